@@ -4,3 +4,4 @@
 //! parser here treats its input as hostile: malformed bytes give an error, never a panic.
 
 pub mod image;
+pub mod iso;

@@ -1,0 +1,138 @@
+//! PNG decoding, for data sets and for ISO 19794 records that carry PNG.
+
+use std::io::Cursor;
+
+use png::{BitDepth, ColorType, Transformations, Unit};
+
+use super::{GrayImage, ImageError, check_dimensions, to_gray};
+
+/// Decodes a PNG of any colour type and bit depth to 8-bit greyscale.
+pub fn decode_png(bytes: &[u8]) -> Result<GrayImage, ImageError> {
+    let malformed = |e: png::DecodingError| ImageError::Malformed(format!("PNG: {e}"));
+    let mut decoder = png::Decoder::new(Cursor::new(bytes));
+    decoder.set_transformations(Transformations::normalize_to_color8());
+    let header = decoder.read_header_info().map_err(malformed)?;
+    let (width, height) = (header.width as usize, header.height as usize);
+    check_dimensions(width, height)?;
+    let mut reader = decoder.read_info().map_err(malformed)?;
+    let ppi = reader.info().pixel_dims.and_then(|d| match d.unit {
+        // PNG stores pixels per metre; 0.0254 m to the inch.
+        Unit::Meter => u16::try_from((u64::from(d.xppu) * 254 + 5000) / 10000).ok(),
+        Unit::Unspecified => None,
+    });
+    let size = reader
+        .output_buffer_size()
+        .ok_or_else(|| ImageError::Unsupported("PNG frame too large".into()))?;
+    let mut buf = vec![0; size];
+    let frame = reader.next_frame(&mut buf).map_err(malformed)?;
+    if frame.bit_depth != BitDepth::Eight {
+        return Err(ImageError::Unsupported(format!(
+            "PNG bit depth {:?} after expansion",
+            frame.bit_depth
+        )));
+    }
+    let channels = match frame.color_type {
+        ColorType::Grayscale => 1,
+        ColorType::GrayscaleAlpha => 2,
+        ColorType::Rgb => 3,
+        ColorType::Rgba => 4,
+        ColorType::Indexed => {
+            return Err(ImageError::Unsupported(
+                "PNG palette left unexpanded".into(),
+            ));
+        }
+    };
+    let row = width * channels;
+    let mut samples = Vec::with_capacity(row * height);
+    for line in buf.chunks(frame.line_size).take(height) {
+        samples.extend_from_slice(
+            line.get(..row)
+                .ok_or_else(|| ImageError::Malformed("PNG row too short".into()))?,
+        );
+    }
+    let mut image = GrayImage::new(width, height, to_gray(&samples, channels)?)?;
+    image.ppi = ppi;
+    Ok(image)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encode(width: u32, height: u32, color: ColorType, depth: BitDepth, data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut enc = png::Encoder::new(&mut out, width, height);
+        enc.set_color(color);
+        enc.set_depth(depth);
+        enc.set_pixel_dims(Some(png::PixelDimensions {
+            xppu: 19685,
+            yppu: 19685,
+            unit: Unit::Meter,
+        }));
+        let mut w = enc.write_header().expect("header");
+        w.write_image_data(data).expect("data");
+        w.finish().expect("finish");
+        out
+    }
+
+    #[test]
+    fn grey_colour_and_sixteen_bit() {
+        let grey = decode_png(&encode(
+            3,
+            2,
+            ColorType::Grayscale,
+            BitDepth::Eight,
+            &[0, 10, 20, 30, 40, 255],
+        ))
+        .expect("grey");
+        assert_eq!((grey.width, grey.height, grey.ppi), (3, 2, Some(500)));
+        assert_eq!(grey.pixels, vec![0, 10, 20, 30, 40, 255]);
+        let rgb = decode_png(&encode(
+            2,
+            1,
+            ColorType::Rgb,
+            BitDepth::Eight,
+            &[255, 0, 0, 10, 200, 30],
+        ))
+        .expect("rgb");
+        assert_eq!(
+            rgb.pixels,
+            vec![
+                super::super::luma(255, 0, 0),
+                super::super::luma(10, 200, 30)
+            ]
+        );
+        let wide = decode_png(&encode(
+            2,
+            1,
+            ColorType::Grayscale,
+            BitDepth::Sixteen,
+            &[0x12, 0x34, 0xab, 0xcd],
+        ))
+        .expect("16-bit");
+        assert_eq!(wide.pixels, vec![0x12, 0xab]);
+        let packed = decode_png(&encode(
+            8,
+            1,
+            ColorType::Grayscale,
+            BitDepth::One,
+            &[0b1010_0000],
+        ))
+        .expect("1-bit");
+        assert_eq!(packed.pixels, vec![255, 0, 255, 0, 0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn truncated_png_is_an_error() {
+        let bytes = encode(
+            3,
+            2,
+            ColorType::Grayscale,
+            BitDepth::Eight,
+            &[1, 2, 3, 4, 5, 6],
+        );
+        for cut in [8, 20, bytes.len() - 13] {
+            assert!(decode_png(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+    }
+}
