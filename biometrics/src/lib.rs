@@ -4,4 +4,5 @@
 //! parser here treats its input as hostile: malformed bytes give an error, never a panic.
 
 pub mod image;
+pub mod iris;
 pub mod iso;
