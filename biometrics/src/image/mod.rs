@@ -6,9 +6,11 @@
 //! per-format functions are there for callers that do. Colour input is reduced to luma
 //! (ITU-R BT.601 weights), higher bit depths to 8 bits.
 
+mod jpeg2000;
 mod png_image;
 mod tiff_image;
 
+pub use jpeg2000::decode_jpeg2000;
 pub use png_image::decode_png;
 pub use tiff_image::decode_tiff;
 
@@ -98,8 +100,9 @@ pub fn decode(bytes: &[u8]) -> Result<GrayImage, ImageError> {
     match sniff(bytes) {
         Some(ImageFormat::Png) => decode_png(bytes),
         Some(ImageFormat::Tiff) => decode_tiff(bytes),
-        Some(f @ (ImageFormat::Wsq | ImageFormat::Jpeg2000)) => Err(ImageError::Unsupported(
-            format!("{f:?} decoding is not available yet"),
+        Some(ImageFormat::Jpeg2000) => decode_jpeg2000(bytes),
+        Some(ImageFormat::Wsq) => Err(ImageError::Unsupported(
+            "WSQ decoding is not available yet".into(),
         )),
         None => Err(ImageError::Unsupported(format!(
             "unrecognised image signature {:02x?}",

@@ -99,7 +99,7 @@ mod tests {
 
     #[test]
     fn fvc_images_decode() {
-        let Some(dir) = crate::iso::shared_data() else {
+        let Some(dir) = crate::iso::tests_support::shared_data() else {
             return;
         };
         for (db, w, h) in [

@@ -16,7 +16,7 @@
 //! Extended data (ridge counts, cores and deltas, vendor data) is checked for size and skipped:
 //! the matchers use minutiae only. Capture equipment identifiers are not kept and are written as 0.
 
-use super::{IsoError, Reader, fit};
+use super::{IsoError, Reader, fit, framed};
 
 const MAGIC: &[u8; 4] = b"FMR\0";
 const VERSION: &[u8; 4] = b" 20\0";
@@ -98,20 +98,7 @@ impl MinutiaeRecord {
     pub fn parse(bytes: &[u8]) -> Result<Self, IsoError> {
         let mut r = Reader::new(bytes);
         r.expect_header("finger minutiae (ISO 19794-2:2005)", MAGIC, VERSION)?;
-        let length_offset = r.pos();
-        let declared = r.u32("record length")?;
-        if (declared as usize) < HEADER_LEN || declared as u64 > bytes.len() as u64 {
-            return Err(IsoError::LengthMismatch {
-                field: "record length",
-                offset: length_offset,
-                declared: declared.into(),
-                actual: bytes.len() as u64,
-            });
-        }
-        let mut r = Reader {
-            bytes: &bytes[..declared as usize],
-            pos: r.pos(),
-        };
+        let mut r = framed(r, bytes, HEADER_LEN)?;
         r.u16("capture equipment")?;
         let width = r.u16("image width")?;
         let height = r.u16("image height")?;
@@ -123,11 +110,10 @@ impl MinutiaeRecord {
             .map(|_| read_view(&mut r))
             .collect::<Result<Vec<_>, _>>()?;
         if r.remaining() != 0 {
-            return Err(IsoError::LengthMismatch {
+            return Err(IsoError::InvalidField {
                 field: "record length",
-                offset: length_offset,
-                declared: declared.into(),
-                actual: r.pos() as u64,
+                offset: 8,
+                reason: format!("{} byte(s) left after the last finger view", r.remaining()),
             });
         }
         Ok(Self {
@@ -449,7 +435,7 @@ mod tests {
 
     #[test]
     fn fvc_templates_parse_and_rewrite() {
-        let Some(dir) = crate::iso::shared_data() else {
+        let Some(dir) = crate::iso::tests_support::shared_data() else {
             return;
         };
         let mut count = 0;

@@ -11,7 +11,9 @@
 //! All fields are big-endian. Records come from outside the system, so every read is bounds-checked
 //! and a malformed record yields an [`IsoError`] naming the field and its byte offset.
 
+pub mod finger_image;
 pub mod finger_minutiae;
+pub mod iris_image;
 
 use thiserror::Error;
 
@@ -179,20 +181,216 @@ pub(crate) fn fit<T: TryFrom<usize>>(
     })
 }
 
-/// The directory of the shared reference data, when a test run has it.
+/// A quality block shared by the 2011 finger and iris image records: a score from one algorithm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QualityBlock {
+    /// 0-100, 254 when the algorithm failed, 255 when not computed.
+    pub score: u8,
+    /// Registered identifier of the algorithm's vendor (CBEFF).
+    pub vendor_id: u16,
+    /// The vendor's identifier of the algorithm.
+    pub algorithm_id: u16,
+}
+
+/// A certification block of the 2011 image records: who certified the capture device, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificationBlock {
+    pub authority_id: u16,
+    pub scheme_id: u8,
+}
+
+/// Capture date and time as written in the 2011 records; fields set to all ones mean "unknown".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaptureDateTime {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+    pub hour: u8,
+    pub minute: u8,
+    pub second: u8,
+    pub millisecond: u16,
+}
+
+impl CaptureDateTime {
+    pub(crate) fn read(r: &mut Reader<'_>) -> Result<Self, IsoError> {
+        Ok(Self {
+            year: r.u16("capture year")?,
+            month: r.u8("capture month")?,
+            day: r.u8("capture day")?,
+            hour: r.u8("capture hour")?,
+            minute: r.u8("capture minute")?,
+            second: r.u8("capture second")?,
+            millisecond: r.u16("capture millisecond")?,
+        })
+    }
+
+    pub(crate) fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.year.to_be_bytes());
+        out.extend_from_slice(&[self.month, self.day, self.hour, self.minute, self.second]);
+        out.extend_from_slice(&self.millisecond.to_be_bytes());
+    }
+}
+
+pub(crate) fn read_quality_blocks(r: &mut Reader<'_>) -> Result<Vec<QualityBlock>, IsoError> {
+    let n = r.u8("number of quality blocks")?;
+    (0..n)
+        .map(|_| {
+            Ok(QualityBlock {
+                score: r.u8("quality score")?,
+                vendor_id: r.u16("quality algorithm vendor")?,
+                algorithm_id: r.u16("quality algorithm")?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) fn write_quality_blocks(
+    blocks: &[QualityBlock],
+    out: &mut Vec<u8>,
+) -> Result<(), IsoError> {
+    out.push(fit::<u8>(blocks.len(), "number of quality blocks", 255)?);
+    for b in blocks {
+        out.push(b.score);
+        out.extend_from_slice(&b.vendor_id.to_be_bytes());
+        out.extend_from_slice(&b.algorithm_id.to_be_bytes());
+    }
+    Ok(())
+}
+
+pub(crate) fn read_certification_blocks(
+    r: &mut Reader<'_>,
+) -> Result<Vec<CertificationBlock>, IsoError> {
+    let n = r.u8("number of certification blocks")?;
+    (0..n)
+        .map(|_| {
+            Ok(CertificationBlock {
+                authority_id: r.u16("certification authority")?,
+                scheme_id: r.u8("certification scheme")?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) fn write_certification_blocks(
+    blocks: &[CertificationBlock],
+    out: &mut Vec<u8>,
+) -> Result<(), IsoError> {
+    out.push(fit::<u8>(
+        blocks.len(),
+        "number of certification blocks",
+        255,
+    )?);
+    for b in blocks {
+        out.extend_from_slice(&b.authority_id.to_be_bytes());
+        out.push(b.scheme_id);
+    }
+    Ok(())
+}
+
+/// Restricts the reader to the record length that follows the format identifier and version.
+pub(crate) fn framed<'a>(
+    mut r: Reader<'a>,
+    bytes: &'a [u8],
+    min: usize,
+) -> Result<Reader<'a>, IsoError> {
+    let offset = r.pos();
+    let declared = r.u32("record length")?;
+    if (declared as usize) < min || u64::from(declared) > bytes.len() as u64 {
+        return Err(IsoError::LengthMismatch {
+            field: "record length",
+            offset,
+            declared: declared.into(),
+            actual: bytes.len() as u64,
+        });
+    }
+    Ok(Reader {
+        bytes: &bytes[..declared as usize],
+        pos: r.pos(),
+    })
+}
+
+/// Cuts the next representation out of a 2011 image record by its declared length; the returned
+/// reader starts after the length field and keeps offsets relative to the whole record.
+pub(crate) fn representation_slice<'a>(r: &mut Reader<'a>) -> Result<Reader<'a>, IsoError> {
+    let start = r.pos();
+    let len = r.u32("representation length")? as usize;
+    let available = r.remaining() + 4;
+    if len < 4 || len > available {
+        return Err(IsoError::LengthMismatch {
+            field: "representation length",
+            offset: start,
+            declared: len as u64,
+            actual: available as u64,
+        });
+    }
+    r.take(len - 4, "representation")?;
+    Ok(Reader {
+        bytes: &r.bytes[..start + len],
+        pos: start + 4,
+    })
+}
+
+/// Test helpers: proptest strategies for the blocks the 2011 image records share, and where the
+/// reference data is.
 #[cfg(test)]
-pub(crate) fn shared_data() -> Option<std::path::PathBuf> {
-    let dir = std::path::Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/biometrics"
-    ));
-    if dir.is_dir() {
-        Some(dir.to_path_buf())
-    } else {
-        eprintln!(
-            "skipped: {} is absent, so the reference-data checks did not run",
-            dir.display()
-        );
-        None
+pub(crate) mod tests_support {
+    use super::{CaptureDateTime, CertificationBlock, QualityBlock};
+    use proptest::prelude::*;
+
+    pub(crate) fn capture_time() -> impl Strategy<Value = CaptureDateTime> {
+        (
+            any::<u16>(),
+            any::<u8>(),
+            any::<u8>(),
+            any::<u8>(),
+            any::<u8>(),
+            any::<u8>(),
+            any::<u16>(),
+        )
+            .prop_map(|(year, month, day, hour, minute, second, millisecond)| {
+                CaptureDateTime {
+                    year,
+                    month,
+                    day,
+                    hour,
+                    minute,
+                    second,
+                    millisecond,
+                }
+            })
+    }
+
+    pub(crate) fn quality() -> impl Strategy<Value = QualityBlock> {
+        (any::<u8>(), any::<u16>(), any::<u16>()).prop_map(|(score, vendor_id, algorithm_id)| {
+            QualityBlock {
+                score,
+                vendor_id,
+                algorithm_id,
+            }
+        })
+    }
+
+    pub(crate) fn certification() -> impl Strategy<Value = CertificationBlock> {
+        (any::<u16>(), any::<u8>()).prop_map(|(authority_id, scheme_id)| CertificationBlock {
+            authority_id,
+            scheme_id,
+        })
+    }
+
+    /// The directory of the shared reference data, when a test run has it.
+    pub(crate) fn shared_data() -> Option<std::path::PathBuf> {
+        let dir = std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/biometrics"
+        ));
+        if dir.is_dir() {
+            Some(dir.to_path_buf())
+        } else {
+            eprintln!(
+                "skipped: {} is absent, so the reference-data checks did not run",
+                dir.display()
+            );
+            None
+        }
     }
 }
