@@ -25,7 +25,8 @@
 //! - the article: in Arabic script "ال" is always attached, so "الحسن" also gives "حسن" (when at
 //!   least three letters remain); in Latin script "al-"/"el-" is usually written apart and then is a
 //!   word of its own, and "alhassan" gets the extra index key of "hassan" (only when a consonant
-//!   and at least four letters follow, so "Alejandro" or "Eliana" are left alone).
+//!   and at least four letters follow, so "Alejandro" or "Eliana" are left alone); "al hassan"
+//!   gets the extra index key of "alhassan".
 //! - particles (`al el ul bin ibn bint allah ullah ollah de del la las los y`, and "ال", "بن",
 //!   "ابن", "بنت") carry no identity: they are dropped from a query unless the query has nothing
 //!   else. They are indexed (so that typing "bi" on the way to "bin saleh" keeps the match), except
@@ -36,8 +37,9 @@
 //! One left-to-right pass over the letters, each letter looking at most one letter ahead:
 //! - vowels (`a e i o u`, and `y` except as the first letter) fold into runs: the first run of a
 //!   word becomes `u` when it starts with `o`/`u` and `a` otherwise, every later run becomes `e`;
-//!   a word that ends in a vowel run gets one more letter for how it ends: `o` for o/u, `i` for
-//!   i/y, `a` for a/e (Maria `marea` and Mario `mareo` differ; Fatima and Persian Fatemeh agree).
+//!   a word that ends in a vowel run gets one more letter, `o` when the run ends in o/u and `a`
+//!   otherwise: Spanish marks gender so (Maria `marea` and Mario `mareo` differ), while the other
+//!   final vowels vary between transliterations (Fatima/Fatemeh, Sami/Samy, Saleh/Salih).
 //!   So Muhammad/Mohammed/Mohamad/Mouhamed give `muhemed` while Mahmoud gives `mahmed`, and Hussein/
 //!   Husain/Hossein (`husen`) stay apart from Hassan/Hasan (`hasen`), yet Yusuf/Youssef/Yosef give
 //!   `yusef`. Vowels are not dropped: that would merge Mahmoud with Mohammed.
@@ -46,8 +48,10 @@
 //!   (Sarah/Sara, Fatimah/Fatima).
 //! - digraphs: `sh` and `ch` are `s` (Hisham/Hicham, Aisha/Aicha; so Shadi meets Saadi, the price
 //!   of keeping `s` independent of the next letter, see below), `ph` is `f` (Mustapha/Mustafa), a
-//!   leading `dj` is `j` (Djamal/Jamal).
-//! - Spanish seseo and betacism: `c` before `e i y h` is `s`, otherwise `k`; `q` is `k` (Qasim/Kassem);
+//!   leading `dj` is `j` (Djamal/Jamal), a leading `ch` before a consonant is `k` (Christian/
+//!   Cristian, while Achraf stays with Ashraf).
+//! - Spanish seseo and betacism: `c` before `e i y h` is `s`, otherwise `k`; `q` is `k` (Qasim/Kassem)
+//!   and the `u` of Spanish que/qui is silent (Quintero/Kintero);
 //!   `z` is `s` (Núñez/Nunes, Gonzalez/Gonzales) except as the first letter, where it keeps Zaid
 //!   apart from Said; `b`, `v` and `w` are one letter (Javad/Jawad, Valentina/Balentina).
 //! - `x` is `j` as the first letter (Ximena/Jimena, Xavier/Javier), `ks` elsewhere.
@@ -59,8 +63,8 @@
 //!
 //! A code depends only on the letters before it and at most one letter after it, and codes are
 //! only ever appended, so the key of a prefix can differ from the start of the full key in its last
-//! code only: when the prefix ends in `c`, `p` (or a leading `d`), whose code depends on the next
-//! letter, and in the final-vowel letter. [`query_tokens`] therefore keys every typed word as a
+//! code only: when the prefix ends in `c`, `p`, `qu` (or a leading `d` or `ch`), whose code depends on
+//! the letters after it, and in the final-vowel letter. [`query_tokens`] therefore keys every typed word as a
 //! possibly unfinished prefix: without that last uncertain code and without the final-vowel
 //! letter. So "mustap" finds Mustapha, "muham" finds Muhammad and "garc nu" finds Núñez García,
 //! in any word order; the price is that a complete "maria" also finds Mario.
@@ -237,10 +241,11 @@ fn latin_key(letters: &[u8], partial: bool) -> String {
     for (i, &c) in letters.iter().enumerate() {
         let prev = i.checked_sub(1).and_then(|j| letters.get(j)).copied();
         let next = letters.get(i + 1).copied();
-        if partial && next.is_none() && depends_on_next(c, i) {
+        if partial && depends_on_unseen(letters, i) {
             break;
         }
         let code = match c {
+            b'u' if prev == Some(b'q') && matches!(next, Some(b'e' | b'i')) => Code::Silent,
             b'a' | b'e' | b'i' | b'o' | b'u' => Code::Vowel,
             b'y' if i > 0 => Code::Vowel,
             b'y' => Code::Consonant("y"),
@@ -249,6 +254,14 @@ fn latin_key(letters: &[u8], partial: bool) -> String {
                 Some(p) if (is_vowel_letter(p) || p == b'y') && next.is_none() => Code::Silent,
                 _ => Code::Consonant("h"),
             },
+            b'c' if i == 0
+                && next == Some(b'h')
+                && letters
+                    .get(2)
+                    .is_some_and(|&l| !is_vowel_letter(l) && l != b'y') =>
+            {
+                Code::Consonant("k")
+            }
             b'c' => match next {
                 Some(b'e' | b'i' | b'y' | b'h') => Code::Consonant("s"),
                 _ => Code::Consonant("k"),
@@ -287,18 +300,28 @@ fn latin_key(letters: &[u8], partial: bool) -> String {
         }
     }
     if last_vowel && !partial {
-        key.push(match last_vowel_letter {
-            b'o' | b'u' => 'o',
-            b'i' | b'y' => 'i',
-            _ => 'a',
+        key.push(if matches!(last_vowel_letter, b'o' | b'u') {
+            'o'
+        } else {
+            'a'
         });
     }
     key
 }
 
-/// The letters whose code changes with the letter that follows them.
-fn depends_on_next(c: u8, position: usize) -> bool {
-    matches!(c, b'c' | b'p') || (c == b'd' && position == 0)
+/// Whether the code of letter `i` depends on letters after the end of `letters`: `c` and `p`
+/// look at the next letter, as do a leading `d` (dj) and a `u` after `q` (que, qui), and a leading
+/// `c` looks two letters ahead (chr).
+fn depends_on_unseen(letters: &[u8], i: usize) -> bool {
+    let remaining = letters.len() - i - 1;
+    match letters.get(i) {
+        Some(b'c' | b'p') => {
+            remaining == 0 || (i == 0 && remaining == 1 && letters.get(1) == Some(&b'h'))
+        }
+        Some(b'd') => i == 0 && remaining == 0,
+        Some(b'u') => remaining == 0 && i > 0 && letters.get(i - 1) == Some(&b'q'),
+        _ => false,
+    }
 }
 
 fn consonant(c: u8) -> &'static str {
@@ -393,11 +416,13 @@ fn without_arabic_article(word: &str) -> Option<&str> {
     word.strip_prefix("ال").filter(|r| r.chars().count() >= 3)
 }
 
+const LATIN_ARTICLES: &[&str] = &["al", "el"];
+
 /// The Latin word without an attached "al"/"el", for the index only (see the module docs).
 fn without_latin_article(word: &str) -> Option<&str> {
-    let rest = word
-        .strip_prefix("al")
-        .or_else(|| word.strip_prefix("el"))?;
+    let rest = LATIN_ARTICLES
+        .iter()
+        .find_map(|article| word.strip_prefix(article))?;
     let first = rest.bytes().next()?;
     (rest.len() >= 4 && first.is_ascii_lowercase() && !is_vowel_letter(first) && first != b'y')
         .then_some(rest)
@@ -406,7 +431,8 @@ fn without_latin_article(word: &str) -> Option<&str> {
 /// The sorted, deduplicated search keys of every word of every given name part.
 ///
 /// Besides the keys of the words themselves, a compound word is also indexed whole (so that typing
-/// it letter by letter keeps finding it) and an attached article is also indexed without it.
+/// it letter by letter keeps finding it), an attached article is also indexed without it, and a
+/// separate Latin article also joined to the next word ("al-Hassan" is found by "alhassan").
 pub fn index_tokens<'a>(parts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut keys = BTreeSet::new();
     let mut add = |word: &str| {
@@ -419,10 +445,16 @@ pub fn index_tokens<'a>(parts: impl IntoIterator<Item = &'a str>) -> Vec<String>
     };
     for part in parts {
         let normalized = normalize(part);
+        let mut previous: Option<&str> = None;
         for word in words(&normalized) {
             if word.chars().any(|c| c.is_ascii_digit()) {
+                previous = None;
                 continue;
             }
+            if let Some(article) = previous.filter(|p| LATIN_ARTICLES.contains(p)) {
+                add(&format!("{article}{word}"));
+            }
+            previous = Some(word);
             let parts = compound_parts(word);
             if parts.len() > 1 {
                 add(word);
@@ -735,8 +767,12 @@ mod tests {
         same_key(&["González", "Gonzales"]);
         same_key(&["Cecilia", "Sesilia"]);
         same_key(&["Camila", "Kamila"]);
+        same_key(&["Quintero", "Kintero"]);
+        same_key(&["Enrique", "Enrike"]);
         same_key(&["Ximena", "Jimena"]);
         same_key(&["Valentina", "Balentina"]);
+        same_key(&["Christian", "Cristian", "Kristian"]);
+        same_key(&["Achraf", "Ashraf"]);
     }
 
     #[test]
@@ -819,6 +855,8 @@ mod tests {
         assert!(finds("عبدالرحمن", &["عبد الرحمن"]));
         assert!(finds("hassan", &["Alhassan"]));
         assert!(finds("hassan", &["al-Hassan"]));
+        assert!(finds("alhassan", &["al-Hassan"]));
+        assert!(finds("elahmad", &["El Ahmad"]));
         assert!(finds("el sayed", &["Elsayed"]));
         assert!(finds("ahmed ibn salman", &["Ahmed bin Salman"]));
         assert!(finds("sami ullah", &["Samiullah"]));
@@ -855,6 +893,11 @@ mod tests {
             "Sebastián",
             "María José Núñez",
             "Abd al-Rahman bin Saleh",
+            "Christian",
+            "Chávez",
+            "Phan",
+            "Quintero",
+            "Qusay",
             "Fatemeh",
             "Yahya",
             "Isaac",

@@ -1,0 +1,8 @@
+//! Pure rules of the registry: names and search keys, specific needs, validation, permissions.
+//! Nothing here performs I/O.
+
+pub mod access;
+pub mod codes;
+pub mod names;
+pub mod needs;
+pub mod registration;
