@@ -5,7 +5,8 @@
 //! says "Muhammad"). The store therefore does not search the names themselves but *search keys*:
 //! every word of every name part is reduced to a key that is equal for the usual spellings of the
 //! same name, and a query matches a person when each key of the query is a prefix of one of the
-//! person's keys. Both databases index the keys as plain text, so no PostgreSQL extension is needed.
+//! person's keys. Both databases index the keys as plain text, so no PostgreSQL extension is
+//! needed.
 //!
 //! # Canonical text ([`normalize`])
 //!
@@ -13,7 +14,8 @@
 //! harakat, which are marks too), as are the tatweel, zero-width (non-)joiners and apostrophes
 //! (so "Sa'id" and "Said", "O'Neil" and "ONeil" are one word). Letters without a decomposition are
 //! spelled out (ß, æ, œ, ø, ł, đ, ð, þ, ı, ħ), Arabic-Indic digits become ASCII digits, everything
-//! is lowercased, and every run of other characters (spaces, hyphens, punctuation) becomes one space.
+//! is lowercased, and every run of other characters (spaces, hyphens, punctuation) becomes one
+//! space.
 //!
 //! # Words and particles
 //!
@@ -23,8 +25,8 @@
 //!   gives "عبد" and "الرحمن".
 //! - the theophoric suffix is split: "samiullah" gives `sami` (+ `allah`), like "sami ullah".
 //! - the article: in Arabic script "ال" is always attached, so "الحسن" also gives "حسن" (when at
-//!   least three letters remain); in Latin script "al-"/"el-" is usually written apart and then is a
-//!   word of its own, and "alhassan" gets the extra index key of "hassan" (only when a consonant
+//!   least three letters remain); in Latin script "al-"/"el-" is usually written apart and then is
+//!   a word of its own, and "alhassan" gets the extra index key of "hassan" (only when a consonant
 //!   and at least four letters follow, so "Alejandro" or "Eliana" are left alone); "al hassan"
 //!   gets the extra index key of "alhassan".
 //! - particles (`al el ul bin ibn bint allah ullah ollah de del la las los y`, and "ال", "بن",
@@ -34,15 +36,16 @@
 //!
 //! # The phonetic key of a Latin word ([`search_key`])
 //!
-//! One left-to-right pass over the letters, each letter looking at most one letter ahead:
+//! One left-to-right pass over the letters; a letter's code depends on the letters before it and
+//! on at most the next one (a leading `c` on the next two):
 //! - vowels (`a e i o u`, and `y` except as the first letter) fold into runs: the first run of a
 //!   word becomes `u` when it starts with `o`/`u` and `a` otherwise, every later run becomes `e`;
 //!   a word that ends in a vowel run gets one more letter, `o` when the run ends in o/u and `a`
 //!   otherwise: Spanish marks gender so (Maria `marea` and Mario `mareo` differ), while the other
 //!   final vowels vary between transliterations (Fatima/Fatemeh, Sami/Samy, Saleh/Salih).
-//!   So Muhammad/Mohammed/Mohamad/Mouhamed give `muhemed` while Mahmoud gives `mahmed`, and Hussein/
-//!   Husain/Hossein (`husen`) stay apart from Hassan/Hasan (`hasen`), yet Yusuf/Youssef/Yosef give
-//!   `yusef`. Vowels are not dropped: that would merge Mahmoud with Mohammed.
+//!   So Muhammad/Mohammed/Mohamad/Mouhamed give `muhemed` while Mahmoud gives `mahmed`, and
+//!   Hussein/Husain/Hossein (`husen`) stay apart from Hassan/Hasan (`hasen`), yet Yusuf/Youssef/
+//!   Yosef give `yusef`. Vowels are not dropped: that would merge Mahmoud with Mohammed.
 //! - `h` is kept (it is a consonant in Arabic and Persian names: Ahmad, Rahman) except after
 //!   `k g t d z s c p` (kh, gh, th, dh, zh, sh, ch, ph) and as a silent final `h` after a vowel
 //!   (Sarah/Sara, Fatimah/Fatima).
@@ -50,10 +53,10 @@
 //!   of keeping `s` independent of the next letter, see below), `ph` is `f` (Mustapha/Mustafa), a
 //!   leading `dj` is `j` (Djamal/Jamal), a leading `ch` before a consonant is `k` (Christian/
 //!   Cristian, while Achraf stays with Ashraf).
-//! - Spanish seseo and betacism: `c` before `e i y h` is `s`, otherwise `k`; `q` is `k` (Qasim/Kassem)
-//!   and the `u` of Spanish que/qui is silent (Quintero/Kintero);
-//!   `z` is `s` (Núñez/Nunes, Gonzalez/Gonzales) except as the first letter, where it keeps Zaid
-//!   apart from Said; `b`, `v` and `w` are one letter (Javad/Jawad, Valentina/Balentina).
+//! - Spanish seseo and betacism: `c` before `e i y h` is `s`, otherwise `k`; `z` is `s` (Núñez/
+//!   Nunes, Gonzalez/Gonzales) except as the first letter, where it keeps Zaid apart from Said;
+//!   `b`, `v` and `w` are one letter (Javad/Jawad, Valentina/Balentina).
+//! - `q` is `k` (Qasim/Kassem), and the `u` of Spanish que/qui is silent (Quintero/Kintero).
 //! - `x` is `j` as the first letter (Ximena/Jimena, Xavier/Javier), `ks` elsewhere.
 //! - a letter whose code equals the previous code is dropped (Mohammed/Mohamed, Youssef/Yusef).
 //!
@@ -61,13 +64,12 @@
 //!
 //! # Prefix stability
 //!
-//! A code depends only on the letters before it and at most one letter after it, and codes are
-//! only ever appended, so the key of a prefix can differ from the start of the full key in its last
-//! code only: when the prefix ends in `c`, `p`, `qu` (or a leading `d` or `ch`), whose code depends on
-//! the letters after it, and in the final-vowel letter. [`query_tokens`] therefore keys every typed word as a
-//! possibly unfinished prefix: without that last uncertain code and without the final-vowel
-//! letter. So "mustap" finds Mustapha, "muham" finds Muhammad and "garc nu" finds Núñez García,
-//! in any word order; the price is that a complete "maria" also finds Mario.
+//! Codes are only ever appended, so the key of a prefix can differ from the start of the full key
+//! only where a code depends on letters not typed yet: when the prefix ends in `c`, `p` or `qu`
+//! (or is a leading `d` or `ch`), and in the final-vowel letter. [`query_tokens`] therefore keys
+//! every typed word as a possibly unfinished prefix, without that uncertain last code and without
+//! the final-vowel letter. So "mustap" finds Mustapha, "muham" finds Muhammad and "garc nu" finds
+//! Núñez García, in any word order; the price is that a complete "maria" also finds Mario.
 //!
 //! # Arabic and Persian script
 //!
@@ -214,8 +216,9 @@ fn arabic_key(word: &str) -> String {
             '\u{0621}' => None,                                       // lone hamza
             '\u{0671}' | '\u{0672}' | '\u{0673}' => Some('\u{0627}'), // alef wasla and variants
             '\u{0649}' | '\u{06CC}' | '\u{06D0}' => Some('\u{064A}'), // alef maksura, Persian yeh
-            '\u{0629}' | '\u{06C0}' | '\u{06C1}' | '\u{06D5}' => Some('\u{0647}'), // teh marbuta, heh forms
-            '\u{06A9}' => Some('\u{0643}'),                                        // keheh
+            // teh marbuta and the Persian heh forms
+            '\u{0629}' | '\u{06C0}' | '\u{06C1}' | '\u{06D5}' => Some('\u{0647}'),
+            '\u{06A9}' => Some('\u{0643}'), // keheh
             other => Some(other),
         })
         .collect()
