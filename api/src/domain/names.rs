@@ -30,9 +30,10 @@
 //!   and at least four letters follow, so "Alejandro" or "Eliana" are left alone); "al hassan"
 //!   gets the extra index key of "alhassan".
 //! - particles (`al el ul bin ibn bint allah ullah ollah de del la las los y`, and "ال", "بن",
-//!   "ابن", "بنت") carry no identity: they are dropped from a query unless the query has nothing
-//!   else. They are indexed (so that typing "bi" on the way to "bin saleh" keeps the match), except
-//!   the Latin `allah` forms, whose key would equal that of "Ali".
+//!   "ابن", "بنت") carry no identity: they, and words that may be the start of one ("bi", "ull"),
+//!   are dropped from a query unless the query has nothing else. They are indexed (a query of
+//!   particles only still finds the people who carry them), except the Latin `allah` forms, whose
+//!   key would equal that of "Ali".
 //!
 //! # The phonetic key of a Latin word ([`search_key`])
 //!
@@ -354,6 +355,16 @@ fn is_particle(word: &str) -> bool {
     PARTICLES.contains(&word) || ARABIC_PARTICLES.contains(&word)
 }
 
+/// Whether a typed word is a particle or may become one ("ul" on the way to "ullah"): such a word
+/// is left out of a query, as it may not be indexed.
+fn may_be_particle(word: &str) -> bool {
+    word.chars().nth(1).is_some()
+        && PARTICLES
+            .iter()
+            .chain(ARABIC_PARTICLES)
+            .any(|particle| particle.starts_with(word))
+}
+
 /// One word of normalised text, split on script changes.
 fn words(normalized: &str) -> impl Iterator<Item = &str> {
     normalized.split(' ').flat_map(split_scripts)
@@ -489,7 +500,7 @@ pub fn query_tokens(query: &str) -> Vec<String> {
         }
         for part in compound_parts(word) {
             let part = without_arabic_article(&part).map_or(part.clone(), str::to_string);
-            candidates.push((part.clone(), is_particle(&part)));
+            candidates.push((part.clone(), may_be_particle(&part)));
         }
     }
     let only_particles = candidates.iter().all(|(_, particle)| *particle);

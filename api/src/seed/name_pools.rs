@@ -768,6 +768,29 @@ mod tests {
     /// sound with alef, so these names differ between the scripts.
     const ALEF_MAKSURA_ENDINGS: &[&str] = &["ليلى"];
 
+    /// Search-as-you-type over the whole pool: every prefix of every spelling finds the name.
+    #[test]
+    fn every_prefix_of_every_spelling_finds_the_name() {
+        for name in all_names() {
+            let spellings = name
+                .original
+                .into_iter()
+                .chain([name.latin])
+                .chain(name.variants.iter().copied());
+            for spelling in spellings {
+                let normalized = normalize(spelling);
+                for (end, _) in normalized.char_indices().skip(1) {
+                    let typed = &normalized[..end];
+                    assert!(
+                        query_tokens(typed).is_empty() || finds(typed, spelling),
+                        "typing {typed:?} loses {spelling}"
+                    );
+                }
+                assert!(finds(spelling, spelling), "{spelling} does not find itself");
+            }
+        }
+    }
+
     #[test]
     fn distinct_names_of_a_pool_are_not_merged() {
         let syria = pool(Nationality::Syria);
