@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+use amparo_biometrics::finger::eval::error_rates;
 use amparo_biometrics::finger::{self, Prepared, Template};
 use amparo_biometrics::image::decode_tiff;
 use amparo_biometrics::iso::finger_minutiae::MinutiaeRecord;
@@ -161,7 +162,7 @@ fn evaluate(source: Source, db: &Path, ext: &str) -> Result<(), String> {
     let compare_per_sec = (genuine.len() + impostor.len()) as f64 / secs.max(1e-9);
     times.sort_by(f64::total_cmp);
     let extract_ms_median = times.get(times.len() / 2).copied();
-    let r = rates(&genuine, &impostor);
+    let r = error_rates(&genuine, &impostor);
     let name = db
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -179,61 +180,4 @@ fn evaluate(source: Source, db: &Path, ext: &str) -> Result<(), String> {
         compare_per_sec
     );
     Ok(())
-}
-
-struct Rates {
-    eer: f64,
-    fmr100: f64,
-    fmr1000: f64,
-    zero_fmr: f64,
-}
-
-/// Error rates in percent. A comparison is accepted when its score is at least the threshold.
-fn rates(genuine: &[f32], impostor: &[f32]) -> Rates {
-    let mut thresholds: Vec<f32> = genuine.iter().chain(impostor).copied().collect();
-    thresholds.push(f32::INFINITY);
-    thresholds.sort_by(f32::total_cmp);
-    thresholds.dedup();
-    let frac = |n: usize, of: usize| {
-        if of == 0 {
-            0.0
-        } else {
-            100.0 * n as f64 / of as f64
-        }
-    };
-    let curve: Vec<(f64, f64)> = thresholds
-        .iter()
-        .map(|&t| {
-            let fmr = frac(impostor.iter().filter(|&&s| s >= t).count(), impostor.len());
-            let fnmr = frac(genuine.iter().filter(|&&s| s < t).count(), genuine.len());
-            (fmr, fnmr)
-        })
-        .collect();
-    // FVC's EER: where the curves cross, or the midpoint of the closest pair around the crossing.
-    let mut eer = 100.0f64;
-    for w in curve.windows(2) {
-        let ((a1, b1), (a2, b2)) = (w[0], w[1]);
-        if a1 >= b1 && a2 <= b2 {
-            let lo = (a1 + b1) / 2.0;
-            let hi = (a2 + b2) / 2.0;
-            eer = eer.min(if (a1 - b1).abs() <= (b2 - a2).abs() {
-                lo
-            } else {
-                hi
-            });
-        }
-    }
-    let best = |limit: f64| {
-        curve
-            .iter()
-            .filter(|c| c.0 <= limit)
-            .map(|c| c.1)
-            .fold(100.0f64, f64::min)
-    };
-    Rates {
-        eer,
-        fmr100: best(1.0),
-        fmr1000: best(0.1),
-        zero_fmr: best(0.0),
-    }
 }

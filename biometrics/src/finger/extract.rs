@@ -97,6 +97,29 @@ pub fn extract(image: &GrayImage) -> Result<Extraction, ExtractError> {
     })
 }
 
+/// Minutiae of an already clean binary ridge map (1 = ridge), for the synthetic generator's
+/// ground truth: the same thinning and detection as for real images, on noise-free input.
+pub(crate) fn minutiae_of_clean_ridges(
+    mut ridges: Vec<u8>,
+    w: usize,
+    h: usize,
+    orient: &Orientation,
+    period: &Plane,
+) -> Vec<Minutia> {
+    for x in 0..w {
+        ridges[x] = 0;
+        ridges[(h - 1) * w + x] = 0;
+    }
+    for y in 0..h {
+        ridges[y * w] = 0;
+        ridges[y * w + w - 1] = 0;
+    }
+    fill_small_holes(&mut ridges, w, h);
+    thin(&mut ridges, w);
+    let mask = vec![1u8; w * h];
+    detect(&ridges, w, h, &mask, orient, period)
+}
+
 /// Pores and dust leave small holes in binarised ridges, which thinning would turn into loops
 /// with two false bifurcations each.
 fn fill_small_holes(b: &mut [u8], w: usize, h: usize) {

@@ -154,6 +154,12 @@ fn near_hull(hull: &[(f32, f32)], x: f32, y: f32, margin: f32) -> bool {
 impl Prepared {
     /// Builds the cylinders of a template. Uses at most the 80 best-quality minutiae.
     pub fn new(t: &Template) -> Self {
+        Self::build(t, MAX_MINUTIAE)
+    }
+
+    /// Cylinders for only the first `max_cylinders` minutiae in quality order (all minutiae
+    /// still count as neighbours): what the index stores.
+    pub(crate) fn build(t: &Template, max_cylinders: usize) -> Self {
         let mut ms: Vec<_> = t.minutiae.iter().collect();
         ms.sort_by_key(|m| std::cmp::Reverse(m.quality));
         ms.truncate(MAX_MINUTIAE);
@@ -171,12 +177,23 @@ impl Prepared {
         let bin = 2.0 * PI / ND as f32;
         let erf_scale = 1.0 / (SIGMA_D * 2.0f32.sqrt());
         let mut cylinders = Vec::with_capacity(points.len());
-        let mut neigh: Vec<(f32, f32, f32)> = Vec::new();
-        for (mi, m) in points.iter().enumerate() {
+        let mut neigh: Vec<(f32, f32, [f32; ND])> = Vec::new();
+        for (mi, m) in points.iter().enumerate().take(max_cylinders) {
             neigh.clear();
             for (ni, n) in points.iter().enumerate() {
                 if ni != mi && (n.x - m.x).hypot(n.y - m.y) <= reach {
-                    neigh.push((n.x, n.y, dphi(n.t, m.t)));
+                    // The direction part depends only on the relative direction, not on the cell.
+                    let nd = dphi(n.t, m.t);
+                    let mut cd = [0.0f32; ND];
+                    for (k, v) in cd.iter_mut().enumerate() {
+                        let centre = -PI + (k as f32 + 0.5) * bin;
+                        let off = dphi(centre, nd);
+                        *v = norm_s
+                            * 0.5
+                            * (erf((off + bin / 2.0) * erf_scale)
+                                - erf((off - bin / 2.0) * erf_scale));
+                    }
+                    neigh.push((n.x, n.y, cd));
                 }
             }
             if neigh.len() < MIN_NEIGHBOURS {
@@ -198,19 +215,14 @@ impl Prepared {
                 }
                 valid |= 1 << cell;
                 let mut acc = [0.0f32; ND];
-                for &(nx, ny, nd) in &neigh {
+                for (nx, ny, cd) in &neigh {
                     let d2 = (nx - px) * (nx - px) + (ny - py) * (ny - py);
                     if d2 > 9.0 * SIGMA_S * SIGMA_S {
                         continue;
                     }
-                    let gs = norm_s * (-d2 / (2.0 * SIGMA_S * SIGMA_S)).exp();
-                    for (k, a) in acc.iter_mut().enumerate() {
-                        let centre = -PI + (k as f32 + 0.5) * bin;
-                        let off = dphi(centre, nd);
-                        let cd = 0.5
-                            * (erf((off + bin / 2.0) * erf_scale)
-                                - erf((off - bin / 2.0) * erf_scale));
-                        *a += gs * cd;
+                    let gs = (-d2 / (2.0 * SIGMA_S * SIGMA_S)).exp();
+                    for (a, c) in acc.iter_mut().zip(cd) {
+                        *a += gs * c;
                     }
                 }
                 for (k, a) in acc.iter().enumerate() {
@@ -234,6 +246,11 @@ impl Prepared {
     /// Number of minutiae with a usable cylinder.
     pub fn cylinder_count(&self) -> usize {
         self.cylinders.len()
+    }
+
+    /// The binary cylinders (6 direction words and the validity mask), for indexing.
+    pub(crate) fn cylinder_words(&self) -> impl Iterator<Item = (&[u64; ND], u64)> + '_ {
+        self.cylinders.iter().map(|c| (&c.bits, c.valid))
     }
 }
 
