@@ -144,7 +144,7 @@ pub struct RunReport {
     pub p99_ms: f64,
     pub max_ms: f64,
     pub throughput_rps: f64,
-    /// From the first scheduled send to the last answer.
+    /// From the first scheduled send to the last answer, and at least the duration.
     pub elapsed_s: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_sample: Option<String>,
@@ -296,7 +296,8 @@ async fn phase(
     while let Some(sample) = rx.recv().await {
         samples.push(sample);
     }
-    (samples, start.elapsed())
+    // Never shorter than the schedule, so a fast last answer cannot inflate the throughput.
+    (samples, start.elapsed().max(length))
 }
 
 /// Settings of the search for the highest rate that still meets the latency and error limits.
