@@ -9,10 +9,12 @@
 mod jpeg2000;
 mod png_image;
 mod tiff_image;
+mod wsq;
 
 pub use jpeg2000::decode_jpeg2000;
 pub use png_image::decode_png;
 pub use tiff_image::decode_tiff;
+pub use wsq::decode_wsq;
 
 use thiserror::Error;
 
@@ -101,9 +103,7 @@ pub fn decode(bytes: &[u8]) -> Result<GrayImage, ImageError> {
         Some(ImageFormat::Png) => decode_png(bytes),
         Some(ImageFormat::Tiff) => decode_tiff(bytes),
         Some(ImageFormat::Jpeg2000) => decode_jpeg2000(bytes),
-        Some(ImageFormat::Wsq) => Err(ImageError::Unsupported(
-            "WSQ decoding is not available yet".into(),
-        )),
+        Some(ImageFormat::Wsq) => decode_wsq(bytes),
         None => Err(ImageError::Unsupported(format!(
             "unrecognised image signature {:02x?}",
             &bytes[..bytes.len().min(8)]
