@@ -629,22 +629,38 @@ pub fn duplicate_score(new: &PersonFacts, existing: &PersonFacts) -> Option<Dupl
     })
 }
 
-/// The keys of a person's name words, particles left out.
-fn name_keys(person: &PersonFacts) -> Vec<String> {
+/// The complete keys of the words of a name, in order and without repeats, particles left out.
+///
+/// Every one of them is also among the name's [`index_tokens`], so they suit an exact lookup (for
+/// instance the candidates of [`duplicate_score`]), whereas [`query_tokens`] are prefixes of keys
+/// and are matched with a prefix search.
+pub fn word_keys(name: &str) -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
-    for part in [&person.given_names, &person.family_names] {
-        let normalized = normalize(part);
-        for word in words(&normalized) {
-            for part in compound_parts(word) {
-                let part = without_arabic_article(&part).map_or(part.clone(), str::to_string);
-                if is_particle(&part) || part.chars().any(|c| c.is_ascii_digit()) {
-                    continue;
-                }
-                let key = search_key(&part);
-                if !key.is_empty() && !keys.contains(&key) {
-                    keys.push(key);
-                }
+    let normalized = normalize(name);
+    for word in words(&normalized) {
+        if word.chars().any(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        for part in compound_parts(word) {
+            let part = without_arabic_article(&part).map_or(part.clone(), str::to_string);
+            if is_particle(&part) {
+                continue;
             }
+            let key = search_key(&part);
+            if !key.is_empty() && !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+    }
+    keys
+}
+
+/// The keys of a person's name words, given and family names together.
+fn name_keys(person: &PersonFacts) -> Vec<String> {
+    let mut keys = word_keys(&person.given_names);
+    for key in word_keys(&person.family_names) {
+        if !keys.contains(&key) {
+            keys.push(key);
         }
     }
     keys
@@ -990,6 +1006,30 @@ mod tests {
                 .iter()
                 .all(|t| t.len() <= MAX_KEY_BYTES)
         );
+    }
+
+    #[test]
+    fn word_keys_are_complete_index_tokens() {
+        for name in [
+            "María José de la Cruz",
+            "Abd al-Rahman bin Saleh",
+            "Samiullah Ahmadzai",
+            "عبدالرحمن الحسيني",
+            "Alhassan 42",
+        ] {
+            let index = index_tokens([name]);
+            let keys = word_keys(name);
+            assert!(!keys.is_empty(), "{name}");
+            for key in &keys {
+                assert!(
+                    index.contains(key),
+                    "{key} of {name} is not indexed: {index:?}"
+                );
+            }
+        }
+        assert_eq!(word_keys("Maria"), vec![search_key("maria")]);
+        assert_eq!(word_keys("Ali bin Ali"), vec![search_key("ali")]);
+        assert_eq!(word_keys("de la"), Vec::<String>::new());
     }
 
     #[test]
