@@ -277,7 +277,7 @@ fn latin_key(letters: &[u8], partial: bool) -> String {
             b'x' => Code::Consonant("ks"),
             b'q' => Code::Consonant("k"),
             b'v' | b'w' => Code::Consonant("b"),
-            other => Code::Consonant(consonant(other)),
+            other => Code::Consonant(letter_code(other)),
         };
         match code {
             Code::Silent => {}
@@ -328,7 +328,8 @@ fn depends_on_unseen(letters: &[u8], i: usize) -> bool {
     }
 }
 
-fn consonant(c: u8) -> &'static str {
+/// The letter itself, as a code that lives as long as the key rules.
+fn letter_code(c: u8) -> &'static str {
     const LETTERS: [&str; 26] = [
         "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r",
         "s", "t", "u", "v", "w", "x", "y", "z",
@@ -1030,6 +1031,43 @@ mod tests {
         assert_eq!(word_keys("Maria"), vec![search_key("maria")]);
         assert_eq!(word_keys("Ali bin Ali"), vec![search_key("ali")]);
         assert_eq!(word_keys("de la"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn odd_input_gives_well_formed_keys() {
+        let long = "x".repeat(10_000);
+        let odd = [
+            "",
+            " ",
+            "\u{0301}\u{0301}",
+            "\u{200F}محمد\u{200E}",
+            "ﷺ ﷲ",
+            "İstanbul ǅemal",
+            "👩‍👩‍👧 María",
+            "\u{0000}\u{001B}[31m",
+            "a-b-c-d-e-f-g-h-i-j-k-l-m-n-o-p-q-r-s-t-u-v-w-x-y-z",
+            "qu c p d ch dj",
+            "Ωμέγα Ольга 山田",
+            long.as_str(),
+        ];
+        for text in odd {
+            let index = index_tokens([text]);
+            let query = query_tokens(text);
+            for key in index.iter().chain(&query).chain(&word_keys(text)) {
+                assert!(
+                    !key.is_empty() && key.len() <= MAX_KEY_BYTES,
+                    "{text:?} gives {key:?}"
+                );
+                assert!(
+                    key.chars()
+                        .all(|c| c.is_ascii_lowercase() || is_arabic_letter(c)),
+                    "{text:?} gives {key:?}"
+                );
+            }
+            assert!(query.len() <= MAX_QUERY_TOKENS);
+            assert!(!normalize(text).starts_with(' ') && !normalize(text).ends_with(' '));
+        }
+        assert!(index_tokens(["ﷲ"]).contains(&"الله".to_string()));
     }
 
     #[test]
