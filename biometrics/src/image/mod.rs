@@ -143,3 +143,57 @@ pub(crate) fn to_gray(samples: &[u8], channels: usize) -> Result<Vec<u8>, ImageE
         n => Err(ImageError::Unsupported(format!("{n} channels per pixel"))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_recognises_each_format() {
+        let mut png_bytes = Vec::new();
+        let mut enc = png::Encoder::new(&mut png_bytes, 2, 1);
+        enc.set_color(png::ColorType::Grayscale);
+        let mut w = enc.write_header().expect("header");
+        w.write_image_data(&[7, 9]).expect("data");
+        w.finish().expect("finish");
+        assert_eq!(sniff(&png_bytes), Some(ImageFormat::Png));
+        assert_eq!(decode(&png_bytes).expect("PNG").pixels, vec![7, 9]);
+
+        let mut tiff_bytes = std::io::Cursor::new(Vec::new());
+        tiff::encoder::TiffEncoder::new(&mut tiff_bytes)
+            .expect("encoder")
+            .write_image::<tiff::encoder::colortype::Gray8>(1, 2, &[3, 4])
+            .expect("write");
+        assert_eq!(sniff(tiff_bytes.get_ref()), Some(ImageFormat::Tiff));
+        assert_eq!(
+            decode(tiff_bytes.get_ref()).expect("TIFF").pixels,
+            vec![3, 4]
+        );
+
+        assert_eq!(sniff(&[0xff, 0xa0, 0xff, 0xa8]), Some(ImageFormat::Wsq));
+        assert!(decode(&[0xff, 0xa0, 0xff, 0xa8]).is_err());
+        assert_eq!(
+            sniff(&[0xff, 0x4f, 0xff, 0x51, 0]),
+            Some(ImageFormat::Jpeg2000)
+        );
+        assert_eq!(
+            sniff(&[
+                0, 0, 0, 0x0c, b'j', b'P', b' ', b' ', 0x0d, 0x0a, 0x87, 0x0a
+            ]),
+            Some(ImageFormat::Jpeg2000)
+        );
+        let err = decode(b"GIF89a").expect_err("unknown format");
+        assert!(
+            err.to_string().contains("unrecognised image signature"),
+            "{err}"
+        );
+        assert!(decode(&[]).is_err());
+    }
+
+    #[test]
+    fn oversized_headers_are_refused_before_allocation() {
+        assert!(check_dimensions(1 << 16, 1 << 16).is_err());
+        assert!(check_dimensions(0, 10).is_err());
+        assert!(check_dimensions(500, 800).is_ok());
+    }
+}

@@ -1029,4 +1029,170 @@ mod tests {
             }
         }
     }
+
+    /// Symbols of the synthetic streams' Huffman table: runs of 1-100 zeros and the values
+    /// -73..=74, all with 8-bit codes (never all ones, as a real table would not have).
+    fn synthetic_symbols() -> Vec<u8> {
+        (1..=100).chain(107..=254).collect()
+    }
+
+    /// Writes a WSQ stream by hand, for tests that must not depend on outside data: the
+    /// specification's filters, a mean shift of 128 and unit scale, and coefficients for
+    /// subband 0 only (every other subband has bin width 0, so is absent).
+    fn synthetic_wsq(width: u16, height: u16, band0: &[i32]) -> Vec<u8> {
+        let mut out = vec![0xff, 0xa0];
+        let mut dtt = vec![9, 7];
+        for &f in ANALYSIS_LOW.iter().chain(&ANALYSIS_HIGH) {
+            dtt.push(u8::from(f < 0.0));
+            dtt.push(9);
+            dtt.extend_from_slice(&((f64::from(f.abs()) * 1e9).round() as u32).to_be_bytes());
+        }
+        let mut dqt = vec![2, 0, 44];
+        for k in 0..MAX_SUBBANDS {
+            let (q, z): (u16, u16) = if k == 0 { (1000, 1200) } else { (0, 0) };
+            dqt.extend_from_slice(&[2, (q >> 8) as u8, q as u8, 2, (z >> 8) as u8, z as u8]);
+        }
+        let symbols = synthetic_symbols();
+        let mut dht = vec![0];
+        let mut counts = [0u8; 16];
+        counts[7] = symbols.len() as u8;
+        dht.extend_from_slice(&counts);
+        dht.extend_from_slice(&symbols);
+        let mut sof = vec![0, 255];
+        for v in [height, width] {
+            sof.extend_from_slice(&v.to_be_bytes());
+        }
+        sof.extend_from_slice(&[0, 0, 128, 0, 0, 1, 2, 0, 0]);
+        for (marker, body) in [
+            (0xa4, dtt),
+            (0xa5, dqt),
+            (0xa6, dht),
+            (0xa2, sof),
+            (0xa3, vec![0]),
+        ] {
+            out.extend_from_slice(&[0xff, marker]);
+            out.extend_from_slice(&((body.len() + 2) as u16).to_be_bytes());
+            out.extend_from_slice(&body);
+        }
+        for &v in band0 {
+            let symbol = if v == 0 {
+                1
+            } else {
+                (v.clamp(-73, 74) + 180) as u8
+            };
+            let code = symbols
+                .iter()
+                .position(|&s| s == symbol)
+                .expect("symbol in table") as u8;
+            out.push(code);
+            if code == 0xff {
+                out.push(0);
+            }
+        }
+        out.extend_from_slice(&[0xff, 0xa1]);
+        out
+    }
+
+    #[test]
+    fn synthetic_stream_decodes_to_flat_grey_and_places_a_coefficient() {
+        let (w, h) = (96u16, 128u16);
+        let band = Layout::new(96, 128).bands[0];
+        let zeros = vec![0; band.w * band.h];
+        let flat = decode_wsq(&synthetic_wsq(w, h, &zeros)).expect("valid stream");
+        assert_eq!((flat.width, flat.height, flat.ppi), (96, 128, None));
+        assert!(
+            flat.pixels.iter().all(|&p| p == 128),
+            "all-zero coefficients give the mean shift"
+        );
+
+        let (bx, by) = (1, 2);
+        let mut one = zeros;
+        one[by * band.w + bx] = 70;
+        let img = decode_wsq(&synthetic_wsq(w, h, &one)).expect("valid stream");
+        let (at, &max) = img
+            .pixels
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, p)| **p)
+            .expect("pixels");
+        let (x, y) = (at % img.width, at / img.width);
+        assert!(
+            max > 140,
+            "a positive coefficient brightens the image: max {max}"
+        );
+        // Each of the five halvings puts low-pass sample k at position 2k.
+        let (ex, ey) = (32 * bx, 32 * by);
+        assert!(
+            x.abs_diff(ex) <= 16 && y.abs_diff(ey) <= 16,
+            "peak at ({x}, {y}), expected near ({ex}, {ey})"
+        );
+    }
+
+    #[test]
+    fn malformed_streams_give_specific_errors() {
+        let band = Layout::new(64, 64).bands[0];
+        let good = synthetic_wsq(64, 64, &vec![1; band.w * band.h]);
+        assert!(decode_wsq(&good).is_ok());
+        let err = |bytes: &[u8]| decode_wsq(bytes).expect_err("malformed").to_string();
+        assert!(
+            err(&good[..good.len() - 2]).contains("end of the file"),
+            "{}",
+            err(&good[..good.len() - 2])
+        );
+        assert!(err(&good[2..]).contains("not the SOI marker"));
+        let short = synthetic_wsq(64, 64, &vec![1; band.w * band.h - 1]);
+        assert!(
+            err(&short).contains("before every subband is filled"),
+            "{}",
+            err(&short)
+        );
+        let long = synthetic_wsq(64, 64, &vec![1; band.w * band.h + 1]);
+        assert!(err(&long).contains("more coefficients"), "{}", err(&long));
+        // Drop the transform table segment (it follows SOI and is 60 bytes long).
+        let no_dtt = [&good[..2], &good[62..]].concat();
+        assert!(
+            err(&no_dtt).contains("no transform table"),
+            "{}",
+            err(&no_dtt)
+        );
+    }
+
+    fn mockmds_wsq() -> &'static [Vec<u8>] {
+        use crate::iso::finger_image::FingerImageRecord;
+        static STREAMS: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
+        STREAMS.get_or_init(|| {
+            let Some(dir) = crate::iso::tests_support::shared_data() else {
+                return Vec::new();
+            };
+            ["0001Right_Middle.wsq.iso", "0001Left_Little.wsq.iso"]
+                .iter()
+                .filter_map(|name| std::fs::read(dir.join("mockmds").join("Auth").join(name)).ok())
+                .filter_map(|bytes| FingerImageRecord::parse(&bytes).ok())
+                .map(|rec| rec.representations[0].image_data.clone())
+                .collect()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn mutated_streams_never_panic(
+            values in prop::collection::vec(-80i32..80, 0..40),
+            edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+            cut in any::<prop::sample::Index>(),
+            which in any::<prop::sample::Index>(),
+        ) {
+            let band = Layout::new(40, 24).bands[0];
+            let mut streams = vec![synthetic_wsq(40, 24, &values.iter().copied().cycle().take(band.w * band.h).collect::<Vec<_>>())];
+            streams.extend(mockmds_wsq().iter().cloned());
+            let mut bytes = which.get(&streams).clone();
+            for (at, v) in &edits {
+                let i = at.index(bytes.len());
+                bytes[i] = *v;
+            }
+            let _ = decode_wsq(&bytes);
+            let _ = decode_wsq(&bytes[..cut.index(bytes.len())]);
+        }
+    }
 }
