@@ -329,7 +329,12 @@ pub(crate) fn ridge_period(img: &Plane, orient: &Orientation, mask: &[u8]) -> Pl
                 }
             }
             if n >= 2.0 {
-                blk[by * bw + bx] = s / n;
+                // Real periods vary little across one finger; a block far from the finger's
+                // median has counted pores or creases as ridges, and a Gabor tuned to it would
+                // invert the ridges.
+                let lo = 0.8 * default;
+                let hi = 1.25 * default;
+                blk[by * bw + bx] = (s / n).clamp(lo, hi);
             }
         }
     }

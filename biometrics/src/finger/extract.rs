@@ -120,8 +120,13 @@ pub(crate) fn minutiae_of_clean_ridges(
     detect(&ridges, w, h, &mask, orient, period)
 }
 
-/// Pores and dust leave small holes in binarised ridges, which thinning would turn into loops
-/// with two false bifurcations each.
+/// Pores and dust leave small holes in binarised ridges, and where valleys are narrow the
+/// filter can leave short islands of valley inside a ridge; thinning would turn either into a
+/// loop with two false bifurcations.
+/// Largest enclosed background area (pixels) treated as such a hole; real valleys are long and
+/// run into others, so they are never enclosed this tightly.
+const MAX_HOLE: usize = 150;
+
 fn fill_small_holes(b: &mut [u8], w: usize, h: usize) {
     let mut seen = vec![false; w * h];
     let mut stack = Vec::new();
@@ -148,7 +153,7 @@ fn fill_small_holes(b: &mut [u8], w: usize, h: usize) {
                 }
             }
         }
-        if !touches_edge && comp.len() <= 12 {
+        if !touches_edge && comp.len() <= MAX_HOLE {
             for &p in &comp {
                 b[p] = 1;
             }
@@ -453,6 +458,30 @@ fn detect(
                 raw[j].alive = false;
             }
         }
+    }
+    // Clusters: several minutiae within about a ridge period of each other are the mark of a
+    // noisy patch, not of real ridge events.
+    let alive: Vec<usize> = (0..raw.len()).filter(|&i| raw[i].alive).collect();
+    let crowded: Vec<usize> = alive
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let lp = period.v[raw[i].y * w + raw[i].x];
+            alive
+                .iter()
+                .filter(|&&j| {
+                    j != i && {
+                        let dx = raw[j].x as f32 - raw[i].x as f32;
+                        let dy = raw[j].y as f32 - raw[i].y as f32;
+                        (dx * dx + dy * dy).sqrt() <= 2.0 * lp
+                    }
+                })
+                .count()
+                >= 2
+        })
+        .collect();
+    for i in crowded {
+        raw[i].alive = false;
     }
     let mut out = Vec::new();
     for r in raw.iter().filter(|r| r.alive) {

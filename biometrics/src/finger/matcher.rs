@@ -15,7 +15,7 @@ const NS: usize = 8;
 const ND: usize = 6;
 const RADIUS: f32 = 70.0;
 const CELL: f32 = 2.0 * RADIUS / NS as f32;
-const SIGMA_S: f32 = 7.0;
+const SIGMA_S: f32 = 9.0;
 const SIGMA_D: f32 = 5.0 * PI / 36.0;
 const MU_PSI: f32 = 0.01;
 /// How far outside the convex hull of the minutiae a cell still counts as fingerprint.
