@@ -23,7 +23,13 @@ impl SplitMix {
     fn template(&mut self) -> IrisTemplate {
         let code = std::array::from_fn(|_| self.next());
         let hidden = (self.next() % 8) as usize;
-        let mask = std::array::from_fn(|i| if (i + hidden).is_multiple_of(4) { 0 } else { u64::MAX });
+        let mask = std::array::from_fn(|i| {
+            if (i + hidden).is_multiple_of(4) {
+                0
+            } else {
+                u64::MAX
+            }
+        });
         IrisTemplate::from_words(code, mask)
     }
 }

@@ -23,14 +23,17 @@ pub struct MatchConfig {
     /// Rotations tried each way, in code columns (capped at half the code).
     pub max_shift: usize,
     /// Daugman's score normalisation: a raw distance `hd` over `n` compared bits becomes
-    /// `0.5 - (0.5 - hd) * sqrt(n / reference_bits)`, so a low distance resting on few bits is
-    /// pulled towards chance. `None` reports the raw distance.
+    /// `0.5 - (0.5 - hd) * sqrt(n / reference_bits)` (kept within 0..=1), so a low distance
+    /// resting on few bits is pulled towards chance. `None` reports the raw distance.
     pub reference_bits: Option<f64>,
 }
 
 impl Default for MatchConfig {
     fn default() -> Self {
-        Self { max_shift: DEFAULT_MAX_SHIFT, reference_bits: Some(DEFAULT_REFERENCE_BITS) }
+        Self {
+            max_shift: DEFAULT_MAX_SHIFT,
+            reference_bits: Some(DEFAULT_REFERENCE_BITS),
+        }
     }
 }
 
@@ -58,7 +61,11 @@ pub(crate) struct Counts {
 }
 
 impl Counts {
-    const NONE: Counts = Counts { disagree: 1, compared: 0, rotation: 0 };
+    const NONE: Counts = Counts {
+        disagree: 1,
+        compared: 0,
+        rotation: 0,
+    };
 
     /// Whether `disagree / compared` is below `best`'s, in integers so no division is needed.
     #[inline(always)]
@@ -114,9 +121,17 @@ impl PreparedProbe {
     pub fn new(probe: &IrisTemplate, config: &MatchConfig) -> Self {
         let max_shift = config.max_shift.min(CODE_COLUMNS / 2) as i32;
         let rotations = (-max_shift..=max_shift)
-            .map(|s| Rotation { code: probe.code.rotate_columns(s), mask: probe.mask.rotate_columns(s) })
+            .map(|s| Rotation {
+                code: probe.code.rotate_columns(s),
+                mask: probe.mask.rotate_columns(s),
+            })
             .collect();
-        Self { rotations, max_shift, reference_bits: config.reference_bits, kernel: Kernel::detect() }
+        Self {
+            rotations,
+            max_shift,
+            reference_bits: config.reference_bits,
+            kernel: Kernel::detect(),
+        }
     }
 
     /// Compares with one template.
@@ -160,7 +175,7 @@ impl PreparedProbe {
         let n = f64::from(c.compared);
         let raw = f64::from(c.disagree) / n;
         let score = match self.reference_bits {
-            Some(r) if r > 0.0 => 0.5 - (0.5 - raw) * (n / r).sqrt(),
+            Some(r) if r > 0.0 => (0.5 - (0.5 - raw) * (n / r).sqrt()).clamp(0.0, 1.0),
             _ => raw,
         };
         (raw, score)
@@ -189,7 +204,11 @@ fn best_portable(g: &IrisTemplate, rotations: &[Rotation]) -> Counts {
             disagree += ((g.code.0[i] ^ r.code.0[i]) & m).count_ones();
             compared += m.count_ones();
         }
-        let c = Counts { disagree, compared, rotation: k as u32 };
+        let c = Counts {
+            disagree,
+            compared,
+            rotation: k as u32,
+        };
         if c.better_than(&best) {
             best = c;
         }
@@ -200,13 +219,21 @@ fn best_portable(g: &IrisTemplate, rotations: &[Rotation]) -> Counts {
 /// The portable loop compiled with the POPCNT instruction instead of a bit-twiddling popcount.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "popcnt")]
-fn scan_popcnt<F: FnMut(usize, Counts)>(rotations: &[Rotation], gallery: &[IrisTemplate], visit: F) {
+fn scan_popcnt<F: FnMut(usize, Counts)>(
+    rotations: &[Rotation],
+    gallery: &[IrisTemplate],
+    visit: F,
+) {
     scan_with(rotations, gallery, visit, best_portable)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512vpopcntdq")]
-fn scan_avx512<F: FnMut(usize, Counts)>(rotations: &[Rotation], gallery: &[IrisTemplate], visit: F) {
+fn scan_avx512<F: FnMut(usize, Counts)>(
+    rotations: &[Rotation],
+    gallery: &[IrisTemplate],
+    visit: F,
+) {
     scan_with(rotations, gallery, visit, |g, r| best_avx512(g, r))
 }
 
@@ -237,7 +264,11 @@ fn best_avx512(g: &IrisTemplate, rotations: &[Rotation]) -> Counts {
         // Both totals fit in 32 bits, so one horizontal sum carries them side by side.
         let both = _mm512_add_epi64(disagree, _mm512_slli_epi64::<32>(compared));
         let total = _mm512_reduce_add_epi64(both) as u64;
-        let c = Counts { disagree: total as u32, compared: (total >> 32) as u32, rotation: k as u32 };
+        let c = Counts {
+            disagree: total as u32,
+            compared: (total >> 32) as u32,
+            rotation: k as u32,
+        };
         if c.better_than(&best) {
             best = c;
         }
@@ -268,8 +299,8 @@ mod tests {
     fn reference(a: &IrisTemplate, b: &IrisTemplate, shift: i32) -> (u32, u32) {
         let (mut d, mut n) = (0, 0);
         for i in 0..CODE_BITS {
-            let j = (i as i64 + i64::from(shift) * BITS_PER_COLUMN as i64).rem_euclid(CODE_BITS as i64)
-                as usize;
+            let j = (i as i64 + i64::from(shift) * BITS_PER_COLUMN as i64)
+                .rem_euclid(CODE_BITS as i64) as usize;
             if a.mask.get(i) && b.mask.get(j) {
                 n += 1;
                 if a.code.get(i) != b.code.get(j) {
@@ -283,7 +314,10 @@ mod tests {
     #[test]
     fn every_kernel_agrees_with_the_bitwise_reference() {
         let mut rng = Rng(7);
-        let config = MatchConfig { max_shift: 4, reference_bits: None };
+        let config = MatchConfig {
+            max_shift: 4,
+            reference_bits: None,
+        };
         for _ in 0..20 {
             let a = IrisTemplate::from_words(rng.words(), rng.words());
             let b = IrisTemplate::from_words(rng.words(), rng.words());
@@ -294,17 +328,25 @@ mod tests {
                     (f64::from(*d1) / f64::from(*n1)).total_cmp(&(f64::from(*d2) / f64::from(*n2)))
                 })
                 .map(|(dn, _)| dn);
-            let Some((d, n)) = best else { panic!("no rotation") };
+            let Some((d, n)) = best else {
+                panic!("no rotation")
+            };
             let mut kernels = vec![Kernel::Portable, Kernel::detect()];
             #[cfg(target_arch = "x86_64")]
             if std::arch::is_x86_feature_detected!("popcnt") {
                 kernels.push(Kernel::Popcnt);
             }
             for kernel in kernels {
-                let p = PreparedProbe { kernel, ..probe.clone() };
+                let p = PreparedProbe {
+                    kernel,
+                    ..probe.clone()
+                };
                 let r = p.compare(&a);
                 assert_eq!(r.compared_bits, n, "{kernel:?}");
-                assert!((r.raw_distance - f64::from(d) / f64::from(n)).abs() < 1e-12, "{kernel:?}");
+                assert!(
+                    (r.raw_distance - f64::from(d) / f64::from(n)).abs() < 1e-12,
+                    "{kernel:?}"
+                );
             }
         }
     }
@@ -313,11 +355,17 @@ mod tests {
     fn a_rotated_code_matches_at_its_rotation() {
         let mut rng = Rng(11);
         let a = IrisTemplate::from_words(rng.words(), [u64::MAX; CODE_WORDS]);
-        let rotated = IrisTemplate { code: a.code.rotate_columns(3), mask: a.mask.rotate_columns(3) };
+        let rotated = IrisTemplate {
+            code: a.code.rotate_columns(3),
+            mask: a.mask.rotate_columns(3),
+        };
         let r = PreparedProbe::new(&a, &MatchConfig::default()).compare(&rotated);
         assert_eq!(r.raw_distance, 0.0);
         assert_eq!(r.shift, 3);
-        let far = IrisTemplate { code: a.code.rotate_columns(9), mask: a.mask };
+        let far = IrisTemplate {
+            code: a.code.rotate_columns(9),
+            mask: a.mask,
+        };
         let r = PreparedProbe::new(&a, &MatchConfig::default()).compare(&far);
         assert!(r.raw_distance > 0.4, "{r:?}");
     }
@@ -332,7 +380,10 @@ mod tests {
         let mut flipped = code;
         flipped[0] ^= 0xFFFF_FFFF;
         let b = IrisTemplate::from_words(flipped, sparse);
-        let config = MatchConfig { max_shift: 0, reference_bits: Some(1000.0) };
+        let config = MatchConfig {
+            max_shift: 0,
+            reference_bits: Some(1000.0),
+        };
         let r = PreparedProbe::new(&a, &config).compare(&b);
         assert_eq!(r.compared_bits, 256);
         assert!((r.raw_distance - 0.125).abs() < 1e-12);

@@ -41,7 +41,7 @@ impl Bits {
             .is_some_and(|w| (w >> (bit % 64)) & 1 == 1)
     }
 
-    #[cfg(test)]
+    #[inline]
     pub(crate) fn set(&mut self, bit: usize, value: bool) {
         if let Some(w) = self.0.get_mut(bit / 64) {
             let m = 1u64 << (bit % 64);
