@@ -62,6 +62,7 @@ mod tests {
     use super::*;
     use crate::iso::finger_image::{FingerCompression, FingerImageRecord};
     use crate::iso::iris_image::IrisImageRecord;
+    use proptest::prelude::*;
     use std::path::Path;
     use std::process::Command;
 
@@ -202,6 +203,52 @@ mod tests {
                 max <= 2 && mean < 0.1,
                 "{name}: max difference {max}, mean {mean:.4}"
             );
+        }
+    }
+
+    /// The smallest lossy device image, when the reference data is present.
+    fn mockmds_streams() -> &'static [Vec<u8>] {
+        static STREAMS: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
+        STREAMS.get_or_init(|| {
+            let Some(dir) = crate::iso::tests_support::shared_data() else {
+                return Vec::new();
+            };
+            std::fs::read(
+                dir.join("mockmds")
+                    .join("Auth")
+                    .join("0001Right_Middle.iso"),
+            )
+            .into_iter()
+            .filter_map(|bytes| FingerImageRecord::parse(&bytes).ok())
+            .map(|rec| rec.representations[0].image_data.clone())
+            .collect()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(16))]
+
+        #[test]
+        fn arbitrary_and_mutated_jpeg2000_never_panics(
+            body in prop::collection::vec(any::<u8>(), 0..300),
+            edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+            cut in any::<prop::sample::Index>(),
+            which in any::<prop::sample::Index>(),
+        ) {
+            let mut codestream = vec![0xff, 0x4f, 0xff, 0x51];
+            codestream.extend_from_slice(&body);
+            let _ = decode_jpeg2000(&body);
+            let _ = decode_jpeg2000(&codestream);
+            let streams = mockmds_streams();
+            if !streams.is_empty() {
+                let mut bytes = which.get(streams).clone();
+                for (at, v) in edits {
+                    let i = at.index(bytes.len());
+                    bytes[i] = v;
+                }
+                let _ = decode_jpeg2000(&bytes);
+                let _ = decode_jpeg2000(&bytes[..cut.index(bytes.len())]);
+            }
         }
     }
 }

@@ -58,6 +58,7 @@ pub fn decode_png(bytes: &[u8]) -> Result<GrayImage, ImageError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn encode(width: u32, height: u32, color: ColorType, depth: BitDepth, data: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
@@ -133,6 +134,26 @@ mod tests {
         );
         for cut in [8, 20, bytes.len() - 13] {
             assert!(decode_png(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_and_mutated_pngs_never_panic(
+            body in prop::collection::vec(any::<u8>(), 0..200),
+            pixels in prop::collection::vec(any::<u8>(), 12),
+            edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let _ = decode_png(&body);
+            let mut bytes = encode(4, 3, ColorType::Grayscale, BitDepth::Eight, &pixels);
+            prop_assert_eq!(decode_png(&bytes).expect("valid PNG").pixels, pixels);
+            for (at, v) in edits {
+                let i = at.index(bytes.len());
+                bytes[i] = v;
+            }
+            let _ = decode_png(&bytes);
+            let _ = decode_png(&bytes[..cut.index(bytes.len())]);
         }
     }
 }

@@ -73,6 +73,7 @@ fn resolution_ppi(decoder: &mut Decoder<Cursor<&[u8]>>) -> Option<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use tiff::encoder::{TiffEncoder, colortype};
 
     #[test]
@@ -119,6 +120,34 @@ mod tests {
                 dark > img.pixels.len() / 50,
                 "{db}: only {dark} ridge pixels"
             );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_and_mutated_tiffs_never_panic(
+            body in prop::collection::vec(any::<u8>(), 0..200),
+            pixels in prop::collection::vec(any::<u8>(), 12),
+            edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let mut header = b"II*\0".to_vec();
+            header.extend_from_slice(&body);
+            let _ = decode_tiff(&body);
+            let _ = decode_tiff(&header);
+            let mut out = Cursor::new(Vec::new());
+            TiffEncoder::new(&mut out)
+                .expect("encoder")
+                .write_image::<colortype::Gray8>(4, 3, &pixels)
+                .expect("write");
+            let mut bytes = out.into_inner();
+            prop_assert_eq!(decode_tiff(&bytes).expect("valid TIFF").pixels, pixels);
+            for (at, v) in edits {
+                let i = at.index(bytes.len());
+                bytes[i] = v;
+            }
+            let _ = decode_tiff(&bytes);
+            let _ = decode_tiff(&bytes[..cut.index(bytes.len())]);
         }
     }
 }

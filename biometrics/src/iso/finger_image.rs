@@ -31,6 +31,7 @@ pub struct FingerImageRecord {
     pub certified: bool,
     /// The number of distinct finger positions the record covers, as the writer declared it.
     pub distinct_positions: u8,
+    /// The captured images, usually one per finger.
     pub representations: Vec<FingerImageRepresentation>,
 }
 
@@ -41,10 +42,15 @@ pub enum FingerCompression {
     Raw,
     /// Uncompressed, samples packed at the bit depth.
     RawPacked,
+    /// FBI WSQ.
     Wsq,
+    /// Baseline JPEG (not decoded here).
     Jpeg,
+    /// JPEG 2000 with the irreversible wavelet.
     Jpeg2000Lossy,
+    /// JPEG 2000 with the reversible wavelet.
     Jpeg2000Lossless,
+    /// PNG.
     Png,
 }
 
@@ -84,37 +90,55 @@ impl FingerCompression {
 /// An extended data block kept verbatim: 1 segmentation, 2 annotation, 3 comment, others vendor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExtendedBlock {
+    /// 1 segmentation, 2 annotation, 3 comment; other values are vendor-defined.
     pub block_type: u16,
+    /// The block's content after its 4-byte header.
     pub data: Vec<u8>,
 }
 
 /// One captured finger image with its capture and image metadata.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FingerImageRepresentation {
+    /// When the image was captured (UTC).
     pub capture_time: CaptureDateTime,
+    /// Capture device technology code (finger: 0 unknown, 1 white-light optical, 4 capacitive...; iris: 0 unknown, 1 CMOS/CCD).
     pub device_technology: u8,
+    /// Capture device vendor, as registered with the IBIA (CBEFF); 0 unreported.
     pub device_vendor: u16,
+    /// The vendor's model identifier; 0 unreported.
     pub device_type: u16,
+    /// Quality scores, one per algorithm that rated the image.
     pub quality: Vec<QualityBlock>,
     /// Present only when the record's `certified` flag is set.
     pub certifications: Vec<CertificationBlock>,
     /// ISO finger position: 0 unknown, 1-5 right thumb to little, 6-10 left thumb to little,
     /// 11-15 plain captures of several fingers.
     pub position: u8,
+    /// Distinguishes several representations of the same finger.
     pub representation_number: u8,
     /// 1: sampling rates in pixels per inch; 2: pixels per centimetre.
     pub scale_units: u8,
+    /// Horizontal sampling rate of the capture device, in `scale_units`.
     pub capture_res_x: u16,
+    /// Vertical sampling rate of the capture device, in `scale_units`.
     pub capture_res_y: u16,
+    /// Horizontal sampling rate of the stored image, in `scale_units`.
     pub image_res_x: u16,
+    /// Vertical sampling rate of the stored image, in `scale_units`.
     pub image_res_y: u16,
+    /// Bits per pixel of the image (8 for every device Amparo meets).
     pub bit_depth: u8,
+    /// How `image_data` is encoded.
     pub compression: FingerCompression,
+    /// ISO impression type: 0 live-scan plain, 1 live-scan rolled, 2-3 non-live-scan, 20-29 other capture methods.
     pub impression_type: u8,
+    /// Image width in pixels.
     pub width: u16,
+    /// Image height in pixels.
     pub height: u16,
     /// The encoded image exactly as stored.
     pub image_data: Vec<u8>,
+    /// Extended data blocks that follow the image, kept verbatim.
     pub extended: Vec<ExtendedBlock>,
 }
 

@@ -37,6 +37,7 @@ pub struct MinutiaeRecord {
     pub x_res: u16,
     /// Vertical resolution in pixels per centimetre.
     pub y_res: u16,
+    /// The finger views, usually one.
     pub views: Vec<FingerView>,
 }
 
@@ -51,12 +52,14 @@ pub struct FingerView {
     pub impression_type: u8,
     /// Finger quality 0-100.
     pub quality: u8,
+    /// The minutiae of this view, at most 255.
     pub minutiae: Vec<IsoMinutia>,
 }
 
 /// One minutia as stored in the record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IsoMinutia {
+    /// Ridge ending, bifurcation or other.
     pub kind: MinutiaKind,
     /// Column in pixels, 0-16383.
     pub x: u16,
@@ -71,8 +74,11 @@ pub struct IsoMinutia {
 /// The type of a minutia.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MinutiaKind {
+    /// Type 00: neither, or not determined.
     Other,
+    /// Type 01.
     RidgeEnding,
+    /// Type 10.
     Bifurcation,
 }
 

@@ -35,6 +35,7 @@ pub struct IrisImageRecord {
     pub certified: bool,
     /// The number of eyes the record covers, as the writer declared it.
     pub eyes: u8,
+    /// The captured images, usually one per eye.
     pub representations: Vec<IrisImageRepresentation>,
 }
 
@@ -64,36 +65,53 @@ pub enum IrisImageType {
 pub enum IrisImageFormat {
     /// Uncompressed monochrome samples.
     MonoRaw,
+    /// JPEG 2000 (JP2 or codestream).
     Jpeg2000,
+    /// PNG.
     Png,
 }
 
 /// One iris image with its capture and geometry metadata.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IrisImageRepresentation {
+    /// When the image was captured (UTC).
     pub capture_time: CaptureDateTime,
+    /// Capture device technology code (finger: 0 unknown, 1 white-light optical, 4 capacitive...; iris: 0 unknown, 1 CMOS/CCD).
     pub device_technology: u8,
+    /// Capture device vendor, as registered with the IBIA (CBEFF); 0 unreported.
     pub device_vendor: u16,
+    /// The vendor's model identifier; 0 unreported.
     pub device_type: u16,
+    /// Quality scores, one per algorithm that rated the image.
     pub quality: Vec<QualityBlock>,
     /// Present only when the record's `certified` flag is set.
     pub certifications: Vec<CertificationBlock>,
+    /// Distinguishes several representations of the same eye.
     pub representation_number: u16,
+    /// Which eye this is.
     pub eye: EyeLabel,
+    /// How the image was cropped and masked (K1, K2, K3 or K7).
     pub image_type: IrisImageType,
+    /// How `image_data` is encoded.
     pub format: IrisImageFormat,
     /// Bits 0-1 horizontal orientation, 2-3 vertical orientation, 6-7 compression history; see
     /// the accessor methods.
     pub properties: u8,
+    /// Image width in pixels.
     pub width: u16,
+    /// Image height in pixels.
     pub height: u16,
+    /// Bits per pixel (8 for every device Amparo meets).
     pub bit_depth: u8,
     /// Camera-to-eye distance in centimetres; 0 unknown.
     pub range: u16,
     /// Roll of the eye in units of 360/65536 degrees; 0xffff undefined.
     pub roll_angle: u16,
+    /// Uncertainty of `roll_angle`, same units; 0xffff undefined.
     pub roll_uncertainty: u16,
+    /// Smallest and largest estimate of the iris centre column; 0 unknown.
     pub iris_center_x: (u16, u16),
+    /// Smallest and largest estimate of the iris centre row; 0 unknown.
     pub iris_center_y: (u16, u16),
     /// Smallest and largest estimate of the iris diameter in pixels; 0 unknown.
     pub iris_diameter: (u16, u16),
@@ -104,9 +122,13 @@ pub struct IrisImageRepresentation {
 /// How the image was compressed before this record, from the image properties.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CompressionHistory {
+    /// Not stated.
     Undefined,
+    /// Never compressed, or only losslessly.
     LosslessOrNone,
+    /// Compressed lossily at some point.
     Lossy,
+    /// A value the standard reserves.
     Reserved,
 }
 

@@ -195,7 +195,9 @@ pub struct QualityBlock {
 /// A certification block of the 2011 image records: who certified the capture device, and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertificationBlock {
+    /// The certification authority, as registered.
     pub authority_id: u16,
+    /// The authority's certification scheme (e.g. Appendix F, PIV).
     pub scheme_id: u8,
 }
 
