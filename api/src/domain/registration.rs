@@ -1,0 +1,316 @@
+//! Registration data as it arrives from a caller, and the rules it must meet before anything is
+//! written. Required fields are kept to the minimum DOMAIN.md asks for (a given name and the
+//! relationship to the focal point); everything else is optional but, when given, must be valid.
+
+use chrono::NaiveDate;
+
+use super::codes;
+use super::names;
+use super::needs;
+use crate::error::{Error, Result};
+
+/// Longest free-text field we accept, in characters.
+pub const MAX_TEXT: usize = 200;
+/// Longest comment or narrative, in characters.
+pub const MAX_LONG_TEXT: usize = 4000;
+/// Most members one registration may bring.
+pub const MAX_MEMBERS: usize = 50;
+
+/// One person's registration data.
+#[derive(Debug, Clone, Default)]
+pub struct PersonInput {
+    pub given_names: String,
+    pub middle_name: Option<String>,
+    pub family_name: Option<String>,
+    pub second_family_name: Option<String>,
+    pub fathers_name: Option<String>,
+    pub grandfathers_name: Option<String>,
+    pub original_script_name: Option<String>,
+    pub aliases: Option<String>,
+    pub sex: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub date_of_birth_precision: Option<String>,
+    pub place_of_birth: Option<String>,
+    pub marital_status: Option<String>,
+    pub nationalities: Vec<String>,
+    pub country_of_origin: Option<String>,
+    pub ethnicity: Option<String>,
+    pub religion: Option<String>,
+    pub needs_interpreter: bool,
+    pub same_sex_interviewer: bool,
+    pub arrival_date: Option<NaiveDate>,
+    pub point_of_entry: Option<String>,
+    pub dataset_level: Option<String>,
+    pub consent_to_contact: bool,
+    pub information_given: bool,
+    pub legacy_id: Option<String>,
+    pub languages: Vec<LanguageInput>,
+    pub documents: Vec<DocumentInput>,
+    pub addresses: Vec<AddressInput>,
+    pub phones: Vec<PhoneInput>,
+    pub specific_needs: Vec<NeedInput>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LanguageInput {
+    pub language: String,
+    pub kind: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct DocumentInput {
+    pub document_type: String,
+    pub number: String,
+    pub issuing_country: Option<String>,
+    pub issued_on: Option<NaiveDate>,
+    pub expires_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AddressInput {
+    pub kind: String,
+    pub line: String,
+    pub city: Option<String>,
+    pub province: Option<String>,
+    pub country: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct PhoneInput {
+    pub number: String,
+    pub kind: String,
+    pub consent_to_contact: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NeedInput {
+    pub code: String,
+    pub sub_code: Option<String>,
+    pub comments: Option<String>,
+}
+
+/// A member of a group being registered.
+#[derive(Debug, Clone)]
+pub struct MemberInput {
+    pub person: PersonInput,
+    pub relationship: String,
+}
+
+/// A whole registration: a group and its members; exactly one member is the focal point.
+#[derive(Debug, Clone)]
+pub struct GroupInput {
+    pub members: Vec<MemberInput>,
+}
+
+/// The relationship of a group's focal point to itself.
+pub const FOCAL_POINT: &str = "focal_point";
+
+/// The kinds of language a person has.
+pub const LANGUAGE_KINDS: [&str; 3] = ["mother_tongue", "spoken", "interview"];
+
+fn text(field: &str, value: &str, max: usize) -> Result<()> {
+    if value.chars().count() > max {
+        return Err(Error::validation(field, format!("must be at most {max} characters")));
+    }
+    if value.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(Error::validation(field, "must not contain control characters"));
+    }
+    Ok(())
+}
+
+fn opt_text(field: &str, value: &Option<String>, max: usize) -> Result<()> {
+    value.as_deref().map_or(Ok(()), |v| text(field, v, max))
+}
+
+fn vocab(field: &str, value: &str, ok: bool, what: &str) -> Result<()> {
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::validation(field, format!("{value:?} is not a known {what}")))
+    }
+}
+
+fn opt_vocab(field: &str, value: &Option<String>, check: fn(&str) -> bool, what: &str) -> Result<()> {
+    match value.as_deref() {
+        Some(v) => vocab(field, v, check(v), what),
+        None => Ok(()),
+    }
+}
+
+fn not_future(field: &str, d: Option<NaiveDate>, today: NaiveDate) -> Result<()> {
+    match d {
+        Some(d) if d > today => Err(Error::validation(field, "cannot be in the future")),
+        Some(d) if d < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN) => {
+            Err(Error::validation(field, "is before 1900"))
+        }
+        _ => Ok(()),
+    }
+}
+
+impl PersonInput {
+    /// Checks every field; the error names the first invalid one.
+    pub fn validate(&self, today: NaiveDate) -> Result<()> {
+        if self.given_names.trim().is_empty() {
+            return Err(Error::validation("givenNames", "a given name is required"));
+        }
+        text("givenNames", &self.given_names, MAX_TEXT)?;
+        for (f, v) in [
+            ("middleName", &self.middle_name),
+            ("familyName", &self.family_name),
+            ("secondFamilyName", &self.second_family_name),
+            ("fathersName", &self.fathers_name),
+            ("grandfathersName", &self.grandfathers_name),
+            ("originalScriptName", &self.original_script_name),
+            ("aliases", &self.aliases),
+            ("placeOfBirth", &self.place_of_birth),
+            ("ethnicity", &self.ethnicity),
+            ("religion", &self.religion),
+            ("pointOfEntry", &self.point_of_entry),
+            ("legacyId", &self.legacy_id),
+        ] {
+            opt_text(f, v, MAX_TEXT)?;
+        }
+        opt_vocab("sex", &self.sex, |c| codes::SEX.contains(c), "sex code")?;
+        opt_vocab("dateOfBirthPrecision", &self.date_of_birth_precision, |c| codes::DATE_OF_BIRTH_PRECISION.contains(c), "date precision")?;
+        opt_vocab("maritalStatus", &self.marital_status, |c| codes::MARITAL_STATUS.contains(c), "marital status")?;
+        opt_vocab("countryOfOrigin", &self.country_of_origin, |c| codes::COUNTRIES.contains(c), "country code (ISO 3166 alpha-3)")?;
+        opt_vocab("datasetLevel", &self.dataset_level, |c| codes::DATA_SET_LEVEL.contains(c), "data-set level")?;
+        if self.nationalities.len() > 5 {
+            return Err(Error::validation("nationalities", "at most 5 nationalities"));
+        }
+        for (i, n) in self.nationalities.iter().enumerate() {
+            vocab(&format!("nationalities.{i}"), n, codes::COUNTRIES.contains(n), "country code (ISO 3166 alpha-3)")?;
+        }
+        not_future("dateOfBirth", self.date_of_birth, today)?;
+        not_future("arrivalDate", self.arrival_date, today)?;
+        if let (Some(b), Some(a)) = (self.date_of_birth, self.arrival_date)
+            && a < b
+        {
+            return Err(Error::validation("arrivalDate", "is before the date of birth"));
+        }
+        for (i, l) in self.languages.iter().enumerate() {
+            let f = format!("languages.{i}");
+            vocab(&format!("{f}.language"), &l.language, codes::is_valid_language_code(&l.language), "language code (ISO 639-3)")?;
+            vocab(&format!("{f}.kind"), &l.kind, LANGUAGE_KINDS.contains(&l.kind.as_str()), "language kind")?;
+        }
+        for (i, d) in self.documents.iter().enumerate() {
+            d.validate(today).map_err(|e| e.in_field(&format!("documents.{i}")))?;
+        }
+        for (i, a) in self.addresses.iter().enumerate() {
+            a.validate().map_err(|e| e.in_field(&format!("addresses.{i}")))?;
+        }
+        for (i, p) in self.phones.iter().enumerate() {
+            p.validate().map_err(|e| e.in_field(&format!("phones.{i}")))?;
+        }
+        for (i, n) in self.specific_needs.iter().enumerate() {
+            n.validate().map_err(|e| e.in_field(&format!("specificNeeds.{i}")))?;
+        }
+        Ok(())
+    }
+
+    /// Every name part, Latin and original script, for the search index.
+    pub fn name_parts(&self) -> Vec<&str> {
+        [
+            Some(self.given_names.as_str()),
+            self.middle_name.as_deref(),
+            self.family_name.as_deref(),
+            self.second_family_name.as_deref(),
+            self.fathers_name.as_deref(),
+            self.grandfathers_name.as_deref(),
+            self.original_script_name.as_deref(),
+            self.aliases.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
+    /// The facts duplicate detection compares.
+    pub fn facts(&self) -> names::PersonFacts {
+        names::PersonFacts {
+            given_names: self.given_names.clone(),
+            family_names: [self.family_name.as_deref(), self.second_family_name.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+            date_of_birth: self.date_of_birth,
+            sex: self.sex.clone(),
+            nationalities: self.nationalities.clone(),
+        }
+    }
+}
+
+impl DocumentInput {
+    pub fn validate(&self, today: NaiveDate) -> Result<()> {
+        vocab("documentType", &self.document_type, codes::DOCUMENT_TYPE.contains(&self.document_type), "document type")?;
+        if names::normalize_identifier(&self.number).is_empty() {
+            return Err(Error::validation("number", "a document number needs letters or digits"));
+        }
+        text("number", &self.number, 64)?;
+        opt_vocab("issuingCountry", &self.issuing_country, |c| codes::COUNTRIES.contains(c), "country code (ISO 3166 alpha-3)")?;
+        not_future("issuedOn", self.issued_on, today)?;
+        if let (Some(i), Some(e)) = (self.issued_on, self.expires_on)
+            && e < i
+        {
+            return Err(Error::validation("expiresOn", "is before the issue date"));
+        }
+        Ok(())
+    }
+}
+
+impl AddressInput {
+    pub fn validate(&self) -> Result<()> {
+        vocab("kind", &self.kind, codes::ADDRESS_TYPE.contains(&self.kind), "address kind")?;
+        if self.line.trim().is_empty() {
+            return Err(Error::validation("line", "an address line is required"));
+        }
+        text("line", &self.line, MAX_TEXT)?;
+        opt_text("city", &self.city, MAX_TEXT)?;
+        opt_text("province", &self.province, MAX_TEXT)?;
+        vocab("country", &self.country, codes::COUNTRIES.contains(&self.country), "country code (ISO 3166 alpha-3)")
+    }
+}
+
+impl PhoneInput {
+    pub fn validate(&self) -> Result<()> {
+        vocab("kind", &self.kind, codes::PHONE_TYPE.contains(&self.kind), "phone kind")?;
+        let digits = self.number.chars().filter(char::is_ascii_digit).count();
+        let allowed = self.number.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+        if !allowed || !(6..=20).contains(&digits) {
+            return Err(Error::validation("number", "a phone number has 6 to 20 digits (and + - ( ) . spaces)"));
+        }
+        Ok(())
+    }
+}
+
+impl NeedInput {
+    pub fn validate(&self) -> Result<()> {
+        needs::validate(&self.code, self.sub_code.as_deref())
+            .map_err(|e| Error::validation(if e.to_string().contains("sub") { "subCode" } else { "code" }, e.to_string()))?;
+        opt_text("comments", &self.comments, MAX_LONG_TEXT)
+    }
+}
+
+impl GroupInput {
+    pub fn validate(&self, today: NaiveDate) -> Result<()> {
+        if self.members.is_empty() {
+            return Err(Error::validation("members", "a registration needs at least one member"));
+        }
+        if self.members.len() > MAX_MEMBERS {
+            return Err(Error::validation("members", format!("at most {MAX_MEMBERS} members per registration")));
+        }
+        let focal = self.members.iter().filter(|m| m.relationship == FOCAL_POINT).count();
+        if focal != 1 {
+            return Err(Error::validation(
+                "members",
+                format!("exactly one member must have relationship {:?} (found {focal})", FOCAL_POINT),
+            ));
+        }
+        for (i, m) in self.members.iter().enumerate() {
+            vocab(&format!("members.{i}.relationship"), &m.relationship, codes::RELATIONSHIP.contains(&m.relationship), "relationship")?;
+            m.person.validate(today).map_err(|e| e.in_field(&format!("members.{i}")))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,106 @@
+//! What every resolver needs: the database, the caller, and the mapping of our errors to
+//! GraphQL errors with `extensions.code`.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use async_graphql::{Context, ErrorExtensions};
+
+use crate::auth::{Auth, Authenticated};
+use crate::error::{Error, ErrorCode, Result};
+use crate::store::audit::{self, Actor, Entry, Outcome};
+use crate::store::{Database, DbConn, Scope};
+
+/// Server-wide state shared by all requests.
+pub struct AppState {
+    pub db: Database,
+    pub auth: Auth,
+    pub config: ApiConfig,
+}
+
+/// Settings of the API itself.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    pub api_token_lifetime: std::time::Duration,
+}
+
+/// Per-request data placed in the GraphQL context by the HTTP handler.
+pub struct RequestData {
+    pub request_id: String,
+    pub addr: Option<IpAddr>,
+    /// None without an Authorization header; an error when the header named a bad token.
+    pub caller: Option<Result<Authenticated>>,
+}
+
+/// Turns our error into a GraphQL error carrying `extensions.code` (and `field`).
+pub fn gql(e: Error) -> async_graphql::Error {
+    let field = e.field.clone();
+    async_graphql::Error::new(e.message.clone()).extend_with(|_, ext| {
+        ext.set("code", e.code.as_str());
+        if let Some(f) = &field {
+            ext.set("field", f.as_str());
+        }
+    })
+}
+
+pub type GqlResult<T> = std::result::Result<T, async_graphql::Error>;
+
+pub fn state<'a>(ctx: &Context<'a>) -> &'a Arc<AppState> {
+    ctx.data_unchecked::<Arc<AppState>>()
+}
+
+pub fn request<'a>(ctx: &Context<'a>) -> &'a RequestData {
+    ctx.data_unchecked::<RequestData>()
+}
+
+/// The authenticated caller, or UNAUTHENTICATED.
+pub fn caller<'a>(ctx: &Context<'a>) -> Result<&'a Authenticated> {
+    match &request(ctx).caller {
+        Some(Ok(a)) => Ok(a),
+        Some(Err(e)) => Err(e.clone()),
+        None => Err(Error::unauthenticated("log in first: send Authorization: Bearer <token>")),
+    }
+}
+
+pub fn scope<'a>(ctx: &Context<'a>) -> Result<&'a Scope> {
+    caller(ctx).map(|a| &a.scope)
+}
+
+/// Runs a scoped read of personal data. A refusal (FORBIDDEN, or NOT_FOUND because the record
+/// is outside the caller's scope) is itself audited, in its own transaction, since the read's
+/// transaction rolled back.
+pub async fn scoped_read<T, F>(ctx: &Context<'_>, action: &'static str, record_id: Option<&str>, f: F) -> GqlResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn, &Scope) -> Result<T> + Send + 'static,
+{
+    let scope = scope(ctx).map_err(gql)?.clone();
+    let st = state(ctx).clone();
+    let s = scope.clone();
+    let outcome = st.db.write(move |conn| f(conn, &s)).await;
+    refusal_audited(&st, &scope, action, record_id, outcome).await
+}
+
+/// Runs a scoped write (already inside `run_once` or not) and audits refusals like reads.
+pub async fn audit_refusal<T>(ctx: &Context<'_>, action: &'static str, record_id: Option<&str>, outcome: Result<T>) -> GqlResult<T> {
+    let scope = scope(ctx).map_err(gql)?.clone();
+    refusal_audited(state(ctx), &scope, action, record_id, outcome).await
+}
+
+async fn refusal_audited<T>(st: &Arc<AppState>, scope: &Scope, action: &'static str, record_id: Option<&str>, outcome: Result<T>) -> GqlResult<T> {
+    match outcome {
+        Err(e) if matches!(e.code, ErrorCode::Forbidden | ErrorCode::NotFound) => {
+            let entry = Entry {
+                action,
+                record_type: None,
+                record_id: record_id.map(str::to_string),
+                outcome: Outcome::Denied,
+                detail: Some(e.message.clone()),
+            };
+            let actor = Actor::from(scope);
+            st.db.write(move |c| audit::append(c, &actor, &[entry])).await.map_err(gql)?;
+            Err(gql(e))
+        }
+        other => other.map_err(gql),
+    }
+}

@@ -1,0 +1,297 @@
+//! `amparo-api`: the server and its operator commands.
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use amparo_api::auth::{Auth, AuthConfig, password};
+use amparo_api::domain::access::{Role, ScopeLevel, parse_roles};
+use amparo_api::error::{Error, Result};
+use amparo_api::graphql::{ApiConfig, AppState};
+use amparo_api::store::{Database, audit, users};
+
+#[derive(Parser)]
+#[command(name = "amparo-api", version, about = "Amparo's registration and case management server")]
+struct Cli {
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct DbArgs {
+    /// Database: postgres://USER@HOST/DB (TLS with ?sslmode=require) or sqlite://PATH.
+    #[arg(long, env = "AMPARO_DATABASE_URL", default_value = "sqlite://amparo.db", global = true)]
+    database_url: String,
+    /// Connections in the pool.
+    #[arg(long, env = "AMPARO_POOL_SIZE", default_value_t = 16, global = true)]
+    pool_size: u32,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the GraphQL server (migrates the database first).
+    Serve(ServeArgs),
+    /// Apply pending database migrations.
+    Migrate,
+    /// Print the GraphQL schema (SDL); schema.graphql in the repository is this output.
+    Schema,
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Load data: the demo world, or synthetic data at scale.
+    Seed(SeedArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "AMPARO_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Minutes of inactivity after which a session ends.
+    #[arg(long, env = "AMPARO_SESSION_IDLE_MINUTES", default_value_t = 30)]
+    session_idle_minutes: u64,
+    /// Hours after which a session ends however active it is.
+    #[arg(long, env = "AMPARO_SESSION_HOURS", default_value_t = 12)]
+    session_hours: u64,
+    /// Default lifetime of API tokens, in days.
+    #[arg(long, env = "AMPARO_API_TOKEN_DAYS", default_value_t = 90)]
+    api_token_days: u64,
+}
+
+#[derive(Args)]
+struct SeedArgs {
+    /// Create the demo world (units DPIN and UNHCR, offices, demo users, 200+ people).
+    #[arg(long, conflicts_with = "individuals")]
+    demo: bool,
+    /// Create this many synthetic individuals (in families, with needs, documents and cases).
+    #[arg(long)]
+    individuals: Option<u64>,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user. Without --password-stdin a random password is generated and printed once.
+    Add {
+        username: String,
+        /// Operation unit code, e.g. DPIN.
+        #[arg(long)]
+        unit: String,
+        /// Office code or name.
+        #[arg(long)]
+        office: Option<String>,
+        /// Role (repeat for several): registration_clerk, eligibility_officer, supervisor,
+        /// protection_officer, unit_admin, analyst.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// unit, office or own; by default the widest scope the roles imply.
+        #[arg(long)]
+        scope: Option<String>,
+        /// Name shown to colleagues.
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password (ends the user's sessions).
+    Passwd {
+        username: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable a user (ends their sessions and API tokens).
+    Disable { username: String },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify the hash chain; exits non-zero if any event was changed or removed.
+    Verify,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("AMPARO_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open(db: &DbArgs) -> Result<Database> {
+    Database::open(&db.database_url, db.pool_size)
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Schema => {
+            print!("{}", amparo_api::graphql::sdl());
+        }
+        Command::Migrate => {
+            let db = open(&cli.db)?;
+            let n = db.migrate()?;
+            println!("{} migration(s) applied to {}", n, db.target().display());
+        }
+        Command::Serve(args) => serve(&cli.db, args)?,
+        Command::Seed(args) => seed(&cli.db, args)?,
+        Command::User(cmd) => user(&cli.db, cmd)?,
+        Command::Audit(AuditCommand::Verify) => {
+            let db = open(&cli.db)?;
+            let mut conn = db.conn()?;
+            match audit::verify(&mut conn)? {
+                audit::Verdict::Intact { events } => println!("audit log intact: {events} events, chain and tip verified"),
+                audit::Verdict::Broken { seq, problem } => {
+                    eprintln!("audit log BROKEN at event {seq}: {problem}");
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<()> {
+    let db = open(db_args)?;
+    let applied = db.migrate()?;
+    if applied > 0 {
+        tracing::info!(applied, "migrations applied");
+    }
+    let auth = AuthConfig {
+        idle_timeout: Duration::from_secs(args.session_idle_minutes.max(1) * 60),
+        absolute_lifetime: Duration::from_secs(args.session_hours.max(1) * 3600),
+        ..AuthConfig::default()
+    };
+    let state = Arc::new(AppState {
+        auth: Auth::new(db.clone(), auth),
+        config: ApiConfig { api_token_lifetime: Duration::from_secs(args.api_token_days.clamp(1, 365) * 86_400) },
+        db: db.clone(),
+    });
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::config(format!("cannot start the runtime: {e}")))?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&args.listen)
+            .await
+            .map_err(|e| Error::config(format!("cannot listen on {}: {e}", args.listen)))?;
+        let addr = listener.local_addr().map_err(|e| Error::config(e.to_string()))?;
+        eprintln!("amparo-api listening on http://{addr}/graphql (GraphiQL in a browser), database {}", db.target().display());
+        amparo_api::server::serve(listener, state, amparo_api::server::shutdown_signal())
+            .await
+            .map_err(|e| Error::internal(format!("server failed: {e}")))
+    })
+}
+
+fn seed(db_args: &DbArgs, args: SeedArgs) -> Result<()> {
+    let db = open(db_args)?;
+    db.migrate()?;
+    match (args.demo, args.individuals) {
+        (true, _) => println!("{}", amparo_api::seed::demo(&db)?),
+        (false, Some(n)) => println!("{}", amparo_api::seed::scale(&db, n, std::io::stderr().is_terminal())?),
+        (false, None) => return Err(Error::validation("seed", "say what to seed: --demo or --individuals N")),
+    }
+    Ok(())
+}
+
+fn read_password(from_stdin: bool) -> Result<(String, bool)> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| Error::config(format!("cannot read the password: {e}")))?;
+        let pw = line.trim_end_matches(['\r', '\n']).to_string();
+        if pw.chars().count() < 10 {
+            return Err(Error::validation("password", "use at least 10 characters"));
+        }
+        return Ok((pw, false));
+    }
+    // No known password is ever created outside the demo seed: generate one and show it once.
+    let mut bytes = [0u8; 12];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+    Ok((hex::encode(bytes), true))
+}
+
+fn user(db_args: &DbArgs, cmd: UserCommand) -> Result<()> {
+    let db = open(db_args)?;
+    db.migrate()?;
+    match cmd {
+        UserCommand::Add { username, unit, office, roles, scope, display_name, password_stdin } => {
+            let parsed = parse_roles(&roles.join(",")).map_err(|e| Error::validation("role", e))?;
+            let level = match scope {
+                Some(s) => ScopeLevel::parse(&s).ok_or_else(|| Error::validation("scope", "use unit, office or own"))?,
+                None => widest(&parsed),
+            };
+            let (pw, generated) = read_password(password_stdin)?;
+            let hash = password::hash(&pw)?;
+            let created = db.write_blocking(|c| {
+                let u = users::unit_by_code(c, &unit)?.ok_or_else(|| Error::validation("unit", format!("no operation unit {unit:?}")))?;
+                let office_id = match &office {
+                    Some(o) => Some(users::find_office(c, &u.id, o)?.ok_or_else(|| Error::validation("office", format!("no office {o:?} in {unit}")))?.id),
+                    None => None,
+                };
+                if level == ScopeLevel::Office && office_id.is_none() {
+                    return Err(Error::validation("office", "an office-scoped user needs --office"));
+                }
+                let roles_text: Vec<&str> = parsed.iter().map(|r| r.as_str()).collect();
+                users::create_user(
+                    c,
+                    users::NewUser {
+                        unit_id: &u.id,
+                        office_id: office_id.as_deref(),
+                        username: &username,
+                        display_name: display_name.as_deref().unwrap_or(&username),
+                        password_hash: Some(&hash),
+                        roles: &roles_text.join(","),
+                        scope_level: level.as_str(),
+                    },
+                )
+            })?;
+            println!("created user {} ({}, scope {})", created.username, created.roles, created.scope_level);
+            if generated {
+                println!("password (shown once): {pw}");
+            }
+        }
+        UserCommand::Passwd { username, password_stdin } => {
+            let (pw, generated) = read_password(password_stdin)?;
+            let hash = password::hash(&pw)?;
+            db.write_blocking(|c| {
+                let u = users::user_by_username(c, &username)?.ok_or_else(|| Error::not_found("user"))?;
+                users::set_password(c, &u.id, &hash)
+            })?;
+            println!("password of {username} changed; their sessions were ended");
+            if generated {
+                println!("password (shown once): {pw}");
+            }
+        }
+        UserCommand::Disable { username } => {
+            db.write_blocking(|c| {
+                let u = users::user_by_username(c, &username)?.ok_or_else(|| Error::not_found("user"))?;
+                users::disable_user(c, &u.id)
+            })?;
+            println!("user {username} disabled; their sessions and API tokens were ended");
+        }
+    }
+    Ok(())
+}
+
+fn widest(roles: &[Role]) -> ScopeLevel {
+    if roles.iter().any(|r| r.default_scope() == ScopeLevel::Unit) { ScopeLevel::Unit } else { ScopeLevel::Office }
+}

@@ -1,0 +1,215 @@
+//! The HTTP server: POST /graphql for the API, GET /graphql for GraphiQL, GET /healthz.
+//!
+//! Responses are gzip-compressed when the client accepts it, sockets run with TCP_NODELAY, and
+//! on SIGINT/SIGTERM the server stops accepting and finishes the requests in flight.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::serve::ListenerExt;
+use axum::{Json, Router};
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+
+use crate::graphql::{AppSchema, AppState, MAX_ALIASES, RequestData};
+use crate::store::audit::{self, Actor, Entry, Outcome};
+
+/// Largest request body accepted (a registration of 50 members fits many times over).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(Clone)]
+struct Server {
+    schema: AppSchema,
+    state: Arc<AppState>,
+}
+
+/// The router, for `serve` and for tests that bind their own listener.
+pub fn router(state: Arc<AppState>) -> Router {
+    let server = Server { schema: crate::graphql::build_schema(), state };
+    Router::new()
+        .route("/graphql", get(graphiql).post(graphql))
+        .route("/healthz", get(healthz))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(CompressionLayer::new().gzip(true))
+        .with_state(server)
+}
+
+/// Serves until `shutdown` resolves, then finishes requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    // Small GraphQL replies must not wait for Nagle's algorithm on a 700 ms satellite link.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn graphiql() -> Html<String> {
+    Html(GraphiQLSource::build().endpoint("/graphql").title("Amparo GraphQL").finish())
+}
+
+async fn healthz(State(s): State<Server>) -> Response {
+    match s.state.db.read(|c| {
+        use diesel::connection::SimpleConnection;
+        c.batch_execute("SELECT 1").map_err(crate::error::Error::from)
+    })
+    .await
+    {
+        Ok(()) => (StatusCode::OK, Json(serde_json::json!({ "status": "ok" }))).into_response(),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable", "error": e.message }))).into_response(),
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<Result<String, ()>> {
+    let value = headers.get(header::AUTHORIZATION)?;
+    Some(
+        value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty() && t.len() <= 256)
+            .ok_or(()),
+    )
+}
+
+fn count_aliases(query: &str) -> Result<usize, ()> {
+    use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+    fn walk(set: &SelectionSet, doc: &ExecutableDocument, n: &mut usize) {
+        for sel in &set.items {
+            match &sel.node {
+                Selection::Field(f) => {
+                    if f.node.alias.is_some() {
+                        *n += 1;
+                    }
+                    walk(&f.node.selection_set.node, doc, n);
+                }
+                Selection::InlineFragment(f) => walk(&f.node.selection_set.node, doc, n),
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+    }
+    let doc = async_graphql::parser::parse_query(query).map_err(|_| ())?;
+    let mut n = 0;
+    for (_, op) in doc.operations.iter() {
+        walk(&op.node.selection_set.node, &doc, &mut n);
+    }
+    for frag in doc.fragments.values() {
+        walk(&frag.node.selection_set.node, &doc, &mut n);
+    }
+    Ok(n)
+}
+
+async fn graphql(
+    State(s): State<Server>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    req: GraphQLRequest,
+) -> Response {
+    let request_id = crate::store::new_id();
+    let mut req = req.into_inner();
+    if let Ok(n) = count_aliases(&req.query)
+        && n > MAX_ALIASES
+    {
+        let body = serde_json::json!({ "errors": [{
+            "message": format!("too many aliases ({n}); at most {MAX_ALIASES} per request"),
+            "extensions": { "code": "VALIDATION" }
+        }]});
+        return with_request_id((StatusCode::OK, Json(body)).into_response(), &request_id);
+    }
+    let caller = match bearer(&headers) {
+        None => None,
+        Some(Err(())) => Some(Err(crate::error::Error::unauthenticated("the Authorization header must be `Bearer <token>`"))),
+        Some(Ok(token)) => {
+            let result = s.state.auth.authenticate(&token, &request_id).await;
+            if let Err(e) = &result
+                && e.code == crate::error::ErrorCode::Unauthenticated
+            {
+                let actor = Actor { request_id: Some(request_id.clone()), ..Default::default() };
+                let entry = Entry::plain("authenticate", Outcome::Denied, Some(e.message.clone()));
+                if let Err(audit_err) = s.state.db.write(move |c| audit::append(c, &actor, &[entry])).await {
+                    tracing::error!(error = %audit_err, "could not audit a refused token");
+                }
+            }
+            Some(result)
+        }
+    };
+    req = req.data(s.state.clone()).data(RequestData { request_id: request_id.clone(), addr: Some(addr.ip()), caller });
+    let mut resp = s.schema.execute(req).await;
+    // Errors raised before execution (syntax, unknown fields, wrong types, impossible dates,
+    // limits) carry no code of ours: nothing ran, so they are the caller's input to fix.
+    for e in &mut resp.errors {
+        let has_code = e.extensions.as_ref().is_some_and(|x| x.get("code").is_some());
+        if !has_code {
+            e.extensions
+                .get_or_insert_with(Default::default)
+                .set("code", "VALIDATION");
+        }
+    }
+    with_request_id(GraphQLResponse::from(resp).into_response(), &request_id)
+}
+
+fn with_request_id(mut resp: Response, request_id: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        resp.headers_mut().insert("x-request-id", v);
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_are_counted_everywhere() {
+        assert_eq!(count_aliases("{ a: me { username } b: me { u: username } }"), Ok(3));
+        assert_eq!(count_aliases("query { ...F } fragment F on QueryRoot { x: me { username } }"), Ok(1));
+        assert!(count_aliases("{ broken").is_err());
+    }
+
+    #[test]
+    fn bearer_header_is_parsed_strictly() {
+        let mut h = HeaderMap::new();
+        assert!(bearer(&h).is_none());
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer abc"));
+        assert_eq!(bearer(&h), Some(Ok("abc".to_string())));
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic abc"));
+        assert_eq!(bearer(&h), Some(Err(())));
+    }
+}

@@ -1,0 +1,250 @@
+//! The audit log: every read of personal data, every write, every login and every refused access.
+//!
+//! Append-only and hash-chained: each event's hash covers the previous event's hash and the
+//! event's own fields, so changing or removing any event breaks the chain from there on, and
+//! `audit_head` (the chain's tip, row-locked while appending) catches a removed tail.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::db::DbConn;
+use super::schema::{audit_events, audit_head};
+use super::scope::Scope;
+use super::{new_id, now};
+use crate::error::Result;
+
+/// How an audited action ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    Denied,
+    Failed,
+}
+
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Denied => "denied",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+/// Who acted, when there may be nobody logged in yet (a failed login).
+#[derive(Debug, Clone, Default)]
+pub struct Actor {
+    pub user_id: Option<String>,
+    pub username: Option<String>,
+    pub unit_id: Option<String>,
+    pub request_id: Option<String>,
+}
+
+impl From<&Scope> for Actor {
+    fn from(s: &Scope) -> Self {
+        Self {
+            user_id: Some(s.user_id().to_string()),
+            username: Some(s.username().to_string()),
+            unit_id: Some(s.unit_id().to_string()),
+            request_id: Some(s.request_id().to_string()),
+        }
+    }
+}
+
+/// One thing to record.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub action: &'static str,
+    pub record_type: Option<&'static str>,
+    pub record_id: Option<String>,
+    pub outcome: Outcome,
+    pub detail: Option<String>,
+}
+
+impl Entry {
+    pub fn ok(action: &'static str, record_type: &'static str, record_id: impl Into<String>) -> Self {
+        Self {
+            action,
+            record_type: Some(record_type),
+            record_id: Some(record_id.into()),
+            outcome: Outcome::Ok,
+            detail: None,
+        }
+    }
+    pub fn plain(action: &'static str, outcome: Outcome, detail: Option<String>) -> Self {
+        Self { action, record_type: None, record_id: None, outcome, detail }
+    }
+}
+
+/// A stored audit event.
+#[derive(Debug, Clone, Queryable, Insertable, Selectable, Serialize)]
+#[diesel(table_name = audit_events)]
+pub struct AuditEvent {
+    pub seq: i64,
+    pub id: String,
+    pub at: NaiveDateTime,
+    pub user_id: Option<String>,
+    pub username: Option<String>,
+    pub operation_unit_id: Option<String>,
+    pub action: String,
+    pub record_type: Option<String>,
+    pub record_id: Option<String>,
+    pub request_id: Option<String>,
+    pub outcome: String,
+    pub detail: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl AuditEvent {
+    fn compute_hash(&self) -> String {
+        // A JSON array keeps field boundaries unambiguous.
+        let fields = serde_json::json!([
+            self.seq,
+            self.id,
+            self.at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
+            self.user_id,
+            self.username,
+            self.operation_unit_id,
+            self.action,
+            self.record_type,
+            self.record_id,
+            self.request_id,
+            self.outcome,
+            self.detail,
+        ]);
+        let mut h = Sha256::new();
+        h.update(self.prev_hash.as_bytes());
+        h.update(b"\n");
+        h.update(fields.to_string().as_bytes());
+        hex::encode(h.finalize())
+    }
+}
+
+/// Appends entries to the chain inside the caller's transaction.
+pub fn append(conn: &mut DbConn, actor: &Actor, entries: &[Entry]) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let (mut seq, mut prev): (i64, String) = match conn {
+        DbConn::Pg(c) => audit_head::table
+            .filter(audit_head::id.eq(1))
+            .select((audit_head::seq, audit_head::hash))
+            .for_update()
+            .first(c)?,
+        // SQLite writers are serialised by the database's writer lock already.
+        DbConn::Sqlite(c) => audit_head::table
+            .filter(audit_head::id.eq(1))
+            .select((audit_head::seq, audit_head::hash))
+            .first(c)?,
+    };
+    let at = now();
+    let mut rows = Vec::with_capacity(entries.len());
+    for e in entries {
+        seq += 1;
+        let mut ev = AuditEvent {
+            seq,
+            id: new_id(),
+            at,
+            user_id: actor.user_id.clone(),
+            username: actor.username.clone(),
+            operation_unit_id: actor.unit_id.clone(),
+            action: e.action.to_string(),
+            record_type: e.record_type.map(str::to_string),
+            record_id: e.record_id.clone(),
+            request_id: actor.request_id.clone(),
+            outcome: e.outcome.as_str().to_string(),
+            detail: e.detail.clone(),
+            prev_hash: prev,
+            hash: String::new(),
+        };
+        ev.hash = ev.compute_hash();
+        prev = ev.hash.clone();
+        rows.push(ev);
+    }
+    // Large pages are written in chunks to stay under the backends' bind-parameter limits.
+    for chunk in rows.chunks(500) {
+        match conn {
+            DbConn::Pg(c) => diesel::insert_into(audit_events::table).values(chunk).execute(c)?,
+            DbConn::Sqlite(c) => diesel::insert_into(audit_events::table).values(chunk).execute(c)?,
+        };
+    }
+    diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
+        .set((audit_head::seq.eq(seq), audit_head::hash.eq(&prev)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// What `audit verify` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Intact { events: i64 },
+    Broken { seq: i64, problem: String },
+}
+
+/// Walks the whole chain and checks every link, then the tip.
+pub fn verify(conn: &mut DbConn) -> Result<Verdict> {
+    const PAGE: i64 = 5000;
+    let mut expected_seq = 1i64;
+    let mut prev = "0".repeat(64);
+    loop {
+        let page: Vec<AuditEvent> = audit_events::table
+            .filter(audit_events::seq.ge(expected_seq))
+            .order(audit_events::seq.asc())
+            .limit(PAGE)
+            .select(AuditEvent::as_select())
+            .load(conn)?;
+        let Some(last) = page.last() else { break };
+        let last_seq = last.seq;
+        for ev in &page {
+            if ev.seq != expected_seq {
+                return Ok(Verdict::Broken {
+                    seq: expected_seq,
+                    problem: format!("event {expected_seq} is missing (next present is {})", ev.seq),
+                });
+            }
+            if ev.prev_hash != prev {
+                return Ok(Verdict::Broken {
+                    seq: ev.seq,
+                    problem: "its link to the previous event does not match".into(),
+                });
+            }
+            if ev.compute_hash() != ev.hash {
+                return Ok(Verdict::Broken {
+                    seq: ev.seq,
+                    problem: "its content was changed after it was written".into(),
+                });
+            }
+            prev = ev.hash.clone();
+            expected_seq += 1;
+        }
+        if last_seq < expected_seq - 1 {
+            break;
+        }
+    }
+    let (head_seq, head_hash): (i64, String) = audit_head::table
+        .filter(audit_head::id.eq(1))
+        .select((audit_head::seq, audit_head::hash))
+        .first(conn)?;
+    let events = expected_seq - 1;
+    if head_seq != events || head_hash != prev {
+        return Ok(Verdict::Broken {
+            seq: events + 1,
+            problem: format!("the log ends at event {events} but its tip records event {head_seq}"),
+        });
+    }
+    Ok(Verdict::Intact { events })
+}
+
+/// The audit trail of one record, newest first, for supervisors.
+pub fn trail(conn: &mut DbConn, unit_id: &str, record_id: &str, limit: i64) -> Result<Vec<AuditEvent>> {
+    Ok(audit_events::table
+        .filter(audit_events::record_id.eq(record_id))
+        .filter(audit_events::operation_unit_id.eq(unit_id))
+        .order(audit_events::seq.desc())
+        .limit(limit)
+        .select(AuditEvent::as_select())
+        .load(conn)?)
+}

@@ -1,0 +1,31 @@
+//! The database store: diesel queries over PostgreSQL or SQLite. Knows nothing of GraphQL.
+//!
+//! Every function that touches personal data takes a [`Scope`] and writes the audit events of
+//! what it read or changed in the same transaction.
+
+pub mod audit;
+pub mod db;
+pub mod idempotency;
+pub mod queries;
+pub mod registry;
+pub mod rows;
+pub mod schema;
+pub mod scope;
+pub mod users;
+
+pub use db::{Database, DbConn};
+pub use scope::Scope;
+
+use chrono::{NaiveDateTime, Timelike, Utc};
+
+/// A new UUIDv7 identifier, as text.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// The current UTC time at microsecond precision, the finest both backends keep, so a value
+/// read back equals the value written (the audit chain hashes timestamps).
+pub fn now() -> NaiveDateTime {
+    let t = Utc::now().naive_utc();
+    t.with_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+}

@@ -1,0 +1,435 @@
+//! Reads of personal data. Each function filters by the caller's [`Scope`] and appends an audit
+//! event for every person, group or case it returns, in the same transaction as the read.
+
+use diesel::prelude::*;
+
+use super::audit::{self, Actor, Entry, Outcome};
+use super::db::DbConn;
+use super::rows::*;
+use super::schema::*;
+use super::scope::Scope;
+use crate::domain::access::Permission;
+use crate::domain::names::{self, DuplicateMatch, PersonFacts};
+use crate::error::Result;
+
+/// One page of a keyset-paginated list.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub has_next: bool,
+}
+
+/// What a caller looks for among individuals.
+#[derive(Debug, Clone, Default)]
+pub struct IndividualQuery {
+    /// Names as typed, or a number (individual, group, case, document, legacy id).
+    pub search: Option<String>,
+    pub office_id: Option<String>,
+    pub nationality: Option<String>,
+    pub sex: Option<String>,
+    pub need_code: Option<String>,
+}
+
+type IndividualsQuery<'a> = individuals::BoxedQuery<'a, super::db::Db>;
+
+fn filtered<'a>(scope: &Scope, q: &IndividualQuery) -> IndividualsQuery<'a> {
+    let unit = scope.unit_id().to_string();
+    let mut query = individuals::table.into_boxed().filter(scope.individuals());
+    if let Some(search) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        if let Some(key) = names::identifier_query(search) {
+            let docs = documents::table
+                .filter(documents::operation_unit_id.eq(unit.clone()))
+                .filter(documents::number_key.eq(key.clone()))
+                .select(documents::individual_id);
+            let groups = group_memberships::table
+                .inner_join(registration_groups::table)
+                .filter(registration_groups::operation_unit_id.eq(unit.clone()))
+                .filter(registration_groups::number_key.eq(key.clone()))
+                .filter(group_memberships::ended_at.is_null())
+                .select(group_memberships::individual_id);
+            let cases_q = case_members::table
+                .inner_join(cases::table)
+                .filter(cases::operation_unit_id.eq(unit.clone()))
+                .filter(cases::number_key.eq(key.clone()))
+                .filter(case_members::removed_at.is_null())
+                .select(case_members::individual_id);
+            query = query.filter(
+                individuals::number_key
+                    .eq(key)
+                    .or(individuals::legacy_id.eq(search.to_string()))
+                    .or(individuals::id.eq_any(docs))
+                    .or(individuals::id.eq_any(groups))
+                    .or(individuals::id.eq_any(cases_q)),
+            );
+        } else {
+            // Every typed word must match the start of some name key of the person.
+            for token in names::query_tokens(search) {
+                let upper = format!("{token}\u{10FFFF}");
+                query = query.filter(
+                    individuals::id.eq_any(
+                        name_tokens::table
+                            .filter(name_tokens::operation_unit_id.eq(unit.clone()))
+                            .filter(name_tokens::token.ge(token))
+                            .filter(name_tokens::token.lt(upper))
+                            .select(name_tokens::individual_id),
+                    ),
+                );
+            }
+        }
+    }
+    if let Some(office) = &q.office_id {
+        query = query.filter(individuals::office_id.eq(office.clone()));
+    }
+    if let Some(n) = &q.nationality {
+        query = query.filter(
+            individuals::nationalities
+                .eq(n.clone())
+                .or(individuals::nationalities.like(format!("{n} %")))
+                .or(individuals::nationalities.like(format!("% {n}")))
+                .or(individuals::nationalities.like(format!("% {n} %"))),
+        );
+    }
+    if let Some(s) = &q.sex {
+        query = query.filter(individuals::sex.eq(s.clone()));
+    }
+    if let Some(code) = &q.need_code {
+        query = query.filter(
+            individuals::id.eq_any(
+                specific_needs::table
+                    .filter(specific_needs::operation_unit_id.eq(unit))
+                    .filter(specific_needs::code.eq(code.clone()))
+                    .select(specific_needs::individual_id),
+            ),
+        );
+    }
+    query
+}
+
+fn audit_reads(conn: &mut DbConn, scope: &Scope, record_type: &'static str, ids: impl Iterator<Item = String>) -> Result<()> {
+    let entries: Vec<Entry> = ids.map(|id| Entry::ok("read", record_type, id)).collect();
+    audit::append(conn, &Actor::from(scope), &entries)
+}
+
+/// One individual, if the caller may see them.
+pub fn individual(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Option<IndividualRow>> {
+    scope.require(Permission::ReadPersons)?;
+    let row = individuals::table
+        .filter(individuals::id.eq(id))
+        .filter(scope.individuals())
+        .select(IndividualRow::as_select())
+        .first(conn)
+        .optional()?;
+    if let Some(r) = &row {
+        audit_reads(conn, scope, "individual", std::iter::once(r.id.clone()))?;
+    }
+    Ok(row)
+}
+
+/// Individuals the caller may see, by id, in the order given (for members of groups and cases).
+pub fn individuals_by_ids(conn: &mut DbConn, scope: &Scope, ids: &[String]) -> Result<Vec<IndividualRow>> {
+    scope.require(Permission::ReadPersons)?;
+    let rows: Vec<IndividualRow> = individuals::table
+        .filter(individuals::id.eq_any(ids))
+        .filter(scope.individuals())
+        .select(IndividualRow::as_select())
+        .load(conn)?;
+    audit_reads(conn, scope, "individual", rows.iter().map(|r| r.id.clone()))?;
+    let mut ordered = Vec::with_capacity(rows.len());
+    for id in ids {
+        if let Some(r) = rows.iter().find(|r| &r.id == id) {
+            ordered.push(r.clone());
+        }
+    }
+    Ok(ordered)
+}
+
+/// A page of individuals matching the query, oldest registration first.
+pub fn individuals(conn: &mut DbConn, scope: &Scope, q: &IndividualQuery, first: i64, after: Option<&str>) -> Result<Page<IndividualRow>> {
+    scope.require(Permission::ReadPersons)?;
+    let mut query = filtered(scope, q);
+    if let Some(a) = after {
+        query = query.filter(individuals::id.gt(a.to_string()));
+    }
+    let mut items: Vec<IndividualRow> = query
+        .order(individuals::id.asc())
+        .limit(first + 1)
+        .select(IndividualRow::as_select())
+        .load(conn)?;
+    let has_next = items.len() as i64 > first;
+    items.truncate(first as usize);
+    audit_reads(conn, scope, "individual", items.iter().map(|r| r.id.clone()))?;
+    Ok(Page { items, has_next })
+}
+
+/// How many individuals match; a count reveals no one, but is still audited as a query.
+pub fn count_individuals(conn: &mut DbConn, scope: &Scope, q: &IndividualQuery) -> Result<i64> {
+    scope.require(Permission::ReadPersons)?;
+    let n = filtered(scope, q).count().get_result(conn)?;
+    audit::append(conn, &Actor::from(scope), &[Entry::plain("count", Outcome::Ok, Some("individuals".into()))])?;
+    Ok(n)
+}
+
+/// People of the caller's unit who may be the same person as `facts`, best first. This looks
+/// across the whole unit, not only the caller's office: a duplicate registered elsewhere is
+/// exactly what the clerk must see before confirming.
+pub fn possible_duplicates(conn: &mut DbConn, scope: &Scope, facts: &PersonFacts, limit: usize) -> Result<Vec<(IndividualRow, DuplicateMatch)>> {
+    scope.require(Permission::ReadPersons)?;
+    // Whole-word keys, compared exactly: a duplicate shares complete names, not prefixes.
+    let given = names::word_keys(&facts.given_names);
+    let family = names::word_keys(&facts.family_names);
+    let (Some(g), Some(f)) = (given.first(), family.first().or(given.get(1))) else {
+        return Ok(Vec::new());
+    };
+    let with_token = |t: &String| {
+        name_tokens::table
+            .filter(name_tokens::operation_unit_id.eq(scope.unit_id().to_string()))
+            .filter(name_tokens::token.eq(t.clone()))
+            .select(name_tokens::individual_id)
+    };
+    let candidates: Vec<IndividualRow> = individuals::table
+        .filter(individuals::operation_unit_id.eq(scope.unit_id()))
+        .filter(individuals::id.eq_any(with_token(g)))
+        .filter(individuals::id.eq_any(with_token(f)))
+        .limit(200)
+        .select(IndividualRow::as_select())
+        .load(conn)?;
+    let mut scored: Vec<(IndividualRow, DuplicateMatch)> = candidates
+        .into_iter()
+        .filter_map(|row| {
+            let existing = PersonFacts {
+                given_names: row.given_names.clone(),
+                family_names: [row.family_name.as_deref(), row.second_family_name.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                date_of_birth: row.date_of_birth,
+                sex: row.sex.clone(),
+                nationalities: row.nationality_list(),
+            };
+            names::duplicate_score(facts, &existing).map(|m| (row, m))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.1.score.cmp(&a.1.score));
+    scored.truncate(limit);
+    audit_reads(conn, scope, "individual", scored.iter().map(|(r, _)| r.id.clone()))?;
+    Ok(scored)
+}
+
+/// Specific needs of an individual the caller can see, and how many were withheld because
+/// they belong to a field group the caller's roles do not include.
+pub fn needs_of(conn: &mut DbConn, scope: &Scope, individual_id: &str) -> Result<(Vec<NeedRow>, usize)> {
+    let all: Vec<NeedRow> = specific_needs::table
+        .filter(specific_needs::operation_unit_id.eq(scope.unit_id()))
+        .filter(specific_needs::individual_id.eq(individual_id))
+        .order(specific_needs::identified_at.asc())
+        .select(NeedRow::as_select())
+        .load(conn)?;
+    let total = all.len();
+    let visible: Vec<NeedRow> = all
+        .into_iter()
+        .filter(|n| super::registry::sensitivity_group(&n.code).is_none_or(|g| scope.sees(g)))
+        .collect();
+    let withheld = total - visible.len();
+    Ok((visible, withheld))
+}
+
+pub fn documents_of(conn: &mut DbConn, scope: &Scope, individual_id: &str) -> Result<Vec<DocumentRow>> {
+    Ok(documents::table
+        .filter(documents::operation_unit_id.eq(scope.unit_id()))
+        .filter(documents::individual_id.eq(individual_id))
+        .order(documents::created_at.asc())
+        .select(DocumentRow::as_select())
+        .load(conn)?)
+}
+
+pub fn addresses_of(conn: &mut DbConn, scope: &Scope, individual_id: &str) -> Result<Vec<AddressRow>> {
+    Ok(addresses::table
+        .filter(addresses::operation_unit_id.eq(scope.unit_id()))
+        .filter(addresses::individual_id.eq(individual_id))
+        .order(addresses::valid_from.desc())
+        .select(AddressRow::as_select())
+        .load(conn)?)
+}
+
+pub fn phones_of(conn: &mut DbConn, scope: &Scope, individual_id: &str) -> Result<Vec<PhoneRow>> {
+    Ok(phones::table
+        .filter(phones::operation_unit_id.eq(scope.unit_id()))
+        .filter(phones::individual_id.eq(individual_id))
+        .order(phones::created_at.asc())
+        .select(PhoneRow::as_select())
+        .load(conn)?)
+}
+
+pub fn languages_of(conn: &mut DbConn, scope: &Scope, individual_id: &str) -> Result<Vec<LanguageRow>> {
+    Ok(individual_languages::table
+        .filter(individual_languages::operation_unit_id.eq(scope.unit_id()))
+        .filter(individual_languages::individual_id.eq(individual_id))
+        .order(individual_languages::created_at.asc())
+        .select(LanguageRow::as_select())
+        .load(conn)?)
+}
+
+/// The history of a record, oldest first.
+pub fn events_of(conn: &mut DbConn, scope: &Scope, record_id: &str) -> Result<Vec<EventRow>> {
+    Ok(events::table
+        .filter(events::operation_unit_id.eq(scope.unit_id()))
+        .filter(events::record_id.eq(record_id))
+        .order((events::at.asc(), events::id.asc()))
+        .select(EventRow::as_select())
+        .load(conn)?)
+}
+
+/// The group an individual belongs to now, with their membership.
+pub fn current_group_of(conn: &mut DbConn, scope: &Scope, individual_id: &str) -> Result<Option<(GroupRow, MembershipRow)>> {
+    Ok(group_memberships::table
+        .inner_join(registration_groups::table)
+        .filter(registration_groups::operation_unit_id.eq(scope.unit_id()))
+        .filter(group_memberships::individual_id.eq(individual_id))
+        .filter(group_memberships::ended_at.is_null())
+        .select((GroupRow::as_select(), MembershipRow::as_select()))
+        .first(conn)
+        .optional()?)
+}
+
+/// One registration group, if the caller may see it.
+pub fn group(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Option<GroupRow>> {
+    scope.require(Permission::ReadPersons)?;
+    let row = registration_groups::table
+        .filter(registration_groups::id.eq(id))
+        .filter(scope.groups())
+        .select(GroupRow::as_select())
+        .first(conn)
+        .optional()?;
+    if let Some(g) = &row {
+        audit_reads(conn, scope, "registration_group", std::iter::once(g.id.clone()))?;
+    }
+    Ok(row)
+}
+
+/// A page of registration groups, oldest first.
+pub fn groups(conn: &mut DbConn, scope: &Scope, first: i64, after: Option<&str>) -> Result<Page<GroupRow>> {
+    scope.require(Permission::ReadPersons)?;
+    let mut query = registration_groups::table.into_boxed().filter(scope.groups());
+    if let Some(a) = after {
+        query = query.filter(registration_groups::id.gt(a.to_string()));
+    }
+    let mut items: Vec<GroupRow> = query
+        .order(registration_groups::id.asc())
+        .limit(first + 1)
+        .select(GroupRow::as_select())
+        .load(conn)?;
+    let has_next = items.len() as i64 > first;
+    items.truncate(first as usize);
+    audit_reads(conn, scope, "registration_group", items.iter().map(|g| g.id.clone()))?;
+    Ok(Page { items, has_next })
+}
+
+pub fn count_groups(conn: &mut DbConn, scope: &Scope) -> Result<i64> {
+    scope.require(Permission::ReadPersons)?;
+    let n = registration_groups::table.filter(scope.groups()).count().get_result(conn)?;
+    audit::append(conn, &Actor::from(scope), &[Entry::plain("count", Outcome::Ok, Some("registration_groups".into()))])?;
+    Ok(n)
+}
+
+/// Memberships of a group: current ones, or the whole history.
+pub fn memberships(conn: &mut DbConn, scope: &Scope, group_id: &str, history: bool) -> Result<Vec<MembershipRow>> {
+    let mut q = group_memberships::table
+        .filter(group_memberships::operation_unit_id.eq(scope.unit_id()))
+        .filter(group_memberships::group_id.eq(group_id))
+        .into_boxed();
+    if !history {
+        q = q.filter(group_memberships::ended_at.is_null());
+    }
+    Ok(q.order((group_memberships::started_at.asc(), group_memberships::id.asc()))
+        .select(MembershipRow::as_select())
+        .load(conn)?)
+}
+
+/// What a caller looks for among cases.
+#[derive(Debug, Clone, Default)]
+pub struct CaseQuery {
+    pub status: Option<String>,
+    pub office_id: Option<String>,
+    pub assigned_to_me: bool,
+}
+
+type CasesQuery<'a> = cases::BoxedQuery<'a, super::db::Db>;
+
+fn filtered_cases<'a>(scope: &Scope, q: &CaseQuery) -> CasesQuery<'a> {
+    let mut query = cases::table.into_boxed().filter(scope.cases());
+    if let Some(s) = &q.status {
+        query = query.filter(cases::status.eq(s.clone()));
+    }
+    if let Some(o) = &q.office_id {
+        query = query.filter(cases::office_id.eq(o.clone()));
+    }
+    if q.assigned_to_me {
+        query = query.filter(cases::assigned_officer_id.eq(scope.user_id().to_string()));
+    }
+    query
+}
+
+pub fn case(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Option<CaseRow>> {
+    scope.require(Permission::ReadCases)?;
+    let row = cases::table
+        .filter(cases::id.eq(id))
+        .filter(scope.cases())
+        .select(CaseRow::as_select())
+        .first(conn)
+        .optional()?;
+    if let Some(c) = &row {
+        audit_reads(conn, scope, "case", std::iter::once(c.id.clone()))?;
+    }
+    Ok(row)
+}
+
+pub fn cases(conn: &mut DbConn, scope: &Scope, q: &CaseQuery, first: i64, after: Option<&str>) -> Result<Page<CaseRow>> {
+    scope.require(Permission::ReadCases)?;
+    let mut query = filtered_cases(scope, q);
+    if let Some(a) = after {
+        query = query.filter(cases::id.gt(a.to_string()));
+    }
+    let mut items: Vec<CaseRow> = query.order(cases::id.asc()).limit(first + 1).select(CaseRow::as_select()).load(conn)?;
+    let has_next = items.len() as i64 > first;
+    items.truncate(first as usize);
+    audit_reads(conn, scope, "case", items.iter().map(|c| c.id.clone()))?;
+    Ok(Page { items, has_next })
+}
+
+pub fn count_cases(conn: &mut DbConn, scope: &Scope, q: &CaseQuery) -> Result<i64> {
+    scope.require(Permission::ReadCases)?;
+    let n = filtered_cases(scope, q).count().get_result(conn)?;
+    audit::append(conn, &Actor::from(scope), &[Entry::plain("count", Outcome::Ok, Some("cases".into()))])?;
+    Ok(n)
+}
+
+pub fn case_members_of(conn: &mut DbConn, scope: &Scope, case_id: &str) -> Result<Vec<CaseMemberRow>> {
+    Ok(case_members::table
+        .filter(case_members::operation_unit_id.eq(scope.unit_id()))
+        .filter(case_members::case_id.eq(case_id))
+        .filter(case_members::removed_at.is_null())
+        .order(case_members::added_at.asc())
+        .select(CaseMemberRow::as_select())
+        .load(conn)?)
+}
+
+/// Cases an individual is a member of, that the caller may see.
+pub fn cases_of_individual(conn: &mut DbConn, scope: &Scope, individual_id: &str) -> Result<Vec<CaseRow>> {
+    if scope.require(Permission::ReadCases).is_err() {
+        return Ok(Vec::new());
+    }
+    Ok(cases::table
+        .filter(scope.cases())
+        .filter(
+            cases::id.eq_any(
+                case_members::table
+                    .filter(case_members::individual_id.eq(individual_id.to_string()))
+                    .filter(case_members::removed_at.is_null())
+                    .select(case_members::case_id),
+            ),
+        )
+        .order(cases::opened_at.asc())
+        .select(CaseRow::as_select())
+        .load(conn)?)
+}

@@ -1,0 +1,749 @@
+//! Writes to the registry: registering groups, editing people, specific needs, documents,
+//! splitting and merging groups. Each function runs inside the caller's write transaction,
+//! records the change in the record's history (`events`) and in the audit log.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::audit::{self, Actor, Entry};
+use super::db::DbConn;
+use super::rows::{DocumentRow, GroupRow, IndividualRow, MembershipRow, NeedRow};
+use super::schema::*;
+use super::scope::Scope;
+use super::{new_id, now};
+use crate::domain::access::Permission;
+use crate::domain::names;
+use crate::domain::needs;
+use crate::domain::registration::{DocumentInput, FOCAL_POINT, GroupInput, NeedInput, PersonInput};
+use crate::error::{Error, Result};
+
+/// What `register_group` created.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Registered {
+    pub group_id: String,
+    pub individual_ids: Vec<String>,
+}
+
+#[derive(QueryableByName)]
+struct CounterValue {
+    #[diesel(sql_type = BigInt)]
+    value: i64,
+}
+
+/// The next number of a kind within a unit (individual, group, case); gap-free per unit.
+pub fn next_number(conn: &mut DbConn, unit_id: &str, kind: &str) -> Result<i64> {
+    // An upsert: the only backend-specific SQL of the store, because placeholders differ.
+    let sql = match conn {
+        DbConn::Pg(_) => {
+            "INSERT INTO counters (operation_unit_id, kind, value) VALUES ($1, $2, 1) \
+             ON CONFLICT (operation_unit_id, kind) DO UPDATE SET value = counters.value + 1 RETURNING value"
+        }
+        DbConn::Sqlite(_) => {
+            "INSERT INTO counters (operation_unit_id, kind, value) VALUES (?, ?, 1) \
+             ON CONFLICT (operation_unit_id, kind) DO UPDATE SET value = counters.value + 1 RETURNING value"
+        }
+    };
+    let q = diesel::sql_query(sql).bind::<Text, _>(unit_id).bind::<Text, _>(kind);
+    let v: CounterValue = match conn {
+        DbConn::Pg(c) => q.get_result(c)?,
+        DbConn::Sqlite(c) => q.get_result(c)?,
+    };
+    Ok(v.value)
+}
+
+/// Formats a registry number, e.g. `DPIN-I-0000123`.
+pub fn format_number(unit_code: &str, kind_letter: char, n: i64) -> String {
+    format!("{unit_code}-{kind_letter}-{n:07}")
+}
+
+fn unit_code(conn: &mut DbConn, unit_id: &str) -> Result<String> {
+    Ok(operation_units::table.find(unit_id).select(operation_units::code).first(conn)?)
+}
+
+/// Appends to a record's history.
+pub fn record_event(
+    conn: &mut DbConn,
+    scope: &Scope,
+    record_type: &str,
+    record_id: &str,
+    kind: &str,
+    data: serde_json::Value,
+) -> Result<()> {
+    diesel::insert_into(events::table)
+        .values((
+            events::id.eq(new_id()),
+            events::operation_unit_id.eq(scope.unit_id()),
+            events::record_type.eq(record_type),
+            events::record_id.eq(record_id),
+            events::kind.eq(kind),
+            events::actor_id.eq(scope.user_id()),
+            events::at.eq(now()),
+            events::data.eq(data.to_string()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Replaces the search keys of one individual.
+pub fn index_names(conn: &mut DbConn, unit_id: &str, individual_id: &str, parts: &[&str]) -> Result<()> {
+    diesel::delete(name_tokens::table.filter(name_tokens::individual_id.eq(individual_id))).execute(conn)?;
+    let rows: Vec<_> = names::index_tokens(parts.iter().copied())
+        .into_iter()
+        .map(|t| {
+            (
+                name_tokens::operation_unit_id.eq(unit_id.to_string()),
+                name_tokens::token.eq(t),
+                name_tokens::individual_id.eq(individual_id.to_string()),
+            )
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    match conn {
+        DbConn::Pg(c) => diesel::insert_into(name_tokens::table).values(&rows).execute(c)?,
+        DbConn::Sqlite(c) => diesel::insert_into(name_tokens::table).values(&rows).execute(c)?,
+    };
+    Ok(())
+}
+
+/// Registers a group and all its members in the caller's transaction.
+pub fn register_group(conn: &mut DbConn, scope: &Scope, input: &GroupInput) -> Result<Registered> {
+    scope.require(Permission::WritePersons)?;
+    let t = now();
+    input.validate(t.date())?;
+    if input.members.iter().any(|m| !m.person.specific_needs.is_empty()) {
+        scope.require(Permission::AddNeeds)?;
+    }
+    let office = scope.registering_office()?.to_string();
+    let unit = scope.unit_id().to_string();
+    let code = unit_code(conn, &unit)?;
+    let group_id = new_id();
+    let group_number = format_number(&code, 'G', next_number(conn, &unit, "group")?);
+    diesel::insert_into(registration_groups::table)
+        .values((
+            registration_groups::id.eq(&group_id),
+            registration_groups::operation_unit_id.eq(&unit),
+            registration_groups::office_id.eq(&office),
+            registration_groups::number_key.eq(names::normalize_identifier(&group_number)),
+            registration_groups::group_number.eq(&group_number),
+            registration_groups::status.eq("active"),
+            registration_groups::created_at.eq(t),
+            registration_groups::updated_at.eq(t),
+        ))
+        .execute(conn)?;
+    let mut individual_ids = Vec::with_capacity(input.members.len());
+    let mut audit_entries = vec![Entry::ok("create", "registration_group", &group_id)];
+    for m in &input.members {
+        let id = insert_person(conn, scope, &code, &office, &m.person)?;
+        diesel::insert_into(group_memberships::table)
+            .values((
+                group_memberships::id.eq(new_id()),
+                group_memberships::operation_unit_id.eq(&unit),
+                group_memberships::group_id.eq(&group_id),
+                group_memberships::individual_id.eq(&id),
+                group_memberships::relationship.eq(&m.relationship),
+                group_memberships::started_at.eq(t),
+            ))
+            .execute(conn)?;
+        record_event(conn, scope, "individual", &id, "registered", json!({ "groupId": group_id, "relationship": m.relationship }))?;
+        audit_entries.push(Entry::ok("create", "individual", &id));
+        individual_ids.push(id);
+    }
+    record_event(conn, scope, "registration_group", &group_id, "registered", json!({ "members": individual_ids }))?;
+    audit::append(conn, &Actor::from(scope), &audit_entries)?;
+    Ok(Registered { group_id, individual_ids })
+}
+
+fn insert_person(conn: &mut DbConn, scope: &Scope, unit_code: &str, office: &str, p: &PersonInput) -> Result<String> {
+    let t = now();
+    let unit = scope.unit_id();
+    let id = new_id();
+    let number = format_number(unit_code, 'I', next_number(conn, unit, "individual")?);
+    let blank = |s: &Option<String>| s.as_ref().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    diesel::insert_into(individuals::table)
+        .values((
+            (
+                individuals::id.eq(&id),
+                individuals::operation_unit_id.eq(unit),
+                individuals::office_id.eq(office),
+                individuals::number_key.eq(names::normalize_identifier(&number)),
+                individuals::individual_number.eq(&number),
+                individuals::legacy_id.eq(blank(&p.legacy_id)),
+                individuals::given_names.eq(p.given_names.trim()),
+                individuals::middle_name.eq(blank(&p.middle_name)),
+                individuals::family_name.eq(blank(&p.family_name)),
+                individuals::second_family_name.eq(blank(&p.second_family_name)),
+                individuals::fathers_name.eq(blank(&p.fathers_name)),
+                individuals::grandfathers_name.eq(blank(&p.grandfathers_name)),
+                individuals::original_script_name.eq(blank(&p.original_script_name)),
+                individuals::aliases.eq(blank(&p.aliases)),
+                individuals::sex.eq(&p.sex),
+                individuals::date_of_birth.eq(p.date_of_birth),
+            ),
+            (
+                individuals::date_of_birth_precision.eq(&p.date_of_birth_precision),
+                individuals::place_of_birth.eq(blank(&p.place_of_birth)),
+                individuals::marital_status.eq(&p.marital_status),
+                individuals::nationalities.eq(p.nationalities.join(" ")),
+                individuals::country_of_origin.eq(&p.country_of_origin),
+                individuals::ethnicity.eq(blank(&p.ethnicity)),
+                individuals::religion.eq(blank(&p.religion)),
+                individuals::needs_interpreter.eq(p.needs_interpreter),
+                individuals::same_sex_interviewer.eq(p.same_sex_interviewer),
+                individuals::arrival_date.eq(p.arrival_date),
+                individuals::point_of_entry.eq(blank(&p.point_of_entry)),
+                individuals::registration_date.eq(t.date()),
+                individuals::registered_by.eq(scope.user_id()),
+                individuals::dataset_level.eq(p.dataset_level.as_deref().unwrap_or("basic")),
+                individuals::consent_to_contact.eq(p.consent_to_contact),
+                individuals::information_given_at.eq(p.information_given.then_some(t)),
+            ),
+            individuals::created_at.eq(t),
+            individuals::updated_at.eq(t),
+        ))
+        .execute(conn)?;
+    index_names(conn, unit, &id, &p.name_parts())?;
+    for l in &p.languages {
+        diesel::insert_into(individual_languages::table)
+            .values((
+                individual_languages::id.eq(new_id()),
+                individual_languages::operation_unit_id.eq(unit),
+                individual_languages::individual_id.eq(&id),
+                individual_languages::language.eq(&l.language),
+                individual_languages::kind.eq(&l.kind),
+                individual_languages::created_at.eq(t),
+            ))
+            .execute(conn)?;
+    }
+    for d in &p.documents {
+        insert_document(conn, scope, &id, d)?;
+    }
+    for a in &p.addresses {
+        diesel::insert_into(addresses::table)
+            .values((
+                addresses::id.eq(new_id()),
+                addresses::operation_unit_id.eq(unit),
+                addresses::individual_id.eq(&id),
+                addresses::kind.eq(&a.kind),
+                addresses::line.eq(a.line.trim()),
+                addresses::city.eq(&a.city),
+                addresses::province.eq(&a.province),
+                addresses::country.eq(&a.country),
+                addresses::valid_from.eq(t.date()),
+                addresses::created_at.eq(t),
+            ))
+            .execute(conn)?;
+    }
+    for ph in &p.phones {
+        diesel::insert_into(phones::table)
+            .values((
+                phones::id.eq(new_id()),
+                phones::operation_unit_id.eq(unit),
+                phones::individual_id.eq(&id),
+                phones::number.eq(ph.number.trim()),
+                phones::kind.eq(&ph.kind),
+                phones::consent_to_contact.eq(ph.consent_to_contact),
+                phones::created_at.eq(t),
+            ))
+            .execute(conn)?;
+    }
+    for n in &p.specific_needs {
+        insert_need(conn, scope, &id, n)?;
+    }
+    Ok(id)
+}
+
+fn insert_need(conn: &mut DbConn, scope: &Scope, individual_id: &str, n: &NeedInput) -> Result<String> {
+    let t = now();
+    let id = new_id();
+    diesel::insert_into(specific_needs::table)
+        .values((
+            specific_needs::id.eq(&id),
+            specific_needs::operation_unit_id.eq(scope.unit_id()),
+            specific_needs::individual_id.eq(individual_id),
+            specific_needs::code.eq(&n.code),
+            specific_needs::sub_code.eq(&n.sub_code),
+            specific_needs::status.eq(needs::NeedStatus::PendingReview.as_str()),
+            specific_needs::comments.eq(&n.comments),
+            specific_needs::catalogue_version.eq(needs::CATALOGUE_VERSION),
+            specific_needs::identified_at.eq(t),
+            specific_needs::identified_by.eq(scope.user_id()),
+            specific_needs::created_at.eq(t),
+            specific_needs::updated_at.eq(t),
+        ))
+        .execute(conn)?;
+    // The code alone is kept in history: details of SV/TR/medical needs stay on the need row,
+    // which only roles with access to that field group can read.
+    record_event(conn, scope, "individual", individual_id, "specific_need_added", json!({ "needId": id, "code": n.code }))?;
+    Ok(id)
+}
+
+fn insert_document(conn: &mut DbConn, scope: &Scope, individual_id: &str, d: &DocumentInput) -> Result<String> {
+    let t = now();
+    let id = new_id();
+    diesel::insert_into(documents::table)
+        .values((
+            documents::id.eq(&id),
+            documents::operation_unit_id.eq(scope.unit_id()),
+            documents::individual_id.eq(individual_id),
+            documents::document_type.eq(&d.document_type),
+            documents::number.eq(d.number.trim()),
+            documents::number_key.eq(names::normalize_identifier(&d.number)),
+            documents::issuing_country.eq(&d.issuing_country),
+            documents::issued_on.eq(d.issued_on),
+            documents::expires_on.eq(d.expires_on),
+            documents::created_at.eq(t),
+            documents::updated_at.eq(t),
+        ))
+        .execute(conn)?;
+    record_event(conn, scope, "individual", individual_id, "document_added", json!({ "documentId": id, "type": d.document_type }))?;
+    Ok(id)
+}
+
+/// An individual visible to the caller, for an update (no read audit: the write is audited).
+fn visible_individual(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<IndividualRow> {
+    individuals::table
+        .filter(individuals::id.eq(id))
+        .filter(scope.individuals())
+        .select(IndividualRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| Error::not_found("individual"))
+}
+
+fn version_conflict(what: &str, expected: i32, current: i32) -> Error {
+    Error::conflict(format!(
+        "the {what} was changed by someone else (you had version {expected}, it is now {current}); reload and try again"
+    ))
+}
+
+/// Changes to an individual: `None` leaves a field as it is; `Some("")` clears an optional one.
+#[derive(Debug, Clone, Default)]
+pub struct PersonPatch {
+    pub given_names: Option<String>,
+    pub middle_name: Option<String>,
+    pub family_name: Option<String>,
+    pub second_family_name: Option<String>,
+    pub fathers_name: Option<String>,
+    pub grandfathers_name: Option<String>,
+    pub original_script_name: Option<String>,
+    pub aliases: Option<String>,
+    pub sex: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub date_of_birth_precision: Option<String>,
+    pub place_of_birth: Option<String>,
+    pub marital_status: Option<String>,
+    pub nationalities: Option<Vec<String>>,
+    pub country_of_origin: Option<String>,
+    pub ethnicity: Option<String>,
+    pub religion: Option<String>,
+    pub needs_interpreter: Option<bool>,
+    pub same_sex_interviewer: Option<bool>,
+    pub arrival_date: Option<NaiveDate>,
+    pub point_of_entry: Option<String>,
+    pub consent_to_contact: Option<bool>,
+    pub mark_verified: bool,
+}
+
+/// Applies a patch, checking the version the caller read.
+pub fn update_individual(conn: &mut DbConn, scope: &Scope, id: &str, expected_version: i32, patch: &PersonPatch) -> Result<IndividualRow> {
+    scope.require(Permission::WritePersons)?;
+    let current = visible_individual(conn, scope, id)?;
+    if current.version != expected_version {
+        return Err(version_conflict("individual", expected_version, current.version));
+    }
+    if (patch.ethnicity.is_some() && !scope.sees(crate::domain::access::FieldGroup::Ethnicity))
+        || (patch.religion.is_some() && !scope.sees(crate::domain::access::FieldGroup::Religion))
+    {
+        return Err(Error::forbidden("your role may not change ethnicity or religion"));
+    }
+    let mut next = PersonInput {
+        given_names: current.given_names.clone(),
+        middle_name: current.middle_name.clone(),
+        family_name: current.family_name.clone(),
+        second_family_name: current.second_family_name.clone(),
+        fathers_name: current.fathers_name.clone(),
+        grandfathers_name: current.grandfathers_name.clone(),
+        original_script_name: current.original_script_name.clone(),
+        aliases: current.aliases.clone(),
+        sex: current.sex.clone(),
+        date_of_birth: current.date_of_birth,
+        date_of_birth_precision: current.date_of_birth_precision.clone(),
+        place_of_birth: current.place_of_birth.clone(),
+        marital_status: current.marital_status.clone(),
+        nationalities: current.nationality_list(),
+        country_of_origin: current.country_of_origin.clone(),
+        ethnicity: current.ethnicity.clone(),
+        religion: current.religion.clone(),
+        needs_interpreter: current.needs_interpreter,
+        same_sex_interviewer: current.same_sex_interviewer,
+        arrival_date: current.arrival_date,
+        point_of_entry: current.point_of_entry.clone(),
+        consent_to_contact: current.consent_to_contact,
+        ..Default::default()
+    };
+    let mut changes = serde_json::Map::new();
+    macro_rules! apply_text {
+        ($($field:ident => $name:literal, $sensitive:literal;)*) => {$(
+            if let Some(v) = &patch.$field {
+                let v = v.trim();
+                let new = (!v.is_empty()).then(|| v.to_string());
+                if new != next.$field {
+                    let shown = |x: &Option<String>| if $sensitive { json!(x.as_ref().map(|_| "(restricted)")) } else { json!(x) };
+                    changes.insert($name.into(), json!({ "from": shown(&next.$field), "to": shown(&new) }));
+                    next.$field = new;
+                }
+            }
+        )*};
+    }
+    apply_text! {
+        middle_name => "middleName", false;
+        family_name => "familyName", false;
+        second_family_name => "secondFamilyName", false;
+        fathers_name => "fathersName", false;
+        grandfathers_name => "grandfathersName", false;
+        original_script_name => "originalScriptName", false;
+        aliases => "aliases", false;
+        sex => "sex", false;
+        date_of_birth_precision => "dateOfBirthPrecision", false;
+        place_of_birth => "placeOfBirth", false;
+        marital_status => "maritalStatus", false;
+        country_of_origin => "countryOfOrigin", false;
+        ethnicity => "ethnicity", true;
+        religion => "religion", true;
+        point_of_entry => "pointOfEntry", false;
+    }
+    if let Some(g) = &patch.given_names
+        && g.trim() != next.given_names
+    {
+        changes.insert("givenNames".into(), json!({ "from": next.given_names, "to": g.trim() }));
+        next.given_names = g.trim().to_string();
+    }
+    macro_rules! apply_value {
+        ($($field:ident => $name:literal;)*) => {$(
+            if let Some(v) = &patch.$field && *v != next.$field {
+                changes.insert($name.into(), json!({ "from": next.$field, "to": v }));
+                next.$field = v.clone();
+            }
+        )*};
+    }
+    apply_value! {
+        nationalities => "nationalities";
+        needs_interpreter => "needsInterpreter";
+        same_sex_interviewer => "sameSexInterviewer";
+        consent_to_contact => "consentToContact";
+    }
+    if let Some(d) = patch.date_of_birth
+        && Some(d) != next.date_of_birth
+    {
+        changes.insert("dateOfBirth".into(), json!({ "from": next.date_of_birth, "to": d }));
+        next.date_of_birth = Some(d);
+    }
+    if let Some(d) = patch.arrival_date
+        && Some(d) != next.arrival_date
+    {
+        changes.insert("arrivalDate".into(), json!({ "from": next.arrival_date, "to": d }));
+        next.arrival_date = Some(d);
+    }
+    let t = now();
+    next.validate(t.date())?;
+    if changes.is_empty() && !patch.mark_verified {
+        return Ok(current);
+    }
+    let n = diesel::update(individuals::table.filter(individuals::id.eq(id)).filter(individuals::version.eq(expected_version)))
+        .set((
+            (
+                individuals::given_names.eq(&next.given_names),
+                individuals::middle_name.eq(&next.middle_name),
+                individuals::family_name.eq(&next.family_name),
+                individuals::second_family_name.eq(&next.second_family_name),
+                individuals::fathers_name.eq(&next.fathers_name),
+                individuals::grandfathers_name.eq(&next.grandfathers_name),
+                individuals::original_script_name.eq(&next.original_script_name),
+                individuals::aliases.eq(&next.aliases),
+                individuals::sex.eq(&next.sex),
+                individuals::date_of_birth.eq(next.date_of_birth),
+                individuals::date_of_birth_precision.eq(&next.date_of_birth_precision),
+                individuals::place_of_birth.eq(&next.place_of_birth),
+            ),
+            (
+                individuals::marital_status.eq(&next.marital_status),
+                individuals::nationalities.eq(next.nationalities.join(" ")),
+                individuals::country_of_origin.eq(&next.country_of_origin),
+                individuals::ethnicity.eq(&next.ethnicity),
+                individuals::religion.eq(&next.religion),
+                individuals::needs_interpreter.eq(next.needs_interpreter),
+                individuals::same_sex_interviewer.eq(next.same_sex_interviewer),
+                individuals::arrival_date.eq(next.arrival_date),
+                individuals::point_of_entry.eq(&next.point_of_entry),
+                individuals::consent_to_contact.eq(next.consent_to_contact),
+            ),
+            individuals::last_verified_at.eq(if patch.mark_verified { Some(t) } else { current.last_verified_at }),
+            individuals::version.eq(expected_version + 1),
+            individuals::updated_at.eq(t),
+        ))
+        .execute(conn)?;
+    if n != 1 {
+        let v: i32 = individuals::table.find(id).select(individuals::version).first(conn)?;
+        return Err(version_conflict("individual", expected_version, v));
+    }
+    index_names(conn, scope.unit_id(), id, &next.name_parts())?;
+    record_event(conn, scope, "individual", id, "updated", json!({ "changes": changes, "verified": patch.mark_verified }))?;
+    audit::append(conn, &Actor::from(scope), &[Entry::ok("update", "individual", id)])?;
+    visible_individual(conn, scope, id)
+}
+
+/// Flags a specific need on an individual (pending review by protection staff).
+pub fn add_specific_need(conn: &mut DbConn, scope: &Scope, individual_id: &str, need: &NeedInput) -> Result<NeedRow> {
+    scope.require(Permission::AddNeeds)?;
+    need.validate()?;
+    visible_individual(conn, scope, individual_id)?;
+    let id = insert_need(conn, scope, individual_id, need)?;
+    audit::append(conn, &Actor::from(scope), &[Entry::ok("create", "specific_need", &id)])?;
+    Ok(specific_needs::table.find(&id).select(NeedRow::as_select()).first(conn)?)
+}
+
+/// Confirms or resolves a specific need, checking the version the reviewer read.
+pub fn review_specific_need(
+    conn: &mut DbConn,
+    scope: &Scope,
+    need_id: &str,
+    expected_version: i32,
+    status: needs::NeedStatus,
+    comments: Option<&str>,
+) -> Result<NeedRow> {
+    scope.require(Permission::ReviewNeeds)?;
+    if let Some(c) = comments
+        && c.chars().count() > crate::domain::registration::MAX_LONG_TEXT
+    {
+        return Err(Error::validation("comments", "comments are too long"));
+    }
+    let need: NeedRow = specific_needs::table
+        .filter(specific_needs::id.eq(need_id))
+        .filter(specific_needs::operation_unit_id.eq(scope.unit_id()))
+        .select(NeedRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| Error::not_found("specific need"))?;
+    visible_individual(conn, scope, &need.individual_id).map_err(|_| Error::not_found("specific need"))?;
+    if let Some(group) = sensitivity_group(&need.code)
+        && !scope.sees(group)
+    {
+        return Err(Error::forbidden("your role may not review this kind of specific need"));
+    }
+    if need.version != expected_version {
+        return Err(version_conflict("specific need", expected_version, need.version));
+    }
+    if status == needs::NeedStatus::PendingReview {
+        return Err(Error::validation("status", "a review confirms or resolves the need"));
+    }
+    let t = now();
+    diesel::update(specific_needs::table.filter(specific_needs::id.eq(need_id)).filter(specific_needs::version.eq(expected_version)))
+        .set((
+            specific_needs::status.eq(status.as_str()),
+            specific_needs::comments.eq(comments.map(str::to_string).or(need.comments.clone())),
+            specific_needs::reviewed_at.eq(t),
+            specific_needs::reviewed_by.eq(scope.user_id()),
+            specific_needs::version.eq(expected_version + 1),
+            specific_needs::updated_at.eq(t),
+        ))
+        .execute(conn)?;
+    record_event(conn, scope, "individual", &need.individual_id, "specific_need_reviewed", json!({ "needId": need_id, "from": need.status, "to": status.as_str() }))?;
+    audit::append(conn, &Actor::from(scope), &[Entry::ok("update", "specific_need", need_id)])?;
+    Ok(specific_needs::table.find(need_id).select(NeedRow::as_select()).first(conn)?)
+}
+
+/// The field group that protects a need code, if any.
+pub fn sensitivity_group(code: &str) -> Option<crate::domain::access::FieldGroup> {
+    use crate::domain::access::FieldGroup;
+    needs::sensitivity(code).map(|s| match s {
+        needs::NeedSensitivity::Sgbv => FieldGroup::Sgbv,
+        needs::NeedSensitivity::Torture => FieldGroup::Torture,
+        needs::NeedSensitivity::Medical => FieldGroup::Medical,
+    })
+}
+
+/// Adds an identity document to an individual.
+pub fn add_document(conn: &mut DbConn, scope: &Scope, individual_id: &str, doc: &DocumentInput) -> Result<DocumentRow> {
+    scope.require(Permission::WritePersons)?;
+    doc.validate(now().date())?;
+    visible_individual(conn, scope, individual_id)?;
+    let id = insert_document(conn, scope, individual_id, doc)?;
+    audit::append(conn, &Actor::from(scope), &[Entry::ok("create", "document", &id)])?;
+    Ok(documents::table.find(&id).select(DocumentRow::as_select()).first(conn)?)
+}
+
+fn visible_group(conn: &mut DbConn, scope: &Scope, id: &str, expected_version: i32) -> Result<GroupRow> {
+    let g: GroupRow = registration_groups::table
+        .filter(registration_groups::id.eq(id))
+        .filter(scope.groups())
+        .select(GroupRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| Error::not_found("registration group"))?;
+    if g.version != expected_version {
+        return Err(version_conflict("registration group", expected_version, g.version));
+    }
+    if g.status != "active" {
+        return Err(Error::validation("groupId", format!("group {} is {}", g.group_number, g.status)));
+    }
+    Ok(g)
+}
+
+fn current_members(conn: &mut DbConn, group_id: &str) -> Result<Vec<MembershipRow>> {
+    Ok(group_memberships::table
+        .filter(group_memberships::group_id.eq(group_id))
+        .filter(group_memberships::ended_at.is_null())
+        .select(MembershipRow::as_select())
+        .load(conn)?)
+}
+
+fn bump_group(conn: &mut DbConn, g: &GroupRow, status: Option<(&str, &str)>) -> Result<()> {
+    let t = now();
+    let n = diesel::update(registration_groups::table.filter(registration_groups::id.eq(&g.id)).filter(registration_groups::version.eq(g.version)))
+        .set((
+            registration_groups::version.eq(g.version + 1),
+            registration_groups::updated_at.eq(t),
+            registration_groups::status.eq(status.map(|s| s.0).unwrap_or(g.status.as_str())),
+            registration_groups::closed_reason.eq(status.map(|s| s.1.to_string()).or(g.closed_reason.clone())),
+        ))
+        .execute(conn)?;
+    if n != 1 {
+        return Err(Error::conflict("the registration group changed while you worked on it; reload and try again"));
+    }
+    Ok(())
+}
+
+fn move_member(conn: &mut DbConn, scope: &Scope, m: &MembershipRow, to_group: &str, relationship: &str, reason: &str) -> Result<()> {
+    let t = now();
+    diesel::update(group_memberships::table.find(&m.id))
+        .set((group_memberships::ended_at.eq(t), group_memberships::end_reason.eq(reason)))
+        .execute(conn)?;
+    diesel::insert_into(group_memberships::table)
+        .values((
+            group_memberships::id.eq(new_id()),
+            group_memberships::operation_unit_id.eq(scope.unit_id()),
+            group_memberships::group_id.eq(to_group),
+            group_memberships::individual_id.eq(&m.individual_id),
+            group_memberships::relationship.eq(relationship),
+            group_memberships::started_at.eq(t),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A member moving in a split or merge, with their relationship to the focal point they join.
+#[derive(Debug, Clone)]
+pub struct Move {
+    pub individual_id: String,
+    pub relationship: String,
+}
+
+/// Moves some members of a group into a new group; history keeps the old memberships.
+pub fn split_group(conn: &mut DbConn, scope: &Scope, group_id: &str, expected_version: i32, moves: &[Move]) -> Result<(String, String)> {
+    use crate::domain::codes;
+    scope.require(Permission::ManageGroups)?;
+    let g = visible_group(conn, scope, group_id, expected_version)?;
+    let members = current_members(conn, &g.id)?;
+    if moves.is_empty() {
+        return Err(Error::validation("members", "name at least one member to move to the new group"));
+    }
+    if moves.len() >= members.len() {
+        return Err(Error::validation("members", "a split must leave at least one member in the group"));
+    }
+    let focal_count = moves.iter().filter(|m| m.relationship == FOCAL_POINT).count();
+    if focal_count != 1 {
+        return Err(Error::validation("members", "exactly one moving member must become the new group's focal point"));
+    }
+    let mut moving = Vec::new();
+    for (i, mv) in moves.iter().enumerate() {
+        if !codes::RELATIONSHIP.contains(&mv.relationship) {
+            return Err(Error::validation(format!("members.{i}.relationship"), format!("{:?} is not a known relationship", mv.relationship)));
+        }
+        let Some(m) = members.iter().find(|m| m.individual_id == mv.individual_id) else {
+            return Err(Error::validation(format!("members.{i}.individualId"), "is not a current member of the group"));
+        };
+        if m.relationship == FOCAL_POINT {
+            return Err(Error::validation(format!("members.{i}.individualId"), "the focal point stays; split the other members out"));
+        }
+        if moving.iter().any(|x: &&MembershipRow| x.individual_id == m.individual_id) {
+            return Err(Error::validation(format!("members.{i}.individualId"), "is named twice"));
+        }
+        moving.push(m);
+    }
+    let t = now();
+    let code = unit_code(conn, scope.unit_id())?;
+    let new_group = new_id();
+    let number = format_number(&code, 'G', next_number(conn, scope.unit_id(), "group")?);
+    diesel::insert_into(registration_groups::table)
+        .values((
+            registration_groups::id.eq(&new_group),
+            registration_groups::operation_unit_id.eq(scope.unit_id()),
+            registration_groups::office_id.eq(&g.office_id),
+            registration_groups::number_key.eq(names::normalize_identifier(&number)),
+            registration_groups::group_number.eq(&number),
+            registration_groups::status.eq("active"),
+            registration_groups::created_at.eq(t),
+            registration_groups::updated_at.eq(t),
+        ))
+        .execute(conn)?;
+    for (m, mv) in moving.iter().zip(moves) {
+        move_member(conn, scope, m, &new_group, &mv.relationship, "split")?;
+    }
+    bump_group(conn, &g, None)?;
+    let moved: Vec<_> = moves.iter().map(|m| m.individual_id.clone()).collect();
+    record_event(conn, scope, "registration_group", &g.id, "split", json!({ "newGroupId": new_group, "moved": moved }))?;
+    record_event(conn, scope, "registration_group", &new_group, "created_by_split", json!({ "fromGroupId": g.id, "members": moved }))?;
+    audit::append(conn, &Actor::from(scope), &[Entry::ok("split", "registration_group", &g.id), Entry::ok("create", "registration_group", &new_group)])?;
+    Ok((g.id, new_group))
+}
+
+/// Moves every member of `source` into `target` and closes `source`; history keeps both.
+pub fn merge_groups(
+    conn: &mut DbConn,
+    scope: &Scope,
+    target_id: &str,
+    target_version: i32,
+    source_id: &str,
+    source_version: i32,
+    moves: &[Move],
+) -> Result<String> {
+    use crate::domain::codes;
+    scope.require(Permission::ManageGroups)?;
+    if target_id == source_id {
+        return Err(Error::validation("sourceGroupId", "a group cannot be merged into itself"));
+    }
+    let target = visible_group(conn, scope, target_id, target_version)?;
+    let source = visible_group(conn, scope, source_id, source_version)?;
+    let members = current_members(conn, &source.id)?;
+    for m in &members {
+        if !moves.iter().any(|mv| mv.individual_id == m.individual_id) {
+            return Err(Error::validation(
+                "members",
+                format!("give the relationship to the new focal point for every member of the source group (missing {})", m.individual_id),
+            ));
+        }
+    }
+    for (i, mv) in moves.iter().enumerate() {
+        if !codes::RELATIONSHIP.contains(&mv.relationship) || mv.relationship == FOCAL_POINT {
+            return Err(Error::validation(format!("members.{i}.relationship"), "must be a relationship other than focal point"));
+        }
+        if !members.iter().any(|m| m.individual_id == mv.individual_id) {
+            return Err(Error::validation(format!("members.{i}.individualId"), "is not a current member of the source group"));
+        }
+    }
+    for m in &members {
+        let rel = moves.iter().find(|mv| mv.individual_id == m.individual_id).map(|mv| mv.relationship.as_str()).unwrap_or_default();
+        move_member(conn, scope, m, &target.id, rel, "merged")?;
+    }
+    bump_group(conn, &target, None)?;
+    bump_group(conn, &source, Some(("closed", "merged")))?;
+    record_event(conn, scope, "registration_group", &target.id, "merged", json!({ "fromGroupId": source.id }))?;
+    record_event(conn, scope, "registration_group", &source.id, "merged_into", json!({ "intoGroupId": target.id }))?;
+    audit::append(conn, &Actor::from(scope), &[Entry::ok("merge", "registration_group", &target.id), Entry::ok("close", "registration_group", &source.id)])?;
+    Ok(target.id)
+}

@@ -1,0 +1,335 @@
+// The tables of migrations/{postgres,sqlite}; portable types only (ids as Text, naive UTC timestamps).
+
+diesel::table! {
+    operation_units (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        kind -> Text,
+        modules -> Text,
+        settings -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    offices (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        code -> Text,
+        name -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        office_id -> Nullable<Text>,
+        username -> Text,
+        display_name -> Text,
+        password_hash -> Nullable<Text>,
+        roles -> Text,
+        scope_level -> Text,
+        disabled -> Bool,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        token_hash -> Text,
+        kind -> Text,
+        name -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_used_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    individuals (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        office_id -> Text,
+        individual_number -> Text,
+        number_key -> Text,
+        legacy_id -> Nullable<Text>,
+        given_names -> Text,
+        middle_name -> Nullable<Text>,
+        family_name -> Nullable<Text>,
+        second_family_name -> Nullable<Text>,
+        fathers_name -> Nullable<Text>,
+        grandfathers_name -> Nullable<Text>,
+        original_script_name -> Nullable<Text>,
+        aliases -> Nullable<Text>,
+        sex -> Nullable<Text>,
+        date_of_birth -> Nullable<Date>,
+        date_of_birth_precision -> Nullable<Text>,
+        place_of_birth -> Nullable<Text>,
+        marital_status -> Nullable<Text>,
+        nationalities -> Text,
+        country_of_origin -> Nullable<Text>,
+        ethnicity -> Nullable<Text>,
+        religion -> Nullable<Text>,
+        needs_interpreter -> Bool,
+        same_sex_interviewer -> Bool,
+        arrival_date -> Nullable<Date>,
+        point_of_entry -> Nullable<Text>,
+        registration_date -> Date,
+        registered_by -> Text,
+        dataset_level -> Text,
+        last_verified_at -> Nullable<Timestamp>,
+        consent_to_contact -> Bool,
+        information_given_at -> Nullable<Timestamp>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    individual_languages (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        individual_id -> Text,
+        language -> Text,
+        kind -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    name_tokens (operation_unit_id, token, individual_id) {
+        operation_unit_id -> Text,
+        token -> Text,
+        individual_id -> Text,
+    }
+}
+
+diesel::table! {
+    registration_groups (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        office_id -> Text,
+        group_number -> Text,
+        number_key -> Text,
+        status -> Text,
+        closed_reason -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    group_memberships (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        group_id -> Text,
+        individual_id -> Text,
+        relationship -> Text,
+        started_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        end_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        office_id -> Text,
+        case_number -> Text,
+        number_key -> Text,
+        procedure -> Text,
+        status -> Text,
+        stage -> Text,
+        modality -> Text,
+        principal_applicant_id -> Text,
+        registration_group_id -> Nullable<Text>,
+        assigned_officer_id -> Nullable<Text>,
+        claim_summary -> Nullable<Text>,
+        opened_at -> Timestamp,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_members (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        case_id -> Text,
+        individual_id -> Text,
+        role -> Text,
+        relationship -> Nullable<Text>,
+        added_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    specific_needs (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        individual_id -> Text,
+        code -> Text,
+        sub_code -> Nullable<Text>,
+        status -> Text,
+        comments -> Nullable<Text>,
+        catalogue_version -> Text,
+        identified_at -> Timestamp,
+        identified_by -> Text,
+        reviewed_at -> Nullable<Timestamp>,
+        reviewed_by -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    documents (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        individual_id -> Text,
+        document_type -> Text,
+        number -> Text,
+        number_key -> Text,
+        issuing_country -> Nullable<Text>,
+        issued_on -> Nullable<Date>,
+        expires_on -> Nullable<Date>,
+        verified -> Bool,
+        verified_by -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    addresses (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        individual_id -> Text,
+        kind -> Text,
+        line -> Text,
+        city -> Nullable<Text>,
+        province -> Nullable<Text>,
+        country -> Text,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    phones (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        individual_id -> Text,
+        number -> Text,
+        kind -> Text,
+        consent_to_contact -> Bool,
+        created_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        record_type -> Text,
+        record_id -> Text,
+        kind -> Text,
+        actor_id -> Text,
+        at -> Timestamp,
+        data -> Text,
+    }
+}
+
+diesel::table! {
+    client_mutations (user_id, client_mutation_id) {
+        user_id -> Text,
+        client_mutation_id -> Text,
+        mutation -> Text,
+        result -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    counters (operation_unit_id, kind) {
+        operation_unit_id -> Text,
+        kind -> Text,
+        value -> BigInt,
+    }
+}
+
+diesel::table! {
+    audit_events (seq) {
+        seq -> BigInt,
+        id -> Text,
+        at -> Timestamp,
+        user_id -> Nullable<Text>,
+        username -> Nullable<Text>,
+        operation_unit_id -> Nullable<Text>,
+        action -> Text,
+        record_type -> Nullable<Text>,
+        record_id -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        outcome -> Text,
+        detail -> Nullable<Text>,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_head (id) {
+        id -> Integer,
+        seq -> BigInt,
+        hash -> Text,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    operation_units,
+    offices,
+    users,
+    sessions,
+    individuals,
+    individual_languages,
+    name_tokens,
+    registration_groups,
+    group_memberships,
+    cases,
+    case_members,
+    specific_needs,
+    documents,
+    addresses,
+    phones,
+    events,
+    client_mutations,
+    counters,
+    audit_events,
+    audit_head,
+);
+
+diesel::joinable!(case_members -> cases (case_id));
+diesel::joinable!(group_memberships -> registration_groups (group_id));
+diesel::joinable!(specific_needs -> individuals (individual_id));
+diesel::joinable!(sessions -> users (user_id));

@@ -1,0 +1,10 @@
+//! The server suite: every test runs over real HTTP against a real server, once on SQLite and
+//! once on PostgreSQL.
+
+mod access;
+mod audit;
+mod auth;
+mod limits;
+mod registration;
+mod search;
+mod support;

@@ -1,0 +1,226 @@
+//! Test harness shared by the end-to-end suites: a real database (a temporary SQLite file, or a
+//! fresh PostgreSQL database), a real server on a loopback port, and a small GraphQL client.
+//!
+//! PostgreSQL is found at `AMPARO_TEST_PG_URL` (default `postgres://postgres@127.0.0.1/postgres`).
+//! When it cannot be reached the PostgreSQL variants say so and skip, unless
+//! `AMPARO_REQUIRE_POSTGRES=1` (set by `.ci/run`), where an unreachable server fails the test.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use amparo_api::auth::{Auth, AuthConfig, password};
+use amparo_api::error::Error;
+use amparo_api::graphql::{ApiConfig, AppState};
+use amparo_api::store::{Database, users};
+use serde_json::{Value, json};
+
+/// The password every fixture user has.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// How many PostgreSQL-backed tests actually ran in this process (checked by `.ci/run`'s output).
+pub static POSTGRES_RUNS: AtomicUsize = AtomicUsize::new(0);
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database made for one test, removed when dropped.
+pub struct TestDb {
+    pub db: Database,
+    pub url: String,
+    pub backend: Backend,
+    pg_name: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(name) = &self.pg_name
+            && let Ok(admin) = Database::open(&pg_admin_url(), 1)
+            && let Ok(mut c) = admin.conn()
+        {
+            use diesel::connection::SimpleConnection;
+            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+fn pg_admin_url() -> String {
+    std::env::var("AMPARO_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1/postgres".to_string())
+}
+
+fn postgres_required() -> bool {
+    std::env::var("AMPARO_REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
+}
+
+/// Makes a fresh migrated database, or None (with a message) when PostgreSQL is absent.
+pub fn test_db(backend: Backend) -> Option<TestDb> {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            let url = format!("sqlite://{}", dir.path().join("amparo.db").display());
+            let db = Database::open(&url, 4).expect("open sqlite");
+            db.migrate().expect("migrate sqlite");
+            Some(TestDb { db, url, backend, pg_name: None, _dir: Some(dir) })
+        }
+        Backend::Postgres => {
+            let admin = pg_admin_url();
+            let admin_db = match Database::open(&admin, 1) {
+                Ok(db) => db,
+                Err(e) if !postgres_required() => {
+                    eprintln!("SKIPPED (PostgreSQL not reachable at {admin}: {e})");
+                    return None;
+                }
+                Err(e) => panic!("PostgreSQL is required here but not reachable at {admin}: {e}"),
+            };
+            let name = format!("amparo_test_{}", uuid::Uuid::now_v7().simple());
+            {
+                use diesel::connection::SimpleConnection;
+                let mut c = admin_db.conn().expect("admin connection");
+                c.batch_execute(&format!("CREATE DATABASE {name}")).expect("create test database");
+            }
+            let url = match admin.rsplit_once('/') {
+                Some((base, _)) => format!("{base}/{name}"),
+                None => panic!("AMPARO_TEST_PG_URL must end with /DATABASE"),
+            };
+            let db = Database::open(&url, 8).expect("open postgres");
+            db.migrate().expect("migrate postgres");
+            POSTGRES_RUNS.fetch_add(1, Ordering::SeqCst);
+            Some(TestDb { db, url, backend, pg_name: Some(name), _dir: None })
+        }
+    }
+}
+
+/// Ids of the fixture world.
+#[derive(Debug, Clone)]
+pub struct World {
+    pub dpin: String,
+    pub unhcr: String,
+    pub quito: String,
+    pub guayaquil: String,
+}
+
+/// Two units, three offices and one user per role, all with [`PASSWORD`].
+pub fn world(db: &Database) -> World {
+    let hash = password::hash(PASSWORD).expect("hash");
+    db.write_blocking(|c| {
+        let dpin = users::create_unit(c, "DPIN", "Dirección de Protección Internacional", "government", &["registration", "rsd"])?;
+        let unhcr = users::create_unit(c, "UNHCR", "UNHCR Ecuador", "unhcr", &["assistance", "protection", "resettlement"])?;
+        let quito = users::create_office(c, &dpin.id, "UIO", "Quito")?;
+        let gye = users::create_office(c, &dpin.id, "GYE", "Guayaquil")?;
+        let uq = users::create_office(c, &unhcr.id, "UIO", "Quito")?;
+        let people: [(&str, &str, &str, &str, &str); 9] = [
+            ("registrar", &dpin.id, &quito.id, "registration_clerk", "office"),
+            ("registrar.gye", &dpin.id, &gye.id, "registration_clerk", "office"),
+            ("officer", &dpin.id, &quito.id, "eligibility_officer", "office"),
+            ("officer.own", &dpin.id, &quito.id, "eligibility_officer", "own"),
+            ("supervisor", &dpin.id, &quito.id, "supervisor", "unit"),
+            ("protection", &dpin.id, &quito.id, "protection_officer", "unit"),
+            ("admin", &dpin.id, &quito.id, "unit_admin", "unit"),
+            ("analyst", &dpin.id, &quito.id, "analyst", "unit"),
+            ("unhcr.officer", &unhcr.id, &uq.id, "protection_officer,registration_clerk,supervisor", "unit"),
+        ];
+        for (name, unit, office, roles, scope) in people {
+            users::create_user(
+                c,
+                users::NewUser { unit_id: unit, office_id: Some(office), username: name, display_name: name, password_hash: Some(&hash), roles, scope_level: scope },
+            )?;
+        }
+        Ok::<_, Error>(World { dpin: dpin.id, unhcr: unhcr.id, quito: quito.id, guayaquil: gye.id })
+    })
+    .expect("fixture world")
+}
+
+/// A server on a loopback port, stopped when dropped.
+pub struct TestServer {
+    pub url: String,
+    pub http: reqwest::Client,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+/// Starts the real server on the given database.
+pub async fn start(db: &Database, config: AuthConfig) -> TestServer {
+    let state = Arc::new(AppState {
+        auth: Auth::new(db.clone(), config),
+        config: ApiConfig { api_token_lifetime: Duration::from_secs(86_400) },
+        db: db.clone(),
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let addr = listener.local_addr().expect("local addr");
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = amparo_api::server::serve(listener, state, async move {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    TestServer {
+        url: format!("http://{addr}"),
+        http: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client"),
+        stop: Some(tx),
+    }
+}
+
+impl TestServer {
+    /// POSTs a GraphQL request and returns the whole JSON response.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut req = self.http.post(format!("{}/graphql", self.url)).json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("request");
+        resp.json().await.expect("json response")
+    }
+
+    /// Logs in and returns the token; panics with the response if it fails.
+    pub async fn login(&self, username: &str) -> String {
+        let r = self
+            .gql(None, "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }", json!({ "u": username, "p": PASSWORD }))
+            .await;
+        r["data"]["login"]["token"].as_str().unwrap_or_else(|| panic!("login of {username} failed: {r}")).to_string()
+    }
+}
+
+/// The `extensions.code` of the first error, if any.
+pub fn error_code(resp: &Value) -> Option<&str> {
+    resp["errors"][0]["extensions"]["code"].as_str()
+}
+
+/// Declares each listed `async fn(TestDb)` as two tests: `sqlite::NAME` and `postgres::NAME`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(db) = $crate::test_db($crate::Backend::Sqlite) {
+                        super::$name(db).await;
+                    }
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(db) = $crate::test_db($crate::Backend::Postgres) {
+                        super::$name(db).await;
+                    }
+                }
+            )*
+        }
+    };
+}
