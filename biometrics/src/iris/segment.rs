@@ -385,8 +385,8 @@ fn ring_mean(p: &Plane, cx: f64, cy: f64, r: f64, dirs: &[(f64, f64)]) -> Option
 /// Which boundary a search is after.
 #[derive(Clone, Copy)]
 enum Boundary {
-    /// Dark inside: the rise is weighted by how dark the disc is, so the limbus around a pupil
-    /// (also dark inside, but less so) loses to the pupil itself.
+    /// Dark inside: half the grey level halfway to the centre is taken off the rise, so the
+    /// limbus around a pupil (also dark inside, but less so) loses to the pupil itself.
     Pupil,
     /// Must enclose this pupil (in the searched plane's coordinates).
     Limbus(Circle),
@@ -436,8 +436,7 @@ fn best_radius(
             Boundary::Limbus(_) => rise,
             Boundary::Pupil => {
                 let inner = ring_mean(p, cx, cy, 0.5 * r, dirs).unwrap_or(255.0);
-                // Scaled so a pupil of grey 20 keeps its rise as score.
-                rise * 30.0 / (inner + 10.0)
+                rise - 0.5 * inner
             }
         };
         if best.is_none_or(|f| score > f.score) {
@@ -533,48 +532,90 @@ fn refine_visible(
     .map_or(iris, |f| f.circle)
 }
 
-/// The pupil on the coarse image: the strongest dark-to-light circle around the darkest blobs.
+/// Grey levels above the darkest pixel at which dark regions are taken as pupil candidates,
+/// tried in turn so the pupil is found before the (darker than sclera) iris around it merges in.
+const PUPIL_LEVELS: [f64; 6] = [8.0, 15.0, 25.0, 40.0, 60.0, 90.0];
+
+/// The pupil on the coarse image. Dark regions under rising thresholds give candidates (their
+/// bounding boxes, which still span the pupil when a reflection or its halo punches a hole in
+/// it); the first threshold whose candidates include a clear dark-to-light circle wins.
+/// Real pupils are unevenly dark, so neither the darkest pixel nor the darkest disc is a
+/// reliable seed on its own.
 fn coarse_pupil(p: &Plane, radii: (f64, f64)) -> Option<Circle> {
     let rmin = radii.0.max(2.0);
-    let blur = box_blur(p, rmin.round() as usize);
-    let seeds = dark_seeds(&blur, 6, (2.0 * rmin).ceil() as usize);
+    let blur = box_blur(p, 1);
+    let darkest = f64::from(blur.data.iter().copied().fold(f32::INFINITY, f32::min));
     let dirs = full_circle(32);
-    seeds
-        .into_iter()
-        .filter_map(|(x, y)| {
-            search(
-                p,
-                (x as f64, y as f64),
-                rmin + 2.0,
-                (rmin, radii.1),
-                &dirs,
-                1.0,
-                Boundary::Pupil,
-            )
-        })
-        .filter(|f| f.rise >= PUPIL_MIN_RISE)
-        .max_by(|a, b| a.score.total_cmp(&b.score))
-        .map(|f| f.circle)
-}
-
-/// Up to `count` darkest local minima at least `spacing` apart.
-fn dark_seeds(p: &Plane, count: usize, spacing: usize) -> Vec<(usize, usize)> {
-    let mut order: Vec<usize> = (0..p.data.len()).collect();
-    order.sort_by(|&a, &b| p.data[a].total_cmp(&p.data[b]));
-    let mut seeds: Vec<(usize, usize)> = Vec::with_capacity(count);
-    for i in order {
-        let (x, y) = (i % p.width, i / p.width);
-        if seeds
-            .iter()
-            .all(|&(sx, sy)| sx.abs_diff(x).max(sy.abs_diff(y)) >= spacing)
-        {
-            seeds.push((x, y));
-            if seeds.len() == count {
-                break;
-            }
+    for level in PUPIL_LEVELS {
+        let best = dark_regions(&blur, darkest + level)
+            .into_iter()
+            .filter(|c| c.r >= 0.7 * rmin && c.r <= radii.1)
+            .filter_map(|c| {
+                // A halo can hide half the pupil from the threshold, so look well beyond the box.
+                let span = ((0.7 * c.r).max(rmin), (2.0 * c.r + 1.0).min(radii.1));
+                let window = (0.5 * c.r).max(2.0);
+                search(p, (c.x, c.y), window, span, &dirs, 1.0, Boundary::Pupil)
+            })
+            .filter(|f| f.rise >= PUPIL_MIN_RISE)
+            .max_by(|a, b| a.score.total_cmp(&b.score));
+        if let Some(found) = best {
+            return Some(found.circle);
         }
     }
-    seeds
+    None
+}
+
+/// Roughly round connected regions at or below `threshold`, as the circles their bounding boxes
+/// span.
+fn dark_regions(p: &Plane, threshold: f64) -> Vec<Circle> {
+    let (w, h) = (p.width, p.height);
+    let dark: Vec<bool> = p.data.iter().map(|&v| f64::from(v) <= threshold).collect();
+    let mut seen = vec![false; w * h];
+    let mut out = Vec::new();
+    let mut stack = Vec::new();
+    for start in 0..w * h {
+        if !dark[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        stack.push(start);
+        let (mut x0, mut x1, mut y0, mut y1, mut area) = (w, 0, h, 0, 0usize);
+        while let Some(i) = stack.pop() {
+            let (x, y) = (i % w, i / w);
+            (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
+            area += 1;
+            let mut visit = |j: usize| {
+                if dark[j] && !seen[j] {
+                    seen[j] = true;
+                    stack.push(j);
+                }
+            };
+            if x > 0 {
+                visit(i - 1);
+            }
+            if x + 1 < w {
+                visit(i + 1);
+            }
+            if y > 0 {
+                visit(i - w);
+            }
+            if y + 1 < h {
+                visit(i + w);
+            }
+        }
+        let (bw, bh) = ((x1 - x0 + 1) as f64, (y1 - y0 + 1) as f64);
+        let round = bw.min(bh) >= 0.6 * bw.max(bh);
+        // A disc fills 79% of its box; reflections and their halos may take a good part of it.
+        let solid = area as f64 >= 0.3 * bw * bh;
+        if round && solid && area >= 4 {
+            out.push(Circle::new(
+                (x0 + x1) as f64 / 2.0,
+                (y0 + y1) as f64 / 2.0,
+                (bw + bh) / 4.0,
+            ));
+        }
+    }
+    out
 }
 
 /// The eyelid crossing the iris above (`upper`) or below the pupil, as the parabola with the
