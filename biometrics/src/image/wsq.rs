@@ -124,10 +124,66 @@ struct Tables {
     ppi: Option<u16>,
 }
 
-/// Synthesis filters indexed from `-half` to `half`.
+/// Synthesis filters, split by output parity: `low[p]` and `high[p]` give the taps that
+/// produce an output sample at an even (`p` = 0) or odd (`p` = 1) position.
 struct Filters {
-    low: Vec<f32>,
-    high: Vec<f32>,
+    /// Right half of the low-pass synthesis filter, from the centre tap; its length bounds how
+    /// far the half-band sequences are extended.
+    reach: usize,
+    low: [Phase; 2],
+    high: [Phase; 2],
+}
+
+/// The taps of one filter that meet samples of one half-band for one output parity. Output
+/// `2m + p` is the dot product of `taps` with the half-band samples starting at `m + first`.
+struct Phase {
+    first: isize,
+    taps: Vec<f32>,
+}
+
+impl Filters {
+    /// Builds the synthesis filters from the right halves of the analysis filters: for a
+    /// biorthogonal pair, each synthesis filter is the other analysis filter with alternating
+    /// signs. Low-pass samples sit at even positions, high-pass samples at odd ones.
+    fn from_analysis(analysis_low: &[f32], analysis_high: &[f32]) -> Self {
+        let full = |half: &[f32]| -> Vec<f32> {
+            let modulated = |i: usize| {
+                if i.is_multiple_of(2) {
+                    half[i]
+                } else {
+                    -half[i]
+                }
+            };
+            (1..half.len())
+                .rev()
+                .map(modulated)
+                .chain((0..half.len()).map(modulated))
+                .collect()
+        };
+        // Sample k of a half-band sits at 2k + shift; output i = 2m + p meets it through tap
+        // t = i - 2k - shift, for every k with |t| within the filter.
+        let phase = |filter: &[f32], shift: isize, p: isize| -> Phase {
+            let reach = (filter.len() / 2) as isize;
+            let ks: Vec<isize> = (-reach - 2..=reach + 2)
+                .filter(|&d| (p - 2 * d - shift).abs() <= reach)
+                .collect();
+            let first = ks.first().copied().unwrap_or(0);
+            Phase {
+                first,
+                taps: ks
+                    .iter()
+                    .map(|&d| filter[(p - 2 * d - shift + reach) as usize])
+                    .collect(),
+            }
+        };
+        let low = full(analysis_high);
+        let high = full(analysis_low);
+        Self {
+            reach: low.len().max(high.len()) / 2,
+            low: [phase(&low, 0, 0), phase(&low, 0, 1)],
+            high: [phase(&high, 1, 0), phase(&high, 1, 1)],
+        }
+    }
 }
 
 struct Quantisation {
@@ -275,18 +331,7 @@ impl Parser<'_> {
         };
         let analysis_low = read_half(low_len)?;
         let analysis_high = read_half(high_len)?;
-        // For a biorthogonal pair, each synthesis filter is the other analysis filter with
-        // alternating signs.
-        let modulate = |half: &[f32]| {
-            half.iter()
-                .enumerate()
-                .map(|(i, &v)| if i % 2 == 0 { v } else { -v })
-                .collect::<Vec<_>>()
-        };
-        Ok(Filters {
-            low: modulate(&analysis_high),
-            high: modulate(&analysis_low),
-        })
+        Ok(Filters::from_analysis(&analysis_low, &analysis_high))
     }
 
     fn quantisation_table(&mut self) -> Result<Quantisation, ImageError> {
@@ -701,23 +746,34 @@ fn dequantise(
     Ok(())
 }
 
+/// Buffers reused across the lines of a region.
+#[derive(Default)]
+struct Lines {
+    line: Vec<f32>,
+    out: Vec<f32>,
+    low: Vec<f32>,
+    high: Vec<f32>,
+}
+
 /// Undoes one split: columns first, then rows.
 fn synthesise_region(plane: &mut [f32], width: usize, step: &Step, filters: &Filters) {
     let r = step.rect;
-    let mut line = Vec::with_capacity(r.w.max(r.h));
-    let mut out = Vec::with_capacity(r.w.max(r.h));
+    let mut b = Lines::default();
     for x in r.x..r.x + r.w {
-        line.clear();
-        line.extend((r.y..r.y + r.h).map(|y| plane[y * width + x]));
-        synthesise_line(&line, step.high_first_y, filters, &mut out);
-        for (i, &v) in out.iter().enumerate() {
+        b.line.clear();
+        b.line
+            .extend((r.y..r.y + r.h).map(|y| plane[y * width + x]));
+        synthesise_line(step.high_first_y, filters, &mut b);
+        for (i, &v) in b.out.iter().enumerate() {
             plane[(r.y + i) * width + x] = v;
         }
     }
     for y in r.y..r.y + r.h {
         let row = &mut plane[y * width + r.x..y * width + r.x + r.w];
-        synthesise_line(row, step.high_first_x, filters, &mut out);
-        row.copy_from_slice(&out);
+        b.line.clear();
+        b.line.extend_from_slice(row);
+        synthesise_line(step.high_first_x, filters, &mut b);
+        row.copy_from_slice(&b.out);
     }
 }
 
@@ -740,45 +796,44 @@ fn reflect(k: isize, len: usize, whole_left: bool, whole_right: bool) -> usize {
     k.clamp(0, len - 1) as usize
 }
 
-/// Rebuilds `n` samples from their low-pass half (at even positions) and high-pass half (at odd
-/// positions). The signal was extended symmetrically about its end samples before analysis,
-/// which extends the halves symmetrically too, as [`reflect`] describes.
-fn synthesise_line(input: &[f32], high_first: bool, filters: &Filters, out: &mut Vec<f32>) {
-    let n = input.len();
+/// Rebuilds `b.line.len()` samples from their low-pass half (at even positions) and high-pass
+/// half (at odd positions) into `b.out`. The signal was extended symmetrically about its end
+/// samples before analysis, which extends the halves symmetrically too, as [`reflect`]
+/// describes; the halves are extended once into padded buffers so the filter loop has no
+/// boundary cases.
+fn synthesise_line(high_first: bool, filters: &Filters, b: &mut Lines) {
+    let n = b.line.len();
+    b.out.clear();
+    if n == 0 {
+        return;
+    }
     let (n_low, n_high) = (n.div_ceil(2), n / 2);
     let (low, high) = if high_first {
-        let (h, l) = input.split_at(n_high);
+        let (h, l) = b.line.split_at(n_high);
         (l, h)
     } else {
-        input.split_at(n_low)
+        b.line.split_at(n_low)
     };
     let odd = n % 2 == 1;
-    let (gl, gh) = (&filters.low, &filters.high);
-    let (half_l, half_h) = (gl.len() as isize - 1, gh.len() as isize - 1);
-    out.clear();
+    let pad = filters.reach as isize / 2 + 2;
+    b.low.clear();
+    b.low
+        .extend((-pad..n_low as isize + pad).map(|k| low[reflect(k, n_low, true, odd)]));
+    b.high.clear();
+    if n_high > 0 {
+        b.high
+            .extend((-pad..n_high as isize + pad).map(|k| high[reflect(k, n_high, false, !odd)]));
+    }
+    let dot = |samples: &[f32], phase: &Phase, m: isize| -> f32 {
+        let start = (m + phase.first + pad) as usize;
+        samples
+            .get(start..start + phase.taps.len())
+            .map_or(0.0, |s| s.iter().zip(&phase.taps).map(|(a, g)| a * g).sum())
+    };
     for i in 0..n as isize {
-        let mut v = 0.0;
-        // Low-pass sample k sits at 2k: taps i - 2k within the filter's reach.
-        let mut k = (i - half_l).div_euclid(2);
-        while 2 * k <= i + half_l {
-            let tap = (i - 2 * k).unsigned_abs();
-            if let Some(&g) = gl.get(tap) {
-                v += g * low[reflect(k, n_low, true, odd)];
-            }
-            k += 1;
-        }
-        if n_high > 0 {
-            // High-pass sample k sits at 2k + 1.
-            let mut k = (i - 1 - half_h).div_euclid(2);
-            while 2 * k < i + half_h {
-                let tap = (i - 2 * k - 1).unsigned_abs();
-                if let Some(&g) = gh.get(tap) {
-                    v += g * high[reflect(k, n_high, false, !odd)];
-                }
-                k += 1;
-            }
-        }
-        out.push(v);
+        let (m, p) = (i / 2, (i % 2) as usize);
+        b.out
+            .push(dot(&b.low, &filters.low[p], m) + dot(&b.high, &filters.high[p], m));
     }
 }
 
@@ -798,16 +853,7 @@ mod tests {
     const ANALYSIS_HIGH: [f32; 4] = [0.788_485_6, -0.418_092_27, -0.040_689_418, 0.064_538_88];
 
     fn filters() -> Filters {
-        let modulate = |h: &[f32]| {
-            h.iter()
-                .enumerate()
-                .map(|(i, &v)| if i % 2 == 0 { v } else { -v })
-                .collect()
-        };
-        Filters {
-            low: modulate(&ANALYSIS_HIGH),
-            high: modulate(&ANALYSIS_LOW),
-        }
+        Filters::from_analysis(&ANALYSIS_LOW, &ANALYSIS_HIGH)
     }
 
     /// The forward transform, for testing only: low-pass at even and high-pass at odd positions
@@ -856,11 +902,14 @@ mod tests {
         for n in 1..40usize {
             for high_first in [false, true] {
                 let x: Vec<f32> = (0..n).map(|i| ((i * 37 + 11) % 23) as f32 - 11.0).collect();
-                let mut out = Vec::new();
-                synthesise_line(&analyse_line(&x, high_first), high_first, &f, &mut out);
+                let mut b = Lines {
+                    line: analyse_line(&x, high_first),
+                    ..Lines::default()
+                };
+                synthesise_line(high_first, &f, &mut b);
                 let err = x
                     .iter()
-                    .zip(&out)
+                    .zip(&b.out)
                     .map(|(a, b)| (a - b).abs())
                     .fold(0.0, f32::max);
                 assert!(
