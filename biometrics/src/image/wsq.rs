@@ -445,10 +445,10 @@ impl Huffman {
             };
             code = code << 1 | i32::from(bit);
             if code <= self.max_code[len] {
-                let index = self.first_symbol[len] + (code - self.min_code[len]) as usize;
-                return self
-                    .symbols
-                    .get(index)
+                return usize::try_from(code - self.min_code[len])
+                    .ok()
+                    .and_then(|d| d.checked_add(self.first_symbol[len]))
+                    .and_then(|index| self.symbols.get(index))
                     .copied()
                     .map(Some)
                     .ok_or_else(|| malformed("Huffman code beyond its table"));
