@@ -50,7 +50,8 @@ impl Drop for TestDb {
 }
 
 fn pg_admin_url() -> String {
-    std::env::var("AMPARO_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1/postgres".to_string())
+    std::env::var("AMPARO_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1/postgres".to_string())
 }
 
 fn postgres_required() -> bool {
@@ -65,7 +66,13 @@ pub fn test_db(backend: Backend) -> Option<TestDb> {
             let url = format!("sqlite://{}", dir.path().join("amparo.db").display());
             let db = Database::open(&url, 4).expect("open sqlite");
             db.migrate().expect("migrate sqlite");
-            Some(TestDb { db, url, backend, pg_name: None, _dir: Some(dir) })
+            Some(TestDb {
+                db,
+                url,
+                backend,
+                pg_name: None,
+                _dir: Some(dir),
+            })
         }
         Backend::Postgres => {
             let admin = pg_admin_url();
@@ -81,7 +88,8 @@ pub fn test_db(backend: Backend) -> Option<TestDb> {
             {
                 use diesel::connection::SimpleConnection;
                 let mut c = admin_db.conn().expect("admin connection");
-                c.batch_execute(&format!("CREATE DATABASE {name}")).expect("create test database");
+                c.batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create test database");
             }
             let url = match admin.rsplit_once('/') {
                 Some((base, _)) => format!("{base}/{name}"),
@@ -90,7 +98,13 @@ pub fn test_db(backend: Backend) -> Option<TestDb> {
             let db = Database::open(&url, 8).expect("open postgres");
             db.migrate().expect("migrate postgres");
             POSTGRES_RUNS.fetch_add(1, Ordering::SeqCst);
-            Some(TestDb { db, url, backend, pg_name: Some(name), _dir: None })
+            Some(TestDb {
+                db,
+                url,
+                backend,
+                pg_name: Some(name),
+                _dir: None,
+            })
         }
     }
 }
@@ -108,29 +122,90 @@ pub struct World {
 pub fn world(db: &Database) -> World {
     let hash = password::hash(PASSWORD).expect("hash");
     db.write_blocking(|c| {
-        let dpin = users::create_unit(c, "DPIN", "Dirección de Protección Internacional", "government", &["registration", "rsd"])?;
-        let unhcr = users::create_unit(c, "UNHCR", "UNHCR Ecuador", "unhcr", &["assistance", "protection", "resettlement"])?;
+        let dpin = users::create_unit(
+            c,
+            "DPIN",
+            "Dirección de Protección Internacional",
+            "government",
+            &["registration", "rsd"],
+        )?;
+        let unhcr = users::create_unit(
+            c,
+            "UNHCR",
+            "UNHCR Ecuador",
+            "unhcr",
+            &["assistance", "protection", "resettlement"],
+        )?;
         let quito = users::create_office(c, &dpin.id, "UIO", "Quito")?;
         let gye = users::create_office(c, &dpin.id, "GYE", "Guayaquil")?;
         let uq = users::create_office(c, &unhcr.id, "UIO", "Quito")?;
         let people: [(&str, &str, &str, &str, &str); 9] = [
-            ("registrar", &dpin.id, &quito.id, "registration_clerk", "office"),
-            ("registrar.gye", &dpin.id, &gye.id, "registration_clerk", "office"),
-            ("officer", &dpin.id, &quito.id, "eligibility_officer", "office"),
-            ("officer.own", &dpin.id, &quito.id, "eligibility_officer", "own"),
+            (
+                "registrar",
+                &dpin.id,
+                &quito.id,
+                "registration_clerk",
+                "office",
+            ),
+            (
+                "registrar.gye",
+                &dpin.id,
+                &gye.id,
+                "registration_clerk",
+                "office",
+            ),
+            (
+                "officer",
+                &dpin.id,
+                &quito.id,
+                "eligibility_officer",
+                "office",
+            ),
+            (
+                "officer.own",
+                &dpin.id,
+                &quito.id,
+                "eligibility_officer",
+                "own",
+            ),
             ("supervisor", &dpin.id, &quito.id, "supervisor", "unit"),
-            ("protection", &dpin.id, &quito.id, "protection_officer", "unit"),
+            (
+                "protection",
+                &dpin.id,
+                &quito.id,
+                "protection_officer",
+                "unit",
+            ),
             ("admin", &dpin.id, &quito.id, "unit_admin", "unit"),
             ("analyst", &dpin.id, &quito.id, "analyst", "unit"),
-            ("unhcr.officer", &unhcr.id, &uq.id, "protection_officer,registration_clerk,supervisor", "unit"),
+            (
+                "unhcr.officer",
+                &unhcr.id,
+                &uq.id,
+                "protection_officer,registration_clerk,supervisor",
+                "unit",
+            ),
         ];
         for (name, unit, office, roles, scope) in people {
             users::create_user(
                 c,
-                users::NewUser { unit_id: unit, office_id: Some(office), username: name, display_name: name, password_hash: Some(&hash), roles, scope_level: scope },
+                users::NewUser {
+                    unit_id: unit,
+                    office_id: Some(office),
+                    username: name,
+                    display_name: name,
+                    password_hash: Some(&hash),
+                    roles,
+                    scope_level: scope,
+                },
             )?;
         }
-        Ok::<_, Error>(World { dpin: dpin.id, unhcr: unhcr.id, quito: quito.id, guayaquil: gye.id })
+        Ok::<_, Error>(World {
+            dpin: dpin.id,
+            unhcr: unhcr.id,
+            quito: quito.id,
+            guayaquil: gye.id,
+        })
     })
     .expect("fixture world")
 }
@@ -154,10 +229,14 @@ impl Drop for TestServer {
 pub async fn start(db: &Database, config: AuthConfig) -> TestServer {
     let state = Arc::new(AppState {
         auth: Auth::new(db.clone(), config),
-        config: ApiConfig { api_token_lifetime: Duration::from_secs(86_400) },
+        config: ApiConfig {
+            api_token_lifetime: Duration::from_secs(86_400),
+        },
         db: db.clone(),
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
     let addr = listener.local_addr().expect("local addr");
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
@@ -168,7 +247,10 @@ pub async fn start(db: &Database, config: AuthConfig) -> TestServer {
     });
     TestServer {
         url: format!("http://{addr}"),
-        http: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client"),
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client"),
         stop: Some(tx),
     }
 }
@@ -176,7 +258,10 @@ pub async fn start(db: &Database, config: AuthConfig) -> TestServer {
 impl TestServer {
     /// POSTs a GraphQL request and returns the whole JSON response.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
-        let mut req = self.http.post(format!("{}/graphql", self.url)).json(&json!({ "query": query, "variables": variables }));
+        let mut req = self
+            .http
+            .post(format!("{}/graphql", self.url))
+            .json(&json!({ "query": query, "variables": variables }));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -189,7 +274,10 @@ impl TestServer {
         let r = self
             .gql(None, "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }", json!({ "u": username, "p": PASSWORD }))
             .await;
-        r["data"]["login"]["token"].as_str().unwrap_or_else(|| panic!("login of {username} failed: {r}")).to_string()
+        r["data"]["login"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login of {username} failed: {r}"))
+            .to_string()
     }
 }
 

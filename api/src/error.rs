@@ -47,7 +47,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), field: None }
+        Self {
+            code,
+            message: message.into(),
+            field: None,
+        }
     }
     pub fn unauthenticated(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Unauthenticated, message)
@@ -60,7 +64,11 @@ impl Error {
     }
     /// A VALIDATION error on the input field at `field` (dotted path, e.g. `members.1.dateOfBirth`).
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { code: ErrorCode::Validation, message: message.into(), field: Some(field.into()) }
+        Self {
+            code: ErrorCode::Validation,
+            message: message.into(),
+            field: Some(field.into()),
+        }
     }
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Conflict, message)

@@ -14,7 +14,11 @@ use amparo_api::graphql::{ApiConfig, AppState};
 use amparo_api::store::{Database, audit, users};
 
 #[derive(Parser)]
-#[command(name = "amparo-api", version, about = "Amparo's registration and case management server")]
+#[command(
+    name = "amparo-api",
+    version,
+    about = "Amparo's registration and case management server"
+)]
 struct Cli {
     #[command(flatten)]
     db: DbArgs,
@@ -25,7 +29,12 @@ struct Cli {
 #[derive(Args)]
 struct DbArgs {
     /// Database: postgres://USER@HOST/DB (TLS with ?sslmode=require) or sqlite://PATH.
-    #[arg(long, env = "AMPARO_DATABASE_URL", default_value = "sqlite://amparo.db", global = true)]
+    #[arg(
+        long,
+        env = "AMPARO_DATABASE_URL",
+        default_value = "sqlite://amparo.db",
+        global = true
+    )]
     database_url: String,
     /// Connections in the pool.
     #[arg(long, env = "AMPARO_POOL_SIZE", default_value_t = 16, global = true)]
@@ -64,6 +73,9 @@ struct ServeArgs {
     /// Default lifetime of API tokens, in days.
     #[arg(long, env = "AMPARO_API_TOKEN_DAYS", default_value_t = 90)]
     api_token_days: u64,
+    /// Load the demo world first if the database does not have it yet.
+    #[arg(long)]
+    demo: bool,
 }
 
 #[derive(Args)]
@@ -122,7 +134,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("AMPARO_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+            tracing_subscriber::EnvFilter::try_from_env("AMPARO_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -156,7 +169,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let db = open(&cli.db)?;
             let mut conn = db.conn()?;
             match audit::verify(&mut conn)? {
-                audit::Verdict::Intact { events } => println!("audit log intact: {events} events, chain and tip verified"),
+                audit::Verdict::Intact { events } => {
+                    println!("audit log intact: {events} events, chain and tip verified")
+                }
                 audit::Verdict::Broken { seq, problem } => {
                     eprintln!("audit log BROKEN at event {seq}: {problem}");
                     return Ok(ExitCode::from(2));
@@ -173,6 +188,16 @@ fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<()> {
     if applied > 0 {
         tracing::info!(applied, "migrations applied");
     }
+    if args.demo
+        && db
+            .write_blocking(|c| users::unit_by_code(c, "DPIN"))?
+            .is_none()
+    {
+        eprintln!("{}", amparo_api::seed::demo(&db)?);
+        eprintln!(
+            "demo users: registrar, officer, officer2, supervisor, admin, protection, analyst (DPIN) and unhcr.officer (UNHCR); password amparo-demo"
+        );
+    }
     let auth = AuthConfig {
         idle_timeout: Duration::from_secs(args.session_idle_minutes.max(1) * 60),
         absolute_lifetime: Duration::from_secs(args.session_hours.max(1) * 3600),
@@ -180,7 +205,9 @@ fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<()> {
     };
     let state = Arc::new(AppState {
         auth: Auth::new(db.clone(), auth),
-        config: ApiConfig { api_token_lifetime: Duration::from_secs(args.api_token_days.clamp(1, 365) * 86_400) },
+        config: ApiConfig {
+            api_token_lifetime: Duration::from_secs(args.api_token_days.clamp(1, 365) * 86_400),
+        },
         db: db.clone(),
     });
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -191,8 +218,13 @@ fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<()> {
         let listener = tokio::net::TcpListener::bind(&args.listen)
             .await
             .map_err(|e| Error::config(format!("cannot listen on {}: {e}", args.listen)))?;
-        let addr = listener.local_addr().map_err(|e| Error::config(e.to_string()))?;
-        eprintln!("amparo-api listening on http://{addr}/graphql (GraphiQL in a browser), database {}", db.target().display());
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::config(e.to_string()))?;
+        eprintln!(
+            "amparo-api listening on http://{addr}/graphql (GraphiQL in a browser), database {}",
+            db.target().display()
+        );
         amparo_api::server::serve(listener, state, amparo_api::server::shutdown_signal())
             .await
             .map_err(|e| Error::internal(format!("server failed: {e}")))
@@ -204,8 +236,16 @@ fn seed(db_args: &DbArgs, args: SeedArgs) -> Result<()> {
     db.migrate()?;
     match (args.demo, args.individuals) {
         (true, _) => println!("{}", amparo_api::seed::demo(&db)?),
-        (false, Some(n)) => println!("{}", amparo_api::seed::scale(&db, n, std::io::stderr().is_terminal())?),
-        (false, None) => return Err(Error::validation("seed", "say what to seed: --demo or --individuals N")),
+        (false, Some(n)) => println!(
+            "{}",
+            amparo_api::seed::scale(&db, n, std::io::stderr().is_terminal())?
+        ),
+        (false, None) => {
+            return Err(Error::validation(
+                "seed",
+                "say what to seed: --demo or --individuals N",
+            ));
+        }
     }
     Ok(())
 }
@@ -233,22 +273,42 @@ fn user(db_args: &DbArgs, cmd: UserCommand) -> Result<()> {
     let db = open(db_args)?;
     db.migrate()?;
     match cmd {
-        UserCommand::Add { username, unit, office, roles, scope, display_name, password_stdin } => {
+        UserCommand::Add {
+            username,
+            unit,
+            office,
+            roles,
+            scope,
+            display_name,
+            password_stdin,
+        } => {
             let parsed = parse_roles(&roles.join(",")).map_err(|e| Error::validation("role", e))?;
             let level = match scope {
-                Some(s) => ScopeLevel::parse(&s).ok_or_else(|| Error::validation("scope", "use unit, office or own"))?,
+                Some(s) => ScopeLevel::parse(&s)
+                    .ok_or_else(|| Error::validation("scope", "use unit, office or own"))?,
                 None => widest(&parsed),
             };
             let (pw, generated) = read_password(password_stdin)?;
             let hash = password::hash(&pw)?;
             let created = db.write_blocking(|c| {
-                let u = users::unit_by_code(c, &unit)?.ok_or_else(|| Error::validation("unit", format!("no operation unit {unit:?}")))?;
+                let u = users::unit_by_code(c, &unit)?.ok_or_else(|| {
+                    Error::validation("unit", format!("no operation unit {unit:?}"))
+                })?;
                 let office_id = match &office {
-                    Some(o) => Some(users::find_office(c, &u.id, o)?.ok_or_else(|| Error::validation("office", format!("no office {o:?} in {unit}")))?.id),
+                    Some(o) => Some(
+                        users::find_office(c, &u.id, o)?
+                            .ok_or_else(|| {
+                                Error::validation("office", format!("no office {o:?} in {unit}"))
+                            })?
+                            .id,
+                    ),
                     None => None,
                 };
                 if level == ScopeLevel::Office && office_id.is_none() {
-                    return Err(Error::validation("office", "an office-scoped user needs --office"));
+                    return Err(Error::validation(
+                        "office",
+                        "an office-scoped user needs --office",
+                    ));
                 }
                 let roles_text: Vec<&str> = parsed.iter().map(|r| r.as_str()).collect();
                 users::create_user(
@@ -264,16 +324,23 @@ fn user(db_args: &DbArgs, cmd: UserCommand) -> Result<()> {
                     },
                 )
             })?;
-            println!("created user {} ({}, scope {})", created.username, created.roles, created.scope_level);
+            println!(
+                "created user {} ({}, scope {})",
+                created.username, created.roles, created.scope_level
+            );
             if generated {
                 println!("password (shown once): {pw}");
             }
         }
-        UserCommand::Passwd { username, password_stdin } => {
+        UserCommand::Passwd {
+            username,
+            password_stdin,
+        } => {
             let (pw, generated) = read_password(password_stdin)?;
             let hash = password::hash(&pw)?;
             db.write_blocking(|c| {
-                let u = users::user_by_username(c, &username)?.ok_or_else(|| Error::not_found("user"))?;
+                let u = users::user_by_username(c, &username)?
+                    .ok_or_else(|| Error::not_found("user"))?;
                 users::set_password(c, &u.id, &hash)
             })?;
             println!("password of {username} changed; their sessions were ended");
@@ -283,7 +350,8 @@ fn user(db_args: &DbArgs, cmd: UserCommand) -> Result<()> {
         }
         UserCommand::Disable { username } => {
             db.write_blocking(|c| {
-                let u = users::user_by_username(c, &username)?.ok_or_else(|| Error::not_found("user"))?;
+                let u = users::user_by_username(c, &username)?
+                    .ok_or_else(|| Error::not_found("user"))?;
                 users::disable_user(c, &u.id)
             })?;
             println!("user {username} disabled; their sessions and API tokens were ended");
@@ -293,5 +361,9 @@ fn user(db_args: &DbArgs, cmd: UserCommand) -> Result<()> {
 }
 
 fn widest(roles: &[Role]) -> ScopeLevel {
-    if roles.iter().any(|r| r.default_scope() == ScopeLevel::Unit) { ScopeLevel::Unit } else { ScopeLevel::Office }
+    if roles.iter().any(|r| r.default_scope() == ScopeLevel::Unit) {
+        ScopeLevel::Unit
+    } else {
+        ScopeLevel::Office
+    }
 }

@@ -31,7 +31,10 @@ struct Server {
 
 /// The router, for `serve` and for tests that bind their own listener.
 pub fn router(state: Arc<AppState>) -> Router {
-    let server = Server { schema: crate::graphql::build_schema(), state };
+    let server = Server {
+        schema: crate::graphql::build_schema(),
+        state,
+    };
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/healthz", get(healthz))
@@ -52,9 +55,12 @@ pub async fn serve(
             tracing::warn!(error = %e, "could not set TCP_NODELAY");
         }
     });
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Resolves on SIGINT or SIGTERM.
@@ -81,18 +87,31 @@ pub async fn shutdown_signal() {
 }
 
 async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").title("Amparo GraphQL").finish())
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("Amparo GraphQL")
+            .finish(),
+    )
 }
 
 async fn healthz(State(s): State<Server>) -> Response {
-    match s.state.db.read(|c| {
-        use diesel::connection::SimpleConnection;
-        c.batch_execute("SELECT 1").map_err(crate::error::Error::from)
-    })
-    .await
+    match s
+        .state
+        .db
+        .read(|c| {
+            use diesel::connection::SimpleConnection;
+            c.batch_execute("SELECT 1")
+                .map_err(crate::error::Error::from)
+        })
+        .await
     {
         Ok(()) => (StatusCode::OK, Json(serde_json::json!({ "status": "ok" }))).into_response(),
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable", "error": e.message }))).into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "status": "unavailable", "error": e.message })),
+        )
+            .into_response(),
     }
 }
 
@@ -102,7 +121,10 @@ fn bearer(headers: &HeaderMap) -> Option<Result<String, ()>> {
         value
             .to_str()
             .ok()
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty() && t.len() <= 256)
             .ok_or(()),
@@ -110,17 +132,17 @@ fn bearer(headers: &HeaderMap) -> Option<Result<String, ()>> {
 }
 
 fn count_aliases(query: &str) -> Result<usize, ()> {
-    use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-    fn walk(set: &SelectionSet, doc: &ExecutableDocument, n: &mut usize) {
+    use async_graphql::parser::types::{Selection, SelectionSet};
+    fn walk(set: &SelectionSet, n: &mut usize) {
         for sel in &set.items {
             match &sel.node {
                 Selection::Field(f) => {
                     if f.node.alias.is_some() {
                         *n += 1;
                     }
-                    walk(&f.node.selection_set.node, doc, n);
+                    walk(&f.node.selection_set.node, n);
                 }
-                Selection::InlineFragment(f) => walk(&f.node.selection_set.node, doc, n),
+                Selection::InlineFragment(f) => walk(&f.node.selection_set.node, n),
                 Selection::FragmentSpread(_) => {}
             }
         }
@@ -128,10 +150,10 @@ fn count_aliases(query: &str) -> Result<usize, ()> {
     let doc = async_graphql::parser::parse_query(query).map_err(|_| ())?;
     let mut n = 0;
     for (_, op) in doc.operations.iter() {
-        walk(&op.node.selection_set.node, &doc, &mut n);
+        walk(&op.node.selection_set.node, &mut n);
     }
     for frag in doc.fragments.values() {
-        walk(&frag.node.selection_set.node, &doc, &mut n);
+        walk(&frag.node.selection_set.node, &mut n);
     }
     Ok(n)
 }
@@ -155,27 +177,44 @@ async fn graphql(
     }
     let caller = match bearer(&headers) {
         None => None,
-        Some(Err(())) => Some(Err(crate::error::Error::unauthenticated("the Authorization header must be `Bearer <token>`"))),
+        Some(Err(())) => Some(Err(crate::error::Error::unauthenticated(
+            "the Authorization header must be `Bearer <token>`",
+        ))),
         Some(Ok(token)) => {
             let result = s.state.auth.authenticate(&token, &request_id).await;
             if let Err(e) = &result
                 && e.code == crate::error::ErrorCode::Unauthenticated
             {
-                let actor = Actor { request_id: Some(request_id.clone()), ..Default::default() };
+                let actor = Actor {
+                    request_id: Some(request_id.clone()),
+                    ..Default::default()
+                };
                 let entry = Entry::plain("authenticate", Outcome::Denied, Some(e.message.clone()));
-                if let Err(audit_err) = s.state.db.write(move |c| audit::append(c, &actor, &[entry])).await {
+                if let Err(audit_err) = s
+                    .state
+                    .db
+                    .write(move |c| audit::append(c, &actor, &[entry]))
+                    .await
+                {
                     tracing::error!(error = %audit_err, "could not audit a refused token");
                 }
             }
             Some(result)
         }
     };
-    req = req.data(s.state.clone()).data(RequestData { request_id: request_id.clone(), addr: Some(addr.ip()), caller });
+    req = req.data(s.state.clone()).data(RequestData {
+        request_id: request_id.clone(),
+        addr: Some(addr.ip()),
+        caller,
+    });
     let mut resp = s.schema.execute(req).await;
     // Errors raised before execution (syntax, unknown fields, wrong types, impossible dates,
     // limits) carry no code of ours: nothing ran, so they are the caller's input to fix.
     for e in &mut resp.errors {
-        let has_code = e.extensions.as_ref().is_some_and(|x| x.get("code").is_some());
+        let has_code = e
+            .extensions
+            .as_ref()
+            .is_some_and(|x| x.get("code").is_some());
         if !has_code {
             e.extensions
                 .get_or_insert_with(Default::default)
@@ -198,8 +237,14 @@ mod tests {
 
     #[test]
     fn aliases_are_counted_everywhere() {
-        assert_eq!(count_aliases("{ a: me { username } b: me { u: username } }"), Ok(3));
-        assert_eq!(count_aliases("query { ...F } fragment F on QueryRoot { x: me { username } }"), Ok(1));
+        assert_eq!(
+            count_aliases("{ a: me { username } b: me { u: username } }"),
+            Ok(3)
+        );
+        assert_eq!(
+            count_aliases("query { ...F } fragment F on QueryRoot { x: me { username } }"),
+            Ok(1)
+        );
         assert!(count_aliases("{ broken").is_err());
     }
 
@@ -207,7 +252,10 @@ mod tests {
     fn bearer_header_is_parsed_strictly() {
         let mut h = HeaderMap::new();
         assert!(bearer(&h).is_none());
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer abc"));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer abc"),
+        );
         assert_eq!(bearer(&h), Some(Ok("abc".to_string())));
         h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic abc"));
         assert_eq!(bearer(&h), Some(Err(())));

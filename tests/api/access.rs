@@ -17,7 +17,14 @@ async fn other_units_records_are_invisible_and_untouchable(t: TestDb) {
     let son = reg["members"][1]["id"].clone();
     let group = reg["group"]["id"].clone();
     let number = reg["members"][0]["individualNumber"].clone();
-    let need = srv.gql(Some(&clerk), "query($id: ID!) { individual(id: $id) { specificNeeds { id } } }", json!({ "id": person })).await["data"]["individual"]["specificNeeds"][0]["id"].clone();
+    let need = srv
+        .gql(
+            Some(&clerk),
+            "query($id: ID!) { individual(id: $id) { specificNeeds { id } } }",
+            json!({ "id": person }),
+        )
+        .await["data"]["individual"]["specificNeeds"][0]["id"]
+        .clone();
 
     let other = srv.login("unhcr.officer").await;
     // The UNHCR user has its own data, so empty answers are not just an empty database.
@@ -27,43 +34,113 @@ async fn other_units_records_are_invisible_and_untouchable(t: TestDb) {
     register(&srv, &other, theirs).await;
     let audit_before = count_rows(&t.db, "audit_events WHERE outcome = 'denied'");
     let reads = [
-        ("query($id: ID!) { individual(id: $id) { id } }", json!({ "id": person })),
-        ("query($id: ID!) { registrationGroup(id: $id) { id } }", json!({ "id": group })),
+        (
+            "query($id: ID!) { individual(id: $id) { id } }",
+            json!({ "id": person }),
+        ),
+        (
+            "query($id: ID!) { registrationGroup(id: $id) { id } }",
+            json!({ "id": group }),
+        ),
     ];
     for (q, v) in reads {
         let r = srv.gql(Some(&other), q, v).await;
         assert_eq!(error_code(&r), Some("NOT_FOUND"), "{q}: {r}");
     }
-    for search in ["perez", "maria jose perez", number.as_str().unwrap_or_default(), "V-18.555.321"] {
+    for search in [
+        "perez",
+        "maria jose perez",
+        number.as_str().unwrap_or_default(),
+        "V-18.555.321",
+    ] {
         let r = srv.gql(Some(&other), "query($q: String!) { individuals(search: $q) { totalCount edges { node { id } } } }", json!({ "q": search })).await;
         assert_eq!(r["data"]["individuals"]["totalCount"], 0, "{search}: {r}");
     }
     let lists = srv.gql(Some(&other), "{ individuals(first: 100) { totalCount edges { node { familyName } } } registrationGroups(first: 100) { totalCount } cases { totalCount } }", json!({})).await;
-    assert_eq!(lists["data"]["individuals"]["totalCount"], 3, "only UNHCR's own family: {lists}");
-    assert!(lists["data"]["individuals"]["edges"].as_array().is_some_and(|e| e.iter().all(|n| n["node"]["familyName"] == "Quispe")));
+    assert_eq!(
+        lists["data"]["individuals"]["totalCount"], 3,
+        "only UNHCR's own family: {lists}"
+    );
+    assert!(
+        lists["data"]["individuals"]["edges"]
+            .as_array()
+            .is_some_and(|e| e.iter().all(|n| n["node"]["familyName"] == "Quispe"))
+    );
     assert_eq!(lists["data"]["registrationGroups"]["totalCount"], 1);
     let writes = [
-        ("mutation($i: UpdateIndividualInput!) { updateIndividual(input: $i) { clientMutationId } }", json!({ "i": { "clientMutationId": "x1", "id": person, "version": 1, "givenNames": "Hacked" } })),
-        ("mutation($i: AddSpecificNeedInput!) { addSpecificNeed(input: $i) { clientMutationId } }", json!({ "i": { "clientMutationId": "x2", "individualId": person, "code": "WR" } })),
-        ("mutation($i: ReviewSpecificNeedInput!) { reviewSpecificNeed(input: $i) { clientMutationId } }", json!({ "i": { "clientMutationId": "x3", "id": need, "version": 1, "status": "RESOLVED" } })),
-        ("mutation($i: AddDocumentInput!) { addDocument(input: $i) { clientMutationId } }", json!({ "i": { "clientMutationId": "x4", "individualId": person, "document": { "documentType": "passport", "number": "P9" } } })),
-        ("mutation($i: SplitGroupInput!) { splitGroup(input: $i) { clientMutationId } }", json!({ "i": { "clientMutationId": "x5", "groupId": group, "version": 1, "members": [{ "individualId": son, "relationship": "focal_point" }] } })),
-        ("mutation($i: MergeGroupsInput!) { mergeGroups(input: $i) { clientMutationId } }", json!({ "i": { "clientMutationId": "x6", "targetGroupId": group, "targetVersion": 1, "sourceGroupId": group, "sourceVersion": 1, "members": [] } })),
+        (
+            "mutation($i: UpdateIndividualInput!) { updateIndividual(input: $i) { clientMutationId } }",
+            json!({ "i": { "clientMutationId": "x1", "id": person, "version": 1, "givenNames": "Hacked" } }),
+        ),
+        (
+            "mutation($i: AddSpecificNeedInput!) { addSpecificNeed(input: $i) { clientMutationId } }",
+            json!({ "i": { "clientMutationId": "x2", "individualId": person, "code": "WR" } }),
+        ),
+        (
+            "mutation($i: ReviewSpecificNeedInput!) { reviewSpecificNeed(input: $i) { clientMutationId } }",
+            json!({ "i": { "clientMutationId": "x3", "id": need, "version": 1, "status": "RESOLVED" } }),
+        ),
+        (
+            "mutation($i: AddDocumentInput!) { addDocument(input: $i) { clientMutationId } }",
+            json!({ "i": { "clientMutationId": "x4", "individualId": person, "document": { "documentType": "passport", "number": "P9" } } }),
+        ),
+        (
+            "mutation($i: SplitGroupInput!) { splitGroup(input: $i) { clientMutationId } }",
+            json!({ "i": { "clientMutationId": "x5", "groupId": group, "version": 1, "members": [{ "individualId": son, "relationship": "focal_point" }] } }),
+        ),
+        (
+            "mutation($i: MergeGroupsInput!) { mergeGroups(input: $i) { clientMutationId } }",
+            json!({ "i": { "clientMutationId": "x6", "targetGroupId": group, "targetVersion": 1, "sourceGroupId": group, "sourceVersion": 1, "members": [] } }),
+        ),
     ];
     for (q, v) in writes {
         let r = srv.gql(Some(&other), q, v).await;
         let code = error_code(&r);
-        assert!(matches!(code, Some("NOT_FOUND") | Some("VALIDATION") | Some("FORBIDDEN")), "{q}: {r}");
+        assert!(
+            matches!(
+                code,
+                Some("NOT_FOUND") | Some("VALIDATION") | Some("FORBIDDEN")
+            ),
+            "{q}: {r}"
+        );
     }
-    let trail = srv.gql(Some(&other), "query($id: ID!) { auditTrail(recordId: $id) { action } }", json!({ "id": person })).await;
-    assert_eq!(trail["data"]["auditTrail"], json!([]), "{trail}");
+    let trail = srv
+        .gql(
+            Some(&other),
+            "query($id: ID!) { auditTrail(recordId: $id) { action username outcome } }",
+            json!({ "id": person }),
+        )
+        .await;
+    // The other unit's trail shows only its own user's refused attempts, nothing of DPIN's work.
+    let events = trail["data"]["auditTrail"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(!events.is_empty(), "{trail}");
+    assert!(
+        events
+            .iter()
+            .all(|e| e["username"] == "unhcr.officer" && e["outcome"] == "denied"),
+        "{trail}"
+    );
     // Nothing changed, and every refusal left a trace.
     let check = srv.gql(Some(&clerk), "query($id: ID!) { individual(id: $id) { givenNames version documents { number } specificNeeds { status } } }", json!({ "id": person })).await;
     assert_eq!(check["data"]["individual"]["givenNames"], "María José");
     assert_eq!(check["data"]["individual"]["version"], 1);
-    assert_eq!(check["data"]["individual"]["documents"].as_array().map(Vec::len), Some(1));
-    assert_eq!(check["data"]["individual"]["specificNeeds"][0]["status"], "PENDING_REVIEW");
-    assert_eq!(count_rows(&t.db, "registration_groups WHERE status = 'active'"), 2);
+    assert_eq!(
+        check["data"]["individual"]["documents"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(
+        check["data"]["individual"]["specificNeeds"][0]["status"],
+        "PENDING_REVIEW"
+    );
+    assert_eq!(
+        count_rows(&t.db, "registration_groups WHERE status = 'active'"),
+        2
+    );
     assert!(count_rows(&t.db, "audit_events WHERE outcome = 'denied'") >= audit_before + 5);
 }
 
@@ -74,39 +151,84 @@ async fn offices_and_roles_narrow_the_view(t: TestDb) {
     let reg = register(&srv, &quito, family("off-1", "Pérez")).await;
     let person = reg["members"][0]["id"].clone();
     let gye = srv.login("registrar.gye").await;
-    let r = srv.gql(Some(&gye), "query($id: ID!) { individual(id: $id) { id } }", json!({ "id": person })).await;
+    let r = srv
+        .gql(
+            Some(&gye),
+            "query($id: ID!) { individual(id: $id) { id } }",
+            json!({ "id": person }),
+        )
+        .await;
     assert_eq!(error_code(&r), Some("NOT_FOUND"), "office scope: {r}");
-    let count = srv.gql(Some(&gye), "{ individuals { totalCount } }", json!({})).await;
+    let count = srv
+        .gql(Some(&gye), "{ individuals { totalCount } }", json!({}))
+        .await;
     assert_eq!(count["data"]["individuals"]["totalCount"], 0);
     let supervisor = srv.login("supervisor").await;
-    let r = srv.gql(Some(&supervisor), "query($id: ID!) { individual(id: $id) { id } }", json!({ "id": person })).await;
+    let r = srv
+        .gql(
+            Some(&supervisor),
+            "query($id: ID!) { individual(id: $id) { id } }",
+            json!({ "id": person }),
+        )
+        .await;
     assert_eq!(r["data"]["individual"]["id"], person, "unit scope: {r}");
     // Caseload scope: an officer who sees only own cases sees no one without cases.
     let own = srv.login("officer.own").await;
-    let r = srv.gql(Some(&own), "{ individuals { totalCount } }", json!({})).await;
+    let r = srv
+        .gql(Some(&own), "{ individuals { totalCount } }", json!({}))
+        .await;
     assert_eq!(r["data"]["individuals"]["totalCount"], 0, "{r}");
     for role_user in ["analyst", "admin"] {
         let token = srv.login(role_user).await;
-        let r = srv.gql(Some(&token), "query($id: ID!) { individual(id: $id) { id } }", json!({ "id": person })).await;
+        let r = srv
+            .gql(
+                Some(&token),
+                "query($id: ID!) { individual(id: $id) { id } }",
+                json!({ "id": person }),
+            )
+            .await;
         assert_eq!(error_code(&r), Some("FORBIDDEN"), "{role_user}: {r}");
-        let r = srv.gql(Some(&token), "{ individuals { totalCount } }", json!({})).await;
+        let r = srv
+            .gql(Some(&token), "{ individuals { totalCount } }", json!({}))
+            .await;
         assert_eq!(error_code(&r), Some("FORBIDDEN"), "{role_user}: {r}");
     }
     let analyst = srv.login("analyst").await;
-    let r = srv.gql(Some(&analyst), super::support::REGISTER, json!({ "input": family("an-1", "X") })).await;
+    let r = srv
+        .gql(
+            Some(&analyst),
+            super::support::REGISTER,
+            json!({ "input": family("an-1", "X") }),
+        )
+        .await;
     assert_eq!(error_code(&r), Some("FORBIDDEN"));
     // Ethnicity and religion: officers may read them, clerks may not.
     let officer = srv.login("officer").await;
     let upd = srv
         .gql(Some(&officer), "mutation($i: UpdateIndividualInput!) { updateIndividual(input: $i) { individual { religion } } }", json!({ "i": { "clientMutationId": "rel-1", "id": person, "version": 1, "religion": "Catholic" } }))
         .await;
-    assert_eq!(upd["data"]["updateIndividual"]["individual"]["religion"], "Catholic", "{upd}");
-    let as_clerk = srv.gql(Some(&quito), "query($id: ID!) { individual(id: $id) { religion restrictedFields } }", json!({ "id": person })).await;
-    assert!(as_clerk["data"]["individual"]["religion"].is_null(), "{as_clerk}");
+    assert_eq!(
+        upd["data"]["updateIndividual"]["individual"]["religion"], "Catholic",
+        "{upd}"
+    );
+    let as_clerk = srv
+        .gql(
+            Some(&quito),
+            "query($id: ID!) { individual(id: $id) { religion restrictedFields } }",
+            json!({ "id": person }),
+        )
+        .await;
+    assert!(
+        as_clerk["data"]["individual"]["religion"].is_null(),
+        "{as_clerk}"
+    );
     let clerk_edit = srv
         .gql(Some(&quito), "mutation($i: UpdateIndividualInput!) { updateIndividual(input: $i) { clientMutationId } }", json!({ "i": { "clientMutationId": "rel-2", "id": person, "version": 2, "religion": "None" } }))
         .await;
     assert_eq!(error_code(&clerk_edit), Some("FORBIDDEN"), "{clerk_edit}");
 }
 
-both_backends!(other_units_records_are_invisible_and_untouchable, offices_and_roles_narrow_the_view);
+both_backends!(
+    other_units_records_are_invisible_and_untouchable,
+    offices_and_roles_narrow_the_view
+);

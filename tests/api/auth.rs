@@ -24,32 +24,50 @@ async fn login_and_me(t: TestDb) {
     let forged = srv.gql(Some("amp_s_forged"), ME, json!({})).await;
     assert_eq!(error_code(&forged), Some("UNAUTHENTICATED"));
     // The token is stored hashed only.
-    let stored = super::support::count_rows(&t.db, &format!("sessions WHERE token_hash = '{token}'"));
+    let stored =
+        super::support::count_rows(&t.db, &format!("sessions WHERE token_hash = '{token}'"));
     assert_eq!(stored, 0);
 }
 
 async fn wrong_password_and_throttle(t: TestDb) {
     world(&t.db);
-    let config = AuthConfig { max_failures: 3, ..AuthConfig::default() };
+    let config = AuthConfig {
+        max_failures: 3,
+        ..AuthConfig::default()
+    };
     let srv = start(&t.db, config).await;
     for _ in 0..3 {
-        let r = srv.gql(None, LOGIN, json!({ "u": "officer", "p": "wrong" })).await;
+        let r = srv
+            .gql(None, LOGIN, json!({ "u": "officer", "p": "wrong" }))
+            .await;
         assert_eq!(error_code(&r), Some("UNAUTHENTICATED"), "{r}");
     }
     // Even the right password is refused while throttled.
-    let r = srv.gql(None, LOGIN, json!({ "u": "officer", "p": PASSWORD })).await;
+    let r = srv
+        .gql(None, LOGIN, json!({ "u": "officer", "p": PASSWORD }))
+        .await;
     assert_eq!(error_code(&r), Some("RATE_LIMITED"), "{r}");
     // Other users are not affected.
     srv.login("supervisor").await;
     // Unknown users get the same answer as a wrong password.
-    let r = srv.gql(None, LOGIN, json!({ "u": "nobody", "p": "x" })).await;
+    let r = srv
+        .gql(None, LOGIN, json!({ "u": "nobody", "p": "x" }))
+        .await;
     assert_eq!(error_code(&r), Some("UNAUTHENTICATED"));
-    assert!(super::support::count_rows(&t.db, "audit_events WHERE action = 'login' AND outcome = 'denied'") >= 4);
+    assert!(
+        super::support::count_rows(
+            &t.db,
+            "audit_events WHERE action = 'login' AND outcome = 'denied'"
+        ) >= 4
+    );
 }
 
 async fn idle_sessions_end_and_logout_ends_them(t: TestDb) {
     world(&t.db);
-    let config = AuthConfig { idle_timeout: Duration::from_secs(1), ..AuthConfig::default() };
+    let config = AuthConfig {
+        idle_timeout: Duration::from_secs(1),
+        ..AuthConfig::default()
+    };
     let srv = start(&t.db, config).await;
     let token = srv.login("officer").await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -58,7 +76,9 @@ async fn idle_sessions_end_and_logout_ends_them(t: TestDb) {
 
     let srv2 = start(&t.db, AuthConfig::default()).await;
     let token = srv2.login("officer").await;
-    let out = srv2.gql(Some(&token), "mutation { logout { ok } }", json!({})).await;
+    let out = srv2
+        .gql(Some(&token), "mutation { logout { ok } }", json!({}))
+        .await;
     assert_eq!(out["data"]["logout"]["ok"], true, "{out}");
     let r = srv2.gql(Some(&token), ME, json!({})).await;
     assert_eq!(error_code(&r), Some("UNAUTHENTICATED"));
@@ -68,25 +88,50 @@ async fn api_tokens_are_named_and_revocable(t: TestDb) {
     world(&t.db);
     let srv = start(&t.db, AuthConfig::default()).await;
     let session = srv.login("supervisor").await;
-    let create = "mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token id expiresAt } }";
+    let create =
+        "mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token id expiresAt } }";
     let r = srv.gql(Some(&session), create, json!({ "i": { "clientMutationId": "tok-1", "name": "monthly statistics", "days": 30 } })).await;
-    let api = r["data"]["createApiToken"]["token"].as_str().unwrap_or_else(|| panic!("{r}")).to_string();
-    let id = r["data"]["createApiToken"]["id"].as_str().unwrap_or_default().to_string();
+    let api = r["data"]["createApiToken"]["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{r}"))
+        .to_string();
+    let id = r["data"]["createApiToken"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     // A replay does not create a second token nor show the secret again.
     let again = srv.gql(Some(&session), create, json!({ "i": { "clientMutationId": "tok-1", "name": "monthly statistics", "days": 30 } })).await;
     assert_eq!(again["data"]["createApiToken"]["id"], json!(id));
     assert!(again["data"]["createApiToken"]["token"].is_null());
     let me = srv.gql(Some(&api), ME, json!({})).await;
     assert_eq!(me["data"]["me"]["username"], "supervisor");
-    let list = srv.gql(Some(&session), "{ apiTokens { id name revokedAt } }", json!({})).await;
+    let list = srv
+        .gql(
+            Some(&session),
+            "{ apiTokens { id name revokedAt } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(list["data"]["apiTokens"][0]["name"], "monthly statistics");
     assert_eq!(list["data"]["apiTokens"].as_array().map(Vec::len), Some(1));
     let revoke = srv
-        .gql(Some(&session), "mutation($i: RevokeApiTokenInput!) { revokeApiToken(input: $i) { revoked } }", json!({ "i": { "clientMutationId": "rev-1", "id": id } }))
+        .gql(
+            Some(&session),
+            "mutation($i: RevokeApiTokenInput!) { revokeApiToken(input: $i) { revoked } }",
+            json!({ "i": { "clientMutationId": "rev-1", "id": id } }),
+        )
         .await;
-    assert_eq!(revoke["data"]["revokeApiToken"]["revoked"], true, "{revoke}");
+    assert_eq!(
+        revoke["data"]["revokeApiToken"]["revoked"], true,
+        "{revoke}"
+    );
     let me = srv.gql(Some(&api), ME, json!({})).await;
     assert_eq!(error_code(&me), Some("UNAUTHENTICATED"));
 }
 
-both_backends!(login_and_me, wrong_password_and_throttle, idle_sessions_end_and_logout_ends_them, api_tokens_are_named_and_revocable);
+both_backends!(
+    login_and_me,
+    wrong_password_and_throttle,
+    idle_sessions_end_and_logout_ends_them,
+    api_tokens_are_named_and_revocable
+);

@@ -8,14 +8,24 @@ async fn limits_protect_the_server(t: TestDb) {
     world(&t.db);
     let srv = start(&t.db, AuthConfig::default()).await;
     let token = srv.login("supervisor").await;
-    let deep = "{ individuals { edges { node { groupMembership { group { members { individual { groupMembership { group { members { individual { id } } } } } } } } } } } }";
+    let deep = "{ individuals { edges { node { groupMembership { group { members { individual { groupMembership { group { members { individual { groupMembership { group { id } } } } } } } } } } } } } }";
     let r = srv.gql(Some(&token), deep, json!({})).await;
     assert_eq!(error_code(&r), Some("VALIDATION"), "depth: {r}");
     let wide = "{ individuals(first: 100) { edges { node { cases { members { individual { documents { id } phones { id } } } } } } } }";
     let r = srv.gql(Some(&token), wide, json!({})).await;
-    assert!(r["errors"][0]["message"].as_str().unwrap_or_default().contains("omplex"), "complexity: {r}");
-    let aliases: String = (0..40).map(|i| format!("a{i}: me {{ username }} ")).collect();
-    let r = srv.gql(Some(&token), &format!("{{ {aliases} }}"), json!({})).await;
+    assert!(
+        r["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("omplex"),
+        "complexity: {r}"
+    );
+    let aliases: String = (0..40)
+        .map(|i| format!("a{i}: me {{ username }} "))
+        .collect();
+    let r = srv
+        .gql(Some(&token), &format!("{{ {aliases} }}"), json!({}))
+        .await;
     assert_eq!(error_code(&r), Some("VALIDATION"), "aliases: {r}");
     let batch = srv
         .http
@@ -25,7 +35,11 @@ async fn limits_protect_the_server(t: TestDb) {
         .send()
         .await
         .expect("send");
-    assert!(batch.status().is_client_error(), "batched requests are refused: {}", batch.status());
+    assert!(
+        batch.status().is_client_error(),
+        "batched requests are refused: {}",
+        batch.status()
+    );
     let unknown = srv.gql(Some(&token), "{ nothingHere }", json!({})).await;
     assert_eq!(error_code(&unknown), Some("VALIDATION"));
 }
@@ -33,12 +47,31 @@ async fn limits_protect_the_server(t: TestDb) {
 async fn transport_health_and_graphiql(t: TestDb) {
     world(&t.db);
     let srv = start(&t.db, AuthConfig::default()).await;
-    let health = srv.http.get(format!("{}/healthz", srv.url)).send().await.expect("healthz");
+    let health = srv
+        .http
+        .get(format!("{}/healthz", srv.url))
+        .send()
+        .await
+        .expect("healthz");
     assert!(health.status().is_success());
-    let page = srv.http.get(format!("{}/graphql", srv.url)).send().await.expect("graphiql").text().await.unwrap_or_default();
-    assert!(page.contains("graphiql") || page.contains("GraphiQL"), "GraphiQL served");
+    let page = srv
+        .http
+        .get(format!("{}/graphql", srv.url))
+        .send()
+        .await
+        .expect("graphiql")
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(
+        page.contains("graphiql") || page.contains("GraphiQL"),
+        "GraphiQL served"
+    );
     // A raw client sees gzip when it asks for it.
-    let raw = reqwest::Client::builder().no_gzip().build().expect("client");
+    let raw = reqwest::Client::builder()
+        .no_gzip()
+        .build()
+        .expect("client");
     let token = srv.login("supervisor").await;
     let resp = raw
         .post(format!("{}/graphql", srv.url))
@@ -48,7 +81,12 @@ async fn transport_health_and_graphiql(t: TestDb) {
         .send()
         .await
         .expect("send");
-    assert_eq!(resp.headers().get("content-encoding").and_then(|v| v.to_str().ok()), Some("gzip"));
+    assert_eq!(
+        resp.headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("gzip")
+    );
     assert!(resp.headers().get("x-request-id").is_some());
 }
 
@@ -73,30 +111,67 @@ async fn postgres_tls_is_supported(t: TestDb) {
     assert!(row.ssl, "the connection is encrypted");
 }
 
-both_backends!(limits_protect_the_server, transport_health_and_graphiql, postgres_tls_is_supported);
+both_backends!(
+    limits_protect_the_server,
+    transport_health_and_graphiql,
+    postgres_tls_is_supported
+);
 
 #[test]
 fn schema_graphql_is_generated_from_the_server() {
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.graphql")).expect("schema.graphql at the repository root");
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.graphql"))
+            .expect("schema.graphql at the repository root");
     let generated = amparo_api::graphql::sdl();
-    assert!(committed == generated, "schema.graphql is stale: run `cargo run -p amparo-api -- schema > schema.graphql`");
+    assert!(
+        committed == generated,
+        "schema.graphql is stale: run `cargo run -p amparo-api -- schema > schema.graphql`"
+    );
 }
 
-#[test]
-fn every_type_and_field_is_documented() {
-    let sdl = amparo_api::graphql::sdl();
+#[tokio::test]
+async fn every_type_and_field_is_documented() {
+    let q = "{ __schema { types { name kind description fields { name description args { name description } } inputFields { name description } enumValues { name description } } } }";
+    let resp = amparo_api::graphql::build_schema().execute(q).await;
+    let data = resp.data.into_json().expect("introspection json");
+    let builtin = ["String", "Int", "Float", "Boolean", "ID"];
     let mut missing = Vec::new();
-    let mut prev = "";
-    for line in sdl.lines() {
-        let l = line.trim();
-        let declares = (l.starts_with("type ") || l.starts_with("input ") || l.starts_with("enum ") || (line.starts_with('\t') || line.starts_with("  ")) && l.contains(':'))
-            && !l.starts_with('"')
-            && !l.starts_with("#");
-        if declares && !prev.ends_with('"') && !l.starts_with("type QueryRoot") && !l.starts_with("type MutationRoot") && !l.starts_with("schema") {
-            missing.push(l.to_string());
+    let blank = |v: &serde_json::Value| v.as_str().is_none_or(|s| s.trim().is_empty());
+    for t in data["__schema"]["types"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
+        let name = t["name"].as_str().unwrap_or_default().to_string();
+        if name.starts_with("__") || builtin.contains(&name.as_str()) {
+            continue;
         }
-        if !l.is_empty() {
-            prev = l;
+        if blank(&t["description"]) {
+            missing.push(name.clone());
+        }
+        for f in t["fields"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .chain(t["inputFields"].as_array().into_iter().flatten())
+        {
+            if blank(&f["description"]) {
+                missing.push(format!("{name}.{}", f["name"].as_str().unwrap_or_default()));
+            }
+            for a in f["args"].as_array().into_iter().flatten() {
+                if blank(&a["description"]) {
+                    missing.push(format!(
+                        "{name}.{}({})",
+                        f["name"].as_str().unwrap_or_default(),
+                        a["name"].as_str().unwrap_or_default()
+                    ));
+                }
+            }
+        }
+        for v in t["enumValues"].as_array().into_iter().flatten() {
+            if blank(&v["description"]) {
+                missing.push(format!("{name}.{}", v["name"].as_str().unwrap_or_default()));
+            }
         }
     }
     assert!(missing.is_empty(), "undocumented: {missing:#?}");
@@ -106,9 +181,19 @@ fn every_type_and_field_is_documented() {
 fn unknown_database_urls_are_refused_without_creating_files() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("amparo.db");
-    let err = amparo_api::store::Database::open(path.to_str().expect("utf-8"), 1).err().expect("refused");
-    assert!(err.to_string().contains("unsupported database URL"), "{err}");
+    let err = amparo_api::store::Database::open(path.to_str().expect("utf-8"), 1)
+        .err()
+        .expect("refused");
+    assert!(
+        err.to_string().contains("unsupported database URL"),
+        "{err}"
+    );
     assert!(!path.exists());
-    let err = amparo_api::store::Database::open("postgres://nobody@127.0.0.1:1/none", 1).err().expect("refused");
-    assert!(err.to_string().contains("cannot connect"), "the real error is reported: {err}");
+    let err = amparo_api::store::Database::open("postgres://nobody@127.0.0.1:1/none", 1)
+        .err()
+        .expect("refused");
+    assert!(
+        err.to_string().contains("cannot connect"),
+        "the real error is reported: {err}"
+    );
 }

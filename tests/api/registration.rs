@@ -15,12 +15,25 @@ async fn register_family_once_even_when_replayed(t: TestDb) {
     assert_eq!(first["saved"], true);
     let group = first["group"]["id"].as_str().expect("group id").to_string();
     assert_eq!(first["members"].as_array().map(Vec::len), Some(3));
-    assert!(first["members"][0]["individualNumber"].as_str().unwrap_or_default().starts_with("DPIN-I-"));
+    assert!(
+        first["members"][0]["individualNumber"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("DPIN-I-")
+    );
     assert_eq!(first["group"]["members"][0]["relationship"], "focal_point");
     let individuals = count_rows(&t.db, "individuals");
     let replay = register(&srv, &token, family("fam-1", "Pérez")).await;
-    assert_eq!(replay["group"]["id"], json!(group), "a replay returns the original payload");
-    assert_eq!(count_rows(&t.db, "individuals"), individuals, "nothing happens twice");
+    assert_eq!(
+        replay["group"]["id"],
+        json!(group),
+        "a replay returns the original payload"
+    );
+    assert_eq!(
+        count_rows(&t.db, "individuals"),
+        individuals,
+        "nothing happens twice"
+    );
     assert_eq!(count_rows(&t.db, "registration_groups"), 1);
     // The same id for another mutation is refused rather than silently reused.
     let other = srv
@@ -45,8 +58,17 @@ async fn duplicates_are_shown_before_saving(t: TestDb) {
     let dups = shown["possibleDuplicates"].as_array().expect("duplicates");
     assert!(!dups.is_empty(), "{shown}");
     assert_eq!(dups[0]["memberIndex"], 0);
-    assert!(dups[0]["reasons"].as_array().is_some_and(|r| r.contains(&json!("same_birth_date"))), "{shown}");
-    assert_eq!(count_rows(&t.db, "individuals"), before, "nothing saved before confirming");
+    assert!(
+        dups[0]["reasons"]
+            .as_array()
+            .is_some_and(|r| r.contains(&json!("same_birth_date"))),
+        "{shown}"
+    );
+    assert_eq!(
+        count_rows(&t.db, "individuals"),
+        before,
+        "nothing saved before confirming"
+    );
     again["clientMutationId"] = json!("fam-b-confirmed");
     again["acknowledgeDuplicates"] = json!(true);
     let saved = register(&srv, &token, again).await;
@@ -60,18 +82,44 @@ async fn bad_input_is_refused_and_writes_nothing(t: TestDb) {
     let token = srv.login("registrar").await;
     let cases = [
         ("/members/0/person/dateOfBirth", json!("2023-02-30"), None),
-        ("/members/0/person/dateOfBirth", json!("2999-01-01"), Some("members.0.dateOfBirth")),
-        ("/members/0/person/nationalities", json!(["ZZZ"]), Some("members.0.nationalities.0")),
-        ("/members/0/person/specificNeeds", json!([{ "code": "SC", "subCode": "WR-LC" }]), Some("members.0.specificNeeds.0.subCode")),
-        ("/members/0/person/specificNeeds", json!([{ "code": "QQ" }]), Some("members.0.specificNeeds.0.code")),
-        ("/members/0/person/givenNames", json!("x".repeat(5000)), Some("members.0.givenNames")),
-        ("/members/1/relationship", json!("cousin_twice_removed"), Some("members.1.relationship")),
+        (
+            "/members/0/person/dateOfBirth",
+            json!("2999-01-01"),
+            Some("members.0.dateOfBirth"),
+        ),
+        (
+            "/members/0/person/nationalities",
+            json!(["ZZZ"]),
+            Some("members.0.nationalities.0"),
+        ),
+        (
+            "/members/0/person/specificNeeds",
+            json!([{ "code": "SC", "subCode": "WR-LC" }]),
+            Some("members.0.specificNeeds.0.subCode"),
+        ),
+        (
+            "/members/0/person/specificNeeds",
+            json!([{ "code": "QQ" }]),
+            Some("members.0.specificNeeds.0.code"),
+        ),
+        (
+            "/members/0/person/givenNames",
+            json!("x".repeat(5000)),
+            Some("members.0.givenNames"),
+        ),
+        (
+            "/members/1/relationship",
+            json!("cousin_twice_removed"),
+            Some("members.1.relationship"),
+        ),
         ("/members/0/person/sex", json!(12), None),
     ];
     for (i, (pointer, value, field)) in cases.into_iter().enumerate() {
         let mut input = family(&format!("bad-{i}"), "Pérez");
         *input.pointer_mut(pointer).expect("pointer") = value.clone();
-        let r = srv.gql(Some(&token), REGISTER, json!({ "input": input })).await;
+        let r = srv
+            .gql(Some(&token), REGISTER, json!({ "input": input }))
+            .await;
         assert_eq!(error_code(&r), Some("VALIDATION"), "{pointer}={value}: {r}");
         if let Some(f) = field {
             assert_eq!(r["errors"][0]["extensions"]["field"], json!(f), "{r}");
@@ -80,10 +128,20 @@ async fn bad_input_is_refused_and_writes_nothing(t: TestDb) {
     // Two focal points.
     let mut input = family("bad-focal", "Pérez");
     input["members"][1]["relationship"] = json!("focal_point");
-    let r = srv.gql(Some(&token), REGISTER, json!({ "input": input })).await;
+    let r = srv
+        .gql(Some(&token), REGISTER, json!({ "input": input }))
+        .await;
     assert_eq!(error_code(&r), Some("VALIDATION"));
     // Malformed JSON never reaches the resolvers.
-    let raw = srv.http.post(format!("{}/graphql", srv.url)).bearer_auth(&token).header("content-type", "application/json").body("{\"query\": ").send().await.expect("send");
+    let raw = srv
+        .http
+        .post(format!("{}/graphql", srv.url))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{\"query\": ")
+        .send()
+        .await
+        .expect("send");
     assert!(raw.status().is_client_error(), "{}", raw.status());
     assert_eq!(count_rows(&t.db, "individuals"), 0);
     assert_eq!(count_rows(&t.db, "client_mutations"), 0);
@@ -104,16 +162,31 @@ async fn updates_check_versions_and_keep_history(t: TestDb) {
     let last = history.last().expect("an event");
     assert_eq!(last["kind"], "updated");
     assert_eq!(last["actor"], "registrar");
-    assert!(last["data"].as_str().unwrap_or_default().contains("\"from\":\"Luis\""), "{last}");
+    assert!(
+        last["data"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("\"from\":\"Luis\""),
+        "{last}"
+    );
     // A second editor who read version 1 gets CONFLICT and changes nothing.
     let stale = srv.gql(Some(&token), update, json!({ "i": { "clientMutationId": "u-2", "id": id, "version": 1, "givenNames": "Lucho" } })).await;
     assert_eq!(error_code(&stale), Some("CONFLICT"), "{stale}");
-    let read = srv.gql(Some(&token), "query($id: ID!) { individual(id: $id) { givenNames version } }", json!({ "id": id })).await;
+    let read = srv
+        .gql(
+            Some(&token),
+            "query($id: ID!) { individual(id: $id) { givenNames version } }",
+            json!({ "id": id }),
+        )
+        .await;
     assert_eq!(read["data"]["individual"]["givenNames"], "Luis Alberto");
     assert_eq!(read["data"]["individual"]["version"], 2);
     // A replay of the first update returns it and does not bump the version again.
     let replay = srv.gql(Some(&token), update, json!({ "i": { "clientMutationId": "u-1", "id": id, "version": 1, "givenNames": "Luis Alberto" } })).await;
-    assert_eq!(replay["data"]["updateIndividual"]["individual"]["version"], 2, "{replay}");
+    assert_eq!(
+        replay["data"]["updateIndividual"]["individual"]["version"], 2,
+        "{replay}"
+    );
 }
 
 async fn needs_are_reviewed_and_sensitive_ones_hidden(t: TestDb) {
@@ -122,26 +195,47 @@ async fn needs_are_reviewed_and_sensitive_ones_hidden(t: TestDb) {
     let clerk = srv.login("registrar").await;
     let reg = register(&srv, &clerk, family("fam-n", "Pérez")).await;
     let mother = reg["members"][0]["id"].clone();
-    let add = "mutation($i: AddSpecificNeedInput!) { addSpecificNeed(input: $i) { specificNeedId } }";
+    let add =
+        "mutation($i: AddSpecificNeedInput!) { addSpecificNeed(input: $i) { specificNeedId } }";
     let r = srv.gql(Some(&clerk), add, json!({ "i": { "clientMutationId": "n-1", "individualId": mother, "code": "SV", "subCode": "SV-VF", "comments": "disclosed at registration" } })).await;
     let need_id = r["data"]["addSpecificNeed"]["specificNeedId"].clone();
     assert!(need_id.is_string(), "{r}");
     let q = "query($id: ID!) { individual(id: $id) { specificNeeds { id code subCode status version } withheldSpecificNeeds restrictedFields } }";
     let as_clerk = srv.gql(Some(&clerk), q, json!({ "id": mother })).await;
-    let needs = as_clerk["data"]["individual"]["specificNeeds"].as_array().expect("needs");
-    assert!(needs.iter().all(|n| n["code"] != "SV"), "clerks do not read SGBV needs back: {as_clerk}");
+    let needs = as_clerk["data"]["individual"]["specificNeeds"]
+        .as_array()
+        .expect("needs");
+    assert!(
+        needs.iter().all(|n| n["code"] != "SV"),
+        "clerks do not read SGBV needs back: {as_clerk}"
+    );
     assert_eq!(as_clerk["data"]["individual"]["withheldSpecificNeeds"], 1);
-    assert!(as_clerk["data"]["individual"]["restrictedFields"].as_array().is_some_and(|f| f.contains(&json!("religion"))));
+    assert!(
+        as_clerk["data"]["individual"]["restrictedFields"]
+            .as_array()
+            .is_some_and(|f| f.contains(&json!("religion")))
+    );
     let protection = srv.login("protection").await;
     let as_protection = srv.gql(Some(&protection), q, json!({ "id": mother })).await;
-    let sv = as_protection["data"]["individual"]["specificNeeds"].as_array().and_then(|v| v.iter().find(|n| n["code"] == "SV").cloned()).expect("SV visible");
+    let sv = as_protection["data"]["individual"]["specificNeeds"]
+        .as_array()
+        .and_then(|v| v.iter().find(|n| n["code"] == "SV").cloned())
+        .expect("SV visible");
     assert_eq!(sv["status"], "PENDING_REVIEW");
     let review = "mutation($i: ReviewSpecificNeedInput!) { reviewSpecificNeed(input: $i) { individual { specificNeeds { code status version } } } }";
     let denied = srv.gql(Some(&clerk), review, json!({ "i": { "clientMutationId": "r-0", "id": need_id, "version": 1, "status": "CONFIRMED" } })).await;
     assert_eq!(error_code(&denied), Some("FORBIDDEN"), "{denied}");
     let ok = srv.gql(Some(&protection), review, json!({ "i": { "clientMutationId": "r-1", "id": need_id, "version": 1, "status": "CONFIRMED" } })).await;
-    let needs = ok["data"]["reviewSpecificNeed"]["individual"]["specificNeeds"].as_array().cloned().unwrap_or_default();
-    assert!(needs.iter().any(|n| n["code"] == "SV" && n["status"] == "CONFIRMED"), "{ok}");
+    let needs = ok["data"]["reviewSpecificNeed"]["individual"]["specificNeeds"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        needs
+            .iter()
+            .any(|n| n["code"] == "SV" && n["status"] == "CONFIRMED"),
+        "{ok}"
+    );
     let stale = srv.gql(Some(&protection), review, json!({ "i": { "clientMutationId": "r-2", "id": need_id, "version": 1, "status": "RESOLVED" } })).await;
     assert_eq!(error_code(&stale), Some("CONFLICT"));
 }
@@ -156,7 +250,11 @@ async fn groups_split_and_merge_with_history(t: TestDb) {
     let split = "mutation($i: SplitGroupInput!) { splitGroup(input: $i) { group { id version members { individual { id } } } newGroup { id version groupNumber members { relationship individual { id } } } } }";
     let r = srv.gql(Some(&clerk), split, json!({ "i": { "clientMutationId": "s-1", "groupId": group, "version": 1, "members": [{ "individualId": son, "relationship": "focal_point" }] } })).await;
     let p = &r["data"]["splitGroup"];
-    assert_eq!(p["group"]["members"].as_array().map(Vec::len), Some(2), "{r}");
+    assert_eq!(
+        p["group"]["members"].as_array().map(Vec::len),
+        Some(2),
+        "{r}"
+    );
     assert_eq!(p["newGroup"]["members"][0]["individual"]["id"], son);
     let new_group = p["newGroup"]["id"].clone();
     let merge = "mutation($i: MergeGroupsInput!) { mergeGroups(input: $i) { group { version members { relationship individual { id } } } } }";
@@ -167,14 +265,23 @@ async fn groups_split_and_merge_with_history(t: TestDb) {
     let r = srv
         .gql(Some(&clerk), merge, json!({ "i": { "clientMutationId": "m-1", "targetGroupId": group, "targetVersion": 2, "sourceGroupId": new_group, "sourceVersion": 1, "members": [{ "individualId": son, "relationship": "son" }] } }))
         .await;
-    assert_eq!(r["data"]["mergeGroups"]["group"]["members"].as_array().map(Vec::len), Some(3), "{r}");
+    assert_eq!(
+        r["data"]["mergeGroups"]["group"]["members"]
+            .as_array()
+            .map(Vec::len),
+        Some(3),
+        "{r}"
+    );
     let hist = srv
         .gql(Some(&clerk), "query($id: ID!) { registrationGroup(id: $id) { status members(history: true) { endReason } history { kind } } }", json!({ "id": new_group }))
         .await;
     let g = &hist["data"]["registrationGroup"];
     assert_eq!(g["status"], "closed", "{hist}");
     assert_eq!(g["members"][0]["endReason"], "merged");
-    let kinds: Vec<_> = g["history"].as_array().map(|v| v.iter().map(|e| e["kind"].clone()).collect()).unwrap_or_default();
+    let kinds: Vec<_> = g["history"]
+        .as_array()
+        .map(|v| v.iter().map(|e| e["kind"].clone()).collect())
+        .unwrap_or_default();
     assert_eq!(kinds, vec![json!("created_by_split"), json!("merged_into")]);
 }
 
@@ -186,9 +293,21 @@ async fn documents_are_added_and_searchable(t: TestDb) {
     let son = reg["members"][1]["id"].clone();
     let add = "mutation($i: AddDocumentInput!) { addDocument(input: $i) { documentId individual { documents { documentType number } } } }";
     let r = srv.gql(Some(&clerk), add, json!({ "i": { "clientMutationId": "d-1", "individualId": son, "document": { "documentType": "birth_certificate", "number": "AB-77/2015", "issuingCountry": "VEN" } } })).await;
-    assert_eq!(r["data"]["addDocument"]["individual"]["documents"][0]["number"], "AB-77/2015", "{r}");
-    let found = srv.gql(Some(&clerk), "query($q: String!) { individuals(search: $q) { edges { node { id } } } }", json!({ "q": "ab 77 2015" })).await;
-    assert_eq!(found["data"]["individuals"]["edges"][0]["node"]["id"], son, "{found}");
+    assert_eq!(
+        r["data"]["addDocument"]["individual"]["documents"][0]["number"], "AB-77/2015",
+        "{r}"
+    );
+    let found = srv
+        .gql(
+            Some(&clerk),
+            "query($q: String!) { individuals(search: $q) { edges { node { id } } } }",
+            json!({ "q": "ab 77 2015" }),
+        )
+        .await;
+    assert_eq!(
+        found["data"]["individuals"]["edges"][0]["node"]["id"], son,
+        "{found}"
+    );
     let expired = srv
         .gql(Some(&clerk), add, json!({ "i": { "clientMutationId": "d-2", "individualId": son, "document": { "documentType": "passport", "number": "P1", "issuedOn": "2020-01-01", "expiresOn": "2019-01-01" } } }))
         .await;

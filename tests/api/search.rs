@@ -9,11 +9,23 @@ use super::support::register_person;
 const SEARCH: &str = "query($q: String!, $first: Int) { individuals(search: $q, first: $first) { totalCount edges { node { id givenNames familyName } } } }";
 
 async fn names_found(srv: &TestServer, token: &str, q: &str) -> Vec<String> {
-    let r = srv.gql(Some(token), SEARCH, json!({ "q": q, "first": 50 })).await;
+    let r = srv
+        .gql(Some(token), SEARCH, json!({ "q": q, "first": 50 }))
+        .await;
     assert!(r["errors"].is_null(), "{q}: {r}");
     r["data"]["individuals"]["edges"]
         .as_array()
-        .map(|e| e.iter().map(|x| format!("{} {}", x["node"]["givenNames"].as_str().unwrap_or(""), x["node"]["familyName"].as_str().unwrap_or(""))).collect())
+        .map(|e| {
+            e.iter()
+                .map(|x| {
+                    format!(
+                        "{} {}",
+                        x["node"]["givenNames"].as_str().unwrap_or(""),
+                        x["node"]["familyName"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -31,16 +43,36 @@ async fn names_as_caseworkers_type_them(t: TestDb) {
     for (i, p) in people.into_iter().enumerate() {
         register_person(&srv, &token, &format!("p-{i}"), p).await;
     }
-    for q in ["Muhammad", "mohamad", "MOHAMMED al hassan", "hassan muhammad", "muham"] {
+    for q in [
+        "Muhammad",
+        "mohamad",
+        "MOHAMMED al hassan",
+        "hassan muhammad",
+        "muham",
+    ] {
         let found = names_found(&srv, &token, q).await;
         assert_eq!(found, vec!["Mohammed Al-Hassan"], "query {q:?}");
     }
-    assert_eq!(names_found(&srv, &token, "محمد").await, vec!["Mohammed Al-Hassan"]);
-    assert_eq!(names_found(&srv, &token, "mahmoud").await, vec!["Mahmoud Haddad"], "Mahmoud is not Mohammed");
+    assert_eq!(
+        names_found(&srv, &token, "محمد").await,
+        vec!["Mohammed Al-Hassan"]
+    );
+    assert_eq!(
+        names_found(&srv, &token, "mahmoud").await,
+        vec!["Mahmoud Haddad"],
+        "Mahmoud is not Mohammed"
+    );
     assert_eq!(names_found(&srv, &token, "nunez").await, vec!["José Núñez"]);
-    assert_eq!(names_found(&srv, &token, "gutierrez jose").await, vec!["José Núñez"]);
+    assert_eq!(
+        names_found(&srv, &token, "gutierrez jose").await,
+        vec!["José Núñez"]
+    );
     let yusuf = names_found(&srv, &token, "Yusuf").await;
-    assert!(yusuf.contains(&"Youssef Karimi".to_string()) && yusuf.contains(&"Mohammed Al-Hassan".to_string()), "{yusuf:?}");
+    assert!(
+        yusuf.contains(&"Youssef Karimi".to_string())
+            && yusuf.contains(&"Mohammed Al-Hassan".to_string()),
+        "{yusuf:?}"
+    );
     assert!(names_found(&srv, &token, "zzyzx").await.is_empty());
 }
 
@@ -48,13 +80,33 @@ async fn numbers_find_people(t: TestDb) {
     world(&t.db);
     let srv = start(&t.db, AuthConfig::default()).await;
     let token = srv.login("registrar").await;
-    let reg = register_person(&srv, &token, "num-1", json!({ "givenNames": "Ana", "familyName": "Torres", "legacyId": "PGV3-000991" })).await;
+    let reg = register_person(
+        &srv,
+        &token,
+        "num-1",
+        json!({ "givenNames": "Ana", "familyName": "Torres", "legacyId": "PGV3-000991" }),
+    )
+    .await;
     let id = reg["members"][0]["id"].clone();
-    let number = reg["members"][0]["individualNumber"].as_str().expect("number").to_string();
-    let group_number = reg["group"]["groupNumber"].as_str().expect("group number").to_string();
-    for q in [number.clone(), number.to_lowercase().replace('-', " "), group_number, "PGV3-000991".to_string()] {
+    let number = reg["members"][0]["individualNumber"]
+        .as_str()
+        .expect("number")
+        .to_string();
+    let group_number = reg["group"]["groupNumber"]
+        .as_str()
+        .expect("group number")
+        .to_string();
+    for q in [
+        number.clone(),
+        number.to_lowercase().replace('-', " "),
+        group_number,
+        "PGV3-000991".to_string(),
+    ] {
         let r = srv.gql(Some(&token), SEARCH, json!({ "q": q })).await;
-        assert_eq!(r["data"]["individuals"]["edges"][0]["node"]["id"], id, "{q}: {r}");
+        assert_eq!(
+            r["data"]["individuals"]["edges"][0]["node"]["id"], id,
+            "{q}: {r}"
+        );
     }
 }
 
@@ -63,7 +115,13 @@ async fn pages_have_cursors_caps_and_counts(t: TestDb) {
     let srv = start(&t.db, AuthConfig::default()).await;
     let token = srv.login("registrar").await;
     for i in 0..7 {
-        register_person(&srv, &token, &format!("pg-{i}"), json!({ "givenNames": format!("Persona{i}"), "familyName": "Vera" })).await;
+        register_person(
+            &srv,
+            &token,
+            &format!("pg-{i}"),
+            json!({ "givenNames": format!("Persona{i}"), "familyName": "Vera" }),
+        )
+        .await;
     }
     let page = "query($after: String) { individuals(first: 3, after: $after) { totalCount edges { cursor node { givenNames } } pageInfo { hasNextPage endCursor } } }";
     let mut after = Value::Null;
@@ -73,18 +131,42 @@ async fn pages_have_cursors_caps_and_counts(t: TestDb) {
         let conn = &r["data"]["individuals"];
         assert_eq!(conn["totalCount"], 7, "{r}");
         for e in conn["edges"].as_array().cloned().unwrap_or_default() {
-            seen.push(e["node"]["givenNames"].as_str().unwrap_or_default().to_string());
+            seen.push(
+                e["node"]["givenNames"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            );
         }
         if conn["pageInfo"]["hasNextPage"] != true {
             break;
         }
         after = conn["pageInfo"]["endCursor"].clone();
     }
-    assert_eq!(seen, (0..7).map(|i| format!("Persona{i}")).collect::<Vec<_>>());
-    let too_many = srv.gql(Some(&token), "{ individuals(first: 101) { edges { cursor } } }", json!({})).await;
+    assert_eq!(
+        seen,
+        (0..7).map(|i| format!("Persona{i}")).collect::<Vec<_>>()
+    );
+    let too_many = srv
+        .gql(
+            Some(&token),
+            "{ individuals(first: 101) { edges { cursor } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(error_code(&too_many), Some("VALIDATION"));
-    let bad_cursor = srv.gql(Some(&token), "{ individuals(after: \"%%%\") { edges { cursor } } }", json!({})).await;
+    let bad_cursor = srv
+        .gql(
+            Some(&token),
+            "{ individuals(after: \"%%%\") { edges { cursor } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(error_code(&bad_cursor), Some("VALIDATION"));
 }
 
-both_backends!(names_as_caseworkers_type_them, numbers_find_people, pages_have_cursors_caps_and_counts);
+both_backends!(
+    names_as_caseworkers_type_them,
+    numbers_find_people,
+    pages_have_cursors_caps_and_counts
+);

@@ -34,7 +34,9 @@ pub fn family(cmid: &str, family_name: &str) -> Value {
 
 /// Registers a group and returns the payload, failing the test on errors.
 pub async fn register(srv: &TestServer, token: &str, input: Value) -> Value {
-    let r = srv.gql(Some(token), REGISTER, json!({ "input": input })).await;
+    let r = srv
+        .gql(Some(token), REGISTER, json!({ "input": input }))
+        .await;
     assert!(r["errors"].is_null(), "registerGroup failed: {r}");
     r["data"]["registerGroup"].clone()
 }

@@ -39,7 +39,9 @@ impl Default for AuthConfig {
             absolute_lifetime: Duration::from_secs(12 * 3600),
             max_failures: 5,
             failure_window: Duration::from_secs(15 * 60),
-            concurrent_hashes: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            concurrent_hashes: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
         }
     }
 }
@@ -80,46 +82,86 @@ impl Auth {
         }
     }
 
-    pub async fn login(&self, username: &str, password: &str, addr: Option<IpAddr>, request_id: &str) -> Result<LoginResult> {
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        addr: Option<IpAddr>,
+        request_id: &str,
+    ) -> Result<LoginResult> {
         let username = username.trim().to_string();
         if username.is_empty() || username.len() > 100 || password.len() > 1024 {
-            return Err(Error::validation("input.username", "username and password are required"));
+            return Err(Error::validation(
+                "input.username",
+                "username and password are required",
+            ));
         }
         if let Some(wait) = self.throttle.blocked_for(&username, addr) {
-            self.audit_login(None, &username, request_id, Outcome::Denied, "throttled").await?;
+            self.audit_login(None, &username, request_id, Outcome::Denied, "throttled")
+                .await?;
             return Err(Error::rate_limited(format!(
                 "too many failed logins; try again in {} minutes",
                 wait.as_secs().div_ceil(60).max(1)
             )));
         }
         let name = username.clone();
-        let user = self.db.read(move |c| users::user_by_username(c, &name)).await?;
+        let user = self
+            .db
+            .read(move |c| users::user_by_username(c, &name))
+            .await?;
         let usable = user.as_ref().filter(|u| !u.disabled);
         let phc = usable
             .and_then(|u| u.password_hash.clone())
             .unwrap_or_else(|| password::decoy_hash().to_string());
         let matches = self.hasher.verify(password.to_string(), phc).await?;
-        let Some(user) = usable.filter(|u| matches && u.password_hash.is_some()).cloned() else {
+        let Some(user) = usable
+            .filter(|u| matches && u.password_hash.is_some())
+            .cloned()
+        else {
             self.throttle.record_failure(&username, addr);
-            self.audit_login(user.as_ref(), &username, request_id, Outcome::Denied, "wrong username or password").await?;
+            self.audit_login(
+                user.as_ref(),
+                &username,
+                request_id,
+                Outcome::Denied,
+                "wrong username or password",
+            )
+            .await?;
             return Err(Error::unauthenticated("wrong username or password"));
         };
         self.throttle.record_success(&username);
         let token = new_token("amp_s_");
         let expires_at = now() + to_chrono(self.config.absolute_lifetime);
-        let (hash, uid, rid, uname) = (hash_token(&token), user.id.clone(), request_id.to_string(), user.username.clone());
+        let (hash, uid, rid, uname) = (
+            hash_token(&token),
+            user.id.clone(),
+            request_id.to_string(),
+            user.username.clone(),
+        );
         let unit = user.operation_unit_id.clone();
         self.db
             .write(move |c| {
                 users::create_session(c, &uid, &hash, "session", None, expires_at)?;
-                let actor = Actor { user_id: Some(uid), username: Some(uname), unit_id: Some(unit), request_id: Some(rid) };
+                let actor = Actor {
+                    user_id: Some(uid),
+                    username: Some(uname),
+                    unit_id: Some(unit),
+                    request_id: Some(rid),
+                };
                 audit::append(c, &actor, &[Entry::plain("login", Outcome::Ok, None)])
             })
             .await?;
         Ok(LoginResult { token, expires_at })
     }
 
-    async fn audit_login(&self, user: Option<&User>, username: &str, request_id: &str, outcome: Outcome, why: &str) -> Result<()> {
+    async fn audit_login(
+        &self,
+        user: Option<&User>,
+        username: &str,
+        request_id: &str,
+        outcome: Outcome,
+        why: &str,
+    ) -> Result<()> {
         let actor = Actor {
             user_id: user.map(|u| u.id.clone()),
             username: Some(username.chars().take(100).collect()),
@@ -127,32 +169,53 @@ impl Auth {
             request_id: Some(request_id.to_string()),
         };
         let entry = Entry::plain("login", outcome, Some(why.to_string()));
-        self.db.write(move |c| audit::append(c, &actor, &[entry])).await
+        self.db
+            .write(move |c| audit::append(c, &actor, &[entry]))
+            .await
     }
 
     /// Checks a bearer token and builds the caller's scope.
     pub async fn authenticate(&self, token: &str, request_id: &str) -> Result<Authenticated> {
         let hash = hash_token(token);
-        let found = self.db.read(move |c| users::session_by_token_hash(c, &hash)).await?;
+        let found = self
+            .db
+            .read(move |c| users::session_by_token_hash(c, &hash))
+            .await?;
         let Some((session, user)) = found else {
-            return Err(Error::unauthenticated("your session is not valid; log in again"));
+            return Err(Error::unauthenticated(
+                "your session is not valid; log in again",
+            ));
         };
         let t = now();
         if session.revoked_at.is_some() || user.disabled {
-            return Err(Error::unauthenticated("your session has ended; log in again"));
+            return Err(Error::unauthenticated(
+                "your session has ended; log in again",
+            ));
         }
         if t >= session.expires_at {
-            return Err(Error::unauthenticated("your session has expired; log in again"));
+            return Err(Error::unauthenticated(
+                "your session has expired; log in again",
+            ));
         }
-        if session.kind == "session" && t - session.last_used_at > to_chrono(self.config.idle_timeout) {
-            return Err(Error::unauthenticated("your session ended after a period of inactivity; log in again"));
+        if session.kind == "session"
+            && t - session.last_used_at > to_chrono(self.config.idle_timeout)
+        {
+            return Err(Error::unauthenticated(
+                "your session ended after a period of inactivity; log in again",
+            ));
         }
         if t - session.last_used_at > TOUCH_EVERY {
             let sid = session.id.clone();
-            self.db.write(move |c| users::touch_session(c, &sid, t)).await?;
+            self.db
+                .write(move |c| users::touch_session(c, &sid, t))
+                .await?;
         }
         let scope = scope_for(&user, request_id)?;
-        Ok(Authenticated { scope, session_id: session.id, user })
+        Ok(Authenticated {
+            scope,
+            session_id: session.id,
+            user,
+        })
     }
 
     pub async fn logout(&self, who: &Authenticated) -> Result<()> {
@@ -172,14 +235,14 @@ impl Auth {
         let hash = hash_token(&token);
         (token, hash, now() + to_chrono(lifetime))
     }
-
 }
 
 /// The scope of a user, from their stored roles and scope level.
 pub fn scope_for(user: &User, request_id: &str) -> Result<Scope> {
     let roles = parse_roles(&user.roles).map_err(Error::internal)?;
-    let level = ScopeLevel::parse(&user.scope_level)
-        .ok_or_else(|| Error::internal(format!("user {} has an unknown scope level", user.username)))?;
+    let level = ScopeLevel::parse(&user.scope_level).ok_or_else(|| {
+        Error::internal(format!("user {} has an unknown scope level", user.username))
+    })?;
     Ok(Scope::new(
         user.id.clone(),
         user.username.clone(),
@@ -194,7 +257,10 @@ pub fn scope_for(user: &User, request_id: &str) -> Result<Scope> {
 fn new_token(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+    format!(
+        "{prefix}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
 }
 
 /// The stored form of a token.

@@ -7,7 +7,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::Semaphore;
 
@@ -31,7 +33,11 @@ pub fn hash(password: &str) -> Result<String> {
 /// Checks a password against a stored PHC string. A malformed stored hash never matches.
 pub fn verify(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
-        .map(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            argon2()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -50,15 +56,22 @@ pub struct Hasher {
 
 impl Hasher {
     pub fn new(concurrent: usize) -> Self {
-        Self { permits: Arc::new(Semaphore::new(concurrent.max(1))) }
+        Self {
+            permits: Arc::new(Semaphore::new(concurrent.max(1))),
+        }
     }
 
     /// Verifies on the blocking pool; RATE_LIMITED when the hashing queue stays full for seconds.
     pub async fn verify(&self, password: String, phc: String) -> Result<bool> {
-        let permit = tokio::time::timeout(Duration::from_secs(5), self.permits.clone().acquire_owned())
-            .await
-            .map_err(|_| Error::rate_limited("the server is busy with other logins; try again in a few seconds"))?
-            .map_err(|_| Error::internal("password hashing stopped"))?;
+        let permit =
+            tokio::time::timeout(Duration::from_secs(5), self.permits.clone().acquire_owned())
+                .await
+                .map_err(|_| {
+                    Error::rate_limited(
+                        "the server is busy with other logins; try again in a few seconds",
+                    )
+                })?
+                .map_err(|_| Error::internal("password hashing stopped"))?;
         let ok = tokio::task::spawn_blocking(move || {
             let _permit = permit;
             verify(&password, &phc)

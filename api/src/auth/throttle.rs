@@ -27,16 +27,33 @@ pub struct Throttle {
 
 impl Throttle {
     pub fn new(max_failures: u32, window: Duration) -> Self {
-        Self { max_failures, window, users: Mutex::default(), addrs: Mutex::default() }
+        Self {
+            max_failures,
+            window,
+            users: Mutex::default(),
+            addrs: Mutex::default(),
+        }
     }
 
     /// How long the caller must wait, if it must.
     pub fn blocked_for(&self, username: &str, addr: Option<IpAddr>) -> Option<Duration> {
         let now = Instant::now();
-        let user_wait = Self::wait(&self.users, &username.to_lowercase(), self.max_failures, self.window, now);
+        let user_wait = Self::wait(
+            &self.users,
+            &username.to_lowercase(),
+            self.max_failures,
+            self.window,
+            now,
+        );
         let addr_wait = addr.and_then(|a| {
             // An office behind one NAT shares an address: allow it more failures than one user.
-            Self::wait(&self.addrs, &a, self.max_failures.saturating_mul(4), self.window, now)
+            Self::wait(
+                &self.addrs,
+                &a,
+                self.max_failures.saturating_mul(4),
+                self.window,
+                now,
+            )
         });
         user_wait.max(addr_wait)
     }
@@ -68,13 +85,21 @@ impl Throttle {
         (f.count >= max && since < window).then(|| window - since)
     }
 
-    fn bump<K: std::hash::Hash + Eq>(map: &Mutex<HashMap<K, Failures>>, key: K, window: Duration, now: Instant) {
+    fn bump<K: std::hash::Hash + Eq>(
+        map: &Mutex<HashMap<K, Failures>>,
+        key: K,
+        window: Duration,
+        now: Instant,
+    ) {
         let Ok(mut m) = map.lock() else { return };
         // Forget stale entries now and then so the map cannot grow without bound.
         if m.len() > 100_000 {
             m.retain(|_, f| now.saturating_duration_since(f.last) < window);
         }
-        let f = m.entry(key).or_insert(Failures { count: 0, last: now });
+        let f = m.entry(key).or_insert(Failures {
+            count: 0,
+            last: now,
+        });
         if now.saturating_duration_since(f.last) >= window {
             f.count = 0;
         }

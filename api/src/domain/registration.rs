@@ -110,10 +110,16 @@ pub const LANGUAGE_KINDS: [&str; 3] = ["mother_tongue", "spoken", "interview"];
 
 fn text(field: &str, value: &str, max: usize) -> Result<()> {
     if value.chars().count() > max {
-        return Err(Error::validation(field, format!("must be at most {max} characters")));
+        return Err(Error::validation(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
     if value.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(Error::validation(field, "must not contain control characters"));
+        return Err(Error::validation(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(())
 }
@@ -126,11 +132,19 @@ fn vocab(field: &str, value: &str, ok: bool, what: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::validation(field, format!("{value:?} is not a known {what}")))
+        Err(Error::validation(
+            field,
+            format!("{value:?} is not a known {what}"),
+        ))
     }
 }
 
-fn opt_vocab(field: &str, value: &Option<String>, check: fn(&str) -> bool, what: &str) -> Result<()> {
+fn opt_vocab(
+    field: &str,
+    value: &Option<String>,
+    check: fn(&str) -> bool,
+    what: &str,
+) -> Result<()> {
     match value.as_deref() {
         Some(v) => vocab(field, v, check(v), what),
         None => Ok(()),
@@ -171,39 +185,84 @@ impl PersonInput {
             opt_text(f, v, MAX_TEXT)?;
         }
         opt_vocab("sex", &self.sex, |c| codes::SEX.contains(c), "sex code")?;
-        opt_vocab("dateOfBirthPrecision", &self.date_of_birth_precision, |c| codes::DATE_OF_BIRTH_PRECISION.contains(c), "date precision")?;
-        opt_vocab("maritalStatus", &self.marital_status, |c| codes::MARITAL_STATUS.contains(c), "marital status")?;
-        opt_vocab("countryOfOrigin", &self.country_of_origin, |c| codes::COUNTRIES.contains(c), "country code (ISO 3166 alpha-3)")?;
-        opt_vocab("datasetLevel", &self.dataset_level, |c| codes::DATA_SET_LEVEL.contains(c), "data-set level")?;
+        opt_vocab(
+            "dateOfBirthPrecision",
+            &self.date_of_birth_precision,
+            |c| codes::DATE_OF_BIRTH_PRECISION.contains(c),
+            "date precision",
+        )?;
+        opt_vocab(
+            "maritalStatus",
+            &self.marital_status,
+            |c| codes::MARITAL_STATUS.contains(c),
+            "marital status",
+        )?;
+        opt_vocab(
+            "countryOfOrigin",
+            &self.country_of_origin,
+            |c| codes::COUNTRIES.contains(c),
+            "country code (ISO 3166 alpha-3)",
+        )?;
+        opt_vocab(
+            "datasetLevel",
+            &self.dataset_level,
+            |c| codes::DATA_SET_LEVEL.contains(c),
+            "data-set level",
+        )?;
         if self.nationalities.len() > 5 {
-            return Err(Error::validation("nationalities", "at most 5 nationalities"));
+            return Err(Error::validation(
+                "nationalities",
+                "at most 5 nationalities",
+            ));
         }
         for (i, n) in self.nationalities.iter().enumerate() {
-            vocab(&format!("nationalities.{i}"), n, codes::COUNTRIES.contains(n), "country code (ISO 3166 alpha-3)")?;
+            vocab(
+                &format!("nationalities.{i}"),
+                n,
+                codes::COUNTRIES.contains(n),
+                "country code (ISO 3166 alpha-3)",
+            )?;
         }
         not_future("dateOfBirth", self.date_of_birth, today)?;
         not_future("arrivalDate", self.arrival_date, today)?;
         if let (Some(b), Some(a)) = (self.date_of_birth, self.arrival_date)
             && a < b
         {
-            return Err(Error::validation("arrivalDate", "is before the date of birth"));
+            return Err(Error::validation(
+                "arrivalDate",
+                "is before the date of birth",
+            ));
         }
         for (i, l) in self.languages.iter().enumerate() {
             let f = format!("languages.{i}");
-            vocab(&format!("{f}.language"), &l.language, codes::is_valid_language_code(&l.language), "language code (ISO 639-3)")?;
-            vocab(&format!("{f}.kind"), &l.kind, LANGUAGE_KINDS.contains(&l.kind.as_str()), "language kind")?;
+            vocab(
+                &format!("{f}.language"),
+                &l.language,
+                codes::is_valid_language_code(&l.language),
+                "language code (ISO 639-3)",
+            )?;
+            vocab(
+                &format!("{f}.kind"),
+                &l.kind,
+                LANGUAGE_KINDS.contains(&l.kind.as_str()),
+                "language kind",
+            )?;
         }
         for (i, d) in self.documents.iter().enumerate() {
-            d.validate(today).map_err(|e| e.in_field(&format!("documents.{i}")))?;
+            d.validate(today)
+                .map_err(|e| e.in_field(&format!("documents.{i}")))?;
         }
         for (i, a) in self.addresses.iter().enumerate() {
-            a.validate().map_err(|e| e.in_field(&format!("addresses.{i}")))?;
+            a.validate()
+                .map_err(|e| e.in_field(&format!("addresses.{i}")))?;
         }
         for (i, p) in self.phones.iter().enumerate() {
-            p.validate().map_err(|e| e.in_field(&format!("phones.{i}")))?;
+            p.validate()
+                .map_err(|e| e.in_field(&format!("phones.{i}")))?;
         }
         for (i, n) in self.specific_needs.iter().enumerate() {
-            n.validate().map_err(|e| e.in_field(&format!("specificNeeds.{i}")))?;
+            n.validate()
+                .map_err(|e| e.in_field(&format!("specificNeeds.{i}")))?;
         }
         Ok(())
     }
@@ -229,11 +288,14 @@ impl PersonInput {
     pub fn facts(&self) -> names::PersonFacts {
         names::PersonFacts {
             given_names: self.given_names.clone(),
-            family_names: [self.family_name.as_deref(), self.second_family_name.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" "),
+            family_names: [
+                self.family_name.as_deref(),
+                self.second_family_name.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
             date_of_birth: self.date_of_birth,
             sex: self.sex.clone(),
             nationalities: self.nationalities.clone(),
@@ -243,12 +305,25 @@ impl PersonInput {
 
 impl DocumentInput {
     pub fn validate(&self, today: NaiveDate) -> Result<()> {
-        vocab("documentType", &self.document_type, codes::DOCUMENT_TYPE.contains(&self.document_type), "document type")?;
+        vocab(
+            "documentType",
+            &self.document_type,
+            codes::DOCUMENT_TYPE.contains(&self.document_type),
+            "document type",
+        )?;
         if names::normalize_identifier(&self.number).is_empty() {
-            return Err(Error::validation("number", "a document number needs letters or digits"));
+            return Err(Error::validation(
+                "number",
+                "a document number needs letters or digits",
+            ));
         }
         text("number", &self.number, 64)?;
-        opt_vocab("issuingCountry", &self.issuing_country, |c| codes::COUNTRIES.contains(c), "country code (ISO 3166 alpha-3)")?;
+        opt_vocab(
+            "issuingCountry",
+            &self.issuing_country,
+            |c| codes::COUNTRIES.contains(c),
+            "country code (ISO 3166 alpha-3)",
+        )?;
         not_future("issuedOn", self.issued_on, today)?;
         if let (Some(i), Some(e)) = (self.issued_on, self.expires_on)
             && e < i
@@ -261,24 +336,45 @@ impl DocumentInput {
 
 impl AddressInput {
     pub fn validate(&self) -> Result<()> {
-        vocab("kind", &self.kind, codes::ADDRESS_TYPE.contains(&self.kind), "address kind")?;
+        vocab(
+            "kind",
+            &self.kind,
+            codes::ADDRESS_TYPE.contains(&self.kind),
+            "address kind",
+        )?;
         if self.line.trim().is_empty() {
             return Err(Error::validation("line", "an address line is required"));
         }
         text("line", &self.line, MAX_TEXT)?;
         opt_text("city", &self.city, MAX_TEXT)?;
         opt_text("province", &self.province, MAX_TEXT)?;
-        vocab("country", &self.country, codes::COUNTRIES.contains(&self.country), "country code (ISO 3166 alpha-3)")
+        vocab(
+            "country",
+            &self.country,
+            codes::COUNTRIES.contains(&self.country),
+            "country code (ISO 3166 alpha-3)",
+        )
     }
 }
 
 impl PhoneInput {
     pub fn validate(&self) -> Result<()> {
-        vocab("kind", &self.kind, codes::PHONE_TYPE.contains(&self.kind), "phone kind")?;
+        vocab(
+            "kind",
+            &self.kind,
+            codes::PHONE_TYPE.contains(&self.kind),
+            "phone kind",
+        )?;
         let digits = self.number.chars().filter(char::is_ascii_digit).count();
-        let allowed = self.number.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+        let allowed = self
+            .number
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
         if !allowed || !(6..=20).contains(&digits) {
-            return Err(Error::validation("number", "a phone number has 6 to 20 digits (and + - ( ) . spaces)"));
+            return Err(Error::validation(
+                "number",
+                "a phone number has 6 to 20 digits (and + - ( ) . spaces)",
+            ));
         }
         Ok(())
     }
@@ -286,8 +382,16 @@ impl PhoneInput {
 
 impl NeedInput {
     pub fn validate(&self) -> Result<()> {
-        needs::validate(&self.code, self.sub_code.as_deref())
-            .map_err(|e| Error::validation(if e.to_string().contains("sub") { "subCode" } else { "code" }, e.to_string()))?;
+        needs::validate(&self.code, self.sub_code.as_deref()).map_err(|e| {
+            Error::validation(
+                if e.to_string().contains("sub") {
+                    "subCode"
+                } else {
+                    "code"
+                },
+                e.to_string(),
+            )
+        })?;
         opt_text("comments", &self.comments, MAX_LONG_TEXT)
     }
 }
@@ -295,21 +399,41 @@ impl NeedInput {
 impl GroupInput {
     pub fn validate(&self, today: NaiveDate) -> Result<()> {
         if self.members.is_empty() {
-            return Err(Error::validation("members", "a registration needs at least one member"));
+            return Err(Error::validation(
+                "members",
+                "a registration needs at least one member",
+            ));
         }
         if self.members.len() > MAX_MEMBERS {
-            return Err(Error::validation("members", format!("at most {MAX_MEMBERS} members per registration")));
+            return Err(Error::validation(
+                "members",
+                format!("at most {MAX_MEMBERS} members per registration"),
+            ));
         }
-        let focal = self.members.iter().filter(|m| m.relationship == FOCAL_POINT).count();
+        let focal = self
+            .members
+            .iter()
+            .filter(|m| m.relationship == FOCAL_POINT)
+            .count();
         if focal != 1 {
             return Err(Error::validation(
                 "members",
-                format!("exactly one member must have relationship {:?} (found {focal})", FOCAL_POINT),
+                format!(
+                    "exactly one member must have relationship {:?} (found {focal})",
+                    FOCAL_POINT
+                ),
             ));
         }
         for (i, m) in self.members.iter().enumerate() {
-            vocab(&format!("members.{i}.relationship"), &m.relationship, codes::RELATIONSHIP.contains(&m.relationship), "relationship")?;
-            m.person.validate(today).map_err(|e| e.in_field(&format!("members.{i}")))?;
+            vocab(
+                &format!("members.{i}.relationship"),
+                &m.relationship,
+                codes::RELATIONSHIP.contains(&m.relationship),
+                "relationship",
+            )?;
+            m.person
+                .validate(today)
+                .map_err(|e| e.in_field(&format!("members.{i}")))?;
         }
         Ok(())
     }

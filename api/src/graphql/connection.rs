@@ -43,7 +43,10 @@ pub fn decode_cursor(cursor: Option<&str>) -> Result<Option<String>, Error> {
 pub fn check_first(first: Option<i32>) -> Result<i64, Error> {
     match first.unwrap_or(DEFAULT_FIRST) {
         n if (1..=MAX_FIRST).contains(&n) => Ok(n as i64),
-        _ => Err(Error::validation("first", format!("must be between 1 and {MAX_FIRST}"))),
+        _ => Err(Error::validation(
+            "first",
+            format!("must be between 1 and {MAX_FIRST}"),
+        )),
     }
 }
 
@@ -79,21 +82,46 @@ impl Counter {
         match self {
             Counter::Individuals(q) => {
                 let q = q.clone();
-                scoped_read(ctx, "count", None, move |c, s| queries::count_individuals(c, s, &q)).await
+                scoped_read(ctx, "count", None, move |c, s| {
+                    queries::count_individuals(c, s, &q)
+                })
+                .await
             }
             Counter::Groups => scoped_read(ctx, "count", None, queries::count_groups).await,
             Counter::Cases(q) => {
                 let q = q.clone();
-                scoped_read(ctx, "count", None, move |c, s| queries::count_cases(c, s, &q)).await
+                scoped_read(ctx, "count", None, move |c, s| {
+                    queries::count_cases(c, s, &q)
+                })
+                .await
             }
         }
     }
 }
 
-connection!(IndividualConnection, IndividualEdge, Individual, "A page of individuals.", "An individual in a page.");
-connection!(RegistrationGroupConnection, RegistrationGroupEdge, RegistrationGroup, "A page of registration groups.", "A registration group in a page.");
-connection!(CaseConnection, CaseEdge, Case, "A page of cases.", "A case in a page.");
+connection!(
+    IndividualConnection,
+    IndividualEdge,
+    Individual,
+    "A page of individuals.",
+    "An individual in a page."
+);
+connection!(
+    RegistrationGroupConnection,
+    RegistrationGroupEdge,
+    RegistrationGroup,
+    "A page of registration groups.",
+    "A registration group in a page."
+);
+connection!(
+    CaseConnection,
+    CaseEdge,
+    Case,
+    "A page of cases.",
+    "A case in a page."
+);
 
+/// A page of individuals.
 #[async_graphql::Object]
 impl IndividualConnection {
     /// The items of this page.
@@ -110,6 +138,7 @@ impl IndividualConnection {
     }
 }
 
+/// A page of registration groups.
 #[async_graphql::Object]
 impl RegistrationGroupConnection {
     /// The items of this page.
@@ -126,6 +155,7 @@ impl RegistrationGroupConnection {
     }
 }
 
+/// A page of cases.
 #[async_graphql::Object]
 impl CaseConnection {
     /// The items of this page.
@@ -143,7 +173,10 @@ impl CaseConnection {
 }
 
 pub fn page_info(ids: &[&str], has_next: bool) -> PageInfo {
-    PageInfo { has_next_page: has_next, end_cursor: ids.last().map(|id| encode_cursor(id)) }
+    PageInfo {
+        has_next_page: has_next,
+        end_cursor: ids.last().map(|id| encode_cursor(id)),
+    }
 }
 
 pub fn bad_input(e: Error) -> async_graphql::Error {

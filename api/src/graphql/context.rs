@@ -58,7 +58,9 @@ pub fn caller<'a>(ctx: &Context<'a>) -> Result<&'a Authenticated> {
     match &request(ctx).caller {
         Some(Ok(a)) => Ok(a),
         Some(Err(e)) => Err(e.clone()),
-        None => Err(Error::unauthenticated("log in first: send Authorization: Bearer <token>")),
+        None => Err(Error::unauthenticated(
+            "log in first: send Authorization: Bearer <token>",
+        )),
     }
 }
 
@@ -69,7 +71,12 @@ pub fn scope<'a>(ctx: &Context<'a>) -> Result<&'a Scope> {
 /// Runs a scoped read of personal data. A refusal (FORBIDDEN, or NOT_FOUND because the record
 /// is outside the caller's scope) is itself audited, in its own transaction, since the read's
 /// transaction rolled back.
-pub async fn scoped_read<T, F>(ctx: &Context<'_>, action: &'static str, record_id: Option<&str>, f: F) -> GqlResult<T>
+pub async fn scoped_read<T, F>(
+    ctx: &Context<'_>,
+    action: &'static str,
+    record_id: Option<&str>,
+    f: F,
+) -> GqlResult<T>
 where
     T: Send + 'static,
     F: FnOnce(&mut DbConn, &Scope) -> Result<T> + Send + 'static,
@@ -82,12 +89,23 @@ where
 }
 
 /// Runs a scoped write (already inside `run_once` or not) and audits refusals like reads.
-pub async fn audit_refusal<T>(ctx: &Context<'_>, action: &'static str, record_id: Option<&str>, outcome: Result<T>) -> GqlResult<T> {
+pub async fn audit_refusal<T>(
+    ctx: &Context<'_>,
+    action: &'static str,
+    record_id: Option<&str>,
+    outcome: Result<T>,
+) -> GqlResult<T> {
     let scope = scope(ctx).map_err(gql)?.clone();
     refusal_audited(state(ctx), &scope, action, record_id, outcome).await
 }
 
-async fn refusal_audited<T>(st: &Arc<AppState>, scope: &Scope, action: &'static str, record_id: Option<&str>, outcome: Result<T>) -> GqlResult<T> {
+async fn refusal_audited<T>(
+    st: &Arc<AppState>,
+    scope: &Scope,
+    action: &'static str,
+    record_id: Option<&str>,
+    outcome: Result<T>,
+) -> GqlResult<T> {
     match outcome {
         Err(e) if matches!(e.code, ErrorCode::Forbidden | ErrorCode::NotFound) => {
             let entry = Entry {
@@ -98,7 +116,10 @@ async fn refusal_audited<T>(st: &Arc<AppState>, scope: &Scope, action: &'static 
                 detail: Some(e.message.clone()),
             };
             let actor = Actor::from(scope);
-            st.db.write(move |c| audit::append(c, &actor, &[entry])).await.map_err(gql)?;
+            st.db
+                .write(move |c| audit::append(c, &actor, &[entry]))
+                .await
+                .map_err(gql)?;
             Err(gql(e))
         }
         other => other.map_err(gql),

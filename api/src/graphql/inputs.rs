@@ -145,13 +145,23 @@ pub struct PersonInput {
 
 impl From<DocumentInput> for reg::DocumentInput {
     fn from(d: DocumentInput) -> Self {
-        Self { document_type: d.document_type, number: d.number, issuing_country: d.issuing_country, issued_on: d.issued_on, expires_on: d.expires_on }
+        Self {
+            document_type: d.document_type,
+            number: d.number,
+            issuing_country: d.issuing_country,
+            issued_on: d.issued_on,
+            expires_on: d.expires_on,
+        }
     }
 }
 
 impl From<SpecificNeedInput> for reg::NeedInput {
     fn from(n: SpecificNeedInput) -> Self {
-        Self { code: n.code, sub_code: n.sub_code, comments: n.comments }
+        Self {
+            code: n.code,
+            sub_code: n.sub_code,
+            comments: n.comments,
+        }
     }
 }
 
@@ -183,17 +193,34 @@ impl From<PersonInput> for reg::PersonInput {
             consent_to_contact: p.consent_to_contact,
             information_given: p.information_given,
             legacy_id: p.legacy_id,
-            languages: p.languages.into_iter().map(|l| reg::LanguageInput { language: l.language, kind: l.kind }).collect(),
+            languages: p
+                .languages
+                .into_iter()
+                .map(|l| reg::LanguageInput {
+                    language: l.language,
+                    kind: l.kind,
+                })
+                .collect(),
             documents: p.documents.into_iter().map(Into::into).collect(),
             addresses: p
                 .addresses
                 .into_iter()
-                .map(|a| reg::AddressInput { kind: a.kind, line: a.line, city: a.city, province: a.province, country: a.country })
+                .map(|a| reg::AddressInput {
+                    kind: a.kind,
+                    line: a.line,
+                    city: a.city,
+                    province: a.province,
+                    country: a.country,
+                })
                 .collect(),
             phones: p
                 .phones
                 .into_iter()
-                .map(|ph| reg::PhoneInput { number: ph.number, kind: ph.kind, consent_to_contact: ph.consent_to_contact })
+                .map(|ph| reg::PhoneInput {
+                    number: ph.number,
+                    kind: ph.kind,
+                    consent_to_contact: ph.consent_to_contact,
+                })
                 .collect(),
             specific_needs: p.specific_needs.into_iter().map(Into::into).collect(),
         }
@@ -361,7 +388,10 @@ pub struct MoveMemberInput {
 
 impl From<MoveMemberInput> for Move {
     fn from(m: MoveMemberInput) -> Self {
-        Self { individual_id: m.individual_id.0, relationship: m.relationship }
+        Self {
+            individual_id: m.individual_id.0,
+            relationship: m.relationship,
+        }
     }
 }
 
@@ -452,13 +482,22 @@ pub struct CaseFilter {
 
 impl From<IndividualFilter> for crate::store::queries::IndividualQuery {
     fn from(f: IndividualFilter) -> Self {
-        Self { search: None, office_id: f.office_id.map(|i| i.0), nationality: f.nationality, sex: f.sex, need_code: f.specific_need_code }
+        Self {
+            search: None,
+            office_id: f.office_id.map(|i| i.0),
+            nationality: f.nationality,
+            sex: f.sex,
+            need_code: f.specific_need_code,
+        }
     }
 }
 
 impl From<CaseFilter> for crate::store::queries::CaseQuery {
     fn from(f: CaseFilter) -> Self {
-        Self { status: f.status, office_id: f.office_id.map(|i| i.0), assigned_to_me: f.assigned_to_me }
+        Self {
+            status: f.status,
+            office_id: f.office_id.map(|i| i.0),
+            assigned_to_me: f.assigned_to_me,
+        }
     }
 }
-

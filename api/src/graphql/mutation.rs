@@ -24,12 +24,18 @@ pub struct Touched {
 
 async fn load_individual(ctx: &Context<'_>, id: &str) -> GqlResult<Option<Individual>> {
     let id = id.to_string();
-    scoped_read(ctx, "read", None, move |c, s| queries::individual(c, s, &id)).await.map(|o| o.map(Individual::from))
+    scoped_read(ctx, "read", None, move |c, s| {
+        queries::individual(c, s, &id)
+    })
+    .await
+    .map(|o| o.map(Individual::from))
 }
 
 async fn load_group(ctx: &Context<'_>, id: &str) -> GqlResult<Option<RegistrationGroup>> {
     let id = id.to_string();
-    scoped_read(ctx, "read", None, move |c, s| queries::group(c, s, &id)).await.map(|o| o.map(RegistrationGroup))
+    scoped_read(ctx, "read", None, move |c, s| queries::group(c, s, &id))
+        .await
+        .map(|o| o.map(RegistrationGroup))
 }
 
 /// The result of registerGroup.
@@ -42,6 +48,7 @@ pub struct RegisterGroupPayload {
     possible_duplicates: Vec<PossibleDuplicate>,
 }
 
+/// The result of registerGroup.
 #[Object]
 impl RegisterGroupPayload {
     /// The id you sent.
@@ -63,9 +70,11 @@ impl RegisterGroupPayload {
     /// The registered members, in the order sent.
     async fn members(&self, ctx: &Context<'_>) -> GqlResult<Vec<Individual>> {
         let ids = self.individual_ids.clone();
-        scoped_read(ctx, "read", None, move |c, s| queries::individuals_by_ids(c, s, &ids))
-            .await
-            .map(|v| v.into_iter().map(Individual::from).collect())
+        scoped_read(ctx, "read", None, move |c, s| {
+            queries::individuals_by_ids(c, s, &ids)
+        })
+        .await
+        .map(|v| v.into_iter().map(Individual::from).collect())
     }
     /// People already registered in your unit who may be the same as a member.
     async fn possible_duplicates(&self) -> &[PossibleDuplicate] {
@@ -76,6 +85,7 @@ impl RegisterGroupPayload {
 /// An individual after a change.
 pub struct IndividualPayload(Touched);
 
+/// An individual after a change.
 #[Object]
 impl IndividualPayload {
     /// The id you sent.
@@ -94,6 +104,7 @@ impl IndividualPayload {
 /// A specific need after a change.
 pub struct SpecificNeedPayload(Touched);
 
+/// A specific need after a change.
 #[Object]
 impl SpecificNeedPayload {
     /// The id you sent.
@@ -116,6 +127,7 @@ impl SpecificNeedPayload {
 /// A document after it was added.
 pub struct DocumentPayload(Touched);
 
+/// A document after it was added.
 #[Object]
 impl DocumentPayload {
     /// The id you sent.
@@ -138,6 +150,7 @@ impl DocumentPayload {
 /// Groups after a split or merge.
 pub struct GroupsPayload(Touched);
 
+/// Groups after a split or merge.
 #[Object]
 impl GroupsPayload {
     /// The id you sent.
@@ -199,16 +212,31 @@ pub struct RevokeApiTokenPayload {
 }
 
 fn touched(cmid: &str, ids: Vec<String>) -> Touched {
-    Touched { client_mutation_id: cmid.to_string(), ids }
+    Touched {
+        client_mutation_id: cmid.to_string(),
+        ids,
+    }
 }
 
+/// Writes. Every mutation is idempotent by clientMutationId; every update checks the version read.
 #[Object]
 impl MutationRoot {
     /// Log in with username and password; returns a session token.
-    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> GqlResult<LoginPayload> {
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: LoginInput,
+    ) -> GqlResult<LoginPayload> {
         let req = request(ctx);
-        let r = state(ctx).auth.login(&input.username, &input.password, req.addr, &req.request_id).await.map_err(gql)?;
-        Ok(LoginPayload { token: r.token, expires_at: r.expires_at.and_utc() })
+        let r = state(ctx)
+            .auth
+            .login(&input.username, &input.password, req.addr, &req.request_id)
+            .await
+            .map_err(gql)?;
+        Ok(LoginPayload {
+            token: r.token,
+            expires_at: r.expires_at.and_utc(),
+        })
     }
 
     /// End the current session.
@@ -220,14 +248,34 @@ impl MutationRoot {
 
     /// Register a group and its members in one transaction. Possible duplicates in your unit
     /// are returned first and nothing is saved until you acknowledge them.
-    async fn register_group(&self, ctx: &Context<'_>, input: RegisterGroupInput) -> GqlResult<RegisterGroupPayload> {
+    async fn register_group(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: RegisterGroupInput,
+    ) -> GqlResult<RegisterGroupPayload> {
         let scope = scope(ctx).map_err(gql)?.clone();
         let st = state(ctx).clone();
         let cmid = input.client_mutation_id.clone();
         let group = reg::GroupInput {
-            members: input.members.into_iter().map(|m| reg::MemberInput { relationship: m.relationship, person: m.person.into() }).collect(),
+            members: input
+                .members
+                .into_iter()
+                .map(|m| reg::MemberInput {
+                    relationship: m.relationship,
+                    person: m.person.into(),
+                })
+                .collect(),
         };
         group.validate(crate::store::now().date()).map_err(gql)?;
+        // A replay answers from the first result; checking duplicates again would find the
+        // members the first call registered.
+        if let Some(done) =
+            crate::store::idempotency::stored(&st.db, scope.user_id(), &cmid, "registerGroup")
+                .await
+                .map_err(gql)?
+        {
+            return Ok(done);
+        }
         let facts: Vec<_> = group.members.iter().map(|m| m.person.facts()).collect();
         let duplicates = scoped_read(ctx, "duplicate_check", None, move |c, s| {
             let mut out = Vec::new();
@@ -237,14 +285,23 @@ impl MutationRoot {
                         member_index: i as i32,
                         individual_id: ID(row.id.clone()),
                         individual_number: row.individual_number.clone(),
-                        full_name: [Some(row.given_names.as_str()), row.family_name.as_deref(), row.second_family_name.as_deref()]
-                            .into_iter()
-                            .flatten()
-                            .collect::<Vec<_>>()
-                            .join(" "),
+                        full_name: [
+                            Some(row.given_names.as_str()),
+                            row.family_name.as_deref(),
+                            row.second_family_name.as_deref(),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(" "),
                         date_of_birth: row.date_of_birth,
                         score: m.score as i32,
-                        reasons: m.reasons.iter().map(|r| format!("{r:?}")).map(|r| snake(&r)).collect(),
+                        reasons: m
+                            .reasons
+                            .iter()
+                            .map(|r| format!("{r:?}"))
+                            .map(|r| snake(&r))
+                            .collect(),
                     });
                 }
             }
@@ -252,113 +309,231 @@ impl MutationRoot {
         })
         .await?;
         if !duplicates.is_empty() && !input.acknowledge_duplicates {
-            return Ok(RegisterGroupPayload { client_mutation_id: cmid, saved: false, group_id: None, individual_ids: vec![], possible_duplicates: duplicates });
+            return Ok(RegisterGroupPayload {
+                client_mutation_id: cmid,
+                saved: false,
+                group_id: None,
+                individual_ids: vec![],
+                possible_duplicates: duplicates,
+            });
         }
         let (s, c2) = (scope.clone(), cmid.clone());
         let outcome = run_once(&st.db, &scope, &cmid, "registerGroup", move |conn| {
             let r = registry::register_group(conn, &s, &group)?;
-            Ok(RegisterGroupPayload { client_mutation_id: c2, saved: true, group_id: Some(r.group_id), individual_ids: r.individual_ids, possible_duplicates: duplicates })
+            Ok(RegisterGroupPayload {
+                client_mutation_id: c2,
+                saved: true,
+                group_id: Some(r.group_id),
+                individual_ids: r.individual_ids,
+                possible_duplicates: duplicates,
+            })
         })
         .await;
         audit_refusal(ctx, "register", None, outcome).await
     }
 
     /// Change an individual's registration data (checked against the version you read).
-    async fn update_individual(&self, ctx: &Context<'_>, input: UpdateIndividualInput) -> GqlResult<IndividualPayload> {
+    async fn update_individual(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: UpdateIndividualInput,
+    ) -> GqlResult<IndividualPayload> {
         let scope = scope(ctx).map_err(gql)?.clone();
         let st = state(ctx).clone();
-        let (patch, id, version, cmid) = (input.patch(), input.id.0.clone(), input.version, input.client_mutation_id.clone());
+        let (patch, id, version, cmid) = (
+            input.patch(),
+            input.id.0.clone(),
+            input.version,
+            input.client_mutation_id.clone(),
+        );
         let (s, c2, id2) = (scope.clone(), cmid.clone(), id.clone());
         let outcome = run_once(&st.db, &scope, &cmid, "updateIndividual", move |conn| {
             let row = registry::update_individual(conn, &s, &id2, version, &patch)?;
             Ok(touched(&c2, vec![row.id]))
         })
         .await;
-        audit_refusal(ctx, "update", Some(&id), outcome).await.map(IndividualPayload)
+        audit_refusal(ctx, "update", Some(&id), outcome)
+            .await
+            .map(IndividualPayload)
     }
 
     /// Flag a specific need on an individual; it waits for review by protection staff.
-    async fn add_specific_need(&self, ctx: &Context<'_>, input: AddSpecificNeedInput) -> GqlResult<SpecificNeedPayload> {
+    async fn add_specific_need(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: AddSpecificNeedInput,
+    ) -> GqlResult<SpecificNeedPayload> {
         let scope = scope(ctx).map_err(gql)?.clone();
         let st = state(ctx).clone();
         let id = input.individual_id.0.clone();
-        let need = reg::NeedInput { code: input.code, sub_code: input.sub_code, comments: input.comments };
+        let need = reg::NeedInput {
+            code: input.code,
+            sub_code: input.sub_code,
+            comments: input.comments,
+        };
         let (s, c2, id2) = (scope.clone(), input.client_mutation_id.clone(), id.clone());
-        let outcome = run_once(&st.db, &scope, &input.client_mutation_id, "addSpecificNeed", move |conn| {
-            let row = registry::add_specific_need(conn, &s, &id2, &need)?;
-            Ok(touched(&c2, vec![row.id, row.individual_id]))
-        })
+        let outcome = run_once(
+            &st.db,
+            &scope,
+            &input.client_mutation_id,
+            "addSpecificNeed",
+            move |conn| {
+                let row = registry::add_specific_need(conn, &s, &id2, &need)?;
+                Ok(touched(&c2, vec![row.id, row.individual_id]))
+            },
+        )
         .await;
-        audit_refusal(ctx, "add_specific_need", Some(&id), outcome).await.map(SpecificNeedPayload)
+        audit_refusal(ctx, "add_specific_need", Some(&id), outcome)
+            .await
+            .map(SpecificNeedPayload)
     }
 
     /// Confirm or resolve a specific need (protection officers and supervisors).
-    async fn review_specific_need(&self, ctx: &Context<'_>, input: ReviewSpecificNeedInput) -> GqlResult<SpecificNeedPayload> {
+    async fn review_specific_need(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: ReviewSpecificNeedInput,
+    ) -> GqlResult<SpecificNeedPayload> {
         let scope = scope(ctx).map_err(gql)?.clone();
         let st = state(ctx).clone();
         let id = input.id.0.clone();
-        let (s, c2, id2, version, status, comments) = (scope.clone(), input.client_mutation_id.clone(), id.clone(), input.version, input.status.to_domain(), input.comments);
-        let outcome = run_once(&st.db, &scope, &input.client_mutation_id, "reviewSpecificNeed", move |conn| {
-            let row = registry::review_specific_need(conn, &s, &id2, version, status, comments.as_deref())?;
-            Ok(touched(&c2, vec![row.id, row.individual_id]))
-        })
+        let (s, c2, id2, version, status, comments) = (
+            scope.clone(),
+            input.client_mutation_id.clone(),
+            id.clone(),
+            input.version,
+            input.status.to_domain(),
+            input.comments,
+        );
+        let outcome = run_once(
+            &st.db,
+            &scope,
+            &input.client_mutation_id,
+            "reviewSpecificNeed",
+            move |conn| {
+                let row = registry::review_specific_need(
+                    conn,
+                    &s,
+                    &id2,
+                    version,
+                    status,
+                    comments.as_deref(),
+                )?;
+                Ok(touched(&c2, vec![row.id, row.individual_id]))
+            },
+        )
         .await;
-        audit_refusal(ctx, "review_specific_need", Some(&id), outcome).await.map(SpecificNeedPayload)
+        audit_refusal(ctx, "review_specific_need", Some(&id), outcome)
+            .await
+            .map(SpecificNeedPayload)
     }
 
     /// Add an identity document to an individual.
-    async fn add_document(&self, ctx: &Context<'_>, input: AddDocumentInput) -> GqlResult<DocumentPayload> {
+    async fn add_document(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: AddDocumentInput,
+    ) -> GqlResult<DocumentPayload> {
         let scope = scope(ctx).map_err(gql)?.clone();
         let st = state(ctx).clone();
         let id = input.individual_id.0.clone();
         let doc: reg::DocumentInput = input.document.into();
         let (s, c2, id2) = (scope.clone(), input.client_mutation_id.clone(), id.clone());
-        let outcome = run_once(&st.db, &scope, &input.client_mutation_id, "addDocument", move |conn| {
-            let row = registry::add_document(conn, &s, &id2, &doc)?;
-            Ok(touched(&c2, vec![row.id, row.individual_id]))
-        })
+        let outcome = run_once(
+            &st.db,
+            &scope,
+            &input.client_mutation_id,
+            "addDocument",
+            move |conn| {
+                let row = registry::add_document(conn, &s, &id2, &doc)?;
+                Ok(touched(&c2, vec![row.id, row.individual_id]))
+            },
+        )
         .await;
-        audit_refusal(ctx, "add_document", Some(&id), outcome).await.map(DocumentPayload)
+        audit_refusal(ctx, "add_document", Some(&id), outcome)
+            .await
+            .map(DocumentPayload)
     }
 
     /// Move some members of a group into a new group (history keeps the old memberships).
-    async fn split_group(&self, ctx: &Context<'_>, input: SplitGroupInput) -> GqlResult<GroupsPayload> {
+    async fn split_group(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: SplitGroupInput,
+    ) -> GqlResult<GroupsPayload> {
         let scope = scope(ctx).map_err(gql)?.clone();
         let st = state(ctx).clone();
         let id = input.group_id.0.clone();
         let moves: Vec<registry::Move> = input.members.into_iter().map(Into::into).collect();
-        let (s, c2, id2, version) = (scope.clone(), input.client_mutation_id.clone(), id.clone(), input.version);
-        let outcome = run_once(&st.db, &scope, &input.client_mutation_id, "splitGroup", move |conn| {
-            let (old, new) = registry::split_group(conn, &s, &id2, version, &moves)?;
-            Ok(touched(&c2, vec![old, new]))
-        })
+        let (s, c2, id2, version) = (
+            scope.clone(),
+            input.client_mutation_id.clone(),
+            id.clone(),
+            input.version,
+        );
+        let outcome = run_once(
+            &st.db,
+            &scope,
+            &input.client_mutation_id,
+            "splitGroup",
+            move |conn| {
+                let (old, new) = registry::split_group(conn, &s, &id2, version, &moves)?;
+                Ok(touched(&c2, vec![old, new]))
+            },
+        )
         .await;
-        audit_refusal(ctx, "split_group", Some(&id), outcome).await.map(GroupsPayload)
+        audit_refusal(ctx, "split_group", Some(&id), outcome)
+            .await
+            .map(GroupsPayload)
     }
 
     /// Move every member of the source group into the target group and close the source.
-    async fn merge_groups(&self, ctx: &Context<'_>, input: MergeGroupsInput) -> GqlResult<GroupsPayload> {
+    async fn merge_groups(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: MergeGroupsInput,
+    ) -> GqlResult<GroupsPayload> {
         let scope = scope(ctx).map_err(gql)?.clone();
         let st = state(ctx).clone();
         let id = input.target_group_id.0.clone();
         let moves: Vec<registry::Move> = input.members.into_iter().map(Into::into).collect();
         let (s, c2) = (scope.clone(), input.client_mutation_id.clone());
-        let (target, tv, source, sv) = (id.clone(), input.target_version, input.source_group_id.0, input.source_version);
-        let outcome = run_once(&st.db, &scope, &input.client_mutation_id, "mergeGroups", move |conn| {
-            let kept = registry::merge_groups(conn, &s, &target, tv, &source, sv, &moves)?;
-            Ok(touched(&c2, vec![kept]))
-        })
+        let (target, tv, source, sv) = (
+            id.clone(),
+            input.target_version,
+            input.source_group_id.0,
+            input.source_version,
+        );
+        let outcome = run_once(
+            &st.db,
+            &scope,
+            &input.client_mutation_id,
+            "mergeGroups",
+            move |conn| {
+                let kept = registry::merge_groups(conn, &s, &target, tv, &source, sv, &moves)?;
+                Ok(touched(&c2, vec![kept]))
+            },
+        )
         .await;
-        audit_refusal(ctx, "merge_groups", Some(&id), outcome).await.map(GroupsPayload)
+        audit_refusal(ctx, "merge_groups", Some(&id), outcome)
+            .await
+            .map(GroupsPayload)
     }
 
     /// Create a named API token for scripts and data tools.
-    async fn create_api_token(&self, ctx: &Context<'_>, input: CreateApiTokenInput) -> GqlResult<CreateApiTokenPayload> {
+    async fn create_api_token(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: CreateApiTokenInput,
+    ) -> GqlResult<CreateApiTokenPayload> {
         let who = caller(ctx).map_err(gql)?;
         let st = state(ctx).clone();
         let name = input.name.trim().to_string();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(gql(Error::validation("name", "give the token a name of 1 to 100 characters")));
+            return Err(gql(Error::validation(
+                "name",
+                "give the token a name of 1 to 100 characters",
+            )));
         }
         let lifetime = match input.days {
             None => st.config.api_token_lifetime,
@@ -368,22 +543,40 @@ impl MutationRoot {
         let (token, hash, expires_at) = crate::auth::Auth::new_api_token(lifetime);
         let (uid, cmid) = (who.user.id.clone(), input.client_mutation_id.clone());
         let actor = crate::store::audit::Actor::from(&who.scope);
-        let stored: Result<CreateApiTokenPayload> = run_once(&st.db, &who.scope, &input.client_mutation_id, "createApiToken", move |conn| {
-            let s = users::create_session(conn, &uid, &hash, "api", Some(&name), expires_at)?;
-            crate::store::audit::append(conn, &actor, &[crate::store::audit::Entry::ok("create", "api_token", &s.id)])?;
-            // The stored result never holds the secret.
-            Ok(CreateApiTokenPayload { client_mutation_id: cmid, token: None, id: ID(s.id), expires_at: expires_at.and_utc() })
-        })
+        let stored: Result<CreateApiTokenPayload> = run_once(
+            &st.db,
+            &who.scope,
+            &input.client_mutation_id,
+            "createApiToken",
+            move |conn| {
+                let s = users::create_session(conn, &uid, &hash, "api", Some(&name), expires_at)?;
+                crate::store::audit::append(
+                    conn,
+                    &actor,
+                    &[crate::store::audit::Entry::ok("create", "api_token", &s.id)],
+                )?;
+                // The stored result never holds the secret.
+                Ok(CreateApiTokenPayload {
+                    client_mutation_id: cmid,
+                    token: None,
+                    id: ID(s.id),
+                    expires_at: expires_at.and_utc(),
+                })
+            },
+        )
         .await;
         let mut payload = stored.map_err(gql)?;
         // Only the request that created the token knows its secret.
         let created_now = crate::auth::hash_token(&token);
         let pid = payload.id.0.clone();
-        let is_ours = st
-            .db
-            .read(move |c| Ok(users::session_by_token_hash(c, &created_now)?.is_some_and(|(s, _)| s.id == pid)))
-            .await
-            .map_err(gql)?;
+        let is_ours =
+            st.db
+                .read(move |c| {
+                    Ok(users::session_by_token_hash(c, &created_now)?
+                        .is_some_and(|(s, _)| s.id == pid))
+                })
+                .await
+                .map_err(gql)?;
         if is_ours {
             payload.token = Some(token);
         }
@@ -391,16 +584,37 @@ impl MutationRoot {
     }
 
     /// Revoke one of your API tokens.
-    async fn revoke_api_token(&self, ctx: &Context<'_>, input: RevokeApiTokenInput) -> GqlResult<RevokeApiTokenPayload> {
+    async fn revoke_api_token(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: RevokeApiTokenInput,
+    ) -> GqlResult<RevokeApiTokenPayload> {
         let who = caller(ctx).map_err(gql)?;
         let st = state(ctx).clone();
-        let (uid, tid, cmid) = (who.user.id.clone(), input.id.0.clone(), input.client_mutation_id.clone());
+        let (uid, tid, cmid) = (
+            who.user.id.clone(),
+            input.id.0.clone(),
+            input.client_mutation_id.clone(),
+        );
         let actor = crate::store::audit::Actor::from(&who.scope);
-        run_once(&st.db, &who.scope, &input.client_mutation_id, "revokeApiToken", move |conn| {
-            let revoked = users::revoke_session(conn, &uid, &tid)?;
-            crate::store::audit::append(conn, &actor, &[crate::store::audit::Entry::ok("revoke", "api_token", &tid)])?;
-            Ok(RevokeApiTokenPayload { client_mutation_id: cmid, revoked })
-        })
+        run_once(
+            &st.db,
+            &who.scope,
+            &input.client_mutation_id,
+            "revokeApiToken",
+            move |conn| {
+                let revoked = users::revoke_session(conn, &uid, &tid)?;
+                crate::store::audit::append(
+                    conn,
+                    &actor,
+                    &[crate::store::audit::Entry::ok("revoke", "api_token", &tid)],
+                )?;
+                Ok(RevokeApiTokenPayload {
+                    client_mutation_id: cmid,
+                    revoked,
+                })
+            },
+        )
         .await
         .map_err(gql)
     }

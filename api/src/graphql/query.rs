@@ -12,6 +12,7 @@ use crate::store::{audit, queries, users};
 /// Reads. Every read of personal data is scoped to the caller's operation unit and audited.
 pub struct QueryRoot;
 
+/// Reads. Every read of personal data is scoped to the caller's operation unit and audited.
 #[Object]
 impl QueryRoot {
     /// The logged-in user.
@@ -22,14 +23,24 @@ impl QueryRoot {
     /// Offices of the caller's operation unit.
     async fn offices(&self, ctx: &Context<'_>) -> GqlResult<Vec<Office>> {
         let unit = scope(ctx).map_err(gql)?.unit_id().to_string();
-        state(ctx).db.read(move |c| users::offices_of(c, &unit)).await.map(|v| v.into_iter().map(Into::into).collect()).map_err(gql)
+        state(ctx)
+            .db
+            .read(move |c| users::offices_of(c, &unit))
+            .await
+            .map(|v| v.into_iter().map(Into::into).collect())
+            .map_err(gql)
     }
 
     /// One individual by id (NOT_FOUND if it does not exist or is outside your scope).
-    async fn individual(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Individual> {
+    async fn individual(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The record's id.")] id: ID,
+    ) -> GqlResult<Individual> {
         let rid = id.0.clone();
         let row = scoped_read(ctx, "read", Some(&id.0), move |c, s| {
-            queries::individual(c, s, &rid)?.ok_or_else(|| crate::error::Error::not_found("individual"))
+            queries::individual(c, s, &rid)?
+                .ok_or_else(|| crate::error::Error::not_found("individual"))
         })
         .await?;
         Ok(row.into())
@@ -49,26 +60,44 @@ impl QueryRoot {
         let first = check_first(first).map_err(gql)?;
         let after = decode_cursor(after.as_deref()).map_err(gql)?;
         if search.as_ref().is_some_and(|s| s.chars().count() > 200) {
-            return Err(gql(crate::error::Error::validation("search", "is longer than 200 characters")));
+            return Err(gql(crate::error::Error::validation(
+                "search",
+                "is longer than 200 characters",
+            )));
         }
         let mut q: queries::IndividualQuery = filter.unwrap_or_default().into();
         q.search = search;
         let q2 = q.clone();
-        let page = scoped_read(ctx, "search", None, move |c, s| queries::individuals(c, s, &q2, first, after.as_deref())).await?;
+        let page = scoped_read(ctx, "search", None, move |c, s| {
+            queries::individuals(c, s, &q2, first, after.as_deref())
+        })
+        .await?;
         let ids: Vec<&str> = page.items.iter().map(|r| r.id.as_str()).collect();
         let page_info = page_info(&ids, page.has_next);
         Ok(IndividualConnection {
-            edges: page.items.into_iter().map(|r| IndividualEdge { cursor: encode_cursor(&r.id), node: r.into() }).collect(),
+            edges: page
+                .items
+                .into_iter()
+                .map(|r| IndividualEdge {
+                    cursor: encode_cursor(&r.id),
+                    node: r.into(),
+                })
+                .collect(),
             page_info,
             count: Counter::Individuals(q),
         })
     }
 
     /// One registration group by id.
-    async fn registration_group(&self, ctx: &Context<'_>, id: ID) -> GqlResult<RegistrationGroup> {
+    async fn registration_group(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The record's id.")] id: ID,
+    ) -> GqlResult<RegistrationGroup> {
         let rid = id.0.clone();
         scoped_read(ctx, "read", Some(&id.0), move |c, s| {
-            queries::group(c, s, &rid)?.ok_or_else(|| crate::error::Error::not_found("registration group"))
+            queries::group(c, s, &rid)?
+                .ok_or_else(|| crate::error::Error::not_found("registration group"))
         })
         .await
         .map(RegistrationGroup)
@@ -84,11 +113,21 @@ impl QueryRoot {
     ) -> GqlResult<RegistrationGroupConnection> {
         let first = check_first(first).map_err(gql)?;
         let after = decode_cursor(after.as_deref()).map_err(gql)?;
-        let page = scoped_read(ctx, "list", None, move |c, s| queries::groups(c, s, first, after.as_deref())).await?;
+        let page = scoped_read(ctx, "list", None, move |c, s| {
+            queries::groups(c, s, first, after.as_deref())
+        })
+        .await?;
         let ids: Vec<&str> = page.items.iter().map(|r| r.id.as_str()).collect();
         let page_info = page_info(&ids, page.has_next);
         Ok(RegistrationGroupConnection {
-            edges: page.items.into_iter().map(|g| RegistrationGroupEdge { cursor: encode_cursor(&g.id), node: RegistrationGroup(g) }).collect(),
+            edges: page
+                .items
+                .into_iter()
+                .map(|g| RegistrationGroupEdge {
+                    cursor: encode_cursor(&g.id),
+                    node: RegistrationGroup(g),
+                })
+                .collect(),
             page_info,
             count: Counter::Groups,
         })
@@ -96,7 +135,11 @@ impl QueryRoot {
 
     /// One case by id.
     #[graphql(name = "case")]
-    async fn case_by_id(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Case> {
+    async fn case_by_id(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The record's id.")] id: ID,
+    ) -> GqlResult<Case> {
         let rid = id.0.clone();
         scoped_read(ctx, "read", Some(&id.0), move |c, s| {
             queries::case(c, s, &rid)?.ok_or_else(|| crate::error::Error::not_found("case"))
@@ -118,11 +161,21 @@ impl QueryRoot {
         let after = decode_cursor(after.as_deref()).map_err(gql)?;
         let q: queries::CaseQuery = filter.unwrap_or_default().into();
         let q2 = q.clone();
-        let page = scoped_read(ctx, "list", None, move |c, s| queries::cases(c, s, &q2, first, after.as_deref())).await?;
+        let page = scoped_read(ctx, "list", None, move |c, s| {
+            queries::cases(c, s, &q2, first, after.as_deref())
+        })
+        .await?;
         let ids: Vec<&str> = page.items.iter().map(|r| r.id.as_str()).collect();
         let page_info = page_info(&ids, page.has_next);
         Ok(CaseConnection {
-            edges: page.items.into_iter().map(|c| CaseEdge { cursor: encode_cursor(&c.id), node: c.into() }).collect(),
+            edges: page
+                .items
+                .into_iter()
+                .map(|c| CaseEdge {
+                    cursor: encode_cursor(&c.id),
+                    node: c.into(),
+                })
+                .collect(),
             page_info,
             count: Counter::Cases(q),
         })
@@ -148,6 +201,11 @@ impl QueryRoot {
     /// Your API tokens.
     async fn api_tokens(&self, ctx: &Context<'_>) -> GqlResult<Vec<ApiToken>> {
         let uid = caller(ctx).map_err(gql)?.user.id.clone();
-        state(ctx).db.read(move |c| users::api_tokens(c, &uid)).await.map(|v| v.into_iter().map(Into::into).collect()).map_err(gql)
+        state(ctx)
+            .db
+            .read(move |c| users::api_tokens(c, &uid))
+            .await
+            .map(|v| v.into_iter().map(Into::into).collect())
+            .map_err(gql)
     }
 }

@@ -13,6 +13,10 @@ use crate::store::queries;
 use crate::store::rows::*;
 use crate::store::users;
 
+/// What a nested list counts for in a request's complexity: lists have no `first`, so each is
+/// assumed to hold this many items.
+pub const LIST_COST: usize = 10;
+
 pub(crate) fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
 }
@@ -35,7 +39,13 @@ pub struct OperationUnit {
 impl From<users::Unit> for OperationUnit {
     fn from(u: users::Unit) -> Self {
         let modules = u.module_list();
-        Self { id: ID(u.id), code: u.code, name: u.name, kind: u.kind, modules }
+        Self {
+            id: ID(u.id),
+            code: u.code,
+            name: u.name,
+            kind: u.kind,
+            modules,
+        }
     }
 }
 
@@ -52,13 +62,18 @@ pub struct Office {
 
 impl From<users::Office> for Office {
     fn from(o: users::Office) -> Self {
-        Self { id: ID(o.id), code: o.code, name: o.name }
+        Self {
+            id: ID(o.id),
+            code: o.code,
+            name: o.name,
+        }
     }
 }
 
 /// The logged-in user.
 pub struct Me(pub users::User);
 
+/// The logged-in user.
 #[Object]
 impl Me {
     /// The user's identifier.
@@ -75,7 +90,12 @@ impl Me {
     }
     /// Roles, e.g. eligibility_officer, supervisor.
     async fn roles(&self) -> Vec<String> {
-        self.0.roles.split(',').filter(|r| !r.is_empty()).map(str::to_string).collect()
+        self.0
+            .roles
+            .split(',')
+            .filter(|r| !r.is_empty())
+            .map(str::to_string)
+            .collect()
     }
     /// How far the user's view reaches: unit, office or own (assigned cases).
     async fn scope_level(&self) -> &str {
@@ -84,12 +104,24 @@ impl Me {
     /// The user's operation unit.
     async fn operation_unit(&self, ctx: &Context<'_>) -> GqlResult<OperationUnit> {
         let id = self.0.operation_unit_id.clone();
-        state(ctx).db.read(move |c| users::unit(c, &id)).await.map(Into::into).map_err(gql)
+        state(ctx)
+            .db
+            .read(move |c| users::unit(c, &id))
+            .await
+            .map(Into::into)
+            .map_err(gql)
     }
     /// The user's office, if any.
     async fn office(&self, ctx: &Context<'_>) -> GqlResult<Option<Office>> {
-        let Some(id) = self.0.office_id.clone() else { return Ok(None) };
-        state(ctx).db.read(move |c| users::office(c, &id)).await.map(|o| Some(o.into())).map_err(gql)
+        let Some(id) = self.0.office_id.clone() else {
+            return Ok(None);
+        };
+        state(ctx)
+            .db
+            .read(move |c| users::office(c, &id))
+            .await
+            .map(|o| Some(o.into()))
+            .map_err(gql)
     }
 }
 
@@ -137,6 +169,7 @@ fn sees(ctx: &Context<'_>, g: FieldGroup) -> bool {
     scope(ctx).map(|s| s.sees(g)).unwrap_or(false)
 }
 
+/// A person registered with the operation unit.
 #[Object]
 impl Individual {
     /// The individual's identifier (UUIDv7).
@@ -185,11 +218,16 @@ impl Individual {
     }
     /// Given and family names joined, for display.
     async fn full_name(&self) -> String {
-        [Some(self.0.given_names.as_str()), self.0.middle_name.as_deref(), self.0.family_name.as_deref(), self.0.second_family_name.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ")
+        [
+            Some(self.0.given_names.as_str()),
+            self.0.middle_name.as_deref(),
+            self.0.family_name.as_deref(),
+            self.0.second_family_name.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
     }
     /// Sex: F, M or X.
     async fn sex(&self) -> Option<&str> {
@@ -221,11 +259,15 @@ impl Individual {
     }
     /// Ethnicity; null unless the caller's roles include ethnicity (see restrictedFields).
     async fn ethnicity(&self, ctx: &Context<'_>) -> Option<String> {
-        sees(ctx, FieldGroup::Ethnicity).then(|| self.0.ethnicity.clone()).flatten()
+        sees(ctx, FieldGroup::Ethnicity)
+            .then(|| self.0.ethnicity.clone())
+            .flatten()
     }
     /// Religion; null unless the caller's roles include religion (see restrictedFields).
     async fn religion(&self, ctx: &Context<'_>) -> Option<String> {
-        sees(ctx, FieldGroup::Religion).then(|| self.0.religion.clone()).flatten()
+        sees(ctx, FieldGroup::Religion)
+            .then(|| self.0.religion.clone())
+            .flatten()
     }
     /// Fields withheld from this caller because of their sensitivity.
     async fn restricted_fields(&self, ctx: &Context<'_>) -> Vec<String> {
@@ -277,7 +319,12 @@ impl Individual {
     /// The office that registered the person.
     async fn office(&self, ctx: &Context<'_>) -> GqlResult<Office> {
         let id = self.0.office_id.clone();
-        state(ctx).db.read(move |c| users::office(c, &id)).await.map(Into::into).map_err(gql)
+        state(ctx)
+            .db
+            .read(move |c| users::office(c, &id))
+            .await
+            .map(Into::into)
+            .map_err(gql)
     }
     /// Version for optimistic concurrency: send it back with an update.
     async fn version(&self) -> i32 {
@@ -292,6 +339,7 @@ impl Individual {
         utc(self.0.updated_at)
     }
     /// Specific needs the caller may see (SV, TR and medical needs only for roles that include them).
+    #[graphql(complexity = "LIST_COST * child_complexity + 1")]
     async fn specific_needs(&self, ctx: &Context<'_>) -> GqlResult<Vec<SpecificNeed>> {
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s| queries::needs_of(c, s, &id))
@@ -301,23 +349,32 @@ impl Individual {
     /// How many specific needs were withheld from this caller because of their sensitivity.
     async fn withheld_specific_needs(&self, ctx: &Context<'_>) -> GqlResult<i32> {
         let id = self.0.id.clone();
-        scoped_read(ctx, "read", None, move |c, s| queries::needs_of(c, s, &id)).await.map(|(_, n)| n as i32)
+        scoped_read(ctx, "read", None, move |c, s| queries::needs_of(c, s, &id))
+            .await
+            .map(|(_, n)| n as i32)
     }
     /// Identity documents.
+    #[graphql(complexity = "LIST_COST * child_complexity + 1")]
     async fn documents(&self, ctx: &Context<'_>) -> GqlResult<Vec<Document>> {
         let id = self.0.id.clone();
-        scoped_read(ctx, "read", None, move |c, s| queries::documents_of(c, s, &id))
-            .await
-            .map(|v| v.into_iter().map(Document).collect())
+        scoped_read(ctx, "read", None, move |c, s| {
+            queries::documents_of(c, s, &id)
+        })
+        .await
+        .map(|v| v.into_iter().map(Document).collect())
     }
     /// Addresses, current first; validTo is set on past ones.
+    #[graphql(complexity = "LIST_COST * child_complexity + 1")]
     async fn addresses(&self, ctx: &Context<'_>) -> GqlResult<Vec<Address>> {
         let id = self.0.id.clone();
-        scoped_read(ctx, "read", None, move |c, s| queries::addresses_of(c, s, &id))
-            .await
-            .map(|v| v.into_iter().map(Address).collect())
+        scoped_read(ctx, "read", None, move |c, s| {
+            queries::addresses_of(c, s, &id)
+        })
+        .await
+        .map(|v| v.into_iter().map(Address).collect())
     }
     /// Phone numbers.
+    #[graphql(complexity = "LIST_COST * child_complexity + 1")]
     async fn phones(&self, ctx: &Context<'_>) -> GqlResult<Vec<Phone>> {
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s| queries::phones_of(c, s, &id))
@@ -325,27 +382,43 @@ impl Individual {
             .map(|v| v.into_iter().map(Phone).collect())
     }
     /// Languages: mother tongue, spoken, preferred for interviews.
+    #[graphql(complexity = "LIST_COST * child_complexity + 1")]
     async fn languages(&self, ctx: &Context<'_>) -> GqlResult<Vec<Language>> {
         let id = self.0.id.clone();
-        scoped_read(ctx, "read", None, move |c, s| queries::languages_of(c, s, &id))
-            .await
-            .map(|v| v.into_iter().map(|l| Language { language: l.language, kind: l.kind }).collect())
+        scoped_read(ctx, "read", None, move |c, s| {
+            queries::languages_of(c, s, &id)
+        })
+        .await
+        .map(|v| {
+            v.into_iter()
+                .map(|l| Language {
+                    language: l.language,
+                    kind: l.kind,
+                })
+                .collect()
+        })
     }
     /// The person's current registration group and their relationship to its focal point.
     async fn group_membership(&self, ctx: &Context<'_>) -> GqlResult<Option<GroupMembership>> {
         let id = self.0.id.clone();
-        scoped_read(ctx, "read", None, move |c, s| queries::current_group_of(c, s, &id))
-            .await
-            .map(|o| o.map(|(_, m)| GroupMembership(m)))
+        scoped_read(ctx, "read", None, move |c, s| {
+            queries::current_group_of(c, s, &id)
+        })
+        .await
+        .map(|o| o.map(|(_, m)| GroupMembership(m)))
     }
     /// Cases the person is a member of, that the caller may see.
+    #[graphql(complexity = "LIST_COST * child_complexity + 1")]
     async fn cases(&self, ctx: &Context<'_>) -> GqlResult<Vec<Case>> {
         let id = self.0.id.clone();
-        scoped_read(ctx, "read", None, move |c, s| queries::cases_of_individual(c, s, &id))
-            .await
-            .map(|v| v.into_iter().map(Case::from).collect())
+        scoped_read(ctx, "read", None, move |c, s| {
+            queries::cases_of_individual(c, s, &id)
+        })
+        .await
+        .map(|v| v.into_iter().map(Case::from).collect())
     }
     /// The record's history: who changed what, and when.
+    #[graphql(complexity = "LIST_COST * child_complexity + 1")]
     async fn history(&self, ctx: &Context<'_>) -> GqlResult<Vec<Event>> {
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s| queries::events_of(c, s, &id))
@@ -385,6 +458,7 @@ impl NeedStatus {
 /// A specific need (UNHCR standardized codes).
 pub struct SpecificNeed(pub NeedRow);
 
+/// A specific need (UNHCR standardized codes).
 #[Object]
 impl SpecificNeed {
     /// The need's identifier.
@@ -436,6 +510,7 @@ impl SpecificNeed {
 /// An identity document.
 pub struct Document(pub DocumentRow);
 
+/// An identity document.
 #[Object]
 impl Document {
     /// The document's identifier.
@@ -475,6 +550,7 @@ impl Document {
 /// An address, with the period it was valid.
 pub struct Address(pub AddressRow);
 
+/// An address, with the period it was valid.
 #[Object]
 impl Address {
     /// The address's identifier.
@@ -514,6 +590,7 @@ impl Address {
 /// A phone number.
 pub struct Phone(pub PhoneRow);
 
+/// A phone number.
 #[Object]
 impl Phone {
     /// The phone's identifier.
@@ -546,6 +623,7 @@ pub struct Language {
 /// Membership of an individual in a registration group.
 pub struct GroupMembership(pub MembershipRow);
 
+/// Membership of an individual in a registration group.
 #[Object]
 impl GroupMembership {
     /// Relationship to the group's focal point (focal_point for the focal point).
@@ -567,22 +645,27 @@ impl GroupMembership {
     /// The group.
     async fn group(&self, ctx: &Context<'_>) -> GqlResult<Option<RegistrationGroup>> {
         let id = self.0.group_id.clone();
-        scoped_read(ctx, "read", Some(&self.0.group_id), move |c, s| queries::group(c, s, &id))
-            .await
-            .map(|o| o.map(RegistrationGroup))
+        scoped_read(ctx, "read", Some(&self.0.group_id), move |c, s| {
+            queries::group(c, s, &id)
+        })
+        .await
+        .map(|o| o.map(RegistrationGroup))
     }
     /// The member (null if outside the caller's scope).
     async fn individual(&self, ctx: &Context<'_>) -> GqlResult<Option<Individual>> {
         let id = self.0.individual_id.clone();
-        scoped_read(ctx, "read", None, move |c, s| queries::individual(c, s, &id))
-            .await
-            .map(|o| o.map(Individual::from))
+        scoped_read(ctx, "read", None, move |c, s| {
+            queries::individual(c, s, &id)
+        })
+        .await
+        .map(|o| o.map(Individual::from))
     }
 }
 
 /// A household or family registered together, with a focal point.
 pub struct RegistrationGroup(pub GroupRow);
 
+/// A household or family registered together, with a focal point.
 #[Object]
 impl RegistrationGroup {
     /// The group's identifier.
@@ -604,14 +687,26 @@ impl RegistrationGroup {
     /// The office that registered the group.
     async fn office(&self, ctx: &Context<'_>) -> GqlResult<Office> {
         let id = self.0.office_id.clone();
-        state(ctx).db.read(move |c| users::office(c, &id)).await.map(Into::into).map_err(gql)
+        state(ctx)
+            .db
+            .read(move |c| users::office(c, &id))
+            .await
+            .map(Into::into)
+            .map_err(gql)
     }
     /// Members with their relationship to the focal point; with history: true, past ones too.
-    async fn members(&self, ctx: &Context<'_>, #[graphql(default = false)] history: bool) -> GqlResult<Vec<GroupMembership>> {
+    #[graphql(complexity = "LIST_COST * child_complexity + 1")]
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false, desc = "Include past members (split or merged away).")] history: bool,
+    ) -> GqlResult<Vec<GroupMembership>> {
         let id = self.0.id.clone();
-        scoped_read(ctx, "read", None, move |c, s| queries::memberships(c, s, &id, history))
-            .await
-            .map(|v| v.into_iter().map(GroupMembership).collect())
+        scoped_read(ctx, "read", None, move |c, s| {
+            queries::memberships(c, s, &id, history)
+        })
+        .await
+        .map(|v| v.into_iter().map(GroupMembership).collect())
     }
     /// Version for optimistic concurrency.
     async fn version(&self) -> i32 {
@@ -622,6 +717,7 @@ impl RegistrationGroup {
         utc(self.0.created_at)
     }
     /// The group's history (registration, splits, merges).
+    #[graphql(complexity = "LIST_COST * child_complexity + 1")]
     async fn history(&self, ctx: &Context<'_>) -> GqlResult<Vec<Event>> {
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s| queries::events_of(c, s, &id))
@@ -639,6 +735,7 @@ impl From<CaseRow> for Case {
     }
 }
 
+/// A procedure (RSD) opened for members of a registration group.
 #[Object]
 impl Case {
     /// The case's identifier.
@@ -675,7 +772,9 @@ impl Case {
     }
     /// The applicant's account of the claim; null unless the caller's roles include claim narratives.
     async fn claim_summary(&self, ctx: &Context<'_>) -> Option<String> {
-        sees(ctx, FieldGroup::ClaimNarrative).then(|| self.0.claim_summary.clone()).flatten()
+        sees(ctx, FieldGroup::ClaimNarrative)
+            .then(|| self.0.claim_summary.clone())
+            .flatten()
     }
     /// The officer the case is assigned to.
     async fn assigned_officer_id(&self) -> Option<ID> {
@@ -684,18 +783,24 @@ impl Case {
     /// The principal applicant (null if outside the caller's scope).
     async fn principal_applicant(&self, ctx: &Context<'_>) -> GqlResult<Option<Individual>> {
         let id = self.0.principal_applicant_id.clone();
-        scoped_read(ctx, "read", None, move |c, s| queries::individual(c, s, &id))
-            .await
-            .map(|o| o.map(Individual::from))
+        scoped_read(ctx, "read", None, move |c, s| {
+            queries::individual(c, s, &id)
+        })
+        .await
+        .map(|o| o.map(Individual::from))
     }
     /// Principal applicant and derivative members.
+    #[graphql(complexity = "LIST_COST * child_complexity + 1")]
     async fn members(&self, ctx: &Context<'_>) -> GqlResult<Vec<CaseMember>> {
         let id = self.0.id.clone();
-        scoped_read(ctx, "read", None, move |c, s| queries::case_members_of(c, s, &id))
-            .await
-            .map(|v| v.into_iter().map(CaseMember).collect())
+        scoped_read(ctx, "read", None, move |c, s| {
+            queries::case_members_of(c, s, &id)
+        })
+        .await
+        .map(|v| v.into_iter().map(CaseMember).collect())
     }
     /// The case's history: every transition with who, when and why.
+    #[graphql(complexity = "LIST_COST * child_complexity + 1")]
     async fn events(&self, ctx: &Context<'_>) -> GqlResult<Vec<Event>> {
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s| queries::events_of(c, s, &id))
@@ -711,6 +816,7 @@ impl Case {
 /// A member of a case.
 pub struct CaseMember(pub CaseMemberRow);
 
+/// A member of a case.
 #[Object]
 impl CaseMember {
     /// principal or derivative.
@@ -724,15 +830,18 @@ impl CaseMember {
     /// The member (null if outside the caller's scope).
     async fn individual(&self, ctx: &Context<'_>) -> GqlResult<Option<Individual>> {
         let id = self.0.individual_id.clone();
-        scoped_read(ctx, "read", None, move |c, s| queries::individual(c, s, &id))
-            .await
-            .map(|o| o.map(Individual::from))
+        scoped_read(ctx, "read", None, move |c, s| {
+            queries::individual(c, s, &id)
+        })
+        .await
+        .map(|o| o.map(Individual::from))
     }
 }
 
 /// One entry of a record's history.
 pub struct Event(pub EventRow);
 
+/// One entry of a record's history.
 #[Object]
 impl Event {
     /// The event's identifier.
@@ -750,7 +859,12 @@ impl Event {
     /// The user's login name.
     async fn actor(&self, ctx: &Context<'_>) -> GqlResult<String> {
         let id = self.0.actor_id.clone();
-        state(ctx).db.read(move |c| users::user(c, &id)).await.map(|u| u.username).map_err(gql)
+        state(ctx)
+            .db
+            .read(move |c| users::user(c, &id))
+            .await
+            .map(|u| u.username)
+            .map_err(gql)
     }
     /// When it happened.
     async fn at(&self) -> DateTime<Utc> {
@@ -765,6 +879,7 @@ impl Event {
 /// An entry of the audit log.
 pub struct AuditEvent(pub AuditRow);
 
+/// An entry of the audit log.
 #[Object]
 impl AuditEvent {
     /// Position in the hash chain.

@@ -64,7 +64,11 @@ pub struct Entry {
 }
 
 impl Entry {
-    pub fn ok(action: &'static str, record_type: &'static str, record_id: impl Into<String>) -> Self {
+    pub fn ok(
+        action: &'static str,
+        record_type: &'static str,
+        record_id: impl Into<String>,
+    ) -> Self {
         Self {
             action,
             record_type: Some(record_type),
@@ -74,7 +78,13 @@ impl Entry {
         }
     }
     pub fn plain(action: &'static str, outcome: Outcome, detail: Option<String>) -> Self {
-        Self { action, record_type: None, record_id: None, outcome, detail }
+        Self {
+            action,
+            record_type: None,
+            record_id: None,
+            outcome,
+            detail,
+        }
     }
 }
 
@@ -167,8 +177,12 @@ pub fn append(conn: &mut DbConn, actor: &Actor, entries: &[Entry]) -> Result<()>
     // Large pages are written in chunks to stay under the backends' bind-parameter limits.
     for chunk in rows.chunks(500) {
         match conn {
-            DbConn::Pg(c) => diesel::insert_into(audit_events::table).values(chunk).execute(c)?,
-            DbConn::Sqlite(c) => diesel::insert_into(audit_events::table).values(chunk).execute(c)?,
+            DbConn::Pg(c) => diesel::insert_into(audit_events::table)
+                .values(chunk)
+                .execute(c)?,
+            DbConn::Sqlite(c) => diesel::insert_into(audit_events::table)
+                .values(chunk)
+                .execute(c)?,
         };
     }
     diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
@@ -202,7 +216,10 @@ pub fn verify(conn: &mut DbConn) -> Result<Verdict> {
             if ev.seq != expected_seq {
                 return Ok(Verdict::Broken {
                     seq: expected_seq,
-                    problem: format!("event {expected_seq} is missing (next present is {})", ev.seq),
+                    problem: format!(
+                        "event {expected_seq} is missing (next present is {})",
+                        ev.seq
+                    ),
                 });
             }
             if ev.prev_hash != prev {
@@ -239,7 +256,12 @@ pub fn verify(conn: &mut DbConn) -> Result<Verdict> {
 }
 
 /// The audit trail of one record, newest first, for supervisors.
-pub fn trail(conn: &mut DbConn, unit_id: &str, record_id: &str, limit: i64) -> Result<Vec<AuditEvent>> {
+pub fn trail(
+    conn: &mut DbConn,
+    unit_id: &str,
+    record_id: &str,
+    limit: i64,
+) -> Result<Vec<AuditEvent>> {
     Ok(audit_events::table
         .filter(audit_events::record_id.eq(record_id))
         .filter(audit_events::operation_unit_id.eq(unit_id))

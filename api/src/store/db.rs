@@ -42,7 +42,9 @@ impl Target {
         }
         if let Some(path) = url.strip_prefix("sqlite://") {
             if path.is_empty() {
-                return Err(Error::config("sqlite:// needs a file path, e.g. sqlite://amparo.db"));
+                return Err(Error::config(
+                    "sqlite:// needs a file path, e.g. sqlite://amparo.db",
+                ));
             }
             return Ok(Self::Sqlite(PathBuf::from(path)));
         }
@@ -143,17 +145,25 @@ impl Database {
         let target = Target::parse(url)?;
         // A first connection outside the pool, so a failure reports the database's own message
         // rather than a pool timeout.
-        let first = target.connect().map_err(|e| {
-            Error::config(format!("cannot connect to {}: {e}", target.display()))
-        })?;
+        let first = target
+            .connect()
+            .map_err(|e| Error::config(format!("cannot connect to {}: {e}", target.display())))?;
         drop(first);
         let pool = r2d2::Pool::builder()
             .max_size(pool_size.max(1))
             .connection_timeout(Duration::from_secs(10))
-            .build(Manager { target: target.clone() })
-            .map_err(|e| Error::config(format!("cannot open pool for {}: {e}", target.display())))?;
+            .build(Manager {
+                target: target.clone(),
+            })
+            .map_err(|e| {
+                Error::config(format!("cannot open pool for {}: {e}", target.display()))
+            })?;
         let sqlite_writer = matches!(target, Target::Sqlite(_)).then(|| Arc::new(Mutex::new(())));
-        Ok(Self { pool, target, sqlite_writer })
+        Ok(Self {
+            pool,
+            target,
+            sqlite_writer,
+        })
     }
 
     pub fn target(&self) -> &Target {
@@ -247,8 +257,14 @@ mod tests {
 
     #[test]
     fn url_scheme_selects_backend() {
-        assert!(matches!(Target::parse("postgres://u@h/db"), Ok(Target::Postgres(_))));
-        assert!(matches!(Target::parse("postgresql://u@h/db"), Ok(Target::Postgres(_))));
+        assert!(matches!(
+            Target::parse("postgres://u@h/db"),
+            Ok(Target::Postgres(_))
+        ));
+        assert!(matches!(
+            Target::parse("postgresql://u@h/db"),
+            Ok(Target::Postgres(_))
+        ));
         assert_eq!(
             Target::parse("sqlite://data/a.db").ok(),
             Some(Target::Sqlite(PathBuf::from("data/a.db")))
@@ -260,7 +276,10 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("amparo-url-{}", uuid::Uuid::now_v7()));
         let path = dir.join("amparo.db");
         let err = Target::parse(path.to_str().unwrap_or("amparo.db")).unwrap_err();
-        assert!(err.to_string().contains("unsupported database URL"), "{err}");
+        assert!(
+            err.to_string().contains("unsupported database URL"),
+            "{err}"
+        );
         assert!(!path.exists());
         assert!(Target::parse("mysql://x").is_err());
         assert!(Target::parse("sqlite://").is_err());
@@ -268,6 +287,9 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(redact_url("postgres://amparo:s3cret@db/amparo"), "postgres://amparo:***@db/amparo");
+        assert_eq!(
+            redact_url("postgres://amparo:s3cret@db/amparo"),
+            "postgres://amparo:***@db/amparo"
+        );
     }
 }

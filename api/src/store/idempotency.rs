@@ -13,7 +13,13 @@ use crate::error::{Error, ErrorCode, Result};
 
 /// Runs `f` once per (user, clientMutationId): the first call acts and stores its result; any
 /// later call with the same id returns the stored result without acting.
-pub async fn run_once<T, F>(db: &Database, scope: &Scope, client_mutation_id: &str, mutation: &'static str, f: F) -> Result<T>
+pub async fn run_once<T, F>(
+    db: &Database,
+    scope: &Scope,
+    client_mutation_id: &str,
+    mutation: &'static str,
+    f: F,
+) -> Result<T>
 where
     T: Serialize + DeserializeOwned + Send + 'static,
     F: FnOnce(&mut DbConn) -> Result<T> + Send + 'static,
@@ -44,10 +50,12 @@ where
         .await;
     match outcome {
         // A concurrent request with the same id committed first: ours rolled back, theirs stands.
-        Err(e) if e.code == ErrorCode::Conflict => match stored::<T>(db, &user, &cmid, mutation).await? {
-            Some(done) => Ok(done),
-            None => Err(e),
-        },
+        Err(e) if e.code == ErrorCode::Conflict => {
+            match stored::<T>(db, &user, &cmid, mutation).await? {
+                Some(done) => Ok(done),
+                None => Err(e),
+            }
+        }
         other => other,
     }
 }
@@ -62,7 +70,8 @@ fn check_id(id: &str) -> Result<()> {
     Ok(())
 }
 
-async fn stored<T: DeserializeOwned + Send + 'static>(
+/// The stored result of an earlier call with this id, if there was one.
+pub async fn stored<T: DeserializeOwned + Send + 'static>(
     db: &Database,
     user: &str,
     cmid: &str,

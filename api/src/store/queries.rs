@@ -105,7 +105,12 @@ fn filtered<'a>(scope: &Scope, q: &IndividualQuery) -> IndividualsQuery<'a> {
     query
 }
 
-fn audit_reads(conn: &mut DbConn, scope: &Scope, record_type: &'static str, ids: impl Iterator<Item = String>) -> Result<()> {
+fn audit_reads(
+    conn: &mut DbConn,
+    scope: &Scope,
+    record_type: &'static str,
+    ids: impl Iterator<Item = String>,
+) -> Result<()> {
     let entries: Vec<Entry> = ids.map(|id| Entry::ok("read", record_type, id)).collect();
     audit::append(conn, &Actor::from(scope), &entries)
 }
@@ -126,7 +131,11 @@ pub fn individual(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Option<I
 }
 
 /// Individuals the caller may see, by id, in the order given (for members of groups and cases).
-pub fn individuals_by_ids(conn: &mut DbConn, scope: &Scope, ids: &[String]) -> Result<Vec<IndividualRow>> {
+pub fn individuals_by_ids(
+    conn: &mut DbConn,
+    scope: &Scope,
+    ids: &[String],
+) -> Result<Vec<IndividualRow>> {
     scope.require(Permission::ReadPersons)?;
     let rows: Vec<IndividualRow> = individuals::table
         .filter(individuals::id.eq_any(ids))
@@ -144,7 +153,13 @@ pub fn individuals_by_ids(conn: &mut DbConn, scope: &Scope, ids: &[String]) -> R
 }
 
 /// A page of individuals matching the query, oldest registration first.
-pub fn individuals(conn: &mut DbConn, scope: &Scope, q: &IndividualQuery, first: i64, after: Option<&str>) -> Result<Page<IndividualRow>> {
+pub fn individuals(
+    conn: &mut DbConn,
+    scope: &Scope,
+    q: &IndividualQuery,
+    first: i64,
+    after: Option<&str>,
+) -> Result<Page<IndividualRow>> {
     scope.require(Permission::ReadPersons)?;
     let mut query = filtered(scope, q);
     if let Some(a) = after {
@@ -157,7 +172,12 @@ pub fn individuals(conn: &mut DbConn, scope: &Scope, q: &IndividualQuery, first:
         .load(conn)?;
     let has_next = items.len() as i64 > first;
     items.truncate(first as usize);
-    audit_reads(conn, scope, "individual", items.iter().map(|r| r.id.clone()))?;
+    audit_reads(
+        conn,
+        scope,
+        "individual",
+        items.iter().map(|r| r.id.clone()),
+    )?;
     Ok(Page { items, has_next })
 }
 
@@ -165,14 +185,27 @@ pub fn individuals(conn: &mut DbConn, scope: &Scope, q: &IndividualQuery, first:
 pub fn count_individuals(conn: &mut DbConn, scope: &Scope, q: &IndividualQuery) -> Result<i64> {
     scope.require(Permission::ReadPersons)?;
     let n = filtered(scope, q).count().get_result(conn)?;
-    audit::append(conn, &Actor::from(scope), &[Entry::plain("count", Outcome::Ok, Some("individuals".into()))])?;
+    audit::append(
+        conn,
+        &Actor::from(scope),
+        &[Entry::plain(
+            "count",
+            Outcome::Ok,
+            Some("individuals".into()),
+        )],
+    )?;
     Ok(n)
 }
 
 /// People of the caller's unit who may be the same person as `facts`, best first. This looks
 /// across the whole unit, not only the caller's office: a duplicate registered elsewhere is
 /// exactly what the clerk must see before confirming.
-pub fn possible_duplicates(conn: &mut DbConn, scope: &Scope, facts: &PersonFacts, limit: usize) -> Result<Vec<(IndividualRow, DuplicateMatch)>> {
+pub fn possible_duplicates(
+    conn: &mut DbConn,
+    scope: &Scope,
+    facts: &PersonFacts,
+    limit: usize,
+) -> Result<Vec<(IndividualRow, DuplicateMatch)>> {
     scope.require(Permission::ReadPersons)?;
     // Whole-word keys, compared exactly: a duplicate shares complete names, not prefixes.
     let given = names::word_keys(&facts.given_names);
@@ -198,11 +231,14 @@ pub fn possible_duplicates(conn: &mut DbConn, scope: &Scope, facts: &PersonFacts
         .filter_map(|row| {
             let existing = PersonFacts {
                 given_names: row.given_names.clone(),
-                family_names: [row.family_name.as_deref(), row.second_family_name.as_deref()]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                family_names: [
+                    row.family_name.as_deref(),
+                    row.second_family_name.as_deref(),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
                 date_of_birth: row.date_of_birth,
                 sex: row.sex.clone(),
                 nationalities: row.nationality_list(),
@@ -210,15 +246,24 @@ pub fn possible_duplicates(conn: &mut DbConn, scope: &Scope, facts: &PersonFacts
             names::duplicate_score(facts, &existing).map(|m| (row, m))
         })
         .collect();
-    scored.sort_by(|a, b| b.1.score.cmp(&a.1.score));
+    scored.sort_by_key(|(_, m)| std::cmp::Reverse(m.score));
     scored.truncate(limit);
-    audit_reads(conn, scope, "individual", scored.iter().map(|(r, _)| r.id.clone()))?;
+    audit_reads(
+        conn,
+        scope,
+        "individual",
+        scored.iter().map(|(r, _)| r.id.clone()),
+    )?;
     Ok(scored)
 }
 
 /// Specific needs of an individual the caller can see, and how many were withheld because
 /// they belong to a field group the caller's roles do not include.
-pub fn needs_of(conn: &mut DbConn, scope: &Scope, individual_id: &str) -> Result<(Vec<NeedRow>, usize)> {
+pub fn needs_of(
+    conn: &mut DbConn,
+    scope: &Scope,
+    individual_id: &str,
+) -> Result<(Vec<NeedRow>, usize)> {
     let all: Vec<NeedRow> = specific_needs::table
         .filter(specific_needs::operation_unit_id.eq(scope.unit_id()))
         .filter(specific_needs::individual_id.eq(individual_id))
@@ -234,7 +279,11 @@ pub fn needs_of(conn: &mut DbConn, scope: &Scope, individual_id: &str) -> Result
     Ok((visible, withheld))
 }
 
-pub fn documents_of(conn: &mut DbConn, scope: &Scope, individual_id: &str) -> Result<Vec<DocumentRow>> {
+pub fn documents_of(
+    conn: &mut DbConn,
+    scope: &Scope,
+    individual_id: &str,
+) -> Result<Vec<DocumentRow>> {
     Ok(documents::table
         .filter(documents::operation_unit_id.eq(scope.unit_id()))
         .filter(documents::individual_id.eq(individual_id))
@@ -243,7 +292,11 @@ pub fn documents_of(conn: &mut DbConn, scope: &Scope, individual_id: &str) -> Re
         .load(conn)?)
 }
 
-pub fn addresses_of(conn: &mut DbConn, scope: &Scope, individual_id: &str) -> Result<Vec<AddressRow>> {
+pub fn addresses_of(
+    conn: &mut DbConn,
+    scope: &Scope,
+    individual_id: &str,
+) -> Result<Vec<AddressRow>> {
     Ok(addresses::table
         .filter(addresses::operation_unit_id.eq(scope.unit_id()))
         .filter(addresses::individual_id.eq(individual_id))
@@ -261,7 +314,11 @@ pub fn phones_of(conn: &mut DbConn, scope: &Scope, individual_id: &str) -> Resul
         .load(conn)?)
 }
 
-pub fn languages_of(conn: &mut DbConn, scope: &Scope, individual_id: &str) -> Result<Vec<LanguageRow>> {
+pub fn languages_of(
+    conn: &mut DbConn,
+    scope: &Scope,
+    individual_id: &str,
+) -> Result<Vec<LanguageRow>> {
     Ok(individual_languages::table
         .filter(individual_languages::operation_unit_id.eq(scope.unit_id()))
         .filter(individual_languages::individual_id.eq(individual_id))
@@ -281,7 +338,11 @@ pub fn events_of(conn: &mut DbConn, scope: &Scope, record_id: &str) -> Result<Ve
 }
 
 /// The group an individual belongs to now, with their membership.
-pub fn current_group_of(conn: &mut DbConn, scope: &Scope, individual_id: &str) -> Result<Option<(GroupRow, MembershipRow)>> {
+pub fn current_group_of(
+    conn: &mut DbConn,
+    scope: &Scope,
+    individual_id: &str,
+) -> Result<Option<(GroupRow, MembershipRow)>> {
     Ok(group_memberships::table
         .inner_join(registration_groups::table)
         .filter(registration_groups::operation_unit_id.eq(scope.unit_id()))
@@ -302,15 +363,27 @@ pub fn group(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Option<GroupR
         .first(conn)
         .optional()?;
     if let Some(g) = &row {
-        audit_reads(conn, scope, "registration_group", std::iter::once(g.id.clone()))?;
+        audit_reads(
+            conn,
+            scope,
+            "registration_group",
+            std::iter::once(g.id.clone()),
+        )?;
     }
     Ok(row)
 }
 
 /// A page of registration groups, oldest first.
-pub fn groups(conn: &mut DbConn, scope: &Scope, first: i64, after: Option<&str>) -> Result<Page<GroupRow>> {
+pub fn groups(
+    conn: &mut DbConn,
+    scope: &Scope,
+    first: i64,
+    after: Option<&str>,
+) -> Result<Page<GroupRow>> {
     scope.require(Permission::ReadPersons)?;
-    let mut query = registration_groups::table.into_boxed().filter(scope.groups());
+    let mut query = registration_groups::table
+        .into_boxed()
+        .filter(scope.groups());
     if let Some(a) = after {
         query = query.filter(registration_groups::id.gt(a.to_string()));
     }
@@ -321,19 +394,40 @@ pub fn groups(conn: &mut DbConn, scope: &Scope, first: i64, after: Option<&str>)
         .load(conn)?;
     let has_next = items.len() as i64 > first;
     items.truncate(first as usize);
-    audit_reads(conn, scope, "registration_group", items.iter().map(|g| g.id.clone()))?;
+    audit_reads(
+        conn,
+        scope,
+        "registration_group",
+        items.iter().map(|g| g.id.clone()),
+    )?;
     Ok(Page { items, has_next })
 }
 
 pub fn count_groups(conn: &mut DbConn, scope: &Scope) -> Result<i64> {
     scope.require(Permission::ReadPersons)?;
-    let n = registration_groups::table.filter(scope.groups()).count().get_result(conn)?;
-    audit::append(conn, &Actor::from(scope), &[Entry::plain("count", Outcome::Ok, Some("registration_groups".into()))])?;
+    let n = registration_groups::table
+        .filter(scope.groups())
+        .count()
+        .get_result(conn)?;
+    audit::append(
+        conn,
+        &Actor::from(scope),
+        &[Entry::plain(
+            "count",
+            Outcome::Ok,
+            Some("registration_groups".into()),
+        )],
+    )?;
     Ok(n)
 }
 
 /// Memberships of a group: current ones, or the whole history.
-pub fn memberships(conn: &mut DbConn, scope: &Scope, group_id: &str, history: bool) -> Result<Vec<MembershipRow>> {
+pub fn memberships(
+    conn: &mut DbConn,
+    scope: &Scope,
+    group_id: &str,
+    history: bool,
+) -> Result<Vec<MembershipRow>> {
     let mut q = group_memberships::table
         .filter(group_memberships::operation_unit_id.eq(scope.unit_id()))
         .filter(group_memberships::group_id.eq(group_id))
@@ -341,9 +435,12 @@ pub fn memberships(conn: &mut DbConn, scope: &Scope, group_id: &str, history: bo
     if !history {
         q = q.filter(group_memberships::ended_at.is_null());
     }
-    Ok(q.order((group_memberships::started_at.asc(), group_memberships::id.asc()))
-        .select(MembershipRow::as_select())
-        .load(conn)?)
+    Ok(q.order((
+        group_memberships::started_at.asc(),
+        group_memberships::id.asc(),
+    ))
+    .select(MembershipRow::as_select())
+    .load(conn)?)
 }
 
 /// What a caller looks for among cases.
@@ -384,13 +481,23 @@ pub fn case(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Option<CaseRow
     Ok(row)
 }
 
-pub fn cases(conn: &mut DbConn, scope: &Scope, q: &CaseQuery, first: i64, after: Option<&str>) -> Result<Page<CaseRow>> {
+pub fn cases(
+    conn: &mut DbConn,
+    scope: &Scope,
+    q: &CaseQuery,
+    first: i64,
+    after: Option<&str>,
+) -> Result<Page<CaseRow>> {
     scope.require(Permission::ReadCases)?;
     let mut query = filtered_cases(scope, q);
     if let Some(a) = after {
         query = query.filter(cases::id.gt(a.to_string()));
     }
-    let mut items: Vec<CaseRow> = query.order(cases::id.asc()).limit(first + 1).select(CaseRow::as_select()).load(conn)?;
+    let mut items: Vec<CaseRow> = query
+        .order(cases::id.asc())
+        .limit(first + 1)
+        .select(CaseRow::as_select())
+        .load(conn)?;
     let has_next = items.len() as i64 > first;
     items.truncate(first as usize);
     audit_reads(conn, scope, "case", items.iter().map(|c| c.id.clone()))?;
@@ -400,11 +507,19 @@ pub fn cases(conn: &mut DbConn, scope: &Scope, q: &CaseQuery, first: i64, after:
 pub fn count_cases(conn: &mut DbConn, scope: &Scope, q: &CaseQuery) -> Result<i64> {
     scope.require(Permission::ReadCases)?;
     let n = filtered_cases(scope, q).count().get_result(conn)?;
-    audit::append(conn, &Actor::from(scope), &[Entry::plain("count", Outcome::Ok, Some("cases".into()))])?;
+    audit::append(
+        conn,
+        &Actor::from(scope),
+        &[Entry::plain("count", Outcome::Ok, Some("cases".into()))],
+    )?;
     Ok(n)
 }
 
-pub fn case_members_of(conn: &mut DbConn, scope: &Scope, case_id: &str) -> Result<Vec<CaseMemberRow>> {
+pub fn case_members_of(
+    conn: &mut DbConn,
+    scope: &Scope,
+    case_id: &str,
+) -> Result<Vec<CaseMemberRow>> {
     Ok(case_members::table
         .filter(case_members::operation_unit_id.eq(scope.unit_id()))
         .filter(case_members::case_id.eq(case_id))
@@ -415,7 +530,11 @@ pub fn case_members_of(conn: &mut DbConn, scope: &Scope, case_id: &str) -> Resul
 }
 
 /// Cases an individual is a member of, that the caller may see.
-pub fn cases_of_individual(conn: &mut DbConn, scope: &Scope, individual_id: &str) -> Result<Vec<CaseRow>> {
+pub fn cases_of_individual(
+    conn: &mut DbConn,
+    scope: &Scope,
+    individual_id: &str,
+) -> Result<Vec<CaseRow>> {
     if scope.require(Permission::ReadCases).is_err() {
         return Ok(Vec::new());
     }

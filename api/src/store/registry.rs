@@ -46,7 +46,9 @@ pub fn next_number(conn: &mut DbConn, unit_id: &str, kind: &str) -> Result<i64> 
              ON CONFLICT (operation_unit_id, kind) DO UPDATE SET value = counters.value + 1 RETURNING value"
         }
     };
-    let q = diesel::sql_query(sql).bind::<Text, _>(unit_id).bind::<Text, _>(kind);
+    let q = diesel::sql_query(sql)
+        .bind::<Text, _>(unit_id)
+        .bind::<Text, _>(kind);
     let v: CounterValue = match conn {
         DbConn::Pg(c) => q.get_result(c)?,
         DbConn::Sqlite(c) => q.get_result(c)?,
@@ -60,7 +62,10 @@ pub fn format_number(unit_code: &str, kind_letter: char, n: i64) -> String {
 }
 
 fn unit_code(conn: &mut DbConn, unit_id: &str) -> Result<String> {
-    Ok(operation_units::table.find(unit_id).select(operation_units::code).first(conn)?)
+    Ok(operation_units::table
+        .find(unit_id)
+        .select(operation_units::code)
+        .first(conn)?)
 }
 
 /// Appends to a record's history.
@@ -88,8 +93,14 @@ pub fn record_event(
 }
 
 /// Replaces the search keys of one individual.
-pub fn index_names(conn: &mut DbConn, unit_id: &str, individual_id: &str, parts: &[&str]) -> Result<()> {
-    diesel::delete(name_tokens::table.filter(name_tokens::individual_id.eq(individual_id))).execute(conn)?;
+pub fn index_names(
+    conn: &mut DbConn,
+    unit_id: &str,
+    individual_id: &str,
+    parts: &[&str],
+) -> Result<()> {
+    diesel::delete(name_tokens::table.filter(name_tokens::individual_id.eq(individual_id)))
+        .execute(conn)?;
     let rows: Vec<_> = names::index_tokens(parts.iter().copied())
         .into_iter()
         .map(|t| {
@@ -104,8 +115,12 @@ pub fn index_names(conn: &mut DbConn, unit_id: &str, individual_id: &str, parts:
         return Ok(());
     }
     match conn {
-        DbConn::Pg(c) => diesel::insert_into(name_tokens::table).values(&rows).execute(c)?,
-        DbConn::Sqlite(c) => diesel::insert_into(name_tokens::table).values(&rows).execute(c)?,
+        DbConn::Pg(c) => diesel::insert_into(name_tokens::table)
+            .values(&rows)
+            .execute(c)?,
+        DbConn::Sqlite(c) => diesel::insert_into(name_tokens::table)
+            .values(&rows)
+            .execute(c)?,
     };
     Ok(())
 }
@@ -115,7 +130,11 @@ pub fn register_group(conn: &mut DbConn, scope: &Scope, input: &GroupInput) -> R
     scope.require(Permission::WritePersons)?;
     let t = now();
     input.validate(t.date())?;
-    if input.members.iter().any(|m| !m.person.specific_needs.is_empty()) {
+    if input
+        .members
+        .iter()
+        .any(|m| !m.person.specific_needs.is_empty())
+    {
         scope.require(Permission::AddNeeds)?;
     }
     let office = scope.registering_office()?.to_string();
@@ -149,21 +168,48 @@ pub fn register_group(conn: &mut DbConn, scope: &Scope, input: &GroupInput) -> R
                 group_memberships::started_at.eq(t),
             ))
             .execute(conn)?;
-        record_event(conn, scope, "individual", &id, "registered", json!({ "groupId": group_id, "relationship": m.relationship }))?;
+        record_event(
+            conn,
+            scope,
+            "individual",
+            &id,
+            "registered",
+            json!({ "groupId": group_id, "relationship": m.relationship }),
+        )?;
         audit_entries.push(Entry::ok("create", "individual", &id));
         individual_ids.push(id);
     }
-    record_event(conn, scope, "registration_group", &group_id, "registered", json!({ "members": individual_ids }))?;
+    record_event(
+        conn,
+        scope,
+        "registration_group",
+        &group_id,
+        "registered",
+        json!({ "members": individual_ids }),
+    )?;
     audit::append(conn, &Actor::from(scope), &audit_entries)?;
-    Ok(Registered { group_id, individual_ids })
+    Ok(Registered {
+        group_id,
+        individual_ids,
+    })
 }
 
-fn insert_person(conn: &mut DbConn, scope: &Scope, unit_code: &str, office: &str, p: &PersonInput) -> Result<String> {
+fn insert_person(
+    conn: &mut DbConn,
+    scope: &Scope,
+    unit_code: &str,
+    office: &str,
+    p: &PersonInput,
+) -> Result<String> {
     let t = now();
     let unit = scope.unit_id();
     let id = new_id();
     let number = format_number(unit_code, 'I', next_number(conn, unit, "individual")?);
-    let blank = |s: &Option<String>| s.as_ref().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let blank = |s: &Option<String>| {
+        s.as_ref()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
     diesel::insert_into(individuals::table)
         .values((
             (
@@ -257,7 +303,12 @@ fn insert_person(conn: &mut DbConn, scope: &Scope, unit_code: &str, office: &str
     Ok(id)
 }
 
-fn insert_need(conn: &mut DbConn, scope: &Scope, individual_id: &str, n: &NeedInput) -> Result<String> {
+fn insert_need(
+    conn: &mut DbConn,
+    scope: &Scope,
+    individual_id: &str,
+    n: &NeedInput,
+) -> Result<String> {
     let t = now();
     let id = new_id();
     diesel::insert_into(specific_needs::table)
@@ -278,11 +329,23 @@ fn insert_need(conn: &mut DbConn, scope: &Scope, individual_id: &str, n: &NeedIn
         .execute(conn)?;
     // The code alone is kept in history: details of SV/TR/medical needs stay on the need row,
     // which only roles with access to that field group can read.
-    record_event(conn, scope, "individual", individual_id, "specific_need_added", json!({ "needId": id, "code": n.code }))?;
+    record_event(
+        conn,
+        scope,
+        "individual",
+        individual_id,
+        "specific_need_added",
+        json!({ "needId": id, "code": n.code }),
+    )?;
     Ok(id)
 }
 
-fn insert_document(conn: &mut DbConn, scope: &Scope, individual_id: &str, d: &DocumentInput) -> Result<String> {
+fn insert_document(
+    conn: &mut DbConn,
+    scope: &Scope,
+    individual_id: &str,
+    d: &DocumentInput,
+) -> Result<String> {
     let t = now();
     let id = new_id();
     diesel::insert_into(documents::table)
@@ -300,7 +363,14 @@ fn insert_document(conn: &mut DbConn, scope: &Scope, individual_id: &str, d: &Do
             documents::updated_at.eq(t),
         ))
         .execute(conn)?;
-    record_event(conn, scope, "individual", individual_id, "document_added", json!({ "documentId": id, "type": d.document_type }))?;
+    record_event(
+        conn,
+        scope,
+        "individual",
+        individual_id,
+        "document_added",
+        json!({ "documentId": id, "type": d.document_type }),
+    )?;
     Ok(id)
 }
 
@@ -350,16 +420,28 @@ pub struct PersonPatch {
 }
 
 /// Applies a patch, checking the version the caller read.
-pub fn update_individual(conn: &mut DbConn, scope: &Scope, id: &str, expected_version: i32, patch: &PersonPatch) -> Result<IndividualRow> {
+pub fn update_individual(
+    conn: &mut DbConn,
+    scope: &Scope,
+    id: &str,
+    expected_version: i32,
+    patch: &PersonPatch,
+) -> Result<IndividualRow> {
     scope.require(Permission::WritePersons)?;
     let current = visible_individual(conn, scope, id)?;
     if current.version != expected_version {
-        return Err(version_conflict("individual", expected_version, current.version));
+        return Err(version_conflict(
+            "individual",
+            expected_version,
+            current.version,
+        ));
     }
     if (patch.ethnicity.is_some() && !scope.sees(crate::domain::access::FieldGroup::Ethnicity))
         || (patch.religion.is_some() && !scope.sees(crate::domain::access::FieldGroup::Religion))
     {
-        return Err(Error::forbidden("your role may not change ethnicity or religion"));
+        return Err(Error::forbidden(
+            "your role may not change ethnicity or religion",
+        ));
     }
     let mut next = PersonInput {
         given_names: current.given_names.clone(),
@@ -420,7 +502,10 @@ pub fn update_individual(conn: &mut DbConn, scope: &Scope, id: &str, expected_ve
     if let Some(g) = &patch.given_names
         && g.trim() != next.given_names
     {
-        changes.insert("givenNames".into(), json!({ "from": next.given_names, "to": g.trim() }));
+        changes.insert(
+            "givenNames".into(),
+            json!({ "from": next.given_names, "to": g.trim() }),
+        );
         next.given_names = g.trim().to_string();
     }
     macro_rules! apply_value {
@@ -440,13 +525,19 @@ pub fn update_individual(conn: &mut DbConn, scope: &Scope, id: &str, expected_ve
     if let Some(d) = patch.date_of_birth
         && Some(d) != next.date_of_birth
     {
-        changes.insert("dateOfBirth".into(), json!({ "from": next.date_of_birth, "to": d }));
+        changes.insert(
+            "dateOfBirth".into(),
+            json!({ "from": next.date_of_birth, "to": d }),
+        );
         next.date_of_birth = Some(d);
     }
     if let Some(d) = patch.arrival_date
         && Some(d) != next.arrival_date
     {
-        changes.insert("arrivalDate".into(), json!({ "from": next.arrival_date, "to": d }));
+        changes.insert(
+            "arrivalDate".into(),
+            json!({ "from": next.arrival_date, "to": d }),
+        );
         next.arrival_date = Some(d);
     }
     let t = now();
@@ -454,57 +545,91 @@ pub fn update_individual(conn: &mut DbConn, scope: &Scope, id: &str, expected_ve
     if changes.is_empty() && !patch.mark_verified {
         return Ok(current);
     }
-    let n = diesel::update(individuals::table.filter(individuals::id.eq(id)).filter(individuals::version.eq(expected_version)))
-        .set((
-            (
-                individuals::given_names.eq(&next.given_names),
-                individuals::middle_name.eq(&next.middle_name),
-                individuals::family_name.eq(&next.family_name),
-                individuals::second_family_name.eq(&next.second_family_name),
-                individuals::fathers_name.eq(&next.fathers_name),
-                individuals::grandfathers_name.eq(&next.grandfathers_name),
-                individuals::original_script_name.eq(&next.original_script_name),
-                individuals::aliases.eq(&next.aliases),
-                individuals::sex.eq(&next.sex),
-                individuals::date_of_birth.eq(next.date_of_birth),
-                individuals::date_of_birth_precision.eq(&next.date_of_birth_precision),
-                individuals::place_of_birth.eq(&next.place_of_birth),
-            ),
-            (
-                individuals::marital_status.eq(&next.marital_status),
-                individuals::nationalities.eq(next.nationalities.join(" ")),
-                individuals::country_of_origin.eq(&next.country_of_origin),
-                individuals::ethnicity.eq(&next.ethnicity),
-                individuals::religion.eq(&next.religion),
-                individuals::needs_interpreter.eq(next.needs_interpreter),
-                individuals::same_sex_interviewer.eq(next.same_sex_interviewer),
-                individuals::arrival_date.eq(next.arrival_date),
-                individuals::point_of_entry.eq(&next.point_of_entry),
-                individuals::consent_to_contact.eq(next.consent_to_contact),
-            ),
-            individuals::last_verified_at.eq(if patch.mark_verified { Some(t) } else { current.last_verified_at }),
-            individuals::version.eq(expected_version + 1),
-            individuals::updated_at.eq(t),
-        ))
-        .execute(conn)?;
+    let n = diesel::update(
+        individuals::table
+            .filter(individuals::id.eq(id))
+            .filter(individuals::version.eq(expected_version)),
+    )
+    .set((
+        (
+            individuals::given_names.eq(&next.given_names),
+            individuals::middle_name.eq(&next.middle_name),
+            individuals::family_name.eq(&next.family_name),
+            individuals::second_family_name.eq(&next.second_family_name),
+            individuals::fathers_name.eq(&next.fathers_name),
+            individuals::grandfathers_name.eq(&next.grandfathers_name),
+            individuals::original_script_name.eq(&next.original_script_name),
+            individuals::aliases.eq(&next.aliases),
+            individuals::sex.eq(&next.sex),
+            individuals::date_of_birth.eq(next.date_of_birth),
+            individuals::date_of_birth_precision.eq(&next.date_of_birth_precision),
+            individuals::place_of_birth.eq(&next.place_of_birth),
+        ),
+        (
+            individuals::marital_status.eq(&next.marital_status),
+            individuals::nationalities.eq(next.nationalities.join(" ")),
+            individuals::country_of_origin.eq(&next.country_of_origin),
+            individuals::ethnicity.eq(&next.ethnicity),
+            individuals::religion.eq(&next.religion),
+            individuals::needs_interpreter.eq(next.needs_interpreter),
+            individuals::same_sex_interviewer.eq(next.same_sex_interviewer),
+            individuals::arrival_date.eq(next.arrival_date),
+            individuals::point_of_entry.eq(&next.point_of_entry),
+            individuals::consent_to_contact.eq(next.consent_to_contact),
+        ),
+        individuals::last_verified_at.eq(if patch.mark_verified {
+            Some(t)
+        } else {
+            current.last_verified_at
+        }),
+        individuals::version.eq(expected_version + 1),
+        individuals::updated_at.eq(t),
+    ))
+    .execute(conn)?;
     if n != 1 {
-        let v: i32 = individuals::table.find(id).select(individuals::version).first(conn)?;
+        let v: i32 = individuals::table
+            .find(id)
+            .select(individuals::version)
+            .first(conn)?;
         return Err(version_conflict("individual", expected_version, v));
     }
     index_names(conn, scope.unit_id(), id, &next.name_parts())?;
-    record_event(conn, scope, "individual", id, "updated", json!({ "changes": changes, "verified": patch.mark_verified }))?;
-    audit::append(conn, &Actor::from(scope), &[Entry::ok("update", "individual", id)])?;
+    record_event(
+        conn,
+        scope,
+        "individual",
+        id,
+        "updated",
+        json!({ "changes": changes, "verified": patch.mark_verified }),
+    )?;
+    audit::append(
+        conn,
+        &Actor::from(scope),
+        &[Entry::ok("update", "individual", id)],
+    )?;
     visible_individual(conn, scope, id)
 }
 
 /// Flags a specific need on an individual (pending review by protection staff).
-pub fn add_specific_need(conn: &mut DbConn, scope: &Scope, individual_id: &str, need: &NeedInput) -> Result<NeedRow> {
+pub fn add_specific_need(
+    conn: &mut DbConn,
+    scope: &Scope,
+    individual_id: &str,
+    need: &NeedInput,
+) -> Result<NeedRow> {
     scope.require(Permission::AddNeeds)?;
     need.validate()?;
     visible_individual(conn, scope, individual_id)?;
     let id = insert_need(conn, scope, individual_id, need)?;
-    audit::append(conn, &Actor::from(scope), &[Entry::ok("create", "specific_need", &id)])?;
-    Ok(specific_needs::table.find(&id).select(NeedRow::as_select()).first(conn)?)
+    audit::append(
+        conn,
+        &Actor::from(scope),
+        &[Entry::ok("create", "specific_need", &id)],
+    )?;
+    Ok(specific_needs::table
+        .find(&id)
+        .select(NeedRow::as_select())
+        .first(conn)?)
 }
 
 /// Confirms or resolves a specific need, checking the version the reviewer read.
@@ -529,32 +654,60 @@ pub fn review_specific_need(
         .first(conn)
         .optional()?
         .ok_or_else(|| Error::not_found("specific need"))?;
-    visible_individual(conn, scope, &need.individual_id).map_err(|_| Error::not_found("specific need"))?;
+    visible_individual(conn, scope, &need.individual_id)
+        .map_err(|_| Error::not_found("specific need"))?;
     if let Some(group) = sensitivity_group(&need.code)
         && !scope.sees(group)
     {
-        return Err(Error::forbidden("your role may not review this kind of specific need"));
+        return Err(Error::forbidden(
+            "your role may not review this kind of specific need",
+        ));
     }
     if need.version != expected_version {
-        return Err(version_conflict("specific need", expected_version, need.version));
+        return Err(version_conflict(
+            "specific need",
+            expected_version,
+            need.version,
+        ));
     }
     if status == needs::NeedStatus::PendingReview {
-        return Err(Error::validation("status", "a review confirms or resolves the need"));
+        return Err(Error::validation(
+            "status",
+            "a review confirms or resolves the need",
+        ));
     }
     let t = now();
-    diesel::update(specific_needs::table.filter(specific_needs::id.eq(need_id)).filter(specific_needs::version.eq(expected_version)))
-        .set((
-            specific_needs::status.eq(status.as_str()),
-            specific_needs::comments.eq(comments.map(str::to_string).or(need.comments.clone())),
-            specific_needs::reviewed_at.eq(t),
-            specific_needs::reviewed_by.eq(scope.user_id()),
-            specific_needs::version.eq(expected_version + 1),
-            specific_needs::updated_at.eq(t),
-        ))
-        .execute(conn)?;
-    record_event(conn, scope, "individual", &need.individual_id, "specific_need_reviewed", json!({ "needId": need_id, "from": need.status, "to": status.as_str() }))?;
-    audit::append(conn, &Actor::from(scope), &[Entry::ok("update", "specific_need", need_id)])?;
-    Ok(specific_needs::table.find(need_id).select(NeedRow::as_select()).first(conn)?)
+    diesel::update(
+        specific_needs::table
+            .filter(specific_needs::id.eq(need_id))
+            .filter(specific_needs::version.eq(expected_version)),
+    )
+    .set((
+        specific_needs::status.eq(status.as_str()),
+        specific_needs::comments.eq(comments.map(str::to_string).or(need.comments.clone())),
+        specific_needs::reviewed_at.eq(t),
+        specific_needs::reviewed_by.eq(scope.user_id()),
+        specific_needs::version.eq(expected_version + 1),
+        specific_needs::updated_at.eq(t),
+    ))
+    .execute(conn)?;
+    record_event(
+        conn,
+        scope,
+        "individual",
+        &need.individual_id,
+        "specific_need_reviewed",
+        json!({ "needId": need_id, "from": need.status, "to": status.as_str() }),
+    )?;
+    audit::append(
+        conn,
+        &Actor::from(scope),
+        &[Entry::ok("update", "specific_need", need_id)],
+    )?;
+    Ok(specific_needs::table
+        .find(need_id)
+        .select(NeedRow::as_select())
+        .first(conn)?)
 }
 
 /// The field group that protects a need code, if any.
@@ -568,16 +721,33 @@ pub fn sensitivity_group(code: &str) -> Option<crate::domain::access::FieldGroup
 }
 
 /// Adds an identity document to an individual.
-pub fn add_document(conn: &mut DbConn, scope: &Scope, individual_id: &str, doc: &DocumentInput) -> Result<DocumentRow> {
+pub fn add_document(
+    conn: &mut DbConn,
+    scope: &Scope,
+    individual_id: &str,
+    doc: &DocumentInput,
+) -> Result<DocumentRow> {
     scope.require(Permission::WritePersons)?;
     doc.validate(now().date())?;
     visible_individual(conn, scope, individual_id)?;
     let id = insert_document(conn, scope, individual_id, doc)?;
-    audit::append(conn, &Actor::from(scope), &[Entry::ok("create", "document", &id)])?;
-    Ok(documents::table.find(&id).select(DocumentRow::as_select()).first(conn)?)
+    audit::append(
+        conn,
+        &Actor::from(scope),
+        &[Entry::ok("create", "document", &id)],
+    )?;
+    Ok(documents::table
+        .find(&id)
+        .select(DocumentRow::as_select())
+        .first(conn)?)
 }
 
-fn visible_group(conn: &mut DbConn, scope: &Scope, id: &str, expected_version: i32) -> Result<GroupRow> {
+fn visible_group(
+    conn: &mut DbConn,
+    scope: &Scope,
+    id: &str,
+    expected_version: i32,
+) -> Result<GroupRow> {
     let g: GroupRow = registration_groups::table
         .filter(registration_groups::id.eq(id))
         .filter(scope.groups())
@@ -586,10 +756,17 @@ fn visible_group(conn: &mut DbConn, scope: &Scope, id: &str, expected_version: i
         .optional()?
         .ok_or_else(|| Error::not_found("registration group"))?;
     if g.version != expected_version {
-        return Err(version_conflict("registration group", expected_version, g.version));
+        return Err(version_conflict(
+            "registration group",
+            expected_version,
+            g.version,
+        ));
     }
     if g.status != "active" {
-        return Err(Error::validation("groupId", format!("group {} is {}", g.group_number, g.status)));
+        return Err(Error::validation(
+            "groupId",
+            format!("group {} is {}", g.group_number, g.status),
+        ));
     }
     Ok(g)
 }
@@ -604,24 +781,41 @@ fn current_members(conn: &mut DbConn, group_id: &str) -> Result<Vec<MembershipRo
 
 fn bump_group(conn: &mut DbConn, g: &GroupRow, status: Option<(&str, &str)>) -> Result<()> {
     let t = now();
-    let n = diesel::update(registration_groups::table.filter(registration_groups::id.eq(&g.id)).filter(registration_groups::version.eq(g.version)))
-        .set((
-            registration_groups::version.eq(g.version + 1),
-            registration_groups::updated_at.eq(t),
-            registration_groups::status.eq(status.map(|s| s.0).unwrap_or(g.status.as_str())),
-            registration_groups::closed_reason.eq(status.map(|s| s.1.to_string()).or(g.closed_reason.clone())),
-        ))
-        .execute(conn)?;
+    let n = diesel::update(
+        registration_groups::table
+            .filter(registration_groups::id.eq(&g.id))
+            .filter(registration_groups::version.eq(g.version)),
+    )
+    .set((
+        registration_groups::version.eq(g.version + 1),
+        registration_groups::updated_at.eq(t),
+        registration_groups::status.eq(status.map(|s| s.0).unwrap_or(g.status.as_str())),
+        registration_groups::closed_reason
+            .eq(status.map(|s| s.1.to_string()).or(g.closed_reason.clone())),
+    ))
+    .execute(conn)?;
     if n != 1 {
-        return Err(Error::conflict("the registration group changed while you worked on it; reload and try again"));
+        return Err(Error::conflict(
+            "the registration group changed while you worked on it; reload and try again",
+        ));
     }
     Ok(())
 }
 
-fn move_member(conn: &mut DbConn, scope: &Scope, m: &MembershipRow, to_group: &str, relationship: &str, reason: &str) -> Result<()> {
+fn move_member(
+    conn: &mut DbConn,
+    scope: &Scope,
+    m: &MembershipRow,
+    to_group: &str,
+    relationship: &str,
+    reason: &str,
+) -> Result<()> {
     let t = now();
     diesel::update(group_memberships::table.find(&m.id))
-        .set((group_memberships::ended_at.eq(t), group_memberships::end_reason.eq(reason)))
+        .set((
+            group_memberships::ended_at.eq(t),
+            group_memberships::end_reason.eq(reason),
+        ))
         .execute(conn)?;
     diesel::insert_into(group_memberships::table)
         .values((
@@ -644,34 +838,67 @@ pub struct Move {
 }
 
 /// Moves some members of a group into a new group; history keeps the old memberships.
-pub fn split_group(conn: &mut DbConn, scope: &Scope, group_id: &str, expected_version: i32, moves: &[Move]) -> Result<(String, String)> {
+pub fn split_group(
+    conn: &mut DbConn,
+    scope: &Scope,
+    group_id: &str,
+    expected_version: i32,
+    moves: &[Move],
+) -> Result<(String, String)> {
     use crate::domain::codes;
     scope.require(Permission::ManageGroups)?;
     let g = visible_group(conn, scope, group_id, expected_version)?;
     let members = current_members(conn, &g.id)?;
     if moves.is_empty() {
-        return Err(Error::validation("members", "name at least one member to move to the new group"));
+        return Err(Error::validation(
+            "members",
+            "name at least one member to move to the new group",
+        ));
     }
     if moves.len() >= members.len() {
-        return Err(Error::validation("members", "a split must leave at least one member in the group"));
+        return Err(Error::validation(
+            "members",
+            "a split must leave at least one member in the group",
+        ));
     }
-    let focal_count = moves.iter().filter(|m| m.relationship == FOCAL_POINT).count();
+    let focal_count = moves
+        .iter()
+        .filter(|m| m.relationship == FOCAL_POINT)
+        .count();
     if focal_count != 1 {
-        return Err(Error::validation("members", "exactly one moving member must become the new group's focal point"));
+        return Err(Error::validation(
+            "members",
+            "exactly one moving member must become the new group's focal point",
+        ));
     }
     let mut moving = Vec::new();
     for (i, mv) in moves.iter().enumerate() {
         if !codes::RELATIONSHIP.contains(&mv.relationship) {
-            return Err(Error::validation(format!("members.{i}.relationship"), format!("{:?} is not a known relationship", mv.relationship)));
+            return Err(Error::validation(
+                format!("members.{i}.relationship"),
+                format!("{:?} is not a known relationship", mv.relationship),
+            ));
         }
         let Some(m) = members.iter().find(|m| m.individual_id == mv.individual_id) else {
-            return Err(Error::validation(format!("members.{i}.individualId"), "is not a current member of the group"));
+            return Err(Error::validation(
+                format!("members.{i}.individualId"),
+                "is not a current member of the group",
+            ));
         };
         if m.relationship == FOCAL_POINT {
-            return Err(Error::validation(format!("members.{i}.individualId"), "the focal point stays; split the other members out"));
+            return Err(Error::validation(
+                format!("members.{i}.individualId"),
+                "the focal point stays; split the other members out",
+            ));
         }
-        if moving.iter().any(|x: &&MembershipRow| x.individual_id == m.individual_id) {
-            return Err(Error::validation(format!("members.{i}.individualId"), "is named twice"));
+        if moving
+            .iter()
+            .any(|x: &&MembershipRow| x.individual_id == m.individual_id)
+        {
+            return Err(Error::validation(
+                format!("members.{i}.individualId"),
+                "is named twice",
+            ));
         }
         moving.push(m);
     }
@@ -696,9 +923,30 @@ pub fn split_group(conn: &mut DbConn, scope: &Scope, group_id: &str, expected_ve
     }
     bump_group(conn, &g, None)?;
     let moved: Vec<_> = moves.iter().map(|m| m.individual_id.clone()).collect();
-    record_event(conn, scope, "registration_group", &g.id, "split", json!({ "newGroupId": new_group, "moved": moved }))?;
-    record_event(conn, scope, "registration_group", &new_group, "created_by_split", json!({ "fromGroupId": g.id, "members": moved }))?;
-    audit::append(conn, &Actor::from(scope), &[Entry::ok("split", "registration_group", &g.id), Entry::ok("create", "registration_group", &new_group)])?;
+    record_event(
+        conn,
+        scope,
+        "registration_group",
+        &g.id,
+        "split",
+        json!({ "newGroupId": new_group, "moved": moved }),
+    )?;
+    record_event(
+        conn,
+        scope,
+        "registration_group",
+        &new_group,
+        "created_by_split",
+        json!({ "fromGroupId": g.id, "members": moved }),
+    )?;
+    audit::append(
+        conn,
+        &Actor::from(scope),
+        &[
+            Entry::ok("split", "registration_group", &g.id),
+            Entry::ok("create", "registration_group", &new_group),
+        ],
+    )?;
     Ok((g.id, new_group))
 }
 
@@ -715,7 +963,10 @@ pub fn merge_groups(
     use crate::domain::codes;
     scope.require(Permission::ManageGroups)?;
     if target_id == source_id {
-        return Err(Error::validation("sourceGroupId", "a group cannot be merged into itself"));
+        return Err(Error::validation(
+            "sourceGroupId",
+            "a group cannot be merged into itself",
+        ));
     }
     let target = visible_group(conn, scope, target_id, target_version)?;
     let source = visible_group(conn, scope, source_id, source_version)?;
@@ -724,26 +975,60 @@ pub fn merge_groups(
         if !moves.iter().any(|mv| mv.individual_id == m.individual_id) {
             return Err(Error::validation(
                 "members",
-                format!("give the relationship to the new focal point for every member of the source group (missing {})", m.individual_id),
+                format!(
+                    "give the relationship to the new focal point for every member of the source group (missing {})",
+                    m.individual_id
+                ),
             ));
         }
     }
     for (i, mv) in moves.iter().enumerate() {
         if !codes::RELATIONSHIP.contains(&mv.relationship) || mv.relationship == FOCAL_POINT {
-            return Err(Error::validation(format!("members.{i}.relationship"), "must be a relationship other than focal point"));
+            return Err(Error::validation(
+                format!("members.{i}.relationship"),
+                "must be a relationship other than focal point",
+            ));
         }
         if !members.iter().any(|m| m.individual_id == mv.individual_id) {
-            return Err(Error::validation(format!("members.{i}.individualId"), "is not a current member of the source group"));
+            return Err(Error::validation(
+                format!("members.{i}.individualId"),
+                "is not a current member of the source group",
+            ));
         }
     }
     for m in &members {
-        let rel = moves.iter().find(|mv| mv.individual_id == m.individual_id).map(|mv| mv.relationship.as_str()).unwrap_or_default();
+        let rel = moves
+            .iter()
+            .find(|mv| mv.individual_id == m.individual_id)
+            .map(|mv| mv.relationship.as_str())
+            .unwrap_or_default();
         move_member(conn, scope, m, &target.id, rel, "merged")?;
     }
     bump_group(conn, &target, None)?;
     bump_group(conn, &source, Some(("closed", "merged")))?;
-    record_event(conn, scope, "registration_group", &target.id, "merged", json!({ "fromGroupId": source.id }))?;
-    record_event(conn, scope, "registration_group", &source.id, "merged_into", json!({ "intoGroupId": target.id }))?;
-    audit::append(conn, &Actor::from(scope), &[Entry::ok("merge", "registration_group", &target.id), Entry::ok("close", "registration_group", &source.id)])?;
+    record_event(
+        conn,
+        scope,
+        "registration_group",
+        &target.id,
+        "merged",
+        json!({ "fromGroupId": source.id }),
+    )?;
+    record_event(
+        conn,
+        scope,
+        "registration_group",
+        &source.id,
+        "merged_into",
+        json!({ "intoGroupId": target.id }),
+    )?;
+    audit::append(
+        conn,
+        &Actor::from(scope),
+        &[
+            Entry::ok("merge", "registration_group", &target.id),
+            Entry::ok("close", "registration_group", &source.id),
+        ],
+    )?;
     Ok(target.id)
 }

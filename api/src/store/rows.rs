@@ -48,7 +48,10 @@ pub struct IndividualRow {
 
 impl IndividualRow {
     pub fn nationality_list(&self) -> Vec<String> {
-        self.nationalities.split_whitespace().map(str::to_string).collect()
+        self.nationalities
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
     }
 }
 

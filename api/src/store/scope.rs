@@ -36,7 +36,15 @@ impl Scope {
         grants: Grants,
         request_id: String,
     ) -> Self {
-        Self { user_id, username, unit_id, office_id, level, grants, request_id }
+        Self {
+            user_id,
+            username,
+            unit_id,
+            office_id,
+            level,
+            grants,
+            request_id,
+        }
     }
 
     pub fn user_id(&self) -> &str {
@@ -78,9 +86,9 @@ impl Scope {
 
     /// The office new records are registered at: the caller's own.
     pub fn registering_office(&self) -> Result<&str> {
-        self.office_id
-            .as_deref()
-            .ok_or_else(|| Error::forbidden("your account has no office; ask your unit admin to set one"))
+        self.office_id.as_deref().ok_or_else(|| {
+            Error::forbidden("your account has no office; ask your unit admin to set one")
+        })
     }
 
     /// Individuals this caller may see.
@@ -141,9 +149,13 @@ impl Scope {
                 Box::new(unit.and(cases::office_id.eq(office.clone())))
             }
             (ScopeLevel::Office, None) => Box::new(unit.and(cases::id.ne(cases::id))),
-            (ScopeLevel::Own, _) => {
-                Box::new(unit.and(cases::assigned_officer_id.eq(self.user_id.clone()).assume_not_null()))
-            }
+            (ScopeLevel::Own, _) => Box::new(
+                unit.and(
+                    cases::assigned_officer_id
+                        .eq(self.user_id.clone())
+                        .assume_not_null(),
+                ),
+            ),
         }
     }
 }

@@ -21,7 +21,11 @@ pub struct Unit {
 
 impl Unit {
     pub fn module_list(&self) -> Vec<String> {
-        self.modules.split(',').filter(|m| !m.is_empty()).map(str::to_string).collect()
+        self.modules
+            .split(',')
+            .filter(|m| !m.is_empty())
+            .map(str::to_string)
+            .collect()
     }
 }
 
@@ -61,7 +65,13 @@ pub struct Session {
     pub revoked_at: Option<NaiveDateTime>,
 }
 
-pub fn create_unit(conn: &mut DbConn, code: &str, name: &str, kind: &str, modules: &[&str]) -> Result<Unit> {
+pub fn create_unit(
+    conn: &mut DbConn,
+    code: &str,
+    name: &str,
+    kind: &str,
+    modules: &[&str],
+) -> Result<Unit> {
     let t = now();
     let id = new_id();
     diesel::insert_into(operation_units::table)
@@ -154,7 +164,10 @@ pub struct NewUser<'a> {
 
 pub fn create_user(conn: &mut DbConn, u: NewUser<'_>) -> Result<User> {
     if user_by_username(conn, u.username)?.is_some() {
-        return Err(Error::conflict(format!("user {:?} already exists", u.username)));
+        return Err(Error::conflict(format!(
+            "user {:?} already exists",
+            u.username
+        )));
     }
     let t = now();
     let id = new_id();
@@ -204,7 +217,11 @@ pub fn users_of_unit(conn: &mut DbConn, unit_id: &str) -> Result<Vec<User>> {
 pub fn set_password(conn: &mut DbConn, user_id: &str, hash: &str) -> Result<()> {
     let t = now();
     diesel::update(users::table.find(user_id))
-        .set((users::password_hash.eq(hash), users::updated_at.eq(t), users::version.eq(users::version + 1)))
+        .set((
+            users::password_hash.eq(hash),
+            users::updated_at.eq(t),
+            users::version.eq(users::version + 1),
+        ))
         .execute(conn)?;
     revoke_all_sessions(conn, user_id)
 }
@@ -213,15 +230,23 @@ pub fn set_password(conn: &mut DbConn, user_id: &str, hash: &str) -> Result<()> 
 pub fn disable_user(conn: &mut DbConn, user_id: &str) -> Result<()> {
     let t = now();
     diesel::update(users::table.find(user_id))
-        .set((users::disabled.eq(true), users::updated_at.eq(t), users::version.eq(users::version + 1)))
+        .set((
+            users::disabled.eq(true),
+            users::updated_at.eq(t),
+            users::version.eq(users::version + 1),
+        ))
         .execute(conn)?;
     revoke_all_sessions(conn, user_id)
 }
 
 fn revoke_all_sessions(conn: &mut DbConn, user_id: &str) -> Result<()> {
-    diesel::update(sessions::table.filter(sessions::user_id.eq(user_id)).filter(sessions::revoked_at.is_null()))
-        .set(sessions::revoked_at.eq(now()))
-        .execute(conn)?;
+    diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now()))
+    .execute(conn)?;
     Ok(())
 }
 
@@ -247,10 +272,16 @@ pub fn create_session(
             sessions::expires_at.eq(expires_at),
         ))
         .execute(conn)?;
-    Ok(sessions::table.find(&id).select(Session::as_select()).first(conn)?)
+    Ok(sessions::table
+        .find(&id)
+        .select(Session::as_select())
+        .first(conn)?)
 }
 
-pub fn session_by_token_hash(conn: &mut DbConn, token_hash: &str) -> Result<Option<(Session, User)>> {
+pub fn session_by_token_hash(
+    conn: &mut DbConn,
+    token_hash: &str,
+) -> Result<Option<(Session, User)>> {
     Ok(sessions::table
         .inner_join(users::table)
         .filter(sessions::token_hash.eq(token_hash))
