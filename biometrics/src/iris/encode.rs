@@ -32,8 +32,8 @@ pub fn encode(polar: &PolarImage) -> IrisTemplate {
             let (mut sum, mut n) = (0.0, 0);
             for row in ring * ROWS_PER_RING..(ring + 1) * ROWS_PER_RING {
                 let k = row * ANGULAR_SAMPLES + j;
-                if polar.valid.get(k).copied().unwrap_or(false) {
-                    sum += f64::from(polar.values[k]);
+                if let (Some(true), Some(v)) = (polar.valid.get(k), polar.values.get(k)) {
+                    sum += f64::from(*v);
                     n += 1;
                 }
             }

@@ -144,15 +144,24 @@ impl PreparedProbe {
     /// Calls `visit(index, counts)` for every template of `gallery`, with the kernel this CPU
     /// supports.
     #[inline]
-    pub(crate) fn scan<F: FnMut(usize, Counts)>(&self, gallery: &[IrisTemplate], visit: F) {
-        match self.kernel {
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: the kernel was chosen only after detecting these CPU features.
-            Kernel::Avx512 => unsafe { scan_avx512(&self.rotations, gallery, visit) },
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: as above.
-            Kernel::Popcnt => unsafe { scan_popcnt(&self.rotations, gallery, visit) },
-            Kernel::Portable => scan_with(&self.rotations, gallery, visit, best_portable),
+    pub(crate) fn scan<F: FnMut(usize, Counts)>(&self, gallery: &[IrisTemplate], mut visit: F) {
+        // Batches keep the vector kernel's loop free of calls back into scalar code (each call
+        // would also cost a vzeroupper).
+        let mut counts = [Counts::NONE; BATCH];
+        for (b, chunk) in gallery.chunks(BATCH).enumerate() {
+            let out = &mut counts[..chunk.len()];
+            match self.kernel {
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: the kernel was chosen only after detecting these CPU features.
+                Kernel::Avx512 => unsafe { counts_avx512(&self.rotations, chunk, out) },
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: as above.
+                Kernel::Popcnt => unsafe { counts_popcnt(&self.rotations, chunk, out) },
+                Kernel::Portable => counts_with(&self.rotations, chunk, out, best_portable),
+            }
+            for (i, c) in out.iter().enumerate() {
+                visit(b * BATCH + i, *c);
+            }
         }
     }
 
@@ -182,14 +191,16 @@ impl PreparedProbe {
     }
 }
 
+/// Templates compared per call of a kernel.
+const BATCH: usize = 64;
+
 #[inline(always)]
-fn scan_with<F, K>(rotations: &[Rotation], gallery: &[IrisTemplate], mut visit: F, kernel: K)
+fn counts_with<K>(rotations: &[Rotation], gallery: &[IrisTemplate], out: &mut [Counts], kernel: K)
 where
-    F: FnMut(usize, Counts),
     K: Fn(&IrisTemplate, &[Rotation]) -> Counts,
 {
-    for (i, g) in gallery.iter().enumerate() {
-        visit(i, kernel(g, rotations));
+    for (o, g) in out.iter_mut().zip(gallery) {
+        *o = kernel(g, rotations);
     }
 }
 
@@ -219,22 +230,14 @@ fn best_portable(g: &IrisTemplate, rotations: &[Rotation]) -> Counts {
 /// The portable loop compiled with the POPCNT instruction instead of a bit-twiddling popcount.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "popcnt")]
-fn scan_popcnt<F: FnMut(usize, Counts)>(
-    rotations: &[Rotation],
-    gallery: &[IrisTemplate],
-    visit: F,
-) {
-    scan_with(rotations, gallery, visit, best_portable)
+fn counts_popcnt(rotations: &[Rotation], gallery: &[IrisTemplate], out: &mut [Counts]) {
+    counts_with(rotations, gallery, out, best_portable)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512vpopcntdq")]
-fn scan_avx512<F: FnMut(usize, Counts)>(
-    rotations: &[Rotation],
-    gallery: &[IrisTemplate],
-    visit: F,
-) {
-    scan_with(rotations, gallery, visit, |g, r| best_avx512(g, r))
+fn counts_avx512(rotations: &[Rotation], gallery: &[IrisTemplate], out: &mut [Counts]) {
+    counts_with(rotations, gallery, out, |g, r| best_avx512(g, r))
 }
 
 #[cfg(target_arch = "x86_64")]
