@@ -143,6 +143,8 @@ psql "$DB_URL" -Atqc "select id from individuals order by random() limit 10000" 
 [[ -s "$OUT/ids.txt" ]] || die "exported no individual ids"
 
 # --- Runs ---------------------------------------------------------------------------------------------
+# The figures only mean something on an otherwise idle machine: keep the load average beside them.
+load_before="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 loadgen() { "$LOADGEN_BIN" --url "$URL" --warmup "$WARMUP" "$@" | tee -a "$RESULTS"; }
 
 log "read at $RATE/s for $DURATION s"
@@ -155,6 +157,7 @@ log "page throughput: steps of $FIND_MAX_STEP/s, $FIND_MAX_DURATION s each, unti
 loadgen --scenario page --find-max --step "$FIND_MAX_STEP" --duration "$FIND_MAX_DURATION" \
     --p99-limit-ms 150 --error-limit-pct 1
 
+load_after="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 stop_server
 
 # --- Summary ---------------------------------------------------------------------------------------
@@ -184,8 +187,14 @@ for i in 0 1 2; do
 done
 summary="$(grep '"find_max":true' "$RESULTS" | tail -n 1)"
 best="$(field max_passing_rate "$summary")"
+[[ "$best" =~ ^[0-9]+$ ]] || best=""
 echo
-echo "page throughput: highest rate with p99 <= 150 ms and errors <= 1 %: ${best:-none}/s" \
-    "(achieved $(field max_passing_throughput_rps "$summary") good answers/s; stopped: $(field stopped_because "$summary"))"
+if [[ -n "$best" ]]; then
+    echo "page throughput: highest rate with p99 <= 150 ms and errors <= 1 %: $best/s" \
+        "(achieved $(field max_passing_throughput_rps "$summary") good answers/s; stopped: $(field stopped_because "$summary"))"
+else
+    echo "page throughput: no rate passed (stopped: $(field stopped_because "$summary"))"
+fi
 echo "goal >= 500/s: $(at_least "$best" 500)"
+echo "load average (1, 5, 15 min) before the runs: $load_before; after: $load_after"
 echo "all runs: $RESULTS"
