@@ -42,6 +42,38 @@ const fn cells_in_circle() -> u32 {
 }
 const CIRCLE_CELLS: u32 = cells_in_circle();
 
+const DIRECTION_SLOTS: usize = 512;
+
+/// Which slot of the direction table an angle difference in [-pi, pi) falls in.
+#[inline]
+fn direction_slot(d: f32) -> usize {
+    (((d + PI) * (DIRECTION_SLOTS as f32 / (2.0 * PI))) as usize).min(DIRECTION_SLOTS - 1)
+}
+
+/// The direction contribution of a neighbour to each direction bin (a Gaussian integrated over
+/// the bin, times the spatial normalisation), tabulated over the neighbour's relative direction
+/// because the integral needs the error function.
+fn direction_table() -> &'static [[f32; ND]; DIRECTION_SLOTS] {
+    static TABLE: std::sync::OnceLock<[[f32; ND]; DIRECTION_SLOTS]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let norm_s = 1.0 / (SIGMA_S * (2.0 * PI).sqrt());
+        let bin = 2.0 * PI / ND as f32;
+        let erf_scale = 1.0 / (SIGMA_D * 2.0f32.sqrt());
+        let mut t = [[0.0f32; ND]; DIRECTION_SLOTS];
+        for (slot, row) in t.iter_mut().enumerate() {
+            let nd = -PI + (slot as f32 + 0.5) * (2.0 * PI / DIRECTION_SLOTS as f32);
+            for (k, v) in row.iter_mut().enumerate() {
+                let centre = -PI + (k as f32 + 0.5) * bin;
+                let off = dphi(centre, nd);
+                *v = norm_s
+                    * 0.5
+                    * (erf((off + bin / 2.0) * erf_scale) - erf((off - bin / 2.0) * erf_scale));
+            }
+        }
+        t
+    })
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Point {
     x: f32,
@@ -125,30 +157,29 @@ fn convex_hull(pts: &[Point]) -> Vec<(f32, f32)> {
 /// Is (x, y) inside the hull or within `margin` of it? The hull is counter-clockwise in a
 /// y-up sense, i.e. every edge has the interior on its left under `cross`.
 fn near_hull(hull: &[(f32, f32)], x: f32, y: f32, margin: f32) -> bool {
+    let m2 = margin * margin;
     match hull.len() {
         0 => return false,
-        1 => return (hull[0].0 - x).hypot(hull[0].1 - y) <= margin,
+        1 => return (hull[0].0 - x).powi(2) + (hull[0].1 - y).powi(2) <= m2,
         _ => {}
     }
-    let mut inside = hull.len() >= 3;
-    let mut best = f32::MAX;
-    for i in 0..hull.len() {
-        let a = hull[i];
-        let b = hull[(i + 1) % hull.len()];
+    let edges = || (0..hull.len()).map(|i| (hull[i], hull[(i + 1) % hull.len()]));
+    if hull.len() >= 3
+        && edges().all(|(a, b)| (b.0 - a.0) * (y - a.1) - (b.1 - a.1) * (x - a.0) >= 0.0)
+    {
+        return true;
+    }
+    edges().any(|(a, b)| {
         let (ex, ey) = (b.0 - a.0, b.1 - a.1);
         let (px, py) = (x - a.0, y - a.1);
-        if ex * py - ey * px < 0.0 {
-            inside = false;
-        }
         let l2 = ex * ex + ey * ey;
         let t = if l2 > 0.0 {
             ((px * ex + py * ey) / l2).clamp(0.0, 1.0)
         } else {
             0.0
         };
-        best = best.min((px - t * ex).hypot(py - t * ey));
-    }
-    inside || best <= margin
+        (px - t * ex).powi(2) + (py - t * ey).powi(2) <= m2
+    })
 }
 
 impl Prepared {
@@ -172,37 +203,49 @@ impl Prepared {
             })
             .collect();
         let hull = convex_hull(&points);
-        let norm_s = 1.0 / (SIGMA_S * (2.0 * PI).sqrt());
         let reach = RADIUS + 3.0 * SIGMA_S;
-        let bin = 2.0 * PI / ND as f32;
-        let erf_scale = 1.0 / (SIGMA_D * 2.0f32.sqrt());
         let mut cylinders = Vec::with_capacity(points.len());
-        let mut neigh: Vec<(f32, f32, [f32; ND])> = Vec::new();
+        let dir_table = direction_table();
+        let reach_cells = 3.0 * SIGMA_S / CELL;
+        let mut acc = [[0.0f32; ND]; NS * NS];
         for (mi, m) in points.iter().enumerate().take(max_cylinders) {
-            neigh.clear();
+            let (s, c) = m.t.sin_cos();
+            acc.iter_mut().for_each(|a| *a = [0.0; ND]);
+            let mut neighbours = 0;
             for (ni, n) in points.iter().enumerate() {
-                if ni != mi && (n.x - m.x).hypot(n.y - m.y) <= reach {
-                    // The direction part depends only on the relative direction, not on the cell.
-                    let nd = dphi(n.t, m.t);
-                    let mut cd = [0.0f32; ND];
-                    for (k, v) in cd.iter_mut().enumerate() {
-                        let centre = -PI + (k as f32 + 0.5) * bin;
-                        let off = dphi(centre, nd);
-                        *v = norm_s
-                            * 0.5
-                            * (erf((off + bin / 2.0) * erf_scale)
-                                - erf((off - bin / 2.0) * erf_scale));
+                let (dx, dy) = (n.x - m.x, n.y - m.y);
+                if ni == mi || dx * dx + dy * dy > reach * reach {
+                    continue;
+                }
+                neighbours += 1;
+                // Position in the cylinder's frame, in cell units from the first cell centre.
+                let u = (c * dx + s * dy) / CELL + NS as f32 / 2.0 - 0.5;
+                let v = (-s * dx + c * dy) / CELL + NS as f32 / 2.0 - 0.5;
+                let cd = &dir_table[direction_slot(dphi(n.t, m.t))];
+                let col0 = (u - reach_cells).ceil().max(0.0) as usize;
+                let col1 = (u + reach_cells).floor().min((NS - 1) as f32);
+                let row0 = (v - reach_cells).ceil().max(0.0) as usize;
+                let row1 = (v + reach_cells).floor().min((NS - 1) as f32);
+                if col1 < 0.0 || row1 < 0.0 {
+                    continue;
+                }
+                for row in row0..=row1 as usize {
+                    for col in col0..=col1 as usize {
+                        let d2 =
+                            ((col as f32 - u).powi(2) + (row as f32 - v).powi(2)) * CELL * CELL;
+                        let gs = (-d2 / (2.0 * SIGMA_S * SIGMA_S)).exp();
+                        for (a, w) in acc[row * NS + col].iter_mut().zip(cd) {
+                            *a += gs * w;
+                        }
                     }
-                    neigh.push((n.x, n.y, cd));
                 }
             }
-            if neigh.len() < MIN_NEIGHBOURS {
+            if neighbours < MIN_NEIGHBOURS {
                 continue;
             }
-            let (s, c) = m.t.sin_cos();
             let mut bits = [0u64; ND];
             let mut valid = 0u64;
-            for cell in 0..NS * NS {
+            for (cell, a) in acc.iter().enumerate() {
                 let i = (cell % NS) as f32 + 0.5 - NS as f32 / 2.0;
                 let j = (cell / NS) as f32 + 0.5 - NS as f32 / 2.0;
                 if (i * i + j * j) * CELL * CELL > RADIUS * RADIUS {
@@ -214,19 +257,8 @@ impl Prepared {
                     continue;
                 }
                 valid |= 1 << cell;
-                let mut acc = [0.0f32; ND];
-                for (nx, ny, cd) in &neigh {
-                    let d2 = (nx - px) * (nx - px) + (ny - py) * (ny - py);
-                    if d2 > 9.0 * SIGMA_S * SIGMA_S {
-                        continue;
-                    }
-                    let gs = (-d2 / (2.0 * SIGMA_S * SIGMA_S)).exp();
-                    for (a, c) in acc.iter_mut().zip(cd) {
-                        *a += gs * c;
-                    }
-                }
-                for (k, a) in acc.iter().enumerate() {
-                    if *a >= MU_PSI {
+                for (k, &v) in a.iter().enumerate() {
+                    if v >= MU_PSI {
                         bits[k] |= 1 << cell;
                     }
                 }
@@ -339,16 +371,23 @@ pub fn compare(a: &Prepared, b: &Prepared) -> f32 {
         let (_, at, bt) = sel[t];
         for k in t + 1..n {
             let (_, ak, bk) = sel[k];
-            let da = (ak.x - at.x).hypot(ak.y - at.y);
-            let db = (bk.x - bt.x).hypot(bk.y - bt.y);
+            let da = ((ak.x - at.x).powi(2) + (ak.y - at.y).powi(2)).sqrt();
+            let db = ((bk.x - bt.x).powi(2) + (bk.y - bt.y).powi(2)).sqrt();
             let d1 = (da - db).abs();
-            if d1 > 25.0 {
+            // Beyond these differences the sigmoids below are under 1e-4: skip the atan2s.
+            if d1 > 12.0 {
                 continue;
             }
             let d2 = dphi(dphi(at.t, ak.t), dphi(bt.t, bk.t)).abs();
+            if d2 > 0.6 {
+                continue;
+            }
             let ra = dphi(at.t, (ak.y - at.y).atan2(ak.x - at.x));
             let rb = dphi(bt.t, (bk.y - bt.y).atan2(bk.x - bt.x));
             let d3 = dphi(ra, rb).abs();
+            if d3 > 0.6 {
+                continue;
+            }
             let r = sigmoid(d1, 5.0, -1.6)
                 * sigmoid(d2, PI / 12.0, -30.0)
                 * sigmoid(d3, PI / 12.0, -30.0);
