@@ -169,8 +169,8 @@ at_least() { awk -v v="$1" -v l="$2" 'BEGIN { print (v != "" && v + 0 >= l + 0) 
 mapfile -t runs < <(head -n 3 "$RESULTS")
 echo
 echo "Amparo server benchmark: $total individuals on PostgreSQL, open loop, $DURATION s per run after $WARMUP s warm-up"
-printf '%-8s %6s %7s %7s %6s %9s %9s %9s %9s %9s  %-18s %s\n' \
-    scenario rate sent ok errors p50_ms p90_ms p95_ms p99_ms max_ms target result
+printf '%-8s %6s %7s %7s %6s %9s %9s %9s %9s %9s %8s  %-18s %s\n' \
+    scenario rate sent ok errors p50_ms p90_ms p95_ms p99_ms max_ms lag_ms target result
 targets=("p99_ms 50" "p99_ms 150" "p95_ms 100")
 for i in 0 1 2; do
     line="${runs[$i]:-}"
@@ -179,10 +179,11 @@ for i in 0 1 2; do
     errors="$(field errors "$line")"
     result="$(at_most "$value" "$limit")"
     [[ "${errors:-1}" == 0 ]] || result="FAIL (errors)"
-    printf '%-8s %6s %7s %7s %6s %9s %9s %9s %9s %9s  %-18s %s\n' \
+    printf '%-8s %6s %7s %7s %6s %9s %9s %9s %9s %9s %8s  %-18s %s\n' \
         "$(field scenario "$line")" "$(field rate "$line")" "$(field sent "$line")" \
         "$(field ok "$line")" "$errors" "$(field p50_ms "$line")" "$(field p90_ms "$line")" \
         "$(field p95_ms "$line")" "$(field p99_ms "$line")" "$(field max_ms "$line")" \
+        "$(field send_lag_max_ms "$line")" \
         "${metric%_ms} <= $limit ms" "$result"
 done
 summary="$(grep '"find_max":true' "$RESULTS" | tail -n 1)"
@@ -196,5 +197,6 @@ else
     echo "page throughput: no rate passed (stopped: $(field stopped_because "$summary"))"
 fi
 echo "goal >= 500/s: $(at_least "$best" 500)"
+echo "lag_ms: the generator's own worst delay behind its schedule (near 0 on a quiet machine)"
 echo "load average (1, 5, 15 min) before the runs: $load_before; after: $load_after"
 echo "all runs: $RESULTS"

@@ -146,6 +146,10 @@ pub struct RunReport {
     pub throughput_rps: f64,
     /// From the first scheduled send to the last answer, and at least the duration.
     pub elapsed_s: f64,
+    /// How late the generator itself handed requests to their tasks (p99 and max). Large values
+    /// mean the machine was too busy to keep the schedule; the latencies include that delay.
+    pub send_lag_p99_ms: f64,
+    pub send_lag_max_ms: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_sample: Option<String>,
     /// Page scenario: the deepest page a cursor was handed out for (0 = first page).
@@ -194,7 +198,11 @@ pub async fn run(
         )
         .await;
     }
-    let (samples, elapsed) = phase(client, workload, config, config.duration, config.seed).await;
+    let Phase {
+        samples,
+        lags,
+        elapsed,
+    } = phase(client, workload, config, config.duration, config.seed).await;
 
     let mut ok = 0;
     let mut errors = 0;
@@ -238,10 +246,20 @@ pub async fn run(
             0.0
         },
         elapsed_s: (elapsed_s * 1000.0).round() / 1000.0,
+        send_lag_p99_ms: lags.percentile_ms(99.0),
+        send_lag_max_ms: lags.max_ms(),
         error_sample,
         deepest_page: (workload.scenario() == Scenario::Page)
             .then(|| workload.cursors().deepest_page()),
     })
+}
+
+/// What one phase produced.
+struct Phase {
+    samples: Vec<Sample>,
+    /// Scheduled time to hand-over to the request's task, per request.
+    lags: Latencies,
+    elapsed: Duration,
 }
 
 /// Sends `rate × length` requests on schedule and waits for all of them to end.
@@ -251,12 +269,13 @@ async fn phase(
     config: &RunConfig,
     length: Duration,
     seed: u64,
-) -> (Vec<Sample>, Duration) {
+) -> Phase {
     let count = config.requests(length);
     let rate = u64::from(config.rate);
     let slots = Arc::new(Semaphore::new(config.concurrency));
     let (tx, mut rx) = mpsc::unbounded_channel::<Sample>();
     let mut rng = SmallRng::seed_from_u64(seed);
+    let mut lags = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
     let start = Instant::now();
     for i in 0..count {
         let scheduled = start + Duration::from_nanos(i.saturating_mul(1_000_000_000) / rate);
@@ -266,6 +285,7 @@ async fn phase(
             // Behind schedule: send now, but let answered requests be processed too.
             tokio::task::yield_now().await;
         }
+        lags.push(Instant::now().saturating_duration_since(scheduled));
         let prepared = workload.prepare(&mut rng);
         let client = client.clone();
         let workload = Arc::clone(workload);
@@ -297,7 +317,11 @@ async fn phase(
         samples.push(sample);
     }
     // Never shorter than the schedule, so a fast last answer cannot inflate the throughput.
-    (samples, start.elapsed().max(length))
+    Phase {
+        samples,
+        lags: Latencies::new(lags),
+        elapsed: start.elapsed().max(length),
+    }
 }
 
 /// Settings of the search for the highest rate that still meets the latency and error limits.

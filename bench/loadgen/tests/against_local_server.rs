@@ -218,6 +218,8 @@ async fn counts_and_latency_include_the_server_delay() {
     assert!(report.p50_ms <= report.p90_ms && report.p90_ms <= report.p95_ms);
     assert!(report.p95_ms <= report.p99_ms && report.p99_ms <= report.max_ms);
     assert!(report.throughput_rps > 0.0);
+    // Every request's latency includes its own send lag, so the lag's order statistics are lower.
+    assert!(report.send_lag_p99_ms <= report.p99_ms && report.send_lag_max_ms <= report.max_ms);
 }
 
 #[tokio::test(flavor = "current_thread")]
