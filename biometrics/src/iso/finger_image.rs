@@ -207,7 +207,9 @@ impl FingerImageRecord {
 }
 
 impl FingerImageRepresentation {
-    /// Decodes the embedded image to 8-bit greyscale and checks it against the header.
+    /// Decodes the embedded image to 8-bit greyscale and checks it against the header. WSQ,
+    /// JPEG 2000, PNG and 8-bit raw images are decoded; baseline JPEG and raw images of other
+    /// bit depths give [`ImageError::Unsupported`].
     pub fn decode_image(&self) -> Result<GrayImage, IsoError> {
         let (width, height) = (usize::from(self.width), usize::from(self.height));
         let mut img = match self.compression {

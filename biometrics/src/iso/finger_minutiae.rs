@@ -97,6 +97,15 @@ impl IsoMinutia {
     pub fn angle_radians(&self) -> f32 {
         f32::from(self.angle) * (std::f32::consts::TAU / 256.0)
     }
+
+    /// The nearest ISO angle unit for an angle in radians (any value; it is taken modulo 2π),
+    /// for writing our own minutiae into a record.
+    pub fn angle_from_radians(radians: f32) -> u8 {
+        let units =
+            (radians.rem_euclid(std::f32::consts::TAU) * (256.0 / std::f32::consts::TAU)).round();
+        // 2π - ε rounds up to 256, which is angle 0 again.
+        (units as u32 % 256) as u8
+    }
 }
 
 impl MinutiaeRecord {
@@ -383,6 +392,25 @@ mod tests {
             ]
         );
         assert!((v.minutiae[0].angle_radians() - std::f32::consts::FRAC_PI_2).abs() < 1e-6);
+        assert_eq!(
+            IsoMinutia::angle_from_radians(std::f32::consts::FRAC_PI_2),
+            64
+        );
+        assert_eq!(
+            IsoMinutia::angle_from_radians(-std::f32::consts::FRAC_PI_2),
+            192
+        );
+        assert_eq!(
+            IsoMinutia::angle_from_radians(std::f32::consts::TAU - 1e-4),
+            0
+        );
+        for a in 0..=255u8 {
+            let m = IsoMinutia {
+                angle: a,
+                ..v.minutiae[0]
+            };
+            assert_eq!(IsoMinutia::angle_from_radians(m.angle_radians()), a);
+        }
     }
 
     #[test]
