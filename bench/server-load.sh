@@ -139,7 +139,10 @@ done
 AMPARO_TOKEN="$("$LOADGEN_BIN" login --url "$URL" --username supervisor --password amparo-demo)"
 export AMPARO_TOKEN
 
-psql "$DB_URL" -Atqc "select id from individuals order by random() limit 10000" >"$OUT/ids.txt"
+# Only people of the benchmark user's own unit: others are invisible to it by design (NOT_FOUND).
+psql "$DB_URL" -Atqc "select id from individuals where operation_unit_id =
+    (select operation_unit_id from users where username = 'supervisor')
+    order by random() limit 10000" >"$OUT/ids.txt"
 [[ -s "$OUT/ids.txt" ]] || die "exported no individual ids"
 
 # --- Runs ---------------------------------------------------------------------------------------------
