@@ -27,7 +27,7 @@ OUT="${OUT:-$ROOT/target-bench/server-load/$(date -u +%Y%m%dT%H%M%SZ)}"
 die() { echo "server-load: $*" >&2; exit 1; }
 log() { echo "== $*" >&2; }
 
-for tool in psql curl cargo; do
+for tool in psql curl; do
     command -v "$tool" >/dev/null || die "'$tool' is needed (psql: postgresql-client, curl: curl)"
 done
 [[ "$N" =~ ^[0-9]+$ ]] && (( N > 0 )) || die "N must be a positive whole number, not '$N'"
