@@ -2,14 +2,18 @@
 //!
 //! Both circles come from Daugman's integro-differential operator: the circle whose mean grey
 //! level changes fastest with the radius. It is searched coarse to fine, first on an image reduced
-//! to about 160 pixels across from a few dark seeds, then at full resolution around the coarse
-//! answer. The limbus is measured only on lateral arcs, where eyelids rarely reach. Each eyelid
-//! is the parabola across the iris with the strongest mean contrast between its two sides.
-//! Reflections are masked before anything else, since a bright spot inside the pupil would
-//! otherwise dominate its boundary.
+//! to about 160 pixels across, then at full resolution around the coarse answer. Pupil
+//! candidates are the dark regions under rising thresholds, so the pupil is found before the
+//! iris around it turns dark enough to merge in. The limbus is first measured on lateral arcs,
+//! where eyelids rarely reach, then again on every direction the eyelids leave visible. Each
+//! eyelid is the parabola across the iris with the strongest mean contrast between its two
+//! sides, kept only if it stands out from the contrast the iris texture gives any curve.
+//! Reflections are filled before the search, since a bright spot inside the pupil would
+//! otherwise dominate its boundary, and masked afterwards together with flat fills.
 //!
 //! The same code serves ISO 19794-6 kind 3 (whole eye) and kind 7 (cropped, with eyelids and
-//! sclera filled by flat grey): the fills only make the edges stronger.
+//! sclera filled by flat grey): the fills are never iris, and a fill as grey as the iris, which
+//! hides the eyelid's edge, is still masked as flat.
 
 use super::IrisError;
 use super::geometry::{Circle, Eyelid, sample_plane};
@@ -742,6 +746,37 @@ mod tests {
         assert!(pm <= 1.0 && px <= 2.0, "pupil mean {pm} max {px}");
         assert!(im <= 2.0 && ix <= 3.0, "iris mean {im} max {ix}");
         assert!(lm <= 3.0 && lx <= 6.0, "lid mean {lm} max {lx}");
+    }
+
+    #[test]
+    fn odd_images_give_errors_not_panics() {
+        let mut rng = crate::iris::synthetic::Rng::new(77);
+        for (w, h) in [(64, 64), (65, 300), (300, 64), (161, 97)] {
+            let noise: Vec<u8> = (0..w * h).map(|_| rng.next_u64() as u8).collect();
+            let stripes: Vec<u8> = (0..w * h)
+                .map(|i| if (i / 3) % 2 == 0 { 0 } else { 255 })
+                .collect();
+            let ramp: Vec<u8> = (0..w * h).map(|i| (i % w * 255 / w) as u8).collect();
+            for pixels in [noise, stripes, ramp, vec![0; w * h], vec![255; w * h]] {
+                let image = GrayImage {
+                    width: w,
+                    height: h,
+                    pixels,
+                    ppi: None,
+                };
+                if let Ok(seg) = segment(&image) {
+                    assert!(seg.pupil.r < seg.iris.r);
+                }
+                let _ = crate::iris::template_from_image(&image);
+            }
+        }
+        let lying = GrayImage {
+            width: 100,
+            height: 100,
+            pixels: vec![0; 10],
+            ppi: None,
+        };
+        assert!(segment(&lying).is_err());
     }
 
     #[test]
