@@ -126,6 +126,8 @@ pub(crate) fn minutiae_of_clean_ridges(
 /// Largest enclosed background area (pixels) treated as such a hole; real valleys are long and
 /// run into others, so they are never enclosed this tightly.
 const MAX_HOLE: usize = 150;
+/// Minutiae closer than this to the image frame are cut-off ridges, not ridge events.
+const FRAME_MARGIN: usize = 14;
 
 fn fill_small_holes(b: &mut [u8], w: usize, h: usize) {
     let mut seen = vec![false; w * h];
@@ -487,7 +489,9 @@ fn detect(
     for r in raw.iter().filter(|r| r.alive) {
         let p = r.y * w + r.x;
         let edge = inner.v[p];
-        if edge < 0.97 {
+        // The mask often runs to the image edge, where every ridge ends artificially.
+        let to_frame = r.x.min(r.y).min(w - 1 - r.x).min(h - 1 - r.y);
+        if edge < 0.97 || to_frame < FRAME_MARGIN {
             continue;
         }
         let coh = orient.coherence.v[p].clamp(0.0, 1.0);
