@@ -1,0 +1,1250 @@
+//! A synthetic registry of any size, for load tests and benchmarks: `amparo-api seed --individuals N`.
+//!
+//! Households come from the same generator as the demo world, in the proportions of Ecuador's
+//! caseload; about 70% of them have an RSD case with its history. Rows are written directly in
+//! large batches rather than through `register_group`: with COPY on PostgreSQL and multi-row
+//! inserts on SQLite, one transaction per batch. A batch also advances the unit's `counters` by
+//! what it numbered, so the database is consistent after every commit and registrations made
+//! later (or concurrently) continue the numbering. Generation runs on its own thread while the
+//! previous batch is written.
+//!
+//! The bulk load writes no audit events: it reads no personal data and it creates synthetic
+//! people, not records of anyone; the history of every record (`events`) is written as usual.
+
+use std::fmt;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use indicatif::{ProgressBar, ProgressStyle};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+
+use super::{
+    Actor, CASELOAD, DPIN, HouseholdSpec, Tenant, ensure_tenant, household, household_size,
+    office_staff, pick_weighted, plan_case, staff_username, working_time,
+};
+use crate::domain::access::Role;
+use crate::domain::names;
+use crate::domain::needs::{CATALOGUE_VERSION, NeedStatus};
+use crate::domain::registration::MemberInput;
+use crate::error::{Error, Result};
+use crate::store::registry::format_number;
+use crate::store::schema::*;
+use crate::store::{Database, DbConn, new_id, now};
+
+/// Households per transaction are added until a batch holds this many individuals.
+const BATCH_INDIVIDUALS: usize = 10_000;
+/// Rows per multi-row INSERT on SQLite, kept under its 32,766 bind parameters.
+const SQLITE_BIND_LIMIT: usize = 32_000;
+
+/// What `seed --individuals N` created.
+#[derive(Debug, Clone, Default)]
+pub struct ScaleSummary {
+    pub unit: String,
+    pub individuals: u64,
+    pub groups: u64,
+    pub cases: u64,
+    pub specific_needs: u64,
+    pub documents: u64,
+    pub name_tokens: u64,
+    pub events: u64,
+    /// Every row written, index tables included.
+    pub rows: u64,
+    pub elapsed: Duration,
+}
+
+impl fmt::Display for ScaleSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secs = self.elapsed.as_secs_f64().max(1e-9);
+        writeln!(
+            f,
+            "Seeded unit {}: {} individuals in {} registration groups, {} RSD cases.",
+            self.unit, self.individuals, self.groups, self.cases
+        )?;
+        writeln!(
+            f,
+            "  {} specific needs, {} documents, {} name search keys, {} history events; {} rows in all.",
+            self.specific_needs, self.documents, self.name_tokens, self.events, self.rows
+        )?;
+        write!(
+            f,
+            "  {:.1} s: {:.0} individuals/s, {:.0} rows/s.",
+            secs,
+            self.individuals as f64 / secs,
+            self.rows as f64 / secs
+        )
+    }
+}
+
+impl ScaleSummary {
+    fn add(&mut self, b: &Batch) {
+        self.individuals += b.individuals.len() as u64;
+        self.groups += b.groups.len() as u64;
+        self.cases += b.cases.len() as u64;
+        self.specific_needs += b.needs.len() as u64;
+        self.documents += b.documents.len() as u64;
+        self.name_tokens += b.tokens.len() as u64;
+        self.events += b.events.len() as u64;
+        self.rows += b.rows();
+    }
+}
+
+/// Seeds `n` synthetic individuals into unit DPIN (created with its offices if missing).
+pub fn scale(db: &Database, n: u64, progress: bool) -> Result<ScaleSummary> {
+    let started = Instant::now();
+    let (staff, first_individual) = db.write_blocking(|conn| {
+        let staff = Staff::ensure(conn)?;
+        let next = counter(conn, &staff.unit_id, "individual")?;
+        Ok((staff, next))
+    })?;
+    let bar = if progress {
+        ProgressBar::new(n)
+    } else {
+        ProgressBar::hidden()
+    };
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} {elapsed_precise} [{wide_bar}] {human_pos}/{human_len} individuals ({per_sec}, {eta} left)",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    let mut summary = ScaleSummary {
+        unit: DPIN.code.to_string(),
+        ..Default::default()
+    };
+    // A different seed after every earlier load, so a second run adds other families.
+    let seed = 0x416d_7061_726f ^ first_individual as u64;
+    let generated_at = now();
+    std::thread::scope(|s| -> Result<()> {
+        let (tx, rx) = sync_channel::<Batch>(1);
+        let staff_ref = &staff;
+        s.spawn(move || generate(staff_ref, n, seed, generated_at, tx));
+        write_all(db, &staff, rx, &mut summary, &bar)
+    })?;
+    if db.is_postgres() {
+        bar.set_message("analyzing");
+        let mut conn = db.conn()?;
+        conn.batch_execute("ANALYZE")?;
+    }
+    bar.finish_and_clear();
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+fn write_all(
+    db: &Database,
+    staff: &Staff,
+    rx: Receiver<Batch>,
+    summary: &mut ScaleSummary,
+    bar: &ProgressBar,
+) -> Result<()> {
+    for mut batch in rx {
+        db.write_blocking(|conn| {
+            number(conn, staff, &mut batch)?;
+            match conn {
+                DbConn::Pg(c) => batch.copy_into(c),
+                DbConn::Sqlite(c) => batch.insert_into(c),
+            }
+        })?;
+        summary.add(&batch);
+        bar.inc(batch.individuals.len() as u64);
+    }
+    Ok(())
+}
+
+/// The unit, its offices and the users records are attributed to.
+struct Staff {
+    unit_id: String,
+    unit_code: String,
+    office_ids: Vec<String>,
+    clerks: Vec<String>,
+    officers: Vec<String>,
+    reviewer: String,
+}
+
+impl Staff {
+    fn ensure(conn: &mut DbConn) -> Result<Self> {
+        let tenant: Tenant = ensure_tenant(conn, &DPIN)?;
+        let mut clerks = Vec::new();
+        let mut officers = Vec::new();
+        for office in &tenant.offices {
+            let clerk = office_staff(
+                conn,
+                &tenant,
+                office,
+                Role::RegistrationClerk,
+                &staff_username("registrar", office),
+            )?;
+            let officer = office_staff(
+                conn,
+                &tenant,
+                office,
+                Role::EligibilityOfficer,
+                &staff_username("officer", office),
+            )?;
+            clerks.push(clerk.id);
+            officers.push(officer.id);
+        }
+        let supervisor = crate::store::users::users_of_unit(conn, &tenant.unit.id)?
+            .into_iter()
+            .find(|u| {
+                !u.disabled
+                    && u.roles
+                        .split(',')
+                        .any(|r| r.trim() == Role::Supervisor.as_str())
+            });
+        let reviewer = match supervisor {
+            Some(u) => u.id,
+            None => officers
+                .first()
+                .cloned()
+                .ok_or_else(|| Error::internal("unit DPIN has no offices"))?,
+        };
+        Ok(Self {
+            unit_id: tenant.unit.id.clone(),
+            unit_code: tenant.unit.code.clone(),
+            office_ids: tenant.offices.iter().map(|o| o.id.clone()).collect(),
+            clerks,
+            officers,
+            reviewer,
+        })
+    }
+}
+
+#[derive(QueryableByName)]
+struct CounterValue {
+    #[diesel(sql_type = BigInt)]
+    value: i64,
+}
+
+/// The last number of `kind` given in the unit (0 when none).
+fn counter(conn: &mut DbConn, unit_id: &str, kind: &str) -> Result<i64> {
+    Ok(counters::table
+        .filter(counters::operation_unit_id.eq(unit_id))
+        .filter(counters::kind.eq(kind))
+        .select(counters::value)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Reserves `count` numbers of `kind` in the unit; returns the first.
+fn reserve(conn: &mut DbConn, unit_id: &str, kind: &str, count: usize) -> Result<i64> {
+    let count = i64::try_from(count).map_err(|_| Error::internal("batch too large"))?;
+    // The same upsert as `registry::next_number`, by `count` at once.
+    let tail = "ON CONFLICT (operation_unit_id, kind) DO UPDATE SET value = counters.value + excluded.value RETURNING value";
+    let sql = match conn {
+        DbConn::Pg(_) => format!(
+            "INSERT INTO counters (operation_unit_id, kind, value) VALUES ($1, $2, $3) {tail}"
+        ),
+        DbConn::Sqlite(_) => {
+            format!("INSERT INTO counters (operation_unit_id, kind, value) VALUES (?, ?, ?) {tail}")
+        }
+    };
+    let q = diesel::sql_query(sql)
+        .bind::<Text, _>(unit_id)
+        .bind::<Text, _>(kind)
+        .bind::<BigInt, _>(count);
+    let last: CounterValue = match conn {
+        DbConn::Pg(c) => q.get_result(c)?,
+        DbConn::Sqlite(c) => q.get_result(c)?,
+    };
+    Ok(last.value - count + 1)
+}
+
+/// Gives the batch's individuals, groups and cases their registry numbers.
+fn number(conn: &mut DbConn, staff: &Staff, b: &mut Batch) -> Result<()> {
+    let code = staff.unit_code.as_str();
+    let first = reserve(conn, &staff.unit_id, "individual", b.individuals.len())?;
+    for (n, i) in (first..).zip(&mut b.individuals) {
+        i.individual_number = format_number(code, 'I', n);
+        i.number_key = names::normalize_identifier(&i.individual_number);
+    }
+    let first = reserve(conn, &staff.unit_id, "group", b.groups.len())?;
+    for (n, g) in (first..).zip(&mut b.groups) {
+        g.group_number = format_number(code, 'G', n);
+        g.number_key = names::normalize_identifier(&g.group_number);
+    }
+    if !b.cases.is_empty() {
+        let first = reserve(conn, &staff.unit_id, "case", b.cases.len())?;
+        for (n, c) in (first..).zip(&mut b.cases) {
+            c.case_number = format_number(code, 'C', n);
+            c.number_key = names::normalize_identifier(&c.case_number);
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Insertable)]
+#[diesel(table_name = individuals, treat_none_as_default_value = false)]
+struct NewIndividual {
+    id: String,
+    operation_unit_id: String,
+    office_id: String,
+    individual_number: String,
+    number_key: String,
+    legacy_id: Option<String>,
+    given_names: String,
+    middle_name: Option<String>,
+    family_name: Option<String>,
+    second_family_name: Option<String>,
+    fathers_name: Option<String>,
+    grandfathers_name: Option<String>,
+    original_script_name: Option<String>,
+    aliases: Option<String>,
+    sex: Option<String>,
+    date_of_birth: Option<NaiveDate>,
+    date_of_birth_precision: Option<String>,
+    place_of_birth: Option<String>,
+    marital_status: Option<String>,
+    nationalities: String,
+    country_of_origin: Option<String>,
+    ethnicity: Option<String>,
+    religion: Option<String>,
+    needs_interpreter: bool,
+    same_sex_interviewer: bool,
+    arrival_date: Option<NaiveDate>,
+    point_of_entry: Option<String>,
+    registration_date: NaiveDate,
+    registered_by: String,
+    dataset_level: String,
+    last_verified_at: Option<NaiveDateTime>,
+    consent_to_contact: bool,
+    information_given_at: Option<NaiveDateTime>,
+    version: i32,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = name_tokens, treat_none_as_default_value = false)]
+struct NewToken {
+    operation_unit_id: String,
+    token: String,
+    individual_id: String,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = individual_languages, treat_none_as_default_value = false)]
+struct NewLanguage {
+    id: String,
+    operation_unit_id: String,
+    individual_id: String,
+    language: String,
+    kind: String,
+    created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = registration_groups, treat_none_as_default_value = false)]
+struct NewGroup {
+    id: String,
+    operation_unit_id: String,
+    office_id: String,
+    group_number: String,
+    number_key: String,
+    status: String,
+    closed_reason: Option<String>,
+    version: i32,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = group_memberships, treat_none_as_default_value = false)]
+struct NewMembership {
+    id: String,
+    operation_unit_id: String,
+    group_id: String,
+    individual_id: String,
+    relationship: String,
+    started_at: NaiveDateTime,
+    ended_at: Option<NaiveDateTime>,
+    end_reason: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = cases, treat_none_as_default_value = false)]
+struct NewCase {
+    id: String,
+    operation_unit_id: String,
+    office_id: String,
+    case_number: String,
+    number_key: String,
+    procedure: String,
+    status: String,
+    stage: String,
+    modality: String,
+    principal_applicant_id: String,
+    registration_group_id: Option<String>,
+    assigned_officer_id: Option<String>,
+    claim_summary: Option<String>,
+    opened_at: NaiveDateTime,
+    version: i32,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = case_members, treat_none_as_default_value = false)]
+struct NewCaseMember {
+    id: String,
+    operation_unit_id: String,
+    case_id: String,
+    individual_id: String,
+    role: String,
+    relationship: Option<String>,
+    added_at: NaiveDateTime,
+    removed_at: Option<NaiveDateTime>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = specific_needs, treat_none_as_default_value = false)]
+struct NewNeed {
+    id: String,
+    operation_unit_id: String,
+    individual_id: String,
+    code: String,
+    sub_code: Option<String>,
+    status: String,
+    comments: Option<String>,
+    catalogue_version: String,
+    identified_at: NaiveDateTime,
+    identified_by: String,
+    reviewed_at: Option<NaiveDateTime>,
+    reviewed_by: Option<String>,
+    version: i32,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = documents, treat_none_as_default_value = false)]
+struct NewDocument {
+    id: String,
+    operation_unit_id: String,
+    individual_id: String,
+    document_type: String,
+    number: String,
+    number_key: String,
+    issuing_country: Option<String>,
+    issued_on: Option<NaiveDate>,
+    expires_on: Option<NaiveDate>,
+    verified: bool,
+    verified_by: Option<String>,
+    version: i32,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = addresses, treat_none_as_default_value = false)]
+struct NewAddress {
+    id: String,
+    operation_unit_id: String,
+    individual_id: String,
+    kind: String,
+    line: String,
+    city: Option<String>,
+    province: Option<String>,
+    country: String,
+    valid_from: NaiveDate,
+    valid_to: Option<NaiveDate>,
+    created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = phones, treat_none_as_default_value = false)]
+struct NewPhone {
+    id: String,
+    operation_unit_id: String,
+    individual_id: String,
+    number: String,
+    kind: String,
+    consent_to_contact: bool,
+    created_at: NaiveDateTime,
+    removed_at: Option<NaiveDateTime>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = events, treat_none_as_default_value = false)]
+struct NewEvent {
+    id: String,
+    operation_unit_id: String,
+    record_type: String,
+    record_id: String,
+    kind: String,
+    actor_id: String,
+    at: NaiveDateTime,
+    data: String,
+}
+
+/// Everything one transaction writes.
+#[derive(Default)]
+struct Batch {
+    individuals: Vec<NewIndividual>,
+    tokens: Vec<NewToken>,
+    languages: Vec<NewLanguage>,
+    groups: Vec<NewGroup>,
+    memberships: Vec<NewMembership>,
+    cases: Vec<NewCase>,
+    case_members: Vec<NewCaseMember>,
+    needs: Vec<NewNeed>,
+    documents: Vec<NewDocument>,
+    addresses: Vec<NewAddress>,
+    phones: Vec<NewPhone>,
+    events: Vec<NewEvent>,
+}
+
+/// Writes each table of a batch on PostgreSQL with COPY, on SQLite with multi-row INSERTs;
+/// parents before children, for the foreign keys.
+macro_rules! each_table {
+    ($batch:expr, $write:ident) => {{
+        let b = $batch;
+        $write!(individuals::table, b.individuals, 36);
+        $write!(name_tokens::table, b.tokens, 3);
+        $write!(individual_languages::table, b.languages, 6);
+        $write!(registration_groups::table, b.groups, 10);
+        $write!(group_memberships::table, b.memberships, 8);
+        $write!(cases::table, b.cases, 17);
+        $write!(case_members::table, b.case_members, 8);
+        $write!(specific_needs::table, b.needs, 15);
+        $write!(documents::table, b.documents, 14);
+        $write!(addresses::table, b.addresses, 11);
+        $write!(phones::table, b.phones, 8);
+        $write!(events::table, b.events, 8);
+    }};
+}
+
+impl Batch {
+    fn rows(&self) -> u64 {
+        [
+            self.individuals.len(),
+            self.tokens.len(),
+            self.languages.len(),
+            self.groups.len(),
+            self.memberships.len(),
+            self.cases.len(),
+            self.case_members.len(),
+            self.needs.len(),
+            self.documents.len(),
+            self.addresses.len(),
+            self.phones.len(),
+            self.events.len(),
+        ]
+        .iter()
+        .map(|n| *n as u64)
+        .sum()
+    }
+
+    fn copy_into(&self, c: &mut diesel::PgConnection) -> Result<()> {
+        macro_rules! copy {
+            ($table:expr, $rows:expr, $cols:expr) => {
+                if !$rows.is_empty() {
+                    diesel::copy_from($table)
+                        .from_insertable(&$rows)
+                        .execute(c)?;
+                }
+            };
+        }
+        each_table!(self, copy);
+        Ok(())
+    }
+
+    fn insert_into(&self, c: &mut diesel::SqliteConnection) -> Result<()> {
+        macro_rules! insert {
+            ($table:expr, $rows:expr, $cols:expr) => {
+                for chunk in $rows.chunks(SQLITE_BIND_LIMIT / $cols) {
+                    diesel::insert_into($table).values(chunk).execute(c)?;
+                }
+            };
+        }
+        each_table!(self, insert);
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generation
+// ---------------------------------------------------------------------------------------------
+
+/// Share of households per DPIN office, in the order of `DPIN.sites`.
+const OFFICE_SHARE: &[(usize, u32)] = &[(0, 30), (1, 25), (2, 15), (3, 18), (4, 12)];
+/// Share of households with an RSD case.
+const CASE_RATE: f64 = 0.7;
+/// Registrations go back this far, more of them recent.
+const HISTORY_DAYS: f64 = 3.0 * 365.0;
+
+/// Produces batches of households until `n` individuals are generated or the writer stops.
+fn generate(staff: &Staff, n: u64, seed: u64, now: NaiveDateTime, tx: SyncSender<Batch>) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut left = n;
+    while left > 0 {
+        let mut b = Batch::default();
+        while b.individuals.len() < BATCH_INDIVIDUALS && left > 0 {
+            let size = household_size(&mut rng).min(usize::try_from(left).unwrap_or(usize::MAX));
+            add_household(&mut rng, staff, &mut b, size, now);
+            left = left.saturating_sub(size as u64);
+        }
+        if tx.send(b).is_err() {
+            return;
+        }
+    }
+}
+
+fn add_household(rng: &mut StdRng, staff: &Staff, b: &mut Batch, size: usize, now: NaiveDateTime) {
+    let nationality = pick_weighted(rng, CASELOAD);
+    let at = pick_weighted(rng, OFFICE_SHARE).min(staff.office_ids.len().saturating_sub(1));
+    let (Some(site), Some(office), Some(clerk), Some(officer)) = (
+        DPIN.sites.get(at),
+        staff.office_ids.get(at),
+        staff.clerks.get(at),
+        staff.officers.get(at),
+    ) else {
+        return;
+    };
+    let appeal_officer = staff
+        .officers
+        .get((at + 1) % staff.officers.len().max(1))
+        .unwrap_or(officer);
+    let ago = (rng.random::<f64>().powf(1.6) * HISTORY_DAYS) as i64;
+    let registered_on = (now - chrono::Duration::days(ago)).date();
+    let registered_at = working_time(rng, registered_on).min(now);
+    let members = household(
+        rng,
+        &HouseholdSpec {
+            nationality,
+            site,
+            size,
+            registered_on,
+        },
+    );
+    let unit = &staff.unit_id;
+    let group_id = new_id();
+    b.groups.push(NewGroup {
+        id: group_id.clone(),
+        operation_unit_id: unit.clone(),
+        office_id: office.clone(),
+        group_number: String::new(),
+        number_key: String::new(),
+        status: "active".into(),
+        closed_reason: None,
+        version: 1,
+        created_at: registered_at,
+        updated_at: registered_at,
+    });
+    let mut ids = Vec::with_capacity(members.len());
+    for m in &members {
+        let id = add_person(rng, staff, b, m, office, clerk, registered_at, now);
+        b.memberships.push(NewMembership {
+            id: new_id(),
+            operation_unit_id: unit.clone(),
+            group_id: group_id.clone(),
+            individual_id: id.clone(),
+            relationship: m.relationship.clone(),
+            started_at: registered_at,
+            ended_at: None,
+            end_reason: None,
+        });
+        b.events.push(event(
+            unit,
+            "individual",
+            &id,
+            "registered",
+            clerk,
+            registered_at,
+            json!({ "groupId": group_id, "relationship": m.relationship }),
+        ));
+        ids.push(id);
+    }
+    b.events.push(event(
+        unit,
+        "registration_group",
+        &group_id,
+        "registered",
+        clerk,
+        registered_at,
+        json!({ "members": ids }),
+    ));
+    if !rng.random_bool(CASE_RATE) {
+        return;
+    }
+    let wait = chrono::Duration::days(rng.random_range(0..15));
+    let opened_at = working_time(rng, registered_on + wait).clamp(registered_at, now);
+    let plan = plan_case(rng, nationality, opened_at, now);
+    let case_id = new_id();
+    let assigned = match (plan.assigned(), plan.in_appeal()) {
+        (false, _) => None,
+        (true, false) => Some(officer.clone()),
+        (true, true) => Some(appeal_officer.clone()),
+    };
+    let Some(principal) = ids.first() else { return };
+    b.cases.push(NewCase {
+        id: case_id.clone(),
+        operation_unit_id: unit.clone(),
+        office_id: office.clone(),
+        case_number: String::new(),
+        number_key: String::new(),
+        procedure: "rsd".into(),
+        status: plan.status.into(),
+        stage: plan.stage.into(),
+        modality: plan.modality.into(),
+        principal_applicant_id: principal.clone(),
+        registration_group_id: Some(group_id.clone()),
+        assigned_officer_id: assigned,
+        claim_summary: Some(plan.claim_summary.clone()),
+        opened_at: plan.opened_at,
+        version: 1 + i32::try_from(plan.transitions.len()).unwrap_or(0),
+        created_at: plan.opened_at,
+        updated_at: plan.updated_at(),
+    });
+    for (i, (id, m)) in ids.iter().zip(&members).enumerate() {
+        b.case_members.push(NewCaseMember {
+            id: new_id(),
+            operation_unit_id: unit.clone(),
+            case_id: case_id.clone(),
+            individual_id: id.clone(),
+            role: if i == 0 { "principal" } else { "derivative" }.into(),
+            relationship: Some(m.relationship.clone()),
+            added_at: plan.opened_at,
+            removed_at: None,
+        });
+    }
+    b.events.push(event(
+        unit,
+        "case",
+        &case_id,
+        "opened",
+        clerk,
+        plan.opened_at,
+        json!({ "procedure": "rsd", "members": ids.len() }),
+    ));
+    for t in &plan.transitions {
+        let actor = match t.by {
+            Actor::Clerk => clerk,
+            Actor::Officer => officer,
+            Actor::Reviewer => &staff.reviewer,
+            Actor::AppealOfficer => appeal_officer,
+        };
+        b.events.push(event(
+            unit,
+            "case",
+            &case_id,
+            "status_changed",
+            actor,
+            t.at,
+            t.data(),
+        ));
+    }
+}
+
+fn event(
+    unit: &str,
+    record_type: &str,
+    record_id: &str,
+    kind: &str,
+    actor: &str,
+    at: NaiveDateTime,
+    data: serde_json::Value,
+) -> NewEvent {
+    NewEvent {
+        id: new_id(),
+        operation_unit_id: unit.to_string(),
+        record_type: record_type.to_string(),
+        record_id: record_id.to_string(),
+        kind: kind.to_string(),
+        actor_id: actor.to_string(),
+        at,
+        data: data.to_string(),
+    }
+}
+
+/// Adds one person's rows; returns the new individual's id.
+#[allow(clippy::too_many_arguments)]
+fn add_person(
+    rng: &mut StdRng,
+    staff: &Staff,
+    b: &mut Batch,
+    m: &MemberInput,
+    office: &str,
+    clerk: &str,
+    at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> String {
+    let p = &m.person;
+    let unit = &staff.unit_id;
+    let id = new_id();
+    for token in names::index_tokens(p.name_parts()) {
+        b.tokens.push(NewToken {
+            operation_unit_id: unit.clone(),
+            token,
+            individual_id: id.clone(),
+        });
+    }
+    for l in &p.languages {
+        b.languages.push(NewLanguage {
+            id: new_id(),
+            operation_unit_id: unit.clone(),
+            individual_id: id.clone(),
+            language: l.language.clone(),
+            kind: l.kind.clone(),
+            created_at: at,
+        });
+    }
+    for d in &p.documents {
+        let verified = rng.random_bool(0.4);
+        b.documents.push(NewDocument {
+            id: new_id(),
+            operation_unit_id: unit.clone(),
+            individual_id: id.clone(),
+            document_type: d.document_type.clone(),
+            number: d.number.clone(),
+            number_key: names::normalize_identifier(&d.number),
+            issuing_country: d.issuing_country.clone(),
+            issued_on: d.issued_on,
+            expires_on: d.expires_on,
+            verified,
+            verified_by: verified.then(|| clerk.to_string()),
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        });
+    }
+    for a in &p.addresses {
+        b.addresses.push(NewAddress {
+            id: new_id(),
+            operation_unit_id: unit.clone(),
+            individual_id: id.clone(),
+            kind: a.kind.clone(),
+            line: a.line.clone(),
+            city: a.city.clone(),
+            province: a.province.clone(),
+            country: a.country.clone(),
+            valid_from: at.date(),
+            valid_to: None,
+            created_at: at,
+        });
+    }
+    for ph in &p.phones {
+        b.phones.push(NewPhone {
+            id: new_id(),
+            operation_unit_id: unit.clone(),
+            individual_id: id.clone(),
+            number: ph.number.clone(),
+            kind: ph.kind.clone(),
+            consent_to_contact: ph.consent_to_contact,
+            created_at: at,
+            removed_at: None,
+        });
+    }
+    for n in &p.specific_needs {
+        let status = pick_weighted(
+            rng,
+            &[
+                (NeedStatus::PendingReview, 35),
+                (NeedStatus::Confirmed, 55),
+                (NeedStatus::Resolved, 10),
+            ],
+        );
+        let review_day = (at + chrono::Duration::days(rng.random_range(1..30))).date();
+        let reviewed_at = (status != NeedStatus::PendingReview)
+            .then(|| working_time(rng, review_day))
+            .filter(|t| *t <= now);
+        let status = if reviewed_at.is_some() {
+            status
+        } else {
+            NeedStatus::PendingReview
+        };
+        b.needs.push(NewNeed {
+            id: new_id(),
+            operation_unit_id: unit.clone(),
+            individual_id: id.clone(),
+            code: n.code.clone(),
+            sub_code: n.sub_code.clone(),
+            status: status.as_str().into(),
+            comments: n.comments.clone(),
+            catalogue_version: CATALOGUE_VERSION.into(),
+            identified_at: at,
+            identified_by: clerk.to_string(),
+            reviewed_at,
+            reviewed_by: reviewed_at.map(|_| staff.reviewer.clone()),
+            version: if reviewed_at.is_some() { 2 } else { 1 },
+            created_at: at,
+            updated_at: reviewed_at.unwrap_or(at),
+        });
+    }
+    b.individuals.push(NewIndividual {
+        id: id.clone(),
+        operation_unit_id: unit.clone(),
+        office_id: office.to_string(),
+        individual_number: String::new(),
+        number_key: String::new(),
+        legacy_id: None,
+        given_names: p.given_names.clone(),
+        middle_name: p.middle_name.clone(),
+        family_name: p.family_name.clone(),
+        second_family_name: p.second_family_name.clone(),
+        fathers_name: p.fathers_name.clone(),
+        grandfathers_name: p.grandfathers_name.clone(),
+        original_script_name: p.original_script_name.clone(),
+        aliases: p.aliases.clone(),
+        sex: p.sex.clone(),
+        date_of_birth: p.date_of_birth,
+        date_of_birth_precision: p.date_of_birth_precision.clone(),
+        place_of_birth: p.place_of_birth.clone(),
+        marital_status: p.marital_status.clone(),
+        nationalities: p.nationalities.join(" "),
+        country_of_origin: p.country_of_origin.clone(),
+        ethnicity: p.ethnicity.clone(),
+        religion: p.religion.clone(),
+        needs_interpreter: p.needs_interpreter,
+        same_sex_interviewer: p.same_sex_interviewer,
+        arrival_date: p.arrival_date,
+        point_of_entry: p.point_of_entry.clone(),
+        registration_date: at.date(),
+        registered_by: clerk.to_string(),
+        dataset_level: p.dataset_level.clone().unwrap_or_else(|| "basic".into()),
+        last_verified_at: None,
+        consent_to_contact: p.consent_to_contact,
+        information_given_at: p.information_given.then_some(at),
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    });
+    id
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::*;
+    use crate::store::registry;
+
+    fn sqlite() -> (Database, std::path::PathBuf) {
+        let path = std::env::temp_dir().join(format!("amparo-scale-{}.db", uuid::Uuid::now_v7()));
+        let db = Database::open(&format!("sqlite://{}", path.display()), 4).expect("open sqlite");
+        db.migrate().expect("migrate");
+        (db, path)
+    }
+
+    /// A fresh PostgreSQL database, or None (with a message) when no server is reachable.
+    fn postgres() -> Option<(Database, String, String)> {
+        let admin_url = std::env::var("AMPARO_TEST_PG_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1/postgres".into());
+        let Ok(admin) = Database::open(&admin_url, 1) else {
+            eprintln!(
+                "SKIPPED: PostgreSQL is not reachable at {admin_url} (set AMPARO_TEST_PG_URL)"
+            );
+            return None;
+        };
+        let name = format!("amparo_seed_test_{}", uuid::Uuid::now_v7().simple());
+        admin
+            .conn()
+            .ok()?
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create test database");
+        let url = match admin_url.rsplit_once('/') {
+            Some((base, _)) => format!("{base}/{name}"),
+            None => panic!("AMPARO_TEST_PG_URL has no database part: {admin_url}"),
+        };
+        let db = Database::open(&url, 4).expect("open test database");
+        db.migrate().expect("migrate");
+        Some((db, admin_url, name))
+    }
+
+    fn drop_database(admin_url: &str, name: &str) {
+        if let Ok(admin) = Database::open(admin_url, 1)
+            && let Ok(mut conn) = admin.conn()
+        {
+            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+
+    macro_rules! count {
+        ($conn:expr, $table:expr) => {
+            $table.count().get_result::<i64>($conn).expect("count") as u64
+        };
+    }
+
+    /// An individual's id and name parts, as stored.
+    type Names = (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+
+    /// Checks that everything `scale` wrote agrees with itself and with the summary.
+    fn check_consistency(db: &Database, summary: &ScaleSummary, expected: u64) {
+        let mut conn = db.conn().expect("conn");
+        let conn: &mut DbConn = &mut conn;
+        assert_eq!(summary.individuals, expected);
+        assert_eq!(count!(conn, individuals::table), expected);
+        assert_eq!(count!(conn, registration_groups::table), summary.groups);
+        assert_eq!(count!(conn, cases::table), summary.cases);
+        assert_eq!(count!(conn, name_tokens::table), summary.name_tokens);
+        assert_eq!(count!(conn, specific_needs::table), summary.specific_needs);
+        assert_eq!(count!(conn, documents::table), summary.documents);
+        assert_eq!(count!(conn, events::table), summary.events);
+
+        // Realistic proportions: households of about 3.2, most with a case, some needs, most
+        // people with documents.
+        let mean = expected as f64 / summary.groups as f64;
+        assert!((2.8..3.7).contains(&mean), "mean household size {mean}");
+        let with_case = summary.cases as f64 / summary.groups as f64;
+        assert!(
+            (0.6..0.8).contains(&with_case),
+            "{with_case} of groups have a case"
+        );
+
+        // Every individual is in exactly one group, and its name keys are those of its names.
+        let people: Vec<Names> = individuals::table
+            .select((
+                individuals::id,
+                individuals::given_names,
+                individuals::family_name,
+                individuals::second_family_name,
+                individuals::fathers_name,
+                individuals::grandfathers_name,
+                individuals::original_script_name,
+                individuals::aliases,
+            ))
+            .load(conn)
+            .expect("people");
+        let mut tokens: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (token, id) in name_tokens::table
+            .select((name_tokens::token, name_tokens::individual_id))
+            .load::<(String, String)>(conn)
+            .expect("tokens")
+        {
+            tokens.entry(id).or_default().push(token);
+        }
+        for (id, given, family, second, father, grandfather, original, aliases) in &people {
+            let parts: Vec<&str> = [
+                Some(given),
+                family.as_ref(),
+                second.as_ref(),
+                father.as_ref(),
+                grandfather.as_ref(),
+                original.as_ref(),
+                aliases.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+            let mut stored = tokens.remove(id).unwrap_or_default();
+            stored.sort();
+            assert_eq!(
+                stored,
+                names::index_tokens(parts),
+                "keys of {given} {family:?}"
+            );
+        }
+        assert!(tokens.is_empty(), "keys of unknown individuals");
+        let members: Vec<(String, String)> = group_memberships::table
+            .select((
+                group_memberships::individual_id,
+                group_memberships::group_id,
+            ))
+            .load(conn)
+            .expect("memberships");
+        assert_eq!(members.len() as u64, expected);
+        assert_eq!(
+            members.iter().map(|m| &m.0).collect::<BTreeSet<_>>().len() as u64,
+            expected
+        );
+        assert_eq!(
+            members.iter().map(|m| &m.1).collect::<BTreeSet<_>>().len() as u64,
+            summary.groups
+        );
+
+        // A case holds its whole group, the focal point as principal.
+        let case_groups: Vec<(String, Option<String>, String)> = cases::table
+            .select((
+                cases::id,
+                cases::registration_group_id,
+                cases::principal_applicant_id,
+            ))
+            .load(conn)
+            .expect("cases");
+        let case_member_rows: Vec<(String, String, String)> = case_members::table
+            .select((
+                case_members::case_id,
+                case_members::individual_id,
+                case_members::role,
+            ))
+            .load(conn)
+            .expect("case members");
+        let group_size: BTreeMap<&String, usize> =
+            members.iter().fold(BTreeMap::new(), |mut m, (_, g)| {
+                *m.entry(g).or_default() += 1;
+                m
+            });
+        for (case, group, principal) in &case_groups {
+            let in_case: Vec<_> = case_member_rows.iter().filter(|r| &r.0 == case).collect();
+            assert_eq!(
+                Some(&in_case.len()),
+                group.as_ref().and_then(|g| group_size.get(g))
+            );
+            assert!(
+                in_case
+                    .iter()
+                    .any(|r| &r.1 == principal && r.2 == "principal")
+            );
+            assert_eq!(in_case.iter().filter(|r| r.2 == "principal").count(), 1);
+        }
+
+        // Numbers are unique, their keys are normalised, and the counters continue after them.
+        let numbers: Vec<(String, String)> = individuals::table
+            .select((individuals::individual_number, individuals::number_key))
+            .load(conn)
+            .expect("numbers");
+        assert_eq!(
+            numbers.iter().map(|n| &n.0).collect::<BTreeSet<_>>().len() as u64,
+            expected
+        );
+        assert!(
+            numbers
+                .iter()
+                .all(|(n, k)| &names::normalize_identifier(n) == k)
+        );
+        let unit: String = operation_units::table
+            .filter(operation_units::code.eq("DPIN"))
+            .select(operation_units::id)
+            .first(conn)
+            .expect("unit");
+        assert_eq!(
+            counter(conn, &unit, "individual").expect("counter") as u64,
+            expected
+        );
+        assert_eq!(
+            counter(conn, &unit, "group").expect("counter") as u64,
+            summary.groups
+        );
+        assert_eq!(
+            counter(conn, &unit, "case").expect("counter") as u64,
+            summary.cases
+        );
+
+        // Each case's last status change is its status.
+        let statuses: Vec<(String, String)> = cases::table
+            .select((cases::id, cases::status))
+            .load(conn)
+            .expect("statuses");
+        let changes: Vec<(String, String)> = events::table
+            .filter(events::kind.eq("status_changed"))
+            .order((events::record_id, events::at))
+            .select((events::record_id, events::data))
+            .load(conn)
+            .expect("events");
+        let mut last: BTreeMap<&String, String> = BTreeMap::new();
+        for (case, data) in &changes {
+            let v: serde_json::Value = serde_json::from_str(data).expect("event data is JSON");
+            last.insert(case, v["to"].as_str().unwrap_or_default().to_string());
+        }
+        for (case, status) in &statuses {
+            assert_eq!(
+                last.get(case).map_or("registered", String::as_str),
+                status,
+                "case {case}"
+            );
+        }
+    }
+
+    /// After a bulk load, a registration through the store continues the numbering.
+    fn check_numbering_continues(db: &Database, loaded: u64) {
+        let clerk = db
+            .write_blocking(|c| crate::store::users::user_by_username(c, "registrar.uio"))
+            .expect("clerk lookup")
+            .expect("the seeded clerk of Quito");
+        let scope = crate::auth::scope_for(&clerk, "test").expect("scope");
+        let input = crate::domain::registration::GroupInput {
+            members: vec![MemberInput {
+                person: crate::domain::registration::PersonInput {
+                    given_names: "Nueva".into(),
+                    ..Default::default()
+                },
+                relationship: "focal_point".into(),
+            }],
+        };
+        let done = db
+            .write_blocking(|c| registry::register_group(c, &scope, &input))
+            .expect("register");
+        let id = done.individual_ids.first().cloned().unwrap_or_default();
+        let mut conn = db.conn().expect("conn");
+        let number: String = individuals::table
+            .find(&id)
+            .select(individuals::individual_number)
+            .first(&mut *conn)
+            .expect("number");
+        assert_eq!(number, format_number("DPIN", 'I', loaded as i64 + 1));
+    }
+
+    #[test]
+    fn scale_on_sqlite_is_consistent_and_continues_numbering() {
+        let (db, path) = sqlite();
+        let first = scale(&db, 1500, false).expect("scale");
+        check_consistency(&db, &first, 1500);
+        let second = scale(&db, 500, false).expect("second scale");
+        assert_eq!(second.individuals, 500);
+        let total = ScaleSummary {
+            individuals: 2000,
+            groups: first.groups + second.groups,
+            cases: first.cases + second.cases,
+            specific_needs: first.specific_needs + second.specific_needs,
+            documents: first.documents + second.documents,
+            name_tokens: first.name_tokens + second.name_tokens,
+            events: first.events + second.events,
+            ..Default::default()
+        };
+        check_consistency(&db, &total, 2000);
+        check_numbering_continues(&db, 2000);
+        assert!(first.to_string().contains("1500 individuals"), "{first}");
+        drop(db);
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn scale_on_postgres_is_consistent_and_continues_numbering() {
+        let Some((db, admin_url, name)) = postgres() else {
+            return;
+        };
+        let summary = scale(&db, 2000, false).expect("scale");
+        check_consistency(&db, &summary, 2000);
+        check_numbering_continues(&db, 2000);
+        drop(db);
+        drop_database(&admin_url, &name);
+    }
+
+    /// The load figure: `AMPARO_SEED_URL=postgres://postgres@127.0.0.1/amparo_seed cargo test
+    /// --release -p amparo-api --lib seed::scale::tests::load_a_million -- --ignored --nocapture`
+    /// (`AMPARO_SEED_N` changes the count).
+    #[test]
+    #[ignore = "loads a million individuals; run by hand for the figure"]
+    fn load_a_million() {
+        let url = std::env::var("AMPARO_SEED_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1/amparo_seed".into());
+        let n = std::env::var("AMPARO_SEED_N")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1_000_000);
+        let db = Database::open(&url, 2).expect("open");
+        db.migrate().expect("migrate");
+        let summary = scale(&db, n, true).expect("scale");
+        println!("{summary}");
+    }
+}
