@@ -317,39 +317,43 @@ mod tests {
     #[test]
     fn every_kernel_agrees_with_the_bitwise_reference() {
         let mut rng = Rng(7);
-        let config = MatchConfig {
-            max_shift: 4,
-            reference_bits: None,
-        };
-        for _ in 0..20 {
-            let a = IrisTemplate::from_words(rng.words(), rng.words());
-            let b = IrisTemplate::from_words(rng.words(), rng.words());
-            let probe = PreparedProbe::new(&b, &config);
-            let best = (-4..=4)
-                .map(|s| (reference(&a, &b, s), s))
-                .min_by(|((d1, n1), _), ((d2, n2), _)| {
-                    (f64::from(*d1) / f64::from(*n1)).total_cmp(&(f64::from(*d2) / f64::from(*n2)))
-                })
-                .map(|(dn, _)| dn);
-            let Some((d, n)) = best else {
-                panic!("no rotation")
+        let ratio = |(d, n): (u32, u32)| f64::from(d) / f64::from(n);
+        // 1, 7, 9 and 17 rotations.
+        for max_shift in [0usize, 3, 4, 8] {
+            let config = MatchConfig {
+                max_shift,
+                reference_bits: None,
             };
-            let mut kernels = vec![Kernel::Portable, Kernel::detect()];
-            #[cfg(target_arch = "x86_64")]
-            if std::arch::is_x86_feature_detected!("popcnt") {
-                kernels.push(Kernel::Popcnt);
-            }
-            for kernel in kernels {
-                let p = PreparedProbe {
-                    kernel,
-                    ..probe.clone()
-                };
-                let r = p.compare(&a);
-                assert_eq!(r.compared_bits, n, "{kernel:?}");
-                assert!(
-                    (r.raw_distance - f64::from(d) / f64::from(n)).abs() < 1e-12,
-                    "{kernel:?}"
-                );
+            let s = max_shift as i32;
+            for _ in 0..8 {
+                let a = IrisTemplate::from_words(rng.words(), rng.words());
+                let b = IrisTemplate::from_words(rng.words(), rng.words());
+                let probe = PreparedProbe::new(&b, &config);
+                let best = (-s..=s)
+                    .map(|shift| ratio(reference(&a, &b, shift)))
+                    .fold(f64::INFINITY, f64::min);
+                let mut kernels = vec![Kernel::Portable, Kernel::detect()];
+                #[cfg(target_arch = "x86_64")]
+                if std::arch::is_x86_feature_detected!("popcnt") {
+                    kernels.push(Kernel::Popcnt);
+                }
+                for kernel in kernels {
+                    let p = PreparedProbe {
+                        kernel,
+                        ..probe.clone()
+                    };
+                    let r = p.compare(&a);
+                    let at_shift = reference(&a, &b, r.shift);
+                    assert_eq!(r.compared_bits, at_shift.1, "{kernel:?} shift {}", r.shift);
+                    assert!(
+                        (r.raw_distance - ratio(at_shift)).abs() < 1e-12,
+                        "{kernel:?}"
+                    );
+                    assert!(
+                        (r.raw_distance - best).abs() < 1e-12,
+                        "{kernel:?} {max_shift}"
+                    );
+                }
             }
         }
     }
