@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use amparo_api::auth::{Auth, AuthConfig, password};
+use amparo_api::auth::{AuthConfig, password};
 use amparo_api::error::Error;
 use amparo_api::graphql::{ApiConfig, AppState};
 use amparo_api::store::{Database, users};
@@ -227,13 +227,10 @@ impl Drop for TestServer {
 
 /// Starts the real server on the given database.
 pub async fn start(db: &Database, config: AuthConfig) -> TestServer {
-    let state = Arc::new(AppState {
-        auth: Auth::new(db.clone(), config),
-        config: ApiConfig {
-            api_token_lifetime: Duration::from_secs(86_400),
-        },
-        db: db.clone(),
-    });
+    let api = ApiConfig {
+        api_token_lifetime: Duration::from_secs(86_400),
+    };
+    let state = Arc::new(AppState::new(db.clone(), config, api));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind loopback");
@@ -269,10 +266,15 @@ impl TestServer {
         resp.json().await.expect("json response")
     }
 
-    /// Logs in and returns the token; panics with the response if it fails.
+    /// Logs in with the fixture password and returns the token.
     pub async fn login(&self, username: &str) -> String {
+        self.login_with(username, PASSWORD).await
+    }
+
+    /// Logs in and returns the token; panics with the response if it fails.
+    pub async fn login_with(&self, username: &str, password: &str) -> String {
         let r = self
-            .gql(None, "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }", json!({ "u": username, "p": PASSWORD }))
+            .gql(None, "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }", json!({ "u": username, "p": password }))
             .await;
         r["data"]["login"]["token"]
             .as_str()

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use amparo_api::auth::{Auth, AuthConfig, password};
+use amparo_api::auth::{AuthConfig, password};
 use amparo_api::domain::access::{Role, ScopeLevel, parse_roles};
 use amparo_api::error::{Error, Result};
 use amparo_api::graphql::{ApiConfig, AppState};
@@ -203,13 +203,10 @@ fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<()> {
         absolute_lifetime: Duration::from_secs(args.session_hours.max(1) * 3600),
         ..AuthConfig::default()
     };
-    let state = Arc::new(AppState {
-        auth: Auth::new(db.clone(), auth),
-        config: ApiConfig {
-            api_token_lifetime: Duration::from_secs(args.api_token_days.clamp(1, 365) * 86_400),
-        },
-        db: db.clone(),
-    });
+    let api = ApiConfig {
+        api_token_lifetime: Duration::from_secs(args.api_token_days.clamp(1, 365) * 86_400),
+    };
+    let state = Arc::new(AppState::new(db.clone(), auth, api));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -82,16 +82,16 @@ impl Counter {
         match self {
             Counter::Individuals(q) => {
                 let q = q.clone();
-                scoped_read(ctx, "count", None, move |c, s| {
-                    queries::count_individuals(c, s, &q)
+                scoped_read(ctx, "count", None, move |c, s, r| {
+                    queries::count_individuals(c, s, r, &q)
                 })
                 .await
             }
             Counter::Groups => scoped_read(ctx, "count", None, queries::count_groups).await,
             Counter::Cases(q) => {
                 let q = q.clone();
-                scoped_read(ctx, "count", None, move |c, s| {
-                    queries::count_cases(c, s, &q)
+                scoped_read(ctx, "count", None, move |c, s, r| {
+                    queries::count_cases(c, s, r, &q)
                 })
                 .await
             }

@@ -8,14 +8,26 @@ use async_graphql::{Context, ErrorExtensions};
 
 use crate::auth::{Auth, Authenticated};
 use crate::error::{Error, ErrorCode, Result};
-use crate::store::audit::{self, Actor, Entry, Outcome};
+use crate::store::audit::{Actor, AuditWriter, Entry, Outcome, Reads};
 use crate::store::{Database, DbConn, Scope};
 
 /// Server-wide state shared by all requests.
 pub struct AppState {
     pub db: Database,
     pub auth: Auth,
+    pub audit: AuditWriter,
     pub config: ApiConfig,
+}
+
+impl AppState {
+    pub fn new(db: Database, auth: crate::auth::AuthConfig, config: ApiConfig) -> Self {
+        Self {
+            auth: Auth::new(db.clone(), auth),
+            audit: AuditWriter::start(db.clone()),
+            db,
+            config,
+        }
+    }
 }
 
 /// Settings of the API itself.
@@ -68,9 +80,9 @@ pub fn scope<'a>(ctx: &Context<'a>) -> Result<&'a Scope> {
     caller(ctx).map(|a| &a.scope)
 }
 
-/// Runs a scoped read of personal data. A refusal (FORBIDDEN, or NOT_FOUND because the record
-/// is outside the caller's scope) is itself audited, in its own transaction, since the read's
-/// transaction rolled back.
+/// Runs a scoped read of personal data and answers only once the audit events of what it read
+/// are committed. A refusal (FORBIDDEN, or NOT_FOUND because the record is outside the caller's
+/// scope) is audited too.
 pub async fn scoped_read<T, F>(
     ctx: &Context<'_>,
     action: &'static str,
@@ -79,12 +91,26 @@ pub async fn scoped_read<T, F>(
 ) -> GqlResult<T>
 where
     T: Send + 'static,
-    F: FnOnce(&mut DbConn, &Scope) -> Result<T> + Send + 'static,
+    F: FnOnce(&mut DbConn, &Scope, &mut Reads) -> Result<T> + Send + 'static,
 {
     let scope = scope(ctx).map_err(gql)?.clone();
     let st = state(ctx).clone();
     let s = scope.clone();
-    let outcome = st.db.write(move |conn| f(conn, &s)).await;
+    let outcome = st
+        .db
+        .read(move |conn| {
+            let mut reads = Reads::default();
+            f(conn, &s, &mut reads).map(|v| (v, reads))
+        })
+        .await;
+    let outcome = match outcome {
+        Ok((value, reads)) => st
+            .audit
+            .append(Actor::from(&scope), reads)
+            .await
+            .map(|()| value),
+        Err(e) => Err(e),
+    };
     refusal_audited(&st, &scope, action, record_id, outcome).await
 }
 
@@ -115,9 +141,10 @@ async fn refusal_audited<T>(
                 outcome: Outcome::Denied,
                 detail: Some(e.message.clone()),
             };
-            let actor = Actor::from(scope);
-            st.db
-                .write(move |c| audit::append(c, &actor, &[entry]))
+            let mut reads = Reads::default();
+            reads.push(entry);
+            st.audit
+                .append(Actor::from(scope), reads)
                 .await
                 .map_err(gql)?;
             Err(gql(e))

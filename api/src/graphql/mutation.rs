@@ -24,8 +24,8 @@ pub struct Touched {
 
 async fn load_individual(ctx: &Context<'_>, id: &str) -> GqlResult<Option<Individual>> {
     let id = id.to_string();
-    scoped_read(ctx, "read", None, move |c, s| {
-        queries::individual(c, s, &id)
+    scoped_read(ctx, "read", None, move |c, s, r| {
+        queries::individual(c, s, r, &id)
     })
     .await
     .map(|o| o.map(Individual::from))
@@ -33,9 +33,11 @@ async fn load_individual(ctx: &Context<'_>, id: &str) -> GqlResult<Option<Indivi
 
 async fn load_group(ctx: &Context<'_>, id: &str) -> GqlResult<Option<RegistrationGroup>> {
     let id = id.to_string();
-    scoped_read(ctx, "read", None, move |c, s| queries::group(c, s, &id))
-        .await
-        .map(|o| o.map(RegistrationGroup))
+    scoped_read(ctx, "read", None, move |c, s, r| {
+        queries::group(c, s, r, &id)
+    })
+    .await
+    .map(|o| o.map(RegistrationGroup))
 }
 
 /// The result of registerGroup.
@@ -70,8 +72,8 @@ impl RegisterGroupPayload {
     /// The registered members, in the order sent.
     async fn members(&self, ctx: &Context<'_>) -> GqlResult<Vec<Individual>> {
         let ids = self.individual_ids.clone();
-        scoped_read(ctx, "read", None, move |c, s| {
-            queries::individuals_by_ids(c, s, &ids)
+        scoped_read(ctx, "read", None, move |c, s, r| {
+            queries::individuals_by_ids(c, s, r, &ids)
         })
         .await
         .map(|v| v.into_iter().map(Individual::from).collect())
@@ -277,10 +279,10 @@ impl MutationRoot {
             return Ok(done);
         }
         let facts: Vec<_> = group.members.iter().map(|m| m.person.facts()).collect();
-        let duplicates = scoped_read(ctx, "duplicate_check", None, move |c, s| {
+        let duplicates = scoped_read(ctx, "duplicate_check", None, move |c, s, r| {
             let mut out = Vec::new();
             for (i, f) in facts.iter().enumerate() {
-                for (row, m) in queries::possible_duplicates(c, s, f, 5)? {
+                for (row, m) in queries::possible_duplicates(c, s, r, f, 5)? {
                     out.push(PossibleDuplicate {
                         member_index: i as i32,
                         individual_id: ID(row.id.clone()),

@@ -38,8 +38,8 @@ impl QueryRoot {
         #[graphql(desc = "The record's id.")] id: ID,
     ) -> GqlResult<Individual> {
         let rid = id.0.clone();
-        let row = scoped_read(ctx, "read", Some(&id.0), move |c, s| {
-            queries::individual(c, s, &rid)?
+        let row = scoped_read(ctx, "read", Some(&id.0), move |c, s, r| {
+            queries::individual(c, s, r, &rid)?
                 .ok_or_else(|| crate::error::Error::not_found("individual"))
         })
         .await?;
@@ -68,8 +68,8 @@ impl QueryRoot {
         let mut q: queries::IndividualQuery = filter.unwrap_or_default().into();
         q.search = search;
         let q2 = q.clone();
-        let page = scoped_read(ctx, "search", None, move |c, s| {
-            queries::individuals(c, s, &q2, first, after.as_deref())
+        let page = scoped_read(ctx, "search", None, move |c, s, r| {
+            queries::individuals(c, s, r, &q2, first, after.as_deref())
         })
         .await?;
         let ids: Vec<&str> = page.items.iter().map(|r| r.id.as_str()).collect();
@@ -95,8 +95,8 @@ impl QueryRoot {
         #[graphql(desc = "The record's id.")] id: ID,
     ) -> GqlResult<RegistrationGroup> {
         let rid = id.0.clone();
-        scoped_read(ctx, "read", Some(&id.0), move |c, s| {
-            queries::group(c, s, &rid)?
+        scoped_read(ctx, "read", Some(&id.0), move |c, s, r| {
+            queries::group(c, s, r, &rid)?
                 .ok_or_else(|| crate::error::Error::not_found("registration group"))
         })
         .await
@@ -113,8 +113,8 @@ impl QueryRoot {
     ) -> GqlResult<RegistrationGroupConnection> {
         let first = check_first(first).map_err(gql)?;
         let after = decode_cursor(after.as_deref()).map_err(gql)?;
-        let page = scoped_read(ctx, "list", None, move |c, s| {
-            queries::groups(c, s, first, after.as_deref())
+        let page = scoped_read(ctx, "list", None, move |c, s, r| {
+            queries::groups(c, s, r, first, after.as_deref())
         })
         .await?;
         let ids: Vec<&str> = page.items.iter().map(|r| r.id.as_str()).collect();
@@ -141,8 +141,8 @@ impl QueryRoot {
         #[graphql(desc = "The record's id.")] id: ID,
     ) -> GqlResult<Case> {
         let rid = id.0.clone();
-        scoped_read(ctx, "read", Some(&id.0), move |c, s| {
-            queries::case(c, s, &rid)?.ok_or_else(|| crate::error::Error::not_found("case"))
+        scoped_read(ctx, "read", Some(&id.0), move |c, s, r| {
+            queries::case(c, s, r, &rid)?.ok_or_else(|| crate::error::Error::not_found("case"))
         })
         .await
         .map(Case::from)
@@ -161,8 +161,8 @@ impl QueryRoot {
         let after = decode_cursor(after.as_deref()).map_err(gql)?;
         let q: queries::CaseQuery = filter.unwrap_or_default().into();
         let q2 = q.clone();
-        let page = scoped_read(ctx, "list", None, move |c, s| {
-            queries::cases(c, s, &q2, first, after.as_deref())
+        let page = scoped_read(ctx, "list", None, move |c, s, r| {
+            queries::cases(c, s, r, &q2, first, after.as_deref())
         })
         .await?;
         let ids: Vec<&str> = page.items.iter().map(|r| r.id.as_str()).collect();
@@ -190,7 +190,7 @@ impl QueryRoot {
     ) -> GqlResult<Vec<AuditEvent>> {
         let first = check_first(first).map_err(gql)?;
         let rid = record_id.0.clone();
-        scoped_read(ctx, "audit_trail", Some(&record_id.0), move |c, s| {
+        scoped_read(ctx, "audit_trail", Some(&record_id.0), move |c, s, _| {
             s.require(Permission::ReadAudit)?;
             audit::trail(c, s.unit_id(), &rid, first)
         })

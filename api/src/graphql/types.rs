@@ -342,22 +342,26 @@ impl Individual {
     #[graphql(complexity = "LIST_COST * child_complexity + 1")]
     async fn specific_needs(&self, ctx: &Context<'_>) -> GqlResult<Vec<SpecificNeed>> {
         let id = self.0.id.clone();
-        scoped_read(ctx, "read", None, move |c, s| queries::needs_of(c, s, &id))
-            .await
-            .map(|(v, _)| v.into_iter().map(SpecificNeed).collect())
+        scoped_read(ctx, "read", None, move |c, s, _| {
+            queries::needs_of(c, s, &id)
+        })
+        .await
+        .map(|(v, _)| v.into_iter().map(SpecificNeed).collect())
     }
     /// How many specific needs were withheld from this caller because of their sensitivity.
     async fn withheld_specific_needs(&self, ctx: &Context<'_>) -> GqlResult<i32> {
         let id = self.0.id.clone();
-        scoped_read(ctx, "read", None, move |c, s| queries::needs_of(c, s, &id))
-            .await
-            .map(|(_, n)| n as i32)
+        scoped_read(ctx, "read", None, move |c, s, _| {
+            queries::needs_of(c, s, &id)
+        })
+        .await
+        .map(|(_, n)| n as i32)
     }
     /// Identity documents.
     #[graphql(complexity = "LIST_COST * child_complexity + 1")]
     async fn documents(&self, ctx: &Context<'_>) -> GqlResult<Vec<Document>> {
         let id = self.0.id.clone();
-        scoped_read(ctx, "read", None, move |c, s| {
+        scoped_read(ctx, "read", None, move |c, s, _| {
             queries::documents_of(c, s, &id)
         })
         .await
@@ -367,7 +371,7 @@ impl Individual {
     #[graphql(complexity = "LIST_COST * child_complexity + 1")]
     async fn addresses(&self, ctx: &Context<'_>) -> GqlResult<Vec<Address>> {
         let id = self.0.id.clone();
-        scoped_read(ctx, "read", None, move |c, s| {
+        scoped_read(ctx, "read", None, move |c, s, _| {
             queries::addresses_of(c, s, &id)
         })
         .await
@@ -377,15 +381,17 @@ impl Individual {
     #[graphql(complexity = "LIST_COST * child_complexity + 1")]
     async fn phones(&self, ctx: &Context<'_>) -> GqlResult<Vec<Phone>> {
         let id = self.0.id.clone();
-        scoped_read(ctx, "read", None, move |c, s| queries::phones_of(c, s, &id))
-            .await
-            .map(|v| v.into_iter().map(Phone).collect())
+        scoped_read(ctx, "read", None, move |c, s, _| {
+            queries::phones_of(c, s, &id)
+        })
+        .await
+        .map(|v| v.into_iter().map(Phone).collect())
     }
     /// Languages: mother tongue, spoken, preferred for interviews.
     #[graphql(complexity = "LIST_COST * child_complexity + 1")]
     async fn languages(&self, ctx: &Context<'_>) -> GqlResult<Vec<Language>> {
         let id = self.0.id.clone();
-        scoped_read(ctx, "read", None, move |c, s| {
+        scoped_read(ctx, "read", None, move |c, s, _| {
             queries::languages_of(c, s, &id)
         })
         .await
@@ -401,7 +407,7 @@ impl Individual {
     /// The person's current registration group and their relationship to its focal point.
     async fn group_membership(&self, ctx: &Context<'_>) -> GqlResult<Option<GroupMembership>> {
         let id = self.0.id.clone();
-        scoped_read(ctx, "read", None, move |c, s| {
+        scoped_read(ctx, "read", None, move |c, s, _| {
             queries::current_group_of(c, s, &id)
         })
         .await
@@ -411,7 +417,7 @@ impl Individual {
     #[graphql(complexity = "LIST_COST * child_complexity + 1")]
     async fn cases(&self, ctx: &Context<'_>) -> GqlResult<Vec<Case>> {
         let id = self.0.id.clone();
-        scoped_read(ctx, "read", None, move |c, s| {
+        scoped_read(ctx, "read", None, move |c, s, _| {
             queries::cases_of_individual(c, s, &id)
         })
         .await
@@ -421,9 +427,11 @@ impl Individual {
     #[graphql(complexity = "LIST_COST * child_complexity + 1")]
     async fn history(&self, ctx: &Context<'_>) -> GqlResult<Vec<Event>> {
         let id = self.0.id.clone();
-        scoped_read(ctx, "read", None, move |c, s| queries::events_of(c, s, &id))
-            .await
-            .map(|v| v.into_iter().map(Event).collect())
+        scoped_read(ctx, "read", None, move |c, s, _| {
+            queries::events_of(c, s, &id)
+        })
+        .await
+        .map(|v| v.into_iter().map(Event).collect())
     }
 }
 
@@ -645,8 +653,8 @@ impl GroupMembership {
     /// The group.
     async fn group(&self, ctx: &Context<'_>) -> GqlResult<Option<RegistrationGroup>> {
         let id = self.0.group_id.clone();
-        scoped_read(ctx, "read", Some(&self.0.group_id), move |c, s| {
-            queries::group(c, s, &id)
+        scoped_read(ctx, "read", Some(&self.0.group_id), move |c, s, r| {
+            queries::group(c, s, r, &id)
         })
         .await
         .map(|o| o.map(RegistrationGroup))
@@ -654,8 +662,8 @@ impl GroupMembership {
     /// The member (null if outside the caller's scope).
     async fn individual(&self, ctx: &Context<'_>) -> GqlResult<Option<Individual>> {
         let id = self.0.individual_id.clone();
-        scoped_read(ctx, "read", None, move |c, s| {
-            queries::individual(c, s, &id)
+        scoped_read(ctx, "read", None, move |c, s, r| {
+            queries::individual(c, s, r, &id)
         })
         .await
         .map(|o| o.map(Individual::from))
@@ -702,7 +710,7 @@ impl RegistrationGroup {
         #[graphql(default = false, desc = "Include past members (split or merged away).")] history: bool,
     ) -> GqlResult<Vec<GroupMembership>> {
         let id = self.0.id.clone();
-        scoped_read(ctx, "read", None, move |c, s| {
+        scoped_read(ctx, "read", None, move |c, s, _| {
             queries::memberships(c, s, &id, history)
         })
         .await
@@ -720,9 +728,11 @@ impl RegistrationGroup {
     #[graphql(complexity = "LIST_COST * child_complexity + 1")]
     async fn history(&self, ctx: &Context<'_>) -> GqlResult<Vec<Event>> {
         let id = self.0.id.clone();
-        scoped_read(ctx, "read", None, move |c, s| queries::events_of(c, s, &id))
-            .await
-            .map(|v| v.into_iter().map(Event).collect())
+        scoped_read(ctx, "read", None, move |c, s, _| {
+            queries::events_of(c, s, &id)
+        })
+        .await
+        .map(|v| v.into_iter().map(Event).collect())
     }
 }
 
@@ -783,8 +793,8 @@ impl Case {
     /// The principal applicant (null if outside the caller's scope).
     async fn principal_applicant(&self, ctx: &Context<'_>) -> GqlResult<Option<Individual>> {
         let id = self.0.principal_applicant_id.clone();
-        scoped_read(ctx, "read", None, move |c, s| {
-            queries::individual(c, s, &id)
+        scoped_read(ctx, "read", None, move |c, s, r| {
+            queries::individual(c, s, r, &id)
         })
         .await
         .map(|o| o.map(Individual::from))
@@ -793,7 +803,7 @@ impl Case {
     #[graphql(complexity = "LIST_COST * child_complexity + 1")]
     async fn members(&self, ctx: &Context<'_>) -> GqlResult<Vec<CaseMember>> {
         let id = self.0.id.clone();
-        scoped_read(ctx, "read", None, move |c, s| {
+        scoped_read(ctx, "read", None, move |c, s, _| {
             queries::case_members_of(c, s, &id)
         })
         .await
@@ -803,9 +813,11 @@ impl Case {
     #[graphql(complexity = "LIST_COST * child_complexity + 1")]
     async fn events(&self, ctx: &Context<'_>) -> GqlResult<Vec<Event>> {
         let id = self.0.id.clone();
-        scoped_read(ctx, "read", None, move |c, s| queries::events_of(c, s, &id))
-            .await
-            .map(|v| v.into_iter().map(Event).collect())
+        scoped_read(ctx, "read", None, move |c, s, _| {
+            queries::events_of(c, s, &id)
+        })
+        .await
+        .map(|v| v.into_iter().map(Event).collect())
     }
     /// Version for optimistic concurrency.
     async fn version(&self) -> i32 {
@@ -830,8 +842,8 @@ impl CaseMember {
     /// The member (null if outside the caller's scope).
     async fn individual(&self, ctx: &Context<'_>) -> GqlResult<Option<Individual>> {
         let id = self.0.individual_id.clone();
-        scoped_read(ctx, "read", None, move |c, s| {
-            queries::individual(c, s, &id)
+        scoped_read(ctx, "read", None, move |c, s, r| {
+            queries::individual(c, s, r, &id)
         })
         .await
         .map(|o| o.map(Individual::from))

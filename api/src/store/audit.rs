@@ -270,3 +270,87 @@ pub fn trail(
         .select(AuditEvent::as_select())
         .load(conn)?)
 }
+
+/// Audit events of reads, collected while a read runs and appended once it succeeded.
+#[derive(Debug, Default)]
+pub struct Reads(Vec<Entry>);
+
+impl Reads {
+    pub fn record(&mut self, record_type: &'static str, ids: impl Iterator<Item = String>) {
+        self.0
+            .extend(ids.map(|id| Entry::ok("read", record_type, id)));
+    }
+    pub fn push(&mut self, entry: Entry) {
+        self.0.push(entry);
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+struct Job {
+    actor: Actor,
+    entries: Vec<Entry>,
+    done: tokio::sync::oneshot::Sender<Result<()>>,
+}
+
+/// Appends the audit events of reads with group commit: one writer thread takes every batch
+/// waiting and appends them in one transaction, so concurrent reads share one durable commit
+/// instead of queueing for the chain's tip one by one. A read's answer is released only after
+/// its events are committed.
+#[derive(Clone)]
+pub struct AuditWriter {
+    jobs: std::sync::mpsc::Sender<Job>,
+}
+
+/// Most read batches written in one transaction.
+const MAX_GROUP: usize = 256;
+
+impl AuditWriter {
+    pub fn start(db: super::Database) -> Self {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let spawned = std::thread::Builder::new()
+            .name("audit-writer".into())
+            .spawn(move || {
+                while let Ok(first) = rx.recv() {
+                    let mut jobs = vec![first];
+                    while jobs.len() < MAX_GROUP {
+                        match rx.try_recv() {
+                            Ok(j) => jobs.push(j),
+                            Err(_) => break,
+                        }
+                    }
+                    let outcome = db.write_blocking(|c| {
+                        for j in &jobs {
+                            append(c, &j.actor, &j.entries)?;
+                        }
+                        Ok(())
+                    });
+                    for j in jobs {
+                        let _ = j.done.send(outcome.clone());
+                    }
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "cannot start the audit writer");
+        }
+        Self { jobs: tx }
+    }
+
+    /// Appends and waits until the events are committed.
+    pub async fn append(&self, actor: Actor, reads: Reads) -> Result<()> {
+        if reads.is_empty() {
+            return Ok(());
+        }
+        let (done, wait) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Job {
+                actor,
+                entries: reads.0,
+                done,
+            })
+            .map_err(|_| crate::error::Error::internal("the audit log is not accepting events"))?;
+        wait.await
+            .map_err(|_| crate::error::Error::internal("the audit log stopped"))?
+    }
+}

@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 
-use super::audit::{self, Actor, Entry, Outcome};
+use super::audit::{Entry, Outcome, Reads};
 use super::db::DbConn;
 use super::rows::*;
 use super::schema::*;
@@ -105,18 +105,13 @@ fn filtered<'a>(scope: &Scope, q: &IndividualQuery) -> IndividualsQuery<'a> {
     query
 }
 
-fn audit_reads(
+/// One individual, if the caller may see them.
+pub fn individual(
     conn: &mut DbConn,
     scope: &Scope,
-    record_type: &'static str,
-    ids: impl Iterator<Item = String>,
-) -> Result<()> {
-    let entries: Vec<Entry> = ids.map(|id| Entry::ok("read", record_type, id)).collect();
-    audit::append(conn, &Actor::from(scope), &entries)
-}
-
-/// One individual, if the caller may see them.
-pub fn individual(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Option<IndividualRow>> {
+    reads: &mut Reads,
+    id: &str,
+) -> Result<Option<IndividualRow>> {
     scope.require(Permission::ReadPersons)?;
     let row = individuals::table
         .filter(individuals::id.eq(id))
@@ -125,7 +120,7 @@ pub fn individual(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Option<I
         .first(conn)
         .optional()?;
     if let Some(r) = &row {
-        audit_reads(conn, scope, "individual", std::iter::once(r.id.clone()))?;
+        reads.record("individual", std::iter::once(r.id.clone()));
     }
     Ok(row)
 }
@@ -134,6 +129,7 @@ pub fn individual(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Option<I
 pub fn individuals_by_ids(
     conn: &mut DbConn,
     scope: &Scope,
+    reads: &mut Reads,
     ids: &[String],
 ) -> Result<Vec<IndividualRow>> {
     scope.require(Permission::ReadPersons)?;
@@ -142,7 +138,7 @@ pub fn individuals_by_ids(
         .filter(scope.individuals())
         .select(IndividualRow::as_select())
         .load(conn)?;
-    audit_reads(conn, scope, "individual", rows.iter().map(|r| r.id.clone()))?;
+    reads.record("individual", rows.iter().map(|r| r.id.clone()));
     let mut ordered = Vec::with_capacity(rows.len());
     for id in ids {
         if let Some(r) = rows.iter().find(|r| &r.id == id) {
@@ -156,6 +152,7 @@ pub fn individuals_by_ids(
 pub fn individuals(
     conn: &mut DbConn,
     scope: &Scope,
+    reads: &mut Reads,
     q: &IndividualQuery,
     first: i64,
     after: Option<&str>,
@@ -172,28 +169,24 @@ pub fn individuals(
         .load(conn)?;
     let has_next = items.len() as i64 > first;
     items.truncate(first as usize);
-    audit_reads(
-        conn,
-        scope,
-        "individual",
-        items.iter().map(|r| r.id.clone()),
-    )?;
+    reads.record("individual", items.iter().map(|r| r.id.clone()));
     Ok(Page { items, has_next })
 }
 
 /// How many individuals match; a count reveals no one, but is still audited as a query.
-pub fn count_individuals(conn: &mut DbConn, scope: &Scope, q: &IndividualQuery) -> Result<i64> {
+pub fn count_individuals(
+    conn: &mut DbConn,
+    scope: &Scope,
+    reads: &mut Reads,
+    q: &IndividualQuery,
+) -> Result<i64> {
     scope.require(Permission::ReadPersons)?;
     let n = filtered(scope, q).count().get_result(conn)?;
-    audit::append(
-        conn,
-        &Actor::from(scope),
-        &[Entry::plain(
-            "count",
-            Outcome::Ok,
-            Some("individuals".into()),
-        )],
-    )?;
+    reads.push(Entry::plain(
+        "count",
+        Outcome::Ok,
+        Some("individuals".into()),
+    ));
     Ok(n)
 }
 
@@ -203,6 +196,7 @@ pub fn count_individuals(conn: &mut DbConn, scope: &Scope, q: &IndividualQuery) 
 pub fn possible_duplicates(
     conn: &mut DbConn,
     scope: &Scope,
+    reads: &mut Reads,
     facts: &PersonFacts,
     limit: usize,
 ) -> Result<Vec<(IndividualRow, DuplicateMatch)>> {
@@ -248,12 +242,7 @@ pub fn possible_duplicates(
         .collect();
     scored.sort_by_key(|(_, m)| std::cmp::Reverse(m.score));
     scored.truncate(limit);
-    audit_reads(
-        conn,
-        scope,
-        "individual",
-        scored.iter().map(|(r, _)| r.id.clone()),
-    )?;
+    reads.record("individual", scored.iter().map(|(r, _)| r.id.clone()));
     Ok(scored)
 }
 
@@ -354,7 +343,12 @@ pub fn current_group_of(
 }
 
 /// One registration group, if the caller may see it.
-pub fn group(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Option<GroupRow>> {
+pub fn group(
+    conn: &mut DbConn,
+    scope: &Scope,
+    reads: &mut Reads,
+    id: &str,
+) -> Result<Option<GroupRow>> {
     scope.require(Permission::ReadPersons)?;
     let row = registration_groups::table
         .filter(registration_groups::id.eq(id))
@@ -363,12 +357,7 @@ pub fn group(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Option<GroupR
         .first(conn)
         .optional()?;
     if let Some(g) = &row {
-        audit_reads(
-            conn,
-            scope,
-            "registration_group",
-            std::iter::once(g.id.clone()),
-        )?;
+        reads.record("registration_group", std::iter::once(g.id.clone()));
     }
     Ok(row)
 }
@@ -377,6 +366,7 @@ pub fn group(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Option<GroupR
 pub fn groups(
     conn: &mut DbConn,
     scope: &Scope,
+    reads: &mut Reads,
     first: i64,
     after: Option<&str>,
 ) -> Result<Page<GroupRow>> {
@@ -394,30 +384,21 @@ pub fn groups(
         .load(conn)?;
     let has_next = items.len() as i64 > first;
     items.truncate(first as usize);
-    audit_reads(
-        conn,
-        scope,
-        "registration_group",
-        items.iter().map(|g| g.id.clone()),
-    )?;
+    reads.record("registration_group", items.iter().map(|g| g.id.clone()));
     Ok(Page { items, has_next })
 }
 
-pub fn count_groups(conn: &mut DbConn, scope: &Scope) -> Result<i64> {
+pub fn count_groups(conn: &mut DbConn, scope: &Scope, reads: &mut Reads) -> Result<i64> {
     scope.require(Permission::ReadPersons)?;
     let n = registration_groups::table
         .filter(scope.groups())
         .count()
         .get_result(conn)?;
-    audit::append(
-        conn,
-        &Actor::from(scope),
-        &[Entry::plain(
-            "count",
-            Outcome::Ok,
-            Some("registration_groups".into()),
-        )],
-    )?;
+    reads.push(Entry::plain(
+        "count",
+        Outcome::Ok,
+        Some("registration_groups".into()),
+    ));
     Ok(n)
 }
 
@@ -467,7 +448,12 @@ fn filtered_cases<'a>(scope: &Scope, q: &CaseQuery) -> CasesQuery<'a> {
     query
 }
 
-pub fn case(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Option<CaseRow>> {
+pub fn case(
+    conn: &mut DbConn,
+    scope: &Scope,
+    reads: &mut Reads,
+    id: &str,
+) -> Result<Option<CaseRow>> {
     scope.require(Permission::ReadCases)?;
     let row = cases::table
         .filter(cases::id.eq(id))
@@ -476,7 +462,7 @@ pub fn case(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Option<CaseRow
         .first(conn)
         .optional()?;
     if let Some(c) = &row {
-        audit_reads(conn, scope, "case", std::iter::once(c.id.clone()))?;
+        reads.record("case", std::iter::once(c.id.clone()));
     }
     Ok(row)
 }
@@ -484,6 +470,7 @@ pub fn case(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Option<CaseRow
 pub fn cases(
     conn: &mut DbConn,
     scope: &Scope,
+    reads: &mut Reads,
     q: &CaseQuery,
     first: i64,
     after: Option<&str>,
@@ -500,18 +487,19 @@ pub fn cases(
         .load(conn)?;
     let has_next = items.len() as i64 > first;
     items.truncate(first as usize);
-    audit_reads(conn, scope, "case", items.iter().map(|c| c.id.clone()))?;
+    reads.record("case", items.iter().map(|c| c.id.clone()));
     Ok(Page { items, has_next })
 }
 
-pub fn count_cases(conn: &mut DbConn, scope: &Scope, q: &CaseQuery) -> Result<i64> {
+pub fn count_cases(
+    conn: &mut DbConn,
+    scope: &Scope,
+    reads: &mut Reads,
+    q: &CaseQuery,
+) -> Result<i64> {
     scope.require(Permission::ReadCases)?;
     let n = filtered_cases(scope, q).count().get_result(conn)?;
-    audit::append(
-        conn,
-        &Actor::from(scope),
-        &[Entry::plain("count", Outcome::Ok, Some("cases".into()))],
-    )?;
+    reads.push(Entry::plain("count", Outcome::Ok, Some("cases".into())));
     Ok(n)
 }
 
