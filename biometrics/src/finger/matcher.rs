@@ -320,7 +320,7 @@ fn sigmoid(v: f32, mu: f32, tau: f32) -> f32 {
 fn pairs_to_use(na: usize, nb: usize) -> usize {
     let n = na.min(nb) as f32;
     let z = sigmoid(n, 20.0, 0.4);
-    4 + (z * 8.0).round() as usize
+    3 + (z * 6.0).round() as usize
 }
 
 /// Similarity of two prepared templates in [0, 1]; symmetric up to rounding.

@@ -47,3 +47,37 @@ pub(crate) fn score(orient: &Orientation, mask: &[u8], period: &Plane, minutiae:
     let q = 0.4 * ocl + 0.2 * freq + 0.2 * area_share + 0.2 * count;
     (100.0 * q).round().clamp(0.0, 100.0) as u8
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::finger::extract;
+    use crate::finger::synthetic::{Finger, Rng};
+    use crate::image::GrayImage;
+
+    #[test]
+    fn blank_image_scores_zero_and_noise_lowers_quality() {
+        let blank = GrayImage {
+            width: 200,
+            height: 200,
+            pixels: vec![128; 40_000],
+            ppi: None,
+        };
+        let e = extract(&blank).expect("extraction of a blank image");
+        assert_eq!(e.template.quality, 0);
+        assert!(e.template.minutiae.is_empty());
+
+        let clean = Finger::generate(31).impression(1).image;
+        let mut rng = Rng::new(9);
+        let mut noisy = clean.clone();
+        for p in &mut noisy.pixels {
+            *p = (f32::from(*p) + rng.range(-110.0, 110.0)).clamp(0.0, 255.0) as u8;
+        }
+        let q_clean = extract(&clean).expect("clean").template.quality;
+        let q_noisy = extract(&noisy).expect("noisy").template.quality;
+        assert!(q_clean >= 60, "clean synthetic finger quality {q_clean}");
+        assert!(
+            q_noisy + 15 <= q_clean,
+            "noisy {q_noisy} vs clean {q_clean}"
+        );
+    }
+}
