@@ -85,9 +85,9 @@ pub(crate) fn orientation(img: &Plane) -> Orientation {
             en.v[i] = gx * gx + gy * gy;
         }
     }
-    let a = box_blur(&gxx, 6);
-    let b = box_blur(&gxy, 6);
-    let e = box_blur(&en, 6);
+    let a = box_blur(&gxx, 8);
+    let b = box_blur(&gxy, 8);
+    let e = box_blur(&en, 8);
     let mut coherence = Plane::new(w, h);
     for i in 0..w * h {
         let m = (a.v[i] * a.v[i] + b.v[i] * b.v[i]).sqrt();
@@ -98,8 +98,8 @@ pub(crate) fn orientation(img: &Plane) -> Orientation {
         };
     }
     // A second, wider smoothing of the vector field bridges scars and creases.
-    let a2 = box_blur(&box_blur(&a, 7), 7);
-    let b2 = box_blur(&box_blur(&b, 7), 7);
+    let a2 = box_blur(&box_blur(&a, 10), 10);
+    let b2 = box_blur(&box_blur(&b, 10), 10);
     let mut theta = Plane::new(w, h);
     for i in 0..w * h {
         let g = 0.5 * b2.v[i].atan2(a2.v[i]);
