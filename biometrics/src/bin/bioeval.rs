@@ -5,10 +5,13 @@
 //! (`F_I.iso`) beside the images, to measure the matcher apart from the extractor. DIR is one
 //! database folder or a folder of them; one JSON line is printed per database.
 //!
-//! Protocol (the FVC one, as in the data set's README so that figures compare): every pair of
-//! impressions of the same finger is a genuine comparison (8 impressions give 28 pairs per
-//! finger), every pair of impressions of different fingers is an impostor comparison (80 x 70 / 2
-//! = 2800 for 10 fingers of 8 impressions); each unordered pair is compared once. EER, FMR100
+//! Protocol (the one the data set's README gives, so that figures compare): every pair of
+//! impressions of the same finger is a genuine comparison (8 impressions give 28 pairs per finger,
+//! 280 per database) and every pair of impressions of different fingers is an impostor
+//! comparison; each unordered pair is compared once. For 10 fingers of 8 impressions that is
+//! 80 x 72 / 2 = 2880 impostor pairs (each image against the 72 images of the 9 other fingers);
+//! the README's "80 x 70 / 2 = 2800" miscounts the same definition, and the definition is what is
+//! followed here. EER, FMR100
 //! (lowest FNMR with FMR <= 1%), FMR1000 (FMR <= 0.1%) and ZeroFMR (FMR = 0) are in percent.
 
 use std::path::{Path, PathBuf};
