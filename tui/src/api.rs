@@ -1,0 +1,184 @@
+//! The only way the client talks to the server: typed GraphQL operations generated from the
+//! `.graphql` files in `tui/graphql/` against the root `schema.graphql`, sent by one generic
+//! [`Client::post`] that owns transport (one compressed keep-alive connection) and maps the
+//! server's `extensions.code` to [`ApiError`].
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use graphql_client::GraphQLQuery;
+use serde::Deserialize;
+
+/// graphql_client's derive does not watch the schema file; this makes cargo rebuild the crate
+/// (and so regenerate every operation) whenever the contract changes.
+const _SCHEMA: &str = include_str!("../../schema.graphql");
+
+/// `YYYY-MM-DD`, kept as the server wrote it.
+pub type NaiveDate = String;
+/// RFC 3339, kept as the server wrote it and formatted for display by the view.
+pub type DateTime = String;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/login.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct Login;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/search.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct Search;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/individual.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct Individual;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/register_group.graphql",
+    response_derives = "Debug, Clone",
+    variables_derives = "Debug, Clone"
+)]
+pub struct RegisterGroup;
+
+/// Why a request failed, in terms the screens act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// The server could not be reached or the connection broke: the link is down.
+    #[error("no connection to the server: {0}")]
+    Network(String),
+    /// Wrong credentials, or the session ended.
+    #[error("not authenticated: {0}")]
+    Unauthenticated(String),
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// Input the server refused; `field` is the input path, e.g. `members.1.dateOfBirth`.
+    #[error("invalid {field}: {message}")]
+    Validation { field: String, message: String },
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("too many attempts: {0}")]
+    RateLimited(String),
+    /// The server answered but failed, or answered something this client cannot read.
+    #[error("server error: {0}")]
+    Server(String),
+}
+
+#[derive(Deserialize)]
+struct Extensions {
+    code: Option<String>,
+    field: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct WireError {
+    message: String,
+    extensions: Option<Extensions>,
+}
+
+#[derive(Deserialize)]
+struct WireResponse<T> {
+    data: Option<T>,
+    errors: Option<Vec<WireError>>,
+}
+
+impl From<WireError> for ApiError {
+    fn from(e: WireError) -> Self {
+        let (code, field) = match e.extensions {
+            Some(x) => (x.code.unwrap_or_default(), x.field),
+            None => (String::new(), None),
+        };
+        let m = e.message;
+        match code.as_str() {
+            "UNAUTHENTICATED" => Self::Unauthenticated(m),
+            "FORBIDDEN" => Self::Forbidden(m),
+            "NOT_FOUND" => Self::NotFound(m),
+            "VALIDATION" => Self::Validation {
+                field: field.unwrap_or_default(),
+                message: m,
+            },
+            "CONFLICT" => Self::Conflict(m),
+            "RATE_LIMITED" => Self::RateLimited(m),
+            _ => Self::Server(m),
+        }
+    }
+}
+
+/// One HTTP client for the whole session, with the session token once logged in.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    endpoint: String,
+    token: Arc<Mutex<Option<String>>>,
+}
+
+impl Client {
+    /// `server` is the base address, e.g. `http://127.0.0.1:8080`; `/graphql` is added.
+    pub fn new(server: &str) -> Result<Self, ApiError> {
+        let http = reqwest::Client::builder()
+            .gzip(true)
+            .tcp_nodelay(true)
+            .pool_idle_timeout(Duration::from_secs(600))
+            .tcp_keepalive(Duration::from_secs(30))
+            .connect_timeout(Duration::from_secs(20))
+            .timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        Ok(Self {
+            http,
+            endpoint: format!("{}/graphql", server.trim_end_matches('/')),
+            token: Arc::new(Mutex::new(None)),
+        })
+    }
+
+    pub fn set_token(&self, token: Option<String>) {
+        *self.token.lock().unwrap_or_else(PoisonError::into_inner) = token;
+    }
+
+    fn token(&self) -> Option<String> {
+        self.token
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Sends one operation and returns its data, or the first error the server gave.
+    pub async fn post<Q: GraphQLQuery>(
+        &self,
+        variables: Q::Variables,
+    ) -> Result<Q::ResponseData, ApiError> {
+        let body = Q::build_query(variables);
+        let mut req = self.http.post(&self.endpoint).json(&body);
+        if let Some(t) = self.token() {
+            req = req.bearer_auth(t);
+        }
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        let status = resp.status();
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        let wire: WireResponse<Q::ResponseData> = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::Server(format!("HTTP {status}, unreadable answer ({e})")))?;
+        if let Some(e) = wire.errors.and_then(|v| v.into_iter().next()) {
+            return Err(e.into());
+        }
+        wire.data
+            .ok_or_else(|| ApiError::Server(format!("HTTP {status}, answer without data")))
+    }
+}

@@ -1,0 +1,502 @@
+//! The client's whole state and the one function that changes it. Keys, resizes and network
+//! replies all arrive as a [`Msg`]; [`update`] changes the [`App`] and returns the [`Cmd`]s
+//! (network requests) to run. Nothing here blocks, draws or touches the network, so tests drive
+//! exactly the path real keys take.
+
+use std::time::Duration;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::api::{self, ApiError};
+use crate::i18n::Lang;
+use crate::register::RegisterForm;
+
+/// Rows per page of search results: fits an 80x24 screen with its headers.
+pub const PAGE_SIZE: usize = 14;
+
+/// Something that happened.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    /// A request finished after `rtt`.
+    Reply {
+        rtt: Duration,
+        reply: Reply,
+    },
+}
+
+/// The answer to a [`Cmd`], successful or not.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    Login(Result<api::login::ResponseData, ApiError>),
+    Search {
+        seq: u64,
+        page: usize,
+        result: Result<api::search::ResponseData, ApiError>,
+    },
+    Individual {
+        seq: u64,
+        /// Boxed: a whole record is far larger than the other replies.
+        result: Result<Box<api::individual::ResponseData>, ApiError>,
+    },
+    Register(Result<api::register_group::ResponseData, ApiError>),
+}
+
+/// Work for the runtime: each network command comes back as exactly one [`Msg::Reply`].
+#[derive(Debug, Clone)]
+pub enum Cmd {
+    Login {
+        username: String,
+        password: String,
+    },
+    /// Send this session token with every later request.
+    UseToken(String),
+    Search {
+        seq: u64,
+        page: usize,
+        query: String,
+        after: Option<String>,
+    },
+    Individual {
+        seq: u64,
+        id: String,
+    },
+    Register(api::register_group::RegisterGroupInput),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Login,
+    Search,
+    Individual,
+    Register,
+}
+
+/// What the client last learned about its link to the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    Unknown,
+    Up,
+    Down,
+}
+
+/// A one-line text field; editing happens at the end, which is how forms are typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextInput {
+    pub value: String,
+}
+
+impl TextInput {
+    /// Applies an editing key; false if the key is not an editing key.
+    pub fn edit(&mut self, key: &KeyEvent) -> bool {
+        match key.code {
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.value.clear();
+                true
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.value.push(c);
+                true
+            }
+            KeyCode::Backspace => self.value.pop().is_some(),
+            _ => false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LoginForm {
+    pub username: TextInput,
+    pub password: TextInput,
+    pub on_password: bool,
+    pub error: Option<ApiErrorOr>,
+}
+
+/// An error to show: one the server or the link caused, or one found before sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiErrorOr {
+    Api(ApiError),
+    UsernameMissing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SearchFocus {
+    #[default]
+    Query,
+    Results,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchState {
+    pub query: TextInput,
+    pub focus: SearchFocus,
+    /// The query the shown results belong to.
+    pub shown_query: String,
+    pub rows: Vec<api::search::SearchIndividualsEdgesNode>,
+    pub selected: usize,
+    pub page: usize,
+    /// `after` cursor of each page visited so far; page 0 has none.
+    pub cursors: Vec<Option<String>>,
+    pub has_next: bool,
+    pub searched: bool,
+    pub seq: u64,
+    pub loading: bool,
+    pub error: Option<ApiError>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct IndividualState {
+    pub seq: u64,
+    pub loading: bool,
+    pub data: Option<api::individual::IndividualIndividual>,
+    pub error: Option<ApiError>,
+    /// First line shown: the view flips by whole pages.
+    pub top: usize,
+    pub came_from: Option<Screen>,
+}
+
+pub struct App {
+    pub lang: Lang,
+    pub server: String,
+    pub screen: Screen,
+    pub help: bool,
+    pub size: (u16, u16),
+    /// Requests out and not yet answered.
+    pub pending: usize,
+    pub rtt: Option<Duration>,
+    pub link: Link,
+    pub user: Option<String>,
+    pub login: LoginForm,
+    pub search: SearchState,
+    pub individual: IndividualState,
+    pub register: RegisterForm,
+    /// Set when a message changed what is on screen; the main loop draws and clears it.
+    pub dirty: bool,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(lang: Lang, server: &str, size: (u16, u16)) -> Self {
+        Self {
+            lang,
+            server: server.to_string(),
+            screen: Screen::Login,
+            help: false,
+            size,
+            pending: 0,
+            rtt: None,
+            link: Link::Unknown,
+            user: None,
+            login: LoginForm::default(),
+            search: SearchState::default(),
+            individual: IndividualState::default(),
+            register: RegisterForm::new(),
+            dirty: true,
+            quit: false,
+        }
+    }
+
+    /// Whether the focused widget takes printable characters as text.
+    fn typing(&self) -> bool {
+        match self.screen {
+            Screen::Login => true,
+            Screen::Search => self.search.focus == SearchFocus::Query,
+            Screen::Individual => false,
+            Screen::Register => self.register.saved.is_none(),
+        }
+    }
+
+    fn send(&mut self, cmds: &mut Vec<Cmd>, cmd: Cmd) {
+        if !matches!(cmd, Cmd::UseToken(_)) {
+            self.pending += 1;
+        }
+        cmds.push(cmd);
+    }
+
+    pub fn open_search(&mut self) {
+        self.screen = Screen::Search;
+        self.search.focus = SearchFocus::Query;
+    }
+
+    pub fn open_individual(&mut self, id: String, cmds: &mut Vec<Cmd>) {
+        self.individual.came_from = Some(self.screen);
+        self.individual.seq += 1;
+        self.individual.loading = true;
+        self.individual.data = None;
+        self.individual.error = None;
+        self.individual.top = 0;
+        self.screen = Screen::Individual;
+        let seq = self.individual.seq;
+        self.send(cmds, Cmd::Individual { seq, id });
+    }
+}
+
+/// Applies one message; returns the requests to start.
+pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
+    let mut cmds = Vec::new();
+    let changed = match msg {
+        Msg::Key(key) => key.kind != KeyEventKind::Release && on_key(app, key, &mut cmds),
+        Msg::Resize(w, h) => {
+            app.size = (w, h);
+            true
+        }
+        Msg::Reply { rtt, reply } => {
+            on_reply(app, rtt, reply, &mut cmds);
+            true
+        }
+    };
+    app.dirty |= changed;
+    cmds
+}
+
+fn ctrl(key: &KeyEvent, c: char) -> bool {
+    key.code == KeyCode::Char(c) && key.modifiers.contains(KeyModifiers::CONTROL)
+}
+
+fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
+    if ctrl(&key, 'c') || ctrl(&key, 'q') {
+        app.quit = true;
+        return true;
+    }
+    if app.help {
+        app.help = false;
+        return true;
+    }
+    let password_focused = app.screen == Screen::Login && app.login.on_password;
+    if key.code == KeyCode::F(1) || (key.code == KeyCode::Char('?') && !password_focused) {
+        app.help = true;
+        return true;
+    }
+    if app.screen != Screen::Login {
+        match key.code {
+            KeyCode::F(2) => {
+                app.open_search();
+                return true;
+            }
+            KeyCode::F(3) => {
+                app.screen = Screen::Register;
+                return true;
+            }
+            KeyCode::Char('/') if !app.typing() => {
+                app.open_search();
+                return true;
+            }
+            KeyCode::Char('r') if !app.typing() && app.screen != Screen::Register => {
+                app.screen = Screen::Register;
+                return true;
+            }
+            _ => {}
+        }
+    }
+    match app.screen {
+        Screen::Login => login_key(app, key, cmds),
+        Screen::Search => search_key(app, key, cmds),
+        Screen::Individual => individual_key(app, key),
+        Screen::Register => crate::register::key(app, key, cmds),
+    }
+}
+
+fn login_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
+    let form = &mut app.login;
+    match key.code {
+        KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
+            form.on_password = !form.on_password;
+            true
+        }
+        KeyCode::Enter => {
+            if app.pending > 0 {
+                return false;
+            }
+            if form.username.value.trim().is_empty() {
+                form.error = Some(ApiErrorOr::UsernameMissing);
+                form.on_password = false;
+                return true;
+            }
+            if !form.on_password && form.password.value.is_empty() {
+                form.on_password = true;
+                return true;
+            }
+            form.error = None;
+            let cmd = Cmd::Login {
+                username: form.username.value.trim().to_string(),
+                password: form.password.value.clone(),
+            };
+            app.send(cmds, cmd);
+            true
+        }
+        _ => {
+            let field = if form.on_password {
+                &mut form.password
+            } else {
+                &mut form.username
+            };
+            field.edit(&key)
+        }
+    }
+}
+
+fn start_search(app: &mut App, page: usize, cmds: &mut Vec<Cmd>) {
+    let s = &mut app.search;
+    s.seq += 1;
+    s.loading = true;
+    let after = s.cursors.get(page).cloned().flatten();
+    let cmd = Cmd::Search {
+        seq: s.seq,
+        page,
+        query: s.shown_query.clone(),
+        after,
+    };
+    app.send(cmds, cmd);
+}
+
+fn search_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
+    let s = &mut app.search;
+    match (s.focus, key.code) {
+        (SearchFocus::Query, KeyCode::Enter) => {
+            let q = s.query.value.trim().to_string();
+            if q.is_empty() {
+                return false;
+            }
+            if q == s.shown_query && !s.rows.is_empty() && !s.loading {
+                s.focus = SearchFocus::Results;
+                return true;
+            }
+            s.shown_query = q;
+            s.cursors = vec![None];
+            start_search(app, 0, cmds);
+            true
+        }
+        (SearchFocus::Query, KeyCode::Down | KeyCode::Tab | KeyCode::Esc) => {
+            if s.rows.is_empty() {
+                return false;
+            }
+            s.focus = SearchFocus::Results;
+            true
+        }
+        (SearchFocus::Query, _) => s.query.edit(&key),
+        (SearchFocus::Results, KeyCode::Up) if s.selected > 0 => {
+            s.selected -= 1;
+            true
+        }
+        (SearchFocus::Results, KeyCode::Up | KeyCode::Tab | KeyCode::BackTab) => {
+            s.focus = SearchFocus::Query;
+            true
+        }
+        (SearchFocus::Results, KeyCode::Down) if s.selected + 1 < s.rows.len() => {
+            s.selected += 1;
+            true
+        }
+        (SearchFocus::Results, KeyCode::PageDown | KeyCode::Char('n')) => {
+            if !s.has_next || s.loading {
+                return false;
+            }
+            let next = s.page + 1;
+            start_search(app, next, cmds);
+            true
+        }
+        (SearchFocus::Results, KeyCode::PageUp | KeyCode::Char('p')) => {
+            if s.page == 0 || s.loading {
+                return false;
+            }
+            let prev = s.page - 1;
+            start_search(app, prev, cmds);
+            true
+        }
+        (SearchFocus::Results, KeyCode::Enter) => match s.rows.get(s.selected) {
+            Some(row) => {
+                let id = row.id.clone();
+                app.open_individual(id, cmds);
+                true
+            }
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+fn individual_key(app: &mut App, key: KeyEvent) -> bool {
+    let ind = &mut app.individual;
+    let page = usize::from(app.size.1.saturating_sub(4)).max(1);
+    match key.code {
+        KeyCode::Esc => {
+            app.screen = ind.came_from.take().unwrap_or(Screen::Search);
+            true
+        }
+        KeyCode::PageDown | KeyCode::Char('n') | KeyCode::Char(' ') => {
+            ind.top += page;
+            true
+        }
+        KeyCode::PageUp | KeyCode::Char('p') if ind.top > 0 => {
+            ind.top = ind.top.saturating_sub(page);
+            true
+        }
+        _ => false,
+    }
+}
+
+fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
+    app.pending = app.pending.saturating_sub(1);
+    app.rtt = Some(rtt);
+    let failed_link = match &reply {
+        Reply::Login(Err(e)) | Reply::Register(Err(e)) => is_link(e),
+        Reply::Search { result: Err(e), .. } | Reply::Individual { result: Err(e), .. } => {
+            is_link(e)
+        }
+        _ => false,
+    };
+    app.link = if failed_link { Link::Down } else { Link::Up };
+    match reply {
+        Reply::Login(Ok(data)) => {
+            app.user = Some(app.login.username.value.trim().to_string());
+            app.login.password.value.clear();
+            app.login.error = None;
+            app.send(cmds, Cmd::UseToken(data.login.token));
+            app.open_search();
+        }
+        Reply::Login(Err(e)) => {
+            app.login.error = Some(ApiErrorOr::Api(e));
+        }
+        Reply::Search { seq, page, result } => {
+            let s = &mut app.search;
+            if seq != s.seq {
+                return;
+            }
+            s.loading = false;
+            match result {
+                Ok(data) => {
+                    let conn = data.individuals;
+                    s.rows = conn.edges.into_iter().map(|e| e.node).collect();
+                    s.page = page;
+                    s.selected = 0;
+                    s.has_next = conn.page_info.has_next_page;
+                    s.cursors.truncate(page + 1);
+                    s.cursors.push(conn.page_info.end_cursor);
+                    s.searched = true;
+                    s.error = None;
+                    if !s.rows.is_empty() {
+                        s.focus = SearchFocus::Results;
+                    }
+                }
+                Err(e) => s.error = Some(e),
+            }
+        }
+        Reply::Individual { seq, result } => {
+            let ind = &mut app.individual;
+            if seq != ind.seq {
+                return;
+            }
+            ind.loading = false;
+            match result {
+                Ok(data) => ind.data = Some(data.individual),
+                Err(e) => ind.error = Some(e),
+            }
+        }
+        Reply::Register(result) => crate::register::reply(app, result),
+    }
+}
+
+/// Whether the error means the server was not reached (rather than it refusing).
+fn is_link(e: &ApiError) -> bool {
+    matches!(e, ApiError::Network(_))
+}

@@ -1,0 +1,15 @@
+//! `amparo`, the caseworkers' terminal client. It is built for SSH over thin links: it draws
+//! only when something changed, sends one buffered write per frame, and never waits on the
+//! network while the user types.
+//!
+//! The shape is Elm's: [`app::App`] is the whole state, [`app::update`] applies one
+//! [`app::Msg`] and returns [`app::Cmd`]s that [`runtime`] runs as tasks, and [`view::view`]
+//! draws the state.
+
+pub mod api;
+pub mod app;
+pub mod i18n;
+pub mod register;
+pub mod runtime;
+pub mod term;
+pub mod view;

@@ -1,0 +1,86 @@
+//! `amparo`: parses the command line, sets up the terminal and runs the event loop. The loop
+//! sleeps until a key, a resize or a network reply arrives and draws only when that changed
+//! something: an idle client sends nothing.
+
+use std::process::ExitCode;
+
+use amparo::api::Client;
+use amparo::app::{App, update};
+use amparo::i18n::Lang;
+use amparo::{runtime, term};
+use clap::{Parser, ValueEnum};
+use tokio::sync::mpsc;
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    Es,
+    En,
+}
+
+/// Amparo's terminal client for registration and case work.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    /// The Amparo server, e.g. https://amparo.example.org.
+    #[arg(long, env = "AMPARO_SERVER", default_value = "http://127.0.0.1:8080")]
+    server: String,
+    /// Language of the interface (default: from LC_ALL or LANG; Spanish if it starts with "es").
+    #[arg(long, value_enum)]
+    lang: Option<LangArg>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let lang = match args.lang {
+        Some(LangArg::Es) => Lang::Es,
+        Some(LangArg::En) => Lang::En,
+        None => Lang::from_env(),
+    };
+    let client = match Client::new(&args.server) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("amparo: cannot set up the HTTP client: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = run(lang, &args.server, &client).await;
+    let restored = term::restore();
+    match result.and(restored) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("amparo: terminal error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(lang: Lang, server: &str, client: &Client) -> std::io::Result<()> {
+    let mut terminal = term::setup()?;
+    let size = terminal.size()?;
+    let mut app = App::new(lang, server, (size.width, size.height));
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    term::spawn_input(tx.clone());
+    loop {
+        if app.dirty {
+            term::draw(&mut terminal, &app)?;
+            app.dirty = false;
+        }
+        if app.quit {
+            return Ok(());
+        }
+        let Some(msg) = rx.recv().await else {
+            return Ok(());
+        };
+        // Everything already queued (a paste, keys typed during a slow frame) makes one frame.
+        let mut batch = vec![msg];
+        while let Ok(more) = rx.try_recv() {
+            batch.push(more);
+        }
+        for msg in batch {
+            for cmd in update(&mut app, msg) {
+                runtime::run(client, cmd, &tx);
+            }
+        }
+    }
+}

@@ -1,0 +1,453 @@
+//! Registration of a group in one flow: the form, its inline validation, and the submit rules
+//! that make retries safe. A submit carries a `clientMutationId` that is kept until the server
+//! answers or the form changes, so resending after a timeout cannot register twice; possible
+//! duplicates are shown and only a deliberate second submit (with a new id) registers anyway.
+//! Nothing typed is dropped on failure: the form stays as it was.
+
+use chrono::NaiveDate;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::api::{self, ApiError, register_group as rg};
+use crate::app::{App, Cmd, TextInput};
+
+/// Relationships a member may have to the focal point, as the server's vocabulary spells them.
+pub const RELATIONSHIPS: &[&str] = &[
+    "spouse",
+    "partner",
+    "son",
+    "daughter",
+    "stepchild",
+    "father",
+    "mother",
+    "brother",
+    "sister",
+    "grandchild",
+    "grandparent",
+    "nephew_niece",
+    "uncle_aunt",
+    "cousin",
+    "in_law",
+    "other_relative",
+    "unrelated",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Relationship,
+    GivenNames,
+    FamilyName,
+    Sex,
+    BirthDate,
+    Nationality,
+}
+
+pub const FIELDS: [Field; 6] = [
+    Field::Relationship,
+    Field::GivenNames,
+    Field::FamilyName,
+    Field::Sex,
+    Field::BirthDate,
+    Field::Nationality,
+];
+
+/// What is wrong with a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    Required,
+    BadDate,
+    FutureDate,
+    BadNationality,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberDraft {
+    /// Index into [`RELATIONSHIPS`]; unused for the focal point (the first member).
+    pub relationship: usize,
+    pub given_names: TextInput,
+    pub family_name: TextInput,
+    pub sex: TextInput,
+    pub birth_date: TextInput,
+    pub nationality: TextInput,
+}
+
+impl MemberDraft {
+    pub fn input(&self, field: Field) -> Option<&TextInput> {
+        match field {
+            Field::Relationship => None,
+            Field::GivenNames => Some(&self.given_names),
+            Field::FamilyName => Some(&self.family_name),
+            Field::Sex => Some(&self.sex),
+            Field::BirthDate => Some(&self.birth_date),
+            Field::Nationality => Some(&self.nationality),
+        }
+    }
+
+    fn input_mut(&mut self, field: Field) -> Option<&mut TextInput> {
+        match field {
+            Field::Relationship => None,
+            Field::GivenNames => Some(&mut self.given_names),
+            Field::FamilyName => Some(&mut self.family_name),
+            Field::Sex => Some(&mut self.sex),
+            Field::BirthDate => Some(&mut self.birth_date),
+            Field::Nationality => Some(&mut self.nationality),
+        }
+    }
+
+    /// The field's problem, if any. Empty required fields count only once the user `tried` to
+    /// submit, so a fresh form is not all red; malformed values show as soon as they are typed.
+    pub fn problem(&self, field: Field, today: NaiveDate, tried: bool) -> Option<Problem> {
+        let value = self.input(field).map(|t| t.value.trim()).unwrap_or("");
+        let required = matches!(field, Field::GivenNames | Field::Sex);
+        if value.is_empty() {
+            return (required && tried).then_some(Problem::Required);
+        }
+        match field {
+            Field::BirthDate => match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+                Ok(d) if d > today => Some(Problem::FutureDate),
+                Ok(_) => None,
+                // A partly typed date is not an error yet, only a wrong or finished one is.
+                Err(_) if value.len() < 10 && !tried => None,
+                Err(_) => Some(Problem::BadDate),
+            },
+            Field::Nationality if value.len() != 3 => Some(Problem::BadNationality),
+            _ => None,
+        }
+    }
+}
+
+/// A submit in flight or to retry: the same id until the server answers or the form changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submission {
+    pub client_mutation_id: String,
+    pub acknowledge_duplicates: bool,
+}
+
+/// A registered group, as the server confirmed it.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    pub group_number: String,
+    pub members: Vec<rg::RegisterGroupRegisterGroupMembers>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RegisterForm {
+    pub members: Vec<MemberDraft>,
+    pub row: usize,
+    pub col: Field,
+    pub tried: bool,
+    pub submission: Option<Submission>,
+    pub sending: bool,
+    pub duplicates: Vec<rg::RegisterGroupRegisterGroupPossibleDuplicates>,
+    pub saved: Option<Saved>,
+    pub error: Option<ApiError>,
+}
+
+impl RegisterForm {
+    pub fn new() -> Self {
+        Self {
+            members: vec![MemberDraft::default()],
+            row: 0,
+            col: Field::GivenNames,
+            tried: false,
+            submission: None,
+            sending: false,
+            duplicates: Vec::new(),
+            saved: None,
+            error: None,
+        }
+    }
+
+    /// Every problem of the form, in reading order.
+    pub fn problems(&self, today: NaiveDate) -> Vec<(usize, Field, Problem)> {
+        let mut out = Vec::new();
+        for (i, m) in self.members.iter().enumerate() {
+            for f in FIELDS {
+                if let Some(p) = m.problem(f, today, self.tried) {
+                    out.push((i, f, p));
+                }
+            }
+        }
+        out
+    }
+
+    fn fields_of(row: usize) -> &'static [Field] {
+        // The focal point's relationship is fixed.
+        if row == 0 { &FIELDS[1..] } else { &FIELDS }
+    }
+
+    fn step(&mut self, forward: bool) {
+        let fields = Self::fields_of(self.row);
+        let pos = fields.iter().position(|f| *f == self.col).unwrap_or(0);
+        if forward {
+            if pos + 1 < fields.len() {
+                self.col = fields[pos + 1];
+            } else if self.row + 1 < self.members.len() {
+                self.row += 1;
+                self.col = Field::Relationship;
+            }
+        } else if pos > 0 {
+            self.col = fields[pos - 1];
+        } else if self.row > 0 {
+            self.row -= 1;
+            self.col = Field::Nationality;
+        }
+    }
+
+    fn move_row(&mut self, to: usize) {
+        self.row = to;
+        if to == 0 && self.col == Field::Relationship {
+            self.col = Field::GivenNames;
+        }
+    }
+
+    /// The form changed: what the server said about the previous content no longer applies.
+    fn changed(&mut self) {
+        self.submission = None;
+        self.duplicates.clear();
+        self.error = None;
+    }
+
+    fn type_key(&mut self, key: &KeyEvent) -> bool {
+        let col = self.col;
+        let Some(member) = self.members.get_mut(self.row) else {
+            return false;
+        };
+        if col == Field::Relationship {
+            let n = RELATIONSHIPS.len();
+            member.relationship = match key.code {
+                KeyCode::Right | KeyCode::Char(' ') => (member.relationship + 1) % n,
+                KeyCode::Left => (member.relationship + n - 1) % n,
+                _ => return false,
+            };
+            self.changed();
+            return true;
+        }
+        let Some(input) = member.input_mut(col) else {
+            return false;
+        };
+        let accepted = match (col, key.code) {
+            (Field::Sex, KeyCode::Char(c)) => {
+                let c = c.to_ascii_uppercase();
+                if !matches!(c, 'F' | 'M' | 'X') {
+                    return false;
+                }
+                input.value = c.to_string();
+                true
+            }
+            (Field::BirthDate, KeyCode::Char(c))
+                if !(c.is_ascii_digit() || c == '-') || input.value.len() >= 10 =>
+            {
+                false
+            }
+            (Field::Nationality, KeyCode::Char(c))
+                if !c.is_ascii_alphabetic() || input.value.len() >= 3 =>
+            {
+                false
+            }
+            (Field::Nationality, KeyCode::Char(c))
+                if !key.modifiers.contains(KeyModifiers::CONTROL) =>
+            {
+                input.value.push(c.to_ascii_uppercase());
+                true
+            }
+            _ => input.edit(key),
+        };
+        if accepted {
+            self.changed();
+        }
+        accepted
+    }
+
+    /// The request for the form as it is.
+    pub fn input(&self, submission: &Submission) -> rg::RegisterGroupInput {
+        let members = self
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| rg::MemberInput {
+                relationship: if i == 0 {
+                    "focal_point".to_string()
+                } else {
+                    RELATIONSHIPS
+                        .get(m.relationship)
+                        .unwrap_or(&"other_relative")
+                        .to_string()
+                },
+                person: person(m),
+            })
+            .collect();
+        rg::RegisterGroupInput {
+            client_mutation_id: submission.client_mutation_id.clone(),
+            members,
+            acknowledge_duplicates: submission.acknowledge_duplicates,
+        }
+    }
+}
+
+impl Default for RegisterForm {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn optional(t: &TextInput) -> Option<String> {
+    let v = t.value.trim();
+    (!v.is_empty()).then(|| v.to_string())
+}
+
+fn person(m: &MemberDraft) -> rg::PersonInput {
+    rg::PersonInput {
+        given_names: m.given_names.value.trim().to_string(),
+        middle_name: None,
+        family_name: optional(&m.family_name),
+        second_family_name: None,
+        fathers_name: None,
+        grandfathers_name: None,
+        original_script_name: None,
+        aliases: None,
+        sex: optional(&m.sex),
+        date_of_birth: optional(&m.birth_date),
+        date_of_birth_precision: None,
+        place_of_birth: None,
+        marital_status: None,
+        nationalities: optional(&m.nationality).into_iter().collect(),
+        country_of_origin: None,
+        ethnicity: None,
+        religion: None,
+        needs_interpreter: false,
+        same_sex_interviewer: false,
+        arrival_date: None,
+        point_of_entry: None,
+        dataset_level: None,
+        consent_to_contact: false,
+        information_given: false,
+        legacy_id: None,
+        languages: Vec::new(),
+        documents: Vec::new(),
+        addresses: Vec::new(),
+        phones: Vec::new(),
+        specific_needs: Vec::new(),
+    }
+}
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn submit(app: &mut App, cmds: &mut Vec<Cmd>) -> bool {
+    let form = &mut app.register;
+    if form.sending {
+        return false;
+    }
+    form.tried = true;
+    if !form.problems(today()).is_empty() {
+        return true;
+    }
+    let acknowledge = !form.duplicates.is_empty();
+    let submission = match &form.submission {
+        Some(s) if s.acknowledge_duplicates == acknowledge => s.clone(),
+        _ => Submission {
+            client_mutation_id: uuid::Uuid::now_v7().to_string(),
+            acknowledge_duplicates: acknowledge,
+        },
+    };
+    let input = form.input(&submission);
+    form.submission = Some(submission);
+    form.sending = true;
+    form.error = None;
+    app.pending += 1;
+    cmds.push(Cmd::Register(input));
+    true
+}
+
+/// Keys of the registration screen.
+pub fn key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if let Some(saved) = &app.register.saved {
+        return match key.code {
+            KeyCode::Enter => match saved.members.first() {
+                Some(m) => {
+                    let id = m.id.clone();
+                    app.open_individual(id, cmds);
+                    true
+                }
+                None => false,
+            },
+            KeyCode::Char('n') => {
+                app.register = RegisterForm::new();
+                true
+            }
+            KeyCode::Esc => {
+                app.open_search();
+                true
+            }
+            _ => false,
+        };
+    }
+    let form = &mut app.register;
+    match key.code {
+        KeyCode::Char('s') if ctrl => submit(app, cmds),
+        KeyCode::F(10) => submit(app, cmds),
+        KeyCode::Char('n') if ctrl => {
+            form.members.push(MemberDraft::default());
+            form.row = form.members.len() - 1;
+            form.col = Field::Relationship;
+            form.changed();
+            true
+        }
+        KeyCode::Char('d') if ctrl => {
+            if form.row == 0 || form.sending {
+                return false;
+            }
+            form.members.remove(form.row);
+            form.move_row(form.row - 1);
+            form.changed();
+            true
+        }
+        KeyCode::Esc => {
+            app.open_search();
+            true
+        }
+        KeyCode::Tab | KeyCode::Enter => {
+            form.step(true);
+            true
+        }
+        KeyCode::BackTab => {
+            form.step(false);
+            true
+        }
+        KeyCode::Up if form.row > 0 => {
+            form.move_row(form.row - 1);
+            true
+        }
+        KeyCode::Down if form.row + 1 < form.members.len() => {
+            form.move_row(form.row + 1);
+            true
+        }
+        _ if form.sending => false,
+        _ => form.type_key(&key),
+    }
+}
+
+/// The server's answer to a submit.
+pub fn reply(app: &mut App, result: Result<api::register_group::ResponseData, ApiError>) {
+    let form = &mut app.register;
+    form.sending = false;
+    match result {
+        Ok(data) => {
+            let p = data.register_group;
+            if p.saved {
+                *form = RegisterForm::new();
+                form.saved = Some(Saved {
+                    group_number: p.group.map(|g| g.group_number).unwrap_or_default(),
+                    members: p.members,
+                });
+            } else {
+                // The next submit is a deliberate "register anyway", which needs a new id.
+                form.submission = None;
+                form.duplicates = p.possible_duplicates;
+            }
+        }
+        Err(e) => form.error = Some(e),
+    }
+}
