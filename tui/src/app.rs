@@ -167,6 +167,8 @@ pub struct App {
     pub rtt: Option<Duration>,
     pub link: Link,
     pub user: Option<String>,
+    /// Where to return after logging in again when a session ended.
+    pub resume: Option<Screen>,
     pub login: LoginForm,
     pub search: SearchState,
     pub individual: IndividualState,
@@ -188,6 +190,7 @@ impl App {
             rtt: None,
             link: Link::Unknown,
             user: None,
+            resume: None,
             login: LoginForm::default(),
             search: SearchState::default(),
             individual: IndividualState::default(),
@@ -438,21 +441,33 @@ fn individual_key(app: &mut App, key: KeyEvent) -> bool {
 fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
     app.pending = app.pending.saturating_sub(1);
     app.rtt = Some(rtt);
-    let failed_link = match &reply {
-        Reply::Login(Err(e)) | Reply::Register(Err(e)) => is_link(e),
-        Reply::Search { result: Err(e), .. } | Reply::Individual { result: Err(e), .. } => {
-            is_link(e)
-        }
-        _ => false,
+    let failure = error_of(&reply);
+    app.link = if failure.is_some_and(|e| matches!(e, ApiError::Network(_))) {
+        Link::Down
+    } else {
+        Link::Up
     };
-    app.link = if failed_link { Link::Down } else { Link::Up };
+    if let Some(e @ ApiError::Unauthenticated(_)) = failure
+        && app.screen != Screen::Login
+    {
+        // The session ended: log in again, then come back to the same screen with everything
+        // typed so far (a half-filled registration included) as it was.
+        app.resume = Some(app.screen);
+        app.screen = Screen::Login;
+        app.login.on_password = true;
+        app.login.error = Some(ApiErrorOr::Api(e.clone()));
+        app.user = None;
+    }
     match reply {
         Reply::Login(Ok(data)) => {
             app.user = Some(app.login.username.value.trim().to_string());
             app.login.password.value.clear();
             app.login.error = None;
             app.send(cmds, Cmd::UseToken(data.login.token));
-            app.open_search();
+            match app.resume.take() {
+                Some(screen) => app.screen = screen,
+                None => app.open_search(),
+            }
         }
         Reply::Login(Err(e)) => {
             app.login.error = Some(ApiErrorOr::Api(e));
@@ -496,7 +511,10 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
     }
 }
 
-/// Whether the error means the server was not reached (rather than it refusing).
-fn is_link(e: &ApiError) -> bool {
-    matches!(e, ApiError::Network(_))
+fn error_of(reply: &Reply) -> Option<&ApiError> {
+    match reply {
+        Reply::Login(Err(e)) | Reply::Register(Err(e)) => Some(e),
+        Reply::Search { result: Err(e), .. } | Reply::Individual { result: Err(e), .. } => Some(e),
+        _ => None,
+    }
 }

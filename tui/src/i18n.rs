@@ -431,3 +431,27 @@ pub static EN: Text = Text {
         ("Ctrl-Q", "quit"),
     ],
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::register::RELATIONSHIPS;
+
+    #[test]
+    fn locale_picks_spanish_only_for_es() {
+        assert_eq!(Lang::from_locale(Some("es_EC.UTF-8")), Lang::Es);
+        assert_eq!(Lang::from_locale(Some("es")), Lang::Es);
+        assert_eq!(Lang::from_locale(Some("en_US.UTF-8")), Lang::En);
+        assert_eq!(Lang::from_locale(Some("C")), Lang::En);
+        assert_eq!(Lang::from_locale(None), Lang::En);
+    }
+
+    #[test]
+    fn every_relationship_has_a_label_in_both_languages() {
+        for text in [&ES, &EN] {
+            for code in RELATIONSHIPS.iter().chain(&["focal_point"]) {
+                assert_ne!(text.relationship(code), *code, "no label for {code}");
+            }
+        }
+    }
+}

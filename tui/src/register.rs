@@ -451,3 +451,87 @@ pub fn reply(app: &mut App, result: Result<api::register_group::ResponseData, Ap
         Err(e) => form.error = Some(e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
+    }
+
+    fn member(given: &str, sex: &str, born: &str, nationality: &str) -> MemberDraft {
+        let t = |v: &str| TextInput {
+            value: v.to_string(),
+        };
+        MemberDraft {
+            given_names: t(given),
+            sex: t(sex),
+            birth_date: t(born),
+            nationality: t(nationality),
+            ..MemberDraft::default()
+        }
+    }
+
+    #[test]
+    fn dates_are_checked_for_form_and_future() {
+        let today = date("2026-11-25");
+        let check = |born: &str, tried| {
+            member("Ana", "F", born, "").problem(Field::BirthDate, today, tried)
+        };
+        assert_eq!(check("2026-11-25", true), None);
+        assert_eq!(check("2026-11-26", false), Some(Problem::FutureDate));
+        assert_eq!(check("2026-02-30", false), Some(Problem::BadDate));
+        assert_eq!(check("1990-1", false), None, "still being typed");
+        assert_eq!(check("1990-1", true), Some(Problem::BadDate));
+        assert_eq!(check("", true), None, "the date is optional");
+    }
+
+    #[test]
+    fn required_fields_show_only_after_a_submit() {
+        let today = date("2026-11-25");
+        let blank = member("", "", "", "");
+        assert_eq!(blank.problem(Field::GivenNames, today, false), None);
+        assert_eq!(
+            blank.problem(Field::GivenNames, today, true),
+            Some(Problem::Required)
+        );
+        assert_eq!(
+            blank.problem(Field::Sex, today, true),
+            Some(Problem::Required)
+        );
+        assert_eq!(blank.problem(Field::FamilyName, today, true), None);
+        assert_eq!(
+            member("Ana", "F", "", "VE").problem(Field::Nationality, today, false),
+            Some(Problem::BadNationality)
+        );
+    }
+
+    #[test]
+    fn the_request_carries_the_form() {
+        let mut form = RegisterForm::new();
+        form.members = vec![
+            member(" Ana María ", "F", "1990-01-02", "VEN"),
+            MemberDraft {
+                relationship: 3,
+                ..member("Luis", "M", "", "")
+            },
+        ];
+        let input = form.input(&Submission {
+            client_mutation_id: "id-1".into(),
+            acknowledge_duplicates: true,
+        });
+        assert_eq!(input.client_mutation_id, "id-1");
+        assert!(input.acknowledge_duplicates);
+        let [focal, child] = input.members.as_slice() else {
+            panic!("two members expected");
+        };
+        assert_eq!(focal.relationship, "focal_point");
+        assert_eq!(focal.person.given_names, "Ana María");
+        assert_eq!(focal.person.date_of_birth.as_deref(), Some("1990-01-02"));
+        assert_eq!(focal.person.nationalities, ["VEN"]);
+        assert_eq!(child.relationship, "daughter");
+        assert_eq!(child.person.date_of_birth, None);
+        assert!(child.person.nationalities.is_empty());
+    }
+}

@@ -480,3 +480,32 @@ fn keys_that_change_nothing_do_not_ask_for_a_frame() {
     press(&mut app, KeyCode::Char('a'));
     assert!(app.dirty);
 }
+
+#[test]
+fn an_ended_session_logs_in_again_and_keeps_the_form() {
+    let mut app = filled_form(Lang::En);
+    let cmds = ctrl(&mut app, 's');
+    let [Cmd::Register(first)] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    reply(
+        &mut app,
+        Reply::Register(Err(ApiError::Unauthenticated("session expired".into()))),
+    );
+    assert_eq!(app.screen, Screen::Login);
+    assert!(render(&app).contains("the session ended"));
+    type_text(&mut app, "s3cret?");
+    let cmds = press(&mut app, KeyCode::Enter);
+    assert!(matches!(cmds.as_slice(), [Cmd::Login { .. }]));
+    reply(
+        &mut app,
+        Reply::Login(Ok(data(json!({ "login": { "token": "tok2" } })))),
+    );
+    assert_eq!(app.screen, Screen::Register);
+    let cmds = ctrl(&mut app, 's');
+    let [Cmd::Register(again)] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(again.client_mutation_id, first.client_mutation_id);
+    assert_eq!(again.members.len(), 3);
+}
