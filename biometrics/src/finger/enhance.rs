@@ -30,7 +30,7 @@ pub(crate) fn box_blur(src: &Plane, r: usize) -> Plane {
     let (w, h) = (src.w, src.h);
     let mut tmp = Plane::new(w, h);
     let mut out = Plane::new(w, h);
-    let mut line = vec![0.0f64; w.max(h) + 1];
+    let mut line = vec![0.0f64; w + 1];
     for y in 0..h {
         let row = &src.v[y * w..(y + 1) * w];
         line[0] = 0.0;
@@ -43,15 +43,34 @@ pub(crate) fn box_blur(src: &Plane, r: usize) -> Plane {
             tmp.v[y * w + x] = ((line[b] - line[a]) / (b - a) as f64) as f32;
         }
     }
-    for x in 0..w {
-        line[0] = 0.0;
-        for y in 0..h {
-            line[y + 1] = line[y] + tmp.v[y * w + x] as f64;
+    // The vertical pass keeps one running sum per column and walks rows, so memory is read in
+    // order.
+    let mut col = vec![0.0f64; w];
+    let mut count = 0usize;
+    for y in 0..(r + 1).min(h) {
+        for (c, v) in col.iter_mut().zip(&tmp.v[y * w..(y + 1) * w]) {
+            *c += f64::from(*v);
         }
-        for y in 0..h {
-            let a = y.saturating_sub(r);
-            let b = (y + r + 1).min(h);
-            out.v[y * w + x] = ((line[b] - line[a]) / (b - a) as f64) as f32;
+        count += 1;
+    }
+    for y in 0..h {
+        let inv = 1.0 / count as f64;
+        for (o, c) in out.v[y * w..(y + 1) * w].iter_mut().zip(&col) {
+            *o = (c * inv) as f32;
+        }
+        let add = y + r + 1;
+        if add < h {
+            for (c, v) in col.iter_mut().zip(&tmp.v[add * w..(add + 1) * w]) {
+                *c += f64::from(*v);
+            }
+            count += 1;
+        }
+        if y >= r {
+            let sub = y - r;
+            for (c, v) in col.iter_mut().zip(&tmp.v[sub * w..(sub + 1) * w]) {
+                *c -= f64::from(*v);
+            }
+            count -= 1;
         }
     }
     out
@@ -520,6 +539,31 @@ mod tests {
                 }
             }
             assert!(agree * 100 >= total * 98, "angle {angle}: {agree}/{total}");
+        }
+    }
+
+    #[test]
+    fn box_blur_matches_a_direct_window_mean() {
+        let (w, h) = (23, 17);
+        let mut p = Plane::new(w, h);
+        for (i, v) in p.v.iter_mut().enumerate() {
+            *v = ((i * 7919) % 251) as f32;
+        }
+        for r in [0, 1, 4, 30] {
+            let b = box_blur(&p, r);
+            for y in 0..h {
+                for x in 0..w {
+                    let (mut s, mut n) = (0.0f64, 0.0f64);
+                    for yy in y.saturating_sub(r)..=(y + r).min(h - 1) {
+                        for xx in x.saturating_sub(r)..=(x + r).min(w - 1) {
+                            s += f64::from(p.v[yy * w + xx]);
+                            n += 1.0;
+                        }
+                    }
+                    let want = (s / n) as f32;
+                    assert!((b.v[y * w + x] - want).abs() < 1e-3, "r {r} at ({x}, {y})");
+                }
+            }
         }
     }
 
