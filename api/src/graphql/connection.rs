@@ -67,6 +67,23 @@ macro_rules! connection {
             pub page_info: PageInfo,
             pub(crate) count: Counter,
         }
+
+        #[doc = $doc]
+        #[async_graphql::Object]
+        impl $conn {
+            /// The items of this page.
+            async fn edges(&self) -> &[$edge] {
+                &self.edges
+            }
+            /// Paging information.
+            async fn page_info(&self) -> &PageInfo {
+                &self.page_info
+            }
+            /// How many items match in all pages (counted only when asked for).
+            async fn total_count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
+                self.count.count(ctx).await
+            }
+        }
     };
 }
 
@@ -120,57 +137,6 @@ connection!(
     "A page of cases.",
     "A case in a page."
 );
-
-/// A page of individuals.
-#[async_graphql::Object]
-impl IndividualConnection {
-    /// The items of this page.
-    async fn edges(&self) -> &[IndividualEdge] {
-        &self.edges
-    }
-    /// Paging information.
-    async fn page_info(&self) -> &PageInfo {
-        &self.page_info
-    }
-    /// How many items match in all pages (counted only when asked for).
-    async fn total_count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
-        self.count.count(ctx).await
-    }
-}
-
-/// A page of registration groups.
-#[async_graphql::Object]
-impl RegistrationGroupConnection {
-    /// The items of this page.
-    async fn edges(&self) -> &[RegistrationGroupEdge] {
-        &self.edges
-    }
-    /// Paging information.
-    async fn page_info(&self) -> &PageInfo {
-        &self.page_info
-    }
-    /// How many items match in all pages (counted only when asked for).
-    async fn total_count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
-        self.count.count(ctx).await
-    }
-}
-
-/// A page of cases.
-#[async_graphql::Object]
-impl CaseConnection {
-    /// The items of this page.
-    async fn edges(&self) -> &[CaseEdge] {
-        &self.edges
-    }
-    /// Paging information.
-    async fn page_info(&self) -> &PageInfo {
-        &self.page_info
-    }
-    /// How many items match in all pages (counted only when asked for).
-    async fn total_count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
-        self.count.count(ctx).await
-    }
-}
 
 pub fn page_info(ids: &[&str], has_next: bool) -> PageInfo {
     PageInfo {

@@ -22,24 +22,6 @@ pub struct Touched {
     ids: Vec<String>,
 }
 
-async fn load_individual(ctx: &Context<'_>, id: &str) -> GqlResult<Option<Individual>> {
-    let id = id.to_string();
-    scoped_read(ctx, "read", None, move |c, s, r| {
-        queries::individual(c, s, r, &id)
-    })
-    .await
-    .map(|o| o.map(Individual::from))
-}
-
-async fn load_group(ctx: &Context<'_>, id: &str) -> GqlResult<Option<RegistrationGroup>> {
-    let id = id.to_string();
-    scoped_read(ctx, "read", None, move |c, s, r| {
-        queries::group(c, s, r, &id)
-    })
-    .await
-    .map(|o| o.map(RegistrationGroup))
-}
-
 /// The result of registerGroup.
 #[derive(Serialize, Deserialize, Clone)]
 pub struct RegisterGroupPayload {

@@ -17,6 +17,29 @@ use crate::store::users;
 /// assumed to hold this many items.
 pub const LIST_COST: usize = 10;
 
+/// One individual by id, scoped and audited; None when outside the caller's scope.
+pub(crate) async fn load_individual(ctx: &Context<'_>, id: &str) -> GqlResult<Option<Individual>> {
+    let id = id.to_string();
+    scoped_read(ctx, "read", None, move |c, s, r| {
+        queries::individual(c, s, r, &id)
+    })
+    .await
+    .map(|o| o.map(Individual::from))
+}
+
+/// One registration group by id, scoped and audited; None when outside the caller's scope.
+pub(crate) async fn load_group(
+    ctx: &Context<'_>,
+    id: &str,
+) -> GqlResult<Option<RegistrationGroup>> {
+    let id = id.to_string();
+    scoped_read(ctx, "read", None, move |c, s, r| {
+        queries::group(c, s, r, &id)
+    })
+    .await
+    .map(|o| o.map(RegistrationGroup))
+}
+
 pub(crate) fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
 }
@@ -652,21 +675,11 @@ impl GroupMembership {
     }
     /// The group.
     async fn group(&self, ctx: &Context<'_>) -> GqlResult<Option<RegistrationGroup>> {
-        let id = self.0.group_id.clone();
-        scoped_read(ctx, "read", Some(&self.0.group_id), move |c, s, r| {
-            queries::group(c, s, r, &id)
-        })
-        .await
-        .map(|o| o.map(RegistrationGroup))
+        load_group(ctx, &self.0.group_id).await
     }
     /// The member (null if outside the caller's scope).
     async fn individual(&self, ctx: &Context<'_>) -> GqlResult<Option<Individual>> {
-        let id = self.0.individual_id.clone();
-        scoped_read(ctx, "read", None, move |c, s, r| {
-            queries::individual(c, s, r, &id)
-        })
-        .await
-        .map(|o| o.map(Individual::from))
+        load_individual(ctx, &self.0.individual_id).await
     }
 }
 
@@ -792,12 +805,7 @@ impl Case {
     }
     /// The principal applicant (null if outside the caller's scope).
     async fn principal_applicant(&self, ctx: &Context<'_>) -> GqlResult<Option<Individual>> {
-        let id = self.0.principal_applicant_id.clone();
-        scoped_read(ctx, "read", None, move |c, s, r| {
-            queries::individual(c, s, r, &id)
-        })
-        .await
-        .map(|o| o.map(Individual::from))
+        load_individual(ctx, &self.0.principal_applicant_id).await
     }
     /// Principal applicant and derivative members.
     #[graphql(complexity = "LIST_COST * child_complexity + 1")]
@@ -841,12 +849,7 @@ impl CaseMember {
     }
     /// The member (null if outside the caller's scope).
     async fn individual(&self, ctx: &Context<'_>) -> GqlResult<Option<Individual>> {
-        let id = self.0.individual_id.clone();
-        scoped_read(ctx, "read", None, move |c, s, r| {
-            queries::individual(c, s, r, &id)
-        })
-        .await
-        .map(|o| o.map(Individual::from))
+        load_individual(ctx, &self.0.individual_id).await
     }
 }
 

@@ -125,6 +125,31 @@ pub fn index_names(
     Ok(())
 }
 
+/// Creates an empty active group with the unit's next group number; returns its id.
+fn insert_group(
+    conn: &mut DbConn,
+    unit_id: &str,
+    unit_code: &str,
+    office_id: &str,
+) -> Result<String> {
+    let t = now();
+    let id = new_id();
+    let number = format_number(unit_code, 'G', next_number(conn, unit_id, "group")?);
+    diesel::insert_into(registration_groups::table)
+        .values((
+            registration_groups::id.eq(&id),
+            registration_groups::operation_unit_id.eq(unit_id),
+            registration_groups::office_id.eq(office_id),
+            registration_groups::number_key.eq(names::normalize_identifier(&number)),
+            registration_groups::group_number.eq(&number),
+            registration_groups::status.eq("active"),
+            registration_groups::created_at.eq(t),
+            registration_groups::updated_at.eq(t),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
 /// Registers a group and all its members in the caller's transaction.
 pub fn register_group(conn: &mut DbConn, scope: &Scope, input: &GroupInput) -> Result<Registered> {
     scope.require(Permission::WritePersons)?;
@@ -140,20 +165,7 @@ pub fn register_group(conn: &mut DbConn, scope: &Scope, input: &GroupInput) -> R
     let office = scope.registering_office()?.to_string();
     let unit = scope.unit_id().to_string();
     let code = unit_code(conn, &unit)?;
-    let group_id = new_id();
-    let group_number = format_number(&code, 'G', next_number(conn, &unit, "group")?);
-    diesel::insert_into(registration_groups::table)
-        .values((
-            registration_groups::id.eq(&group_id),
-            registration_groups::operation_unit_id.eq(&unit),
-            registration_groups::office_id.eq(&office),
-            registration_groups::number_key.eq(names::normalize_identifier(&group_number)),
-            registration_groups::group_number.eq(&group_number),
-            registration_groups::status.eq("active"),
-            registration_groups::created_at.eq(t),
-            registration_groups::updated_at.eq(t),
-        ))
-        .execute(conn)?;
+    let group_id = insert_group(conn, &unit, &code, &office)?;
     let mut individual_ids = Vec::with_capacity(input.members.len());
     let mut audit_entries = vec![Entry::ok("create", "registration_group", &group_id)];
     for m in &input.members {
@@ -902,22 +914,8 @@ pub fn split_group(
         }
         moving.push(m);
     }
-    let t = now();
     let code = unit_code(conn, scope.unit_id())?;
-    let new_group = new_id();
-    let number = format_number(&code, 'G', next_number(conn, scope.unit_id(), "group")?);
-    diesel::insert_into(registration_groups::table)
-        .values((
-            registration_groups::id.eq(&new_group),
-            registration_groups::operation_unit_id.eq(scope.unit_id()),
-            registration_groups::office_id.eq(&g.office_id),
-            registration_groups::number_key.eq(names::normalize_identifier(&number)),
-            registration_groups::group_number.eq(&number),
-            registration_groups::status.eq("active"),
-            registration_groups::created_at.eq(t),
-            registration_groups::updated_at.eq(t),
-        ))
-        .execute(conn)?;
+    let new_group = insert_group(conn, scope.unit_id(), &code, &g.office_id)?;
     for (m, mv) in moving.iter().zip(moves) {
         move_member(conn, scope, m, &new_group, &mv.relationship, "split")?;
     }
