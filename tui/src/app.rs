@@ -420,13 +420,17 @@ fn search_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
 
 fn individual_key(app: &mut App, key: KeyEvent) -> bool {
     let ind = &mut app.individual;
-    let page = usize::from(app.size.1.saturating_sub(4)).max(1);
+    // The view shows the body (all rows but the header and status lines) less one hint line.
+    let page = usize::from(app.size.1.saturating_sub(3)).max(1);
+    let total = ind.data.as_ref().map_or(0, |p| {
+        crate::view::individual_lines(app.lang.text(), p).len()
+    });
     match key.code {
         KeyCode::Esc => {
             app.screen = ind.came_from.take().unwrap_or(Screen::Search);
             true
         }
-        KeyCode::PageDown | KeyCode::Char('n') | KeyCode::Char(' ') => {
+        KeyCode::PageDown | KeyCode::Char('n') | KeyCode::Char(' ') if ind.top + page < total => {
             ind.top += page;
             true
         }

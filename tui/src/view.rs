@@ -304,7 +304,8 @@ fn when(at: &str) -> String {
         .unwrap_or_else(|_| at.to_string())
 }
 
-fn individual_lines<'a>(t: &Text, p: &'a IndividualIndividual) -> Vec<Line<'a>> {
+/// The individual's lines, before paging; [`crate::app`] counts them to know where pages end.
+pub fn individual_lines<'a>(t: &Text, p: &'a IndividualIndividual) -> Vec<Line<'a>> {
     let mut lines = vec![Line::from(vec![
         Span::styled(p.individual_number.as_str(), bold()),
         Span::raw("  "),
@@ -351,7 +352,7 @@ fn individual_lines<'a>(t: &Text, p: &'a IndividualIndividual) -> Vec<Line<'a>> 
     lines.push(Line::from(needs));
     lines.push(Line::styled(format!("{}:", t.documents), bold()));
     if p.documents.is_empty() {
-        lines.push(Line::raw(format!("  {}", t.none)));
+        lines.push(Line::raw("  —"));
     }
     for d in &p.documents {
         let country = d

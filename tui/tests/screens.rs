@@ -509,3 +509,37 @@ fn an_ended_session_logs_in_again_and_keeps_the_form() {
     assert_eq!(again.client_mutation_id, first.client_mutation_id);
     assert_eq!(again.members.len(), 3);
 }
+
+#[test]
+fn the_individual_flips_by_pages_and_stops_at_the_end() {
+    let mut app = logged_in(Lang::En);
+    app.open_individual("id-1".into(), &mut Vec::new());
+    let seq = app.individual.seq;
+    let mut record = individual();
+    for day in 1..=12 {
+        record["individual"]["history"]
+            .as_array_mut()
+            .expect("history is a list")
+            .push(json!({ "kind": "updated", "actor": "officer", "at": format!("2026-11-{day:02}T10:00:00Z") }));
+    }
+    reply(
+        &mut app,
+        Reply::Individual {
+            seq,
+            result: Ok(data(record)),
+        },
+    );
+    let first = render(&app);
+    assert!(first.contains("PgDn: more below"), "{first}");
+    assert!(press(&mut app, KeyCode::PageDown).is_empty());
+    let second = render(&app);
+    assert!(
+        second.contains("2026-11-12") && !second.contains("Original script"),
+        "{second}"
+    );
+    app.dirty = false;
+    press(&mut app, KeyCode::PageDown);
+    assert!(!app.dirty, "flipped past the last page");
+    press(&mut app, KeyCode::PageUp);
+    assert_eq!(render(&app), first);
+}
