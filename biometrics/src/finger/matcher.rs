@@ -395,8 +395,7 @@ pub fn compare(a: &Prepared, b: &Prepared) -> f32 {
             rho[k * n + t] = r;
         }
     }
-    let lambda0: Vec<f32> = sel.iter().map(|s| s.0).collect();
-    let mut lambda = lambda0.clone();
+    let mut lambda: Vec<f32> = sel.iter().map(|s| s.0).collect();
     let mut next = vec![0.0f32; n];
     let denom = (n.max(2) - 1) as f32;
     for _ in 0..5 {
@@ -407,10 +406,10 @@ pub fn compare(a: &Prepared, b: &Prepared) -> f32 {
         }
         std::mem::swap(&mut lambda, &mut next);
     }
-    let mut eff: Vec<(f32, f32)> = (0..n)
-        .map(|t| (lambda[t] / lambda0[t].max(1e-6), lambda[t]))
-        .collect();
-    eff.sort_unstable_by(|x, y| y.0.total_cmp(&x.0));
-    let s: f32 = eff[..np].iter().map(|e| e.1).sum::<f32>() / np as f32;
+    // The score averages the pairings with the most support after relaxation. (Cappelli et
+    // al. rank by efficiency, support relative to the starting similarity; ranking by the
+    // support itself measured better on FVC2002, with our minutiae and with ISO ones.)
+    lambda.sort_unstable_by(|x, y| y.total_cmp(x));
+    let s: f32 = lambda[..np].iter().sum::<f32>() / np as f32;
     s.clamp(0.0, 1.0)
 }
