@@ -403,9 +403,9 @@ pub(crate) fn plan_case(
             status,
             "registered" | "admissible" | "scheduled" | "interviewed"
         );
-        let (next, days, by) = if undecided && rng.random_bool(0.015) {
+        let (next, days, by) = if undecided && rng.random_bool(0.008) {
             ("withdrawn", rng.random_range(5..60), Actor::Clerk)
-        } else if undecided && rng.random_bool(0.01) {
+        } else if undecided && rng.random_bool(0.005) {
             ("on_hold", rng.random_range(5..40), Actor::Officer)
         } else {
             match status {
@@ -417,7 +417,7 @@ pub(crate) fn plan_case(
                     note = Some(("reason", "missed_interview"));
                     ("abandoned", rng.random_range(45..70), Actor::Clerk)
                 }
-                "scheduled" => ("interviewed", rng.random_range(10..90), Actor::Officer),
+                "scheduled" => ("interviewed", rng.random_range(10..150), Actor::Officer),
                 "interviewed" => ("assessed", rng.random_range(5..30), Actor::Officer),
                 "assessed" => ("under_review", rng.random_range(1..10), Actor::Officer),
                 "under_review" => {
@@ -1353,7 +1353,7 @@ fn specific_needs(rng: &mut StdRng, d: &Draft, ctx: &MemberContext<'_>) -> Vec<N
         };
         out.push(need("ER", sub, None));
     }
-    if (6..18).contains(&d.age) && rng.random_bool(0.08) {
+    if (6..18).contains(&d.age) && rng.random_bool(0.12) {
         out.push(need(
             "CR",
             "CR-NE",
@@ -1374,7 +1374,7 @@ fn specific_needs(rng: &mut StdRng, d: &Draft, ctx: &MemberContext<'_>) -> Vec<N
     if female && (15..45).contains(&d.age) && rng.random_bool(0.01) {
         out.push(need("SM", "SM-DP", Some("Control prenatal pendiente")));
     }
-    if rng.random_bool(if d.age >= 50 { 0.06 } else { 0.012 }) {
+    if rng.random_bool(if d.age >= 50 { 0.08 } else { 0.02 }) {
         let comment = pick(
             rng,
             &[
@@ -1390,7 +1390,7 @@ fn specific_needs(rng: &mut StdRng, d: &Draft, ctx: &MemberContext<'_>) -> Vec<N
         let sub = *pick(rng, DISABILITIES);
         out.push(need("DS", sub, None));
     }
-    if d.age >= 18 && rng.random_bool(if ctx.nat == "VEN" { 0.03 } else { 0.01 }) {
+    if d.age >= 18 && rng.random_bool(if ctx.nat == "VEN" { 0.05 } else { 0.02 }) {
         out.push(need("LP", "LP-ND", None));
     }
     if d.age >= 18 && rng.random_bool(0.008) {

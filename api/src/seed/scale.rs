@@ -108,7 +108,7 @@ pub fn scale(db: &Database, n: u64, progress: bool) -> Result<ScaleSummary> {
         ProgressBar::hidden()
     };
     if let Ok(style) = ProgressStyle::with_template(
-        "{spinner} {elapsed_precise} [{wide_bar}] {human_pos}/{human_len} individuals ({per_sec}, {eta} left)",
+        "{spinner} {elapsed_precise} [{wide_bar}] {human_pos}/{human_len} individuals ({per_sec}, {eta} left) {msg}",
     ) {
         bar.set_style(style.progress_chars("=> "));
     }
@@ -581,7 +581,7 @@ const OFFICE_SHARE: &[(usize, u32)] = &[(0, 30), (1, 25), (2, 15), (3, 18), (4, 
 /// Share of households with an RSD case.
 const CASE_RATE: f64 = 0.7;
 /// Registrations go back this far, more of them recent.
-const HISTORY_DAYS: f64 = 3.0 * 365.0;
+const HISTORY_DAYS: f64 = 2.0 * 365.0;
 
 /// Produces batches of households until `n` individuals are generated or the writer stops.
 fn generate(staff: &Staff, n: u64, seed: u64, now: NaiveDateTime, tx: SyncSender<Batch>) {
