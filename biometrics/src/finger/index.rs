@@ -25,7 +25,7 @@ const CYLINDERS_PER_FINGER: usize = 20;
 /// Keys with fewer set (or clear) bits than this say little and are not used.
 const MIN_KEY_ONES: u32 = 2;
 
-/// A person's result: the fused score and which enrolled fingers supported it.
+/// A person's result and its fused score.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchHit {
     pub person: u64,

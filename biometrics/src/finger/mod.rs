@@ -13,15 +13,12 @@ mod enhance;
 pub mod eval;
 mod extract;
 pub mod index;
-
 pub mod matcher;
 pub mod quality;
 pub mod synthetic;
-
 pub mod template;
 
 pub use extract::{ExtractError, Extraction, extract};
 pub use index::{FingerIndex, SearchHit};
-
 pub use matcher::{Prepared, compare};
 pub use template::{Minutia, MinutiaKind, Template, TemplateError};
