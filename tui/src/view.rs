@@ -153,16 +153,9 @@ fn draw_login(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     frame.render_widget(Line::from(format!("{:<14}", t.username)), row(0));
     frame.render_widget(Line::from(format!("{:<14}", t.password)), row(2));
     let field = |i: u16| Rect::new(x + label_w, y + i, field_w, 1);
-    frame.render_widget(
-        Paragraph::new(form.username.value.as_str())
-            .style(Style::new().add_modifier(Modifier::UNDERLINED)),
-        field(0),
-    );
+    // Fields are plain text: a styled cell costs colour resets on every typed character.
+    frame.render_widget(Line::raw(form.username.value.as_str()), field(0));
     // The password is never drawn, not even as a count of characters.
-    frame.render_widget(
-        Paragraph::new("").style(Style::new().add_modifier(Modifier::UNDERLINED)),
-        field(2),
-    );
     frame.render_widget(Line::styled(t.login_hint, dim()), row(4));
     if app.pending > 0 {
         frame.render_widget(
@@ -208,17 +201,12 @@ fn cell(s: &str, width: usize) -> String {
 fn draw_search(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     let s = &app.search;
     let label = format!("{}: ", t.query);
-    let query_style = if s.focus == SearchFocus::Query {
-        Style::new().add_modifier(Modifier::UNDERLINED)
-    } else {
-        Style::new()
-    };
     let qwidth = usize::from(area.width).saturating_sub(label.chars().count() + 1);
     let shown = tail(&s.query.value, qwidth);
     frame.render_widget(
         Line::from(vec![
             Span::styled(label.clone(), bold()),
-            Span::styled(shown.clone(), query_style),
+            Span::raw(shown.clone()),
         ]),
         Rect { height: 1, ..area },
     );
@@ -474,10 +462,9 @@ fn draw_register(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
             let rect = Rect::new(x, y, w, 1);
             let is_focus = form.row == i && form.col == field;
             let bad = m.problem(field, today, form.tried).is_some();
-            let mut style = Style::new().add_modifier(Modifier::UNDERLINED);
-            if bad {
-                style = style.fg(Color::Red);
-            }
+            // Plain unless wrong: the cursor shows the focus, and a styled cell costs colour
+            // resets on every typed character.
+            let mut style = if bad { error() } else { Style::new() };
             let text = match m.input(field) {
                 None => {
                     let code = if i == 0 {
@@ -502,11 +489,10 @@ fn draw_register(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
                 Some(input) => tail(&input.value, usize::from(w - 1)),
             };
             if is_focus {
-                style = style.add_modifier(Modifier::BOLD);
-                if let Some(input) = m.input(field) {
-                    let shown = tail(&input.value, usize::from(w - 1));
-                    frame.set_cursor_position((x + text_width(&shown), y));
-                }
+                let offset = m.input(field).map_or(0, |input| {
+                    text_width(&tail(&input.value, usize::from(w - 1)))
+                });
+                frame.set_cursor_position((x + offset, y));
             }
             frame.render_widget(Line::styled(cell(&text, usize::from(w)), style), rect);
             x += w + 1;
