@@ -110,12 +110,12 @@ pub struct LoginForm {
     pub username: TextInput,
     pub password: TextInput,
     pub on_password: bool,
-    pub error: Option<ApiErrorOr>,
+    pub error: Option<LoginError>,
 }
 
-/// An error to show: one the server or the link caused, or one found before sending.
+/// Why the login screen refuses: the server or the link said no, or nothing was typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ApiErrorOr {
+pub enum LoginError {
     Api(ApiError),
     UsernameMissing,
 }
@@ -210,7 +210,8 @@ impl App {
         }
     }
 
-    fn send(&mut self, cmds: &mut Vec<Cmd>, cmd: Cmd) {
+    /// Queues a command; network ones count as pending until their reply arrives.
+    pub(crate) fn send(&mut self, cmds: &mut Vec<Cmd>, cmd: Cmd) {
         if !matches!(cmd, Cmd::UseToken(_)) {
             self.pending += 1;
         }
@@ -312,7 +313,7 @@ fn login_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
                 return false;
             }
             if form.username.value.trim().is_empty() {
-                form.error = Some(ApiErrorOr::UsernameMissing);
+                form.error = Some(LoginError::UsernameMissing);
                 form.on_password = false;
                 return true;
             }
@@ -459,7 +460,7 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
         app.resume = Some(app.screen);
         app.screen = Screen::Login;
         app.login.on_password = true;
-        app.login.error = Some(ApiErrorOr::Api(e.clone()));
+        app.login.error = Some(LoginError::Api(e.clone()));
         app.user = None;
     }
     match reply {
@@ -474,7 +475,7 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
             }
         }
         Reply::Login(Err(e)) => {
-            app.login.error = Some(ApiErrorOr::Api(e));
+            app.login.error = Some(LoginError::Api(e));
         }
         Reply::Search { seq, page, result } => {
             let s = &mut app.search;

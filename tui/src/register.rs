@@ -355,8 +355,7 @@ fn submit(app: &mut App, cmds: &mut Vec<Cmd>) -> bool {
     form.submission = Some(submission);
     form.sending = true;
     form.error = None;
-    app.pending += 1;
-    cmds.push(Cmd::Register(input));
+    app.send(cmds, Cmd::Register(input));
     true
 }
 

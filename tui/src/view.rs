@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use crate::api::individual::{IndividualIndividual, NeedStatus};
-use crate::app::{App, Link, Screen, SearchFocus};
+use crate::app::{App, Link, LoginError, Screen, SearchFocus};
 use crate::i18n::Text;
 use crate::register::{FIELDS, Field};
 
@@ -164,8 +164,8 @@ fn draw_login(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
         );
     } else if let Some(e) = &form.error {
         let msg = match e {
-            crate::app::ApiErrorOr::UsernameMissing => t.username_missing.to_string(),
-            crate::app::ApiErrorOr::Api(e) => t.error(e),
+            LoginError::UsernameMissing => t.username_missing.to_string(),
+            LoginError::Api(e) => t.error(e),
         };
         frame.render_widget(
             Paragraph::new(msg).style(error()).wrap(Wrap { trim: true }),
