@@ -176,6 +176,8 @@ pub struct App {
     /// Set when a message changed what is on screen; the main loop draws and clears it.
     pub dirty: bool,
     pub quit: bool,
+    /// Running against `amparo demo`'s own server: the login screen names the demo users.
+    pub demo: bool,
 }
 
 impl App {
@@ -197,6 +199,7 @@ impl App {
             register: RegisterForm::new(),
             dirty: true,
             quit: false,
+            demo: false,
         }
     }
 

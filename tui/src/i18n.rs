@@ -55,6 +55,7 @@ pub struct Text {
     pub login_hint: &'static str,
     pub username_missing: &'static str,
     pub logging_in: &'static str,
+    pub demo_users: &'static str,
 
     pub query: &'static str,
     pub query_hint: &'static str,
@@ -179,6 +180,7 @@ pub static ES: Text = Text {
     login_hint: "Tab cambia de campo · Enter ingresa",
     username_missing: "Escriba su usuario.",
     logging_in: "Ingresando…",
+    demo_users: "Demo: registrar, officer, supervisor, protection · contraseña amparo-demo",
 
     query: "Buscar",
     query_hint: "Nombres como se oyen (tildes, transliteraciones, parciales) o un número.",
@@ -315,6 +317,7 @@ pub static EN: Text = Text {
     login_hint: "Tab changes field · Enter logs in",
     username_missing: "Type your username.",
     logging_in: "Logging in…",
+    demo_users: "Demo: registrar, officer, supervisor, protection · password amparo-demo",
 
     query: "Search",
     query_hint: "Names as you hear them (accents, transliterations, partial) or a number.",

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use amparo::api::Client;
 use amparo::app::{App, update};
 use amparo::i18n::Lang;
-use amparo::{runtime, term};
-use clap::{Parser, ValueEnum};
+use amparo::{demo, runtime, term};
+use clap::{Parser, Subcommand, ValueEnum};
 use tokio::sync::mpsc;
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -25,8 +25,17 @@ struct Args {
     #[arg(long, env = "AMPARO_SERVER", default_value = "http://127.0.0.1:8080")]
     server: String,
     /// Language of the interface (default: from LC_ALL or LANG; Spanish if it starts with "es").
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, global = true)]
     lang: Option<LangArg>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start a server with the demo world on a temporary SQLite database and open the client on
+    /// it; its GraphQL address is shown so you can query the same server meanwhile.
+    Demo,
 }
 
 #[tokio::main]
@@ -37,15 +46,38 @@ async fn main() -> ExitCode {
         Some(LangArg::En) => Lang::En,
         None => Lang::from_env(),
     };
-    let client = match Client::new(&args.server) {
+    let server = match args.command {
+        Some(Command::Demo) => {
+            eprintln!("amparo demo: loading the demo world…");
+            match demo::start().await {
+                Ok(server) => Some(server),
+                Err(e) => {
+                    eprintln!("amparo demo: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        None => None,
+    };
+    let base = server.as_ref().map_or(args.server, |s| s.url.clone());
+    let client = match Client::new(&base) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("amparo: cannot set up the HTTP client: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let result = run(lang, &args.server, &client).await;
+    let mut app = App::new(lang, &base, (80, 24));
+    if server.is_some() {
+        // The developer's address for GraphiQL or curl while the client runs.
+        app.server = format!("{base}/graphql");
+        app.demo = true;
+    }
+    let result = run(app, &client).await;
     let restored = term::restore();
+    if server.is_some() {
+        eprintln!("amparo demo: the server at {base}/graphql stopped and its database was removed");
+    }
     match result.and(restored) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -55,10 +87,10 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(lang: Lang, server: &str, client: &Client) -> std::io::Result<()> {
+async fn run(mut app: App, client: &Client) -> std::io::Result<()> {
     let mut terminal = term::setup()?;
     let size = terminal.size()?;
-    let mut app = App::new(lang, server, (size.width, size.height));
+    app.size = (size.width, size.height);
     let (tx, mut rx) = mpsc::unbounded_channel();
     term::spawn_input(tx.clone());
     loop {

@@ -157,6 +157,16 @@ fn draw_login(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     frame.render_widget(Line::raw(form.username.value.as_str()), field(0));
     // The password is never drawn, not even as a count of characters.
     frame.render_widget(Line::styled(t.login_hint, dim()), row(4));
+    if app.demo {
+        frame.render_widget(
+            Line::raw(t.demo_users),
+            Rect {
+                y: y - 3,
+                height: 1,
+                ..area
+            },
+        );
+    }
     if app.pending > 0 {
         frame.render_widget(
             Line::raw(t.logging_in),

@@ -167,3 +167,24 @@ async fn log_in_register_find_by_transliteration_and_open() {
     d.ctrl('s').await;
     assert!(d.screen().contains("Group registered"), "{}", d.screen());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_serves_the_demo_world_to_the_client() {
+    let server = amparo::demo::start().await.expect("demo server");
+    let (tx, rx) = unbounded_channel();
+    let mut d = Driver {
+        app: App::new(Lang::Es, &server.url, (80, 24)),
+        client: Client::new(&server.url).expect("client"),
+        tx,
+        rx,
+    };
+    d.text("officer").await;
+    d.key(KeyCode::Tab).await;
+    d.text("amparo-demo").await;
+    d.key(KeyCode::Enter).await;
+    assert_eq!(d.app.screen, Screen::Search, "{}", d.screen());
+    d.text("garcia").await;
+    d.key(KeyCode::Enter).await;
+    assert!(d.app.search.rows.len() > 1, "{}", d.screen());
+    assert!(d.screen().contains("García"), "{}", d.screen());
+}

@@ -144,6 +144,15 @@ fn login_screens() {
 }
 
 #[test]
+fn demo_login_names_the_demo_users() {
+    for (lang, code) in LANGS {
+        let mut app = App::new(lang, "http://127.0.0.1:43117/graphql", (80, 24));
+        app.demo = true;
+        insta::assert_snapshot!(format!("login_demo_{code}"), render(&app));
+    }
+}
+
+#[test]
 fn login_without_username_says_so_and_sends_nothing() {
     let mut app = App::new(Lang::En, "http://amparo.test:8080", (80, 24));
     assert!(press(&mut app, KeyCode::Enter).is_empty());
