@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod app;
+pub mod config;
 pub mod demo;
 pub mod i18n;
 pub mod register;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use amparo::api::Client;
 use amparo::app::{App, update};
 use amparo::i18n::Lang;
-use amparo::{demo, runtime, term};
+use amparo::{config, demo, runtime, term};
 use clap::{Parser, Subcommand, ValueEnum};
 use tokio::sync::mpsc;
 
@@ -21,10 +21,12 @@ enum LangArg {
 #[derive(Parser)]
 #[command(version)]
 struct Args {
-    /// The Amparo server, e.g. https://amparo.example.org.
-    #[arg(long, env = "AMPARO_SERVER", default_value = "http://127.0.0.1:8080")]
-    server: String,
-    /// Language of the interface (default: from LC_ALL or LANG; Spanish if it starts with "es").
+    /// The Amparo server, e.g. https://amparo.example.org (default: from the settings file, else
+    /// http://127.0.0.1:8080).
+    #[arg(long, env = "AMPARO_SERVER")]
+    server: Option<String>,
+    /// Language of the interface (default: from the settings file, else LC_ALL or LANG; Spanish
+    /// if it starts with "es").
     #[arg(long, value_enum, global = true)]
     lang: Option<LangArg>,
     #[command(subcommand)]
@@ -41,10 +43,18 @@ enum Command {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let lang = match args.lang {
-        Some(LangArg::Es) => Lang::Es,
-        Some(LangArg::En) => Lang::En,
-        None => Lang::from_env(),
+    let settings = match config::path().map(|p| config::load(&p)).transpose() {
+        Ok(c) => c.unwrap_or_default(),
+        Err(e) => {
+            eprintln!("amparo: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let lang = match (args.lang, settings.lang.as_deref()) {
+        (Some(LangArg::Es), _) => Lang::Es,
+        (Some(LangArg::En), _) => Lang::En,
+        (None, Some(l)) => Lang::from_locale(Some(l)),
+        (None, None) => Lang::from_env(),
     };
     let server = match args.command {
         Some(Command::Demo) => {
@@ -59,7 +69,13 @@ async fn main() -> ExitCode {
         }
         None => None,
     };
-    let base = server.as_ref().map_or(args.server, |s| s.url.clone());
+    let base = match &server {
+        Some(s) => s.url.clone(),
+        None => args
+            .server
+            .or(settings.server)
+            .unwrap_or_else(|| "http://127.0.0.1:8080".to_string()),
+    };
     let client = match Client::new(&base) {
         Ok(c) => c,
         Err(e) => {
