@@ -1,6 +1,6 @@
-//! The client against a real server over HTTP (SQLite, from the `amparo-tests` harness): keys go
-//! through `update`, requests through the real runtime and transport, and the test reads the
-//! screen a caseworker would see.
+//! The client against a real server over HTTP (SQLite, and PostgreSQL where reachable, from the
+//! `amparo-tests` harness): keys go through `update`, requests through the real runtime and
+//! transport, and the test reads the screen a caseworker would see.
 
 use std::time::Duration;
 
@@ -10,7 +10,7 @@ use amparo::i18n::Lang;
 use amparo::runtime;
 use amparo::view::view;
 use amparo_api::auth::AuthConfig;
-use amparo_tests::{Backend, PASSWORD, start, test_db, world};
+use amparo_tests::{PASSWORD, TestDb, start, world};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -93,11 +93,9 @@ impl Driver {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn log_in_register_find_by_transliteration_and_open() {
-    let Some(t) = test_db(Backend::Sqlite) else {
-        return;
-    };
+amparo_tests::both_backends!(log_in_register_find_by_transliteration_and_open);
+
+async fn log_in_register_find_by_transliteration_and_open(t: TestDb) {
     world(&t.db);
     let srv = start(&t.db, AuthConfig::default()).await;
     let (tx, rx) = unbounded_channel();
