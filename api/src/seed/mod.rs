@@ -290,7 +290,7 @@ pub(crate) fn pick_weighted<T: Copy>(rng: &mut StdRng, items: &[(T, u32)]) -> T 
     items[items.len() - 1].0
 }
 
-/// A moment of a working day (08:00 to 17:00) `days` days before `now`, at second precision.
+/// A random moment of the working day (08:00 to 17:00) on `day`, at second precision.
 pub(crate) fn working_time(rng: &mut StdRng, day: NaiveDate) -> NaiveDateTime {
     let secs = rng.random_range(8 * 3600..17 * 3600);
     day.and_time(NaiveTime::from_num_seconds_from_midnight_opt(secs, 0).unwrap_or(NaiveTime::MIN))
