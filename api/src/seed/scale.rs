@@ -941,6 +941,11 @@ mod tests {
         let admin_url = std::env::var("AMPARO_TEST_PG_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1/postgres".into());
         let Ok(admin) = Database::open(&admin_url, 1) else {
+            // CI sets this so an unreachable server fails instead of skipping.
+            assert!(
+                std::env::var("AMPARO_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                "PostgreSQL is required here but not reachable at {admin_url}"
+            );
             eprintln!(
                 "SKIPPED: PostgreSQL is not reachable at {admin_url} (set AMPARO_TEST_PG_URL)"
             );

@@ -135,7 +135,13 @@ impl AuditEvent {
 
 /// Appends entries to the chain inside the caller's transaction.
 pub fn append(conn: &mut DbConn, actor: &Actor, entries: &[Entry]) -> Result<()> {
-    if entries.is_empty() {
+    append_batch(conn, &[(actor, entries)])
+}
+
+/// Appends the entries of several actors with one lock of the tip and one insert per 500 rows.
+pub fn append_batch(conn: &mut DbConn, batch: &[(&Actor, &[Entry])]) -> Result<()> {
+    let total: usize = batch.iter().map(|(_, entries)| entries.len()).sum();
+    if total == 0 {
         return Ok(());
     }
     let (mut seq, mut prev): (i64, String) = match conn {
@@ -151,8 +157,11 @@ pub fn append(conn: &mut DbConn, actor: &Actor, entries: &[Entry]) -> Result<()>
             .first(c)?,
     };
     let at = now();
-    let mut rows = Vec::with_capacity(entries.len());
-    for e in entries {
+    let mut rows = Vec::with_capacity(total);
+    for (actor, e) in batch
+        .iter()
+        .flat_map(|(a, es)| es.iter().map(move |e| (*a, e)))
+    {
         seq += 1;
         let mut ev = AuditEvent {
             seq,
@@ -320,12 +329,11 @@ impl AuditWriter {
                             Err(_) => break,
                         }
                     }
-                    let outcome = db.write_blocking(|c| {
-                        for j in &jobs {
-                            append(c, &j.actor, &j.entries)?;
-                        }
-                        Ok(())
-                    });
+                    let batch: Vec<(&Actor, &[Entry])> = jobs
+                        .iter()
+                        .map(|j| (&j.actor, j.entries.as_slice()))
+                        .collect();
+                    let outcome = db.write_blocking(|c| append_batch(c, &batch));
                     for j in jobs {
                         let _ = j.done.send(outcome.clone());
                     }
