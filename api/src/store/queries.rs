@@ -32,7 +32,23 @@ pub struct IndividualQuery {
 
 type IndividualsQuery<'a> = individuals::BoxedQuery<'a, super::db::Db>;
 
-fn filtered<'a>(scope: &Scope, q: &IndividualQuery) -> IndividualsQuery<'a> {
+/// How a name search reaches the database.
+enum NameFilter {
+    /// Each typed word as a subquery on `name_tokens` (one word, or a count).
+    Subqueries,
+    /// The caller already narrowed the ids (several words, see [`name_candidates`]).
+    Ids(Vec<String>),
+}
+
+/// The name-search words of a query, when it is a name search.
+fn name_words(q: &IndividualQuery) -> Vec<String> {
+    match q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(search) if names::identifier_query(search).is_none() => names::query_tokens(search),
+        _ => Vec::new(),
+    }
+}
+
+fn filtered<'a>(scope: &Scope, q: &IndividualQuery, names_by: NameFilter) -> IndividualsQuery<'a> {
     let unit = scope.unit_id().to_string();
     let mut query = individuals::table.into_boxed().filter(scope.individuals());
     if let Some(search) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -61,6 +77,8 @@ fn filtered<'a>(scope: &Scope, q: &IndividualQuery) -> IndividualsQuery<'a> {
                     .or(individuals::id.eq_any(groups))
                     .or(individuals::id.eq_any(cases_q)),
             );
+        } else if let NameFilter::Ids(ids) = names_by {
+            query = query.filter(individuals::id.eq_any(ids));
         } else {
             // Every typed word must match the start of some name key of the person.
             for token in names::query_tokens(search) {
@@ -158,19 +176,107 @@ pub fn individuals(
     after: Option<&str>,
 ) -> Result<Page<IndividualRow>> {
     scope.require(Permission::ReadPersons)?;
-    let mut query = filtered(scope, q);
-    if let Some(a) = after {
-        query = query.filter(individuals::id.gt(a.to_string()));
+    let words = name_words(q);
+    let mut items: Vec<IndividualRow> = Vec::new();
+    if words.len() < 2 {
+        let mut query = filtered(scope, q, NameFilter::Subqueries);
+        if let Some(a) = after {
+            query = query.filter(individuals::id.gt(a.to_string()));
+        }
+        items = query
+            .order(individuals::id.asc())
+            .limit(first + 1)
+            .select(IndividualRow::as_select())
+            .load(conn)?;
+    } else {
+        // Several words: the planner, assuming the words independent, walks the whole registry
+        // in id order looking for the few people who match all of them. Intersecting the words'
+        // ids first, in bounded chunks, keeps each query to the index.
+        let mut from = after.map(str::to_string);
+        loop {
+            let ids = name_candidates(conn, scope.unit_id(), &words, from.as_deref())?;
+            let exhausted = (ids.len() as i64) < CANDIDATE_CHUNK;
+            from = ids.last().cloned();
+            if ids.is_empty() {
+                break;
+            }
+            let want = first + 1 - items.len() as i64;
+            items.extend(
+                filtered(scope, q, NameFilter::Ids(ids))
+                    .order(individuals::id.asc())
+                    .limit(want)
+                    .select(IndividualRow::as_select())
+                    .load::<IndividualRow>(conn)?,
+            );
+            if exhausted || items.len() as i64 > first {
+                break;
+            }
+        }
     }
-    let mut items: Vec<IndividualRow> = query
-        .order(individuals::id.asc())
-        .limit(first + 1)
-        .select(IndividualRow::as_select())
-        .load(conn)?;
     let has_next = items.len() as i64 > first;
     items.truncate(first as usize);
     reads.record("individual", items.iter().map(|r| r.id.clone()));
     Ok(Page { items, has_next })
+}
+
+/// How many candidate ids one round of a several-word search takes.
+const CANDIDATE_CHUNK: i64 = 500;
+
+#[derive(QueryableByName)]
+struct Candidate {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    individual_id: String,
+}
+
+/// The next ids (after `from`, in id order, at most [`CANDIDATE_CHUNK`]) of the unit's people
+/// who have a name key starting with every one of `words`.
+fn name_candidates(
+    conn: &mut DbConn,
+    unit_id: &str,
+    words: &[String],
+    from: Option<&str>,
+) -> Result<Vec<String>> {
+    use diesel::sql_types::{BigInt, Text};
+    let mut binds: Vec<String> = Vec::new();
+    let mut parts = Vec::new();
+    for w in words {
+        binds.extend([
+            unit_id.to_string(),
+            w.clone(),
+            format!("{w}\u{10FFFF}"),
+            from.unwrap_or("").to_string(),
+        ]);
+        parts.push("SELECT individual_id FROM name_tokens WHERE operation_unit_id = {} AND token >= {} AND token < {} AND individual_id > {}");
+    }
+    let template = format!("{} ORDER BY 1 LIMIT {{}}", parts.join(" INTERSECT "));
+    // The only difference between the backends here is how a placeholder is written.
+    let sql = |pg: bool| {
+        let mut n = 0;
+        let mut out = String::with_capacity(template.len());
+        let mut rest = template.as_str();
+        while let Some(i) = rest.find("{}") {
+            n += 1;
+            out.push_str(&rest[..i]);
+            out.push_str(&if pg { format!("${n}") } else { "?".to_string() });
+            rest = &rest[i + 2..];
+        }
+        out.push_str(rest);
+        out
+    };
+    macro_rules! run {
+        ($c:expr, $db:ty, $pg:expr) => {{
+            let mut q = diesel::sql_query(sql($pg)).into_boxed::<$db>();
+            for b in &binds {
+                q = q.bind::<Text, _>(b.clone());
+            }
+            q.bind::<BigInt, _>(CANDIDATE_CHUNK).load::<Candidate>($c)?
+        }};
+    }
+    let rows = match conn {
+        DbConn::Pg(c) => run!(c, diesel::pg::Pg, true),
+        DbConn::Sqlite(c) => run!(c, diesel::sqlite::Sqlite, false),
+    };
+    Ok(rows.into_iter().map(|r| r.individual_id).collect())
 }
 
 /// How many individuals match; a count reveals no one, but is still audited as a query.
@@ -181,7 +287,9 @@ pub fn count_individuals(
     q: &IndividualQuery,
 ) -> Result<i64> {
     scope.require(Permission::ReadPersons)?;
-    let n = filtered(scope, q).count().get_result(conn)?;
+    let n = filtered(scope, q, NameFilter::Subqueries)
+        .count()
+        .get_result(conn)?;
     reads.push(Entry::plain(
         "count",
         Outcome::Ok,
