@@ -165,8 +165,9 @@ async fn pages_have_cursors_caps_and_counts(t: TestDb) {
     assert_eq!(error_code(&bad_cursor), Some("VALIDATION"));
 }
 
-/// Several-word searches page through candidate chunks; every page together must give exactly
-/// the people the count finds, in order, once each, also for an office-scoped clerk.
+/// Several-word searches over a seeded registry, over HTTP: every page together gives exactly
+/// the people the count finds, in order, once each, also for an office-scoped clerk. (Pages that
+/// cross many candidate chunks are tested in `store::queries`.)
 async fn several_words_page_through_large_registries(t: TestDb) {
     amparo_api::seed::demo(&t.db).expect("demo");
     amparo_api::seed::scale(&t.db, 3000, false).expect("seed");

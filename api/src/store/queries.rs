@@ -175,6 +175,20 @@ pub fn individuals(
     first: i64,
     after: Option<&str>,
 ) -> Result<Page<IndividualRow>> {
+    individuals_in_chunks(conn, scope, reads, q, first, after, CANDIDATE_CHUNK)
+}
+
+/// [`individuals`], with the size of a several-word search's candidate chunk as a parameter so
+/// tests can make every page cross many chunks.
+fn individuals_in_chunks(
+    conn: &mut DbConn,
+    scope: &Scope,
+    reads: &mut Reads,
+    q: &IndividualQuery,
+    first: i64,
+    after: Option<&str>,
+    chunk: i64,
+) -> Result<Page<IndividualRow>> {
     scope.require(Permission::ReadPersons)?;
     let words = name_words(q);
     let mut items: Vec<IndividualRow> = Vec::new();
@@ -194,8 +208,8 @@ pub fn individuals(
         // ids first, in bounded chunks, keeps each query to the index.
         let mut from = after.map(str::to_string);
         loop {
-            let ids = name_candidates(conn, scope.unit_id(), &words, from.as_deref())?;
-            let exhausted = (ids.len() as i64) < CANDIDATE_CHUNK;
+            let ids = name_candidates(conn, scope.unit_id(), &words, from.as_deref(), chunk)?;
+            let exhausted = (ids.len() as i64) < chunk;
             from = ids.last().cloned();
             if ids.is_empty() {
                 break;
@@ -228,13 +242,14 @@ struct Candidate {
     individual_id: String,
 }
 
-/// The next ids (after `from`, in id order, at most [`CANDIDATE_CHUNK`]) of the unit's people
-/// who have a name key starting with every one of `words`.
+/// The next ids (after `from`, in id order, at most `chunk`) of the unit's people who have a
+/// name key starting with every one of `words`.
 fn name_candidates(
     conn: &mut DbConn,
     unit_id: &str,
     words: &[String],
     from: Option<&str>,
+    chunk: i64,
 ) -> Result<Vec<String>> {
     use diesel::sql_types::{BigInt, Text};
     let mut binds: Vec<String> = Vec::new();
@@ -269,7 +284,7 @@ fn name_candidates(
             for b in &binds {
                 q = q.bind::<Text, _>(b.clone());
             }
-            q.bind::<BigInt, _>(CANDIDATE_CHUNK).load::<Candidate>($c)?
+            q.bind::<BigInt, _>(chunk).load::<Candidate>($c)?
         }};
     }
     let rows = match conn {
@@ -647,4 +662,118 @@ pub fn cases_of_individual(
         .order(cases::opened_at.asc())
         .select(CaseRow::as_select())
         .load(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Database, users};
+
+    fn all_pages(db: &Database, scope: &Scope, q: &IndividualQuery, chunk: i64) -> Vec<String> {
+        let mut conn = db.conn().expect("connection");
+        let (mut after, mut ids) = (None::<String>, Vec::new());
+        loop {
+            let mut reads = Reads::default();
+            let page =
+                individuals_in_chunks(&mut conn, scope, &mut reads, q, 3, after.as_deref(), chunk)
+                    .expect("page");
+            ids.extend(page.items.iter().map(|r| r.id.clone()));
+            if !page.has_next {
+                return ids;
+            }
+            after = page.items.last().map(|r| r.id.clone());
+        }
+    }
+
+    /// Several-word searches must give the same people, in the same order, whether one chunk
+    /// of candidates holds them all or every page crosses many chunks; and as many as the count.
+    #[test]
+    fn several_word_search_is_the_same_across_chunk_sizes() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = Database::open(
+            &format!("sqlite://{}", dir.path().join("a.db").display()),
+            2,
+        )
+        .expect("open");
+        db.migrate().expect("migrate");
+        crate::seed::demo(&db).expect("demo");
+        crate::seed::scale(&db, 600, false).expect("scale");
+        let mut conn = db.conn().expect("connection");
+        // A broad two-word query: of the first people's given and family names cut to three
+        // letters, the pair that matches most.
+        let supervisor = users::user_by_username(&mut conn, "supervisor")
+            .expect("query")
+            .expect("demo user");
+        let unit_scope = crate::auth::scope_for(&supervisor, "test").expect("scope");
+        let word = |s: &str| s.chars().take(3).collect::<String>();
+        let (sample, search) = individuals::table
+            .filter(individuals::family_name.is_not_null())
+            .limit(60)
+            .select(IndividualRow::as_select())
+            .load(&mut conn)
+            .expect("people")
+            .into_iter()
+            .map(|p| {
+                let search = format!(
+                    "{} {}",
+                    word(&p.given_names),
+                    word(p.family_name.as_deref().unwrap_or(""))
+                );
+                (p, search)
+            })
+            .filter(|(_, search)| {
+                let q = IndividualQuery {
+                    search: Some(search.clone()),
+                    ..Default::default()
+                };
+                name_words(&q).len() >= 2
+            })
+            .max_by_key(|(_, search)| {
+                let q = IndividualQuery {
+                    search: Some(search.clone()),
+                    ..Default::default()
+                };
+                count_individuals(&mut conn, &unit_scope, &mut Reads::default(), &q).unwrap_or(0)
+            })
+            .expect("a query");
+        let q = IndividualQuery {
+            search: Some(search.clone()),
+            ..Default::default()
+        };
+        assert!(
+            name_words(&q).len() >= 2,
+            "{search:?} is a several-word search"
+        );
+        for username in ["supervisor", "registrar"] {
+            let user = users::user_by_username(&mut conn, username)
+                .expect("query")
+                .expect("demo user");
+            let scope = crate::auth::scope_for(&user, "test").expect("scope");
+            let one_chunk = all_pages(&db, &scope, &q, 10_000);
+            let many_chunks = all_pages(&db, &scope, &q, 2);
+            assert_eq!(one_chunk, many_chunks, "{username}: {search:?}");
+            let count =
+                count_individuals(&mut conn, &scope, &mut Reads::default(), &q).expect("count");
+            assert_eq!(
+                one_chunk.len() as i64,
+                count,
+                "{username}: pages add up to the count"
+            );
+            assert!(
+                one_chunk.windows(2).all(|w| w[0] < w[1]),
+                "in order, once each"
+            );
+            if username == "supervisor" {
+                assert!(
+                    one_chunk.contains(&sample.id),
+                    "the sampled person is found"
+                );
+                assert!(
+                    one_chunk.len() > 6,
+                    "the query spans several pages of 3: {}",
+                    one_chunk.len()
+                );
+            }
+        }
+    }
 }
