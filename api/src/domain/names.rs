@@ -487,6 +487,38 @@ pub fn index_tokens<'a>(parts: impl IntoIterator<Item = &'a str>) -> Vec<String>
     keys.into_iter().collect()
 }
 
+/// Marks a stored prefix row of the search index apart from a complete key.
+pub const PREFIX_MARK: char = '*';
+
+/// The rows a person's name gets in the search index: every complete key of [`index_tokens`]
+/// (what duplicate detection looks up exactly), and every prefix of at least
+/// [`MIN_QUERY_KEY_CHARS`] characters of those keys, the complete key included, marked with
+/// [`PREFIX_MARK`].
+///
+/// Typed words are always taken as prefixes. Storing the prefixes makes each typed word an
+/// equality lookup whose ids come out of the index already in order, so a page of a common name,
+/// or the intersection of several words, stops after a page's worth of rows instead of reading
+/// every person whose key merely starts the same way.
+pub fn stored_tokens<'a>(parts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut rows = BTreeSet::new();
+    for key in index_tokens(parts) {
+        let mut prefix = String::with_capacity(key.len() + 1);
+        for (n, c) in key.chars().enumerate() {
+            prefix.push(c);
+            if n + 1 >= MIN_QUERY_KEY_CHARS {
+                rows.insert(prefix_token(&prefix));
+            }
+        }
+        rows.insert(key);
+    }
+    rows.into_iter().collect()
+}
+
+/// The index row a typed word (one of [`query_tokens`]) is looked up by.
+pub fn prefix_token(query_key: &str) -> String {
+    format!("{query_key}{PREFIX_MARK}")
+}
+
 /// The search keys of what a user typed, in the same space as [`index_tokens`].
 ///
 /// Particles are dropped unless nothing else was typed; keys shorter than
@@ -1007,6 +1039,46 @@ mod tests {
                 .iter()
                 .all(|t| t.len() <= MAX_KEY_BYTES)
         );
+    }
+
+    #[test]
+    fn stored_tokens_hold_complete_keys_and_marked_prefixes() {
+        for name in [
+            "María José de la Cruz",
+            "Mustapha Hassan",
+            "عبدالرحمن الحسيني",
+        ] {
+            let keys = index_tokens([name]);
+            let stored = stored_tokens([name]);
+            for key in &keys {
+                assert!(stored.contains(key), "{key} of {name}");
+                assert!(stored.contains(&prefix_token(key)), "{key}* of {name}");
+            }
+            for row in &stored {
+                match row.strip_suffix(PREFIX_MARK) {
+                    Some(prefix) => {
+                        assert!(prefix.chars().count() >= MIN_QUERY_KEY_CHARS, "{row}");
+                        assert!(
+                            keys.iter().any(|k| k.starts_with(prefix)),
+                            "{row} of {name}"
+                        );
+                    }
+                    None => assert!(keys.contains(row), "{row} of {name}"),
+                }
+            }
+            // Whatever part of the name is typed, each of its keys is stored as a row.
+            for typed in ["mari", "jos cru", "mustap", "hass", "عبدال"] {
+                let query = query_tokens(typed);
+                if query
+                    .iter()
+                    .all(|q| keys.iter().any(|k| k.starts_with(q.as_str())))
+                {
+                    for q in &query {
+                        assert!(stored.contains(&prefix_token(q)), "{typed} in {name}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

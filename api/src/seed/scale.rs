@@ -782,7 +782,7 @@ fn add_person(
     let p = &m.person;
     let unit = &staff.unit_id;
     let id = new_id();
-    for token in names::index_tokens(p.name_parts()) {
+    for token in names::stored_tokens(p.name_parts()) {
         b.tokens.push(NewToken {
             operation_unit_id: unit.clone(),
             token,
@@ -1055,7 +1055,7 @@ mod tests {
             stored.sort();
             assert_eq!(
                 stored,
-                names::index_tokens(parts),
+                names::stored_tokens(parts),
                 "keys of {given} {family:?}"
             );
         }

@@ -82,13 +82,11 @@ fn filtered<'a>(scope: &Scope, q: &IndividualQuery, names_by: NameFilter) -> Ind
         } else {
             // Every typed word must match the start of some name key of the person.
             for token in names::query_tokens(search) {
-                let upper = format!("{token}\u{10FFFF}");
                 query = query.filter(
                     individuals::id.eq_any(
                         name_tokens::table
                             .filter(name_tokens::operation_unit_id.eq(unit.clone()))
-                            .filter(name_tokens::token.ge(token))
-                            .filter(name_tokens::token.lt(upper))
+                            .filter(name_tokens::token.eq(names::prefix_token(&token)))
                             .select(name_tokens::individual_id),
                     ),
                 );
@@ -178,7 +176,7 @@ pub fn individuals(
     individuals_in_chunks(conn, scope, reads, q, first, after, CANDIDATE_CHUNK)
 }
 
-/// [`individuals`], with the size of a several-word search's candidate chunk as a parameter so
+/// [`individuals`], with the size of a name search's first candidate chunk as a parameter so
 /// tests can make every page cross many chunks.
 fn individuals_in_chunks(
     conn: &mut DbConn,
@@ -192,7 +190,7 @@ fn individuals_in_chunks(
     scope.require(Permission::ReadPersons)?;
     let words = name_words(q);
     let mut items: Vec<IndividualRow> = Vec::new();
-    if words.len() < 2 {
+    if words.is_empty() {
         let mut query = filtered(scope, q, NameFilter::Subqueries);
         if let Some(a) = after {
             query = query.filter(individuals::id.gt(a.to_string()));
@@ -203,13 +201,16 @@ fn individuals_in_chunks(
             .select(IndividualRow::as_select())
             .load(conn)?;
     } else {
-        // Several words: the planner, assuming the words independent, walks the whole registry
-        // in id order looking for the few people who match all of them. Intersecting the words'
-        // ids first, in bounded chunks, keeps each query to the index.
+        // Left to itself the planner, assuming the words independent of each other and of the
+        // other filters, walks the whole registry in id order looking for the few people who
+        // match. Taking the words' ids first, from the index in id order and in bounded chunks,
+        // keeps each query to a page's worth of index rows. Chunks grow while the other filters
+        // (office, scope, nationality) keep rejecting candidates.
         let mut from = after.map(str::to_string);
+        let mut size = chunk.max(first + 1);
         loop {
-            let ids = name_candidates(conn, scope.unit_id(), &words, from.as_deref(), chunk)?;
-            let exhausted = (ids.len() as i64) < chunk;
+            let ids = name_candidates(conn, scope.unit_id(), &words, from.as_deref(), size)?;
+            let exhausted = (ids.len() as i64) < size;
             from = ids.last().cloned();
             if ids.is_empty() {
                 break;
@@ -225,6 +226,7 @@ fn individuals_in_chunks(
             if exhausted || items.len() as i64 > first {
                 break;
             }
+            size = (size * 4).min(MAX_CANDIDATE_CHUNK);
         }
     }
     let has_next = items.len() as i64 > first;
@@ -233,8 +235,11 @@ fn individuals_in_chunks(
     Ok(Page { items, has_next })
 }
 
-/// How many candidate ids one round of a several-word search takes.
-const CANDIDATE_CHUNK: i64 = 500;
+/// How many candidate ids the first round of a name search takes at least (a page's worth is
+/// taken when that is more).
+const CANDIDATE_CHUNK: i64 = 50;
+/// The most candidate ids one round of a name search takes, however many rounds went before.
+const MAX_CANDIDATE_CHUNK: i64 = 2_000;
 
 #[derive(QueryableByName)]
 struct Candidate {
@@ -244,6 +249,10 @@ struct Candidate {
 
 /// The next ids (after `from`, in id order, at most `chunk`) of the unit's people who have a
 /// name key starting with every one of `words`.
+///
+/// One index row per word and person (see [`names::stored_tokens`]): the first word's rows are
+/// read in id order and every other word is a join on the same person, so the database can merge
+/// the ordered lists and stop at `chunk`.
 fn name_candidates(
     conn: &mut DbConn,
     unit_id: &str,
@@ -252,18 +261,29 @@ fn name_candidates(
     chunk: i64,
 ) -> Result<Vec<String>> {
     use diesel::sql_types::{BigInt, Text};
+    // Placeholders are bound in the order they appear in the text.
     let mut binds: Vec<String> = Vec::new();
-    let mut parts = Vec::new();
-    for w in words {
-        binds.extend([
-            unit_id.to_string(),
-            w.clone(),
-            format!("{w}\u{10FFFF}"),
-            from.unwrap_or("").to_string(),
-        ]);
-        parts.push("SELECT individual_id FROM name_tokens WHERE operation_unit_id = {} AND token >= {} AND token < {} AND individual_id > {}");
+    let mut joins = String::new();
+    for (i, w) in words.iter().enumerate().skip(1) {
+        joins.push_str(&format!(
+            " JOIN name_tokens t{i} ON t{i}.operation_unit_id = t0.operation_unit_id \
+             AND t{i}.individual_id = t0.individual_id AND t{i}.token = {{}}"
+        ));
+        binds.push(names::prefix_token(w));
     }
-    let template = format!("{} ORDER BY 1 LIMIT {{}}", parts.join(" INTERSECT "));
+    let Some(first) = words.first() else {
+        return Ok(Vec::new());
+    };
+    binds.extend([
+        unit_id.to_string(),
+        names::prefix_token(first),
+        from.unwrap_or("").to_string(),
+    ]);
+    let template = format!(
+        "SELECT t0.individual_id AS individual_id FROM name_tokens t0{joins} \
+         WHERE t0.operation_unit_id = {{}} AND t0.token = {{}} AND t0.individual_id > {{}} \
+         ORDER BY t0.individual_id LIMIT {{}}"
+    );
     // The only difference between the backends here is how a placeholder is written.
     let sql = |pg: bool| {
         let mut n = 0;

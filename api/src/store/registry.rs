@@ -101,7 +101,7 @@ pub fn index_names(
 ) -> Result<()> {
     diesel::delete(name_tokens::table.filter(name_tokens::individual_id.eq(individual_id)))
         .execute(conn)?;
-    let rows: Vec<_> = names::index_tokens(parts.iter().copied())
+    let rows: Vec<_> = names::stored_tokens(parts.iter().copied())
         .into_iter()
         .map(|t| {
             (

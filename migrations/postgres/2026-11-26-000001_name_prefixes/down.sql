@@ -1,0 +1,1 @@
+DELETE FROM name_tokens WHERE token LIKE '%*';
