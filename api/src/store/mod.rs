@@ -12,6 +12,7 @@ pub mod rows;
 pub mod schema;
 pub mod scope;
 pub mod users;
+pub mod workflow;
 
 pub use db::{Database, DbConn};
 pub use scope::Scope;

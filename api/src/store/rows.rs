@@ -100,6 +100,14 @@ pub struct CaseRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub status_changed_at: Option<NaiveDateTime>,
+    pub due_at: Option<NaiveDateTime>,
+    pub decision_due_at: Option<NaiveDateTime>,
+    pub appeal_deadline_at: Option<NaiveDateTime>,
+    pub abandonment_from: Option<NaiveDateTime>,
+    pub next_appointment_at: Option<NaiveDateTime>,
+    pub priority: bool,
+    pub same_sex_interviewer: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

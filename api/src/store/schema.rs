@@ -40,6 +40,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        sex -> Nullable<Text>,
     }
 }
 
@@ -161,6 +162,48 @@ diesel::table! {
         assigned_officer_id -> Nullable<Text>,
         claim_summary -> Nullable<Text>,
         opened_at -> Timestamp,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        workflow -> Nullable<Text>,
+        status_changed_at -> Nullable<Timestamp>,
+        due_at -> Nullable<Timestamp>,
+        decision_due_at -> Nullable<Timestamp>,
+        appeal_deadline_at -> Nullable<Timestamp>,
+        abandonment_from -> Nullable<Timestamp>,
+        next_appointment_at -> Nullable<Timestamp>,
+        priority -> Bool,
+        same_sex_interviewer -> Bool,
+    }
+}
+
+diesel::table! {
+    interpreters (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        office_id -> Nullable<Text>,
+        name -> Text,
+        languages -> Text,
+        active -> Bool,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    appointments (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        case_id -> Text,
+        stage -> Text,
+        officer_id -> Text,
+        interpreter_id -> Nullable<Text>,
+        language -> Nullable<Text>,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        status -> Text,
+        superseded_by -> Nullable<Text>,
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
@@ -318,6 +361,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     group_memberships,
     cases,
     case_members,
+    interpreters,
+    appointments,
     specific_needs,
     documents,
     addresses,
@@ -330,6 +375,7 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 
 diesel::joinable!(case_members -> cases (case_id));
+diesel::joinable!(appointments -> cases (case_id));
 diesel::joinable!(group_memberships -> registration_groups (group_id));
 diesel::joinable!(specific_needs -> individuals (individual_id));
 diesel::joinable!(sessions -> users (user_id));

@@ -1,0 +1,984 @@
+//! The RSD workflow in the store: loads a case's workflow state, lets the pure rules of
+//! [`crate::domain::rsd`] decide, and writes the new state, its queue columns, the appointment
+//! book and the case history in the caller's transaction.
+//!
+//! The state is one JSON value in `cases.workflow`; the queue columns beside it are rewritten
+//! from it on every transition, so queues never read the JSON. An update names the case version
+//! the caller read and is refused with CONFLICT when the case moved since, and the row is
+//! updated only where that version still stands, so two officers acting at once cannot both
+//! win.
+
+use chrono::{Datelike, NaiveDateTime, TimeDelta, Timelike};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::audit::{self, Actor as AuditActor, Entry};
+use super::db::DbConn;
+use super::rows::CaseRow;
+use super::schema::*;
+use super::scope::Scope;
+use super::{new_id, now};
+use crate::domain::access::{Permission, Role, parse_roles};
+use crate::domain::rsd::{
+    self, Action, ActionKind, CaseEvent, CaseState, ClosureReason, IndividualOutcome, Modality,
+    RefusalKind, ReopenGround, Stage, Status, UnitRules,
+};
+use crate::error::{Error, Result};
+
+/// How long an interview is booked for unless the scheduler says otherwise.
+pub const DEFAULT_INTERVIEW_MINUTES: u32 = 120;
+/// The shortest and longest bookable interview.
+pub const INTERVIEW_MINUTES: std::ops::RangeInclusive<u32> = 30..=480;
+
+/// A unit's settings as stored in `operation_units.settings`: the procedure's rules and the
+/// office calendar. Every field has Ecuador's value as its default, so a unit stores only what
+/// differs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UnitSettings {
+    pub rsd: UnitRules,
+    pub calendar: Calendar,
+}
+
+/// When interviews may be booked. Times in the database are UTC; the working day is the
+/// offices' local time, which `utc_offset_minutes` gives (Ecuador keeps UTC-5 all year).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Calendar {
+    pub utc_offset_minutes: i32,
+    /// Minutes after local midnight.
+    pub day_starts: u32,
+    pub day_ends: u32,
+    /// ISO weekdays, Monday = 1.
+    pub working_days: Vec<u32>,
+}
+
+impl Default for Calendar {
+    fn default() -> Self {
+        Self {
+            utc_offset_minutes: -300,
+            day_starts: 8 * 60,
+            day_ends: 17 * 60,
+            working_days: vec![1, 2, 3, 4, 5],
+        }
+    }
+}
+
+impl Calendar {
+    /// Refuses a booking outside the working day, in words for the scheduler.
+    fn check(&self, starts: NaiveDateTime, minutes: u32) -> Result<()> {
+        let offset = TimeDelta::minutes(i64::from(self.utc_offset_minutes));
+        let local = starts + offset;
+        let start = local.hour() * 60 + local.minute();
+        let weekday = local.weekday().number_from_monday();
+        if !self.working_days.contains(&weekday) {
+            return Err(Error::validation(
+                "at",
+                format!(
+                    "{} is not a working day; book interviews on working days only",
+                    local.format("%A %Y-%m-%d")
+                ),
+            ));
+        }
+        if start < self.day_starts || start + minutes > self.day_ends {
+            return Err(Error::validation(
+                "at",
+                format!(
+                    "the interview ({}–{} local time) falls outside working hours ({:02}:{:02}–{:02}:{:02})",
+                    local.format("%H:%M"),
+                    (local + TimeDelta::minutes(i64::from(minutes))).format("%H:%M"),
+                    self.day_starts / 60,
+                    self.day_starts % 60,
+                    self.day_ends / 60,
+                    self.day_ends % 60
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A unit's settings; a unit that stored none gets the defaults.
+pub fn unit_settings(conn: &mut DbConn, unit_id: &str) -> Result<UnitSettings> {
+    let raw: String = operation_units::table
+        .find(unit_id)
+        .select(operation_units::settings)
+        .first(conn)?;
+    serde_json::from_str(&raw).map_err(|e| {
+        Error::config(format!(
+            "the settings of operation unit {unit_id} cannot be read: {e}"
+        ))
+    })
+}
+
+/// What a caller asks of a case, before the store fills in what only it may know (the sex and
+/// roles of the people named, the appointment's id).
+#[derive(Debug, Clone)]
+pub enum Request {
+    DecideAdmissibility {
+        admissible: bool,
+        reason: Option<String>,
+    },
+    ScheduleInterview(Booking),
+    RecordInterview {
+        principal_attended: bool,
+        notes_ref: Option<String>,
+        interpreter_language: Option<String>,
+        override_reason: Option<String>,
+    },
+    RecordNoShow,
+    RecordContact,
+    SubmitAssessment {
+        recommendations: Vec<IndividualOutcome>,
+        assessment_ref: Option<String>,
+    },
+    ReviewAssessment {
+        approve: bool,
+        comments: Option<String>,
+    },
+    NotifyDecision,
+    LodgeAppeal {
+        lodged_at: NaiveDateTime,
+    },
+    Withdraw {
+        reason: String,
+    },
+    Close {
+        reason: ClosureReason,
+    },
+    ConfirmAbandonment,
+    Reopen {
+        ground: ReopenGround,
+        approver_id: String,
+    },
+    Assign {
+        officer_id: String,
+    },
+    PutOnHold {
+        reason: String,
+    },
+    Resume,
+}
+
+/// An interview to book, or an appointment to move.
+#[derive(Debug, Clone)]
+pub struct Booking {
+    pub at: NaiveDateTime,
+    pub minutes: u32,
+    /// The interviewing officer; the caller when absent.
+    pub officer_id: Option<String>,
+    /// The language to interpret, when the applicant needs an interpreter.
+    pub language: Option<String>,
+    /// A particular interpreter; otherwise a free one for the language is chosen.
+    pub interpreter_id: Option<String>,
+    /// Why an officer of another sex than the applicant asked for is booked.
+    pub override_reason: Option<String>,
+    /// The pending appointment to move instead of booking a new one.
+    pub reschedule: Option<String>,
+}
+
+/// What an accepted action changed, for the payload and for subscribers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Acted {
+    pub case_id: String,
+    pub case_number: String,
+    pub office_id: String,
+    pub operation_unit_id: String,
+    pub event_id: String,
+    pub kind: String,
+    pub from_status: String,
+    pub to_status: String,
+    pub stage: String,
+    pub actor_id: String,
+    pub at: NaiveDateTime,
+    pub version: i32,
+    /// Officers assigned before and after, so each one's queue can be told.
+    pub officers: Vec<String>,
+}
+
+/// The case row and its workflow state, as an action finds them.
+pub struct Loaded {
+    pub row: CaseRow,
+    pub state: CaseState,
+}
+
+/// A case the caller may see, with its workflow state.
+pub fn load(conn: &mut DbConn, scope: &Scope, case_id: &str) -> Result<Loaded> {
+    scope.require(Permission::ReadCases)?;
+    let found: Option<(CaseRow, Option<String>)> = cases::table
+        .filter(cases::id.eq(case_id))
+        .filter(scope.cases())
+        .select((CaseRow::as_select(), cases::workflow))
+        .first(conn)
+        .optional()?;
+    let (row, workflow) = found.ok_or_else(|| Error::not_found("case"))?;
+    let state = match workflow {
+        Some(json) => serde_json::from_str(&json).map_err(|e| {
+            Error::internal(format!(
+                "the workflow state of case {} cannot be read: {e}",
+                row.case_number
+            ))
+        })?,
+        None => state_from_columns(conn, &row)?,
+    };
+    Ok(Loaded { row, state })
+}
+
+/// The state of a case opened before the workflow was stored: a fresh case in its recorded
+/// status, with its members and officer.
+fn state_from_columns(conn: &mut DbConn, row: &CaseRow) -> Result<CaseState> {
+    let members: Vec<String> = case_members::table
+        .filter(case_members::case_id.eq(&row.id))
+        .filter(case_members::removed_at.is_null())
+        .filter(case_members::individual_id.ne(&row.principal_applicant_id))
+        .order(case_members::added_at.asc())
+        .select(case_members::individual_id)
+        .load(conn)?;
+    let modality = Modality::parse(&row.modality).unwrap_or_default();
+    let mut state = CaseState::new(
+        row.principal_applicant_id.clone(),
+        members,
+        modality,
+        row.opened_at,
+    );
+    state.status = Status::parse(&row.status).unwrap_or(Status::Registered);
+    state.stage = Stage::parse(&row.stage).unwrap_or(Stage::FirstInstance);
+    state.assigned_officer = row.assigned_officer_id.clone();
+    Ok(state)
+}
+
+/// The facts about the case that come from other records: priority from the members' open
+/// specific needs, the interviewer preference from the principal applicant.
+fn refresh_facts(conn: &mut DbConn, state: &mut CaseState) -> Result<()> {
+    let ids: Vec<String> = state.individuals().into_iter().map(str::to_string).collect();
+    let open_needs: i64 = specific_needs::table
+        .filter(specific_needs::individual_id.eq_any(&ids))
+        .filter(specific_needs::status.ne("resolved"))
+        .count()
+        .get_result(conn)?;
+    state.priority = open_needs > 0;
+    let principal: Option<(Option<String>, bool)> = individuals::table
+        .find(&state.principal_id)
+        .select((individuals::sex, individuals::same_sex_interviewer))
+        .first(conn)
+        .optional()?;
+    state.interviewer_sex_preference = match principal {
+        Some((Some(sex), true)) => Some(sex),
+        _ => None,
+    };
+    Ok(())
+}
+
+/// The workflow's view of the caller.
+pub fn actor(conn: &mut DbConn, scope: &Scope) -> Result<rsd::Actor> {
+    let sex: Option<String> = users::table
+        .find(scope.user_id())
+        .select(users::sex)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten();
+    Ok(rsd::Actor {
+        user_id: scope.user_id().to_string(),
+        roles: scope.grants().roles().to_vec(),
+        sex,
+    })
+}
+
+/// What the caller may do on the case now.
+pub fn allowed(
+    conn: &mut DbConn,
+    scope: &Scope,
+    loaded: &Loaded,
+    settings: &UnitSettings,
+) -> Result<Vec<ActionKind>> {
+    let me = actor(conn, scope)?;
+    Ok(rsd::allowed_actions(
+        &loaded.state,
+        &me,
+        &settings.rsd,
+        now(),
+    ))
+}
+
+/// A colleague of the caller's unit named in a request, with their roles and sex.
+struct Colleague {
+    roles: Vec<Role>,
+    sex: Option<String>,
+}
+
+fn colleague(conn: &mut DbConn, scope: &Scope, user_id: &str, field: &str) -> Result<Colleague> {
+    let found: Option<(String, bool, Option<String>)> = users::table
+        .filter(users::id.eq(user_id))
+        .filter(users::operation_unit_id.eq(scope.unit_id()))
+        .select((users::roles, users::disabled, users::sex))
+        .first(conn)
+        .optional()?;
+    let Some((roles, disabled, sex)) = found else {
+        return Err(Error::validation(
+            field,
+            "no such user in your operation unit",
+        ));
+    };
+    if disabled {
+        return Err(Error::validation(field, "that user's account is disabled"));
+    }
+    let roles = parse_roles(&roles).map_err(|e| Error::internal(format!("stored roles: {e}")))?;
+    Ok(Colleague { roles, sex })
+}
+
+fn is_officer(roles: &[Role]) -> bool {
+    roles
+        .iter()
+        .any(|r| matches!(r, Role::EligibilityOfficer | Role::Supervisor))
+}
+
+/// Applies one request to a case the caller may see, checking the version they read. Runs in
+/// the caller's write transaction: the state, the queue columns, the appointment book, the case
+/// history and the audit log change together or not at all.
+pub fn act(
+    conn: &mut DbConn,
+    scope: &Scope,
+    case_id: &str,
+    expected_version: i32,
+    request: Request,
+) -> Result<Acted> {
+    let loaded = load(conn, scope, case_id)?;
+    if loaded.row.version != expected_version {
+        return Err(Error::conflict(format!(
+            "the case was changed by someone else (you had version {expected_version}, it is now {}); reload and try again",
+            loaded.row.version
+        )));
+    }
+    let settings = unit_settings(conn, scope.unit_id())?;
+    let at = now();
+    let mut state = loaded.state.clone();
+    refresh_facts(conn, &mut state)?;
+    let me = actor(conn, scope)?;
+
+    let mut booking: Option<(Booking, String)> = None;
+    let action = match request {
+        Request::DecideAdmissibility { admissible, reason } => {
+            Action::DecideAdmissibility { admissible, reason }
+        }
+        Request::ScheduleInterview(b) => {
+            let officer_id = b
+                .officer_id
+                .clone()
+                .unwrap_or_else(|| scope.user_id().to_string());
+            let officer = colleague(conn, scope, &officer_id, "input.officerId")?;
+            if !is_officer(&officer.roles) {
+                return Err(Error::validation(
+                    "input.officerId",
+                    "interviews are held by eligibility officers or supervisors",
+                ));
+            }
+            let appointment_id = match &b.reschedule {
+                Some(id) => {
+                    if !state.appointments.iter().any(|a| &a.id == id) {
+                        return Err(Error::validation(
+                            "input.rescheduleAppointmentId",
+                            "that appointment is not pending on this case",
+                        ));
+                    }
+                    id.clone()
+                }
+                None => new_id(),
+            };
+            let action = Action::ScheduleInterview {
+                appointment_id: appointment_id.clone(),
+                at: b.at,
+                officer_id,
+                officer_sex: officer.sex,
+                interpreter_language: b.language.clone(),
+                override_reason: b.override_reason.clone(),
+            };
+            booking = Some((b, appointment_id));
+            action
+        }
+        Request::RecordInterview {
+            principal_attended,
+            notes_ref,
+            interpreter_language,
+            override_reason,
+        } => Action::RecordInterview {
+            principal_attended,
+            notes_ref,
+            interpreter_language,
+            override_reason,
+        },
+        Request::RecordNoShow => Action::RecordNoShow,
+        Request::RecordContact => Action::RecordContact,
+        Request::SubmitAssessment {
+            recommendations,
+            assessment_ref,
+        } => Action::SubmitAssessment {
+            recommendations,
+            assessment_ref,
+        },
+        Request::ReviewAssessment { approve, comments } => {
+            Action::ReviewAssessment { approve, comments }
+        }
+        Request::NotifyDecision => Action::NotifyDecision,
+        Request::LodgeAppeal { lodged_at } => Action::LodgeAppeal { lodged_at },
+        Request::Withdraw { reason } => Action::Withdraw { reason },
+        Request::Close { reason } => Action::Close { reason },
+        Request::ConfirmAbandonment => Action::ConfirmAbandonment,
+        Request::Reopen {
+            ground,
+            approver_id,
+        } => {
+            let approver = colleague(conn, scope, &approver_id, "input.approverId")?;
+            Action::Reopen {
+                ground,
+                approver_id,
+                approver_roles: approver.roles,
+            }
+        }
+        Request::Assign { officer_id } => {
+            let officer = colleague(conn, scope, &officer_id, "input.officerId")?;
+            if !is_officer(&officer.roles) {
+                return Err(Error::validation(
+                    "input.officerId",
+                    "cases are assigned to eligibility officers or supervisors",
+                ));
+            }
+            Action::Assign { officer_id }
+        }
+        Request::PutOnHold { reason } => Action::PutOnHold { reason },
+        Request::Resume => Action::Resume,
+    };
+
+    let transition = rsd::apply(&state, &me, &action, &settings.rsd, at).map_err(|r| {
+        let e = match r.kind {
+            RefusalKind::Forbidden => Error::forbidden(r.message),
+            RefusalKind::Invalid => Error::validation(r.field.unwrap_or("input"), r.message),
+        };
+        e.in_field("input")
+    })?;
+
+    if let Some((b, appointment_id)) = &booking {
+        book(conn, scope, &loaded.row, &settings, b, appointment_id, &transition.state)?;
+    }
+    settle_appointments(conn, &state, &transition.state, &transition.event)?;
+    let version = store_state(conn, &loaded.row, &transition.state, &settings.rsd, at)?;
+    let event_id = append_event(conn, scope, &loaded.row, &transition.event)?;
+    audit::append(
+        conn,
+        &AuditActor::from(scope),
+        &[Entry::ok(
+            transition.event.kind.as_str(),
+            "case",
+            &loaded.row.id,
+        )],
+    )?;
+    let mut officers: Vec<String> = Vec::new();
+    for o in [
+        loaded.row.assigned_officer_id.clone(),
+        transition.state.assigned_officer.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if !officers.contains(&o) {
+            officers.push(o);
+        }
+    }
+    Ok(Acted {
+        case_id: loaded.row.id.clone(),
+        case_number: loaded.row.case_number.clone(),
+        office_id: loaded.row.office_id.clone(),
+        operation_unit_id: loaded.row.operation_unit_id.clone(),
+        event_id,
+        kind: transition.event.kind.as_str().to_string(),
+        from_status: transition.event.from_status.as_str().to_string(),
+        to_status: transition.event.to_status.as_str().to_string(),
+        stage: transition.event.stage.as_str().to_string(),
+        actor_id: scope.user_id().to_string(),
+        at,
+        version,
+        officers,
+    })
+}
+
+/// Writes the state and its queue columns where the version read still stands; returns the new
+/// version.
+pub(crate) fn store_state(
+    conn: &mut DbConn,
+    row: &CaseRow,
+    state: &CaseState,
+    rules: &UnitRules,
+    at: NaiveDateTime,
+) -> Result<i32> {
+    let q = QueueRow::of(state, rules, row, at);
+    let json = serde_json::to_string(state)
+        .map_err(|e| Error::internal(format!("cannot store the workflow state: {e}")))?;
+    let changed = diesel::update(
+        cases::table
+            .filter(cases::id.eq(&row.id))
+            .filter(cases::version.eq(row.version)),
+    )
+    .set((
+        cases::workflow.eq(json),
+        cases::status.eq(q.status),
+        cases::stage.eq(q.stage),
+        cases::modality.eq(q.modality),
+        cases::assigned_officer_id.eq(q.assigned_officer_id),
+        cases::status_changed_at.eq(q.status_changed_at),
+        cases::due_at.eq(q.due_at),
+        cases::decision_due_at.eq(q.decision_due_at),
+        cases::appeal_deadline_at.eq(q.appeal_deadline_at),
+        cases::abandonment_from.eq(q.abandonment_from),
+        cases::next_appointment_at.eq(q.next_appointment_at),
+        cases::priority.eq(q.priority),
+        cases::same_sex_interviewer.eq(q.same_sex_interviewer),
+        cases::version.eq(row.version + 1),
+        cases::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    if changed != 1 {
+        return Err(Error::conflict(
+            "the case was changed by someone else at the same moment; reload and try again",
+        ));
+    }
+    Ok(row.version + 1)
+}
+
+/// The queue columns of a case, derived from its state.
+pub(crate) struct QueueRow {
+    pub status: &'static str,
+    pub stage: &'static str,
+    pub modality: &'static str,
+    pub assigned_officer_id: Option<String>,
+    pub status_changed_at: Option<NaiveDateTime>,
+    pub due_at: Option<NaiveDateTime>,
+    pub decision_due_at: Option<NaiveDateTime>,
+    pub appeal_deadline_at: Option<NaiveDateTime>,
+    pub abandonment_from: Option<NaiveDateTime>,
+    pub next_appointment_at: Option<NaiveDateTime>,
+    pub priority: bool,
+    pub same_sex_interviewer: bool,
+}
+
+impl QueueRow {
+    /// `row` is the case before the transition, `at` its time.
+    pub(crate) fn of(state: &CaseState, rules: &UnitRules, row: &CaseRow, at: NaiveDateTime) -> Self {
+        let c = rsd::queue_columns(state, rules);
+        let status_changed_at = if row.status == c.status.as_str() {
+            row.status_changed_at.or(Some(row.opened_at))
+        } else {
+            Some(at)
+        };
+        Self::from_columns(state, c, status_changed_at)
+    }
+
+    pub(crate) fn from_columns(
+        state: &CaseState,
+        c: rsd::QueueColumns,
+        status_changed_at: Option<NaiveDateTime>,
+    ) -> Self {
+        let active = !c.status.is_terminal();
+        // What is due next orders My work: the next interview, the appeal deadline, the
+        // abandonment date or the decision target, whichever comes first. An active case with
+        // none of them (at appeal stage, say) is due a year after it last moved, so it still
+        // sorts after everything that has a date.
+        let due_at = active.then(|| {
+            [
+                c.next_appointment_at,
+                c.appeal_deadline,
+                c.abandonment_candidate_from,
+                c.decision_due,
+            ]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or_else(|| {
+                status_changed_at.unwrap_or(state.opened_at) + TimeDelta::days(365)
+            })
+        });
+        Self {
+            status: c.status.as_str(),
+            stage: c.stage.as_str(),
+            modality: c.modality.as_str(),
+            assigned_officer_id: c.assigned_officer,
+            status_changed_at,
+            due_at,
+            decision_due_at: c.decision_due,
+            appeal_deadline_at: c.appeal_deadline,
+            abandonment_from: c.abandonment_candidate_from,
+            next_appointment_at: c.next_appointment_at,
+            priority: c.priority,
+            same_sex_interviewer: state.interviewer_sex_preference.is_some(),
+        }
+    }
+}
+
+/// Appends the transition to the case history.
+fn append_event(
+    conn: &mut DbConn,
+    scope: &Scope,
+    row: &CaseRow,
+    event: &CaseEvent,
+) -> Result<String> {
+    let id = new_id();
+    let data = serde_json::to_value(event)
+        .map_err(|e| Error::internal(format!("cannot store the case event: {e}")))?;
+    diesel::insert_into(events::table)
+        .values((
+            events::id.eq(&id),
+            events::operation_unit_id.eq(scope.unit_id()),
+            events::record_type.eq("case"),
+            events::record_id.eq(&row.id),
+            events::kind.eq(event.kind.as_str()),
+            events::actor_id.eq(scope.user_id()),
+            events::at.eq(event.at),
+            events::data.eq(data.to_string()),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Books (or moves) the appointment the transition scheduled, after checking the calendar, the
+/// officer's and the interpreter's other bookings.
+fn book(
+    conn: &mut DbConn,
+    scope: &Scope,
+    row: &CaseRow,
+    settings: &UnitSettings,
+    b: &Booking,
+    appointment_id: &str,
+    next: &CaseState,
+) -> Result<()> {
+    if !INTERVIEW_MINUTES.contains(&b.minutes) {
+        return Err(Error::validation(
+            "input.minutes",
+            format!(
+                "an interview lasts {} to {} minutes",
+                INTERVIEW_MINUTES.start(),
+                INTERVIEW_MINUTES.end()
+            ),
+        ));
+    }
+    if b.at <= now() {
+        return Err(Error::validation(
+            "input.at",
+            "an interview is booked for a time still to come",
+        ));
+    }
+    settings.calendar.check(b.at, b.minutes).map_err(|e| e.in_field("input"))?;
+    let Some(appointment) = next.appointments.iter().find(|a| a.id == appointment_id) else {
+        return Err(Error::internal("the scheduled appointment is missing"));
+    };
+    let ends = b.at + TimeDelta::minutes(i64::from(b.minutes));
+    let officer_id = appointment.officer_id.clone();
+    if let DbConn::Pg(_) = conn {
+        // Two schedulers booking the same officer at once would each see the slot free; taking
+        // the officer's row first makes the second wait and then see the first booking.
+        lock_user(conn, &officer_id)?;
+    }
+    if let Some(clash) = clash(conn, appointments::officer_id.eq(officer_id.clone()), b.at, ends, appointment_id)? {
+        return Err(Error::validation(
+            "input.at",
+            format!("the officer is already booked {clash}"),
+        ));
+    }
+    let interpreter_id = match &b.language {
+        None => None,
+        Some(language) => Some(interpreter_for(
+            conn,
+            scope,
+            &row.office_id,
+            language,
+            b.interpreter_id.as_deref(),
+            b.at,
+            ends,
+            appointment_id,
+        )?),
+    };
+    let at = now();
+    let existing: Option<(String, String, Option<String>, Option<String>, NaiveDateTime, NaiveDateTime, i32)> =
+        appointments::table
+            .find(appointment_id)
+            .select((
+                appointments::stage,
+                appointments::officer_id,
+                appointments::interpreter_id,
+                appointments::language,
+                appointments::starts_at,
+                appointments::ends_at,
+                appointments::version,
+            ))
+            .first(conn)
+            .optional()?;
+    match existing {
+        Some((stage, officer, interpreter, language, starts, old_ends, version)) => {
+            // The booking as it was stays in the book, pointing at the appointment that
+            // replaced it.
+            diesel::insert_into(appointments::table)
+                .values((
+                    appointments::id.eq(new_id()),
+                    appointments::operation_unit_id.eq(&row.operation_unit_id),
+                    appointments::case_id.eq(&row.id),
+                    appointments::stage.eq(stage),
+                    appointments::officer_id.eq(officer),
+                    appointments::interpreter_id.eq(interpreter),
+                    appointments::language.eq(language),
+                    appointments::starts_at.eq(starts),
+                    appointments::ends_at.eq(old_ends),
+                    appointments::status.eq("rescheduled"),
+                    appointments::superseded_by.eq(appointment_id),
+                    appointments::created_at.eq(at),
+                    appointments::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+            diesel::update(appointments::table.find(appointment_id))
+                .set((
+                    appointments::officer_id.eq(&officer_id),
+                    appointments::interpreter_id.eq(&interpreter_id),
+                    appointments::language.eq(&b.language),
+                    appointments::starts_at.eq(b.at),
+                    appointments::ends_at.eq(ends),
+                    appointments::status.eq("scheduled"),
+                    appointments::version.eq(version + 1),
+                    appointments::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+        }
+        None => {
+            diesel::insert_into(appointments::table)
+                .values((
+                    appointments::id.eq(appointment_id),
+                    appointments::operation_unit_id.eq(&row.operation_unit_id),
+                    appointments::case_id.eq(&row.id),
+                    appointments::stage.eq(next.stage.as_str()),
+                    appointments::officer_id.eq(&officer_id),
+                    appointments::interpreter_id.eq(&interpreter_id),
+                    appointments::language.eq(&b.language),
+                    appointments::starts_at.eq(b.at),
+                    appointments::ends_at.eq(ends),
+                    appointments::status.eq("scheduled"),
+                    appointments::created_at.eq(at),
+                    appointments::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+fn lock_user(conn: &mut DbConn, user_id: &str) -> Result<()> {
+    if let DbConn::Pg(c) = conn {
+        users::table
+            .find(user_id)
+            .select(users::id)
+            .for_update()
+            .first::<String>(c)
+            .optional()?;
+    }
+    Ok(())
+}
+
+type AppointmentFilter =
+    Box<dyn BoxableExpression<appointments::table, super::db::Db, SqlType = diesel::sql_types::Bool>>;
+
+/// The first scheduled appointment matching `who` that overlaps `[starts, ends)`, other than
+/// `except`, described for the scheduler.
+fn clash(
+    conn: &mut DbConn,
+    who: impl BoxableExpression<appointments::table, super::db::Db, SqlType = diesel::sql_types::Bool>
+    + 'static,
+    starts: NaiveDateTime,
+    ends: NaiveDateTime,
+    except: &str,
+) -> Result<Option<String>> {
+    let who: AppointmentFilter = Box::new(who);
+    let found: Option<(NaiveDateTime, NaiveDateTime)> = appointments::table
+        .filter(who)
+        .filter(appointments::status.eq("scheduled"))
+        .filter(appointments::id.ne(except))
+        .filter(appointments::starts_at.lt(ends))
+        .filter(appointments::ends_at.gt(starts))
+        .select((appointments::starts_at, appointments::ends_at))
+        .first(conn)
+        .optional()?;
+    Ok(found.map(|(s, e)| {
+        format!(
+            "from {} to {} UTC",
+            s.format("%Y-%m-%d %H:%M"),
+            e.format("%H:%M")
+        )
+    }))
+}
+
+/// An interpreter of the unit for `language`, free at the time: the one asked for, or the first
+/// free one, preferring the case's office.
+#[allow(clippy::too_many_arguments)]
+fn interpreter_for(
+    conn: &mut DbConn,
+    scope: &Scope,
+    office_id: &str,
+    language: &str,
+    wanted: Option<&str>,
+    starts: NaiveDateTime,
+    ends: NaiveDateTime,
+    except: &str,
+) -> Result<String> {
+    let candidates: Vec<(String, Option<String>, String)> = interpreters::table
+        .filter(interpreters::operation_unit_id.eq(scope.unit_id()))
+        .filter(interpreters::active.eq(true))
+        .order(interpreters::name.asc())
+        .select((interpreters::id, interpreters::office_id, interpreters::languages))
+        .load(conn)?;
+    let speaks = |langs: &str| langs.split_whitespace().any(|l| l == language);
+    if let Some(id) = wanted {
+        let Some((id, _, langs)) = candidates.iter().find(|c| c.0 == id) else {
+            return Err(Error::validation(
+                "input.interpreterId",
+                "no such active interpreter in your operation unit",
+            ));
+        };
+        if !speaks(langs) {
+            return Err(Error::validation(
+                "input.interpreterId",
+                format!("that interpreter does not interpret {language}"),
+            ));
+        }
+        lock_user_like_interpreter(conn, id)?;
+        if let Some(c) = clash(conn, appointments::interpreter_id.eq(id.clone()).assume_not_null(), starts, ends, except)? {
+            return Err(Error::validation(
+                "input.interpreterId",
+                format!("that interpreter is already booked {c}"),
+            ));
+        }
+        return Ok(id.clone());
+    }
+    let mut ordered: Vec<&(String, Option<String>, String)> =
+        candidates.iter().filter(|c| speaks(&c.2)).collect();
+    ordered.sort_by_key(|c| c.1.as_deref() != Some(office_id));
+    if ordered.is_empty() {
+        return Err(Error::validation(
+            "input.language",
+            format!("your unit has no interpreter for {language}"),
+        ));
+    }
+    for (id, _, _) in ordered {
+        lock_user_like_interpreter(conn, id)?;
+        if clash(conn, appointments::interpreter_id.eq(id.clone()).assume_not_null(), starts, ends, except)?.is_none() {
+            return Ok(id.clone());
+        }
+    }
+    Err(Error::validation(
+        "input.at",
+        format!("no interpreter for {language} is free at that time; choose another time"),
+    ))
+}
+
+/// Serialises bookings of one interpreter on PostgreSQL, as [`lock_user`] does for officers.
+fn lock_user_like_interpreter(conn: &mut DbConn, interpreter_id: &str) -> Result<()> {
+    if let DbConn::Pg(c) = conn {
+        interpreters::table
+            .find(interpreter_id)
+            .select(interpreters::id)
+            .for_update()
+            .first::<String>(c)
+            .optional()?;
+    }
+    Ok(())
+}
+
+/// Marks the appointments the transition took off the case: held at an interview, missed at a
+/// no-show, cancelled otherwise (withdrawal, closure, abandonment).
+fn settle_appointments(
+    conn: &mut DbConn,
+    before: &CaseState,
+    after: &CaseState,
+    event: &CaseEvent,
+) -> Result<()> {
+    let gone: Vec<&str> = before
+        .appointments
+        .iter()
+        .filter(|a| !after.appointments.iter().any(|b| b.id == a.id))
+        .map(|a| a.id.as_str())
+        .collect();
+    if gone.is_empty() {
+        return Ok(());
+    }
+    let status = match event.kind {
+        rsd::EventKind::InterviewRecorded => "held",
+        rsd::EventKind::NoShowRecorded => "no_show",
+        _ => "cancelled",
+    };
+    diesel::update(
+        appointments::table
+            .filter(appointments::id.eq_any(&gone))
+            .filter(appointments::status.eq("scheduled")),
+    )
+    .set((
+        appointments::status.eq(status),
+        appointments::updated_at.eq(now()),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The state of a case, serialised, with its queue columns: what a seeder writes for a case it
+/// walked through the workflow.
+pub fn initial_columns(
+    state: &CaseState,
+    rules: &UnitRules,
+    status_changed_at: NaiveDateTime,
+) -> Result<(String, QueueColumnsOwned)> {
+    let json = serde_json::to_string(state)
+        .map_err(|e| Error::internal(format!("cannot store the workflow state: {e}")))?;
+    let q = QueueRow::from_columns(state, rsd::queue_columns(state, rules), Some(status_changed_at));
+    Ok((
+        json,
+        QueueColumnsOwned {
+            status: q.status.to_string(),
+            stage: q.stage.to_string(),
+            modality: q.modality.to_string(),
+            assigned_officer_id: q.assigned_officer_id,
+            status_changed_at: q.status_changed_at,
+            due_at: q.due_at,
+            decision_due_at: q.decision_due_at,
+            appeal_deadline_at: q.appeal_deadline_at,
+            abandonment_from: q.abandonment_from,
+            next_appointment_at: q.next_appointment_at,
+            priority: q.priority,
+            same_sex_interviewer: q.same_sex_interviewer,
+        },
+    ))
+}
+
+/// [`QueueRow`] for callers outside the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueColumnsOwned {
+    pub status: String,
+    pub stage: String,
+    pub modality: String,
+    pub assigned_officer_id: Option<String>,
+    pub status_changed_at: Option<NaiveDateTime>,
+    pub due_at: Option<NaiveDateTime>,
+    pub decision_due_at: Option<NaiveDateTime>,
+    pub appeal_deadline_at: Option<NaiveDateTime>,
+    pub abandonment_from: Option<NaiveDateTime>,
+    pub next_appointment_at: Option<NaiveDateTime>,
+    pub priority: bool,
+    pub same_sex_interviewer: bool,
+}
+
+/// The events of a case, oldest first, for its history.
+pub fn history(conn: &mut DbConn, scope: &Scope, case_id: &str) -> Result<Vec<super::rows::EventRow>> {
+    load(conn, scope, case_id)?;
+    Ok(events::table
+        .filter(events::record_id.eq(case_id))
+        .filter(events::operation_unit_id.eq(scope.unit_id()))
+        .order((events::at.asc(), events::id.asc()))
+        .select(super::rows::EventRow::as_select())
+        .load(conn)?)
+}
+
+/// Data of an event of the history, for clients: the transition's JSON.
+pub fn event_json(data: &str) -> serde_json::Value {
+    serde_json::from_str(data).unwrap_or_else(|_| json!({}))
+}

@@ -1,0 +1,16 @@
+DROP TABLE appointments;
+DROP TABLE interpreters;
+ALTER TABLE users DROP COLUMN sex;
+DROP INDEX cases_unit_abandonment;
+DROP INDEX cases_unit_appeal_deadline;
+DROP INDEX cases_unit_office_status;
+DROP INDEX cases_officer_due;
+ALTER TABLE cases DROP COLUMN same_sex_interviewer;
+ALTER TABLE cases DROP COLUMN priority;
+ALTER TABLE cases DROP COLUMN next_appointment_at;
+ALTER TABLE cases DROP COLUMN abandonment_from;
+ALTER TABLE cases DROP COLUMN appeal_deadline_at;
+ALTER TABLE cases DROP COLUMN decision_due_at;
+ALTER TABLE cases DROP COLUMN due_at;
+ALTER TABLE cases DROP COLUMN status_changed_at;
+ALTER TABLE cases DROP COLUMN workflow;
