@@ -208,7 +208,7 @@ impl Action {
 }
 
 /// What a transition was, as the audit trail and the case history name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     AdmissibilityDecided,

@@ -1,20 +1,26 @@
 //! Property tests: random walks of random actions by random actors, with time moving on, must
 //! never break the procedure's invariants.
 
+use std::collections::BTreeSet;
+
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use proptest::collection::vec;
 use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::TestRunner;
 
 use super::*;
 use crate::domain::access::Role;
 
-/// The people of the walks: officers A and B, supervisors S and T, a clerk and a protection
-/// officer, with their sex codes.
-const PEOPLE: [(&str, Role, &str); 6] = [
+/// The people of the walks: officers A and B, supervisors S, T and U, a clerk and a protection
+/// officer, with their sex codes. A third supervisor lets appeals be reviewed when two
+/// supervisors both took part at first instance.
+const PEOPLE: [(&str, Role, &str); 7] = [
     ("A", Role::EligibilityOfficer, "F"),
     ("B", Role::EligibilityOfficer, "M"),
     ("S", Role::Supervisor, "F"),
     ("T", Role::Supervisor, "M"),
+    ("U", Role::Supervisor, "F"),
     ("C", Role::RegistrationClerk, "F"),
     ("P", Role::ProtectionOfficer, "M"),
 ];
@@ -72,7 +78,7 @@ impl Dice {
     }
 }
 
-const OFFICER_IDS: [&str; 4] = ["A", "B", "S", "T"];
+const OFFICER_IDS: [&str; 5] = ["A", "B", "S", "T", "U"];
 
 fn random_outcome(d: &mut Dice, id: &str) -> IndividualOutcome {
     let outcome = match d.below(4) {
@@ -153,8 +159,9 @@ fn random_action(kind: ActionKind, state: &CaseState, d: &mut Dice, now: NaiveDa
         ActionKind::NotifyDecision => Action::NotifyDecision,
         ActionKind::LodgeAppeal => {
             let base = state.first_instance.notified_at.unwrap_or(now);
+            let span = (now - base).num_hours();
             Action::LodgeAppeal {
-                lodged_at: base + d.hours(-24, 24 * 90),
+                lodged_at: base + d.hours(-24, span + 24),
             }
         }
         ActionKind::Withdraw => Action::Withdraw {
@@ -182,6 +189,19 @@ fn random_action(kind: ActionKind, state: &CaseState, d: &mut Dice, now: NaiveDa
     }
 }
 
+/// How often a walk picks an allowed kind, relative to the others.
+fn weight(kind: ActionKind) -> usize {
+    match kind {
+        ActionKind::Withdraw
+        | ActionKind::Close
+        | ActionKind::ConfirmAbandonment
+        | ActionKind::PutOnHold
+        | ActionKind::RecordContact => 1,
+        ActionKind::Assign => 3,
+        _ => 8,
+    }
+}
+
 /// A payload `apply` must accept whenever `kind` is allowed: the witness that `allowed_actions`
 /// promises nothing it cannot keep.
 fn witness(
@@ -193,7 +213,7 @@ fn witness(
 ) -> Action {
     let first = state.first_instance_officers();
     let free = |taken: Option<&str>| {
-        ["A", "B", "S", "T", "Z1", "Z2"]
+        ["A", "B", "S", "T", "U", "Z1", "Z2"]
             .into_iter()
             .find(|o| !first.contains(o) && Some(*o) != taken)
             .unwrap_or("Z3")
@@ -311,7 +331,7 @@ fn step() -> impl Strategy<Value = Step> {
     (
         0usize..PEOPLE.len(),
         proptest::bool::weighted(0.85),
-        0usize..64,
+        0usize..1024,
         any::<u64>(),
         prop_oneof![4 => 0i64..48, 1 => 0i64..24 * 60],
     )
@@ -368,93 +388,142 @@ fn check_state(s: &CaseState) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Runs one walk, checking every invariant; records which events happened at which stage.
+fn walk(
+    setup: &Setup,
+    steps: &[Step],
+    seen: &mut BTreeSet<(EventKind, Stage)>,
+) -> Result<(), TestCaseError> {
+    let rules = UnitRules {
+        admissibility: setup.admissibility,
+        ..UnitRules::default()
+    };
+    let members = (0..setup.members).map(|i| format!("m{i}")).collect();
+    let mut state = CaseState::new("p0", members, setup.modality, start());
+    state.priority = setup.priority;
+    state.interviewer_sex_preference = setup.preference.map(str::to_owned);
+    state.assigned_officer = setup.assigned.map(str::to_owned);
+    let mut now = start();
+    let mut events: Vec<CaseEvent> = Vec::new();
+    let mut accepted = 0u64;
+
+    for st in steps {
+        now += TimeDelta::hours(st.advance_hours);
+        // Every person's allowed kinds, each checked against a payload apply must accept.
+        let mut choices: Vec<(usize, ActionKind)> = Vec::new();
+        for who in 0..PEOPLE.len() {
+            let actor = person(who);
+            for kind in allowed_actions(&state, &actor, &rules, now) {
+                let w = witness(kind, &state, &actor, &rules, now);
+                let outcome = apply(&state, &actor, &w, &rules, now);
+                prop_assert!(
+                    outcome.is_ok(),
+                    "{:?} allowed to {} but witness refused: {:?}",
+                    kind,
+                    actor.user_id,
+                    outcome.err()
+                );
+                // Steps that end or pause the procedure come up less often, so walks get deep.
+                choices.extend(std::iter::repeat_n((who, kind), weight(kind)));
+            }
+        }
+
+        let (who, kind) = if st.from_allowed && !choices.is_empty() {
+            choices[st.kind % choices.len()]
+        } else {
+            (st.actor, ActionKind::ALL[st.kind % ActionKind::ALL.len()])
+        };
+        let actor = person(who);
+        let allowed = allowed_actions(&state, &actor, &rules, now);
+        let mut dice = Dice(st.seed);
+        let action = random_action(kind, &state, &mut dice, now);
+        match apply(&state, &actor, &action, &rules, now) {
+            Ok(tr) => {
+                prop_assert!(
+                    allowed.contains(&kind),
+                    "{:?} accepted but not allowed",
+                    kind
+                );
+                prop_assert_eq!(tr.event.from_status, state.status);
+                prop_assert_eq!(tr.event.to_status, tr.state.status);
+                prop_assert_eq!(tr.event.from_stage, state.stage);
+                prop_assert_eq!(tr.event.stage, tr.state.stage);
+                prop_assert_eq!(tr.event.action, kind);
+                prop_assert_eq!(&tr.event.actor_id, &actor.user_id);
+                prop_assert_eq!(tr.event.at, now);
+                if tr.event.kind == EventKind::Decided {
+                    prop_assert!(state.current().principal_interviewed());
+                    let assessor = state
+                        .current()
+                        .assessment
+                        .as_ref()
+                        .map(|a| a.assessor_id.clone());
+                    prop_assert_ne!(assessor, Some(actor.user_id.clone()));
+                }
+                if state.stage == Stage::Appeal
+                    && matches!(
+                        kind,
+                        ActionKind::SubmitAssessment
+                            | ActionKind::ReviewAssessment
+                            | ActionKind::RecordInterview
+                    )
+                {
+                    prop_assert!(
+                        !state
+                            .first_instance_officers()
+                            .contains(actor.user_id.as_str())
+                    );
+                }
+                seen.insert((tr.event.kind, tr.event.stage));
+                events.push(tr.event);
+                accepted += 1;
+                state = tr.state;
+                check_state(&state)?;
+                let json = serde_json::to_string(&state)
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let back: CaseState =
+                    serde_json::from_str(&json).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(&back, &state);
+            }
+            Err(refusal) => {
+                // Refusals about the payload name a field and concern an allowed kind; the
+                // others are exactly the kinds allowed_actions leaves out.
+                prop_assert_eq!(
+                    allowed.contains(&kind),
+                    refusal.field.is_some(),
+                    "{}",
+                    refusal.message
+                );
+                prop_assert!(!refusal.message.is_empty());
+            }
+        }
+    }
+
+    prop_assert_eq!(events.len() as u64, accepted);
+    prop_assert_eq!(state.version, accepted);
+    for (i, e) in events.iter().enumerate() {
+        prop_assert_eq!(e.version, i as u64 + 1);
+    }
+    for pair in events.windows(2) {
+        prop_assert_eq!(pair[0].to_status, pair[1].from_status);
+        prop_assert_eq!(pair[0].stage, pair[1].from_stage);
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
     #[test]
-    fn random_walks_keep_the_procedure_sound(setup in setup(), steps in vec(step(), 1..90)) {
-        let rules = UnitRules { admissibility: setup.admissibility, ..UnitRules::default() };
-        let members = (0..setup.members).map(|i| format!("m{i}")).collect();
-        let mut state = CaseState::new("p0", members, setup.modality, start());
-        state.priority = setup.priority;
-        state.interviewer_sex_preference = setup.preference.map(str::to_owned);
-        state.assigned_officer = setup.assigned.map(str::to_owned);
-        let mut now = start();
-        let mut events: Vec<CaseEvent> = Vec::new();
-        let mut accepted = 0u64;
-
-        for st in steps {
-            now += TimeDelta::hours(st.advance_hours);
-            let actor = person(st.actor);
-            let allowed = allowed_actions(&state, &actor, &rules, now);
-
-            // allowed_actions promises only what apply keeps.
-            for kind in &allowed {
-                let w = witness(*kind, &state, &actor, &rules, now);
-                let outcome = apply(&state, &actor, &w, &rules, now);
-                prop_assert!(outcome.is_ok(), "{:?} allowed but witness refused: {:?}", kind, outcome.err());
-            }
-
-            let kind = if st.from_allowed && !allowed.is_empty() {
-                allowed[st.kind % allowed.len()]
-            } else {
-                ActionKind::ALL[st.kind % ActionKind::ALL.len()]
-            };
-            let mut dice = Dice(st.seed);
-            let action = random_action(kind, &state, &mut dice, now);
-            match apply(&state, &actor, &action, &rules, now) {
-                Ok(tr) => {
-                    prop_assert!(allowed.contains(&kind), "{:?} accepted but not allowed", kind);
-                    prop_assert_eq!(tr.event.from_status, state.status);
-                    prop_assert_eq!(tr.event.to_status, tr.state.status);
-                    prop_assert_eq!(tr.event.from_stage, state.stage);
-                    prop_assert_eq!(tr.event.stage, tr.state.stage);
-                    prop_assert_eq!(tr.event.action, kind);
-                    prop_assert_eq!(&tr.event.actor_id, &actor.user_id);
-                    prop_assert_eq!(tr.event.at, now);
-                    if tr.event.kind == EventKind::Decided {
-                        prop_assert!(state.current().principal_interviewed());
-                        let assessor = state.current().assessment.as_ref().map(|a| a.assessor_id.clone());
-                        prop_assert_ne!(assessor, Some(actor.user_id.clone()));
-                    }
-                    if state.stage == Stage::Appeal
-                        && matches!(kind, ActionKind::SubmitAssessment | ActionKind::ReviewAssessment | ActionKind::RecordInterview)
-                    {
-                        prop_assert!(!state.first_instance_officers().contains(actor.user_id.as_str()));
-                    }
-                    events.push(tr.event);
-                    accepted += 1;
-                    state = tr.state;
-                    check_state(&state)?;
-                    let json = serde_json::to_string(&state).map_err(|e| TestCaseError::fail(e.to_string()))?;
-                    let back: CaseState = serde_json::from_str(&json).map_err(|e| TestCaseError::fail(e.to_string()))?;
-                    prop_assert_eq!(&back, &state);
-                }
-                Err(refusal) => {
-                    // Refusals about the payload name a field and concern an allowed kind; the
-                    // others are exactly the kinds allowed_actions leaves out.
-                    prop_assert_eq!(allowed.contains(&kind), refusal.field.is_some(), "{}", refusal.message);
-                    prop_assert!(!refusal.message.is_empty());
-                }
-            }
-        }
-
-        prop_assert_eq!(events.len() as u64, accepted);
-        prop_assert_eq!(state.version, accepted);
-        for (i, e) in events.iter().enumerate() {
-            prop_assert_eq!(e.version, i as u64 + 1);
-        }
-        for pair in events.windows(2) {
-            prop_assert_eq!(pair[0].to_status, pair[1].from_status);
-            prop_assert_eq!(pair[0].stage, pair[1].from_stage);
-        }
+    fn random_walks_keep_the_procedure_sound(setup in setup(), steps in vec(step(), 20..160)) {
+        walk(&setup, &steps, &mut BTreeSet::new())?;
     }
 
     #[test]
     fn protection_officers_only_read(seed in any::<u64>(), days in 0i64..200) {
         let state = CaseState::new("p0", vec![], Modality::Regular, start());
         let now = start() + TimeDelta::days(days);
-        let reader = person(5);
+        let reader = person(6);
         prop_assert!(allowed_actions(&state, &reader, &UnitRules::default(), now).is_empty());
         let mut dice = Dice(seed);
         let kind = *dice.pick(&ActionKind::ALL);
@@ -462,4 +531,42 @@ proptest! {
         let refusal = apply(&state, &reader, &action, &UnitRules::default(), now).err();
         prop_assert_eq!(refusal.map(|r| r.kind), Some(RefusalKind::Forbidden));
     }
+}
+
+/// The walks are only worth something if they get deep into the procedure: with a fixed seed,
+/// enough walks must reach every step at both stages.
+#[test]
+fn walks_reach_the_whole_procedure() {
+    let mut runner = TestRunner::deterministic();
+    let strategy = (setup(), vec(step(), 20..160));
+    let mut seen = BTreeSet::new();
+    for _ in 0..150 {
+        let (s, steps) = strategy
+            .new_tree(&mut runner)
+            .map(|t| t.current())
+            .unwrap_or_else(|e| panic!("strategy failed: {e}"));
+        if let Err(e) = walk(&s, &steps, &mut seen) {
+            panic!("walk failed: {e}");
+        }
+    }
+    let missing: Vec<_> = [
+        (EventKind::AdmissibilityDecided, Stage::FirstInstance),
+        (EventKind::Decided, Stage::FirstInstance),
+        (EventKind::AssessmentReturned, Stage::FirstInstance),
+        (EventKind::AppealLodged, Stage::Appeal),
+        (EventKind::InterviewRecorded, Stage::Appeal),
+        (EventKind::Decided, Stage::Appeal),
+        (EventKind::Notified, Stage::Appeal),
+        (EventKind::Abandoned, Stage::FirstInstance),
+        (EventKind::Reopened, Stage::FirstInstance),
+        (EventKind::Resumed, Stage::FirstInstance),
+        (EventKind::Withdrawn, Stage::FirstInstance),
+    ]
+    .into_iter()
+    .filter(|k| !seen.contains(k))
+    .collect();
+    assert!(
+        missing.is_empty(),
+        "never reached: {missing:?}; reached: {seen:?}"
+    );
 }
