@@ -6,3 +6,4 @@ pub mod codes;
 pub mod names;
 pub mod needs;
 pub mod registration;
+pub mod rsd;

@@ -1,0 +1,336 @@
+//! What a user asks of a case, who asks it, and what comes back: a transition or a refusal.
+
+use std::fmt;
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+use super::state::{CaseState, ClosureReason, IndividualOutcome, ReopenGround, Stage, Status};
+use crate::domain::access::Role;
+
+/// The user acting, as the store knows them from their session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: String,
+    pub roles: Vec<Role>,
+    /// Sex code (`F`, `M`, `X`) of the user, for the same-sex interviewer preference.
+    pub sex: Option<String>,
+}
+
+impl Actor {
+    /// Whether the actor holds a role.
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// A step of the procedure with what it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Admissible or not; an inadmissible case is closed and needs a reason.
+    DecideAdmissibility {
+        admissible: bool,
+        reason: Option<String>,
+    },
+    /// Add an appointment, or move it when `appointment_id` is already pending.
+    ScheduleInterview {
+        appointment_id: String,
+        at: NaiveDateTime,
+        officer_id: String,
+        /// Sex code of the officer, checked against the applicant's preference.
+        officer_sex: Option<String>,
+        interpreter_language: Option<String>,
+        /// Required when the officer's sex differs from the one the applicant asked for.
+        override_reason: Option<String>,
+    },
+    /// The actor interviewed the case now. Without the principal applicant the session is kept
+    /// but does not count as the stage's interview.
+    RecordInterview {
+        principal_attended: bool,
+        notes_ref: Option<String>,
+        /// Defaults to the interpreter of the next appointment.
+        interpreter_language: Option<String>,
+        /// Required when the actor's sex differs from the one the applicant asked for and no
+        /// appointment of the actor carries an override.
+        override_reason: Option<String>,
+    },
+    /// The applicant missed the earliest appointment whose time has passed.
+    RecordNoShow,
+    /// The applicant got in touch (this stops the abandonment clock).
+    RecordContact,
+    /// The assessment with one recommendation per individual concerned.
+    SubmitAssessment {
+        recommendations: Vec<IndividualOutcome>,
+        /// The written assessment document; only simplified cases may omit it.
+        assessment_ref: Option<String>,
+    },
+    /// Approval turns the recommendations into the decision; otherwise the assessment goes back
+    /// to be rewritten and `comments` must say why.
+    ReviewAssessment {
+        approve: bool,
+        comments: Option<String>,
+    },
+    /// The decision was handed to the applicant in writing.
+    NotifyDecision,
+    /// The applicant's appeal, dated as received.
+    LodgeAppeal {
+        lodged_at: NaiveDateTime,
+    },
+    Withdraw {
+        reason: String,
+    },
+    Close {
+        reason: ClosureReason,
+    },
+    ConfirmAbandonment,
+    /// The actor requests; `approver_id` approves. The store fills `approver_roles` from its
+    /// user records, never from the client.
+    Reopen {
+        ground: ReopenGround,
+        approver_id: String,
+        approver_roles: Vec<Role>,
+    },
+    /// The store checks that `officer_id` is an eligibility officer or supervisor of the unit.
+    Assign {
+        officer_id: String,
+    },
+    PutOnHold {
+        reason: String,
+    },
+    Resume,
+}
+
+/// The name of an action without its payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ActionKind {
+    DecideAdmissibility,
+    ScheduleInterview,
+    RecordInterview,
+    RecordNoShow,
+    RecordContact,
+    SubmitAssessment,
+    ReviewAssessment,
+    NotifyDecision,
+    LodgeAppeal,
+    #[serde(rename = "WITHDRAW_CASE")]
+    Withdraw,
+    #[serde(rename = "CLOSE_CASE")]
+    Close,
+    ConfirmAbandonment,
+    #[serde(rename = "REOPEN_CASE")]
+    Reopen,
+    #[serde(rename = "ASSIGN_CASE")]
+    Assign,
+    #[serde(rename = "PUT_CASE_ON_HOLD")]
+    PutOnHold,
+    #[serde(rename = "RESUME_CASE")]
+    Resume,
+}
+
+impl ActionKind {
+    /// Every kind, in the order [`super::allowed_actions`] lists them.
+    pub const ALL: [ActionKind; 16] = [
+        ActionKind::DecideAdmissibility,
+        ActionKind::ScheduleInterview,
+        ActionKind::RecordInterview,
+        ActionKind::RecordNoShow,
+        ActionKind::RecordContact,
+        ActionKind::SubmitAssessment,
+        ActionKind::ReviewAssessment,
+        ActionKind::NotifyDecision,
+        ActionKind::LodgeAppeal,
+        ActionKind::Withdraw,
+        ActionKind::Close,
+        ActionKind::ConfirmAbandonment,
+        ActionKind::Reopen,
+        ActionKind::Assign,
+        ActionKind::PutOnHold,
+        ActionKind::Resume,
+    ];
+
+    /// The name clients see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::DecideAdmissibility => "DECIDE_ADMISSIBILITY",
+            ActionKind::ScheduleInterview => "SCHEDULE_INTERVIEW",
+            ActionKind::RecordInterview => "RECORD_INTERVIEW",
+            ActionKind::RecordNoShow => "RECORD_NO_SHOW",
+            ActionKind::RecordContact => "RECORD_CONTACT",
+            ActionKind::SubmitAssessment => "SUBMIT_ASSESSMENT",
+            ActionKind::ReviewAssessment => "REVIEW_ASSESSMENT",
+            ActionKind::NotifyDecision => "NOTIFY_DECISION",
+            ActionKind::LodgeAppeal => "LODGE_APPEAL",
+            ActionKind::Withdraw => "WITHDRAW_CASE",
+            ActionKind::Close => "CLOSE_CASE",
+            ActionKind::ConfirmAbandonment => "CONFIRM_ABANDONMENT",
+            ActionKind::Reopen => "REOPEN_CASE",
+            ActionKind::Assign => "ASSIGN_CASE",
+            ActionKind::PutOnHold => "PUT_CASE_ON_HOLD",
+            ActionKind::Resume => "RESUME_CASE",
+        }
+    }
+
+    /// The kind of a client name.
+    pub fn parse(s: &str) -> Option<ActionKind> {
+        ActionKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl fmt::Display for ActionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Action {
+    /// The kind of this action.
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Action::DecideAdmissibility { .. } => ActionKind::DecideAdmissibility,
+            Action::ScheduleInterview { .. } => ActionKind::ScheduleInterview,
+            Action::RecordInterview { .. } => ActionKind::RecordInterview,
+            Action::RecordNoShow => ActionKind::RecordNoShow,
+            Action::RecordContact => ActionKind::RecordContact,
+            Action::SubmitAssessment { .. } => ActionKind::SubmitAssessment,
+            Action::ReviewAssessment { .. } => ActionKind::ReviewAssessment,
+            Action::NotifyDecision => ActionKind::NotifyDecision,
+            Action::LodgeAppeal { .. } => ActionKind::LodgeAppeal,
+            Action::Withdraw { .. } => ActionKind::Withdraw,
+            Action::Close { .. } => ActionKind::Close,
+            Action::ConfirmAbandonment => ActionKind::ConfirmAbandonment,
+            Action::Reopen { .. } => ActionKind::Reopen,
+            Action::Assign { .. } => ActionKind::Assign,
+            Action::PutOnHold { .. } => ActionKind::PutOnHold,
+            Action::Resume => ActionKind::Resume,
+        }
+    }
+}
+
+/// What a transition was, as the audit trail and the case history name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    AdmissibilityDecided,
+    InterviewScheduled,
+    InterviewRecorded,
+    NoShowRecorded,
+    ContactRecorded,
+    AssessmentSubmitted,
+    /// A review approved the assessment: the decision.
+    Decided,
+    /// A review sent the assessment back.
+    AssessmentReturned,
+    Notified,
+    AppealLodged,
+    Withdrawn,
+    Closed,
+    Abandoned,
+    Reopened,
+    Assigned,
+    PutOnHold,
+    Resumed,
+}
+
+impl EventKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::AdmissibilityDecided => "admissibility_decided",
+            EventKind::InterviewScheduled => "interview_scheduled",
+            EventKind::InterviewRecorded => "interview_recorded",
+            EventKind::NoShowRecorded => "no_show_recorded",
+            EventKind::ContactRecorded => "contact_recorded",
+            EventKind::AssessmentSubmitted => "assessment_submitted",
+            EventKind::Decided => "decided",
+            EventKind::AssessmentReturned => "assessment_returned",
+            EventKind::Notified => "notified",
+            EventKind::AppealLodged => "appeal_lodged",
+            EventKind::Withdrawn => "withdrawn",
+            EventKind::Closed => "closed",
+            EventKind::Abandoned => "abandoned",
+            EventKind::Reopened => "reopened",
+            EventKind::Assigned => "assigned",
+            EventKind::PutOnHold => "put_on_hold",
+            EventKind::Resumed => "resumed",
+        }
+    }
+}
+
+/// One transition as the case history records it: who, when, from where to where, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseEvent {
+    pub kind: EventKind,
+    /// The action that caused it.
+    pub action: ActionKind,
+    pub actor_id: String,
+    pub at: NaiveDateTime,
+    pub from_status: Status,
+    pub to_status: Status,
+    pub from_stage: Stage,
+    /// The stage the case is at after the transition.
+    pub stage: Stage,
+    /// The state's version after the transition (1 for the first event of a case).
+    pub version: u64,
+    /// A reason or comment given by the actor.
+    pub why: Option<String>,
+    /// Details of the step (appointment, recommendations, lateness of an appeal...).
+    pub data: serde_json::Value,
+}
+
+/// An accepted action: the state to store and the event to append, together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    pub state: CaseState,
+    pub event: CaseEvent,
+}
+
+/// Why an action was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalKind {
+    /// The actor may not do this (role, caseload or separation of duties).
+    Forbidden,
+    /// The case is not in a state for it, or the request is incomplete or inconsistent.
+    Invalid,
+}
+
+/// A refused action, with a message for the caseworker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub kind: RefusalKind,
+    /// The payload field at fault, if one is.
+    pub field: Option<&'static str>,
+    pub message: String,
+}
+
+impl Refusal {
+    pub(crate) fn forbidden(message: impl Into<String>) -> Self {
+        Self {
+            kind: RefusalKind::Forbidden,
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        Self {
+            kind: RefusalKind::Invalid,
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn on(mut self, field: &'static str) -> Self {
+        self.field = Some(field);
+        self
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Refusal {}
