@@ -3,7 +3,7 @@
 use std::fmt;
 
 use chrono::NaiveDateTime;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::state::{CaseState, ClosureReason, IndividualOutcome, ReopenGround, Stage, Status};
 use crate::domain::access::Role;
@@ -127,7 +127,7 @@ pub enum Action {
 }
 
 /// The name of an action without its payload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ActionKind {
     /// See [`Action::DecideAdmissibility`].
@@ -250,7 +250,7 @@ impl Action {
 }
 
 /// What a transition was, as the audit trail and the case history name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// Admissible or inadmissible (the latter closes the case).
@@ -290,6 +290,32 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Every kind.
+    pub const ALL: [EventKind; 17] = [
+        EventKind::AdmissibilityDecided,
+        EventKind::InterviewScheduled,
+        EventKind::InterviewRecorded,
+        EventKind::NoShowRecorded,
+        EventKind::ContactRecorded,
+        EventKind::AssessmentSubmitted,
+        EventKind::Decided,
+        EventKind::AssessmentReturned,
+        EventKind::Notified,
+        EventKind::AppealLodged,
+        EventKind::Withdrawn,
+        EventKind::Closed,
+        EventKind::Abandoned,
+        EventKind::Reopened,
+        EventKind::Assigned,
+        EventKind::PutOnHold,
+        EventKind::Resumed,
+    ];
+
+    /// The kind of a stored name.
+    pub fn parse(s: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -315,7 +341,7 @@ impl EventKind {
 }
 
 /// One transition as the case history records it: who, when, from where to where, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseEvent {
     /// What happened.
     pub kind: EventKind,
