@@ -178,6 +178,14 @@ pub enum Ground {
 }
 
 impl Ground {
+    /// Both grounds.
+    pub const ALL: [Ground; 2] = [Ground::Convention1951, Ground::Cartagena];
+
+    /// The ground of a stored name.
+    pub fn parse(s: &str) -> Option<Ground> {
+        Ground::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {

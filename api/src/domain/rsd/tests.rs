@@ -212,6 +212,13 @@ fn names_round_trip_and_match_serde() {
             Some(serde_json::Value::from(c.as_str()))
         );
     }
+    for g in Ground::ALL {
+        assert_eq!(Ground::parse(g.as_str()), Some(g));
+        assert_eq!(
+            serde_json::to_value(g).ok(),
+            Some(serde_json::Value::from(g.as_str()))
+        );
+    }
     for g in ReopenGround::ALL {
         assert_eq!(ReopenGround::parse(g.as_str()), Some(g));
     }
