@@ -3,7 +3,7 @@
 use std::fmt;
 
 use chrono::NaiveDateTime;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::state::{CaseState, ClosureReason, IndividualOutcome, ReopenGround, Stage, Status};
 use crate::domain::access::Role;
@@ -11,7 +11,9 @@ use crate::domain::access::Role;
 /// The user acting, as the store knows them from their session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
+    /// Identifier of the user in the unit's user records.
     pub user_id: String,
+    /// The user's roles in the operation unit.
     pub roles: Vec<Role>,
     /// Sex code (`F`, `M`, `X`) of the user, for the same-sex interviewer preference.
     pub sex: Option<String>,
@@ -29,16 +31,22 @@ impl Actor {
 pub enum Action {
     /// Admissible or not; an inadmissible case is closed and needs a reason.
     DecideAdmissibility {
+        /// Whether the claim may go on to eligibility.
         admissible: bool,
+        /// Required when inadmissible; given to the applicant.
         reason: Option<String>,
     },
     /// Add an appointment, or move it when `appointment_id` is already pending.
     ScheduleInterview {
+        /// Client-chosen identifier, unique within the case.
         appointment_id: String,
+        /// When the interview takes place.
         at: NaiveDateTime,
+        /// The officer who will hold the interview.
         officer_id: String,
         /// Sex code of the officer, checked against the applicant's preference.
         officer_sex: Option<String>,
+        /// ISO 639-3 code of the interpreter's language, if one is needed.
         interpreter_language: Option<String>,
         /// Required when the officer's sex differs from the one the applicant asked for.
         override_reason: Option<String>,
@@ -46,7 +54,9 @@ pub enum Action {
     /// The actor interviewed the case now. Without the principal applicant the session is kept
     /// but does not count as the stage's interview.
     RecordInterview {
+        /// Whether the principal applicant was present.
         principal_attended: bool,
+        /// Reference to the interview notes kept elsewhere.
         notes_ref: Option<String>,
         /// Defaults to the interpreter of the next appointment.
         interpreter_language: Option<String>,
@@ -60,6 +70,7 @@ pub enum Action {
     RecordContact,
     /// The assessment with one recommendation per individual concerned.
     SubmitAssessment {
+        /// One per individual the stage decides on.
         recommendations: Vec<IndividualOutcome>,
         /// The written assessment document; only simplified cases may omit it.
         assessment_ref: Option<String>,
@@ -67,64 +78,95 @@ pub enum Action {
     /// Approval turns the recommendations into the decision; otherwise the assessment goes back
     /// to be rewritten and `comments` must say why.
     ReviewAssessment {
+        /// Approve (the decision follows) or send back.
         approve: bool,
+        /// Required when sending back.
         comments: Option<String>,
     },
     /// The decision was handed to the applicant in writing.
     NotifyDecision,
     /// The applicant's appeal, dated as received.
     LodgeAppeal {
+        /// The date on the appeal, which the deadline is measured against.
         lodged_at: NaiveDateTime,
     },
+    /// The applicant withdraws the claim; the case ends.
     Withdraw {
+        /// The applicant's reason, as recorded.
         reason: String,
     },
+    /// A supervisor ends the procedure for a reason of [`ClosureReason::MANUAL`].
     Close {
+        /// Why the case is closed.
         reason: ClosureReason,
     },
+    /// A supervisor declares an abandonment candidate abandoned.
     ConfirmAbandonment,
     /// The actor requests; `approver_id` approves. The store fills `approver_roles` from its
     /// user records, never from the client.
     Reopen {
+        /// Why the case is reopened.
         ground: ReopenGround,
+        /// The supervisor who approves; not the actor.
         approver_id: String,
+        /// The approver's roles, from the store's user records.
         approver_roles: Vec<Role>,
     },
     /// The store checks that `officer_id` is an eligibility officer or supervisor of the unit.
     Assign {
+        /// The eligibility officer or supervisor who takes the case.
         officer_id: String,
     },
+    /// Pause the case; it resumes where it was.
     PutOnHold {
+        /// Why the case is paused.
         reason: String,
     },
+    /// Take a held case up again where it was.
     Resume,
 }
 
 /// The name of an action without its payload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ActionKind {
+    /// See [`Action::DecideAdmissibility`].
     DecideAdmissibility,
+    /// See [`Action::ScheduleInterview`].
     ScheduleInterview,
+    /// See [`Action::RecordInterview`].
     RecordInterview,
+    /// See [`Action::RecordNoShow`].
     RecordNoShow,
+    /// See [`Action::RecordContact`].
     RecordContact,
+    /// See [`Action::SubmitAssessment`].
     SubmitAssessment,
+    /// See [`Action::ReviewAssessment`].
     ReviewAssessment,
+    /// See [`Action::NotifyDecision`].
     NotifyDecision,
+    /// See [`Action::LodgeAppeal`].
     LodgeAppeal,
     #[serde(rename = "WITHDRAW_CASE")]
+    /// See [`Action::Withdraw`].
     Withdraw,
     #[serde(rename = "CLOSE_CASE")]
+    /// See [`Action::Close`].
     Close,
+    /// See [`Action::ConfirmAbandonment`].
     ConfirmAbandonment,
     #[serde(rename = "REOPEN_CASE")]
+    /// See [`Action::Reopen`].
     Reopen,
     #[serde(rename = "ASSIGN_CASE")]
+    /// See [`Action::Assign`].
     Assign,
     #[serde(rename = "PUT_CASE_ON_HOLD")]
+    /// See [`Action::PutOnHold`].
     PutOnHold,
     #[serde(rename = "RESUME_CASE")]
+    /// See [`Action::Resume`].
     Resume,
 }
 
@@ -208,31 +250,72 @@ impl Action {
 }
 
 /// What a transition was, as the audit trail and the case history name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
+    /// Admissible or inadmissible (the latter closes the case).
     AdmissibilityDecided,
+    /// An appointment was added or moved.
     InterviewScheduled,
+    /// An interview session was held.
     InterviewRecorded,
+    /// The applicant missed an appointment.
     NoShowRecorded,
+    /// The applicant got in touch.
     ContactRecorded,
+    /// An assessment went to review.
     AssessmentSubmitted,
     /// A review approved the assessment: the decision.
     Decided,
     /// A review sent the assessment back.
     AssessmentReturned,
+    /// The decision was notified (closing the case when nothing can follow).
     Notified,
+    /// An appeal was accepted; the case moves to the appeal stage.
     AppealLodged,
+    /// The applicant withdrew.
     Withdrawn,
+    /// A supervisor closed the case.
     Closed,
+    /// A supervisor declared the case abandoned.
     Abandoned,
+    /// An ended case was reopened.
     Reopened,
+    /// The case changed hands.
     Assigned,
+    /// The case was paused.
     PutOnHold,
+    /// The case was taken up again.
     Resumed,
 }
 
 impl EventKind {
+    /// Every kind.
+    pub const ALL: [EventKind; 17] = [
+        EventKind::AdmissibilityDecided,
+        EventKind::InterviewScheduled,
+        EventKind::InterviewRecorded,
+        EventKind::NoShowRecorded,
+        EventKind::ContactRecorded,
+        EventKind::AssessmentSubmitted,
+        EventKind::Decided,
+        EventKind::AssessmentReturned,
+        EventKind::Notified,
+        EventKind::AppealLodged,
+        EventKind::Withdrawn,
+        EventKind::Closed,
+        EventKind::Abandoned,
+        EventKind::Reopened,
+        EventKind::Assigned,
+        EventKind::PutOnHold,
+        EventKind::Resumed,
+    ];
+
+    /// The kind of a stored name.
+    pub fn parse(s: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -258,15 +341,21 @@ impl EventKind {
 }
 
 /// One transition as the case history records it: who, when, from where to where, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseEvent {
+    /// What happened.
     pub kind: EventKind,
     /// The action that caused it.
     pub action: ActionKind,
+    /// Who did it.
     pub actor_id: String,
+    /// When it was applied.
     pub at: NaiveDateTime,
+    /// Status before.
     pub from_status: Status,
+    /// Status after.
     pub to_status: Status,
+    /// Stage before.
     pub from_stage: Stage,
     /// The stage the case is at after the transition.
     pub stage: Stage,
@@ -281,7 +370,9 @@ pub struct CaseEvent {
 /// An accepted action: the state to store and the event to append, together.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Transition {
+    /// The state to store.
     pub state: CaseState,
+    /// The event to append.
     pub event: CaseEvent,
 }
 
@@ -298,9 +389,11 @@ pub enum RefusalKind {
 /// A refused action, with a message for the caseworker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
+    /// Forbidden or invalid.
     pub kind: RefusalKind,
     /// The payload field at fault, if one is.
     pub field: Option<&'static str>,
+    /// What went wrong and what to do, for the caseworker.
     pub message: String,
 }
 

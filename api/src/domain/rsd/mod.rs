@@ -95,6 +95,8 @@
 //! - On hold: only resume, withdraw and assign; resuming returns to the status before the hold.
 //!   Ended cases (closed, withdrawn, abandoned): only reopening.
 
+#![warn(missing_docs)]
+
 mod action;
 mod apply;
 mod guards;

@@ -231,17 +231,27 @@ pub fn is_abandonment_candidate(state: &CaseState, rules: &UnitRules, now: Naive
 /// (never from the clock, so they stay valid until the next transition).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct QueueColumns {
+    /// Current status.
     pub status: Status,
+    /// Current stage.
     pub stage: Stage,
+    /// Processing modality.
     pub modality: Modality,
+    /// Specific needs call for priority.
     pub priority: bool,
+    /// The officer holding the case.
     pub assigned_officer: Option<String>,
     /// Set while an assessment awaits review: its assessor, who may not review it.
     pub assessor_awaiting_review: Option<String>,
+    /// The earliest pending appointment.
     pub next_appointment_at: Option<NaiveDateTime>,
+    /// See [`Deadlines::decision_due`].
     pub decision_due: Option<NaiveDateTime>,
+    /// See [`Deadlines::appeal_deadline`].
     pub appeal_deadline: Option<NaiveDateTime>,
+    /// See [`Deadlines::appeal_grace_end`].
     pub appeal_grace_end: Option<NaiveDateTime>,
+    /// See [`Deadlines::abandonment_candidate_from`].
     pub abandonment_candidate_from: Option<NaiveDateTime>,
 }
 

@@ -86,7 +86,9 @@ impl Status {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
+    /// Examination of the claim.
     FirstInstance,
+    /// Examination of the appeal against a first-instance rejection or exclusion.
     Appeal,
 }
 
@@ -113,8 +115,11 @@ impl Stage {
 #[serde(rename_all = "snake_case")]
 pub enum Modality {
     #[default]
+    /// Every step.
     Regular,
+    /// No admissibility, short-form assessment.
     Simplified,
+    /// Every step on a shorter target (specific needs, manifestly well-founded or unfounded).
     Accelerated,
     /// Registration and RSD merged: the interview is held at registration.
     Merged,
@@ -173,6 +178,14 @@ pub enum Ground {
 }
 
 impl Ground {
+    /// Both grounds.
+    pub const ALL: [Ground; 2] = [Ground::Convention1951, Ground::Cartagena];
+
+    /// The ground of a stored name.
+    pub fn parse(s: &str) -> Option<Ground> {
+        Ground::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -289,9 +302,21 @@ impl ExclusionClause {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
-    Recognised { ground: Ground },
-    Rejected { reasons: Vec<RejectionReason> },
-    Excluded { clauses: Vec<ExclusionClause> },
+    /// Recognised as a refugee on a ground.
+    Recognised {
+        /// The definition the recognition rests on.
+        ground: Ground,
+    },
+    /// Rejected, with the reasons the letter states.
+    Rejected {
+        /// At least one standard reason.
+        reasons: Vec<RejectionReason>,
+    },
+    /// Excluded under one or more clauses.
+    Excluded {
+        /// At least one clause.
+        clauses: Vec<ExclusionClause>,
+    },
 }
 
 impl Outcome {
@@ -313,29 +338,40 @@ impl Outcome {
 /// The outcome for one individual of the case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndividualOutcome {
+    /// The registered individual.
     pub individual_id: String,
     #[serde(flatten)]
+    /// Recommended or decided outcome.
     pub outcome: Outcome,
 }
 
 /// An interview appointment not yet held or missed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Appointment {
+    /// Identifier, unique within the case.
     pub id: String,
+    /// When the interview takes place.
     pub at: NaiveDateTime,
+    /// The officer who will hold it.
     pub officer_id: String,
+    /// ISO 639-3 code of the interpreter's language, if one is needed.
     pub interpreter_language: Option<String>,
     /// Why an officer of another sex than the applicant asked for was scheduled.
     pub override_reason: Option<String>,
+    /// Who scheduled it.
     pub scheduled_by: String,
 }
 
 /// One interview session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Interview {
+    /// Who held the interview.
     pub interviewer_id: String,
+    /// When it was recorded.
     pub at: NaiveDateTime,
+    /// Whether the principal applicant was present; only then does it count as the stage's interview.
     pub principal_attended: bool,
+    /// ISO 639-3 code of the interpreter's language, if one was used.
     pub interpreter_language: Option<String>,
     /// Reference to the interview notes kept elsewhere (they hold the claim narrative).
     pub notes_ref: Option<String>,
@@ -344,8 +380,11 @@ pub struct Interview {
 /// A submitted assessment with its recommendation for every individual concerned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Assessment {
+    /// Who wrote it.
     pub assessor_id: String,
+    /// When it was submitted.
     pub at: NaiveDateTime,
+    /// One per individual the stage decides on.
     pub recommendations: Vec<IndividualOutcome>,
     /// Reference to the written assessment document; only simplified cases may omit it.
     pub assessment_ref: Option<String>,
@@ -354,12 +393,16 @@ pub struct Assessment {
 /// A supervisor's review of an assessment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Review {
+    /// The supervisor who reviewed.
     pub reviewer_id: String,
     /// The assessor of the reviewed assessment, kept so the four-eyes rule can be checked on
     /// the record itself.
     pub assessor_id: String,
+    /// When.
     pub at: NaiveDateTime,
+    /// Approved (the decision) or sent back.
     pub approved: bool,
+    /// What must change, when sent back.
     pub comments: Option<String>,
 }
 
@@ -367,6 +410,7 @@ pub struct Review {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct StageRecord {
+    /// Every interview session, the principal applicant present or not.
     pub interviews: Vec<Interview>,
     /// Appointments the applicant did not come to.
     pub missed_appointments: Vec<Appointment>,
@@ -374,10 +418,13 @@ pub struct StageRecord {
     pub assessment: Option<Assessment>,
     /// Earlier assessments a reviewer sent back.
     pub returned_assessments: Vec<Assessment>,
+    /// Every review, approving or sending back.
     pub reviews: Vec<Review>,
     /// The decision per individual; empty until a review approves an assessment.
     pub decisions: Vec<IndividualOutcome>,
+    /// When the review approved the assessment.
     pub decided_at: Option<NaiveDateTime>,
+    /// When the decision was notified; the appeal deadline runs from here.
     pub notified_at: Option<NaiveDateTime>,
 }
 
@@ -431,9 +478,13 @@ impl StageRecord {
 /// An admissibility decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Admissibility {
+    /// Whether the claim went on to eligibility.
     pub admissible: bool,
+    /// Who decided.
     pub by: String,
+    /// When.
     pub at: NaiveDateTime,
+    /// Why, required when inadmissible.
     pub reason: Option<String>,
 }
 
@@ -508,8 +559,11 @@ impl ClosureReason {
 /// How and why a procedure ended (closed, withdrawn or abandoned).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Closure {
+    /// Why it ended.
     pub reason: ClosureReason,
+    /// When.
     pub at: NaiveDateTime,
+    /// Who ended it (for automatic closures, whoever took the step that caused it).
     pub by: String,
     /// The applicant's or officer's words (a withdrawal's reason, for instance).
     pub note: Option<String>,
@@ -558,23 +612,36 @@ impl ReopenGround {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PastRound {
+    /// The admissibility decision set aside.
     pub admissibility: Option<Admissibility>,
+    /// The first-instance record set aside.
     pub first_instance: StageRecord,
+    /// The appeal record set aside.
     pub appeal: StageRecord,
+    /// The appeal date of the earlier round.
     pub appeal_lodged_at: Option<NaiveDateTime>,
+    /// Whether that appeal was late.
     pub appeal_late: bool,
+    /// How the earlier round ended.
     pub closure: Option<Closure>,
 }
 
 /// One reopening of the case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reopening {
+    /// When it was reopened.
     pub at: NaiveDateTime,
+    /// On what ground.
     pub ground: ReopenGround,
+    /// Who asked.
     pub requested_by: String,
+    /// The supervisor who approved.
     pub approved_by: String,
+    /// The ended status it left.
     pub from_status: Status,
+    /// The status it resumed at.
     pub to_status: Status,
+    /// The stage it resumed at.
     pub to_stage: Stage,
     /// The records a new first-instance examination set aside; `None` when the case resumed
     /// where it stopped.
@@ -585,9 +652,12 @@ pub struct Reopening {
 /// columns from it ([`super::queue_columns`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseState {
+    /// Where the case stands.
     pub status: Status,
+    /// First instance or appeal.
     pub stage: Stage,
     #[serde(default)]
+    /// How the case is processed.
     pub modality: Modality,
     /// Specific needs call for priority; set by the store from the needs of the case's members.
     #[serde(default)]
@@ -596,9 +666,12 @@ pub struct CaseState {
     #[serde(default)]
     pub status_before_hold: Option<Status>,
     #[serde(default)]
+    /// Why the case is held.
     pub hold_reason: Option<String>,
     #[serde(default)]
+    /// The eligibility officer or supervisor holding the case.
     pub assigned_officer: Option<String>,
+    /// The principal applicant's individual id.
     pub principal_id: String,
     /// The dependants, principal excluded.
     #[serde(default)]
@@ -609,10 +682,13 @@ pub struct CaseState {
     /// When the application was registered.
     pub opened_at: NaiveDateTime,
     #[serde(default)]
+    /// The admissibility decision, where the step applies.
     pub admissibility: Option<Admissibility>,
     #[serde(default)]
+    /// What happened at first instance.
     pub first_instance: StageRecord,
     #[serde(default)]
+    /// What happened on appeal.
     pub appeal: StageRecord,
     /// The date on the appeal, which is what the deadline is measured against.
     #[serde(default)]
@@ -627,10 +703,13 @@ pub struct CaseState {
     #[serde(default)]
     pub no_show_at: Option<NaiveDateTime>,
     #[serde(default)]
+    /// The latest contact from the applicant (stops the abandonment clock).
     pub last_contact_at: Option<NaiveDateTime>,
     #[serde(default)]
+    /// How the procedure ended, while it is ended.
     pub closure: Option<Closure>,
     #[serde(default)]
+    /// Every reopening, oldest first.
     pub reopenings: Vec<Reopening>,
     /// Number of transitions applied; the store compares it to refuse concurrent overwrites.
     #[serde(default)]

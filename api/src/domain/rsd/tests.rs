@@ -189,6 +189,13 @@ fn names_round_trip_and_match_serde() {
             Some(serde_json::Value::from(k.as_str()))
         );
     }
+    for e in EventKind::ALL {
+        assert_eq!(EventKind::parse(e.as_str()), Some(e));
+        assert_eq!(
+            serde_json::to_value(e).ok(),
+            Some(serde_json::Value::from(e.as_str()))
+        );
+    }
     for m in Modality::ALL {
         assert_eq!(Modality::parse(m.as_str()), Some(m));
     }
@@ -203,6 +210,13 @@ fn names_round_trip_and_match_serde() {
         assert_eq!(
             serde_json::to_value(c).ok(),
             Some(serde_json::Value::from(c.as_str()))
+        );
+    }
+    for g in Ground::ALL {
+        assert_eq!(Ground::parse(g.as_str()), Some(g));
+        assert_eq!(
+            serde_json::to_value(g).ok(),
+            Some(serde_json::Value::from(g.as_str()))
         );
     }
     for g in ReopenGround::ALL {
@@ -1049,6 +1063,26 @@ fn queue_columns_follow_the_state() {
     let q = queue_columns(&n, &rules());
     assert_eq!(q.assessor_awaiting_review, None);
     assert_eq!(q.appeal_deadline, Some(t(40)));
+}
+
+#[test]
+fn events_survive_json() {
+    let s = interviewed();
+    let tr = apply(
+        &s,
+        &officer_a(),
+        &assessment(vec![rejected("p1"), recognised("m1")]),
+        &rules(),
+        t(6),
+    )
+    .expect("assessment accepted");
+    let json = serde_json::to_string(&tr.event).expect("serialise");
+    let back: CaseEvent = serde_json::from_str(&json).expect("deserialise");
+    assert_eq!(back, tr.event);
+    assert_eq!(
+        tr.event.data["recommendations"][0]["outcome"],
+        serde_json::Value::from("rejected")
+    );
 }
 
 #[test]
