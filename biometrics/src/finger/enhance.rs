@@ -117,11 +117,30 @@ pub(crate) fn orientation(img: &Plane) -> Orientation {
         };
     }
     // A second, wider smoothing of the vector field bridges scars and creases.
-    let a2 = box_blur(&box_blur(&a, 10), 10);
-    let b2 = box_blur(&box_blur(&b, 10), 10);
+    let ek = super::extract::ek;
+    let r = ek("O_R", 10.0) as usize;
+    let passes = ek("O_N", 2.0) as usize;
+    let mut a2 = a.clone();
+    let mut b2 = b.clone();
+    for _ in 0..passes {
+        a2 = box_blur(&a2, r);
+        b2 = box_blur(&b2, r);
+    }
+    let mode = ek("O_MODE", 0.0) as u32;
     let mut theta = Plane::new(w, h);
     for i in 0..w * h {
-        let g = 0.5 * b2.v[i].atan2(a2.v[i]);
+        let (mut x, mut y) = (a2.v[i], b2.v[i]);
+        if mode == 1 {
+            // blend: fine where coherent
+            let ef = e.v[i].max(1e-6);
+            let mc = (x * x + y * y).sqrt().max(1e-6);
+            let c = coherence.v[i];
+            let k = ek("O_K", 1.0);
+            let wf = (c * k).min(1.0);
+            x = wf * a.v[i] / ef + (1.0 - wf) * x / mc;
+            y = wf * b.v[i] / ef + (1.0 - wf) * y / mc;
+        }
+        let g = 0.5 * y.atan2(x);
         theta.v[i] = (g + PI / 2.0).rem_euclid(PI);
     }
     Orientation {
@@ -273,39 +292,57 @@ pub(crate) fn ridge_period(img: &Plane, orient: &Orientation, mask: &[u8]) -> Pl
             if mask[cy * w + cx] == 0 {
                 continue;
             }
-            let t = orient.theta.v[cy * w + cx];
-            let (ux, uy) = (t.cos(), t.sin());
-            let (nx, ny) = (-uy, ux);
-            let mut ok = true;
-            for (k, s) in sig.iter_mut().enumerate() {
-                let d = k as f32 - LEN as f32 / 2.0;
-                let mut acc = 0.0;
-                let mut n = 0;
-                for a in -4..=4 {
-                    let a = a as f32 * 2.0;
-                    let x = (cx as f32 + d * nx + a * ux).round();
-                    let y = (cy as f32 + d * ny + a * uy).round();
-                    if x >= 0.0 && y >= 0.0 && (x as usize) < w && (y as usize) < h {
-                        acc += img.v[y as usize * w + x as usize];
-                        n += 1;
+            let t0 = orient.theta.v[cy * w + cx];
+            let signature = |t: f32, sig: &mut [f32; LEN as usize]| -> bool {
+                let (ux, uy) = (t.cos(), t.sin());
+                let (nx, ny) = (-uy, ux);
+                for (k, s) in sig.iter_mut().enumerate() {
+                    let d = k as f32 - LEN as f32 / 2.0;
+                    let mut acc = 0.0;
+                    let mut n = 0;
+                    for a in -4..=4 {
+                        let a = a as f32 * 2.0;
+                        let x = (cx as f32 + d * nx + a * ux).round();
+                        let y = (cy as f32 + d * ny + a * uy).round();
+                        if x >= 0.0 && y >= 0.0 && (x as usize) < w && (y as usize) < h {
+                            acc += img.v[y as usize * w + x as usize];
+                            n += 1;
+                        }
+                    }
+                    if n < 5 {
+                        return false;
+                    }
+                    *s = acc / n as f32;
+                }
+                let (mn, mx) = sig
+                    .iter()
+                    .fold((f32::MAX, f32::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+                mx - mn >= 4.0
+            };
+            let pmode = super::extract::ek("P_MODE", 1.0);
+            if pmode > 0.0 {
+                let na = super::extract::ek("P_ANG", 0.0) as i32;
+                let step = super::extract::ek("P_STEP", 0.12);
+                let mut best: Option<(f32, f32)> = None;
+                for j in -na..=na {
+                    if !signature(t0 + j as f32 * step, &mut sig) {
+                        continue;
+                    }
+                    if let Some((share, p)) = dominant_period(&sig) {
+                        if best.is_none_or(|b| share > b.0) {
+                            best = Some((share, p));
+                        }
                     }
                 }
-                if n < 5 {
-                    ok = false;
-                    break;
+                if let Some((_, p)) = best {
+                    per[by * bw + bx] = p;
                 }
-                *s = acc / n as f32;
+                continue;
             }
-            if !ok {
+            if !signature(t0, &mut sig) {
                 continue;
             }
             let mut peaks = Vec::new();
-            let (mn, mx) = sig
-                .iter()
-                .fold((f32::MAX, f32::MIN), |(a, b), &v| (a.min(v), b.max(v)));
-            if mx - mn < 4.0 {
-                continue;
-            }
             for k in 1..LEN as usize - 1 {
                 let sm = |i: usize| sig[i];
                 if sm(k) < sm(k - 1) && sm(k) <= sm(k + 1) {
@@ -366,6 +403,63 @@ pub(crate) fn ridge_period(img: &Plane, orient: &Orientation, mask: &[u8]) -> Pl
     box_blur(&out, B / 2)
 }
 
+/// The period whose sinusoid carries the most power in a grey-level signature sampled across the
+/// ridges, searched over the 4-15 pixel band of fingers at 500 ppi. Counting minima instead
+/// mistakes the pores and breaks of dry ridges for extra ridges; their power is scattered while
+/// the ridge period concentrates it. None when no period stands out.
+fn dominant_period(sig: &[f32]) -> Option<(f32, f32)> {
+    let n = sig.len();
+    // A Hann window keeps the signature's ends from adding spurious power; the level and slope
+    // (uneven pressure or lighting) are removed under that same window, or their leakage pulls
+    // the peak towards long periods.
+    let hann: Vec<f32> = (0..n)
+        .map(|k| 0.5 - 0.5 * (2.0 * PI * (k as f32 + 0.5) / n as f32).cos())
+        .collect();
+    let c = (n as f32 - 1.0) / 2.0;
+    let (mut sw, mut swx, mut swxx, mut swy, mut swxy) = (0.0f32, 0.0f32, 0.0f32, 0.0f32, 0.0f32);
+    for (k, (&v, &h)) in sig.iter().zip(&hann).enumerate() {
+        let x = k as f32 - c;
+        sw += h;
+        swx += h * x;
+        swxx += h * x * x;
+        swy += h * v;
+        swxy += h * x * v;
+    }
+    let det = sw * swxx - swx * swx;
+    if det.abs() < 1e-9 {
+        return None;
+    }
+    let slope = (sw * swxy - swx * swy) / det;
+    let level = (swy - slope * swx) / sw;
+    let win: Vec<f32> = (0..n)
+        .map(|k| (sig[k] - level - slope * (k as f32 - c)) * hann[k])
+        .collect();
+    let total: f32 = win.iter().map(|v| v * v).sum();
+    if total <= 0.0 {
+        return None;
+    }
+    let mut best = (0.0f32, 0.0f32);
+    let mut p = 4.0f32;
+    while p <= 15.0 {
+        let f = 2.0 * PI / p;
+        let (mut c, mut s) = (0.0f32, 0.0f32);
+        for (k, v) in win.iter().enumerate() {
+            let (sn, cs) = (f * k as f32).sin_cos();
+            c += v * cs;
+            s += v * sn;
+        }
+        let pw = c * c + s * s;
+        if pw > best.0 {
+            best = (pw, p);
+        }
+        p += 0.25;
+    }
+    // Power share of the best sinusoid: near n/4 (about 0.4 of the windowed energy times n) for
+    // a clean pattern, low for noise.
+    let share = best.0 / (total * n as f32);
+    (share > super::extract::ek("P_SHARE", 0.05)).then_some((share, best.1))
+}
+
 const ANGLE_BINS: usize = 32;
 const PERIOD_MIN: f32 = 4.0;
 const PERIOD_STEP: f32 = 0.5;
@@ -394,13 +488,21 @@ pub(crate) fn gabor(img: &Plane, orient: &Orientation, period: &Plane, mask: &[u
     let bin_of = |t: f32| ((t / PI * ANGLE_BINS as f32).round() as usize) % ANGLE_BINS;
     let pbin_of =
         |p: f32| (((p - PERIOD_MIN) / PERIOD_STEP).round().max(0.0) as usize).min(PERIOD_BINS - 1);
-    // Along-ridge smoothing kernels, one per orientation bin.
-    let along: Vec<Vec<(isize, f32)>> = (0..ANGLE_BINS)
-        .map(|b| {
+    // Along-ridge smoothing kernels, one per (period, orientation) bin.
+    let ka = super::extract::ek("G_KA", 0.0);
+    let along: Vec<Vec<(isize, f32)>> = (0..ANGLE_BINS * PERIOD_BINS)
+        .map(|i| {
+            let b = i % ANGLE_BINS;
+            let p = PERIOD_MIN + (i / ANGLE_BINS) as f32 * PERIOD_STEP;
             let t = b as f32 * PI / ANGLE_BINS as f32;
             let (ux, uy) = (t.cos(), t.sin());
-            let sigma = 3.5f32;
-            let taps: Vec<(isize, f32)> = (-7i32..=7)
+            let sigma = if ka > 0.0 {
+                ka * p
+            } else {
+                super::extract::ek("G_SA", 4.0)
+            };
+            let rr = ((2.0 * sigma).round() as i32).min(PAD as i32 - 1);
+            let taps: Vec<(isize, f32)> = (-rr..=rr)
                 .map(|k| {
                     let k = k as f32;
                     let off = (k * uy).round() as isize * pw as isize + (k * ux).round() as isize;
@@ -431,7 +533,8 @@ pub(crate) fn gabor(img: &Plane, orient: &Orientation, period: &Plane, mask: &[u
                 continue;
             }
             let pi = (y + PAD) * pw + x + PAD;
-            let k = &along[bin_of(orient.theta.v[y * w + x])];
+            let k = &along
+                [pbin_of(period.v[y * w + x]) * ANGLE_BINS + bin_of(orient.theta.v[y * w + x])];
             let mut acc = 0.0;
             for &(o, c) in k {
                 acc += src[(pi as isize + o) as usize] * c;
@@ -446,8 +549,8 @@ pub(crate) fn gabor(img: &Plane, orient: &Orientation, period: &Plane, mask: &[u
             let p = PERIOD_MIN + (i / ANGLE_BINS) as f32 * PERIOD_STEP;
             let t = b as f32 * PI / ANGLE_BINS as f32;
             let (nx, ny) = (-t.sin(), t.cos());
-            let sigma = 0.5 * p;
-            let r = (2.5 * sigma).ceil() as i32;
+            let sigma = super::extract::ek("G_SX", 0.5) * p;
+            let r = ((2.5 * sigma).ceil() as i32).min(PAD as i32 - 1);
             let mut taps: Vec<(isize, f32)> = (-r..=r)
                 .map(|k| {
                     let k = k as f32;
@@ -466,6 +569,7 @@ pub(crate) fn gabor(img: &Plane, orient: &Orientation, period: &Plane, mask: &[u
             taps
         })
         .collect();
+    let gpf = super::extract::ek("G_PF", 0.85);
     let mut out = Plane::new(w, h);
     for y in 0..h {
         for x in 0..w {
@@ -474,7 +578,7 @@ pub(crate) fn gabor(img: &Plane, orient: &Orientation, period: &Plane, mask: &[u
                 continue;
             }
             let pi = (y + PAD) * pw + x + PAD;
-            let k = &across[pbin_of(period.v[i]) * ANGLE_BINS + bin_of(orient.theta.v[i])];
+            let k = &across[pbin_of(period.v[i] * gpf) * ANGLE_BINS + bin_of(orient.theta.v[i])];
             let mut acc = 0.0;
             for &(o, c) in k {
                 acc += smooth[(pi as isize + o) as usize] * c;
