@@ -126,7 +126,7 @@ pub(crate) fn orientation(img: &Plane) -> Orientation {
         a2 = box_blur(&a2, r);
         b2 = box_blur(&b2, r);
     }
-    let mode = ek("O_MODE", 0.0) as u32;
+    let mode = ek("O_MODE", 1.0) as u32;
     let mut theta = Plane::new(w, h);
     for i in 0..w * h {
         let (mut x, mut y) = (a2.v[i], b2.v[i]);

@@ -560,7 +560,7 @@ fn detect(
                     }
                 })
                 .count()
-                >= ek("E_CROWD", 2.0) as usize
+                >= ek("E_CROWD", 100.0) as usize
         })
         .collect();
     for i in crowded {
