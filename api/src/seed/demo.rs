@@ -14,21 +14,25 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use serde_json::json;
 
+use super::walk::{self, Bias, Booked, CaseSpec, Cast, Diary, Interpreter, Person, Walked};
 use super::{
-    Actor, DPIN, HouseholdSpec, Site, Tenant, UNHCR, UnitSpec, create_tenant, household,
-    household_size, office_staff, pick_weighted, plan_case, staff_username, working_time,
+    DPIN, HouseholdSpec, Site, Tenant, UNHCR, UnitSpec, claim_summary, create_tenant, household,
+    household_size, office_staff, pick_weighted, staff_username,
 };
 use crate::auth::{password, scope_for};
 use crate::domain::access::Role;
 use crate::domain::needs::NeedStatus;
-use crate::domain::registration::GroupInput;
+use crate::domain::registration::{GroupInput, MemberInput};
+use crate::domain::rsd::{self, CaseState, Stage, Status, UnitRules};
 use crate::error::{Error, Result};
 use crate::store::audit::{self, Entry};
 use crate::store::registry::{self, format_number, next_number};
-use crate::store::schema::{case_members, cases, events, specific_needs};
+use crate::store::schema::{
+    appointments, case_members, cases, events, interpreters, specific_needs, users as users_table,
+};
 use crate::store::users::{self, NewUser, User};
+use crate::store::workflow::initial_columns;
 use crate::store::{Database, DbConn, Scope, new_id, now};
 
 /// The password of every demo user.
@@ -50,12 +54,15 @@ struct DemoUser {
     role: Role,
     office: Option<&'static str>,
     scope: &'static str,
+    /// Interviewers' sex matters to applicants who ask for an interviewer of their own.
+    sex: &'static str,
 }
 
 const USERS: &[DemoUser] = &[
     DemoUser {
         unit: &DPIN,
         username: "registrar",
+        sex: "F",
         name: "Lucía Andrade",
         role: Role::RegistrationClerk,
         office: Some("UIO"),
@@ -64,6 +71,7 @@ const USERS: &[DemoUser] = &[
     DemoUser {
         unit: &DPIN,
         username: "officer",
+        sex: "M",
         name: "Diego Salazar",
         role: Role::EligibilityOfficer,
         office: Some("UIO"),
@@ -72,6 +80,7 @@ const USERS: &[DemoUser] = &[
     DemoUser {
         unit: &DPIN,
         username: "officer2",
+        sex: "F",
         name: "Gabriela Montalvo",
         role: Role::EligibilityOfficer,
         office: Some("GYE"),
@@ -79,7 +88,17 @@ const USERS: &[DemoUser] = &[
     },
     DemoUser {
         unit: &DPIN,
+        username: "officer3",
+        sex: "F",
+        name: "Mariana Espinosa",
+        role: Role::EligibilityOfficer,
+        office: Some("UIO"),
+        scope: "office",
+    },
+    DemoUser {
+        unit: &DPIN,
         username: "supervisor",
+        sex: "M",
         name: "Patricio Herrera",
         role: Role::Supervisor,
         office: Some("UIO"),
@@ -87,7 +106,17 @@ const USERS: &[DemoUser] = &[
     },
     DemoUser {
         unit: &DPIN,
+        username: "supervisor2",
+        sex: "F",
+        name: "Elena Cárdenas",
+        role: Role::Supervisor,
+        office: Some("GYE"),
+        scope: "unit",
+    },
+    DemoUser {
+        unit: &DPIN,
         username: "admin",
+        sex: "F",
         name: "Verónica Paredes",
         role: Role::UnitAdmin,
         office: Some("UIO"),
@@ -96,6 +125,7 @@ const USERS: &[DemoUser] = &[
     DemoUser {
         unit: &DPIN,
         username: "protection",
+        sex: "F",
         name: "Carmen Villacís",
         role: Role::ProtectionOfficer,
         office: Some("UIO"),
@@ -104,6 +134,7 @@ const USERS: &[DemoUser] = &[
     DemoUser {
         unit: &DPIN,
         username: "analyst",
+        sex: "M",
         name: "Andrés Cevallos",
         role: Role::Analyst,
         office: None,
@@ -112,6 +143,7 @@ const USERS: &[DemoUser] = &[
     DemoUser {
         unit: &UNHCR,
         username: "unhcr.officer",
+        sex: "F",
         name: "Sofía Benítez",
         role: Role::ProtectionOfficer,
         office: Some("UIO"),
@@ -273,18 +305,32 @@ fn build(conn: &mut DbConn, hashes: &[String]) -> Result<DemoSummary> {
                 scope_level: u.scope,
             },
         )?;
+        set_sex(conn, &user.id, u.sex)?;
         summary.users.push(user.username.clone());
-        demo_users.push(user);
+        demo_users.push((user, u.sex));
     }
     let named = |name: &str| {
         demo_users
             .iter()
-            .find(|u| u.username == name)
-            .cloned()
+            .find(|(u, _)| u.username == name)
+            .map(|(u, sex)| Person {
+                id: u.id.clone(),
+                sex: Some((*sex).to_owned()),
+                role: USERS
+                    .iter()
+                    .find(|d| d.username == name)
+                    .map_or(Role::Analyst, |d| d.role),
+            })
             .ok_or_else(|| Error::internal(format!("demo user {name} missing")))
     };
-    let supervisor = named("supervisor")?;
-    let protection = scope_for(&named("protection")?, "seed")?;
+    let user_named = |name: &str| {
+        demo_users
+            .iter()
+            .find(|(u, _)| u.username == name)
+            .map(|(u, _)| u.clone())
+            .ok_or_else(|| Error::internal(format!("demo user {name} missing")))
+    };
+    let protection = scope_for(&user_named("protection")?, "seed")?;
     let dpin_staff = Staffing::new(conn, &dpin, "registrar", "officer", &mut summary)?;
     let unhcr_staff = Staffing::new(conn, &unhcr, "unhcr.registrar", "", &mut summary)?;
 
@@ -310,19 +356,221 @@ fn build(conn: &mut DbConn, hashes: &[String]) -> Result<DemoSummary> {
     summary.specific_needs = needs;
     summary.confirmed_needs = confirmed;
     summary.documents = count_documents(conn, &dpin.unit.id)?;
+
+    let interpreters = create_interpreters(conn, &dpin)?;
+    let team = Team {
+        officer: named("officer")?,
+        officer2: named("officer2")?,
+        officer3: named("officer3")?,
+        supervisor: named("supervisor")?,
+        supervisor2: named("supervisor2")?,
+    };
+    let mut desk = Desk {
+        diary: Diary::new(interpreters),
+        rules: UnitRules::default(),
+        now,
+    };
+    let mut scenarios = SCENARIOS.iter();
     for group in &registered {
-        if rng.random_bool(0.7) {
-            open_case(conn, &mut rng, &dpin, &dpin_staff, &supervisor, group, now)?;
+        let scenario = if group.office == "UIO" {
+            scenarios.next()
+        } else {
+            None
+        };
+        if scenario.is_some() || rng.random_bool(0.7) {
+            open_case(
+                conn,
+                &mut rng,
+                &dpin,
+                &dpin_staff,
+                &team,
+                &mut desk,
+                group,
+                scenario,
+            )?;
             summary.cases += 1;
         }
+    }
+    if let Some(left) = scenarios.next() {
+        return Err(Error::internal(format!(
+            "the demo world has too few cases in Quito for its scenario {}",
+            left.name
+        )));
     }
     Ok(summary)
 }
 
+/// Records a user's sex, for the applicants' right to an interviewer of the same sex.
+fn set_sex(conn: &mut DbConn, user_id: &str, sex: &str) -> Result<()> {
+    diesel::update(users_table::table.find(user_id))
+        .set(users_table::sex.eq(sex))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The interpreters of DPIN: two in Quito and Guayaquil, one in the other offices, and a remote
+/// service for every language the caseload needs.
+fn create_interpreters(conn: &mut DbConn, dpin: &Tenant) -> Result<Vec<Interpreter>> {
+    let list: [(Option<&str>, &str, &str); 8] = [
+        (Some("UIO"), "Farid Rahimi", "prs pus fas"),
+        (Some("UIO"), "Layla Haddad", "ara eng fra"),
+        (Some("GYE"), "Omar Nasser", "ara eng"),
+        (Some("GYE"), "Zahra Karimi", "prs fas"),
+        (Some("LGA"), "Rosa Tituaña", "que"),
+        (Some("TUL"), "Jean-Paul Mbeki", "fra eng"),
+        (Some("ESM"), "Nadia Sultani", "pus prs"),
+        (
+            None,
+            "Servicio de interpretación remota",
+            "prs pus ara fas eng fra que",
+        ),
+    ];
+    let at = now();
+    let mut out = Vec::new();
+    for (office, name, languages) in list {
+        let office_id = office
+            .map(|c| dpin.office(c).map(|o| o.id.clone()))
+            .transpose()?;
+        let id = new_id();
+        diesel::insert_into(interpreters::table)
+            .values((
+                interpreters::id.eq(&id),
+                interpreters::operation_unit_id.eq(&dpin.unit.id),
+                interpreters::office_id.eq(&office_id),
+                interpreters::name.eq(name),
+                interpreters::languages.eq(languages),
+                interpreters::active.eq(true),
+                interpreters::created_at.eq(at),
+                interpreters::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+        out.push(Interpreter {
+            id,
+            office_id,
+            languages: languages.split(' ').map(str::to_owned).collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// The demo users who work on cases.
+struct Team {
+    officer: Person,
+    officer2: Person,
+    officer3: Person,
+    supervisor: Person,
+    supervisor2: Person,
+}
+
+/// What every case of the demo shares: the diary of interviews, the unit's rules, the time.
+struct Desk {
+    diary: Diary,
+    rules: UnitRules,
+    now: NaiveDateTime,
+}
+
+/// A case of `officer` in Quito that the guided tour needs, and how to recognise it.
+struct Scenario {
+    name: &'static str,
+    bias: Bias,
+    /// Whether the case, walked until now, is what the tour shows.
+    fits: fn(&CaseState, &UnitRules, NaiveDateTime) -> bool,
+}
+
+fn assigned_to_officer(s: &CaseState) -> bool {
+    s.assigned_officer.is_some() && s.stage == Stage::FirstInstance
+}
+
+const STRAIGHT: Bias = Bias {
+    attend: Some(true),
+    contact: None,
+    appeal: None,
+    recognise: None,
+    straight: true,
+};
+
+/// Cases for `officer`'s My work (several statuses, due soon, overdue, an interview to come, an
+/// assessment to write) and for `supervisor` (reviews of `officer`'s assessments, abandonment
+/// candidates, rejections near their appeal deadline).
+const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "pending interview",
+        bias: STRAIGHT,
+        fits: |s, _, now| {
+            assigned_to_officer(s)
+                && s.status == Status::Scheduled
+                && s.next_appointment().is_some_and(|a| a.at > now)
+        },
+    },
+    Scenario {
+        name: "awaiting assessment",
+        bias: STRAIGHT,
+        fits: |s, _, _| assigned_to_officer(s) && s.status == Status::Interviewed,
+    },
+    Scenario {
+        name: "overdue",
+        bias: STRAIGHT,
+        fits: |s, r, now| {
+            assigned_to_officer(s)
+                && matches!(
+                    s.status,
+                    Status::Interviewed | Status::Scheduled | Status::Admissible
+                )
+                && rsd::is_overdue(s, r, now)
+        },
+    },
+    Scenario {
+        name: "due within a week",
+        bias: STRAIGHT,
+        fits: |s, r, now| {
+            let d = rsd::deadlines(s, r);
+            assigned_to_officer(s)
+                && !s.status.is_terminal()
+                && [d.decision_due, s.next_appointment().map(|a| a.at)]
+                    .into_iter()
+                    .flatten()
+                    .min()
+                    .is_some_and(|due| due > now && due <= now + chrono::Duration::days(7))
+        },
+    },
+    Scenario {
+        name: "awaiting review",
+        bias: STRAIGHT,
+        fits: |s, _, _| assigned_to_officer(s) && s.status == Status::Assessed,
+    },
+    Scenario {
+        name: "awaiting review (second)",
+        bias: STRAIGHT,
+        fits: |s, _, _| assigned_to_officer(s) && s.status == Status::Assessed,
+    },
+    Scenario {
+        name: "abandonment candidate",
+        bias: Bias {
+            attend: Some(false),
+            contact: Some(false),
+            appeal: None,
+            recognise: None,
+            straight: true,
+        },
+        fits: |s, r, now| rsd::is_abandonment_candidate(s, r, now),
+    },
+    Scenario {
+        name: "rejection near its appeal deadline",
+        bias: Bias {
+            attend: Some(true),
+            contact: None,
+            appeal: Some(false),
+            recognise: Some(false),
+            straight: true,
+        },
+        fits: |s, r, now| s.status == Status::Notified && rsd::appeal_deadline_near(s, r, now),
+    },
+];
+
 /// The clerk and eligibility officer of each office of a unit, by office code.
 struct Staffing {
     clerks: Vec<(String, User)>,
-    officers: Vec<(String, User)>,
+    officers: Vec<(String, Person)>,
 }
 
 impl Staffing {
@@ -340,7 +588,7 @@ impl Staffing {
             clerks: Vec::new(),
             officers: Vec::new(),
         };
-        for office in &tenant.offices {
+        for (i, office) in tenant.offices.iter().enumerate() {
             let clerk = office_staff(
                 conn,
                 tenant,
@@ -360,16 +608,35 @@ impl Staffing {
                     Role::EligibilityOfficer,
                     &staff_username(officer_prefix, office),
                 )?;
+                let sex: Option<String> = users_table::table
+                    .find(&officer.id)
+                    .select(users_table::sex)
+                    .first(conn)?;
+                let sex = match sex {
+                    Some(s) => s,
+                    None => {
+                        let s = if i.is_multiple_of(2) { "F" } else { "M" };
+                        set_sex(conn, &officer.id, s)?;
+                        s.to_owned()
+                    }
+                };
                 if officer.password_hash.is_none() {
                     summary.staff_without_login.push(officer.username.clone());
                 }
-                staffing.officers.push((office.code.clone(), officer));
+                staffing.officers.push((
+                    office.code.clone(),
+                    Person {
+                        id: officer.id,
+                        sex: Some(sex),
+                        role: Role::EligibilityOfficer,
+                    },
+                ));
             }
         }
         Ok(staffing)
     }
 
-    fn at<'a>(list: &'a [(String, User)], office: &str) -> Result<&'a User> {
+    fn at<'a, T>(list: &'a [(String, T)], office: &str) -> Result<&'a T> {
         list.iter()
             .find(|(code, _)| code == office)
             .map(|(_, u)| u)
@@ -383,6 +650,7 @@ struct Registered {
     nationality: &'static str,
     group_id: String,
     individual_ids: Vec<String>,
+    members: Vec<MemberInput>,
     clerk: User,
 }
 
@@ -423,6 +691,7 @@ fn register(
         nationality,
         group_id: done.group_id,
         individual_ids: done.individual_ids,
+        members: input.members,
         clerk,
     })
 }
@@ -471,62 +740,198 @@ fn count_documents(conn: &mut DbConn, unit_id: &str) -> Result<usize> {
     Ok(usize::try_from(n).unwrap_or(0))
 }
 
-/// Opens an RSD case for the whole group, with the history of how it reached its status.
+/// The officers and supervisors of a case of `office`: Quito's cases go to `officer` (or
+/// `officer3` when the applicant asked for a woman), Guayaquil's to `officer2`, the others to their
+/// office's officer; appeals to an officer of another office, and to the other supervisor.
+fn cast_for<'a>(
+    team: &'a Team,
+    local: &'a Person,
+    office: &str,
+    wants: Option<&str>,
+    scenario: bool,
+) -> (&'a Person, &'a Person, &'a Person, &'a Person) {
+    let officer = match office {
+        "UIO" if !scenario && wants == Some("F") => &team.officer3,
+        "UIO" => &team.officer,
+        _ => local,
+    };
+    let appeal_officer = match office {
+        "UIO" | "TUL" | "ESM" => &team.officer2,
+        _ if wants == Some("F") => &team.officer3,
+        _ => &team.officer,
+    };
+    let (supervisor, appeal_supervisor) = match office {
+        "GYE" | "LGA" => (&team.supervisor2, &team.supervisor),
+        _ => (&team.supervisor, &team.supervisor2),
+    };
+    (officer, supervisor, appeal_officer, appeal_supervisor)
+}
+
+/// Opens an RSD case for the whole group and walks it through the procedure; a scenario case is
+/// walked again from other dates until it ends where the tour needs it.
+#[allow(clippy::too_many_arguments)]
 fn open_case(
     conn: &mut DbConn,
     rng: &mut StdRng,
     tenant: &Tenant,
     staff: &Staffing,
-    supervisor: &User,
+    team: &Team,
+    desk: &mut Desk,
     group: &Registered,
-    now: NaiveDateTime,
+    scenario: Option<&Scenario>,
 ) -> Result<()> {
-    let officer = Staffing::at(&staff.officers, group.office)?;
-    // The appeal goes to an officer other than the first-instance one: Quito and Guayaquil
-    // review each other's decisions.
-    let appeal_officer = Staffing::at(
-        &staff.officers,
-        if officer.username == "officer" {
-            "GYE"
-        } else {
-            "UIO"
-        },
-    )?;
-    let day = (now - chrono::Duration::days(rng.random_range(0..CASE_HISTORY_DAYS))).date();
-    let opened_at = working_time(rng, day).min(now);
-    let plan = plan_case(rng, group.nationality, opened_at, now);
-    let unit = &tenant.unit.id;
     let office = tenant.office(group.office)?;
-    let number = format_number(&tenant.unit.code, 'C', next_number(conn, unit, "case")?);
-    let case_id = new_id();
-    let assigned = match (plan.assigned(), plan.in_appeal()) {
-        (false, _) => None,
-        (true, false) => Some(officer.id.as_str()),
-        (true, true) => Some(appeal_officer.id.as_str()),
-    };
+    let local = Staffing::at(&staff.officers, group.office)?;
     let principal = group
         .individual_ids
         .first()
         .ok_or_else(|| Error::internal("a registered group without members"))?;
+    let focal = group
+        .members
+        .first()
+        .map(|m| &m.person)
+        .ok_or_else(|| Error::internal("a registered group without members"))?;
+    let wants = focal
+        .same_sex_interviewer
+        .then(|| focal.sex.clone())
+        .flatten();
+    let language = focal
+        .needs_interpreter
+        .then(|| {
+            focal
+                .languages
+                .iter()
+                .find(|l| l.kind == "interview")
+                .or(focal.languages.first())
+                .map(|l| l.language.clone())
+        })
+        .flatten();
+    // Every need of the demo is open (pending review or confirmed).
+    let priority = group
+        .members
+        .iter()
+        .any(|m| !m.person.specific_needs.is_empty());
+    let (officer, supervisor, appeal_officer, appeal_supervisor) = cast_for(
+        team,
+        local,
+        group.office,
+        wants.as_deref(),
+        scenario.is_some(),
+    );
+    let clerk = Person {
+        id: group.clerk.id.clone(),
+        sex: None,
+        role: Role::RegistrationClerk,
+    };
+    let cast = Cast {
+        clerk: &clerk,
+        officer,
+        supervisor,
+        appeal_officer,
+        appeal_supervisor,
+    };
+    let claim = claim_summary(rng, group.nationality);
+    let attempts = if scenario.is_some() { 3000 } else { 1 };
+    let mut found: Option<(Walked, Diary)> = None;
+    for _ in 0..attempts {
+        let day =
+            (desk.now - chrono::Duration::days(rng.random_range(0..CASE_HISTORY_DAYS))).date();
+        let opened_at = desk.diary.office_time(rng, day).min(desk.now);
+        let modality = walk::modality(rng, priority);
+        let spec = CaseSpec {
+            nationality: group.nationality,
+            office_id: &office.id,
+            principal_id: principal.clone(),
+            member_ids: group.individual_ids[1..].to_vec(),
+            priority,
+            interviewer_sex: wants.clone(),
+            language: language.clone(),
+            modality,
+            opened_at,
+        };
+        let mut diary = desk.diary.clone();
+        let bias = scenario.map(|s| s.bias).unwrap_or_default();
+        let walked = walk::walk(rng, &cast, &desk.rules, &mut diary, &spec, bias, desk.now)
+            .map_err(|r| {
+                Error::internal(format!(
+                    "the demo case of group {} took a step the procedure refuses: {r}",
+                    group.group_id
+                ))
+            })?;
+        if scenario.is_none_or(|s| (s.fits)(&walked.state, &desk.rules, desk.now)) {
+            found = Some((walked, diary));
+            break;
+        }
+    }
+    let Some((walked, diary)) = found else {
+        return Err(Error::internal(format!(
+            "no walk of the demo case of group {} fits the scenario {}",
+            group.group_id,
+            scenario.map_or("", |s| s.name)
+        )));
+    };
+    desk.diary = diary;
+    write_case(
+        conn,
+        tenant,
+        office.id.as_str(),
+        group,
+        &claim,
+        &walked,
+        &desk.rules,
+    )
+}
+
+/// Writes a walked case: its row with the workflow state and queue columns, its members, one
+/// history event per transition and its appointments.
+fn write_case(
+    conn: &mut DbConn,
+    tenant: &Tenant,
+    office_id: &str,
+    group: &Registered,
+    claim: &str,
+    walked: &Walked,
+    rules: &UnitRules,
+) -> Result<()> {
+    let unit = &tenant.unit.id;
+    let state = &walked.state;
+    let number = format_number(&tenant.unit.code, 'C', next_number(conn, unit, "case")?);
+    let case_id = new_id();
+    let (workflow, q) = initial_columns(state, rules, walked.status_changed_at)?;
+    let version = i32::try_from(state.version)
+        .map_err(|_| Error::internal("a demo case with too many transitions"))?;
     diesel::insert_into(cases::table)
         .values((
             cases::id.eq(&case_id),
             cases::operation_unit_id.eq(unit),
-            cases::office_id.eq(&office.id),
+            cases::office_id.eq(office_id),
             cases::number_key.eq(crate::domain::names::normalize_identifier(&number)),
             cases::case_number.eq(&number),
             cases::procedure.eq("rsd"),
-            cases::status.eq(plan.status),
-            cases::stage.eq(plan.stage),
-            cases::modality.eq(plan.modality),
-            cases::principal_applicant_id.eq(principal),
+            cases::status.eq(&q.status),
+            cases::stage.eq(&q.stage),
+            cases::modality.eq(&q.modality),
+            cases::principal_applicant_id.eq(&state.principal_id),
             cases::registration_group_id.eq(&group.group_id),
-            cases::assigned_officer_id.eq(assigned),
-            cases::claim_summary.eq(&plan.claim_summary),
-            cases::opened_at.eq(plan.opened_at),
-            cases::version.eq(1 + i32::try_from(plan.transitions.len()).unwrap_or(0)),
-            cases::created_at.eq(plan.opened_at),
-            cases::updated_at.eq(plan.updated_at()),
+            cases::assigned_officer_id.eq(&q.assigned_officer_id),
+            cases::claim_summary.eq(claim),
+            cases::opened_at.eq(state.opened_at),
+            cases::version.eq(version),
+            cases::created_at.eq(state.opened_at),
+            cases::updated_at.eq(walked.updated_at()),
+        ))
+        .execute(conn)?;
+    diesel::update(cases::table.find(&case_id))
+        .set((
+            cases::workflow.eq(&workflow),
+            cases::status_changed_at.eq(q.status_changed_at),
+            cases::due_at.eq(q.due_at),
+            cases::decision_due_at.eq(q.decision_due_at),
+            cases::appeal_deadline_at.eq(q.appeal_deadline_at),
+            cases::abandonment_from.eq(q.abandonment_from),
+            cases::next_appointment_at.eq(q.next_appointment_at),
+            cases::priority.eq(q.priority),
+            cases::same_sex_interviewer.eq(q.same_sex_interviewer),
         ))
         .execute(conn)?;
     let relationships: Vec<(String, String)> = {
@@ -547,44 +952,34 @@ fn open_case(
                 case_members::operation_unit_id.eq(unit),
                 case_members::case_id.eq(&case_id),
                 case_members::individual_id.eq(id),
-                case_members::role.eq(if id == principal {
+                case_members::role.eq(if *id == state.principal_id {
                     "principal"
                 } else {
                     "derivative"
                 }),
                 case_members::relationship.eq(relationship),
-                case_members::added_at.eq(plan.opened_at),
+                case_members::added_at.eq(state.opened_at),
             ))
             .execute(conn)?;
     }
-    let mut history = vec![(
-        group.clerk.id.as_str(),
-        plan.opened_at,
-        "opened",
-        json!({ "procedure": "rsd", "members": group.individual_ids.len() }),
-    )];
-    for t in &plan.transitions {
-        let actor = match t.by {
-            Actor::Clerk => group.clerk.id.as_str(),
-            Actor::Officer => officer.id.as_str(),
-            Actor::Reviewer => supervisor.id.as_str(),
-            Actor::AppealOfficer => appeal_officer.id.as_str(),
-        };
-        history.push((actor, t.at, "status_changed", t.data()));
-    }
-    for (actor, at, kind, data) in history {
+    for event in &walked.events {
+        let data = serde_json::to_value(event)
+            .map_err(|e| Error::internal(format!("cannot store the case event: {e}")))?;
         diesel::insert_into(events::table)
             .values((
                 events::id.eq(new_id()),
                 events::operation_unit_id.eq(unit),
                 events::record_type.eq("case"),
                 events::record_id.eq(&case_id),
-                events::kind.eq(kind),
-                events::actor_id.eq(actor),
-                events::at.eq(at),
+                events::kind.eq(event.kind.as_str()),
+                events::actor_id.eq(&event.actor_id),
+                events::at.eq(event.at),
                 events::data.eq(data.to_string()),
             ))
             .execute(conn)?;
+    }
+    for a in &walked.appointments {
+        write_appointment(conn, unit, &case_id, a)?;
     }
     let clerk_scope = scope_for(&group.clerk, "seed")?;
     audit::append(
@@ -592,6 +987,26 @@ fn open_case(
         &audit::Actor::from(&clerk_scope),
         &[Entry::ok("create", "case", &case_id)],
     )
+}
+
+fn write_appointment(conn: &mut DbConn, unit: &str, case_id: &str, a: &Booked) -> Result<()> {
+    diesel::insert_into(appointments::table)
+        .values((
+            appointments::id.eq(&a.id),
+            appointments::operation_unit_id.eq(unit),
+            appointments::case_id.eq(case_id),
+            appointments::stage.eq(a.stage.as_str()),
+            appointments::officer_id.eq(&a.officer_id),
+            appointments::interpreter_id.eq(&a.interpreter_id),
+            appointments::language.eq(&a.language),
+            appointments::starts_at.eq(a.starts_at),
+            appointments::ends_at.eq(a.ends_at),
+            appointments::status.eq(a.status),
+            appointments::created_at.eq(a.created_at),
+            appointments::updated_at.eq(a.updated_at),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -764,42 +1179,198 @@ mod tests {
                 .len()
                 >= 2
         );
-        let officer = users::user_by_username(conn, "officer")
-            .expect("lookup")
-            .expect("officer")
-            .id;
-        let officer2 = users::user_by_username(conn, "officer2")
-            .expect("lookup")
-            .expect("officer2")
-            .id;
+        let id_of = |conn: &mut DbConn, name: &str| {
+            users::user_by_username(conn, name)
+                .expect("lookup")
+                .unwrap_or_else(|| panic!("{name}"))
+                .id
+        };
+        let officer = id_of(conn, "officer");
+        let officer2 = id_of(conn, "officer2");
+        let officer3 = id_of(conn, "officer3");
+        let supervisor = id_of(conn, "supervisor");
         let assigned: Vec<&String> = all.iter().filter_map(|c| c.4.as_ref()).collect();
         let demo_officers = assigned
             .iter()
-            .filter(|a| ***a == officer || ***a == officer2)
+            .filter(|a| [&officer, &officer2, &officer3].contains(a))
             .count();
         assert!(
             demo_officers * 2 > assigned.len(),
-            "{demo_officers} of {} cases with officer/officer2",
+            "{demo_officers} of {} cases with officer/officer2/officer3",
             assigned.len()
         );
-        for (id, status, ..) in &all {
+
+        // Staff of both sexes, for the same-sex interviewer preference.
+        let sexes: BTreeSet<Option<String>> = users_table::table
+            .filter(users_table::username.eq_any([
+                "officer",
+                "officer2",
+                "officer3",
+                "supervisor",
+                "supervisor2",
+            ]))
+            .select(users_table::sex)
+            .load(conn)
+            .expect("sexes")
+            .into_iter()
+            .collect();
+        assert_eq!(
+            sexes,
+            BTreeSet::from([Some("F".to_owned()), Some("M".to_owned())])
+        );
+
+        // Every case's state was reached through the workflow: it parses, its columns are its
+        // own, its history has one event per transition, and someone can take the next step.
+        let rules = UnitRules::default();
+        let now = now();
+        let staff: Vec<(String, String, Option<String>)> = users_table::table
+            .filter(users_table::operation_unit_id.eq(&dpin))
+            .select((users_table::id, users_table::roles, users_table::sex))
+            .load(conn)
+            .expect("staff");
+        let actors: Vec<rsd::Actor> = staff
+            .iter()
+            .map(|(id, roles, sex)| rsd::Actor {
+                user_id: id.clone(),
+                roles: crate::domain::access::parse_roles(roles).expect("roles"),
+                sex: sex.clone(),
+            })
+            .collect();
+        type Row = (
+            String,
+            String,
+            String,
+            Option<String>,
+            i32,
+            Option<NaiveDateTime>,
+            Option<NaiveDateTime>,
+            Option<NaiveDateTime>,
+            Option<NaiveDateTime>,
+        );
+        let rows: Vec<Row> = cases::table
+            .select((
+                cases::id,
+                cases::status,
+                cases::stage,
+                cases::workflow,
+                cases::version,
+                cases::due_at,
+                cases::next_appointment_at,
+                cases::abandonment_from,
+                cases::appeal_deadline_at,
+            ))
+            .load(conn)
+            .expect("workflows");
+        let mut states = Vec::new();
+        for (id, status, stage, workflow, version, due, next, abandon, appeal) in rows {
+            let state: CaseState =
+                serde_json::from_str(workflow.as_deref().expect("every case has a workflow"))
+                    .expect("the workflow parses");
+            assert_eq!(state.status.as_str(), status);
+            assert_eq!(state.stage.as_str(), stage);
+            assert_eq!(i64::from(version), state.version as i64);
             let history: Vec<(String, String)> = events::table
-                .filter(events::record_id.eq(id))
-                .order(events::at.asc())
+                .filter(events::record_id.eq(&id))
+                .filter(events::record_type.eq("case"))
+                .order((events::at.asc(), events::id.asc()))
                 .select((events::kind, events::data))
                 .load(conn)
                 .expect("history");
-            assert_eq!(history.first().map(|h| h.0.as_str()), Some("opened"));
-            let last = history
-                .iter()
-                .rev()
-                .find(|h| h.0 == "status_changed")
-                .map(|h| h.1.clone());
-            let last_to = last
-                .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
-                .and_then(|v| v["to"].as_str().map(str::to_string));
-            assert_eq!(last_to.as_deref().unwrap_or("registered"), status);
+            assert_eq!(history.len() as u64, state.version, "case {id}");
+            if let Some((kind, data)) = history.last() {
+                let event: rsd::CaseEvent = serde_json::from_str(data).expect("event data");
+                assert_eq!(event.kind.as_str(), kind);
+                assert_eq!(event.to_status, state.status);
+            }
+            if !state.status.is_terminal() {
+                assert!(
+                    actors
+                        .iter()
+                        .any(|a| !rsd::allowed_actions(&state, a, &rules, now).is_empty()),
+                    "nobody can act on case {id}"
+                );
+            }
+            let pending: i64 = appointments::table
+                .filter(appointments::case_id.eq(&id))
+                .filter(appointments::status.eq("scheduled"))
+                .count()
+                .get_result(conn)
+                .expect("appointments");
+            assert_eq!(pending as usize, state.appointments.len());
+            states.push((state, due, next, abandon, appeal));
         }
+
+        // The officer's My work, and the supervisor's queues.
+        let mine: Vec<_> = states
+            .iter()
+            .filter(|s| s.0.assigned_officer.as_deref() == Some(officer.as_str()))
+            .collect();
+        let mine_statuses: BTreeSet<&str> = mine.iter().map(|s| s.0.status.as_str()).collect();
+        assert!(mine_statuses.len() >= 4, "{mine_statuses:?}");
+        assert!(
+            mine.iter().any(|s| s.2.is_some_and(|t| t > now)),
+            "a pending interview"
+        );
+        assert!(
+            mine.iter().any(|s| s.0.status == Status::Interviewed),
+            "an assessment to write"
+        );
+        assert!(
+            mine.iter().any(|s| rsd::is_overdue(&s.0, &rules, now)),
+            "an overdue case"
+        );
+        assert!(
+            mine.iter().any(|s| s
+                .1
+                .is_some_and(|d| d > now && d <= now + chrono::Duration::days(7))),
+            "a case due within a week"
+        );
+        assert!(
+            states.iter().any(|s| s.0.status == Status::Assessed
+                && s.0.stage == Stage::FirstInstance
+                && s.0
+                    .first_instance
+                    .assessment
+                    .as_ref()
+                    .map(|a| a.assessor_id.as_str())
+                    == Some(officer.as_str())
+                && rsd::allowed_actions(
+                    &s.0,
+                    &rsd::Actor {
+                        user_id: supervisor.clone(),
+                        roles: vec![Role::Supervisor],
+                        sex: None
+                    },
+                    &rules,
+                    now
+                )
+                .contains(&rsd::ActionKind::ReviewAssessment)),
+            "a review for the supervisor"
+        );
+        assert!(
+            states
+                .iter()
+                .any(|s| rsd::is_abandonment_candidate(&s.0, &rules, now)
+                    && s.3.is_some_and(|t| t <= now)),
+            "an abandonment candidate"
+        );
+        assert!(
+            states
+                .iter()
+                .any(|s| rsd::appeal_deadline_near(&s.0, &rules, now) && s.4.is_some()),
+            "a rejection near its appeal deadline"
+        );
+        assert!(
+            states
+                .iter()
+                .any(|s| s.0.interviewer_sex_preference.is_some()),
+            "an applicant asking for an interviewer of her sex"
+        );
+        let interpreters: i64 = interpreters::table
+            .count()
+            .get_result(conn)
+            .expect("interpreters");
+        assert!(interpreters >= 5);
         let members: i64 = case_members::table
             .count()
             .get_result(conn)

@@ -24,17 +24,20 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 
+use super::walk::{self, Bias, CaseSpec, Cast, Diary, Interpreter, Person};
 use super::{
-    Actor, CASELOAD, DPIN, HouseholdSpec, Tenant, ensure_tenant, household, household_size,
-    office_staff, pick_weighted, plan_case, staff_username, working_time,
+    CASELOAD, DPIN, HouseholdSpec, Tenant, claim_summary, ensure_tenant, household, household_size,
+    office_staff, pick_weighted, staff_username, working_time,
 };
 use crate::domain::access::Role;
 use crate::domain::names;
 use crate::domain::needs::{CATALOGUE_VERSION, NeedStatus};
 use crate::domain::registration::MemberInput;
+use crate::domain::rsd::UnitRules;
 use crate::error::{Error, Result};
 use crate::store::registry::format_number;
 use crate::store::schema::*;
+use crate::store::workflow::initial_columns;
 use crate::store::{Database, DbConn, new_id, now};
 
 /// Households per transaction are added until a batch holds this many individuals.
@@ -98,7 +101,7 @@ impl ScaleSummary {
 pub fn scale(db: &Database, n: u64, progress: bool) -> Result<ScaleSummary> {
     let started = Instant::now();
     let (staff, first_individual) = db.write_blocking(|conn| {
-        let staff = Staff::ensure(conn)?;
+        let staff = Staff::ensure(conn, n)?;
         let next = counter(conn, &staff.unit_id, "individual")?;
         Ok((staff, next))
     })?;
@@ -120,7 +123,7 @@ pub fn scale(db: &Database, n: u64, progress: bool) -> Result<ScaleSummary> {
     let seed = 0x416d_7061_726f ^ first_individual as u64;
     let generated_at = now();
     std::thread::scope(|s| -> Result<()> {
-        let (tx, rx) = sync_channel::<Batch>(1);
+        let (tx, rx) = sync_channel::<Result<Batch>>(1);
         let staff_ref = &staff;
         s.spawn(move || generate(staff_ref, n, seed, generated_at, tx));
         write_all(db, &staff, rx, &mut summary, &bar)
@@ -138,11 +141,12 @@ pub fn scale(db: &Database, n: u64, progress: bool) -> Result<ScaleSummary> {
 fn write_all(
     db: &Database,
     staff: &Staff,
-    rx: Receiver<Batch>,
+    rx: Receiver<Result<Batch>>,
     summary: &mut ScaleSummary,
     bar: &ProgressBar,
 ) -> Result<()> {
-    for mut batch in rx {
+    for batch in rx {
+        let mut batch = batch?;
         db.write_blocking(|conn| {
             number(conn, staff, &mut batch)?;
             match conn {
@@ -161,17 +165,29 @@ struct Staff {
     unit_id: String,
     unit_code: String,
     office_ids: Vec<String>,
-    clerks: Vec<String>,
-    officers: Vec<String>,
+    clerks: Vec<Person>,
+    /// Per office, enough eligibility officers for the load.
+    officers: Vec<Vec<Person>>,
+    /// One per office; appeals go to the next office's.
+    supervisors: Vec<Person>,
+    /// Who reviews specific needs.
     reviewer: String,
+    interpreters: Vec<Interpreter>,
+    /// Interviews already booked in the unit, as (officer or interpreter, start, end).
+    booked: Vec<(String, NaiveDateTime, NaiveDateTime)>,
 }
 
+/// Individuals per office-share percent for which one more eligibility officer is seeded: a
+/// million people give Quito (30%) fifty officers.
+const INDIVIDUALS_PER_OFFICER: u64 = 6000;
+
 impl Staff {
-    fn ensure(conn: &mut DbConn) -> Result<Self> {
+    fn ensure(conn: &mut DbConn, n: u64) -> Result<Self> {
         let tenant: Tenant = ensure_tenant(conn, &DPIN)?;
         let mut clerks = Vec::new();
         let mut officers = Vec::new();
-        for office in &tenant.offices {
+        let mut supervisors = Vec::new();
+        for (i, office) in tenant.offices.iter().enumerate() {
             let clerk = office_staff(
                 conn,
                 &tenant,
@@ -179,40 +195,168 @@ impl Staff {
                 Role::RegistrationClerk,
                 &staff_username("registrar", office),
             )?;
-            let officer = office_staff(
+            clerks.push(person(conn, clerk.id, Role::RegistrationClerk, i)?);
+            let share = OFFICE_SHARE
+                .iter()
+                .find(|(at, _)| *at == i)
+                .map_or(10, |(_, s)| u64::from(*s));
+            let wanted = (n * share / 100)
+                .div_ceil(INDIVIDUALS_PER_OFFICER)
+                .clamp(2, 80);
+            let first = office_staff(
                 conn,
                 &tenant,
                 office,
                 Role::EligibilityOfficer,
                 &staff_username("officer", office),
             )?;
-            clerks.push(clerk.id);
-            officers.push(officer.id);
+            let mut pool = vec![person(conn, first.id, Role::EligibilityOfficer, i)?];
+            for k in 2..=wanted {
+                let username = format!("{}.{k}", staff_username("officer", office));
+                let user = match crate::store::users::user_by_username(conn, &username)? {
+                    Some(u) => u,
+                    None => crate::store::users::create_user(
+                        conn,
+                        crate::store::users::NewUser {
+                            unit_id: &tenant.unit.id,
+                            office_id: Some(&office.id),
+                            username: &username,
+                            display_name: &format!(
+                                "Eligibility officer {} {k} (seeded, no login)",
+                                office.name
+                            ),
+                            password_hash: None,
+                            roles: Role::EligibilityOfficer.as_str(),
+                            scope_level: Role::EligibilityOfficer.default_scope().as_str(),
+                        },
+                    )?,
+                };
+                pool.push(person(
+                    conn,
+                    user.id,
+                    Role::EligibilityOfficer,
+                    i + k as usize,
+                )?);
+            }
+            officers.push(pool);
+            let supervisor = office_staff(
+                conn,
+                &tenant,
+                office,
+                Role::Supervisor,
+                &staff_username("supervisor", office),
+            )?;
+            supervisors.push(person(conn, supervisor.id, Role::Supervisor, i + 1)?);
         }
-        let supervisor = crate::store::users::users_of_unit(conn, &tenant.unit.id)?
+        let reviewer = supervisors
+            .first()
+            .map(|p| p.id.clone())
+            .ok_or_else(|| Error::internal("unit DPIN has no offices"))?;
+        let interpreters = ensure_interpreters(conn, &tenant)?;
+        let booked = appointments::table
+            .filter(appointments::operation_unit_id.eq(&tenant.unit.id))
+            .filter(appointments::status.eq("scheduled"))
+            .select((
+                appointments::officer_id,
+                appointments::interpreter_id,
+                appointments::starts_at,
+                appointments::ends_at,
+            ))
+            .load::<(String, Option<String>, NaiveDateTime, NaiveDateTime)>(conn)?
             .into_iter()
-            .find(|u| {
-                !u.disabled
-                    && u.roles
-                        .split(',')
-                        .any(|r| r.trim() == Role::Supervisor.as_str())
-            });
-        let reviewer = match supervisor {
-            Some(u) => u.id,
-            None => officers
-                .first()
-                .cloned()
-                .ok_or_else(|| Error::internal("unit DPIN has no offices"))?,
-        };
+            .flat_map(|(o, i, s, e)| std::iter::once((o, s, e)).chain(i.map(|i| (i, s, e))))
+            .collect();
         Ok(Self {
             unit_id: tenant.unit.id.clone(),
             unit_code: tenant.unit.code.clone(),
             office_ids: tenant.offices.iter().map(|o| o.id.clone()).collect(),
             clerks,
             officers,
+            supervisors,
             reviewer,
+            interpreters,
+            booked,
         })
     }
+}
+
+/// A seeded user as a walk's person, giving them a sex (alternating) if none is recorded.
+fn person(conn: &mut DbConn, id: String, role: Role, i: usize) -> Result<Person> {
+    let sex: Option<String> = users::table.find(&id).select(users::sex).first(conn)?;
+    let sex = match sex {
+        Some(s) => s,
+        None => {
+            let s = if i.is_multiple_of(2) { "F" } else { "M" };
+            diesel::update(users::table.find(&id))
+                .set(users::sex.eq(s))
+                .execute(conn)?;
+            s.to_owned()
+        }
+    };
+    Ok(Person {
+        id,
+        sex: Some(sex),
+        role,
+    })
+}
+
+/// The unit's interpreters; where it has none, two per office and a remote service.
+fn ensure_interpreters(conn: &mut DbConn, tenant: &Tenant) -> Result<Vec<Interpreter>> {
+    let existing: Vec<(String, Option<String>, String)> = interpreters::table
+        .filter(interpreters::operation_unit_id.eq(&tenant.unit.id))
+        .filter(interpreters::active.eq(true))
+        .select((
+            interpreters::id,
+            interpreters::office_id,
+            interpreters::languages,
+        ))
+        .load(conn)?;
+    let mut rows = existing;
+    if rows.is_empty() {
+        let at = now();
+        let mut planned: Vec<(Option<String>, String, &str)> = Vec::new();
+        for office in &tenant.offices {
+            planned.push((
+                Some(office.id.clone()),
+                format!("Intérprete de dari y pastún, {}", office.name),
+                "prs pus fas",
+            ));
+            planned.push((
+                Some(office.id.clone()),
+                format!("Intérprete de árabe, {}", office.name),
+                "ara eng fra",
+            ));
+        }
+        planned.push((
+            None,
+            "Servicio de interpretación remota".to_owned(),
+            "prs pus ara fas eng fra que",
+        ));
+        for (office, name, languages) in planned {
+            let id = new_id();
+            diesel::insert_into(interpreters::table)
+                .values((
+                    interpreters::id.eq(&id),
+                    interpreters::operation_unit_id.eq(&tenant.unit.id),
+                    interpreters::office_id.eq(&office),
+                    interpreters::name.eq(&name),
+                    interpreters::languages.eq(languages),
+                    interpreters::active.eq(true),
+                    interpreters::created_at.eq(at),
+                    interpreters::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+            rows.push((id, office, languages.to_owned()));
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(id, office_id, languages)| Interpreter {
+            id,
+            office_id,
+            languages: languages.split_whitespace().map(str::to_owned).collect(),
+        })
+        .collect())
 }
 
 #[derive(QueryableByName)]
@@ -391,6 +535,34 @@ struct NewCase {
     version: i32,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    workflow: Option<String>,
+    status_changed_at: Option<NaiveDateTime>,
+    due_at: Option<NaiveDateTime>,
+    decision_due_at: Option<NaiveDateTime>,
+    appeal_deadline_at: Option<NaiveDateTime>,
+    abandonment_from: Option<NaiveDateTime>,
+    next_appointment_at: Option<NaiveDateTime>,
+    priority: bool,
+    same_sex_interviewer: bool,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = appointments, treat_none_as_default_value = false)]
+struct NewAppointment {
+    id: String,
+    operation_unit_id: String,
+    case_id: String,
+    stage: String,
+    officer_id: String,
+    interpreter_id: Option<String>,
+    language: Option<String>,
+    starts_at: NaiveDateTime,
+    ends_at: NaiveDateTime,
+    status: String,
+    superseded_by: Option<String>,
+    version: i32,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
 }
 
 #[derive(Insertable)]
@@ -496,6 +668,7 @@ struct Batch {
     groups: Vec<NewGroup>,
     memberships: Vec<NewMembership>,
     cases: Vec<NewCase>,
+    appointments: Vec<NewAppointment>,
     case_members: Vec<NewCaseMember>,
     needs: Vec<NewNeed>,
     documents: Vec<NewDocument>,
@@ -514,7 +687,8 @@ macro_rules! each_table {
         $write!(individual_languages::table, b.languages, 6);
         $write!(registration_groups::table, b.groups, 10);
         $write!(group_memberships::table, b.memberships, 8);
-        $write!(cases::table, b.cases, 17);
+        $write!(cases::table, b.cases, 26);
+        $write!(appointments::table, b.appointments, 14);
         $write!(case_members::table, b.case_members, 8);
         $write!(specific_needs::table, b.needs, 15);
         $write!(documents::table, b.documents, 14);
@@ -533,6 +707,7 @@ impl Batch {
             self.groups.len(),
             self.memberships.len(),
             self.cases.len(),
+            self.appointments.len(),
             self.case_members.len(),
             self.needs.len(),
             self.documents.len(),
@@ -584,37 +759,82 @@ const CASE_RATE: f64 = 0.7;
 const HISTORY_DAYS: f64 = 2.0 * 365.0;
 
 /// Produces batches of households until `n` individuals are generated or the writer stops.
-fn generate(staff: &Staff, n: u64, seed: u64, now: NaiveDateTime, tx: SyncSender<Batch>) {
+fn generate(staff: &Staff, n: u64, seed: u64, now: NaiveDateTime, tx: SyncSender<Result<Batch>>) {
     let mut rng = StdRng::seed_from_u64(seed);
+    let mut desk = Desk {
+        diary: Diary::new(staff.interpreters.clone()),
+        rules: UnitRules::default(),
+    };
+    for (who, starts, ends) in &staff.booked {
+        desk.diary.mark(who, *starts, *ends);
+    }
     let mut left = n;
     while left > 0 {
         let mut b = Batch::default();
+        let mut failed = None;
         while b.individuals.len() < BATCH_INDIVIDUALS && left > 0 {
             let size = household_size(&mut rng).min(usize::try_from(left).unwrap_or(usize::MAX));
-            add_household(&mut rng, staff, &mut b, size, now);
+            if let Err(e) = add_household(&mut rng, staff, &mut desk, &mut b, size, now) {
+                failed = Some(e);
+                break;
+            }
             left = left.saturating_sub(size as u64);
         }
-        if tx.send(b).is_err() {
+        let stop = failed.is_some();
+        if tx.send(failed.map_or(Ok(b), Err)).is_err() || stop {
             return;
         }
     }
 }
 
-fn add_household(rng: &mut StdRng, staff: &Staff, b: &mut Batch, size: usize, now: NaiveDateTime) {
+/// What the cases of one run share: the diary of interviews and the unit's rules.
+struct Desk {
+    diary: Diary,
+    rules: UnitRules,
+}
+
+/// An officer of the pool, of the sex the applicant asked for when there is one.
+fn choose<'a>(rng: &mut StdRng, pool: &'a [Person], wants: Option<&str>) -> Option<&'a Person> {
+    let start = rng.random_range(0..pool.len().max(1));
+    let rotated = pool[start.min(pool.len())..]
+        .iter()
+        .chain(&pool[..start.min(pool.len())]);
+    let mut first = None;
+    for p in rotated {
+        if wants.is_none() || p.sex.as_deref() == wants {
+            return Some(p);
+        }
+        first = first.or(Some(p));
+    }
+    first
+}
+
+fn add_household(
+    rng: &mut StdRng,
+    staff: &Staff,
+    desk: &mut Desk,
+    b: &mut Batch,
+    size: usize,
+    now: NaiveDateTime,
+) -> Result<()> {
     let nationality = pick_weighted(rng, CASELOAD);
     let at = pick_weighted(rng, OFFICE_SHARE).min(staff.office_ids.len().saturating_sub(1));
-    let (Some(site), Some(office), Some(clerk), Some(officer)) = (
+    let next = (at + 1) % staff.office_ids.len().max(1);
+    let (Some(site), Some(office), Some(clerk), Some(pool), Some(supervisor)) = (
         DPIN.sites.get(at),
         staff.office_ids.get(at),
         staff.clerks.get(at),
         staff.officers.get(at),
+        staff.supervisors.get(at),
     ) else {
-        return;
+        return Ok(());
     };
-    let appeal_officer = staff
-        .officers
-        .get((at + 1) % staff.officers.len().max(1))
-        .unwrap_or(officer);
+    let (Some(appeal_pool), Some(appeal_supervisor)) =
+        (staff.officers.get(next), staff.supervisors.get(next))
+    else {
+        return Ok(());
+    };
+    let clerk_id = clerk.id.as_str();
     let ago = (rng.random::<f64>().powf(1.6) * HISTORY_DAYS) as i64;
     let registered_on = (now - chrono::Duration::days(ago)).date();
     let registered_at = working_time(rng, registered_on).min(now);
@@ -642,8 +862,10 @@ fn add_household(rng: &mut StdRng, staff: &Staff, b: &mut Batch, size: usize, no
         updated_at: registered_at,
     });
     let mut ids = Vec::with_capacity(members.len());
+    let mut priority = false;
     for m in &members {
-        let id = add_person(rng, staff, b, m, office, clerk, registered_at, now);
+        let (id, open_need) = add_person(rng, staff, b, m, office, clerk_id, registered_at, now);
+        priority |= open_need;
         b.memberships.push(NewMembership {
             id: new_id(),
             operation_unit_id: unit.clone(),
@@ -659,7 +881,7 @@ fn add_household(rng: &mut StdRng, staff: &Staff, b: &mut Batch, size: usize, no
             "individual",
             &id,
             "registered",
-            clerk,
+            clerk_id,
             registered_at,
             json!({ "groupId": group_id, "relationship": m.relationship }),
         ));
@@ -670,23 +892,75 @@ fn add_household(rng: &mut StdRng, staff: &Staff, b: &mut Batch, size: usize, no
         "registration_group",
         &group_id,
         "registered",
-        clerk,
+        clerk_id,
         registered_at,
         json!({ "members": ids }),
     ));
     if !rng.random_bool(CASE_RATE) {
-        return;
+        return Ok(());
     }
+    let (Some(principal), Some(focal)) = (ids.first(), members.first().map(|m| &m.person)) else {
+        return Ok(());
+    };
+    let wants = focal
+        .same_sex_interviewer
+        .then(|| focal.sex.clone())
+        .flatten();
+    let language = focal
+        .needs_interpreter
+        .then(|| {
+            focal
+                .languages
+                .iter()
+                .find(|l| l.kind == "interview")
+                .or(focal.languages.first())
+                .map(|l| l.language.clone())
+        })
+        .flatten();
+    let (Some(officer), Some(appeal_officer)) = (
+        choose(rng, pool, wants.as_deref()),
+        choose(rng, appeal_pool, wants.as_deref()),
+    ) else {
+        return Ok(());
+    };
+    let cast = Cast {
+        clerk,
+        officer,
+        supervisor,
+        appeal_officer,
+        appeal_supervisor,
+    };
     let wait = chrono::Duration::days(rng.random_range(0..15));
     let opened_at = working_time(rng, registered_on + wait).clamp(registered_at, now);
-    let plan = plan_case(rng, nationality, opened_at, now);
-    let case_id = new_id();
-    let assigned = match (plan.assigned(), plan.in_appeal()) {
-        (false, _) => None,
-        (true, false) => Some(officer.clone()),
-        (true, true) => Some(appeal_officer.clone()),
+    let spec = CaseSpec {
+        nationality,
+        office_id: office,
+        principal_id: principal.clone(),
+        member_ids: ids[1..].to_vec(),
+        priority,
+        interviewer_sex: wants,
+        language,
+        modality: walk::modality(rng, priority),
+        opened_at,
     };
-    let Some(principal) = ids.first() else { return };
+    let claim = claim_summary(rng, nationality);
+    let walked = walk::walk(
+        rng,
+        &cast,
+        &desk.rules,
+        &mut desk.diary,
+        &spec,
+        Bias::default(),
+        now,
+    )
+    .map_err(|r| {
+        Error::internal(format!(
+            "a seeded case took a step the procedure refuses: {r}"
+        ))
+    })?;
+    let state = &walked.state;
+    let (workflow, q) = initial_columns(state, &desk.rules, walked.status_changed_at)?;
+    let case_id = new_id();
     b.cases.push(NewCase {
         id: case_id.clone(),
         operation_unit_id: unit.clone(),
@@ -694,17 +968,26 @@ fn add_household(rng: &mut StdRng, staff: &Staff, b: &mut Batch, size: usize, no
         case_number: String::new(),
         number_key: String::new(),
         procedure: "rsd".into(),
-        status: plan.status.into(),
-        stage: plan.stage.into(),
-        modality: plan.modality.into(),
+        status: q.status,
+        stage: q.stage,
+        modality: q.modality,
         principal_applicant_id: principal.clone(),
         registration_group_id: Some(group_id.clone()),
-        assigned_officer_id: assigned,
-        claim_summary: Some(plan.claim_summary.clone()),
-        opened_at: plan.opened_at,
-        version: 1 + i32::try_from(plan.transitions.len()).unwrap_or(0),
-        created_at: plan.opened_at,
-        updated_at: plan.updated_at(),
+        assigned_officer_id: q.assigned_officer_id,
+        claim_summary: Some(claim),
+        opened_at,
+        version: i32::try_from(state.version).unwrap_or(i32::MAX),
+        created_at: opened_at,
+        updated_at: walked.updated_at(),
+        workflow: Some(workflow),
+        status_changed_at: q.status_changed_at,
+        due_at: q.due_at,
+        decision_due_at: q.decision_due_at,
+        appeal_deadline_at: q.appeal_deadline_at,
+        abandonment_from: q.abandonment_from,
+        next_appointment_at: q.next_appointment_at,
+        priority: q.priority,
+        same_sex_interviewer: q.same_sex_interviewer,
     });
     for (i, (id, m)) in ids.iter().zip(&members).enumerate() {
         b.case_members.push(NewCaseMember {
@@ -714,36 +997,43 @@ fn add_household(rng: &mut StdRng, staff: &Staff, b: &mut Batch, size: usize, no
             individual_id: id.clone(),
             role: if i == 0 { "principal" } else { "derivative" }.into(),
             relationship: Some(m.relationship.clone()),
-            added_at: plan.opened_at,
+            added_at: opened_at,
             removed_at: None,
         });
     }
-    b.events.push(event(
-        unit,
-        "case",
-        &case_id,
-        "opened",
-        clerk,
-        plan.opened_at,
-        json!({ "procedure": "rsd", "members": ids.len() }),
-    ));
-    for t in &plan.transitions {
-        let actor = match t.by {
-            Actor::Clerk => clerk,
-            Actor::Officer => officer,
-            Actor::Reviewer => &staff.reviewer,
-            Actor::AppealOfficer => appeal_officer,
-        };
-        b.events.push(event(
-            unit,
-            "case",
-            &case_id,
-            "status_changed",
-            actor,
-            t.at,
-            t.data(),
-        ));
+    for e in &walked.events {
+        let data = serde_json::to_string(e)
+            .map_err(|err| Error::internal(format!("cannot store the case event: {err}")))?;
+        b.events.push(NewEvent {
+            id: new_id(),
+            operation_unit_id: unit.clone(),
+            record_type: "case".into(),
+            record_id: case_id.clone(),
+            kind: e.kind.as_str().into(),
+            actor_id: e.actor_id.clone(),
+            at: e.at,
+            data,
+        });
     }
+    for a in walked.appointments {
+        b.appointments.push(NewAppointment {
+            id: a.id,
+            operation_unit_id: unit.clone(),
+            case_id: case_id.clone(),
+            stage: a.stage.as_str().into(),
+            officer_id: a.officer_id,
+            interpreter_id: a.interpreter_id,
+            language: a.language,
+            starts_at: a.starts_at,
+            ends_at: a.ends_at,
+            status: a.status.into(),
+            superseded_by: None,
+            version: 1,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+        });
+    }
+    Ok(())
 }
 
 fn event(
@@ -767,7 +1057,8 @@ fn event(
     }
 }
 
-/// Adds one person's rows; returns the new individual's id.
+/// Adds one person's rows; returns the new individual's id and whether a specific need of theirs
+/// is still open (which makes their case a priority).
 #[allow(clippy::too_many_arguments)]
 fn add_person(
     rng: &mut StdRng,
@@ -778,8 +1069,9 @@ fn add_person(
     clerk: &str,
     at: NaiveDateTime,
     now: NaiveDateTime,
-) -> String {
+) -> (String, bool) {
     let p = &m.person;
+    let needs_before = b.needs.len();
     let unit = &staff.unit_id;
     let id = new_id();
     for token in names::stored_tokens(p.name_parts()) {
@@ -919,7 +1211,10 @@ fn add_person(
         created_at: at,
         updated_at: at,
     });
-    id
+    let open_need = b.needs[needs_before..]
+        .iter()
+        .any(|n| n.status != NeedStatus::Resolved.as_str());
+    (id, open_need)
 }
 
 #[cfg(test)]
@@ -1145,28 +1440,69 @@ mod tests {
             summary.cases
         );
 
-        // Each case's last status change is its status.
-        let statuses: Vec<(String, String)> = cases::table
-            .select((cases::id, cases::status))
+        // Every case's workflow parses, its columns are its own, and its history has one event
+        // per transition; pending appointments are the state's, and nobody is booked twice.
+        let rows: Vec<(String, String, String, Option<String>, i32)> = cases::table
+            .select((
+                cases::id,
+                cases::status,
+                cases::stage,
+                cases::workflow,
+                cases::version,
+            ))
             .load(conn)
-            .expect("statuses");
-        let changes: Vec<(String, String)> = events::table
-            .filter(events::kind.eq("status_changed"))
-            .order((events::record_id, events::at))
-            .select((events::record_id, events::data))
-            .load(conn)
-            .expect("events");
-        let mut last: BTreeMap<&String, String> = BTreeMap::new();
-        for (case, data) in &changes {
-            let v: serde_json::Value = serde_json::from_str(data).expect("event data is JSON");
-            last.insert(case, v["to"].as_str().unwrap_or_default().to_string());
+            .expect("cases");
+        let mut per_case: BTreeMap<String, u64> = BTreeMap::new();
+        for id in events::table
+            .filter(events::record_type.eq("case"))
+            .select(events::record_id)
+            .load::<String>(conn)
+            .expect("events")
+        {
+            *per_case.entry(id).or_default() += 1;
         }
-        for (case, status) in &statuses {
+        let mut pending_in_states = 0;
+        let mut statuses = BTreeSet::new();
+        for (id, status, stage, workflow, version) in &rows {
+            let state: crate::domain::rsd::CaseState =
+                serde_json::from_str(workflow.as_deref().expect("a workflow"))
+                    .expect("the workflow parses");
+            assert_eq!(state.status.as_str(), status);
+            assert_eq!(state.stage.as_str(), stage);
+            assert_eq!(i64::from(*version), state.version as i64);
             assert_eq!(
-                last.get(case).map_or("registered", String::as_str),
-                status,
-                "case {case}"
+                per_case.get(id).copied().unwrap_or(0),
+                state.version,
+                "case {id}"
             );
+            pending_in_states += state.appointments.len();
+            statuses.insert(state.status.as_str());
+        }
+        assert!(statuses.len() >= 8, "{statuses:?}");
+        let booked: Vec<(String, Option<String>, NaiveDateTime, NaiveDateTime)> =
+            appointments::table
+                .filter(appointments::status.eq("scheduled"))
+                .select((
+                    appointments::officer_id,
+                    appointments::interpreter_id,
+                    appointments::starts_at,
+                    appointments::ends_at,
+                ))
+                .load(conn)
+                .expect("appointments");
+        assert_eq!(booked.len(), pending_in_states);
+        let mut by_person: BTreeMap<&str, Vec<(NaiveDateTime, NaiveDateTime)>> = BTreeMap::new();
+        for (officer, interpreter, starts, ends) in &booked {
+            by_person.entry(officer).or_default().push((*starts, *ends));
+            if let Some(i) = interpreter {
+                by_person.entry(i).or_default().push((*starts, *ends));
+            }
+        }
+        for (who, mut slots) in by_person {
+            slots.sort();
+            for pair in slots.windows(2) {
+                assert!(pair[0].1 <= pair[1].0, "{who} is booked twice: {pair:?}");
+            }
         }
     }
 
