@@ -66,21 +66,6 @@ pub fn extract(image: &GrayImage) -> Result<Extraction, ExtractError> {
     let mask = enhance::segment(&img, &orient);
     let period = enhance::ridge_period(&img, &orient, &mask);
     let resp = enhance::gabor(&img, &orient, &period, &mask);
-    if ek("E_DBG", 0.0) > 0.0 {
-        let mut v: Vec<f32> = (0..w * h)
-            .filter(|&i| mask[i] == 1)
-            .map(|i| period.v[i])
-            .collect();
-        v.sort_by(|a, b| a.total_cmp(b));
-        if !v.is_empty() {
-            eprintln!(
-                "period {:.2} {:.2} {:.2}",
-                v[v.len() / 10],
-                v[v.len() / 2],
-                v[v.len() * 9 / 10]
-            );
-        }
-    }
     let mut skel: Vec<u8> = (0..w * h)
         .map(|i| u8::from(mask[i] == 1 && resp.v[i] < 0.0))
         .collect();
@@ -96,22 +81,7 @@ pub fn extract(image: &GrayImage) -> Result<Extraction, ExtractError> {
     fill_small_holes(&mut skel, w, h);
     let ridges = skel.clone();
     thin(&mut skel, w);
-    let mut clarity = ridge_clarity(&img, &resp);
-    {
-        let mut fgv: Vec<f32> = (0..w * h)
-            .step_by(7)
-            .filter(|&i| mask[i] == 1)
-            .map(|i| clarity.v[i])
-            .collect();
-        if !fgv.is_empty() {
-            fgv.sort_by(|a, b| a.total_cmp(b));
-            let med = fgv[fgv.len() / 2].max(1e-6);
-            for v in &mut clarity.v {
-                *v /= med;
-            }
-        }
-    }
-    let minutiae = detect(&skel, w, h, &mask, &orient, &period, Some(&clarity));
+    let minutiae = detect(&skel, w, h, &mask, &orient, &period);
     let q = quality::score(&orient, &mask, &period, minutiae.len());
     let template = Template {
         width: w as u16,
@@ -147,41 +117,7 @@ pub(crate) fn minutiae_of_clean_ridges(
     fill_small_holes(&mut ridges, w, h);
     thin(&mut ridges, w);
     let mask = vec![1u8; w * h];
-    detect(&ridges, w, h, &mask, orient, period, None)
-}
-
-/// Share of the local grey-level variance that the oriented band-pass keeps: near 1 where the
-/// image is a clean ridge pattern of the estimated orientation and period, low over noise,
-/// blotches and creases.
-fn ridge_clarity(img: &Plane, resp: &Plane) -> Plane {
-    let r = ek("E_CLR", 10.0) as usize;
-    let mean = enhance::box_blur(img, 8);
-    let var = Plane {
-        w: img.w,
-        h: img.h,
-        v: img
-            .v
-            .iter()
-            .zip(&mean.v)
-            .map(|(a, m)| (a - m) * (a - m))
-            .collect(),
-    };
-    let e = Plane {
-        w: img.w,
-        h: img.h,
-        v: resp.v.iter().map(|a| a * a).collect(),
-    };
-    let var = enhance::box_blur(&var, r);
-    let e = enhance::box_blur(&e, r);
-    Plane {
-        w: img.w,
-        h: img.h,
-        v: e.v
-            .iter()
-            .zip(&var.v)
-            .map(|(e, v)| if *v > 1e-3 { e / v } else { 0.0 })
-            .collect(),
-    }
+    detect(&ridges, w, h, &mask, orient, period)
 }
 
 /// Pores and dust leave small holes in binarised ridges, and where valleys are narrow the
@@ -387,13 +323,6 @@ fn angle_diff(a: f32, b: f32) -> f32 {
     if d > PI { 2.0 * PI - d } else { d }
 }
 
-pub(crate) fn ek(n: &str, d: f32) -> f32 {
-    std::env::var(n)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(d)
-}
-
 fn detect(
     skel: &[u8],
     w: usize,
@@ -401,7 +330,6 @@ fn detect(
     mask: &[u8],
     orient: &Orientation,
     period: &Plane,
-    clarity: Option<&Plane>,
 ) -> Vec<Minutia> {
     // Distance-from-edge proxy: the share of foreground in a window around each pixel.
     let inner = enhance::box_blur(
@@ -410,12 +338,8 @@ fn detect(
             h,
             v: mask.iter().map(|&m| f32::from(m)).collect(),
         },
-        ek("E_EDGE_R", 12.0) as usize,
+        12,
     );
-    let edge_t = ek("E_EDGE_T", 0.97);
-    let min_coh = ek("E_COH", 0.0);
-    let filt_len = ek("E_TRACE", 12.0) as usize;
-    let spur = ek("E_SPUR", 1.6);
     let mut raw: Vec<Raw> = Vec::new();
     let mut at = vec![u32::MAX; w * h];
     for y in 1..h - 1 {
@@ -469,19 +393,14 @@ fn detect(
             .iter()
             .map(|&b| trace(skel, w, &at, p, b, DIR_LEN))
             .collect();
-        let long: Vec<Trace> = branches
-            .iter()
-            .map(|&b| trace(skel, w, &at, p, b, filt_len))
-            .collect();
         let (mx, my) = (raw[i].x as f32, raw[i].y as f32);
         let dir = |t: &Trace| (t.end.1 as f32 - my).atan2(t.end.0 as f32 - mx);
         let local_period = period.v[p];
         match (raw[i].kind, traces.as_slice()) {
-            (MinutiaKind::Ending, [t0]) => {
-                raw[i].angle = dir(t0) + PI;
-                let t = &long[0];
+            (MinutiaKind::Ending, [t]) => {
+                raw[i].angle = dir(t) + PI;
                 if let Some(j) = t.hit {
-                    let short = t.steps as f32 <= spur * local_period;
+                    let short = t.steps as f32 <= 1.6 * local_period;
                     if short || raw[j].kind == MinutiaKind::Ending {
                         kill.push(i);
                         kill.push(j);
@@ -498,14 +417,14 @@ fn detect(
                     })
                     .unwrap_or(&(0, 1, 2));
                 raw[i].angle = d[stem];
-                for t in &long {
+                for t in [a, b, c] {
                     let Some(j) = t.hit else { continue };
                     if t.steps <= 2 && raw[j].kind == MinutiaKind::Bifurcation {
                         // One junction spread over adjacent pixels: keep a single minutia.
                         if j > i {
                             kill.push(j);
                         }
-                    } else if t.steps as f32 <= spur * local_period {
+                    } else if t.steps as f32 <= 1.6 * local_period {
                         kill.push(i);
                         kill.push(j);
                     }
@@ -531,7 +450,7 @@ fn detect(
             let dy = raw[j].y as f32 - raw[i].y as f32;
             let d = (dx * dx + dy * dy).sqrt();
             let lp = period.v[raw[i].y * w + raw[i].x];
-            if d > ek("E_GAP", 2.0) * lp {
+            if d > 2.0 * lp {
                 continue;
             }
             let facing = angle_diff(raw[i].angle, raw[j].angle + PI) < PI / 4.0
@@ -542,53 +461,17 @@ fn detect(
             }
         }
     }
-    // Clusters: several minutiae within about a ridge period of each other are the mark of a
-    // noisy patch, not of real ridge events.
-    let alive: Vec<usize> = (0..raw.len()).filter(|&i| raw[i].alive).collect();
-    let crowded: Vec<usize> = alive
-        .iter()
-        .copied()
-        .filter(|&i| {
-            let lp = period.v[raw[i].y * w + raw[i].x];
-            alive
-                .iter()
-                .filter(|&&j| {
-                    j != i && {
-                        let dx = raw[j].x as f32 - raw[i].x as f32;
-                        let dy = raw[j].y as f32 - raw[i].y as f32;
-                        (dx * dx + dy * dy).sqrt() <= 2.0 * lp
-                    }
-                })
-                .count()
-                >= ek("E_CROWD", 100.0) as usize
-        })
-        .collect();
-    for i in crowded {
-        raw[i].alive = false;
-    }
     let mut out = Vec::new();
     for r in raw.iter().filter(|r| r.alive) {
         let p = r.y * w + r.x;
         let edge = inner.v[p];
         // The mask often runs to the image edge, where every ridge ends artificially.
         let to_frame = r.x.min(r.y).min(w - 1 - r.x).min(h - 1 - r.y);
-        if edge < edge_t || to_frame < FRAME_MARGIN {
+        if edge < 0.97 || to_frame < FRAME_MARGIN {
             continue;
         }
         let coh = orient.coherence.v[p].clamp(0.0, 1.0);
-        if coh < min_coh {
-            continue;
-        }
-        let mut q = (100.0 * coh.sqrt()).round() as u8;
-        if let Some(c) = clarity {
-            let cl = c.v[p] / ek("E_CLSCALE", 1.0);
-            if cl < ek("E_CLMIN", 0.0) {
-                continue;
-            }
-            if ek("E_CLQ", 0.0) > 0.0 {
-                q = (100.0 * cl.clamp(0.0, 1.0)).round() as u8;
-            }
-        }
+        let q = (100.0 * coh.sqrt()).round() as u8;
         out.push(Minutia {
             x: r.x as u16,
             y: r.y as u16,

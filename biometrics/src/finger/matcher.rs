@@ -56,9 +56,9 @@ fn direction_slot(d: f32) -> usize {
 fn direction_table() -> &'static [[f32; ND]; DIRECTION_SLOTS] {
     static TABLE: std::sync::OnceLock<[[f32; ND]; DIRECTION_SLOTS]> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        let norm_s = 1.0 / (knobs().sigs * (2.0 * PI).sqrt());
+        let norm_s = 1.0 / (SIGMA_S * (2.0 * PI).sqrt());
         let bin = 2.0 * PI / ND as f32;
-        let erf_scale = 1.0 / (knobs().sigd * 2.0f32.sqrt());
+        let erf_scale = 1.0 / (SIGMA_D * 2.0f32.sqrt());
         let mut t = [[0.0f32; ND]; DIRECTION_SLOTS];
         for (slot, row) in t.iter_mut().enumerate() {
             let nd = -PI + (slot as f32 + 0.5) * (2.0 * PI / DIRECTION_SLOTS as f32);
@@ -79,7 +79,6 @@ struct Point {
     x: f32,
     y: f32,
     t: f32,
-    q: f32,
 }
 
 #[derive(Debug, Clone)]
@@ -95,8 +94,6 @@ struct Cylinder {
 pub struct Prepared {
     points: Vec<Point>,
     cylinders: Vec<Cylinder>,
-    /// Convex hull of the minutiae: the part of the finger this template saw.
-    hull: Vec<(f32, f32)>,
 }
 
 /// Signed difference of two angles, in [-pi, pi).
@@ -203,16 +200,13 @@ impl Prepared {
                 x: f32::from(m.x),
                 y: f32::from(m.y),
                 t: m.angle_radians(),
-                q: (f32::from(m.quality.max(1)) / 100.0).min(1.0),
             })
             .collect();
         let hull = convex_hull(&points);
-        let kn = knobs();
-        let sigma_s = kn.sigs;
-        let reach = RADIUS + 3.0 * sigma_s;
+        let reach = RADIUS + 3.0 * SIGMA_S;
         let mut cylinders = Vec::with_capacity(points.len());
         let dir_table = direction_table();
-        let reach_cells = 3.0 * sigma_s / CELL;
+        let reach_cells = 3.0 * SIGMA_S / CELL;
         let mut acc = [[0.0f32; ND]; NS * NS];
         for (mi, m) in points.iter().enumerate().take(max_cylinders) {
             let (s, c) = m.t.sin_cos();
@@ -239,7 +233,7 @@ impl Prepared {
                     for col in col0..=col1 as usize {
                         let d2 =
                             ((col as f32 - u).powi(2) + (row as f32 - v).powi(2)) * CELL * CELL;
-                        let gs = (-d2 / (2.0 * sigma_s * sigma_s)).exp();
+                        let gs = (-d2 / (2.0 * SIGMA_S * SIGMA_S)).exp();
                         for (a, w) in acc[row * NS + col].iter_mut().zip(cd) {
                             *a += gs * w;
                         }
@@ -259,17 +253,17 @@ impl Prepared {
                 }
                 let px = m.x + CELL * (c * i - s * j);
                 let py = m.y + CELL * (s * i + c * j);
-                if !near_hull(&hull, px, py, kn.hullm) {
+                if !near_hull(&hull, px, py, HULL_MARGIN) {
                     continue;
                 }
                 valid |= 1 << cell;
                 for (k, &v) in a.iter().enumerate() {
-                    if v >= kn.mupsi {
+                    if v >= MU_PSI {
                         bits[k] |= 1 << cell;
                     }
                 }
             }
-            if (valid.count_ones() as f32) < kn.minvalid * CIRCLE_CELLS as f32 {
+            if (valid.count_ones() as f32) < MIN_VALID_SHARE * CIRCLE_CELLS as f32 {
                 continue;
             }
             cylinders.push(Cylinder {
@@ -278,11 +272,7 @@ impl Prepared {
                 minutia: mi,
             });
         }
-        Self {
-            points,
-            cylinders,
-            hull,
-        }
+        Self { points, cylinders }
     }
 
     /// Number of minutiae with a usable cylinder.
@@ -303,7 +293,7 @@ fn local_similarity(a: &Cylinder, b: &Cylinder, ta: f32, tb: f32) -> f32 {
     }
     let common = a.valid & b.valid;
     let nc = common.count_ones();
-    if (nc as f32) < knobs().mincommon * CIRCLE_CELLS as f32 {
+    if (nc as f32) < MIN_COMMON_SHARE * CIRCLE_CELLS as f32 {
         return 0.0;
     }
     let (mut diff, mut na, mut nb) = (0u32, 0u32, 0u32);
@@ -324,7 +314,7 @@ fn local_similarity(a: &Cylinder, b: &Cylinder, ta: f32, tb: f32) -> f32 {
 /// atan2 to within 2e-4 radians (a minimax polynomial on [0, 1] and octant folding); the
 /// compatibilities it feeds tolerate degrees, and the library call dominated comparison time.
 #[inline]
-fn fast_atan2(y: f32, x: f32) -> f32 {
+pub(crate) fn fast_atan2(y: f32, x: f32) -> f32 {
     let (ax, ay) = (x.abs(), y.abs());
     let (hi, lo) = (ax.max(ay), ax.min(ay));
     if hi == 0.0 {
@@ -350,9 +340,8 @@ fn sigmoid(v: f32, mu: f32, tau: f32) -> f32 {
 /// How many top pairings the final score averages, growing with the smaller minutiae count.
 fn pairs_to_use(na: usize, nb: usize) -> usize {
     let n = na.min(nb) as f32;
-    let k = knobs();
-    let z = sigmoid(n, k.mup, 0.4);
-    k.npmin + (z * (k.npmax - k.npmin) as f32).round() as usize
+    let z = sigmoid(n, 20.0, 0.4);
+    3 + (z * 6.0).round() as usize
 }
 
 /// Similarity of two prepared templates in [0, 1]; symmetric up to rounding.
@@ -361,15 +350,11 @@ pub fn compare(a: &Prepared, b: &Prepared) -> f32 {
     if na == 0 || nb == 0 {
         return 0.0;
     }
-    let qw = knobs().qw;
     let mut cand: Vec<(f32, u16, u16)> = Vec::with_capacity(na * nb / 2);
     for (i, ca) in a.cylinders.iter().enumerate() {
         let ta = a.points[ca.minutia].t;
         for (j, cb) in b.cylinders.iter().enumerate() {
-            let mut s = local_similarity(ca, cb, ta, b.points[cb.minutia].t);
-            if qw > 0.0 && s > 0.0 {
-                s *= (a.points[ca.minutia].q * b.points[cb.minutia].q).powf(qw);
-            }
+            let s = local_similarity(ca, cb, ta, b.points[cb.minutia].t);
             if s > 0.0 {
                 cand.push((s, i as u16, j as u16));
             }
@@ -402,7 +387,6 @@ pub fn compare(a: &Prepared, b: &Prepared) -> f32 {
     }
     let n = sel.len();
     // Pairwise compatibility: distances and the two angle relations must agree in both prints.
-    let kp = knobs();
     let mut rho = vec![0.0f32; n * n];
     for t in 0..n {
         let (_, at, bt) = sel[t];
@@ -412,22 +396,22 @@ pub fn compare(a: &Prepared, b: &Prepared) -> f32 {
             let db = ((bk.x - bt.x).powi(2) + (bk.y - bt.y).powi(2)).sqrt();
             let d1 = (da - db).abs();
             // Beyond these differences the sigmoids below are under 1e-4: skip the atan2s.
-            if d1 > kp.d1mu + 7.0 {
+            if d1 > 12.0 {
                 continue;
             }
             let d2 = dphi(dphi(at.t, ak.t), dphi(bt.t, bk.t)).abs();
-            if d2 > kp.amu + 0.34 {
+            if d2 > 0.6 {
                 continue;
             }
             let ra = dphi(at.t, fast_atan2(ak.y - at.y, ak.x - at.x));
             let rb = dphi(bt.t, fast_atan2(bk.y - bt.y, bk.x - bt.x));
             let d3 = dphi(ra, rb).abs();
-            if d3 > kp.amu + 0.34 {
+            if d3 > 0.6 {
                 continue;
             }
-            let r = sigmoid(d1, kp.d1mu, -kp.d1tau)
-                * sigmoid(d2, kp.amu, -30.0)
-                * sigmoid(d3, kp.amu, -30.0);
+            let r = sigmoid(d1, 5.0, -1.6)
+                * sigmoid(d2, PI / 12.0, -30.0)
+                * sigmoid(d3, PI / 12.0, -30.0);
             rho[t * n + k] = r;
             rho[k * n + t] = r;
         }
@@ -435,171 +419,20 @@ pub fn compare(a: &Prepared, b: &Prepared) -> f32 {
     let mut lambda: Vec<f32> = sel.iter().map(|s| s.0).collect();
     let mut next = vec![0.0f32; n];
     let denom = (n.max(2) - 1) as f32;
-    for _ in 0..kp.iters {
+    for _ in 0..5 {
         for t in 0..n {
             let row = &rho[t * n..(t + 1) * n];
             let sum: f32 = row.iter().zip(&lambda).map(|(r, l)| r * l).sum();
-            next[t] = (1.0 - kp.wr) * lambda[t] + kp.wr * sum / denom;
+            next[t] = 0.5 * lambda[t] + 0.5 * sum / denom;
         }
         std::mem::swap(&mut lambda, &mut next);
     }
     // The score averages the pairings with the most support after relaxation. (Cappelli et
     // al. rank by efficiency, support relative to the starting similarity; ranking by the
     // support itself measured better on FVC2002, with our minutiae and with ISO ones.)
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_unstable_by(|&x, &y| lambda[y].total_cmp(&lambda[x]));
-    let s: f32 = order[..np].iter().map(|&t| lambda[t]).sum::<f32>() / np as f32;
-    let g = consolidate(a, b, &sel, &lambda, &order[..np]);
-    let p = knobs();
-    let out = match p.mode {
-        0 => s,
-        1 => s * g.powf(p.gexp),
-        2 => g,
-        _ => s.powf(1.0 - p.gexp) * g.powf(p.gexp),
-    };
-    out.clamp(0.0, 1.0)
-}
-
-pub(crate) struct Knobs {
-    pub mode: u32,
-    pub qw: f32,
-    pub npmin: usize,
-    pub npmax: usize,
-    pub mup: f32,
-    pub mupsi: f32,
-    pub sigs: f32,
-    pub sigd: f32,
-    pub iters: usize,
-    pub wr: f32,
-    pub d1mu: f32,
-    pub d1tau: f32,
-    pub amu: f32,
-    pub hullm: f32,
-    pub minvalid: f32,
-    pub mincommon: f32,
-    pub gexp: f32,
-    pub dist: f32,
-    pub ang: f32,
-    pub margin: f32,
-    pub minov: f32,
-}
-
-pub(crate) fn knobs() -> &'static Knobs {
-    static K: std::sync::OnceLock<Knobs> = std::sync::OnceLock::new();
-    K.get_or_init(|| {
-        let f = |n: &str, d: f32| {
-            std::env::var(n)
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(d)
-        };
-        Knobs {
-            mode: f("K_MODE", 0.0) as u32,
-            qw: f("K_QW", 0.0),
-            npmin: f("K_NPMIN", 3.0) as usize,
-            npmax: f("K_NPMAX", 9.0) as usize,
-            mup: f("K_MUP", 20.0),
-            mupsi: f("K_MUPSI", 0.01),
-            sigs: f("K_SIGS", 9.0),
-            sigd: f("K_SIGD", 5.0 * PI / 36.0),
-            iters: f("K_ITERS", 5.0) as usize,
-            wr: f("K_WR", 0.5),
-            d1mu: f("K_D1MU", 5.0),
-            d1tau: f("K_D1TAU", 1.6),
-            amu: f("K_AMU", PI / 12.0),
-            hullm: f("K_HULLM", 50.0),
-            minvalid: f("K_MINVALID", 0.75),
-            mincommon: f("K_MINCOMMON", 0.6),
-            gexp: f("K_GEXP", 0.5),
-            dist: f("K_DIST", 15.0),
-            ang: f("K_ANG", 0.5),
-            margin: f("K_MARGIN", 10.0),
-            minov: f("K_MINOV", 8.0),
-        }
-    })
-}
-
-/// Global consolidation: the rigid transform that the best-supported pairings agree on, applied
-/// to every minutia, and the share of the minutiae in the common area that then find a partner.
-fn consolidate(
-    a: &Prepared,
-    b: &Prepared,
-    sel: &[(f32, Point, Point)],
-    lambda: &[f32],
-    top: &[usize],
-) -> f32 {
-    let p = knobs();
-    // Rotation: weighted circular mean of the direction differences; translation: weighted
-    // centroid difference after rotation.
-    let (mut cs, mut sn, mut wsum) = (0.0f32, 0.0f32, 0.0f32);
-    for &t in top {
-        let (_, pa, pb) = sel[t];
-        let d = dphi(pa.t, pb.t);
-        let wt = lambda[t].max(1e-6);
-        cs += wt * d.cos();
-        sn += wt * d.sin();
-        wsum += wt;
-    }
-    if wsum <= 0.0 {
-        return 0.0;
-    }
-    let rot = sn.atan2(cs);
-    let (rs, rc) = rot.sin_cos();
-    let (mut ax, mut ay, mut bx, mut by) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
-    for &t in top {
-        let (_, pa, pb) = sel[t];
-        let wt = lambda[t].max(1e-6);
-        ax += wt * pa.x;
-        ay += wt * pa.y;
-        bx += wt * (rc * pb.x - rs * pb.y);
-        by += wt * (rs * pb.x + rc * pb.y);
-    }
-    let (tx, ty) = ((ax - bx) / wsum, (ay - by) / wsum);
-    let fwd = |x: f32, y: f32| (rc * x - rs * y + tx, rs * x + rc * y + ty);
-    let back = |x: f32, y: f32| {
-        let (dx, dy) = (x - tx, y - ty);
-        (rc * dx + rs * dy, -rs * dx + rc * dy)
-    };
-    let hull_b: Vec<(f32, f32)> = b.hull.iter().map(|&(x, y)| fwd(x, y)).collect();
-    let hull_a: Vec<(f32, f32)> = a.hull.iter().map(|&(x, y)| back(x, y)).collect();
-    let in_a: Vec<bool> = a
-        .points
-        .iter()
-        .map(|m| near_hull(&hull_b, m.x, m.y, p.margin))
-        .collect();
-    let nb_in = b
-        .points
-        .iter()
-        .filter(|m| near_hull(&hull_a, m.x, m.y, p.margin))
-        .count();
-    let na_in = in_a.iter().filter(|&&v| v).count();
-    let mut taken = vec![false; a.points.len()];
-    let mut matched = 0usize;
-    let d2max = p.dist * p.dist;
-    for m in &b.points {
-        let (x, y) = fwd(m.x, m.y);
-        let t = m.t + rot;
-        let mut best = None;
-        let mut best_d = d2max;
-        for (k, q) in a.points.iter().enumerate() {
-            if taken[k] {
-                continue;
-            }
-            let d2 = (q.x - x).powi(2) + (q.y - y).powi(2);
-            if d2 <= best_d && dphi(q.t, t).abs() <= p.ang {
-                best_d = d2;
-                best = Some(k);
-            }
-        }
-        if let Some(k) = best {
-            taken[k] = true;
-            matched += 1;
-        }
-    }
-    let na = (na_in as f32).max(p.minov);
-    let nb = (nb_in as f32).max(p.minov);
-    let m = matched as f32;
-    (m * m / (na * nb)).min(1.0)
+    lambda.sort_unstable_by(|x, y| y.total_cmp(x));
+    let s: f32 = lambda[..np].iter().sum::<f32>() / np as f32;
+    s.clamp(0.0, 1.0)
 }
 
 #[cfg(test)]
