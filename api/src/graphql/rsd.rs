@@ -461,7 +461,7 @@ impl CasePayload {
     }
     /// The transition recorded in the case's history.
     async fn event(&self) -> Option<CaseNotice> {
-        self.0.acted.first().map(|a| CaseNotice::from(a))
+        self.0.acted.first().map(CaseNotice::from)
     }
 }
 

@@ -456,7 +456,9 @@ pub fn act(
     let transition = rsd::apply(&state, &me, &action, &settings.rsd, at).map_err(|r| {
         let e = match r.kind {
             RefusalKind::Forbidden => Error::forbidden(r.message),
-            RefusalKind::Invalid => Error::validation(r.field.unwrap_or("input"), r.message),
+            RefusalKind::Invalid => {
+                Error::validation(camel_case(r.field.unwrap_or("input")), r.message)
+            }
         };
         e.in_field("input")
     })?;
@@ -720,15 +722,7 @@ fn book(
         )?),
     };
     let at = now();
-    let existing: Option<(
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        NaiveDateTime,
-        NaiveDateTime,
-        i32,
-    )> = appointments::table
+    let existing: Option<Booked> = appointments::table
         .find(appointment_id)
         .select((
             appointments::stage,
@@ -796,6 +790,17 @@ fn book(
     }
     Ok(())
 }
+
+/// An appointment as booked: stage, officer, interpreter, language, start, end, version.
+type Booked = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    NaiveDateTime,
+    NaiveDateTime,
+    i32,
+);
 
 fn lock_user(conn: &mut DbConn, user_id: &str) -> Result<()> {
     if let DbConn::Pg(c) = conn {
@@ -1196,4 +1201,52 @@ pub fn open_case(conn: &mut DbConn, scope: &Scope, new: &NewCase) -> Result<Stri
         &[Entry::ok("create", "case", &case_id)],
     )?;
     Ok(case_id)
+}
+
+/// A payload field as clients name it: the domain's `officer_id` is the API's `officerId`.
+fn camel_case(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    let mut upper = false;
+    for c in field.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domain_fields_are_named_as_clients_send_them() {
+        assert_eq!(camel_case("officer_id"), "officerId");
+        assert_eq!(camel_case("reason"), "reason");
+        assert_eq!(camel_case("recommendations"), "recommendations");
+    }
+
+    #[test]
+    fn the_working_day_is_checked_in_local_time() {
+        let cal = Calendar::default();
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("time");
+        // Thursday 26 November 2026, 10:00 in Quito is 15:00 UTC.
+        assert!(cal.check(at("2026-11-26 15:00"), 120).is_ok());
+        // 07:30 in Quito.
+        assert!(cal.check(at("2026-11-26 12:30"), 60).is_err());
+        // Ends 17:30 in Quito.
+        assert!(cal.check(at("2026-11-26 20:30"), 60).is_err());
+        // Saturday.
+        assert!(cal.check(at("2026-11-28 15:00"), 60).is_err());
+        // Friday 23:00 UTC is still Friday 18:00 in Quito: after hours, not a weekend.
+        let e = cal
+            .check(at("2026-11-27 23:00"), 30)
+            .expect_err("after hours");
+        assert!(e.message.contains("working hours"), "{}", e.message);
+    }
 }
