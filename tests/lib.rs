@@ -118,7 +118,8 @@ pub struct World {
     pub guayaquil: String,
 }
 
-/// Two units, three offices and one user per role, all with [`PASSWORD`].
+/// Two units, three offices and one user per role (two eligibility officers and two supervisors,
+/// for the separation of duties of the RSD procedure), all with [`PASSWORD`].
 pub fn world(db: &Database) -> World {
     let hash = password::hash(PASSWORD).expect("hash");
     db.write_blocking(|c| {
@@ -139,7 +140,7 @@ pub fn world(db: &Database) -> World {
         let quito = users::create_office(c, &dpin.id, "UIO", "Quito")?;
         let gye = users::create_office(c, &dpin.id, "GYE", "Guayaquil")?;
         let uq = users::create_office(c, &unhcr.id, "UIO", "Quito")?;
-        let people: [(&str, &str, &str, &str, &str); 9] = [
+        let people: [(&str, &str, &str, &str, &str); 11] = [
             (
                 "registrar",
                 &dpin.id,
@@ -169,6 +170,14 @@ pub fn world(db: &Database) -> World {
                 "own",
             ),
             ("supervisor", &dpin.id, &quito.id, "supervisor", "unit"),
+            (
+                "officer2",
+                &dpin.id,
+                &quito.id,
+                "eligibility_officer",
+                "office",
+            ),
+            ("supervisor2", &dpin.id, &gye.id, "supervisor", "unit"),
             (
                 "protection",
                 &dpin.id,

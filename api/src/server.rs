@@ -6,9 +6,9 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::{ConnectInfo, State};
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -37,6 +37,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     };
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(healthz))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(CompressionLayer::new().gzip(true))
@@ -90,6 +91,7 @@ async fn graphiql() -> Html<String> {
     Html(
         GraphiQLSource::build()
             .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
             .title("Amparo GraphQL")
             .finish(),
     )
@@ -222,6 +224,61 @@ async fn graphql(
         }
     }
     with_request_id(GraphQLResponse::from(resp).into_response(), &request_id)
+}
+
+/// Subscriptions over graphql-ws (and the older subscriptions-transport-ws). The session token
+/// comes in the `connection_init` payload as `{"Authorization": "Bearer <token>"}` (or
+/// `{"token": "<token>"}`), since browsers cannot set headers on a websocket.
+async fn graphql_ws(
+    State(s): State<Server>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let schema = s.schema.clone();
+    let state = s.state.clone();
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            GraphQLWebSocket::new(socket, schema, protocol)
+                .on_connection_init(move |payload| async move {
+                    let token = ws_token(&payload).ok_or_else(|| {
+                        async_graphql::Error::new(
+                            "send your session token in connection_init: {\"Authorization\": \"Bearer <token>\"}",
+                        )
+                    })?;
+                    let request_id = crate::store::new_id();
+                    let caller = state
+                        .auth
+                        .authenticate(&token, &request_id)
+                        .await
+                        .map_err(|e| async_graphql::Error::new(e.message))?;
+                    let mut data = async_graphql::Data::default();
+                    data.insert(state.clone());
+                    data.insert(RequestData {
+                        request_id,
+                        addr: Some(addr.ip()),
+                        caller: Some(Ok(caller)),
+                    });
+                    Ok(data)
+                })
+                .serve()
+        })
+}
+
+/// The session token of a websocket's `connection_init` payload.
+fn ws_token(payload: &serde_json::Value) -> Option<String> {
+    let from_header = ["Authorization", "authorization"]
+        .iter()
+        .find_map(|k| payload.get(k).and_then(|v| v.as_str()))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        });
+    from_header
+        .or_else(|| payload.get("token").and_then(|v| v.as_str()))
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty() && t.len() <= 256)
 }
 
 fn with_request_id(mut resp: Response, request_id: &str) -> Response {

@@ -9,3 +9,4 @@ mod limits;
 mod registration;
 mod search;
 mod support;
+mod workflow;

@@ -31,6 +31,8 @@ pub enum Permission {
     ReadCases,
     /// Query the audit trail.
     ReadAudit,
+    /// See the unit's case queues and workload, and reassign cases.
+    SuperviseCases,
     /// Create and disable users of the unit.
     ManageUsers,
     /// Aggregated statistics (never individuals).
@@ -104,6 +106,7 @@ impl Role {
                 ReadCases,
                 ReadAudit,
                 ReadStatistics,
+                SuperviseCases,
             ],
             Role::ProtectionOfficer => &[ReadPersons, AddNeeds, ReviewNeeds, ReadCases],
             Role::UnitAdmin => &[ManageUsers, ReadAudit],

@@ -17,7 +17,12 @@ pub struct AppState {
     pub auth: Auth,
     pub audit: AuditWriter,
     pub config: ApiConfig,
+    /// Case transitions as they commit, for subscribers (see `caseEvents`).
+    pub case_events: tokio::sync::broadcast::Sender<crate::store::workflow::Acted>,
 }
+
+/// How many case transitions a slow subscriber may fall behind before it is told to reload.
+pub const CASE_EVENT_BACKLOG: usize = 1024;
 
 impl AppState {
     pub fn new(db: Database, auth: crate::auth::AuthConfig, config: ApiConfig) -> Self {
@@ -26,7 +31,13 @@ impl AppState {
             audit: AuditWriter::start(db.clone()),
             db,
             config,
+            case_events: tokio::sync::broadcast::channel(CASE_EVENT_BACKLOG).0,
         }
+    }
+
+    /// Tells subscribers of a committed transition. Nobody listening is not an error.
+    pub fn publish(&self, acted: crate::store::workflow::Acted) {
+        let _ = self.case_events.send(acted);
     }
 }
 

@@ -6,14 +6,25 @@ pub mod context;
 pub mod inputs;
 pub mod mutation;
 pub mod query;
+pub mod queues;
+pub mod rsd;
+pub mod subscription;
 pub mod types;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::{MergedObject, Schema};
 
 pub use context::{ApiConfig, AppState, RequestData};
 
+/// Reads. Every read of personal data is scoped to the caller's operation unit and audited.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(query::RegistryQuery, queues::QueueQuery);
+
+/// Writes. Every mutation is idempotent by clientMutationId; every update checks the version read.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(mutation::RegistryMutation, rsd::CaseMutation);
+
 /// The API's schema type.
-pub type AppSchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, subscription::SubscriptionRoot>;
 
 /// Deepest selection a request may nest.
 pub const MAX_DEPTH: usize = 12;
@@ -24,12 +35,16 @@ pub const MAX_ALIASES: usize = 30;
 
 /// Builds the schema with its limits.
 pub fn build_schema() -> AppSchema {
-    Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .limit_recursive_depth(32)
-        .limit_directives(10)
-        .finish()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        subscription::SubscriptionRoot,
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .limit_recursive_depth(32)
+    .limit_directives(10)
+    .finish()
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.

@@ -12,8 +12,9 @@ use crate::error::{Error, Result};
 use crate::store::idempotency::run_once;
 use crate::store::{queries, registry, users};
 
-/// Writes.
-pub struct MutationRoot;
+/// Writes to the registry.
+#[derive(Default)]
+pub struct RegistryMutation;
 
 /// What a mutation stored: the ids it touched, resolved afresh when the payload is read.
 #[derive(Serialize, Deserialize, Clone)]
@@ -202,9 +203,9 @@ fn touched(cmid: &str, ids: Vec<String>) -> Touched {
     }
 }
 
-/// Writes. Every mutation is idempotent by clientMutationId; every update checks the version read.
+/// Writes to the registry.
 #[Object]
-impl MutationRoot {
+impl RegistryMutation {
     /// Log in with username and password; returns a session token.
     async fn login(
         &self,

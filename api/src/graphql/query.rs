@@ -9,12 +9,14 @@ use super::types::*;
 use crate::domain::access::Permission;
 use crate::store::{audit, queries, users};
 
-/// Reads. Every read of personal data is scoped to the caller's operation unit and audited.
-pub struct QueryRoot;
+/// Reads of the registry. Every read of personal data is scoped to the caller's operation unit
+/// and audited.
+#[derive(Default)]
+pub struct RegistryQuery;
 
-/// Reads. Every read of personal data is scoped to the caller's operation unit and audited.
+/// Reads of the registry.
 #[Object]
-impl QueryRoot {
+impl RegistryQuery {
     /// The logged-in user.
     async fn me(&self, ctx: &Context<'_>) -> GqlResult<Me> {
         Ok(Me(caller(ctx).map_err(gql)?.user.clone()))

@@ -831,6 +831,40 @@ impl Case {
     async fn version(&self) -> i32 {
         self.0.version
     }
+    /// What you may do on this case now; offer only these.
+    async fn allowed_actions(&self, ctx: &Context<'_>) -> GqlResult<Vec<super::rsd::CaseAction>> {
+        super::rsd::allowed_actions(ctx, &self.0.id).await
+    }
+    /// The case's clocks: decision target, appeal deadline, abandonment, next interview.
+    async fn deadlines(&self) -> super::rsd::CaseDeadlines {
+        super::rsd::deadlines_of(&self.0)
+    }
+    /// Whether specific needs of a member give the case priority.
+    async fn priority(&self) -> bool {
+        self.0.priority
+    }
+    /// Whether the applicant asked for an interviewer of the same sex.
+    async fn same_sex_interviewer(&self) -> bool {
+        self.0.same_sex_interviewer
+    }
+    /// Days since the case entered its current status.
+    async fn days_waiting(&self) -> i64 {
+        let since = self.0.status_changed_at.unwrap_or(self.0.opened_at);
+        (Utc::now().naive_utc() - since).num_days()
+    }
+    /// The procedure's record: interviews, assessments, reviews, decisions, appeal, closure.
+    async fn workflow(&self, ctx: &Context<'_>) -> GqlResult<super::rsd::CaseWorkflow> {
+        super::rsd::workflow_of(ctx, &self.0.id).await
+    }
+    /// Specific needs codes of the case's members (principal and derivatives) still open, as
+    /// badges; codes of sensitive groups your roles do not include are left out.
+    async fn specific_need_codes(&self, ctx: &Context<'_>) -> GqlResult<Vec<String>> {
+        let id = self.0.id.clone();
+        scoped_read(ctx, "read", None, move |c, s, _| {
+            queries::open_need_codes_of_case(c, s, &id)
+        })
+        .await
+    }
 }
 
 /// A member of a case.

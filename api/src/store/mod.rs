@@ -7,6 +7,7 @@ pub mod audit;
 pub mod db;
 pub mod idempotency;
 pub mod queries;
+pub mod queues;
 pub mod registry;
 pub mod rows;
 pub mod schema;

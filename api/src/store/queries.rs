@@ -684,6 +684,32 @@ pub fn cases_of_individual(
         .load(conn)?)
 }
 
+/// Codes of the open (not resolved) specific needs of a case's current members, each once,
+/// without those of sensitive groups the caller's roles do not include.
+pub fn open_need_codes_of_case(
+    conn: &mut DbConn,
+    scope: &Scope,
+    case_id: &str,
+) -> Result<Vec<String>> {
+    scope.require(Permission::ReadCases)?;
+    let members = case_members::table
+        .filter(case_members::case_id.eq(case_id))
+        .filter(case_members::removed_at.is_null())
+        .select(case_members::individual_id);
+    let codes: Vec<String> = specific_needs::table
+        .filter(specific_needs::operation_unit_id.eq(scope.unit_id()))
+        .filter(specific_needs::individual_id.eq_any(members))
+        .filter(specific_needs::status.ne("resolved"))
+        .select(specific_needs::code)
+        .distinct()
+        .order(specific_needs::code.asc())
+        .load(conn)?;
+    Ok(codes
+        .into_iter()
+        .filter(|c| super::registry::sensitivity_group(c).is_none_or(|g| scope.sees(g)))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

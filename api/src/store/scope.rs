@@ -169,6 +169,7 @@ fn permission_words(p: Permission) -> &'static str {
         Permission::ManageGroups => "splitting or merging groups",
         Permission::ReadCases => "reading cases",
         Permission::ReadAudit => "reading the audit trail",
+        Permission::SuperviseCases => "supervising case queues and reassigning cases",
         Permission::ManageUsers => "managing users",
         Permission::ReadStatistics => "reading statistics",
     }

@@ -251,7 +251,11 @@ fn state_from_columns(conn: &mut DbConn, row: &CaseRow) -> Result<CaseState> {
 /// The facts about the case that come from other records: priority from the members' open
 /// specific needs, the interviewer preference from the principal applicant.
 fn refresh_facts(conn: &mut DbConn, state: &mut CaseState) -> Result<()> {
-    let ids: Vec<String> = state.individuals().into_iter().map(str::to_string).collect();
+    let ids: Vec<String> = state
+        .individuals()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
     let open_needs: i64 = specific_needs::table
         .filter(specific_needs::individual_id.eq_any(&ids))
         .filter(specific_needs::status.ne("resolved"))
@@ -452,13 +456,23 @@ pub fn act(
     let transition = rsd::apply(&state, &me, &action, &settings.rsd, at).map_err(|r| {
         let e = match r.kind {
             RefusalKind::Forbidden => Error::forbidden(r.message),
-            RefusalKind::Invalid => Error::validation(r.field.unwrap_or("input"), r.message),
+            RefusalKind::Invalid => {
+                Error::validation(camel_case(r.field.unwrap_or("input")), r.message)
+            }
         };
         e.in_field("input")
     })?;
 
     if let Some((b, appointment_id)) = &booking {
-        book(conn, scope, &loaded.row, &settings, b, appointment_id, &transition.state)?;
+        book(
+            conn,
+            scope,
+            &loaded.row,
+            &settings,
+            b,
+            appointment_id,
+            &transition.state,
+        )?;
     }
     settle_appointments(conn, &state, &transition.state, &transition.event)?;
     let version = store_state(conn, &loaded.row, &transition.state, &settings.rsd, at)?;
@@ -562,7 +576,12 @@ pub(crate) struct QueueRow {
 
 impl QueueRow {
     /// `row` is the case before the transition, `at` its time.
-    pub(crate) fn of(state: &CaseState, rules: &UnitRules, row: &CaseRow, at: NaiveDateTime) -> Self {
+    pub(crate) fn of(
+        state: &CaseState,
+        rules: &UnitRules,
+        row: &CaseRow,
+        at: NaiveDateTime,
+    ) -> Self {
         let c = rsd::queue_columns(state, rules);
         let status_changed_at = if row.status == c.status.as_str() {
             row.status_changed_at.or(Some(row.opened_at))
@@ -592,9 +611,7 @@ impl QueueRow {
             .into_iter()
             .flatten()
             .min()
-            .unwrap_or_else(|| {
-                status_changed_at.unwrap_or(state.opened_at) + TimeDelta::days(365)
-            })
+            .unwrap_or_else(|| status_changed_at.unwrap_or(state.opened_at) + TimeDelta::days(365))
         });
         Self {
             status: c.status.as_str(),
@@ -665,7 +682,10 @@ fn book(
             "an interview is booked for a time still to come",
         ));
     }
-    settings.calendar.check(b.at, b.minutes).map_err(|e| e.in_field("input"))?;
+    settings
+        .calendar
+        .check(b.at, b.minutes)
+        .map_err(|e| e.in_field("input"))?;
     let Some(appointment) = next.appointments.iter().find(|a| a.id == appointment_id) else {
         return Err(Error::internal("the scheduled appointment is missing"));
     };
@@ -676,7 +696,13 @@ fn book(
         // the officer's row first makes the second wait and then see the first booking.
         lock_user(conn, &officer_id)?;
     }
-    if let Some(clash) = clash(conn, appointments::officer_id.eq(officer_id.clone()), b.at, ends, appointment_id)? {
+    if let Some(clash) = clash(
+        conn,
+        appointments::officer_id.eq(officer_id.clone()),
+        b.at,
+        ends,
+        appointment_id,
+    )? {
         return Err(Error::validation(
             "input.at",
             format!("the officer is already booked {clash}"),
@@ -696,20 +722,19 @@ fn book(
         )?),
     };
     let at = now();
-    let existing: Option<(String, String, Option<String>, Option<String>, NaiveDateTime, NaiveDateTime, i32)> =
-        appointments::table
-            .find(appointment_id)
-            .select((
-                appointments::stage,
-                appointments::officer_id,
-                appointments::interpreter_id,
-                appointments::language,
-                appointments::starts_at,
-                appointments::ends_at,
-                appointments::version,
-            ))
-            .first(conn)
-            .optional()?;
+    let existing: Option<Booked> = appointments::table
+        .find(appointment_id)
+        .select((
+            appointments::stage,
+            appointments::officer_id,
+            appointments::interpreter_id,
+            appointments::language,
+            appointments::starts_at,
+            appointments::ends_at,
+            appointments::version,
+        ))
+        .first(conn)
+        .optional()?;
     match existing {
         Some((stage, officer, interpreter, language, starts, old_ends, version)) => {
             // The booking as it was stays in the book, pointing at the appointment that
@@ -766,6 +791,17 @@ fn book(
     Ok(())
 }
 
+/// An appointment as booked: stage, officer, interpreter, language, start, end, version.
+type Booked = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    NaiveDateTime,
+    NaiveDateTime,
+    i32,
+);
+
 fn lock_user(conn: &mut DbConn, user_id: &str) -> Result<()> {
     if let DbConn::Pg(c) = conn {
         users::table
@@ -778,8 +814,9 @@ fn lock_user(conn: &mut DbConn, user_id: &str) -> Result<()> {
     Ok(())
 }
 
-type AppointmentFilter =
-    Box<dyn BoxableExpression<appointments::table, super::db::Db, SqlType = diesel::sql_types::Bool>>;
+type AppointmentFilter = Box<
+    dyn BoxableExpression<appointments::table, super::db::Db, SqlType = diesel::sql_types::Bool>,
+>;
 
 /// The first scheduled appointment matching `who` that overlaps `[starts, ends)`, other than
 /// `except`, described for the scheduler.
@@ -827,7 +864,11 @@ fn interpreter_for(
         .filter(interpreters::operation_unit_id.eq(scope.unit_id()))
         .filter(interpreters::active.eq(true))
         .order(interpreters::name.asc())
-        .select((interpreters::id, interpreters::office_id, interpreters::languages))
+        .select((
+            interpreters::id,
+            interpreters::office_id,
+            interpreters::languages,
+        ))
         .load(conn)?;
     let speaks = |langs: &str| langs.split_whitespace().any(|l| l == language);
     if let Some(id) = wanted {
@@ -844,7 +885,15 @@ fn interpreter_for(
             ));
         }
         lock_user_like_interpreter(conn, id)?;
-        if let Some(c) = clash(conn, appointments::interpreter_id.eq(id.clone()).assume_not_null(), starts, ends, except)? {
+        if let Some(c) = clash(
+            conn,
+            appointments::interpreter_id
+                .eq(id.clone())
+                .assume_not_null(),
+            starts,
+            ends,
+            except,
+        )? {
             return Err(Error::validation(
                 "input.interpreterId",
                 format!("that interpreter is already booked {c}"),
@@ -863,7 +912,17 @@ fn interpreter_for(
     }
     for (id, _, _) in ordered {
         lock_user_like_interpreter(conn, id)?;
-        if clash(conn, appointments::interpreter_id.eq(id.clone()).assume_not_null(), starts, ends, except)?.is_none() {
+        if clash(
+            conn,
+            appointments::interpreter_id
+                .eq(id.clone())
+                .assume_not_null(),
+            starts,
+            ends,
+            except,
+        )?
+        .is_none()
+        {
             return Ok(id.clone());
         }
     }
@@ -930,7 +989,11 @@ pub fn initial_columns(
 ) -> Result<(String, QueueColumnsOwned)> {
     let json = serde_json::to_string(state)
         .map_err(|e| Error::internal(format!("cannot store the workflow state: {e}")))?;
-    let q = QueueRow::from_columns(state, rsd::queue_columns(state, rules), Some(status_changed_at));
+    let q = QueueRow::from_columns(
+        state,
+        rsd::queue_columns(state, rules),
+        Some(status_changed_at),
+    );
     Ok((
         json,
         QueueColumnsOwned {
@@ -968,7 +1031,11 @@ pub struct QueueColumnsOwned {
 }
 
 /// The events of a case, oldest first, for its history.
-pub fn history(conn: &mut DbConn, scope: &Scope, case_id: &str) -> Result<Vec<super::rows::EventRow>> {
+pub fn history(
+    conn: &mut DbConn,
+    scope: &Scope,
+    case_id: &str,
+) -> Result<Vec<super::rows::EventRow>> {
     load(conn, scope, case_id)?;
     Ok(events::table
         .filter(events::record_id.eq(case_id))
@@ -981,4 +1048,205 @@ pub fn history(conn: &mut DbConn, scope: &Scope, case_id: &str) -> Result<Vec<su
 /// Data of an event of the history, for clients: the transition's JSON.
 pub fn event_json(data: &str) -> serde_json::Value {
     serde_json::from_str(data).unwrap_or_else(|_| json!({}))
+}
+
+/// A new RSD case: who it is for and how it will be processed.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub group_id: String,
+    pub principal_id: String,
+    /// Derivative members; all must be current members of the group.
+    pub member_ids: Vec<String>,
+    pub modality: Modality,
+    pub claim_summary: Option<String>,
+}
+
+/// Opens an RSD case for members of a registration group (registration for RSD): a case number,
+/// the members with their relationship to the group's focal point, and a fresh workflow state.
+/// Refused when the unit does not run the RSD module, when someone named is not a current
+/// member of the group, or when the principal applicant already has an open RSD case.
+pub fn open_case(conn: &mut DbConn, scope: &Scope, new: &NewCase) -> Result<String> {
+    scope.require(Permission::WritePersons)?;
+    let unit = super::users::unit(conn, scope.unit_id())?;
+    if !unit.module_list().iter().any(|m| m == "rsd") {
+        return Err(Error::forbidden(
+            "your operation unit does not run refugee status determination",
+        ));
+    }
+    let group: Option<(String, String)> = registration_groups::table
+        .filter(registration_groups::id.eq(&new.group_id))
+        .filter(scope.groups())
+        .select((registration_groups::id, registration_groups::office_id))
+        .first(conn)
+        .optional()?;
+    let Some((group_id, office_id)) = group else {
+        return Err(Error::not_found("registration group"));
+    };
+    let members: Vec<(String, String)> = group_memberships::table
+        .filter(group_memberships::group_id.eq(&group_id))
+        .filter(group_memberships::ended_at.is_null())
+        .select((
+            group_memberships::individual_id,
+            group_memberships::relationship,
+        ))
+        .load(conn)?;
+    let relationship = |id: &str| members.iter().find(|m| m.0 == id).map(|m| m.1.clone());
+    if relationship(&new.principal_id).is_none() {
+        return Err(Error::validation(
+            "input.principalId",
+            "the principal applicant must be a current member of the group",
+        ));
+    }
+    let mut derivatives: Vec<String> = Vec::new();
+    for (i, id) in new.member_ids.iter().enumerate() {
+        if relationship(id).is_none() {
+            return Err(Error::validation(
+                format!("input.memberIds.{i}"),
+                "every member of the case must be a current member of the group",
+            ));
+        }
+        if id != &new.principal_id && !derivatives.contains(id) {
+            derivatives.push(id.clone());
+        }
+    }
+    let open: Option<String> = cases::table
+        .inner_join(case_members::table)
+        .filter(cases::operation_unit_id.eq(scope.unit_id()))
+        .filter(cases::procedure.eq("rsd"))
+        .filter(cases::due_at.is_not_null())
+        .filter(case_members::individual_id.eq(&new.principal_id))
+        .filter(case_members::removed_at.is_null())
+        .select(cases::case_number)
+        .first(conn)
+        .optional()?;
+    if let Some(number) = open {
+        return Err(Error::validation(
+            "input.principalId",
+            format!("the principal applicant is already in the open RSD case {number}"),
+        ));
+    }
+    let claim = new
+        .claim_summary
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    if claim.is_some_and(|c| c.chars().count() > 4000) {
+        return Err(Error::validation(
+            "input.claimSummary",
+            "keep the summary under 4000 characters; the full account goes in the interview notes",
+        ));
+    }
+    let at = now();
+    let number = super::registry::format_number(
+        &unit.code,
+        'C',
+        super::registry::next_number(conn, scope.unit_id(), "case")?,
+    );
+    let case_id = new_id();
+    let mut state = CaseState::new(
+        new.principal_id.clone(),
+        derivatives.clone(),
+        new.modality,
+        at,
+    );
+    refresh_facts(conn, &mut state)?;
+    let settings = unit_settings(conn, scope.unit_id())?;
+    let (json, q) = initial_columns(&state, &settings.rsd, at)?;
+    diesel::insert_into(cases::table)
+        .values((
+            cases::id.eq(&case_id),
+            cases::operation_unit_id.eq(scope.unit_id()),
+            cases::office_id.eq(&office_id),
+            cases::case_number.eq(&number),
+            cases::number_key.eq(crate::domain::names::normalize_identifier(&number)),
+            cases::procedure.eq("rsd"),
+            cases::status.eq(&q.status),
+            cases::stage.eq(&q.stage),
+            cases::modality.eq(&q.modality),
+            cases::principal_applicant_id.eq(&new.principal_id),
+            cases::registration_group_id.eq(&group_id),
+            cases::claim_summary.eq(claim),
+            cases::opened_at.eq(at),
+            cases::version.eq(1),
+            cases::created_at.eq(at),
+            cases::updated_at.eq(at),
+            cases::workflow.eq(json),
+            cases::status_changed_at.eq(q.status_changed_at),
+            cases::due_at.eq(q.due_at),
+            cases::decision_due_at.eq(q.decision_due_at),
+            cases::priority.eq(q.priority),
+            cases::same_sex_interviewer.eq(q.same_sex_interviewer),
+        ))
+        .execute(conn)?;
+    for id in std::iter::once(&new.principal_id).chain(&derivatives) {
+        diesel::insert_into(case_members::table)
+            .values((
+                case_members::id.eq(new_id()),
+                case_members::operation_unit_id.eq(scope.unit_id()),
+                case_members::case_id.eq(&case_id),
+                case_members::individual_id.eq(id),
+                case_members::role.eq(if id == &new.principal_id {
+                    "principal"
+                } else {
+                    "derivative"
+                }),
+                case_members::relationship.eq(relationship(id)),
+                case_members::added_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    audit::append(
+        conn,
+        &AuditActor::from(scope),
+        &[Entry::ok("create", "case", &case_id)],
+    )?;
+    Ok(case_id)
+}
+
+/// A payload field as clients name it: the domain's `officer_id` is the API's `officerId`.
+fn camel_case(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    let mut upper = false;
+    for c in field.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domain_fields_are_named_as_clients_send_them() {
+        assert_eq!(camel_case("officer_id"), "officerId");
+        assert_eq!(camel_case("reason"), "reason");
+        assert_eq!(camel_case("recommendations"), "recommendations");
+    }
+
+    #[test]
+    fn the_working_day_is_checked_in_local_time() {
+        let cal = Calendar::default();
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("time");
+        // Thursday 26 November 2026, 10:00 in Quito is 15:00 UTC.
+        assert!(cal.check(at("2026-11-26 15:00"), 120).is_ok());
+        // 07:30 in Quito.
+        assert!(cal.check(at("2026-11-26 12:30"), 60).is_err());
+        // Ends 17:30 in Quito.
+        assert!(cal.check(at("2026-11-26 21:30"), 60).is_err());
+        // Saturday.
+        assert!(cal.check(at("2026-11-28 15:00"), 60).is_err());
+        // Friday 23:00 UTC is still Friday 18:00 in Quito: after hours, not a weekend.
+        let e = cal
+            .check(at("2026-11-27 23:00"), 30)
+            .expect_err("after hours");
+        assert!(e.message.contains("working hours"), "{}", e.message);
+    }
 }
