@@ -8,7 +8,8 @@
 # prints a summary table and stops the server. See bench/README.md.
 #
 # Environment: N (individuals, default 1000000), REUSE=1 (keep a database that already holds >= N
-# individuals), RATE (default 200), DURATION (seconds per run, default 30), WARMUP (default 5),
+# individuals), RATE (default 200), QUEUE_RATE (My work and case summary, default 20),
+# DURATION (seconds per run, default 30), WARMUP (default 5),
 # FIND_MAX_DURATION (seconds per --find-max step, default DURATION), FIND_MAX_STEP (default 100),
 # OUT (results folder), AMPARO_API_BIN / LOADGEN_BIN (use these binaries instead of building).
 set -euo pipefail
@@ -18,6 +19,7 @@ DB_URL="${1:-${AMPARO_BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1/amparo_b
 N="${N:-1000000}"
 REUSE="${REUSE:-0}"
 RATE="${RATE:-200}"
+QUEUE_RATE="${QUEUE_RATE:-20}"
 DURATION="${DURATION:-30}"
 WARMUP="${WARMUP:-5}"
 FIND_MAX_DURATION="${FIND_MAX_DURATION:-$DURATION}"
@@ -160,6 +162,14 @@ log "page throughput: steps of $FIND_MAX_STEP/s, $FIND_MAX_DURATION s each, unti
 loadgen --scenario page --find-max --step "$FIND_MAX_STEP" --duration "$FIND_MAX_DURATION" \
     --p99-limit-ms 150 --error-limit-pct 1
 
+# Case queues, as the RSD procedure's users read them: an officer's My work page (the demo
+# officer holds a share of Quito's cases) and the supervisor's summary of the whole unit.
+OFFICER_TOKEN="$("$LOADGEN_BIN" login --url "$URL" --username officer --password amparo-demo)"
+log "my work at $QUEUE_RATE/s for $DURATION s (officer)"
+AMPARO_TOKEN="$OFFICER_TOKEN" loadgen --scenario mywork --rate "$QUEUE_RATE" --duration "$DURATION"
+log "case summary at $QUEUE_RATE/s for $DURATION s (supervisor)"
+loadgen --scenario summary --rate "$QUEUE_RATE" --duration "$DURATION"
+
 load_after="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 stop_server
 
@@ -188,6 +198,20 @@ for i in 0 1 2; do
         "$(field p95_ms "$line")" "$(field p99_ms "$line")" "$(field max_ms "$line")" \
         "$(field send_lag_max_ms "$line")" \
         "${metric%_ms} <= $limit ms" "$result"
+done
+for scenario in mywork summary; do
+    line="$(grep "\"scenario\":\"$scenario\"" "$RESULTS" | tail -n 1)"
+    [[ -n "$line" ]] || continue
+    if [[ "$scenario" == mywork ]]; then limit=50; else limit=200; fi
+    value="$(field p95_ms "$line")"
+    errors="$(field errors "$line")"
+    result="$(at_most "$value" "$limit")"
+    [[ "${errors:-1}" == 0 ]] || result="FAIL (errors)"
+    printf '%-8s %6s %7s %7s %6s %9s %9s %9s %9s %9s %8s  %-18s %s\n' \
+        "$scenario" "$(field rate "$line")" "$(field sent "$line")" \
+        "$(field ok "$line")" "$errors" "$(field p50_ms "$line")" "$(field p90_ms "$line")" \
+        "$value" "$(field p99_ms "$line")" "$(field max_ms "$line")" \
+        "$(field send_lag_max_ms "$line")" "p95 <= $limit ms" "$result"
 done
 summary="$(grep '"find_max":true' "$RESULTS" | tail -n 1)"
 best="$(field max_passing_rate "$summary")"

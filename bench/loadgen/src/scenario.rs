@@ -1,4 +1,4 @@
-//! The three benchmark scenarios: what each request asks and what counts as a good answer.
+//! The benchmark scenarios: what each request asks and what counts as a good answer.
 //!
 //! The documents are fixed so that figures from different runs and commits compare. A response is
 //! good when it has HTTP 2xx, no GraphQL `errors` and the data the scenario asked for (a `null`
@@ -26,6 +26,12 @@ pub const PAGE_QUERY: &str = "query($after: String) { individuals(first: 50, aft
 /// Name search, first 20 hits.
 pub const SEARCH_QUERY: &str = "query($q: String!) { individuals(search: $q, first: 20) { edges { node { id givenNames familyName } } } }";
 
+/// An officer's My work page as the terminal client asks for it: 20 cases, what is due first.
+pub const MY_WORK_QUERY: &str = "{ myWork(first: 20) { edges { cursor node { id caseNumber status stage daysWaiting priority specificNeedCodes deadlines { due overdue nextInterview } } } pageInfo { endCursor hasNextPage } } }";
+
+/// The supervisor's summary of the unit's cases as the terminal client asks for it.
+pub const SUMMARY_QUERY: &str = "{ caseSummary { open overdue priority abandonmentCandidates appealsNearDeadline awaitingReview unassigned aging { label cases } byOfficeAndStatus { officeName status cases overdue } workload { username open overdue awaitingReview } } }";
+
 /// Login mutation used to obtain a bearer token.
 pub const LOGIN_MUTATION: &str =
     "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }";
@@ -40,6 +46,11 @@ pub enum Scenario {
     Page,
     /// Name search with realistic partial and full names.
     Search,
+    /// An officer's My work page (log in as an officer).
+    #[value(name = "mywork")]
+    MyWork,
+    /// The supervisor's case summary of the unit (log in as a supervisor).
+    Summary,
 }
 
 impl Scenario {
@@ -49,6 +60,8 @@ impl Scenario {
             Scenario::Read => "read",
             Scenario::Page => "page",
             Scenario::Search => "search",
+            Scenario::MyWork => "mywork",
+            Scenario::Summary => "summary",
         }
     }
 }
@@ -212,6 +225,8 @@ impl Workload {
                 let q = names::random_query(rng);
                 (json!({"query": SEARCH_QUERY, "variables": {"q": q}}), None)
             }
+            Scenario::MyWork => (json!({"query": MY_WORK_QUERY}), None),
+            Scenario::Summary => (json!({"query": SUMMARY_QUERY}), None),
         };
         Prepared {
             body: Bytes::from(body.to_string()),
@@ -234,6 +249,20 @@ impl Workload {
                 match data.individuals {
                     Some(_) => Ok(()),
                     None => Err("individuals is null".to_owned()),
+                }
+            }
+            Scenario::MyWork => {
+                let data: MyWorkData = data_of(body)?;
+                match data.my_work {
+                    Some(_) => Ok(()),
+                    None => Err("myWork is null".to_owned()),
+                }
+            }
+            Scenario::Summary => {
+                let data: SummaryData = data_of(body)?;
+                match data.case_summary {
+                    Some(_) => Ok(()),
+                    None => Err("caseSummary is null".to_owned()),
                 }
             }
             Scenario::Page => {
@@ -281,6 +310,18 @@ struct ReadData {
 #[derive(Deserialize)]
 struct SearchData {
     individuals: Option<IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+struct MyWorkData {
+    #[serde(rename = "myWork")]
+    my_work: Option<IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+struct SummaryData {
+    #[serde(rename = "caseSummary")]
+    case_summary: Option<IgnoredAny>,
 }
 
 #[derive(Deserialize)]
