@@ -718,6 +718,40 @@ async fn every_step_is_idempotent_and_refusals_change_nothing(t: TestDb) {
         json!({}),
     )
     .await;
+    // Nothing to notify before a decision; no appeal without a notified rejection.
+    let r = case
+        .act(
+            &srv,
+            &officer,
+            "notifyDecision",
+            "CaseActionInput",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&r), Some("VALIDATION"), "{r}");
+    let r = case
+        .act(&srv, &officer, "lodgeAppeal", "LodgeAppealInput", json!({}))
+        .await;
+    assert_eq!(error_code(&r), Some("VALIDATION"), "{r}");
+    // A withdrawal needs the applicant's reason; an empty reassignment is refused.
+    let r = case
+        .act(
+            &srv,
+            &registrar,
+            "withdrawCase",
+            "CaseReasonInput",
+            json!({ "reason": "" }),
+        )
+        .await;
+    assert_eq!(error_code(&r), Some("VALIDATION"), "{r}");
+    let r = srv
+        .gql(
+            Some(&supervisor),
+            "mutation($input: AssignCasesInput!) { assignCases(input: $input) { events { caseId } } }",
+            json!({ "input": { "clientMutationId": "none", "officerId": officer_id, "cases": [] } }),
+        )
+        .await;
+    assert_eq!(error_code(&r), Some("VALIDATION"), "{r}");
     // Closing is a supervisor's; an unknown reason is refused with the known ones.
     let r = case
         .act(
