@@ -126,6 +126,11 @@ pub(crate) fn minutiae_of_clean_ridges(
 /// Largest enclosed background area (pixels) treated as such a hole; real valleys are long and
 /// run into others, so they are never enclosed this tightly.
 const MAX_HOLE: usize = 150;
+/// A skeleton branch joining two minutiae over less than this many ridge periods is a spur, a
+/// bridge or a pore's loop, not ridge structure: ridges run at least a period between events.
+/// (The period is the measured ridge-to-ridge distance, which blurred or porous prints no
+/// longer bias low; a longer limit then also erases the short true ridges around cores.)
+const SPUR_PERIODS: f32 = 1.0;
 /// Minutiae closer than this to the image frame are cut-off ridges, not ridge events.
 const FRAME_MARGIN: usize = 14;
 
@@ -400,7 +405,7 @@ fn detect(
             (MinutiaKind::Ending, [t]) => {
                 raw[i].angle = dir(t) + PI;
                 if let Some(j) = t.hit {
-                    let short = t.steps as f32 <= 1.6 * local_period;
+                    let short = t.steps as f32 <= SPUR_PERIODS * local_period;
                     if short || raw[j].kind == MinutiaKind::Ending {
                         kill.push(i);
                         kill.push(j);
@@ -424,7 +429,7 @@ fn detect(
                         if j > i {
                             kill.push(j);
                         }
-                    } else if t.steps as f32 <= 1.6 * local_period {
+                    } else if t.steps as f32 <= SPUR_PERIODS * local_period {
                         kill.push(i);
                         kill.push(j);
                     }
