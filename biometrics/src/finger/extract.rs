@@ -230,10 +230,12 @@ fn thin(b: &mut [u8], w: usize) {
             // the test repeated, so that removals neither cascade through a ridge from one side
             // nor break it where two candidates touch.
             border.clear();
+            let (dx, dy) = RING[side as usize];
+            let off = dy * w as isize + dx;
             border.extend(
                 cand.iter()
                     .copied()
-                    .filter(|&p| b[p] != 0 && neighbour_code(b, w, p) & (1 << side) == 0),
+                    .filter(|&p| b[p] != 0 && b[(p as isize + off) as usize] == 0),
             );
             for &p in &border {
                 let c = neighbour_code(b, w, p);
