@@ -51,6 +51,247 @@ pub struct Individual;
 )]
 pub struct RegisterGroup;
 
+// Reads derive PartialEq so a re-read that brings nothing new draws nothing.
+/// The `Me` operation of `graphql/me.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/me.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct Me;
+
+/// The `MyWork` operation of `graphql/queues.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/queues.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct MyWork;
+
+/// The `CaseQueue` operation of `graphql/queues.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/queues.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct CaseQueue;
+
+/// The `CaseSummary` operation of `graphql/case_summary.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/case_summary.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct CaseSummary;
+
+/// The `AssignableOfficers` operation of `graphql/officers.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/officers.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct AssignableOfficers;
+
+/// The `Case` operation of `graphql/case.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/case.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct Case;
+
+/// The `CaseEvents` operation of `graphql/case_events.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/case_events.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct CaseEvents;
+
+/// The `DecideAdmissibility` operation of `graphql/case_actions.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/case_actions.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct DecideAdmissibility;
+
+/// The `ScheduleInterview` operation of `graphql/case_actions.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/case_actions.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct ScheduleInterview;
+
+/// The `RecordInterview` operation of `graphql/case_actions.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/case_actions.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct RecordInterview;
+
+/// The `RecordNoShow` operation of `graphql/case_actions.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/case_actions.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct RecordNoShow;
+
+/// The `RecordContact` operation of `graphql/case_actions.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/case_actions.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct RecordContact;
+
+/// The `SubmitAssessment` operation of `graphql/case_actions.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/case_actions.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct SubmitAssessment;
+
+/// The `ReviewAssessment` operation of `graphql/case_actions.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/case_actions.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct ReviewAssessment;
+
+/// The `NotifyDecision` operation of `graphql/case_actions.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/case_actions.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct NotifyDecision;
+
+/// The `LodgeAppeal` operation of `graphql/case_actions.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/case_actions.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct LodgeAppeal;
+
+/// The `WithdrawCase` operation of `graphql/case_actions.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/case_actions.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct WithdrawCase;
+
+/// The `CloseCase` operation of `graphql/case_actions.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/case_actions.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct CloseCase;
+
+/// The `ConfirmAbandonment` operation of `graphql/case_actions.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/case_actions.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct ConfirmAbandonment;
+
+/// The `ReopenCase` operation of `graphql/case_actions.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/case_actions.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct ReopenCase;
+
+/// The `AssignCase` operation of `graphql/case_actions.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/case_actions.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct AssignCase;
+
+/// The `PutCaseOnHold` operation of `graphql/case_actions.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/case_actions.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct PutCaseOnHold;
+
+/// The `ResumeCase` operation of `graphql/case_actions.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/case_actions.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct ResumeCase;
+
+/// The `AssignCases` operation of `graphql/case_actions.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/case_actions.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct AssignCases;
+
 /// Why a request failed, in terms the screens act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApiError {
@@ -122,6 +363,8 @@ pub struct Client {
     http: reqwest::Client,
     endpoint: String,
     token: Arc<Mutex<Option<String>>>,
+    /// The live link's task, stopped when a new session opens another.
+    live: Arc<Mutex<Option<tokio::task::AbortHandle>>>,
 }
 
 impl Client {
@@ -140,11 +383,29 @@ impl Client {
             http,
             endpoint: format!("{}/graphql", server.trim_end_matches('/')),
             token: Arc::new(Mutex::new(None)),
+            live: Arc::new(Mutex::new(None)),
         })
     }
 
     pub fn set_token(&self, token: Option<String>) {
         *self.token.lock().unwrap_or_else(PoisonError::into_inner) = token;
+    }
+
+    /// The GraphQL address, e.g. `http://127.0.0.1:8080/graphql`.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// Keeps `task` as the one live link, stopping the one before.
+    pub fn set_live(&self, task: tokio::task::AbortHandle) {
+        let old = self
+            .live
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .replace(task);
+        if let Some(old) = old {
+            old.abort();
+        }
     }
 
     fn token(&self) -> Option<String> {

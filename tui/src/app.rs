@@ -8,8 +8,10 @@ use std::time::Duration;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::api::{self, ApiError};
+use crate::form::ActInput;
 use crate::i18n::Lang;
 use crate::register::RegisterForm;
+use crate::work::{ActDone, CaseState, ListReply, SupervisorState, WorkState};
 
 /// Rows per page of search results: fits an 80x24 screen with its headers.
 pub const PAGE_SIZE: usize = 14;
@@ -23,6 +25,20 @@ pub enum Msg {
     Reply {
         rtt: Duration,
         reply: Reply,
+    },
+    /// The live link to the server changed or brought a notice.
+    Live(LiveEvent),
+}
+
+/// What the live link (`caseEvents` over a websocket) reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LiveEvent {
+    Up,
+    Down,
+    /// A case changed; kind `reload` means notices were lost and every screen should re-read.
+    Notice {
+        case_id: String,
+        kind: String,
     },
 }
 
@@ -41,6 +57,16 @@ pub enum Reply {
         result: Result<Box<api::individual::ResponseData>, ApiError>,
     },
     Register(Result<api::register_group::ResponseData, ApiError>),
+    Me(Result<api::me::ResponseData, ApiError>),
+    /// A read of a case list, the summary or a case.
+    Read(ListReply),
+    Officers(Result<api::assignable_officers::ResponseData, ApiError>),
+    Act {
+        cmid: String,
+        result: Result<ActDone, ApiError>,
+    },
+    /// The reply of a command sent with [`Cmd::Silent`].
+    Silent(Box<Reply>),
 }
 
 /// Work for the runtime: each network command comes back as exactly one [`Msg::Reply`].
@@ -63,6 +89,38 @@ pub enum Cmd {
         id: String,
     },
     Register(api::register_group::RegisterGroupInput),
+    Me,
+    /// Open the live link with this session token (closing any earlier one).
+    Live(String),
+    Work {
+        seq: u64,
+        page: usize,
+        filter: api::my_work::WorkFilterInput,
+        after: Option<String>,
+    },
+    Queue {
+        seq: u64,
+        page: usize,
+        list: api::case_queue::CaseList,
+        after: Option<String>,
+    },
+    Summary {
+        seq: u64,
+    },
+    Case {
+        seq: u64,
+        id: String,
+    },
+    Officers,
+    Act {
+        cmid: String,
+        case_id: String,
+        version: i64,
+        input: ActInput,
+    },
+    /// A re-read after a notice: no pending marker, no round-trip time shown, and a frame only
+    /// if the answer differs from what is shown.
+    Silent(Box<Cmd>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +129,9 @@ pub enum Screen {
     Search,
     Individual,
     Register,
+    Work,
+    Case,
+    Supervisor,
 }
 
 /// What the client last learned about its link to the server.
@@ -178,6 +239,17 @@ pub struct App {
     pub quit: bool,
     /// Running against `amparo demo`'s own server: the login screen names the demo users.
     pub demo: bool,
+    /// Who is logged in, once `me` answered.
+    pub me: Option<api::me::MeMe>,
+    pub token: Option<String>,
+    /// Whether the live link is up.
+    pub live: bool,
+    pub work: WorkState,
+    pub supervisor: SupervisorState,
+    pub case: CaseState,
+    /// Officers cases may be assigned to; empty when the caller may not list them.
+    pub officers: Option<Vec<api::assignable_officers::AssignableOfficersAssignableOfficers>>,
+    pub officers_asked: bool,
 }
 
 impl App {
@@ -200,6 +272,14 @@ impl App {
             dirty: true,
             quit: false,
             demo: false,
+            me: None,
+            token: None,
+            live: false,
+            work: WorkState::default(),
+            supervisor: SupervisorState::default(),
+            case: CaseState::default(),
+            officers: None,
+            officers_asked: false,
         }
     }
 
@@ -210,6 +290,17 @@ impl App {
             Screen::Search => self.search.focus == SearchFocus::Query,
             Screen::Individual => false,
             Screen::Register => self.register.saved.is_none(),
+            Screen::Work => false,
+            Screen::Supervisor => self
+                .supervisor
+                .form
+                .as_ref()
+                .is_some_and(crate::form::ActionForm::typing),
+            Screen::Case => self
+                .case
+                .form
+                .as_ref()
+                .is_some_and(crate::form::ActionForm::typing),
         }
     }
 
@@ -219,6 +310,40 @@ impl App {
             self.pending += 1;
         }
         cmds.push(cmd);
+    }
+
+    /// Queues a command, as a silent re-read when `silent`.
+    pub(crate) fn send_maybe_silent(&mut self, cmds: &mut Vec<Cmd>, cmd: Cmd, silent: bool) {
+        if silent {
+            cmds.push(Cmd::Silent(Box::new(cmd)));
+        } else {
+            self.send(cmds, cmd);
+        }
+    }
+
+    /// Whether the user may use the supervisors' view.
+    pub fn is_supervisor(&self) -> bool {
+        self.me
+            .as_ref()
+            .is_some_and(|m| m.roles.iter().any(|r| r == "supervisor"))
+    }
+
+    /// Whether the user works cases (and so has My work).
+    pub fn is_officer(&self) -> bool {
+        self.me
+            .as_ref()
+            .is_some_and(|m| m.roles.iter().any(|r| r == "eligibility_officer"))
+    }
+
+    /// The screen the user starts on: the supervisor's view, My work, or search.
+    pub fn go_home(&mut self, cmds: &mut Vec<Cmd>) {
+        if self.is_supervisor() {
+            self.open_supervisor(cmds);
+        } else if self.is_officer() {
+            self.open_work(cmds);
+        } else {
+            self.open_search();
+        }
     }
 
     pub fn open_search(&mut self) {
@@ -248,10 +373,15 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             app.size = (w, h);
             true
         }
+        Msg::Reply {
+            reply: Reply::Silent(reply),
+            ..
+        } => on_silent_reply(app, *reply, &mut cmds),
         Msg::Reply { rtt, reply } => {
             on_reply(app, rtt, reply, &mut cmds);
             true
         }
+        Msg::Live(event) => on_live(app, event, &mut cmds),
     };
     app.dirty |= changed;
     cmds
@@ -277,6 +407,18 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
     }
     if app.screen != Screen::Login {
         match key.code {
+            KeyCode::F(4) if app.is_officer() || app.is_supervisor() => {
+                if app.is_officer() {
+                    app.open_work(cmds);
+                } else {
+                    app.open_supervisor(cmds);
+                }
+                return true;
+            }
+            KeyCode::F(5) if app.is_supervisor() => {
+                app.open_supervisor(cmds);
+                return true;
+            }
             KeyCode::F(2) => {
                 app.open_search();
                 return true;
@@ -301,6 +443,9 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
         Screen::Search => search_key(app, key, cmds),
         Screen::Individual => individual_key(app, key),
         Screen::Register => crate::register::key(app, key, cmds),
+        Screen::Work => crate::work::work_key(app, key, cmds),
+        Screen::Supervisor => crate::work::supervisor_key(app, key, cmds),
+        Screen::Case => crate::work::case_key(app, key, cmds),
     }
 }
 
@@ -471,10 +616,24 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
             app.user = Some(app.login.username.value.trim().to_string());
             app.login.password.value.clear();
             app.login.error = None;
+            app.token = Some(data.login.token.clone());
             app.send(cmds, Cmd::UseToken(data.login.token));
             match app.resume.take() {
-                Some(screen) => app.screen = screen,
-                None => app.open_search(),
+                Some(screen) => {
+                    app.screen = screen;
+                    if app.is_officer() || app.is_supervisor() {
+                        // The old link closed with the old session.
+                        if let Some(token) = app.token.clone() {
+                            cmds.push(Cmd::Live(token));
+                        }
+                    }
+                }
+                None => {
+                    app.me = None;
+                    app.officers = None;
+                    app.officers_asked = false;
+                    app.send(cmds, Cmd::Me);
+                }
             }
         }
         Reply::Login(Err(e)) => {
@@ -516,6 +675,59 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
             }
         }
         Reply::Register(result) => crate::register::reply(app, result),
+        Reply::Me(Ok(data)) => {
+            app.me = Some(data.me);
+            app.go_home(cmds);
+            if (app.is_officer() || app.is_supervisor())
+                && let Some(token) = app.token.clone()
+            {
+                cmds.push(Cmd::Live(token));
+            }
+        }
+        Reply::Me(Err(_)) => app.open_search(),
+        Reply::Read(read) => {
+            crate::work::list_reply(app, read, false, cmds);
+        }
+        Reply::Officers(result) => {
+            // Only supervisors may list officers; for others the forms offer "me" alone.
+            let list = result.map(|d| d.assignable_officers).unwrap_or_default();
+            let pairs: Vec<(String, String)> = list
+                .iter()
+                .map(|o| (o.id.clone(), o.username.clone()))
+                .collect();
+            let my_id = app.me.as_ref().map(|m| m.id.clone());
+            for form in [app.case.form.as_mut(), app.supervisor.form.as_mut()]
+                .into_iter()
+                .flatten()
+            {
+                form.set_officers(&pairs, my_id.as_deref());
+            }
+            app.officers = Some(list);
+        }
+        Reply::Act { cmid, result } => crate::work::act_reply(app, &cmid, result, cmds),
+        Reply::Silent(inner) => {
+            on_silent_reply(app, *inner, cmds);
+        }
+    }
+}
+
+/// A re-read after a notice: it changes nothing on screen unless the answer differs, and an
+/// ended session is left for the next request the user makes.
+fn on_silent_reply(app: &mut App, reply: Reply, cmds: &mut Vec<Cmd>) -> bool {
+    match reply {
+        Reply::Read(read) => crate::work::list_reply(app, read, true, cmds),
+        _ => false,
+    }
+}
+
+fn on_live(app: &mut App, event: LiveEvent, cmds: &mut Vec<Cmd>) -> bool {
+    match event {
+        LiveEvent::Up => !std::mem::replace(&mut app.live, true),
+        LiveEvent::Down => std::mem::replace(&mut app.live, false),
+        LiveEvent::Notice { case_id, kind } => {
+            crate::work::notice(app, &case_id, &kind, cmds);
+            false
+        }
     }
 }
 
@@ -523,6 +735,8 @@ fn error_of(reply: &Reply) -> Option<&ApiError> {
     match reply {
         Reply::Login(Err(e)) | Reply::Register(Err(e)) => Some(e),
         Reply::Search { result: Err(e), .. } | Reply::Individual { result: Err(e), .. } => Some(e),
+        Reply::Me(Err(e)) | Reply::Act { result: Err(e), .. } => Some(e),
+        Reply::Read(r) => r.error(),
         _ => None,
     }
 }

@@ -53,6 +53,9 @@ pub fn view(app: &App, frame: &mut Frame) {
         Screen::Search => draw_search(app, t, frame, body),
         Screen::Individual => draw_individual(app, t, frame, body),
         Screen::Register => draw_register(app, t, frame, body),
+        Screen::Work => crate::view_case::draw_work(app, t, frame, body),
+        Screen::Supervisor => crate::view_case::draw_supervisor(app, t, frame, body),
+        Screen::Case => crate::view_case::draw_case(app, t, frame, body),
     }
     draw_status(app, t, frame, status);
     if app.help {
@@ -66,6 +69,9 @@ fn screen_name(t: &Text, s: Screen) -> &'static str {
         Screen::Search => t.search,
         Screen::Individual => t.individual,
         Screen::Register => t.register,
+        Screen::Work => t.case.work,
+        Screen::Supervisor => t.case.supervisor,
+        Screen::Case => t.case.case,
     }
 }
 
@@ -92,6 +98,10 @@ fn draw_status(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
         Link::Up => Span::raw(t.online),
         Link::Down => Span::styled(t.offline, error().add_modifier(Modifier::BOLD)),
     });
+    if app.live {
+        spans.push(Span::raw(" · "));
+        spans.push(Span::raw(t.case.live));
+    }
     if app.pending > 0 {
         spans.push(Span::raw(" · "));
         spans.push(Span::styled(t.waiting, bold()));
@@ -104,25 +114,52 @@ fn draw_status(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
 }
 
 fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
+    let form_open = match app.screen {
+        Screen::Case => app.case.form.is_some(),
+        Screen::Supervisor => app.supervisor.form.is_some(),
+        _ => false,
+    };
     let keys = match app.screen {
+        _ if form_open => t.case.keys_form,
         Screen::Login => t.keys_login,
         Screen::Search => t.keys_search,
         Screen::Individual => t.keys_individual,
         Screen::Register => t.keys_register,
+        Screen::Work => t.case.keys_work,
+        Screen::Supervisor => t.case.keys_supervisor,
+        Screen::Case => t.case.keys_case,
     };
-    let mut lines: Vec<Line> = keys
-        .iter()
-        .chain(if app.screen == Screen::Login {
-            [].iter()
-        } else {
-            t.keys_global.iter()
-        })
-        .map(|(k, d)| {
-            Line::from(vec![
-                Span::styled(format!("{k:<13}"), bold()),
-                Span::raw(*d),
-            ])
-        })
+    // On a case, the keys of the actions the caller may take now come first.
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    if app.screen == Screen::Case
+        && !form_open
+        && let Some(d) = &app.case.data
+    {
+        for (k, a) in &crate::work::ACTION_KEYS {
+            if d.allowed_actions.contains(a) {
+                pairs.push((k.to_string(), t.case.action(a).to_string()));
+            }
+        }
+    }
+    let global = if app.screen == Screen::Login || form_open {
+        &[][..]
+    } else {
+        t.keys_global
+    };
+    let case_global = if global.is_empty() || !(app.is_officer() || app.is_supervisor()) {
+        &[][..]
+    } else {
+        t.case.keys_global
+    };
+    pairs.extend(
+        keys.iter()
+            .chain(case_global.iter())
+            .chain(global.iter())
+            .map(|(k, d)| (k.to_string(), d.to_string())),
+    );
+    let mut lines: Vec<Line> = pairs
+        .into_iter()
+        .map(|(k, d)| Line::from(vec![Span::styled(format!("{k:<13}"), bold()), Span::raw(d)]))
         .collect();
     lines.push(Line::default());
     lines.push(Line::styled(t.help_close, dim()));

@@ -291,10 +291,14 @@ pub(crate) fn pick_weighted<T: Copy>(rng: &mut StdRng, items: &[(T, u32)]) -> T 
     items[items.len() - 1].0
 }
 
-/// A random moment of the working day (08:00 to 17:00) on `day`, at second precision.
+/// A random moment of the offices' working day on `day` (08:00 to 17:00 local time), in UTC
+/// like every stored time, at second precision.
 pub(crate) fn working_time(rng: &mut StdRng, day: NaiveDate) -> NaiveDateTime {
-    let secs = rng.random_range(8 * 3600..17 * 3600);
-    day.and_time(NaiveTime::from_num_seconds_from_midnight_opt(secs, 0).unwrap_or(NaiveTime::MIN))
+    let calendar = crate::store::workflow::Calendar::default();
+    let start = i64::from(calendar.day_starts) * 60;
+    let end = (i64::from(calendar.day_ends) * 60).max(start + 1);
+    let secs = rng.random_range(start..end) - i64::from(calendar.utc_offset_minutes) * 60;
+    day.and_time(NaiveTime::MIN) + Duration::seconds(secs)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,11 @@
 //! A synthetic registry of any size, for load tests and benchmarks: `amparo-api seed --individuals N`.
 //!
 //! Households come from the same generator as the demo world, in the proportions of Ecuador's
-//! caseload; about 70% of them have an RSD case with its history. Rows are written directly in
+//! caseload; about 70% of them have an RSD case, walked through the workflow by the office's staff
+//! ([`super::walk`]) and stored with its state, queue columns, history and appointments. Each
+//! office gets enough eligibility officers for its load (so interviews are booked weeks ahead,
+//! not years), a supervisor, and interpreters; appeals go to the next office's officers and
+//! supervisor. Rows are written directly in
 //! large batches rather than through `register_group`: with COPY on PostgreSQL and multi-row
 //! inserts on SQLite, one transaction per batch. A batch also advances the unit's `counters` by
 //! what it numbered, so the database is consistent after every commit and registrations made
@@ -177,8 +181,8 @@ struct Staff {
     booked: Vec<(String, NaiveDateTime, NaiveDateTime)>,
 }
 
-/// Individuals per office-share percent for which one more eligibility officer is seeded: a
-/// million people give Quito (30%) fifty officers.
+/// Individuals registered at an office per eligibility officer seeded there (at least two, at most
+/// eighty per office): a million people give Quito, with 30% of them, fifty officers.
 const INDIVIDUALS_PER_OFFICER: u64 = 6000;
 
 impl Staff {
@@ -836,8 +840,17 @@ fn add_household(
     };
     let clerk_id = clerk.id.as_str();
     let ago = (rng.random::<f64>().powf(1.6) * HISTORY_DAYS) as i64;
-    let registered_on = (now - chrono::Duration::days(ago)).date();
-    let registered_at = working_time(rng, registered_on).min(now);
+    let mut registered_on = desk.diary.local_day(now) - chrono::Duration::days(ago);
+    let mut registered_at = working_time(rng, registered_on);
+    // Today's office hours may not have come yet: such people registered on an earlier day.
+    for _ in 0..7 {
+        if registered_at <= now {
+            break;
+        }
+        registered_on -= chrono::Duration::days(1);
+        registered_at = working_time(rng, registered_on);
+    }
+    let registered_at = registered_at.min(now);
     let members = household(
         rng,
         &HouseholdSpec {
@@ -931,7 +944,11 @@ fn add_household(
         appeal_supervisor,
     };
     let wait = chrono::Duration::days(rng.random_range(0..15));
-    let opened_at = working_time(rng, registered_on + wait).clamp(registered_at, now);
+    let mut opened_at = working_time(rng, registered_on + wait);
+    if opened_at > now {
+        opened_at = registered_at;
+    }
+    let opened_at = opened_at.max(registered_at);
     let spec = CaseSpec {
         nationality,
         office_id: office,

@@ -505,7 +505,8 @@ impl Walker<'_, '_> {
                 let clerk = self.cast.clerk.clone();
                 self.apply(&clerk, Action::Withdraw { reason }, at)?;
                 return Ok(Ok(()));
-            } else if roll < 14 {
+            } else if roll < 14 && self.state.appointments.is_empty() {
+                // Cases are paused between appointments, not with an interview still booked.
                 let at = time!(self.later(2, 20));
                 let reason = pick(
                     self.rng,
@@ -730,8 +731,11 @@ impl Walker<'_, '_> {
                         Some(end) => lodged_at.min(end),
                         None => lodged_at,
                     };
-                    let delay = Duration::minutes(self.rng.random_range(10..2880));
-                    let at = time!(self.not_after_now(lodged_at + delay));
+                    let day = self.diary.local_day(lodged_at)
+                        + Duration::days(self.rng.random_range(0..3));
+                    let recorded = self.diary.office_time(self.rng, day);
+                    let at =
+                        time!(self.not_after_now(recorded.max(lodged_at + Duration::minutes(10))));
                     let recorder = if self.state.assigned_officer.as_deref()
                         == Some(self.cast.officer.id.as_str())
                     {

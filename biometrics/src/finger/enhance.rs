@@ -301,8 +301,10 @@ pub(crate) fn ridge_period(img: &Plane, orient: &Orientation, mask: &[u8]) -> Pl
                 let mut n = 0;
                 for a in -4..=4 {
                     let a = a as f32 * 2.0;
-                    let x = (cx as f32 + d * nx + a * ux).round();
-                    let y = (cy as f32 + d * ny + a * uy).round();
+                    // Rounded to the nearest pixel by truncating after adding a half, which is
+                    // exact for the non-negative values kept and cheaper than a rounding call.
+                    let x = cx as f32 + d * nx + a * ux + 0.5;
+                    let y = cy as f32 + d * ny + a * uy + 0.5;
                     if x >= 0.0 && y >= 0.0 && (x as usize) < w && (y as usize) < h {
                         acc += img.v[y as usize * w + x as usize];
                         n += 1;

@@ -78,7 +78,7 @@ pub fn extract(image: &GrayImage) -> Result<Extraction, ExtractError> {
         skel[y * w] = 0;
         skel[y * w + w - 1] = 0;
     }
-    fill_small_holes(&mut skel, w, h);
+    fill_small_holes(&mut skel, w, h, &period);
     let ridges = skel.clone();
     thin(&mut skel, w);
     let minutiae = detect(&skel, w, h, &mask, &orient, &period);
@@ -114,7 +114,7 @@ pub(crate) fn minutiae_of_clean_ridges(
         ridges[y * w] = 0;
         ridges[y * w + w - 1] = 0;
     }
-    fill_small_holes(&mut ridges, w, h);
+    fill_small_holes(&mut ridges, w, h, period);
     thin(&mut ridges, w);
     let mask = vec![1u8; w * h];
     detect(&ridges, w, h, &mask, orient, period)
@@ -123,13 +123,18 @@ pub(crate) fn minutiae_of_clean_ridges(
 /// Pores and dust leave small holes in binarised ridges, and where valleys are narrow the
 /// filter can leave short islands of valley inside a ridge; thinning would turn either into a
 /// loop with two false bifurcations.
-/// Largest enclosed background area (pixels) treated as such a hole; real valleys are long and
-/// run into others, so they are never enclosed this tightly.
-const MAX_HOLE: usize = 150;
+/// An enclosed background area up to the square of the local ridge period is such a hole: a
+/// valley half a period wide and two periods long. Real valleys are long and run into others, so
+/// they are never enclosed this tightly.
+/// A skeleton branch joining two minutiae over less than this many ridge periods is a spur, a
+/// bridge or a pore's loop, not ridge structure: ridges run at least a period between events.
+/// (The period is the measured ridge-to-ridge distance, which blurred or porous prints no
+/// longer bias low; a longer limit then also erases the short true ridges around cores.)
+const SPUR_PERIODS: f32 = 1.0;
 /// Minutiae closer than this to the image frame are cut-off ridges, not ridge events.
 const FRAME_MARGIN: usize = 14;
 
-fn fill_small_holes(b: &mut [u8], w: usize, h: usize) {
+fn fill_small_holes(b: &mut [u8], w: usize, h: usize, period: &Plane) {
     let mut seen = vec![false; w * h];
     let mut stack = Vec::new();
     let mut comp = Vec::new();
@@ -155,7 +160,8 @@ fn fill_small_holes(b: &mut [u8], w: usize, h: usize) {
                 }
             }
         }
-        if !touches_edge && comp.len() <= MAX_HOLE {
+        let p = period.v[s];
+        if !touches_edge && (comp.len() as f32) <= p * p {
             for &p in &comp {
                 b[p] = 1;
             }
@@ -224,10 +230,12 @@ fn thin(b: &mut [u8], w: usize) {
             // the test repeated, so that removals neither cascade through a ridge from one side
             // nor break it where two candidates touch.
             border.clear();
+            let (dx, dy) = RING[side as usize];
+            let off = dy * w as isize + dx;
             border.extend(
                 cand.iter()
                     .copied()
-                    .filter(|&p| b[p] != 0 && neighbour_code(b, w, p) & (1 << side) == 0),
+                    .filter(|&p| b[p] != 0 && b[(p as isize + off) as usize] == 0),
             );
             for &p in &border {
                 let c = neighbour_code(b, w, p);
@@ -400,7 +408,7 @@ fn detect(
             (MinutiaKind::Ending, [t]) => {
                 raw[i].angle = dir(t) + PI;
                 if let Some(j) = t.hit {
-                    let short = t.steps as f32 <= 1.6 * local_period;
+                    let short = t.steps as f32 <= SPUR_PERIODS * local_period;
                     if short || raw[j].kind == MinutiaKind::Ending {
                         kill.push(i);
                         kill.push(j);
@@ -424,7 +432,7 @@ fn detect(
                         if j > i {
                             kill.push(j);
                         }
-                    } else if t.steps as f32 <= 1.6 * local_period {
+                    } else if t.steps as f32 <= SPUR_PERIODS * local_period {
                         kill.push(i);
                         kill.push(j);
                     }

@@ -1,0 +1,651 @@
+//! The small forms behind a case's actions: one per `CaseAction`, with inline validation, the
+//! `clientMutationId` kept across retries, and the input the runtime turns into the mutation.
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::api::ApiError;
+use crate::api::case::CaseAction;
+use crate::app::TextInput;
+use crate::i18n::Text;
+
+/// Hours the unit's office clock is behind UTC: Quito keeps UTC-5 all year.
+pub const UNIT_UTC_OFFSET_HOURS: i64 = -5;
+/// The unit's interview hours, local time.
+pub const WORK_START: u32 = 8;
+/// End of the working day: an interview must end by then.
+pub const WORK_END: u32 = 17;
+
+/// Closure reasons a supervisor may choose; the others follow from the procedure.
+pub const CLOSE_REASONS: [&str; 4] = ["no_appeal", "duplicate", "deceased", "left_country"];
+/// Grounds on which a case may be reopened.
+pub const REOPEN_GROUNDS: [&str; 4] = [
+    "changed_circumstances",
+    "new_evidence",
+    "improperly_decided",
+    "abandonment_reopened",
+];
+/// Outcomes of a recommendation.
+pub const OUTCOMES: [&str; 3] = ["recognised", "rejected", "excluded"];
+/// Grounds of recognition.
+pub const GROUNDS: [&str; 2] = ["convention_1951", "cartagena"];
+/// Reasons for a rejection.
+pub const REASONS: [&str; 8] = [
+    "not_credible",
+    "no_persecution",
+    "no_well_founded_fear",
+    "no_convention_ground",
+    "state_protection_available",
+    "internal_flight_alternative",
+    "cartagena_circumstances_not_met",
+    "other_nationality_protection",
+];
+/// Exclusion clauses.
+pub const CLAUSES: [&str; 5] = [
+    "article_1d",
+    "article_1e",
+    "article_1f_a",
+    "article_1f_b",
+    "article_1f_c",
+];
+
+/// What a field holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Text(TextInput),
+    /// `(value, label)`: the label is a code the view translates, or a name shown as it is.
+    Choice {
+        options: Vec<(String, String)>,
+        idx: usize,
+    },
+}
+
+/// Which label a field has, translated by the view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Label {
+    Admissible,
+    Reason,
+    Date,
+    Time,
+    Minutes,
+    Officer,
+    Language,
+    Appointment,
+    Attended,
+    NotesRef,
+    /// A member's outcome; the string is the member's name.
+    Outcome(String),
+    /// Ground, reasons or clauses of the member's outcome just above.
+    Codes,
+    AssessmentRef,
+    Decision,
+    Comments,
+    LodgedOn,
+    Ground,
+    Approver,
+}
+
+/// One line of a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub label: Label,
+    pub input: Input,
+    /// For assessment fields: the member it is about.
+    pub member: Option<String>,
+}
+
+/// Why a field's value cannot be sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    Required,
+    BadDate,
+    BadTime,
+    OutsideHours,
+    BadMinutes,
+    BadLanguage,
+    /// A code not in the list for the member's outcome.
+    BadCode,
+    OneGround,
+}
+
+/// The input of an action, in the client's terms; the runtime adds id, version and
+/// `clientMutationId`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActInput {
+    Admissibility {
+        admissible: bool,
+        reason: Option<String>,
+    },
+    Schedule {
+        at: String,
+        minutes: i64,
+        officer_id: Option<String>,
+        language: Option<String>,
+        reschedule: Option<String>,
+    },
+    Interview {
+        attended: bool,
+        notes_ref: Option<String>,
+    },
+    NoShow,
+    Contact,
+    Assessment {
+        /// `(individual id, outcome, codes)`.
+        recommendations: Vec<(String, String, Vec<String>)>,
+        assessment_ref: Option<String>,
+    },
+    Review {
+        approve: bool,
+        comments: Option<String>,
+    },
+    Notify,
+    Appeal {
+        lodged_at: Option<String>,
+    },
+    Withdraw {
+        reason: String,
+    },
+    Close {
+        reason: String,
+    },
+    Abandon,
+    Reopen {
+        ground: String,
+        approver_id: String,
+    },
+    Assign {
+        officer_id: String,
+    },
+    /// `assignCases`: every case with the version read.
+    AssignMany {
+        cases: Vec<(String, i64)>,
+        officer_id: String,
+    },
+    Hold {
+        reason: String,
+    },
+    Resume,
+}
+
+/// What the form needs to know of the case.
+#[derive(Debug, Clone, Default)]
+pub struct CaseContext {
+    /// `(individual id, name)` of each member.
+    pub members: Vec<(String, String)>,
+    /// `(appointment id, when)` of pending appointments.
+    pub appointments: Vec<(String, String)>,
+    pub my_id: Option<String>,
+}
+
+/// An open action form.
+#[derive(Debug, Clone)]
+pub struct ActionForm {
+    pub action: CaseAction,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// Set once a submit was tried: problems show from then on.
+    pub tried: bool,
+    /// Kept until the server answers or the form changes, so a retry acts only once.
+    pub cmid: Option<String>,
+    pub sending: bool,
+    pub error: Option<ApiError>,
+    pub case_id: String,
+    pub version: i64,
+    /// Set for a bulk reassignment from a supervisor's list.
+    pub bulk: Vec<(String, i64)>,
+}
+
+fn text() -> Input {
+    Input::Text(TextInput::default())
+}
+
+fn choice<S: Into<String> + Clone>(codes: &[S]) -> Input {
+    Input::Choice {
+        options: codes
+            .iter()
+            .map(|c| (c.clone().into(), c.clone().into()))
+            .collect(),
+        idx: 0,
+    }
+}
+
+fn field(label: Label, input: Input) -> Field {
+    Field {
+        label,
+        input,
+        member: None,
+    }
+}
+
+/// The officers a form offers; `None` until `assignableOfficers` answered.
+pub fn officer_options(
+    officers: Option<&[(String, String)]>,
+    me: Option<&str>,
+    with_me: bool,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if with_me {
+        out.push((String::new(), "me".to_string()));
+    }
+    for (id, name) in officers.unwrap_or_default() {
+        if with_me && Some(id.as_str()) == me {
+            continue;
+        }
+        out.push((id.clone(), name.clone()));
+    }
+    out
+}
+
+impl ActionForm {
+    /// A new form for `action` on the case read at `version`.
+    pub fn new(
+        action: CaseAction,
+        case_id: &str,
+        version: i64,
+        ctx: &CaseContext,
+        officers: Option<&[(String, String)]>,
+    ) -> Self {
+        use CaseAction as A;
+        let mut fields = match &action {
+            A::DECIDE_ADMISSIBILITY => vec![
+                field(Label::Admissible, choice(&["yes", "no"])),
+                field(Label::Reason, text()),
+            ],
+            A::SCHEDULE_INTERVIEW => {
+                let mut f = vec![
+                    field(Label::Date, text()),
+                    field(Label::Time, text()),
+                    field(
+                        Label::Minutes,
+                        Input::Text(TextInput {
+                            value: "120".into(),
+                        }),
+                    ),
+                    field(
+                        Label::Officer,
+                        Input::Choice {
+                            options: officer_options(officers, ctx.my_id.as_deref(), true),
+                            idx: 0,
+                        },
+                    ),
+                    field(Label::Language, text()),
+                ];
+                if !ctx.appointments.is_empty() {
+                    let mut options = vec![(String::new(), "new".to_string())];
+                    options.extend(ctx.appointments.iter().cloned());
+                    f.push(field(Label::Appointment, Input::Choice { options, idx: 0 }));
+                }
+                f
+            }
+            A::RECORD_INTERVIEW => vec![
+                field(Label::Attended, choice(&["yes", "no"])),
+                field(Label::NotesRef, text()),
+            ],
+            A::SUBMIT_ASSESSMENT => {
+                let mut f = Vec::new();
+                for (id, name) in &ctx.members {
+                    f.push(Field {
+                        label: Label::Outcome(name.clone()),
+                        input: choice(&OUTCOMES),
+                        member: Some(id.clone()),
+                    });
+                    f.push(Field {
+                        label: Label::Codes,
+                        input: text(),
+                        member: Some(id.clone()),
+                    });
+                }
+                f.push(field(Label::AssessmentRef, text()));
+                f
+            }
+            A::REVIEW_ASSESSMENT => vec![
+                field(Label::Decision, choice(&["approve", "return"])),
+                field(Label::Comments, text()),
+            ],
+            A::LODGE_APPEAL => vec![field(Label::LodgedOn, text())],
+            A::WITHDRAW_CASE | A::PUT_CASE_ON_HOLD => vec![field(Label::Reason, text())],
+            A::CLOSE_CASE => vec![field(Label::Reason, choice(&CLOSE_REASONS))],
+            A::REOPEN_CASE => vec![
+                field(Label::Ground, choice(&REOPEN_GROUNDS)),
+                field(
+                    Label::Approver,
+                    Input::Choice {
+                        options: officer_options(officers, ctx.my_id.as_deref(), false)
+                            .into_iter()
+                            .filter(|(id, _)| Some(id.as_str()) != ctx.my_id.as_deref())
+                            .collect(),
+                        idx: 0,
+                    },
+                ),
+            ],
+            A::ASSIGN_CASE => vec![field(
+                Label::Officer,
+                Input::Choice {
+                    options: officer_options(officers, None, false),
+                    idx: 0,
+                },
+            )],
+            _ => Vec::new(),
+        };
+        fields.shrink_to_fit();
+        Self {
+            action,
+            fields,
+            focus: 0,
+            tried: false,
+            cmid: None,
+            sending: false,
+            error: None,
+            case_id: case_id.to_string(),
+            version,
+            bulk: Vec::new(),
+        }
+    }
+
+    /// Fills the officer choices once `assignableOfficers` answered.
+    pub fn set_officers(&mut self, officers: &[(String, String)], my_id: Option<&str>) {
+        for f in &mut self.fields {
+            let options = match f.label {
+                Label::Officer if self.action == CaseAction::SCHEDULE_INTERVIEW => {
+                    officer_options(Some(officers), my_id, true)
+                }
+                Label::Officer => officer_options(Some(officers), None, false),
+                Label::Approver => officer_options(Some(officers), None, false)
+                    .into_iter()
+                    .filter(|(id, _)| Some(id.as_str()) != my_id)
+                    .collect(),
+                _ => continue,
+            };
+            f.input = Input::Choice { options, idx: 0 };
+        }
+    }
+
+    fn choice_value(&self, label: &Label) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|f| &f.label == label)
+            .and_then(|f| match &f.input {
+                Input::Choice { options, idx } => options.get(*idx).map(|(v, _)| v.as_str()),
+                Input::Text(_) => None,
+            })
+    }
+
+    fn text_value(&self, label: &Label) -> &str {
+        self.fields
+            .iter()
+            .find(|f| &f.label == label)
+            .and_then(|f| match &f.input {
+                Input::Text(t) => Some(t.value.trim()),
+                Input::Choice { .. } => None,
+            })
+            .unwrap_or("")
+    }
+
+    /// The problems of each field, by index.
+    pub fn problems(&self) -> Vec<(usize, Problem)> {
+        let mut out = Vec::new();
+        let mut outcome = "";
+        for (i, f) in self.fields.iter().enumerate() {
+            let value = match &f.input {
+                Input::Text(t) => t.value.trim(),
+                Input::Choice { options, idx } => {
+                    if matches!(f.label, Label::Outcome(_)) {
+                        outcome = options.get(*idx).map_or("", |(v, _)| v.as_str());
+                    }
+                    if options.is_empty() {
+                        out.push((i, Problem::Required));
+                    }
+                    continue;
+                }
+            };
+            let problem = match f.label {
+                Label::Reason => {
+                    let needed = match self.action {
+                        CaseAction::DECIDE_ADMISSIBILITY => {
+                            self.choice_value(&Label::Admissible) == Some("no")
+                        }
+                        _ => true,
+                    };
+                    (needed && value.is_empty()).then_some(Problem::Required)
+                }
+                Label::Comments => (self.choice_value(&Label::Decision) == Some("return")
+                    && value.is_empty())
+                .then_some(Problem::Required),
+                Label::Date => match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+                    _ if value.is_empty() => Some(Problem::Required),
+                    Err(_) => Some(Problem::BadDate),
+                    Ok(_) => None,
+                },
+                Label::LodgedOn => (!value.is_empty()
+                    && NaiveDate::parse_from_str(value, "%Y-%m-%d").is_err())
+                .then_some(Problem::BadDate),
+                Label::Time => match NaiveTime::parse_from_str(value, "%H:%M") {
+                    _ if value.is_empty() => Some(Problem::Required),
+                    Err(_) => Some(Problem::BadTime),
+                    Ok(_) => self.slot().err(),
+                },
+                Label::Minutes => match value.parse::<i64>() {
+                    Ok(m) if (30..=480).contains(&m) => None,
+                    _ => Some(Problem::BadMinutes),
+                },
+                Label::Language => (!(value.is_empty()
+                    || value.len() == 3 && value.chars().all(|c| c.is_ascii_lowercase())))
+                .then_some(Problem::BadLanguage),
+                Label::Codes => {
+                    let codes = split_codes(value);
+                    let allowed: &[&str] = match outcome {
+                        "recognised" => &GROUNDS,
+                        "rejected" => &REASONS,
+                        _ => &CLAUSES,
+                    };
+                    if codes.is_empty() {
+                        Some(Problem::Required)
+                    } else if outcome == "recognised" && codes.len() > 1 {
+                        Some(Problem::OneGround)
+                    } else if codes.iter().any(|c| !allowed.contains(&c.as_str())) {
+                        Some(Problem::BadCode)
+                    } else {
+                        None
+                    }
+                }
+                _ => None,
+            };
+            if let Some(p) = problem {
+                out.push((i, p));
+            }
+        }
+        out
+    }
+
+    /// The interview's start in UTC (RFC 3339), checked against the unit's working hours.
+    fn slot(&self) -> Result<String, Problem> {
+        let date = NaiveDate::parse_from_str(self.text_value(&Label::Date), "%Y-%m-%d")
+            .map_err(|_| Problem::BadDate)?;
+        let time = NaiveTime::parse_from_str(self.text_value(&Label::Time), "%H:%M")
+            .map_err(|_| Problem::BadTime)?;
+        let minutes = self
+            .text_value(&Label::Minutes)
+            .parse::<u32>()
+            .unwrap_or(120);
+        let start = time.signed_duration_since(NaiveTime::MIN).num_minutes();
+        let end = start + i64::from(minutes);
+        let weekend = matches!(date.weekday(), Weekday::Sat | Weekday::Sun);
+        if weekend || start < i64::from(WORK_START) * 60 || end > i64::from(WORK_END) * 60 {
+            return Err(Problem::OutsideHours);
+        }
+        let utc = NaiveDateTime::new(date, time) - chrono::Duration::hours(UNIT_UTC_OFFSET_HOURS);
+        Ok(format!("{}Z", utc.format("%Y-%m-%dT%H:%M:%S")))
+    }
+
+    /// The input to send, or `None` while a field has a problem.
+    pub fn input(&self) -> Option<ActInput> {
+        use CaseAction as A;
+        if !self.problems().is_empty() {
+            return None;
+        }
+        let opt = |label: Label| {
+            let v = self.text_value(&label);
+            (!v.is_empty()).then(|| v.to_string())
+        };
+        let pick = |label: Label| self.choice_value(&label).map(str::to_string);
+        Some(match &self.action {
+            _ if !self.bulk.is_empty() => ActInput::AssignMany {
+                cases: self.bulk.clone(),
+                officer_id: pick(Label::Officer)?,
+            },
+            A::DECIDE_ADMISSIBILITY => ActInput::Admissibility {
+                admissible: self.choice_value(&Label::Admissible) == Some("yes"),
+                reason: opt(Label::Reason),
+            },
+            A::SCHEDULE_INTERVIEW => ActInput::Schedule {
+                at: self.slot().ok()?,
+                minutes: self.text_value(&Label::Minutes).parse().ok()?,
+                officer_id: pick(Label::Officer).filter(|s| !s.is_empty()),
+                language: opt(Label::Language),
+                reschedule: pick(Label::Appointment).filter(|s| !s.is_empty()),
+            },
+            A::RECORD_INTERVIEW => ActInput::Interview {
+                attended: self.choice_value(&Label::Attended) == Some("yes"),
+                notes_ref: opt(Label::NotesRef),
+            },
+            A::RECORD_NO_SHOW => ActInput::NoShow,
+            A::RECORD_CONTACT => ActInput::Contact,
+            A::SUBMIT_ASSESSMENT => {
+                let mut recommendations = Vec::new();
+                for pair in self.fields.chunks(2) {
+                    if let [outcome, codes] = pair
+                        && let (Some(id), Input::Choice { options, idx }, Input::Text(t)) =
+                            (&outcome.member, &outcome.input, &codes.input)
+                    {
+                        let o = options.get(*idx).map(|(v, _)| v.clone())?;
+                        recommendations.push((id.clone(), o, split_codes(&t.value)));
+                    }
+                }
+                ActInput::Assessment {
+                    recommendations,
+                    assessment_ref: opt(Label::AssessmentRef),
+                }
+            }
+            A::REVIEW_ASSESSMENT => ActInput::Review {
+                approve: self.choice_value(&Label::Decision) == Some("approve"),
+                comments: opt(Label::Comments),
+            },
+            A::NOTIFY_DECISION => ActInput::Notify,
+            A::LODGE_APPEAL => ActInput::Appeal {
+                lodged_at: opt(Label::LodgedOn).map(|d| format!("{d}T{:02}:00:00Z", 12)),
+            },
+            A::WITHDRAW_CASE => ActInput::Withdraw {
+                reason: opt(Label::Reason)?,
+            },
+            A::PUT_CASE_ON_HOLD => ActInput::Hold {
+                reason: opt(Label::Reason)?,
+            },
+            A::CLOSE_CASE => ActInput::Close {
+                reason: pick(Label::Reason)?,
+            },
+            A::CONFIRM_ABANDONMENT => ActInput::Abandon,
+            A::REOPEN_CASE => ActInput::Reopen {
+                ground: pick(Label::Ground)?,
+                approver_id: pick(Label::Approver)?,
+            },
+            A::ASSIGN_CASE => ActInput::Assign {
+                officer_id: pick(Label::Officer)?,
+            },
+            A::RESUME_CASE => ActInput::Resume,
+            A::Other(_) => return None,
+        })
+    }
+
+    /// Applies a key meant for the form's fields; true when something changed. Any change to
+    /// a value starts a new request id: it is no longer a retry of the same submit.
+    pub fn key(&mut self, key: &KeyEvent) -> bool {
+        let n = self.fields.len();
+        match key.code {
+            KeyCode::Tab | KeyCode::Down if n > 0 => {
+                self.focus = (self.focus + 1) % n;
+                true
+            }
+            KeyCode::BackTab | KeyCode::Up if n > 0 => {
+                self.focus = (self.focus + n - 1) % n;
+                true
+            }
+            KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') => {
+                let forward = key.code != KeyCode::Left;
+                match self.fields.get_mut(self.focus).map(|f| &mut f.input) {
+                    Some(Input::Choice { options, idx }) if !options.is_empty() => {
+                        let len = options.len();
+                        *idx = if forward {
+                            (*idx + 1) % len
+                        } else {
+                            (*idx + len - 1) % len
+                        };
+                        self.cmid = None;
+                        true
+                    }
+                    Some(Input::Text(t)) if key.code == KeyCode::Char(' ') => {
+                        self.cmid = None;
+                        t.edit(key)
+                    }
+                    _ => false,
+                }
+            }
+            _ if key.modifiers.contains(KeyModifiers::CONTROL)
+                && key.code != KeyCode::Char('u') =>
+            {
+                false
+            }
+            _ => match self.fields.get_mut(self.focus).map(|f| &mut f.input) {
+                Some(Input::Text(t)) => {
+                    let changed = t.edit(key);
+                    if changed {
+                        self.cmid = None;
+                    }
+                    changed
+                }
+                _ => false,
+            },
+        }
+    }
+
+    /// Whether the focused field takes typed text.
+    pub fn typing(&self) -> bool {
+        matches!(
+            self.fields.get(self.focus).map(|f| &f.input),
+            Some(Input::Text(_))
+        )
+    }
+}
+
+/// `a, b c` as `["a", "b", "c"]`.
+pub fn split_codes(s: &str) -> Vec<String> {
+    s.split([',', ' '])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The label of a form field in the caller's language.
+pub fn label(t: &Text, l: &Label) -> String {
+    let c = &t.case;
+    match l {
+        Label::Admissible => c.f_admissible.into(),
+        Label::Reason => c.f_reason.into(),
+        Label::Date => c.f_date.into(),
+        Label::Time => c.f_time.into(),
+        Label::Minutes => c.f_minutes.into(),
+        Label::Officer => c.f_officer.into(),
+        Label::Language => c.f_language.into(),
+        Label::Appointment => c.f_appointment.into(),
+        Label::Attended => c.f_attended.into(),
+        Label::NotesRef => c.f_notes.into(),
+        Label::Outcome(name) => name.clone(),
+        Label::Codes => c.f_codes.into(),
+        Label::AssessmentRef => c.f_assessment_ref.into(),
+        Label::Decision => c.f_decision.into(),
+        Label::Comments => c.f_comments.into(),
+        Label::LodgedOn => c.f_lodged.into(),
+        Label::Ground => c.f_ground.into(),
+        Label::Approver => c.f_approver.into(),
+    }
+}
