@@ -8,7 +8,8 @@
 # prints a summary table and stops the server. See bench/README.md.
 #
 # Environment: N (individuals, default 1000000), REUSE=1 (keep a database that already holds >= N
-# individuals), RATE (default 200), QUEUE_RATE (My work and case summary, default 20),
+# individuals), RATE (default 200), QUEUE_RATE (My work, default 20), SUMMARY_RATE (the
+# supervisor's case summary of the whole unit, default 5),
 # DURATION (seconds per run, default 30), WARMUP (default 5),
 # FIND_MAX_DURATION (seconds per --find-max step, default DURATION), FIND_MAX_STEP (default 100),
 # OUT (results folder), AMPARO_API_BIN / LOADGEN_BIN (use these binaries instead of building).
@@ -20,6 +21,7 @@ N="${N:-1000000}"
 REUSE="${REUSE:-0}"
 RATE="${RATE:-200}"
 QUEUE_RATE="${QUEUE_RATE:-20}"
+SUMMARY_RATE="${SUMMARY_RATE:-5}"
 DURATION="${DURATION:-30}"
 WARMUP="${WARMUP:-5}"
 FIND_MAX_DURATION="${FIND_MAX_DURATION:-$DURATION}"
@@ -167,8 +169,8 @@ loadgen --scenario page --find-max --step "$FIND_MAX_STEP" --duration "$FIND_MAX
 OFFICER_TOKEN="$("$LOADGEN_BIN" login --url "$URL" --username officer --password amparo-demo)"
 log "my work at $QUEUE_RATE/s for $DURATION s (officer)"
 AMPARO_TOKEN="$OFFICER_TOKEN" loadgen --scenario mywork --rate "$QUEUE_RATE" --duration "$DURATION"
-log "case summary at $QUEUE_RATE/s for $DURATION s (supervisor)"
-loadgen --scenario summary --rate "$QUEUE_RATE" --duration "$DURATION"
+log "case summary at $SUMMARY_RATE/s for $DURATION s (supervisor)"
+loadgen --scenario summary --rate "$SUMMARY_RATE" --duration "$DURATION"
 
 load_after="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 stop_server

@@ -1,6 +1,8 @@
 DROP TABLE appointments;
 DROP TABLE interpreters;
 ALTER TABLE users DROP COLUMN sex;
+DROP INDEX cases_open_workload;
+DROP INDEX cases_open_summary;
 DROP INDEX cases_unit_abandonment;
 DROP INDEX cases_unit_appeal_deadline;
 DROP INDEX cases_unit_office_status;

@@ -16,6 +16,14 @@ CREATE INDEX cases_officer_due ON cases (assigned_officer_id, due_at, id);
 CREATE INDEX cases_unit_office_status ON cases (operation_unit_id, office_id, status);
 CREATE INDEX cases_unit_appeal_deadline ON cases (operation_unit_id, appeal_deadline_at);
 CREATE INDEX cases_unit_abandonment ON cases (operation_unit_id, abandonment_from);
+-- The supervisor's summary and workload read only these two partial indexes of open cases (and
+-- cases_unit_office_status for the counts of ended ones), never the cases' rows.
+CREATE INDEX cases_open_summary ON cases (operation_unit_id, office_id, status, decision_due_at,
+    priority, opened_at, abandonment_from, next_appointment_at, appeal_deadline_at)
+    WHERE due_at IS NOT NULL;
+CREATE INDEX cases_open_workload ON cases (operation_unit_id, assigned_officer_id, status,
+    decision_due_at, next_appointment_at)
+    WHERE due_at IS NOT NULL;
 
 -- Interviewers' sex, for the applicant's right to an interviewer of the same sex.
 ALTER TABLE users ADD COLUMN sex TEXT;
