@@ -65,14 +65,19 @@ fn logged_in(lang: Lang) -> App {
         Reply::Login(Ok(data(json!({ "login": { "token": "tok" } })))),
     );
     assert!(matches!(cmds.as_slice(), [Cmd::UseToken(t), Cmd::Me] if t == "tok"));
-    let cmds = reply(&mut app, Reply::Me(Ok(me("registrar", &["registration_clerk"]))));
+    let cmds = reply(
+        &mut app,
+        Reply::Me(Ok(me("registrar", &["registration_clerk"]))),
+    );
     assert!(cmds.is_empty(), "a registrar needs no live link: {cmds:?}");
     assert_eq!(app.screen, Screen::Search);
     app
 }
 
 fn me(username: &str, roles: &[&str]) -> amparo::api::me::ResponseData {
-    data(json!({ "me": { "id": format!("user-{username}"), "username": username, "roles": roles } }))
+    data(
+        json!({ "me": { "id": format!("user-{username}"), "username": username, "roles": roles } }),
+    )
 }
 
 fn search_page(ids: std::ops::Range<usize>, has_next: bool) -> serde_json::Value {
