@@ -291,16 +291,9 @@ impl App {
             Screen::Individual => false,
             Screen::Register => self.register.saved.is_none(),
             Screen::Work => false,
-            Screen::Supervisor => self
-                .supervisor
-                .form
-                .as_ref()
-                .is_some_and(crate::form::ActionForm::typing),
-            Screen::Case => self
-                .case
-                .form
-                .as_ref()
-                .is_some_and(crate::form::ActionForm::typing),
+            // A form is modal: its keys never reach the screens behind it.
+            Screen::Supervisor => self.supervisor.form.is_some(),
+            Screen::Case => self.case.form.is_some(),
         }
     }
 

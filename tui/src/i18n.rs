@@ -506,7 +506,7 @@ pub static ES: Text = Text {
         confirm: "Enter confirma; Esc cancela.",
         me: "yo",
         codes_hint: "Códigos separados por coma, según el resultado.",
-        form_retry: "El formulario se conserva: Enter reintenta.",
+        form_retry: "El formulario se conserva: Ctrl-S reintenta.",
         form_hint: "Tab campo · ←→ elegir · Enter/Ctrl-S enviar · Esc cancelar",
         action_names: [
             "admisibilidad",
@@ -839,7 +839,7 @@ pub static EN: Text = Text {
         confirm: "Enter confirms; Esc cancels.",
         me: "me",
         codes_hint: "Codes separated by commas, as the outcome needs.",
-        form_retry: "The form is kept: Enter tries again.",
+        form_retry: "The form is kept: Ctrl-S tries again.",
         form_hint: "Tab field · ←→ choose · Enter/Ctrl-S send · Esc cancel",
         action_names: [
             "admissibility",

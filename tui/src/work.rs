@@ -466,7 +466,8 @@ pub fn case_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
     if app.case.form.is_some() {
         return form_key(app, key, cmds, false);
     }
-    let page = usize::from(app.size.1.saturating_sub(6)).max(1);
+    // The view shows the body less the message, three action lines and the hint.
+    let page = usize::from(app.size.1.saturating_sub(7)).max(1);
     let total = app.case.data.as_ref().map_or(0, |c| {
         crate::view_case::case_lines(app.lang.text(), c).len()
     });
