@@ -39,6 +39,8 @@ pub enum LiveEvent {
     Notice {
         case_id: String,
         kind: String,
+        /// The officers assigned before and after.
+        officer_ids: Vec<String>,
     },
 }
 
@@ -717,8 +719,12 @@ fn on_live(app: &mut App, event: LiveEvent, cmds: &mut Vec<Cmd>) -> bool {
     match event {
         LiveEvent::Up => !std::mem::replace(&mut app.live, true),
         LiveEvent::Down => std::mem::replace(&mut app.live, false),
-        LiveEvent::Notice { case_id, kind } => {
-            crate::work::notice(app, &case_id, &kind, cmds);
+        LiveEvent::Notice {
+            case_id,
+            kind,
+            officer_ids,
+        } => {
+            crate::work::notice(app, &case_id, &kind, &officer_ids, cmds);
             false
         }
     }

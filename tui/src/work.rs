@@ -757,16 +757,29 @@ fn start_reload(r: &mut Reload) -> bool {
     }
 }
 
-/// A notice from the live link: re-reads what is on screen if it concerns it.
-pub fn notice(app: &mut App, case_id: &str, kind: &str, cmds: &mut Vec<Cmd>) {
+/// A notice from the live link: re-reads what is on screen if it concerns it. My work is
+/// concerned when the case is listed or the caller is (or was) its officer: notices of the
+/// whole office would otherwise re-read it for nothing on a thin link.
+pub fn notice(
+    app: &mut App,
+    case_id: &str,
+    kind: &str,
+    officer_ids: &[String],
+    cmds: &mut Vec<Cmd>,
+) {
     let reload_all = kind == "reload";
+    let mine = app
+        .me
+        .as_ref()
+        .is_some_and(|m| officer_ids.iter().any(|o| *o == m.id))
+        || app.work.list.rows.iter().any(|r| r.id == case_id);
     match app.screen {
         Screen::Case
             if (reload_all || app.case.id == case_id) && start_reload(&mut app.case.reload) =>
         {
             app.load_case(true, cmds);
         }
-        Screen::Work if start_reload(&mut app.work.list.reload) => {
+        Screen::Work if (reload_all || mine) && start_reload(&mut app.work.list.reload) => {
             let page = app.work.list.page;
             app.load_work(page, true, cmds);
         }

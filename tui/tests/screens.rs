@@ -982,6 +982,28 @@ fn an_assessment_needs_codes_that_fit_each_outcome() {
 }
 
 #[test]
+fn my_work_re_reads_only_for_its_own_cases() {
+    let (mut app, cmds) = logged_in_as(Lang::En, "officer", &["eligibility_officer"], (80, 24));
+    work_reply(&mut app, &cmds, queue("myWork", 0..3, false));
+    let notice = |app: &mut App, case: &str, officer: &str| {
+        update(
+            app,
+            Msg::Live(LiveEvent::Notice {
+                case_id: case.into(),
+                kind: "assigned".into(),
+                officer_ids: vec![officer.into()],
+            }),
+        )
+    };
+    assert!(notice(&mut app, "case-77", "user-officer2").is_empty());
+    let cmds = notice(&mut app, "case-77", "user-officer");
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::Silent(c)] if matches!(**c, Cmd::Work { .. })),
+        "{cmds:?}"
+    );
+}
+
+#[test]
 fn supervisor_screens_and_bulk_reassignment() {
     for (lang, code) in LANGS {
         let (mut app, cmds) = logged_in_as(lang, "supervisor", &["supervisor"], (80, 24));
@@ -1086,6 +1108,7 @@ fn notices_re_read_once_per_burst_and_an_unchanged_answer_draws_nothing() {
             Msg::Live(LiveEvent::Notice {
                 case_id: case.into(),
                 kind: "contact_recorded".into(),
+                officer_ids: vec!["user-officer".into()],
             }),
         )
     };
