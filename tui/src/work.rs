@@ -768,10 +768,7 @@ pub fn notice(
     cmds: &mut Vec<Cmd>,
 ) {
     let reload_all = kind == "reload";
-    let mine = app
-        .me
-        .as_ref()
-        .is_some_and(|m| officer_ids.iter().any(|o| *o == m.id))
+    let mine = app.me.as_ref().is_some_and(|m| officer_ids.contains(&m.id))
         || app.work.list.rows.iter().any(|r| r.id == case_id);
     match app.screen {
         Screen::Case
