@@ -679,7 +679,9 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
                 cmds.push(Cmd::Live(token));
             }
         }
-        Reply::Me(Err(_)) => app.open_search(),
+        // Without knowing who logged in there is no home to choose: stay on the login screen
+        // with the reason, and Enter tries again.
+        Reply::Me(Err(e)) => app.login.error = Some(LoginError::Api(e)),
         Reply::Read(read) => {
             crate::work::list_reply(app, read, false, cmds);
         }

@@ -982,6 +982,22 @@ fn an_assessment_needs_codes_that_fit_each_outcome() {
 }
 
 #[test]
+fn a_failed_me_keeps_the_login_screen_with_the_reason() {
+    let mut app = App::new(Lang::En, "http://amparo.test:8080", (80, 24));
+    type_text(&mut app, "officer");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "pw");
+    press(&mut app, KeyCode::Enter);
+    reply(
+        &mut app,
+        Reply::Login(Ok(data(json!({ "login": { "token": "tok" } })))),
+    );
+    reply(&mut app, Reply::Me(Err(ApiError::Network("reset".into()))));
+    assert_eq!(app.screen, Screen::Login);
+    assert!(render(&app).contains("No connection"), "{}", render(&app));
+}
+
+#[test]
 fn my_work_re_reads_only_for_its_own_cases() {
     let (mut app, cmds) = logged_in_as(Lang::En, "officer", &["eligibility_officer"], (80, 24));
     work_reply(&mut app, &cmds, queue("myWork", 0..3, false));
