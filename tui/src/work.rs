@@ -5,7 +5,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::api::{self, ApiError};
 use crate::app::{App, Cmd, Screen};
-use crate::form::{ActInput, ActionForm, CaseContext};
+use crate::form::{ActionForm, CaseContext};
 
 /// Rows per page of My work at any size: fits 80x24 with its headers.
 pub const WORK_PAGE: usize = 14;
@@ -821,6 +821,3 @@ impl ListReply {
         }
     }
 }
-
-/// Used by the form when the input names the action; kept here so the runtime sees one type.
-pub type Input = ActInput;
