@@ -246,6 +246,8 @@ pub struct App {
     pub token: Option<String>,
     /// Whether the live link is up.
     pub live: bool,
+    /// Whether it was ever up in this run: a later Up is a reconnection.
+    pub live_before: bool,
     pub work: WorkState,
     pub supervisor: SupervisorState,
     pub case: CaseState,
@@ -277,6 +279,7 @@ impl App {
             me: None,
             token: None,
             live: false,
+            live_before: false,
             work: WorkState::default(),
             supervisor: SupervisorState::default(),
             case: CaseState::default(),
@@ -719,7 +722,14 @@ fn on_silent_reply(app: &mut App, reply: Reply, cmds: &mut Vec<Cmd>) -> bool {
 
 fn on_live(app: &mut App, event: LiveEvent, cmds: &mut Vec<Cmd>) -> bool {
     match event {
-        LiveEvent::Up => !std::mem::replace(&mut app.live, true),
+        LiveEvent::Up => {
+            let was_up = std::mem::replace(&mut app.live, true);
+            if !was_up && std::mem::replace(&mut app.live_before, true) {
+                // Notices sent while the link was down are lost: re-read what is shown.
+                crate::work::notice(app, "", "reload", &[], cmds);
+            }
+            !was_up
+        }
         LiveEvent::Down => std::mem::replace(&mut app.live, false),
         LiveEvent::Notice {
             case_id,

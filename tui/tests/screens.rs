@@ -1173,4 +1173,10 @@ fn notices_re_read_once_per_burst_and_an_unchanged_answer_draws_nothing() {
     update(&mut app, Msg::Live(LiveEvent::Down));
     assert!(app.dirty);
     assert!(!render(&app).contains("● live"));
+    // Back up: what was missed meanwhile is read again, once.
+    let cmds = update(&mut app, Msg::Live(LiveEvent::Up));
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::Silent(c)] if matches!(**c, Cmd::Case { .. })),
+        "{cmds:?}"
+    );
 }
