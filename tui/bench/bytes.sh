@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Terminal bytes per action for the `amparo` client at 80x24, against a demo server.
+# Terminal bytes per action for the `amparo` client at 80x24, against a demo server: search and
+# registration, then an officer's My work and case, then a supervisor's view.
 #
 # The client runs under `script` (which records every byte it writes to the terminal) inside a
 # detached 80x24 tmux session; keys are sent with `tmux send-keys`, and after each action the
@@ -81,3 +82,44 @@ measure "navigation key (Tab to next field)" Tab
 before=$(size)
 sleep "$idle"
 printf '%-44s %6d B\n' "idle ${idle} s" $(($(size) - before))
+tmux kill-session -t "$session"
+
+# Case work: an officer's My work and a case, then a supervisor's view; both keep the live
+# link open, so their idle periods include it.
+session="$session-officer"
+rm -f "$work/ts"
+tmux new-session -d -s "$session" -x 80 -y 24 \
+    "LANG=en_US.UTF-8 script -q -f $work/ts -c '$target/debug/amparo --server http://127.0.0.1:$port'"
+settle
+tmux send-keys -t "$session" officer Tab amparo-demo
+settle
+measure "log in as officer (My work)" Enter
+measure "next case (Down in My work)" Down
+measure "filter: priority only (!)" '!'
+measure "filter off again (!)" '!'
+measure "open a case (Enter)" Enter
+measure "keys of the case (?)" '?'
+measure "close the help (any key)" Escape
+measure "open the contact form (c)" c
+measure "cancel the form (Esc)" Escape
+measure "back to My work (Esc)" Escape
+before=$(size)
+sleep "$idle"
+printf '%-44s %6d B\n' "idle ${idle} s, live link up" $(($(size) - before))
+tmux kill-session -t "$session"
+
+session="$session-supervisor"
+rm -f "$work/ts"
+tmux new-session -d -s "$session" -x 80 -y 24 \
+    "LANG=en_US.UTF-8 script -q -f $work/ts -c '$target/debug/amparo --server http://127.0.0.1:$port'"
+settle
+tmux send-keys -t "$session" supervisor Tab amparo-demo
+settle
+measure "log in as supervisor (summary and list)" Enter
+measure "another list (2: abandonment)" 2
+measure "choose a case (Space)" Space
+measure "reassign form (a)" a
+measure "cancel (Esc)" Escape
+before=$(size)
+sleep "$idle"
+printf '%-44s %6d B\n' "idle ${idle} s, live link up" $(($(size) - before))

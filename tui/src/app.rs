@@ -39,6 +39,8 @@ pub enum LiveEvent {
     Notice {
         case_id: String,
         kind: String,
+        /// The officers assigned before and after.
+        officer_ids: Vec<String>,
     },
 }
 
@@ -244,6 +246,8 @@ pub struct App {
     pub token: Option<String>,
     /// Whether the live link is up.
     pub live: bool,
+    /// Whether it was ever up in this run: a later Up is a reconnection.
+    pub live_before: bool,
     pub work: WorkState,
     pub supervisor: SupervisorState,
     pub case: CaseState,
@@ -275,6 +279,7 @@ impl App {
             me: None,
             token: None,
             live: false,
+            live_before: false,
             work: WorkState::default(),
             supervisor: SupervisorState::default(),
             case: CaseState::default(),
@@ -291,16 +296,9 @@ impl App {
             Screen::Individual => false,
             Screen::Register => self.register.saved.is_none(),
             Screen::Work => false,
-            Screen::Supervisor => self
-                .supervisor
-                .form
-                .as_ref()
-                .is_some_and(crate::form::ActionForm::typing),
-            Screen::Case => self
-                .case
-                .form
-                .as_ref()
-                .is_some_and(crate::form::ActionForm::typing),
+            // A form is modal: its keys never reach the screens behind it.
+            Screen::Supervisor => self.supervisor.form.is_some(),
+            Screen::Case => self.case.form.is_some(),
         }
     }
 
@@ -684,7 +682,9 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
                 cmds.push(Cmd::Live(token));
             }
         }
-        Reply::Me(Err(_)) => app.open_search(),
+        // Without knowing who logged in there is no home to choose: stay on the login screen
+        // with the reason, and Enter tries again.
+        Reply::Me(Err(e)) => app.login.error = Some(LoginError::Api(e)),
         Reply::Read(read) => {
             crate::work::list_reply(app, read, false, cmds);
         }
@@ -722,10 +722,21 @@ fn on_silent_reply(app: &mut App, reply: Reply, cmds: &mut Vec<Cmd>) -> bool {
 
 fn on_live(app: &mut App, event: LiveEvent, cmds: &mut Vec<Cmd>) -> bool {
     match event {
-        LiveEvent::Up => !std::mem::replace(&mut app.live, true),
+        LiveEvent::Up => {
+            let was_up = std::mem::replace(&mut app.live, true);
+            if !was_up && std::mem::replace(&mut app.live_before, true) {
+                // Notices sent while the link was down are lost: re-read what is shown.
+                crate::work::notice(app, "", "reload", &[], cmds);
+            }
+            !was_up
+        }
         LiveEvent::Down => std::mem::replace(&mut app.live, false),
-        LiveEvent::Notice { case_id, kind } => {
-            crate::work::notice(app, &case_id, &kind, cmds);
+        LiveEvent::Notice {
+            case_id,
+            kind,
+            officer_ids,
+        } => {
+            crate::work::notice(app, &case_id, &kind, &officer_ids, cmds);
             false
         }
     }

@@ -606,14 +606,6 @@ impl ActionForm {
             },
         }
     }
-
-    /// Whether the focused field takes typed text.
-    pub fn typing(&self) -> bool {
-        matches!(
-            self.fields.get(self.focus).map(|f| &f.input),
-            Some(Input::Text(_))
-        )
-    }
 }
 
 /// `a, b c` as `["a", "b", "c"]`.

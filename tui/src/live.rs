@@ -107,6 +107,7 @@ async fn session(url: &str, token: &str, tx: &UnboundedSender<Msg>) -> Result<()
                     let event = LiveEvent::Notice {
                         case_id: d.case_events.case_id,
                         kind: d.case_events.kind,
+                        officer_ids: d.case_events.officer_ids,
                     };
                     if tx.send(Msg::Live(event)).is_err() {
                         return Ok(());

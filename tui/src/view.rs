@@ -157,10 +157,27 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
             .chain(global.iter())
             .map(|(k, d)| (k.to_string(), d.to_string())),
     );
-    let mut lines: Vec<Line> = pairs
-        .into_iter()
-        .map(|(k, d)| Line::from(vec![Span::styled(format!("{k:<13}"), bold()), Span::raw(d)]))
-        .collect();
+    // When the keys do not fit one to a line (a case with many actions), two share a line.
+    let two_columns = pairs.len() + 4 > usize::from(area.height);
+    let mut lines: Vec<Line> = if two_columns {
+        pairs
+            .chunks(2)
+            .map(|c| {
+                let mut spans = Vec::new();
+                for (k, d) in c {
+                    let d: String = d.chars().take(17).collect();
+                    spans.push(Span::styled(format!("{k:<13}"), bold()));
+                    spans.push(Span::raw(format!("{d:<18}")));
+                }
+                Line::from(spans)
+            })
+            .collect()
+    } else {
+        pairs
+            .into_iter()
+            .map(|(k, d)| Line::from(vec![Span::styled(format!("{k:<13}"), bold()), Span::raw(d)]))
+            .collect()
+    };
     lines.push(Line::default());
     lines.push(Line::styled(t.help_close, dim()));
     let height = u16::try_from(lines.len() + 2)

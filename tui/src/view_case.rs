@@ -261,7 +261,7 @@ pub fn case_lines<'a>(t: &Text, k: &'a CaseCase) -> Vec<Line<'a>> {
             t.code(&k.stage),
             t.code(&k.modality),
             k.days_waiting,
-            c.days_waiting
+            c.days
         )),
     ];
     if k.priority {
@@ -438,18 +438,18 @@ pub fn draw_case(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
         (Some(d), _) => case_lines(t, d),
         (None, _) => vec![Line::raw(t.loading)],
     };
-    let height = usize::from(area.height.saturating_sub(4));
+    let height = usize::from(area.height.saturating_sub(5));
     let total = lines.len();
     let top = k.top.min(total.saturating_sub(1));
     let shown: Vec<Line> = lines.into_iter().skip(top).take(height).collect();
     frame.render_widget(
         Paragraph::new(shown),
         Rect {
-            height: area.height.saturating_sub(4),
+            height: area.height.saturating_sub(5),
             ..area
         },
     );
-    let bottom = area.y + area.height.saturating_sub(4);
+    let bottom = area.y + area.height.saturating_sub(5);
     let mut msg = Vec::new();
     if top + height < total {
         msg.push(Span::styled(format!("{}  ", t.more_below), dim()));
@@ -477,11 +477,11 @@ pub fn draw_case(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     };
     frame.render_widget(
         Paragraph::new(Line::from(actions)).wrap(Wrap { trim: true }),
-        Rect::new(area.x, bottom + 1, area.width, 2),
+        Rect::new(area.x, bottom + 1, area.width, 3),
     );
     frame.render_widget(
         Line::styled(c.case_hint, dim()),
-        Rect::new(area.x, bottom + 3, area.width, 1),
+        Rect::new(area.x, bottom + 4, area.width, 1),
     );
     if let Some(form) = &k.form {
         draw_form(t, form, frame, area);
@@ -505,7 +505,7 @@ pub fn draw_form(t: &Text, form: &ActionForm, frame: &mut Frame, area: Rect) {
     let mut cursor = None;
     for (i, f) in form.fields.iter().enumerate().skip(first).take(max_fields) {
         let focus = i == form.focus;
-        let name = cell(&label(t, &f.label), 22);
+        let name = cell(&label(t, &f.label), 24);
         let value = match &f.input {
             Input::Text(v) => v.value.clone(),
             Input::Choice { options, idx } => match options.get(*idx) {
@@ -520,7 +520,7 @@ pub fn draw_form(t: &Text, form: &ActionForm, frame: &mut Frame, area: Rect) {
             Span::raw(value.clone()),
         ];
         if focus && matches!(f.input, Input::Text(_)) {
-            cursor = Some((lines.len(), 24 + value.chars().count()));
+            cursor = Some((lines.len(), 26 + value.chars().count()));
         }
         if let Some((_, p)) = problems.iter().find(|(j, _)| *j == i)
             && (form.tried || !matches!(p, crate::form::Problem::Required))

@@ -5,7 +5,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::api::{self, ApiError};
 use crate::app::{App, Cmd, Screen};
-use crate::form::{ActInput, ActionForm, CaseContext};
+use crate::form::{ActionForm, CaseContext};
 
 /// Rows per page of My work at any size: fits 80x24 with its headers.
 pub const WORK_PAGE: usize = 14;
@@ -466,7 +466,8 @@ pub fn case_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
     if app.case.form.is_some() {
         return form_key(app, key, cmds, false);
     }
-    let page = usize::from(app.size.1.saturating_sub(6)).max(1);
+    // The view shows the body less the message, three action lines and the hint.
+    let page = usize::from(app.size.1.saturating_sub(7)).max(1);
     let total = app.case.data.as_ref().map_or(0, |c| {
         crate::view_case::case_lines(app.lang.text(), c).len()
     });
@@ -756,16 +757,26 @@ fn start_reload(r: &mut Reload) -> bool {
     }
 }
 
-/// A notice from the live link: re-reads what is on screen if it concerns it.
-pub fn notice(app: &mut App, case_id: &str, kind: &str, cmds: &mut Vec<Cmd>) {
+/// A notice from the live link: re-reads what is on screen if it concerns it. My work is
+/// concerned when the case is listed or the caller is (or was) its officer: notices of the
+/// whole office would otherwise re-read it for nothing on a thin link.
+pub fn notice(
+    app: &mut App,
+    case_id: &str,
+    kind: &str,
+    officer_ids: &[String],
+    cmds: &mut Vec<Cmd>,
+) {
     let reload_all = kind == "reload";
+    let mine = app.me.as_ref().is_some_and(|m| officer_ids.contains(&m.id))
+        || app.work.list.rows.iter().any(|r| r.id == case_id);
     match app.screen {
         Screen::Case
             if (reload_all || app.case.id == case_id) && start_reload(&mut app.case.reload) =>
         {
             app.load_case(true, cmds);
         }
-        Screen::Work if start_reload(&mut app.work.list.reload) => {
+        Screen::Work if (reload_all || mine) && start_reload(&mut app.work.list.reload) => {
             let page = app.work.list.page;
             app.load_work(page, true, cmds);
         }
@@ -810,6 +821,3 @@ impl ListReply {
         }
     }
 }
-
-/// Used by the form when the input names the action; kept here so the runtime sees one type.
-pub type Input = ActInput;

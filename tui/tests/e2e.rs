@@ -10,10 +10,11 @@ use amparo::i18n::Lang;
 use amparo::runtime;
 use amparo::view::view;
 use amparo_api::auth::AuthConfig;
-use amparo_tests::{PASSWORD, TestDb, start, world};
+use amparo_tests::{PASSWORD, TestDb, TestServer, start, world};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde_json::{Value, json};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 struct Driver {
@@ -39,6 +40,34 @@ impl Driver {
                 next = Some(reply);
             }
         }
+    }
+
+    /// Applies whatever arrives (replies, live notices) until `done` holds, for at most
+    /// thirty seconds so a broken link fails the test instead of hanging it.
+    async fn until(&mut self, what: &str, done: impl Fn(&App) -> bool) {
+        let wait = async {
+            while !done(&self.app) {
+                let Some(msg) = self.rx.recv().await else {
+                    panic!("runtime channel closed")
+                };
+                for cmd in update(&mut self.app, msg) {
+                    runtime::run(&self.client, cmd, &self.tx);
+                }
+            }
+        };
+        if tokio::time::timeout(Duration::from_secs(30), wait)
+            .await
+            .is_err()
+        {
+            panic!("waited 30 s for {what}:\n{}", self.screen());
+        }
+    }
+
+    async fn log_in(&mut self, username: &str) {
+        self.text(username).await;
+        self.key(KeyCode::Tab).await;
+        self.text(PASSWORD).await;
+        self.key(KeyCode::Enter).await;
     }
 
     async fn key(&mut self, code: KeyCode) {
@@ -93,7 +122,115 @@ impl Driver {
     }
 }
 
-amparo_tests::both_backends!(log_in_register_find_by_transliteration_and_open);
+fn driver(url: &str) -> Driver {
+    let (tx, rx) = unbounded_channel();
+    Driver {
+        app: App::new(Lang::En, url, (80, 24)),
+        client: Client::new(url).expect("client"),
+        tx,
+        rx,
+    }
+}
+
+async fn ok(srv: &TestServer, token: &str, query: &str, input: Value) -> Value {
+    let r = srv.gql(Some(token), query, json!({ "input": input })).await;
+    assert!(r["errors"].is_null(), "{query}: {r}");
+    r["data"].clone()
+}
+
+/// A family registered, opened for RSD and assigned to `officer`; returns the case number.
+async fn assigned_case(srv: &TestServer) -> String {
+    let registrar = srv.login("registrar").await;
+    let supervisor = srv.login("supervisor").await;
+    let officer = srv.login("officer").await;
+    let g = ok(
+        srv,
+        &registrar,
+        "mutation($input: RegisterGroupInput!) { registerGroup(input: $input) { group { id } members { id } } }",
+        json!({ "clientMutationId": "e2e-rsd", "acknowledgeDuplicates": true, "members": [
+            { "relationship": "focal_point", "person": { "givenNames": "Rosa", "familyName": "Quintero", "sex": "F", "dateOfBirth": "1987-02-03", "nationalities": ["COL"] } },
+            { "relationship": "son", "person": { "givenNames": "Pablo", "familyName": "Quintero", "sex": "M", "dateOfBirth": "2014-06-09", "nationalities": ["COL"] } }
+        ]}),
+    )
+    .await;
+    let members = &g["registerGroup"]["members"];
+    let c = ok(
+        srv,
+        &registrar,
+        "mutation($input: OpenCaseInput!) { openCase(input: $input) { case { id caseNumber version } } }",
+        json!({ "clientMutationId": "e2e-open", "groupId": g["registerGroup"]["group"]["id"],
+                "principalId": members[0]["id"], "memberIds": [members[1]["id"]] }),
+    )
+    .await;
+    let case = &c["openCase"]["case"];
+    let me = srv.gql(Some(&officer), "{ me { id } }", json!({})).await;
+    ok(
+        srv,
+        &supervisor,
+        "mutation($input: AssignCaseInput!) { assignCase(input: $input) { case { version } } }",
+        json!({ "clientMutationId": "e2e-assign", "caseId": case["id"], "version": case["version"],
+                "officerId": me["data"]["me"]["id"] }),
+    )
+    .await;
+    case["caseNumber"]
+        .as_str()
+        .expect("case number")
+        .to_string()
+}
+
+async fn officer_acts_and_the_supervisor_sees_it_live(t: TestDb) {
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let number = assigned_case(&srv).await;
+
+    // The supervisor's client starts on the summary and opens the live link.
+    let mut sup = driver(&srv.url);
+    sup.log_in("supervisor").await;
+    assert_eq!(sup.app.screen, Screen::Supervisor, "{}", sup.screen());
+    sup.until("the live link", |a| a.live).await;
+    assert!(sup.screen().contains("● live"), "{}", sup.screen());
+    assert!(sup.screen().contains("registered 1"), "{}", sup.screen());
+
+    // The officer's client starts on My work, which lists the case.
+    let mut off = driver(&srv.url);
+    off.log_in("officer").await;
+    assert_eq!(off.app.screen, Screen::Work, "{}", off.screen());
+    let screen = off.screen();
+    assert!(screen.contains(&number), "{screen}");
+    assert!(screen.contains("registered"), "{screen}");
+
+    off.key(KeyCode::Enter).await;
+    assert_eq!(off.app.screen, Screen::Case);
+    let screen = off.screen();
+    assert!(screen.contains("Rosa Quintero"), "{screen}");
+    assert!(screen.contains("d admissibility"), "{screen}");
+    off.key(KeyCode::Char('d')).await;
+    assert!(off.screen().contains("Admissible"), "{}", off.screen());
+    off.ctrl('s').await;
+    let screen = off.screen();
+    assert!(off.app.case.form.is_none(), "{screen}");
+    assert!(screen.contains("Done; now: admissible"), "{screen}");
+    assert!(screen.contains("admissibility decided"), "{screen}");
+    assert!(!screen.contains("d admissibility"), "{screen}");
+
+    // The supervisor's screen follows from the notice alone: no key was pressed there.
+    sup.until("the summary to show the new status", |a| {
+        a.supervisor.summary.as_ref().is_some_and(|s| {
+            s.by_office_and_status
+                .iter()
+                .any(|r| r.status == "admissible" && r.cases == 1)
+        })
+    })
+    .await;
+    let screen = sup.screen();
+    assert!(screen.contains("admissible 1"), "{screen}");
+    assert!(!screen.contains("registered 1"), "{screen}");
+}
+
+amparo_tests::both_backends!(
+    log_in_register_find_by_transliteration_and_open,
+    officer_acts_and_the_supervisor_sees_it_live,
+);
 
 async fn log_in_register_find_by_transliteration_and_open(t: TestDb) {
     world(&t.db);
@@ -180,7 +317,11 @@ async fn demo_serves_the_demo_world_to_the_client() {
     d.key(KeyCode::Tab).await;
     d.text("amparo-demo").await;
     d.key(KeyCode::Enter).await;
-    assert_eq!(d.app.screen, Screen::Search, "{}", d.screen());
+    // The seeds walk cases through the procedure, so the officer's home has work in it.
+    assert_eq!(d.app.screen, Screen::Work, "{}", d.screen());
+    assert!(!d.app.work.list.rows.is_empty(), "{}", d.screen());
+    assert!(d.screen().contains("DPIN-C-"), "{}", d.screen());
+    d.key(KeyCode::F(2)).await;
     d.text("garcia").await;
     d.key(KeyCode::Enter).await;
     assert!(d.app.search.rows.len() > 1, "{}", d.screen());

@@ -4,9 +4,13 @@
 use std::time::Duration;
 
 use amparo::api::ApiError;
-use amparo::app::{App, Cmd, Msg, Reply, Screen, update};
+use amparo::api::case::CaseAction;
+use amparo::api::case_queue::CaseList;
+use amparo::app::{App, Cmd, LiveEvent, Msg, Reply, Screen, update};
+use amparo::form::ActInput;
 use amparo::i18n::Lang;
 use amparo::view::view;
+use amparo::work::{ActDone, CasePage, ListReply};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -65,14 +69,19 @@ fn logged_in(lang: Lang) -> App {
         Reply::Login(Ok(data(json!({ "login": { "token": "tok" } })))),
     );
     assert!(matches!(cmds.as_slice(), [Cmd::UseToken(t), Cmd::Me] if t == "tok"));
-    let cmds = reply(&mut app, Reply::Me(Ok(me("registrar", &["registration_clerk"]))));
+    let cmds = reply(
+        &mut app,
+        Reply::Me(Ok(me("registrar", &["registration_clerk"]))),
+    );
     assert!(cmds.is_empty(), "a registrar needs no live link: {cmds:?}");
     assert_eq!(app.screen, Screen::Search);
     app
 }
 
 fn me(username: &str, roles: &[&str]) -> amparo::api::me::ResponseData {
-    data(json!({ "me": { "id": format!("user-{username}"), "username": username, "roles": roles } }))
+    data(
+        json!({ "me": { "id": format!("user-{username}"), "username": username, "roles": roles } }),
+    )
 }
 
 fn search_page(ids: std::ops::Range<usize>, has_next: bool) -> serde_json::Value {
@@ -558,4 +567,616 @@ fn the_individual_flips_by_pages_and_stops_at_the_end() {
     assert!(!app.dirty, "flipped past the last page");
     press(&mut app, KeyCode::PageUp);
     assert_eq!(render(&app), first);
+}
+
+// ---- Case work ----
+
+const ALL_ACTIONS: [&str; 16] = [
+    "DECIDE_ADMISSIBILITY",
+    "SCHEDULE_INTERVIEW",
+    "RECORD_INTERVIEW",
+    "RECORD_NO_SHOW",
+    "RECORD_CONTACT",
+    "SUBMIT_ASSESSMENT",
+    "REVIEW_ASSESSMENT",
+    "NOTIFY_DECISION",
+    "LODGE_APPEAL",
+    "WITHDRAW_CASE",
+    "CLOSE_CASE",
+    "CONFIRM_ABANDONMENT",
+    "REOPEN_CASE",
+    "ASSIGN_CASE",
+    "PUT_CASE_ON_HOLD",
+    "RESUME_CASE",
+];
+
+fn row(i: usize) -> serde_json::Value {
+    let status = ["scheduled", "registered", "interviewed", "assessed"][i % 4];
+    json!({
+        "id": format!("case-{i}"),
+        "caseNumber": format!("DPIN-C-{i:07}"),
+        "status": status,
+        "daysWaiting": 3 + i * 2,
+        "priority": i.is_multiple_of(3),
+        "specificNeedCodes": if i.is_multiple_of(3) { json!(["SC", "WR"]) } else { json!([]) },
+        "version": 4,
+        "deadlines": { "due": format!("2026-12-{:02}T15:00:00Z", 1 + i), "overdue": i == 2 },
+    })
+}
+
+fn queue(field: &str, ids: std::ops::Range<usize>, has_next: bool) -> serde_json::Value {
+    let edges: Vec<_> = ids.map(|i| json!({ "node": row(i) })).collect();
+    json!({ field: { "edges": edges, "pageInfo": { "hasNextPage": has_next, "endCursor": "c1" } } })
+}
+
+fn case_record(actions: &[&str]) -> serde_json::Value {
+    json!({ "case": {
+        "id": "case-0",
+        "caseNumber": "DPIN-C-0000000",
+        "status": "interviewed",
+        "stage": "first_instance",
+        "modality": "regular",
+        "daysWaiting": 12,
+        "priority": true,
+        "specificNeedCodes": ["SC", "WR"],
+        "version": 7,
+        "assignedOfficerId": "user-officer",
+        "allowedActions": actions,
+        "deadlines": {
+            "decisionDue": "2026-12-20T05:00:00Z",
+            "overdue": false,
+            "appealDeadline": null,
+            "abandonmentCandidateFrom": null,
+            "nextInterview": "2026-12-02T15:00:00Z"
+        },
+        "members": [
+            { "role": "principal", "relationship": null, "individual": { "id": "p1", "individualNumber": "DPIN-I-0000010", "fullName": "Rosa Quintero" } },
+            { "role": "derivative", "relationship": "son", "individual": { "id": "p2", "individualNumber": "DPIN-I-0000011", "fullName": "Pablo Quintero" } }
+        ],
+        "workflow": {
+            "holdReason": null,
+            "admissibility": { "admissible": true, "reason": null },
+            "pendingAppointments": [
+                { "id": "ap1", "at": "2026-12-02T15:00:00Z", "interpreterLanguage": "spa" }
+            ],
+            "stages": [{
+                "stage": "first_instance",
+                "interviews": [{ "at": "2026-11-20T15:00:00Z", "principalAttended": true }],
+                "missedAppointments": 1,
+                "assessment": null,
+                "returnedAssessments": 0,
+                "reviews": [],
+                "decisions": [],
+                "decidedAt": null,
+                "notifiedAt": null
+            }],
+            "appealLodgedAt": null,
+            "closureReason": null,
+            "reopenings": 0
+        },
+        "events": [
+            { "kind": "opened", "actor": "registrar", "at": "2026-11-14T14:00:00Z" },
+            { "kind": "assigned", "actor": "supervisor", "at": "2026-11-14T15:30:00Z" },
+            { "kind": "admissibility_decided", "actor": "officer", "at": "2026-11-16T16:00:00Z" },
+            { "kind": "interview_recorded", "actor": "officer", "at": "2026-11-20T17:00:00Z" }
+        ]
+    }})
+}
+
+fn summary() -> serde_json::Value {
+    json!({ "caseSummary": {
+        "byOfficeAndStatus": [
+            { "officeName": "Quito", "status": "registered", "cases": 4 },
+            { "officeName": "Quito", "status": "scheduled", "cases": 3 },
+            { "officeName": "Guayaquil", "status": "assessed", "cases": 2 }
+        ],
+        "aging": [
+            { "label": "0-30", "cases": 5 }, { "label": "31-60", "cases": 2 },
+            { "label": "61-90", "cases": 1 }, { "label": "90+", "cases": 1 }
+        ],
+        "open": 9, "overdue": 1, "priority": 3, "abandonmentCandidates": 1,
+        "appealsNearDeadline": 1, "awaitingReview": 2,
+        "workload": [
+            { "username": "officer", "open": 5, "overdue": 1, "awaitingReview": 1 },
+            { "username": "officer2", "open": 3, "overdue": 0, "awaitingReview": 1 }
+        ],
+        "unassigned": 1
+    }})
+}
+
+/// Logs in as `username` with `roles`; returns the app and the commands `me` started.
+fn logged_in_as(lang: Lang, username: &str, roles: &[&str], size: (u16, u16)) -> (App, Vec<Cmd>) {
+    let mut app = App::new(lang, "http://amparo.test:8080", size);
+    type_text(&mut app, username);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "pw");
+    press(&mut app, KeyCode::Enter);
+    reply(
+        &mut app,
+        Reply::Login(Ok(data(json!({ "login": { "token": "tok" } })))),
+    );
+    let cmds = reply(&mut app, Reply::Me(Ok(me(username, roles))));
+    (app, cmds)
+}
+
+fn work_reply(app: &mut App, cmds: &[Cmd], page: serde_json::Value) {
+    let Some(Cmd::Work { seq, page: p, .. }) = cmds.iter().find(|c| matches!(c, Cmd::Work { .. }))
+    else {
+        panic!("no My work read in {cmds:?}")
+    };
+    let d: amparo::api::my_work::ResponseData = data(page);
+    reply(
+        app,
+        Reply::Read(ListReply::Work {
+            seq: *seq,
+            page: *p,
+            result: Ok(CasePage {
+                has_next: d.my_work.page_info.has_next_page,
+                end_cursor: d.my_work.page_info.end_cursor,
+                rows: d.my_work.edges.into_iter().map(|e| e.node.into()).collect(),
+            }),
+        }),
+    );
+}
+
+fn case_reply(app: &mut App, cmds: &[Cmd], record: serde_json::Value) {
+    let Some(Cmd::Case { seq, .. }) = cmds.iter().find(|c| matches!(c, Cmd::Case { .. })) else {
+        panic!("no case read in {cmds:?}")
+    };
+    reply(
+        app,
+        Reply::Read(ListReply::Case {
+            seq: *seq,
+            result: Ok(Box::new(data(record))),
+        }),
+    );
+}
+
+fn officer_on_case(lang: Lang, actions: &[&str]) -> App {
+    let (mut app, cmds) = logged_in_as(lang, "officer", &["eligibility_officer"], (80, 24));
+    work_reply(&mut app, &cmds, queue("myWork", 0..3, false));
+    let cmds = press(&mut app, KeyCode::Enter);
+    case_reply(&mut app, &cmds, case_record(actions));
+    app
+}
+
+#[test]
+fn my_work_screens() {
+    for (lang, code) in LANGS {
+        let (mut app, cmds) = logged_in_as(lang, "officer", &["eligibility_officer"], (80, 24));
+        assert_eq!(app.screen, Screen::Work);
+        assert!(
+            cmds.iter().any(|c| matches!(c, Cmd::Live(t) if t == "tok")),
+            "an officer opens the live link: {cmds:?}"
+        );
+        insta::assert_snapshot!(format!("work_loading_{code}"), render(&app));
+        work_reply(&mut app, &cmds, queue("myWork", 0..14, true));
+        update(&mut app, Msg::Live(LiveEvent::Up));
+        insta::assert_snapshot!(format!("work_{code}"), render(&app));
+
+        let cmds = press(&mut app, KeyCode::Char('n'));
+        let [Cmd::Work { page: 1, after, .. }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(after.as_deref(), Some("c1"));
+        work_reply(&mut app, &cmds, queue("myWork", 14..16, false));
+        insta::assert_snapshot!(format!("work_page2_{code}"), render(&app));
+
+        let cmds = press(&mut app, KeyCode::Char('f'));
+        let [
+            Cmd::Work {
+                page: 0, filter, ..
+            },
+        ] = cmds.as_slice()
+        else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(filter.status.as_deref(), Some("registered"));
+        press(&mut app, KeyCode::Char('!'));
+        let cmds = press(&mut app, KeyCode::Char('o'));
+        let [Cmd::Work { filter, .. }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert!(filter.priority_only && filter.overdue_only);
+        work_reply(&mut app, &cmds, queue("myWork", 0..0, false));
+        insta::assert_snapshot!(format!("work_filtered_empty_{code}"), render(&app));
+
+        press(&mut app, KeyCode::Char('?'));
+        insta::assert_snapshot!(format!("help_work_{code}"), render(&app));
+    }
+}
+
+#[test]
+fn my_work_on_a_larger_terminal() {
+    let (mut app, cmds) = logged_in_as(Lang::Es, "officer", &["eligibility_officer"], (120, 32));
+    work_reply(&mut app, &cmds, queue("myWork", 0..14, true));
+    insta::assert_snapshot!("work_120x32_es", render_at(&app, 120, 32));
+    let cmds = press(&mut app, KeyCode::Enter);
+    case_reply(&mut app, &cmds, case_record(&ALL_ACTIONS));
+    insta::assert_snapshot!("case_120x32_es", render_at(&app, 120, 32));
+}
+
+#[test]
+fn case_screens_and_every_action_form() {
+    for (lang, code) in LANGS {
+        let mut app = officer_on_case(lang, &ALL_ACTIONS);
+        assert_eq!(app.screen, Screen::Case);
+        insta::assert_snapshot!(format!("case_{code}"), render(&app));
+        press(&mut app, KeyCode::Char('?'));
+        insta::assert_snapshot!(format!("help_case_{code}"), render(&app));
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::PageDown);
+        insta::assert_snapshot!(format!("case_page2_{code}"), render(&app));
+        press(&mut app, KeyCode::PageUp);
+        for (key, action) in amparo::work::ACTION_KEYS {
+            let cmds = press(&mut app, KeyCode::Char(key));
+            if matches!(
+                action,
+                CaseAction::SCHEDULE_INTERVIEW | CaseAction::REOPEN_CASE | CaseAction::ASSIGN_CASE
+            ) && !cmds.is_empty()
+            {
+                assert!(matches!(cmds.as_slice(), [Cmd::Officers]), "{cmds:?}");
+                reply(
+                    &mut app,
+                    Reply::Officers(Ok(data(json!({ "assignableOfficers": [
+                        { "id": "user-officer", "username": "officer", "displayName": "Officer" },
+                        { "id": "user-officer2", "username": "officer2", "displayName": "Officer 2" },
+                        { "id": "user-supervisor2", "username": "supervisor2", "displayName": "Sup 2" }
+                    ] })))),
+                );
+            }
+            assert!(app.case.form.is_some(), "{key} opened no form");
+            insta::assert_snapshot!(format!("form_{key}_{code}"), render(&app));
+            press(&mut app, KeyCode::Esc);
+            assert!(app.case.form.is_none());
+        }
+    }
+}
+
+#[test]
+fn only_allowed_actions_open_forms() {
+    let mut app = officer_on_case(Lang::En, &["RECORD_CONTACT"]);
+    app.dirty = false;
+    assert!(press(&mut app, KeyCode::Char('d')).is_empty());
+    assert!(app.case.form.is_none() && !app.dirty);
+    let screen = render(&app);
+    assert!(
+        screen.contains("c contact") && !screen.contains("d admissibility"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn forms_validate_inline_keep_their_id_on_retry_and_send_the_version_read() {
+    for (lang, code) in LANGS {
+        let mut app = officer_on_case(lang, &ALL_ACTIONS);
+        press(&mut app, KeyCode::Char('s'));
+        reply(
+            &mut app,
+            Reply::Officers(Err(ApiError::Forbidden("supervisors".into()))),
+        );
+        type_text(&mut app, "2026-12-05");
+        press(&mut app, KeyCode::Tab);
+        // A Saturday, and 18:00 is after hours anyway.
+        type_text(&mut app, "18:00");
+        assert!(ctrl(&mut app, 's').is_empty(), "an invalid form was sent");
+        insta::assert_snapshot!(format!("form_schedule_invalid_{code}"), render(&app));
+
+        press(&mut app, KeyCode::BackTab);
+        for _ in 0..2 {
+            press(&mut app, KeyCode::Backspace);
+        }
+        type_text(&mut app, "07");
+        press(&mut app, KeyCode::Tab);
+        for _ in 0..5 {
+            press(&mut app, KeyCode::Backspace);
+        }
+        type_text(&mut app, "10:30");
+        let cmds = ctrl(&mut app, 's');
+        let [
+            Cmd::Act {
+                cmid,
+                case_id,
+                version,
+                input,
+            },
+        ] = cmds.as_slice()
+        else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!((case_id.as_str(), *version), ("case-0", 7));
+        assert_eq!(
+            input,
+            &ActInput::Schedule {
+                at: "2026-12-07T15:30:00Z".into(),
+                minutes: 120,
+                officer_id: None,
+                language: None,
+                reschedule: None,
+            }
+        );
+        insta::assert_snapshot!(format!("form_sending_{code}"), render(&app));
+        let first = cmid.clone();
+        reply(
+            &mut app,
+            Reply::Act {
+                cmid: first.clone(),
+                result: Err(ApiError::Network("timed out".into())),
+            },
+        );
+        let cmds = ctrl(&mut app, 's');
+        let [Cmd::Act { cmid, .. }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(cmid, &first, "a retry after a timeout reuses the id");
+        reply(
+            &mut app,
+            Reply::Act {
+                cmid: first.clone(),
+                result: Err(ApiError::Validation {
+                    field: "at".into(),
+                    message: "officer already booked at that time".into(),
+                }),
+            },
+        );
+        assert!(app.case.form.is_some(), "the form is kept after a refusal");
+        insta::assert_snapshot!(format!("form_refused_{code}"), render(&app));
+
+        let cmds = ctrl(&mut app, 's');
+        assert!(matches!(cmds.as_slice(), [Cmd::Act { .. }]));
+        let cmds = reply(
+            &mut app,
+            Reply::Act {
+                cmid: first,
+                result: Ok(ActDone {
+                    status: Some("scheduled".into()),
+                    cases: 1,
+                }),
+            },
+        );
+        assert!(app.case.form.is_none());
+        assert!(matches!(cmds.as_slice(), [Cmd::Case { .. }]), "{cmds:?}");
+        let mut record = case_record(&["RECORD_CONTACT"]);
+        record["case"]["status"] = json!("scheduled");
+        case_reply(&mut app, &cmds, record);
+        insta::assert_snapshot!(format!("case_done_{code}"), render(&app));
+    }
+}
+
+#[test]
+fn an_assessment_needs_codes_that_fit_each_outcome() {
+    let mut app = officer_on_case(Lang::En, &ALL_ACTIONS);
+    press(&mut app, KeyCode::Char('e'));
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "convention_1951, cartagena");
+    // Pablo: rejected, with a reason of a rejection.
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "not_credible");
+    assert!(ctrl(&mut app, 's').is_empty());
+    assert!(render(&app).contains("one ground only"), "{}", render(&app));
+    press(&mut app, KeyCode::BackTab);
+    press(&mut app, KeyCode::BackTab);
+    for _ in 0.."cartagena".len() + 2 {
+        press(&mut app, KeyCode::Backspace);
+    }
+    let cmds = ctrl(&mut app, 's');
+    let [Cmd::Act { input, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}\n{}", render(&app))
+    };
+    assert_eq!(
+        input,
+        &ActInput::Assessment {
+            recommendations: vec![
+                (
+                    "p1".into(),
+                    "recognised".into(),
+                    vec!["convention_1951".into()]
+                ),
+                ("p2".into(), "rejected".into(), vec!["not_credible".into()]),
+            ],
+            assessment_ref: None,
+        }
+    );
+}
+
+#[test]
+fn a_failed_me_keeps_the_login_screen_with_the_reason() {
+    let mut app = App::new(Lang::En, "http://amparo.test:8080", (80, 24));
+    type_text(&mut app, "officer");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "pw");
+    press(&mut app, KeyCode::Enter);
+    reply(
+        &mut app,
+        Reply::Login(Ok(data(json!({ "login": { "token": "tok" } })))),
+    );
+    reply(&mut app, Reply::Me(Err(ApiError::Network("reset".into()))));
+    assert_eq!(app.screen, Screen::Login);
+    assert!(render(&app).contains("No connection"), "{}", render(&app));
+}
+
+#[test]
+fn my_work_re_reads_only_for_its_own_cases() {
+    let (mut app, cmds) = logged_in_as(Lang::En, "officer", &["eligibility_officer"], (80, 24));
+    work_reply(&mut app, &cmds, queue("myWork", 0..3, false));
+    let notice = |app: &mut App, case: &str, officer: &str| {
+        update(
+            app,
+            Msg::Live(LiveEvent::Notice {
+                case_id: case.into(),
+                kind: "assigned".into(),
+                officer_ids: vec![officer.into()],
+            }),
+        )
+    };
+    assert!(notice(&mut app, "case-77", "user-officer2").is_empty());
+    let cmds = notice(&mut app, "case-77", "user-officer");
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::Silent(c)] if matches!(**c, Cmd::Work { .. })),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn supervisor_screens_and_bulk_reassignment() {
+    for (lang, code) in LANGS {
+        let (mut app, cmds) = logged_in_as(lang, "supervisor", &["supervisor"], (80, 24));
+        assert_eq!(app.screen, Screen::Supervisor);
+        let Some(Cmd::Summary { seq: sseq }) =
+            cmds.iter().find(|c| matches!(c, Cmd::Summary { .. }))
+        else {
+            panic!("{cmds:?}")
+        };
+        let Some(Cmd::Queue {
+            seq: qseq, list, ..
+        }) = cmds.iter().find(|c| matches!(c, Cmd::Queue { .. }))
+        else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(*list, CaseList::AWAITING_REVIEW);
+        reply(
+            &mut app,
+            Reply::Read(ListReply::Summary {
+                seq: *sseq,
+                result: Ok(data(summary())),
+            }),
+        );
+        let page = |ids: std::ops::Range<usize>| {
+            let d: amparo::api::case_queue::ResponseData = data(queue("caseQueue", ids, false));
+            CasePage {
+                has_next: false,
+                end_cursor: None,
+                rows: d
+                    .case_queue
+                    .edges
+                    .into_iter()
+                    .map(|e| e.node.into())
+                    .collect(),
+            }
+        };
+        reply(
+            &mut app,
+            Reply::Read(ListReply::Queue {
+                seq: *qseq,
+                page: 0,
+                result: Ok(page(0..5)),
+            }),
+        );
+        update(&mut app, Msg::Live(LiveEvent::Up));
+        insta::assert_snapshot!(format!("supervisor_{code}"), render(&app));
+        press(&mut app, KeyCode::Char('?'));
+        insta::assert_snapshot!(format!("help_supervisor_{code}"), render(&app));
+        press(&mut app, KeyCode::Esc);
+
+        press(&mut app, KeyCode::Char(' '));
+        press(&mut app, KeyCode::Down);
+        press(&mut app, KeyCode::Char(' '));
+        let cmds = press(&mut app, KeyCode::Char('a'));
+        assert!(matches!(cmds.as_slice(), [Cmd::Officers]), "{cmds:?}");
+        reply(
+            &mut app,
+            Reply::Officers(Ok(data(json!({ "assignableOfficers": [
+                { "id": "user-officer", "username": "officer", "displayName": "Officer" },
+                { "id": "user-officer2", "username": "officer2", "displayName": "Officer 2" }
+            ] })))),
+        );
+        press(&mut app, KeyCode::Right);
+        insta::assert_snapshot!(format!("supervisor_reassign_{code}"), render(&app));
+        let cmds = press(&mut app, KeyCode::Enter);
+        let [Cmd::Act { input, cmid, .. }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(
+            input,
+            &ActInput::AssignMany {
+                cases: vec![("case-0".into(), 4), ("case-2".into(), 4)],
+                officer_id: "user-officer2".into(),
+            }
+        );
+        let cmds = reply(
+            &mut app,
+            Reply::Act {
+                cmid: cmid.clone(),
+                result: Ok(ActDone {
+                    status: None,
+                    cases: 2,
+                }),
+            },
+        );
+        assert!(app.supervisor.chosen.is_empty());
+        assert_eq!(cmds.len(), 2, "{cmds:?}");
+
+        let cmds = press(&mut app, KeyCode::Char('3'));
+        assert!(cmds.iter().any(
+            |c| matches!(c, Cmd::Queue { list, .. } if *list == CaseList::APPEALS_NEAR_DEADLINE)
+        ));
+    }
+}
+
+#[test]
+fn notices_re_read_once_per_burst_and_an_unchanged_answer_draws_nothing() {
+    let mut app = officer_on_case(Lang::En, &ALL_ACTIONS);
+    let notice = |app: &mut App, case: &str| {
+        update(
+            app,
+            Msg::Live(LiveEvent::Notice {
+                case_id: case.into(),
+                kind: "contact_recorded".into(),
+                officer_ids: vec!["user-officer".into()],
+            }),
+        )
+    };
+    app.dirty = false;
+    assert!(
+        notice(&mut app, "case-99").is_empty(),
+        "another case is not on screen"
+    );
+    let cmds = notice(&mut app, "case-0");
+    let [Cmd::Silent(inner)] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    let Cmd::Case { seq, .. } = inner.as_ref() else {
+        panic!("{inner:?}")
+    };
+    assert_eq!(app.pending, 0, "a re-read shows no pending marker");
+    // A burst while the read is out makes one more read, not one per notice.
+    assert!(notice(&mut app, "case-0").is_empty());
+    assert!(notice(&mut app, "case-0").is_empty());
+    assert!(!app.dirty);
+    let silent = |seq: u64, record| {
+        Reply::Silent(Box::new(Reply::Read(ListReply::Case {
+            seq,
+            result: Ok(Box::new(data(record))),
+        })))
+    };
+    let cmds = reply(&mut app, silent(*seq, case_record(&ALL_ACTIONS)));
+    assert!(!app.dirty, "the same case again must not repaint");
+    let [Cmd::Silent(inner)] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    let Cmd::Case { seq, .. } = inner.as_ref() else {
+        panic!("{inner:?}")
+    };
+    let mut changed = case_record(&["RECORD_CONTACT"]);
+    changed["case"]["version"] = json!(8);
+    let cmds = reply(&mut app, silent(*seq, changed));
+    assert!(cmds.is_empty(), "the burst is over: {cmds:?}");
+    assert!(app.dirty, "a changed case repaints");
+    assert!(!render(&app).contains("d admissibility"));
+
+    update(&mut app, Msg::Live(LiveEvent::Up));
+    app.dirty = false;
+    update(&mut app, Msg::Live(LiveEvent::Up));
+    assert!(!app.dirty, "the link was already up");
+    update(&mut app, Msg::Live(LiveEvent::Down));
+    assert!(app.dirty);
+    assert!(!render(&app).contains("● live"));
+    // Back up: what was missed meanwhile is read again, once.
+    let cmds = update(&mut app, Msg::Live(LiveEvent::Up));
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::Silent(c)] if matches!(**c, Cmd::Case { .. })),
+        "{cmds:?}"
+    );
 }
