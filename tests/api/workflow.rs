@@ -1030,6 +1030,26 @@ async fn queues_show_officers_and_supervisors_their_work(t: TestDb) {
         Some(2),
         "{r}"
     );
+    // The summary counts again after the reassignment (a cached one would still say 3).
+    let r = srv
+        .gql(
+            Some(&supervisor),
+            "{ caseSummary { workload { username open } } }",
+            json!({}),
+        )
+        .await;
+    let workload = r["data"]["caseSummary"]["workload"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let open_of = |name: &str| {
+        workload
+            .iter()
+            .find(|w| w["username"] == name)
+            .and_then(|w| w["open"].as_i64())
+    };
+    assert_eq!(open_of("officer"), Some(1), "{r}");
+    assert_eq!(open_of("officer2"), Some(2), "{r}");
 }
 
 /// Reads websocket messages until one satisfies `want`, for at most ten seconds so a broken

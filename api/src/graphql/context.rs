@@ -19,6 +19,11 @@ pub struct AppState {
     pub config: ApiConfig,
     /// Case transitions as they commit, for subscribers (see `caseEvents`).
     pub case_events: tokio::sync::broadcast::Sender<crate::store::workflow::Acted>,
+    /// Bumped by every case transition this process commits; cached summaries older than it
+    /// are recounted.
+    pub case_generation: std::sync::atomic::AtomicU64,
+    /// Recent case summaries (see `caseSummary`).
+    pub summaries: crate::store::queues::SummaryCache,
 }
 
 /// How many case transitions a slow subscriber may fall behind before it is told to reload.
@@ -32,11 +37,20 @@ impl AppState {
             db,
             config,
             case_events: tokio::sync::broadcast::channel(CASE_EVENT_BACKLOG).0,
+            case_generation: std::sync::atomic::AtomicU64::new(0),
+            summaries: crate::store::queues::SummaryCache::default(),
         }
+    }
+
+    /// Marks cached case summaries as outdated.
+    pub fn cases_changed(&self) {
+        self.case_generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Tells subscribers of a committed transition. Nobody listening is not an error.
     pub fn publish(&self, acted: crate::store::workflow::Acted) {
+        self.cases_changed();
         let _ = self.case_events.send(acted);
     }
 }

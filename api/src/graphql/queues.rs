@@ -4,7 +4,7 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 
 use super::connection::{PageInfo, check_first};
-use super::context::{GqlResult, gql, scoped_read};
+use super::context::{GqlResult, gql, scoped_read, state};
 use super::types::{Case, LIST_COST};
 use crate::store::audit::{Entry, Outcome};
 use crate::store::queues::{self, SupervisorList, TimeCursor, WorkFilter};
@@ -254,16 +254,26 @@ impl QueueQuery {
         #[graphql(desc = "Only this office.")] office_id: Option<ID>,
     ) -> GqlResult<CaseSummary> {
         let office = office_id.map(|o| o.0);
+        let st = state(ctx).clone();
+        let generation = st.case_generation.load(std::sync::atomic::Ordering::SeqCst);
         scoped_read(ctx, "case_summary", None, move |c, s, r| {
+            s.require(crate::domain::access::Permission::SuperviseCases)?;
             let settings = workflow::unit_settings(c, s.unit_id())?;
-            let now = crate::store::now();
-            let sum = queues::summary(
-                c,
-                s,
-                office.as_deref(),
-                now,
-                settings.rsd.appeal_warning_days,
-            )?;
+            let key = queues::SummaryCache::key(s, office.as_deref());
+            let sum = match st.summaries.get(&key, generation) {
+                Some(cached) => cached,
+                None => {
+                    let fresh = queues::summary(
+                        c,
+                        s,
+                        office.as_deref(),
+                        crate::store::now(),
+                        settings.rsd.appeal_warning_days,
+                    )?;
+                    st.summaries.put(key, generation, fresh.clone());
+                    fresh
+                }
+            };
             let mut ids: Vec<String> = sum.workload.iter().map(|w| w.officer_id.clone()).collect();
             let offices: Vec<(String, String)> = crate::store::users::offices_of(c, s.unit_id())?
                 .into_iter()

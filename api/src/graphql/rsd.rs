@@ -973,7 +973,9 @@ impl CaseMutation {
             },
         )
         .await;
-        audit_refusal(ctx, "openCase", None, outcome).await
+        let opened = audit_refusal(ctx, "openCase", None, outcome).await?;
+        st.cases_changed();
+        Ok(opened)
     }
 
     /// Decide whether the claim is admissible; an inadmissible case is closed.

@@ -261,6 +261,57 @@ pub struct Summary {
     pub workload: Vec<Workload>,
 }
 
+/// Summaries recently computed, reused while no case has moved since (as far as this process
+/// knows: a transition committed here bumps the generation) and for at most
+/// [`SUMMARY_MAX_AGE`], which bounds how stale a summary can be when another server process
+/// changed cases. A unit's supervisors each re-read the summary when a colleague acts; without
+/// this every one of them would recount the unit.
+#[derive(Default)]
+pub struct SummaryCache {
+    entries:
+        std::sync::Mutex<std::collections::HashMap<String, (u64, std::time::Instant, Summary)>>,
+}
+
+/// How long a cached summary may be served when nothing seen here has changed.
+pub const SUMMARY_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(30);
+const SUMMARY_CACHE_ENTRIES: usize = 1024;
+
+impl SummaryCache {
+    /// The key of a caller's summary: everything that narrows what it counts.
+    pub fn key(scope: &Scope, office_id: Option<&str>) -> String {
+        let own = match scope.level() {
+            ScopeLevel::Own => scope.user_id(),
+            _ => "",
+        };
+        format!(
+            "{}|{}|{}|{}|{}",
+            scope.unit_id(),
+            scope.level().as_str(),
+            scope.office_id().unwrap_or(""),
+            own,
+            office_id.unwrap_or("")
+        )
+    }
+
+    /// The cached summary for `key`, if computed at `generation` and young enough.
+    pub fn get(&self, key: &str, generation: u64) -> Option<Summary> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(key)
+            .filter(|(g, at, _)| *g == generation && at.elapsed() < SUMMARY_MAX_AGE)
+            .map(|(_, _, s)| s.clone())
+    }
+
+    /// Keeps a summary computed at `generation`.
+    pub fn put(&self, key: String, generation: u64, summary: Summary) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= SUMMARY_CACHE_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(key, (generation, std::time::Instant::now(), summary));
+    }
+}
+
 /// Writes a query once for both backends: `{}` marks each bound value in order.
 fn portable(template: &str, pg: bool) -> String {
     let mut n = 0;
