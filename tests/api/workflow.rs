@@ -1123,9 +1123,32 @@ async fn supervisor_subscription_sees_an_officers_action(t: TestDb) {
     };
     let mut watching = connect(supervisor.clone()).await;
     let mut other_unit = connect(unhcr.clone()).await;
-    // The subscription is registered when the server acknowledges it; an action just after may
-    // otherwise race it, so act once the server has had the subscribe message.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The server starts listening once it has handled the subscribe message, a moment after it
+    // was sent: record (harmless) contacts until the supervisor's subscription hears one.
+    let mut live = false;
+    for _ in 0..20 {
+        case.ok(
+            &srv,
+            &registrar,
+            "recordContact",
+            "CaseActionInput",
+            json!({}),
+        )
+        .await;
+        let heard = tokio::time::timeout(
+            Duration::from_secs(1),
+            next_message(&mut watching, |v| v["type"] == "next"),
+        )
+        .await;
+        if heard.is_ok() {
+            live = true;
+            break;
+        }
+    }
+    assert!(
+        live,
+        "the supervisor's subscription never heard a transition"
+    );
 
     case.ok(
         &srv,

@@ -31,6 +31,8 @@ impl SubscriptionRoot {
         let scope = scope(ctx).map_err(gql)?.clone();
         scope.require(Permission::ReadCases).map_err(gql)?;
         let st = state(ctx).clone();
+        // Listen before auditing, so nothing committed while the audit is written is missed.
+        let rx = st.case_events.subscribe();
         let mut reads = Reads::default();
         reads.push(Entry {
             action: "subscribe",
@@ -44,7 +46,6 @@ impl SubscriptionRoot {
             .await
             .map_err(gql)?;
         let only = case_id.map(|c| c.0);
-        let rx = st.case_events.subscribe();
         Ok(stream::unfold(rx, move |mut rx| {
             let scope = scope.clone();
             let only = only.clone();
