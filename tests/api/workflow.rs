@@ -998,6 +998,44 @@ async fn queues_show_officers_and_supervisors_their_work(t: TestDb) {
         "{r}"
     );
 
+    // Case screens name the officer; the reassigning screen knows who may approve a reopening.
+    let r = srv
+        .gql(
+            Some(&officer),
+            "query($id: ID!) { case(id: $id) { assignedOfficer { username displayName roles } } }",
+            json!({ "id": cases[0].id }),
+        )
+        .await;
+    assert_eq!(
+        r["data"]["case"]["assignedOfficer"]["username"], "officer",
+        "{r}"
+    );
+    assert_eq!(
+        r["data"]["case"]["assignedOfficer"]["roles"],
+        json!(["eligibility_officer"]),
+        "{r}"
+    );
+    let r = srv
+        .gql(
+            Some(&supervisor),
+            "{ assignableOfficers { username roles } }",
+            json!({}),
+        )
+        .await;
+    let officers = r["data"]["assignableOfficers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        officers
+            .iter()
+            .any(|o| o["username"] == "supervisor2" && o["roles"] == json!(["supervisor"])),
+        "{r}"
+    );
+    assert!(
+        !officers.iter().any(|o| o["username"] == "registrar"),
+        "clerks are not assignable: {r}"
+    );
     // Reassigning many at once: all or none.
     let q = "mutation($input: AssignCasesInput!) { assignCases(input: $input) { events { caseId kind version } } }";
     let bad = json!({ "clientMutationId": "bulk-bad", "officerId": officer2_id, "cases": [

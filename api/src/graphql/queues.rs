@@ -174,6 +174,8 @@ pub struct AssignableOfficer {
     pub username: String,
     /// Name.
     pub display_name: String,
+    /// Roles (a reopening needs a supervisor's approval).
+    pub roles: Vec<String>,
 }
 
 /// Queue reads.
@@ -296,10 +298,16 @@ impl QueueQuery {
         .await
         .map(|v| {
             v.into_iter()
-                .map(|(id, username, display_name)| AssignableOfficer {
+                .map(|(id, username, display_name, roles)| AssignableOfficer {
                     id: ID(id),
                     username,
                     display_name,
+                    roles: roles
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|r| !r.is_empty())
+                        .map(str::to_string)
+                        .collect(),
                 })
                 .collect()
         })

@@ -803,6 +803,13 @@ impl Case {
     async fn assigned_officer_id(&self) -> Option<ID> {
         self.0.assigned_officer_id.clone().map(ID)
     }
+    /// The officer the case is assigned to, by name.
+    async fn assigned_officer(&self, ctx: &Context<'_>) -> GqlResult<Option<StaffMember>> {
+        match &self.0.assigned_officer_id {
+            Some(id) => staff_member(ctx, id).await,
+            None => Ok(None),
+        }
+    }
     /// The principal applicant (null if outside the caller's scope).
     async fn principal_applicant(&self, ctx: &Context<'_>) -> GqlResult<Option<Individual>> {
         load_individual(ctx, &self.0.principal_applicant_id).await
@@ -990,4 +997,50 @@ pub struct PossibleDuplicate {
     pub score: i32,
     /// What matched: similar_name, same_birth_date, near_birth_date, same_nationality, same_sex.
     pub reasons: Vec<String>,
+}
+
+/// A member of staff of the caller's unit, as case screens name them.
+#[derive(SimpleObject)]
+pub struct StaffMember {
+    /// The user's id.
+    pub id: ID,
+    /// Login name.
+    pub username: String,
+    /// Name.
+    pub display_name: String,
+    /// Roles, e.g. eligibility_officer, supervisor.
+    pub roles: Vec<String>,
+}
+
+/// A user of the caller's own unit; None for anyone else.
+pub(crate) async fn staff_member(ctx: &Context<'_>, id: &str) -> GqlResult<Option<StaffMember>> {
+    let unit = scope(ctx).map_err(gql)?.unit_id().to_string();
+    let id = id.to_string();
+    let user = state(ctx)
+        .db
+        .read(move |c| {
+            users::user(c, &id).map(Some).or_else(|e| {
+                if e.code == crate::error::ErrorCode::NotFound {
+                    Ok(None)
+                } else {
+                    Err(e)
+                }
+            })
+        })
+        .await
+        .map_err(gql)?;
+    Ok(user
+        .filter(|u| u.operation_unit_id == unit)
+        .map(|u| StaffMember {
+            id: ID(u.id),
+            username: u.username,
+            display_name: u.display_name,
+            roles: u
+                .roles
+                .split(',')
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_string)
+                .collect(),
+        }))
 }

@@ -501,7 +501,7 @@ pub fn staff_names(
 pub fn assignable_officers(
     conn: &mut DbConn,
     scope: &Scope,
-) -> Result<Vec<(String, String, String)>> {
+) -> Result<Vec<(String, String, String, String)>> {
     scope.require(Permission::SuperviseCases)?;
     let rows: Vec<(String, String, String, String)> = users::table
         .filter(users::operation_unit_id.eq(scope.unit_id()))
@@ -517,7 +517,6 @@ pub fn assignable_officers(
     Ok(rows
         .into_iter()
         .filter(|r| r.3.contains("eligibility_officer") || r.3.contains("supervisor"))
-        .map(|r| (r.0, r.1, r.2))
         .collect())
 }
 
