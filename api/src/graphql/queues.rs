@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 
-use super::connection::{PageInfo, check_first};
+use super::connection::{PageInfo, check_first, decode_cursor, encode_cursor};
 use super::context::{GqlResult, gql, scoped_read, state};
 use super::types::{Case, LIST_COST};
 use crate::store::audit::{Entry, Outcome};
@@ -68,6 +68,17 @@ pub struct QueueConnection {
     pub page_info: PageInfo,
 }
 
+/// A list's cursor as a client sent it back; a made-up one is refused.
+fn time_cursor(after: Option<&str>) -> crate::error::Result<Option<TimeCursor>> {
+    decode_cursor(after)?
+        .map(|raw| {
+            TimeCursor::decode(&raw).ok_or_else(|| {
+                crate::error::Error::validation("after", "is not a cursor this list returned")
+            })
+        })
+        .transpose()
+}
+
 fn connection(
     items: Vec<crate::store::rows::CaseRow>,
     has_next: bool,
@@ -76,7 +87,7 @@ fn connection(
     let edges: Vec<QueueEdge> = items
         .into_iter()
         .map(|row| QueueEdge {
-            cursor: queues::encode_time_cursor(&cursor(&row)),
+            cursor: encode_cursor(&cursor(&row).encode()),
             node: Case::from(row),
         })
         .collect();
@@ -196,7 +207,7 @@ impl QueueQuery {
         #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
     ) -> GqlResult<QueueConnection> {
         let first = check_first(first).map_err(gql)?;
-        let after = queues::decode_time_cursor(after.as_deref()).map_err(gql)?;
+        let after = time_cursor(after.as_deref()).map_err(gql)?;
         let f = filter.unwrap_or_default();
         let filter = WorkFilter {
             status: f.status,
@@ -224,7 +235,7 @@ impl QueueQuery {
         #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
     ) -> GqlResult<QueueConnection> {
         let first = check_first(first).map_err(gql)?;
-        let after = queues::decode_time_cursor(after.as_deref()).map_err(gql)?;
+        let after = time_cursor(after.as_deref()).map_err(gql)?;
         let which = SupervisorList::from(list);
         let office = office_id.map(|o| o.0);
         let page = scoped_read(ctx, "case_queue", None, move |c, s, r| {
@@ -302,12 +313,7 @@ impl QueueQuery {
                     id: ID(id),
                     username,
                     display_name,
-                    roles: roles
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|r| !r.is_empty())
-                        .map(str::to_string)
-                        .collect(),
+                    roles: roles.iter().map(|r| r.as_str().to_string()).collect(),
                 })
                 .collect()
         })

@@ -984,10 +984,10 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: DecideAdmissibilityInput,
     ) -> GqlResult<CasePayload> {
-        let r = Request::DecideAdmissibility {
+        let r = Request::Step(domain::Action::DecideAdmissibility {
             admissible: input.admissible,
             reason: input.reason,
-        };
+        });
         act(
             ctx,
             "decideAdmissibility",
@@ -1045,12 +1045,12 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: RecordInterviewInput,
     ) -> GqlResult<CasePayload> {
-        let r = Request::RecordInterview {
+        let r = Request::Step(domain::Action::RecordInterview {
             principal_attended: input.principal_attended,
             notes_ref: input.notes_ref,
             interpreter_language: input.interpreter_language,
             override_reason: input.override_reason,
-        };
+        });
         act(
             ctx,
             "recordInterview",
@@ -1075,7 +1075,7 @@ impl CaseMutation {
             input.client_mutation_id,
             input.case_id,
             input.version,
-            Request::RecordNoShow,
+            Request::Step(domain::Action::RecordNoShow),
         )
         .await
     }
@@ -1092,7 +1092,7 @@ impl CaseMutation {
             input.client_mutation_id,
             input.case_id,
             input.version,
-            Request::RecordContact,
+            Request::Step(domain::Action::RecordContact),
         )
         .await
     }
@@ -1110,10 +1110,10 @@ impl CaseMutation {
             .map(|(i, r)| recommendation(i, r))
             .collect::<Result<Vec<_>>>()
             .map_err(gql)?;
-        let r = Request::SubmitAssessment {
+        let r = Request::Step(domain::Action::SubmitAssessment {
             recommendations,
             assessment_ref: input.assessment_ref,
-        };
+        });
         act(
             ctx,
             "submitAssessment",
@@ -1131,10 +1131,10 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: ReviewAssessmentInput,
     ) -> GqlResult<CasePayload> {
-        let r = Request::ReviewAssessment {
+        let r = Request::Step(domain::Action::ReviewAssessment {
             approve: input.approve,
             comments: input.comments,
-        };
+        });
         act(
             ctx,
             "reviewAssessment",
@@ -1159,7 +1159,7 @@ impl CaseMutation {
             input.client_mutation_id,
             input.case_id,
             input.version,
-            Request::NotifyDecision,
+            Request::Step(domain::Action::NotifyDecision),
         )
         .await
     }
@@ -1171,9 +1171,9 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: LodgeAppealInput,
     ) -> GqlResult<CasePayload> {
-        let r = Request::LodgeAppeal {
+        let r = Request::Step(domain::Action::LodgeAppeal {
             lodged_at: input.lodged_at.map(naive).unwrap_or_else(crate::store::now),
-        };
+        });
         act(
             ctx,
             "lodgeAppeal",
@@ -1191,9 +1191,9 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: CaseReasonInput,
     ) -> GqlResult<CasePayload> {
-        let r = Request::Withdraw {
+        let r = Request::Step(domain::Action::Withdraw {
             reason: input.reason,
-        };
+        });
         act(
             ctx,
             "withdrawCase",
@@ -1224,7 +1224,7 @@ impl CaseMutation {
             input.client_mutation_id,
             input.case_id,
             input.version,
-            Request::Close { reason },
+            Request::Step(domain::Action::Close { reason }),
         )
         .await
     }
@@ -1241,7 +1241,7 @@ impl CaseMutation {
             input.client_mutation_id,
             input.case_id,
             input.version,
-            Request::ConfirmAbandonment,
+            Request::Step(domain::Action::ConfirmAbandonment),
         )
         .await
     }
@@ -1281,9 +1281,9 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: AssignCaseInput,
     ) -> GqlResult<CasePayload> {
-        let r = Request::Assign {
+        let r = Request::Step(domain::Action::Assign {
             officer_id: input.officer_id.0,
-        };
+        });
         act(
             ctx,
             "assignCase",
@@ -1332,9 +1332,9 @@ impl CaseMutation {
                         &s,
                         id,
                         *version,
-                        Request::Assign {
+                        Request::Step(domain::Action::Assign {
                             officer_id: officer.clone(),
-                        },
+                        }),
                     )
                     .map_err(|e| e.in_field(&format!("cases.{i}")))?;
                     acted.push(a);
@@ -1359,9 +1359,9 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: CaseReasonInput,
     ) -> GqlResult<CasePayload> {
-        let r = Request::PutOnHold {
+        let r = Request::Step(domain::Action::PutOnHold {
             reason: input.reason,
-        };
+        });
         act(
             ctx,
             "putCaseOnHold",
@@ -1385,7 +1385,7 @@ impl CaseMutation {
             input.client_mutation_id,
             input.case_id,
             input.version,
-            Request::Resume,
+            Request::Step(domain::Action::Resume),
         )
         .await
     }

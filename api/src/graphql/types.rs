@@ -1035,12 +1035,10 @@ pub(crate) async fn staff_member(ctx: &Context<'_>, id: &str) -> GqlResult<Optio
             id: ID(u.id),
             username: u.username,
             display_name: u.display_name,
-            roles: u
-                .roles
-                .split(',')
-                .map(str::trim)
-                .filter(|r| !r.is_empty())
-                .map(str::to_string)
+            roles: crate::domain::access::parse_roles(&u.roles)
+                .unwrap_or_default()
+                .iter()
+                .map(|r| r.as_str().to_string())
                 .collect(),
         }))
 }

@@ -284,20 +284,7 @@ fn name_candidates(
          WHERE t0.operation_unit_id = {{}} AND t0.token = {{}} AND t0.individual_id > {{}} \
          ORDER BY t0.individual_id LIMIT {{}}"
     );
-    // The only difference between the backends here is how a placeholder is written.
-    let sql = |pg: bool| {
-        let mut n = 0;
-        let mut out = String::with_capacity(template.len());
-        let mut rest = template.as_str();
-        while let Some(i) = rest.find("{}") {
-            n += 1;
-            out.push_str(&rest[..i]);
-            out.push_str(&if pg { format!("${n}") } else { "?".to_string() });
-            rest = &rest[i + 2..];
-        }
-        out.push_str(rest);
-        out
-    };
+    let sql = |pg: bool| super::db::placeholders(&template, pg);
     macro_rules! run {
         ($c:expr, $db:ty, $pg:expr) => {{
             let mut q = diesel::sql_query(sql($pg)).into_boxed::<$db>();

@@ -12,9 +12,9 @@ use super::queries::Page;
 use super::rows::CaseRow;
 use super::schema::*;
 use super::scope::Scope;
-use crate::domain::access::{Permission, ScopeLevel};
+use crate::domain::access::{Permission, Role, ScopeLevel, parse_roles};
 use crate::domain::rsd::Status;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// A position in a list ordered by a time and then by id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,25 +312,6 @@ impl SummaryCache {
     }
 }
 
-/// Writes a query once for both backends: `{}` marks each bound value in order.
-fn portable(template: &str, pg: bool) -> String {
-    let mut n = 0;
-    let mut out = String::with_capacity(template.len() + 16);
-    let mut rest = template;
-    while let Some(i) = rest.find("{}") {
-        n += 1;
-        out.push_str(&rest[..i]);
-        if pg {
-            out.push_str(&format!("${n}"));
-        } else {
-            out.push('?');
-        }
-        rest = &rest[i + 2..];
-    }
-    out.push_str(rest);
-    out
-}
-
 /// A value bound to a summary query.
 #[derive(Clone)]
 enum Bind {
@@ -345,7 +326,8 @@ fn run<T: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqli
 ) -> Result<Vec<T>> {
     macro_rules! go {
         ($c:expr, $db:ty, $pg:expr) => {{
-            let mut q = diesel::sql_query(portable(template, $pg)).into_boxed::<$db>();
+            let mut q =
+                diesel::sql_query(super::db::placeholders(template, $pg)).into_boxed::<$db>();
             for b in binds {
                 q = match b {
                     Bind::Text(s) => q.bind::<Text, _>(s.clone()),
@@ -496,12 +478,12 @@ pub fn staff_names(
         .load(conn)?)
 }
 
+/// A user a case may be assigned to: id, login name, name and roles.
+pub type Assignable = (String, String, String, Vec<Role>);
+
 /// Officers of the unit a case may be assigned to (eligibility officers and supervisors who are
-/// not disabled), for the reassigning screen.
-pub fn assignable_officers(
-    conn: &mut DbConn,
-    scope: &Scope,
-) -> Result<Vec<(String, String, String, String)>> {
+/// not disabled), with their roles, for the reassigning screen.
+pub fn assignable_officers(conn: &mut DbConn, scope: &Scope) -> Result<Vec<Assignable>> {
     scope.require(Permission::SuperviseCases)?;
     let rows: Vec<(String, String, String, String)> = users::table
         .filter(users::operation_unit_id.eq(scope.unit_id()))
@@ -516,28 +498,11 @@ pub fn assignable_officers(
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter(|r| r.3.contains("eligibility_officer") || r.3.contains("supervisor"))
+        .filter_map(|(id, username, name, roles)| {
+            let roles = parse_roles(&roles).ok()?;
+            super::workflow::is_officer(&roles).then_some((id, username, name, roles))
+        })
         .collect())
-}
-
-/// Refuses a cursor that belongs to another list or was made up.
-pub fn decode_time_cursor(s: Option<&str>) -> Result<Option<TimeCursor>> {
-    s.map(|raw| {
-        use base64::Engine;
-        base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(raw)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .and_then(|s| TimeCursor::decode(&s))
-            .ok_or_else(|| Error::validation("after", "is not a cursor this list returned"))
-    })
-    .transpose()
-}
-
-/// The cursor as clients see it.
-pub fn encode_time_cursor(c: &TimeCursor) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(c.encode())
 }
 
 #[cfg(test)]
@@ -552,16 +517,15 @@ mod tests {
                 .expect("a time"),
             id: "019abc".into(),
         };
-        assert_eq!(TimeCursor::decode(&c.encode()), Some(c.clone()));
-        let encoded = encode_time_cursor(&c);
-        assert_eq!(decode_time_cursor(Some(&encoded)).ok().flatten(), Some(c));
-        assert!(decode_time_cursor(Some("bm90IGEgY3Vyc29y")).is_err());
+        assert_eq!(TimeCursor::decode(&c.encode()), Some(c));
+        assert!(TimeCursor::decode("not a cursor").is_none());
         assert!(TimeCursor::decode("2026-11-26T09:30:00.000000|").is_none());
     }
 
     #[test]
     fn placeholders_follow_the_backend() {
-        assert_eq!(portable("a = {} AND b = {}", true), "a = $1 AND b = $2");
-        assert_eq!(portable("a = {} AND b = {}", false), "a = ? AND b = ?");
+        use super::super::db::placeholders;
+        assert_eq!(placeholders("a = {} AND b = {}", true), "a = $1 AND b = $2");
+        assert_eq!(placeholders("a = {} AND b = {}", false), "a = ? AND b = ?");
     }
 }

@@ -11,7 +11,6 @@
 use chrono::{Datelike, NaiveDateTime, TimeDelta, Timelike};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::audit::{self, Actor as AuditActor, Entry};
 use super::db::DbConn;
@@ -21,8 +20,8 @@ use super::scope::Scope;
 use super::{new_id, now};
 use crate::domain::access::{Permission, Role, parse_roles};
 use crate::domain::rsd::{
-    self, Action, ActionKind, CaseEvent, CaseState, ClosureReason, IndividualOutcome, Modality,
-    RefusalKind, ReopenGround, Stage, Status, UnitRules,
+    self, Action, ActionKind, CaseEvent, CaseState, Modality, RefusalKind, ReopenGround, Stage,
+    Status, UnitRules,
 };
 use crate::error::{Error, Result};
 
@@ -112,53 +111,17 @@ pub fn unit_settings(conn: &mut DbConn, unit_id: &str) -> Result<UnitSettings> {
     })
 }
 
-/// What a caller asks of a case, before the store fills in what only it may know (the sex and
-/// roles of the people named, the appointment's id).
+/// What a caller asks of a case. Two steps need what only the store may know: a booking (the
+/// appointment's id, the officer's sex, the calendar) and a reopening (the approver's roles, read
+/// from the user records, never from the client). Every other step is the domain's action as is.
 #[derive(Debug, Clone)]
 pub enum Request {
-    DecideAdmissibility {
-        admissible: bool,
-        reason: Option<String>,
-    },
     ScheduleInterview(Booking),
-    RecordInterview {
-        principal_attended: bool,
-        notes_ref: Option<String>,
-        interpreter_language: Option<String>,
-        override_reason: Option<String>,
-    },
-    RecordNoShow,
-    RecordContact,
-    SubmitAssessment {
-        recommendations: Vec<IndividualOutcome>,
-        assessment_ref: Option<String>,
-    },
-    ReviewAssessment {
-        approve: bool,
-        comments: Option<String>,
-    },
-    NotifyDecision,
-    LodgeAppeal {
-        lodged_at: NaiveDateTime,
-    },
-    Withdraw {
-        reason: String,
-    },
-    Close {
-        reason: ClosureReason,
-    },
-    ConfirmAbandonment,
     Reopen {
         ground: ReopenGround,
         approver_id: String,
     },
-    Assign {
-        officer_id: String,
-    },
-    PutOnHold {
-        reason: String,
-    },
-    Resume,
+    Step(Action),
 }
 
 /// An interview to book, or an appointment to move.
@@ -331,7 +294,8 @@ fn colleague(conn: &mut DbConn, scope: &Scope, user_id: &str, field: &str) -> Re
     Ok(Colleague { roles, sex })
 }
 
-fn is_officer(roles: &[Role]) -> bool {
+/// Whether roles allow holding interviews and being assigned cases.
+pub(crate) fn is_officer(roles: &[Role]) -> bool {
     roles
         .iter()
         .any(|r| matches!(r, Role::EligibilityOfficer | Role::Supervisor))
@@ -362,9 +326,6 @@ pub fn act(
 
     let mut booking: Option<(Booking, String)> = None;
     let action = match request {
-        Request::DecideAdmissibility { admissible, reason } => {
-            Action::DecideAdmissibility { admissible, reason }
-        }
         Request::ScheduleInterview(b) => {
             let officer_id = b
                 .officer_id
@@ -400,34 +361,6 @@ pub fn act(
             booking = Some((b, appointment_id));
             action
         }
-        Request::RecordInterview {
-            principal_attended,
-            notes_ref,
-            interpreter_language,
-            override_reason,
-        } => Action::RecordInterview {
-            principal_attended,
-            notes_ref,
-            interpreter_language,
-            override_reason,
-        },
-        Request::RecordNoShow => Action::RecordNoShow,
-        Request::RecordContact => Action::RecordContact,
-        Request::SubmitAssessment {
-            recommendations,
-            assessment_ref,
-        } => Action::SubmitAssessment {
-            recommendations,
-            assessment_ref,
-        },
-        Request::ReviewAssessment { approve, comments } => {
-            Action::ReviewAssessment { approve, comments }
-        }
-        Request::NotifyDecision => Action::NotifyDecision,
-        Request::LodgeAppeal { lodged_at } => Action::LodgeAppeal { lodged_at },
-        Request::Withdraw { reason } => Action::Withdraw { reason },
-        Request::Close { reason } => Action::Close { reason },
-        Request::ConfirmAbandonment => Action::ConfirmAbandonment,
         Request::Reopen {
             ground,
             approver_id,
@@ -439,7 +372,7 @@ pub fn act(
                 approver_roles: approver.roles,
             }
         }
-        Request::Assign { officer_id } => {
+        Request::Step(Action::Assign { officer_id }) => {
             let officer = colleague(conn, scope, &officer_id, "input.officerId")?;
             if !is_officer(&officer.roles) {
                 return Err(Error::validation(
@@ -449,8 +382,7 @@ pub fn act(
             }
             Action::Assign { officer_id }
         }
-        Request::PutOnHold { reason } => Action::PutOnHold { reason },
-        Request::Resume => Action::Resume,
+        Request::Step(action) => action,
     };
 
     let transition = rsd::apply(&state, &me, &action, &settings.rsd, at).map_err(|r| {
@@ -559,10 +491,11 @@ pub(crate) fn store_state(
 }
 
 /// The queue columns of a case, derived from its state.
-pub(crate) struct QueueRow {
-    pub status: &'static str,
-    pub stage: &'static str,
-    pub modality: &'static str,
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueRow {
+    pub status: String,
+    pub stage: String,
+    pub modality: String,
     pub assigned_officer_id: Option<String>,
     pub status_changed_at: Option<NaiveDateTime>,
     pub due_at: Option<NaiveDateTime>,
@@ -614,9 +547,9 @@ impl QueueRow {
             .unwrap_or_else(|| status_changed_at.unwrap_or(state.opened_at) + TimeDelta::days(365))
         });
         Self {
-            status: c.status.as_str(),
-            stage: c.stage.as_str(),
-            modality: c.modality.as_str(),
+            status: c.status.as_str().to_string(),
+            stage: c.stage.as_str().to_string(),
+            modality: c.modality.as_str().to_string(),
             assigned_officer_id: c.assigned_officer,
             status_changed_at,
             due_at,
@@ -884,7 +817,7 @@ fn interpreter_for(
                 format!("that interpreter does not interpret {language}"),
             ));
         }
-        lock_user_like_interpreter(conn, id)?;
+        lock_interpreter(conn, id)?;
         if let Some(c) = clash(
             conn,
             appointments::interpreter_id
@@ -911,7 +844,7 @@ fn interpreter_for(
         ));
     }
     for (id, _, _) in ordered {
-        lock_user_like_interpreter(conn, id)?;
+        lock_interpreter(conn, id)?;
         if clash(
             conn,
             appointments::interpreter_id
@@ -933,7 +866,7 @@ fn interpreter_for(
 }
 
 /// Serialises bookings of one interpreter on PostgreSQL, as [`lock_user`] does for officers.
-fn lock_user_like_interpreter(conn: &mut DbConn, interpreter_id: &str) -> Result<()> {
+fn lock_interpreter(conn: &mut DbConn, interpreter_id: &str) -> Result<()> {
     if let DbConn::Pg(c) = conn {
         interpreters::table
             .find(interpreter_id)
@@ -986,68 +919,17 @@ pub fn initial_columns(
     state: &CaseState,
     rules: &UnitRules,
     status_changed_at: NaiveDateTime,
-) -> Result<(String, QueueColumnsOwned)> {
+) -> Result<(String, QueueRow)> {
     let json = serde_json::to_string(state)
         .map_err(|e| Error::internal(format!("cannot store the workflow state: {e}")))?;
-    let q = QueueRow::from_columns(
-        state,
-        rsd::queue_columns(state, rules),
-        Some(status_changed_at),
-    );
     Ok((
         json,
-        QueueColumnsOwned {
-            status: q.status.to_string(),
-            stage: q.stage.to_string(),
-            modality: q.modality.to_string(),
-            assigned_officer_id: q.assigned_officer_id,
-            status_changed_at: q.status_changed_at,
-            due_at: q.due_at,
-            decision_due_at: q.decision_due_at,
-            appeal_deadline_at: q.appeal_deadline_at,
-            abandonment_from: q.abandonment_from,
-            next_appointment_at: q.next_appointment_at,
-            priority: q.priority,
-            same_sex_interviewer: q.same_sex_interviewer,
-        },
+        QueueRow::from_columns(
+            state,
+            rsd::queue_columns(state, rules),
+            Some(status_changed_at),
+        ),
     ))
-}
-
-/// [`QueueRow`] for callers outside the store.
-#[derive(Debug, Clone, PartialEq)]
-pub struct QueueColumnsOwned {
-    pub status: String,
-    pub stage: String,
-    pub modality: String,
-    pub assigned_officer_id: Option<String>,
-    pub status_changed_at: Option<NaiveDateTime>,
-    pub due_at: Option<NaiveDateTime>,
-    pub decision_due_at: Option<NaiveDateTime>,
-    pub appeal_deadline_at: Option<NaiveDateTime>,
-    pub abandonment_from: Option<NaiveDateTime>,
-    pub next_appointment_at: Option<NaiveDateTime>,
-    pub priority: bool,
-    pub same_sex_interviewer: bool,
-}
-
-/// The events of a case, oldest first, for its history.
-pub fn history(
-    conn: &mut DbConn,
-    scope: &Scope,
-    case_id: &str,
-) -> Result<Vec<super::rows::EventRow>> {
-    load(conn, scope, case_id)?;
-    Ok(events::table
-        .filter(events::record_id.eq(case_id))
-        .filter(events::operation_unit_id.eq(scope.unit_id()))
-        .order((events::at.asc(), events::id.asc()))
-        .select(super::rows::EventRow::as_select())
-        .load(conn)?)
-}
-
-/// Data of an event of the history, for clients: the transition's JSON.
-pub fn event_json(data: &str) -> serde_json::Value {
-    serde_json::from_str(data).unwrap_or_else(|_| json!({}))
 }
 
 /// A new RSD case: who it is for and how it will be processed.
