@@ -45,6 +45,14 @@ pub struct Individual;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
+    query_path = "graphql/group.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct Group;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
     query_path = "graphql/register_group.graphql",
     response_derives = "Debug, Clone",
     variables_derives = "Debug, Clone"

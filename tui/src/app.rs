@@ -58,6 +58,10 @@ pub enum Reply {
         /// Boxed: a whole record is far larger than the other replies.
         result: Result<Box<api::individual::ResponseData>, ApiError>,
     },
+    Group {
+        seq: u64,
+        result: Result<Box<api::group::ResponseData>, ApiError>,
+    },
     Register(Result<api::register_group::ResponseData, ApiError>),
     Me(Result<api::me::ResponseData, ApiError>),
     /// A read of a case list, the summary or a case.
@@ -87,6 +91,10 @@ pub enum Cmd {
         after: Option<String>,
     },
     Individual {
+        seq: u64,
+        id: String,
+    },
+    Group {
         seq: u64,
         id: String,
     },
@@ -130,6 +138,7 @@ pub enum Screen {
     Login,
     Search,
     Individual,
+    Group,
     Register,
     Work,
     Case,
@@ -235,6 +244,7 @@ pub struct App {
     pub login: LoginForm,
     pub search: SearchState,
     pub individual: IndividualState,
+    pub group: crate::group::GroupState,
     pub register: RegisterForm,
     /// Set when a message changed what is on screen; the main loop draws and clears it.
     pub dirty: bool,
@@ -272,6 +282,7 @@ impl App {
             login: LoginForm::default(),
             search: SearchState::default(),
             individual: IndividualState::default(),
+            group: crate::group::GroupState::default(),
             register: RegisterForm::new(),
             dirty: true,
             quit: false,
@@ -293,7 +304,7 @@ impl App {
         match self.screen {
             Screen::Login => true,
             Screen::Search => self.search.focus == SearchFocus::Query,
-            Screen::Individual => false,
+            Screen::Individual | Screen::Group => false,
             Screen::Register => self.register.saved.is_none(),
             Screen::Work => false,
             // A form is modal: its keys never reach the screens behind it.
@@ -439,7 +450,8 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
     match app.screen {
         Screen::Login => login_key(app, key, cmds),
         Screen::Search => search_key(app, key, cmds),
-        Screen::Individual => individual_key(app, key),
+        Screen::Individual => individual_key(app, key, cmds),
+        Screen::Group => crate::group::key(app, key, cmds),
         Screen::Register => crate::register::key(app, key, cmds),
         Screen::Work => crate::work::work_key(app, key, cmds),
         Screen::Supervisor => crate::work::supervisor_key(app, key, cmds),
@@ -565,7 +577,7 @@ fn search_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
     }
 }
 
-fn individual_key(app: &mut App, key: KeyEvent) -> bool {
+fn individual_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
     let ind = &mut app.individual;
     // The view shows the body (all rows but the header and status lines) less one hint line.
     let page = usize::from(app.size.1.saturating_sub(3)).max(1);
@@ -576,6 +588,19 @@ fn individual_key(app: &mut App, key: KeyEvent) -> bool {
         KeyCode::Esc => {
             app.screen = ind.came_from.take().unwrap_or(Screen::Search);
             true
+        }
+        KeyCode::Char('g') => {
+            let group = ind.data.as_ref().and_then(|p| {
+                let m = p.group_membership.as_ref()?;
+                Some(m.group.as_ref()?.id.clone())
+            });
+            match group {
+                Some(id) => {
+                    crate::group::open(app, id, cmds);
+                    true
+                }
+                None => false,
+            }
         }
         KeyCode::PageDown | KeyCode::Char('n') | KeyCode::Char(' ') if ind.top + page < total => {
             ind.top += page;
@@ -672,6 +697,7 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
                 Err(e) => ind.error = Some(e),
             }
         }
+        Reply::Group { seq, result } => crate::group::reply(app, seq, result),
         Reply::Register(result) => crate::register::reply(app, result),
         Reply::Me(Ok(data)) => {
             app.me = Some(data.me);
@@ -746,6 +772,7 @@ fn error_of(reply: &Reply) -> Option<&ApiError> {
     match reply {
         Reply::Login(Err(e)) | Reply::Register(Err(e)) => Some(e),
         Reply::Search { result: Err(e), .. } | Reply::Individual { result: Err(e), .. } => Some(e),
+        Reply::Group { result: Err(e), .. } => Some(e),
         Reply::Me(Err(e)) | Reply::Act { result: Err(e), .. } => Some(e),
         Reply::Read(r) => r.error(),
         _ => None,

@@ -129,6 +129,23 @@ pub struct Text {
     pub keys_global: &'static [KeyHelp],
     /// Case work: My work, the supervisor's view, a case and its forms.
     pub case: CaseText,
+    /// The registration group screen.
+    pub group_screen: GroupText,
+}
+
+/// The words of the registration group screen.
+pub struct GroupText {
+    pub title: &'static str,
+    pub status: &'static str,
+    pub active: &'static str,
+    pub closed: &'static str,
+    pub registered_on: &'static str,
+    pub members: &'static str,
+    pub past_members: &'static str,
+    pub ended: &'static str,
+    pub out_of_scope: &'static str,
+    pub hint: &'static str,
+    pub keys: &'static [KeyHelp],
 }
 
 /// The words of case work.
@@ -352,7 +369,7 @@ pub static ES: Text = Text {
     confirmed: "confirmada",
     resolved: "resuelta",
     more_below: "AvPág: más abajo",
-    individual_hint: "Esc volver · AvPág/RePág páginas · / buscar · r registrar",
+    individual_hint: "Esc volver · AvPág/RePág páginas · g grupo · / buscar · r registrar",
 
     register_title: "Registro de un grupo familiar",
     col_given: "Nombres",
@@ -418,6 +435,7 @@ pub static ES: Text = Text {
     keys_individual: &[
         ("AvPág, n", "página siguiente"),
         ("RePág, p", "página anterior"),
+        ("g", "el grupo familiar"),
         ("Esc", "volver"),
         ("/, F2", "buscar"),
         ("r, F3", "registrar un grupo"),
@@ -639,6 +657,25 @@ pub static ES: Text = Text {
             ("Esc", "cancelar"),
         ],
     },
+    group_screen: GroupText {
+        title: "Grupo",
+        status: "Estado",
+        active: "activo",
+        closed: "cerrado",
+        registered_on: "Registrado",
+        members: "Miembros",
+        past_members: "Miembros anteriores",
+        ended: "salió",
+        out_of_scope: "fuera de su alcance",
+        hint: "↑↓ elegir · Enter abrir · AvPág/RePág páginas · Esc volver",
+        keys: &[
+            ("↑ ↓", "elegir un miembro"),
+            ("Enter", "abrir el miembro"),
+            ("AvPág, n", "página siguiente"),
+            ("RePág, p", "página anterior"),
+            ("Esc", "volver"),
+        ],
+    },
 };
 
 pub static EN: Text = Text {
@@ -691,7 +728,7 @@ pub static EN: Text = Text {
     confirmed: "confirmed",
     resolved: "resolved",
     more_below: "PgDn: more below",
-    individual_hint: "Esc back · PgDn/PgUp pages · / search · r register",
+    individual_hint: "Esc back · PgDn/PgUp pages · g group · / search · r register",
 
     register_title: "Registration of a family group",
     col_given: "Given names",
@@ -757,6 +794,7 @@ pub static EN: Text = Text {
     keys_individual: &[
         ("PgDn, n", "next page"),
         ("PgUp, p", "previous page"),
+        ("g", "the registration group"),
         ("Esc", "back"),
         ("/, F2", "search"),
         ("r, F3", "register a group"),
@@ -967,6 +1005,25 @@ pub static EN: Text = Text {
             ("Enter", "next field; on the last, send"),
             ("Ctrl-S, F10", "send"),
             ("Esc", "cancel"),
+        ],
+    },
+    group_screen: GroupText {
+        title: "Group",
+        status: "Status",
+        active: "active",
+        closed: "closed",
+        registered_on: "Registered",
+        members: "Members",
+        past_members: "Past members",
+        ended: "left",
+        out_of_scope: "outside your scope",
+        hint: "↑↓ choose · Enter open · PgDn/PgUp pages · Esc back",
+        keys: &[
+            ("↑ ↓", "choose a member"),
+            ("Enter", "open the member"),
+            ("PgDn, n", "next page"),
+            ("PgUp, p", "previous page"),
+            ("Esc", "back"),
         ],
     },
 };

@@ -70,6 +70,13 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
                 .await
                 .map(Box::new),
         },
+        Cmd::Group { seq, id } => Reply::Group {
+            seq,
+            result: client
+                .post::<api::Group>(api::group::Variables { id })
+                .await
+                .map(Box::new),
+        },
         Cmd::Register(input) => Reply::Register(
             client
                 .post::<api::RegisterGroup>(api::register_group::Variables { input })

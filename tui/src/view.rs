@@ -15,16 +15,16 @@ use crate::register::{FIELDS, Field};
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
-fn bold() -> Style {
+pub(crate) fn bold() -> Style {
     Style::new().add_modifier(Modifier::BOLD)
 }
-fn dim() -> Style {
+pub(crate) fn dim() -> Style {
     Style::new().add_modifier(Modifier::DIM)
 }
-fn error() -> Style {
+pub(crate) fn error() -> Style {
     Style::new().fg(Color::Red)
 }
-fn focused() -> Style {
+pub(crate) fn focused() -> Style {
     Style::new().add_modifier(Modifier::REVERSED)
 }
 
@@ -52,6 +52,7 @@ pub fn view(app: &App, frame: &mut Frame) {
         Screen::Login => draw_login(app, t, frame, body),
         Screen::Search => draw_search(app, t, frame, body),
         Screen::Individual => draw_individual(app, t, frame, body),
+        Screen::Group => crate::view_group::draw_group(app, t, frame, body),
         Screen::Register => draw_register(app, t, frame, body),
         Screen::Work => crate::view_case::draw_work(app, t, frame, body),
         Screen::Supervisor => crate::view_case::draw_supervisor(app, t, frame, body),
@@ -68,6 +69,7 @@ fn screen_name(t: &Text, s: Screen) -> &'static str {
         Screen::Login => t.login,
         Screen::Search => t.search,
         Screen::Individual => t.individual,
+        Screen::Group => t.group_screen.title,
         Screen::Register => t.register,
         Screen::Work => t.case.work,
         Screen::Supervisor => t.case.supervisor,
@@ -124,6 +126,7 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
         Screen::Login => t.keys_login,
         Screen::Search => t.keys_search,
         Screen::Individual => t.keys_individual,
+        Screen::Group => t.group_screen.keys,
         Screen::Register => t.keys_register,
         Screen::Work => t.case.keys_work,
         Screen::Supervisor => t.case.keys_supervisor,
@@ -255,7 +258,7 @@ fn tail(s: &str, width: usize) -> String {
     chars.get(skip..).unwrap_or_default().iter().collect()
 }
 
-fn cell(s: &str, width: usize) -> String {
+pub(crate) fn cell(s: &str, width: usize) -> String {
     let mut out: String = s.chars().take(width).collect();
     let n = out.chars().count();
     out.extend(std::iter::repeat_n(' ', width.saturating_sub(n)));
@@ -350,7 +353,7 @@ fn need_badge(t: &Text, status: &NeedStatus) -> (&'static str, Style) {
 }
 
 /// `2026-01-05T14:03:09.123Z` as `2026-01-05 14:03`; anything unreadable as it came.
-fn when(at: &str) -> String {
+pub(crate) fn when(at: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(at)
         .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_else(|_| at.to_string())

@@ -291,6 +291,26 @@ async fn log_in_register_find_by_transliteration_and_open(t: TestDb) {
         "{screen}"
     );
 
+    // The household: its three members, and from there the spouse's own record.
+    d.key(KeyCode::Char('g')).await;
+    let screen = d.screen();
+    assert_eq!(d.app.screen, Screen::Group, "{screen}");
+    assert!(screen.contains("Members:") && screen.contains("active"), "{screen}");
+    for name in ["Mohammed Al-Hassan", "Fatima Al-Hassan", "Ali Al-Hassan"] {
+        assert!(screen.contains(name), "{name}: {screen}");
+    }
+    d.key(KeyCode::Down).await;
+    d.key(KeyCode::Enter).await;
+    assert_eq!(d.app.screen, Screen::Individual);
+    assert!(
+        d.screen().contains("Fatima Al-Hassan") && d.screen().contains("1990-07-15"),
+        "{}",
+        d.screen()
+    );
+    d.key(KeyCode::Esc).await;
+    d.key(KeyCode::Esc).await;
+    assert_eq!(d.app.screen, Screen::Individual);
+
     // The same family again: the server shows who it may already be, and only a confirmed
     // second submit registers it.
     d.key(KeyCode::Char('r')).await;

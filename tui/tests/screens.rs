@@ -122,7 +122,7 @@ fn individual() -> serde_json::Value {
         "documents": [{ "documentType": "passport", "number": "N0123456", "issuingCountry": "SYR" }],
         "groupMembership": {
             "relationship": "focal_point",
-            "group": { "groupNumber": "DPIN-G-0000001", "members": [
+            "group": { "id": "g-1", "groupNumber": "DPIN-G-0000001", "members": [
                 { "relationship": "focal_point", "individual": { "individualNumber": "DPIN-I-0000001", "fullName": "Mohammed Al-Hassan" } },
                 { "relationship": "spouse", "individual": { "individualNumber": "DPIN-I-0000002", "fullName": "Fatima Al-Hassan" } },
                 { "relationship": "son", "individual": null },
@@ -567,6 +567,84 @@ fn the_individual_flips_by_pages_and_stops_at_the_end() {
     assert!(!app.dirty, "flipped past the last page");
     press(&mut app, KeyCode::PageUp);
     assert_eq!(render(&app), first);
+}
+
+fn group() -> serde_json::Value {
+    let member = |id: &str, number: &str, name: &str, sex: &str, born: &str| {
+        json!({ "id": id, "individualNumber": number, "fullName": name, "sex": sex,
+                "dateOfBirth": born, "specificNeeds": [] })
+    };
+    json!({ "registrationGroup": {
+        "id": "g-1",
+        "groupNumber": "DPIN-G-0000001",
+        "status": "active",
+        "closedReason": null,
+        "createdAt": "2026-11-20T14:03:09Z",
+        "office": { "name": "Quito" },
+        "members": [
+            { "relationship": "focal_point", "startedAt": "2026-11-20T14:03:09Z", "endedAt": null, "endReason": null,
+              "individual": member("id-1", "DPIN-I-0000001", "Mohammed Al-Hassan", "M", "1985-03-01") },
+            { "relationship": "spouse", "startedAt": "2026-11-20T14:03:09Z", "endedAt": null, "endReason": null,
+              "individual": { "id": "id-2", "individualNumber": "DPIN-I-0000002", "fullName": "Fatima Al-Hassan",
+                              "sex": "F", "dateOfBirth": "1990-07-15",
+                              "specificNeeds": [{ "code": "WR", "subCode": "WR-WR" }] } },
+            { "relationship": "son", "startedAt": "2026-11-20T14:03:09Z", "endedAt": null, "endReason": null,
+              "individual": null },
+            { "relationship": "brother", "startedAt": "2026-11-20T14:03:09Z", "endedAt": "2026-11-22T10:00:00Z",
+              "endReason": "split",
+              "individual": member("id-4", "DPIN-I-0000004", "Omar Al-Hassan", "M", "1992-05-05") },
+        ],
+        "history": [
+            { "kind": "registered", "actor": "registrar", "at": "2026-11-20T14:03:09Z" },
+            { "kind": "split", "actor": "supervisor", "at": "2026-11-22T10:00:00Z" },
+        ],
+    }})
+}
+
+#[test]
+fn group_screens() {
+    for (lang, code) in LANGS {
+        let mut app = logged_in(lang);
+        app.open_individual("id-1".into(), &mut Vec::new());
+        let seq = app.individual.seq;
+        reply(
+            &mut app,
+            Reply::Individual {
+                seq,
+                result: Ok(data(individual())),
+            },
+        );
+        let cmds = press(&mut app, KeyCode::Char('g'));
+        let [Cmd::Group { seq, id }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(id, "g-1");
+        assert_eq!(app.screen, Screen::Group);
+        reply(
+            &mut app,
+            Reply::Group {
+                seq: *seq,
+                result: Ok(data(group())),
+            },
+        );
+        insta::assert_snapshot!(format!("group_{code}"), render(&app));
+        // The third member is outside the caller's scope: chosen, it opens nothing.
+        press(&mut app, KeyCode::Down);
+        press(&mut app, KeyCode::Down);
+        assert!(press(&mut app, KeyCode::Enter).is_empty());
+        press(&mut app, KeyCode::Down);
+        insta::assert_snapshot!(format!("group_past_member_chosen_{code}"), render(&app));
+        let cmds = press(&mut app, KeyCode::Enter);
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::Individual { id, .. }] if id == "id-4"),
+            "{cmds:?}"
+        );
+        assert_eq!(app.screen, Screen::Individual);
+        press(&mut app, KeyCode::Esc);
+        assert_eq!(app.screen, Screen::Group);
+        press(&mut app, KeyCode::Esc);
+        assert_eq!(app.screen, Screen::Individual);
+    }
 }
 
 // ---- Case work ----
