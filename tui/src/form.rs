@@ -83,6 +83,8 @@ pub enum Label {
     LodgedOn,
     Ground,
     Approver,
+    /// Why an interviewer of another sex than the applicant asked for acts anyway.
+    Override,
 }
 
 /// One line of a form.
@@ -122,10 +124,13 @@ pub enum ActInput {
         officer_id: Option<String>,
         language: Option<String>,
         reschedule: Option<String>,
+        override_reason: Option<String>,
     },
     Interview {
         attended: bool,
         notes_ref: Option<String>,
+        language: Option<String>,
+        override_reason: Option<String>,
     },
     NoShow,
     Contact,
@@ -275,11 +280,14 @@ impl ActionForm {
                     options.extend(ctx.appointments.iter().cloned());
                     f.push(field(Label::Appointment, Input::Choice { options, idx: 0 }));
                 }
+                f.push(field(Label::Override, text()));
                 f
             }
             A::RECORD_INTERVIEW => vec![
                 field(Label::Attended, choice(&["yes", "no"])),
                 field(Label::NotesRef, text()),
+                field(Label::Language, text()),
+                field(Label::Override, text()),
             ],
             A::SUBMIT_ASSESSMENT => {
                 let mut f = Vec::new();
@@ -503,10 +511,13 @@ impl ActionForm {
                 officer_id: pick(Label::Officer).filter(|s| !s.is_empty()),
                 language: opt(Label::Language),
                 reschedule: pick(Label::Appointment).filter(|s| !s.is_empty()),
+                override_reason: opt(Label::Override),
             },
             A::RECORD_INTERVIEW => ActInput::Interview {
                 attended: self.choice_value(&Label::Attended) == Some("yes"),
                 notes_ref: opt(Label::NotesRef),
+                language: opt(Label::Language),
+                override_reason: opt(Label::Override),
             },
             A::RECORD_NO_SHOW => ActInput::NoShow,
             A::RECORD_CONTACT => ActInput::Contact,
@@ -639,5 +650,6 @@ pub fn label(t: &Text, l: &Label) -> String {
         Label::LodgedOn => c.f_lodged.into(),
         Label::Ground => c.f_ground.into(),
         Label::Approver => c.f_approver.into(),
+        Label::Override => c.f_override.into(),
     }
 }

@@ -209,6 +209,7 @@ async fn act(
             officer_id,
             language,
             reschedule,
+            override_reason,
         } => simple!(
             ScheduleInterview,
             schedule_interview,
@@ -218,14 +219,18 @@ async fn act(
                 minutes: Some(minutes),
                 officer_id,
                 language,
+                // The server books a free interpreter for the language; choosing one by name
+                // is left to the unit's interpreter roster, which the API does not list yet.
                 interpreter_id: None,
-                override_reason: None,
+                override_reason,
                 reschedule_appointment_id: reschedule,
             }
         ),
         ActInput::Interview {
             attended,
             notes_ref,
+            language,
+            override_reason,
         } => simple!(
             RecordInterview,
             record_interview,
@@ -233,8 +238,8 @@ async fn act(
             RecordInterviewInput {
                 principal_attended: attended,
                 notes_ref,
-                interpreter_language: None,
-                override_reason: None,
+                interpreter_language: language,
+                override_reason,
             }
         ),
         ActInput::NoShow => simple!(

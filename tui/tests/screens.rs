@@ -925,6 +925,31 @@ fn only_allowed_actions_open_forms() {
 }
 
 #[test]
+fn an_interview_sends_the_language_interpreted_and_a_sex_override_reason() {
+    let mut app = officer_on_case(Lang::En, &["RECORD_INTERVIEW"]);
+    press(&mut app, KeyCode::Char('i'));
+    for (value, tabs) in [("spa", 2), ("the applicant agreed on the day", 1)] {
+        for _ in 0..tabs {
+            press(&mut app, KeyCode::Tab);
+        }
+        type_text(&mut app, value);
+    }
+    let cmds = ctrl(&mut app, 's');
+    let [Cmd::Act { input, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(
+        input,
+        &ActInput::Interview {
+            attended: true,
+            notes_ref: None,
+            language: Some("spa".into()),
+            override_reason: Some("the applicant agreed on the day".into()),
+        }
+    );
+}
+
+#[test]
 fn forms_validate_inline_keep_their_id_on_retry_and_send_the_version_read() {
     for (lang, code) in LANGS {
         let mut app = officer_on_case(lang, &ALL_ACTIONS);
@@ -971,6 +996,7 @@ fn forms_validate_inline_keep_their_id_on_retry_and_send_the_version_read() {
                 officer_id: None,
                 language: None,
                 reschedule: None,
+                override_reason: None,
             }
         );
         insta::assert_snapshot!(format!("form_sending_{code}"), render(&app));
