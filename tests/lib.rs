@@ -261,6 +261,37 @@ pub async fn start(db: &Database, config: AuthConfig) -> TestServer {
     }
 }
 
+/// Starts the real server over HTTPS with `tls` (its `url` is `https://127.0.0.1:PORT`, so the
+/// certificate must name 127.0.0.1). `http` speaks plain HTTP and is not for this server.
+pub async fn start_tls(
+    db: &Database,
+    config: AuthConfig,
+    tls: amparo_api::server::TlsFiles,
+) -> TestServer {
+    let api = ApiConfig {
+        api_token_lifetime: Duration::from_secs(86_400),
+    };
+    let state = Arc::new(AppState::new(db.clone(), config, api));
+    let tls = amparo_api::server::tls_config(&tls)
+        .await
+        .expect("the test certificate loads");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    listener.set_nonblocking(true).expect("non-blocking");
+    let addr = listener.local_addr().expect("local addr");
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = amparo_api::server::serve_tls(listener, state, tls, async move {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    TestServer {
+        url: format!("https://{addr}"),
+        http: reqwest::Client::new(),
+        stop: Some(tx),
+    }
+}
+
 impl TestServer {
     /// POSTs a GraphQL request and returns the whole JSON response.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {

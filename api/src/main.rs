@@ -64,6 +64,13 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "AMPARO_LISTEN", default_value = "127.0.0.1:8080")]
     listen: String,
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key. Without it the server
+    /// speaks plain HTTP, for loopback or behind a TLS-terminating proxy.
+    #[arg(long, env = "AMPARO_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, env = "AMPARO_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
     /// Minutes of inactivity after which a session ends.
     #[arg(long, env = "AMPARO_SESSION_IDLE_MINUTES", default_value_t = 30)]
     session_idle_minutes: u64,
@@ -218,13 +225,38 @@ fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<()> {
         let addr = listener
             .local_addr()
             .map_err(|e| Error::config(e.to_string()))?;
+        let tls = match (args.tls_cert, args.tls_key) {
+            (Some(cert), Some(key)) => Some(
+                amparo_api::server::tls_config(&amparo_api::server::TlsFiles { cert, key })
+                    .await
+                    .map_err(|e| Error::config(e.to_string()))?,
+            ),
+            _ => None,
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
         eprintln!(
-            "amparo-api listening on http://{addr}/graphql (GraphiQL in a browser), database {}",
+            "amparo-api listening on {scheme}://{addr}/graphql (GraphiQL in a browser), database {}",
             db.target().display()
         );
-        amparo_api::server::serve(listener, state, amparo_api::server::shutdown_signal())
-            .await
-            .map_err(|e| Error::internal(format!("server failed: {e}")))
+        let served = match tls {
+            Some(tls) => {
+                let listener = listener
+                    .into_std()
+                    .map_err(|e| Error::config(e.to_string()))?;
+                amparo_api::server::serve_tls(
+                    listener,
+                    state,
+                    tls,
+                    amparo_api::server::shutdown_signal(),
+                )
+                .await
+            }
+            None => {
+                amparo_api::server::serve(listener, state, amparo_api::server::shutdown_signal())
+                    .await
+            }
+        };
+        served.map_err(|e| Error::internal(format!("server failed: {e}")))
     })
 }
 

@@ -64,6 +64,72 @@ pub async fn serve(
     .await
 }
 
+/// The certificate chain and private key (PEM files) of an HTTPS listener.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+}
+
+/// Loads the TLS files, refusing to start with a clear reason when they cannot be used.
+pub async fn tls_config(
+    files: &TlsFiles,
+) -> std::io::Result<axum_server::tls_rustls::RustlsConfig> {
+    // One provider for the whole process, whatever else the build links.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    axum_server::tls_rustls::RustlsConfig::from_pem_file(&files.cert, &files.key)
+        .await
+        .map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!(
+                    "TLS certificate {} / key {}: {e}",
+                    files.cert.display(),
+                    files.key.display()
+                ),
+            )
+        })
+}
+
+/// Like [`serve`], over HTTPS (HTTP/1.1 and HTTP/2 by ALPN); the live link is then `wss://`.
+pub async fn serve_tls(
+    listener: std::net::TcpListener,
+    state: Arc<AppState>,
+    tls: axum_server::tls_rustls::RustlsConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let handle = axum_server::Handle::new();
+    let stopping = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        // Requests in flight finish; a live link still open after this is cut.
+        stopping.graceful_shutdown(Some(std::time::Duration::from_secs(30)));
+    });
+    let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(tls).acceptor(NoDelay);
+    axum_server::from_tcp(listener)?
+        .acceptor(acceptor)
+        .handle(handle)
+        .serve(router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .await
+}
+
+/// Sets TCP_NODELAY on each accepted socket before the TLS handshake, as [`serve`] does.
+#[derive(Clone, Copy)]
+struct NoDelay;
+
+impl<S: Send + 'static> axum_server::accept::Accept<tokio::net::TcpStream, S> for NoDelay {
+    type Stream = tokio::net::TcpStream;
+    type Service = S;
+    type Future = std::future::Ready<std::io::Result<(Self::Stream, Self::Service)>>;
+
+    fn accept(&self, stream: tokio::net::TcpStream, service: S) -> Self::Future {
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::warn!(error = %e, "could not set TCP_NODELAY");
+        }
+        std::future::ready(Ok((stream, service)))
+    }
+}
+
 /// Resolves on SIGINT or SIGTERM.
 pub async fn shutdown_signal() {
     let ctrl_c = async {

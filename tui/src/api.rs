@@ -373,12 +373,29 @@ pub struct Client {
     token: Arc<Mutex<Option<String>>>,
     /// The live link's task, stopped when a new session opens another.
     live: Arc<Mutex<Option<tokio::task::AbortHandle>>>,
+    /// For an `https://` server, the TLS configuration the live link uses too.
+    tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 impl Client {
-    /// `server` is the base address, e.g. `http://127.0.0.1:8080`; `/graphql` is added.
+    /// `server` is the base address, e.g. `http://127.0.0.1:8080`; `/graphql` is added. An
+    /// `https://` server is trusted through the system's certificate store.
     pub fn new(server: &str) -> Result<Self, ApiError> {
-        let http = reqwest::Client::builder()
+        Self::with_ca(server, None)
+    }
+
+    /// Like [`Client::new`], also trusting the certificate authorities in the PEM file `ca`.
+    pub fn with_ca(server: &str, ca: Option<&std::path::Path>) -> Result<Self, ApiError> {
+        let tls = if server.starts_with("https://") {
+            Some(crate::tls::client_config(ca).map_err(ApiError::Network)?)
+        } else {
+            None
+        };
+        let mut builder = reqwest::Client::builder();
+        if let Some(config) = &tls {
+            builder = builder.use_preconfigured_tls(config.as_ref().clone());
+        }
+        let http = builder
             .gzip(true)
             .tcp_nodelay(true)
             .pool_idle_timeout(Duration::from_secs(600))
@@ -392,7 +409,13 @@ impl Client {
             endpoint: format!("{}/graphql", server.trim_end_matches('/')),
             token: Arc::new(Mutex::new(None)),
             live: Arc::new(Mutex::new(None)),
+            tls,
         })
+    }
+
+    /// The TLS configuration for an `https://` server.
+    pub fn tls(&self) -> Option<Arc<rustls::ClientConfig>> {
+        self.tls.clone()
     }
 
     pub fn set_token(&self, token: Option<String>) {

@@ -5,6 +5,7 @@
 //! ```toml
 //! server = "https://amparo.example.org"
 //! lang = "es"
+//! ca_cert = "/etc/amparo/unit-ca.pem"
 //! ```
 //!
 //! Flags and environment variables override the file.
@@ -15,6 +16,8 @@ use std::path::{Path, PathBuf};
 pub struct Config {
     pub server: Option<String>,
     pub lang: Option<String>,
+    /// PEM certificates of the unit's own authority, trusted beside the system's.
+    pub ca_cert: Option<String>,
 }
 
 /// Where the file is looked for, if a home or XDG directory is known.
@@ -53,11 +56,12 @@ pub fn parse(text: &str) -> Result<Config, String> {
             .to_string();
         match key.trim() {
             "server" => config.server = Some(value),
+            "ca_cert" => config.ca_cert = Some(value),
             "lang" if matches!(value.as_str(), "es" | "en") => config.lang = Some(value),
             "lang" => return Err(format!("line {}: lang is \"es\" or \"en\"", n + 1)),
             other => {
                 return Err(format!(
-                    "line {}: unknown setting {other:?} (known: server, lang)",
+                    "line {}: unknown setting {other:?} (known: server, lang, ca_cert)",
                     n + 1
                 ));
             }

@@ -17,6 +17,7 @@ pub mod live;
 pub mod register;
 pub mod runtime;
 pub mod term;
+pub mod tls;
 pub mod view;
 pub mod view_case;
 pub mod view_group;

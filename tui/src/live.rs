@@ -2,6 +2,7 @@
 //! reports [`LiveEvent`]s to the loop and reconnects with a growing pause when it drops. It
 //! sends nothing on its own: an idle link costs only what the server sends.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -34,13 +35,19 @@ pub fn ws_url(endpoint: &str) -> String {
     format!("{}/ws", url.trim_end_matches('/'))
 }
 
-/// Keeps the link open for as long as the task lives.
-pub async fn run(endpoint: String, token: String, tx: UnboundedSender<Msg>) {
+/// Keeps the link open for as long as the task lives; `tls` is the HTTP client's configuration
+/// for a `wss://` link.
+pub async fn run(
+    endpoint: String,
+    tls: Option<Arc<rustls::ClientConfig>>,
+    token: String,
+    tx: UnboundedSender<Msg>,
+) {
     let url = ws_url(&endpoint);
     let mut backoff = FIRST_BACKOFF;
     loop {
         // A link that was up drops for a reason unrelated to the last wait: try again soon.
-        if session(&url, &token, &tx).await.is_ok() {
+        if session(&url, tls.clone(), &token, &tx).await.is_ok() {
             backoff = FIRST_BACKOFF;
         }
         if tx.send(Msg::Live(LiveEvent::Down)).is_err() {
@@ -52,7 +59,12 @@ pub async fn run(endpoint: String, token: String, tx: UnboundedSender<Msg>) {
 }
 
 /// One connection: Ok once it was acknowledged and later closed, Err if it never came up.
-async fn session(url: &str, token: &str, tx: &UnboundedSender<Msg>) -> Result<(), String> {
+async fn session(
+    url: &str,
+    tls: Option<Arc<rustls::ClientConfig>>,
+    token: &str,
+    tx: &UnboundedSender<Msg>,
+) -> Result<(), String> {
     let mut req = url.into_client_request().map_err(|e| e.to_string())?;
     req.headers_mut().insert(
         "Sec-WebSocket-Protocol",
@@ -60,7 +72,9 @@ async fn session(url: &str, token: &str, tx: &UnboundedSender<Msg>) -> Result<()
             .parse()
             .map_err(|_| "bad header".to_string())?,
     );
-    let (mut ws, _) = tokio_tungstenite::connect_async(req)
+    // Without a configuration of ours the library would trust the system store alone.
+    let connector = tls.map(tokio_tungstenite::Connector::Rustls);
+    let (mut ws, _) = tokio_tungstenite::connect_async_tls_with_config(req, None, true, connector)
         .await
         .map_err(|e| e.to_string())?;
     let init = serde_json::json!({

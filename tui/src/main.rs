@@ -25,6 +25,10 @@ struct Args {
     /// http://127.0.0.1:8080).
     #[arg(long, env = "AMPARO_SERVER")]
     server: Option<String>,
+    /// Also trust the certificate authorities in this PEM file for an https:// server (e.g. the
+    /// unit's own CA); the system's store is always trusted.
+    #[arg(long, env = "AMPARO_CA_CERT")]
+    ca_cert: Option<std::path::PathBuf>,
     /// Language of the interface (default: from the settings file, else LC_ALL or LANG; Spanish
     /// if it starts with "es").
     #[arg(long, value_enum, global = true)]
@@ -76,7 +80,10 @@ async fn main() -> ExitCode {
             .or(settings.server)
             .unwrap_or_else(|| "http://127.0.0.1:8080".to_string()),
     };
-    let client = match Client::new(&base) {
+    let ca_cert = args
+        .ca_cert
+        .or(settings.ca_cert.map(std::path::PathBuf::from));
+    let client = match Client::with_ca(&base, ca_cert.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("amparo: cannot set up the HTTP client: {e}");

@@ -19,6 +19,7 @@ pub fn run(client: &Client, cmd: Cmd, tx: &UnboundedSender<Msg>) {
     if let Cmd::Live(token) = cmd {
         let task = tokio::spawn(crate::live::run(
             client.endpoint().to_string(),
+            client.tls(),
             token,
             tx.clone(),
         ));

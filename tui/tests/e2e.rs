@@ -10,7 +10,7 @@ use amparo::i18n::Lang;
 use amparo::runtime;
 use amparo::view::view;
 use amparo_api::auth::AuthConfig;
-use amparo_tests::{PASSWORD, TestDb, TestServer, start, world};
+use amparo_tests::{PASSWORD, TestDb, TestServer, start, start_tls, world};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -295,7 +295,10 @@ async fn log_in_register_find_by_transliteration_and_open(t: TestDb) {
     d.key(KeyCode::Char('g')).await;
     let screen = d.screen();
     assert_eq!(d.app.screen, Screen::Group, "{screen}");
-    assert!(screen.contains("Members:") && screen.contains("active"), "{screen}");
+    assert!(
+        screen.contains("Members:") && screen.contains("active"),
+        "{screen}"
+    );
     for name in ["Mohammed Al-Hassan", "Fatima Al-Hassan", "Ali Al-Hassan"] {
         assert!(screen.contains(name), "{name}: {screen}");
     }
@@ -321,6 +324,56 @@ async fn log_in_register_find_by_transliteration_and_open(t: TestDb) {
     assert!(screen.contains("Mohammed Al-Hassan"), "{screen}");
     d.ctrl('s').await;
     assert!(d.screen().contains("Group registered"), "{}", d.screen());
+}
+
+/// A unit's server with a certificate from its own authority: the client that is given that
+/// authority works as over plain HTTP, live link (wss://) included; one that is not refuses the
+/// server and says the link is down. (Transport only, so SQLite alone.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_https_with_the_units_own_certificate() {
+    let Some(t) = amparo_tests::test_db(amparo_tests::Backend::Sqlite) else {
+        return;
+    };
+    world(&t.db);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rcgen::CertifiedKey { cert, signing_key } =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).expect("certificate");
+    let files = amparo_api::server::TlsFiles {
+        cert: dir.path().join("server.pem"),
+        key: dir.path().join("server.key"),
+    };
+    std::fs::write(&files.cert, cert.pem()).expect("write certificate");
+    std::fs::write(&files.key, signing_key.serialize_pem()).expect("write key");
+    let srv = start_tls(&t.db, AuthConfig::default(), files.clone()).await;
+    assert!(srv.url.starts_with("https://"));
+
+    let (tx, rx) = unbounded_channel();
+    let mut d = Driver {
+        app: App::new(Lang::En, &srv.url, (80, 24)),
+        client: Client::with_ca(&srv.url, Some(&files.cert)).expect("client"),
+        tx,
+        rx,
+    };
+    d.log_in("officer").await;
+    assert_eq!(d.app.screen, Screen::Work, "{}", d.screen());
+    d.until("the live link over wss", |a| a.live).await;
+    assert!(d.screen().contains("● live"), "{}", d.screen());
+
+    // A machine whose store is empty refuses already here, which is as good.
+    let Ok(client) = Client::new(&srv.url) else {
+        return;
+    };
+    let (tx, rx) = unbounded_channel();
+    let mut stranger = Driver {
+        app: App::new(Lang::En, &srv.url, (80, 24)),
+        client,
+        tx,
+        rx,
+    };
+    stranger.log_in("officer").await;
+    assert_eq!(stranger.app.screen, Screen::Login);
+    let screen = stranger.screen();
+    assert!(screen.contains("LINK DOWN"), "{screen}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
