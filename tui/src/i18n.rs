@@ -971,30 +971,6 @@ pub static EN: Text = Text {
     },
 };
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::register::RELATIONSHIPS;
-
-    #[test]
-    fn locale_picks_spanish_only_for_es() {
-        assert_eq!(Lang::from_locale(Some("es_EC.UTF-8")), Lang::Es);
-        assert_eq!(Lang::from_locale(Some("es")), Lang::Es);
-        assert_eq!(Lang::from_locale(Some("en_US.UTF-8")), Lang::En);
-        assert_eq!(Lang::from_locale(Some("C")), Lang::En);
-        assert_eq!(Lang::from_locale(None), Lang::En);
-    }
-
-    #[test]
-    fn every_relationship_has_a_label_in_both_languages() {
-        for text in [&ES, &EN] {
-            for code in RELATIONSHIPS.iter().chain(&["focal_point"]) {
-                assert_ne!(text.relationship(code), *code, "no label for {code}");
-            }
-        }
-    }
-}
-
 /// The words of `amparo capture`, which prints lines instead of drawing screens.
 pub struct CaptureText {
     pub unsigned_banner: &'static str,
@@ -1054,7 +1030,9 @@ impl CaptureText {
             P::Unreachable(why) => format!("{} ({why})", self.unreachable),
             P::BadRecord(why) => format!("{} ({why})", self.bad_record),
             P::CorruptImage(why) => format!("{} ({why})", self.corrupt_image),
-            P::WrongPosition { claimed } => format!("{} {}", self.wrong_position, claimed.cli_name()),
+            P::WrongPosition { claimed } => {
+                format!("{} {}", self.wrong_position, claimed.cli_name())
+            }
             P::NotReturned => self.not_returned.into(),
             P::NothingFound(why) => format!("{} ({why})", self.nothing_found),
             P::LowQuality { score, threshold } => {
@@ -1152,3 +1130,27 @@ pub static EN_CAPTURE: CaptureText = CaptureText {
     sync_report: "Queue: sent {sent}, refused {refused}, waiting {remaining}",
     offline: "No connection to the server; capturing anyway, it is sent later",
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::register::RELATIONSHIPS;
+
+    #[test]
+    fn locale_picks_spanish_only_for_es() {
+        assert_eq!(Lang::from_locale(Some("es_EC.UTF-8")), Lang::Es);
+        assert_eq!(Lang::from_locale(Some("es")), Lang::Es);
+        assert_eq!(Lang::from_locale(Some("en_US.UTF-8")), Lang::En);
+        assert_eq!(Lang::from_locale(Some("C")), Lang::En);
+        assert_eq!(Lang::from_locale(None), Lang::En);
+    }
+
+    #[test]
+    fn every_relationship_has_a_label_in_both_languages() {
+        for text in [&ES, &EN] {
+            for code in RELATIONSHIPS.iter().chain(&["focal_point"]) {
+                assert_ne!(text.relationship(code), *code, "no label for {code}");
+            }
+        }
+    }
+}

@@ -199,7 +199,9 @@ async fn records_that_cannot_be_believed_end_the_session_with_their_reason() {
     let (r, _) = with_fault(Fault::BrokenChain, trusting(0)).await;
     assert_eq!(
         r,
-        Err(SessionError::Refused(RecordError::BrokenHashChain { index: 0 }))
+        Err(SessionError::Refused(RecordError::BrokenHashChain {
+            index: 0
+        }))
     );
 
     let (r, _) = with_fault(Fault::Unsigned, trusting(0)).await;
@@ -208,14 +210,20 @@ async fn records_that_cannot_be_believed_end_the_session_with_their_reason() {
     let (r, _) = with_fault(Fault::WrongTransaction, trusting(0)).await;
     assert!(matches!(
         r,
-        Err(SessionError::Refused(RecordError::TransactionMismatch { .. }))
+        Err(SessionError::Refused(
+            RecordError::TransactionMismatch { .. }
+        ))
     ));
 
     // A device signing with a certificate the office did not configure.
     let emu = emulator(true, 7).await;
     let stranger_trust = trusting(1);
     let (http, devices) = devices_of(&emu, &stranger_trust).await;
-    assert!(devices.iter().all(|d| d.info.is_none() && d.info_problem.is_some()));
+    assert!(
+        devices
+            .iter()
+            .all(|d| d.info.is_none() && d.info_problem.is_some())
+    );
     let policy = policy(2);
     let mut session = Session::new(&http, &devices, &stranger_trust, &policy);
     let r = session
@@ -223,7 +231,9 @@ async fn records_that_cannot_be_believed_end_the_session_with_their_reason() {
         .await;
     assert!(matches!(
         r,
-        Err(SessionError::Refused(RecordError::UntrustedCertificate { .. }))
+        Err(SessionError::Refused(
+            RecordError::UntrustedCertificate { .. }
+        ))
     ));
 }
 
@@ -260,7 +270,11 @@ async fn samples_that_are_not_good_enough_are_retried_then_refused_with_the_reas
         ),
         "{r:?}"
     );
-    assert_eq!(operator.problems.len(), 1, "asked to retry once of two attempts");
+    assert_eq!(
+        operator.problems.len(),
+        1,
+        "asked to retry once of two attempts"
+    );
 
     let (r, _) = with_fault(Fault::Busy, trusting(0)).await;
     assert!(matches!(
@@ -308,7 +322,11 @@ async fn a_passing_fault_is_retried_and_exceptions_are_recorded_instead_of_sampl
         }]
     ));
     assert_eq!(
-        capture.samples.iter().map(|s| s.position).collect::<Vec<_>>(),
+        capture
+            .samples
+            .iter()
+            .map(|s| s.position)
+            .collect::<Vec<_>>(),
         vec![Position::RightIris]
     );
     assert_eq!(capture.exceptions[0].reason, ExceptionReason::Injured);
@@ -344,4 +362,38 @@ async fn a_capture_made_while_the_server_is_down_arrives_once_after_sync() {
     assert_eq!((report.sent, report.remaining), (1, 0));
     assert_eq!(queue.sync(&up).await.expect("sync").sent, 0);
     assert_eq!(up.got.lock().expect("lock").clone(), vec![capture]);
+}
+
+/// The emulator serving MOSIP's mock device records (JPEG 2000 irises inside ISO 19794-6),
+/// which live beside the repository and are never committed.
+#[tokio::test]
+async fn mock_device_records_from_a_folder_pass_the_same_checks() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/biometrics/mockmds/Registration");
+    if !dir.is_dir() {
+        println!(
+            "SKIPPED: {} is absent (see ../shared/biometrics/README.md)",
+            dir.display()
+        );
+        return;
+    }
+    let emu = Emulator::start(EmulatorConfig {
+        port: None,
+        source: Source::Dir(dir),
+        subject_seed: 0,
+        identity: Some(identity(0)),
+        fault: None,
+    })
+    .await
+    .expect("emulator");
+    let trust = trusting(0);
+    let (http, devices) = devices_of(&emu, &trust).await;
+    // The folder has a face record, so a face camera is offered too.
+    assert!(devices.iter().any(|d| d.bio_type() == Some(BioType::Face)));
+    let policy = policy(1);
+    let capture = Session::new(&http, &devices, &trust, &policy)
+        .run(&eyes_only(), "person", &mut Patient::default())
+        .await
+        .expect("the mock device's irises pass");
+    assert_eq!(capture.samples.len(), 2);
 }

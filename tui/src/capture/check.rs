@@ -46,7 +46,10 @@ impl Thresholds {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Problem {
     /// The device reported an error (busy, nothing on the scanner...).
-    Device { code: ErrorCode, info: String },
+    Device {
+        code: ErrorCode,
+        info: String,
+    },
     /// The device did not answer.
     Unreachable(String),
     /// The ISO record's header is not a valid 19794 record.
@@ -54,12 +57,17 @@ pub enum Problem {
     /// The image inside the record does not decode.
     CorruptImage(String),
     /// The record is of another finger or eye than the device said.
-    WrongPosition { claimed: Position },
+    WrongPosition {
+        claimed: Position,
+    },
     /// The device did not return this finger or eye at all.
     NotReturned,
     /// No fingerprint ridges or no iris found in the image.
     NothingFound(String),
-    LowQuality { score: u8, threshold: u8 },
+    LowQuality {
+        score: u8,
+        threshold: u8,
+    },
 }
 
 /// A record that passed, with the quality it was judged by.

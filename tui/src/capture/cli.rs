@@ -136,9 +136,10 @@ pub async fn run_emulator(args: EmulatorArgs) -> ExitCode {
     let identity = if args.unsigned {
         None
     } else if let (Some(c), Some(k)) = (&args.cert, &args.key) {
-        match read(c).and_then(|c| read(k).map(|k| (c, k))).and_then(|(c, k)| {
-            DeviceIdentity::from_pem(&c, &k).map_err(|e| e.to_string())
-        }) {
+        match read(c)
+            .and_then(|c| read(k).map(|k| (c, k)))
+            .and_then(|(c, k)| DeviceIdentity::from_pem(&c, &k).map_err(|e| e.to_string()))
+        {
             Ok(id) => Some(id),
             Err(e) => {
                 eprintln!("amparo capture-emulator: {e}");
@@ -185,7 +186,10 @@ pub async fn run_emulator(args: EmulatorArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("amparo capture-emulator: cannot listen on 127.0.0.1:{}: {e}", args.port);
+            eprintln!(
+                "amparo capture-emulator: cannot listen on 127.0.0.1:{}: {e}",
+                args.port
+            );
             ExitCode::FAILURE
         }
     }
@@ -232,13 +236,20 @@ impl Operator for TerminalOperator {
     }
 
     fn retry(&mut self, _step: &Step, problem: &Problem, attempt: u32, max: u32) -> bool {
-        println!("{} ({} {attempt}/{max})", self.text.problem(problem), self.text.attempt);
+        println!(
+            "{} ({} {attempt}/{max})",
+            self.text.problem(problem),
+            self.text.attempt
+        );
         self.ask(self.text.retry_prompt) != "x"
     }
 
     fn give_up(&mut self, position: Position, problem: &Problem) -> bool {
         println!("{}: {}", position.cli_name(), self.text.problem(problem));
-        matches!(self.ask(self.text.give_up_prompt).as_str(), "y" | "s" | "yes" | "si" | "sí")
+        matches!(
+            self.ask(self.text.give_up_prompt).as_str(),
+            "y" | "s" | "yes" | "si" | "sí"
+        )
     }
 }
 
@@ -265,28 +276,42 @@ fn policy_and_trust(args: &CaptureArgs, settings: &Config) -> Result<(Policy, Tr
     }
     trust.set_allow_unsigned(args.allow_unsigned_devices);
     if trust.is_empty() && !args.allow_unsigned_devices {
-        return Err("no trusted device certificate: set capture_trust in the settings file or \
+        return Err(
+            "no trusted device certificate: set capture_trust in the settings file or \
                     give --trust CERT.pem"
-            .into());
+                .into(),
+        );
     }
     let d = Thresholds::default();
     let thresholds = Thresholds {
         finger: args
             .finger_quality
-            .or(settings_number(settings.capture_finger_quality.as_deref(), "capture_finger_quality")?)
+            .or(settings_number(
+                settings.capture_finger_quality.as_deref(),
+                "capture_finger_quality",
+            )?)
             .unwrap_or(d.finger),
         iris: args
             .iris_quality
-            .or(settings_number(settings.capture_iris_quality.as_deref(), "capture_iris_quality")?)
+            .or(settings_number(
+                settings.capture_iris_quality.as_deref(),
+                "capture_iris_quality",
+            )?)
             .unwrap_or(d.iris),
         face: args
             .face_quality
-            .or(settings_number(settings.capture_face_quality.as_deref(), "capture_face_quality")?)
+            .or(settings_number(
+                settings.capture_face_quality.as_deref(),
+                "capture_face_quality",
+            )?)
             .unwrap_or(d.face),
     };
     let max_attempts = args
         .max_attempts
-        .or(settings_number(settings.capture_max_attempts.as_deref(), "capture_max_attempts")?)
+        .or(settings_number(
+            settings.capture_max_attempts.as_deref(),
+            "capture_max_attempts",
+        )?)
         .unwrap_or(3);
     Ok((
         Policy {
@@ -351,7 +376,12 @@ fn print_sync(text: &CaptureText, r: &queue::SyncReport) {
 }
 
 /// `amparo capture`.
-pub async fn run_capture(args: CaptureArgs, server: &str, settings: &Config, lang: Lang) -> ExitCode {
+pub async fn run_capture(
+    args: CaptureArgs,
+    server: &str,
+    settings: &Config,
+    lang: Lang,
+) -> ExitCode {
     let text = lang.capture();
     let fail = |e: &dyn std::fmt::Display| {
         eprintln!("amparo capture: {e}");
@@ -399,7 +429,9 @@ pub async fn run_capture(args: CaptureArgs, server: &str, settings: &Config, lan
             "  127.0.0.1:{} {} {} {}",
             d.port,
             d.discovered.device_id,
-            d.digital_id.as_ref().map_or("?", |i| i.device_type.as_str()),
+            d.digital_id
+                .as_ref()
+                .map_or("?", |i| i.device_type.as_str()),
             d.info_problem.as_deref().unwrap_or("")
         );
     }
@@ -416,7 +448,9 @@ pub async fn run_capture(args: CaptureArgs, server: &str, settings: &Config, lan
         Err(SessionError::Refused(e)) => {
             return fail(&format!("{} {e}", text.refused_record));
         }
-        Err(SessionError::NoDevice(t)) => return fail(&format!("{} {}", text.no_device, t.as_str())),
+        Err(SessionError::NoDevice(t)) => {
+            return fail(&format!("{} {}", text.no_device, t.as_str()));
+        }
         Err(e) => return fail(&e),
     };
     deliver_and_report(&queue, &uploader, &capture, text).await

@@ -73,10 +73,11 @@ impl SbiHttp {
         body: Option<String>,
         timeout: Duration,
     ) -> Result<String, DeviceCallError> {
-        let method = Method::from_bytes(method.as_bytes()).map_err(|e| DeviceCallError::NotSbi {
-            port,
-            reason: e.to_string(),
-        })?;
+        let method =
+            Method::from_bytes(method.as_bytes()).map_err(|e| DeviceCallError::NotSbi {
+                port,
+                reason: e.to_string(),
+            })?;
         let mut req = self
             .http
             .request(method, format!("http://127.0.0.1:{port}{path}"))
@@ -141,7 +142,11 @@ impl SbiHttp {
 
 /// Asks every port of `ports` at once and reads the info of each device that answered. Ports
 /// where nothing listens fail fast (connection refused) or within the probe timeout.
-pub async fn discover(http: &SbiHttp, ports: RangeInclusive<u16>, trust: &TrustStore) -> Vec<Device> {
+pub async fn discover(
+    http: &SbiHttp,
+    ports: RangeInclusive<u16>,
+    trust: &TrustStore,
+) -> Vec<Device> {
     let mut probes = tokio::task::JoinSet::new();
     for port in ports {
         let http = http.clone();

@@ -72,7 +72,11 @@ impl Exception {
                 ));
             }
         };
-        let note = parts.next().map(str::trim).filter(|n| !n.is_empty()).map(String::from);
+        let note = parts
+            .next()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(String::from);
         Ok(Self {
             position,
             reason,

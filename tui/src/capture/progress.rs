@@ -109,11 +109,16 @@ mod tests {
     #[test]
     fn shows_done_pending_and_exceptions_and_the_unsigned_warning() {
         let mut b = Board::new(
-            Position::FINGERS.into_iter().chain([Position::RightIris, Position::LeftIris]),
+            Position::FINGERS
+                .into_iter()
+                .chain([Position::RightIris, Position::LeftIris]),
             true,
         );
         b.set(Position::RightThumb, Cell::Done(72));
-        b.set(Position::LeftLittle, Cell::Exception(ExceptionReason::Injured));
+        b.set(
+            Position::LeftLittle,
+            Cell::Exception(ExceptionReason::Injured),
+        );
         b.set(Position::LeftIris, Cell::Done(88));
         let en = b.render(&EN_CAPTURE);
         assert_eq!(

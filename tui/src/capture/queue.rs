@@ -238,7 +238,10 @@ impl Queue {
         let name = path
             .file_name()
             .ok_or_else(|| QueueError::Format(path.display().to_string(), "no name".into()))?;
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("capture");
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("capture");
         write_atomic(
             &refused,
             &refused.join(format!("{stem}.reason.txt")),
@@ -257,7 +260,13 @@ impl Queue {
         let aad = [MAGIC, id.as_bytes()].concat();
         let sealed = self
             .cipher
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad: &aad })
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plain,
+                    aad: &aad,
+                },
+            )
             .map_err(|_| QueueError::Format(id.into(), "encryption failed".into()))?;
         Ok([MAGIC, &nonce, &sealed].concat())
     }
@@ -273,7 +282,13 @@ impl Queue {
         let (nonce, sealed) = rest.split_at(NONCE_LEN);
         let aad = [MAGIC, id.as_bytes()].concat();
         self.cipher
-            .decrypt(XNonce::from_slice(nonce), Payload { msg: sealed, aad: &aad })
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: &aad,
+                },
+            )
             .map_err(|_| QueueError::Undecryptable(name()))
     }
 }
@@ -281,7 +296,10 @@ impl Queue {
 /// The id as a safe file name: the clientMutationId is ours (a UUID), but a file name is never
 /// built from text that could hold a slash.
 fn file_id(id: &str) -> Result<String, QueueError> {
-    if !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+    if !id.is_empty()
+        && id.len() <= 64
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
         Ok(id.to_string())
     } else {
         Err(QueueError::Format(
@@ -417,13 +435,22 @@ mod tests {
         let q = Queue::open(tmp.path(), None).expect("queue");
         let offline = Scripted::new(vec![down(), down()]);
         let (a, b) = (capture(1), capture(2));
-        assert!(matches!(q.deliver(&offline, &a).await, Ok(Delivery::Queued(_))));
-        assert!(matches!(q.deliver(&offline, &b).await, Ok(Delivery::Queued(_))));
+        assert!(matches!(
+            q.deliver(&offline, &a).await,
+            Ok(Delivery::Queued(_))
+        ));
+        assert!(matches!(
+            q.deliver(&offline, &b).await,
+            Ok(Delivery::Queued(_))
+        ));
         assert_eq!(q.pending().expect("list").len(), 2);
         // The file shows nothing of the capture.
         let raw = fs::read(&q.pending().expect("list")[0]).expect("read");
         assert!(!String::from_utf8_lossy(&raw).contains("person-1"));
-        let key_mode = fs::metadata(tmp.path().join("capture.key")).expect("key").permissions().mode();
+        let key_mode = fs::metadata(tmp.path().join("capture.key"))
+            .expect("key")
+            .permissions()
+            .mode();
         assert_eq!(key_mode & 0o777, 0o600);
 
         // The link comes back during the sync, then goes again: the first goes, the second stays.
@@ -442,7 +469,10 @@ mod tests {
         assert_eq!(q.sync(&again).await.expect("sync").sent, 0);
         assert!(again.got().is_empty());
         // The same client mutation id travelled every time.
-        assert_eq!(flaky.got.lock().expect("lock")[1].client_mutation_id, b.client_mutation_id);
+        assert_eq!(
+            flaky.got.lock().expect("lock")[1].client_mutation_id,
+            b.client_mutation_id
+        );
     }
 
     #[tokio::test]
@@ -453,10 +483,16 @@ mod tests {
         let (a, b) = (capture(1), capture(2));
         q.deliver(&offline, &a).await.expect("queued");
         q.deliver(&offline, &b).await.expect("queued");
-        let server = Scripted::new(vec![Err(UploadError::Refused("unknown individual".into())), Ok(())]);
+        let server = Scripted::new(vec![
+            Err(UploadError::Refused("unknown individual".into())),
+            Ok(()),
+        ]);
         let report = q.sync(&server).await.expect("sync");
         assert_eq!(report.sent, 1);
-        assert_eq!(report.refused, vec![(a.client_mutation_id.clone(), "unknown individual".into())]);
+        assert_eq!(
+            report.refused,
+            vec![(a.client_mutation_id.clone(), "unknown individual".into())]
+        );
         assert_eq!(
             q.refused().expect("refused"),
             vec![(a.client_mutation_id.clone(), "unknown individual".into())]
@@ -484,7 +520,10 @@ mod tests {
 
         let renamed = q.dir().join(format!("{}.{EXT}", uuid::Uuid::now_v7()));
         fs::copy(&path, &renamed).expect("copy");
-        assert!(matches!(q.read(&renamed), Err(QueueError::Undecryptable(_))));
+        assert!(matches!(
+            q.read(&renamed),
+            Err(QueueError::Undecryptable(_))
+        ));
 
         fs::set_permissions(&other_key, fs::Permissions::from_mode(0o644)).expect("chmod");
         assert!(matches!(

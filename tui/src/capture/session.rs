@@ -91,7 +91,10 @@ pub enum SessionError {
     Refused(RecordError),
     /// A position never gave an acceptable sample and the operator did not record an exception.
     #[error("{position:?} not captured: {problem:?}")]
-    NotCaptured { position: Position, problem: Problem },
+    NotCaptured {
+        position: Position,
+        problem: Problem,
+    },
     #[error("nothing to capture")]
     Empty,
 }
@@ -146,7 +149,12 @@ pub fn steps(plan: &Plan) -> Vec<Step> {
     }
     raw.into_iter()
         .map(|mut s| {
-            s.excepted = s.positions.iter().copied().filter(|p| excepted(p)).collect();
+            s.excepted = s
+                .positions
+                .iter()
+                .copied()
+                .filter(|p| excepted(p))
+                .collect();
             s.positions.retain(|p| !excepted(p));
             s
         })
@@ -212,7 +220,9 @@ impl<'a> Session<'a> {
                 .find(|d| d.bio_type() == Some(step.bio_type))
                 .ok_or(SessionError::NoDevice(step.bio_type))?;
             operator.step(step);
-            let (kept, failed) = self.capture_step(device, step, &mut board, operator).await?;
+            let (kept, failed) = self
+                .capture_step(device, step, &mut board, operator)
+                .await?;
             for (position, problem) in failed {
                 if operator.give_up(position, &problem) {
                     exceptions.push(Exception {
@@ -262,7 +272,10 @@ impl<'a> Session<'a> {
                 bio_sub_type: if step.bio_type == BioType::Face {
                     Vec::new()
                 } else {
-                    step.positions.iter().map(|p| p.bio_sub_type().to_string()).collect()
+                    step.positions
+                        .iter()
+                        .map(|p| p.bio_sub_type().to_string())
+                        .collect()
                 },
                 exception: excepted,
                 requested_score: f64::from(self.policy.thresholds.for_type(step.bio_type)),
@@ -291,8 +304,15 @@ impl<'a> Session<'a> {
             let problem = match self.http.rcapture(device.port, &request).await {
                 Err(e) => Some(Problem::Unreachable(e.to_string())),
                 Ok(answer) => {
-                    match verify_capture(&answer, self.trust, &self.transaction_id, &self.previous_hash) {
-                        Err(RecordError::Device { code, info }) => Some(Problem::Device { code, info }),
+                    match verify_capture(
+                        &answer,
+                        self.trust,
+                        &self.transaction_id,
+                        &self.previous_hash,
+                    ) {
+                        Err(RecordError::Device { code, info }) => {
+                            Some(Problem::Device { code, info })
+                        }
                         Err(e) => return Err(SessionError::Refused(e)),
                         Ok(records) => {
                             if let Some(last) = records.last() {
@@ -317,7 +337,11 @@ impl<'a> Session<'a> {
                 board.set(*pos, Cell::Done(c.device_quality));
             }
             operator.progress(board);
-            let open: Vec<&Position> = step.positions.iter().filter(|p| !best.contains_key(p)).collect();
+            let open: Vec<&Position> = step
+                .positions
+                .iter()
+                .filter(|p| !best.contains_key(p))
+                .collect();
             if open.is_empty() {
                 break;
             }
@@ -332,7 +356,12 @@ impl<'a> Session<'a> {
             .positions
             .iter()
             .filter(|p| !best.contains_key(p))
-            .map(|p| (*p, last_problem.get(p).cloned().unwrap_or(Problem::NotReturned)))
+            .map(|p| {
+                (
+                    *p,
+                    last_problem.get(p).cloned().unwrap_or(Problem::NotReturned),
+                )
+            })
             .collect();
         Ok((best, failed))
     }
@@ -407,7 +436,10 @@ mod tests {
         let s = steps(&plan(FingerMode::Slaps, vec![]));
         assert_eq!(s.len(), 4);
         assert_eq!(s[0].sub_id, 1);
-        assert_eq!(s[3].positions, vec![Position::RightIris, Position::LeftIris]);
+        assert_eq!(
+            s[3].positions,
+            vec![Position::RightIris, Position::LeftIris]
+        );
         let injured = Exception::parse("left-little:injured").expect("valid");
         let s = steps(&plan(FingerMode::Slaps, vec![injured]));
         assert_eq!(s[0].positions.len(), 3);

@@ -20,9 +20,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use amparo_sbi::chain;
 use amparo_sbi::messages::{
-    self, ANY_DEVICE, BioRequest, BiometricRecord, CaptureData, DeviceError, DeviceInfo,
-    DigitalId, DiscoverRequest, DiscoveredDevice, ErrorCode, InfoEntry, RCaptureRequest,
-    RCaptureResponse, SPEC_VERSION,
+    self, ANY_DEVICE, BioRequest, BiometricRecord, CaptureData, DeviceError, DeviceInfo, DigitalId,
+    DiscoverRequest, DiscoveredDevice, ErrorCode, InfoEntry, RCaptureRequest, RCaptureResponse,
+    SPEC_VERSION,
 };
 use amparo_sbi::{BioType, DeviceIdentity, Position, jws, make_record};
 use axum::Router;
@@ -251,9 +251,11 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             let answer = capture(shared.clone(), body).await;
             json(&shared, &answer)
         }
-        (_, "/device" | "/info" | "/capture") => {
-            (StatusCode::METHOD_NOT_ALLOWED, "use MOSIPDISC, MOSIPDINFO or RCAPTURE").into_response()
-        }
+        (_, "/device" | "/info" | "/capture") => (
+            StatusCode::METHOD_NOT_ALLOWED,
+            "use MOSIPDISC, MOSIPDINFO or RCAPTURE",
+        )
+            .into_response(),
         _ => (StatusCode::NOT_FOUND, "not an SBI endpoint").into_response(),
     }
 }
@@ -438,18 +440,31 @@ async fn capture(shared: Arc<Shared>, body: Bytes) -> RCaptureResponse {
         per_request.or_else(|| f.next.pop_front()).or(f.always)
     };
     if !messages::valid_transaction_id(&request.transaction_id) {
-        return error_answer(ErrorCode::InvalidTransactionId, ErrorCode::InvalidTransactionId.message());
+        return error_answer(
+            ErrorCode::InvalidTransactionId,
+            ErrorCode::InvalidTransactionId.message(),
+        );
     }
     let Some(bio) = request.bio.first() else {
         return error_answer(ErrorCode::CountNotSupported, "No biometric requested");
     };
-    let Some(device) = shared.devices.iter().find(|d| d.kind.device_id() == bio.device_id) else {
-        return error_answer(ErrorCode::DeviceNotFound, ErrorCode::DeviceNotFound.message());
+    let Some(device) = shared
+        .devices
+        .iter()
+        .find(|d| d.kind.device_id() == bio.device_id)
+    else {
+        return error_answer(
+            ErrorCode::DeviceNotFound,
+            ErrorCode::DeviceNotFound.message(),
+        );
     };
     match fault {
         Some(Fault::Busy) => return error_answer(ErrorCode::Busy, ErrorCode::Busy.message()),
         Some(Fault::NoObject) => {
-            return error_answer(ErrorCode::NoBiometricObject, ErrorCode::NoBiometricObject.message());
+            return error_answer(
+                ErrorCode::NoBiometricObject,
+                ErrorCode::NoBiometricObject.message(),
+            );
         }
         _ => {}
     }
@@ -463,7 +478,10 @@ async fn capture(shared: Arc<Shared>, body: Bytes) -> RCaptureResponse {
     let _guard = BusyGuard(&device.busy);
     let wanted = positions(device.kind, bio);
     if wanted.is_empty() {
-        return error_answer(ErrorCode::CountNotSupported, "Every requested position is an exception");
+        return error_answer(
+            ErrorCode::CountNotSupported,
+            "Every requested position is an exception",
+        );
     }
     let subject = shared.subject.load(Ordering::SeqCst);
     let attempt = shared.captures.load(Ordering::SeqCst);
@@ -485,8 +503,9 @@ async fn capture(shared: Arc<Shared>, body: Bytes) -> RCaptureResponse {
         _ => shared.identity.as_ref(),
     };
     let mut previous = match fault {
-        Some(Fault::BrokenChain) => chain::link(&chain::initial_hash(), b"another session")
-            .unwrap_or_default(),
+        Some(Fault::BrokenChain) => {
+            chain::link(&chain::initial_hash(), b"another session").unwrap_or_default()
+        }
         _ => bio.previous_hash.clone(),
     };
     let timestamp = Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();

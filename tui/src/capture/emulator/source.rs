@@ -64,7 +64,12 @@ impl Source {
     }
 
     /// The sample for `position` of subject `subject`, capture number `attempt`.
-    pub fn sample(&self, subject: u64, position: Position, attempt: u64) -> Result<Sample, SourceError> {
+    pub fn sample(
+        &self,
+        subject: u64,
+        position: Position,
+        attempt: u64,
+    ) -> Result<Sample, SourceError> {
         match self {
             Self::Synthetic => synthetic(subject, position, attempt),
             Self::Dir(dir) => from_file(dir, position),
@@ -138,7 +143,11 @@ fn mix(subject: u64, salt: u64) -> u64 {
 fn finger(seed: u64) -> Arc<Finger> {
     static CACHE: OnceLock<Mutex<HashMap<u64, Arc<Finger>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    if let Some(f) = cache.lock().unwrap_or_else(PoisonError::into_inner).get(&seed) {
+    if let Some(f) = cache
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&seed)
+    {
         return f.clone();
     }
     let f = Arc::new(Finger::generate(seed));
@@ -204,7 +213,11 @@ fn quality_block(score: u8) -> Vec<QualityBlock> {
 }
 
 /// An ISO/IEC 19794-4:2011 record of one plain live-scan finger, PNG inside.
-pub fn finger_record(image: &GrayImage, position: Position, quality: u8) -> Result<Vec<u8>, SourceError> {
+pub fn finger_record(
+    image: &GrayImage,
+    position: Position,
+    quality: u8,
+) -> Result<Vec<u8>, SourceError> {
     let ppi = image.ppi.unwrap_or(500);
     let rep = FingerImageRepresentation {
         capture_time: now(),
@@ -238,7 +251,11 @@ pub fn finger_record(image: &GrayImage, position: Position, quality: u8) -> Resu
 }
 
 /// An ISO/IEC 19794-6:2011 record of one eye (kind K3), PNG inside.
-pub fn iris_record(image: &GrayImage, position: Position, quality: u8) -> Result<Vec<u8>, SourceError> {
+pub fn iris_record(
+    image: &GrayImage,
+    position: Position,
+    quality: u8,
+) -> Result<Vec<u8>, SourceError> {
     let rep = IrisImageRepresentation {
         capture_time: now(),
         device_technology: 1,
@@ -298,7 +315,13 @@ mod tests {
         let iris = synthetic(7, Position::RightIris, 2).expect("iris");
         let rec = IrisImageRecord::parse(&iris.iso).expect("valid ISO 19794-6");
         assert_eq!(rec.representations[0].eye, EyeLabel::Right);
-        assert_eq!(rec.representations[0].decode_image().expect("decodes").width, 640);
+        assert_eq!(
+            rec.representations[0]
+                .decode_image()
+                .expect("decodes")
+                .width,
+            640
+        );
         assert!(matches!(
             synthetic(7, Position::Face, 1),
             Err(SourceError::NoSyntheticFace)
