@@ -1,11 +1,17 @@
 //! The optional settings file, `$XDG_CONFIG_HOME/amparo/config.toml` (by default
-//! `~/.config/amparo/config.toml`), so a field office sets its server once. Only two flat keys
-//! exist, so a few lines of parsing replace a TOML library:
+//! `~/.config/amparo/config.toml`), so a field office sets its server once. Only a few flat
+//! keys exist, so a few lines of parsing replace a TOML library:
 //!
 //! ```toml
 //! server = "https://amparo.example.org"
 //! lang = "es"
 //! ca_cert = "/etc/amparo/unit-ca.pem"
+//! # amparo capture: trusted device certificates (a PEM bundle), thresholds and attempts
+//! capture_trust = "/etc/amparo/devices.pem"
+//! capture_finger_quality = "40"
+//! capture_iris_quality = "50"
+//! capture_face_quality = "30"
+//! capture_max_attempts = "3"
 //! ```
 //!
 //! Flags and environment variables override the file.
@@ -18,6 +24,11 @@ pub struct Config {
     pub lang: Option<String>,
     /// PEM certificates of the unit's own authority, trusted beside the system's.
     pub ca_cert: Option<String>,
+    pub capture_trust: Option<String>,
+    pub capture_finger_quality: Option<String>,
+    pub capture_iris_quality: Option<String>,
+    pub capture_face_quality: Option<String>,
+    pub capture_max_attempts: Option<String>,
 }
 
 /// Where the file is looked for, if a home or XDG directory is known.
@@ -59,9 +70,16 @@ pub fn parse(text: &str) -> Result<Config, String> {
             "ca_cert" => config.ca_cert = Some(value),
             "lang" if matches!(value.as_str(), "es" | "en") => config.lang = Some(value),
             "lang" => return Err(format!("line {}: lang is \"es\" or \"en\"", n + 1)),
+            "capture_trust" => config.capture_trust = Some(value),
+            "capture_finger_quality" => config.capture_finger_quality = Some(value),
+            "capture_iris_quality" => config.capture_iris_quality = Some(value),
+            "capture_face_quality" => config.capture_face_quality = Some(value),
+            "capture_max_attempts" => config.capture_max_attempts = Some(value),
             other => {
                 return Err(format!(
-                    "line {}: unknown setting {other:?} (known: server, lang, ca_cert)",
+                    "line {}: unknown setting {other:?} (known: server, lang, ca_cert, \
+                     capture_trust, capture_finger_quality, capture_iris_quality, \
+                     capture_face_quality, capture_max_attempts)",
                     n + 1
                 ));
             }

@@ -1031,6 +1031,166 @@ pub static EN: Text = Text {
     },
 };
 
+/// The words of `amparo capture`, which prints lines instead of drawing screens.
+pub struct CaptureText {
+    pub unsigned_banner: &'static str,
+    pub fingers: [&'static str; 5],
+    pub right: &'static str,
+    pub left: &'static str,
+    pub iris: &'static str,
+    pub face: &'static str,
+    pub pending: &'static str,
+    pub missing: &'static str,
+    pub injured: &'static str,
+    pub unable: &'static str,
+    pub step_left_slap: &'static str,
+    pub step_right_slap: &'static str,
+    pub step_thumbs: &'static str,
+    pub step_irises: &'static str,
+    pub step_face: &'static str,
+    pub step_finger: &'static str,
+    pub busy: &'static str,
+    pub no_object: &'static str,
+    pub device_error: &'static str,
+    pub unreachable: &'static str,
+    pub bad_record: &'static str,
+    pub corrupt_image: &'static str,
+    pub wrong_position: &'static str,
+    pub not_returned: &'static str,
+    pub nothing_found: &'static str,
+    pub low_quality: &'static str,
+    pub attempt: &'static str,
+    pub retry_prompt: &'static str,
+    pub give_up_prompt: &'static str,
+    pub refused_record: &'static str,
+    pub no_device: &'static str,
+    pub found_devices: &'static str,
+    pub uploaded: &'static str,
+    pub queued: &'static str,
+    pub refused_by_server: &'static str,
+    pub sync_report: &'static str,
+    pub offline: &'static str,
+}
+
+impl CaptureText {
+    /// What the operator is told about a failed attempt, and what to do.
+    pub fn problem(&self, p: &crate::capture::check::Problem) -> String {
+        use crate::capture::check::Problem as P;
+        use amparo_sbi::messages::ErrorCode;
+        match p {
+            P::Device {
+                code: ErrorCode::Busy,
+                ..
+            } => self.busy.into(),
+            P::Device {
+                code: ErrorCode::NoBiometricObject,
+                ..
+            } => self.no_object.into(),
+            P::Device { code, info } => format!("{} {}: {info}", self.device_error, code.code()),
+            P::Unreachable(why) => format!("{} ({why})", self.unreachable),
+            P::BadRecord(why) => format!("{} ({why})", self.bad_record),
+            P::CorruptImage(why) => format!("{} ({why})", self.corrupt_image),
+            P::WrongPosition { claimed } => {
+                format!("{} {}", self.wrong_position, claimed.cli_name())
+            }
+            P::NotReturned => self.not_returned.into(),
+            P::NothingFound(why) => format!("{} ({why})", self.nothing_found),
+            P::LowQuality { score, threshold } => {
+                format!("{} {score} < {threshold}", self.low_quality)
+            }
+        }
+    }
+}
+
+impl Lang {
+    pub fn capture(self) -> &'static CaptureText {
+        match self {
+            Self::Es => &ES_CAPTURE,
+            Self::En => &EN_CAPTURE,
+        }
+    }
+}
+
+pub static ES_CAPTURE: CaptureText = CaptureText {
+    unsigned_banner: "!! DESARROLLO: SE ACEPTAN DISPOSITIVOS SIN FIRMA; ESTAS MUESTRAS NO PRUEBAN NADA !!",
+    fingers: ["pulgar", "índice", "medio", "anular", "meñique"],
+    right: "derecha",
+    left: "izquierda",
+    iris: "iris",
+    face: "rostro",
+    pending: "··",
+    missing: "falta",
+    injured: "herido",
+    unable: "imposible",
+    step_left_slap: "cuatro dedos de la mano izquierda",
+    step_right_slap: "cuatro dedos de la mano derecha",
+    step_thumbs: "los dos pulgares",
+    step_irises: "los dos ojos",
+    step_face: "el rostro",
+    step_finger: "el dedo",
+    busy: "El dispositivo está ocupado con otra captura; espere un momento",
+    no_object: "El dispositivo no detectó dedo ni ojo; colóquelo bien sobre el lector o frente a la cámara",
+    device_error: "El dispositivo informó el error",
+    unreachable: "El dispositivo no responde; revise el cable y el servicio del dispositivo",
+    bad_record: "El dispositivo devolvió un registro ISO no válido",
+    corrupt_image: "La imagen llegó dañada; capture de nuevo",
+    wrong_position: "El registro es de otra posición:",
+    not_returned: "El dispositivo no devolvió esta posición",
+    nothing_found: "No se ven crestas ni iris en la imagen; limpie el lector y capture de nuevo",
+    low_quality: "Calidad insuficiente:",
+    attempt: "intento",
+    retry_prompt: "Enter para capturar de nuevo, «x» para dejarlo",
+    give_up_prompt: "¿Registrar como imposible de capturar? (s/N)",
+    refused_record: "REGISTRO RECHAZADO; no se guarda ni se envía nada:",
+    no_device: "No hay dispositivo para",
+    found_devices: "Dispositivos encontrados:",
+    uploaded: "Enviado al servidor.",
+    queued: "El servidor no está disponible; la captura queda cifrada en la cola:",
+    refused_by_server: "El servidor rechazó la captura; queda aparte con el motivo:",
+    sync_report: "Cola: enviadas {sent}, rechazadas {refused}, pendientes {remaining}",
+    offline: "Sin conexión con el servidor; se captura igual y se envía después",
+};
+
+pub static EN_CAPTURE: CaptureText = CaptureText {
+    unsigned_banner: "!! DEVELOPMENT: UNSIGNED DEVICES ACCEPTED; THESE SAMPLES PROVE NOTHING !!",
+    fingers: ["thumb", "index", "middle", "ring", "little"],
+    right: "right",
+    left: "left",
+    iris: "iris",
+    face: "face",
+    pending: "..",
+    missing: "missing",
+    injured: "injured",
+    unable: "unable",
+    step_left_slap: "four fingers of the left hand",
+    step_right_slap: "four fingers of the right hand",
+    step_thumbs: "both thumbs",
+    step_irises: "both eyes",
+    step_face: "the face",
+    step_finger: "the finger",
+    busy: "The device is busy with another capture; wait a moment",
+    no_object: "The device saw no finger or eye; place it properly on the scanner or before the camera",
+    device_error: "The device reported error",
+    unreachable: "The device does not answer; check its cable and its service",
+    bad_record: "The device returned an invalid ISO record",
+    corrupt_image: "The image arrived damaged; capture again",
+    wrong_position: "The record is of another position:",
+    not_returned: "The device did not return this position",
+    nothing_found: "No ridges or iris visible in the image; clean the scanner and capture again",
+    low_quality: "Quality too low:",
+    attempt: "attempt",
+    retry_prompt: "Enter to capture again, 'x' to stop",
+    give_up_prompt: "Record as unable to capture? (y/N)",
+    refused_record: "RECORD REFUSED; nothing is stored or sent:",
+    no_device: "No device for",
+    found_devices: "Devices found:",
+    uploaded: "Sent to the server.",
+    queued: "The server is not available; the capture waits encrypted in the queue:",
+    refused_by_server: "The server refused the capture; it is kept aside with the reason:",
+    sync_report: "Queue: sent {sent}, refused {refused}, waiting {remaining}",
+    offline: "No connection to the server; capturing anyway, it is sent later",
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 
 use amparo::api::Client;
 use amparo::app::{App, update};
+use amparo::capture::cli::{CaptureArgs, EmulatorArgs};
 use amparo::i18n::Lang;
-use amparo::{config, demo, runtime, term};
+use amparo::{capture, config, demo, runtime, term};
 use clap::{Parser, Subcommand, ValueEnum};
 use tokio::sync::mpsc;
 
@@ -42,6 +43,12 @@ enum Command {
     /// Start a server with the demo world on a temporary SQLite database and open the client on
     /// it; its GraphQL address is shown so you can query the same server meanwhile.
     Demo,
+    /// Capture fingerprints, irises and face from the attached SBI devices for one person, or
+    /// send the captures waiting in the offline queue (`--sync`).
+    Capture(CaptureArgs),
+    /// A development SBI device on 127.0.0.1 that serves synthetic or recorded biometrics.
+    #[command(hide = true)]
+    CaptureEmulator(EmulatorArgs),
 }
 
 #[tokio::main]
@@ -61,6 +68,14 @@ async fn main() -> ExitCode {
         (None, None) => Lang::from_env(),
     };
     let server = match args.command {
+        Some(Command::CaptureEmulator(e)) => return capture::cli::run_emulator(e).await,
+        Some(Command::Capture(c)) => {
+            let base = args
+                .server
+                .or(settings.server.clone())
+                .unwrap_or_else(|| "http://127.0.0.1:8080".to_string());
+            return capture::cli::run_capture(c, &base, &settings, lang).await;
+        }
         Some(Command::Demo) => {
             eprintln!("amparo demo: loading the demo world…");
             match demo::start().await {

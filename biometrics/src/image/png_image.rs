@@ -1,4 +1,6 @@
-//! PNG decoding, for data sets and for ISO 19794 records that carry PNG.
+//! PNG decoding, for data sets and for ISO 19794 records that carry PNG, and 8-bit greyscale
+//! encoding, so that records can be written (the device emulator serves synthetic fingers and
+//! irises as ISO records with lossless PNG inside).
 
 use std::io::Cursor;
 
@@ -53,6 +55,32 @@ pub fn decode_png(bytes: &[u8]) -> Result<GrayImage, ImageError> {
     let mut image = GrayImage::new(width, height, to_gray(&samples, channels)?)?;
     image.ppi = ppi;
     Ok(image)
+}
+
+/// Encodes an 8-bit greyscale image as PNG, with its resolution when it has one.
+pub fn encode_png(image: &GrayImage) -> Result<Vec<u8>, ImageError> {
+    let failed = |e: png::EncodingError| ImageError::Malformed(format!("PNG encoding: {e}"));
+    let (width, height) = (
+        u32::try_from(image.width).map_err(|_| ImageError::Unsupported("too wide".into()))?,
+        u32::try_from(image.height).map_err(|_| ImageError::Unsupported("too tall".into()))?,
+    );
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, width, height);
+    enc.set_color(ColorType::Grayscale);
+    enc.set_depth(BitDepth::Eight);
+    if let Some(ppi) = image.ppi {
+        // Pixels per metre, rounded.
+        let ppm = (u32::from(ppi) * 10000 + 127) / 254;
+        enc.set_pixel_dims(Some(png::PixelDimensions {
+            xppu: ppm,
+            yppu: ppm,
+            unit: Unit::Meter,
+        }));
+    }
+    let mut w = enc.write_header().map_err(failed)?;
+    w.write_image_data(&image.pixels).map_err(failed)?;
+    w.finish().map_err(failed)?;
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -121,6 +149,15 @@ mod tests {
         ))
         .expect("1-bit");
         assert_eq!(packed.pixels, vec![255, 0, 255, 0, 0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn encoded_greyscale_decodes_to_the_same_pixels_and_resolution() {
+        let pixels: Vec<u8> = (0..35u32).map(|i| (i * 7 % 256) as u8).collect();
+        let mut image = GrayImage::new(7, 5, pixels).expect("image");
+        image.ppi = Some(500);
+        let back = decode_png(&encode_png(&image).expect("encodes")).expect("decodes");
+        assert_eq!(back, image);
     }
 
     #[test]

@@ -1,0 +1,483 @@
+//! `amparo capture` and `amparo capture-emulator` on the command line: flags, settings, login,
+//! the terminal operator, and the order of things (sync what waits, capture, deliver).
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use amparo_sbi::{DeviceIdentity, Position, TrustStore};
+
+use super::check::{Problem, Thresholds};
+use super::device::{self, SbiHttp};
+use super::emulator::{self, Emulator, EmulatorConfig, Fault, Source};
+use super::model::Exception;
+use super::progress::Board;
+use super::queue::{self, Delivery, Queue};
+use super::session::{FingerMode, Operator, Plan, Policy, Session, SessionError, Step};
+use super::upload::{NotYetBound, Uploader};
+use crate::api::{self, ApiError, Client};
+use crate::config::Config;
+use crate::i18n::{CaptureText, Lang};
+
+/// Flags of `amparo capture`.
+#[derive(Debug, clap::Args)]
+pub struct CaptureArgs {
+    /// The Amparo id of the person whose biometrics are captured.
+    #[arg(long, required_unless_present = "sync")]
+    pub individual: Option<String>,
+    /// Only send the captures waiting in the offline queue.
+    #[arg(long)]
+    pub sync: bool,
+    /// Four-finger slaps and thumbs, one finger at a time, or no fingers.
+    #[arg(long, value_enum, default_value = "slaps")]
+    pub fingers: FingerMode,
+    /// Do not capture the irises.
+    #[arg(long)]
+    pub no_iris: bool,
+    /// Capture the face too.
+    #[arg(long)]
+    pub face: bool,
+    /// A position recorded with a reason instead of a sample, e.g. `left-little:injured` or
+    /// `right-iris:unable:eye bandaged` (reasons: missing, injured, unable). Repeatable.
+    #[arg(long = "missing", value_parser = Exception::parse)]
+    pub exceptions: Vec<Exception>,
+    /// A PEM file of trusted device certificates (added to `capture_trust` of the settings).
+    #[arg(long = "trust")]
+    pub trust: Vec<PathBuf>,
+    /// DEVELOPMENT ONLY: accept devices that sign nothing. Their records prove nothing.
+    #[arg(long)]
+    pub allow_unsigned_devices: bool,
+    /// Attempts per step before asking to give up (default: settings, else 3).
+    #[arg(long)]
+    pub max_attempts: Option<u32>,
+    /// Minimum finger quality 0-100 (default: settings, else 40).
+    #[arg(long)]
+    pub finger_quality: Option<u8>,
+    /// Minimum iris quality 0-100 (default: settings, else 50).
+    #[arg(long)]
+    pub iris_quality: Option<u8>,
+    /// Minimum face quality 0-100 (default: settings, else 30).
+    #[arg(long)]
+    pub face_quality: Option<u8>,
+    #[arg(long, env = "AMPARO_USERNAME")]
+    pub username: Option<String>,
+    /// Read the password from this file instead of asking (without echo) on the terminal.
+    #[arg(long)]
+    pub password_file: Option<PathBuf>,
+    /// The queue's key file (default: capture.key in the data directory).
+    #[arg(long, env = "AMPARO_CAPTURE_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+}
+
+/// Flags of `amparo capture-emulator`.
+#[derive(Debug, clap::Args)]
+pub struct EmulatorArgs {
+    /// The port on 127.0.0.1 (SBI devices use 4501-4600).
+    #[arg(long, default_value_t = 4501)]
+    pub port: u16,
+    /// `synthetic`, or a folder of ISO records named like MOSIP's mock device.
+    #[arg(long, default_value = "synthetic")]
+    pub source: String,
+    /// The synthetic person: the same seed gives the same fingers and eyes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The device certificate (PEM); with --key. Without both, a development identity kept in
+    /// the data directory is used (made on first use).
+    #[arg(long, requires = "key")]
+    pub cert: Option<PathBuf>,
+    /// The device private key (PKCS#8 or PKCS#1 PEM).
+    #[arg(long, requires = "cert")]
+    pub key: Option<PathBuf>,
+    /// Act as an unregistered device that signs nothing.
+    #[arg(long, conflicts_with_all = ["cert", "key"])]
+    pub unsigned: bool,
+    /// Misbehave on every capture in this way.
+    #[arg(long, value_enum)]
+    pub fault: Option<Fault>,
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+/// The development identity of the emulator, kept across runs so the client's trust holds.
+fn dev_identity() -> Result<(DeviceIdentity, PathBuf), String> {
+    let dir = queue::data_dir().map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let (cert_path, key_path) = (dir.join("emulator-cert.pem"), dir.join("emulator-key.pem"));
+    if cert_path.exists() && key_path.exists() {
+        let id = DeviceIdentity::from_pem(&read(&cert_path)?, &read(&key_path)?)
+            .map_err(|e| e.to_string())?;
+        return Ok((id, cert_path));
+    }
+    let id = DeviceIdentity::generate(&mut rand_core::OsRng, "amparo-capture-emulator")
+        .map_err(|e| e.to_string())?;
+    let key_pem = id.private_key_pem().map_err(|e| e.to_string())?;
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&key_path)
+            .map_err(|e| format!("{}: {e}", key_path.display()))?;
+        f.write_all(key_pem.as_bytes())
+            .map_err(|e| format!("{}: {e}", key_path.display()))?;
+    }
+    std::fs::write(&cert_path, id.certificate_pem().map_err(|e| e.to_string())?)
+        .map_err(|e| format!("{}: {e}", cert_path.display()))?;
+    Ok((id, cert_path))
+}
+
+/// Runs the emulator until interrupted.
+pub async fn run_emulator(args: EmulatorArgs) -> ExitCode {
+    let identity = if args.unsigned {
+        None
+    } else if let (Some(c), Some(k)) = (&args.cert, &args.key) {
+        match read(c)
+            .and_then(|c| read(k).map(|k| (c, k)))
+            .and_then(|(c, k)| DeviceIdentity::from_pem(&c, &k).map_err(|e| e.to_string()))
+        {
+            Ok(id) => Some(id),
+            Err(e) => {
+                eprintln!("amparo capture-emulator: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        match dev_identity() {
+            Ok((id, path)) => {
+                eprintln!(
+                    "amparo capture-emulator: development identity; trust it with --trust {}",
+                    path.display()
+                );
+                Some(id)
+            }
+            Err(e) => {
+                eprintln!("amparo capture-emulator: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    };
+    let source = if args.source == "synthetic" {
+        Source::Synthetic
+    } else {
+        Source::Dir(PathBuf::from(&args.source))
+    };
+    let config = EmulatorConfig {
+        port: Some(args.port),
+        source,
+        subject_seed: args.seed,
+        identity,
+        fault: args.fault,
+    };
+    match Emulator::start(config).await {
+        Ok(emu) => {
+            eprintln!(
+                "amparo capture-emulator: SBI 0.9.5 on http://127.0.0.1:{} (Ctrl-C stops)",
+                emu.port()
+            );
+            tokio::select! {
+                _ = emu.wait() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!(
+                "amparo capture-emulator: cannot listen on 127.0.0.1:{}: {e}",
+                args.port
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The operator at a terminal: prints the table and problems, reads Enter to retry.
+pub struct TerminalOperator {
+    pub text: &'static CaptureText,
+}
+
+impl TerminalOperator {
+    fn ask(&self, prompt: &str) -> String {
+        print!("{prompt} ");
+        let _ = std::io::stdout().flush();
+        let mut line = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut line);
+        line.trim().to_lowercase()
+    }
+
+    fn step_name(&self, step: &Step) -> String {
+        use amparo_sbi::BioType;
+        match (step.bio_type, step.sub_id) {
+            (BioType::Finger, 1) => self.text.step_left_slap.into(),
+            (BioType::Finger, 2) => self.text.step_right_slap.into(),
+            (BioType::Finger, 3) => self.text.step_thumbs.into(),
+            (BioType::Finger, _) => format!(
+                "{} {}",
+                self.text.step_finger,
+                step.positions.first().map_or("", |p| p.cli_name())
+            ),
+            (BioType::Iris, _) => self.text.step_irises.into(),
+            (BioType::Face, _) => self.text.step_face.into(),
+        }
+    }
+}
+
+impl Operator for TerminalOperator {
+    fn progress(&mut self, board: &Board) {
+        println!("{}", board.render(self.text));
+    }
+
+    fn step(&mut self, step: &Step) {
+        println!("> {}", self.step_name(step));
+    }
+
+    fn retry(&mut self, _step: &Step, problem: &Problem, attempt: u32, max: u32) -> bool {
+        println!(
+            "{} ({} {attempt}/{max})",
+            self.text.problem(problem),
+            self.text.attempt
+        );
+        self.ask(self.text.retry_prompt) != "x"
+    }
+
+    fn give_up(&mut self, position: Position, problem: &Problem) -> bool {
+        println!("{}: {}", position.cli_name(), self.text.problem(problem));
+        matches!(
+            self.ask(self.text.give_up_prompt).as_str(),
+            "y" | "s" | "yes" | "si" | "sí"
+        )
+    }
+}
+
+fn settings_number<T: std::str::FromStr>(v: Option<&str>, key: &str) -> Result<Option<T>, String> {
+    v.map(|s| {
+        s.parse()
+            .map_err(|_| format!("setting {key} = {s:?} is not a valid number"))
+    })
+    .transpose()
+}
+
+/// Trust, thresholds and attempts from the flags over the settings file.
+fn policy_and_trust(args: &CaptureArgs, settings: &Config) -> Result<(Policy, TrustStore), String> {
+    let mut trust = TrustStore::new();
+    let files = settings
+        .capture_trust
+        .iter()
+        .map(PathBuf::from)
+        .chain(args.trust.iter().cloned());
+    for f in files {
+        trust
+            .add_pem(&read(&f)?)
+            .map_err(|e| format!("{}: {e}", f.display()))?;
+    }
+    trust.set_allow_unsigned(args.allow_unsigned_devices);
+    if trust.is_empty() && !args.allow_unsigned_devices {
+        return Err(
+            "no trusted device certificate: set capture_trust in the settings file or \
+                    give --trust CERT.pem"
+                .into(),
+        );
+    }
+    let d = Thresholds::default();
+    let thresholds = Thresholds {
+        finger: args
+            .finger_quality
+            .or(settings_number(
+                settings.capture_finger_quality.as_deref(),
+                "capture_finger_quality",
+            )?)
+            .unwrap_or(d.finger),
+        iris: args
+            .iris_quality
+            .or(settings_number(
+                settings.capture_iris_quality.as_deref(),
+                "capture_iris_quality",
+            )?)
+            .unwrap_or(d.iris),
+        face: args
+            .face_quality
+            .or(settings_number(
+                settings.capture_face_quality.as_deref(),
+                "capture_face_quality",
+            )?)
+            .unwrap_or(d.face),
+    };
+    let max_attempts = args
+        .max_attempts
+        .or(settings_number(
+            settings.capture_max_attempts.as_deref(),
+            "capture_max_attempts",
+        )?)
+        .unwrap_or(3);
+    Ok((
+        Policy {
+            thresholds,
+            max_attempts,
+            ..Policy::default()
+        },
+        trust,
+    ))
+}
+
+/// Logs in as the client does; `Ok(None)` when the server is unreachable (capture goes on
+/// offline and the queue keeps the result).
+async fn login(args: &CaptureArgs, client: &Client) -> Result<Option<()>, String> {
+    let username = match &args.username {
+        Some(u) => u.clone(),
+        None => {
+            print!("Username: ");
+            let _ = std::io::stdout().flush();
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|e| e.to_string())?;
+            line.trim().to_string()
+        }
+    };
+    let password = match &args.password_file {
+        Some(p) => read(p)?.trim_end_matches(['\n', '\r']).to_string(),
+        None => rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?,
+    };
+    match client
+        .post::<api::Login>(api::login::Variables { username, password })
+        .await
+    {
+        Ok(data) => {
+            client.set_token(Some(data.login.token));
+            Ok(Some(()))
+        }
+        Err(ApiError::Network(_)) => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn print_sync(text: &CaptureText, r: &queue::SyncReport) {
+    if r.sent + r.refused.len() + r.remaining == 0 {
+        return;
+    }
+    println!(
+        "{}",
+        text.sync_report
+            .replace("{sent}", &r.sent.to_string())
+            .replace("{refused}", &r.refused.len().to_string())
+            .replace("{remaining}", &r.remaining.to_string())
+    );
+    for (id, reason) in &r.refused {
+        println!("  {} {id}: {reason}", text.refused_by_server);
+    }
+    for u in &r.unreadable {
+        println!("  {u}");
+    }
+}
+
+/// `amparo capture`.
+pub async fn run_capture(
+    args: CaptureArgs,
+    server: &str,
+    settings: &Config,
+    lang: Lang,
+) -> ExitCode {
+    let text = lang.capture();
+    let fail = |e: &dyn std::fmt::Display| {
+        eprintln!("amparo capture: {e}");
+        ExitCode::FAILURE
+    };
+    let (policy, trust) = match policy_and_trust(&args, settings) {
+        Ok(x) => x,
+        Err(e) => return fail(&e),
+    };
+    if trust.allows_unsigned() {
+        println!("{}", text.unsigned_banner);
+    }
+    let queue = match queue::data_dir().and_then(|d| Queue::open(&d, args.key_file.as_deref())) {
+        Ok(q) => q,
+        Err(e) => return fail(&e),
+    };
+    let client = match Client::new(server) {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
+    };
+    match login(&args, &client).await {
+        Ok(Some(())) => {}
+        Ok(None) => println!("{}", text.offline),
+        Err(e) => return fail(&e),
+    }
+    let uploader = NotYetBound;
+    match queue.sync(&uploader).await {
+        Ok(r) => print_sync(text, &r),
+        Err(e) => return fail(&e),
+    }
+    if args.sync {
+        return ExitCode::SUCCESS;
+    }
+    let Some(individual) = args.individual.clone() else {
+        return fail(&"--individual is required to capture");
+    };
+    let http = match SbiHttp::new(Duration::from_millis(500)) {
+        Ok(h) => h,
+        Err(e) => return fail(&e),
+    };
+    let devices = device::discover(&http, emulator::PORTS, &trust).await;
+    println!("{}", text.found_devices);
+    for d in &devices {
+        println!(
+            "  127.0.0.1:{} {} {} {}",
+            d.port,
+            d.discovered.device_id,
+            d.digital_id
+                .as_ref()
+                .map_or("?", |i| i.device_type.as_str()),
+            d.info_problem.as_deref().unwrap_or("")
+        );
+    }
+    let plan = Plan {
+        fingers: args.fingers,
+        irises: !args.no_iris,
+        face: args.face,
+        exceptions: args.exceptions.clone(),
+    };
+    let mut operator = TerminalOperator { text };
+    let mut session = Session::new(&http, &devices, &trust, &policy);
+    let capture = match session.run(&plan, &individual, &mut operator).await {
+        Ok(c) => c,
+        Err(SessionError::Refused(e)) => {
+            return fail(&format!("{} {e}", text.refused_record));
+        }
+        Err(SessionError::NoDevice(t)) => {
+            return fail(&format!("{} {}", text.no_device, t.as_str()));
+        }
+        Err(e) => return fail(&e),
+    };
+    deliver_and_report(&queue, &uploader, &capture, text).await
+}
+
+async fn deliver_and_report(
+    queue: &Queue,
+    uploader: &impl Uploader,
+    capture: &super::model::Capture,
+    text: &CaptureText,
+) -> ExitCode {
+    match queue.deliver(uploader, capture).await {
+        Ok(Delivery::Uploaded) => {
+            println!("{}", text.uploaded);
+            ExitCode::SUCCESS
+        }
+        Ok(Delivery::Queued(why)) => {
+            println!("{} {} ({why})", text.queued, queue.dir().display());
+            ExitCode::SUCCESS
+        }
+        Ok(Delivery::Refused(why)) => {
+            println!("{} {why}", text.refused_by_server);
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("amparo capture: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
