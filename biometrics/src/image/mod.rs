@@ -12,7 +12,7 @@ mod tiff_image;
 mod wsq;
 
 pub use jpeg2000::decode_jpeg2000;
-pub use png_image::decode_png;
+pub use png_image::{decode_png, encode_png};
 pub use tiff_image::decode_tiff;
 pub use wsq::decode_wsq;
 
