@@ -19,7 +19,8 @@
 //! anyway, so a false flag costs a review, a missed one an identity.
 //!
 //! The thresholds were measured on the engine's synthetic data (`threshold_survey` below, run
-//! with `cargo test -p amparo-api --release threshold_survey -- --ignored --nocapture`): 24
+//! with `cargo test -p amparo-api threshold_survey -- --ignored --nocapture`; the engine is
+//! optimised in every profile): 24
 //! synthetic fingers, two impressions each, through the real extractor and comparator; 12
 //! synthetic eyes, a capture and a recapture each, through the real segmentation and encoder.
 //! See the constants for what was measured and why each value was chosen.
@@ -35,20 +36,20 @@ use super::{Modality, Position};
 pub const DUPLICATE_EVIDENCE: f64 = 1.0;
 
 /// Mean finger similarity at which fingers alone flag a possible duplicate. Measured (see the
-/// module doc): single-finger mates scored 0.21-0.62 (median 0.38), strangers at most 0.06; the
-/// ten-finger mean of a mate hand was at least 0.30, of a stranger hand at most 0.03. 0.12 sits
-/// four times above the highest stranger mean and well under the lowest mate mean, so a person
-/// with several fingers missing or injured (whose other fingers still score as mates) is still
-/// flagged.
+/// module doc): single-finger mates scored 0.34-0.74 (median 0.55), strangers at most 0.040
+/// (99th percentile 0.033) over 552 pairs; the ten-finger mean of a mate hand was 0.52-0.59, of a
+/// stranger hand about 0.02. 0.12 is three times the highest stranger score, so chance alone
+/// does not reach it, and a quarter of the lowest mate hand, so a person who enrols with only
+/// three of their ten fingers (the others missing, injured or someone else's) is still flagged.
 pub const FINGER_THRESHOLD: f64 = 0.12;
 
-/// Similarity at which one finger pair is shown as matching (per-position display only):
-/// between the highest stranger (0.06) and the lowest mate (0.21) single-finger scores measured.
+/// Similarity at which one finger pair is shown as matching (per-position display only): the
+/// same value, between the highest stranger (0.040) and the lowest mate (0.34) measured.
 pub const FINGER_POSITION_THRESHOLD: f64 = 0.12;
 
 /// Normalised Hamming distance at which an iris alone flags a possible duplicate. Measured:
-/// mates (capture against recapture) 0.06-0.24, strangers 0.43-0.50. 0.32 is Daugman's classic
-/// decision point and sits in the middle of that gap.
+/// mates (capture against recapture) 0.00-0.24, strangers 0.41-0.50 (median 0.46) over 132
+/// pairs. 0.32 is Daugman's classic decision point and sits in the middle of that gap.
 pub const IRIS_THRESHOLD: f64 = 0.32;
 
 /// References whose gallery evidence reaches this are compared in full. Lower than the decision
