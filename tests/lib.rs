@@ -351,13 +351,13 @@ macro_rules! both_backends {
 pub mod iso {
     use amparo_biometrics::image::{GrayImage, encode_png};
     use amparo_biometrics::iso::CaptureDateTime;
+    use amparo_biometrics::iso::QualityBlock;
     use amparo_biometrics::iso::finger_image::{
         FingerCompression, FingerImageRecord, FingerImageRepresentation,
     };
     use amparo_biometrics::iso::iris_image::{
         EyeLabel, IrisImageFormat, IrisImageRecord, IrisImageRepresentation, IrisImageType,
     };
-    use amparo_biometrics::iso::QualityBlock;
     use base64::Engine;
 
     fn when() -> CaptureDateTime {
@@ -429,7 +429,11 @@ pub mod iso {
                 quality: quality(80),
                 certifications: Vec::new(),
                 representation_number: 1,
-                eye: if left { EyeLabel::Left } else { EyeLabel::Right },
+                eye: if left {
+                    EyeLabel::Left
+                } else {
+                    EyeLabel::Right
+                },
                 image_type: IrisImageType::Cropped,
                 format: IrisImageFormat::Png,
                 properties: 0b0100_0101,

@@ -334,8 +334,8 @@ fn seed(db_args: &DbArgs, args: SeedArgs) -> Result<()> {
         // Batches keep each transaction short and show progress on large galleries.
         let mut done = 0u64;
         let first_seed = db.write_blocking(|c| {
-            use diesel::prelude::*;
             use amparo_api::store::schema::biometric_samples;
+            use diesel::prelude::*;
             biometric_samples::table
                 .count()
                 .get_result::<i64>(c)
@@ -343,9 +343,7 @@ fn seed(db_args: &DbArgs, args: SeedArgs) -> Result<()> {
         })? as u64;
         while done < n {
             let batch = (n - done).min(1000);
-            db.write_blocking(|c| {
-                biometrics::seed_synthetic(c, &ring, first_seed + done, batch)
-            })?;
+            db.write_blocking(|c| biometrics::seed_synthetic(c, &ring, first_seed + done, batch))?;
             done += batch;
             if std::io::stderr().is_terminal() {
                 eprint!("\r{done}/{n} synthetic people");

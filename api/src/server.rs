@@ -176,10 +176,15 @@ fn only_biometric_uploads(query: &str) -> bool {
     };
     doc.fragments.is_empty()
         && doc.operations.iter().all(|(_, op)| {
-            op.node.selection_set.node.items.iter().all(|sel| match &sel.node {
-                Selection::Field(f) => BIOMETRIC_UPLOADS.contains(&f.node.name.node.as_str()),
-                _ => false,
-            })
+            op.node
+                .selection_set
+                .node
+                .items
+                .iter()
+                .all(|sel| match &sel.node {
+                    Selection::Field(f) => BIOMETRIC_UPLOADS.contains(&f.node.name.node.as_str()),
+                    _ => false,
+                })
         })
 }
 

@@ -154,7 +154,12 @@ async fn duplicates_are_found_queued_and_adjudicated(t: TestDb) {
     let bea = person(&srv, &clerk, "p-bea", "Bea").await;
     let cruz = person(&srv, &clerk, "p-cruz", "Cruz").await;
 
-    let first = enrol(&srv, &clerk, enrolment("bio-ana", &ana, samples(1, 1, 1, 0))).await;
+    let first = enrol(
+        &srv,
+        &clerk,
+        enrolment("bio-ana", &ana, samples(1, 1, 1, 0)),
+    )
+    .await;
     assert_eq!(first["status"], "CLEAR", "{first}");
     assert_eq!(first["samples"].as_array().map(Vec::len), Some(12));
     assert!(
@@ -173,14 +178,24 @@ async fn duplicates_are_found_queued_and_adjudicated(t: TestDb) {
     assert_eq!(stored, 12);
 
     // A retry after a lost answer returns the first enrolment and stores nothing.
-    let again = enrol(&srv, &clerk, enrolment("bio-ana", &ana, samples(1, 1, 1, 0))).await;
+    let again = enrol(
+        &srv,
+        &clerk,
+        enrolment("bio-ana", &ana, samples(1, 1, 1, 0)),
+    )
+    .await;
     assert_eq!(again["id"], first["id"]);
     assert_eq!(again["referenceId"], first["referenceId"]);
     assert_eq!(count_rows(&t.db, "biometric_samples"), stored);
     assert_eq!(count_rows(&t.db, "biometric_enrolments"), 1);
 
     // Ana's fingers again (another impression) under another identity, with other eyes.
-    let second = enrol(&srv, &clerk, enrolment("bio-bea", &bea, samples(1, 2, 2, 0))).await;
+    let second = enrol(
+        &srv,
+        &clerk,
+        enrolment("bio-bea", &bea, samples(1, 2, 2, 0)),
+    )
+    .await;
     assert_eq!(second["status"], "POSSIBLE_DUPLICATE", "{second}");
     let candidates = second["candidates"].as_array().expect("candidates");
     assert_eq!(candidates.len(), 1, "{second}");
@@ -208,41 +223,78 @@ async fn duplicates_are_found_queued_and_adjudicated(t: TestDb) {
     assert_eq!(queue.len(), 1);
     assert_eq!(queue[0]["enrolled"]["individual"]["givenNames"], "Bea");
     assert_eq!(queue[0]["candidate"]["individual"]["givenNames"], "Ana");
-    assert_eq!(queue[0]["enrolled"]["samples"].as_array().map(Vec::len), Some(12));
+    assert_eq!(
+        queue[0]["enrolled"]["samples"].as_array().map(Vec::len),
+        Some(12)
+    );
     let refused = srv.gql(Some(&clerk), REVIEWS, json!({})).await;
     assert_eq!(error_code(&refused), Some("FORBIDDEN"), "{refused}");
 
     // A third identity with the same fingers matches both: two reviews.
-    let third = enrol(&srv, &clerk, enrolment("bio-cruz", &cruz, samples(1, 3, 3, 0))).await;
-    assert_eq!(third["candidates"].as_array().map(Vec::len), Some(2), "{third}");
+    let third = enrol(
+        &srv,
+        &clerk,
+        enrolment("bio-cruz", &cruz, samples(1, 3, 3, 0)),
+    )
+    .await;
+    assert_eq!(
+        third["candidates"].as_array().map(Vec::len),
+        Some(2),
+        "{third}"
+    );
     let queue = pending(&srv, &supervisor).await;
     assert_eq!(queue.len(), 3);
     let review = &queue[0];
 
-    let decide = |cmid: &str, version: &Value, decision: &str, reason: &str| {
-        json!({ "input": { "clientMutationId": cmid, "reviewId": review["id"], "version": version, "decision": decision, "reason": reason } })
-    };
+    let decide = |cmid: &str, version: &Value, decision: &str, reason: &str| json!({ "input": { "clientMutationId": cmid, "reviewId": review["id"], "version": version, "decision": decision, "reason": reason } });
     let no_reason = srv
-        .gql(Some(&supervisor), DECIDE, decide("d-0", &review["version"], "SAME_PERSON", "  "))
+        .gql(
+            Some(&supervisor),
+            DECIDE,
+            decide("d-0", &review["version"], "SAME_PERSON", "  "),
+        )
         .await;
     assert_eq!(error_code(&no_reason), Some("VALIDATION"), "{no_reason}");
     assert_eq!(no_reason["errors"][0]["extensions"]["field"], "reason");
     let stale = srv
-        .gql(Some(&supervisor), DECIDE, decide("d-1", &json!(7), "SAME_PERSON", "same scars"))
+        .gql(
+            Some(&supervisor),
+            DECIDE,
+            decide("d-1", &json!(7), "SAME_PERSON", "same scars"),
+        )
         .await;
     assert_eq!(error_code(&stale), Some("CONFLICT"), "{stale}");
     let by_clerk = srv
-        .gql(Some(&clerk), DECIDE, decide("d-2", &review["version"], "SAME_PERSON", "x"))
+        .gql(
+            Some(&clerk),
+            DECIDE,
+            decide("d-2", &review["version"], "SAME_PERSON", "x"),
+        )
         .await;
     assert_eq!(error_code(&by_clerk), Some("FORBIDDEN"), "{by_clerk}");
-    let same = decide("d-3", &review["version"], "SAME_PERSON", "Same person: interviewed both, admitted the earlier registration.");
+    let same = decide(
+        "d-3",
+        &review["version"],
+        "SAME_PERSON",
+        "Same person: interviewed both, admitted the earlier registration.",
+    );
     let done = srv.gql(Some(&supervisor), DECIDE, same.clone()).await;
     assert!(done["errors"].is_null(), "{done}");
-    assert_eq!(done["data"]["decideDuplicate"]["review"]["status"], "SAME_PERSON");
+    assert_eq!(
+        done["data"]["decideDuplicate"]["review"]["status"],
+        "SAME_PERSON"
+    );
     assert_eq!(done["data"]["decideDuplicate"]["review"]["version"], 2);
     let replay = srv.gql(Some(&supervisor), DECIDE, same).await;
-    assert_eq!(replay["data"]["decideDuplicate"]["review"]["version"], 2, "{replay}");
-    assert_eq!(count_rows(&t.db, "individual_links"), 2, "a link on each individual");
+    assert_eq!(
+        replay["data"]["decideDuplicate"]["review"]["version"], 2,
+        "{replay}"
+    );
+    assert_eq!(
+        count_rows(&t.db, "individual_links"),
+        2,
+        "a link on each individual"
+    );
     assert_eq!(count_rows(&t.db, "individuals"), 3, "nothing deleted");
 
     // The protection officer decides the next one the other way.
@@ -251,9 +303,18 @@ async fn duplicates_are_found_queued_and_adjudicated(t: TestDb) {
     assert_eq!(queue.len(), 2);
     let other = json!({ "input": { "clientMutationId": "d-4", "reviewId": queue[0]["id"], "version": queue[0]["version"], "decision": "DIFFERENT_PEOPLE", "reason": "Twins, documents checked." } });
     let done = srv.gql(Some(&protection), DECIDE, other).await;
-    assert_eq!(done["data"]["decideDuplicate"]["review"]["status"], "DIFFERENT_PEOPLE", "{done}");
+    assert_eq!(
+        done["data"]["decideDuplicate"]["review"]["status"], "DIFFERENT_PEOPLE",
+        "{done}"
+    );
     assert_eq!(count_rows(&t.db, "individual_links"), 2);
-    let decided = srv.gql(Some(&supervisor), REVIEWS, json!({ "status": "DIFFERENT_PEOPLE" })).await;
+    let decided = srv
+        .gql(
+            Some(&supervisor),
+            REVIEWS,
+            json!({ "status": "DIFFERENT_PEOPLE" }),
+        )
+        .await;
     assert_eq!(
         decided["data"]["biometricReviews"]["edges"][0]["node"]["decisionReason"],
         "Twins, documents checked."
@@ -266,13 +327,22 @@ async fn another_unit_learns_only_that_a_duplicate_exists(t: TestDb) {
     let srv = start(&t.db, AuthConfig::default()).await;
     let clerk = srv.login("registrar").await;
     let ana = person(&srv, &clerk, "p-ana", "Ana").await;
-    let first = enrol(&srv, &clerk, enrolment("bio-ana", &ana, samples(1, 1, 1, 0))).await;
+    let first = enrol(
+        &srv,
+        &clerk,
+        enrolment("bio-ana", &ana, samples(1, 1, 1, 0)),
+    )
+    .await;
     assert_eq!(first["status"], "CLEAR");
 
     let unhcr = srv.login("unhcr.officer").await;
     let dora = person(&srv, &unhcr, "p-dora", "Dora").await;
     let raw = srv
-        .gql(Some(&unhcr), ENROL, enrolment("bio-dora", &dora, samples(1, 2, 1, 3)))
+        .gql(
+            Some(&unhcr),
+            ENROL,
+            enrolment("bio-dora", &dora, samples(1, 2, 1, 3)),
+        )
         .await;
     assert!(raw["errors"].is_null(), "{raw}");
     let e = &raw["data"]["enrolBiometrics"]["enrolment"];
@@ -294,7 +364,11 @@ async fn another_unit_learns_only_that_a_duplicate_exists(t: TestDb) {
     assert_eq!(count_rows(&t.db, "biometric_referrals"), 1);
     // No review in either unit: referrals go through the units' own channel.
     assert!(pending(&srv, &unhcr).await.is_empty());
-    assert!(pending(&srv, &srv.login("supervisor").await).await.is_empty());
+    assert!(
+        pending(&srv, &srv.login("supervisor").await)
+            .await
+            .is_empty()
+    );
 }
 
 async fn bad_records_are_refused_and_nothing_is_stored(t: TestDb) {
@@ -305,56 +379,88 @@ async fn bad_records_are_refused_and_nothing_is_stored(t: TestDb) {
 
     // A corrupt image: the PNG inside the third finger's record is damaged.
     let mut s = samples(1, 1, 1, 0);
-    let mut record = amparo_tests::iso::finger_record(
-        3,
-        &Finger::generate(102).impression(1).image,
-    );
+    let mut record =
+        amparo_tests::iso::finger_record(3, &Finger::generate(102).impression(1).image);
     let n = record.len();
     for b in &mut record[n - 400..n - 40] {
         *b ^= 0x5a;
     }
     s[2]["record"] = json!(b64(&record));
-    let r = srv.gql(Some(&clerk), ENROL, enrolment("bad-1", &ana, s)).await;
+    let r = srv
+        .gql(Some(&clerk), ENROL, enrolment("bad-1", &ana, s))
+        .await;
     assert_eq!(error_code(&r), Some("VALIDATION"), "{r}");
     assert_eq!(r["errors"][0]["extensions"]["field"], "samples.2.record");
     let msg = r["errors"][0]["message"].as_str().unwrap_or_default();
-    assert!(msg.starts_with("right_middle:") && msg.contains("image"), "{msg}");
+    assert!(
+        msg.starts_with("right_middle:") && msg.contains("image"),
+        "{msg}"
+    );
 
     // A bad header: not an ISO finger image record at all.
     let mut s = samples(1, 1, 1, 0);
-    let mut record = amparo_tests::iso::finger_record(1, &Finger::generate(100).impression(1).image);
+    let mut record =
+        amparo_tests::iso::finger_record(1, &Finger::generate(100).impression(1).image);
     record[1] = b'X';
     s[0]["record"] = json!(b64(&record));
-    let r = srv.gql(Some(&clerk), ENROL, enrolment("bad-2", &ana, s)).await;
+    let r = srv
+        .gql(Some(&clerk), ENROL, enrolment("bad-2", &ana, s))
+        .await;
     assert_eq!(error_code(&r), Some("VALIDATION"), "{r}");
     assert_eq!(r["errors"][0]["extensions"]["field"], "samples.0.record");
     let msg = r["errors"][0]["message"].as_str().unwrap_or_default();
-    assert!(msg.contains("not a finger image") && msg.contains("format identifier"), "{msg}");
+    assert!(
+        msg.contains("not a finger image") && msg.contains("format identifier"),
+        "{msg}"
+    );
 
     // An iris record sent as a finger.
     let mut s = samples(1, 1, 1, 0);
     s[4]["record"] = s[10]["record"].clone();
-    let r = srv.gql(Some(&clerk), ENROL, enrolment("bad-3", &ana, s)).await;
-    assert_eq!(r["errors"][0]["extensions"]["field"], "samples.4.record", "{r}");
+    let r = srv
+        .gql(Some(&clerk), ENROL, enrolment("bad-3", &ana, s))
+        .await;
+    assert_eq!(
+        r["errors"][0]["extensions"]["field"], "samples.4.record",
+        "{r}"
+    );
 
     // A device record that is not the device's JSON.
     let mut s = samples(1, 1, 1, 0);
     s[11]["deviceRecord"] = json!("not json");
-    let r = srv.gql(Some(&clerk), ENROL, enrolment("bad-4", &ana, s)).await;
-    assert_eq!(r["errors"][0]["extensions"]["field"], "samples.11.deviceRecord", "{r}");
+    let r = srv
+        .gql(Some(&clerk), ENROL, enrolment("bad-4", &ana, s))
+        .await;
+    assert_eq!(
+        r["errors"][0]["extensions"]["field"], "samples.11.deviceRecord",
+        "{r}"
+    );
 
     // The same position twice, and an eligibility officer, who does not enrol.
     let mut s = samples(1, 1, 1, 0);
     s[1]["position"] = json!("RIGHT_THUMB");
-    let r = srv.gql(Some(&clerk), ENROL, enrolment("bad-5", &ana, s)).await;
-    assert_eq!(r["errors"][0]["extensions"]["field"], "samples.1.position", "{r}");
+    let r = srv
+        .gql(Some(&clerk), ENROL, enrolment("bad-5", &ana, s))
+        .await;
+    assert_eq!(
+        r["errors"][0]["extensions"]["field"], "samples.1.position",
+        "{r}"
+    );
     let officer = srv.login("officer").await;
     let r = srv
-        .gql(Some(&officer), ENROL, enrolment("bad-6", &ana, samples(1, 1, 1, 0)))
+        .gql(
+            Some(&officer),
+            ENROL,
+            enrolment("bad-6", &ana, samples(1, 1, 1, 0)),
+        )
         .await;
     assert_eq!(error_code(&r), Some("FORBIDDEN"), "{r}");
 
-    for table in ["biometric_samples", "biometric_enrolments", "biometric_reviews"] {
+    for table in [
+        "biometric_samples",
+        "biometric_enrolments",
+        "biometric_reviews",
+    ] {
         assert_eq!(count_rows(&t.db, table), 0, "{table} must stay empty");
     }
     // And the same individual then enrols normally.
@@ -367,7 +473,12 @@ async fn verify_identity_matches_the_person_only(t: TestDb) {
     let srv = start(&t.db, AuthConfig::default()).await;
     let clerk = srv.login("registrar").await;
     let ana = person(&srv, &clerk, "p-ana", "Ana").await;
-    enrol(&srv, &clerk, enrolment("bio-ana", &ana, samples(1, 1, 1, 0))).await;
+    enrol(
+        &srv,
+        &clerk,
+        enrolment("bio-ana", &ana, samples(1, 1, 1, 0)),
+    )
+    .await;
     let samples_before = count_rows(&t.db, "biometric_samples");
     let audit_before = count_rows(&t.db, "audit_events");
 
@@ -390,10 +501,22 @@ async fn verify_identity_matches_the_person_only(t: TestDb) {
     );
     let no = srv.gql(Some(&officer), VERIFY, probe(7, 7)).await;
     assert_eq!(no["data"]["verifyIdentity"]["matched"], false, "{no}");
-    assert!(no["data"]["verifyIdentity"]["score"].as_f64().unwrap_or(9.0) < 1.0);
+    assert!(
+        no["data"]["verifyIdentity"]["score"]
+            .as_f64()
+            .unwrap_or(9.0)
+            < 1.0
+    );
 
-    assert_eq!(count_rows(&t.db, "biometric_samples"), samples_before, "nothing stored");
-    assert!(count_rows(&t.db, "audit_events") >= audit_before + 2, "both attempts audited");
+    assert_eq!(
+        count_rows(&t.db, "biometric_samples"),
+        samples_before,
+        "nothing stored"
+    );
+    assert!(
+        count_rows(&t.db, "audit_events") >= audit_before + 2,
+        "both attempts audited"
+    );
     let unenrolled = person(&srv, &clerk, "p-eva", "Eva").await;
     let mut v = probe(1, 1);
     v["input"]["individualId"] = json!(unenrolled);
@@ -411,13 +534,26 @@ async fn the_gallery_is_rebuilt_at_restart(t: TestDb) {
         let clerk = srv.login("registrar").await;
         let ana = person(&srv, &clerk, "p-ana", "Ana").await;
         let bea = person(&srv, &clerk, "p-bea", "Bea").await;
-        enrol(&srv, &clerk, enrolment("bio-ana", &ana, samples(1, 1, 1, 0))).await;
+        enrol(
+            &srv,
+            &clerk,
+            enrolment("bio-ana", &ana, samples(1, 1, 1, 0)),
+        )
+        .await;
         (ana, bea)
     };
     let srv = start_with_key(&t.db, AuthConfig::default(), &key).await;
     let clerk = srv.login("registrar").await;
-    let second = enrol(&srv, &clerk, enrolment("bio-bea", &bea, samples(4, 1, 1, 2))).await;
-    assert_eq!(second["status"], "POSSIBLE_DUPLICATE", "found by the eyes: {second}");
+    let second = enrol(
+        &srv,
+        &clerk,
+        enrolment("bio-bea", &bea, samples(4, 1, 1, 2)),
+    )
+    .await;
+    assert_eq!(
+        second["status"], "POSSIBLE_DUPLICATE",
+        "found by the eyes: {second}"
+    );
     assert_eq!(second["candidates"][0]["individualId"], json!(ana));
     let iris_matched = second["candidates"][0]["positionScores"]
         .as_array()

@@ -43,7 +43,10 @@ fn args() -> Result<Args, String> {
         password: "amparo-demo".into(),
         requests: 50,
         max_seconds: 300,
-        seed: 7_000_000,
+        // New people every run, so a reused database's earlier enrolments are not found again.
+        seed: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() * 1000),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -52,9 +55,13 @@ fn args() -> Result<Args, String> {
             "--url" => a.url = value()?,
             "--username" => a.username = value()?,
             "--password" => a.password = value()?,
-            "--requests" => a.requests = value()?.parse().map_err(|e| format!("--requests: {e}"))?,
+            "--requests" => {
+                a.requests = value()?.parse().map_err(|e| format!("--requests: {e}"))?
+            }
             "--max-seconds" => {
-                a.max_seconds = value()?.parse().map_err(|e| format!("--max-seconds: {e}"))?
+                a.max_seconds = value()?
+                    .parse()
+                    .map_err(|e| format!("--max-seconds: {e}"))?
             }
             "--seed" => a.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             other => return Err(format!("unknown flag {other}; see bench/README.md")),
@@ -82,7 +89,12 @@ fn samples(seed: u64) -> Vec<Value> {
     out
 }
 
-async fn post(http: &reqwest::Client, a: &Args, token: Option<&str>, body: Value) -> Result<Value, String> {
+async fn post(
+    http: &reqwest::Client,
+    a: &Args,
+    token: Option<&str>,
+    body: Value,
+) -> Result<Value, String> {
     let mut req = http.post(&a.url).json(&body);
     if let Some(t) = token {
         req = req.bearer_auth(t);

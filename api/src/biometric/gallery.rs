@@ -61,6 +61,9 @@ pub const SHORTLIST_EVIDENCE: f64 = 0.5;
 pub const SHORTLIST: usize = 20;
 
 /// A template of either engine.
+// An iris code is 512 bytes beside a finger template's 32, but templates live a dozen at a time
+// in a probe, and the gallery keeps the engines' own types, so boxing would only add allocations.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Template {
     Finger(finger::Template),
@@ -290,8 +293,12 @@ mod tests {
 
     fn finger_templates(seed: u64) -> (finger::Template, finger::Template) {
         let f = Finger::generate(seed);
-        let a = finger::extract(&f.impression(1).image).expect("extract").template;
-        let b = finger::extract(&f.impression(2).image).expect("extract").template;
+        let a = finger::extract(&f.impression(1).image)
+            .expect("extract")
+            .template;
+        let b = finger::extract(&f.impression(2).image)
+            .expect("extract")
+            .template;
         (a, b)
     }
 
@@ -347,7 +354,12 @@ mod tests {
                 })
                 .collect()
         };
-        for (a, b) in [(0..10, 0..10), (10..20, 10..20), (0..10, 10..20), (4..14, 0..10)] {
+        for (a, b) in [
+            (0..10, 0..10),
+            (10..20, 10..20),
+            (0..10, 10..20),
+            (4..14, 0..10),
+        ] {
             let c = compare(&hand(a.clone(), false), &hand(b.clone(), true));
             println!("hand {a:?} vs {b:?}: fused {:.2}", c.fused);
         }

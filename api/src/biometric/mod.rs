@@ -106,24 +106,6 @@ impl Position {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn positions_round_trip() {
-        for p in Position::ALL {
-            assert_eq!(Position::parse(p.as_str()), Some(p));
-            if let Some(code) = p.iso_finger() {
-                assert_eq!(Position::from_iso_finger(code), Some(p));
-            }
-        }
-        assert_eq!(Position::RightThumb.iso_finger(), Some(1));
-        assert_eq!(Position::LeftLittle.iso_finger(), Some(10));
-        assert_eq!(Position::RightIris.iso_finger(), None);
-    }
-}
-
 /// The server's biometric service: the sealing keys and the live gallery.
 ///
 /// The gallery sits behind an `RwLock` so searches share it while an enrolment that has committed
@@ -160,5 +142,23 @@ impl Service {
         for (p, t) in templates {
             g.insert(reference, *p, t);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_round_trip() {
+        for p in Position::ALL {
+            assert_eq!(Position::parse(p.as_str()), Some(p));
+            if let Some(code) = p.iso_finger() {
+                assert_eq!(Position::from_iso_finger(code), Some(p));
+            }
+        }
+        assert_eq!(Position::RightThumb.iso_finger(), Some(1));
+        assert_eq!(Position::LeftLittle.iso_finger(), Some(10));
+        assert_eq!(Position::RightIris.iso_finger(), None);
     }
 }

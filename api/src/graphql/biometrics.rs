@@ -545,9 +545,11 @@ impl DecideDuplicatePayload {
 
 async fn load_review(ctx: &Context<'_>, id: &str) -> GqlResult<Option<BiometricReview>> {
     let id = id.to_string();
-    scoped_read(ctx, "read", None, move |c, s, r| store::review(c, s, r, &id))
-        .await
-        .map(|o| o.map(BiometricReview))
+    scoped_read(ctx, "read", None, move |c, s, r| {
+        store::review(c, s, r, &id)
+    })
+    .await
+    .map(|o| o.map(BiometricReview))
 }
 
 /// The biometric service, or why there is none.
@@ -583,10 +585,7 @@ fn decode_record(field: &str, b64: &str) -> Result<Vec<u8>> {
     if b64.len() > MAX_RECORD_BYTES / 3 * 4 + 4 {
         return Err(Error::validation(
             field,
-            format!(
-                "the record is larger than {} MiB",
-                MAX_RECORD_BYTES >> 20
-            ),
+            format!("the record is larger than {} MiB", MAX_RECORD_BYTES >> 20),
         ));
     }
     base64::engine::general_purpose::STANDARD
@@ -607,19 +606,36 @@ fn check_positions<'a>(positions: impl Iterator<Item = (String, Position)> + 'a)
     Ok(())
 }
 
-/// Decodes, checks and derives the templates of uploaded records on the blocking pool.
+/// Decodes, checks and derives the templates of uploaded records on the blocking pool, spread over
+/// the cores: extraction is most of an enrolment's time, and the person waits at the desk.
 async fn derive_all(
     records: Vec<(String, Position, Vec<u8>)>,
 ) -> Result<Vec<Option<engine::Derived>>> {
     blocking(move || {
-        records
-            .into_iter()
-            .map(|(field, position, bytes)| {
-                engine::derive(position, &bytes).map_err(|reason| {
-                    Error::validation(field, format!("{}: {reason}", position.as_str()))
-                })
+        let derive = |(field, position, bytes): &(String, Position, Vec<u8>)| {
+            engine::derive(*position, bytes).map_err(|reason| {
+                Error::validation(field.clone(), format!("{}: {reason}", position.as_str()))
             })
-            .collect()
+        };
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, records.len().max(1));
+        let chunk = records.len().div_ceil(threads).max(1);
+        std::thread::scope(|s| {
+            let workers: Vec<_> = records
+                .chunks(chunk)
+                .map(|part| s.spawn(move || part.iter().map(derive).collect::<Vec<_>>()))
+                .collect();
+            let mut out = Vec::with_capacity(records.len());
+            for w in workers {
+                match w.join() {
+                    Ok(results) => out.extend(results),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            // The first refusal in upload order, so the error names the first bad sample.
+            out.into_iter().collect()
+        })
     })
     .await
 }
@@ -815,9 +831,7 @@ impl BiometricMutation {
             &scope,
             &input.client_mutation_id,
             "decideDuplicate",
-            move |conn| {
-                store::decide(conn, &s, &id2, version, decision, &reason).map(|v| v.id)
-            },
+            move |conn| store::decide(conn, &s, &id2, version, decision, &reason).map(|v| v.id),
         )
         .await;
         audit_refusal(ctx, "decide_duplicate", Some(&id), outcome)

@@ -171,10 +171,8 @@ fn insert_sample(
             biometric_samples::origin.eq(origin),
             biometric_samples::key_id.eq(keys.key_id()),
             biometric_samples::record.eq(keys.seal(&keys::aad(reference_id, p, "record"), record)?),
-            biometric_samples::device_record.eq(keys.seal(
-                &keys::aad(reference_id, p, "device_record"),
-                device_record,
-            )?),
+            biometric_samples::device_record
+                .eq(keys.seal(&keys::aad(reference_id, p, "device_record"), device_record)?),
             biometric_samples::template.eq(sealed_template),
             biometric_samples::algorithm_version.eq(template.map(|(_, v)| v.to_string())),
             biometric_samples::created_at.eq(now()),
@@ -394,6 +392,9 @@ fn open_template(
     Ok(Some((p, t)))
 }
 
+/// Sample id, reference, position, key id and sealed template.
+type SealedTemplateRow = (String, i64, String, String, Option<Vec<u8>>);
+
 /// Builds the matcher's gallery from every stored template, a batch at a time. Returns the
 /// gallery and the number of templates in it.
 pub fn load_gallery(conn: &mut DbConn, keys: &Keyring) -> Result<(Gallery, usize)> {
@@ -401,7 +402,7 @@ pub fn load_gallery(conn: &mut DbConn, keys: &Keyring) -> Result<(Gallery, usize
     let mut after = String::new();
     let mut n = 0;
     loop {
-        let rows: Vec<(String, i64, String, String, Option<Vec<u8>>)> = biometric_samples::table
+        let rows: Vec<SealedTemplateRow> = biometric_samples::table
             .filter(biometric_samples::id.gt(&after))
             .filter(biometric_samples::template.is_not_null())
             .order(biometric_samples::id)
@@ -487,7 +488,8 @@ pub fn rebuild_templates(conn: &mut DbConn, keys: &Keyring, all: bool) -> Result
     let mut out = Rebuilt::default();
     for (id, reference, position, key_id, sealed, version) in rows {
         let Some(p) = Position::parse(&position) else {
-            out.failed.push(format!("{id}: unknown position {position}"));
+            out.failed
+                .push(format!("{id}: unknown position {position}"));
             continue;
         };
         let record = keys.open(&key_id, &keys::aad(reference, &position, "record"), &sealed)?;
@@ -516,14 +518,10 @@ pub fn rebuild_templates(conn: &mut DbConn, keys: &Keyring, all: bool) -> Result
         diesel::update(biometric_samples::table.find(&id))
             .set((
                 biometric_samples::key_id.eq(keys.key_id()),
-                biometric_samples::record.eq(keys.seal(
-                    &keys::aad(reference, &position, "record"),
-                    &record,
-                )?),
-                biometric_samples::device_record.eq(keys.seal(
-                    &keys::aad(reference, &position, "device_record"),
-                    &device,
-                )?),
+                biometric_samples::record
+                    .eq(keys.seal(&keys::aad(reference, &position, "record"), &record)?),
+                biometric_samples::device_record
+                    .eq(keys.seal(&keys::aad(reference, &position, "device_record"), &device)?),
                 biometric_samples::template.eq(Some(keys.seal(
                     &keys::aad(reference, &position, "template"),
                     &derived.template.to_bytes(),
@@ -785,8 +783,8 @@ pub fn decide(
         return Err(Error::validation("reason", "at most 2000 characters"));
     }
     let mut reads = Reads::default();
-    let view = review(conn, scope, &mut reads, id)?
-        .ok_or_else(|| Error::not_found("biometric review"))?;
+    let view =
+        review(conn, scope, &mut reads, id)?.ok_or_else(|| Error::not_found("biometric review"))?;
     if view.version != expected_version {
         return Err(Error::conflict(format!(
             "the review was changed by someone else (you had version {expected_version}, it is \
