@@ -9,7 +9,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use std::path::Path;
+
 use amparo_api::auth::{AuthConfig, password};
+use amparo_api::biometric::Keyring;
 use amparo_api::error::Error;
 use amparo_api::graphql::{ApiConfig, AppState};
 use amparo_api::store::{Database, users};
@@ -224,6 +227,7 @@ pub struct TestServer {
     pub url: String,
     pub http: reqwest::Client,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
+    _key_dir: Option<tempfile::TempDir>,
 }
 
 impl Drop for TestServer {
@@ -234,12 +238,29 @@ impl Drop for TestServer {
     }
 }
 
-/// Starts the real server on the given database.
+/// Starts the real server on the given database, with biometric enrolment on under a key made
+/// for this server in its own temporary directory.
 pub async fn start(db: &Database, config: AuthConfig) -> TestServer {
+    let dir = tempfile::tempdir().expect("key directory");
+    let key = dir.path().join("biometric.key");
+    Keyring::generate_file(&key).expect("biometric key");
+    let mut srv = start_with_key(db, config, &key).await;
+    srv._key_dir = Some(dir);
+    srv
+}
+
+/// Starts the real server with the given biometric key file (to restart on the same data).
+pub async fn start_with_key(db: &Database, config: AuthConfig, key: &Path) -> TestServer {
     let api = ApiConfig {
         api_token_lifetime: Duration::from_secs(86_400),
     };
-    let state = Arc::new(AppState::new(db.clone(), config, api));
+    let ring = Keyring::from_file(key).expect("biometric key");
+    let state = AppState::new(db.clone(), config, api);
+    let state = tokio::task::spawn_blocking(move || state.with_biometrics(ring))
+        .await
+        .expect("gallery task")
+        .expect("biometric gallery");
+    let state = Arc::new(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind loopback");
@@ -258,6 +279,7 @@ pub async fn start(db: &Database, config: AuthConfig) -> TestServer {
             .build()
             .expect("client"),
         stop: Some(tx),
+        _key_dir: None,
     }
 }
 
@@ -289,6 +311,7 @@ pub async fn start_tls(
         url: format!("https://{addr}"),
         http: reqwest::Client::new(),
         stop: Some(tx),
+        _key_dir: None,
     }
 }
 
@@ -353,4 +376,117 @@ macro_rules! both_backends {
             )*
         }
     };
+}
+
+/// ISO/IEC 19794 records made from the engine's synthetic fingers and eyes, as a device would
+/// send them (images PNG-compressed, which the standard allows for both parts).
+pub mod iso {
+    use amparo_biometrics::image::{GrayImage, encode_png};
+    use amparo_biometrics::iso::CaptureDateTime;
+    use amparo_biometrics::iso::QualityBlock;
+    use amparo_biometrics::iso::finger_image::{
+        FingerCompression, FingerImageRecord, FingerImageRepresentation,
+    };
+    use amparo_biometrics::iso::iris_image::{
+        EyeLabel, IrisImageFormat, IrisImageRecord, IrisImageRepresentation, IrisImageType,
+    };
+    use base64::Engine;
+
+    fn when() -> CaptureDateTime {
+        CaptureDateTime {
+            year: 2026,
+            month: 11,
+            day: 27,
+            hour: 10,
+            minute: 30,
+            second: 0,
+            millisecond: 0,
+        }
+    }
+
+    fn quality(score: u8) -> Vec<QualityBlock> {
+        vec![QualityBlock {
+            score,
+            vendor_id: 0,
+            algorithm_id: 0,
+        }]
+    }
+
+    fn dim(n: usize) -> u16 {
+        u16::try_from(n).expect("image side fits 16 bits")
+    }
+
+    /// An ISO/IEC 19794-4:2011 record of one finger (position 1-10) at 500 ppi.
+    pub fn finger_record(position: u8, image: &GrayImage) -> Vec<u8> {
+        FingerImageRecord {
+            certified: false,
+            distinct_positions: 1,
+            representations: vec![FingerImageRepresentation {
+                capture_time: when(),
+                device_technology: 1,
+                device_vendor: 0,
+                device_type: 0,
+                quality: quality(80),
+                certifications: Vec::new(),
+                position,
+                representation_number: 1,
+                scale_units: 1,
+                capture_res_x: 500,
+                capture_res_y: 500,
+                image_res_x: 500,
+                image_res_y: 500,
+                bit_depth: 8,
+                compression: FingerCompression::Png,
+                impression_type: 0,
+                width: dim(image.width),
+                height: dim(image.height),
+                image_data: encode_png(image).expect("png"),
+                extended: Vec::new(),
+            }],
+        }
+        .to_bytes()
+        .expect("finger record")
+    }
+
+    /// An ISO/IEC 19794-6:2011 record of one eye (K3, PNG).
+    pub fn iris_record(left: bool, image: &GrayImage) -> Vec<u8> {
+        IrisImageRecord {
+            certified: false,
+            eyes: 1,
+            representations: vec![IrisImageRepresentation {
+                capture_time: when(),
+                device_technology: 1,
+                device_vendor: 0,
+                device_type: 0,
+                quality: quality(80),
+                certifications: Vec::new(),
+                representation_number: 1,
+                eye: if left {
+                    EyeLabel::Left
+                } else {
+                    EyeLabel::Right
+                },
+                image_type: IrisImageType::Cropped,
+                format: IrisImageFormat::Png,
+                properties: 0b0100_0101,
+                width: dim(image.width),
+                height: dim(image.height),
+                bit_depth: 8,
+                range: 0,
+                roll_angle: 0xffff,
+                roll_uncertainty: 0xffff,
+                iris_center_x: (0, 0),
+                iris_center_y: (0, 0),
+                iris_diameter: (0, 0),
+                image_data: encode_png(image).expect("png"),
+            }],
+        }
+        .to_bytes()
+        .expect("iris record")
+    }
+
+    /// Standard base64, as the API takes records.
+    pub fn b64(bytes: &[u8]) -> String {
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    }
 }

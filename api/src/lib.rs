@@ -5,6 +5,7 @@
 //! database.
 
 pub mod auth;
+pub mod biometric;
 pub mod domain;
 pub mod error;
 pub mod graphql;

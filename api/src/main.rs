@@ -8,10 +8,11 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use amparo_api::auth::{AuthConfig, password};
+use amparo_api::biometric::Keyring;
 use amparo_api::domain::access::{Role, ScopeLevel, parse_roles};
 use amparo_api::error::{Error, Result};
 use amparo_api::graphql::{ApiConfig, AppState};
-use amparo_api::store::{Database, audit, users};
+use amparo_api::store::{Database, audit, biometrics, users};
 
 #[derive(Parser)]
 #[command(
@@ -57,7 +58,73 @@ enum Command {
     Audit(AuditCommand),
     /// Load data: the demo world, or synthetic data at scale.
     Seed(SeedArgs),
+    /// Re-derive stored biometric templates from their ISO records: those made by an older
+    /// engine algorithm (or all of them), re-sealed with the current key.
+    RebuildTemplates {
+        #[command(flatten)]
+        keys: BiometricKeyArgs,
+        /// Rebuild every captured template, not only those of an older algorithm.
+        #[arg(long)]
+        all: bool,
+    },
 }
+
+#[derive(Args, Clone)]
+struct BiometricKeyArgs {
+    /// The 32-byte key that seals biometric samples at rest (raw, or 64 hex digits). Without it
+    /// the server runs with biometric enrolment off.
+    #[arg(long, env = "AMPARO_BIOMETRIC_KEY_FILE")]
+    biometric_key_file: Option<std::path::PathBuf>,
+    /// Earlier keys still needed to open rows sealed before the last rotation (comma-separated
+    /// in the environment).
+    #[arg(
+        long,
+        env = "AMPARO_BIOMETRIC_PREVIOUS_KEY_FILES",
+        value_delimiter = ','
+    )]
+    biometric_previous_key_file: Vec<std::path::PathBuf>,
+    /// DEVELOPMENT ONLY: without --biometric-key-file, use (creating it if absent) the key file
+    /// amparo-biometric-dev.key in the current directory.
+    #[arg(long)]
+    insecure_dev_biometric_key: bool,
+}
+
+impl BiometricKeyArgs {
+    /// The keyring, if a key was given (or the development key allowed).
+    fn keyring(&self) -> Result<Option<Keyring>> {
+        let path = match (&self.biometric_key_file, self.insecure_dev_biometric_key) {
+            (Some(p), _) => p.clone(),
+            (None, true) => {
+                let p = std::path::PathBuf::from(DEV_KEY_FILE);
+                if !p.exists() {
+                    Keyring::generate_file(&p)?;
+                }
+                eprintln!(
+                    "WARNING: biometric samples are sealed with the DEVELOPMENT key {DEV_KEY_FILE}; \
+                     never use --insecure-dev-biometric-key with real people's data"
+                );
+                p
+            }
+            (None, false) => return Ok(None),
+        };
+        let mut ring = Keyring::from_file(&path)?;
+        for previous in &self.biometric_previous_key_file {
+            ring = ring.with_previous(previous)?;
+        }
+        Ok(Some(ring))
+    }
+
+    fn required(&self) -> Result<Keyring> {
+        self.keyring()?.ok_or_else(|| {
+            Error::config(
+                "give the biometric key: --biometric-key-file PATH (AMPARO_BIOMETRIC_KEY_FILE)",
+            )
+        })
+    }
+}
+
+/// Where --insecure-dev-biometric-key keeps its key.
+const DEV_KEY_FILE: &str = "amparo-biometric-dev.key";
 
 #[derive(Args)]
 struct ServeArgs {
@@ -83,6 +150,8 @@ struct ServeArgs {
     /// Load the demo world first if the database does not have it yet.
     #[arg(long)]
     demo: bool,
+    #[command(flatten)]
+    keys: BiometricKeyArgs,
 }
 
 #[derive(Args)]
@@ -93,6 +162,12 @@ struct SeedArgs {
     /// Create this many synthetic individuals (in families, with needs, documents and cases).
     #[arg(long)]
     individuals: Option<u64>,
+    /// Add this many synthetic biometric people (ten fingers and two irises each, templates
+    /// generated directly, stored as origin 'synthetic') to the gallery, for benchmarks.
+    #[arg(long, conflicts_with_all = ["demo", "individuals"])]
+    biometric_gallery: Option<u64>,
+    #[command(flatten)]
+    keys: BiometricKeyArgs,
 }
 
 #[derive(Subcommand)]
@@ -172,6 +247,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(args) => serve(&cli.db, args)?,
         Command::Seed(args) => seed(&cli.db, args)?,
         Command::User(cmd) => user(&cli.db, cmd)?,
+        Command::RebuildTemplates { keys, all } => {
+            let ring = keys.required()?;
+            let db = open(&cli.db)?;
+            db.migrate()?;
+            let done = db.write_blocking(|c| biometrics::rebuild_templates(c, &ring, all))?;
+            println!(
+                "{} template(s) rebuilt, {} already current, {} failed",
+                done.rebuilt,
+                done.current,
+                done.failed.len()
+            );
+            for f in &done.failed {
+                eprintln!("  failed: {f}");
+            }
+        }
         Command::Audit(AuditCommand::Verify) => {
             let db = open(&cli.db)?;
             let mut conn = db.conn()?;
@@ -213,7 +303,14 @@ fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<()> {
     let api = ApiConfig {
         api_token_lifetime: Duration::from_secs(args.api_token_days.clamp(1, 365) * 86_400),
     };
-    let state = Arc::new(AppState::new(db.clone(), auth, api));
+    let mut state = AppState::new(db.clone(), auth, api);
+    match args.keys.keyring()? {
+        Some(ring) => state = state.with_biometrics(ring)?,
+        None => eprintln!(
+            "biometric enrolment is OFF: no --biometric-key-file (AMPARO_BIOMETRIC_KEY_FILE) given"
+        ),
+    }
+    let state = Arc::new(state);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -263,6 +360,33 @@ fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<()> {
 fn seed(db_args: &DbArgs, args: SeedArgs) -> Result<()> {
     let db = open(db_args)?;
     db.migrate()?;
+    if let Some(n) = args.biometric_gallery {
+        let ring = args.keys.required()?;
+        let started = std::time::Instant::now();
+        // Batches keep each transaction short and show progress on large galleries.
+        let mut done = 0u64;
+        let first_seed = db.write_blocking(|c| {
+            use amparo_api::store::schema::biometric_samples;
+            use diesel::prelude::*;
+            biometric_samples::table
+                .count()
+                .get_result::<i64>(c)
+                .map_err(Error::from)
+        })? as u64;
+        while done < n {
+            let batch = (n - done).min(1000);
+            db.write_blocking(|c| biometrics::seed_synthetic(c, &ring, first_seed + done, batch))?;
+            done += batch;
+            if std::io::stderr().is_terminal() {
+                eprint!("\r{done}/{n} synthetic people");
+            }
+        }
+        println!(
+            "{n} synthetic biometric people (10 fingers, 2 irises) added in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
     match (args.demo, args.individuals) {
         (true, _) => println!("{}", amparo_api::seed::demo(&db)?),
         (false, Some(n)) => println!(

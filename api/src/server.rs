@@ -23,6 +23,14 @@ use crate::store::audit::{self, Actor, Entry, Outcome};
 /// Largest request body accepted (a registration of 50 members fits many times over).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// Largest body of a request whose only fields are biometric uploads (`enrolBiometrics`,
+/// `verifyIdentity`): ten lossless fingers, two irises and a face, each also inside its signed
+/// device record, come to several megabytes.
+pub const MAX_BIOMETRIC_BODY_BYTES: usize = 32 * 1024 * 1024;
+
+/// Root fields allowed the larger body.
+const BIOMETRIC_UPLOADS: [&str; 2] = ["enrolBiometrics", "verifyIdentity"];
+
 #[derive(Clone)]
 struct Server {
     schema: AppSchema,
@@ -39,7 +47,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/graphql", get(graphiql).post(graphql))
         .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(healthz))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BIOMETRIC_BODY_BYTES))
         .layer(CompressionLayer::new().gzip(true))
         .with_state(server)
 }
@@ -226,6 +234,26 @@ fn count_aliases(query: &str) -> Result<usize, ()> {
     Ok(n)
 }
 
+/// Whether every root field of every operation is a biometric upload.
+fn only_biometric_uploads(query: &str) -> bool {
+    use async_graphql::parser::types::Selection;
+    let Ok(doc) = async_graphql::parser::parse_query(query) else {
+        return false;
+    };
+    doc.fragments.is_empty()
+        && doc.operations.iter().all(|(_, op)| {
+            op.node
+                .selection_set
+                .node
+                .items
+                .iter()
+                .all(|sel| match &sel.node {
+                    Selection::Field(f) => BIOMETRIC_UPLOADS.contains(&f.node.name.node.as_str()),
+                    _ => false,
+                })
+        })
+}
+
 async fn graphql(
     State(s): State<Server>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -234,6 +262,20 @@ async fn graphql(
 ) -> Response {
     let request_id = crate::store::new_id();
     let mut req = req.into_inner();
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES) && !only_biometric_uploads(&req.query) {
+        let body = serde_json::json!({ "errors": [{
+            "message": format!("request body too large: at most {MAX_BODY_BYTES} bytes, except for biometric uploads alone"),
+            "extensions": { "code": "VALIDATION" }
+        }]});
+        return with_request_id(
+            (StatusCode::PAYLOAD_TOO_LARGE, Json(body)).into_response(),
+            &request_id,
+        );
+    }
     if let Ok(n) = count_aliases(&req.query)
         && n > MAX_ALIASES
     {
@@ -369,6 +411,21 @@ mod tests {
             Ok(1)
         );
         assert!(count_aliases("{ broken").is_err());
+    }
+
+    #[test]
+    fn only_biometric_uploads_get_the_large_body() {
+        assert!(only_biometric_uploads(
+            "mutation($i: EnrolBiometricsInput!) { enrolBiometrics(input: $i) { clientMutationId } }"
+        ));
+        assert!(only_biometric_uploads(
+            "query($i: VerifyIdentityInput!) { verifyIdentity(input: $i) { matched } }"
+        ));
+        assert!(!only_biometric_uploads(
+            "mutation { enrolBiometrics(input: {}) { clientMutationId } me { username } }"
+        ));
+        assert!(!only_biometric_uploads("{ individuals { totalCount } }"));
+        assert!(!only_biometric_uploads("{ broken"));
     }
 
     #[test]

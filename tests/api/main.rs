@@ -4,6 +4,7 @@
 mod access;
 mod audit;
 mod auth;
+mod biometrics;
 mod cases;
 mod limits;
 mod registration;

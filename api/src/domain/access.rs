@@ -37,6 +37,12 @@ pub enum Permission {
     ManageUsers,
     /// Aggregated statistics (never individuals).
     ReadStatistics,
+    /// Enrol an individual's fingerprints and irises (and run the deduplication search).
+    EnrolBiometrics,
+    /// Decide possible biometric duplicates: same person or different people.
+    AdjudicateBiometrics,
+    /// Check at a service point that a person is the enrolled individual (1:1).
+    VerifyIdentity,
 }
 
 /// Fields so sensitive that only roles that need them may read them (DOMAIN.md, data protection).
@@ -93,10 +99,22 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::RegistrationClerk => {
-                &[ReadPersons, WritePersons, AddNeeds, ManageGroups, ReadCases]
-            }
-            Role::EligibilityOfficer => &[ReadPersons, WritePersons, AddNeeds, ReadCases],
+            Role::RegistrationClerk => &[
+                ReadPersons,
+                WritePersons,
+                AddNeeds,
+                ManageGroups,
+                ReadCases,
+                EnrolBiometrics,
+                VerifyIdentity,
+            ],
+            Role::EligibilityOfficer => &[
+                ReadPersons,
+                WritePersons,
+                AddNeeds,
+                ReadCases,
+                VerifyIdentity,
+            ],
             Role::Supervisor => &[
                 ReadPersons,
                 WritePersons,
@@ -107,8 +125,20 @@ impl Role {
                 ReadAudit,
                 ReadStatistics,
                 SuperviseCases,
+                EnrolBiometrics,
+                AdjudicateBiometrics,
+                VerifyIdentity,
             ],
-            Role::ProtectionOfficer => &[ReadPersons, AddNeeds, ReviewNeeds, ReadCases],
+            // Protection staff adjudicate possible duplicates because a wrong "same person" can
+            // take a refugee's identity away; they do not enrol.
+            Role::ProtectionOfficer => &[
+                ReadPersons,
+                AddNeeds,
+                ReviewNeeds,
+                ReadCases,
+                AdjudicateBiometrics,
+                VerifyIdentity,
+            ],
             Role::UnitAdmin => &[ManageUsers, ReadAudit],
             Role::Analyst => &[ReadStatistics],
         }
@@ -214,5 +244,19 @@ mod tests {
         assert!(!analyst.can(Permission::ReadPersons));
         let admin = Grants::new(vec![Role::UnitAdmin]);
         assert!(!admin.can(Permission::ReadPersons));
+        assert!(!admin.can(Permission::EnrolBiometrics));
+    }
+
+    #[test]
+    fn biometric_duties_are_separated() {
+        let clerk = Grants::new(vec![Role::RegistrationClerk]);
+        assert!(clerk.can(Permission::EnrolBiometrics));
+        assert!(!clerk.can(Permission::AdjudicateBiometrics));
+        for adjudicator in [Role::Supervisor, Role::ProtectionOfficer] {
+            assert!(Grants::new(vec![adjudicator]).can(Permission::AdjudicateBiometrics));
+        }
+        let officer = Grants::new(vec![Role::EligibilityOfficer]);
+        assert!(officer.can(Permission::VerifyIdentity));
+        assert!(!officer.can(Permission::AdjudicateBiometrics));
     }
 }

@@ -24,6 +24,9 @@ pub struct AppState {
     pub case_generation: std::sync::atomic::AtomicU64,
     /// Recent case summaries (see `caseSummary`).
     pub summaries: crate::store::queues::SummaryCache,
+    /// Biometric enrolment and matching; None when the server was started without a biometric
+    /// key, and then every biometric request is refused.
+    pub biometrics: Option<Arc<crate::biometric::Service>>,
 }
 
 /// How many case transitions a slow subscriber may fall behind before it is told to reload.
@@ -39,7 +42,42 @@ impl AppState {
             case_events: tokio::sync::broadcast::channel(CASE_EVENT_BACKLOG).0,
             case_generation: std::sync::atomic::AtomicU64::new(0),
             summaries: crate::store::queues::SummaryCache::default(),
+            biometrics: None,
         }
+    }
+
+    /// Turns biometric enrolment on: builds the matcher's gallery from every stored template
+    /// (opening them with `keys`) and records that read in the audit log. Blocking: call it
+    /// before serving.
+    pub fn with_biometrics(mut self, keys: crate::biometric::Keyring) -> Result<Self> {
+        let started = std::time::Instant::now();
+        let (gallery, templates) = {
+            let mut conn = self.db.conn()?;
+            crate::store::biometrics::load_gallery(&mut conn, &keys)?
+        };
+        let references = gallery.len();
+        self.db.write_blocking(|c| {
+            crate::store::audit::append(
+                c,
+                &Actor::default(),
+                &[Entry::plain(
+                    "load_biometric_gallery",
+                    Outcome::Ok,
+                    Some(format!(
+                        "{templates} templates of {references} references opened into the matcher"
+                    )),
+                )],
+            )
+        })?;
+        tracing::info!(
+            references,
+            templates,
+            key_id = keys.key_id(),
+            seconds = started.elapsed().as_secs_f64(),
+            "biometric gallery loaded"
+        );
+        self.biometrics = Some(Arc::new(crate::biometric::Service::new(keys, gallery)));
+        Ok(self)
     }
 
     /// Marks cached case summaries as outdated.

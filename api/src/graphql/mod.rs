@@ -1,6 +1,7 @@
 //! The GraphQL layer: types, inputs and resolvers. No SQL here: resolvers call the store with
 //! the caller's scope and map errors to `extensions.code`.
 
+pub mod biometrics;
 pub mod connection;
 pub mod context;
 pub mod inputs;
@@ -17,11 +18,19 @@ pub use context::{ApiConfig, AppState, RequestData};
 
 /// Reads. Every read of personal data is scoped to the caller's operation unit and audited.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(query::RegistryQuery, queues::QueueQuery);
+pub struct QueryRoot(
+    query::RegistryQuery,
+    queues::QueueQuery,
+    biometrics::BiometricQuery,
+);
 
 /// Writes. Every mutation is idempotent by clientMutationId; every update checks the version read.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(mutation::RegistryMutation, rsd::CaseMutation);
+pub struct MutationRoot(
+    mutation::RegistryMutation,
+    rsd::CaseMutation,
+    biometrics::BiometricMutation,
+);
 
 /// The API's schema type.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, subscription::SubscriptionRoot>;

@@ -349,6 +349,83 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    biometric_samples (id) {
+        id -> Text,
+        reference_id -> BigInt,
+        position -> Text,
+        quality -> Integer,
+        origin -> Text,
+        key_id -> Text,
+        record -> Binary,
+        device_record -> Binary,
+        template -> Nullable<Binary>,
+        algorithm_version -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    biometric_enrolments (id) {
+        id -> Text,
+        reference_id -> BigInt,
+        operation_unit_id -> Text,
+        individual_id -> Text,
+        transaction_id -> Text,
+        captured_at -> Timestamp,
+        status -> Text,
+        exceptions -> Text,
+        enrolled_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    biometric_reviews (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        enrolment_id -> Text,
+        candidate_enrolment_id -> Text,
+        score -> Double,
+        position_scores -> Text,
+        status -> Text,
+        decision_reason -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    biometric_referrals (id) {
+        id -> Text,
+        reference -> Text,
+        from_unit_id -> Text,
+        to_unit_id -> Text,
+        enrolment_id -> Text,
+        candidate_enrolment_id -> Text,
+        score -> Double,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    individual_links (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        individual_id -> Text,
+        linked_individual_id -> Text,
+        kind -> Text,
+        review_id -> Text,
+        reason -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     operation_units,
     offices,
@@ -372,6 +449,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     counters,
     audit_events,
     audit_head,
+    biometric_samples,
+    biometric_enrolments,
+    biometric_reviews,
+    biometric_referrals,
+    individual_links,
 );
 
 diesel::joinable!(case_members -> cases (case_id));

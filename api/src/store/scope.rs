@@ -172,5 +172,8 @@ fn permission_words(p: Permission) -> &'static str {
         Permission::SuperviseCases => "supervising case queues and reassigning cases",
         Permission::ManageUsers => "managing users",
         Permission::ReadStatistics => "reading statistics",
+        Permission::EnrolBiometrics => "enrolling biometrics",
+        Permission::AdjudicateBiometrics => "deciding possible biometric duplicates",
+        Permission::VerifyIdentity => "verifying identities biometrically",
     }
 }

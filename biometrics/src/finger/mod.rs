@@ -9,6 +9,11 @@
 //! The pipeline assumes images of about 500 pixels per inch (the ISO and FBI capture resolution);
 //! distances below are in pixels at that resolution.
 
+/// Names the extractor and template format, stored beside every template the server derives so
+/// that templates made by an older algorithm can be found and rebuilt from their images. Change
+/// it whenever a change to extraction or to the template format would change stored templates.
+pub const ALGORITHM_VERSION: &str = "amparo-finger-mcc/1";
+
 mod enhance;
 pub mod eval;
 mod extract;

@@ -1,6 +1,5 @@
-//! PNG decoding, for data sets and for ISO 19794 records that carry PNG, and 8-bit greyscale
-//! encoding, so that records can be written (the device emulator serves synthetic fingers and
-//! irises as ISO records with lossless PNG inside).
+//! PNG decoding, for data sets and for ISO 19794 records that carry PNG, and encoding, for the
+//! records Amparo writes itself (test fixtures, device emulation).
 
 use std::io::Cursor;
 
@@ -57,35 +56,53 @@ pub fn decode_png(bytes: &[u8]) -> Result<GrayImage, ImageError> {
     Ok(image)
 }
 
-/// Encodes an 8-bit greyscale image as PNG, with its resolution when it has one.
+/// Encodes an 8-bit greyscale image as PNG (lossless), with its resolution when known.
 pub fn encode_png(image: &GrayImage) -> Result<Vec<u8>, ImageError> {
     let failed = |e: png::EncodingError| ImageError::Malformed(format!("PNG encoding: {e}"));
-    let (width, height) = (
-        u32::try_from(image.width).map_err(|_| ImageError::Unsupported("too wide".into()))?,
-        u32::try_from(image.height).map_err(|_| ImageError::Unsupported("too tall".into()))?,
-    );
-    let mut out = Vec::new();
-    let mut enc = png::Encoder::new(&mut out, width, height);
-    enc.set_color(ColorType::Grayscale);
-    enc.set_depth(BitDepth::Eight);
-    if let Some(ppi) = image.ppi {
-        // Pixels per metre, rounded.
-        let ppm = (u32::from(ppi) * 10000 + 127) / 254;
-        enc.set_pixel_dims(Some(png::PixelDimensions {
-            xppu: ppm,
-            yppu: ppm,
-            unit: Unit::Meter,
-        }));
+    let width = u32::try_from(image.width)
+        .map_err(|_| ImageError::Unsupported(format!("{} pixels wide", image.width)))?;
+    let height = u32::try_from(image.height)
+        .map_err(|_| ImageError::Unsupported(format!("{} pixels high", image.height)))?;
+    if image.pixels.len() != image.width * image.height {
+        return Err(ImageError::Malformed(format!(
+            "{} pixels for a {}x{} image",
+            image.pixels.len(),
+            image.width,
+            image.height
+        )));
     }
-    let mut w = enc.write_header().map_err(failed)?;
-    w.write_image_data(&image.pixels).map_err(failed)?;
-    w.finish().map_err(failed)?;
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, width, height);
+        encoder.set_color(ColorType::Grayscale);
+        encoder.set_depth(BitDepth::Eight);
+        if let Some(ppi) = image.ppi {
+            let ppm = (u32::from(ppi) * 10000 + 127) / 254;
+            encoder.set_pixel_dims(Some(png::PixelDimensions {
+                xppu: ppm,
+                yppu: ppm,
+                unit: Unit::Meter,
+            }));
+        }
+        let mut writer = encoder.write_header().map_err(failed)?;
+        writer.write_image_data(&image.pixels).map_err(failed)?;
+        writer.finish().map_err(failed)?;
+    }
     Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encoded_png_decodes_to_the_same_pixels() {
+        let pixels: Vec<u8> = (0..40 * 30).map(|i| (i * 7 % 251) as u8).collect();
+        let mut image = GrayImage::new(40, 30, pixels).expect("image");
+        image.ppi = Some(500);
+        let back = decode_png(&encode_png(&image).expect("encode")).expect("decode");
+        assert_eq!(back, image);
+    }
     use proptest::prelude::*;
 
     fn encode(width: u32, height: u32, color: ColorType, depth: BitDepth, data: &[u8]) -> Vec<u8> {

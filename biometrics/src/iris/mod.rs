@@ -7,6 +7,10 @@
 //! (templates, 1:N search) can each use only what they need, and so the synthetic eye generator
 //! can check every stage against known geometry.
 
+/// Names the segmentation, encoding and template format, stored beside every iris code the server
+/// derives so that codes made by an older algorithm can be found and rebuilt from their images.
+pub const ALGORITHM_VERSION: &str = "amparo-iris-loggabor/1";
+
 mod encode;
 mod geometry;
 mod matcher;
