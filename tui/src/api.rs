@@ -42,6 +42,16 @@ pub struct Search;
 )]
 pub struct Individual;
 
+/// A finished capture's enrolment, sent by `amparo capture` (and its offline queue).
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/enrol_biometrics.graphql",
+    response_derives = "Debug, Clone",
+    variables_derives = "Debug, Clone, Deserialize"
+)]
+pub struct EnrolBiometrics;
+
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",

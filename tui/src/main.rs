@@ -24,11 +24,11 @@ enum LangArg {
 struct Args {
     /// The Amparo server, e.g. https://amparo.example.org (default: from the settings file, else
     /// http://127.0.0.1:8080).
-    #[arg(long, env = "AMPARO_SERVER")]
+    #[arg(long, env = "AMPARO_SERVER", global = true)]
     server: Option<String>,
     /// Also trust the certificate authorities in this PEM file for an https:// server (e.g. the
     /// unit's own CA); the system's store is always trusted.
-    #[arg(long, env = "AMPARO_CA_CERT")]
+    #[arg(long, env = "AMPARO_CA_CERT", global = true)]
     ca_cert: Option<std::path::PathBuf>,
     /// Language of the interface (default: from the settings file, else LC_ALL or LANG; Spanish
     /// if it starts with "es").
@@ -67,6 +67,10 @@ async fn main() -> ExitCode {
         (None, Some(l)) => Lang::from_locale(Some(l)),
         (None, None) => Lang::from_env(),
     };
+    let ca_cert = args
+        .ca_cert
+        .clone()
+        .or(settings.ca_cert.clone().map(std::path::PathBuf::from));
     let server = match args.command {
         Some(Command::CaptureEmulator(e)) => return capture::cli::run_emulator(e).await,
         Some(Command::Capture(c)) => {
@@ -74,7 +78,8 @@ async fn main() -> ExitCode {
                 .server
                 .or(settings.server.clone())
                 .unwrap_or_else(|| "http://127.0.0.1:8080".to_string());
-            return capture::cli::run_capture(c, &base, &settings, lang).await;
+            return capture::cli::run_capture(c, &base, ca_cert.as_deref(), &settings, lang)
+                .await;
         }
         Some(Command::Demo) => {
             eprintln!("amparo demo: loading the demo world…");
@@ -95,9 +100,6 @@ async fn main() -> ExitCode {
             .or(settings.server)
             .unwrap_or_else(|| "http://127.0.0.1:8080".to_string()),
     };
-    let ca_cert = args
-        .ca_cert
-        .or(settings.ca_cert.map(std::path::PathBuf::from));
     let client = match Client::with_ca(&base, ca_cert.as_deref()) {
         Ok(c) => c,
         Err(e) => {

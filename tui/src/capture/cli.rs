@@ -15,7 +15,7 @@ use super::model::Exception;
 use super::progress::Board;
 use super::queue::{self, Delivery, Queue};
 use super::session::{FingerMode, Operator, Plan, Policy, Session, SessionError, Step};
-use super::upload::{NotYetBound, Uploader};
+use super::upload::{GraphqlUploader, Uploader};
 use crate::api::{self, ApiError, Client};
 use crate::config::Config;
 use crate::i18n::{CaptureText, Lang};
@@ -379,6 +379,7 @@ fn print_sync(text: &CaptureText, r: &queue::SyncReport) {
 pub async fn run_capture(
     args: CaptureArgs,
     server: &str,
+    ca_cert: Option<&Path>,
     settings: &Config,
     lang: Lang,
 ) -> ExitCode {
@@ -398,7 +399,7 @@ pub async fn run_capture(
         Ok(q) => q,
         Err(e) => return fail(&e),
     };
-    let client = match Client::new(server) {
+    let client = match Client::with_ca(server, ca_cert) {
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
@@ -407,7 +408,10 @@ pub async fn run_capture(
         Ok(None) => println!("{}", text.offline),
         Err(e) => return fail(&e),
     }
-    let uploader = NotYetBound;
+    let uploader = GraphqlUploader {
+        client: client.clone(),
+        text,
+    };
     match queue.sync(&uploader).await {
         Ok(r) => print_sync(text, &r),
         Err(e) => return fail(&e),

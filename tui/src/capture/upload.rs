@@ -5,6 +5,8 @@
 use std::future::Future;
 
 use super::model::Capture;
+use crate::api::{ApiError, Client, EnrolBiometrics, enrol_biometrics};
+use crate::i18n::CaptureText;
 
 /// Why an upload did not land.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,14 +28,61 @@ pub trait Uploader {
     fn upload(&self, capture: &Capture) -> impl Future<Output = Result<(), UploadError>> + Send;
 }
 
-/// The uploader of `amparo capture` until `enrolBiometrics` is bound: every capture waits in the
-/// encrypted queue, and `amparo capture --sync` delivers them once the binding exists.
-pub struct NotYetBound;
+/// The uploader of `amparo capture`: the `enrolBiometrics` mutation over the client's one
+/// connection. It tells the operator what the server found, since only the server can say
+/// whether this person was already enrolled.
+pub struct GraphqlUploader {
+    pub client: Client,
+    pub text: &'static CaptureText,
+}
 
-impl Uploader for NotYetBound {
-    async fn upload(&self, _capture: &Capture) -> Result<(), UploadError> {
-        Err(UploadError::Transport(
-            "this client cannot send enrolBiometrics yet; the capture stays queued".into(),
-        ))
+impl Uploader for GraphqlUploader {
+    async fn upload(&self, capture: &Capture) -> Result<(), UploadError> {
+        // The queue's record is the contract's input by construction (same names and shapes).
+        let input = serde_json::to_value(capture)
+            .and_then(serde_json::from_value)
+            .map_err(|e| UploadError::Refused(format!("capture does not fit the contract: {e}")))?;
+        let data = self
+            .client
+            .post::<EnrolBiometrics>(enrol_biometrics::Variables { input })
+            .await
+            .map_err(|e| match e {
+                // Nothing the server decided: keep the capture and send it again later.
+                ApiError::Network(m) | ApiError::Server(m) | ApiError::RateLimited(m) => {
+                    UploadError::Transport(m)
+                }
+                ApiError::Unauthenticated(m) => UploadError::Unauthenticated(m),
+                other => UploadError::Refused(other.to_string()),
+            })?;
+        println!("{}", outcome(self.text, &data.enrol_biometrics.enrolment));
+        Ok(())
     }
+}
+
+/// What the operator reads after an upload: the reference, and any possible duplicate (in this
+/// unit by name, in another only by the referral reference to quote).
+pub fn outcome(
+    text: &CaptureText,
+    e: &enrol_biometrics::EnrolBiometricsEnrolBiometricsEnrolment,
+) -> String {
+    let mut out = format!("{} {}", text.reference, e.reference_id);
+    if matches!(e.status, enrol_biometrics::EnrolmentStatus::CLEAR) {
+        out.push_str(&format!(" · {}", text.no_duplicate));
+        return out;
+    }
+    out.push_str(&format!(" · {}", text.possible_duplicate));
+    for c in &e.candidates {
+        let who = c.individual.as_ref().map_or_else(
+            || text.outside_scope.to_string(),
+            |i| format!("{} {}", i.individual_number, i.full_name),
+        );
+        out.push_str(&format!("\n  {who} ({:.2})", c.score));
+    }
+    for m in &e.other_unit_matches {
+        out.push_str(&format!(
+            "\n  {} {}: {} {}",
+            text.other_unit, m.unit_code, text.referral, m.referral_reference
+        ));
+    }
+    out
 }
