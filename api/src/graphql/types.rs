@@ -380,6 +380,16 @@ impl Individual {
         .await
         .map(|(_, n)| n as i32)
     }
+    /// Individuals an adjudicator found to be the same person as this one (biometric duplicates
+    /// decided SAME_PERSON): linked, never merged.
+    async fn linked_individual_ids(&self, ctx: &Context<'_>) -> GqlResult<Vec<ID>> {
+        let id = self.0.id.clone();
+        scoped_read(ctx, "read", None, move |c, s, _| {
+            crate::store::biometrics::linked_individuals(c, s, &id)
+        })
+        .await
+        .map(|v| v.into_iter().map(ID).collect())
+    }
     /// Identity documents.
     #[graphql(complexity = "LIST_COST * child_complexity + 1")]
     async fn documents(&self, ctx: &Context<'_>) -> GqlResult<Vec<Document>> {

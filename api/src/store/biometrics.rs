@@ -762,7 +762,8 @@ impl Decision {
 }
 
 /// Decides a pending review. "Same person" links the two individuals (a row on each); nothing
-/// is merged or deleted.
+/// is merged or deleted, and both references stay in the matcher's gallery: they are one person's,
+/// so a later enrolment that matches either is shown with both, and the link tells the reviewer.
 pub fn decide(
     conn: &mut DbConn,
     scope: &Scope,
