@@ -120,9 +120,14 @@ stop_server() {
 trap stop_server EXIT
 trap 'exit 130' INT TERM
 
+# The bench's capture device, which the server trusts as it would an office's scanner.
+DEVICE_DIR="$KEY_DIR/device"
+"$BIO_BENCH_BIN" --device-dir "$DEVICE_DIR" --prepare-device
+
 log "starting amparo-api serve on $BASE (loading the gallery)"
 load_start=$SECONDS
-AMPARO_LISTEN="127.0.0.1:$port" "$AMPARO_API_BIN" serve >"$OUT/server.log" 2>&1 &
+AMPARO_LISTEN="127.0.0.1:$port" AMPARO_TRUSTED_DEVICES="$DEVICE_DIR/device.pem" \
+    "$AMPARO_API_BIN" serve >"$OUT/server.log" 2>&1 &
 SERVER_PID=$!
 for i in $(seq 1 1200); do
     curl -fsS --max-time 2 "$BASE/healthz" >/dev/null 2>&1 && break
@@ -134,7 +139,8 @@ log "server ready after $((SECONDS - load_start)) s"
 
 load_before="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 log "enrolling up to $REQUESTS people (at most $MAX_SECONDS s)"
-"$BIO_BENCH_BIN" --url "$BASE/graphql" --requests "$REQUESTS" --max-seconds "$MAX_SECONDS" \
+"$BIO_BENCH_BIN" --url "$BASE/graphql" --device-dir "$DEVICE_DIR" --requests "$REQUESTS" \
+    --max-seconds "$MAX_SECONDS" \
     | tee "$OUT/results.jsonl"
 load_after="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 stop_server

@@ -255,7 +255,7 @@ pub async fn start_with_key(db: &Database, config: AuthConfig, key: &Path) -> Te
         api_token_lifetime: Duration::from_secs(86_400),
     };
     let ring = Keyring::from_file(key).expect("biometric key");
-    let state = AppState::new(db.clone(), config, api);
+    let state = AppState::new(db.clone(), config, api).with_device_trust(device::trust());
     let state = tokio::task::spawn_blocking(move || state.with_biometrics(ring))
         .await
         .expect("gallery task")
@@ -380,6 +380,110 @@ macro_rules! both_backends {
 
 /// ISO/IEC 19794 records made from the engine's synthetic fingers and eyes, as a device would
 /// send them (images PNG-compressed, which the standard allows for both parts).
+/// The capture device the test servers trust: records signed by it pass enrolment's device
+/// check; anything else is refused, as on a real server.
+pub mod device {
+    use std::sync::OnceLock;
+
+    use amparo_sbi::messages::{CaptureData, DigitalId};
+    use amparo_sbi::{DeviceIdentity, Position, TrustStore, make_record};
+    use base64::Engine;
+    use serde_json::Value;
+
+    /// One RSA identity per test process: generating it takes a moment.
+    pub fn identity() -> &'static DeviceIdentity {
+        static ID: OnceLock<DeviceIdentity> = OnceLock::new();
+        ID.get_or_init(|| {
+            DeviceIdentity::generate(&mut rand_core::OsRng, "Amparo test scanner")
+                .expect("device identity")
+        })
+    }
+
+    pub fn trust() -> TrustStore {
+        let mut t = TrustStore::new();
+        t.add_pem(&identity().certificate_pem().expect("certificate"))
+            .expect("trusted");
+        t
+    }
+
+    /// The device record the test device returns for `iso_b64` (standard base64) at
+    /// `position` (the contract's name) in `transaction_id`.
+    pub fn signed(position: &str, iso_b64: &str, transaction_id: &str) -> String {
+        signed_by(identity(), position, iso_b64, transaction_id)
+    }
+
+    /// Like [`signed`], by another device.
+    pub fn signed_by(
+        device: &DeviceIdentity,
+        position: &str,
+        iso_b64: &str,
+        transaction_id: &str,
+    ) -> String {
+        let p = Position::ALL
+            .into_iter()
+            .find(|p| p.contract_name() == position)
+            .expect("a contract position");
+        let iso = base64::engine::general_purpose::STANDARD
+            .decode(iso_b64)
+            .unwrap_or_default();
+        let data = CaptureData {
+            digital_id: String::new(),
+            bio_type: p.bio_type().as_str().to_string(),
+            device_code: "test-1".into(),
+            device_service_version: "1.0".into(),
+            bio_sub_type: Some(p.bio_sub_type().to_string()).filter(|s| !s.is_empty()),
+            purpose: "Registration".into(),
+            env: "Developer".into(),
+            bio_value: String::new(),
+            transaction_id: transaction_id.to_string(),
+            timestamp: "2026-11-27T10:30:00.000Z".into(),
+            requested_score: 40.0,
+            quality_score: 80.0,
+        };
+        let digital_id = DigitalId {
+            serial_no: "T-0001".into(),
+            make: "Amparo".into(),
+            model: "Test".into(),
+            device_type: p.bio_type().as_str().to_string(),
+            device_sub_type: "Single".into(),
+            device_provider: "Amparo".into(),
+            device_provider_id: "amparo.test".into(),
+            date_time: "2026-11-27T10:30:00.000Z".into(),
+        };
+        let previous = amparo_sbi::chain::initial_hash();
+        let (record, _) =
+            make_record(Some(device), data, &digital_id, &iso, &previous).expect("record");
+        serde_json::to_string(&record).expect("record json")
+    }
+
+    /// Gives every sample of an `enrolBiometrics` (or `{ "input": ... }`) its device record,
+    /// signed for the input's transaction id.
+    pub fn sign_samples(vars: &mut Value) {
+        sign_samples_by(identity(), vars)
+    }
+
+    /// Like [`sign_samples`], by another device.
+    pub fn sign_samples_by(device: &DeviceIdentity, vars: &mut Value) {
+        let input = if vars.get("input").is_some() {
+            &mut vars["input"]
+        } else {
+            vars
+        };
+        let tx = input["transactionId"].as_str().unwrap_or_default().to_string();
+        if let Some(samples) = input["samples"].as_array_mut() {
+            for s in samples {
+                let record = signed_by(
+                    device,
+                    s["position"].as_str().unwrap_or_default(),
+                    s["record"].as_str().unwrap_or_default(),
+                    &tx,
+                );
+                s["deviceRecord"] = Value::String(record);
+            }
+        }
+    }
+}
+
 pub mod iso {
     use amparo_biometrics::image::{GrayImage, encode_png};
     use amparo_biometrics::iso::CaptureDateTime;

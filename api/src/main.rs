@@ -138,6 +138,14 @@ struct ServeArgs {
     /// The private key (PEM) of --tls-cert.
     #[arg(long, env = "AMPARO_TLS_KEY", requires = "tls_cert")]
     tls_key: Option<std::path::PathBuf>,
+    /// PEM certificates of the capture devices (or of the authority that issued theirs) whose
+    /// signed records enrolment accepts; repeatable (comma-separated in the environment).
+    /// Without any, every biometric sample is refused.
+    #[arg(long, env = "AMPARO_TRUSTED_DEVICES", value_delimiter = ',')]
+    trusted_devices: Vec<std::path::PathBuf>,
+    /// DEVELOPMENT ONLY: also accept records from devices that sign nothing.
+    #[arg(long)]
+    allow_unsigned_devices: bool,
     /// Minutes of inactivity after which a session ends.
     #[arg(long, env = "AMPARO_SESSION_IDLE_MINUTES", default_value_t = 30)]
     session_idle_minutes: u64,
@@ -303,7 +311,7 @@ fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<()> {
     let api = ApiConfig {
         api_token_lifetime: Duration::from_secs(args.api_token_days.clamp(1, 365) * 86_400),
     };
-    let mut state = AppState::new(db.clone(), auth, api);
+    let mut state = AppState::new(db.clone(), auth, api).with_device_trust(device_trust(&args)?);
     match args.keys.keyring()? {
         Some(ring) => state = state.with_biometrics(ring)?,
         None => eprintln!(
@@ -355,6 +363,30 @@ fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<()> {
         };
         served.map_err(|e| Error::internal(format!("server failed: {e}")))
     })
+}
+
+/// The devices enrolment believes, from --trusted-devices and --allow-unsigned-devices.
+fn device_trust(args: &ServeArgs) -> Result<amparo_sbi::TrustStore> {
+    let mut trust = amparo_sbi::TrustStore::new();
+    for path in &args.trusted_devices {
+        let pem = std::fs::read_to_string(path)
+            .map_err(|e| Error::config(format!("cannot read {}: {e}", path.display())))?;
+        let added = trust
+            .add_pem(&pem)
+            .map_err(|e| Error::config(format!("{}: {e}", path.display())))?;
+        eprintln!("trusting {added} capture device certificate(s) from {}", path.display());
+    }
+    if args.allow_unsigned_devices {
+        trust.set_allow_unsigned(true);
+        eprintln!(
+            "WARNING: --allow-unsigned-devices: biometric records no device signed are accepted; \
+             never with real people's data"
+        );
+    }
+    if trust.is_empty() && !trust.allows_unsigned() {
+        eprintln!("no --trusted-devices given: every biometric sample will be refused");
+    }
+    Ok(trust)
 }
 
 fn seed(db_args: &DbArgs, args: SeedArgs) -> Result<()> {

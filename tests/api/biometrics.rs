@@ -97,28 +97,26 @@ fn eye(person: u64, left: bool, capture: u64) -> String {
     })
 }
 
-fn device_record(position: &str) -> String {
-    json!({ "bioType": "Finger", "bioSubType": position, "data": "eyJhbGciOiJSUzI1NiJ9.e30.c2ln", "hash": "00", "error": { "errorCode": "0", "errorInfo": "Success" } }).to_string()
-}
-
 /// Ten fingers of `finger_person` and two eyes of `eye_person`.
 fn samples(finger_person: u64, impression: u64, eye_person: u64, capture: u64) -> Vec<Value> {
     let mut out: Vec<Value> = FINGERS
         .iter()
         .enumerate()
-        .map(|(k, p)| json!({ "position": p, "record": finger(finger_person, k, impression), "deviceRecord": device_record(p), "quality": 80 }))
+        .map(|(k, p)| json!({ "position": p, "record": finger(finger_person, k, impression), "quality": 80 }))
         .collect();
     for (p, left) in [("RIGHT_IRIS", false), ("LEFT_IRIS", true)] {
-        out.push(json!({ "position": p, "record": eye(eye_person, left, capture), "deviceRecord": device_record(p), "quality": 90 }));
+        out.push(json!({ "position": p, "record": eye(eye_person, left, capture), "quality": 90 }));
     }
     out
 }
 
 fn enrolment(cmid: &str, individual: &str, samples: Vec<Value>) -> Value {
-    json!({ "input": {
+    let mut vars = json!({ "input": {
         "clientMutationId": cmid, "individualId": individual, "transactionId": format!("tx-{cmid}"),
         "capturedAt": "2026-11-27T10:30:00Z", "samples": samples, "exceptions": []
-    }})
+    }});
+    amparo_tests::device::sign_samples(&mut vars);
+    vars
 }
 
 async fn enrol(srv: &TestServer, token: &str, vars: Value) -> Value {
@@ -425,16 +423,60 @@ async fn bad_records_are_refused_and_nothing_is_stored(t: TestDb) {
         "{r}"
     );
 
-    // A device record that is not the device's JSON.
-    let mut s = samples(1, 1, 1, 0);
-    s[11]["deviceRecord"] = json!("not json");
-    let r = srv
-        .gql(Some(&clerk), ENROL, enrolment("bad-4", &ana, s))
-        .await;
-    assert_eq!(
-        r["errors"][0]["extensions"]["field"], "samples.11.deviceRecord",
-        "{r}"
+    // Device records the server cannot believe: not the device's JSON, a signature that does
+    // not verify, a record other than the one signed, another session's transaction, and a
+    // device this server does not trust.
+    let refused = |field: &'static str, needle: &'static str| {
+        move |r: Value| {
+            assert_eq!(error_code(&r), Some("VALIDATION"), "{r}");
+            assert_eq!(r["errors"][0]["extensions"]["field"], field, "{r}");
+            let msg = r["errors"][0]["message"].as_str().unwrap_or_default();
+            assert!(msg.contains(needle), "{needle:?} in {msg}");
+        }
+    };
+    let mut v = enrolment("bad-4", &ana, samples(1, 1, 1, 0));
+    v["input"]["samples"][11]["deviceRecord"] = json!("not json");
+    refused("samples.11.deviceRecord", "SBI JSON")(srv.gql(Some(&clerk), ENROL, v).await);
+
+    let mut v = enrolment("bad-4b", &ana, samples(1, 1, 1, 0));
+    let record = v["input"]["samples"][3]["deviceRecord"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let mut forged: Value = serde_json::from_str(&record).expect("device JSON");
+    let jws = forged["data"].as_str().unwrap_or_default().to_string();
+    let (head, sig) = jws.rsplit_once('.').expect("a JWS");
+    let flipped = if sig.starts_with('A') { "B" } else { "A" };
+    forged["data"] = json!(format!("{head}.{flipped}{}", &sig[1..]));
+    v["input"]["samples"][3]["deviceRecord"] = json!(forged.to_string());
+    refused("samples.3.deviceRecord", "signature")(srv.gql(Some(&clerk), ENROL, v).await);
+
+    let mut v = enrolment("bad-4c", &ana, samples(1, 1, 1, 0));
+    v["input"]["samples"][0]["record"] = json!(finger(9, 0, 1));
+    refused("samples.0.deviceRecord", "not the one the device signed")(
+        srv.gql(Some(&clerk), ENROL, v).await,
     );
+
+    let mut v = enrolment("bad-4d", &ana, samples(1, 1, 1, 0));
+    v["input"]["transactionId"] = json!("another-session");
+    refused("samples.0.deviceRecord", "transaction")(srv.gql(Some(&clerk), ENROL, v).await);
+
+    let stranger = amparo_sbi::DeviceIdentity::generate(&mut rand_core::OsRng, "unknown scanner")
+        .expect("identity");
+    let mut v = enrolment("bad-4e", &ana, samples(1, 1, 1, 0));
+    let record: Value = serde_json::from_str(
+        v["input"]["samples"][5]["deviceRecord"]
+            .as_str()
+            .unwrap_or_default(),
+    )
+    .expect("device JSON");
+    let jws = record["data"].as_str().unwrap_or_default();
+    let payload = amparo_sbi::jws::b64url_decode(jws.split('.').nth(1).unwrap_or_default())
+        .expect("JWS payload");
+    let mut resigned = record.clone();
+    resigned["data"] = json!(stranger.sign(&payload));
+    v["input"]["samples"][5]["deviceRecord"] = json!(resigned.to_string());
+    refused("samples.5.deviceRecord", "trusted")(srv.gql(Some(&clerk), ENROL, v).await);
 
     // The same position twice, and an eligibility officer, who does not enrol.
     let mut s = samples(1, 1, 1, 0);

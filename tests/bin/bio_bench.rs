@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use amparo_biometrics::finger::synthetic::Finger;
 use amparo_biometrics::iris::synthetic::{Format, SyntheticEye};
+use amparo_sbi::DeviceIdentity;
 use amparo_tests::iso::{b64, finger_record, iris_record};
 use serde_json::{Value, json};
 
@@ -34,6 +35,11 @@ struct Args {
     requests: usize,
     max_seconds: u64,
     seed: u64,
+    /// Where the bench's capture device keeps its certificate and key (the server is started
+    /// trusting `device.pem` there).
+    device_dir: Option<std::path::PathBuf>,
+    /// Only make the device's identity (if absent) and stop.
+    prepare_device: bool,
 }
 
 fn args() -> Result<Args, String> {
@@ -47,6 +53,8 @@ fn args() -> Result<Args, String> {
         seed: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() * 1000),
+        device_dir: None,
+        prepare_device: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -64,27 +72,47 @@ fn args() -> Result<Args, String> {
                     .map_err(|e| format!("--max-seconds: {e}"))?
             }
             "--seed" => a.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--device-dir" => a.device_dir = Some(value()?.into()),
+            "--prepare-device" => a.prepare_device = true,
             other => return Err(format!("unknown flag {other}; see bench/README.md")),
         }
     }
     Ok(a)
 }
 
+/// The bench's capture device: made once and kept in `dir`, so the server can trust it.
+fn device(dir: &std::path::Path) -> Result<DeviceIdentity, String> {
+    let (cert, key) = (dir.join("device.pem"), dir.join("device.key"));
+    if cert.exists() && key.exists() {
+        let read = |p: &std::path::Path| {
+            std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))
+        };
+        return DeviceIdentity::from_pem(&read(&cert)?, &read(&key)?).map_err(|e| e.to_string());
+    }
+    let id = DeviceIdentity::generate(&mut rand_core::OsRng, "Amparo bench scanner")
+        .map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    std::fs::write(&cert, id.certificate_pem().map_err(|e| e.to_string())?)
+        .map_err(|e| e.to_string())?;
+    std::fs::write(&key, id.private_key_pem().map_err(|e| e.to_string())?)
+        .map_err(|e| e.to_string())?;
+    Ok(id)
+}
+
 fn samples(seed: u64) -> Vec<Value> {
-    let device = |p: &str| json!({ "bioSubType": p, "data": "bench", "hash": "00" }).to_string();
     let mut out: Vec<Value> = FINGERS
         .iter()
         .enumerate()
         .map(|(k, p)| {
             let image = Finger::generate(seed * 16 + k as u64).impression(1).image;
-            json!({ "position": p, "record": b64(&finger_record(k as u8 + 1, &image)), "deviceRecord": device(p), "quality": 80 })
+            json!({ "position": p, "record": b64(&finger_record(k as u8 + 1, &image)), "quality": 80 })
         })
         .collect();
     for (p, left) in [("RIGHT_IRIS", false), ("LEFT_IRIS", true)] {
         let image = SyntheticEye::new(seed * 16 + 10 + u64::from(left))
             .capture(Format::K3)
             .image;
-        out.push(json!({ "position": p, "record": b64(&iris_record(left, &image)), "deviceRecord": device(p), "quality": 90 }));
+        out.push(json!({ "position": p, "record": b64(&iris_record(left, &image)), "quality": 90 }));
     }
     out
 }
@@ -118,6 +146,14 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), String> {
     let a = args()?;
+    let device_dir = a
+        .device_dir
+        .clone()
+        .ok_or("--device-dir DIR is needed: the server must trust the bench's device")?;
+    let device = device(&device_dir)?;
+    if a.prepare_device {
+        return Ok(());
+    }
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(120))
         .build()
@@ -142,10 +178,11 @@ async fn main() -> Result<(), String> {
                 "givenNames": format!("Bench {seed}"), "familyName": "Biometric", "sex": "F", "dateOfBirth": "1990-01-01", "nationalities": ["COL"] } }] } }
         })).await?;
         let individual = person["data"]["registerGroup"]["members"][0]["id"].clone();
-        let body = json!({
+        let mut body = json!({
             "query": "mutation($i: EnrolBiometricsInput!) { enrolBiometrics(input: $i) { enrolment { status candidates { score } otherUnitMatches { unitCode } } } }",
             "variables": { "i": { "clientMutationId": format!("bench-bio-{run}-{i}"), "individualId": individual, "transactionId": format!("bench-{seed}"), "capturedAt": "2026-11-27T10:00:00Z", "samples": samples(seed), "exceptions": [] } }
         });
+        amparo_tests::device::sign_samples_by(&device, &mut body["variables"]["i"]);
         let started = Instant::now();
         let outcome = post(&http, &a, Some(&token), body).await;
         let ms = started.elapsed().as_secs_f64() * 1000.0;

@@ -562,23 +562,40 @@ fn service(ctx: &Context<'_>) -> Result<Arc<Service>> {
     })
 }
 
-/// THE SINGLE CALL POINT for checking a device's signature on its record.
-///
-/// Today it only checks that the device record is a JSON object; at integration it calls the
-/// `amparo-sbi` crate's verifier (signature against the trusted device certificates, the
-/// transaction id, the hash chain, and that the signed biometric is `record`). Every sample of
-/// `enrolBiometrics` passes through here before anything is decoded or stored.
+/// The one check of a device's record before anything of a sample is decoded or stored: the
+/// record's signature (and its digital id's) against the trusted device certificates, no device
+/// error, and that what the device signed is this sample: its position, the session's
+/// transaction id, and byte for byte the ISO `record` sent beside it. The hash chain links
+/// attempts the client may have discarded, so only the client can check it (it does).
 pub fn verify_device_record(
-    _position: Position,
-    _transaction_id: &str,
+    trust: &amparo_sbi::TrustStore,
+    position: Position,
+    transaction_id: &str,
     device_record: &str,
-    _record: &[u8],
+    record: &[u8],
 ) -> std::result::Result<(), String> {
-    match serde_json::from_str::<serde_json::Value>(device_record) {
-        Ok(serde_json::Value::Object(_)) => Ok(()),
-        Ok(_) => Err("the device record must be the JSON object the device returned".into()),
-        Err(e) => Err(format!("the device record is not JSON: {e}")),
+    if trust.is_empty() && !trust.allows_unsigned() {
+        return Err(
+            "this server trusts no capture device: configure --trusted-devices".to_string(),
+        );
     }
+    let v = amparo_sbi::verify_record(device_record, trust).map_err(|e| e.to_string())?;
+    if !v.position.contract_name().eq_ignore_ascii_case(position.as_str()) {
+        return Err(format!(
+            "the device signed a {} record",
+            v.position.contract_name()
+        ));
+    }
+    if v.data.transaction_id != transaction_id {
+        return Err(format!(
+            "the device signed it in transaction {:?}, not {transaction_id:?}",
+            v.data.transaction_id
+        ));
+    }
+    if v.iso != record {
+        return Err("the record is not the one the device signed".to_string());
+    }
+    Ok(())
 }
 
 fn decode_record(field: &str, b64: &str) -> Result<Vec<u8>> {
@@ -907,7 +924,14 @@ async fn enrol(ctx: &Context<'_>, input: EnrolBiometricsInput) -> Result<Enrolme
         }
         let field = format!("samples.{i}.record");
         let bytes = decode_record(&field, &s.record)?;
-        verify_device_record(position, &transaction_id, &s.device_record, &bytes).map_err(
+        verify_device_record(
+            &st.device_trust,
+            position,
+            &transaction_id,
+            &s.device_record,
+            &bytes,
+        )
+        .map_err(
             |reason| {
                 Error::validation(
                     format!("samples.{i}.deviceRecord"),

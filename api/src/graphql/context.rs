@@ -27,6 +27,9 @@ pub struct AppState {
     /// Biometric enrolment and matching; None when the server was started without a biometric
     /// key, and then every biometric request is refused.
     pub biometrics: Option<Arc<crate::biometric::Service>>,
+    /// Certificates of the capture devices whose signed records enrolment accepts. Empty (the
+    /// default) refuses every sample: a record no trusted device signed proves nothing.
+    pub device_trust: Arc<amparo_sbi::TrustStore>,
 }
 
 /// How many case transitions a slow subscriber may fall behind before it is told to reload.
@@ -43,12 +46,19 @@ impl AppState {
             case_generation: std::sync::atomic::AtomicU64::new(0),
             summaries: crate::store::queues::SummaryCache::default(),
             biometrics: None,
+            device_trust: Arc::new(amparo_sbi::TrustStore::new()),
         }
     }
 
     /// Turns biometric enrolment on: builds the matcher's gallery from every stored template
     /// (opening them with `keys`) and records that read in the audit log. Blocking: call it
     /// before serving.
+    /// Accepts biometric records signed by these devices (see [`AppState::device_trust`]).
+    pub fn with_device_trust(mut self, trust: amparo_sbi::TrustStore) -> Self {
+        self.device_trust = Arc::new(trust);
+        self
+    }
+
     pub fn with_biometrics(mut self, keys: crate::biometric::Keyring) -> Result<Self> {
         let started = std::time::Instant::now();
         let (gallery, templates) = {
