@@ -469,7 +469,10 @@ pub mod device {
         } else {
             vars
         };
-        let tx = input["transactionId"].as_str().unwrap_or_default().to_string();
+        let tx = input["transactionId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         if let Some(samples) = input["samples"].as_array_mut() {
             for s in samples {
                 let record = signed_by(

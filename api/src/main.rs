@@ -374,7 +374,10 @@ fn device_trust(args: &ServeArgs) -> Result<amparo_sbi::TrustStore> {
         let added = trust
             .add_pem(&pem)
             .map_err(|e| Error::config(format!("{}: {e}", path.display())))?;
-        eprintln!("trusting {added} capture device certificate(s) from {}", path.display());
+        eprintln!(
+            "trusting {added} capture device certificate(s) from {}",
+            path.display()
+        );
     }
     if args.allow_unsigned_devices {
         trust.set_allow_unsigned(true);

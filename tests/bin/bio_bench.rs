@@ -112,7 +112,9 @@ fn samples(seed: u64) -> Vec<Value> {
         let image = SyntheticEye::new(seed * 16 + 10 + u64::from(left))
             .capture(Format::K3)
             .image;
-        out.push(json!({ "position": p, "record": b64(&iris_record(left, &image)), "quality": 90 }));
+        out.push(
+            json!({ "position": p, "record": b64(&iris_record(left, &image)), "quality": 90 }),
+        );
     }
     out
 }

@@ -1,12 +1,17 @@
 //! `amparo demo`: the newcomer's one command. It starts the real server in-process on a fresh
 //! SQLite database in a temporary directory, loads the demo world, and hands its address to the
 //! client; the same server answers GraphQL (and GraphiQL in a browser) while the client runs.
+//!
+//! Biometric enrolment is on, with a sealing key made in that directory, and a simulated
+//! scanner (the device emulator, signing as a device the server trusts) listens on a port of
+//! the SBI range, so `amparo capture` can be tried from a second terminal.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use amparo_api::auth::AuthConfig;
+use amparo_api::biometric::Keyring;
 use amparo_api::graphql::{ApiConfig, AppState};
 use amparo_api::store::Database;
 use tokio::sync::oneshot;
@@ -15,8 +20,12 @@ use tokio::sync::oneshot;
 pub struct DemoServer {
     /// Base address, e.g. `http://127.0.0.1:43117`.
     pub url: String,
+    /// The demo scanner's certificate, for `amparo capture --trust`; None when no port of the
+    /// SBI range was free for the scanner.
+    pub device_cert: Option<PathBuf>,
     dir: PathBuf,
     stop: Option<oneshot::Sender<()>>,
+    _scanner: Option<crate::capture::emulator::Emulator>,
 }
 
 impl Drop for DemoServer {
@@ -44,7 +53,38 @@ pub async fn start() -> Result<DemoServer, String> {
     let api = ApiConfig {
         api_token_lifetime: Duration::from_secs(90 * 86_400),
     };
-    let state = Arc::new(AppState::new(db, AuthConfig::default(), api));
+    let key = dir.join("biometric.key");
+    let scanner_dir = dir.clone();
+    let (state, identity) = tokio::task::spawn_blocking(move || {
+        let device =
+            amparo_sbi::DeviceIdentity::generate(&mut rand_core::OsRng, "Amparo demo scanner")
+                .map_err(|e| e.to_string())?;
+        let cert = device.certificate_pem().map_err(|e| e.to_string())?;
+        std::fs::write(scanner_dir.join("device.pem"), &cert).map_err(|e| e.to_string())?;
+        let mut trust = amparo_sbi::TrustStore::new();
+        trust.add_pem(&cert).map_err(|e| e.to_string())?;
+        Keyring::generate_file(&key).map_err(|e| e.to_string())?;
+        let ring = Keyring::from_file(&key).map_err(|e| e.to_string())?;
+        let state = AppState::new(db, AuthConfig::default(), api)
+            .with_device_trust(trust)
+            .with_biometrics(ring)
+            .map_err(|e| e.to_string())?;
+        Ok::<_, String>((state, device))
+    })
+    .await
+    .map_err(|e| format!("starting biometrics failed: {e}"))??;
+    let state = Arc::new(state);
+    // A demo without its scanner is still a demo: the SBI ports may all be taken.
+    let scanner =
+        crate::capture::emulator::Emulator::start(crate::capture::emulator::EmulatorConfig {
+            port: None,
+            source: crate::capture::emulator::Source::Synthetic,
+            subject_seed: 1,
+            identity: Some(identity),
+            fault: None,
+        })
+        .await
+        .ok();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| format!("cannot listen on a loopback port: {e}"))?;
@@ -60,7 +100,9 @@ pub async fn start() -> Result<DemoServer, String> {
     });
     Ok(DemoServer {
         url: format!("http://{addr}"),
+        device_cert: scanner.as_ref().map(|_| dir.join("device.pem")),
         dir,
         stop: Some(stop),
+        _scanner: scanner,
     })
 }

@@ -78,13 +78,24 @@ async fn main() -> ExitCode {
                 .server
                 .or(settings.server.clone())
                 .unwrap_or_else(|| "http://127.0.0.1:8080".to_string());
-            return capture::cli::run_capture(c, &base, ca_cert.as_deref(), &settings, lang)
-                .await;
+            return capture::cli::run_capture(c, &base, ca_cert.as_deref(), &settings, lang).await;
         }
         Some(Command::Demo) => {
             eprintln!("amparo demo: loading the demo world…");
             match demo::start().await {
-                Ok(server) => Some(server),
+                Ok(server) => {
+                    if let Some(cert) = &server.device_cert {
+                        // Shown before the client takes the screen, and again when it leaves it.
+                        eprintln!(
+                            "amparo demo: a simulated scanner is attached; in another terminal:\n  \
+                             amparo capture --server {} --trust {} --username registrar \
+                             --individual ID",
+                            server.url,
+                            cert.display()
+                        );
+                    }
+                    Some(server)
+                }
                 Err(e) => {
                     eprintln!("amparo demo: {e}");
                     return ExitCode::FAILURE;

@@ -580,7 +580,11 @@ pub fn verify_device_record(
         );
     }
     let v = amparo_sbi::verify_record(device_record, trust).map_err(|e| e.to_string())?;
-    if !v.position.contract_name().eq_ignore_ascii_case(position.as_str()) {
+    if !v
+        .position
+        .contract_name()
+        .eq_ignore_ascii_case(position.as_str())
+    {
         return Err(format!(
             "the device signed a {} record",
             v.position.contract_name()
@@ -931,14 +935,12 @@ async fn enrol(ctx: &Context<'_>, input: EnrolBiometricsInput) -> Result<Enrolme
             &s.device_record,
             &bytes,
         )
-        .map_err(
-            |reason| {
-                Error::validation(
-                    format!("samples.{i}.deviceRecord"),
-                    format!("{}: {reason}", position.as_str()),
-                )
-            },
-        )?;
+        .map_err(|reason| {
+            Error::validation(
+                format!("samples.{i}.deviceRecord"),
+                format!("{}: {reason}", position.as_str()),
+            )
+        })?;
         rest.push((position, s.quality, s.device_record, bytes.clone()));
         records.push((field, position, bytes));
     }

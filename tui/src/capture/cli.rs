@@ -422,6 +422,10 @@ pub async fn run_capture(
     let Some(individual) = args.individual.clone() else {
         return fail(&"--individual is required to capture");
     };
+    let individual = match resolve_individual(&client, &individual).await {
+        Ok(id) => id,
+        Err(e) => return fail(&e),
+    };
     let http = match SbiHttp::new(Duration::from_millis(500)) {
         Ok(h) => h,
         Err(e) => return fail(&e),
@@ -458,6 +462,38 @@ pub async fn run_capture(
         Err(e) => return fail(&e),
     };
     deliver_and_report(&queue, &uploader, &capture, text).await
+}
+
+/// The id to enrol under. Operators type the registration number (DPIN-I-0000045); the server
+/// is asked which individual carries it, and the operator sees the name before any finger is
+/// touched. An id (UUID) is taken as it is, which is also how a capture is made offline.
+async fn resolve_individual(client: &Client, given: &str) -> Result<String, String> {
+    if uuid::Uuid::parse_str(given).is_ok() {
+        return Ok(given.to_string());
+    }
+    let data = client
+        .post::<api::Search>(api::search::Variables {
+            search: given.to_string(),
+            first: 5,
+            after: None,
+        })
+        .await
+        .map_err(|e| match e {
+            ApiError::Network(_) => format!(
+                "{given}: the server is needed to look a number up; offline, give the \
+                 individual's id (UUID) instead"
+            ),
+            other => format!("{given}: {other}"),
+        })?;
+    let found = data
+        .individuals
+        .edges
+        .into_iter()
+        .map(|e| e.node)
+        .find(|n| n.individual_number.eq_ignore_ascii_case(given.trim()))
+        .ok_or_else(|| format!("no individual {given} in your scope"))?;
+    println!("{} {}", found.individual_number, found.full_name);
+    Ok(found.id)
 }
 
 async fn deliver_and_report(

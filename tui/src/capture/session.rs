@@ -223,6 +223,9 @@ impl<'a> Session<'a> {
             let (kept, failed) = self
                 .capture_step(device, step, &mut board, operator)
                 .await?;
+            // The step already showed the board after its last attempt; show it again only if
+            // giving up changed it (each board costs a few hundred bytes on a thin link).
+            let gave_up = !failed.is_empty();
             for (position, problem) in failed {
                 if operator.give_up(position, &problem) {
                     exceptions.push(Exception {
@@ -236,7 +239,9 @@ impl<'a> Session<'a> {
                 }
             }
             samples.extend(kept.into_values().map(sample));
-            operator.progress(&board);
+            if gave_up {
+                operator.progress(&board);
+            }
         }
         Ok(Capture {
             client_mutation_id: uuid::Uuid::now_v7().to_string(),
