@@ -78,8 +78,7 @@ async fn main() -> ExitCode {
                 .server
                 .or(settings.server.clone())
                 .unwrap_or_else(|| "http://127.0.0.1:8080".to_string());
-            return capture::cli::run_capture(c, &base, ca_cert.as_deref(), &settings, lang)
-                .await;
+            return capture::cli::run_capture(c, &base, ca_cert.as_deref(), &settings, lang).await;
         }
         Some(Command::Demo) => {
             eprintln!("amparo demo: loading the demo world…");
