@@ -253,12 +253,12 @@ pub fn review_lines<'a>(t: &Text, r: &'a Review) -> Vec<Line<'a>> {
     lines.push(Line::styled(head, bold()));
     lines.push(Line::raw(score));
     lines.push(Line::raw(matched));
-    lines.push(Line::styled(w.legend, dim()));
-    lines.push(Line::default());
     lines.push(Line::from(vec![
         Span::styled(format!("{}: {:.2}", w.fused, r.score), bold()),
         Span::styled(format!("  {}", w.threshold), dim()),
     ]));
+    // Last before the reason form, which may cover it: the least needed line.
+    lines.push(Line::styled(w.legend, dim()));
     if let Some(reason) = &r.decision_reason {
         lines.push(Line::raw(format!("{}: {reason}", w.reason)));
     }
