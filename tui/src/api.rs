@@ -63,6 +63,31 @@ pub struct Group;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
+    query_path = "graphql/biometric_reviews.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct BiometricReviews;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/biometric_review.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct BiometricReview;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/decide_duplicate.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct DecideDuplicate;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
     query_path = "graphql/register_group.graphql",
     response_derives = "Debug, Clone",
     variables_derives = "Debug, Clone"

@@ -64,6 +64,22 @@ pub enum Reply {
     },
     Register(Result<api::register_group::ResponseData, ApiError>),
     Me(Result<api::me::ResponseData, ApiError>),
+    /// A page of the duplicates queue, read at `read_at` (the ages shown count to then).
+    Reviews {
+        seq: u64,
+        page: usize,
+        read_at: chrono::DateTime<chrono::Utc>,
+        result: Result<crate::review::ReviewsPage, ApiError>,
+    },
+    /// One review; `None` when the unit's queue has none with that id.
+    Review {
+        seq: u64,
+        result: Result<Option<Box<crate::review::Review>>, ApiError>,
+    },
+    Decide {
+        cmid: String,
+        result: Result<(), ApiError>,
+    },
     /// A read of a case list, the summary or a case.
     Read(ListReply),
     Officers(Result<api::assignable_officers::ResponseData, ApiError>),
@@ -100,6 +116,23 @@ pub enum Cmd {
     },
     Register(api::register_group::RegisterGroupInput),
     Me,
+    Reviews {
+        seq: u64,
+        page: usize,
+        after: Option<String>,
+    },
+    Review {
+        seq: u64,
+        id: String,
+    },
+    /// `decideDuplicate` with the version read and the form's `clientMutationId`.
+    Decide {
+        cmid: String,
+        review_id: String,
+        version: i64,
+        decision: crate::review::Decision,
+        reason: String,
+    },
     /// Open the live link with this session token (closing any earlier one).
     Live(String),
     Work {
@@ -143,6 +176,10 @@ pub enum Screen {
     Work,
     Case,
     Supervisor,
+    /// The queue of possible biometric duplicates.
+    Reviews,
+    /// One possible duplicate, both records side by side.
+    Review,
 }
 
 /// What the client last learned about its link to the server.
@@ -246,6 +283,7 @@ pub struct App {
     pub individual: IndividualState,
     pub group: crate::group::GroupState,
     pub register: RegisterForm,
+    pub reviews: crate::review::ReviewsState,
     /// Set when a message changed what is on screen; the main loop draws and clears it.
     pub dirty: bool,
     pub quit: bool,
@@ -284,6 +322,7 @@ impl App {
             individual: IndividualState::default(),
             group: crate::group::GroupState::default(),
             register: RegisterForm::new(),
+            reviews: crate::review::ReviewsState::default(),
             dirty: true,
             quit: false,
             demo: false,
@@ -310,6 +349,8 @@ impl App {
             // A form is modal: its keys never reach the screens behind it.
             Screen::Supervisor => self.supervisor.form.is_some(),
             Screen::Case => self.case.form.is_some(),
+            Screen::Reviews => false,
+            Screen::Review => self.reviews.open.form.is_some(),
         }
     }
 
@@ -428,6 +469,10 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
                 app.open_supervisor(cmds);
                 return true;
             }
+            KeyCode::F(6) if app.is_adjudicator() => {
+                app.open_reviews(cmds);
+                return true;
+            }
             KeyCode::F(2) => {
                 app.open_search();
                 return true;
@@ -456,6 +501,8 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
         Screen::Work => crate::work::work_key(app, key, cmds),
         Screen::Supervisor => crate::work::supervisor_key(app, key, cmds),
         Screen::Case => crate::work::case_key(app, key, cmds),
+        Screen::Reviews => crate::review::list_key(app, key, cmds),
+        Screen::Review => crate::review::review_key(app, key, cmds),
     }
 }
 
@@ -699,6 +746,16 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
         }
         Reply::Group { seq, result } => crate::group::reply(app, seq, result),
         Reply::Register(result) => crate::register::reply(app, result),
+        Reply::Reviews {
+            seq,
+            page,
+            read_at,
+            result,
+        } => crate::review::list_reply(app, seq, page, read_at, result),
+        Reply::Review { seq, result } => {
+            crate::review::review_reply(app, seq, result.map(|r| r.map(|b| *b)));
+        }
+        Reply::Decide { cmid, result } => crate::review::decide_reply(app, &cmid, result, cmds),
         Reply::Me(Ok(data)) => {
             app.me = Some(data.me);
             app.go_home(cmds);
@@ -773,6 +830,8 @@ fn error_of(reply: &Reply) -> Option<&ApiError> {
         Reply::Login(Err(e)) | Reply::Register(Err(e)) => Some(e),
         Reply::Search { result: Err(e), .. } | Reply::Individual { result: Err(e), .. } => Some(e),
         Reply::Group { result: Err(e), .. } => Some(e),
+        Reply::Reviews { result: Err(e), .. } | Reply::Review { result: Err(e), .. } => Some(e),
+        Reply::Decide { result: Err(e), .. } => Some(e),
         Reply::Me(Err(e)) | Reply::Act { result: Err(e), .. } => Some(e),
         Reply::Read(r) => r.error(),
         _ => None,

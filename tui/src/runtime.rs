@@ -8,6 +8,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::api::{self, ApiError, Client};
 use crate::app::{Cmd, Msg, PAGE_SIZE, Reply};
 use crate::form::ActInput;
+use crate::review::{Decision, REVIEWS_PAGE, ReviewsPage};
 use crate::work::{ActDone, CasePage, ListReply, QUEUE_PAGE, WORK_PAGE};
 
 /// Starts `cmd`; its reply arrives on `tx`.
@@ -78,6 +79,60 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
                 .await
                 .map(Box::new),
         },
+        Cmd::Reviews { seq, page, after } => {
+            let result = client
+                .post::<api::BiometricReviews>(api::biometric_reviews::Variables {
+                    first: REVIEWS_PAGE as i64,
+                    after,
+                })
+                .await
+                .map(|d| {
+                    let c = d.biometric_reviews;
+                    ReviewsPage {
+                        rows: c.edges.into_iter().map(|e| e.node).collect(),
+                        has_next: c.page_info.has_next_page,
+                        end_cursor: c.page_info.end_cursor,
+                    }
+                });
+            Reply::Reviews {
+                seq,
+                page,
+                read_at: chrono::Utc::now(),
+                result,
+            }
+        }
+        Cmd::Review { seq, id } => Reply::Review {
+            seq,
+            result: client
+                .post::<api::BiometricReview>(api::biometric_review::Variables { id })
+                .await
+                .map(|d| d.biometric_review.map(Box::new)),
+        },
+        Cmd::Decide {
+            cmid,
+            review_id,
+            version,
+            decision,
+            reason,
+        } => {
+            use api::decide_duplicate::{DecideDuplicateInput, DuplicateDecision, Variables};
+            let decision = match decision {
+                Decision::SamePerson => DuplicateDecision::SAME_PERSON,
+                Decision::DifferentPeople => DuplicateDecision::DIFFERENT_PEOPLE,
+            };
+            let input = DecideDuplicateInput {
+                client_mutation_id: cmid.clone(),
+                review_id,
+                version,
+                decision,
+                reason,
+            };
+            let result = client
+                .post::<api::DecideDuplicate>(Variables { input })
+                .await
+                .map(|_| ());
+            Reply::Decide { cmid, result }
+        }
         Cmd::Register(input) => Reply::Register(
             client
                 .post::<api::RegisterGroup>(api::register_group::Variables { input })

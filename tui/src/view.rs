@@ -57,6 +57,8 @@ pub fn view(app: &App, frame: &mut Frame) {
         Screen::Work => crate::view_case::draw_work(app, t, frame, body),
         Screen::Supervisor => crate::view_case::draw_supervisor(app, t, frame, body),
         Screen::Case => crate::view_case::draw_case(app, t, frame, body),
+        Screen::Reviews => crate::view_review::draw_reviews(app, t, frame, body),
+        Screen::Review => crate::view_review::draw_review(app, t, frame, body),
     }
     draw_status(app, t, frame, status);
     if app.help {
@@ -74,6 +76,8 @@ fn screen_name(t: &Text, s: Screen) -> &'static str {
         Screen::Work => t.case.work,
         Screen::Supervisor => t.case.supervisor,
         Screen::Case => t.case.case,
+        Screen::Reviews => t.reviews.title_list,
+        Screen::Review => t.reviews.title_review,
     }
 }
 
@@ -122,6 +126,7 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
         _ => false,
     };
     let keys = match app.screen {
+        Screen::Review if app.reviews.open.form.is_some() => t.reviews.keys_form,
         _ if form_open => t.case.keys_form,
         Screen::Login => t.keys_login,
         Screen::Search => t.keys_search,
@@ -131,6 +136,8 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
         Screen::Work => t.case.keys_work,
         Screen::Supervisor => t.case.keys_supervisor,
         Screen::Case => t.case.keys_case,
+        Screen::Reviews => t.reviews.keys_list,
+        Screen::Review => t.reviews.keys_review,
     };
     // On a case, the keys of the actions the caller may take now come first.
     let mut pairs: Vec<(String, String)> = Vec::new();
@@ -144,6 +151,7 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
             }
         }
     }
+    let form_open = form_open || (app.screen == Screen::Review && app.reviews.open.form.is_some());
     let global = if app.screen == Screen::Login || form_open {
         &[][..]
     } else {
@@ -154,9 +162,15 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     } else {
         t.case.keys_global
     };
+    let reviews_global = if global.is_empty() || !app.is_adjudicator() {
+        &[][..]
+    } else {
+        t.reviews.keys_global
+    };
     pairs.extend(
         keys.iter()
             .chain(case_global.iter())
+            .chain(reviews_global.iter())
             .chain(global.iter())
             .map(|(k, d)| (k.to_string(), d.to_string())),
     );

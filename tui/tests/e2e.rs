@@ -230,6 +230,7 @@ async fn officer_acts_and_the_supervisor_sees_it_live(t: TestDb) {
 amparo_tests::both_backends!(
     log_in_register_find_by_transliteration_and_open,
     officer_acts_and_the_supervisor_sees_it_live,
+    a_supervisor_decides_a_possible_duplicate,
 );
 
 async fn log_in_register_find_by_transliteration_and_open(t: TestDb) {
@@ -399,4 +400,143 @@ async fn demo_serves_the_demo_world_to_the_client() {
     d.key(KeyCode::Enter).await;
     assert!(d.app.search.rows.len() > 1, "{}", d.screen());
     assert!(d.screen().contains("García"), "{}", d.screen());
+}
+
+/// Ten fingers of synthetic person `person` (impression `impression`) and the two eyes of
+/// synthetic person `eyes`, as signed device records for `transaction`.
+fn enrolment(cmid: &str, individual: &Value, person: u64, impression: u64, eyes: u64) -> Value {
+    use amparo_biometrics::finger::synthetic::Finger;
+    use amparo_biometrics::iris::synthetic::{Format, SyntheticEye};
+    use amparo_tests::iso::{b64, finger_record, iris_record};
+    const FINGERS: [&str; 10] = [
+        "RIGHT_THUMB",
+        "RIGHT_INDEX",
+        "RIGHT_MIDDLE",
+        "RIGHT_RING",
+        "RIGHT_LITTLE",
+        "LEFT_THUMB",
+        "LEFT_INDEX",
+        "LEFT_MIDDLE",
+        "LEFT_RING",
+        "LEFT_LITTLE",
+    ];
+    let mut samples: Vec<Value> = FINGERS
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            let f = Finger::generate(person * 100 + k as u64);
+            let record = finger_record(k as u8 + 1, &f.impression(impression).image);
+            json!({ "position": p, "record": b64(&record), "quality": 80 })
+        })
+        .collect();
+    for (p, left) in [("RIGHT_IRIS", false), ("LEFT_IRIS", true)] {
+        let eye = SyntheticEye::new(eyes * 10 + u64::from(left)).capture(Format::K3);
+        let record = iris_record(left, &eye.image);
+        samples.push(json!({ "position": p, "record": b64(&record), "quality": 90 }));
+    }
+    let mut vars = json!({ "input": {
+        "clientMutationId": cmid, "individualId": individual, "transactionId": format!("tx-{cmid}"),
+        "capturedAt": "2026-11-27T10:30:00Z", "samples": samples, "exceptions": []
+    }});
+    amparo_tests::device::sign_samples(&mut vars);
+    vars
+}
+
+const ENROL: &str = "mutation($input: EnrolBiometricsInput!) { enrolBiometrics(input: $input) { enrolment { status } } }";
+
+async fn a_supervisor_decides_a_possible_duplicate(t: TestDb) {
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let registrar = srv.login("registrar").await;
+    let mut ids = Vec::new();
+    for (cmid, given) in [("e2e-amira", "Amira"), ("e2e-bashir", "Bashir")] {
+        let g = ok(
+            &srv,
+            &registrar,
+            "mutation($input: RegisterGroupInput!) { registerGroup(input: $input) { members { id individualNumber } } }",
+            json!({ "clientMutationId": cmid, "acknowledgeDuplicates": true, "members": [
+                { "relationship": "focal_point", "person": { "givenNames": given, "familyName": "Haddad", "sex": "F", "dateOfBirth": "1992-04-11", "nationalities": ["SYR"] } }
+            ]}),
+        )
+        .await;
+        ids.push(g["registerGroup"]["members"][0].clone());
+    }
+    // Amira's fingers, captured again under Bashir's record with other eyes.
+    for (i, (cmid, impression, eyes, status)) in [
+        ("e2e-bio-1", 1, 1, "CLEAR"),
+        ("e2e-bio-2", 2, 2, "POSSIBLE_DUPLICATE"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let vars = enrolment(cmid, &ids[i]["id"], 7, impression, eyes);
+        let r = srv.gql(Some(&registrar), ENROL, vars).await;
+        assert!(r["errors"].is_null(), "{r}");
+        assert_eq!(
+            r["data"]["enrolBiometrics"]["enrolment"]["status"], status,
+            "{r}"
+        );
+    }
+
+    let mut d = driver(&srv.url);
+    d.log_in("supervisor").await;
+    d.key(KeyCode::F(6)).await;
+    assert_eq!(d.app.screen, Screen::Reviews);
+    let screen = d.screen();
+    for p in &ids {
+        let number = p["individualNumber"].as_str().expect("number");
+        assert!(screen.contains(number), "{number} missing:\n{screen}");
+    }
+    assert!(
+        screen.contains("Bashir") && screen.contains("Amira"),
+        "{screen}"
+    );
+
+    d.key(KeyCode::Enter).await;
+    let screen = d.screen();
+    assert_eq!(d.app.screen, Screen::Review, "{screen}");
+    assert!(
+        screen.contains("Fused score") && screen.contains("Status: pending"),
+        "{screen}"
+    );
+
+    // No reason: refused on the form, nothing sent.
+    d.key(KeyCode::Char('d')).await;
+    d.key(KeyCode::Enter).await;
+    assert!(d.screen().contains("required"), "{}", d.screen());
+    assert!(d.app.reviews.open.form.is_some());
+    let token = srv.login("supervisor").await;
+    let pending = "{ biometricReviews { edges { node { id status } } } }";
+    let r = srv.gql(Some(&token), pending, json!({})).await;
+    assert_eq!(
+        r["data"]["biometricReviews"]["edges"][0]["node"]["status"], "PENDING",
+        "{r}"
+    );
+
+    let reason = "Different irises; fingers to be recaptured";
+    d.text(reason).await;
+    d.ctrl('s').await;
+    let screen = d.screen();
+    assert_eq!(d.app.screen, Screen::Reviews, "{screen}");
+    assert!(screen.contains("Decided: different people"), "{screen}");
+    assert!(
+        screen.contains("No possible duplicates waiting"),
+        "{screen}"
+    );
+
+    let r = srv
+        .gql(
+            Some(&token),
+            "query($s: BiometricReviewStatus) { biometricReviews(status: $s) { edges { node { status decisionReason } } } }",
+            json!({ "s": "DIFFERENT_PEOPLE" }),
+        )
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+    let edges = r["data"]["biometricReviews"]["edges"]
+        .as_array()
+        .expect("edges");
+    assert_eq!(edges.len(), 1, "{r}");
+    assert_eq!(edges[0]["node"]["decisionReason"], reason, "{r}");
+    let r = srv.gql(Some(&token), pending, json!({})).await;
+    assert_eq!(r["data"]["biometricReviews"]["edges"], json!([]), "{r}");
 }

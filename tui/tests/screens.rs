@@ -1284,3 +1284,326 @@ fn notices_re_read_once_per_burst_and_an_unchanged_answer_draws_nothing() {
         "{cmds:?}"
     );
 }
+
+// ---- Possible duplicates ----
+
+const POSITIONS: [&str; 12] = [
+    "RIGHT_THUMB",
+    "RIGHT_INDEX",
+    "RIGHT_MIDDLE",
+    "RIGHT_RING",
+    "RIGHT_LITTLE",
+    "LEFT_THUMB",
+    "LEFT_INDEX",
+    "LEFT_MIDDLE",
+    "LEFT_RING",
+    "LEFT_LITTLE",
+    "RIGHT_IRIS",
+    "LEFT_IRIS",
+];
+
+/// The moment the fixtures' pages are read: ages count to then.
+fn read_at() -> chrono::DateTime<chrono::Utc> {
+    "2026-11-27T12:00:00Z".parse().expect("fixture time")
+}
+
+fn review_row(i: usize, candidate_in_scope: bool) -> serde_json::Value {
+    let side = |n: usize, name: &str, shown: bool| {
+        json!({
+            "individualId": format!("i-{n}"),
+            "individual": shown.then(|| json!({
+                "individualNumber": format!("DPIN-I-{n:07}"),
+                "fullName": name,
+            })),
+        })
+    };
+    let created = [
+        "2026-11-20T09:15:00Z",
+        "2026-11-27T07:30:00Z",
+        "2026-11-27T11:48:00Z",
+    ][i % 3];
+    json!({ "node": {
+        "id": format!("rev-{i}"),
+        "score": 1.0 + i as f64 * 0.73,
+        "createdAt": created,
+        "enrolled": side(10 + i, "Fatima Al-Hassan Mahmoud", true),
+        "candidate": side(i + 1, "Fátima Hassan", candidate_in_scope),
+    }})
+}
+
+fn reviews_page(rows: Vec<serde_json::Value>) -> amparo::review::ReviewsPage {
+    let d: amparo::api::biometric_reviews::ResponseData = data(json!({ "biometricReviews": {
+        "edges": rows,
+        "pageInfo": { "hasNextPage": false, "endCursor": null },
+    }}));
+    amparo::review::ReviewsPage {
+        rows: d
+            .biometric_reviews
+            .edges
+            .into_iter()
+            .map(|e| e.node)
+            .collect(),
+        has_next: d.biometric_reviews.page_info.has_next_page,
+        end_cursor: d.biometric_reviews.page_info.end_cursor,
+    }
+}
+
+fn review_record(status: &str) -> serde_json::Value {
+    let scores: Vec<_> = POSITIONS
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| *k != 9)
+        .map(|(k, p)| json!({ "position": p, "score": 0.05 + (k as f64) * 0.031, "matched": k % 3 != 1 }))
+        .collect();
+    let samples = |skip: usize| -> Vec<serde_json::Value> {
+        POSITIONS
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| *k != skip)
+            .map(|(_, p)| json!({ "position": p }))
+            .collect()
+    };
+    json!({ "biometricReview": {
+        "id": "rev-1",
+        "version": 3,
+        "status": status,
+        "score": 2.46,
+        "createdAt": "2026-11-27T07:30:00Z",
+        "decisionReason": null,
+        "positionScores": scores,
+        "enrolled": {
+            "individualId": "i-11",
+            "enrolledAt": "2026-11-27T07:29:41Z",
+            "individual": {
+                "individualNumber": "DPIN-I-0000011", "fullName": "Fatima Al-Hassan Mahmoud",
+                "sex": "F", "dateOfBirth": "1990-07-15", "nationalities": ["SYR", "JOR"],
+                "office": { "name": "Quito" },
+            },
+            "samples": samples(9),
+        },
+        "candidate": {
+            "individualId": "i-2",
+            "enrolledAt": "2026-10-02T16:05:00Z",
+            "individual": {
+                "individualNumber": "DPIN-I-0000002", "fullName": "Fátima Hassan",
+                "sex": "F", "dateOfBirth": "1991-01-01", "nationalities": ["SYR"],
+                "office": { "name": "Guayaquil" },
+            },
+            "samples": samples(99),
+        },
+    }})
+}
+
+/// A protection officer on the queue with three reviews, the first candidate outside scope.
+fn on_reviews(lang: Lang) -> App {
+    let (mut app, _) = logged_in_as(lang, "protection", &["protection_officer"], (80, 24));
+    let cmds = press(&mut app, KeyCode::F(6));
+    let [
+        Cmd::Reviews {
+            seq,
+            page: 0,
+            after: None,
+        },
+    ] = cmds.as_slice()
+    else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(app.screen, Screen::Reviews);
+    reply(
+        &mut app,
+        Reply::Reviews {
+            seq: *seq,
+            page: 0,
+            read_at: read_at(),
+            result: Ok(reviews_page(vec![
+                review_row(0, true),
+                review_row(1, false),
+                review_row(2, true),
+            ])),
+        },
+    );
+    app
+}
+
+fn open_review(app: &mut App, status: &str) {
+    let cmds = press(app, KeyCode::Enter);
+    let [Cmd::Review { seq, id }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(app.screen, Screen::Review);
+    let seq = *seq;
+    let id = id.clone();
+    let d: amparo::api::biometric_review::ResponseData = data(review_record(status));
+    let record = d.biometric_review.map(Box::new);
+    assert!(record.is_some(), "{id}");
+    reply(
+        app,
+        Reply::Review {
+            seq,
+            result: Ok(record),
+        },
+    );
+}
+
+#[test]
+fn review_screens_and_a_decision() {
+    for (lang, code) in LANGS {
+        let mut app = on_reviews(lang);
+        insta::assert_snapshot!(format!("reviews_{code}"), render(&app));
+        // Keys that change nothing ask for no frame.
+        app.dirty = false;
+        assert!(press(&mut app, KeyCode::Up).is_empty());
+        assert!(press(&mut app, KeyCode::PageDown).is_empty());
+        assert!(!app.dirty);
+
+        press(&mut app, KeyCode::Down);
+        open_review(&mut app, "PENDING");
+        insta::assert_snapshot!(format!("review_{code}"), render(&app));
+
+        // Without a reason nothing is sent, and the form says why.
+        assert!(press(&mut app, KeyCode::Char('d')).is_empty());
+        assert!(press(&mut app, KeyCode::Enter).is_empty());
+        assert!(ctrl(&mut app, 's').is_empty());
+        insta::assert_snapshot!(format!("review_reason_required_{code}"), render(&app));
+        press(&mut app, KeyCode::F(1));
+        let help = render(&app);
+        assert!(help.contains("Ctrl-S"), "{help}");
+        press(&mut app, KeyCode::Esc);
+
+        type_text(&mut app, " Different ridge counts; distinct irises ");
+        let cmds = ctrl(&mut app, 's');
+        let [
+            Cmd::Decide {
+                cmid,
+                review_id,
+                version,
+                decision,
+                reason,
+            },
+        ] = cmds.as_slice()
+        else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(review_id, "rev-1");
+        assert_eq!(*version, 3);
+        assert_eq!(*decision, amparo::review::Decision::DifferentPeople);
+        assert_eq!(reason, "Different ridge counts; distinct irises");
+        let cmid = cmid.clone();
+
+        // A lost answer keeps the form; the retry is the same decision to the server.
+        reply(
+            &mut app,
+            Reply::Decide {
+                cmid: cmid.clone(),
+                result: Err(ApiError::Network("timed out".into())),
+            },
+        );
+        assert_eq!(app.screen, Screen::Review);
+        let cmds = press(&mut app, KeyCode::Enter);
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::Decide { cmid: again, .. }] if *again == cmid),
+            "{cmds:?}"
+        );
+        // An answer to another form is not this one's.
+        reply(
+            &mut app,
+            Reply::Decide {
+                cmid: "someone-else".into(),
+                result: Ok(()),
+            },
+        );
+        assert_eq!(app.screen, Screen::Review);
+
+        let cmds = reply(
+            &mut app,
+            Reply::Decide {
+                cmid,
+                result: Ok(()),
+            },
+        );
+        assert_eq!(app.screen, Screen::Reviews);
+        let [
+            Cmd::Reviews {
+                seq,
+                page: 0,
+                after: None,
+            },
+        ] = cmds.as_slice()
+        else {
+            panic!("{cmds:?}")
+        };
+        reply(
+            &mut app,
+            Reply::Reviews {
+                seq: *seq,
+                page: 0,
+                read_at: read_at(),
+                result: Ok(reviews_page(vec![review_row(0, true), review_row(2, true)])),
+            },
+        );
+        insta::assert_snapshot!(format!("reviews_decided_{code}"), render(&app));
+    }
+}
+
+#[test]
+fn a_conflict_closes_the_form_and_re_reads_the_review() {
+    let mut app = on_reviews(Lang::En);
+    open_review(&mut app, "PENDING");
+    press(&mut app, KeyCode::Char('s'));
+    type_text(&mut app, "same thumbs");
+    let cmds = press(&mut app, KeyCode::Enter);
+    let [Cmd::Decide { cmid, decision, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(*decision, amparo::review::Decision::SamePerson);
+    let cmds = reply(
+        &mut app,
+        Reply::Decide {
+            cmid: cmid.clone(),
+            result: Err(ApiError::Conflict("version".into())),
+        },
+    );
+    assert!(app.reviews.open.form.is_none());
+    let [Cmd::Review { seq, id }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(id, "rev-0");
+    let seq = *seq;
+    // A reply to the read before the conflict is stale and changes nothing.
+    let d: amparo::api::biometric_review::ResponseData = data(review_record("PENDING"));
+    reply(
+        &mut app,
+        Reply::Review {
+            seq: seq - 1,
+            result: Ok(d.biometric_review.map(Box::new)),
+        },
+    );
+    assert!(app.reviews.open.loading);
+    let d: amparo::api::biometric_review::ResponseData = data(review_record("SAME_PERSON"));
+    reply(
+        &mut app,
+        Reply::Review {
+            seq,
+            result: Ok(d.biometric_review.map(Box::new)),
+        },
+    );
+    let screen = render(&app);
+    assert!(screen.contains("Someone changed this record"), "{screen}");
+    assert!(screen.contains("Status: same person"), "{screen}");
+    // Decided by someone else: nothing left to decide.
+    assert!(press(&mut app, KeyCode::Char('d')).is_empty());
+    assert!(app.reviews.open.form.is_none());
+}
+
+#[test]
+fn only_adjudicators_reach_the_queue() {
+    let mut app = logged_in(Lang::En);
+    assert!(press(&mut app, KeyCode::F(6)).is_empty());
+    assert_eq!(app.screen, Screen::Search);
+    let (mut app, _) = logged_in_as(Lang::Es, "supervisor", &["supervisor"], (80, 24));
+    press(&mut app, KeyCode::F(1));
+    assert!(render(&app).contains("F6"), "{}", render(&app));
+    press(&mut app, KeyCode::Esc);
+    let cmds = press(&mut app, KeyCode::F(6));
+    assert!(matches!(cmds.as_slice(), [Cmd::Reviews { .. }]), "{cmds:?}");
+}
