@@ -488,6 +488,20 @@ pub mod device {
 }
 
 pub mod iso {
+    /// The contract's names of the ten fingers, in ISO position order (1-10).
+    pub const FINGER_POSITIONS: [&str; 10] = [
+        "RIGHT_THUMB",
+        "RIGHT_INDEX",
+        "RIGHT_MIDDLE",
+        "RIGHT_RING",
+        "RIGHT_LITTLE",
+        "LEFT_THUMB",
+        "LEFT_INDEX",
+        "LEFT_MIDDLE",
+        "LEFT_RING",
+        "LEFT_LITTLE",
+    ];
+
     use amparo_biometrics::image::{GrayImage, encode_png};
     use amparo_biometrics::iso::CaptureDateTime;
     use amparo_biometrics::iso::QualityBlock;

@@ -14,18 +14,7 @@ use serde_json::{Value, json};
 
 use super::support::{count_rows, register_person};
 
-const FINGERS: [&str; 10] = [
-    "RIGHT_THUMB",
-    "RIGHT_INDEX",
-    "RIGHT_MIDDLE",
-    "RIGHT_RING",
-    "RIGHT_LITTLE",
-    "LEFT_THUMB",
-    "LEFT_INDEX",
-    "LEFT_MIDDLE",
-    "LEFT_RING",
-    "LEFT_LITTLE",
-];
+const FINGERS: [&str; 10] = amparo_tests::iso::FINGER_POSITIONS;
 
 const ENROL: &str = r#"
 mutation($input: EnrolBiometricsInput!) {

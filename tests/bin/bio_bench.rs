@@ -15,18 +15,7 @@ use amparo_sbi::DeviceIdentity;
 use amparo_tests::iso::{b64, finger_record, iris_record};
 use serde_json::{Value, json};
 
-const FINGERS: [&str; 10] = [
-    "RIGHT_THUMB",
-    "RIGHT_INDEX",
-    "RIGHT_MIDDLE",
-    "RIGHT_RING",
-    "RIGHT_LITTLE",
-    "LEFT_THUMB",
-    "LEFT_INDEX",
-    "LEFT_MIDDLE",
-    "LEFT_RING",
-    "LEFT_LITTLE",
-];
+const FINGERS: [&str; 10] = amparo_tests::iso::FINGER_POSITIONS;
 
 struct Args {
     url: String,

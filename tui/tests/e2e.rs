@@ -408,19 +408,7 @@ fn enrolment(cmid: &str, individual: &Value, person: u64, impression: u64, eyes:
     use amparo_biometrics::finger::synthetic::Finger;
     use amparo_biometrics::iris::synthetic::{Format, SyntheticEye};
     use amparo_tests::iso::{b64, finger_record, iris_record};
-    const FINGERS: [&str; 10] = [
-        "RIGHT_THUMB",
-        "RIGHT_INDEX",
-        "RIGHT_MIDDLE",
-        "RIGHT_RING",
-        "RIGHT_LITTLE",
-        "LEFT_THUMB",
-        "LEFT_INDEX",
-        "LEFT_MIDDLE",
-        "LEFT_RING",
-        "LEFT_LITTLE",
-    ];
-    let mut samples: Vec<Value> = FINGERS
+    let mut samples: Vec<Value> = amparo_tests::iso::FINGER_POSITIONS
         .iter()
         .enumerate()
         .map(|(k, p)| {
