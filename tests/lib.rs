@@ -502,15 +502,10 @@ pub mod iso {
         "LEFT_LITTLE",
     ];
 
-    use amparo_biometrics::image::{GrayImage, encode_png};
+    use amparo_biometrics::image::GrayImage;
     use amparo_biometrics::iso::CaptureDateTime;
-    use amparo_biometrics::iso::QualityBlock;
-    use amparo_biometrics::iso::finger_image::{
-        FingerCompression, FingerImageRecord, FingerImageRepresentation,
-    };
-    use amparo_biometrics::iso::iris_image::{
-        EyeLabel, IrisImageFormat, IrisImageRecord, IrisImageRepresentation, IrisImageType,
-    };
+    use amparo_biometrics::iso::finger_image::FingerImageRecord;
+    use amparo_biometrics::iso::iris_image::IrisImageRecord;
     use base64::Engine;
 
     fn when() -> CaptureDateTime {
@@ -525,85 +520,14 @@ pub mod iso {
         }
     }
 
-    fn quality(score: u8) -> Vec<QualityBlock> {
-        vec![QualityBlock {
-            score,
-            vendor_id: 0,
-            algorithm_id: 0,
-        }]
-    }
-
-    fn dim(n: usize) -> u16 {
-        u16::try_from(n).expect("image side fits 16 bits")
-    }
-
-    /// An ISO/IEC 19794-4:2011 record of one finger (position 1-10) at 500 ppi.
+    /// An ISO/IEC 19794-4:2011 record of one finger (position 1-10), PNG inside.
     pub fn finger_record(position: u8, image: &GrayImage) -> Vec<u8> {
-        FingerImageRecord {
-            certified: false,
-            distinct_positions: 1,
-            representations: vec![FingerImageRepresentation {
-                capture_time: when(),
-                device_technology: 1,
-                device_vendor: 0,
-                device_type: 0,
-                quality: quality(80),
-                certifications: Vec::new(),
-                position,
-                representation_number: 1,
-                scale_units: 1,
-                capture_res_x: 500,
-                capture_res_y: 500,
-                image_res_x: 500,
-                image_res_y: 500,
-                bit_depth: 8,
-                compression: FingerCompression::Png,
-                impression_type: 0,
-                width: dim(image.width),
-                height: dim(image.height),
-                image_data: encode_png(image).expect("png"),
-                extended: Vec::new(),
-            }],
-        }
-        .to_bytes()
-        .expect("finger record")
+        FingerImageRecord::one_png(position, image, 80, when()).expect("finger record")
     }
 
     /// An ISO/IEC 19794-6:2011 record of one eye (K3, PNG).
     pub fn iris_record(left: bool, image: &GrayImage) -> Vec<u8> {
-        IrisImageRecord {
-            certified: false,
-            eyes: 1,
-            representations: vec![IrisImageRepresentation {
-                capture_time: when(),
-                device_technology: 1,
-                device_vendor: 0,
-                device_type: 0,
-                quality: quality(80),
-                certifications: Vec::new(),
-                representation_number: 1,
-                eye: if left {
-                    EyeLabel::Left
-                } else {
-                    EyeLabel::Right
-                },
-                image_type: IrisImageType::Cropped,
-                format: IrisImageFormat::Png,
-                properties: 0b0100_0101,
-                width: dim(image.width),
-                height: dim(image.height),
-                bit_depth: 8,
-                range: 0,
-                roll_angle: 0xffff,
-                roll_uncertainty: 0xffff,
-                iris_center_x: (0, 0),
-                iris_center_y: (0, 0),
-                iris_diameter: (0, 0),
-                image_data: encode_png(image).expect("png"),
-            }],
-        }
-        .to_bytes()
-        .expect("iris record")
+        IrisImageRecord::one_png(left, image, 80, when()).expect("iris record")
     }
 
     /// Standard base64, as the API takes records.

@@ -182,6 +182,56 @@ impl FingerImageRecord {
         })
     }
 
+    /// The record of one plain live-scan finger at `position` (ISO code 1-10), the image inside
+    /// as lossless PNG at its resolution (500 ppi when it has none): what a device emulator and
+    /// test fixtures send.
+    pub fn one_png(
+        position: u8,
+        image: &GrayImage,
+        quality: u8,
+        captured: CaptureDateTime,
+    ) -> Result<Vec<u8>, IsoError> {
+        let ppi = image.ppi.unwrap_or(500);
+        let side = |n: usize, field| {
+            u16::try_from(n).map_err(|_| IsoError::TooLarge {
+                field,
+                value: n as u64,
+                max: u64::from(u16::MAX),
+            })
+        };
+        Self {
+            certified: false,
+            distinct_positions: 1,
+            representations: vec![FingerImageRepresentation {
+                capture_time: captured,
+                device_technology: 1,
+                device_vendor: 0,
+                device_type: 0,
+                quality: vec![QualityBlock {
+                    score: quality,
+                    vendor_id: 0,
+                    algorithm_id: 0,
+                }],
+                certifications: Vec::new(),
+                position,
+                representation_number: 1,
+                scale_units: 1,
+                capture_res_x: ppi,
+                capture_res_y: ppi,
+                image_res_x: ppi,
+                image_res_y: ppi,
+                bit_depth: 8,
+                compression: FingerCompression::Png,
+                impression_type: 0,
+                width: side(image.width, "width")?,
+                height: side(image.height, "height")?,
+                image_data: image::encode_png(image)?,
+                extended: Vec::new(),
+            }],
+        }
+        .to_bytes()
+    }
+
     /// Writes the record.
     pub fn to_bytes(&self) -> Result<Vec<u8>, IsoError> {
         let mut body = Vec::new();
@@ -383,6 +433,30 @@ fn write_representation(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_png_finger_reads_back_as_written() {
+        let image = GrayImage {
+            width: 40,
+            height: 30,
+            pixels: (0..1200u32).map(|i| (i * 7 % 251) as u8).collect(),
+            ppi: Some(500),
+        };
+        let when = CaptureDateTime {
+            year: 2026,
+            month: 11,
+            day: 27,
+            hour: 10,
+            minute: 30,
+            second: 0,
+            millisecond: 0,
+        };
+        let bytes = FingerImageRecord::one_png(7, &image, 66, when).expect("written");
+        let rec = FingerImageRecord::parse(&bytes).expect("parsed");
+        let rep = &rec.representations[0];
+        assert_eq!((rep.position, rep.quality[0].score), (7, 66));
+        assert_eq!(rep.decode_image().expect("decoded").pixels, image.pixels);
+    }
     use crate::iso::tests_support::{capture_time, certification, quality};
     use proptest::prelude::*;
 

@@ -221,6 +221,60 @@ impl IrisImageRecord {
         })
     }
 
+    /// The record of one eye (kind K3, cropped), the image inside as lossless PNG: what a
+    /// device emulator and test fixtures send.
+    pub fn one_png(
+        left: bool,
+        image: &GrayImage,
+        quality: u8,
+        captured: CaptureDateTime,
+    ) -> Result<Vec<u8>, IsoError> {
+        let side = |n: usize, field| {
+            u16::try_from(n).map_err(|_| IsoError::TooLarge {
+                field,
+                value: n as u64,
+                max: u64::from(u16::MAX),
+            })
+        };
+        Self {
+            certified: false,
+            eyes: 1,
+            representations: vec![IrisImageRepresentation {
+                capture_time: captured,
+                device_technology: 1,
+                device_vendor: 0,
+                device_type: 0,
+                quality: vec![QualityBlock {
+                    score: quality,
+                    vendor_id: 0,
+                    algorithm_id: 0,
+                }],
+                certifications: Vec::new(),
+                representation_number: 1,
+                eye: if left {
+                    EyeLabel::Left
+                } else {
+                    EyeLabel::Right
+                },
+                image_type: IrisImageType::Cropped,
+                format: IrisImageFormat::Png,
+                // Base orientation both ways; never compressed lossily.
+                properties: 0b0100_0101,
+                width: side(image.width, "width")?,
+                height: side(image.height, "height")?,
+                bit_depth: 8,
+                range: 0,
+                roll_angle: 0xffff,
+                roll_uncertainty: 0xffff,
+                iris_center_x: (0, 0),
+                iris_center_y: (0, 0),
+                iris_diameter: (0, 0),
+                image_data: image::encode_png(image)?,
+            }],
+        }
+        .to_bytes()
+    }
+
     /// Writes the record.
     pub fn to_bytes(&self) -> Result<Vec<u8>, IsoError> {
         let mut body = Vec::new();
@@ -414,6 +468,30 @@ fn write_representation(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_png_eye_reads_back_as_written() {
+        let image = GrayImage {
+            width: 64,
+            height: 48,
+            pixels: (0..3072u32).map(|i| (i * 13 % 251) as u8).collect(),
+            ppi: None,
+        };
+        let when = CaptureDateTime {
+            year: 2026,
+            month: 11,
+            day: 27,
+            hour: 10,
+            minute: 30,
+            second: 0,
+            millisecond: 0,
+        };
+        let bytes = IrisImageRecord::one_png(true, &image, 90, when).expect("written");
+        let rec = IrisImageRecord::parse(&bytes).expect("parsed");
+        let rep = &rec.representations[0];
+        assert_eq!(rep.eye, EyeLabel::Left);
+        assert_eq!(rep.decode_image().expect("decoded").pixels, image.pixels);
+    }
     use crate::iso::tests_support::{capture_time, certification, quality};
     use proptest::prelude::*;
 

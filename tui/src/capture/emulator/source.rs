@@ -12,15 +12,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use amparo_biometrics::finger::synthetic::Finger;
-use amparo_biometrics::image::{GrayImage, encode_png};
+use amparo_biometrics::image::GrayImage;
 use amparo_biometrics::iris::synthetic::{Format, SyntheticEye};
-use amparo_biometrics::iso::finger_image::{
-    FingerCompression, FingerImageRecord, FingerImageRepresentation,
-};
-use amparo_biometrics::iso::iris_image::{
-    EyeLabel, IrisImageFormat, IrisImageRecord, IrisImageRepresentation, IrisImageType,
-};
-use amparo_biometrics::iso::{CaptureDateTime, QualityBlock};
+use amparo_biometrics::iso::CaptureDateTime;
+use amparo_biometrics::iso::finger_image::FingerImageRecord;
+use amparo_biometrics::iso::iris_image::IrisImageRecord;
 use amparo_sbi::Position;
 use chrono::{Datelike, Timelike, Utc};
 
@@ -196,57 +192,18 @@ fn synthetic(subject: u64, position: Position, attempt: u64) -> Result<Sample, S
     }
 }
 
-fn png(image: &GrayImage) -> Result<Vec<u8>, SourceError> {
-    encode_png(image).map_err(|e| SourceError::Iso(e.to_string()))
-}
-
-fn dimension(n: usize) -> Result<u16, SourceError> {
-    u16::try_from(n).map_err(|_| SourceError::Iso(format!("dimension {n}")))
-}
-
-fn quality_block(score: u8) -> Vec<QualityBlock> {
-    vec![QualityBlock {
-        score,
-        vendor_id: 0,
-        algorithm_id: 0,
-    }]
-}
-
 /// An ISO/IEC 19794-4:2011 record of one plain live-scan finger, PNG inside.
 pub fn finger_record(
     image: &GrayImage,
     position: Position,
     quality: u8,
 ) -> Result<Vec<u8>, SourceError> {
-    let ppi = image.ppi.unwrap_or(500);
-    let rep = FingerImageRepresentation {
-        capture_time: now(),
-        device_technology: 1,
-        device_vendor: 0,
-        device_type: 0,
-        quality: quality_block(quality),
-        certifications: Vec::new(),
-        position: position.iso_finger_code().unwrap_or(0),
-        representation_number: 1,
-        scale_units: 1,
-        capture_res_x: ppi,
-        capture_res_y: ppi,
-        image_res_x: ppi,
-        image_res_y: ppi,
-        bit_depth: 8,
-        compression: FingerCompression::Png,
-        impression_type: 0,
-        width: dimension(image.width)?,
-        height: dimension(image.height)?,
-        image_data: png(image)?,
-        extended: Vec::new(),
-    };
-    FingerImageRecord {
-        certified: false,
-        distinct_positions: 1,
-        representations: vec![rep],
-    }
-    .to_bytes()
+    FingerImageRecord::one_png(
+        position.iso_finger_code().unwrap_or(0),
+        image,
+        quality,
+        now(),
+    )
     .map_err(|e| SourceError::Iso(e.to_string()))
 }
 
@@ -256,41 +213,8 @@ pub fn iris_record(
     position: Position,
     quality: u8,
 ) -> Result<Vec<u8>, SourceError> {
-    let rep = IrisImageRepresentation {
-        capture_time: now(),
-        device_technology: 1,
-        device_vendor: 0,
-        device_type: 0,
-        quality: quality_block(quality),
-        certifications: Vec::new(),
-        representation_number: 1,
-        eye: if position == Position::LeftIris {
-            EyeLabel::Left
-        } else {
-            EyeLabel::Right
-        },
-        image_type: IrisImageType::Cropped,
-        format: IrisImageFormat::Png,
-        // Base orientation both ways; never compressed lossily.
-        properties: 0b0100_0101,
-        width: dimension(image.width)?,
-        height: dimension(image.height)?,
-        bit_depth: 8,
-        range: 0,
-        roll_angle: 0xffff,
-        roll_uncertainty: 0xffff,
-        iris_center_x: (0, 0),
-        iris_center_y: (0, 0),
-        iris_diameter: (0, 0),
-        image_data: png(image)?,
-    };
-    IrisImageRecord {
-        certified: false,
-        eyes: 1,
-        representations: vec![rep],
-    }
-    .to_bytes()
-    .map_err(|e| SourceError::Iso(e.to_string()))
+    IrisImageRecord::one_png(position == Position::LeftIris, image, quality, now())
+        .map_err(|e| SourceError::Iso(e.to_string()))
 }
 
 #[cfg(test)]
@@ -314,7 +238,10 @@ mod tests {
         );
         let iris = synthetic(7, Position::RightIris, 2).expect("iris");
         let rec = IrisImageRecord::parse(&iris.iso).expect("valid ISO 19794-6");
-        assert_eq!(rec.representations[0].eye, EyeLabel::Right);
+        assert_eq!(
+            rec.representations[0].eye,
+            amparo_biometrics::iso::iris_image::EyeLabel::Right
+        );
         assert_eq!(
             rec.representations[0]
                 .decode_image()
