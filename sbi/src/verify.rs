@@ -377,11 +377,13 @@ mod tests {
     #[test]
     fn a_tampered_signature_or_bio_value_is_a_bad_signature() {
         let r = answer(Some(identity(0)), &fingers(), "tx-0001");
-        // Flip the last signature character.
+        // Change the signature's first character (the last one also carries padding bits, so
+        // changing it may make the base64 invalid rather than the signature wrong).
         let mut sig = r.clone();
         let d = &mut sig.biometrics[0].data;
-        let last = d.pop().expect("non-empty");
-        d.push(if last == 'A' { 'B' } else { 'A' });
+        let at = d.rfind('.').expect("a signed JWS") + 1;
+        let first = d[at..].chars().next().expect("a signature");
+        d.replace_range(at..at + 1, if first == 'A' { "B" } else { "A" });
         assert_eq!(
             verify_capture(&json(&sig), &trust(0), "tx-0001", &chain::initial_hash()),
             Err(RecordError::BadSignature)

@@ -551,8 +551,16 @@ async fn capture(shared: Arc<Shared>, body: Bytes) -> RCaptureResponse {
     if fault == Some(Fault::BadSignature)
         && let Some(first) = biometrics.first_mut()
     {
-        let last = first.data.pop().unwrap_or('A');
-        first.data.push(if last == 'A' { 'B' } else { 'A' });
+        // The signature's first character: the last also carries padding bits, and changing
+        // it could make the base64 invalid instead of the signature wrong.
+        if let Some(dot) = first.data.rfind('.')
+            && let Some(c) = first.data[dot + 1..].chars().next()
+        {
+            let at = dot + 1;
+            first
+                .data
+                .replace_range(at..at + c.len_utf8(), if c == 'A' { "B" } else { "A" });
+        }
     }
     RCaptureResponse { biometrics }
 }
