@@ -1243,6 +1243,8 @@ pub struct CaptureText {
     pub referral: &'static str,
     pub sync_report: &'static str,
     pub offline: &'static str,
+    pub username: &'static str,
+    pub password: &'static str,
 }
 
 impl CaptureText {
@@ -1328,6 +1330,8 @@ pub static ES_CAPTURE: CaptureText = CaptureText {
     refused_by_server: "El servidor rechazó la captura; queda aparte con el motivo:",
     sync_report: "Cola: enviadas {sent}, rechazadas {refused}, pendientes {remaining}",
     offline: "Sin conexión con el servidor; se captura igual y se envía después",
+    username: "Usuario",
+    password: "Contraseña",
 };
 
 pub static EN_CAPTURE: CaptureText = CaptureText {
@@ -1374,6 +1378,8 @@ pub static EN_CAPTURE: CaptureText = CaptureText {
     refused_by_server: "The server refused the capture; it is kept aside with the reason:",
     sync_report: "Queue: sent {sent}, refused {refused}, waiting {remaining}",
     offline: "No connection to the server; capturing anyway, it is sent later",
+    username: "Username",
+    password: "Password",
 };
 
 #[cfg(test)]

@@ -275,7 +275,8 @@ fn policy_and_trust(args: &CaptureArgs, settings: &Config) -> Result<(Policy, Tr
             .map_err(|e| format!("{}: {e}", f.display()))?;
     }
     trust.set_allow_unsigned(args.allow_unsigned_devices);
-    if trust.is_empty() && !args.allow_unsigned_devices {
+    // Sending what is queued talks to no device, so it needs no device certificate.
+    if trust.is_empty() && !args.allow_unsigned_devices && !args.sync {
         return Err(
             "no trusted device certificate: set capture_trust in the settings file or \
                     give --trust CERT.pem"
@@ -325,11 +326,15 @@ fn policy_and_trust(args: &CaptureArgs, settings: &Config) -> Result<(Policy, Tr
 
 /// Logs in as the client does; `Ok(None)` when the server is unreachable (capture goes on
 /// offline and the queue keeps the result).
-async fn login(args: &CaptureArgs, client: &Client) -> Result<Option<()>, String> {
+async fn login(
+    args: &CaptureArgs,
+    client: &Client,
+    text: &CaptureText,
+) -> Result<Option<()>, String> {
     let username = match &args.username {
         Some(u) => u.clone(),
         None => {
-            print!("Username: ");
+            print!("{}: ", text.username);
             let _ = std::io::stdout().flush();
             let mut line = String::new();
             std::io::stdin()
@@ -341,7 +346,9 @@ async fn login(args: &CaptureArgs, client: &Client) -> Result<Option<()>, String
     };
     let password = match &args.password_file {
         Some(p) => read(p)?.trim_end_matches(['\n', '\r']).to_string(),
-        None => rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?,
+        None => rpassword::prompt_password(format!("{}: ", text.password)).map_err(|e| {
+            format!("cannot read the password from the terminal ({e}); give --password-file")
+        })?,
     };
     match client
         .post::<api::Login>(api::login::Variables { username, password })
@@ -403,7 +410,7 @@ pub async fn run_capture(
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
-    match login(&args, &client).await {
+    match login(&args, &client, text).await {
         Ok(Some(())) => {}
         Ok(None) => println!("{}", text.offline),
         Err(e) => return fail(&e),
