@@ -208,6 +208,17 @@ impl Position {
     pub fn from_cli_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.cli_name() == name)
     }
+
+    pub fn from_contract_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.contract_name() == name)
+    }
+
+    /// The finger of an ISO/IEC 19794-4 position code (1-10).
+    pub fn from_iso_finger_code(code: u8) -> Option<Self> {
+        Self::FINGERS
+            .get(usize::from(code.checked_sub(1)?))
+            .copied()
+    }
 }
 
 #[cfg(test)]
@@ -227,6 +238,17 @@ mod tests {
             let sub = (p != Position::Face).then(|| p.bio_sub_type());
             assert_eq!(Position::from_sbi(p.bio_type(), sub), Some(p));
             assert_eq!(Position::from_cli_name(p.cli_name()), Some(p));
+            assert_eq!(Position::from_contract_name(p.contract_name()), Some(p));
+            if let Some(code) = p.iso_finger_code() {
+                assert_eq!(Position::from_iso_finger_code(code), Some(p));
+            }
+        }
+        assert_eq!(Position::RightThumb.iso_finger_code(), Some(1));
+        assert_eq!(Position::LeftLittle.iso_finger_code(), Some(10));
+        assert_eq!(Position::RightIris.iso_finger_code(), None);
+        assert_eq!(Position::from_iso_finger_code(0), None);
+        assert_eq!(Position::from_iso_finger_code(11), None);
+        for p in Position::ALL {
             let json = serde_json::to_string(&p).expect("serialises");
             assert_eq!(json, format!("\"{}\"", p.contract_name()));
         }

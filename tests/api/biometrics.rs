@@ -380,7 +380,7 @@ async fn bad_records_are_refused_and_nothing_is_stored(t: TestDb) {
     assert_eq!(r["errors"][0]["extensions"]["field"], "samples.2.record");
     let msg = r["errors"][0]["message"].as_str().unwrap_or_default();
     assert!(
-        msg.starts_with("right_middle:") && msg.contains("image"),
+        msg.starts_with("RIGHT_MIDDLE:") && msg.contains("image"),
         "{msg}"
     );
 

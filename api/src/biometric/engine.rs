@@ -23,7 +23,7 @@ pub struct Derived {
 
 /// Checks a record and derives its template; `None` for the face (kept, not matched).
 pub fn derive(position: Position, record: &[u8]) -> Result<Option<Derived>, String> {
-    match position.modality() {
+    match position.bio_type() {
         Modality::Finger => finger_template(position, record).map(Some),
         Modality::Iris => iris_template(position, record).map(Some),
         Modality::Face => {
@@ -38,7 +38,7 @@ pub fn derive(position: Position, record: &[u8]) -> Result<Option<Derived>, Stri
 
 fn finger_template(position: Position, record: &[u8]) -> Result<Derived, String> {
     let parsed = FingerImageRecord::parse(record).map_err(|e| e.to_string())?;
-    let code = position.iso_finger().unwrap_or(0);
+    let code = position.iso_finger_code().unwrap_or(0);
     let rep = parsed
         .representations
         .iter()
@@ -52,14 +52,14 @@ fn finger_template(position: Position, record: &[u8]) -> Result<Derived, String>
             let found: Vec<String> = parsed
                 .representations
                 .iter()
-                .map(|r| match Position::from_iso_finger(r.position) {
-                    Some(p) => p.as_str().to_string(),
+                .map(|r| match Position::from_iso_finger_code(r.position) {
+                    Some(p) => p.contract_name().to_string(),
                     None => format!("code {}", r.position),
                 })
                 .collect();
             format!(
                 "the record holds no image of {} (it holds {})",
-                position.as_str(),
+                position.contract_name(),
                 if found.is_empty() {
                     "no image".to_string()
                 } else {

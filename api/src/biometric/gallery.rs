@@ -80,7 +80,7 @@ impl Template {
 
     /// Reads the stored bytes of a template of `position`.
     pub fn from_bytes(position: Position, bytes: &[u8]) -> Result<Self, String> {
-        match position.modality() {
+        match position.bio_type() {
             Modality::Finger => finger::Template::from_bytes(bytes)
                 .map(Template::Finger)
                 .map_err(|e| e.to_string()),
@@ -216,7 +216,7 @@ impl Gallery {
         let e = self.enrolled.entry(reference).or_default();
         match (template, position) {
             (Template::Finger(t), _) => {
-                if let Some(code) = position.iso_finger() {
+                if let Some(code) = position.iso_finger_code() {
                     self.fingers.insert(reference, code, t.clone());
                     e.fingers = true;
                 }
@@ -238,7 +238,7 @@ impl Gallery {
         let finger_query: Vec<(u8, finger::Template)> = probe
             .iter()
             .filter_map(|(p, t)| match t {
-                Template::Finger(t) => Some((p.iso_finger()?, t.clone())),
+                Template::Finger(t) => Some((p.iso_finger_code()?, t.clone())),
                 Template::Iris(_) => None,
             })
             .collect();

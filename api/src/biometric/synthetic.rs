@@ -20,7 +20,7 @@ pub fn person(seed: u64) -> Vec<(Position, Template)> {
         .into_iter()
         .filter(|p| *p != Position::Face)
         .map(|p| {
-            let t = if p.iso_finger().is_some() {
+            let t = if p.iso_finger_code().is_some() {
                 Template::Finger(finger_template(&mut rng))
             } else {
                 Template::Iris(iris_template(&mut rng))

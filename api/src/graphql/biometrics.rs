@@ -580,11 +580,7 @@ pub fn verify_device_record(
         );
     }
     let v = amparo_sbi::verify_record(device_record, trust).map_err(|e| e.to_string())?;
-    if !v
-        .position
-        .contract_name()
-        .eq_ignore_ascii_case(position.as_str())
-    {
+    if v.position != position {
         return Err(format!(
             "the device signed a {} record",
             v.position.contract_name()
@@ -620,7 +616,7 @@ fn check_positions<'a>(positions: impl Iterator<Item = (String, Position)> + 'a)
         if !seen.insert(p) {
             return Err(Error::validation(
                 field,
-                format!("{} appears more than once", p.as_str()),
+                format!("{} appears more than once", p.contract_name()),
             ));
         }
     }
@@ -635,7 +631,10 @@ async fn derive_all(
     blocking(move || {
         let derive = |(field, position, bytes): &(String, Position, Vec<u8>)| {
             engine::derive(*position, bytes).map_err(|reason| {
-                Error::validation(field.clone(), format!("{}: {reason}", position.as_str()))
+                Error::validation(
+                    field.clone(),
+                    format!("{}: {reason}", position.contract_name()),
+                )
             })
         };
         let threads = std::thread::available_parallelism()
@@ -938,7 +937,7 @@ async fn enrol(ctx: &Context<'_>, input: EnrolBiometricsInput) -> Result<Enrolme
         .map_err(|reason| {
             Error::validation(
                 format!("samples.{i}.deviceRecord"),
-                format!("{}: {reason}", position.as_str()),
+                format!("{}: {reason}", position.contract_name()),
             )
         })?;
         rest.push((position, s.quality, s.device_record, bytes.clone()));

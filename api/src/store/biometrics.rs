@@ -158,7 +158,7 @@ fn insert_sample(
     device_record: &[u8],
     template: Option<(&[u8], &str)>,
 ) -> Result<()> {
-    let p = position.as_str();
+    let p = position.contract_name();
     let sealed_template = template
         .map(|(t, _)| keys.seal(&keys::aad(reference_id, p, "template"), t))
         .transpose()?;
@@ -384,7 +384,7 @@ fn open_template(
     let Some(sealed) = sealed else {
         return Ok(None);
     };
-    let p = Position::parse(position)
+    let p = Position::from_contract_name(position)
         .ok_or_else(|| Error::internal(format!("stored sample has unknown position {position}")))?;
     let bytes = keys.open(key_id, &keys::aad(reference, position, "template"), &sealed)?;
     let t = Template::from_bytes(p, &bytes)
@@ -441,7 +441,7 @@ pub fn seed_synthetic(
     for seed in first_seed..first_seed + count {
         let reference = new_reference();
         for (position, template) in crate::biometric::synthetic::person(seed) {
-            let version = match position.modality() {
+            let version = match position.bio_type() {
                 crate::biometric::Modality::Iris => amparo_biometrics::iris::ALGORITHM_VERSION,
                 _ => amparo_biometrics::finger::ALGORITHM_VERSION,
             };
@@ -487,7 +487,7 @@ pub fn rebuild_templates(conn: &mut DbConn, keys: &Keyring, all: bool) -> Result
         .load(conn)?;
     let mut out = Rebuilt::default();
     for (id, reference, position, key_id, sealed, version) in rows {
-        let Some(p) = Position::parse(&position) else {
+        let Some(p) = Position::from_contract_name(&position) else {
             out.failed
                 .push(format!("{id}: unknown position {position}"));
             continue;
@@ -648,7 +648,7 @@ fn sides(conn: &mut DbConn, ids: &[&String]) -> Result<HashMap<String, Enrolment
             .filter(|s| s.0 == reference)
             .filter_map(|s| {
                 Some(SampleMeta {
-                    position: Position::parse(&s.1)?,
+                    position: Position::from_contract_name(&s.1)?,
                     quality: s.2,
                     algorithm_version: s.3.clone(),
                 })

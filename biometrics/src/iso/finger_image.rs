@@ -192,13 +192,6 @@ impl FingerImageRecord {
         captured: CaptureDateTime,
     ) -> Result<Vec<u8>, IsoError> {
         let ppi = image.ppi.unwrap_or(500);
-        let side = |n: usize, field| {
-            u16::try_from(n).map_err(|_| IsoError::TooLarge {
-                field,
-                value: n as u64,
-                max: u64::from(u16::MAX),
-            })
-        };
         Self {
             certified: false,
             distinct_positions: 1,
@@ -223,8 +216,8 @@ impl FingerImageRecord {
                 bit_depth: 8,
                 compression: FingerCompression::Png,
                 impression_type: 0,
-                width: side(image.width, "width")?,
-                height: side(image.height, "height")?,
+                width: fit(image.width, "width", u64::from(u16::MAX))?,
+                height: fit(image.height, "height", u64::from(u16::MAX))?,
                 image_data: image::encode_png(image)?,
                 extended: Vec::new(),
             }],

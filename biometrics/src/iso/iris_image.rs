@@ -229,13 +229,6 @@ impl IrisImageRecord {
         quality: u8,
         captured: CaptureDateTime,
     ) -> Result<Vec<u8>, IsoError> {
-        let side = |n: usize, field| {
-            u16::try_from(n).map_err(|_| IsoError::TooLarge {
-                field,
-                value: n as u64,
-                max: u64::from(u16::MAX),
-            })
-        };
         Self {
             certified: false,
             eyes: 1,
@@ -260,8 +253,8 @@ impl IrisImageRecord {
                 format: IrisImageFormat::Png,
                 // Base orientation both ways; never compressed lossily.
                 properties: 0b0100_0101,
-                width: side(image.width, "width")?,
-                height: side(image.height, "height")?,
+                width: fit(image.width, "width", u64::from(u16::MAX))?,
+                height: fit(image.height, "height", u64::from(u16::MAX))?,
                 bit_depth: 8,
                 range: 0,
                 roll_angle: 0xffff,
