@@ -245,8 +245,7 @@ pub struct SearchState {
     pub rows: Vec<api::search::SearchIndividualsEdgesNode>,
     pub selected: usize,
     pub page: usize,
-    /// `after` cursor of each page visited so far; page 0 has none.
-    pub cursors: Vec<Option<String>>,
+    pub cursors: crate::cursors::Cursors,
     pub has_next: bool,
     pub searched: bool,
     pub seq: u64,
@@ -549,7 +548,7 @@ fn start_search(app: &mut App, page: usize, cmds: &mut Vec<Cmd>) {
     let s = &mut app.search;
     s.seq += 1;
     s.loading = true;
-    let after = s.cursors.get(page).cloned().flatten();
+    let after = s.cursors.after(page);
     let cmd = Cmd::Search {
         seq: s.seq,
         page,
@@ -572,7 +571,7 @@ fn search_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
                 return true;
             }
             s.shown_query = q;
-            s.cursors = vec![None];
+            s.cursors.restart();
             start_search(app, 0, cmds);
             true
         }
@@ -722,8 +721,7 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
                     s.page = page;
                     s.selected = 0;
                     s.has_next = conn.page_info.has_next_page;
-                    s.cursors.truncate(page + 1);
-                    s.cursors.push(conn.page_info.end_cursor);
+                    s.cursors.arrived(page, conn.page_info.end_cursor);
                     s.searched = true;
                     s.error = None;
                     if !s.rows.is_empty() {

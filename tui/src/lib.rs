@@ -10,6 +10,7 @@ pub mod api;
 pub mod app;
 pub mod capture;
 pub mod config;
+pub mod cursors;
 pub mod demo;
 pub mod form;
 pub mod group;

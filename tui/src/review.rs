@@ -41,8 +41,7 @@ pub struct ReviewsState {
     pub rows: Vec<Row>,
     pub selected: usize,
     pub page: usize,
-    /// `after` cursor of each page visited so far; page 0 has none.
-    pub cursors: Vec<Option<String>>,
+    pub cursors: crate::cursors::Cursors,
     pub has_next: bool,
     pub seq: u64,
     pub loading: bool,
@@ -114,14 +113,14 @@ impl App {
 fn load(app: &mut App, page: usize, cmds: &mut Vec<Cmd>) {
     let r = &mut app.reviews;
     if page == 0 {
-        r.cursors = vec![None];
+        r.cursors.restart();
     }
     r.seq += 1;
     r.loading = true;
     let cmd = Cmd::Reviews {
         seq: r.seq,
         page,
-        after: r.cursors.get(page).cloned().flatten(),
+        after: r.cursors.after(page),
     };
     app.send(cmds, cmd);
 }
@@ -283,8 +282,7 @@ pub fn list_reply(
             r.rows = p.rows;
             r.page = page;
             r.has_next = p.has_next;
-            r.cursors.truncate(page + 1);
-            r.cursors.push(p.end_cursor);
+            r.cursors.arrived(page, p.end_cursor);
             r.read_at = Some(read_at);
             r.loaded = true;
             r.error = None;

@@ -93,7 +93,7 @@ pub struct CaseList {
     pub rows: Vec<CaseRow>,
     pub selected: usize,
     pub page: usize,
-    pub cursors: Vec<Option<String>>,
+    pub cursors: crate::cursors::Cursors,
     pub has_next: bool,
     pub seq: u64,
     pub loading: bool,
@@ -104,7 +104,7 @@ pub struct CaseList {
 
 impl CaseList {
     fn after(&self, page: usize) -> Option<String> {
-        self.cursors.get(page).cloned().flatten()
+        self.cursors.after(page)
     }
 
     /// Takes a page; false when it is the page already shown.
@@ -117,8 +117,7 @@ impl CaseList {
                     && self.rows == p.rows
                     && self.has_next == p.has_next
                     && self.error.is_none();
-                self.cursors.truncate(page + 1);
-                self.cursors.push(p.end_cursor);
+                self.cursors.arrived(page, p.end_cursor);
                 if same {
                     return false;
                 }
@@ -297,14 +296,14 @@ impl App {
     /// Opens My work and reads its first page.
     pub fn open_work(&mut self, cmds: &mut Vec<Cmd>) {
         self.screen = Screen::Work;
-        self.work.list.cursors = vec![None];
+        self.work.list.cursors.restart();
         self.load_work(0, false, cmds);
     }
 
     /// Opens the supervisor's view and reads it.
     pub fn open_supervisor(&mut self, cmds: &mut Vec<Cmd>) {
         self.screen = Screen::Supervisor;
-        self.supervisor.list.cursors = vec![None];
+        self.supervisor.list.cursors.restart();
         self.load_supervisor(0, false, cmds);
     }
 
