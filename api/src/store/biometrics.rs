@@ -576,46 +576,21 @@ pub struct EnrolmentSide {
     pub exceptions: Vec<ExceptionRecord>,
 }
 
-type ReviewRow = (
-    String,
-    String,
-    String,
-    f64,
-    String,
-    String,
-    i32,
-    NaiveDateTime,
-    Option<String>,
-    Option<String>,
-    Option<NaiveDateTime>,
-);
-
-fn review_select() -> (
-    biometric_reviews::id,
-    biometric_reviews::enrolment_id,
-    biometric_reviews::candidate_enrolment_id,
-    biometric_reviews::score,
-    biometric_reviews::position_scores,
-    biometric_reviews::status,
-    biometric_reviews::version,
-    biometric_reviews::created_at,
-    biometric_reviews::decision_reason,
-    biometric_reviews::decided_by,
-    biometric_reviews::decided_at,
-) {
-    (
-        biometric_reviews::id,
-        biometric_reviews::enrolment_id,
-        biometric_reviews::candidate_enrolment_id,
-        biometric_reviews::score,
-        biometric_reviews::position_scores,
-        biometric_reviews::status,
-        biometric_reviews::version,
-        biometric_reviews::created_at,
-        biometric_reviews::decision_reason,
-        biometric_reviews::decided_by,
-        biometric_reviews::decided_at,
-    )
+/// A review as stored.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = biometric_reviews)]
+struct ReviewRow {
+    id: String,
+    enrolment_id: String,
+    candidate_enrolment_id: String,
+    score: f64,
+    position_scores: String,
+    status: String,
+    version: i32,
+    created_at: NaiveDateTime,
+    decision_reason: Option<String>,
+    decided_by: Option<String>,
+    decided_at: Option<NaiveDateTime>,
 }
 
 fn sides(conn: &mut DbConn, ids: &[&String]) -> Result<HashMap<String, EnrolmentSide>> {
@@ -671,7 +646,10 @@ fn sides(conn: &mut DbConn, ids: &[&String]) -> Result<HashMap<String, Enrolment
 }
 
 fn views(conn: &mut DbConn, rows: Vec<ReviewRow>) -> Result<Vec<ReviewView>> {
-    let ids: Vec<&String> = rows.iter().flat_map(|r| [&r.1, &r.2]).collect();
+    let ids: Vec<&String> = rows
+        .iter()
+        .flat_map(|r| [&r.enrolment_id, &r.candidate_enrolment_id])
+        .collect();
     let sides = sides(conn, &ids)?;
     rows.into_iter()
         .map(|r| {
@@ -682,17 +660,19 @@ fn views(conn: &mut DbConn, rows: Vec<ReviewRow>) -> Result<Vec<ReviewView>> {
                     .ok_or_else(|| Error::internal("review names a missing enrolment"))
             };
             Ok(ReviewView {
-                enrolled: side(&r.1)?,
-                candidate: side(&r.2)?,
-                id: r.0,
-                score: r.3,
-                positions: serde_json::from_str(&r.4).unwrap_or_default(),
-                status: r.5,
-                version: r.6,
-                created_at: r.7,
-                decision_reason: r.8,
-                decided_by: r.9,
-                decided_at: r.10,
+                enrolled: side(&r.enrolment_id)?,
+                candidate: side(&r.candidate_enrolment_id)?,
+                positions: serde_json::from_str(&r.position_scores).map_err(|e| {
+                    Error::internal(format!("review {}: stored scores unreadable: {e}", r.id))
+                })?,
+                id: r.id,
+                score: r.score,
+                status: r.status,
+                version: r.version,
+                created_at: r.created_at,
+                decision_reason: r.decision_reason,
+                decided_by: r.decided_by,
+                decided_at: r.decided_at,
             })
         })
         .collect()
@@ -713,7 +693,7 @@ pub fn reviews(
         .filter(biometric_reviews::status.eq(status))
         .order(biometric_reviews::id)
         .limit(first + 1)
-        .select(review_select())
+        .select(ReviewRow::as_select())
         .into_boxed();
     if let Some(a) = after {
         q = q.filter(biometric_reviews::id.gt(a.to_string()));
@@ -721,7 +701,7 @@ pub fn reviews(
     let mut rows: Vec<ReviewRow> = q.load(conn)?;
     let has_next = rows.len() as i64 > first;
     rows.truncate(first as usize);
-    reads.record("biometric_review", rows.iter().map(|r| r.0.clone()));
+    reads.record("biometric_review", rows.iter().map(|r| r.id.clone()));
     Ok(Page {
         items: views(conn, rows)?,
         has_next,
@@ -739,9 +719,9 @@ pub fn review(
     let rows: Vec<ReviewRow> = biometric_reviews::table
         .filter(biometric_reviews::id.eq(id))
         .filter(biometric_reviews::operation_unit_id.eq(scope.unit_id()))
-        .select(review_select())
+        .select(ReviewRow::as_select())
         .load(conn)?;
-    reads.record("biometric_review", rows.iter().map(|r| r.0.clone()));
+    reads.record("biometric_review", rows.iter().map(|r| r.id.clone()));
     Ok(views(conn, rows)?.into_iter().next())
 }
 
