@@ -1,6 +1,6 @@
 //! The optional settings file, `$XDG_CONFIG_HOME/amparo/config.toml` (by default
-//! `~/.config/amparo/config.toml`), so a field office sets its server once. Only a few flat
-//! keys exist, so a few lines of parsing replace a TOML library:
+//! `~/.config/amparo/config.toml`), so a field office sets its server once. It is TOML with a
+//! few flat keys; an unknown key or a wrong value is an error naming the file and the line:
 //!
 //! ```toml
 //! server = "https://amparo.example.org"
@@ -8,15 +8,17 @@
 //! ca_cert = "/etc/amparo/unit-ca.pem"
 //! # amparo capture: trusted device certificates (a PEM bundle), thresholds and attempts
 //! capture_trust = "/etc/amparo/devices.pem"
-//! capture_finger_quality = "40"
-//! capture_iris_quality = "50"
-//! capture_face_quality = "30"
-//! capture_max_attempts = "3"
+//! capture_finger_quality = 40
+//! capture_iris_quality = 50
+//! capture_face_quality = 30
+//! capture_max_attempts = 3
 //! ```
 //!
 //! Flags and environment variables override the file.
 
 use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Config {
@@ -49,43 +51,69 @@ pub fn load(path: &Path) -> Result<Config, String> {
     }
 }
 
-pub fn parse(text: &str) -> Result<Config, String> {
-    let mut config = Config::default();
-    for (n, raw) in text.lines().enumerate() {
-        let line = raw.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let Some((key, value)) = line.split_once('=') else {
-            return Err(format!("line {}: expected key = \"value\"", n + 1));
-        };
-        let value = value.trim();
-        let value = value
-            .strip_prefix('"')
-            .and_then(|v| v.strip_suffix('"'))
-            .ok_or_else(|| format!("line {}: put the value in double quotes", n + 1))?
-            .to_string();
-        match key.trim() {
-            "server" => config.server = Some(value),
-            "ca_cert" => config.ca_cert = Some(value),
-            "lang" if matches!(value.as_str(), "es" | "en") => config.lang = Some(value),
-            "lang" => return Err(format!("line {}: lang is \"es\" or \"en\"", n + 1)),
-            "capture_trust" => config.capture_trust = Some(value),
-            "capture_finger_quality" => config.capture_finger_quality = Some(value),
-            "capture_iris_quality" => config.capture_iris_quality = Some(value),
-            "capture_face_quality" => config.capture_face_quality = Some(value),
-            "capture_max_attempts" => config.capture_max_attempts = Some(value),
-            other => {
-                return Err(format!(
-                    "line {}: unknown setting {other:?} (known: server, lang, ca_cert, \
-                     capture_trust, capture_finger_quality, capture_iris_quality, \
-                     capture_face_quality, capture_max_attempts)",
-                    n + 1
-                ));
-            }
+/// The file as written: numbers may be given bare or quoted, the language only as "es" or "en".
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    server: Option<String>,
+    lang: Option<LangSetting>,
+    ca_cert: Option<String>,
+    capture_trust: Option<String>,
+    capture_finger_quality: Option<Number>,
+    capture_iris_quality: Option<Number>,
+    capture_face_quality: Option<Number>,
+    capture_max_attempts: Option<Number>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum LangSetting {
+    Es,
+    En,
+}
+
+/// A threshold as `40` or `"40"`; the capture command checks its range and says so.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Number {
+    Int(i64),
+    Text(String),
+}
+
+impl Number {
+    fn text(self) -> String {
+        match self {
+            Number::Int(n) => n.to_string(),
+            Number::Text(t) => t,
         }
     }
-    Ok(config)
+}
+
+/// Parses the file's text; an error names the line and what is wrong there.
+pub fn parse(text: &str) -> Result<Config, String> {
+    let file: File = toml::from_str(text).map_err(|e| {
+        let message = e.message().trim_end().to_string();
+        match e.span() {
+            Some(span) => {
+                let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+                format!("line {line}: {message}")
+            }
+            None => message,
+        }
+    })?;
+    Ok(Config {
+        server: file.server,
+        lang: file.lang.map(|l| match l {
+            LangSetting::Es => "es".to_string(),
+            LangSetting::En => "en".to_string(),
+        }),
+        ca_cert: file.ca_cert,
+        capture_trust: file.capture_trust,
+        capture_finger_quality: file.capture_finger_quality.map(Number::text),
+        capture_iris_quality: file.capture_iris_quality.map(Number::text),
+        capture_face_quality: file.capture_face_quality.map(Number::text),
+        capture_max_attempts: file.capture_max_attempts.map(Number::text),
+    })
 }
 
 #[cfg(test)]
@@ -104,16 +132,27 @@ mod tests {
 
     #[test]
     fn malformed_lines_say_where_and_what() {
-        assert_eq!(
-            parse("server = https://x\n"),
-            Err("line 1: put the value in double quotes".into())
+        let bare = parse("server = https://x\n").expect_err("an unquoted string");
+        assert!(bare.starts_with("line 1: "), "{bare}");
+        let lang = parse("\nlang = \"fr\"").expect_err("an unknown language");
+        assert!(
+            lang.starts_with("line 2: ") && lang.contains("`es`") && lang.contains("`en`"),
+            "{lang}"
         );
-        assert_eq!(
-            parse("\nlang = \"fr\""),
-            Err("line 2: lang is \"es\" or \"en\"".into())
+        let unknown = parse("server = \"x\"\ncolour = \"red\"").expect_err("an unknown key");
+        assert!(
+            unknown.starts_with("line 2: ") && unknown.contains("colour"),
+            "{unknown}"
         );
-        assert!(parse("colour = \"red\"").is_err_and(|e| e.contains("unknown setting")));
         assert!(parse("server").is_err_and(|e| e.starts_with("line 1")));
+    }
+
+    #[test]
+    fn thresholds_are_numbers_or_quoted_numbers() {
+        let c = parse("capture_finger_quality = 40\ncapture_max_attempts = \"3\"\n")
+            .expect("valid file");
+        assert_eq!(c.capture_finger_quality.as_deref(), Some("40"));
+        assert_eq!(c.capture_max_attempts.as_deref(), Some("3"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod app;
 pub mod capture;
 pub mod config;
 pub mod cursors;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod form;
 pub mod group;

@@ -8,7 +8,9 @@ use amparo::api::Client;
 use amparo::app::{App, update};
 use amparo::capture::cli::{CaptureArgs, EmulatorArgs};
 use amparo::i18n::Lang;
-use amparo::{capture, config, demo, runtime, term};
+#[cfg(feature = "demo")]
+use amparo::demo;
+use amparo::{capture, config, runtime, term};
 use clap::{Parser, Subcommand, ValueEnum};
 use tokio::sync::mpsc;
 
@@ -42,6 +44,7 @@ struct Args {
 enum Command {
     /// Start a server with the demo world on a temporary SQLite database and open the client on
     /// it; its GraphQL address is shown so you can query the same server meanwhile.
+    #[cfg(feature = "demo")]
     Demo,
     /// Capture fingerprints, irises and face from the attached SBI devices for one person, or
     /// send the captures waiting in the offline queue (`--sync`).
@@ -71,7 +74,7 @@ async fn main() -> ExitCode {
         .ca_cert
         .clone()
         .or(settings.ca_cert.clone().map(std::path::PathBuf::from));
-    let server = match args.command {
+    let server: Option<DemoRun> = match args.command {
         Some(Command::CaptureEmulator(e)) => return capture::cli::run_emulator(e).await,
         Some(Command::Capture(c)) => {
             let base = args
@@ -80,6 +83,7 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|| "http://127.0.0.1:8080".to_string());
             return capture::cli::run_capture(c, &base, ca_cert.as_deref(), &settings, lang).await;
         }
+        #[cfg(feature = "demo")]
         Some(Command::Demo) => {
             eprintln!("amparo demo: loading the demo world…");
             match demo::start().await {
@@ -94,7 +98,10 @@ async fn main() -> ExitCode {
                             cert.display()
                         );
                     }
-                    Some(server)
+                    Some(DemoRun {
+                        url: server.url.clone(),
+                        _server: server,
+                    })
                 }
                 Err(e) => {
                     eprintln!("amparo demo: {e}");
@@ -136,6 +143,13 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The demo server while the client runs on it; dropping it stops the server.
+struct DemoRun {
+    url: String,
+    #[cfg(feature = "demo")]
+    _server: demo::DemoServer,
 }
 
 async fn run(mut app: App, client: &Client) -> std::io::Result<()> {

@@ -377,6 +377,7 @@ async fn over_https_with_the_units_own_certificate() {
     assert!(screen.contains("LINK DOWN"), "{screen}");
 }
 
+#[cfg(feature = "demo")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_serves_the_demo_world_to_the_client() {
     let server = amparo::demo::start().await.expect("demo server");
