@@ -2,9 +2,6 @@
 //! missing in either language is a compile error rather than a blank on a caseworker's screen.
 
 use crate::api::ApiError;
-use crate::api::case::CaseAction;
-use crate::form::Problem as FormProblem;
-use crate::register::Problem;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -179,15 +176,6 @@ pub struct ReviewText {
     pub keys_global: &'static [KeyHelp],
 }
 
-impl ReviewText {
-    pub fn decision(&self, d: crate::review::Decision) -> &'static str {
-        match d {
-            crate::review::Decision::SamePerson => self.same_person,
-            crate::review::Decision::DifferentPeople => self.different_people,
-        }
-    }
-}
-
 /// The words of the registration group screen.
 pub struct GroupText {
     pub title: &'static str,
@@ -270,8 +258,6 @@ pub struct CaseText {
     pub codes_hint: &'static str,
     pub form_retry: &'static str,
     pub form_hint: &'static str,
-    /// Names of the actions, in the order of `work::ACTION_KEYS`.
-    pub action_names: [&'static str; 16],
     pub f_admissible: &'static str,
     pub f_reason: &'static str,
     pub f_date: &'static str,
@@ -306,18 +292,6 @@ pub struct CaseText {
     pub keys_global: &'static [KeyHelp],
 }
 
-impl CaseText {
-    /// The name of an action.
-    pub fn action(&self, a: &CaseAction) -> &'static str {
-        crate::work::ACTION_KEYS
-            .iter()
-            .position(|(_, x)| x == a)
-            .and_then(|i| self.action_names.get(i))
-            .copied()
-            .unwrap_or("?")
-    }
-}
-
 impl Text {
     pub fn error(&self, e: &ApiError) -> String {
         match e {
@@ -334,15 +308,6 @@ impl Text {
         }
     }
 
-    pub fn problem(&self, p: Problem) -> &'static str {
-        match p {
-            Problem::Required => self.required,
-            Problem::BadDate => self.bad_date,
-            Problem::FutureDate => self.future_date,
-            Problem::BadNationality => self.bad_nationality,
-        }
-    }
-
     /// The label of one of the server's codes; unknown codes are shown as they are.
     pub fn code<'a>(&self, code: &'a str) -> &'a str {
         self.case
@@ -350,20 +315,6 @@ impl Text {
             .iter()
             .find(|(c, _)| *c == code)
             .map_or(code, |(_, label)| label)
-    }
-
-    /// Why a form field cannot be sent.
-    pub fn form_problem(&self, p: FormProblem) -> &'static str {
-        match p {
-            FormProblem::Required => self.required,
-            FormProblem::BadDate => self.bad_date,
-            FormProblem::BadTime => self.case.p_bad_time,
-            FormProblem::OutsideHours => self.case.p_outside_hours,
-            FormProblem::BadMinutes => self.case.p_minutes,
-            FormProblem::BadLanguage => self.case.p_language,
-            FormProblem::BadCode => self.case.p_code,
-            FormProblem::OneGround => self.case.p_one_ground,
-        }
     }
 
     /// The label of a relationship code; unknown codes are shown as they are.
@@ -582,24 +533,6 @@ pub static ES: Text = Text {
         codes_hint: "Códigos separados por coma, según el resultado.",
         form_retry: "El formulario se conserva: Ctrl-S reintenta.",
         form_hint: "Tab campo · ←→ elegir · Enter/Ctrl-S enviar · Esc cancelar",
-        action_names: [
-            "admisibilidad",
-            "agendar",
-            "entrevista",
-            "ausencia",
-            "contacto",
-            "informe",
-            "revisar",
-            "notificar",
-            "apelación",
-            "desistimiento",
-            "cerrar",
-            "abandono",
-            "reabrir",
-            "asignar",
-            "en espera",
-            "reanudar",
-        ],
         f_admissible: "Admisible",
         f_reason: "Motivo",
         f_date: "Fecha (AAAA-MM-DD)",
@@ -992,24 +925,6 @@ pub static EN: Text = Text {
         codes_hint: "Codes separated by commas, as the outcome needs.",
         form_retry: "The form is kept: Ctrl-S tries again.",
         form_hint: "Tab field · ←→ choose · Enter/Ctrl-S send · Esc cancel",
-        action_names: [
-            "admissibility",
-            "schedule",
-            "interview",
-            "no-show",
-            "contact",
-            "assessment",
-            "review",
-            "notify",
-            "appeal",
-            "withdraw",
-            "close",
-            "abandon",
-            "reopen",
-            "assign",
-            "hold",
-            "resume",
-        ],
         f_admissible: "Admissible",
         f_reason: "Reason",
         f_date: "Date (YYYY-MM-DD)",
@@ -1385,7 +1300,7 @@ pub static EN_CAPTURE: CaptureText = CaptureText {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::register::RELATIONSHIPS;
+    use crate::screens::register::RELATIONSHIPS;
 
     #[test]
     fn locale_picks_spanish_only_for_es() {

@@ -2,10 +2,12 @@
 //! only when something changed, sends one buffered write per frame, and never waits on the
 //! network while the user types.
 //!
-//! The shape is Elm's: [`app::App`] is the whole state, [`app::update`] applies one
-//! [`app::Msg`] and returns [`app::Cmd`]s that [`runtime`] runs as tasks, and [`view::view`]
-//! draws the state.
+//! The shape is Elm's, split by screen: [`app::App`] holds the session and the stack of
+//! screens, [`app::update`] hands one [`msg::Msg`] to the screen it concerns (each in
+//! [`screens`], owning its state, keys and drawing) and returns the [`msg::Cmd`]s that
+//! [`runtime`] runs as tasks, and [`view::view`] draws the frame around the screen shown.
 
+pub mod actions;
 pub mod api;
 pub mod app;
 pub mod capture;
@@ -13,17 +15,12 @@ pub mod config;
 pub mod cursors;
 #[cfg(feature = "demo")]
 pub mod demo;
-pub mod form;
-pub mod group;
 pub mod i18n;
 pub mod live;
-pub mod register;
-pub mod review;
+pub mod msg;
 pub mod runtime;
+pub mod screens;
 pub mod term;
 pub mod tls;
 pub mod view;
-pub mod view_case;
-pub mod view_group;
-pub mod view_review;
-pub mod work;
+pub mod widgets;

@@ -13,7 +13,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::api::{CaseEvents, case_events};
-use crate::app::{LiveEvent, Msg};
+use crate::msg::{LiveEvent, Msg};
 
 /// The first pause before reconnecting; it doubles on each failure up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);

@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use amparo::api::Client;
 use amparo::app::{App, update};
 use amparo::capture::cli::{CaptureArgs, EmulatorArgs};
-use amparo::i18n::Lang;
 #[cfg(feature = "demo")]
 use amparo::demo;
+use amparo::i18n::Lang;
 use amparo::{capture, config, runtime, term};
 use clap::{Parser, Subcommand, ValueEnum};
 use tokio::sync::mpsc;

@@ -186,7 +186,7 @@ async fn officer_acts_and_the_supervisor_sees_it_live(t: TestDb) {
     // The supervisor's client starts on the summary and opens the live link.
     let mut sup = driver(&srv.url);
     sup.log_in("supervisor").await;
-    assert_eq!(sup.app.screen, Screen::Supervisor, "{}", sup.screen());
+    assert_eq!(sup.app.screen(), Screen::Supervisor, "{}", sup.screen());
     sup.until("the live link", |a| a.live).await;
     assert!(sup.screen().contains("● live"), "{}", sup.screen());
     assert!(sup.screen().contains("registered 1"), "{}", sup.screen());
@@ -194,13 +194,13 @@ async fn officer_acts_and_the_supervisor_sees_it_live(t: TestDb) {
     // The officer's client starts on My work, which lists the case.
     let mut off = driver(&srv.url);
     off.log_in("officer").await;
-    assert_eq!(off.app.screen, Screen::Work, "{}", off.screen());
+    assert_eq!(off.app.screen(), Screen::Work, "{}", off.screen());
     let screen = off.screen();
     assert!(screen.contains(&number), "{screen}");
     assert!(screen.contains("registered"), "{screen}");
 
     off.key(KeyCode::Enter).await;
-    assert_eq!(off.app.screen, Screen::Case);
+    assert_eq!(off.app.screen(), Screen::Case);
     let screen = off.screen();
     assert!(screen.contains("Rosa Quintero"), "{screen}");
     assert!(screen.contains("d admissibility"), "{screen}");
@@ -208,7 +208,7 @@ async fn officer_acts_and_the_supervisor_sees_it_live(t: TestDb) {
     assert!(off.screen().contains("Admissible"), "{}", off.screen());
     off.ctrl('s').await;
     let screen = off.screen();
-    assert!(off.app.case.form.is_none(), "{screen}");
+    assert!(off.app.screens.case.form.is_none(), "{screen}");
     assert!(screen.contains("Done; now: admissible"), "{screen}");
     assert!(screen.contains("admissibility decided"), "{screen}");
     assert!(!screen.contains("d admissibility"), "{screen}");
@@ -248,7 +248,7 @@ async fn log_in_register_find_by_transliteration_and_open(t: TestDb) {
     d.key(KeyCode::Tab).await;
     d.text("wrong password").await;
     d.key(KeyCode::Enter).await;
-    assert_eq!(d.app.screen, Screen::Login);
+    assert_eq!(d.app.screen(), Screen::Login);
     assert!(
         d.screen().contains("Wrong username or password"),
         "{}",
@@ -258,7 +258,7 @@ async fn log_in_register_find_by_transliteration_and_open(t: TestDb) {
     d.ctrl('u').await;
     d.text(PASSWORD).await;
     d.key(KeyCode::Enter).await;
-    assert_eq!(d.app.screen, Screen::Search, "{}", d.screen());
+    assert_eq!(d.app.screen(), Screen::Search, "{}", d.screen());
     assert!(d.screen().contains("online"));
 
     d.text("Mohammed").await;
@@ -280,7 +280,7 @@ async fn log_in_register_find_by_transliteration_and_open(t: TestDb) {
 
     d.key(KeyCode::Enter).await;
     let screen = d.screen();
-    assert_eq!(d.app.screen, Screen::Individual);
+    assert_eq!(d.app.screen(), Screen::Individual);
     assert!(screen.contains("Mohammed Al-Hassan"), "{screen}");
     assert!(screen.contains("Focal point"), "{screen}");
     assert!(
@@ -295,7 +295,7 @@ async fn log_in_register_find_by_transliteration_and_open(t: TestDb) {
     // The household: its three members, and from there the spouse's own record.
     d.key(KeyCode::Char('g')).await;
     let screen = d.screen();
-    assert_eq!(d.app.screen, Screen::Group, "{screen}");
+    assert_eq!(d.app.screen(), Screen::Group, "{screen}");
     assert!(
         screen.contains("Members:") && screen.contains("active"),
         "{screen}"
@@ -305,7 +305,7 @@ async fn log_in_register_find_by_transliteration_and_open(t: TestDb) {
     }
     d.key(KeyCode::Down).await;
     d.key(KeyCode::Enter).await;
-    assert_eq!(d.app.screen, Screen::Individual);
+    assert_eq!(d.app.screen(), Screen::Individual);
     assert!(
         d.screen().contains("Fatima Al-Hassan") && d.screen().contains("1990-07-15"),
         "{}",
@@ -313,7 +313,7 @@ async fn log_in_register_find_by_transliteration_and_open(t: TestDb) {
     );
     d.key(KeyCode::Esc).await;
     d.key(KeyCode::Esc).await;
-    assert_eq!(d.app.screen, Screen::Individual);
+    assert_eq!(d.app.screen(), Screen::Individual);
 
     // The same family again: the server shows who it may already be, and only a confirmed
     // second submit registers it.
@@ -356,7 +356,7 @@ async fn over_https_with_the_units_own_certificate() {
         rx,
     };
     d.log_in("officer").await;
-    assert_eq!(d.app.screen, Screen::Work, "{}", d.screen());
+    assert_eq!(d.app.screen(), Screen::Work, "{}", d.screen());
     d.until("the live link over wss", |a| a.live).await;
     assert!(d.screen().contains("● live"), "{}", d.screen());
 
@@ -372,7 +372,7 @@ async fn over_https_with_the_units_own_certificate() {
         rx,
     };
     stranger.log_in("officer").await;
-    assert_eq!(stranger.app.screen, Screen::Login);
+    assert_eq!(stranger.app.screen(), Screen::Login);
     let screen = stranger.screen();
     assert!(screen.contains("LINK DOWN"), "{screen}");
 }
@@ -393,13 +393,13 @@ async fn demo_serves_the_demo_world_to_the_client() {
     d.text("amparo-demo").await;
     d.key(KeyCode::Enter).await;
     // The seeds walk cases through the procedure, so the officer's home has work in it.
-    assert_eq!(d.app.screen, Screen::Work, "{}", d.screen());
-    assert!(!d.app.work.list.rows.is_empty(), "{}", d.screen());
+    assert_eq!(d.app.screen(), Screen::Work, "{}", d.screen());
+    assert!(!d.app.screens.work.list.rows.is_empty(), "{}", d.screen());
     assert!(d.screen().contains("DPIN-C-"), "{}", d.screen());
     d.key(KeyCode::F(2)).await;
     d.text("garcia").await;
     d.key(KeyCode::Enter).await;
-    assert!(d.app.search.rows.len() > 1, "{}", d.screen());
+    assert!(d.app.screens.search.rows.len() > 1, "{}", d.screen());
     assert!(d.screen().contains("García"), "{}", d.screen());
 }
 
@@ -470,7 +470,7 @@ async fn a_supervisor_decides_a_possible_duplicate(t: TestDb) {
     let mut d = driver(&srv.url);
     d.log_in("supervisor").await;
     d.key(KeyCode::F(6)).await;
-    assert_eq!(d.app.screen, Screen::Reviews);
+    assert_eq!(d.app.screen(), Screen::Reviews);
     let screen = d.screen();
     for p in &ids {
         let number = p["individualNumber"].as_str().expect("number");
@@ -483,7 +483,7 @@ async fn a_supervisor_decides_a_possible_duplicate(t: TestDb) {
 
     d.key(KeyCode::Enter).await;
     let screen = d.screen();
-    assert_eq!(d.app.screen, Screen::Review, "{screen}");
+    assert_eq!(d.app.screen(), Screen::Review, "{screen}");
     assert!(
         screen.contains("Fused score") && screen.contains("Status: pending"),
         "{screen}"
@@ -493,7 +493,7 @@ async fn a_supervisor_decides_a_possible_duplicate(t: TestDb) {
     d.key(KeyCode::Char('d')).await;
     d.key(KeyCode::Enter).await;
     assert!(d.screen().contains("required"), "{}", d.screen());
-    assert!(d.app.reviews.open.form.is_some());
+    assert!(d.app.screens.review.form.is_some());
     let token = srv.login("supervisor").await;
     let pending = "{ biometricReviews { edges { node { id status } } } }";
     let r = srv.gql(Some(&token), pending, json!({})).await;
@@ -506,7 +506,7 @@ async fn a_supervisor_decides_a_possible_duplicate(t: TestDb) {
     d.text(reason).await;
     d.ctrl('s').await;
     let screen = d.screen();
-    assert_eq!(d.app.screen, Screen::Reviews, "{screen}");
+    assert_eq!(d.app.screen(), Screen::Reviews, "{screen}");
     assert!(screen.contains("Decided: different people"), "{screen}");
     assert!(
         screen.contains("No possible duplicates waiting"),

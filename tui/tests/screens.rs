@@ -3,14 +3,14 @@
 
 use std::time::Duration;
 
+use amparo::actions::ActInput;
 use amparo::api::ApiError;
 use amparo::api::case::CaseAction;
 use amparo::api::case_queue::CaseList;
 use amparo::app::{App, Cmd, LiveEvent, Msg, Reply, Screen, update};
-use amparo::form::ActInput;
 use amparo::i18n::Lang;
+use amparo::msg::{ActDone, CasePage, ListReply};
 use amparo::view::view;
-use amparo::work::{ActDone, CasePage, ListReply};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -74,7 +74,7 @@ fn logged_in(lang: Lang) -> App {
         Reply::Me(Ok(me("registrar", &["registration_clerk"]))),
     );
     assert!(cmds.is_empty(), "a registrar needs no live link: {cmds:?}");
-    assert_eq!(app.screen, Screen::Search);
+    assert_eq!(app.screen(), Screen::Search);
     app
 }
 
@@ -155,7 +155,7 @@ fn login_screens() {
             Reply::Login(Err(ApiError::Unauthenticated("invalid credentials".into()))),
         );
         insta::assert_snapshot!(format!("login_refused_{code}"), render(&app));
-        assert_eq!(app.screen, Screen::Login);
+        assert_eq!(app.screen(), Screen::Login);
     }
 }
 
@@ -266,7 +266,7 @@ fn stale_search_replies_are_ignored() {
         },
     );
     assert!(
-        app.search.rows.is_empty(),
+        app.screens.search.rows.is_empty(),
         "an old answer replaced the current search"
     );
     reply(
@@ -277,7 +277,7 @@ fn stale_search_replies_are_ignored() {
             result: Ok(data(search_page(1..2, false))),
         },
     );
-    assert_eq!(app.search.rows.len(), 1);
+    assert_eq!(app.screens.search.rows.len(), 1);
     assert_eq!(app.pending, 0);
 }
 
@@ -313,7 +313,7 @@ fn individual_screens() {
         );
         insta::assert_snapshot!(format!("individual_{code}"), render(&app));
         press(&mut app, KeyCode::Esc);
-        assert_eq!(app.screen, Screen::Search);
+        assert_eq!(app.screen(), Screen::Search);
     }
 }
 
@@ -350,7 +350,7 @@ fn registration_screens() {
     for (lang, code) in LANGS {
         let mut app = logged_in(lang);
         press(&mut app, KeyCode::F(3));
-        assert_eq!(app.screen, Screen::Register);
+        assert_eq!(app.screen(), Screen::Register);
         insta::assert_snapshot!(format!("register_empty_{code}"), render(&app));
         press(&mut app, KeyCode::Tab);
         press(&mut app, KeyCode::Tab);
@@ -517,7 +517,7 @@ fn an_ended_session_logs_in_again_and_keeps_the_form() {
         &mut app,
         Reply::Register(Err(ApiError::Unauthenticated("session expired".into()))),
     );
-    assert_eq!(app.screen, Screen::Login);
+    assert_eq!(app.screen(), Screen::Login);
     assert!(render(&app).contains("the session ended"));
     type_text(&mut app, "s3cret?");
     let cmds = press(&mut app, KeyCode::Enter);
@@ -526,7 +526,7 @@ fn an_ended_session_logs_in_again_and_keeps_the_form() {
         &mut app,
         Reply::Login(Ok(data(json!({ "login": { "token": "tok2" } })))),
     );
-    assert_eq!(app.screen, Screen::Register);
+    assert_eq!(app.screen(), Screen::Register);
     let cmds = ctrl(&mut app, 's');
     let [Cmd::Register(again)] = cmds.as_slice() else {
         panic!("{cmds:?}")
@@ -539,7 +539,7 @@ fn an_ended_session_logs_in_again_and_keeps_the_form() {
 fn the_individual_flips_by_pages_and_stops_at_the_end() {
     let mut app = logged_in(Lang::En);
     app.open_individual("id-1".into(), &mut Vec::new());
-    let seq = app.individual.seq;
+    let seq = app.screens.individual.seq;
     let mut record = individual();
     for day in 1..=12 {
         record["individual"]["history"]
@@ -606,7 +606,7 @@ fn group_screens() {
     for (lang, code) in LANGS {
         let mut app = logged_in(lang);
         app.open_individual("id-1".into(), &mut Vec::new());
-        let seq = app.individual.seq;
+        let seq = app.screens.individual.seq;
         reply(
             &mut app,
             Reply::Individual {
@@ -619,7 +619,7 @@ fn group_screens() {
             panic!("{cmds:?}")
         };
         assert_eq!(id, "g-1");
-        assert_eq!(app.screen, Screen::Group);
+        assert_eq!(app.screen(), Screen::Group);
         reply(
             &mut app,
             Reply::Group {
@@ -639,11 +639,11 @@ fn group_screens() {
             matches!(cmds.as_slice(), [Cmd::Individual { id, .. }] if id == "id-4"),
             "{cmds:?}"
         );
-        assert_eq!(app.screen, Screen::Individual);
+        assert_eq!(app.screen(), Screen::Individual);
         press(&mut app, KeyCode::Esc);
-        assert_eq!(app.screen, Screen::Group);
+        assert_eq!(app.screen(), Screen::Group);
         press(&mut app, KeyCode::Esc);
-        assert_eq!(app.screen, Screen::Individual);
+        assert_eq!(app.screen(), Screen::Individual);
     }
 }
 
@@ -822,7 +822,7 @@ fn officer_on_case(lang: Lang, actions: &[&str]) -> App {
 fn my_work_screens() {
     for (lang, code) in LANGS {
         let (mut app, cmds) = logged_in_as(lang, "officer", &["eligibility_officer"], (80, 24));
-        assert_eq!(app.screen, Screen::Work);
+        assert_eq!(app.screen(), Screen::Work);
         assert!(
             cmds.iter().any(|c| matches!(c, Cmd::Live(t) if t == "tok")),
             "an officer opens the live link: {cmds:?}"
@@ -878,7 +878,7 @@ fn my_work_on_a_larger_terminal() {
 fn case_screens_and_every_action_form() {
     for (lang, code) in LANGS {
         let mut app = officer_on_case(lang, &ALL_ACTIONS);
-        assert_eq!(app.screen, Screen::Case);
+        assert_eq!(app.screen(), Screen::Case);
         insta::assert_snapshot!(format!("case_{code}"), render(&app));
         press(&mut app, KeyCode::Char('?'));
         insta::assert_snapshot!(format!("help_case_{code}"), render(&app));
@@ -886,7 +886,8 @@ fn case_screens_and_every_action_form() {
         press(&mut app, KeyCode::PageDown);
         insta::assert_snapshot!(format!("case_page2_{code}"), render(&app));
         press(&mut app, KeyCode::PageUp);
-        for (key, action) in amparo::work::ACTION_KEYS {
+        for a in amparo::actions::ACTIONS {
+            let (key, action) = (a.key, a.kind);
             let cmds = press(&mut app, KeyCode::Char(key));
             if matches!(
                 action,
@@ -903,10 +904,10 @@ fn case_screens_and_every_action_form() {
                     ] })))),
                 );
             }
-            assert!(app.case.form.is_some(), "{key} opened no form");
+            assert!(app.screens.case.form.is_some(), "{key} opened no form");
             insta::assert_snapshot!(format!("form_{key}_{code}"), render(&app));
             press(&mut app, KeyCode::Esc);
-            assert!(app.case.form.is_none());
+            assert!(app.screens.case.form.is_none());
         }
     }
 }
@@ -916,7 +917,7 @@ fn only_allowed_actions_open_forms() {
     let mut app = officer_on_case(Lang::En, &["RECORD_CONTACT"]);
     app.dirty = false;
     assert!(press(&mut app, KeyCode::Char('d')).is_empty());
-    assert!(app.case.form.is_none() && !app.dirty);
+    assert!(app.screens.case.form.is_none() && !app.dirty);
     let screen = render(&app);
     assert!(
         screen.contains("c contact") && !screen.contains("d admissibility"),
@@ -1023,7 +1024,10 @@ fn forms_validate_inline_keep_their_id_on_retry_and_send_the_version_read() {
                 }),
             },
         );
-        assert!(app.case.form.is_some(), "the form is kept after a refusal");
+        assert!(
+            app.screens.case.form.is_some(),
+            "the form is kept after a refusal"
+        );
         insta::assert_snapshot!(format!("form_refused_{code}"), render(&app));
 
         let cmds = ctrl(&mut app, 's');
@@ -1038,7 +1042,7 @@ fn forms_validate_inline_keep_their_id_on_retry_and_send_the_version_read() {
                 }),
             },
         );
-        assert!(app.case.form.is_none());
+        assert!(app.screens.case.form.is_none());
         assert!(matches!(cmds.as_slice(), [Cmd::Case { .. }]), "{cmds:?}");
         let mut record = case_record(&["RECORD_CONTACT"]);
         record["case"]["status"] = json!("scheduled");
@@ -1097,7 +1101,7 @@ fn a_failed_me_keeps_the_login_screen_with_the_reason() {
         Reply::Login(Ok(data(json!({ "login": { "token": "tok" } })))),
     );
     reply(&mut app, Reply::Me(Err(ApiError::Network("reset".into()))));
-    assert_eq!(app.screen, Screen::Login);
+    assert_eq!(app.screen(), Screen::Login);
     assert!(render(&app).contains("No connection"), "{}", render(&app));
 }
 
@@ -1127,7 +1131,7 @@ fn my_work_re_reads_only_for_its_own_cases() {
 fn supervisor_screens_and_bulk_reassignment() {
     for (lang, code) in LANGS {
         let (mut app, cmds) = logged_in_as(lang, "supervisor", &["supervisor"], (80, 24));
-        assert_eq!(app.screen, Screen::Supervisor);
+        assert_eq!(app.screen(), Screen::Supervisor);
         let Some(Cmd::Summary { seq: sseq }) =
             cmds.iter().find(|c| matches!(c, Cmd::Summary { .. }))
         else {
@@ -1209,7 +1213,7 @@ fn supervisor_screens_and_bulk_reassignment() {
                 }),
             },
         );
-        assert!(app.supervisor.chosen.is_empty());
+        assert!(app.screens.supervisor.chosen.is_empty());
         assert_eq!(cmds.len(), 2, "{cmds:?}");
 
         let cmds = press(&mut app, KeyCode::Char('3'));
@@ -1331,12 +1335,12 @@ fn review_row(i: usize, candidate_in_scope: bool) -> serde_json::Value {
     }})
 }
 
-fn reviews_page(rows: Vec<serde_json::Value>) -> amparo::review::ReviewsPage {
+fn reviews_page(rows: Vec<serde_json::Value>) -> amparo::msg::ReviewsPage {
     let d: amparo::api::biometric_reviews::ResponseData = data(json!({ "biometricReviews": {
         "edges": rows,
         "pageInfo": { "hasNextPage": false, "endCursor": null },
     }}));
-    amparo::review::ReviewsPage {
+    amparo::msg::ReviewsPage {
         rows: d
             .biometric_reviews
             .edges
@@ -1408,7 +1412,7 @@ fn on_reviews(lang: Lang) -> App {
     else {
         panic!("{cmds:?}")
     };
-    assert_eq!(app.screen, Screen::Reviews);
+    assert_eq!(app.screen(), Screen::Reviews);
     reply(
         &mut app,
         Reply::Reviews {
@@ -1430,7 +1434,7 @@ fn open_review(app: &mut App, status: &str) {
     let [Cmd::Review { seq, id }] = cmds.as_slice() else {
         panic!("{cmds:?}")
     };
-    assert_eq!(app.screen, Screen::Review);
+    assert_eq!(app.screen(), Screen::Review);
     let seq = *seq;
     let id = id.clone();
     let d: amparo::api::biometric_review::ResponseData = data(review_record(status));
@@ -1486,7 +1490,7 @@ fn review_screens_and_a_decision() {
         };
         assert_eq!(review_id, "rev-1");
         assert_eq!(*version, 3);
-        assert_eq!(*decision, amparo::review::Decision::DifferentPeople);
+        assert_eq!(*decision, amparo::msg::Decision::DifferentPeople);
         assert_eq!(reason, "Different ridge counts; distinct irises");
         let cmid = cmid.clone();
 
@@ -1498,7 +1502,7 @@ fn review_screens_and_a_decision() {
                 result: Err(ApiError::Network("timed out".into())),
             },
         );
-        assert_eq!(app.screen, Screen::Review);
+        assert_eq!(app.screen(), Screen::Review);
         let cmds = press(&mut app, KeyCode::Enter);
         assert!(
             matches!(cmds.as_slice(), [Cmd::Decide { cmid: again, .. }] if *again == cmid),
@@ -1512,7 +1516,7 @@ fn review_screens_and_a_decision() {
                 result: Ok(()),
             },
         );
-        assert_eq!(app.screen, Screen::Review);
+        assert_eq!(app.screen(), Screen::Review);
 
         let cmds = reply(
             &mut app,
@@ -1521,7 +1525,7 @@ fn review_screens_and_a_decision() {
                 result: Ok(()),
             },
         );
-        assert_eq!(app.screen, Screen::Reviews);
+        assert_eq!(app.screen(), Screen::Reviews);
         let [
             Cmd::Reviews {
                 seq,
@@ -1555,7 +1559,7 @@ fn a_conflict_closes_the_form_and_re_reads_the_review() {
     let [Cmd::Decide { cmid, decision, .. }] = cmds.as_slice() else {
         panic!("{cmds:?}")
     };
-    assert_eq!(*decision, amparo::review::Decision::SamePerson);
+    assert_eq!(*decision, amparo::msg::Decision::SamePerson);
     let cmds = reply(
         &mut app,
         Reply::Decide {
@@ -1563,7 +1567,7 @@ fn a_conflict_closes_the_form_and_re_reads_the_review() {
             result: Err(ApiError::Conflict("version".into())),
         },
     );
-    assert!(app.reviews.open.form.is_none());
+    assert!(app.screens.review.form.is_none());
     let [Cmd::Review { seq, id }] = cmds.as_slice() else {
         panic!("{cmds:?}")
     };
@@ -1578,7 +1582,7 @@ fn a_conflict_closes_the_form_and_re_reads_the_review() {
             result: Ok(d.biometric_review.map(Box::new)),
         },
     );
-    assert!(app.reviews.open.loading);
+    assert!(app.screens.review.loading);
     let d: amparo::api::biometric_review::ResponseData = data(review_record("SAME_PERSON"));
     reply(
         &mut app,
@@ -1592,14 +1596,14 @@ fn a_conflict_closes_the_form_and_re_reads_the_review() {
     assert!(screen.contains("Status: same person"), "{screen}");
     // Decided by someone else: nothing left to decide.
     assert!(press(&mut app, KeyCode::Char('d')).is_empty());
-    assert!(app.reviews.open.form.is_none());
+    assert!(app.screens.review.form.is_none());
 }
 
 #[test]
 fn only_adjudicators_reach_the_queue() {
     let mut app = logged_in(Lang::En);
     assert!(press(&mut app, KeyCode::F(6)).is_empty());
-    assert_eq!(app.screen, Screen::Search);
+    assert_eq!(app.screen(), Screen::Search);
     let (mut app, _) = logged_in_as(Lang::Es, "supervisor", &["supervisor"], (80, 24));
     press(&mut app, KeyCode::F(1));
     assert!(render(&app).contains("F6"), "{}", render(&app));

@@ -1,16 +1,33 @@
-//! The small forms behind a case's actions: one per `CaseAction`, with inline validation, the
-//! `clientMutationId` kept across retries, and the input the runtime turns into the mutation.
+//! The popup behind a case's actions: the fields of the action's [`Form`] (from the table in
+//! [`crate::actions`]), inline validation, the `clientMutationId` kept across retries, and the
+//! input the runtime turns into the mutation. The case screen and the supervisor's view (for
+//! a bulk reassignment) each hold one while it is open.
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
+use crate::actions::{self, ActInput, Form};
 use crate::api::ApiError;
 use crate::api::case::CaseAction;
-use crate::app::TextInput;
-use crate::i18n::Text;
+use crate::i18n::{Lang, Text};
+use crate::msg::Cmd;
+use crate::widgets::{TextInput, UNIT_UTC_OFFSET_HOURS, bold, cell, dim, error, submit_key};
 
-/// Hours the unit's office clock is behind UTC: Quito keeps UTC-5 all year.
-pub const UNIT_UTC_OFFSET_HOURS: i64 = -5;
+/// What a key did to an open form.
+#[derive(Debug)]
+pub enum FormEvent {
+    /// Esc: the form closes.
+    Close,
+    /// The form is sent with this request.
+    Send(Cmd),
+    /// Whether what is shown changed.
+    Changed(bool),
+}
 /// The unit's interview hours, local time.
 pub const WORK_START: u32 = 8;
 /// End of the working day: an interview must end by then.
@@ -110,68 +127,6 @@ pub enum Problem {
     OneGround,
 }
 
-/// The input of an action, in the client's terms; the runtime adds id, version and
-/// `clientMutationId`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ActInput {
-    Admissibility {
-        admissible: bool,
-        reason: Option<String>,
-    },
-    Schedule {
-        at: String,
-        minutes: i64,
-        officer_id: Option<String>,
-        language: Option<String>,
-        reschedule: Option<String>,
-        override_reason: Option<String>,
-    },
-    Interview {
-        attended: bool,
-        notes_ref: Option<String>,
-        language: Option<String>,
-        override_reason: Option<String>,
-    },
-    NoShow,
-    Contact,
-    Assessment {
-        /// `(individual id, outcome, codes)`.
-        recommendations: Vec<(String, String, Vec<String>)>,
-        assessment_ref: Option<String>,
-    },
-    Review {
-        approve: bool,
-        comments: Option<String>,
-    },
-    Notify,
-    Appeal {
-        lodged_at: Option<String>,
-    },
-    Withdraw {
-        reason: String,
-    },
-    Close {
-        reason: String,
-    },
-    Abandon,
-    Reopen {
-        ground: String,
-        approver_id: String,
-    },
-    Assign {
-        officer_id: String,
-    },
-    /// `assignCases`: every case with the version read.
-    AssignMany {
-        cases: Vec<(String, i64)>,
-        officer_id: String,
-    },
-    Hold {
-        reason: String,
-    },
-    Resume,
-}
-
 /// What the form needs to know of the case.
 #[derive(Debug, Clone, Default)]
 pub struct CaseContext {
@@ -250,13 +205,13 @@ impl ActionForm {
         ctx: &CaseContext,
         officers: Option<&[(String, String)]>,
     ) -> Self {
-        use CaseAction as A;
-        let mut fields = match &action {
-            A::DECIDE_ADMISSIBILITY => vec![
+        let form = actions::find(&action).map_or(Form::Confirm, |a| a.form);
+        let mut fields = match form {
+            Form::Admissibility => vec![
                 field(Label::Admissible, choice(&["yes", "no"])),
                 field(Label::Reason, text()),
             ],
-            A::SCHEDULE_INTERVIEW => {
+            Form::Schedule => {
                 let mut f = vec![
                     field(Label::Date, text()),
                     field(Label::Time, text()),
@@ -283,13 +238,13 @@ impl ActionForm {
                 f.push(field(Label::Override, text()));
                 f
             }
-            A::RECORD_INTERVIEW => vec![
+            Form::Interview => vec![
                 field(Label::Attended, choice(&["yes", "no"])),
                 field(Label::NotesRef, text()),
                 field(Label::Language, text()),
                 field(Label::Override, text()),
             ],
-            A::SUBMIT_ASSESSMENT => {
+            Form::Assessment => {
                 let mut f = Vec::new();
                 for (id, name) in &ctx.members {
                     f.push(Field {
@@ -306,14 +261,14 @@ impl ActionForm {
                 f.push(field(Label::AssessmentRef, text()));
                 f
             }
-            A::REVIEW_ASSESSMENT => vec![
+            Form::Review => vec![
                 field(Label::Decision, choice(&["approve", "return"])),
                 field(Label::Comments, text()),
             ],
-            A::LODGE_APPEAL => vec![field(Label::LodgedOn, text())],
-            A::WITHDRAW_CASE | A::PUT_CASE_ON_HOLD => vec![field(Label::Reason, text())],
-            A::CLOSE_CASE => vec![field(Label::Reason, choice(&CLOSE_REASONS))],
-            A::REOPEN_CASE => vec![
+            Form::Appeal => vec![field(Label::LodgedOn, text())],
+            Form::Reason => vec![field(Label::Reason, text())],
+            Form::CloseReason => vec![field(Label::Reason, choice(&CLOSE_REASONS))],
+            Form::Reopen => vec![
                 field(Label::Ground, choice(&REOPEN_GROUNDS)),
                 field(
                     Label::Approver,
@@ -326,14 +281,14 @@ impl ActionForm {
                     },
                 ),
             ],
-            A::ASSIGN_CASE => vec![field(
+            Form::Assign => vec![field(
                 Label::Officer,
                 Input::Choice {
                     options: officer_options(officers, None, false),
                     idx: 0,
                 },
             )],
-            _ => Vec::new(),
+            Form::Confirm => Vec::new(),
         };
         fields.shrink_to_fit();
         Self {
@@ -567,9 +522,61 @@ impl ActionForm {
         })
     }
 
+    /// Handles a key while the form is open: Esc closes it, Ctrl-S/F10 (or Enter on the last
+    /// field) sends it once nothing is wrong, other keys edit the fields.
+    pub fn handle(&mut self, key: &KeyEvent) -> FormEvent {
+        if key.code == KeyCode::Esc {
+            return FormEvent::Close;
+        }
+        let last = self.focus + 1 >= self.fields.len();
+        if submit_key(key) || (key.code == KeyCode::Enter && last) {
+            if self.sending {
+                return FormEvent::Changed(false);
+            }
+            self.tried = true;
+            let Some(input) = self.input() else {
+                return FormEvent::Changed(true);
+            };
+            let cmid = self
+                .cmid
+                .get_or_insert_with(|| uuid::Uuid::now_v7().to_string())
+                .clone();
+            self.sending = true;
+            self.error = None;
+            return FormEvent::Send(Cmd::Act {
+                cmid,
+                case_id: self.case_id.clone(),
+                version: self.version,
+                input,
+            });
+        }
+        if key.code == KeyCode::Enter {
+            self.focus += 1;
+            return FormEvent::Changed(true);
+        }
+        if self.sending {
+            return FormEvent::Changed(false);
+        }
+        FormEvent::Changed(self.key(key))
+    }
+
+    /// The answer to this form's request, if `cmid` is its id: the form stops sending and keeps
+    /// a refusal to show. Returns whether the request was this form's.
+    pub fn answered(&mut self, cmid: &str, error: Option<ApiError>) -> bool {
+        if self.cmid.as_deref() != Some(cmid) {
+            return false;
+        }
+        self.sending = false;
+        // A timeout or a broken link leaves the outcome unknown: the id stays, so the retry
+        // cannot act twice. A refusal is final for that id; the next submit of the same form
+        // is a retry the server answers the same way unless something changed.
+        self.error = error;
+        true
+    }
+
     /// Applies a key meant for the form's fields; true when something changed. Any change to
     /// a value starts a new request id: it is no longer a retry of the same submit.
-    pub fn key(&mut self, key: &KeyEvent) -> bool {
+    fn key(&mut self, key: &KeyEvent) -> bool {
         let n = self.fields.len();
         match key.code {
             KeyCode::Tab | KeyCode::Down if n > 0 => {
@@ -651,5 +658,103 @@ pub fn label(t: &Text, l: &Label) -> String {
         Label::Ground => c.f_ground.into(),
         Label::Approver => c.f_approver.into(),
         Label::Override => c.f_override.into(),
+    }
+}
+
+/// Why a form field cannot be sent.
+pub fn problem_text(t: &Text, p: Problem) -> &'static str {
+    match p {
+        Problem::Required => t.required,
+        Problem::BadDate => t.bad_date,
+        Problem::BadTime => t.case.p_bad_time,
+        Problem::OutsideHours => t.case.p_outside_hours,
+        Problem::BadMinutes => t.case.p_minutes,
+        Problem::BadLanguage => t.case.p_language,
+        Problem::BadCode => t.case.p_code,
+        Problem::OneGround => t.case.p_one_ground,
+    }
+}
+
+/// An action's form as a box over the screen.
+pub fn draw(t: &Text, lang: Lang, form: &ActionForm, frame: &mut Frame, area: Rect) {
+    let c = &t.case;
+    let problems = form.problems();
+    let width = 72.min(area.width);
+    let max_fields = usize::from(area.height.saturating_sub(8)).max(1);
+    let first = form.focus.saturating_sub(max_fields.saturating_sub(1));
+    let mut lines = Vec::new();
+    if !form.bulk.is_empty() {
+        lines.push(Line::raw(format!("{} {}", form.bulk.len(), c.chosen)));
+    }
+    if form.fields.is_empty() {
+        lines.push(Line::raw(c.confirm));
+    }
+    let mut cursor = None;
+    for (i, f) in form.fields.iter().enumerate().skip(first).take(max_fields) {
+        let focus = i == form.focus;
+        let name = cell(&label(t, &f.label), 24);
+        let value = match &f.input {
+            Input::Text(v) => v.value.clone(),
+            Input::Choice { options, idx } => match options.get(*idx) {
+                Some((_, l)) if l == "me" => format!("‹{}›", c.me),
+                Some((_, l)) => format!("‹{}›", t.code(l)),
+                None => format!("‹{}›", t.loading),
+            },
+        };
+        let mut spans = vec![
+            Span::raw(if focus { "> " } else { "  " }),
+            Span::styled(name, if focus { bold() } else { Style::new() }),
+            Span::raw(value.clone()),
+        ];
+        if focus && matches!(f.input, Input::Text(_)) {
+            cursor = Some((lines.len(), 26 + value.chars().count()));
+        }
+        if let Some((_, p)) = problems.iter().find(|(j, _)| *j == i)
+            && (form.tried || !matches!(p, Problem::Required))
+            && (!matches!(f.input, Input::Text(ref v) if v.value.is_empty()) || form.tried)
+        {
+            spans.push(Span::styled(format!("  {}", problem_text(t, *p)), error()));
+        }
+        lines.push(Line::from(spans));
+    }
+    if form.fields.iter().any(|f| f.label == Label::Codes)
+        && let Some(f) = form.fields.get(form.focus)
+        && f.label == Label::Codes
+    {
+        lines.push(Line::styled(c.codes_hint, dim()));
+    }
+    if form.sending {
+        lines.push(Line::raw(t.sending));
+    }
+    if let Some(e) = &form.error {
+        lines.push(Line::styled(t.error(e), error()));
+        lines.push(Line::raw(c.form_retry));
+    }
+    lines.push(Line::styled(c.form_hint, dim()));
+    let height = u16::try_from(lines.len() + 2)
+        .unwrap_or(area.height)
+        .min(area.height);
+    let popup = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, popup);
+    let title = if form.bulk.is_empty() {
+        actions::name(&form.action, lang).to_string()
+    } else {
+        c.reassign.to_string()
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(format!(" {title} "))),
+        popup,
+    );
+    if let Some((row, col)) = cursor {
+        let x = popup.x + 1 + u16::try_from(col).unwrap_or(0).min(width.saturating_sub(3));
+        let y = popup.y + 1 + u16::try_from(row).unwrap_or(0);
+        frame.set_cursor_position((x, y));
     }
 }

@@ -5,11 +5,14 @@ use std::time::Instant;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::api::{self, ApiError, Client};
-use crate::app::{Cmd, Msg, PAGE_SIZE, Reply};
-use crate::form::ActInput;
-use crate::review::{Decision, REVIEWS_PAGE, ReviewsPage};
-use crate::work::{ActDone, CasePage, ListReply, QUEUE_PAGE, WORK_PAGE};
+use crate::api::{self, Client};
+use crate::msg::{CasePage, Cmd, Decision, ListReply, Msg, Reply, ReviewsPage};
+use crate::screens::reviews::REVIEWS_PAGE;
+use crate::screens::search::PAGE_SIZE;
+use crate::screens::supervisor::QUEUE_PAGE;
+use crate::screens::work::WORK_PAGE;
+
+mod act;
 
 /// Starts `cmd`; its reply arrives on `tx`.
 pub fn run(client: &Client, cmd: Cmd, tx: &UnboundedSender<Msg>) {
@@ -210,7 +213,7 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
             version,
             input,
         } => {
-            let result = act(client, cmid.clone(), case_id, version, input).await;
+            let result = act::act(client, cmid.clone(), case_id, version, input).await;
             Reply::Act { cmid, result }
         }
         Cmd::Silent(inner) => {
@@ -219,206 +222,4 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
         }
         Cmd::UseToken(_) | Cmd::Live(_) => return None,
     })
-}
-
-/// The status a case mutation left.
-fn status(case: Option<(String, i64)>) -> Result<ActDone, ApiError> {
-    Ok(ActDone {
-        status: case.map(|c| c.0),
-        cases: 1,
-    })
-}
-
-/// Sends an action as its own mutation.
-async fn act(
-    client: &Client,
-    cmid: String,
-    case_id: String,
-    version: i64,
-    input: ActInput,
-) -> Result<ActDone, ApiError> {
-    macro_rules! simple {
-        ($op:ident, $m:ident, $field:ident, $input:ident { $($extra:tt)* }) => {{
-            let d = client
-                .post::<api::$op>(api::$m::Variables {
-                    input: api::$m::$input {
-                        client_mutation_id: cmid,
-                        case_id,
-                        version,
-                        $($extra)*
-                    },
-                })
-                .await?;
-            status(d.$field.case.map(|c| (c.status, c.version)))
-        }};
-    }
-    match input {
-        ActInput::Admissibility { admissible, reason } => simple!(
-            DecideAdmissibility,
-            decide_admissibility,
-            decide_admissibility,
-            DecideAdmissibilityInput { admissible, reason }
-        ),
-        ActInput::Schedule {
-            at,
-            minutes,
-            officer_id,
-            language,
-            reschedule,
-            override_reason,
-        } => simple!(
-            ScheduleInterview,
-            schedule_interview,
-            schedule_interview,
-            ScheduleInterviewInput {
-                at,
-                minutes: Some(minutes),
-                officer_id,
-                language,
-                // The server books a free interpreter for the language; choosing one by name
-                // is left to the unit's interpreter roster, which the API does not list yet.
-                interpreter_id: None,
-                override_reason,
-                reschedule_appointment_id: reschedule,
-            }
-        ),
-        ActInput::Interview {
-            attended,
-            notes_ref,
-            language,
-            override_reason,
-        } => simple!(
-            RecordInterview,
-            record_interview,
-            record_interview,
-            RecordInterviewInput {
-                principal_attended: attended,
-                notes_ref,
-                interpreter_language: language,
-                override_reason,
-            }
-        ),
-        ActInput::NoShow => simple!(
-            RecordNoShow,
-            record_no_show,
-            record_no_show,
-            CaseActionInput {}
-        ),
-        ActInput::Contact => simple!(
-            RecordContact,
-            record_contact,
-            record_contact,
-            CaseActionInput {}
-        ),
-        ActInput::Assessment {
-            recommendations,
-            assessment_ref,
-        } => {
-            let recommendations = recommendations
-                .into_iter()
-                .map(|(individual_id, outcome, codes)| {
-                    let (ground, reasons, clauses) = match outcome.as_str() {
-                        "recognised" => (codes.into_iter().next(), Vec::new(), Vec::new()),
-                        "rejected" => (None, codes, Vec::new()),
-                        _ => (None, Vec::new(), codes),
-                    };
-                    api::submit_assessment::RecommendationInput {
-                        individual_id,
-                        outcome,
-                        ground,
-                        reasons,
-                        clauses,
-                    }
-                })
-                .collect();
-            simple!(
-                SubmitAssessment,
-                submit_assessment,
-                submit_assessment,
-                SubmitAssessmentInput {
-                    recommendations,
-                    assessment_ref,
-                }
-            )
-        }
-        ActInput::Review { approve, comments } => simple!(
-            ReviewAssessment,
-            review_assessment,
-            review_assessment,
-            ReviewAssessmentInput { approve, comments }
-        ),
-        ActInput::Notify => simple!(
-            NotifyDecision,
-            notify_decision,
-            notify_decision,
-            CaseActionInput {}
-        ),
-        ActInput::Appeal { lodged_at } => simple!(
-            LodgeAppeal,
-            lodge_appeal,
-            lodge_appeal,
-            LodgeAppealInput { lodged_at }
-        ),
-        ActInput::Withdraw { reason } => simple!(
-            WithdrawCase,
-            withdraw_case,
-            withdraw_case,
-            CaseReasonInput { reason }
-        ),
-        ActInput::Close { reason } => {
-            simple!(CloseCase, close_case, close_case, CloseCaseInput { reason })
-        }
-        ActInput::Abandon => simple!(
-            ConfirmAbandonment,
-            confirm_abandonment,
-            confirm_abandonment,
-            CaseActionInput {}
-        ),
-        ActInput::Reopen {
-            ground,
-            approver_id,
-        } => simple!(
-            ReopenCase,
-            reopen_case,
-            reopen_case,
-            ReopenCaseInput {
-                ground,
-                approver_id,
-            }
-        ),
-        ActInput::Assign { officer_id } => simple!(
-            AssignCase,
-            assign_case,
-            assign_case,
-            AssignCaseInput { officer_id }
-        ),
-        ActInput::Hold { reason } => simple!(
-            PutCaseOnHold,
-            put_case_on_hold,
-            put_case_on_hold,
-            CaseReasonInput { reason }
-        ),
-        ActInput::Resume => simple!(ResumeCase, resume_case, resume_case, CaseActionInput {}),
-        ActInput::AssignMany { cases, officer_id } => {
-            let d = client
-                .post::<api::AssignCases>(api::assign_cases::Variables {
-                    input: api::assign_cases::AssignCasesInput {
-                        client_mutation_id: cmid,
-                        cases: cases
-                            .into_iter()
-                            .map(|(case_id, version)| api::assign_cases::CaseVersionInput {
-                                case_id,
-                                version,
-                            })
-                            .collect(),
-                        officer_id,
-                    },
-                })
-                .await?;
-            Ok(ActDone {
-                status: None,
-                cases: d.assign_cases.events.len(),
-            })
-        }
-    }
 }

@@ -5,10 +5,18 @@
 //! Nothing typed is dropped on failure: the form stays as it was.
 
 use chrono::NaiveDate;
+use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
 
+use super::{Nav, Outcome};
 use crate::api::{self, ApiError, register_group as rg};
-use crate::app::{App, Cmd, TextInput};
+use crate::i18n::{KeyHelp, Text};
+use crate::msg::Cmd;
+use crate::widgets::{TextInput, bold, cell, dim, error, tail, text_width};
 
 /// Relationships a member may have to the focal point, as the server's vocabulary spells them.
 pub const RELATIONSHIPS: &[&str] = &[
@@ -334,120 +342,287 @@ fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
-fn submit(app: &mut App, cmds: &mut Vec<Cmd>) -> bool {
-    let form = &mut app.register;
-    if form.sending {
-        return false;
+impl RegisterForm {
+    /// Whether printable keys go into the form.
+    pub fn typing(&self) -> bool {
+        self.saved.is_none()
     }
-    form.tried = true;
-    if !form.problems(today()).is_empty() {
-        return true;
-    }
-    let acknowledge = !form.duplicates.is_empty();
-    let submission = match &form.submission {
-        Some(s) if s.acknowledge_duplicates == acknowledge => s.clone(),
-        _ => Submission {
-            client_mutation_id: uuid::Uuid::now_v7().to_string(),
-            acknowledge_duplicates: acknowledge,
-        },
-    };
-    let input = form.input(&submission);
-    form.submission = Some(submission);
-    form.sending = true;
-    form.error = None;
-    app.send(cmds, Cmd::Register(input));
-    true
-}
 
-/// Keys of the registration screen.
-pub fn key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    if let Some(saved) = &app.register.saved {
-        return match key.code {
-            KeyCode::Enter => match saved.members.first() {
-                Some(m) => {
-                    let id = m.id.clone();
-                    app.open_individual(id, cmds);
-                    true
-                }
-                None => false,
+    fn submit(&mut self) -> Outcome {
+        let form = self;
+        if form.sending {
+            return Outcome::none();
+        }
+        form.tried = true;
+        if !form.problems(today()).is_empty() {
+            return Outcome::changed(true);
+        }
+        let acknowledge = !form.duplicates.is_empty();
+        let submission = match &form.submission {
+            Some(s) if s.acknowledge_duplicates == acknowledge => s.clone(),
+            _ => Submission {
+                client_mutation_id: uuid::Uuid::now_v7().to_string(),
+                acknowledge_duplicates: acknowledge,
             },
-            KeyCode::Char('n') => {
-                app.register = RegisterForm::new();
-                true
-            }
-            KeyCode::Esc => {
-                app.open_search();
-                true
-            }
-            _ => false,
         };
+        let input = form.input(&submission);
+        form.submission = Some(submission);
+        form.sending = true;
+        form.error = None;
+        Outcome::send(vec![Cmd::Register(input)])
     }
-    let form = &mut app.register;
-    match key.code {
-        KeyCode::Char('s') if ctrl => submit(app, cmds),
-        KeyCode::F(10) => submit(app, cmds),
-        KeyCode::Char('n') if ctrl => {
-            form.members.push(MemberDraft::default());
-            form.row = form.members.len() - 1;
-            form.col = Field::Relationship;
-            form.changed();
-            true
+
+    /// Keys of the registration screen.
+    pub fn key(&mut self, key: KeyEvent) -> Outcome {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        if let Some(saved) = &self.saved {
+            return match key.code {
+                KeyCode::Enter => match saved.members.first() {
+                    Some(m) => Outcome::go(Nav::Individual(m.id.clone())),
+                    None => Outcome::none(),
+                },
+                KeyCode::Char('n') => {
+                    *self = RegisterForm::new();
+                    Outcome::changed(true)
+                }
+                KeyCode::Esc => Outcome::go(Nav::Search),
+                _ => Outcome::none(),
+            };
         }
-        KeyCode::Char('d') if ctrl => {
-            if form.row == 0 || form.sending {
-                return false;
+        let form = self;
+        let changed = match key.code {
+            KeyCode::Char('s') if ctrl => return form.submit(),
+            KeyCode::F(10) => return form.submit(),
+            KeyCode::Char('n') if ctrl => {
+                form.members.push(MemberDraft::default());
+                form.row = form.members.len() - 1;
+                form.col = Field::Relationship;
+                form.changed();
+                true
             }
-            form.members.remove(form.row);
-            form.move_row(form.row - 1);
-            form.changed();
-            true
+            KeyCode::Char('d') if ctrl => {
+                if form.row == 0 || form.sending {
+                    return Outcome::none();
+                }
+                form.members.remove(form.row);
+                form.move_row(form.row - 1);
+                form.changed();
+                true
+            }
+            KeyCode::Esc => return Outcome::go(Nav::Search),
+            KeyCode::Tab | KeyCode::Enter => {
+                form.step(true);
+                true
+            }
+            KeyCode::BackTab => {
+                form.step(false);
+                true
+            }
+            KeyCode::Up if form.row > 0 => {
+                form.move_row(form.row - 1);
+                true
+            }
+            KeyCode::Down if form.row + 1 < form.members.len() => {
+                form.move_row(form.row + 1);
+                true
+            }
+            _ if form.sending => false,
+            _ => form.type_key(&key),
+        };
+        Outcome::changed(changed)
+    }
+
+    /// The server's answer to a submit.
+    pub fn reply(&mut self, result: Result<api::register_group::ResponseData, ApiError>) {
+        let form = self;
+        form.sending = false;
+        match result {
+            Ok(data) => {
+                let p = data.register_group;
+                if p.saved {
+                    *form = RegisterForm::new();
+                    form.saved = Some(Saved {
+                        group_number: p.group.map(|g| g.group_number).unwrap_or_default(),
+                        members: p.members,
+                    });
+                } else {
+                    // The next submit is a deliberate "register anyway", which needs a new id.
+                    form.submission = None;
+                    form.duplicates = p.possible_duplicates;
+                }
+            }
+            Err(e) => form.error = Some(e),
         }
-        KeyCode::Esc => {
-            app.open_search();
-            true
+    }
+
+    pub fn help(t: &Text) -> &'static [KeyHelp] {
+        t.keys_register
+    }
+
+    pub fn draw(&self, t: &Text, frame: &mut Frame, area: Rect) {
+        let form = self;
+        if let Some(saved) = &form.saved {
+            let mut lines = vec![
+                Line::styled(format!("{} {}", t.registered, saved.group_number), bold()),
+                Line::default(),
+            ];
+            for m in &saved.members {
+                lines.push(Line::raw(format!(
+                    "  {:<17}{}",
+                    m.individual_number, m.full_name
+                )));
+            }
+            lines.push(Line::default());
+            lines.push(Line::styled(t.saved_hint, dim()));
+            frame.render_widget(Paragraph::new(lines), area);
+            return;
         }
-        KeyCode::Tab | KeyCode::Enter => {
-            form.step(true);
-            true
+        frame.render_widget(
+            Line::styled(t.register_title, bold()),
+            Rect { height: 1, ..area },
+        );
+        let header = [
+            t.relationship,
+            t.col_given,
+            t.col_family,
+            t.col_sex,
+            t.col_dob,
+            t.col_nationality,
+        ];
+        let mut x = area.x + 3;
+        for ((_, w), h) in WIDTHS.iter().zip(header) {
+            frame.render_widget(
+                Line::styled(cell(h, usize::from(*w)), bold()),
+                Rect::new(x, area.y + 2, *w, 1),
+            );
+            x += w + 1;
         }
-        KeyCode::BackTab => {
-            form.step(false);
-            true
+        let today = chrono::Local::now().date_naive();
+        let mut y = area.y + 3;
+        for (i, m) in form.members.iter().enumerate() {
+            frame.render_widget(Line::raw(format!("{}", i + 1)), Rect::new(area.x, y, 2, 1));
+            let mut x = area.x + 3;
+            for (field, w) in WIDTHS {
+                let rect = Rect::new(x, y, w, 1);
+                let is_focus = form.row == i && form.col == field;
+                let bad = m.problem(field, today, form.tried).is_some();
+                // Plain unless wrong: the cursor shows the focus, and a styled cell costs colour
+                // resets on every typed character.
+                let mut style = if bad { error() } else { Style::new() };
+                let text = match m.input(field) {
+                    None => {
+                        let code = if i == 0 {
+                            "focal_point"
+                        } else {
+                            RELATIONSHIPS.get(m.relationship).copied().unwrap_or("")
+                        };
+                        let label = t.relationship(code);
+                        if i == 0 {
+                            label.to_string()
+                        } else {
+                            format!("‹{}›", label)
+                        }
+                    }
+                    Some(input) if input.value.is_empty() && field == Field::BirthDate => {
+                        style = style.add_modifier(Modifier::DIM);
+                        t.date_placeholder.to_string()
+                    }
+                    Some(input) => tail(&input.value, usize::from(w - 1)),
+                };
+                if is_focus {
+                    let offset = m.input(field).map_or(0, |input| {
+                        text_width(&tail(&input.value, usize::from(w - 1)))
+                    });
+                    frame.set_cursor_position((x + offset, y));
+                }
+                frame.render_widget(Line::styled(cell(&text, usize::from(w)), style), rect);
+                x += w + 1;
+            }
+            y += 1;
         }
-        KeyCode::Up if form.row > 0 => {
-            form.move_row(form.row - 1);
-            true
+        let mut lines = Vec::new();
+        for (i, field, p) in form.problems(today).into_iter().take(4) {
+            let name = field_name(t, field);
+            lines.push(Line::styled(
+                format!("{} {}, {name}: {}", t.member, i + 1, problem_text(t, p)),
+                error(),
+            ));
         }
-        KeyCode::Down if form.row + 1 < form.members.len() => {
-            form.move_row(form.row + 1);
-            true
+        if form.sending {
+            lines.push(Line::raw(t.sending));
         }
-        _ if form.sending => false,
-        _ => form.type_key(&key),
+        if let Some(e) = &form.error {
+            lines.push(Line::styled(t.error(e), error()));
+            lines.push(Line::raw(t.retry_hint));
+        }
+        if !form.duplicates.is_empty() {
+            lines.push(Line::styled(
+                t.duplicates_title,
+                Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            ));
+            for d in form.duplicates.iter().take(5) {
+                lines.push(Line::raw(format!(
+                    "  {} {} {} {} {} {} ({}%: {})",
+                    t.member,
+                    d.member_index + 1,
+                    t.resembles,
+                    d.individual_number,
+                    d.full_name,
+                    d.date_of_birth.as_deref().unwrap_or(""),
+                    d.score,
+                    d.reasons.join(", ")
+                )));
+            }
+            lines.push(Line::raw(t.duplicates_hint));
+        }
+        let below = Rect {
+            y: y + 1,
+            height: (area.y + area.height).saturating_sub(y + 2),
+            ..area
+        };
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), below);
+        frame.render_widget(
+            Line::styled(t.register_hint, dim()),
+            Rect {
+                y: area.y + area.height.saturating_sub(1),
+                height: 1,
+                ..area
+            },
+        );
     }
 }
 
-/// The server's answer to a submit.
-pub fn reply(app: &mut App, result: Result<api::register_group::ResponseData, ApiError>) {
-    let form = &mut app.register;
-    form.sending = false;
-    match result {
-        Ok(data) => {
-            let p = data.register_group;
-            if p.saved {
-                *form = RegisterForm::new();
-                form.saved = Some(Saved {
-                    group_number: p.group.map(|g| g.group_number).unwrap_or_default(),
-                    members: p.members,
-                });
-            } else {
-                // The next submit is a deliberate "register anyway", which needs a new id.
-                form.submission = None;
-                form.duplicates = p.possible_duplicates;
-            }
-        }
-        Err(e) => form.error = Some(e),
+/// Column widths of the registration table; 78 cells with separators.
+const WIDTHS: [(Field, u16); 6] = [
+    (Field::Relationship, 15),
+    (Field::GivenNames, 18),
+    (Field::FamilyName, 18),
+    (Field::Sex, 4),
+    (Field::BirthDate, 11),
+    (Field::Nationality, 4),
+];
+
+fn field_name(t: &Text, f: Field) -> &'static str {
+    match f {
+        Field::Relationship => t.relationship,
+        Field::GivenNames => t.col_given,
+        Field::FamilyName => t.col_family,
+        Field::Sex => t.col_sex,
+        Field::BirthDate => t.col_dob,
+        Field::Nationality => t.col_nationality,
+    }
+}
+
+/// Every column of the table is listed once, so the table and the form agree.
+const _: () = assert!(WIDTHS.len() == FIELDS.len());
+
+/// Why a member's field cannot be sent, in the user's language.
+fn problem_text(t: &Text, p: Problem) -> &'static str {
+    match p {
+        Problem::Required => t.required,
+        Problem::BadDate => t.bad_date,
+        Problem::FutureDate => t.future_date,
+        Problem::BadNationality => t.bad_nationality,
     }
 }
 

@@ -1,0 +1,280 @@
+//! The messages the app runs on: what happened ([`Msg`], with the [`Reply`] of a request), the
+//! requests to make ([`Cmd`]), and the data replies carry. Screens, the app and the runtime all
+//! speak these, so this module depends on none of them.
+
+use std::time::Duration;
+
+use ratatui::crossterm::event::KeyEvent;
+
+use crate::actions::ActInput;
+use crate::api::{self, ApiError};
+
+/// Something that happened.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    /// A request finished after `rtt`.
+    Reply {
+        rtt: Duration,
+        reply: Reply,
+    },
+    /// The live link to the server changed or brought a notice.
+    Live(LiveEvent),
+}
+
+/// What the live link (`caseEvents` over a websocket) reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LiveEvent {
+    Up,
+    Down,
+    /// A case changed; kind `reload` means notices were lost and every screen should re-read.
+    Notice {
+        case_id: String,
+        kind: String,
+        /// The officers assigned before and after.
+        officer_ids: Vec<String>,
+    },
+}
+
+impl Cmd {
+    /// This command, as a silent re-read when `silent`.
+    pub fn silent_if(self, silent: bool) -> Cmd {
+        if silent {
+            Cmd::Silent(Box::new(self))
+        } else {
+            self
+        }
+    }
+
+    /// Whether the status line counts it as a request out: silent re-reads and local
+    /// commands are not counted.
+    pub fn counts_as_pending(&self) -> bool {
+        !matches!(self, Cmd::UseToken(_) | Cmd::Live(_) | Cmd::Silent(_))
+    }
+}
+
+/// The answer to a [`Cmd`], successful or not.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    Login(Result<api::login::ResponseData, ApiError>),
+    Search {
+        seq: u64,
+        page: usize,
+        result: Result<api::search::ResponseData, ApiError>,
+    },
+    Individual {
+        seq: u64,
+        /// Boxed: a whole record is far larger than the other replies.
+        result: Result<Box<api::individual::ResponseData>, ApiError>,
+    },
+    Group {
+        seq: u64,
+        result: Result<Box<api::group::ResponseData>, ApiError>,
+    },
+    Register(Result<api::register_group::ResponseData, ApiError>),
+    Me(Result<api::me::ResponseData, ApiError>),
+    /// A page of the duplicates queue, read at `read_at` (the ages shown count to then).
+    Reviews {
+        seq: u64,
+        page: usize,
+        read_at: chrono::DateTime<chrono::Utc>,
+        result: Result<ReviewsPage, ApiError>,
+    },
+    /// One review; `None` when the unit's queue has none with that id.
+    Review {
+        seq: u64,
+        result:
+            Result<Option<Box<api::biometric_review::BiometricReviewBiometricReview>>, ApiError>,
+    },
+    Decide {
+        cmid: String,
+        result: Result<(), ApiError>,
+    },
+    /// A read of a case list, the summary or a case.
+    Read(ListReply),
+    Officers(Result<api::assignable_officers::ResponseData, ApiError>),
+    Act {
+        cmid: String,
+        result: Result<ActDone, ApiError>,
+    },
+    /// The reply of a command sent with [`Cmd::Silent`].
+    Silent(Box<Reply>),
+}
+
+/// Work for the runtime: each network command comes back as exactly one [`Msg::Reply`].
+#[derive(Debug, Clone)]
+pub enum Cmd {
+    Login {
+        username: String,
+        password: String,
+    },
+    /// Send this session token with every later request.
+    UseToken(String),
+    Search {
+        seq: u64,
+        page: usize,
+        query: String,
+        after: Option<String>,
+    },
+    Individual {
+        seq: u64,
+        id: String,
+    },
+    Group {
+        seq: u64,
+        id: String,
+    },
+    Register(api::register_group::RegisterGroupInput),
+    Me,
+    Reviews {
+        seq: u64,
+        page: usize,
+        after: Option<String>,
+    },
+    Review {
+        seq: u64,
+        id: String,
+    },
+    /// `decideDuplicate` with the version read and the form's `clientMutationId`.
+    Decide {
+        cmid: String,
+        review_id: String,
+        version: i64,
+        decision: Decision,
+        reason: String,
+    },
+    /// Open the live link with this session token (closing any earlier one).
+    Live(String),
+    Work {
+        seq: u64,
+        page: usize,
+        filter: api::my_work::WorkFilterInput,
+        after: Option<String>,
+    },
+    Queue {
+        seq: u64,
+        page: usize,
+        list: api::case_queue::CaseList,
+        after: Option<String>,
+    },
+    Summary {
+        seq: u64,
+    },
+    Case {
+        seq: u64,
+        id: String,
+    },
+    Officers,
+    Act {
+        cmid: String,
+        case_id: String,
+        version: i64,
+        input: ActInput,
+    },
+    /// A re-read after a notice: no pending marker, no round-trip time shown, and a frame only
+    /// if the answer differs from what is shown.
+    Silent(Box<Cmd>),
+}
+
+/// A case in a list, the same whichever list brought it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRow {
+    pub id: String,
+    pub case_number: String,
+    pub status: String,
+    pub days_waiting: i64,
+    pub priority: bool,
+    pub needs: Vec<String>,
+    pub version: i64,
+    pub due: Option<String>,
+    pub overdue: bool,
+}
+
+macro_rules! row_from {
+    ($m:ident) => {
+        impl From<api::$m::CaseRow> for CaseRow {
+            fn from(r: api::$m::CaseRow) -> Self {
+                Self {
+                    id: r.id,
+                    case_number: r.case_number,
+                    status: r.status,
+                    days_waiting: r.days_waiting,
+                    priority: r.priority,
+                    needs: r.specific_need_codes,
+                    version: r.version,
+                    due: r.deadlines.due,
+                    overdue: r.deadlines.overdue,
+                }
+            }
+        }
+    };
+}
+row_from!(my_work);
+row_from!(case_queue);
+
+/// A page of cases and where the next one starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CasePage {
+    pub rows: Vec<CaseRow>,
+    pub has_next: bool,
+    pub end_cursor: Option<String>,
+}
+
+/// What an action's mutation answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActDone {
+    /// The case's status after it; `None` for a bulk reassignment.
+    pub status: Option<String>,
+    /// How many cases a bulk reassignment moved.
+    pub cases: usize,
+}
+
+/// What the adjudicator decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    SamePerson,
+    DifferentPeople,
+}
+
+/// A page of the queue as the runtime hands it over.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewsPage {
+    pub rows: Vec<api::biometric_reviews::BiometricReviewsBiometricReviewsEdgesNode>,
+    pub has_next: bool,
+    pub end_cursor: Option<String>,
+}
+
+/// Replies of reads of case lists, the summary and a case.
+#[derive(Debug, Clone)]
+pub enum ListReply {
+    Work {
+        seq: u64,
+        page: usize,
+        result: Result<CasePage, ApiError>,
+    },
+    Queue {
+        seq: u64,
+        page: usize,
+        result: Result<CasePage, ApiError>,
+    },
+    Summary {
+        seq: u64,
+        result: Result<api::case_summary::ResponseData, ApiError>,
+    },
+    Case {
+        seq: u64,
+        result: Result<Box<api::case::ResponseData>, ApiError>,
+    },
+}
+
+impl ListReply {
+    /// The error, if the read failed.
+    pub fn error(&self) -> Option<&ApiError> {
+        match self {
+            Self::Work { result, .. } | Self::Queue { result, .. } => result.as_ref().err(),
+            Self::Summary { result, .. } => result.as_ref().err(),
+            Self::Case { result, .. } => result.as_ref().err(),
+        }
+    }
+}

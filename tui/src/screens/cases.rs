@@ -1,0 +1,199 @@
+//! What My work, the supervisor's view and a case share: a paged list of cases, how it is
+//! drawn, and the re-read a live notice starts.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+
+use crate::api::ApiError;
+use crate::cursors::Cursors;
+use crate::i18n::Text;
+use crate::msg::{CasePage, CaseRow};
+use crate::widgets::{bold, cell, error, local_time, warn};
+
+/// A re-read started by a notice, and whether another notice came while it was out: a burst
+/// of notices makes at most two reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reload {
+    pub out: bool,
+    pub again: bool,
+}
+
+impl Reload {
+    /// Ends a re-read; true when notices came meanwhile and one more read is due.
+    pub fn finish(&mut self, silent: bool) -> bool {
+        if !silent {
+            return false;
+        }
+        self.out = false;
+        if self.again {
+            self.again = false;
+            self.out = true;
+            return true;
+        }
+        false
+    }
+
+    /// Starts a re-read unless one is out, in which case one more follows it.
+    pub fn start(&mut self) -> bool {
+        if self.out {
+            self.again = true;
+            false
+        } else {
+            self.out = true;
+            true
+        }
+    }
+}
+
+/// A paged list of cases.
+#[derive(Debug, Clone, Default)]
+pub struct CaseList {
+    pub rows: Vec<CaseRow>,
+    pub selected: usize,
+    pub page: usize,
+    pub cursors: Cursors,
+    pub has_next: bool,
+    pub seq: u64,
+    pub loading: bool,
+    pub loaded: bool,
+    pub error: Option<ApiError>,
+    pub reload: Reload,
+}
+
+impl CaseList {
+    pub fn after(&self, page: usize) -> Option<String> {
+        self.cursors.after(page)
+    }
+
+    /// Takes a page; false when it is the page already shown.
+    pub fn take(&mut self, page: usize, result: Result<CasePage, ApiError>) -> bool {
+        self.loading = false;
+        match result {
+            Ok(p) => {
+                let same = self.loaded
+                    && self.page == page
+                    && self.rows == p.rows
+                    && self.has_next == p.has_next
+                    && self.error.is_none();
+                self.cursors.arrived(page, p.end_cursor);
+                if same {
+                    return false;
+                }
+                if self.page != page || self.selected >= p.rows.len() {
+                    self.selected = 0;
+                }
+                self.rows = p.rows;
+                self.page = page;
+                self.has_next = p.has_next;
+                self.loaded = true;
+                self.error = None;
+            }
+            Err(e) => {
+                if self.error.as_ref() == Some(&e) {
+                    return false;
+                }
+                self.error = Some(e);
+            }
+        }
+        true
+    }
+
+    pub fn navigate(&mut self, key: &KeyEvent) -> Option<Option<usize>> {
+        match key.code {
+            KeyCode::Up if self.selected > 0 => {
+                self.selected -= 1;
+                Some(None)
+            }
+            KeyCode::Down if self.selected + 1 < self.rows.len() => {
+                self.selected += 1;
+                Some(None)
+            }
+            KeyCode::PageDown | KeyCode::Char('n') if self.has_next && !self.loading => {
+                Some(Some(self.page + 1))
+            }
+            KeyCode::PageUp | KeyCode::Char('p') if self.page > 0 && !self.loading => {
+                Some(Some(self.page - 1))
+            }
+            _ => None,
+        }
+    }
+}
+
+fn badges<'a>(t: &Text, r: &'a CaseRow) -> Vec<Span<'a>> {
+    let mut out = Vec::new();
+    if r.overdue {
+        out.push(Span::styled(format!("{} ", t.case.overdue_badge), error()));
+    }
+    if r.priority {
+        out.push(Span::styled(format!("{} ", t.case.priority_badge), warn()));
+    }
+    for n in &r.needs {
+        out.push(Span::raw(format!("[{n}]")));
+    }
+    out
+}
+
+pub fn list_lines<'a>(
+    t: &Text,
+    list: &'a CaseList,
+    chosen: Option<&[(String, i64)]>,
+) -> Vec<Line<'a>> {
+    let c = &t.case;
+    let mut lines = Vec::new();
+    if let Some(e) = &list.error {
+        lines.push(Line::styled(t.error(e), error()));
+    } else if list.loading && !list.loaded {
+        lines.push(Line::raw(t.loading));
+    } else if list.loaded && list.rows.is_empty() {
+        lines.push(Line::raw(c.no_cases));
+    }
+    if list.rows.is_empty() {
+        return lines;
+    }
+    lines.push(Line::styled(
+        format!(
+            "  {}{}{}{}{}",
+            cell(c.col_case, 16),
+            cell(c.col_status, 15),
+            cell(c.col_waiting, 8),
+            cell(c.col_due, 17),
+            c.col_badges
+        ),
+        bold(),
+    ));
+    for (i, r) in list.rows.iter().enumerate() {
+        let mark = match chosen {
+            Some(ch) if ch.iter().any(|(id, _)| *id == r.id) => "*",
+            _ => " ",
+        };
+        let sel = if i == list.selected { ">" } else { " " };
+        let text = format!(
+            "{sel}{mark}{}{}{}{}",
+            cell(&r.case_number, 16),
+            cell(t.code(&r.status), 15),
+            cell(&format!("{} {}", r.days_waiting, c.days), 8),
+            cell(&r.due.as_deref().map(local_time).unwrap_or_default(), 17),
+        );
+        let mut spans = vec![if i == list.selected {
+            Span::styled(text, Style::new().add_modifier(Modifier::REVERSED))
+        } else {
+            Span::raw(text)
+        }];
+        spans.extend(badges(t, r));
+        lines.push(Line::from(spans));
+    }
+    lines
+}
+
+pub fn footer(t: &Text, list: &CaseList) -> String {
+    let mut s = format!("{} {}", t.page, list.page + 1);
+    if list.has_next {
+        s.push_str(" · n →");
+    }
+    if list.loading {
+        s.push_str(" · ");
+        s.push_str(t.loading);
+    }
+    s
+}

@@ -1,0 +1,246 @@
+//! The registration group screen: who belongs to a household now and who left it, reached with
+//! `g` from a member's record; ↑↓ choose a member and Enter opens them. Paged rather than
+//! scrolled, so moving the selection sends about two rows.
+
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{Ctx, Nav, Outcome, Screen, page_lines};
+use crate::api::{self, ApiError};
+use crate::i18n::{KeyHelp, Text};
+use crate::msg::Cmd;
+use crate::widgets::{bold, cell, dim, error, focused, when};
+
+pub type Group = api::group::GroupRegistrationGroup;
+pub type Member = api::group::GroupRegistrationGroupMembers;
+
+#[derive(Debug, Clone, Default)]
+pub struct GroupState {
+    pub seq: u64,
+    pub loading: bool,
+    pub data: Option<Group>,
+    pub error: Option<ApiError>,
+    /// Index into [`members`]' order.
+    pub selected: usize,
+    /// First line shown: the view flips by whole pages.
+    pub top: usize,
+    /// How many lines the group takes, and the line of each member: counted when it arrived.
+    pub lines: usize,
+    pub member_lines: Vec<usize>,
+}
+
+/// Current members first, then past ones, each in the server's order (the focal point leads).
+pub fn members(g: &Group) -> Vec<&Member> {
+    let (current, past): (Vec<&Member>, Vec<&Member>) =
+        g.members.iter().partition(|m| m.ended_at.is_none());
+    current.into_iter().chain(past).collect()
+}
+
+impl GroupState {
+    /// Starts reading a group.
+    pub fn open(&mut self, id: String) -> Vec<Cmd> {
+        self.seq += 1;
+        self.loading = true;
+        self.data = None;
+        self.error = None;
+        self.selected = 0;
+        self.top = 0;
+        self.lines = 0;
+        self.member_lines.clear();
+        vec![Cmd::Group { seq: self.seq, id }]
+    }
+
+    /// A selection that leaves the page flips to the page that holds it.
+    fn follow(&mut self, page: usize) {
+        if let Some(&line) = self.member_lines.get(self.selected)
+            && (line < self.top || line >= self.top + page)
+        {
+            self.top = line - line % page;
+        }
+    }
+
+    pub fn key(&mut self, key: KeyEvent, ctx: &Ctx) -> Outcome {
+        // Lines of the body one page holds, less the hint line.
+        let page = page_lines(ctx.size, 3);
+        let back = Nav::Back {
+            fallback: Screen::Search,
+            reread: false,
+        };
+        let Some(data) = self.data.as_ref() else {
+            if key.code == KeyCode::Esc {
+                return Outcome::go(back);
+            }
+            return Outcome::none();
+        };
+        let count = data.members.len();
+        match key.code {
+            KeyCode::Esc => Outcome::go(back),
+            KeyCode::Down if self.selected + 1 < count => {
+                self.selected += 1;
+                self.follow(page);
+                Outcome::changed(true)
+            }
+            KeyCode::Up if self.selected > 0 => {
+                self.selected -= 1;
+                self.follow(page);
+                Outcome::changed(true)
+            }
+            KeyCode::PageDown | KeyCode::Char('n') | KeyCode::Char(' ')
+                if self.top + page < self.lines =>
+            {
+                self.top += page;
+                Outcome::changed(true)
+            }
+            KeyCode::PageUp | KeyCode::Char('p') if self.top > 0 => {
+                self.top = self.top.saturating_sub(page);
+                Outcome::changed(true)
+            }
+            KeyCode::Enter => {
+                let id = members(data)
+                    .get(self.selected)
+                    .and_then(|m| m.individual.as_ref())
+                    .map(|i| i.id.clone());
+                match id {
+                    Some(id) => Outcome::go(Nav::Individual(id)),
+                    None => Outcome::none(),
+                }
+            }
+            _ => Outcome::none(),
+        }
+    }
+
+    pub fn reply(
+        &mut self,
+        seq: u64,
+        result: Result<Box<api::group::ResponseData>, ApiError>,
+        ctx: &Ctx,
+    ) {
+        if seq != self.seq {
+            return;
+        }
+        self.loading = false;
+        match result {
+            Ok(data) => {
+                let group = data.registration_group;
+                let (lines, member_lines) = group_lines(ctx.lang.text(), &group, self.selected);
+                self.lines = lines.len();
+                self.member_lines = member_lines;
+                self.data = Some(group);
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    pub fn help(t: &Text) -> &'static [KeyHelp] {
+        t.group_screen.keys
+    }
+
+    pub fn draw(&self, t: &Text, frame: &mut Frame, area: Rect) {
+        let g = self;
+        let lines = match (&g.data, &g.error) {
+            (_, Some(e)) => vec![Line::styled(t.error(e), error())],
+            (Some(data), None) => group_lines(t, data, g.selected).0,
+            (None, None) => vec![Line::raw(t.loading)],
+        };
+        let height = usize::from(area.height.saturating_sub(1));
+        let total = lines.len();
+        let top = g.top.min(total.saturating_sub(1));
+        let mut shown: Vec<Line> = lines.into_iter().skip(top).take(height).collect();
+        if top + height < total {
+            shown.push(Line::styled(t.more_below, dim()));
+        } else {
+            shown.push(Line::styled(t.group_screen.hint, dim()));
+        }
+        frame.render_widget(Paragraph::new(shown), area);
+    }
+}
+
+/// The group's lines before paging, and the line of each member in [`members`]' order; the
+/// selected member is highlighted. Their count and the members' lines are kept to page.
+pub fn group_lines<'a>(t: &Text, g: &'a Group, selected: usize) -> (Vec<Line<'a>>, Vec<usize>) {
+    let w = &t.group_screen;
+    let status = match g.status.as_str() {
+        "active" => w.active,
+        "closed" => w.closed,
+        other => other,
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(g.group_number.as_str(), bold()),
+            Span::raw(format!("   {}: {status}", w.status)),
+        ]),
+        Line::raw(format!(
+            "{}: {}   {}: {}",
+            t.office,
+            g.office.name,
+            w.registered_on,
+            when(&g.created_at)
+        )),
+    ];
+    if let Some(reason) = &g.closed_reason {
+        lines.push(Line::styled(format!("{}: {reason}", w.closed), dim()));
+    }
+    let mut member_lines = Vec::new();
+    let ordered = members(g);
+    for (i, m) in ordered.iter().enumerate() {
+        if i == 0 || (m.ended_at.is_some() && ordered[i - 1].ended_at.is_none()) {
+            let title = if m.ended_at.is_some() {
+                w.past_members
+            } else {
+                w.members
+            };
+            lines.push(Line::styled(format!("{title}:"), bold()));
+        }
+        // 78 columns: relationship 15, number 16, name 22, then 25 for birth and needs, or for
+        // when and why a past member left.
+        let person = match (&m.individual, &m.ended_at) {
+            (None, _) => w.out_of_scope.to_string(),
+            (Some(p), Some(ended)) => format!(
+                "{}{}{} {} ({})",
+                cell(&p.individual_number, 16),
+                cell(&p.full_name, 22),
+                w.ended,
+                when(ended).get(..10).unwrap_or(ended),
+                m.end_reason.as_deref().unwrap_or("—")
+            ),
+            (Some(p), None) => {
+                let needs: Vec<&str> = p
+                    .specific_needs
+                    .iter()
+                    .map(|n| n.sub_code.as_deref().unwrap_or(&n.code))
+                    .collect();
+                format!(
+                    "{}{}{} {:<11}{}",
+                    cell(&p.individual_number, 16),
+                    cell(&p.full_name, 22),
+                    cell(p.sex.as_deref().unwrap_or("—"), 1),
+                    p.date_of_birth.as_deref().unwrap_or("—"),
+                    needs.join(" ")
+                )
+            }
+        };
+        let text = format!("{}{person}", cell(t.relationship(&m.relationship), 15));
+        member_lines.push(lines.len());
+        let style = if i == selected {
+            focused()
+        } else if m.ended_at.is_some() {
+            dim()
+        } else {
+            Default::default()
+        };
+        lines.push(Line::styled(text, style));
+    }
+    lines.push(Line::styled(format!("{}:", t.history), bold()));
+    for e in &g.history {
+        lines.push(Line::raw(format!(
+            "  {}  {:<16}{}",
+            when(&e.at),
+            e.actor,
+            e.kind
+        )));
+    }
+    (lines, member_lines)
+}

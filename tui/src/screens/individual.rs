@@ -1,0 +1,218 @@
+//! A person's record: names, sex, birth, nationalities, office, specific needs with their
+//! status, documents, group and history, flipped by whole pages.
+
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{Ctx, Nav, Outcome, Screen, page_lines};
+use crate::api::individual::{IndividualIndividual, NeedStatus};
+use crate::api::{self, ApiError};
+use crate::i18n::{KeyHelp, Text};
+use crate::msg::Cmd;
+use crate::widgets::{bold, cell, dim, error, when};
+
+#[derive(Debug, Clone, Default)]
+pub struct IndividualState {
+    pub seq: u64,
+    pub loading: bool,
+    pub data: Option<IndividualIndividual>,
+    pub error: Option<ApiError>,
+    /// First line shown: the view flips by whole pages.
+    pub top: usize,
+    /// How many lines the record takes, counted when it arrived.
+    pub lines: usize,
+}
+
+impl IndividualState {
+    /// Starts reading a person.
+    pub fn open(&mut self, id: String) -> Vec<Cmd> {
+        self.seq += 1;
+        self.loading = true;
+        self.data = None;
+        self.error = None;
+        self.top = 0;
+        self.lines = 0;
+        vec![Cmd::Individual { seq: self.seq, id }]
+    }
+
+    pub fn key(&mut self, key: KeyEvent, ctx: &Ctx) -> Outcome {
+        // The view shows the body (all rows but the header and status lines) less one hint line.
+        let page = page_lines(ctx.size, 3);
+        match key.code {
+            KeyCode::Esc => Outcome::go(Nav::Back {
+                fallback: Screen::Search,
+                reread: false,
+            }),
+            KeyCode::Char('g') => {
+                let group = self.data.as_ref().and_then(|p| {
+                    let m = p.group_membership.as_ref()?;
+                    Some(m.group.as_ref()?.id.clone())
+                });
+                match group {
+                    Some(id) => Outcome::go(Nav::Group(id)),
+                    None => Outcome::none(),
+                }
+            }
+            KeyCode::PageDown | KeyCode::Char('n') | KeyCode::Char(' ')
+                if self.top + page < self.lines =>
+            {
+                self.top += page;
+                Outcome::changed(true)
+            }
+            KeyCode::PageUp | KeyCode::Char('p') if self.top > 0 => {
+                self.top = self.top.saturating_sub(page);
+                Outcome::changed(true)
+            }
+            _ => Outcome::none(),
+        }
+    }
+
+    pub fn reply(
+        &mut self,
+        seq: u64,
+        result: Result<Box<api::individual::ResponseData>, ApiError>,
+        ctx: &Ctx,
+    ) {
+        if seq != self.seq {
+            return;
+        }
+        self.loading = false;
+        match result {
+            Ok(data) => {
+                self.lines = individual_lines(ctx.lang.text(), &data.individual).len();
+                self.data = Some(data.individual);
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    pub fn help(t: &Text) -> &'static [KeyHelp] {
+        t.keys_individual
+    }
+
+    pub fn draw(&self, t: &Text, frame: &mut Frame, area: Rect) {
+        let ind = self;
+        let lines = match (&ind.data, &ind.error) {
+            (_, Some(e)) => vec![Line::styled(t.error(e), error())],
+            (Some(p), None) => individual_lines(t, p),
+            (None, None) => vec![Line::raw(t.loading)],
+        };
+        let height = usize::from(area.height.saturating_sub(1));
+        let total = lines.len();
+        let top = ind.top.min(total.saturating_sub(1));
+        let mut shown: Vec<Line> = lines.into_iter().skip(top).take(height).collect();
+        if top + height < total {
+            shown.push(Line::styled(t.more_below, dim()));
+        } else {
+            shown.push(Line::styled(t.individual_hint, dim()));
+        }
+        frame.render_widget(Paragraph::new(shown), area);
+    }
+}
+
+fn need_badge(t: &Text, status: &NeedStatus) -> (&'static str, Style) {
+    match status {
+        NeedStatus::PENDING_REVIEW => (t.pending_review, Style::new().fg(Color::Yellow)),
+        NeedStatus::CONFIRMED => (t.confirmed, Style::new().fg(Color::Green)),
+        NeedStatus::RESOLVED => (t.resolved, dim()),
+        NeedStatus::Other(_) => ("?", Style::new()),
+    }
+}
+
+/// The individual's lines, before paging; their count is kept to know where pages end.
+pub fn individual_lines<'a>(t: &Text, p: &'a IndividualIndividual) -> Vec<Line<'a>> {
+    let mut lines = vec![Line::from(vec![
+        Span::styled(p.individual_number.as_str(), bold()),
+        Span::raw("  "),
+        Span::styled(p.full_name.as_str(), bold()),
+    ])];
+    if let Some(o) = &p.original_script_name {
+        lines.push(Line::raw(format!("{}: {o}", t.original_script)));
+    }
+    let birth = match (&p.date_of_birth, &p.date_of_birth_precision) {
+        (Some(d), Some(prec)) if prec != "exact" => format!("{d} ({prec})"),
+        (Some(d), _) => d.clone(),
+        (None, _) => "—".to_string(),
+    };
+    lines.push(Line::raw(format!(
+        "{}: {}   {}: {birth}   {}: {}",
+        t.sex,
+        p.sex.as_deref().unwrap_or("—"),
+        t.birth_date,
+        t.nationalities,
+        if p.nationalities.is_empty() {
+            "—".to_string()
+        } else {
+            p.nationalities.join(", ")
+        }
+    )));
+    lines.push(Line::raw(format!("{}: {}", t.office, p.office.name)));
+    lines.push(Line::default());
+    let mut needs = vec![Span::styled(format!("{}: ", t.needs), bold())];
+    if p.specific_needs.is_empty() && p.withheld_specific_needs == 0 {
+        needs.push(Span::raw(t.none));
+    }
+    for n in &p.specific_needs {
+        let (label, style) = need_badge(t, &n.status);
+        let code = n.sub_code.as_deref().unwrap_or(&n.code);
+        needs.push(Span::styled(format!("[{code} {label}]"), style));
+        needs.push(Span::raw(" "));
+    }
+    if p.withheld_specific_needs > 0 {
+        needs.push(Span::styled(
+            format!("(+{} {})", p.withheld_specific_needs, t.withheld),
+            dim(),
+        ));
+    }
+    lines.push(Line::from(needs));
+    lines.push(Line::styled(format!("{}:", t.documents), bold()));
+    if p.documents.is_empty() {
+        lines.push(Line::raw("  —"));
+    }
+    for d in &p.documents {
+        let country = d
+            .issuing_country
+            .as_deref()
+            .map(|c| format!(" ({c})"))
+            .unwrap_or_default();
+        lines.push(Line::raw(format!(
+            "  {} {}{country}",
+            d.document_type, d.number
+        )));
+    }
+    if let Some(m) = &p.group_membership {
+        let number = m.group.as_ref().map_or("—", |g| g.group_number.as_str());
+        lines.push(Line::styled(
+            format!(
+                "{} {number} · {}: {}",
+                t.group,
+                t.relationship,
+                t.relationship(&m.relationship)
+            ),
+            bold(),
+        ));
+        for gm in m.group.iter().flat_map(|g| &g.members) {
+            let (num, name) = gm.individual.as_ref().map_or(("—", "—"), |i| {
+                (i.individual_number.as_str(), i.full_name.as_str())
+            });
+            lines.push(Line::raw(format!(
+                "  {}{num:<17}{name}",
+                cell(t.relationship(&gm.relationship), 16)
+            )));
+        }
+    }
+    lines.push(Line::styled(format!("{}:", t.history), bold()));
+    for e in &p.history {
+        lines.push(Line::raw(format!(
+            "  {}  {:<16}{}",
+            when(&e.at),
+            e.actor,
+            e.kind
+        )));
+    }
+    lines
+}

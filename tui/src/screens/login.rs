@@ -1,0 +1,134 @@
+//! The login screen: username and password (never drawn), Tab moves, Enter sends. The session
+//! the answer opens is the app's; this screen only holds what was typed and why it failed.
+
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::{Ctx, Outcome};
+use crate::api::ApiError;
+use crate::i18n::{KeyHelp, Text};
+use crate::msg::Cmd;
+use crate::widgets::{TextInput, dim, error, text_width};
+
+#[derive(Debug, Clone, Default)]
+pub struct LoginForm {
+    pub username: TextInput,
+    pub password: TextInput,
+    pub on_password: bool,
+    pub error: Option<LoginError>,
+}
+
+/// Why the login screen refuses: the server or the link said no, or nothing was typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginError {
+    Api(ApiError),
+    UsernameMissing,
+}
+
+impl LoginForm {
+    pub fn key(&mut self, key: KeyEvent, ctx: &Ctx) -> Outcome {
+        match key.code {
+            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
+                self.on_password = !self.on_password;
+                Outcome::changed(true)
+            }
+            KeyCode::Enter => {
+                if ctx.pending > 0 {
+                    return Outcome::none();
+                }
+                if self.username.value.trim().is_empty() {
+                    self.error = Some(LoginError::UsernameMissing);
+                    self.on_password = false;
+                    return Outcome::changed(true);
+                }
+                if !self.on_password && self.password.value.is_empty() {
+                    self.on_password = true;
+                    return Outcome::changed(true);
+                }
+                self.error = None;
+                Outcome::send(vec![Cmd::Login {
+                    username: self.username.value.trim().to_string(),
+                    password: self.password.value.clone(),
+                }])
+            }
+            _ => {
+                let field = if self.on_password {
+                    &mut self.password
+                } else {
+                    &mut self.username
+                };
+                Outcome::changed(field.edit(&key))
+            }
+        }
+    }
+
+    /// The session ended: the password is asked again, with the reason.
+    pub fn session_ended(&mut self, e: ApiError) {
+        self.on_password = true;
+        self.error = Some(LoginError::Api(e));
+    }
+
+    /// Logged in: the password is forgotten. Returns the user's name.
+    pub fn succeeded(&mut self) -> String {
+        self.password.value.clear();
+        self.error = None;
+        self.username.value.trim().to_string()
+    }
+
+    pub fn failed(&mut self, e: ApiError) {
+        self.error = Some(LoginError::Api(e));
+    }
+
+    pub fn help(t: &Text) -> &'static [KeyHelp] {
+        t.keys_login
+    }
+
+    pub fn draw(&self, ctx: &Ctx, t: &Text, frame: &mut Frame, area: Rect) {
+        let x = area.x + 20;
+        let y = area.y + 6;
+        let label_w = 14;
+        let field_w = 30;
+        let row = |i: u16| Rect::new(x, y + i, label_w + field_w, 1);
+        frame.render_widget(Line::from(format!("{:<14}", t.username)), row(0));
+        frame.render_widget(Line::from(format!("{:<14}", t.password)), row(2));
+        let field = |i: u16| Rect::new(x + label_w, y + i, field_w, 1);
+        // Fields are plain text: a styled cell costs colour resets on every typed character.
+        frame.render_widget(Line::raw(self.username.value.as_str()), field(0));
+        // The password is never drawn, not even as a count of characters.
+        frame.render_widget(Line::styled(t.login_hint, dim()), row(4));
+        if ctx.demo {
+            frame.render_widget(
+                Line::raw(t.demo_users),
+                Rect {
+                    y: y - 3,
+                    height: 1,
+                    ..area
+                },
+            );
+        }
+        if ctx.pending > 0 {
+            frame.render_widget(
+                Line::raw(t.logging_in),
+                Rect::new(x, y + 6, area.width - 20, 1),
+            );
+        } else if let Some(e) = &self.error {
+            let msg = match e {
+                LoginError::UsernameMissing => t.username_missing.to_string(),
+                LoginError::Api(e) => t.error(e),
+            };
+            frame.render_widget(
+                Paragraph::new(msg).style(error()).wrap(Wrap { trim: true }),
+                Rect::new(x, y + 6, area.width.saturating_sub(20), 3),
+            );
+        }
+        let cursor_x = if self.on_password {
+            field(2).x
+        } else {
+            field(0).x + text_width(&self.username.value).min(field_w - 1)
+        };
+        frame.set_cursor_position((cursor_x, y + if self.on_password { 2 } else { 0 }));
+    }
+}

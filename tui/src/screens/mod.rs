@@ -1,0 +1,160 @@
+//! One module per screen. Each owns its state, turns keys and replies into changes of that
+//! state plus an [`Outcome`] (requests to send, where to go next), and draws itself; none
+//! writes another screen's state. The app (`app.rs`) keeps the session and the stack of screens
+//! and carries the outcomes out.
+//!
+//! To add a screen: a module here with its state, `key`, its replies, `draw`, its `help` and
+//! its texts; a [`Screen`] variant; its field in [`Screens`]; and the arms in `app.rs`
+//! (`key`, reply routing) and `view.rs` (`draw_body`, `title`, `help`).
+
+pub mod action_form;
+pub mod case;
+pub mod cases;
+pub mod decide_form;
+pub mod group;
+pub mod individual;
+pub mod login;
+pub mod register;
+pub mod review;
+pub mod reviews;
+pub mod search;
+pub mod supervisor;
+pub mod work;
+
+use crate::api;
+use crate::i18n::Lang;
+use crate::msg::Cmd;
+
+/// Which screen is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Login,
+    Search,
+    Individual,
+    Group,
+    Register,
+    Work,
+    Case,
+    Supervisor,
+    /// The queue of possible biometric duplicates.
+    Reviews,
+    /// One possible duplicate, both records side by side.
+    Review,
+}
+
+/// Every screen's state; the app shows one at a time.
+#[derive(Debug, Clone, Default)]
+pub struct Screens {
+    pub login: login::LoginForm,
+    pub search: search::SearchState,
+    pub individual: individual::IndividualState,
+    pub group: group::GroupState,
+    pub register: register::RegisterForm,
+    pub work: work::WorkState,
+    pub supervisor: supervisor::SupervisorState,
+    pub case: case::CaseState,
+    pub reviews: reviews::ReviewsState,
+    pub review: review::ReviewState,
+}
+
+/// An officer a case may be assigned to.
+pub type Officer = api::assignable_officers::AssignableOfficersAssignableOfficers;
+
+/// What a screen may read of the session when it handles a key or a reply.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    pub lang: Lang,
+    /// The terminal's size: screens that flip pages derive the page from it.
+    pub size: (u16, u16),
+    /// Requests out and not yet answered.
+    pub pending: usize,
+    pub me: Option<&'a api::me::MeMe>,
+    /// Officers cases may be assigned to, once read.
+    pub officers: Option<&'a [Officer]>,
+    /// Running against `amparo demo`'s own server.
+    pub demo: bool,
+}
+
+impl Ctx<'_> {
+    /// `(id, username)` of the officers, once read.
+    pub fn officer_pairs(&self) -> Option<Vec<(String, String)>> {
+        self.officers.map(|o| {
+            o.iter()
+                .map(|x| (x.id.clone(), x.username.clone()))
+                .collect()
+        })
+    }
+
+    pub fn my_id(&self) -> Option<String> {
+        self.me.map(|m| m.id.clone())
+    }
+}
+
+/// Where to go after a key or a reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Nav {
+    /// Back to the screen below on the stack (or `fallback` when there is none); `reread`
+    /// re-reads a list shown again, since the action just taken may have moved it.
+    Back {
+        fallback: Screen,
+        reread: bool,
+    },
+    /// Search, as F2 opens it.
+    Search,
+    Individual(String),
+    Group(String),
+    Case(String),
+    Review(String),
+    /// Back to the duplicates queue after a decision, re-read from its first page.
+    Decided(crate::msg::Decision),
+}
+
+/// What handling a key or a reply asks of the app.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Whether what is shown changed.
+    pub changed: bool,
+    /// Requests to run.
+    pub cmds: Vec<Cmd>,
+    pub nav: Option<Nav>,
+    /// The screen needs the list of officers.
+    pub need_officers: bool,
+}
+
+impl Outcome {
+    /// Nothing happened.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Only what is shown changed.
+    pub fn changed(changed: bool) -> Self {
+        Self {
+            changed,
+            ..Self::default()
+        }
+    }
+
+    /// What is shown changed and these requests go out.
+    pub fn send(cmds: Vec<Cmd>) -> Self {
+        Self {
+            changed: true,
+            cmds,
+            ..Self::default()
+        }
+    }
+
+    /// What is shown changed and the app goes elsewhere.
+    pub fn go(nav: Nav) -> Self {
+        Self {
+            changed: true,
+            nav: Some(nav),
+            ..Self::default()
+        }
+    }
+}
+
+/// Lines a paged record shows at this terminal height, less `chrome` lines of headers and hints.
+pub fn page_lines(size: (u16, u16), chrome: u16) -> usize {
+    usize::from(size.1.saturating_sub(chrome)).max(1)
+}
