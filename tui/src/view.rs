@@ -43,27 +43,27 @@ pub fn view(app: &App, frame: &mut Frame) {
         width: body.width.saturating_sub(2),
         ..body
     };
-    draw_body(app, t, frame, body);
+    draw_body(app, frame, body);
     draw_status(app, t, frame, status);
     if app.help {
         draw_help(app, t, frame, area);
     }
 }
 
-fn draw_body(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
+fn draw_body(app: &App, frame: &mut Frame, area: Rect) {
     let s = &app.screens;
     let lang = app.lang;
     match app.screen() {
-        Screen::Login => s.login.draw(&app.ctx(), t, frame, area),
-        Screen::Search => s.search.draw(t, frame, area),
-        Screen::Individual => s.individual.draw(t, frame, area),
-        Screen::Group => s.group.draw(t, frame, area),
-        Screen::Register => s.register.draw(t, frame, area),
-        Screen::Work => s.work.draw(t, frame, area),
-        Screen::Supervisor => s.supervisor.draw(t, lang, frame, area),
-        Screen::Case => s.case.draw(t, lang, frame, area),
-        Screen::Reviews => s.reviews.draw(t, frame, area),
-        Screen::Review => s.review.draw(t, frame, area),
+        Screen::Login => s.login.draw(&app.ctx(), frame, area),
+        Screen::Search => s.search.draw(lang, frame, area),
+        Screen::Individual => s.individual.draw(lang, frame, area),
+        Screen::Group => s.group.draw(lang, frame, area),
+        Screen::Register => s.register.draw(lang, frame, area),
+        Screen::Work => s.work.draw(lang, frame, area),
+        Screen::Supervisor => s.supervisor.draw(lang, frame, area),
+        Screen::Case => s.case.draw(lang, frame, area),
+        Screen::Reviews => s.reviews.draw(lang, frame, area),
+        Screen::Review => s.review.draw(lang, frame, area),
     }
 }
 
@@ -72,13 +72,13 @@ fn screen_name(t: &Text, s: Screen) -> &'static str {
         Screen::Login => t.login,
         Screen::Search => t.search,
         Screen::Individual => t.individual,
-        Screen::Group => t.group_screen.title,
+        Screen::Group => t.group_title,
         Screen::Register => t.register,
-        Screen::Work => t.case.work,
-        Screen::Supervisor => t.case.supervisor,
-        Screen::Case => t.case.case,
-        Screen::Reviews => t.reviews.title_list,
-        Screen::Review => t.reviews.title_review,
+        Screen::Work => t.work,
+        Screen::Supervisor => t.supervisor,
+        Screen::Case => t.case,
+        Screen::Reviews => t.reviews_title,
+        Screen::Review => t.review_title,
     }
 }
 
@@ -107,7 +107,7 @@ fn draw_status(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     });
     if app.live {
         spans.push(Span::raw(" · "));
-        spans.push(Span::raw(t.case.live));
+        spans.push(Span::raw(t.live));
     }
     if app.pending > 0 {
         spans.push(Span::raw(" · "));
@@ -121,19 +121,19 @@ fn draw_status(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
 }
 
 /// The keys of the screen shown, for `?`.
-fn screen_keys(app: &App, t: &Text) -> Vec<(String, String)> {
+fn screen_keys(app: &App) -> Vec<(String, String)> {
     let s = &app.screens;
     let fixed = match app.screen() {
-        Screen::Login => LoginForm::help(t),
-        Screen::Search => SearchState::help(t),
-        Screen::Individual => IndividualState::help(t),
-        Screen::Group => GroupState::help(t),
-        Screen::Register => RegisterForm::help(t),
-        Screen::Work => WorkState::help(t),
-        Screen::Supervisor => s.supervisor.help(t),
-        Screen::Case => return s.case.help(t, app.lang),
-        Screen::Reviews => ReviewsState::help(t),
-        Screen::Review => s.review.help(t),
+        Screen::Login => LoginForm::help(app.lang),
+        Screen::Search => SearchState::help(app.lang),
+        Screen::Individual => IndividualState::help(app.lang),
+        Screen::Group => GroupState::help(app.lang),
+        Screen::Register => RegisterForm::help(app.lang),
+        Screen::Work => WorkState::help(app.lang),
+        Screen::Supervisor => s.supervisor.help(app.lang),
+        Screen::Case => return s.case.help(app.lang),
+        Screen::Reviews => ReviewsState::help(app.lang),
+        Screen::Review => s.review.help(app.lang),
     };
     fixed
         .iter()
@@ -143,7 +143,7 @@ fn screen_keys(app: &App, t: &Text) -> Vec<(String, String)> {
 
 fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     let s = &app.screens;
-    let mut pairs = screen_keys(app, t);
+    let mut pairs = screen_keys(app);
     let form_open = match app.screen() {
         Screen::Case => s.case.form.is_some(),
         Screen::Supervisor => s.supervisor.form.is_some(),
@@ -158,12 +158,12 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     let case_global = if global.is_empty() || !(app.is_officer() || app.is_supervisor()) {
         &[][..]
     } else {
-        t.case.keys_global
+        t.keys_global_cases
     };
     let reviews_global = if global.is_empty() || !app.is_adjudicator() {
         &[][..]
     } else {
-        t.reviews.keys_global
+        t.keys_global_reviews
     };
     pairs.extend(
         case_global

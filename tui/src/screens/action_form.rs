@@ -3,6 +3,8 @@
 //! input the runtime turns into the mutation. The case screen and the supervisor's view (for
 //! a bulk reassignment) each hold one while it is open.
 
+mod texts;
+
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -14,9 +16,10 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use crate::actions::{self, ActInput, Form};
 use crate::api::ApiError;
 use crate::api::case::CaseAction;
-use crate::i18n::{Lang, Text};
+use crate::i18n::Lang;
 use crate::msg::Cmd;
 use crate::widgets::{TextInput, UNIT_UTC_OFFSET_HOURS, bold, cell, dim, error, submit_key};
+use texts::Texts;
 
 /// What a key did to an open form.
 #[derive(Debug)]
@@ -636,8 +639,8 @@ pub fn split_codes(s: &str) -> Vec<String> {
 }
 
 /// The label of a form field in the caller's language.
-pub fn label(t: &Text, l: &Label) -> String {
-    let c = &t.case;
+pub fn label(t: &Texts, l: &Label) -> String {
+    let c = t;
     match l {
         Label::Admissible => c.f_admissible.into(),
         Label::Reason => c.f_reason.into(),
@@ -662,22 +665,23 @@ pub fn label(t: &Text, l: &Label) -> String {
 }
 
 /// Why a form field cannot be sent.
-pub fn problem_text(t: &Text, p: Problem) -> &'static str {
+pub fn problem_text(t: &Texts, p: Problem) -> &'static str {
     match p {
         Problem::Required => t.required,
         Problem::BadDate => t.bad_date,
-        Problem::BadTime => t.case.p_bad_time,
-        Problem::OutsideHours => t.case.p_outside_hours,
-        Problem::BadMinutes => t.case.p_minutes,
-        Problem::BadLanguage => t.case.p_language,
-        Problem::BadCode => t.case.p_code,
-        Problem::OneGround => t.case.p_one_ground,
+        Problem::BadTime => t.p_bad_time,
+        Problem::OutsideHours => t.p_outside_hours,
+        Problem::BadMinutes => t.p_minutes,
+        Problem::BadLanguage => t.p_language,
+        Problem::BadCode => t.p_code,
+        Problem::OneGround => t.p_one_ground,
     }
 }
 
 /// An action's form as a box over the screen.
-pub fn draw(t: &Text, lang: Lang, form: &ActionForm, frame: &mut Frame, area: Rect) {
-    let c = &t.case;
+pub fn draw(lang: Lang, form: &ActionForm, frame: &mut Frame, area: Rect) {
+    let t = texts::get(lang);
+    let c = t;
     let problems = form.problems();
     let width = 72.min(area.width);
     let max_fields = usize::from(area.height.saturating_sub(8)).max(1);

@@ -2,6 +2,8 @@
 //! the server allows below, each opened by its key (from [`crate::actions::ACTIONS`]) as a
 //! form over the record.
 
+mod texts;
+
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
@@ -15,9 +17,10 @@ use super::{Ctx, Nav, Outcome, Screen, page_lines};
 use crate::actions;
 use crate::api::case::CaseCase;
 use crate::api::{self, ApiError};
-use crate::i18n::{Lang, Text};
+use crate::i18n::Lang;
 use crate::msg::{ActDone, Cmd};
 use crate::widgets::{bold, cell, dim, error, local_date, local_time, warn};
+use texts::Texts;
 
 /// One case, its record and the form of the action being taken.
 #[derive(Debug, Clone, Default)]
@@ -194,7 +197,7 @@ impl CaseState {
                     // Someone else acted: the form now answers to what is shown.
                     form.version = d.case.version;
                 }
-                self.lines = case_lines(ctx.lang.text(), &d.case).len();
+                self.lines = case_lines(texts::get(ctx.lang), &d.case).len();
                 self.data = Some(d.case);
                 self.error = None;
                 changed
@@ -222,9 +225,10 @@ impl CaseState {
     }
 
     /// The keys of the screen for `?`: the actions the caller may take now come first.
-    pub fn help(&self, t: &Text, lang: Lang) -> Vec<(String, String)> {
+    pub fn help(&self, lang: Lang) -> Vec<(String, String)> {
+        let t = texts::get(lang);
         if self.form.is_some() {
-            return pairs(t.case.keys_form);
+            return pairs(t.keys_form);
         }
         let mut out: Vec<(String, String)> = Vec::new();
         if let Some(d) = &self.data {
@@ -232,13 +236,14 @@ impl CaseState {
                 out.push((a.key.to_string(), a.name(lang).to_string()));
             }
         }
-        out.extend(pairs(t.case.keys_case));
+        out.extend(pairs(t.keys_case));
         out
     }
 
     /// A case: the record, paged, with the allowed actions below.
-    pub fn draw(&self, t: &Text, lang: Lang, frame: &mut Frame, area: Rect) {
-        let c = &t.case;
+    pub fn draw(&self, lang: Lang, frame: &mut Frame, area: Rect) {
+        let t = texts::get(lang);
+        let c = t;
         let k = self;
         let lines = match (&k.data, &k.error) {
             (_, Some(e)) if k.data.is_none() => vec![Line::styled(t.error(e), error())],
@@ -291,7 +296,7 @@ impl CaseState {
             Rect::new(area.x, bottom + 4, area.width, 1),
         );
         if let Some(form) = &k.form {
-            action_form::draw(t, lang, form, frame, area);
+            action_form::draw(lang, form, frame, area);
         }
     }
 }
@@ -303,8 +308,8 @@ fn pairs(keys: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 /// The case's lines, before paging; their count is kept to know where pages end.
-pub fn case_lines<'a>(t: &Text, k: &'a CaseCase) -> Vec<Line<'a>> {
-    let c = &t.case;
+pub fn case_lines<'a>(t: &Texts, k: &'a CaseCase) -> Vec<Line<'a>> {
+    let c = t;
     let mut head = vec![
         Span::styled(k.case_number.as_str(), bold()),
         Span::raw(format!(

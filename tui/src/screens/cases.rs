@@ -1,15 +1,18 @@
 //! What My work, the supervisor's view and a case share: a paged list of cases, how it is
 //! drawn, and the re-read a live notice starts.
 
+mod texts;
+
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use crate::api::ApiError;
 use crate::cursors::Cursors;
-use crate::i18n::Text;
+use crate::i18n::Lang;
 use crate::msg::{CasePage, CaseRow};
 use crate::widgets::{bold, cell, error, local_time, warn};
+use texts::Texts;
 
 /// A re-read started by a notice, and whether another notice came while it was out: a burst
 /// of notices makes at most two reads.
@@ -120,13 +123,13 @@ impl CaseList {
     }
 }
 
-fn badges<'a>(t: &Text, r: &'a CaseRow) -> Vec<Span<'a>> {
+fn badges<'a>(t: &Texts, r: &'a CaseRow) -> Vec<Span<'a>> {
     let mut out = Vec::new();
     if r.overdue {
-        out.push(Span::styled(format!("{} ", t.case.overdue_badge), error()));
+        out.push(Span::styled(format!("{} ", t.overdue_badge), error()));
     }
     if r.priority {
-        out.push(Span::styled(format!("{} ", t.case.priority_badge), warn()));
+        out.push(Span::styled(format!("{} ", t.priority_badge), warn()));
     }
     for n in &r.needs {
         out.push(Span::raw(format!("[{n}]")));
@@ -135,11 +138,12 @@ fn badges<'a>(t: &Text, r: &'a CaseRow) -> Vec<Span<'a>> {
 }
 
 pub fn list_lines<'a>(
-    t: &Text,
+    lang: Lang,
     list: &'a CaseList,
     chosen: Option<&[(String, i64)]>,
 ) -> Vec<Line<'a>> {
-    let c = &t.case;
+    let t = texts::get(lang);
+    let c = t;
     let mut lines = Vec::new();
     if let Some(e) = &list.error {
         lines.push(Line::styled(t.error(e), error()));
@@ -186,7 +190,8 @@ pub fn list_lines<'a>(
     lines
 }
 
-pub fn footer(t: &Text, list: &CaseList) -> String {
+pub fn footer(lang: Lang, list: &CaseList) -> String {
+    let t = texts::get(lang);
     let mut s = format!("{} {}", t.page, list.page + 1);
     if list.has_next {
         s.push_str(" · n →");

@@ -8,8 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::reviews::decision_name;
+use super::reviews::texts;
 use crate::api::ApiError;
-use crate::i18n::Text;
+use crate::i18n::Lang;
 use crate::msg::{Cmd, Decision};
 use crate::widgets::{TextInput, bold, dim, error, submit_key};
 
@@ -82,9 +83,10 @@ impl DecideForm {
     }
 
     /// The reason form, over the bottom of the review so the scores stay in sight.
-    pub fn draw(&self, t: &Text, frame: &mut Frame, area: Rect) {
+    pub fn draw(&self, lang: Lang, frame: &mut Frame, area: Rect) {
+        let t = texts::get(lang);
         let form = self;
-        let w = &t.reviews;
+        let w = t;
         let width = 72.min(area.width);
         let label = format!("{}: ", w.reason);
         let mut spans = vec![Span::styled(label.clone(), bold())];
@@ -103,7 +105,7 @@ impl DecideForm {
         }
         if let Some(e) = &form.error {
             lines.push(Line::styled(t.error(e), error()));
-            lines.push(Line::raw(t.case.form_retry));
+            lines.push(Line::raw(t.form_retry));
         }
         lines.push(Line::styled(w.form_hint, dim()));
         let height = u16::try_from(lines.len() + 2)

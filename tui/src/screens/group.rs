@@ -2,6 +2,8 @@
 //! `g` from a member's record; ↑↓ choose a member and Enter opens them. Paged rather than
 //! scrolled, so moving the selection sends about two rows.
 
+mod texts;
+
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
@@ -10,9 +12,10 @@ use ratatui::widgets::Paragraph;
 
 use super::{Ctx, Nav, Outcome, Screen, page_lines};
 use crate::api::{self, ApiError};
-use crate::i18n::{KeyHelp, Text};
+use crate::i18n::{KeyHelp, Lang};
 use crate::msg::Cmd;
 use crate::widgets::{bold, cell, dim, error, focused, when};
+use texts::Texts;
 
 pub type Group = api::group::GroupRegistrationGroup;
 pub type Member = api::group::GroupRegistrationGroupMembers;
@@ -125,7 +128,8 @@ impl GroupState {
         match result {
             Ok(data) => {
                 let group = data.registration_group;
-                let (lines, member_lines) = group_lines(ctx.lang.text(), &group, self.selected);
+                let (lines, member_lines) =
+                    group_lines(texts::get(ctx.lang), &group, self.selected);
                 self.lines = lines.len();
                 self.member_lines = member_lines;
                 self.data = Some(group);
@@ -134,11 +138,13 @@ impl GroupState {
         }
     }
 
-    pub fn help(t: &Text) -> &'static [KeyHelp] {
-        t.group_screen.keys
+    pub fn help(lang: Lang) -> &'static [KeyHelp] {
+        let t = texts::get(lang);
+        t.keys
     }
 
-    pub fn draw(&self, t: &Text, frame: &mut Frame, area: Rect) {
+    pub fn draw(&self, lang: Lang, frame: &mut Frame, area: Rect) {
+        let t = texts::get(lang);
         let g = self;
         let lines = match (&g.data, &g.error) {
             (_, Some(e)) => vec![Line::styled(t.error(e), error())],
@@ -152,7 +158,7 @@ impl GroupState {
         if top + height < total {
             shown.push(Line::styled(t.more_below, dim()));
         } else {
-            shown.push(Line::styled(t.group_screen.hint, dim()));
+            shown.push(Line::styled(t.hint, dim()));
         }
         frame.render_widget(Paragraph::new(shown), area);
     }
@@ -160,8 +166,8 @@ impl GroupState {
 
 /// The group's lines before paging, and the line of each member in [`members`]' order; the
 /// selected member is highlighted. Their count and the members' lines are kept to page.
-pub fn group_lines<'a>(t: &Text, g: &'a Group, selected: usize) -> (Vec<Line<'a>>, Vec<usize>) {
-    let w = &t.group_screen;
+pub fn group_lines<'a>(t: &Texts, g: &'a Group, selected: usize) -> (Vec<Line<'a>>, Vec<usize>) {
+    let w = t;
     let status = match g.status.as_str() {
         "active" => w.active,
         "closed" => w.closed,

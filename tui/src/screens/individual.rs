@@ -1,6 +1,8 @@
 //! A person's record: names, sex, birth, nationalities, office, specific needs with their
 //! status, documents, group and history, flipped by whole pages.
 
+mod texts;
+
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
@@ -11,9 +13,10 @@ use ratatui::widgets::Paragraph;
 use super::{Ctx, Nav, Outcome, Screen, page_lines};
 use crate::api::individual::{IndividualIndividual, NeedStatus};
 use crate::api::{self, ApiError};
-use crate::i18n::{KeyHelp, Text};
+use crate::i18n::{KeyHelp, Lang};
 use crate::msg::Cmd;
 use crate::widgets::{bold, cell, dim, error, when};
+use texts::Texts;
 
 #[derive(Debug, Clone, Default)]
 pub struct IndividualState {
@@ -83,18 +86,20 @@ impl IndividualState {
         self.loading = false;
         match result {
             Ok(data) => {
-                self.lines = individual_lines(ctx.lang.text(), &data.individual).len();
+                self.lines = individual_lines(texts::get(ctx.lang), &data.individual).len();
                 self.data = Some(data.individual);
             }
             Err(e) => self.error = Some(e),
         }
     }
 
-    pub fn help(t: &Text) -> &'static [KeyHelp] {
+    pub fn help(lang: Lang) -> &'static [KeyHelp] {
+        let t = texts::get(lang);
         t.keys_individual
     }
 
-    pub fn draw(&self, t: &Text, frame: &mut Frame, area: Rect) {
+    pub fn draw(&self, lang: Lang, frame: &mut Frame, area: Rect) {
+        let t = texts::get(lang);
         let ind = self;
         let lines = match (&ind.data, &ind.error) {
             (_, Some(e)) => vec![Line::styled(t.error(e), error())],
@@ -114,7 +119,7 @@ impl IndividualState {
     }
 }
 
-fn need_badge(t: &Text, status: &NeedStatus) -> (&'static str, Style) {
+fn need_badge(t: &Texts, status: &NeedStatus) -> (&'static str, Style) {
     match status {
         NeedStatus::PENDING_REVIEW => (t.pending_review, Style::new().fg(Color::Yellow)),
         NeedStatus::CONFIRMED => (t.confirmed, Style::new().fg(Color::Green)),
@@ -124,7 +129,7 @@ fn need_badge(t: &Text, status: &NeedStatus) -> (&'static str, Style) {
 }
 
 /// The individual's lines, before paging; their count is kept to know where pages end.
-pub fn individual_lines<'a>(t: &Text, p: &'a IndividualIndividual) -> Vec<Line<'a>> {
+pub fn individual_lines<'a>(t: &Texts, p: &'a IndividualIndividual) -> Vec<Line<'a>> {
     let mut lines = vec![Line::from(vec![
         Span::styled(p.individual_number.as_str(), bold()),
         Span::raw("  "),

@@ -1,6 +1,8 @@
 //! The login screen: username and password (never drawn), Tab moves, Enter sends. The session
 //! the answer opens is the app's; this screen only holds what was typed and why it failed.
 
+mod texts;
+
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
@@ -9,7 +11,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{Ctx, Outcome};
 use crate::api::ApiError;
-use crate::i18n::{KeyHelp, Text};
+use crate::i18n::{KeyHelp, Lang};
 use crate::msg::Cmd;
 use crate::widgets::{TextInput, dim, error, text_width};
 
@@ -82,11 +84,13 @@ impl LoginForm {
         self.error = Some(LoginError::Api(e));
     }
 
-    pub fn help(t: &Text) -> &'static [KeyHelp] {
+    pub fn help(lang: Lang) -> &'static [KeyHelp] {
+        let t = texts::get(lang);
         t.keys_login
     }
 
-    pub fn draw(&self, ctx: &Ctx, t: &Text, frame: &mut Frame, area: Rect) {
+    pub fn draw(&self, ctx: &Ctx, frame: &mut Frame, area: Rect) {
+        let t = texts::get(ctx.lang);
         let x = area.x + 20;
         let y = area.y + 6;
         let label_w = 14;

@@ -4,6 +4,8 @@
 //! duplicates are shown and only a deliberate second submit (with a new id) registers anyway.
 //! Nothing typed is dropped on failure: the form stays as it was.
 
+mod texts;
+
 use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -14,9 +16,10 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{Nav, Outcome};
 use crate::api::{self, ApiError, register_group as rg};
-use crate::i18n::{KeyHelp, Text};
+use crate::i18n::{KeyHelp, Lang};
 use crate::msg::Cmd;
 use crate::widgets::{TextInput, bold, cell, dim, error, tail, text_width};
+use texts::Texts;
 
 /// Relationships a member may have to the focal point, as the server's vocabulary spells them.
 pub const RELATIONSHIPS: &[&str] = &[
@@ -455,11 +458,13 @@ impl RegisterForm {
         }
     }
 
-    pub fn help(t: &Text) -> &'static [KeyHelp] {
+    pub fn help(lang: Lang) -> &'static [KeyHelp] {
+        let t = texts::get(lang);
         t.keys_register
     }
 
-    pub fn draw(&self, t: &Text, frame: &mut Frame, area: Rect) {
+    pub fn draw(&self, lang: Lang, frame: &mut Frame, area: Rect) {
+        let t = texts::get(lang);
         let form = self;
         if let Some(saved) = &form.saved {
             let mut lines = vec![
@@ -602,7 +607,7 @@ const WIDTHS: [(Field, u16); 6] = [
     (Field::Nationality, 4),
 ];
 
-fn field_name(t: &Text, f: Field) -> &'static str {
+fn field_name(t: &Texts, f: Field) -> &'static str {
     match f {
         Field::Relationship => t.relationship,
         Field::GivenNames => t.col_given,
@@ -617,7 +622,7 @@ fn field_name(t: &Text, f: Field) -> &'static str {
 const _: () = assert!(WIDTHS.len() == FIELDS.len());
 
 /// Why a member's field cannot be sent, in the user's language.
-fn problem_text(t: &Text, p: Problem) -> &'static str {
+fn problem_text(t: &Texts, p: Problem) -> &'static str {
     match p {
         Problem::Required => t.required,
         Problem::BadDate => t.bad_date,

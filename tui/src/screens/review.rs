@@ -11,10 +11,11 @@ use ratatui::widgets::Paragraph;
 
 use super::decide_form::{DecideForm, FormEvent};
 use super::reviews::SIDE;
+use super::reviews::texts::{self, Texts};
 use super::{Nav, Outcome, Screen};
 use crate::api::biometric_review::{BiometricPosition, BiometricReviewStatus};
 use crate::api::{self, ApiError};
-use crate::i18n::{KeyHelp, Text};
+use crate::i18n::{KeyHelp, Lang};
 use crate::msg::{Cmd, Decision};
 use crate::widgets::{bold, cell, dim, error, when};
 
@@ -147,17 +148,19 @@ impl ReviewState {
         }
     }
 
-    pub fn help(&self, t: &Text) -> &'static [KeyHelp] {
+    pub fn help(&self, lang: Lang) -> &'static [KeyHelp] {
+        let t = texts::get(lang);
         if self.form.is_some() {
-            t.reviews.keys_form
+            t.keys_form
         } else {
-            t.reviews.keys_review
+            t.keys_review
         }
     }
 
-    pub fn draw(&self, t: &Text, frame: &mut Frame, area: Rect) {
+    pub fn draw(&self, lang: Lang, frame: &mut Frame, area: Rect) {
+        let t = texts::get(lang);
         let o = self;
-        let w = &t.reviews;
+        let w = t;
         let mut lines = Vec::new();
         if let Some(e) = &o.notice {
             lines.push(Line::styled(t.error(e), error()));
@@ -184,7 +187,7 @@ impl ReviewState {
         ));
         frame.render_widget(Paragraph::new(lines), area);
         if let Some(form) = &o.form {
-            form.draw(t, frame, area);
+            form.draw(lang, frame, area);
         }
     }
 }
@@ -210,8 +213,8 @@ fn position_index(p: &BiometricPosition) -> Option<usize> {
 }
 
 /// Positions enrolled on one side, a whole hand as `R1-5`.
-fn positions(t: &Text, s: &Side) -> String {
-    let w = &t.reviews;
+fn positions(t: &Texts, s: &Side) -> String {
+    let w = t;
     let mut have = [false; 12];
     let mut face = false;
     for sample in &s.samples {
@@ -251,8 +254,8 @@ fn positions(t: &Text, s: &Side) -> String {
 }
 
 /// The review's lines: the two records side by side, then the table of scores.
-pub fn review_lines<'a>(t: &Text, r: &'a Review) -> Vec<Line<'a>> {
-    let w = &t.reviews;
+pub fn review_lines<'a>(t: &Texts, r: &'a Review) -> Vec<Line<'a>> {
+    let w = t;
     let status = match r.status {
         BiometricReviewStatus::PENDING => w.pending,
         BiometricReviewStatus::SAME_PERSON => w.same_person,
@@ -276,7 +279,7 @@ pub fn review_lines<'a>(t: &Text, r: &'a Review) -> Vec<Line<'a>> {
             bold(),
         ),
     ];
-    type Field = fn(&Text, &Side) -> String;
+    type Field = fn(&Texts, &Side) -> String;
     let fields: [(&str, Field); 8] = [
         (t.col_number, |_, s| {
             s.individual
@@ -286,7 +289,7 @@ pub fn review_lines<'a>(t: &Text, r: &'a Review) -> Vec<Line<'a>> {
         (t.col_name, |t, s| {
             s.individual
                 .as_ref()
-                .map_or(t.reviews.out_of_scope.into(), |p| p.full_name.clone())
+                .map_or(t.out_of_scope.into(), |p| p.full_name.clone())
         }),
         (t.sex, |_, s| {
             s.individual

@@ -2,6 +2,8 @@
 //! officers): pages of pending reviews, oldest first; Enter opens one. The list asks only what
 //! its rows show; opening a review reads it whole.
 
+pub(super) mod texts;
+
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -12,9 +14,10 @@ use ratatui::widgets::Paragraph;
 use super::{Nav, Outcome};
 use crate::api::{self, ApiError};
 use crate::cursors::Cursors;
-use crate::i18n::{KeyHelp, Text};
+use crate::i18n::{KeyHelp, Lang};
 use crate::msg::{Cmd, Decision, ReviewsPage};
 use crate::widgets::{bold, cell, dim, error, focused};
+use texts::Texts;
 
 /// Reviews per page: one line each, which leaves room at 80x24 for the headers and hints.
 pub const REVIEWS_PAGE: usize = 16;
@@ -129,13 +132,15 @@ impl ReviewsState {
         }
     }
 
-    pub fn help(t: &Text) -> &'static [KeyHelp] {
-        t.reviews.keys_list
+    pub fn help(lang: Lang) -> &'static [KeyHelp] {
+        let t = texts::get(lang);
+        t.keys_list
     }
 
-    pub fn draw(&self, t: &Text, frame: &mut Frame, area: Rect) {
+    pub fn draw(&self, lang: Lang, frame: &mut Frame, area: Rect) {
+        let t = texts::get(lang);
         let r = self;
-        let w = &t.reviews;
+        let w = t;
         let mut lines = vec![Line::styled(
             format!(
                 "{} {} {:>6}  {}",
@@ -190,20 +195,20 @@ impl ReviewsState {
 }
 
 /// The name of a decision in the user's language.
-pub fn decision_name(t: &Text, d: Decision) -> &'static str {
+pub fn decision_name(t: &Texts, d: Decision) -> &'static str {
     match d {
-        Decision::SamePerson => t.reviews.same_person,
-        Decision::DifferentPeople => t.reviews.different_people,
+        Decision::SamePerson => t.same_person,
+        Decision::DifferentPeople => t.different_people,
     }
 }
 
 /// How long a review has waited, to when the page was read: `12 min`, `5 h`, `3 d`.
-pub fn age(t: &Text, created_at: &str, read_at: Option<DateTime<Utc>>) -> String {
+pub fn age(t: &Texts, created_at: &str, read_at: Option<DateTime<Utc>>) -> String {
     let (Some(now), Ok(created)) = (read_at, DateTime::parse_from_rfc3339(created_at)) else {
         return "—".to_string();
     };
     let minutes = (now - created.with_timezone(&Utc)).num_minutes().max(0);
-    let w = &t.reviews;
+    let w = t;
     match minutes {
         m if m < 60 => format!("{m} {}", w.minutes),
         m if m < 48 * 60 => format!("{} {}", m / 60, w.hours),
@@ -211,9 +216,9 @@ pub fn age(t: &Text, created_at: &str, read_at: Option<DateTime<Utc>>) -> String
     }
 }
 
-fn row_side(t: &Text, s: &RowSide) -> String {
+fn row_side(t: &Texts, s: &RowSide) -> String {
     match &s.individual {
         Some(p) => cell(&format!("{} {}", p.individual_number, p.full_name), SIDE),
-        None => cell(t.reviews.out_of_scope, SIDE),
+        None => cell(t.out_of_scope, SIDE),
     }
 }

@@ -1,6 +1,8 @@
 //! Search: names as typed (accents, transliterations, partial) or a number, pages of results
 //! flipped with the server's cursors, Enter opens a person.
 
+mod texts;
+
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
@@ -10,7 +12,7 @@ use ratatui::widgets::Paragraph;
 use super::{Nav, Outcome};
 use crate::api::{self, ApiError};
 use crate::cursors::Cursors;
-use crate::i18n::{KeyHelp, Text};
+use crate::i18n::{KeyHelp, Lang};
 use crate::msg::Cmd;
 use crate::widgets::{TextInput, bold, cell, dim, error, focused, tail, text_width};
 
@@ -150,11 +152,13 @@ impl SearchState {
         }
     }
 
-    pub fn help(t: &Text) -> &'static [KeyHelp] {
+    pub fn help(lang: Lang) -> &'static [KeyHelp] {
+        let t = texts::get(lang);
         t.keys_search
     }
 
-    pub fn draw(&self, t: &Text, frame: &mut Frame, area: Rect) {
+    pub fn draw(&self, lang: Lang, frame: &mut Frame, area: Rect) {
+        let t = texts::get(lang);
         let s = self;
         let label = format!("{}: ", t.query);
         let qwidth = usize::from(area.width).saturating_sub(label.chars().count() + 1);

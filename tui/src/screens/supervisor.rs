@@ -2,6 +2,8 @@
 //! review, abandonment candidates, appeals near deadline, aging, counts by office and status,
 //! workload per officer) above one of five lists, whose cases can be reassigned in bulk.
 
+mod texts;
+
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
@@ -13,7 +15,7 @@ use super::action_form::{self, ActionForm, CaseContext, FormEvent};
 use super::cases::{CaseList, footer, list_lines};
 use super::{Ctx, Nav, Outcome};
 use crate::api::{self, ApiError};
-use crate::i18n::{KeyHelp, Lang, Text};
+use crate::i18n::{KeyHelp, Lang};
 use crate::msg::{ActDone, CasePage, Cmd};
 use crate::widgets::{bold, dim, error, split_hint};
 
@@ -242,17 +244,19 @@ impl SupervisorState {
         }
     }
 
-    pub fn help(&self, t: &Text) -> &'static [KeyHelp] {
+    pub fn help(&self, lang: Lang) -> &'static [KeyHelp] {
+        let t = texts::get(lang);
         if self.form.is_some() {
-            t.case.keys_form
+            t.keys_form
         } else {
-            t.case.keys_supervisor
+            t.keys_supervisor
         }
     }
 
     /// The supervisor's view: the summary, then one list.
-    pub fn draw(&self, t: &Text, lang: Lang, frame: &mut Frame, area: Rect) {
-        let c = &t.case;
+    pub fn draw(&self, lang: Lang, frame: &mut Frame, area: Rect) {
+        let t = texts::get(lang);
+        let c = t;
         let s = self;
         let mut lines = Vec::new();
         if let Some(e) = &s.summary_error {
@@ -326,9 +330,9 @@ impl SupervisorState {
             tabs.push(Span::raw("  "));
         }
         lines.push(Line::from(tabs));
-        lines.extend(list_lines(t, &s.list, Some(&s.chosen)));
+        lines.extend(list_lines(lang, &s.list, Some(&s.chosen)));
         lines.push(Line::default());
-        let mut foot = footer(t, &s.list);
+        let mut foot = footer(lang, &s.list);
         if !s.chosen.is_empty() {
             foot.push_str(&format!(" · {} {}", s.chosen.len(), c.chosen));
         }
@@ -340,7 +344,7 @@ impl SupervisorState {
         frame.render_widget(Paragraph::new(lines), body);
         frame.render_widget(Line::styled(c.supervisor_hint, dim()), hint);
         if let Some(form) = &s.form {
-            action_form::draw(t, lang, form, frame, area);
+            action_form::draw(lang, form, frame, area);
         }
     }
 }

@@ -1,6 +1,8 @@
 //! My work, the home of eligibility officers: their open cases, what is due next on top,
 //! narrowed by status, priority or overdue, in pages of the server's cursors.
 
+mod texts;
+
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
@@ -10,7 +12,7 @@ use ratatui::widgets::Paragraph;
 use super::cases::{CaseList, footer, list_lines};
 use super::{Nav, Outcome};
 use crate::api::{self, ApiError};
-use crate::i18n::{KeyHelp, Text};
+use crate::i18n::{KeyHelp, Lang};
 use crate::msg::{CasePage, Cmd};
 use crate::widgets::{bold, dim, split_hint};
 
@@ -153,13 +155,15 @@ impl WorkState {
         }
     }
 
-    pub fn help(t: &Text) -> &'static [KeyHelp] {
-        t.case.keys_work
+    pub fn help(lang: Lang) -> &'static [KeyHelp] {
+        let t = texts::get(lang);
+        t.keys_work
     }
 
     /// My work.
-    pub fn draw(&self, t: &Text, frame: &mut Frame, area: Rect) {
-        let c = &t.case;
+    pub fn draw(&self, lang: Lang, frame: &mut Frame, area: Rect) {
+        let t = texts::get(lang);
+        let c = t;
         let w = self;
         let status = WORK_STATUSES
             .get(w.status)
@@ -175,9 +179,9 @@ impl WorkState {
             ]),
             Line::default(),
         ];
-        lines.extend(list_lines(t, &w.list, None));
+        lines.extend(list_lines(lang, &w.list, None));
         lines.push(Line::default());
-        lines.push(Line::raw(footer(t, &w.list)));
+        lines.push(Line::raw(footer(lang, &w.list)));
         let [body, hint] = split_hint(area);
         frame.render_widget(Paragraph::new(lines), body);
         frame.render_widget(Line::styled(c.work_hint, dim()), hint);

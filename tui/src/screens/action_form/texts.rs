@@ -1,0 +1,120 @@
+//! The words of the case actions' forms, in Spanish and English. The words every screen uses (errors,
+//! codes, the status line) come from [`crate::i18n::Text`], reached through these by `Deref`.
+
+use std::ops::Deref;
+
+use crate::i18n::{self, Lang, Text};
+
+pub struct Texts {
+    common: &'static Text,
+    pub reassign: &'static str,
+    pub confirm: &'static str,
+    pub me: &'static str,
+    pub codes_hint: &'static str,
+    pub form_hint: &'static str,
+    pub f_admissible: &'static str,
+    pub f_reason: &'static str,
+    pub f_date: &'static str,
+    pub f_time: &'static str,
+    pub f_minutes: &'static str,
+    pub f_officer: &'static str,
+    pub f_language: &'static str,
+    pub f_appointment: &'static str,
+    pub f_attended: &'static str,
+    pub f_notes: &'static str,
+    pub f_override: &'static str,
+    pub f_codes: &'static str,
+    pub f_assessment_ref: &'static str,
+    pub f_decision: &'static str,
+    pub f_comments: &'static str,
+    pub f_lodged: &'static str,
+    pub f_ground: &'static str,
+    pub f_approver: &'static str,
+    pub p_bad_time: &'static str,
+    pub p_outside_hours: &'static str,
+    pub p_minutes: &'static str,
+    pub p_language: &'static str,
+    pub p_code: &'static str,
+    pub p_one_ground: &'static str,
+}
+
+impl Deref for Texts {
+    type Target = Text;
+
+    fn deref(&self) -> &Text {
+        self.common
+    }
+}
+
+pub fn get(lang: Lang) -> &'static Texts {
+    match lang {
+        Lang::Es => &ES,
+        Lang::En => &EN,
+    }
+}
+
+static ES: Texts = Texts {
+    common: &i18n::ES,
+    reassign: "Reasignar",
+    confirm: "Enter confirma; Esc cancela.",
+    me: "yo",
+    codes_hint: "Códigos separados por coma, según el resultado.",
+    form_hint: "Tab campo · ←→ elegir · Enter/Ctrl-S enviar · Esc cancelar",
+    f_admissible: "Admisible",
+    f_reason: "Motivo",
+    f_date: "Fecha (AAAA-MM-DD)",
+    f_time: "Hora Quito (HH:MM)",
+    f_minutes: "Minutos",
+    f_officer: "Oficial",
+    f_language: "Intérprete (ISO 639-3)",
+    f_appointment: "Cita",
+    f_attended: "Asistió el solicitante",
+    f_notes: "Ref. de notas",
+    f_override: "Excepción sexo: motivo",
+    f_codes: "  motivo / causales",
+    f_assessment_ref: "Ref. del informe",
+    f_decision: "Decisión",
+    f_comments: "Comentarios",
+    f_lodged: "Fecha (vacía: hoy)",
+    f_ground: "Causal",
+    f_approver: "Aprueba",
+    p_bad_time: "hora como HH:MM",
+    p_outside_hours: "fuera de horario (lun-vie 8-17)",
+    p_minutes: "entre 30 y 480",
+    p_language: "3 letras, p. ej. spa",
+    p_code: "código no válido para el resultado",
+    p_one_ground: "un solo motivo",
+};
+
+static EN: Texts = Texts {
+    common: &i18n::EN,
+    reassign: "Reassign",
+    confirm: "Enter confirms; Esc cancels.",
+    me: "me",
+    codes_hint: "Codes separated by commas, as the outcome needs.",
+    form_hint: "Tab field · ←→ choose · Enter/Ctrl-S send · Esc cancel",
+    f_admissible: "Admissible",
+    f_reason: "Reason",
+    f_date: "Date (YYYY-MM-DD)",
+    f_time: "Quito time (HH:MM)",
+    f_minutes: "Minutes",
+    f_officer: "Officer",
+    f_language: "Interpreter (ISO 639-3)",
+    f_appointment: "Appointment",
+    f_attended: "Principal attended",
+    f_notes: "Notes reference",
+    f_override: "Sex override reason",
+    f_codes: "  ground / reasons",
+    f_assessment_ref: "Assessment reference",
+    f_decision: "Decision",
+    f_comments: "Comments",
+    f_lodged: "Date (empty: today)",
+    f_ground: "Ground",
+    f_approver: "Approver",
+    p_bad_time: "time as HH:MM",
+    p_outside_hours: "outside hours (Mon-Fri 8-17)",
+    p_minutes: "between 30 and 480",
+    p_language: "3 letters, e.g. spa",
+    p_code: "code not valid for the outcome",
+    p_one_ground: "one ground only",
+};

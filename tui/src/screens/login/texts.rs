@@ -1,0 +1,60 @@
+//! The words of the login screen, in Spanish and English. The words every screen uses (errors,
+//! codes, the status line) come from [`crate::i18n::Text`], reached through these by `Deref`.
+
+use std::ops::Deref;
+
+use crate::i18n::{self, KeyHelp, Lang, Text};
+
+pub struct Texts {
+    common: &'static Text,
+    pub username: &'static str,
+    pub password: &'static str,
+    pub login_hint: &'static str,
+    pub username_missing: &'static str,
+    pub logging_in: &'static str,
+    pub demo_users: &'static str,
+    pub keys_login: &'static [KeyHelp],
+}
+
+impl Deref for Texts {
+    type Target = Text;
+
+    fn deref(&self) -> &Text {
+        self.common
+    }
+}
+
+pub fn get(lang: Lang) -> &'static Texts {
+    match lang {
+        Lang::Es => &ES,
+        Lang::En => &EN,
+    }
+}
+
+static ES: Texts = Texts {
+    common: &i18n::ES,
+    username: "Usuario",
+    password: "Contraseña",
+    login_hint: "Tab cambia de campo · Enter ingresa",
+    username_missing: "Escriba su usuario.",
+    logging_in: "Ingresando…",
+    demo_users: "Demo: registrar, officer, supervisor, protection · contraseña amparo-demo",
+    keys_login: &[
+        ("Tab", "cambiar entre usuario y contraseña"),
+        ("Enter", "ingresar"),
+    ],
+};
+
+static EN: Texts = Texts {
+    common: &i18n::EN,
+    username: "Username",
+    password: "Password",
+    login_hint: "Tab changes field · Enter logs in",
+    username_missing: "Type your username.",
+    logging_in: "Logging in…",
+    demo_users: "Demo: registrar, officer, supervisor, protection · password amparo-demo",
+    keys_login: &[
+        ("Tab", "move between username and password"),
+        ("Enter", "log in"),
+    ],
+};
