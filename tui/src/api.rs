@@ -165,171 +165,171 @@ pub struct Case;
 )]
 pub struct CaseEvents;
 
-/// The `DecideAdmissibility` operation of an action's file.
+/// The `DecideAdmissibility` operation in `graphql/actions.graphql`.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions/decide_admissibility.graphql",
+    query_path = "graphql/actions.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct DecideAdmissibility;
 
-/// The `ScheduleInterview` operation of an action's file.
+/// The `ScheduleInterview` operation in `graphql/actions.graphql`.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions/schedule_interview.graphql",
+    query_path = "graphql/actions.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct ScheduleInterview;
 
-/// The `RecordInterview` operation of an action's file.
+/// The `RecordInterview` operation in `graphql/actions.graphql`.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions/record_interview.graphql",
+    query_path = "graphql/actions.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct RecordInterview;
 
-/// The `RecordNoShow` operation of an action's file.
+/// The `RecordNoShow` operation in `graphql/actions.graphql`.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions/record_no_show.graphql",
+    query_path = "graphql/actions.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct RecordNoShow;
 
-/// The `RecordContact` operation of an action's file.
+/// The `RecordContact` operation in `graphql/actions.graphql`.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions/record_contact.graphql",
+    query_path = "graphql/actions.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct RecordContact;
 
-/// The `SubmitAssessment` operation of an action's file.
+/// The `SubmitAssessment` operation in `graphql/actions.graphql`.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions/submit_assessment.graphql",
+    query_path = "graphql/actions.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct SubmitAssessment;
 
-/// The `ReviewAssessment` operation of an action's file.
+/// The `ReviewAssessment` operation in `graphql/actions.graphql`.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions/review_assessment.graphql",
+    query_path = "graphql/actions.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct ReviewAssessment;
 
-/// The `NotifyDecision` operation of an action's file.
+/// The `NotifyDecision` operation in `graphql/actions.graphql`.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions/notify_decision.graphql",
+    query_path = "graphql/actions.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct NotifyDecision;
 
-/// The `LodgeAppeal` operation of an action's file.
+/// The `LodgeAppeal` operation in `graphql/actions.graphql`.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions/lodge_appeal.graphql",
+    query_path = "graphql/actions.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct LodgeAppeal;
 
-/// The `WithdrawCase` operation of an action's file.
+/// The `WithdrawCase` operation in `graphql/actions.graphql`.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions/withdraw_case.graphql",
+    query_path = "graphql/actions.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct WithdrawCase;
 
-/// The `CloseCase` operation of an action's file.
+/// The `CloseCase` operation in `graphql/actions.graphql`.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions/close_case.graphql",
+    query_path = "graphql/actions.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct CloseCase;
 
-/// The `ConfirmAbandonment` operation of an action's file.
+/// The `ConfirmAbandonment` operation in `graphql/actions.graphql`.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions/confirm_abandonment.graphql",
+    query_path = "graphql/actions.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct ConfirmAbandonment;
 
-/// The `ReopenCase` operation of an action's file.
+/// The `ReopenCase` operation in `graphql/actions.graphql`.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions/reopen_case.graphql",
+    query_path = "graphql/actions.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct ReopenCase;
 
-/// The `AssignCase` operation of an action's file.
+/// The `AssignCase` operation in `graphql/actions.graphql`.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions/assign_case.graphql",
+    query_path = "graphql/actions.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct AssignCase;
 
-/// The `PutCaseOnHold` operation of an action's file.
+/// The `PutCaseOnHold` operation in `graphql/actions.graphql`.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions/put_case_on_hold.graphql",
+    query_path = "graphql/actions.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct PutCaseOnHold;
 
-/// The `ResumeCase` operation of an action's file.
+/// The `ResumeCase` operation in `graphql/actions.graphql`.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions/resume_case.graphql",
+    query_path = "graphql/actions.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct ResumeCase;
 
-/// The `AssignCases` operation of an action's file.
+/// The `AssignCases` operation in `graphql/actions.graphql`.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions/assign_cases.graphql",
+    query_path = "graphql/actions.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]

@@ -96,6 +96,19 @@ impl App {
         }
     }
 
+    /// The session for a screen to read, and the screens to change.
+    fn split(&mut self) -> (Ctx<'_>, &mut Screens) {
+        let ctx = Ctx {
+            lang: self.lang,
+            size: self.size,
+            pending: self.pending,
+            me: self.me.as_ref(),
+            officers: self.officers.as_deref(),
+            demo: self.demo,
+        };
+        (ctx, &mut self.screens)
+    }
+
     fn has_role(&self, roles: &[&str]) -> bool {
         self.me
             .as_ref()
@@ -298,15 +311,7 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
         }
     }
     let out = {
-        let ctx = Ctx {
-            lang: app.lang,
-            size: app.size,
-            pending: app.pending,
-            me: app.me.as_ref(),
-            officers: app.officers.as_deref(),
-            demo: app.demo,
-        };
-        let s = &mut app.screens;
+        let (ctx, s) = app.split();
         match screen {
             Screen::Login => s.login.key(key, &ctx),
             Screen::Search => s.search.key(key),
@@ -417,15 +422,7 @@ fn logged_in(app: &mut App, token: String, cmds: &mut Vec<Cmd>) {
 
 /// A reply that belongs to one screen's state. Returns whether what is shown changed.
 fn screen_reply(app: &mut App, reply: Reply, silent: bool, cmds: &mut Vec<Cmd>) -> bool {
-    let ctx = Ctx {
-        lang: app.lang,
-        size: app.size,
-        pending: app.pending,
-        me: app.me.as_ref(),
-        officers: app.officers.as_deref(),
-        demo: app.demo,
-    };
-    let s = &mut app.screens;
+    let (ctx, s) = app.split();
     let out = match reply {
         Reply::Search { seq, page, result } => {
             s.search.reply(seq, page, result);

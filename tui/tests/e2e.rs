@@ -215,7 +215,7 @@ async fn officer_acts_and_the_supervisor_sees_it_live(t: TestDb) {
 
     // The supervisor's screen follows from the notice alone: no key was pressed there.
     sup.until("the summary to show the new status", |a| {
-        a.supervisor.summary.as_ref().is_some_and(|s| {
+        a.screens.supervisor.summary.as_ref().is_some_and(|s| {
             s.by_office_and_status
                 .iter()
                 .any(|r| r.status == "admissible" && r.cases == 1)

@@ -14,7 +14,8 @@ fn status(case: Option<(String, i64)>) -> Result<ActDone, ApiError> {
     })
 }
 
-/// Sends an action as its own mutation.
+/// Sends an action as its own mutation: one arm per action, mapping the form's fields to the
+/// mutation's input.
 pub(super) async fn act(
     client: &Client,
     cmid: String,
@@ -22,38 +23,67 @@ pub(super) async fn act(
     version: i64,
     input: ActInput,
 ) -> Result<ActDone, ApiError> {
-    macro_rules! simple {
-        ($op:ident, $m:ident, $field:ident, $input:ident { $($extra:tt)* }) => {{
+    // `Op`, its module (which is also its answer's field) and its input with the action's
+    // fields; the case, the version read and the `clientMutationId` are added here.
+    macro_rules! send {
+        ($op:ident, $m:ident, $input:ident { $($fields:tt)* }) => {{
             let d = client
                 .post::<api::$op>(api::$m::Variables {
                     input: api::$m::$input {
                         client_mutation_id: cmid,
                         case_id,
                         version,
-                        $($extra)*
+                        $($fields)*
                     },
                 })
                 .await?;
-            status(d.$field.case.map(|c| (c.status, c.version)))
+            status(d.$m.case.map(|c| (c.status, c.version)))
         }};
     }
+    use ActInput as I;
     match input {
-        ActInput::Admissibility { admissible, reason } => simple!(
+        I::NoShow => send!(RecordNoShow, record_no_show, CaseActionInput {}),
+        I::Contact => send!(RecordContact, record_contact, CaseActionInput {}),
+        I::Notify => send!(NotifyDecision, notify_decision, CaseActionInput {}),
+        I::Abandon => send!(ConfirmAbandonment, confirm_abandonment, CaseActionInput {}),
+        I::Resume => send!(ResumeCase, resume_case, CaseActionInput {}),
+        I::Withdraw { reason } => send!(WithdrawCase, withdraw_case, CaseReasonInput { reason }),
+        I::Hold { reason } => send!(PutCaseOnHold, put_case_on_hold, CaseReasonInput { reason }),
+        I::Close { reason } => send!(CloseCase, close_case, CloseCaseInput { reason }),
+        I::Appeal { lodged_at } => send!(LodgeAppeal, lodge_appeal, LodgeAppealInput { lodged_at }),
+        I::Assign { officer_id } => send!(AssignCase, assign_case, AssignCaseInput { officer_id }),
+        I::Reopen {
+            ground,
+            approver_id,
+        } => {
+            send!(
+                ReopenCase,
+                reopen_case,
+                ReopenCaseInput {
+                    ground,
+                    approver_id
+                }
+            )
+        }
+        I::Admissibility { admissible, reason } => send!(
             DecideAdmissibility,
-            decide_admissibility,
             decide_admissibility,
             DecideAdmissibilityInput { admissible, reason }
         ),
-        ActInput::Schedule {
+        I::Review { approve, comments } => send!(
+            ReviewAssessment,
+            review_assessment,
+            ReviewAssessmentInput { approve, comments }
+        ),
+        I::Schedule {
             at,
             minutes,
             officer_id,
             language,
             reschedule,
             override_reason,
-        } => simple!(
+        } => send!(
             ScheduleInterview,
-            schedule_interview,
             schedule_interview,
             ScheduleInterviewInput {
                 at,
@@ -67,14 +97,13 @@ pub(super) async fn act(
                 reschedule_appointment_id: reschedule,
             }
         ),
-        ActInput::Interview {
+        I::Interview {
             attended,
             notes_ref,
             language,
             override_reason,
-        } => simple!(
+        } => send!(
             RecordInterview,
-            record_interview,
             record_interview,
             RecordInterviewInput {
                 principal_attended: attended,
@@ -83,94 +112,18 @@ pub(super) async fn act(
                 override_reason,
             }
         ),
-        ActInput::NoShow => simple!(
-            RecordNoShow,
-            record_no_show,
-            record_no_show,
-            CaseActionInput {}
-        ),
-        ActInput::Contact => simple!(
-            RecordContact,
-            record_contact,
-            record_contact,
-            CaseActionInput {}
-        ),
-        ActInput::Assessment {
+        I::Assessment {
             recommendations,
             assessment_ref,
-        } => {
-            let recommendations = recommendation_inputs(recommendations);
-            simple!(
-                SubmitAssessment,
-                submit_assessment,
-                submit_assessment,
-                SubmitAssessmentInput {
-                    recommendations,
-                    assessment_ref,
-                }
-            )
-        }
-        ActInput::Review { approve, comments } => simple!(
-            ReviewAssessment,
-            review_assessment,
-            review_assessment,
-            ReviewAssessmentInput { approve, comments }
-        ),
-        ActInput::Notify => simple!(
-            NotifyDecision,
-            notify_decision,
-            notify_decision,
-            CaseActionInput {}
-        ),
-        ActInput::Appeal { lodged_at } => simple!(
-            LodgeAppeal,
-            lodge_appeal,
-            lodge_appeal,
-            LodgeAppealInput { lodged_at }
-        ),
-        ActInput::Withdraw { reason } => simple!(
-            WithdrawCase,
-            withdraw_case,
-            withdraw_case,
-            CaseReasonInput { reason }
-        ),
-        ActInput::Close { reason } => {
-            simple!(CloseCase, close_case, close_case, CloseCaseInput { reason })
-        }
-        ActInput::Abandon => simple!(
-            ConfirmAbandonment,
-            confirm_abandonment,
-            confirm_abandonment,
-            CaseActionInput {}
-        ),
-        ActInput::Reopen {
-            ground,
-            approver_id,
-        } => simple!(
-            ReopenCase,
-            reopen_case,
-            reopen_case,
-            ReopenCaseInput {
-                ground,
-                approver_id,
+        } => send!(
+            SubmitAssessment,
+            submit_assessment,
+            SubmitAssessmentInput {
+                recommendations: recommendation_inputs(recommendations),
+                assessment_ref,
             }
         ),
-        ActInput::Assign { officer_id } => simple!(
-            AssignCase,
-            assign_case,
-            assign_case,
-            AssignCaseInput { officer_id }
-        ),
-        ActInput::Hold { reason } => simple!(
-            PutCaseOnHold,
-            put_case_on_hold,
-            put_case_on_hold,
-            CaseReasonInput { reason }
-        ),
-        ActInput::Resume => simple!(ResumeCase, resume_case, resume_case, CaseActionInput {}),
-        ActInput::AssignMany { cases, officer_id } => {
-            assign_many(client, cmid, cases, officer_id).await
-        }
+        I::AssignMany { cases, officer_id } => assign_many(client, cmid, cases, officer_id).await,
     }
 }
 

@@ -4,8 +4,9 @@
 //! and carries the outcomes out.
 //!
 //! To add a screen: a module here with its state, `key`, its replies, `draw`, its `help` and
-//! its texts; a [`Screen`] variant; its field in [`Screens`]; and the arms in `app.rs`
-//! (`key`, reply routing) and `view.rs` (`draw_body`, `title`, `help`).
+//! its words (`<screen>/texts.rs`); a [`Screen`] variant; its field in [`Screens`]; and the arms
+//! in `app.rs` (`on_key`, `screen_reply`, a [`Nav`] if other screens open it) and `view.rs`
+//! (`draw_body`, `screen_name`, `screen_keys`).
 
 pub mod action_form;
 pub mod case;
