@@ -5,7 +5,7 @@
 //!
 //! The table is keyed by [`Kind`], the API's `CaseAction`. To add an action: a row here, its
 //! form's fields in `screens::action_form` when it needs a new [`Form`], its [`ActInput`]
-//! variant, and its mutation in `runtime::act` (its operation in `graphql/actions.graphql`).
+//! variant, and its mutation in `runtime::act` (its file in `graphql/actions/`).
 
 use crate::api::case::CaseAction;
 use crate::i18n::Lang;

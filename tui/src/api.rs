@@ -165,171 +165,171 @@ pub struct Case;
 )]
 pub struct CaseEvents;
 
-/// The `DecideAdmissibility` operation in `graphql/actions.graphql`.
+/// The `DecideAdmissibility` operation of an action's file.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions.graphql",
+    query_path = "graphql/actions/decide_admissibility.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct DecideAdmissibility;
 
-/// The `ScheduleInterview` operation in `graphql/actions.graphql`.
+/// The `ScheduleInterview` operation of an action's file.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions.graphql",
+    query_path = "graphql/actions/schedule_interview.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct ScheduleInterview;
 
-/// The `RecordInterview` operation in `graphql/actions.graphql`.
+/// The `RecordInterview` operation of an action's file.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions.graphql",
+    query_path = "graphql/actions/record_interview.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct RecordInterview;
 
-/// The `RecordNoShow` operation in `graphql/actions.graphql`.
+/// The `RecordNoShow` operation of an action's file.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions.graphql",
+    query_path = "graphql/actions/record_no_show.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct RecordNoShow;
 
-/// The `RecordContact` operation in `graphql/actions.graphql`.
+/// The `RecordContact` operation of an action's file.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions.graphql",
+    query_path = "graphql/actions/record_contact.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct RecordContact;
 
-/// The `SubmitAssessment` operation in `graphql/actions.graphql`.
+/// The `SubmitAssessment` operation of an action's file.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions.graphql",
+    query_path = "graphql/actions/submit_assessment.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct SubmitAssessment;
 
-/// The `ReviewAssessment` operation in `graphql/actions.graphql`.
+/// The `ReviewAssessment` operation of an action's file.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions.graphql",
+    query_path = "graphql/actions/review_assessment.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct ReviewAssessment;
 
-/// The `NotifyDecision` operation in `graphql/actions.graphql`.
+/// The `NotifyDecision` operation of an action's file.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions.graphql",
+    query_path = "graphql/actions/notify_decision.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct NotifyDecision;
 
-/// The `LodgeAppeal` operation in `graphql/actions.graphql`.
+/// The `LodgeAppeal` operation of an action's file.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions.graphql",
+    query_path = "graphql/actions/lodge_appeal.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct LodgeAppeal;
 
-/// The `WithdrawCase` operation in `graphql/actions.graphql`.
+/// The `WithdrawCase` operation of an action's file.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions.graphql",
+    query_path = "graphql/actions/withdraw_case.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct WithdrawCase;
 
-/// The `CloseCase` operation in `graphql/actions.graphql`.
+/// The `CloseCase` operation of an action's file.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions.graphql",
+    query_path = "graphql/actions/close_case.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct CloseCase;
 
-/// The `ConfirmAbandonment` operation in `graphql/actions.graphql`.
+/// The `ConfirmAbandonment` operation of an action's file.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions.graphql",
+    query_path = "graphql/actions/confirm_abandonment.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct ConfirmAbandonment;
 
-/// The `ReopenCase` operation in `graphql/actions.graphql`.
+/// The `ReopenCase` operation of an action's file.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions.graphql",
+    query_path = "graphql/actions/reopen_case.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct ReopenCase;
 
-/// The `AssignCase` operation in `graphql/actions.graphql`.
+/// The `AssignCase` operation of an action's file.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions.graphql",
+    query_path = "graphql/actions/assign_case.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct AssignCase;
 
-/// The `PutCaseOnHold` operation in `graphql/actions.graphql`.
+/// The `PutCaseOnHold` operation of an action's file.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions.graphql",
+    query_path = "graphql/actions/put_case_on_hold.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct PutCaseOnHold;
 
-/// The `ResumeCase` operation in `graphql/actions.graphql`.
+/// The `ResumeCase` operation of an action's file.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions.graphql",
+    query_path = "graphql/actions/resume_case.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct ResumeCase;
 
-/// The `AssignCases` operation in `graphql/actions.graphql`.
+/// The `AssignCases` operation of an action's file.
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/actions.graphql",
+    query_path = "graphql/actions/assign_cases.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone, PartialEq"
 )]
