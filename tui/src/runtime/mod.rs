@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::api::{self, Client};
+use crate::api::{self, ApiError, Client};
 use crate::msg::{CasePage, Cmd, Decision, ListReply, Msg, Reply, ReviewsPage};
 use crate::screens::reviews::REVIEWS_PAGE;
 use crate::screens::search::PAGE_SIZE;
@@ -82,28 +82,12 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
                 .await
                 .map(Box::new),
         },
-        Cmd::Reviews { seq, page, after } => {
-            let result = client
-                .post::<api::BiometricReviews>(api::biometric_reviews::Variables {
-                    first: REVIEWS_PAGE as i64,
-                    after,
-                })
-                .await
-                .map(|d| {
-                    let c = d.biometric_reviews;
-                    ReviewsPage {
-                        rows: c.edges.into_iter().map(|e| e.node).collect(),
-                        has_next: c.page_info.has_next_page,
-                        end_cursor: c.page_info.end_cursor,
-                    }
-                });
-            Reply::Reviews {
-                seq,
-                page,
-                read_at: chrono::Utc::now(),
-                result,
-            }
-        }
+        Cmd::Reviews { seq, page, after } => Reply::Reviews {
+            seq,
+            page,
+            read_at: chrono::Utc::now(),
+            result: reviews_page(client, after).await,
+        },
         Cmd::Review { seq, id } => Reply::Review {
             seq,
             result: client
@@ -118,22 +102,7 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
             decision,
             reason,
         } => {
-            use api::decide_duplicate::{DecideDuplicateInput, DuplicateDecision, Variables};
-            let decision = match decision {
-                Decision::SamePerson => DuplicateDecision::SAME_PERSON,
-                Decision::DifferentPeople => DuplicateDecision::DIFFERENT_PEOPLE,
-            };
-            let input = DecideDuplicateInput {
-                client_mutation_id: cmid.clone(),
-                review_id,
-                version,
-                decision,
-                reason,
-            };
-            let result = client
-                .post::<api::DecideDuplicate>(Variables { input })
-                .await
-                .map(|_| ());
+            let result = decide(client, cmid.clone(), review_id, version, decision, reason).await;
             Reply::Decide { cmid, result }
         }
         Cmd::Register(input) => Reply::Register(
@@ -150,18 +119,7 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
         } => Reply::Read(ListReply::Work {
             seq,
             page,
-            result: client
-                .post::<api::MyWork>(api::my_work::Variables {
-                    filter: Some(filter),
-                    first: WORK_PAGE as i64,
-                    after,
-                })
-                .await
-                .map(|d| CasePage {
-                    has_next: d.my_work.page_info.has_next_page,
-                    end_cursor: d.my_work.page_info.end_cursor,
-                    rows: d.my_work.edges.into_iter().map(|e| e.node.into()).collect(),
-                }),
+            result: work_page(client, filter, after).await,
         }),
         Cmd::Queue {
             seq,
@@ -171,23 +129,7 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
         } => Reply::Read(ListReply::Queue {
             seq,
             page,
-            result: client
-                .post::<api::CaseQueue>(api::case_queue::Variables {
-                    list,
-                    first: QUEUE_PAGE as i64,
-                    after,
-                })
-                .await
-                .map(|d| CasePage {
-                    has_next: d.case_queue.page_info.has_next_page,
-                    end_cursor: d.case_queue.page_info.end_cursor,
-                    rows: d
-                        .case_queue
-                        .edges
-                        .into_iter()
-                        .map(|e| e.node.into())
-                        .collect(),
-                }),
+            result: queue_page(client, list, after).await,
         }),
         Cmd::Summary { seq } => Reply::Read(ListReply::Summary {
             seq,
@@ -221,5 +163,93 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
             Reply::Silent(Box::new(reply))
         }
         Cmd::UseToken(_) | Cmd::Live(_) => return None,
+    })
+}
+
+/// A page of the duplicates queue as the screen keeps it.
+async fn reviews_page(client: &Client, after: Option<String>) -> Result<ReviewsPage, ApiError> {
+    let d = client
+        .post::<api::BiometricReviews>(api::biometric_reviews::Variables {
+            first: REVIEWS_PAGE as i64,
+            after,
+        })
+        .await?;
+    let c = d.biometric_reviews;
+    Ok(ReviewsPage {
+        rows: c.edges.into_iter().map(|e| e.node).collect(),
+        has_next: c.page_info.has_next_page,
+        end_cursor: c.page_info.end_cursor,
+    })
+}
+
+/// `decideDuplicate` with the version read and the form's `clientMutationId`.
+async fn decide(
+    client: &Client,
+    cmid: String,
+    review_id: String,
+    version: i64,
+    decision: Decision,
+    reason: String,
+) -> Result<(), ApiError> {
+    use api::decide_duplicate::{DecideDuplicateInput, DuplicateDecision, Variables};
+    let decision = match decision {
+        Decision::SamePerson => DuplicateDecision::SAME_PERSON,
+        Decision::DifferentPeople => DuplicateDecision::DIFFERENT_PEOPLE,
+    };
+    let input = DecideDuplicateInput {
+        client_mutation_id: cmid,
+        review_id,
+        version,
+        decision,
+        reason,
+    };
+    client
+        .post::<api::DecideDuplicate>(Variables { input })
+        .await
+        .map(|_| ())
+}
+
+/// A page of My work.
+async fn work_page(
+    client: &Client,
+    filter: api::my_work::WorkFilterInput,
+    after: Option<String>,
+) -> Result<CasePage, ApiError> {
+    let d = client
+        .post::<api::MyWork>(api::my_work::Variables {
+            filter: Some(filter),
+            first: WORK_PAGE as i64,
+            after,
+        })
+        .await?;
+    Ok(CasePage {
+        has_next: d.my_work.page_info.has_next_page,
+        end_cursor: d.my_work.page_info.end_cursor,
+        rows: d.my_work.edges.into_iter().map(|e| e.node.into()).collect(),
+    })
+}
+
+/// A page of one of the supervisor's lists.
+async fn queue_page(
+    client: &Client,
+    list: api::case_queue::CaseList,
+    after: Option<String>,
+) -> Result<CasePage, ApiError> {
+    let d = client
+        .post::<api::CaseQueue>(api::case_queue::Variables {
+            list,
+            first: QUEUE_PAGE as i64,
+            after,
+        })
+        .await?;
+    Ok(CasePage {
+        has_next: d.case_queue.page_info.has_next_page,
+        end_cursor: d.case_queue.page_info.end_cursor,
+        rows: d
+            .case_queue
+            .edges
+            .into_iter()
+            .map(|e| e.node.into())
+            .collect(),
     })
 }
