@@ -51,6 +51,10 @@ pub struct App {
     /// Set when a message changed what is on screen; the main loop draws and clears it.
     pub dirty: bool,
     pub quit: bool,
+    /// Ctrl-C or Ctrl-Q asked to quit while something would be lost: the question is shown.
+    pub quit_asked: bool,
+    /// Where `amparo demo` keeps its database, and whether it is kept after quitting.
+    pub demo_db: Option<(String, bool)>,
     pub screens: Screens,
 }
 
@@ -75,6 +79,8 @@ impl App {
             officers_asked: false,
             dirty: true,
             quit: false,
+            quit_asked: false,
+            demo_db: None,
             screens: Screens::default(),
         }
     }
@@ -128,6 +134,32 @@ impl App {
     /// Whether the user adjudicates possible duplicates.
     pub fn is_adjudicator(&self) -> bool {
         self.has_role(&["supervisor", "protection_officer"])
+    }
+
+    /// What quitting now would lose, named for the question asked before quitting.
+    pub fn unsent_work(&self) -> Vec<&'static str> {
+        let t = self.lang.text();
+        let s = &self.screens;
+        let mut out = Vec::new();
+        if s.register.unsent() {
+            out.push(t.unsent_register);
+        }
+        if s.case.form.is_some() || s.supervisor.form.is_some() {
+            out.push(t.unsent_action);
+        }
+        if s.review.form.is_some() {
+            out.push(t.unsent_decision);
+        }
+        if s.individual.unsent() {
+            out.push(t.unsent_individual);
+        }
+        out
+    }
+
+    /// Whether quitting needs a question first: work would be lost, or the demo's server
+    /// (and with it, unless kept, its database) would stop.
+    pub fn must_ask_before_quitting(&self) -> bool {
+        self.demo || !self.unsent_work().is_empty()
     }
 
     /// Whether the focused widget takes printable characters as text.
@@ -278,8 +310,21 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
 }
 
 fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
-    if ctrl(&key, 'c') || ctrl(&key, 'q') {
-        app.quit = true;
+    let quit_key = ctrl(&key, 'c') || ctrl(&key, 'q');
+    if app.quit_asked {
+        // Only a deliberate yes quits; a second Ctrl-C typed in haste keeps the question.
+        if !quit_key {
+            app.quit_asked = false;
+            app.quit = matches!(key.code, KeyCode::Char('y' | 'Y' | 's' | 'S'));
+        }
+        return true;
+    }
+    if quit_key {
+        if app.must_ask_before_quitting() {
+            app.quit_asked = true;
+        } else {
+            app.quit = true;
+        }
         return true;
     }
     if app.help {

@@ -16,14 +16,18 @@ use amparo_api::graphql::{ApiConfig, AppState};
 use amparo_api::store::Database;
 use tokio::sync::oneshot;
 
-/// A running demo server; dropping it stops the server and removes its database.
+/// A running demo server; dropping it stops the server and removes its database unless it
+/// was started to keep it.
 pub struct DemoServer {
     /// Base address, e.g. `http://127.0.0.1:43117`.
     pub url: String,
     /// The demo scanner's certificate, for `amparo capture --trust`; None when no port of the
     /// SBI range was free for the scanner.
     pub device_cert: Option<PathBuf>,
-    dir: PathBuf,
+    /// The directory of its database (`amparo.db`), keys and scanner certificate.
+    pub dir: PathBuf,
+    /// Whether the directory stays after the server stops (`amparo demo --keep`).
+    pub keep: bool,
     stop: Option<oneshot::Sender<()>>,
     _scanner: Option<crate::capture::emulator::Emulator>,
 }
@@ -33,12 +37,15 @@ impl Drop for DemoServer {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if !self.keep {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 
 /// Creates the database, loads the demo world and starts serving on a free loopback port.
-pub async fn start() -> Result<DemoServer, String> {
+/// With `keep`, the directory (and so the database) stays after the server stops.
+pub async fn start(keep: bool) -> Result<DemoServer, String> {
     let dir = std::env::temp_dir().join(format!("amparo-demo-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let url = format!("sqlite://{}", dir.join("amparo.db").display());
@@ -102,6 +109,7 @@ pub async fn start() -> Result<DemoServer, String> {
         url: format!("http://{addr}"),
         device_cert: scanner.as_ref().map(|_| dir.join("device.pem")),
         dir,
+        keep,
         stop: Some(stop),
         _scanner: scanner,
     })

@@ -45,7 +45,12 @@ enum Command {
     /// Start a server with the demo world on a temporary SQLite database and open the client on
     /// it; its GraphQL address is shown so you can query the same server meanwhile.
     #[cfg(feature = "demo")]
-    Demo,
+    Demo {
+        /// Keep the database directory when the client quits (its path is printed), instead
+        /// of removing it.
+        #[arg(long)]
+        keep: bool,
+    },
     /// Capture fingerprints, irises and face from the attached SBI devices for one person, or
     /// send the captures waiting in the offline queue (`--sync`).
     Capture(CaptureArgs),
@@ -84,10 +89,19 @@ async fn main() -> ExitCode {
             return capture::cli::run_capture(c, &base, ca_cert.as_deref(), &settings, lang).await;
         }
         #[cfg(feature = "demo")]
-        Some(Command::Demo) => {
+        Some(Command::Demo { keep }) => {
             eprintln!("amparo demo: loading the demo world…");
-            match demo::start().await {
+            match demo::start(keep).await {
                 Ok(server) => {
+                    eprintln!(
+                        "amparo demo: the database is in {}; {}",
+                        server.dir.join("amparo.db").display(),
+                        if keep {
+                            "it is kept after you quit"
+                        } else {
+                            "it is removed when you quit (amparo demo --keep keeps it)"
+                        }
+                    );
                     if let Some(cert) = &server.device_cert {
                         // Shown before the client takes the screen, and again when it leaves it.
                         eprintln!(
@@ -100,6 +114,8 @@ async fn main() -> ExitCode {
                     }
                     Some(DemoRun {
                         url: server.url.clone(),
+                        db: server.dir.join("amparo.db").display().to_string(),
+                        keep,
                         _server: server,
                     })
                 }
@@ -126,15 +142,25 @@ async fn main() -> ExitCode {
         }
     };
     let mut app = App::new(lang, &base, (80, 24));
-    if server.is_some() {
+    if let Some(s) = &server {
         // The developer's address for GraphiQL or curl while the client runs.
         app.server = format!("{base}/graphql");
         app.demo = true;
+        app.demo_db = Some((s.db.clone(), s.keep));
     }
     let result = run(app, &client).await;
     let restored = term::restore();
-    if server.is_some() {
-        eprintln!("amparo demo: the server at {base}/graphql stopped and its database was removed");
+    if let Some(s) = &server {
+        if s.keep {
+            eprintln!(
+                "amparo demo: the server at {base}/graphql stopped; its database is kept in {}",
+                s.db
+            );
+        } else {
+            eprintln!(
+                "amparo demo: the server at {base}/graphql stopped and its database was removed"
+            );
+        }
     }
     match result.and(restored) {
         Ok(()) => ExitCode::SUCCESS,
@@ -148,6 +174,8 @@ async fn main() -> ExitCode {
 /// The demo server while the client runs on it; dropping it stops the server.
 struct DemoRun {
     url: String,
+    db: String,
+    keep: bool,
     #[cfg(feature = "demo")]
     _server: demo::DemoServer,
 }

@@ -48,6 +48,53 @@ pub fn view(app: &App, frame: &mut Frame) {
     if app.help {
         draw_help(app, t, frame, area);
     }
+    if app.quit_asked {
+        draw_quit(app, t, frame, area);
+    }
+}
+
+/// The question before quitting: what would be lost and, under `amparo demo`, where its
+/// database is and whether it goes.
+fn draw_quit(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
+    let mut lines = Vec::new();
+    let lost = app.unsent_work();
+    if !lost.is_empty() {
+        lines.push(Line::raw(t.quit_lost));
+        for what in lost {
+            lines.push(Line::raw(format!("  · {what}")));
+        }
+    }
+    match &app.demo_db {
+        Some((dir, false)) => {
+            lines.push(Line::raw(t.quit_demo));
+            lines.push(Line::raw(format!("  {dir}")));
+            lines.push(Line::raw(t.quit_demo_keep));
+        }
+        Some((dir, true)) => {
+            lines.push(Line::raw(t.quit_demo_kept));
+            lines.push(Line::raw(format!("  {dir}")));
+        }
+        None => {}
+    }
+    lines.push(Line::default());
+    lines.push(Line::styled(t.quit_keys, bold()));
+    let width = 72.min(area.width);
+    let height = u16::try_from(lines.len() + 2)
+        .unwrap_or(area.height)
+        .min(area.height);
+    let popup = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(format!(" {} ", t.quit_title))),
+        popup,
+    );
 }
 
 fn draw_body(app: &App, frame: &mut Frame, area: Rect) {

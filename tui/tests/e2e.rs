@@ -380,7 +380,7 @@ async fn over_https_with_the_units_own_certificate() {
 #[cfg(feature = "demo")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_serves_the_demo_world_to_the_client() {
-    let server = amparo::demo::start().await.expect("demo server");
+    let server = amparo::demo::start(false).await.expect("demo server");
     let (tx, rx) = unbounded_channel();
     let mut d = Driver {
         app: App::new(Lang::Es, &server.url, (80, 24)),
@@ -401,6 +401,32 @@ async fn demo_serves_the_demo_world_to_the_client() {
     d.key(KeyCode::Enter).await;
     assert!(d.app.screens.search.rows.len() > 1, "{}", d.screen());
     assert!(d.screen().contains("García"), "{}", d.screen());
+    // Quitting asks first, since the server and its database go with the client.
+    d.app.demo = true;
+    d.app.demo_db = Some((server.dir.join("amparo.db").display().to_string(), false));
+    update(
+        &mut d.app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
+    assert!(!d.app.quit && d.app.quit_asked);
+    assert!(d.screen().contains("amparo demo --keep"), "{}", d.screen());
+    let dir = server.dir.clone();
+    drop(server);
+    assert!(
+        !dir.exists(),
+        "the demo's directory is removed without --keep"
+    );
+}
+
+#[cfg(feature = "demo")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_keep_leaves_its_database() {
+    let server = amparo::demo::start(true).await.expect("demo server");
+    let db = server.dir.join("amparo.db");
+    let dir = server.dir.clone();
+    drop(server);
+    assert!(db.exists(), "amparo demo --keep keeps {}", db.display());
+    std::fs::remove_dir_all(&dir).expect("clean up the kept demo");
 }
 
 /// Ten fingers of synthetic person `person` (impression `impression`) and the two eyes of

@@ -1611,3 +1611,54 @@ fn only_adjudicators_reach_the_queue() {
     let cmds = press(&mut app, KeyCode::F(6));
     assert!(matches!(cmds.as_slice(), [Cmd::Reviews { .. }]), "{cmds:?}");
 }
+
+#[test]
+fn quitting_with_unsent_work_asks_first() {
+    for (lang, code) in LANGS {
+        // Nothing typed: Ctrl-Q quits at once, as before.
+        let mut app = logged_in(lang);
+        ctrl(&mut app, 'q');
+        assert!(app.quit, "nothing to lose, nothing to ask");
+
+        // A half-typed registration: Ctrl-C asks, a second Ctrl-C keeps asking, any other key
+        // stays with the form as it was.
+        let mut app = filled_form(lang);
+        ctrl(&mut app, 'c');
+        assert!(!app.quit && app.quit_asked);
+        insta::assert_snapshot!(format!("quit_unsent_{code}"), render(&app));
+        ctrl(&mut app, 'c');
+        assert!(!app.quit && app.quit_asked);
+        press(&mut app, KeyCode::Char('n'));
+        assert!(!app.quit && !app.quit_asked);
+        assert_eq!(app.screens.register.members.len(), 3, "the form is kept");
+        // Away on another screen the form still waits, so the question still comes.
+        press(&mut app, KeyCode::F(2));
+        ctrl(&mut app, 'q');
+        assert!(app.quit_asked);
+        press(
+            &mut app,
+            KeyCode::Char(if lang == Lang::Es { 's' } else { 'y' }),
+        );
+        assert!(app.quit);
+
+        // An open action form on a case is unsent work too.
+        let mut app = officer_on_case(lang, &["RECORD_NO_SHOW"]);
+        press(&mut app, KeyCode::Char('x'));
+        assert!(app.screens.case.form.is_some());
+        ctrl(&mut app, 'q');
+        assert!(app.quit_asked && !app.quit);
+        press(&mut app, KeyCode::Esc);
+        assert!(
+            app.screens.case.form.is_some(),
+            "the answer key goes to no form"
+        );
+
+        // Under amparo demo the question names the database and how to keep it.
+        let mut app = logged_in(lang);
+        app.demo = true;
+        app.demo_db = Some(("/tmp/amparo-demo-0/amparo.db".into(), false));
+        ctrl(&mut app, 'c');
+        assert!(app.quit_asked);
+        insta::assert_snapshot!(format!("quit_demo_{code}"), render(&app));
+    }
+}

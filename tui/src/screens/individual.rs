@@ -42,6 +42,11 @@ impl IndividualState {
         vec![Cmd::Individual { seq: self.seq, id }]
     }
 
+    /// Whether a form on this person holds work not yet sent.
+    pub fn unsent(&self) -> bool {
+        false
+    }
+
     pub fn key(&mut self, key: KeyEvent, ctx: &Ctx) -> Outcome {
         // The view shows the body (all rows but the header and status lines) less one hint line.
         let page = page_lines(ctx.size, 3);

@@ -346,6 +346,11 @@ fn today() -> NaiveDate {
 }
 
 impl RegisterForm {
+    /// Whether the form holds typed data not yet registered.
+    pub fn unsent(&self) -> bool {
+        self.saved.is_none() && self.members.iter().any(|m| *m != MemberDraft::default())
+    }
+
     /// Whether printable keys go into the form.
     pub fn typing(&self) -> bool {
         self.saved.is_none()
