@@ -168,7 +168,8 @@ impl App {
         match self.screen() {
             Screen::Login => true,
             Screen::Search => s.search.typing(),
-            Screen::Individual | Screen::Group | Screen::Work | Screen::Reviews => false,
+            Screen::Individual => s.individual.typing(),
+            Screen::Group | Screen::Work | Screen::Reviews => false,
             Screen::Register => s.register.typing(),
             // A form is modal: its keys never reach the screens behind it.
             Screen::Supervisor => s.supervisor.typing(),
@@ -430,6 +431,10 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
                 app.apply(out, cmds);
             }
         }
+        Reply::Person { cmid, result } => {
+            let out = app.screens.individual.person_reply(&cmid, result);
+            app.apply(out, cmds);
+        }
         Reply::Decide { cmid, result } => {
             let out = app.screens.review.decide_reply(&cmid, result);
             app.apply(out, cmds);
@@ -565,6 +570,7 @@ fn error_of(reply: &Reply) -> Option<&ApiError> {
         Reply::Reviews { result: Err(e), .. } | Reply::Review { result: Err(e), .. } => Some(e),
         Reply::Decide { result: Err(e), .. } => Some(e),
         Reply::Me(Err(e)) | Reply::Act { result: Err(e), .. } => Some(e),
+        Reply::Person { result: Err(e), .. } => Some(e),
         Reply::Read(r) => r.error(),
         _ => None,
     }

@@ -11,6 +11,7 @@ pub mod actions;
 pub mod api;
 pub mod app;
 pub mod capture;
+pub mod codes;
 pub mod config;
 pub mod cursors;
 #[cfg(feature = "demo")]
@@ -18,6 +19,7 @@ pub mod demo;
 pub mod i18n;
 pub mod live;
 pub mod msg;
+pub mod picker;
 pub mod runtime;
 pub mod screens;
 pub mod term;

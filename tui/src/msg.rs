@@ -98,13 +98,64 @@ pub enum Reply {
         cmid: String,
         result: Result<ActDone, ApiError>,
     },
+    /// A change to a person's record (a need, a document, their data) or a case opened for
+    /// them; `Ok(Some(id))` names the case opened.
+    Person {
+        cmid: String,
+        result: Result<Option<String>, ApiError>,
+    },
     /// The reply of a command sent with [`Cmd::Silent`].
     Silent(Box<Reply>),
+}
+
+/// What a person's form sends, one variant per mutation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PersonInput {
+    AddNeed {
+        individual_id: String,
+        code: String,
+        sub_code: Option<String>,
+        comments: Option<String>,
+    },
+    ReviewNeed {
+        need_id: String,
+        version: i64,
+        /// `CONFIRMED` or `RESOLVED`.
+        confirmed: bool,
+        comments: Option<String>,
+    },
+    AddDocument {
+        individual_id: String,
+        document_type: String,
+        number: String,
+        issuing_country: Option<String>,
+    },
+    /// Only the fields that changed are sent; the version read guards the rest.
+    Update {
+        id: String,
+        version: i64,
+        given_names: Option<String>,
+        family_name: Option<String>,
+        original_script_name: Option<String>,
+        date_of_birth: Option<String>,
+        nationalities: Option<Vec<String>>,
+    },
+    OpenCase {
+        group_id: String,
+        principal_id: String,
+        member_ids: Vec<String>,
+        claim_summary: Option<String>,
+    },
 }
 
 /// Work for the runtime: each network command comes back as exactly one [`Msg::Reply`].
 #[derive(Debug, Clone)]
 pub enum Cmd {
+    /// A person's form, sent with its `clientMutationId`.
+    Person {
+        cmid: String,
+        input: PersonInput,
+    },
     Login {
         username: String,
         password: String,

@@ -195,6 +195,7 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
         Screen::Case => s.case.form.is_some(),
         Screen::Supervisor => s.supervisor.form.is_some(),
         Screen::Review => s.review.form.is_some(),
+        Screen::Individual => s.individual.form.is_some(),
         _ => false,
     };
     let global = if app.screen() == Screen::Login || form_open {

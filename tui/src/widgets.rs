@@ -113,3 +113,13 @@ pub fn split_hint(area: Rect) -> [Rect; 2] {
         },
     ]
 }
+
+/// `s` cut to `width` characters, its last one an ellipsis when something was cut.
+pub fn ellipsis(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}

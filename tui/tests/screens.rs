@@ -108,6 +108,9 @@ fn individual() -> serde_json::Value {
         "id": "id-1",
         "individualNumber": "DPIN-I-0000001",
         "fullName": "Mohammed Al-Hassan",
+        "givenNames": "Mohammed",
+        "familyName": "Al-Hassan",
+        "version": 3,
         "originalScriptName": "محمد الحسن",
         "sex": "M",
         "dateOfBirth": "1985-03-01",
@@ -115,19 +118,20 @@ fn individual() -> serde_json::Value {
         "nationalities": ["SYR", "JOR"],
         "office": { "name": "Quito" },
         "specificNeeds": [
-            { "code": "SP", "subCode": "SP-PT", "status": "PENDING_REVIEW" },
-            { "code": "DS", "subCode": null, "status": "CONFIRMED" },
+            { "id": "n-1", "version": 1, "code": "SP", "subCode": "SP-PT", "status": "PENDING_REVIEW" },
+            { "id": "n-2", "version": 2, "code": "DS", "subCode": null, "status": "CONFIRMED" },
         ],
         "withheldSpecificNeeds": 1,
         "documents": [{ "documentType": "passport", "number": "N0123456", "issuingCountry": "SYR" }],
         "groupMembership": {
             "relationship": "focal_point",
             "group": { "id": "g-1", "groupNumber": "DPIN-G-0000001", "members": [
-                { "relationship": "focal_point", "individual": { "individualNumber": "DPIN-I-0000001", "fullName": "Mohammed Al-Hassan" } },
-                { "relationship": "spouse", "individual": { "individualNumber": "DPIN-I-0000002", "fullName": "Fatima Al-Hassan" } },
+                { "relationship": "focal_point", "individual": { "id": "id-1", "individualNumber": "DPIN-I-0000001", "fullName": "Mohammed Al-Hassan" } },
+                { "relationship": "spouse", "individual": { "id": "id-2", "individualNumber": "DPIN-I-0000002", "fullName": "Fatima Al-Hassan" } },
                 { "relationship": "son", "individual": null },
             ]},
         },
+        "cases": [{ "id": "case-1", "caseNumber": "DPIN-C-0000001", "status": "scheduled" }],
         "history": [
             { "kind": "registered", "actor": "registrar", "at": "2026-11-20T14:03:09.123Z" },
             { "kind": "specific_need_added", "actor": "officer", "at": "2026-11-21T09:30:00Z" },
@@ -1661,4 +1665,213 @@ fn quitting_with_unsent_work_asks_first() {
         assert!(app.quit_asked);
         insta::assert_snapshot!(format!("quit_demo_{code}"), render(&app));
     }
+}
+
+/// A registrar on person `id-1`, read.
+fn on_person(lang: Lang) -> App {
+    let mut app = logged_in(lang);
+    let cmds = update(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+    );
+    assert!(cmds.is_empty());
+    app.open_individual("id-1".into(), &mut Vec::new());
+    let seq = app.screens.individual.seq;
+    reply(
+        &mut app,
+        Reply::Individual {
+            seq,
+            result: Ok(data(individual())),
+        },
+    );
+    assert_eq!(app.screen(), Screen::Individual);
+    app
+}
+
+fn sent_person(cmds: &[Cmd]) -> (String, amparo::msg::PersonInput) {
+    match cmds {
+        [Cmd::Person { cmid, input }] => (cmid.clone(), input.clone()),
+        other => panic!("expected one person command, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_person_gets_a_need_picked_from_the_list_a_document_and_a_correction() {
+    use amparo::msg::PersonInput;
+    for (lang, code) in LANGS {
+        let mut app = on_person(lang);
+        // A need: typed letters narrow the list of needs by name (accents ignored), the
+        // sub-codes follow the need chosen.
+        press(&mut app, KeyCode::Char('+'));
+        assert!(app.screens.individual.form.is_some());
+        type_text(
+            &mut app,
+            if lang == Lang::Es {
+                "separado"
+            } else {
+                "separated"
+            },
+        );
+        insta::assert_snapshot!(format!("person_need_picker_{code}"), render(&app));
+        press(&mut app, KeyCode::Tab);
+        type_text(
+            &mut app,
+            if lang == Lang::Es {
+                "no acompa"
+            } else {
+                "unaccomp"
+            },
+        );
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "found alone at the border");
+        let cmds = ctrl(&mut app, 's');
+        let (cmid, input) = sent_person(&cmds);
+        assert_eq!(
+            input,
+            PersonInput::AddNeed {
+                individual_id: "id-1".into(),
+                code: "SC".into(),
+                sub_code: Some("SC-UC".into()),
+                comments: Some("found alone at the border".into()),
+            }
+        );
+        // Quitting now would lose it.
+        assert!(app.must_ask_before_quitting());
+        let cmds = reply(
+            &mut app,
+            Reply::Person {
+                cmid,
+                result: Ok(None),
+            },
+        );
+        assert!(matches!(cmds.as_slice(), [Cmd::Individual { id, .. }] if id == "id-1"));
+        assert!(app.screens.individual.form.is_none());
+
+        // A document: its type from the list, the number typed, no country.
+        press(&mut app, KeyCode::Char('d'));
+        type_text(&mut app, "cedula");
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "1712345678");
+        let (_, input) = sent_person(&ctrl(&mut app, 's'));
+        assert_eq!(
+            input,
+            PersonInput::AddDocument {
+                individual_id: "id-1".into(),
+                document_type: "cedula".into(),
+                number: "1712345678".into(),
+                issuing_country: None,
+            }
+        );
+        press(&mut app, KeyCode::Esc);
+
+        // A correction sends only what changed, with the version read.
+        press(&mut app, KeyCode::Char('e'));
+        let cmds = ctrl(&mut app, 's');
+        assert!(cmds.is_empty(), "nothing changed, nothing sent");
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Tab);
+        ctrl(&mut app, 'u');
+        type_text(&mut app, "1985-02-30");
+        assert!(ctrl(&mut app, 's').is_empty(), "not a date");
+        insta::assert_snapshot!(format!("person_correct_bad_date_{code}"), render(&app));
+        ctrl(&mut app, 'u');
+        type_text(&mut app, "1985-03-02");
+        let (cmid, input) = sent_person(&ctrl(&mut app, 's'));
+        assert_eq!(
+            input,
+            PersonInput::Update {
+                id: "id-1".into(),
+                version: 3,
+                given_names: None,
+                family_name: None,
+                original_script_name: None,
+                date_of_birth: Some("1985-03-02".into()),
+                nationalities: None,
+            }
+        );
+        // Someone else changed the given names meanwhile: the record is read again under the
+        // form, which keeps the date typed, takes their names and says what changed.
+        let cmds = reply(
+            &mut app,
+            Reply::Person {
+                cmid,
+                result: Err(ApiError::Conflict("version".into())),
+            },
+        );
+        let [Cmd::Individual { seq, .. }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        let mut fresh = individual();
+        fresh["individual"]["version"] = json!(4);
+        fresh["individual"]["givenNames"] = json!("Muhammad");
+        reply(
+            &mut app,
+            Reply::Individual {
+                seq: *seq,
+                result: Ok(data(fresh)),
+            },
+        );
+        insta::assert_snapshot!(format!("person_correct_conflict_{code}"), render(&app));
+        let (_, input) = sent_person(&ctrl(&mut app, 's'));
+        assert!(
+            matches!(&input, PersonInput::Update { version: 4, given_names: None, date_of_birth: Some(d), .. } if d == "1985-03-02"),
+            "{input:?}"
+        );
+        press(&mut app, KeyCode::Esc);
+
+        // A case for the person and the group's other members; done, the case is shown.
+        press(&mut app, KeyCode::Char('a'));
+        let (cmid, input) = sent_person(&ctrl(&mut app, 's'));
+        assert_eq!(
+            input,
+            PersonInput::OpenCase {
+                group_id: "g-1".into(),
+                principal_id: "id-1".into(),
+                member_ids: vec!["id-2".into()],
+                claim_summary: None,
+            }
+        );
+        let cmds = reply(
+            &mut app,
+            Reply::Person {
+                cmid,
+                result: Ok(Some("case-9".into())),
+            },
+        );
+        assert_eq!(app.screen(), Screen::Case);
+        assert!(
+            cmds.iter()
+                .any(|c| matches!(c, Cmd::Case { id, .. } if id == "case-9")),
+            "{cmds:?}"
+        );
+
+        // A registrar does not review needs; the person's case opens with its number.
+        press(&mut app, KeyCode::Esc);
+        assert_eq!(app.screen(), Screen::Individual);
+        press(&mut app, KeyCode::Char('v'));
+        assert!(app.screens.individual.form.is_none());
+        press(&mut app, KeyCode::Char('1'));
+        assert_eq!(app.screen(), Screen::Case);
+    }
+}
+
+#[test]
+fn protection_staff_review_a_need() {
+    use amparo::msg::PersonInput;
+    let mut app = on_person(Lang::En);
+    app.me = Some(me("protection", &["protection_officer"]).me);
+    press(&mut app, KeyCode::Char('v'));
+    assert!(app.screens.individual.form.is_some());
+    // The second open need, confirmed.
+    press(&mut app, KeyCode::Down);
+    let (_, input) = sent_person(&ctrl(&mut app, 's'));
+    assert_eq!(
+        input,
+        PersonInput::ReviewNeed {
+            need_id: "n-2".into(),
+            version: 2,
+            confirmed: true,
+            comments: None,
+        }
+    );
 }

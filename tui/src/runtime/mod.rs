@@ -13,6 +13,7 @@ use crate::screens::supervisor::QUEUE_PAGE;
 use crate::screens::work::WORK_PAGE;
 
 mod act;
+mod person;
 
 /// Starts `cmd`; its reply arrives on `tx`.
 pub fn run(client: &Client, cmd: Cmd, tx: &UnboundedSender<Msg>) {
@@ -157,6 +158,10 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
         } => {
             let result = act::act(client, cmid.clone(), case_id, version, input).await;
             Reply::Act { cmid, result }
+        }
+        Cmd::Person { cmid, input } => {
+            let result = person::send(client, cmid.clone(), input).await;
+            Reply::Person { cmid, result }
         }
         Cmd::Silent(inner) => {
             let reply = Box::pin(perform(client, *inner)).await?;

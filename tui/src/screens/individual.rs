@@ -10,9 +10,11 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::person_form::{self, FormEvent, Kind, PersonForm};
 use super::{Ctx, Nav, Outcome, Screen, page_lines};
 use crate::api::individual::{IndividualIndividual, NeedStatus};
 use crate::api::{self, ApiError};
+use crate::codes;
 use crate::i18n::{KeyHelp, Lang};
 use crate::msg::Cmd;
 use crate::widgets::{bold, cell, dim, error, when};
@@ -28,6 +30,11 @@ pub struct IndividualState {
     pub top: usize,
     /// How many lines the record takes, counted when it arrived.
     pub lines: usize,
+    /// The person form open over the record.
+    pub form: Option<PersonForm>,
+    /// What the last form sent did, shown until the next key.
+    pub done: Option<Kind>,
+    pub id: String,
 }
 
 impl IndividualState {
@@ -39,15 +46,122 @@ impl IndividualState {
         self.error = None;
         self.top = 0;
         self.lines = 0;
+        self.form = None;
+        self.done = None;
+        self.id = id.clone();
         vec![Cmd::Individual { seq: self.seq, id }]
+    }
+
+    /// Reads the person again, keeping what is shown (and any form) until the answer arrives.
+    pub fn reread(&mut self) -> Vec<Cmd> {
+        if self.id.is_empty() {
+            return Vec::new();
+        }
+        self.seq += 1;
+        vec![Cmd::Individual {
+            seq: self.seq,
+            id: self.id.clone(),
+        }]
+    }
+
+    /// Whether a form takes the keys.
+    pub fn typing(&self) -> bool {
+        self.form.is_some()
+    }
+
+    /// The forms this user may open, by the roles the API gives each action.
+    fn allowed(kind: Kind, ctx: &Ctx) -> bool {
+        let has = |roles: &[&str]| {
+            ctx.me
+                .is_some_and(|m| m.roles.iter().any(|r| roles.contains(&r.as_str())))
+        };
+        match kind {
+            Kind::AddNeed => has(&[
+                "registration_clerk",
+                "eligibility_officer",
+                "supervisor",
+                "protection_officer",
+            ]),
+            Kind::ReviewNeed => has(&["supervisor", "protection_officer"]),
+            Kind::AddDocument | Kind::Correct | Kind::OpenCase => {
+                has(&["registration_clerk", "eligibility_officer", "supervisor"])
+            }
+        }
+    }
+
+    /// The answer to a person's form: done, it closes and the person is read again (or the
+    /// case opened is shown); refused, the form stays with the reason; a conflict reads the
+    /// record again under the form.
+    pub fn person_reply(
+        &mut self,
+        cmid: &str,
+        result: Result<Option<String>, ApiError>,
+    ) -> Outcome {
+        let Some(form) = self.form.as_mut() else {
+            return Outcome::none();
+        };
+        let conflict = matches!(result, Err(ApiError::Conflict(_)));
+        if !form.answered(cmid, result.as_ref().err().cloned()) {
+            return Outcome::none();
+        }
+        match result {
+            Ok(case) => {
+                self.done = Some(form.kind);
+                self.form = None;
+                let mut out = Outcome::send(self.reread());
+                if let Some(id) = case {
+                    out.nav = Some(Nav::Case(id));
+                }
+                out
+            }
+            Err(_) if conflict => Outcome::send(self.reread()),
+            Err(_) => Outcome::changed(true),
+        }
     }
 
     /// Whether a form on this person holds work not yet sent.
     pub fn unsent(&self) -> bool {
-        false
+        self.form.is_some()
     }
 
     pub fn key(&mut self, key: KeyEvent, ctx: &Ctx) -> Outcome {
+        if let Some(form) = self.form.as_mut() {
+            return match form.handle(&key) {
+                FormEvent::Close => {
+                    self.form = None;
+                    Outcome::changed(true)
+                }
+                FormEvent::Changed(c) => Outcome::changed(c),
+                FormEvent::Send(cmd) => Outcome::send(vec![cmd]),
+            };
+        }
+        self.done = None;
+        let kind = match key.code {
+            KeyCode::Char('+') => Some(Kind::AddNeed),
+            KeyCode::Char('v') => Some(Kind::ReviewNeed),
+            KeyCode::Char('d') => Some(Kind::AddDocument),
+            KeyCode::Char('e') => Some(Kind::Correct),
+            KeyCode::Char('a') => Some(Kind::OpenCase),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            if !Self::allowed(kind, ctx) {
+                return Outcome::none();
+            }
+            let Some(p) = &self.data else {
+                return Outcome::none();
+            };
+            self.form = PersonForm::new(kind, p, ctx.lang);
+            return Outcome::changed(self.form.is_some());
+        }
+        if let KeyCode::Char(c @ '1'..='9') = key.code {
+            let n = c as usize - '1' as usize;
+            let case = self.data.as_ref().and_then(|p| p.cases.get(n));
+            return match case {
+                Some(k) => Outcome::go(Nav::Case(k.id.clone())),
+                None => Outcome::none(),
+            };
+        }
         // The view shows the body (all rows but the header and status lines) less one hint line.
         let page = page_lines(ctx.size, 3);
         match key.code {
@@ -92,6 +206,12 @@ impl IndividualState {
         match result {
             Ok(data) => {
                 self.lines = individual_lines(texts::get(ctx.lang), &data.individual).len();
+                if let Some(form) = self.form.as_mut()
+                    && matches!(form.error, Some(ApiError::Conflict(_)))
+                {
+                    form.rebase(&data.individual, ctx.lang);
+                }
+                self.error = None;
                 self.data = Some(data.individual);
             }
             Err(e) => self.error = Some(e),
@@ -115,12 +235,19 @@ impl IndividualState {
         let total = lines.len();
         let top = ind.top.min(total.saturating_sub(1));
         let mut shown: Vec<Line> = lines.into_iter().skip(top).take(height).collect();
+        if let Some(kind) = self.done {
+            shown.truncate(height.saturating_sub(1));
+            shown.push(Line::styled(t.done(kind), bold()));
+        }
         if top + height < total {
             shown.push(Line::styled(t.more_below, dim()));
         } else {
             shown.push(Line::styled(t.individual_hint, dim()));
         }
         frame.render_widget(Paragraph::new(shown), area);
+        if let Some(form) = &self.form {
+            person_form::draw(lang, form, frame, area);
+        }
     }
 }
 
@@ -162,23 +289,26 @@ pub fn individual_lines<'a>(t: &Texts, p: &'a IndividualIndividual) -> Vec<Line<
     )));
     lines.push(Line::raw(format!("{}: {}", t.office, p.office.name)));
     lines.push(Line::default());
-    let mut needs = vec![Span::styled(format!("{}: ", t.needs), bold())];
+    // One need a line: the code and its status always whole, the name after them cut last.
+    let mut head = vec![Span::styled(format!("{}:", t.needs), bold())];
     if p.specific_needs.is_empty() && p.withheld_specific_needs == 0 {
-        needs.push(Span::raw(t.none));
-    }
-    for n in &p.specific_needs {
-        let (label, style) = need_badge(t, &n.status);
-        let code = n.sub_code.as_deref().unwrap_or(&n.code);
-        needs.push(Span::styled(format!("[{code} {label}]"), style));
-        needs.push(Span::raw(" "));
+        head.push(Span::raw(format!(" {}", t.none)));
     }
     if p.withheld_specific_needs > 0 {
-        needs.push(Span::styled(
-            format!("(+{} {})", p.withheld_specific_needs, t.withheld),
+        head.push(Span::styled(
+            format!(" (+{} {})", p.withheld_specific_needs, t.withheld),
             dim(),
         ));
     }
-    lines.push(Line::from(needs));
+    lines.push(Line::from(head));
+    for n in &p.specific_needs {
+        let (label, style) = need_badge(t, &n.status);
+        let code = n.sub_code.as_deref().unwrap_or(&n.code);
+        lines.push(Line::from(vec![
+            Span::styled(format!("  [{code} {label}]"), style),
+            Span::raw(format!(" {}", codes::need_label(code, t.lang))),
+        ]));
+    }
     lines.push(Line::styled(format!("{}:", t.documents), bold()));
     if p.documents.is_empty() {
         lines.push(Line::raw("  —"));
@@ -190,8 +320,9 @@ pub fn individual_lines<'a>(t: &Texts, p: &'a IndividualIndividual) -> Vec<Line<
             .map(|c| format!(" ({c})"))
             .unwrap_or_default();
         lines.push(Line::raw(format!(
-            "  {} {}{country}",
-            d.document_type, d.number
+            "  {}: {}{country}",
+            codes::DOCUMENT_TYPE.label(&d.document_type, t.lang),
+            d.number
         )));
     }
     if let Some(m) = &p.group_membership {
@@ -214,6 +345,22 @@ pub fn individual_lines<'a>(t: &Texts, p: &'a IndividualIndividual) -> Vec<Line<
                 cell(t.relationship(&gm.relationship), 16)
             )));
         }
+    }
+    lines.push(Line::styled(format!("{}:", t.cases), bold()));
+    if p.cases.is_empty() {
+        lines.push(Line::raw("  —"));
+    }
+    for (i, k) in p.cases.iter().enumerate() {
+        let key = if i < 9 {
+            format!("{}", i + 1)
+        } else {
+            " ".into()
+        };
+        lines.push(Line::raw(format!(
+            "  {key}  {:<18}{}",
+            k.case_number,
+            t.code(&k.status)
+        )));
     }
     lines.push(Line::styled(format!("{}:", t.history), bold()));
     for e in &p.history {

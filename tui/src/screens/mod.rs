@@ -15,6 +15,7 @@ pub mod decide_form;
 pub mod group;
 pub mod individual;
 pub mod login;
+pub mod person_form;
 pub mod register;
 pub mod review;
 pub mod reviews;

@@ -15,6 +15,13 @@ pub struct Texts {
     pub confirmed: &'static str,
     pub resolved: &'static str,
     pub individual_hint: &'static str,
+    pub cases: &'static str,
+    pub lang: Lang,
+    done_need: &'static str,
+    done_review: &'static str,
+    done_document: &'static str,
+    done_correct: &'static str,
+    done_case: &'static str,
     pub keys_individual: &'static [KeyHelp],
 }
 
@@ -23,6 +30,20 @@ impl Deref for Texts {
 
     fn deref(&self) -> &Text {
         self.common
+    }
+}
+
+impl Texts {
+    /// What a person's form did, once the server took it.
+    pub fn done(&self, kind: super::person_form::Kind) -> &'static str {
+        use super::person_form::Kind;
+        match kind {
+            Kind::AddNeed => self.done_need,
+            Kind::ReviewNeed => self.done_review,
+            Kind::AddDocument => self.done_document,
+            Kind::Correct => self.done_correct,
+            Kind::OpenCase => self.done_case,
+        }
     }
 }
 
@@ -42,8 +63,21 @@ static ES: Texts = Texts {
     pending_review: "por revisar",
     confirmed: "confirmada",
     resolved: "resuelta",
-    individual_hint: "Esc volver · AvPág/RePág páginas · g grupo · / buscar · r registrar",
+    individual_hint: "Esc volver · AvPág/RePág · g grupo · + necesidad · d documento · ? más",
+    cases: "Casos",
+    lang: Lang::Es,
+    done_need: "Necesidad añadida: queda por revisar.",
+    done_review: "Necesidad revisada.",
+    done_document: "Documento añadido.",
+    done_correct: "Datos corregidos.",
+    done_case: "Caso abierto.",
     keys_individual: &[
+        ("+", "añadir una necesidad específica"),
+        ("v", "revisar una necesidad (protección)"),
+        ("d", "añadir un documento"),
+        ("e", "corregir los datos"),
+        ("a", "abrir un caso"),
+        ("1-9", "abrir el caso n.º"),
         ("AvPág, n", "página siguiente"),
         ("RePág, p", "página anterior"),
         ("g", "el grupo familiar"),
@@ -62,8 +96,21 @@ static EN: Texts = Texts {
     pending_review: "pending review",
     confirmed: "confirmed",
     resolved: "resolved",
-    individual_hint: "Esc back · PgDn/PgUp pages · g group · / search · r register",
+    individual_hint: "Esc back · PgDn/PgUp · g group · + need · d document · e correct · ? more",
+    cases: "Cases",
+    lang: Lang::En,
+    done_need: "Need added: it waits for review.",
+    done_review: "Need reviewed.",
+    done_document: "Document added.",
+    done_correct: "Data corrected.",
+    done_case: "Case opened.",
     keys_individual: &[
+        ("+", "add a specific need"),
+        ("v", "review a need (protection)"),
+        ("d", "add a document"),
+        ("e", "correct the data"),
+        ("a", "open a case"),
+        ("1-9", "open case number n"),
         ("PgDn, n", "next page"),
         ("PgUp, p", "previous page"),
         ("g", "the registration group"),

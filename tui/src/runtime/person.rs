@@ -1,0 +1,145 @@
+//! Sends a person's form as its own mutation (the API publishes one per change), with the
+//! form's `clientMutationId` so a retry acts only once.
+
+use crate::api::{self, ApiError, Client};
+use crate::msg::PersonInput;
+
+/// Sends `input`; `Ok(Some(id))` when a case was opened.
+pub(super) async fn send(
+    client: &Client,
+    cmid: String,
+    input: PersonInput,
+) -> Result<Option<String>, ApiError> {
+    match input {
+        PersonInput::AddNeed {
+            individual_id,
+            code,
+            sub_code,
+            comments,
+        } => {
+            use api::add_specific_need as m;
+            client
+                .post::<api::AddSpecificNeed>(m::Variables {
+                    input: m::AddSpecificNeedInput {
+                        client_mutation_id: cmid,
+                        individual_id,
+                        code,
+                        sub_code,
+                        comments,
+                    },
+                })
+                .await?;
+        }
+        PersonInput::ReviewNeed {
+            need_id,
+            version,
+            confirmed,
+            comments,
+        } => {
+            use api::review_specific_need as m;
+            client
+                .post::<api::ReviewSpecificNeed>(m::Variables {
+                    input: m::ReviewSpecificNeedInput {
+                        client_mutation_id: cmid,
+                        id: need_id,
+                        version,
+                        status: if confirmed {
+                            m::NeedStatus::CONFIRMED
+                        } else {
+                            m::NeedStatus::RESOLVED
+                        },
+                        comments,
+                    },
+                })
+                .await?;
+        }
+        PersonInput::AddDocument {
+            individual_id,
+            document_type,
+            number,
+            issuing_country,
+        } => {
+            use api::add_document as m;
+            client
+                .post::<api::AddDocument>(m::Variables {
+                    input: m::AddDocumentInput {
+                        client_mutation_id: cmid,
+                        individual_id,
+                        document: m::DocumentInput {
+                            document_type,
+                            number,
+                            issuing_country,
+                            issued_on: None,
+                            expires_on: None,
+                        },
+                    },
+                })
+                .await?;
+        }
+        PersonInput::Update {
+            id,
+            version,
+            given_names,
+            family_name,
+            original_script_name,
+            date_of_birth,
+            nationalities,
+        } => {
+            use api::update_individual as m;
+            client
+                .post::<api::UpdateIndividual>(m::Variables {
+                    input: m::UpdateIndividualInput {
+                        client_mutation_id: cmid,
+                        id,
+                        version,
+                        given_names,
+                        middle_name: None,
+                        family_name,
+                        second_family_name: None,
+                        fathers_name: None,
+                        grandfathers_name: None,
+                        original_script_name,
+                        aliases: None,
+                        sex: None,
+                        date_of_birth,
+                        date_of_birth_precision: None,
+                        place_of_birth: None,
+                        marital_status: None,
+                        nationalities,
+                        country_of_origin: None,
+                        ethnicity: None,
+                        religion: None,
+                        needs_interpreter: None,
+                        same_sex_interviewer: None,
+                        arrival_date: None,
+                        point_of_entry: None,
+                        consent_to_contact: None,
+                        mark_verified: false,
+                    },
+                })
+                .await?;
+        }
+        PersonInput::OpenCase {
+            group_id,
+            principal_id,
+            member_ids,
+            claim_summary,
+        } => {
+            use api::open_case as m;
+            let d = client
+                .post::<api::OpenCase>(m::Variables {
+                    input: m::OpenCaseInput {
+                        client_mutation_id: cmid,
+                        group_id,
+                        principal_id,
+                        member_ids,
+                        modality: None,
+                        claim_summary,
+                    },
+                })
+                .await?;
+            return Ok(d.open_case.case.map(|c| c.id));
+        }
+    }
+    Ok(None)
+}
