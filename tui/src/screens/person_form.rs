@@ -103,6 +103,8 @@ pub struct PersonForm {
     pub needs: Vec<(String, i64)>,
     /// After a conflict: `(field, theirs)` that someone else changed meanwhile.
     pub changed_meanwhile: Vec<(Label, String)>,
+    /// Set once the record was read again after a conflict, until the next answer.
+    pub rebased: bool,
     /// The language its options are named in.
     pub lang: Lang,
 }
@@ -283,6 +285,7 @@ impl PersonForm {
                 .unwrap_or_default(),
             needs,
             changed_meanwhile: Vec::new(),
+            rebased: false,
             lang,
         })
     }
@@ -492,6 +495,8 @@ impl PersonForm {
             return false;
         }
         self.sending = false;
+        self.rebased = false;
+        self.changed_meanwhile.clear();
         if matches!(error, Some(ApiError::Conflict(_))) {
             // The record is read again and laid under the form (see `rebase`); the next send
             // is a new request against the new version.
@@ -504,6 +509,7 @@ impl PersonForm {
     /// The person as read again after a conflict: fields the user left as they were take the
     /// new values, fields someone else changed are listed, and the new version is sent next.
     pub fn rebase(&mut self, p: &IndividualIndividual, lang: Lang) {
+        self.rebased = true;
         if self.kind != Kind::Correct {
             self.version = p.version;
             return;
@@ -604,7 +610,7 @@ pub fn draw(lang: Lang, form: &PersonForm, frame: &mut Frame, area: Rect) {
             lines.extend(p.lines(rows, inner, t.filter));
         }
     }
-    if !form.changed_meanwhile.is_empty() {
+    if form.rebased {
         lines.push(Line::styled(t.conflict, error()));
         for (l, theirs) in &form.changed_meanwhile {
             lines.push(Line::raw(format!("  {}: {theirs}", label(t, *l))));
