@@ -45,6 +45,33 @@ pub struct Individual;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
+    query_path = "graphql/person/split_group.graphql",
+    response_derives = "Debug, Clone",
+    variables_derives = "Debug, Clone"
+)]
+pub struct SplitGroup;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/person/merge_groups.graphql",
+    response_derives = "Debug, Clone",
+    variables_derives = "Debug, Clone"
+)]
+pub struct MergeGroups;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/logout.graphql",
+    response_derives = "Debug, Clone",
+    variables_derives = "Debug, Clone"
+)]
+pub struct Logout;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
     query_path = "graphql/person/add_specific_need.graphql",
     response_derives = "Debug, Clone",
     variables_derives = "Debug, Clone"
@@ -508,6 +535,18 @@ impl Client {
     }
 
     /// Keeps `task` as the one live link, stopping the one before.
+    /// Closes the live link, if one is open (after logging out).
+    pub fn stop_live(&self) {
+        let old = self
+            .live
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(old) = old {
+            old.abort();
+        }
+    }
+
     pub fn set_live(&self, task: tokio::task::AbortHandle) {
         let old = self
             .live

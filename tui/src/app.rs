@@ -53,6 +53,8 @@ pub struct App {
     pub quit: bool,
     /// Ctrl-C or Ctrl-Q asked to quit while something would be lost: the question is shown.
     pub quit_asked: bool,
+    /// The question is about logging out (F9), not quitting.
+    pub logout_asked: bool,
     /// Where `amparo demo` keeps its database, and whether it is kept after quitting.
     pub demo_db: Option<(String, bool)>,
     pub screens: Screens,
@@ -80,6 +82,7 @@ impl App {
             dirty: true,
             quit: false,
             quit_asked: false,
+            logout_asked: false,
             demo_db: None,
             screens: Screens::default(),
         }
@@ -150,7 +153,7 @@ impl App {
         if s.review.form.is_some() {
             out.push(t.unsent_decision);
         }
-        if s.individual.unsent() {
+        if s.individual.unsent() || s.group.form.is_some() {
             out.push(t.unsent_individual);
         }
         out
@@ -169,7 +172,8 @@ impl App {
             Screen::Login => true,
             Screen::Search => s.search.typing(),
             Screen::Individual => s.individual.typing(),
-            Screen::Group | Screen::Work | Screen::Reviews => false,
+            Screen::Group => s.group.typing(),
+            Screen::Work | Screen::Reviews => false,
             Screen::Register => s.register.typing(),
             // A form is modal: its keys never reach the screens behind it.
             Screen::Supervisor => s.supervisor.typing(),
@@ -316,7 +320,23 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
         // Only a deliberate yes quits; a second Ctrl-C typed in haste keeps the question.
         if !quit_key {
             app.quit_asked = false;
-            app.quit = matches!(key.code, KeyCode::Char('y' | 'Y' | 's' | 'S'));
+            let yes = matches!(key.code, KeyCode::Char('y' | 'Y' | 's' | 'S'));
+            if std::mem::take(&mut app.logout_asked) {
+                if yes {
+                    log_out(app, cmds);
+                }
+            } else {
+                app.quit = yes;
+            }
+        }
+        return true;
+    }
+    if key.code == KeyCode::F(9) && app.token.is_some() {
+        if app.unsent_work().is_empty() {
+            log_out(app, cmds);
+        } else {
+            app.quit_asked = true;
+            app.logout_asked = true;
         }
         return true;
     }
@@ -432,7 +452,11 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
             }
         }
         Reply::Person { cmid, result } => {
-            let out = app.screens.individual.person_reply(&cmid, result);
+            let lang = app.lang;
+            let out = match app.screens.group.person_reply(&cmid, &result, lang) {
+                Some(out) => out,
+                None => app.screens.individual.person_reply(&cmid, result),
+            };
             app.apply(out, cmds);
         }
         Reply::Decide { cmid, result } => {
@@ -446,6 +470,22 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
             screen_reply(app, reply, false, cmds);
         }
     }
+}
+
+/// Ends the session: the server forgets the token, the client forgets the user, every screen's
+/// state (what another user must not see) and the live link, and shows the login screen.
+fn log_out(app: &mut App, cmds: &mut Vec<Cmd>) {
+    cmds.push(Cmd::Logout);
+    app.token = None;
+    app.me = None;
+    app.user = None;
+    app.officers = None;
+    app.officers_asked = false;
+    app.live = false;
+    app.live_before = false;
+    app.help = false;
+    app.screens = Screens::default();
+    app.stack = vec![Screen::Login];
 }
 
 /// Logged in: the token goes with every later request, and the app either returns to where

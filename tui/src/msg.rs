@@ -50,7 +50,10 @@ impl Cmd {
     /// Whether the status line counts it as a request out: silent re-reads and local
     /// commands are not counted.
     pub fn counts_as_pending(&self) -> bool {
-        !matches!(self, Cmd::UseToken(_) | Cmd::Live(_) | Cmd::Silent(_))
+        !matches!(
+            self,
+            Cmd::UseToken(_) | Cmd::Live(_) | Cmd::Silent(_) | Cmd::Logout
+        )
     }
 }
 
@@ -140,6 +143,21 @@ pub enum PersonInput {
         date_of_birth: Option<String>,
         nationalities: Option<Vec<String>>,
     },
+    /// Members (with their relationship to the new focal point) leave for a new group.
+    Split {
+        group_id: String,
+        version: i64,
+        members: Vec<(String, String)>,
+    },
+    /// Every member of the source group joins the target with their relationship to its
+    /// focal point; the source closes.
+    Merge {
+        target_id: String,
+        target_version: i64,
+        source_id: String,
+        source_version: i64,
+        members: Vec<(String, String)>,
+    },
     OpenCase {
         group_id: String,
         principal_id: String,
@@ -160,6 +178,8 @@ pub enum Cmd {
         username: String,
         password: String,
     },
+    /// End the session on the server (the client forgets it at once).
+    Logout,
     /// Send this session token with every later request.
     UseToken(String),
     Search {

@@ -64,7 +64,7 @@ fn draw_quit(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
             lines.push(Line::raw(format!("  · {what}")));
         }
     }
-    match &app.demo_db {
+    match app.demo_db.as_ref().filter(|_| !app.logout_asked) {
         Some((dir, false)) => {
             lines.push(Line::raw(t.quit_demo));
             lines.push(Line::raw(format!("  {dir}")));
@@ -77,7 +77,14 @@ fn draw_quit(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
         None => {}
     }
     lines.push(Line::default());
-    lines.push(Line::styled(t.quit_keys, bold()));
+    lines.push(Line::styled(
+        if app.logout_asked {
+            t.logout_keys
+        } else {
+            t.quit_keys
+        },
+        bold(),
+    ));
     let width = 72.min(area.width);
     let height = u16::try_from(lines.len() + 2)
         .unwrap_or(area.height)
@@ -92,7 +99,14 @@ fn draw_quit(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(format!(" {} ", t.quit_title))),
+            .block(Block::bordered().title(format!(
+                " {} ",
+                if app.logout_asked {
+                    t.logout_title
+                } else {
+                    t.quit_title
+                }
+            ))),
         popup,
     );
 }
@@ -196,6 +210,7 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
         Screen::Supervisor => s.supervisor.form.is_some(),
         Screen::Review => s.review.form.is_some(),
         Screen::Individual => s.individual.form.is_some(),
+        Screen::Group => s.group.form.is_some(),
         _ => false,
     };
     let global = if app.screen() == Screen::Login || form_open {

@@ -580,7 +580,7 @@ fn group() -> serde_json::Value {
     };
     json!({ "registrationGroup": {
         "id": "g-1",
-        "groupNumber": "DPIN-G-0000001",
+        "version": 5, "groupNumber": "DPIN-G-0000001",
         "status": "active",
         "closedReason": null,
         "createdAt": "2026-11-20T14:03:09Z",
@@ -1873,5 +1873,100 @@ fn protection_staff_review_a_need() {
             confirmed: true,
             comments: None,
         }
+    );
+}
+
+fn group_as(lang: Lang) -> App {
+    let mut app = on_person(lang);
+    let cmds = press(&mut app, KeyCode::Char('g'));
+    let [Cmd::Group { seq, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    let mut g = group();
+    g["registrationGroup"]["version"] = json!(5);
+    reply(
+        &mut app,
+        Reply::Group {
+            seq: *seq,
+            result: Ok(Box::new(data(g))),
+        },
+    );
+    assert_eq!(app.screen(), Screen::Group);
+    app
+}
+
+#[test]
+fn a_group_is_split_and_another_merged_into_it() {
+    use amparo::msg::PersonInput;
+    for (lang, code) in LANGS {
+        let mut app = group_as(lang);
+        // Mark the second member and split them off as the new group's focal point.
+        press(&mut app, KeyCode::Down);
+        press(&mut app, KeyCode::Char('x'));
+        press(&mut app, KeyCode::Char('s'));
+        assert!(app.screens.group.form.is_some());
+        insta::assert_snapshot!(format!("group_split_{code}"), render(&app));
+        let (cmid, input) = sent_person(&ctrl(&mut app, 's'));
+        let PersonInput::Split {
+            group_id,
+            version,
+            members,
+        } = input
+        else {
+            panic!("{input:?}")
+        };
+        assert_eq!((group_id.as_str(), version), ("g-1", 5));
+        assert_eq!(members.len(), 1);
+        assert_eq!(members[0].1, "focal_point");
+        let cmds = reply(
+            &mut app,
+            Reply::Person {
+                cmid,
+                result: Ok(Some("g-2".into())),
+            },
+        );
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::Group { id, .. }] if id == "g-2"),
+            "{cmds:?}"
+        );
+
+        // Merge: mark one group, open another, merge the marked one into it; a focal point
+        // cannot be chosen for members joining an existing group.
+        let mut app = group_as(lang);
+        press(&mut app, KeyCode::Char('m'));
+        app.screens.group.merge_source.as_mut().expect("marked").id = "g-0".into();
+        press(&mut app, KeyCode::Char('M'));
+        let form = app.screens.group.form.as_ref().expect("merge form");
+        assert!(
+            form.rows
+                .iter()
+                .all(|(_, _, p)| p.value() == Some("other_relative"))
+        );
+        let (_, input) = sent_person(&ctrl(&mut app, 's'));
+        assert!(
+            matches!(&input, PersonInput::Merge { target_id, source_id, target_version: 5, .. } if target_id == "g-1" && source_id == "g-0"),
+            "{input:?}"
+        );
+    }
+}
+
+#[test]
+fn f9_logs_out_and_asks_first_when_work_would_be_lost() {
+    let mut app = logged_in(Lang::En);
+    let cmds = press(&mut app, KeyCode::F(9));
+    assert!(matches!(cmds.as_slice(), [Cmd::Logout]), "{cmds:?}");
+    assert_eq!(app.screen(), Screen::Login);
+    assert!(app.me.is_none() && app.user.is_none() && app.token.is_none());
+
+    let mut app = filled_form(Lang::Es);
+    let cmds = press(&mut app, KeyCode::F(9));
+    assert!(cmds.is_empty() && app.quit_asked && app.logout_asked);
+    insta::assert_snapshot!("logout_unsent_es", render(&app));
+    let cmds = press(&mut app, KeyCode::Char('s'));
+    assert!(matches!(cmds.as_slice(), [Cmd::Logout]), "{cmds:?}");
+    assert!(!app.quit, "logging out does not quit");
+    assert!(
+        !app.screens.register.unsent(),
+        "the next user does not see the form"
     );
 }

@@ -31,6 +31,9 @@ pub fn run(client: &Client, cmd: Cmd, tx: &UnboundedSender<Msg>) {
         client.set_live(task.abort_handle());
         return;
     }
+    if let Cmd::Logout = cmd {
+        client.stop_live();
+    }
     let client = client.clone();
     let tx = tx.clone();
     tokio::spawn(async move {
@@ -158,6 +161,12 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
         } => {
             let result = act::act(client, cmid.clone(), case_id, version, input).await;
             Reply::Act { cmid, result }
+        }
+        Cmd::Logout => {
+            // The session ends here whatever the server answers; a refusal changes nothing.
+            let _ = client.post::<api::Logout>(api::logout::Variables {}).await;
+            client.set_token(None);
+            return None;
         }
         Cmd::Person { cmid, input } => {
             let result = person::send(client, cmid.clone(), input).await;

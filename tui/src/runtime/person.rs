@@ -4,7 +4,8 @@
 use crate::api::{self, ApiError, Client};
 use crate::msg::PersonInput;
 
-/// Sends `input`; `Ok(Some(id))` when a case was opened.
+/// Sends `input`; `Ok(Some(id))` names the case opened or the group to show after a split
+/// (the new one) or a merge (the one that stays).
 pub(super) async fn send(
     client: &Client,
     cmid: String,
@@ -118,6 +119,58 @@ pub(super) async fn send(
                     },
                 })
                 .await?;
+        }
+        PersonInput::Split {
+            group_id,
+            version,
+            members,
+        } => {
+            use api::split_group as m;
+            let d = client
+                .post::<api::SplitGroup>(m::Variables {
+                    input: m::SplitGroupInput {
+                        client_mutation_id: cmid,
+                        group_id,
+                        version,
+                        members: members
+                            .into_iter()
+                            .map(|(individual_id, relationship)| m::MoveMemberInput {
+                                individual_id,
+                                relationship,
+                            })
+                            .collect(),
+                    },
+                })
+                .await?;
+            return Ok(d.split_group.new_group.map(|g| g.id));
+        }
+        PersonInput::Merge {
+            target_id,
+            target_version,
+            source_id,
+            source_version,
+            members,
+        } => {
+            use api::merge_groups as m;
+            let d = client
+                .post::<api::MergeGroups>(m::Variables {
+                    input: m::MergeGroupsInput {
+                        client_mutation_id: cmid,
+                        target_group_id: target_id,
+                        target_version,
+                        source_group_id: source_id,
+                        source_version,
+                        members: members
+                            .into_iter()
+                            .map(|(individual_id, relationship)| m::MoveMemberInput {
+                                individual_id,
+                                relationship,
+                            })
+                            .collect(),
+                    },
+                })
+                .await?;
+            return Ok(d.merge_groups.group.map(|g| g.id));
         }
         PersonInput::OpenCase {
             group_id,

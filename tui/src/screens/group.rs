@@ -10,6 +10,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::group_form::{self, GroupForm, GroupRef};
 use super::{Ctx, Nav, Outcome, Screen, page_lines};
 use crate::api::{self, ApiError};
 use crate::i18n::{KeyHelp, Lang};
@@ -33,6 +34,13 @@ pub struct GroupState {
     /// How many lines the group takes, and the line of each member: counted when it arrived.
     pub lines: usize,
     pub member_lines: Vec<usize>,
+    /// Current members marked to split off (individual ids).
+    pub marked: Vec<String>,
+    /// A group marked to be merged into the next one opened; kept across groups.
+    pub merge_source: Option<GroupRef>,
+    pub form: Option<GroupForm>,
+    /// What the last split or merge did, shown until the next key.
+    pub done: Option<&'static str>,
 }
 
 /// Current members first, then past ones, each in the server's order (the focal point leads).
@@ -53,7 +61,58 @@ impl GroupState {
         self.top = 0;
         self.lines = 0;
         self.member_lines.clear();
+        self.marked.clear();
+        self.form = None;
         vec![Cmd::Group { seq: self.seq, id }]
+    }
+
+    /// Whether a form takes the keys.
+    pub fn typing(&self) -> bool {
+        self.form.is_some()
+    }
+
+    /// The group shown, as a reference for a split or a merge.
+    fn as_ref_of(g: &Group) -> GroupRef {
+        GroupRef {
+            id: g.id.clone(),
+            number: g.group_number.clone(),
+            version: g.version,
+            members: g
+                .members
+                .iter()
+                .filter(|m| m.ended_at.is_none())
+                .filter_map(|m| m.individual.as_ref())
+                .map(|i| (i.id.clone(), i.full_name.clone()))
+                .collect(),
+        }
+    }
+
+    /// The answer to a split or a merge: done, the group to show is opened (the new one of a
+    /// split, the one that stays after a merge); refused, the form stays with the reason.
+    pub fn person_reply(
+        &mut self,
+        cmid: &str,
+        result: &Result<Option<String>, ApiError>,
+        lang: Lang,
+    ) -> Option<Outcome> {
+        let form = self.form.as_mut()?;
+        if !form.answered(cmid, result.as_ref().err().cloned()) {
+            return None;
+        }
+        let t = texts::get(lang);
+        Some(match result {
+            Ok(group) => {
+                let merged = matches!(form.kind, group_form::Kind::Merge(_));
+                let id = group.clone().unwrap_or_else(|| form.group.id.clone());
+                if merged {
+                    self.merge_source = None;
+                }
+                let cmds = self.open(id);
+                self.done = Some(if merged { t.done_merge } else { t.done_split });
+                Outcome::send(cmds)
+            }
+            Err(_) => Outcome::changed(true),
+        })
     }
 
     /// A selection that leaves the page flips to the page that holds it.
@@ -78,8 +137,74 @@ impl GroupState {
             }
             return Outcome::none();
         };
+        if let Some(form) = self.form.as_mut() {
+            return match form.handle(&key) {
+                group_form::FormEvent::Close => {
+                    self.form = None;
+                    Outcome::changed(true)
+                }
+                group_form::FormEvent::Changed(c) => Outcome::changed(c),
+                group_form::FormEvent::Send(cmd) => Outcome::send(vec![cmd]),
+            };
+        }
+        self.done = None;
+        let manages = ctx.me.is_some_and(|m| {
+            m.roles
+                .iter()
+                .any(|r| r == "registration_clerk" || r == "supervisor")
+        });
         let count = data.members.len();
+        let ordered = members(data);
         match key.code {
+            KeyCode::Char('x') if manages => {
+                let Some(id) = ordered
+                    .get(self.selected)
+                    .filter(|m| m.ended_at.is_none())
+                    .and_then(|m| m.individual.as_ref())
+                    .map(|i| i.id.clone())
+                else {
+                    return Outcome::none();
+                };
+                if let Some(i) = self.marked.iter().position(|m| *m == id) {
+                    self.marked.remove(i);
+                } else {
+                    self.marked.push(id);
+                }
+                Outcome::changed(true)
+            }
+            KeyCode::Char('s') if manages && !self.marked.is_empty() => {
+                let group = Self::as_ref_of(data);
+                let moving = group
+                    .members
+                    .iter()
+                    .filter(|(id, _)| self.marked.contains(id))
+                    .cloned()
+                    .collect();
+                self.form = Some(GroupForm::new(
+                    group_form::Kind::Split,
+                    group,
+                    moving,
+                    ctx.lang,
+                ));
+                Outcome::changed(true)
+            }
+            KeyCode::Char('m') if manages => {
+                self.merge_source = Some(Self::as_ref_of(data));
+                Outcome::changed(true)
+            }
+            KeyCode::Char('M') if manages => {
+                let Some(source) = self.merge_source.clone().filter(|s| s.id != data.id) else {
+                    return Outcome::none();
+                };
+                let moving = source.members.clone();
+                self.form = Some(GroupForm::new(
+                    group_form::Kind::Merge(source),
+                    Self::as_ref_of(data),
+                    moving,
+                    ctx.lang,
+                ));
+                Outcome::changed(true)
+            }
             KeyCode::Esc => Outcome::go(back),
             KeyCode::Down if self.selected + 1 < count => {
                 self.selected += 1;
@@ -129,7 +254,7 @@ impl GroupState {
             Ok(data) => {
                 let group = data.registration_group;
                 let (lines, member_lines) =
-                    group_lines(texts::get(ctx.lang), &group, self.selected);
+                    group_lines(texts::get(ctx.lang), &group, self.selected, &[]);
                 self.lines = lines.len();
                 self.member_lines = member_lines;
                 self.data = Some(group);
@@ -148,25 +273,48 @@ impl GroupState {
         let g = self;
         let lines = match (&g.data, &g.error) {
             (_, Some(e)) => vec![Line::styled(t.error(e), error())],
-            (Some(data), None) => group_lines(t, data, g.selected).0,
+            (Some(data), None) => group_lines(t, data, g.selected, &g.marked).0,
             (None, None) => vec![Line::raw(t.loading)],
         };
         let height = usize::from(area.height.saturating_sub(1));
         let total = lines.len();
         let top = g.top.min(total.saturating_sub(1));
         let mut shown: Vec<Line> = lines.into_iter().skip(top).take(height).collect();
+        let notes: Vec<Line> = self
+            .done
+            .map(|d| Line::styled(d, bold()))
+            .into_iter()
+            .chain(
+                self.merge_source
+                    .as_ref()
+                    .filter(|s| self.data.as_ref().is_some_and(|d| d.id == s.id))
+                    .map(|_| Line::styled(t.marked_for_merge, bold())),
+            )
+            .collect();
+        if !notes.is_empty() {
+            shown.truncate(height.saturating_sub(notes.len()));
+            shown.extend(notes);
+        }
         if top + height < total {
             shown.push(Line::styled(t.more_below, dim()));
         } else {
             shown.push(Line::styled(t.hint, dim()));
         }
         frame.render_widget(Paragraph::new(shown), area);
+        if let Some(form) = &self.form {
+            group_form::draw(lang, form, frame, area);
+        }
     }
 }
 
 /// The group's lines before paging, and the line of each member in [`members`]' order; the
 /// selected member is highlighted. Their count and the members' lines are kept to page.
-pub fn group_lines<'a>(t: &Texts, g: &'a Group, selected: usize) -> (Vec<Line<'a>>, Vec<usize>) {
+pub fn group_lines<'a>(
+    t: &Texts,
+    g: &'a Group,
+    selected: usize,
+    marked: &[String],
+) -> (Vec<Line<'a>>, Vec<usize>) {
     let w = t;
     let status = match g.status.as_str() {
         "active" => w.active,
@@ -228,7 +376,17 @@ pub fn group_lines<'a>(t: &Texts, g: &'a Group, selected: usize) -> (Vec<Line<'a
                 )
             }
         };
-        let text = format!("{}{person}", cell(t.relationship(&m.relationship), 15));
+        let mark = m
+            .individual
+            .as_ref()
+            .is_some_and(|i| marked.contains(&i.id));
+        let relationship = t.relationship(&m.relationship);
+        let rel = if mark {
+            format!("* {relationship}")
+        } else {
+            relationship.to_string()
+        };
+        let text = format!("{}{person}", cell(&rel, 15));
         member_lines.push(lines.len());
         let style = if i == selected {
             focused()

@@ -13,6 +13,7 @@ pub mod case;
 pub mod cases;
 pub mod decide_form;
 pub mod group;
+pub mod group_form;
 pub mod individual;
 pub mod login;
 pub mod person_form;
