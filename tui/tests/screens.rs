@@ -1059,20 +1059,27 @@ fn forms_validate_inline_keep_their_id_on_retry_and_send_the_version_read() {
 fn an_assessment_needs_codes_that_fit_each_outcome() {
     let mut app = officer_on_case(Lang::En, &ALL_ACTIONS);
     press(&mut app, KeyCode::Char('e'));
+    // María: recognised, the ground picked by typing part of its name.
     press(&mut app, KeyCode::Tab);
-    type_text(&mut app, "convention_1951, cartagena");
-    // Pablo: rejected, with a reason of a rejection.
+    type_text(&mut app, "1951");
+    // Pablo: rejected; the list now offers reasons of a rejection, in words.
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Right);
     press(&mut app, KeyCode::Tab);
-    type_text(&mut app, "not_credible");
-    assert!(ctrl(&mut app, 's').is_empty());
-    assert!(render(&app).contains("one ground only"), "{}", render(&app));
-    press(&mut app, KeyCode::BackTab);
-    press(&mut app, KeyCode::BackTab);
-    for _ in 0.."cartagena".len() + 2 {
+    type_text(&mut app, "convention");
+    assert!(
+        render(&app).contains("no_convention_ground No Convention ground"),
+        "{}",
+        render(&app)
+    );
+    type_text(&mut app, "zzz");
+    assert!(ctrl(&mut app, 's').is_empty(), "no reason chosen");
+    assert!(render(&app).contains("required"), "{}", render(&app));
+    for _ in 0.."convention".len() + 3 {
         press(&mut app, KeyCode::Backspace);
     }
+    type_text(&mut app, "credible");
+    insta::assert_snapshot!("form_assessment_picker_en", render(&app));
     let cmds = ctrl(&mut app, 's');
     let [Cmd::Act { input, .. }] = cmds.as_slice() else {
         panic!("{cmds:?}\n{}", render(&app))

@@ -16,8 +16,10 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use crate::actions::{self, ActInput, Form};
 use crate::api::ApiError;
 use crate::api::case::CaseAction;
+use crate::codes;
 use crate::i18n::Lang;
 use crate::msg::Cmd;
+use crate::picker::Picker;
 use crate::widgets::{TextInput, UNIT_UTC_OFFSET_HOURS, bold, cell, dim, error, submit_key};
 use texts::Texts;
 
@@ -47,28 +49,6 @@ pub const REOPEN_GROUNDS: [&str; 4] = [
 ];
 /// Outcomes of a recommendation.
 pub const OUTCOMES: [&str; 3] = ["recognised", "rejected", "excluded"];
-/// Grounds of recognition.
-pub const GROUNDS: [&str; 2] = ["convention_1951", "cartagena"];
-/// Reasons for a rejection.
-pub const REASONS: [&str; 8] = [
-    "not_credible",
-    "no_persecution",
-    "no_well_founded_fear",
-    "no_convention_ground",
-    "state_protection_available",
-    "internal_flight_alternative",
-    "cartagena_circumstances_not_met",
-    "other_nationality_protection",
-];
-/// Exclusion clauses.
-pub const CLAUSES: [&str; 5] = [
-    "article_1d",
-    "article_1e",
-    "article_1f_a",
-    "article_1f_b",
-    "article_1f_c",
-];
-
 /// What a field holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
@@ -78,6 +58,8 @@ pub enum Input {
         options: Vec<(String, String)>,
         idx: usize,
     },
+    /// A code from a list with its names, narrowed by typing.
+    Pick(Picker),
 }
 
 /// Which label a field has, translated by the view.
@@ -125,9 +107,6 @@ pub enum Problem {
     OutsideHours,
     BadMinutes,
     BadLanguage,
-    /// A code not in the list for the member's outcome.
-    BadCode,
-    OneGround,
 }
 
 /// What the form needs to know of the case.
@@ -156,6 +135,19 @@ pub struct ActionForm {
     pub version: i64,
     /// Set for a bulk reassignment from a supervisor's list.
     pub bulk: Vec<(String, i64)>,
+    /// The language the pickers' names are in.
+    pub lang: Lang,
+}
+
+/// The codes a member's outcome takes: a ground when recognised, a reason when rejected, a
+/// clause when excluded; named in `lang`.
+pub fn outcome_codes(outcome: &str, lang: Lang) -> Picker {
+    let list = match outcome {
+        "recognised" => &codes::GROUNDS,
+        "rejected" => &codes::REJECTION_REASONS,
+        _ => &codes::EXCLUSION_CLAUSES,
+    };
+    Picker::of_terms(list.terms(), lang)
 }
 
 fn text() -> Input {
@@ -207,6 +199,7 @@ impl ActionForm {
         version: i64,
         ctx: &CaseContext,
         officers: Option<&[(String, String)]>,
+        lang: Lang,
     ) -> Self {
         let form = actions::find(&action).map_or(Form::Confirm, |a| a.form);
         let mut fields = match form {
@@ -257,7 +250,7 @@ impl ActionForm {
                     });
                     f.push(Field {
                         label: Label::Codes,
-                        input: text(),
+                        input: Input::Pick(outcome_codes(OUTCOMES[0], lang)),
                         member: Some(id.clone()),
                     });
                 }
@@ -305,6 +298,7 @@ impl ActionForm {
             case_id: case_id.to_string(),
             version,
             bulk: Vec::new(),
+            lang,
         }
     }
 
@@ -332,7 +326,7 @@ impl ActionForm {
             .find(|f| &f.label == label)
             .and_then(|f| match &f.input {
                 Input::Choice { options, idx } => options.get(*idx).map(|(v, _)| v.as_str()),
-                Input::Text(_) => None,
+                Input::Text(_) | Input::Pick(_) => None,
             })
     }
 
@@ -342,7 +336,7 @@ impl ActionForm {
             .find(|f| &f.label == label)
             .and_then(|f| match &f.input {
                 Input::Text(t) => Some(t.value.trim()),
-                Input::Choice { .. } => None,
+                Input::Choice { .. } | Input::Pick(_) => None,
             })
             .unwrap_or("")
     }
@@ -350,14 +344,16 @@ impl ActionForm {
     /// The problems of each field, by index.
     pub fn problems(&self) -> Vec<(usize, Problem)> {
         let mut out = Vec::new();
-        let mut outcome = "";
         for (i, f) in self.fields.iter().enumerate() {
             let value = match &f.input {
                 Input::Text(t) => t.value.trim(),
-                Input::Choice { options, idx } => {
-                    if matches!(f.label, Label::Outcome(_)) {
-                        outcome = options.get(*idx).map_or("", |(v, _)| v.as_str());
+                Input::Pick(p) => {
+                    if p.value().is_none() {
+                        out.push((i, Problem::Required));
                     }
+                    continue;
+                }
+                Input::Choice { options, .. } => {
                     if options.is_empty() {
                         out.push((i, Problem::Required));
                     }
@@ -397,23 +393,6 @@ impl ActionForm {
                 Label::Language => (!(value.is_empty()
                     || value.len() == 3 && value.chars().all(|c| c.is_ascii_lowercase())))
                 .then_some(Problem::BadLanguage),
-                Label::Codes => {
-                    let codes = split_codes(value);
-                    let allowed: &[&str] = match outcome {
-                        "recognised" => &GROUNDS,
-                        "rejected" => &REASONS,
-                        _ => &CLAUSES,
-                    };
-                    if codes.is_empty() {
-                        Some(Problem::Required)
-                    } else if outcome == "recognised" && codes.len() > 1 {
-                        Some(Problem::OneGround)
-                    } else if codes.iter().any(|c| !allowed.contains(&c.as_str())) {
-                        Some(Problem::BadCode)
-                    } else {
-                        None
-                    }
-                }
                 _ => None,
             };
             if let Some(p) = problem {
@@ -483,11 +462,11 @@ impl ActionForm {
                 let mut recommendations = Vec::new();
                 for pair in self.fields.chunks(2) {
                     if let [outcome, codes] = pair
-                        && let (Some(id), Input::Choice { options, idx }, Input::Text(t)) =
+                        && let (Some(id), Input::Choice { options, idx }, Input::Pick(p)) =
                             (&outcome.member, &outcome.input, &codes.input)
                     {
                         let o = options.get(*idx).map(|(v, _)| v.clone())?;
-                        recommendations.push((id.clone(), o, split_codes(&t.value)));
+                        recommendations.push((id.clone(), o, vec![p.value()?.to_string()]));
                     }
                 }
                 ActInput::Assessment {
@@ -581,6 +560,19 @@ impl ActionForm {
     /// a value starts a new request id: it is no longer a retry of the same submit.
     fn key(&mut self, key: &KeyEvent) -> bool {
         let n = self.fields.len();
+        // A picker takes every key but Tab: typing narrows it, ↑↓ ←→ move in it.
+        if key.code != KeyCode::Tab
+            && key.code != KeyCode::BackTab
+            && !(key.modifiers.contains(KeyModifiers::CONTROL) && key.code != KeyCode::Char('u'))
+            && let Some(Input::Pick(p)) = self.fields.get_mut(self.focus).map(|f| &mut f.input)
+        {
+            let before = p.value().map(str::to_string);
+            let changed = p.key(key);
+            if p.value().map(str::to_string) != before {
+                self.cmid = None;
+            }
+            return changed;
+        }
         match key.code {
             KeyCode::Tab | KeyCode::Down if n > 0 => {
                 self.focus = (self.focus + 1) % n;
@@ -600,7 +592,15 @@ impl ActionForm {
                         } else {
                             (*idx + len - 1) % len
                         };
+                        let outcome = options[*idx].0.clone();
                         self.cmid = None;
+                        // A member's codes follow their outcome: ground, reason or clause.
+                        if matches!(self.fields[self.focus].label, Label::Outcome(_))
+                            && let Some(next) = self.fields.get_mut(self.focus + 1)
+                            && next.label == Label::Codes
+                        {
+                            next.input = Input::Pick(outcome_codes(&outcome, self.lang));
+                        }
                         true
                     }
                     Some(Input::Text(t)) if key.code == KeyCode::Char(' ') => {
@@ -627,15 +627,6 @@ impl ActionForm {
             },
         }
     }
-}
-
-/// `a, b c` as `["a", "b", "c"]`.
-pub fn split_codes(s: &str) -> Vec<String> {
-    s.split([',', ' '])
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 /// The label of a form field in the caller's language.
@@ -673,8 +664,6 @@ pub fn problem_text(t: &Texts, p: Problem) -> &'static str {
         Problem::OutsideHours => t.p_outside_hours,
         Problem::BadMinutes => t.p_minutes,
         Problem::BadLanguage => t.p_language,
-        Problem::BadCode => t.p_code,
-        Problem::OneGround => t.p_one_ground,
     }
 }
 
@@ -699,6 +688,7 @@ pub fn draw(lang: Lang, form: &ActionForm, frame: &mut Frame, area: Rect) {
         let name = cell(&label(t, &f.label), 24);
         let value = match &f.input {
             Input::Text(v) => v.value.clone(),
+            Input::Pick(p) => p.summary(usize::from(width).saturating_sub(30)),
             Input::Choice { options, idx } => match options.get(*idx) {
                 Some((_, l)) if l == "me" => format!("‹{}›", c.me),
                 Some((_, l)) => format!("‹{}›", t.code(l)),
@@ -720,12 +710,9 @@ pub fn draw(lang: Lang, form: &ActionForm, frame: &mut Frame, area: Rect) {
             spans.push(Span::styled(format!("  {}", problem_text(t, *p)), error()));
         }
         lines.push(Line::from(spans));
-    }
-    if form.fields.iter().any(|f| f.label == Label::Codes)
-        && let Some(f) = form.fields.get(form.focus)
-        && f.label == Label::Codes
-    {
-        lines.push(Line::styled(c.codes_hint, dim()));
+        if focus && let Input::Pick(p) = &f.input {
+            lines.extend(p.lines(4, usize::from(width).saturating_sub(4), c.filter));
+        }
     }
     if form.sending {
         lines.push(Line::raw(t.sending));

@@ -139,6 +139,7 @@ impl CaseState {
             data.version,
             &case,
             officers.as_deref(),
+            ctx.lang,
         );
         self.form = Some(form);
         self.done = None;

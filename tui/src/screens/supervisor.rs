@@ -146,6 +146,7 @@ impl SupervisorState {
                     0,
                     &CaseContext::default(),
                     officers.as_deref(),
+                    ctx.lang,
                 );
                 form.bulk = cases;
                 s.form = Some(form);

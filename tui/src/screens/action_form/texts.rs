@@ -10,7 +10,7 @@ pub struct Texts {
     pub reassign: &'static str,
     pub confirm: &'static str,
     pub me: &'static str,
-    pub codes_hint: &'static str,
+    pub filter: &'static str,
     pub form_hint: &'static str,
     pub f_admissible: &'static str,
     pub f_reason: &'static str,
@@ -34,8 +34,6 @@ pub struct Texts {
     pub p_outside_hours: &'static str,
     pub p_minutes: &'static str,
     pub p_language: &'static str,
-    pub p_code: &'static str,
-    pub p_one_ground: &'static str,
 }
 
 impl Deref for Texts {
@@ -58,7 +56,7 @@ static ES: Texts = Texts {
     reassign: "Reasignar",
     confirm: "Enter confirma; Esc cancela.",
     me: "yo",
-    codes_hint: "Códigos separados por coma, según el resultado.",
+    filter: "filtrar",
     form_hint: "Tab campo · ←→ elegir · Enter/Ctrl-S enviar · Esc cancelar",
     f_admissible: "Admisible",
     f_reason: "Motivo",
@@ -82,8 +80,6 @@ static ES: Texts = Texts {
     p_outside_hours: "fuera de horario (lun-vie 8-17)",
     p_minutes: "entre 30 y 480",
     p_language: "3 letras, p. ej. spa",
-    p_code: "código no válido para el resultado",
-    p_one_ground: "un solo motivo",
 };
 
 static EN: Texts = Texts {
@@ -91,7 +87,7 @@ static EN: Texts = Texts {
     reassign: "Reassign",
     confirm: "Enter confirms; Esc cancels.",
     me: "me",
-    codes_hint: "Codes separated by commas, as the outcome needs.",
+    filter: "filter",
     form_hint: "Tab field · ←→ choose · Enter/Ctrl-S send · Esc cancel",
     f_admissible: "Admissible",
     f_reason: "Reason",
@@ -115,6 +111,4 @@ static EN: Texts = Texts {
     p_outside_hours: "outside hours (Mon-Fri 8-17)",
     p_minutes: "between 30 and 480",
     p_language: "3 letters, e.g. spa",
-    p_code: "code not valid for the outcome",
-    p_one_ground: "one ground only",
 };
