@@ -1977,3 +1977,60 @@ fn f9_logs_out_and_asks_first_when_work_would_be_lost() {
         "the next user does not see the form"
     );
 }
+
+#[test]
+fn the_case_stays_live_after_the_users_own_action() {
+    let mut app = officer_on_case(Lang::En, &["RECORD_NO_SHOW"]);
+    let notice = |app: &mut App| {
+        update(
+            app,
+            Msg::Live(LiveEvent::Notice {
+                case_id: "case-0".into(),
+                kind: "no_show".into(),
+                officer_ids: vec![],
+            }),
+        )
+    };
+    // The notice of the user's own action arrives first and starts a silent re-read...
+    let silent = notice(&mut app);
+    let [Cmd::Silent(stale)] = silent.as_slice() else {
+        panic!("{silent:?}")
+    };
+    let Cmd::Case { seq: stale_seq, .. } = **stale else {
+        panic!("{stale:?}")
+    };
+    // ...then the action's own answer, which reads the case again in the open.
+    press(&mut app, KeyCode::Char('x'));
+    let cmds = ctrl(&mut app, 's');
+    let [Cmd::Act { cmid, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    let cmds = reply(
+        &mut app,
+        Reply::Act {
+            cmid: cmid.clone(),
+            result: Ok(ActDone {
+                status: Some("no_show".into()),
+                cases: 1,
+            }),
+        },
+    );
+    let [Cmd::Case { .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    // The silent read answers late and is dropped as stale; the open read answers.
+    reply(
+        &mut app,
+        Reply::Silent(Box::new(Reply::Read(ListReply::Case {
+            seq: stale_seq,
+            result: Ok(Box::new(data(case_record(&[])))),
+        }))),
+    );
+    case_reply(&mut app, &cmds, case_record(&[]));
+    // Someone else acts on the case later: the screen must read it again.
+    let cmds = notice(&mut app);
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::Silent(c)] if matches!(**c, Cmd::Case { .. })),
+        "a later notice re-reads the case: {cmds:?}"
+    );
+}

@@ -45,6 +45,10 @@ impl CaseState {
         self.seq += 1;
         if !silent {
             self.loading = true;
+            // This read supersedes a silent one still out (after the user's own action, say):
+            // that one's answer is stale and dropped, so it must not hold back the re-reads of
+            // later notices.
+            self.reload = Reload::default();
         }
         Cmd::Case {
             seq: self.seq,

@@ -54,6 +54,9 @@ impl SupervisorState {
         self.list.seq += 1;
         if !silent {
             self.list.loading = true;
+            // This read supersedes a silent one still out (its answer will be stale and
+            // dropped), so that one must not hold back the re-reads of later notices.
+            self.list.reload = Default::default();
         }
         let summary = Cmd::Summary {
             seq: self.summary_seq,

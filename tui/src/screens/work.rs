@@ -60,6 +60,9 @@ impl WorkState {
         self.list.seq += 1;
         if !silent {
             self.list.loading = true;
+            // This read supersedes a silent one still out (its answer will be stale and
+            // dropped), so that one must not hold back the re-reads of later notices.
+            self.list.reload = Default::default();
         }
         Cmd::Work {
             seq: self.list.seq,
