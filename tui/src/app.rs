@@ -571,13 +571,20 @@ fn on_live(app: &mut App, event: LiveEvent, cmds: &mut Vec<Cmd>) -> bool {
     match event {
         LiveEvent::Up => {
             let was_up = std::mem::replace(&mut app.live, true);
+            app.link = Link::Up;
             if !was_up && std::mem::replace(&mut app.live_before, true) {
                 // Notices sent while the link was down are lost: re-read what is shown.
                 notice(app, "", "reload", &[], cmds);
             }
             !was_up
         }
-        LiveEvent::Down => std::mem::replace(&mut app.live, false),
+        LiveEvent::Down => {
+            // The live link dropping is the first sign the server is gone: the status line
+            // says so now, not at the next key.
+            let was = std::mem::replace(&mut app.live, false);
+            let link = std::mem::replace(&mut app.link, Link::Down);
+            was || link != Link::Down
+        }
         LiveEvent::Notice {
             case_id,
             kind,
@@ -610,7 +617,7 @@ fn error_of(reply: &Reply) -> Option<&ApiError> {
         Reply::Reviews { result: Err(e), .. } | Reply::Review { result: Err(e), .. } => Some(e),
         Reply::Decide { result: Err(e), .. } => Some(e),
         Reply::Me(Err(e)) | Reply::Act { result: Err(e), .. } => Some(e),
-        Reply::Person { result: Err(e), .. } => Some(e),
+        Reply::Person { result: Err(e), .. } | Reply::Officers(Err(e)) => Some(e),
         Reply::Read(r) => r.error(),
         _ => None,
     }

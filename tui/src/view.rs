@@ -166,7 +166,8 @@ fn draw_status(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
         Link::Up => Span::raw(t.online),
         Link::Down => Span::styled(t.offline, error().add_modifier(Modifier::BOLD)),
     });
-    if app.live {
+    // A link shown down is not live, whatever the websocket has yet to notice.
+    if app.live && app.link != Link::Down {
         spans.push(Span::raw(" · "));
         spans.push(Span::raw(t.live));
     }

@@ -522,7 +522,11 @@ fn an_ended_session_logs_in_again_and_keeps_the_form() {
         Reply::Register(Err(ApiError::Unauthenticated("session expired".into()))),
     );
     assert_eq!(app.screen(), Screen::Login);
-    assert!(render(&app).contains("the session ended"));
+    let screen = render(&app);
+    assert!(
+        screen.contains("Your session ended") && !screen.contains("Wrong username"),
+        "{screen}"
+    );
     type_text(&mut app, "s3cret?");
     let cmds = press(&mut app, KeyCode::Enter);
     assert!(matches!(cmds.as_slice(), [Cmd::Login { .. }]));
@@ -2032,5 +2036,31 @@ fn the_case_stays_live_after_the_users_own_action() {
     assert!(
         matches!(cmds.as_slice(), [Cmd::Silent(c)] if matches!(**c, Cmd::Case { .. })),
         "a later notice re-reads the case: {cmds:?}"
+    );
+}
+
+#[test]
+fn the_status_line_says_the_link_is_down_when_the_live_link_drops() {
+    let mut app = officer_on_case(Lang::En, &[]);
+    update(&mut app, Msg::Live(LiveEvent::Up));
+    assert!(render(&app).contains("online · ● live"), "{}", render(&app));
+    app.dirty = false;
+    update(&mut app, Msg::Live(LiveEvent::Down));
+    assert!(app.dirty, "redrawn at once, not at the next key");
+    let screen = render(&app);
+    assert!(
+        screen.contains("LINK DOWN") && !screen.contains("online"),
+        "{screen}"
+    );
+    // A failed request while the websocket still thinks it is up: no "● live" beside it.
+    update(&mut app, Msg::Live(LiveEvent::Up));
+    reply(
+        &mut app,
+        Reply::Officers(Err(ApiError::Network("refused".into()))),
+    );
+    let screen = render(&app);
+    assert!(
+        screen.contains("LINK DOWN") && !screen.contains("● live"),
+        "{screen}"
     );
 }

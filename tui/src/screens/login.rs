@@ -1,4 +1,4 @@
-//! The login screen: username and password (never drawn), Tab moves, Enter sends. The session
+//! The login screen: username and password (drawn as a mask), Tab moves, Enter sends. The session
 //! the answer opens is the app's; this screen only holds what was typed and why it failed.
 
 mod texts;
@@ -28,6 +28,8 @@ pub struct LoginForm {
 pub enum LoginError {
     Api(ApiError),
     UsernameMissing,
+    /// The session ended while working (expired or logged out elsewhere): not a wrong password.
+    SessionEnded,
 }
 
 impl LoginForm {
@@ -70,7 +72,10 @@ impl LoginForm {
     /// The session ended: the password is asked again, with the reason.
     pub fn session_ended(&mut self, e: ApiError) {
         self.on_password = true;
-        self.error = Some(LoginError::Api(e));
+        self.error = Some(match e {
+            ApiError::Unauthenticated(_) => LoginError::SessionEnded,
+            e => LoginError::Api(e),
+        });
     }
 
     /// Logged in: the password is forgotten. Returns the user's name.
@@ -101,7 +106,15 @@ impl LoginForm {
         let field = |i: u16| Rect::new(x + label_w, y + i, field_w, 1);
         // Fields are plain text: a styled cell costs colour resets on every typed character.
         frame.render_widget(Line::raw(self.username.value.as_str()), field(0));
-        // The password is never drawn, not even as a count of characters.
+        // A mask, one dot a character, so that on a slow link the user sees each keystroke
+        // arrive; the characters themselves are never drawn.
+        let dots = self
+            .password
+            .value
+            .chars()
+            .count()
+            .min(usize::from(field_w) - 1);
+        frame.render_widget(Line::raw("•".repeat(dots)), field(2));
         frame.render_widget(Line::styled(t.login_hint, dim()), row(4));
         if ctx.demo {
             frame.render_widget(
@@ -121,6 +134,8 @@ impl LoginForm {
         } else if let Some(e) = &self.error {
             let msg = match e {
                 LoginError::UsernameMissing => t.username_missing.to_string(),
+                LoginError::SessionEnded => t.session_ended_again.to_string(),
+                LoginError::Api(ApiError::Unauthenticated(_)) => t.wrong_credentials.to_string(),
                 LoginError::Api(e) => t.error(e),
             };
             frame.render_widget(
@@ -129,7 +144,13 @@ impl LoginForm {
             );
         }
         let cursor_x = if self.on_password {
-            field(2).x
+            let dots = self
+                .password
+                .value
+                .chars()
+                .count()
+                .min(usize::from(field_w) - 1);
+            field(2).x + u16::try_from(dots).unwrap_or(0)
         } else {
             field(0).x + text_width(&self.username.value).min(field_w - 1)
         };

@@ -11,6 +11,8 @@ pub struct Texts {
     pub password: &'static str,
     pub login_hint: &'static str,
     pub username_missing: &'static str,
+    pub wrong_credentials: &'static str,
+    pub session_ended_again: &'static str,
     pub logging_in: &'static str,
     pub demo_users: &'static str,
     pub keys_login: &'static [KeyHelp],
@@ -37,6 +39,8 @@ static ES: Texts = Texts {
     password: "Contraseña",
     login_hint: "Tab cambia de campo · Enter ingresa",
     username_missing: "Escriba su usuario.",
+    wrong_credentials: "Usuario o contraseña incorrectos.",
+    session_ended_again: "Su sesión terminó: escriba su contraseña para seguir donde estaba.",
     logging_in: "Ingresando…",
     demo_users: "Demo: registrar, officer, supervisor, protection · contraseña amparo-demo",
     keys_login: &[
@@ -51,6 +55,8 @@ static EN: Texts = Texts {
     password: "Password",
     login_hint: "Tab changes field · Enter logs in",
     username_missing: "Type your username.",
+    wrong_credentials: "Wrong username or password.",
+    session_ended_again: "Your session ended: type your password to go on where you were.",
     logging_in: "Logging in…",
     demo_users: "Demo: registrar, officer, supervisor, protection · password amparo-demo",
     keys_login: &[
