@@ -228,6 +228,13 @@ impl App {
         self.send(cmds, new);
     }
 
+    /// Opens a case above the current screen.
+    pub fn open_case(&mut self, id: String, cmds: &mut Vec<Cmd>) {
+        let new = self.screens.case.open(id);
+        self.push(Screen::Case);
+        self.send(cmds, new);
+    }
+
     /// Carries out what a screen asked.
     fn apply(&mut self, out: Outcome, cmds: &mut Vec<Cmd>) -> bool {
         self.send(cmds, out.cmds);
@@ -267,11 +274,7 @@ impl App {
                 }
                 self.send(cmds, new);
             }
-            Nav::Case(id) => {
-                let new = self.screens.case.open(id);
-                self.push(Screen::Case);
-                self.send(cmds, new);
-            }
+            Nav::Case(id) => self.open_case(id, cmds),
             Nav::Review(id) => {
                 let new = self.screens.review.open(id);
                 self.push(Screen::Review);

@@ -727,7 +727,8 @@ fn case_record(actions: &[&str]) -> serde_json::Value {
             ],
             "stages": [{
                 "stage": "first_instance",
-                "interviews": [{ "at": "2026-11-20T15:00:00Z", "principalAttended": true }],
+                "interviews": [{ "at": "2026-11-20T15:00:00Z", "principalAttended": true,
+                    "interviewerId": "user-officer", "interpreterLanguage": null, "notesRef": "DOC-88" }],
                 "missedAppointments": 1,
                 "assessment": null,
                 "returnedAssessments": 0,
@@ -2063,4 +2064,41 @@ fn the_status_line_says_the_link_is_down_when_the_live_link_drops() {
         screen.contains("LINK DOWN") && !screen.contains("● live"),
         "{screen}"
     );
+}
+
+#[test]
+fn the_reviewer_reads_the_whole_assessment_before_deciding() {
+    for (lang, code) in LANGS {
+        let (mut app, cmds) = logged_in_as(lang, "supervisor", &["supervisor"], (80, 24));
+        let _ = cmds;
+        let mut record = case_record(&["REVIEW_ASSESSMENT"]);
+        record["case"]["workflow"]["stages"][0]["assessment"] = json!({
+            "at": "2026-11-25T19:30:00Z",
+            "assessorId": "user-officer",
+            "assessmentRef": "ASSESS-7",
+            "recommendations": [
+                { "individualId": "p1", "outcome": "recognised", "ground": "convention_1951",
+                  "reasons": [], "clauses": [] },
+                { "individualId": "p2", "outcome": "rejected", "ground": null,
+                  "reasons": ["not_credible", "internal_flight_alternative"], "clauses": [] }
+            ]
+        });
+        app.open_case("case-0".into(), &mut Vec::new());
+        let seq = app.screens.case.seq;
+        reply(
+            &mut app,
+            Reply::Read(ListReply::Case {
+                seq,
+                result: Ok(Box::new(data(record))),
+            }),
+        );
+        press(&mut app, KeyCode::Char('v'));
+        let form = app.screens.case.form.as_ref().expect("review form");
+        assert!(
+            form.context.iter().any(|l| l.contains("Pablo")),
+            "{:?}",
+            form.context
+        );
+        insta::assert_snapshot!(format!("review_with_assessment_{code}"), render(&app));
+    }
 }

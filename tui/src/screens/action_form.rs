@@ -20,7 +20,9 @@ use crate::codes;
 use crate::i18n::Lang;
 use crate::msg::Cmd;
 use crate::picker::Picker;
-use crate::widgets::{TextInput, UNIT_UTC_OFFSET_HOURS, bold, cell, dim, error, submit_key};
+use crate::widgets::{
+    TextInput, UNIT_UTC_OFFSET_HOURS, bold, cell, dim, ellipsis, error, submit_key,
+};
 use texts::Texts;
 
 /// What a key did to an open form.
@@ -117,6 +119,9 @@ pub struct CaseContext {
     /// `(appointment id, when)` of pending appointments.
     pub appointments: Vec<(String, String)>,
     pub my_id: Option<String>,
+    /// What a reviewer reads before deciding: the assessment (assessor, each member's
+    /// recommendation with its grounds, reasons or clauses) and the interview record.
+    pub assessment: Vec<String>,
 }
 
 /// An open action form.
@@ -137,6 +142,8 @@ pub struct ActionForm {
     pub bulk: Vec<(String, i64)>,
     /// The language the pickers' names are in.
     pub lang: Lang,
+    /// Lines shown above the fields (the assessment under review).
+    pub context: Vec<String>,
 }
 
 /// The codes a member's outcome takes: a ground when recognised, a reason when rejected, a
@@ -202,6 +209,11 @@ impl ActionForm {
         lang: Lang,
     ) -> Self {
         let form = actions::find(&action).map_or(Form::Confirm, |a| a.form);
+        let context = if action == CaseAction::REVIEW_ASSESSMENT {
+            ctx.assessment.clone()
+        } else {
+            Vec::new()
+        };
         let mut fields = match form {
             Form::Admissibility => vec![
                 field(Label::Admissible, choice(&["yes", "no"])),
@@ -299,6 +311,7 @@ impl ActionForm {
             version,
             bulk: Vec::new(),
             lang,
+            context,
         }
     }
 
@@ -678,6 +691,10 @@ pub fn draw(lang: Lang, form: &ActionForm, frame: &mut Frame, area: Rect) {
     let mut lines = Vec::new();
     if !form.bulk.is_empty() {
         lines.push(Line::raw(format!("{} {}", form.bulk.len(), c.chosen)));
+    }
+    // One line each, cut with an ellipsis, so the fields and keys below always show.
+    for l in &form.context {
+        lines.push(Line::raw(ellipsis(l, usize::from(width).saturating_sub(2))));
     }
     if form.fields.is_empty() {
         lines.push(Line::raw(c.confirm));

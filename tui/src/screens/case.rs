@@ -17,6 +17,7 @@ use super::{Ctx, Nav, Outcome, Screen, page_lines};
 use crate::actions;
 use crate::api::case::CaseCase;
 use crate::api::{self, ApiError};
+use crate::codes;
 use crate::i18n::Lang;
 use crate::msg::{ActDone, Cmd};
 use crate::widgets::{bold, cell, dim, error, local_date, local_time, warn};
@@ -135,6 +136,7 @@ impl CaseState {
                 .map(|a| (a.id.clone(), local_time(&a.at)))
                 .collect(),
             my_id: ctx.my_id(),
+            assessment: assessment_lines(texts::get(ctx.lang), data, ctx),
         };
         let officers = ctx.officer_pairs();
         let form = ActionForm::new(
@@ -313,6 +315,91 @@ fn pairs(keys: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 /// The case's lines, before paging; their count is kept to know where pages end.
+/// The latest assessment as a reviewer reads it before deciding: who wrote it and when, each
+/// member's recommendation with its ground, reasons or clauses named in the user's language,
+/// and the interviews it rests on.
+pub fn assessment_lines(t: &Texts, k: &CaseCase, ctx: &Ctx) -> Vec<String> {
+    let lang = ctx.lang;
+    let who = |id: &str| -> String {
+        ctx.officers
+            .and_then(|o| o.iter().find(|x| x.id == id))
+            .map_or_else(|| id.to_string(), |x| x.display_name.clone())
+    };
+    let name = |id: &str| -> String {
+        k.members
+            .iter()
+            .filter_map(|m| m.individual.as_ref())
+            .find(|i| i.id == id)
+            .map_or_else(|| id.to_string(), |i| i.full_name.clone())
+    };
+    let mut out = Vec::new();
+    let Some(stage) = k
+        .workflow
+        .stages
+        .iter()
+        .rev()
+        .find(|s| s.assessment.is_some())
+    else {
+        return out;
+    };
+    let Some(a) = &stage.assessment else {
+        return out;
+    };
+    out.push(format!(
+        "{}: {} · {} ({})",
+        t.assessment,
+        who(&a.assessor_id),
+        local_time(&a.at),
+        t.office_time
+    ));
+    for r in &a.recommendations {
+        let codes: Vec<String> = match r.outcome.as_str() {
+            "recognised" => r
+                .ground
+                .iter()
+                .map(|g| codes::GROUNDS.label(g, lang).to_string())
+                .collect(),
+            "rejected" => r
+                .reasons
+                .iter()
+                .map(|g| codes::REJECTION_REASONS.label(g, lang).to_string())
+                .collect(),
+            _ => r
+                .clauses
+                .iter()
+                .map(|g| codes::EXCLUSION_CLAUSES.label(g, lang).to_string())
+                .collect(),
+        };
+        out.push(format!(
+            "  {}: {} · {}",
+            name(&r.individual_id),
+            t.code(&r.outcome),
+            codes.join(", ")
+        ));
+    }
+    if a.recommendations.is_empty() {
+        out.push(format!("  {}", t.recommendations_withheld));
+    }
+    for i in &stage.interviews {
+        out.push(format!(
+            "  {} {} · {} · {}{}",
+            t.interview,
+            local_time(&i.at),
+            who(&i.interviewer_id),
+            if i.principal_attended {
+                t.attended
+            } else {
+                t.not_attended
+            },
+            i.notes_ref
+                .as_deref()
+                .map(|n| format!(" · {n}"))
+                .unwrap_or_default()
+        ));
+    }
+    out
+}
+
 pub fn case_lines<'a>(t: &Texts, k: &'a CaseCase) -> Vec<Line<'a>> {
     let c = t;
     let mut head = vec![

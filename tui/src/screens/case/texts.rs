@@ -8,6 +8,12 @@ use crate::i18n::{self, KeyHelp, Lang, Text};
 pub struct Texts {
     common: &'static Text,
     pub days_waiting: &'static str,
+    pub assessment: &'static str,
+    pub office_time: &'static str,
+    pub recommendations_withheld: &'static str,
+    pub interview: &'static str,
+    pub attended: &'static str,
+    pub not_attended: &'static str,
     pub decision_due: &'static str,
     pub appeal_deadline: &'static str,
     pub next_interview: &'static str,
@@ -54,6 +60,12 @@ pub fn get(lang: Lang) -> &'static Texts {
 
 static ES: Texts = Texts {
     common: &i18n::ES,
+    assessment: "Evaluación",
+    office_time: "hora de Quito",
+    recommendations_withheld: "recomendaciones reservadas para su rol",
+    interview: "Entrevista",
+    attended: "asistió",
+    not_attended: "no asistió",
     days_waiting: "días en espera",
     decision_due: "Decisión hasta",
     appeal_deadline: "Plazo de apelación",
@@ -90,6 +102,12 @@ static ES: Texts = Texts {
 
 static EN: Texts = Texts {
     common: &i18n::EN,
+    assessment: "Assessment",
+    office_time: "Quito time",
+    recommendations_withheld: "recommendations withheld from your role",
+    interview: "Interview",
+    attended: "attended",
+    not_attended: "did not attend",
     days_waiting: "days waiting",
     decision_due: "Decision due",
     appeal_deadline: "Appeal deadline",
