@@ -443,6 +443,8 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
                 .supervisor
                 .set_officers(&pairs, my_id.as_deref());
             app.officers = Some(list);
+            let (ctx, s) = app.split();
+            s.case.refresh_context(&ctx);
         }
         Reply::Act { cmid, result } => {
             let s = &mut app.screens;

@@ -2092,8 +2092,16 @@ fn the_reviewer_reads_the_whole_assessment_before_deciding() {
                 result: Ok(Box::new(data(record))),
             }),
         );
-        press(&mut app, KeyCode::Char('v'));
+        let cmds = press(&mut app, KeyCode::Char('v'));
+        assert!(matches!(cmds.as_slice(), [Cmd::Officers]), "{cmds:?}");
+        reply(
+            &mut app,
+            Reply::Officers(Ok(data(json!({ "assignableOfficers": [
+                { "id": "user-officer", "username": "officer", "displayName": "Olga Ortiz" }
+            ] })))),
+        );
         let form = app.screens.case.form.as_ref().expect("review form");
+        assert!(form.context[0].contains("Olga Ortiz"), "{:?}", form.context);
         assert!(
             form.context.iter().any(|l| l.contains("Pablo")),
             "{:?}",

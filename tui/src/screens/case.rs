@@ -151,7 +151,10 @@ impl CaseState {
         self.done = None;
         Outcome {
             changed: true,
-            need_officers: action.needs_officers(),
+            // The review names the assessor and the interviewers: their names come with the
+            // officers' list.
+            need_officers: action.needs_officers()
+                || *action.kind == api::case::CaseAction::REVIEW_ASSESSMENT,
             ..Outcome::default()
         }
     }
@@ -160,6 +163,15 @@ impl CaseState {
     pub fn set_officers(&mut self, officers: &[(String, String)], my_id: Option<&str>) {
         if let Some(form) = self.form.as_mut() {
             form.set_officers(officers, my_id);
+        }
+    }
+
+    /// The officers' names arrived: the review form's assessment names its people.
+    pub fn refresh_context(&mut self, ctx: &Ctx) {
+        if let (Some(form), Some(data)) = (self.form.as_mut(), &self.data)
+            && form.action == api::case::CaseAction::REVIEW_ASSESSMENT
+        {
+            form.context = assessment_lines(texts::get(ctx.lang), data, ctx);
         }
     }
 
