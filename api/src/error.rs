@@ -107,6 +107,12 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+impl From<crate::domain::error::Error> for Error {
+    fn from(e: crate::domain::error::Error) -> Self {
+        Self::validation(e.field, e.message)
+    }
+}
+
 impl From<diesel::result::Error> for Error {
     fn from(e: diesel::result::Error) -> Self {
         match e {

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
 use super::state::{CaseState, ClosureReason, IndividualOutcome, ReopenGround, Stage, Status};
-use crate::domain::access::Role;
+use crate::access::Role;
 
 /// The user acting, as the store knows them from their session.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::*;
-use crate::domain::access::Role;
+use crate::access::Role;
 
 fn t(day: i64) -> NaiveDateTime {
     let base = NaiveDate::from_ymd_opt(2026, 1, 5)
