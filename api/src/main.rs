@@ -232,7 +232,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", e.cause_chain());
             ExitCode::FAILURE
         }
     }

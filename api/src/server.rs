@@ -16,6 +16,7 @@ use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tracing::Instrument;
 
 use crate::graphql::{AppSchema, AppState, MAX_ALIASES, RequestData};
 use crate::store::audit::{self, Actor, Entry, Outcome};
@@ -27,6 +28,9 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// `verifyIdentity`): ten lossless fingers, two irises and a face, each also inside its signed
 /// device record, come to several megabytes.
 pub const MAX_BIOMETRIC_BODY_BYTES: usize = 32 * 1024 * 1024;
+
+/// How async-graphql begins the message of an argument it could not coerce to its type.
+const ARGUMENT_COERCION: &str = "Failed to parse \"";
 
 /// Root fields allowed the larger body.
 const BIOMETRIC_UPLOADS: [&str; 2] = ["enrolBiometrics", "verifyIdentity"];
@@ -317,19 +321,32 @@ async fn graphql(
         addr: Some(addr.ip()),
         caller,
     });
-    let mut resp = s.schema.execute(req).await;
-    // Errors raised before execution (syntax, unknown fields, wrong types, impossible dates,
-    // limits) carry no code of ours: nothing ran, so they are the caller's input to fix.
+    // Everything logged while this request runs (an INTERNAL failure's cause chain above all)
+    // carries its request id, the one the caller gets in `x-request-id`.
+    let span = tracing::info_span!("graphql", request_id = %request_id);
+    let mut resp = s.schema.execute(req).instrument(span.clone()).await;
+    let _in_request = span.enter();
     for e in &mut resp.errors {
         let has_code = e
             .extensions
             .as_ref()
             .is_some_and(|x| x.get("code").is_some());
-        if !has_code {
-            e.extensions
-                .get_or_insert_with(Default::default)
-                .set("code", "VALIDATION");
+        if has_code {
+            continue;
         }
+        // Errors raised before execution (syntax, unknown fields, wrong types, limits) have no
+        // path, and the framework's coercion of an argument (an impossible date) fails before
+        // our resolver runs: both are the caller's input to fix. Any other error without a code
+        // of ours is the server's failure (resolvers cannot return one: see `GqlError`).
+        let code = if e.path.is_empty() || e.message.starts_with(ARGUMENT_COERCION) {
+            "VALIDATION"
+        } else {
+            tracing::error!(path = ?e.path, message = %e.message, "error without a code");
+            "INTERNAL"
+        };
+        e.extensions
+            .get_or_insert_with(Default::default)
+            .set("code", code);
     }
     with_request_id(GraphQLResponse::from(resp).into_response(), &request_id)
 }

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod biometrics;
 mod cases;
+mod errors;
 mod limits;
 mod registration;
 mod search;

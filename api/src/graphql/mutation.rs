@@ -251,7 +251,9 @@ impl RegistryMutation {
                 })
                 .collect(),
         };
-        group.validate(crate::store::now().date()).map_err(gql)?;
+        group
+            .validate(crate::store::now().date())
+            .map_err(|e| gql(e.into()))?;
         // A replay answers from the first result; checking duplicates again would find the
         // members the first call registered.
         if let Some(done) =

@@ -6,7 +6,7 @@ use async_graphql::futures_util::stream;
 use async_graphql::{Context, ID, Subscription};
 use tokio::sync::broadcast::error::RecvError;
 
-use super::context::{gql, scope, state};
+use super::context::{GqlError, gql, scope, state};
 use super::rsd::{CaseNotice, may_hear};
 use crate::domain::access::Permission;
 use crate::store::audit::{Actor, Entry, Outcome, Reads};
@@ -27,7 +27,7 @@ impl SubscriptionRoot {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only this case.")] case_id: Option<ID>,
-    ) -> async_graphql::Result<impl Stream<Item = CaseNotice>> {
+    ) -> Result<impl Stream<Item = CaseNotice>, GqlError> {
         let scope = scope(ctx).map_err(gql)?.clone();
         scope.require(Permission::ReadCases).map_err(gql)?;
         let st = state(ctx).clone();

@@ -908,30 +908,15 @@ fn write_case(
             cases::number_key.eq(crate::domain::names::normalize_identifier(&number)),
             cases::case_number.eq(&number),
             cases::procedure.eq("rsd"),
-            cases::status.eq(&q.status),
-            cases::stage.eq(&q.stage),
-            cases::modality.eq(&q.modality),
             cases::principal_applicant_id.eq(&state.principal_id),
             cases::registration_group_id.eq(&group.group_id),
-            cases::assigned_officer_id.eq(&q.assigned_officer_id),
             cases::claim_summary.eq(claim),
             cases::opened_at.eq(state.opened_at),
             cases::version.eq(version),
             cases::created_at.eq(state.opened_at),
             cases::updated_at.eq(walked.updated_at()),
-        ))
-        .execute(conn)?;
-    diesel::update(cases::table.find(&case_id))
-        .set((
             cases::workflow.eq(&workflow),
-            cases::status_changed_at.eq(q.status_changed_at),
-            cases::due_at.eq(q.due_at),
-            cases::decision_due_at.eq(q.decision_due_at),
-            cases::appeal_deadline_at.eq(q.appeal_deadline_at),
-            cases::abandonment_from.eq(q.abandonment_from),
-            cases::next_appointment_at.eq(q.next_appointment_at),
-            cases::priority.eq(q.priority),
-            cases::same_sex_interviewer.eq(q.same_sex_interviewer),
+            &q,
         ))
         .execute(conn)?;
     let relationships: Vec<(String, String)> = {

@@ -465,19 +465,8 @@ pub(crate) fn store_state(
             .filter(cases::version.eq(row.version)),
     )
     .set((
+        &q,
         cases::workflow.eq(json),
-        cases::status.eq(q.status),
-        cases::stage.eq(q.stage),
-        cases::modality.eq(q.modality),
-        cases::assigned_officer_id.eq(q.assigned_officer_id),
-        cases::status_changed_at.eq(q.status_changed_at),
-        cases::due_at.eq(q.due_at),
-        cases::decision_due_at.eq(q.decision_due_at),
-        cases::appeal_deadline_at.eq(q.appeal_deadline_at),
-        cases::abandonment_from.eq(q.abandonment_from),
-        cases::next_appointment_at.eq(q.next_appointment_at),
-        cases::priority.eq(q.priority),
-        cases::same_sex_interviewer.eq(q.same_sex_interviewer),
         cases::version.eq(row.version + 1),
         cases::updated_at.eq(at),
     ))
@@ -490,8 +479,14 @@ pub(crate) fn store_state(
     Ok(row.version + 1)
 }
 
-/// The queue columns of a case, derived from its state.
-#[derive(Debug, Clone, PartialEq)]
+/// The queue columns of a case, derived from its state. The one writer of these columns: every
+/// insert or update of a case (the workflow, both seeders) writes this struct whole.
+#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+#[diesel(
+    table_name = cases,
+    treat_none_as_null = true,
+    treat_none_as_default_value = false
+)]
 pub struct QueueRow {
     pub status: String,
     pub stage: String,
@@ -1042,9 +1037,6 @@ pub fn open_case(conn: &mut DbConn, scope: &Scope, new: &NewCase) -> Result<Stri
             cases::case_number.eq(&number),
             cases::number_key.eq(crate::domain::names::normalize_identifier(&number)),
             cases::procedure.eq("rsd"),
-            cases::status.eq(&q.status),
-            cases::stage.eq(&q.stage),
-            cases::modality.eq(&q.modality),
             cases::principal_applicant_id.eq(&new.principal_id),
             cases::registration_group_id.eq(&group_id),
             cases::claim_summary.eq(claim),
@@ -1053,11 +1045,7 @@ pub fn open_case(conn: &mut DbConn, scope: &Scope, new: &NewCase) -> Result<Stri
             cases::created_at.eq(at),
             cases::updated_at.eq(at),
             cases::workflow.eq(json),
-            cases::status_changed_at.eq(q.status_changed_at),
-            cases::due_at.eq(q.due_at),
-            cases::decision_due_at.eq(q.decision_due_at),
-            cases::priority.eq(q.priority),
-            cases::same_sex_interviewer.eq(q.same_sex_interviewer),
+            &q,
         ))
         .execute(conn)?;
     for id in std::iter::once(&new.principal_id).chain(&derivatives) {

@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::*;
-use crate::domain::access::Role;
+use crate::access::Role;
 
 fn t(day: i64) -> NaiveDateTime {
     let base = NaiveDate::from_ymd_opt(2026, 1, 5)
@@ -1097,4 +1097,41 @@ fn state_survives_json() {
     let loaded: CaseState = serde_json::from_str(minimal).expect("minimal state");
     assert_eq!(loaded.modality, Modality::Regular);
     assert_eq!(loaded.version, 0);
+}
+
+#[test]
+fn the_action_table_follows_the_variants_and_names_each_action_once() {
+    use std::collections::BTreeSet;
+    for (i, row) in ACTIONS.iter().enumerate() {
+        assert_eq!(row.kind as usize, i, "{row:?}");
+        assert_eq!(ActionKind::ALL[i], row.kind);
+        assert_eq!(row.kind.info(), row);
+    }
+    let distinct =
+        |f: fn(&ActionInfo) -> String| ACTIONS.iter().map(f).collect::<BTreeSet<_>>().len();
+    assert_eq!(distinct(|r| r.name.to_string()), ACTIONS.len());
+    assert_eq!(distinct(|r| r.mutation.to_string()), ACTIONS.len());
+    assert_eq!(distinct(|r| r.key.to_string()), ACTIONS.len());
+    assert_eq!(distinct(|r| r.label_es.to_string()), ACTIONS.len());
+    assert_eq!(distinct(|r| r.label_en.to_string()), ACTIONS.len());
+    // The mutation is the stable name in lower camel case.
+    for r in &ACTIONS {
+        let camel: String = r
+            .name
+            .split('_')
+            .enumerate()
+            .map(|(i, w)| {
+                let w = w.to_lowercase();
+                if i == 0 {
+                    w
+                } else {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_uppercase().chain(c).collect())
+                        .unwrap_or_default()
+                }
+            })
+            .collect();
+        assert_eq!(camel, r.mutation);
+    }
 }

@@ -109,7 +109,8 @@ mod proptests;
 mod tests;
 
 pub use action::{
-    Action, ActionKind, Actor, CaseEvent, EventKind, Refusal, RefusalKind, Transition,
+    ACTIONS, Action, ActionInfo, ActionKind, Actor, CaseEvent, EventKind, Refusal, RefusalKind,
+    Transition,
 };
 pub use apply::{allowed_actions, apply};
 pub use guards::{InterviewerConflict, interviewer_conflict};

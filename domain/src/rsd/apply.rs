@@ -13,7 +13,7 @@ use super::state::{
     IndividualOutcome, Interview, Outcome, PastRound, ReopenGround, Reopening, Review, Stage,
     Status,
 };
-use crate::domain::access::Role;
+use crate::access::Role;
 
 /// The action kinds `actor` may perform on the case now: exactly those [`apply`] accepts for
 /// some payload. Clients show these as the case's buttons.
