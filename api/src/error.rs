@@ -17,6 +17,9 @@ pub enum ErrorCode {
     Conflict,
     RateLimited,
     Unavailable,
+    /// A feature this server was started without (biometric enrolment with no key): the
+    /// operator can turn it on; retrying will not help until then.
+    NotEnabled,
     Internal,
 }
 
@@ -29,6 +32,7 @@ impl ErrorCode {
             Self::Validation => "VALIDATION",
             Self::Conflict => "CONFLICT",
             Self::RateLimited => "RATE_LIMITED",
+            Self::NotEnabled => "NOT_ENABLED",
             // A database that is down is still the server's failure from the client's side.
             Self::Unavailable | Self::Internal => "INTERNAL",
         }
@@ -78,6 +82,9 @@ impl Error {
     }
     pub fn unavailable(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Unavailable, message)
+    }
+    pub fn not_enabled(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::NotEnabled, message)
     }
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Internal, message)
