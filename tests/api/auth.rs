@@ -129,9 +129,85 @@ async fn api_tokens_are_named_and_revocable(t: TestDb) {
     assert_eq!(error_code(&me), Some("UNAUTHENTICATED"));
 }
 
+/// Logs in from a given loopback address (all of 127.0.0.0/8 reaches the server).
+async fn login_from(
+    srv: &amparo_tests::TestServer,
+    from: [u8; 4],
+    user: &str,
+    password: &str,
+) -> serde_json::Value {
+    let http = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from(from))
+        .build()
+        .expect("client");
+    http.post(format!("{}/graphql", srv.url))
+        .json(&json!({ "query": LOGIN, "variables": { "u": user, "p": password } }))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json")
+}
+
+/// Guessing at an account slows the guesser, not the owner elsewhere; made-up usernames from an
+/// office's address do not lock its users out; delays grow and pass, they do not lock.
+async fn throttling_slows_attackers_without_locking_others_out(t: TestDb) {
+    world(&t.db);
+    let config = AuthConfig {
+        max_failures: 3,
+        ..AuthConfig::default()
+    };
+    let srv = start(&t.db, config).await;
+    let attacker = [127, 0, 0, 2];
+    let mut limited = 0;
+    for _ in 0..8 {
+        let r = login_from(&srv, attacker, "officer", "wrong").await;
+        if error_code(&r) == Some("RATE_LIMITED") {
+            limited += 1;
+        }
+    }
+    assert!(
+        limited >= 4,
+        "the guesser is slowed: {limited} of 8 refused"
+    );
+    // The owner, at their own address, logs in at once.
+    let r = login_from(&srv, [127, 0, 0, 3], "officer", PASSWORD).await;
+    assert!(
+        r["data"]["login"]["token"].is_string(),
+        "owner locked out: {r}"
+    );
+    // A delay passes: after the third failure the next attempt waits one second, not minutes.
+    let slow = [127, 0, 0, 5];
+    for _ in 0..3 {
+        let r = login_from(&srv, slow, "supervisor", "wrong").await;
+        assert_eq!(error_code(&r), Some("UNAUTHENTICATED"), "{r}");
+    }
+    let r = login_from(&srv, slow, "supervisor", PASSWORD).await;
+    assert_eq!(error_code(&r), Some("RATE_LIMITED"), "{r}");
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    let r = login_from(&srv, slow, "supervisor", PASSWORD).await;
+    assert!(
+        r["data"]["login"]["token"].is_string(),
+        "the delay passed: {r}"
+    );
+    // An office's address: 40 failed logins with made-up usernames lock nobody out there.
+    let office = [127, 0, 0, 4];
+    for i in 0..40 {
+        let r = login_from(&srv, office, &format!("made.up.{i}"), "x").await;
+        assert_eq!(error_code(&r), Some("UNAUTHENTICATED"), "{r}");
+    }
+    let r = login_from(&srv, office, "registrar", PASSWORD).await;
+    assert!(
+        r["data"]["login"]["token"].is_string(),
+        "office locked out: {r}"
+    );
+}
+
 both_backends!(
     login_and_me,
     wrong_password_and_throttle,
+    throttling_slows_attackers_without_locking_others_out,
     idle_sessions_end_and_logout_ends_them,
     api_tokens_are_named_and_revocable
 );

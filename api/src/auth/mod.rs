@@ -27,7 +27,10 @@ use crate::store::{Database, Scope, now};
 pub struct AuthConfig {
     pub idle_timeout: Duration,
     pub absolute_lifetime: Duration,
+    /// Failed logins per (address, username) before each further attempt is delayed (see
+    /// [`throttle`]); an address may fail 40 times as often before it is slowed.
     pub max_failures: u32,
+    /// After this long without a failure, a count is forgotten.
     pub failure_window: Duration,
     pub concurrent_hashes: usize,
 }
@@ -100,8 +103,8 @@ impl Auth {
             self.audit_login(None, &username, request_id, Outcome::Denied, "throttled")
                 .await?;
             return Err(Error::rate_limited(format!(
-                "too many failed logins; try again in {} minutes",
-                wait.as_secs().div_ceil(60).max(1)
+                "too many failed logins; try again in {} seconds",
+                wait.as_secs_f64().ceil().max(1.0)
             )));
         }
         let name = username.clone();
@@ -129,7 +132,7 @@ impl Auth {
             .await?;
             return Err(Error::unauthenticated("wrong username or password"));
         };
-        self.throttle.record_success(&username);
+        self.throttle.record_success(&username, addr);
         let token = new_token("amp_s_");
         let expires_at = now() + to_chrono(self.config.absolute_lifetime);
         let (hash, uid, rid, uname) = (
