@@ -10,5 +10,6 @@ mod cases;
 mod limits;
 mod registration;
 mod search;
+mod sessions;
 mod support;
 mod workflow;

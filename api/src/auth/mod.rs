@@ -33,6 +33,9 @@ pub struct AuthConfig {
     /// After this long without a failure, a count is forgotten.
     pub failure_window: Duration,
     pub concurrent_hashes: usize,
+    /// How often a live subscription checks that its session still stands (it also checks
+    /// before each notice), so a logout, an expiry or a disabled user ends it within this.
+    pub session_recheck: Duration,
 }
 
 impl Default for AuthConfig {
@@ -45,6 +48,7 @@ impl Default for AuthConfig {
             concurrent_hashes: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(2),
+            session_recheck: Duration::from_secs(15),
         }
     }
 }
@@ -219,6 +223,40 @@ impl Auth {
             session_id: session.id,
             user,
         })
+    }
+
+    /// Whether a session that authenticated earlier still stands: not logged out or revoked,
+    /// its user not disabled, its lifetime not over. A live link counts as use, so the idle
+    /// timeout is not applied here.
+    pub async fn still_valid(&self, session_id: &str) -> Result<()> {
+        let id = session_id.to_string();
+        let found = self.db.read(move |c| users::session_by_id(c, &id)).await?;
+        let Some((session, user)) = found else {
+            return Err(Error::unauthenticated(
+                "your session has ended; log in again",
+            ));
+        };
+        if user.disabled {
+            return Err(Error::unauthenticated(
+                "your account was disabled; the live link is closed",
+            ));
+        }
+        if session.revoked_at.is_some() {
+            return Err(Error::unauthenticated(
+                "your session has ended (logged out or revoked); log in again",
+            ));
+        }
+        if now() >= session.expires_at {
+            return Err(Error::unauthenticated(
+                "your session has expired; log in again",
+            ));
+        }
+        Ok(())
+    }
+
+    /// How often live subscriptions re-check their session.
+    pub fn recheck_every(&self) -> Duration {
+        self.config.session_recheck.max(Duration::from_millis(100))
     }
 
     pub async fn logout(&self, who: &Authenticated) -> Result<()> {
