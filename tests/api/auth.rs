@@ -204,8 +204,52 @@ async fn throttling_slows_attackers_without_locking_others_out(t: TestDb) {
     );
 }
 
+/// A token cannot mint tokens that outlive it; disabling the user ends every token.
+async fn only_a_login_session_creates_api_tokens(t: TestDb) {
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let session = srv.login("analyst").await;
+    let create =
+        "mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token id expiresAt } }";
+    let r = srv
+        .gql(
+            Some(&session),
+            create,
+            json!({ "i": { "clientMutationId": "mint-1", "name": "reports", "days": 1 } }),
+        )
+        .await;
+    let api = r["data"]["createApiToken"]["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{r}"))
+        .to_string();
+    let before = super::support::count_rows(&t.db, "sessions");
+    let r = srv
+        .gql(
+            Some(&api),
+            create,
+            json!({ "i": { "clientMutationId": "mint-2", "name": "child", "days": 365 } }),
+        )
+        .await;
+    assert_eq!(error_code(&r), Some("FORBIDDEN"), "{r}");
+    assert_eq!(
+        super::support::count_rows(&t.db, "sessions"),
+        before,
+        "no token was minted"
+    );
+    t.db.write_blocking(|c| {
+        let u = amparo_api::store::users::user_by_username(c, "analyst")?.expect("analyst");
+        amparo_api::store::users::disable_user(c, &u.id)
+    })
+    .expect("disable");
+    for token in [&session, &api] {
+        let r = srv.gql(Some(token), ME, json!({})).await;
+        assert_eq!(error_code(&r), Some("UNAUTHENTICATED"), "{r}");
+    }
+}
+
 both_backends!(
     login_and_me,
+    only_a_login_session_creates_api_tokens,
     wrong_password_and_throttle,
     throttling_slows_attackers_without_locking_others_out,
     idle_sessions_end_and_logout_ends_them,

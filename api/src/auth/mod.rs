@@ -59,6 +59,9 @@ pub struct Authenticated {
     pub scope: Scope,
     pub session_id: String,
     pub user: User,
+    /// Whether the token is a session opened by logging in, not an API token. Only such a
+    /// session may create API tokens, so a leaked token cannot mint others that outlive it.
+    pub interactive: bool,
 }
 
 /// What a successful login returns.
@@ -220,6 +223,7 @@ impl Auth {
         let scope = scope_for(&user, request_id)?;
         Ok(Authenticated {
             scope,
+            interactive: session.kind == "session",
             session_id: session.id,
             user,
         })
