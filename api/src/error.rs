@@ -68,6 +68,9 @@ impl Error {
     pub fn unavailable(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Unavailable, message)
     }
+    pub fn not_enabled(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::NotEnabled, message)
+    }
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Internal, message)
     }

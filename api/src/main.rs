@@ -158,6 +158,23 @@ struct ServeArgs {
     /// Load the demo world first if the database does not have it yet.
     #[arg(long)]
     demo: bool,
+    /// Seconds a client has to send a request's headers before its connection is closed.
+    #[arg(long, env = "AMPARO_HEADER_TIMEOUT_SECONDS", default_value_t = 10)]
+    header_timeout_seconds: u64,
+    /// Connections one client address may hold open. Offices and mobile carriers put many users
+    /// behind one address: keep this in the hundreds.
+    #[arg(long, env = "AMPARO_CONNECTIONS_PER_ADDRESS", default_value_t = 512)]
+    connections_per_address: usize,
+    /// Seconds a request may run before it is stopped (UNAVAILABLE).
+    #[arg(long, env = "AMPARO_REQUEST_TIME_LIMIT_SECONDS", default_value_t = 60)]
+    request_time_limit_seconds: u64,
+    /// Seconds shutdown waits for requests in flight and live links before cutting them.
+    #[arg(long, env = "AMPARO_SHUTDOWN_GRACE_SECONDS", default_value_t = 10)]
+    shutdown_grace_seconds: u64,
+    /// Let callers without a token introspect the schema and see field suggestions in errors
+    /// (off by default: developers send their token from GraphiQL).
+    #[arg(long, env = "AMPARO_ANONYMOUS_INTROSPECTION")]
+    anonymous_introspection: bool,
     #[command(flatten)]
     keys: BiometricKeyArgs,
 }
@@ -319,6 +336,14 @@ fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<()> {
         ),
     }
     let state = Arc::new(state);
+    let http = amparo_api::server::HttpConfig {
+        header_read_timeout: Duration::from_secs(args.header_timeout_seconds.max(1)),
+        connections_per_address: args.connections_per_address.max(1),
+        request_time_limit: Duration::from_secs(args.request_time_limit_seconds.max(1)),
+        shutdown_grace: Duration::from_secs(args.shutdown_grace_seconds),
+        anonymous_introspection: args.anonymous_introspection,
+        ..Default::default()
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -348,17 +373,23 @@ fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<()> {
                 let listener = listener
                     .into_std()
                     .map_err(|e| Error::config(e.to_string()))?;
-                amparo_api::server::serve_tls(
+                amparo_api::server::serve_tls_with(
                     listener,
                     state,
                     tls,
+                    http,
                     amparo_api::server::shutdown_signal(),
                 )
                 .await
             }
             None => {
-                amparo_api::server::serve(listener, state, amparo_api::server::shutdown_signal())
-                    .await
+                amparo_api::server::serve_with(
+                    listener,
+                    state,
+                    http,
+                    amparo_api::server::shutdown_signal(),
+                )
+                .await
             }
         };
         served.map_err(|e| Error::internal(format!("server failed: {e}")))

@@ -21,6 +21,9 @@ pub enum Code {
     RateLimited,
     /// The database or another part the server needs is down; answered as INTERNAL.
     Unavailable,
+    /// A feature this server was started without (biometric enrolment with no key): the
+    /// operator can turn it on; retrying will not help until then.
+    NotEnabled,
     Internal,
 }
 
@@ -34,6 +37,7 @@ impl Code {
             Self::Validation => "VALIDATION",
             Self::Conflict => "CONFLICT",
             Self::RateLimited => "RATE_LIMITED",
+            Self::NotEnabled => "NOT_ENABLED",
             // A database that is down is still the server's failure from the client's side.
             Self::Unavailable | Self::Internal => "INTERNAL",
         }

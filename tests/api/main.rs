@@ -1,6 +1,7 @@
 //! The server suite: every test runs over real HTTP against a real server, once on SQLite and
 //! once on PostgreSQL.
 
+mod abuse;
 mod access;
 mod audit;
 mod auth;
@@ -10,5 +11,6 @@ mod errors;
 mod limits;
 mod registration;
 mod search;
+mod sessions;
 mod support;
 mod workflow;

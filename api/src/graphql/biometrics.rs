@@ -555,7 +555,7 @@ async fn load_review(ctx: &Context<'_>, id: &str) -> GqlResult<Option<BiometricR
 /// The biometric service, or why there is none.
 fn service(ctx: &Context<'_>) -> Result<Arc<Service>> {
     state(ctx).biometrics.clone().ok_or_else(|| {
-        Error::unavailable(
+        Error::not_enabled(
             "biometric enrolment is off on this server: start it with --biometric-key-file \
              (AMPARO_BIOMETRIC_KEY_FILE)",
         )

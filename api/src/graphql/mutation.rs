@@ -514,6 +514,11 @@ impl RegistryMutation {
         #[graphql(desc = "The mutation's input.")] input: CreateApiTokenInput,
     ) -> GqlResult<CreateApiTokenPayload> {
         let who = caller(ctx).map_err(gql)?;
+        if !who.interactive {
+            return Err(gql(Error::forbidden(
+                "an API token cannot create API tokens; log in and create it from that session",
+            )));
+        }
         let st = state(ctx).clone();
         let name = input.name.trim().to_string();
         if name.is_empty() || name.chars().count() > 100 {

@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::context::{GqlResult, audit_refusal, gql, scope, scoped_read, state};
-use super::types::{Case, LIST_COST};
+use super::types::Case;
 use crate::domain::rsd::{self as domain};
 use crate::error::{Error, Result};
 use crate::store::idempotency::run_once;
@@ -462,7 +462,7 @@ impl CasesPayload {
         &self.0.client_mutation_id
     }
     /// The transitions recorded, one per case, in the order sent.
-    #[graphql(complexity = "LIST_COST * child_complexity + 1")]
+    #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
     async fn events(&self) -> Vec<CaseNotice> {
         self.0.acted.iter().map(CaseNotice::from).collect()
     }
