@@ -6,6 +6,8 @@ mod audit;
 mod auth;
 mod biometrics;
 mod cases;
+mod feed;
+mod field_groups;
 mod limits;
 mod registration;
 mod search;

@@ -3,6 +3,8 @@
 
 pub mod access;
 pub mod codes;
+pub mod events;
+pub mod feed;
 pub mod names;
 pub mod needs;
 pub mod registration;
