@@ -275,7 +275,51 @@ async fn no_role_reads_a_group_it_lacks(t: TestDb) {
     assert_eq!(checked, READERS.len() * (4 + 8));
 }
 
+/// An error message is a path too: reviewing a need of a group one cannot read answers as for a
+/// need that does not exist, not with a refusal that names its kind.
+async fn refusals_do_not_name_withheld_needs(t: TestDb) {
+    world(&t.db);
+    let srv = start(&t.db, Default::default()).await;
+    let p = plant(&srv).await;
+    let protection = srv.login("protection").await;
+    let r = srv
+        .gql(
+            Some(&protection),
+            "query($id: ID!) { individual(id: $id) { specificNeeds { id code version } } }",
+            json!({ "id": p.individual }),
+        )
+        .await;
+    let medical = r["data"]["individual"]["specificNeeds"]
+        .as_array()
+        .and_then(|n| n.iter().find(|n| n["code"] == "SM"))
+        .cloned()
+        .unwrap_or_else(|| panic!("protection staff read the medical need: {r}"));
+    let supervisor = srv.login("supervisor").await;
+    let review = "mutation($input: ReviewSpecificNeedInput!) { reviewSpecificNeed(input: $input) { specificNeedId } }";
+    let answer = |id: Value, cmid: &str| json!({ "input": { "clientMutationId": cmid, "id": id, "version": 1, "status": "CONFIRMED" } });
+    let withheld = srv
+        .gql(
+            Some(&supervisor),
+            review,
+            answer(medical["id"].clone(), "rv-1"),
+        )
+        .await;
+    let made_up = srv
+        .gql(
+            Some(&supervisor),
+            review,
+            answer(json!("0190aaaa-0000-7000-8000-000000000000"), "rv-2"),
+        )
+        .await;
+    assert_eq!(error_code(&withheld), Some("NOT_FOUND"), "{withheld}");
+    assert_eq!(
+        withheld["errors"][0]["message"], made_up["errors"][0]["message"],
+        "{withheld} / {made_up}"
+    );
+}
+
 both_backends!(
+    refusals_do_not_name_withheld_needs,
     history_keeps_withheld_needs,
     filters_on_withheld_groups_are_forbidden,
     no_role_reads_a_group_it_lacks

@@ -711,12 +711,12 @@ pub fn review_specific_need(
         .ok_or_else(|| Error::not_found("specific need"))?;
     visible_individual(conn, scope, &need.individual_id)
         .map_err(|_| Error::not_found("specific need"))?;
+    // A need of a group the caller cannot read does not exist for them, as in their reads: a
+    // refusal naming its kind would tell them what the withheld need is.
     if let Some(group) = sensitivity_group(&need.code)
         && !scope.sees(group)
     {
-        return Err(Error::forbidden(
-            "your role may not review this kind of specific need",
-        ));
+        return Err(Error::not_found("specific need"));
     }
     if need.version != expected_version {
         return Err(version_conflict(
