@@ -44,7 +44,7 @@ fn traces(group: &str) -> Vec<String> {
     };
     values
         .iter()
-        .flat_map(|v| [format!("\"{v}\""), format!("\\\"{v}\\\""), format!("{v}")])
+        .flat_map(|v| [format!("\"{v}\""), format!("\\\"{v}\\\""), v.to_string()])
         .filter(|t| t.len() > 4 || t.starts_with('"') || t.starts_with('\\'))
         .collect()
 }

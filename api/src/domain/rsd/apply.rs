@@ -52,34 +52,7 @@ pub fn apply(
     };
     let data = match action {
         Action::DecideAdmissibility { admissible, reason } => {
-            let reason = clean(reason.as_deref());
-            if !admissible && reason.is_none() {
-                return Err(Refusal::invalid(
-                    "Say why the case is inadmissible; the reason is given to the applicant.",
-                )
-                .on("reason"));
-            }
-            s.next.admissibility = Some(Admissibility {
-                admissible: *admissible,
-                by: s.me.clone(),
-                at: s.now,
-                reason: reason.clone(),
-            });
-            if *admissible {
-                s.next.status = Status::Admissible;
-            } else {
-                close(
-                    &mut s.next,
-                    ClosureReason::Inadmissible,
-                    &s.me,
-                    s.now,
-                    reason.clone(),
-                );
-            }
-            s.why = reason;
-            StepData::AdmissibilityDecided {
-                admissible: *admissible,
-            }
+            decide_admissibility(&mut s, admissible, reason.as_deref())?
         }
 
         Action::ScheduleInterview {
@@ -112,34 +85,7 @@ pub fn apply(
             override_reason.as_deref(),
         )?,
 
-        Action::RecordNoShow => {
-            // The precheck guarantees a passed appointment; refuse rather than panic if not.
-            let Some(index) = s
-                .next
-                .appointments
-                .iter()
-                .enumerate()
-                .filter(|(_, a)| a.at <= s.now)
-                .min_by_key(|(_, a)| a.at)
-                .map(|(i, _)| i)
-            else {
-                return Err(Refusal::invalid(
-                    "No appointment of this case has passed yet; a no-show can be recorded only \
-                     after the appointment time.",
-                ));
-            };
-            let missed = s.next.appointments.remove(index);
-            s.next.no_show_at = Some(s.next.no_show_at.map_or(missed.at, |t| t.max(missed.at)));
-            let data = StepData::NoShowRecorded {
-                appointment_id: missed.id.clone(),
-                appointment_at: missed.at,
-            };
-            s.next
-                .stage_record_mut(s.state.stage)
-                .missed_appointments
-                .push(missed);
-            data
-        }
+        Action::RecordNoShow => record_no_show(&mut s)?,
 
         Action::RecordContact => {
             s.next.last_contact_at = Some(s.next.last_contact_at.map_or(s.now, |t| t.max(s.now)));
@@ -149,70 +95,17 @@ pub fn apply(
         Action::SubmitAssessment {
             recommendations,
             assessment_ref,
-        } => {
-            let assessment_ref = clean(assessment_ref.as_deref());
-            if assessment_ref.is_none() && !s.state.modality.allows_short_assessment() {
-                return Err(Refusal::invalid(
-                    "Attach the written assessment; only simplified cases may use the short form.",
-                )
-                .on("assessment_ref"));
-            }
-            let recommendations = check_recommendations(s.state, s.rules, recommendations)?;
-            s.next.stage_record_mut(s.state.stage).assessment = Some(Assessment {
-                assessor_id: s.me.clone(),
-                at: s.now,
-                recommendations: recommendations.clone(),
-                assessment_ref,
-            });
-            s.next.status = Status::Assessed;
-            StepData::AssessmentSubmitted { recommendations }
-        }
+        } => submit_assessment(&mut s, recommendations, assessment_ref.as_deref())?,
 
         Action::ReviewAssessment { approve, comments } => {
             review_assessment(&mut s, approve, comments.as_deref())?
         }
 
-        Action::NotifyDecision => {
-            s.next.stage_record_mut(s.state.stage).notified_at = Some(s.now);
-            let negative = s.state.current().has_negative_decision();
-            let closing = match s.state.stage {
-                Stage::Appeal => Some(ClosureReason::AppealDecided),
-                Stage::FirstInstance if !negative => Some(ClosureReason::Recognised),
-                Stage::FirstInstance => None,
-            };
-            match closing {
-                Some(reason) => close(&mut s.next, reason, &s.me, s.now, None),
-                None => s.next.status = Status::Notified,
-            }
-            let d = deadlines(&s.next, s.rules);
-            StepData::Notified {
-                closure_reason: closing.map(|c| c.as_str().to_owned()),
-                appeal_deadline: d.appeal_deadline,
-                appeal_grace_end: d.appeal_grace_end,
-            }
-        }
+        Action::NotifyDecision => notify_decision(&mut s)?,
 
         Action::LodgeAppeal { lodged_at } => lodge_appeal(&mut s, lodged_at)?,
 
-        Action::Withdraw { reason } => {
-            let Some(reason) = clean(Some(reason)) else {
-                return Err(
-                    Refusal::invalid("Record the applicant's reason for withdrawing.").on("reason"),
-                );
-            };
-            s.next.status = Status::Withdrawn;
-            s.next.status_before_hold = None;
-            s.next.hold_reason = None;
-            s.next.appointments.clear();
-            s.next.closure = Some(Closure {
-                reason: ClosureReason::Withdrawn,
-                at: s.now,
-                by: s.me.clone(),
-                note: Some(reason.clone()),
-            });
-            s.why = Some(reason);
-            StepData::Withdrawn {}
-        }
+        Action::Withdraw { reason } => withdraw(&mut s, reason)?,
 
         Action::Close { reason } => close_case(&mut s, reason)?,
 
@@ -237,33 +130,7 @@ pub fn apply(
             approver_roles,
         } => reopen(&mut s, ground, approver_id, approver_roles)?,
 
-        Action::Assign { officer_id } => {
-            let Some(officer_id) = clean(Some(officer_id)) else {
-                return Err(Refusal::invalid("Choose the officer to assign.").on("officer_id"));
-            };
-            if s.state.assigned_officer.as_deref() == Some(officer_id.as_str()) {
-                return Err(
-                    Refusal::invalid("The case is already assigned to this officer.")
-                        .on("officer_id"),
-                );
-            }
-            if s.state.stage == Stage::Appeal
-                && s.state
-                    .first_instance_officers()
-                    .contains(officer_id.as_str())
-            {
-                return Err(Refusal::invalid(
-                    "This officer took part in the first-instance decision; assign the appeal to \
-                     another officer.",
-                )
-                .on("officer_id"));
-            }
-            s.next.assigned_officer = Some(officer_id.clone());
-            StepData::Assigned {
-                from: s.state.assigned_officer.clone(),
-                to: officer_id,
-            }
-        }
+        Action::Assign { officer_id } => assign(&mut s, officer_id)?,
 
         Action::PutOnHold { reason } => {
             let Some(reason) = clean(Some(reason)) else {
@@ -320,6 +187,167 @@ struct Step<'a> {
     why: Option<String>,
 }
 
+/// Decides admissibility; an inadmissible case closes, with the reason given to the applicant.
+fn decide_admissibility(
+    s: &mut Step<'_>,
+    admissible: &bool,
+    reason: Option<&str>,
+) -> Result<StepData, Refusal> {
+    let reason = clean(reason);
+    if !admissible && reason.is_none() {
+        return Err(Refusal::invalid(
+            "Say why the case is inadmissible; the reason is given to the applicant.",
+        )
+        .on("reason"));
+    }
+    s.next.admissibility = Some(Admissibility {
+        admissible: *admissible,
+        by: s.me.clone(),
+        at: s.now,
+        reason: reason.clone(),
+    });
+    if *admissible {
+        s.next.status = Status::Admissible;
+    } else {
+        close(
+            &mut s.next,
+            ClosureReason::Inadmissible,
+            &s.me,
+            s.now,
+            reason.clone(),
+        );
+    }
+    s.why = reason;
+    Ok(StepData::AdmissibilityDecided {
+        admissible: *admissible,
+    })
+}
+
+/// Records that the applicant missed the earliest passed appointment, which starts the
+/// abandonment clock.
+fn record_no_show(s: &mut Step<'_>) -> Result<StepData, Refusal> {
+    // The precheck guarantees a passed appointment; refuse rather than panic if not.
+    let Some(index) = s
+        .next
+        .appointments
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.at <= s.now)
+        .min_by_key(|(_, a)| a.at)
+        .map(|(i, _)| i)
+    else {
+        return Err(Refusal::invalid(
+            "No appointment of this case has passed yet; a no-show can be recorded only \
+             after the appointment time.",
+        ));
+    };
+    let missed = s.next.appointments.remove(index);
+    s.next.no_show_at = Some(s.next.no_show_at.map_or(missed.at, |t| t.max(missed.at)));
+    let data = StepData::NoShowRecorded {
+        appointment_id: missed.id.clone(),
+        appointment_at: missed.at,
+    };
+    s.next
+        .stage_record_mut(s.state.stage)
+        .missed_appointments
+        .push(missed);
+    Ok(data)
+}
+
+/// Submits the assessment with one recommendation per individual concerned, for review.
+fn submit_assessment(
+    s: &mut Step<'_>,
+    recommendations: &[IndividualOutcome],
+    assessment_ref: Option<&str>,
+) -> Result<StepData, Refusal> {
+    let assessment_ref = clean(assessment_ref);
+    if assessment_ref.is_none() && !s.state.modality.allows_short_assessment() {
+        return Err(Refusal::invalid(
+            "Attach the written assessment; only simplified cases may use the short form.",
+        )
+        .on("assessment_ref"));
+    }
+    let recommendations = check_recommendations(s.state, s.rules, recommendations)?;
+    s.next.stage_record_mut(s.state.stage).assessment = Some(Assessment {
+        assessor_id: s.me.clone(),
+        at: s.now,
+        recommendations: recommendations.clone(),
+        assessment_ref,
+    });
+    s.next.status = Status::Assessed;
+    Ok(StepData::AssessmentSubmitted { recommendations })
+}
+
+/// Records that the decision was notified; closes the case when nothing is left to appeal.
+fn notify_decision(s: &mut Step<'_>) -> Result<StepData, Refusal> {
+    s.next.stage_record_mut(s.state.stage).notified_at = Some(s.now);
+    let negative = s.state.current().has_negative_decision();
+    let closing = match s.state.stage {
+        Stage::Appeal => Some(ClosureReason::AppealDecided),
+        Stage::FirstInstance if !negative => Some(ClosureReason::Recognised),
+        Stage::FirstInstance => None,
+    };
+    match closing {
+        Some(reason) => close(&mut s.next, reason, &s.me, s.now, None),
+        None => s.next.status = Status::Notified,
+    }
+    let d = deadlines(&s.next, s.rules);
+    Ok(StepData::Notified {
+        closure_reason: closing.map(|c| c.as_str().to_owned()),
+        appeal_deadline: d.appeal_deadline,
+        appeal_grace_end: d.appeal_grace_end,
+    })
+}
+
+/// Ends the case at the applicant's request, with their reason.
+fn withdraw(s: &mut Step<'_>, reason: &str) -> Result<StepData, Refusal> {
+    let Some(reason) = clean(Some(reason)) else {
+        return Err(
+            Refusal::invalid("Record the applicant's reason for withdrawing.").on("reason"),
+        );
+    };
+    s.next.status = Status::Withdrawn;
+    s.next.status_before_hold = None;
+    s.next.hold_reason = None;
+    s.next.appointments.clear();
+    s.next.closure = Some(Closure {
+        reason: ClosureReason::Withdrawn,
+        at: s.now,
+        by: s.me.clone(),
+        note: Some(reason.clone()),
+    });
+    s.why = Some(reason);
+    Ok(StepData::Withdrawn {})
+}
+
+/// Gives the case to another officer (never one of the first instance at appeal).
+fn assign(s: &mut Step<'_>, officer_id: &str) -> Result<StepData, Refusal> {
+    let Some(officer_id) = clean(Some(officer_id)) else {
+        return Err(Refusal::invalid("Choose the officer to assign.").on("officer_id"));
+    };
+    if s.state.assigned_officer.as_deref() == Some(officer_id.as_str()) {
+        return Err(
+            Refusal::invalid("The case is already assigned to this officer.").on("officer_id"),
+        );
+    }
+    if s.state.stage == Stage::Appeal
+        && s.state
+            .first_instance_officers()
+            .contains(officer_id.as_str())
+    {
+        return Err(Refusal::invalid(
+            "This officer took part in the first-instance decision; assign the appeal to \
+             another officer.",
+        )
+        .on("officer_id"));
+    }
+    s.next.assigned_officer = Some(officer_id.clone());
+    Ok(StepData::Assigned {
+        from: s.state.assigned_officer.clone(),
+        to: officer_id,
+    })
+}
+
 /// Schedules (or moves) an interview: the officer, the time, the interpreter, and the reason for
 /// an interviewer of another sex than the applicant asked for.
 fn schedule_interview(
@@ -356,8 +384,8 @@ fn schedule_interview(
         )
         .on("officer_id"));
     }
-    let override_reason = clean(override_reason.as_deref());
-    let conflict = interviewer_conflict(s.state, officer_sex.as_deref());
+    let override_reason = clean(override_reason);
+    let conflict = interviewer_conflict(s.state, officer_sex);
     if let Some(c) = &conflict
         && override_reason.is_none()
     {
@@ -372,7 +400,7 @@ fn schedule_interview(
         id: appointment_id.clone(),
         at: *at,
         officer_id: officer_id.clone(),
-        interpreter_language: clean(interpreter_language.as_deref()),
+        interpreter_language: clean(interpreter_language),
         override_reason: override_reason.filter(|_| conflict.is_some()),
         scheduled_by: s.me.clone(),
     };
@@ -411,7 +439,7 @@ fn record_interview(
     interpreter_language: Option<&str>,
     override_reason: Option<&str>,
 ) -> Result<StepData, Refusal> {
-    let override_reason = clean(override_reason.as_deref());
+    let override_reason = clean(override_reason);
     let conflict = interviewer_conflict(s.state, s.actor.sex.as_deref());
     let overridden_at_scheduling = s
         .state
@@ -429,7 +457,7 @@ fn record_interview(
         ))
         .on("override_reason"));
     }
-    let interpreter = clean(interpreter_language.as_deref()).or_else(|| {
+    let interpreter = clean(interpreter_language).or_else(|| {
         s.state
             .next_appointment()
             .and_then(|a| a.interpreter_language.clone())
@@ -442,7 +470,7 @@ fn record_interview(
             at: s.now,
             principal_attended: *principal_attended,
             interpreter_language: interpreter.clone(),
-            notes_ref: clean(notes_ref.as_deref()),
+            notes_ref: clean(notes_ref),
         });
     if *principal_attended {
         s.next.status = Status::Interviewed;
@@ -463,7 +491,7 @@ fn review_assessment(
     approve: &bool,
     comments: Option<&str>,
 ) -> Result<StepData, Refusal> {
-    let comments = clean(comments.as_deref());
+    let comments = clean(comments);
     if !approve && comments.is_none() {
         return Err(
             Refusal::invalid("Say what must change when sending an assessment back.")
