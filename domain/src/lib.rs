@@ -5,6 +5,8 @@
 pub mod access;
 pub mod codes;
 pub mod error;
+pub mod events;
+pub mod feed;
 pub mod names;
 pub mod needs;
 pub mod registration;

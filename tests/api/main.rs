@@ -8,6 +8,8 @@ mod auth;
 mod biometrics;
 mod cases;
 mod errors;
+mod feed;
+mod field_groups;
 mod limits;
 mod registration;
 mod search;

@@ -936,9 +936,17 @@ impl Event {
     async fn at(&self) -> DateTime<Utc> {
         utc(self.0.at)
     }
-    /// Details as JSON text (e.g. changed fields with old and new values).
-    async fn data(&self) -> &str {
-        &self.0.data
+    /// Details as JSON text (e.g. changed fields with old and new values), without the values
+    /// of field groups your roles do not include (a sensitive need's code, a change of
+    /// ethnicity or religion).
+    async fn data(&self, ctx: &Context<'_>) -> String {
+        let reader = |g: FieldGroup| sees(ctx, g);
+        crate::domain::events::shown_payload(
+            &self.0.record_type,
+            &self.0.kind,
+            &self.0.data,
+            &reader,
+        )
     }
 }
 

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::audit::{self, Actor, Entry, Outcome, Reads};
 use super::db::DbConn;
+use super::feed;
 use super::queries::Page;
 use super::schema::{
     biometric_enrolments, biometric_referrals, biometric_reviews, biometric_samples,
@@ -25,6 +26,7 @@ use super::{new_id, now};
 use crate::biometric::gallery::{self, Comparison, PositionScore, Template};
 use crate::biometric::{Gallery, Keyring, Position, keys};
 use crate::domain::access::Permission;
+use crate::domain::feed::{Change, RecordKind};
 use crate::error::{Error, Result};
 
 /// `origin` of samples a device captured.
@@ -266,6 +268,7 @@ pub fn enrol(
             )),
         },
     ];
+    let mut changes = vec![Change::create(RecordKind::BiometricEnrolment, &id)];
     let mut candidates = Vec::new();
     let mut other_units = Vec::new();
     for (reference, comparison) in matches {
@@ -298,6 +301,7 @@ pub fn enrol(
                 cand_enrolment,
             ));
             audit_entries.push(Entry::ok("create", "biometric_review", &review_id));
+            changes.push(Change::create(RecordKind::BiometricReview, &review_id));
             candidates.push(CandidateResult {
                 individual_id: cand_individual.clone(),
                 review_id,
@@ -333,6 +337,7 @@ pub fn enrol(
         }
     }
     audit::append(conn, &Actor::from(scope), &audit_entries)?;
+    feed::record(conn, scope.unit_id(), &changes)?;
     Ok(EnrolmentResult {
         id,
         reference_id,
@@ -799,6 +804,11 @@ pub fn decide(
             "the review was changed by someone else; reload and try again",
         ));
     }
+    let mut changes = vec![Change::update(
+        RecordKind::BiometricReview,
+        id,
+        expected_version + 1,
+    )];
     let mut entries = vec![Entry {
         action: "decide_duplicate",
         record_type: Some("biometric_review"),
@@ -809,9 +819,11 @@ pub fn decide(
     if decision == Decision::SamePerson {
         let (a, b) = (&view.enrolled.individual_id, &view.candidate.individual_id);
         for (from, to) in [(a, b), (b, a)] {
+            let link_id = new_id();
+            changes.push(Change::create(RecordKind::IndividualLink, &link_id));
             diesel::insert_into(individual_links::table)
                 .values((
-                    individual_links::id.eq(new_id()),
+                    individual_links::id.eq(&link_id),
                     individual_links::operation_unit_id.eq(scope.unit_id()),
                     individual_links::individual_id.eq(from),
                     individual_links::linked_individual_id.eq(to),
@@ -826,6 +838,7 @@ pub fn decide(
         }
     }
     audit::append(conn, &Actor::from(scope), &entries)?;
+    feed::record(conn, scope.unit_id(), &changes)?;
     let mut reads = Reads::default();
     review(conn, scope, &mut reads, id)?.ok_or_else(|| Error::not_found("biometric review"))
 }

@@ -426,6 +426,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    change_feed (seq) {
+        seq -> BigInt,
+        operation_unit_id -> Text,
+        position -> Nullable<BigInt>,
+        record_type -> Text,
+        record_id -> Text,
+        version -> Integer,
+        operation -> Text,
+        field_groups -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    change_feed_heads (operation_unit_id) {
+        operation_unit_id -> Text,
+        position -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     operation_units,
     offices,
@@ -454,6 +475,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     biometric_reviews,
     biometric_referrals,
     individual_links,
+    change_feed,
+    change_feed_heads,
 );
 
 diesel::joinable!(case_members -> cases (case_id));

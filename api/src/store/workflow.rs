@@ -14,11 +14,13 @@ use serde::{Deserialize, Serialize};
 
 use super::audit::{self, Actor as AuditActor, Entry};
 use super::db::DbConn;
+use super::feed;
 use super::rows::CaseRow;
 use super::schema::*;
 use super::scope::Scope;
 use super::{new_id, now};
 use crate::domain::access::{Permission, Role, parse_roles};
+use crate::domain::feed::{Change, RecordKind};
 use crate::domain::rsd::{
     self, Action, ActionKind, CaseEvent, CaseState, Modality, RefusalKind, ReopenGround, Stage,
     Status, UnitRules,
@@ -408,6 +410,11 @@ pub fn act(
     }
     settle_appointments(conn, &state, &transition.state, &transition.event)?;
     let version = store_state(conn, &loaded.row, &transition.state, &settings.rsd, at)?;
+    feed::record(
+        conn,
+        &loaded.row.operation_unit_id,
+        &[Change::update(RecordKind::Case, &loaded.row.id, version)],
+    )?;
     let event_id = append_event(conn, scope, &loaded.row, &transition.event)?;
     audit::append(
         conn,
@@ -667,9 +674,18 @@ fn book(
         Some((stage, officer, interpreter, language, starts, old_ends, version)) => {
             // The booking as it was stays in the book, pointing at the appointment that
             // replaced it.
+            let kept = new_id();
+            feed::record(
+                conn,
+                &row.operation_unit_id,
+                &[
+                    Change::create(RecordKind::Appointment, &kept),
+                    Change::update(RecordKind::Appointment, appointment_id, version + 1),
+                ],
+            )?;
             diesel::insert_into(appointments::table)
                 .values((
-                    appointments::id.eq(new_id()),
+                    appointments::id.eq(&kept),
                     appointments::operation_unit_id.eq(&row.operation_unit_id),
                     appointments::case_id.eq(&row.id),
                     appointments::stage.eq(stage),
@@ -698,6 +714,11 @@ fn book(
                 .execute(conn)?;
         }
         None => {
+            feed::record(
+                conn,
+                &row.operation_unit_id,
+                &[Change::create(RecordKind::Appointment, appointment_id)],
+            )?;
             diesel::insert_into(appointments::table)
                 .values((
                     appointments::id.eq(appointment_id),
@@ -895,6 +916,15 @@ fn settle_appointments(
         rsd::EventKind::NoShowRecorded => "no_show",
         _ => "cancelled",
     };
+    let settled: Vec<(String, String, i32)> = appointments::table
+        .filter(appointments::id.eq_any(&gone))
+        .filter(appointments::status.eq("scheduled"))
+        .select((
+            appointments::id,
+            appointments::operation_unit_id,
+            appointments::version,
+        ))
+        .load(conn)?;
     diesel::update(
         appointments::table
             .filter(appointments::id.eq_any(&gone))
@@ -902,9 +932,17 @@ fn settle_appointments(
     )
     .set((
         appointments::status.eq(status),
+        appointments::version.eq(appointments::version + 1),
         appointments::updated_at.eq(now()),
     ))
     .execute(conn)?;
+    for (id, unit, version) in settled {
+        feed::record(
+            conn,
+            &unit,
+            &[Change::update(RecordKind::Appointment, id, version + 1)],
+        )?;
+    }
     Ok(())
 }
 
@@ -1020,6 +1058,10 @@ pub fn open_case(conn: &mut DbConn, scope: &Scope, new: &NewCase) -> Result<Stri
         super::registry::next_number(conn, scope.unit_id(), "case")?,
     );
     let case_id = new_id();
+    let mut changes = vec![
+        Change::create(RecordKind::Case, &case_id)
+            .touching(claim.map(|_| crate::domain::access::FieldGroup::ClaimNarrative)),
+    ];
     let mut state = CaseState::new(
         new.principal_id.clone(),
         derivatives.clone(),
@@ -1049,9 +1091,11 @@ pub fn open_case(conn: &mut DbConn, scope: &Scope, new: &NewCase) -> Result<Stri
         ))
         .execute(conn)?;
     for id in std::iter::once(&new.principal_id).chain(&derivatives) {
+        let member_id = new_id();
+        changes.push(Change::create(RecordKind::CaseMember, &member_id));
         diesel::insert_into(case_members::table)
             .values((
-                case_members::id.eq(new_id()),
+                case_members::id.eq(&member_id),
                 case_members::operation_unit_id.eq(scope.unit_id()),
                 case_members::case_id.eq(&case_id),
                 case_members::individual_id.eq(id),
@@ -1070,6 +1114,7 @@ pub fn open_case(conn: &mut DbConn, scope: &Scope, new: &NewCase) -> Result<Stri
         &AuditActor::from(scope),
         &[Entry::ok("create", "case", &case_id)],
     )?;
+    feed::record(conn, scope.unit_id(), &changes)?;
     Ok(case_id)
 }
 

@@ -473,6 +473,10 @@ impl EventKind {
 
 /// One transition as the case history records it: who, when, from where to where, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(
+    try_from = "super::payload::StoredCaseEvent",
+    into = "super::payload::StoredCaseEvent"
+)]
 pub struct CaseEvent {
     /// What happened.
     pub kind: EventKind,
@@ -494,8 +498,9 @@ pub struct CaseEvent {
     pub version: u64,
     /// A reason or comment given by the actor.
     pub why: Option<String>,
-    /// Details of the step (appointment, recommendations, lateness of an appeal...).
-    pub data: serde_json::Value,
+    /// Details of the step (appointment, recommendations, lateness of an appeal...); always of
+    /// the event's `kind`.
+    pub data: super::payload::StepData,
 }
 
 /// An accepted action: the state to store and the event to append, together.

@@ -3,10 +3,10 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDateTime;
-use serde_json::json;
 
-use super::action::{Action, ActionKind, Actor, CaseEvent, EventKind, Refusal, Transition};
+use super::action::{Action, ActionKind, Actor, CaseEvent, Refusal, Transition};
 use super::guards::{interviewer_conflict, precheck};
+use super::payload::StepData;
 use super::rules::{UnitRules, deadlines};
 use super::state::{
     Admissibility, Appointment, Assessment, CaseState, Closure, ClosureReason, Ground,
@@ -41,42 +41,18 @@ pub fn apply(
     let kind = action.kind();
     precheck(state, actor, kind, rules, now)?;
 
-    let mut next = state.clone();
-    let mut why: Option<String> = None;
-    let stage = state.stage;
-    let me = actor.user_id.clone();
-
-    let (event_kind, data) = match action {
+    let mut s = Step {
+        state,
+        next: state.clone(),
+        actor,
+        me: actor.user_id.clone(),
+        rules,
+        now,
+        why: None,
+    };
+    let data = match action {
         Action::DecideAdmissibility { admissible, reason } => {
-            let reason = clean(reason.as_deref());
-            if !admissible && reason.is_none() {
-                return Err(Refusal::invalid(
-                    "Say why the case is inadmissible; the reason is given to the applicant.",
-                )
-                .on("reason"));
-            }
-            next.admissibility = Some(Admissibility {
-                admissible: *admissible,
-                by: me.clone(),
-                at: now,
-                reason: reason.clone(),
-            });
-            if *admissible {
-                next.status = Status::Admissible;
-            } else {
-                close(
-                    &mut next,
-                    ClosureReason::Inadmissible,
-                    &me,
-                    now,
-                    reason.clone(),
-                );
-            }
-            why = reason;
-            (
-                EventKind::AdmissibilityDecided,
-                json!({ "admissible": admissible }),
-            )
+            decide_admissibility(&mut s, admissible, reason.as_deref())?
         }
 
         Action::ScheduleInterview {
@@ -86,530 +62,650 @@ pub fn apply(
             officer_sex,
             interpreter_language,
             override_reason,
-        } => {
-            let Some(appointment_id) = clean(Some(appointment_id)) else {
-                return Err(
-                    Refusal::invalid("The appointment has no identifier.").on("appointment_id")
-                );
-            };
-            let Some(officer_id) = clean(Some(officer_id)) else {
-                return Err(
-                    Refusal::invalid("Choose the officer who will hold the interview.")
-                        .on("officer_id"),
-                );
-            };
-            if *at < now {
-                return Err(Refusal::invalid(
-                    "The appointment time has already passed; choose a time from now on.",
-                )
-                .on("at"));
-            }
-            if stage == Stage::Appeal
-                && state
-                    .first_instance_officers()
-                    .contains(officer_id.as_str())
-            {
-                return Err(Refusal::invalid(
-                    "This officer took part in the first-instance decision; the appeal interview \
-                     needs another officer.",
-                )
-                .on("officer_id"));
-            }
-            let override_reason = clean(override_reason.as_deref());
-            let conflict = interviewer_conflict(state, officer_sex.as_deref());
-            if let Some(c) = &conflict
-                && override_reason.is_none()
-            {
-                return Err(Refusal::invalid(format!(
-                    "The applicant asked for an interviewer of sex {}; choose such an officer, \
-                     or give the reason for the exception.",
-                    c.requested
-                ))
-                .on("override_reason"));
-            }
-            let appointment = Appointment {
-                id: appointment_id.clone(),
-                at: *at,
-                officer_id: officer_id.clone(),
-                interpreter_language: clean(interpreter_language.as_deref()),
-                override_reason: override_reason.filter(|_| conflict.is_some()),
-                scheduled_by: me.clone(),
-            };
-            let rescheduled = match next
-                .appointments
-                .iter_mut()
-                .find(|a| a.id == appointment_id)
-            {
-                Some(existing) => {
-                    *existing = appointment.clone();
-                    true
-                }
-                None => {
-                    next.appointments.push(appointment.clone());
-                    false
-                }
-            };
-            next.status = Status::Scheduled;
-            why = appointment.override_reason.clone();
-            (
-                EventKind::InterviewScheduled,
-                json!({
-                    "appointment_id": appointment.id,
-                    "at": appointment.at,
-                    "officer_id": appointment.officer_id,
-                    "interpreter_language": appointment.interpreter_language,
-                    "rescheduled": rescheduled,
-                    "interviewer_sex_override": conflict.is_some(),
-                }),
-            )
-        }
+        } => schedule_interview(
+            &mut s,
+            appointment_id,
+            at,
+            officer_id,
+            officer_sex.as_deref(),
+            interpreter_language.as_deref(),
+            override_reason.as_deref(),
+        )?,
 
         Action::RecordInterview {
             principal_attended,
             notes_ref,
             interpreter_language,
             override_reason,
-        } => {
-            let override_reason = clean(override_reason.as_deref());
-            let conflict = interviewer_conflict(state, actor.sex.as_deref());
-            let overridden_at_scheduling = state
-                .appointments
-                .iter()
-                .any(|a| a.officer_id == me && a.override_reason.is_some());
-            if let Some(c) = &conflict
-                && override_reason.is_none()
-                && !overridden_at_scheduling
-            {
-                return Err(Refusal::invalid(format!(
-                    "The applicant asked for an interviewer of sex {}; an interview by another \
-                     officer needs the reason for the exception.",
-                    c.requested
-                ))
-                .on("override_reason"));
-            }
-            let interpreter = clean(interpreter_language.as_deref()).or_else(|| {
-                state
-                    .next_appointment()
-                    .and_then(|a| a.interpreter_language.clone())
-            });
-            next.stage_record_mut(stage).interviews.push(Interview {
-                interviewer_id: me.clone(),
-                at: now,
-                principal_attended: *principal_attended,
-                interpreter_language: interpreter.clone(),
-                notes_ref: clean(notes_ref.as_deref()),
-            });
-            if *principal_attended {
-                next.status = Status::Interviewed;
-                next.appointments.clear();
-                next.no_show_at = None;
-            }
-            why = override_reason.filter(|_| conflict.is_some());
-            (
-                EventKind::InterviewRecorded,
-                json!({
-                    "principal_attended": principal_attended,
-                    "interpreter_language": interpreter,
-                    "interviewer_sex_override": conflict.is_some(),
-                }),
-            )
-        }
+        } => record_interview(
+            &mut s,
+            principal_attended,
+            notes_ref.as_deref(),
+            interpreter_language.as_deref(),
+            override_reason.as_deref(),
+        )?,
 
-        Action::RecordNoShow => {
-            // The precheck guarantees a passed appointment; refuse rather than panic if not.
-            let Some(index) = next
-                .appointments
-                .iter()
-                .enumerate()
-                .filter(|(_, a)| a.at <= now)
-                .min_by_key(|(_, a)| a.at)
-                .map(|(i, _)| i)
-            else {
-                return Err(Refusal::invalid(
-                    "No appointment of this case has passed yet; a no-show can be recorded only \
-                     after the appointment time.",
-                ));
-            };
-            let missed = next.appointments.remove(index);
-            next.no_show_at = Some(next.no_show_at.map_or(missed.at, |t| t.max(missed.at)));
-            let data = json!({ "appointment_id": missed.id, "appointment_at": missed.at });
-            next.stage_record_mut(stage)
-                .missed_appointments
-                .push(missed);
-            (EventKind::NoShowRecorded, data)
-        }
+        Action::RecordNoShow => record_no_show(&mut s)?,
 
         Action::RecordContact => {
-            next.last_contact_at = Some(next.last_contact_at.map_or(now, |t| t.max(now)));
-            (EventKind::ContactRecorded, json!({}))
+            s.next.last_contact_at = Some(s.next.last_contact_at.map_or(s.now, |t| t.max(s.now)));
+            StepData::ContactRecorded {}
         }
 
         Action::SubmitAssessment {
             recommendations,
             assessment_ref,
-        } => {
-            let assessment_ref = clean(assessment_ref.as_deref());
-            if assessment_ref.is_none() && !state.modality.allows_short_assessment() {
-                return Err(Refusal::invalid(
-                    "Attach the written assessment; only simplified cases may use the short form.",
-                )
-                .on("assessment_ref"));
-            }
-            let recommendations = check_recommendations(state, rules, recommendations)?;
-            next.stage_record_mut(stage).assessment = Some(Assessment {
-                assessor_id: me.clone(),
-                at: now,
-                recommendations: recommendations.clone(),
-                assessment_ref,
-            });
-            next.status = Status::Assessed;
-            (
-                EventKind::AssessmentSubmitted,
-                json!({ "recommendations": recommendations }),
-            )
-        }
+        } => submit_assessment(&mut s, recommendations, assessment_ref.as_deref())?,
 
         Action::ReviewAssessment { approve, comments } => {
-            let comments = clean(comments.as_deref());
-            if !approve && comments.is_none() {
-                return Err(Refusal::invalid(
-                    "Say what must change when sending an assessment back.",
-                )
-                .on("comments"));
-            }
-            if *approve && !state.current().principal_interviewed() {
-                return Err(Refusal::invalid(
-                    "The principal applicant has not been interviewed at this stage; no decision \
-                     can be taken without an interview.",
-                )
-                .on("approve"));
-            }
-            let record = next.stage_record_mut(stage);
-            let Some(assessment) = record.assessment.take() else {
-                return Err(Refusal::invalid("There is no assessment awaiting review."));
-            };
-            record.reviews.push(Review {
-                reviewer_id: me.clone(),
-                assessor_id: assessment.assessor_id.clone(),
-                at: now,
-                approved: *approve,
-                comments: comments.clone(),
-            });
-            why = comments;
-            if *approve {
-                record.decisions = assessment.recommendations.clone();
-                record.decided_at = Some(now);
-                let data =
-                    json!({ "decisions": record.decisions, "assessor_id": assessment.assessor_id });
-                record.assessment = Some(assessment);
-                next.status = Status::Decided;
-                (EventKind::Decided, data)
-            } else {
-                let data = json!({ "assessor_id": assessment.assessor_id });
-                record.returned_assessments.push(assessment);
-                next.status = Status::Interviewed;
-                (EventKind::AssessmentReturned, data)
-            }
+            review_assessment(&mut s, approve, comments.as_deref())?
         }
 
-        Action::NotifyDecision => {
-            next.stage_record_mut(stage).notified_at = Some(now);
-            let negative = state.current().has_negative_decision();
-            let closing = match stage {
-                Stage::Appeal => Some(ClosureReason::AppealDecided),
-                Stage::FirstInstance if !negative => Some(ClosureReason::Recognised),
-                Stage::FirstInstance => None,
-            };
-            match closing {
-                Some(reason) => close(&mut next, reason, &me, now, None),
-                None => next.status = Status::Notified,
-            }
-            let d = deadlines(&next, rules);
-            (
-                EventKind::Notified,
-                json!({
-                    "closure_reason": closing.map(ClosureReason::as_str),
-                    "appeal_deadline": d.appeal_deadline,
-                    "appeal_grace_end": d.appeal_grace_end,
-                }),
-            )
-        }
+        Action::NotifyDecision => notify_decision(&mut s)?,
 
-        Action::LodgeAppeal { lodged_at } => {
-            let d = deadlines(state, rules);
-            let (Some(notified), Some(deadline), Some(grace_end)) = (
-                state.first_instance.notified_at,
-                d.appeal_deadline,
-                d.appeal_grace_end,
-            ) else {
-                return Err(Refusal::invalid(
-                    "No appealable first-instance decision has been notified.",
-                ));
-            };
-            if *lodged_at > now {
-                return Err(
-                    Refusal::invalid("The appeal cannot be dated in the future.").on("lodged_at"),
-                );
-            }
-            if *lodged_at < notified {
-                return Err(Refusal::invalid(
-                    "The appeal is dated before the decision was notified; check the date.",
-                )
-                .on("lodged_at"));
-            }
-            if *lodged_at > grace_end {
-                return Err(Refusal::invalid(format!(
-                    "The appeal was lodged on {}, after the deadline of {} and the grace period \
-                     that ended on {}; it cannot be accepted.",
-                    lodged_at.date(),
-                    deadline.date(),
-                    grace_end.date()
-                ))
-                .on("lodged_at"));
-            }
-            let late = *lodged_at > deadline;
-            next.stage = Stage::Appeal;
-            next.status = Status::AppealLodged;
-            next.appeal_lodged_at = Some(*lodged_at);
-            next.appeal_late = late;
-            next.appointments.clear();
-            next.no_show_at = None;
-            // The appeal must go to someone new; the supervisor assigns it.
-            let unassigned = state
-                .assigned_officer
-                .as_deref()
-                .is_some_and(|o| state.first_instance_officers().contains(o));
-            if unassigned {
-                next.assigned_officer = None;
-            }
-            (
-                EventKind::AppealLodged,
-                json!({
-                    "lodged_at": lodged_at,
-                    "late": late,
-                    "appeal_deadline": deadline,
-                    "appeal_grace_end": grace_end,
-                    "unassigned": unassigned,
-                }),
-            )
-        }
+        Action::LodgeAppeal { lodged_at } => lodge_appeal(&mut s, lodged_at)?,
 
-        Action::Withdraw { reason } => {
-            let Some(reason) = clean(Some(reason)) else {
-                return Err(
-                    Refusal::invalid("Record the applicant's reason for withdrawing.").on("reason"),
-                );
-            };
-            next.status = Status::Withdrawn;
-            next.status_before_hold = None;
-            next.hold_reason = None;
-            next.appointments.clear();
-            next.closure = Some(Closure {
-                reason: ClosureReason::Withdrawn,
-                at: now,
-                by: me.clone(),
-                note: Some(reason.clone()),
-            });
-            why = Some(reason);
-            (EventKind::Withdrawn, json!({}))
-        }
+        Action::Withdraw { reason } => withdraw(&mut s, reason)?,
 
-        Action::Close { reason } => {
-            if !ClosureReason::MANUAL.contains(reason) {
-                return Err(Refusal::invalid(format!(
-                    "The closure reason {} is set by the procedure itself; a supervisor closes a \
-                     case as no_appeal, duplicate, deceased or left_country.",
-                    reason.as_str()
-                ))
-                .on("reason"));
-            }
-            if *reason == ClosureReason::NoAppeal {
-                let grace_end = (state.status == Status::Notified)
-                    .then(|| deadlines(state, rules).appeal_grace_end)
-                    .flatten();
-                match grace_end {
-                    None => {
-                        return Err(Refusal::invalid(
-                            "No appealable decision is waiting for an appeal; no_appeal does not \
-                             apply.",
-                        )
-                        .on("reason"));
-                    }
-                    Some(end) if now <= end => {
-                        return Err(Refusal::invalid(format!(
-                            "The appeal period and its grace period run until {}; the case \
-                             cannot be closed for lack of an appeal before then.",
-                            end.date()
-                        ))
-                        .on("reason"));
-                    }
-                    Some(_) => {}
-                }
-            }
-            close(&mut next, *reason, &me, now, None);
-            (EventKind::Closed, json!({ "reason": reason.as_str() }))
-        }
+        Action::Close { reason } => close_case(&mut s, reason)?,
 
         Action::ConfirmAbandonment => {
-            next.status = Status::Abandoned;
-            next.appointments.clear();
-            next.closure = Some(Closure {
+            s.next.status = Status::Abandoned;
+            s.next.appointments.clear();
+            s.next.closure = Some(Closure {
                 reason: ClosureReason::Abandoned,
-                at: now,
-                by: me.clone(),
+                at: s.now,
+                by: s.me.clone(),
                 note: None,
             });
-            (
-                EventKind::Abandoned,
-                json!({ "missed_at": state.no_show_at, "last_contact_at": state.last_contact_at }),
-            )
+            StepData::Abandoned {
+                missed_at: s.state.no_show_at,
+                last_contact_at: s.state.last_contact_at,
+            }
         }
 
         Action::Reopen {
             ground,
             approver_id,
             approver_roles,
-        } => {
-            let Some(approver_id) = clean(Some(approver_id)) else {
-                return Err(
-                    Refusal::invalid("A reopening needs the supervisor who approves it.")
-                        .on("approver_id"),
-                );
-            };
-            if approver_id == me {
-                return Err(Refusal::forbidden(
-                    "You requested this reopening; another supervisor must approve it.",
-                )
-                .on("approver_id"));
-            }
-            if !approver_roles.contains(&Role::Supervisor) {
-                return Err(
-                    Refusal::invalid("The approver of a reopening must be a supervisor.")
-                        .on("approver_id"),
-                );
-            }
-            if *ground == ReopenGround::AbandonmentReopened && state.status != Status::Abandoned {
-                return Err(Refusal::invalid(
-                    "Only an abandoned case is reopened on the ground abandonment_reopened.",
-                )
-                .on("ground"));
-            }
-            let past_round = if *ground == ReopenGround::AbandonmentReopened {
-                // The applicant is back: the case waits for a new appointment at its stage.
-                next.status = match (state.stage, &state.admissibility) {
-                    (Stage::Appeal, _) => Status::AppealLodged,
-                    (Stage::FirstInstance, Some(a)) if a.admissible => Status::Admissible,
-                    (Stage::FirstInstance, _) => Status::Registered,
-                };
-                next.closure = None;
-                next.last_contact_at = Some(now);
-                None
-            } else {
-                // A new examination: the earlier records are kept aside, not reused by the guards.
-                let past = PastRound {
-                    admissibility: next.admissibility.take(),
-                    first_instance: std::mem::take(&mut next.first_instance),
-                    appeal: std::mem::take(&mut next.appeal),
-                    appeal_lodged_at: next.appeal_lodged_at.take(),
-                    appeal_late: std::mem::take(&mut next.appeal_late),
-                    closure: next.closure.take(),
-                };
-                next.stage = Stage::FirstInstance;
-                next.status = Status::Registered;
-                Some(past)
-            };
-            next.appointments.clear();
-            next.no_show_at = None;
-            next.status_before_hold = None;
-            next.hold_reason = None;
-            let new_examination = past_round.is_some();
-            next.reopenings.push(Reopening {
-                at: now,
-                ground: *ground,
-                requested_by: me.clone(),
-                approved_by: approver_id.clone(),
-                from_status: state.status,
-                to_status: next.status,
-                to_stage: next.stage,
-                past_round,
-            });
-            why = Some(ground.as_str().to_owned());
-            (
-                EventKind::Reopened,
-                json!({
-                    "ground": ground.as_str(),
-                    "approver_id": approver_id,
-                    "new_examination": new_examination,
-                }),
-            )
-        }
+        } => reopen(&mut s, ground, approver_id, approver_roles)?,
 
-        Action::Assign { officer_id } => {
-            let Some(officer_id) = clean(Some(officer_id)) else {
-                return Err(Refusal::invalid("Choose the officer to assign.").on("officer_id"));
-            };
-            if state.assigned_officer.as_deref() == Some(officer_id.as_str()) {
-                return Err(
-                    Refusal::invalid("The case is already assigned to this officer.")
-                        .on("officer_id"),
-                );
-            }
-            if stage == Stage::Appeal
-                && state
-                    .first_instance_officers()
-                    .contains(officer_id.as_str())
-            {
-                return Err(Refusal::invalid(
-                    "This officer took part in the first-instance decision; assign the appeal to \
-                     another officer.",
-                )
-                .on("officer_id"));
-            }
-            next.assigned_officer = Some(officer_id.clone());
-            (
-                EventKind::Assigned,
-                json!({ "from": state.assigned_officer, "to": officer_id }),
-            )
-        }
+        Action::Assign { officer_id } => assign(&mut s, officer_id)?,
 
         Action::PutOnHold { reason } => {
             let Some(reason) = clean(Some(reason)) else {
                 return Err(Refusal::invalid("Say why the case is put on hold.").on("reason"));
             };
-            next.status_before_hold = Some(state.status);
-            next.hold_reason = Some(reason.clone());
-            next.status = Status::OnHold;
-            why = Some(reason);
-            (EventKind::PutOnHold, json!({}))
+            s.next.status_before_hold = Some(s.state.status);
+            s.next.hold_reason = Some(reason.clone());
+            s.next.status = Status::OnHold;
+            s.why = Some(reason);
+            StepData::PutOnHold {}
         }
 
         Action::Resume => {
-            let Some(back) = next.status_before_hold.take() else {
+            let Some(back) = s.next.status_before_hold.take() else {
                 return Err(Refusal::invalid(
                     "The status before the hold was not kept, so the case cannot resume.",
                 ));
             };
-            next.status = back;
-            next.hold_reason = None;
-            (EventKind::Resumed, json!({}))
+            s.next.status = back;
+            s.next.hold_reason = None;
+            StepData::Resumed {}
         }
     };
 
-    next.version = state.version.saturating_add(1);
+    s.next.version = s.state.version.saturating_add(1);
     let event = CaseEvent {
-        kind: event_kind,
+        kind: data.kind(),
         action: kind,
-        actor_id: me,
-        at: now,
-        from_status: state.status,
-        to_status: next.status,
-        from_stage: state.stage,
-        stage: next.stage,
-        version: next.version,
-        why,
+        actor_id: s.me,
+        at: s.now,
+        from_status: s.state.status,
+        to_status: s.next.status,
+        from_stage: s.state.stage,
+        stage: s.next.stage,
+        version: s.next.version,
+        why: s.why,
         data,
     };
-    Ok(Transition { state: next, event })
+    Ok(Transition {
+        state: s.next,
+        event,
+    })
+}
+
+/// What an action works on: the case as it was, the case being built, who acts, when, and the
+/// reason given, which the event records as its `why`.
+struct Step<'a> {
+    state: &'a CaseState,
+    next: CaseState,
+    actor: &'a Actor,
+    me: String,
+    rules: &'a UnitRules,
+    now: NaiveDateTime,
+    why: Option<String>,
+}
+
+/// Decides admissibility; an inadmissible case closes, with the reason given to the applicant.
+fn decide_admissibility(
+    s: &mut Step<'_>,
+    admissible: &bool,
+    reason: Option<&str>,
+) -> Result<StepData, Refusal> {
+    let reason = clean(reason);
+    if !admissible && reason.is_none() {
+        return Err(Refusal::invalid(
+            "Say why the case is inadmissible; the reason is given to the applicant.",
+        )
+        .on("reason"));
+    }
+    s.next.admissibility = Some(Admissibility {
+        admissible: *admissible,
+        by: s.me.clone(),
+        at: s.now,
+        reason: reason.clone(),
+    });
+    if *admissible {
+        s.next.status = Status::Admissible;
+    } else {
+        close(
+            &mut s.next,
+            ClosureReason::Inadmissible,
+            &s.me,
+            s.now,
+            reason.clone(),
+        );
+    }
+    s.why = reason;
+    Ok(StepData::AdmissibilityDecided {
+        admissible: *admissible,
+    })
+}
+
+/// Records that the applicant missed the earliest passed appointment, which starts the
+/// abandonment clock.
+fn record_no_show(s: &mut Step<'_>) -> Result<StepData, Refusal> {
+    // The precheck guarantees a passed appointment; refuse rather than panic if not.
+    let Some(index) = s
+        .next
+        .appointments
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.at <= s.now)
+        .min_by_key(|(_, a)| a.at)
+        .map(|(i, _)| i)
+    else {
+        return Err(Refusal::invalid(
+            "No appointment of this case has passed yet; a no-show can be recorded only \
+             after the appointment time.",
+        ));
+    };
+    let missed = s.next.appointments.remove(index);
+    s.next.no_show_at = Some(s.next.no_show_at.map_or(missed.at, |t| t.max(missed.at)));
+    let data = StepData::NoShowRecorded {
+        appointment_id: missed.id.clone(),
+        appointment_at: missed.at,
+    };
+    s.next
+        .stage_record_mut(s.state.stage)
+        .missed_appointments
+        .push(missed);
+    Ok(data)
+}
+
+/// Submits the assessment with one recommendation per individual concerned, for review.
+fn submit_assessment(
+    s: &mut Step<'_>,
+    recommendations: &[IndividualOutcome],
+    assessment_ref: Option<&str>,
+) -> Result<StepData, Refusal> {
+    let assessment_ref = clean(assessment_ref);
+    if assessment_ref.is_none() && !s.state.modality.allows_short_assessment() {
+        return Err(Refusal::invalid(
+            "Attach the written assessment; only simplified cases may use the short form.",
+        )
+        .on("assessment_ref"));
+    }
+    let recommendations = check_recommendations(s.state, s.rules, recommendations)?;
+    s.next.stage_record_mut(s.state.stage).assessment = Some(Assessment {
+        assessor_id: s.me.clone(),
+        at: s.now,
+        recommendations: recommendations.clone(),
+        assessment_ref,
+    });
+    s.next.status = Status::Assessed;
+    Ok(StepData::AssessmentSubmitted { recommendations })
+}
+
+/// Records that the decision was notified; closes the case when nothing is left to appeal.
+fn notify_decision(s: &mut Step<'_>) -> Result<StepData, Refusal> {
+    s.next.stage_record_mut(s.state.stage).notified_at = Some(s.now);
+    let negative = s.state.current().has_negative_decision();
+    let closing = match s.state.stage {
+        Stage::Appeal => Some(ClosureReason::AppealDecided),
+        Stage::FirstInstance if !negative => Some(ClosureReason::Recognised),
+        Stage::FirstInstance => None,
+    };
+    match closing {
+        Some(reason) => close(&mut s.next, reason, &s.me, s.now, None),
+        None => s.next.status = Status::Notified,
+    }
+    let d = deadlines(&s.next, s.rules);
+    Ok(StepData::Notified {
+        closure_reason: closing.map(|c| c.as_str().to_owned()),
+        appeal_deadline: d.appeal_deadline,
+        appeal_grace_end: d.appeal_grace_end,
+    })
+}
+
+/// Ends the case at the applicant's request, with their reason.
+fn withdraw(s: &mut Step<'_>, reason: &str) -> Result<StepData, Refusal> {
+    let Some(reason) = clean(Some(reason)) else {
+        return Err(
+            Refusal::invalid("Record the applicant's reason for withdrawing.").on("reason"),
+        );
+    };
+    s.next.status = Status::Withdrawn;
+    s.next.status_before_hold = None;
+    s.next.hold_reason = None;
+    s.next.appointments.clear();
+    s.next.closure = Some(Closure {
+        reason: ClosureReason::Withdrawn,
+        at: s.now,
+        by: s.me.clone(),
+        note: Some(reason.clone()),
+    });
+    s.why = Some(reason);
+    Ok(StepData::Withdrawn {})
+}
+
+/// Gives the case to another officer (never one of the first instance at appeal).
+fn assign(s: &mut Step<'_>, officer_id: &str) -> Result<StepData, Refusal> {
+    let Some(officer_id) = clean(Some(officer_id)) else {
+        return Err(Refusal::invalid("Choose the officer to assign.").on("officer_id"));
+    };
+    if s.state.assigned_officer.as_deref() == Some(officer_id.as_str()) {
+        return Err(
+            Refusal::invalid("The case is already assigned to this officer.").on("officer_id"),
+        );
+    }
+    if s.state.stage == Stage::Appeal
+        && s.state
+            .first_instance_officers()
+            .contains(officer_id.as_str())
+    {
+        return Err(Refusal::invalid(
+            "This officer took part in the first-instance decision; assign the appeal to \
+             another officer.",
+        )
+        .on("officer_id"));
+    }
+    s.next.assigned_officer = Some(officer_id.clone());
+    Ok(StepData::Assigned {
+        from: s.state.assigned_officer.clone(),
+        to: officer_id,
+    })
+}
+
+/// Schedules (or moves) an interview: the officer, the time, the interpreter, and the reason for
+/// an interviewer of another sex than the applicant asked for.
+fn schedule_interview(
+    s: &mut Step<'_>,
+    appointment_id: &str,
+    at: &NaiveDateTime,
+    officer_id: &str,
+    officer_sex: Option<&str>,
+    interpreter_language: Option<&str>,
+    override_reason: Option<&str>,
+) -> Result<StepData, Refusal> {
+    let Some(appointment_id) = clean(Some(appointment_id)) else {
+        return Err(Refusal::invalid("The appointment has no identifier.").on("appointment_id"));
+    };
+    let Some(officer_id) = clean(Some(officer_id)) else {
+        return Err(
+            Refusal::invalid("Choose the officer who will hold the interview.").on("officer_id"),
+        );
+    };
+    if *at < s.now {
+        return Err(Refusal::invalid(
+            "The appointment time has already passed; choose a time from now on.",
+        )
+        .on("at"));
+    }
+    if s.state.stage == Stage::Appeal
+        && s.state
+            .first_instance_officers()
+            .contains(officer_id.as_str())
+    {
+        return Err(Refusal::invalid(
+            "This officer took part in the first-instance decision; the appeal interview \
+             needs another officer.",
+        )
+        .on("officer_id"));
+    }
+    let override_reason = clean(override_reason);
+    let conflict = interviewer_conflict(s.state, officer_sex);
+    if let Some(c) = &conflict
+        && override_reason.is_none()
+    {
+        return Err(Refusal::invalid(format!(
+            "The applicant asked for an interviewer of sex {}; choose such an officer, \
+             or give the reason for the exception.",
+            c.requested
+        ))
+        .on("override_reason"));
+    }
+    let appointment = Appointment {
+        id: appointment_id.clone(),
+        at: *at,
+        officer_id: officer_id.clone(),
+        interpreter_language: clean(interpreter_language),
+        override_reason: override_reason.filter(|_| conflict.is_some()),
+        scheduled_by: s.me.clone(),
+    };
+    let rescheduled = match s
+        .next
+        .appointments
+        .iter_mut()
+        .find(|a| a.id == appointment_id)
+    {
+        Some(existing) => {
+            *existing = appointment.clone();
+            true
+        }
+        None => {
+            s.next.appointments.push(appointment.clone());
+            false
+        }
+    };
+    s.next.status = Status::Scheduled;
+    s.why = appointment.override_reason.clone();
+    Ok(StepData::InterviewScheduled {
+        appointment_id: appointment.id,
+        at: appointment.at,
+        officer_id: appointment.officer_id,
+        interpreter_language: appointment.interpreter_language,
+        rescheduled,
+        interviewer_sex_override: conflict.is_some(),
+    })
+}
+
+/// Records an interview held by the actor; the case moves on only if the principal attended.
+fn record_interview(
+    s: &mut Step<'_>,
+    principal_attended: &bool,
+    notes_ref: Option<&str>,
+    interpreter_language: Option<&str>,
+    override_reason: Option<&str>,
+) -> Result<StepData, Refusal> {
+    let override_reason = clean(override_reason);
+    let conflict = interviewer_conflict(s.state, s.actor.sex.as_deref());
+    let overridden_at_scheduling = s
+        .state
+        .appointments
+        .iter()
+        .any(|a| a.officer_id == s.me && a.override_reason.is_some());
+    if let Some(c) = &conflict
+        && override_reason.is_none()
+        && !overridden_at_scheduling
+    {
+        return Err(Refusal::invalid(format!(
+            "The applicant asked for an interviewer of sex {}; an interview by another \
+             officer needs the reason for the exception.",
+            c.requested
+        ))
+        .on("override_reason"));
+    }
+    let interpreter = clean(interpreter_language).or_else(|| {
+        s.state
+            .next_appointment()
+            .and_then(|a| a.interpreter_language.clone())
+    });
+    s.next
+        .stage_record_mut(s.state.stage)
+        .interviews
+        .push(Interview {
+            interviewer_id: s.me.clone(),
+            at: s.now,
+            principal_attended: *principal_attended,
+            interpreter_language: interpreter.clone(),
+            notes_ref: clean(notes_ref),
+        });
+    if *principal_attended {
+        s.next.status = Status::Interviewed;
+        s.next.appointments.clear();
+        s.next.no_show_at = None;
+    }
+    s.why = override_reason.filter(|_| conflict.is_some());
+    Ok(StepData::InterviewRecorded {
+        principal_attended: *principal_attended,
+        interpreter_language: interpreter,
+        interviewer_sex_override: conflict.is_some(),
+    })
+}
+
+/// Approves the assessment awaiting review (the decision) or sends it back with comments.
+fn review_assessment(
+    s: &mut Step<'_>,
+    approve: &bool,
+    comments: Option<&str>,
+) -> Result<StepData, Refusal> {
+    let comments = clean(comments);
+    if !approve && comments.is_none() {
+        return Err(
+            Refusal::invalid("Say what must change when sending an assessment back.")
+                .on("comments"),
+        );
+    }
+    if *approve && !s.state.current().principal_interviewed() {
+        return Err(Refusal::invalid(
+            "The principal applicant has not been interviewed at this stage; no decision \
+             can be taken without an interview.",
+        )
+        .on("approve"));
+    }
+    let record = s.next.stage_record_mut(s.state.stage);
+    let Some(assessment) = record.assessment.take() else {
+        return Err(Refusal::invalid("There is no assessment awaiting review."));
+    };
+    record.reviews.push(Review {
+        reviewer_id: s.me.clone(),
+        assessor_id: assessment.assessor_id.clone(),
+        at: s.now,
+        approved: *approve,
+        comments: comments.clone(),
+    });
+    s.why = comments;
+    Ok(if *approve {
+        record.decisions = assessment.recommendations.clone();
+        record.decided_at = Some(s.now);
+        let data = StepData::Decided {
+            decisions: record.decisions.clone(),
+            assessor_id: assessment.assessor_id.clone(),
+        };
+        record.assessment = Some(assessment);
+        s.next.status = Status::Decided;
+        data
+    } else {
+        let data = StepData::AssessmentReturned {
+            assessor_id: assessment.assessor_id.clone(),
+        };
+        record.returned_assessments.push(assessment);
+        s.next.status = Status::Interviewed;
+        data
+    })
+}
+
+/// Opens the appeal stage against a notified negative decision, late within the grace period.
+fn lodge_appeal(s: &mut Step<'_>, lodged_at: &NaiveDateTime) -> Result<StepData, Refusal> {
+    let d = deadlines(s.state, s.rules);
+    let (Some(notified), Some(deadline), Some(grace_end)) = (
+        s.state.first_instance.notified_at,
+        d.appeal_deadline,
+        d.appeal_grace_end,
+    ) else {
+        return Err(Refusal::invalid(
+            "No appealable first-instance decision has been notified.",
+        ));
+    };
+    if *lodged_at > s.now {
+        return Err(Refusal::invalid("The appeal cannot be dated in the future.").on("lodged_at"));
+    }
+    if *lodged_at < notified {
+        return Err(Refusal::invalid(
+            "The appeal is dated before the decision was notified; check the date.",
+        )
+        .on("lodged_at"));
+    }
+    if *lodged_at > grace_end {
+        return Err(Refusal::invalid(format!(
+            "The appeal was lodged on {}, after the deadline of {} and the grace period \
+             that ended on {}; it cannot be accepted.",
+            lodged_at.date(),
+            deadline.date(),
+            grace_end.date()
+        ))
+        .on("lodged_at"));
+    }
+    let late = *lodged_at > deadline;
+    s.next.stage = Stage::Appeal;
+    s.next.status = Status::AppealLodged;
+    s.next.appeal_lodged_at = Some(*lodged_at);
+    s.next.appeal_late = late;
+    s.next.appointments.clear();
+    s.next.no_show_at = None;
+    // The appeal must go to someone new; the supervisor assigns it.
+    let unassigned = s
+        .state
+        .assigned_officer
+        .as_deref()
+        .is_some_and(|o| s.state.first_instance_officers().contains(o));
+    if unassigned {
+        s.next.assigned_officer = None;
+    }
+    Ok(StepData::AppealLodged {
+        lodged_at: *lodged_at,
+        late,
+        appeal_deadline: deadline,
+        appeal_grace_end: grace_end,
+        unassigned,
+    })
+}
+
+/// Closes the case by a supervisor, for one of the reasons the procedure does not set itself.
+fn close_case(s: &mut Step<'_>, reason: &ClosureReason) -> Result<StepData, Refusal> {
+    if !ClosureReason::MANUAL.contains(reason) {
+        return Err(Refusal::invalid(format!(
+            "The closure reason {} is set by the procedure itself; a supervisor closes a \
+             case as no_appeal, duplicate, deceased or left_country.",
+            reason.as_str()
+        ))
+        .on("reason"));
+    }
+    if *reason == ClosureReason::NoAppeal {
+        let grace_end = (s.state.status == Status::Notified)
+            .then(|| deadlines(s.state, s.rules).appeal_grace_end)
+            .flatten();
+        match grace_end {
+            None => {
+                return Err(Refusal::invalid(
+                    "No appealable decision is waiting for an appeal; no_appeal does not \
+                     apply.",
+                )
+                .on("reason"));
+            }
+            Some(end) if s.now <= end => {
+                return Err(Refusal::invalid(format!(
+                    "The appeal period and its grace period run until {}; the case \
+                     cannot be closed for lack of an appeal before then.",
+                    end.date()
+                ))
+                .on("reason"));
+            }
+            Some(_) => {}
+        }
+    }
+    close(&mut s.next, *reason, &s.me, s.now, None);
+    Ok(StepData::Closed {
+        reason: reason.as_str().to_owned(),
+    })
+}
+
+/// Reopens an ended case: back where it stopped (abandonment) or a new examination.
+fn reopen(
+    s: &mut Step<'_>,
+    ground: &ReopenGround,
+    approver_id: &str,
+    approver_roles: &[Role],
+) -> Result<StepData, Refusal> {
+    let Some(approver_id) = clean(Some(approver_id)) else {
+        return Err(
+            Refusal::invalid("A reopening needs the supervisor who approves it.").on("approver_id"),
+        );
+    };
+    if approver_id == s.me {
+        return Err(Refusal::forbidden(
+            "You requested this reopening; another supervisor must approve it.",
+        )
+        .on("approver_id"));
+    }
+    if !approver_roles.contains(&Role::Supervisor) {
+        return Err(
+            Refusal::invalid("The approver of a reopening must be a supervisor.").on("approver_id"),
+        );
+    }
+    if *ground == ReopenGround::AbandonmentReopened && s.state.status != Status::Abandoned {
+        return Err(Refusal::invalid(
+            "Only an abandoned case is reopened on the ground abandonment_reopened.",
+        )
+        .on("ground"));
+    }
+    let past_round = if *ground == ReopenGround::AbandonmentReopened {
+        // The applicant is back: the case waits for a new appointment at its s.state.stage.
+        s.next.status = match (s.state.stage, &s.state.admissibility) {
+            (Stage::Appeal, _) => Status::AppealLodged,
+            (Stage::FirstInstance, Some(a)) if a.admissible => Status::Admissible,
+            (Stage::FirstInstance, _) => Status::Registered,
+        };
+        s.next.closure = None;
+        s.next.last_contact_at = Some(s.now);
+        None
+    } else {
+        // A new examination: the earlier records are kept aside, not reused by the guards.
+        let past = PastRound {
+            admissibility: s.next.admissibility.take(),
+            first_instance: std::mem::take(&mut s.next.first_instance),
+            appeal: std::mem::take(&mut s.next.appeal),
+            appeal_lodged_at: s.next.appeal_lodged_at.take(),
+            appeal_late: std::mem::take(&mut s.next.appeal_late),
+            closure: s.next.closure.take(),
+        };
+        s.next.stage = Stage::FirstInstance;
+        s.next.status = Status::Registered;
+        Some(past)
+    };
+    s.next.appointments.clear();
+    s.next.no_show_at = None;
+    s.next.status_before_hold = None;
+    s.next.hold_reason = None;
+    let new_examination = past_round.is_some();
+    s.next.reopenings.push(Reopening {
+        at: s.now,
+        ground: *ground,
+        requested_by: s.me.clone(),
+        approved_by: approver_id.clone(),
+        from_status: s.state.status,
+        to_status: s.next.status,
+        to_stage: s.next.stage,
+        past_round,
+    });
+    s.why = Some(ground.as_str().to_owned());
+    Ok(StepData::Reopened {
+        ground: ground.as_str().to_owned(),
+        approver_id,
+        new_examination,
+    })
 }
 
 /// Trimmed text, `None` when empty.
