@@ -182,6 +182,12 @@ fn check_codestream(cs: &[u8]) -> Result<Codestream, ImageError> {
         }
         at += 2 + len;
     }
+    if tiles > u64::from(u16::MAX) + 1 {
+        return Err(broken(format!(
+            "{tiles} tiles, more than a codestream can index"
+        )));
+    }
+    let mut seen = vec![false; tiles as usize];
     // Tile-parts, each `Psot` bytes long from its SOT marker, then EOC.
     loop {
         match be16(cs, at) {
@@ -215,6 +221,7 @@ fn check_codestream(cs: &[u8]) -> Result<Codestream, ImageError> {
                 "tile-part at offset {at} names tile {tile} of {tiles}"
             )));
         }
+        seen[usize::from(tile)] = true;
         let psot = be32(cs, at + 6).unwrap_or(0) as usize;
         // Psot 0 means "to the end of the codestream", allowed for the last tile-part only.
         let end = if psot == 0 {
@@ -254,6 +261,13 @@ fn check_codestream(cs: &[u8]) -> Result<Codestream, ImageError> {
             p += 2 + len;
         }
         at = end;
+    }
+    // A tile with no data at all is a cut or spliced codestream; decoding it would also spend
+    // seconds filling an image the header enlarged.
+    if let Some(missing) = seen.iter().position(|s| !s) {
+        return Err(broken(format!(
+            "tile {missing} of {tiles} has no data: the codestream is incomplete"
+        )));
     }
     Ok(Codestream {
         width: xsiz - xo,
@@ -427,6 +441,25 @@ mod tests {
             .map(|rec| rec.representations[0].image_data.clone())
             .collect()
         })
+    }
+
+    /// Found by the coverage-guided fuzz run: a device codestream whose SIZ was enlarged to
+    /// 65518x357 (one tile of 238x357 present, 274 missing) took seconds to decode to grey.
+    #[test]
+    fn a_codestream_with_missing_tiles_is_refused_before_decoding() {
+        let Some(stream) = mockmds_streams().first() else {
+            return;
+        };
+        let mut bytes = stream.clone();
+        let siz = bytes
+            .windows(4)
+            .position(|w| w == [0xff, 0x4f, 0xff, 0x51])
+            .expect("SOC SIZ");
+        // Xsiz: the image width in the SIZ segment; the tile stays as it was.
+        let tile_width = u32::from_be_bytes(bytes[siz + 24..siz + 28].try_into().expect("XTsiz"));
+        bytes[siz + 8..siz + 12].copy_from_slice(&(tile_width * 200).to_be_bytes());
+        let err = decode_jpeg2000(&bytes).expect_err("missing tiles");
+        assert!(err.to_string().contains("has no data"), "{err}");
     }
 
     proptest! {

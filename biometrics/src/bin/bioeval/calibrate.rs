@@ -121,15 +121,22 @@ pub fn run(dir: &Path) -> Result<(), String> {
         "# Deduplication calibration on FVC2002 DB1_B-DB3_B (DB4_B synthetic: reported only)\n"
     );
     println!("## Per-finger score distributions (FVC protocol, every pair once)\n");
-    println!("| Database | genuine | impostor | EER | FMR100 | FMR1000 | ZeroFMR | impostor max |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!(
+        "| Database | genuine | impostor | EER | FMR100 | FMR1000 | ZeroFMR | impostor max | prints the acceptance rule refuses |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
     let mut per_db = Vec::new();
     for db in calibration.iter().chain(std::iter::once(&synthetic)) {
         let (g, i) = scores(db);
         let r = error_rates(&g, &i);
         let max = i.iter().copied().fold(0.0f32, f32::max);
+        let all: Vec<&Template> = db.fingers.iter().flatten().collect();
+        let refused = all
+            .iter()
+            .filter(|t| finger::quality::acceptable(t).is_err())
+            .count();
         println!(
-            "| {} | {} | {} | {:.2}% | {:.2}% | {:.2}% | {:.2}% | {:.3} |",
+            "| {} | {} | {} | {:.2}% | {:.2}% | {:.2}% | {:.2}% | {:.3} | {refused}/{} |",
             db.name,
             g.len(),
             i.len(),
@@ -137,7 +144,8 @@ pub fn run(dir: &Path) -> Result<(), String> {
             r.fmr100,
             r.fmr1000,
             r.zero_fmr,
-            max
+            max,
+            all.len()
         );
         per_db.push((db.name.clone(), g, i));
     }
@@ -374,6 +382,9 @@ impl Tally {
     }
 }
 
+/// An enrolled reference: its id, the person whose fingers it holds, and its fingers.
+type Reference = (u64, usize, Vec<(u8, Template)>);
+
 /// A person: ten (finger, position) choices; `fingers[k]` is the finger at ISO position `k + 1`.
 type Person<'a> = Vec<&'a [Template]>;
 
@@ -383,7 +394,7 @@ type Person<'a> = Vec<&'a [Template]>;
 /// person with impression `probe[p]` through the server's gate and decision.
 fn trial(people: &[Person<'_>], enrol: &[usize], probe: &[usize], op: &OperatingPoint) -> Tally {
     let mut index = FingerIndex::new();
-    let mut enrolled: Vec<(u64, usize, Vec<(u8, Template)>)> = Vec::new();
+    let mut enrolled: Vec<Reference> = Vec::new();
     for (p, person) in people.iter().enumerate() {
         for shift in 0..FINGERS {
             let id = (p * FINGERS + shift) as u64;
