@@ -749,8 +749,13 @@ async fn real_prints_are_deduplicated_and_verified(t: TestDb) {
     );
 
     let officer = srv.login("officer").await;
-    let probe =
-        |db: &str| json!({ "input": { "individualId": ana, "samples": real_hand(&dir, db, 2) } });
+    let probe = |db: &str| {
+        let samples: Vec<Value> = real_hand(&dir, db, 2)
+            .into_iter()
+            .map(|s| json!({ "position": s["position"], "record": s["record"] }))
+            .collect();
+        json!({ "input": { "individualId": ana, "samples": samples } })
+    };
     let yes = srv.gql(Some(&officer), VERIFY, probe("DB1_B")).await;
     assert!(yes["errors"].is_null(), "{yes}");
     assert_eq!(yes["data"]["verifyIdentity"]["matched"], true, "{yes}");
