@@ -392,7 +392,8 @@ async fn bad_records_are_refused_and_nothing_is_stored(t: TestDb) {
         &Finger::generate(102).impression(1).image,
     ))
     .expect("record");
-    let damages: [(&str, fn(&mut FingerImageRecord)); 4] = [
+    type Damage = fn(&mut FingerImageRecord);
+    let damages: [(&str, Damage); 4] = [
         ("cut", |r| {
             let d = &mut r.representations[0].image_data;
             let n = d.len();
