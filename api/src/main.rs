@@ -146,6 +146,24 @@ struct ServeArgs {
     /// DEVELOPMENT ONLY: also accept records from devices that sign nothing.
     #[arg(long)]
     allow_unsigned_devices: bool,
+    /// Deduplication: score at which one finger comparison agrees (default: the calibrated
+    /// value, see biometrics/README.md).
+    #[arg(long, env = "AMPARO_FINGER_THRESHOLD")]
+    finger_threshold: Option<f32>,
+    /// Deduplication: agreeing fingers that flag a possible duplicate (default: calibrated).
+    #[arg(long, env = "AMPARO_FUSED_FINGERS")]
+    fused_fingers: Option<usize>,
+    /// Deduplication: agreeing fingers among the index's candidates that reach the exact
+    /// comparison (default: calibrated).
+    #[arg(long, env = "AMPARO_GATE_FINGERS")]
+    gate_fingers: Option<usize>,
+    /// Deduplication: enrolled fingers per probe finger the index compares (default: calibrated).
+    #[arg(long, env = "AMPARO_INDEX_CANDIDATES")]
+    index_candidates: Option<usize>,
+    /// Names the calibration the values above come from; recorded with every decision.
+    /// Required when any of them is changed.
+    #[arg(long, env = "AMPARO_CALIBRATION_VERSION")]
+    calibration_version: Option<String>,
     /// Minutes of inactivity after which a session ends.
     #[arg(long, env = "AMPARO_SESSION_IDLE_MINUTES", default_value_t = 30)]
     session_idle_minutes: u64,
@@ -328,7 +346,9 @@ fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<()> {
     let api = ApiConfig {
         api_token_lifetime: Duration::from_secs(args.api_token_days.clamp(1, 365) * 86_400),
     };
-    let mut state = AppState::new(db.clone(), auth, api).with_device_trust(device_trust(&args)?);
+    let mut state = AppState::new(db.clone(), auth, api)
+        .with_device_trust(device_trust(&args)?)
+        .with_dedup(dedup_values(&args)?);
     match args.keys.keyring()? {
         Some(ring) => state = state.with_biometrics(ring)?,
         None => eprintln!(
@@ -394,6 +414,31 @@ fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<()> {
         };
         served.map_err(|e| Error::internal(format!("server failed: {e}")))
     })
+}
+
+/// The deduplication operating point: the calibrated values with any configured overrides.
+fn dedup_values(args: &ServeArgs) -> Result<amparo_biometrics::finger::dedup::OperatingPoint> {
+    let mut op = amparo_biometrics::finger::dedup::OperatingPoint::calibrated();
+    let changed = args.finger_threshold.is_some()
+        || args.fused_fingers.is_some()
+        || args.gate_fingers.is_some()
+        || args.index_candidates.is_some();
+    op.finger_threshold = args.finger_threshold.unwrap_or(op.finger_threshold);
+    op.fused_fingers = args.fused_fingers.unwrap_or(op.fused_fingers);
+    op.gate_fingers = args.gate_fingers.unwrap_or(op.gate_fingers);
+    op.index_candidates = args.index_candidates.unwrap_or(op.index_candidates);
+    match &args.calibration_version {
+        Some(v) => op.version = v.clone(),
+        None if changed => {
+            return Err(Error::config(
+                "deduplication values changed without --calibration-version: name the calibration they come from",
+            ));
+        }
+        None => {}
+    }
+    op.validate()
+        .map_err(|e| Error::config(format!("deduplication: {e}")))?;
+    Ok(op)
 }
 
 /// The devices enrolment believes, from --trusted-devices and --allow-unsigned-devices.

@@ -30,6 +30,8 @@ pub struct AppState {
     /// Certificates of the capture devices whose signed records enrolment accepts. Empty (the
     /// default) refuses every sample: a record no trusted device signed proves nothing.
     pub device_trust: Arc<amparo_sbi::TrustStore>,
+    /// The deduplication operating point the gallery is built with.
+    pub dedup: amparo_biometrics::finger::dedup::OperatingPoint,
 }
 
 /// How many case transitions a slow subscriber may fall behind before it is told to reload.
@@ -46,6 +48,7 @@ impl AppState {
             case_generation: std::sync::atomic::AtomicU64::new(0),
             summaries: crate::store::queues::SummaryCache::default(),
             biometrics: None,
+            dedup: amparo_biometrics::finger::dedup::OperatingPoint::calibrated(),
             device_trust: Arc::new(amparo_sbi::TrustStore::new()),
         }
     }
@@ -59,11 +62,18 @@ impl AppState {
         self
     }
 
+    /// Deduplicates with these values (the calibrated ones unless configured); call it before
+    /// [`Self::with_biometrics`].
+    pub fn with_dedup(mut self, op: amparo_biometrics::finger::dedup::OperatingPoint) -> Self {
+        self.dedup = op;
+        self
+    }
+
     pub fn with_biometrics(mut self, keys: crate::biometric::Keyring) -> Result<Self> {
         let started = std::time::Instant::now();
         let (gallery, templates) = {
             let mut conn = self.db.conn()?;
-            crate::store::biometrics::load_gallery(&mut conn, &keys)?
+            crate::store::biometrics::load_gallery(&mut conn, &keys, self.dedup.clone())?
         };
         let references = gallery.len();
         self.db.write_blocking(|c| {

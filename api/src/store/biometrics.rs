@@ -28,6 +28,7 @@ use crate::biometric::{Gallery, Keyring, Position, keys};
 use crate::domain::access::Permission;
 use crate::domain::feed::{Change, RecordKind};
 use crate::error::{Error, Result};
+use amparo_biometrics::finger::dedup::OperatingPoint;
 
 /// `origin` of samples a device captured.
 pub const ORIGIN_CAPTURE: &str = "capture";
@@ -288,6 +289,7 @@ pub fn enrol(
                     biometric_reviews::enrolment_id.eq(&id),
                     biometric_reviews::candidate_enrolment_id.eq(cand_enrolment),
                     biometric_reviews::score.eq(comparison.fused),
+                    biometric_reviews::calibration_version.eq(&comparison.calibration),
                     biometric_reviews::position_scores.eq(positions),
                     biometric_reviews::status.eq("pending"),
                     biometric_reviews::version.eq(1),
@@ -320,6 +322,7 @@ pub fn enrol(
                     biometric_referrals::enrolment_id.eq(&id),
                     biometric_referrals::candidate_enrolment_id.eq(cand_enrolment),
                     biometric_referrals::score.eq(comparison.fused),
+                    biometric_referrals::calibration_version.eq(&comparison.calibration),
                     biometric_referrals::created_by.eq(scope.user_id()),
                     biometric_referrals::created_at.eq(t),
                 ))
@@ -402,8 +405,12 @@ type SealedTemplateRow = (String, i64, String, String, Option<Vec<u8>>);
 
 /// Builds the matcher's gallery from every stored template, a batch at a time. Returns the
 /// gallery and the number of templates in it.
-pub fn load_gallery(conn: &mut DbConn, keys: &Keyring) -> Result<(Gallery, usize)> {
-    let mut gallery = Gallery::new();
+pub fn load_gallery(
+    conn: &mut DbConn,
+    keys: &Keyring,
+    op: OperatingPoint,
+) -> Result<(Gallery, usize)> {
+    let mut gallery = Gallery::with_operating_point(op);
     let mut after = String::new();
     let mut n = 0;
     loop {
@@ -871,6 +878,7 @@ pub fn verify(
     conn: &mut DbConn,
     scope: &Scope,
     keys: &Keyring,
+    op: &OperatingPoint,
     individual_id: &str,
     probe: &[(Position, Template)],
 ) -> Result<Verification> {
@@ -891,7 +899,7 @@ pub fn verify(
     let enrolled = templates_of(conn, keys, &[reference])?
         .remove(&reference)
         .unwrap_or_default();
-    let c = gallery::compare(probe, &enrolled);
+    let c = gallery::compare(probe, &enrolled, op);
     if c.positions.is_empty() {
         return Err(Error::validation(
             "samples",
@@ -899,7 +907,7 @@ pub fn verify(
         ));
     }
     let v = Verification {
-        matched: c.is_duplicate(),
+        matched: c.verifies(op),
         score: c.fused,
         positions: c.positions,
     };
@@ -912,9 +920,10 @@ pub fn verify(
             record_id: Some(individual_id.to_string()),
             outcome: Outcome::Ok,
             detail: Some(format!(
-                "{} (score {:.2})",
+                "{} (score {:.2}, calibration {})",
                 if v.matched { "matched" } else { "not matched" },
-                v.score
+                v.score,
+                c.calibration
             )),
         }],
     )?;

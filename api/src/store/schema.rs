@@ -395,6 +395,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        calibration_version -> Text,
     }
 }
 
@@ -409,6 +410,7 @@ diesel::table! {
         score -> Double,
         created_by -> Text,
         created_at -> Timestamp,
+        calibration_version -> Text,
     }
 }
 
