@@ -15,6 +15,7 @@ use amparo_api::auth::{AuthConfig, password};
 use amparo_api::biometric::Keyring;
 use amparo_api::error::Error;
 use amparo_api::graphql::{ApiConfig, AppState};
+use amparo_api::server::HttpConfig;
 use amparo_api::store::{Database, users};
 use serde_json::{Value, json};
 
@@ -227,6 +228,7 @@ pub struct TestServer {
     pub url: String,
     pub http: reqwest::Client,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
+    served: Option<tokio::task::JoinHandle<()>>,
     _key_dir: Option<tempfile::TempDir>,
 }
 
@@ -260,14 +262,26 @@ pub async fn start_with_key(db: &Database, config: AuthConfig, key: &Path) -> Te
         .await
         .expect("gallery task")
         .expect("biometric gallery");
-    let state = Arc::new(state);
+    launch(Arc::new(state), HttpConfig::default()).await
+}
+
+/// Starts the real server with these HTTP limits and without biometric enrolment (as a server
+/// started with no biometric key).
+pub async fn start_with_http(db: &Database, config: AuthConfig, http: HttpConfig) -> TestServer {
+    let api = ApiConfig {
+        api_token_lifetime: Duration::from_secs(86_400),
+    };
+    launch(Arc::new(AppState::new(db.clone(), config, api)), http).await
+}
+
+async fn launch(state: Arc<AppState>, http: HttpConfig) -> TestServer {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind loopback");
     let addr = listener.local_addr().expect("local addr");
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
-        let _ = amparo_api::server::serve(listener, state, async move {
+    let served = tokio::spawn(async move {
+        let _ = amparo_api::server::serve_with(listener, state, http, async move {
             let _ = rx.await;
         })
         .await;
@@ -279,6 +293,7 @@ pub async fn start_with_key(db: &Database, config: AuthConfig, key: &Path) -> Te
             .build()
             .expect("client"),
         stop: Some(tx),
+        served: Some(served),
         _key_dir: None,
     }
 }
@@ -311,11 +326,28 @@ pub async fn start_tls(
         url: format!("https://{addr}"),
         http: reqwest::Client::new(),
         stop: Some(tx),
+        served: None,
         _key_dir: None,
     }
 }
 
 impl TestServer {
+    /// The server's `host:port`.
+    pub fn addr(&self) -> &str {
+        self.url
+            .split_once("://")
+            .map(|(_, a)| a)
+            .unwrap_or(&self.url)
+    }
+
+    /// Asks the server to shut down and returns the task that ends when it has.
+    pub fn shut_down(mut self) -> tokio::task::JoinHandle<()> {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        self.served.take().unwrap_or_else(|| tokio::spawn(async {}))
+    }
+
     /// POSTs a GraphQL request and returns the whole JSON response.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         let mut req = self

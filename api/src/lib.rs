@@ -6,7 +6,7 @@
 
 pub mod auth;
 pub mod biometric;
-pub mod domain;
+pub use amparo_domain as domain;
 pub mod error;
 pub mod graphql;
 pub mod seed;

@@ -146,6 +146,24 @@ struct ServeArgs {
     /// DEVELOPMENT ONLY: also accept records from devices that sign nothing.
     #[arg(long)]
     allow_unsigned_devices: bool,
+    /// Deduplication: score at which one finger comparison agrees (default: the calibrated
+    /// value, see biometrics/README.md).
+    #[arg(long, env = "AMPARO_FINGER_THRESHOLD")]
+    finger_threshold: Option<f32>,
+    /// Deduplication: agreeing fingers that flag a possible duplicate (default: calibrated).
+    #[arg(long, env = "AMPARO_FUSED_FINGERS")]
+    fused_fingers: Option<usize>,
+    /// Deduplication: agreeing fingers among the index's candidates that reach the exact
+    /// comparison (default: calibrated).
+    #[arg(long, env = "AMPARO_GATE_FINGERS")]
+    gate_fingers: Option<usize>,
+    /// Deduplication: enrolled fingers per probe finger the index compares (default: calibrated).
+    #[arg(long, env = "AMPARO_INDEX_CANDIDATES")]
+    index_candidates: Option<usize>,
+    /// Names the calibration the values above come from; recorded with every decision.
+    /// Required when any of them is changed.
+    #[arg(long, env = "AMPARO_CALIBRATION_VERSION")]
+    calibration_version: Option<String>,
     /// Minutes of inactivity after which a session ends.
     #[arg(long, env = "AMPARO_SESSION_IDLE_MINUTES", default_value_t = 30)]
     session_idle_minutes: u64,
@@ -158,6 +176,23 @@ struct ServeArgs {
     /// Load the demo world first if the database does not have it yet.
     #[arg(long)]
     demo: bool,
+    /// Seconds a client has to send a request's headers before its connection is closed.
+    #[arg(long, env = "AMPARO_HEADER_TIMEOUT_SECONDS", default_value_t = 10)]
+    header_timeout_seconds: u64,
+    /// Connections one client address may hold open. Offices and mobile carriers put many users
+    /// behind one address: keep this in the hundreds.
+    #[arg(long, env = "AMPARO_CONNECTIONS_PER_ADDRESS", default_value_t = 512)]
+    connections_per_address: usize,
+    /// Seconds a request may run before it is stopped (UNAVAILABLE).
+    #[arg(long, env = "AMPARO_REQUEST_TIME_LIMIT_SECONDS", default_value_t = 60)]
+    request_time_limit_seconds: u64,
+    /// Seconds shutdown waits for requests in flight and live links before cutting them.
+    #[arg(long, env = "AMPARO_SHUTDOWN_GRACE_SECONDS", default_value_t = 10)]
+    shutdown_grace_seconds: u64,
+    /// Let callers without a token introspect the schema and see field suggestions in errors
+    /// (off by default: developers send their token from GraphiQL).
+    #[arg(long, env = "AMPARO_ANONYMOUS_INTROSPECTION")]
+    anonymous_introspection: bool,
     #[command(flatten)]
     keys: BiometricKeyArgs,
 }
@@ -232,7 +267,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", e.cause_chain());
             ExitCode::FAILURE
         }
     }
@@ -311,7 +346,9 @@ fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<()> {
     let api = ApiConfig {
         api_token_lifetime: Duration::from_secs(args.api_token_days.clamp(1, 365) * 86_400),
     };
-    let mut state = AppState::new(db.clone(), auth, api).with_device_trust(device_trust(&args)?);
+    let mut state = AppState::new(db.clone(), auth, api)
+        .with_device_trust(device_trust(&args)?)
+        .with_dedup(dedup_values(&args)?);
     match args.keys.keyring()? {
         Some(ring) => state = state.with_biometrics(ring)?,
         None => eprintln!(
@@ -319,6 +356,14 @@ fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<()> {
         ),
     }
     let state = Arc::new(state);
+    let http = amparo_api::server::HttpConfig {
+        header_read_timeout: Duration::from_secs(args.header_timeout_seconds.max(1)),
+        connections_per_address: args.connections_per_address.max(1),
+        request_time_limit: Duration::from_secs(args.request_time_limit_seconds.max(1)),
+        shutdown_grace: Duration::from_secs(args.shutdown_grace_seconds),
+        anonymous_introspection: args.anonymous_introspection,
+        ..Default::default()
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -348,21 +393,52 @@ fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<()> {
                 let listener = listener
                     .into_std()
                     .map_err(|e| Error::config(e.to_string()))?;
-                amparo_api::server::serve_tls(
+                amparo_api::server::serve_tls_with(
                     listener,
                     state,
                     tls,
+                    http,
                     amparo_api::server::shutdown_signal(),
                 )
                 .await
             }
             None => {
-                amparo_api::server::serve(listener, state, amparo_api::server::shutdown_signal())
-                    .await
+                amparo_api::server::serve_with(
+                    listener,
+                    state,
+                    http,
+                    amparo_api::server::shutdown_signal(),
+                )
+                .await
             }
         };
         served.map_err(|e| Error::internal(format!("server failed: {e}")))
     })
+}
+
+/// The deduplication operating point: the calibrated values with any configured overrides.
+fn dedup_values(args: &ServeArgs) -> Result<amparo_biometrics::finger::dedup::OperatingPoint> {
+    let mut op = amparo_biometrics::finger::dedup::OperatingPoint::calibrated();
+    let changed = args.finger_threshold.is_some()
+        || args.fused_fingers.is_some()
+        || args.gate_fingers.is_some()
+        || args.index_candidates.is_some();
+    op.finger_threshold = args.finger_threshold.unwrap_or(op.finger_threshold);
+    op.fused_fingers = args.fused_fingers.unwrap_or(op.fused_fingers);
+    op.gate_fingers = args.gate_fingers.unwrap_or(op.gate_fingers);
+    op.index_candidates = args.index_candidates.unwrap_or(op.index_candidates);
+    match &args.calibration_version {
+        Some(v) => op.version = v.clone(),
+        None if changed => {
+            return Err(Error::config(
+                "deduplication values changed without --calibration-version: name the calibration they come from",
+            ));
+        }
+        None => {}
+    }
+    op.validate()
+        .map_err(|e| Error::config(format!("deduplication: {e}")))?;
+    Ok(op)
 }
 
 /// The devices enrolment believes, from --trusted-devices and --allow-unsigned-devices.

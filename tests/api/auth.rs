@@ -129,9 +129,129 @@ async fn api_tokens_are_named_and_revocable(t: TestDb) {
     assert_eq!(error_code(&me), Some("UNAUTHENTICATED"));
 }
 
+/// Logs in from a given loopback address (all of 127.0.0.0/8 reaches the server).
+async fn login_from(
+    srv: &amparo_tests::TestServer,
+    from: [u8; 4],
+    user: &str,
+    password: &str,
+) -> serde_json::Value {
+    let http = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from(from))
+        .build()
+        .expect("client");
+    http.post(format!("{}/graphql", srv.url))
+        .json(&json!({ "query": LOGIN, "variables": { "u": user, "p": password } }))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json")
+}
+
+/// Guessing at an account slows the guesser, not the owner elsewhere; made-up usernames from an
+/// office's address do not lock its users out; delays grow and pass, they do not lock.
+async fn throttling_slows_attackers_without_locking_others_out(t: TestDb) {
+    world(&t.db);
+    let config = AuthConfig {
+        max_failures: 3,
+        ..AuthConfig::default()
+    };
+    let srv = start(&t.db, config).await;
+    let attacker = [127, 0, 0, 2];
+    let mut limited = 0;
+    for _ in 0..8 {
+        let r = login_from(&srv, attacker, "officer", "wrong").await;
+        if error_code(&r) == Some("RATE_LIMITED") {
+            limited += 1;
+        }
+    }
+    assert!(
+        limited >= 4,
+        "the guesser is slowed: {limited} of 8 refused"
+    );
+    // The owner, at their own address, logs in at once.
+    let r = login_from(&srv, [127, 0, 0, 3], "officer", PASSWORD).await;
+    assert!(
+        r["data"]["login"]["token"].is_string(),
+        "owner locked out: {r}"
+    );
+    // A delay passes: after the third failure the next attempt waits one second, not minutes.
+    let slow = [127, 0, 0, 5];
+    for _ in 0..3 {
+        let r = login_from(&srv, slow, "supervisor", "wrong").await;
+        assert_eq!(error_code(&r), Some("UNAUTHENTICATED"), "{r}");
+    }
+    let r = login_from(&srv, slow, "supervisor", PASSWORD).await;
+    assert_eq!(error_code(&r), Some("RATE_LIMITED"), "{r}");
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    let r = login_from(&srv, slow, "supervisor", PASSWORD).await;
+    assert!(
+        r["data"]["login"]["token"].is_string(),
+        "the delay passed: {r}"
+    );
+    // An office's address: 40 failed logins with made-up usernames lock nobody out there.
+    let office = [127, 0, 0, 4];
+    for i in 0..40 {
+        let r = login_from(&srv, office, &format!("made.up.{i}"), "x").await;
+        assert_eq!(error_code(&r), Some("UNAUTHENTICATED"), "{r}");
+    }
+    let r = login_from(&srv, office, "registrar", PASSWORD).await;
+    assert!(
+        r["data"]["login"]["token"].is_string(),
+        "office locked out: {r}"
+    );
+}
+
+/// A token cannot mint tokens that outlive it; disabling the user ends every token.
+async fn only_a_login_session_creates_api_tokens(t: TestDb) {
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let session = srv.login("analyst").await;
+    let create =
+        "mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token id expiresAt } }";
+    let r = srv
+        .gql(
+            Some(&session),
+            create,
+            json!({ "i": { "clientMutationId": "mint-1", "name": "reports", "days": 1 } }),
+        )
+        .await;
+    let api = r["data"]["createApiToken"]["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{r}"))
+        .to_string();
+    let before = super::support::count_rows(&t.db, "sessions");
+    let r = srv
+        .gql(
+            Some(&api),
+            create,
+            json!({ "i": { "clientMutationId": "mint-2", "name": "child", "days": 365 } }),
+        )
+        .await;
+    assert_eq!(error_code(&r), Some("FORBIDDEN"), "{r}");
+    assert_eq!(
+        super::support::count_rows(&t.db, "sessions"),
+        before,
+        "no token was minted"
+    );
+    t.db.write_blocking(|c| {
+        let u = amparo_api::store::users::user_by_username(c, "analyst")?.expect("analyst");
+        amparo_api::store::users::disable_user(c, &u.id)
+    })
+    .expect("disable");
+    for token in [&session, &api] {
+        let r = srv.gql(Some(token), ME, json!({})).await;
+        assert_eq!(error_code(&r), Some("UNAUTHENTICATED"), "{r}");
+    }
+}
+
 both_backends!(
     login_and_me,
+    only_a_login_session_creates_api_tokens,
     wrong_password_and_throttle,
+    throttling_slows_attackers_without_locking_others_out,
     idle_sessions_end_and_logout_ends_them,
     api_tokens_are_named_and_revocable
 );

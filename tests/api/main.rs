@@ -1,13 +1,18 @@
 //! The server suite: every test runs over real HTTP against a real server, once on SQLite and
 //! once on PostgreSQL.
 
+mod abuse;
 mod access;
 mod audit;
 mod auth;
 mod biometrics;
 mod cases;
+mod errors;
+mod feed;
+mod field_groups;
 mod limits;
 mod registration;
 mod search;
+mod sessions;
 mod support;
 mod workflow;

@@ -229,12 +229,11 @@ async fn records_that_cannot_be_believed_end_the_session_with_their_reason() {
     let r = session
         .run(&eyes_only(), "person", &mut Patient::default())
         .await;
-    assert!(matches!(
-        r,
-        Err(SessionError::Refused(
-            RecordError::UntrustedCertificate { .. }
-        ))
-    ));
+    // Untrusted devices are never candidates, so nothing is captured from them at all.
+    assert!(
+        matches!(r, Err(SessionError::NoDevice(BioType::Iris))),
+        "{r:?}"
+    );
 }
 
 #[tokio::test]
@@ -246,10 +245,15 @@ async fn unsigned_devices_pass_only_with_the_development_allowance() {
     let r = Session::new(&http, &devices, &strict, &policy)
         .run(&eyes_only(), "person", &mut Patient::default())
         .await;
-    assert_eq!(r, Err(SessionError::Refused(RecordError::Unsigned)));
+    // An unsigned device is not trusted, so it is no candidate.
+    assert!(
+        matches!(r, Err(SessionError::NoDevice(BioType::Iris))),
+        "{r:?}"
+    );
 
     let mut lax = trusting(0);
     lax.set_allow_unsigned(true);
+    let (http, devices) = devices_of(&emu, &lax).await;
     let capture = Session::new(&http, &devices, &lax, &policy)
         .run(&eyes_only(), "person", &mut Patient::default())
         .await
@@ -275,6 +279,25 @@ async fn samples_that_are_not_good_enough_are_retried_then_refused_with_the_reas
         1,
         "asked to retry once of two attempts"
     );
+
+    // Damaged images, correctly signed: each refused with the reason, never sent.
+    for fault in [
+        Fault::CutImage,
+        Fault::TrailingBytes,
+        Fault::WrongDimensions,
+    ] {
+        let (r, _) = with_fault(fault, trusting(0)).await;
+        assert!(
+            matches!(
+                &r,
+                Err(SessionError::NotCaptured {
+                    problem: Problem::CorruptImage(_),
+                    ..
+                })
+            ),
+            "{fault:?}: {r:?}"
+        );
+    }
 
     let (r, _) = with_fault(Fault::Busy, trusting(0)).await;
     assert!(matches!(

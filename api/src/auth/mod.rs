@@ -27,9 +27,15 @@ use crate::store::{Database, Scope, now};
 pub struct AuthConfig {
     pub idle_timeout: Duration,
     pub absolute_lifetime: Duration,
+    /// Failed logins per (address, username) before each further attempt is delayed (see
+    /// [`throttle`]); an address may fail 40 times as often before it is slowed.
     pub max_failures: u32,
+    /// After this long without a failure, a count is forgotten.
     pub failure_window: Duration,
     pub concurrent_hashes: usize,
+    /// How often a live subscription checks that its session still stands (it also checks
+    /// before each notice), so a logout, an expiry or a disabled user ends it within this.
+    pub session_recheck: Duration,
 }
 
 impl Default for AuthConfig {
@@ -42,6 +48,7 @@ impl Default for AuthConfig {
             concurrent_hashes: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(2),
+            session_recheck: Duration::from_secs(15),
         }
     }
 }
@@ -52,6 +59,9 @@ pub struct Authenticated {
     pub scope: Scope,
     pub session_id: String,
     pub user: User,
+    /// Whether the token is a session opened by logging in, not an API token. Only such a
+    /// session may create API tokens, so a leaked token cannot mint others that outlive it.
+    pub interactive: bool,
 }
 
 /// What a successful login returns.
@@ -100,8 +110,8 @@ impl Auth {
             self.audit_login(None, &username, request_id, Outcome::Denied, "throttled")
                 .await?;
             return Err(Error::rate_limited(format!(
-                "too many failed logins; try again in {} minutes",
-                wait.as_secs().div_ceil(60).max(1)
+                "too many failed logins; try again in {} seconds",
+                wait.as_secs_f64().ceil().max(1.0)
             )));
         }
         let name = username.clone();
@@ -129,7 +139,7 @@ impl Auth {
             .await?;
             return Err(Error::unauthenticated("wrong username or password"));
         };
-        self.throttle.record_success(&username);
+        self.throttle.record_success(&username, addr);
         let token = new_token("amp_s_");
         let expires_at = now() + to_chrono(self.config.absolute_lifetime);
         let (hash, uid, rid, uname) = (
@@ -213,9 +223,44 @@ impl Auth {
         let scope = scope_for(&user, request_id)?;
         Ok(Authenticated {
             scope,
+            interactive: session.kind == "session",
             session_id: session.id,
             user,
         })
+    }
+
+    /// Whether a session that authenticated earlier still stands: not logged out or revoked,
+    /// its user not disabled, its lifetime not over. A live link counts as use, so the idle
+    /// timeout is not applied here.
+    pub async fn still_valid(&self, session_id: &str) -> Result<()> {
+        let id = session_id.to_string();
+        let found = self.db.read(move |c| users::session_by_id(c, &id)).await?;
+        let Some((session, user)) = found else {
+            return Err(Error::unauthenticated(
+                "your session has ended; log in again",
+            ));
+        };
+        if user.disabled {
+            return Err(Error::unauthenticated(
+                "your account was disabled; the live link is closed",
+            ));
+        }
+        if session.revoked_at.is_some() {
+            return Err(Error::unauthenticated(
+                "your session has ended (logged out or revoked); log in again",
+            ));
+        }
+        if now() >= session.expires_at {
+            return Err(Error::unauthenticated(
+                "your session has expired; log in again",
+            ));
+        }
+        Ok(())
+    }
+
+    /// How often live subscriptions re-check their session.
+    pub fn recheck_every(&self) -> Duration {
+        self.config.session_recheck.max(Duration::from_millis(100))
     }
 
     pub async fn logout(&self, who: &Authenticated) -> Result<()> {

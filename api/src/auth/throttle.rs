@@ -1,9 +1,15 @@
-//! Failed-login throttling per username and per client address.
+//! Failed-login throttling that slows an attacker down without locking anyone else out.
 //!
-//! After `max_failures` failures within `window`, further attempts for that username or from
-//! that address are refused (RATE_LIMITED) until the window has passed since the last failure.
-//! Kept in memory: a restart forgets it, which only gives an attacker one more window, and it
-//! needs no write per attempt. Behind several server replicas each keeps its own count.
+//! Failures are counted per (client address, username) and per client address. The first
+//! `free` failures of a pair cost nothing; each further attempt must wait twice as long as the
+//! last (1 s, 2 s, 4 s, ... up to `max_delay`), counted from the pair's last failure. Nothing is
+//! a hard lockout: the account's owner at another address is never slowed by someone guessing
+//! at theirs, and an office behind one address, where many users share it, is slowed only after
+//! a much higher count of failures from it (`address_free`), by the same short delays. A success
+//! clears its pair; counts are forgotten `window` after their last failure.
+//!
+//! Kept in memory: a restart forgets it, which gives an attacker a few free guesses more, and
+//! it needs no write per attempt. Behind several server replicas each keeps its own count.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -19,91 +25,109 @@ struct Failures {
 /// The throttle state.
 #[derive(Debug)]
 pub struct Throttle {
-    max_failures: u32,
+    free: u32,
+    address_free: u32,
     window: Duration,
-    users: Mutex<HashMap<String, Failures>>,
+    max_delay: Duration,
+    pairs: Mutex<HashMap<(Option<IpAddr>, String), Failures>>,
     addrs: Mutex<HashMap<IpAddr, Failures>>,
 }
 
+/// Longest delay between attempts, however many failures came before.
+pub const MAX_DELAY: Duration = Duration::from_secs(5 * 60);
+
+/// How many more failures an address may have (over all usernames) than one pair, before its
+/// attempts are slowed: an office or a carrier's users share one public address.
+pub const ADDRESS_FACTOR: u32 = 40;
+
 impl Throttle {
-    pub fn new(max_failures: u32, window: Duration) -> Self {
+    /// `free` failures per (address, username) before delays start; `window` after the last
+    /// failure, a count is forgotten.
+    pub fn new(free: u32, window: Duration) -> Self {
         Self {
-            max_failures,
+            free: free.max(1),
+            address_free: free.max(1).saturating_mul(ADDRESS_FACTOR),
             window,
-            users: Mutex::default(),
+            max_delay: MAX_DELAY,
+            pairs: Mutex::default(),
             addrs: Mutex::default(),
         }
     }
 
-    /// How long the caller must wait, if it must.
+    /// How long the caller must wait before its next attempt, if it must.
     pub fn blocked_for(&self, username: &str, addr: Option<IpAddr>) -> Option<Duration> {
         let now = Instant::now();
-        let user_wait = Self::wait(
-            &self.users,
-            &username.to_lowercase(),
-            self.max_failures,
-            self.window,
+        let pair = self.wait(
+            &self.pairs,
+            &(addr, username.to_lowercase()),
+            self.free,
             now,
         );
-        let addr_wait = addr.and_then(|a| {
-            // An office behind one NAT shares an address: allow it more failures than one user.
-            Self::wait(
-                &self.addrs,
-                &a,
-                self.max_failures.saturating_mul(4),
-                self.window,
-                now,
-            )
-        });
-        user_wait.max(addr_wait)
+        let address = addr.and_then(|a| self.wait(&self.addrs, &a, self.address_free, now));
+        pair.max(address)
     }
 
     pub fn record_failure(&self, username: &str, addr: Option<IpAddr>) {
         let now = Instant::now();
-        Self::bump(&self.users, username.to_lowercase(), self.window, now);
+        self.bump(&self.pairs, (addr, username.to_lowercase()), now);
         if let Some(a) = addr {
-            Self::bump(&self.addrs, a, self.window, now);
+            self.bump(&self.addrs, a, now);
         }
     }
 
-    pub fn record_success(&self, username: &str) {
-        if let Ok(mut m) = self.users.lock() {
-            m.remove(&username.to_lowercase());
+    /// A correct password clears its pair (the address keeps its count: one success must not
+    /// let an attacker sharing the address start again).
+    pub fn record_success(&self, username: &str, addr: Option<IpAddr>) {
+        if let Ok(mut m) = self.pairs.lock() {
+            m.remove(&(addr, username.to_lowercase()));
         }
+    }
+
+    /// The delay owed after `count` failures when `free` are allowed.
+    fn delay(&self, count: u32, free: u32) -> Duration {
+        if count < free {
+            return Duration::ZERO;
+        }
+        let doublings = (count - free).min(20);
+        Duration::from_secs(1u64 << doublings).min(self.max_delay)
     }
 
     fn wait<K: std::hash::Hash + Eq>(
+        &self,
         map: &Mutex<HashMap<K, Failures>>,
         key: &K,
-        max: u32,
-        window: Duration,
+        free: u32,
         now: Instant,
     ) -> Option<Duration> {
         let m = map.lock().ok()?;
         let f = m.get(key)?;
         let since = now.saturating_duration_since(f.last);
-        (f.count >= max && since < window).then(|| window - since)
+        if since >= self.window {
+            return None;
+        }
+        let owed = self.delay(f.count, free);
+        (since < owed).then(|| owed - since)
     }
 
     fn bump<K: std::hash::Hash + Eq>(
+        &self,
         map: &Mutex<HashMap<K, Failures>>,
         key: K,
-        window: Duration,
         now: Instant,
     ) {
         let Ok(mut m) = map.lock() else { return };
         // Forget stale entries now and then so the map cannot grow without bound.
         if m.len() > 100_000 {
-            m.retain(|_, f| now.saturating_duration_since(f.last) < window);
+            m.retain(|_, f| now.saturating_duration_since(f.last) < self.window);
         }
         let f = m.entry(key).or_insert(Failures {
             count: 0,
             last: now,
         });
-        if now.saturating_duration_since(f.last) >= window {
+        if now.saturating_duration_since(f.last) >= self.window {
             f.count = 0;
         }
-        f.count += 1;
+        f.count = f.count.saturating_add(1);
         f.last = now;
     }
 }
@@ -112,27 +136,52 @@ impl Throttle {
 mod tests {
     use super::*;
 
+    const ATTACKER: [u8; 4] = [10, 0, 0, 9];
+    const OWNER: [u8; 4] = [10, 0, 0, 10];
+
     #[test]
-    fn blocks_after_max_failures_per_user() {
-        let t = Throttle::new(3, Duration::from_secs(60));
+    fn a_pair_is_slowed_progressively_not_locked() {
+        let t = Throttle::new(3, Duration::from_secs(900));
+        let ip: IpAddr = ATTACKER.into();
         for _ in 0..3 {
-            assert!(t.blocked_for("Ana", None).is_none());
-            t.record_failure("ana", None);
+            assert!(t.blocked_for("Ana", Some(ip)).is_none());
+            t.record_failure("ana", Some(ip));
         }
-        assert!(t.blocked_for("ANA", None).is_some());
-        assert!(t.blocked_for("other", None).is_none());
-        t.record_success("ana");
-        assert!(t.blocked_for("ana", None).is_none());
+        let first = t.blocked_for("ANA", Some(ip)).expect("slowed");
+        assert!(first <= Duration::from_secs(1));
+        t.record_failure("ana", Some(ip));
+        let second = t.blocked_for("ana", Some(ip)).expect("slowed");
+        assert!(second > Duration::from_secs(1) && second <= Duration::from_secs(2));
+        for _ in 0..40 {
+            t.record_failure("ana", Some(ip));
+        }
+        assert!(t.blocked_for("ana", Some(ip)).expect("slowed") <= MAX_DELAY);
+        t.record_success("ana", Some(ip));
+        assert!(t.blocked_for("ana", Some(ip)).is_none());
     }
 
     #[test]
-    fn blocks_an_address_trying_many_users() {
-        let t = Throttle::new(2, Duration::from_secs(60));
-        let ip: IpAddr = [10, 0, 0, 9].into();
-        for i in 0..8 {
-            t.record_failure(&format!("user{i}"), Some(ip));
+    fn the_owner_elsewhere_and_other_users_are_not_slowed() {
+        let t = Throttle::new(3, Duration::from_secs(900));
+        let attacker: IpAddr = ATTACKER.into();
+        for _ in 0..50 {
+            t.record_failure("ana", Some(attacker));
         }
-        assert!(t.blocked_for("fresh", Some(ip)).is_some());
-        assert!(t.blocked_for("fresh", None).is_none());
+        assert!(t.blocked_for("ana", Some(OWNER.into())).is_none());
+        assert!(t.blocked_for("ana", None).is_none());
+        assert!(t.blocked_for("luis", Some(attacker)).is_none());
+    }
+
+    #[test]
+    fn an_address_is_slowed_only_past_a_much_higher_ceiling() {
+        let t = Throttle::new(3, Duration::from_secs(900));
+        let office: IpAddr = ATTACKER.into();
+        for i in 0..(3 * ADDRESS_FACTOR - 1) {
+            t.record_failure(&format!("made-up-{i}"), Some(office));
+        }
+        assert!(t.blocked_for("colleague", Some(office)).is_none());
+        t.record_failure("made-up-last", Some(office));
+        let wait = t.blocked_for("colleague", Some(office)).expect("slowed");
+        assert!(wait <= Duration::from_secs(1));
     }
 }

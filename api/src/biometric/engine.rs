@@ -12,9 +12,6 @@ use amparo_biometrics::iso::iris_image::{EyeLabel, IrisImageRecord};
 use super::gallery::Template;
 use super::{Modality, Position};
 
-/// Fewer minutiae than this say too little for deduplication: the capture should be repeated.
-pub const MIN_MINUTIAE: usize = 12;
-
 /// A template derived from one record, with the algorithm that made it.
 pub struct Derived {
     pub template: Template,
@@ -69,12 +66,8 @@ fn finger_template(position: Position, record: &[u8]) -> Result<Derived, String>
         })?;
     let image = rep.decode_image().map_err(|e| e.to_string())?;
     let extraction = finger::extract(&image).map_err(|e| e.to_string())?;
-    let n = extraction.template.minutiae.len();
-    if n < MIN_MINUTIAE {
-        return Err(format!(
-            "only {n} minutiae found (at least {MIN_MINUTIAE} are needed): capture the finger again"
-        ));
-    }
+    // The capture subcommand applies the same rule before sending.
+    finger::quality::acceptable(&extraction.template).map_err(|e| e.to_string())?;
     Ok(Derived {
         template: Template::Finger(extraction.template),
         algorithm_version: finger::ALGORITHM_VERSION,

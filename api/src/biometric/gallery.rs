@@ -3,30 +3,30 @@
 //!
 //! Fingers go into the engine's [`FingerIndex`] (hashing to a shortlist, then full comparison),
 //! irises into one [`IrisGallery`] per eye (exhaustive scan). A search returns references whose
-//! fused evidence reaches [`SHORTLIST_EVIDENCE`]; the store then compares the probe with each
+//! fused evidence passes the engine's gate; the store then compares the probe with each
 //! shortlisted reference's stored templates position by position ([`compare`]), and that exact
 //! comparison decides.
 //!
 //! # The decision and its thresholds
 //!
-//! Each modality's score is turned into *evidence* that is 1.0 exactly at that modality's
-//! threshold: fingers `mean score / FINGER_THRESHOLD` (the mean over the probe's fingers of the
-//! engine's 0-1 similarity), irises `(0.5 - distance) / (0.5 - IRIS_THRESHOLD)` (the best eye's
-//! normalised Hamming distance, 0.5 being chance). The fused evidence is the larger of the two,
-//! and a reference is a possible duplicate when it reaches 1.0. Taking the larger (an "or" of
-//! the modalities) is deliberate: deduplication must not miss a person who enrols with the same
-//! fingers and someone else's eyes, or whose fingers are worn, and every flag goes to a human
-//! anyway, so a false flag costs a review, a missed one an identity.
+//! Fingers decide by the engine's calibrated rule ([`amparo_biometrics::finger::dedup`]): a
+//! reference is a possible duplicate when at least `fused_fingers` of the positions compared
+//! score at or above `finger_threshold`; the index's gate and shortlist are the engine's too, so
+//! `bioeval calibrate` measures exactly this code on real prints (see biometrics/README.md). The
+//! values come from the server's configuration ([`OperatingPoint`], calibrated defaults), and the
+//! calibration version goes with every decision stored.
 //!
-//! The thresholds were measured on the engine's synthetic data (`threshold_survey` below, run
-//! with `cargo test -p amparo-api threshold_survey -- --ignored --nocapture`; the engine is
-//! optimised in every profile): 24
-//! synthetic fingers, two impressions each, through the real extractor and comparator; 12
-//! synthetic eyes, a capture and a recapture each, through the real segmentation and encoder.
-//! See the constants for what was measured and why each value was chosen.
+//! Irises are NOT calibrated (there is no real iris data to calibrate on): [`IRIS_THRESHOLD`]
+//! was measured on synthetic eyes only. So that an uncalibrated score can never outweigh the
+//! fingers, a matching iris counts as one agreeing finger at most; irises decide alone only for
+//! a probe and reference that share no finger position.
+//!
+//! Fused evidence is the number of agreeing fingers (plus the iris vote) over `fused_fingers`,
+//! 1.0 exactly at the decision.
 
 use std::collections::HashMap;
 
+use amparo_biometrics::finger::dedup::{self, OperatingPoint};
 use amparo_biometrics::finger::{self, FingerIndex, Prepared};
 use amparo_biometrics::iris::{IrisGallery, IrisTemplate, MatchConfig, PreparedProbe};
 
@@ -35,30 +35,10 @@ use super::{Modality, Position};
 /// Evidence at which a reference is a possible duplicate.
 pub const DUPLICATE_EVIDENCE: f64 = 1.0;
 
-/// Mean finger similarity at which fingers alone flag a possible duplicate. Measured (see the
-/// module doc): single-finger mates scored 0.34-0.74 (median 0.55), strangers at most 0.040
-/// (99th percentile 0.033) over 552 pairs; the ten-finger mean of a mate hand was 0.52-0.59, of a
-/// stranger hand about 0.02. 0.12 is three times the highest stranger score, so chance alone
-/// does not reach it, and a quarter of the lowest mate hand, so a person who enrols with only
-/// three of their ten fingers (the others missing, injured or someone else's) is still flagged.
-pub const FINGER_THRESHOLD: f64 = 0.12;
-
-/// Similarity at which one finger pair is shown as matching (per-position display only): the
-/// same value, between the highest stranger (0.040) and the lowest mate (0.34) measured.
-pub const FINGER_POSITION_THRESHOLD: f64 = 0.12;
-
-/// Normalised Hamming distance at which an iris alone flags a possible duplicate. Measured:
-/// mates (capture against recapture) 0.00-0.24, strangers 0.41-0.50 (median 0.46) over 132
-/// pairs. 0.32 is Daugman's classic decision point and sits in the middle of that gap.
+/// Normalised Hamming distance at which an iris agrees. UNCALIBRATED: measured on synthetic eyes
+/// only (mates 0.00-0.24, strangers 0.41-0.50 over 132 pairs; 0.32 is Daugman's classic decision
+/// point). See the module doc for how little weight it is given because of that.
 pub const IRIS_THRESHOLD: f64 = 0.32;
-
-/// References whose gallery evidence reaches this are compared in full. Lower than the decision
-/// so that a mate the index scored a little low (the finger index compares only a shortlist) is
-/// still decided on the exact comparison.
-pub const SHORTLIST_EVIDENCE: f64 = 0.5;
-
-/// How many references a search hands on for exact comparison at most.
-pub const SHORTLIST: usize = 20;
 
 /// A template of either engine.
 // An iris code is 512 bytes beside a finger template's 32, but templates live a dozen at a time
@@ -108,27 +88,42 @@ pub struct Comparison {
     pub positions: Vec<PositionScore>,
     /// Fused evidence (1.0 at the decision threshold).
     pub fused: f64,
+    /// The calibration the decision was made with.
+    pub calibration: String,
+    /// Finger positions compared, and how many of them agree.
+    pub fingers_compared: usize,
+    pub fingers_agreeing: usize,
 }
 
 impl Comparison {
     pub fn is_duplicate(&self) -> bool {
         self.fused >= DUPLICATE_EVIDENCE
     }
-}
 
-fn finger_evidence(mean: f64) -> f64 {
-    mean / FINGER_THRESHOLD
+    /// The 1:1 decision: one claimed person, not a million, so fewer fingers than the 1:N
+    /// decision needs may verify when every one of them agrees (the per-finger false match rate
+    /// then applies, see biometrics/README.md).
+    pub fn verifies(&self, op: &OperatingPoint) -> bool {
+        if self.fingers_compared == 0 {
+            return self.is_duplicate();
+        }
+        self.fingers_agreeing >= op.fused_fingers.min(self.fingers_compared)
+    }
 }
 
 fn iris_evidence(distance: f64) -> f64 {
     ((0.5 - distance) / (0.5 - IRIS_THRESHOLD)).max(0.0)
 }
 
-/// Compares a probe with a person's enrolled templates position by position.
-pub fn compare(probe: &[(Position, Template)], enrolled: &[(Position, Template)]) -> Comparison {
+/// Compares a probe with a person's enrolled templates position by position, deciding with `op`.
+pub fn compare(
+    probe: &[(Position, Template)],
+    enrolled: &[(Position, Template)],
+    op: &OperatingPoint,
+) -> Comparison {
     let config = MatchConfig::default();
     let mut positions = Vec::new();
-    let (mut finger_sum, mut fingers) = (0.0, 0usize);
+    let mut finger_scores = Vec::new();
     let mut best_iris: Option<f64> = None;
     for (position, probe_t) in probe {
         let Some((_, stored)) = enrolled.iter().find(|(p, _)| p == position) else {
@@ -136,13 +131,12 @@ pub fn compare(probe: &[(Position, Template)], enrolled: &[(Position, Template)]
         };
         match (probe_t, stored) {
             (Template::Finger(a), Template::Finger(b)) => {
-                let s = f64::from(finger::compare(&Prepared::new(a), &Prepared::new(b)));
-                finger_sum += s;
-                fingers += 1;
+                let s = finger::compare(&Prepared::new(a), &Prepared::new(b));
+                finger_scores.push(s);
                 positions.push(PositionScore {
                     position: *position,
-                    score: s,
-                    matched: s >= FINGER_POSITION_THRESHOLD,
+                    score: f64::from(s),
+                    matched: s >= op.finger_threshold,
                 });
             }
             (Template::Iris(a), Template::Iris(b)) => {
@@ -157,11 +151,18 @@ pub fn compare(probe: &[(Position, Template)], enrolled: &[(Position, Template)]
             _ => {}
         }
     }
-    let finger = (fingers > 0).then(|| finger_evidence(finger_sum / fingers as f64));
-    let iris = best_iris.map(iris_evidence);
+    let fused = if finger_scores.is_empty() {
+        best_iris.map_or(0.0, iris_evidence)
+    } else {
+        let iris_vote = usize::from(best_iris.is_some_and(|d| d <= IRIS_THRESHOLD));
+        (op.agreeing(&finger_scores) + iris_vote) as f64 / op.fused_fingers as f64
+    };
     Comparison {
         positions,
-        fused: finger.unwrap_or(0.0).max(iris.unwrap_or(0.0)),
+        fused,
+        calibration: op.version.clone(),
+        fingers_compared: finger_scores.len(),
+        fingers_agreeing: op.agreeing(&finger_scores),
     }
 }
 
@@ -179,6 +180,7 @@ pub struct Gallery {
     right: IrisGallery,
     left: IrisGallery,
     enrolled: HashMap<u64, Enrolled>,
+    op: OperatingPoint,
 }
 
 impl Default for Gallery {
@@ -188,13 +190,25 @@ impl Default for Gallery {
 }
 
 impl Gallery {
+    /// An empty gallery at the calibrated operating point.
     pub fn new() -> Self {
+        Self::with_operating_point(OperatingPoint::calibrated())
+    }
+
+    /// An empty gallery deciding with `op`.
+    pub fn with_operating_point(op: OperatingPoint) -> Self {
         Self {
             fingers: FingerIndex::new(),
             right: IrisGallery::new(),
             left: IrisGallery::new(),
             enrolled: HashMap::new(),
+            op,
         }
+    }
+
+    /// The values this gallery decides with.
+    pub fn operating_point(&self) -> &OperatingPoint {
+        &self.op
     }
 
     /// How many references are enrolled.
@@ -233,7 +247,9 @@ impl Gallery {
         }
     }
 
-    /// References worth comparing in full with `probe`, best first (at most [`SHORTLIST`]).
+    /// References worth comparing in full with `probe`, best first (at most the operating
+    /// point's shortlist): those the engine's finger gate lets through, then those with an iris
+    /// within its threshold. The second value is the gate's evidence.
     pub fn search(&self, probe: &[(Position, Template)]) -> Vec<(u64, f64)> {
         let finger_query: Vec<(u8, finger::Template)> = probe
             .iter()
@@ -242,10 +258,10 @@ impl Gallery {
                 Template::Iris(_) => None,
             })
             .collect();
-        let mut finger_scores: HashMap<u64, f64> = HashMap::new();
+        let mut hits: Vec<(u64, f64)> = Vec::new();
         if !finger_query.is_empty() && !self.fingers.is_empty() {
-            for hit in self.fingers.search(&finger_query, SHORTLIST) {
-                finger_scores.insert(hit.person, f64::from(hit.score));
+            for c in dedup::shortlist(&self.fingers, &finger_query, &self.op) {
+                hits.push((c.person, c.agreeing as f64 / self.op.fused_fingers as f64));
             }
         }
         let config = MatchConfig::default();
@@ -261,26 +277,19 @@ impl Gallery {
             ) else {
                 continue;
             };
-            for c in gallery.search(t, &config, SHORTLIST, 1) {
+            for c in gallery.search(t, &config, self.op.shortlist, 1) {
                 let d = iris_distances.entry(c.id).or_insert(c.result.distance);
                 *d = d.min(c.result.distance);
             }
         }
-        let mut hits: Vec<(u64, f64)> = finger_scores
-            .keys()
-            .chain(iris_distances.keys())
-            .copied()
-            .collect::<std::collections::HashSet<u64>>()
+        let mut irises: Vec<(u64, f64)> = iris_distances
             .into_iter()
-            .map(|reference| {
-                let f = finger_scores.get(&reference).copied().map(finger_evidence);
-                let i = iris_distances.get(&reference).copied().map(iris_evidence);
-                (reference, f.unwrap_or(0.0).max(i.unwrap_or(0.0)))
-            })
-            .filter(|(_, evidence)| *evidence >= SHORTLIST_EVIDENCE)
+            .filter(|(r, d)| *d <= IRIS_THRESHOLD && !hits.iter().any(|h| h.0 == *r))
+            .map(|(r, d)| (r, iris_evidence(d)))
             .collect();
-        hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        hits.truncate(SHORTLIST);
+        irises.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        hits.extend(irises);
+        hits.truncate(self.op.shortlist);
         hits
     }
 }
@@ -311,83 +320,6 @@ mod tests {
         (a, b)
     }
 
-    /// Measures the score distributions the thresholds above were chosen from.
-    #[test]
-    #[ignore = "a measurement, not a check: run it in release mode to see the distributions"]
-    fn threshold_survey() {
-        let fingers: Vec<_> = (0..24).map(|s| finger_templates(1000 + s)).collect();
-        let prepared: Vec<_> = fingers
-            .iter()
-            .map(|(a, b)| (Prepared::new(a), Prepared::new(b)))
-            .collect();
-        let mut mates: Vec<f32> = prepared
-            .iter()
-            .map(|(a, b)| finger::compare(a, b))
-            .collect();
-        let mut strangers = Vec::new();
-        for i in 0..prepared.len() {
-            for j in 0..prepared.len() {
-                if i != j {
-                    strangers.push(finger::compare(&prepared[i].0, &prepared[j].1));
-                }
-            }
-        }
-        mates.sort_by(f32::total_cmp);
-        strangers.sort_by(f32::total_cmp);
-        println!("finger mates {:?}", mates);
-        println!(
-            "finger strangers max {:?} p99 {:?}",
-            strangers.last(),
-            strangers[strangers.len() * 99 / 100]
-        );
-        // Hands of ten: fingers 0-9 and 10-19 as two people, 4-13 as a stranger to both.
-        let hand = |range: std::ops::Range<usize>, second: bool| -> Vec<(Position, Template)> {
-            range
-                .enumerate()
-                .map(|(k, i)| {
-                    let t = if second {
-                        fingers[i].1.clone()
-                    } else {
-                        fingers[i].0.clone()
-                    };
-                    (Position::ALL[k], Template::Finger(t))
-                })
-                .collect()
-        };
-        for (a, b) in [
-            (0..10, 0..10),
-            (10..20, 10..20),
-            (0..10, 10..20),
-            (4..14, 0..10),
-        ] {
-            let c = compare(&hand(a.clone(), false), &hand(b.clone(), true));
-            println!("hand {a:?} vs {b:?}: fused {:.2}", c.fused);
-        }
-        let eyes: Vec<_> = (0..12).map(|s| eye_templates(2000 + s)).collect();
-        let config = MatchConfig::default();
-        let mut iris_mates = Vec::new();
-        let mut iris_strangers = Vec::new();
-        for (i, (a, _)) in eyes.iter().enumerate() {
-            let p = PreparedProbe::new(a, &config);
-            for (j, (_, b)) in eyes.iter().enumerate() {
-                let d = p.compare(b).distance;
-                if i == j {
-                    iris_mates.push(d);
-                } else {
-                    iris_strangers.push(d);
-                }
-            }
-        }
-        iris_mates.sort_by(f64::total_cmp);
-        iris_strangers.sort_by(f64::total_cmp);
-        println!("iris mates {:?}", iris_mates);
-        println!(
-            "iris strangers min {:?} median {:?}",
-            iris_strangers.first(),
-            iris_strangers[iris_strangers.len() / 2]
-        );
-    }
-
     #[test]
     fn the_gallery_finds_a_mate_and_not_a_stranger() {
         let people: Vec<Vec<(Position, Template)>> = (0..3u64)
@@ -415,9 +347,48 @@ mod tests {
             .collect();
         let hits = g.search(&probe);
         assert_eq!(hits.first().map(|h| h.0), Some(101), "{hits:?}");
-        let exact = compare(&probe, &people[1]);
+        let op = OperatingPoint::calibrated();
+        let exact = compare(&probe, &people[1], &op);
         assert!(exact.is_duplicate(), "{exact:?}");
         assert_eq!(exact.positions.len(), 3);
-        assert!(!compare(&probe, &people[0]).is_duplicate());
+        assert!(!compare(&probe, &people[0], &op).is_duplicate());
+        assert_eq!(exact.calibration, op.version);
+    }
+
+    /// An uncalibrated iris match beside fingers that disagree does not flag; alone (no finger
+    /// in common) it still does.
+    #[test]
+    fn an_iris_never_outweighs_the_fingers() {
+        let op = OperatingPoint::calibrated();
+        let (eye_a, eye_b) = eye_templates(2001);
+        let enrolled: Vec<(Position, Template)> = (0..3u64)
+            .map(|k| {
+                let (a, _) = finger_templates(70 + k);
+                (Position::ALL[k as usize], Template::Finger(a))
+            })
+            .chain([(Position::RightIris, Template::Iris(eye_a))])
+            .collect();
+        let strangers: Vec<(Position, Template)> = (0..3u64)
+            .map(|k| {
+                let (_, b) = finger_templates(80 + k);
+                (Position::ALL[k as usize], Template::Finger(b))
+            })
+            .collect();
+        let mut probe = strangers.clone();
+        probe.push((Position::RightIris, Template::Iris(eye_b.clone())));
+        let c = compare(&probe, &enrolled, &op);
+        assert!(
+            c.positions
+                .iter()
+                .any(|p| p.position == Position::RightIris && p.matched),
+            "{c:?}"
+        );
+        assert!(!c.is_duplicate(), "{c:?}");
+        let iris_only = compare(
+            &[(Position::RightIris, Template::Iris(eye_b))],
+            &enrolled,
+            &op,
+        );
+        assert!(iris_only.is_duplicate(), "{iris_only:?}");
     }
 }

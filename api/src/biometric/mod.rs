@@ -44,6 +44,11 @@ impl Service {
         self.gallery.read().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The values the gallery decides with.
+    pub fn operating_point(&self) -> amparo_biometrics::finger::dedup::OperatingPoint {
+        self.gallery().operating_point().clone()
+    }
+
     /// Adds a committed enrolment's templates.
     pub fn add(&self, reference: u64, templates: &[(Position, gallery::Template)]) {
         let mut g = self.gallery.write().unwrap_or_else(|p| p.into_inner());

@@ -555,7 +555,7 @@ async fn load_review(ctx: &Context<'_>, id: &str) -> GqlResult<Option<BiometricR
 /// The biometric service, or why there is none.
 fn service(ctx: &Context<'_>) -> Result<Arc<Service>> {
     state(ctx).biometrics.clone().ok_or_else(|| {
-        Error::unavailable(
+        Error::not_enabled(
             "biometric enrolment is off on this server: start it with --biometric-key-file \
              (AMPARO_BIOMETRIC_KEY_FILE)",
         )
@@ -668,12 +668,12 @@ async fn deduplicate(
     probe: Arc<Vec<(Position, Template)>>,
 ) -> Result<(usize, Vec<(i64, gallery::Comparison)>)> {
     let (s, p) = (svc.clone(), probe.clone());
-    let shortlist: Vec<i64> = blocking(move || {
-        Ok(s.gallery()
-            .search(&p)
-            .into_iter()
-            .map(|(r, _)| r as i64)
-            .collect())
+    let (shortlist, op): (Vec<i64>, _) = blocking(move || {
+        let g = s.gallery();
+        Ok((
+            g.search(&p).into_iter().map(|(r, _)| r as i64).collect(),
+            g.operating_point().clone(),
+        ))
     })
     .await?;
     if shortlist.is_empty() {
@@ -688,7 +688,7 @@ async fn deduplicate(
     blocking(move || {
         let mut found: Vec<(i64, gallery::Comparison)> = stored
             .into_iter()
-            .map(|(r, templates)| (r, gallery::compare(&probe, &templates)))
+            .map(|(r, templates)| (r, gallery::compare(&probe, &templates, &op)))
             .filter(|(_, c)| c.is_duplicate())
             .collect();
         found.sort_by(|a, b| b.1.fused.total_cmp(&a.1.fused).then(a.0.cmp(&b.0)));
@@ -797,7 +797,7 @@ async fn verify(ctx: &Context<'_>, input: VerifyIdentityInput) -> Result<VerifyI
     let id = input.individual_id.0.clone();
     let v = state(ctx)
         .db
-        .write(move |c| store::verify(c, &scope, &svc.keys, &id, &probe))
+        .write(move |c| store::verify(c, &scope, &svc.keys, &svc.operating_point(), &id, &probe))
         .await?;
     Ok(VerifyIdentityResult {
         matched: v.matched,

@@ -4,7 +4,7 @@
 use async_graphql::{Context, SimpleObject};
 use base64::Engine;
 
-use super::context::{GqlResult, gql, scoped_read};
+use super::context::{GqlResult, scoped_read};
 use super::types::{Case, Individual, RegistrationGroup};
 use crate::error::Error;
 use crate::store::queries::{self, CaseQuery, IndividualQuery};
@@ -143,8 +143,4 @@ pub fn page_info(ids: &[&str], has_next: bool) -> PageInfo {
         has_next_page: has_next,
         end_cursor: ids.last().map(|id| encode_cursor(id)),
     }
-}
-
-pub fn bad_input(e: Error) -> async_graphql::Error {
-    gql(e)
 }

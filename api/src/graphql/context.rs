@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ErrorExtensions};
 
 use crate::auth::{Auth, Authenticated};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, ErrorCode, Reason, Result};
 use crate::store::audit::{Actor, AuditWriter, Entry, Outcome, Reads};
 use crate::store::{Database, DbConn, Scope};
 
@@ -30,6 +30,8 @@ pub struct AppState {
     /// Certificates of the capture devices whose signed records enrolment accepts. Empty (the
     /// default) refuses every sample: a record no trusted device signed proves nothing.
     pub device_trust: Arc<amparo_sbi::TrustStore>,
+    /// The deduplication operating point the gallery is built with.
+    pub dedup: amparo_biometrics::finger::dedup::OperatingPoint,
 }
 
 /// How many case transitions a slow subscriber may fall behind before it is told to reload.
@@ -46,6 +48,7 @@ impl AppState {
             case_generation: std::sync::atomic::AtomicU64::new(0),
             summaries: crate::store::queues::SummaryCache::default(),
             biometrics: None,
+            dedup: amparo_biometrics::finger::dedup::OperatingPoint::calibrated(),
             device_trust: Arc::new(amparo_sbi::TrustStore::new()),
         }
     }
@@ -59,11 +62,18 @@ impl AppState {
         self
     }
 
+    /// Deduplicates with these values (the calibrated ones unless configured); call it before
+    /// [`Self::with_biometrics`].
+    pub fn with_dedup(mut self, op: amparo_biometrics::finger::dedup::OperatingPoint) -> Self {
+        self.dedup = op;
+        self
+    }
+
     pub fn with_biometrics(mut self, keys: crate::biometric::Keyring) -> Result<Self> {
         let started = std::time::Instant::now();
         let (gallery, templates) = {
             let mut conn = self.db.conn()?;
-            crate::store::biometrics::load_gallery(&mut conn, &keys)?
+            crate::store::biometrics::load_gallery(&mut conn, &keys, self.dedup.clone())?
         };
         let references = gallery.len();
         self.db.write_blocking(|c| {
@@ -117,18 +127,57 @@ pub struct RequestData {
     pub caller: Option<Result<Authenticated>>,
 }
 
-/// Turns our error into a GraphQL error carrying `extensions.code` (and `field`).
-pub fn gql(e: Error) -> async_graphql::Error {
-    let field = e.field.clone();
-    async_graphql::Error::new(e.message.clone()).extend_with(|_, ext| {
-        ext.set("code", e.code.as_str());
-        if let Some(f) = &field {
-            ext.set("field", f.as_str());
-        }
-    })
+/// The only error a resolver can return: built from our [`Error`], so it always has a code.
+///
+/// It deliberately implements neither `Display` nor `std::error::Error`, and the schema is built
+/// with async-graphql's `custom-error-conversion`, so neither a `?` on some other error type nor
+/// async-graphql's blanket conversion can produce a resolver error without `extensions.code`.
+#[derive(Debug, Clone)]
+pub struct GqlError(Error);
+
+impl From<Error> for GqlError {
+    fn from(e: Error) -> Self {
+        Self(e)
+    }
 }
 
-pub type GqlResult<T> = std::result::Result<T, async_graphql::Error>;
+impl GqlError {
+    pub fn code(&self) -> ErrorCode {
+        self.0.code
+    }
+}
+
+/// The one mapping of our errors to GraphQL: `extensions.code` always; `reason` and `params`
+/// when a more specific reason is known; `field` for input errors. INTERNAL failures are logged
+/// here, with their cause chain, inside the request's span (which carries the request id); the
+/// caller sees only a generic message.
+impl From<GqlError> for async_graphql::Error {
+    fn from(GqlError(e): GqlError) -> Self {
+        if matches!(e.code, ErrorCode::Internal | ErrorCode::Unavailable) {
+            tracing::error!(code = ?e.code, cause = %e.cause_chain(), "request failed");
+        }
+        let params = e.reason.params();
+        async_graphql::Error::new(e.message.clone()).extend_with(|_, ext| {
+            ext.set("code", e.code.as_str());
+            if e.reason != Reason::Unspecified {
+                ext.set("reason", e.reason.name());
+                if let Ok(v) = async_graphql::Value::from_json(serde_json::Value::Object(params)) {
+                    ext.set("params", v);
+                }
+            }
+            if let Some(f) = &e.field {
+                ext.set("field", f.as_str());
+            }
+        })
+    }
+}
+
+/// Turns our error into the resolvers' error type (for `map_err`).
+pub fn gql(e: Error) -> GqlError {
+    GqlError(e)
+}
+
+pub type GqlResult<T> = std::result::Result<T, GqlError>;
 
 pub fn state<'a>(ctx: &Context<'a>) -> &'a Arc<AppState> {
     ctx.data_unchecked::<Arc<AppState>>()

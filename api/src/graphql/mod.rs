@@ -44,6 +44,17 @@ pub const MAX_ALIASES: usize = 30;
 
 /// Builds the schema with its limits.
 pub fn build_schema() -> AppSchema {
+    limited().finish()
+}
+
+/// The schema served to callers without a token: the same, but its errors suggest no field
+/// names, so the shape of the API is not guessed from typos.
+pub fn build_anonymous_schema() -> AppSchema {
+    limited().disable_suggestions().finish()
+}
+
+fn limited() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, subscription::SubscriptionRoot>
+{
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
@@ -53,7 +64,30 @@ pub fn build_schema() -> AppSchema {
     .limit_complexity(MAX_COMPLEXITY)
     .limit_recursive_depth(32)
     .limit_directives(10)
-    .finish()
+}
+
+/// The most one field may add to a request's complexity. Far above [`MAX_COMPLEXITY`], far below
+/// what the schema library's unchecked sums could wrap around, however many fields a request has.
+const FIELD_COST_CAP: usize = 1 << 32;
+
+/// The complexity of a page of `first` items (`default` when absent) of `child` each. A page size
+/// out of range costs the cap, so the request is refused rather than wrapped around.
+pub fn page_cost(first: Option<i32>, default: i32, child: usize) -> usize {
+    match usize::try_from(first.unwrap_or(default)) {
+        Ok(n) if (1..=connection::MAX_FIRST as usize).contains(&n) => n
+            .saturating_mul(child)
+            .saturating_add(1)
+            .min(FIELD_COST_CAP),
+        _ => FIELD_COST_CAP,
+    }
+}
+
+/// The complexity of a list without `first` (see [`types::LIST_COST`]).
+pub fn list_cost(child: usize) -> usize {
+    types::LIST_COST
+        .saturating_mul(child)
+        .saturating_add(1)
+        .min(FIELD_COST_CAP)
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.

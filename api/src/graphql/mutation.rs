@@ -251,7 +251,9 @@ impl RegistryMutation {
                 })
                 .collect(),
         };
-        group.validate(crate::store::now().date()).map_err(gql)?;
+        group
+            .validate(crate::store::now().date())
+            .map_err(|e| gql(e.into()))?;
         // A replay answers from the first result; checking duplicates again would find the
         // members the first call registered.
         if let Some(done) =
@@ -512,6 +514,11 @@ impl RegistryMutation {
         #[graphql(desc = "The mutation's input.")] input: CreateApiTokenInput,
     ) -> GqlResult<CreateApiTokenPayload> {
         let who = caller(ctx).map_err(gql)?;
+        if !who.interactive {
+            return Err(gql(Error::forbidden(
+                "an API token cannot create API tokens; log in and create it from that session",
+            )));
+        }
         let st = state(ctx).clone();
         let name = input.name.trim().to_string();
         if name.is_empty() || name.chars().count() > 100 {

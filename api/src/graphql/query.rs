@@ -50,7 +50,7 @@ impl RegistryQuery {
 
     /// Individuals, optionally found by name (any order, partial, with or without accents,
     /// transliteration variants) or by number (individual, group, case, document, legacy id).
-    #[graphql(complexity = "first.unwrap_or(DEFAULT_FIRST) as usize * child_complexity + 1")]
+    #[graphql(complexity = "crate::graphql::page_cost(first, DEFAULT_FIRST, child_complexity)")]
     async fn individuals(
         &self,
         ctx: &Context<'_>,
@@ -106,7 +106,7 @@ impl RegistryQuery {
     }
 
     /// Registration groups, oldest first.
-    #[graphql(complexity = "first.unwrap_or(DEFAULT_FIRST) as usize * child_complexity + 1")]
+    #[graphql(complexity = "crate::graphql::page_cost(first, DEFAULT_FIRST, child_complexity)")]
     async fn registration_groups(
         &self,
         ctx: &Context<'_>,
@@ -151,7 +151,7 @@ impl RegistryQuery {
     }
 
     /// Cases, oldest first.
-    #[graphql(complexity = "first.unwrap_or(DEFAULT_FIRST) as usize * child_complexity + 1")]
+    #[graphql(complexity = "crate::graphql::page_cost(first, DEFAULT_FIRST, child_complexity)")]
     async fn cases(
         &self,
         ctx: &Context<'_>,

@@ -9,8 +9,8 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::context::{GqlResult, audit_refusal, gql, scope, scoped_read, state};
-use super::types::{Case, LIST_COST};
-use crate::domain::rsd::{self as domain, ActionKind};
+use super::types::Case;
+use crate::domain::rsd::{self as domain};
 use crate::error::{Error, Result};
 use crate::store::idempotency::run_once;
 use crate::store::workflow::{self, Acted, Booking, Request};
@@ -21,7 +21,10 @@ fn utc(t: NaiveDateTime) -> DateTime<Utc> {
 }
 
 /// An action on a case, as `allowedActions` lists them.
+// The domain's list, mapped variant for variant: a new action that is not added here fails to
+// compile.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "crate::domain::rsd::ActionKind")]
 pub enum CaseAction {
     /// Decide whether the claim is admissible (decideAdmissibility).
     DecideAdmissibility,
@@ -42,42 +45,25 @@ pub enum CaseAction {
     /// Record the applicant's appeal (lodgeAppeal).
     LodgeAppeal,
     /// Record the applicant's withdrawal (withdrawCase).
-    WithdrawCase,
+    #[graphql(name = "WITHDRAW_CASE")]
+    Withdraw,
     /// Close the case with a reason (closeCase).
-    CloseCase,
+    #[graphql(name = "CLOSE_CASE")]
+    Close,
     /// Declare an abandonment candidate abandoned (confirmAbandonment).
     ConfirmAbandonment,
     /// Reopen a closed, withdrawn or abandoned case (reopenCase).
-    ReopenCase,
+    #[graphql(name = "REOPEN_CASE")]
+    Reopen,
     /// Assign or reassign the case (assignCase, assignCases).
-    AssignCase,
+    #[graphql(name = "ASSIGN_CASE")]
+    Assign,
     /// Put the case on hold (putCaseOnHold).
-    PutCaseOnHold,
+    #[graphql(name = "PUT_CASE_ON_HOLD")]
+    PutOnHold,
     /// Resume a case on hold (resumeCase).
-    ResumeCase,
-}
-
-impl From<ActionKind> for CaseAction {
-    fn from(k: ActionKind) -> Self {
-        match k {
-            ActionKind::DecideAdmissibility => CaseAction::DecideAdmissibility,
-            ActionKind::ScheduleInterview => CaseAction::ScheduleInterview,
-            ActionKind::RecordInterview => CaseAction::RecordInterview,
-            ActionKind::RecordNoShow => CaseAction::RecordNoShow,
-            ActionKind::RecordContact => CaseAction::RecordContact,
-            ActionKind::SubmitAssessment => CaseAction::SubmitAssessment,
-            ActionKind::ReviewAssessment => CaseAction::ReviewAssessment,
-            ActionKind::NotifyDecision => CaseAction::NotifyDecision,
-            ActionKind::LodgeAppeal => CaseAction::LodgeAppeal,
-            ActionKind::Withdraw => CaseAction::WithdrawCase,
-            ActionKind::Close => CaseAction::CloseCase,
-            ActionKind::ConfirmAbandonment => CaseAction::ConfirmAbandonment,
-            ActionKind::Reopen => CaseAction::ReopenCase,
-            ActionKind::Assign => CaseAction::AssignCase,
-            ActionKind::PutOnHold => CaseAction::PutCaseOnHold,
-            ActionKind::Resume => CaseAction::ResumeCase,
-        }
-    }
+    #[graphql(name = "RESUME_CASE")]
+    Resume,
 }
 
 /// The case's workflow state and unit settings, read with the caller's scope.
@@ -476,7 +462,7 @@ impl CasesPayload {
         &self.0.client_mutation_id
     }
     /// The transitions recorded, one per case, in the order sent.
-    #[graphql(complexity = "LIST_COST * child_complexity + 1")]
+    #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
     async fn events(&self) -> Vec<CaseNotice> {
         self.0.acted.iter().map(CaseNotice::from).collect()
     }
@@ -897,16 +883,48 @@ fn naive(t: DateTime<Utc>) -> NaiveDateTime {
     t.naive_utc()
 }
 
-/// Runs one case action idempotently, audits a refusal, and tells subscribers.
-async fn act(
+/// The fields every single-case action's input starts with.
+trait CaseTarget {
+    fn target(&self) -> (String, ID, i32);
+}
+
+macro_rules! case_targets {
+    ($($input:ty),* $(,)?) => {
+        $(impl CaseTarget for $input {
+            fn target(&self) -> (String, ID, i32) {
+                (self.client_mutation_id.clone(), self.case_id.clone(), self.version)
+            }
+        })*
+    };
+}
+
+case_targets!(
+    CaseActionInput,
+    ScheduleInterviewInput,
+    RecordInterviewInput,
+    DecideAdmissibilityInput,
+    SubmitAssessmentInput,
+    ReviewAssessmentInput,
+    LodgeAppealInput,
+    CaseReasonInput,
+    CloseCaseInput,
+    ReopenCaseInput,
+    AssignCaseInput,
+);
+
+/// Runs one case action idempotently, audits a refusal, and tells subscribers: the whole of
+/// every single-case mutation but the reading of its input (`request`, refused with VALIDATION
+/// before anything runs). The mutation's name comes from the domain's action table.
+async fn step<I: CaseTarget>(
     ctx: &Context<'_>,
-    mutation: &'static str,
-    cmid: String,
-    case_id: ID,
-    version: i32,
-    request: Request,
+    kind: domain::ActionKind,
+    input: I,
+    request: impl FnOnce(I) -> Result<Request>,
 ) -> GqlResult<CasePayload> {
-    let scope = scope(ctx).map_err(gql)?.clone();
+    let mutation = kind.info().mutation;
+    let (cmid, case_id, version) = input.target();
+    let request = request(input)?;
+    let scope = scope(ctx)?.clone();
     let st = state(ctx).clone();
     let (s, id, c2) = (scope.clone(), case_id.0.clone(), cmid.clone());
     let outcome = run_once(&st.db, &scope, &cmid, mutation, move |conn: &mut DbConn| {
@@ -984,17 +1002,16 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: DecideAdmissibilityInput,
     ) -> GqlResult<CasePayload> {
-        let r = Request::Step(domain::Action::DecideAdmissibility {
-            admissible: input.admissible,
-            reason: input.reason,
-        });
-        act(
+        step(
             ctx,
-            "decideAdmissibility",
-            input.client_mutation_id,
-            input.case_id,
-            input.version,
-            r,
+            domain::ActionKind::DecideAdmissibility,
+            input,
+            |input| {
+                Ok(Request::Step(domain::Action::DecideAdmissibility {
+                    admissible: input.admissible,
+                    reason: input.reason,
+                }))
+            },
         )
         .await
     }
@@ -1006,36 +1023,30 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: ScheduleInterviewInput,
     ) -> GqlResult<CasePayload> {
-        let minutes = match input.minutes {
-            None => workflow::DEFAULT_INTERVIEW_MINUTES,
-            Some(m) if m > 0 => m as u32,
-            Some(_) => {
-                return Err(gql(Error::validation(
-                    "input.minutes",
-                    "an interview lasts 30 to 480 minutes",
-                )));
-            }
-        };
-        let r = Request::ScheduleInterview(Booking {
-            at: naive(input.at),
-            minutes,
-            officer_id: input.officer_id.map(|i| i.0),
-            language: input
-                .language
-                .map(|l| l.trim().to_lowercase())
-                .filter(|l| !l.is_empty()),
-            interpreter_id: input.interpreter_id.map(|i| i.0),
-            override_reason: input.override_reason,
-            reschedule: input.reschedule_appointment_id.map(|i| i.0),
-        });
-        act(
-            ctx,
-            "scheduleInterview",
-            input.client_mutation_id,
-            input.case_id,
-            input.version,
-            r,
-        )
+        step(ctx, domain::ActionKind::ScheduleInterview, input, |input| {
+            let minutes = match input.minutes {
+                None => workflow::DEFAULT_INTERVIEW_MINUTES,
+                Some(m) if m > 0 => m as u32,
+                Some(_) => {
+                    return Err(Error::validation(
+                        "input.minutes",
+                        "an interview lasts 30 to 480 minutes",
+                    ));
+                }
+            };
+            Ok(Request::ScheduleInterview(Booking {
+                at: naive(input.at),
+                minutes,
+                officer_id: input.officer_id.map(|i| i.0),
+                language: input
+                    .language
+                    .map(|l| l.trim().to_lowercase())
+                    .filter(|l| !l.is_empty()),
+                interpreter_id: input.interpreter_id.map(|i| i.0),
+                override_reason: input.override_reason,
+                reschedule: input.reschedule_appointment_id.map(|i| i.0),
+            }))
+        })
         .await
     }
 
@@ -1045,20 +1056,14 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: RecordInterviewInput,
     ) -> GqlResult<CasePayload> {
-        let r = Request::Step(domain::Action::RecordInterview {
-            principal_attended: input.principal_attended,
-            notes_ref: input.notes_ref,
-            interpreter_language: input.interpreter_language,
-            override_reason: input.override_reason,
-        });
-        act(
-            ctx,
-            "recordInterview",
-            input.client_mutation_id,
-            input.case_id,
-            input.version,
-            r,
-        )
+        step(ctx, domain::ActionKind::RecordInterview, input, |input| {
+            Ok(Request::Step(domain::Action::RecordInterview {
+                principal_attended: input.principal_attended,
+                notes_ref: input.notes_ref,
+                interpreter_language: input.interpreter_language,
+                override_reason: input.override_reason,
+            }))
+        })
         .await
     }
 
@@ -1069,14 +1074,9 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: CaseActionInput,
     ) -> GqlResult<CasePayload> {
-        act(
-            ctx,
-            "recordNoShow",
-            input.client_mutation_id,
-            input.case_id,
-            input.version,
-            Request::Step(domain::Action::RecordNoShow),
-        )
+        step(ctx, domain::ActionKind::RecordNoShow, input, |_| {
+            Ok(Request::Step(domain::Action::RecordNoShow))
+        })
         .await
     }
 
@@ -1086,14 +1086,9 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: CaseActionInput,
     ) -> GqlResult<CasePayload> {
-        act(
-            ctx,
-            "recordContact",
-            input.client_mutation_id,
-            input.case_id,
-            input.version,
-            Request::Step(domain::Action::RecordContact),
-        )
+        step(ctx, domain::ActionKind::RecordContact, input, |_| {
+            Ok(Request::Step(domain::Action::RecordContact))
+        })
         .await
     }
 
@@ -1103,25 +1098,18 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: SubmitAssessmentInput,
     ) -> GqlResult<CasePayload> {
-        let recommendations = input
-            .recommendations
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| recommendation(i, r))
-            .collect::<Result<Vec<_>>>()
-            .map_err(gql)?;
-        let r = Request::Step(domain::Action::SubmitAssessment {
-            recommendations,
-            assessment_ref: input.assessment_ref,
-        });
-        act(
-            ctx,
-            "submitAssessment",
-            input.client_mutation_id,
-            input.case_id,
-            input.version,
-            r,
-        )
+        step(ctx, domain::ActionKind::SubmitAssessment, input, |input| {
+            let recommendations = input
+                .recommendations
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| recommendation(i, r))
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Request::Step(domain::Action::SubmitAssessment {
+                recommendations,
+                assessment_ref: input.assessment_ref,
+            }))
+        })
         .await
     }
 
@@ -1131,18 +1119,12 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: ReviewAssessmentInput,
     ) -> GqlResult<CasePayload> {
-        let r = Request::Step(domain::Action::ReviewAssessment {
-            approve: input.approve,
-            comments: input.comments,
-        });
-        act(
-            ctx,
-            "reviewAssessment",
-            input.client_mutation_id,
-            input.case_id,
-            input.version,
-            r,
-        )
+        step(ctx, domain::ActionKind::ReviewAssessment, input, |input| {
+            Ok(Request::Step(domain::Action::ReviewAssessment {
+                approve: input.approve,
+                comments: input.comments,
+            }))
+        })
         .await
     }
 
@@ -1153,14 +1135,9 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: CaseActionInput,
     ) -> GqlResult<CasePayload> {
-        act(
-            ctx,
-            "notifyDecision",
-            input.client_mutation_id,
-            input.case_id,
-            input.version,
-            Request::Step(domain::Action::NotifyDecision),
-        )
+        step(ctx, domain::ActionKind::NotifyDecision, input, |_| {
+            Ok(Request::Step(domain::Action::NotifyDecision))
+        })
         .await
     }
 
@@ -1171,17 +1148,11 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: LodgeAppealInput,
     ) -> GqlResult<CasePayload> {
-        let r = Request::Step(domain::Action::LodgeAppeal {
-            lodged_at: input.lodged_at.map(naive).unwrap_or_else(crate::store::now),
-        });
-        act(
-            ctx,
-            "lodgeAppeal",
-            input.client_mutation_id,
-            input.case_id,
-            input.version,
-            r,
-        )
+        step(ctx, domain::ActionKind::LodgeAppeal, input, |input| {
+            Ok(Request::Step(domain::Action::LodgeAppeal {
+                lodged_at: input.lodged_at.map(naive).unwrap_or_else(crate::store::now),
+            }))
+        })
         .await
     }
 
@@ -1191,17 +1162,11 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: CaseReasonInput,
     ) -> GqlResult<CasePayload> {
-        let r = Request::Step(domain::Action::Withdraw {
-            reason: input.reason,
-        });
-        act(
-            ctx,
-            "withdrawCase",
-            input.client_mutation_id,
-            input.case_id,
-            input.version,
-            r,
-        )
+        step(ctx, domain::ActionKind::Withdraw, input, |input| {
+            Ok(Request::Step(domain::Action::Withdraw {
+                reason: input.reason,
+            }))
+        })
         .await
     }
 
@@ -1211,21 +1176,15 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: CloseCaseInput,
     ) -> GqlResult<CasePayload> {
-        let reason = parse_code(
-            "input.reason",
-            &input.reason,
-            domain::ClosureReason::parse,
-            "no_appeal, duplicate, deceased, left_country",
-        )
-        .map_err(gql)?;
-        act(
-            ctx,
-            "closeCase",
-            input.client_mutation_id,
-            input.case_id,
-            input.version,
-            Request::Step(domain::Action::Close { reason }),
-        )
+        step(ctx, domain::ActionKind::Close, input, |input| {
+            let reason = parse_code(
+                "input.reason",
+                &input.reason,
+                domain::ClosureReason::parse,
+                "no_appeal, duplicate, deceased, left_country",
+            )?;
+            Ok(Request::Step(domain::Action::Close { reason }))
+        })
         .await
     }
 
@@ -1235,14 +1194,9 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: CaseActionInput,
     ) -> GqlResult<CasePayload> {
-        act(
-            ctx,
-            "confirmAbandonment",
-            input.client_mutation_id,
-            input.case_id,
-            input.version,
-            Request::Step(domain::Action::ConfirmAbandonment),
-        )
+        step(ctx, domain::ActionKind::ConfirmAbandonment, input, |_| {
+            Ok(Request::Step(domain::Action::ConfirmAbandonment))
+        })
         .await
     }
 
@@ -1253,25 +1207,18 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: ReopenCaseInput,
     ) -> GqlResult<CasePayload> {
-        let ground = parse_code(
-            "input.ground",
-            &input.ground,
-            domain::ReopenGround::parse,
-            "changed_circumstances, new_evidence, improperly_decided, abandonment_reopened",
-        )
-        .map_err(gql)?;
-        let r = Request::Reopen {
-            ground,
-            approver_id: input.approver_id.0,
-        };
-        act(
-            ctx,
-            "reopenCase",
-            input.client_mutation_id,
-            input.case_id,
-            input.version,
-            r,
-        )
+        step(ctx, domain::ActionKind::Reopen, input, |input| {
+            let ground = parse_code(
+                "input.ground",
+                &input.ground,
+                domain::ReopenGround::parse,
+                "changed_circumstances, new_evidence, improperly_decided, abandonment_reopened",
+            )?;
+            Ok(Request::Reopen {
+                ground,
+                approver_id: input.approver_id.0,
+            })
+        })
         .await
     }
 
@@ -1281,17 +1228,11 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: AssignCaseInput,
     ) -> GqlResult<CasePayload> {
-        let r = Request::Step(domain::Action::Assign {
-            officer_id: input.officer_id.0,
-        });
-        act(
-            ctx,
-            "assignCase",
-            input.client_mutation_id,
-            input.case_id,
-            input.version,
-            r,
-        )
+        step(ctx, domain::ActionKind::Assign, input, |input| {
+            Ok(Request::Step(domain::Action::Assign {
+                officer_id: input.officer_id.0,
+            }))
+        })
         .await
     }
 
@@ -1359,17 +1300,11 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: CaseReasonInput,
     ) -> GqlResult<CasePayload> {
-        let r = Request::Step(domain::Action::PutOnHold {
-            reason: input.reason,
-        });
-        act(
-            ctx,
-            "putCaseOnHold",
-            input.client_mutation_id,
-            input.case_id,
-            input.version,
-            r,
-        )
+        step(ctx, domain::ActionKind::PutOnHold, input, |input| {
+            Ok(Request::Step(domain::Action::PutOnHold {
+                reason: input.reason,
+            }))
+        })
         .await
     }
 
@@ -1379,14 +1314,9 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: CaseActionInput,
     ) -> GqlResult<CasePayload> {
-        act(
-            ctx,
-            "resumeCase",
-            input.client_mutation_id,
-            input.case_id,
-            input.version,
-            Request::Step(domain::Action::Resume),
-        )
+        step(ctx, domain::ActionKind::Resume, input, |_| {
+            Ok(Request::Step(domain::Action::Resume))
+        })
         .await
     }
 }

@@ -1,12 +1,17 @@
 //! Real time: case transitions pushed to subscribers over graphql-ws, so a supervisor's queue
 //! and an officer's case view change the moment a colleague acts, without polling.
+//!
+//! A subscription outlives the request that opened it, so it re-checks its session: when it
+//! starts, before each notice, and on a short timer. Once the session is logged out, revoked,
+//! expired or its user disabled, the subscriber gets one UNAUTHENTICATED error saying so and the
+//! subscription ends.
 
 use async_graphql::futures_util::Stream;
 use async_graphql::futures_util::stream;
 use async_graphql::{Context, ID, Subscription};
 use tokio::sync::broadcast::error::RecvError;
 
-use super::context::{gql, scope, state};
+use super::context::{GqlError, caller, gql, scope, state};
 use super::rsd::{CaseNotice, may_hear};
 use crate::domain::access::Permission;
 use crate::store::audit::{Actor, Entry, Outcome, Reads};
@@ -27,10 +32,13 @@ impl SubscriptionRoot {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only this case.")] case_id: Option<ID>,
-    ) -> async_graphql::Result<impl Stream<Item = CaseNotice>> {
+    ) -> Result<impl Stream<Item = async_graphql::Result<CaseNotice>>, GqlError> {
         let scope = scope(ctx).map_err(gql)?.clone();
         scope.require(Permission::ReadCases).map_err(gql)?;
         let st = state(ctx).clone();
+        // The socket authenticated when it opened; this subscribe may come much later.
+        let session = caller(ctx).map_err(gql)?.session_id.clone();
+        st.auth.still_valid(&session).await.map_err(gql)?;
         // Listen before auditing, so nothing committed while the audit is written is missed.
         let rx = st.case_events.subscribe();
         let mut reads = Reads::default();
@@ -46,22 +54,40 @@ impl SubscriptionRoot {
             .await
             .map_err(gql)?;
         let only = case_id.map(|c| c.0);
-        Ok(stream::unfold(rx, move |mut rx| {
+        let mut timer = tokio::time::interval(st.auth.recheck_every());
+        timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        Ok(stream::unfold(Some((rx, timer)), move |live| {
             let scope = scope.clone();
             let only = only.clone();
+            let st = st.clone();
+            let session = session.clone();
             async move {
+                let (mut rx, mut timer) = live?;
                 loop {
-                    match rx.recv().await {
-                        Ok(a) => {
-                            if may_hear(&scope, &a)
-                                && only.as_deref().is_none_or(|id| id == a.case_id)
-                            {
-                                return Some((CaseNotice::from(&a), rx));
+                    let notice = tokio::select! {
+                        got = rx.recv() => match got {
+                            Ok(a) => {
+                                if !(may_hear(&scope, &a)
+                                    && only.as_deref().is_none_or(|id| id == a.case_id))
+                                {
+                                    continue;
+                                }
+                                CaseNotice::from(&a)
+                            }
+                            Err(RecvError::Lagged(_)) => CaseNotice::reload(),
+                            Err(RecvError::Closed) => return None,
+                        },
+                        _ = timer.tick() => {
+                            match st.auth.still_valid(&session).await {
+                                Ok(()) => continue,
+                                Err(e) => return Some((Err(gql(e).into()), None)),
                             }
                         }
-                        Err(RecvError::Lagged(_)) => return Some((CaseNotice::reload(), rx)),
-                        Err(RecvError::Closed) => return None,
-                    }
+                    };
+                    return match st.auth.still_valid(&session).await {
+                        Ok(()) => Some((Ok(notice), Some((rx, timer)))),
+                        Err(e) => Some((Err(gql(e).into()), None)),
+                    };
                 }
             }
         }))

@@ -362,7 +362,7 @@ impl Individual {
         utc(self.0.updated_at)
     }
     /// Specific needs the caller may see (SV, TR and medical needs only for roles that include them).
-    #[graphql(complexity = "LIST_COST * child_complexity + 1")]
+    #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
     async fn specific_needs(&self, ctx: &Context<'_>) -> GqlResult<Vec<SpecificNeed>> {
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s, _| {
@@ -391,7 +391,7 @@ impl Individual {
         .map(|v| v.into_iter().map(ID).collect())
     }
     /// Identity documents.
-    #[graphql(complexity = "LIST_COST * child_complexity + 1")]
+    #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
     async fn documents(&self, ctx: &Context<'_>) -> GqlResult<Vec<Document>> {
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s, _| {
@@ -401,7 +401,7 @@ impl Individual {
         .map(|v| v.into_iter().map(Document).collect())
     }
     /// Addresses, current first; validTo is set on past ones.
-    #[graphql(complexity = "LIST_COST * child_complexity + 1")]
+    #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
     async fn addresses(&self, ctx: &Context<'_>) -> GqlResult<Vec<Address>> {
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s, _| {
@@ -411,7 +411,7 @@ impl Individual {
         .map(|v| v.into_iter().map(Address).collect())
     }
     /// Phone numbers.
-    #[graphql(complexity = "LIST_COST * child_complexity + 1")]
+    #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
     async fn phones(&self, ctx: &Context<'_>) -> GqlResult<Vec<Phone>> {
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s, _| {
@@ -421,7 +421,7 @@ impl Individual {
         .map(|v| v.into_iter().map(Phone).collect())
     }
     /// Languages: mother tongue, spoken, preferred for interviews.
-    #[graphql(complexity = "LIST_COST * child_complexity + 1")]
+    #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
     async fn languages(&self, ctx: &Context<'_>) -> GqlResult<Vec<Language>> {
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s, _| {
@@ -447,7 +447,7 @@ impl Individual {
         .map(|o| o.map(|(_, m)| GroupMembership(m)))
     }
     /// Cases the person is a member of, that the caller may see.
-    #[graphql(complexity = "LIST_COST * child_complexity + 1")]
+    #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
     async fn cases(&self, ctx: &Context<'_>) -> GqlResult<Vec<Case>> {
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s, _| {
@@ -457,7 +457,7 @@ impl Individual {
         .map(|v| v.into_iter().map(Case::from).collect())
     }
     /// The record's history: who changed what, and when.
-    #[graphql(complexity = "LIST_COST * child_complexity + 1")]
+    #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
     async fn history(&self, ctx: &Context<'_>) -> GqlResult<Vec<Event>> {
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s, _| {
@@ -726,7 +726,7 @@ impl RegistrationGroup {
             .map_err(gql)
     }
     /// Members with their relationship to the focal point; with history: true, past ones too.
-    #[graphql(complexity = "LIST_COST * child_complexity + 1")]
+    #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
     async fn members(
         &self,
         ctx: &Context<'_>,
@@ -748,7 +748,7 @@ impl RegistrationGroup {
         utc(self.0.created_at)
     }
     /// The group's history (registration, splits, merges).
-    #[graphql(complexity = "LIST_COST * child_complexity + 1")]
+    #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
     async fn history(&self, ctx: &Context<'_>) -> GqlResult<Vec<Event>> {
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s, _| {
@@ -825,7 +825,7 @@ impl Case {
         load_individual(ctx, &self.0.principal_applicant_id).await
     }
     /// Principal applicant and derivative members.
-    #[graphql(complexity = "LIST_COST * child_complexity + 1")]
+    #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
     async fn members(&self, ctx: &Context<'_>) -> GqlResult<Vec<CaseMember>> {
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s, _| {
@@ -835,7 +835,7 @@ impl Case {
         .map(|v| v.into_iter().map(CaseMember).collect())
     }
     /// The case's history: every transition with who, when and why.
-    #[graphql(complexity = "LIST_COST * child_complexity + 1")]
+    #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
     async fn events(&self, ctx: &Context<'_>) -> GqlResult<Vec<Event>> {
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s, _| {
@@ -936,9 +936,17 @@ impl Event {
     async fn at(&self) -> DateTime<Utc> {
         utc(self.0.at)
     }
-    /// Details as JSON text (e.g. changed fields with old and new values).
-    async fn data(&self) -> &str {
-        &self.0.data
+    /// Details as JSON text (e.g. changed fields with old and new values), without the values
+    /// of field groups your roles do not include (a sensitive need's code, a change of
+    /// ethnicity or religion).
+    async fn data(&self, ctx: &Context<'_>) -> String {
+        let reader = |g: FieldGroup| sees(ctx, g);
+        crate::domain::events::shown_payload(
+            &self.0.record_type,
+            &self.0.kind,
+            &self.0.data,
+            &reader,
+        )
     }
 }
 

@@ -21,12 +21,14 @@ use super::{
     household_size, office_staff, pick_weighted, staff_username,
 };
 use crate::auth::{password, scope_for};
-use crate::domain::access::Role;
+use crate::domain::access::{FieldGroup, Role};
+use crate::domain::feed::{Change, RecordKind};
 use crate::domain::needs::NeedStatus;
 use crate::domain::registration::{GroupInput, MemberInput};
 use crate::domain::rsd::{self, CaseState, Stage, Status, UnitRules};
 use crate::error::{Error, Result};
 use crate::store::audit::{self, Entry};
+use crate::store::feed;
 use crate::store::registry::{self, format_number, next_number};
 use crate::store::schema::{
     appointments, case_members, cases, events, interpreters, specific_needs, users as users_table,
@@ -908,30 +910,15 @@ fn write_case(
             cases::number_key.eq(crate::domain::names::normalize_identifier(&number)),
             cases::case_number.eq(&number),
             cases::procedure.eq("rsd"),
-            cases::status.eq(&q.status),
-            cases::stage.eq(&q.stage),
-            cases::modality.eq(&q.modality),
             cases::principal_applicant_id.eq(&state.principal_id),
             cases::registration_group_id.eq(&group.group_id),
-            cases::assigned_officer_id.eq(&q.assigned_officer_id),
             cases::claim_summary.eq(claim),
             cases::opened_at.eq(state.opened_at),
             cases::version.eq(version),
             cases::created_at.eq(state.opened_at),
             cases::updated_at.eq(walked.updated_at()),
-        ))
-        .execute(conn)?;
-    diesel::update(cases::table.find(&case_id))
-        .set((
             cases::workflow.eq(&workflow),
-            cases::status_changed_at.eq(q.status_changed_at),
-            cases::due_at.eq(q.due_at),
-            cases::decision_due_at.eq(q.decision_due_at),
-            cases::appeal_deadline_at.eq(q.appeal_deadline_at),
-            cases::abandonment_from.eq(q.abandonment_from),
-            cases::next_appointment_at.eq(q.next_appointment_at),
-            cases::priority.eq(q.priority),
-            cases::same_sex_interviewer.eq(q.same_sex_interviewer),
+            &q,
         ))
         .execute(conn)?;
     let relationships: Vec<(String, String)> = {
@@ -941,14 +928,21 @@ fn write_case(
             .select((gm::individual_id, gm::relationship))
             .load(conn)?
     };
+    // A walked case enters the feed as created at the version it reached.
+    let mut changes = vec![Change {
+        version,
+        ..Change::create(RecordKind::Case, &case_id).touching([FieldGroup::ClaimNarrative])
+    }];
     for id in &group.individual_ids {
         let relationship = relationships
             .iter()
             .find(|(i, _)| i == id)
             .map(|(_, r)| r.as_str());
+        let member_id = new_id();
+        changes.push(Change::create(RecordKind::CaseMember, &member_id));
         diesel::insert_into(case_members::table)
             .values((
-                case_members::id.eq(new_id()),
+                case_members::id.eq(&member_id),
                 case_members::operation_unit_id.eq(unit),
                 case_members::case_id.eq(&case_id),
                 case_members::individual_id.eq(id),
@@ -980,7 +974,9 @@ fn write_case(
     }
     for a in &walked.appointments {
         write_appointment(conn, unit, &case_id, a)?;
+        changes.push(Change::create(RecordKind::Appointment, &a.id));
     }
+    feed::record(conn, unit, &changes)?;
     let clerk_scope = scope_for(&group.clerk, "seed")?;
     audit::append(
         conn,

@@ -207,20 +207,68 @@ pub enum Verdict {
     Broken { seq: i64, problem: String },
 }
 
-/// Walks the whole chain and checks every link, then the tip.
+/// Walks the chain up to its tip and checks every link. The tip is read first: an event
+/// appended while the walk runs lies beyond it and is left for the next run, so a live server
+/// gives no false alarm. On PostgreSQL the whole walk also reads one snapshot.
 pub fn verify(conn: &mut DbConn) -> Result<Verdict> {
+    match conn {
+        DbConn::Pg(c) => c
+            .build_transaction()
+            .repeatable_read()
+            .read_only()
+            .run(|c| verify_up_to_tip(&mut DbConnRef::Pg(c))),
+        DbConn::Sqlite(c) => {
+            // A read transaction holds one WAL snapshot for every statement in it.
+            c.transaction(|c| verify_up_to_tip(&mut DbConnRef::Sqlite(c)))
+        }
+    }
+}
+
+/// The connection inside `verify`'s transaction.
+enum DbConnRef<'a> {
+    Pg(&'a mut diesel::PgConnection),
+    Sqlite(&'a mut diesel::SqliteConnection),
+}
+
+impl DbConnRef<'_> {
+    fn head(&mut self) -> Result<(i64, String)> {
+        let q = audit_head::table
+            .filter(audit_head::id.eq(1))
+            .select((audit_head::seq, audit_head::hash));
+        Ok(match self {
+            Self::Pg(c) => q.first(*c)?,
+            Self::Sqlite(c) => q.first(*c)?,
+        })
+    }
+
+    fn page(&mut self, from: i64, to: i64, limit: i64) -> Result<Vec<AuditEvent>> {
+        macro_rules! page {
+            () => {
+                audit_events::table
+                    .filter(audit_events::seq.ge(from))
+                    .filter(audit_events::seq.le(to))
+                    .order(audit_events::seq.asc())
+                    .limit(limit)
+                    .select(AuditEvent::as_select())
+            };
+        }
+        Ok(match self {
+            Self::Pg(c) => page!().load(*c)?,
+            Self::Sqlite(c) => page!().load(*c)?,
+        })
+    }
+}
+
+fn verify_up_to_tip(conn: &mut DbConnRef<'_>) -> Result<Verdict> {
     const PAGE: i64 = 5000;
+    let (head_seq, head_hash) = conn.head()?;
     let mut expected_seq = 1i64;
     let mut prev = "0".repeat(64);
-    loop {
-        let page: Vec<AuditEvent> = audit_events::table
-            .filter(audit_events::seq.ge(expected_seq))
-            .order(audit_events::seq.asc())
-            .limit(PAGE)
-            .select(AuditEvent::as_select())
-            .load(conn)?;
-        let Some(last) = page.last() else { break };
-        let last_seq = last.seq;
+    while expected_seq <= head_seq {
+        let page = conn.page(expected_seq, head_seq, PAGE)?;
+        if page.is_empty() {
+            break;
+        }
         for ev in &page {
             if ev.seq != expected_seq {
                 return Ok(Verdict::Broken {
@@ -246,14 +294,7 @@ pub fn verify(conn: &mut DbConn) -> Result<Verdict> {
             prev = ev.hash.clone();
             expected_seq += 1;
         }
-        if last_seq < expected_seq - 1 {
-            break;
-        }
     }
-    let (head_seq, head_hash): (i64, String) = audit_head::table
-        .filter(audit_head::id.eq(1))
-        .select((audit_head::seq, audit_head::hash))
-        .first(conn)?;
     let events = expected_seq - 1;
     if head_seq != events || head_hash != prev {
         return Ok(Verdict::Broken {

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::audit::{self, Actor, Entry, Outcome, Reads};
 use super::db::DbConn;
+use super::feed;
 use super::queries::Page;
 use super::schema::{
     biometric_enrolments, biometric_referrals, biometric_reviews, biometric_samples,
@@ -25,7 +26,9 @@ use super::{new_id, now};
 use crate::biometric::gallery::{self, Comparison, PositionScore, Template};
 use crate::biometric::{Gallery, Keyring, Position, keys};
 use crate::domain::access::Permission;
+use crate::domain::feed::{Change, RecordKind};
 use crate::error::{Error, Result};
+use amparo_biometrics::finger::dedup::OperatingPoint;
 
 /// `origin` of samples a device captured.
 pub const ORIGIN_CAPTURE: &str = "capture";
@@ -266,6 +269,7 @@ pub fn enrol(
             )),
         },
     ];
+    let mut changes = vec![Change::create(RecordKind::BiometricEnrolment, &id)];
     let mut candidates = Vec::new();
     let mut other_units = Vec::new();
     for (reference, comparison) in matches {
@@ -285,6 +289,7 @@ pub fn enrol(
                     biometric_reviews::enrolment_id.eq(&id),
                     biometric_reviews::candidate_enrolment_id.eq(cand_enrolment),
                     biometric_reviews::score.eq(comparison.fused),
+                    biometric_reviews::calibration_version.eq(&comparison.calibration),
                     biometric_reviews::position_scores.eq(positions),
                     biometric_reviews::status.eq("pending"),
                     biometric_reviews::version.eq(1),
@@ -298,6 +303,7 @@ pub fn enrol(
                 cand_enrolment,
             ));
             audit_entries.push(Entry::ok("create", "biometric_review", &review_id));
+            changes.push(Change::create(RecordKind::BiometricReview, &review_id));
             candidates.push(CandidateResult {
                 individual_id: cand_individual.clone(),
                 review_id,
@@ -316,6 +322,7 @@ pub fn enrol(
                     biometric_referrals::enrolment_id.eq(&id),
                     biometric_referrals::candidate_enrolment_id.eq(cand_enrolment),
                     biometric_referrals::score.eq(comparison.fused),
+                    biometric_referrals::calibration_version.eq(&comparison.calibration),
                     biometric_referrals::created_by.eq(scope.user_id()),
                     biometric_referrals::created_at.eq(t),
                 ))
@@ -333,6 +340,7 @@ pub fn enrol(
         }
     }
     audit::append(conn, &Actor::from(scope), &audit_entries)?;
+    feed::record(conn, scope.unit_id(), &changes)?;
     Ok(EnrolmentResult {
         id,
         reference_id,
@@ -397,8 +405,12 @@ type SealedTemplateRow = (String, i64, String, String, Option<Vec<u8>>);
 
 /// Builds the matcher's gallery from every stored template, a batch at a time. Returns the
 /// gallery and the number of templates in it.
-pub fn load_gallery(conn: &mut DbConn, keys: &Keyring) -> Result<(Gallery, usize)> {
-    let mut gallery = Gallery::new();
+pub fn load_gallery(
+    conn: &mut DbConn,
+    keys: &Keyring,
+    op: OperatingPoint,
+) -> Result<(Gallery, usize)> {
+    let mut gallery = Gallery::with_operating_point(op);
     let mut after = String::new();
     let mut n = 0;
     loop {
@@ -799,6 +811,11 @@ pub fn decide(
             "the review was changed by someone else; reload and try again",
         ));
     }
+    let mut changes = vec![Change::update(
+        RecordKind::BiometricReview,
+        id,
+        expected_version + 1,
+    )];
     let mut entries = vec![Entry {
         action: "decide_duplicate",
         record_type: Some("biometric_review"),
@@ -809,9 +826,11 @@ pub fn decide(
     if decision == Decision::SamePerson {
         let (a, b) = (&view.enrolled.individual_id, &view.candidate.individual_id);
         for (from, to) in [(a, b), (b, a)] {
+            let link_id = new_id();
+            changes.push(Change::create(RecordKind::IndividualLink, &link_id));
             diesel::insert_into(individual_links::table)
                 .values((
-                    individual_links::id.eq(new_id()),
+                    individual_links::id.eq(&link_id),
                     individual_links::operation_unit_id.eq(scope.unit_id()),
                     individual_links::individual_id.eq(from),
                     individual_links::linked_individual_id.eq(to),
@@ -826,6 +845,7 @@ pub fn decide(
         }
     }
     audit::append(conn, &Actor::from(scope), &entries)?;
+    feed::record(conn, scope.unit_id(), &changes)?;
     let mut reads = Reads::default();
     review(conn, scope, &mut reads, id)?.ok_or_else(|| Error::not_found("biometric review"))
 }
@@ -858,6 +878,7 @@ pub fn verify(
     conn: &mut DbConn,
     scope: &Scope,
     keys: &Keyring,
+    op: &OperatingPoint,
     individual_id: &str,
     probe: &[(Position, Template)],
 ) -> Result<Verification> {
@@ -878,7 +899,7 @@ pub fn verify(
     let enrolled = templates_of(conn, keys, &[reference])?
         .remove(&reference)
         .unwrap_or_default();
-    let c = gallery::compare(probe, &enrolled);
+    let c = gallery::compare(probe, &enrolled, op);
     if c.positions.is_empty() {
         return Err(Error::validation(
             "samples",
@@ -886,7 +907,7 @@ pub fn verify(
         ));
     }
     let v = Verification {
-        matched: c.is_duplicate(),
+        matched: c.verifies(op),
         score: c.fused,
         positions: c.positions,
     };
@@ -899,9 +920,10 @@ pub fn verify(
             record_id: Some(individual_id.to_string()),
             outcome: Outcome::Ok,
             detail: Some(format!(
-                "{} (score {:.2})",
+                "{} (score {:.2}, calibration {})",
                 if v.matched { "matched" } else { "not matched" },
-                v.score
+                v.score,
+                c.calibration
             )),
         }],
     )?;

@@ -10,7 +10,7 @@ use super::schema::*;
 use super::scope::Scope;
 use crate::domain::access::Permission;
 use crate::domain::names::{self, DuplicateMatch, PersonFacts};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// One page of a keyset-paginated list.
 #[derive(Debug, Clone)]
@@ -164,6 +164,21 @@ pub fn individuals_by_ids(
     Ok(ordered)
 }
 
+/// A filter on a field group the caller cannot read is refused: answering it, even with a
+/// count or an empty page, would tell who has a withheld specific need.
+fn check_filter(scope: &Scope, q: &IndividualQuery) -> Result<()> {
+    if let Some(code) = &q.need_code
+        && let Some(group) = super::registry::sensitivity_group(code)
+        && !scope.sees(group)
+    {
+        return Err(Error::forbidden(format!(
+            "your role may not filter on specific needs of the {} group",
+            group.as_str()
+        )));
+    }
+    Ok(())
+}
+
 /// A page of individuals matching the query, oldest registration first.
 pub fn individuals(
     conn: &mut DbConn,
@@ -188,6 +203,7 @@ fn individuals_in_chunks(
     chunk: i64,
 ) -> Result<Page<IndividualRow>> {
     scope.require(Permission::ReadPersons)?;
+    check_filter(scope, q)?;
     let words = name_words(q);
     let mut items: Vec<IndividualRow> = Vec::new();
     if words.is_empty() {
@@ -309,6 +325,7 @@ pub fn count_individuals(
     q: &IndividualQuery,
 ) -> Result<i64> {
     scope.require(Permission::ReadPersons)?;
+    check_filter(scope, q)?;
     let n = filtered(scope, q, NameFilter::Subqueries)
         .count()
         .get_result(conn)?;

@@ -10,11 +10,13 @@ use serde_json::json;
 
 use super::audit::{self, Actor, Entry};
 use super::db::DbConn;
+use super::feed;
 use super::rows::{DocumentRow, GroupRow, IndividualRow, MembershipRow, NeedRow};
 use super::schema::*;
 use super::scope::Scope;
 use super::{new_id, now};
-use crate::domain::access::Permission;
+use crate::domain::access::{FieldGroup, Permission};
+use crate::domain::feed::{Change, RecordKind};
 use crate::domain::names;
 use crate::domain::needs;
 use crate::domain::registration::{DocumentInput, FOCAL_POINT, GroupInput, NeedInput, PersonInput};
@@ -168,11 +170,14 @@ pub fn register_group(conn: &mut DbConn, scope: &Scope, input: &GroupInput) -> R
     let group_id = insert_group(conn, &unit, &code, &office)?;
     let mut individual_ids = Vec::with_capacity(input.members.len());
     let mut audit_entries = vec![Entry::ok("create", "registration_group", &group_id)];
+    let mut changes = vec![Change::create(RecordKind::RegistrationGroup, &group_id)];
     for m in &input.members {
-        let id = insert_person(conn, scope, &code, &office, &m.person)?;
+        let id = insert_person(conn, scope, &code, &office, &m.person, &mut changes)?;
+        let membership_id = new_id();
+        changes.push(Change::create(RecordKind::GroupMembership, &membership_id));
         diesel::insert_into(group_memberships::table)
             .values((
-                group_memberships::id.eq(new_id()),
+                group_memberships::id.eq(&membership_id),
                 group_memberships::operation_unit_id.eq(&unit),
                 group_memberships::group_id.eq(&group_id),
                 group_memberships::individual_id.eq(&id),
@@ -200,6 +205,7 @@ pub fn register_group(conn: &mut DbConn, scope: &Scope, input: &GroupInput) -> R
         json!({ "members": individual_ids }),
     )?;
     audit::append(conn, &Actor::from(scope), &audit_entries)?;
+    feed::record(conn, &unit, &changes)?;
     Ok(Registered {
         group_id,
         individual_ids,
@@ -212,10 +218,22 @@ fn insert_person(
     unit_code: &str,
     office: &str,
     p: &PersonInput,
+    changes: &mut Vec<Change>,
 ) -> Result<String> {
     let t = now();
     let unit = scope.unit_id();
     let id = new_id();
+    changes.push(
+        Change::create(RecordKind::Individual, &id).touching(
+            [
+                (FieldGroup::Ethnicity, &p.ethnicity),
+                (FieldGroup::Religion, &p.religion),
+            ]
+            .into_iter()
+            .filter(|(_, v)| v.as_deref().is_some_and(|v| !v.trim().is_empty()))
+            .map(|(g, _)| g),
+        ),
+    );
     let number = format_number(unit_code, 'I', next_number(conn, unit, "individual")?);
     let blank = |s: &Option<String>| {
         s.as_ref()
@@ -278,7 +296,8 @@ fn insert_person(
             .execute(conn)?;
     }
     for d in &p.documents {
-        insert_document(conn, scope, &id, d)?;
+        let doc = insert_document(conn, scope, &id, d)?;
+        changes.push(Change::create(RecordKind::Document, doc));
     }
     for a in &p.addresses {
         diesel::insert_into(addresses::table)
@@ -310,7 +329,11 @@ fn insert_person(
             .execute(conn)?;
     }
     for n in &p.specific_needs {
-        insert_need(conn, scope, &id, n)?;
+        let need = insert_need(conn, scope, &id, n)?;
+        changes.push(need_change(
+            Change::create(RecordKind::SpecificNeed, need),
+            &n.code,
+        ));
     }
     Ok(id)
 }
@@ -606,6 +629,18 @@ pub fn update_individual(
         return Err(version_conflict("individual", expected_version, v));
     }
     index_names(conn, scope.unit_id(), id, &next.name_parts())?;
+    let touched = [
+        (FieldGroup::Ethnicity, "ethnicity"),
+        (FieldGroup::Religion, "religion"),
+    ]
+    .into_iter()
+    .filter(|(_, name)| changes.contains_key(*name))
+    .map(|(g, _)| g);
+    feed::record(
+        conn,
+        scope.unit_id(),
+        &[Change::update(RecordKind::Individual, id, expected_version + 1).touching(touched)],
+    )?;
     record_event(
         conn,
         scope,
@@ -638,6 +673,14 @@ pub fn add_specific_need(
         &Actor::from(scope),
         &[Entry::ok("create", "specific_need", &id)],
     )?;
+    feed::record(
+        conn,
+        scope.unit_id(),
+        &[need_change(
+            Change::create(RecordKind::SpecificNeed, &id),
+            &need.code,
+        )],
+    )?;
     Ok(specific_needs::table
         .find(&id)
         .select(NeedRow::as_select())
@@ -668,12 +711,12 @@ pub fn review_specific_need(
         .ok_or_else(|| Error::not_found("specific need"))?;
     visible_individual(conn, scope, &need.individual_id)
         .map_err(|_| Error::not_found("specific need"))?;
+    // A need of a group the caller cannot read does not exist for them, as in their reads: a
+    // refusal naming its kind would tell them what the withheld need is.
     if let Some(group) = sensitivity_group(&need.code)
         && !scope.sees(group)
     {
-        return Err(Error::forbidden(
-            "your role may not review this kind of specific need",
-        ));
+        return Err(Error::not_found("specific need"));
     }
     if need.version != expected_version {
         return Err(version_conflict(
@@ -716,10 +759,23 @@ pub fn review_specific_need(
         &Actor::from(scope),
         &[Entry::ok("update", "specific_need", need_id)],
     )?;
+    feed::record(
+        conn,
+        scope.unit_id(),
+        &[need_change(
+            Change::update(RecordKind::SpecificNeed, need_id, expected_version + 1),
+            &need.code,
+        )],
+    )?;
     Ok(specific_needs::table
         .find(need_id)
         .select(NeedRow::as_select())
         .first(conn)?)
+}
+
+/// A change to a need touches the field group its code belongs to, if any.
+fn need_change(change: Change, code: &str) -> Change {
+    change.touching(sensitivity_group(code))
 }
 
 /// The field group that protects a need code, if any.
@@ -747,6 +803,11 @@ pub fn add_document(
         conn,
         &Actor::from(scope),
         &[Entry::ok("create", "document", &id)],
+    )?;
+    feed::record(
+        conn,
+        scope.unit_id(),
+        &[Change::create(RecordKind::Document, &id)],
     )?;
     Ok(documents::table
         .find(&id)
@@ -811,6 +872,15 @@ fn bump_group(conn: &mut DbConn, g: &GroupRow, status: Option<(&str, &str)>) -> 
             "the registration group changed while you worked on it; reload and try again",
         ));
     }
+    feed::record(
+        conn,
+        &g.operation_unit_id,
+        &[Change::update(
+            RecordKind::RegistrationGroup,
+            &g.id,
+            g.version + 1,
+        )],
+    )?;
     Ok(())
 }
 
@@ -823,15 +893,24 @@ fn move_member(
     reason: &str,
 ) -> Result<()> {
     let t = now();
+    let joined = new_id();
     diesel::update(group_memberships::table.find(&m.id))
         .set((
             group_memberships::ended_at.eq(t),
             group_memberships::end_reason.eq(reason),
         ))
         .execute(conn)?;
+    feed::record(
+        conn,
+        scope.unit_id(),
+        &[
+            Change::end(RecordKind::GroupMembership, &m.id),
+            Change::create(RecordKind::GroupMembership, &joined),
+        ],
+    )?;
     diesel::insert_into(group_memberships::table)
         .values((
-            group_memberships::id.eq(new_id()),
+            group_memberships::id.eq(&joined),
             group_memberships::operation_unit_id.eq(scope.unit_id()),
             group_memberships::group_id.eq(to_group),
             group_memberships::individual_id.eq(&m.individual_id),
@@ -916,6 +995,11 @@ pub fn split_group(
     }
     let code = unit_code(conn, scope.unit_id())?;
     let new_group = insert_group(conn, scope.unit_id(), &code, &g.office_id)?;
+    feed::record(
+        conn,
+        scope.unit_id(),
+        &[Change::create(RecordKind::RegistrationGroup, &new_group)],
+    )?;
     for (m, mv) in moving.iter().zip(moves) {
         move_member(conn, scope, m, &new_group, &mv.relationship, "split")?;
     }

@@ -395,6 +395,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        calibration_version -> Text,
     }
 }
 
@@ -409,6 +410,7 @@ diesel::table! {
         score -> Double,
         created_by -> Text,
         created_at -> Timestamp,
+        calibration_version -> Text,
     }
 }
 
@@ -423,6 +425,27 @@ diesel::table! {
         reason -> Text,
         created_by -> Text,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    change_feed (seq) {
+        seq -> BigInt,
+        operation_unit_id -> Text,
+        position -> Nullable<BigInt>,
+        record_type -> Text,
+        record_id -> Text,
+        version -> Integer,
+        operation -> Text,
+        field_groups -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    change_feed_heads (operation_unit_id) {
+        operation_unit_id -> Text,
+        position -> BigInt,
     }
 }
 
@@ -454,6 +477,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     biometric_reviews,
     biometric_referrals,
     individual_links,
+    change_feed,
+    change_feed_heads,
 );
 
 diesel::joinable!(case_members -> cases (case_id));

@@ -290,6 +290,16 @@ pub fn session_by_token_hash(
         .optional()?)
 }
 
+/// A session or API token and its user, by the session's id.
+pub fn session_by_id(conn: &mut DbConn, session_id: &str) -> Result<Option<(Session, User)>> {
+    Ok(sessions::table
+        .inner_join(users::table)
+        .filter(sessions::id.eq(session_id))
+        .select((Session::as_select(), User::as_select()))
+        .first(conn)
+        .optional()?)
+}
+
 pub fn touch_session(conn: &mut DbConn, session_id: &str, at: NaiveDateTime) -> Result<()> {
     diesel::update(sessions::table.find(session_id))
         .set(sessions::last_used_at.eq(at))

@@ -14,11 +14,13 @@ use serde::{Deserialize, Serialize};
 
 use super::audit::{self, Actor as AuditActor, Entry};
 use super::db::DbConn;
+use super::feed;
 use super::rows::CaseRow;
 use super::schema::*;
 use super::scope::Scope;
 use super::{new_id, now};
 use crate::domain::access::{Permission, Role, parse_roles};
+use crate::domain::feed::{Change, RecordKind};
 use crate::domain::rsd::{
     self, Action, ActionKind, CaseEvent, CaseState, Modality, RefusalKind, ReopenGround, Stage,
     Status, UnitRules,
@@ -408,6 +410,11 @@ pub fn act(
     }
     settle_appointments(conn, &state, &transition.state, &transition.event)?;
     let version = store_state(conn, &loaded.row, &transition.state, &settings.rsd, at)?;
+    feed::record(
+        conn,
+        &loaded.row.operation_unit_id,
+        &[Change::update(RecordKind::Case, &loaded.row.id, version)],
+    )?;
     let event_id = append_event(conn, scope, &loaded.row, &transition.event)?;
     audit::append(
         conn,
@@ -465,19 +472,8 @@ pub(crate) fn store_state(
             .filter(cases::version.eq(row.version)),
     )
     .set((
+        &q,
         cases::workflow.eq(json),
-        cases::status.eq(q.status),
-        cases::stage.eq(q.stage),
-        cases::modality.eq(q.modality),
-        cases::assigned_officer_id.eq(q.assigned_officer_id),
-        cases::status_changed_at.eq(q.status_changed_at),
-        cases::due_at.eq(q.due_at),
-        cases::decision_due_at.eq(q.decision_due_at),
-        cases::appeal_deadline_at.eq(q.appeal_deadline_at),
-        cases::abandonment_from.eq(q.abandonment_from),
-        cases::next_appointment_at.eq(q.next_appointment_at),
-        cases::priority.eq(q.priority),
-        cases::same_sex_interviewer.eq(q.same_sex_interviewer),
         cases::version.eq(row.version + 1),
         cases::updated_at.eq(at),
     ))
@@ -490,8 +486,14 @@ pub(crate) fn store_state(
     Ok(row.version + 1)
 }
 
-/// The queue columns of a case, derived from its state.
-#[derive(Debug, Clone, PartialEq)]
+/// The queue columns of a case, derived from its state. The one writer of these columns: every
+/// insert or update of a case (the workflow, both seeders) writes this struct whole.
+#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+#[diesel(
+    table_name = cases,
+    treat_none_as_null = true,
+    treat_none_as_default_value = false
+)]
 pub struct QueueRow {
     pub status: String,
     pub stage: String,
@@ -672,9 +674,18 @@ fn book(
         Some((stage, officer, interpreter, language, starts, old_ends, version)) => {
             // The booking as it was stays in the book, pointing at the appointment that
             // replaced it.
+            let kept = new_id();
+            feed::record(
+                conn,
+                &row.operation_unit_id,
+                &[
+                    Change::create(RecordKind::Appointment, &kept),
+                    Change::update(RecordKind::Appointment, appointment_id, version + 1),
+                ],
+            )?;
             diesel::insert_into(appointments::table)
                 .values((
-                    appointments::id.eq(new_id()),
+                    appointments::id.eq(&kept),
                     appointments::operation_unit_id.eq(&row.operation_unit_id),
                     appointments::case_id.eq(&row.id),
                     appointments::stage.eq(stage),
@@ -703,6 +714,11 @@ fn book(
                 .execute(conn)?;
         }
         None => {
+            feed::record(
+                conn,
+                &row.operation_unit_id,
+                &[Change::create(RecordKind::Appointment, appointment_id)],
+            )?;
             diesel::insert_into(appointments::table)
                 .values((
                     appointments::id.eq(appointment_id),
@@ -900,6 +916,15 @@ fn settle_appointments(
         rsd::EventKind::NoShowRecorded => "no_show",
         _ => "cancelled",
     };
+    let settled: Vec<(String, String, i32)> = appointments::table
+        .filter(appointments::id.eq_any(&gone))
+        .filter(appointments::status.eq("scheduled"))
+        .select((
+            appointments::id,
+            appointments::operation_unit_id,
+            appointments::version,
+        ))
+        .load(conn)?;
     diesel::update(
         appointments::table
             .filter(appointments::id.eq_any(&gone))
@@ -907,9 +932,17 @@ fn settle_appointments(
     )
     .set((
         appointments::status.eq(status),
+        appointments::version.eq(appointments::version + 1),
         appointments::updated_at.eq(now()),
     ))
     .execute(conn)?;
+    for (id, unit, version) in settled {
+        feed::record(
+            conn,
+            &unit,
+            &[Change::update(RecordKind::Appointment, id, version + 1)],
+        )?;
+    }
     Ok(())
 }
 
@@ -1025,6 +1058,10 @@ pub fn open_case(conn: &mut DbConn, scope: &Scope, new: &NewCase) -> Result<Stri
         super::registry::next_number(conn, scope.unit_id(), "case")?,
     );
     let case_id = new_id();
+    let mut changes = vec![
+        Change::create(RecordKind::Case, &case_id)
+            .touching(claim.map(|_| crate::domain::access::FieldGroup::ClaimNarrative)),
+    ];
     let mut state = CaseState::new(
         new.principal_id.clone(),
         derivatives.clone(),
@@ -1042,9 +1079,6 @@ pub fn open_case(conn: &mut DbConn, scope: &Scope, new: &NewCase) -> Result<Stri
             cases::case_number.eq(&number),
             cases::number_key.eq(crate::domain::names::normalize_identifier(&number)),
             cases::procedure.eq("rsd"),
-            cases::status.eq(&q.status),
-            cases::stage.eq(&q.stage),
-            cases::modality.eq(&q.modality),
             cases::principal_applicant_id.eq(&new.principal_id),
             cases::registration_group_id.eq(&group_id),
             cases::claim_summary.eq(claim),
@@ -1053,17 +1087,15 @@ pub fn open_case(conn: &mut DbConn, scope: &Scope, new: &NewCase) -> Result<Stri
             cases::created_at.eq(at),
             cases::updated_at.eq(at),
             cases::workflow.eq(json),
-            cases::status_changed_at.eq(q.status_changed_at),
-            cases::due_at.eq(q.due_at),
-            cases::decision_due_at.eq(q.decision_due_at),
-            cases::priority.eq(q.priority),
-            cases::same_sex_interviewer.eq(q.same_sex_interviewer),
+            &q,
         ))
         .execute(conn)?;
     for id in std::iter::once(&new.principal_id).chain(&derivatives) {
+        let member_id = new_id();
+        changes.push(Change::create(RecordKind::CaseMember, &member_id));
         diesel::insert_into(case_members::table)
             .values((
-                case_members::id.eq(new_id()),
+                case_members::id.eq(&member_id),
                 case_members::operation_unit_id.eq(scope.unit_id()),
                 case_members::case_id.eq(&case_id),
                 case_members::individual_id.eq(id),
@@ -1082,6 +1114,7 @@ pub fn open_case(conn: &mut DbConn, scope: &Scope, new: &NewCase) -> Result<Stri
         &AuditActor::from(scope),
         &[Entry::ok("create", "case", &case_id)],
     )?;
+    feed::record(conn, scope.unit_id(), &changes)?;
     Ok(case_id)
 }
 

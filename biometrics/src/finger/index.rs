@@ -147,6 +147,10 @@ impl FingerIndex {
 
     /// The enrolled fingers most likely to match `template`, best first, by votes.
     fn candidates(&self, query: &Prepared, position: u8) -> Vec<u32> {
+        self.candidates_n(query, position, self.shortlist)
+    }
+
+    fn candidates_n(&self, query: &Prepared, position: u8, shortlist: usize) -> Vec<u32> {
         let mut votes = vec![0u16; self.entries.len()];
         for (bits, valid) in query.cylinder_words() {
             for (sel, buckets) in &self.tables {
@@ -166,12 +170,35 @@ impl FingerIndex {
                     && (position == 0 || e.position == 0 || e.position == position)
             })
             .collect();
-        let k = self.shortlist.min(ids.len());
+        let k = shortlist.min(ids.len());
         if k < ids.len() {
             ids.select_nth_unstable_by_key(k, |&i| std::cmp::Reverse(votes[i as usize]));
             ids.truncate(k);
         }
         ids
+    }
+
+    /// The best full-comparison score of each query finger against each person among the
+    /// index's `candidates` best-voted fingers of that position (0 where the person had none),
+    /// per person in no particular order: what the deduplication gate decides on.
+    pub fn search_fingers(
+        &self,
+        query: &[(u8, Template)],
+        candidates: usize,
+    ) -> Vec<(u64, Vec<f32>)> {
+        let mut per_person: HashMap<u64, Vec<f32>> = HashMap::new();
+        for (qi, (position, t)) in query.iter().enumerate() {
+            let q = Prepared::new(t);
+            for id in self.candidates_n(&q, *position, candidates.max(1)) {
+                let e = &self.entries[id as usize];
+                let s = compare(&q, &Prepared::new(&e.template));
+                let slot = per_person
+                    .entry(e.person)
+                    .or_insert_with(|| vec![0.0; query.len()]);
+                slot[qi] = slot[qi].max(s);
+            }
+        }
+        per_person.into_iter().collect()
     }
 
     /// Searches with one or more fingers of one person (`(position, template)`, position 0 when

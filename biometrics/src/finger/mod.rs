@@ -14,6 +14,8 @@
 /// it whenever a change to extraction or to the template format would change stored templates.
 pub const ALGORITHM_VERSION: &str = "amparo-finger-mcc/1";
 
+pub mod calibration;
+pub mod dedup;
 mod enhance;
 pub mod eval;
 mod extract;

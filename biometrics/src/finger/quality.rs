@@ -48,6 +48,52 @@ pub(crate) fn score(orient: &Orientation, mask: &[u8], period: &Plane, minutiae:
     (100.0 * q).round().clamp(0.0, 100.0) as u8
 }
 
+/// Fewer minutiae than this say too little for deduplication.
+pub const MIN_MINUTIAE: usize = 12;
+/// Engine quality below which a finger is captured again (NFIQ 2 scale: matching suffers below).
+pub const MIN_QUALITY: u8 = 40;
+
+/// Why a finger's template is not good enough to enrol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    TooFewMinutiae { found: usize, needed: usize },
+    LowQuality { score: u8, threshold: u8 },
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::TooFewMinutiae { found, needed } => write!(
+                f,
+                "only {found} minutiae found (at least {needed} are needed): capture the finger again"
+            ),
+            Refusal::LowQuality { score, threshold } => write!(
+                f,
+                "quality {score} is below {threshold}: capture the finger again"
+            ),
+        }
+    }
+}
+
+/// The one rule that decides whether a finger's template is good enough to enrol: the capture
+/// subcommand and the server both call it on the same extraction of the same image, so a capture
+/// the client accepts is never refused by the server for quality.
+pub fn acceptable(template: &super::Template) -> Result<(), Refusal> {
+    if template.minutiae.len() < MIN_MINUTIAE {
+        return Err(Refusal::TooFewMinutiae {
+            found: template.minutiae.len(),
+            needed: MIN_MINUTIAE,
+        });
+    }
+    if template.quality < MIN_QUALITY {
+        return Err(Refusal::LowQuality {
+            score: template.quality,
+            threshold: MIN_QUALITY,
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use crate::finger::extract;

@@ -17,6 +17,7 @@ use super::{GrayImage, ImageError, check_dimensions, to_gray};
 
 /// Decodes a JPEG 2000 image (JP2 box format or J2K codestream) to 8-bit greyscale.
 pub fn decode_jpeg2000(bytes: &[u8]) -> Result<GrayImage, ImageError> {
+    let declared = check_codestream(codestream_of(bytes)?)?;
     let settings = DecodeSettings::default();
     let (width, height, channels, samples) = catch_unwind(AssertUnwindSafe(|| {
         let image = Image::new(bytes, &settings)
@@ -53,8 +54,225 @@ pub fn decode_jpeg2000(bytes: &[u8]) -> Result<GrayImage, ImageError> {
             samples.len()
         )));
     }
+    if (width, height) != (declared.width as usize, declared.height as usize) {
+        return Err(broken(format!(
+            "decoded {width}x{height} but the SIZ segment says {}x{}",
+            declared.width, declared.height
+        )));
+    }
     // Drop the alpha channel of grey+alpha and RGB+alpha after the colour channels.
     GrayImage::new(width, height, to_gray(&samples, channels)?)
+}
+
+/// The codestream's structure, read before decoding: the decoder tolerates damage (it fills a
+/// cut codestream with grey), and a damaged capture must be refused, not believed.
+struct Codestream {
+    width: u32,
+    height: u32,
+}
+
+fn be16(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_be_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+
+fn be32(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+fn broken(msg: impl Into<String>) -> ImageError {
+    ImageError::Malformed(format!("JPEG 2000: {}", msg.into()))
+}
+
+const JP2_SIGNATURE: &[u8] = &[
+    0, 0, 0, 0x0c, b'j', b'P', b' ', b' ', 0x0d, 0x0a, 0x87, 0x0a,
+];
+
+/// The codestream inside a JP2 file (its `jp2c` box), checking that the boxes tile the file
+/// exactly; a bare codestream is returned as it is.
+fn codestream_of(bytes: &[u8]) -> Result<&[u8], ImageError> {
+    if !bytes.starts_with(JP2_SIGNATURE) {
+        return Ok(bytes);
+    }
+    let mut at = 0usize;
+    let mut codestream = None;
+    while at < bytes.len() {
+        let declared =
+            be32(bytes, at).ok_or_else(|| broken(format!("box header cut at offset {at}")))?;
+        let kind = bytes
+            .get(at + 4..at + 8)
+            .ok_or_else(|| broken(format!("box header cut at offset {at}")))?;
+        let (header, len) = match declared {
+            0 => (8, bytes.len() - at),
+            1 => {
+                let hi = be32(bytes, at + 8)
+                    .ok_or_else(|| broken(format!("box length cut at offset {at}")))?;
+                let lo = be32(bytes, at + 12)
+                    .ok_or_else(|| broken(format!("box length cut at offset {at}")))?;
+                let len = (u64::from(hi) << 32) | u64::from(lo);
+                (16, usize::try_from(len).unwrap_or(usize::MAX))
+            }
+            n => (8, n as usize),
+        };
+        if len < header || len > bytes.len() - at {
+            return Err(broken(format!(
+                "box at offset {at} declares {len} bytes, {} remain",
+                bytes.len() - at
+            )));
+        }
+        if kind == b"jp2c" {
+            if codestream.is_some() {
+                return Err(broken("more than one codestream box"));
+            }
+            codestream = Some(&bytes[at + header..at + len]);
+        }
+        at += len;
+    }
+    codestream.ok_or_else(|| broken("JP2 file without a codestream box"))
+}
+
+/// Walks the codestream's marker segments and tile-parts: it must start with SOC and SIZ, every
+/// segment must fit, every tile-part must hold its start-of-data marker and end where its
+/// header says, and the end-of-codestream marker must close the data with nothing after it.
+fn check_codestream(cs: &[u8]) -> Result<Codestream, ImageError> {
+    const SOC: u16 = 0xff4f;
+    const SIZ: u16 = 0xff51;
+    const SOT: u16 = 0xff90;
+    const SOD: u16 = 0xff93;
+    const EOC: u16 = 0xffd9;
+    if be16(cs, 0) != Some(SOC) || be16(cs, 2) != Some(SIZ) {
+        return Err(broken("the codestream does not start with SOC and SIZ"));
+    }
+    let lsiz = usize::from(be16(cs, 4).ok_or_else(|| broken("SIZ segment cut"))?);
+    if lsiz < 41 || 4 + lsiz > cs.len() {
+        return Err(broken(format!("SIZ segment of {lsiz} bytes does not fit")));
+    }
+    let field = |at: usize| be32(cs, 4 + at).unwrap_or(0);
+    let (xsiz, ysiz, xo, yo) = (field(4), field(8), field(12), field(16));
+    let (xt, yt, xto, yto) = (field(20), field(24), field(28), field(32));
+    if xo >= xsiz || yo >= ysiz || xt == 0 || yt == 0 || xto > xo || yto > yo {
+        return Err(broken(
+            "SIZ segment with inconsistent image or tile geometry",
+        ));
+    }
+    let components = usize::from(be16(cs, 4 + 36).unwrap_or(0));
+    if components == 0 || lsiz != 38 + 3 * components {
+        return Err(broken(format!(
+            "SIZ segment of {lsiz} bytes for {components} component(s)"
+        )));
+    }
+    let tiles = u64::from((xsiz - xto).div_ceil(xt)) * u64::from((ysiz - yto).div_ceil(yt));
+    // Main header: marker segments up to the first tile-part.
+    let mut at = 4 + lsiz;
+    loop {
+        let marker =
+            be16(cs, at).ok_or_else(|| broken(format!("main header cut at offset {at}")))?;
+        if marker == SOT {
+            break;
+        }
+        if marker >> 8 != 0xff || !(0xff52..=0xff8f).contains(&marker) {
+            return Err(broken(format!(
+                "unexpected {marker:04x} at offset {at} in the main header"
+            )));
+        }
+        let len = usize::from(be16(cs, at + 2).unwrap_or(0));
+        if len < 2 || at + 2 + len > cs.len() {
+            return Err(broken(format!(
+                "marker segment {marker:04x} at offset {at} does not fit"
+            )));
+        }
+        at += 2 + len;
+    }
+    if tiles > u64::from(u16::MAX) + 1 {
+        return Err(broken(format!(
+            "{tiles} tiles, more than a codestream can index"
+        )));
+    }
+    let mut seen = vec![false; tiles as usize];
+    // Tile-parts, each `Psot` bytes long from its SOT marker, then EOC.
+    loop {
+        match be16(cs, at) {
+            Some(SOT) => {}
+            Some(EOC) if at + 2 == cs.len() => break,
+            Some(EOC) => {
+                return Err(broken(format!(
+                    "{} byte(s) after the end of the codestream",
+                    cs.len() - at - 2
+                )));
+            }
+            Some(other) => {
+                return Err(broken(format!(
+                    "{other:04x} at offset {at} where a tile-part or the end was expected"
+                )));
+            }
+            None => {
+                return Err(broken(format!(
+                    "the codestream is cut at offset {at}: no end-of-codestream marker"
+                )));
+            }
+        }
+        if be16(cs, at + 2) != Some(10) {
+            return Err(broken(format!(
+                "SOT segment at offset {at} is not 10 bytes"
+            )));
+        }
+        let tile = be16(cs, at + 4).unwrap_or(u16::MAX);
+        if u64::from(tile) >= tiles {
+            return Err(broken(format!(
+                "tile-part at offset {at} names tile {tile} of {tiles}"
+            )));
+        }
+        seen[usize::from(tile)] = true;
+        let psot = be32(cs, at + 6).unwrap_or(0) as usize;
+        // Psot 0 means "to the end of the codestream", allowed for the last tile-part only.
+        let end = if psot == 0 {
+            cs.len()
+                .checked_sub(2)
+                .filter(|&e| e >= at + 12 && be16(cs, e) == Some(EOC))
+        } else {
+            at.checked_add(psot)
+                .filter(|&e| psot >= 14 && e <= cs.len())
+        }
+        .ok_or_else(|| {
+            broken(format!(
+                "tile-part at offset {at} declares {psot} bytes, {} remain",
+                cs.len() - at
+            ))
+        })?;
+        // Tile-part header segments up to SOD.
+        let mut p = at + 12;
+        loop {
+            let marker = be16(cs, p)
+                .filter(|_| p + 2 <= end)
+                .ok_or_else(|| broken(format!("tile-part at offset {at} has no SOD")))?;
+            if marker == SOD {
+                break;
+            }
+            if !(0xff52..=0xff8f).contains(&marker) {
+                return Err(broken(format!(
+                    "unexpected {marker:04x} at offset {p} in a tile-part header"
+                )));
+            }
+            let len = usize::from(be16(cs, p + 2).unwrap_or(0));
+            if len < 2 || p + 2 + len > end {
+                return Err(broken(format!(
+                    "marker segment {marker:04x} at offset {p} does not fit its tile-part"
+                )));
+            }
+            p += 2 + len;
+        }
+        at = end;
+    }
+    // A tile with no data at all is a cut or spliced codestream; decoding it would also spend
+    // seconds filling an image the header enlarged.
+    if let Some(missing) = seen.iter().position(|s| !s) {
+        return Err(broken(format!(
+            "tile {missing} of {tiles} has no data: the codestream is incomplete"
+        )));
+    }
+    Ok(Codestream {
+        width: xsiz - xo,
+        height: ysiz - yo,
+    })
 }
 
 #[cfg(test)]
@@ -223,6 +441,25 @@ mod tests {
             .map(|rec| rec.representations[0].image_data.clone())
             .collect()
         })
+    }
+
+    /// Found by the coverage-guided fuzz run: a device codestream whose SIZ was enlarged to
+    /// 65518x357 (one tile of 238x357 present, 274 missing) took seconds to decode to grey.
+    #[test]
+    fn a_codestream_with_missing_tiles_is_refused_before_decoding() {
+        let Some(stream) = mockmds_streams().first() else {
+            return;
+        };
+        let mut bytes = stream.clone();
+        let siz = bytes
+            .windows(4)
+            .position(|w| w == [0xff, 0x4f, 0xff, 0x51])
+            .expect("SOC SIZ");
+        // Xsiz: the image width in the SIZ segment; the tile stays as it was.
+        let tile_width = u32::from_be_bytes(bytes[siz + 24..siz + 28].try_into().expect("XTsiz"));
+        bytes[siz + 8..siz + 12].copy_from_slice(&(tile_width * 200).to_be_bytes());
+        let err = decode_jpeg2000(&bytes).expect_err("missing tiles");
+        assert!(err.to_string().contains("has no data"), "{err}");
     }
 
     proptest! {

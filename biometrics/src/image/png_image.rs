@@ -9,6 +9,7 @@ use super::{GrayImage, ImageError, check_dimensions, to_gray};
 
 /// Decodes a PNG of any colour type and bit depth to 8-bit greyscale.
 pub fn decode_png(bytes: &[u8]) -> Result<GrayImage, ImageError> {
+    check_chunks(bytes)?;
     let malformed = |e: png::DecodingError| ImageError::Malformed(format!("PNG: {e}"));
     let mut decoder = png::Decoder::new(Cursor::new(bytes));
     decoder.set_transformations(Transformations::normalize_to_color8());
@@ -54,6 +55,39 @@ pub fn decode_png(bytes: &[u8]) -> Result<GrayImage, ImageError> {
     let mut image = GrayImage::new(width, height, to_gray(&samples, channels)?)?;
     image.ppi = ppi;
     Ok(image)
+}
+
+/// Walks the chunks to IEND: the decoder stops reading at the end of the image data, so a cut
+/// after it or bytes after IEND would pass unseen, and a damaged capture must be refused.
+fn check_chunks(bytes: &[u8]) -> Result<(), ImageError> {
+    let broken = |msg: String| ImageError::Malformed(format!("PNG: {msg}"));
+    let mut at = 8;
+    loop {
+        let header = bytes
+            .get(at..at + 8)
+            .ok_or_else(|| broken(format!("cut at offset {at}: no IEND chunk")))?;
+        let len = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
+        let end = at
+            .checked_add(12)
+            .and_then(|e| e.checked_add(len))
+            .filter(|&e| e <= bytes.len())
+            .ok_or_else(|| {
+                broken(format!(
+                    "chunk at offset {at} declares {len} bytes, {} remain",
+                    bytes.len() - at
+                ))
+            })?;
+        if &header[4..8] == b"IEND" {
+            if end != bytes.len() {
+                return Err(broken(format!(
+                    "{} byte(s) after the IEND chunk",
+                    bytes.len() - end
+                )));
+            }
+            return Ok(());
+        }
+        at = end;
+    }
 }
 
 /// Encodes an 8-bit greyscale image as PNG (lossless), with its resolution when known.

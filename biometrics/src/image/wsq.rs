@@ -75,7 +75,13 @@ pub fn decode_wsq(bytes: &[u8]) -> Result<GrayImage, ImageError> {
     loop {
         let at = p.pos;
         match p.marker()? {
-            EOI => break,
+            EOI if p.pos == bytes.len() => break,
+            EOI => {
+                return Err(malformed(format!(
+                    "{} byte(s) after the end-of-image marker",
+                    bytes.len() - p.pos
+                )));
+            }
             SOB => {
                 let table_id = p.block_header()?;
                 let table = tables

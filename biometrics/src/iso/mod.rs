@@ -379,20 +379,21 @@ pub(crate) mod tests_support {
         })
     }
 
-    /// The directory of the shared reference data, when a test run has it.
+    /// The directory of the shared reference data, when a test run has it: `shared/biometrics`
+    /// beside the repository or beside one of its parent folders (a worktree).
     pub(crate) fn shared_data() -> Option<std::path::PathBuf> {
-        let dir = std::path::Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/biometrics"
-        ));
-        if dir.is_dir() {
-            Some(dir.to_path_buf())
-        } else {
+        let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let found = here
+            .ancestors()
+            .skip(1)
+            .map(|a| a.join("shared").join("biometrics"))
+            .find(|d| d.is_dir());
+        if found.is_none() {
             eprintln!(
-                "skipped: {} is absent, so the reference-data checks did not run",
-                dir.display()
+                "skipped: no shared/biometrics beside {} or its parents, so the reference-data checks did not run",
+                here.display()
             );
-            None
         }
+        found
     }
 }

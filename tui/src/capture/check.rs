@@ -134,8 +134,13 @@ fn check_finger(v: &VerifiedBiometric, device: u8) -> Result<u8, Problem> {
         .decode_image()
         .map_err(|e| Problem::CorruptImage(e.to_string()))?;
     let extraction = finger::extract(&image).map_err(|e| Problem::NothingFound(e.to_string()))?;
-    if extraction.template.minutiae.is_empty() {
-        return Err(Problem::NothingFound("no ridges".into()));
+    // The server's rule, so that what is sent here is not refused there for quality.
+    match finger::quality::acceptable(&extraction.template) {
+        Ok(()) => {}
+        Err(finger::quality::Refusal::LowQuality { score, threshold }) => {
+            return Err(Problem::LowQuality { score, threshold });
+        }
+        Err(other) => return Err(Problem::NothingFound(other.to_string())),
     }
     Ok(device.min(extraction.template.quality))
 }

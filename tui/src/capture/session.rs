@@ -217,7 +217,9 @@ impl<'a> Session<'a> {
             let device = self
                 .devices
                 .iter()
-                .find(|d| d.bio_type() == Some(step.bio_type))
+                // Only a device whose signed info this office trusts is a candidate: an
+                // untrusted one answering on a lower port must not be picked and then refused.
+                .find(|d| d.bio_type() == Some(step.bio_type) && d.info.is_some())
                 .ok_or(SessionError::NoDevice(step.bio_type))?;
             operator.step(step);
             let (kept, failed) = self

@@ -56,6 +56,13 @@ pub enum Fault {
     WrongTransaction,
     /// Report a quality score of 12.
     LowQuality,
+    /// Cut the image inside the record as a failing transfer does (its last bytes zeroed, the
+    /// end marker gone), then sign it properly.
+    CutImage,
+    /// Append bytes after the image's end, then sign it properly.
+    TrailingBytes,
+    /// Give the image dimensions in the ISO header that disagree with the image.
+    WrongDimensions,
 }
 
 impl Fault {
@@ -513,8 +520,12 @@ async fn capture(shared: Arc<Shared>, body: Bytes) -> RCaptureResponse {
     let mut biometrics = Vec::new();
     for (position, sample) in samples {
         let mut iso = sample.iso;
-        if fault == Some(Fault::CorruptImage) {
-            corrupt(&mut iso);
+        match fault {
+            Some(Fault::CorruptImage) => corrupt(&mut iso),
+            Some(f @ (Fault::CutImage | Fault::TrailingBytes | Fault::WrongDimensions)) => {
+                iso = damage_image(f, iso);
+            }
+            _ => {}
         }
         let data = CaptureData {
             digital_id: String::new(),
@@ -566,6 +577,36 @@ async fn capture(shared: Arc<Shared>, body: Bytes) -> RCaptureResponse {
 }
 
 /// Damages the middle of the record, where the compressed image lies, leaving the header.
+/// Damages the image inside a finger or iris record and rewrites the record around it, so that
+/// only the image (or the header's dimensions) is wrong.
+fn damage_image(fault: Fault, iso: Vec<u8>) -> Vec<u8> {
+    use amparo_biometrics::iso::finger_image::FingerImageRecord;
+    use amparo_biometrics::iso::iris_image::IrisImageRecord;
+    fn apply(fault: Fault, data: &mut Vec<u8>, width: &mut u16) {
+        match fault {
+            Fault::CutImage => {
+                let n = data.len();
+                data[n.saturating_sub(16)..].fill(0);
+            }
+            Fault::TrailingBytes => data.extend_from_slice(b"trailing garbage"),
+            _ => *width = width.wrapping_add(1),
+        }
+    }
+    if let Ok(mut r) = FingerImageRecord::parse(&iso) {
+        for rep in &mut r.representations {
+            apply(fault, &mut rep.image_data, &mut rep.width);
+        }
+        return r.to_bytes().unwrap_or(iso);
+    }
+    if let Ok(mut r) = IrisImageRecord::parse(&iso) {
+        for rep in &mut r.representations {
+            apply(fault, &mut rep.image_data, &mut rep.width);
+        }
+        return r.to_bytes().unwrap_or(iso);
+    }
+    iso
+}
+
 fn corrupt(iso: &mut [u8]) {
     let mid = iso.len() / 2;
     let end = (mid + 256).min(iso.len());

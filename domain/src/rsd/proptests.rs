@@ -10,7 +10,7 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 
 use super::*;
-use crate::domain::access::Role;
+use crate::access::Role;
 
 /// The people of the walks: officers A and B, supervisors S, T and U, a clerk and a protection
 /// officer, with their sex codes. A third supervisor lets appeals be reviewed when two

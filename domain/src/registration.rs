@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::codes;
 use super::names;
 use super::needs;
-use crate::error::{Error, Result};
+use crate::error::{Error, Reason, Result};
 
 /// Longest free-text field we accept, in characters.
 pub const MAX_TEXT: usize = 200;
@@ -110,14 +110,16 @@ pub const LANGUAGE_KINDS: [&str; 3] = ["mother_tongue", "spoken", "interview"];
 
 fn text(field: &str, value: &str, max: usize) -> Result<()> {
     if value.chars().count() > max {
-        return Err(Error::validation(
+        return Err(Error::invalid(
             field,
+            Reason::TooLong { max },
             format!("must be at most {max} characters"),
         ));
     }
     if value.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(Error::validation(
+        return Err(Error::invalid(
             field,
+            Reason::ControlCharacters,
             "must not contain control characters",
         ));
     }
@@ -128,13 +130,68 @@ fn opt_text(field: &str, value: &Option<String>, max: usize) -> Result<()> {
     value.as_deref().map_or(Ok(()), |v| text(field, v, max))
 }
 
-fn vocab(field: &str, value: &str, ok: bool, what: &str) -> Result<()> {
+/// A code list as a refusal names it: a stable id for clients and words for people.
+struct Vocab {
+    id: &'static str,
+    what: &'static str,
+}
+
+const SEX: Vocab = Vocab {
+    id: "sex",
+    what: "sex code",
+};
+const DATE_PRECISION: Vocab = Vocab {
+    id: "date_precision",
+    what: "date precision",
+};
+const MARITAL_STATUS: Vocab = Vocab {
+    id: "marital_status",
+    what: "marital status",
+};
+const COUNTRY: Vocab = Vocab {
+    id: "country",
+    what: "country code (ISO 3166 alpha-3)",
+};
+const DATA_SET_LEVEL: Vocab = Vocab {
+    id: "data_set_level",
+    what: "data-set level",
+};
+const LANGUAGE: Vocab = Vocab {
+    id: "language",
+    what: "language code (ISO 639-3)",
+};
+const LANGUAGE_KIND: Vocab = Vocab {
+    id: "language_kind",
+    what: "language kind",
+};
+const DOCUMENT_TYPE: Vocab = Vocab {
+    id: "document_type",
+    what: "document type",
+};
+const ADDRESS_KIND: Vocab = Vocab {
+    id: "address_kind",
+    what: "address kind",
+};
+const PHONE_KIND: Vocab = Vocab {
+    id: "phone_kind",
+    what: "phone kind",
+};
+const RELATIONSHIP: Vocab = Vocab {
+    id: "relationship",
+    what: "relationship",
+};
+
+fn vocab(field: &str, value: &str, ok: bool, vocabulary: Vocab) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::validation(
+        Err(Error::invalid(
             field,
-            format!("{value:?} is not a known {what}"),
+            Reason::UnknownCode {
+                vocabulary: vocabulary.id.to_string(),
+                value: value.to_string(),
+            },
+            format!("{value:?} is not a known {}", vocabulary.what),
         ))
     }
 }
@@ -143,19 +200,29 @@ fn opt_vocab(
     field: &str,
     value: &Option<String>,
     check: fn(&str) -> bool,
-    what: &str,
+    vocabulary: Vocab,
 ) -> Result<()> {
     match value.as_deref() {
-        Some(v) => vocab(field, v, check(v), what),
+        Some(v) => vocab(field, v, check(v), vocabulary),
         None => Ok(()),
     }
 }
 
 fn not_future(field: &str, d: Option<NaiveDate>, today: NaiveDate) -> Result<()> {
     match d {
-        Some(d) if d > today => Err(Error::validation(field, "cannot be in the future")),
+        Some(d) if d > today => Err(Error::invalid(
+            field,
+            Reason::InFuture,
+            "cannot be in the future",
+        )),
         Some(d) if d < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN) => {
-            Err(Error::validation(field, "is before 1900"))
+            Err(Error::invalid(
+                field,
+                Reason::TooEarly {
+                    min: "1900-01-01".into(),
+                },
+                "is before 1900",
+            ))
         }
         _ => Ok(()),
     }
@@ -165,7 +232,11 @@ impl PersonInput {
     /// Checks every field; the error names the first invalid one.
     pub fn validate(&self, today: NaiveDate) -> Result<()> {
         if self.given_names.trim().is_empty() {
-            return Err(Error::validation("givenNames", "a given name is required"));
+            return Err(Error::invalid(
+                "givenNames",
+                Reason::Required,
+                "a given name is required",
+            ));
         }
         text("givenNames", &self.given_names, MAX_TEXT)?;
         for (f, v) in [
@@ -184,34 +255,35 @@ impl PersonInput {
         ] {
             opt_text(f, v, MAX_TEXT)?;
         }
-        opt_vocab("sex", &self.sex, |c| codes::SEX.contains(c), "sex code")?;
+        opt_vocab("sex", &self.sex, |c| codes::SEX.contains(c), SEX)?;
         opt_vocab(
             "dateOfBirthPrecision",
             &self.date_of_birth_precision,
             |c| codes::DATE_OF_BIRTH_PRECISION.contains(c),
-            "date precision",
+            DATE_PRECISION,
         )?;
         opt_vocab(
             "maritalStatus",
             &self.marital_status,
             |c| codes::MARITAL_STATUS.contains(c),
-            "marital status",
+            MARITAL_STATUS,
         )?;
         opt_vocab(
             "countryOfOrigin",
             &self.country_of_origin,
             |c| codes::COUNTRIES.contains(c),
-            "country code (ISO 3166 alpha-3)",
+            COUNTRY,
         )?;
         opt_vocab(
             "datasetLevel",
             &self.dataset_level,
             |c| codes::DATA_SET_LEVEL.contains(c),
-            "data-set level",
+            DATA_SET_LEVEL,
         )?;
         if self.nationalities.len() > 5 {
-            return Err(Error::validation(
+            return Err(Error::invalid(
                 "nationalities",
+                Reason::TooMany { max: 5 },
                 "at most 5 nationalities",
             ));
         }
@@ -220,7 +292,7 @@ impl PersonInput {
                 &format!("nationalities.{i}"),
                 n,
                 codes::COUNTRIES.contains(n),
-                "country code (ISO 3166 alpha-3)",
+                COUNTRY,
             )?;
         }
         not_future("dateOfBirth", self.date_of_birth, today)?;
@@ -228,8 +300,11 @@ impl PersonInput {
         if let (Some(b), Some(a)) = (self.date_of_birth, self.arrival_date)
             && a < b
         {
-            return Err(Error::validation(
+            return Err(Error::invalid(
                 "arrivalDate",
+                Reason::BeforeOther {
+                    other: "dateOfBirth".into(),
+                },
                 "is before the date of birth",
             ));
         }
@@ -239,13 +314,13 @@ impl PersonInput {
                 &format!("{f}.language"),
                 &l.language,
                 codes::is_valid_language_code(&l.language),
-                "language code (ISO 639-3)",
+                LANGUAGE,
             )?;
             vocab(
                 &format!("{f}.kind"),
                 &l.kind,
                 LANGUAGE_KINDS.contains(&l.kind.as_str()),
-                "language kind",
+                LANGUAGE_KIND,
             )?;
         }
         for (i, d) in self.documents.iter().enumerate() {
@@ -309,11 +384,12 @@ impl DocumentInput {
             "documentType",
             &self.document_type,
             codes::DOCUMENT_TYPE.contains(&self.document_type),
-            "document type",
+            DOCUMENT_TYPE,
         )?;
         if names::normalize_identifier(&self.number).is_empty() {
-            return Err(Error::validation(
+            return Err(Error::invalid(
                 "number",
+                Reason::Required,
                 "a document number needs letters or digits",
             ));
         }
@@ -322,13 +398,19 @@ impl DocumentInput {
             "issuingCountry",
             &self.issuing_country,
             |c| codes::COUNTRIES.contains(c),
-            "country code (ISO 3166 alpha-3)",
+            COUNTRY,
         )?;
         not_future("issuedOn", self.issued_on, today)?;
         if let (Some(i), Some(e)) = (self.issued_on, self.expires_on)
             && e < i
         {
-            return Err(Error::validation("expiresOn", "is before the issue date"));
+            return Err(Error::invalid(
+                "expiresOn",
+                Reason::BeforeOther {
+                    other: "issuedOn".into(),
+                },
+                "is before the issue date",
+            ));
         }
         Ok(())
     }
@@ -340,10 +422,14 @@ impl AddressInput {
             "kind",
             &self.kind,
             codes::ADDRESS_TYPE.contains(&self.kind),
-            "address kind",
+            ADDRESS_KIND,
         )?;
         if self.line.trim().is_empty() {
-            return Err(Error::validation("line", "an address line is required"));
+            return Err(Error::invalid(
+                "line",
+                Reason::Required,
+                "an address line is required",
+            ));
         }
         text("line", &self.line, MAX_TEXT)?;
         opt_text("city", &self.city, MAX_TEXT)?;
@@ -352,7 +438,7 @@ impl AddressInput {
             "country",
             &self.country,
             codes::COUNTRIES.contains(&self.country),
-            "country code (ISO 3166 alpha-3)",
+            COUNTRY,
         )
     }
 }
@@ -363,7 +449,7 @@ impl PhoneInput {
             "kind",
             &self.kind,
             codes::PHONE_TYPE.contains(&self.kind),
-            "phone kind",
+            PHONE_KIND,
         )?;
         let digits = self.number.chars().filter(char::is_ascii_digit).count();
         let allowed = self
@@ -371,8 +457,11 @@ impl PhoneInput {
             .chars()
             .all(|c| c.is_ascii_digit() || " +-().".contains(c));
         if !allowed || !(6..=20).contains(&digits) {
-            return Err(Error::validation(
+            return Err(Error::invalid(
                 "number",
+                Reason::BadFormat {
+                    format: "phone".into(),
+                },
                 "a phone number has 6 to 20 digits (and + - ( ) . spaces)",
             ));
         }
@@ -383,14 +472,32 @@ impl PhoneInput {
 impl NeedInput {
     pub fn validate(&self) -> Result<()> {
         needs::validate(&self.code, self.sub_code.as_deref()).map_err(|e| {
-            Error::validation(
-                if e.to_string().contains("sub") {
-                    "subCode"
-                } else {
-                    "code"
-                },
-                e.to_string(),
-            )
+            let message = e.to_string();
+            match e {
+                needs::NeedError::UnknownCode(value) => Error::invalid(
+                    "code",
+                    Reason::UnknownCode {
+                        vocabulary: "specific_need".into(),
+                        value,
+                    },
+                    message,
+                ),
+                needs::NeedError::UnknownSubCode { sub_code, .. } => Error::invalid(
+                    "subCode",
+                    Reason::UnknownCode {
+                        vocabulary: "specific_need_sub_code".into(),
+                        value: sub_code,
+                    },
+                    message,
+                ),
+                needs::NeedError::SubCodeOfOtherCode { belongs_to, .. } => Error::invalid(
+                    "subCode",
+                    Reason::WrongParent {
+                        belongs_to: belongs_to.into(),
+                    },
+                    message,
+                ),
+            }
         })?;
         opt_text("comments", &self.comments, MAX_LONG_TEXT)
     }
@@ -399,14 +506,16 @@ impl NeedInput {
 impl GroupInput {
     pub fn validate(&self, today: NaiveDate) -> Result<()> {
         if self.members.is_empty() {
-            return Err(Error::validation(
+            return Err(Error::invalid(
                 "members",
+                Reason::TooFew { min: 1 },
                 "a registration needs at least one member",
             ));
         }
         if self.members.len() > MAX_MEMBERS {
-            return Err(Error::validation(
+            return Err(Error::invalid(
                 "members",
+                Reason::TooMany { max: MAX_MEMBERS },
                 format!("at most {MAX_MEMBERS} members per registration"),
             ));
         }
@@ -416,8 +525,13 @@ impl GroupInput {
             .filter(|m| m.relationship == FOCAL_POINT)
             .count();
         if focal != 1 {
-            return Err(Error::validation(
+            return Err(Error::invalid(
                 "members",
+                Reason::ExactlyOne {
+                    value: FOCAL_POINT.into(),
+                    expected: 1,
+                    found: focal,
+                },
                 format!(
                     "exactly one member must have relationship {:?} (found {focal})",
                     FOCAL_POINT
@@ -429,7 +543,7 @@ impl GroupInput {
                 &format!("members.{i}.relationship"),
                 &m.relationship,
                 codes::RELATIONSHIP.contains(&m.relationship),
-                "relationship",
+                RELATIONSHIP,
             )?;
             m.person
                 .validate(today)

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::action::{ActionKind, Actor, Refusal};
 use super::rules::{UnitRules, is_abandonment_candidate};
 use super::state::{CaseState, Stage, Status};
-use crate::domain::access::Role;
+use crate::access::Role;
 
 /// What a role may do, before looking at the case.
 pub(crate) fn role_allows(role: Role, kind: ActionKind) -> bool {

@@ -46,7 +46,8 @@ pub enum Permission {
 }
 
 /// Fields so sensitive that only roles that need them may read them (DOMAIN.md, data protection).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FieldGroup {
     /// Specific needs coded SV and their details.
     Sgbv,
@@ -58,6 +59,33 @@ pub enum FieldGroup {
     Religion,
     /// The applicant's account of the claim on a case.
     ClaimNarrative,
+}
+
+impl FieldGroup {
+    pub const ALL: [FieldGroup; 6] = [
+        FieldGroup::Sgbv,
+        FieldGroup::Torture,
+        FieldGroup::Medical,
+        FieldGroup::Ethnicity,
+        FieldGroup::Religion,
+        FieldGroup::ClaimNarrative,
+    ];
+
+    /// The name used in stored lists (the change feed) and in the API's reason codes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldGroup::Sgbv => "sgbv",
+            FieldGroup::Torture => "torture",
+            FieldGroup::Medical => "medical",
+            FieldGroup::Ethnicity => "ethnicity",
+            FieldGroup::Religion => "religion",
+            FieldGroup::ClaimNarrative => "claim_narrative",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FieldGroup> {
+        FieldGroup::ALL.into_iter().find(|g| g.as_str() == s)
+    }
 }
 
 /// How far a user's view of personal data reaches inside the operation unit.

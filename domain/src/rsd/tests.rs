@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::*;
-use crate::domain::access::Role;
+use crate::access::Role;
 
 fn t(day: i64) -> NaiveDateTime {
     let base = NaiveDate::from_ymd_opt(2026, 1, 5)
@@ -648,7 +648,10 @@ fn appeals_run_on_deadline_and_grace_period() {
     )
     .expect("late appeal within grace");
     assert!(tr.state.appeal_late);
-    assert_eq!(tr.event.data["late"], serde_json::Value::Bool(true));
+    assert!(matches!(
+        tr.event.data,
+        crate::rsd::StepData::AppealLodged { late: true, .. }
+    ));
 
     for (lodged, now) in [(t(83), t(90)), (t(9), t(20)), (t(30), t(25))] {
         let r = refused(
@@ -1079,10 +1082,12 @@ fn events_survive_json() {
     let json = serde_json::to_string(&tr.event).expect("serialise");
     let back: CaseEvent = serde_json::from_str(&json).expect("deserialise");
     assert_eq!(back, tr.event);
+    let stored: serde_json::Value = serde_json::from_str(&json).expect("stored json");
     assert_eq!(
-        tr.event.data["recommendations"][0]["outcome"],
+        stored["data"]["recommendations"][0]["outcome"],
         serde_json::Value::from("rejected")
     );
+    assert_eq!(stored["kind"], "assessment_submitted");
 }
 
 #[test]
@@ -1097,4 +1102,41 @@ fn state_survives_json() {
     let loaded: CaseState = serde_json::from_str(minimal).expect("minimal state");
     assert_eq!(loaded.modality, Modality::Regular);
     assert_eq!(loaded.version, 0);
+}
+
+#[test]
+fn the_action_table_follows_the_variants_and_names_each_action_once() {
+    use std::collections::BTreeSet;
+    for (i, row) in ACTIONS.iter().enumerate() {
+        assert_eq!(row.kind as usize, i, "{row:?}");
+        assert_eq!(ActionKind::ALL[i], row.kind);
+        assert_eq!(row.kind.info(), row);
+    }
+    let distinct =
+        |f: fn(&ActionInfo) -> String| ACTIONS.iter().map(f).collect::<BTreeSet<_>>().len();
+    assert_eq!(distinct(|r| r.name.to_string()), ACTIONS.len());
+    assert_eq!(distinct(|r| r.mutation.to_string()), ACTIONS.len());
+    assert_eq!(distinct(|r| r.key.to_string()), ACTIONS.len());
+    assert_eq!(distinct(|r| r.label_es.to_string()), ACTIONS.len());
+    assert_eq!(distinct(|r| r.label_en.to_string()), ACTIONS.len());
+    // The mutation is the stable name in lower camel case.
+    for r in &ACTIONS {
+        let camel: String = r
+            .name
+            .split('_')
+            .enumerate()
+            .map(|(i, w)| {
+                let w = w.to_lowercase();
+                if i == 0 {
+                    w
+                } else {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_uppercase().chain(c).collect())
+                        .unwrap_or_default()
+                }
+            })
+            .collect();
+        assert_eq!(camel, r.mutation);
+    }
 }

@@ -1,8 +1,12 @@
 //! Pure rules of the registry: names and search keys, specific needs, validation, permissions.
-//! Nothing here performs I/O.
+//! Nothing here performs I/O, and the crate depends on no database, web or async library, so the
+//! client can share these rules with the server.
 
 pub mod access;
 pub mod codes;
+pub mod error;
+pub mod events;
+pub mod feed;
 pub mod names;
 pub mod needs;
 pub mod registration;

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
 use super::state::{CaseState, ClosureReason, IndividualOutcome, ReopenGround, Stage, Status};
-use crate::domain::access::Role;
+use crate::access::Role;
 
 /// The user acting, as the store knows them from their session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,47 +170,178 @@ pub enum ActionKind {
     Resume,
 }
 
+/// What a client or the API needs to name a case action, in one row per action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActionInfo {
+    /// The action this row names.
+    pub kind: ActionKind,
+    /// The stable name: `allowedActions` lists it, events record it.
+    pub name: &'static str,
+    /// The GraphQL mutation that performs it (`assignCases` also performs ASSIGN_CASE).
+    pub mutation: &'static str,
+    /// The key that opens its form in the terminal client.
+    pub key: char,
+    /// Short label in Spanish, as the client's action bar shows it.
+    pub label_es: &'static str,
+    /// Short label in English.
+    pub label_en: &'static str,
+}
+
+/// Every case action, in the order of [`ActionKind`]'s variants (and of `allowedActions`).
+/// Adding an action: a variant of [`Action`] and of [`ActionKind`], a row here, its rules in
+/// `guards.rs` and `apply.rs`; the compiler then points at the GraphQL enum.
+pub const ACTIONS: [ActionInfo; 16] = [
+    ActionInfo {
+        kind: ActionKind::DecideAdmissibility,
+        name: "DECIDE_ADMISSIBILITY",
+        mutation: "decideAdmissibility",
+        key: 'd',
+        label_es: "admisibilidad",
+        label_en: "admissibility",
+    },
+    ActionInfo {
+        kind: ActionKind::ScheduleInterview,
+        name: "SCHEDULE_INTERVIEW",
+        mutation: "scheduleInterview",
+        key: 's',
+        label_es: "agendar",
+        label_en: "schedule",
+    },
+    ActionInfo {
+        kind: ActionKind::RecordInterview,
+        name: "RECORD_INTERVIEW",
+        mutation: "recordInterview",
+        key: 'i',
+        label_es: "entrevista",
+        label_en: "interview",
+    },
+    ActionInfo {
+        kind: ActionKind::RecordNoShow,
+        name: "RECORD_NO_SHOW",
+        mutation: "recordNoShow",
+        key: 'x',
+        label_es: "ausencia",
+        label_en: "no-show",
+    },
+    ActionInfo {
+        kind: ActionKind::RecordContact,
+        name: "RECORD_CONTACT",
+        mutation: "recordContact",
+        key: 'c',
+        label_es: "contacto",
+        label_en: "contact",
+    },
+    ActionInfo {
+        kind: ActionKind::SubmitAssessment,
+        name: "SUBMIT_ASSESSMENT",
+        mutation: "submitAssessment",
+        key: 'e',
+        label_es: "informe",
+        label_en: "assessment",
+    },
+    ActionInfo {
+        kind: ActionKind::ReviewAssessment,
+        name: "REVIEW_ASSESSMENT",
+        mutation: "reviewAssessment",
+        key: 'v',
+        label_es: "revisar",
+        label_en: "review",
+    },
+    ActionInfo {
+        kind: ActionKind::NotifyDecision,
+        name: "NOTIFY_DECISION",
+        mutation: "notifyDecision",
+        key: 't',
+        label_es: "notificar",
+        label_en: "notify",
+    },
+    ActionInfo {
+        kind: ActionKind::LodgeAppeal,
+        name: "LODGE_APPEAL",
+        mutation: "lodgeAppeal",
+        key: 'l',
+        label_es: "apelación",
+        label_en: "appeal",
+    },
+    ActionInfo {
+        kind: ActionKind::Withdraw,
+        name: "WITHDRAW_CASE",
+        mutation: "withdrawCase",
+        key: 'w',
+        label_es: "desistimiento",
+        label_en: "withdraw",
+    },
+    ActionInfo {
+        kind: ActionKind::Close,
+        name: "CLOSE_CASE",
+        mutation: "closeCase",
+        key: 'z',
+        label_es: "cerrar",
+        label_en: "close",
+    },
+    ActionInfo {
+        kind: ActionKind::ConfirmAbandonment,
+        name: "CONFIRM_ABANDONMENT",
+        mutation: "confirmAbandonment",
+        key: 'b',
+        label_es: "abandono",
+        label_en: "abandon",
+    },
+    ActionInfo {
+        kind: ActionKind::Reopen,
+        name: "REOPEN_CASE",
+        mutation: "reopenCase",
+        key: 'o',
+        label_es: "reabrir",
+        label_en: "reopen",
+    },
+    ActionInfo {
+        kind: ActionKind::Assign,
+        name: "ASSIGN_CASE",
+        mutation: "assignCase",
+        key: 'a',
+        label_es: "asignar",
+        label_en: "assign",
+    },
+    ActionInfo {
+        kind: ActionKind::PutOnHold,
+        name: "PUT_CASE_ON_HOLD",
+        mutation: "putCaseOnHold",
+        key: 'h',
+        label_es: "en espera",
+        label_en: "hold",
+    },
+    ActionInfo {
+        kind: ActionKind::Resume,
+        name: "RESUME_CASE",
+        mutation: "resumeCase",
+        key: 'u',
+        label_es: "reanudar",
+        label_en: "resume",
+    },
+];
+
 impl ActionKind {
     /// Every kind, in the order [`super::allowed_actions`] lists them.
-    pub const ALL: [ActionKind; 16] = [
-        ActionKind::DecideAdmissibility,
-        ActionKind::ScheduleInterview,
-        ActionKind::RecordInterview,
-        ActionKind::RecordNoShow,
-        ActionKind::RecordContact,
-        ActionKind::SubmitAssessment,
-        ActionKind::ReviewAssessment,
-        ActionKind::NotifyDecision,
-        ActionKind::LodgeAppeal,
-        ActionKind::Withdraw,
-        ActionKind::Close,
-        ActionKind::ConfirmAbandonment,
-        ActionKind::Reopen,
-        ActionKind::Assign,
-        ActionKind::PutOnHold,
-        ActionKind::Resume,
-    ];
+    pub const ALL: [ActionKind; 16] = {
+        let mut all = [ActionKind::DecideAdmissibility; 16];
+        let mut i = 0;
+        while i < ACTIONS.len() {
+            all[i] = ACTIONS[i].kind;
+            i += 1;
+        }
+        all
+    };
+
+    /// This action's row of [`ACTIONS`].
+    pub fn info(self) -> &'static ActionInfo {
+        // The table follows the variants' order (checked by a test).
+        &ACTIONS[self as usize]
+    }
 
     /// The name clients see.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ActionKind::DecideAdmissibility => "DECIDE_ADMISSIBILITY",
-            ActionKind::ScheduleInterview => "SCHEDULE_INTERVIEW",
-            ActionKind::RecordInterview => "RECORD_INTERVIEW",
-            ActionKind::RecordNoShow => "RECORD_NO_SHOW",
-            ActionKind::RecordContact => "RECORD_CONTACT",
-            ActionKind::SubmitAssessment => "SUBMIT_ASSESSMENT",
-            ActionKind::ReviewAssessment => "REVIEW_ASSESSMENT",
-            ActionKind::NotifyDecision => "NOTIFY_DECISION",
-            ActionKind::LodgeAppeal => "LODGE_APPEAL",
-            ActionKind::Withdraw => "WITHDRAW_CASE",
-            ActionKind::Close => "CLOSE_CASE",
-            ActionKind::ConfirmAbandonment => "CONFIRM_ABANDONMENT",
-            ActionKind::Reopen => "REOPEN_CASE",
-            ActionKind::Assign => "ASSIGN_CASE",
-            ActionKind::PutOnHold => "PUT_CASE_ON_HOLD",
-            ActionKind::Resume => "RESUME_CASE",
-        }
+        self.info().name
     }
 
     /// The kind of a client name.
@@ -342,6 +473,10 @@ impl EventKind {
 
 /// One transition as the case history records it: who, when, from where to where, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(
+    try_from = "super::payload::StoredCaseEvent",
+    into = "super::payload::StoredCaseEvent"
+)]
 pub struct CaseEvent {
     /// What happened.
     pub kind: EventKind,
@@ -363,8 +498,9 @@ pub struct CaseEvent {
     pub version: u64,
     /// A reason or comment given by the actor.
     pub why: Option<String>,
-    /// Details of the step (appointment, recommendations, lateness of an appeal...).
-    pub data: serde_json::Value,
+    /// Details of the step (appointment, recommendations, lateness of an appeal...); always of
+    /// the event's `kind`.
+    pub data: super::payload::StepData,
 }
 
 /// An accepted action: the state to store and the event to append, together.

@@ -23,9 +23,13 @@ use amparo_biometrics::finger::{self, Prepared, Template};
 use amparo_biometrics::image::decode_tiff;
 use amparo_biometrics::iso::finger_minutiae::MinutiaeRecord;
 
-const USAGE: &str = "usage: bioeval fvc DIR | bioeval fvc-iso DIR
+const USAGE: &str = "usage: bioeval fvc DIR | bioeval fvc-iso DIR | bioeval calibrate FVC2002_DIR
   DIR: an FVC database folder of F_I.tif images (with F_I.iso templates for fvc-iso),
-       or a folder of such folders";
+       or a folder of such folders
+  calibrate: derives the deduplication operating point from DB1_B-DB3_B of FVC2002_DIR and
+       runs the person-level deduplication experiment (DB4_B, synthetic, is reported only)";
+
+mod calibrate;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Source {
@@ -40,6 +44,17 @@ struct Sample {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [cmd, dir] = args.as_slice()
+        && cmd == "calibrate"
+    {
+        return match calibrate::run(Path::new(dir)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("bioeval: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let (source, dir) = match args.as_slice() {
         [cmd, dir] if cmd == "fvc" => (Source::Images, dir),
         [cmd, dir] if cmd == "fvc-iso" => (Source::Iso, dir),
@@ -58,7 +73,7 @@ fn main() -> ExitCode {
 }
 
 /// Parses `F_I.ext` into (F, I).
-fn fvc_name(p: &Path, ext: &str) -> Option<(u32, u32)> {
+pub(crate) fn fvc_name(p: &Path, ext: &str) -> Option<(u32, u32)> {
     if p.extension()?.to_str()? != ext {
         return None;
     }

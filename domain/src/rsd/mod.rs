@@ -100,6 +100,7 @@
 mod action;
 mod apply;
 mod guards;
+mod payload;
 mod rules;
 mod state;
 
@@ -109,10 +110,12 @@ mod proptests;
 mod tests;
 
 pub use action::{
-    Action, ActionKind, Actor, CaseEvent, EventKind, Refusal, RefusalKind, Transition,
+    ACTIONS, Action, ActionInfo, ActionKind, Actor, CaseEvent, EventKind, Refusal, RefusalKind,
+    Transition,
 };
 pub use apply::{allowed_actions, apply};
 pub use guards::{InterviewerConflict, interviewer_conflict};
+pub use payload::StepData;
 pub use rules::{
     Deadlines, MAX_RULE_DAYS, MIN_APPEAL_DEADLINE_DAYS, QueueColumns, TargetDays, UnitRules,
     appeal_deadline_near, deadlines, decision_target_days, is_abandonment_candidate, is_overdue,

@@ -1,0 +1,253 @@
+//! Refusals as data: a [`Code`] a client acts on, a [`Reason`] with its parameters a client
+//! renders in its own language, the field concerned, and an English message for logs and for
+//! people reading raw answers.
+//!
+//! The code and the reason (with its parameters) are the contract; the message is a courtesy and
+//! may change. The server sends the code as GraphQL `extensions.code`, the reason as
+//! `extensions.reason` and its parameters as `extensions.params`, so no client parses prose.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// The codes a client can rely on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Code {
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    Validation,
+    Conflict,
+    RateLimited,
+    /// The database or another part the server needs is down; answered as INTERNAL.
+    Unavailable,
+    /// A feature this server was started without (biometric enrolment with no key): the
+    /// operator can turn it on; retrying will not help until then.
+    NotEnabled,
+    Internal,
+}
+
+impl Code {
+    /// The code as sent in `extensions.code`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound => "NOT_FOUND",
+            Self::Validation => "VALIDATION",
+            Self::Conflict => "CONFLICT",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::NotEnabled => "NOT_ENABLED",
+            // A database that is down is still the server's failure from the client's side.
+            Self::Unavailable | Self::Internal => "INTERNAL",
+        }
+    }
+}
+
+/// Why a request was refused, with what a translation needs. Serialized as
+/// `{"reason": "TOO_LONG", "params": {"max": 200}}`, the shape of `extensions.reason` and
+/// `extensions.params`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "reason",
+    content = "params",
+    rename_all = "SCREAMING_SNAKE_CASE"
+)]
+pub enum Reason {
+    /// No more specific reason is given; the code and the message are all there is.
+    Unspecified,
+    /// A value is required and was empty.
+    Required,
+    /// Longer than `max` characters.
+    TooLong { max: usize },
+    /// Contains control characters (other than a line break).
+    ControlCharacters,
+    /// `value` is not in the code list `vocabulary` (the lists are in `amparo_domain::codes`,
+    /// `amparo_domain::needs`; a client that depends on this crate has them).
+    UnknownCode { vocabulary: String, value: String },
+    /// More than `max` items.
+    TooMany { max: usize },
+    /// Fewer than `min` items.
+    TooFew { min: usize },
+    /// Exactly `expected` items must have the value `value` (found `found`).
+    ExactlyOne {
+        value: String,
+        expected: usize,
+        found: usize,
+    },
+    /// A date after today.
+    InFuture,
+    /// A date before `min` (ISO 8601).
+    TooEarly { min: String },
+    /// A date before the date in the field `other`.
+    BeforeOther { other: String },
+    /// Not in the expected format; `format` names it (e.g. `phone`, `document_number`).
+    BadFormat { format: String },
+    /// A sub-code that belongs to another code (`belongs_to`).
+    WrongParent { belongs_to: String },
+}
+
+impl Reason {
+    /// The reason's stable name, as sent in `extensions.reason`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "UNSPECIFIED",
+            Self::Required => "REQUIRED",
+            Self::TooLong { .. } => "TOO_LONG",
+            Self::ControlCharacters => "CONTROL_CHARACTERS",
+            Self::UnknownCode { .. } => "UNKNOWN_CODE",
+            Self::TooMany { .. } => "TOO_MANY",
+            Self::TooFew { .. } => "TOO_FEW",
+            Self::ExactlyOne { .. } => "EXACTLY_ONE",
+            Self::InFuture => "IN_FUTURE",
+            Self::TooEarly { .. } => "TOO_EARLY",
+            Self::BeforeOther { .. } => "BEFORE_OTHER",
+            Self::BadFormat { .. } => "BAD_FORMAT",
+            Self::WrongParent { .. } => "WRONG_PARENT",
+        }
+    }
+
+    /// The parameters as a JSON object (empty for reasons without any).
+    pub fn params(&self) -> serde_json::Map<String, serde_json::Value> {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(mut o)) => match o.remove("params") {
+                Some(serde_json::Value::Object(p)) => p,
+                _ => serde_json::Map::new(),
+            },
+            _ => serde_json::Map::new(),
+        }
+    }
+}
+
+/// A refusal: its code, its reason, the field it concerns (a dotted path such as
+/// `members.1.dateOfBirth`) and an English message.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{}", self.describe())]
+pub struct Error {
+    pub code: Code,
+    pub reason: Reason,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A refusal with a code and a message, and no more specific reason.
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            reason: Reason::Unspecified,
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    /// A VALIDATION refusal of the input at `field` for `reason`.
+    pub fn invalid(field: impl Into<String>, reason: Reason, message: impl Into<String>) -> Self {
+        Self {
+            code: Code::Validation,
+            reason,
+            field: Some(field.into()),
+            message: message.into(),
+        }
+    }
+
+    /// A VALIDATION refusal of the input at `field`, described only by its message.
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::invalid(field, Reason::Unspecified, message)
+    }
+
+    /// Prefixes the field path, so nested validation reports the full path.
+    pub fn in_field(mut self, prefix: &str) -> Self {
+        if let Some(field) = self.field.take() {
+            self.field = Some(format!("{prefix}.{field}"));
+        }
+        self
+    }
+
+    fn describe(&self) -> String {
+        match &self.field {
+            Some(field) => format!("{field}: {}", self.message),
+            None => self.message.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_serialize_as_name_and_params() {
+        let r = Reason::TooLong { max: 200 };
+        assert_eq!(r.name(), "TOO_LONG");
+        assert_eq!(
+            serde_json::to_value(&r).ok(),
+            Some(serde_json::json!({ "reason": "TOO_LONG", "params": { "max": 200 } }))
+        );
+        assert_eq!(r.params().get("max"), Some(&serde_json::json!(200)));
+        assert!(Reason::InFuture.params().is_empty());
+        assert_eq!(
+            serde_json::to_value(Reason::InFuture).ok(),
+            Some(serde_json::json!({ "reason": "IN_FUTURE" }))
+        );
+    }
+
+    #[test]
+    fn every_reason_name_is_its_serialized_tag() {
+        let all = [
+            Reason::Unspecified,
+            Reason::Required,
+            Reason::TooLong { max: 1 },
+            Reason::ControlCharacters,
+            Reason::UnknownCode {
+                vocabulary: "sex".into(),
+                value: "x".into(),
+            },
+            Reason::TooMany { max: 1 },
+            Reason::TooFew { min: 1 },
+            Reason::ExactlyOne {
+                value: "focal_point".into(),
+                expected: 1,
+                found: 2,
+            },
+            Reason::InFuture,
+            Reason::TooEarly {
+                min: "1900-01-01".into(),
+            },
+            Reason::BeforeOther {
+                other: "issuedOn".into(),
+            },
+            Reason::BadFormat {
+                format: "phone".into(),
+            },
+            Reason::WrongParent {
+                belongs_to: "SC".into(),
+            },
+        ];
+        for r in all {
+            let v = serde_json::to_value(&r).ok();
+            assert_eq!(
+                v.as_ref()
+                    .and_then(|v| v.get("reason"))
+                    .and_then(|v| v.as_str()),
+                Some(r.name())
+            );
+            let back: Option<Reason> = v.and_then(|v| serde_json::from_value(v).ok());
+            assert_eq!(back, Some(r));
+        }
+    }
+
+    #[test]
+    fn nested_fields_get_their_full_path() {
+        let e = Error::invalid("givenNames", Reason::Required, "a given name is required")
+            .in_field("members.1");
+        assert_eq!(e.field.as_deref(), Some("members.1.givenNames"));
+        assert_eq!(e.code, Code::Validation);
+        assert_eq!(
+            e.to_string(),
+            "members.1.givenNames: a given name is required"
+        );
+    }
+}
