@@ -139,6 +139,12 @@ pub const STATELESS: &str = "XXA";
 /// The code of a nationality not (yet) determined.
 pub const UNDETERMINED_NATIONALITY: &str = "XXX";
 
+/// Whether `code` names a country of ISO 3166-1 (alpha-3): a place a document is issued in or an
+/// address lies in. Stateless and undetermined are nationalities (ICAO 9303), never places.
+pub fn is_country(code: &str) -> bool {
+    code != STATELESS && code != UNDETERMINED_NATIONALITY && COUNTRIES.contains(code)
+}
+
 /// ISO 3166-1 alpha-3 countries, plus stateless and undetermined.
 pub static COUNTRIES: Vocabulary = Vocabulary {
     name: "country",
@@ -754,6 +760,16 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), VOCABULARIES.len());
+    }
+
+    #[test]
+    fn places_are_countries_never_stateless_or_undetermined() {
+        assert!(is_country("ECU"));
+        assert!(is_country("VEN"));
+        assert!(!is_country(STATELESS));
+        assert!(!is_country(UNDETERMINED_NATIONALITY));
+        assert!(!is_country("ZZZ"));
+        assert!(!is_country("ecu"));
     }
 
     #[test]

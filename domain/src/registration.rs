@@ -397,7 +397,7 @@ impl DocumentInput {
         opt_vocab(
             "issuingCountry",
             &self.issuing_country,
-            |c| codes::COUNTRIES.contains(c),
+            codes::is_country,
             COUNTRY,
         )?;
         not_future("issuedOn", self.issued_on, today)?;
@@ -437,7 +437,7 @@ impl AddressInput {
         vocab(
             "country",
             &self.country,
-            codes::COUNTRIES.contains(&self.country),
+            codes::is_country(&self.country),
             COUNTRY,
         )
     }

@@ -312,6 +312,15 @@ async fn documents_are_added_and_searchable(t: TestDb) {
         .gql(Some(&clerk), add, json!({ "i": { "clientMutationId": "d-2", "individualId": son, "document": { "documentType": "passport", "number": "P1", "issuedOn": "2020-01-01", "expiresOn": "2019-01-01" } } }))
         .await;
     assert_eq!(error_code(&expired), Some("VALIDATION"));
+    // Undetermined (XXX) and stateless (XXA) are nationalities, never a place that issues papers.
+    for (i, place) in ["XXX", "XXA", "QQQ"].into_iter().enumerate() {
+        let r = srv
+            .gql(Some(&clerk), add, json!({ "i": { "clientMutationId": format!("d-place-{i}"), "individualId": son, "document": { "documentType": "passport", "number": "P2", "issuingCountry": place } } }))
+            .await;
+        assert_eq!(error_code(&r), Some("VALIDATION"), "{place}: {r}");
+        let field = r["errors"][0]["extensions"]["field"].as_str().unwrap_or("");
+        assert!(field.ends_with("issuingCountry"), "{r}");
+    }
 }
 
 both_backends!(
