@@ -7,14 +7,14 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use amparo::capture::check::Problem;
-use amparo::capture::cli::device_lines;
+use amparo::capture::cli::{deliver_retaking, device_lines};
 use amparo::capture::device::{self, Device, SbiHttp};
 use amparo::capture::emulator::{self, Emulator, EmulatorConfig, Fault, Source};
 use amparo::capture::model::{Capture, Exception, ExceptionReason};
 use amparo::capture::progress::Board;
 use amparo::capture::queue::{Delivery, Queue};
 use amparo::capture::session::{FingerMode, Operator, Plan, Policy, Session, SessionError, Step};
-use amparo::capture::upload::{UploadError, Uploader};
+use amparo::capture::upload::{UploadError, Uploader, refused_sample};
 use amparo::i18n::Lang;
 use amparo_sbi::messages::ErrorCode;
 use amparo_sbi::{BioType, DeviceIdentity, Position, RecordError, TrustStore, verify_record};
@@ -577,4 +577,99 @@ async fn with_two_trusted_devices_the_named_or_chosen_one_is_used_and_none_is_gu
     assert_eq!(chooser.offered, vec![vec![first.port(), second.port()]]);
     assert_eq!(first.captures(), before.0);
     assert!(second.captures() > before.1);
+}
+
+/// Refuses the first capture it gets for the sample at `position`, the way the server names it
+/// (`samples.N.record`), then takes what it is sent.
+struct RefusesOnce {
+    position: Position,
+    got: Mutex<Vec<Capture>>,
+}
+
+impl Uploader for RefusesOnce {
+    async fn upload(&self, capture: &Capture) -> Result<(), UploadError> {
+        let mut got = self.got.lock().expect("lock");
+        got.push(capture.clone());
+        if got.len() > 1 {
+            return Ok(());
+        }
+        let index = capture
+            .samples
+            .iter()
+            .position(|s| s.position == self.position)
+            .expect("the finger was sent");
+        let field = format!("samples.{index}.record");
+        let position = refused_sample(capture, &field).expect("the path names a sample");
+        Err(UploadError::SampleRefused {
+            position,
+            reason: format!("{field}: the finger's quality is too low"),
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_finger_the_server_refuses_is_taken_again_alone_and_the_rest_kept() {
+    let emu = emulator(true, 13).await;
+    let trust = trusting(0);
+    let (http, devices) = devices_of(&emu, &trust).await;
+    let policy = policy(3);
+    let mut session = Session::new(&http, &devices, &trust, &policy);
+    let mut operator = Patient::default();
+    let plan = Plan {
+        fingers: FingerMode::Slaps,
+        irises: false,
+        face: false,
+        exceptions: Vec::new(),
+    };
+    let capture = session
+        .run(&plan, "person", &mut operator)
+        .await
+        .expect("a clean capture");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let queue = Queue::open(tmp.path(), None).expect("queue");
+    let server = RefusesOnce {
+        position: Position::LeftRing,
+        got: Mutex::new(Vec::new()),
+    };
+    let before = emu.captures();
+    let delivery = deliver_retaking(
+        &queue,
+        &server,
+        &mut session,
+        capture.clone(),
+        &mut operator,
+    )
+    .await
+    .expect("delivered");
+    assert_eq!(delivery, Delivery::Uploaded);
+    assert_eq!(
+        emu.captures(),
+        before + 1,
+        "one capture: the refused finger"
+    );
+
+    let got = server.got.lock().expect("lock").clone();
+    assert_eq!(got.len(), 2);
+    let (first, resent) = (&got[0], &got[1]);
+    assert_eq!(first, &capture);
+    assert_ne!(resent.client_mutation_id, first.client_mutation_id);
+    assert_eq!(resent.transaction_id, first.transaction_id);
+    assert_eq!(resent.samples.len(), first.samples.len());
+    for s in &first.samples {
+        let again = resent
+            .samples
+            .iter()
+            .find(|r| r.position == s.position)
+            .expect("every position sent again");
+        if s.position == Position::LeftRing {
+            assert_ne!(again.device_record, s.device_record, "taken anew");
+            let v = verify_record(&again.device_record, &trust).expect("verifies");
+            assert_eq!(v.position, Position::LeftRing);
+            assert_eq!(v.data.transaction_id, resent.transaction_id);
+        } else {
+            assert_eq!(again, s, "kept as it was");
+        }
+    }
+    assert!(queue.pending().expect("list").is_empty());
+    assert!(queue.refused().expect("refused").is_empty());
 }

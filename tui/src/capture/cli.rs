@@ -519,7 +519,46 @@ pub async fn run_capture(
         }
         Err(e) => return fail(&e),
     };
-    deliver_and_report(&queue, &uploader, &capture, text).await
+    let delivery = deliver_retaking(&queue, &uploader, &mut session, capture, &mut operator).await;
+    report_delivery(&queue, delivery, text)
+}
+
+/// Delivers the capture; while the server refuses one sample of it (e.g. for quality), tells
+/// the operator why and takes only that position again, keeping the rest, then sends it anew,
+/// up to the session's attempt limit. A capture still refused after that is set aside in
+/// `refused/` with the reason, like any refusal.
+pub async fn deliver_retaking<O: Operator>(
+    queue: &Queue,
+    uploader: &impl Uploader,
+    session: &mut Session<'_>,
+    mut capture: super::model::Capture,
+    operator: &mut O,
+) -> Result<Delivery, String> {
+    let rounds = session.policy.max_attempts.max(1);
+    for round in 1..=rounds {
+        match queue
+            .deliver(uploader, &capture)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            Delivery::SampleRefused { position, reason } => {
+                println!("{}: {reason}", position.cli_name());
+                if round == rounds {
+                    let reason = format!("{}: {reason}", position.cli_name());
+                    queue
+                        .set_aside_capture(&capture, &reason)
+                        .map_err(|e| e.to_string())?;
+                    return Ok(Delivery::Refused(reason));
+                }
+                session
+                    .retake(&mut capture, position, operator)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            other => return Ok(other),
+        }
+    }
+    Err("nothing was sent".into())
 }
 
 /// What discovery found, one line per device: trusted ones as such, the others with the reason
@@ -571,13 +610,12 @@ async fn resolve_individual(client: &Client, given: &str) -> Result<String, Stri
     Ok(found.id)
 }
 
-async fn deliver_and_report(
+fn report_delivery(
     queue: &Queue,
-    uploader: &impl Uploader,
-    capture: &super::model::Capture,
+    delivery: Result<Delivery, String>,
     text: &CaptureText,
 ) -> ExitCode {
-    match queue.deliver(uploader, capture).await {
+    match delivery {
         Ok(Delivery::Uploaded) => {
             println!("{}", text.uploaded);
             ExitCode::SUCCESS
@@ -588,6 +626,14 @@ async fn deliver_and_report(
         }
         Ok(Delivery::Refused(why)) => {
             println!("{} {why}", text.refused_by_server);
+            ExitCode::FAILURE
+        }
+        Ok(Delivery::SampleRefused { position, reason }) => {
+            println!(
+                "{} {}: {reason}",
+                text.refused_by_server,
+                position.cli_name()
+            );
             ExitCode::FAILURE
         }
         Err(e) => {

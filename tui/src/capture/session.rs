@@ -313,6 +313,51 @@ impl<'a> Session<'a> {
         })
     }
 
+    /// Takes `position` again after the server refused its sample, keeping every other sample
+    /// of `capture`. The new sample replaces the refused one, or, if the operator gives up, the
+    /// position is recorded as unable to capture. The capture gets a new `clientMutationId`,
+    /// since it is no longer what was sent.
+    pub async fn retake(
+        &mut self,
+        capture: &mut Capture,
+        position: Position,
+        operator: &mut impl Operator,
+    ) -> Result<(), SessionError> {
+        let bio_type = position.bio_type();
+        let sub_id = match position {
+            Position::LeftIris => 1,
+            Position::RightIris => 2,
+            _ => 0,
+        };
+        let step = Step {
+            bio_type,
+            sub_id,
+            positions: vec![position],
+            excepted: Vec::new(),
+        };
+        let device = self.device_for(bio_type, operator)?;
+        let mut board = Board::new([position], self.trust.allows_unsigned());
+        operator.step(&step);
+        let (mut kept, failed) = self
+            .capture_step(device, &step, &mut board, operator)
+            .await?;
+        capture.samples.retain(|s| s.position != position);
+        if let Some(c) = kept.remove(&position) {
+            capture.samples.push(sample(c));
+        } else if let Some((_, problem)) = failed.into_iter().next() {
+            if !operator.give_up(position, &problem) {
+                return Err(SessionError::NotCaptured { position, problem });
+            }
+            capture.exceptions.push(Exception {
+                position,
+                reason: ExceptionReason::UnableToCapture,
+                note: None,
+            });
+        }
+        capture.client_mutation_id = uuid::Uuid::now_v7().to_string();
+        Ok(())
+    }
+
     fn request(&self, device: &Device, step: &Step) -> RCaptureRequest {
         let excepted: Vec<String> = step
             .excepted
