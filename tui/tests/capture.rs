@@ -7,13 +7,15 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use amparo::capture::check::Problem;
+use amparo::capture::cli::{deliver_retaking, device_lines};
 use amparo::capture::device::{self, Device, SbiHttp};
 use amparo::capture::emulator::{self, Emulator, EmulatorConfig, Fault, Source};
 use amparo::capture::model::{Capture, Exception, ExceptionReason};
 use amparo::capture::progress::Board;
 use amparo::capture::queue::{Delivery, Queue};
 use amparo::capture::session::{FingerMode, Operator, Plan, Policy, Session, SessionError, Step};
-use amparo::capture::upload::{UploadError, Uploader};
+use amparo::capture::upload::{UploadError, Uploader, refused_sample};
+use amparo::i18n::Lang;
 use amparo_sbi::messages::ErrorCode;
 use amparo_sbi::{BioType, DeviceIdentity, Position, RecordError, TrustStore, verify_record};
 use base64::Engine;
@@ -419,4 +421,255 @@ async fn mock_device_records_from_a_folder_pass_the_same_checks() {
         .await
         .expect("the mock device's irises pass");
     assert_eq!(capture.samples.len(), 2);
+}
+
+/// An emulator signing as `id` on the first free port above `above`, so that the order of
+/// ports between two emulators of one test is known.
+async fn emulator_above(above: u16, id: Option<DeviceIdentity>, seed: u64) -> Emulator {
+    for port in above + 1..=*emulator::PORTS.end() {
+        if let Ok(emu) = Emulator::start(EmulatorConfig {
+            port: Some(port),
+            source: Source::Synthetic,
+            subject_seed: seed,
+            identity: id.clone(),
+            fault: None,
+        })
+        .await
+        {
+            return emu;
+        }
+    }
+    panic!("no free port above {above} in 4501-4600");
+}
+
+/// Discovery over the whole range, keeping the devices of these emulators.
+async fn devices_of_all(emus: &[&Emulator], trust: &TrustStore) -> (SbiHttp, Vec<Device>) {
+    let http = SbiHttp::new(Duration::from_millis(500)).expect("client");
+    let found = device::discover(&http, emulator::PORTS, trust).await;
+    let ours = found
+        .into_iter()
+        .filter(|d| emus.iter().any(|e| e.port() == d.port))
+        .collect();
+    (http, ours)
+}
+
+/// Picks the candidate at `index` when asked, and remembers what it was offered.
+struct Chooser {
+    index: usize,
+    offered: Vec<Vec<u16>>,
+}
+
+impl Operator for Chooser {
+    fn progress(&mut self, _board: &Board) {}
+    fn step(&mut self, _step: &Step) {}
+    fn retry(&mut self, _step: &Step, _problem: &Problem, _attempt: u32, _max: u32) -> bool {
+        true
+    }
+    fn give_up(&mut self, _position: Position, _problem: &Problem) -> bool {
+        false
+    }
+    fn choose_device(&mut self, _bio_type: BioType, candidates: &[&Device]) -> Option<usize> {
+        self.offered
+            .push(candidates.iter().map(|d| d.port).collect());
+        Some(self.index)
+    }
+}
+
+#[tokio::test]
+async fn an_untrusted_device_on_a_lower_port_is_listed_with_its_reason_and_the_trusted_one_used() {
+    let stranger = emulator_above(4500, Some(identity(1)), 11).await;
+    let ours = emulator_above(stranger.port(), Some(identity(0)), 11).await;
+    assert!(stranger.port() < ours.port());
+    let trust = trusting(0);
+    let (http, devices) = devices_of_all(&[&stranger, &ours], &trust).await;
+    assert_eq!(devices.len(), 4, "finger and iris devices on both ports");
+
+    let refused = device::refused(&devices);
+    assert_eq!(refused.len(), 2);
+    for (d, reason) in &refused {
+        assert_eq!(d.port, stranger.port());
+        assert!(!reason.is_empty());
+    }
+    let lines = device_lines(&devices, Lang::En.capture());
+    for (d, line) in devices.iter().zip(&lines) {
+        if d.port == stranger.port() {
+            let reason = d.info_problem.as_deref().expect("a reason");
+            assert!(line.contains("refused:") && line.contains(reason), "{line}");
+        } else {
+            assert!(
+                line.ends_with("trusted") && !line.contains("refused"),
+                "{line}"
+            );
+        }
+    }
+
+    let policy = policy(2);
+    let capture = Session::new(&http, &devices, &trust, &policy)
+        .run(&eyes_only(), "person", &mut Patient::default())
+        .await
+        .expect("captured on the trusted device");
+    assert_eq!(capture.samples.len(), 2);
+    assert_eq!(
+        stranger.captures(),
+        0,
+        "nothing asked of the untrusted device"
+    );
+    assert!(ours.captures() > 0);
+}
+
+#[tokio::test]
+async fn with_two_trusted_devices_the_named_or_chosen_one_is_used_and_none_is_guessed() {
+    let first = emulator_above(4500, Some(identity(0)), 12).await;
+    let second = emulator_above(first.port(), Some(identity(0)), 12).await;
+    let trust = trusting(0);
+    let (http, devices) = devices_of_all(&[&first, &second], &trust).await;
+    let policy = policy(2);
+
+    // Nobody to ask and no --device: the session refuses and lists both, capturing nothing.
+    let r = Session::new(&http, &devices, &trust, &policy)
+        .run(&eyes_only(), "person", &mut Patient::default())
+        .await;
+    match r {
+        Err(SessionError::DeviceChoice {
+            bio_type,
+            candidates,
+        }) => {
+            assert_eq!(bio_type, BioType::Iris);
+            assert_eq!(candidates.len(), 2);
+            assert!(candidates[0].contains(&format!(":{} ", first.port())));
+            assert!(candidates[1].contains(&format!(":{} ", second.port())));
+        }
+        other => panic!("expected a request for --device, got {other:?}"),
+    }
+    assert_eq!(first.captures() + second.captures(), 0);
+
+    // --device by port.
+    let named = vec![second.port().to_string()];
+    Session::new(&http, &devices, &trust, &policy)
+        .with_devices_named(&named)
+        .run(&eyes_only(), "person", &mut Patient::default())
+        .await
+        .expect("captured on the named device");
+    assert_eq!(first.captures(), 0);
+    let on_second = second.captures();
+    assert!(on_second > 0);
+
+    // --device by serial number.
+    let named = vec![format!("AMPEMU-{}-iris-double", first.port())];
+    Session::new(&http, &devices, &trust, &policy)
+        .with_devices_named(&named)
+        .run(&eyes_only(), "person", &mut Patient::default())
+        .await
+        .expect("captured on the device named by serial");
+    assert!(first.captures() > 0);
+    assert_eq!(second.captures(), on_second);
+
+    // The operator's pick, asked once for the whole session.
+    let before = (first.captures(), second.captures());
+    let mut chooser = Chooser {
+        index: 1,
+        offered: Vec::new(),
+    };
+    Session::new(&http, &devices, &trust, &policy)
+        .run(&eyes_only(), "person", &mut chooser)
+        .await
+        .expect("captured on the chosen device");
+    assert_eq!(chooser.offered, vec![vec![first.port(), second.port()]]);
+    assert_eq!(first.captures(), before.0);
+    assert!(second.captures() > before.1);
+}
+
+/// Refuses the first capture it gets for the sample at `position`, the way the server names it
+/// (`samples.N.record`), then takes what it is sent.
+struct RefusesOnce {
+    position: Position,
+    got: Mutex<Vec<Capture>>,
+}
+
+impl Uploader for RefusesOnce {
+    async fn upload(&self, capture: &Capture) -> Result<(), UploadError> {
+        let mut got = self.got.lock().expect("lock");
+        got.push(capture.clone());
+        if got.len() > 1 {
+            return Ok(());
+        }
+        let index = capture
+            .samples
+            .iter()
+            .position(|s| s.position == self.position)
+            .expect("the finger was sent");
+        let field = format!("samples.{index}.record");
+        let position = refused_sample(capture, &field).expect("the path names a sample");
+        Err(UploadError::SampleRefused {
+            position,
+            reason: format!("{field}: the finger's quality is too low"),
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_finger_the_server_refuses_is_taken_again_alone_and_the_rest_kept() {
+    let emu = emulator(true, 13).await;
+    let trust = trusting(0);
+    let (http, devices) = devices_of(&emu, &trust).await;
+    let policy = policy(3);
+    let mut session = Session::new(&http, &devices, &trust, &policy);
+    let mut operator = Patient::default();
+    let plan = Plan {
+        fingers: FingerMode::Slaps,
+        irises: false,
+        face: false,
+        exceptions: Vec::new(),
+    };
+    let capture = session
+        .run(&plan, "person", &mut operator)
+        .await
+        .expect("a clean capture");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let queue = Queue::open(tmp.path(), None).expect("queue");
+    let server = RefusesOnce {
+        position: Position::LeftRing,
+        got: Mutex::new(Vec::new()),
+    };
+    let before = emu.captures();
+    let delivery = deliver_retaking(
+        &queue,
+        &server,
+        &mut session,
+        capture.clone(),
+        &mut operator,
+    )
+    .await
+    .expect("delivered");
+    assert_eq!(delivery, Delivery::Uploaded);
+    assert_eq!(
+        emu.captures(),
+        before + 1,
+        "one capture: the refused finger"
+    );
+
+    let got = server.got.lock().expect("lock").clone();
+    assert_eq!(got.len(), 2);
+    let (first, resent) = (&got[0], &got[1]);
+    assert_eq!(first, &capture);
+    assert_ne!(resent.client_mutation_id, first.client_mutation_id);
+    assert_eq!(resent.transaction_id, first.transaction_id);
+    assert_eq!(resent.samples.len(), first.samples.len());
+    for s in &first.samples {
+        let again = resent
+            .samples
+            .iter()
+            .find(|r| r.position == s.position)
+            .expect("every position sent again");
+        if s.position == Position::LeftRing {
+            assert_ne!(again.device_record, s.device_record, "taken anew");
+            let v = verify_record(&again.device_record, &trust).expect("verifies");
+            assert_eq!(v.position, Position::LeftRing);
+            assert_eq!(v.data.transaction_id, resent.transaction_id);
+        } else {
+            assert_eq!(again, s, "kept as it was");
+        }
+    }
+    assert!(queue.pending().expect("list").is_empty());
+    assert!(queue.refused().expect("refused").is_empty());
 }

@@ -3,12 +3,14 @@
 //! and the captures travel through the offline queue and the `enrolBiometrics` uploader. A
 //! person is enrolled; the same fingers under a second identity are flagged and queued for
 //! adjudication, which a supervisor decides; a fresh capture verifies 1:1 against the first
-//! identity only; a capture made while the server was down arrives after `--sync`.
+//! identity only; a capture made while the server was down arrives after `--sync`; a sample the
+//! server refuses is taken again alone and the enrolment then lands.
 
 use std::time::Duration;
 
 use amparo::api::{self, Client};
 use amparo::capture::check::Problem;
+use amparo::capture::cli::deliver_retaking;
 use amparo::capture::device::{self, Device, SbiHttp};
 use amparo::capture::emulator::{self, Emulator, EmulatorConfig, Source};
 use amparo::capture::model::Capture;
@@ -138,7 +140,10 @@ async fn pending_reviews(srv: &TestServer, token: &str) -> Vec<Value> {
         .collect()
 }
 
-both_backends!(captured_enrolled_flagged_adjudicated_verified_and_synced);
+both_backends!(
+    captured_enrolled_flagged_adjudicated_verified_and_synced,
+    a_sample_the_server_refuses_is_taken_again_alone_and_the_enrolment_lands,
+);
 
 async fn captured_enrolled_flagged_adjudicated_verified_and_synced(t: TestDb) {
     world(&t.db);
@@ -225,4 +230,83 @@ async fn captured_enrolled_flagged_adjudicated_verified_and_synced(t: TestDb) {
     let carla_probe = capture_of(77, &carla).await;
     assert!(verify(&srv, &clerk, &carla, &carla_probe).await);
     assert!(pending_reviews(&srv, &supervisor).await.is_empty());
+}
+
+/// The server refuses one finger of an enrolment (here its device record is another finger's,
+/// so it names `samples.N.deviceRecord`); the client takes only that finger again in the same
+/// session and the enrolment lands, with every other sample as first captured.
+async fn a_sample_the_server_refuses_is_taken_again_alone_and_the_enrolment_lands(t: TestDb) {
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let clerk = srv.login("registrar").await;
+    let dora = register(&srv, &clerk, "Dora").await;
+    let client = logged_in(&srv.url, "registrar").await;
+    let uploader = GraphqlUploader {
+        client,
+        text: Lang::En.capture(),
+    };
+    let dir = tempfile::tempdir().expect("queue dir");
+    let queue = Queue::open(dir.path(), None).expect("queue");
+
+    let emu = Emulator::start(EmulatorConfig {
+        port: None,
+        source: Source::Synthetic,
+        subject_seed: 77,
+        identity: Some(amparo_tests::device::identity().clone()),
+        fault: None,
+    })
+    .await
+    .expect("emulator listens in 4501-4600");
+    let trust = amparo_tests::device::trust();
+    let http = SbiHttp::new(Duration::from_millis(500)).expect("client");
+    let devices: Vec<Device> = device::discover(&http, emulator::PORTS, &trust)
+        .await
+        .into_iter()
+        .filter(|d| d.port == emu.port())
+        .collect();
+    let policy = Policy::default();
+    let plan = Plan {
+        fingers: FingerMode::Slaps,
+        irises: false,
+        face: false,
+        exceptions: Vec::new(),
+    };
+    let mut session = Session::new(&http, &devices, &trust, &policy);
+    let mut capture = session
+        .run(&plan, &dora, &mut Patient)
+        .await
+        .expect("a clean capture");
+    let ring = capture
+        .samples
+        .iter()
+        .position(|s| s.position == Position::LeftRing)
+        .expect("left ring");
+    let middle = capture
+        .samples
+        .iter()
+        .position(|s| s.position == Position::LeftMiddle)
+        .expect("left middle");
+    capture.samples[ring].device_record = capture.samples[middle].device_record.clone();
+    let kept: Vec<_> = capture
+        .samples
+        .iter()
+        .filter(|s| s.position != Position::LeftRing)
+        .cloned()
+        .collect();
+
+    let before = emu.captures();
+    let sent = capture.clone();
+    let delivery = deliver_retaking(&queue, &uploader, &mut session, capture, &mut Patient)
+        .await
+        .expect("delivered");
+    assert_eq!(delivery, Delivery::Uploaded);
+    assert_eq!(emu.captures(), before + 1, "only the refused finger again");
+    assert!(queue.pending().expect("list").is_empty());
+    assert!(queue.refused().expect("refused").is_empty());
+    // The enrolment landed: the person now verifies with the samples kept from the first try.
+    let probe = Capture {
+        samples: kept,
+        ..sent
+    };
+    assert!(verify(&srv, &clerk, &dora, &probe).await);
 }

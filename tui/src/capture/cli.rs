@@ -45,6 +45,11 @@ pub struct CaptureArgs {
     /// A PEM file of trusted device certificates (added to `capture_trust` of the settings).
     #[arg(long = "trust")]
     pub trust: Vec<PathBuf>,
+    /// The device to use where several trusted ones capture the same thing: its port (4502),
+    /// device id or serial number. Repeatable (e.g. one for fingers, one for irises). Without
+    /// it the operator is asked on the terminal.
+    #[arg(long = "device")]
+    pub devices: Vec<String>,
     /// DEVELOPMENT ONLY: accept devices that sign nothing. Their records prove nothing.
     #[arg(long)]
     pub allow_unsigned_devices: bool,
@@ -251,6 +256,40 @@ impl Operator for TerminalOperator {
             "y" | "s" | "yes" | "si" | "sí"
         )
     }
+
+    fn choose_device(
+        &mut self,
+        bio_type: amparo_sbi::BioType,
+        candidates: &[&device::Device],
+    ) -> Option<usize> {
+        use std::io::IsTerminal;
+        // Without a terminal nobody can answer; the session then asks for --device.
+        if !std::io::stdin().is_terminal() {
+            return None;
+        }
+        println!(
+            "{}",
+            self.text.choose_device.replace("{type}", bio_type.as_str())
+        );
+        for (i, d) in candidates.iter().enumerate() {
+            println!("  {}) {}", i + 1, device::describe(d));
+        }
+        loop {
+            print!("> ");
+            let _ = std::io::stdout().flush();
+            let mut line = String::new();
+            // End of input or a read error: nobody is left to answer.
+            match std::io::stdin().lock().read_line(&mut line) {
+                Ok(0) | Err(_) => return None,
+                Ok(_) => {}
+            }
+            match line.trim().parse::<usize>() {
+                Ok(n) if (1..=candidates.len()).contains(&n) => return Some(n - 1),
+                _ if line.trim().eq_ignore_ascii_case("x") => return None,
+                _ => {}
+            }
+        }
+    }
 }
 
 fn settings_number<T: std::str::FromStr>(v: Option<&str>, key: &str) -> Result<Option<T>, String> {
@@ -439,16 +478,16 @@ pub async fn run_capture(
     };
     let devices = device::discover(&http, emulator::PORTS, &trust).await;
     println!("{}", text.found_devices);
-    for d in &devices {
-        println!(
-            "  127.0.0.1:{} {} {} {}",
-            d.port,
-            d.discovered.device_id,
-            d.digital_id
-                .as_ref()
-                .map_or("?", |i| i.device_type.as_str()),
-            d.info_problem.as_deref().unwrap_or("")
-        );
+    for line in device_lines(&devices, text) {
+        println!("  {line}");
+    }
+    for named in &args.devices {
+        if !devices
+            .iter()
+            .any(|d| d.info.is_some() && device::matches(d, named))
+        {
+            return fail(&format!("--device {named}: {}", text.no_device_named));
+        }
     }
     let plan = Plan {
         fingers: args.fingers,
@@ -457,7 +496,8 @@ pub async fn run_capture(
         exceptions: args.exceptions.clone(),
     };
     let mut operator = TerminalOperator { text };
-    let mut session = Session::new(&http, &devices, &trust, &policy);
+    let mut session =
+        Session::new(&http, &devices, &trust, &policy).with_devices_named(&args.devices);
     let capture = match session.run(&plan, &individual, &mut operator).await {
         Ok(c) => c,
         Err(SessionError::Refused(e)) => {
@@ -466,9 +506,76 @@ pub async fn run_capture(
         Err(SessionError::NoDevice(t)) => {
             return fail(&format!("{} {}", text.no_device, t.as_str()));
         }
+        Err(SessionError::DeviceChoice {
+            bio_type,
+            candidates,
+        }) => {
+            let mut msg = text.several_devices.replace("{type}", bio_type.as_str());
+            for c in candidates {
+                msg.push_str("\n  ");
+                msg.push_str(&c);
+            }
+            return fail(&msg);
+        }
         Err(e) => return fail(&e),
     };
-    deliver_and_report(&queue, &uploader, &capture, text).await
+    let delivery = deliver_retaking(&queue, &uploader, &mut session, capture, &mut operator).await;
+    report_delivery(&queue, delivery, text)
+}
+
+/// Delivers the capture; while the server refuses one sample of it (e.g. for quality), tells
+/// the operator why and takes only that position again, keeping the rest, then sends it anew,
+/// up to the session's attempt limit. A capture still refused after that is set aside in
+/// `refused/` with the reason, like any refusal.
+pub async fn deliver_retaking<O: Operator>(
+    queue: &Queue,
+    uploader: &impl Uploader,
+    session: &mut Session<'_>,
+    mut capture: super::model::Capture,
+    operator: &mut O,
+) -> Result<Delivery, String> {
+    let rounds = session.policy.max_attempts.max(1);
+    for round in 1..=rounds {
+        match queue
+            .deliver(uploader, &capture)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            Delivery::SampleRefused { position, reason } => {
+                println!("{}: {reason}", position.cli_name());
+                if round == rounds {
+                    let reason = format!("{}: {reason}", position.cli_name());
+                    queue
+                        .set_aside_capture(&capture, &reason)
+                        .map_err(|e| e.to_string())?;
+                    return Ok(Delivery::Refused(reason));
+                }
+                session
+                    .retake(&mut capture, position, operator)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            other => return Ok(other),
+        }
+    }
+    Err("nothing was sent".into())
+}
+
+/// What discovery found, one line per device: trusted ones as such, the others with the reason
+/// they are no candidate.
+pub fn device_lines(devices: &[device::Device], text: &CaptureText) -> Vec<String> {
+    devices
+        .iter()
+        .map(|d| match (&d.info, &d.info_problem) {
+            (Some(_), _) => format!("{} {}", device::describe(d), text.device_trusted),
+            (None, problem) => format!(
+                "{} {} {}",
+                device::describe(d),
+                text.device_refused,
+                problem.as_deref().unwrap_or("the device gave no info")
+            ),
+        })
+        .collect()
 }
 
 /// The id to enrol under. Operators type the registration number (DPIN-I-0000045); the server
@@ -503,13 +610,12 @@ async fn resolve_individual(client: &Client, given: &str) -> Result<String, Stri
     Ok(found.id)
 }
 
-async fn deliver_and_report(
+fn report_delivery(
     queue: &Queue,
-    uploader: &impl Uploader,
-    capture: &super::model::Capture,
+    delivery: Result<Delivery, String>,
     text: &CaptureText,
 ) -> ExitCode {
-    match queue.deliver(uploader, capture).await {
+    match delivery {
         Ok(Delivery::Uploaded) => {
             println!("{}", text.uploaded);
             ExitCode::SUCCESS
@@ -520,6 +626,14 @@ async fn deliver_and_report(
         }
         Ok(Delivery::Refused(why)) => {
             println!("{} {why}", text.refused_by_server);
+            ExitCode::FAILURE
+        }
+        Ok(Delivery::SampleRefused { position, reason }) => {
+            println!(
+                "{} {}: {reason}",
+                text.refused_by_server,
+                position.cli_name()
+            );
             ExitCode::FAILURE
         }
         Err(e) => {

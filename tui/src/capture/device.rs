@@ -201,3 +201,50 @@ pub async fn discover(
     }
     out
 }
+
+/// Whether `selector` (a `--device` value) names `device`: its port (`4502` or
+/// `127.0.0.1:4502`), its device id, or the serial number of its digital id.
+pub fn matches(device: &Device, selector: &str) -> bool {
+    let s = selector.trim();
+    let port = s.strip_prefix("127.0.0.1:").unwrap_or(s);
+    port.parse::<u16>().ok() == Some(device.port)
+        || device.discovered.device_id == s
+        || device.digital_id.as_ref().is_some_and(|d| d.serial_no == s)
+}
+
+/// The devices that may capture `bio_type`: those whose signed info this office trusts. An
+/// untrusted device answering on a lower port must never be picked and then refused.
+pub fn candidates(devices: &[Device], bio_type: BioType) -> Vec<&Device> {
+    devices
+        .iter()
+        .filter(|d| d.bio_type() == Some(bio_type) && d.info.is_some())
+        .collect()
+}
+
+/// The devices that are no candidate, each with why (unsigned, untrusted certificate...).
+pub fn refused(devices: &[Device]) -> Vec<(&Device, &str)> {
+    devices
+        .iter()
+        .filter(|d| d.info.is_none())
+        .map(|d| {
+            (
+                d,
+                d.info_problem
+                    .as_deref()
+                    .unwrap_or("the device gave no info"),
+            )
+        })
+        .collect()
+}
+
+/// One line naming a device for the operator: where it answers, its id, type and serial.
+pub fn describe(device: &Device) -> String {
+    let id = device.digital_id.as_ref();
+    format!(
+        "127.0.0.1:{} {} {} {}",
+        device.port,
+        device.discovered.device_id,
+        id.map_or("?", |i| i.device_type.as_str()),
+        id.map_or("?", |i| i.serial_no.as_str()),
+    )
+}

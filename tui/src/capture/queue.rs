@@ -80,6 +80,12 @@ pub enum Delivery {
     Queued(String),
     /// Kept aside in `refused/` with the server's reason.
     Refused(String),
+    /// The server refused one sample; nothing is stored, since the session that made the
+    /// capture can take that position again and send the capture anew.
+    SampleRefused {
+        position: amparo_sbi::Position,
+        reason: String,
+    },
 }
 
 /// What a sync did.
@@ -184,6 +190,9 @@ impl Queue {
     ) -> Result<Delivery, QueueError> {
         match uploader.upload(capture).await {
             Ok(()) => Ok(Delivery::Uploaded),
+            Err(UploadError::SampleRefused { position, reason }) => {
+                Ok(Delivery::SampleRefused { position, reason })
+            }
             Err(UploadError::Refused(reason)) => {
                 let path = self.push(capture)?;
                 self.set_aside(&path, &reason)?;
@@ -217,6 +226,14 @@ impl Queue {
                     sync_dir(&self.dir)?;
                     report.sent += 1;
                 }
+                // A queued capture has no session left to take the sample again.
+                Err(e @ UploadError::SampleRefused { .. }) => {
+                    let reason = e.to_string();
+                    self.set_aside(path, &reason)?;
+                    report
+                        .refused
+                        .push((capture.client_mutation_id.clone(), reason));
+                }
                 Err(UploadError::Refused(reason)) => {
                     self.set_aside(path, &reason)?;
                     report
@@ -231,6 +248,12 @@ impl Queue {
             }
         }
         Ok(report)
+    }
+
+    /// Keeps a capture the server refused in `refused/` with the reason, for the record.
+    pub fn set_aside_capture(&self, capture: &Capture, reason: &str) -> Result<(), QueueError> {
+        let path = self.push(capture)?;
+        self.set_aside(&path, reason)
     }
 
     fn set_aside(&self, path: &Path, reason: &str) -> Result<(), QueueError> {

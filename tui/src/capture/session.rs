@@ -14,7 +14,7 @@ use amparo_sbi::messages::{BioRequest, RCaptureRequest, SPEC_VERSION};
 use amparo_sbi::{BioType, Position, RecordError, TrustStore, chain, verify_capture};
 
 use super::check::{self, Checked, Problem, Thresholds};
-use super::device::{Device, SbiHttp};
+use super::device::{self, Device, SbiHttp};
 use super::model::{Capture, Exception, ExceptionReason, Sample};
 use super::progress::{Board, Cell};
 
@@ -79,6 +79,11 @@ pub trait Operator {
     /// The attempts for `position` are used up; return true to record it as unable to capture
     /// instead of ending the session.
     fn give_up(&mut self, position: Position, problem: &Problem) -> bool;
+    /// Several trusted devices capture `bio_type` and `--device` named none of them: which one
+    /// (an index into `candidates`)? `None` when nobody can be asked, e.g. without a terminal.
+    fn choose_device(&mut self, _bio_type: BioType, _candidates: &[&Device]) -> Option<usize> {
+        None
+    }
 }
 
 /// Why a session ended without a capture.
@@ -97,6 +102,12 @@ pub enum SessionError {
     },
     #[error("nothing to capture")]
     Empty,
+    /// Several trusted devices could capture and nobody chose one.
+    #[error("several trusted {bio_type:?} devices; name one with --device: {candidates:?}")]
+    DeviceChoice {
+        bio_type: BioType,
+        candidates: Vec<String>,
+    },
 }
 
 /// The steps of a plan, without the positions recorded as exceptions.
@@ -170,6 +181,10 @@ pub struct Session<'a> {
     pub policy: &'a Policy,
     pub transaction_id: String,
     previous_hash: String,
+    /// `--device` values: ports, device ids or serial numbers the operator named.
+    selectors: Vec<String>,
+    /// The device chosen for each type, so the operator is asked once per session.
+    chosen: Vec<(BioType, &'a Device)>,
 }
 
 impl<'a> Session<'a> {
@@ -186,7 +201,56 @@ impl<'a> Session<'a> {
             policy,
             transaction_id: uuid::Uuid::now_v7().to_string(),
             previous_hash: chain::initial_hash(),
+            selectors: Vec::new(),
+            chosen: Vec::new(),
         }
+    }
+
+    /// Devices named with `--device` (port, device id or serial number) are used where several
+    /// trusted devices could capture the same thing.
+    pub fn with_devices_named(mut self, selectors: &[String]) -> Self {
+        self.selectors = selectors.to_vec();
+        self
+    }
+
+    /// The device for `bio_type`: the only trusted one, else the one named with `--device`,
+    /// else the one the operator picks.
+    fn device_for(
+        &mut self,
+        bio_type: BioType,
+        operator: &mut impl Operator,
+    ) -> Result<&'a Device, SessionError> {
+        if let Some((_, d)) = self.chosen.iter().find(|(t, _)| *t == bio_type) {
+            return Ok(d);
+        }
+        let devices: &'a [Device] = self.devices;
+        let mut candidates = device::candidates(devices, bio_type);
+        if candidates.is_empty() {
+            return Err(SessionError::NoDevice(bio_type));
+        }
+        let named: Vec<&'a Device> = candidates
+            .iter()
+            .copied()
+            .filter(|d| self.selectors.iter().any(|s| device::matches(d, s)))
+            .collect();
+        if !named.is_empty() {
+            candidates = named;
+        }
+        let picked = if candidates.len() == 1 {
+            candidates[0]
+        } else {
+            match operator.choose_device(bio_type, &candidates) {
+                Some(i) if i < candidates.len() => candidates[i],
+                _ => {
+                    return Err(SessionError::DeviceChoice {
+                        bio_type,
+                        candidates: candidates.iter().map(|d| device::describe(d)).collect(),
+                    });
+                }
+            }
+        };
+        self.chosen.push((bio_type, picked));
+        Ok(picked)
     }
 
     /// Runs the whole plan for `individual_id`.
@@ -214,13 +278,7 @@ impl<'a> Session<'a> {
         operator.progress(&board);
         let mut samples = Vec::new();
         for step in &steps {
-            let device = self
-                .devices
-                .iter()
-                // Only a device whose signed info this office trusts is a candidate: an
-                // untrusted one answering on a lower port must not be picked and then refused.
-                .find(|d| d.bio_type() == Some(step.bio_type) && d.info.is_some())
-                .ok_or(SessionError::NoDevice(step.bio_type))?;
+            let device = self.device_for(step.bio_type, operator)?;
             operator.step(step);
             let (kept, failed) = self
                 .capture_step(device, step, &mut board, operator)
@@ -253,6 +311,51 @@ impl<'a> Session<'a> {
             samples,
             exceptions,
         })
+    }
+
+    /// Takes `position` again after the server refused its sample, keeping every other sample
+    /// of `capture`. The new sample replaces the refused one, or, if the operator gives up, the
+    /// position is recorded as unable to capture. The capture gets a new `clientMutationId`,
+    /// since it is no longer what was sent.
+    pub async fn retake(
+        &mut self,
+        capture: &mut Capture,
+        position: Position,
+        operator: &mut impl Operator,
+    ) -> Result<(), SessionError> {
+        let bio_type = position.bio_type();
+        let sub_id = match position {
+            Position::LeftIris => 1,
+            Position::RightIris => 2,
+            _ => 0,
+        };
+        let step = Step {
+            bio_type,
+            sub_id,
+            positions: vec![position],
+            excepted: Vec::new(),
+        };
+        let device = self.device_for(bio_type, operator)?;
+        let mut board = Board::new([position], self.trust.allows_unsigned());
+        operator.step(&step);
+        let (mut kept, failed) = self
+            .capture_step(device, &step, &mut board, operator)
+            .await?;
+        capture.samples.retain(|s| s.position != position);
+        if let Some(c) = kept.remove(&position) {
+            capture.samples.push(sample(c));
+        } else if let Some((_, problem)) = failed.into_iter().next() {
+            if !operator.give_up(position, &problem) {
+                return Err(SessionError::NotCaptured { position, problem });
+            }
+            capture.exceptions.push(Exception {
+                position,
+                reason: ExceptionReason::UnableToCapture,
+                note: None,
+            });
+        }
+        capture.client_mutation_id = uuid::Uuid::now_v7().to_string();
+        Ok(())
     }
 
     fn request(&self, device: &Device, step: &Step) -> RCaptureRequest {

@@ -4,6 +4,8 @@
 
 use std::future::Future;
 
+use amparo_sbi::Position;
+
 use super::model::Capture;
 use crate::api::{ApiError, Client, EnrolBiometrics, enrol_biometrics};
 use crate::i18n::CaptureText;
@@ -20,6 +22,17 @@ pub enum UploadError {
     /// The server refused the capture itself (validation): retrying will not help.
     #[error("the server refused the capture: {0}")]
     Refused(String),
+    /// The server refused one sample (e.g. its quality): the rest stand, and taking that
+    /// position again on the workstation can fix it.
+    #[error("the server refused {position:?}: {reason}")]
+    SampleRefused { position: Position, reason: String },
+}
+
+/// The sample a server refusal is about, from its input path (`samples.4.record`).
+pub fn refused_sample(capture: &Capture, field: &str) -> Option<Position> {
+    let rest = field.strip_prefix("samples.")?;
+    let index: usize = rest.split('.').next()?.parse().ok()?;
+    capture.samples.get(index).map(|s| s.position)
 }
 
 /// Sends one capture to the server. Must be idempotent by `clientMutationId`: the queue may
@@ -52,6 +65,13 @@ impl Uploader for GraphqlUploader {
                     UploadError::Transport(m)
                 }
                 ApiError::Unauthenticated(m) => UploadError::Unauthenticated(m),
+                ApiError::Validation { field, message } => match refused_sample(capture, &field) {
+                    Some(position) => UploadError::SampleRefused {
+                        position,
+                        reason: format!("{field}: {message}"),
+                    },
+                    None => UploadError::Refused(format!("{field}: {message}")),
+                },
                 other => UploadError::Refused(other.to_string()),
             })?;
         println!("{}", outcome(self.text, &data.enrol_biometrics.enrolment));
