@@ -2,6 +2,7 @@
 //! Nothing here performs I/O.
 
 pub mod access;
+pub mod code_lists;
 pub mod codes;
 pub mod names;
 pub mod needs;
