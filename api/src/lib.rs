@@ -8,6 +8,7 @@ pub mod auth;
 pub mod biometric;
 pub use amparo_domain as domain;
 pub mod error;
+pub mod explorer;
 pub mod graphql;
 pub mod seed;
 pub mod server;

@@ -1,4 +1,4 @@
-//! The HTTP server: POST /graphql for the API, GET /graphql for GraphiQL, GET /healthz.
+//! The HTTP server: POST /graphql for the API, GET /graphql for the explorer (see `explorer`), GET /healthz.
 //!
 //! Responses are gzip-compressed when the client accepts it, sockets run with TCP_NODELAY, and
 //! on SIGINT/SIGTERM the server stops accepting and finishes the requests in flight within a
@@ -10,12 +10,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql_axum::{GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
 use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use tower_http::compression::CompressionLayer;
@@ -118,7 +118,8 @@ fn build_router(state: Arc<AppState>, config: HttpConfig, refused: Arc<RefusedTo
         config: Arc::new(config),
     };
     Router::new()
-        .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql", get(crate::explorer::page).post(graphql))
+        .route("/graphql/assets/{file}", get(crate::explorer::asset))
         .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(healthz))
         .layer(RequestBodyLimitLayer::new(MAX_BIOMETRIC_BODY_BYTES))
@@ -320,16 +321,6 @@ pub async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
-}
-
-async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .title("Amparo GraphQL")
-            .finish(),
-    )
 }
 
 async fn healthz(State(s): State<Server>) -> Response {

@@ -27,13 +27,17 @@
 //! - the article: in Arabic script "ال" is always attached, so "الحسن" also gives "حسن" (when at
 //!   least three letters remain); in Latin script "al-"/"el-" is usually written apart and then is
 //!   a word of its own, and "alhassan" gets the extra index key of "hassan" (only when a consonant
-//!   and at least four letters follow, so "Alejandro" or "Eliana" are left alone); "al hassan"
-//!   gets the extra index key of "alhassan".
+//!   and at least four letters follow, so "Alejandro" or "Eliana" are left alone).
 //! - particles (`al el ul bin ibn bint allah ullah ollah de del la las los y`, and "ال", "بن",
 //!   "ابن", "بنت") carry no identity: they, and words that may be the start of one ("bi", "ull"),
 //!   are dropped from a query unless the query has nothing else. They are indexed (a query of
 //!   particles only still finds the people who carry them), except the Latin `allah` forms, whose
 //!   key would equal that of "Ali".
+//! - particles written apart (`al el ul bin ibn bint abu abou de del della la las los van von der
+//!   den`) are also indexed joined to the word that follows them, so "al hassan" gets the extra
+//!   key of "alhassan" and "de la cruz" that of "delacruz". Duplicate detection
+//!   ([`word_key_groups`]) compares names so joined, never split: "Alhassan", "Al Hassan" and
+//!   "Al-Hassan" are one name, while "Delia" is not read as "de Lia".
 //!
 //! # The phonetic key of a Latin word ([`search_key`])
 //!
@@ -433,6 +437,18 @@ fn without_arabic_article(word: &str) -> Option<&str> {
 
 const LATIN_ARTICLES: &[&str] = &["al", "el"];
 
+/// Latin particles that, written apart, are joined to the next word for duplicate detection and
+/// indexed so joined: "Al-Hassan" and "Alhassan", "de la Cruz" and "Delacruz", "van der Berg" and
+/// "Vanderberg" are written both ways. Only particles a name is not likely to be on its own.
+pub const JOINABLE_PARTICLES: &[&str] = &[
+    "al", "el", "ul", "bin", "ibn", "bint", "abu", "abou", "de", "del", "della", "la", "las",
+    "los", "van", "von", "der", "den",
+];
+
+fn is_joinable_particle(word: &str) -> bool {
+    JOINABLE_PARTICLES.contains(&word)
+}
+
 /// The Latin word without an attached "al"/"el", for the index only (see the module docs).
 fn without_latin_article(word: &str) -> Option<&str> {
     let rest = LATIN_ARTICLES
@@ -446,8 +462,9 @@ fn without_latin_article(word: &str) -> Option<&str> {
 /// The sorted, deduplicated search keys of every word of every given name part.
 ///
 /// Besides the keys of the words themselves, a compound word is also indexed whole (so that typing
-/// it letter by letter keeps finding it), an attached article is also indexed without it, and a
-/// separate Latin article also joined to the next word ("al-Hassan" is found by "alhassan").
+/// it letter by letter keeps finding it), an attached article is also indexed without it, and
+/// separate Latin particles also joined to the next word ("al-Hassan" is found by "alhassan",
+/// "de la Cruz" by "delacruz"; see [`JOINABLE_PARTICLES`]).
 pub fn index_tokens<'a>(parts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut keys = BTreeSet::new();
     let mut add = |word: &str| {
@@ -460,16 +477,21 @@ pub fn index_tokens<'a>(parts: impl IntoIterator<Item = &'a str>) -> Vec<String>
     };
     for part in parts {
         let normalized = normalize(part);
-        let mut previous: Option<&str> = None;
+        // The particles written apart just before this word ("de la" of "de la Cruz").
+        let mut run = String::new();
         for word in words(&normalized) {
             if word.chars().any(|c| c.is_ascii_digit()) {
-                previous = None;
+                run.clear();
                 continue;
             }
-            if let Some(article) = previous.filter(|p| LATIN_ARTICLES.contains(p)) {
-                add(&format!("{article}{word}"));
+            if is_joinable_particle(word) {
+                run.push_str(word);
+            } else {
+                if !run.is_empty() {
+                    add(&format!("{run}{word}"));
+                }
+                run.clear();
             }
-            previous = Some(word);
             let parts = compound_parts(word);
             if parts.len() > 1 {
                 add(word);
@@ -561,6 +583,20 @@ pub fn normalize_identifier(s: &str) -> String {
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_uppercase())
         .collect()
+}
+
+/// The key a document number is searched by: its [`normalize_identifier`] form without the
+/// letters that start it when digits follow, so "V-24.220.660", "V24220660" and a bare
+/// "24220660" are one number (prefixes and separators are written one way on the card and
+/// another when read aloud or typed).
+pub fn document_number_key(s: &str) -> String {
+    let id = normalize_identifier(s);
+    let rest = id.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    if rest.starts_with(|c: char| c.is_ascii_digit()) {
+        rest.to_string()
+    } else {
+        id
+    }
 }
 
 /// When a query looks like a number (it contains a digit), the identifier to look up.
@@ -662,16 +698,45 @@ pub fn duplicate_score(new: &PersonFacts, existing: &PersonFacts) -> Option<Dupl
     })
 }
 
-/// The complete keys of the words of a name, in order and without repeats, particles left out.
+/// The complete keys of the words of a name, in order and without repeats, particles left out:
+/// the first key of each of [`word_key_groups`].
 ///
 /// Every one of them is also among the name's [`index_tokens`], so they suit an exact lookup (for
 /// instance the candidates of [`duplicate_score`]), whereas [`query_tokens`] are prefixes of keys
 /// and are matched with a prefix search.
 pub fn word_keys(name: &str) -> Vec<String> {
-    let mut keys: Vec<String> = Vec::new();
+    word_key_groups(name)
+        .into_iter()
+        .filter_map(|group| group.into_iter().next())
+        .collect()
+}
+
+/// The words of a name for duplicate detection, each as the complete keys it may stand for, in
+/// order, the first being the key of the word as written.
+///
+/// Particles are not words of their own: particles written apart are joined to the word that
+/// follows them, so "Al-Hassan", "Al Hassan" and "Alhassan" all give the key of "alhassan", and
+/// "de la Cruz" and "Delacruz" that of "delacruz". The word is never split the other way (a name
+/// that merely starts like a particle, "Delia", "Elena", "Alonso", stays one word of its own). Two
+/// more keys keep the older equivalences: when every particle joined carries no identity (the
+/// article, "bin", "de", "la"...), the word alone ("Al-Hassan" is also "Hassan", "de la Cruz"
+/// also "Cruz"); and an attached Latin article dropped where a consonant and four letters follow
+/// ("Alhassan" is also "Hassan", as in [`index_tokens`]). Every key of every group is among the
+/// name's [`index_tokens`]. A word whose keys are all those of an earlier word is left out.
+pub fn word_key_groups(name: &str) -> Vec<Vec<String>> {
+    let mut groups: Vec<Vec<String>> = Vec::new();
     let normalized = normalize(name);
+    let mut run = String::new();
+    let mut run_carries_identity = false;
     for word in words(&normalized) {
         if word.chars().any(|c| c.is_ascii_digit()) {
+            run.clear();
+            run_carries_identity = false;
+            continue;
+        }
+        if is_joinable_particle(word) {
+            run.push_str(word);
+            run_carries_identity |= !is_particle(word);
             continue;
         }
         for part in compound_parts(word) {
@@ -679,24 +744,44 @@ pub fn word_keys(name: &str) -> Vec<String> {
             if is_particle(&part) {
                 continue;
             }
-            let key = search_key(&part);
-            if !key.is_empty() && !keys.contains(&key) {
-                keys.push(key);
+            let mut group: Vec<String> = Vec::new();
+            let mut push = |word: &str| {
+                let key = search_key(word);
+                if !key.is_empty() && !group.contains(&key) {
+                    group.push(key);
+                }
+            };
+            if run.is_empty() {
+                push(&part);
+                if let Some(rest) = without_latin_article(&part) {
+                    push(rest);
+                }
+            } else {
+                push(&format!("{run}{part}"));
+                if !run_carries_identity {
+                    push(&part);
+                }
+            }
+            run.clear();
+            run_carries_identity = false;
+            let known = |key: &String| groups.iter().flatten().any(|k| k == key);
+            if !group.is_empty() && !group.iter().all(known) {
+                groups.push(group);
             }
         }
     }
-    keys
+    groups
 }
 
-/// The keys of a person's name words, given and family names together.
-fn name_keys(person: &PersonFacts) -> Vec<String> {
-    let mut keys = word_keys(&person.given_names);
-    for key in word_keys(&person.family_names) {
-        if !keys.contains(&key) {
-            keys.push(key);
+/// The words of a person's name, given and family names together.
+fn name_keys(person: &PersonFacts) -> Vec<Vec<String>> {
+    let mut groups = word_key_groups(&person.given_names);
+    for group in word_key_groups(&person.family_names) {
+        if !groups.contains(&group) {
+            groups.push(group);
         }
     }
-    keys
+    groups
 }
 
 fn name_similarity(a: &PersonFacts, b: &PersonFacts) -> Option<f64> {
@@ -710,7 +795,10 @@ fn name_similarity(a: &PersonFacts, b: &PersonFacts) -> Option<f64> {
     for key in &shorter {
         let best = longer
             .iter()
-            .map(|other| key_similarity(key, other))
+            .flat_map(|other| {
+                key.iter()
+                    .flat_map(move |a| other.iter().map(move |b| key_similarity(a, b)))
+            })
             .fold(0.0, f64::max);
         if best > 0.0 {
             matched += 1;
@@ -1032,7 +1120,9 @@ mod tests {
         assert!(!index_tokens(["Abd Allah"]).contains(&search_key("allah")));
         assert_eq!(tokens.iter().filter(|t| t.as_str() == "muhemed").count(), 1);
         assert!(tokens.contains(&"محمد".to_string()));
-        assert_eq!(tokens.len(), 6, "{tokens:?}");
+        // "de la Cruz" is also indexed joined, as "delacruz".
+        assert!(tokens.contains(&search_key("delacruz")));
+        assert_eq!(tokens.len(), 7, "{tokens:?}");
         let arabic_long = "ا".repeat(40);
         assert!(
             index_tokens([arabic_long.as_str()])
@@ -1101,7 +1191,11 @@ mod tests {
             }
         }
         assert_eq!(word_keys("Maria"), vec![search_key("maria")]);
-        assert_eq!(word_keys("Ali bin Ali"), vec![search_key("ali")]);
+        // "bin Ali" is a word of its own, joined, which also stands for "Ali".
+        assert_eq!(
+            word_keys("Ali bin Ali"),
+            vec![search_key("ali"), search_key("binali")]
+        );
         assert_eq!(word_keys("de la"), Vec::<String>::new());
     }
 
@@ -1154,6 +1248,20 @@ mod tests {
         assert_eq!(identifier_query(""), None);
         assert_eq!(normalize_identifier("pé-0012 ñ"), "PE0012N");
         assert_eq!(normalize_identifier("x"), "X");
+    }
+
+    #[test]
+    fn document_numbers_without_prefix_or_separators() {
+        let key = document_number_key("V-24220660");
+        assert_eq!(key, "24220660");
+        for typed in ["24220660", "v24220660", "V-24.220.660", "v 24 220 660"] {
+            assert_eq!(document_number_key(typed), key, "{typed}");
+        }
+        assert_eq!(document_number_key("AB-77-2015"), "772015");
+        // A number that is all letters, or letters after the digits, keeps them.
+        assert_eq!(document_number_key("ABC"), "ABC");
+        assert_eq!(document_number_key("12345-X"), "12345X");
+        assert_eq!(document_number_key(""), "");
     }
 
     fn person(
@@ -1236,6 +1344,104 @@ mod tests {
         assert_eq!(duplicate_score(&empty, &existing), None);
         let with_nat = person("Mohammed", "Hasan", None, "", &["SYR"]);
         assert!(duplicate_score(&with_nat, &existing).is_some());
+    }
+
+    #[test]
+    fn particles_joined_spaced_or_hyphenated_are_one_name() {
+        let existing = person("Khaled", "Al-Hassan", Some((1988, 5, 4)), "M", &["SYR"]);
+        for family in [
+            "Alhassan",
+            "Al Hassan",
+            "al-hassan",
+            "ALHASSAN",
+            "El Hassan",
+        ] {
+            let new = person("Khaled", family, Some((1988, 5, 4)), "M", &["SYR"]);
+            let found = duplicate_score(&new, &existing).unwrap_or_else(|| panic!("{family}"));
+            assert_eq!(found.score, 100, "{family}");
+            let back = duplicate_score(&existing, &new).unwrap_or_else(|| panic!("{family}"));
+            assert_eq!(back.score, 100, "{family}");
+        }
+        let pairs = [
+            (("María", "de la Cruz"), ("Maria", "Delacruz")),
+            (("María", "de la Cruz"), ("Maria", "Dela Cruz")),
+            (("Pieter", "van der Berg"), ("Pieter", "Vanderberg")),
+            (("Ahmad", "Abu Bakr"), ("Ahmad", "Abubakr")),
+            (("Omar", "bin Laden"), ("Omar", "Binladen")),
+            (("Yusuf", "ibn Said"), ("Yusuf", "Ibn-Said")),
+            (("Ana", "del Pino"), ("Ana", "Delpino")),
+        ];
+        for ((g1, f1), (g2, f2)) in pairs {
+            let a = person(g1, f1, Some((1990, 1, 1)), "F", &["COL"]);
+            let b = person(g2, f2, Some((1990, 1, 1)), "F", &["COL"]);
+            assert!(duplicate_score(&a, &b).is_some(), "{f1} / {f2}");
+            assert!(duplicate_score(&b, &a).is_some(), "{f2} / {f1}");
+        }
+        // The older equivalence stays: a particle carrying no identity may be left out.
+        let bare = person("Khaled", "Hassan", Some((1988, 5, 4)), "M", &["SYR"]);
+        assert!(duplicate_score(&bare, &existing).is_some());
+        let cruz = person("Maria", "Cruz", Some((1990, 1, 1)), "F", &["COL"]);
+        let de_la_cruz = person("María", "de la Cruz", Some((1990, 1, 1)), "F", &["COL"]);
+        assert!(duplicate_score(&cruz, &de_la_cruz).is_some());
+    }
+
+    #[test]
+    fn words_that_start_like_particles_are_not_split() {
+        assert_eq!(word_keys("Delia"), vec![search_key("delia")]);
+        assert_eq!(word_key_groups("Delia"), vec![vec![search_key("delia")]]);
+        assert_eq!(word_key_groups("Elena"), vec![vec![search_key("elena")]]);
+        assert_eq!(word_key_groups("Alonso"), vec![vec![search_key("alonso")]]);
+        assert_eq!(
+            word_key_groups("Vanessa"),
+            vec![vec![search_key("vanessa")]]
+        );
+        assert_eq!(
+            word_key_groups("Bernardo"),
+            vec![vec![search_key("bernardo")]]
+        );
+        let not_same = [
+            (("Delia", "Torres"), ("Lia", "Torres")),
+            (("Delia", "Torres"), ("Elia", "Torres")),
+            (("Elena", "Ruiz"), ("Lena", "Ruiz")),
+            (("Ana", "Delgado"), ("Ana", "Gado")),
+            (("Ana", "Vanegas"), ("Ana", "Negas")),
+            (("Omar", "Binali"), ("Omar", "Nali")),
+            (("Pieter", "van der Berg"), ("Pieter", "Berg")),
+            (("Ahmad", "Abu Bakr"), ("Ahmad", "Bakr")),
+            (("Lucía", "Delacruz"), ("Lucía", "Lacroix")),
+        ];
+        for ((g1, f1), (g2, f2)) in not_same {
+            let a = person(g1, f1, Some((1990, 1, 1)), "F", &["COL"]);
+            let b = person(g2, f2, Some((1990, 1, 1)), "F", &["COL"]);
+            assert_eq!(duplicate_score(&a, &b), None, "{g1} {f1} / {g2} {f2}");
+            assert_eq!(duplicate_score(&b, &a), None, "{g2} {f2} / {g1} {f1}");
+        }
+    }
+
+    #[test]
+    fn every_key_of_a_word_group_is_indexed() {
+        for name in [
+            "Khaled Al-Hassan",
+            "Khaled Alhassan",
+            "María de la Cruz",
+            "Maria Delacruz",
+            "Pieter van der Berg",
+            "Ahmad Abu Bakr",
+            "Omar bin Laden",
+            "Delia de los Ríos",
+        ] {
+            let index = index_tokens([name]);
+            for key in word_key_groups(name).iter().flatten() {
+                assert!(index.contains(key), "{key} of {name}: {index:?}");
+            }
+        }
+        // The joined form is what a search for the joined spelling finds.
+        assert!(finds("delacruz", &["María", "de la Cruz"]));
+        assert!(finds("vanderberg", &["Pieter", "van der Berg"]));
+        assert!(finds("alhassan", &["Khaled", "Al-Hassan"]));
+        assert!(finds("hassan", &["Khaled", "Alhassan"]));
+        assert!(finds("cruz", &["María", "de la Cruz"]));
+        assert!(!finds("lia", &["Delia", "Torres"]));
     }
 
     #[test]

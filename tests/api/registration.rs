@@ -76,6 +76,67 @@ async fn duplicates_are_shown_before_saving(t: TestDb) {
     assert_eq!(count_rows(&t.db, "individuals"), before + 3);
 }
 
+/// A particle joined, hyphenated or spaced is the same name: "Alhassan" is flagged against
+/// "Al-Hassan", while a name that merely starts like a particle ("Delia") is not taken apart.
+async fn joined_particles_are_flagged_as_duplicates(t: TestDb) {
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let token = srv.login("registrar").await;
+    let person = |given: &str, family: &str| {
+        json!({ "givenNames": given, "familyName": family, "sex": "M",
+                "dateOfBirth": "1984-02-03", "nationalities": ["SYR"] })
+    };
+    let one = |cmid: &str, p: serde_json::Value| json!({ "clientMutationId": cmid, "members": [{ "relationship": "focal_point", "person": p }] });
+    let first = register(&srv, &token, one("k-1", person("Khaled", "Al-Hassan"))).await;
+    assert_eq!(first["saved"], true, "{first}");
+    let khaled = first["members"][0]["id"].clone();
+    for (n, family) in ["Alhassan", "Al Hassan", "AL-HASSAN"].iter().enumerate() {
+        let shown = register(
+            &srv,
+            &token,
+            one(&format!("k-2-{n}"), person("Khaled", family)),
+        )
+        .await;
+        assert_eq!(shown["saved"], false, "{family}: {shown}");
+        let dups = shown["possibleDuplicates"].as_array().expect("duplicates");
+        assert!(
+            dups.iter().any(|d| d["individualId"] == khaled),
+            "{family}: {shown}"
+        );
+    }
+    // Registered the other way round: the joined spelling first.
+    let joined = register(&srv, &token, one("d-1", person("María", "Delacruz"))).await;
+    assert_eq!(joined["saved"], true, "{joined}");
+    let spaced = register(&srv, &token, one("d-2", person("Maria", "de la Cruz"))).await;
+    assert_eq!(spaced["saved"], false, "{spaced}");
+    assert_eq!(
+        spaced["possibleDuplicates"][0]["individualId"],
+        joined["members"][0]["id"]
+    );
+    // Not split inside a word: "Delia" is not "Lia".
+    let delia = register(&srv, &token, one("l-1", person("Delia", "Torres"))).await;
+    assert_eq!(delia["saved"], true, "{delia}");
+    let lia = register(&srv, &token, one("l-2", person("Lia", "Torres"))).await;
+    assert_eq!(lia["saved"], true, "a different person: {lia}");
+    // Search keeps finding both spellings.
+    let found = srv
+        .gql(
+            Some(&token),
+            "query($q: String!) { individuals(search: $q) { totalCount } }",
+            json!({ "q": "khaled alhassan" }),
+        )
+        .await;
+    assert_eq!(found["data"]["individuals"]["totalCount"], 1, "{found}");
+    let found = srv
+        .gql(
+            Some(&token),
+            "query($q: String!) { individuals(search: $q) { totalCount } }",
+            json!({ "q": "delacruz" }),
+        )
+        .await;
+    assert_eq!(found["data"]["individuals"]["totalCount"], 1, "{found}");
+}
+
 async fn bad_input_is_refused_and_writes_nothing(t: TestDb) {
     world(&t.db);
     let srv = start(&t.db, AuthConfig::default()).await;
@@ -326,6 +387,7 @@ async fn documents_are_added_and_searchable(t: TestDb) {
 both_backends!(
     register_family_once_even_when_replayed,
     duplicates_are_shown_before_saving,
+    joined_particles_are_flagged_as_duplicates,
     bad_input_is_refused_and_writes_nothing,
     updates_check_versions_and_keep_history,
     needs_are_reviewed_and_sensitive_ones_hidden,

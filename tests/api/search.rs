@@ -231,9 +231,46 @@ async fn several_words_page_through_large_registries(t: TestDb) {
     }
 }
 
+/// A document number is found with or without its prefix and separators, and as a bare number.
+async fn document_numbers_without_prefix(t: TestDb) {
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let token = srv.login("registrar").await;
+    let doc = |number: &str| json!([{ "documentType": "cedula", "number": number, "issuingCountry": "VEN" }]);
+    register_person(&srv, &token, "doc-1", json!({ "givenNames": "Rosa", "familyName": "Mejía",
+        "sex": "F", "dateOfBirth": "1979-03-03", "nationalities": ["VEN"], "documents": doc("V-24220660") })).await;
+    register_person(&srv, &token, "doc-2", json!({ "givenNames": "Pedro", "familyName": "Lara",
+        "sex": "M", "dateOfBirth": "1981-07-07", "nationalities": ["VEN"], "documents": doc("31555777") })).await;
+    for q in [
+        "24220660",
+        "V-24220660",
+        "v24220660",
+        "V-24.220.660",
+        "24 220 660",
+    ] {
+        assert_eq!(
+            names_found(&srv, &token, q).await,
+            vec!["Rosa Mejía"],
+            "{q}"
+        );
+    }
+    for q in ["31555777", "V-31555777", "E 31.555.777"] {
+        assert_eq!(
+            names_found(&srv, &token, q).await,
+            vec!["Pedro Lara"],
+            "{q}"
+        );
+    }
+    assert!(
+        names_found(&srv, &token, "2422066").await.is_empty(),
+        "a part of a number is not the number"
+    );
+}
+
 both_backends!(
     names_as_caseworkers_type_them,
     numbers_find_people,
+    document_numbers_without_prefix,
     pages_have_cursors_caps_and_counts,
     several_words_page_through_large_registries,
 );

@@ -2,6 +2,8 @@
 //! the caller's scope and map errors to `extensions.code`.
 
 pub mod biometrics;
+pub mod calendar;
+pub mod codes;
 pub mod connection;
 pub mod context;
 pub mod inputs;
@@ -22,6 +24,7 @@ pub struct QueryRoot(
     query::RegistryQuery,
     queues::QueueQuery,
     biometrics::BiometricQuery,
+    codes::CodeQuery,
 );
 
 /// Writes. Every mutation is idempotent by clientMutationId; every update checks the version read.

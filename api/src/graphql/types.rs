@@ -46,6 +46,7 @@ pub(crate) fn utc(t: NaiveDateTime) -> DateTime<Utc> {
 
 /// An operation unit: an independent tenant (a government directorate, an agency).
 #[derive(SimpleObject, Clone)]
+#[graphql(complex)]
 pub struct OperationUnit {
     /// The unit's identifier.
     pub id: ID,
@@ -57,6 +58,8 @@ pub struct OperationUnit {
     pub kind: String,
     /// Modules enabled for the unit (registration, rsd, assistance, protection, resettlement).
     pub modules: Vec<String>,
+    /// The unit's time zone (IANA name, e.g. America/Guayaquil); see also `workingHours`.
+    pub time_zone: String,
 }
 
 impl From<users::Unit> for OperationUnit {
@@ -68,12 +71,14 @@ impl From<users::Unit> for OperationUnit {
             name: u.name,
             kind: u.kind,
             modules,
+            time_zone: u.time_zone,
         }
     }
 }
 
 /// A location of an operation unit.
 #[derive(SimpleObject, Clone)]
+#[graphql(complex)]
 pub struct Office {
     /// The office's identifier.
     pub id: ID,
@@ -81,6 +86,11 @@ pub struct Office {
     pub code: String,
     /// Name, e.g. Quito.
     pub name: String,
+    /// The office's time zone (IANA name: America/Guayaquil, Pacific/Galapagos); times the API
+    /// returns are UTC and are shown to users in this zone.
+    pub time_zone: String,
+    #[graphql(skip)]
+    pub unit_id: String,
 }
 
 impl From<users::Office> for Office {
@@ -89,6 +99,8 @@ impl From<users::Office> for Office {
             id: ID(o.id),
             code: o.code,
             name: o.name,
+            time_zone: o.time_zone,
+            unit_id: o.operation_unit_id,
         }
     }
 }

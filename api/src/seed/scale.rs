@@ -1116,7 +1116,7 @@ fn add_person(
             individual_id: id.clone(),
             document_type: d.document_type.clone(),
             number: d.number.clone(),
-            number_key: names::normalize_identifier(&d.number),
+            number_key: names::document_number_key(&d.number),
             issuing_country: d.issuing_country.clone(),
             issued_on: d.issued_on,
             expires_on: d.expires_on,

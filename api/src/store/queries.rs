@@ -55,7 +55,7 @@ fn filtered<'a>(scope: &Scope, q: &IndividualQuery, names_by: NameFilter) -> Ind
         if let Some(key) = names::identifier_query(search) {
             let docs = documents::table
                 .filter(documents::operation_unit_id.eq(unit.clone()))
-                .filter(documents::number_key.eq(key.clone()))
+                .filter(documents::number_key.eq(names::document_number_key(&key)))
                 .select(documents::individual_id);
             let groups = group_memberships::table
                 .inner_join(registration_groups::table)
@@ -349,15 +349,16 @@ pub fn possible_duplicates(
 ) -> Result<Vec<(IndividualRow, DuplicateMatch)>> {
     scope.require(Permission::ReadPersons)?;
     // Whole-word keys, compared exactly: a duplicate shares complete names, not prefixes.
-    let given = names::word_keys(&facts.given_names);
-    let family = names::word_keys(&facts.family_names);
+    // Each word by any of the keys it may stand for ("Al-Hassan" by "alhassan" and "hassan").
+    let given = names::word_key_groups(&facts.given_names);
+    let family = names::word_key_groups(&facts.family_names);
     let (Some(g), Some(f)) = (given.first(), family.first().or(given.get(1))) else {
         return Ok(Vec::new());
     };
-    let with_token = |t: &String| {
+    let with_token = |keys: &Vec<String>| {
         name_tokens::table
             .filter(name_tokens::operation_unit_id.eq(scope.unit_id().to_string()))
-            .filter(name_tokens::token.eq(t.clone()))
+            .filter(name_tokens::token.eq_any(keys.clone()))
             .select(name_tokens::individual_id)
     };
     let candidates: Vec<IndividualRow> = individuals::table

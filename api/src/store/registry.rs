@@ -390,7 +390,7 @@ fn insert_document(
             documents::individual_id.eq(individual_id),
             documents::document_type.eq(&d.document_type),
             documents::number.eq(d.number.trim()),
-            documents::number_key.eq(names::normalize_identifier(&d.number)),
+            documents::number_key.eq(names::document_number_key(&d.number)),
             documents::issuing_country.eq(&d.issuing_country),
             documents::issued_on.eq(d.issued_on),
             documents::expires_on.eq(d.expires_on),

@@ -17,6 +17,8 @@ pub struct Unit {
     pub name: String,
     pub kind: String,
     pub modules: String,
+    /// IANA time zone of the unit's head office, e.g. America/Guayaquil.
+    pub time_zone: String,
 }
 
 impl Unit {
@@ -36,6 +38,8 @@ pub struct Office {
     pub operation_unit_id: String,
     pub code: String,
     pub name: String,
+    /// IANA time zone, e.g. America/Guayaquil or Pacific/Galapagos.
+    pub time_zone: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

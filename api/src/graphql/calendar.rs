@@ -1,0 +1,89 @@
+//! When units and offices work, in their own time zone, so clients need no fixed offset.
+
+use async_graphql::{ComplexObject, Context, SimpleObject};
+
+use super::context::{GqlResult, gql, state};
+use super::types::{Office, OperationUnit};
+use crate::store::workflow::{self, Calendar};
+
+/// The working calendar interviews are booked in. Times of day are local to `timeZone`.
+#[derive(SimpleObject, Clone)]
+pub struct WorkingCalendar {
+    /// IANA time zone the times of day are in, e.g. America/Guayaquil.
+    pub time_zone: String,
+    /// The unit's offset from UTC in minutes (-300 for mainland Ecuador); informative only:
+    /// convert with `timeZone`, which also knows an office's own zone.
+    pub utc_offset_minutes: i32,
+    /// When the working day starts, local time, "HH:MM".
+    pub day_starts: String,
+    /// When the working day ends, local time, "HH:MM".
+    pub day_ends: String,
+    /// Working days as ISO weekdays, Monday = 1.
+    pub working_days: Vec<i32>,
+}
+
+fn hh_mm(minutes: u32) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+impl WorkingCalendar {
+    fn new(time_zone: String, c: &Calendar) -> Self {
+        Self {
+            time_zone,
+            utc_offset_minutes: c.utc_offset_minutes,
+            day_starts: hh_mm(c.day_starts),
+            day_ends: hh_mm(c.day_ends),
+            working_days: c
+                .working_days
+                .iter()
+                .map(|d| i32::try_from(*d).unwrap_or(0))
+                .collect(),
+        }
+    }
+}
+
+async fn calendar_of(
+    ctx: &Context<'_>,
+    unit_id: String,
+    time_zone: String,
+) -> GqlResult<WorkingCalendar> {
+    let settings = state(ctx)
+        .db
+        .read(move |c| workflow::unit_settings(c, &unit_id))
+        .await
+        .map_err(gql)?;
+    Ok(WorkingCalendar::new(time_zone, &settings.calendar))
+}
+
+#[ComplexObject]
+impl Office {
+    /// The office's working hours and days, in its time zone.
+    async fn working_hours(&self, ctx: &Context<'_>) -> GqlResult<WorkingCalendar> {
+        calendar_of(ctx, self.unit_id.clone(), self.time_zone.clone()).await
+    }
+}
+
+#[ComplexObject]
+impl OperationUnit {
+    /// The unit's working hours and days, in its time zone.
+    async fn working_hours(&self, ctx: &Context<'_>) -> GqlResult<WorkingCalendar> {
+        calendar_of(ctx, self.id.to_string(), self.time_zone.clone()).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_calendar_is_ecuadors_working_week() {
+        let c = WorkingCalendar::new("America/Guayaquil".into(), &Calendar::default());
+        assert_eq!(
+            (c.day_starts.as_str(), c.day_ends.as_str()),
+            ("08:00", "17:00")
+        );
+        assert_eq!(c.working_days, vec![1, 2, 3, 4, 5]);
+        assert_eq!(c.utc_offset_minutes, -300);
+        assert_eq!(hh_mm(8 * 60 + 5), "08:05");
+    }
+}
