@@ -287,6 +287,7 @@ async fn samples_that_are_not_good_enough_are_retried_then_refused_with_the_reas
         Fault::CutImage,
         Fault::TrailingBytes,
         Fault::WrongDimensions,
+        Fault::BrokenMarker,
     ] {
         let (r, _) = with_fault(fault, trusting(0)).await;
         assert!(

@@ -63,6 +63,9 @@ pub enum Fault {
     TrailingBytes,
     /// Give the image dimensions in the ISO header that disagree with the image.
     WrongDimensions,
+    /// Break the image's first marker segment (a JPEG 2000 or WSQ segment length, a PNG chunk
+    /// length) so that it claims more bytes than the image holds, then sign it properly.
+    BrokenMarker,
 }
 
 impl Fault {
@@ -522,7 +525,12 @@ async fn capture(shared: Arc<Shared>, body: Bytes) -> RCaptureResponse {
         let mut iso = sample.iso;
         match fault {
             Some(Fault::CorruptImage) => corrupt(&mut iso),
-            Some(f @ (Fault::CutImage | Fault::TrailingBytes | Fault::WrongDimensions)) => {
+            Some(
+                f @ (Fault::CutImage
+                | Fault::TrailingBytes
+                | Fault::WrongDimensions
+                | Fault::BrokenMarker),
+            ) => {
                 iso = damage_image(f, iso);
             }
             _ => {}
@@ -576,7 +584,6 @@ async fn capture(shared: Arc<Shared>, body: Bytes) -> RCaptureResponse {
     RCaptureResponse { biometrics }
 }
 
-/// Damages the middle of the record, where the compressed image lies, leaving the header.
 /// Damages the image inside a finger or iris record and rewrites the record around it, so that
 /// only the image (or the header's dimensions) is wrong.
 fn damage_image(fault: Fault, iso: Vec<u8>) -> Vec<u8> {
@@ -589,6 +596,7 @@ fn damage_image(fault: Fault, iso: Vec<u8>) -> Vec<u8> {
                 data[n.saturating_sub(16)..].fill(0);
             }
             Fault::TrailingBytes => data.extend_from_slice(b"trailing garbage"),
+            Fault::BrokenMarker => break_first_segment(data),
             _ => *width = width.wrapping_add(1),
         }
     }
@@ -607,6 +615,29 @@ fn damage_image(fault: Fault, iso: Vec<u8>) -> Vec<u8> {
     iso
 }
 
+/// Makes the first length-prefixed segment of an image claim the most bytes it can.
+fn break_first_segment(data: &mut [u8]) {
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n";
+    if data.starts_with(PNG) {
+        // The first chunk's length follows the signature.
+        if let Some(len) = data.get_mut(8..12) {
+            len.fill(0xff);
+        }
+        return;
+    }
+    // A JPEG 2000 codestream (SOC, then SIZ) or a WSQ file (SOI, then a table or comment): the
+    // second marker's segment length sits 4 bytes after the start of the codestream. A JP2 file
+    // wraps its codestream in boxes, so look for the codestream's start.
+    let start = data
+        .windows(4)
+        .position(|w| w == [0xff, 0x4f, 0xff, 0x51])
+        .or_else(|| data.starts_with(&[0xff, 0xa0]).then_some(0));
+    if let Some(len) = start.and_then(|at| data.get_mut(at + 4..at + 6)) {
+        len.fill(0xff);
+    }
+}
+
+/// Damages the middle of the record, where the compressed image lies, leaving the header.
 fn corrupt(iso: &mut [u8]) {
     let mid = iso.len() / 2;
     let end = (mid + 256).min(iso.len());
