@@ -742,10 +742,13 @@ fn case_record(actions: &[&str]) -> serde_json::Value {
             "reopenings": 0
         },
         "events": [
-            { "kind": "opened", "actor": "registrar", "at": "2026-11-14T14:00:00Z" },
-            { "kind": "assigned", "actor": "supervisor", "at": "2026-11-14T15:30:00Z" },
-            { "kind": "admissibility_decided", "actor": "officer", "at": "2026-11-16T16:00:00Z" },
-            { "kind": "interview_recorded", "actor": "officer", "at": "2026-11-20T17:00:00Z" }
+            { "kind": "opened", "actor": "registrar", "at": "2026-11-14T14:00:00Z", "data": "{}" },
+            { "kind": "assigned", "actor": "supervisor", "at": "2026-11-14T15:30:00Z", "data": "{}" },
+            { "kind": "admissibility_decided", "actor": "officer", "at": "2026-11-16T16:00:00Z", "data": "{}" },
+            { "kind": "contact_recorded", "actor": "registrar", "at": "2026-11-18T14:10:00Z",
+              "data": "{\"kind\":\"contact_recorded\",\"why\":\"Asks to move the interview\",\"data\":{\"channel\":\"phone\"}}" },
+            { "kind": "interview_recorded", "actor": "officer", "at": "2026-11-20T17:00:00Z",
+              "data": "{\"kind\":\"interview_recorded\",\"why\":null,\"data\":{\"principal_attended\":true,\"held_at\":\"2026-11-20T15:00:00\"}}" }
         ]
     }})
 }
@@ -938,7 +941,7 @@ fn only_allowed_actions_open_forms() {
 fn an_interview_sends_the_language_interpreted_and_a_sex_override_reason() {
     let mut app = officer_on_case(Lang::En, &["RECORD_INTERVIEW"]);
     press(&mut app, KeyCode::Char('i'));
-    for (value, tabs) in [("spa", 2), ("the applicant agreed on the day", 1)] {
+    for (value, tabs) in [("spa", 4), ("the applicant agreed on the day", 1)] {
         for _ in 0..tabs {
             press(&mut app, KeyCode::Tab);
         }
@@ -952,11 +955,116 @@ fn an_interview_sends_the_language_interpreted_and_a_sex_override_reason() {
         input,
         &ActInput::Interview {
             attended: true,
+            // The appointment's time, 10:00 in Quito, unless the officer changes it.
+            held_at: Some("2026-12-02T15:00:00Z".into()),
             notes_ref: None,
             language: Some("spa".into()),
             override_reason: Some("the applicant agreed on the day".into()),
         }
     );
+}
+
+#[test]
+fn an_interview_cannot_be_dated_before_its_appointment_or_in_the_future() {
+    for (lang, code) in LANGS {
+        let mut app = officer_on_case(lang, &["RECORD_INTERVIEW"]);
+        press(&mut app, KeyCode::Char('i'));
+        let screen = render(&app);
+        assert!(
+            screen.contains("2026-12-02") && screen.contains("10:00"),
+            "{screen}"
+        );
+        press(&mut app, KeyCode::Tab);
+        ctrl(&mut app, 'u');
+        // The appointment was on the 2nd: the 30th before it cannot be the interview's day.
+        type_text(&mut app, "2026-11-30");
+        assert!(
+            ctrl(&mut app, 's').is_empty(),
+            "a backdated interview was sent"
+        );
+        insta::assert_snapshot!(format!("interview_backdated_{code}"), render(&app));
+        ctrl(&mut app, 'u');
+        type_text(&mut app, "2099-01-04");
+        assert!(
+            ctrl(&mut app, 's').is_empty(),
+            "a future interview was sent"
+        );
+        let screen = render(&app);
+        let expected = match lang {
+            Lang::Es => "aún no ha llegado",
+            Lang::En => "not yet come",
+        };
+        assert!(screen.contains(expected), "{screen}");
+    }
+}
+
+#[test]
+fn a_contact_takes_a_channel_from_the_list_and_a_note() {
+    for (lang, code) in LANGS {
+        let mut app = officer_on_case(lang, &["RECORD_CONTACT"]);
+        press(&mut app, KeyCode::Char('c'));
+        // Typing narrows by the name in the user's language.
+        type_text(
+            &mut app,
+            match lang {
+                Lang::Es => "llamada",
+                Lang::En => "phone",
+            },
+        );
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "Asks to move the interview");
+        insta::assert_snapshot!(format!("contact_form_{code}"), render(&app));
+        let cmds = ctrl(&mut app, 's');
+        let [Cmd::Act { input, .. }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(
+            input,
+            &ActInput::Contact {
+                channel: "phone".into(),
+                note: Some("Asks to move the interview".into()),
+            }
+        );
+    }
+}
+
+#[test]
+fn a_notification_takes_its_day_and_method() {
+    for (lang, code) in LANGS {
+        let mut app = officer_on_case(lang, &["NOTIFY_DECISION"]);
+        press(&mut app, KeyCode::Char('t'));
+        type_text(&mut app, "2026-11-30");
+        press(&mut app, KeyCode::Tab);
+        type_text(
+            &mut app,
+            match lang {
+                Lang::Es => "electr",
+                Lang::En => "mail",
+            },
+        );
+        insta::assert_snapshot!(format!("notify_form_{code}"), render(&app));
+        let cmds = ctrl(&mut app, 's');
+        let [Cmd::Act { input, .. }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(
+            input,
+            &ActInput::Notify {
+                // A past day without a time is dated at the close of that working day.
+                notified_at: Some("2026-11-30T22:00:00Z".into()),
+                method: "email".into(),
+            }
+        );
+    }
+}
+
+#[test]
+fn the_case_history_shows_what_each_step_recorded() {
+    let app = officer_on_case(Lang::En, &[]);
+    let screen = render_at(&app, 200, 50);
+    assert!(screen.contains("Phone call"), "{screen}");
+    assert!(screen.contains("Asks to move the interview"), "{screen}");
+    assert!(screen.contains("held 2026-11-20 10:00"), "{screen}");
 }
 
 #[test]
