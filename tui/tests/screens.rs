@@ -350,6 +350,30 @@ fn filled_form(lang: Lang) -> App {
 }
 
 #[test]
+fn nationality_and_relationship_are_chosen_by_name_from_lists() {
+    for (lang, name, rel) in [
+        (Lang::Es, "alemania", "hija"),
+        (Lang::En, "germany", "daughter"),
+    ] {
+        let mut app = logged_in(lang);
+        press(&mut app, KeyCode::F(3));
+        fill_member(&mut app, ["Anna", "Weber", "F", "1980-01-01", name]);
+        ctrl(&mut app, 'n');
+        type_text(&mut app, rel);
+        press(&mut app, KeyCode::Tab);
+        fill_member(&mut app, ["Lena", "Weber", "F", "2010-01-01", ""]);
+        let cmds = ctrl(&mut app, 's');
+        let [Cmd::Register(input)] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(input.members[0].person.nationalities, ["DEU"]);
+        assert_eq!(input.members[1].relationship, "daughter");
+        // Tabbing through an empty nationality leaves it empty.
+        assert!(input.members[1].person.nationalities.is_empty());
+    }
+}
+
+#[test]
 fn registration_screens() {
     for (lang, code) in LANGS {
         let mut app = logged_in(lang);
