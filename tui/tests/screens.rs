@@ -711,6 +711,11 @@ fn row(i: usize) -> serde_json::Value {
         "specificNeedCodes": if i.is_multiple_of(3) { json!(["SC", "WR"]) } else { json!([]) },
         "version": 4,
         "deadlines": { "due": format!("2026-12-{:02}T15:00:00Z", 1 + i), "overdue": i == 2 },
+        "principalApplicant": if i == 1 { json!(null) } else {
+            let names = ["María Fernanda Rodríguez de la Torre", "Ali Hassan", "Yusuf Abdullahi Mohamed"];
+            json!({ "fullName": names[i % 3] })
+        },
+        "assignedOfficer": if i % 4 == 1 { json!(null) } else { json!({ "displayName": "Carmen Villavicencio" }) },
     })
 }
 
