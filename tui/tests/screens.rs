@@ -916,6 +916,23 @@ fn my_work_on_a_larger_terminal() {
 }
 
 #[test]
+fn lists_and_the_case_use_a_200_by_50_window() {
+    let (mut app, cmds) = logged_in_as(Lang::En, "officer", &["eligibility_officer"], (200, 50));
+    work_reply(&mut app, &cmds, queue("myWork", 0..14, true));
+    let screen = render_at(&app, 200, 50);
+    // Whole names and the due time, not cut.
+    assert!(
+        screen.contains("María Fernanda Rodríguez de la Torre")
+            && screen.contains("2026-12-01 10:00"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("work_200x50_en", screen);
+    let cmds = press(&mut app, KeyCode::Enter);
+    case_reply(&mut app, &cmds, case_record(&ALL_ACTIONS));
+    insta::assert_snapshot!("case_200x50_en", render_at(&app, 200, 50));
+}
+
+#[test]
 fn case_screens_and_every_action_form() {
     for (lang, code) in LANGS {
         let mut app = officer_on_case(lang, &ALL_ACTIONS);
@@ -1327,6 +1344,10 @@ fn supervisor_screens_and_bulk_reassignment() {
         );
         update(&mut app, Msg::Live(LiveEvent::Up));
         insta::assert_snapshot!(format!("supervisor_{code}"), render(&app));
+        insta::assert_snapshot!(
+            format!("supervisor_200x50_{code}"),
+            render_at(&app, 200, 50)
+        );
         press(&mut app, KeyCode::Char('?'));
         insta::assert_snapshot!(format!("help_supervisor_{code}"), render(&app));
         press(&mut app, KeyCode::Esc);

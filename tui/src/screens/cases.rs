@@ -156,8 +156,8 @@ impl Columns {
                 case: 16,
                 status: 16,
                 waiting: 8,
-                principal: 26 + spare / 2,
-                officer: 18 + spare / 4,
+                principal: (26 + spare / 2).min(44),
+                officer: (18 + spare / 4).min(28),
                 due: 17,
             }
         } else {
