@@ -1109,7 +1109,7 @@ fn the_case_history_shows_what_each_step_recorded() {
     let app = officer_on_case(Lang::En, &[]);
     let screen = render_at(&app, 200, 50);
     assert!(screen.contains("Phone call"), "{screen}");
-    assert!(screen.contains("Asks to move the interview"), "{screen}");
+    assert!(screen.contains("«Asks to move the"), "{screen}");
     assert!(screen.contains("held 2026-11-20 10:00"), "{screen}");
 }
 

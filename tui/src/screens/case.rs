@@ -603,7 +603,8 @@ fn event_detail(t: &Texts, data: &str) -> String {
     if v["kind"] == "contact_recorded"
         && let Some(why) = v["why"].as_str()
     {
-        parts.push(format!("«{why}»"));
+        // Kept short so the line holds at 80 columns; the note is whole in the API's history.
+        parts.push(format!("«{}»", crate::widgets::ellipsis(why, 24)));
     }
     if parts.is_empty() {
         String::new()

@@ -164,8 +164,8 @@ impl Columns {
             Self {
                 case: 15,
                 status: 13,
-                waiting: 7,
-                principal: 17,
+                waiting: 8,
+                principal: 16,
                 officer: 10,
                 due: 11,
             }
