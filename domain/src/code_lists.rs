@@ -181,6 +181,48 @@ pub const MODALITIES: &[Term] = &[
     ),
 ];
 
+/// How a decision reaches the applicant.
+pub const NOTIFICATION_METHODS: &[Term] = &[
+    t(
+        "in_person",
+        "In person, in writing",
+        "En persona, por escrito",
+    ),
+    t("email", "Email", "Correo electrónico"),
+    t("phone", "Phone call", "Llamada telefónica"),
+    t("postal", "Post", "Correo postal"),
+    t("messaging", "Messaging app", "Aplicación de mensajería"),
+    t(
+        "legal_representative",
+        "Through the legal representative",
+        "A través del representante legal",
+    ),
+];
+
+/// How the applicant got in touch.
+pub const CONTACT_CHANNELS: &[Term] = &[
+    t(
+        "in_person",
+        "In person at the office",
+        "En persona en la oficina",
+    ),
+    t("phone", "Phone call", "Llamada telefónica"),
+    t("email", "Email", "Correo electrónico"),
+    t("messaging", "Messaging app", "Aplicación de mensajería"),
+    t("postal", "Letter", "Carta"),
+    t("outreach", "Outreach visit", "Visita de terreno"),
+    t(
+        "third_party",
+        "Through a partner or representative",
+        "A través de un socio o representante",
+    ),
+];
+
+/// Whether `code` is in a list of terms.
+pub fn has(terms: &[Term], code: &str) -> bool {
+    terms.iter().any(|t| t.code == code)
+}
+
 /// Why a registered person may be the same as a new one.
 pub const DUPLICATE_REASONS: &[Term] = &[
     t("similar_name", "Similar name", "Nombre parecido"),
@@ -331,6 +373,18 @@ pub fn all() -> Vec<CodeList> {
             "Processing modalities",
             "Modalidades de procesamiento",
             MODALITIES,
+        ),
+        list(
+            "notification_methods",
+            "Ways of notifying a decision",
+            "Formas de notificar una decisión",
+            NOTIFICATION_METHODS,
+        ),
+        list(
+            "contact_channels",
+            "Ways the applicant got in touch",
+            "Vías de contacto del solicitante",
+            CONTACT_CHANNELS,
         ),
         list(
             "duplicate_reasons",

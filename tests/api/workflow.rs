@@ -1266,9 +1266,215 @@ async fn supervisor_subscription_sees_an_officers_action(t: TestDb) {
     assert_eq!(closed.ok(), Some(true));
 }
 
+/// The reason code of a refusal, as a client reads it.
+fn reason(r: &Value) -> &str {
+    r["errors"][0]["extensions"]["reason"]
+        .as_str()
+        .unwrap_or_default()
+}
+
+async fn interviews_notifications_and_contacts_keep_when_and_how(t: TestDb) {
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let registrar = srv.login("registrar").await;
+    let officer = srv.login("officer").await;
+    let supervisor = srv.login("supervisor").await;
+    let officer_id = user_id(&srv, &officer).await;
+    let (mut case, members) = open_case(&srv, &registrar, "when-1", "Cárdenas").await;
+    case.ok(
+        &srv,
+        &supervisor,
+        "assignCase",
+        "AssignCaseInput",
+        json!({ "officerId": officer_id }),
+    )
+    .await;
+    case.ok(
+        &srv,
+        &officer,
+        "decideAdmissibility",
+        "DecideAdmissibilityInput",
+        json!({ "admissible": true }),
+    )
+    .await;
+    case.ok(
+        &srv,
+        &registrar,
+        "scheduleInterview",
+        "ScheduleInterviewInput",
+        json!({ "at": working_slot(2, 15), "officerId": officer_id }),
+    )
+    .await;
+
+    // Not in the future; not before the appointment's day (today, as it is still ahead).
+    let tomorrow = (Utc::now() + Days::days(1)).to_rfc3339();
+    let r = case
+        .act(
+            &srv,
+            &officer,
+            "recordInterview",
+            "RecordInterviewInput",
+            json!({ "principalAttended": true, "heldAt": tomorrow }),
+        )
+        .await;
+    assert_eq!(
+        (error_code(&r), reason(&r)),
+        (Some("VALIDATION"), "IN_FUTURE"),
+        "{r}"
+    );
+    assert_eq!(r["errors"][0]["extensions"]["field"], "input.heldAt", "{r}");
+    let last_week = (Utc::now() - Days::days(7)).to_rfc3339();
+    let r = case
+        .act(
+            &srv,
+            &officer,
+            "recordInterview",
+            "RecordInterviewInput",
+            json!({ "principalAttended": true, "heldAt": last_week }),
+        )
+        .await;
+    assert_eq!(reason(&r), "TOO_EARLY", "{r}");
+    assert_eq!(
+        r["errors"][0]["extensions"]["params"]["min"],
+        Utc::now().date_naive().to_string(),
+        "{r}"
+    );
+    let p = case
+        .ok(
+            &srv,
+            &officer,
+            "recordInterview",
+            "RecordInterviewInput",
+            json!({ "principalAttended": true }),
+        )
+        .await;
+    assert_eq!(p["case"]["status"], "interviewed");
+
+    let rejected: Vec<Value> = members
+        .iter()
+        .map(|m| json!({ "individualId": m, "outcome": "rejected", "reasons": ["not_credible"] }))
+        .collect();
+    case.ok(
+        &srv,
+        &officer,
+        "submitAssessment",
+        "SubmitAssessmentInput",
+        json!({ "recommendations": rejected, "assessmentRef": "doc-9" }),
+    )
+    .await;
+    case.ok(
+        &srv,
+        &supervisor,
+        "reviewAssessment",
+        "ReviewAssessmentInput",
+        json!({ "approve": true }),
+    )
+    .await;
+
+    let notify = format!(
+        "mutation($input: CaseActionInput!, $n: NotificationInput) {{ notifyDecision(input: $input, notification: $n) {{ clientMutationId {CASE_FIELDS} }} }}"
+    );
+    let input = |case: &Case, cmid: &str| json!({ "clientMutationId": cmid, "caseId": case.id, "version": case.version });
+    let r = srv
+        .gql(Some(&officer), &notify, json!({ "input": input(&case, "n1"), "n": { "notifiedAt": tomorrow, "method": "email" } }))
+        .await;
+    assert_eq!(
+        (error_code(&r), reason(&r)),
+        (Some("VALIDATION"), "IN_FUTURE"),
+        "{r}"
+    );
+    let r = srv
+        .gql(
+            Some(&officer),
+            &notify,
+            json!({ "input": input(&case, "n2"), "n": { "method": "pigeon" } }),
+        )
+        .await;
+    assert_eq!(reason(&r), "UNKNOWN_CODE", "{r}");
+    assert_eq!(
+        r["errors"][0]["extensions"]["params"]["vocabulary"], "notification_methods",
+        "{r}"
+    );
+    let r = srv
+        .gql(Some(&officer), &notify, json!({ "input": input(&case, "n3"), "n": { "notifiedAt": last_week, "method": "email" } }))
+        .await;
+    assert_eq!(reason(&r), "TOO_EARLY", "notified before the decision: {r}");
+    let r = srv
+        .gql(
+            Some(&officer),
+            &notify,
+            json!({ "input": input(&case, "n4"), "n": { "method": "email" } }),
+        )
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+    assert_eq!(r["data"]["notifyDecision"]["case"]["status"], "notified");
+    case.version = r["data"]["notifyDecision"]["case"]["version"]
+        .as_i64()
+        .expect("version");
+
+    let contact = format!(
+        "mutation($input: CaseActionInput!, $c: ContactInput) {{ recordContact(input: $input, contact: $c) {{ clientMutationId {CASE_FIELDS} }} }}"
+    );
+    let vars = json!({ "input": input(&case, "c1"), "c": { "channel": "phone", "note": "Will bring the appeal on Monday" } });
+    let first = srv.gql(Some(&registrar), &contact, vars.clone()).await;
+    assert!(first["errors"].is_null(), "{first}");
+    // A retry with the same id acts once and answers the same.
+    let again = srv.gql(Some(&registrar), &contact, vars).await;
+    assert_eq!(
+        first["data"]["recordContact"]["event"],
+        again["data"]["recordContact"]["event"]
+    );
+    case.version = first["data"]["recordContact"]["case"]["version"]
+        .as_i64()
+        .expect("version");
+    let r = srv
+        .gql(
+            Some(&registrar),
+            &contact,
+            json!({ "input": input(&case, "c2"), "c": { "channel": "smoke signals" } }),
+        )
+        .await;
+    assert_eq!(reason(&r), "UNKNOWN_CODE", "{r}");
+
+    // The history shows when and how.
+    let h = srv
+        .gql(
+            Some(&officer),
+            "query($id: ID!) { case(id: $id) { events { kind data } } }",
+            json!({ "id": case.id }),
+        )
+        .await;
+    let events = h["data"]["case"]["events"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let data = |kind: &str| -> Vec<Value> {
+        events
+            .iter()
+            .filter(|e| e["kind"] == kind)
+            .filter_map(|e| {
+                e["data"]
+                    .as_str()
+                    .and_then(|d| serde_json::from_str(d).ok())
+            })
+            .collect()
+    };
+    let interview = data("interview_recorded");
+    assert_eq!(interview.len(), 1, "{h}");
+    assert!(interview[0]["data"]["held_at"].is_string(), "{h}");
+    let notified = data("notified");
+    assert_eq!(notified[0]["data"]["method"], "email", "{h}");
+    assert!(notified[0]["data"]["notified_at"].is_string(), "{h}");
+    let contacts = data("contact_recorded");
+    assert_eq!(contacts.len(), 1, "a retried contact is recorded once: {h}");
+    assert_eq!(contacts[0]["data"]["channel"], "phone", "{h}");
+    assert_eq!(contacts[0]["why"], "Will bring the appeal on Monday", "{h}");
+}
+
 both_backends!(
     rsd_case_from_registration_to_appeal_decision,
     every_step_is_idempotent_and_refusals_change_nothing,
     queues_show_officers_and_supervisors_their_work,
     supervisor_subscription_sees_an_officers_action,
+    interviews_notifications_and_contacts_keep_when_and_how,
 );

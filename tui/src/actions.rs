@@ -20,8 +20,12 @@ pub enum Form {
     Admissibility,
     /// Date, time, minutes, officer, interpreter language, appointment to move.
     Schedule,
-    /// Attended, notes, interpreter language.
+    /// Attended, when it was held, notes, interpreter language.
     Interview,
+    /// The applicant's channel (from a list) and a note.
+    Contact,
+    /// When and how the decision was handed over.
+    Notify,
     /// Outcome and codes per member.
     Assessment,
     /// Approve or return, with comments required to return.
@@ -84,10 +88,10 @@ actions! {
     SCHEDULE_INTERVIEW   's' Schedule      "agendar"       "schedule";
     RECORD_INTERVIEW     'i' Interview     "entrevista"    "interview";
     RECORD_NO_SHOW       'x' Confirm       "ausencia"      "no-show";
-    RECORD_CONTACT       'c' Confirm       "contacto"      "contact";
+    RECORD_CONTACT       'c' Contact       "contacto"      "contact";
     SUBMIT_ASSESSMENT    'e' Assessment    "informe"       "assessment";
     REVIEW_ASSESSMENT    'v' Review        "revisar"       "review";
-    NOTIFY_DECISION      't' Confirm       "notificar"     "notify";
+    NOTIFY_DECISION      't' Notify        "notificar"     "notify";
     LODGE_APPEAL         'l' Appeal        "apelación"     "appeal";
     WITHDRAW_CASE        'w' Reason        "desistimiento" "withdraw";
     CLOSE_CASE           'z' CloseReason   "cerrar"        "close";
@@ -136,12 +140,18 @@ pub enum ActInput {
     },
     Interview {
         attended: bool,
+        /// When it was held (UTC, RFC 3339); `None` lets the server take the appointment's.
+        held_at: Option<String>,
         notes_ref: Option<String>,
         language: Option<String>,
         override_reason: Option<String>,
     },
     NoShow,
-    Contact,
+    Contact {
+        /// A code of `codes::CONTACT_CHANNELS`.
+        channel: String,
+        note: Option<String>,
+    },
     Assessment {
         /// `(individual id, outcome, codes)`.
         recommendations: Vec<(String, String, Vec<String>)>,
@@ -151,7 +161,12 @@ pub enum ActInput {
         approve: bool,
         comments: Option<String>,
     },
-    Notify,
+    Notify {
+        /// When (UTC, RFC 3339); `None` is now.
+        notified_at: Option<String>,
+        /// A code of `codes::NOTIFICATION_METHODS`.
+        method: String,
+    },
     Appeal {
         lodged_at: Option<String>,
     },

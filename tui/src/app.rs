@@ -386,7 +386,7 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
             Screen::Search => s.search.key(key),
             Screen::Individual => s.individual.key(key, &ctx),
             Screen::Group => s.group.key(key, &ctx),
-            Screen::Register => s.register.key(key),
+            Screen::Register => s.register.key(key, ctx.lang),
             Screen::Work => s.work.key(key),
             Screen::Supervisor => s.supervisor.key(key, &ctx),
             Screen::Case => s.case.key(key, &ctx),

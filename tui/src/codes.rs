@@ -1036,6 +1036,49 @@ pub static REOPEN_GROUNDS: Vocabulary = Vocabulary {
     ],
 };
 
+/// How a decision reaches the applicant.
+pub static NOTIFICATION_METHODS: Vocabulary = Vocabulary {
+    name: "notification method",
+    terms: &[
+        t(
+            "in_person",
+            "In person, in writing",
+            "En persona, por escrito",
+        ),
+        t("email", "Email", "Correo electrónico"),
+        t("phone", "Phone call", "Llamada telefónica"),
+        t("postal", "Post", "Correo postal"),
+        t("messaging", "Messaging app", "Aplicación de mensajería"),
+        t(
+            "legal_representative",
+            "Through the legal representative",
+            "A través del representante legal",
+        ),
+    ],
+};
+
+/// How the applicant got in touch.
+pub static CONTACT_CHANNELS: Vocabulary = Vocabulary {
+    name: "contact channel",
+    terms: &[
+        t(
+            "in_person",
+            "In person at the office",
+            "En persona en la oficina",
+        ),
+        t("phone", "Phone call", "Llamada telefónica"),
+        t("email", "Email", "Correo electrónico"),
+        t("messaging", "Messaging app", "Aplicación de mensajería"),
+        t("postal", "Letter", "Carta"),
+        t("outreach", "Outreach visit", "Visita de terreno"),
+        t(
+            "third_party",
+            "Through a partner or representative",
+            "A través de un socio o representante",
+        ),
+    ],
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1054,6 +1097,8 @@ mod tests {
             &EXCLUSION_CLAUSES,
             &CLOSURE_REASONS,
             &REOPEN_GROUNDS,
+            &NOTIFICATION_METHODS,
+            &CONTACT_CHANNELS,
         ];
         for list in lists {
             let mut seen = std::collections::HashSet::new();

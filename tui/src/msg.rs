@@ -260,6 +260,10 @@ pub struct CaseRow {
     pub version: i64,
     pub due: Option<String>,
     pub overdue: bool,
+    /// The principal applicant's name (none when outside the caller's scope).
+    pub principal: Option<String>,
+    /// The assigned officer's name.
+    pub officer: Option<String>,
 }
 
 macro_rules! row_from {
@@ -276,6 +280,8 @@ macro_rules! row_from {
                     version: r.version,
                     due: r.deadlines.due,
                     overdue: r.deadlines.overdue,
+                    principal: r.principal_applicant.map(|p| p.full_name),
+                    officer: r.assigned_officer.map(|o| o.display_name),
                 }
             }
         }

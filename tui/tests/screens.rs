@@ -350,6 +350,30 @@ fn filled_form(lang: Lang) -> App {
 }
 
 #[test]
+fn nationality_and_relationship_are_chosen_by_name_from_lists() {
+    for (lang, name, rel) in [
+        (Lang::Es, "alemania", "hija"),
+        (Lang::En, "germany", "daughter"),
+    ] {
+        let mut app = logged_in(lang);
+        press(&mut app, KeyCode::F(3));
+        fill_member(&mut app, ["Anna", "Weber", "F", "1980-01-01", name]);
+        ctrl(&mut app, 'n');
+        type_text(&mut app, rel);
+        press(&mut app, KeyCode::Tab);
+        fill_member(&mut app, ["Lena", "Weber", "F", "2010-01-01", ""]);
+        let cmds = ctrl(&mut app, 's');
+        let [Cmd::Register(input)] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(input.members[0].person.nationalities, ["DEU"]);
+        assert_eq!(input.members[1].relationship, "daughter");
+        // Tabbing through an empty nationality leaves it empty.
+        assert!(input.members[1].person.nationalities.is_empty());
+    }
+}
+
+#[test]
 fn registration_screens() {
     for (lang, code) in LANGS {
         let mut app = logged_in(lang);
@@ -687,6 +711,11 @@ fn row(i: usize) -> serde_json::Value {
         "specificNeedCodes": if i.is_multiple_of(3) { json!(["SC", "WR"]) } else { json!([]) },
         "version": 4,
         "deadlines": { "due": format!("2026-12-{:02}T15:00:00Z", 1 + i), "overdue": i == 2 },
+        "principalApplicant": if i == 1 { json!(null) } else {
+            let names = ["María Fernanda Rodríguez de la Torre", "Ali Hassan", "Yusuf Abdullahi Mohamed"];
+            json!({ "fullName": names[i % 3] })
+        },
+        "assignedOfficer": if i % 4 == 1 { json!(null) } else { json!({ "displayName": "Carmen Villavicencio" }) },
     })
 }
 
@@ -742,10 +771,13 @@ fn case_record(actions: &[&str]) -> serde_json::Value {
             "reopenings": 0
         },
         "events": [
-            { "kind": "opened", "actor": "registrar", "at": "2026-11-14T14:00:00Z" },
-            { "kind": "assigned", "actor": "supervisor", "at": "2026-11-14T15:30:00Z" },
-            { "kind": "admissibility_decided", "actor": "officer", "at": "2026-11-16T16:00:00Z" },
-            { "kind": "interview_recorded", "actor": "officer", "at": "2026-11-20T17:00:00Z" }
+            { "kind": "opened", "actor": "registrar", "at": "2026-11-14T14:00:00Z", "data": "{}" },
+            { "kind": "assigned", "actor": "supervisor", "at": "2026-11-14T15:30:00Z", "data": "{}" },
+            { "kind": "admissibility_decided", "actor": "officer", "at": "2026-11-16T16:00:00Z", "data": "{}" },
+            { "kind": "contact_recorded", "actor": "registrar", "at": "2026-11-18T14:10:00Z",
+              "data": "{\"kind\":\"contact_recorded\",\"why\":\"Asks to move the interview\",\"data\":{\"channel\":\"phone\"}}" },
+            { "kind": "interview_recorded", "actor": "officer", "at": "2026-11-20T17:00:00Z",
+              "data": "{\"kind\":\"interview_recorded\",\"why\":null,\"data\":{\"principal_attended\":true,\"held_at\":\"2026-11-20T15:00:00\"}}" }
         ]
     }})
 }
@@ -884,6 +916,23 @@ fn my_work_on_a_larger_terminal() {
 }
 
 #[test]
+fn lists_and_the_case_use_a_200_by_50_window() {
+    let (mut app, cmds) = logged_in_as(Lang::En, "officer", &["eligibility_officer"], (200, 50));
+    work_reply(&mut app, &cmds, queue("myWork", 0..14, true));
+    let screen = render_at(&app, 200, 50);
+    // Whole names and the due time, not cut.
+    assert!(
+        screen.contains("María Fernanda Rodríguez de la Torre")
+            && screen.contains("2026-12-01 10:00"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("work_200x50_en", screen);
+    let cmds = press(&mut app, KeyCode::Enter);
+    case_reply(&mut app, &cmds, case_record(&ALL_ACTIONS));
+    insta::assert_snapshot!("case_200x50_en", render_at(&app, 200, 50));
+}
+
+#[test]
 fn case_screens_and_every_action_form() {
     for (lang, code) in LANGS {
         let mut app = officer_on_case(lang, &ALL_ACTIONS);
@@ -938,7 +987,7 @@ fn only_allowed_actions_open_forms() {
 fn an_interview_sends_the_language_interpreted_and_a_sex_override_reason() {
     let mut app = officer_on_case(Lang::En, &["RECORD_INTERVIEW"]);
     press(&mut app, KeyCode::Char('i'));
-    for (value, tabs) in [("spa", 2), ("the applicant agreed on the day", 1)] {
+    for (value, tabs) in [("spa", 4), ("the applicant agreed on the day", 1)] {
         for _ in 0..tabs {
             press(&mut app, KeyCode::Tab);
         }
@@ -952,11 +1001,116 @@ fn an_interview_sends_the_language_interpreted_and_a_sex_override_reason() {
         input,
         &ActInput::Interview {
             attended: true,
+            // The appointment's time, 10:00 in Quito, unless the officer changes it.
+            held_at: Some("2026-12-02T15:00:00Z".into()),
             notes_ref: None,
             language: Some("spa".into()),
             override_reason: Some("the applicant agreed on the day".into()),
         }
     );
+}
+
+#[test]
+fn an_interview_cannot_be_dated_before_its_appointment_or_in_the_future() {
+    for (lang, code) in LANGS {
+        let mut app = officer_on_case(lang, &["RECORD_INTERVIEW"]);
+        press(&mut app, KeyCode::Char('i'));
+        let screen = render(&app);
+        assert!(
+            screen.contains("2026-12-02") && screen.contains("10:00"),
+            "{screen}"
+        );
+        press(&mut app, KeyCode::Tab);
+        ctrl(&mut app, 'u');
+        // The appointment was on the 2nd: the 30th before it cannot be the interview's day.
+        type_text(&mut app, "2026-11-30");
+        assert!(
+            ctrl(&mut app, 's').is_empty(),
+            "a backdated interview was sent"
+        );
+        insta::assert_snapshot!(format!("interview_backdated_{code}"), render(&app));
+        ctrl(&mut app, 'u');
+        type_text(&mut app, "2099-01-04");
+        assert!(
+            ctrl(&mut app, 's').is_empty(),
+            "a future interview was sent"
+        );
+        let screen = render(&app);
+        let expected = match lang {
+            Lang::Es => "aún no ha llegado",
+            Lang::En => "not yet come",
+        };
+        assert!(screen.contains(expected), "{screen}");
+    }
+}
+
+#[test]
+fn a_contact_takes_a_channel_from_the_list_and_a_note() {
+    for (lang, code) in LANGS {
+        let mut app = officer_on_case(lang, &["RECORD_CONTACT"]);
+        press(&mut app, KeyCode::Char('c'));
+        // Typing narrows by the name in the user's language.
+        type_text(
+            &mut app,
+            match lang {
+                Lang::Es => "llamada",
+                Lang::En => "phone",
+            },
+        );
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "Asks to move the interview");
+        insta::assert_snapshot!(format!("contact_form_{code}"), render(&app));
+        let cmds = ctrl(&mut app, 's');
+        let [Cmd::Act { input, .. }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(
+            input,
+            &ActInput::Contact {
+                channel: "phone".into(),
+                note: Some("Asks to move the interview".into()),
+            }
+        );
+    }
+}
+
+#[test]
+fn a_notification_takes_its_day_and_method() {
+    for (lang, code) in LANGS {
+        let mut app = officer_on_case(lang, &["NOTIFY_DECISION"]);
+        press(&mut app, KeyCode::Char('t'));
+        type_text(&mut app, "2026-11-30");
+        press(&mut app, KeyCode::Tab);
+        type_text(
+            &mut app,
+            match lang {
+                Lang::Es => "electr",
+                Lang::En => "mail",
+            },
+        );
+        insta::assert_snapshot!(format!("notify_form_{code}"), render(&app));
+        let cmds = ctrl(&mut app, 's');
+        let [Cmd::Act { input, .. }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(
+            input,
+            &ActInput::Notify {
+                // A past day without a time is dated at the close of that working day.
+                notified_at: Some("2026-11-30T22:00:00Z".into()),
+                method: "email".into(),
+            }
+        );
+    }
+}
+
+#[test]
+fn the_case_history_shows_what_each_step_recorded() {
+    let app = officer_on_case(Lang::En, &[]);
+    let screen = render_at(&app, 200, 50);
+    assert!(screen.contains("Phone call"), "{screen}");
+    assert!(screen.contains("«Asks to move the"), "{screen}");
+    assert!(screen.contains("held 2026-11-20 10:00"), "{screen}");
 }
 
 #[test]
@@ -1190,6 +1344,10 @@ fn supervisor_screens_and_bulk_reassignment() {
         );
         update(&mut app, Msg::Live(LiveEvent::Up));
         insta::assert_snapshot!(format!("supervisor_{code}"), render(&app));
+        insta::assert_snapshot!(
+            format!("supervisor_200x50_{code}"),
+            render_at(&app, 200, 50)
+        );
         press(&mut app, KeyCode::Char('?'));
         insta::assert_snapshot!(format!("help_supervisor_{code}"), render(&app));
         press(&mut app, KeyCode::Esc);

@@ -649,12 +649,36 @@ pub struct RecordInterviewInput {
     pub version: i32,
     /// Whether the principal applicant attended (only then does the interview count).
     pub principal_attended: bool,
+    /// When the interview was held (default: its appointment's time if that has passed, else
+    /// now). Refused in the future (IN_FUTURE) or before the appointment's day (TOO_EARLY).
+    pub held_at: Option<DateTime<Utc>>,
     /// Reference to the interview notes, kept with the claim narrative.
     pub notes_ref: Option<String>,
     /// The language interpreted (default: the appointment's).
     pub interpreter_language: Option<String>,
     /// Why you interview although the applicant asked for an interviewer of another sex.
     pub override_reason: Option<String>,
+}
+
+/// How and when a decision was notified (notifyDecision's details).
+#[derive(InputObject, Default)]
+pub struct NotificationInput {
+    /// When the applicant received the decision (default: now); the appeal deadline runs from
+    /// here. Refused in the future (IN_FUTURE) or before the decision (TOO_EARLY).
+    pub notified_at: Option<DateTime<Utc>>,
+    /// How: a code of the code list `notification_methods` (in_person, email, phone, postal,
+    /// messaging, legal_representative).
+    pub method: Option<String>,
+}
+
+/// How the applicant got in touch (recordContact's details).
+#[derive(InputObject, Default)]
+pub struct ContactInput {
+    /// How: a code of the code list `contact_channels` (in_person, phone, email, messaging,
+    /// postal, outreach, third_party).
+    pub channel: Option<String>,
+    /// What was said or agreed, at most 1000 characters; shown as the event's why.
+    pub note: Option<String>,
 }
 
 /// Input of decideAdmissibility.
@@ -1059,6 +1083,7 @@ impl CaseMutation {
         step(ctx, domain::ActionKind::RecordInterview, input, |input| {
             Ok(Request::Step(domain::Action::RecordInterview {
                 principal_attended: input.principal_attended,
+                held_at: input.held_at.map(naive),
                 notes_ref: input.notes_ref,
                 interpreter_language: input.interpreter_language,
                 override_reason: input.override_reason,
@@ -1080,14 +1105,20 @@ impl CaseMutation {
         .await
     }
 
-    /// Record that the applicant got in touch; this stops the abandonment clock.
+    /// Record that the applicant got in touch, how, and a note; this stops the abandonment
+    /// clock.
     async fn record_contact(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: CaseActionInput,
+        #[graphql(desc = "The channel and a note (both optional).")] contact: Option<ContactInput>,
     ) -> GqlResult<CasePayload> {
+        let contact = contact.unwrap_or_default();
         step(ctx, domain::ActionKind::RecordContact, input, |_| {
-            Ok(Request::Step(domain::Action::RecordContact))
+            Ok(Request::Step(domain::Action::RecordContact {
+                channel: contact.channel,
+                note: contact.note,
+            }))
         })
         .await
     }
@@ -1134,9 +1165,15 @@ impl CaseMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: CaseActionInput,
+        #[graphql(desc = "When and how the applicant was notified (both optional).")]
+        notification: Option<NotificationInput>,
     ) -> GqlResult<CasePayload> {
+        let notification = notification.unwrap_or_default();
         step(ctx, domain::ActionKind::NotifyDecision, input, |_| {
-            Ok(Request::Step(domain::Action::NotifyDecision))
+            Ok(Request::Step(domain::Action::NotifyDecision {
+                notified_at: notification.notified_at.map(naive),
+                method: notification.method,
+            }))
         })
         .await
     }

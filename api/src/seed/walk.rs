@@ -563,6 +563,7 @@ impl Walker<'_, '_> {
                     self.apply(
                         &officer,
                         Action::RecordInterview {
+                            held_at: None,
                             principal_attended: true,
                             notes_ref: Some(format!("NOTAS-{}", &new_id()[..8])),
                             interpreter_language: self.spec.language.clone(),
@@ -610,6 +611,7 @@ impl Walker<'_, '_> {
                         self.apply(
                             &officer,
                             Action::RecordInterview {
+                                held_at: None,
                                 principal_attended: true,
                                 notes_ref: Some(format!("NOTAS-{}", &new_id()[..8])),
                                 interpreter_language: None,
@@ -650,7 +652,14 @@ impl Walker<'_, '_> {
                         AfterNoShow::Contact if !contacted => {
                             let at = time!(self.later(2, 20));
                             let clerk = self.cast.clerk.clone();
-                            self.apply(&clerk, Action::RecordContact, at)?;
+                            self.apply(
+                                &clerk,
+                                Action::RecordContact {
+                                    channel: None,
+                                    note: None,
+                                },
+                                at,
+                            )?;
                         }
                         AfterNoShow::Contact | AfterNoShow::Reinvite => {
                             then!(self.schedule(&officer));
@@ -705,7 +714,14 @@ impl Walker<'_, '_> {
             Status::Decided => {
                 then!(self.ensure_assigned(&officer));
                 let at = time!(self.later(2, 12));
-                self.apply(&officer, Action::NotifyDecision, at)?;
+                self.apply(
+                    &officer,
+                    Action::NotifyDecision {
+                        notified_at: None,
+                        method: None,
+                    },
+                    at,
+                )?;
             }
             Status::Notified => {
                 let appeal = self

@@ -390,9 +390,11 @@ pub fn act(
     let transition = rsd::apply(&state, &me, &action, &settings.rsd, at).map_err(|r| {
         let e = match r.kind {
             RefusalKind::Forbidden => Error::forbidden(r.message),
-            RefusalKind::Invalid => {
-                Error::validation(camel_case(r.field.unwrap_or("input")), r.message)
-            }
+            RefusalKind::Invalid => Error::invalid(
+                camel_case(r.field.unwrap_or("input")),
+                r.reason.unwrap_or(crate::error::Reason::Unspecified),
+                r.message,
+            ),
         };
         e.in_field("input")
     })?;

@@ -56,6 +56,9 @@ pub enum Action {
     RecordInterview {
         /// Whether the principal applicant was present.
         principal_attended: bool,
+        /// When the interview was held (default: the time of the appointment it was booked
+        /// for, or now). Not in the future, nor before the appointment's day.
+        held_at: Option<NaiveDateTime>,
         /// Reference to the interview notes kept elsewhere.
         notes_ref: Option<String>,
         /// Defaults to the interpreter of the next appointment.
@@ -67,7 +70,12 @@ pub enum Action {
     /// The applicant missed the earliest appointment whose time has passed.
     RecordNoShow,
     /// The applicant got in touch (this stops the abandonment clock).
-    RecordContact,
+    RecordContact {
+        /// How: a code of [`crate::code_lists::CONTACT_CHANNELS`].
+        channel: Option<String>,
+        /// What was said or agreed, in a few words.
+        note: Option<String>,
+    },
     /// The assessment with one recommendation per individual concerned.
     SubmitAssessment {
         /// One per individual the stage decides on.
@@ -84,7 +92,13 @@ pub enum Action {
         comments: Option<String>,
     },
     /// The decision was handed to the applicant in writing.
-    NotifyDecision,
+    NotifyDecision {
+        /// When (default: now); the appeal deadline runs from here. Not in the future, nor
+        /// before the decision.
+        notified_at: Option<NaiveDateTime>,
+        /// How: a code of [`crate::code_lists::NOTIFICATION_METHODS`].
+        method: Option<String>,
+    },
     /// The applicant's appeal, dated as received.
     LodgeAppeal {
         /// The date on the appeal, which the deadline is measured against.
@@ -364,10 +378,10 @@ impl Action {
             Action::ScheduleInterview { .. } => ActionKind::ScheduleInterview,
             Action::RecordInterview { .. } => ActionKind::RecordInterview,
             Action::RecordNoShow => ActionKind::RecordNoShow,
-            Action::RecordContact => ActionKind::RecordContact,
+            Action::RecordContact { .. } => ActionKind::RecordContact,
             Action::SubmitAssessment { .. } => ActionKind::SubmitAssessment,
             Action::ReviewAssessment { .. } => ActionKind::ReviewAssessment,
-            Action::NotifyDecision => ActionKind::NotifyDecision,
+            Action::NotifyDecision { .. } => ActionKind::NotifyDecision,
             Action::LodgeAppeal { .. } => ActionKind::LodgeAppeal,
             Action::Withdraw { .. } => ActionKind::Withdraw,
             Action::Close { .. } => ActionKind::Close,
@@ -531,6 +545,8 @@ pub struct Refusal {
     pub field: Option<&'static str>,
     /// What went wrong and what to do, for the caseworker.
     pub message: String,
+    /// The coded reason a client renders in its own language, when there is one.
+    pub reason: Option<crate::error::Reason>,
 }
 
 impl Refusal {
@@ -539,6 +555,7 @@ impl Refusal {
             kind: RefusalKind::Forbidden,
             field: None,
             message: message.into(),
+            reason: None,
         }
     }
 
@@ -547,11 +564,17 @@ impl Refusal {
             kind: RefusalKind::Invalid,
             field: None,
             message: message.into(),
+            reason: None,
         }
     }
 
     pub(crate) fn on(mut self, field: &'static str) -> Self {
         self.field = Some(field);
+        self
+    }
+
+    pub(crate) fn because(mut self, reason: crate::error::Reason) -> Self {
+        self.reason = Some(reason);
         self
     }
 }

@@ -14,6 +14,8 @@ use super::state::{
     Status,
 };
 use crate::access::Role;
+use crate::code_lists;
+use crate::error::Reason;
 
 /// The action kinds `actor` may perform on the case now: exactly those [`apply`] accepts for
 /// some payload. Clients show these as the case's buttons.
@@ -74,12 +76,14 @@ pub fn apply(
 
         Action::RecordInterview {
             principal_attended,
+            held_at,
             notes_ref,
             interpreter_language,
             override_reason,
         } => record_interview(
             &mut s,
             principal_attended,
+            *held_at,
             notes_ref.as_deref(),
             interpreter_language.as_deref(),
             override_reason.as_deref(),
@@ -87,9 +91,8 @@ pub fn apply(
 
         Action::RecordNoShow => record_no_show(&mut s)?,
 
-        Action::RecordContact => {
-            s.next.last_contact_at = Some(s.next.last_contact_at.map_or(s.now, |t| t.max(s.now)));
-            StepData::ContactRecorded {}
+        Action::RecordContact { channel, note } => {
+            record_contact(&mut s, channel.as_deref(), note.as_deref())?
         }
 
         Action::SubmitAssessment {
@@ -101,7 +104,10 @@ pub fn apply(
             review_assessment(&mut s, approve, comments.as_deref())?
         }
 
-        Action::NotifyDecision => notify_decision(&mut s)?,
+        Action::NotifyDecision {
+            notified_at,
+            method,
+        } => notify_decision(&mut s, *notified_at, method.as_deref())?,
 
         Action::LodgeAppeal { lodged_at } => lodge_appeal(&mut s, lodged_at)?,
 
@@ -279,8 +285,38 @@ fn submit_assessment(
 }
 
 /// Records that the decision was notified; closes the case when nothing is left to appeal.
-fn notify_decision(s: &mut Step<'_>) -> Result<StepData, Refusal> {
-    s.next.stage_record_mut(s.state.stage).notified_at = Some(s.now);
+fn notify_decision(
+    s: &mut Step<'_>,
+    notified_at: Option<NaiveDateTime>,
+    method: Option<&str>,
+) -> Result<StepData, Refusal> {
+    let method = clean(method);
+    if let Some(m) = &method
+        && !code_lists::has(code_lists::NOTIFICATION_METHODS, m)
+    {
+        return Err(unknown_code("notification_methods", m).on("method"));
+    }
+    let at = notified_at.unwrap_or(s.now);
+    if at > s.now {
+        return Err(
+            Refusal::invalid("The decision cannot be notified in the future.")
+                .on("notified_at")
+                .because(Reason::InFuture),
+        );
+    }
+    if let Some(decided) = s.state.current().decided_at
+        && at < decided
+    {
+        return Err(Refusal::invalid(format!(
+            "The decision was taken on {}; it cannot have been notified before.",
+            decided.date()
+        ))
+        .on("notified_at")
+        .because(Reason::TooEarly {
+            min: decided.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        }));
+    }
+    s.next.stage_record_mut(s.state.stage).notified_at = Some(at);
     let negative = s.state.current().has_negative_decision();
     let closing = match s.state.stage {
         Stage::Appeal => Some(ClosureReason::AppealDecided),
@@ -293,6 +329,8 @@ fn notify_decision(s: &mut Step<'_>) -> Result<StepData, Refusal> {
     }
     let d = deadlines(&s.next, s.rules);
     Ok(StepData::Notified {
+        notified_at: Some(at),
+        method,
         closure_reason: closing.map(|c| c.as_str().to_owned()),
         appeal_deadline: d.appeal_deadline,
         appeal_grace_end: d.appeal_grace_end,
@@ -431,15 +469,95 @@ fn schedule_interview(
     })
 }
 
+/// The longest note kept with a contact.
+pub const MAX_CONTACT_NOTE: usize = 1000;
+
+/// Records that the applicant got in touch now, how, and a short note (kept as the event's why).
+fn record_contact(
+    s: &mut Step<'_>,
+    channel: Option<&str>,
+    note: Option<&str>,
+) -> Result<StepData, Refusal> {
+    let channel = clean(channel);
+    if let Some(c) = &channel
+        && !code_lists::has(code_lists::CONTACT_CHANNELS, c)
+    {
+        return Err(unknown_code("contact_channels", c).on("channel"));
+    }
+    let note = clean(note);
+    if note
+        .as_deref()
+        .is_some_and(|n| n.chars().count() > MAX_CONTACT_NOTE)
+    {
+        return Err(Refusal::invalid(format!(
+            "The note is longer than {MAX_CONTACT_NOTE} characters."
+        ))
+        .on("note")
+        .because(Reason::TooLong {
+            max: MAX_CONTACT_NOTE,
+        }));
+    }
+    s.next.last_contact_at = Some(s.next.last_contact_at.map_or(s.now, |t| t.max(s.now)));
+    s.why = note;
+    Ok(StepData::ContactRecorded { channel })
+}
+
+fn unknown_code(vocabulary: &str, value: &str) -> Refusal {
+    Refusal::invalid(format!("{value:?} is not a code of the list {vocabulary}.")).because(
+        Reason::UnknownCode {
+            vocabulary: vocabulary.to_owned(),
+            value: value.to_owned(),
+        },
+    )
+}
+
+/// When an interview was held: as given, or at its appointment (now if that is still ahead or
+/// there was none); never in the future nor before the appointment's day.
+fn interview_time(s: &Step<'_>, held_at: Option<NaiveDateTime>) -> Result<NaiveDateTime, Refusal> {
+    let appointment = s
+        .state
+        .appointments
+        .iter()
+        .filter(|a| a.officer_id == s.me)
+        .min_by_key(|a| a.at)
+        .or_else(|| s.state.next_appointment());
+    let at = held_at.unwrap_or_else(|| appointment.map_or(s.now, |a| a.at.min(s.now)));
+    if at > s.now {
+        return Err(
+            Refusal::invalid("An interview cannot be recorded as held in the future.")
+                .on("held_at")
+                .because(Reason::InFuture),
+        );
+    }
+    // An interview held ahead of its appointment's day (the applicant came early) can only be
+    // dated today: the record never places it before both.
+    if let Some(a) = appointment {
+        let first_day = a.at.date().min(s.now.date());
+        if at.date() < first_day {
+            return Err(Refusal::invalid(format!(
+                "The interview was booked for {}; it cannot have been held before {first_day}.",
+                a.at.date()
+            ))
+            .on("held_at")
+            .because(Reason::TooEarly {
+                min: first_day.to_string(),
+            }));
+        }
+    }
+    Ok(at)
+}
+
 /// Records an interview held by the actor; the case moves on only if the principal attended.
 fn record_interview(
     s: &mut Step<'_>,
     principal_attended: &bool,
+    held_at: Option<NaiveDateTime>,
     notes_ref: Option<&str>,
     interpreter_language: Option<&str>,
     override_reason: Option<&str>,
 ) -> Result<StepData, Refusal> {
     let override_reason = clean(override_reason);
+    let held_at = interview_time(s, held_at)?;
     let conflict = interviewer_conflict(s.state, s.actor.sex.as_deref());
     let overridden_at_scheduling = s
         .state
@@ -467,7 +585,7 @@ fn record_interview(
         .interviews
         .push(Interview {
             interviewer_id: s.me.clone(),
-            at: s.now,
+            at: held_at,
             principal_attended: *principal_attended,
             interpreter_language: interpreter.clone(),
             notes_ref: clean(notes_ref),
@@ -480,6 +598,7 @@ fn record_interview(
     s.why = override_reason.filter(|_| conflict.is_some());
     Ok(StepData::InterviewRecorded {
         principal_attended: *principal_attended,
+        held_at: Some(held_at),
         interpreter_language: interpreter,
         interviewer_sex_override: conflict.is_some(),
     })

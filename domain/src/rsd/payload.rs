@@ -32,6 +32,9 @@ pub enum StepData {
     },
     InterviewRecorded {
         principal_attended: bool,
+        /// When the interview was held; absent on events recorded before it was asked.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        held_at: Option<NaiveDateTime>,
         interpreter_language: Option<String>,
         interviewer_sex_override: bool,
     },
@@ -39,7 +42,11 @@ pub enum StepData {
         appointment_id: String,
         appointment_at: NaiveDateTime,
     },
-    ContactRecorded {},
+    ContactRecorded {
+        /// A code of `contact_channels`; the note, if any, is the event's `why`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        channel: Option<String>,
+    },
     AssessmentSubmitted {
         recommendations: Vec<IndividualOutcome>,
     },
@@ -51,6 +58,13 @@ pub enum StepData {
         assessor_id: String,
     },
     Notified {
+        /// When the applicant was notified; absent on events recorded before it was asked
+        /// (then it is the event's time).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        notified_at: Option<NaiveDateTime>,
+        /// A code of `notification_methods`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        method: Option<String>,
         /// Set when notifying closed the case (everyone recognised, or the appeal decided).
         closure_reason: Option<String>,
         appeal_deadline: Option<NaiveDateTime>,
@@ -93,7 +107,7 @@ impl StepData {
             StepData::InterviewScheduled { .. } => EventKind::InterviewScheduled,
             StepData::InterviewRecorded { .. } => EventKind::InterviewRecorded,
             StepData::NoShowRecorded { .. } => EventKind::NoShowRecorded,
-            StepData::ContactRecorded {} => EventKind::ContactRecorded,
+            StepData::ContactRecorded { .. } => EventKind::ContactRecorded,
             StepData::AssessmentSubmitted { .. } => EventKind::AssessmentSubmitted,
             StepData::Decided { .. } => EventKind::Decided,
             StepData::AssessmentReturned { .. } => EventKind::AssessmentReturned,

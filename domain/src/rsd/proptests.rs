@@ -128,13 +128,17 @@ fn random_action(kind: ActionKind, state: &CaseState, d: &mut Dice, now: NaiveDa
             }
         }
         ActionKind::RecordInterview => Action::RecordInterview {
+            held_at: None,
             principal_attended: d.chance(80),
             notes_ref: d.text(50),
             interpreter_language: None,
             override_reason: d.text(50),
         },
         ActionKind::RecordNoShow => Action::RecordNoShow,
-        ActionKind::RecordContact => Action::RecordContact,
+        ActionKind::RecordContact => Action::RecordContact {
+            channel: None,
+            note: None,
+        },
         ActionKind::SubmitAssessment => {
             let mut recommendations: Vec<IndividualOutcome> = state
                 .individuals_concerned()
@@ -156,7 +160,10 @@ fn random_action(kind: ActionKind, state: &CaseState, d: &mut Dice, now: NaiveDa
             approve: d.chance(70),
             comments: d.text(60),
         },
-        ActionKind::NotifyDecision => Action::NotifyDecision,
+        ActionKind::NotifyDecision => Action::NotifyDecision {
+            notified_at: None,
+            method: None,
+        },
         ActionKind::LodgeAppeal => {
             let base = state.first_instance.notified_at.unwrap_or(now);
             let span = (now - base).num_hours();
@@ -233,13 +240,17 @@ fn witness(
             override_reason: Some("only officer free".to_owned()),
         },
         ActionKind::RecordInterview => Action::RecordInterview {
+            held_at: None,
             principal_attended: true,
             notes_ref: None,
             interpreter_language: None,
             override_reason: Some("only officer free".to_owned()),
         },
         ActionKind::RecordNoShow => Action::RecordNoShow,
-        ActionKind::RecordContact => Action::RecordContact,
+        ActionKind::RecordContact => Action::RecordContact {
+            channel: None,
+            note: None,
+        },
         ActionKind::SubmitAssessment => Action::SubmitAssessment {
             recommendations: state
                 .individuals_concerned()
@@ -257,7 +268,10 @@ fn witness(
             approve: false,
             comments: Some("redo".to_owned()),
         },
-        ActionKind::NotifyDecision => Action::NotifyDecision,
+        ActionKind::NotifyDecision => Action::NotifyDecision {
+            notified_at: None,
+            method: None,
+        },
         ActionKind::LodgeAppeal => {
             let end = deadlines(state, rules).appeal_grace_end.unwrap_or(now);
             Action::LodgeAppeal {

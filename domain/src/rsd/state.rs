@@ -367,7 +367,7 @@ pub struct Appointment {
 pub struct Interview {
     /// Who held the interview.
     pub interviewer_id: String,
-    /// When it was recorded.
+    /// When it was held (the time it was recorded, for sessions recorded before this was asked).
     pub at: NaiveDateTime,
     /// Whether the principal applicant was present; only then does it count as the stage's interview.
     pub principal_attended: bool,

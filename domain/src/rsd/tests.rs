@@ -4,6 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::*;
 use crate::access::Role;
+use crate::error::Reason;
 
 fn t(day: i64) -> NaiveDateTime {
     let base = NaiveDate::from_ymd_opt(2026, 1, 5)
@@ -88,6 +89,7 @@ fn schedule(id: &str, at: NaiveDateTime, officer: &str, sex: &str) -> Action {
 
 fn interview(attended: bool) -> Action {
     Action::RecordInterview {
+        held_at: None,
         principal_attended: attended,
         notes_ref: Some("notes-1".to_owned()),
         interpreter_language: None,
@@ -152,7 +154,15 @@ fn notified() -> CaseState {
         t(6),
     );
     let s = ok(&s, &sup_s(), approve(), t(7));
-    ok(&s, &officer_a(), Action::NotifyDecision, t(10))
+    ok(
+        &s,
+        &officer_a(),
+        Action::NotifyDecision {
+            notified_at: None,
+            method: None,
+        },
+        t(10),
+    )
 }
 
 fn appeal_lodged() -> CaseState {
@@ -254,7 +264,15 @@ fn read_only_and_unrelated_roles_can_do_nothing() {
     for role in [Role::ProtectionOfficer, Role::UnitAdmin, Role::Analyst] {
         let who = actor("P", role, "F");
         assert!(allowed_actions(&s, &who, &rules(), t(1)).is_empty());
-        let r = refused(&s, &who, Action::RecordContact, t(1));
+        let r = refused(
+            &s,
+            &who,
+            Action::RecordContact {
+                channel: None,
+                note: None,
+            },
+            t(1),
+        );
         assert_eq!(r.kind, RefusalKind::Forbidden);
     }
 }
@@ -262,18 +280,42 @@ fn read_only_and_unrelated_roles_can_do_nothing() {
 #[test]
 fn officers_act_only_on_their_own_cases() {
     let s = new_case(Modality::Regular);
-    let r = refused(&s, &officer_b(), Action::RecordContact, t(1));
+    let r = refused(
+        &s,
+        &officer_b(),
+        Action::RecordContact {
+            channel: None,
+            note: None,
+        },
+        t(1),
+    );
     assert_eq!(r.kind, RefusalKind::Forbidden);
     assert!(r.message.contains("assigned to another officer"));
     let mut unassigned = s.clone();
     unassigned.assigned_officer = None;
-    let r = refused(&unassigned, &officer_a(), Action::RecordContact, t(1));
+    let r = refused(
+        &unassigned,
+        &officer_a(),
+        Action::RecordContact {
+            channel: None,
+            note: None,
+        },
+        t(1),
+    );
     assert_eq!(r.kind, RefusalKind::Forbidden);
     // Clerks keep the calendar for every case; supervisors act anywhere.
     let mut simplified = unassigned.clone();
     simplified.modality = Modality::Simplified;
     ok(&simplified, &clerk(), schedule("ap", t(3), "B", "M"), t(1));
-    ok(&unassigned, &sup_s(), Action::RecordContact, t(1));
+    ok(
+        &unassigned,
+        &sup_s(),
+        Action::RecordContact {
+            channel: None,
+            note: None,
+        },
+        t(1),
+    );
     // A clerk cannot interview or assess.
     let r = refused(&unassigned, &clerk(), interview(true), t(1));
     assert_eq!(r.kind, RefusalKind::Forbidden);
@@ -606,7 +648,15 @@ fn notifying_closes_when_nothing_can_follow() {
         t(6),
     );
     let s = ok(&s, &sup_s(), approve(), t(7));
-    let s = ok(&s, &officer_a(), Action::NotifyDecision, t(8));
+    let s = ok(
+        &s,
+        &officer_a(),
+        Action::NotifyDecision {
+            notified_at: None,
+            method: None,
+        },
+        t(8),
+    );
     assert_eq!(s.status, Status::Closed);
     assert_eq!(s.closure.map(|c| c.reason), Some(ClosureReason::Recognised));
 
@@ -734,7 +784,15 @@ fn appeal_is_handled_by_other_officers() {
     assert_eq!(r.kind, RefusalKind::Forbidden);
     assert!(r.message.contains("first-instance"));
     let s = ok(&s, &sup_t(), approve(), t(27));
-    let s = ok(&s, &officer_b(), Action::NotifyDecision, t(28));
+    let s = ok(
+        &s,
+        &officer_b(),
+        Action::NotifyDecision {
+            notified_at: None,
+            method: None,
+        },
+        t(28),
+    );
     assert_eq!(s.status, Status::Closed);
     assert_eq!(
         s.closure.as_ref().map(|c| c.reason),
@@ -773,7 +831,15 @@ fn abandonment_needs_a_missed_interview_time_without_contact_and_a_supervisor() 
     assert_eq!(abandoned.status, Status::Abandoned);
 
     // Contact after the missed interview stops the clock.
-    let contacted = ok(&s, &clerk(), Action::RecordContact, t(30));
+    let contacted = ok(
+        &s,
+        &clerk(),
+        Action::RecordContact {
+            channel: None,
+            note: None,
+        },
+        t(30),
+    );
     assert!(!is_abandonment_candidate(&contacted, &rules(), t(100)));
     // So does an appointment still to come.
     let invited = ok(&s, &officer_b(), schedule("ap3", t(80), "B", "M"), t(60));
@@ -839,7 +905,15 @@ fn reopening_needs_a_ground_and_another_supervisor() {
         t(80),
     );
     assert_eq!(r.kind, RefusalKind::Forbidden);
-    let r = refused(&abandoned, &sup_s(), Action::RecordContact, t(80));
+    let r = refused(
+        &abandoned,
+        &sup_s(),
+        Action::RecordContact {
+            channel: None,
+            note: None,
+        },
+        t(80),
+    );
     assert_eq!(r.kind, RefusalKind::Invalid);
     assert!(r.message.contains("only be reopened"));
 
@@ -1139,4 +1213,167 @@ fn the_action_table_follows_the_variants_and_names_each_action_once() {
             .collect();
         assert_eq!(camel, r.mutation);
     }
+}
+
+fn held(at: Option<NaiveDateTime>) -> Action {
+    Action::RecordInterview {
+        principal_attended: true,
+        held_at: at,
+        notes_ref: Some("notes-1".to_owned()),
+        interpreter_language: None,
+        override_reason: None,
+    }
+}
+
+fn scheduled_for(day: i64) -> CaseState {
+    let s = new_case(Modality::Regular);
+    let s = ok(
+        &s,
+        &officer_a(),
+        Action::DecideAdmissibility {
+            admissible: true,
+            reason: None,
+        },
+        t(1),
+    );
+    ok(&s, &officer_a(), schedule("ap1", t(day), "A", "F"), t(1))
+}
+
+#[test]
+fn an_interview_is_dated_when_it_was_held() {
+    let s = scheduled_for(5);
+    // Recorded two days late without a time: the appointment's.
+    let late = ok(&s, &officer_a(), held(None), t(7));
+    assert_eq!(late.first_instance.interviews[0].at, t(5));
+    // Recorded with the hour it really started.
+    let at = t(5) + chrono::TimeDelta::hours(2);
+    let exact = ok(&s, &officer_a(), held(Some(at)), t(7));
+    assert_eq!(exact.first_instance.interviews[0].at, at);
+
+    let r = refused(&s, &officer_a(), held(Some(t(8))), t(7));
+    assert_eq!(
+        (r.field, r.reason),
+        (Some("held_at"), Some(Reason::InFuture))
+    );
+    // Booked for the 10th, recorded as held on the 8th: refused.
+    let r = refused(&s, &officer_a(), held(Some(t(3))), t(7));
+    assert_eq!(r.field, Some("held_at"));
+    assert_eq!(
+        r.reason,
+        Some(Reason::TooEarly {
+            min: t(5).date().to_string()
+        })
+    );
+}
+
+#[test]
+fn an_interview_held_ahead_of_its_appointment_is_dated_today() {
+    let s = scheduled_for(9);
+    let early = ok(&s, &officer_a(), held(None), t(4));
+    assert_eq!(early.first_instance.interviews[0].at, t(4));
+    let r = refused(&s, &officer_a(), held(Some(t(3))), t(4));
+    assert_eq!(
+        r.reason,
+        Some(Reason::TooEarly {
+            min: t(4).date().to_string()
+        })
+    );
+}
+
+#[test]
+fn a_notification_keeps_its_date_and_method() {
+    let s = interviewed();
+    let s = ok(
+        &s,
+        &officer_a(),
+        assessment(vec![rejected("p1"), recognised("m1")]),
+        t(6),
+    );
+    let decided = ok(&s, &sup_s(), approve(), t(7));
+    let notify = |at, method: &str| Action::NotifyDecision {
+        notified_at: at,
+        method: Some(method.to_owned()),
+    };
+    let tr = apply(
+        &decided,
+        &officer_a(),
+        &notify(Some(t(8)), "email"),
+        &rules(),
+        t(12),
+    )
+    .expect("notified");
+    assert_eq!(tr.state.first_instance.notified_at, Some(t(8)));
+    // The appeal deadline runs from the day the applicant was told, not the day it was typed.
+    assert_eq!(deadlines(&tr.state, &rules()).appeal_deadline, Some(t(38)));
+    assert!(matches!(
+        tr.event.data,
+        StepData::Notified { notified_at: Some(at), method: Some(ref m), .. }
+            if at == t(8) && m == "email"
+    ));
+
+    let r = refused(&decided, &officer_a(), notify(Some(t(13)), "email"), t(12));
+    assert_eq!(
+        (r.field, r.reason),
+        (Some("notified_at"), Some(Reason::InFuture))
+    );
+    let r = refused(&decided, &officer_a(), notify(Some(t(6)), "email"), t(12));
+    assert_eq!(r.field, Some("notified_at"));
+    assert!(matches!(r.reason, Some(Reason::TooEarly { .. })));
+    let r = refused(&decided, &officer_a(), notify(None, "pigeon"), t(12));
+    assert_eq!(r.field, Some("method"));
+    assert!(
+        matches!(r.reason, Some(Reason::UnknownCode { ref vocabulary, .. }) if vocabulary == "notification_methods")
+    );
+}
+
+#[test]
+fn a_contact_keeps_its_channel_and_note() {
+    let s = scheduled_for(5);
+    let contact = |channel: &str, note: &str| Action::RecordContact {
+        channel: Some(channel.to_owned()),
+        note: Some(note.to_owned()),
+    };
+    let tr = apply(
+        &s,
+        &clerk(),
+        &contact("phone", " Will come on Monday "),
+        &rules(),
+        t(2),
+    )
+    .expect("recorded");
+    assert_eq!(tr.state.last_contact_at, Some(t(2)));
+    assert_eq!(tr.event.why.as_deref(), Some("Will come on Monday"));
+    assert_eq!(
+        tr.event.data,
+        StepData::ContactRecorded {
+            channel: Some("phone".to_owned())
+        }
+    );
+    let r = refused(&s, &clerk(), contact("smoke", ""), t(2));
+    assert_eq!(r.field, Some("channel"));
+    let r = refused(&s, &clerk(), contact("phone", &"x".repeat(1001)), t(2));
+    assert_eq!(r.reason, Some(Reason::TooLong { max: 1000 }));
+}
+
+#[test]
+fn events_stored_before_the_details_still_read() {
+    let old = serde_json::json!({});
+    assert_eq!(
+        StepData::read(EventKind::ContactRecorded, old.clone()),
+        Ok(StepData::ContactRecorded { channel: None })
+    );
+    let notified = serde_json::json!({ "closure_reason": null, "appeal_deadline": null, "appeal_grace_end": null });
+    assert!(matches!(
+        StepData::read(EventKind::Notified, notified),
+        Ok(StepData::Notified {
+            notified_at: None,
+            method: None,
+            ..
+        })
+    ));
+    let interview = serde_json::json!({ "principal_attended": true, "interpreter_language": null, "interviewer_sex_override": false });
+    assert!(matches!(
+        StepData::read(EventKind::InterviewRecorded, interview),
+        Ok(StepData::InterviewRecorded { held_at: None, .. })
+    ));
 }

@@ -43,8 +43,41 @@ pub(super) async fn act(
     use ActInput as I;
     match input {
         I::NoShow => send!(RecordNoShow, record_no_show, CaseActionInput {}),
-        I::Contact => send!(RecordContact, record_contact, CaseActionInput {}),
-        I::Notify => send!(NotifyDecision, notify_decision, CaseActionInput {}),
+        I::Contact { channel, note } => {
+            let d = client
+                .post::<api::RecordContact>(api::record_contact::Variables {
+                    input: api::record_contact::CaseActionInput {
+                        client_mutation_id: cmid,
+                        case_id,
+                        version,
+                    },
+                    contact: Some(api::record_contact::ContactInput {
+                        channel: Some(channel),
+                        note,
+                    }),
+                })
+                .await?;
+            status(d.record_contact.case.map(|c| (c.status, c.version)))
+        }
+        I::Notify {
+            notified_at,
+            method,
+        } => {
+            let d = client
+                .post::<api::NotifyDecision>(api::notify_decision::Variables {
+                    input: api::notify_decision::CaseActionInput {
+                        client_mutation_id: cmid,
+                        case_id,
+                        version,
+                    },
+                    notification: Some(api::notify_decision::NotificationInput {
+                        notified_at,
+                        method: Some(method),
+                    }),
+                })
+                .await?;
+            status(d.notify_decision.case.map(|c| (c.status, c.version)))
+        }
         I::Abandon => send!(ConfirmAbandonment, confirm_abandonment, CaseActionInput {}),
         I::Resume => send!(ResumeCase, resume_case, CaseActionInput {}),
         I::Withdraw { reason } => send!(WithdrawCase, withdraw_case, CaseReasonInput { reason }),
@@ -99,6 +132,7 @@ pub(super) async fn act(
         ),
         I::Interview {
             attended,
+            held_at,
             notes_ref,
             language,
             override_reason,
@@ -107,6 +141,7 @@ pub(super) async fn act(
             record_interview,
             RecordInterviewInput {
                 principal_attended: attended,
+                held_at,
                 notes_ref,
                 interpreter_language: language,
                 override_reason,

@@ -89,6 +89,16 @@ pub enum Label {
     Approver,
     /// Why an interviewer of another sex than the applicant asked for acts anyway.
     Override,
+    /// The day an interview was held or a decision handed over (local).
+    HeldOn,
+    /// The local time it was held.
+    HeldAt,
+    /// How the decision was handed over.
+    Method,
+    /// How the applicant got in touch.
+    Channel,
+    /// A short note of the contact.
+    Note,
 }
 
 /// One line of a form.
@@ -109,7 +119,15 @@ pub enum Problem {
     OutsideHours,
     BadMinutes,
     BadLanguage,
+    /// A day or time still to come.
+    InFuture,
+    /// Before the day of the interview's appointment.
+    BeforeAppointment,
+    TooLong,
 }
+
+/// The longest contact note the server keeps.
+pub const MAX_NOTE: usize = 1000;
 
 /// What the form needs to know of the case.
 #[derive(Debug, Clone, Default)]
@@ -144,6 +162,13 @@ pub struct ActionForm {
     pub lang: Lang,
     /// Lines shown above the fields (the assessment under review).
     pub context: Vec<String>,
+    /// The earliest pending appointment, local `YYYY-MM-DD HH:MM` (empty when none).
+    pub booked: String,
+}
+
+/// The unit's clock now.
+fn local_now() -> NaiveDateTime {
+    chrono::Utc::now().naive_utc() + chrono::Duration::hours(UNIT_UTC_OFFSET_HOURS)
 }
 
 /// The codes a member's outcome takes: a ground when recognised, a reason when rejected, a
@@ -246,11 +271,37 @@ impl ActionForm {
                 f.push(field(Label::Override, text()));
                 f
             }
-            Form::Interview => vec![
-                field(Label::Attended, choice(&["yes", "no"])),
-                field(Label::NotesRef, text()),
-                field(Label::Language, text()),
-                field(Label::Override, text()),
+            Form::Interview => {
+                // The record defaults to the appointment's time, which the officer corrects
+                // when the interview was held at another hour.
+                let booked = ctx.appointments.iter().map(|(_, at)| at.as_str()).min();
+                let (day, hour) = booked
+                    .and_then(|b| b.split_once(' '))
+                    .map_or((String::new(), String::new()), |(d, h)| {
+                        (d.to_string(), h.to_string())
+                    });
+                vec![
+                    field(Label::Attended, choice(&["yes", "no"])),
+                    field(Label::HeldOn, Input::Text(TextInput { value: day })),
+                    field(Label::HeldAt, Input::Text(TextInput { value: hour })),
+                    field(Label::NotesRef, text()),
+                    field(Label::Language, text()),
+                    field(Label::Override, text()),
+                ]
+            }
+            Form::Contact => vec![
+                field(
+                    Label::Channel,
+                    Input::Pick(Picker::of_terms(codes::CONTACT_CHANNELS.terms(), lang)),
+                ),
+                field(Label::Note, text()),
+            ],
+            Form::Notify => vec![
+                field(Label::HeldOn, text()),
+                field(
+                    Label::Method,
+                    Input::Pick(Picker::of_terms(codes::NOTIFICATION_METHODS.terms(), lang)),
+                ),
             ],
             Form::Assessment => {
                 let mut f = Vec::new();
@@ -312,6 +363,12 @@ impl ActionForm {
             bulk: Vec::new(),
             lang,
             context,
+            booked: ctx
+                .appointments
+                .iter()
+                .map(|(_, at)| at.clone())
+                .min()
+                .unwrap_or_default(),
         }
     }
 
@@ -340,6 +397,16 @@ impl ActionForm {
             .and_then(|f| match &f.input {
                 Input::Choice { options, idx } => options.get(*idx).map(|(v, _)| v.as_str()),
                 Input::Text(_) | Input::Pick(_) => None,
+            })
+    }
+
+    fn pick_value(&self, label: &Label) -> Option<String> {
+        self.fields
+            .iter()
+            .find(|f| &f.label == label)
+            .and_then(|f| match &f.input {
+                Input::Pick(p) => p.value().map(str::to_string),
+                Input::Text(_) | Input::Choice { .. } => None,
             })
     }
 
@@ -394,6 +461,24 @@ impl ActionForm {
                 Label::LodgedOn => (!value.is_empty()
                     && NaiveDate::parse_from_str(value, "%Y-%m-%d").is_err())
                 .then_some(Problem::BadDate),
+                Label::HeldOn => match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+                    _ if value.is_empty() => None,
+                    Err(_) => Some(Problem::BadDate),
+                    Ok(d) if d > local_now().date() => Some(Problem::InFuture),
+                    Ok(d) if self.first_day().is_some_and(|first| d < first) => {
+                        Some(Problem::BeforeAppointment)
+                    }
+                    Ok(_) => None,
+                },
+                Label::HeldAt => match NaiveTime::parse_from_str(value, "%H:%M") {
+                    _ if value.is_empty() => None,
+                    Err(_) => Some(Problem::BadTime),
+                    Ok(_) => match self.held_local() {
+                        Some(at) if at > local_now() => Some(Problem::InFuture),
+                        _ => None,
+                    },
+                },
+                Label::Note => (value.chars().count() > MAX_NOTE).then_some(Problem::TooLong),
                 Label::Time => match NaiveTime::parse_from_str(value, "%H:%M") {
                     _ if value.is_empty() => Some(Problem::Required),
                     Err(_) => Some(Problem::BadTime),
@@ -413,6 +498,43 @@ impl ActionForm {
             }
         }
         out
+    }
+
+    /// The first day an interview may be dated: its appointment's, or today when it is held
+    /// ahead of it (the server's rule).
+    fn first_day(&self) -> Option<NaiveDate> {
+        if self.action != CaseAction::RECORD_INTERVIEW {
+            return None;
+        }
+        let booked = NaiveDate::parse_from_str(self.booked.get(..10)?, "%Y-%m-%d").ok()?;
+        Some(booked.min(local_now().date()))
+    }
+
+    /// The day and time typed (local); a day without a time is the close of the working day for
+    /// a notification and noon otherwise. `None` when the day is empty or malformed.
+    fn held_local(&self) -> Option<NaiveDateTime> {
+        let day = NaiveDate::parse_from_str(self.text_value(&Label::HeldOn), "%Y-%m-%d").ok()?;
+        let time = match self.text_value(&Label::HeldAt) {
+            // A decision handed over on an earlier day is dated at the close of that day,
+            // after any decision taken the same day.
+            "" if self.action == CaseAction::NOTIFY_DECISION => {
+                NaiveTime::from_hms_opt(WORK_END, 0, 0)?
+            }
+            "" => NaiveTime::from_hms_opt(12, 0, 0)?,
+            t => NaiveTime::parse_from_str(t, "%H:%M").ok()?,
+        };
+        Some(NaiveDateTime::new(day, time))
+    }
+
+    /// What was typed as when it happened, in UTC (RFC 3339); `None` leaves the default to the
+    /// server. A notification dated today is sent as now, not at noon.
+    fn held_utc(&self) -> Option<String> {
+        let local = self.held_local()?;
+        if self.action == CaseAction::NOTIFY_DECISION && local.date() == local_now().date() {
+            return None;
+        }
+        let utc = local - chrono::Duration::hours(UNIT_UTC_OFFSET_HOURS);
+        Some(format!("{}Z", utc.format("%Y-%m-%dT%H:%M:%S")))
     }
 
     /// The interview's start in UTC (RFC 3339), checked against the unit's working hours.
@@ -465,12 +587,16 @@ impl ActionForm {
             },
             A::RECORD_INTERVIEW => ActInput::Interview {
                 attended: self.choice_value(&Label::Attended) == Some("yes"),
+                held_at: self.held_utc(),
                 notes_ref: opt(Label::NotesRef),
                 language: opt(Label::Language),
                 override_reason: opt(Label::Override),
             },
             A::RECORD_NO_SHOW => ActInput::NoShow,
-            A::RECORD_CONTACT => ActInput::Contact,
+            A::RECORD_CONTACT => ActInput::Contact {
+                channel: self.pick_value(&Label::Channel)?,
+                note: opt(Label::Note),
+            },
             A::SUBMIT_ASSESSMENT => {
                 let mut recommendations = Vec::new();
                 for pair in self.fields.chunks(2) {
@@ -491,7 +617,10 @@ impl ActionForm {
                 approve: self.choice_value(&Label::Decision) == Some("approve"),
                 comments: opt(Label::Comments),
             },
-            A::NOTIFY_DECISION => ActInput::Notify,
+            A::NOTIFY_DECISION => ActInput::Notify {
+                notified_at: self.held_utc(),
+                method: self.pick_value(&Label::Method)?,
+            },
             A::LODGE_APPEAL => ActInput::Appeal {
                 lodged_at: opt(Label::LodgedOn).map(|d| format!("{d}T{:02}:00:00Z", 12)),
             },
@@ -665,6 +794,11 @@ pub fn label(t: &Texts, l: &Label) -> String {
         Label::Ground => c.f_ground.into(),
         Label::Approver => c.f_approver.into(),
         Label::Override => c.f_override.into(),
+        Label::HeldOn => c.f_held_on.into(),
+        Label::HeldAt => c.f_time.into(),
+        Label::Method => c.f_method.into(),
+        Label::Channel => c.f_channel.into(),
+        Label::Note => c.f_note.into(),
     }
 }
 
@@ -677,6 +811,9 @@ pub fn problem_text(t: &Texts, p: Problem) -> &'static str {
         Problem::OutsideHours => t.p_outside_hours,
         Problem::BadMinutes => t.p_minutes,
         Problem::BadLanguage => t.p_language,
+        Problem::InFuture => t.p_future,
+        Problem::BeforeAppointment => t.p_before_appointment,
+        Problem::TooLong => t.p_too_long,
     }
 }
 

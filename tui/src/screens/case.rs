@@ -569,13 +569,48 @@ pub fn case_lines<'a>(t: &Texts, k: &'a CaseCase) -> Vec<Line<'a>> {
     lines.push(Line::styled(format!("{}:", t.history), bold()));
     for e in &k.events {
         lines.push(Line::raw(format!(
-            "  {}  {:<14}{}",
+            "  {}  {:<14}{}{}",
             local_time(&e.at),
             e.actor,
-            t.code(&e.kind)
+            t.code(&e.kind),
+            event_detail(t, &e.data)
         )));
     }
     lines
+}
+
+/// What a step recorded beyond its kind, as shown in the history: when an interview was held,
+/// when and how a decision was handed over, how the applicant got in touch and the note.
+fn event_detail(t: &Texts, data: &str) -> String {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(data) else {
+        return String::new();
+    };
+    let d = &v["data"];
+    let time = |key: &str| d[key].as_str().map(|at| local_time(&format!("{at}Z")));
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(at) = time("held_at") {
+        parts.push(format!("{} {at}", t.held));
+    }
+    if let Some(at) = time("notified_at") {
+        parts.push(at);
+    }
+    if let Some(m) = d["method"].as_str() {
+        parts.push(codes::NOTIFICATION_METHODS.label(m, t.lang).to_string());
+    }
+    if let Some(c) = d["channel"].as_str() {
+        parts.push(codes::CONTACT_CHANNELS.label(c, t.lang).to_string());
+    }
+    if v["kind"] == "contact_recorded"
+        && let Some(why) = v["why"].as_str()
+    {
+        // Kept short so the line holds at 80 columns; the note is whole in the API's history.
+        parts.push(format!("«{}»", crate::widgets::ellipsis(why, 24)));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" · {}", parts.join(" · "))
+    }
 }
 
 /// The allowed actions with their keys, in the order of [`actions::ACTIONS`].

@@ -11,7 +11,7 @@ use crate::api::ApiError;
 use crate::cursors::Cursors;
 use crate::i18n::Lang;
 use crate::msg::{CasePage, CaseRow};
-use crate::widgets::{bold, cell, error, local_time, warn};
+use crate::widgets::{bold, cell, dim, ellipsis, error, local_time, warn};
 use texts::Texts;
 
 /// A re-read started by a notice, and whether another notice came while it was out: a burst
@@ -137,13 +137,51 @@ fn badges<'a>(t: &Texts, r: &'a CaseRow) -> Vec<Span<'a>> {
     out
 }
 
+/// The columns of a list at a width: narrow (80 columns) keeps every column that matters and
+/// cuts names with an ellipsis; wide windows give names and the due time more room.
+struct Columns {
+    case: usize,
+    status: usize,
+    waiting: usize,
+    principal: usize,
+    officer: usize,
+    due: usize,
+}
+
+impl Columns {
+    fn at(width: u16) -> Self {
+        if width >= 120 {
+            let spare = usize::from(width).saturating_sub(120);
+            Self {
+                case: 16,
+                status: 16,
+                waiting: 8,
+                principal: (26 + spare / 2).min(44),
+                officer: (18 + spare / 4).min(28),
+                due: 17,
+            }
+        } else {
+            Self {
+                case: 15,
+                status: 13,
+                waiting: 8,
+                principal: 16,
+                officer: 10,
+                due: 11,
+            }
+        }
+    }
+}
+
 pub fn list_lines<'a>(
     lang: Lang,
     list: &'a CaseList,
     chosen: Option<&[(String, i64)]>,
+    width: u16,
 ) -> Vec<Line<'a>> {
     let t = texts::get(lang);
     let c = t;
+    let w = Columns::at(width);
     let mut lines = Vec::new();
     if let Some(e) = &list.error {
         lines.push(Line::styled(t.error(e), error()));
@@ -157,15 +195,25 @@ pub fn list_lines<'a>(
     }
     lines.push(Line::styled(
         format!(
-            "  {}{}{}{}{}",
-            cell(c.col_case, 16),
-            cell(c.col_status, 15),
-            cell(c.col_waiting, 8),
-            cell(c.col_due, 17),
+            "  {}{}{}{}{}{}{}",
+            cell(c.col_case, w.case),
+            cell(c.col_status, w.status),
+            cell(c.col_waiting, w.waiting),
+            cell(c.col_principal, w.principal),
+            cell(c.col_officer, w.officer),
+            cell(c.col_due, w.due),
             c.col_badges
         ),
         bold(),
     ));
+    let due = |r: &CaseRow| {
+        let at = r.due.as_deref().map(local_time).unwrap_or_default();
+        if w.due < 17 {
+            at.chars().take(10).collect()
+        } else {
+            at
+        }
+    };
     for (i, r) in list.rows.iter().enumerate() {
         let mark = match chosen {
             Some(ch) if ch.iter().any(|(id, _)| *id == r.id) => "*",
@@ -173,17 +221,40 @@ pub fn list_lines<'a>(
         };
         let sel = if i == list.selected { ">" } else { " " };
         let text = format!(
-            "{sel}{mark}{}{}{}{}",
-            cell(&r.case_number, 16),
-            cell(t.code(&r.status), 15),
-            cell(&format!("{} {}", r.days_waiting, c.days), 8),
-            cell(&r.due.as_deref().map(local_time).unwrap_or_default(), 17),
+            "{sel}{mark}{}{}{}{}{}{}",
+            cell(&r.case_number, w.case),
+            cell(t.code(&r.status), w.status),
+            cell(&format!("{} {}", r.days_waiting, c.days), w.waiting),
+            cell(
+                &ellipsis(r.principal.as_deref().unwrap_or("—"), w.principal - 1),
+                w.principal
+            ),
+            cell(
+                &ellipsis(r.officer.as_deref().unwrap_or("—"), w.officer - 1),
+                w.officer
+            ),
+            cell(&due(r), w.due),
         );
         let mut spans = vec![if i == list.selected {
             Span::styled(text, Style::new().add_modifier(Modifier::REVERSED))
         } else {
             Span::raw(text)
         }];
+        spans.extend(badges(t, r));
+        lines.push(Line::from(spans));
+    }
+    // The chosen row in full, so nothing cut in its columns is out of reach.
+    if let Some(r) = list.rows.get(list.selected) {
+        let mut spans = vec![Span::styled(
+            format!(
+                "  {} · {} · {} · {} ",
+                r.case_number,
+                r.principal.as_deref().unwrap_or("—"),
+                r.officer.as_deref().unwrap_or("—"),
+                r.due.as_deref().map(local_time).unwrap_or_default()
+            ),
+            dim(),
+        )];
         spans.extend(badges(t, r));
         lines.push(Line::from(spans));
     }

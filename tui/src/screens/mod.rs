@@ -83,7 +83,7 @@ impl Ctx<'_> {
     pub fn officer_pairs(&self) -> Option<Vec<(String, String)>> {
         self.officers.map(|o| {
             o.iter()
-                .map(|x| (x.id.clone(), x.username.clone()))
+                .map(|x| (x.id.clone(), format!("{} ({})", x.display_name, x.username)))
                 .collect()
         })
     }

@@ -16,8 +16,10 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{Nav, Outcome};
 use crate::api::{self, ApiError, register_group as rg};
+use crate::codes;
 use crate::i18n::{KeyHelp, Lang};
 use crate::msg::Cmd;
+use crate::picker::Picker;
 use crate::widgets::{TextInput, bold, cell, dim, error, tail, text_width};
 use texts::Texts;
 
@@ -151,11 +153,17 @@ pub struct RegisterForm {
     pub duplicates: Vec<rg::RegisterGroupRegisterGroupPossibleDuplicates>,
     pub saved: Option<Saved>,
     pub error: Option<ApiError>,
+    /// The list open on a relationship or nationality cell: the value is chosen from it, by
+    /// name in the user's language, never typed as a code.
+    pub picker: Option<Picker>,
+    picker_cell: Option<(usize, Field)>,
 }
 
 impl RegisterForm {
     pub fn new() -> Self {
         Self {
+            picker: None,
+            picker_cell: None,
             members: vec![MemberDraft::default()],
             row: 0,
             col: Field::GivenNames,
@@ -218,7 +226,73 @@ impl RegisterForm {
         self.error = None;
     }
 
+    /// Opens the list of the focused cell (relationship of a member, nationality) at its
+    /// value, or closes it on any other cell.
+    fn sync_picker(&mut self, lang: Lang) {
+        let Some(m) = self.members.get(self.row) else {
+            self.picker = None;
+            return;
+        };
+        self.picker = match self.col {
+            Field::Relationship if self.row > 0 => {
+                let terms: Vec<codes::Term> = codes::RELATIONSHIP
+                    .terms()
+                    .iter()
+                    .filter(|t| RELATIONSHIPS.contains(&t.code))
+                    .copied()
+                    .collect();
+                let mut p = Picker::of_terms(&terms, lang);
+                p.select(RELATIONSHIPS.get(m.relationship).copied().unwrap_or(""));
+                Some(p)
+            }
+            Field::Nationality => {
+                let mut p = Picker::of_terms(codes::COUNTRIES.terms(), lang);
+                // An empty nationality stays empty until something is typed or chosen.
+                if !p.select(m.nationality.value.trim()) {
+                    p.idx = 0;
+                }
+                Some(p)
+            }
+            _ => None,
+        };
+    }
+
+    /// A key on an open list: the choice goes straight into the member. Backspace over an
+    /// empty filter clears an optional nationality.
+    fn pick_key(&mut self, key: &KeyEvent) -> Option<bool> {
+        let picker = self.picker.as_mut()?;
+        let clearing = key.code == KeyCode::Backspace && picker.filter.is_empty();
+        if !picker.key(key) && !clearing {
+            return Some(false);
+        }
+        let value = picker.value().map(str::to_string);
+        let member = self.members.get_mut(self.row)?;
+        match self.col {
+            Field::Relationship => {
+                if let Some(i) = value
+                    .as_deref()
+                    .and_then(|v| RELATIONSHIPS.iter().position(|r| *r == v))
+                {
+                    member.relationship = i;
+                }
+            }
+            Field::Nationality => {
+                member.nationality.value = if clearing {
+                    String::new()
+                } else {
+                    value.unwrap_or_default()
+                };
+            }
+            _ => return Some(false),
+        }
+        self.changed();
+        Some(true)
+    }
+
     fn type_key(&mut self, key: &KeyEvent) -> bool {
+        if let Some(changed) = self.pick_key(key) {
+            return changed;
+        }
         let col = self.col;
         let Some(member) = self.members.get_mut(self.row) else {
             return false;
@@ -380,8 +454,23 @@ impl RegisterForm {
         Outcome::send(vec![Cmd::Register(input)])
     }
 
-    /// Keys of the registration screen.
-    pub fn key(&mut self, key: KeyEvent) -> Outcome {
+    /// Keys of the registration screen; `lang` names the codes of the lists it opens.
+    pub fn key(&mut self, key: KeyEvent, lang: Lang) -> Outcome {
+        let out = self.key_in(key);
+        if self.saved.is_none() {
+            let open = self.picker.is_some();
+            let wants = matches!(self.col, Field::Nationality)
+                || (self.col == Field::Relationship && self.row > 0);
+            // Reopened only when the focus moved, so the filter typed survives each key.
+            if open != wants || self.picker_cell != Some((self.row, self.col)) {
+                self.sync_picker(lang);
+                self.picker_cell = Some((self.row, self.col));
+            }
+        }
+        out
+    }
+
+    fn key_in(&mut self, key: KeyEvent) -> Outcome {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         if let Some(saved) = &self.saved {
             return match key.code {
@@ -426,11 +515,11 @@ impl RegisterForm {
                 form.step(false);
                 true
             }
-            KeyCode::Up if form.row > 0 => {
+            KeyCode::Up if form.row > 0 && form.picker.is_none() => {
                 form.move_row(form.row - 1);
                 true
             }
-            KeyCode::Down if form.row + 1 < form.members.len() => {
+            KeyCode::Down if form.row + 1 < form.members.len() && form.picker.is_none() => {
                 form.move_row(form.row + 1);
                 true
             }
@@ -551,6 +640,9 @@ impl RegisterForm {
             y += 1;
         }
         let mut lines = Vec::new();
+        if let Some(p) = &form.picker {
+            lines.extend(p.lines(4, usize::from(area.width).saturating_sub(2), t.filter));
+        }
         for (i, field, p) in form.problems(today).into_iter().take(4) {
             let name = field_name(t, field);
             lines.push(Line::styled(

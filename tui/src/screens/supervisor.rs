@@ -334,7 +334,7 @@ impl SupervisorState {
             tabs.push(Span::raw("  "));
         }
         lines.push(Line::from(tabs));
-        lines.extend(list_lines(lang, &s.list, Some(&s.chosen)));
+        lines.extend(list_lines(lang, &s.list, Some(&s.chosen), area.width));
         lines.push(Line::default());
         let mut foot = footer(lang, &s.list);
         if !s.chosen.is_empty() {

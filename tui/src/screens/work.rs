@@ -182,7 +182,7 @@ impl WorkState {
             ]),
             Line::default(),
         ];
-        lines.extend(list_lines(lang, &w.list, None));
+        lines.extend(list_lines(lang, &w.list, None, area.width));
         lines.push(Line::default());
         lines.push(Line::raw(footer(lang, &w.list)));
         let [body, hint] = split_hint(area);

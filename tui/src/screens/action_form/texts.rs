@@ -34,6 +34,13 @@ pub struct Texts {
     pub p_outside_hours: &'static str,
     pub p_minutes: &'static str,
     pub p_language: &'static str,
+    pub f_held_on: &'static str,
+    pub f_method: &'static str,
+    pub f_channel: &'static str,
+    pub f_note: &'static str,
+    pub p_future: &'static str,
+    pub p_before_appointment: &'static str,
+    pub p_too_long: &'static str,
 }
 
 impl Deref for Texts {
@@ -80,6 +87,13 @@ static ES: Texts = Texts {
     p_outside_hours: "fuera de horario (lun-vie 8-17)",
     p_minutes: "entre 30 y 480",
     p_language: "3 letras, p. ej. spa",
+    f_held_on: "Fecha (vacía: hoy)",
+    f_method: "Forma",
+    f_channel: "Vía de contacto",
+    f_note: "Nota",
+    p_future: "aún no ha llegado",
+    p_before_appointment: "antes del día de la cita",
+    p_too_long: "más de 1000 caracteres",
 };
 
 static EN: Texts = Texts {
@@ -111,4 +125,11 @@ static EN: Texts = Texts {
     p_outside_hours: "outside hours (Mon-Fri 8-17)",
     p_minutes: "between 30 and 480",
     p_language: "3 letters, e.g. spa",
+    f_held_on: "Date (empty: today)",
+    f_method: "Method",
+    f_channel: "Channel",
+    f_note: "Note",
+    p_future: "not yet come",
+    p_before_appointment: "before the appointment's day",
+    p_too_long: "over 1000 characters",
 };

@@ -7,6 +7,8 @@ use crate::i18n::{self, KeyHelp, Lang, Text};
 
 pub struct Texts {
     common: &'static Text,
+    pub lang: Lang,
+    pub held: &'static str,
     pub days_waiting: &'static str,
     pub assessment: &'static str,
     pub office_time: &'static str,
@@ -60,6 +62,8 @@ pub fn get(lang: Lang) -> &'static Texts {
 
 static ES: Texts = Texts {
     common: &i18n::ES,
+    lang: Lang::Es,
+    held: "realizada",
     assessment: "Evaluación",
     office_time: "hora de Quito",
     recommendations_withheld: "recomendaciones reservadas para su rol",
@@ -102,6 +106,8 @@ static ES: Texts = Texts {
 
 static EN: Texts = Texts {
     common: &i18n::EN,
+    lang: Lang::En,
+    held: "held",
     assessment: "Assessment",
     office_time: "Quito time",
     recommendations_withheld: "recommendations withheld from your role",

@@ -12,6 +12,8 @@ pub struct Texts {
     pub col_status: &'static str,
     pub col_waiting: &'static str,
     pub col_due: &'static str,
+    pub col_principal: &'static str,
+    pub col_officer: &'static str,
     pub col_badges: &'static str,
 }
 
@@ -37,6 +39,8 @@ static ES: Texts = Texts {
     col_status: "Estado",
     col_waiting: "Espera",
     col_due: "Vence",
+    col_principal: "Solicitante",
+    col_officer: "Oficial",
     col_badges: "Marcas",
 };
 
@@ -47,5 +51,7 @@ static EN: Texts = Texts {
     col_status: "Status",
     col_waiting: "Waiting",
     col_due: "Due",
+    col_principal: "Applicant",
+    col_officer: "Officer",
     col_badges: "Badges",
 };

@@ -7,6 +7,7 @@ use crate::i18n::{self, KeyHelp, Lang, Text};
 
 pub struct Texts {
     common: &'static Text,
+    pub filter: &'static str,
     pub register_title: &'static str,
     pub col_given: &'static str,
     pub col_family: &'static str,
@@ -42,6 +43,7 @@ pub fn get(lang: Lang) -> &'static Texts {
 
 static ES: Texts = Texts {
     common: &i18n::ES,
+    filter: "filtrar",
     register_title: "Registro de un grupo familiar",
     col_given: "Nombres",
     col_family: "Apellidos",
@@ -50,7 +52,7 @@ static ES: Texts = Texts {
     member: "Miembro",
     future_date: "fecha en el futuro",
     bad_nationality: "código de 3 letras, p. ej. VEN",
-    register_hint: "Tab campo · ←→ parentesco · Ctrl-N añadir · Ctrl-D quitar · Ctrl-S registrar",
+    register_hint: "Tab campo · listas: escriba, ↑↓ · Ctrl-N añade · Ctrl-D quita · Ctrl-S registra",
     retry_hint: "El formulario se conserva: Ctrl-S reintenta.",
     duplicates_title: "Posibles duplicados ya registrados:",
     duplicates_hint: "Revise. Ctrl-S registra de todos modos; cualquier cambio vuelve a la edición.",
@@ -59,8 +61,8 @@ static ES: Texts = Texts {
     saved_hint: "Enter abre el punto focal · n nuevo registro · Esc búsqueda",
     keys_register: &[
         ("Tab, Enter", "campo siguiente (Mayús-Tab: anterior)"),
-        ("↑ ↓", "miembro anterior / siguiente"),
-        ("← →", "cambiar el parentesco"),
+        ("↑ ↓", "miembro anterior / siguiente; en una lista, elegir"),
+        ("letras", "filtrar parentesco y nacionalidad por su nombre"),
         ("Ctrl-N", "añadir un miembro"),
         ("Ctrl-D", "quitar el miembro"),
         ("Ctrl-S, F10", "registrar (o confirmar pese a duplicados)"),
@@ -70,6 +72,7 @@ static ES: Texts = Texts {
 
 static EN: Texts = Texts {
     common: &i18n::EN,
+    filter: "filter",
     register_title: "Registration of a family group",
     col_given: "Given names",
     col_family: "Family names",
@@ -78,7 +81,7 @@ static EN: Texts = Texts {
     member: "Member",
     future_date: "date in the future",
     bad_nationality: "3-letter code, e.g. VEN",
-    register_hint: "Tab field · ←→ relationship · Ctrl-N add · Ctrl-D remove · Ctrl-S register",
+    register_hint: "Tab field · lists: type, ↑↓ · Ctrl-N add · Ctrl-D remove · Ctrl-S register",
     retry_hint: "The form is kept: Ctrl-S tries again.",
     duplicates_title: "Possible duplicates already registered:",
     duplicates_hint: "Check them. Ctrl-S registers anyway; any change goes back to editing.",
@@ -87,8 +90,8 @@ static EN: Texts = Texts {
     saved_hint: "Enter opens the focal point · n new registration · Esc search",
     keys_register: &[
         ("Tab, Enter", "next field (Shift-Tab: previous)"),
-        ("↑ ↓", "previous / next member"),
-        ("← →", "change the relationship"),
+        ("↑ ↓", "previous / next member; on a list, choose"),
+        ("letters", "narrow relationship and nationality by name"),
         ("Ctrl-N", "add a member"),
         ("Ctrl-D", "remove the member"),
         ("Ctrl-S, F10", "register (or confirm despite duplicates)"),
