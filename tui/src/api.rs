@@ -6,6 +6,9 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+/// The case's `allowedActions` decode into the domain's action kinds, so keys and labels come
+/// from its table.
+pub use amparo_domain::rsd::ActionKind as CaseAction;
 use graphql_client::GraphQLQuery;
 use serde::Deserialize;
 
@@ -223,7 +226,8 @@ pub struct AssignableOfficers;
     schema_path = "../schema.graphql",
     query_path = "graphql/case.graphql",
     response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
+    variables_derives = "Debug, Clone, PartialEq",
+    extern_enums("CaseAction")
 )]
 pub struct Case;
 

@@ -11,7 +11,6 @@ pub mod actions;
 pub mod api;
 pub mod app;
 pub mod capture;
-pub mod codes;
 pub mod config;
 pub mod cursors;
 #[cfg(feature = "demo")]

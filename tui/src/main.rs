@@ -72,8 +72,8 @@ async fn main() -> ExitCode {
     let lang = match (args.lang, settings.lang.as_deref()) {
         (Some(LangArg::Es), _) => Lang::Es,
         (Some(LangArg::En), _) => Lang::En,
-        (None, Some(l)) => Lang::from_locale(Some(l)),
-        (None, None) => Lang::from_env(),
+        (None, Some(l)) => amparo::i18n::lang_from_locale(Some(l)),
+        (None, None) => amparo::i18n::lang_from_env(),
     };
     let ca_cert = args
         .ca_cert

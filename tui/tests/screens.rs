@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use amparo::actions::ActInput;
+use amparo::actions::Kind;
 use amparo::api::ApiError;
-use amparo::api::case::CaseAction;
 use amparo::api::case_queue::CaseList;
 use amparo::app::{App, Cmd, LiveEvent, Msg, Reply, Screen, update};
 use amparo::i18n::Lang;
@@ -900,7 +900,7 @@ fn case_screens_and_every_action_form() {
             let cmds = press(&mut app, KeyCode::Char(key));
             if matches!(
                 action,
-                CaseAction::SCHEDULE_INTERVIEW | CaseAction::REOPEN_CASE | CaseAction::ASSIGN_CASE
+                Kind::ScheduleInterview | Kind::Reopen | Kind::Assign
             ) && !cmds.is_empty()
             {
                 assert!(matches!(cmds.as_slice(), [Cmd::Officers]), "{cmds:?}");
@@ -1073,7 +1073,7 @@ fn an_assessment_needs_codes_that_fit_each_outcome() {
     press(&mut app, KeyCode::Tab);
     type_text(&mut app, "convention");
     assert!(
-        render(&app).contains("no_convention_ground No Convention ground"),
+        render(&app).contains("no_convention_ground No link to a Convention ground"),
         "{}",
         render(&app)
     );

@@ -14,7 +14,8 @@ use super::person_form::{self, FormEvent, Kind, PersonForm};
 use super::{Ctx, Nav, Outcome, Screen, page_lines};
 use crate::api::individual::{IndividualIndividual, NeedStatus};
 use crate::api::{self, ApiError};
-use crate::codes;
+use amparo_domain::{codes, needs};
+
 use crate::i18n::{KeyHelp, Lang};
 use crate::msg::Cmd;
 use crate::widgets::{bold, cell, dim, error, when};
@@ -306,7 +307,7 @@ pub fn individual_lines<'a>(t: &Texts, p: &'a IndividualIndividual) -> Vec<Line<
         let code = n.sub_code.as_deref().unwrap_or(&n.code);
         lines.push(Line::from(vec![
             Span::styled(format!("  [{code} {label}]"), style),
-            Span::raw(format!(" {}", codes::need_label(code, t.lang))),
+            Span::raw(format!(" {}", needs::label_or_code(code, t.lang))),
         ]));
     }
     lines.push(Line::styled(format!("{}:", t.documents), bold()));
@@ -321,7 +322,7 @@ pub fn individual_lines<'a>(t: &Texts, p: &'a IndividualIndividual) -> Vec<Line<
             .unwrap_or_default();
         lines.push(Line::raw(format!(
             "  {}: {}{country}",
-            codes::DOCUMENT_TYPE.label(&d.document_type, t.lang),
+            codes::label_or_code(codes::DOCUMENT_TYPE.terms(), &d.document_type, t.lang),
             d.number
         )));
     }
