@@ -377,7 +377,14 @@ async fn a_clerk_records_a_need_a_document_a_correction_and_opens_a_case(t: Test
     assert!(screen.contains("Born: 1985-03-02"), "{screen}");
 
     // A stale version is refused and the form shows the record read again.
-    let version = d.app.screens.individual.data.as_ref().map(|p| p.version);
+    let version = d
+        .app
+        .screens
+        .individual
+        .record
+        .data
+        .as_ref()
+        .map(|p| p.version);
     d.key(KeyCode::Char('e')).await;
     if let Some(form) = d.app.screens.individual.form.as_mut() {
         form.version -= 1;

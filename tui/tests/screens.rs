@@ -547,7 +547,7 @@ fn an_ended_session_logs_in_again_and_keeps_the_form() {
 fn the_individual_flips_by_pages_and_stops_at_the_end() {
     let mut app = logged_in(Lang::En);
     app.open_individual("id-1".into(), &mut Vec::new());
-    let seq = app.screens.individual.seq;
+    let seq = app.screens.individual.record.seq;
     let mut record = individual();
     for day in 1..=12 {
         record["individual"]["history"]
@@ -614,7 +614,7 @@ fn group_screens() {
     for (lang, code) in LANGS {
         let mut app = logged_in(lang);
         app.open_individual("id-1".into(), &mut Vec::new());
-        let seq = app.screens.individual.seq;
+        let seq = app.screens.individual.record.seq;
         reply(
             &mut app,
             Reply::Individual {
@@ -1688,7 +1688,7 @@ fn on_person(lang: Lang) -> App {
     );
     assert!(cmds.is_empty());
     app.open_individual("id-1".into(), &mut Vec::new());
-    let seq = app.screens.individual.seq;
+    let seq = app.screens.individual.record.seq;
     reply(
         &mut app,
         Reply::Individual {
