@@ -85,6 +85,29 @@ pub enum Reason {
     BadFormat { format: String },
     /// A sub-code that belongs to another code (`belongs_to`).
     WrongParent { belongs_to: String },
+    /// `who` (`officer` or `interpreter`) already has an interview from `starts` to `ends`
+    /// (RFC 3339 instants, which a client shows in the office's time zone).
+    AlreadyBooked {
+        who: String,
+        starts: String,
+        ends: String,
+    },
+    /// The interview at `at` (RFC 3339) falls on a day the office does not work.
+    NotWorkingDay { at: String },
+    /// The interview from `starts` to `ends` (RFC 3339) falls outside the office's working day,
+    /// `day_starts` to `day_ends` (`HH:MM`, the office's local time).
+    OutsideWorkingHours {
+        starts: String,
+        ends: String,
+        day_starts: String,
+        day_ends: String,
+    },
+    /// The unit has no interpreter for `language` (ISO 639-3).
+    NoInterpreter { language: String },
+    /// No interpreter for `language` is free at the time asked for.
+    NoInterpreterFree { language: String },
+    /// The interpreter chosen does not interpret `language`.
+    NotInterpreterOf { language: String },
 }
 
 impl Reason {
@@ -104,6 +127,12 @@ impl Reason {
             Self::BeforeOther { .. } => "BEFORE_OTHER",
             Self::BadFormat { .. } => "BAD_FORMAT",
             Self::WrongParent { .. } => "WRONG_PARENT",
+            Self::AlreadyBooked { .. } => "ALREADY_BOOKED",
+            Self::NotWorkingDay { .. } => "NOT_WORKING_DAY",
+            Self::OutsideWorkingHours { .. } => "OUTSIDE_WORKING_HOURS",
+            Self::NoInterpreter { .. } => "NO_INTERPRETER",
+            Self::NoInterpreterFree { .. } => "NO_INTERPRETER_FREE",
+            Self::NotInterpreterOf { .. } => "NOT_INTERPRETER_OF",
         }
     }
 
@@ -224,6 +253,29 @@ mod tests {
             },
             Reason::WrongParent {
                 belongs_to: "SC".into(),
+            },
+            Reason::AlreadyBooked {
+                who: "officer".into(),
+                starts: "2026-12-15T15:00:00Z".into(),
+                ends: "2026-12-15T17:00:00Z".into(),
+            },
+            Reason::NotWorkingDay {
+                at: "2026-12-13T15:00:00Z".into(),
+            },
+            Reason::OutsideWorkingHours {
+                starts: "2026-12-15T23:00:00Z".into(),
+                ends: "2026-12-16T01:00:00Z".into(),
+                day_starts: "08:00".into(),
+                day_ends: "17:00".into(),
+            },
+            Reason::NoInterpreter {
+                language: "prs".into(),
+            },
+            Reason::NoInterpreterFree {
+                language: "prs".into(),
+            },
+            Reason::NotInterpreterOf {
+                language: "prs".into(),
             },
         ];
         for r in all {
