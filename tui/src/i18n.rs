@@ -33,6 +33,8 @@ pub fn text(lang: Lang) -> &'static Text {
 pub type KeyHelp = (&'static str, &'static str);
 
 pub struct Text {
+    /// The language these words are in, for the words composed from parameters.
+    pub lang: Lang,
     pub login: &'static str,
     pub search: &'static str,
     pub individual: &'static str,
@@ -115,9 +117,11 @@ impl Text {
             ApiError::Unauthenticated(_) => self.err_unauthenticated.to_string(),
             ApiError::Forbidden(_) => self.err_forbidden.to_string(),
             ApiError::NotFound(_) => self.err_not_found.to_string(),
-            ApiError::Validation { field, message } => {
-                format!("{} ({field}): {message}", self.err_validation)
-            }
+            ApiError::Validation { field, reason, .. } => format!(
+                "{}: {}",
+                self.err_validation,
+                crate::refusals::refusal(field, reason, self.lang)
+            ),
             ApiError::Conflict(_) => self.err_conflict.to_string(),
             ApiError::RateLimited(_) => self.err_rate_limited.to_string(),
             ApiError::Server(m) => format!("{}: {m}", self.err_server),
@@ -142,6 +146,7 @@ impl Text {
 }
 
 pub static ES: Text = Text {
+    lang: Lang::Es,
     login: "Ingreso",
     search: "Búsqueda",
     individual: "Persona",
@@ -297,6 +302,7 @@ pub static ES: Text = Text {
 };
 
 pub static EN: Text = Text {
+    lang: Lang::En,
     login: "Log in",
     search: "Search",
     individual: "Individual",

@@ -19,6 +19,7 @@ pub mod i18n;
 pub mod live;
 pub mod msg;
 pub mod picker;
+pub mod refusals;
 pub mod runtime;
 pub mod screens;
 pub mod term;

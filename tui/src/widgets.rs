@@ -10,7 +10,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::api::ApiError;
-use crate::i18n::Text;
 
 /// Hours the unit's office clock is behind UTC: Quito keeps UTC-5 all year.
 pub const UNIT_UTC_OFFSET_HOURS: i64 = -5;
@@ -218,16 +217,18 @@ impl<T> PagedLines<T> {
         }
     }
 
-    /// The lines of the record (from `lines`), or the refusal, or "loading".
+    /// The lines of the record (from `lines`), or the refusal in words (from `words`), or
+    /// `loading`.
     pub fn body<'a>(
         &'a self,
-        t: &Text,
+        words: impl FnOnce(&ApiError) -> String,
+        loading: &str,
         lines: impl FnOnce(&'a T) -> Vec<Line<'a>>,
     ) -> Vec<Line<'a>> {
         match (&self.data, &self.error) {
-            (_, Some(e)) => vec![Line::styled(t.error(e), error())],
+            (_, Some(e)) => vec![Line::styled(words(e), error())],
             (Some(data), None) => lines(data),
-            (None, None) => vec![Line::raw(t.loading.to_string())],
+            (None, None) => vec![Line::raw(loading.to_string())],
         }
     }
 

@@ -737,7 +737,10 @@ pub fn draw(lang: Lang, form: &ActionForm, frame: &mut Frame, area: Rect) {
         lines.push(Line::raw(c.form_retry));
     }
     lines.push(Line::styled(c.form_hint, dim()));
-    let height = u16::try_from(lines.len() + 2)
+    // A refusal in words may wrap: count the rows the lines take, so the hint stays in.
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let height = u16::try_from(rows + 2)
         .unwrap_or(area.height)
         .min(area.height);
     let popup = Rect {

@@ -246,9 +246,11 @@ impl GroupState {
 
     pub fn draw(&self, lang: Lang, frame: &mut Frame, area: Rect) {
         let t = texts::get(lang);
-        let lines = self
-            .record
-            .body(t, |g| group_lines(t, g, self.selected, &self.marked).0);
+        let lines = self.record.body(
+            |e| t.error(e),
+            t.loading,
+            |g| group_lines(t, g, self.selected, &self.marked).0,
+        );
         let notes: Vec<Line> = self
             .done
             .map(|d| Line::styled(d, bold()))

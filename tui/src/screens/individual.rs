@@ -195,7 +195,9 @@ impl IndividualState {
 
     pub fn draw(&self, lang: Lang, frame: &mut Frame, area: Rect) {
         let t = texts::get(lang);
-        let lines = self.record.body(t, |p| individual_lines(t, p));
+        let lines = self
+            .record
+            .body(|e| t.error(e), t.loading, |p| individual_lines(t, p));
         let notes = self
             .done
             .map(|kind| Line::styled(t.done(kind), bold()))
