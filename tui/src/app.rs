@@ -590,6 +590,7 @@ fn on_live(app: &mut App, event: LiveEvent, cmds: &mut Vec<Cmd>) -> bool {
             let link = std::mem::replace(&mut app.link, Link::Down);
             was || link != Link::Down
         }
+        LiveEvent::Unreachable => std::mem::replace(&mut app.link, Link::Down) != Link::Down,
         LiveEvent::Notice {
             case_id,
             kind,

@@ -186,6 +186,7 @@ async fn run(mut app: App, client: &Client) -> std::io::Result<()> {
     app.size = (size.width, size.height);
     let (tx, mut rx) = mpsc::unbounded_channel();
     term::spawn_input(tx.clone());
+    runtime::watch(client, &tx);
     loop {
         if app.dirty {
             term::draw(&mut terminal, &app)?;

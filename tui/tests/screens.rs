@@ -1068,6 +1068,61 @@ fn forms_validate_inline_keep_their_id_on_retry_and_send_the_version_read() {
 }
 
 #[test]
+fn the_case_shows_one_message_at_a_time_with_its_kind() {
+    for (lang, code) in LANGS {
+        let mut app = officer_on_case(lang, &["RECORD_CONTACT"]);
+        press(&mut app, KeyCode::Char('c'));
+        let cmds = ctrl(&mut app, 's');
+        let [Cmd::Act { cmid, .. }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        let cmds = reply(
+            &mut app,
+            Reply::Act {
+                cmid: cmid.clone(),
+                result: Ok(ActDone {
+                    status: Some("scheduled".into()),
+                    cases: 1,
+                }),
+            },
+        );
+        // The re-read after the action finds the server gone: the failure replaces "done",
+        // it is not written after it.
+        let Some(Cmd::Case { seq, .. }) = cmds.iter().find(|c| matches!(c, Cmd::Case { .. }))
+        else {
+            panic!("no case read in {cmds:?}")
+        };
+        reply(
+            &mut app,
+            Reply::Read(ListReply::Case {
+                seq: *seq,
+                result: Err(ApiError::Network("connection refused".into())),
+            }),
+        );
+        let screen = render(&app);
+        let t = amparo::i18n::text(lang);
+        assert!(screen.contains(t.err_network), "{screen}");
+        assert!(
+            !screen.contains("Done; now") && !screen.contains("Hecho; ahora"),
+            "{screen}"
+        );
+        insta::assert_snapshot!(format!("case_failed_after_done_{code}"), render(&app));
+    }
+}
+
+#[test]
+fn an_unreachable_server_shows_link_down_without_a_key() {
+    for (lang, code) in LANGS {
+        let mut app = logged_in(lang);
+        assert!(render(&app).contains(amparo::i18n::text(lang).online));
+        let cmds = update(&mut app, Msg::Live(LiveEvent::Unreachable));
+        assert!(cmds.is_empty(), "{cmds:?}");
+        assert!(app.dirty, "the status line is drawn again at once");
+        insta::assert_snapshot!(format!("unreachable_{code}"), render(&app));
+    }
+}
+
+#[test]
 fn an_assessment_needs_codes_that_fit_each_outcome() {
     let mut app = officer_on_case(Lang::En, &ALL_ACTIONS);
     press(&mut app, KeyCode::Char('e'));

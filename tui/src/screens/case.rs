@@ -282,19 +282,17 @@ impl CaseState {
             },
         );
         let bottom = area.y + area.height.saturating_sub(5);
-        let mut msg = Vec::new();
-        if top + height < total {
-            msg.push(Span::styled(format!("{}  ", t.more_below), dim()));
-        }
-        if let Some(s) = &k.done {
-            msg.push(Span::styled(
+        // One message at a time, the most pressing first, so two never run together: a
+        // failure, then what was done, then that more lines follow.
+        let msg = match (&k.error, &k.data, &k.done) {
+            (Some(e), Some(_), _) => Span::styled(t.error(e), error()),
+            (_, _, Some(s)) => Span::styled(
                 format!("{} {}", c.done, t.code(s)),
                 Style::new().fg(Color::Green),
-            ));
-        }
-        if let (Some(e), Some(_)) = (&k.error, &k.data) {
-            msg.push(Span::styled(t.error(e), error()));
-        }
+            ),
+            _ if top + height < total => Span::styled(t.more_below, dim()),
+            _ => Span::raw(""),
+        };
         frame.render_widget(Line::from(msg), Rect::new(area.x, bottom, area.width, 1));
         let actions = match &k.data {
             Some(d) if d.allowed_actions.is_empty() => {
