@@ -189,10 +189,10 @@ pub fn describe(reason: &Reason, lang: Lang) -> String {
                 format!("the sub-code belongs to another need ({need})")
             }
         }
-        Reason::AlreadyBooked { who, starts, ends } => {
-            let when = span(starts, ends);
+        Reason::AlreadyBooked(b) => {
+            let when = span(&b.starts, &b.ends);
             let clock = office_time(lang);
-            match (es, who.as_str()) {
+            match (es, b.who.as_str()) {
                 (true, "interpreter") => {
                     format!("el intérprete ya tiene una entrevista {when} ({clock})")
                 }
@@ -212,18 +212,14 @@ pub fn describe(reason: &Reason, lang: Lang) -> String {
                 format!("{day} ({clock}) is not a working day")
             }
         }
-        Reason::OutsideWorkingHours {
-            starts,
-            ends,
-            day_starts,
-            day_ends,
-        } => {
-            let when = span(starts, ends);
+        Reason::OutsideWorkingHours(h) => {
+            let when = span(&h.starts, &h.ends);
             let clock = office_time(lang);
+            let (from, to) = (&h.day_starts, &h.day_ends);
             if es {
-                format!("{when} ({clock}) queda fuera del horario, {day_starts}–{day_ends}")
+                format!("{when} ({clock}) queda fuera del horario, {from}–{to}")
             } else {
-                format!("{when} ({clock}) is outside working hours, {day_starts}–{day_ends}")
+                format!("{when} ({clock}) is outside working hours, {from}–{to}")
             }
         }
         Reason::NoInterpreter { language: l } if es => {
@@ -260,6 +256,7 @@ pub fn refusal(field: &str, reason: &Reason, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use amparo_domain::error::BookingClash;
 
     #[test]
     fn fields_are_named_as_the_forms_name_them() {
@@ -280,11 +277,11 @@ mod tests {
 
     #[test]
     fn a_booking_refusal_shows_the_office_time_in_both_languages() {
-        let r = Reason::AlreadyBooked {
+        let r = Reason::AlreadyBooked(Box::new(BookingClash {
             who: "officer".into(),
             starts: "2026-12-15T15:00:00Z".into(),
             ends: "2026-12-15T17:00:00Z".into(),
-        };
+        }));
         assert_eq!(
             refusal("input.at", &r, Lang::Es),
             "Fecha y hora: el oficial ya tiene una entrevista 2026-12-15 10:00–12:00 (hora de Quito)"

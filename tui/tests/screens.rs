@@ -11,7 +11,7 @@ use amparo::app::{App, Cmd, LiveEvent, Msg, Reply, Screen, update};
 use amparo::i18n::Lang;
 use amparo::msg::{ActDone, CasePage, ListReply};
 use amparo::view::view;
-use amparo_domain::error::Reason;
+use amparo_domain::error::{BookingClash, Reason};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -1030,11 +1030,11 @@ fn forms_validate_inline_keep_their_id_on_retry_and_send_the_version_read() {
                 cmid: first.clone(),
                 result: Err(ApiError::Validation {
                     field: "input.at".into(),
-                    reason: Reason::AlreadyBooked {
+                    reason: Reason::AlreadyBooked(Box::new(BookingClash {
                         who: "officer".into(),
                         starts: "2026-12-15T15:00:00Z".into(),
                         ends: "2026-12-15T17:00:00Z".into(),
-                    },
+                    })),
                     message: "the officer is already booked from 2026-12-15 15:00 to 17:00 UTC"
                         .into(),
                 }),

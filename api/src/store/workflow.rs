@@ -20,6 +20,7 @@ use super::schema::*;
 use super::scope::Scope;
 use super::{new_id, now};
 use crate::domain::access::{Permission, Role, parse_roles};
+use crate::domain::error::{BookingClash, WorkingHours};
 use crate::domain::feed::{Change, RecordKind};
 use crate::domain::rsd::{
     self, Action, ActionKind, CaseEvent, CaseState, Modality, RefusalKind, ReopenGround, Stage,
@@ -89,12 +90,12 @@ impl Calendar {
             let hhmm = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
             return Err(Error::invalid(
                 "at",
-                Reason::OutsideWorkingHours {
+                Reason::OutsideWorkingHours(Box::new(WorkingHours {
                     starts: rfc3339(starts),
                     ends: rfc3339(starts + TimeDelta::minutes(i64::from(minutes))),
                     day_starts: hhmm(self.day_starts),
                     day_ends: hhmm(self.day_ends),
-                },
+                })),
                 format!(
                     "the interview ({}–{} local time) falls outside working hours ({:02}:{:02}–{:02}:{:02})",
                     local.format("%H:%M"),
@@ -785,11 +786,11 @@ fn rfc3339(at: NaiveDateTime) -> String {
 fn booked(field: &str, who: &str, (starts, ends): (NaiveDateTime, NaiveDateTime)) -> Error {
     Error::invalid(
         field,
-        Reason::AlreadyBooked {
+        Reason::AlreadyBooked(Box::new(BookingClash {
             who: who.to_string(),
             starts: rfc3339(starts),
             ends: rfc3339(ends),
-        },
+        })),
         format!(
             "the {who} is already booked from {} to {} UTC",
             starts.format("%Y-%m-%d %H:%M"),
