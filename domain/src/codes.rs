@@ -123,6 +123,15 @@ impl Vocabulary {
     }
 }
 
+/// The label of `code` among `terms` in `lang`, or the code itself when the list does not know
+/// it, so that a code added on the server after a client was built still shows.
+pub fn label_or_code<'a>(terms: &[Term], code: &'a str, lang: Lang) -> &'a str {
+    terms
+        .iter()
+        .find(|term| term.code == code)
+        .map_or(code, |term| term.label(lang))
+}
+
 impl fmt::Display for Vocabulary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name)
@@ -886,5 +895,17 @@ mod tests {
         assert_eq!(Lang::parse(""), None);
         assert_eq!(Lang::parse(Lang::Es.as_str()), Some(Lang::Es));
         assert_eq!(SEX.label("X", Lang::Es), Some("Otro o desconocido"));
+    }
+
+    #[test]
+    fn unknown_codes_show_as_themselves() {
+        assert_eq!(
+            label_or_code(DOCUMENT_TYPE.terms(), "cedula", Lang::En),
+            "Cédula (identity card)"
+        );
+        assert_eq!(
+            label_or_code(DOCUMENT_TYPE.terms(), "made_up", Lang::En),
+            "made_up"
+        );
     }
 }

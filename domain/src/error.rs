@@ -85,6 +85,39 @@ pub enum Reason {
     BadFormat { format: String },
     /// A sub-code that belongs to another code (`belongs_to`).
     WrongParent { belongs_to: String },
+    /// Someone already has an interview at that time (see [`BookingClash`]).
+    AlreadyBooked(Box<BookingClash>),
+    /// The interview at `at` (RFC 3339) falls on a day the office does not work.
+    NotWorkingDay { at: String },
+    /// The interview falls outside the office's working day (see [`WorkingHours`]).
+    OutsideWorkingHours(Box<WorkingHours>),
+    /// The unit has no interpreter for `language` (ISO 639-3).
+    NoInterpreter { language: String },
+    /// No interpreter for `language` is free at the time asked for.
+    NoInterpreterFree { language: String },
+    /// The interpreter chosen does not interpret `language`.
+    NotInterpreterOf { language: String },
+}
+
+/// The parameters of [`Reason::AlreadyBooked`] (boxed, so that every error stays small).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingClash {
+    /// `officer` or `interpreter`.
+    pub who: String,
+    /// The booking in the way, as RFC 3339 instants a client shows in the office's time zone.
+    pub starts: String,
+    pub ends: String,
+}
+
+/// The parameters of [`Reason::OutsideWorkingHours`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkingHours {
+    /// The interview asked for, as RFC 3339 instants.
+    pub starts: String,
+    pub ends: String,
+    /// The office's working day, `HH:MM` in the office's local time.
+    pub day_starts: String,
+    pub day_ends: String,
 }
 
 impl Reason {
@@ -104,6 +137,12 @@ impl Reason {
             Self::BeforeOther { .. } => "BEFORE_OTHER",
             Self::BadFormat { .. } => "BAD_FORMAT",
             Self::WrongParent { .. } => "WRONG_PARENT",
+            Self::AlreadyBooked(_) => "ALREADY_BOOKED",
+            Self::NotWorkingDay { .. } => "NOT_WORKING_DAY",
+            Self::OutsideWorkingHours(_) => "OUTSIDE_WORKING_HOURS",
+            Self::NoInterpreter { .. } => "NO_INTERPRETER",
+            Self::NoInterpreterFree { .. } => "NO_INTERPRETER_FREE",
+            Self::NotInterpreterOf { .. } => "NOT_INTERPRETER_OF",
         }
     }
 
@@ -224,6 +263,29 @@ mod tests {
             },
             Reason::WrongParent {
                 belongs_to: "SC".into(),
+            },
+            Reason::AlreadyBooked(Box::new(BookingClash {
+                who: "officer".into(),
+                starts: "2026-12-15T15:00:00Z".into(),
+                ends: "2026-12-15T17:00:00Z".into(),
+            })),
+            Reason::NotWorkingDay {
+                at: "2026-12-13T15:00:00Z".into(),
+            },
+            Reason::OutsideWorkingHours(Box::new(WorkingHours {
+                starts: "2026-12-15T23:00:00Z".into(),
+                ends: "2026-12-16T01:00:00Z".into(),
+                day_starts: "08:00".into(),
+                day_ends: "17:00".into(),
+            })),
+            Reason::NoInterpreter {
+                language: "prs".into(),
+            },
+            Reason::NoInterpreterFree {
+                language: "prs".into(),
+            },
+            Reason::NotInterpreterOf {
+                language: "prs".into(),
             },
         ];
         for r in all {

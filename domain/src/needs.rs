@@ -460,6 +460,14 @@ pub fn sub_code_label(sub_code: &str, lang: Lang) -> Option<&'static str> {
     owner_of(sub_code).map(|(_, term)| term.label(lang))
 }
 
+/// The label of a code or of a full sub-code in `lang`, or the code itself when the catalogue
+/// does not know it (a client shows what a newer server recorded).
+pub fn label_or_code(code: &str, lang: Lang) -> &str {
+    code_label(code, lang)
+        .or_else(|| sub_code_label(code, lang))
+        .unwrap_or(code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -572,6 +580,9 @@ mod tests {
         );
         assert_eq!(code_label("ZZ", Lang::En), None);
         assert_eq!(sub_code_label("CR", Lang::En), None);
+        assert_eq!(label_or_code("SC-UC", Lang::Es), "Niño/a no acompañado/a");
+        assert_eq!(label_or_code("TR", Lang::Es), "Tortura");
+        assert_eq!(label_or_code("ZZ-9", Lang::Es), "ZZ-9");
     }
 
     #[test]

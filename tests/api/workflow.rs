@@ -282,6 +282,15 @@ async fn rsd_case_from_registration_to_appeal_decision(t: TestDb) {
         )
         .await;
     refused(&r, "VALIDATION", "working hours");
+    assert_eq!(
+        r["errors"][0]["extensions"]["reason"], "OUTSIDE_WORKING_HOURS",
+        "{r}"
+    );
+    assert_eq!(
+        r["errors"][0]["extensions"]["params"]["starts"],
+        json!(working_slot(1, 23)),
+        "{r}"
+    );
     let r = case
         .act(
             &srv,
@@ -334,6 +343,22 @@ async fn rsd_case_from_registration_to_appeal_decision(t: TestDb) {
         )
         .await;
     refused(&r, "VALIDATION", "already booked");
+    // The times come as RFC 3339 parameters, for the client to show in the office's time.
+    let ext = &r["errors"][0]["extensions"];
+    assert_eq!(ext["reason"], "ALREADY_BOOKED", "{r}");
+    assert_eq!(ext["field"], "input.at", "{r}");
+    let ends = chrono::DateTime::parse_from_rfc3339(&slot)
+        .map(|s| (s + chrono::TimeDelta::minutes(120)).to_utc())
+        .expect("slot");
+    assert_eq!(
+        ext["params"],
+        json!({
+            "who": "officer",
+            "starts": slot,
+            "ends": ends.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        }),
+        "{r}"
+    );
     // Moving the appointment keeps the earlier booking in the book.
     let moved = working_slot(2, 15);
     let p = case

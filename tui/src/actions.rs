@@ -1,17 +1,19 @@
-//! The case actions the client offers, listed once. [`ACTIONS`] gives each action its key on
-//! the case screen, its name in both languages and the form it opens; the actions line, the `?`
-//! help, the key dispatch and the forms all read it. The server decides which actions are
-//! allowed (`allowedActions`); this table only says how the client offers them.
+//! The case actions the client offers. Their names, keys and labels are the domain's table
+//! ([`ACTIONS`], `amparo_domain::rsd`), the same the server lists in `allowedActions`; the
+//! client adds only which form each opens ([`form`], matched without a wildcard so that a new
+//! action does not build until it has one). The server decides which actions are allowed; the
+//! actions line, the `?` help, the key dispatch and the forms read this module.
 //!
-//! The table is keyed by [`Kind`], the API's `CaseAction`. To add an action: a row here, its
-//! form's fields in `screens::action_form` when it needs a new [`Form`], its [`ActInput`]
-//! variant, and its mutation in `runtime::act` (its file in `graphql/actions/`).
+//! To add an action on the client: its [`Form`] in [`form`] (and the form's fields in
+//! `screens::action_form` when it needs a new one), its [`ActInput`] variant, and its mutation
+//! in `runtime::act` (its file in `graphql/actions/`).
 
-use crate::api::case::CaseAction;
+pub use amparo_domain::rsd::{ACTIONS, ActionInfo};
+
 use crate::i18n::Lang;
 
-/// The kind of a case action.
-pub type Kind = CaseAction;
+/// The kind of a case action: the domain's, which the API's `CaseAction` enum is decoded into.
+pub type Kind = amparo_domain::rsd::ActionKind;
 
 /// Which form an action opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,82 +46,44 @@ pub enum Form {
     Confirm,
 }
 
-/// How the client offers one action.
-#[derive(Debug, Clone, Copy)]
-pub struct Action {
-    pub kind: &'static Kind,
-    /// The key on the case screen.
-    pub key: char,
-    /// Its name in Spanish and in English.
-    pub es: &'static str,
-    pub en: &'static str,
-    pub form: Form,
-}
-
-impl Action {
-    pub fn name(&self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::Es => self.es,
-            Lang::En => self.en,
-        }
-    }
-
-    /// Whether its form offers officers, which are read on first use.
-    pub fn needs_officers(&self) -> bool {
-        matches!(self.form, Form::Schedule | Form::Reopen | Form::Assign)
+/// The form `kind` opens.
+pub fn form(kind: Kind) -> Form {
+    match kind {
+        Kind::DecideAdmissibility => Form::Admissibility,
+        Kind::ScheduleInterview => Form::Schedule,
+        Kind::RecordInterview => Form::Interview,
+        Kind::RecordNoShow => Form::Confirm,
+        Kind::RecordContact => Form::Contact,
+        Kind::SubmitAssessment => Form::Assessment,
+        Kind::ReviewAssessment => Form::Review,
+        Kind::NotifyDecision => Form::Notify,
+        Kind::LodgeAppeal => Form::Appeal,
+        Kind::Withdraw | Kind::PutOnHold => Form::Reason,
+        Kind::Close => Form::CloseReason,
+        Kind::ConfirmAbandonment | Kind::Resume => Form::Confirm,
+        Kind::Reopen => Form::Reopen,
+        Kind::Assign => Form::Assign,
     }
 }
 
-macro_rules! actions {
-    ($($kind:ident $key:literal $form:ident $es:literal $en:literal;)*) => {
-        /// Every action, in the order the actions line and the help show them.
-        pub const ACTIONS: &[Action] = &[$(Action {
-            kind: &CaseAction::$kind,
-            key: $key,
-            es: $es,
-            en: $en,
-            form: Form::$form,
-        }),*];
-    };
-}
-
-actions! {
-    DECIDE_ADMISSIBILITY 'd' Admissibility "admisibilidad" "admissibility";
-    SCHEDULE_INTERVIEW   's' Schedule      "agendar"       "schedule";
-    RECORD_INTERVIEW     'i' Interview     "entrevista"    "interview";
-    RECORD_NO_SHOW       'x' Confirm       "ausencia"      "no-show";
-    RECORD_CONTACT       'c' Contact       "contacto"      "contact";
-    SUBMIT_ASSESSMENT    'e' Assessment    "informe"       "assessment";
-    REVIEW_ASSESSMENT    'v' Review        "revisar"       "review";
-    NOTIFY_DECISION      't' Notify        "notificar"     "notify";
-    LODGE_APPEAL         'l' Appeal        "apelación"     "appeal";
-    WITHDRAW_CASE        'w' Reason        "desistimiento" "withdraw";
-    CLOSE_CASE           'z' CloseReason   "cerrar"        "close";
-    CONFIRM_ABANDONMENT  'b' Confirm       "abandono"      "abandon";
-    REOPEN_CASE          'o' Reopen        "reabrir"       "reopen";
-    ASSIGN_CASE          'a' Assign        "asignar"       "assign";
-    PUT_CASE_ON_HOLD     'h' Reason        "en espera"     "hold";
-    RESUME_CASE          'u' Confirm       "reanudar"      "resume";
-}
-
-/// The row of an action the client knows.
-pub fn find(kind: &Kind) -> Option<&'static Action> {
-    ACTIONS.iter().find(|a| a.kind == kind)
+/// Whether the form of `kind` offers officers, which are read on first use.
+pub fn needs_officers(kind: Kind) -> bool {
+    matches!(form(kind), Form::Schedule | Form::Reopen | Form::Assign)
 }
 
 /// The action a key opens.
-pub fn by_key(key: char) -> Option<&'static Action> {
-    ACTIONS.iter().find(|a| a.key == key)
+pub fn by_key(key: char) -> Option<&'static ActionInfo> {
+    ActionInfo::by_key(key)
 }
 
-/// The name of an action, `?` for one this client does not know.
-pub fn name(kind: &Kind, lang: Lang) -> &'static str {
-    find(kind).map_or("?", |a| a.name(lang))
+/// The name of an action in `lang`.
+pub fn name(kind: Kind, lang: Lang) -> &'static str {
+    kind.info().label(lang)
 }
 
-/// The allowed actions this client knows, in the table's order.
-pub fn allowed(allowed: &[Kind]) -> impl Iterator<Item = &'static Action> + '_ {
-    ACTIONS.iter().filter(|a| allowed.contains(a.kind))
+/// The allowed actions, in the table's order.
+pub fn allowed(allowed: &[Kind]) -> impl Iterator<Item = &'static ActionInfo> + '_ {
+    ACTIONS.iter().filter(|a| allowed.contains(&a.kind))
 }
 
 /// The input of an action, in the client's terms; the runtime adds id, version and
@@ -148,7 +112,7 @@ pub enum ActInput {
     },
     NoShow,
     Contact {
-        /// A code of `codes::CONTACT_CHANNELS`.
+        /// A code of `amparo_domain::code_lists::CONTACT_CHANNELS`.
         channel: String,
         note: Option<String>,
     },
@@ -164,7 +128,7 @@ pub enum ActInput {
     Notify {
         /// When (UTC, RFC 3339); `None` is now.
         notified_at: Option<String>,
-        /// A code of `codes::NOTIFICATION_METHODS`.
+        /// A code of `amparo_domain::code_lists::NOTIFICATION_METHODS`.
         method: String,
     },
     Appeal {
@@ -200,12 +164,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_are_unique_and_every_action_is_listed_once() {
+    fn keys_are_unique_and_only_officer_forms_read_officers() {
         for (i, a) in ACTIONS.iter().enumerate() {
             for b in &ACTIONS[i + 1..] {
                 assert_ne!(a.key, b.key, "{:?} and {:?} share a key", a.kind, b.kind);
-                assert_ne!(a.kind, b.kind);
             }
+            assert_eq!(by_key(a.key).map(|b| b.kind), Some(a.kind));
         }
+        assert!(needs_officers(Kind::Assign));
+        assert!(!needs_officers(Kind::Withdraw));
+        assert_eq!(name(Kind::PutOnHold, Lang::Es), "en espera");
     }
 }

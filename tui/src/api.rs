@@ -6,6 +6,10 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use amparo_domain::error::Reason;
+/// The case's `allowedActions` decode into the domain's action kinds, so keys and labels come
+/// from its table.
+pub use amparo_domain::rsd::ActionKind as CaseAction;
 use graphql_client::GraphQLQuery;
 use serde::Deserialize;
 
@@ -223,7 +227,8 @@ pub struct AssignableOfficers;
     schema_path = "../schema.graphql",
     query_path = "graphql/case.graphql",
     response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
+    variables_derives = "Debug, Clone, PartialEq",
+    extern_enums("CaseAction")
 )]
 pub struct Case;
 
@@ -420,9 +425,14 @@ pub enum ApiError {
     Forbidden(String),
     #[error("not found: {0}")]
     NotFound(String),
-    /// Input the server refused; `field` is the input path, e.g. `members.1.dateOfBirth`.
+    /// Input the server refused; `field` is the input path, e.g. `members.1.dateOfBirth`, and
+    /// `reason` what the client renders (the English `message` is for logs only).
     #[error("invalid {field}: {message}")]
-    Validation { field: String, message: String },
+    Validation {
+        field: String,
+        reason: Reason,
+        message: String,
+    },
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("too many attempts: {0}")]
@@ -436,6 +446,21 @@ pub enum ApiError {
 struct Extensions {
     code: Option<String>,
     field: Option<String>,
+    reason: Option<String>,
+    params: Option<serde_json::Value>,
+}
+
+/// The reason of `extensions.reason` with its `params`; one this client does not know (from a
+/// newer server) or cannot read is `Unspecified`.
+fn reason(name: Option<String>, params: Option<serde_json::Value>) -> Reason {
+    let Some(name) = name else {
+        return Reason::Unspecified;
+    };
+    let mut wire = serde_json::json!({ "reason": name });
+    if let Some(p) = params.filter(|p| p.as_object().is_some_and(|o| !o.is_empty())) {
+        wire["params"] = p;
+    }
+    serde_json::from_value(wire).unwrap_or(Reason::Unspecified)
 }
 
 #[derive(Deserialize)]
@@ -452,9 +477,13 @@ struct WireResponse<T> {
 
 impl From<WireError> for ApiError {
     fn from(e: WireError) -> Self {
-        let (code, field) = match e.extensions {
-            Some(x) => (x.code.unwrap_or_default(), x.field),
-            None => (String::new(), None),
+        let (code, field, why) = match e.extensions {
+            Some(x) => (
+                x.code.unwrap_or_default(),
+                x.field,
+                reason(x.reason, x.params),
+            ),
+            None => (String::new(), None, Reason::Unspecified),
         };
         let m = e.message;
         match code.as_str() {
@@ -463,6 +492,7 @@ impl From<WireError> for ApiError {
             "NOT_FOUND" => Self::NotFound(m),
             "VALIDATION" => Self::Validation {
                 field: field.unwrap_or_default(),
+                reason: why,
                 message: m,
             },
             "CONFLICT" => Self::Conflict(m),

@@ -9,7 +9,7 @@ use std::time::Duration;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use crate::api::{self, ApiError};
-use crate::i18n::Lang;
+use crate::i18n::{self, Lang};
 use crate::msg::ListReply;
 pub use crate::msg::{Cmd, LiveEvent, Msg, Reply};
 pub use crate::screens::Screen;
@@ -141,7 +141,7 @@ impl App {
 
     /// What quitting now would lose, named for the question asked before quitting.
     pub fn unsent_work(&self) -> Vec<&'static str> {
-        let t = self.lang.text();
+        let t = i18n::text(self.lang);
         let s = &self.screens;
         let mut out = Vec::new();
         if s.register.unsent() {
@@ -590,6 +590,7 @@ fn on_live(app: &mut App, event: LiveEvent, cmds: &mut Vec<Cmd>) -> bool {
             let link = std::mem::replace(&mut app.link, Link::Down);
             was || link != Link::Down
         }
+        LiveEvent::Unreachable => std::mem::replace(&mut app.link, Link::Down) != Link::Down,
         LiveEvent::Notice {
             case_id,
             kind,

@@ -3,32 +3,29 @@
 
 use crate::api::ApiError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Es,
-    En,
+/// The client speaks the domain's languages, so code names come from the shared lists.
+pub use amparo_domain::codes::Lang;
+
+/// The language of a locale (`--lang` or the environment): Spanish when it starts with `es`,
+/// else English.
+pub fn lang_from_locale(locale: Option<&str>) -> Lang {
+    match locale {
+        Some(l) if l.starts_with("es") => Lang::Es,
+        _ => Lang::En,
+    }
 }
 
-impl Lang {
-    /// From `--lang` or the locale: Spanish when the locale starts with `es`, else English.
-    pub fn from_locale(locale: Option<&str>) -> Self {
-        match locale {
-            Some(l) if l.starts_with("es") => Self::Es,
-            _ => Self::En,
-        }
-    }
+/// The locale as POSIX orders it: `LC_ALL` overrides `LANG`.
+pub fn lang_from_env() -> Lang {
+    let var = |k| std::env::var(k).ok().filter(|v: &String| !v.is_empty());
+    lang_from_locale(var("LC_ALL").or_else(|| var("LANG")).as_deref())
+}
 
-    /// The locale as POSIX orders it: `LC_ALL` overrides `LANG`.
-    pub fn from_env() -> Self {
-        let var = |k| std::env::var(k).ok().filter(|v: &String| !v.is_empty());
-        Self::from_locale(var("LC_ALL").or_else(|| var("LANG")).as_deref())
-    }
-
-    pub fn text(self) -> &'static Text {
-        match self {
-            Self::Es => &ES,
-            Self::En => &EN,
-        }
+/// The words every screen shares, in `lang`.
+pub fn text(lang: Lang) -> &'static Text {
+    match lang {
+        Lang::Es => &ES,
+        Lang::En => &EN,
     }
 }
 
@@ -36,6 +33,8 @@ impl Lang {
 pub type KeyHelp = (&'static str, &'static str);
 
 pub struct Text {
+    /// The language these words are in, for the words composed from parameters.
+    pub lang: Lang,
     pub login: &'static str,
     pub search: &'static str,
     pub individual: &'static str,
@@ -118,9 +117,11 @@ impl Text {
             ApiError::Unauthenticated(_) => self.err_unauthenticated.to_string(),
             ApiError::Forbidden(_) => self.err_forbidden.to_string(),
             ApiError::NotFound(_) => self.err_not_found.to_string(),
-            ApiError::Validation { field, message } => {
-                format!("{} ({field}): {message}", self.err_validation)
-            }
+            ApiError::Validation { field, reason, .. } => format!(
+                "{}: {}",
+                self.err_validation,
+                crate::refusals::refusal(field, reason, self.lang)
+            ),
             ApiError::Conflict(_) => self.err_conflict.to_string(),
             ApiError::RateLimited(_) => self.err_rate_limited.to_string(),
             ApiError::Server(m) => format!("{}: {m}", self.err_server),
@@ -145,6 +146,7 @@ impl Text {
 }
 
 pub static ES: Text = Text {
+    lang: Lang::Es,
     login: "Ingreso",
     search: "Búsqueda",
     individual: "Persona",
@@ -300,6 +302,7 @@ pub static ES: Text = Text {
 };
 
 pub static EN: Text = Text {
+    lang: Lang::En,
     login: "Log in",
     search: "Search",
     individual: "Individual",
@@ -538,12 +541,11 @@ impl CaptureText {
     }
 }
 
-impl Lang {
-    pub fn capture(self) -> &'static CaptureText {
-        match self {
-            Self::Es => &ES_CAPTURE,
-            Self::En => &EN_CAPTURE,
-        }
+/// The capture command's words, in `lang`.
+pub fn capture_text(lang: Lang) -> &'static CaptureText {
+    match lang {
+        Lang::Es => &ES_CAPTURE,
+        Lang::En => &EN_CAPTURE,
     }
 }
 
@@ -662,11 +664,11 @@ mod tests {
 
     #[test]
     fn locale_picks_spanish_only_for_es() {
-        assert_eq!(Lang::from_locale(Some("es_EC.UTF-8")), Lang::Es);
-        assert_eq!(Lang::from_locale(Some("es")), Lang::Es);
-        assert_eq!(Lang::from_locale(Some("en_US.UTF-8")), Lang::En);
-        assert_eq!(Lang::from_locale(Some("C")), Lang::En);
-        assert_eq!(Lang::from_locale(None), Lang::En);
+        assert_eq!(lang_from_locale(Some("es_EC.UTF-8")), Lang::Es);
+        assert_eq!(lang_from_locale(Some("es")), Lang::Es);
+        assert_eq!(lang_from_locale(Some("en_US.UTF-8")), Lang::En);
+        assert_eq!(lang_from_locale(Some("C")), Lang::En);
+        assert_eq!(lang_from_locale(None), Lang::En);
     }
 
     #[test]

@@ -11,7 +11,6 @@ pub mod actions;
 pub mod api;
 pub mod app;
 pub mod capture;
-pub mod codes;
 pub mod config;
 pub mod cursors;
 #[cfg(feature = "demo")]
@@ -20,6 +19,7 @@ pub mod i18n;
 pub mod live;
 pub mod msg;
 pub mod picker;
+pub mod refusals;
 pub mod runtime;
 pub mod screens;
 pub mod term;

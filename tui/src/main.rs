@@ -72,8 +72,8 @@ async fn main() -> ExitCode {
     let lang = match (args.lang, settings.lang.as_deref()) {
         (Some(LangArg::Es), _) => Lang::Es,
         (Some(LangArg::En), _) => Lang::En,
-        (None, Some(l)) => Lang::from_locale(Some(l)),
-        (None, None) => Lang::from_env(),
+        (None, Some(l)) => amparo::i18n::lang_from_locale(Some(l)),
+        (None, None) => amparo::i18n::lang_from_env(),
     };
     let ca_cert = args
         .ca_cert
@@ -186,6 +186,7 @@ async fn run(mut app: App, client: &Client) -> std::io::Result<()> {
     app.size = (size.width, size.height);
     let (tx, mut rx) = mpsc::unbounded_channel();
     term::spawn_input(tx.clone());
+    runtime::watch(client, &tx);
     loop {
         if app.dirty {
             term::draw(&mut terminal, &app)?;

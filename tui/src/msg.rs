@@ -28,6 +28,9 @@ pub enum Msg {
 pub enum LiveEvent {
     Up,
     Down,
+    /// The server's port stopped taking connections (see `runtime::watch`): the link is down
+    /// even for a session without a live link, and before any key is pressed.
+    Unreachable,
     /// A case changed; kind `reload` means notices were lost and every screen should re-read.
     Notice {
         case_id: String,

@@ -3,11 +3,11 @@
 //! needs a code (a need, a document type, a country, a ground...) uses it, so no code is ever
 //! typed by hand.
 
+use amparo_domain::codes::Term;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use crate::codes::Term;
 use crate::i18n::Lang;
 use crate::widgets::{dim, ellipsis, focused};
 
@@ -165,7 +165,7 @@ impl Picker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codes;
+    use amparo_domain::codes;
 
     fn key(c: KeyCode) -> KeyEvent {
         KeyEvent::new(c, KeyModifiers::NONE)

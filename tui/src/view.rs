@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use crate::app::{App, Link};
-use crate::i18n::Text;
+use crate::i18n::{self, Text};
 use crate::screens::Screen;
 use crate::screens::group::GroupState;
 use crate::screens::individual::IndividualState;
@@ -25,7 +25,7 @@ pub const MIN_HEIGHT: u16 = 24;
 
 pub fn view(app: &App, frame: &mut Frame) {
     let area = frame.area();
-    let t = app.lang.text();
+    let t = i18n::text(app.lang);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         let msg = format!("{} ({}×{})", t.enlarge, area.width, area.height);
         frame.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);

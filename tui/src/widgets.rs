@@ -1,11 +1,15 @@
-//! Pieces every screen uses: the one-line text field, the few styles, cell padding and the
-//! unit's clock. Screens are plain lines without borders or fills: on a thin link every cell
+//! Pieces every screen uses: the one-line text field, the few styles, cell padding, the
+//! unit's clock and the paged record. Screens are plain lines without borders or fills: on a thin link every cell
 //! that differs between frames costs bytes.
 
+use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::Span;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::api::ApiError;
 
 /// Hours the unit's office clock is behind UTC: Quito keeps UTC-5 all year.
 pub const UNIT_UTC_OFFSET_HOURS: i64 = -5;
@@ -122,4 +126,133 @@ pub fn ellipsis(s: &str, width: usize) -> String {
     let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
     out.push('…');
     out
+}
+
+/// A record read from the server and shown a page at a time, as the individual and group
+/// screens show theirs: which request's answer counts, the record or the refusal, and where
+/// the page starts. Pages flip whole rather than scroll, so a key costs the lines that change.
+#[derive(Debug, Clone)]
+pub struct PagedLines<T> {
+    /// The request whose answer is awaited; earlier answers are dropped.
+    pub seq: u64,
+    pub loading: bool,
+    pub data: Option<T>,
+    pub error: Option<ApiError>,
+    /// First line shown.
+    pub top: usize,
+    /// How many lines the record takes, counted when it arrived.
+    pub lines: usize,
+}
+
+impl<T> Default for PagedLines<T> {
+    fn default() -> Self {
+        Self {
+            seq: 0,
+            loading: false,
+            data: None,
+            error: None,
+            top: 0,
+            lines: 0,
+        }
+    }
+}
+
+impl<T> PagedLines<T> {
+    /// Forgets what is shown and starts reading afresh; the request's sequence number.
+    pub fn open(&mut self) -> u64 {
+        *self = Self {
+            seq: self.seq + 1,
+            loading: true,
+            ..Self::default()
+        };
+        self.seq
+    }
+
+    /// Reads again, keeping what is shown until the answer arrives; the sequence number.
+    pub fn reread(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    /// Takes the answer to request `seq` (an older one is dropped), counting the lines of a
+    /// record with `count`. Returns whether a record was taken.
+    pub fn answer(
+        &mut self,
+        seq: u64,
+        result: Result<T, ApiError>,
+        count: impl FnOnce(&T) -> usize,
+    ) -> bool {
+        if seq != self.seq {
+            return false;
+        }
+        self.loading = false;
+        match result {
+            Ok(data) => {
+                self.lines = count(&data);
+                self.error = None;
+                self.data = Some(data);
+                true
+            }
+            Err(e) => {
+                self.error = Some(e);
+                false
+            }
+        }
+    }
+
+    /// PgDn, `n` or Space and PgUp or `p` flip by `page` lines; whether the page moved.
+    pub fn flip(&mut self, code: KeyCode, page: usize) -> bool {
+        match code {
+            KeyCode::PageDown | KeyCode::Char('n') | KeyCode::Char(' ')
+                if self.top + page < self.lines =>
+            {
+                self.top += page;
+                true
+            }
+            KeyCode::PageUp | KeyCode::Char('p') if self.top > 0 => {
+                self.top = self.top.saturating_sub(page);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The lines of the record (from `lines`), or the refusal in words (from `words`), or
+    /// `loading`.
+    pub fn body<'a>(
+        &'a self,
+        words: impl FnOnce(&ApiError) -> String,
+        loading: &str,
+        lines: impl FnOnce(&'a T) -> Vec<Line<'a>>,
+    ) -> Vec<Line<'a>> {
+        match (&self.data, &self.error) {
+            (_, Some(e)) => vec![Line::styled(words(e), error())],
+            (Some(data), None) => lines(data),
+            (None, None) => vec![Line::raw(loading.to_string())],
+        }
+    }
+
+    /// Draws the page of `lines` that starts at `top`, `notes` at its foot (they take the
+    /// place of record lines), and on the last line "more below" or, on the last page, `hint`.
+    pub fn draw(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        lines: Vec<Line>,
+        notes: Vec<Line>,
+        more: &str,
+        hint: &str,
+    ) {
+        let height = usize::from(area.height.saturating_sub(1));
+        let total = lines.len();
+        let top = self.top.min(total.saturating_sub(1));
+        let mut shown: Vec<Line> = lines.into_iter().skip(top).take(height).collect();
+        if !notes.is_empty() {
+            shown.truncate(height.saturating_sub(notes.len()));
+            shown.extend(notes);
+        }
+        let foot = if top + height < total { more } else { hint };
+        shown.push(Line::styled(foot.to_string(), dim()));
+        frame.render_widget(Paragraph::new(shown), area);
+    }
 }

@@ -491,7 +491,7 @@ async fn an_untrusted_device_on_a_lower_port_is_listed_with_its_reason_and_the_t
         assert_eq!(d.port, stranger.port());
         assert!(!reason.is_empty());
     }
-    let lines = device_lines(&devices, Lang::En.capture());
+    let lines = device_lines(&devices, amparo::i18n::capture_text(Lang::En));
     for (d, line) in devices.iter().zip(&lines) {
         if d.port == stranger.port() {
             let reason = d.info_problem.as_deref().expect("a reason");

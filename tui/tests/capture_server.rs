@@ -157,7 +157,7 @@ async fn captured_enrolled_flagged_adjudicated_verified_and_synced(t: TestDb) {
     let client = logged_in(&srv.url, "registrar").await;
     let uploader = GraphqlUploader {
         client: client.clone(),
-        text: Lang::En.capture(),
+        text: amparo::i18n::capture_text(Lang::En),
     };
     let dir = tempfile::tempdir().expect("queue dir");
     let queue = Queue::open(dir.path(), None).expect("queue");
@@ -215,7 +215,7 @@ async fn captured_enrolled_flagged_adjudicated_verified_and_synced(t: TestDb) {
     };
     let offline = GraphqlUploader {
         client: Client::new(&dead).expect("client"),
-        text: Lang::En.capture(),
+        text: amparo::i18n::capture_text(Lang::En),
     };
     let carla_capture = capture_of(77, &carla).await;
     assert!(matches!(
@@ -243,7 +243,7 @@ async fn a_sample_the_server_refuses_is_taken_again_alone_and_the_enrolment_land
     let client = logged_in(&srv.url, "registrar").await;
     let uploader = GraphqlUploader {
         client,
-        text: Lang::En.capture(),
+        text: amparo::i18n::capture_text(Lang::En),
     };
     let dir = tempfile::tempdir().expect("queue dir");
     let queue = Queue::open(dir.path(), None).expect("queue");

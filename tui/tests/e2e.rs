@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use amparo::api::Client;
-use amparo::app::{App, Msg, Screen, update};
+use amparo::app::{App, Link, Msg, Screen, update};
 use amparo::i18n::Lang;
 use amparo::runtime;
 use amparo::view::view;
@@ -227,7 +227,27 @@ async fn officer_acts_and_the_supervisor_sees_it_live(t: TestDb) {
     assert!(!screen.contains("registered 1"), "{screen}");
 }
 
+/// A registrar has no live link; the status line still turns to LINK DOWN within seconds of
+/// the server going away, with no key pressed.
+async fn the_status_line_sees_the_server_go_without_a_key(t: TestDb) {
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let mut d = driver(&srv.url);
+    runtime::watch(&d.client, &d.tx);
+    d.log_in("registrar").await;
+    assert_eq!(d.app.screen(), Screen::Search, "{}", d.screen());
+    assert!(!d.app.live, "a registrar has no live link");
+    assert!(d.screen().contains(" · online"), "{}", d.screen());
+    drop(srv);
+    d.until("LINK DOWN without a key", |a| a.link == Link::Down)
+        .await;
+    let screen = d.screen();
+    assert!(screen.contains("LINK DOWN"), "{screen}");
+    assert!(!screen.contains("online"), "{screen}");
+}
+
 amparo_tests::both_backends!(
+    the_status_line_sees_the_server_go_without_a_key,
     a_clerk_records_a_need_a_document_a_correction_and_opens_a_case,
     log_in_register_find_by_transliteration_and_open,
     officer_acts_and_the_supervisor_sees_it_live,
@@ -377,7 +397,14 @@ async fn a_clerk_records_a_need_a_document_a_correction_and_opens_a_case(t: Test
     assert!(screen.contains("Born: 1985-03-02"), "{screen}");
 
     // A stale version is refused and the form shows the record read again.
-    let version = d.app.screens.individual.data.as_ref().map(|p| p.version);
+    let version = d
+        .app
+        .screens
+        .individual
+        .record
+        .data
+        .as_ref()
+        .map(|p| p.version);
     d.key(KeyCode::Char('e')).await;
     if let Some(form) = d.app.screens.individual.form.as_mut() {
         form.version -= 1;

@@ -4,13 +4,14 @@
 use std::time::Duration;
 
 use amparo::actions::ActInput;
+use amparo::actions::Kind;
 use amparo::api::ApiError;
-use amparo::api::case::CaseAction;
 use amparo::api::case_queue::CaseList;
 use amparo::app::{App, Cmd, LiveEvent, Msg, Reply, Screen, update};
 use amparo::i18n::Lang;
 use amparo::msg::{ActDone, CasePage, ListReply};
 use amparo::view::view;
+use amparo_domain::error::{BookingClash, Reason};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -571,7 +572,7 @@ fn an_ended_session_logs_in_again_and_keeps_the_form() {
 fn the_individual_flips_by_pages_and_stops_at_the_end() {
     let mut app = logged_in(Lang::En);
     app.open_individual("id-1".into(), &mut Vec::new());
-    let seq = app.screens.individual.seq;
+    let seq = app.screens.individual.record.seq;
     let mut record = individual();
     for day in 1..=12 {
         record["individual"]["history"]
@@ -638,7 +639,7 @@ fn group_screens() {
     for (lang, code) in LANGS {
         let mut app = logged_in(lang);
         app.open_individual("id-1".into(), &mut Vec::new());
-        let seq = app.screens.individual.seq;
+        let seq = app.screens.individual.record.seq;
         reply(
             &mut app,
             Reply::Individual {
@@ -949,7 +950,7 @@ fn case_screens_and_every_action_form() {
             let cmds = press(&mut app, KeyCode::Char(key));
             if matches!(
                 action,
-                CaseAction::SCHEDULE_INTERVIEW | CaseAction::REOPEN_CASE | CaseAction::ASSIGN_CASE
+                Kind::ScheduleInterview | Kind::Reopen | Kind::Assign
             ) && !cmds.is_empty()
             {
                 assert!(matches!(cmds.as_slice(), [Cmd::Officers]), "{cmds:?}");
@@ -1182,8 +1183,14 @@ fn forms_validate_inline_keep_their_id_on_retry_and_send_the_version_read() {
             Reply::Act {
                 cmid: first.clone(),
                 result: Err(ApiError::Validation {
-                    field: "at".into(),
-                    message: "officer already booked at that time".into(),
+                    field: "input.at".into(),
+                    reason: Reason::AlreadyBooked(Box::new(BookingClash {
+                        who: "officer".into(),
+                        starts: "2026-12-15T15:00:00Z".into(),
+                        ends: "2026-12-15T17:00:00Z".into(),
+                    })),
+                    message: "the officer is already booked from 2026-12-15 15:00 to 17:00 UTC"
+                        .into(),
                 }),
             },
         );
@@ -1215,6 +1222,61 @@ fn forms_validate_inline_keep_their_id_on_retry_and_send_the_version_read() {
 }
 
 #[test]
+fn the_case_shows_one_message_at_a_time_with_its_kind() {
+    for (lang, code) in LANGS {
+        let mut app = officer_on_case(lang, &["RECORD_CONTACT"]);
+        press(&mut app, KeyCode::Char('c'));
+        let cmds = ctrl(&mut app, 's');
+        let [Cmd::Act { cmid, .. }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        let cmds = reply(
+            &mut app,
+            Reply::Act {
+                cmid: cmid.clone(),
+                result: Ok(ActDone {
+                    status: Some("scheduled".into()),
+                    cases: 1,
+                }),
+            },
+        );
+        // The re-read after the action finds the server gone: the failure replaces "done",
+        // it is not written after it.
+        let Some(Cmd::Case { seq, .. }) = cmds.iter().find(|c| matches!(c, Cmd::Case { .. }))
+        else {
+            panic!("no case read in {cmds:?}")
+        };
+        reply(
+            &mut app,
+            Reply::Read(ListReply::Case {
+                seq: *seq,
+                result: Err(ApiError::Network("connection refused".into())),
+            }),
+        );
+        let screen = render(&app);
+        let t = amparo::i18n::text(lang);
+        assert!(screen.contains(t.err_network), "{screen}");
+        assert!(
+            !screen.contains("Done; now") && !screen.contains("Hecho; ahora"),
+            "{screen}"
+        );
+        insta::assert_snapshot!(format!("case_failed_after_done_{code}"), render(&app));
+    }
+}
+
+#[test]
+fn an_unreachable_server_shows_link_down_without_a_key() {
+    for (lang, code) in LANGS {
+        let mut app = logged_in(lang);
+        assert!(render(&app).contains(amparo::i18n::text(lang).online));
+        let cmds = update(&mut app, Msg::Live(LiveEvent::Unreachable));
+        assert!(cmds.is_empty(), "{cmds:?}");
+        assert!(app.dirty, "the status line is drawn again at once");
+        insta::assert_snapshot!(format!("unreachable_{code}"), render(&app));
+    }
+}
+
+#[test]
 fn an_assessment_needs_codes_that_fit_each_outcome() {
     let mut app = officer_on_case(Lang::En, &ALL_ACTIONS);
     press(&mut app, KeyCode::Char('e'));
@@ -1227,7 +1289,7 @@ fn an_assessment_needs_codes_that_fit_each_outcome() {
     press(&mut app, KeyCode::Tab);
     type_text(&mut app, "convention");
     assert!(
-        render(&app).contains("no_convention_ground No Convention ground"),
+        render(&app).contains("no_convention_ground No link to a Convention ground"),
         "{}",
         render(&app)
     );
@@ -1846,7 +1908,7 @@ fn on_person(lang: Lang) -> App {
     );
     assert!(cmds.is_empty());
     app.open_individual("id-1".into(), &mut Vec::new());
-    let seq = app.screens.individual.seq;
+    let seq = app.screens.individual.record.seq;
     reply(
         &mut app,
         Reply::Individual {

@@ -20,12 +20,13 @@ use super::schema::*;
 use super::scope::Scope;
 use super::{new_id, now};
 use crate::domain::access::{Permission, Role, parse_roles};
+use crate::domain::error::{BookingClash, WorkingHours};
 use crate::domain::feed::{Change, RecordKind};
 use crate::domain::rsd::{
     self, Action, ActionKind, CaseEvent, CaseState, Modality, RefusalKind, ReopenGround, Stage,
     Status, UnitRules,
 };
-use crate::error::{Error, Result};
+use crate::error::{Error, Reason, Result};
 
 /// How long an interview is booked for unless the scheduler says otherwise.
 pub const DEFAULT_INTERVIEW_MINUTES: u32 = 120;
@@ -74,8 +75,11 @@ impl Calendar {
         let start = local.hour() * 60 + local.minute();
         let weekday = local.weekday().number_from_monday();
         if !self.working_days.contains(&weekday) {
-            return Err(Error::validation(
+            return Err(Error::invalid(
                 "at",
+                Reason::NotWorkingDay {
+                    at: rfc3339(starts),
+                },
                 format!(
                     "{} is not a working day; book interviews on working days only",
                     local.format("%A %Y-%m-%d")
@@ -83,8 +87,15 @@ impl Calendar {
             ));
         }
         if start < self.day_starts || start + minutes > self.day_ends {
-            return Err(Error::validation(
+            let hhmm = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
+            return Err(Error::invalid(
                 "at",
+                Reason::OutsideWorkingHours(Box::new(WorkingHours {
+                    starts: rfc3339(starts),
+                    ends: rfc3339(starts + TimeDelta::minutes(i64::from(minutes))),
+                    day_starts: hhmm(self.day_starts),
+                    day_ends: hhmm(self.day_ends),
+                })),
                 format!(
                     "the interview ({}–{} local time) falls outside working hours ({:02}:{:02}–{:02}:{:02})",
                     local.format("%H:%M"),
@@ -640,10 +651,7 @@ fn book(
         ends,
         appointment_id,
     )? {
-        return Err(Error::validation(
-            "input.at",
-            format!("the officer is already booked {clash}"),
-        ));
+        return Err(booked("input.at", "officer", clash));
     }
     let interpreter_id = match &b.language {
         None => None,
@@ -769,8 +777,32 @@ type AppointmentFilter = Box<
     dyn BoxableExpression<appointments::table, super::db::Db, SqlType = diesel::sql_types::Bool>,
 >;
 
+/// A UTC time as RFC 3339, the form refusals carry times in (a client shows them in the
+/// office's time zone).
+fn rfc3339(at: NaiveDateTime) -> String {
+    at.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The refusal of a booking because `who` is taken over `(starts, ends)`.
+fn booked(field: &str, who: &str, (starts, ends): (NaiveDateTime, NaiveDateTime)) -> Error {
+    Error::invalid(
+        field,
+        Reason::AlreadyBooked(Box::new(BookingClash {
+            who: who.to_string(),
+            starts: rfc3339(starts),
+            ends: rfc3339(ends),
+        })),
+        format!(
+            "the {who} is already booked from {} to {} UTC",
+            starts.format("%Y-%m-%d %H:%M"),
+            ends.format("%H:%M")
+        ),
+    )
+}
+
 /// The first scheduled appointment matching `who` that overlaps `[starts, ends)`, other than
-/// `except`, described for the scheduler.
+/// `except`: its start and end.
 fn clash(
     conn: &mut DbConn,
     who: impl BoxableExpression<appointments::table, super::db::Db, SqlType = diesel::sql_types::Bool>
@@ -778,9 +810,9 @@ fn clash(
     starts: NaiveDateTime,
     ends: NaiveDateTime,
     except: &str,
-) -> Result<Option<String>> {
+) -> Result<Option<(NaiveDateTime, NaiveDateTime)>> {
     let who: AppointmentFilter = Box::new(who);
-    let found: Option<(NaiveDateTime, NaiveDateTime)> = appointments::table
+    appointments::table
         .filter(who)
         .filter(appointments::status.eq("scheduled"))
         .filter(appointments::id.ne(except))
@@ -788,14 +820,8 @@ fn clash(
         .filter(appointments::ends_at.gt(starts))
         .select((appointments::starts_at, appointments::ends_at))
         .first(conn)
-        .optional()?;
-    Ok(found.map(|(s, e)| {
-        format!(
-            "from {} to {} UTC",
-            s.format("%Y-%m-%d %H:%M"),
-            e.format("%H:%M")
-        )
-    }))
+        .optional()
+        .map_err(Error::from)
 }
 
 /// An interpreter of the unit for `language`, free at the time: the one asked for, or the first
@@ -830,8 +856,11 @@ fn interpreter_for(
             ));
         };
         if !speaks(langs) {
-            return Err(Error::validation(
+            return Err(Error::invalid(
                 "input.interpreterId",
+                Reason::NotInterpreterOf {
+                    language: language.to_string(),
+                },
                 format!("that interpreter does not interpret {language}"),
             ));
         }
@@ -845,10 +874,7 @@ fn interpreter_for(
             ends,
             except,
         )? {
-            return Err(Error::validation(
-                "input.interpreterId",
-                format!("that interpreter is already booked {c}"),
-            ));
+            return Err(booked("input.interpreterId", "interpreter", c));
         }
         return Ok(id.clone());
     }
@@ -856,8 +882,11 @@ fn interpreter_for(
         candidates.iter().filter(|c| speaks(&c.2)).collect();
     ordered.sort_by_key(|c| c.1.as_deref() != Some(office_id));
     if ordered.is_empty() {
-        return Err(Error::validation(
+        return Err(Error::invalid(
             "input.language",
+            Reason::NoInterpreter {
+                language: language.to_string(),
+            },
             format!("your unit has no interpreter for {language}"),
         ));
     }
@@ -877,8 +906,11 @@ fn interpreter_for(
             return Ok(id.clone());
         }
     }
-    Err(Error::validation(
+    Err(Error::invalid(
         "input.at",
+        Reason::NoInterpreterFree {
+            language: language.to_string(),
+        },
         format!("no interpreter for {language} is free at that time; choose another time"),
     ))
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::state::{CaseState, ClosureReason, IndividualOutcome, ReopenGround, Stage, Status};
 use crate::access::Role;
+use crate::codes::Lang;
 
 /// The user acting, as the store knows them from their session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -334,6 +335,21 @@ pub const ACTIONS: [ActionInfo; 16] = [
         label_en: "resume",
     },
 ];
+
+impl ActionInfo {
+    /// The short label in `lang`.
+    pub fn label(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Es => self.label_es,
+            Lang::En => self.label_en,
+        }
+    }
+
+    /// The row whose client key is `key`.
+    pub fn by_key(key: char) -> Option<&'static ActionInfo> {
+        ACTIONS.iter().find(|a| a.key == key)
+    }
+}
 
 impl ActionKind {
     /// Every kind, in the order [`super::allowed_actions`] lists them.

@@ -429,7 +429,7 @@ pub async fn run_capture(
     settings: &Config,
     lang: Lang,
 ) -> ExitCode {
-    let text = lang.capture();
+    let text = crate::i18n::capture_text(lang);
     let fail = |e: &dyn std::fmt::Display| {
         eprintln!("amparo capture: {e}");
         ExitCode::FAILURE

@@ -65,13 +65,15 @@ impl Uploader for GraphqlUploader {
                     UploadError::Transport(m)
                 }
                 ApiError::Unauthenticated(m) => UploadError::Unauthenticated(m),
-                ApiError::Validation { field, message } => match refused_sample(capture, &field) {
-                    Some(position) => UploadError::SampleRefused {
-                        position,
-                        reason: format!("{field}: {message}"),
-                    },
-                    None => UploadError::Refused(format!("{field}: {message}")),
-                },
+                ApiError::Validation { field, message, .. } => {
+                    match refused_sample(capture, &field) {
+                        Some(position) => UploadError::SampleRefused {
+                            position,
+                            reason: format!("{field}: {message}"),
+                        },
+                        None => UploadError::Refused(format!("{field}: {message}")),
+                    }
+                }
                 other => UploadError::Refused(other.to_string()),
             })?;
         println!("{}", outcome(self.text, &data.enrol_biometrics.enrolment));

@@ -6,7 +6,7 @@ use std::time::Instant;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::api::{self, ApiError, Client};
-use crate::msg::{CasePage, Cmd, Decision, ListReply, Msg, Reply, ReviewsPage};
+use crate::msg::{CasePage, Cmd, Decision, ListReply, LiveEvent, Msg, Reply, ReviewsPage};
 use crate::screens::reviews::REVIEWS_PAGE;
 use crate::screens::search::PAGE_SIZE;
 use crate::screens::supervisor::QUEUE_PAGE;
@@ -45,6 +45,42 @@ pub fn run(client: &Client, cmd: Cmd, tx: &UnboundedSender<Msg>) {
             rtt: started.elapsed(),
             reply,
         });
+    });
+}
+
+/// How often [`watch`] knocks, and how long it waits for an answer.
+const WATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Watches that the server still takes connections, so the status line turns to LINK DOWN
+/// within seconds of the server going away, with no key pressed and with or without a live
+/// link. It opens and closes a TCP connection: no request, no bytes of payload on a thin link.
+/// It reports only the change to unreachable; the next answer (or the live link) says when the
+/// server is back, since a port that answers is not yet a server that does.
+pub fn watch(client: &Client, tx: &UnboundedSender<Msg>) {
+    let Some(addr) = reqwest::Url::parse(client.endpoint()).ok().and_then(|u| {
+        Some(format!(
+            "{}:{}",
+            u.host_str()?.trim_start_matches('[').trim_end_matches(']'),
+            u.port_or_known_default()?
+        ))
+    }) else {
+        return;
+    };
+    let tx = tx.clone();
+    tokio::spawn(async move {
+        let mut reachable = true;
+        loop {
+            tokio::time::sleep(WATCH_EVERY).await;
+            let knock = tokio::net::TcpStream::connect(addr.as_str());
+            let now = matches!(tokio::time::timeout(WATCH_EVERY, knock).await, Ok(Ok(_)));
+            if reachable && !now && tx.send(Msg::Live(LiveEvent::Unreachable)).is_err() {
+                return;
+            }
+            if tx.is_closed() {
+                return;
+            }
+            reachable = now;
+        }
     });
 }
 

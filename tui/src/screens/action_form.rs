@@ -5,6 +5,7 @@
 
 mod texts;
 
+use amparo_domain::code_lists;
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -13,10 +14,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use crate::actions::{self, ActInput, Form};
+use crate::actions::{self, ActInput, Form, Kind};
 use crate::api::ApiError;
-use crate::api::case::CaseAction;
-use crate::codes;
 use crate::i18n::Lang;
 use crate::msg::Cmd;
 use crate::picker::Picker;
@@ -145,7 +144,7 @@ pub struct CaseContext {
 /// An open action form.
 #[derive(Debug, Clone)]
 pub struct ActionForm {
-    pub action: CaseAction,
+    pub action: Kind,
     pub fields: Vec<Field>,
     pub focus: usize,
     /// Set once a submit was tried: problems show from then on.
@@ -175,11 +174,11 @@ fn local_now() -> NaiveDateTime {
 /// clause when excluded; named in `lang`.
 pub fn outcome_codes(outcome: &str, lang: Lang) -> Picker {
     let list = match outcome {
-        "recognised" => &codes::GROUNDS,
-        "rejected" => &codes::REJECTION_REASONS,
-        _ => &codes::EXCLUSION_CLAUSES,
+        "recognised" => code_lists::GROUNDS,
+        "rejected" => code_lists::REJECTION_REASONS,
+        _ => code_lists::EXCLUSION_CLAUSES,
     };
-    Picker::of_terms(list.terms(), lang)
+    Picker::of_terms(list, lang)
 }
 
 fn text() -> Input {
@@ -226,15 +225,15 @@ pub fn officer_options(
 impl ActionForm {
     /// A new form for `action` on the case read at `version`.
     pub fn new(
-        action: CaseAction,
+        action: Kind,
         case_id: &str,
         version: i64,
         ctx: &CaseContext,
         officers: Option<&[(String, String)]>,
         lang: Lang,
     ) -> Self {
-        let form = actions::find(&action).map_or(Form::Confirm, |a| a.form);
-        let context = if action == CaseAction::REVIEW_ASSESSMENT {
+        let form = actions::form(action);
+        let context = if action == Kind::ReviewAssessment {
             ctx.assessment.clone()
         } else {
             Vec::new()
@@ -292,7 +291,7 @@ impl ActionForm {
             Form::Contact => vec![
                 field(
                     Label::Channel,
-                    Input::Pick(Picker::of_terms(codes::CONTACT_CHANNELS.terms(), lang)),
+                    Input::Pick(Picker::of_terms(code_lists::CONTACT_CHANNELS, lang)),
                 ),
                 field(Label::Note, text()),
             ],
@@ -300,7 +299,7 @@ impl ActionForm {
                 field(Label::HeldOn, text()),
                 field(
                     Label::Method,
-                    Input::Pick(Picker::of_terms(codes::NOTIFICATION_METHODS.terms(), lang)),
+                    Input::Pick(Picker::of_terms(code_lists::NOTIFICATION_METHODS, lang)),
                 ),
             ],
             Form::Assessment => {
@@ -376,7 +375,7 @@ impl ActionForm {
     pub fn set_officers(&mut self, officers: &[(String, String)], my_id: Option<&str>) {
         for f in &mut self.fields {
             let options = match f.label {
-                Label::Officer if self.action == CaseAction::SCHEDULE_INTERVIEW => {
+                Label::Officer if self.action == Kind::ScheduleInterview => {
                     officer_options(Some(officers), my_id, true)
                 }
                 Label::Officer => officer_options(Some(officers), None, false),
@@ -443,7 +442,7 @@ impl ActionForm {
             let problem = match f.label {
                 Label::Reason => {
                     let needed = match self.action {
-                        CaseAction::DECIDE_ADMISSIBILITY => {
+                        Kind::DecideAdmissibility => {
                             self.choice_value(&Label::Admissible) == Some("no")
                         }
                         _ => true,
@@ -503,7 +502,7 @@ impl ActionForm {
     /// The first day an interview may be dated: its appointment's, or today when it is held
     /// ahead of it (the server's rule).
     fn first_day(&self) -> Option<NaiveDate> {
-        if self.action != CaseAction::RECORD_INTERVIEW {
+        if self.action != Kind::RecordInterview {
             return None;
         }
         let booked = NaiveDate::parse_from_str(self.booked.get(..10)?, "%Y-%m-%d").ok()?;
@@ -517,7 +516,7 @@ impl ActionForm {
         let time = match self.text_value(&Label::HeldAt) {
             // A decision handed over on an earlier day is dated at the close of that day,
             // after any decision taken the same day.
-            "" if self.action == CaseAction::NOTIFY_DECISION => {
+            "" if self.action == Kind::NotifyDecision => {
                 NaiveTime::from_hms_opt(WORK_END, 0, 0)?
             }
             "" => NaiveTime::from_hms_opt(12, 0, 0)?,
@@ -530,7 +529,7 @@ impl ActionForm {
     /// server. A notification dated today is sent as now, not at noon.
     fn held_utc(&self) -> Option<String> {
         let local = self.held_local()?;
-        if self.action == CaseAction::NOTIFY_DECISION && local.date() == local_now().date() {
+        if self.action == Kind::NotifyDecision && local.date() == local_now().date() {
             return None;
         }
         let utc = local - chrono::Duration::hours(UNIT_UTC_OFFSET_HOURS);
@@ -559,7 +558,7 @@ impl ActionForm {
 
     /// The input to send, or `None` while a field has a problem.
     pub fn input(&self) -> Option<ActInput> {
-        use CaseAction as A;
+        use Kind as A;
         if !self.problems().is_empty() {
             return None;
         }
@@ -573,11 +572,11 @@ impl ActionForm {
                 cases: self.bulk.clone(),
                 officer_id: pick(Label::Officer)?,
             },
-            A::DECIDE_ADMISSIBILITY => ActInput::Admissibility {
+            A::DecideAdmissibility => ActInput::Admissibility {
                 admissible: self.choice_value(&Label::Admissible) == Some("yes"),
                 reason: opt(Label::Reason),
             },
-            A::SCHEDULE_INTERVIEW => ActInput::Schedule {
+            A::ScheduleInterview => ActInput::Schedule {
                 at: self.slot().ok()?,
                 minutes: self.text_value(&Label::Minutes).parse().ok()?,
                 officer_id: pick(Label::Officer).filter(|s| !s.is_empty()),
@@ -585,19 +584,19 @@ impl ActionForm {
                 reschedule: pick(Label::Appointment).filter(|s| !s.is_empty()),
                 override_reason: opt(Label::Override),
             },
-            A::RECORD_INTERVIEW => ActInput::Interview {
+            A::RecordInterview => ActInput::Interview {
                 attended: self.choice_value(&Label::Attended) == Some("yes"),
                 held_at: self.held_utc(),
                 notes_ref: opt(Label::NotesRef),
                 language: opt(Label::Language),
                 override_reason: opt(Label::Override),
             },
-            A::RECORD_NO_SHOW => ActInput::NoShow,
-            A::RECORD_CONTACT => ActInput::Contact {
+            A::RecordNoShow => ActInput::NoShow,
+            A::RecordContact => ActInput::Contact {
                 channel: self.pick_value(&Label::Channel)?,
                 note: opt(Label::Note),
             },
-            A::SUBMIT_ASSESSMENT => {
+            A::SubmitAssessment => {
                 let mut recommendations = Vec::new();
                 for pair in self.fields.chunks(2) {
                     if let [outcome, codes] = pair
@@ -613,36 +612,35 @@ impl ActionForm {
                     assessment_ref: opt(Label::AssessmentRef),
                 }
             }
-            A::REVIEW_ASSESSMENT => ActInput::Review {
+            A::ReviewAssessment => ActInput::Review {
                 approve: self.choice_value(&Label::Decision) == Some("approve"),
                 comments: opt(Label::Comments),
             },
-            A::NOTIFY_DECISION => ActInput::Notify {
+            A::NotifyDecision => ActInput::Notify {
                 notified_at: self.held_utc(),
                 method: self.pick_value(&Label::Method)?,
             },
-            A::LODGE_APPEAL => ActInput::Appeal {
+            A::LodgeAppeal => ActInput::Appeal {
                 lodged_at: opt(Label::LodgedOn).map(|d| format!("{d}T{:02}:00:00Z", 12)),
             },
-            A::WITHDRAW_CASE => ActInput::Withdraw {
+            A::Withdraw => ActInput::Withdraw {
                 reason: opt(Label::Reason)?,
             },
-            A::PUT_CASE_ON_HOLD => ActInput::Hold {
+            A::PutOnHold => ActInput::Hold {
                 reason: opt(Label::Reason)?,
             },
-            A::CLOSE_CASE => ActInput::Close {
+            A::Close => ActInput::Close {
                 reason: pick(Label::Reason)?,
             },
-            A::CONFIRM_ABANDONMENT => ActInput::Abandon,
-            A::REOPEN_CASE => ActInput::Reopen {
+            A::ConfirmAbandonment => ActInput::Abandon,
+            A::Reopen => ActInput::Reopen {
                 ground: pick(Label::Ground)?,
                 approver_id: pick(Label::Approver)?,
             },
-            A::ASSIGN_CASE => ActInput::Assign {
+            A::Assign => ActInput::Assign {
                 officer_id: pick(Label::Officer)?,
             },
-            A::RESUME_CASE => ActInput::Resume,
-            A::Other(_) => return None,
+            A::Resume => ActInput::Resume,
         })
     }
 
@@ -876,7 +874,10 @@ pub fn draw(lang: Lang, form: &ActionForm, frame: &mut Frame, area: Rect) {
         lines.push(Line::raw(c.form_retry));
     }
     lines.push(Line::styled(c.form_hint, dim()));
-    let height = u16::try_from(lines.len() + 2)
+    // A refusal in words may wrap: count the rows the lines take, so the hint stays in.
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let height = u16::try_from(rows + 2)
         .unwrap_or(area.height)
         .min(area.height);
     let popup = Rect {
@@ -887,7 +888,7 @@ pub fn draw(lang: Lang, form: &ActionForm, frame: &mut Frame, area: Rect) {
     };
     frame.render_widget(Clear, popup);
     let title = if form.bulk.is_empty() {
-        actions::name(&form.action, lang).to_string()
+        actions::name(form.action, lang).to_string()
     } else {
         c.reassign.to_string()
     };

@@ -4,6 +4,8 @@
 
 mod texts;
 
+use amparo_domain::code_lists;
+use amparo_domain::codes::label_or_code;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
@@ -17,7 +19,6 @@ use super::{Ctx, Nav, Outcome, Screen, page_lines};
 use crate::actions;
 use crate::api::case::CaseCase;
 use crate::api::{self, ApiError};
-use crate::codes;
 use crate::i18n::Lang;
 use crate::msg::{ActDone, Cmd};
 use crate::widgets::{bold, cell, dim, error, local_date, local_time, warn};
@@ -116,7 +117,7 @@ impl CaseState {
         let Some(action) = actions::by_key(k) else {
             return Outcome::none();
         };
-        if !data.allowed_actions.contains(action.kind) {
+        if !data.allowed_actions.contains(&action.kind) {
             return Outcome::none();
         }
         let case = CaseContext {
@@ -140,7 +141,7 @@ impl CaseState {
         };
         let officers = ctx.officer_pairs();
         let form = ActionForm::new(
-            action.kind.clone(),
+            action.kind,
             &data.id,
             data.version,
             &case,
@@ -153,8 +154,8 @@ impl CaseState {
             changed: true,
             // The review names the assessor and the interviewers: their names come with the
             // officers' list.
-            need_officers: action.needs_officers()
-                || *action.kind == api::case::CaseAction::REVIEW_ASSESSMENT,
+            need_officers: actions::needs_officers(action.kind)
+                || action.kind == actions::Kind::ReviewAssessment,
             ..Outcome::default()
         }
     }
@@ -169,7 +170,7 @@ impl CaseState {
     /// The officers' names arrived: the review form's assessment names its people.
     pub fn refresh_context(&mut self, ctx: &Ctx) {
         if let (Some(form), Some(data)) = (self.form.as_mut(), &self.data)
-            && form.action == api::case::CaseAction::REVIEW_ASSESSMENT
+            && form.action == actions::Kind::ReviewAssessment
         {
             form.context = assessment_lines(texts::get(ctx.lang), data, ctx);
         }
@@ -252,7 +253,7 @@ impl CaseState {
         let mut out: Vec<(String, String)> = Vec::new();
         if let Some(d) = &self.data {
             for a in actions::allowed(&d.allowed_actions) {
-                out.push((a.key.to_string(), a.name(lang).to_string()));
+                out.push((a.key.to_string(), a.label(lang).to_string()));
             }
         }
         out.extend(pairs(t.keys_case));
@@ -281,19 +282,17 @@ impl CaseState {
             },
         );
         let bottom = area.y + area.height.saturating_sub(5);
-        let mut msg = Vec::new();
-        if top + height < total {
-            msg.push(Span::styled(format!("{}  ", t.more_below), dim()));
-        }
-        if let Some(s) = &k.done {
-            msg.push(Span::styled(
+        // One message at a time, the most pressing first, so two never run together: a
+        // failure, then what was done, then that more lines follow.
+        let msg = match (&k.error, &k.data, &k.done) {
+            (Some(e), Some(_), _) => Span::styled(t.error(e), error()),
+            (_, _, Some(s)) => Span::styled(
                 format!("{} {}", c.done, t.code(s)),
                 Style::new().fg(Color::Green),
-            ));
-        }
-        if let (Some(e), Some(_)) = (&k.error, &k.data) {
-            msg.push(Span::styled(t.error(e), error()));
-        }
+            ),
+            _ if top + height < total => Span::styled(t.more_below, dim()),
+            _ => Span::raw(""),
+        };
         frame.render_widget(Line::from(msg), Rect::new(area.x, bottom, area.width, 1));
         let actions = match &k.data {
             Some(d) if d.allowed_actions.is_empty() => {
@@ -369,17 +368,17 @@ pub fn assessment_lines(t: &Texts, k: &CaseCase, ctx: &Ctx) -> Vec<String> {
             "recognised" => r
                 .ground
                 .iter()
-                .map(|g| codes::GROUNDS.label(g, lang).to_string())
+                .map(|g| label_or_code(code_lists::GROUNDS, g, lang).to_string())
                 .collect(),
             "rejected" => r
                 .reasons
                 .iter()
-                .map(|g| codes::REJECTION_REASONS.label(g, lang).to_string())
+                .map(|g| label_or_code(code_lists::REJECTION_REASONS, g, lang).to_string())
                 .collect(),
             _ => r
                 .clauses
                 .iter()
-                .map(|g| codes::EXCLUSION_CLAUSES.label(g, lang).to_string())
+                .map(|g| label_or_code(code_lists::EXCLUSION_CLAUSES, g, lang).to_string())
                 .collect(),
         };
         out.push(format!(
@@ -595,10 +594,10 @@ fn event_detail(t: &Texts, data: &str) -> String {
         parts.push(at);
     }
     if let Some(m) = d["method"].as_str() {
-        parts.push(codes::NOTIFICATION_METHODS.label(m, t.lang).to_string());
+        parts.push(label_or_code(code_lists::NOTIFICATION_METHODS, m, t.lang).to_string());
     }
     if let Some(c) = d["channel"].as_str() {
-        parts.push(codes::CONTACT_CHANNELS.label(c, t.lang).to_string());
+        parts.push(label_or_code(code_lists::CONTACT_CHANNELS, c, t.lang).to_string());
     }
     if v["kind"] == "contact_recorded"
         && let Some(why) = v["why"].as_str()
@@ -618,7 +617,7 @@ pub fn action_line<'a>(lang: Lang, k: &CaseCase) -> Vec<Span<'a>> {
     let mut spans = Vec::new();
     for a in actions::allowed(&k.allowed_actions) {
         spans.push(Span::styled(format!("{}", a.key), bold()));
-        spans.push(Span::raw(format!(" {}  ", a.name(lang))));
+        spans.push(Span::raw(format!(" {}  ", a.label(lang))));
     }
     spans
 }

@@ -8,14 +8,13 @@ use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use super::group_form::{self, GroupForm, GroupRef};
 use super::{Ctx, Nav, Outcome, Screen, page_lines};
 use crate::api::{self, ApiError};
 use crate::i18n::{KeyHelp, Lang};
 use crate::msg::Cmd;
-use crate::widgets::{bold, cell, dim, error, focused, when};
+use crate::widgets::{PagedLines, bold, cell, dim, focused, when};
 use texts::Texts;
 
 pub type Group = api::group::GroupRegistrationGroup;
@@ -23,16 +22,11 @@ pub type Member = api::group::GroupRegistrationGroupMembers;
 
 #[derive(Debug, Clone, Default)]
 pub struct GroupState {
-    pub seq: u64,
-    pub loading: bool,
-    pub data: Option<Group>,
-    pub error: Option<ApiError>,
+    /// The group as read, paged.
+    pub record: PagedLines<Group>,
     /// Index into [`members`]' order.
     pub selected: usize,
-    /// First line shown: the view flips by whole pages.
-    pub top: usize,
-    /// How many lines the group takes, and the line of each member: counted when it arrived.
-    pub lines: usize,
+    /// The line of each member, counted when the group arrived.
     pub member_lines: Vec<usize>,
     /// Current members marked to split off (individual ids).
     pub marked: Vec<String>,
@@ -53,17 +47,12 @@ pub fn members(g: &Group) -> Vec<&Member> {
 impl GroupState {
     /// Starts reading a group.
     pub fn open(&mut self, id: String) -> Vec<Cmd> {
-        self.seq += 1;
-        self.loading = true;
-        self.data = None;
-        self.error = None;
+        let seq = self.record.open();
         self.selected = 0;
-        self.top = 0;
-        self.lines = 0;
         self.member_lines.clear();
         self.marked.clear();
         self.form = None;
-        vec![Cmd::Group { seq: self.seq, id }]
+        vec![Cmd::Group { seq, id }]
     }
 
     /// Whether a form takes the keys.
@@ -118,9 +107,9 @@ impl GroupState {
     /// A selection that leaves the page flips to the page that holds it.
     fn follow(&mut self, page: usize) {
         if let Some(&line) = self.member_lines.get(self.selected)
-            && (line < self.top || line >= self.top + page)
+            && (line < self.record.top || line >= self.record.top + page)
         {
-            self.top = line - line % page;
+            self.record.top = line - line % page;
         }
     }
 
@@ -131,7 +120,7 @@ impl GroupState {
             fallback: Screen::Search,
             reread: false,
         };
-        let Some(data) = self.data.as_ref() else {
+        let Some(data) = self.record.data.as_ref() else {
             if key.code == KeyCode::Esc {
                 return Outcome::go(back);
             }
@@ -216,16 +205,6 @@ impl GroupState {
                 self.follow(page);
                 Outcome::changed(true)
             }
-            KeyCode::PageDown | KeyCode::Char('n') | KeyCode::Char(' ')
-                if self.top + page < self.lines =>
-            {
-                self.top += page;
-                Outcome::changed(true)
-            }
-            KeyCode::PageUp | KeyCode::Char('p') if self.top > 0 => {
-                self.top = self.top.saturating_sub(page);
-                Outcome::changed(true)
-            }
             KeyCode::Enter => {
                 let id = members(data)
                     .get(self.selected)
@@ -236,7 +215,7 @@ impl GroupState {
                     None => Outcome::none(),
                 }
             }
-            _ => Outcome::none(),
+            code => Outcome::changed(self.record.flip(code, page)),
         }
     }
 
@@ -246,20 +225,17 @@ impl GroupState {
         result: Result<Box<api::group::ResponseData>, ApiError>,
         ctx: &Ctx,
     ) {
-        if seq != self.seq {
-            return;
-        }
-        self.loading = false;
-        match result {
-            Ok(data) => {
-                let group = data.registration_group;
-                let (lines, member_lines) =
-                    group_lines(texts::get(ctx.lang), &group, self.selected, &[]);
-                self.lines = lines.len();
-                self.member_lines = member_lines;
-                self.data = Some(group);
-            }
-            Err(e) => self.error = Some(e),
+        let t = texts::get(ctx.lang);
+        let mut member_lines = Vec::new();
+        let read = self
+            .record
+            .answer(seq, result.map(|d| d.registration_group), |g| {
+                let (lines, members) = group_lines(t, g, self.selected, &[]);
+                member_lines = members;
+                lines.len()
+            });
+        if read {
+            self.member_lines = member_lines;
         }
     }
 
@@ -270,16 +246,11 @@ impl GroupState {
 
     pub fn draw(&self, lang: Lang, frame: &mut Frame, area: Rect) {
         let t = texts::get(lang);
-        let g = self;
-        let lines = match (&g.data, &g.error) {
-            (_, Some(e)) => vec![Line::styled(t.error(e), error())],
-            (Some(data), None) => group_lines(t, data, g.selected, &g.marked).0,
-            (None, None) => vec![Line::raw(t.loading)],
-        };
-        let height = usize::from(area.height.saturating_sub(1));
-        let total = lines.len();
-        let top = g.top.min(total.saturating_sub(1));
-        let mut shown: Vec<Line> = lines.into_iter().skip(top).take(height).collect();
+        let lines = self.record.body(
+            |e| t.error(e),
+            t.loading,
+            |g| group_lines(t, g, self.selected, &self.marked).0,
+        );
         let notes: Vec<Line> = self
             .done
             .map(|d| Line::styled(d, bold()))
@@ -287,20 +258,12 @@ impl GroupState {
             .chain(
                 self.merge_source
                     .as_ref()
-                    .filter(|s| self.data.as_ref().is_some_and(|d| d.id == s.id))
+                    .filter(|s| self.record.data.as_ref().is_some_and(|d| d.id == s.id))
                     .map(|_| Line::styled(t.marked_for_merge, bold())),
             )
             .collect();
-        if !notes.is_empty() {
-            shown.truncate(height.saturating_sub(notes.len()));
-            shown.extend(notes);
-        }
-        if top + height < total {
-            shown.push(Line::styled(t.more_below, dim()));
-        } else {
-            shown.push(Line::styled(t.hint, dim()));
-        }
-        frame.render_widget(Paragraph::new(shown), area);
+        self.record
+            .draw(frame, area, lines, notes, t.more_below, t.hint);
         if let Some(form) = &self.form {
             group_form::draw(lang, form, frame, area);
         }

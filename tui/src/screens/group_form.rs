@@ -4,6 +4,7 @@
 
 mod texts;
 
+use amparo_domain::codes;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
@@ -11,7 +12,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use crate::api::ApiError;
-use crate::codes;
 use crate::i18n::Lang;
 use crate::msg::{Cmd, PersonInput};
 use crate::picker::Picker;

@@ -8,28 +8,22 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use super::person_form::{self, FormEvent, Kind, PersonForm};
 use super::{Ctx, Nav, Outcome, Screen, page_lines};
 use crate::api::individual::{IndividualIndividual, NeedStatus};
 use crate::api::{self, ApiError};
-use crate::codes;
+use amparo_domain::{codes, needs};
+
 use crate::i18n::{KeyHelp, Lang};
 use crate::msg::Cmd;
-use crate::widgets::{bold, cell, dim, error, when};
+use crate::widgets::{PagedLines, bold, cell, dim, when};
 use texts::Texts;
 
 #[derive(Debug, Clone, Default)]
 pub struct IndividualState {
-    pub seq: u64,
-    pub loading: bool,
-    pub data: Option<IndividualIndividual>,
-    pub error: Option<ApiError>,
-    /// First line shown: the view flips by whole pages.
-    pub top: usize,
-    /// How many lines the record takes, counted when it arrived.
-    pub lines: usize,
+    /// The person as read, paged.
+    pub record: PagedLines<IndividualIndividual>,
     /// The person form open over the record.
     pub form: Option<PersonForm>,
     /// What the last form sent did, shown until the next key.
@@ -40,16 +34,11 @@ pub struct IndividualState {
 impl IndividualState {
     /// Starts reading a person.
     pub fn open(&mut self, id: String) -> Vec<Cmd> {
-        self.seq += 1;
-        self.loading = true;
-        self.data = None;
-        self.error = None;
-        self.top = 0;
-        self.lines = 0;
+        let seq = self.record.open();
         self.form = None;
         self.done = None;
         self.id = id.clone();
-        vec![Cmd::Individual { seq: self.seq, id }]
+        vec![Cmd::Individual { seq, id }]
     }
 
     /// Reads the person again, keeping what is shown (and any form) until the answer arrives.
@@ -57,9 +46,8 @@ impl IndividualState {
         if self.id.is_empty() {
             return Vec::new();
         }
-        self.seq += 1;
         vec![Cmd::Individual {
-            seq: self.seq,
+            seq: self.record.reread(),
             id: self.id.clone(),
         }]
     }
@@ -148,7 +136,7 @@ impl IndividualState {
             if !Self::allowed(kind, ctx) {
                 return Outcome::none();
             }
-            let Some(p) = &self.data else {
+            let Some(p) = &self.record.data else {
                 return Outcome::none();
             };
             self.form = PersonForm::new(kind, p, ctx.lang);
@@ -156,7 +144,7 @@ impl IndividualState {
         }
         if let KeyCode::Char(c @ '1'..='9') = key.code {
             let n = c as usize - '1' as usize;
-            let case = self.data.as_ref().and_then(|p| p.cases.get(n));
+            let case = self.record.data.as_ref().and_then(|p| p.cases.get(n));
             return match case {
                 Some(k) => Outcome::go(Nav::Case(k.id.clone())),
                 None => Outcome::none(),
@@ -170,7 +158,7 @@ impl IndividualState {
                 reread: false,
             }),
             KeyCode::Char('g') => {
-                let group = self.data.as_ref().and_then(|p| {
+                let group = self.record.data.as_ref().and_then(|p| {
                     let m = p.group_membership.as_ref()?;
                     Some(m.group.as_ref()?.id.clone())
                 });
@@ -179,17 +167,7 @@ impl IndividualState {
                     None => Outcome::none(),
                 }
             }
-            KeyCode::PageDown | KeyCode::Char('n') | KeyCode::Char(' ')
-                if self.top + page < self.lines =>
-            {
-                self.top += page;
-                Outcome::changed(true)
-            }
-            KeyCode::PageUp | KeyCode::Char('p') if self.top > 0 => {
-                self.top = self.top.saturating_sub(page);
-                Outcome::changed(true)
-            }
-            _ => Outcome::none(),
+            code => Outcome::changed(self.record.flip(code, page)),
         }
     }
 
@@ -199,22 +177,14 @@ impl IndividualState {
         result: Result<Box<api::individual::ResponseData>, ApiError>,
         ctx: &Ctx,
     ) {
-        if seq != self.seq {
-            return;
-        }
-        self.loading = false;
-        match result {
-            Ok(data) => {
-                self.lines = individual_lines(texts::get(ctx.lang), &data.individual).len();
-                if let Some(form) = self.form.as_mut()
-                    && matches!(form.error, Some(ApiError::Conflict(_)))
-                {
-                    form.rebase(&data.individual, ctx.lang);
-                }
-                self.error = None;
-                self.data = Some(data.individual);
-            }
-            Err(e) => self.error = Some(e),
+        let t = texts::get(ctx.lang);
+        let read = self.record.answer(seq, result.map(|d| d.individual), |p| {
+            individual_lines(t, p).len()
+        });
+        if let (true, Some(form), Some(p)) = (read, self.form.as_mut(), &self.record.data)
+            && matches!(form.error, Some(ApiError::Conflict(_)))
+        {
+            form.rebase(p, ctx.lang);
         }
     }
 
@@ -225,26 +195,16 @@ impl IndividualState {
 
     pub fn draw(&self, lang: Lang, frame: &mut Frame, area: Rect) {
         let t = texts::get(lang);
-        let ind = self;
-        let lines = match (&ind.data, &ind.error) {
-            (_, Some(e)) => vec![Line::styled(t.error(e), error())],
-            (Some(p), None) => individual_lines(t, p),
-            (None, None) => vec![Line::raw(t.loading)],
-        };
-        let height = usize::from(area.height.saturating_sub(1));
-        let total = lines.len();
-        let top = ind.top.min(total.saturating_sub(1));
-        let mut shown: Vec<Line> = lines.into_iter().skip(top).take(height).collect();
-        if let Some(kind) = self.done {
-            shown.truncate(height.saturating_sub(1));
-            shown.push(Line::styled(t.done(kind), bold()));
-        }
-        if top + height < total {
-            shown.push(Line::styled(t.more_below, dim()));
-        } else {
-            shown.push(Line::styled(t.individual_hint, dim()));
-        }
-        frame.render_widget(Paragraph::new(shown), area);
+        let lines = self
+            .record
+            .body(|e| t.error(e), t.loading, |p| individual_lines(t, p));
+        let notes = self
+            .done
+            .map(|kind| Line::styled(t.done(kind), bold()))
+            .into_iter()
+            .collect();
+        self.record
+            .draw(frame, area, lines, notes, t.more_below, t.individual_hint);
         if let Some(form) = &self.form {
             person_form::draw(lang, form, frame, area);
         }
@@ -306,7 +266,7 @@ pub fn individual_lines<'a>(t: &Texts, p: &'a IndividualIndividual) -> Vec<Line<
         let code = n.sub_code.as_deref().unwrap_or(&n.code);
         lines.push(Line::from(vec![
             Span::styled(format!("  [{code} {label}]"), style),
-            Span::raw(format!(" {}", codes::need_label(code, t.lang))),
+            Span::raw(format!(" {}", needs::label_or_code(code, t.lang))),
         ]));
     }
     lines.push(Line::styled(format!("{}:", t.documents), bold()));
@@ -321,7 +281,7 @@ pub fn individual_lines<'a>(t: &Texts, p: &'a IndividualIndividual) -> Vec<Line<
             .unwrap_or_default();
         lines.push(Line::raw(format!(
             "  {}: {}{country}",
-            codes::DOCUMENT_TYPE.label(&d.document_type, t.lang),
+            codes::label_or_code(codes::DOCUMENT_TYPE.terms(), &d.document_type, t.lang),
             d.number
         )));
     }

@@ -5,6 +5,7 @@
 
 mod texts;
 
+use amparo_domain::{codes, needs};
 use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -14,15 +15,14 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use crate::api::ApiError;
 use crate::api::individual::{IndividualIndividual, NeedStatus};
-use crate::codes;
 use crate::i18n::Lang;
 use crate::msg::{Cmd, PersonInput};
 use crate::picker::Picker;
 use crate::widgets::{TextInput, bold, dim, ellipsis, error, focused, submit_key, tail};
 pub use texts::Texts;
 
-/// Longest name the server takes.
-pub const MAX_NAME: usize = 200;
+/// Longest text the server takes in a field of a person.
+pub use amparo_domain::registration::MAX_TEXT as MAX_NAME;
 
 /// Which form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,7 +143,7 @@ fn value_of(f: &Field) -> String {
 fn sub_codes(code: Option<&str>, lang: Lang) -> Picker {
     let t = texts::get(lang);
     let mut options = vec![(String::new(), t.no_sub_code.to_string())];
-    if let Some(n) = code.and_then(codes::need) {
+    if let Some(n) = code.and_then(needs::find) {
         options.extend(
             n.sub_codes
                 .iter()
@@ -174,13 +174,12 @@ impl PersonForm {
         let mut needs = Vec::new();
         let fields = match kind {
             Kind::AddNeed => {
-                let first = codes::NEEDS.first().map(|n| n.code);
+                let first = needs::catalogue().next().map(|n| n.code);
                 vec![
                     pick(
                         Label::Need,
                         Picker::new(
-                            codes::NEEDS
-                                .iter()
+                            needs::catalogue()
                                 .map(|n| (n.code.to_string(), n.label(lang).to_string()))
                                 .collect(),
                         ),
@@ -203,7 +202,10 @@ impl PersonForm {
                     .iter()
                     .map(|n| {
                         let code = n.sub_code.as_deref().unwrap_or(&n.code);
-                        (code.to_string(), codes::need_label(code, lang).to_string())
+                        (
+                            code.to_string(),
+                            needs::label_or_code(code, lang).to_string(),
+                        )
                     })
                     .collect();
                 vec![

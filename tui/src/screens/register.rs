@@ -6,6 +6,7 @@
 
 mod texts;
 
+use amparo_domain::registration::MAX_TEXT;
 use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -16,7 +17,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{Nav, Outcome};
 use crate::api::{self, ApiError, register_group as rg};
-use crate::codes;
+use amparo_domain::codes;
 use crate::i18n::{KeyHelp, Lang};
 use crate::msg::Cmd;
 use crate::picker::Picker;
@@ -70,6 +71,8 @@ pub enum Problem {
     BadDate,
     FutureDate,
     BadNationality,
+    /// Longer than the server takes ([`MAX_TEXT`]).
+    TooLong,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -113,6 +116,9 @@ impl MemberDraft {
         let required = matches!(field, Field::GivenNames | Field::Sex);
         if value.is_empty() {
             return (required && tried).then_some(Problem::Required);
+        }
+        if value.chars().count() > MAX_TEXT {
+            return Some(Problem::TooLong);
         }
         match field {
             Field::BirthDate => match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
@@ -725,6 +731,7 @@ fn problem_text(t: &Texts, p: Problem) -> &'static str {
         Problem::BadDate => t.bad_date,
         Problem::FutureDate => t.future_date,
         Problem::BadNationality => t.bad_nationality,
+        Problem::TooLong => t.too_long,
     }
 }
 
@@ -781,6 +788,19 @@ mod tests {
             member("Ana", "F", "", "VE").problem(Field::Nationality, today, false),
             Some(Problem::BadNationality)
         );
+        let long = "a".repeat(MAX_TEXT + 1);
+        assert_eq!(
+            member(&long, "F", "", "").problem(Field::GivenNames, today, false),
+            Some(Problem::TooLong)
+        );
+    }
+
+    #[test]
+    fn the_length_limit_is_the_servers_and_its_text_says_it() {
+        let max = MAX_TEXT.to_string();
+        for lang in [Lang::Es, Lang::En] {
+            assert!(texts::get(lang).too_long.contains(&max));
+        }
     }
 
     #[test]

@@ -144,7 +144,7 @@ impl SupervisorState {
                 }
                 let officers = ctx.officer_pairs();
                 let mut form = ActionForm::new(
-                    api::case::CaseAction::ASSIGN_CASE,
+                    crate::actions::Kind::Assign,
                     "",
                     0,
                     &CaseContext::default(),
