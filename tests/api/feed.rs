@@ -10,10 +10,11 @@ use std::time::Duration;
 
 use amparo_api::auth::scope_for;
 use amparo_api::domain::feed::RecordKind;
+use amparo_api::domain::patch::PersonPatch;
 use amparo_api::domain::registration::{GroupInput, MemberInput, NeedInput, PersonInput};
 use amparo_api::error::Error;
 use amparo_api::store::feed::{self, FeedEntry};
-use amparo_api::store::registry::{self, PersonPatch};
+use amparo_api::store::registry;
 use amparo_api::store::{Database, Scope, users};
 use amparo_tests::{TestDb, both_backends, world};
 use diesel::prelude::*;
