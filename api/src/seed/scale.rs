@@ -22,7 +22,6 @@ use std::time::{Duration, Instant};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -363,12 +362,6 @@ fn ensure_interpreters(conn: &mut DbConn, tenant: &Tenant) -> Result<Vec<Interpr
         .collect())
 }
 
-#[derive(QueryableByName)]
-struct CounterValue {
-    #[diesel(sql_type = BigInt)]
-    value: i64,
-}
-
 /// The last number of `kind` given in the unit (0 when none).
 fn counter(conn: &mut DbConn, unit_id: &str, kind: &str) -> Result<i64> {
     Ok(counters::table
@@ -383,25 +376,8 @@ fn counter(conn: &mut DbConn, unit_id: &str, kind: &str) -> Result<i64> {
 /// Reserves `count` numbers of `kind` in the unit; returns the first.
 fn reserve(conn: &mut DbConn, unit_id: &str, kind: &str, count: usize) -> Result<i64> {
     let count = i64::try_from(count).map_err(|_| Error::internal("batch too large"))?;
-    // The same upsert as `registry::next_number`, by `count` at once.
-    let tail = "ON CONFLICT (operation_unit_id, kind) DO UPDATE SET value = counters.value + excluded.value RETURNING value";
-    let sql = match conn {
-        DbConn::Pg(_) => format!(
-            "INSERT INTO counters (operation_unit_id, kind, value) VALUES ($1, $2, $3) {tail}"
-        ),
-        DbConn::Sqlite(_) => {
-            format!("INSERT INTO counters (operation_unit_id, kind, value) VALUES (?, ?, ?) {tail}")
-        }
-    };
-    let q = diesel::sql_query(sql)
-        .bind::<Text, _>(unit_id)
-        .bind::<Text, _>(kind)
-        .bind::<BigInt, _>(count);
-    let last: CounterValue = match conn {
-        DbConn::Pg(c) => q.get_result(c)?,
-        DbConn::Sqlite(c) => q.get_result(c)?,
-    };
-    Ok(last.value - count + 1)
+    let last = crate::store::dialect::take_numbers(conn, unit_id, kind, count)?;
+    Ok(last - count + 1)
 }
 
 /// Gives the batch's individuals, groups and cases their registry numbers.

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod biometrics;
 pub mod db;
+pub mod dialect;
 pub mod feed;
 pub mod idempotency;
 pub mod queries;

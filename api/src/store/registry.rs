@@ -4,12 +4,12 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::audit::{self, Actor, Entry};
 use super::db::DbConn;
+use super::dialect;
 use super::feed;
 use super::rows::{DocumentRow, GroupRow, IndividualRow, MembershipRow, NeedRow, PersonColumns};
 use super::schema::*;
@@ -30,33 +30,9 @@ pub struct Registered {
     pub individual_ids: Vec<String>,
 }
 
-#[derive(QueryableByName)]
-struct CounterValue {
-    #[diesel(sql_type = BigInt)]
-    value: i64,
-}
-
 /// The next number of a kind within a unit (individual, group, case); gap-free per unit.
 pub fn next_number(conn: &mut DbConn, unit_id: &str, kind: &str) -> Result<i64> {
-    // An upsert: the only backend-specific SQL of the store, because placeholders differ.
-    let sql = match conn {
-        DbConn::Pg(_) => {
-            "INSERT INTO counters (operation_unit_id, kind, value) VALUES ($1, $2, 1) \
-             ON CONFLICT (operation_unit_id, kind) DO UPDATE SET value = counters.value + 1 RETURNING value"
-        }
-        DbConn::Sqlite(_) => {
-            "INSERT INTO counters (operation_unit_id, kind, value) VALUES (?, ?, 1) \
-             ON CONFLICT (operation_unit_id, kind) DO UPDATE SET value = counters.value + 1 RETURNING value"
-        }
-    };
-    let q = diesel::sql_query(sql)
-        .bind::<Text, _>(unit_id)
-        .bind::<Text, _>(kind);
-    let v: CounterValue = match conn {
-        DbConn::Pg(c) => q.get_result(c)?,
-        DbConn::Sqlite(c) => q.get_result(c)?,
-    };
-    Ok(v.value)
+    dialect::take_numbers(conn, unit_id, kind, 1)
 }
 
 /// Formats a registry number, e.g. `DPIN-I-0000123`.
@@ -117,14 +93,7 @@ pub fn index_names(
     if rows.is_empty() {
         return Ok(());
     }
-    match conn {
-        DbConn::Pg(c) => diesel::insert_into(name_tokens::table)
-            .values(&rows)
-            .execute(c)?,
-        DbConn::Sqlite(c) => diesel::insert_into(name_tokens::table)
-            .values(&rows)
-            .execute(c)?,
-    };
+    dialect::insert_name_tokens(conn, &rows)?;
     Ok(())
 }
 
