@@ -5,21 +5,21 @@
 //! ([`super::walk`]) and stored with its state, queue columns, history and appointments. Each
 //! office gets enough eligibility officers for its load (so interviews are booked weeks ahead,
 //! not years), a supervisor, and interpreters; appeals go to the next office's officers and
-//! supervisor. Rows are written directly in
-//! large batches rather than through `register_group`: with COPY on PostgreSQL and multi-row
-//! inserts on SQLite, one transaction per batch. A batch also advances the unit's `counters` by
+//! supervisor. Rows are written in large batches rather than through `register_group`, by the
+//! store's bulk loader ([`crate::store::bulk`]: COPY on PostgreSQL, multi-row inserts on SQLite,
+//! one transaction per batch, change-feed entries included). A batch also advances the unit's `counters` by
 //! what it numbered, so the database is consistent after every commit and registrations made
 //! later (or concurrently) continue the numbering. Generation runs on its own thread while the
 //! previous batch is written.
 //!
-//! The bulk load writes no audit events: it reads no personal data and it creates synthetic
-//! people, not records of anyone; the history of every record (`events`) is written as usual.
+//! The history of every record (`events`) is written as usual; case queue columns come from
+//! `QueueRow`, the one writer of them.
 
 use std::fmt;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -38,6 +38,7 @@ use crate::domain::needs::{CATALOGUE_VERSION, NeedStatus};
 use crate::domain::registration::MemberInput;
 use crate::domain::rsd::UnitRules;
 use crate::error::{Error, Result};
+use crate::store::bulk::*;
 use crate::store::registry::format_number;
 use crate::store::schema::*;
 use crate::store::workflow::initial_columns;
@@ -45,8 +46,6 @@ use crate::store::{Database, DbConn, new_id, now};
 
 /// Households per transaction are added until a batch holds this many individuals.
 const BATCH_INDIVIDUALS: usize = 10_000;
-/// Rows per multi-row INSERT on SQLite, kept under its 32,766 bind parameters.
-const SQLITE_BIND_LIMIT: usize = 32_000;
 
 /// What `seed --individuals N` created.
 #[derive(Debug, Clone, Default)]
@@ -152,10 +151,7 @@ fn write_all(
         let mut batch = batch?;
         db.write_blocking(|conn| {
             number(conn, staff, &mut batch)?;
-            match conn {
-                DbConn::Pg(c) => batch.copy_into(c),
-                DbConn::Sqlite(c) => batch.insert_into(c),
-            }
+            batch.write(conn)
         })?;
         summary.add(&batch);
         bar.inc(batch.individuals.len() as u64);
@@ -404,330 +400,6 @@ fn number(conn: &mut DbConn, staff: &Staff, b: &mut Batch) -> Result<()> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Rows
-// ---------------------------------------------------------------------------------------------
-
-#[derive(Insertable)]
-#[diesel(table_name = individuals, treat_none_as_default_value = false)]
-struct NewIndividual {
-    id: String,
-    operation_unit_id: String,
-    office_id: String,
-    individual_number: String,
-    number_key: String,
-    legacy_id: Option<String>,
-    given_names: String,
-    middle_name: Option<String>,
-    family_name: Option<String>,
-    second_family_name: Option<String>,
-    fathers_name: Option<String>,
-    grandfathers_name: Option<String>,
-    original_script_name: Option<String>,
-    aliases: Option<String>,
-    sex: Option<String>,
-    date_of_birth: Option<NaiveDate>,
-    date_of_birth_precision: Option<String>,
-    place_of_birth: Option<String>,
-    marital_status: Option<String>,
-    nationalities: String,
-    country_of_origin: Option<String>,
-    ethnicity: Option<String>,
-    religion: Option<String>,
-    needs_interpreter: bool,
-    same_sex_interviewer: bool,
-    arrival_date: Option<NaiveDate>,
-    point_of_entry: Option<String>,
-    registration_date: NaiveDate,
-    registered_by: String,
-    dataset_level: String,
-    last_verified_at: Option<NaiveDateTime>,
-    consent_to_contact: bool,
-    information_given_at: Option<NaiveDateTime>,
-    version: i32,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = name_tokens, treat_none_as_default_value = false)]
-struct NewToken {
-    operation_unit_id: String,
-    token: String,
-    individual_id: String,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = individual_languages, treat_none_as_default_value = false)]
-struct NewLanguage {
-    id: String,
-    operation_unit_id: String,
-    individual_id: String,
-    language: String,
-    kind: String,
-    created_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = registration_groups, treat_none_as_default_value = false)]
-struct NewGroup {
-    id: String,
-    operation_unit_id: String,
-    office_id: String,
-    group_number: String,
-    number_key: String,
-    status: String,
-    closed_reason: Option<String>,
-    version: i32,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = group_memberships, treat_none_as_default_value = false)]
-struct NewMembership {
-    id: String,
-    operation_unit_id: String,
-    group_id: String,
-    individual_id: String,
-    relationship: String,
-    started_at: NaiveDateTime,
-    ended_at: Option<NaiveDateTime>,
-    end_reason: Option<String>,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = cases, treat_none_as_default_value = false)]
-struct NewCase {
-    id: String,
-    operation_unit_id: String,
-    office_id: String,
-    case_number: String,
-    number_key: String,
-    procedure: String,
-    status: String,
-    stage: String,
-    modality: String,
-    principal_applicant_id: String,
-    registration_group_id: Option<String>,
-    assigned_officer_id: Option<String>,
-    claim_summary: Option<String>,
-    opened_at: NaiveDateTime,
-    version: i32,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-    workflow: Option<String>,
-    status_changed_at: Option<NaiveDateTime>,
-    due_at: Option<NaiveDateTime>,
-    decision_due_at: Option<NaiveDateTime>,
-    appeal_deadline_at: Option<NaiveDateTime>,
-    abandonment_from: Option<NaiveDateTime>,
-    next_appointment_at: Option<NaiveDateTime>,
-    priority: bool,
-    same_sex_interviewer: bool,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = appointments, treat_none_as_default_value = false)]
-struct NewAppointment {
-    id: String,
-    operation_unit_id: String,
-    case_id: String,
-    stage: String,
-    officer_id: String,
-    interpreter_id: Option<String>,
-    language: Option<String>,
-    starts_at: NaiveDateTime,
-    ends_at: NaiveDateTime,
-    status: String,
-    superseded_by: Option<String>,
-    version: i32,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = case_members, treat_none_as_default_value = false)]
-struct NewCaseMember {
-    id: String,
-    operation_unit_id: String,
-    case_id: String,
-    individual_id: String,
-    role: String,
-    relationship: Option<String>,
-    added_at: NaiveDateTime,
-    removed_at: Option<NaiveDateTime>,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = specific_needs, treat_none_as_default_value = false)]
-struct NewNeed {
-    id: String,
-    operation_unit_id: String,
-    individual_id: String,
-    code: String,
-    sub_code: Option<String>,
-    status: String,
-    comments: Option<String>,
-    catalogue_version: String,
-    identified_at: NaiveDateTime,
-    identified_by: String,
-    reviewed_at: Option<NaiveDateTime>,
-    reviewed_by: Option<String>,
-    version: i32,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = documents, treat_none_as_default_value = false)]
-struct NewDocument {
-    id: String,
-    operation_unit_id: String,
-    individual_id: String,
-    document_type: String,
-    number: String,
-    number_key: String,
-    issuing_country: Option<String>,
-    issued_on: Option<NaiveDate>,
-    expires_on: Option<NaiveDate>,
-    verified: bool,
-    verified_by: Option<String>,
-    version: i32,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = addresses, treat_none_as_default_value = false)]
-struct NewAddress {
-    id: String,
-    operation_unit_id: String,
-    individual_id: String,
-    kind: String,
-    line: String,
-    city: Option<String>,
-    province: Option<String>,
-    country: String,
-    valid_from: NaiveDate,
-    valid_to: Option<NaiveDate>,
-    created_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = phones, treat_none_as_default_value = false)]
-struct NewPhone {
-    id: String,
-    operation_unit_id: String,
-    individual_id: String,
-    number: String,
-    kind: String,
-    consent_to_contact: bool,
-    created_at: NaiveDateTime,
-    removed_at: Option<NaiveDateTime>,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = events, treat_none_as_default_value = false)]
-struct NewEvent {
-    id: String,
-    operation_unit_id: String,
-    record_type: String,
-    record_id: String,
-    kind: String,
-    actor_id: String,
-    at: NaiveDateTime,
-    data: String,
-}
-
-/// Everything one transaction writes.
-#[derive(Default)]
-struct Batch {
-    individuals: Vec<NewIndividual>,
-    tokens: Vec<NewToken>,
-    languages: Vec<NewLanguage>,
-    groups: Vec<NewGroup>,
-    memberships: Vec<NewMembership>,
-    cases: Vec<NewCase>,
-    appointments: Vec<NewAppointment>,
-    case_members: Vec<NewCaseMember>,
-    needs: Vec<NewNeed>,
-    documents: Vec<NewDocument>,
-    addresses: Vec<NewAddress>,
-    phones: Vec<NewPhone>,
-    events: Vec<NewEvent>,
-}
-
-/// Writes each table of a batch on PostgreSQL with COPY, on SQLite with multi-row INSERTs;
-/// parents before children, for the foreign keys.
-macro_rules! each_table {
-    ($batch:expr, $write:ident) => {{
-        let b = $batch;
-        $write!(individuals::table, b.individuals, 36);
-        $write!(name_tokens::table, b.tokens, 3);
-        $write!(individual_languages::table, b.languages, 6);
-        $write!(registration_groups::table, b.groups, 10);
-        $write!(group_memberships::table, b.memberships, 8);
-        $write!(cases::table, b.cases, 26);
-        $write!(appointments::table, b.appointments, 14);
-        $write!(case_members::table, b.case_members, 8);
-        $write!(specific_needs::table, b.needs, 15);
-        $write!(documents::table, b.documents, 14);
-        $write!(addresses::table, b.addresses, 11);
-        $write!(phones::table, b.phones, 8);
-        $write!(events::table, b.events, 8);
-    }};
-}
-
-impl Batch {
-    fn rows(&self) -> u64 {
-        [
-            self.individuals.len(),
-            self.tokens.len(),
-            self.languages.len(),
-            self.groups.len(),
-            self.memberships.len(),
-            self.cases.len(),
-            self.appointments.len(),
-            self.case_members.len(),
-            self.needs.len(),
-            self.documents.len(),
-            self.addresses.len(),
-            self.phones.len(),
-            self.events.len(),
-        ]
-        .iter()
-        .map(|n| *n as u64)
-        .sum()
-    }
-
-    fn copy_into(&self, c: &mut diesel::PgConnection) -> Result<()> {
-        macro_rules! copy {
-            ($table:expr, $rows:expr, $cols:expr) => {
-                if !$rows.is_empty() {
-                    diesel::copy_from($table)
-                        .from_insertable(&$rows)
-                        .execute(c)?;
-                }
-            };
-        }
-        each_table!(self, copy);
-        Ok(())
-    }
-
-    fn insert_into(&self, c: &mut diesel::SqliteConnection) -> Result<()> {
-        macro_rules! insert {
-            ($table:expr, $rows:expr, $cols:expr) => {
-                for chunk in $rows.chunks(SQLITE_BIND_LIMIT / $cols) {
-                    diesel::insert_into($table).values(chunk).execute(c)?;
-                }
-            };
-        }
-        each_table!(self, insert);
-        Ok(())
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Generation
 // ---------------------------------------------------------------------------------------------
 
@@ -961,26 +633,15 @@ fn add_household(
         case_number: String::new(),
         number_key: String::new(),
         procedure: "rsd".into(),
-        status: q.status,
-        stage: q.stage,
-        modality: q.modality,
         principal_applicant_id: principal.clone(),
         registration_group_id: Some(group_id.clone()),
-        assigned_officer_id: q.assigned_officer_id,
         claim_summary: Some(claim),
         opened_at,
         version: i32::try_from(state.version).unwrap_or(i32::MAX),
         created_at: opened_at,
         updated_at: walked.updated_at(),
         workflow: Some(workflow),
-        status_changed_at: q.status_changed_at,
-        due_at: q.due_at,
-        decision_due_at: q.decision_due_at,
-        appeal_deadline_at: q.appeal_deadline_at,
-        abandonment_from: q.abandonment_from,
-        next_appointment_at: q.next_appointment_at,
-        priority: q.priority,
-        same_sex_interviewer: q.same_sex_interviewer,
+        queue: q,
     });
     for (i, (id, m)) in ids.iter().zip(&members).enumerate() {
         b.case_members.push(NewCaseMember {

@@ -171,6 +171,14 @@ pub fn in_snapshot<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T
     })
 }
 
+/// Writes a bulk load's batch: COPY on PostgreSQL, multi-row inserts on SQLite.
+pub fn write_batch(conn: &mut DbConn, batch: &super::bulk::Batch) -> Result<()> {
+    match conn {
+        DbConn::Pg(c) => batch.copy_into(c),
+        DbConn::Sqlite(c) => batch.insert_into(c),
+    }
+}
+
 /// Locks a user's row until the transaction ends (PostgreSQL only: see the module's note), so two
 /// schedulers booking the same officer take turns and the second sees the first booking.
 pub fn lock_user(conn: &mut DbConn, user_id: &str) -> Result<()> {

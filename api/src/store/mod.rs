@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod biometrics;
+pub mod bulk;
 pub mod db;
 pub mod dialect;
 pub mod feed;
