@@ -19,7 +19,7 @@ use std::fmt;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -487,18 +487,7 @@ fn add_household(
         return Ok(());
     };
     let clerk_id = clerk.id.as_str();
-    let ago = (rng.random::<f64>().powf(1.6) * HISTORY_DAYS) as i64;
-    let mut registered_on = desk.diary.local_day(now) - chrono::Duration::days(ago);
-    let mut registered_at = working_time(rng, registered_on);
-    // Today's office hours may not have come yet: such people registered on an earlier day.
-    for _ in 0..7 {
-        if registered_at <= now {
-            break;
-        }
-        registered_on -= chrono::Duration::days(1);
-        registered_at = working_time(rng, registered_on);
-    }
-    let registered_at = registered_at.min(now);
+    let (registered_on, registered_at) = registration_time(rng, desk.diary.local_day(now), now);
     let members = household(
         rng,
         &HouseholdSpec {
@@ -509,54 +498,16 @@ fn add_household(
         },
     );
     let unit = &staff.unit_id;
-    let group_id = new_id();
-    b.groups.push(NewGroup {
-        id: group_id.clone(),
-        operation_unit_id: unit.clone(),
-        office_id: office.clone(),
-        group_number: String::new(),
-        number_key: String::new(),
-        status: "active".into(),
-        closed_reason: None,
-        version: 1,
-        created_at: registered_at,
-        updated_at: registered_at,
-    });
-    let mut ids = Vec::with_capacity(members.len());
-    let mut priority = false;
-    for m in &members {
-        let (id, open_need) = add_person(rng, staff, b, m, office, clerk_id, registered_at, now);
-        priority |= open_need;
-        b.memberships.push(NewMembership {
-            id: new_id(),
-            operation_unit_id: unit.clone(),
-            group_id: group_id.clone(),
-            individual_id: id.clone(),
-            relationship: m.relationship.clone(),
-            started_at: registered_at,
-            ended_at: None,
-            end_reason: None,
-        });
-        b.events.push(event(
-            unit,
-            "individual",
-            &id,
-            "registered",
-            clerk_id,
-            registered_at,
-            json!({ "groupId": group_id, "relationship": m.relationship }),
-        ));
-        ids.push(id);
-    }
-    b.events.push(event(
-        unit,
-        "registration_group",
-        &group_id,
-        "registered",
+    let (group_id, ids, priority) = add_group(
+        rng,
+        staff,
+        b,
+        &members,
+        office,
         clerk_id,
         registered_at,
-        json!({ "members": ids }),
-    ));
+        now,
+    );
     if !rng.random_bool(CASE_RATE) {
         return Ok(());
     }
@@ -623,8 +574,131 @@ fn add_household(
             "a seeded case took a step the procedure refuses: {r}"
         ))
     })?;
+    let rows = CaseRows {
+        unit,
+        office,
+        group_id: &group_id,
+        ids: &ids,
+        members: &members,
+        opened_at,
+        claim,
+    };
+    add_case(b, &desk.rules, &rows, walked)
+}
+
+/// When a household registered: a day up to two years back (more of them recent), in office
+/// hours, and never later than `now`.
+fn registration_time(
+    rng: &mut StdRng,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> (NaiveDate, NaiveDateTime) {
+    let ago = (rng.random::<f64>().powf(1.6) * HISTORY_DAYS) as i64;
+    let mut registered_on = today - chrono::Duration::days(ago);
+    let mut registered_at = working_time(rng, registered_on);
+    // Today's office hours may not have come yet: such people registered on an earlier day.
+    for _ in 0..7 {
+        if registered_at <= now {
+            break;
+        }
+        registered_on -= chrono::Duration::days(1);
+        registered_at = working_time(rng, registered_on);
+    }
+    let registered_at = registered_at.min(now);
+    (registered_on, registered_at)
+}
+
+/// The household's group, its members and their memberships and history; returns the group,
+/// the members' ids (focal point first) and whether any has an open need (a priority case).
+#[allow(clippy::too_many_arguments)]
+fn add_group(
+    rng: &mut StdRng,
+    staff: &Staff,
+    b: &mut Batch,
+    members: &[MemberInput],
+    office: &str,
+    clerk_id: &str,
+    registered_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> (String, Vec<String>, bool) {
+    let unit = &staff.unit_id;
+    let group_id = new_id();
+    b.groups.push(NewGroup {
+        id: group_id.clone(),
+        operation_unit_id: unit.clone(),
+        office_id: office.to_string(),
+        group_number: String::new(),
+        number_key: String::new(),
+        status: "active".into(),
+        closed_reason: None,
+        version: 1,
+        created_at: registered_at,
+        updated_at: registered_at,
+    });
+    let mut ids = Vec::with_capacity(members.len());
+    let mut priority = false;
+    for m in members {
+        let (id, open_need) = add_person(rng, staff, b, m, office, clerk_id, registered_at, now);
+        priority |= open_need;
+        b.memberships.push(NewMembership {
+            id: new_id(),
+            operation_unit_id: unit.clone(),
+            group_id: group_id.clone(),
+            individual_id: id.clone(),
+            relationship: m.relationship.clone(),
+            started_at: registered_at,
+            ended_at: None,
+            end_reason: None,
+        });
+        b.events.push(event(
+            unit,
+            "individual",
+            &id,
+            "registered",
+            clerk_id,
+            registered_at,
+            json!({ "groupId": group_id, "relationship": m.relationship }),
+        ));
+        ids.push(id);
+    }
+    b.events.push(event(
+        unit,
+        "registration_group",
+        &group_id,
+        "registered",
+        clerk_id,
+        registered_at,
+        json!({ "members": ids }),
+    ));
+    (group_id, ids, priority)
+}
+
+/// What a walked case is stored with besides its walk.
+struct CaseRows<'a> {
+    unit: &'a str,
+    office: &'a str,
+    group_id: &'a str,
+    ids: &'a [String],
+    members: &'a [MemberInput],
+    opened_at: NaiveDateTime,
+    claim: String,
+}
+
+/// The rows of a walked case: the case with its queue columns, its members, its history and
+/// its appointments.
+fn add_case(
+    b: &mut Batch,
+    rules: &UnitRules,
+    r: &CaseRows<'_>,
+    walked: walk::Walked,
+) -> Result<()> {
+    let (unit, office, group_id) = (r.unit.to_string(), r.office.to_string(), r.group_id);
+    let (ids, members, opened_at) = (r.ids, r.members, r.opened_at);
+    let Some(principal) = ids.first() else {
+        return Ok(());
+    };
     let state = &walked.state;
-    let (workflow, q) = initial_columns(state, &desk.rules, walked.status_changed_at)?;
+    let (workflow, q) = initial_columns(state, rules, walked.status_changed_at)?;
     let case_id = new_id();
     b.cases.push(NewCase {
         id: case_id.clone(),
@@ -634,8 +708,8 @@ fn add_household(
         number_key: String::new(),
         procedure: "rsd".into(),
         principal_applicant_id: principal.clone(),
-        registration_group_id: Some(group_id.clone()),
-        claim_summary: Some(claim),
+        registration_group_id: Some(group_id.to_string()),
+        claim_summary: Some(r.claim.clone()),
         opened_at,
         version: i32::try_from(state.version).unwrap_or(i32::MAX),
         created_at: opened_at,
@@ -643,7 +717,7 @@ fn add_household(
         workflow: Some(workflow),
         queue: q,
     });
-    for (i, (id, m)) in ids.iter().zip(&members).enumerate() {
+    for (i, (id, m)) in ids.iter().zip(members).enumerate() {
         b.case_members.push(NewCaseMember {
             id: new_id(),
             operation_unit_id: unit.clone(),
