@@ -10,5 +10,6 @@ pub mod events;
 pub mod feed;
 pub mod names;
 pub mod needs;
+pub mod patch;
 pub mod registration;
 pub mod rsd;

@@ -17,7 +17,7 @@ pub const MAX_LONG_TEXT: usize = 4000;
 pub const MAX_MEMBERS: usize = 50;
 
 /// One person's registration data.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PersonInput {
     pub given_names: String,
     pub middle_name: Option<String>,
@@ -51,13 +51,13 @@ pub struct PersonInput {
     pub specific_needs: Vec<NeedInput>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LanguageInput {
     pub language: String,
     pub kind: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DocumentInput {
     pub document_type: String,
     pub number: String,
@@ -66,7 +66,7 @@ pub struct DocumentInput {
     pub expires_on: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AddressInput {
     pub kind: String,
     pub line: String,
@@ -75,14 +75,14 @@ pub struct AddressInput {
     pub country: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PhoneInput {
     pub number: String,
     pub kind: String,
     pub consent_to_contact: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NeedInput {
     pub code: String,
     pub sub_code: Option<String>,

@@ -10,10 +10,11 @@ use std::time::Duration;
 
 use amparo_api::auth::scope_for;
 use amparo_api::domain::feed::RecordKind;
+use amparo_api::domain::patch::PersonPatch;
 use amparo_api::domain::registration::{GroupInput, MemberInput, NeedInput, PersonInput};
 use amparo_api::error::Error;
 use amparo_api::store::feed::{self, FeedEntry};
-use amparo_api::store::registry::{self, PersonPatch};
+use amparo_api::store::registry;
 use amparo_api::store::{Database, Scope, users};
 use amparo_tests::{TestDb, both_backends, world};
 use diesel::prelude::*;
@@ -293,7 +294,24 @@ async fn the_demo_world_is_all_in_the_feed(t: TestDb) {
     assert_feed_covers(&t.db);
 }
 
+/// The bulk loader of `seed --individuals` gives every row it loads its feed entry, and the
+/// feed it leaves reads without gaps.
+async fn a_bulk_load_is_all_in_the_feed(t: TestDb) {
+    let db = t.db.clone();
+    let summary = tokio::task::spawn_blocking(move || {
+        amparo_api::seed::scale(&db, 300, false).expect("bulk load")
+    })
+    .await
+    .expect("seed task");
+    assert!(
+        summary.individuals >= 300 && summary.cases > 0,
+        "{summary:?}"
+    );
+    assert_feed_covers(&t.db);
+}
+
 both_backends!(
     no_change_is_missed_or_repeated,
-    the_demo_world_is_all_in_the_feed
+    the_demo_world_is_all_in_the_feed,
+    a_bulk_load_is_all_in_the_feed
 );

@@ -3,8 +3,9 @@
 use async_graphql::{ID, InputObject};
 use chrono::NaiveDate;
 
+use crate::domain::patch::PersonPatch;
 use crate::domain::registration as reg;
-use crate::store::registry::{Move, PersonPatch};
+use crate::store::registry::Move;
 
 /// A language the person speaks.
 #[derive(InputObject, Clone)]

@@ -5,15 +5,15 @@
 //! ([`super::walk`]) and stored with its state, queue columns, history and appointments. Each
 //! office gets enough eligibility officers for its load (so interviews are booked weeks ahead,
 //! not years), a supervisor, and interpreters; appeals go to the next office's officers and
-//! supervisor. Rows are written directly in
-//! large batches rather than through `register_group`: with COPY on PostgreSQL and multi-row
-//! inserts on SQLite, one transaction per batch. A batch also advances the unit's `counters` by
+//! supervisor. Rows are written in large batches rather than through `register_group`, by the
+//! store's bulk loader ([`crate::store::bulk`]: COPY on PostgreSQL, multi-row inserts on SQLite,
+//! one transaction per batch, change-feed entries included). A batch also advances the unit's `counters` by
 //! what it numbered, so the database is consistent after every commit and registrations made
 //! later (or concurrently) continue the numbering. Generation runs on its own thread while the
 //! previous batch is written.
 //!
-//! The bulk load writes no audit events: it reads no personal data and it creates synthetic
-//! people, not records of anyone; the history of every record (`events`) is written as usual.
+//! The history of every record (`events`) is written as usual; case queue columns come from
+//! `QueueRow`, the one writer of them.
 
 use std::fmt;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -22,7 +22,6 @@ use std::time::{Duration, Instant};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -39,6 +38,7 @@ use crate::domain::needs::{CATALOGUE_VERSION, NeedStatus};
 use crate::domain::registration::MemberInput;
 use crate::domain::rsd::UnitRules;
 use crate::error::{Error, Result};
+use crate::store::bulk::*;
 use crate::store::registry::format_number;
 use crate::store::schema::*;
 use crate::store::workflow::initial_columns;
@@ -46,8 +46,6 @@ use crate::store::{Database, DbConn, new_id, now};
 
 /// Households per transaction are added until a batch holds this many individuals.
 const BATCH_INDIVIDUALS: usize = 10_000;
-/// Rows per multi-row INSERT on SQLite, kept under its 32,766 bind parameters.
-const SQLITE_BIND_LIMIT: usize = 32_000;
 
 /// What `seed --individuals N` created.
 #[derive(Debug, Clone, Default)]
@@ -153,10 +151,7 @@ fn write_all(
         let mut batch = batch?;
         db.write_blocking(|conn| {
             number(conn, staff, &mut batch)?;
-            match conn {
-                DbConn::Pg(c) => batch.copy_into(c),
-                DbConn::Sqlite(c) => batch.insert_into(c),
-            }
+            batch.write(conn)
         })?;
         summary.add(&batch);
         bar.inc(batch.individuals.len() as u64);
@@ -363,12 +358,6 @@ fn ensure_interpreters(conn: &mut DbConn, tenant: &Tenant) -> Result<Vec<Interpr
         .collect())
 }
 
-#[derive(QueryableByName)]
-struct CounterValue {
-    #[diesel(sql_type = BigInt)]
-    value: i64,
-}
-
 /// The last number of `kind` given in the unit (0 when none).
 fn counter(conn: &mut DbConn, unit_id: &str, kind: &str) -> Result<i64> {
     Ok(counters::table
@@ -383,25 +372,8 @@ fn counter(conn: &mut DbConn, unit_id: &str, kind: &str) -> Result<i64> {
 /// Reserves `count` numbers of `kind` in the unit; returns the first.
 fn reserve(conn: &mut DbConn, unit_id: &str, kind: &str, count: usize) -> Result<i64> {
     let count = i64::try_from(count).map_err(|_| Error::internal("batch too large"))?;
-    // The same upsert as `registry::next_number`, by `count` at once.
-    let tail = "ON CONFLICT (operation_unit_id, kind) DO UPDATE SET value = counters.value + excluded.value RETURNING value";
-    let sql = match conn {
-        DbConn::Pg(_) => format!(
-            "INSERT INTO counters (operation_unit_id, kind, value) VALUES ($1, $2, $3) {tail}"
-        ),
-        DbConn::Sqlite(_) => {
-            format!("INSERT INTO counters (operation_unit_id, kind, value) VALUES (?, ?, ?) {tail}")
-        }
-    };
-    let q = diesel::sql_query(sql)
-        .bind::<Text, _>(unit_id)
-        .bind::<Text, _>(kind)
-        .bind::<BigInt, _>(count);
-    let last: CounterValue = match conn {
-        DbConn::Pg(c) => q.get_result(c)?,
-        DbConn::Sqlite(c) => q.get_result(c)?,
-    };
-    Ok(last.value - count + 1)
+    let last = crate::store::dialect::take_numbers(conn, unit_id, kind, count)?;
+    Ok(last - count + 1)
 }
 
 /// Gives the batch's individuals, groups and cases their registry numbers.
@@ -425,330 +397,6 @@ fn number(conn: &mut DbConn, staff: &Staff, b: &mut Batch) -> Result<()> {
         }
     }
     Ok(())
-}
-
-// ---------------------------------------------------------------------------------------------
-// Rows
-// ---------------------------------------------------------------------------------------------
-
-#[derive(Insertable)]
-#[diesel(table_name = individuals, treat_none_as_default_value = false)]
-struct NewIndividual {
-    id: String,
-    operation_unit_id: String,
-    office_id: String,
-    individual_number: String,
-    number_key: String,
-    legacy_id: Option<String>,
-    given_names: String,
-    middle_name: Option<String>,
-    family_name: Option<String>,
-    second_family_name: Option<String>,
-    fathers_name: Option<String>,
-    grandfathers_name: Option<String>,
-    original_script_name: Option<String>,
-    aliases: Option<String>,
-    sex: Option<String>,
-    date_of_birth: Option<NaiveDate>,
-    date_of_birth_precision: Option<String>,
-    place_of_birth: Option<String>,
-    marital_status: Option<String>,
-    nationalities: String,
-    country_of_origin: Option<String>,
-    ethnicity: Option<String>,
-    religion: Option<String>,
-    needs_interpreter: bool,
-    same_sex_interviewer: bool,
-    arrival_date: Option<NaiveDate>,
-    point_of_entry: Option<String>,
-    registration_date: NaiveDate,
-    registered_by: String,
-    dataset_level: String,
-    last_verified_at: Option<NaiveDateTime>,
-    consent_to_contact: bool,
-    information_given_at: Option<NaiveDateTime>,
-    version: i32,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = name_tokens, treat_none_as_default_value = false)]
-struct NewToken {
-    operation_unit_id: String,
-    token: String,
-    individual_id: String,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = individual_languages, treat_none_as_default_value = false)]
-struct NewLanguage {
-    id: String,
-    operation_unit_id: String,
-    individual_id: String,
-    language: String,
-    kind: String,
-    created_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = registration_groups, treat_none_as_default_value = false)]
-struct NewGroup {
-    id: String,
-    operation_unit_id: String,
-    office_id: String,
-    group_number: String,
-    number_key: String,
-    status: String,
-    closed_reason: Option<String>,
-    version: i32,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = group_memberships, treat_none_as_default_value = false)]
-struct NewMembership {
-    id: String,
-    operation_unit_id: String,
-    group_id: String,
-    individual_id: String,
-    relationship: String,
-    started_at: NaiveDateTime,
-    ended_at: Option<NaiveDateTime>,
-    end_reason: Option<String>,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = cases, treat_none_as_default_value = false)]
-struct NewCase {
-    id: String,
-    operation_unit_id: String,
-    office_id: String,
-    case_number: String,
-    number_key: String,
-    procedure: String,
-    status: String,
-    stage: String,
-    modality: String,
-    principal_applicant_id: String,
-    registration_group_id: Option<String>,
-    assigned_officer_id: Option<String>,
-    claim_summary: Option<String>,
-    opened_at: NaiveDateTime,
-    version: i32,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-    workflow: Option<String>,
-    status_changed_at: Option<NaiveDateTime>,
-    due_at: Option<NaiveDateTime>,
-    decision_due_at: Option<NaiveDateTime>,
-    appeal_deadline_at: Option<NaiveDateTime>,
-    abandonment_from: Option<NaiveDateTime>,
-    next_appointment_at: Option<NaiveDateTime>,
-    priority: bool,
-    same_sex_interviewer: bool,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = appointments, treat_none_as_default_value = false)]
-struct NewAppointment {
-    id: String,
-    operation_unit_id: String,
-    case_id: String,
-    stage: String,
-    officer_id: String,
-    interpreter_id: Option<String>,
-    language: Option<String>,
-    starts_at: NaiveDateTime,
-    ends_at: NaiveDateTime,
-    status: String,
-    superseded_by: Option<String>,
-    version: i32,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = case_members, treat_none_as_default_value = false)]
-struct NewCaseMember {
-    id: String,
-    operation_unit_id: String,
-    case_id: String,
-    individual_id: String,
-    role: String,
-    relationship: Option<String>,
-    added_at: NaiveDateTime,
-    removed_at: Option<NaiveDateTime>,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = specific_needs, treat_none_as_default_value = false)]
-struct NewNeed {
-    id: String,
-    operation_unit_id: String,
-    individual_id: String,
-    code: String,
-    sub_code: Option<String>,
-    status: String,
-    comments: Option<String>,
-    catalogue_version: String,
-    identified_at: NaiveDateTime,
-    identified_by: String,
-    reviewed_at: Option<NaiveDateTime>,
-    reviewed_by: Option<String>,
-    version: i32,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = documents, treat_none_as_default_value = false)]
-struct NewDocument {
-    id: String,
-    operation_unit_id: String,
-    individual_id: String,
-    document_type: String,
-    number: String,
-    number_key: String,
-    issuing_country: Option<String>,
-    issued_on: Option<NaiveDate>,
-    expires_on: Option<NaiveDate>,
-    verified: bool,
-    verified_by: Option<String>,
-    version: i32,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = addresses, treat_none_as_default_value = false)]
-struct NewAddress {
-    id: String,
-    operation_unit_id: String,
-    individual_id: String,
-    kind: String,
-    line: String,
-    city: Option<String>,
-    province: Option<String>,
-    country: String,
-    valid_from: NaiveDate,
-    valid_to: Option<NaiveDate>,
-    created_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = phones, treat_none_as_default_value = false)]
-struct NewPhone {
-    id: String,
-    operation_unit_id: String,
-    individual_id: String,
-    number: String,
-    kind: String,
-    consent_to_contact: bool,
-    created_at: NaiveDateTime,
-    removed_at: Option<NaiveDateTime>,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = events, treat_none_as_default_value = false)]
-struct NewEvent {
-    id: String,
-    operation_unit_id: String,
-    record_type: String,
-    record_id: String,
-    kind: String,
-    actor_id: String,
-    at: NaiveDateTime,
-    data: String,
-}
-
-/// Everything one transaction writes.
-#[derive(Default)]
-struct Batch {
-    individuals: Vec<NewIndividual>,
-    tokens: Vec<NewToken>,
-    languages: Vec<NewLanguage>,
-    groups: Vec<NewGroup>,
-    memberships: Vec<NewMembership>,
-    cases: Vec<NewCase>,
-    appointments: Vec<NewAppointment>,
-    case_members: Vec<NewCaseMember>,
-    needs: Vec<NewNeed>,
-    documents: Vec<NewDocument>,
-    addresses: Vec<NewAddress>,
-    phones: Vec<NewPhone>,
-    events: Vec<NewEvent>,
-}
-
-/// Writes each table of a batch on PostgreSQL with COPY, on SQLite with multi-row INSERTs;
-/// parents before children, for the foreign keys.
-macro_rules! each_table {
-    ($batch:expr, $write:ident) => {{
-        let b = $batch;
-        $write!(individuals::table, b.individuals, 36);
-        $write!(name_tokens::table, b.tokens, 3);
-        $write!(individual_languages::table, b.languages, 6);
-        $write!(registration_groups::table, b.groups, 10);
-        $write!(group_memberships::table, b.memberships, 8);
-        $write!(cases::table, b.cases, 26);
-        $write!(appointments::table, b.appointments, 14);
-        $write!(case_members::table, b.case_members, 8);
-        $write!(specific_needs::table, b.needs, 15);
-        $write!(documents::table, b.documents, 14);
-        $write!(addresses::table, b.addresses, 11);
-        $write!(phones::table, b.phones, 8);
-        $write!(events::table, b.events, 8);
-    }};
-}
-
-impl Batch {
-    fn rows(&self) -> u64 {
-        [
-            self.individuals.len(),
-            self.tokens.len(),
-            self.languages.len(),
-            self.groups.len(),
-            self.memberships.len(),
-            self.cases.len(),
-            self.appointments.len(),
-            self.case_members.len(),
-            self.needs.len(),
-            self.documents.len(),
-            self.addresses.len(),
-            self.phones.len(),
-            self.events.len(),
-        ]
-        .iter()
-        .map(|n| *n as u64)
-        .sum()
-    }
-
-    fn copy_into(&self, c: &mut diesel::PgConnection) -> Result<()> {
-        macro_rules! copy {
-            ($table:expr, $rows:expr, $cols:expr) => {
-                if !$rows.is_empty() {
-                    diesel::copy_from($table)
-                        .from_insertable(&$rows)
-                        .execute(c)?;
-                }
-            };
-        }
-        each_table!(self, copy);
-        Ok(())
-    }
-
-    fn insert_into(&self, c: &mut diesel::SqliteConnection) -> Result<()> {
-        macro_rules! insert {
-            ($table:expr, $rows:expr, $cols:expr) => {
-                for chunk in $rows.chunks(SQLITE_BIND_LIMIT / $cols) {
-                    diesel::insert_into($table).values(chunk).execute(c)?;
-                }
-            };
-        }
-        each_table!(self, insert);
-        Ok(())
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -839,18 +487,7 @@ fn add_household(
         return Ok(());
     };
     let clerk_id = clerk.id.as_str();
-    let ago = (rng.random::<f64>().powf(1.6) * HISTORY_DAYS) as i64;
-    let mut registered_on = desk.diary.local_day(now) - chrono::Duration::days(ago);
-    let mut registered_at = working_time(rng, registered_on);
-    // Today's office hours may not have come yet: such people registered on an earlier day.
-    for _ in 0..7 {
-        if registered_at <= now {
-            break;
-        }
-        registered_on -= chrono::Duration::days(1);
-        registered_at = working_time(rng, registered_on);
-    }
-    let registered_at = registered_at.min(now);
+    let (registered_on, registered_at) = registration_time(rng, desk.diary.local_day(now), now);
     let members = household(
         rng,
         &HouseholdSpec {
@@ -861,54 +498,16 @@ fn add_household(
         },
     );
     let unit = &staff.unit_id;
-    let group_id = new_id();
-    b.groups.push(NewGroup {
-        id: group_id.clone(),
-        operation_unit_id: unit.clone(),
-        office_id: office.clone(),
-        group_number: String::new(),
-        number_key: String::new(),
-        status: "active".into(),
-        closed_reason: None,
-        version: 1,
-        created_at: registered_at,
-        updated_at: registered_at,
-    });
-    let mut ids = Vec::with_capacity(members.len());
-    let mut priority = false;
-    for m in &members {
-        let (id, open_need) = add_person(rng, staff, b, m, office, clerk_id, registered_at, now);
-        priority |= open_need;
-        b.memberships.push(NewMembership {
-            id: new_id(),
-            operation_unit_id: unit.clone(),
-            group_id: group_id.clone(),
-            individual_id: id.clone(),
-            relationship: m.relationship.clone(),
-            started_at: registered_at,
-            ended_at: None,
-            end_reason: None,
-        });
-        b.events.push(event(
-            unit,
-            "individual",
-            &id,
-            "registered",
-            clerk_id,
-            registered_at,
-            json!({ "groupId": group_id, "relationship": m.relationship }),
-        ));
-        ids.push(id);
-    }
-    b.events.push(event(
-        unit,
-        "registration_group",
-        &group_id,
-        "registered",
+    let (group_id, ids, priority) = add_group(
+        rng,
+        staff,
+        b,
+        &members,
+        office,
         clerk_id,
         registered_at,
-        json!({ "members": ids }),
-    ));
+        now,
+    );
     if !rng.random_bool(CASE_RATE) {
         return Ok(());
     }
@@ -975,8 +574,131 @@ fn add_household(
             "a seeded case took a step the procedure refuses: {r}"
         ))
     })?;
+    let rows = CaseRows {
+        unit,
+        office,
+        group_id: &group_id,
+        ids: &ids,
+        members: &members,
+        opened_at,
+        claim,
+    };
+    add_case(b, &desk.rules, &rows, walked)
+}
+
+/// When a household registered: a day up to two years back (more of them recent), in office
+/// hours, and never later than `now`.
+fn registration_time(
+    rng: &mut StdRng,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> (NaiveDate, NaiveDateTime) {
+    let ago = (rng.random::<f64>().powf(1.6) * HISTORY_DAYS) as i64;
+    let mut registered_on = today - chrono::Duration::days(ago);
+    let mut registered_at = working_time(rng, registered_on);
+    // Today's office hours may not have come yet: such people registered on an earlier day.
+    for _ in 0..7 {
+        if registered_at <= now {
+            break;
+        }
+        registered_on -= chrono::Duration::days(1);
+        registered_at = working_time(rng, registered_on);
+    }
+    let registered_at = registered_at.min(now);
+    (registered_on, registered_at)
+}
+
+/// The household's group, its members and their memberships and history; returns the group,
+/// the members' ids (focal point first) and whether any has an open need (a priority case).
+#[allow(clippy::too_many_arguments)]
+fn add_group(
+    rng: &mut StdRng,
+    staff: &Staff,
+    b: &mut Batch,
+    members: &[MemberInput],
+    office: &str,
+    clerk_id: &str,
+    registered_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> (String, Vec<String>, bool) {
+    let unit = &staff.unit_id;
+    let group_id = new_id();
+    b.groups.push(NewGroup {
+        id: group_id.clone(),
+        operation_unit_id: unit.clone(),
+        office_id: office.to_string(),
+        group_number: String::new(),
+        number_key: String::new(),
+        status: "active".into(),
+        closed_reason: None,
+        version: 1,
+        created_at: registered_at,
+        updated_at: registered_at,
+    });
+    let mut ids = Vec::with_capacity(members.len());
+    let mut priority = false;
+    for m in members {
+        let (id, open_need) = add_person(rng, staff, b, m, office, clerk_id, registered_at, now);
+        priority |= open_need;
+        b.memberships.push(NewMembership {
+            id: new_id(),
+            operation_unit_id: unit.clone(),
+            group_id: group_id.clone(),
+            individual_id: id.clone(),
+            relationship: m.relationship.clone(),
+            started_at: registered_at,
+            ended_at: None,
+            end_reason: None,
+        });
+        b.events.push(event(
+            unit,
+            "individual",
+            &id,
+            "registered",
+            clerk_id,
+            registered_at,
+            json!({ "groupId": group_id, "relationship": m.relationship }),
+        ));
+        ids.push(id);
+    }
+    b.events.push(event(
+        unit,
+        "registration_group",
+        &group_id,
+        "registered",
+        clerk_id,
+        registered_at,
+        json!({ "members": ids }),
+    ));
+    (group_id, ids, priority)
+}
+
+/// What a walked case is stored with besides its walk.
+struct CaseRows<'a> {
+    unit: &'a str,
+    office: &'a str,
+    group_id: &'a str,
+    ids: &'a [String],
+    members: &'a [MemberInput],
+    opened_at: NaiveDateTime,
+    claim: String,
+}
+
+/// The rows of a walked case: the case with its queue columns, its members, its history and
+/// its appointments.
+fn add_case(
+    b: &mut Batch,
+    rules: &UnitRules,
+    r: &CaseRows<'_>,
+    walked: walk::Walked,
+) -> Result<()> {
+    let (unit, office, group_id) = (r.unit.to_string(), r.office.to_string(), r.group_id);
+    let (ids, members, opened_at) = (r.ids, r.members, r.opened_at);
+    let Some(principal) = ids.first() else {
+        return Ok(());
+    };
     let state = &walked.state;
-    let (workflow, q) = initial_columns(state, &desk.rules, walked.status_changed_at)?;
+    let (workflow, q) = initial_columns(state, rules, walked.status_changed_at)?;
     let case_id = new_id();
     b.cases.push(NewCase {
         id: case_id.clone(),
@@ -985,28 +707,17 @@ fn add_household(
         case_number: String::new(),
         number_key: String::new(),
         procedure: "rsd".into(),
-        status: q.status,
-        stage: q.stage,
-        modality: q.modality,
         principal_applicant_id: principal.clone(),
-        registration_group_id: Some(group_id.clone()),
-        assigned_officer_id: q.assigned_officer_id,
-        claim_summary: Some(claim),
+        registration_group_id: Some(group_id.to_string()),
+        claim_summary: Some(r.claim.clone()),
         opened_at,
         version: i32::try_from(state.version).unwrap_or(i32::MAX),
         created_at: opened_at,
         updated_at: walked.updated_at(),
         workflow: Some(workflow),
-        status_changed_at: q.status_changed_at,
-        due_at: q.due_at,
-        decision_due_at: q.decision_due_at,
-        appeal_deadline_at: q.appeal_deadline_at,
-        abandonment_from: q.abandonment_from,
-        next_appointment_at: q.next_appointment_at,
-        priority: q.priority,
-        same_sex_interviewer: q.same_sex_interviewer,
+        queue: q,
     });
-    for (i, (id, m)) in ids.iter().zip(&members).enumerate() {
+    for (i, (id, m)) in ids.iter().zip(members).enumerate() {
         b.case_members.push(NewCaseMember {
             id: new_id(),
             operation_unit_id: unit.clone(),

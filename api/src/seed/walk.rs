@@ -369,6 +369,24 @@ struct Rest;
 
 type Step = Result<Result<(), Rest>, Refusal>;
 
+/// The time of the next step, or the walk rests here.
+macro_rules! time {
+    ($e:expr) => {
+        match $e {
+            Ok(at) => at,
+            Err(rest) => return Ok(Err(rest)),
+        }
+    };
+}
+/// Takes a sub-step; if it rests, the walk rests here.
+macro_rules! then {
+    ($e:expr) => {
+        if let Err(rest) = $e? {
+            return Ok(Err(rest));
+        }
+    };
+}
+
 impl Walker<'_, '_> {
     fn run(&mut self) -> Result<(), Refusal> {
         // Each pass takes one step; a case of this procedure takes a few dozen at most.
@@ -468,21 +486,6 @@ impl Walker<'_, '_> {
     }
 
     fn step(&mut self) -> Step {
-        macro_rules! time {
-            ($e:expr) => {
-                match $e {
-                    Ok(at) => at,
-                    Err(rest) => return Ok(Err(rest)),
-                }
-            };
-        }
-        macro_rules! then {
-            ($e:expr) => {
-                if let Err(rest) = $e? {
-                    return Ok(Err(rest));
-                }
-            };
-        }
         let status = self.state.status;
         if matches!(
             status,
@@ -491,50 +494,8 @@ impl Walker<'_, '_> {
             && self.state.assigned_officer.is_some()
         {
             let roll = self.rng.random_range(0..1000);
-            if roll < 6 {
-                let at = time!(self.later(3, 40));
-                let reason = pick(
-                    self.rng,
-                    &[
-                        "Se trasladó a otro país con su familia",
-                        "Obtuvo una visa de residencia",
-                        "Decidió retornar a su país de origen",
-                    ],
-                )
-                .to_string();
-                let clerk = self.cast.clerk.clone();
-                self.apply(&clerk, Action::Withdraw { reason }, at)?;
-                return Ok(Ok(()));
-            } else if roll < 14 && self.state.appointments.is_empty() {
-                // Cases are paused between appointments, not with an interview still booked.
-                let at = time!(self.later(2, 20));
-                let reason = pick(
-                    self.rng,
-                    &[
-                        "Verificación de identidad pendiente",
-                        "A la espera de información sobre el país de origen",
-                        "Solicitante hospitalizado",
-                    ],
-                )
-                .to_string();
-                let supervisor = self.stage_supervisor().clone();
-                self.resume_hold = self.rng.random_bool(0.55);
-                self.apply(&supervisor, Action::PutOnHold { reason }, at)?;
-                return Ok(Ok(()));
-            } else if roll < 17 {
-                let at = time!(self.later(5, 60));
-                let reason = *pick(
-                    self.rng,
-                    &[
-                        ClosureReason::Duplicate,
-                        ClosureReason::LeftCountry,
-                        ClosureReason::LeftCountry,
-                        ClosureReason::Deceased,
-                    ],
-                );
-                let supervisor = self.stage_supervisor().clone();
-                self.apply(&supervisor, Action::Close { reason }, at)?;
-                return Ok(Ok(()));
+            if roll < 17 {
+                return self.detour(roll);
             }
         }
         let officer = self.stage_officer().clone();
@@ -592,92 +553,7 @@ impl Walker<'_, '_> {
                     then!(self.schedule(&officer));
                 }
             }
-            Status::Scheduled => {
-                if let Some(next) = self.state.next_appointment().cloned() {
-                    if next.at > self.now {
-                        return Ok(Err(Rest));
-                    }
-                    let attend = self.bias.attend.unwrap_or_else(|| {
-                        self.rng
-                            .random_bool(if self.no_shows > 0 { 0.7 } else { 0.87 })
-                    });
-                    if attend {
-                        then!(self.ensure_assigned(&officer));
-                        let at = next.at
-                            + Duration::minutes(INTERVIEW_MINUTES)
-                            + Duration::minutes(self.rng.random_range(0..45));
-                        let at = time!(self.not_after_now(at));
-                        let override_reason = self.override_for(&officer);
-                        self.apply(
-                            &officer,
-                            Action::RecordInterview {
-                                held_at: None,
-                                principal_attended: true,
-                                notes_ref: Some(format!("NOTAS-{}", &new_id()[..8])),
-                                interpreter_language: None,
-                                override_reason,
-                            },
-                            at,
-                        )?;
-                    } else {
-                        let at = next.at + Duration::minutes(self.rng.random_range(60..1800));
-                        let at = time!(self.not_after_now(at));
-                        let clerk = self.cast.clerk.clone();
-                        self.no_shows += 1;
-                        self.after_no_show = Some(match self.bias.contact {
-                            Some(true) => AfterNoShow::Contact,
-                            Some(false) => AfterNoShow::Abandon,
-                            None if self.no_shows > 1 => {
-                                if self.rng.random_bool(0.3) {
-                                    AfterNoShow::Contact
-                                } else {
-                                    AfterNoShow::Abandon
-                                }
-                            }
-                            None => super::pick_weighted(
-                                self.rng,
-                                &[
-                                    (AfterNoShow::Contact, 50),
-                                    (AfterNoShow::Reinvite, 15),
-                                    (AfterNoShow::Abandon, 35),
-                                ],
-                            ),
-                        });
-                        self.apply(&clerk, Action::RecordNoShow, at)?;
-                    }
-                } else {
-                    let missed = self.state.no_show_at.unwrap_or(self.t);
-                    let contacted = self.state.last_contact_at.is_some_and(|c| c > missed);
-                    match self.after_no_show.unwrap_or(AfterNoShow::Abandon) {
-                        AfterNoShow::Contact if !contacted => {
-                            let at = time!(self.later(2, 20));
-                            let clerk = self.cast.clerk.clone();
-                            self.apply(
-                                &clerk,
-                                Action::RecordContact {
-                                    channel: None,
-                                    note: None,
-                                },
-                                at,
-                            )?;
-                        }
-                        AfterNoShow::Contact | AfterNoShow::Reinvite => {
-                            then!(self.schedule(&officer));
-                        }
-                        AfterNoShow::Abandon => {
-                            let from = rsd::deadlines(&self.state, self.rules)
-                                .abandonment_candidate_from
-                                .unwrap_or(self.t);
-                            let base = self.t.max(from);
-                            let day = self.diary.local_day(base)
-                                + Duration::days(self.rng.random_range(1..25));
-                            let at = self.diary.office_time(self.rng, day);
-                            let at = time!(self.not_after_now(at));
-                            self.apply(&supervisor, Action::ConfirmAbandonment, at)?;
-                        }
-                    }
-                }
-            }
+            Status::Scheduled => then!(self.step_scheduled(&officer, &supervisor)),
             Status::Interviewed => {
                 then!(self.ensure_assigned(&officer));
                 let at = time!(self.later(5, 30));
@@ -723,58 +599,7 @@ impl Walker<'_, '_> {
                     at,
                 )?;
             }
-            Status::Notified => {
-                let appeal = self
-                    .bias
-                    .appeal
-                    .unwrap_or_else(|| self.rng.random_bool(0.6));
-                let d = rsd::deadlines(&self.state, self.rules);
-                let notified = self.state.first_instance.notified_at.unwrap_or(self.t);
-                if appeal {
-                    // Most appeals arrive within the deadline, a few during the grace period.
-                    let days = if self.rng.random_bool(0.92) {
-                        self.rng
-                            .random_range(3..i64::from(self.rules.appeal_deadline_days))
-                    } else {
-                        i64::from(self.rules.appeal_deadline_days)
-                            + self
-                                .rng
-                                .random_range(1..i64::from(self.rules.appeal_grace_days.max(2)))
-                    };
-                    let day = self.diary.local_day(notified) + Duration::days(days);
-                    let lodged_at = self.diary.office_time(self.rng, day).max(notified);
-                    let lodged_at = match d.appeal_grace_end {
-                        Some(end) => lodged_at.min(end),
-                        None => lodged_at,
-                    };
-                    let day = self.diary.local_day(lodged_at)
-                        + Duration::days(self.rng.random_range(0..3));
-                    let recorded = self.diary.office_time(self.rng, day);
-                    let at =
-                        time!(self.not_after_now(recorded.max(lodged_at + Duration::minutes(10))));
-                    let recorder = if self.state.assigned_officer.as_deref()
-                        == Some(self.cast.officer.id.as_str())
-                    {
-                        self.cast.officer.clone()
-                    } else {
-                        supervisor.clone()
-                    };
-                    self.apply(&recorder, Action::LodgeAppeal { lodged_at }, at)?;
-                } else {
-                    let end = d.appeal_grace_end.unwrap_or(self.t);
-                    let day =
-                        self.diary.local_day(end) + Duration::days(self.rng.random_range(1..20));
-                    let at = self.diary.office_time(self.rng, day);
-                    let at = time!(self.not_after_now(at));
-                    self.apply(
-                        &supervisor,
-                        Action::Close {
-                            reason: ClosureReason::NoAppeal,
-                        },
-                        at,
-                    )?;
-                }
-            }
+            Status::Notified => then!(self.step_notified(&supervisor)),
             Status::OnHold => {
                 if !self.resume_hold {
                     return Ok(Err(Rest));
@@ -782,50 +607,246 @@ impl Walker<'_, '_> {
                 let at = time!(self.later(10, 60));
                 self.apply(&supervisor, Action::Resume, at)?;
             }
-            Status::Closed | Status::Withdrawn | Status::Abandoned => {
-                if self.reopened || self.bias.straight {
-                    return Ok(Err(Rest));
-                }
-                self.reopened = true;
-                let reason = self.state.closure.as_ref().map(|c| c.reason);
-                let ground = match (status, reason) {
-                    (Status::Abandoned, _) if self.rng.random_bool(0.25) => {
-                        ReopenGround::AbandonmentReopened
-                    }
-                    (Status::Withdrawn, _) if self.rng.random_bool(0.1) => {
-                        ReopenGround::ChangedCircumstances
-                    }
-                    (
-                        Status::Closed,
-                        Some(ClosureReason::NoAppeal | ClosureReason::AppealDecided),
-                    ) if self.rng.random_bool(0.04) => ReopenGround::NewEvidence,
-                    _ => return Ok(Err(Rest)),
-                };
-                let at = time!(self.later(20, 150));
-                let requester = [self.cast.officer, self.cast.appeal_officer]
-                    .into_iter()
-                    .find(|p| self.state.assigned_officer.as_deref() == Some(p.id.as_str()))
-                    .unwrap_or(self.cast.supervisor)
-                    .clone();
-                let approver = if requester.id == self.cast.supervisor.id {
-                    self.cast.appeal_supervisor
-                } else {
-                    self.cast.supervisor
-                };
+            Status::Closed | Status::Withdrawn | Status::Abandoned => then!(self.reopen(status)),
+        }
+        Ok(Ok(()))
+    }
+
+    /// Now and then a case leaves its course: withdrawn, put on hold or closed (`roll` below 17
+    /// in a thousand picks which).
+    fn detour(&mut self, roll: i32) -> Step {
+        if roll < 6 {
+            let at = time!(self.later(3, 40));
+            let reason = pick(
+                self.rng,
+                &[
+                    "Se trasladó a otro país con su familia",
+                    "Obtuvo una visa de residencia",
+                    "Decidió retornar a su país de origen",
+                ],
+            )
+            .to_string();
+            let clerk = self.cast.clerk.clone();
+            self.apply(&clerk, Action::Withdraw { reason }, at)?;
+            return Ok(Ok(()));
+        } else if roll < 14 && self.state.appointments.is_empty() {
+            // Cases are paused between appointments, not with an interview still booked.
+            let at = time!(self.later(2, 20));
+            let reason = pick(
+                self.rng,
+                &[
+                    "Verificación de identidad pendiente",
+                    "A la espera de información sobre el país de origen",
+                    "Solicitante hospitalizado",
+                ],
+            )
+            .to_string();
+            let supervisor = self.stage_supervisor().clone();
+            self.resume_hold = self.rng.random_bool(0.55);
+            self.apply(&supervisor, Action::PutOnHold { reason }, at)?;
+            return Ok(Ok(()));
+        } else {
+            let at = time!(self.later(5, 60));
+            let reason = *pick(
+                self.rng,
+                &[
+                    ClosureReason::Duplicate,
+                    ClosureReason::LeftCountry,
+                    ClosureReason::LeftCountry,
+                    ClosureReason::Deceased,
+                ],
+            );
+            let supervisor = self.stage_supervisor().clone();
+            self.apply(&supervisor, Action::Close { reason }, at)?;
+            return Ok(Ok(()));
+        }
+    }
+
+    /// A scheduled case: the interview is held or missed, and after a miss the case is
+    /// contacted, rescheduled or abandoned.
+    fn step_scheduled(&mut self, officer: &Person, supervisor: &Person) -> Step {
+        if let Some(next) = self.state.next_appointment().cloned() {
+            if next.at > self.now {
+                return Ok(Err(Rest));
+            }
+            let attend = self.bias.attend.unwrap_or_else(|| {
+                self.rng
+                    .random_bool(if self.no_shows > 0 { 0.7 } else { 0.87 })
+            });
+            if attend {
+                then!(self.ensure_assigned(officer));
+                let at = next.at
+                    + Duration::minutes(INTERVIEW_MINUTES)
+                    + Duration::minutes(self.rng.random_range(0..45));
+                let at = time!(self.not_after_now(at));
+                let override_reason = self.override_for(officer);
                 self.apply(
-                    &requester,
-                    Action::Reopen {
-                        ground,
-                        approver_id: approver.id.clone(),
-                        approver_roles: vec![approver.role],
+                    officer,
+                    Action::RecordInterview {
+                        held_at: None,
+                        principal_attended: true,
+                        notes_ref: Some(format!("NOTAS-{}", &new_id()[..8])),
+                        interpreter_language: None,
+                        override_reason,
                     },
                     at,
                 )?;
-                self.recognised = None;
-                self.returned = [false, false];
-                self.no_shows = 0;
+            } else {
+                let at = next.at + Duration::minutes(self.rng.random_range(60..1800));
+                let at = time!(self.not_after_now(at));
+                let clerk = self.cast.clerk.clone();
+                self.no_shows += 1;
+                self.after_no_show = Some(match self.bias.contact {
+                    Some(true) => AfterNoShow::Contact,
+                    Some(false) => AfterNoShow::Abandon,
+                    None if self.no_shows > 1 => {
+                        if self.rng.random_bool(0.3) {
+                            AfterNoShow::Contact
+                        } else {
+                            AfterNoShow::Abandon
+                        }
+                    }
+                    None => super::pick_weighted(
+                        self.rng,
+                        &[
+                            (AfterNoShow::Contact, 50),
+                            (AfterNoShow::Reinvite, 15),
+                            (AfterNoShow::Abandon, 35),
+                        ],
+                    ),
+                });
+                self.apply(&clerk, Action::RecordNoShow, at)?;
+            }
+        } else {
+            let missed = self.state.no_show_at.unwrap_or(self.t);
+            let contacted = self.state.last_contact_at.is_some_and(|c| c > missed);
+            match self.after_no_show.unwrap_or(AfterNoShow::Abandon) {
+                AfterNoShow::Contact if !contacted => {
+                    let at = time!(self.later(2, 20));
+                    let clerk = self.cast.clerk.clone();
+                    self.apply(
+                        &clerk,
+                        Action::RecordContact {
+                            channel: None,
+                            note: None,
+                        },
+                        at,
+                    )?;
+                }
+                AfterNoShow::Contact | AfterNoShow::Reinvite => {
+                    then!(self.schedule(officer));
+                }
+                AfterNoShow::Abandon => {
+                    let from = rsd::deadlines(&self.state, self.rules)
+                        .abandonment_candidate_from
+                        .unwrap_or(self.t);
+                    let base = self.t.max(from);
+                    let day =
+                        self.diary.local_day(base) + Duration::days(self.rng.random_range(1..25));
+                    let at = self.diary.office_time(self.rng, day);
+                    let at = time!(self.not_after_now(at));
+                    self.apply(supervisor, Action::ConfirmAbandonment, at)?;
+                }
             }
         }
+        Ok(Ok(()))
+    }
+
+    /// A notified decision: appealed within the grace period, or closed for want of appeal.
+    fn step_notified(&mut self, supervisor: &Person) -> Step {
+        let appeal = self
+            .bias
+            .appeal
+            .unwrap_or_else(|| self.rng.random_bool(0.6));
+        let d = rsd::deadlines(&self.state, self.rules);
+        let notified = self.state.first_instance.notified_at.unwrap_or(self.t);
+        if appeal {
+            // Most appeals arrive within the deadline, a few during the grace period.
+            let days = if self.rng.random_bool(0.92) {
+                self.rng
+                    .random_range(3..i64::from(self.rules.appeal_deadline_days))
+            } else {
+                i64::from(self.rules.appeal_deadline_days)
+                    + self
+                        .rng
+                        .random_range(1..i64::from(self.rules.appeal_grace_days.max(2)))
+            };
+            let day = self.diary.local_day(notified) + Duration::days(days);
+            let lodged_at = self.diary.office_time(self.rng, day).max(notified);
+            let lodged_at = match d.appeal_grace_end {
+                Some(end) => lodged_at.min(end),
+                None => lodged_at,
+            };
+            let day = self.diary.local_day(lodged_at) + Duration::days(self.rng.random_range(0..3));
+            let recorded = self.diary.office_time(self.rng, day);
+            let at = time!(self.not_after_now(recorded.max(lodged_at + Duration::minutes(10))));
+            let recorder =
+                if self.state.assigned_officer.as_deref() == Some(self.cast.officer.id.as_str()) {
+                    self.cast.officer.clone()
+                } else {
+                    supervisor.clone()
+                };
+            self.apply(&recorder, Action::LodgeAppeal { lodged_at }, at)?;
+        } else {
+            let end = d.appeal_grace_end.unwrap_or(self.t);
+            let day = self.diary.local_day(end) + Duration::days(self.rng.random_range(1..20));
+            let at = self.diary.office_time(self.rng, day);
+            let at = time!(self.not_after_now(at));
+            self.apply(
+                supervisor,
+                Action::Close {
+                    reason: ClosureReason::NoAppeal,
+                },
+                at,
+            )?;
+        }
+        Ok(Ok(()))
+    }
+
+    /// A finished case, now and then reopened on a recognised ground.
+    fn reopen(&mut self, status: Status) -> Step {
+        if self.reopened || self.bias.straight {
+            return Ok(Err(Rest));
+        }
+        self.reopened = true;
+        let reason = self.state.closure.as_ref().map(|c| c.reason);
+        let ground = match (status, reason) {
+            (Status::Abandoned, _) if self.rng.random_bool(0.25) => {
+                ReopenGround::AbandonmentReopened
+            }
+            (Status::Withdrawn, _) if self.rng.random_bool(0.1) => {
+                ReopenGround::ChangedCircumstances
+            }
+            (Status::Closed, Some(ClosureReason::NoAppeal | ClosureReason::AppealDecided))
+                if self.rng.random_bool(0.04) =>
+            {
+                ReopenGround::NewEvidence
+            }
+            _ => return Ok(Err(Rest)),
+        };
+        let at = time!(self.later(20, 150));
+        let requester = [self.cast.officer, self.cast.appeal_officer]
+            .into_iter()
+            .find(|p| self.state.assigned_officer.as_deref() == Some(p.id.as_str()))
+            .unwrap_or(self.cast.supervisor)
+            .clone();
+        let approver = if requester.id == self.cast.supervisor.id {
+            self.cast.appeal_supervisor
+        } else {
+            self.cast.supervisor
+        };
+        self.apply(
+            &requester,
+            Action::Reopen {
+                ground,
+                approver_id: approver.id.clone(),
+                approver_roles: vec![approver.role],
+            },
+            at,
+        )?;
+        self.recognised = None;
+        self.returned = [false, false];
+        self.no_shows = 0;
         Ok(Ok(()))
     }
 

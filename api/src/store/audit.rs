@@ -10,6 +10,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::db::DbConn;
+use super::dialect;
 use super::schema::{audit_events, audit_head};
 use super::scope::Scope;
 use super::{new_id, now};
@@ -144,18 +145,7 @@ pub fn append_batch(conn: &mut DbConn, batch: &[(&Actor, &[Entry])]) -> Result<(
     if total == 0 {
         return Ok(());
     }
-    let (mut seq, mut prev): (i64, String) = match conn {
-        DbConn::Pg(c) => audit_head::table
-            .filter(audit_head::id.eq(1))
-            .select((audit_head::seq, audit_head::hash))
-            .for_update()
-            .first(c)?,
-        // SQLite writers are serialised by the database's writer lock already.
-        DbConn::Sqlite(c) => audit_head::table
-            .filter(audit_head::id.eq(1))
-            .select((audit_head::seq, audit_head::hash))
-            .first(c)?,
-    };
+    let (mut seq, mut prev) = dialect::audit_head_for_update(conn)?;
     let at = now();
     let mut rows = Vec::with_capacity(total);
     for (actor, e) in batch
@@ -185,14 +175,7 @@ pub fn append_batch(conn: &mut DbConn, batch: &[(&Actor, &[Entry])]) -> Result<(
     }
     // Large pages are written in chunks to stay under the backends' bind-parameter limits.
     for chunk in rows.chunks(500) {
-        match conn {
-            DbConn::Pg(c) => diesel::insert_into(audit_events::table)
-                .values(chunk)
-                .execute(c)?,
-            DbConn::Sqlite(c) => diesel::insert_into(audit_events::table)
-                .values(chunk)
-                .execute(c)?,
-        };
+        dialect::insert_audit_events(conn, chunk)?;
     }
     diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
         .set((audit_head::seq.eq(seq), audit_head::hash.eq(&prev)))
@@ -211,61 +194,25 @@ pub enum Verdict {
 /// appended while the walk runs lies beyond it and is left for the next run, so a live server
 /// gives no false alarm. On PostgreSQL the whole walk also reads one snapshot.
 pub fn verify(conn: &mut DbConn) -> Result<Verdict> {
-    match conn {
-        DbConn::Pg(c) => c
-            .build_transaction()
-            .repeatable_read()
-            .read_only()
-            .run(|c| verify_up_to_tip(&mut DbConnRef::Pg(c))),
-        DbConn::Sqlite(c) => {
-            // A read transaction holds one WAL snapshot for every statement in it.
-            c.transaction(|c| verify_up_to_tip(&mut DbConnRef::Sqlite(c)))
-        }
-    }
+    dialect::in_snapshot(conn, verify_up_to_tip)
 }
 
-/// The connection inside `verify`'s transaction.
-enum DbConnRef<'a> {
-    Pg(&'a mut diesel::PgConnection),
-    Sqlite(&'a mut diesel::SqliteConnection),
-}
-
-impl DbConnRef<'_> {
-    fn head(&mut self) -> Result<(i64, String)> {
-        let q = audit_head::table
-            .filter(audit_head::id.eq(1))
-            .select((audit_head::seq, audit_head::hash));
-        Ok(match self {
-            Self::Pg(c) => q.first(*c)?,
-            Self::Sqlite(c) => q.first(*c)?,
-        })
-    }
-
-    fn page(&mut self, from: i64, to: i64, limit: i64) -> Result<Vec<AuditEvent>> {
-        macro_rules! page {
-            () => {
-                audit_events::table
-                    .filter(audit_events::seq.ge(from))
-                    .filter(audit_events::seq.le(to))
-                    .order(audit_events::seq.asc())
-                    .limit(limit)
-                    .select(AuditEvent::as_select())
-            };
-        }
-        Ok(match self {
-            Self::Pg(c) => page!().load(*c)?,
-            Self::Sqlite(c) => page!().load(*c)?,
-        })
-    }
-}
-
-fn verify_up_to_tip(conn: &mut DbConnRef<'_>) -> Result<Verdict> {
+fn verify_up_to_tip(conn: &mut DbConn) -> Result<Verdict> {
     const PAGE: i64 = 5000;
-    let (head_seq, head_hash) = conn.head()?;
+    let (head_seq, head_hash): (i64, String) = audit_head::table
+        .filter(audit_head::id.eq(1))
+        .select((audit_head::seq, audit_head::hash))
+        .first(conn)?;
     let mut expected_seq = 1i64;
     let mut prev = "0".repeat(64);
     while expected_seq <= head_seq {
-        let page = conn.page(expected_seq, head_seq, PAGE)?;
+        let page: Vec<AuditEvent> = audit_events::table
+            .filter(audit_events::seq.ge(expected_seq))
+            .filter(audit_events::seq.le(head_seq))
+            .order(audit_events::seq.asc())
+            .limit(PAGE)
+            .select(AuditEvent::as_select())
+            .load(conn)?;
         if page.is_empty() {
             break;
         }

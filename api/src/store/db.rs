@@ -251,26 +251,6 @@ where
     }
 }
 
-/// Writes a raw query once for both backends: each `{}` of `template` marks one bound value, in
-/// order, and becomes `$1, $2...` on PostgreSQL or `?` on SQLite.
-pub(crate) fn placeholders(template: &str, pg: bool) -> String {
-    let mut n = 0;
-    let mut out = String::with_capacity(template.len() + 16);
-    let mut rest = template;
-    while let Some(i) = rest.find("{}") {
-        n += 1;
-        out.push_str(&rest[..i]);
-        if pg {
-            out.push_str(&format!("${n}"));
-        } else {
-            out.push('?');
-        }
-        rest = &rest[i + 2..];
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

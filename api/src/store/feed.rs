@@ -31,6 +31,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::db::DbConn;
+use super::dialect;
 use super::now;
 use super::schema::{change_feed, change_feed_heads};
 use crate::domain::access::FieldGroup;
@@ -48,36 +49,34 @@ pub fn record(conn: &mut DbConn, unit_id: &str, changes: &[Change]) -> Result<()
     let at = now();
     let rows: Vec<_> = changes
         .iter()
-        .map(|c| {
-            (
-                change_feed::operation_unit_id.eq(unit_id),
-                change_feed::record_type.eq(c.kind.as_str()),
-                change_feed::record_id.eq(c.record_id.as_str()),
-                change_feed::version.eq(c.version),
-                change_feed::operation.eq(c.operation.as_str()),
-                change_feed::field_groups.eq(c.field_groups_text()),
-                change_feed::at.eq(at),
-            )
+        .map(|c| FeedRow {
+            operation_unit_id: unit_id,
+            record_type: c.kind.as_str(),
+            record_id: c.record_id.as_str(),
+            version: c.version,
+            operation: c.operation.as_str(),
+            field_groups: c.field_groups_text(),
+            at,
         })
         .collect();
     // Kept under both backends' bind-parameter limits (7 per row).
     for chunk in rows.chunks(500) {
-        match conn {
-            DbConn::Pg(c) => diesel::insert_into(change_feed::table)
-                .values(chunk)
-                .execute(c)?,
-            // SQLite's trigger numbers rows one by one: its multi-row insert is the same loop.
-            DbConn::Sqlite(c) => {
-                for row in chunk {
-                    diesel::insert_into(change_feed::table)
-                        .values(row.clone())
-                        .execute(c)?;
-                }
-                chunk.len()
-            }
-        };
+        dialect::insert_feed_rows(conn, chunk)?;
     }
     Ok(())
+}
+
+/// A feed entry as written; the database gives it its position.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = change_feed)]
+pub struct FeedRow<'a> {
+    pub operation_unit_id: &'a str,
+    pub record_type: &'a str,
+    pub record_id: &'a str,
+    pub version: i32,
+    pub operation: &'a str,
+    pub field_groups: String,
+    pub at: NaiveDateTime,
 }
 
 /// One entry of the feed as a reader receives it.

@@ -5,7 +5,9 @@
 
 pub mod audit;
 pub mod biometrics;
+pub mod bulk;
 pub mod db;
+pub mod dialect;
 pub mod feed;
 pub mod idempotency;
 pub mod queries;

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::audit::{Entry, Outcome, Reads};
 use super::db::DbConn;
+use super::dialect::{self, Bind};
 use super::rows::*;
 use super::schema::*;
 use super::scope::Scope;
@@ -276,44 +277,31 @@ fn name_candidates(
     from: Option<&str>,
     chunk: i64,
 ) -> Result<Vec<String>> {
-    use diesel::sql_types::{BigInt, Text};
     // Placeholders are bound in the order they appear in the text.
-    let mut binds: Vec<String> = Vec::new();
+    let mut binds: Vec<Bind> = Vec::new();
     let mut joins = String::new();
     for (i, w) in words.iter().enumerate().skip(1) {
         joins.push_str(&format!(
             " JOIN name_tokens t{i} ON t{i}.operation_unit_id = t0.operation_unit_id \
              AND t{i}.individual_id = t0.individual_id AND t{i}.token = {{}}"
         ));
-        binds.push(names::prefix_token(w));
+        binds.push(Bind::Text(names::prefix_token(w)));
     }
     let Some(first) = words.first() else {
         return Ok(Vec::new());
     };
     binds.extend([
-        unit_id.to_string(),
-        names::prefix_token(first),
-        from.unwrap_or("").to_string(),
+        Bind::Text(unit_id.to_string()),
+        Bind::Text(names::prefix_token(first)),
+        Bind::Text(from.unwrap_or("").to_string()),
+        Bind::BigInt(chunk),
     ]);
     let template = format!(
         "SELECT t0.individual_id AS individual_id FROM name_tokens t0{joins} \
          WHERE t0.operation_unit_id = {{}} AND t0.token = {{}} AND t0.individual_id > {{}} \
          ORDER BY t0.individual_id LIMIT {{}}"
     );
-    let sql = |pg: bool| super::db::placeholders(&template, pg);
-    macro_rules! run {
-        ($c:expr, $db:ty, $pg:expr) => {{
-            let mut q = diesel::sql_query(sql($pg)).into_boxed::<$db>();
-            for b in &binds {
-                q = q.bind::<Text, _>(b.clone());
-            }
-            q.bind::<BigInt, _>(chunk).load::<Candidate>($c)?
-        }};
-    }
-    let rows = match conn {
-        DbConn::Pg(c) => run!(c, diesel::pg::Pg, true),
-        DbConn::Sqlite(c) => run!(c, diesel::sqlite::Sqlite, false),
-    };
+    let rows: Vec<Candidate> = dialect::load(conn, &template, &binds)?;
     Ok(rows.into_iter().map(|r| r.individual_id).collect())
 }
 

@@ -4,10 +4,11 @@
 
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text, Timestamp};
+use diesel::sql_types::{BigInt, Text};
 
 use super::audit::Reads;
 use super::db::{Db, DbConn};
+use super::dialect::{Bind, load as run};
 use super::queries::Page;
 use super::rows::CaseRow;
 use super::schema::*;
@@ -312,37 +313,6 @@ impl SummaryCache {
     }
 }
 
-/// A value bound to a summary query.
-#[derive(Clone)]
-enum Bind {
-    Text(String),
-    Time(NaiveDateTime),
-}
-
-fn run<T: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + 'static>(
-    conn: &mut DbConn,
-    template: &str,
-    binds: &[Bind],
-) -> Result<Vec<T>> {
-    macro_rules! go {
-        ($c:expr, $db:ty, $pg:expr) => {{
-            let mut q =
-                diesel::sql_query(super::db::placeholders(template, $pg)).into_boxed::<$db>();
-            for b in binds {
-                q = match b {
-                    Bind::Text(s) => q.bind::<Text, _>(s.clone()),
-                    Bind::Time(t) => q.bind::<Timestamp, _>(*t),
-                };
-            }
-            q.load::<T>($c)?
-        }};
-    }
-    Ok(match conn {
-        DbConn::Pg(c) => go!(c, diesel::pg::Pg, true),
-        DbConn::Sqlite(c) => go!(c, diesel::sqlite::Sqlite, false),
-    })
-}
-
 /// The WHERE clause of the caller's reach over `cases`, and its binds.
 fn reach_sql(scope: &Scope, office_id: Option<&str>) -> (String, Vec<Bind>) {
     let mut sql = String::from("operation_unit_id = {}");
@@ -520,12 +490,5 @@ mod tests {
         assert_eq!(TimeCursor::decode(&c.encode()), Some(c));
         assert!(TimeCursor::decode("not a cursor").is_none());
         assert!(TimeCursor::decode("2026-11-26T09:30:00.000000|").is_none());
-    }
-
-    #[test]
-    fn placeholders_follow_the_backend() {
-        use super::super::db::placeholders;
-        assert_eq!(placeholders("a = {} AND b = {}", true), "a = $1 AND b = $2");
-        assert_eq!(placeholders("a = {} AND b = {}", false), "a = ? AND b = ?");
     }
 }

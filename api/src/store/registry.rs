@@ -2,16 +2,16 @@
 //! splitting and merging groups. Each function runs inside the caller's write transaction,
 //! records the change in the record's history (`events`) and in the audit log.
 
-use chrono::NaiveDate;
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::audit::{self, Actor, Entry};
 use super::db::DbConn;
+use super::dialect;
 use super::feed;
-use super::rows::{DocumentRow, GroupRow, IndividualRow, MembershipRow, NeedRow};
+use super::rows::{DocumentRow, GroupRow, IndividualRow, MembershipRow, NeedRow, PersonColumns};
 use super::schema::*;
 use super::scope::Scope;
 use super::{new_id, now};
@@ -19,6 +19,7 @@ use crate::domain::access::{FieldGroup, Permission};
 use crate::domain::feed::{Change, RecordKind};
 use crate::domain::names;
 use crate::domain::needs;
+use crate::domain::patch::{Patched, PersonPatch};
 use crate::domain::registration::{DocumentInput, FOCAL_POINT, GroupInput, NeedInput, PersonInput};
 use crate::error::{Error, Result};
 
@@ -29,33 +30,9 @@ pub struct Registered {
     pub individual_ids: Vec<String>,
 }
 
-#[derive(QueryableByName)]
-struct CounterValue {
-    #[diesel(sql_type = BigInt)]
-    value: i64,
-}
-
 /// The next number of a kind within a unit (individual, group, case); gap-free per unit.
 pub fn next_number(conn: &mut DbConn, unit_id: &str, kind: &str) -> Result<i64> {
-    // An upsert: the only backend-specific SQL of the store, because placeholders differ.
-    let sql = match conn {
-        DbConn::Pg(_) => {
-            "INSERT INTO counters (operation_unit_id, kind, value) VALUES ($1, $2, 1) \
-             ON CONFLICT (operation_unit_id, kind) DO UPDATE SET value = counters.value + 1 RETURNING value"
-        }
-        DbConn::Sqlite(_) => {
-            "INSERT INTO counters (operation_unit_id, kind, value) VALUES (?, ?, 1) \
-             ON CONFLICT (operation_unit_id, kind) DO UPDATE SET value = counters.value + 1 RETURNING value"
-        }
-    };
-    let q = diesel::sql_query(sql)
-        .bind::<Text, _>(unit_id)
-        .bind::<Text, _>(kind);
-    let v: CounterValue = match conn {
-        DbConn::Pg(c) => q.get_result(c)?,
-        DbConn::Sqlite(c) => q.get_result(c)?,
-    };
-    Ok(v.value)
+    dialect::take_numbers(conn, unit_id, kind, 1)
 }
 
 /// Formats a registry number, e.g. `DPIN-I-0000123`.
@@ -116,14 +93,7 @@ pub fn index_names(
     if rows.is_empty() {
         return Ok(());
     }
-    match conn {
-        DbConn::Pg(c) => diesel::insert_into(name_tokens::table)
-            .values(&rows)
-            .execute(c)?,
-        DbConn::Sqlite(c) => diesel::insert_into(name_tokens::table)
-            .values(&rows)
-            .execute(c)?,
-    };
+    dialect::insert_name_tokens(conn, &rows)?;
     Ok(())
 }
 
@@ -235,51 +205,21 @@ fn insert_person(
         ),
     );
     let number = format_number(unit_code, 'I', next_number(conn, unit, "individual")?);
-    let blank = |s: &Option<String>| {
-        s.as_ref()
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
     diesel::insert_into(individuals::table)
         .values((
+            PersonColumns::from(p),
             (
                 individuals::id.eq(&id),
                 individuals::operation_unit_id.eq(unit),
                 individuals::office_id.eq(office),
                 individuals::number_key.eq(names::normalize_identifier(&number)),
                 individuals::individual_number.eq(&number),
-                individuals::legacy_id.eq(blank(&p.legacy_id)),
-                individuals::given_names.eq(p.given_names.trim()),
-                individuals::middle_name.eq(blank(&p.middle_name)),
-                individuals::family_name.eq(blank(&p.family_name)),
-                individuals::second_family_name.eq(blank(&p.second_family_name)),
-                individuals::fathers_name.eq(blank(&p.fathers_name)),
-                individuals::grandfathers_name.eq(blank(&p.grandfathers_name)),
-                individuals::original_script_name.eq(blank(&p.original_script_name)),
-                individuals::aliases.eq(blank(&p.aliases)),
-                individuals::sex.eq(&p.sex),
-                individuals::date_of_birth.eq(p.date_of_birth),
-            ),
-            (
-                individuals::date_of_birth_precision.eq(&p.date_of_birth_precision),
-                individuals::place_of_birth.eq(blank(&p.place_of_birth)),
-                individuals::marital_status.eq(&p.marital_status),
-                individuals::nationalities.eq(p.nationalities.join(" ")),
-                individuals::country_of_origin.eq(&p.country_of_origin),
-                individuals::ethnicity.eq(blank(&p.ethnicity)),
-                individuals::religion.eq(blank(&p.religion)),
-                individuals::needs_interpreter.eq(p.needs_interpreter),
-                individuals::same_sex_interviewer.eq(p.same_sex_interviewer),
-                individuals::arrival_date.eq(p.arrival_date),
-                individuals::point_of_entry.eq(blank(&p.point_of_entry)),
                 individuals::registration_date.eq(t.date()),
                 individuals::registered_by.eq(scope.user_id()),
-                individuals::dataset_level.eq(p.dataset_level.as_deref().unwrap_or("basic")),
-                individuals::consent_to_contact.eq(p.consent_to_contact),
                 individuals::information_given_at.eq(p.information_given.then_some(t)),
+                individuals::created_at.eq(t),
+                individuals::updated_at.eq(t),
             ),
-            individuals::created_at.eq(t),
-            individuals::updated_at.eq(t),
         ))
         .execute(conn)?;
     index_names(conn, unit, &id, &p.name_parts())?;
@@ -426,34 +366,6 @@ fn version_conflict(what: &str, expected: i32, current: i32) -> Error {
     ))
 }
 
-/// Changes to an individual: `None` leaves a field as it is; `Some("")` clears an optional one.
-#[derive(Debug, Clone, Default)]
-pub struct PersonPatch {
-    pub given_names: Option<String>,
-    pub middle_name: Option<String>,
-    pub family_name: Option<String>,
-    pub second_family_name: Option<String>,
-    pub fathers_name: Option<String>,
-    pub grandfathers_name: Option<String>,
-    pub original_script_name: Option<String>,
-    pub aliases: Option<String>,
-    pub sex: Option<String>,
-    pub date_of_birth: Option<NaiveDate>,
-    pub date_of_birth_precision: Option<String>,
-    pub place_of_birth: Option<String>,
-    pub marital_status: Option<String>,
-    pub nationalities: Option<Vec<String>>,
-    pub country_of_origin: Option<String>,
-    pub ethnicity: Option<String>,
-    pub religion: Option<String>,
-    pub needs_interpreter: Option<bool>,
-    pub same_sex_interviewer: Option<bool>,
-    pub arrival_date: Option<NaiveDate>,
-    pub point_of_entry: Option<String>,
-    pub consent_to_contact: Option<bool>,
-    pub mark_verified: bool,
-}
-
 /// Applies a patch, checking the version the caller read.
 pub fn update_individual(
     conn: &mut DbConn,
@@ -471,152 +383,52 @@ pub fn update_individual(
             current.version,
         ));
     }
-    if (patch.ethnicity.is_some() && !scope.sees(crate::domain::access::FieldGroup::Ethnicity))
-        || (patch.religion.is_some() && !scope.sees(crate::domain::access::FieldGroup::Religion))
-    {
+    if patch.writes().any(|g| !scope.sees(g)) {
         return Err(Error::forbidden(
             "your role may not change ethnicity or religion",
         ));
     }
-    let mut next = PersonInput {
-        given_names: current.given_names.clone(),
-        middle_name: current.middle_name.clone(),
-        family_name: current.family_name.clone(),
-        second_family_name: current.second_family_name.clone(),
-        fathers_name: current.fathers_name.clone(),
-        grandfathers_name: current.grandfathers_name.clone(),
-        original_script_name: current.original_script_name.clone(),
-        aliases: current.aliases.clone(),
-        sex: current.sex.clone(),
-        date_of_birth: current.date_of_birth,
-        date_of_birth_precision: current.date_of_birth_precision.clone(),
-        place_of_birth: current.place_of_birth.clone(),
-        marital_status: current.marital_status.clone(),
-        nationalities: current.nationality_list(),
-        country_of_origin: current.country_of_origin.clone(),
-        ethnicity: current.ethnicity.clone(),
-        religion: current.religion.clone(),
-        needs_interpreter: current.needs_interpreter,
-        same_sex_interviewer: current.same_sex_interviewer,
-        arrival_date: current.arrival_date,
-        point_of_entry: current.point_of_entry.clone(),
-        consent_to_contact: current.consent_to_contact,
-        ..Default::default()
-    };
-    let mut changes = serde_json::Map::new();
-    macro_rules! apply_text {
-        ($($field:ident => $name:literal, $sensitive:literal;)*) => {$(
-            if let Some(v) = &patch.$field {
-                let v = v.trim();
-                let new = (!v.is_empty()).then(|| v.to_string());
-                if new != next.$field {
-                    let shown = |x: &Option<String>| if $sensitive { json!(x.as_ref().map(|_| "(restricted)")) } else { json!(x) };
-                    changes.insert($name.into(), json!({ "from": shown(&next.$field), "to": shown(&new) }));
-                    next.$field = new;
-                }
-            }
-        )*};
-    }
-    apply_text! {
-        middle_name => "middleName", false;
-        family_name => "familyName", false;
-        second_family_name => "secondFamilyName", false;
-        fathers_name => "fathersName", false;
-        grandfathers_name => "grandfathersName", false;
-        original_script_name => "originalScriptName", false;
-        aliases => "aliases", false;
-        sex => "sex", false;
-        date_of_birth_precision => "dateOfBirthPrecision", false;
-        place_of_birth => "placeOfBirth", false;
-        marital_status => "maritalStatus", false;
-        country_of_origin => "countryOfOrigin", false;
-        ethnicity => "ethnicity", true;
-        religion => "religion", true;
-        point_of_entry => "pointOfEntry", false;
-    }
-    if let Some(g) = &patch.given_names
-        && g.trim() != next.given_names
-    {
-        changes.insert(
-            "givenNames".into(),
-            json!({ "from": next.given_names, "to": g.trim() }),
-        );
-        next.given_names = g.trim().to_string();
-    }
-    macro_rules! apply_value {
-        ($($field:ident => $name:literal;)*) => {$(
-            if let Some(v) = &patch.$field && *v != next.$field {
-                changes.insert($name.into(), json!({ "from": next.$field, "to": v }));
-                next.$field = v.clone();
-            }
-        )*};
-    }
-    apply_value! {
-        nationalities => "nationalities";
-        needs_interpreter => "needsInterpreter";
-        same_sex_interviewer => "sameSexInterviewer";
-        consent_to_contact => "consentToContact";
-    }
-    if let Some(d) = patch.date_of_birth
-        && Some(d) != next.date_of_birth
-    {
-        changes.insert(
-            "dateOfBirth".into(),
-            json!({ "from": next.date_of_birth, "to": d }),
-        );
-        next.date_of_birth = Some(d);
-    }
-    if let Some(d) = patch.arrival_date
-        && Some(d) != next.arrival_date
-    {
-        changes.insert(
-            "arrivalDate".into(),
-            json!({ "from": next.arrival_date, "to": d }),
-        );
-        next.arrival_date = Some(d);
-    }
+    let patched = patch.apply(&current.person());
     let t = now();
-    next.validate(t.date())?;
-    if changes.is_empty() && !patch.mark_verified {
+    patched.person.validate(t.date())?;
+    if patched.is_empty() && !patch.mark_verified {
         return Ok(current);
     }
+    let verified_at = if patch.mark_verified {
+        Some(t)
+    } else {
+        current.last_verified_at
+    };
+    write_person(conn, id, expected_version, &patched.person, t, verified_at)?;
+    index_names(conn, scope.unit_id(), id, &patched.person.name_parts())?;
+    record_update(
+        conn,
+        scope,
+        id,
+        expected_version + 1,
+        &patched,
+        patch.mark_verified,
+    )?;
+    visible_individual(conn, scope, id)
+}
+
+/// Writes the person's columns over the version read; CONFLICT if another write came first.
+fn write_person(
+    conn: &mut DbConn,
+    id: &str,
+    expected_version: i32,
+    person: &PersonInput,
+    t: NaiveDateTime,
+    verified_at: Option<NaiveDateTime>,
+) -> Result<()> {
     let n = diesel::update(
         individuals::table
             .filter(individuals::id.eq(id))
             .filter(individuals::version.eq(expected_version)),
     )
     .set((
-        (
-            individuals::given_names.eq(&next.given_names),
-            individuals::middle_name.eq(&next.middle_name),
-            individuals::family_name.eq(&next.family_name),
-            individuals::second_family_name.eq(&next.second_family_name),
-            individuals::fathers_name.eq(&next.fathers_name),
-            individuals::grandfathers_name.eq(&next.grandfathers_name),
-            individuals::original_script_name.eq(&next.original_script_name),
-            individuals::aliases.eq(&next.aliases),
-            individuals::sex.eq(&next.sex),
-            individuals::date_of_birth.eq(next.date_of_birth),
-            individuals::date_of_birth_precision.eq(&next.date_of_birth_precision),
-            individuals::place_of_birth.eq(&next.place_of_birth),
-        ),
-        (
-            individuals::marital_status.eq(&next.marital_status),
-            individuals::nationalities.eq(next.nationalities.join(" ")),
-            individuals::country_of_origin.eq(&next.country_of_origin),
-            individuals::ethnicity.eq(&next.ethnicity),
-            individuals::religion.eq(&next.religion),
-            individuals::needs_interpreter.eq(next.needs_interpreter),
-            individuals::same_sex_interviewer.eq(next.same_sex_interviewer),
-            individuals::arrival_date.eq(next.arrival_date),
-            individuals::point_of_entry.eq(&next.point_of_entry),
-            individuals::consent_to_contact.eq(next.consent_to_contact),
-        ),
-        individuals::last_verified_at.eq(if patch.mark_verified {
-            Some(t)
-        } else {
-            current.last_verified_at
-        }),
+        PersonColumns::from(person),
+        individuals::last_verified_at.eq(verified_at),
         individuals::version.eq(expected_version + 1),
         individuals::updated_at.eq(t),
     ))
@@ -628,18 +440,22 @@ pub fn update_individual(
             .first(conn)?;
         return Err(version_conflict("individual", expected_version, v));
     }
-    index_names(conn, scope.unit_id(), id, &next.name_parts())?;
-    let touched = [
-        (FieldGroup::Ethnicity, "ethnicity"),
-        (FieldGroup::Religion, "religion"),
-    ]
-    .into_iter()
-    .filter(|(_, name)| changes.contains_key(*name))
-    .map(|(g, _)| g);
+    Ok(())
+}
+
+/// The feed entry, history event and audit entry of an edit, in the edit's transaction.
+fn record_update(
+    conn: &mut DbConn,
+    scope: &Scope,
+    id: &str,
+    version: i32,
+    patched: &Patched,
+    verified: bool,
+) -> Result<()> {
     feed::record(
         conn,
         scope.unit_id(),
-        &[Change::update(RecordKind::Individual, id, expected_version + 1).touching(touched)],
+        &[Change::update(RecordKind::Individual, id, version).touching(patched.groups())],
     )?;
     record_event(
         conn,
@@ -647,14 +463,13 @@ pub fn update_individual(
         "individual",
         id,
         "updated",
-        json!({ "changes": changes, "verified": patch.mark_verified }),
+        json!({ "changes": patched.changes, "verified": verified }),
     )?;
     audit::append(
         conn,
         &Actor::from(scope),
         &[Entry::ok("update", "individual", id)],
-    )?;
-    visible_individual(conn, scope, id)
+    )
 }
 
 /// Flags a specific need on an individual (pending review by protection staff).

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::schema::*;
+use crate::domain::registration::PersonInput;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize)]
 #[diesel(table_name = individuals)]
@@ -52,6 +53,107 @@ impl IndividualRow {
             .split_whitespace()
             .map(str::to_string)
             .collect()
+    }
+
+    /// The person as the domain knows it, for a patch to apply to. Only the person's own
+    /// fields: languages, documents, addresses, phones and needs are records of their own.
+    pub fn person(&self) -> PersonInput {
+        PersonInput {
+            given_names: self.given_names.clone(),
+            middle_name: self.middle_name.clone(),
+            family_name: self.family_name.clone(),
+            second_family_name: self.second_family_name.clone(),
+            fathers_name: self.fathers_name.clone(),
+            grandfathers_name: self.grandfathers_name.clone(),
+            original_script_name: self.original_script_name.clone(),
+            aliases: self.aliases.clone(),
+            sex: self.sex.clone(),
+            date_of_birth: self.date_of_birth,
+            date_of_birth_precision: self.date_of_birth_precision.clone(),
+            place_of_birth: self.place_of_birth.clone(),
+            marital_status: self.marital_status.clone(),
+            nationalities: self.nationality_list(),
+            country_of_origin: self.country_of_origin.clone(),
+            ethnicity: self.ethnicity.clone(),
+            religion: self.religion.clone(),
+            needs_interpreter: self.needs_interpreter,
+            same_sex_interviewer: self.same_sex_interviewer,
+            arrival_date: self.arrival_date,
+            point_of_entry: self.point_of_entry.clone(),
+            dataset_level: Some(self.dataset_level.clone()),
+            consent_to_contact: self.consent_to_contact,
+            information_given: self.information_given_at.is_some(),
+            legacy_id: self.legacy_id.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+/// A person's own columns of `individuals`, as registration and every edit write them: one
+/// conversion from the domain's person, so the insert and the update cannot drift apart.
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = individuals, treat_none_as_null = true)]
+pub struct PersonColumns<'a> {
+    pub legacy_id: Option<&'a str>,
+    pub given_names: &'a str,
+    pub middle_name: Option<&'a str>,
+    pub family_name: Option<&'a str>,
+    pub second_family_name: Option<&'a str>,
+    pub fathers_name: Option<&'a str>,
+    pub grandfathers_name: Option<&'a str>,
+    pub original_script_name: Option<&'a str>,
+    pub aliases: Option<&'a str>,
+    pub sex: Option<&'a str>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub date_of_birth_precision: Option<&'a str>,
+    pub place_of_birth: Option<&'a str>,
+    pub marital_status: Option<&'a str>,
+    pub nationalities: String,
+    pub country_of_origin: Option<&'a str>,
+    pub ethnicity: Option<&'a str>,
+    pub religion: Option<&'a str>,
+    pub needs_interpreter: bool,
+    pub same_sex_interviewer: bool,
+    pub arrival_date: Option<NaiveDate>,
+    pub point_of_entry: Option<&'a str>,
+    pub dataset_level: &'a str,
+    pub consent_to_contact: bool,
+}
+
+/// The data-set level of a registration that names none.
+pub const DEFAULT_DATASET_LEVEL: &str = "basic";
+
+impl<'a> From<&'a PersonInput> for PersonColumns<'a> {
+    fn from(p: &'a PersonInput) -> Self {
+        // Free text is stored trimmed and blank means absent; codes were checked against their
+        // lists, so they are stored as given.
+        let blank = |s: &'a Option<String>| s.as_deref().map(str::trim).filter(|v| !v.is_empty());
+        Self {
+            legacy_id: blank(&p.legacy_id),
+            given_names: p.given_names.trim(),
+            middle_name: blank(&p.middle_name),
+            family_name: blank(&p.family_name),
+            second_family_name: blank(&p.second_family_name),
+            fathers_name: blank(&p.fathers_name),
+            grandfathers_name: blank(&p.grandfathers_name),
+            original_script_name: blank(&p.original_script_name),
+            aliases: blank(&p.aliases),
+            sex: p.sex.as_deref(),
+            date_of_birth: p.date_of_birth,
+            date_of_birth_precision: p.date_of_birth_precision.as_deref(),
+            place_of_birth: blank(&p.place_of_birth),
+            marital_status: p.marital_status.as_deref(),
+            nationalities: p.nationalities.join(" "),
+            country_of_origin: p.country_of_origin.as_deref(),
+            ethnicity: blank(&p.ethnicity),
+            religion: blank(&p.religion),
+            needs_interpreter: p.needs_interpreter,
+            same_sex_interviewer: p.same_sex_interviewer,
+            arrival_date: p.arrival_date,
+            point_of_entry: blank(&p.point_of_entry),
+            dataset_level: p.dataset_level.as_deref().unwrap_or(DEFAULT_DATASET_LEVEL),
+            consent_to_contact: p.consent_to_contact,
+        }
     }
 }
 

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::audit::{self, Actor as AuditActor, Entry};
 use super::db::DbConn;
+use super::dialect;
 use super::feed;
 use super::rows::CaseRow;
 use super::schema::*;
@@ -639,11 +640,9 @@ fn book(
     };
     let ends = b.at + TimeDelta::minutes(i64::from(b.minutes));
     let officer_id = appointment.officer_id.clone();
-    if let DbConn::Pg(_) = conn {
-        // Two schedulers booking the same officer at once would each see the slot free; taking
-        // the officer's row first makes the second wait and then see the first booking.
-        lock_user(conn, &officer_id)?;
-    }
+    // Two schedulers booking the same officer at once would each see the slot free; taking
+    // the officer's row first makes the second wait and then see the first booking.
+    dialect::lock_user(conn, &officer_id)?;
     if let Some(clash) = clash(
         conn,
         appointments::officer_id.eq(officer_id.clone()),
@@ -761,18 +760,6 @@ type Booked = (
     i32,
 );
 
-fn lock_user(conn: &mut DbConn, user_id: &str) -> Result<()> {
-    if let DbConn::Pg(c) = conn {
-        users::table
-            .find(user_id)
-            .select(users::id)
-            .for_update()
-            .first::<String>(c)
-            .optional()?;
-    }
-    Ok(())
-}
-
 type AppointmentFilter = Box<
     dyn BoxableExpression<appointments::table, super::db::Db, SqlType = diesel::sql_types::Bool>,
 >;
@@ -864,7 +851,7 @@ fn interpreter_for(
                 format!("that interpreter does not interpret {language}"),
             ));
         }
-        lock_interpreter(conn, id)?;
+        dialect::lock_interpreter(conn, id)?;
         if let Some(c) = clash(
             conn,
             appointments::interpreter_id
@@ -891,7 +878,7 @@ fn interpreter_for(
         ));
     }
     for (id, _, _) in ordered {
-        lock_interpreter(conn, id)?;
+        dialect::lock_interpreter(conn, id)?;
         if clash(
             conn,
             appointments::interpreter_id
@@ -913,19 +900,6 @@ fn interpreter_for(
         },
         format!("no interpreter for {language} is free at that time; choose another time"),
     ))
-}
-
-/// Serialises bookings of one interpreter on PostgreSQL, as [`lock_user`] does for officers.
-fn lock_interpreter(conn: &mut DbConn, interpreter_id: &str) -> Result<()> {
-    if let DbConn::Pg(c) = conn {
-        interpreters::table
-            .find(interpreter_id)
-            .select(interpreters::id)
-            .for_update()
-            .first::<String>(c)
-            .optional()?;
-    }
-    Ok(())
 }
 
 /// Marks the appointments the transition took off the case: held at an interview, missed at a

@@ -157,43 +157,10 @@ pub(crate) fn precheck(
         ));
     }
 
-    let stage = state.stage;
-    let appeal = stage == Stage::Appeal;
+    let appeal = state.stage == Stage::Appeal;
     let record = state.current();
-    let separated = || {
-        if appeal
-            && state
-                .first_instance_officers()
-                .contains(actor.user_id.as_str())
-        {
-            Err(Refusal::forbidden(SEPARATION))
-        } else {
-            Ok(())
-        }
-    };
-
     match kind {
-        DecideAdmissibility => {
-            if state.status != Status::Registered || appeal {
-                return Err(wrong_status(
-                    state,
-                    "deciding admissibility",
-                    "admissibility is decided once, on a newly registered case.",
-                ));
-            }
-            if !rules.admissibility {
-                return Err(Refusal::invalid(
-                    "This unit has no admissibility step; schedule the interview.",
-                ));
-            }
-            if !state.modality.uses_admissibility() {
-                return Err(Refusal::invalid(format!(
-                    "{} cases skip admissibility; schedule the interview.",
-                    capitalised(state.modality.as_str())
-                )));
-            }
-            Ok(())
-        }
+        DecideAdmissibility => admissibility_open(state, rules),
         ScheduleInterview => match state.status {
             Status::Registered if !appeal && admissibility_required(state, rules) => {
                 Err(Refusal::invalid(
@@ -211,84 +178,11 @@ pub(crate) fn precheck(
                  appeal is lodged.",
             )),
         },
-        RecordInterview => {
-            let ok = match state.status {
-                Status::Scheduled | Status::Interviewed => true,
-                Status::Registered => !appeal && state.modality.interview_without_appointment(),
-                _ => false,
-            };
-            if !ok {
-                return Err(wrong_status(
-                    state,
-                    "recording an interview",
-                    "an interview is recorded once it has been scheduled (merged cases: at \
-                     registration).",
-                ));
-            }
-            separated()
-        }
-        RecordNoShow => {
-            if state.status != Status::Scheduled {
-                return Err(wrong_status(
-                    state,
-                    "recording a no-show",
-                    "a no-show is recorded against a scheduled interview.",
-                ));
-            }
-            if !state.appointments.iter().any(|a| a.at <= now) {
-                return Err(Refusal::invalid(
-                    "No appointment of this case has passed yet; a no-show can be recorded only \
-                     after the appointment time.",
-                ));
-            }
-            Ok(())
-        }
+        RecordInterview => interview_recordable(state, actor),
+        RecordNoShow => no_show_recordable(state, now),
         RecordContact | PutOnHold => Ok(()),
-        SubmitAssessment => {
-            if matches!(
-                state.status,
-                Status::Registered | Status::Admissible | Status::Scheduled | Status::AppealLodged
-            ) || !record.principal_interviewed()
-            {
-                return Err(Refusal::invalid(
-                    "The principal applicant has not been interviewed yet; an assessment needs \
-                     a recorded interview.",
-                ));
-            }
-            if state.status != Status::Interviewed {
-                return Err(wrong_status(
-                    state,
-                    "submitting an assessment",
-                    "an assessment is submitted once, after the interview.",
-                ));
-            }
-            separated()
-        }
-        ReviewAssessment => {
-            let Some(assessment) = record
-                .assessment
-                .as_ref()
-                .filter(|_| state.status == Status::Assessed)
-            else {
-                return Err(wrong_status(
-                    state,
-                    "reviewing an assessment",
-                    "there is no assessment awaiting review.",
-                ));
-            };
-            if assessment.assessor_id == actor.user_id {
-                return Err(Refusal::forbidden(
-                    "You submitted this assessment; another supervisor must review it.",
-                ));
-            }
-            if record.assessors().contains(actor.user_id.as_str()) {
-                return Err(Refusal::forbidden(
-                    "You wrote an assessment of this case at this stage; another supervisor \
-                     must review it.",
-                ));
-            }
-            separated()
-        }
+        SubmitAssessment => assessment_open(state, actor),
+        ReviewAssessment => review_open(state, actor),
         NotifyDecision => {
             if state.status != Status::Decided || record.decisions.is_empty() {
                 return Err(wrong_status(
@@ -299,50 +193,9 @@ pub(crate) fn precheck(
             }
             Ok(())
         }
-        LodgeAppeal => {
-            if state.status != Status::Notified || appeal {
-                return Err(wrong_status(
-                    state,
-                    "lodging an appeal",
-                    "an appeal is lodged against a notified first-instance decision.",
-                ));
-            }
-            if !state.first_instance.has_negative_decision() {
-                return Err(Refusal::invalid(
-                    "Everyone in this case was recognised; there is nothing to appeal.",
-                ));
-            }
-            match state.first_instance.notified_at {
-                Some(n) if n <= now => Ok(()),
-                Some(_) => Err(Refusal::invalid(
-                    "The decision is recorded as notified later than now; check the \
-                     notification date before recording the appeal.",
-                )),
-                None => Err(Refusal::invalid(
-                    "The first-instance decision has not been notified; an appeal runs from \
-                     notification.",
-                )),
-            }
-        }
+        LodgeAppeal => appeal_open(state, now),
         Withdraw | Close | Assign => Ok(()),
-        ConfirmAbandonment => {
-            if state.status != Status::Scheduled || state.no_show_at.is_none() {
-                return Err(wrong_status(
-                    state,
-                    "declaring the case abandoned",
-                    "only a case whose interview was missed can be abandoned.",
-                ));
-            }
-            if !is_abandonment_candidate(state, rules, now) {
-                return Err(Refusal::invalid(format!(
-                    "The applicant missed the interview, but {} days without contact have not \
-                     passed since (or another appointment is still to come); the case cannot \
-                     be declared abandoned yet.",
-                    rules.abandonment_days
-                )));
-            }
-            Ok(())
-        }
+        ConfirmAbandonment => abandonment_open(state, rules, now),
         Reopen => {
             if !state.status.is_terminal() {
                 return Err(wrong_status(
@@ -353,18 +206,199 @@ pub(crate) fn precheck(
             }
             Ok(())
         }
-        Resume => {
-            if state.status != Status::OnHold {
-                return Err(wrong_status(state, "resuming", "the case is not on hold."));
-            }
-            match state.status_before_hold {
-                Some(s) if !s.is_terminal() && s != Status::OnHold => Ok(()),
-                _ => Err(Refusal::invalid(
-                    "The status before the hold was not kept, so the case cannot resume; ask a \
-                     supervisor to correct the case record.",
-                )),
-            }
-        }
+        Resume => resumable(state),
+    }
+}
+
+/// Whether admissibility can be decided: once, on a newly registered case of a unit and modality
+/// that have the step.
+fn admissibility_open(state: &CaseState, rules: &UnitRules) -> Result<(), Refusal> {
+    let appeal = state.stage == Stage::Appeal;
+    if state.status != Status::Registered || appeal {
+        return Err(wrong_status(
+            state,
+            "deciding admissibility",
+            "admissibility is decided once, on a newly registered case.",
+        ));
+    }
+    if !rules.admissibility {
+        return Err(Refusal::invalid(
+            "This unit has no admissibility step; schedule the interview.",
+        ));
+    }
+    if !state.modality.uses_admissibility() {
+        return Err(Refusal::invalid(format!(
+            "{} cases skip admissibility; schedule the interview.",
+            capitalised(state.modality.as_str())
+        )));
+    }
+    Ok(())
+}
+
+/// Whether an interview can be recorded: once scheduled (merged cases: at registration).
+fn interview_recordable(state: &CaseState, actor: &Actor) -> Result<(), Refusal> {
+    let appeal = state.stage == Stage::Appeal;
+    let ok = match state.status {
+        Status::Scheduled | Status::Interviewed => true,
+        Status::Registered => !appeal && state.modality.interview_without_appointment(),
+        _ => false,
+    };
+    if !ok {
+        return Err(wrong_status(
+            state,
+            "recording an interview",
+            "an interview is recorded once it has been scheduled (merged cases: at \
+             registration).",
+        ));
+    }
+    separated(state, actor)
+}
+
+/// Whether a no-show can be recorded: against a scheduled interview whose time has passed.
+fn no_show_recordable(state: &CaseState, now: NaiveDateTime) -> Result<(), Refusal> {
+    if state.status != Status::Scheduled {
+        return Err(wrong_status(
+            state,
+            "recording a no-show",
+            "a no-show is recorded against a scheduled interview.",
+        ));
+    }
+    if !state.appointments.iter().any(|a| a.at <= now) {
+        return Err(Refusal::invalid(
+            "No appointment of this case has passed yet; a no-show can be recorded only \
+             after the appointment time.",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether an assessment can be submitted: once, after the principal's interview.
+fn assessment_open(state: &CaseState, actor: &Actor) -> Result<(), Refusal> {
+    let record = state.current();
+    if matches!(
+        state.status,
+        Status::Registered | Status::Admissible | Status::Scheduled | Status::AppealLodged
+    ) || !record.principal_interviewed()
+    {
+        return Err(Refusal::invalid(
+            "The principal applicant has not been interviewed yet; an assessment needs \
+             a recorded interview.",
+        ));
+    }
+    if state.status != Status::Interviewed {
+        return Err(wrong_status(
+            state,
+            "submitting an assessment",
+            "an assessment is submitted once, after the interview.",
+        ));
+    }
+    separated(state, actor)
+}
+
+/// Whether the caller may review the assessment awaiting review: never their own.
+fn review_open(state: &CaseState, actor: &Actor) -> Result<(), Refusal> {
+    let record = state.current();
+    let Some(assessment) = record
+        .assessment
+        .as_ref()
+        .filter(|_| state.status == Status::Assessed)
+    else {
+        return Err(wrong_status(
+            state,
+            "reviewing an assessment",
+            "there is no assessment awaiting review.",
+        ));
+    };
+    if assessment.assessor_id == actor.user_id {
+        return Err(Refusal::forbidden(
+            "You submitted this assessment; another supervisor must review it.",
+        ));
+    }
+    if record.assessors().contains(actor.user_id.as_str()) {
+        return Err(Refusal::forbidden(
+            "You wrote an assessment of this case at this stage; another supervisor \
+             must review it.",
+        ));
+    }
+    separated(state, actor)
+}
+
+/// Whether an appeal can be lodged: against a notified negative first-instance decision.
+fn appeal_open(state: &CaseState, now: NaiveDateTime) -> Result<(), Refusal> {
+    let appeal = state.stage == Stage::Appeal;
+    if state.status != Status::Notified || appeal {
+        return Err(wrong_status(
+            state,
+            "lodging an appeal",
+            "an appeal is lodged against a notified first-instance decision.",
+        ));
+    }
+    if !state.first_instance.has_negative_decision() {
+        return Err(Refusal::invalid(
+            "Everyone in this case was recognised; there is nothing to appeal.",
+        ));
+    }
+    match state.first_instance.notified_at {
+        Some(n) if n <= now => Ok(()),
+        Some(_) => Err(Refusal::invalid(
+            "The decision is recorded as notified later than now; check the \
+             notification date before recording the appeal.",
+        )),
+        None => Err(Refusal::invalid(
+            "The first-instance decision has not been notified; an appeal runs from \
+             notification.",
+        )),
+    }
+}
+
+/// Whether the case can be declared abandoned: a missed interview and the days without contact.
+fn abandonment_open(
+    state: &CaseState,
+    rules: &UnitRules,
+    now: NaiveDateTime,
+) -> Result<(), Refusal> {
+    if state.status != Status::Scheduled || state.no_show_at.is_none() {
+        return Err(wrong_status(
+            state,
+            "declaring the case abandoned",
+            "only a case whose interview was missed can be abandoned.",
+        ));
+    }
+    if !is_abandonment_candidate(state, rules, now) {
+        return Err(Refusal::invalid(format!(
+            "The applicant missed the interview, but {} days without contact have not \
+             passed since (or another appointment is still to come); the case cannot \
+             be declared abandoned yet.",
+            rules.abandonment_days
+        )));
+    }
+    Ok(())
+}
+
+/// Whether a case on hold can resume: the status before the hold must be known.
+fn resumable(state: &CaseState) -> Result<(), Refusal> {
+    if state.status != Status::OnHold {
+        return Err(wrong_status(state, "resuming", "the case is not on hold."));
+    }
+    match state.status_before_hold {
+        Some(s) if !s.is_terminal() && s != Status::OnHold => Ok(()),
+        _ => Err(Refusal::invalid(
+            "The status before the hold was not kept, so the case cannot resume; ask a \
+             supervisor to correct the case record.",
+        )),
+    }
+}
+
+/// At appeal, no one who worked on the first instance may act (separation of functions).
+fn separated(state: &CaseState, actor: &Actor) -> Result<(), Refusal> {
+    if state.stage == Stage::Appeal
+        && state
+            .first_instance_officers()
+            .contains(actor.user_id.as_str())
+    {
+        Err(Refusal::forbidden(SEPARATION))
+    } else {
+        Ok(())
     }
 }
 

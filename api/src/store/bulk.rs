@@ -1,0 +1,418 @@
+//! The bulk loader: many rows of registry and case data written in one transaction per batch,
+//! with COPY on PostgreSQL and multi-row inserts on SQLite, for `seed --individuals N`. The
+//! store owns it because it writes the store's tables: it gives every row it loads its entry in
+//! the unit's change feed in the same transaction, as every other store write does, so a feed
+//! follower sees a bulk load like any registration. It writes no audit events: it reads no
+//! personal data, and it creates synthetic people, not records of anyone.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::db::DbConn;
+use super::schema::*;
+use super::workflow::QueueRow;
+use super::{dialect, feed};
+use crate::domain::access::FieldGroup;
+use crate::domain::feed::{Change, RecordKind};
+use crate::error::Result;
+
+/// Rows per multi-row INSERT on SQLite, kept under its 32,766 bind parameters.
+const SQLITE_BIND_LIMIT: usize = 32_000;
+/// The same for PostgreSQL's 65,535.
+const PG_BIND_LIMIT: usize = 65_000;
+
+#[derive(Insertable)]
+#[diesel(table_name = individuals, treat_none_as_default_value = false)]
+pub struct NewIndividual {
+    pub id: String,
+    pub operation_unit_id: String,
+    pub office_id: String,
+    pub individual_number: String,
+    pub number_key: String,
+    pub legacy_id: Option<String>,
+    pub given_names: String,
+    pub middle_name: Option<String>,
+    pub family_name: Option<String>,
+    pub second_family_name: Option<String>,
+    pub fathers_name: Option<String>,
+    pub grandfathers_name: Option<String>,
+    pub original_script_name: Option<String>,
+    pub aliases: Option<String>,
+    pub sex: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub date_of_birth_precision: Option<String>,
+    pub place_of_birth: Option<String>,
+    pub marital_status: Option<String>,
+    pub nationalities: String,
+    pub country_of_origin: Option<String>,
+    pub ethnicity: Option<String>,
+    pub religion: Option<String>,
+    pub needs_interpreter: bool,
+    pub same_sex_interviewer: bool,
+    pub arrival_date: Option<NaiveDate>,
+    pub point_of_entry: Option<String>,
+    pub registration_date: NaiveDate,
+    pub registered_by: String,
+    pub dataset_level: String,
+    pub last_verified_at: Option<NaiveDateTime>,
+    pub consent_to_contact: bool,
+    pub information_given_at: Option<NaiveDateTime>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = name_tokens, treat_none_as_default_value = false)]
+pub struct NewToken {
+    pub operation_unit_id: String,
+    pub token: String,
+    pub individual_id: String,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = individual_languages, treat_none_as_default_value = false)]
+pub struct NewLanguage {
+    pub id: String,
+    pub operation_unit_id: String,
+    pub individual_id: String,
+    pub language: String,
+    pub kind: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = registration_groups, treat_none_as_default_value = false)]
+pub struct NewGroup {
+    pub id: String,
+    pub operation_unit_id: String,
+    pub office_id: String,
+    pub group_number: String,
+    pub number_key: String,
+    pub status: String,
+    pub closed_reason: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = group_memberships, treat_none_as_default_value = false)]
+pub struct NewMembership {
+    pub id: String,
+    pub operation_unit_id: String,
+    pub group_id: String,
+    pub individual_id: String,
+    pub relationship: String,
+    pub started_at: NaiveDateTime,
+    pub ended_at: Option<NaiveDateTime>,
+    pub end_reason: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = cases, treat_none_as_default_value = false)]
+pub struct NewCase {
+    pub id: String,
+    pub operation_unit_id: String,
+    pub office_id: String,
+    pub case_number: String,
+    pub number_key: String,
+    pub procedure: String,
+    pub principal_applicant_id: String,
+    pub registration_group_id: Option<String>,
+    pub claim_summary: Option<String>,
+    pub opened_at: NaiveDateTime,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub workflow: Option<String>,
+
+    /// The queue columns, from the one writer of them.
+    #[diesel(embed)]
+    pub queue: QueueRow,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = appointments, treat_none_as_default_value = false)]
+pub struct NewAppointment {
+    pub id: String,
+    pub operation_unit_id: String,
+    pub case_id: String,
+    pub stage: String,
+    pub officer_id: String,
+    pub interpreter_id: Option<String>,
+    pub language: Option<String>,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub status: String,
+    pub superseded_by: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = case_members, treat_none_as_default_value = false)]
+pub struct NewCaseMember {
+    pub id: String,
+    pub operation_unit_id: String,
+    pub case_id: String,
+    pub individual_id: String,
+    pub role: String,
+    pub relationship: Option<String>,
+    pub added_at: NaiveDateTime,
+    pub removed_at: Option<NaiveDateTime>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = specific_needs, treat_none_as_default_value = false)]
+pub struct NewNeed {
+    pub id: String,
+    pub operation_unit_id: String,
+    pub individual_id: String,
+    pub code: String,
+    pub sub_code: Option<String>,
+    pub status: String,
+    pub comments: Option<String>,
+    pub catalogue_version: String,
+    pub identified_at: NaiveDateTime,
+    pub identified_by: String,
+    pub reviewed_at: Option<NaiveDateTime>,
+    pub reviewed_by: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = documents, treat_none_as_default_value = false)]
+pub struct NewDocument {
+    pub id: String,
+    pub operation_unit_id: String,
+    pub individual_id: String,
+    pub document_type: String,
+    pub number: String,
+    pub number_key: String,
+    pub issuing_country: Option<String>,
+    pub issued_on: Option<NaiveDate>,
+    pub expires_on: Option<NaiveDate>,
+    pub verified: bool,
+    pub verified_by: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = addresses, treat_none_as_default_value = false)]
+pub struct NewAddress {
+    pub id: String,
+    pub operation_unit_id: String,
+    pub individual_id: String,
+    pub kind: String,
+    pub line: String,
+    pub city: Option<String>,
+    pub province: Option<String>,
+    pub country: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = phones, treat_none_as_default_value = false)]
+pub struct NewPhone {
+    pub id: String,
+    pub operation_unit_id: String,
+    pub individual_id: String,
+    pub number: String,
+    pub kind: String,
+    pub consent_to_contact: bool,
+    pub created_at: NaiveDateTime,
+    pub removed_at: Option<NaiveDateTime>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = events, treat_none_as_default_value = false)]
+pub struct NewEvent {
+    pub id: String,
+    pub operation_unit_id: String,
+    pub record_type: String,
+    pub record_id: String,
+    pub kind: String,
+    pub actor_id: String,
+    pub at: NaiveDateTime,
+    pub data: String,
+}
+
+/// Everything one transaction of a bulk load writes.
+#[derive(Default)]
+pub struct Batch {
+    pub individuals: Vec<NewIndividual>,
+    pub tokens: Vec<NewToken>,
+    pub languages: Vec<NewLanguage>,
+    pub groups: Vec<NewGroup>,
+    pub memberships: Vec<NewMembership>,
+    pub cases: Vec<NewCase>,
+    pub appointments: Vec<NewAppointment>,
+    pub case_members: Vec<NewCaseMember>,
+    pub needs: Vec<NewNeed>,
+    pub documents: Vec<NewDocument>,
+    pub addresses: Vec<NewAddress>,
+    pub phones: Vec<NewPhone>,
+    pub events: Vec<NewEvent>,
+}
+
+/// Writes each table of a batch on PostgreSQL with COPY, on SQLite with multi-row INSERTs;
+/// parents before children, for the foreign keys.
+// Cases go by multi-row INSERT on both backends: COPY cannot take the embedded queue columns,
+// and cases are a third of the rows at most.
+macro_rules! each_table {
+    ($batch:expr, $write:ident, $insert:ident) => {{
+        let b = $batch;
+        $write!(individuals::table, b.individuals, 36);
+        $write!(name_tokens::table, b.tokens, 3);
+        $write!(individual_languages::table, b.languages, 6);
+        $write!(registration_groups::table, b.groups, 10);
+        $write!(group_memberships::table, b.memberships, 8);
+        $insert!(cases::table, b.cases, 26);
+        $write!(appointments::table, b.appointments, 14);
+        $write!(case_members::table, b.case_members, 8);
+        $write!(specific_needs::table, b.needs, 15);
+        $write!(documents::table, b.documents, 14);
+        $write!(addresses::table, b.addresses, 11);
+        $write!(phones::table, b.phones, 8);
+        $write!(events::table, b.events, 8);
+    }};
+}
+
+impl Batch {
+    pub fn rows(&self) -> u64 {
+        [
+            self.individuals.len(),
+            self.tokens.len(),
+            self.languages.len(),
+            self.groups.len(),
+            self.memberships.len(),
+            self.cases.len(),
+            self.appointments.len(),
+            self.case_members.len(),
+            self.needs.len(),
+            self.documents.len(),
+            self.addresses.len(),
+            self.phones.len(),
+            self.events.len(),
+        ]
+        .iter()
+        .map(|n| *n as u64)
+        .sum()
+    }
+
+    pub(super) fn copy_into(&self, c: &mut diesel::PgConnection) -> Result<()> {
+        macro_rules! copy {
+            ($table:expr, $rows:expr, $cols:expr) => {
+                if !$rows.is_empty() {
+                    diesel::copy_from($table)
+                        .from_insertable(&$rows)
+                        .execute(c)?;
+                }
+            };
+        }
+        macro_rules! insert {
+            ($table:expr, $rows:expr, $cols:expr) => {
+                for chunk in $rows.chunks(PG_BIND_LIMIT / $cols) {
+                    diesel::insert_into($table).values(chunk).execute(c)?;
+                }
+            };
+        }
+        each_table!(self, copy, insert);
+        Ok(())
+    }
+
+    pub(super) fn insert_into(&self, c: &mut diesel::SqliteConnection) -> Result<()> {
+        macro_rules! insert {
+            ($table:expr, $rows:expr, $cols:expr) => {
+                for chunk in $rows.chunks(SQLITE_BIND_LIMIT / $cols) {
+                    diesel::insert_into($table).values(chunk).execute(c)?;
+                }
+            };
+        }
+        each_table!(self, insert, insert);
+        Ok(())
+    }
+}
+
+impl Batch {
+    /// Writes the batch and its change-feed entries in the caller's transaction.
+    pub fn write(&self, conn: &mut DbConn) -> Result<()> {
+        dialect::write_batch(conn, self)?;
+        let mut by_unit: BTreeMap<&str, Vec<Change>> = BTreeMap::new();
+        for (unit, change) in self.changes() {
+            by_unit.entry(unit).or_default().push(change);
+        }
+        for (unit, changes) in by_unit {
+            feed::record(conn, unit, &changes)?;
+        }
+        Ok(())
+    }
+
+    /// What the batch creates, as the feed names it, with each row's unit.
+    fn changes(&self) -> impl Iterator<Item = (&str, Change)> {
+        let created = |kind, id: &str, version| Change {
+            version,
+            ..Change::create(kind, id)
+        };
+        let individuals = self.individuals.iter().map(move |r| {
+            let groups = [
+                (FieldGroup::Ethnicity, r.ethnicity.is_some()),
+                (FieldGroup::Religion, r.religion.is_some()),
+            ];
+            let change = created(RecordKind::Individual, &r.id, r.version)
+                .touching(groups.into_iter().filter_map(|(g, set)| set.then_some(g)));
+            (r.operation_unit_id.as_str(), change)
+        });
+        let groups = self.groups.iter().map(move |r| {
+            let c = created(RecordKind::RegistrationGroup, &r.id, r.version);
+            (r.operation_unit_id.as_str(), c)
+        });
+        let memberships = self.memberships.iter().map(move |r| {
+            let c = created(RecordKind::GroupMembership, &r.id, 1);
+            (r.operation_unit_id.as_str(), c)
+        });
+        let cases = self.cases.iter().map(move |r| {
+            let c = created(RecordKind::Case, &r.id, r.version).touching(
+                r.claim_summary
+                    .is_some()
+                    .then_some(FieldGroup::ClaimNarrative),
+            );
+            (r.operation_unit_id.as_str(), c)
+        });
+        let appointments = self.appointments.iter().map(move |r| {
+            let c = created(RecordKind::Appointment, &r.id, r.version);
+            (r.operation_unit_id.as_str(), c)
+        });
+        let case_members = self.case_members.iter().map(move |r| {
+            let c = created(RecordKind::CaseMember, &r.id, 1);
+            (r.operation_unit_id.as_str(), c)
+        });
+        let needs = self.needs.iter().map(move |r| {
+            let c = created(RecordKind::SpecificNeed, &r.id, r.version)
+                .touching(super::registry::sensitivity_group(&r.code));
+            (r.operation_unit_id.as_str(), c)
+        });
+        let documents = self.documents.iter().map(move |r| {
+            let c = created(RecordKind::Document, &r.id, r.version);
+            (r.operation_unit_id.as_str(), c)
+        });
+        individuals
+            .chain(groups)
+            .chain(memberships)
+            .chain(cases)
+            .chain(appointments)
+            .chain(case_members)
+            .chain(needs)
+            .chain(documents)
+    }
+}

@@ -1,0 +1,219 @@
+//! The SQL that differs between PostgreSQL and SQLite, one function per operation, so that no
+//! other store module matches on the backend. Differences are of three kinds: placeholders in
+//! hand-written SQL (`$1` against `?`), statements diesel's multi-backend connection cannot
+//! build (multi-row inserts), and row locks, which only PostgreSQL needs because SQLite lets one
+//! writer in at a time.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text, Timestamp};
+
+use super::db::DbConn;
+use super::schema::*;
+use crate::error::Result;
+
+/// A value bound to hand-written SQL.
+#[derive(Debug, Clone)]
+pub enum Bind {
+    Text(String),
+    Time(chrono::NaiveDateTime),
+    BigInt(i64),
+}
+
+/// Rewrites `{}` in a template into the backend's placeholders (`$1, $2, …` or `?`).
+pub fn placeholders(template: &str, postgres: bool) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut n = 0;
+    let mut rest = template;
+    while let Some(i) = rest.find("{}") {
+        out.push_str(&rest[..i]);
+        n += 1;
+        if postgres {
+            out.push_str(&format!("${n}"));
+        } else {
+            out.push('?');
+        }
+        rest = &rest[i + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Runs a hand-written query whose placeholders are written `{}`, binding `binds` in order.
+pub fn load<T>(conn: &mut DbConn, template: &str, binds: &[Bind]) -> Result<Vec<T>>
+where
+    T: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + 'static,
+{
+    macro_rules! go {
+        ($c:expr, $db:ty, $pg:expr) => {{
+            let mut q = diesel::sql_query(placeholders(template, $pg)).into_boxed::<$db>();
+            for b in binds {
+                q = match b {
+                    Bind::Text(s) => q.bind::<Text, _>(s.clone()),
+                    Bind::Time(t) => q.bind::<Timestamp, _>(*t),
+                    Bind::BigInt(n) => q.bind::<BigInt, _>(*n),
+                };
+            }
+            q.load::<T>($c)?
+        }};
+    }
+    Ok(match conn {
+        DbConn::Pg(c) => go!(c, diesel::pg::Pg, true),
+        DbConn::Sqlite(c) => go!(c, diesel::sqlite::Sqlite, false),
+    })
+}
+
+#[derive(QueryableByName)]
+struct CounterValue {
+    #[diesel(sql_type = BigInt)]
+    value: i64,
+}
+
+/// Takes the next `count` numbers of a kind within a unit (an upsert, so the first number of a
+/// unit needs no setup); returns the last one taken. The row stays locked to the transaction,
+/// which keeps numbers gap-free.
+pub fn take_numbers(conn: &mut DbConn, unit_id: &str, kind: &str, count: i64) -> Result<i64> {
+    let template = "INSERT INTO counters (operation_unit_id, kind, value) VALUES ({}, {}, {}) \
+         ON CONFLICT (operation_unit_id, kind) DO UPDATE SET value = counters.value + excluded.value \
+         RETURNING value";
+    let rows: Vec<CounterValue> = load(
+        conn,
+        template,
+        &[
+            Bind::Text(unit_id.to_string()),
+            Bind::Text(kind.to_string()),
+            Bind::BigInt(count),
+        ],
+    )?;
+    rows.first()
+        .map(|r| r.value)
+        .ok_or_else(|| crate::error::Error::internal("the counter upsert returned no row"))
+}
+
+/// Inserts many rows of one table in one statement: diesel's connection over both backends has
+/// no multi-row insert of its own, so the statement is built for the backend at hand.
+macro_rules! insert_many {
+    ($(#[$doc:meta])* $name:ident, $table:path, $row:ty) => {
+        $(#[$doc])*
+        pub fn $name(conn: &mut DbConn, rows: &[$row]) -> Result<usize> {
+            if rows.is_empty() {
+                return Ok(0);
+            }
+            Ok(match conn {
+                DbConn::Pg(c) => diesel::insert_into($table).values(rows).execute(c)?,
+                DbConn::Sqlite(c) => diesel::insert_into($table).values(rows).execute(c)?,
+            })
+        }
+    };
+}
+
+/// A name token row: unit, token, individual.
+pub type NameTokenRow = (
+    diesel::dsl::Eq<name_tokens::operation_unit_id, String>,
+    diesel::dsl::Eq<name_tokens::token, String>,
+    diesel::dsl::Eq<name_tokens::individual_id, String>,
+);
+
+insert_many!(
+    /// The search tokens of individuals.
+    insert_name_tokens,
+    name_tokens::table,
+    NameTokenRow
+);
+insert_many!(
+    /// A page of audit events (the caller keeps under the bind-parameter limits).
+    insert_audit_events,
+    audit_events::table,
+    super::audit::AuditEvent
+);
+
+/// Change-feed rows; SQLite's trigger numbers rows one by one, so there the multi-row insert
+/// is the same loop written out.
+pub fn insert_feed_rows(conn: &mut DbConn, rows: &[super::feed::FeedRow<'_>]) -> Result<()> {
+    match conn {
+        DbConn::Pg(c) => {
+            diesel::insert_into(change_feed::table)
+                .values(rows)
+                .execute(c)?;
+        }
+        DbConn::Sqlite(c) => {
+            for row in rows {
+                diesel::insert_into(change_feed::table)
+                    .values(row.clone())
+                    .execute(c)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The audit chain's head, locked until the transaction ends on PostgreSQL so appends are
+/// serialised; SQLite writers are serialised by the database's writer lock already.
+pub fn audit_head_for_update(conn: &mut DbConn) -> Result<(i64, String)> {
+    let q = audit_head::table
+        .filter(audit_head::id.eq(1))
+        .select((audit_head::seq, audit_head::hash));
+    Ok(match conn {
+        DbConn::Pg(c) => q.for_update().first(c)?,
+        DbConn::Sqlite(c) => q.first(c)?,
+    })
+}
+
+/// Runs `f` in a read-only transaction that sees one snapshot for every statement: repeatable
+/// read on PostgreSQL; on SQLite a read transaction holds one WAL snapshot already.
+pub fn in_snapshot<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T>) -> Result<T> {
+    let postgres = matches!(conn, DbConn::Pg(_));
+    conn.transaction(|c| {
+        if postgres {
+            c.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+        }
+        f(c)
+    })
+}
+
+/// Writes a bulk load's batch: COPY on PostgreSQL, multi-row inserts on SQLite.
+pub fn write_batch(conn: &mut DbConn, batch: &super::bulk::Batch) -> Result<()> {
+    match conn {
+        DbConn::Pg(c) => batch.copy_into(c),
+        DbConn::Sqlite(c) => batch.insert_into(c),
+    }
+}
+
+/// Locks a user's row until the transaction ends (PostgreSQL only: see the module's note), so two
+/// schedulers booking the same officer take turns and the second sees the first booking.
+pub fn lock_user(conn: &mut DbConn, user_id: &str) -> Result<()> {
+    if let DbConn::Pg(c) = conn {
+        users::table
+            .find(user_id)
+            .select(users::id)
+            .for_update()
+            .first::<String>(c)
+            .optional()?;
+    }
+    Ok(())
+}
+
+/// Locks an interpreter's row until the transaction ends, as [`lock_user`] does for officers.
+pub fn lock_interpreter(conn: &mut DbConn, interpreter_id: &str) -> Result<()> {
+    if let DbConn::Pg(c) = conn {
+        interpreters::table
+            .find(interpreter_id)
+            .select(interpreters::id)
+            .for_update()
+            .first::<String>(c)
+            .optional()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholders;
+
+    #[test]
+    fn placeholders_are_numbered_for_postgres_only() {
+        let t = "a = {} AND b = {}";
+        assert_eq!(placeholders(t, true), "a = $1 AND b = $2");
+        assert_eq!(placeholders(t, false), "a = ? AND b = ?");
+    }
+}
