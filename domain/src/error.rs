@@ -85,6 +85,9 @@ pub enum Reason {
     BadFormat { format: String },
     /// A sub-code that belongs to another code (`belongs_to`).
     WrongParent { belongs_to: String },
+    /// The clientMutationId was already used for another mutation or another input; nothing
+    /// was changed. Send this request with a new id.
+    ClientMutationIdReused,
 }
 
 impl Reason {
@@ -104,6 +107,7 @@ impl Reason {
             Self::BeforeOther { .. } => "BEFORE_OTHER",
             Self::BadFormat { .. } => "BAD_FORMAT",
             Self::WrongParent { .. } => "WRONG_PARENT",
+            Self::ClientMutationIdReused => "CLIENT_MUTATION_ID_REUSED",
         }
     }
 
@@ -225,6 +229,7 @@ mod tests {
             Reason::WrongParent {
                 belongs_to: "SC".into(),
             },
+            Reason::ClientMutationIdReused,
         ];
         for r in all {
             let v = serde_json::to_value(&r).ok();

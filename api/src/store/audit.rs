@@ -321,6 +321,36 @@ pub fn trail(
         .load(conn)?)
 }
 
+/// The operation unit a record belongs to, whatever its kind; None when no record has this id.
+pub fn record_unit(conn: &mut DbConn, id: &str) -> Result<Option<String>> {
+    use super::schema::{
+        appointments, biometric_reviews, cases, documents, individuals, registration_groups,
+        specific_needs,
+    };
+    macro_rules! look {
+        ($($t:ident),*) => {$(
+            if let Some(unit) = $t::table
+                .filter($t::id.eq(id))
+                .select($t::operation_unit_id)
+                .first::<String>(conn)
+                .optional()?
+            {
+                return Ok(Some(unit));
+            }
+        )*};
+    }
+    look!(
+        individuals,
+        registration_groups,
+        cases,
+        specific_needs,
+        documents,
+        biometric_reviews,
+        appointments
+    );
+    Ok(None)
+}
+
 /// Audit events of reads, collected while a read runs and appended once it succeeded.
 #[derive(Debug, Default)]
 pub struct Reads(Vec<Entry>);
@@ -335,6 +365,10 @@ impl Reads {
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+    /// The entries, to append them inside a write transaction that read them.
+    pub fn into_entries(self) -> Vec<Entry> {
+        self.0
     }
 }
 

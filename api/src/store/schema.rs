@@ -313,6 +313,7 @@ diesel::table! {
         mutation -> Text,
         result -> Text,
         created_at -> Timestamp,
+        input_digest -> Nullable<Text>,
     }
 }
 
