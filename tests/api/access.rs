@@ -240,7 +240,8 @@ async fn the_records_unit_sees_refused_outside_attempts(t: TestDb) {
     let nobody = json!("01a24be0-0000-7000-8000-000000000000");
     let other = srv.login("unhcr.officer").await;
     let read = "query($id: ID!) { individual(id: $id) { id } }";
-    let update = "mutation($i: UpdateIndividualInput!) { updateIndividual(input: $i) { clientMutationId } }";
+    let update =
+        "mutation($i: UpdateIndividualInput!) { updateIndividual(input: $i) { clientMutationId } }";
     let strip = |mut r: serde_json::Value| {
         // The request id differs between any two answers; nothing else may.
         if let Some(e) = r["errors"][0].as_object_mut() {
@@ -277,7 +278,11 @@ async fn the_records_unit_sees_refused_outside_attempts(t: TestDb) {
         .iter()
         .filter(|e| e["action"] == "refused_outside_access")
         .collect();
-    assert_eq!(told.len(), 2, "one per attempt (a read and an update): {trail}");
+    assert_eq!(
+        told.len(),
+        2,
+        "one per attempt (a read and an update): {trail}"
+    );
     let unhcr_unit = w.unhcr.clone();
     for e in told {
         assert_eq!(e["outcome"], "denied");
@@ -293,7 +298,10 @@ async fn the_records_unit_sees_refused_outside_attempts(t: TestDb) {
     assert_eq!(
         count_rows(
             &t.db,
-            &format!("audit_events WHERE action = 'refused_outside_access' AND record_id = '{}'", nobody.as_str().unwrap_or_default())
+            &format!(
+                "audit_events WHERE action = 'refused_outside_access' AND record_id = '{}'",
+                nobody.as_str().unwrap_or_default()
+            )
         ),
         0
     );

@@ -81,7 +81,11 @@ async fn a_reused_id_with_another_input_is_refused(t: TestDb) {
     };
 
     let first = srv
-        .gql(Some(&token), REGISTER, json!({ "input": family("fam-r", "Pérez") }))
+        .gql(
+            Some(&token),
+            REGISTER,
+            json!({ "input": family("fam-r", "Pérez") }),
+        )
         .await;
     assert_eq!(first["data"]["registerGroup"]["saved"], true, "{first}");
     let (groups, people) = (
@@ -90,7 +94,11 @@ async fn a_reused_id_with_another_input_is_refused(t: TestDb) {
     );
     // Another family under the same id: refused, not answered with the first family.
     let other = srv
-        .gql(Some(&token), REGISTER, json!({ "input": family("fam-r", "Quispe") }))
+        .gql(
+            Some(&token),
+            REGISTER,
+            json!({ "input": family("fam-r", "Quispe") }),
+        )
         .await;
     assert!(reused(&other), "{other}");
     assert_eq!(count_rows(&t.db, "registration_groups"), groups);

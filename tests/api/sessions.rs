@@ -120,9 +120,13 @@ async fn subscriptions_end_with_their_session(t: TestDb) {
         .await
         .expect("init");
     assert!(
-        next(&mut again, |v| v["type"] == "connection_ack", Duration::from_secs(3))
-            .await
-            .is_none(),
+        next(
+            &mut again,
+            |v| v["type"] == "connection_ack",
+            Duration::from_secs(3)
+        )
+        .await
+        .is_none(),
         "no link for an ended session"
     );
 

@@ -14,7 +14,7 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 
 use super::connection::{PageInfo, check_first, decode_cursor, encode_cursor};
-use super::context::{claim_of, GqlResult, audit_refusal, gql, scope, scoped_read, state};
+use super::context::{GqlResult, audit_refusal, claim_of, gql, scope, scoped_read, state};
 use super::types::{Individual, load_individual, utc};
 use crate::biometric::gallery::{self, Template};
 use crate::biometric::{Position, Service, engine};
@@ -847,8 +847,9 @@ impl BiometricMutation {
             DuplicateDecision::DifferentPeople => Decision::DifferentPeople,
         };
         let (s, id2, reason, version) = (scope.clone(), id.clone(), input.reason, input.version);
-        let outcome = run_once(&st.db, &scope, claim, move |conn| store::decide(conn, &s, &id2, version, decision, &reason).map(|v| v.id),
-        )
+        let outcome = run_once(&st.db, &scope, claim, move |conn| {
+            store::decide(conn, &s, &id2, version, decision, &reason).map(|v| v.id)
+        })
         .await;
         audit_refusal(ctx, "decide_duplicate", Some(&id), outcome)
             .await
@@ -866,8 +867,7 @@ async fn enrol(ctx: &Context<'_>, input: EnrolBiometricsInput) -> Result<Enrolme
     let svc = service(ctx)?;
     scope.require(crate::domain::access::Permission::EnrolBiometrics)?;
     // A retry (after a timeout, or from the offline queue) must not pay for extraction again.
-    if let Some(done) = stored::<EnrolmentResult>(&st.db, scope.user_id(), &claim).await?
-    {
+    if let Some(done) = stored::<EnrolmentResult>(&st.db, scope.user_id(), &claim).await? {
         return Ok(done);
     }
     let transaction_id = input.transaction_id.trim().to_string();
@@ -979,8 +979,9 @@ async fn enrol(ctx: &Context<'_>, input: EnrolBiometricsInput) -> Result<Enrolme
         exceptions,
     };
     let (s, keys_svc) = (scope.clone(), svc.clone());
-    let result = run_once(&st.db, &scope, claim, move |conn| store::enrol(conn, &s, &keys_svc.keys, &new, compared, &matches),
-    )
+    let result = run_once(&st.db, &scope, claim, move |conn| {
+        store::enrol(conn, &s, &keys_svc.keys, &new, compared, &matches)
+    })
     .await?;
     let (reference, s) = (result.reference_id as u64, svc.clone());
     blocking(move || {

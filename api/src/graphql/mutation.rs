@@ -4,7 +4,9 @@
 use async_graphql::{Context, ID, Object, SimpleObject};
 use serde::{Deserialize, Serialize};
 
-use super::context::{claim_of, GqlResult, audit_refusal, caller, gql, request, scope, scoped_read, state};
+use super::context::{
+    GqlResult, audit_refusal, caller, claim_of, gql, request, scope, scoped_read, state,
+};
 use super::inputs::*;
 use super::types::*;
 use crate::domain::registration as reg;
@@ -336,10 +338,9 @@ impl RegistryMutation {
         };
         let (s, c2, id2) = (scope.clone(), input.client_mutation_id.clone(), id.clone());
         let outcome = run_once(&st.db, &scope, claim, move |conn| {
-                let row = registry::add_specific_need(conn, &s, &id2, &need)?;
-                Ok(touched(&c2, vec![row.id, row.individual_id]))
-            },
-        )
+            let row = registry::add_specific_need(conn, &s, &id2, &need)?;
+            Ok(touched(&c2, vec![row.id, row.individual_id]))
+        })
         .await;
         audit_refusal(ctx, "add_specific_need", Some(&id), outcome)
             .await
@@ -365,17 +366,16 @@ impl RegistryMutation {
             input.comments,
         );
         let outcome = run_once(&st.db, &scope, claim, move |conn| {
-                let row = registry::review_specific_need(
-                    conn,
-                    &s,
-                    &id2,
-                    version,
-                    status,
-                    comments.as_deref(),
-                )?;
-                Ok(touched(&c2, vec![row.id, row.individual_id]))
-            },
-        )
+            let row = registry::review_specific_need(
+                conn,
+                &s,
+                &id2,
+                version,
+                status,
+                comments.as_deref(),
+            )?;
+            Ok(touched(&c2, vec![row.id, row.individual_id]))
+        })
         .await;
         audit_refusal(ctx, "review_specific_need", Some(&id), outcome)
             .await
@@ -395,10 +395,9 @@ impl RegistryMutation {
         let doc: reg::DocumentInput = input.document.into();
         let (s, c2, id2) = (scope.clone(), input.client_mutation_id.clone(), id.clone());
         let outcome = run_once(&st.db, &scope, claim, move |conn| {
-                let row = registry::add_document(conn, &s, &id2, &doc)?;
-                Ok(touched(&c2, vec![row.id, row.individual_id]))
-            },
-        )
+            let row = registry::add_document(conn, &s, &id2, &doc)?;
+            Ok(touched(&c2, vec![row.id, row.individual_id]))
+        })
         .await;
         audit_refusal(ctx, "add_document", Some(&id), outcome)
             .await
@@ -423,10 +422,9 @@ impl RegistryMutation {
             input.version,
         );
         let outcome = run_once(&st.db, &scope, claim, move |conn| {
-                let (old, new) = registry::split_group(conn, &s, &id2, version, &moves)?;
-                Ok(touched(&c2, vec![old, new]))
-            },
-        )
+            let (old, new) = registry::split_group(conn, &s, &id2, version, &moves)?;
+            Ok(touched(&c2, vec![old, new]))
+        })
         .await;
         audit_refusal(ctx, "split_group", Some(&id), outcome)
             .await
@@ -452,10 +450,9 @@ impl RegistryMutation {
             input.source_version,
         );
         let outcome = run_once(&st.db, &scope, claim, move |conn| {
-                let kept = registry::merge_groups(conn, &s, &target, tv, &source, sv, &moves)?;
-                Ok(touched(&c2, vec![kept]))
-            },
-        )
+            let kept = registry::merge_groups(conn, &s, &target, tv, &source, sv, &moves)?;
+            Ok(touched(&c2, vec![kept]))
+        })
         .await;
         audit_refusal(ctx, "merge_groups", Some(&id), outcome)
             .await
@@ -491,7 +488,8 @@ impl RegistryMutation {
         let (token, hash, expires_at) = crate::auth::Auth::new_api_token(lifetime);
         let (uid, cmid) = (who.user.id.clone(), input.client_mutation_id.clone());
         let actor = crate::store::audit::Actor::from(&who.scope);
-        let stored: Result<CreateApiTokenPayload> = run_once(&st.db, &who.scope, claim, move |conn| {
+        let stored: Result<CreateApiTokenPayload> =
+            run_once(&st.db, &who.scope, claim, move |conn| {
                 let s = users::create_session(conn, &uid, &hash, "api", Some(&name), expires_at)?;
                 crate::store::audit::append(
                     conn,
@@ -505,9 +503,8 @@ impl RegistryMutation {
                     id: ID(s.id),
                     expires_at: expires_at.and_utc(),
                 })
-            },
-        )
-        .await;
+            })
+            .await;
         let mut payload = stored.map_err(gql)?;
         // Only the request that created the token knows its secret.
         let created_now = crate::auth::hash_token(&token);
@@ -542,18 +539,17 @@ impl RegistryMutation {
         );
         let actor = crate::store::audit::Actor::from(&who.scope);
         run_once(&st.db, &who.scope, claim, move |conn| {
-                let revoked = users::revoke_session(conn, &uid, &tid)?;
-                crate::store::audit::append(
-                    conn,
-                    &actor,
-                    &[crate::store::audit::Entry::ok("revoke", "api_token", &tid)],
-                )?;
-                Ok(RevokeApiTokenPayload {
-                    client_mutation_id: cmid,
-                    revoked,
-                })
-            },
-        )
+            let revoked = users::revoke_session(conn, &uid, &tid)?;
+            crate::store::audit::append(
+                conn,
+                &actor,
+                &[crate::store::audit::Entry::ok("revoke", "api_token", &tid)],
+            )?;
+            Ok(RevokeApiTokenPayload {
+                client_mutation_id: cmid,
+                revoked,
+            })
+        })
         .await
         .map_err(gql)
     }
@@ -568,7 +564,8 @@ fn possible_duplicates(
 ) -> Result<Vec<PossibleDuplicate>> {
     let mut out = Vec::new();
     for (i, member) in group.members.iter().enumerate() {
-        for (row, m) in queries::possible_duplicates(conn, scope, reads, &member.person.facts(), 5)? {
+        for (row, m) in queries::possible_duplicates(conn, scope, reads, &member.person.facts(), 5)?
+        {
             out.push(PossibleDuplicate {
                 member_index: i as i32,
                 individual_id: ID(row.id.clone()),

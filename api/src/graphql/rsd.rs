@@ -8,7 +8,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::context::{claim_of, GqlResult, audit_refusal, gql, scope, scoped_read, state};
+use super::context::{GqlResult, audit_refusal, claim_of, gql, scope, scoped_read, state};
 use super::types::Case;
 use crate::domain::rsd::{self as domain};
 use crate::error::{Error, Result};
@@ -981,12 +981,11 @@ impl CaseMutation {
         let st = state(ctx).clone();
         let (s, c2) = (scope.clone(), input.client_mutation_id.clone());
         let outcome = run_once(&st.db, &scope, claim, move |conn: &mut DbConn| {
-                Ok(OpenCasePayload {
-                    client_mutation_id: c2,
-                    case_id: workflow::open_case(conn, &s, &new)?,
-                })
-            },
-        )
+            Ok(OpenCasePayload {
+                client_mutation_id: c2,
+                case_id: workflow::open_case(conn, &s, &new)?,
+            })
+        })
         .await;
         let opened = audit_refusal(ctx, "openCase", None, outcome).await?;
         st.cases_changed();
@@ -1259,26 +1258,25 @@ impl CaseMutation {
             .map(|c| (c.case_id.0, c.version))
             .collect();
         let outcome = run_once(&st.db, &scope, claim, move |conn: &mut DbConn| {
-                let mut acted = Vec::with_capacity(cases.len());
-                for (i, (id, version)) in cases.iter().enumerate() {
-                    let a = workflow::act(
-                        conn,
-                        &s,
-                        id,
-                        *version,
-                        Request::Step(domain::Action::Assign {
-                            officer_id: officer.clone(),
-                        }),
-                    )
-                    .map_err(|e| e.in_field(&format!("cases.{i}")))?;
-                    acted.push(a);
-                }
-                Ok(CaseActed {
-                    client_mutation_id: c2,
-                    acted,
-                })
-            },
-        )
+            let mut acted = Vec::with_capacity(cases.len());
+            for (i, (id, version)) in cases.iter().enumerate() {
+                let a = workflow::act(
+                    conn,
+                    &s,
+                    id,
+                    *version,
+                    Request::Step(domain::Action::Assign {
+                        officer_id: officer.clone(),
+                    }),
+                )
+                .map_err(|e| e.in_field(&format!("cases.{i}")))?;
+                acted.push(a);
+            }
+            Ok(CaseActed {
+                client_mutation_id: c2,
+                acted,
+            })
+        })
         .await;
         let done = audit_refusal(ctx, "assignCases", None, outcome).await?;
         for a in &done.acted {

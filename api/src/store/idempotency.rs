@@ -135,7 +135,7 @@ fn take_claim(conn: &mut DbConn, user: &str, claim: &Claim) -> Result<bool> {
         client_mutations::client_mutation_id.eq(&claim.client_mutation_id),
         client_mutations::mutation.eq(claim.mutation),
         client_mutations::result.eq(""),
-        client_mutations::input_digest.eq(Some(&claim.digest)),
+        client_mutations::input_digest.eq(Some(claim.digest.as_str())),
         client_mutations::created_at.eq(now()),
     );
     let inserted = match conn {
@@ -197,9 +197,11 @@ pub async fn stored<T: DeserializeOwned + Send + 'static>(
     claim: &Claim,
 ) -> Result<Option<T>> {
     let (user, c) = (user.to_string(), claim.clone());
-    db.read(move |conn| match stored_row(conn, &user, &c.client_mutation_id)? {
-        None => Ok(None),
-        Some(row) => decode(row, &c).map(Some),
-    })
+    db.read(
+        move |conn| match stored_row(conn, &user, &c.client_mutation_id)? {
+            None => Ok(None),
+            Some(row) => decode(row, &c).map(Some),
+        },
+    )
     .await
 }

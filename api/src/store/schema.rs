@@ -341,6 +341,7 @@ diesel::table! {
         detail -> Nullable<Text>,
         prev_hash -> Text,
         hash -> Text,
+        key_id -> Nullable<Text>,
     }
 }
 
