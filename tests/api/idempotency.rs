@@ -28,7 +28,7 @@ fn lone(cmid: &str, i: usize) -> Value {
         "clientMutationId": cmid,
         "members": [{ "relationship": "focal_point", "person": {
             "givenNames": word(i * 7919 + 13), "familyName": word(i * 104_729 + 101),
-            "sex": if i % 2 == 0 { "F" } else { "M" },
+            "sex": if i.is_multiple_of(2) { "F" } else { "M" },
             "dateOfBirth": dob.to_string(), "nationalities": ["COL"]
         }}]
     })
@@ -45,7 +45,11 @@ async fn racing_retries_get_the_stored_result(t: TestDb) {
         let before = count_rows(&t.db, "registration_groups");
         // Half the pairs spread over 0-20 ms, half packed into the first 3 ms, where the
         // copies overlap most.
-        let delay = Duration::from_millis(if i % 2 == 0 { (i / 2) % 21 } else { i % 3 } as u64);
+        let delay = Duration::from_millis(if i.is_multiple_of(2) {
+            (i / 2) % 21
+        } else {
+            i % 3
+        } as u64);
         let vars = json!({ "input": input });
         let (a, b) = tokio::join!(srv.gql(Some(&token), REGISTER, vars.clone()), async {
             tokio::time::sleep(delay).await;
