@@ -62,8 +62,23 @@ fn postgres_required() -> bool {
     std::env::var("AMPARO_REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
 }
 
+/// The audit key of this test process: every server and store call in it keys the audit log
+/// with it, as a real server started with --audit-key-file does.
+pub fn audit_key() -> &'static amparo_api::store::audit::AuditKey {
+    static KEY: std::sync::OnceLock<amparo_api::store::audit::AuditKey> =
+        std::sync::OnceLock::new();
+    // A demo started in this process may have installed its own already.
+    if let Some(key) = amparo_api::store::audit::current_key() {
+        return key;
+    }
+    let key = KEY.get_or_init(amparo_api::store::audit::AuditKey::generate);
+    amparo_api::store::audit::use_key(key.clone()).expect("one audit key per process");
+    key
+}
+
 /// Makes a fresh migrated database, or None (with a message) when PostgreSQL is absent.
 pub fn test_db(backend: Backend) -> Option<TestDb> {
+    audit_key();
     match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temporary directory");

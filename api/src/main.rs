@@ -23,8 +23,49 @@ use amparo_api::store::{Database, audit, biometrics, users};
 struct Cli {
     #[command(flatten)]
     db: DbArgs,
+    #[command(flatten)]
+    audit_keys: AuditKeyArgs,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Args)]
+struct AuditKeyArgs {
+    /// The audit log's key (64 hex digits; create it with `audit new-key`), kept outside the
+    /// database: every event appended is an HMAC under it and names its id. Every process
+    /// writing to one database (servers, and commands like `user add`) needs the same file.
+    #[arg(long, env = "AMPARO_AUDIT_KEY_FILE", global = true)]
+    audit_key_file: Option<std::path::PathBuf>,
+    /// Earlier audit keys, to verify events written before the last rotation (comma-separated
+    /// in the environment).
+    #[arg(
+        long,
+        env = "AMPARO_AUDIT_PREVIOUS_KEY_FILES",
+        value_delimiter = ',',
+        global = true
+    )]
+    audit_previous_key_file: Vec<std::path::PathBuf>,
+}
+
+impl AuditKeyArgs {
+    /// Keys this process's appends with the current key, if one was given.
+    fn install(&self) -> Result<Option<audit::AuditKey>> {
+        let Some(path) = &self.audit_key_file else {
+            return Ok(None);
+        };
+        let key = audit::AuditKey::from_file(path)?;
+        audit::use_key(key.clone())?;
+        Ok(Some(key))
+    }
+
+    /// Every key given, current first, for verifying.
+    fn all(&self) -> Result<Vec<audit::AuditKey>> {
+        self.audit_key_file
+            .iter()
+            .chain(&self.audit_previous_key_file)
+            .map(|p| audit::AuditKey::from_file(p))
+            .collect()
+    }
 }
 
 #[derive(Args)]
@@ -193,6 +234,13 @@ struct ServeArgs {
     /// (off by default: developers send their token from GraphiQL).
     #[arg(long, env = "AMPARO_ANONYMOUS_INTROSPECTION")]
     anonymous_introspection: bool,
+    /// Write a signed checkpoint of the audit chain's tip into this directory (needs
+    /// --audit-key-file); `audit verify --checkpoints DIR` holds the log against them.
+    #[arg(long, env = "AMPARO_AUDIT_CHECKPOINT_DIR")]
+    audit_checkpoint_dir: Option<std::path::PathBuf>,
+    /// Minutes between those checkpoints.
+    #[arg(long, env = "AMPARO_AUDIT_CHECKPOINT_MINUTES", default_value_t = 60)]
+    audit_checkpoint_minutes: u64,
     #[command(flatten)]
     keys: BiometricKeyArgs,
 }
@@ -251,8 +299,25 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Verify the hash chain; exits non-zero if any event was changed or removed.
-    Verify,
+    /// Verify the hash chain; exits non-zero if any event was changed or removed. Keyed events
+    /// need their key files (--audit-key-file, --audit-previous-key-file).
+    Verify {
+        /// Also hold the chain against the signed checkpoints in this directory: this catches
+        /// a rewrite of the whole log, even one that strips the keys.
+        #[arg(long)]
+        checkpoints: Option<std::path::PathBuf>,
+    },
+    /// Sign the chain's current tip with the audit key and write it into DIR (keep DIR off
+    /// the database's machine, or copy it away).
+    Checkpoint {
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Create a new audit key file (readable by its owner only).
+    NewKey {
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -278,6 +343,10 @@ fn open(db: &DbArgs) -> Result<Database> {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    // Whatever appends to the log appends with its key; `audit` commands read keys themselves.
+    if !matches!(cli.command, Command::Audit(_)) {
+        cli.audit_keys.install()?;
+    }
     match cli.command {
         Command::Schema => {
             print!("{}", amparo_api::graphql::sdl());
@@ -287,7 +356,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let n = db.migrate()?;
             println!("{} migration(s) applied to {}", n, db.target().display());
         }
-        Command::Serve(args) => serve(&cli.db, args)?,
+        Command::Serve(args) => serve(&cli.db, &cli.audit_keys, args)?,
         Command::Seed(args) => seed(&cli.db, args)?,
         Command::User(cmd) => user(&cli.db, cmd)?,
         Command::RebuildTemplates { keys, all } => {
@@ -305,12 +374,41 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("  failed: {f}");
             }
         }
-        Command::Audit(AuditCommand::Verify) => {
+        Command::Audit(AuditCommand::NewKey { out }) => {
+            let key = audit::AuditKey::generate_file(&out)?;
+            println!("audit key {} written to {}", key.id(), out.display());
+        }
+        Command::Audit(AuditCommand::Checkpoint { out }) => {
+            let key = cli.audit_keys.install()?.ok_or_else(|| {
+                Error::config("a checkpoint is signed with the audit key: give --audit-key-file")
+            })?;
             let db = open(&cli.db)?;
             let mut conn = db.conn()?;
-            match audit::verify(&mut conn)? {
+            let (cp, path) = audit::Checkpoint::export(&mut conn, &key, &out)?;
+            println!(
+                "checkpoint of event {} written to {}",
+                cp.seq,
+                path.display()
+            );
+        }
+        Command::Audit(AuditCommand::Verify { checkpoints }) => {
+            let keys = cli.audit_keys.all()?;
+            let checkpoints = match &checkpoints {
+                Some(dir) => audit::Checkpoint::load_dir(dir)?,
+                None => Vec::new(),
+            };
+            let db = open(&cli.db)?;
+            let mut conn = db.conn()?;
+            match audit::verify_with(&mut conn, &keys, &checkpoints)? {
                 audit::Verdict::Intact { events } => {
-                    println!("audit log intact: {events} events, chain and tip verified")
+                    println!(
+                        "audit log intact: {events} events, chain and tip verified{}",
+                        if checkpoints.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" against {} checkpoint(s)", checkpoints.len())
+                        }
+                    )
                 }
                 audit::Verdict::Broken { seq, problem } => {
                     eprintln!("audit log BROKEN at event {seq}: {problem}");
@@ -322,11 +420,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<()> {
+fn serve(db_args: &DbArgs, audit_keys: &AuditKeyArgs, args: ServeArgs) -> Result<()> {
     let db = open(db_args)?;
     let applied = db.migrate()?;
     if applied > 0 {
         tracing::info!(applied, "migrations applied");
+    }
+    let audit_key = audit_keys.install()?;
+    if audit_key.is_none() {
+        eprintln!(
+            "the audit log is NOT keyed: no --audit-key-file (AMPARO_AUDIT_KEY_FILE) given; anyone who can write to the database could rewrite it"
+        );
     }
     if args.demo
         && db
@@ -338,6 +442,15 @@ fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<()> {
             "demo users: registrar, officer, officer2, supervisor, admin, protection, analyst (DPIN) and unhcr.officer (UNHCR); password amparo-demo"
         );
     }
+    let checkpoints = match (audit_key, args.audit_checkpoint_dir.clone()) {
+        (Some(key), Some(dir)) => Some((key, dir)),
+        (None, Some(_)) => {
+            return Err(Error::config(
+                "--audit-checkpoint-dir needs the audit key to sign with: give --audit-key-file",
+            ));
+        }
+        (_, None) => None,
+    };
     let auth = AuthConfig {
         idle_timeout: Duration::from_secs(args.session_idle_minutes.max(1) * 60),
         absolute_lifetime: Duration::from_secs(args.session_hours.max(1) * 3600),
@@ -388,6 +501,26 @@ fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<()> {
             "amparo-api listening on {scheme}://{addr}/graphql (GraphiQL in a browser), database {}",
             db.target().display()
         );
+        if let Some((key, dir)) = checkpoints {
+            let every = Duration::from_secs(args.audit_checkpoint_minutes.max(1) * 60);
+            let db = db.clone();
+            tokio::spawn(async move {
+                let mut timer = tokio::time::interval(every);
+                loop {
+                    timer.tick().await;
+                    let (key, dir) = (key.clone(), dir.clone());
+                    match db
+                        .read(move |c| audit::Checkpoint::export(c, &key, &dir))
+                        .await
+                    {
+                        Ok((cp, path)) => {
+                            tracing::info!(seq = cp.seq, path = %path.display(), "audit checkpoint written")
+                        }
+                        Err(e) => tracing::error!(error = %e, "audit checkpoint failed"),
+                    }
+                }
+            });
+        }
         let served = match tls {
             Some(tls) => {
                 let listener = listener

@@ -13,6 +13,7 @@ use std::time::Duration;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql_axum::{GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
+use axum::extract::ws::{CloseFrame, Message};
 use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -23,6 +24,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tracing::Instrument;
 
 use crate::graphql::connection::MAX_FIRST;
+use crate::graphql::context::SocketEnd;
 use crate::graphql::{AppSchema, AppState, MAX_ALIASES, RequestData};
 use crate::store::audit::{self, Actor, Entry, Outcome};
 
@@ -970,8 +972,20 @@ async fn graphql_ws(
     let state = s.state.clone();
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| {
-            GraphQLWebSocket::new(socket, schema, protocol)
+        .on_upgrade(move |socket| async move {
+            use async_graphql::futures_util::{SinkExt, StreamExt};
+            // The protocol's messages go through a queue, so that a subscription whose session
+            // ended can close the socket itself (see `SocketEnd`).
+            let (mut out, incoming) = socket.split();
+            let (queue, mut queued) = tokio::sync::mpsc::unbounded_channel::<Message>();
+            let (end_tx, mut end_rx) = tokio::sync::watch::channel(None::<String>);
+            let end = SocketEnd(end_tx);
+            let to_client = async_graphql::futures_util::sink::unfold(
+                queue,
+                |queue, msg: Message| async move { queue.send(msg).map(|()| queue).map_err(|_| ()) },
+            );
+            let end_for_init = end.clone();
+            let serve = GraphQLWebSocket::new_with_pair(to_client, incoming, schema, protocol)
                 .on_connection_init(move |payload| async move {
                     let token = ws_token(&payload).ok_or_else(|| {
                         async_graphql::Error::new(
@@ -986,6 +1000,7 @@ async fn graphql_ws(
                         .map_err(|e| async_graphql::Error::new(e.message))?;
                     let mut data = async_graphql::Data::default();
                     data.insert(state.clone());
+                    data.insert(end_for_init);
                     data.insert(RequestData {
                         request_id,
                         addr: Some(addr.ip()),
@@ -993,8 +1008,70 @@ async fn graphql_ws(
                     });
                     Ok(data)
                 })
-                .serve()
+                .serve();
+            let forward = async move {
+                let _keep_open = end;
+                let mut closing: Option<String> = None;
+                let mut deadline = tokio::time::Instant::now();
+                loop {
+                    tokio::select! {
+                        msg = queued.recv() => {
+                            let Some(msg) = msg else { break };
+                            let last = closing.is_some() && is_complete(&msg);
+                            if out.send(msg).await.is_err() {
+                                return;
+                            }
+                            if last {
+                                break;
+                            }
+                        }
+                        Ok(()) = end_rx.changed(), if closing.is_none() => {
+                            closing = end_rx.borrow().clone();
+                            // The subscription's error and `complete` follow at once; a second
+                            // is plenty for them.
+                            deadline = tokio::time::Instant::now() + Duration::from_secs(1);
+                        }
+                        () = tokio::time::sleep_until(deadline), if closing.is_some() => break,
+                    }
+                }
+                if let Some(reason) = closing {
+                    let _ = out
+                        .send(Message::Close(Some(CloseFrame {
+                            code: SESSION_ENDED,
+                            reason: close_reason(&reason).into(),
+                        })))
+                        .await;
+                }
+            };
+            tokio::pin!(serve, forward);
+            tokio::select! {
+                // Closed by us: dropping `serve` ends the socket's other subscriptions.
+                () = &mut forward => {}
+                // The client left or the protocol ended: what is queued still goes out.
+                () = &mut serve => forward.await,
+            }
         })
+}
+
+/// The close code of a live link whose session ended (graphql-ws's "unauthorized").
+const SESSION_ENDED: u16 = 4401;
+
+/// A close frame's reason is at most 123 bytes.
+fn close_reason(reason: &str) -> String {
+    let mut end = reason.len().min(123);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    reason[..end].to_string()
+}
+
+/// Whether a protocol message is a subscription's `complete`.
+fn is_complete(msg: &Message) -> bool {
+    match msg {
+        Message::Text(text) => serde_json::from_str::<serde_json::Value>(text.as_str())
+            .is_ok_and(|v| v["type"] == "complete"),
+        _ => false,
+    }
 }
 
 /// The session token of a websocket's `connection_init` payload.

@@ -97,6 +97,9 @@ pub enum Reason {
     NoInterpreterFree { language: String },
     /// The interpreter chosen does not interpret `language`.
     NotInterpreterOf { language: String },
+    /// The clientMutationId was already used for another mutation or another input; nothing
+    /// was changed. Send this request with a new id.
+    ClientMutationIdReused,
 }
 
 /// The parameters of [`Reason::AlreadyBooked`] (boxed, so that every error stays small).
@@ -143,6 +146,7 @@ impl Reason {
             Self::NoInterpreter { .. } => "NO_INTERPRETER",
             Self::NoInterpreterFree { .. } => "NO_INTERPRETER_FREE",
             Self::NotInterpreterOf { .. } => "NOT_INTERPRETER_OF",
+            Self::ClientMutationIdReused => "CLIENT_MUTATION_ID_REUSED",
         }
     }
 
@@ -287,6 +291,7 @@ mod tests {
             Reason::NotInterpreterOf {
                 language: "prs".into(),
             },
+            Reason::ClientMutationIdReused,
         ];
         for r in all {
             let v = serde_json::to_value(&r).ok();

@@ -228,7 +228,87 @@ async fn offices_and_roles_narrow_the_view(t: TestDb) {
     assert_eq!(error_code(&clerk_edit), Some("FORBIDDEN"), "{clerk_edit}");
 }
 
+/// A refused attempt from another unit is also shown to the record's own supervisors, in the
+/// record's audit trail, naming the other unit but not its user; the caller learns nothing
+/// from it: a real record of another unit is answered exactly like an id that names nothing.
+async fn the_records_unit_sees_refused_outside_attempts(t: TestDb) {
+    let w = world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let clerk = srv.login("registrar").await;
+    let reg = register(&srv, &clerk, family("out-1", "Pérez")).await;
+    let person = reg["members"][0]["id"].clone();
+    let nobody = json!("01a24be0-0000-7000-8000-000000000000");
+    let other = srv.login("unhcr.officer").await;
+    let read = "query($id: ID!) { individual(id: $id) { id } }";
+    let update =
+        "mutation($i: UpdateIndividualInput!) { updateIndividual(input: $i) { clientMutationId } }";
+    let strip = |mut r: serde_json::Value| {
+        // The request id differs between any two answers; nothing else may.
+        if let Some(e) = r["errors"][0].as_object_mut() {
+            e.remove("locations");
+        }
+        r
+    };
+    let real = srv.gql(Some(&other), read, json!({ "id": person })).await;
+    let none = srv.gql(Some(&other), read, json!({ "id": nobody })).await;
+    assert_eq!(error_code(&real), Some("NOT_FOUND"), "{real}");
+    assert_eq!(strip(real), strip(none), "no oracle");
+    let real = srv
+        .gql(Some(&other), update, json!({ "i": { "clientMutationId": "o-1", "id": person, "version": 1, "givenNames": "X" } }))
+        .await;
+    let none = srv
+        .gql(Some(&other), update, json!({ "i": { "clientMutationId": "o-2", "id": nobody, "version": 1, "givenNames": "X" } }))
+        .await;
+    assert!(error_code(&real).is_some(), "{real}");
+    assert_eq!(strip(real), strip(none), "no oracle");
+
+    let supervisor = srv.login("supervisor").await;
+    let trail = srv
+        .gql(
+            Some(&supervisor),
+            "query($id: ID!) { auditTrail(recordId: $id) { at action username outcome detail recordId } }",
+            json!({ "id": person }),
+        )
+        .await;
+    let events = trail["data"]["auditTrail"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let told: Vec<_> = events
+        .iter()
+        .filter(|e| e["action"] == "refused_outside_access")
+        .collect();
+    assert_eq!(
+        told.len(),
+        2,
+        "one per attempt (a read and an update): {trail}"
+    );
+    let unhcr_unit = w.unhcr.clone();
+    for e in told {
+        assert_eq!(e["outcome"], "denied");
+        assert_eq!(e["recordId"], person);
+        assert!(e["at"].is_string());
+        assert!(e["username"].is_null(), "no identity of the user: {e}");
+        let detail = e["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains(&unhcr_unit), "names the unit: {detail}");
+        assert!(!detail.contains("unhcr.officer"), "{detail}");
+    }
+    // The caller's own unit keeps its record of the attempt; an id that names no record tells
+    // no unit anything.
+    assert_eq!(
+        count_rows(
+            &t.db,
+            &format!(
+                "audit_events WHERE action = 'refused_outside_access' AND record_id = '{}'",
+                nobody.as_str().unwrap_or_default()
+            )
+        ),
+        0
+    );
+}
+
 both_backends!(
     other_units_records_are_invisible_and_untouchable,
-    offices_and_roles_narrow_the_view
+    offices_and_roles_narrow_the_view,
+    the_records_unit_sees_refused_outside_attempts,
 );

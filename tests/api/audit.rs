@@ -202,9 +202,164 @@ async fn verify_gives_no_false_alarm_under_write_load(t: TestDb) {
     assert!(matches!(verify(&t), Verdict::Intact { .. }));
 }
 
+/// What someone with write access to the database but without the audit key can do: change
+/// event 3, then recompute every hash from there (and the tip) the only way they can, as plain
+/// SHA-256; with `strip`, also remove every event's key id so the whole log looks unkeyed.
+fn forge(t: &TestDb, strip: bool) {
+    use amparo_api::store::schema::audit_events;
+    use diesel::prelude::*;
+    let events: Vec<audit::AuditEvent> = {
+        let mut c = t.db.conn().expect("connection");
+        audit_events::table
+            .order(audit_events::seq.asc())
+            .select(audit::AuditEvent::as_select())
+            .load(&mut *c)
+            .expect("events")
+    };
+    let mut sql = String::new();
+    let mut prev = "0".repeat(64);
+    for mut ev in events {
+        let from = if strip { 1 } else { 3 };
+        if ev.seq >= from {
+            if ev.seq == 3 {
+                ev.username = Some("someone_else".into());
+            }
+            if strip {
+                ev.key_id = None;
+            }
+            ev.prev_hash = prev.clone();
+            ev.hash = ev.unkeyed_hash();
+            sql.push_str(&format!(
+                "UPDATE audit_events SET username = {}, key_id = {}, prev_hash = '{}', hash = '{}' WHERE seq = {};\n",
+                ev.username.as_deref().map_or("NULL".to_string(), |u| format!("'{u}'")),
+                ev.key_id.as_deref().map_or("NULL".to_string(), |k| format!("'{k}'")),
+                ev.prev_hash,
+                ev.hash,
+                ev.seq
+            ));
+        }
+        prev = ev.hash.clone();
+    }
+    sql.push_str(&format!(
+        "UPDATE audit_head SET hash = '{prev}' WHERE id = 1;"
+    ));
+    tamper(t, &sql);
+}
+
+async fn a_forged_chain_is_caught_by_its_key_and_checkpoints(t: TestDb) {
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let clerk = srv.login("registrar").await;
+    register(&srv, &clerk, family("aud-k", "Pérez")).await;
+    let key = amparo_tests::audit_key().clone();
+    let dir = tempfile::tempdir().expect("checkpoint directory");
+    let check = |t: &TestDb| {
+        let checkpoints = audit::Checkpoint::load_dir(dir.path()).expect("checkpoints");
+        let mut c = t.db.conn().expect("connection");
+        audit::verify_with(&mut c, std::slice::from_ref(&key), &checkpoints).expect("verify runs")
+    };
+    {
+        let mut c = t.db.conn().expect("connection");
+        audit::Checkpoint::export(&mut c, &key, dir.path()).expect("checkpoint");
+    }
+    assert!(
+        matches!(check(&t), Verdict::Intact { .. }),
+        "{:?}",
+        check(&t)
+    );
+
+    // Re-chained without the key: the keyed hashes no longer match.
+    forge(&t, false);
+    assert!(
+        matches!(verify(&t), Verdict::Broken { seq: 3, .. }),
+        "{:?}",
+        verify(&t)
+    );
+    // Keys stripped too: the whole log now looks like one written before keys, so only the
+    // checkpoint kept outside the database can tell.
+    forge(&t, true);
+    match check(&t) {
+        Verdict::Broken { problem, .. } => {
+            assert!(problem.contains("checkpoint"), "{problem}")
+        }
+        v => panic!("a rewritten log must not verify against its checkpoint: {v:?}"),
+    }
+
+    // A checkpoint changed to match the forged log is refused by its signature.
+    let forged_tip = {
+        let mut c = t.db.conn().expect("connection");
+        audit::Checkpoint::export(
+            &mut c,
+            &audit::AuditKey::generate(),
+            tempfile::tempdir().expect("dir").path(),
+        )
+        .expect("checkpoint")
+        .0
+    };
+    let file = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .expect("checkpoint file");
+    let mut cp: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json");
+    cp["seq"] = json!(forged_tip.seq);
+    cp["hash"] = json!(forged_tip.hash);
+    std::fs::write(&file, cp.to_string()).expect("write");
+    match check(&t) {
+        Verdict::Broken { problem, .. } => assert!(problem.contains("signature"), "{problem}"),
+        v => panic!("a changed checkpoint must be refused: {v:?}"),
+    }
+}
+
+/// A log cut back to before its last checkpoint, tip and all, is caught.
+async fn a_log_cut_below_its_checkpoint_is_caught(t: TestDb) {
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let clerk = srv.login("registrar").await;
+    register(&srv, &clerk, family("aud-c", "Pérez")).await;
+    let key = amparo_tests::audit_key().clone();
+    let dir = tempfile::tempdir().expect("checkpoint directory");
+    let (cp, _) = {
+        let mut c = t.db.conn().expect("connection");
+        audit::Checkpoint::export(&mut c, &key, dir.path()).expect("checkpoint")
+    };
+    let keep = cp.seq - 2;
+    let tip: String = {
+        use amparo_api::store::schema::audit_events;
+        use diesel::prelude::*;
+        let mut c = t.db.conn().expect("connection");
+        audit_events::table
+            .filter(audit_events::seq.eq(keep))
+            .select(audit_events::hash)
+            .first(&mut *c)
+            .expect("hash")
+    };
+    tamper(
+        &t,
+        &format!(
+            "DELETE FROM audit_events WHERE seq > {keep}; UPDATE audit_head SET seq = {keep}, hash = '{tip}' WHERE id = 1;"
+        ),
+    );
+    assert!(
+        matches!(verify(&t), Verdict::Intact { .. }),
+        "without checkpoints a clean cut looks whole"
+    );
+    let checkpoints = audit::Checkpoint::load_dir(dir.path()).expect("checkpoints");
+    let mut c = t.db.conn().expect("connection");
+    let v = audit::verify_with(&mut c, &[key], &checkpoints).expect("verify runs");
+    assert!(
+        matches!(&v, Verdict::Broken { problem, .. } if problem.contains("checkpoint")),
+        "{v:?}"
+    );
+}
+
 both_backends!(
     every_read_is_audited_and_queryable,
     the_chain_detects_changes_and_removals,
     removing_events_is_detected,
-    verify_gives_no_false_alarm_under_write_load
+    verify_gives_no_false_alarm_under_write_load,
+    a_forged_chain_is_caught_by_its_key_and_checkpoints,
+    a_log_cut_below_its_checkpoint_is_caught,
 );

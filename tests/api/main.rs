@@ -11,6 +11,7 @@ mod errors;
 mod explorer;
 mod feed;
 mod field_groups;
+mod idempotency;
 mod limits;
 mod reference;
 mod registration;

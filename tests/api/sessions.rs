@@ -97,19 +97,37 @@ async fn subscriptions_end_with_their_session(t: TestDb) {
             .is_some(),
         "the subscription ends"
     );
-    // A new subscription on the same socket is refused too.
-    ws.send(Message::Text(
-        json!({ "id": "2", "type": "subscribe", "payload": { "query": "subscription { caseEvents { caseId } }" } })
-            .to_string()
-            .into(),
-    ))
-    .await
-    .expect("subscribe again");
+    // The socket itself is closed, with a close frame that says why.
+    let (code, reason) = close_frame(&mut ws).await.expect("a close frame");
+    assert_eq!(code, 4401);
+    assert!(reason.contains("log in again"), "a clear reason: {reason}");
+    // The ended token cannot open a new link either.
+    let url = format!("{}/graphql/ws", srv.url.replace("http://", "ws://"));
+    let mut req = url.into_client_request().expect("request");
+    req.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    let (mut again, _) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("websocket");
+    again
+        .send(Message::Text(
+            json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } })
+                .to_string()
+                .into(),
+        ))
+        .await
+        .expect("init");
     assert!(
-        next(&mut ws, unauthenticated, Duration::from_secs(5))
-            .await
-            .is_some(),
-        "resubscribing on the old socket is refused"
+        next(
+            &mut again,
+            |v| v["type"] == "connection_ack",
+            Duration::from_secs(3)
+        )
+        .await
+        .is_none(),
+        "no link for an ended session"
     );
 
     // A disabled user.
@@ -126,6 +144,25 @@ async fn subscriptions_end_with_their_session(t: TestDb) {
         told.is_some_and(|v| v.to_string().contains("disabled")),
         "a disabled user's subscription ends"
     );
+    let (code, reason) = close_frame(&mut ws).await.expect("a close frame");
+    assert_eq!(code, 4401);
+    assert!(reason.contains("disabled"), "{reason}");
+}
+
+/// The close frame the server ends the socket with (code and reason), skipping other messages.
+async fn close_frame(ws: &mut Ws) -> Option<(u16, String)> {
+    let read = async {
+        while let Some(Ok(msg)) = ws.next().await {
+            if let Message::Close(frame) = msg {
+                return frame.map(|f| (u16::from(f.code), f.reason.to_string()));
+            }
+        }
+        None
+    };
+    tokio::time::timeout(Duration::from_secs(5), read)
+        .await
+        .ok()
+        .flatten()
 }
 
 both_backends!(subscriptions_end_with_their_session);

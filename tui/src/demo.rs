@@ -49,7 +49,14 @@ pub async fn start(keep: bool) -> Result<DemoServer, String> {
     let dir = std::env::temp_dir().join(format!("amparo-demo-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let url = format!("sqlite://{}", dir.join("amparo.db").display());
+    let audit_key = dir.join("audit.key");
     let db = tokio::task::spawn_blocking(move || {
+        // The demo keys its audit log like a real server; a process keeps its first key.
+        if amparo_api::store::audit::current_key().is_none() {
+            let key = amparo_api::store::audit::AuditKey::generate_file(&audit_key)
+                .map_err(|e| e.to_string())?;
+            let _ = amparo_api::store::audit::use_key(key);
+        }
         let db = Database::open(&url, 8).map_err(|e| e.to_string())?;
         db.migrate().map_err(|e| e.to_string())?;
         amparo_api::seed::demo(&db).map_err(|e| e.to_string())?;

@@ -14,7 +14,7 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 
 use super::connection::{PageInfo, check_first, decode_cursor, encode_cursor};
-use super::context::{GqlResult, audit_refusal, gql, scope, scoped_read, state};
+use super::context::{GqlResult, audit_refusal, claim_of, gql, scope, scoped_read, state};
 use super::types::{Individual, load_individual, utc};
 use crate::biometric::gallery::{self, Template};
 use crate::biometric::{Position, Service, engine};
@@ -838,6 +838,7 @@ impl BiometricMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: DecideDuplicateInput,
     ) -> GqlResult<DecideDuplicatePayload> {
+        let claim = claim_of("decideDuplicate", &input.client_mutation_id, &input);
         let scope = scope(ctx).map_err(gql)?.clone();
         let st = state(ctx).clone();
         let id = input.review_id.0.clone();
@@ -846,13 +847,9 @@ impl BiometricMutation {
             DuplicateDecision::DifferentPeople => Decision::DifferentPeople,
         };
         let (s, id2, reason, version) = (scope.clone(), id.clone(), input.reason, input.version);
-        let outcome = run_once(
-            &st.db,
-            &scope,
-            &input.client_mutation_id,
-            "decideDuplicate",
-            move |conn| store::decide(conn, &s, &id2, version, decision, &reason).map(|v| v.id),
-        )
+        let outcome = run_once(&st.db, &scope, claim, move |conn| {
+            store::decide(conn, &s, &id2, version, decision, &reason).map(|v| v.id)
+        })
         .await;
         audit_refusal(ctx, "decide_duplicate", Some(&id), outcome)
             .await
@@ -864,19 +861,13 @@ impl BiometricMutation {
 }
 
 async fn enrol(ctx: &Context<'_>, input: EnrolBiometricsInput) -> Result<EnrolmentResult> {
+    let claim = claim_of("enrolBiometrics", &input.client_mutation_id, &input);
     let scope = scope(ctx)?.clone();
     let st = state(ctx).clone();
     let svc = service(ctx)?;
     scope.require(crate::domain::access::Permission::EnrolBiometrics)?;
     // A retry (after a timeout, or from the offline queue) must not pay for extraction again.
-    if let Some(done) = stored::<EnrolmentResult>(
-        &st.db,
-        scope.user_id(),
-        &input.client_mutation_id,
-        "enrolBiometrics",
-    )
-    .await?
-    {
+    if let Some(done) = stored::<EnrolmentResult>(&st.db, scope.user_id(), &claim).await? {
         return Ok(done);
     }
     let transaction_id = input.transaction_id.trim().to_string();
@@ -988,13 +979,9 @@ async fn enrol(ctx: &Context<'_>, input: EnrolBiometricsInput) -> Result<Enrolme
         exceptions,
     };
     let (s, keys_svc) = (scope.clone(), svc.clone());
-    let result = run_once(
-        &st.db,
-        &scope,
-        &input.client_mutation_id,
-        "enrolBiometrics",
-        move |conn| store::enrol(conn, &s, &keys_svc.keys, &new, compared, &matches),
-    )
+    let result = run_once(&st.db, &scope, claim, move |conn| {
+        store::enrol(conn, &s, &keys_svc.keys, &new, compared, &matches)
+    })
     .await?;
     let (reference, s) = (result.reference_id as u64, svc.clone());
     blocking(move || {

@@ -9,6 +9,7 @@ use async_graphql::{Context, ErrorExtensions};
 use crate::auth::{Auth, Authenticated};
 use crate::error::{Error, ErrorCode, Reason, Result};
 use crate::store::audit::{Actor, AuditWriter, Entry, Outcome, Reads};
+use crate::store::idempotency::Claim;
 use crate::store::{Database, DbConn, Scope};
 
 /// Server-wide state shared by all requests.
@@ -117,6 +118,18 @@ impl AppState {
 #[derive(Debug, Clone)]
 pub struct ApiConfig {
     pub api_token_lifetime: std::time::Duration,
+}
+
+/// Closes a live link from inside: a subscription whose session ended gives the reason here,
+/// and the socket is closed with a close frame carrying it once the subscription's last
+/// messages are out (see `server::graphql_ws`).
+#[derive(Clone)]
+pub struct SocketEnd(pub tokio::sync::watch::Sender<Option<String>>);
+
+impl SocketEnd {
+    pub fn close(&self, reason: &str) {
+        self.0.send_replace(Some(reason.to_string()));
+    }
 }
 
 /// Per-request data placed in the GraphQL context by the HTTP handler.
@@ -265,12 +278,111 @@ async fn refusal_audited<T>(
             };
             let mut reads = Reads::default();
             reads.push(entry);
-            st.audit
-                .append(Actor::from(scope), reads)
-                .await
-                .map_err(gql)?;
+            let mine = st.audit.append(Actor::from(scope), reads);
+            match outside_attempt(st, scope, action, record_id).await {
+                // The record's own unit is told too, in an event its supervisors read in the
+                // record's audit trail; the caller's answer stays the same either way.
+                Some((unit, told)) => {
+                    let theirs = Actor {
+                        unit_id: Some(unit),
+                        ..Actor::default()
+                    };
+                    let (a, b) = tokio::join!(mine, st.audit.append(theirs, told));
+                    a.and(b).map_err(gql)?;
+                }
+                None => mine.await.map_err(gql)?,
+            }
             Err(gql(e))
         }
         other => other.map_err(gql),
+    }
+}
+
+/// When `record_id` names a record of another unit: that unit and the event that tells it a
+/// user of the caller's unit was refused there. Only the caller's unit is named, never the
+/// user. A failed lookup tells nobody rather than changing the caller's answer.
+async fn outside_attempt(
+    st: &Arc<AppState>,
+    scope: &Scope,
+    action: &'static str,
+    record_id: Option<&str>,
+) -> Option<(String, Reads)> {
+    let id = record_id?.to_string();
+    let lookup = id.clone();
+    let unit = st
+        .db
+        .read(move |c| crate::store::audit::record_unit(c, &lookup))
+        .await
+        .ok()
+        .flatten()?;
+    if unit == scope.unit_id() {
+        return None;
+    }
+    let mut told = Reads::default();
+    told.push(Entry {
+        action: "refused_outside_access",
+        record_type: None,
+        record_id: Some(id),
+        outcome: Outcome::Denied,
+        detail: Some(format!(
+            "a user of another operation unit ({}) was refused {action} on this record",
+            scope.unit_id()
+        )),
+    });
+    Some((unit, told))
+}
+
+/// A mutation's idempotency claim: its clientMutationId, its name and a digest of its input as
+/// the schema read it (defaults filled in), without the id, so a replay matches however its
+/// JSON was spelled and an id reused for another input does not.
+pub fn claim_of<I: async_graphql::InputType>(
+    mutation: &'static str,
+    client_mutation_id: &str,
+    input: &I,
+) -> Claim {
+    let mut value = input.to_value();
+    if let async_graphql::Value::Object(fields) = &mut value {
+        fields.shift_remove("clientMutationId");
+    }
+    let mut canonical = String::new();
+    write_canonical(&value, &mut canonical);
+    Claim::new(client_mutation_id, mutation, &canonical)
+}
+
+/// JSON with every object's keys sorted: one text per value.
+fn write_canonical(value: &async_graphql::Value, out: &mut String) {
+    use async_graphql::Value as V;
+    let quoted = |s: &str| serde_json::Value::from(s).to_string();
+    match value {
+        V::Object(fields) => {
+            let mut keys: Vec<_> = fields.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&quoted(k.as_str()));
+                out.push(':');
+                write_canonical(&fields[k], out);
+            }
+            out.push('}');
+        }
+        V::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        V::String(s) => out.push_str(&quoted(s)),
+        V::Enum(e) => out.push_str(&quoted(e.as_str())),
+        V::Null => out.push_str("null"),
+        V::Number(n) => out.push_str(&n.to_string()),
+        V::Boolean(b) => out.push_str(if *b { "true" } else { "false" }),
+        V::Binary(b) => out.push_str(&quoted(&hex::encode(b))),
     }
 }

@@ -4,12 +4,14 @@
 use async_graphql::{Context, ID, Object, SimpleObject};
 use serde::{Deserialize, Serialize};
 
-use super::context::{GqlResult, audit_refusal, caller, gql, request, scope, scoped_read, state};
+use super::context::{
+    GqlResult, audit_refusal, caller, claim_of, gql, request, scope, scoped_read, state,
+};
 use super::inputs::*;
 use super::types::*;
 use crate::domain::registration as reg;
 use crate::error::{Error, Result};
-use crate::store::idempotency::run_once;
+use crate::store::idempotency::{run_once, run_once_keeping};
 use crate::store::{queries, registry, users};
 
 /// Writes to the registry.
@@ -238,6 +240,7 @@ impl RegistryMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: RegisterGroupInput,
     ) -> GqlResult<RegisterGroupPayload> {
+        let claim = claim_of("registerGroup", &input.client_mutation_id, &input);
         let scope = scope(ctx).map_err(gql)?.clone();
         let st = state(ctx).clone();
         let cmid = input.client_mutation_id.clone();
@@ -254,67 +257,40 @@ impl RegistryMutation {
         group
             .validate(crate::store::now().date())
             .map_err(|e| gql(e.into()))?;
-        // A replay answers from the first result; checking duplicates again would find the
-        // members the first call registered.
-        if let Some(done) =
-            crate::store::idempotency::stored(&st.db, scope.user_id(), &cmid, "registerGroup")
-                .await
-                .map_err(gql)?
-        {
-            return Ok(done);
-        }
-        let facts: Vec<_> = group.members.iter().map(|m| m.person.facts()).collect();
-        let duplicates = scoped_read(ctx, "duplicate_check", None, move |c, s, r| {
-            let mut out = Vec::new();
-            for (i, f) in facts.iter().enumerate() {
-                for (row, m) in queries::possible_duplicates(c, s, r, f, 5)? {
-                    out.push(PossibleDuplicate {
-                        member_index: i as i32,
-                        individual_id: ID(row.id.clone()),
-                        individual_number: row.individual_number.clone(),
-                        full_name: [
-                            Some(row.given_names.as_str()),
-                            row.family_name.as_deref(),
-                            row.second_family_name.as_deref(),
-                        ]
-                        .into_iter()
-                        .flatten()
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                        date_of_birth: row.date_of_birth,
-                        score: m.score as i32,
-                        reasons: m
-                            .reasons
-                            .iter()
-                            .map(|r| format!("{r:?}"))
-                            .map(|r| snake(&r))
-                            .collect(),
+        // The duplicate check runs inside the write transaction, after the clientMutationId is
+        // claimed: a copy of this request racing the first waits for it and gets its stored
+        // result, instead of finding the members the first one just registered.
+        let (s, c2, acknowledged) = (scope.clone(), cmid.clone(), input.acknowledge_duplicates);
+        let actor = crate::store::audit::Actor::from(&scope);
+        let outcome = run_once_keeping(
+            &st.db,
+            &scope,
+            claim,
+            // "Not saved" is not stored: the clerk may send the same id again once reviewed.
+            |p: &RegisterGroupPayload| p.saved,
+            move |conn| {
+                let mut reads = crate::store::audit::Reads::default();
+                let duplicates = possible_duplicates(conn, &s, &mut reads, &group)?;
+                crate::store::audit::append(conn, &actor, &reads.into_entries())?;
+                if !duplicates.is_empty() && !acknowledged {
+                    return Ok(RegisterGroupPayload {
+                        client_mutation_id: c2,
+                        saved: false,
+                        group_id: None,
+                        individual_ids: vec![],
+                        possible_duplicates: duplicates,
                     });
                 }
-            }
-            Ok(out)
-        })
-        .await?;
-        if !duplicates.is_empty() && !input.acknowledge_duplicates {
-            return Ok(RegisterGroupPayload {
-                client_mutation_id: cmid,
-                saved: false,
-                group_id: None,
-                individual_ids: vec![],
-                possible_duplicates: duplicates,
-            });
-        }
-        let (s, c2) = (scope.clone(), cmid.clone());
-        let outcome = run_once(&st.db, &scope, &cmid, "registerGroup", move |conn| {
-            let r = registry::register_group(conn, &s, &group)?;
-            Ok(RegisterGroupPayload {
-                client_mutation_id: c2,
-                saved: true,
-                group_id: Some(r.group_id),
-                individual_ids: r.individual_ids,
-                possible_duplicates: duplicates,
-            })
-        })
+                let r = registry::register_group(conn, &s, &group)?;
+                Ok(RegisterGroupPayload {
+                    client_mutation_id: c2,
+                    saved: true,
+                    group_id: Some(r.group_id),
+                    individual_ids: r.individual_ids,
+                    possible_duplicates: duplicates,
+                })
+            },
+        )
         .await;
         audit_refusal(ctx, "register", None, outcome).await
     }
@@ -325,6 +301,7 @@ impl RegistryMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: UpdateIndividualInput,
     ) -> GqlResult<IndividualPayload> {
+        let claim = claim_of("updateIndividual", &input.client_mutation_id, &input);
         let scope = scope(ctx).map_err(gql)?.clone();
         let st = state(ctx).clone();
         let (patch, id, version, cmid) = (
@@ -334,7 +311,7 @@ impl RegistryMutation {
             input.client_mutation_id.clone(),
         );
         let (s, c2, id2) = (scope.clone(), cmid.clone(), id.clone());
-        let outcome = run_once(&st.db, &scope, &cmid, "updateIndividual", move |conn| {
+        let outcome = run_once(&st.db, &scope, claim, move |conn| {
             let row = registry::update_individual(conn, &s, &id2, version, &patch)?;
             Ok(touched(&c2, vec![row.id]))
         })
@@ -350,6 +327,7 @@ impl RegistryMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: AddSpecificNeedInput,
     ) -> GqlResult<SpecificNeedPayload> {
+        let claim = claim_of("addSpecificNeed", &input.client_mutation_id, &input);
         let scope = scope(ctx).map_err(gql)?.clone();
         let st = state(ctx).clone();
         let id = input.individual_id.0.clone();
@@ -359,16 +337,10 @@ impl RegistryMutation {
             comments: input.comments,
         };
         let (s, c2, id2) = (scope.clone(), input.client_mutation_id.clone(), id.clone());
-        let outcome = run_once(
-            &st.db,
-            &scope,
-            &input.client_mutation_id,
-            "addSpecificNeed",
-            move |conn| {
-                let row = registry::add_specific_need(conn, &s, &id2, &need)?;
-                Ok(touched(&c2, vec![row.id, row.individual_id]))
-            },
-        )
+        let outcome = run_once(&st.db, &scope, claim, move |conn| {
+            let row = registry::add_specific_need(conn, &s, &id2, &need)?;
+            Ok(touched(&c2, vec![row.id, row.individual_id]))
+        })
         .await;
         audit_refusal(ctx, "add_specific_need", Some(&id), outcome)
             .await
@@ -381,6 +353,7 @@ impl RegistryMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: ReviewSpecificNeedInput,
     ) -> GqlResult<SpecificNeedPayload> {
+        let claim = claim_of("reviewSpecificNeed", &input.client_mutation_id, &input);
         let scope = scope(ctx).map_err(gql)?.clone();
         let st = state(ctx).clone();
         let id = input.id.0.clone();
@@ -392,23 +365,17 @@ impl RegistryMutation {
             input.status.to_domain(),
             input.comments,
         );
-        let outcome = run_once(
-            &st.db,
-            &scope,
-            &input.client_mutation_id,
-            "reviewSpecificNeed",
-            move |conn| {
-                let row = registry::review_specific_need(
-                    conn,
-                    &s,
-                    &id2,
-                    version,
-                    status,
-                    comments.as_deref(),
-                )?;
-                Ok(touched(&c2, vec![row.id, row.individual_id]))
-            },
-        )
+        let outcome = run_once(&st.db, &scope, claim, move |conn| {
+            let row = registry::review_specific_need(
+                conn,
+                &s,
+                &id2,
+                version,
+                status,
+                comments.as_deref(),
+            )?;
+            Ok(touched(&c2, vec![row.id, row.individual_id]))
+        })
         .await;
         audit_refusal(ctx, "review_specific_need", Some(&id), outcome)
             .await
@@ -421,21 +388,16 @@ impl RegistryMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: AddDocumentInput,
     ) -> GqlResult<DocumentPayload> {
+        let claim = claim_of("addDocument", &input.client_mutation_id, &input);
         let scope = scope(ctx).map_err(gql)?.clone();
         let st = state(ctx).clone();
         let id = input.individual_id.0.clone();
         let doc: reg::DocumentInput = input.document.into();
         let (s, c2, id2) = (scope.clone(), input.client_mutation_id.clone(), id.clone());
-        let outcome = run_once(
-            &st.db,
-            &scope,
-            &input.client_mutation_id,
-            "addDocument",
-            move |conn| {
-                let row = registry::add_document(conn, &s, &id2, &doc)?;
-                Ok(touched(&c2, vec![row.id, row.individual_id]))
-            },
-        )
+        let outcome = run_once(&st.db, &scope, claim, move |conn| {
+            let row = registry::add_document(conn, &s, &id2, &doc)?;
+            Ok(touched(&c2, vec![row.id, row.individual_id]))
+        })
         .await;
         audit_refusal(ctx, "add_document", Some(&id), outcome)
             .await
@@ -448,6 +410,7 @@ impl RegistryMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: SplitGroupInput,
     ) -> GqlResult<GroupsPayload> {
+        let claim = claim_of("splitGroup", &input.client_mutation_id, &input);
         let scope = scope(ctx).map_err(gql)?.clone();
         let st = state(ctx).clone();
         let id = input.group_id.0.clone();
@@ -458,16 +421,10 @@ impl RegistryMutation {
             id.clone(),
             input.version,
         );
-        let outcome = run_once(
-            &st.db,
-            &scope,
-            &input.client_mutation_id,
-            "splitGroup",
-            move |conn| {
-                let (old, new) = registry::split_group(conn, &s, &id2, version, &moves)?;
-                Ok(touched(&c2, vec![old, new]))
-            },
-        )
+        let outcome = run_once(&st.db, &scope, claim, move |conn| {
+            let (old, new) = registry::split_group(conn, &s, &id2, version, &moves)?;
+            Ok(touched(&c2, vec![old, new]))
+        })
         .await;
         audit_refusal(ctx, "split_group", Some(&id), outcome)
             .await
@@ -480,6 +437,7 @@ impl RegistryMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: MergeGroupsInput,
     ) -> GqlResult<GroupsPayload> {
+        let claim = claim_of("mergeGroups", &input.client_mutation_id, &input);
         let scope = scope(ctx).map_err(gql)?.clone();
         let st = state(ctx).clone();
         let id = input.target_group_id.0.clone();
@@ -491,16 +449,10 @@ impl RegistryMutation {
             input.source_group_id.0,
             input.source_version,
         );
-        let outcome = run_once(
-            &st.db,
-            &scope,
-            &input.client_mutation_id,
-            "mergeGroups",
-            move |conn| {
-                let kept = registry::merge_groups(conn, &s, &target, tv, &source, sv, &moves)?;
-                Ok(touched(&c2, vec![kept]))
-            },
-        )
+        let outcome = run_once(&st.db, &scope, claim, move |conn| {
+            let kept = registry::merge_groups(conn, &s, &target, tv, &source, sv, &moves)?;
+            Ok(touched(&c2, vec![kept]))
+        })
         .await;
         audit_refusal(ctx, "merge_groups", Some(&id), outcome)
             .await
@@ -513,6 +465,7 @@ impl RegistryMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: CreateApiTokenInput,
     ) -> GqlResult<CreateApiTokenPayload> {
+        let claim = claim_of("createApiToken", &input.client_mutation_id, &input);
         let who = caller(ctx).map_err(gql)?;
         if !who.interactive {
             return Err(gql(Error::forbidden(
@@ -535,12 +488,8 @@ impl RegistryMutation {
         let (token, hash, expires_at) = crate::auth::Auth::new_api_token(lifetime);
         let (uid, cmid) = (who.user.id.clone(), input.client_mutation_id.clone());
         let actor = crate::store::audit::Actor::from(&who.scope);
-        let stored: Result<CreateApiTokenPayload> = run_once(
-            &st.db,
-            &who.scope,
-            &input.client_mutation_id,
-            "createApiToken",
-            move |conn| {
+        let stored: Result<CreateApiTokenPayload> =
+            run_once(&st.db, &who.scope, claim, move |conn| {
                 let s = users::create_session(conn, &uid, &hash, "api", Some(&name), expires_at)?;
                 crate::store::audit::append(
                     conn,
@@ -554,9 +503,8 @@ impl RegistryMutation {
                     id: ID(s.id),
                     expires_at: expires_at.and_utc(),
                 })
-            },
-        )
-        .await;
+            })
+            .await;
         let mut payload = stored.map_err(gql)?;
         // Only the request that created the token knows its secret.
         let created_now = crate::auth::hash_token(&token);
@@ -581,6 +529,7 @@ impl RegistryMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: RevokeApiTokenInput,
     ) -> GqlResult<RevokeApiTokenPayload> {
+        let claim = claim_of("revokeApiToken", &input.client_mutation_id, &input);
         let who = caller(ctx).map_err(gql)?;
         let st = state(ctx).clone();
         let (uid, tid, cmid) = (
@@ -589,27 +538,59 @@ impl RegistryMutation {
             input.client_mutation_id.clone(),
         );
         let actor = crate::store::audit::Actor::from(&who.scope);
-        run_once(
-            &st.db,
-            &who.scope,
-            &input.client_mutation_id,
-            "revokeApiToken",
-            move |conn| {
-                let revoked = users::revoke_session(conn, &uid, &tid)?;
-                crate::store::audit::append(
-                    conn,
-                    &actor,
-                    &[crate::store::audit::Entry::ok("revoke", "api_token", &tid)],
-                )?;
-                Ok(RevokeApiTokenPayload {
-                    client_mutation_id: cmid,
-                    revoked,
-                })
-            },
-        )
+        run_once(&st.db, &who.scope, claim, move |conn| {
+            let revoked = users::revoke_session(conn, &uid, &tid)?;
+            crate::store::audit::append(
+                conn,
+                &actor,
+                &[crate::store::audit::Entry::ok("revoke", "api_token", &tid)],
+            )?;
+            Ok(RevokeApiTokenPayload {
+                client_mutation_id: cmid,
+                revoked,
+            })
+        })
         .await
         .map_err(gql)
     }
+}
+
+/// People of the caller's unit who may be the same as a member of `group`.
+fn possible_duplicates(
+    conn: &mut crate::store::DbConn,
+    scope: &crate::store::Scope,
+    reads: &mut crate::store::audit::Reads,
+    group: &reg::GroupInput,
+) -> Result<Vec<PossibleDuplicate>> {
+    let mut out = Vec::new();
+    for (i, member) in group.members.iter().enumerate() {
+        for (row, m) in queries::possible_duplicates(conn, scope, reads, &member.person.facts(), 5)?
+        {
+            out.push(PossibleDuplicate {
+                member_index: i as i32,
+                individual_id: ID(row.id.clone()),
+                individual_number: row.individual_number.clone(),
+                full_name: [
+                    Some(row.given_names.as_str()),
+                    row.family_name.as_deref(),
+                    row.second_family_name.as_deref(),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+                date_of_birth: row.date_of_birth,
+                score: m.score as i32,
+                reasons: m
+                    .reasons
+                    .iter()
+                    .map(|r| format!("{r:?}"))
+                    .map(|r| snake(&r))
+                    .collect(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 fn snake(camel: &str) -> String {

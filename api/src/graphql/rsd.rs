@@ -8,7 +8,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::context::{GqlResult, audit_refusal, gql, scope, scoped_read, state};
+use super::context::{GqlResult, audit_refusal, claim_of, gql, scope, scoped_read, state};
 use super::types::Case;
 use crate::domain::rsd::{self as domain};
 use crate::error::{Error, Result};
@@ -939,7 +939,7 @@ case_targets!(
 /// Runs one case action idempotently, audits a refusal, and tells subscribers: the whole of
 /// every single-case mutation but the reading of its input (`request`, refused with VALIDATION
 /// before anything runs). The mutation's name comes from the domain's action table.
-async fn step<I: CaseTarget>(
+async fn step<I: CaseTarget + async_graphql::InputType>(
     ctx: &Context<'_>,
     kind: domain::ActionKind,
     input: I,
@@ -947,11 +947,12 @@ async fn step<I: CaseTarget>(
 ) -> GqlResult<CasePayload> {
     let mutation = kind.info().mutation;
     let (cmid, case_id, version) = input.target();
+    let claim = claim_of(mutation, &cmid, &input);
     let request = request(input)?;
     let scope = scope(ctx)?.clone();
     let st = state(ctx).clone();
     let (s, id, c2) = (scope.clone(), case_id.0.clone(), cmid.clone());
-    let outcome = run_once(&st.db, &scope, &cmid, mutation, move |conn: &mut DbConn| {
+    let outcome = run_once(&st.db, &scope, claim, move |conn: &mut DbConn| {
         let acted = workflow::act(conn, &s, &id, version, request)?;
         Ok(CaseActed {
             client_mutation_id: c2,
@@ -982,6 +983,7 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: OpenCaseInput,
     ) -> GqlResult<OpenCasePayload> {
+        let claim = claim_of("openCase", &input.client_mutation_id, &input);
         let modality = match input.modality.as_deref().map(str::trim) {
             None | Some("") => domain::Modality::Regular,
             Some(m) => parse_code(
@@ -1002,18 +1004,12 @@ impl CaseMutation {
         let scope = scope(ctx).map_err(gql)?.clone();
         let st = state(ctx).clone();
         let (s, c2) = (scope.clone(), input.client_mutation_id.clone());
-        let outcome = run_once(
-            &st.db,
-            &scope,
-            &input.client_mutation_id,
-            "openCase",
-            move |conn: &mut DbConn| {
-                Ok(OpenCasePayload {
-                    client_mutation_id: c2,
-                    case_id: workflow::open_case(conn, &s, &new)?,
-                })
-            },
-        )
+        let outcome = run_once(&st.db, &scope, claim, move |conn: &mut DbConn| {
+            Ok(OpenCasePayload {
+                client_mutation_id: c2,
+                case_id: workflow::open_case(conn, &s, &new)?,
+            })
+        })
         .await;
         let opened = audit_refusal(ctx, "openCase", None, outcome).await?;
         st.cases_changed();
@@ -1279,6 +1275,7 @@ impl CaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: AssignCasesInput,
     ) -> GqlResult<CasesPayload> {
+        let claim = claim_of("assignCases", &input.client_mutation_id, &input);
         if input.cases.is_empty() || input.cases.len() > 100 {
             return Err(gql(Error::validation(
                 "input.cases",
@@ -1297,32 +1294,26 @@ impl CaseMutation {
             .into_iter()
             .map(|c| (c.case_id.0, c.version))
             .collect();
-        let outcome = run_once(
-            &st.db,
-            &scope,
-            &input.client_mutation_id,
-            "assignCases",
-            move |conn: &mut DbConn| {
-                let mut acted = Vec::with_capacity(cases.len());
-                for (i, (id, version)) in cases.iter().enumerate() {
-                    let a = workflow::act(
-                        conn,
-                        &s,
-                        id,
-                        *version,
-                        Request::Step(domain::Action::Assign {
-                            officer_id: officer.clone(),
-                        }),
-                    )
-                    .map_err(|e| e.in_field(&format!("cases.{i}")))?;
-                    acted.push(a);
-                }
-                Ok(CaseActed {
-                    client_mutation_id: c2,
-                    acted,
-                })
-            },
-        )
+        let outcome = run_once(&st.db, &scope, claim, move |conn: &mut DbConn| {
+            let mut acted = Vec::with_capacity(cases.len());
+            for (i, (id, version)) in cases.iter().enumerate() {
+                let a = workflow::act(
+                    conn,
+                    &s,
+                    id,
+                    *version,
+                    Request::Step(domain::Action::Assign {
+                        officer_id: officer.clone(),
+                    }),
+                )
+                .map_err(|e| e.in_field(&format!("cases.{i}")))?;
+                acted.push(a);
+            }
+            Ok(CaseActed {
+                client_mutation_id: c2,
+                acted,
+            })
+        })
         .await;
         let done = audit_refusal(ctx, "assignCases", None, outcome).await?;
         for a in &done.acted {

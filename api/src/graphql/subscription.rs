@@ -3,15 +3,15 @@
 //!
 //! A subscription outlives the request that opened it, so it re-checks its session: when it
 //! starts, before each notice, and on a short timer. Once the session is logged out, revoked,
-//! expired or its user disabled, the subscriber gets one UNAUTHENTICATED error saying so and the
-//! subscription ends.
+//! expired or its user disabled, the subscriber gets one UNAUTHENTICATED error saying so, the
+//! subscription ends and the socket is closed (code 4401, the same reason in the close frame).
 
 use async_graphql::futures_util::Stream;
 use async_graphql::futures_util::stream;
 use async_graphql::{Context, ID, Subscription};
 use tokio::sync::broadcast::error::RecvError;
 
-use super::context::{GqlError, caller, gql, scope, state};
+use super::context::{GqlError, SocketEnd, caller, gql, scope, state};
 use super::rsd::{CaseNotice, may_hear};
 use crate::domain::access::Permission;
 use crate::store::audit::{Actor, Entry, Outcome, Reads};
@@ -54,6 +54,13 @@ impl SubscriptionRoot {
             .await
             .map_err(gql)?;
         let only = case_id.map(|c| c.0);
+        let end = ctx.data_opt::<SocketEnd>().cloned();
+        let ended = move |e: crate::error::Error| {
+            if let Some(end) = &end {
+                end.close(&e.message);
+            }
+            Some((Err(gql(e).into()), None))
+        };
         let mut timer = tokio::time::interval(st.auth.recheck_every());
         timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         Ok(stream::unfold(Some((rx, timer)), move |live| {
@@ -61,6 +68,7 @@ impl SubscriptionRoot {
             let only = only.clone();
             let st = st.clone();
             let session = session.clone();
+            let ended = ended.clone();
             async move {
                 let (mut rx, mut timer) = live?;
                 loop {
@@ -80,13 +88,13 @@ impl SubscriptionRoot {
                         _ = timer.tick() => {
                             match st.auth.still_valid(&session).await {
                                 Ok(()) => continue,
-                                Err(e) => return Some((Err(gql(e).into()), None)),
+                                Err(e) => return ended(e),
                             }
                         }
                     };
                     return match st.auth.still_valid(&session).await {
                         Ok(()) => Some((Ok(notice), Some((rx, timer)))),
-                        Err(e) => Some((Err(gql(e).into()), None)),
+                        Err(e) => ended(e),
                     };
                 }
             }

@@ -3,9 +3,17 @@
 //! Append-only and hash-chained: each event's hash covers the previous event's hash and the
 //! event's own fields, so changing or removing any event breaks the chain from there on, and
 //! `audit_head` (the chain's tip, row-locked while appending) catches a removed tail.
+//!
+//! Keyed: with an [`AuditKey`] (a file kept outside the database), each event's hash is an
+//! HMAC-SHA256 under that key and the event carries the key's id, so someone who can write to
+//! the database cannot recompute the chain after changing it. Signed checkpoints of the tip,
+//! exported to a directory outside the database, catch a rewrite of the whole log (including one
+//! that strips the keys). Events written before a key was used keep their plain SHA-256 hash
+//! and are checked as before.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -14,7 +22,105 @@ use super::dialect;
 use super::schema::{audit_events, audit_head};
 use super::scope::Scope;
 use super::{new_id, now};
-use crate::error::Result;
+use crate::error::{Error, Result};
+
+/// The secret that keys the chain: 32 random bytes kept in a file outside the database. Every
+/// server process writing to one database uses the same key file; its id (derived from the
+/// secret) is stored on each event, so after a rotation older events are checked with the
+/// older key.
+#[derive(Clone)]
+pub struct AuditKey {
+    id: String,
+    secret: [u8; 32],
+}
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AuditKey({})", self.id)
+    }
+}
+
+impl AuditKey {
+    fn from_secret(secret: [u8; 32]) -> Self {
+        let mut h = Sha256::new();
+        h.update(b"amparo audit key id\n");
+        h.update(secret);
+        Self {
+            id: hex::encode(&h.finalize()[..8]),
+            secret,
+        }
+    }
+
+    /// A new random key, held in memory only.
+    pub fn generate() -> Self {
+        Self::from_secret(rand::random())
+    }
+
+    /// A new random key, written to `path` as 64 hex digits (readable by its owner only).
+    pub fn generate_file(path: &std::path::Path) -> Result<Self> {
+        let secret: [u8; 32] = rand::random();
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        let mut f = opts
+            .open(path)
+            .map_err(|e| Error::config(format!("cannot create {}: {e}", path.display())))?;
+        std::io::Write::write_all(&mut f, format!("{}\n", hex::encode(secret)).as_bytes())
+            .map_err(|e| Error::config(format!("cannot write {}: {e}", path.display())))?;
+        Ok(Self::from_secret(secret))
+    }
+
+    /// Reads a key file of 64 hex digits.
+    pub fn from_file(path: &std::path::Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::config(format!("cannot read {}: {e}", path.display())))?;
+        let bytes = hex::decode(text.trim()).ok().filter(|b| b.len() == 32);
+        match bytes.and_then(|b| <[u8; 32]>::try_from(b).ok()) {
+            Some(secret) => Ok(Self::from_secret(secret)),
+            None => Err(Error::config(format!(
+                "{} is not an audit key: it must hold 64 hex digits",
+                path.display()
+            ))),
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn mac(&self, parts: &[&[u8]]) -> String {
+        // Any length of key is accepted by HMAC; 32 bytes cannot fail.
+        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&self.secret)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        for p in parts {
+            m.update(p);
+        }
+        hex::encode(m.finalize().into_bytes())
+    }
+}
+
+/// The key this process appends with, set once at start.
+static KEY: std::sync::OnceLock<AuditKey> = std::sync::OnceLock::new();
+
+/// Keys every event this process appends from now on. A process has one key: installing a
+/// different one later is refused.
+pub fn use_key(key: AuditKey) -> Result<()> {
+    let id = key.id.clone();
+    let installed = KEY.get_or_init(|| key);
+    if installed.id != id {
+        return Err(Error::config(format!(
+            "this process already keys the audit log with key {}; it cannot switch to {id}",
+            installed.id
+        )));
+    }
+    Ok(())
+}
+
+/// The key this process appends with, if one was installed.
+pub fn current_key() -> Option<&'static AuditKey> {
+    KEY.get()
+}
 
 /// How an audited action ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,10 +213,15 @@ pub struct AuditEvent {
     pub detail: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// The id of the key the hash is an HMAC under; None for a plain SHA-256 (events written
+    /// without a key, as all were before keys).
+    pub key_id: Option<String>,
 }
 
 impl AuditEvent {
-    fn compute_hash(&self) -> String {
+    /// The event's hash: an HMAC under `key` when the event names a key (`key` must be that
+    /// key), else the plain SHA-256 of the events written before keys.
+    fn compute_hash(&self, key: Option<&AuditKey>) -> String {
         // A JSON array keeps field boundaries unambiguous.
         let fields = serde_json::json!([
             self.seq,
@@ -126,11 +237,31 @@ impl AuditEvent {
             self.outcome,
             self.detail,
         ]);
+        match (&self.key_id, key) {
+            (Some(id), Some(key)) => {
+                let keyed = format!("{id}\n{}\n{fields}", self.prev_hash);
+                key.mac(&[keyed.as_bytes()])
+            }
+            _ => Self::plain_hash(&self.prev_hash, &fields),
+        }
+    }
+
+    fn plain_hash(prev_hash: &str, fields: &serde_json::Value) -> String {
         let mut h = Sha256::new();
-        h.update(self.prev_hash.as_bytes());
+        h.update(prev_hash.as_bytes());
         h.update(b"\n");
         h.update(fields.to_string().as_bytes());
         hex::encode(h.finalize())
+    }
+
+    /// The unkeyed SHA-256 hash of this event (what events written without a key carry):
+    /// anyone can compute it, which is why a keyed log does not accept it.
+    pub fn unkeyed_hash(&self) -> String {
+        let unkeyed = AuditEvent {
+            key_id: None,
+            ..self.clone()
+        };
+        unkeyed.compute_hash(None)
     }
 }
 
@@ -147,6 +278,20 @@ pub fn append_batch(conn: &mut DbConn, batch: &[(&Actor, &[Entry])]) -> Result<(
     }
     let (mut seq, mut prev) = dialect::audit_head_for_update(conn)?;
     let at = now();
+    let key = current_key();
+    if key.is_none() && seq > 0 {
+        let last: Option<String> = audit_events::table
+            .filter(audit_events::seq.eq(seq))
+            .select(audit_events::key_id)
+            .first(conn)
+            .optional()?
+            .flatten();
+        if let Some(id) = last {
+            return Err(Error::config(format!(
+                "the audit log is keyed (key {id}): start with its key file (--audit-key-file, AMPARO_AUDIT_KEY_FILE)"
+            )));
+        }
+    }
     let mut rows = Vec::with_capacity(total);
     for (actor, e) in batch
         .iter()
@@ -168,8 +313,9 @@ pub fn append_batch(conn: &mut DbConn, batch: &[(&Actor, &[Entry])]) -> Result<(
             detail: e.detail.clone(),
             prev_hash: prev,
             hash: String::new(),
+            key_id: key.map(|k| k.id.clone()),
         };
-        ev.hash = ev.compute_hash();
+        ev.hash = ev.compute_hash(key);
         prev = ev.hash.clone();
         rows.push(ev);
     }
@@ -194,17 +340,136 @@ pub enum Verdict {
 /// appended while the walk runs lies beyond it and is left for the next run, so a live server
 /// gives no false alarm. On PostgreSQL the whole walk also reads one snapshot.
 pub fn verify(conn: &mut DbConn) -> Result<Verdict> {
-    dialect::in_snapshot(conn, verify_up_to_tip)
+    let keys: Vec<AuditKey> = current_key().into_iter().cloned().collect();
+    verify_with(conn, &keys, &[])
 }
 
-fn verify_up_to_tip(conn: &mut DbConn) -> Result<Verdict> {
+/// [`verify`] with the keys of keyed events (every key used since the log began being keyed)
+/// and checkpoints to hold the chain against.
+pub fn verify_with(
+    conn: &mut DbConn,
+    keys: &[AuditKey],
+    checkpoints: &[Checkpoint],
+) -> Result<Verdict> {
+    for cp in checkpoints {
+        if let Some(problem) = cp.forged(keys)? {
+            return Ok(Verdict::Broken {
+                seq: cp.seq,
+                problem,
+            });
+        }
+    }
+    dialect::in_snapshot(conn, |c| verify_up_to_tip(c, keys, checkpoints))
+}
+
+/// The chain's tip at one moment, signed with the audit key and kept outside the database.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub hash: String,
+    pub at: NaiveDateTime,
+    pub key_id: String,
+    pub mac: String,
+}
+
+impl Checkpoint {
+    fn signed_text(seq: i64, hash: &str, at: NaiveDateTime) -> String {
+        format!(
+            "amparo audit checkpoint\n{seq}\n{hash}\n{}",
+            at.format("%Y-%m-%dT%H:%M:%S%.6f")
+        )
+    }
+
+    /// Why this checkpoint cannot be trusted, if it cannot.
+    fn forged(&self, keys: &[AuditKey]) -> Result<Option<String>> {
+        let Some(key) = keys.iter().find(|k| k.id == self.key_id) else {
+            return Err(Error::config(format!(
+                "checkpoint of event {} is signed with audit key {}: give that key file",
+                self.seq, self.key_id
+            )));
+        };
+        let text = Self::signed_text(self.seq, &self.hash, self.at);
+        Ok((key.mac(&[text.as_bytes()]) != self.mac)
+            .then(|| "a checkpoint's signature does not match: the checkpoint was changed".into()))
+    }
+
+    /// Signs the chain's current tip with `key` and writes it into `dir` as
+    /// `checkpoint-<seq>.json`.
+    pub fn export(
+        conn: &mut DbConn,
+        key: &AuditKey,
+        dir: &std::path::Path,
+    ) -> Result<(Checkpoint, std::path::PathBuf)> {
+        let (seq, hash): (i64, String) = audit_head::table
+            .filter(audit_head::id.eq(1))
+            .select((audit_head::seq, audit_head::hash))
+            .first(conn)?;
+        let at = now();
+        let mac = key.mac(&[Self::signed_text(seq, &hash, at).as_bytes()]);
+        let cp = Checkpoint {
+            seq,
+            hash,
+            at,
+            key_id: key.id.clone(),
+            mac,
+        };
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::config(format!("cannot create {}: {e}", dir.display())))?;
+        let path = dir.join(format!("checkpoint-{seq:012}.json"));
+        let json = serde_json::to_string_pretty(&cp)
+            .map_err(|e| Error::internal(format!("cannot write a checkpoint: {e}")))?;
+        // Written aside and renamed, so a reader never sees half a file.
+        let tmp = dir.join(format!(".checkpoint-{seq:012}.tmp"));
+        std::fs::write(&tmp, json)
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .map_err(|e| Error::config(format!("cannot write {}: {e}", path.display())))?;
+        Ok((cp, path))
+    }
+
+    /// Every checkpoint file of `dir`.
+    pub fn load_dir(dir: &std::path::Path) -> Result<Vec<Checkpoint>> {
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| Error::config(format!("cannot read {}: {e}", dir.display())))?;
+        let mut out = Vec::new();
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !(name.starts_with("checkpoint-") && name.ends_with(".json")) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| Error::config(format!("cannot read {}: {e}", path.display())))?;
+            out.push(serde_json::from_str(&text).map_err(|e| {
+                Error::config(format!("{} is not a checkpoint: {e}", path.display()))
+            })?);
+        }
+        out.sort_by_key(|c: &Checkpoint| c.seq);
+        Ok(out)
+    }
+}
+
+fn verify_up_to_tip(
+    conn: &mut DbConn,
+    keys: &[AuditKey],
+    checkpoints: &[Checkpoint],
+) -> Result<Verdict> {
     const PAGE: i64 = 5000;
     let (head_seq, head_hash): (i64, String) = audit_head::table
         .filter(audit_head::id.eq(1))
         .select((audit_head::seq, audit_head::hash))
         .first(conn)?;
+    if let Some(cp) = checkpoints.iter().rev().find(|c| c.seq > head_seq) {
+        return Ok(Verdict::Broken {
+            seq: head_seq + 1,
+            problem: format!(
+                "the log ends at event {head_seq} but a checkpoint of {} records event {}",
+                cp.at, cp.seq
+            ),
+        });
+    }
     let mut expected_seq = 1i64;
     let mut prev = "0".repeat(64);
+    let mut keyed_since: Option<i64> = None;
     while expected_seq <= head_seq {
         let page: Vec<AuditEvent> = audit_events::table
             .filter(audit_events::seq.ge(expected_seq))
@@ -232,10 +497,45 @@ fn verify_up_to_tip(conn: &mut DbConn) -> Result<Verdict> {
                     problem: "its link to the previous event does not match".into(),
                 });
             }
-            if ev.compute_hash() != ev.hash {
+            let key = match &ev.key_id {
+                Some(id) => {
+                    keyed_since.get_or_insert(ev.seq);
+                    match keys.iter().find(|k| &k.id == id) {
+                        Some(k) => Some(k),
+                        None => {
+                            return Err(Error::config(format!(
+                                "event {} is keyed with audit key {id}: give that key file (--audit-key-file)",
+                                ev.seq
+                            )));
+                        }
+                    }
+                }
+                None if keyed_since.is_some() => {
+                    return Ok(Verdict::Broken {
+                        seq: ev.seq,
+                        problem: format!(
+                            "it has no key although events from {} on are keyed: the chain was rewritten",
+                            keyed_since.unwrap_or_default()
+                        ),
+                    });
+                }
+                None => None,
+            };
+            if ev.compute_hash(key) != ev.hash {
                 return Ok(Verdict::Broken {
                     seq: ev.seq,
                     problem: "its content was changed after it was written".into(),
+                });
+            }
+            if let Some(cp) = checkpoints.iter().find(|c| c.seq == ev.seq)
+                && cp.hash != ev.hash
+            {
+                return Ok(Verdict::Broken {
+                    seq: ev.seq,
+                    problem: format!(
+                        "it differs from the checkpoint of {}: the chain was rewritten",
+                        cp.at
+                    ),
                 });
             }
             prev = ev.hash.clone();
@@ -268,6 +568,36 @@ pub fn trail(
         .load(conn)?)
 }
 
+/// The operation unit a record belongs to, whatever its kind; None when no record has this id.
+pub fn record_unit(conn: &mut DbConn, id: &str) -> Result<Option<String>> {
+    use super::schema::{
+        appointments, biometric_reviews, cases, documents, individuals, registration_groups,
+        specific_needs,
+    };
+    macro_rules! look {
+        ($($t:ident),*) => {$(
+            if let Some(unit) = $t::table
+                .filter($t::id.eq(id))
+                .select($t::operation_unit_id)
+                .first::<String>(conn)
+                .optional()?
+            {
+                return Ok(Some(unit));
+            }
+        )*};
+    }
+    look!(
+        individuals,
+        registration_groups,
+        cases,
+        specific_needs,
+        documents,
+        biometric_reviews,
+        appointments
+    );
+    Ok(None)
+}
+
 /// Audit events of reads, collected while a read runs and appended once it succeeded.
 #[derive(Debug, Default)]
 pub struct Reads(Vec<Entry>);
@@ -282,6 +612,10 @@ impl Reads {
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+    /// The entries, to append them inside a write transaction that read them.
+    pub fn into_entries(self) -> Vec<Entry> {
+        self.0
     }
 }
 

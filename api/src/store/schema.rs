@@ -313,6 +313,7 @@ diesel::table! {
         mutation -> Text,
         result -> Text,
         created_at -> Timestamp,
+        input_digest -> Nullable<Text>,
     }
 }
 
@@ -340,6 +341,7 @@ diesel::table! {
         detail -> Nullable<Text>,
         prev_hash -> Text,
         hash -> Text,
+        key_id -> Nullable<Text>,
     }
 }
 

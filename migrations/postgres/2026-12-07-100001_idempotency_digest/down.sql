@@ -1,0 +1,1 @@
+ALTER TABLE client_mutations DROP COLUMN input_digest;
