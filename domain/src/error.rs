@@ -85,6 +85,13 @@ pub enum Reason {
     BadFormat { format: String },
     /// A sub-code that belongs to another code (`belongs_to`).
     WrongParent { belongs_to: String },
+    /// Shorter than `min` characters (a password below the unit's policy).
+    TooShort { min: usize },
+    /// A password found in the list of commonly used and breached passwords.
+    CommonPassword,
+    /// The password is right but must be replaced before the account can be used: send a new
+    /// one with it.
+    PasswordChangeRequired,
 }
 
 impl Reason {
@@ -104,6 +111,9 @@ impl Reason {
             Self::BeforeOther { .. } => "BEFORE_OTHER",
             Self::BadFormat { .. } => "BAD_FORMAT",
             Self::WrongParent { .. } => "WRONG_PARENT",
+            Self::TooShort { .. } => "TOO_SHORT",
+            Self::CommonPassword => "COMMON_PASSWORD",
+            Self::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
         }
     }
 
@@ -225,6 +235,9 @@ mod tests {
             Reason::WrongParent {
                 belongs_to: "SC".into(),
             },
+            Reason::TooShort { min: 12 },
+            Reason::CommonPassword,
+            Reason::PasswordChangeRequired,
         ];
         for r in all {
             let v = serde_json::to_value(&r).ok();
