@@ -142,8 +142,8 @@ pub struct UnitOffice {
     pub name: String,
     /// IANA time zone.
     pub time_zone: String,
-    /// The office's own working hours as JSON (`dayStarts`/`dayEnds` in minutes after
-    /// midnight, `workingDays` 1 = Monday), or null when it keeps the unit's calendar.
+    /// The office's own working hours as JSON (`day_starts`/`day_ends` in minutes after
+    /// local midnight, `working_days` 1 = Monday), or null when it keeps the unit's calendar.
     pub working_hours: Option<String>,
     /// Days the office is closed.
     pub holidays: Vec<NaiveDate>,

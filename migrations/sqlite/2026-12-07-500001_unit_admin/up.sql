@@ -17,7 +17,7 @@ CREATE TABLE one_time_codes (
 );
 CREATE INDEX one_time_codes_user ON one_time_codes (user_id);
 
--- Working hours as JSON ({"dayStarts": "08:00", "dayEnds": "17:00", "workingDays": [1,2,3,4,5]});
+-- Working hours as JSON ({"day_starts": 480, "day_ends": 1020, "working_days": [1,2,3,4,5]});
 -- empty means the unit's calendar. Holidays as a JSON list of ISO dates.
 ALTER TABLE offices ADD COLUMN working_hours TEXT NOT NULL DEFAULT '';
 ALTER TABLE offices ADD COLUMN holidays TEXT NOT NULL DEFAULT '[]';
