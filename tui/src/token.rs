@@ -163,3 +163,33 @@ async fn login(args: &TokenArgs, client: &Client, t: &texts::Texts) -> Result<()
     client.set_token(Some(r.login.token));
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_list_names_each_tokens_state() {
+        let token =
+            |id: &str, revoked: Option<&str>, expires: &str| api::api_tokens::ApiTokensApiTokens {
+                id: id.into(),
+                name: "stats".into(),
+                created_at: "2026-01-01T00:00:00Z".into(),
+                last_used_at: "2026-01-02T00:00:00Z".into(),
+                expires_at: expires.into(),
+                revoked_at: revoked.map(str::to_string),
+            };
+        let list = [
+            token("a", None, "2999-01-01T00:00:00Z"),
+            token("b", Some("2026-01-03T00:00:00Z"), "2999-01-01T00:00:00Z"),
+            token("c", None, "2020-01-01T00:00:00Z"),
+        ];
+        let es = format_list(&list, texts(Lang::Es));
+        let lines: Vec<&str> = es.lines().collect();
+        assert!(lines[0].contains("VENCE"), "{es}");
+        assert!(lines[1].ends_with("activo"), "{es}");
+        assert!(lines[2].ends_with("revocado"), "{es}");
+        assert!(lines[3].ends_with("vencido"), "{es}");
+        assert_eq!(format_list(&[], texts(Lang::En)), "You have no API tokens.");
+    }
+}

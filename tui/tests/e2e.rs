@@ -233,7 +233,79 @@ amparo_tests::both_backends!(
     officer_acts_and_the_supervisor_sees_it_live,
     a_supervisor_decides_a_possible_duplicate,
     the_admin_creates_a_registrar_who_sets_a_password_and_is_disabled,
+    token_commands_create_list_and_revoke,
 );
+
+/// `amparo token create|list|revoke` after a login with a password file, checked through the API.
+async fn token_commands_create_list_and_revoke(t: TestDb) {
+    use amparo::token::{TokenAction, TokenArgs, run};
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("password");
+    std::fs::write(&file, format!("{PASSWORD}\n")).expect("password file");
+    let args = |action| TokenArgs {
+        username: Some("analyst".into()),
+        password_file: Some(file.clone()),
+        action,
+    };
+    let client = Client::new(&srv.url).expect("client");
+    let code = run(
+        args(TokenAction::Create {
+            name: "monthly statistics".into(),
+            days: Some(30),
+        }),
+        &client,
+        Lang::En,
+    )
+    .await;
+    assert_eq!(code, std::process::ExitCode::SUCCESS);
+    let analyst = srv.login("analyst").await;
+    let list = srv
+        .gql(
+            Some(&analyst),
+            "{ apiTokens { id name revokedAt } }",
+            json!({}),
+        )
+        .await;
+    let tokens = list["data"]["apiTokens"]
+        .as_array()
+        .expect("tokens")
+        .clone();
+    assert_eq!(tokens.len(), 1, "{list}");
+    assert_eq!(tokens[0]["name"], "monthly statistics");
+    let id = tokens[0]["id"].as_str().expect("id").to_string();
+    assert_eq!(
+        run(args(TokenAction::List), &client, Lang::Es).await,
+        std::process::ExitCode::SUCCESS
+    );
+    assert_eq!(
+        run(
+            args(TokenAction::Revoke { id: id.clone() }),
+            &client,
+            Lang::En
+        )
+        .await,
+        std::process::ExitCode::SUCCESS
+    );
+    let list = srv
+        .gql(Some(&analyst), "{ apiTokens { id revokedAt } }", json!({}))
+        .await;
+    assert!(
+        !list["data"]["apiTokens"][0]["revokedAt"].is_null(),
+        "{list}"
+    );
+    // Revoking again, or with a wrong password, fails with a non-zero exit.
+    assert_eq!(
+        run(args(TokenAction::Revoke { id }), &client, Lang::En).await,
+        std::process::ExitCode::FAILURE
+    );
+    std::fs::write(&file, "wrong").expect("password file");
+    assert_eq!(
+        run(args(TokenAction::List), &client, Lang::En).await,
+        std::process::ExitCode::FAILURE
+    );
+}
 
 /// DPIN's admin creates a registrar for Lago Agrio in the client; the registrar logs in with the
 /// one-time code, sets a password and finds only Lago Agrio's people; the admin disables them
