@@ -195,6 +195,151 @@ impl Role {
     }
 }
 
+impl Role {
+    /// The modules of which a unit needs at least one to give this role; empty means any unit
+    /// may. A unit does not hand out the work of a procedure it does not run.
+    pub fn needs_any_module(self) -> &'static [&'static str] {
+        match self {
+            // Partners register the people they meet, so units running assistance or
+            // protection register too.
+            Role::RegistrationClerk => &["registration", "assistance", "protection"],
+            Role::EligibilityOfficer => &["rsd"],
+            Role::ProtectionOfficer => &["rsd", "protection"],
+            Role::Supervisor | Role::UnitAdmin | Role::Analyst => &[],
+        }
+    }
+
+    /// Whether a unit with these modules may give this role.
+    pub fn offered_by(self, modules: &[String]) -> bool {
+        let needs = self.needs_any_module();
+        needs.is_empty() || needs.iter().any(|m| modules.iter().any(|u| u == m))
+    }
+}
+
+/// A unit's rules for passwords and sessions, stored among its settings (`access`).
+/// NIST SP 800-63B: a minimum length and a check against breached passwords, no composition rules.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct AccessSettings {
+    /// Fewest characters in a password.
+    pub min_password_length: u32,
+    /// Most interactive sessions a user may hold at once; logging in beyond it ends the oldest.
+    pub sessions_per_user: u32,
+    /// Hours a one-time code for setting a password stays valid.
+    pub code_hours: u32,
+}
+
+impl Default for AccessSettings {
+    fn default() -> Self {
+        Self {
+            min_password_length: 12,
+            sessions_per_user: 3,
+            code_hours: 72,
+        }
+    }
+}
+
+/// Passwords shorter than this are refused whatever a unit sets (NIST SP 800-63B's floor).
+pub const MIN_PASSWORD_FLOOR: u32 = 8;
+/// Longest password accepted; NIST asks that at least 64 be allowed.
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+impl AccessSettings {
+    /// Problems with the settings, one sentence each; empty when they can be used.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !(MIN_PASSWORD_FLOOR..=64).contains(&self.min_password_length) {
+            out.push(format!(
+                "the minimum password length must be between {MIN_PASSWORD_FLOOR} and 64"
+            ));
+        }
+        if !(1..=20).contains(&self.sessions_per_user) {
+            out.push("sessions per user must be between 1 and 20".to_string());
+        }
+        if !(1..=720).contains(&self.code_hours) {
+            out.push("one-time codes must last between 1 and 720 hours".to_string());
+        }
+        out
+    }
+}
+
+/// Why a unit admin may not give a user what they asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Escalation {
+    /// Admins do not change their own roles, scope, office or status.
+    OwnAccount,
+    /// The unit does not run a module the role belongs to.
+    RoleNotOffered(Role),
+    /// A scope wider than the admin's own.
+    WiderScope { asked: ScopeLevel, own: ScopeLevel },
+    /// An office-scoped admin manages only users of their own office.
+    OtherOffice,
+}
+
+impl fmt::Display for Escalation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Escalation::OwnAccount => {
+                f.write_str("you cannot change your own roles, scope, office or status; ask another admin of your unit")
+            }
+            Escalation::RoleNotOffered(r) => {
+                write!(f, "your unit does not run the work of the role {r}, so it cannot give it")
+            }
+            Escalation::WiderScope { asked, own } => write!(
+                f,
+                "you cannot give the scope {} because your own is {}",
+                asked.as_str(),
+                own.as_str()
+            ),
+            Escalation::OtherOffice => {
+                f.write_str("your scope is your office: you manage only its users")
+            }
+        }
+    }
+}
+
+/// What an admin wants a user to hold.
+#[derive(Debug, Clone)]
+pub struct Assignment<'a> {
+    pub roles: &'a [Role],
+    pub level: ScopeLevel,
+    pub office_id: Option<&'a str>,
+}
+
+/// Who is asking, as far as escalation is concerned.
+#[derive(Debug, Clone)]
+pub struct Admin<'a> {
+    pub user_id: &'a str,
+    pub level: ScopeLevel,
+    pub office_id: Option<&'a str>,
+}
+
+/// Whether `admin` may give `target_user_id` (None for a new user) what `wanted` says, in a unit
+/// with `modules`. The caller has already checked that the admin holds `ManageUsers`.
+pub fn check_assignment(
+    admin: &Admin<'_>,
+    target_user_id: Option<&str>,
+    wanted: &Assignment<'_>,
+    modules: &[String],
+) -> Result<(), Escalation> {
+    if target_user_id == Some(admin.user_id) {
+        return Err(Escalation::OwnAccount);
+    }
+    if let Some(r) = wanted.roles.iter().find(|r| !r.offered_by(modules)) {
+        return Err(Escalation::RoleNotOffered(*r));
+    }
+    if wanted.level.width() > admin.level.width() {
+        return Err(Escalation::WiderScope {
+            asked: wanted.level,
+            own: admin.level,
+        });
+    }
+    if admin.level != ScopeLevel::Unit && wanted.office_id != admin.office_id {
+        return Err(Escalation::OtherOffice);
+    }
+    Ok(())
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -209,6 +354,15 @@ impl ScopeLevel {
             ScopeLevel::Own => "own",
         }
     }
+    /// How much of the unit the level sees: own caseload 0, office 1, unit 2.
+    pub fn width(self) -> u8 {
+        match self {
+            ScopeLevel::Own => 0,
+            ScopeLevel::Office => 1,
+            ScopeLevel::Unit => 2,
+        }
+    }
+
     pub fn parse(s: &str) -> Option<ScopeLevel> {
         [ScopeLevel::Unit, ScopeLevel::Office, ScopeLevel::Own]
             .into_iter()
@@ -273,6 +427,50 @@ mod tests {
         let admin = Grants::new(vec![Role::UnitAdmin]);
         assert!(!admin.can(Permission::ReadPersons));
         assert!(!admin.can(Permission::EnrolBiometrics));
+    }
+
+    #[test]
+    fn admins_cannot_escalate() {
+        let modules = vec!["registration".to_string()];
+        let admin = Admin {
+            user_id: "a",
+            level: ScopeLevel::Office,
+            office_id: Some("uio"),
+        };
+        let clerk = Assignment {
+            roles: &[Role::RegistrationClerk],
+            level: ScopeLevel::Office,
+            office_id: Some("uio"),
+        };
+        assert_eq!(check_assignment(&admin, None, &clerk, &modules), Ok(()));
+        assert_eq!(
+            check_assignment(&admin, Some("a"), &clerk, &modules),
+            Err(Escalation::OwnAccount)
+        );
+        let officer = Assignment {
+            roles: &[Role::EligibilityOfficer],
+            ..clerk.clone()
+        };
+        assert_eq!(
+            check_assignment(&admin, None, &officer, &modules),
+            Err(Escalation::RoleNotOffered(Role::EligibilityOfficer))
+        );
+        let wide = Assignment {
+            level: ScopeLevel::Unit,
+            ..clerk.clone()
+        };
+        assert!(matches!(
+            check_assignment(&admin, None, &wide, &modules),
+            Err(Escalation::WiderScope { .. })
+        ));
+        let elsewhere = Assignment {
+            office_id: Some("gye"),
+            ..clerk
+        };
+        assert_eq!(
+            check_assignment(&admin, None, &elsewhere, &modules),
+            Err(Escalation::OtherOffice)
+        );
     }
 
     #[test]

@@ -100,6 +100,13 @@ pub enum Reason {
     /// The clientMutationId was already used for another mutation or another input; nothing
     /// was changed. Send this request with a new id.
     ClientMutationIdReused,
+    /// Shorter than `min` characters (a password below the unit's policy).
+    TooShort { min: usize },
+    /// A password found in the list of commonly used and breached passwords.
+    CommonPassword,
+    /// The password is right but must be replaced before the account can be used: send a new
+    /// one with it.
+    PasswordChangeRequired,
 }
 
 /// The parameters of [`Reason::AlreadyBooked`] (boxed, so that every error stays small).
@@ -147,6 +154,9 @@ impl Reason {
             Self::NoInterpreterFree { .. } => "NO_INTERPRETER_FREE",
             Self::NotInterpreterOf { .. } => "NOT_INTERPRETER_OF",
             Self::ClientMutationIdReused => "CLIENT_MUTATION_ID_REUSED",
+            Self::TooShort { .. } => "TOO_SHORT",
+            Self::CommonPassword => "COMMON_PASSWORD",
+            Self::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
         }
     }
 
@@ -292,6 +302,9 @@ mod tests {
                 language: "prs".into(),
             },
             Reason::ClientMutationIdReused,
+            Reason::TooShort { min: 12 },
+            Reason::CommonPassword,
+            Reason::PasswordChangeRequired,
         ];
         for r in all {
             let v = serde_json::to_value(&r).ok();

@@ -3,6 +3,7 @@
 
 mod abuse;
 mod access;
+mod admin;
 mod audit;
 mod auth;
 mod biometrics;

@@ -14,7 +14,7 @@ type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Opens the live link with `token` and subscribes to every case event.
-async fn subscribe(srv: &TestServer, token: &str) -> Ws {
+pub(crate) async fn subscribe(srv: &TestServer, token: &str) -> Ws {
     let url = format!("{}/graphql/ws", srv.url.replace("http://", "ws://"));
     let mut req = url.into_client_request().expect("request");
     req.headers_mut().insert(
@@ -49,7 +49,11 @@ async fn subscribe(srv: &TestServer, token: &str) -> Ws {
 }
 
 /// The next message that satisfies `want` within `wait`, or None.
-async fn next(ws: &mut Ws, want: impl Fn(&Value) -> bool, wait: Duration) -> Option<Value> {
+pub(crate) async fn next(
+    ws: &mut Ws,
+    want: impl Fn(&Value) -> bool,
+    wait: Duration,
+) -> Option<Value> {
     let read = async {
         while let Some(Ok(msg)) = ws.next().await {
             if let Message::Text(text) = msg {
@@ -64,7 +68,7 @@ async fn next(ws: &mut Ws, want: impl Fn(&Value) -> bool, wait: Duration) -> Opt
     tokio::time::timeout(wait, read).await.ok().flatten()
 }
 
-fn unauthenticated(v: &Value) -> bool {
+pub(crate) fn unauthenticated(v: &Value) -> bool {
     v["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
         || v["payload"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 }

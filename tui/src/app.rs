@@ -134,6 +134,11 @@ impl App {
         self.has_role(&["eligibility_officer"])
     }
 
+    /// Whether the user administers their unit's users.
+    pub fn is_unit_admin(&self) -> bool {
+        self.has_role(&["unit_admin"])
+    }
+
     /// Whether the user adjudicates possible duplicates.
     pub fn is_adjudicator(&self) -> bool {
         self.has_role(&["supervisor", "protection_officer"])
@@ -174,6 +179,7 @@ impl App {
             Screen::Individual => s.individual.typing(),
             Screen::Group => s.group.typing(),
             Screen::Work | Screen::Reviews => false,
+            Screen::Admin => s.admin.typing(),
             Screen::Register => s.register.typing(),
             // A form is modal: its keys never reach the screens behind it.
             Screen::Supervisor => s.supervisor.typing(),
@@ -199,6 +205,7 @@ impl App {
             Screen::Work => self.screens.work.open(),
             Screen::Supervisor => self.screens.supervisor.open(),
             Screen::Reviews => self.screens.reviews.open(),
+            Screen::Admin => self.screens.admin.open(),
             _ => Vec::new(),
         };
         self.send(cmds, new);
@@ -211,7 +218,9 @@ impl App {
 
     /// The screen the user starts on: the supervisor's view, My work, or search.
     fn go_home(&mut self, cmds: &mut Vec<Cmd>) {
-        let home = if self.is_supervisor() {
+        let home = if self.is_unit_admin() {
+            Screen::Admin
+        } else if self.is_supervisor() {
             Screen::Supervisor
         } else if self.is_officer() {
             Screen::Work
@@ -366,6 +375,7 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
             KeyCode::F(4) if app.is_officer() => Some(Screen::Work),
             KeyCode::F(4) | KeyCode::F(5) if app.is_supervisor() => Some(Screen::Supervisor),
             KeyCode::F(6) if app.is_adjudicator() => Some(Screen::Reviews),
+            KeyCode::F(7) if app.is_unit_admin() => Some(Screen::Admin),
             KeyCode::F(2) => Some(Screen::Search),
             KeyCode::F(3) => Some(Screen::Register),
             KeyCode::Char('/') if !app.typing() => Some(Screen::Search),
@@ -392,6 +402,7 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
             Screen::Case => s.case.key(key, &ctx),
             Screen::Reviews => s.reviews.key(key),
             Screen::Review => s.review.key(key),
+            Screen::Admin => s.admin.key(key),
         }
     };
     app.apply(out, cmds)
@@ -468,6 +479,11 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
             let out = app.screens.review.decide_reply(&cmid, result);
             app.apply(out, cmds);
         }
+        Reply::AdminAct { cmid, result } => {
+            let out = app.screens.admin.act_reply(&cmid, result);
+            app.apply(out, cmds);
+        }
+        Reply::AdminUsers(result) => app.screens.admin.reply(result),
         Reply::Silent(inner) => {
             on_silent_reply(app, *inner, cmds);
         }
@@ -624,6 +640,7 @@ fn error_of(reply: &Reply) -> Option<&ApiError> {
         Reply::Decide { result: Err(e), .. } => Some(e),
         Reply::Me(Err(e)) | Reply::Act { result: Err(e), .. } => Some(e),
         Reply::Person { result: Err(e), .. } | Reply::Officers(Err(e)) => Some(e),
+        Reply::AdminUsers(Err(e)) | Reply::AdminAct { result: Err(e), .. } => Some(e),
         Reply::Read(r) => r.error(),
         _ => None,
     }

@@ -105,6 +105,7 @@ pub struct Text {
     /// Keys of every screen for those who work cases.
     pub keys_global_cases: &'static [KeyHelp],
     pub reviews_title: &'static str,
+    pub admin_title: &'static str,
     pub review_title: &'static str,
     pub keys_global_reviews: &'static [KeyHelp],
     pub group_title: &'static str,
@@ -296,6 +297,7 @@ pub static ES: Text = Text {
         ("F5", "supervisión (supervisores)"),
     ],
     reviews_title: "Duplicados",
+    admin_title: "Administración",
     review_title: "Posible duplicado",
     keys_global_reviews: &[("F6", "posibles duplicados")],
     group_title: "Grupo",
@@ -452,6 +454,7 @@ pub static EN: Text = Text {
         ("F5", "supervision (supervisors)"),
     ],
     reviews_title: "Duplicates",
+    admin_title: "Administration",
     review_title: "Possible duplicate",
     keys_global_reviews: &[("F6", "possible duplicates")],
     group_title: "Group",

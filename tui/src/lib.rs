@@ -24,5 +24,6 @@ pub mod runtime;
 pub mod screens;
 pub mod term;
 pub mod tls;
+pub mod token;
 pub mod view;
 pub mod widgets;

@@ -10,7 +10,7 @@ use amparo::capture::cli::{CaptureArgs, EmulatorArgs};
 #[cfg(feature = "demo")]
 use amparo::demo;
 use amparo::i18n::Lang;
-use amparo::{capture, config, runtime, term};
+use amparo::{capture, config, runtime, term, token};
 use clap::{Parser, Subcommand, ValueEnum};
 use tokio::sync::mpsc;
 
@@ -54,6 +54,9 @@ enum Command {
     /// Capture fingerprints, irises and face from the attached SBI devices for one person, or
     /// send the captures waiting in the offline queue (`--sync`).
     Capture(CaptureArgs),
+    /// API tokens for scripts: `token create NAME`, `token list`, `token revoke ID` (you log
+    /// in first).
+    Token(token::TokenArgs),
     /// A development SBI device on 127.0.0.1 that serves synthetic or recorded biometrics.
     #[command(hide = true)]
     CaptureEmulator(EmulatorArgs),
@@ -81,6 +84,19 @@ async fn main() -> ExitCode {
         .or(settings.ca_cert.clone().map(std::path::PathBuf::from));
     let server: Option<DemoRun> = match args.command {
         Some(Command::CaptureEmulator(e)) => return capture::cli::run_emulator(e).await,
+        Some(Command::Token(t)) => {
+            let base = args
+                .server
+                .or(settings.server.clone())
+                .unwrap_or_else(|| "http://127.0.0.1:8080".to_string());
+            return match Client::with_ca(&base, ca_cert.as_deref()) {
+                Ok(client) => token::run(t, &client, lang).await,
+                Err(e) => {
+                    eprintln!("amparo: cannot set up the HTTP client: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         Some(Command::Capture(c)) => {
             let base = args
                 .server

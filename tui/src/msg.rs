@@ -112,6 +112,11 @@ pub enum Reply {
     },
     /// The reply of a command sent with [`Cmd::Silent`].
     Silent(Box<Reply>),
+    AdminUsers(Result<api::users::ResponseData, ApiError>),
+    AdminAct {
+        cmid: String,
+        result: Result<AdminDone, ApiError>,
+    },
 }
 
 /// What a person's form sends, one variant per mutation.
@@ -172,6 +177,19 @@ pub enum PersonInput {
 /// Work for the runtime: each network command comes back as exactly one [`Msg::Reply`].
 #[derive(Debug, Clone)]
 pub enum Cmd {
+    /// The unit's users and offices, for the administration screen.
+    AdminUsers,
+    /// A change by the unit admin, sent with its `clientMutationId`.
+    AdminAct {
+        cmid: String,
+        op: AdminOp,
+    },
+    /// Set a new password with a one-time code; answered as a login.
+    SetPasswordWithCode {
+        username: String,
+        code: String,
+        new_password: String,
+    },
     /// A person's form, sent with its `clientMutationId`.
     Person {
         cmid: String,
@@ -357,4 +375,39 @@ impl ListReply {
             Self::Case { result, .. } => result.as_ref().err(),
         }
     }
+}
+
+/// What a unit admin changes, one variant per mutation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminOp {
+    Create {
+        username: String,
+        display_name: String,
+        roles: Vec<String>,
+        office_id: Option<String>,
+        scope_level: String,
+    },
+    Disable {
+        id: String,
+        version: i64,
+    },
+    Enable {
+        id: String,
+        version: i64,
+    },
+    ResetCode {
+        id: String,
+    },
+}
+
+/// A unit admin's change that the server accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminDone {
+    /// A one-time code to give the person, shown once.
+    Code {
+        username: String,
+        code: String,
+        expires_at: String,
+    },
+    Changed,
 }

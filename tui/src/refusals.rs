@@ -242,6 +242,28 @@ pub fn describe(reason: &Reason, lang: Lang) -> String {
         Reason::NotInterpreterOf { language: l } => {
             format!("that interpreter does not interpret {}", language(l, lang))
         }
+        Reason::ClientMutationIdReused => pick(
+            lang,
+            "un envío anterior de este formulario ya se guardó con otros datos; este no se guardó: \
+             vuelva a cargar para ver lo guardado",
+            "an earlier sending of this form was already saved with other values; this one was \
+             not: reload to see what was saved",
+        )
+        .to_string(),
+        Reason::TooShort { min } if es => format!("demasiado corta (mín. {min} caracteres)"),
+        Reason::TooShort { min } => format!("too short (at least {min} characters)"),
+        Reason::CommonPassword => pick(
+            lang,
+            "es una contraseña común o filtrada: elija otra",
+            "is a common or breached password: choose another",
+        )
+        .to_string(),
+        Reason::PasswordChangeRequired => pick(
+            lang,
+            "debe cambiar su contraseña antes de continuar",
+            "you must change your password before going on",
+        )
+        .to_string(),
     }
 }
 

@@ -125,6 +125,7 @@ fn draw_body(app: &App, frame: &mut Frame, area: Rect) {
         Screen::Case => s.case.draw(lang, frame, area),
         Screen::Reviews => s.reviews.draw(lang, frame, area),
         Screen::Review => s.review.draw(lang, frame, area),
+        Screen::Admin => s.admin.draw(lang, frame, area),
     }
 }
 
@@ -140,6 +141,7 @@ fn screen_name(t: &Text, s: Screen) -> &'static str {
         Screen::Case => t.case,
         Screen::Reviews => t.reviews_title,
         Screen::Review => t.review_title,
+        Screen::Admin => t.admin_title,
     }
 }
 
@@ -196,6 +198,7 @@ fn screen_keys(app: &App) -> Vec<(String, String)> {
         Screen::Case => return s.case.help(app.lang),
         Screen::Reviews => ReviewsState::help(app.lang),
         Screen::Review => s.review.help(app.lang),
+        Screen::Admin => s.admin.help(app.lang),
     };
     fixed
         .iter()

@@ -252,7 +252,199 @@ amparo_tests::both_backends!(
     log_in_register_find_by_transliteration_and_open,
     officer_acts_and_the_supervisor_sees_it_live,
     a_supervisor_decides_a_possible_duplicate,
+    the_admin_creates_a_registrar_who_sets_a_password_and_is_disabled,
+    token_commands_create_list_and_revoke,
 );
+
+/// `amparo token create|list|revoke` after a login with a password file, checked through the API.
+async fn token_commands_create_list_and_revoke(t: TestDb) {
+    use amparo::token::{TokenAction, TokenArgs, run};
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("password");
+    std::fs::write(&file, format!("{PASSWORD}\n")).expect("password file");
+    let args = |action| TokenArgs {
+        username: Some("analyst".into()),
+        password_file: Some(file.clone()),
+        action,
+    };
+    let client = Client::new(&srv.url).expect("client");
+    let code = run(
+        args(TokenAction::Create {
+            name: "monthly statistics".into(),
+            days: Some(30),
+        }),
+        &client,
+        Lang::En,
+    )
+    .await;
+    assert_eq!(code, std::process::ExitCode::SUCCESS);
+    let analyst = srv.login("analyst").await;
+    let list = srv
+        .gql(
+            Some(&analyst),
+            "{ apiTokens { id name revokedAt } }",
+            json!({}),
+        )
+        .await;
+    let tokens = list["data"]["apiTokens"]
+        .as_array()
+        .expect("tokens")
+        .clone();
+    assert_eq!(tokens.len(), 1, "{list}");
+    assert_eq!(tokens[0]["name"], "monthly statistics");
+    let id = tokens[0]["id"].as_str().expect("id").to_string();
+    assert_eq!(
+        run(args(TokenAction::List), &client, Lang::Es).await,
+        std::process::ExitCode::SUCCESS
+    );
+    assert_eq!(
+        run(
+            args(TokenAction::Revoke { id: id.clone() }),
+            &client,
+            Lang::En
+        )
+        .await,
+        std::process::ExitCode::SUCCESS
+    );
+    let list = srv
+        .gql(Some(&analyst), "{ apiTokens { id revokedAt } }", json!({}))
+        .await;
+    assert!(
+        !list["data"]["apiTokens"][0]["revokedAt"].is_null(),
+        "{list}"
+    );
+    // Revoking again, or with a wrong password, fails with a non-zero exit.
+    assert_eq!(
+        run(args(TokenAction::Revoke { id }), &client, Lang::En).await,
+        std::process::ExitCode::FAILURE
+    );
+    std::fs::write(&file, "wrong").expect("password file");
+    assert_eq!(
+        run(args(TokenAction::List), &client, Lang::En).await,
+        std::process::ExitCode::FAILURE
+    );
+}
+
+/// DPIN's admin creates a registrar for Lago Agrio in the client; the registrar logs in with the
+/// one-time code, sets a password and finds only Lago Agrio's people; the admin disables them
+/// and their session ends at their next request.
+async fn the_admin_creates_a_registrar_who_sets_a_password_and_is_disabled(t: TestDb) {
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let admin_token = srv.login("admin").await;
+    ok(
+        &srv,
+        &admin_token,
+        "mutation($input: OfficeInput!) { saveOffice(input: $input) { office { id } } }",
+        json!({ "clientMutationId": "e2e-lag", "code": "LAG", "name": "Lago Agrio" }),
+    )
+    .await;
+    // A family of the same name registered in Quito, which Lago Agrio must not see.
+    let registrar = srv.login("registrar").await;
+    ok(
+        &srv,
+        &registrar,
+        "mutation($input: RegisterGroupInput!) { registerGroup(input: $input) { group { id } } }",
+        json!({ "clientMutationId": "e2e-uio", "acknowledgeDuplicates": true, "members": [
+            { "relationship": "focal_point", "person": { "givenNames": "Omar", "familyName": "Al-Hassan", "sex": "M", "dateOfBirth": "1970-01-02", "nationalities": ["SYR"] } }
+        ]}),
+    )
+    .await;
+
+    let mut admin = driver(&srv.url);
+    admin.log_in("admin").await;
+    assert_eq!(admin.app.screen(), Screen::Admin, "{}", admin.screen());
+    assert!(
+        admin.screen().contains("registrar.gye"),
+        "{}",
+        admin.screen()
+    );
+    admin.key(KeyCode::Char('n')).await;
+    admin.text("registrar.lag").await;
+    admin.key(KeyCode::Tab).await;
+    admin.text("Registro Lago Agrio").await;
+    admin.key(KeyCode::Tab).await;
+    admin.key(KeyCode::Tab).await;
+    while !admin.screen().contains("LAG Lago Agrio") {
+        admin.key(KeyCode::Right).await;
+    }
+    admin.ctrl('s').await;
+    let screen = admin.screen();
+    let code = admin
+        .app
+        .screens
+        .admin
+        .code
+        .clone()
+        .map(|(_, code, _)| code)
+        .unwrap_or_else(|| panic!("a one-time code is shown: {screen}"));
+    assert!(screen.contains(&code), "{screen}");
+    admin.key(KeyCode::Esc).await;
+    assert!(!admin.screen().contains(&code), "shown once");
+
+    let mut clerk = driver(&srv.url);
+    clerk.ctrl('o').await;
+    clerk.text("registrar.lag").await;
+    clerk.key(KeyCode::Tab).await;
+    clerk.text(&code).await;
+    clerk.key(KeyCode::Tab).await;
+    clerk.text("password").await;
+    clerk.key(KeyCode::Enter).await;
+    assert_eq!(clerk.app.screen(), Screen::Login);
+    assert!(
+        clerk.screen().contains("Choose another password"),
+        "{}",
+        clerk.screen()
+    );
+    clerk.ctrl('u').await;
+    clerk.text("lluvia sobre el aguarico").await;
+    clerk.key(KeyCode::Enter).await;
+    assert_eq!(clerk.app.screen(), Screen::Search, "{}", clerk.screen());
+    clerk.register_family("Lucia").await;
+    assert!(
+        clerk.screen().contains("Group registered DPIN-G-"),
+        "{}",
+        clerk.screen()
+    );
+    clerk.key(KeyCode::F(2)).await;
+    clerk.ctrl('u').await;
+    clerk.text("al hassan").await;
+    clerk.key(KeyCode::Enter).await;
+    let screen = clerk.screen();
+    assert!(screen.contains("Lucia Al-Hassan"), "{screen}");
+    assert!(
+        !screen.contains("Omar"),
+        "only Lago Agrio's people: {screen}"
+    );
+
+    // The admin disables them; their next request finds the session ended.
+    admin.key(KeyCode::Char('g')).await;
+    let at = admin
+        .app
+        .screens
+        .admin
+        .users
+        .iter()
+        .position(|u| u.username == "registrar.lag")
+        .expect("listed");
+    while admin.app.screens.admin.chosen < at {
+        admin.key(KeyCode::Down).await;
+    }
+    admin.key(KeyCode::Char('d')).await;
+    assert!(
+        admin.screen().contains("registrar.lag") && admin.screen().contains("disabled"),
+        "{}",
+        admin.screen()
+    );
+    clerk.key(KeyCode::Enter).await;
+    assert_eq!(clerk.app.screen(), Screen::Login, "{}", clerk.screen());
+    let me = srv
+        .gql(Some(&admin_token), "{ me { username } }", json!({}))
+        .await;
+    assert_eq!(me["data"]["me"]["username"], "admin");
+}
 
 async fn log_in_register_find_by_transliteration_and_open(t: TestDb) {
     world(&t.db);

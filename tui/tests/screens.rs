@@ -2330,3 +2330,121 @@ fn the_reviewer_reads_the_whole_assessment_before_deciding() {
         insta::assert_snapshot!(format!("review_with_assessment_{code}"), render(&app));
     }
 }
+
+/// The unit admin's home: the users of their unit; a new user's form; the one-time code shown
+/// once; and the login screen's one-time code form.
+#[test]
+fn administration() {
+    for (lang, code) in LANGS {
+        let mut app = App::new(lang, "http://amparo.test:8080", (80, 24));
+        type_text(&mut app, "admin");
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "s3cret");
+        press(&mut app, KeyCode::Enter);
+        reply(
+            &mut app,
+            Reply::Login(Ok(data(json!({ "login": { "token": "tok" } })))),
+        );
+        let cmds = reply(&mut app, Reply::Me(Ok(me("admin", &["unit_admin"]))));
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::AdminUsers]),
+            "the admin's home reads the users: {cmds:?}"
+        );
+        assert_eq!(app.screen(), Screen::Admin);
+        let user = |name: &str,
+                    roles: &[&str],
+                    scope: &str,
+                    office: &str,
+                    status: &str,
+                    login: Option<&str>| {
+            json!({ "node": { "id": format!("u-{name}"), "username": name, "displayName": name, "roles": roles, "scopeLevel": scope, "officeId": office, "status": status, "lastLoginAt": login, "version": 1 } })
+        };
+        reply(
+            &mut app,
+            Reply::AdminUsers(Ok(data(json!({
+                "users": { "totalCount": 5, "edges": [
+                    user("admin", &["unit_admin"], "unit", "o-uio", "ACTIVE", Some("2026-12-07T14:00:00Z")),
+                    user("officer", &["eligibility_officer"], "office", "o-uio", "ACTIVE", Some("2026-12-06T09:12:00Z")),
+                    user("registrar", &["registration_clerk"], "office", "o-uio", "DISABLED", None),
+                    user("registrar.lag", &["registration_clerk"], "office", "o-lag", "PENDING", None),
+                    user("supervisor", &["supervisor", "protection_officer"], "unit", "o-gye", "ACTIVE", Some("2026-12-01T10:00:00Z")),
+                ] },
+                "offices": [
+                    { "id": "o-gye", "code": "GYE", "name": "Guayaquil" },
+                    { "id": "o-lag", "code": "LAG", "name": "Lago Agrio" },
+                    { "id": "o-uio", "code": "UIO", "name": "Quito" },
+                ],
+            })))),
+        );
+        press(&mut app, KeyCode::Down);
+        insta::assert_snapshot!(format!("admin_users_{code}"), render(&app));
+
+        press(&mut app, KeyCode::Char('n'));
+        type_text(&mut app, "clerk.lag");
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "Rosa Quishpe");
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Right);
+        insta::assert_snapshot!(format!("admin_new_user_{code}"), render(&app));
+        let cmds = ctrl(&mut app, 's');
+        let cmid = match cmds.as_slice() {
+            [
+                Cmd::AdminAct {
+                    cmid,
+                    op:
+                        amparo::msg::AdminOp::Create {
+                            username,
+                            office_id,
+                            roles,
+                            ..
+                        },
+                },
+            ] => {
+                assert_eq!(username, "clerk.lag");
+                assert_eq!(office_id.as_deref(), Some("o-lag"));
+                assert_eq!(roles, &["registration_clerk"]);
+                cmid.clone()
+            }
+            other => panic!("create sent {other:?}"),
+        };
+        let cmds = reply(
+            &mut app,
+            Reply::AdminAct {
+                cmid,
+                result: Ok(amparo::msg::AdminDone::Code {
+                    username: "clerk.lag".into(),
+                    code: "K7QM-4XPA-9TRB".into(),
+                    expires_at: "2026-12-10T15:00:00Z".into(),
+                }),
+            },
+        );
+        assert!(matches!(cmds.as_slice(), [Cmd::AdminUsers]), "{cmds:?}");
+        insta::assert_snapshot!(format!("admin_code_{code}"), render(&app));
+        press(&mut app, KeyCode::Esc);
+        assert!(
+            !render(&app).contains("K7QM-4XPA-9TRB"),
+            "the code is gone after a key"
+        );
+        press(&mut app, KeyCode::Down);
+        let cmds = press(&mut app, KeyCode::Char('d'));
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::AdminAct { op: amparo::msg::AdminOp::Enable { id, .. }, .. }] if id == "u-registrar"),
+            "d on a disabled user enables them: {cmds:?}"
+        );
+
+        let mut app = App::new(lang, "http://amparo.test:8080", (80, 24));
+        ctrl(&mut app, 'o');
+        type_text(&mut app, "clerk.lag");
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "k7qm-4xpa-9trb");
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "rio napo en la manana");
+        insta::assert_snapshot!(format!("login_code_{code}"), render(&app));
+        let cmds = press(&mut app, KeyCode::Enter);
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::SetPasswordWithCode { username, code, new_password }] if username == "clerk.lag" && code == "k7qm-4xpa-9trb" && new_password == "rio napo en la manana"),
+            "{cmds:?}"
+        );
+    }
+}

@@ -6,6 +6,7 @@
 //! be revoked.
 
 pub mod password;
+pub mod policy;
 pub mod throttle;
 
 use std::net::IpAddr;
@@ -92,10 +93,13 @@ impl Auth {
         }
     }
 
+    /// Logs in with a password. When an admin forced a password change, `new_password` is
+    /// required (refused with PASSWORD_CHANGE_REQUIRED without it) and replaces the old one.
     pub async fn login(
         &self,
         username: &str,
         password: &str,
+        new_password: Option<&str>,
         addr: Option<IpAddr>,
         request_id: &str,
     ) -> Result<LoginResult> {
@@ -140,6 +144,110 @@ impl Auth {
             return Err(Error::unauthenticated("wrong username or password"));
         };
         self.throttle.record_success(&username, addr);
+        let new_hash = if user.must_change_password {
+            let Some(new_password) = new_password else {
+                self.audit_login(
+                    Some(&user),
+                    &username,
+                    request_id,
+                    Outcome::Denied,
+                    "password change required",
+                )
+                .await?;
+                let mut e = Error::unauthenticated(
+                    "your password must be changed: send a new password with it",
+                );
+                e.reason = crate::error::Reason::PasswordChangeRequired;
+                return Err(e);
+            };
+            Some(
+                self.checked_hash(&user, new_password, "input.newPassword")
+                    .await?,
+            )
+        } else {
+            None
+        };
+        self.open_session(user, new_hash, None, request_id).await
+    }
+
+    /// Sets a new password with a one-time code an admin issued, and logs in. The code works
+    /// once and only until it expires; a wrong code counts as a failed login.
+    pub async fn set_password_with_code(
+        &self,
+        username: &str,
+        code: &str,
+        new_password: &str,
+        addr: Option<IpAddr>,
+        request_id: &str,
+    ) -> Result<LoginResult> {
+        let username = username.trim().to_lowercase();
+        if username.is_empty() || username.len() > 100 || code.len() > 64 {
+            return Err(Error::validation(
+                "input.username",
+                "username and code are required",
+            ));
+        }
+        if let Some(wait) = self.throttle.blocked_for(&username, addr) {
+            self.audit_login(None, &username, request_id, Outcome::Denied, "throttled")
+                .await?;
+            return Err(Error::rate_limited(format!(
+                "too many failed attempts; try again in {} seconds",
+                wait.as_secs_f64().ceil().max(1.0)
+            )));
+        }
+        let (name, hashed) = (username.clone(), crate::store::admin::hash_code(code));
+        let found = self
+            .db
+            .read(move |c| {
+                let Some(u) = users::user_by_username(c, &name)? else {
+                    return Ok(None);
+                };
+                let live = crate::store::admin::code_stands(c, &u.id, &hashed)?;
+                Ok((live && !u.disabled).then_some(u))
+            })
+            .await?;
+        let Some(user) = found else {
+            self.throttle.record_failure(&username, addr);
+            self.audit_login(
+                None,
+                &username,
+                request_id,
+                Outcome::Denied,
+                "wrong, used or expired one-time code",
+            )
+            .await?;
+            return Err(Error::unauthenticated(
+                "the code is wrong, already used or expired; ask your unit admin for a new one",
+            ));
+        };
+        self.throttle.record_success(&username, addr);
+        let hash = self
+            .checked_hash(&user, new_password, "input.newPassword")
+            .await?;
+        self.open_session(user, Some(hash), Some(code.to_string()), request_id)
+            .await
+    }
+
+    /// Checks a new password against the user's unit policy and hashes it.
+    async fn checked_hash(&self, user: &User, new_password: &str, field: &str) -> Result<String> {
+        let unit = user.operation_unit_id.clone();
+        let settings = self
+            .db
+            .read(move |c| crate::store::workflow::unit_settings(c, &unit))
+            .await?;
+        policy::check(new_password, &user.username, &settings.access, field)?;
+        self.hasher.hash(new_password.to_string()).await
+    }
+
+    /// Opens an interactive session: sets the new password and uses the code first when given,
+    /// records the login, and ends the oldest sessions beyond the unit's limit.
+    async fn open_session(
+        &self,
+        user: User,
+        new_hash: Option<String>,
+        code: Option<String>,
+        request_id: &str,
+    ) -> Result<LoginResult> {
         let token = new_token("amp_s_");
         let expires_at = now() + to_chrono(self.config.absolute_lifetime);
         let (hash, uid, rid, uname) = (
@@ -151,14 +259,32 @@ impl Auth {
         let unit = user.operation_unit_id.clone();
         self.db
             .write(move |c| {
+                if let Some(code) = &code
+                    && !crate::store::admin::redeem_code(c, &uid, code)?
+                {
+                    return Err(Error::unauthenticated(
+                        "the code is wrong, already used or expired; ask your unit admin for a new one",
+                    ));
+                }
+                let mut entries = Vec::new();
+                if let Some(h) = &new_hash {
+                    users::set_password(c, &uid, h)?;
+                    entries.push(Entry::ok("set_password", "user", uid.clone()));
+                }
+                let limit = crate::store::workflow::unit_settings(c, &unit)?
+                    .access
+                    .sessions_per_user;
+                users::keep_newest_sessions(c, &uid, limit.saturating_sub(1) as usize)?;
                 users::create_session(c, &uid, &hash, "session", None, expires_at)?;
+                users::record_login(c, &uid)?;
                 let actor = Actor {
                     user_id: Some(uid),
                     username: Some(uname),
                     unit_id: Some(unit),
                     request_id: Some(rid),
                 };
-                audit::append(c, &actor, &[Entry::plain("login", Outcome::Ok, None)])
+                entries.push(Entry::plain("login", Outcome::Ok, None));
+                audit::append(c, &actor, &entries)
             })
             .await?;
         Ok(LoginResult { token, expires_at })
@@ -232,7 +358,9 @@ impl Auth {
     /// Whether a session that authenticated earlier still stands: not logged out or revoked,
     /// its user not disabled, its lifetime not over. A live link counts as use, so the idle
     /// timeout is not applied here.
-    pub async fn still_valid(&self, session_id: &str) -> Result<()> {
+    /// `user_version` is the user's version when the link opened: a change of roles, scope or
+    /// office since then ends the link too, so it never serves what the user may no longer see.
+    pub async fn still_valid(&self, session_id: &str, user_version: i32) -> Result<()> {
         let id = session_id.to_string();
         let found = self.db.read(move |c| users::session_by_id(c, &id)).await?;
         let Some((session, user)) = found else {
@@ -248,6 +376,11 @@ impl Auth {
         if session.revoked_at.is_some() {
             return Err(Error::unauthenticated(
                 "your session has ended (logged out or revoked); log in again",
+            ));
+        }
+        if user.version != user_version {
+            return Err(Error::unauthenticated(
+                "your account was changed (roles, scope or office); open the live link again",
             ));
         }
         if now() >= session.expires_at {

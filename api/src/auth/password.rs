@@ -61,6 +61,25 @@ impl Hasher {
         }
     }
 
+    /// Hashes on the blocking pool, within the same limit as verifying.
+    pub async fn hash(&self, password: String) -> Result<String> {
+        let permit =
+            tokio::time::timeout(Duration::from_secs(5), self.permits.clone().acquire_owned())
+                .await
+                .map_err(|_| {
+                    Error::rate_limited(
+                        "the server is busy with other logins; try again in a few seconds",
+                    )
+                })?
+                .map_err(|_| Error::internal("password hashing stopped"))?;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            hash(&password)
+        })
+        .await
+        .map_err(|_| Error::internal("password hashing failed"))?
+    }
+
     /// Verifies on the blocking pool; RATE_LIMITED when the hashing queue stays full for seconds.
     pub async fn verify(&self, password: String, phc: String) -> Result<bool> {
         let permit =

@@ -434,6 +434,10 @@ pub struct LoginInput {
     /// Password.
     #[graphql(secret)]
     pub password: String,
+    /// A new password, required when your unit admin asked you to change yours (the login is
+    /// refused with reason PASSWORD_CHANGE_REQUIRED without it).
+    #[graphql(secret)]
+    pub new_password: Option<String>,
 }
 
 /// Create a named API token for scripts and data tools.

@@ -1,6 +1,7 @@
 //! The GraphQL layer: types, inputs and resolvers. No SQL here: resolvers call the store with
 //! the caller's scope and map errors to `extensions.code`.
 
+pub mod admin;
 pub mod biometrics;
 pub mod calendar;
 pub mod codes;
@@ -25,6 +26,7 @@ pub struct QueryRoot(
     queues::QueueQuery,
     biometrics::BiometricQuery,
     codes::CodeQuery,
+    admin::AdminQuery,
 );
 
 /// Writes. Every mutation is idempotent by clientMutationId; every update checks the version read.
@@ -33,6 +35,7 @@ pub struct MutationRoot(
     mutation::RegistryMutation,
     rsd::CaseMutation,
     biometrics::BiometricMutation,
+    admin::AdminMutation,
 );
 
 /// The API's schema type.

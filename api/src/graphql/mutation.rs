@@ -217,7 +217,13 @@ impl RegistryMutation {
         let req = request(ctx);
         let r = state(ctx)
             .auth
-            .login(&input.username, &input.password, req.addr, &req.request_id)
+            .login(
+                &input.username,
+                &input.password,
+                input.new_password.as_deref(),
+                req.addr,
+                &req.request_id,
+            )
             .await
             .map_err(gql)?;
         Ok(LoginPayload {

@@ -3,8 +3,9 @@
 //!
 //! A subscription outlives the request that opened it, so it re-checks its session: when it
 //! starts, before each notice, and on a short timer. Once the session is logged out, revoked,
-//! expired or its user disabled, the subscriber gets one UNAUTHENTICATED error saying so, the
-//! subscription ends and the socket is closed (code 4401, the same reason in the close frame).
+//! expired, its user disabled or their roles, scope or office changed, the subscriber gets one
+//! UNAUTHENTICATED error saying so, the subscription ends and the socket is closed (code 4401,
+//! the same reason in the close frame).
 
 use async_graphql::futures_util::Stream;
 use async_graphql::futures_util::stream;
@@ -37,8 +38,9 @@ impl SubscriptionRoot {
         scope.require(Permission::ReadCases).map_err(gql)?;
         let st = state(ctx).clone();
         // The socket authenticated when it opened; this subscribe may come much later.
-        let session = caller(ctx).map_err(gql)?.session_id.clone();
-        st.auth.still_valid(&session).await.map_err(gql)?;
+        let who = caller(ctx).map_err(gql)?;
+        let (session, version) = (who.session_id.clone(), who.user.version);
+        st.auth.still_valid(&session, version).await.map_err(gql)?;
         // Listen before auditing, so nothing committed while the audit is written is missed.
         let rx = st.case_events.subscribe();
         let mut reads = Reads::default();
@@ -86,13 +88,13 @@ impl SubscriptionRoot {
                             Err(RecvError::Closed) => return None,
                         },
                         _ = timer.tick() => {
-                            match st.auth.still_valid(&session).await {
+                            match st.auth.still_valid(&session, version).await {
                                 Ok(()) => continue,
                                 Err(e) => return ended(e),
                             }
                         }
                     };
-                    return match st.auth.still_valid(&session).await {
+                    return match st.auth.still_valid(&session, version).await {
                         Ok(()) => Some((Ok(notice), Some((rx, timer)))),
                         Err(e) => ended(e),
                     };

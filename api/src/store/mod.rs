@@ -3,6 +3,7 @@
 //! Every function that touches personal data takes a [`Scope`] and writes the audit events of
 //! what it read or changed in the same transaction.
 
+pub mod admin;
 pub mod audit;
 pub mod biometrics;
 pub mod bulk;

@@ -25,6 +25,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         time_zone -> Text,
+        working_hours -> Text,
+        holidays -> Text,
     }
 }
 
@@ -43,6 +45,21 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         sex -> Nullable<Text>,
+        must_change_password -> Bool,
+        last_login_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    one_time_codes (id) {
+        id -> Text,
+        user_id -> Text,
+        code_hash -> Text,
+        purpose -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -457,6 +474,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     operation_units,
     offices,
     users,
+    one_time_codes,
     sessions,
     individuals,
     individual_languages,

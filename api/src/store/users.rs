@@ -40,6 +40,11 @@ pub struct Office {
     pub name: String,
     /// IANA time zone, e.g. America/Guayaquil or Pacific/Galapagos.
     pub time_zone: String,
+    pub version: i32,
+    /// JSON of the office's own working hours; empty for the unit's calendar.
+    pub working_hours: String,
+    /// JSON list of ISO dates the office is closed.
+    pub holidays: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -54,6 +59,11 @@ pub struct User {
     pub roles: String,
     pub scope_level: String,
     pub disabled: bool,
+    /// Bumped by every change of the account, so a live link notices a change of roles.
+    pub version: i32,
+    /// Set by an admin: the next login must choose a new password.
+    pub must_change_password: bool,
+    pub last_login_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -223,6 +233,7 @@ pub fn set_password(conn: &mut DbConn, user_id: &str, hash: &str) -> Result<()> 
     diesel::update(users::table.find(user_id))
         .set((
             users::password_hash.eq(hash),
+            users::must_change_password.eq(false),
             users::updated_at.eq(t),
             users::version.eq(users::version + 1),
         ))
@@ -243,7 +254,7 @@ pub fn disable_user(conn: &mut DbConn, user_id: &str) -> Result<()> {
     revoke_all_sessions(conn, user_id)
 }
 
-fn revoke_all_sessions(conn: &mut DbConn, user_id: &str) -> Result<()> {
+pub fn revoke_all_sessions(conn: &mut DbConn, user_id: &str) -> Result<()> {
     diesel::update(
         sessions::table
             .filter(sessions::user_id.eq(user_id))
@@ -251,6 +262,35 @@ fn revoke_all_sessions(conn: &mut DbConn, user_id: &str) -> Result<()> {
     )
     .set(sessions::revoked_at.eq(now()))
     .execute(conn)?;
+    Ok(())
+}
+
+/// Ends the user's interactive sessions beyond the `keep` most recent ones (API tokens are
+/// not counted).
+pub fn keep_newest_sessions(conn: &mut DbConn, user_id: &str, keep: usize) -> Result<()> {
+    let t = now();
+    let open: Vec<String> = sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::kind.eq("session"))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(t))
+        .order(sessions::created_at.desc())
+        .select(sessions::id)
+        .load(conn)?;
+    let old: Vec<String> = open.into_iter().skip(keep).collect();
+    if !old.is_empty() {
+        diesel::update(sessions::table.filter(sessions::id.eq_any(&old)))
+            .set(sessions::revoked_at.eq(t))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Notes a successful login, for the admin's list of users.
+pub fn record_login(conn: &mut DbConn, user_id: &str) -> Result<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::last_login_at.eq(now()))
+        .execute(conn)?;
     Ok(())
 }
 

@@ -42,6 +42,8 @@ pub const INTERVIEW_MINUTES: std::ops::RangeInclusive<u32> = 30..=480;
 pub struct UnitSettings {
     pub rsd: UnitRules,
     pub calendar: Calendar,
+    /// Passwords, sessions and one-time codes.
+    pub access: crate::domain::access::AccessSettings,
 }
 
 /// When interviews may be booked. Times in the database are UTC; the working day is the

@@ -6,7 +6,9 @@ use std::time::Instant;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::api::{self, ApiError, Client};
-use crate::msg::{CasePage, Cmd, Decision, ListReply, LiveEvent, Msg, Reply, ReviewsPage};
+use crate::msg::{
+    AdminDone, AdminOp, CasePage, Cmd, Decision, ListReply, LiveEvent, Msg, Reply, ReviewsPage,
+};
 use crate::screens::reviews::REVIEWS_PAGE;
 use crate::screens::search::PAGE_SIZE;
 use crate::screens::supervisor::QUEUE_PAGE;
@@ -151,6 +153,33 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
                 .await,
         ),
         Cmd::Me => Reply::Me(client.post::<api::Me>(api::me::Variables {}).await),
+        Cmd::AdminUsers => Reply::AdminUsers(
+            client
+                .post::<api::Users>(api::users::Variables { after: None })
+                .await,
+        ),
+        Cmd::AdminAct { cmid, op } => {
+            let result = admin_act(client, cmid.clone(), op).await;
+            Reply::AdminAct { cmid, result }
+        }
+        Cmd::SetPasswordWithCode {
+            username,
+            code,
+            new_password,
+        } => Reply::Login(
+            client
+                .post::<api::SetPasswordWithCode>(api::set_password_with_code::Variables {
+                    username,
+                    code,
+                    new_password,
+                })
+                .await
+                .map(|d| api::login::ResponseData {
+                    login: api::login::LoginLogin {
+                        token: d.set_password_with_code.token,
+                    },
+                }),
+        ),
         Cmd::Work {
             seq,
             page,
@@ -302,4 +331,53 @@ async fn queue_page(
             .map(|e| e.node.into())
             .collect(),
     })
+}
+
+/// Sends one unit-admin change; a code issued comes back to be shown once.
+async fn admin_act(client: &Client, cmid: String, op: AdminOp) -> Result<AdminDone, ApiError> {
+    match op {
+        AdminOp::Create {
+            username,
+            display_name,
+            roles,
+            office_id,
+            scope_level,
+        } => {
+            let d = client
+                .post::<api::CreateUser>(api::create_user::Variables {
+                    cmid,
+                    username,
+                    display_name,
+                    roles,
+                    office_id,
+                    scope_level: Some(scope_level),
+                })
+                .await?
+                .create_user;
+            Ok(AdminDone::Code {
+                username: d.user.username,
+                code: d.one_time_code.unwrap_or_default(),
+                expires_at: d.code_expires_at,
+            })
+        }
+        AdminOp::Disable { id, version } => client
+            .post::<api::DisableUser>(api::disable_user::Variables { cmid, id, version })
+            .await
+            .map(|_| AdminDone::Changed),
+        AdminOp::Enable { id, version } => client
+            .post::<api::EnableUser>(api::enable_user::Variables { cmid, id, version })
+            .await
+            .map(|_| AdminDone::Changed),
+        AdminOp::ResetCode { id } => {
+            let d = client
+                .post::<api::IssueResetCode>(api::issue_reset_code::Variables { cmid, id })
+                .await?
+                .issue_reset_code;
+            Ok(AdminDone::Code {
+                username: d.user.username,
+                code: d.one_time_code.unwrap_or_default(),
+                expires_at: d.code_expires_at,
+            })
+        }
+    }
 }

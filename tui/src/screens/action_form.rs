@@ -516,9 +516,7 @@ impl ActionForm {
         let time = match self.text_value(&Label::HeldAt) {
             // A decision handed over on an earlier day is dated at the close of that day,
             // after any decision taken the same day.
-            "" if self.action == Kind::NotifyDecision => {
-                NaiveTime::from_hms_opt(WORK_END, 0, 0)?
-            }
+            "" if self.action == Kind::NotifyDecision => NaiveTime::from_hms_opt(WORK_END, 0, 0)?,
             "" => NaiveTime::from_hms_opt(12, 0, 0)?,
             t => NaiveTime::parse_from_str(t, "%H:%M").ok()?,
         };

@@ -21,6 +21,11 @@ pub struct LoginForm {
     pub password: TextInput,
     pub on_password: bool,
     pub error: Option<LoginError>,
+    /// Ctrl-O: the person has a one-time code from their unit admin and sets a new password
+    /// (typed into `password`); `on_code` is the code field's focus.
+    pub with_code: bool,
+    pub code: TextInput,
+    pub on_code: bool,
 }
 
 /// Why the login screen refuses: the server or the link said no, or nothing was typed.
@@ -34,6 +39,21 @@ pub enum LoginError {
 
 impl LoginForm {
     pub fn key(&mut self, key: KeyEvent, ctx: &Ctx) -> Outcome {
+        if key.code == KeyCode::Char('o')
+            && key
+                .modifiers
+                .contains(ratatui::crossterm::event::KeyModifiers::CONTROL)
+        {
+            self.with_code = !self.with_code;
+            self.on_code = false;
+            self.on_password = false;
+            self.password.value.clear();
+            self.error = None;
+            return Outcome::changed(true);
+        }
+        if self.with_code {
+            return self.code_key(key, ctx);
+        }
         match key.code {
             KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
                 self.on_password = !self.on_password;
@@ -69,6 +89,62 @@ impl LoginForm {
         }
     }
 
+    /// Keys of the one-time code form: username, code, new password.
+    fn code_key(&mut self, key: KeyEvent, ctx: &Ctx) -> Outcome {
+        match key.code {
+            KeyCode::Tab | KeyCode::Down => {
+                (self.on_code, self.on_password) = match (self.on_code, self.on_password) {
+                    (false, false) => (true, false),
+                    (true, _) => (false, true),
+                    (false, true) => (false, false),
+                };
+                Outcome::changed(true)
+            }
+            KeyCode::BackTab | KeyCode::Up => {
+                (self.on_code, self.on_password) = match (self.on_code, self.on_password) {
+                    (false, false) => (false, true),
+                    (true, _) => (false, false),
+                    (false, true) => (true, false),
+                };
+                Outcome::changed(true)
+            }
+            KeyCode::Enter => {
+                if ctx.pending > 0 {
+                    return Outcome::none();
+                }
+                if self.username.value.trim().is_empty() {
+                    self.error = Some(LoginError::UsernameMissing);
+                    (self.on_code, self.on_password) = (false, false);
+                    return Outcome::changed(true);
+                }
+                if self.code.value.trim().is_empty() {
+                    (self.on_code, self.on_password) = (true, false);
+                    return Outcome::changed(true);
+                }
+                if self.password.value.is_empty() {
+                    (self.on_code, self.on_password) = (false, true);
+                    return Outcome::changed(true);
+                }
+                self.error = None;
+                Outcome::send(vec![Cmd::SetPasswordWithCode {
+                    username: self.username.value.trim().to_string(),
+                    code: self.code.value.trim().to_string(),
+                    new_password: self.password.value.clone(),
+                }])
+            }
+            _ => {
+                let field = if self.on_code {
+                    &mut self.code
+                } else if self.on_password {
+                    &mut self.password
+                } else {
+                    &mut self.username
+                };
+                Outcome::changed(field.edit(&key))
+            }
+        }
+    }
+
     /// The session ended: the password is asked again, with the reason.
     pub fn session_ended(&mut self, e: ApiError) {
         self.on_password = true;
@@ -81,6 +157,9 @@ impl LoginForm {
     /// Logged in: the password is forgotten. Returns the user's name.
     pub fn succeeded(&mut self) -> String {
         self.password.value.clear();
+        self.code.value.clear();
+        self.with_code = false;
+        self.on_code = false;
         self.error = None;
         self.username.value.trim().to_string()
     }
@@ -102,7 +181,15 @@ impl LoginForm {
         let field_w = 30;
         let row = |i: u16| Rect::new(x, y + i, label_w + field_w, 1);
         frame.render_widget(Line::from(format!("{:<14}", t.username)), row(0));
-        frame.render_widget(Line::from(format!("{:<14}", t.password)), row(2));
+        let password_label = if self.with_code {
+            t.new_password
+        } else {
+            t.password
+        };
+        frame.render_widget(Line::from(format!("{password_label:<14}")), row(2));
+        if self.with_code {
+            frame.render_widget(Line::from(format!("{:<14}", t.code)), row(1));
+        }
         let field = |i: u16| Rect::new(x + label_w, y + i, field_w, 1);
         // Fields are plain text: a styled cell costs colour resets on every typed character.
         frame.render_widget(Line::raw(self.username.value.as_str()), field(0));
@@ -115,7 +202,18 @@ impl LoginForm {
             .count()
             .min(usize::from(field_w) - 1);
         frame.render_widget(Line::raw("•".repeat(dots)), field(2));
-        frame.render_widget(Line::styled(t.login_hint, dim()), row(4));
+        if self.with_code {
+            frame.render_widget(Line::raw(self.code.value.as_str()), field(1));
+        }
+        let hint = if self.with_code {
+            t.code_hint
+        } else {
+            t.login_hint
+        };
+        frame.render_widget(Line::styled(hint, dim()), row(4));
+        if !self.with_code {
+            frame.render_widget(Line::styled(t.code_offer, dim()), row(5));
+        }
         if ctx.demo {
             frame.render_widget(
                 Line::raw(t.demo_users),
@@ -135,13 +233,26 @@ impl LoginForm {
             let msg = match e {
                 LoginError::UsernameMissing => t.username_missing.to_string(),
                 LoginError::SessionEnded => t.session_ended_again.to_string(),
+                LoginError::Api(ApiError::Unauthenticated(_)) if self.with_code => {
+                    t.wrong_code.to_string()
+                }
                 LoginError::Api(ApiError::Unauthenticated(_)) => t.wrong_credentials.to_string(),
+                LoginError::Api(ApiError::Validation { message, .. }) if self.with_code => {
+                    format!("{} {message}", t.weak_password)
+                }
                 LoginError::Api(e) => t.error(e),
             };
             frame.render_widget(
                 Paragraph::new(msg).style(error()).wrap(Wrap { trim: true }),
                 Rect::new(x, y + 6, area.width.saturating_sub(20), 3),
             );
+        }
+        if self.with_code && self.on_code {
+            frame.set_cursor_position((
+                field(1).x + text_width(&self.code.value).min(field_w - 1),
+                y + 1,
+            ));
+            return;
         }
         let cursor_x = if self.on_password {
             let dots = self

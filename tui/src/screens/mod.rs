@@ -9,6 +9,7 @@
 //! (`draw_body`, `screen_name`, `screen_keys`).
 
 pub mod action_form;
+pub mod admin;
 pub mod case;
 pub mod cases;
 pub mod decide_form;
@@ -43,6 +44,8 @@ pub enum Screen {
     Reviews,
     /// One possible duplicate, both records side by side.
     Review,
+    /// The unit admin's users.
+    Admin,
 }
 
 /// Every screen's state; the app shows one at a time.
@@ -58,6 +61,7 @@ pub struct Screens {
     pub case: case::CaseState,
     pub reviews: reviews::ReviewsState,
     pub review: review::ReviewState,
+    pub admin: admin::AdminState,
 }
 
 /// An officer a case may be assigned to.

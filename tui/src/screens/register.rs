@@ -17,11 +17,11 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{Nav, Outcome};
 use crate::api::{self, ApiError, register_group as rg};
-use amparo_domain::codes;
 use crate::i18n::{KeyHelp, Lang};
 use crate::msg::Cmd;
 use crate::picker::Picker;
 use crate::widgets::{TextInput, bold, cell, dim, error, tail, text_width};
+use amparo_domain::codes;
 use texts::Texts;
 
 /// Relationships a member may have to the focal point, as the server's vocabulary spells them.

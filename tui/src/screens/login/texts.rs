@@ -16,6 +16,12 @@ pub struct Texts {
     pub logging_in: &'static str,
     pub demo_users: &'static str,
     pub keys_login: &'static [KeyHelp],
+    pub code: &'static str,
+    pub new_password: &'static str,
+    pub code_hint: &'static str,
+    pub code_offer: &'static str,
+    pub wrong_code: &'static str,
+    pub weak_password: &'static str,
 }
 
 impl Deref for Texts {
@@ -46,7 +52,14 @@ static ES: Texts = Texts {
     keys_login: &[
         ("Tab", "cambiar entre usuario y contraseña"),
         ("Enter", "ingresar"),
+        ("Ctrl-O", "tengo un código de un solo uso"),
     ],
+    code: "Código",
+    new_password: "Nueva clave",
+    code_hint: "Enter fija la clave · Ctrl-O vuelve",
+    code_offer: "Ctrl-O: tengo un código de un solo uso",
+    wrong_code: "Código incorrecto, ya usado o vencido: pida otro a su administrador.",
+    weak_password: "Elija otra clave:",
 };
 
 static EN: Texts = Texts {
@@ -62,5 +75,12 @@ static EN: Texts = Texts {
     keys_login: &[
         ("Tab", "move between username and password"),
         ("Enter", "log in"),
+        ("Ctrl-O", "I have a one-time code"),
     ],
+    code: "Code",
+    new_password: "New password",
+    code_hint: "Enter sets the password · Ctrl-O goes back",
+    code_offer: "Ctrl-O: I have a one-time code",
+    wrong_code: "Wrong, used or expired code: ask your unit admin for another.",
+    weak_password: "Choose another password:",
 };
