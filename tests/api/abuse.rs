@@ -235,6 +235,7 @@ async fn refused_tokens_are_summarised(t: TestDb) {
             .load::<Option<String>>(&mut *c)
             .expect("audit rows")
     };
+    let started = std::time::Instant::now();
     for i in 0..150 {
         let r = srv
             .gql(
@@ -245,10 +246,13 @@ async fn refused_tokens_are_summarised(t: TestDb) {
             .await;
         assert_eq!(error_code(&r), Some("UNAUTHENTICATED"));
     }
+    // At most one row per address and one summary per window: on a slow machine the 150
+    // requests span several one-second windows, so the bound follows the time they took.
+    let windows = started.elapsed().as_secs() + 1;
     let rows = refused(&t.db);
     assert!(
-        (1..=3).contains(&rows.len()),
-        "150 made-up tokens wrote {} audit rows",
+        !rows.is_empty() && rows.len() as u64 <= 2 * windows + 1,
+        "150 made-up tokens over {windows} windows wrote {} audit rows",
         rows.len()
     );
     tokio::time::sleep(Duration::from_millis(2500)).await;
