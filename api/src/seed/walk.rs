@@ -628,7 +628,7 @@ impl Walker<'_, '_> {
             .to_string();
             let clerk = self.cast.clerk.clone();
             self.apply(&clerk, Action::Withdraw { reason }, at)?;
-            return Ok(Ok(()));
+            Ok(Ok(()))
         } else if roll < 14 && self.state.appointments.is_empty() {
             // Cases are paused between appointments, not with an interview still booked.
             let at = time!(self.later(2, 20));
@@ -644,7 +644,7 @@ impl Walker<'_, '_> {
             let supervisor = self.stage_supervisor().clone();
             self.resume_hold = self.rng.random_bool(0.55);
             self.apply(&supervisor, Action::PutOnHold { reason }, at)?;
-            return Ok(Ok(()));
+            Ok(Ok(()))
         } else {
             let at = time!(self.later(5, 60));
             let reason = *pick(
@@ -658,7 +658,7 @@ impl Walker<'_, '_> {
             );
             let supervisor = self.stage_supervisor().clone();
             self.apply(&supervisor, Action::Close { reason }, at)?;
-            return Ok(Ok(()));
+            Ok(Ok(()))
         }
     }
 
