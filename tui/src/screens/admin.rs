@@ -344,7 +344,7 @@ impl AdminState {
                     Line::raw(""),
                     Line::styled(format!("    {code}"), bold()),
                     Line::raw(""),
-                    Line::raw(t.code_until(expires.get(..16).unwrap_or(expires))),
+                    Line::raw(t.code_until(&crate::widgets::local_time(expires))),
                     Line::styled(t.code_once, dim()),
                 ])
                 .wrap(Wrap { trim: false })

@@ -366,7 +366,7 @@ pub fn group_lines<'a>(
             "  {}  {:<16}{}",
             when(&e.at),
             e.actor,
-            e.kind
+            t.code(&e.kind)
         )));
     }
     (lines, member_lines)

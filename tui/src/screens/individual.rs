@@ -328,7 +328,7 @@ pub fn individual_lines<'a>(t: &Texts, p: &'a IndividualIndividual) -> Vec<Line<
             "  {}  {:<16}{}",
             when(&e.at),
             e.actor,
-            e.kind
+            t.code(&e.kind)
         )));
     }
     lines

@@ -84,8 +84,8 @@ impl Texts {
 
     pub fn code_until(&self, until: &str) -> String {
         match self.lang {
-            Lang::Es => format!("Vale hasta {until} UTC, una sola vez."),
-            Lang::En => format!("Valid until {until} UTC, once."),
+            Lang::Es => format!("Vale hasta {until} (hora de Quito), una sola vez."),
+            Lang::En => format!("Valid until {until} (Quito time), once."),
         }
     }
 }
