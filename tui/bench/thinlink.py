@@ -9,7 +9,8 @@ What it does (as root, on this machine only):
      to the server, as it does when a caseworker logs in over SSH, so only the terminal crosses the
      link;
   4. from amp-cw, runs `ssh -tt ... amparo` inside an 80x24 tmux pane and types a standard task as
-     a caseworker would: log in, search, open a case, register a family of three, quit; plus extra
+     a caseworker would: log in, search, open a case, register a family of three, record a
+     specific need and a document on its focal point, quit; plus extra
      navigation keys for enough samples;
   5. for every key, times from `tmux send-keys` until the pane shows its effect (the pane's text
      with attributes, and the cursor, differ from before; for requests, until the pending marker is
@@ -48,11 +49,13 @@ SCREENS = {
     "es": {"login": "Usuario", "work": "Amparo · Mi trabajo", "case": "Amparo · Caso",
            "search": "Amparo · Búsqueda", "results": "Página", "person": "Amparo · Persona",
            "register": "Amparo · Registro", "registered": "Grupo registrado",
-           "duplicates": "Posibles duplicados"},
+           "duplicates": "Posibles duplicados", "need": "Unidad familiar",
+           "quit_key": "s salir"},
     "en": {"login": "Username", "work": "Amparo · My work", "case": "Amparo · Case",
            "search": "Amparo · Search", "results": "Page", "person": "Amparo · Individual",
            "register": "Amparo · Registration", "registered": "Group registered",
-           "duplicates": "Possible duplicates"},
+           "duplicates": "Possible duplicates", "need": "Family unity",
+           "quit_key": "y quit"},
 }
 
 
@@ -281,9 +284,9 @@ def main():
         for i, fields in enumerate(members):
             if i > 0:
                 pane.key("navigation", "C-n")
-                # spouse, then son: the first and third relationships offered.
-                for _ in range(0 if i == 1 else 2):
-                    pane.key("navigation", "Right")
+                # The relationship is picked from a list filtered by typing (here its code,
+                # which the list matches in both languages); the nationality likewise.
+                pane.type("spouse" if i == 1 else "son")
                 pane.key("navigation", "Tab")
             for j, value in enumerate(fields):
                 pane.type(value)
@@ -298,7 +301,30 @@ def main():
             raise SystemExit("the family was not registered:\n" + pane.plain())
         phase("register a family of three")
 
+        # On the focal point: a specific need picked from the list, then a passport.
+        pane.key("request", "Enter", expect=txt["person"])
+        pane.settle()
+        pane.key("navigation", "+")
+        pane.type("FU")
+        pane.key("request", "C-s", expect=txt["need"])
+        pane.settle()
+        pane.key("navigation", "d")
+        pane.key("navigation", "Tab")
+        pane.type("N012345678")
+        pane.key("navigation", "Tab")
+        pane.type("SYR")
+        pane.key("request", "C-s", expect="N012345678")
+        pane.settle()
+        phase("a specific need and a document")
+
+        # Quitting asks first only when something is unsent or the client runs its own server.
         pane.quiet_keys("C-q")
+        time.sleep(1.5)
+        try:
+            if txt["quit_key"] in pane.plain():
+                pane.quiet_keys(txt["quit_key"].split()[0])
+        except subprocess.CalledProcessError:
+            pass  # the pane closed with the client
         time.sleep(3)
         phase("quit (ssh closes)")
         task = {"down_bytes": sum(p["down_bytes"] for p in phases),

@@ -222,6 +222,22 @@ pub fn officer_options(
     out
 }
 
+/// The interpreter's language, picked by name from the domain's list; the first choice is none.
+fn interpreter_languages(lang: Lang) -> Picker {
+    let none = match lang {
+        Lang::Es => "— sin intérprete",
+        Lang::En => "— no interpreter",
+    };
+    let mut options = vec![(String::new(), none.to_string())];
+    options.extend(
+        amparo_domain::codes::LANGUAGES
+            .terms()
+            .iter()
+            .map(|t| (t.code.to_string(), t.label(lang).to_string())),
+    );
+    Picker::new(options)
+}
+
 impl ActionForm {
     /// A new form for `action` on the case read at `version`.
     pub fn new(
@@ -260,7 +276,7 @@ impl ActionForm {
                             idx: 0,
                         },
                     ),
-                    field(Label::Language, text()),
+                    field(Label::Language, Input::Pick(interpreter_languages(lang))),
                 ];
                 if !ctx.appointments.is_empty() {
                     let mut options = vec![(String::new(), "new".to_string())];
@@ -284,7 +300,7 @@ impl ActionForm {
                     field(Label::HeldOn, Input::Text(TextInput { value: day })),
                     field(Label::HeldAt, Input::Text(TextInput { value: hour })),
                     field(Label::NotesRef, text()),
-                    field(Label::Language, text()),
+                    field(Label::Language, Input::Pick(interpreter_languages(lang))),
                     field(Label::Override, text()),
                 ]
             }
@@ -487,9 +503,6 @@ impl ActionForm {
                     Ok(m) if (30..=480).contains(&m) => None,
                     _ => Some(Problem::BadMinutes),
                 },
-                Label::Language => (!(value.is_empty()
-                    || value.len() == 3 && value.chars().all(|c| c.is_ascii_lowercase())))
-                .then_some(Problem::BadLanguage),
                 _ => None,
             };
             if let Some(p) = problem {
@@ -578,7 +591,7 @@ impl ActionForm {
                 at: self.slot().ok()?,
                 minutes: self.text_value(&Label::Minutes).parse().ok()?,
                 officer_id: pick(Label::Officer).filter(|s| !s.is_empty()),
-                language: opt(Label::Language),
+                language: self.pick_value(&Label::Language).filter(|l| !l.is_empty()),
                 reschedule: pick(Label::Appointment).filter(|s| !s.is_empty()),
                 override_reason: opt(Label::Override),
             },
@@ -586,7 +599,7 @@ impl ActionForm {
                 attended: self.choice_value(&Label::Attended) == Some("yes"),
                 held_at: self.held_utc(),
                 notes_ref: opt(Label::NotesRef),
-                language: opt(Label::Language),
+                language: self.pick_value(&Label::Language).filter(|l| !l.is_empty()),
                 override_reason: opt(Label::Override),
             },
             A::RecordNoShow => ActInput::NoShow,
