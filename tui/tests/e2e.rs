@@ -207,6 +207,17 @@ async fn officer_acts_and_the_supervisor_sees_it_live(t: TestDb) {
     off.key(KeyCode::Char('d')).await;
     assert!(off.screen().contains("Admissible"), "{}", off.screen());
     off.ctrl('s').await;
+    // The answer and the case read back after it are two requests: on a loaded machine the
+    // second may still be out when the first has been drawn.
+    off.until("the case read back after the action", |a| {
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("test terminal");
+        terminal.draw(|f| view(a, f)).expect("draw");
+        terminal
+            .backend()
+            .to_string()
+            .contains("admissibility decided")
+    })
+    .await;
     let screen = off.screen();
     assert!(off.app.screens.case.form.is_none(), "{screen}");
     assert!(screen.contains("Done; now: admissible"), "{screen}");
