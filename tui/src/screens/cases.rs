@@ -123,8 +123,30 @@ impl CaseList {
     }
 }
 
-fn badges<'a>(t: &Texts, r: &'a CaseRow) -> Vec<Span<'a>> {
+/// A row's badges. At 80 columns they are `compact`: the overdue badge's initial (V, O), `!` for
+/// priority as its filter key, and the first need with how many more (the chosen row's line below
+/// the list spells them all out).
+fn badges<'a>(t: &Texts, r: &'a CaseRow, compact: bool) -> Vec<Span<'a>> {
     let mut out = Vec::new();
+    if compact {
+        if r.overdue {
+            let initial = t.overdue_badge.chars().next().unwrap_or('!');
+            out.push(Span::styled(initial.to_string(), error()));
+        }
+        if r.priority {
+            out.push(Span::styled("!", warn()));
+        }
+        if !out.is_empty() {
+            out.push(Span::raw(" "));
+        }
+        if let Some(first) = r.needs.first() {
+            out.push(Span::raw(format!("[{first}]")));
+            if r.needs.len() > 1 {
+                out.push(Span::raw(format!("+{}", r.needs.len() - 1)));
+            }
+        }
+        return out;
+    }
     if r.overdue {
         out.push(Span::styled(format!("{} ", t.overdue_badge), error()));
     }
@@ -165,7 +187,7 @@ impl Columns {
                 case: 15,
                 status: 13,
                 waiting: 8,
-                principal: 16,
+                principal: 13,
                 officer: 10,
                 due: 11,
             }
@@ -240,7 +262,7 @@ pub fn list_lines<'a>(
         } else {
             Span::raw(text)
         }];
-        spans.extend(badges(t, r));
+        spans.extend(badges(t, r, w.due < 17));
         lines.push(Line::from(spans));
     }
     // The chosen row in full, so nothing cut in its columns is out of reach.
@@ -255,7 +277,7 @@ pub fn list_lines<'a>(
             ),
             dim(),
         )];
-        spans.extend(badges(t, r));
+        spans.extend(badges(t, r, false));
         lines.push(Line::from(spans));
     }
     lines
