@@ -90,9 +90,7 @@ impl Driver {
     }
 
     fn screen(&self) -> String {
-        let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("test terminal");
-        terminal.draw(|f| view(&self.app, f)).expect("draw");
-        terminal.backend().to_string()
+        render(&self.app)
     }
 
     async fn register_family(&mut self, focal: &str) {
@@ -210,12 +208,7 @@ async fn officer_acts_and_the_supervisor_sees_it_live(t: TestDb) {
     // The answer and the case read back after it are two requests: on a loaded machine the
     // second may still be out when the first has been drawn.
     off.until("the case read back after the action", |a| {
-        let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("test terminal");
-        terminal.draw(|f| view(a, f)).expect("draw");
-        terminal
-            .backend()
-            .to_string()
-            .contains("admissibility decided")
+        render(a).contains("admissibility decided")
     })
     .await;
     let screen = off.screen();
@@ -864,4 +857,11 @@ async fn a_supervisor_decides_a_possible_duplicate(t: TestDb) {
     assert_eq!(edges[0]["node"]["decisionReason"], reason, "{r}");
     let r = srv.gql(Some(&token), pending, json!({})).await;
     assert_eq!(r["data"]["biometricReviews"]["edges"], json!([]), "{r}");
+}
+
+/// The screen of `app` at 80x24, as the user sees it.
+fn render(app: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("test terminal");
+    terminal.draw(|f| view(app, f)).expect("draw");
+    terminal.backend().to_string()
 }

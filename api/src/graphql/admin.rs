@@ -492,17 +492,12 @@ fn level(s: Option<&str>) -> Result<Option<ScopeLevel>> {
 }
 
 /// Runs an admin mutation once per clientMutationId and audits its refusals.
-async fn once<T, F>(
-    ctx: &Context<'_>,
-    claim: Claim,
-    mutation: &'static str,
-    record: Option<&str>,
-    f: F,
-) -> GqlResult<T>
+async fn once<T, F>(ctx: &Context<'_>, claim: Claim, record: Option<&str>, f: F) -> GqlResult<T>
 where
     T: Serialize + serde::de::DeserializeOwned + Send + 'static,
     F: FnOnce(&mut crate::store::DbConn, &crate::store::Scope) -> Result<T> + Send + 'static,
 {
+    let mutation = claim.mutation();
     let s = scope(ctx).map_err(gql)?.clone();
     // Refused before anything is stored, so a non-admin's replay is refused too.
     let outcome = match s.require(crate::domain::access::Permission::ManageUsers) {
@@ -545,7 +540,7 @@ impl AdminMutation {
             level,
         };
         let cmid = input.client_mutation_id.clone();
-        coded(ctx, claim, "createUser", None, move |c, s| {
+        coded(ctx, claim, None, move |c, s| {
             let (u, code) = admin::create_user(c, s, new)?;
             Ok((cmid, u, code))
         })
@@ -578,7 +573,7 @@ impl AdminMutation {
             input.client_mutation_id.clone(),
         );
         let rid = id.clone();
-        once(ctx, claim, "updateUser", Some(&rid), move |c, s| {
+        once(ctx, claim, Some(&rid), move |c, s| {
             let u = admin::update_user(c, s, &id, version, changes)?;
             Ok(UserPayload {
                 client_mutation_id: cmid,
@@ -616,7 +611,7 @@ impl AdminMutation {
         let claim = claim_of("issueResetCode", &input.client_mutation_id, &input);
         let (id, cmid) = (input.id.0.clone(), input.client_mutation_id.clone());
         let rid = id.clone();
-        coded(ctx, claim, "issueResetCode", Some(&rid), move |c, s| {
+        coded(ctx, claim, Some(&rid), move |c, s| {
             let (u, code) = admin::issue_reset_code(c, s, &id)?;
             Ok((cmid, u, code))
         })
@@ -632,7 +627,7 @@ impl AdminMutation {
         let claim = claim_of("endSession", &input.client_mutation_id, &input);
         let (id, cmid) = (input.id.0.clone(), input.client_mutation_id.clone());
         let rid = id.clone();
-        once(ctx, claim, "endSession", Some(&rid), move |c, s| {
+        once(ctx, claim, Some(&rid), move |c, s| {
             Ok(EndSessionPayload {
                 client_mutation_id: cmid,
                 ended: admin::end_session(c, s, &id)?,
@@ -669,7 +664,7 @@ impl AdminMutation {
         };
         let cmid = input.client_mutation_id.clone();
         let rid = target.as_ref().map(|t| t.0.clone());
-        once(ctx, claim, "saveOffice", rid.as_deref(), move |c, s| {
+        once(ctx, claim, rid.as_deref(), move |c, s| {
             let o = match target {
                 Some((id, v)) => admin::update_office(c, s, &id, v, fields)?,
                 None => admin::create_office(c, s, fields)?,
@@ -697,7 +692,7 @@ impl AdminMutation {
             ))
         })?;
         let (version, cmid) = (input.version, input.client_mutation_id.clone());
-        once(ctx, claim, "updateUnitSettings", None, move |c, s| {
+        once(ctx, claim, None, move |c, s| {
             Ok(UnitSettingsPayload {
                 client_mutation_id: cmid,
                 settings: admin::update_settings(c, s, version, new)?.into(),
@@ -749,7 +744,7 @@ async fn status(
         input.client_mutation_id.clone(),
     );
     let rid = id.clone();
-    once(ctx, claim, name, Some(&rid), move |c, s| {
+    once(ctx, claim, Some(&rid), move |c, s| {
         let u = admin::set_disabled(c, s, &id, version, disabled)?;
         Ok(UserPayload {
             client_mutation_id: cmid,
@@ -764,7 +759,6 @@ async fn status(
 async fn coded<F>(
     ctx: &Context<'_>,
     claim: Claim,
-    mutation: &'static str,
     record: Option<&str>,
     f: F,
 ) -> GqlResult<UserCodePayload>
@@ -778,7 +772,7 @@ where
 {
     let made = std::sync::Arc::new(std::sync::Mutex::new(None::<String>));
     let slot = made.clone();
-    let stored = once(ctx, claim, mutation, record, move |c, s| {
+    let stored = once(ctx, claim, record, move |c, s| {
         let (cmid, u, code) = f(c, s)?;
         let code_hash = admin::hash_code(&code.code);
         if let Ok(mut m) = slot.lock() {

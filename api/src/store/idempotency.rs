@@ -47,6 +47,11 @@ impl Claim {
         &self.client_mutation_id
     }
 
+    /// The mutation this claim is for, as its refusals are audited.
+    pub fn mutation(&self) -> &'static str {
+        self.mutation
+    }
+
     fn check_id(&self) -> Result<()> {
         let id = &self.client_mutation_id;
         if id.trim().is_empty() || id.len() > 128 {

@@ -117,7 +117,6 @@ pub enum Problem {
     BadTime,
     OutsideHours,
     BadMinutes,
-    BadLanguage,
     /// A day or time still to come.
     InFuture,
     /// Before the day of the interview's appointment.
@@ -819,7 +818,6 @@ pub fn problem_text(t: &Texts, p: Problem) -> &'static str {
         Problem::BadTime => t.p_bad_time,
         Problem::OutsideHours => t.p_outside_hours,
         Problem::BadMinutes => t.p_minutes,
-        Problem::BadLanguage => t.p_language,
         Problem::InFuture => t.p_future,
         Problem::BeforeAppointment => t.p_before_appointment,
         Problem::TooLong => t.p_too_long,

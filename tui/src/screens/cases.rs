@@ -168,6 +168,8 @@ struct Columns {
     principal: usize,
     officer: usize,
     due: usize,
+    /// Narrow: badges in their short form, the due time as a date.
+    compact: bool,
 }
 
 impl Columns {
@@ -181,6 +183,7 @@ impl Columns {
                 principal: (26 + spare / 2).min(44),
                 officer: (18 + spare / 4).min(28),
                 due: 17,
+                compact: false,
             }
         } else {
             Self {
@@ -190,6 +193,7 @@ impl Columns {
                 principal: 13,
                 officer: 10,
                 due: 11,
+                compact: true,
             }
         }
     }
@@ -230,7 +234,7 @@ pub fn list_lines<'a>(
     ));
     let due = |r: &CaseRow| {
         let at = r.due.as_deref().map(local_time).unwrap_or_default();
-        if w.due < 17 {
+        if w.compact {
             at.chars().take(10).collect()
         } else {
             at
@@ -262,7 +266,7 @@ pub fn list_lines<'a>(
         } else {
             Span::raw(text)
         }];
-        spans.extend(badges(t, r, w.due < 17));
+        spans.extend(badges(t, r, w.compact));
         lines.push(Line::from(spans));
     }
     // The chosen row in full, so nothing cut in its columns is out of reach.
