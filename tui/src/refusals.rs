@@ -112,7 +112,7 @@ fn span(starts: &str, ends: &str) -> String {
 
 /// The office's clock, as the times of a refusal are labelled.
 fn office_time(lang: Lang) -> &'static str {
-    pick(lang, "hora de Quito", "Quito time")
+    crate::widgets::office_clock(lang)
 }
 
 fn language(code: &str, lang: Lang) -> String {

@@ -90,6 +90,14 @@ pub fn when(at: &str) -> String {
         .unwrap_or_else(|_| at.to_string())
 }
 
+/// The name of the clock [`local_time`] shows, as times are labelled.
+pub fn office_clock(lang: crate::i18n::Lang) -> &'static str {
+    match lang {
+        crate::i18n::Lang::Es => "hora de Quito",
+        crate::i18n::Lang::En => "Quito time",
+    }
+}
+
 /// A UTC time as the unit's office clock shows it (`YYYY-MM-DD HH:MM`); unreadable as it came.
 pub fn local_time(at: &str) -> String {
     let offset =

@@ -4,6 +4,7 @@
 use std::ops::Deref;
 
 use crate::i18n::{self, KeyHelp, Lang, Text};
+use crate::widgets::office_clock;
 
 pub struct Texts {
     common: &'static Text,
@@ -84,8 +85,11 @@ impl Texts {
 
     pub fn code_until(&self, until: &str) -> String {
         match self.lang {
-            Lang::Es => format!("Vale hasta {until} (hora de Quito), una sola vez."),
-            Lang::En => format!("Valid until {until} (Quito time), once."),
+            Lang::Es => format!(
+                "Vale hasta {until} ({}), una sola vez.",
+                office_clock(self.lang)
+            ),
+            Lang::En => format!("Valid until {until} ({}), once.", office_clock(self.lang)),
         }
     }
 }
