@@ -13,3 +13,4 @@ pub mod needs;
 pub mod patch;
 pub mod registration;
 pub mod rsd;
+pub mod time_zone;

@@ -764,9 +764,158 @@ async fn codes_work_once_and_expire(t: TestDb) {
         .await;
 }
 
+const HISTORY: &str = "query($first: Int, $after: String) { unitSettingsHistory(first: $first, after: $after) { edges { cursor node { at username kind officeId before after } } pageInfo { hasNextPage endCursor } } }";
+
+/// Office time zones are names of the IANA database, refused with a coded reason otherwise;
+/// every change of settings and offices is in a history with who, when, before and after,
+/// scoped to the unit, its read audited.
+async fn settings_history_and_real_time_zones(t: TestDb) {
+    let w = world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let admin = srv.login("admin").await;
+
+    // A zone that only looks like one changes nothing: VALIDATION, UNKNOWN_CODE time_zone.
+    for (i, bad) in ["America/Quitto", "Europe/Atlantis", "america/guayaquil"]
+        .into_iter()
+        .enumerate()
+    {
+        let r = srv
+            .gql(
+                Some(&admin),
+                SAVE_OFFICE,
+                json!({ "i": { "clientMutationId": format!("tz{i}"), "code": "LAG", "name": "Lago Agrio", "timeZone": bad } }),
+            )
+            .await;
+        assert_eq!(error_code(&r), Some("VALIDATION"), "{bad}: {r}");
+        let ext = &r["errors"][0]["extensions"];
+        assert_eq!(ext["reason"], "UNKNOWN_CODE", "{r}");
+        assert_eq!(ext["params"]["vocabulary"], "time_zone", "{r}");
+        assert_eq!(ext["params"]["value"], bad, "{r}");
+        assert_eq!(ext["field"], "input.timeZone", "{r}");
+    }
+    let r = srv.gql(Some(&admin), "{ unitOffices { code } }", json!({})).await;
+    assert_eq!(
+        ok(&r, "unitOffices").as_array().map(Vec::len),
+        Some(2),
+        "no office was made: {r}"
+    );
+    let r = srv.gql(Some(&admin), HISTORY, json!({})).await;
+    assert_eq!(ok(&r, "unitSettingsHistory")["edges"], json!([]), "{r}");
+
+    // Three changes: an office made, its zone changed, the password policy raised.
+    let r = srv
+        .gql(
+            Some(&admin),
+            SAVE_OFFICE,
+            json!({ "i": { "clientMutationId": "h1", "code": "LAG", "name": "Lago Agrio", "timeZone": "America/Guayaquil" } }),
+        )
+        .await;
+    let office = ok(&r, "saveOffice")["office"].clone();
+    let lag = office["id"].as_str().expect("id").to_string();
+    let r = srv
+        .gql(
+            Some(&admin),
+            SAVE_OFFICE,
+            json!({ "i": { "clientMutationId": "h2", "id": lag, "version": office["version"], "code": "LAG", "name": "Lago Agrio", "timeZone": "Pacific/Galapagos" } }),
+        )
+        .await;
+    assert_eq!(ok(&r, "saveOffice")["office"]["timeZone"], "Pacific/Galapagos");
+    let r = srv.gql(Some(&admin), SETTINGS, json!({})).await;
+    let current = ok(&r, "unitSettings").clone();
+    let mut settings = current["settings"].clone();
+    settings["access"]["min_password_length"] = json!(14);
+    let r = srv
+        .gql(
+            Some(&admin),
+            UPDATE_SETTINGS,
+            json!({ "i": { "clientMutationId": "h3", "version": current["version"], "settings": settings } }),
+        )
+        .await;
+    ok(&r, "updateUnitSettings");
+
+    // Newest first, two to a page, then the rest from the cursor.
+    let r = srv.gql(Some(&admin), HISTORY, json!({ "first": 2 })).await;
+    let page = ok(&r, "unitSettingsHistory").clone();
+    let edges = page["edges"].as_array().expect("edges");
+    assert_eq!(edges.len(), 2, "{r}");
+    assert_eq!(page["pageInfo"]["hasNextPage"], true, "{r}");
+    let first = &edges[0]["node"];
+    assert_eq!(first["kind"], "UNIT_SETTINGS", "{r}");
+    assert_eq!(first["username"], "admin");
+    assert!(first["officeId"].is_null());
+    assert_eq!(first["before"]["access"]["min_password_length"], 12, "{r}");
+    assert_eq!(first["after"]["access"]["min_password_length"], 14, "{r}");
+    assert!(first["at"].as_str().is_some_and(|a| a.ends_with('Z')), "{r}");
+    let second = &edges[1]["node"];
+    assert_eq!(second["kind"], "OFFICE_CHANGED", "{r}");
+    assert_eq!(second["officeId"], lag.as_str());
+    assert_eq!(second["before"]["timeZone"], "America/Guayaquil", "{r}");
+    assert_eq!(second["after"]["timeZone"], "Pacific/Galapagos", "{r}");
+    let r = srv
+        .gql(
+            Some(&admin),
+            HISTORY,
+            json!({ "first": 2, "after": page["pageInfo"]["endCursor"] }),
+        )
+        .await;
+    let rest = ok(&r, "unitSettingsHistory").clone();
+    assert_eq!(rest["pageInfo"]["hasNextPage"], false, "{r}");
+    let created = &rest["edges"][0]["node"];
+    assert_eq!(created["kind"], "OFFICE_CREATED", "{r}");
+    assert!(created["before"].is_null(), "{r}");
+    assert_eq!(created["after"]["code"], "LAG", "{r}");
+    let r = srv
+        .gql(Some(&admin), HISTORY, json!({ "after": "not a cursor" }))
+        .await;
+    assert_eq!(error_code(&r), Some("VALIDATION"), "{r}");
+
+    // The read is audited in DPIN.
+    let events = t
+        .db
+        .read({
+            let dpin = w.dpin.clone();
+            move |c| amparo_api::store::audit::trail(c, &dpin, &dpin, 50)
+        })
+        .await
+        .expect("trail");
+    assert!(
+        events
+            .iter()
+            .any(|e| e.action == "read" && e.record_type.as_deref() == Some("settings_history")),
+        "{events:?}"
+    );
+
+    // UNHCR's admin sees none of DPIN's changes; every other role is refused.
+    let hash = amparo_api::auth::password::hash(amparo_tests::PASSWORD).expect("hash");
+    t.db.write_blocking(|c| {
+        amparo_api::store::users::create_user(
+            c,
+            amparo_api::store::users::NewUser {
+                unit_id: &w.unhcr,
+                office_id: None,
+                username: "unhcr.admin",
+                display_name: "unhcr.admin",
+                password_hash: Some(&hash),
+                roles: "unit_admin",
+                scope_level: "unit",
+            },
+        )
+    })
+    .expect("UNHCR's admin");
+    let unhcr = srv.login("unhcr.admin").await;
+    let r = srv.gql(Some(&unhcr), HISTORY, json!({})).await;
+    assert_eq!(ok(&r, "unitSettingsHistory")["edges"], json!([]), "{r}");
+    for who in ["registrar", "officer", "supervisor", "protection", "analyst", "unhcr.officer"] {
+        let token = srv.login(who).await;
+        let r = srv.gql(Some(&token), HISTORY, json!({})).await;
+        assert_eq!(error_code(&r), Some("FORBIDDEN"), "{who}: {r}");
+    }
+}
+
 both_backends!(
     admin_manages_only_their_unit,
     escalation_is_refused,
     access_changes_reach_open_sessions_at_once,
     codes_work_once_and_expire,
+    settings_history_and_real_time_zones,
 );

@@ -189,6 +189,42 @@ impl From<admin::SettingsView> for UnitSettingsView {
     }
 }
 
+/// One change to the unit's settings or to an office: who made it, when, and the record
+/// before and after (from the audit log).
+#[derive(SimpleObject)]
+pub struct SettingsChange {
+    /// When it was saved.
+    pub at: DateTime<Utc>,
+    /// Who saved it.
+    pub username: Option<String>,
+    /// UNIT_SETTINGS, OFFICE_CREATED or OFFICE_CHANGED.
+    pub kind: String,
+    /// The office's id for an office change; null for the unit's settings.
+    pub office_id: Option<ID>,
+    /// The record before (null when an office was created), as JSON.
+    pub before: Json<serde_json::Value>,
+    /// The record after, as JSON.
+    pub after: Json<serde_json::Value>,
+}
+
+/// One change in a page of changes.
+#[derive(SimpleObject)]
+pub struct SettingsChangeEdge {
+    /// The change.
+    pub node: SettingsChange,
+    /// Where this edge is, for `after`.
+    pub cursor: String,
+}
+
+/// A page of changes to the unit's settings and offices, newest first.
+#[derive(SimpleObject)]
+pub struct SettingsChangeConnection {
+    /// The changes of this page.
+    pub edges: Vec<SettingsChangeEdge>,
+    /// Whether there are older ones.
+    pub page_info: PageInfo,
+}
+
 /// What one user can see, for the periodic access review.
 #[derive(SimpleObject)]
 pub struct AccessReviewLine {
@@ -433,6 +469,70 @@ impl AdminQuery {
         scoped_read(ctx, "unit_settings", None, |c, s, _| admin::settings(c, s))
             .await
             .map(Into::into)
+    }
+
+    /// Changes to your unit's settings and offices, newest first: who, when, before and after.
+    /// An admin whose scope is an office sees the unit's settings and their office. Unit admins
+    /// only.
+    async fn unit_settings_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The cursor of the last change of the previous page.")] after: Option<
+            String,
+        >,
+    ) -> GqlResult<SettingsChangeConnection> {
+        let first = check_first(first).map_err(gql)?;
+        let before_seq = match decode_cursor(after.as_deref()).map_err(gql)? {
+            Some(c) => Some(c.parse::<i64>().map_err(|_| {
+                gql(Error::invalid(
+                    "after",
+                    crate::error::Reason::BadFormat {
+                        format: "cursor".into(),
+                    },
+                    "not a cursor of this list",
+                ))
+            })?),
+            None => None,
+        };
+        let (rows, more) = scoped_read(ctx, "unit_settings_history", None, move |c, s, r| {
+            let out = admin::settings_history(c, s, before_seq, first)?;
+            r.push(Entry {
+                detail: Some(format!("{} changes", out.0.len())),
+                ..Entry::ok("read", "settings_history", s.unit_id())
+            });
+            Ok(out)
+        })
+        .await?;
+        let edges: Vec<SettingsChangeEdge> = rows
+            .into_iter()
+            .map(|c| {
+                let office = c.action != "update_unit_settings";
+                SettingsChangeEdge {
+                    cursor: encode_cursor(&c.seq.to_string()),
+                    node: SettingsChange {
+                        at: utc(c.at),
+                        username: c.username,
+                        kind: match c.action.as_str() {
+                            "create_office" => "OFFICE_CREATED",
+                            "update_office" => "OFFICE_CHANGED",
+                            _ => "UNIT_SETTINGS",
+                        }
+                        .to_string(),
+                        office_id: c.record_id.filter(|_| office).map(ID),
+                        before: Json(c.before),
+                        after: Json(c.after),
+                    },
+                }
+            })
+            .collect();
+        Ok(SettingsChangeConnection {
+            page_info: PageInfo {
+                has_next_page: more,
+                end_cursor: edges.last().map(|e| e.cursor.clone()),
+            },
+            edges,
+        })
     }
 
     /// Who in your unit can see which sensitive field groups and which offices' records, for

@@ -520,12 +520,7 @@ fn check_office(mut f: OfficeFields) -> Result<OfficeFields> {
             "an office name has 1 to 100 characters",
         ));
     }
-    if !is_time_zone(&f.time_zone) {
-        return Err(Error::validation(
-            "input.timeZone",
-            "give an IANA time zone, e.g. America/Guayaquil",
-        ));
-    }
+    f.time_zone = crate::domain::time_zone::check("input.timeZone", &f.time_zone)?;
     if !f.working_hours.is_empty() {
         let c: workflow::Calendar = serde_json::from_str(&f.working_hours)
             .map_err(|e| Error::validation("input.workingHours", format!("cannot be read: {e}")))?;
@@ -546,31 +541,6 @@ fn check_office(mut f: OfficeFields) -> Result<OfficeFields> {
     f.holidays.sort();
     f.holidays.dedup();
     Ok(f)
-}
-
-/// Whether `s` looks like an IANA time zone (Area/Location in a known area, or UTC): a light
-/// check, since the server does no arithmetic in local time; clients convert.
-fn is_time_zone(s: &str) -> bool {
-    const AREAS: [&str; 10] = [
-        "Africa",
-        "America",
-        "Antarctica",
-        "Asia",
-        "Atlantic",
-        "Australia",
-        "Europe",
-        "Indian",
-        "Pacific",
-        "Etc",
-    ];
-    let (area, place) = s.split_once('/').unwrap_or((s, ""));
-    s == "UTC"
-        || (AREAS.contains(&area)
-            && !place.is_empty()
-            && s.len() <= 64
-            && place
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_-+/".contains(c)))
 }
 
 /// A unit's modules, settings and their version.
@@ -694,6 +664,80 @@ pub fn access_review(conn: &mut DbConn, scope: &Scope) -> Result<Vec<AccessLine>
         )],
     )?;
     Ok(out)
+}
+
+/// One change to the unit's settings or to an office, as its audit event keeps it.
+#[derive(Debug, Clone)]
+pub struct SettingsChange {
+    /// The audit event's position, the page cursor.
+    pub seq: i64,
+    pub at: NaiveDateTime,
+    pub username: Option<String>,
+    /// `update_unit_settings`, `create_office` or `update_office`.
+    pub action: String,
+    /// The unit's id for settings, the office's id for an office.
+    pub record_id: Option<String>,
+    pub before: Value,
+    pub after: Value,
+}
+
+/// The audit actions that change settings or offices: their history is read from the audit
+/// log, which already keeps each one's before and after, append-only and hash-chained, so
+/// there is no second copy to drift from it.
+const SETTINGS_ACTIONS: [&str; 3] = ["update_unit_settings", "create_office", "update_office"];
+
+/// Changes to the unit's settings and offices, newest first, older than `before_seq`; an
+/// office-scoped admin sees the unit's settings and their own office only.
+pub fn settings_history(
+    conn: &mut DbConn,
+    scope: &Scope,
+    before_seq: Option<i64>,
+    first: i64,
+) -> Result<(Vec<SettingsChange>, bool)> {
+    use super::schema::audit_events as ev;
+    require(scope)?;
+    let mut q = ev::table
+        .filter(ev::operation_unit_id.eq(scope.unit_id()))
+        .filter(ev::outcome.eq("ok"))
+        .filter(ev::action.eq_any(SETTINGS_ACTIONS))
+        .into_boxed();
+    if let Some(office) = office_limit(scope)? {
+        q = q.filter(
+            ev::record_id
+                .eq(scope.unit_id().to_string())
+                .or(ev::record_id.eq(office.to_string())),
+        );
+    }
+    if let Some(seq) = before_seq {
+        q = q.filter(ev::seq.lt(seq));
+    }
+    let rows: Vec<audit::AuditEvent> = q
+        .order(ev::seq.desc())
+        .limit(first + 1)
+        .select(audit::AuditEvent::as_select())
+        .load(conn)?;
+    let more = rows.len() as i64 > first;
+    let out: Vec<SettingsChange> = rows
+        .into_iter()
+        .take(first as usize)
+        .map(|e| {
+            let detail: Value = e
+                .detail
+                .as_deref()
+                .and_then(|d| serde_json::from_str(d).ok())
+                .unwrap_or(Value::Null);
+            SettingsChange {
+                seq: e.seq,
+                at: e.at,
+                username: e.username,
+                action: e.action,
+                record_id: e.record_id,
+                before: detail.get("before").cloned().unwrap_or(Value::Null),
+                after: detail.get("after").cloned().unwrap_or(Value::Null),
+            }
+        })
+        .collect();
+    Ok((out, more))
 }
 
 fn require(scope: &Scope) -> Result<()> {
