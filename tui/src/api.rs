@@ -21,6 +21,9 @@ const _SCHEMA: &str = include_str!("../../schema.graphql");
 pub type NaiveDate = String;
 /// RFC 3339, kept as the server wrote it and formatted for display by the view.
 pub type DateTime = String;
+/// The JSON scalar (unit settings and their history), kept as a value to edit and send back.
+#[allow(clippy::upper_case_acronyms)]
+pub type JSON = serde_json::Value;
 
 #[derive(GraphQLQuery)]
 #[graphql(
@@ -198,6 +201,78 @@ pub struct EnableUser;
     variables_derives = "Debug, Clone"
 )]
 pub struct IssueResetCode;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/admin/update_user.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone"
+)]
+pub struct UpdateUser;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/admin/user_sessions.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone"
+)]
+pub struct UserSessions;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/admin/end_session.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone"
+)]
+pub struct EndSession;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/admin/unit_offices.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone"
+)]
+pub struct UnitOffices;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/admin/save_office.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone"
+)]
+pub struct SaveOffice;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/admin/unit_settings.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone"
+)]
+pub struct UnitSettings;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/admin/update_unit_settings.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone"
+)]
+pub struct UpdateUnitSettings;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/admin/access_review.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone"
+)]
+pub struct AccessReview;
 
 /// A finished capture's enrolment, sent by `amparo capture` (and its offline queue).
 #[derive(GraphQLQuery)]
@@ -502,6 +577,9 @@ pub enum ApiError {
     /// Wrong credentials, or the session ended.
     #[error("not authenticated: {0}")]
     Unauthenticated(String),
+    /// The password was right, but the unit admin asked for a new one: log in again with it.
+    #[error("a new password is required: {0}")]
+    PasswordChangeRequired(String),
     #[error("forbidden: {0}")]
     Forbidden(String),
     #[error("not found: {0}")]
@@ -568,6 +646,9 @@ impl From<WireError> for ApiError {
         };
         let m = e.message;
         match code.as_str() {
+            "UNAUTHENTICATED" if why == Reason::PasswordChangeRequired => {
+                Self::PasswordChangeRequired(m)
+            }
             "UNAUTHENTICATED" => Self::Unauthenticated(m),
             "FORBIDDEN" => Self::Forbidden(m),
             "NOT_FOUND" => Self::NotFound(m),

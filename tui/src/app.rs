@@ -161,6 +161,9 @@ impl App {
         if s.individual.unsent() || s.group.form.is_some() {
             out.push(t.unsent_individual);
         }
+        if s.admin.unsaved() {
+            out.push(t.unsent_settings);
+        }
         out
     }
 
@@ -180,6 +183,7 @@ impl App {
             Screen::Group => s.group.typing(),
             Screen::Work | Screen::Reviews => false,
             Screen::Admin => s.admin.typing(),
+            Screen::Tokens => s.tokens.typing(),
             Screen::Register => s.register.typing(),
             // A form is modal: its keys never reach the screens behind it.
             Screen::Supervisor => s.supervisor.typing(),
@@ -206,6 +210,7 @@ impl App {
             Screen::Supervisor => self.screens.supervisor.open(),
             Screen::Reviews => self.screens.reviews.open(),
             Screen::Admin => self.screens.admin.open(),
+            Screen::Tokens => self.screens.tokens.open(),
             _ => Vec::new(),
         };
         self.send(cmds, new);
@@ -376,6 +381,7 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
             KeyCode::F(4) | KeyCode::F(5) if app.is_supervisor() => Some(Screen::Supervisor),
             KeyCode::F(6) if app.is_adjudicator() => Some(Screen::Reviews),
             KeyCode::F(7) if app.is_unit_admin() => Some(Screen::Admin),
+            KeyCode::F(8) => Some(Screen::Tokens),
             KeyCode::F(2) => Some(Screen::Search),
             KeyCode::F(3) => Some(Screen::Register),
             KeyCode::Char('/') if !app.typing() => Some(Screen::Search),
@@ -403,6 +409,7 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
             Screen::Reviews => s.reviews.key(key),
             Screen::Review => s.review.key(key),
             Screen::Admin => s.admin.key(key),
+            Screen::Tokens => s.tokens.key(key),
         }
     };
     app.apply(out, cmds)
@@ -484,6 +491,12 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
             app.apply(out, cmds);
         }
         Reply::AdminUsers(result) => app.screens.admin.reply(result),
+        Reply::AdminRead(result) => app.screens.admin.read_reply(result),
+        Reply::Tokens(result) => app.screens.tokens.reply(result, chrono::Utc::now()),
+        Reply::TokenAct { cmid, result } => {
+            let out = app.screens.tokens.act_reply(&cmid, result);
+            app.apply(out, cmds);
+        }
         Reply::Silent(inner) => {
             on_silent_reply(app, *inner, cmds);
         }
@@ -641,6 +654,8 @@ fn error_of(reply: &Reply) -> Option<&ApiError> {
         Reply::Me(Err(e)) | Reply::Act { result: Err(e), .. } => Some(e),
         Reply::Person { result: Err(e), .. } | Reply::Officers(Err(e)) => Some(e),
         Reply::AdminUsers(Err(e)) | Reply::AdminAct { result: Err(e), .. } => Some(e),
+        Reply::AdminRead(Err(e)) | Reply::Tokens(Err(e)) => Some(e),
+        Reply::TokenAct { result: Err(e), .. } => Some(e),
         Reply::Read(r) => r.error(),
         _ => None,
     }

@@ -106,6 +106,8 @@ pub struct Text {
     pub keys_global_cases: &'static [KeyHelp],
     pub reviews_title: &'static str,
     pub admin_title: &'static str,
+    pub tokens_title: &'static str,
+    pub unsent_settings: &'static str,
     pub review_title: &'static str,
     pub keys_global_reviews: &'static [KeyHelp],
     pub group_title: &'static str,
@@ -116,6 +118,10 @@ impl Text {
         match e {
             ApiError::Network(_) => self.err_network.to_string(),
             ApiError::Unauthenticated(_) => self.err_unauthenticated.to_string(),
+            ApiError::PasswordChangeRequired(_) => crate::refusals::describe(
+                &amparo_domain::error::Reason::PasswordChangeRequired,
+                self.lang,
+            ),
             ApiError::Forbidden(_) => self.err_forbidden.to_string(),
             ApiError::NotFound(_) => self.err_not_found.to_string(),
             ApiError::Validation { field, reason, .. } => format!(
@@ -221,6 +227,7 @@ pub static ES: Text = Text {
     keys_global: &[
         ("F2", "búsqueda"),
         ("F3", "registro"),
+        ("F8", "sus tokens de API"),
         ("?, F1", "esta ayuda"),
         ("F9", "cerrar la sesión (cambiar de usuario)"),
         ("Ctrl-Q", "salir"),
@@ -305,6 +312,8 @@ pub static ES: Text = Text {
     ],
     reviews_title: "Duplicados",
     admin_title: "Administración",
+    tokens_title: "Tokens de API",
+    unsent_settings: "los ajustes de la unidad cambiados y no guardados",
     review_title: "Posible duplicado",
     keys_global_reviews: &[("F6", "posibles duplicados")],
     group_title: "Grupo",
@@ -385,6 +394,7 @@ pub static EN: Text = Text {
     keys_global: &[
         ("F2", "search"),
         ("F3", "registration"),
+        ("F8", "your API tokens"),
         ("?, F1", "this help"),
         ("F9", "log out (switch user)"),
         ("Ctrl-Q", "quit"),
@@ -469,6 +479,8 @@ pub static EN: Text = Text {
     ],
     reviews_title: "Duplicates",
     admin_title: "Administration",
+    tokens_title: "API tokens",
+    unsent_settings: "the unit's settings changed and not saved",
     review_title: "Possible duplicate",
     keys_global_reviews: &[("F6", "possible duplicates")],
     group_title: "Group",

@@ -117,6 +117,15 @@ pub enum Reply {
         cmid: String,
         result: Result<AdminDone, ApiError>,
     },
+    /// A read of the administration screen's other views.
+    AdminRead(Result<AdminData, ApiError>),
+    /// The caller's API tokens.
+    Tokens(Result<api::api_tokens::ResponseData, ApiError>),
+    /// A token made (`Ok(Some(secret))`, shown once) or revoked (`Ok(None)`).
+    TokenAct {
+        cmid: String,
+        result: Result<Option<String>, ApiError>,
+    },
 }
 
 /// What a person's form sends, one variant per mutation.
@@ -184,6 +193,15 @@ pub enum Cmd {
         cmid: String,
         op: AdminOp,
     },
+    /// A read for one of the administration screen's views.
+    AdminRead(AdminRead),
+    /// The caller's own API tokens.
+    Tokens,
+    /// Create or revoke one of the caller's API tokens, with its `clientMutationId`.
+    TokenAct {
+        cmid: String,
+        op: TokenOp,
+    },
     /// Set a new password with a one-time code; answered as a login.
     SetPasswordWithCode {
         username: String,
@@ -198,6 +216,8 @@ pub enum Cmd {
     Login {
         username: String,
         password: String,
+        /// The new password, when the unit admin asked for a change.
+        new_password: Option<String>,
     },
     /// End the session on the server (the client forgets it at once).
     Logout,
@@ -398,6 +418,62 @@ pub enum AdminOp {
     ResetCode {
         id: String,
     },
+    /// Roles, office and scope (all of them, as the form holds them); or only a forced
+    /// password change.
+    Update {
+        id: String,
+        version: i64,
+        display_name: Option<String>,
+        roles: Option<Vec<String>>,
+        office_id: Option<String>,
+        scope_level: Option<String>,
+        force_password_change: bool,
+    },
+    EndSession {
+        id: String,
+    },
+    /// An office created (`id` None) or changed.
+    SaveOffice {
+        id: Option<String>,
+        version: Option<i64>,
+        code: String,
+        name: String,
+        time_zone: String,
+        working_hours: Option<String>,
+        holidays: Vec<String>,
+    },
+    UpdateSettings {
+        version: i64,
+        settings: serde_json::Value,
+    },
+}
+
+/// What the administration screen reads besides the users.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminRead {
+    Sessions { user_id: String },
+    Offices,
+    Settings,
+    Review,
+}
+
+/// The answer to an [`AdminRead`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum AdminData {
+    Sessions {
+        user_id: String,
+        sessions: Vec<api::user_sessions::UserSessionsUserSessions>,
+    },
+    Offices(Vec<api::unit_offices::UnitOfficesUnitOffices>),
+    Settings(Box<api::unit_settings::ResponseData>),
+    Review(Vec<api::access_review::AccessReviewAccessReview>),
+}
+
+/// A change to the caller's API tokens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenOp {
+    Create { name: String, days: Option<i64> },
+    Revoke { id: String },
 }
 
 /// A unit admin's change that the server accepted.

@@ -40,6 +40,13 @@ const FIELDS: &[(&str, &str, &str)] = &[
     ("language", "Idioma", "Language"),
     ("reason", "Motivo", "Reason"),
     ("lodgedAt", "Fecha de la apelación", "Appeal date"),
+    ("newPassword", "Nueva contraseña", "New password"),
+    ("timeZone", "Zona horaria", "Time zone"),
+    ("workingHours", "Horario", "Working hours"),
+    ("holidays", "Feriados", "Holidays"),
+    ("settings", "Ajustes", "Settings"),
+    ("roles", "Roles", "Roles"),
+    ("scopeLevel", "Alcance", "Scope"),
 ];
 
 /// Code lists by the name the server gives them in `UNKNOWN_CODE`: (name, Spanish, English).
@@ -50,6 +57,9 @@ const LISTS: &[(&str, &str, &str)] = &[
     ("document type", "tipos de documento", "document types"),
     ("language", "idiomas", "languages"),
     ("marital status", "estados civiles", "marital statuses"),
+    ("time_zone", "zonas horarias", "time zones"),
+    ("role", "roles", "roles"),
+    ("scope_level", "alcances", "scopes"),
 ];
 
 fn pick(lang: Lang, es: &'static str, en: &'static str) -> &'static str {

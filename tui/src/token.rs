@@ -98,6 +98,25 @@ async fn run_inner(args: TokenArgs, client: &Client, t: &texts::Texts) -> Result
     Ok(())
 }
 
+/// A token's state at `now`: revoked, expired or active (the command and the tokens screen say
+/// it the same way).
+pub fn state(
+    k: &api::api_tokens::ApiTokensApiTokens,
+    now: chrono::DateTime<chrono::Utc>,
+    t: &texts::Texts,
+) -> &'static str {
+    let ended = chrono::DateTime::parse_from_rfc3339(&k.expires_at)
+        .map(|e| e < now)
+        .unwrap_or(false);
+    if k.revoked_at.is_some() {
+        t.state_revoked
+    } else if ended {
+        t.state_expired
+    } else {
+        t.state_active
+    }
+}
+
 /// The token list as printed: one line per token, newest first, with its state.
 pub fn format_list(tokens: &[api::api_tokens::ApiTokensApiTokens], t: &texts::Texts) -> String {
     if tokens.is_empty() {
@@ -109,16 +128,7 @@ pub fn format_list(tokens: &[api::api_tokens::ApiTokensApiTokens], t: &texts::Te
     );
     let now = chrono::Utc::now();
     for k in tokens {
-        let ended = chrono::DateTime::parse_from_rfc3339(&k.expires_at)
-            .map(|e| e < now)
-            .unwrap_or(false);
-        let state = if k.revoked_at.is_some() {
-            t.state_revoked
-        } else if ended {
-            t.state_expired
-        } else {
-            t.state_active
-        };
+        let state = state(k, now, t);
         let name: String = k.name.chars().take(24).collect();
         out.push_str(&format!(
             "\n{:<36}  {:<24}  {:<10}  {:<10}  {}",
@@ -157,7 +167,11 @@ async fn login(args: &TokenArgs, client: &Client, t: &texts::Texts) -> Result<()
             .map_err(|e| t.no_terminal(&e.to_string()))?,
     };
     let r = client
-        .post::<api::Login>(api::login::Variables { username, password })
+        .post::<api::Login>(api::login::Variables {
+            username,
+            password,
+            new_password: None,
+        })
         .await
         .map_err(|e| t.failed(&e))?;
     client.set_token(Some(r.login.token));

@@ -126,6 +126,7 @@ fn draw_body(app: &App, frame: &mut Frame, area: Rect) {
         Screen::Reviews => s.reviews.draw(lang, frame, area),
         Screen::Review => s.review.draw(lang, frame, area),
         Screen::Admin => s.admin.draw(lang, frame, area),
+        Screen::Tokens => s.tokens.draw(lang, frame, area),
     }
 }
 
@@ -142,6 +143,7 @@ fn screen_name(t: &Text, s: Screen) -> &'static str {
         Screen::Reviews => t.reviews_title,
         Screen::Review => t.review_title,
         Screen::Admin => t.admin_title,
+        Screen::Tokens => t.tokens_title,
     }
 }
 
@@ -199,6 +201,7 @@ fn screen_keys(app: &App) -> Vec<(String, String)> {
         Screen::Reviews => ReviewsState::help(app.lang),
         Screen::Review => s.review.help(app.lang),
         Screen::Admin => s.admin.help(app.lang),
+        Screen::Tokens => s.tokens.help(app.lang),
     };
     fixed
         .iter()

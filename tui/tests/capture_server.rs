@@ -77,6 +77,7 @@ async fn logged_in(url: &str, username: &str) -> Client {
         .post::<api::Login>(api::login::Variables {
             username: username.into(),
             password: PASSWORD.into(),
+            new_password: None,
         })
         .await
         .expect("login");

@@ -258,6 +258,7 @@ amparo_tests::both_backends!(
     a_supervisor_decides_a_possible_duplicate,
     the_admin_creates_a_registrar_who_sets_a_password_and_is_disabled,
     token_commands_create_list_and_revoke,
+    the_admin_changes_a_role_ends_a_session_and_forces_a_password_change,
 );
 
 /// `amparo token create|list|revoke` after a login with a password file, checked through the API.
@@ -334,6 +335,109 @@ async fn token_commands_create_list_and_revoke(t: TestDb) {
 /// DPIN's admin creates a registrar for Lago Agrio in the client; the registrar logs in with the
 /// one-time code, sets a password and finds only Lago Agrio's people; the admin disables them
 /// and their session ends at their next request.
+/// From the administration screen: a registrar's roles changed (their open session answers
+/// with the new ones), their session ended from the sessions view (their next request lands
+/// on login), then a forced password change that their next login asks for, a too short one
+/// refused with the policy's reason.
+async fn the_admin_changes_a_role_ends_a_session_and_forces_a_password_change(t: TestDb) {
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let mut clerk = driver(&srv.url);
+    clerk.log_in("registrar").await;
+    assert_eq!(clerk.app.screen(), Screen::Search, "{}", clerk.screen());
+    let clerk_token = clerk.app.token.clone().expect("logged in");
+
+    let mut admin = driver(&srv.url);
+    admin.log_in("admin").await;
+    assert_eq!(admin.app.screen(), Screen::Admin, "{}", admin.screen());
+    let at = admin
+        .app
+        .screens
+        .admin
+        .users
+        .iter()
+        .position(|u| u.username == "registrar")
+        .expect("listed");
+    while admin.app.screens.admin.chosen < at {
+        admin.key(KeyCode::Down).await;
+    }
+
+    // Roles: the eligibility officer's role added to the clerk's.
+    admin.key(KeyCode::Char('e')).await;
+    assert!(admin.screen().contains("Change user"), "{}", admin.screen());
+    admin.key(KeyCode::Tab).await;
+    admin.key(KeyCode::Right).await;
+    admin.key(KeyCode::Char(' ')).await;
+    assert!(
+        admin.screen().contains("Roles: registration, officer"),
+        "{}",
+        admin.screen()
+    );
+    admin.ctrl('s').await;
+    assert!(admin.app.screens.admin.form.is_none(), "{}", admin.screen());
+    assert!(
+        admin.screen().contains("registration,officer"),
+        "{}",
+        admin.screen()
+    );
+    let me = srv
+        .gql(Some(&clerk_token), "{ me { roles } }", json!({}))
+        .await;
+    assert_eq!(
+        me["data"]["me"]["roles"],
+        json!(["registration_clerk", "eligibility_officer"]),
+        "the open session runs with the new roles: {me}"
+    );
+
+    // Their sessions: the clerk's, ended from here.
+    admin.key(KeyCode::Char('s')).await;
+    let screen = admin.screen();
+    assert!(
+        screen.contains("Open sessions of registrar: 1"),
+        "{screen}"
+    );
+    admin.key(KeyCode::Char('x')).await;
+    assert!(
+        admin.screen().contains("No open sessions."),
+        "{}",
+        admin.screen()
+    );
+    clerk.text("al").await;
+    clerk.key(KeyCode::Enter).await;
+    assert_eq!(clerk.app.screen(), Screen::Login, "{}", clerk.screen());
+
+    // A forced change: the password is right, and a new one is asked for.
+    admin.key(KeyCode::Esc).await;
+    admin.key(KeyCode::Char('p')).await;
+    assert!(admin.app.screens.admin.error.is_none(), "{}", admin.screen());
+    clerk.text(PASSWORD).await;
+    clerk.key(KeyCode::Enter).await;
+    assert!(
+        clerk
+            .screen()
+            .contains("Your unit admin asked you to change your password."),
+        "{}",
+        clerk.screen()
+    );
+    clerk.text("short one").await;
+    clerk.key(KeyCode::Tab).await;
+    clerk.text("short one").await;
+    clerk.key(KeyCode::Enter).await;
+    let screen = clerk.screen();
+    assert!(
+        screen.contains("New password: too short (at least 12 characters)"),
+        "{screen}"
+    );
+    assert_eq!(clerk.app.screen(), Screen::Login);
+    clerk.text("un río que baja del volcán").await;
+    clerk.key(KeyCode::Tab).await;
+    clerk.text("un río que baja del volcán").await;
+    clerk.key(KeyCode::Enter).await;
+    assert_eq!(clerk.app.screen(), Screen::Search, "{}", clerk.screen());
+    srv.login_with("registrar", "un río que baja del volcán")
+        .await;
+}
+
 async fn the_admin_creates_a_registrar_who_sets_a_password_and_is_disabled(t: TestDb) {
     world(&t.db);
     let srv = start(&t.db, AuthConfig::default()).await;

@@ -63,7 +63,7 @@ fn logged_in(lang: Lang) -> App {
     type_text(&mut app, "s3cret?");
     let cmds = press(&mut app, KeyCode::Enter);
     assert!(
-        matches!(cmds.as_slice(), [Cmd::Login { username, password }] if username == "registrar" && password == "s3cret?")
+        matches!(cmds.as_slice(), [Cmd::Login { username, password, .. }] if username == "registrar" && password == "s3cret?")
     );
     let cmds = reply(
         &mut app,
@@ -2446,5 +2446,332 @@ fn administration() {
             matches!(cmds.as_slice(), [Cmd::SetPasswordWithCode { username, code, new_password }] if username == "clerk.lag" && code == "k7qm-4xpa-9trb" && new_password == "rio napo en la manana"),
             "{cmds:?}"
         );
+    }
+}
+
+/// An admin logged in on their home, with four users and three offices read.
+fn admin_home(lang: Lang) -> App {
+    let mut app = App::new(lang, "http://amparo.test:8080", (80, 24));
+    type_text(&mut app, "admin");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "s3cret");
+    press(&mut app, KeyCode::Enter);
+    reply(
+        &mut app,
+        Reply::Login(Ok(data(json!({ "login": { "token": "tok" } })))),
+    );
+    reply(&mut app, Reply::Me(Ok(me("admin", &["unit_admin"]))));
+    let user = |name: &str, roles: &[&str], scope: &str, office: &str| {
+        json!({ "node": { "id": format!("u-{name}"), "username": name, "displayName": name, "roles": roles, "scopeLevel": scope, "officeId": office, "status": "ACTIVE", "lastLoginAt": "2026-12-07T14:00:00Z", "version": 3 } })
+    };
+    reply(
+        &mut app,
+        Reply::AdminUsers(Ok(data(json!({
+            "users": { "totalCount": 4, "edges": [
+                user("admin", &["unit_admin"], "unit", "o-uio"),
+                user("officer", &["eligibility_officer"], "office", "o-uio"),
+                user("registrar", &["registration_clerk"], "office", "o-uio"),
+                user("supervisor", &["supervisor"], "unit", "o-gye"),
+            ] },
+            "offices": [
+                { "id": "o-gye", "code": "GYE", "name": "Guayaquil" },
+                { "id": "o-lag", "code": "LAG", "name": "Lago Agrio" },
+                { "id": "o-uio", "code": "UIO", "name": "Quito" },
+            ],
+        })))),
+    );
+    assert_eq!(app.screen(), Screen::Admin);
+    app
+}
+
+/// The admin's other views: a user's roles changed with the new-user form, their sessions
+/// (one ended), the offices (a time zone that is not in the IANA database refused before
+/// sending), the unit's settings changed and their history, and the access review.
+#[test]
+fn administration_views() {
+    use amparo::msg::{AdminData, AdminOp, AdminRead};
+    for (lang, code) in LANGS {
+        let mut app = admin_home(lang);
+        press(&mut app, KeyCode::Down);
+        press(&mut app, KeyCode::Down);
+        press(&mut app, KeyCode::Char('e'));
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Right);
+        press(&mut app, KeyCode::Char(' '));
+        insta::assert_snapshot!(format!("admin_edit_user_{code}"), render(&app));
+        let cmds = ctrl(&mut app, 's');
+        match cmds.as_slice() {
+            [
+                Cmd::AdminAct {
+                    op:
+                        AdminOp::Update {
+                            id,
+                            version,
+                            roles,
+                            office_id,
+                            scope_level,
+                            force_password_change,
+                            ..
+                        },
+                    ..
+                },
+            ] => {
+                assert_eq!(id, "u-registrar");
+                assert_eq!(*version, 3, "the version read");
+                assert_eq!(
+                    roles.as_deref(),
+                    Some(&["registration_clerk".to_string(), "eligibility_officer".into()][..])
+                );
+                assert_eq!(office_id.as_deref(), Some("o-uio"));
+                assert_eq!(scope_level.as_deref(), Some("office"));
+                assert!(!force_password_change);
+            }
+            other => panic!("update sent {other:?}"),
+        }
+        press(&mut app, KeyCode::Esc);
+
+        let cmds = press(&mut app, KeyCode::Char('s'));
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::AdminRead(AdminRead::Sessions { user_id })] if user_id == "u-registrar"),
+            "{cmds:?}"
+        );
+        reply(
+            &mut app,
+            Reply::AdminRead(Ok(AdminData::Sessions {
+                user_id: "u-registrar".into(),
+                sessions: data(json!([
+                    { "id": "s-1", "kind": "session", "name": null, "createdAt": "2026-12-07T13:00:00Z", "lastUsedAt": "2026-12-07T14:10:00Z", "expiresAt": "2026-12-08T01:00:00Z" },
+                    { "id": "s-2", "kind": "api", "name": "estadísticas", "createdAt": "2026-11-30T15:00:00Z", "lastUsedAt": "2026-12-06T08:00:00Z", "expiresAt": "2027-02-28T15:00:00Z" },
+                ])),
+            })),
+        );
+        press(&mut app, KeyCode::Down);
+        insta::assert_snapshot!(format!("admin_sessions_{code}"), render(&app));
+        let cmds = press(&mut app, KeyCode::Char('x'));
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::AdminAct { op: AdminOp::EndSession { id }, .. }] if id == "s-2"),
+            "{cmds:?}"
+        );
+
+        let cmds = press(&mut app, KeyCode::Char('2'));
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::AdminRead(AdminRead::Offices)]),
+            "{cmds:?}"
+        );
+        reply(
+            &mut app,
+            Reply::AdminRead(Ok(AdminData::Offices(data(json!([
+                { "id": "o-gye", "code": "GYE", "name": "Guayaquil", "timeZone": "America/Guayaquil", "workingHours": null, "holidays": [], "version": 1 },
+                { "id": "o-lag", "code": "LAG", "name": "Lago Agrio", "timeZone": "America/Guayaquil", "workingHours": "{\"day_starts\":480,\"day_ends\":990,\"working_days\":[1,2,3,4,5]}", "holidays": ["2026-12-25", "2027-01-01"], "version": 4 },
+                { "id": "o-uio", "code": "UIO", "name": "Quito", "timeZone": "America/Guayaquil", "workingHours": null, "holidays": ["2026-12-06"], "version": 2 },
+            ]))))),
+        );
+        press(&mut app, KeyCode::Down);
+        insta::assert_snapshot!(format!("admin_offices_{code}"), render(&app));
+        press(&mut app, KeyCode::Char('e'));
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Tab);
+        ctrl(&mut app, 'u');
+        type_text(&mut app, "America/Quitto");
+        let cmds = ctrl(&mut app, 's');
+        assert!(cmds.is_empty(), "refused before sending: {cmds:?}");
+        insta::assert_snapshot!(format!("admin_office_form_{code}"), render(&app));
+        ctrl(&mut app, 'u');
+        type_text(&mut app, "Pacific/Galapagos");
+        let cmds = ctrl(&mut app, 's');
+        match cmds.as_slice() {
+            [
+                Cmd::AdminAct {
+                    op:
+                        AdminOp::SaveOffice {
+                            id,
+                            version,
+                            time_zone,
+                            working_hours,
+                            holidays,
+                            ..
+                        },
+                    ..
+                },
+            ] => {
+                assert_eq!(id.as_deref(), Some("o-lag"));
+                assert_eq!(*version, Some(4));
+                assert_eq!(time_zone, "Pacific/Galapagos");
+                let hours: serde_json::Value =
+                    serde_json::from_str(working_hours.as_deref().expect("hours")).expect("json");
+                assert_eq!(
+                    hours,
+                    json!({ "day_starts": 480, "day_ends": 990, "working_days": [1, 2, 3, 4, 5] })
+                );
+                assert_eq!(holidays, &["2026-12-25", "2027-01-01"]);
+            }
+            other => panic!("saveOffice sent {other:?}"),
+        }
+        press(&mut app, KeyCode::Esc);
+
+        let cmds = press(&mut app, KeyCode::Char('3'));
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::AdminRead(AdminRead::Settings)]),
+            "{cmds:?}"
+        );
+        reply(
+            &mut app,
+            Reply::AdminRead(Ok(AdminData::Settings(Box::new(data(json!({
+                "unitSettings": {
+                    "modules": ["registration", "rsd"],
+                    "version": 7,
+                    "settings": {
+                        "access": { "code_hours": 72, "min_password_length": 12, "sessions_per_user": 3 },
+                        "calendar": { "day_ends": 1020, "day_starts": 480, "utc_offset_minutes": -300, "working_days": [1, 2, 3, 4, 5] },
+                        "rsd": { "abandonment_days": 42, "admissibility": true, "appeal_deadline_days": 30, "appeal_grace_days": 42, "appeal_warning_days": 7, "cartagena": true,
+                                 "decision_target_days": { "accelerated": 30, "merged": 30, "regular": 90, "simplified": 60 } }
+                    }
+                },
+                "unitSettingsHistory": { "edges": [
+                    { "node": { "at": "2026-12-07T15:30:00Z", "username": "admin", "kind": "UNIT_SETTINGS", "officeId": null,
+                                "before": { "access": { "min_password_length": 10 }, "rsd": { "cartagena": false } },
+                                "after": { "access": { "min_password_length": 12 }, "rsd": { "cartagena": true } } } },
+                    { "node": { "at": "2026-12-06T10:05:00Z", "username": "admin", "kind": "OFFICE_CHANGED", "officeId": "o-lag",
+                                "before": { "code": "LAG", "timeZone": "America/Bogota", "version": 3 },
+                                "after": { "code": "LAG", "timeZone": "America/Guayaquil", "version": 4 } } },
+                    { "node": { "at": "2026-12-05T09:00:00Z", "username": "admin", "kind": "OFFICE_CREATED", "officeId": "o-lag",
+                                "before": null, "after": { "code": "LAG", "name": "Lago Agrio", "version": 1 } } }
+                ] },
+                "unitOffices": [ { "id": "o-lag", "code": "LAG" } ]
+            })))))),
+        );
+        press(&mut app, KeyCode::Down);
+        press(&mut app, KeyCode::Enter);
+        ctrl(&mut app, 'u');
+        type_text(&mut app, "14");
+        press(&mut app, KeyCode::Enter);
+        insta::assert_snapshot!(format!("admin_settings_{code}"), render(&app));
+        assert!(app.must_ask_before_quitting(), "unsaved settings ask first");
+        let cmds = ctrl(&mut app, 's');
+        match cmds.as_slice() {
+            [Cmd::AdminAct { op: AdminOp::UpdateSettings { version, settings }, .. }] => {
+                assert_eq!(*version, 7);
+                assert_eq!(settings["access"]["min_password_length"], 14);
+                assert_eq!(settings["rsd"]["appeal_deadline_days"], 30, "the rest as read");
+            }
+            other => panic!("updateUnitSettings sent {other:?}"),
+        }
+        press(&mut app, KeyCode::Char('h'));
+        insta::assert_snapshot!(format!("admin_settings_history_{code}"), render(&app));
+
+        let cmds = press(&mut app, KeyCode::Char('4'));
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::AdminRead(AdminRead::Review)]),
+            "{cmds:?}"
+        );
+        let line = |name: &str, roles: &[&str], scope: &str, offices: &[&str], groups: &[&str], reads: bool| {
+            json!({ "user": { "username": name, "roles": roles, "scopeLevel": scope, "status": "ACTIVE", "lastLoginAt": "2026-12-07T14:00:00Z" },
+                    "fieldGroups": groups, "officeCodes": offices, "readsPersons": reads })
+        };
+        reply(
+            &mut app,
+            Reply::AdminRead(Ok(AdminData::Review(data(json!([
+                line("admin", &["unit_admin"], "unit", &["GYE", "LAG", "UIO"], &[], false),
+                line("officer", &["eligibility_officer"], "office", &["UIO"], &["claim_narrative"], true),
+                line("protection", &["protection_officer"], "unit", &["GYE", "LAG", "UIO"], &["sgbv", "torture", "medical", "claim_narrative"], true),
+                line("registrar", &["registration_clerk"], "office", &["UIO"], &[], true),
+            ]))))),
+        );
+        press(&mut app, KeyCode::Down);
+        press(&mut app, KeyCode::Down);
+        insta::assert_snapshot!(format!("admin_access_review_{code}"), render(&app));
+    }
+}
+
+/// The tokens screen (F8, anyone logged in): the caller's tokens, a new one's secret shown
+/// once, a revocation.
+#[test]
+fn api_tokens_screen() {
+    use amparo::msg::TokenOp;
+    for (lang, code) in LANGS {
+        let mut app = logged_in(lang);
+        let cmds = press(&mut app, KeyCode::F(8));
+        assert!(matches!(cmds.as_slice(), [Cmd::Tokens]), "{cmds:?}");
+        assert_eq!(app.screen(), Screen::Tokens);
+        reply(
+            &mut app,
+            Reply::Tokens(Ok(data(json!({ "apiTokens": [
+                { "id": "t-1", "name": "estadísticas mensuales", "createdAt": "2026-11-01T10:00:00Z", "lastUsedAt": "2026-12-06T08:00:00Z", "expiresAt": "2099-01-30T10:00:00Z", "revokedAt": null },
+                { "id": "t-2", "name": "migración", "createdAt": "2026-10-01T10:00:00Z", "lastUsedAt": "2026-10-02T08:00:00Z", "expiresAt": "2099-12-30T10:00:00Z", "revokedAt": "2026-10-03T08:00:00Z" },
+            ] })))),
+        );
+        insta::assert_snapshot!(format!("tokens_{code}"), render(&app));
+        let cmds = press(&mut app, KeyCode::Char('x'));
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::TokenAct { op: TokenOp::Revoke { id }, .. }] if id == "t-1"),
+            "{cmds:?}"
+        );
+        press(&mut app, KeyCode::Char('n'));
+        type_text(&mut app, "tablero");
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "400");
+        let cmds = ctrl(&mut app, 's');
+        assert!(cmds.is_empty(), "400 days refused before sending: {cmds:?}");
+        press(&mut app, KeyCode::Backspace);
+        press(&mut app, KeyCode::Backspace);
+        let cmds = ctrl(&mut app, 's');
+        let cmid = match cmds.as_slice() {
+            [Cmd::TokenAct { cmid, op: TokenOp::Create { name, days } }] => {
+                assert_eq!(name, "tablero");
+                assert_eq!(*days, Some(4));
+                cmid.clone()
+            }
+            other => panic!("createApiToken sent {other:?}"),
+        };
+        let cmds = reply(
+            &mut app,
+            Reply::TokenAct {
+                cmid,
+                result: Ok(Some("amp_9f2c1e7b4d5a6c3b8e0f1a2b3c4d5e6f".into())),
+            },
+        );
+        assert!(matches!(cmds.as_slice(), [Cmd::Tokens]), "{cmds:?}");
+        insta::assert_snapshot!(format!("tokens_secret_{code}"), render(&app));
+        press(&mut app, KeyCode::Esc);
+        assert!(!render(&app).contains("amp_9f2c"), "the secret is shown once");
+    }
+}
+
+/// A login the unit admin asked to change: the new password asked for twice, a mismatch
+/// caught here, the policy's refusal shown in the user's language.
+#[test]
+fn a_forced_password_change_at_login() {
+    for (lang, code) in LANGS {
+        let mut app = App::new(lang, "http://amparo.test:8080", (80, 24));
+        type_text(&mut app, "registrar");
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "old secret");
+        press(&mut app, KeyCode::Enter);
+        reply(
+            &mut app,
+            Reply::Login(Err(ApiError::PasswordChangeRequired("change".into()))),
+        );
+        type_text(&mut app, "nueva clave larga");
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "nueva clave larg");
+        let cmds = press(&mut app, KeyCode::Enter);
+        assert!(cmds.is_empty(), "a mismatch is caught here: {cmds:?}");
+        type_text(&mut app, "nueva clave larga");
+        let cmds = press(&mut app, KeyCode::Enter);
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::Login { username, password, new_password: Some(n) }]
+                if username == "registrar" && password == "old secret" && n == "nueva clave larga"),
+            "{cmds:?}"
+        );
+        reply(
+            &mut app,
+            Reply::Login(Err(ApiError::Validation {
+                field: "input.newPassword".into(),
+                reason: Reason::CommonPassword,
+                message: "common".into(),
+            })),
+        );
+        insta::assert_snapshot!(format!("login_change_refused_{code}"), render(&app));
+        assert_eq!(app.screen(), Screen::Login);
     }
 }

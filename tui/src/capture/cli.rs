@@ -390,7 +390,11 @@ async fn login(
         })?,
     };
     match client
-        .post::<api::Login>(api::login::Variables { username, password })
+        .post::<api::Login>(api::login::Variables {
+            username,
+            password,
+            new_password: None,
+        })
         .await
     {
         Ok(data) => {

@@ -64,7 +64,9 @@ impl Uploader for GraphqlUploader {
                 ApiError::Network(m) | ApiError::Server(m) | ApiError::RateLimited(m) => {
                     UploadError::Transport(m)
                 }
-                ApiError::Unauthenticated(m) => UploadError::Unauthenticated(m),
+                ApiError::Unauthenticated(m) | ApiError::PasswordChangeRequired(m) => {
+                    UploadError::Unauthenticated(m)
+                }
                 ApiError::Validation { field, message, .. } => {
                     match refused_sample(capture, &field) {
                         Some(position) => UploadError::SampleRefused {

@@ -7,7 +7,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::api::{self, ApiError, Client};
 use crate::msg::{
-    AdminDone, AdminOp, CasePage, Cmd, Decision, ListReply, LiveEvent, Msg, Reply, ReviewsPage,
+    AdminData, AdminDone, AdminOp, AdminRead, CasePage, Cmd, Decision, ListReply, LiveEvent, Msg, Reply, ReviewsPage, TokenOp,
 };
 use crate::screens::reviews::REVIEWS_PAGE;
 use crate::screens::search::PAGE_SIZE;
@@ -89,9 +89,17 @@ pub fn watch(client: &Client, tx: &UnboundedSender<Msg>) {
 /// Runs one request to its reply; `None` for commands that have none.
 async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
     Some(match cmd {
-        Cmd::Login { username, password } => Reply::Login(
+        Cmd::Login {
+            username,
+            password,
+            new_password,
+        } => Reply::Login(
             client
-                .post::<api::Login>(api::login::Variables { username, password })
+                .post::<api::Login>(api::login::Variables {
+                    username,
+                    password,
+                    new_password,
+                })
                 .await,
         ),
         Cmd::Search {
@@ -161,6 +169,16 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
         Cmd::AdminAct { cmid, op } => {
             let result = admin_act(client, cmid.clone(), op).await;
             Reply::AdminAct { cmid, result }
+        }
+        Cmd::AdminRead(read) => Reply::AdminRead(admin_read(client, read).await),
+        Cmd::Tokens => Reply::Tokens(
+            client
+                .post::<api::ApiTokens>(api::api_tokens::Variables {})
+                .await,
+        ),
+        Cmd::TokenAct { cmid, op } => {
+            let result = token_act(client, cmid.clone(), op).await;
+            Reply::TokenAct { cmid, result }
         }
         Cmd::SetPasswordWithCode {
             username,
@@ -368,6 +386,60 @@ async fn admin_act(client: &Client, cmid: String, op: AdminOp) -> Result<AdminDo
             .post::<api::EnableUser>(api::enable_user::Variables { cmid, id, version })
             .await
             .map(|_| AdminDone::Changed),
+        AdminOp::Update {
+            id,
+            version,
+            display_name,
+            roles,
+            office_id,
+            scope_level,
+            force_password_change,
+        } => client
+            .post::<api::UpdateUser>(api::update_user::Variables {
+                cmid,
+                id,
+                version,
+                display_name,
+                roles,
+                office_id,
+                scope_level,
+                force_password_change: Some(force_password_change),
+            })
+            .await
+            .map(|_| AdminDone::Changed),
+        AdminOp::EndSession { id } => client
+            .post::<api::EndSession>(api::end_session::Variables { cmid, id })
+            .await
+            .map(|_| AdminDone::Changed),
+        AdminOp::SaveOffice {
+            id,
+            version,
+            code,
+            name,
+            time_zone,
+            working_hours,
+            holidays,
+        } => client
+            .post::<api::SaveOffice>(api::save_office::Variables {
+                cmid,
+                id,
+                version,
+                code,
+                name,
+                time_zone: Some(time_zone),
+                working_hours,
+                holidays: Some(holidays),
+            })
+            .await
+            .map(|_| AdminDone::Changed),
+        AdminOp::UpdateSettings { version, settings } => client
+            .post::<api::UpdateUnitSettings>(api::update_unit_settings::Variables {
+                cmid,
+                version,
+                settings,
+            })
+            .await
+            .map(|_| AdminDone::Changed),
         AdminOp::ResetCode { id } => {
             let d = client
                 .post::<api::IssueResetCode>(api::issue_reset_code::Variables { cmid, id })
@@ -379,5 +451,54 @@ async fn admin_act(client: &Client, cmid: String, op: AdminOp) -> Result<AdminDo
                 expires_at: d.code_expires_at,
             })
         }
+    }
+}
+
+/// Reads what one of the administration screen's views shows.
+async fn admin_read(client: &Client, read: AdminRead) -> Result<AdminData, ApiError> {
+    Ok(match read {
+        AdminRead::Sessions { user_id } => {
+            let d = client
+                .post::<api::UserSessions>(api::user_sessions::Variables {
+                    user_id: user_id.clone(),
+                })
+                .await?;
+            AdminData::Sessions {
+                user_id,
+                sessions: d.user_sessions,
+            }
+        }
+        AdminRead::Offices => AdminData::Offices(
+            client
+                .post::<api::UnitOffices>(api::unit_offices::Variables {})
+                .await?
+                .unit_offices,
+        ),
+        AdminRead::Settings => AdminData::Settings(Box::new(
+            client
+                .post::<api::UnitSettings>(api::unit_settings::Variables {})
+                .await?,
+        )),
+        AdminRead::Review => AdminData::Review(
+            client
+                .post::<api::AccessReview>(api::access_review::Variables {})
+                .await?
+                .access_review,
+        ),
+    })
+}
+
+/// Creates or revokes one of the caller's API tokens; a new token's secret comes back once.
+async fn token_act(client: &Client, cmid: String, op: TokenOp) -> Result<Option<String>, ApiError> {
+    match op {
+        TokenOp::Create { name, days } => Ok(client
+            .post::<api::CreateApiToken>(api::create_api_token::Variables { cmid, name, days })
+            .await?
+            .create_api_token
+            .token),
+        TokenOp::Revoke { id } => client
+            .post::<api::RevokeApiToken>(api::revoke_api_token::Variables { cmid, id })
+            .await
+            .map(|_| None),
     }
 }

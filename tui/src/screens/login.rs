@@ -26,6 +26,12 @@ pub struct LoginForm {
     pub with_code: bool,
     pub code: TextInput,
     pub on_code: bool,
+    /// The unit admin asked for a new password: the password typed is kept, and a new one is
+    /// typed twice (`change_focus`: 0 the new one, 1 its repetition) and sent with it.
+    pub must_change: bool,
+    pub new_password: TextInput,
+    pub repeat: TextInput,
+    pub change_focus: usize,
 }
 
 /// Why the login screen refuses: the server or the link said no, or nothing was typed.
@@ -35,6 +41,8 @@ pub enum LoginError {
     UsernameMissing,
     /// The session ended while working (expired or logged out elsewhere): not a wrong password.
     SessionEnded,
+    /// The new password and its repetition differ.
+    Mismatch,
 }
 
 impl LoginForm {
@@ -53,6 +61,9 @@ impl LoginForm {
         }
         if self.with_code {
             return self.code_key(key, ctx);
+        }
+        if self.must_change {
+            return self.change_key(key, ctx);
         }
         match key.code {
             KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
@@ -76,6 +87,7 @@ impl LoginForm {
                 Outcome::send(vec![Cmd::Login {
                     username: self.username.value.trim().to_string(),
                     password: self.password.value.clone(),
+                    new_password: None,
                 }])
             }
             _ => {
@@ -83,6 +95,58 @@ impl LoginForm {
                     &mut self.password
                 } else {
                     &mut self.username
+                };
+                Outcome::changed(field.edit(&key))
+            }
+        }
+    }
+
+    /// Keys of the forced change: the new password twice, sent with the one typed before.
+    fn change_key(&mut self, key: KeyEvent, ctx: &Ctx) -> Outcome {
+        match key.code {
+            KeyCode::Esc => {
+                self.must_change = false;
+                self.password.value.clear();
+                self.new_password.value.clear();
+                self.repeat.value.clear();
+                self.on_password = true;
+                self.error = None;
+                Outcome::changed(true)
+            }
+            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
+                self.change_focus = 1 - self.change_focus.min(1);
+                Outcome::changed(true)
+            }
+            KeyCode::Enter => {
+                if ctx.pending > 0 {
+                    return Outcome::none();
+                }
+                if self.new_password.value.is_empty() {
+                    self.change_focus = 0;
+                    return Outcome::changed(true);
+                }
+                if self.change_focus == 0 && self.repeat.value.is_empty() {
+                    self.change_focus = 1;
+                    return Outcome::changed(true);
+                }
+                if self.new_password.value != self.repeat.value {
+                    self.error = Some(LoginError::Mismatch);
+                    self.repeat.value.clear();
+                    self.change_focus = 1;
+                    return Outcome::changed(true);
+                }
+                self.error = None;
+                Outcome::send(vec![Cmd::Login {
+                    username: self.username.value.trim().to_string(),
+                    password: self.password.value.clone(),
+                    new_password: Some(self.new_password.value.clone()),
+                }])
+            }
+            _ => {
+                let field = if self.change_focus == 0 {
+                    &mut self.new_password
+                } else {
+                    &mut self.repeat
                 };
                 Outcome::changed(field.edit(&key))
             }
@@ -157,6 +221,9 @@ impl LoginForm {
     /// Logged in: the password is forgotten. Returns the user's name.
     pub fn succeeded(&mut self) -> String {
         self.password.value.clear();
+        self.new_password.value.clear();
+        self.repeat.value.clear();
+        self.must_change = false;
         self.code.value.clear();
         self.with_code = false;
         self.on_code = false;
@@ -165,6 +232,17 @@ impl LoginForm {
     }
 
     pub fn failed(&mut self, e: ApiError) {
+        if matches!(e, ApiError::PasswordChangeRequired(_)) && !self.with_code {
+            // The password was right: keep it, and ask for the new one.
+            self.must_change = true;
+            self.change_focus = 0;
+        }
+        if self.must_change && matches!(e, ApiError::Validation { .. }) {
+            // The policy refused the new one: type it again, twice.
+            self.new_password.value.clear();
+            self.repeat.value.clear();
+            self.change_focus = 0;
+        }
         self.error = Some(LoginError::Api(e));
     }
 
@@ -174,6 +252,9 @@ impl LoginForm {
     }
 
     pub fn draw(&self, ctx: &Ctx, frame: &mut Frame, area: Rect) {
+        if self.must_change {
+            return self.draw_change(ctx, frame, area);
+        }
         let t = texts::get(ctx.lang);
         let x = area.x + 20;
         let y = area.y + 6;
@@ -237,9 +318,12 @@ impl LoginForm {
                     t.wrong_code.to_string()
                 }
                 LoginError::Api(ApiError::Unauthenticated(_)) => t.wrong_credentials.to_string(),
-                LoginError::Api(ApiError::Validation { message, .. }) if self.with_code => {
-                    format!("{} {message}", t.weak_password)
-                }
+                LoginError::Api(ApiError::Validation { reason, .. }) if self.with_code => format!(
+                    "{} {}",
+                    t.weak_password,
+                    crate::refusals::describe(reason, ctx.lang)
+                ),
+                LoginError::Mismatch => t.mismatch.to_string(),
                 LoginError::Api(e) => t.error(e),
             };
             frame.render_widget(
@@ -266,5 +350,54 @@ impl LoginForm {
             field(0).x + text_width(&self.username.value).min(field_w - 1)
         };
         frame.set_cursor_position((cursor_x, y + if self.on_password { 2 } else { 0 }));
+    }
+
+    /// The forced change: the username and password as typed (the password masked), the new
+    /// password twice; a policy refusal says why in the user's language.
+    fn draw_change(&self, ctx: &Ctx, frame: &mut Frame, area: Rect) {
+        let t = texts::get(ctx.lang);
+        let (x, y, label_w, field_w) = (area.x + 12, area.y + 6, 22u16, 30u16);
+        let row = |i: u16| Rect::new(x, y + i, label_w + field_w, 1);
+        let field = |i: u16| Rect::new(x + label_w, y + i, field_w, 1);
+        let mask = |v: &TextInput| "•".repeat(v.value.chars().count().min(usize::from(field_w) - 1));
+        frame.render_widget(Line::styled(t.change_title, crate::widgets::bold()), row(0));
+        let rows = [
+            (t.username, self.username.value.clone()),
+            (t.password, mask(&self.password)),
+            (t.new_password, mask(&self.new_password)),
+            (t.repeat_password, mask(&self.repeat)),
+        ];
+        for (i, (label, value)) in rows.into_iter().enumerate() {
+            let i = i as u16 + 2;
+            frame.render_widget(Line::from(format!("{label:<22}")), row(i));
+            frame.render_widget(Line::raw(value), field(i));
+        }
+        frame.render_widget(Line::styled(t.change_hint, dim()), row(7));
+        let msg = if ctx.pending > 0 {
+            Some(t.logging_in.to_string())
+        } else {
+            self.error.as_ref().map(|e| match e {
+                LoginError::Mismatch => t.mismatch.to_string(),
+                LoginError::Api(ApiError::Validation { field, reason, .. }) => {
+                    crate::refusals::refusal(field, reason, ctx.lang)
+                }
+                LoginError::Api(ApiError::Unauthenticated(_)) => t.wrong_credentials.to_string(),
+                LoginError::Api(e) => t.error(e),
+                _ => String::new(),
+            })
+        };
+        if let Some(msg) = msg {
+            frame.render_widget(
+                Paragraph::new(msg).style(error()).wrap(Wrap { trim: true }),
+                Rect::new(x, y + 9, area.width.saturating_sub(x + 2), 3),
+            );
+        }
+        let (v, i) = if self.change_focus == 0 {
+            (&self.new_password, 4)
+        } else {
+            (&self.repeat, 5)
+        };
+        let dots = v.value.chars().count().min(usize::from(field_w) - 1);
+        frame.set_cursor_position((field(i).x + u16::try_from(dots).unwrap_or(0), y + i));
     }
 }

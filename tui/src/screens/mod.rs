@@ -23,6 +23,7 @@ pub mod review;
 pub mod reviews;
 pub mod search;
 pub mod supervisor;
+pub mod tokens;
 pub mod work;
 
 use crate::api;
@@ -46,6 +47,8 @@ pub enum Screen {
     Review,
     /// The unit admin's users.
     Admin,
+    /// The caller's own API tokens.
+    Tokens,
 }
 
 /// Every screen's state; the app shows one at a time.
@@ -62,6 +65,7 @@ pub struct Screens {
     pub reviews: reviews::ReviewsState,
     pub review: review::ReviewState,
     pub admin: admin::AdminState,
+    pub tokens: tokens::TokensState,
 }
 
 /// An officer a case may be assigned to.

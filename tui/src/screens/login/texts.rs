@@ -22,6 +22,10 @@ pub struct Texts {
     pub code_offer: &'static str,
     pub wrong_code: &'static str,
     pub weak_password: &'static str,
+    pub change_title: &'static str,
+    pub repeat_password: &'static str,
+    pub change_hint: &'static str,
+    pub mismatch: &'static str,
 }
 
 impl Deref for Texts {
@@ -60,6 +64,10 @@ static ES: Texts = Texts {
     code_offer: "Ctrl-O: tengo un código de un solo uso",
     wrong_code: "Código incorrecto, ya usado o vencido: pida otro a su administrador.",
     weak_password: "Elija otra clave:",
+    change_title: "Su administrador pidió que cambie su contraseña.",
+    repeat_password: "Repita la nueva",
+    change_hint: "Tab cambia · Enter guarda e ingresa · Esc vuelve",
+    mismatch: "Las dos contraseñas nuevas no coinciden: repítala.",
 };
 
 static EN: Texts = Texts {
@@ -83,4 +91,8 @@ static EN: Texts = Texts {
     code_offer: "Ctrl-O: I have a one-time code",
     wrong_code: "Wrong, used or expired code: ask your unit admin for another.",
     weak_password: "Choose another password:",
+    change_title: "Your unit admin asked you to change your password.",
+    repeat_password: "Repeat the new one",
+    change_hint: "Tab moves · Enter saves and logs in · Esc goes back",
+    mismatch: "The two new passwords differ: type it again.",
 };
