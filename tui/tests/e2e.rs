@@ -392,10 +392,7 @@ async fn the_admin_changes_a_role_ends_a_session_and_forces_a_password_change(t:
     // Their sessions: the clerk's, ended from here.
     admin.key(KeyCode::Char('s')).await;
     let screen = admin.screen();
-    assert!(
-        screen.contains("Open sessions of registrar: 1"),
-        "{screen}"
-    );
+    assert!(screen.contains("Open sessions of registrar: 1"), "{screen}");
     admin.key(KeyCode::Char('x')).await;
     assert!(
         admin.screen().contains("No open sessions."),
@@ -409,7 +406,11 @@ async fn the_admin_changes_a_role_ends_a_session_and_forces_a_password_change(t:
     // A forced change: the password is right, and a new one is asked for.
     admin.key(KeyCode::Esc).await;
     admin.key(KeyCode::Char('p')).await;
-    assert!(admin.app.screens.admin.error.is_none(), "{}", admin.screen());
+    assert!(
+        admin.app.screens.admin.error.is_none(),
+        "{}",
+        admin.screen()
+    );
     clerk.text(PASSWORD).await;
     clerk.key(KeyCode::Enter).await;
     assert!(

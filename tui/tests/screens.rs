@@ -2461,9 +2461,7 @@ fn admin_home(lang: Lang) -> App {
         Reply::Login(Ok(data(json!({ "login": { "token": "tok" } })))),
     );
     reply(&mut app, Reply::Me(Ok(me("admin", &["unit_admin"]))));
-    let user = |name: &str, roles: &[&str], scope: &str, office: &str| {
-        json!({ "node": { "id": format!("u-{name}"), "username": name, "displayName": name, "roles": roles, "scopeLevel": scope, "officeId": office, "status": "ACTIVE", "lastLoginAt": "2026-12-07T14:00:00Z", "version": 3 } })
-    };
+    let user = |name: &str, roles: &[&str], scope: &str, office: &str| json!({ "node": { "id": format!("u-{name}"), "username": name, "displayName": name, "roles": roles, "scopeLevel": scope, "officeId": office, "status": "ACTIVE", "lastLoginAt": "2026-12-07T14:00:00Z", "version": 3 } });
     reply(
         &mut app,
         Reply::AdminUsers(Ok(data(json!({
@@ -2520,7 +2518,12 @@ fn administration_views() {
                 assert_eq!(*version, 3, "the version read");
                 assert_eq!(
                     roles.as_deref(),
-                    Some(&["registration_clerk".to_string(), "eligibility_officer".into()][..])
+                    Some(
+                        &[
+                            "registration_clerk".to_string(),
+                            "eligibility_officer".into()
+                        ][..]
+                    )
                 );
                 assert_eq!(office_id.as_deref(), Some("o-uio"));
                 assert_eq!(scope_level.as_deref(), Some("office"));
@@ -2649,10 +2652,18 @@ fn administration_views() {
         assert!(app.must_ask_before_quitting(), "unsaved settings ask first");
         let cmds = ctrl(&mut app, 's');
         match cmds.as_slice() {
-            [Cmd::AdminAct { op: AdminOp::UpdateSettings { version, settings }, .. }] => {
+            [
+                Cmd::AdminAct {
+                    op: AdminOp::UpdateSettings { version, settings },
+                    ..
+                },
+            ] => {
                 assert_eq!(*version, 7);
                 assert_eq!(settings["access"]["min_password_length"], 14);
-                assert_eq!(settings["rsd"]["appeal_deadline_days"], 30, "the rest as read");
+                assert_eq!(
+                    settings["rsd"]["appeal_deadline_days"], 30,
+                    "the rest as read"
+                );
             }
             other => panic!("updateUnitSettings sent {other:?}"),
         }
@@ -2664,17 +2675,50 @@ fn administration_views() {
             matches!(cmds.as_slice(), [Cmd::AdminRead(AdminRead::Review)]),
             "{cmds:?}"
         );
-        let line = |name: &str, roles: &[&str], scope: &str, offices: &[&str], groups: &[&str], reads: bool| {
+        let line = |name: &str,
+                    roles: &[&str],
+                    scope: &str,
+                    offices: &[&str],
+                    groups: &[&str],
+                    reads: bool| {
             json!({ "user": { "username": name, "roles": roles, "scopeLevel": scope, "status": "ACTIVE", "lastLoginAt": "2026-12-07T14:00:00Z" },
                     "fieldGroups": groups, "officeCodes": offices, "readsPersons": reads })
         };
         reply(
             &mut app,
             Reply::AdminRead(Ok(AdminData::Review(data(json!([
-                line("admin", &["unit_admin"], "unit", &["GYE", "LAG", "UIO"], &[], false),
-                line("officer", &["eligibility_officer"], "office", &["UIO"], &["claim_narrative"], true),
-                line("protection", &["protection_officer"], "unit", &["GYE", "LAG", "UIO"], &["sgbv", "torture", "medical", "claim_narrative"], true),
-                line("registrar", &["registration_clerk"], "office", &["UIO"], &[], true),
+                line(
+                    "admin",
+                    &["unit_admin"],
+                    "unit",
+                    &["GYE", "LAG", "UIO"],
+                    &[],
+                    false
+                ),
+                line(
+                    "officer",
+                    &["eligibility_officer"],
+                    "office",
+                    &["UIO"],
+                    &["claim_narrative"],
+                    true
+                ),
+                line(
+                    "protection",
+                    &["protection_officer"],
+                    "unit",
+                    &["GYE", "LAG", "UIO"],
+                    &["sgbv", "torture", "medical", "claim_narrative"],
+                    true
+                ),
+                line(
+                    "registrar",
+                    &["registration_clerk"],
+                    "office",
+                    &["UIO"],
+                    &[],
+                    true
+                ),
             ]))))),
         );
         press(&mut app, KeyCode::Down);
@@ -2716,7 +2760,12 @@ fn api_tokens_screen() {
         press(&mut app, KeyCode::Backspace);
         let cmds = ctrl(&mut app, 's');
         let cmid = match cmds.as_slice() {
-            [Cmd::TokenAct { cmid, op: TokenOp::Create { name, days } }] => {
+            [
+                Cmd::TokenAct {
+                    cmid,
+                    op: TokenOp::Create { name, days },
+                },
+            ] => {
                 assert_eq!(name, "tablero");
                 assert_eq!(*days, Some(4));
                 cmid.clone()
@@ -2733,7 +2782,10 @@ fn api_tokens_screen() {
         assert!(matches!(cmds.as_slice(), [Cmd::Tokens]), "{cmds:?}");
         insta::assert_snapshot!(format!("tokens_secret_{code}"), render(&app));
         press(&mut app, KeyCode::Esc);
-        assert!(!render(&app).contains("amp_9f2c"), "the secret is shown once");
+        assert!(
+            !render(&app).contains("amp_9f2c"),
+            "the secret is shown once"
+        );
     }
 }
 

@@ -7,7 +7,8 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::api::{self, ApiError, Client};
 use crate::msg::{
-    AdminData, AdminDone, AdminOp, AdminRead, CasePage, Cmd, Decision, ListReply, LiveEvent, Msg, Reply, ReviewsPage, TokenOp,
+    AdminData, AdminDone, AdminOp, AdminRead, CasePage, Cmd, Decision, ListReply, LiveEvent, Msg,
+    Reply, ReviewsPage, TokenOp,
 };
 use crate::screens::reviews::REVIEWS_PAGE;
 use crate::screens::search::PAGE_SIZE;

@@ -273,10 +273,7 @@ impl AdminState {
                         .as_ref()
                         .and_then(|id| self.offices.iter().position(|o| &o.id == id))
                         .unwrap_or(0),
-                    scope: SCOPES
-                        .iter()
-                        .position(|s| *s == u.scope_level)
-                        .unwrap_or(0),
+                    scope: SCOPES.iter().position(|s| *s == u.scope_level).unwrap_or(0),
                     focus: 1,
                     cmid: new_cmid(),
                     error: None,
@@ -564,7 +561,11 @@ impl AdminState {
     }
 
     fn draw_sessions(&self, t: &texts::Texts, frame: &mut Frame, area: Rect) {
-        let who = self.sessions_of.as_ref().map(|s| s.1.as_str()).unwrap_or("");
+        let who = self
+            .sessions_of
+            .as_ref()
+            .map(|s| s.1.as_str())
+            .unwrap_or("");
         let mut lines = vec![
             Line::styled(t.sessions_of(who, self.sessions.len()), bold()),
             Line::styled(
@@ -576,7 +577,11 @@ impl AdminState {
             ),
         ];
         for (i, s) in self.sessions.iter().enumerate() {
-            let kind = if s.kind == "api" { t.kind_api } else { t.kind_session };
+            let kind = if s.kind == "api" {
+                t.kind_api
+            } else {
+                t.kind_session
+            };
             let text = format!(
                 "{:<8} {:<16} {:<16} {:<16} {}",
                 kind,

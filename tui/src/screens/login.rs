@@ -359,7 +359,8 @@ impl LoginForm {
         let (x, y, label_w, field_w) = (area.x + 12, area.y + 6, 22u16, 30u16);
         let row = |i: u16| Rect::new(x, y + i, label_w + field_w, 1);
         let field = |i: u16| Rect::new(x + label_w, y + i, field_w, 1);
-        let mask = |v: &TextInput| "•".repeat(v.value.chars().count().min(usize::from(field_w) - 1));
+        let mask =
+            |v: &TextInput| "•".repeat(v.value.chars().count().min(usize::from(field_w) - 1));
         frame.render_widget(Line::styled(t.change_title, crate::widgets::bold()), row(0));
         let rows = [
             (t.username, self.username.value.clone()),

@@ -240,14 +240,14 @@ impl OfficeForm {
     /// before sending.
     fn op(&self) -> Result<AdminOp, (usize, Problem)> {
         let v = |i: usize| self.fields[i].value.trim().to_string();
-        if v(0).is_empty() || v(0).len() > 10 || !v(0).chars().all(|c| c.is_ascii_alphanumeric())
-        {
+        if v(0).is_empty() || v(0).len() > 10 || !v(0).chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err((0, Problem::Code));
         }
         if v(1).is_empty() {
             return Err((1, Problem::Name));
         }
-        let zone = time_zone::check("input.timeZone", &v(2)).map_err(|e| (2, Problem::Refused(e.reason)))?;
+        let zone = time_zone::check("input.timeZone", &v(2))
+            .map_err(|e| (2, Problem::Refused(e.reason)))?;
         let working_hours = match (v(3).is_empty(), v(4).is_empty(), v(5).is_empty()) {
             (true, true, true) => None,
             _ => {
@@ -268,8 +268,7 @@ impl OfficeForm {
         };
         let mut holidays = Vec::new();
         for d in v(6).split(',').map(str::trim).filter(|d| !d.is_empty()) {
-            let date = NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                .map_err(|_| (6, Problem::Date))?;
+            let date = NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| (6, Problem::Date))?;
             holidays.push(date.format("%Y-%m-%d").to_string());
         }
         let (id, version) = match &self.editing {

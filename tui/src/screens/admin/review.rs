@@ -56,7 +56,7 @@ impl ReviewView {
         if !self.loaded {
             lines.push(Line::raw(t.loading));
         }
-        let detail = 5;
+        let detail: u16 = 5;
         let rows = usize::from(area.height.saturating_sub(1 + detail)).max(1);
         let first = self.chosen.saturating_sub(rows - 1);
         for (i, l) in self.lines.iter().enumerate().skip(first).take(rows) {
@@ -112,8 +112,8 @@ impl ReviewView {
             )),
         ];
         let at = Rect {
-            y: area.y + area.height.saturating_sub(detail as u16 - 1),
-            height: (detail as u16 - 1).min(area.height),
+            y: area.y + area.height.saturating_sub(detail - 1),
+            height: (detail - 1).min(area.height),
             ..area
         };
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), at);
@@ -121,7 +121,11 @@ impl ReviewView {
 }
 
 fn roles(t: &Texts, roles: &[String]) -> String {
-    roles.iter().map(|r| t.role(r)).collect::<Vec<_>>().join(",")
+    roles
+        .iter()
+        .map(|r| t.role(r))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn groups(t: &Texts, groups: &[String]) -> String {

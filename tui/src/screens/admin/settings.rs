@@ -53,11 +53,7 @@ impl SettingsView {
             .into_iter()
             .map(|e| e.node)
             .collect();
-        self.offices = d
-            .unit_offices
-            .into_iter()
-            .map(|o| (o.id, o.code))
-            .collect();
+        self.offices = d.unit_offices.into_iter().map(|o| (o.id, o.code)).collect();
         self.dirty = false;
         self.editing = None;
         self.bad_value = None;
@@ -133,11 +129,7 @@ impl SettingsView {
                 };
                 match value {
                     Value::Bool(b) => self.put(&path, Value::Bool(!b)),
-                    v => {
-                        self.editing = Some(TextInput {
-                            value: shown(&v),
-                        })
-                    }
+                    v => self.editing = Some(TextInput { value: shown(&v) }),
                 }
                 Sub::Redraw(true)
             }

@@ -171,7 +171,9 @@ impl Texts {
             Problem::Code => "The code is 1 to 10 letters or digits, e.g. LAG.".into(),
             Problem::Name if es => "Escriba el nombre de la oficina.".into(),
             Problem::Name => "Type the office's name.".into(),
-            Problem::Hour if es => "Hora como HH:MM, p. ej. 08:00 (vacío: el horario de la unidad).".into(),
+            Problem::Hour if es => {
+                "Hora como HH:MM, p. ej. 08:00 (vacío: el horario de la unidad).".into()
+            }
             Problem::Hour => "A time as HH:MM, e.g. 08:00 (empty: the unit's calendar).".into(),
             Problem::Order if es => "La jornada debe empezar antes de terminar.".into(),
             Problem::Order => "The day must start before it ends.".into(),
@@ -250,23 +252,91 @@ impl Texts {
 
 /// Settings by path: (path, Spanish, English).
 const SETTING_LABELS: &[(&str, &str, &str)] = &[
-    ("access.code_hours", "Horas que vale un código de un solo uso", "Hours a one-time code lasts"),
-    ("access.min_password_length", "Largo mínimo de contraseña", "Minimum password length"),
-    ("access.sessions_per_user", "Sesiones abiertas por usuario", "Open sessions per user"),
-    ("calendar.day_ends", "Fin de jornada (minutos desde 00:00)", "Day ends (minutes after 00:00)"),
-    ("calendar.day_starts", "Inicio de jornada (minutos desde 00:00)", "Day starts (minutes after 00:00)"),
-    ("calendar.utc_offset_minutes", "Diferencia con UTC (minutos)", "Offset from UTC (minutes)"),
-    ("calendar.working_days", "Días laborables (1 = lunes)", "Working days (1 = Monday)"),
-    ("rsd.abandonment_days", "Días sin contacto hasta abandono", "Days without contact to abandonment"),
-    ("rsd.admissibility", "Etapa de admisibilidad", "Admissibility stage"),
-    ("rsd.appeal_deadline_days", "Días para apelar", "Days to appeal"),
-    ("rsd.appeal_grace_days", "Días de gracia de la apelación", "Appeal grace days"),
-    ("rsd.appeal_warning_days", "Aviso antes del plazo (días)", "Warning before the deadline (days)"),
-    ("rsd.cartagena", "Definición de Cartagena", "Cartagena definition"),
-    ("rsd.decision_target_days.accelerated", "Plazo de decisión: acelerado (días)", "Decision target: accelerated (days)"),
-    ("rsd.decision_target_days.merged", "Plazo de decisión: conjunto (días)", "Decision target: merged (days)"),
-    ("rsd.decision_target_days.regular", "Plazo de decisión: regular (días)", "Decision target: regular (days)"),
-    ("rsd.decision_target_days.simplified", "Plazo de decisión: simplificado (días)", "Decision target: simplified (days)"),
+    (
+        "access.code_hours",
+        "Horas que vale un código de un solo uso",
+        "Hours a one-time code lasts",
+    ),
+    (
+        "access.min_password_length",
+        "Largo mínimo de contraseña",
+        "Minimum password length",
+    ),
+    (
+        "access.sessions_per_user",
+        "Sesiones abiertas por usuario",
+        "Open sessions per user",
+    ),
+    (
+        "calendar.day_ends",
+        "Fin de jornada (minutos desde 00:00)",
+        "Day ends (minutes after 00:00)",
+    ),
+    (
+        "calendar.day_starts",
+        "Inicio de jornada (minutos desde 00:00)",
+        "Day starts (minutes after 00:00)",
+    ),
+    (
+        "calendar.utc_offset_minutes",
+        "Diferencia con UTC (minutos)",
+        "Offset from UTC (minutes)",
+    ),
+    (
+        "calendar.working_days",
+        "Días laborables (1 = lunes)",
+        "Working days (1 = Monday)",
+    ),
+    (
+        "rsd.abandonment_days",
+        "Días sin contacto hasta abandono",
+        "Days without contact to abandonment",
+    ),
+    (
+        "rsd.admissibility",
+        "Etapa de admisibilidad",
+        "Admissibility stage",
+    ),
+    (
+        "rsd.appeal_deadline_days",
+        "Días para apelar",
+        "Days to appeal",
+    ),
+    (
+        "rsd.appeal_grace_days",
+        "Días de gracia de la apelación",
+        "Appeal grace days",
+    ),
+    (
+        "rsd.appeal_warning_days",
+        "Aviso antes del plazo (días)",
+        "Warning before the deadline (days)",
+    ),
+    (
+        "rsd.cartagena",
+        "Definición de Cartagena",
+        "Cartagena definition",
+    ),
+    (
+        "rsd.decision_target_days.accelerated",
+        "Plazo de decisión: acelerado (días)",
+        "Decision target: accelerated (days)",
+    ),
+    (
+        "rsd.decision_target_days.merged",
+        "Plazo de decisión: conjunto (días)",
+        "Decision target: merged (days)",
+    ),
+    (
+        "rsd.decision_target_days.regular",
+        "Plazo de decisión: regular (días)",
+        "Decision target: regular (days)",
+    ),
+    (
+        "rsd.decision_target_days.simplified",
+        "Plazo de decisión: simplificado (días)",
+        "Decision target: simplified (days)",
+    ),
     ("code", "Código", "Code"),
     ("name", "Nombre", "Name"),
     ("timeZone", "Zona horaria", "Time zone"),
@@ -438,11 +508,7 @@ static EN: Texts = Texts {
         ("e Enter", "change the chosen office"),
         ("g", "re-read"),
     ],
-    keys_office_form: &[
-        ("Tab", "next field"),
-        ("Ctrl-S", "save"),
-        ("Esc", "cancel"),
-    ],
+    keys_office_form: &[("Tab", "next field"), ("Ctrl-S", "save"), ("Esc", "cancel")],
     keys_settings: &[
         ("↑↓", "choose a setting"),
         ("Enter", "change the value (yes/no flips)"),
