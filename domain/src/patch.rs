@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -12,35 +11,75 @@ use crate::access::FieldGroup;
 use crate::events::{FieldChange, person_field_group};
 use crate::registration::PersonInput;
 
-/// Changes to an individual: `None` leaves a field as it is; for an optional text or code,
-/// `Some("")` clears it. Dates and lists are replaced, never cleared.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PersonPatch {
-    pub given_names: Option<String>,
-    pub middle_name: Option<String>,
-    pub family_name: Option<String>,
-    pub second_family_name: Option<String>,
-    pub fathers_name: Option<String>,
-    pub grandfathers_name: Option<String>,
-    pub original_script_name: Option<String>,
-    pub aliases: Option<String>,
-    pub sex: Option<String>,
-    pub date_of_birth: Option<NaiveDate>,
-    pub date_of_birth_precision: Option<String>,
-    pub place_of_birth: Option<String>,
-    pub marital_status: Option<String>,
-    pub nationalities: Option<Vec<String>>,
-    pub country_of_origin: Option<String>,
-    pub ethnicity: Option<String>,
-    pub religion: Option<String>,
-    pub needs_interpreter: Option<bool>,
-    pub same_sex_interviewer: Option<bool>,
-    pub arrival_date: Option<NaiveDate>,
-    pub point_of_entry: Option<String>,
-    pub consent_to_contact: Option<bool>,
-    /// Record that the data was verified with the person (a change even when no field changes).
-    pub mark_verified: bool,
+/// Calls `$callback! { $($args)* fields }` with the editable fields of a person, each with its
+/// documentation and its type in a patch (`None` leaves the field as it is). The fields are
+/// listed here only: [`PersonPatch`] is made from this list, and so is any interface that edits
+/// a person (the API's update input), so a field added here reaches every one of them.
+#[macro_export]
+macro_rules! person_patch_fields {
+    ($callback:ident ! { $($args:tt)* }) => {
+        $callback! { $($args)*
+            /// Given name(s).
+            given_names: Option<String>,
+            /// Middle name.
+            middle_name: Option<String>,
+            /// Family name.
+            family_name: Option<String>,
+            /// Second family name.
+            second_family_name: Option<String>,
+            /// Father's given name.
+            fathers_name: Option<String>,
+            /// Grandfather's given name.
+            grandfathers_name: Option<String>,
+            /// Full name in original script.
+            original_script_name: Option<String>,
+            /// Aliases.
+            aliases: Option<String>,
+            /// F, M or X.
+            sex: Option<String>,
+            /// Date of birth.
+            date_of_birth: Option<chrono::NaiveDate>,
+            /// exact, year_only or estimated.
+            date_of_birth_precision: Option<String>,
+            /// Place of birth.
+            place_of_birth: Option<String>,
+            /// Marital status.
+            marital_status: Option<String>,
+            /// Nationalities (replaces the list).
+            nationalities: Option<Vec<String>>,
+            /// Country of origin.
+            country_of_origin: Option<String>,
+            /// Ethnicity (only roles that see it may change it).
+            ethnicity: Option<String>,
+            /// Religion (only roles that see it may change it).
+            religion: Option<String>,
+            /// Needs an interpreter.
+            needs_interpreter: Option<bool>,
+            /// Asks for an interviewer of the same sex.
+            same_sex_interviewer: Option<bool>,
+            /// Date of arrival.
+            arrival_date: Option<chrono::NaiveDate>,
+            /// Point of entry.
+            point_of_entry: Option<String>,
+            /// Consent to be contacted.
+            consent_to_contact: Option<bool>,
+        }
+    };
 }
+
+macro_rules! person_patch {
+    ($($(#[$doc:meta])* $name:ident: $ty:ty,)*) => {
+        /// Changes to an individual: `None` leaves a field as it is; for an optional text or code,
+        /// `Some("")` clears it. Dates and lists are replaced, never cleared.
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct PersonPatch {
+            $($(#[$doc])* pub $name: $ty,)*
+            /// Record that the data was verified with the person (a change even when no field changes).
+            pub mark_verified: bool,
+        }
+    };
+}
+person_patch_fields!(person_patch! {});
 
 /// A patch applied to a person: the person it makes and what changed, by the field's API name.
 #[derive(Debug, Clone, PartialEq)]
@@ -222,6 +261,7 @@ impl PersonPatch {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     fn ana() -> PersonInput {
         PersonInput {

@@ -398,165 +398,74 @@ pub struct Case;
 )]
 pub struct CaseEvents;
 
-/// The `DecideAdmissibility` operation of an action's file.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/actions/decide_admissibility.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct DecideAdmissibility;
+/// Declares the single-case action mutations (one file each in `graphql/actions/`, all
+/// answering the case's status and version) and [`CaseMutation`], one of them with its
+/// variables, which an action's form builds and the runtime sends as it is.
+macro_rules! case_mutations {
+    ($($op:ident $module:ident $path:tt,)*) => {
+        $(
+            #[doc = concat!("The `", stringify!($op), "` operation of an action's file.")]
+            #[derive(GraphQLQuery)]
+            #[graphql(
+                schema_path = "../schema.graphql",
+                query_path = $path,
+                response_derives = "Debug, Clone, PartialEq",
+                variables_derives = "Debug, Clone, PartialEq"
+            )]
+            pub struct $op;
+        )*
 
-/// The `ScheduleInterview` operation of an action's file.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/actions/schedule_interview.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct ScheduleInterview;
+        /// A case action's mutation with everything it sends (case, version read,
+        /// `clientMutationId` and the action's fields).
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum CaseMutation {
+            $(
+                #[doc = concat!("`", stringify!($module), "`.")]
+                $op($module::Variables),
+            )*
+        }
 
-/// The `RecordInterview` operation of an action's file.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/actions/record_interview.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct RecordInterview;
+        impl CaseMutation {
+            /// Sends it; the case's status and version after it.
+            pub async fn send(self, client: &Client) -> Result<Option<(String, i64)>, ApiError> {
+                Ok(match self {
+                    $(Self::$op(v) => client
+                        .post::<$op>(v)
+                        .await?
+                        .$module
+                        .case
+                        .map(|c| (c.status, c.version)),)*
+                })
+            }
 
-/// The `RecordNoShow` operation of an action's file.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/actions/record_no_show.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct RecordNoShow;
+            /// The variables as they go on the wire, for a reader (and the tests) to inspect.
+            pub fn variables(&self) -> serde_json::Value {
+                match self {
+                    $(Self::$op(v) => serde_json::to_value(v).unwrap_or_default(),)*
+                }
+            }
+        }
+    };
+}
 
-/// The `RecordContact` operation of an action's file.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/actions/record_contact.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct RecordContact;
-
-/// The `SubmitAssessment` operation of an action's file.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/actions/submit_assessment.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct SubmitAssessment;
-
-/// The `ReviewAssessment` operation of an action's file.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/actions/review_assessment.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct ReviewAssessment;
-
-/// The `NotifyDecision` operation of an action's file.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/actions/notify_decision.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct NotifyDecision;
-
-/// The `LodgeAppeal` operation of an action's file.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/actions/lodge_appeal.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct LodgeAppeal;
-
-/// The `WithdrawCase` operation of an action's file.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/actions/withdraw_case.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct WithdrawCase;
-
-/// The `CloseCase` operation of an action's file.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/actions/close_case.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct CloseCase;
-
-/// The `ConfirmAbandonment` operation of an action's file.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/actions/confirm_abandonment.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct ConfirmAbandonment;
-
-/// The `ReopenCase` operation of an action's file.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/actions/reopen_case.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct ReopenCase;
-
-/// The `AssignCase` operation of an action's file.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/actions/assign_case.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct AssignCase;
-
-/// The `PutCaseOnHold` operation of an action's file.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/actions/put_case_on_hold.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct PutCaseOnHold;
-
-/// The `ResumeCase` operation of an action's file.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/actions/resume_case.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct ResumeCase;
+case_mutations! {
+    DecideAdmissibility decide_admissibility "graphql/actions/decide_admissibility.graphql",
+    ScheduleInterview schedule_interview "graphql/actions/schedule_interview.graphql",
+    RecordInterview record_interview "graphql/actions/record_interview.graphql",
+    RecordNoShow record_no_show "graphql/actions/record_no_show.graphql",
+    RecordContact record_contact "graphql/actions/record_contact.graphql",
+    SubmitAssessment submit_assessment "graphql/actions/submit_assessment.graphql",
+    ReviewAssessment review_assessment "graphql/actions/review_assessment.graphql",
+    NotifyDecision notify_decision "graphql/actions/notify_decision.graphql",
+    LodgeAppeal lodge_appeal "graphql/actions/lodge_appeal.graphql",
+    WithdrawCase withdraw_case "graphql/actions/withdraw_case.graphql",
+    CloseCase close_case "graphql/actions/close_case.graphql",
+    ConfirmAbandonment confirm_abandonment "graphql/actions/confirm_abandonment.graphql",
+    ReopenCase reopen_case "graphql/actions/reopen_case.graphql",
+    AssignCase assign_case "graphql/actions/assign_case.graphql",
+    PutCaseOnHold put_case_on_hold "graphql/actions/put_case_on_hold.graphql",
+    ResumeCase resume_case "graphql/actions/resume_case.graphql",
+}
 
 /// The `AssignCases` operation of an action's file.
 #[derive(GraphQLQuery)]

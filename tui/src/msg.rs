@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use ratatui::crossterm::event::KeyEvent;
 
-use crate::actions::ActInput;
+use crate::actions::ActRequest;
 use crate::api::{self, ApiError};
 
 /// Something that happened.
@@ -278,11 +278,10 @@ pub enum Cmd {
         id: String,
     },
     Officers,
+    /// A case action; `cmid` is also inside the request, and names the answer.
     Act {
         cmid: String,
-        case_id: String,
-        version: i64,
-        input: ActInput,
+        request: ActRequest,
     },
     /// A re-read after a notice: no pending marker, no round-trip time shown, and a frame only
     /// if the answer differs from what is shown.

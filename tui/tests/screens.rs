@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use amparo::actions::ActInput;
 use amparo::actions::Kind;
 use amparo::api::ApiError;
 use amparo::api::case_queue::CaseList;
@@ -50,6 +49,20 @@ fn render_at(app: &App, width: u16, height: u16) -> String {
 
 fn render(app: &App) -> String {
     render_at(app, 80, 24)
+}
+
+/// The one case action among `cmds`: its `clientMutationId` and its variables as they go on the
+/// wire, the input's `clientMutationId` taken out (it is new each time).
+fn sent_action(cmds: &[Cmd]) -> (String, serde_json::Value) {
+    let [Cmd::Act { cmid, request }] = cmds else {
+        panic!("{cmds:?}")
+    };
+    let mut vars = request.variables();
+    let id = vars["input"]
+        .as_object_mut()
+        .and_then(|i| i.remove("clientMutationId"));
+    assert_eq!(id, Some(json!(cmid)), "the request carries the form's id");
+    (cmid.clone(), vars)
 }
 
 fn data<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
@@ -995,19 +1008,19 @@ fn an_interview_sends_the_language_interpreted_and_a_sex_override_reason() {
         type_text(&mut app, value);
     }
     let cmds = ctrl(&mut app, 's');
-    let [Cmd::Act { input, .. }] = cmds.as_slice() else {
-        panic!("{cmds:?}")
-    };
+    let (_, vars) = sent_action(&cmds);
     assert_eq!(
-        input,
-        &ActInput::Interview {
-            attended: true,
+        vars["input"],
+        json!({
+            "caseId": "case-0",
+            "version": 7,
+            "principalAttended": true,
             // The appointment's time, 10:00 in Quito, unless the officer changes it.
-            held_at: Some("2026-12-02T15:00:00Z".into()),
-            notes_ref: None,
-            language: Some("spa".into()),
-            override_reason: Some("the applicant agreed on the day".into()),
-        }
+            "heldAt": "2026-12-02T15:00:00Z",
+            "notesRef": null,
+            "interpreterLanguage": "spa",
+            "overrideReason": "the applicant agreed on the day",
+        })
     );
 }
 
@@ -1062,15 +1075,10 @@ fn a_contact_takes_a_channel_from_the_list_and_a_note() {
         type_text(&mut app, "Asks to move the interview");
         insta::assert_snapshot!(format!("contact_form_{code}"), render(&app));
         let cmds = ctrl(&mut app, 's');
-        let [Cmd::Act { input, .. }] = cmds.as_slice() else {
-            panic!("{cmds:?}")
-        };
+        let (_, vars) = sent_action(&cmds);
         assert_eq!(
-            input,
-            &ActInput::Contact {
-                channel: "phone".into(),
-                note: Some("Asks to move the interview".into()),
-            }
+            vars["contact"],
+            json!({ "channel": "phone", "note": "Asks to move the interview" })
         );
     }
 }
@@ -1091,16 +1099,11 @@ fn a_notification_takes_its_day_and_method() {
         );
         insta::assert_snapshot!(format!("notify_form_{code}"), render(&app));
         let cmds = ctrl(&mut app, 's');
-        let [Cmd::Act { input, .. }] = cmds.as_slice() else {
-            panic!("{cmds:?}")
-        };
+        let (_, vars) = sent_action(&cmds);
         assert_eq!(
-            input,
-            &ActInput::Notify {
-                // A past day without a time is dated at the close of that working day.
-                notified_at: Some("2026-11-30T22:00:00Z".into()),
-                method: "email".into(),
-            }
+            vars["notification"],
+            // A past day without a time is dated at the close of that working day.
+            json!({ "notifiedAt": "2026-11-30T22:00:00Z", "method": "email" })
         );
     }
 }
@@ -1141,28 +1144,20 @@ fn forms_validate_inline_keep_their_id_on_retry_and_send_the_version_read() {
         }
         type_text(&mut app, "10:30");
         let cmds = ctrl(&mut app, 's');
-        let [
-            Cmd::Act {
-                cmid,
-                case_id,
-                version,
-                input,
-            },
-        ] = cmds.as_slice()
-        else {
-            panic!("{cmds:?}")
-        };
-        assert_eq!((case_id.as_str(), *version), ("case-0", 7));
+        let (cmid, vars) = sent_action(&cmds);
         assert_eq!(
-            input,
-            &ActInput::Schedule {
-                at: "2026-12-07T15:30:00Z".into(),
-                minutes: 120,
-                officer_id: None,
-                language: None,
-                reschedule: None,
-                override_reason: None,
-            }
+            vars["input"],
+            json!({
+                "caseId": "case-0",
+                "version": 7,
+                "at": "2026-12-07T15:30:00Z",
+                "minutes": 120,
+                "officerId": null,
+                "language": null,
+                "interpreterId": null,
+                "overrideReason": null,
+                "rescheduleAppointmentId": null,
+            })
         );
         insta::assert_snapshot!(format!("form_sending_{code}"), render(&app));
         let first = cmid.clone();
@@ -1302,23 +1297,17 @@ fn an_assessment_needs_codes_that_fit_each_outcome() {
     type_text(&mut app, "credible");
     insta::assert_snapshot!("form_assessment_picker_en", render(&app));
     let cmds = ctrl(&mut app, 's');
-    let [Cmd::Act { input, .. }] = cmds.as_slice() else {
-        panic!("{cmds:?}\n{}", render(&app))
-    };
+    let (_, vars) = sent_action(&cmds);
     assert_eq!(
-        input,
-        &ActInput::Assessment {
-            recommendations: vec![
-                (
-                    "p1".into(),
-                    "recognised".into(),
-                    vec!["convention_1951".into()]
-                ),
-                ("p2".into(), "rejected".into(), vec!["not_credible".into()]),
-            ],
-            assessment_ref: None,
-        }
+        vars["input"]["recommendations"],
+        json!([
+            { "individualId": "p1", "outcome": "recognised", "ground": "convention_1951",
+              "reasons": [], "clauses": [] },
+            { "individualId": "p2", "outcome": "rejected", "ground": null,
+              "reasons": ["not_credible"], "clauses": [] },
+        ])
     );
+    assert_eq!(vars["input"]["assessmentRef"], json!(null));
 }
 
 #[test]
@@ -1429,15 +1418,13 @@ fn supervisor_screens_and_bulk_reassignment() {
         press(&mut app, KeyCode::Right);
         insta::assert_snapshot!(format!("supervisor_reassign_{code}"), render(&app));
         let cmds = press(&mut app, KeyCode::Enter);
-        let [Cmd::Act { input, cmid, .. }] = cmds.as_slice() else {
-            panic!("{cmds:?}")
-        };
+        let (cmid, vars) = sent_action(&cmds);
         assert_eq!(
-            input,
-            &ActInput::AssignMany {
-                cases: vec![("case-0".into(), 4), ("case-2".into(), 4)],
-                officer_id: "user-officer2".into(),
-            }
+            vars["input"],
+            json!({
+                "cases": [{ "caseId": "case-0", "version": 4 }, { "caseId": "case-2", "version": 4 }],
+                "officerId": "user-officer2",
+            })
         );
         let cmds = reply(
             &mut app,

@@ -249,93 +249,36 @@ pub struct RegisterGroupInput {
     pub acknowledge_duplicates: bool,
 }
 
-/// Changes to an individual: omitted fields stay as they are; an empty string clears an optional field.
-#[derive(InputObject)]
-pub struct UpdateIndividualInput {
-    /// Your id for this request (idempotency).
-    pub client_mutation_id: String,
-    /// The individual to change.
-    pub id: ID,
-    /// The version you read; CONFLICT if someone changed the record since.
-    pub version: i32,
-    /// Given name(s).
-    pub given_names: Option<String>,
-    /// Middle name.
-    pub middle_name: Option<String>,
-    /// Family name.
-    pub family_name: Option<String>,
-    /// Second family name.
-    pub second_family_name: Option<String>,
-    /// Father's given name.
-    pub fathers_name: Option<String>,
-    /// Grandfather's given name.
-    pub grandfathers_name: Option<String>,
-    /// Full name in original script.
-    pub original_script_name: Option<String>,
-    /// Aliases.
-    pub aliases: Option<String>,
-    /// F, M or X.
-    pub sex: Option<String>,
-    /// Date of birth.
-    pub date_of_birth: Option<NaiveDate>,
-    /// exact, year_only or estimated.
-    pub date_of_birth_precision: Option<String>,
-    /// Place of birth.
-    pub place_of_birth: Option<String>,
-    /// Marital status.
-    pub marital_status: Option<String>,
-    /// Nationalities (replaces the list).
-    pub nationalities: Option<Vec<String>>,
-    /// Country of origin.
-    pub country_of_origin: Option<String>,
-    /// Ethnicity (only roles that see it may change it).
-    pub ethnicity: Option<String>,
-    /// Religion (only roles that see it may change it).
-    pub religion: Option<String>,
-    /// Needs an interpreter.
-    pub needs_interpreter: Option<bool>,
-    /// Asks for an interviewer of the same sex.
-    pub same_sex_interviewer: Option<bool>,
-    /// Date of arrival.
-    pub arrival_date: Option<NaiveDate>,
-    /// Point of entry.
-    pub point_of_entry: Option<String>,
-    /// Consent to be contacted.
-    pub consent_to_contact: Option<bool>,
-    /// Record that the data was verified with the person today.
-    #[graphql(default = false)]
-    pub mark_verified: bool,
-}
-
-impl UpdateIndividualInput {
-    pub fn patch(&self) -> PersonPatch {
-        PersonPatch {
-            given_names: self.given_names.clone(),
-            middle_name: self.middle_name.clone(),
-            family_name: self.family_name.clone(),
-            second_family_name: self.second_family_name.clone(),
-            fathers_name: self.fathers_name.clone(),
-            grandfathers_name: self.grandfathers_name.clone(),
-            original_script_name: self.original_script_name.clone(),
-            aliases: self.aliases.clone(),
-            sex: self.sex.clone(),
-            date_of_birth: self.date_of_birth,
-            date_of_birth_precision: self.date_of_birth_precision.clone(),
-            place_of_birth: self.place_of_birth.clone(),
-            marital_status: self.marital_status.clone(),
-            nationalities: self.nationalities.clone(),
-            country_of_origin: self.country_of_origin.clone(),
-            ethnicity: self.ethnicity.clone(),
-            religion: self.religion.clone(),
-            needs_interpreter: self.needs_interpreter,
-            same_sex_interviewer: self.same_sex_interviewer,
-            arrival_date: self.arrival_date,
-            point_of_entry: self.point_of_entry.clone(),
-            consent_to_contact: self.consent_to_contact,
-            mark_verified: self.mark_verified,
+/// The update input is made from the domain's list of a person's editable fields, so the API
+/// and the patch it becomes cannot drift apart.
+macro_rules! update_individual_input {
+    ($($(#[$doc:meta])* $name:ident: $ty:ty,)*) => {
+        /// Changes to an individual: omitted fields stay as they are; an empty string clears an optional field.
+        #[derive(InputObject)]
+        pub struct UpdateIndividualInput {
+            /// Your id for this request (idempotency).
+            pub client_mutation_id: String,
+            /// The individual to change.
+            pub id: ID,
+            /// The version you read; CONFLICT if someone changed the record since.
+            pub version: i32,
+            $($(#[$doc])* pub $name: $ty,)*
+            /// Record that the data was verified with the person today.
+            #[graphql(default = false)]
+            pub mark_verified: bool,
         }
-    }
+
+        impl UpdateIndividualInput {
+            pub fn patch(&self) -> PersonPatch {
+                PersonPatch {
+                    $($name: self.$name.clone(),)*
+                    mark_verified: self.mark_verified,
+                }
+            }
+        }
+    };
 }
+amparo_domain::person_patch_fields!(update_individual_input! {});
 
 /// Flag a specific need on an individual.
 #[derive(InputObject)]

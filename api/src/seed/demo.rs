@@ -15,26 +15,22 @@ use diesel::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::walk::{self, Bias, Booked, CaseSpec, Cast, Diary, Interpreter, Person, Walked};
+use super::walk::{self, Bias, CaseSpec, Cast, Diary, Interpreter, Person, Walked};
 use super::{
     DPIN, HouseholdSpec, Site, Tenant, UNHCR, UnitSpec, claim_summary, create_tenant, household,
     household_size, office_staff, pick_weighted, staff_username,
 };
 use crate::auth::{password, scope_for};
-use crate::domain::access::{FieldGroup, Role};
-use crate::domain::feed::{Change, RecordKind};
+use crate::domain::access::Role;
 use crate::domain::needs::NeedStatus;
 use crate::domain::registration::{GroupInput, MemberInput};
 use crate::domain::rsd::{self, CaseState, Stage, Status, UnitRules};
 use crate::error::{Error, Result};
 use crate::store::audit::{self, Entry};
-use crate::store::feed;
+use crate::store::bulk::{Batch, WalkedCase};
 use crate::store::registry::{self, format_number, next_number};
-use crate::store::schema::{
-    appointments, case_members, cases, events, interpreters, specific_needs, users as users_table,
-};
+use crate::store::schema::{interpreters, specific_needs, users as users_table};
 use crate::store::users::{self, NewUser, User};
-use crate::store::workflow::initial_columns;
 use crate::store::{Database, DbConn, Scope, new_id, now};
 
 /// The password of every demo user.
@@ -884,8 +880,8 @@ fn open_case(
     )
 }
 
-/// Writes a walked case: its row with the workflow state and queue columns, its members, one
-/// history event per transition and its appointments.
+/// Writes a walked case through the store's bulk loader (the same rows as the scale seeder,
+/// feed entries included), numbered now, and audits its creation by the clerk.
 fn write_case(
     conn: &mut DbConn,
     tenant: &Tenant,
@@ -896,31 +892,7 @@ fn write_case(
     rules: &UnitRules,
 ) -> Result<()> {
     let unit = &tenant.unit.id;
-    let state = &walked.state;
     let number = format_number(&tenant.unit.code, 'C', next_number(conn, unit, "case")?);
-    let case_id = new_id();
-    let (workflow, q) = initial_columns(state, rules, walked.status_changed_at)?;
-    let version = i32::try_from(state.version)
-        .map_err(|_| Error::internal("a demo case with too many transitions"))?;
-    diesel::insert_into(cases::table)
-        .values((
-            cases::id.eq(&case_id),
-            cases::operation_unit_id.eq(unit),
-            cases::office_id.eq(office_id),
-            cases::number_key.eq(crate::domain::names::normalize_identifier(&number)),
-            cases::case_number.eq(&number),
-            cases::procedure.eq("rsd"),
-            cases::principal_applicant_id.eq(&state.principal_id),
-            cases::registration_group_id.eq(&group.group_id),
-            cases::claim_summary.eq(claim),
-            cases::opened_at.eq(state.opened_at),
-            cases::version.eq(version),
-            cases::created_at.eq(state.opened_at),
-            cases::updated_at.eq(walked.updated_at()),
-            cases::workflow.eq(&workflow),
-            &q,
-        ))
-        .execute(conn)?;
     let relationships: Vec<(String, String)> = {
         use crate::store::schema::group_memberships as gm;
         gm::table
@@ -928,81 +900,42 @@ fn write_case(
             .select((gm::individual_id, gm::relationship))
             .load(conn)?
     };
-    // A walked case enters the feed as created at the version it reached.
-    let mut changes = vec![Change {
-        version,
-        ..Change::create(RecordKind::Case, &case_id).touching([FieldGroup::ClaimNarrative])
-    }];
-    for id in &group.individual_ids {
-        let relationship = relationships
-            .iter()
-            .find(|(i, _)| i == id)
-            .map(|(_, r)| r.as_str());
-        let member_id = new_id();
-        changes.push(Change::create(RecordKind::CaseMember, &member_id));
-        diesel::insert_into(case_members::table)
-            .values((
-                case_members::id.eq(&member_id),
-                case_members::operation_unit_id.eq(unit),
-                case_members::case_id.eq(&case_id),
-                case_members::individual_id.eq(id),
-                case_members::role.eq(if *id == state.principal_id {
-                    "principal"
-                } else {
-                    "derivative"
-                }),
-                case_members::relationship.eq(relationship),
-                case_members::added_at.eq(state.opened_at),
-            ))
-            .execute(conn)?;
-    }
-    for event in &walked.events {
-        let data = serde_json::to_value(event)
-            .map_err(|e| Error::internal(format!("cannot store the case event: {e}")))?;
-        diesel::insert_into(events::table)
-            .values((
-                events::id.eq(new_id()),
-                events::operation_unit_id.eq(unit),
-                events::record_type.eq("case"),
-                events::record_id.eq(&case_id),
-                events::kind.eq(event.kind.as_str()),
-                events::actor_id.eq(&event.actor_id),
-                events::at.eq(event.at),
-                events::data.eq(data.to_string()),
-            ))
-            .execute(conn)?;
-    }
-    for a in &walked.appointments {
-        write_appointment(conn, unit, &case_id, a)?;
-        changes.push(Change::create(RecordKind::Appointment, &a.id));
-    }
-    feed::record(conn, unit, &changes)?;
+    let id = new_id();
+    let mut batch = Batch::default();
+    batch.add_walked_case(
+        rules,
+        WalkedCase {
+            id: id.clone(),
+            unit,
+            office: office_id,
+            case_number: number,
+            group_id: &group.group_id,
+            members: group
+                .individual_ids
+                .iter()
+                .map(|m| {
+                    let r = relationships.iter().find(|(i, _)| i == m);
+                    (m.clone(), r.map(|(_, r)| r.clone()))
+                })
+                .collect(),
+            claim: claim.to_string(),
+            state: &walked.state,
+            events: &walked.events,
+            status_changed_at: walked.status_changed_at,
+            appointments: walked
+                .appointments
+                .iter()
+                .map(|a| a.clone().row(unit, &id))
+                .collect(),
+        },
+    )?;
+    batch.write(conn)?;
     let clerk_scope = scope_for(&group.clerk, "seed")?;
     audit::append(
         conn,
         &audit::Actor::from(&clerk_scope),
-        &[Entry::ok("create", "case", &case_id)],
+        &[Entry::ok("create", "case", &id)],
     )
-}
-
-fn write_appointment(conn: &mut DbConn, unit: &str, case_id: &str, a: &Booked) -> Result<()> {
-    diesel::insert_into(appointments::table)
-        .values((
-            appointments::id.eq(&a.id),
-            appointments::operation_unit_id.eq(unit),
-            appointments::case_id.eq(case_id),
-            appointments::stage.eq(a.stage.as_str()),
-            appointments::officer_id.eq(&a.officer_id),
-            appointments::interpreter_id.eq(&a.interpreter_id),
-            appointments::language.eq(&a.language),
-            appointments::starts_at.eq(a.starts_at),
-            appointments::ends_at.eq(a.ends_at),
-            appointments::status.eq(a.status),
-            appointments::created_at.eq(a.created_at),
-            appointments::updated_at.eq(a.updated_at),
-        ))
-        .execute(conn)?;
-    Ok(())
 }
 
 #[cfg(test)]
@@ -1012,7 +945,10 @@ mod tests {
     use super::*;
     use crate::error::ErrorCode;
     use crate::store::audit::Verdict;
-    use crate::store::schema::{individuals, operation_units, users as users_table};
+    use crate::store::schema::{
+        appointments, case_members, cases, events, individuals, operation_units,
+        users as users_table,
+    };
 
     fn count_individuals(db: &Database) -> i64 {
         let mut conn = db.conn().expect("conn");

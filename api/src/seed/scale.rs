@@ -41,7 +41,6 @@ use crate::error::{Error, Result};
 use crate::store::bulk::*;
 use crate::store::registry::format_number;
 use crate::store::schema::*;
-use crate::store::workflow::initial_columns;
 use crate::store::{Database, DbConn, new_id, now};
 
 /// Households per transaction are added until a batch holds this many individuals.
@@ -580,7 +579,6 @@ fn add_household(
         group_id: &group_id,
         ids: &ids,
         members: &members,
-        opened_at,
         claim,
     };
     add_case(b, &desk.rules, &rows, walked)
@@ -680,88 +678,46 @@ struct CaseRows<'a> {
     group_id: &'a str,
     ids: &'a [String],
     members: &'a [MemberInput],
-    opened_at: NaiveDateTime,
     claim: String,
 }
 
-/// The rows of a walked case: the case with its queue columns, its members, its history and
-/// its appointments.
+/// The rows of a walked case, numbered later with the rest of the batch.
 fn add_case(
     b: &mut Batch,
     rules: &UnitRules,
     r: &CaseRows<'_>,
     walked: walk::Walked,
 ) -> Result<()> {
-    let (unit, office, group_id) = (r.unit.to_string(), r.office.to_string(), r.group_id);
-    let (ids, members, opened_at) = (r.ids, r.members, r.opened_at);
-    let Some(principal) = ids.first() else {
+    if r.ids.is_empty() {
         return Ok(());
-    };
-    let state = &walked.state;
-    let (workflow, q) = initial_columns(state, rules, walked.status_changed_at)?;
-    let case_id = new_id();
-    b.cases.push(NewCase {
-        id: case_id.clone(),
-        operation_unit_id: unit.clone(),
-        office_id: office.clone(),
-        case_number: String::new(),
-        number_key: String::new(),
-        procedure: "rsd".into(),
-        principal_applicant_id: principal.clone(),
-        registration_group_id: Some(group_id.to_string()),
-        claim_summary: Some(r.claim.clone()),
-        opened_at,
-        version: i32::try_from(state.version).unwrap_or(i32::MAX),
-        created_at: opened_at,
-        updated_at: walked.updated_at(),
-        workflow: Some(workflow),
-        queue: q,
-    });
-    for (i, (id, m)) in ids.iter().zip(members).enumerate() {
-        b.case_members.push(NewCaseMember {
-            id: new_id(),
-            operation_unit_id: unit.clone(),
-            case_id: case_id.clone(),
-            individual_id: id.clone(),
-            role: if i == 0 { "principal" } else { "derivative" }.into(),
-            relationship: Some(m.relationship.clone()),
-            added_at: opened_at,
-            removed_at: None,
-        });
     }
-    for e in &walked.events {
-        let data = serde_json::to_string(e)
-            .map_err(|err| Error::internal(format!("cannot store the case event: {err}")))?;
-        b.events.push(NewEvent {
-            id: new_id(),
-            operation_unit_id: unit.clone(),
-            record_type: "case".into(),
-            record_id: case_id.clone(),
-            kind: e.kind.as_str().into(),
-            actor_id: e.actor_id.clone(),
-            at: e.at,
-            data,
-        });
-    }
-    for a in walked.appointments {
-        b.appointments.push(NewAppointment {
-            id: a.id,
-            operation_unit_id: unit.clone(),
-            case_id: case_id.clone(),
-            stage: a.stage.as_str().into(),
-            officer_id: a.officer_id,
-            interpreter_id: a.interpreter_id,
-            language: a.language,
-            starts_at: a.starts_at,
-            ends_at: a.ends_at,
-            status: a.status.into(),
-            superseded_by: None,
-            version: 1,
-            created_at: a.created_at,
-            updated_at: a.updated_at,
-        });
-    }
-    Ok(())
+    let id = new_id();
+    let appointments = walked
+        .appointments
+        .into_iter()
+        .map(|a| a.row(r.unit, &id))
+        .collect();
+    b.add_walked_case(
+        rules,
+        WalkedCase {
+            id,
+            unit: r.unit,
+            office: r.office,
+            case_number: String::new(),
+            group_id: r.group_id,
+            members: r
+                .ids
+                .iter()
+                .zip(r.members)
+                .map(|(id, m)| (id.clone(), Some(m.relationship.clone())))
+                .collect(),
+            claim: r.claim.clone(),
+            state: &walked.state,
+            events: &walked.events,
+            status_changed_at: walked.status_changed_at,
+            appointments,
+        },
+    )
 }
 
 fn event(
@@ -901,7 +857,7 @@ fn add_person(
             updated_at: reviewed_at.unwrap_or(at),
         });
     }
-    b.individuals.push(NewIndividual {
+    b.individuals.push(IndividualRow {
         id: id.clone(),
         operation_unit_id: unit.clone(),
         office_id: office.to_string(),

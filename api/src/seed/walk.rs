@@ -197,6 +197,28 @@ pub(crate) struct Booked {
     pub updated_at: NaiveDateTime,
 }
 
+impl Booked {
+    /// The appointment's row for case `case_id` of `unit`.
+    pub fn row(self, unit: &str, case_id: &str) -> crate::store::bulk::NewAppointment {
+        crate::store::bulk::NewAppointment {
+            id: self.id,
+            operation_unit_id: unit.to_string(),
+            case_id: case_id.to_string(),
+            stage: self.stage.as_str().into(),
+            officer_id: self.officer_id,
+            interpreter_id: self.interpreter_id,
+            language: self.language,
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            status: self.status.into(),
+            superseded_by: None,
+            version: 1,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
 /// What one case is, before it is walked.
 pub(crate) struct CaseSpec<'a> {
     pub nationality: &'a str,
@@ -237,13 +259,6 @@ pub(crate) struct Walked {
     pub appointments: Vec<Booked>,
     /// When the status last changed (the opening when it never did).
     pub status_changed_at: NaiveDateTime,
-}
-
-impl Walked {
-    /// When the case last changed.
-    pub fn updated_at(&self) -> NaiveDateTime {
-        self.events.last().map_or(self.state.opened_at, |e| e.at)
-    }
 }
 
 /// The modality of a new case: priority cases mostly go the accelerated way.

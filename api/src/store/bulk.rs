@@ -11,58 +11,19 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::db::DbConn;
+pub use super::rows::IndividualRow;
 use super::schema::*;
 use super::workflow::QueueRow;
 use super::{dialect, feed};
 use crate::domain::access::FieldGroup;
 use crate::domain::feed::{Change, RecordKind};
-use crate::error::Result;
+use crate::domain::rsd::{CaseEvent, CaseState, UnitRules};
+use crate::error::{Error, Result};
 
 /// Rows per multi-row INSERT on SQLite, kept under its 32,766 bind parameters.
 const SQLITE_BIND_LIMIT: usize = 32_000;
 /// The same for PostgreSQL's 65,535.
 const PG_BIND_LIMIT: usize = 65_000;
-
-#[derive(Insertable)]
-#[diesel(table_name = individuals, treat_none_as_default_value = false)]
-pub struct NewIndividual {
-    pub id: String,
-    pub operation_unit_id: String,
-    pub office_id: String,
-    pub individual_number: String,
-    pub number_key: String,
-    pub legacy_id: Option<String>,
-    pub given_names: String,
-    pub middle_name: Option<String>,
-    pub family_name: Option<String>,
-    pub second_family_name: Option<String>,
-    pub fathers_name: Option<String>,
-    pub grandfathers_name: Option<String>,
-    pub original_script_name: Option<String>,
-    pub aliases: Option<String>,
-    pub sex: Option<String>,
-    pub date_of_birth: Option<NaiveDate>,
-    pub date_of_birth_precision: Option<String>,
-    pub place_of_birth: Option<String>,
-    pub marital_status: Option<String>,
-    pub nationalities: String,
-    pub country_of_origin: Option<String>,
-    pub ethnicity: Option<String>,
-    pub religion: Option<String>,
-    pub needs_interpreter: bool,
-    pub same_sex_interviewer: bool,
-    pub arrival_date: Option<NaiveDate>,
-    pub point_of_entry: Option<String>,
-    pub registration_date: NaiveDate,
-    pub registered_by: String,
-    pub dataset_level: String,
-    pub last_verified_at: Option<NaiveDateTime>,
-    pub consent_to_contact: bool,
-    pub information_given_at: Option<NaiveDateTime>,
-    pub version: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
 
 #[derive(Insertable)]
 #[diesel(table_name = name_tokens, treat_none_as_default_value = false)]
@@ -250,7 +211,7 @@ pub struct NewEvent {
 /// Everything one transaction of a bulk load writes.
 #[derive(Default)]
 pub struct Batch {
-    pub individuals: Vec<NewIndividual>,
+    pub individuals: Vec<IndividualRow>,
     pub tokens: Vec<NewToken>,
     pub languages: Vec<NewLanguage>,
     pub groups: Vec<NewGroup>,
@@ -288,7 +249,89 @@ macro_rules! each_table {
     }};
 }
 
+/// A case walked through the procedure by a seeder, to be written as it stands: its row with
+/// the workflow state and queue columns, its members, one history event per transition and its
+/// appointments. Both seeders write their cases through this one function.
+pub struct WalkedCase<'a> {
+    pub id: String,
+    pub unit: &'a str,
+    pub office: &'a str,
+    /// Empty for a loader that numbers its batch after generating it.
+    pub case_number: String,
+    pub group_id: &'a str,
+    /// Each member with their relationship in the group; the state names the principal.
+    pub members: Vec<(String, Option<String>)>,
+    pub claim: String,
+    pub state: &'a CaseState,
+    pub events: &'a [CaseEvent],
+    /// When the status last changed (the opening when it never did).
+    pub status_changed_at: NaiveDateTime,
+    /// The case's appointments, already made out to `id`.
+    pub appointments: Vec<NewAppointment>,
+}
+
 impl Batch {
+    /// Adds a walked case's rows.
+    pub fn add_walked_case(&mut self, rules: &UnitRules, c: WalkedCase<'_>) -> Result<()> {
+        let state = c.state;
+        let (workflow, queue) =
+            super::workflow::initial_columns(state, rules, c.status_changed_at)?;
+        let version = i32::try_from(state.version)
+            .map_err(|_| Error::internal("a seeded case with too many transitions"))?;
+        let updated_at = c.events.last().map_or(state.opened_at, |e| e.at);
+        let unit = c.unit.to_string();
+        self.cases.push(NewCase {
+            id: c.id.clone(),
+            operation_unit_id: unit.clone(),
+            office_id: c.office.to_string(),
+            number_key: crate::domain::names::normalize_identifier(&c.case_number),
+            case_number: c.case_number,
+            procedure: "rsd".into(),
+            principal_applicant_id: state.principal_id.clone(),
+            registration_group_id: Some(c.group_id.to_string()),
+            claim_summary: Some(c.claim),
+            opened_at: state.opened_at,
+            version,
+            created_at: state.opened_at,
+            updated_at,
+            workflow: Some(workflow),
+            queue,
+        });
+        for (individual_id, relationship) in c.members {
+            let role = if individual_id == state.principal_id {
+                "principal"
+            } else {
+                "derivative"
+            };
+            self.case_members.push(NewCaseMember {
+                id: super::new_id(),
+                operation_unit_id: unit.clone(),
+                case_id: c.id.clone(),
+                individual_id,
+                role: role.into(),
+                relationship,
+                added_at: state.opened_at,
+                removed_at: None,
+            });
+        }
+        for e in c.events {
+            let data = serde_json::to_string(e)
+                .map_err(|err| Error::internal(format!("cannot store the case event: {err}")))?;
+            self.events.push(NewEvent {
+                id: super::new_id(),
+                operation_unit_id: unit.clone(),
+                record_type: "case".into(),
+                record_id: c.id.clone(),
+                kind: e.kind.as_str().into(),
+                actor_id: e.actor_id.clone(),
+                at: e.at,
+                data,
+            });
+        }
+        self.appointments.extend(c.appointments);
+        Ok(())
+    }
+
     pub fn rows(&self) -> u64 {
         [
             self.individuals.len(),

@@ -7,13 +7,17 @@ use serde::{Deserialize, Serialize};
 use super::schema::*;
 use crate::domain::registration::PersonInput;
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize)]
-#[diesel(table_name = individuals)]
+/// A row of `individuals`: what the store reads, and what the bulk loader writes as it is.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, Deserialize)]
+#[diesel(table_name = individuals, treat_none_as_default_value = false)]
 pub struct IndividualRow {
     pub id: String,
     pub operation_unit_id: String,
     pub office_id: String,
     pub individual_number: String,
+    /// The number as search compares it; never shown.
+    #[serde(skip)]
+    pub number_key: String,
     pub legacy_id: Option<String>,
     pub given_names: String,
     pub middle_name: Option<String>,

@@ -237,13 +237,8 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
                 .post::<api::AssignableOfficers>(api::assignable_officers::Variables {})
                 .await,
         ),
-        Cmd::Act {
-            cmid,
-            case_id,
-            version,
-            input,
-        } => {
-            let result = act::act(client, cmid.clone(), case_id, version, input).await;
+        Cmd::Act { cmid, request } => {
+            let result = act::act(client, request).await;
             Reply::Act { cmid, result }
         }
         Cmd::Logout => {

@@ -1,6 +1,6 @@
-//! The popup behind a case's actions: the fields of the action's [`Form`] (from the table in
-//! [`crate::actions`]), inline validation, the `clientMutationId` kept across retries, and the
-//! input the runtime turns into the mutation. The case screen and the supervisor's view (for
+//! The popup behind a case's actions, and each action's client form: which [`Form`] it opens
+//! ([`form`]), its fields with inline validation, the `clientMutationId` kept across retries, and
+//! the action's own mutation it sends ([`ActionForm::request`]). The case screen and the supervisor's view (for
 //! a bulk reassignment) each hold one while it is open.
 
 mod texts;
@@ -14,7 +14,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use crate::actions::{self, ActInput, Form, Kind};
+use crate::actions::{self, ActRequest, Kind};
 use crate::api::ApiError;
 use crate::i18n::Lang;
 use crate::msg::Cmd;
@@ -34,6 +34,62 @@ pub enum FormEvent {
     /// Whether what is shown changed.
     Changed(bool),
 }
+/// Which form an action opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// Admissible or not, with the reason required when not.
+    Admissibility,
+    /// Date, time, minutes, officer, interpreter language, appointment to move.
+    Schedule,
+    /// Attended, when it was held, notes, interpreter language.
+    Interview,
+    /// The applicant's channel (from a list) and a note.
+    Contact,
+    /// When and how the decision was handed over.
+    Notify,
+    /// Outcome and codes per member.
+    Assessment,
+    /// Approve or return, with comments required to return.
+    Review,
+    /// The date the appeal was lodged.
+    Appeal,
+    /// A free-text reason, required.
+    Reason,
+    /// A closure reason from the list.
+    CloseReason,
+    /// Ground and approving officer.
+    Reopen,
+    /// The officer to assign.
+    Assign,
+    /// Nothing to fill in: the form asks to confirm.
+    Confirm,
+}
+
+/// The form `kind` opens.
+pub fn form(kind: Kind) -> Form {
+    match kind {
+        Kind::DecideAdmissibility => Form::Admissibility,
+        Kind::ScheduleInterview => Form::Schedule,
+        Kind::RecordInterview => Form::Interview,
+        Kind::RecordNoShow => Form::Confirm,
+        Kind::RecordContact => Form::Contact,
+        Kind::SubmitAssessment => Form::Assessment,
+        Kind::ReviewAssessment => Form::Review,
+        Kind::NotifyDecision => Form::Notify,
+        Kind::LodgeAppeal => Form::Appeal,
+        Kind::Withdraw | Kind::PutOnHold => Form::Reason,
+        Kind::Close => Form::CloseReason,
+        Kind::ConfirmAbandonment | Kind::Resume => Form::Confirm,
+        Kind::Reopen => Form::Reopen,
+        Kind::Assign => Form::Assign,
+    }
+}
+
+/// Whether the form of `kind` offers officers, which are read on first use.
+pub fn needs_officers(kind: Kind) -> bool {
+    matches!(form(kind), Form::Schedule | Form::Reopen | Form::Assign)
+}
+
 /// The unit's interview hours, local time.
 pub const WORK_START: u32 = 8;
 /// End of the working day: an interview must end by then.
@@ -247,7 +303,7 @@ impl ActionForm {
         officers: Option<&[(String, String)]>,
         lang: Lang,
     ) -> Self {
-        let form = actions::form(action);
+        let form = form(action);
         let context = if action == Kind::ReviewAssessment {
             ctx.assessment.clone()
         } else {
@@ -566,8 +622,10 @@ impl ActionForm {
         Ok(format!("{}Z", utc.format("%Y-%m-%dT%H:%M:%S")))
     }
 
-    /// The input to send, or `None` while a field has a problem.
-    pub fn input(&self) -> Option<ActInput> {
+    /// The request this form sends with `cmid`, or `None` while a field has a problem: the
+    /// action's own mutation with the case, the version read and every field.
+    pub fn request(&self, cmid: &str) -> Option<ActRequest> {
+        use crate::api::{self as q, CaseMutation as M};
         use Kind as A;
         if !self.problems().is_empty() {
             return None;
@@ -577,81 +635,178 @@ impl ActionForm {
             (!v.is_empty()).then(|| v.to_string())
         };
         let pick = |label: Label| self.choice_value(&label).map(str::to_string);
-        Some(match &self.action {
-            _ if !self.bulk.is_empty() => ActInput::AssignMany {
-                cases: self.bulk.clone(),
-                officer_id: pick(Label::Officer)?,
-            },
-            A::DecideAdmissibility => ActInput::Admissibility {
-                admissible: self.choice_value(&Label::Admissible) == Some("yes"),
-                reason: opt(Label::Reason),
-            },
-            A::ScheduleInterview => ActInput::Schedule {
-                at: self.slot().ok()?,
-                minutes: self.text_value(&Label::Minutes).parse().ok()?,
-                officer_id: pick(Label::Officer).filter(|s| !s.is_empty()),
-                language: self.pick_value(&Label::Language).filter(|l| !l.is_empty()),
-                reschedule: pick(Label::Appointment).filter(|s| !s.is_empty()),
-                override_reason: opt(Label::Override),
-            },
-            A::RecordInterview => ActInput::Interview {
-                attended: self.choice_value(&Label::Attended) == Some("yes"),
-                held_at: self.held_utc(),
-                notes_ref: opt(Label::NotesRef),
-                language: self.pick_value(&Label::Language).filter(|l| !l.is_empty()),
-                override_reason: opt(Label::Override),
-            },
-            A::RecordNoShow => ActInput::NoShow,
-            A::RecordContact => ActInput::Contact {
-                channel: self.pick_value(&Label::Channel)?,
-                note: opt(Label::Note),
-            },
-            A::SubmitAssessment => {
-                let mut recommendations = Vec::new();
-                for pair in self.fields.chunks(2) {
-                    if let [outcome, codes] = pair
-                        && let (Some(id), Input::Choice { options, idx }, Input::Pick(p)) =
-                            (&outcome.member, &outcome.input, &codes.input)
-                    {
-                        let o = options.get(*idx).map(|(v, _)| v.clone())?;
-                        recommendations.push((id.clone(), o, vec![p.value()?.to_string()]));
-                    }
+        let (client_mutation_id, case_id, version) =
+            (cmid.to_string(), self.case_id.clone(), self.version);
+        // The mutation `$m`'s variables: its `input` of type `$input` with the case, the
+        // version and the id, plus the action's fields, and any other variable after it.
+        macro_rules! m {
+            ($op:ident, $m:ident, $input:ident { $($field:ident: $value:expr),* $(,)? } $(, $var:ident: $v:expr)*) => {
+                M::$op(q::$m::Variables {
+                    input: q::$m::$input {
+                        client_mutation_id,
+                        case_id,
+                        version,
+                        $($field: $value,)*
+                    },
+                    $($var: $v,)*
+                })
+            };
+        }
+        if !self.bulk.is_empty() {
+            return Some(ActRequest::AssignMany(q::assign_cases::Variables {
+                input: q::assign_cases::AssignCasesInput {
+                    client_mutation_id,
+                    cases: self
+                        .bulk
+                        .iter()
+                        .map(|(case_id, version)| q::assign_cases::CaseVersionInput {
+                            case_id: case_id.clone(),
+                            version: *version,
+                        })
+                        .collect(),
+                    officer_id: pick(Label::Officer)?,
+                },
+            }));
+        }
+        let language = || self.pick_value(&Label::Language).filter(|l| !l.is_empty());
+        Some(ActRequest::Case(Box::new(match &self.action {
+            A::DecideAdmissibility => m!(
+                DecideAdmissibility,
+                decide_admissibility,
+                DecideAdmissibilityInput {
+                    admissible: self.choice_value(&Label::Admissible) == Some("yes"),
+                    reason: opt(Label::Reason),
                 }
-                ActInput::Assessment {
-                    recommendations,
+            ),
+            A::ScheduleInterview => m!(
+                ScheduleInterview,
+                schedule_interview,
+                ScheduleInterviewInput {
+                    at: self.slot().ok()?,
+                    minutes: Some(self.text_value(&Label::Minutes).parse().ok()?),
+                    officer_id: pick(Label::Officer).filter(|s| !s.is_empty()),
+                    language: language(),
+                    // The server books a free interpreter for the language; choosing one by name
+                    // is left to the unit's interpreter roster, which the API does not list yet.
+                    interpreter_id: None,
+                    override_reason: opt(Label::Override),
+                    reschedule_appointment_id: pick(Label::Appointment).filter(|s| !s.is_empty()),
+                }
+            ),
+            A::RecordInterview => m!(
+                RecordInterview,
+                record_interview,
+                RecordInterviewInput {
+                    principal_attended: self.choice_value(&Label::Attended) == Some("yes"),
+                    held_at: self.held_utc(),
+                    notes_ref: opt(Label::NotesRef),
+                    interpreter_language: language(),
+                    override_reason: opt(Label::Override),
+                }
+            ),
+            A::RecordNoShow => m!(RecordNoShow, record_no_show, CaseActionInput {}),
+            A::RecordContact => m!(RecordContact, record_contact, CaseActionInput {},
+            contact: Some(q::record_contact::ContactInput {
+                channel: Some(self.pick_value(&Label::Channel)?),
+                note: opt(Label::Note),
+            })),
+            A::SubmitAssessment => m!(
+                SubmitAssessment,
+                submit_assessment,
+                SubmitAssessmentInput {
+                    recommendations: self.recommendations()?,
                     assessment_ref: opt(Label::AssessmentRef),
                 }
-            }
-            A::ReviewAssessment => ActInput::Review {
-                approve: self.choice_value(&Label::Decision) == Some("approve"),
-                comments: opt(Label::Comments),
-            },
-            A::NotifyDecision => ActInput::Notify {
+            ),
+            A::ReviewAssessment => m!(
+                ReviewAssessment,
+                review_assessment,
+                ReviewAssessmentInput {
+                    approve: self.choice_value(&Label::Decision) == Some("approve"),
+                    comments: opt(Label::Comments),
+                }
+            ),
+            A::NotifyDecision => m!(NotifyDecision, notify_decision, CaseActionInput {},
+            notification: Some(q::notify_decision::NotificationInput {
                 notified_at: self.held_utc(),
-                method: self.pick_value(&Label::Method)?,
-            },
-            A::LodgeAppeal => ActInput::Appeal {
-                lodged_at: opt(Label::LodgedOn).map(|d| format!("{d}T{:02}:00:00Z", 12)),
-            },
-            A::Withdraw => ActInput::Withdraw {
-                reason: opt(Label::Reason)?,
-            },
-            A::PutOnHold => ActInput::Hold {
-                reason: opt(Label::Reason)?,
-            },
-            A::Close => ActInput::Close {
-                reason: pick(Label::Reason)?,
-            },
-            A::ConfirmAbandonment => ActInput::Abandon,
-            A::Reopen => ActInput::Reopen {
-                ground: pick(Label::Ground)?,
-                approver_id: pick(Label::Approver)?,
-            },
-            A::Assign => ActInput::Assign {
-                officer_id: pick(Label::Officer)?,
-            },
-            A::Resume => ActInput::Resume,
-        })
+                method: Some(self.pick_value(&Label::Method)?),
+            })),
+            A::LodgeAppeal => m!(
+                LodgeAppeal,
+                lodge_appeal,
+                LodgeAppealInput {
+                    lodged_at: opt(Label::LodgedOn).map(|d| format!("{d}T{:02}:00:00Z", 12)),
+                }
+            ),
+            A::Withdraw => m!(
+                WithdrawCase,
+                withdraw_case,
+                CaseReasonInput {
+                    reason: opt(Label::Reason)?,
+                }
+            ),
+            A::PutOnHold => m!(
+                PutCaseOnHold,
+                put_case_on_hold,
+                CaseReasonInput {
+                    reason: opt(Label::Reason)?,
+                }
+            ),
+            A::Close => m!(
+                CloseCase,
+                close_case,
+                CloseCaseInput {
+                    reason: pick(Label::Reason)?,
+                }
+            ),
+            A::ConfirmAbandonment => {
+                m!(ConfirmAbandonment, confirm_abandonment, CaseActionInput {})
+            }
+            A::Reopen => m!(
+                ReopenCase,
+                reopen_case,
+                ReopenCaseInput {
+                    ground: pick(Label::Ground)?,
+                    approver_id: pick(Label::Approver)?,
+                }
+            ),
+            A::Assign => m!(
+                AssignCase,
+                assign_case,
+                AssignCaseInput {
+                    officer_id: pick(Label::Officer)?,
+                }
+            ),
+            A::Resume => m!(ResumeCase, resume_case, CaseActionInput {}),
+        })))
+    }
+
+    /// Each member's recommendation as the API takes it: the codes picked are a ground,
+    /// reasons or clauses according to the outcome.
+    fn recommendations(&self) -> Option<Vec<crate::api::submit_assessment::RecommendationInput>> {
+        let mut out = Vec::new();
+        for pair in self.fields.chunks(2) {
+            if let [outcome, codes] = pair
+                && let (Some(id), Input::Choice { options, idx }, Input::Pick(p)) =
+                    (&outcome.member, &outcome.input, &codes.input)
+            {
+                let outcome = options.get(*idx).map(|(v, _)| v.clone())?;
+                let code = p.value()?.to_string();
+                let (ground, reasons, clauses) = match outcome.as_str() {
+                    "recognised" => (Some(code), Vec::new(), Vec::new()),
+                    "rejected" => (None, vec![code], Vec::new()),
+                    _ => (None, Vec::new(), vec![code]),
+                };
+                out.push(crate::api::submit_assessment::RecommendationInput {
+                    individual_id: id.clone(),
+                    outcome,
+                    ground,
+                    reasons,
+                    clauses,
+                });
+            }
+        }
+        Some(out)
     }
 
     /// Handles a key while the form is open: Esc closes it, Ctrl-S/F10 (or Enter on the last
@@ -666,21 +821,17 @@ impl ActionForm {
                 return FormEvent::Changed(false);
             }
             self.tried = true;
-            let Some(input) = self.input() else {
-                return FormEvent::Changed(true);
-            };
             let cmid = self
                 .cmid
-                .get_or_insert_with(|| uuid::Uuid::now_v7().to_string())
-                .clone();
+                .clone()
+                .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+            let Some(request) = self.request(&cmid) else {
+                return FormEvent::Changed(true);
+            };
+            self.cmid = Some(cmid.clone());
             self.sending = true;
             self.error = None;
-            return FormEvent::Send(Cmd::Act {
-                cmid,
-                case_id: self.case_id.clone(),
-                version: self.version,
-                input,
-            });
+            return FormEvent::Send(Cmd::Act { cmid, request });
         }
         if key.code == KeyCode::Enter {
             self.focus += 1;
@@ -911,5 +1062,16 @@ pub fn draw(lang: Lang, form: &ActionForm, frame: &mut Frame, area: Rect) {
         let x = popup.x + 1 + u16::try_from(col).unwrap_or(0).min(width.saturating_sub(3));
         let y = popup.y + 1 + u16::try_from(row).unwrap_or(0);
         frame.set_cursor_position((x, y));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_officer_forms_read_officers() {
+        assert!(needs_officers(Kind::Assign));
+        assert!(!needs_officers(Kind::Withdraw));
     }
 }

@@ -154,7 +154,7 @@ impl CaseState {
             changed: true,
             // The review names the assessor and the interviewers: their names come with the
             // officers' list.
-            need_officers: actions::needs_officers(action.kind)
+            need_officers: super::action_form::needs_officers(action.kind)
                 || action.kind == actions::Kind::ReviewAssessment,
             ..Outcome::default()
         }
