@@ -25,6 +25,7 @@ MUTATIONS = {
     "addSpecificNeed": ("perm", "AddNeeds"),
     "reviewSpecificNeed": ("perm", "ReviewNeeds"),
     "addDocument": ("perm", "WritePersons"),
+    "updateDocument": ("perm", "WritePersons"),
     "splitGroup": ("perm", "ManageGroups"),
     "mergeGroups": ("perm", "ManageGroups"),
     "createApiToken": ("developer", ""),
