@@ -8,6 +8,7 @@ use amparo::api::Client;
 use amparo::app::{App, Link, Msg, Screen, update};
 use amparo::i18n::Lang;
 use amparo::runtime;
+use amparo::term::{self, LeanBackend};
 use amparo::view::view;
 use amparo_api::auth::AuthConfig;
 use amparo_tests::{PASSWORD, TestDb, TestServer, start, start_tls, world};
@@ -22,6 +23,9 @@ struct Driver {
     client: Client,
     tx: UnboundedSender<Msg>,
     rx: UnboundedReceiver<Msg>,
+    /// When set, every change is drawn as the real client draws it, and the bytes it would
+    /// send to the terminal are kept here.
+    wire: Option<Terminal<LeanBackend<Vec<u8>>>>,
 }
 
 impl Driver {
@@ -32,6 +36,7 @@ impl Driver {
             for cmd in update(&mut self.app, msg) {
                 runtime::run(&self.client, cmd, &self.tx);
             }
+            self.draw();
             if self.app.pending > 0 {
                 let reply = tokio::time::timeout(Duration::from_secs(60), self.rx.recv())
                     .await
@@ -53,6 +58,7 @@ impl Driver {
                 for cmd in update(&mut self.app, msg) {
                     runtime::run(&self.client, cmd, &self.tx);
                 }
+                self.draw();
             }
         };
         if tokio::time::timeout(Duration::from_secs(30), wait)
@@ -93,6 +99,23 @@ impl Driver {
         render(&self.app)
     }
 
+    /// Draws a changed screen to the byte-counting terminal, as the client's loop does.
+    fn draw(&mut self) {
+        if let Some(t) = self.wire.as_mut()
+            && self.app.dirty
+        {
+            term::frame(t, &self.app).expect("frame");
+            self.app.dirty = false;
+        }
+    }
+
+    /// The bytes sent to the terminal so far.
+    fn wire_bytes(&mut self) -> usize {
+        self.wire
+            .as_mut()
+            .map_or(0, |t| t.backend_mut().writer_mut().len())
+    }
+
     async fn register_family(&mut self, focal: &str) {
         self.key(KeyCode::F(3)).await;
         let members = [
@@ -127,6 +150,7 @@ fn driver(url: &str) -> Driver {
         client: Client::new(url).expect("client"),
         tx,
         rx,
+        wire: None,
     }
 }
 
@@ -459,6 +483,7 @@ async fn log_in_register_find_by_transliteration_and_open(t: TestDb) {
         client: Client::new(&srv.url).expect("client"),
         tx,
         rx,
+        wire: None,
     };
 
     d.text("registrar").await;
@@ -619,6 +644,41 @@ async fn a_clerk_records_a_need_a_document_a_correction_and_opens_a_case(t: Test
     assert!(d.app.screens.individual.form.is_none(), "{}", d.screen());
     assert!(d.screen().contains("Kareem Al-Hassan"), "{}", d.screen());
 
+    // The passport's number corrected (the person's only document, so the list opens on it).
+    d.key(KeyCode::Char('D')).await;
+    d.key(KeyCode::Tab).await;
+    d.key(KeyCode::Tab).await;
+    d.ctrl('u').await;
+    d.text("N0123457").await;
+    d.ctrl('s').await;
+    let screen = d.screen();
+    assert!(d.app.screens.individual.form.is_none(), "{screen}");
+    assert!(screen.contains("Passport: N0123457 (SYR)"), "{screen}");
+
+    // An address, a phone and a language, in the same correction form.
+    d.key(KeyCode::Char('e')).await;
+    for _ in 0..5 {
+        d.key(KeyCode::Tab).await;
+    }
+    d.text("Av. Amazonas N24").await;
+    d.key(KeyCode::Tab).await;
+    d.text("Quito").await;
+    d.key(KeyCode::Tab).await;
+    d.text("ecuador").await;
+    d.key(KeyCode::Tab).await;
+    d.text("+593 99 123 4567").await;
+    d.key(KeyCode::Tab).await;
+    d.text("arabic").await;
+    d.ctrl('s').await;
+    let screen = d.screen();
+    assert!(d.app.screens.individual.form.is_none(), "{screen}");
+    assert!(
+        screen.contains("Address: Av. Amazonas N24, Quito (ECU)"),
+        "{screen}"
+    );
+    assert!(screen.contains("Phone: +593 99 123 4567"), "{screen}");
+    assert!(screen.contains("Languages: Arabic"), "{screen}");
+
     d.key(KeyCode::Char('a')).await;
     d.text("Fled threats").await;
     d.ctrl('s').await;
@@ -657,6 +717,7 @@ async fn over_https_with_the_units_own_certificate() {
         client: Client::with_ca(&srv.url, Some(&files.cert)).expect("client"),
         tx,
         rx,
+        wire: None,
     };
     d.log_in("officer").await;
     assert_eq!(d.app.screen(), Screen::Work, "{}", d.screen());
@@ -673,6 +734,7 @@ async fn over_https_with_the_units_own_certificate() {
         client,
         tx,
         rx,
+        wire: None,
     };
     stranger.log_in("officer").await;
     assert_eq!(stranger.app.screen(), Screen::Login);
@@ -690,6 +752,7 @@ async fn demo_serves_the_demo_world_to_the_client() {
         client: Client::new(&server.url).expect("client"),
         tx,
         rx,
+        wire: None,
     };
     d.text("officer").await;
     d.key(KeyCode::Tab).await;
@@ -718,6 +781,108 @@ async fn demo_serves_the_demo_world_to_the_client() {
     assert!(
         !dir.exists(),
         "the demo's directory is removed without --keep"
+    );
+}
+
+/// The thin-link task of `bench/thinlink.py` (log in, search, open a person and a case,
+/// register a family of three picking relationship and nationality, a need and a passport on
+/// its focal point), typed into the client on the demo world at 80x24 in Spanish, drawn after
+/// every change exactly as the client draws, counting the bytes that would go to the terminal.
+/// The bench measures the same task on the link (SSH and TCP added, both directions, as root);
+/// this measures the client's share without root and fails when it grows past its budget.
+/// `cargo test -p amparo --test e2e the_standard_task -- --nocapture` prints each phase.
+#[cfg(feature = "demo")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_standard_task_on_the_wire() {
+    let server = amparo::demo::start(false).await.expect("demo server");
+    let (tx, rx) = unbounded_channel();
+    let size = ratatui::layout::Size::new(80, 24);
+    let mut d = Driver {
+        app: App::new(Lang::Es, &server.url, (80, 24)),
+        client: Client::new(&server.url).expect("client"),
+        tx,
+        rx,
+        wire: Some(
+            Terminal::new(LeanBackend::with_size(Vec::new(), size)).expect("counting terminal"),
+        ),
+    };
+    let mut phases: Vec<(&str, usize)> = Vec::new();
+    let mut mark = 0;
+    let mut phase = |d: &mut Driver, name: &'static str| {
+        let now = d.wire_bytes();
+        phases.push((name, now - mark));
+        mark = now;
+    };
+    d.app.dirty = true;
+    d.draw();
+    phase(&mut d, "first screen (login)");
+    d.text("officer").await;
+    d.key(KeyCode::Tab).await;
+    d.text("amparo-demo").await;
+    d.key(KeyCode::Enter).await;
+    assert_eq!(d.app.screen(), Screen::Work, "{}", d.screen());
+    phase(&mut d, "log in (My work)");
+    d.key(KeyCode::Char('/')).await;
+    d.text("garcia").await;
+    d.key(KeyCode::Enter).await;
+    for _ in 0..3 {
+        d.key(KeyCode::Down).await;
+    }
+    d.key(KeyCode::Enter).await;
+    assert_eq!(d.app.screen(), Screen::Individual, "{}", d.screen());
+    phase(&mut d, "search and open a person");
+    d.key(KeyCode::F(4)).await;
+    d.key(KeyCode::Enter).await;
+    assert_eq!(d.app.screen(), Screen::Case, "{}", d.screen());
+    phase(&mut d, "open a case from My work");
+    d.key(KeyCode::F(3)).await;
+    let members = [
+        ["Mohammed", "Al-Hassan", "M", "1985-03-01", "SYR"],
+        ["Fatima", "Al-Hassan", "F", "1990-07-15", "SYR"],
+        ["Ali", "Al-Hassan", "M", "2015-01-20", "SYR"],
+    ];
+    for (i, fields) in members.iter().enumerate() {
+        if i > 0 {
+            d.ctrl('n').await;
+            d.text(if i == 1 { "spouse" } else { "son" }).await;
+            d.key(KeyCode::Tab).await;
+        }
+        for (j, value) in fields.iter().enumerate() {
+            d.text(value).await;
+            if j + 1 < fields.len() {
+                d.key(KeyCode::Tab).await;
+            }
+        }
+    }
+    d.ctrl('s').await;
+    if d.screen().contains("Posibles duplicados") {
+        d.ctrl('s').await;
+    }
+    assert!(d.screen().contains("Grupo registrado"), "{}", d.screen());
+    phase(&mut d, "register a family of three");
+    d.key(KeyCode::Enter).await;
+    d.key(KeyCode::Char('+')).await;
+    d.text("FU").await;
+    d.ctrl('s').await;
+    d.key(KeyCode::Char('d')).await;
+    d.key(KeyCode::Tab).await;
+    d.text("N012345678").await;
+    d.key(KeyCode::Tab).await;
+    d.text("SYR").await;
+    d.ctrl('s').await;
+    assert!(d.screen().contains("N012345678"), "{}", d.screen());
+    phase(&mut d, "a specific need and a document");
+    let total: usize = phases.iter().map(|(_, n)| n).sum();
+    for (name, n) in &phases {
+        eprintln!("{name:<40}{n:>8} bytes");
+    }
+    eprintln!("{:<40}{total:>8} bytes", "the task, to the terminal");
+    // 39,039 bytes on 2026-12-06 (42,317 before pickers and forms kept their height); the
+    // link adds SSH and TCP framing of each frame and key, and the keys going up (see
+    // tui/README.md for both figures). A change that sends more fails here.
+    assert!(
+        total < 40_000,
+        "the task sent {total} bytes to the terminal"
     );
 }
 

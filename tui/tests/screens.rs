@@ -123,7 +123,16 @@ fn individual() -> serde_json::Value {
             { "id": "n-2", "version": 2, "code": "DS", "subCode": null, "status": "CONFIRMED" },
         ],
         "withheldSpecificNeeds": 1,
-        "documents": [{ "documentType": "passport", "number": "N0123456", "issuingCountry": "SYR" }],
+        "documents": [
+            { "id": "doc-1", "version": 2, "documentType": "passport", "number": "N0123456", "issuingCountry": "SYR", "issuedOn": "2019-05-01", "expiresOn": "2029-04-30" },
+            { "id": "doc-2", "version": 1, "documentType": "asylum_certificate", "number": "AC-77", "issuingCountry": "ECU", "issuedOn": null, "expiresOn": null },
+        ],
+        "addresses": [
+            { "kind": "current", "line": "Av. 10 de Agosto N24", "city": "Quito", "province": "Pichincha", "country": "ECU", "validTo": null },
+            { "kind": "current", "line": "Casa de acogida", "city": "Lago Agrio", "province": null, "country": "ECU", "validTo": "2026-10-01" },
+        ],
+        "phones": [{ "number": "+593 99 111 2222", "kind": "mobile", "consentToContact": true }],
+        "languages": [{ "language": "ara", "kind": "mother_tongue" }, { "language": "spa", "kind": "spoken" }],
         "groupMembership": {
             "relationship": "focal_point",
             "group": { "id": "g-1", "groupNumber": "DPIN-G-0000001", "members": [
@@ -1922,7 +1931,7 @@ fn on_person(lang: Lang) -> App {
 
 fn sent_person(cmds: &[Cmd]) -> (String, amparo::msg::PersonInput) {
     match cmds {
-        [Cmd::Person { cmid, input }] => (cmid.clone(), input.clone()),
+        [Cmd::Person { cmid, input }] => (cmid.clone(), (**input).clone()),
         other => panic!("expected one person command, got {other:?}"),
     }
 }
@@ -2019,6 +2028,9 @@ fn a_person_gets_a_need_picked_from_the_list_a_document_and_a_correction() {
                 original_script_name: None,
                 date_of_birth: Some("1985-03-02".into()),
                 nationalities: None,
+                languages: None,
+                addresses: None,
+                phones: None,
             }
         );
         // Someone else changed the given names meanwhile: the record is read again under the
@@ -2047,6 +2059,110 @@ fn a_person_gets_a_need_picked_from_the_list_a_document_and_a_correction() {
         let (_, input) = sent_person(&ctrl(&mut app, 's'));
         assert!(
             matches!(&input, PersonInput::Update { version: 4, given_names: None, date_of_birth: Some(d), .. } if d == "1985-03-02"),
+            "{input:?}"
+        );
+        press(&mut app, KeyCode::Esc);
+
+        // The address, phone and language: the first of each is edited, the whole list sent
+        // (the other language kept as read, the past address left alone).
+        press(&mut app, KeyCode::Char('e'));
+        for _ in 0..5 {
+            press(&mut app, KeyCode::Tab);
+        }
+        ctrl(&mut app, 'u');
+        type_text(&mut app, "Calle Larga 5");
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Tab);
+        ctrl(&mut app, 'u');
+        type_text(&mut app, "12");
+        assert!(ctrl(&mut app, 's').is_empty(), "not a phone");
+        ctrl(&mut app, 'u');
+        type_text(&mut app, "+593 98 000 1111");
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, if lang == Lang::Es { "kurdo" } else { "kurdish" });
+        insta::assert_snapshot!(format!("person_correct_contact_{code}"), render(&app));
+        let (_, input) = sent_person(&ctrl(&mut app, 's'));
+        let PersonInput::Update {
+            version,
+            given_names,
+            languages,
+            addresses,
+            phones,
+            ..
+        } = input
+        else {
+            panic!("{input:?}")
+        };
+        assert_eq!((version, given_names), (4, None));
+        let languages = languages.expect("languages sent");
+        assert_eq!(languages.len(), 2);
+        assert_eq!(languages[0].kind, "mother_tongue");
+        assert_ne!(languages[0].language, "ara");
+        assert_eq!(languages[1].language, "spa");
+        let addresses = addresses.expect("addresses sent");
+        assert_eq!(addresses.len(), 1, "only current addresses: {addresses:?}");
+        assert_eq!(addresses[0].line, "Calle Larga 5");
+        assert_eq!(addresses[0].city.as_deref(), Some("Quito"));
+        assert_eq!(addresses[0].province.as_deref(), Some("Pichincha"));
+        assert_eq!(addresses[0].country, "ECU");
+        let phones = phones.expect("phones sent");
+        assert_eq!(phones[0].number, "+593 98 000 1111");
+        assert!(phones[0].consent_to_contact, "consent kept");
+        press(&mut app, KeyCode::Esc);
+
+        // A document corrected: the second one chosen by name, its expiry typed; sent whole
+        // with that document's version (its issue date as read).
+        press(&mut app, KeyCode::Char('D'));
+        type_text(&mut app, "AC-77");
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Tab);
+        ctrl(&mut app, 'u');
+        type_text(&mut app, "AC-78");
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "2030-01-3");
+        insta::assert_snapshot!(format!("person_edit_document_{code}"), render(&app));
+        type_text(&mut app, "1");
+        let (cmid, input) = sent_person(&ctrl(&mut app, 's'));
+        assert_eq!(
+            input,
+            PersonInput::UpdateDocument {
+                id: "doc-2".into(),
+                version: 1,
+                document_type: "asylum_certificate".into(),
+                number: "AC-78".into(),
+                issuing_country: Some("ECU".into()),
+                issued_on: None,
+                expires_on: Some("2030-01-31".into()),
+            }
+        );
+        // Someone corrected it first: read again, the number typed is kept and the new
+        // version is sent next.
+        let cmds = reply(
+            &mut app,
+            Reply::Person {
+                cmid,
+                result: Err(ApiError::Conflict("version".into())),
+            },
+        );
+        let [Cmd::Individual { seq, .. }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        let mut fresh = individual();
+        fresh["individual"]["version"] = json!(4);
+        fresh["individual"]["documents"][1]["version"] = json!(2);
+        fresh["individual"]["documents"][1]["issuingCountry"] = json!("COL");
+        reply(
+            &mut app,
+            Reply::Individual {
+                seq: *seq,
+                result: Ok(data(fresh)),
+            },
+        );
+        let (_, input) = sent_person(&ctrl(&mut app, 's'));
+        assert!(
+            matches!(&input, PersonInput::UpdateDocument { id, version: 2, number, issuing_country: Some(c), .. } if id == "doc-2" && number == "AC-78" && c == "COL"),
             "{input:?}"
         );
         press(&mut app, KeyCode::Esc);

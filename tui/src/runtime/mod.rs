@@ -234,7 +234,7 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
             return None;
         }
         Cmd::Person { cmid, input } => {
-            let result = person::send(client, cmid.clone(), input).await;
+            let result = person::send(client, cmid.clone(), *input).await;
             Reply::Person { cmid, result }
         }
         Cmd::Silent(inner) => {

@@ -844,6 +844,7 @@ pub fn draw(lang: Lang, form: &ActionForm, frame: &mut Frame, area: Rect) {
         lines.push(Line::raw(c.confirm));
     }
     let mut cursor = None;
+    let mut list_shown = 0;
     for (i, f) in form.fields.iter().enumerate().skip(first).take(max_fields) {
         let focus = i == form.focus;
         let name = cell(&label(t, &f.label), 24);
@@ -872,15 +873,37 @@ pub fn draw(lang: Lang, form: &ActionForm, frame: &mut Frame, area: Rect) {
         }
         lines.push(Line::from(spans));
         if focus && let Input::Pick(p) = &f.input {
-            lines.extend(p.lines(4, usize::from(width).saturating_sub(4), c.filter));
+            let list = p.lines(4, usize::from(width).saturating_sub(4), c.filter);
+            list_shown = list.len();
+            lines.extend(list);
         }
     }
+    // Room for the tallest list whichever field has the focus, and one status line even
+    // when empty: the box is centred, so a change of height would move all of it and send
+    // it again over the link.
+    let list_room = form
+        .fields
+        .iter()
+        .filter_map(|f| match &f.input {
+            Input::Pick(p) => Some(p.height(4)),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
+    lines.resize(
+        lines.len() + list_room.saturating_sub(list_shown),
+        Line::default(),
+    );
+    let before_status = lines.len();
     if form.sending {
         lines.push(Line::raw(t.sending));
     }
     if let Some(e) = &form.error {
         lines.push(Line::styled(t.error(e), error()));
         lines.push(Line::raw(c.form_retry));
+    }
+    if lines.len() == before_status {
+        lines.push(Line::default());
     }
     lines.push(Line::styled(c.form_hint, dim()));
     // A refusal in words may wrap: count the rows the lines take, so the hint stays in.
