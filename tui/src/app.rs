@@ -430,6 +430,7 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
         Reply::Login(Ok(data)) => logged_in(app, data.login.token, cmds),
         Reply::Login(Err(e)) => app.screens.login.failed(e),
         Reply::Me(Ok(data)) => {
+            crate::widgets::set_office_clock(session_clock(&data.me));
             app.me = Some(data.me);
             app.go_home(cmds);
             if (app.is_officer() || app.is_supervisor())
@@ -643,5 +644,45 @@ fn error_of(reply: &Reply) -> Option<&ApiError> {
         Reply::AdminUsers(Err(e)) | Reply::AdminAct { result: Err(e), .. } => Some(e),
         Reply::Read(r) => r.error(),
         _ => None,
+    }
+}
+
+/// The clock of the session's office, else of its unit (named after the zone's city).
+fn session_clock(me: &api::me::MeMe) -> Option<crate::widgets::OfficeClock> {
+    use crate::widgets::OfficeClock;
+    me.office
+        .as_ref()
+        .and_then(|o| OfficeClock::new(&o.time_zone, Some(&o.name)))
+        .or_else(|| OfficeClock::new(&me.operation_unit.time_zone, None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::session_clock;
+    use crate::api::me::MeMe;
+
+    fn me(office: serde_json::Value) -> MeMe {
+        serde_json::from_value(serde_json::json!({
+            "id": "u", "username": "u", "roles": [], "office": office,
+            "operationUnit": { "timeZone": "America/Guayaquil" },
+        }))
+        .expect("a me")
+    }
+
+    #[test]
+    fn the_sessions_office_sets_the_clock_else_its_unit() {
+        let gps = me(serde_json::json!({ "name": "Galápagos", "timeZone": "Pacific/Galapagos" }));
+        let clock = session_clock(&gps).expect("a clock");
+        assert_eq!(clock.zone, chrono_tz::Pacific::Galapagos);
+        assert_eq!(clock.place, "Galápagos");
+        let none = session_clock(&me(serde_json::Value::Null)).expect("the unit's clock");
+        assert_eq!(none.zone, chrono_tz::America::Guayaquil);
+        assert_eq!(none.place, "Guayaquil");
+        // An office whose zone the client does not know falls back to the unit's.
+        let odd = me(serde_json::json!({ "name": "X", "timeZone": "Nowhere/Else" }));
+        assert_eq!(
+            session_clock(&odd).map(|c| c.place).as_deref(),
+            Some("Guayaquil")
+        );
     }
 }

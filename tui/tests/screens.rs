@@ -81,7 +81,10 @@ fn logged_in(lang: Lang) -> App {
 
 fn me(username: &str, roles: &[&str]) -> amparo::api::me::ResponseData {
     data(
-        json!({ "me": { "id": format!("user-{username}"), "username": username, "roles": roles } }),
+        // No office: the unit's zone names the clock, as the tests' default does, so that a test
+        // that logs in and one that does not show the same clock.
+        json!({ "me": { "id": format!("user-{username}"), "username": username, "roles": roles,
+            "office": null, "operationUnit": { "timeZone": "America/Guayaquil" } } }),
     )
 }
 

@@ -361,7 +361,7 @@ pub fn assessment_lines(t: &Texts, k: &CaseCase, ctx: &Ctx) -> Vec<String> {
         t.assessment,
         who(&a.assessor_id),
         local_time(&a.at),
-        t.office_time
+        crate::widgets::office_clock(t.lang)
     ));
     for r in &a.recommendations {
         let codes: Vec<String> = match r.outcome.as_str() {
