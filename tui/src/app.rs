@@ -62,7 +62,7 @@ pub struct App {
 
 impl App {
     pub fn new(lang: Lang, server: &str, size: (u16, u16)) -> Self {
-        Self {
+        let mut app = Self {
             lang,
             server: server.to_string(),
             stack: vec![Screen::Login],
@@ -85,7 +85,16 @@ impl App {
             logout_asked: false,
             demo_db: None,
             screens: Screens::default(),
-        }
+        };
+        app.resize(size);
+        app
+    }
+
+    /// A new terminal size: lists ask for as many rows as now fit.
+    pub fn resize(&mut self, size: (u16, u16)) {
+        self.size = size;
+        self.screens.search.page_size = crate::screens::search::page_size(size.1);
+        self.screens.work.page_size = crate::screens::work::page_size(size.1);
     }
 
     /// The screen shown.
@@ -309,7 +318,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
     let changed = match msg {
         Msg::Key(key) => key.kind != KeyEventKind::Release && on_key(app, key, &mut cmds),
         Msg::Resize(w, h) => {
-            app.size = (w, h);
+            app.resize((w, h));
             true
         }
         Msg::Reply {

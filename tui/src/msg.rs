@@ -247,6 +247,8 @@ pub enum Cmd {
         page: usize,
         query: String,
         after: Option<String>,
+        /// Rows to ask for.
+        first: usize,
     },
     Individual {
         seq: u64,
@@ -282,6 +284,8 @@ pub enum Cmd {
         page: usize,
         filter: api::my_work::WorkFilterInput,
         after: Option<String>,
+        /// Rows to ask for.
+        first: usize,
     },
     Queue {
         seq: u64,

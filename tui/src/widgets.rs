@@ -216,6 +216,15 @@ pub fn local_date(at: &str) -> String {
     local_time(at).chars().take(10).collect()
 }
 
+/// The API's largest page: `first` is capped at 100.
+pub const API_MAX_PAGE: usize = 100;
+
+/// Rows of a list's page on a terminal `height` lines tall, of which `chrome` are the screen's
+/// other lines: a taller window asks for more rows at once, never more than the API gives.
+pub fn page_rows(height: u16, chrome: u16) -> usize {
+    usize::from(height.saturating_sub(chrome)).clamp(1, API_MAX_PAGE)
+}
+
 /// The area less its last line, and that line (for the hint).
 pub fn split_hint(area: Rect) -> [Rect; 2] {
     let h = area.height.saturating_sub(1);

@@ -205,6 +205,7 @@ fn search_screens_and_paging() {
                 page: 0,
                 query,
                 after: None,
+                first: 14,
             },
         ] = cmds.as_slice()
         else {
@@ -723,7 +724,7 @@ fn row(i: usize) -> serde_json::Value {
         "priority": i.is_multiple_of(3),
         "specificNeedCodes": if i.is_multiple_of(3) { json!(["SC", "WR"]) } else { json!([]) },
         "version": 4,
-        "deadlines": { "due": format!("2026-12-{:02}T15:00:00Z", 1 + i), "overdue": i == 2 },
+        "deadlines": { "due": format!("2026-12-{:02}T15:00:00Z", 1 + i % 28), "overdue": i == 2 },
         "principalApplicant": if i == 1 { json!(null) } else {
             let names = ["María Fernanda Rodríguez de la Torre", "Ali Hassan", "Yusuf Abdullahi Mohamed"];
             json!({ "fullName": names[i % 3] })
@@ -931,7 +932,13 @@ fn my_work_on_a_larger_terminal() {
 #[test]
 fn lists_and_the_case_use_a_200_by_50_window() {
     let (mut app, cmds) = logged_in_as(Lang::En, "officer", &["eligibility_officer"], (200, 50));
-    work_reply(&mut app, &cmds, queue("myWork", 0..14, true));
+    // Fifty lines hold forty cases: the window asks for them at once.
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Cmd::Work { first: 40, .. })),
+        "{cmds:?}"
+    );
+    work_reply(&mut app, &cmds, queue("myWork", 0..40, true));
     let screen = render_at(&app, 200, 50);
     // Whole names and the due time, not cut.
     assert!(
@@ -943,6 +950,48 @@ fn lists_and_the_case_use_a_200_by_50_window() {
     let cmds = press(&mut app, KeyCode::Enter);
     case_reply(&mut app, &cmds, case_record(&ALL_ACTIONS));
     insta::assert_snapshot!("case_200x50_en", render_at(&app, 200, 50));
+}
+
+#[test]
+fn search_uses_a_200_by_50_window() {
+    let (mut app, _) = logged_in_as(Lang::En, "registrar", &["registration_clerk"], (200, 50));
+    type_text(&mut app, "muhamad al hasan");
+    let cmds = press(&mut app, KeyCode::Enter);
+    let [Cmd::Search { seq, first: 40, .. }] = cmds.as_slice() else {
+        panic!("expected a search of forty rows, got {cmds:?}");
+    };
+    reply(
+        &mut app,
+        Reply::Search {
+            seq: *seq,
+            page: 0,
+            result: Ok(data(search_page(1..41, true))),
+        },
+    );
+    let screen = render_at(&app, 200, 50);
+    assert!(
+        screen.contains("DPIN-I-0000040"),
+        "the fortieth row is shown: {screen}"
+    );
+    insta::assert_snapshot!("search_200x50_en", screen);
+}
+
+#[test]
+fn a_window_made_taller_asks_for_more_rows_up_to_the_apis_page() {
+    let mut app = logged_in(Lang::En);
+    update(&mut app, Msg::Resize(80, 40));
+    type_text(&mut app, "ana");
+    let cmds = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::Search { first: 30, .. }]),
+        "{cmds:?}"
+    );
+    // A very tall window asks for no more than the API's largest page, and a tiny one for one row.
+    update(&mut app, Msg::Resize(80, 300));
+    assert_eq!(app.screens.search.page_size, 100);
+    update(&mut app, Msg::Resize(80, 5));
+    assert_eq!(app.screens.search.page_size, 1);
+    assert_eq!(app.screens.work.page_size, 1);
 }
 
 #[test]

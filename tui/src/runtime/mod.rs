@@ -10,9 +10,7 @@ use crate::msg::{
     AdminDone, AdminOp, CasePage, Cmd, Decision, ListReply, LiveEvent, Msg, Reply, ReviewsPage,
 };
 use crate::screens::reviews::REVIEWS_PAGE;
-use crate::screens::search::PAGE_SIZE;
 use crate::screens::supervisor::QUEUE_PAGE;
-use crate::screens::work::WORK_PAGE;
 
 mod act;
 mod person;
@@ -99,13 +97,14 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
             page,
             query,
             after,
+            first,
         } => Reply::Search {
             seq,
             page,
             result: client
                 .post::<api::Search>(api::search::Variables {
                     search: query,
-                    first: PAGE_SIZE as i64,
+                    first: first as i64,
                     after,
                 })
                 .await,
@@ -185,10 +184,11 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
             page,
             filter,
             after,
+            first,
         } => Reply::Read(ListReply::Work {
             seq,
             page,
-            result: work_page(client, filter, after).await,
+            result: work_page(client, filter, after, first).await,
         }),
         Cmd::Queue {
             seq,
@@ -293,11 +293,12 @@ async fn work_page(
     client: &Client,
     filter: api::my_work::WorkFilterInput,
     after: Option<String>,
+    first: usize,
 ) -> Result<CasePage, ApiError> {
     let d = client
         .post::<api::MyWork>(api::my_work::Variables {
             filter: Some(filter),
-            first: WORK_PAGE as i64,
+            first: first as i64,
             after,
         })
         .await?;
