@@ -255,6 +255,233 @@ async fn officer_acts_and_the_supervisor_sees_it_live(t: TestDb) {
     assert!(!screen.contains("registered 1"), "{screen}");
 }
 
+/// A family of three registered, opened for RSD with all three on the case, assigned to
+/// `officer`, found admissible, scheduled and interviewed, all through the API; returns the
+/// case's id and number.
+async fn interviewed_family_of_three(srv: &TestServer) -> (String, String) {
+    let registrar = srv.login("registrar").await;
+    let supervisor = srv.login("supervisor").await;
+    let officer = srv.login("officer").await;
+    let g = ok(
+        srv,
+        &registrar,
+        "mutation($input: RegisterGroupInput!) { registerGroup(input: $input) { group { id } members { id } } }",
+        json!({ "clientMutationId": "e2e-three", "acknowledgeDuplicates": true, "members": [
+            { "relationship": "focal_point", "person": { "givenNames": "Rosa", "familyName": "Quintero", "sex": "F", "dateOfBirth": "1987-02-03", "nationalities": ["COL"] } },
+            { "relationship": "son", "person": { "givenNames": "Pablo", "familyName": "Quintero", "sex": "M", "dateOfBirth": "2014-06-09", "nationalities": ["COL"] } },
+            { "relationship": "daughter", "person": { "givenNames": "Lucía", "familyName": "Quintero", "sex": "F", "dateOfBirth": "2017-10-21", "nationalities": ["COL"] } }
+        ]}),
+    )
+    .await;
+    let members = &g["registerGroup"]["members"];
+    let c = ok(
+        srv,
+        &registrar,
+        "mutation($input: OpenCaseInput!) { openCase(input: $input) { case { id caseNumber version } } }",
+        json!({ "clientMutationId": "e2e-three-open", "groupId": g["registerGroup"]["group"]["id"],
+                "principalId": members[0]["id"], "memberIds": [members[1]["id"], members[2]["id"]] }),
+    )
+    .await;
+    let case = &c["openCase"]["case"];
+    let id = case["id"].as_str().expect("case id").to_string();
+    let number = case["caseNumber"].as_str().expect("number").to_string();
+    let me = srv.gql(Some(&officer), "{ me { id } }", json!({})).await;
+    let officer_id = me["data"]["me"]["id"].clone();
+    let mut version = case["version"].clone();
+    // Each step returns the case's new version, which the next one sends.
+    let steps = [
+        (
+            &supervisor,
+            "assignCase",
+            "AssignCaseInput",
+            json!({ "officerId": officer_id }),
+        ),
+        (
+            &officer,
+            "decideAdmissibility",
+            "DecideAdmissibilityInput",
+            json!({ "admissible": true }),
+        ),
+        (
+            &registrar,
+            "scheduleInterview",
+            "ScheduleInterviewInput",
+            json!({ "at": next_working_day_10am(), "officerId": officer_id }),
+        ),
+        (
+            &officer,
+            "recordInterview",
+            "RecordInterviewInput",
+            json!({ "principalAttended": true, "notesRef": "NOTES-3" }),
+        ),
+    ];
+    for (i, (token, name, input_type, extra)) in steps.into_iter().enumerate() {
+        let mut input = json!({ "clientMutationId": format!("e2e-three-{i}"), "caseId": id, "version": version });
+        if let (Some(obj), Some(more)) = (input.as_object_mut(), extra.as_object()) {
+            obj.extend(more.clone());
+        }
+        let query = format!(
+            "mutation($input: {input_type}!) {{ {name}(input: $input) {{ case {{ version status }} }} }}"
+        );
+        let d = ok(srv, token, &query, input).await;
+        version = d[name]["case"]["version"].clone();
+    }
+    (id, number)
+}
+
+/// 10:00 in Ecuador (15:00 UTC) on the next working day.
+fn next_working_day_10am() -> String {
+    use chrono::Datelike;
+    let mut day = chrono::Utc::now().date_naive() + chrono::Days::new(1);
+    while matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun) {
+        day = day + chrono::Days::new(1);
+    }
+    format!("{}T15:00:00Z", day.format("%Y-%m-%d"))
+}
+
+/// The officer assesses a family of three on the client, each member's ground or reason picked
+/// by typing into the list that member's outcome offers; the supervisor's list of cases
+/// awaiting review shows it without a key pressed, the supervisor reads the assessment on the
+/// review form and approves it, and the officer's case screen follows to the decision.
+async fn an_officer_assesses_a_family_of_three_and_the_supervisor_approves_it_live(t: TestDb) {
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let (case_id, number) = interviewed_family_of_three(&srv).await;
+
+    let mut sup = driver(&srv.url);
+    sup.log_in("supervisor").await;
+    assert_eq!(sup.app.screen(), Screen::Supervisor, "{}", sup.screen());
+    sup.until("the live link", |a| a.live).await;
+    assert!(
+        !sup.app
+            .screens
+            .supervisor
+            .list
+            .rows
+            .iter()
+            .any(|r| r.case_number == number),
+        "nothing awaits review yet: {}",
+        sup.screen()
+    );
+
+    let mut off = driver(&srv.url);
+    off.log_in("officer").await;
+    off.until("the live link", |a| a.live).await;
+    assert!(off.screen().contains(&number), "{}", off.screen());
+    off.key(KeyCode::Enter).await;
+    assert_eq!(off.app.screen(), Screen::Case);
+    assert!(off.screen().contains("interviewed"), "{}", off.screen());
+    off.key(KeyCode::Char('e')).await;
+    // Rosa: recognised under the 1951 Convention, picked by typing part of its name.
+    off.key(KeyCode::Tab).await;
+    off.text("1951").await;
+    // Pablo: rejected; the list now offers the reasons of a rejection.
+    off.key(KeyCode::Tab).await;
+    off.key(KeyCode::Right).await;
+    off.key(KeyCode::Tab).await;
+    off.text("credible").await;
+    // Lucía: recognised under the Cartagena Declaration.
+    off.key(KeyCode::Tab).await;
+    off.key(KeyCode::Tab).await;
+    off.text("cartagena").await;
+    let screen = off.screen();
+    assert!(screen.contains("Lucía Quintero"), "{screen}");
+    assert!(screen.contains("cartagena"), "{screen}");
+    off.key(KeyCode::Tab).await;
+    off.text("ASSESS-3").await;
+    off.ctrl('s').await;
+    off.until("the case read back as assessed", |a| {
+        a.screens.case.form.is_none() && render(a).contains("assessed ·")
+    })
+    .await;
+
+    // What the server keeps is what was picked, member by member.
+    let token = srv.login("supervisor").await;
+    let r = srv
+        .gql(
+            Some(&token),
+            "query($id: ID!) { case(id: $id) { status workflow { stages { assessment { assessmentRef recommendations { outcome ground reasons } } } } } }",
+            json!({ "id": case_id }),
+        )
+        .await;
+    let a = &r["data"]["case"]["workflow"]["stages"][0]["assessment"];
+    assert_eq!(a["assessmentRef"], "ASSESS-3", "{r}");
+    assert_eq!(
+        a["recommendations"],
+        json!([
+            { "outcome": "recognised", "ground": "convention_1951", "reasons": [] },
+            { "outcome": "rejected", "ground": null, "reasons": ["not_credible"] },
+            { "outcome": "recognised", "ground": "cartagena", "reasons": [] },
+        ]),
+        "{r}"
+    );
+
+    // The supervisor's list of cases awaiting review follows from the notice alone.
+    sup.until("the case in the list awaiting review", |a| {
+        a.screens
+            .supervisor
+            .list
+            .rows
+            .iter()
+            .any(|r| r.case_number == number)
+    })
+    .await;
+    let row = sup
+        .app
+        .screens
+        .supervisor
+        .list
+        .rows
+        .iter()
+        .position(|r| r.case_number == number)
+        .expect("row");
+    for _ in 0..row {
+        sup.key(KeyCode::Down).await;
+    }
+    sup.key(KeyCode::Enter).await;
+    assert_eq!(sup.app.screen(), Screen::Case, "{}", sup.screen());
+    sup.until("the case read", |a| render(a).contains("v review"))
+        .await;
+    sup.key(KeyCode::Char('v')).await;
+    let screen = sup.screen();
+    assert!(sup.app.screens.case.form.is_some(), "{screen}");
+    // The whole assessment is read before deciding: each member with its ground or reason.
+    let context = sup
+        .app
+        .screens
+        .case
+        .form
+        .as_ref()
+        .map(|f| f.context.join("\n"))
+        .unwrap_or_default();
+    for words in [
+        "Rosa Quintero: recognised",
+        "Pablo Quintero: rejected",
+        "Lucía Quintero: recognised",
+        "Cartagena",
+    ] {
+        assert!(context.contains(words), "{words} in {context}");
+    }
+    // Times are on the clock of the supervisor's office, named by it.
+    assert!(context.contains("(Quito time)"), "{context}");
+    sup.ctrl('s').await;
+    sup.until("the case read back as decided", |a| {
+        a.screens.case.form.is_none() && render(a).contains("decided ·")
+    })
+    .await;
+
+    // The officer's case screen, left open, follows to the decision without a key.
+    off.until("the officer's case to show the decision", |a| {
+        render(a).contains("decided ·")
+    })
+    .await;
+    let screen = off.screen();
+    assert!(
+        screen.contains("Lucía Quintero: recognised (cartagena)"),
+        "{screen}"
+    );
+}
+
 /// A registrar has no live link; the status line still turns to LINK DOWN within seconds of
 /// the server going away, with no key pressed.
 async fn the_status_line_sees_the_server_go_without_a_key(t: TestDb) {
@@ -279,6 +506,7 @@ amparo_tests::both_backends!(
     a_clerk_records_a_need_a_document_a_correction_and_opens_a_case,
     log_in_register_find_by_transliteration_and_open,
     officer_acts_and_the_supervisor_sees_it_live,
+    an_officer_assesses_a_family_of_three_and_the_supervisor_approves_it_live,
     a_supervisor_decides_a_possible_duplicate,
     the_admin_creates_a_registrar_who_sets_a_password_and_is_disabled,
     token_commands_create_list_and_revoke,
