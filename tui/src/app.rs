@@ -58,6 +58,8 @@ pub struct App {
     /// Where `amparo demo` keeps its database, and whether it is kept after quitting.
     pub demo_db: Option<(String, bool)>,
     pub screens: Screens,
+    /// The clock of the user's office: times are shown and typed in it (see `widgets::with_clock`).
+    pub clock: crate::widgets::OfficeClock,
 }
 
 impl App {
@@ -85,6 +87,7 @@ impl App {
             logout_asked: false,
             demo_db: None,
             screens: Screens::default(),
+            clock: crate::widgets::OfficeClock::default(),
         };
         app.resize(size);
         app
@@ -314,6 +317,11 @@ impl App {
 
 /// Applies one message; returns the requests to start.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
+    let clock = app.clock.clone();
+    crate::widgets::with_clock(&clock, || apply(app, msg))
+}
+
+fn apply(app: &mut App, msg: Msg) -> Vec<Cmd> {
     let mut cmds = Vec::new();
     let changed = match msg {
         Msg::Key(key) => key.kind != KeyEventKind::Release && on_key(app, key, &mut cmds),
@@ -439,7 +447,7 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
         Reply::Login(Ok(data)) => logged_in(app, data.login.token, cmds),
         Reply::Login(Err(e)) => app.screens.login.failed(e),
         Reply::Me(Ok(data)) => {
-            crate::widgets::set_office_clock(session_clock(&data.me));
+            app.clock = session_clock(&data.me).unwrap_or_default();
             app.me = Some(data.me);
             app.go_home(cmds);
             if (app.is_officer() || app.is_supervisor())

@@ -91,26 +91,32 @@ fn zone_city(zone: chrono_tz::Tz) -> String {
     name.rsplit('/').next().unwrap_or(name).replace('_', " ")
 }
 
-/// The session's clock. It is a fact of the whole session, like who logged in, read by every
-/// screen and message that shows a time, so it lives in one place rather than in each screen.
-static OFFICE_CLOCK: std::sync::RwLock<Option<OfficeClock>> = std::sync::RwLock::new(None);
-
-/// Sets the session's clock (after login); an unknown zone keeps the one there was.
-pub fn set_office_clock(clock: Option<OfficeClock>) {
-    if let Some(c) = clock
-        && let Ok(mut slot) = OFFICE_CLOCK.write()
-    {
-        *slot = Some(c);
-    }
+std::thread_local! {
+    /// The clock of the session being updated or drawn on this thread. The session (`App`)
+    /// owns its clock; `update` and `view` lend it here for their (synchronous) run, so that the
+    /// many places that show a time need not carry it, and two sessions in one process (the
+    /// tests' officer and supervisor) each keep their own.
+    static CLOCK: std::cell::RefCell<Option<OfficeClock>> = const { std::cell::RefCell::new(None) };
 }
 
-/// The session's clock.
+/// Runs `f` with `clock` as the clock times are shown and read in.
+pub fn with_clock<R>(clock: &OfficeClock, f: impl FnOnce() -> R) -> R {
+    /// Puts the previous clock back however `f` ends.
+    struct Restore(Option<OfficeClock>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            CLOCK.with(|c| *c.borrow_mut() = previous);
+        }
+    }
+    let previous = CLOCK.with(|c| c.borrow_mut().replace(clock.clone()));
+    let _restore = Restore(previous);
+    f()
+}
+
+/// The clock of the session being updated or drawn (Ecuador's mainland outside of one).
 pub fn office() -> OfficeClock {
-    OFFICE_CLOCK
-        .read()
-        .ok()
-        .and_then(|c| c.clone())
-        .unwrap_or_default()
+    CLOCK.with(|c| c.borrow().clone()).unwrap_or_default()
 }
 
 /// A one-line text field; editing happens at the end, which is how forms are typed.

@@ -81,10 +81,9 @@ fn logged_in(lang: Lang) -> App {
 
 fn me(username: &str, roles: &[&str]) -> amparo::api::me::ResponseData {
     data(
-        // No office: the unit's zone names the clock, as the tests' default does, so that a test
-        // that logs in and one that does not show the same clock.
         json!({ "me": { "id": format!("user-{username}"), "username": username, "roles": roles,
-            "office": null, "operationUnit": { "timeZone": "America/Guayaquil" } } }),
+            "office": { "name": "Quito", "timeZone": "America/Guayaquil" },
+            "operationUnit": { "timeZone": "America/Guayaquil" } } }),
     )
 }
 
@@ -1173,6 +1172,69 @@ fn the_case_history_shows_what_each_step_recorded() {
     assert!(screen.contains("Phone call"), "{screen}");
     assert!(screen.contains("«Asks to move the"), "{screen}");
     assert!(screen.contains("held 2026-11-20 10:00"), "{screen}");
+}
+
+#[test]
+fn an_office_in_another_zone_shows_and_reads_times_on_its_own_clock() {
+    // An officer of an office in the Galápagos (UTC-6), next to a Quito session (UTC-5) in the
+    // same process: each keeps its own clock.
+    let (mut quito, cmds) = logged_in_as(Lang::En, "officer", &["eligibility_officer"], (80, 24));
+    work_reply(&mut quito, &cmds, queue("myWork", 0..3, false));
+    let mut app = App::new(Lang::Es, "http://amparo.test:8080", (80, 24));
+    type_text(&mut app, "officer.gps");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "pw");
+    press(&mut app, KeyCode::Enter);
+    reply(
+        &mut app,
+        Reply::Login(Ok(data(json!({ "login": { "token": "tok" } })))),
+    );
+    let cmds = reply(
+        &mut app,
+        Reply::Me(Ok(data(json!({ "me": {
+            "id": "user-officer", "username": "officer.gps", "roles": ["eligibility_officer"],
+            "office": { "name": "Galápagos", "timeZone": "Pacific/Galapagos" },
+            "operationUnit": { "timeZone": "America/Guayaquil" } } })))),
+    );
+    work_reply(&mut app, &cmds, queue("myWork", 0..3, false));
+    // Due 2026-12-01T15:00Z: 09:00 on the islands (the time shows on a wide window).
+    let wide = render_at(&app, 200, 50);
+    assert!(wide.contains("2026-12-01 09:00"), "{wide}");
+    let cmds = press(&mut app, KeyCode::Enter);
+    case_reply(&mut app, &cmds, case_record(&ALL_ACTIONS));
+    let screen = render(&app);
+    assert!(
+        screen.contains("Próxima entrevista: 2026-12-02 09:00"),
+        "{screen}"
+    );
+    assert!(screen.contains("Cita: 2026-12-02 09:00"), "{screen}");
+    // A deadline at midnight on the mainland is 23:00 the day before on the islands.
+    assert!(screen.contains("Decisión hasta: 2026-12-19"), "{screen}");
+
+    press(&mut app, KeyCode::Char('s'));
+    reply(
+        &mut app,
+        Reply::Officers(Err(ApiError::Forbidden("supervisors".into()))),
+    );
+    assert!(
+        render(&app).contains("Hora Galápagos (HH:MM)"),
+        "{}",
+        render(&app)
+    );
+    type_text(&mut app, "2026-12-07");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "10:30");
+    let cmds = ctrl(&mut app, 's');
+    let [Cmd::Act { input, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    // 10:30 on the islands is 16:30 UTC; the same time typed in Quito is 15:30 UTC.
+    assert!(
+        matches!(input, ActInput::Schedule { at, .. } if at == "2026-12-07T16:30:00Z"),
+        "{input:?}"
+    );
+    let wide = render_at(&quito, 200, 50);
+    assert!(wide.contains("2026-12-01 10:00"), "{wide}");
 }
 
 #[test]
