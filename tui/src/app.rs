@@ -98,6 +98,8 @@ impl App {
         self.size = size;
         self.screens.search.page_size = crate::screens::search::page_size(size.1);
         self.screens.work.page_size = crate::screens::work::page_size(size.1);
+        self.screens.supervisor.page_size = crate::screens::supervisor::page_size(size.1);
+        self.screens.reviews.page_size = crate::screens::reviews::page_size(size.1);
     }
 
     /// The screen shown.

@@ -264,6 +264,8 @@ pub enum Cmd {
         seq: u64,
         page: usize,
         after: Option<String>,
+        /// Rows to ask for.
+        first: usize,
     },
     Review {
         seq: u64,
@@ -292,6 +294,8 @@ pub enum Cmd {
         page: usize,
         list: api::case_queue::CaseList,
         after: Option<String>,
+        /// Rows to ask for.
+        first: usize,
     },
     Summary {
         seq: u64,

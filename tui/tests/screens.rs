@@ -985,6 +985,48 @@ fn a_window_made_taller_asks_for_more_rows_up_to_the_apis_page() {
         matches!(cmds.as_slice(), [Cmd::Search { first: 30, .. }]),
         "{cmds:?}"
     );
+    // The supervisor's list below the summary, and the duplicates queue, grow the same way.
+    let (mut sup, cmds) = logged_in_as(Lang::En, "supervisor", &["supervisor"], (200, 50));
+    let Some(Cmd::Queue { seq: qseq, .. }) = cmds
+        .iter()
+        .find(|c| matches!(c, Cmd::Queue { first: 34, .. }))
+    else {
+        panic!("{cmds:?}")
+    };
+    let Some(Cmd::Summary { seq: sseq }) = cmds.iter().find(|c| matches!(c, Cmd::Summary { .. }))
+    else {
+        panic!("{cmds:?}")
+    };
+    reply(
+        &mut sup,
+        Reply::Read(ListReply::Summary {
+            seq: *sseq,
+            result: Ok(data(summary())),
+        }),
+    );
+    let d: amparo::api::case_queue::ResponseData = data(queue("caseQueue", 0..34, true));
+    reply(
+        &mut sup,
+        Reply::Read(ListReply::Queue {
+            seq: *qseq,
+            page: 0,
+            result: Ok(CasePage {
+                has_next: true,
+                end_cursor: Some("c1".into()),
+                rows: d
+                    .case_queue
+                    .edges
+                    .into_iter()
+                    .map(|e| e.node.into())
+                    .collect(),
+            }),
+        }),
+    );
+    // All thirty-four fit above the hints.
+    let screen = render_at(&sup, 200, 50);
+    assert!(screen.contains("DPIN-C-0000033"), "{screen}");
+    assert!(screen.contains("n/p"), "the hints still show: {screen}");
+    assert_eq!(app.screens.reviews.page_size, 32);
     // A very tall window asks for no more than the API's largest page, and a tiny one for one row.
     update(&mut app, Msg::Resize(80, 300));
     assert_eq!(app.screens.search.page_size, 100);
@@ -1766,6 +1808,7 @@ fn on_reviews(lang: Lang) -> App {
             seq,
             page: 0,
             after: None,
+            first: 16,
         },
     ] = cmds.as_slice()
     else {
@@ -1890,6 +1933,7 @@ fn review_screens_and_a_decision() {
                 seq,
                 page: 0,
                 after: None,
+                first: 16,
             },
         ] = cmds.as_slice()
         else {

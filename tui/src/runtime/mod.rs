@@ -9,8 +9,6 @@ use crate::api::{self, ApiError, Client};
 use crate::msg::{
     AdminDone, AdminOp, CasePage, Cmd, Decision, ListReply, LiveEvent, Msg, Reply, ReviewsPage,
 };
-use crate::screens::reviews::REVIEWS_PAGE;
-use crate::screens::supervisor::QUEUE_PAGE;
 
 mod act;
 mod person;
@@ -123,11 +121,16 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
                 .await
                 .map(Box::new),
         },
-        Cmd::Reviews { seq, page, after } => Reply::Reviews {
+        Cmd::Reviews {
+            seq,
+            page,
+            after,
+            first,
+        } => Reply::Reviews {
             seq,
             page,
             read_at: chrono::Utc::now(),
-            result: reviews_page(client, after).await,
+            result: reviews_page(client, after, first).await,
         },
         Cmd::Review { seq, id } => Reply::Review {
             seq,
@@ -195,10 +198,11 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
             page,
             list,
             after,
+            first,
         } => Reply::Read(ListReply::Queue {
             seq,
             page,
-            result: queue_page(client, list, after).await,
+            result: queue_page(client, list, after, first).await,
         }),
         Cmd::Summary { seq } => Reply::Read(ListReply::Summary {
             seq,
@@ -246,10 +250,14 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
 }
 
 /// A page of the duplicates queue as the screen keeps it.
-async fn reviews_page(client: &Client, after: Option<String>) -> Result<ReviewsPage, ApiError> {
+async fn reviews_page(
+    client: &Client,
+    after: Option<String>,
+    first: usize,
+) -> Result<ReviewsPage, ApiError> {
     let d = client
         .post::<api::BiometricReviews>(api::biometric_reviews::Variables {
-            first: REVIEWS_PAGE as i64,
+            first: first as i64,
             after,
         })
         .await?;
@@ -314,11 +322,12 @@ async fn queue_page(
     client: &Client,
     list: api::case_queue::CaseList,
     after: Option<String>,
+    first: usize,
 ) -> Result<CasePage, ApiError> {
     let d = client
         .post::<api::CaseQueue>(api::case_queue::Variables {
             list,
-            first: QUEUE_PAGE as i64,
+            first: first as i64,
             after,
         })
         .await?;
