@@ -480,6 +480,8 @@ async fn an_officer_assesses_a_family_of_three_and_the_supervisor_approves_it_li
         screen.contains("Lucía Quintero: recognised (cartagena)"),
         "{screen}"
     );
+    // The officer's own "now: assessed" gave way to the supervisor's decision.
+    assert!(!screen.contains("now: assessed"), "{screen}");
 }
 
 /// A registrar has no live link; the status line still turns to LINK DOWN within seconds of

@@ -218,6 +218,11 @@ impl CaseState {
                     form.version = d.case.version;
                 }
                 self.lines = case_lines(texts::get(ctx.lang), &d.case).len();
+                // Someone else moved the case on: what the user's own action left is no
+                // longer the news.
+                if self.done.as_ref().is_some_and(|s| *s != d.case.status) {
+                    self.done = None;
+                }
                 self.data = Some(d.case);
                 self.error = None;
                 changed
