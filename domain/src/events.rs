@@ -146,6 +146,12 @@ pub enum RecordEvent {
     /// A specific need flagged; the code is of the need's field group.
     #[serde(rename_all = "camelCase")]
     SpecificNeedAdded { need_id: String, code: NeedCode },
+    /// An identity document corrected: each changed field's old and new value.
+    #[serde(rename_all = "camelCase")]
+    DocumentUpdated {
+        document_id: String,
+        changes: BTreeMap<String, FieldChange>,
+    },
     /// An identity document added.
     #[serde(rename_all = "camelCase")]
     DocumentAdded {
@@ -179,6 +185,7 @@ impl RecordEvent {
             RecordEvent::SpecificNeedAdded { .. } => "specific_need_added",
             RecordEvent::SpecificNeedReviewed { .. } => "specific_need_reviewed",
             RecordEvent::DocumentAdded { .. } => "document_added",
+            RecordEvent::DocumentUpdated { .. } => "document_updated",
             RecordEvent::Updated { .. } => "updated",
             RecordEvent::Split { .. } => "split",
             RecordEvent::CreatedBySplit { .. } => "created_by_split",
@@ -207,6 +214,7 @@ impl Redact for RecordEvent {
             | RecordEvent::GroupRegistered { .. }
             | RecordEvent::SpecificNeedReviewed { .. }
             | RecordEvent::DocumentAdded { .. }
+            | RecordEvent::DocumentUpdated { .. }
             | RecordEvent::Split { .. }
             | RecordEvent::CreatedBySplit { .. }
             | RecordEvent::Merged { .. }
@@ -325,6 +333,10 @@ mod tests {
                 r#"{"needId":"n","from":"pending_review","to":"confirmed"}"#,
             ),
             ("document_added", r#"{"documentId":"d","type":"passport"}"#),
+            (
+                "document_updated",
+                r#"{"documentId":"d","changes":{"number":{"from":"P1","to":"P2"}}}"#,
+            ),
             ("split", r#"{"newGroupId":"g","moved":["a"]}"#),
             ("created_by_split", r#"{"fromGroupId":"g","members":["a"]}"#),
             ("merged", r#"{"fromGroupId":"g"}"#),

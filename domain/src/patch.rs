@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::access::FieldGroup;
 use crate::events::{FieldChange, person_field_group};
-use crate::registration::PersonInput;
+use crate::registration::{AddressInput, DocumentInput, LanguageInput, PersonInput, PhoneInput};
 
 /// Calls `$callback! { $($args)* fields }` with the editable fields of a person, each with its
 /// documentation and its type in a patch (`None` leaves the field as it is). The fields are
@@ -74,6 +74,12 @@ macro_rules! person_patch {
         #[derive(Debug, Clone, Default, PartialEq)]
         pub struct PersonPatch {
             $($(#[$doc])* pub $name: $ty,)*
+            /// The person's languages, replacing the list.
+            pub languages: Option<Vec<LanguageInput>>,
+            /// The person's current addresses, replacing the list (an address left out ends today).
+            pub addresses: Option<Vec<AddressInput>>,
+            /// The person's phones, replacing the list (a phone left out is marked removed).
+            pub phones: Option<Vec<PhoneInput>>,
             /// Record that the data was verified with the person (a change even when no field changes).
             pub mark_verified: bool,
         }
@@ -251,11 +257,51 @@ impl PersonPatch {
             self.consent_to_contact,
             &mut next.consent_to_contact,
         );
+        c.value("languages", self.languages.clone(), &mut next.languages);
+        c.value("addresses", self.addresses.clone(), &mut next.addresses);
+        c.value("phones", self.phones.clone(), &mut next.phones);
         Patched {
             person: next,
             changes: c.0,
         }
     }
+}
+
+impl PersonPatch {
+    /// Whether the patch replaces a list kept in rows of its own (languages, addresses,
+    /// phones): the store then reads the current lists before applying it.
+    pub fn touches_lists(&self) -> bool {
+        self.languages.is_some() || self.addresses.is_some() || self.phones.is_some()
+    }
+}
+
+/// What a correction of a document changes, field by field (the number trimmed as it is
+/// stored); empty when nothing does.
+pub fn document_changes(
+    current: &DocumentInput,
+    next: &DocumentInput,
+) -> BTreeMap<String, FieldChange> {
+    let mut c = Changes(BTreeMap::new());
+    let mut cur = current.clone();
+    cur.number = cur.number.trim().to_string();
+    c.value(
+        "documentType",
+        Some(next.document_type.clone()),
+        &mut cur.document_type,
+    );
+    c.value(
+        "number",
+        Some(next.number.trim().to_string()),
+        &mut cur.number,
+    );
+    c.value(
+        "issuingCountry",
+        Some(next.issuing_country.clone()),
+        &mut cur.issuing_country,
+    );
+    c.value("issuedOn", Some(next.issued_on), &mut cur.issued_on);
+    c.value("expiresOn", Some(next.expires_on), &mut cur.expires_on);
+    c.0
 }
 
 #[cfg(test)]
@@ -356,6 +402,63 @@ mod tests {
         assert_eq!(p.changes["arrivalDate"].to, json!("2024-02-03"));
         assert_eq!(p.changes["nationalities"].from, json!(["VEN"]));
         assert_eq!(p.changes["needsInterpreter"].to, json!(true));
+    }
+
+    #[test]
+    fn lists_in_rows_of_their_own_are_replaced_whole() {
+        let mut current = ana();
+        current.phones = vec![PhoneInput {
+            number: "+593 99 111".into(),
+            kind: "mobile".into(),
+            consent_to_contact: true,
+        }];
+        let address = AddressInput {
+            kind: "residence".into(),
+            line: "Av. Amazonas 1".into(),
+            city: Some("Quito".into()),
+            province: None,
+            country: "ECU".into(),
+        };
+        let patch = PersonPatch {
+            addresses: Some(vec![address.clone()]),
+            phones: Some(current.phones.clone()),
+            ..Default::default()
+        };
+        assert!(patch.touches_lists());
+        assert!(!PersonPatch::default().touches_lists());
+        let p = patch.apply(&current);
+        assert_eq!(p.person.addresses, [address]);
+        assert_eq!(p.changes.keys().collect::<Vec<_>>(), ["addresses"]);
+        assert_eq!(p.changes["addresses"].from, json!([]));
+        assert_eq!(
+            p.changes["addresses"].to[0]["line"],
+            json!("Av. Amazonas 1")
+        );
+    }
+
+    #[test]
+    fn a_document_correction_names_each_changed_field() {
+        let old = DocumentInput {
+            document_type: "passport".into(),
+            number: "P-1".into(),
+            issuing_country: Some("VEN".into()),
+            issued_on: NaiveDate::from_ymd_opt(2020, 1, 2),
+            expires_on: None,
+        };
+        let same = DocumentInput {
+            number: " P-1 ".into(),
+            ..old.clone()
+        };
+        assert!(document_changes(&old, &same).is_empty());
+        let next = DocumentInput {
+            number: "P-2".into(),
+            issuing_country: None,
+            ..old.clone()
+        };
+        let c = document_changes(&old, &next);
+        assert_eq!(c.keys().collect::<Vec<_>>(), ["issuingCountry", "number"]);
+        assert_eq!(c["number"].from, json!("P-1"));
+        assert_eq!(c["issuingCountry"].to, Value::Null);
     }
 
     #[test]

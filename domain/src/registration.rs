@@ -51,13 +51,15 @@ pub struct PersonInput {
     pub specific_needs: Vec<NeedInput>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LanguageInput {
     pub language: String,
     pub kind: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DocumentInput {
     pub document_type: String,
     pub number: String,
@@ -66,7 +68,8 @@ pub struct DocumentInput {
     pub expires_on: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AddressInput {
     pub kind: String,
     pub line: String,
@@ -75,7 +78,8 @@ pub struct AddressInput {
     pub country: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PhoneInput {
     pub number: String,
     pub kind: String,

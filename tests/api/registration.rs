@@ -384,6 +384,210 @@ async fn documents_are_added_and_searchable(t: TestDb) {
     }
 }
 
+async fn documents_are_corrected_against_their_version(t: TestDb) {
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let clerk = srv.login("registrar").await;
+    let reg = register(&srv, &clerk, family("fam-dc", "Pérez")).await;
+    let mother = reg["members"][0]["id"].clone();
+    let read = "query($id: ID!) { individual(id: $id) { documents { id documentType number issuingCountry version } history { kind data } } }";
+    let before = srv.gql(Some(&clerk), read, json!({ "id": mother })).await;
+    let doc = before["data"]["individual"]["documents"][0].clone();
+    assert_eq!(doc["number"], "V-18.555.321", "{before}");
+    assert_eq!(doc["version"], 1);
+    let update = "mutation($i: UpdateDocumentInput!) { updateDocument(input: $i) { documentId individual { documents { number issuingCountry expiresOn version } history { kind data } } } }";
+    let input = |cmid: &str, version: i32, number: &str| json!({ "i": { "clientMutationId": cmid, "id": doc["id"], "version": version, "document": { "documentType": "cedula", "number": number, "issuingCountry": "VEN", "expiresOn": "2031-05-01" } } });
+    let audits = "audit_events WHERE action = 'update' AND record_type = 'document'";
+    let feed_before = count_rows(&t.db, "change_feed");
+    let r = srv
+        .gql(Some(&clerk), update, input("dc-1", 1, "V-18.555.312"))
+        .await;
+    let after = &r["data"]["updateDocument"]["individual"];
+    assert_eq!(after["documents"][0]["number"], "V-18.555.312", "{r}");
+    assert_eq!(after["documents"][0]["expiresOn"], "2031-05-01");
+    assert_eq!(after["documents"][0]["version"], 2);
+    let last = after["history"]
+        .as_array()
+        .and_then(|h| h.last())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(last["kind"], "document_updated", "{r}");
+    let data: serde_json::Value =
+        serde_json::from_str(last["data"].as_str().unwrap_or("{}")).unwrap_or_default();
+    assert_eq!(data["changes"]["number"]["from"], "V-18.555.321", "{data}");
+    assert_eq!(data["changes"]["number"]["to"], "V-18.555.312");
+    assert_eq!(
+        data["changes"]["expiresOn"]["from"],
+        serde_json::Value::Null
+    );
+    assert_eq!(count_rows(&t.db, audits), 1);
+    assert_eq!(count_rows(&t.db, "change_feed"), feed_before + 1);
+    // The corrected number is what search finds.
+    let found = srv
+        .gql(
+            Some(&clerk),
+            "query($q: String!) { individuals(search: $q) { edges { node { id } } } }",
+            json!({ "q": "V-18.555.312" }),
+        )
+        .await;
+    assert_eq!(
+        found["data"]["individuals"]["edges"][0]["node"]["id"], mother,
+        "{found}"
+    );
+    // A replay answers the same and writes nothing again.
+    let replay = srv
+        .gql(Some(&clerk), update, input("dc-1", 1, "V-18.555.312"))
+        .await;
+    assert_eq!(
+        replay["data"]["updateDocument"]["individual"]["documents"][0]["version"], 2,
+        "{replay}"
+    );
+    assert_eq!(count_rows(&t.db, audits), 1);
+    // Someone who read version 1 is told it moved, and nothing changes.
+    let stale = srv.gql(Some(&clerk), update, input("dc-2", 1, "X-1")).await;
+    assert_eq!(error_code(&stale), Some("CONFLICT"), "{stale}");
+    // Bad input is refused with its field, and nothing changes.
+    let bad = srv
+        .gql(Some(&clerk), update, json!({ "i": { "clientMutationId": "dc-3", "id": doc["id"], "version": 2, "document": { "documentType": "cedula", "number": "V-1", "issuedOn": "2020-01-01", "expiresOn": "2019-01-01" } } }))
+        .await;
+    assert_eq!(error_code(&bad), Some("VALIDATION"), "{bad}");
+    assert_eq!(
+        bad["errors"][0]["extensions"]["reason"], "BEFORE_OTHER",
+        "{bad}"
+    );
+    let unknown = srv
+        .gql(Some(&clerk), update, json!({ "i": { "clientMutationId": "dc-4", "id": doc["id"], "version": 2, "document": { "documentType": "library_card", "number": "V-1" } } }))
+        .await;
+    assert_eq!(error_code(&unknown), Some("VALIDATION"), "{unknown}");
+    let now = srv.gql(Some(&clerk), read, json!({ "id": mother })).await;
+    assert_eq!(
+        now["data"]["individual"]["documents"][0]["number"], "V-18.555.312",
+        "{now}"
+    );
+    assert_eq!(now["data"]["individual"]["documents"][0]["version"], 2);
+    // Roles that may not change a person's data are refused; another unit finds nothing.
+    let protection = srv.login("protection").await;
+    let denied = srv
+        .gql(Some(&protection), update, input("dc-5", 2, "Y-1"))
+        .await;
+    assert_eq!(error_code(&denied), Some("FORBIDDEN"), "{denied}");
+    let other = srv.login("unhcr.officer").await;
+    let hidden = srv.gql(Some(&other), update, input("dc-6", 2, "Y-1")).await;
+    assert!(
+        matches!(error_code(&hidden), Some("NOT_FOUND") | Some("FORBIDDEN")),
+        "{hidden}"
+    );
+    assert_eq!(count_rows(&t.db, audits), 1);
+}
+
+async fn addresses_phones_and_languages_are_corrected(t: TestDb) {
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let clerk = srv.login("registrar").await;
+    let reg = register(&srv, &clerk, family("fam-ap", "Pérez")).await;
+    let mother = reg["members"][0]["id"].clone();
+    let update = "mutation($i: UpdateIndividualInput!) { updateIndividual(input: $i) { individual { version addresses { line city country validTo } phones { number kind } languages { language kind } history { kind data } } } }";
+    let r = srv.gql(Some(&clerk), update, json!({ "i": { "clientMutationId": "ap-1", "id": mother, "version": 1,
+        "addresses": [{ "kind": "current", "line": "Av. Amazonas N24", "city": "Quito", "country": "ECU" }],
+        "phones": [{ "number": "+593 98 765 4321", "kind": "mobile", "consentToContact": true }],
+        "languages": [{ "language": "spa", "kind": "mother_tongue" }, { "language": "eng", "kind": "spoken" }] } })).await;
+    let ind = &r["data"]["updateIndividual"]["individual"];
+    assert_eq!(ind["version"], 2, "{r}");
+    assert_eq!(ind["addresses"][0]["line"], "Av. Amazonas N24");
+    assert_eq!(ind["languages"].as_array().map(Vec::len), Some(2));
+    // The old phone is no longer listed (its row is marked removed; history keeps it).
+    assert_eq!(
+        ind["phones"],
+        json!([{ "number": "+593 98 765 4321", "kind": "mobile" }]),
+        "{r}"
+    );
+    let phones_of = format!(
+        "phones WHERE individual_id = '{}'",
+        mother.as_str().unwrap_or_default()
+    );
+    assert_eq!(
+        count_rows(&t.db, &format!("{phones_of} AND removed_at IS NOT NULL")),
+        1
+    );
+    let last = ind["history"]
+        .as_array()
+        .and_then(|h| h.last())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(last["kind"], "updated");
+    let data: serde_json::Value =
+        serde_json::from_str(last["data"].as_str().unwrap_or("{}")).unwrap_or_default();
+    let mut changed: Vec<_> = data["changes"]
+        .as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    changed.sort();
+    assert_eq!(changed, ["addresses", "languages", "phones"], "{data}");
+    // Moving house ends the old address; the unchanged phone and languages stay as they were.
+    let moved = srv.gql(Some(&clerk), update, json!({ "i": { "clientMutationId": "ap-2", "id": mother, "version": 2,
+        "addresses": [{ "kind": "current", "line": "Casa de acogida", "city": "Lago Agrio", "country": "ECU" }],
+        "phones": [{ "number": "+593 98 765 4321", "kind": "mobile", "consentToContact": true }] } })).await;
+    let ind = &moved["data"]["updateIndividual"]["individual"];
+    assert_eq!(ind["version"], 3, "{moved}");
+    let addresses = ind["addresses"].as_array().cloned().unwrap_or_default();
+    assert_eq!(addresses.len(), 2);
+    assert!(
+        addresses
+            .iter()
+            .any(|a| a["line"] == "Av. Amazonas N24" && a["validTo"].is_string())
+    );
+    assert!(
+        addresses
+            .iter()
+            .any(|a| a["line"] == "Casa de acogida" && a["validTo"].is_null())
+    );
+    assert_eq!(ind["phones"].as_array().map(Vec::len), Some(1), "{moved}");
+    assert_eq!(
+        count_rows(&t.db, &phones_of),
+        2,
+        "the kept phone is not written again"
+    );
+    let last = ind["history"]
+        .as_array()
+        .and_then(|h| h.last())
+        .cloned()
+        .unwrap_or_default();
+    let data: serde_json::Value =
+        serde_json::from_str(last["data"].as_str().unwrap_or("{}")).unwrap_or_default();
+    assert_eq!(
+        data["changes"].as_object().map(|o| o.len()),
+        Some(1),
+        "{data}"
+    );
+    // A stale version is a conflict; a bad phone or language is refused with its field.
+    let stale = srv.gql(Some(&clerk), update, json!({ "i": { "clientMutationId": "ap-3", "id": mother, "version": 2, "phones": [] } })).await;
+    assert_eq!(error_code(&stale), Some("CONFLICT"), "{stale}");
+    for (i, bad) in [
+        json!({ "phones": [{ "number": "12", "kind": "mobile" }] }),
+        json!({ "languages": [{ "language": "klingon", "kind": "spoken" }] }),
+        json!({ "addresses": [{ "kind": "current", "line": "", "country": "ECU" }] }),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut i_ =
+            json!({ "clientMutationId": format!("ap-bad-{i}"), "id": mother, "version": 3 });
+        if let (Some(o), Some(b)) = (i_.as_object_mut(), bad.as_object()) {
+            o.extend(b.clone());
+        }
+        let r = srv.gql(Some(&clerk), update, json!({ "i": i_ })).await;
+        assert_eq!(error_code(&r), Some("VALIDATION"), "{bad}: {r}");
+    }
+    let read = srv
+        .gql(
+            Some(&clerk),
+            "query($id: ID!) { individual(id: $id) { version phones { number } } }",
+            json!({ "id": mother }),
+        )
+        .await;
+    assert_eq!(read["data"]["individual"]["version"], 3, "{read}");
+}
+
 both_backends!(
     register_family_once_even_when_replayed,
     duplicates_are_shown_before_saving,
@@ -393,4 +597,6 @@ both_backends!(
     needs_are_reviewed_and_sensitive_ones_hidden,
     groups_split_and_merge_with_history,
     documents_are_added_and_searchable,
+    documents_are_corrected_against_their_version,
+    addresses_phones_and_languages_are_corrected,
 );

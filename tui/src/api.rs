@@ -45,7 +45,7 @@ pub struct Search;
 #[graphql(
     schema_path = "../schema.graphql",
     query_path = "graphql/individual.graphql",
-    response_derives = "Debug, Clone"
+    response_derives = "Debug, Clone, PartialEq, Eq"
 )]
 pub struct Individual;
 
@@ -102,6 +102,15 @@ pub struct ReviewSpecificNeed;
     variables_derives = "Debug, Clone"
 )]
 pub struct AddDocument;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/person/update_document.graphql",
+    response_derives = "Debug, Clone",
+    variables_derives = "Debug, Clone"
+)]
+pub struct UpdateDocument;
 
 #[derive(GraphQLQuery)]
 #[graphql(

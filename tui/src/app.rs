@@ -58,11 +58,13 @@ pub struct App {
     /// Where `amparo demo` keeps its database, and whether it is kept after quitting.
     pub demo_db: Option<(String, bool)>,
     pub screens: Screens,
+    /// The clock of the user's office: times are shown and typed in it (see `widgets::with_clock`).
+    pub clock: crate::widgets::OfficeClock,
 }
 
 impl App {
     pub fn new(lang: Lang, server: &str, size: (u16, u16)) -> Self {
-        Self {
+        let mut app = Self {
             lang,
             server: server.to_string(),
             stack: vec![Screen::Login],
@@ -85,7 +87,19 @@ impl App {
             logout_asked: false,
             demo_db: None,
             screens: Screens::default(),
-        }
+            clock: crate::widgets::OfficeClock::default(),
+        };
+        app.resize(size);
+        app
+    }
+
+    /// A new terminal size: lists ask for as many rows as now fit.
+    pub fn resize(&mut self, size: (u16, u16)) {
+        self.size = size;
+        self.screens.search.page_size = crate::screens::search::page_size(size.1);
+        self.screens.work.page_size = crate::screens::work::page_size(size.1);
+        self.screens.supervisor.page_size = crate::screens::supervisor::page_size(size.1);
+        self.screens.reviews.page_size = crate::screens::reviews::page_size(size.1);
     }
 
     /// The screen shown.
@@ -310,11 +324,16 @@ impl App {
 
 /// Applies one message; returns the requests to start.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
+    let clock = app.clock.clone();
+    crate::widgets::with_clock(&clock, || apply(app, msg))
+}
+
+fn apply(app: &mut App, msg: Msg) -> Vec<Cmd> {
     let mut cmds = Vec::new();
     let changed = match msg {
         Msg::Key(key) => key.kind != KeyEventKind::Release && on_key(app, key, &mut cmds),
         Msg::Resize(w, h) => {
-            app.size = (w, h);
+            app.resize((w, h));
             true
         }
         Msg::Reply {
@@ -437,6 +456,7 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
         Reply::Login(Ok(data)) => logged_in(app, data.login.token, cmds),
         Reply::Login(Err(e)) => app.screens.login.failed(e),
         Reply::Me(Ok(data)) => {
+            app.clock = session_clock(&data.me).unwrap_or_default();
             app.me = Some(data.me);
             app.go_home(cmds);
             if (app.is_officer() || app.is_supervisor())
@@ -658,5 +678,45 @@ fn error_of(reply: &Reply) -> Option<&ApiError> {
         Reply::TokenAct { result: Err(e), .. } => Some(e),
         Reply::Read(r) => r.error(),
         _ => None,
+    }
+}
+
+/// The clock of the session's office, else of its unit (named after the zone's city).
+fn session_clock(me: &api::me::MeMe) -> Option<crate::widgets::OfficeClock> {
+    use crate::widgets::OfficeClock;
+    me.office
+        .as_ref()
+        .and_then(|o| OfficeClock::new(&o.time_zone, Some(&o.name)))
+        .or_else(|| OfficeClock::new(&me.operation_unit.time_zone, None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::session_clock;
+    use crate::api::me::MeMe;
+
+    fn me(office: serde_json::Value) -> MeMe {
+        serde_json::from_value(serde_json::json!({
+            "id": "u", "username": "u", "roles": [], "office": office,
+            "operationUnit": { "timeZone": "America/Guayaquil" },
+        }))
+        .expect("a me")
+    }
+
+    #[test]
+    fn the_sessions_office_sets_the_clock_else_its_unit() {
+        let gps = me(serde_json::json!({ "name": "Galápagos", "timeZone": "Pacific/Galapagos" }));
+        let clock = session_clock(&gps).expect("a clock");
+        assert_eq!(clock.zone, chrono_tz::Pacific::Galapagos);
+        assert_eq!(clock.place, "Galápagos");
+        let none = session_clock(&me(serde_json::Value::Null)).expect("the unit's clock");
+        assert_eq!(none.zone, chrono_tz::America::Guayaquil);
+        assert_eq!(none.place, "Guayaquil");
+        // An office whose zone the client does not know falls back to the unit's.
+        let odd = me(serde_json::json!({ "name": "X", "timeZone": "Nowhere/Else" }));
+        assert_eq!(
+            session_clock(&odd).map(|c| c.place).as_deref(),
+            Some("Guayaquil")
+        );
     }
 }

@@ -199,7 +199,7 @@ struct DemoRun {
 async fn run(mut app: App, client: &Client) -> std::io::Result<()> {
     let mut terminal = term::setup()?;
     let size = terminal.size()?;
-    app.size = (size.width, size.height);
+    app.resize((size.width, size.height));
     let (tx, mut rx) = mpsc::unbounded_channel();
     term::spawn_input(tx.clone());
     runtime::watch(client, &tx);

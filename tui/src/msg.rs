@@ -150,7 +150,18 @@ pub enum PersonInput {
         number: String,
         issuing_country: Option<String>,
     },
-    /// Only the fields that changed are sent; the version read guards the rest.
+    /// A document as it should read, with the version read.
+    UpdateDocument {
+        id: String,
+        version: i64,
+        document_type: String,
+        number: String,
+        issuing_country: Option<String>,
+        issued_on: Option<String>,
+        expires_on: Option<String>,
+    },
+    /// Only the fields that changed are sent; the version read guards the rest. A list
+    /// (languages, addresses, phones) is sent whole when one of its entries changed.
     Update {
         id: String,
         version: i64,
@@ -159,6 +170,9 @@ pub enum PersonInput {
         original_script_name: Option<String>,
         date_of_birth: Option<String>,
         nationalities: Option<Vec<String>>,
+        languages: Option<Vec<LanguageValue>>,
+        addresses: Option<Vec<AddressValue>>,
+        phones: Option<Vec<PhoneValue>>,
     },
     /// Members (with their relationship to the new focal point) leave for a new group.
     Split {
@@ -181,6 +195,31 @@ pub enum PersonInput {
         member_ids: Vec<String>,
         claim_summary: Option<String>,
     },
+}
+
+/// A language a person speaks, as the correction form sends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LanguageValue {
+    pub language: String,
+    pub kind: String,
+}
+
+/// An address, as the correction form sends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddressValue {
+    pub kind: String,
+    pub line: String,
+    pub city: Option<String>,
+    pub province: Option<String>,
+    pub country: String,
+}
+
+/// A phone, as the correction form sends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneValue {
+    pub number: String,
+    pub kind: String,
+    pub consent_to_contact: bool,
 }
 
 /// Work for the runtime: each network command comes back as exactly one [`Msg::Reply`].
@@ -211,7 +250,7 @@ pub enum Cmd {
     /// A person's form, sent with its `clientMutationId`.
     Person {
         cmid: String,
-        input: PersonInput,
+        input: Box<PersonInput>,
     },
     Login {
         username: String,
@@ -228,6 +267,8 @@ pub enum Cmd {
         page: usize,
         query: String,
         after: Option<String>,
+        /// Rows to ask for.
+        first: usize,
     },
     Individual {
         seq: u64,
@@ -243,6 +284,8 @@ pub enum Cmd {
         seq: u64,
         page: usize,
         after: Option<String>,
+        /// Rows to ask for.
+        first: usize,
     },
     Review {
         seq: u64,
@@ -263,12 +306,16 @@ pub enum Cmd {
         page: usize,
         filter: api::my_work::WorkFilterInput,
         after: Option<String>,
+        /// Rows to ask for.
+        first: usize,
     },
     Queue {
         seq: u64,
         page: usize,
         list: api::case_queue::CaseList,
         after: Option<String>,
+        /// Rows to ask for.
+        first: usize,
     },
     Summary {
         seq: u64,

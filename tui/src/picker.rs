@@ -134,6 +134,11 @@ impl Picker {
 
     /// The list while the picker has the focus: the filter typed and up to `rows` matches
     /// around the chosen one, each cut to `width`.
+    /// How many lines [`Picker::lines`] takes with `rows`, whatever is typed.
+    pub fn height(&self, rows: usize) -> usize {
+        1 + rows.min(self.options.len())
+    }
+
     pub fn lines(&self, rows: usize, width: usize, filter_label: &str) -> Vec<Line<'static>> {
         let m = self.matches();
         let idx = self.idx.min(m.len().saturating_sub(1));
@@ -158,6 +163,10 @@ impl Picker {
                 style,
             ));
         }
+        // Always as many rows as the whole list would fill: a filter that narrows the list
+        // must not shrink the form around it, or everything below (or, in a popup anchored at
+        // the bottom, everything above) moves and is sent again over the link.
+        out.resize(self.height(rows), Line::default());
         out
     }
 }

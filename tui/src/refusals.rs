@@ -121,7 +121,7 @@ fn span(starts: &str, ends: &str) -> String {
 }
 
 /// The office's clock, as the times of a refusal are labelled.
-fn office_time(lang: Lang) -> &'static str {
+fn office_time(lang: Lang) -> String {
     crate::widgets::office_clock(lang)
 }
 
@@ -316,11 +316,11 @@ mod tests {
         }));
         assert_eq!(
             refusal("input.at", &r, Lang::Es),
-            "Fecha y hora: el oficial ya tiene una entrevista 2026-12-15 10:00–12:00 (hora de Quito)"
+            "Fecha y hora: el oficial ya tiene una entrevista 2026-12-15 10:00–12:00 (hora de Guayaquil)"
         );
         assert_eq!(
             refusal("input.at", &r, Lang::En),
-            "Date and time: the officer is already booked 2026-12-15 10:00–12:00 (Quito time)"
+            "Date and time: the officer is already booked 2026-12-15 10:00–12:00 (Guayaquil time)"
         );
     }
 

@@ -63,6 +63,9 @@ pub struct LeanBackend<W: Write> {
     cursor_visible: Option<bool>,
     /// Where the terminal's cursor is, when known.
     cursor_at: Option<Position>,
+    /// The size, when drawing to something that is not a terminal (measuring the bytes a
+    /// task sends, in tests and benches); `None` asks the terminal.
+    fixed: Option<Size>,
 }
 
 impl<W: Write> LeanBackend<W> {
@@ -71,6 +74,16 @@ impl<W: Write> LeanBackend<W> {
             inner: CrosstermBackend::new(writer),
             cursor_visible: None,
             cursor_at: None,
+            fixed: None,
+        }
+    }
+
+    /// A backend of a fixed size writing to `writer`: the same bytes a terminal of that size
+    /// would receive.
+    pub fn with_size(writer: W, size: Size) -> Self {
+        Self {
+            fixed: Some(size),
+            ..Self::new(writer)
         }
     }
 
@@ -117,7 +130,7 @@ impl<W: Write> Backend for LeanBackend<W> {
         let width = u16::try_from(Span::raw(last.symbol()).width()).unwrap_or(u16::MAX);
         let end = x.saturating_add(width);
         // At the right margin terminals differ on where the cursor stays; then it is unknown.
-        let inside = self.inner.size().is_ok_and(|s| end < s.width);
+        let inside = self.size().is_ok_and(|s| end < s.width);
         self.cursor_at = inside.then_some(Position { x: end, y });
         Ok(())
     }
@@ -162,7 +175,10 @@ impl<W: Write> Backend for LeanBackend<W> {
     }
 
     fn size(&self) -> io::Result<Size> {
-        self.inner.size()
+        match self.fixed {
+            Some(size) => Ok(size),
+            None => self.inner.size(),
+        }
     }
 
     fn window_size(&mut self) -> io::Result<WindowSize> {
@@ -198,16 +214,55 @@ pub fn restore() -> io::Result<()> {
 /// Draws one frame: only the cells that changed since the last one, in a single write, and
 /// nothing at all when no cell changed (a password character, a key that changed hidden state).
 pub fn draw(terminal: &mut Term, app: &App) -> io::Result<()> {
+    if frame(terminal, app)? {
+        terminal.backend_mut().writer_mut().commit()?;
+    } else {
+        terminal.backend_mut().writer_mut().buf.clear();
+    }
+    Ok(())
+}
+
+/// Writes one frame into the backend's writer inside synchronized-update markers; nothing
+/// (and false) when no cell changed. The one place frames are made, so the byte count of a
+/// task measured off a terminal (`tests/wire.rs`) is what a terminal would receive.
+pub fn frame<W: Write + AsBytes>(
+    terminal: &mut Terminal<LeanBackend<W>>,
+    app: &App,
+) -> io::Result<bool> {
+    let begun = terminal.backend_mut().writer_mut().bytes().len();
     queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
-    let begun = terminal.backend_mut().writer_mut().buf.len();
+    let marked = terminal.backend_mut().writer_mut().bytes().len();
     terminal.draw(|frame| crate::view::view(app, frame))?;
-    let writer = terminal.backend_mut().writer_mut();
-    if writer.buf.len() == begun {
-        writer.buf.clear();
-        return Ok(());
+    if terminal.backend_mut().writer_mut().bytes().len() == marked {
+        terminal.backend_mut().writer_mut().truncate(begun);
+        return Ok(false);
     }
     queue!(terminal.backend_mut(), EndSynchronizedUpdate)?;
-    terminal.backend_mut().writer_mut().commit()
+    Ok(true)
+}
+
+/// A writer that keeps what was written, so a frame that turned out empty can be taken back.
+pub trait AsBytes {
+    fn bytes(&self) -> &[u8];
+    fn truncate(&mut self, len: usize);
+}
+
+impl AsBytes for FrameWriter {
+    fn bytes(&self) -> &[u8] {
+        &self.buf
+    }
+    fn truncate(&mut self, len: usize) {
+        self.buf.truncate(len);
+    }
+}
+
+impl AsBytes for Vec<u8> {
+    fn bytes(&self) -> &[u8] {
+        self
+    }
+    fn truncate(&mut self, len: usize) {
+        Vec::truncate(self, len);
+    }
 }
 
 /// Reads keys and resizes on a thread of its own until the receiver is gone.

@@ -24,6 +24,10 @@ pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
 pub fn view(app: &App, frame: &mut Frame) {
+    crate::widgets::with_clock(&app.clock, || draw(app, frame));
+}
+
+fn draw(app: &App, frame: &mut Frame) {
     let area = frame.area();
     let t = i18n::text(app.lang);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {

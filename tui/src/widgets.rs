@@ -11,8 +11,113 @@ use ratatui::widgets::Paragraph;
 
 use crate::api::ApiError;
 
-/// Hours the unit's office clock is behind UTC: Quito keeps UTC-5 all year.
-pub const UNIT_UTC_OFFSET_HOURS: i64 = -5;
+/// The clock the user's times are read and typed in: the zone of the session's office (else of
+/// its unit), as the API names it, and the place the label names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficeClock {
+    pub zone: chrono_tz::Tz,
+    pub place: String,
+}
+
+impl OfficeClock {
+    /// The clock of `zone` (an IANA name), labelled with `place`, else with the zone's city;
+    /// `None` when the zone is not one the database knows.
+    pub fn new(zone: &str, place: Option<&str>) -> Option<Self> {
+        let zone: chrono_tz::Tz = zone.parse().ok()?;
+        let place = place
+            .filter(|p| !p.trim().is_empty())
+            .map(str::to_string)
+            .unwrap_or_else(|| zone_city(zone));
+        Some(Self { zone, place })
+    }
+
+    /// A UTC time (RFC 3339) as this clock shows it, `YYYY-MM-DD HH:MM`; unreadable as it came.
+    pub fn local_time(&self, at: &str) -> String {
+        chrono::DateTime::parse_from_rfc3339(at)
+            .map(|d| {
+                d.with_timezone(&self.zone)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_else(|_| at.to_string())
+    }
+
+    /// A time typed on this clock in UTC (RFC 3339 with `Z`); in a daylight-saving gap,
+    /// `None`; when the clock goes back and the hour comes twice, the first.
+    pub fn to_utc(&self, local: chrono::NaiveDateTime) -> Option<String> {
+        use chrono::TimeZone;
+        let at = self.zone.from_local_datetime(&local).earliest()?;
+        Some(format!("{}Z", at.naive_utc().format("%Y-%m-%dT%H:%M:%S")))
+    }
+
+    /// This clock's time now.
+    pub fn now(&self) -> chrono::NaiveDateTime {
+        chrono::Utc::now().with_timezone(&self.zone).naive_local()
+    }
+
+    /// The clock's name as times are labelled: "hora de Quito", "Quito time".
+    pub fn name(&self, lang: crate::i18n::Lang) -> String {
+        match lang {
+            crate::i18n::Lang::Es => format!("hora de {}", self.place),
+            crate::i18n::Lang::En => format!("{} time", self.place),
+        }
+    }
+}
+
+impl OfficeClock {
+    /// The clock's short name, for a field's label: "Hora Quito", "Quito time".
+    pub fn short_name(&self, lang: crate::i18n::Lang) -> String {
+        match lang {
+            crate::i18n::Lang::Es => format!("Hora {}", self.place),
+            crate::i18n::Lang::En => format!("{} time", self.place),
+        }
+    }
+}
+
+impl Default for OfficeClock {
+    /// Ecuador's mainland until the API has said which office the user works in.
+    fn default() -> Self {
+        let zone = chrono_tz::America::Guayaquil;
+        Self {
+            zone,
+            place: zone_city(zone),
+        }
+    }
+}
+
+/// `America/Argentina/Buenos_Aires` as `Buenos Aires`.
+fn zone_city(zone: chrono_tz::Tz) -> String {
+    let name = zone.name();
+    name.rsplit('/').next().unwrap_or(name).replace('_', " ")
+}
+
+std::thread_local! {
+    /// The clock of the session being updated or drawn on this thread. The session (`App`)
+    /// owns its clock; `update` and `view` lend it here for their (synchronous) run, so that the
+    /// many places that show a time need not carry it, and two sessions in one process (the
+    /// tests' officer and supervisor) each keep their own.
+    static CLOCK: std::cell::RefCell<Option<OfficeClock>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with `clock` as the clock times are shown and read in.
+pub fn with_clock<R>(clock: &OfficeClock, f: impl FnOnce() -> R) -> R {
+    /// Puts the previous clock back however `f` ends.
+    struct Restore(Option<OfficeClock>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            CLOCK.with(|c| *c.borrow_mut() = previous);
+        }
+    }
+    let previous = CLOCK.with(|c| c.borrow_mut().replace(clock.clone()));
+    let _restore = Restore(previous);
+    f()
+}
+
+/// The clock of the session being updated or drawn (Ecuador's mainland outside of one).
+pub fn office() -> OfficeClock {
+    CLOCK.with(|c| c.borrow().clone()).unwrap_or_default()
+}
 
 /// A one-line text field; editing happens at the end, which is how forms are typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -90,27 +195,40 @@ pub fn when(at: &str) -> String {
         .unwrap_or_else(|_| at.to_string())
 }
 
-/// The name of the clock [`local_time`] shows, as times are labelled.
-pub fn office_clock(lang: crate::i18n::Lang) -> &'static str {
-    match lang {
-        crate::i18n::Lang::Es => "hora de Quito",
-        crate::i18n::Lang::En => "Quito time",
+/// The name of the clock [`local_time`] shows, as every time is labelled.
+pub fn office_clock(lang: crate::i18n::Lang) -> String {
+    office().name(lang)
+}
+
+/// The label of a field where a time is typed on the office's clock, in `width` cells:
+/// "Hora Quito (HH:MM)", the format left out when the place's name is long.
+pub fn time_field_label(lang: crate::i18n::Lang, width: usize) -> String {
+    let name = office().short_name(lang);
+    let full = format!("{name} (HH:MM)");
+    if full.chars().count() <= width {
+        full
+    } else {
+        ellipsis(&name, width)
     }
 }
 
-/// A UTC time as the unit's office clock shows it (`YYYY-MM-DD HH:MM`); unreadable as it came.
+/// A UTC time as the session's office clock shows it (`YYYY-MM-DD HH:MM`); unreadable as it came.
 pub fn local_time(at: &str) -> String {
-    let offset =
-        chrono::FixedOffset::east_opt(i32::try_from(UNIT_UTC_OFFSET_HOURS * 3600).unwrap_or(0));
-    match (chrono::DateTime::parse_from_rfc3339(at), offset) {
-        (Ok(d), Some(o)) => d.with_timezone(&o).format("%Y-%m-%d %H:%M").to_string(),
-        _ => at.to_string(),
-    }
+    office().local_time(at)
 }
 
 /// Only the date of a UTC time, in the unit's clock.
 pub fn local_date(at: &str) -> String {
     local_time(at).chars().take(10).collect()
+}
+
+/// The API's largest page: `first` is capped at 100.
+pub const API_MAX_PAGE: usize = 100;
+
+/// Rows of a list's page on a terminal `height` lines tall, of which `chrome` are the screen's
+/// other lines: a taller window asks for more rows at once, never more than the API gives.
+pub fn page_rows(height: u16, chrome: u16) -> usize {
+    usize::from(height.saturating_sub(chrome)).clamp(1, API_MAX_PAGE)
 }
 
 /// The area less its last line, and that line (for the hint).
@@ -262,5 +380,62 @@ impl<T> PagedLines<T> {
         let foot = if top + height < total { more } else { hint };
         shown.push(Line::styled(foot.to_string(), dim()));
         frame.render_widget(Paragraph::new(shown), area);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OfficeClock;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn the_demo_offices_keep_ecuadors_mainland_clock() {
+        let quito = OfficeClock::new("America/Guayaquil", Some("Quito")).expect("a known zone");
+        assert_eq!(quito.local_time("2026-12-15T15:00:00Z"), "2026-12-15 10:00");
+        assert_eq!(quito.name(Lang::Es), "hora de Quito");
+        assert_eq!(quito.name(Lang::En), "Quito time");
+        let typed = chrono::NaiveDate::from_ymd_opt(2026, 12, 15)
+            .and_then(|d| d.and_hms_opt(10, 0, 0))
+            .expect("a date");
+        assert_eq!(quito.to_utc(typed).as_deref(), Some("2026-12-15T15:00:00Z"));
+    }
+
+    #[test]
+    fn another_office_shows_and_reads_times_in_its_own_zone() {
+        // The Galápagos keep UTC-6: an hour behind the mainland.
+        let gps = OfficeClock::new("Pacific/Galapagos", Some("Puerto Ayora")).expect("a zone");
+        assert_eq!(gps.local_time("2026-12-15T15:00:00Z"), "2026-12-15 09:00");
+        assert_eq!(gps.name(Lang::Es), "hora de Puerto Ayora");
+        let typed = chrono::NaiveDate::from_ymd_opt(2026, 12, 15)
+            .and_then(|d| d.and_hms_opt(9, 0, 0))
+            .expect("a date");
+        assert_eq!(gps.to_utc(typed).as_deref(), Some("2026-12-15T15:00:00Z"));
+        // Without an office name, the zone's city names the clock.
+        let unit = OfficeClock::new("Pacific/Galapagos", None).expect("a zone");
+        assert_eq!(unit.name(Lang::En), "Galapagos time");
+    }
+
+    #[test]
+    fn a_zone_with_daylight_saving_follows_the_season() {
+        let madrid = OfficeClock::new("Europe/Madrid", None).expect("a zone");
+        assert_eq!(
+            madrid.local_time("2026-01-15T09:00:00Z"),
+            "2026-01-15 10:00"
+        );
+        assert_eq!(
+            madrid.local_time("2026-07-15T09:00:00Z"),
+            "2026-07-15 11:00"
+        );
+        // 02:30 on the night the clocks go forward does not exist there.
+        let gap = chrono::NaiveDate::from_ymd_opt(2026, 3, 29)
+            .and_then(|d| d.and_hms_opt(2, 30, 0))
+            .expect("a date");
+        assert_eq!(madrid.to_utc(gap), None);
+    }
+
+    #[test]
+    fn an_unknown_zone_is_no_clock() {
+        assert_eq!(OfficeClock::new("Mars/Olympus_Mons", Some("x")), None);
+        assert_eq!(OfficeClock::new("UTC-5", None), None);
     }
 }

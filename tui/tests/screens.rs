@@ -94,7 +94,9 @@ fn logged_in(lang: Lang) -> App {
 
 fn me(username: &str, roles: &[&str]) -> amparo::api::me::ResponseData {
     data(
-        json!({ "me": { "id": format!("user-{username}"), "username": username, "roles": roles } }),
+        json!({ "me": { "id": format!("user-{username}"), "username": username, "roles": roles,
+            "office": { "name": "Quito", "timeZone": "America/Guayaquil" },
+            "operationUnit": { "timeZone": "America/Guayaquil" } } }),
     )
 }
 
@@ -136,7 +138,16 @@ fn individual() -> serde_json::Value {
             { "id": "n-2", "version": 2, "code": "DS", "subCode": null, "status": "CONFIRMED" },
         ],
         "withheldSpecificNeeds": 1,
-        "documents": [{ "documentType": "passport", "number": "N0123456", "issuingCountry": "SYR" }],
+        "documents": [
+            { "id": "doc-1", "version": 2, "documentType": "passport", "number": "N0123456", "issuingCountry": "SYR", "issuedOn": "2019-05-01", "expiresOn": "2029-04-30" },
+            { "id": "doc-2", "version": 1, "documentType": "asylum_certificate", "number": "AC-77", "issuingCountry": "ECU", "issuedOn": null, "expiresOn": null },
+        ],
+        "addresses": [
+            { "kind": "current", "line": "Av. 10 de Agosto N24", "city": "Quito", "province": "Pichincha", "country": "ECU", "validTo": null },
+            { "kind": "current", "line": "Casa de acogida", "city": "Lago Agrio", "province": null, "country": "ECU", "validTo": "2026-10-01" },
+        ],
+        "phones": [{ "number": "+593 99 111 2222", "kind": "mobile", "consentToContact": true }],
+        "languages": [{ "language": "ara", "kind": "mother_tongue" }, { "language": "spa", "kind": "spoken" }],
         "groupMembership": {
             "relationship": "focal_point",
             "group": { "id": "g-1", "groupNumber": "DPIN-G-0000001", "members": [
@@ -206,6 +217,7 @@ fn search_screens_and_paging() {
                 page: 0,
                 query,
                 after: None,
+                first: 14,
             },
         ] = cmds.as_slice()
         else {
@@ -724,7 +736,7 @@ fn row(i: usize) -> serde_json::Value {
         "priority": i.is_multiple_of(3),
         "specificNeedCodes": if i.is_multiple_of(3) { json!(["SC", "WR"]) } else { json!([]) },
         "version": 4,
-        "deadlines": { "due": format!("2026-12-{:02}T15:00:00Z", 1 + i), "overdue": i == 2 },
+        "deadlines": { "due": format!("2026-12-{:02}T15:00:00Z", 1 + i % 28), "overdue": i == 2 },
         "principalApplicant": if i == 1 { json!(null) } else {
             let names = ["María Fernanda Rodríguez de la Torre", "Ali Hassan", "Yusuf Abdullahi Mohamed"];
             json!({ "fullName": names[i % 3] })
@@ -932,7 +944,13 @@ fn my_work_on_a_larger_terminal() {
 #[test]
 fn lists_and_the_case_use_a_200_by_50_window() {
     let (mut app, cmds) = logged_in_as(Lang::En, "officer", &["eligibility_officer"], (200, 50));
-    work_reply(&mut app, &cmds, queue("myWork", 0..14, true));
+    // Fifty lines hold forty cases: the window asks for them at once.
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Cmd::Work { first: 40, .. })),
+        "{cmds:?}"
+    );
+    work_reply(&mut app, &cmds, queue("myWork", 0..40, true));
     let screen = render_at(&app, 200, 50);
     // Whole names and the due time, not cut.
     assert!(
@@ -944,6 +962,90 @@ fn lists_and_the_case_use_a_200_by_50_window() {
     let cmds = press(&mut app, KeyCode::Enter);
     case_reply(&mut app, &cmds, case_record(&ALL_ACTIONS));
     insta::assert_snapshot!("case_200x50_en", render_at(&app, 200, 50));
+}
+
+#[test]
+fn search_uses_a_200_by_50_window() {
+    let (mut app, _) = logged_in_as(Lang::En, "registrar", &["registration_clerk"], (200, 50));
+    type_text(&mut app, "muhamad al hasan");
+    let cmds = press(&mut app, KeyCode::Enter);
+    let [Cmd::Search { seq, first: 40, .. }] = cmds.as_slice() else {
+        panic!("expected a search of forty rows, got {cmds:?}");
+    };
+    reply(
+        &mut app,
+        Reply::Search {
+            seq: *seq,
+            page: 0,
+            result: Ok(data(search_page(1..41, true))),
+        },
+    );
+    let screen = render_at(&app, 200, 50);
+    assert!(
+        screen.contains("DPIN-I-0000040"),
+        "the fortieth row is shown: {screen}"
+    );
+    insta::assert_snapshot!("search_200x50_en", screen);
+}
+
+#[test]
+fn a_window_made_taller_asks_for_more_rows_up_to_the_apis_page() {
+    let mut app = logged_in(Lang::En);
+    update(&mut app, Msg::Resize(80, 40));
+    type_text(&mut app, "ana");
+    let cmds = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::Search { first: 30, .. }]),
+        "{cmds:?}"
+    );
+    // The supervisor's list below the summary, and the duplicates queue, grow the same way.
+    let (mut sup, cmds) = logged_in_as(Lang::En, "supervisor", &["supervisor"], (200, 50));
+    let Some(Cmd::Queue { seq: qseq, .. }) = cmds
+        .iter()
+        .find(|c| matches!(c, Cmd::Queue { first: 34, .. }))
+    else {
+        panic!("{cmds:?}")
+    };
+    let Some(Cmd::Summary { seq: sseq }) = cmds.iter().find(|c| matches!(c, Cmd::Summary { .. }))
+    else {
+        panic!("{cmds:?}")
+    };
+    reply(
+        &mut sup,
+        Reply::Read(ListReply::Summary {
+            seq: *sseq,
+            result: Ok(data(summary())),
+        }),
+    );
+    let d: amparo::api::case_queue::ResponseData = data(queue("caseQueue", 0..34, true));
+    reply(
+        &mut sup,
+        Reply::Read(ListReply::Queue {
+            seq: *qseq,
+            page: 0,
+            result: Ok(CasePage {
+                has_next: true,
+                end_cursor: Some("c1".into()),
+                rows: d
+                    .case_queue
+                    .edges
+                    .into_iter()
+                    .map(|e| e.node.into())
+                    .collect(),
+            }),
+        }),
+    );
+    // All thirty-four fit above the hints.
+    let screen = render_at(&sup, 200, 50);
+    assert!(screen.contains("DPIN-C-0000033"), "{screen}");
+    assert!(screen.contains("n/p"), "the hints still show: {screen}");
+    assert_eq!(app.screens.reviews.page_size, 32);
+    // A very tall window asks for no more than the API's largest page, and a tiny one for one row.
+    update(&mut app, Msg::Resize(80, 300));
+    assert_eq!(app.screens.search.page_size, 100);
+    update(&mut app, Msg::Resize(80, 5));
+    assert_eq!(app.screens.search.page_size, 1);
+    assert_eq!(app.screens.work.page_size, 1);
 }
 
 #[test]
@@ -1115,6 +1217,69 @@ fn the_case_history_shows_what_each_step_recorded() {
     assert!(screen.contains("Phone call"), "{screen}");
     assert!(screen.contains("«Asks to move the"), "{screen}");
     assert!(screen.contains("held 2026-11-20 10:00"), "{screen}");
+}
+
+#[test]
+fn an_office_in_another_zone_shows_and_reads_times_on_its_own_clock() {
+    // An officer of an office in the Galápagos (UTC-6), next to a Quito session (UTC-5) in the
+    // same process: each keeps its own clock.
+    let (mut quito, cmds) = logged_in_as(Lang::En, "officer", &["eligibility_officer"], (80, 24));
+    work_reply(&mut quito, &cmds, queue("myWork", 0..3, false));
+    let mut app = App::new(Lang::Es, "http://amparo.test:8080", (80, 24));
+    type_text(&mut app, "officer.gps");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "pw");
+    press(&mut app, KeyCode::Enter);
+    reply(
+        &mut app,
+        Reply::Login(Ok(data(json!({ "login": { "token": "tok" } })))),
+    );
+    let cmds = reply(
+        &mut app,
+        Reply::Me(Ok(data(json!({ "me": {
+            "id": "user-officer", "username": "officer.gps", "roles": ["eligibility_officer"],
+            "office": { "name": "Galápagos", "timeZone": "Pacific/Galapagos" },
+            "operationUnit": { "timeZone": "America/Guayaquil" } } })))),
+    );
+    work_reply(&mut app, &cmds, queue("myWork", 0..3, false));
+    // Due 2026-12-01T15:00Z: 09:00 on the islands (the time shows on a wide window).
+    let wide = render_at(&app, 200, 50);
+    assert!(wide.contains("2026-12-01 09:00"), "{wide}");
+    let cmds = press(&mut app, KeyCode::Enter);
+    case_reply(&mut app, &cmds, case_record(&ALL_ACTIONS));
+    let screen = render(&app);
+    assert!(
+        screen.contains("Próxima entrevista: 2026-12-02 09:00"),
+        "{screen}"
+    );
+    assert!(screen.contains("Cita: 2026-12-02 09:00"), "{screen}");
+    // A deadline at midnight on the mainland is 23:00 the day before on the islands.
+    assert!(screen.contains("Decisión hasta: 2026-12-19"), "{screen}");
+
+    press(&mut app, KeyCode::Char('s'));
+    reply(
+        &mut app,
+        Reply::Officers(Err(ApiError::Forbidden("supervisors".into()))),
+    );
+    assert!(
+        render(&app).contains("Hora Galápagos (HH:MM)"),
+        "{}",
+        render(&app)
+    );
+    type_text(&mut app, "2026-12-07");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "10:30");
+    let cmds = ctrl(&mut app, 's');
+    let [Cmd::Act { input, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    // 10:30 on the islands is 16:30 UTC; the same time typed in Quito is 15:30 UTC.
+    assert!(
+        matches!(input, ActInput::Schedule { at, .. } if at == "2026-12-07T16:30:00Z"),
+        "{input:?}"
+    );
+    let wide = render_at(&quito, 200, 50);
+    assert!(wide.contains("2026-12-01 10:00"), "{wide}");
 }
 
 #[test]
@@ -1630,6 +1795,7 @@ fn on_reviews(lang: Lang) -> App {
             seq,
             page: 0,
             after: None,
+            first: 16,
         },
     ] = cmds.as_slice()
     else {
@@ -1754,6 +1920,7 @@ fn review_screens_and_a_decision() {
                 seq,
                 page: 0,
                 after: None,
+                first: 16,
             },
         ] = cmds.as_slice()
         else {
@@ -1909,7 +2076,7 @@ fn on_person(lang: Lang) -> App {
 
 fn sent_person(cmds: &[Cmd]) -> (String, amparo::msg::PersonInput) {
     match cmds {
-        [Cmd::Person { cmid, input }] => (cmid.clone(), input.clone()),
+        [Cmd::Person { cmid, input }] => (cmid.clone(), (**input).clone()),
         other => panic!("expected one person command, got {other:?}"),
     }
 }
@@ -2006,6 +2173,9 @@ fn a_person_gets_a_need_picked_from_the_list_a_document_and_a_correction() {
                 original_script_name: None,
                 date_of_birth: Some("1985-03-02".into()),
                 nationalities: None,
+                languages: None,
+                addresses: None,
+                phones: None,
             }
         );
         // Someone else changed the given names meanwhile: the record is read again under the
@@ -2034,6 +2204,110 @@ fn a_person_gets_a_need_picked_from_the_list_a_document_and_a_correction() {
         let (_, input) = sent_person(&ctrl(&mut app, 's'));
         assert!(
             matches!(&input, PersonInput::Update { version: 4, given_names: None, date_of_birth: Some(d), .. } if d == "1985-03-02"),
+            "{input:?}"
+        );
+        press(&mut app, KeyCode::Esc);
+
+        // The address, phone and language: the first of each is edited, the whole list sent
+        // (the other language kept as read, the past address left alone).
+        press(&mut app, KeyCode::Char('e'));
+        for _ in 0..5 {
+            press(&mut app, KeyCode::Tab);
+        }
+        ctrl(&mut app, 'u');
+        type_text(&mut app, "Calle Larga 5");
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Tab);
+        ctrl(&mut app, 'u');
+        type_text(&mut app, "12");
+        assert!(ctrl(&mut app, 's').is_empty(), "not a phone");
+        ctrl(&mut app, 'u');
+        type_text(&mut app, "+593 98 000 1111");
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, if lang == Lang::Es { "kurdo" } else { "kurdish" });
+        insta::assert_snapshot!(format!("person_correct_contact_{code}"), render(&app));
+        let (_, input) = sent_person(&ctrl(&mut app, 's'));
+        let PersonInput::Update {
+            version,
+            given_names,
+            languages,
+            addresses,
+            phones,
+            ..
+        } = input
+        else {
+            panic!("{input:?}")
+        };
+        assert_eq!((version, given_names), (4, None));
+        let languages = languages.expect("languages sent");
+        assert_eq!(languages.len(), 2);
+        assert_eq!(languages[0].kind, "mother_tongue");
+        assert_ne!(languages[0].language, "ara");
+        assert_eq!(languages[1].language, "spa");
+        let addresses = addresses.expect("addresses sent");
+        assert_eq!(addresses.len(), 1, "only current addresses: {addresses:?}");
+        assert_eq!(addresses[0].line, "Calle Larga 5");
+        assert_eq!(addresses[0].city.as_deref(), Some("Quito"));
+        assert_eq!(addresses[0].province.as_deref(), Some("Pichincha"));
+        assert_eq!(addresses[0].country, "ECU");
+        let phones = phones.expect("phones sent");
+        assert_eq!(phones[0].number, "+593 98 000 1111");
+        assert!(phones[0].consent_to_contact, "consent kept");
+        press(&mut app, KeyCode::Esc);
+
+        // A document corrected: the second one chosen by name, its expiry typed; sent whole
+        // with that document's version (its issue date as read).
+        press(&mut app, KeyCode::Char('D'));
+        type_text(&mut app, "AC-77");
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Tab);
+        ctrl(&mut app, 'u');
+        type_text(&mut app, "AC-78");
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "2030-01-3");
+        insta::assert_snapshot!(format!("person_edit_document_{code}"), render(&app));
+        type_text(&mut app, "1");
+        let (cmid, input) = sent_person(&ctrl(&mut app, 's'));
+        assert_eq!(
+            input,
+            PersonInput::UpdateDocument {
+                id: "doc-2".into(),
+                version: 1,
+                document_type: "asylum_certificate".into(),
+                number: "AC-78".into(),
+                issuing_country: Some("ECU".into()),
+                issued_on: None,
+                expires_on: Some("2030-01-31".into()),
+            }
+        );
+        // Someone corrected it first: read again, the number typed is kept and the new
+        // version is sent next.
+        let cmds = reply(
+            &mut app,
+            Reply::Person {
+                cmid,
+                result: Err(ApiError::Conflict("version".into())),
+            },
+        );
+        let [Cmd::Individual { seq, .. }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        let mut fresh = individual();
+        fresh["individual"]["version"] = json!(4);
+        fresh["individual"]["documents"][1]["version"] = json!(2);
+        fresh["individual"]["documents"][1]["issuingCountry"] = json!("COL");
+        reply(
+            &mut app,
+            Reply::Individual {
+                seq: *seq,
+                result: Ok(data(fresh)),
+            },
+        );
+        let (_, input) = sent_person(&ctrl(&mut app, 's'));
+        assert!(
+            matches!(&input, PersonInput::UpdateDocument { id, version: 2, number, issuing_country: Some(c), .. } if id == "doc-2" && number == "AC-78" && c == "COL"),
             "{input:?}"
         );
         press(&mut app, KeyCode::Esc);

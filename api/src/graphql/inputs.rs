@@ -34,7 +34,7 @@ pub struct DocumentInput {
 /// An address.
 #[derive(InputObject, Clone)]
 pub struct AddressInput {
-    /// residence, shelter, postal, ...
+    /// current, previous (in the host country), origin or transit.
     pub kind: String,
     /// Street and number, or a description of the place.
     pub line: String,
@@ -156,6 +156,37 @@ impl From<DocumentInput> for reg::DocumentInput {
     }
 }
 
+impl From<LanguageInput> for reg::LanguageInput {
+    fn from(l: LanguageInput) -> Self {
+        Self {
+            language: l.language,
+            kind: l.kind,
+        }
+    }
+}
+
+impl From<AddressInput> for reg::AddressInput {
+    fn from(a: AddressInput) -> Self {
+        Self {
+            kind: a.kind,
+            line: a.line,
+            city: a.city,
+            province: a.province,
+            country: a.country,
+        }
+    }
+}
+
+impl From<PhoneInput> for reg::PhoneInput {
+    fn from(ph: PhoneInput) -> Self {
+        Self {
+            number: ph.number,
+            kind: ph.kind,
+            consent_to_contact: ph.consent_to_contact,
+        }
+    }
+}
+
 impl From<SpecificNeedInput> for reg::NeedInput {
     fn from(n: SpecificNeedInput) -> Self {
         Self {
@@ -194,35 +225,10 @@ impl From<PersonInput> for reg::PersonInput {
             consent_to_contact: p.consent_to_contact,
             information_given: p.information_given,
             legacy_id: p.legacy_id,
-            languages: p
-                .languages
-                .into_iter()
-                .map(|l| reg::LanguageInput {
-                    language: l.language,
-                    kind: l.kind,
-                })
-                .collect(),
+            languages: p.languages.into_iter().map(Into::into).collect(),
             documents: p.documents.into_iter().map(Into::into).collect(),
-            addresses: p
-                .addresses
-                .into_iter()
-                .map(|a| reg::AddressInput {
-                    kind: a.kind,
-                    line: a.line,
-                    city: a.city,
-                    province: a.province,
-                    country: a.country,
-                })
-                .collect(),
-            phones: p
-                .phones
-                .into_iter()
-                .map(|ph| reg::PhoneInput {
-                    number: ph.number,
-                    kind: ph.kind,
-                    consent_to_contact: ph.consent_to_contact,
-                })
-                .collect(),
+            addresses: p.addresses.into_iter().map(Into::into).collect(),
+            phones: p.phones.into_iter().map(Into::into).collect(),
             specific_needs: p.specific_needs.into_iter().map(Into::into).collect(),
         }
     }
@@ -263,15 +269,31 @@ macro_rules! update_individual_input {
             /// The version you read; CONFLICT if someone changed the record since.
             pub version: i32,
             $($(#[$doc])* pub $name: $ty,)*
+            /// The languages the person speaks (replaces the list).
+            pub languages: Option<Vec<LanguageInput>>,
+            /// The person's current addresses (replaces the list; an address left out ends today and
+            /// stays in `addresses` with its `validTo`).
+            pub addresses: Option<Vec<AddressInput>>,
+            /// The person's phones (replaces the list; a phone left out is marked removed).
+            pub phones: Option<Vec<PhoneInput>>,
             /// Record that the data was verified with the person today.
             #[graphql(default = false)]
             pub mark_verified: bool,
         }
 
         impl UpdateIndividualInput {
+            fn list<I: Clone + Into<O>, O>(given: &Option<Vec<I>>) -> Option<Vec<O>> {
+                given
+                    .as_ref()
+                    .map(|v| v.iter().cloned().map(Into::into).collect())
+            }
+
             pub fn patch(&self) -> PersonPatch {
                 PersonPatch {
                     $($name: self.$name.clone(),)*
+                    languages: Self::list(&self.languages),
+                    addresses: Self::list(&self.addresses),
+                    phones: Self::list(&self.phones),
                     mark_verified: self.mark_verified,
                 }
             }
@@ -318,6 +340,19 @@ pub struct AddDocumentInput {
     /// The individual.
     pub individual_id: ID,
     /// The document.
+    pub document: DocumentInput,
+}
+
+/// Correct an identity document (its fields are replaced by the ones given).
+#[derive(InputObject)]
+pub struct UpdateDocumentInput {
+    /// Your id for this request (idempotency).
+    pub client_mutation_id: String,
+    /// The document to correct.
+    pub id: ID,
+    /// The version you read; CONFLICT if someone changed the document since.
+    pub version: i32,
+    /// The document as it should read (a field left out is cleared).
     pub document: DocumentInput,
 }
 

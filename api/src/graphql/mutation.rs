@@ -111,10 +111,10 @@ impl SpecificNeedPayload {
     }
 }
 
-/// A document after it was added.
+/// A document after it was added or corrected.
 pub struct DocumentPayload(Touched);
 
-/// A document after it was added.
+/// A document after it was added or corrected.
 #[Object]
 impl DocumentPayload {
     /// The id you sent.
@@ -125,7 +125,7 @@ impl DocumentPayload {
     async fn document_id(&self) -> Option<ID> {
         self.0.ids.first().cloned().map(ID)
     }
-    /// The individual, with the document.
+    /// The individual, with their documents.
     async fn individual(&self, ctx: &Context<'_>) -> GqlResult<Option<Individual>> {
         match self.0.ids.get(1) {
             Some(id) => load_individual(ctx, id).await,
@@ -406,6 +406,34 @@ impl RegistryMutation {
         })
         .await;
         audit_refusal(ctx, "add_document", Some(&id), outcome)
+            .await
+            .map(DocumentPayload)
+    }
+
+    /// Correct an identity document (checked against the version you read); the individual's
+    /// history keeps each changed field's old and new value.
+    async fn update_document(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: UpdateDocumentInput,
+    ) -> GqlResult<DocumentPayload> {
+        let claim = claim_of("updateDocument", &input.client_mutation_id, &input);
+        let scope = scope(ctx).map_err(gql)?.clone();
+        let st = state(ctx).clone();
+        let id = input.id.0.clone();
+        let doc: reg::DocumentInput = input.document.into();
+        let (s, c2, id2, version) = (
+            scope.clone(),
+            input.client_mutation_id.clone(),
+            id.clone(),
+            input.version,
+        );
+        let outcome = run_once(&st.db, &scope, claim, move |conn| {
+            let row = registry::update_document(conn, &s, &id2, version, &doc)?;
+            Ok(touched(&c2, vec![row.id, row.individual_id]))
+        })
+        .await;
+        audit_refusal(ctx, "update_document", Some(&id), outcome)
             .await
             .map(DocumentPayload)
     }

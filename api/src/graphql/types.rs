@@ -422,7 +422,7 @@ impl Individual {
         .await
         .map(|v| v.into_iter().map(Address).collect())
     }
-    /// Phone numbers.
+    /// Current phone numbers (a removed one is kept in the history of changes).
     #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
     async fn phones(&self, ctx: &Context<'_>) -> GqlResult<Vec<Phone>> {
         let id = self.0.id.clone();
@@ -610,7 +610,7 @@ impl Address {
     async fn id(&self) -> ID {
         ID(self.0.id.clone())
     }
-    /// Kind: residence, shelter, postal, ...
+    /// Kind: current, previous (in the host country), origin or transit.
     async fn kind(&self) -> &str {
         &self.0.kind
     }

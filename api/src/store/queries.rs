@@ -434,6 +434,7 @@ pub fn phones_of(conn: &mut DbConn, scope: &Scope, individual_id: &str) -> Resul
     Ok(phones::table
         .filter(phones::operation_unit_id.eq(scope.unit_id()))
         .filter(phones::individual_id.eq(individual_id))
+        .filter(phones::removed_at.is_null())
         .order(phones::created_at.asc())
         .select(PhoneRow::as_select())
         .load(conn)?)

@@ -11,7 +11,10 @@ use super::audit::{self, Actor, Entry};
 use super::db::DbConn;
 use super::dialect;
 use super::feed;
-use super::rows::{DocumentRow, GroupRow, IndividualRow, MembershipRow, NeedRow, PersonColumns};
+use super::rows::{
+    AddressRow, DocumentRow, GroupRow, IndividualRow, MembershipRow, NeedRow, PersonColumns,
+    PhoneRow,
+};
 use super::schema::*;
 use super::scope::Scope;
 use super::{new_id, now};
@@ -19,8 +22,11 @@ use crate::domain::access::{FieldGroup, Permission};
 use crate::domain::feed::{Change, RecordKind};
 use crate::domain::names;
 use crate::domain::needs;
-use crate::domain::patch::{Patched, PersonPatch};
-use crate::domain::registration::{DocumentInput, FOCAL_POINT, GroupInput, NeedInput, PersonInput};
+use crate::domain::patch::{Patched, PersonPatch, document_changes};
+use crate::domain::registration::{
+    AddressInput, DocumentInput, FOCAL_POINT, GroupInput, LanguageInput, NeedInput, PersonInput,
+    PhoneInput,
+};
 use crate::error::{Error, Result};
 
 /// What `register_group` created.
@@ -224,49 +230,17 @@ fn insert_person(
         .execute(conn)?;
     index_names(conn, unit, &id, &p.name_parts())?;
     for l in &p.languages {
-        diesel::insert_into(individual_languages::table)
-            .values((
-                individual_languages::id.eq(new_id()),
-                individual_languages::operation_unit_id.eq(unit),
-                individual_languages::individual_id.eq(&id),
-                individual_languages::language.eq(&l.language),
-                individual_languages::kind.eq(&l.kind),
-                individual_languages::created_at.eq(t),
-            ))
-            .execute(conn)?;
+        insert_language(conn, unit, &id, l, t)?;
     }
     for d in &p.documents {
         let doc = insert_document(conn, scope, &id, d)?;
         changes.push(Change::create(RecordKind::Document, doc));
     }
     for a in &p.addresses {
-        diesel::insert_into(addresses::table)
-            .values((
-                addresses::id.eq(new_id()),
-                addresses::operation_unit_id.eq(unit),
-                addresses::individual_id.eq(&id),
-                addresses::kind.eq(&a.kind),
-                addresses::line.eq(a.line.trim()),
-                addresses::city.eq(&a.city),
-                addresses::province.eq(&a.province),
-                addresses::country.eq(&a.country),
-                addresses::valid_from.eq(t.date()),
-                addresses::created_at.eq(t),
-            ))
-            .execute(conn)?;
+        insert_address(conn, unit, &id, a, t)?;
     }
     for ph in &p.phones {
-        diesel::insert_into(phones::table)
-            .values((
-                phones::id.eq(new_id()),
-                phones::operation_unit_id.eq(unit),
-                phones::individual_id.eq(&id),
-                phones::number.eq(ph.number.trim()),
-                phones::kind.eq(&ph.kind),
-                phones::consent_to_contact.eq(ph.consent_to_contact),
-                phones::created_at.eq(t),
-            ))
-            .execute(conn)?;
+        insert_phone(conn, unit, &id, ph, t)?;
     }
     for n in &p.specific_needs {
         let need = insert_need(conn, scope, &id, n)?;
@@ -276,6 +250,183 @@ fn insert_person(
         ));
     }
     Ok(id)
+}
+
+fn insert_language(
+    conn: &mut DbConn,
+    unit: &str,
+    individual_id: &str,
+    l: &LanguageInput,
+    t: NaiveDateTime,
+) -> Result<()> {
+    diesel::insert_into(individual_languages::table)
+        .values((
+            individual_languages::id.eq(new_id()),
+            individual_languages::operation_unit_id.eq(unit),
+            individual_languages::individual_id.eq(individual_id),
+            individual_languages::language.eq(&l.language),
+            individual_languages::kind.eq(&l.kind),
+            individual_languages::created_at.eq(t),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn insert_address(
+    conn: &mut DbConn,
+    unit: &str,
+    individual_id: &str,
+    a: &AddressInput,
+    t: NaiveDateTime,
+) -> Result<()> {
+    diesel::insert_into(addresses::table)
+        .values((
+            addresses::id.eq(new_id()),
+            addresses::operation_unit_id.eq(unit),
+            addresses::individual_id.eq(individual_id),
+            addresses::kind.eq(&a.kind),
+            addresses::line.eq(a.line.trim()),
+            addresses::city.eq(&a.city),
+            addresses::province.eq(&a.province),
+            addresses::country.eq(&a.country),
+            addresses::valid_from.eq(t.date()),
+            addresses::created_at.eq(t),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn insert_phone(
+    conn: &mut DbConn,
+    unit: &str,
+    individual_id: &str,
+    ph: &PhoneInput,
+    t: NaiveDateTime,
+) -> Result<()> {
+    diesel::insert_into(phones::table)
+        .values((
+            phones::id.eq(new_id()),
+            phones::operation_unit_id.eq(unit),
+            phones::individual_id.eq(individual_id),
+            phones::number.eq(ph.number.trim()),
+            phones::kind.eq(&ph.kind),
+            phones::consent_to_contact.eq(ph.consent_to_contact),
+            phones::created_at.eq(t),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The person's current languages, addresses and phones (an ended address or a removed phone
+/// is history, not part of the person a correction starts from).
+fn current_lists(conn: &mut DbConn, id: &str, person: &mut PersonInput) -> Result<()> {
+    person.languages = individual_languages::table
+        .filter(individual_languages::individual_id.eq(id))
+        .order(individual_languages::created_at.asc())
+        .select((individual_languages::language, individual_languages::kind))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .map(|(language, kind)| LanguageInput { language, kind })
+        .collect();
+    person.addresses = addresses::table
+        .filter(addresses::individual_id.eq(id))
+        .filter(addresses::valid_to.is_null())
+        .order(addresses::created_at.asc())
+        .select(AddressRow::as_select())
+        .load(conn)?
+        .iter()
+        .map(address_of)
+        .collect();
+    person.phones = phones::table
+        .filter(phones::individual_id.eq(id))
+        .filter(phones::removed_at.is_null())
+        .order(phones::created_at.asc())
+        .select(PhoneRow::as_select())
+        .load(conn)?
+        .iter()
+        .map(phone_of)
+        .collect();
+    Ok(())
+}
+
+fn address_of(a: &AddressRow) -> AddressInput {
+    AddressInput {
+        kind: a.kind.clone(),
+        line: a.line.clone(),
+        city: a.city.clone(),
+        province: a.province.clone(),
+        country: a.country.clone(),
+    }
+}
+
+fn phone_of(p: &PhoneRow) -> PhoneInput {
+    PhoneInput {
+        number: p.number.clone(),
+        kind: p.kind.clone(),
+        consent_to_contact: p.consent_to_contact,
+    }
+}
+
+/// Writes the lists a correction replaced. Languages are replaced outright (history keeps the
+/// old list); an address left out ends today and a phone left out is marked removed, so the
+/// rows keep when each was valid; entries kept unchanged stay as they are.
+fn write_lists(
+    conn: &mut DbConn,
+    unit: &str,
+    id: &str,
+    before: &PersonInput,
+    after: &PersonInput,
+    changed: &Patched,
+    t: NaiveDateTime,
+) -> Result<()> {
+    if changed.changes.contains_key("languages") {
+        diesel::delete(
+            individual_languages::table.filter(individual_languages::individual_id.eq(id)),
+        )
+        .execute(conn)?;
+        for l in &after.languages {
+            insert_language(conn, unit, id, l, t)?;
+        }
+    }
+    if changed.changes.contains_key("addresses") {
+        let rows: Vec<AddressRow> = addresses::table
+            .filter(addresses::individual_id.eq(id))
+            .filter(addresses::valid_to.is_null())
+            .select(AddressRow::as_select())
+            .load(conn)?;
+        for row in &rows {
+            if !after.addresses.contains(&address_of(row)) {
+                diesel::update(addresses::table.find(&row.id))
+                    .set(addresses::valid_to.eq(Some(t.date())))
+                    .execute(conn)?;
+            }
+        }
+        for a in after
+            .addresses
+            .iter()
+            .filter(|a| !before.addresses.contains(a))
+        {
+            insert_address(conn, unit, id, a, t)?;
+        }
+    }
+    if changed.changes.contains_key("phones") {
+        let rows: Vec<PhoneRow> = phones::table
+            .filter(phones::individual_id.eq(id))
+            .filter(phones::removed_at.is_null())
+            .select(PhoneRow::as_select())
+            .load(conn)?;
+        for row in &rows {
+            if !after.phones.contains(&phone_of(row)) {
+                diesel::update(phones::table.find(&row.id))
+                    .set(phones::removed_at.eq(Some(t)))
+                    .execute(conn)?;
+            }
+        }
+        for p in after.phones.iter().filter(|p| !before.phones.contains(p)) {
+            insert_phone(conn, unit, id, p, t)?;
+        }
+    }
+    Ok(())
 }
 
 fn insert_need(
@@ -388,7 +539,11 @@ pub fn update_individual(
             "your role may not change ethnicity or religion",
         ));
     }
-    let patched = patch.apply(&current.person());
+    let mut before = current.person();
+    if patch.touches_lists() {
+        current_lists(conn, id, &mut before)?;
+    }
+    let patched = patch.apply(&before);
     let t = now();
     patched.person.validate(t.date())?;
     if patched.is_empty() && !patch.mark_verified {
@@ -400,6 +555,15 @@ pub fn update_individual(
         current.last_verified_at
     };
     write_person(conn, id, expected_version, &patched.person, t, verified_at)?;
+    write_lists(
+        conn,
+        scope.unit_id(),
+        id,
+        &before,
+        &patched.person,
+        &patched,
+        t,
+    )?;
     index_names(conn, scope.unit_id(), id, &patched.person.name_parts())?;
     record_update(
         conn,
@@ -628,6 +792,99 @@ pub fn add_document(
         .find(&id)
         .select(DocumentRow::as_select())
         .first(conn)?)
+}
+
+/// Corrects a document's type, number, issuing country and dates, checking the version the
+/// caller read; the history of its individual keeps what changed.
+pub fn update_document(
+    conn: &mut DbConn,
+    scope: &Scope,
+    id: &str,
+    expected_version: i32,
+    doc: &DocumentInput,
+) -> Result<DocumentRow> {
+    scope.require(Permission::WritePersons)?;
+    let current: DocumentRow = documents::table
+        .filter(documents::id.eq(id))
+        .filter(documents::operation_unit_id.eq(scope.unit_id()))
+        .select(DocumentRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| Error::not_found("document"))?;
+    // The document is the caller's to change only when its person is in the caller's scope.
+    visible_individual(conn, scope, &current.individual_id)?;
+    if current.version != expected_version {
+        return Err(version_conflict(
+            "document",
+            expected_version,
+            current.version,
+        ));
+    }
+    let t = now();
+    doc.validate(t.date())?;
+    let changes = document_changes(&document_of(&current), doc);
+    if changes.is_empty() {
+        return Ok(current);
+    }
+    let n = diesel::update(
+        documents::table
+            .filter(documents::id.eq(id))
+            .filter(documents::version.eq(expected_version)),
+    )
+    .set((
+        documents::document_type.eq(&doc.document_type),
+        documents::number.eq(doc.number.trim()),
+        documents::number_key.eq(names::document_number_key(&doc.number)),
+        documents::issuing_country.eq(&doc.issuing_country),
+        documents::issued_on.eq(doc.issued_on),
+        documents::expires_on.eq(doc.expires_on),
+        documents::version.eq(expected_version + 1),
+        documents::updated_at.eq(t),
+    ))
+    .execute(conn)?;
+    if n != 1 {
+        return Err(version_conflict(
+            "document",
+            expected_version,
+            expected_version + 1,
+        ));
+    }
+    record_event(
+        conn,
+        scope,
+        "individual",
+        &current.individual_id,
+        "document_updated",
+        json!({ "documentId": id, "changes": changes }),
+    )?;
+    audit::append(
+        conn,
+        &Actor::from(scope),
+        &[Entry::ok("update", "document", id)],
+    )?;
+    feed::record(
+        conn,
+        scope.unit_id(),
+        &[Change::update(
+            RecordKind::Document,
+            id,
+            expected_version + 1,
+        )],
+    )?;
+    Ok(documents::table
+        .find(id)
+        .select(DocumentRow::as_select())
+        .first(conn)?)
+}
+
+fn document_of(d: &DocumentRow) -> DocumentInput {
+    DocumentInput {
+        document_type: d.document_type.clone(),
+        number: d.number.clone(),
+        issuing_country: d.issuing_country.clone(),
+        issued_on: d.issued_on,
+        expires_on: d.expires_on,
+    }
 }
 
 fn visible_group(

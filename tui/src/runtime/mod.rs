@@ -10,10 +10,6 @@ use crate::msg::{
     AdminData, AdminDone, AdminOp, AdminRead, CasePage, Cmd, Decision, ListReply, LiveEvent, Msg,
     Reply, ReviewsPage, TokenOp,
 };
-use crate::screens::reviews::REVIEWS_PAGE;
-use crate::screens::search::PAGE_SIZE;
-use crate::screens::supervisor::QUEUE_PAGE;
-use crate::screens::work::WORK_PAGE;
 
 mod act;
 mod person;
@@ -108,13 +104,14 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
             page,
             query,
             after,
+            first,
         } => Reply::Search {
             seq,
             page,
             result: client
                 .post::<api::Search>(api::search::Variables {
                     search: query,
-                    first: PAGE_SIZE as i64,
+                    first: first as i64,
                     after,
                 })
                 .await,
@@ -133,11 +130,16 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
                 .await
                 .map(Box::new),
         },
-        Cmd::Reviews { seq, page, after } => Reply::Reviews {
+        Cmd::Reviews {
+            seq,
+            page,
+            after,
+            first,
+        } => Reply::Reviews {
             seq,
             page,
             read_at: chrono::Utc::now(),
-            result: reviews_page(client, after).await,
+            result: reviews_page(client, after, first).await,
         },
         Cmd::Review { seq, id } => Reply::Review {
             seq,
@@ -204,20 +206,22 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
             page,
             filter,
             after,
+            first,
         } => Reply::Read(ListReply::Work {
             seq,
             page,
-            result: work_page(client, filter, after).await,
+            result: work_page(client, filter, after, first).await,
         }),
         Cmd::Queue {
             seq,
             page,
             list,
             after,
+            first,
         } => Reply::Read(ListReply::Queue {
             seq,
             page,
-            result: queue_page(client, list, after).await,
+            result: queue_page(client, list, after, first).await,
         }),
         Cmd::Summary { seq } => Reply::Read(ListReply::Summary {
             seq,
@@ -248,7 +252,7 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
             return None;
         }
         Cmd::Person { cmid, input } => {
-            let result = person::send(client, cmid.clone(), input).await;
+            let result = person::send(client, cmid.clone(), *input).await;
             Reply::Person { cmid, result }
         }
         Cmd::Silent(inner) => {
@@ -260,10 +264,14 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
 }
 
 /// A page of the duplicates queue as the screen keeps it.
-async fn reviews_page(client: &Client, after: Option<String>) -> Result<ReviewsPage, ApiError> {
+async fn reviews_page(
+    client: &Client,
+    after: Option<String>,
+    first: usize,
+) -> Result<ReviewsPage, ApiError> {
     let d = client
         .post::<api::BiometricReviews>(api::biometric_reviews::Variables {
-            first: REVIEWS_PAGE as i64,
+            first: first as i64,
             after,
         })
         .await?;
@@ -307,11 +315,12 @@ async fn work_page(
     client: &Client,
     filter: api::my_work::WorkFilterInput,
     after: Option<String>,
+    first: usize,
 ) -> Result<CasePage, ApiError> {
     let d = client
         .post::<api::MyWork>(api::my_work::Variables {
             filter: Some(filter),
-            first: WORK_PAGE as i64,
+            first: first as i64,
             after,
         })
         .await?;
@@ -327,11 +336,12 @@ async fn queue_page(
     client: &Client,
     list: api::case_queue::CaseList,
     after: Option<String>,
+    first: usize,
 ) -> Result<CasePage, ApiError> {
     let d = client
         .post::<api::CaseQueue>(api::case_queue::Variables {
             list,
-            first: QUEUE_PAGE as i64,
+            first: first as i64,
             after,
         })
         .await?;

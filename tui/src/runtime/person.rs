@@ -77,6 +77,33 @@ pub(super) async fn send(
                 })
                 .await?;
         }
+        PersonInput::UpdateDocument {
+            id,
+            version,
+            document_type,
+            number,
+            issuing_country,
+            issued_on,
+            expires_on,
+        } => {
+            use api::update_document as m;
+            client
+                .post::<api::UpdateDocument>(m::Variables {
+                    input: m::UpdateDocumentInput {
+                        client_mutation_id: cmid,
+                        id,
+                        version,
+                        document: m::DocumentInput {
+                            document_type,
+                            number,
+                            issuing_country,
+                            issued_on,
+                            expires_on,
+                        },
+                    },
+                })
+                .await?;
+        }
         PersonInput::Update {
             id,
             version,
@@ -85,6 +112,9 @@ pub(super) async fn send(
             original_script_name,
             date_of_birth,
             nationalities,
+            languages,
+            addresses,
+            phones,
         } => {
             use api::update_individual as m;
             client
@@ -115,6 +145,34 @@ pub(super) async fn send(
                         arrival_date: None,
                         point_of_entry: None,
                         consent_to_contact: None,
+                        languages: languages.map(|v| {
+                            v.into_iter()
+                                .map(|l| m::LanguageInput {
+                                    language: l.language,
+                                    kind: l.kind,
+                                })
+                                .collect()
+                        }),
+                        addresses: addresses.map(|v| {
+                            v.into_iter()
+                                .map(|a| m::AddressInput {
+                                    kind: a.kind,
+                                    line: a.line,
+                                    city: a.city,
+                                    province: a.province,
+                                    country: a.country,
+                                })
+                                .collect()
+                        }),
+                        phones: phones.map(|v| {
+                            v.into_iter()
+                                .map(|p| m::PhoneInput {
+                                    number: p.number,
+                                    kind: p.kind,
+                                    consent_to_contact: p.consent_to_contact,
+                                })
+                                .collect()
+                        }),
                         mark_verified: false,
                     },
                 })

@@ -19,9 +19,7 @@ use crate::api::ApiError;
 use crate::i18n::Lang;
 use crate::msg::Cmd;
 use crate::picker::Picker;
-use crate::widgets::{
-    TextInput, UNIT_UTC_OFFSET_HOURS, bold, cell, dim, ellipsis, error, submit_key,
-};
+use crate::widgets::{TextInput, bold, cell, dim, ellipsis, error, submit_key};
 use texts::Texts;
 
 /// What a key did to an open form.
@@ -220,9 +218,9 @@ pub struct ActionForm {
     pub booked: String,
 }
 
-/// The unit's clock now.
+/// The office's clock now.
 fn local_now() -> NaiveDateTime {
-    chrono::Utc::now().naive_utc() + chrono::Duration::hours(UNIT_UTC_OFFSET_HOURS)
+    crate::widgets::office().now()
 }
 
 /// The codes a member's outcome takes: a ground when recognised, a reason when rejected, a
@@ -598,8 +596,7 @@ impl ActionForm {
         if self.action == Kind::NotifyDecision && local.date() == local_now().date() {
             return None;
         }
-        let utc = local - chrono::Duration::hours(UNIT_UTC_OFFSET_HOURS);
-        Some(format!("{}Z", utc.format("%Y-%m-%dT%H:%M:%S")))
+        crate::widgets::office().to_utc(local)
     }
 
     /// The interview's start in UTC (RFC 3339), checked against the unit's working hours.
@@ -618,8 +615,9 @@ impl ActionForm {
         if weekend || start < i64::from(WORK_START) * 60 || end > i64::from(WORK_END) * 60 {
             return Err(Problem::OutsideHours);
         }
-        let utc = NaiveDateTime::new(date, time) - chrono::Duration::hours(UNIT_UTC_OFFSET_HOURS);
-        Ok(format!("{}Z", utc.format("%Y-%m-%dT%H:%M:%S")))
+        crate::widgets::office()
+            .to_utc(NaiveDateTime::new(date, time))
+            .ok_or(Problem::BadTime)
     }
 
     /// The request this form sends with `cmid`, or `None` while a field has a problem: the
@@ -930,6 +928,14 @@ impl ActionForm {
     }
 }
 
+/// The time fields' label, naming the office's clock the time is typed in.
+fn time_label(t: &Texts) -> String {
+    crate::widgets::time_field_label(t.lang, LABEL_WIDTH - 1)
+}
+
+/// Cells of a field's label; the value starts after it.
+const LABEL_WIDTH: usize = 24;
+
 /// The label of a form field in the caller's language.
 pub fn label(t: &Texts, l: &Label) -> String {
     let c = t;
@@ -937,7 +943,7 @@ pub fn label(t: &Texts, l: &Label) -> String {
         Label::Admissible => c.f_admissible.into(),
         Label::Reason => c.f_reason.into(),
         Label::Date => c.f_date.into(),
-        Label::Time => c.f_time.into(),
+        Label::Time => time_label(t),
         Label::Minutes => c.f_minutes.into(),
         Label::Officer => c.f_officer.into(),
         Label::Language => c.f_language.into(),
@@ -954,7 +960,7 @@ pub fn label(t: &Texts, l: &Label) -> String {
         Label::Approver => c.f_approver.into(),
         Label::Override => c.f_override.into(),
         Label::HeldOn => c.f_held_on.into(),
-        Label::HeldAt => c.f_time.into(),
+        Label::HeldAt => time_label(t),
         Label::Method => c.f_method.into(),
         Label::Channel => c.f_channel.into(),
         Label::Note => c.f_note.into(),
@@ -995,9 +1001,10 @@ pub fn draw(lang: Lang, form: &ActionForm, frame: &mut Frame, area: Rect) {
         lines.push(Line::raw(c.confirm));
     }
     let mut cursor = None;
+    let mut list_shown = 0;
     for (i, f) in form.fields.iter().enumerate().skip(first).take(max_fields) {
         let focus = i == form.focus;
-        let name = cell(&label(t, &f.label), 24);
+        let name = cell(&label(t, &f.label), LABEL_WIDTH);
         let value = match &f.input {
             Input::Text(v) => v.value.clone(),
             Input::Pick(p) => p.summary(usize::from(width).saturating_sub(30)),
@@ -1023,15 +1030,37 @@ pub fn draw(lang: Lang, form: &ActionForm, frame: &mut Frame, area: Rect) {
         }
         lines.push(Line::from(spans));
         if focus && let Input::Pick(p) = &f.input {
-            lines.extend(p.lines(4, usize::from(width).saturating_sub(4), c.filter));
+            let list = p.lines(4, usize::from(width).saturating_sub(4), c.filter);
+            list_shown = list.len();
+            lines.extend(list);
         }
     }
+    // Room for the tallest list whichever field has the focus, and one status line even
+    // when empty: the box is centred, so a change of height would move all of it and send
+    // it again over the link.
+    let list_room = form
+        .fields
+        .iter()
+        .filter_map(|f| match &f.input {
+            Input::Pick(p) => Some(p.height(4)),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
+    lines.resize(
+        lines.len() + list_room.saturating_sub(list_shown),
+        Line::default(),
+    );
+    let before_status = lines.len();
     if form.sending {
         lines.push(Line::raw(t.sending));
     }
     if let Some(e) = &form.error {
         lines.push(Line::styled(t.error(e), error()));
         lines.push(Line::raw(c.form_retry));
+    }
+    if lines.len() == before_status {
+        lines.push(Line::default());
     }
     lines.push(Line::styled(c.form_hint, dim()));
     // A refusal in words may wrap: count the rows the lines take, so the hint stays in.

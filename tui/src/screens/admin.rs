@@ -658,7 +658,8 @@ impl AdminState {
             self.draw_form(f, t, frame, area);
         }
         if let Some((user, code, expires)) = &self.code {
-            let popup = centered(area, 60, 8);
+            // Room for the validity to wrap: the office's clock can have a long name.
+            let popup = centered(area, 60, 9);
             frame.render_widget(Clear, popup);
             frame.render_widget(
                 Paragraph::new(vec![

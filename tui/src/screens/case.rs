@@ -218,6 +218,11 @@ impl CaseState {
                     form.version = d.case.version;
                 }
                 self.lines = case_lines(texts::get(ctx.lang), &d.case).len();
+                // Someone else moved the case on: what the user's own action left is no
+                // longer the news.
+                if self.done.as_ref().is_some_and(|s| *s != d.case.status) {
+                    self.done = None;
+                }
                 self.data = Some(d.case);
                 self.error = None;
                 changed
@@ -361,7 +366,7 @@ pub fn assessment_lines(t: &Texts, k: &CaseCase, ctx: &Ctx) -> Vec<String> {
         t.assessment,
         who(&a.assessor_id),
         local_time(&a.at),
-        t.office_time
+        crate::widgets::office_clock(t.lang)
     ));
     for r in &a.recommendations {
         let codes: Vec<String> = match r.outcome.as_str() {

@@ -148,7 +148,10 @@ impl GroupForm {
                 .clone();
             self.sending = true;
             self.error = None;
-            return FormEvent::Send(Cmd::Person { cmid, input });
+            return FormEvent::Send(Cmd::Person {
+                cmid,
+                input: Box::new(input),
+            });
         }
         if self.sending || self.rows.is_empty() {
             return FormEvent::Changed(false);

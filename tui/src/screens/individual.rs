@@ -1,5 +1,6 @@
-//! A person's record: names, sex, birth, nationalities, office, specific needs with their
-//! status, documents, group and history, flipped by whole pages.
+//! A person's record: names, sex, birth, nationalities, office, address, phones and
+//! languages, specific needs with their status, documents, group and history, flipped by
+//! whole pages.
 
 mod texts;
 
@@ -71,7 +72,7 @@ impl IndividualState {
                 "protection_officer",
             ]),
             Kind::ReviewNeed => has(&["supervisor", "protection_officer"]),
-            Kind::AddDocument | Kind::Correct | Kind::OpenCase => {
+            Kind::AddDocument | Kind::EditDocument | Kind::Correct | Kind::OpenCase => {
                 has(&["registration_clerk", "eligibility_officer", "supervisor"])
             }
         }
@@ -128,6 +129,7 @@ impl IndividualState {
             KeyCode::Char('+') => Some(Kind::AddNeed),
             KeyCode::Char('v') => Some(Kind::ReviewNeed),
             KeyCode::Char('d') => Some(Kind::AddDocument),
+            KeyCode::Char('D') => Some(Kind::EditDocument),
             KeyCode::Char('e') => Some(Kind::Correct),
             KeyCode::Char('a') => Some(Kind::OpenCase),
             _ => None,
@@ -248,6 +250,41 @@ pub fn individual_lines<'a>(t: &Texts, p: &'a IndividualIndividual) -> Vec<Line<
         }
     )));
     lines.push(Line::raw(format!("{}: {}", t.office, p.office.name)));
+    // Contact lines only when there is something to show: `e` adds them.
+    for a in p.addresses.iter().filter(|a| a.valid_to.is_none()) {
+        let city = a
+            .city
+            .as_deref()
+            .map(|c| format!(", {c}"))
+            .unwrap_or_default();
+        lines.push(Line::raw(format!(
+            "{}: {}{city} ({})",
+            t.address, a.line, a.country
+        )));
+    }
+    if !p.phones.is_empty() || !p.languages.is_empty() {
+        let phones: Vec<_> = p.phones.iter().map(|ph| ph.number.as_str()).collect();
+        let languages: Vec<_> = p
+            .languages
+            .iter()
+            .map(|l| codes::label_or_code(codes::LANGUAGES.terms(), &l.language, t.lang))
+            .collect();
+        lines.push(Line::raw(format!(
+            "{}: {}   {}: {}",
+            t.phones,
+            if phones.is_empty() {
+                "—".to_string()
+            } else {
+                phones.join(", ")
+            },
+            t.languages,
+            if languages.is_empty() {
+                "—".to_string()
+            } else {
+                languages.join(", ")
+            },
+        )));
+    }
     lines.push(Line::default());
     // One need a line: the code and its status always whole, the name after them cut last.
     let mut head = vec![Span::styled(format!("{}:", t.needs), bold())];

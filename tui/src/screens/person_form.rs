@@ -1,5 +1,6 @@
-//! The popup behind a person's actions: add or review a specific need, add a document, correct
-//! the data (with the version read), open a case. Codes are picked from lists with their names
+//! The popup behind a person's actions: add or review a specific need, add or correct a
+//! document, correct the data (names, birth, nationality, address, phone, language, with the
+//! version read), open a case. Codes are picked from lists with their names
 //! in the user's language ([`Picker`]); the form checks what the server would refuse before
 //! sending, keeps its `clientMutationId` until it changes, and keeps a refusal to show.
 
@@ -14,9 +15,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use crate::api::ApiError;
-use crate::api::individual::{IndividualIndividual, NeedStatus};
+use crate::api::individual::{IndividualIndividual, IndividualIndividualDocuments, NeedStatus};
 use crate::i18n::Lang;
-use crate::msg::{Cmd, PersonInput};
+use crate::msg::{AddressValue, Cmd, LanguageValue, PersonInput, PhoneValue};
 use crate::picker::Picker;
 use crate::widgets::{TextInput, bold, dim, ellipsis, error, focused, submit_key, tail};
 pub use texts::Texts;
@@ -30,6 +31,7 @@ pub enum Kind {
     AddNeed,
     ReviewNeed,
     AddDocument,
+    EditDocument,
     Correct,
     OpenCase,
 }
@@ -50,6 +52,13 @@ pub enum Label {
     Nationality,
     Summary,
     WithMembers,
+    Document,
+    ExpiresOn,
+    Address,
+    City,
+    AddressCountry,
+    Phone,
+    Language,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +84,7 @@ pub enum Problem {
     FutureDate,
     TooLong,
     NoneChosen,
+    BadPhone,
 }
 
 /// What a key did to the form.
@@ -101,12 +111,102 @@ pub struct PersonForm {
     pub member_ids: Vec<String>,
     /// The person's needs this form may review: `(id, version)` in the picker's order.
     pub needs: Vec<(String, i64)>,
+    /// The person's documents as read, for the form that corrects one.
+    pub documents: Vec<IndividualIndividualDocuments>,
+    /// The person's languages, current addresses and phones as read: the correction form
+    /// edits the first of each and sends the whole list when it changed.
+    pub lists: Lists,
     /// After a conflict: `(field, theirs)` that someone else changed meanwhile.
     pub changed_meanwhile: Vec<(Label, String)>,
     /// Set once the record was read again after a conflict, until the next answer.
     pub rebased: bool,
     /// The language its options are named in.
     pub lang: Lang,
+}
+
+/// The kind of address the correction form edits.
+const CURRENT: &str = "current";
+
+/// A person's lists, as read (addresses: those not ended).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lists {
+    pub languages: Vec<LanguageValue>,
+    pub addresses: Vec<AddressValue>,
+    pub phones: Vec<PhoneValue>,
+}
+
+impl Lists {
+    fn of(p: &IndividualIndividual) -> Self {
+        Self {
+            languages: p
+                .languages
+                .iter()
+                .map(|l| LanguageValue {
+                    language: l.language.clone(),
+                    kind: l.kind.clone(),
+                })
+                .collect(),
+            addresses: p
+                .addresses
+                .iter()
+                .filter(|a| a.valid_to.is_none())
+                .map(|a| AddressValue {
+                    kind: a.kind.clone(),
+                    line: a.line.clone(),
+                    city: a.city.clone(),
+                    province: a.province.clone(),
+                    country: a.country.clone(),
+                })
+                .collect(),
+            phones: p
+                .phones
+                .iter()
+                .map(|ph| PhoneValue {
+                    number: ph.number.clone(),
+                    kind: ph.kind.clone(),
+                    consent_to_contact: ph.consent_to_contact,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The label a document goes by in the list of the person's documents.
+fn document_name(d: &IndividualIndividualDocuments, lang: Lang) -> String {
+    format!(
+        "{} {}",
+        codes::label_or_code(codes::DOCUMENT_TYPE.terms(), &d.document_type, lang),
+        d.number
+    )
+}
+
+/// The fields of the document correction form, filled with `d` as read.
+fn document_fields(d: &IndividualIndividualDocuments, lang: Lang) -> Vec<Field> {
+    let t = texts::get(lang);
+    let mut kind = Picker::of_terms(codes::DOCUMENT_TYPE.terms(), lang);
+    kind.select(&d.document_type);
+    let mut country = countries(lang, Some(t.no_country));
+    country.select(d.issuing_country.as_deref().unwrap_or(""));
+    vec![
+        with_base(pick(Label::DocType, kind)),
+        with_base(text(Label::Number, &d.number)),
+        with_base(pick(Label::Country, country)),
+        with_base(text(
+            Label::ExpiresOn,
+            d.expires_on.as_deref().unwrap_or(""),
+        )),
+    ]
+}
+
+fn languages(lang: Lang, none: &str) -> Picker {
+    let mut options = vec![(String::new(), none.to_string())];
+    options.extend(
+        codes::LANGUAGES
+            .terms()
+            .iter()
+            .map(|t| (t.code.to_string(), t.label(lang).to_string())),
+    );
+    Picker::new(options)
 }
 
 fn text(label: Label, value: &str) -> Field {
@@ -220,6 +320,20 @@ impl PersonForm {
                     text(Label::Comments, ""),
                 ]
             }
+            Kind::EditDocument => {
+                let first = p.documents.first()?;
+                // Listed by their place (1, 2...), which reads better than an id.
+                let chosen = Picker::new(
+                    p.documents
+                        .iter()
+                        .enumerate()
+                        .map(|(i, d)| ((i + 1).to_string(), document_name(d, lang)))
+                        .collect(),
+                );
+                let mut fields = vec![with_base(pick(Label::Document, chosen))];
+                fields.extend(document_fields(first, lang));
+                fields
+            }
             Kind::AddDocument => vec![
                 pick(
                     Label::DocType,
@@ -233,7 +347,7 @@ impl PersonForm {
                 if let Some(n) = p.nationalities.first() {
                     nationality.select(n);
                 }
-                vec![
+                let mut fields = vec![
                     with_base(text(Label::GivenNames, &p.given_names)),
                     with_base(text(
                         Label::FamilyName,
@@ -248,7 +362,40 @@ impl PersonForm {
                         Label::OriginalScript,
                         p.original_script_name.as_deref().unwrap_or(""),
                     )),
-                ]
+                ];
+                let lists = Lists::of(p);
+                let address = lists.addresses.iter().find(|a| a.kind == CURRENT);
+                let mut address_country = countries(lang, Some(t.no_country));
+                address_country.select(address.map(|a| a.country.as_str()).unwrap_or(""));
+                let mut language = languages(lang, t.no_language);
+                language.select(
+                    lists
+                        .languages
+                        .first()
+                        .map(|l| l.language.as_str())
+                        .unwrap_or(""),
+                );
+                fields.extend([
+                    with_base(text(
+                        Label::Address,
+                        address.map(|a| a.line.as_str()).unwrap_or(""),
+                    )),
+                    with_base(text(
+                        Label::City,
+                        address.and_then(|a| a.city.as_deref()).unwrap_or(""),
+                    )),
+                    with_base(pick(Label::AddressCountry, address_country)),
+                    with_base(text(
+                        Label::Phone,
+                        lists
+                            .phones
+                            .first()
+                            .map(|p| p.number.as_str())
+                            .unwrap_or(""),
+                    )),
+                    with_base(pick(Label::Language, language)),
+                ]);
+                fields
             }
             Kind::OpenCase => {
                 p.group_membership.as_ref()?.group.as_ref()?;
@@ -286,6 +433,8 @@ impl PersonForm {
                 })
                 .unwrap_or_default(),
             needs,
+            documents: p.documents.clone(),
+            lists: Lists::of(p),
             changed_meanwhile: Vec::new(),
             rebased: false,
             lang,
@@ -312,15 +461,30 @@ impl PersonForm {
         {
             return self.tried.then_some(Problem::NoneChosen);
         }
+        // The country of an address is needed once there is an address.
+        if f.label == Label::AddressCountry && v.is_empty() {
+            let has_address = self.value(Label::Address).is_some();
+            return (has_address && self.tried).then_some(Problem::NoneChosen);
+        }
         if v.is_empty() {
             return (required && self.tried).then_some(Problem::Required);
         }
         if v.chars().count() > MAX_NAME {
             return Some(Problem::TooLong);
         }
-        if f.label == Label::BirthDate {
+        if f.label == Label::Phone {
+            let phone = amparo_domain::registration::PhoneInput {
+                number: v,
+                kind: "mobile".into(),
+                consent_to_contact: false,
+            };
+            return (phone.validate().is_err() && self.tried).then_some(Problem::BadPhone);
+        }
+        if matches!(f.label, Label::BirthDate | Label::ExpiresOn) {
             return match NaiveDate::parse_from_str(&v, "%Y-%m-%d") {
-                Ok(d) if d > chrono::Local::now().date_naive() => Some(Problem::FutureDate),
+                Ok(d) if f.label == Label::BirthDate && d > chrono::Local::now().date_naive() => {
+                    Some(Problem::FutureDate)
+                }
                 Ok(_) => None,
                 Err(_) if v.len() < 10 && !self.tried => None,
                 Err(_) => Some(Problem::BadDate),
@@ -362,13 +526,32 @@ impl PersonForm {
                 number: self.value(Label::Number)?,
                 issuing_country: self.value(Label::Country),
             },
+            Kind::EditDocument => {
+                if self.unchanged() {
+                    return None;
+                }
+                let doc = self.chosen_document()?;
+                PersonInput::UpdateDocument {
+                    id: doc.id.clone(),
+                    version: doc.version,
+                    document_type: self.value(Label::DocType)?,
+                    number: self.value(Label::Number)?,
+                    issuing_country: self.value(Label::Country),
+                    issued_on: doc.issued_on.clone(),
+                    expires_on: self.value(Label::ExpiresOn),
+                }
+            }
             Kind::Correct => {
+                if self.unchanged() {
+                    return None;
+                }
                 let changed = |l: Label| {
                     let f = self.get(l)?;
                     let v = value_of(f);
                     (f.base.as_deref() != Some(v.as_str())).then_some(v)
                 };
-                let input = PersonInput::Update {
+                let any = |ls: &[Label]| ls.iter().any(|l| changed(*l).is_some());
+                PersonInput::Update {
                     id,
                     version: self.version,
                     given_names: changed(Label::GivenNames),
@@ -376,21 +559,11 @@ impl PersonForm {
                     date_of_birth: changed(Label::BirthDate),
                     nationalities: changed(Label::Nationality).map(|n| vec![n]),
                     original_script_name: changed(Label::OriginalScript),
-                };
-                if input
-                    == (PersonInput::Update {
-                        id: self.individual_id.clone(),
-                        version: self.version,
-                        given_names: None,
-                        family_name: None,
-                        date_of_birth: None,
-                        nationalities: None,
-                        original_script_name: None,
-                    })
-                {
-                    return None;
+                    languages: changed(Label::Language).map(|_| self.languages_sent()),
+                    addresses: any(&[Label::Address, Label::City, Label::AddressCountry])
+                        .then(|| self.addresses_sent()),
+                    phones: changed(Label::Phone).map(|_| self.phones_sent()),
                 }
-                input
             }
             Kind::OpenCase => PersonInput::OpenCase {
                 group_id: self.group_id.clone()?,
@@ -405,9 +578,60 @@ impl PersonForm {
         })
     }
 
-    /// Whether the correction form was sent with nothing changed.
+    /// The document chosen in the document correction form, as read.
+    fn chosen_document(&self) -> Option<&IndividualIndividualDocuments> {
+        let place: usize = self.value(Label::Document)?.parse().ok()?;
+        self.documents.get(place.checked_sub(1)?)
+    }
+
+    /// The languages to send: the first replaced by the one chosen (removed for "none"), the
+    /// others as read.
+    fn languages_sent(&self) -> Vec<LanguageValue> {
+        let mut rest = self.lists.languages.clone();
+        let first = (!rest.is_empty()).then(|| rest.remove(0));
+        let chosen = self.value(Label::Language).map(|language| LanguageValue {
+            language,
+            kind: first.map_or_else(|| "mother_tongue".into(), |l| l.kind),
+        });
+        chosen.into_iter().chain(rest).collect()
+    }
+
+    /// The addresses to send: the current one as the form has it (none when its line was
+    /// emptied), the others (origin, transit...) as read.
+    fn addresses_sent(&self) -> Vec<AddressValue> {
+        let mut all = self.lists.addresses.clone();
+        let at = all.iter().position(|a| a.kind == CURRENT);
+        let first = at.map(|i| all.remove(i));
+        let chosen = self.value(Label::Address).map(|line| AddressValue {
+            kind: CURRENT.into(),
+            line,
+            city: self.value(Label::City),
+            province: first.as_ref().and_then(|a| a.province.clone()),
+            country: self.value(Label::AddressCountry).unwrap_or_default(),
+        });
+        if let Some(a) = chosen {
+            all.insert(at.unwrap_or(0), a);
+        }
+        all
+    }
+
+    /// The phones to send: the first with the number the form has (none when emptied).
+    fn phones_sent(&self) -> Vec<PhoneValue> {
+        let mut rest = self.lists.phones.clone();
+        let first = (!rest.is_empty()).then(|| rest.remove(0));
+        let chosen = self.value(Label::Phone).map(|number| PhoneValue {
+            number,
+            kind: first
+                .as_ref()
+                .map_or_else(|| "mobile".into(), |p| p.kind.clone()),
+            consent_to_contact: first.as_ref().is_some_and(|p| p.consent_to_contact),
+        });
+        chosen.into_iter().chain(rest).collect()
+    }
+
+    /// Whether a correction form was sent with nothing changed.
     fn unchanged(&self) -> bool {
-        self.kind == Kind::Correct
+        matches!(self.kind, Kind::Correct | Kind::EditDocument)
             && self
                 .fields
                 .iter()
@@ -433,7 +657,10 @@ impl PersonForm {
                 .clone();
             self.sending = true;
             self.error = None;
-            return FormEvent::Send(Cmd::Person { cmid, input });
+            return FormEvent::Send(Cmd::Person {
+                cmid,
+                input: Box::new(input),
+            });
         }
         if self.sending {
             return FormEvent::Changed(false);
@@ -479,11 +706,21 @@ impl PersonForm {
             // Any change to what would be sent makes it a new request, not a retry.
             if value_of(field) != before {
                 self.cmid = None;
-                if field.label == Label::Need && self.kind == Kind::AddNeed {
-                    let code = value_of(field);
+                let (label, code) = (field.label, value_of(field));
+                if label == Label::Document {
+                    field.base = Some(code.clone());
+                }
+                if label == Label::Need && self.kind == Kind::AddNeed {
                     let lang = self.lang;
                     if let Some(sub) = self.fields.iter_mut().find(|f| f.label == Label::SubCode) {
                         sub.input = Input::Pick(sub_codes(Some(&code), lang));
+                    }
+                }
+                if label == Label::Document {
+                    // Another document chosen: the form now shows and corrects that one.
+                    if let Some(d) = self.chosen_document().cloned() {
+                        self.fields.truncate(1);
+                        self.fields.extend(document_fields(&d, self.lang));
                     }
                 }
             }
@@ -512,13 +749,35 @@ impl PersonForm {
     /// new values, fields someone else changed are listed, and the new version is sent next.
     pub fn rebase(&mut self, p: &IndividualIndividual, lang: Lang) {
         self.rebased = true;
-        if self.kind != Kind::Correct {
+        if !matches!(self.kind, Kind::Correct | Kind::EditDocument) {
             self.version = p.version;
             return;
         }
-        let Some(fresh) = PersonForm::new(Kind::Correct, p, lang) else {
+        let Some(mut fresh) = PersonForm::new(self.kind, p, lang) else {
             return;
         };
+        if self.kind == Kind::EditDocument {
+            // The same document read again (gone if someone removed it: nothing to lay under).
+            let Some((at, d)) = self.chosen_document().and_then(|mine| {
+                p.documents
+                    .iter()
+                    .enumerate()
+                    .find(|(_, d)| d.id == mine.id)
+            }) else {
+                return;
+            };
+            let place = (at + 1).to_string();
+            fresh.fields.truncate(1);
+            if let Some(first) = fresh.fields.first_mut() {
+                if let Input::Pick(chosen) = &mut first.input {
+                    chosen.select(&place);
+                }
+                first.base = Some(place);
+            }
+            fresh.fields.extend(document_fields(d, lang));
+        }
+        self.documents = fresh.documents.clone();
+        self.lists = fresh.lists.clone();
         self.changed_meanwhile.clear();
         for (f, new) in self.fields.iter_mut().zip(fresh.fields) {
             let (old, theirs) = (f.base.clone(), new.base.clone());
@@ -541,6 +800,7 @@ pub fn title(t: &Texts, k: Kind) -> &'static str {
         Kind::AddNeed => t.add_need,
         Kind::ReviewNeed => t.review_need,
         Kind::AddDocument => t.add_document,
+        Kind::EditDocument => t.edit_document,
         Kind::Correct => t.correct,
         Kind::OpenCase => t.open_case,
     }
@@ -562,6 +822,13 @@ pub fn label(t: &Texts, l: Label) -> &'static str {
         Label::Nationality => t.nationality,
         Label::Summary => t.summary,
         Label::WithMembers => t.with_members,
+        Label::Document => t.document,
+        Label::ExpiresOn => t.expires_on,
+        Label::Address => t.address,
+        Label::City => t.city,
+        Label::AddressCountry => t.address_country,
+        Label::Phone => t.phone,
+        Label::Language => t.language,
     }
 }
 
@@ -572,6 +839,7 @@ fn problem_text(t: &Texts, p: Problem) -> &'static str {
         Problem::FutureDate => t.future_date,
         Problem::TooLong => t.too_long,
         Problem::NoneChosen => t.none_chosen,
+        Problem::BadPhone => t.bad_phone,
     }
 }
 
@@ -582,6 +850,22 @@ pub fn draw(lang: Lang, form: &PersonForm, frame: &mut Frame, area: Rect) {
     let label_w = 24;
     let value_w = inner.saturating_sub(label_w + 1);
     let mut lines = Vec::new();
+    let rows = usize::from(area.height)
+        .saturating_sub(form.fields.len() + 8)
+        .clamp(3, 8);
+    // Room for the tallest list whichever field has the focus, so moving between fields or
+    // sending never resizes the popup: anchored at the bottom, a change of height would move
+    // every line of it and send the whole popup again over the link.
+    let list_room = form
+        .fields
+        .iter()
+        .filter_map(|f| match &f.input {
+            Input::Pick(p) => Some(p.height(rows)),
+            Input::Text(_) => None,
+        })
+        .max()
+        .unwrap_or(0);
+    let mut list_shown = 0;
     for (i, f) in form.fields.iter().enumerate() {
         let has_focus = i == form.focus;
         let shown = match &f.input {
@@ -606,12 +890,16 @@ pub fn draw(lang: Lang, form: &PersonForm, frame: &mut Frame, area: Rect) {
             ));
         }
         if has_focus && let Input::Pick(p) = &f.input {
-            let rows = usize::from(area.height)
-                .saturating_sub(form.fields.len() + 8)
-                .clamp(3, 8);
-            lines.extend(p.lines(rows, inner, t.filter));
+            let list = p.lines(rows, inner, t.filter);
+            list_shown = list.len();
+            lines.extend(list);
         }
     }
+    lines.resize(
+        lines.len() + list_room.saturating_sub(list_shown),
+        Line::default(),
+    );
+    let before_status = lines.len();
     if form.rebased {
         lines.push(Line::styled(t.conflict, error()));
         for (l, theirs) in &form.changed_meanwhile {
@@ -624,6 +912,10 @@ pub fn draw(lang: Lang, form: &PersonForm, frame: &mut Frame, area: Rect) {
     }
     if form.sending {
         lines.push(Line::styled(t.sending, dim()));
+    }
+    // One status line kept even when empty, for the same reason.
+    if lines.len() == before_status {
+        lines.push(Line::default());
     }
     lines.push(Line::styled(t.hint, dim()));
     let height = u16::try_from(lines.len() + 2)

@@ -22,6 +22,11 @@ use texts::Texts;
 /// Reviews per page: one line each, which leaves room at 80x24 for the headers and hints.
 pub const REVIEWS_PAGE: usize = 16;
 
+/// Rows per page on a terminal `height` lines tall: what is not headers and hints.
+pub fn page_size(height: u16) -> usize {
+    crate::widgets::page_rows(height, 24 - REVIEWS_PAGE as u16)
+}
+
 pub type Row = api::biometric_reviews::BiometricReviewsBiometricReviewsEdgesNode;
 pub type RowSide = api::biometric_reviews::ReviewRowSide;
 
@@ -44,6 +49,8 @@ pub struct ReviewsState {
     pub read_at: Option<DateTime<Utc>>,
     /// The last decision taken here, shown above the list until the queue is left.
     pub done: Option<Decision>,
+    /// Rows to ask for, following the terminal's height (0: those of 80x24).
+    pub page_size: usize,
 }
 
 impl ReviewsState {
@@ -69,6 +76,11 @@ impl ReviewsState {
             seq: self.seq,
             page,
             after: self.cursors.after(page),
+            first: if self.page_size == 0 {
+                REVIEWS_PAGE
+            } else {
+                self.page_size
+            },
         }
     }
 

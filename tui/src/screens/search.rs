@@ -16,8 +16,17 @@ use crate::i18n::{KeyHelp, Lang};
 use crate::msg::Cmd;
 use crate::widgets::{TextInput, bold, cell, dim, error, focused, tail, text_width};
 
-/// Rows per page of search results: fits an 80x24 screen with its headers.
+/// Rows per page of search results on an 80x24 screen, with its headers.
 pub const PAGE_SIZE: usize = 14;
+
+/// Lines of the search screen that are not results: title, query and its hint, the column
+/// headers, the footer and hints.
+const CHROME: u16 = 24 - PAGE_SIZE as u16;
+
+/// Rows per page on a terminal `height` lines tall.
+pub fn page_size(height: u16) -> usize {
+    crate::widgets::page_rows(height, CHROME)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SearchFocus {
@@ -41,6 +50,8 @@ pub struct SearchState {
     pub seq: u64,
     pub loading: bool,
     pub error: Option<ApiError>,
+    /// Rows to ask for, following the terminal's height (0: those of 80x24).
+    pub page_size: usize,
 }
 
 impl SearchState {
@@ -62,6 +73,11 @@ impl SearchState {
             page,
             query: self.shown_query.clone(),
             after: self.cursors.after(page),
+            first: if self.page_size == 0 {
+                PAGE_SIZE
+            } else {
+                self.page_size
+            },
         }])
     }
 

@@ -22,6 +22,11 @@ use crate::widgets::{bold, dim, error, split_hint};
 /// Rows per page of a supervisor's list, below the summary.
 pub const QUEUE_PAGE: usize = 8;
 
+/// Rows per page on a terminal `height` lines tall: what the summary, headers and hints leave.
+pub fn page_size(height: u16) -> usize {
+    crate::widgets::page_rows(height, 24 - QUEUE_PAGE as u16)
+}
+
 /// A supervisor's list, in the order the keys 1 to 5 pick them.
 pub const LISTS: [api::case_queue::CaseList; 5] = [
     api::case_queue::CaseList::AWAITING_REVIEW,
@@ -45,6 +50,8 @@ pub struct SupervisorState {
     /// The reassignment form, when open.
     pub form: Option<ActionForm>,
     pub done: Option<usize>,
+    /// Rows to ask for, following the terminal's height (0: those of 80x24).
+    pub page_size: usize,
 }
 
 impl SupervisorState {
@@ -66,6 +73,11 @@ impl SupervisorState {
             page,
             list: LISTS.get(self.which).cloned().unwrap_or(LISTS[0].clone()),
             after: self.list.after(page),
+            first: if self.page_size == 0 {
+                QUEUE_PAGE
+            } else {
+                self.page_size
+            },
         };
         vec![summary.silent_if(silent), queue.silent_if(silent)]
     }

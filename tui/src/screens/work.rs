@@ -19,6 +19,14 @@ use crate::widgets::{bold, dim, split_hint};
 /// Rows per page of My work at any size: fits 80x24 with its headers.
 pub const WORK_PAGE: usize = 14;
 
+/// Lines of My work that are not cases: title, filter line, column headers, footer, hints.
+const CHROME: u16 = 24 - WORK_PAGE as u16;
+
+/// Rows per page on a terminal `height` lines tall.
+pub fn page_size(height: u16) -> usize {
+    crate::widgets::page_rows(height, CHROME)
+}
+
 /// Statuses My work can be narrowed to; the first is "all".
 pub const WORK_STATUSES: [&str; 10] = [
     "",
@@ -41,6 +49,8 @@ pub struct WorkState {
     pub status: usize,
     pub priority_only: bool,
     pub overdue_only: bool,
+    /// Rows to ask for, following the terminal's height (0: those of 80x24).
+    pub page_size: usize,
 }
 
 impl WorkState {
@@ -69,6 +79,11 @@ impl WorkState {
             page,
             filter: self.filter(),
             after: self.list.after(page),
+            first: if self.page_size == 0 {
+                WORK_PAGE
+            } else {
+                self.page_size
+            },
         }
         .silent_if(silent)
     }
