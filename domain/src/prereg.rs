@@ -538,7 +538,7 @@ impl PreRegistrationForm {
                 .and_then(|(d, _)| d)
                 .map(|d| {
                     let years = today.years_since(d).unwrap_or(0);
-                    years < 5 || years >= 70
+                    !(5..70).contains(&years)
                 })
                 .unwrap_or(false)
         });
