@@ -458,7 +458,7 @@ impl FormView<'_> {
                 AGE,
                 &m.age,
                 "number",
-                " min=\"0\" max=\"120\" inputmode=\"numeric\"",
+                " min=\"0\" inputmode=\"numeric\"",
             );
             self.select(
                 &mut b,
