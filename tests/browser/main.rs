@@ -42,14 +42,18 @@ async fn driver() -> Driver {
         .stderr(Stdio::null())
         .spawn()
         .expect("chromedriver (Debian's chromium-driver) on the PATH");
-    let url = format!("http://127.0.0.1:{port}");
+    // Dropping it stops the process, whatever happens below.
+    let driver = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
     // It listens once started; ask until it answers, a bounded number of times.
     for _ in 0..200 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
             .is_ok()
         {
-            return Driver { child, url };
+            return driver;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
