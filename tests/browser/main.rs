@@ -97,17 +97,28 @@ async fn choose(c: &Client, name: &str, value: &str) {
         .unwrap_or_else(|e| panic!("choose {value} in {name}: {e}"));
 }
 
+/// Clicks a button that loads a new page, and waits until the page it was on is gone, so that
+/// what is read next is the new page (a form's submission may return before it loads).
 async fn press(c: &Client, css: &str) {
+    let old = c.find(Locator::Css("html")).await.expect("the page");
     c.find(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("button {css}: {e}"))
         .click()
         .await
         .expect("click");
+    for _ in 0..1200 {
+        if old.tag_name().await.is_err() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("pressing {css} loaded no new page");
 }
 
 async fn text_of(c: &Client, id: &str) -> String {
-    c.find(Locator::Id(id))
+    c.wait()
+        .for_element(Locator::Id(id))
         .await
         .unwrap_or_else(|e| panic!("#{id}: {e}"))
         .text()
