@@ -108,6 +108,8 @@ pub struct Text {
     pub admin_title: &'static str,
     pub review_title: &'static str,
     pub keys_global_reviews: &'static [KeyHelp],
+    pub pre_regs_title: &'static str,
+    pub keys_global_pre_regs: &'static [KeyHelp],
     pub group_title: &'static str,
 }
 
@@ -307,6 +309,8 @@ pub static ES: Text = Text {
     admin_title: "Administración",
     review_title: "Posible duplicado",
     keys_global_reviews: &[("F6", "posibles duplicados")],
+    pre_regs_title: "Prerregistros",
+    keys_global_pre_regs: &[("F8", "prerregistros en línea")],
     group_title: "Grupo",
 };
 
@@ -471,6 +475,8 @@ pub static EN: Text = Text {
     admin_title: "Administration",
     review_title: "Possible duplicate",
     keys_global_reviews: &[("F6", "possible duplicates")],
+    pre_regs_title: "Pre-registrations",
+    keys_global_pre_regs: &[("F8", "online pre-registrations")],
     group_title: "Group",
 };
 

@@ -126,6 +126,7 @@ fn draw_body(app: &App, frame: &mut Frame, area: Rect) {
         Screen::Reviews => s.reviews.draw(lang, frame, area),
         Screen::Review => s.review.draw(lang, frame, area),
         Screen::Admin => s.admin.draw(lang, frame, area),
+        Screen::PreRegs => s.pre_regs.draw(lang, frame, area),
     }
 }
 
@@ -142,6 +143,7 @@ fn screen_name(t: &Text, s: Screen) -> &'static str {
         Screen::Reviews => t.reviews_title,
         Screen::Review => t.review_title,
         Screen::Admin => t.admin_title,
+        Screen::PreRegs => t.pre_regs_title,
     }
 }
 
@@ -199,6 +201,7 @@ fn screen_keys(app: &App) -> Vec<(String, String)> {
         Screen::Reviews => ReviewsState::help(app.lang),
         Screen::Review => s.review.help(app.lang),
         Screen::Admin => s.admin.help(app.lang),
+        Screen::PreRegs => s.pre_regs.help(app.lang),
     };
     fixed
         .iter()
@@ -215,6 +218,7 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
         Screen::Review => s.review.form.is_some(),
         Screen::Individual => s.individual.form.is_some(),
         Screen::Group => s.group.form.is_some(),
+        Screen::PreRegs => s.pre_regs.form.is_some(),
         _ => false,
     };
     let global = if app.screen() == Screen::Login || form_open {
@@ -232,10 +236,16 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     } else {
         t.keys_global_reviews
     };
+    let pre_regs_global = if global.is_empty() || !app.is_registrar() {
+        &[][..]
+    } else {
+        t.keys_global_pre_regs
+    };
     pairs.extend(
         case_global
             .iter()
             .chain(reviews_global.iter())
+            .chain(pre_regs_global.iter())
             .chain(global.iter())
             .map(|(k, d)| (k.to_string(), d.to_string())),
     );
