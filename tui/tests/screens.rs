@@ -2457,7 +2457,8 @@ fn pre_reg_row(i: usize, duplicates: bool) -> serde_json::Value {
             { "relationship": "daughter", "givenNames": "Valentina", "familyName": "Quintero",
               "sex": "F", "dateOfBirth": "2019-09-01", "nationality": "VEN" },
             { "relationship": "son", "givenNames": "Mateo", "familyName": "Quintero",
-              "sex": "M", "dateOfBirth": "2024-02-20", "nationality": "VEN" },
+              "sex": "M", "dateOfBirth": "2024-02-20", "dateOfBirthPrecision": "estimated",
+              "nationality": "VEN" },
         ])
     } else {
         json!([
@@ -2636,6 +2637,12 @@ fn converting_fills_the_registration_form_and_sends_the_version_read() {
             input.members[2].person.date_of_birth.as_deref(),
             Some("2024-02-20")
         );
+        // An age given on the form stays an estimate.
+        assert_eq!(
+            input.members[2].person.date_of_birth_precision.as_deref(),
+            Some("estimated")
+        );
+        assert_eq!(input.members[1].person.date_of_birth_precision, None);
         assert_eq!(input.members[1].person.nationalities, ["VEN"]);
         let first = input.client_mutation_id.clone();
         // The server found possible duplicates: shown, and Ctrl-S again registers anyway with

@@ -84,6 +84,9 @@ pub struct MemberDraft {
     pub sex: TextInput,
     pub birth_date: TextInput,
     pub nationality: TextInput,
+    /// `estimated` for a date a pre-registration derived from an age; dropped once the date
+    /// is edited, so a date typed here is sent as exact.
+    pub birth_precision: Option<String>,
 }
 
 impl MemberDraft {
@@ -225,6 +228,7 @@ impl RegisterForm {
                 sex: text(m.sex.as_deref()),
                 birth_date: text(m.date_of_birth.as_deref()),
                 nationality: text(m.nationality.as_deref()),
+                birth_precision: m.date_of_birth_precision.clone(),
             })
             .collect::<Vec<_>>();
         Self {
@@ -426,6 +430,11 @@ impl RegisterForm {
             _ => input.edit(key),
         };
         if accepted {
+            if col == Field::BirthDate
+                && let Some(member) = self.members.get_mut(self.row)
+            {
+                member.birth_precision = None;
+            }
             self.changed();
         }
         accepted
@@ -480,7 +489,7 @@ fn person(m: &MemberDraft) -> rg::PersonInput {
         aliases: None,
         sex: optional(&m.sex),
         date_of_birth: optional(&m.birth_date),
-        date_of_birth_precision: None,
+        date_of_birth_precision: m.birth_precision.clone(),
         place_of_birth: None,
         marital_status: None,
         nationalities: optional(&m.nationality).into_iter().collect(),
