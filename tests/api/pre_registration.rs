@@ -532,6 +532,32 @@ async fn registrars_triage_convert_and_dismiss(t: TestDb) {
     let analyst = srv.login("analyst").await;
     let r = srv.gql(Some(&analyst), QUEUE, serde_json::json!({})).await;
     assert_eq!(amparo_tests::error_code(&r), Some("FORBIDDEN"), "{r}");
+    // Another unit's user acting on it is refused as if it did not exist, and the unit that
+    // holds it is told (its own audit names the record, not the user).
+    let outsider = srv.login("unhcr.officer").await;
+    let r = srv
+        .gql(
+            Some(&outsider),
+            DISMISS,
+            serde_json::json!({ "input": {
+                "clientMutationId": "outside-1", "id": nodes[0]["id"],
+                "version": nodes[0]["version"], "reason": "not ours",
+            }}),
+        )
+        .await;
+    assert_eq!(amparo_tests::error_code(&r), Some("NOT_FOUND"), "{r}");
+    assert_eq!(
+        count_rows(
+            &t.db,
+            &format!(
+                "audit_events WHERE action = 'refused_outside_access' AND record_id = '{}' \
+                 AND operation_unit_id = '{}'",
+                nodes[0]["id"].as_str().unwrap_or_default(),
+                w.dpin
+            )
+        ),
+        1
+    );
 
     // Converting: a stale version is a conflict and changes nothing.
     let item = nodes[0].clone();
