@@ -4,8 +4,8 @@
 # Run from anywhere: tui/bench/coverage.sh [--strict]
 # The mutations the client uses are those named in its .graphql documents (tui/graphql/**); the
 # roles come from the domain's own rules: a registry mutation's permission is looked up in
-# Role::permissions (api/src/domain/access.rs), a case action's kind in role_allows
-# (api/src/domain/rsd/guards.rs). The table MUTATIONS below says which permission or case action
+# Role::permissions (domain/src/access.rs), a case action's kind in role_allows
+# (domain/src/rsd/guards.rs). The table MUTATIONS below says which permission or case action
 # each mutation needs; a mutation of schema.graphql missing from the table is an error, so the
 # table cannot fall behind the API unnoticed.
 #
@@ -49,6 +49,17 @@ MUTATIONS = {
     "resumeCase": ("case", "Resume"),
     "enrolBiometrics": ("perm", "EnrolBiometrics"),
     "decideDuplicate": ("perm", "AdjudicateBiometrics"),
+    "createUser": ("perm", "ManageUsers"),
+    "updateUser": ("perm", "ManageUsers"),
+    "disableUser": ("perm", "ManageUsers"),
+    "enableUser": ("perm", "ManageUsers"),
+    "issueResetCode": ("perm", "ManageUsers"),
+    "endSession": ("perm", "ManageUsers"),
+    "saveOffice": ("perm", "ManageUsers"),
+    "updateUnitSettings": ("perm", "ManageUsers"),
+    "setPasswordWithCode": ("signed_in", ""),
+    "convertPreRegistration": ("perm", "WritePersons"),
+    "dismissPreRegistration": ("perm", "WritePersons"),
 }
 
 ROLE_NAMES = {
@@ -101,11 +112,11 @@ def main():
     used = set(re.findall(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*[({]", docs))
 
     perms = {}
-    for roles, body in match_arms(open("api/src/domain/access.rs", encoding="utf-8").read(), "permissions"):
+    for roles, body in match_arms(open("domain/src/access.rs", encoding="utf-8").read(), "permissions"):
         for r in roles:
             perms[r] = set(re.findall(r"\b([A-Z]\w+)\b", body))
     case_kinds = {}
-    for roles, body in match_arms(open("api/src/domain/rsd/guards.rs", encoding="utf-8").read(), "role_allows"):
+    for roles, body in match_arms(open("domain/src/rsd/guards.rs", encoding="utf-8").read(), "role_allows"):
         allowed = {"*"} if body.strip().startswith("true") else set(re.findall(r"\b([A-Z]\w+)\b", body))
         for r in roles:
             case_kinds[r] = allowed
