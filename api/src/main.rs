@@ -99,6 +99,9 @@ enum Command {
     Audit(AuditCommand),
     /// Load data: the demo world, or synthetic data at scale.
     Seed(SeedArgs),
+    /// Delete the pre-registrations never converted whose unit's retention period has ended
+    /// (the server also does it hourly); each deletion is audited.
+    PurgePreRegistrations,
     /// Re-derive stored biometric templates from their ISO records: those made by an older
     /// engine algorithm (or all of them), re-sealed with the current key.
     RebuildTemplates {
@@ -357,6 +360,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("{} migration(s) applied to {}", n, db.target().display());
         }
         Command::Serve(args) => serve(&cli.db, &cli.audit_keys, args)?,
+        Command::PurgePreRegistrations => {
+            let db = open(&cli.db)?;
+            db.migrate()?;
+            cli.audit_keys.install()?;
+            let at = amparo_api::store::now();
+            let n = db.write_blocking(|c| amparo_api::store::prereg::purge_expired(c, at))?;
+            println!("{n} expired pre-registration(s) deleted");
+        }
         Command::Seed(args) => seed(&cli.db, args)?,
         Command::User(cmd) => user(&cli.db, cmd)?,
         Command::RebuildTemplates { keys, all } => {
@@ -517,6 +528,26 @@ fn serve(db_args: &DbArgs, audit_keys: &AuditKeyArgs, args: ServeArgs) -> Result
                             tracing::info!(seq = cp.seq, path = %path.display(), "audit checkpoint written")
                         }
                         Err(e) => tracing::error!(error = %e, "audit checkpoint failed"),
+                    }
+                }
+            });
+        }
+        // Pre-registrations never converted are deleted once their unit's retention ends;
+        // the first pass runs at start, then hourly.
+        {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let mut timer = tokio::time::interval(Duration::from_secs(3600));
+                loop {
+                    timer.tick().await;
+                    let at = amparo_api::store::now();
+                    match db
+                        .write(move |c| amparo_api::store::prereg::purge_expired(c, at))
+                        .await
+                    {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(deleted = n, "expired pre-registrations deleted"),
+                        Err(e) => tracing::error!(error = %e, "pre-registration retention failed"),
                     }
                 }
             });

@@ -1,4 +1,5 @@
-//! The HTTP server: POST /graphql for the API, GET /graphql for the explorer (see `explorer`), GET /healthz.
+//! The HTTP server: POST /graphql for the API, GET /graphql for the explorer (see `explorer`), GET /healthz,
+//! and the public pre-registration form under /pre-registration (see `preregistration`).
 //!
 //! Responses are gzip-compressed when the client accepts it, sockets run with TCP_NODELAY, and
 //! on SIGINT/SIGTERM the server stops accepting and finishes the requests in flight within a
@@ -61,6 +62,8 @@ pub struct HttpConfig {
     /// Whether callers without a token may introspect the schema and get field suggestions in
     /// errors. Off by default: the schema of a production server is for its users.
     pub anonymous_introspection: bool,
+    /// Rate limits of the public pre-registration form (see `preregistration`).
+    pub pre_registration: crate::preregistration::Limits,
 }
 
 impl Default for HttpConfig {
@@ -72,6 +75,7 @@ impl Default for HttpConfig {
             shutdown_grace: Duration::from_secs(10),
             refused_token_window: Duration::from_secs(60),
             anonymous_introspection: false,
+            pre_registration: crate::preregistration::Limits::default(),
         }
     }
 }
@@ -112,6 +116,7 @@ fn build_router(state: Arc<AppState>, config: HttpConfig, refused: Arc<RefusedTo
     } else {
         crate::graphql::build_anonymous_schema()
     };
+    let form = crate::preregistration::router(state.clone(), config.pre_registration.clone());
     let server = Server {
         schema,
         anonymous,
@@ -124,9 +129,10 @@ fn build_router(state: Arc<AppState>, config: HttpConfig, refused: Arc<RefusedTo
         .route("/graphql/assets/{file}", get(crate::explorer::asset))
         .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(healthz))
+        .with_state(server)
+        .merge(form)
         .layer(RequestBodyLimitLayer::new(MAX_BIOMETRIC_BODY_BYTES))
         .layer(CompressionLayer::new().gzip(true))
-        .with_state(server)
 }
 
 /// Serves plain HTTP with the default [`HttpConfig`] until `shutdown` resolves, then finishes

@@ -124,6 +124,12 @@ pub enum RecordEvent {
         group_id: String,
         relationship: String,
     },
+    /// A group registered from an online pre-registration (its reference, as the family knows it).
+    #[serde(rename_all = "camelCase")]
+    FromPreRegistration {
+        pre_registration_id: String,
+        reference: String,
+    },
     /// A group created by a split.
     #[serde(rename_all = "camelCase")]
     CreatedBySplit {
@@ -182,6 +188,7 @@ impl RecordEvent {
             RecordEvent::MemberRegistered { .. } | RecordEvent::GroupRegistered { .. } => {
                 "registered"
             }
+            RecordEvent::FromPreRegistration { .. } => "from_pre_registration",
             RecordEvent::SpecificNeedAdded { .. } => "specific_need_added",
             RecordEvent::SpecificNeedReviewed { .. } => "specific_need_reviewed",
             RecordEvent::DocumentAdded { .. } => "document_added",
@@ -211,6 +218,7 @@ impl Redact for RecordEvent {
                 changes.retain(|field, _| person_field_group(field).is_none_or(|g| reader.sees(g)))
             }
             RecordEvent::MemberRegistered { .. }
+            | RecordEvent::FromPreRegistration { .. }
             | RecordEvent::GroupRegistered { .. }
             | RecordEvent::SpecificNeedReviewed { .. }
             | RecordEvent::DocumentAdded { .. }
@@ -327,6 +335,10 @@ mod tests {
         for (kind, data) in [
             ("registered", r#"{"groupId":"g","relationship":"son"}"#),
             ("registered", r#"{"members":["a","b"]}"#),
+            (
+                "from_pre_registration",
+                r#"{"preRegistrationId":"p","reference":"ABCDE-FGHJK"}"#,
+            ),
             ("specific_need_added", r#"{"needId":"n","code":"SP"}"#),
             (
                 "specific_need_reviewed",

@@ -11,6 +11,7 @@ pub mod feed;
 pub mod names;
 pub mod needs;
 pub mod patch;
+pub mod prereg;
 pub mod registration;
 pub mod rsd;
 pub mod time_zone;

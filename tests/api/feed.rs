@@ -242,6 +242,7 @@ pub fn assert_feed_covers(db: &Database) {
         ("cases", "case"),
         ("appointments", "appointment"),
         ("biometric_reviews", "biometric_review"),
+        ("pre_registrations", "pre_registration"),
     ];
     let unversioned = [
         ("group_memberships", "group_membership"),

@@ -14,6 +14,7 @@ mod feed;
 mod field_groups;
 mod idempotency;
 mod limits;
+mod pre_registration;
 mod reference;
 mod registration;
 mod search;

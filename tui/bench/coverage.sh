@@ -60,6 +60,8 @@ MUTATIONS = {
     "updateUnitSettings": ("perm", "ManageUsers"),
     # Needs no login at all, only the one-time code: open to anyone who holds one.
     "setPasswordWithCode": ("signed_in", ""),
+    "convertPreRegistration": ("perm", "WritePersons"),
+    "dismissPreRegistration": ("perm", "WritePersons"),
 }
 
 ROLE_NAMES = {

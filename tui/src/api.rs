@@ -335,6 +335,36 @@ pub struct DecideDuplicate;
 )]
 pub struct RegisterGroup;
 
+/// The registrars' triage queue of online pre-registrations.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/prereg/pre_registrations.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone"
+)]
+pub struct PreRegistrations;
+
+/// Registers a pre-registration's family from the registration form.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/prereg/convert_pre_registration.graphql",
+    response_derives = "Debug, Clone",
+    variables_derives = "Debug, Clone, Deserialize"
+)]
+pub struct ConvertPreRegistration;
+
+/// Sets a pre-registration aside with a reason.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/prereg/dismiss_pre_registration.graphql",
+    response_derives = "Debug, Clone",
+    variables_derives = "Debug, Clone"
+)]
+pub struct DismissPreRegistration;
+
 // Reads derive PartialEq so a re-read that brings nothing new draws nothing.
 /// The `Me` operation of `graphql/me.graphql`.
 #[derive(GraphQLQuery)]

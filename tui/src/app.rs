@@ -153,6 +153,16 @@ impl App {
         self.has_role(&["unit_admin"])
     }
 
+    /// Whether the user registers people, and so triages online pre-registrations.
+    pub fn is_registrar(&self) -> bool {
+        use amparo_domain::access::{Permission, Role};
+        self.me.as_ref().is_some_and(|m| {
+            m.roles.iter().any(|r| {
+                Role::parse(r).is_some_and(|r| r.permissions().contains(&Permission::WritePersons))
+            })
+        })
+    }
+
     /// Whether the user adjudicates possible duplicates.
     pub fn is_adjudicator(&self) -> bool {
         self.has_role(&["supervisor", "protection_officer"])
@@ -198,6 +208,7 @@ impl App {
             Screen::Work | Screen::Reviews => false,
             Screen::Admin => s.admin.typing(),
             Screen::Tokens => s.tokens.typing(),
+            Screen::PreRegs => s.pre_regs.typing(),
             Screen::Register => s.register.typing(),
             // A form is modal: its keys never reach the screens behind it.
             Screen::Supervisor => s.supervisor.typing(),
@@ -225,6 +236,7 @@ impl App {
             Screen::Reviews => self.screens.reviews.open(),
             Screen::Admin => self.screens.admin.open(),
             Screen::Tokens => self.screens.tokens.open(),
+            Screen::PreRegs => self.screens.pre_regs.open(),
             _ => Vec::new(),
         };
         self.send(cmds, new);
@@ -287,6 +299,7 @@ impl App {
                     let new = match self.screen() {
                         Screen::Work => self.screens.work.reread(),
                         Screen::Supervisor => self.screens.supervisor.reread(),
+                        Screen::PreRegs => self.screens.pre_regs.reread(),
                         _ => Vec::new(),
                     };
                     self.send(cmds, new);
@@ -316,6 +329,25 @@ impl App {
                     }
                 }
                 let new = self.screens.reviews.decided(decision);
+                self.send(cmds, new);
+            }
+            Nav::Convert(id) => {
+                if let Some(row) = self.screens.pre_regs.row(&id) {
+                    self.screens.register =
+                        crate::screens::register::RegisterForm::from_pre_registration(row);
+                    self.push(Screen::Register);
+                }
+            }
+            Nav::Converted(reference) => {
+                if self.screen() == Screen::Register {
+                    self.stack.pop();
+                }
+                if self.screen() != Screen::PreRegs {
+                    self.stack = vec![Screen::PreRegs];
+                }
+                // The form's work is done: F3 opens a new one.
+                self.screens.register = crate::screens::register::RegisterForm::new();
+                let new = self.screens.pre_regs.converted(reference);
                 self.send(cmds, new);
             }
         }
@@ -400,7 +432,8 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
             KeyCode::F(4) | KeyCode::F(5) if app.is_supervisor() => Some(Screen::Supervisor),
             KeyCode::F(6) if app.is_adjudicator() => Some(Screen::Reviews),
             KeyCode::F(7) if app.is_unit_admin() => Some(Screen::Admin),
-            KeyCode::F(8) => Some(Screen::Tokens),
+            KeyCode::F(12) => Some(Screen::Tokens),
+            KeyCode::F(8) if app.is_registrar() => Some(Screen::PreRegs),
             KeyCode::F(2) => Some(Screen::Search),
             KeyCode::F(3) => Some(Screen::Register),
             KeyCode::Char('/') if !app.typing() => Some(Screen::Search),
@@ -429,6 +462,7 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
             Screen::Review => s.review.key(key),
             Screen::Admin => s.admin.key(key),
             Screen::Tokens => s.tokens.key(key),
+            Screen::PreRegs => s.pre_regs.key(key),
         }
     };
     app.apply(out, cmds)
@@ -517,6 +551,13 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
             let out = app.screens.tokens.act_reply(&cmid, result);
             app.apply(out, cmds);
         }
+        Reply::Dismiss { cmid, result } => {
+            let lang = app.lang;
+            if let Some(out) = app.screens.pre_regs.dismiss_reply(&cmid, result, lang) {
+                app.apply(out, cmds);
+            }
+        }
+        Reply::Convert(result) => app.screens.register.convert_reply(result),
         Reply::Silent(inner) => {
             on_silent_reply(app, *inner, cmds);
         }
@@ -582,6 +623,10 @@ fn screen_reply(app: &mut App, reply: Reply, silent: bool, cmds: &mut Vec<Cmd>) 
         }
         Reply::Register(result) => {
             s.register.reply(result);
+            Outcome::changed(true)
+        }
+        Reply::PreRegs { seq, page, result } => {
+            s.pre_regs.reply(seq, page, result);
             Outcome::changed(true)
         }
         Reply::Reviews {
@@ -677,6 +722,8 @@ fn error_of(reply: &Reply) -> Option<&ApiError> {
         Reply::AdminRead(Err(e)) | Reply::Tokens(Err(e)) => Some(e),
         Reply::TokenAct { result: Err(e), .. } => Some(e),
         Reply::Read(r) => r.error(),
+        Reply::Convert(Err(e)) => Some(e),
+        Reply::PreRegs { result: Err(e), .. } | Reply::Dismiss { result: Err(e), .. } => Some(e),
         _ => None,
     }
 }

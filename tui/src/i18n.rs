@@ -110,6 +110,8 @@ pub struct Text {
     pub unsent_settings: &'static str,
     pub review_title: &'static str,
     pub keys_global_reviews: &'static [KeyHelp],
+    pub pre_regs_title: &'static str,
+    pub keys_global_pre_regs: &'static [KeyHelp],
     pub group_title: &'static str,
 }
 
@@ -227,7 +229,7 @@ pub static ES: Text = Text {
     keys_global: &[
         ("F2", "búsqueda"),
         ("F3", "registro"),
-        ("F8", "sus tokens de API"),
+        ("F12", "sus tokens de API"),
         ("?, F1", "esta ayuda"),
         ("F9", "cerrar la sesión (cambiar de usuario)"),
         ("Ctrl-Q", "salir"),
@@ -317,6 +319,8 @@ pub static ES: Text = Text {
     unsent_settings: "los ajustes de la unidad cambiados y no guardados",
     review_title: "Posible duplicado",
     keys_global_reviews: &[("F6", "posibles duplicados")],
+    pre_regs_title: "Prerregistros",
+    keys_global_pre_regs: &[("F8", "prerregistros en línea")],
     group_title: "Grupo",
 };
 
@@ -395,7 +399,7 @@ pub static EN: Text = Text {
     keys_global: &[
         ("F2", "search"),
         ("F3", "registration"),
-        ("F8", "your API tokens"),
+        ("F12", "your API tokens"),
         ("?, F1", "this help"),
         ("F9", "log out (switch user)"),
         ("Ctrl-Q", "quit"),
@@ -485,6 +489,8 @@ pub static EN: Text = Text {
     unsent_settings: "the unit's settings changed and not saved",
     review_title: "Possible duplicate",
     keys_global_reviews: &[("F6", "possible duplicates")],
+    pre_regs_title: "Pre-registrations",
+    keys_global_pre_regs: &[("F8", "online pre-registrations")],
     group_title: "Group",
 };
 

@@ -113,6 +113,19 @@ pub enum Reply {
     /// The reply of a command sent with [`Cmd::Silent`].
     Silent(Box<Reply>),
     AdminUsers(Result<api::users::ResponseData, ApiError>),
+    /// A page of the pre-registration queue.
+    PreRegs {
+        seq: u64,
+        page: usize,
+        result: Result<PreRegPage, ApiError>,
+    },
+    /// `convertPreRegistration` answered (the registration form sent it).
+    Convert(Result<api::convert_pre_registration::ResponseData, ApiError>),
+    /// `dismissPreRegistration` answered.
+    Dismiss {
+        cmid: String,
+        result: Result<(), ApiError>,
+    },
     AdminAct {
         cmid: String,
         result: Result<AdminDone, ApiError>,
@@ -279,6 +292,21 @@ pub enum Cmd {
         id: String,
     },
     Register(api::register_group::RegisterGroupInput),
+    /// A page of the pre-registration queue.
+    PreRegs {
+        seq: u64,
+        page: usize,
+        after: Option<String>,
+    },
+    /// The registration form, sent as the conversion of a pre-registration.
+    Convert(api::convert_pre_registration::ConvertPreRegistrationInput),
+    /// `dismissPreRegistration` with the version read and the form's `clientMutationId`.
+    Dismiss {
+        cmid: String,
+        id: String,
+        version: i64,
+        reason: String,
+    },
     Me,
     Reviews {
         seq: u64,
@@ -405,6 +433,14 @@ pub enum Decision {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewsPage {
     pub rows: Vec<api::biometric_reviews::BiometricReviewsBiometricReviewsEdgesNode>,
+    pub has_next: bool,
+    pub end_cursor: Option<String>,
+}
+
+/// A page of the pre-registration queue as the runtime hands it over.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreRegPage {
+    pub rows: Vec<api::pre_registrations::PreRegistrationsPreRegistrationsNodes>,
     pub has_next: bool,
     pub end_cursor: Option<String>,
 }

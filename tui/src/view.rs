@@ -131,6 +131,7 @@ fn draw_body(app: &App, frame: &mut Frame, area: Rect) {
         Screen::Review => s.review.draw(lang, frame, area),
         Screen::Admin => s.admin.draw(lang, frame, area),
         Screen::Tokens => s.tokens.draw(lang, frame, area),
+        Screen::PreRegs => s.pre_regs.draw(lang, frame, area),
     }
 }
 
@@ -148,6 +149,7 @@ fn screen_name(t: &Text, s: Screen) -> &'static str {
         Screen::Review => t.review_title,
         Screen::Admin => t.admin_title,
         Screen::Tokens => t.tokens_title,
+        Screen::PreRegs => t.pre_regs_title,
     }
 }
 
@@ -206,6 +208,7 @@ fn screen_keys(app: &App) -> Vec<(String, String)> {
         Screen::Review => s.review.help(app.lang),
         Screen::Admin => s.admin.help(app.lang),
         Screen::Tokens => s.tokens.help(app.lang),
+        Screen::PreRegs => s.pre_regs.help(app.lang),
     };
     fixed
         .iter()
@@ -222,6 +225,7 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
         Screen::Review => s.review.form.is_some(),
         Screen::Individual => s.individual.form.is_some(),
         Screen::Group => s.group.form.is_some(),
+        Screen::PreRegs => s.pre_regs.form.is_some(),
         _ => false,
     };
     let global = if app.screen() == Screen::Login || form_open {
@@ -239,10 +243,16 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     } else {
         t.keys_global_reviews
     };
+    let pre_regs_global = if global.is_empty() || !app.is_registrar() {
+        &[][..]
+    } else {
+        t.keys_global_pre_regs
+    };
     pairs.extend(
         case_global
             .iter()
             .chain(reviews_global.iter())
+            .chain(pre_regs_global.iter())
             .chain(global.iter())
             .map(|(k, d)| (k.to_string(), d.to_string())),
     );

@@ -513,6 +513,7 @@ amparo_tests::both_backends!(
     the_admin_creates_a_registrar_who_sets_a_password_and_is_disabled,
     token_commands_create_list_and_revoke,
     the_admin_changes_a_role_ends_a_session_and_forces_a_password_change,
+    a_registrar_converts_an_online_pre_registration,
 );
 
 /// `amparo token create|list|revoke` after a login with a password file, checked through the API.
@@ -1364,4 +1365,130 @@ fn render(app: &App) -> String {
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("test terminal");
     terminal.draw(|f| view(app, f)).expect("draw");
     terminal.backend().to_string()
+}
+
+/// The text between `start` and the next `end` of a page.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = html.find(start)? + start.len();
+    let len = html[from..].find(end)?;
+    Some(&html[from..from + len])
+}
+
+/// A family sends the public form over HTTP; a registrar finds it in the client's queue (F8),
+/// registers it from the filled registration form, and the family's status page then says
+/// registered.
+async fn a_registrar_converts_an_online_pre_registration(t: TestDb) {
+    let w = world(&t.db);
+    let unit = w.dpin.clone();
+    t.db.write_blocking(move |c| amparo_api::store::prereg::set_enabled(c, &unit, true))
+        .expect("form on");
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let page = srv
+        .http
+        .get(format!("{}/pre-registration", srv.url))
+        .send()
+        .await
+        .expect("form")
+        .text()
+        .await
+        .expect("html");
+    let token = between(&page, "name=\"token\" value=\"", "\"").expect("a form token");
+    let office = between(&page, "<option value=\"", "\">Quito")
+        .and_then(|s| s.rsplit("<option value=\"").next())
+        .expect("Quito offered");
+    let form: Vec<(&str, &str)> = vec![
+        ("token", token),
+        ("lang", "en"),
+        ("website", ""),
+        ("members.0.givenNames", "Yusmary"),
+        ("members.0.familyName", "Colmenares"),
+        ("members.0.sex", "F"),
+        ("members.0.dateOfBirth", "1991-06-30"),
+        ("members.0.nationality", "VEN"),
+        ("members.1.givenNames", "Dayana"),
+        ("members.1.familyName", "Colmenares"),
+        ("members.1.sex", "F"),
+        ("members.1.age", "6"),
+        ("members.1.nationality", "VEN"),
+        ("members.1.relationship", "daughter"),
+        ("phone", "+593 99 765 4321"),
+        ("province", "Pichincha"),
+        ("canton", "Quito"),
+        ("office", office),
+        ("languages.0", "spa"),
+        ("urgent", "chronic_illness"),
+        ("consent", "on"),
+        ("action", "send"),
+    ];
+    let sent = srv
+        .http
+        .post(format!("{}/pre-registration", srv.url))
+        .form(&form)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(sent.status().as_u16(), 200);
+    let html = sent.text().await.expect("html");
+    let reference = between(&html, "id=\"reference\">", "<")
+        .expect("a reference")
+        .to_string();
+    let secret = between(&html, "id=\"secret\">", "<")
+        .expect("a secret")
+        .to_string();
+
+    let mut d = driver(&srv.url);
+    d.log_in("registrar").await;
+    d.key(KeyCode::F(8)).await;
+    assert_eq!(d.app.screen(), Screen::PreRegs, "{}", d.screen());
+    let screen = d.screen();
+    assert!(
+        screen.contains(&reference) && screen.contains("Yusmary Colmenares +1"),
+        "{screen}"
+    );
+    d.key(KeyCode::Char('c')).await;
+    assert_eq!(d.app.screen(), Screen::Register, "{}", d.screen());
+    assert!(d.screen().contains("Dayana"), "{}", d.screen());
+    d.ctrl('s').await;
+    let screen = d.screen();
+    assert!(
+        screen.contains("Family registered from pre-registration") && screen.contains(&reference),
+        "{screen}"
+    );
+    // Back on the queue, read again: it has left it.
+    d.key(KeyCode::Esc).await;
+    assert_eq!(d.app.screen(), Screen::PreRegs);
+    let screen = d.screen();
+    assert!(screen.contains("Registered:"), "{screen}");
+    assert!(screen.contains("No pre-registrations waiting"), "{screen}");
+    // The family is on the register, the estimated age kept as an estimate.
+    d.key(KeyCode::F(2)).await;
+    d.text("Dayana Colmenares").await;
+    d.key(KeyCode::Enter).await;
+    d.key(KeyCode::Enter).await;
+    assert_eq!(d.app.screen(), Screen::Individual, "{}", d.screen());
+    let screen = d.screen();
+    assert!(
+        screen.contains("Dayana Colmenares") && screen.contains("(estimated)"),
+        "{screen}"
+    );
+
+    let status = srv
+        .http
+        .post(format!("{}/pre-registration/status", srv.url))
+        .form(&[
+            ("lang", "en"),
+            ("reference", reference.as_str()),
+            ("secret", secret.as_str()),
+        ])
+        .send()
+        .await
+        .expect("status")
+        .text()
+        .await
+        .expect("html");
+    assert_eq!(
+        between(&status, "id=\"stage\">", "<"),
+        Some("Registered"),
+        "{status}"
+    );
 }

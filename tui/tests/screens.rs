@@ -2988,14 +2988,14 @@ fn administration_views() {
     }
 }
 
-/// The tokens screen (F8, anyone logged in): the caller's tokens, a new one's secret shown
+/// The tokens screen (F12, anyone logged in): the caller's tokens, a new one's secret shown
 /// once, a revocation.
 #[test]
 fn api_tokens_screen() {
     use amparo::msg::TokenOp;
     for (lang, code) in LANGS {
         let mut app = logged_in(lang);
-        let cmds = press(&mut app, KeyCode::F(8));
+        let cmds = press(&mut app, KeyCode::F(12));
         assert!(matches!(cmds.as_slice(), [Cmd::Tokens]), "{cmds:?}");
         assert_eq!(app.screen(), Screen::Tokens);
         reply(
@@ -3086,5 +3086,244 @@ fn a_forced_password_change_at_login() {
         );
         insta::assert_snapshot!(format!("login_change_refused_{code}"), render(&app));
         assert_eq!(app.screen(), Screen::Login);
+fn pre_reg_row(i: usize, duplicates: bool) -> serde_json::Value {
+    let members = if i == 0 {
+        json!([
+            { "relationship": "focal_point", "givenNames": "Rosa Elena", "familyName": "Quintero Díaz",
+              "sex": "F", "dateOfBirth": "1988-04-12", "nationality": "VEN" },
+            { "relationship": "daughter", "givenNames": "Valentina", "familyName": "Quintero",
+              "sex": "F", "dateOfBirth": "2019-09-01", "nationality": "VEN" },
+            { "relationship": "son", "givenNames": "Mateo", "familyName": "Quintero",
+              "sex": "M", "dateOfBirth": "2024-02-20", "dateOfBirthPrecision": "estimated",
+              "nationality": "VEN" },
+        ])
+    } else {
+        json!([
+            { "relationship": "focal_point", "givenNames": "Jean", "familyName": null,
+              "sex": "M", "dateOfBirth": null, "nationality": "HTI" },
+        ])
+    };
+    let possible = if duplicates {
+        json!([{ "memberIndex": 0, "individualNumber": "ECU-UIO-0000123", "fullName": "Rosa Quintero",
+                 "score": 88 }])
+    } else {
+        json!([])
+    };
+    json!({
+        "id": format!("pre-{i}"),
+        "reference": if i == 0 { "K7M2Q-9XD4T" } else { "B3NH8-W5RCA" },
+        "officeId": "UIO",
+        "stage": if i == 0 { "appointment_given" } else { "received" },
+        "urgency": if i == 0 { 7 } else { 0 },
+        "urgentNeeds": if i == 0 { json!(["CR-LO", "SM-MI"]) } else { json!([]) },
+        "withheldUrgentNeeds": if i == 0 { 1 } else { 0 },
+        "appointmentAt": if i == 0 { json!("2026-12-09T14:30:00Z") } else { json!(null) },
+        "receivedAt": "2026-12-05T16:00:00Z",
+        "version": 2 + i,
+        "members": members,
+        "province": "Pichincha",
+        "canton": "Quito",
+        "languages": if i == 0 { json!(["spa"]) } else { json!(["hat", "fra"]) },
+        "needsInterpreter": i == 1,
+        "possibleDuplicates": possible,
+    })
+}
+
+fn pre_regs_reply(app: &mut App, cmds: &[Cmd], rows: Vec<serde_json::Value>) {
+    let [Cmd::PreRegs { seq, page, after }] = cmds else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!((*page, after.as_deref()), (0, None));
+    let d: amparo::api::pre_registrations::ResponseData = data(json!({ "preRegistrations": {
+        "nodes": rows,
+        "pageInfo": { "hasNextPage": false, "endCursor": "Mg" },
+    }}));
+    reply(
+        app,
+        Reply::PreRegs {
+            seq: *seq,
+            page: 0,
+            result: Ok(amparo::msg::PreRegPage {
+                rows: d.pre_registrations.nodes,
+                has_next: false,
+                end_cursor: Some("Mg".into()),
+            }),
+        },
+    );
+}
+
+/// A registrar on the pre-registration queue (F8), two waiting.
+fn on_pre_regs(lang: Lang) -> App {
+    let mut app = logged_in(lang);
+    let cmds = press(&mut app, KeyCode::F(8));
+    assert_eq!(app.screen(), Screen::PreRegs);
+    pre_regs_reply(
+        &mut app,
+        &cmds,
+        vec![pre_reg_row(0, true), pre_reg_row(1, false)],
+    );
+    app
+}
+
+#[test]
+fn pre_registration_queue_and_a_dismissal() {
+    for (lang, code) in LANGS {
+        let mut app = on_pre_regs(lang);
+        insta::assert_snapshot!(format!("pre_regs_{code}"), render(&app));
+        press(&mut app, KeyCode::Char('?'));
+        let help = render(&app);
+        assert!(help.contains("F8"), "{help}");
+        insta::assert_snapshot!(format!("pre_regs_help_{code}"), help);
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::Down);
+        press(&mut app, KeyCode::Char('x'));
+        assert!(app.screens.pre_regs.form.is_some());
+        // Nothing is sent without a reason.
+        assert!(press(&mut app, KeyCode::Enter).is_empty());
+        type_text(&mut app, "duplicada de una visita <b>");
+        insta::assert_snapshot!(format!("pre_regs_dismiss_{code}"), render(&app));
+        let cmds = press(&mut app, KeyCode::Enter);
+        let [
+            Cmd::Dismiss {
+                cmid,
+                id,
+                version,
+                reason,
+            },
+        ] = cmds.as_slice()
+        else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!((id.as_str(), *version), ("pre-1", 3));
+        assert_eq!(reason, "duplicada de una visita <b>");
+        let cmid = cmid.clone();
+        // A failure keeps the form and its id, so a retry dismisses once.
+        let cmds = reply(
+            &mut app,
+            Reply::Dismiss {
+                cmid: cmid.clone(),
+                result: Err(ApiError::Network("timeout".into())),
+            },
+        );
+        assert!(cmds.is_empty());
+        let cmds = press(&mut app, KeyCode::Enter);
+        assert!(matches!(cmds.as_slice(), [Cmd::Dismiss { cmid: again, .. }] if *again == cmid));
+        let cmds = reply(
+            &mut app,
+            Reply::Dismiss {
+                cmid,
+                result: Ok(()),
+            },
+        );
+        assert!(app.screens.pre_regs.form.is_none());
+        pre_regs_reply(&mut app, &cmds, vec![pre_reg_row(0, true)]);
+        insta::assert_snapshot!(format!("pre_regs_dismissed_{code}"), render(&app));
+    }
+}
+
+#[test]
+fn a_dismissal_conflict_closes_the_form_and_re_reads_the_queue() {
+    let mut app = on_pre_regs(Lang::En);
+    press(&mut app, KeyCode::Char('x'));
+    type_text(&mut app, "test entry");
+    let cmds = press(&mut app, KeyCode::Enter);
+    let [Cmd::Dismiss { cmid, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    let cmds = reply(
+        &mut app,
+        Reply::Dismiss {
+            cmid: cmid.clone(),
+            result: Err(ApiError::Conflict("version".into())),
+        },
+    );
+    assert!(app.screens.pre_regs.form.is_none());
+    pre_regs_reply(&mut app, &cmds, vec![pre_reg_row(1, false)]);
+    assert!(render(&app).contains("Someone else changed it first"));
+}
+
+#[test]
+fn only_those_who_register_have_the_pre_registration_queue() {
+    let (mut app, _) = logged_in_as(Lang::En, "protection", &["protection_officer"], (80, 24));
+    let before = app.screen();
+    assert!(press(&mut app, KeyCode::F(8)).is_empty());
+    assert_eq!(app.screen(), before);
+}
+
+#[test]
+fn converting_fills_the_registration_form_and_sends_the_version_read() {
+    for (lang, code) in LANGS {
+        let mut app = on_pre_regs(lang);
+        assert!(press(&mut app, KeyCode::Char('c')).is_empty());
+        assert_eq!(app.screen(), Screen::Register);
+        insta::assert_snapshot!(format!("pre_regs_convert_form_{code}"), render(&app));
+        let cmds = ctrl(&mut app, 's');
+        let [Cmd::Convert(input)] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!((input.id.as_str(), input.version), ("pre-0", 2));
+        assert!(!input.acknowledge_duplicates);
+        let rels: Vec<_> = input
+            .members
+            .iter()
+            .map(|m| m.relationship.as_str())
+            .collect();
+        assert_eq!(rels, ["focal_point", "daughter", "son"]);
+        assert_eq!(input.members[0].person.given_names, "Rosa Elena");
+        assert_eq!(
+            input.members[2].person.date_of_birth.as_deref(),
+            Some("2024-02-20")
+        );
+        // An age given on the form stays an estimate.
+        assert_eq!(
+            input.members[2].person.date_of_birth_precision.as_deref(),
+            Some("estimated")
+        );
+        assert_eq!(input.members[1].person.date_of_birth_precision, None);
+        assert_eq!(input.members[1].person.nationalities, ["VEN"]);
+        let first = input.client_mutation_id.clone();
+        // The server found possible duplicates: shown, and Ctrl-S again registers anyway with
+        // a new id.
+        reply(
+            &mut app,
+            Reply::Convert(Ok(data(json!({ "convertPreRegistration": {
+                "clientMutationId": first, "saved": false, "groupId": null, "individualIds": [],
+                "possibleDuplicates": [{ "memberIndex": 0, "individualNumber": "ECU-UIO-0000123",
+                    "fullName": "Rosa Quintero", "dateOfBirth": "1988-04-12", "score": 88,
+                    "reasons": ["similar_name", "same_birth_date"] }],
+            }})))),
+        );
+        let cmds = ctrl(&mut app, 's');
+        let [Cmd::Convert(input)] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert!(input.acknowledge_duplicates);
+        assert_ne!(input.client_mutation_id, first);
+        let second = input.client_mutation_id.clone();
+        // Someone else changed it first: said, and the form kept.
+        reply(
+            &mut app,
+            Reply::Convert(Err(ApiError::Conflict("version".into()))),
+        );
+        assert_eq!(app.screen(), Screen::Register);
+        insta::assert_snapshot!(format!("pre_regs_convert_conflict_{code}"), render(&app));
+        let cmds = ctrl(&mut app, 's');
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::Convert(i)] if i.client_mutation_id == second),
+            "a retry keeps its id"
+        );
+        reply(
+            &mut app,
+            Reply::Convert(Ok(data(json!({ "convertPreRegistration": {
+                "clientMutationId": second, "saved": true, "groupId": "grp-9",
+                "individualIds": ["ind-1", "ind-2", "ind-3"], "possibleDuplicates": [],
+            }})))),
+        );
+        insta::assert_snapshot!(format!("pre_regs_converted_{code}"), render(&app));
+        let cmds = press(&mut app, KeyCode::Esc);
+        assert_eq!(app.screen(), Screen::PreRegs);
+        assert!(!app.screens.register.unsent());
+        pre_regs_reply(&mut app, &cmds, vec![pre_reg_row(1, false)]);
+        assert!(render(&app).contains("K7M2Q-9XD4T"));
     }
 }

@@ -590,7 +590,7 @@ impl RegistryMutation {
 }
 
 /// People of the caller's unit who may be the same as a member of `group`.
-fn possible_duplicates(
+pub(crate) fn possible_duplicates(
     conn: &mut crate::store::DbConn,
     scope: &crate::store::Scope,
     reads: &mut crate::store::audit::Reads,

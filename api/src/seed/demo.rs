@@ -276,6 +276,8 @@ fn build(conn: &mut DbConn, hashes: &[String]) -> Result<DemoSummary> {
     let mut rng = StdRng::seed_from_u64(SEED);
     let dpin = create_tenant(conn, &DPIN)?;
     let unhcr = create_tenant(conn, &UNHCR)?;
+    // DPIN takes pre-registrations from the public form, as it did during the pandemic.
+    crate::store::prereg::set_enabled(conn, &dpin.unit.id, true)?;
     let mut summary = DemoSummary {
         units: vec![
             (DPIN.code.into(), dpin.offices.len()),

@@ -206,6 +206,20 @@ pub fn lock_interpreter(conn: &mut DbConn, interpreter_id: &str) -> Result<()> {
     Ok(())
 }
 
+/// Locks an office's row until the transaction ends, so two applicants booking the office's
+/// registration desk take turns and the second sees the first booking.
+pub fn lock_office(conn: &mut DbConn, office_id: &str) -> Result<()> {
+    if let DbConn::Pg(c) = conn {
+        super::schema::offices::table
+            .find(office_id)
+            .select(super::schema::offices::id)
+            .for_update()
+            .first::<String>(c)
+            .optional()?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::placeholders;

@@ -470,6 +470,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    pre_registrations (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        office_id -> Text,
+        reference -> Text,
+        secret_hash -> Text,
+        form -> Text,
+        lang -> Text,
+        urgency -> Integer,
+        stage -> Text,
+        appointment_at -> Nullable<Timestamp>,
+        dismissed_reason -> Nullable<Text>,
+        group_id -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     operation_units,
     offices,
@@ -501,6 +521,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     individual_links,
     change_feed,
     change_feed_heads,
+    pre_registrations,
 );
 
 diesel::joinable!(case_members -> cases (case_id));

@@ -44,6 +44,34 @@ pub struct UnitSettings {
     pub calendar: Calendar,
     /// Passwords, sessions and one-time codes.
     pub access: crate::domain::access::AccessSettings,
+    /// The public pre-registration form and its registration-desk calendar.
+    pub pre_registration: PreRegistrationSettings,
+}
+
+/// Whether the unit takes pre-registrations from the public form, how long one never converted
+/// is kept, and the registration desk's calendar: slots of `slot_minutes` in each office's
+/// working hours, `desks` applicants per slot, bookable `days_ahead` days ahead. The desk is
+/// not the officers' interview capacity (appointments of cases): the two never share a slot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PreRegistrationSettings {
+    pub enabled: bool,
+    pub retention_days: u32,
+    pub slot_minutes: u32,
+    pub desks: u32,
+    pub days_ahead: u32,
+}
+
+impl Default for PreRegistrationSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            retention_days: 90,
+            slot_minutes: 30,
+            desks: 2,
+            days_ahead: 14,
+        }
+    }
 }
 
 /// When interviews may be booked. Times in the database are UTC; the working day is the

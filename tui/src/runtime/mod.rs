@@ -8,8 +8,9 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::api::{self, ApiError, Client};
 use crate::msg::{
     AdminData, AdminDone, AdminOp, AdminRead, CasePage, Cmd, Decision, ListReply, LiveEvent, Msg,
-    Reply, ReviewsPage, TokenOp,
+    PreRegPage, Reply, ReviewsPage, TokenOp,
 };
+use crate::screens::pre_regs::PRE_REGS_PAGE;
 
 mod act;
 mod person;
@@ -163,6 +164,38 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
                 .post::<api::RegisterGroup>(api::register_group::Variables { input })
                 .await,
         ),
+        Cmd::PreRegs { seq, page, after } => Reply::PreRegs {
+            seq,
+            page,
+            result: pre_regs_page(client, after).await,
+        },
+        Cmd::Convert(input) => Reply::Convert(
+            client
+                .post::<api::ConvertPreRegistration>(api::convert_pre_registration::Variables {
+                    input,
+                })
+                .await,
+        ),
+        Cmd::Dismiss {
+            cmid,
+            id,
+            version,
+            reason,
+        } => {
+            let input = api::dismiss_pre_registration::DismissPreRegistrationInput {
+                client_mutation_id: cmid.clone(),
+                id,
+                version,
+                reason,
+            };
+            let result = client
+                .post::<api::DismissPreRegistration>(api::dismiss_pre_registration::Variables {
+                    input,
+                })
+                .await
+                .map(|_| ());
+            Reply::Dismiss { cmid, result }
+        }
         Cmd::Me => Reply::Me(client.post::<api::Me>(api::me::Variables {}).await),
         Cmd::AdminUsers => Reply::AdminUsers(
             client
@@ -264,6 +297,21 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
 }
 
 /// A page of the duplicates queue as the screen keeps it.
+async fn pre_regs_page(client: &Client, after: Option<String>) -> Result<PreRegPage, ApiError> {
+    let d = client
+        .post::<api::PreRegistrations>(api::pre_registrations::Variables {
+            first: PRE_REGS_PAGE as i64,
+            after,
+        })
+        .await?;
+    let p = d.pre_registrations;
+    Ok(PreRegPage {
+        rows: p.nodes,
+        has_next: p.page_info.has_next_page,
+        end_cursor: p.page_info.end_cursor,
+    })
+}
+
 async fn reviews_page(
     client: &Client,
     after: Option<String>,

@@ -18,6 +18,7 @@ pub mod group_form;
 pub mod individual;
 pub mod login;
 pub mod person_form;
+pub mod pre_regs;
 pub mod register;
 pub mod review;
 pub mod reviews;
@@ -49,6 +50,8 @@ pub enum Screen {
     Admin,
     /// The caller's own API tokens.
     Tokens,
+    /// The registrars' triage queue of online pre-registrations.
+    PreRegs,
 }
 
 /// Every screen's state; the app shows one at a time.
@@ -66,6 +69,7 @@ pub struct Screens {
     pub review: review::ReviewState,
     pub admin: admin::AdminState,
     pub tokens: tokens::TokensState,
+    pub pre_regs: pre_regs::PreRegsState,
 }
 
 /// An officer a case may be assigned to.
@@ -118,6 +122,10 @@ pub enum Nav {
     Review(String),
     /// Back to the duplicates queue after a decision, re-read from its first page.
     Decided(crate::msg::Decision),
+    /// The registration form, filled from this pre-registration of the queue.
+    Convert(String),
+    /// Back to the pre-registration queue after registering the one with this reference.
+    Converted(String),
 }
 
 /// What handling a key or a reply asks of the app.

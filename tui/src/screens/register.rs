@@ -84,6 +84,9 @@ pub struct MemberDraft {
     pub sex: TextInput,
     pub birth_date: TextInput,
     pub nationality: TextInput,
+    /// `estimated` for a date a pre-registration derived from an age; dropped once the date
+    /// is edited, so a date typed here is sent as exact.
+    pub birth_precision: Option<String>,
 }
 
 impl MemberDraft {
@@ -141,11 +144,31 @@ pub struct Submission {
     pub acknowledge_duplicates: bool,
 }
 
+/// A registered member, as the server confirmed it.
+#[derive(Debug, Clone)]
+pub struct SavedMember {
+    pub id: String,
+    /// Empty after a conversion, whose answer names the members by id only.
+    pub number: String,
+    pub name: String,
+}
+
 /// A registered group, as the server confirmed it.
 #[derive(Debug, Clone)]
 pub struct Saved {
     pub group_number: String,
-    pub members: Vec<rg::RegisterGroupRegisterGroupMembers>,
+    pub members: Vec<SavedMember>,
+    /// The pre-registration it was registered from.
+    pub reference: Option<String>,
+}
+
+/// The online pre-registration a form was filled from: sent as its conversion, with the
+/// version read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub id: String,
+    pub version: i64,
+    pub reference: String,
 }
 
 #[derive(Debug, Clone)]
@@ -163,6 +186,8 @@ pub struct RegisterForm {
     /// name in the user's language, never typed as a code.
     pub picker: Option<Picker>,
     picker_cell: Option<(usize, Field)>,
+    /// Filled from a pre-registration: the submit converts it.
+    pub source: Option<Source>,
 }
 
 impl RegisterForm {
@@ -179,6 +204,67 @@ impl RegisterForm {
             duplicates: Vec::new(),
             saved: None,
             error: None,
+            source: None,
+        }
+    }
+
+    /// The form filled from a pre-registration of the triage queue, the applicant as the
+    /// focal point; the registrar checks and completes it, then Ctrl-S converts it.
+    pub fn from_pre_registration(row: &super::pre_regs::Row) -> Self {
+        let text = |v: Option<&str>| TextInput {
+            value: v.unwrap_or("").to_string(),
+        };
+        let members = row
+            .members
+            .iter()
+            .map(|m| MemberDraft {
+                relationship: RELATIONSHIPS
+                    .iter()
+                    .position(|r| *r == m.relationship)
+                    .or_else(|| RELATIONSHIPS.iter().position(|r| *r == "other_relative"))
+                    .unwrap_or(0),
+                given_names: text(Some(&m.given_names)),
+                family_name: text(m.family_name.as_deref()),
+                sex: text(m.sex.as_deref()),
+                birth_date: text(m.date_of_birth.as_deref()),
+                nationality: text(m.nationality.as_deref()),
+                birth_precision: m.date_of_birth_precision.clone(),
+            })
+            .collect::<Vec<_>>();
+        Self {
+            members: if members.is_empty() {
+                vec![MemberDraft::default()]
+            } else {
+                members
+            },
+            source: Some(Source {
+                id: row.id.clone(),
+                version: row.version,
+                reference: row.reference.clone(),
+            }),
+            ..Self::new()
+        }
+    }
+
+    /// The conversion of the pre-registration the form was filled from.
+    pub fn convert_input(
+        &self,
+        source: &Source,
+        submission: &Submission,
+    ) -> api::convert_pre_registration::ConvertPreRegistrationInput {
+        let members = self
+            .input(submission)
+            .members
+            .into_iter()
+            .filter_map(|m| serde_json::to_value(m).ok())
+            .filter_map(|v| serde_json::from_value(v).ok())
+            .collect();
+        api::convert_pre_registration::ConvertPreRegistrationInput {
+            client_mutation_id: submission.client_mutation_id.clone(),
+            id: source.id.clone(),
+            version: source.version,
+            members,
+            acknowledge_duplicates: submission.acknowledge_duplicates,
         }
     }
 
@@ -344,6 +430,11 @@ impl RegisterForm {
             _ => input.edit(key),
         };
         if accepted {
+            if col == Field::BirthDate
+                && let Some(member) = self.members.get_mut(self.row)
+            {
+                member.birth_precision = None;
+            }
             self.changed();
         }
         accepted
@@ -398,7 +489,7 @@ fn person(m: &MemberDraft) -> rg::PersonInput {
         aliases: None,
         sex: optional(&m.sex),
         date_of_birth: optional(&m.birth_date),
-        date_of_birth_precision: None,
+        date_of_birth_precision: m.birth_precision.clone(),
         place_of_birth: None,
         marital_status: None,
         nationalities: optional(&m.nationality).into_iter().collect(),
@@ -453,11 +544,14 @@ impl RegisterForm {
                 acknowledge_duplicates: acknowledge,
             },
         };
-        let input = form.input(&submission);
+        let cmd = match &form.source {
+            Some(source) => Cmd::Convert(form.convert_input(source, &submission)),
+            None => Cmd::Register(form.input(&submission)),
+        };
         form.submission = Some(submission);
         form.sending = true;
         form.error = None;
-        Outcome::send(vec![Cmd::Register(input)])
+        Outcome::send(vec![cmd])
     }
 
     /// Keys of the registration screen; `lang` names the codes of the lists it opens.
@@ -488,7 +582,10 @@ impl RegisterForm {
                     *self = RegisterForm::new();
                     Outcome::changed(true)
                 }
-                KeyCode::Esc => Outcome::go(Nav::Search),
+                KeyCode::Esc => match saved.reference.clone() {
+                    Some(reference) => Outcome::go(Nav::Converted(reference)),
+                    None => Outcome::go(Nav::Search),
+                },
                 _ => Outcome::none(),
             };
         }
@@ -511,6 +608,12 @@ impl RegisterForm {
                 form.move_row(form.row - 1);
                 form.changed();
                 true
+            }
+            KeyCode::Esc if form.source.is_some() => {
+                return Outcome::go(Nav::Back {
+                    fallback: super::Screen::PreRegs,
+                    reread: true,
+                });
             }
             KeyCode::Esc => return Outcome::go(Nav::Search),
             KeyCode::Tab | KeyCode::Enter => {
@@ -546,12 +649,76 @@ impl RegisterForm {
                     *form = RegisterForm::new();
                     form.saved = Some(Saved {
                         group_number: p.group.map(|g| g.group_number).unwrap_or_default(),
-                        members: p.members,
+                        members: p
+                            .members
+                            .into_iter()
+                            .map(|m| SavedMember {
+                                id: m.id,
+                                number: m.individual_number,
+                                name: m.full_name,
+                            })
+                            .collect(),
+                        reference: None,
                     });
                 } else {
                     // The next submit is a deliberate "register anyway", which needs a new id.
                     form.submission = None;
                     form.duplicates = p.possible_duplicates;
+                }
+            }
+            Err(e) => form.error = Some(e),
+        }
+    }
+
+    /// The server's answer to a conversion: like a registration's, the members named from the
+    /// form since the answer gives their ids only.
+    pub fn convert_reply(
+        &mut self,
+        result: Result<api::convert_pre_registration::ResponseData, ApiError>,
+    ) {
+        let form = self;
+        form.sending = false;
+        match result {
+            Ok(data) => {
+                let p = data.convert_pre_registration;
+                if p.saved {
+                    let reference = form.source.as_ref().map(|s| s.reference.clone());
+                    let members = form
+                        .members
+                        .iter()
+                        .zip(p.individual_ids)
+                        .map(|(m, id)| SavedMember {
+                            id,
+                            number: String::new(),
+                            name: format!(
+                                "{} {}",
+                                m.given_names.value.trim(),
+                                m.family_name.value.trim()
+                            )
+                            .trim()
+                            .to_string(),
+                        })
+                        .collect();
+                    *form = RegisterForm::new();
+                    form.saved = Some(Saved {
+                        group_number: String::new(),
+                        members,
+                        reference,
+                    });
+                } else {
+                    form.submission = None;
+                    form.duplicates = p
+                        .possible_duplicates
+                        .into_iter()
+                        .map(|d| rg::RegisterGroupRegisterGroupPossibleDuplicates {
+                            member_index: d.member_index,
+                            individual_number: d.individual_number,
+                            full_name: d.full_name,
+                            date_of_birth: d.date_of_birth,
+                            score: d.score,
+                            reasons: d.reasons,
+                        })
+                        .collect();
                 }
             }
             Err(e) => form.error = Some(e),
@@ -567,25 +734,29 @@ impl RegisterForm {
         let t = texts::get(lang);
         let form = self;
         if let Some(saved) = &form.saved {
-            let mut lines = vec![
-                Line::styled(format!("{} {}", t.registered, saved.group_number), bold()),
-                Line::default(),
-            ];
+            let title = match &saved.reference {
+                Some(reference) => format!("{} {reference}", t.converted),
+                None => format!("{} {}", t.registered, saved.group_number),
+            };
+            let mut lines = vec![Line::styled(title, bold()), Line::default()];
             for m in &saved.members {
-                lines.push(Line::raw(format!(
-                    "  {:<17}{}",
-                    m.individual_number, m.full_name
-                )));
+                lines.push(Line::raw(format!("  {:<17}{}", m.number, m.name)));
             }
             lines.push(Line::default());
-            lines.push(Line::styled(t.saved_hint, dim()));
+            let hint = if saved.reference.is_some() {
+                t.converted_hint
+            } else {
+                t.saved_hint
+            };
+            lines.push(Line::styled(hint, dim()));
             frame.render_widget(Paragraph::new(lines), area);
             return;
         }
-        frame.render_widget(
-            Line::styled(t.register_title, bold()),
-            Rect { height: 1, ..area },
-        );
+        let title = match &form.source {
+            Some(source) => format!("{} {}", t.convert_title, source.reference),
+            None => t.register_title.to_string(),
+        };
+        frame.render_widget(Line::styled(title, bold()), Rect { height: 1, ..area });
         let header = [
             t.relationship,
             t.col_given,
@@ -661,7 +832,14 @@ impl RegisterForm {
         }
         if let Some(e) = &form.error {
             lines.push(Line::styled(t.error(e), error()));
-            lines.push(Line::raw(t.retry_hint));
+            // The pre-registration changed since it was read: resending the same version
+            // cannot succeed, the queue must be read again.
+            let stale = form.source.is_some() && matches!(e, ApiError::Conflict(_));
+            lines.push(Line::raw(if stale {
+                t.convert_conflict_hint
+            } else {
+                t.retry_hint
+            }));
         }
         if !form.duplicates.is_empty() {
             lines.push(Line::styled(

@@ -1,4 +1,4 @@
-//! The caller's own API tokens (F8, for everyone logged in), as `amparo token` lists them: name,
+//! The caller's own API tokens (F12, for everyone logged in), as `amparo token` lists them: name,
 //! expiry, last use and state. `n` makes one (name and days) and shows its secret once, `x`
 //! revokes the chosen one, `g` re-reads. The words of the columns and states are the command's
 //! (`crate::token`), so both say the same.

@@ -25,6 +25,11 @@ pub struct Texts {
     pub resembles: &'static str,
     pub registered: &'static str,
     pub saved_hint: &'static str,
+    /// The title of a form filled from a pre-registration, before its reference.
+    pub convert_title: &'static str,
+    pub converted: &'static str,
+    pub converted_hint: &'static str,
+    pub convert_conflict_hint: &'static str,
     pub keys_register: &'static [KeyHelp],
 }
 
@@ -62,6 +67,10 @@ static ES: Texts = Texts {
     resembles: "se parece a",
     registered: "Grupo registrado",
     saved_hint: "Enter abre el punto focal · n nuevo registro · Esc búsqueda",
+    convert_title: "Registro del prerregistro",
+    converted: "Familia registrada del prerregistro",
+    converted_hint: "Enter abre el punto focal · Esc vuelve a los prerregistros",
+    convert_conflict_hint: "Esc vuelve a la cola, que se lee de nuevo; elíjalo otra vez.",
     keys_register: &[
         ("Tab, Enter", "campo siguiente (Mayús-Tab: anterior)"),
         ("↑ ↓", "miembro anterior / siguiente; en una lista, elegir"),
@@ -92,6 +101,10 @@ static EN: Texts = Texts {
     resembles: "resembles",
     registered: "Group registered",
     saved_hint: "Enter opens the focal point · n new registration · Esc search",
+    convert_title: "Registration of pre-registration",
+    converted: "Family registered from pre-registration",
+    converted_hint: "Enter opens the focal point · Esc back to the pre-registrations",
+    convert_conflict_hint: "Esc goes back to the queue, read again; choose it once more.",
     keys_register: &[
         ("Tab, Enter", "next field (Shift-Tab: previous)"),
         ("↑ ↓", "previous / next member; on a list, choose"),
