@@ -11,5 +11,6 @@ pub mod feed;
 pub mod names;
 pub mod needs;
 pub mod patch;
+pub mod protection;
 pub mod registration;
 pub mod rsd;
