@@ -29,11 +29,13 @@ pub enum RecordKind {
     BiometricEnrolment,
     BiometricReview,
     IndividualLink,
+    /// A protection case with its procedure state and queue columns.
+    ProtectionCase,
 }
 
 impl RecordKind {
     /// Every kind, in the order of the table that holds it.
-    pub const ALL: [RecordKind; 11] = [
+    pub const ALL: [RecordKind; 12] = [
         RecordKind::Individual,
         RecordKind::RegistrationGroup,
         RecordKind::GroupMembership,
@@ -45,6 +47,7 @@ impl RecordKind {
         RecordKind::BiometricEnrolment,
         RecordKind::BiometricReview,
         RecordKind::IndividualLink,
+        RecordKind::ProtectionCase,
     ];
 
     /// The name stored in the feed (the record's table, singular).
@@ -61,6 +64,7 @@ impl RecordKind {
             RecordKind::BiometricEnrolment => "biometric_enrolment",
             RecordKind::BiometricReview => "biometric_review",
             RecordKind::IndividualLink => "individual_link",
+            RecordKind::ProtectionCase => "protection_case",
         }
     }
 

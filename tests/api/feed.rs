@@ -242,6 +242,7 @@ pub fn assert_feed_covers(db: &Database) {
         ("cases", "case"),
         ("appointments", "appointment"),
         ("biometric_reviews", "biometric_review"),
+        ("protection_cases", "protection_case"),
     ];
     let unversioned = [
         ("group_memberships", "group_membership"),

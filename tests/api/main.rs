@@ -14,6 +14,8 @@ mod feed;
 mod field_groups;
 mod idempotency;
 mod limits;
+mod modules;
+mod protection;
 mod reference;
 mod registration;
 mod search;

@@ -891,12 +891,13 @@ async fn every_step_is_idempotent_and_refusals_change_nothing(t: TestDb) {
         .gql(None, &mutation("resumeCase", "CaseActionInput"), json!({ "input": { "clientMutationId": "x", "caseId": case.id, "version": case.version } }))
         .await;
     assert_eq!(error_code(&r), Some("UNAUTHENTICATED"), "{r}");
-    // Another unit cannot see the case at all.
+    // Another unit cannot touch the case at all: UNHCR does not run RSD.
     let unhcr = srv.login("unhcr.officer").await;
     let r = case
         .act(&srv, &unhcr, "resumeCase", "CaseActionInput", json!({}))
         .await;
-    assert_eq!(error_code(&r), Some("NOT_FOUND"), "{r}");
+    assert_eq!(error_code(&r), Some("FORBIDDEN"), "{r}");
+    assert_eq!(r["errors"][0]["extensions"]["reason"], "MODULE_NOT_ENABLED");
 }
 
 async fn queues_show_officers_and_supervisors_their_work(t: TestDb) {

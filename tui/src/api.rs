@@ -504,6 +504,9 @@ pub enum ApiError {
     Unauthenticated(String),
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// The caller's unit does not run the module (named here) the operation belongs to.
+    #[error("module not enabled: {0}")]
+    ModuleNotEnabled(String),
     #[error("not found: {0}")]
     NotFound(String),
     /// Input the server refused; `field` is the input path, e.g. `members.1.dateOfBirth`, and
@@ -569,7 +572,10 @@ impl From<WireError> for ApiError {
         let m = e.message;
         match code.as_str() {
             "UNAUTHENTICATED" => Self::Unauthenticated(m),
-            "FORBIDDEN" => Self::Forbidden(m),
+            "FORBIDDEN" => match why {
+                Reason::ModuleNotEnabled { module } => Self::ModuleNotEnabled(module),
+                _ => Self::Forbidden(m),
+            },
             "NOT_FOUND" => Self::NotFound(m),
             "VALIDATION" => Self::Validation {
                 field: field.unwrap_or_default(),

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
+use amparo_domain::access::Module;
+
 use crate::api::{self, ApiError};
 use crate::i18n::{self, Lang};
 use crate::msg::ListReply;
@@ -124,14 +126,25 @@ impl App {
             .is_some_and(|m| m.roles.iter().any(|r| roles.contains(&r.as_str())))
     }
 
-    /// Whether the user may use the supervisors' view.
-    pub fn is_supervisor(&self) -> bool {
-        self.has_role(&["supervisor"])
+    /// Whether the user's unit runs module `m`; the server refuses the module's operations
+    /// otherwise, so its screens are not offered.
+    pub fn runs(&self, m: Module) -> bool {
+        self.ctx().runs(m)
     }
 
-    /// Whether the user works cases (and so has My work).
+    /// Whether the user may use the supervisors' view (of RSD cases).
+    pub fn is_supervisor(&self) -> bool {
+        self.has_role(&["supervisor"]) && self.runs(Module::Rsd)
+    }
+
+    /// Whether the user works RSD cases (and so has My work).
     pub fn is_officer(&self) -> bool {
-        self.has_role(&["eligibility_officer"])
+        self.has_role(&["eligibility_officer"]) && self.runs(Module::Rsd)
+    }
+
+    /// Whether the user may search and register people.
+    pub fn registers(&self) -> bool {
+        self.runs(Module::Registration)
     }
 
     /// Whether the user administers their unit's users.
@@ -141,7 +154,7 @@ impl App {
 
     /// Whether the user adjudicates possible duplicates.
     pub fn is_adjudicator(&self) -> bool {
-        self.has_role(&["supervisor", "protection_officer"])
+        self.has_role(&["supervisor", "protection_officer"]) && self.runs(Module::Registration)
     }
 
     /// What quitting now would lose, named for the question asked before quitting.
@@ -376,10 +389,12 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
             KeyCode::F(4) | KeyCode::F(5) if app.is_supervisor() => Some(Screen::Supervisor),
             KeyCode::F(6) if app.is_adjudicator() => Some(Screen::Reviews),
             KeyCode::F(7) if app.is_unit_admin() => Some(Screen::Admin),
-            KeyCode::F(2) => Some(Screen::Search),
-            KeyCode::F(3) => Some(Screen::Register),
-            KeyCode::Char('/') if !app.typing() => Some(Screen::Search),
-            KeyCode::Char('r') if !app.typing() && screen != Screen::Register => {
+            KeyCode::F(2) if app.registers() => Some(Screen::Search),
+            KeyCode::F(3) if app.registers() => Some(Screen::Register),
+            KeyCode::Char('/') if !app.typing() && app.registers() => Some(Screen::Search),
+            KeyCode::Char('r')
+                if !app.typing() && app.registers() && screen != Screen::Register =>
+            {
                 Some(Screen::Register)
             }
             _ => None,

@@ -117,6 +117,12 @@ impl Text {
             ApiError::Network(_) => self.err_network.to_string(),
             ApiError::Unauthenticated(_) => self.err_unauthenticated.to_string(),
             ApiError::Forbidden(_) => self.err_forbidden.to_string(),
+            ApiError::ModuleNotEnabled(module) => crate::refusals::describe(
+                &amparo_domain::error::Reason::ModuleNotEnabled {
+                    module: module.clone(),
+                },
+                self.lang,
+            ),
             ApiError::NotFound(_) => self.err_not_found.to_string(),
             ApiError::Validation { field, reason, .. } => format!(
                 "{}: {}",

@@ -236,7 +236,12 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
         case_global
             .iter()
             .chain(reviews_global.iter())
-            .chain(global.iter())
+            // Search and registration are offered only where the unit registers people.
+            .chain(
+                global
+                    .iter()
+                    .filter(|(k, _)| app.registers() || !matches!(*k, "F2" | "F3")),
+            )
             .map(|(k, d)| (k.to_string(), d.to_string())),
     );
     // When the keys do not fit one to a line (a case with many actions), two share a line.

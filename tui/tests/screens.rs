@@ -80,9 +80,17 @@ fn logged_in(lang: Lang) -> App {
 }
 
 fn me(username: &str, roles: &[&str]) -> amparo::api::me::ResponseData {
-    data(
-        json!({ "me": { "id": format!("user-{username}"), "username": username, "roles": roles } }),
-    )
+    me_in(username, roles, &["registration", "rsd"])
+}
+
+/// Who logged in, in a unit running `modules`.
+fn me_in(username: &str, roles: &[&str], modules: &[&str]) -> amparo::api::me::ResponseData {
+    data(json!({ "me": {
+        "id": format!("user-{username}"),
+        "username": username,
+        "roles": roles,
+        "operationUnit": { "modules": modules },
+    } }))
 }
 
 fn search_page(ids: std::ops::Range<usize>, has_next: bool) -> serde_json::Value {
@@ -2447,4 +2455,60 @@ fn administration() {
             "{cmds:?}"
         );
     }
+}
+
+/// A unit without RSD (UNHCR) gets no RSD screens, whatever its users' roles: a supervisor and
+/// protection officer there does not land on supervision, F4 and F5 open nothing, no live link
+/// to case notices is opened, and the help lists no case keys.
+#[test]
+fn screens_of_modules_the_unit_lacks_are_not_offered() {
+    let mut app = App::new(Lang::En, "http://amparo.test:8080", (80, 24));
+    type_text(&mut app, "unhcr.officer");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "pw");
+    press(&mut app, KeyCode::Enter);
+    reply(
+        &mut app,
+        Reply::Login(Ok(data(json!({ "login": { "token": "tok" } })))),
+    );
+    let roles = ["protection_officer", "registration_clerk", "supervisor"];
+    let unhcr = ["assistance", "protection", "resettlement"];
+    let cmds = reply(
+        &mut app,
+        Reply::Me(Ok(me_in("unhcr.officer", &roles, &unhcr))),
+    );
+    assert!(
+        !cmds.iter().any(|c| matches!(c, Cmd::Live(_))),
+        "no case notices without RSD: {cmds:?}"
+    );
+    assert_eq!(app.screen(), Screen::Search);
+    for k in [KeyCode::F(4), KeyCode::F(5)] {
+        press(&mut app, k);
+        assert_eq!(app.screen(), Screen::Search, "{k:?}");
+    }
+    // Registration comes with protection work: partners register the people they meet.
+    press(&mut app, KeyCode::F(3));
+    assert_eq!(app.screen(), Screen::Register);
+
+    // The same roles in a unit that runs RSD land on supervision.
+    let mut dpin = App::new(Lang::En, "http://amparo.test:8080", (80, 24));
+    type_text(&mut dpin, "supervisor");
+    press(&mut dpin, KeyCode::Tab);
+    type_text(&mut dpin, "pw");
+    press(&mut dpin, KeyCode::Enter);
+    reply(
+        &mut dpin,
+        Reply::Login(Ok(data(json!({ "login": { "token": "tok" } })))),
+    );
+    reply(
+        &mut dpin,
+        Reply::Me(Ok(me_in("supervisor", &roles, &["registration", "rsd"]))),
+    );
+    assert_eq!(dpin.screen(), Screen::Supervisor);
+
+    // The help lists no keys of case work.
+    press(&mut app, KeyCode::F(1));
+    let help = render(&app);
+    assert!(!help.contains("F4"), "{help}");
+    assert!(help.contains("F3"), "{help}");
 }

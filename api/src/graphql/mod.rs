@@ -9,6 +9,7 @@ pub mod connection;
 pub mod context;
 pub mod inputs;
 pub mod mutation;
+pub mod protection;
 pub mod query;
 pub mod queues;
 pub mod rsd;
@@ -27,6 +28,7 @@ pub struct QueryRoot(
     biometrics::BiometricQuery,
     codes::CodeQuery,
     admin::AdminQuery,
+    protection::ProtectionQuery,
 );
 
 /// Writes. Every mutation is idempotent by clientMutationId; every update checks the version read.
@@ -36,6 +38,7 @@ pub struct MutationRoot(
     rsd::CaseMutation,
     biometrics::BiometricMutation,
     admin::AdminMutation,
+    protection::ProtectionMutation,
 );
 
 /// The API's schema type.

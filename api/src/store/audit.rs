@@ -571,8 +571,8 @@ pub fn trail(
 /// The operation unit a record belongs to, whatever its kind; None when no record has this id.
 pub fn record_unit(conn: &mut DbConn, id: &str) -> Result<Option<String>> {
     use super::schema::{
-        appointments, biometric_reviews, cases, documents, individuals, registration_groups,
-        specific_needs,
+        appointments, biometric_reviews, cases, documents, individuals, protection_cases,
+        registration_groups, specific_needs,
     };
     macro_rules! look {
         ($($t:ident),*) => {$(
@@ -593,7 +593,8 @@ pub fn record_unit(conn: &mut DbConn, id: &str) -> Result<Option<String>> {
         specific_needs,
         documents,
         biometric_reviews,
-        appointments
+        appointments,
+        protection_cases
     );
     Ok(None)
 }

@@ -11,6 +11,7 @@ pub mod db;
 pub mod dialect;
 pub mod feed;
 pub mod idempotency;
+pub mod protection;
 pub mod queries;
 pub mod queues;
 pub mod registry;

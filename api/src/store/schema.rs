@@ -470,6 +470,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    protection_cases (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        office_id -> Text,
+        case_number -> Text,
+        principal_id -> Text,
+        category -> Text,
+        risk_level -> Text,
+        status -> Text,
+        assigned_officer_id -> Nullable<Text>,
+        next_follow_up -> Nullable<Date>,
+        state -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     operation_units,
     offices,
@@ -501,6 +520,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     individual_links,
     change_feed,
     change_feed_heads,
+    protection_cases,
 );
 
 diesel::joinable!(case_members -> cases (case_id));

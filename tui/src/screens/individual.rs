@@ -71,8 +71,12 @@ impl IndividualState {
                 "protection_officer",
             ]),
             Kind::ReviewNeed => has(&["supervisor", "protection_officer"]),
-            Kind::AddDocument | Kind::Correct | Kind::OpenCase => {
+            Kind::AddDocument | Kind::Correct => {
                 has(&["registration_clerk", "eligibility_officer", "supervisor"])
+            }
+            Kind::OpenCase => {
+                has(&["registration_clerk", "eligibility_officer", "supervisor"])
+                    && ctx.runs(amparo_domain::access::Module::Rsd)
             }
         }
     }

@@ -83,6 +83,12 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Whether the user's unit runs module `m` (see `amparo_domain::access::Module`).
+    pub fn runs(&self, m: amparo_domain::access::Module) -> bool {
+        self.me
+            .is_some_and(|me| m.enabled_in(&me.operation_unit.modules))
+    }
+
     /// `(id, username)` of the officers, once read.
     pub fn officer_pairs(&self) -> Option<Vec<(String, String)>> {
         self.officers.map(|o| {
