@@ -423,8 +423,8 @@ async fn another_unit_reaches_no_protection_case(t: TestDb) {
     assert!(case["id"].is_string(), "{r}");
     // DPIN does not run protection: refused for the module.
     let dpin = srv.login("supervisor").await;
-    let q = format!("query($id: ID!) {{ protectionCase(id: $id) {{ id }} }}");
-    let r = srv.gql(Some(&dpin), &q, json!({ "id": case["id"] })).await;
+    let q = "query($id: ID!) { protectionCase(id: $id) { id } }";
+    let r = srv.gql(Some(&dpin), q, json!({ "id": case["id"] })).await;
     assert_eq!(error_code(&r), Some("FORBIDDEN"), "{r}");
     // Even a unit that ran protection would reach nothing of UNHCR's: not the case, not the
     // list, not an action, not a member it cannot see.
@@ -432,7 +432,7 @@ async fn another_unit_reaches_no_protection_case(t: TestDb) {
         &t.db,
         "UPDATE operation_units SET modules = 'registration,rsd,protection' WHERE code = 'DPIN'",
     );
-    let r = srv.gql(Some(&dpin), &q, json!({ "id": case["id"] })).await;
+    let r = srv.gql(Some(&dpin), q, json!({ "id": case["id"] })).await;
     assert_eq!(error_code(&r), Some("NOT_FOUND"), "{r}");
     for list in ["OPEN", "FOLLOW_UPS_DUE", "CLOSED"] {
         let r = srv

@@ -745,14 +745,14 @@ impl ProtectionCasePayload {
 
 /// Runs one protection action idempotently and audits a refusal. `action` builds the domain
 /// action inside the transaction (so identifiers it makes are made once).
-async fn step<I: Target + async_graphql::InputType>(
+async fn step<I>(
     ctx: &Context<'_>,
     kind: domain::ActionKind,
     input: I,
     action: impl FnOnce(I) -> Action + Send + 'static,
 ) -> GqlResult<ProtectionCasePayload>
 where
-    I: Send + 'static,
+    I: Target + async_graphql::InputType + Send + 'static,
 {
     let mutation = domain::info(kind).mutation;
     let (cmid, case_id, version) = input.target();

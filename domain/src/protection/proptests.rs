@@ -41,7 +41,7 @@ fn action(k: u8, a: u8, b: u8, today: NaiveDate) -> Action {
         IDS[usize::from(a) % IDS.len()].to_string()
     };
     let who = MEMBERS[usize::from(b) % MEMBERS.len()].to_string();
-    let text = if b % 7 == 0 { " " } else { "because" }.to_string();
+    let text = if b.is_multiple_of(7) { " " } else { "because" }.to_string();
     let date = today + TimeDelta::days(i64::from(b % 5) - 1);
     match k % 12 {
         0 => Action::UpdateRisk {
@@ -62,7 +62,7 @@ fn action(k: u8, a: u8, b: u8, today: NaiveDate) -> Action {
             referral_id: id,
             service: SERVICES[usize::from(b) % SERVICES.len()].into(),
             provider: "HIAS".into(),
-            consent: b % 4 != 0,
+            consent: !b.is_multiple_of(4),
         },
         4 => Action::RecordReferralOutcome {
             referral_id: id,
@@ -81,7 +81,7 @@ fn action(k: u8, a: u8, b: u8, today: NaiveDate) -> Action {
         7 => Action::RecordBia {
             child_id: who,
             summary: text,
-            bid_needed: a % 2 == 0,
+            bid_needed: a.is_multiple_of(2),
         },
         8 => Action::RecordBid {
             child_id: who,
