@@ -157,6 +157,12 @@ impl App {
         self.has_role(&["supervisor", "protection_officer"]) && self.runs(Module::Registration)
     }
 
+    /// Whether the user works protection cases (protection officers and supervisors of a unit
+    /// that runs the protection module).
+    pub fn does_protection(&self) -> bool {
+        self.has_role(&["protection_officer", "supervisor"]) && self.runs(Module::Protection)
+    }
+
     /// What quitting now would lose, named for the question asked before quitting.
     pub fn unsent_work(&self) -> Vec<&'static str> {
         let t = i18n::text(self.lang);
@@ -165,7 +171,8 @@ impl App {
         if s.register.unsent() {
             out.push(t.unsent_register);
         }
-        if s.case.form.is_some() || s.supervisor.form.is_some() {
+        if s.case.form.is_some() || s.supervisor.form.is_some() || s.protection_case.form.is_some()
+        {
             out.push(t.unsent_action);
         }
         if s.review.form.is_some() {
@@ -191,7 +198,8 @@ impl App {
             Screen::Search => s.search.typing(),
             Screen::Individual => s.individual.typing(),
             Screen::Group => s.group.typing(),
-            Screen::Work | Screen::Reviews => false,
+            Screen::Work | Screen::Reviews | Screen::Protection => false,
+            Screen::ProtectionCase => s.protection_case.typing(),
             Screen::Admin => s.admin.typing(),
             Screen::Register => s.register.typing(),
             // A form is modal: its keys never reach the screens behind it.
@@ -219,6 +227,7 @@ impl App {
             Screen::Supervisor => self.screens.supervisor.open(),
             Screen::Reviews => self.screens.reviews.open(),
             Screen::Admin => self.screens.admin.open(),
+            Screen::Protection => self.screens.protection.open(),
             _ => Vec::new(),
         };
         self.send(cmds, new);
@@ -237,6 +246,8 @@ impl App {
             Screen::Supervisor
         } else if self.is_officer() {
             Screen::Work
+        } else if self.does_protection() {
+            Screen::Protection
         } else {
             Screen::Search
         };
@@ -281,6 +292,7 @@ impl App {
                     let new = match self.screen() {
                         Screen::Work => self.screens.work.reread(),
                         Screen::Supervisor => self.screens.supervisor.reread(),
+                        Screen::Protection => self.screens.protection.reread(),
                         _ => Vec::new(),
                     };
                     self.send(cmds, new);
@@ -301,6 +313,17 @@ impl App {
                 let new = self.screens.review.open(id);
                 self.push(Screen::Review);
                 self.send(cmds, new);
+            }
+            Nav::ProtectionCase(id) => {
+                let new = self.screens.protection_case.open(id);
+                self.push(Screen::ProtectionCase);
+                self.send(cmds, new);
+            }
+            Nav::ProtectionIntake(individual_id) => {
+                self.screens
+                    .protection_case
+                    .intake(individual_id, self.lang);
+                self.push(Screen::ProtectionCase);
             }
             Nav::Decided(decision) => {
                 if self.screen() == Screen::Review {
@@ -389,6 +412,7 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
             KeyCode::F(4) | KeyCode::F(5) if app.is_supervisor() => Some(Screen::Supervisor),
             KeyCode::F(6) if app.is_adjudicator() => Some(Screen::Reviews),
             KeyCode::F(7) if app.is_unit_admin() => Some(Screen::Admin),
+            KeyCode::F(8) if app.does_protection() => Some(Screen::Protection),
             KeyCode::F(2) if app.registers() => Some(Screen::Search),
             KeyCode::F(3) if app.registers() => Some(Screen::Register),
             KeyCode::Char('/') if !app.typing() && app.registers() => Some(Screen::Search),
@@ -418,6 +442,8 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
             Screen::Reviews => s.reviews.key(key),
             Screen::Review => s.review.key(key),
             Screen::Admin => s.admin.key(key),
+            Screen::Protection => s.protection.key(key),
+            Screen::ProtectionCase => s.protection_case.key(key, &ctx),
         }
     };
     app.apply(out, cmds)
@@ -471,6 +497,7 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
             app.officers = Some(list);
             let (ctx, s) = app.split();
             s.case.refresh_context(&ctx);
+            s.protection_case.refresh_officers(&ctx);
         }
         Reply::Act { cmid, result } => {
             let s = &mut app.screens;
@@ -499,6 +526,13 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
             app.apply(out, cmds);
         }
         Reply::AdminUsers(result) => app.screens.admin.reply(result),
+        Reply::ProtectionCases { seq, result } => app.screens.protection.reply(seq, result),
+        Reply::ProtectionCase { seq, result } => app.screens.protection_case.reply(seq, result),
+        Reply::Protection { cmid, result } => {
+            if let Some(out) = app.screens.protection_case.act_reply(&cmid, result) {
+                app.apply(out, cmds);
+            }
+        }
         Reply::Silent(inner) => {
             on_silent_reply(app, *inner, cmds);
         }
@@ -657,6 +691,9 @@ fn error_of(reply: &Reply) -> Option<&ApiError> {
         Reply::Person { result: Err(e), .. } | Reply::Officers(Err(e)) => Some(e),
         Reply::AdminUsers(Err(e)) | Reply::AdminAct { result: Err(e), .. } => Some(e),
         Reply::Read(r) => r.error(),
+        Reply::ProtectionCases { result: Err(e), .. } => Some(e),
+        Reply::ProtectionCase { result: Err(e), .. } => Some(e),
+        Reply::Protection { result: Err(e), .. } => Some(e),
         _ => None,
     }
 }

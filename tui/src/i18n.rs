@@ -109,6 +109,10 @@ pub struct Text {
     pub review_title: &'static str,
     pub keys_global_reviews: &'static [KeyHelp],
     pub group_title: &'static str,
+    pub protection_title: &'static str,
+    pub protection_case_title: &'static str,
+    /// Keys of every screen for protection staff.
+    pub keys_global_protection: &'static [KeyHelp],
 }
 
 impl Text {
@@ -314,6 +318,9 @@ pub static ES: Text = Text {
     review_title: "Posible duplicado",
     keys_global_reviews: &[("F6", "posibles duplicados")],
     group_title: "Grupo",
+    protection_title: "Protección",
+    protection_case_title: "Caso de protección",
+    keys_global_protection: &[("F8", "casos de protección")],
 };
 
 pub static EN: Text = Text {
@@ -478,6 +485,9 @@ pub static EN: Text = Text {
     review_title: "Possible duplicate",
     keys_global_reviews: &[("F6", "possible duplicates")],
     group_title: "Group",
+    protection_title: "Protection",
+    protection_case_title: "Protection case",
+    keys_global_protection: &[("F8", "protection cases")],
 };
 
 /// The words of `amparo capture`, which prints lines instead of drawing screens.

@@ -14,6 +14,7 @@ use crate::screens::Screen;
 use crate::screens::group::GroupState;
 use crate::screens::individual::IndividualState;
 use crate::screens::login::LoginForm;
+use crate::screens::protection::ProtectionState;
 use crate::screens::register::RegisterForm;
 use crate::screens::reviews::ReviewsState;
 use crate::screens::search::SearchState;
@@ -126,6 +127,8 @@ fn draw_body(app: &App, frame: &mut Frame, area: Rect) {
         Screen::Reviews => s.reviews.draw(lang, frame, area),
         Screen::Review => s.review.draw(lang, frame, area),
         Screen::Admin => s.admin.draw(lang, frame, area),
+        Screen::Protection => s.protection.draw(lang, frame, area),
+        Screen::ProtectionCase => s.protection_case.draw(lang, frame, area),
     }
 }
 
@@ -142,6 +145,8 @@ fn screen_name(t: &Text, s: Screen) -> &'static str {
         Screen::Reviews => t.reviews_title,
         Screen::Review => t.review_title,
         Screen::Admin => t.admin_title,
+        Screen::Protection => t.protection_title,
+        Screen::ProtectionCase => t.protection_case_title,
     }
 }
 
@@ -199,6 +204,8 @@ fn screen_keys(app: &App) -> Vec<(String, String)> {
         Screen::Reviews => ReviewsState::help(app.lang),
         Screen::Review => s.review.help(app.lang),
         Screen::Admin => s.admin.help(app.lang),
+        Screen::Protection => ProtectionState::help(app.lang),
+        Screen::ProtectionCase => return s.protection_case.help(app.lang),
     };
     fixed
         .iter()
@@ -215,6 +222,7 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
         Screen::Review => s.review.form.is_some(),
         Screen::Individual => s.individual.form.is_some(),
         Screen::Group => s.group.form.is_some(),
+        Screen::ProtectionCase => s.protection_case.form.is_some(),
         _ => false,
     };
     let global = if app.screen() == Screen::Login || form_open {
@@ -232,10 +240,16 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     } else {
         t.keys_global_reviews
     };
+    let protection_global = if global.is_empty() || !app.does_protection() {
+        &[][..]
+    } else {
+        t.keys_global_protection
+    };
     pairs.extend(
         case_global
             .iter()
             .chain(reviews_global.iter())
+            .chain(protection_global.iter())
             // Search and registration are offered only where the unit registers people.
             .chain(
                 global

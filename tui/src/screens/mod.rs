@@ -18,6 +18,8 @@ pub mod group_form;
 pub mod individual;
 pub mod login;
 pub mod person_form;
+pub mod protection;
+pub mod protection_case;
 pub mod register;
 pub mod review;
 pub mod reviews;
@@ -46,6 +48,10 @@ pub enum Screen {
     Review,
     /// The unit admin's users.
     Admin,
+    /// Protection cases: follow-ups due, open, closed.
+    Protection,
+    /// One protection case, or the intake of one.
+    ProtectionCase,
 }
 
 /// Every screen's state; the app shows one at a time.
@@ -62,6 +68,8 @@ pub struct Screens {
     pub reviews: reviews::ReviewsState,
     pub review: review::ReviewState,
     pub admin: admin::AdminState,
+    pub protection: protection::ProtectionState,
+    pub protection_case: protection_case::ProtectionCaseState,
 }
 
 /// An officer a case may be assigned to.
@@ -120,6 +128,9 @@ pub enum Nav {
     Review(String),
     /// Back to the duplicates queue after a decision, re-read from its first page.
     Decided(crate::msg::Decision),
+    ProtectionCase(String),
+    /// The intake of a protection case for this individual.
+    ProtectionIntake(String),
 }
 
 /// What handling a key or a reply asks of the app.
