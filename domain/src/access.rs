@@ -43,6 +43,8 @@ pub enum Permission {
     AdjudicateBiometrics,
     /// Check at a service point that a person is the enrolled individual (1:1).
     VerifyIdentity,
+    /// See and manage protection cases (the protection module).
+    ManageProtection,
 }
 
 /// Fields so sensitive that only roles that need them may read them (DOMAIN.md, data protection).
@@ -156,6 +158,7 @@ impl Role {
                 EnrolBiometrics,
                 AdjudicateBiometrics,
                 VerifyIdentity,
+                ManageProtection,
             ],
             // Protection staff adjudicate possible duplicates because a wrong "same person" can
             // take a refugee's identity away; they do not enrol.
@@ -166,6 +169,7 @@ impl Role {
                 ReadCases,
                 AdjudicateBiometrics,
                 VerifyIdentity,
+                ManageProtection,
             ],
             Role::UnitAdmin => &[ManageUsers, ReadAudit],
             Role::Analyst => &[ReadStatistics],
@@ -213,6 +217,65 @@ impl Role {
     pub fn offered_by(self, modules: &[String]) -> bool {
         let needs = self.needs_any_module();
         needs.is_empty() || needs.iter().any(|m| modules.iter().any(|u| u == m))
+    }
+}
+
+/// A body of work an operation unit may run. The server's operator sets a unit's modules; a
+/// query or mutation of a module the unit does not run is refused (FORBIDDEN, reason
+/// MODULE_NOT_ENABLED), and the client does not offer its screens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Module {
+    /// Registration of individuals and groups, their needs, documents and biometrics.
+    Registration,
+    /// Refugee status determination: cases, their procedure and queues.
+    Rsd,
+    Assistance,
+    Protection,
+    Resettlement,
+}
+
+impl Module {
+    pub const ALL: [Module; 5] = [
+        Module::Registration,
+        Module::Rsd,
+        Module::Assistance,
+        Module::Protection,
+        Module::Resettlement,
+    ];
+
+    /// The name stored in the unit's module list and sent as the refusal's `module` parameter.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Module::Registration => "registration",
+            Module::Rsd => "rsd",
+            Module::Assistance => "assistance",
+            Module::Protection => "protection",
+            Module::Resettlement => "resettlement",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Module> {
+        Module::ALL.into_iter().find(|m| m.as_str() == s.trim())
+    }
+
+    /// Whether a unit running `modules` (as stored) may use this module. Partners register the
+    /// people they meet (the government never registered many of them), so a unit running
+    /// assistance or protection has the registration screens too, as it can give the clerk's
+    /// role (see [`Role::needs_any_module`]).
+    pub fn enabled_in<S: AsRef<str>>(self, modules: &[S]) -> bool {
+        let runs = |m: Module| modules.iter().any(|u| u.as_ref() == m.as_str());
+        match self {
+            Module::Registration => {
+                runs(Module::Registration) || runs(Module::Assistance) || runs(Module::Protection)
+            }
+            m => runs(m),
+        }
+    }
+}
+
+impl fmt::Display for Module {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -405,6 +468,23 @@ impl Grants {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn modules_round_trip_and_registration_comes_with_partner_work() {
+        for m in Module::ALL {
+            assert_eq!(Module::parse(m.as_str()), Some(m));
+            assert!(m.enabled_in(&[m.as_str()]));
+        }
+        let unhcr = ["assistance", "protection", "resettlement"];
+        assert!(Module::Registration.enabled_in(&unhcr));
+        assert!(Module::Protection.enabled_in(&unhcr));
+        assert!(!Module::Rsd.enabled_in(&unhcr));
+        let dpin = ["registration", "rsd"];
+        assert!(!Module::Protection.enabled_in(&dpin));
+        assert!(!Module::Assistance.enabled_in(&dpin));
+        assert!(!Module::Registration.enabled_in(&["resettlement"]));
+        assert!(!Module::Rsd.enabled_in::<&str>(&[]));
+    }
 
     #[test]
     fn roles_round_trip() {

@@ -107,6 +107,9 @@ pub enum Reason {
     /// The password is right but must be replaced before the account can be used: send a new
     /// one with it.
     PasswordChangeRequired,
+    /// The caller's operation unit does not run `module` (registration, rsd, assistance,
+    /// protection, resettlement), so none of its queries or mutations can be used.
+    ModuleNotEnabled { module: String },
 }
 
 /// The parameters of [`Reason::AlreadyBooked`] (boxed, so that every error stays small).
@@ -157,6 +160,7 @@ impl Reason {
             Self::TooShort { .. } => "TOO_SHORT",
             Self::CommonPassword => "COMMON_PASSWORD",
             Self::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
+            Self::ModuleNotEnabled { .. } => "MODULE_NOT_ENABLED",
         }
     }
 
@@ -305,6 +309,9 @@ mod tests {
             Reason::TooShort { min: 12 },
             Reason::CommonPassword,
             Reason::PasswordChangeRequired,
+            Reason::ModuleNotEnabled {
+                module: "rsd".into(),
+            },
         ];
         for r in all {
             let v = serde_json::to_value(&r).ok();

@@ -31,11 +31,13 @@ pub enum RecordKind {
     IndividualLink,
     /// A family's online pre-registration, until converted or deleted.
     PreRegistration,
+    /// A protection case with its procedure state and queue columns.
+    ProtectionCase,
 }
 
 impl RecordKind {
     /// Every kind, in the order of the table that holds it.
-    pub const ALL: [RecordKind; 12] = [
+    pub const ALL: [RecordKind; 13] = [
         RecordKind::Individual,
         RecordKind::RegistrationGroup,
         RecordKind::GroupMembership,
@@ -48,6 +50,7 @@ impl RecordKind {
         RecordKind::BiometricReview,
         RecordKind::IndividualLink,
         RecordKind::PreRegistration,
+        RecordKind::ProtectionCase,
     ];
 
     /// The name stored in the feed (the record's table, singular).
@@ -65,6 +68,7 @@ impl RecordKind {
             RecordKind::BiometricReview => "biometric_review",
             RecordKind::IndividualLink => "individual_link",
             RecordKind::PreRegistration => "pre_registration",
+            RecordKind::ProtectionCase => "protection_case",
         }
     }
 

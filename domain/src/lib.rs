@@ -12,6 +12,7 @@ pub mod names;
 pub mod needs;
 pub mod patch;
 pub mod prereg;
+pub mod protection;
 pub mod registration;
 pub mod rsd;
 pub mod time_zone;

@@ -56,7 +56,7 @@ async fn other_units_records_are_invisible_and_untouchable(t: TestDb) {
         let r = srv.gql(Some(&other), "query($q: String!) { individuals(search: $q) { totalCount edges { node { id } } } }", json!({ "q": search })).await;
         assert_eq!(r["data"]["individuals"]["totalCount"], 0, "{search}: {r}");
     }
-    let lists = srv.gql(Some(&other), "{ individuals(first: 100) { totalCount edges { node { familyName } } } registrationGroups(first: 100) { totalCount } cases { totalCount } }", json!({})).await;
+    let lists = srv.gql(Some(&other), "{ individuals(first: 100) { totalCount edges { node { familyName } } } registrationGroups(first: 100) { totalCount } }", json!({})).await;
     assert_eq!(
         lists["data"]["individuals"]["totalCount"], 3,
         "only UNHCR's own family: {lists}"
@@ -67,6 +67,15 @@ async fn other_units_records_are_invisible_and_untouchable(t: TestDb) {
             .is_some_and(|e| e.iter().all(|n| n["node"]["familyName"] == "Quispe"))
     );
     assert_eq!(lists["data"]["registrationGroups"]["totalCount"], 1);
+    // UNHCR runs no RSD: case lists are refused for the module before any scope is applied.
+    let cases = srv
+        .gql(Some(&other), "{ cases { totalCount } }", json!({}))
+        .await;
+    assert_eq!(error_code(&cases), Some("FORBIDDEN"), "{cases}");
+    assert_eq!(
+        cases["errors"][0]["extensions"]["reason"],
+        "MODULE_NOT_ENABLED"
+    );
     let writes = [
         (
             "mutation($i: UpdateIndividualInput!) { updateIndividual(input: $i) { clientMutationId } }",

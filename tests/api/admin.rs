@@ -9,6 +9,7 @@ use amparo_tests::{TestDb, TestServer, both_backends, error_code, start, world};
 use serde_json::{Value, json};
 
 use crate::sessions::{next, subscribe, unauthenticated};
+use crate::support::exec;
 
 const USERS: &str = "query($after: String) { users(first: 100, after: $after) { totalCount edges { node { id username status version roles scopeLevel officeId lastLoginAt } } pageInfo { hasNextPage endCursor } } }";
 const CREATE: &str = "mutation($i: CreateUserInput!) { createUser(input: $i) { clientMutationId oneTimeCode codeExpiresAt user { id username status version roles scopeLevel } } }";
@@ -43,18 +44,6 @@ async fn user_id(srv: &TestServer, admin: &str, username: &str) -> (String, i64)
         u["node"]["id"].as_str().expect("id").to_string(),
         u["node"]["version"].as_i64().expect("version"),
     )
-}
-
-/// Runs one statement straight on the database (the test's own changes of time and modules).
-fn exec(db: &amparo_api::store::Database, sql: &str) {
-    use diesel::prelude::*;
-    let mut c = db.conn().expect("connection");
-    let q = diesel::sql_query(sql);
-    match &mut *c {
-        amparo_api::store::DbConn::Pg(pg) => q.execute(pg),
-        amparo_api::store::DbConn::Sqlite(lite) => q.execute(lite),
-    }
-    .expect(sql);
 }
 
 /// Creates a user as `admin` and returns (id, one-time code).

@@ -47,7 +47,7 @@ async fn cases_of_the_demo_world(t: TestDb) {
         case["events"].as_array().is_some_and(|e| !e.is_empty()),
         "cases carry their history: {one}"
     );
-    // Another unit sees none of them.
+    // Another unit sees none of them: UNHCR does not even run RSD.
     let unhcr = srv.login_with("unhcr.officer", DEMO_PASSWORD).await;
     let r = srv
         .gql(
@@ -56,7 +56,8 @@ async fn cases_of_the_demo_world(t: TestDb) {
             json!({ "id": first["id"] }),
         )
         .await;
-    assert_eq!(error_code(&r), Some("NOT_FOUND"), "{r}");
+    assert_eq!(error_code(&r), Some("FORBIDDEN"), "{r}");
+    assert_eq!(r["errors"][0]["extensions"]["reason"], "MODULE_NOT_ENABLED");
     let supervisor = srv.login_with("supervisor", DEMO_PASSWORD).await;
     let all = srv
         .gql(

@@ -243,6 +243,7 @@ pub fn assert_feed_covers(db: &Database) {
         ("appointments", "appointment"),
         ("biometric_reviews", "biometric_review"),
         ("pre_registrations", "pre_registration"),
+        ("protection_cases", "protection_case"),
     ];
     let unversioned = [
         ("group_memberships", "group_membership"),

@@ -64,3 +64,15 @@ pub fn count_rows(db: &amparo_api::store::Database, table: &str) -> i64 {
     .expect("count");
     row.n
 }
+
+/// Runs one statement straight on the database (a test's own changes of time and modules).
+pub fn exec(db: &amparo_api::store::Database, sql: &str) {
+    use diesel::prelude::*;
+    let mut c = db.conn().expect("connection");
+    let q = diesel::sql_query(sql);
+    match &mut *c {
+        amparo_api::store::DbConn::Pg(pg) => q.execute(pg),
+        amparo_api::store::DbConn::Sqlite(lite) => q.execute(lite),
+    }
+    .expect(sql);
+}

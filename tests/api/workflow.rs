@@ -891,12 +891,13 @@ async fn every_step_is_idempotent_and_refusals_change_nothing(t: TestDb) {
         .gql(None, &mutation("resumeCase", "CaseActionInput"), json!({ "input": { "clientMutationId": "x", "caseId": case.id, "version": case.version } }))
         .await;
     assert_eq!(error_code(&r), Some("UNAUTHENTICATED"), "{r}");
-    // Another unit cannot see the case at all.
+    // Another unit cannot touch the case at all: UNHCR does not run RSD.
     let unhcr = srv.login("unhcr.officer").await;
     let r = case
         .act(&srv, &unhcr, "resumeCase", "CaseActionInput", json!({}))
         .await;
-    assert_eq!(error_code(&r), Some("NOT_FOUND"), "{r}");
+    assert_eq!(error_code(&r), Some("FORBIDDEN"), "{r}");
+    assert_eq!(r["errors"][0]["extensions"]["reason"], "MODULE_NOT_ENABLED");
 }
 
 async fn queues_show_officers_and_supervisors_their_work(t: TestDb) {
@@ -1239,20 +1240,15 @@ async fn supervisor_subscription_sees_an_officers_action(t: TestDb) {
     assert_eq!(notice["toStatus"], "admissible");
     assert_eq!(notice["version"], json!(case.version));
 
-    // The other unit hears nothing of it: after a transition of its own unit... it has none, so
-    // a short wait must bring no notice.
-    let silent = tokio::time::timeout(Duration::from_millis(500), other_unit.next()).await;
-    match silent {
-        Err(_) => {}
-        Ok(Some(Ok(Message::Text(t)))) => {
-            let v: Value = serde_json::from_str(&t).unwrap_or(Value::Null);
-            assert_ne!(
-                v["type"], "next",
-                "another unit must not hear of the case: {v}"
-            );
-        }
-        Ok(_) => {}
-    }
+    // The other unit hears nothing of it: it does not run RSD, so its subscription was
+    // refused for the module, and that refusal is all it ever received.
+    let refused = next_message(&mut other_unit, |v| v["type"] != "connection_ack").await;
+    assert_eq!(refused["payload"]["data"], Value::Null, "{refused}");
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["reason"], "MODULE_NOT_ENABLED",
+        "{refused}"
+    );
+    assert!(!refused.to_string().contains(&case.id), "{refused}");
 
     // Without a valid token the connection is refused.
     let url = format!("{}/graphql/ws", srv.url.replace("http://", "ws://"));

@@ -427,6 +427,161 @@ pub struct AssignableOfficers;
 )]
 pub struct Case;
 
+/// A protection case's `allowedActions` decode into the domain's action kinds, so keys and
+/// labels come from its table (`amparo_domain::protection::ACTIONS`).
+pub use amparo_domain::protection::ActionKind as ProtectionAction;
+
+/// The `ProtectionCases` operation of `graphql/protection/protection_cases.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/protection/protection_cases.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct ProtectionCases;
+
+/// The `ProtectionCase` operation of `graphql/protection/protection_case.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/protection/protection_case.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq",
+    extern_enums("ProtectionAction")
+)]
+pub struct ProtectionCase;
+
+/// The `OpenProtectionCase` operation of `graphql/protection/open_protection_case.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/protection/open_protection_case.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct OpenProtectionCase;
+
+/// The `UpdateProtectionRisk` operation of `graphql/protection/update_protection_risk.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/protection/update_protection_risk.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct UpdateProtectionRisk;
+
+/// The `AddProtectionPlanAction` operation of `graphql/protection/add_protection_plan_action.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/protection/add_protection_plan_action.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct AddProtectionPlanAction;
+
+/// The `CompleteProtectionPlanAction` operation of `graphql/protection/complete_protection_plan_action.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/protection/complete_protection_plan_action.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct CompleteProtectionPlanAction;
+
+/// The `ReferProtectionCase` operation of `graphql/protection/refer_protection_case.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/protection/refer_protection_case.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct ReferProtectionCase;
+
+/// The `RecordReferralOutcome` operation of `graphql/protection/record_referral_outcome.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/protection/record_referral_outcome.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct RecordReferralOutcome;
+
+/// The `ScheduleFollowUp` operation of `graphql/protection/schedule_follow_up.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/protection/schedule_follow_up.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct ScheduleFollowUp;
+
+/// The `RecordFollowUp` operation of `graphql/protection/record_follow_up.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/protection/record_follow_up.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct RecordFollowUp;
+
+/// The `RecordBestInterestsAssessment` operation of `graphql/protection/record_best_interests_assessment.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/protection/record_best_interests_assessment.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct RecordBestInterestsAssessment;
+
+/// The `RecordBestInterestsDetermination` operation of `graphql/protection/record_best_interests_determination.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/protection/record_best_interests_determination.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct RecordBestInterestsDetermination;
+
+/// The `AssignProtectionCase` operation of `graphql/protection/assign_protection_case.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/protection/assign_protection_case.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct AssignProtectionCase;
+
+/// The `CloseProtectionCase` operation of `graphql/protection/close_protection_case.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/protection/close_protection_case.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct CloseProtectionCase;
+
+/// The `ReopenProtectionCase` operation of `graphql/protection/reopen_protection_case.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/protection/reopen_protection_case.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct ReopenProtectionCase;
+
 /// The `CaseEvents` operation of `graphql/case_events.graphql`.
 #[derive(GraphQLQuery)]
 #[graphql(
@@ -530,6 +685,9 @@ pub enum ApiError {
     PasswordChangeRequired(String),
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// The caller's unit does not run the module (named here) the operation belongs to.
+    #[error("module not enabled: {0}")]
+    ModuleNotEnabled(String),
     #[error("not found: {0}")]
     NotFound(String),
     /// Input the server refused; `field` is the input path, e.g. `members.1.dateOfBirth`, and
@@ -598,7 +756,10 @@ impl From<WireError> for ApiError {
                 Self::PasswordChangeRequired(m)
             }
             "UNAUTHENTICATED" => Self::Unauthenticated(m),
-            "FORBIDDEN" => Self::Forbidden(m),
+            "FORBIDDEN" => match why {
+                Reason::ModuleNotEnabled { module } => Self::ModuleNotEnabled(module),
+                _ => Self::Forbidden(m),
+            },
             "NOT_FOUND" => Self::NotFound(m),
             "VALIDATION" => Self::Validation {
                 field: field.unwrap_or_default(),

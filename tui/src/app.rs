@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
+use amparo_domain::access::Module;
+
 use crate::api::{self, ApiError};
 use crate::i18n::{self, Lang};
 use crate::msg::ListReply;
@@ -138,14 +140,25 @@ impl App {
             .is_some_and(|m| m.roles.iter().any(|r| roles.contains(&r.as_str())))
     }
 
-    /// Whether the user may use the supervisors' view.
-    pub fn is_supervisor(&self) -> bool {
-        self.has_role(&["supervisor"])
+    /// Whether the user's unit runs module `m`; the server refuses the module's operations
+    /// otherwise, so its screens are not offered.
+    pub fn runs(&self, m: Module) -> bool {
+        self.ctx().runs(m)
     }
 
-    /// Whether the user works cases (and so has My work).
+    /// Whether the user may use the supervisors' view (of RSD cases).
+    pub fn is_supervisor(&self) -> bool {
+        self.has_role(&["supervisor"]) && self.runs(Module::Rsd)
+    }
+
+    /// Whether the user works RSD cases (and so has My work).
     pub fn is_officer(&self) -> bool {
-        self.has_role(&["eligibility_officer"])
+        self.has_role(&["eligibility_officer"]) && self.runs(Module::Rsd)
+    }
+
+    /// Whether the user may search and register people.
+    pub fn registers(&self) -> bool {
+        self.runs(Module::Registration)
     }
 
     /// Whether the user administers their unit's users.
@@ -165,7 +178,13 @@ impl App {
 
     /// Whether the user adjudicates possible duplicates.
     pub fn is_adjudicator(&self) -> bool {
-        self.has_role(&["supervisor", "protection_officer"])
+        self.has_role(&["supervisor", "protection_officer"]) && self.runs(Module::Registration)
+    }
+
+    /// Whether the user works protection cases (protection officers and supervisors of a unit
+    /// that runs the protection module).
+    pub fn does_protection(&self) -> bool {
+        self.has_role(&["protection_officer", "supervisor"]) && self.runs(Module::Protection)
     }
 
     /// What quitting now would lose, named for the question asked before quitting.
@@ -176,7 +195,8 @@ impl App {
         if s.register.unsent() {
             out.push(t.unsent_register);
         }
-        if s.case.form.is_some() || s.supervisor.form.is_some() {
+        if s.case.form.is_some() || s.supervisor.form.is_some() || s.protection_case.form.is_some()
+        {
             out.push(t.unsent_action);
         }
         if s.review.form.is_some() {
@@ -205,7 +225,8 @@ impl App {
             Screen::Search => s.search.typing(),
             Screen::Individual => s.individual.typing(),
             Screen::Group => s.group.typing(),
-            Screen::Work | Screen::Reviews => false,
+            Screen::Work | Screen::Reviews | Screen::Protection => false,
+            Screen::ProtectionCase => s.protection_case.typing(),
             Screen::Admin => s.admin.typing(),
             Screen::Tokens => s.tokens.typing(),
             Screen::PreRegs => s.pre_regs.typing(),
@@ -237,6 +258,7 @@ impl App {
             Screen::Admin => self.screens.admin.open(),
             Screen::Tokens => self.screens.tokens.open(),
             Screen::PreRegs => self.screens.pre_regs.open(),
+            Screen::Protection => self.screens.protection.open(),
             _ => Vec::new(),
         };
         self.send(cmds, new);
@@ -255,6 +277,8 @@ impl App {
             Screen::Supervisor
         } else if self.is_officer() {
             Screen::Work
+        } else if self.does_protection() {
+            Screen::Protection
         } else {
             Screen::Search
         };
@@ -300,6 +324,7 @@ impl App {
                         Screen::Work => self.screens.work.reread(),
                         Screen::Supervisor => self.screens.supervisor.reread(),
                         Screen::PreRegs => self.screens.pre_regs.reread(),
+                        Screen::Protection => self.screens.protection.reread(),
                         _ => Vec::new(),
                     };
                     self.send(cmds, new);
@@ -320,6 +345,17 @@ impl App {
                 let new = self.screens.review.open(id);
                 self.push(Screen::Review);
                 self.send(cmds, new);
+            }
+            Nav::ProtectionCase(id) => {
+                let new = self.screens.protection_case.open(id);
+                self.push(Screen::ProtectionCase);
+                self.send(cmds, new);
+            }
+            Nav::ProtectionIntake(individual_id) => {
+                self.screens
+                    .protection_case
+                    .intake(individual_id, self.lang);
+                self.push(Screen::ProtectionCase);
             }
             Nav::Decided(decision) => {
                 if self.screen() == Screen::Review {
@@ -433,11 +469,14 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
             KeyCode::F(6) if app.is_adjudicator() => Some(Screen::Reviews),
             KeyCode::F(7) if app.is_unit_admin() => Some(Screen::Admin),
             KeyCode::F(12) => Some(Screen::Tokens),
-            KeyCode::F(8) if app.is_registrar() => Some(Screen::PreRegs),
-            KeyCode::F(2) => Some(Screen::Search),
-            KeyCode::F(3) => Some(Screen::Register),
-            KeyCode::Char('/') if !app.typing() => Some(Screen::Search),
-            KeyCode::Char('r') if !app.typing() && screen != Screen::Register => {
+            KeyCode::F(8) if app.does_protection() => Some(Screen::Protection),
+            KeyCode::F(8) if app.is_registrar() && app.registers() => Some(Screen::PreRegs),
+            KeyCode::F(2) if app.registers() => Some(Screen::Search),
+            KeyCode::F(3) if app.registers() => Some(Screen::Register),
+            KeyCode::Char('/') if !app.typing() && app.registers() => Some(Screen::Search),
+            KeyCode::Char('r')
+                if !app.typing() && app.registers() && screen != Screen::Register =>
+            {
                 Some(Screen::Register)
             }
             _ => None,
@@ -463,6 +502,8 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
             Screen::Admin => s.admin.key(key),
             Screen::Tokens => s.tokens.key(key),
             Screen::PreRegs => s.pre_regs.key(key),
+            Screen::Protection => s.protection.key(key),
+            Screen::ProtectionCase => s.protection_case.key(key, &ctx),
         }
     };
     app.apply(out, cmds)
@@ -517,6 +558,7 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
             app.officers = Some(list);
             let (ctx, s) = app.split();
             s.case.refresh_context(&ctx);
+            s.protection_case.refresh_officers(&ctx);
         }
         Reply::Act { cmid, result } => {
             let s = &mut app.screens;
@@ -558,6 +600,13 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
             }
         }
         Reply::Convert(result) => app.screens.register.convert_reply(result),
+        Reply::ProtectionCases { seq, result } => app.screens.protection.reply(seq, result),
+        Reply::ProtectionCase { seq, result } => app.screens.protection_case.reply(seq, result),
+        Reply::Protection { cmid, result } => {
+            if let Some(out) = app.screens.protection_case.act_reply(&cmid, result) {
+                app.apply(out, cmds);
+            }
+        }
         Reply::Silent(inner) => {
             on_silent_reply(app, *inner, cmds);
         }
@@ -724,6 +773,9 @@ fn error_of(reply: &Reply) -> Option<&ApiError> {
         Reply::Read(r) => r.error(),
         Reply::Convert(Err(e)) => Some(e),
         Reply::PreRegs { result: Err(e), .. } | Reply::Dismiss { result: Err(e), .. } => Some(e),
+        Reply::ProtectionCases { result: Err(e), .. } => Some(e),
+        Reply::ProtectionCase { result: Err(e), .. } => Some(e),
+        Reply::Protection { result: Err(e), .. } => Some(e),
         _ => None,
     }
 }

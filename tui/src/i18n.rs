@@ -113,6 +113,10 @@ pub struct Text {
     pub pre_regs_title: &'static str,
     pub keys_global_pre_regs: &'static [KeyHelp],
     pub group_title: &'static str,
+    pub protection_title: &'static str,
+    pub protection_case_title: &'static str,
+    /// Keys of every screen for protection staff.
+    pub keys_global_protection: &'static [KeyHelp],
 }
 
 impl Text {
@@ -125,6 +129,12 @@ impl Text {
                 self.lang,
             ),
             ApiError::Forbidden(_) => self.err_forbidden.to_string(),
+            ApiError::ModuleNotEnabled(module) => crate::refusals::describe(
+                &amparo_domain::error::Reason::ModuleNotEnabled {
+                    module: module.clone(),
+                },
+                self.lang,
+            ),
             ApiError::NotFound(_) => self.err_not_found.to_string(),
             ApiError::Validation { field, reason, .. } => format!(
                 "{}: {}",
@@ -322,6 +332,9 @@ pub static ES: Text = Text {
     pre_regs_title: "Prerregistros",
     keys_global_pre_regs: &[("F8", "prerregistros en línea")],
     group_title: "Grupo",
+    protection_title: "Protección",
+    protection_case_title: "Caso de protección",
+    keys_global_protection: &[("F8", "casos de protección")],
 };
 
 pub static EN: Text = Text {
@@ -492,6 +505,9 @@ pub static EN: Text = Text {
     pre_regs_title: "Pre-registrations",
     keys_global_pre_regs: &[("F8", "online pre-registrations")],
     group_title: "Group",
+    protection_title: "Protection",
+    protection_case_title: "Protection case",
+    keys_global_protection: &[("F8", "protection cases")],
 };
 
 /// The words of `amparo capture`, which prints lines instead of drawing screens.

@@ -139,6 +139,47 @@ pub enum Reply {
         cmid: String,
         result: Result<Option<String>, ApiError>,
     },
+    /// A list of protection cases.
+    ProtectionCases {
+        seq: u64,
+        result: Result<Vec<ProtectionRow>, ApiError>,
+    },
+    /// One protection case.
+    ProtectionCase {
+        seq: u64,
+        result: Result<Box<ProtectionCaseData>, ApiError>,
+    },
+    /// A protection intake or action done: the case's id.
+    Protection {
+        cmid: String,
+        result: Result<String, ApiError>,
+    },
+}
+
+/// A row of a list of protection cases.
+pub type ProtectionRow = api::protection_cases::ProtectionCasesProtectionCasesNodes;
+/// A protection case as its screen shows it.
+pub type ProtectionCaseData = api::protection_case::ProtectionCaseProtectionCase;
+
+/// A protection intake or action, in the client's terms; the runtime adds the
+/// `clientMutationId`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProtectionInput {
+    /// `openProtectionCase`.
+    Open {
+        principal_id: String,
+        category: String,
+        risk_level: String,
+        intake_summary: String,
+    },
+    /// An action on a case, with the version read. `values` are the form's fields in the
+    /// order `screens::protection_case::fields` lists them for `kind`.
+    Act {
+        case_id: String,
+        version: i64,
+        kind: api::ProtectionAction,
+        values: Vec<String>,
+    },
 }
 
 /// What a person's form sends, one variant per mutation.
@@ -353,6 +394,19 @@ pub enum Cmd {
         id: String,
     },
     Officers,
+    /// `protectionCases` of one list.
+    ProtectionCases {
+        seq: u64,
+        list: api::protection_cases::ProtectionCaseList,
+    },
+    ProtectionCase {
+        seq: u64,
+        id: String,
+    },
+    Protection {
+        cmid: String,
+        input: ProtectionInput,
+    },
     /// A case action; `cmid` is also inside the request, and names the answer.
     Act {
         cmid: String,

@@ -274,7 +274,32 @@ pub fn describe(reason: &Reason, lang: Lang) -> String {
             "you must change your password before going on",
         )
         .to_string(),
+        Reason::ModuleNotEnabled { module } if es => format!(
+            "su unidad no tiene el módulo {}; pida al operador del servidor que lo habilite",
+            module_name(module, lang)
+        ),
+        Reason::ModuleNotEnabled { module } => format!(
+            "your unit does not run the {} module; ask the server's operator to enable it",
+            module_name(module, lang)
+        ),
     }
+}
+
+/// A module by the name users know it by.
+fn module_name(module: &str, lang: Lang) -> String {
+    let name = match module {
+        "registration" => pick(lang, "de registro", "registration"),
+        "rsd" => pick(
+            lang,
+            "de determinación de la condición de refugiado",
+            "refugee status determination",
+        ),
+        "assistance" => pick(lang, "de asistencia", "assistance"),
+        "protection" => pick(lang, "de protección", "protection"),
+        "resettlement" => pick(lang, "de reasentamiento", "resettlement"),
+        other => return other.to_string(),
+    };
+    name.to_string()
 }
 
 /// A refusal of input at `field`: the field as the form names it, then the reason.
@@ -289,6 +314,21 @@ pub fn refusal(field: &str, reason: &Reason, lang: Lang) -> String {
 mod tests {
     use super::*;
     use amparo_domain::error::BookingClash;
+
+    #[test]
+    fn a_module_the_unit_lacks_is_named_in_words() {
+        let r = Reason::ModuleNotEnabled {
+            module: "rsd".into(),
+        };
+        assert_eq!(
+            describe(&r, Lang::Es),
+            "su unidad no tiene el módulo de determinación de la condición de refugiado; pida al operador del servidor que lo habilite"
+        );
+        assert_eq!(
+            describe(&r, Lang::En),
+            "your unit does not run the refugee status determination module; ask the server's operator to enable it"
+        );
+    }
 
     #[test]
     fn fields_are_named_as_the_forms_name_them() {

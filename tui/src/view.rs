@@ -14,6 +14,7 @@ use crate::screens::Screen;
 use crate::screens::group::GroupState;
 use crate::screens::individual::IndividualState;
 use crate::screens::login::LoginForm;
+use crate::screens::protection::ProtectionState;
 use crate::screens::register::RegisterForm;
 use crate::screens::reviews::ReviewsState;
 use crate::screens::search::SearchState;
@@ -132,6 +133,8 @@ fn draw_body(app: &App, frame: &mut Frame, area: Rect) {
         Screen::Admin => s.admin.draw(lang, frame, area),
         Screen::Tokens => s.tokens.draw(lang, frame, area),
         Screen::PreRegs => s.pre_regs.draw(lang, frame, area),
+        Screen::Protection => s.protection.draw(lang, frame, area),
+        Screen::ProtectionCase => s.protection_case.draw(lang, frame, area),
     }
 }
 
@@ -150,6 +153,8 @@ fn screen_name(t: &Text, s: Screen) -> &'static str {
         Screen::Admin => t.admin_title,
         Screen::Tokens => t.tokens_title,
         Screen::PreRegs => t.pre_regs_title,
+        Screen::Protection => t.protection_title,
+        Screen::ProtectionCase => t.protection_case_title,
     }
 }
 
@@ -209,6 +214,8 @@ fn screen_keys(app: &App) -> Vec<(String, String)> {
         Screen::Admin => s.admin.help(app.lang),
         Screen::Tokens => s.tokens.help(app.lang),
         Screen::PreRegs => s.pre_regs.help(app.lang),
+        Screen::Protection => ProtectionState::help(app.lang),
+        Screen::ProtectionCase => return s.protection_case.help(app.lang),
     };
     fixed
         .iter()
@@ -226,6 +233,7 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
         Screen::Individual => s.individual.form.is_some(),
         Screen::Group => s.group.form.is_some(),
         Screen::PreRegs => s.pre_regs.form.is_some(),
+        Screen::ProtectionCase => s.protection_case.form.is_some(),
         _ => false,
     };
     let global = if app.screen() == Screen::Login || form_open {
@@ -248,12 +256,23 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     } else {
         t.keys_global_pre_regs
     };
+    let protection_global = if global.is_empty() || !app.does_protection() {
+        &[][..]
+    } else {
+        t.keys_global_protection
+    };
     pairs.extend(
         case_global
             .iter()
             .chain(reviews_global.iter())
             .chain(pre_regs_global.iter())
-            .chain(global.iter())
+            .chain(protection_global.iter())
+            // Search and registration are offered only where the unit registers people.
+            .chain(
+                global
+                    .iter()
+                    .filter(|(k, _)| app.registers() || !matches!(*k, "F2" | "F3")),
+            )
             .map(|(k, d)| (k.to_string(), d.to_string())),
     );
     // When the keys do not fit one to a line (a case with many actions), two share a line.

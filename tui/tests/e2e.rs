@@ -503,7 +503,85 @@ async fn the_status_line_sees_the_server_go_without_a_key(t: TestDb) {
     assert!(!screen.contains("online"), "{screen}");
 }
 
+/// A UNHCR protection officer lands on the protection follow-ups, registers a family, opens a
+/// protection case for its child from the child's record, records a BIA and plans a follow-up;
+/// each shows on the case read back, and the case is in the open list.
+async fn a_protection_officer_opens_a_child_case_records_a_bia_and_a_follow_up(t: TestDb) {
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let mut d = driver(&srv.url);
+    d.log_in("unhcr.officer").await;
+    assert_eq!(d.app.screen(), Screen::Protection, "{}", d.screen());
+    assert!(d.screen().contains("Follow-ups due"), "{}", d.screen());
+
+    d.register_family("Karim").await;
+    assert!(d.screen().contains("Group registered"), "{}", d.screen());
+    d.key(KeyCode::Enter).await;
+    // The group, then its third member: Ali, born 2015.
+    d.key(KeyCode::Char('g')).await;
+    assert_eq!(d.app.screen(), Screen::Group, "{}", d.screen());
+    d.key(KeyCode::Down).await;
+    d.key(KeyCode::Down).await;
+    d.key(KeyCode::Enter).await;
+    assert!(d.screen().contains("Ali Al-Hassan"), "{}", d.screen());
+
+    // Intake: category CR (the first offered), high risk, what intake found.
+    d.key(KeyCode::Char('P')).await;
+    assert_eq!(d.app.screen(), Screen::ProtectionCase, "{}", d.screen());
+    d.key(KeyCode::Tab).await;
+    d.key(KeyCode::Right).await;
+    d.key(KeyCode::Right).await;
+    d.key(KeyCode::Tab).await;
+    d.text("Works at the market instead of school").await;
+    d.ctrl('s').await;
+    let screen = d.screen();
+    assert!(d.app.screens.protection_case.form.is_none(), "{screen}");
+    assert!(screen.contains("Case opened."), "{screen}");
+    assert!(screen.contains("UNHCR-P-"), "{screen}");
+    assert!(screen.contains("risk: HIGH"), "{screen}");
+    assert!(screen.contains("b BIA"), "{screen}");
+
+    // The child's BIA.
+    d.key(KeyCode::Char('b')).await;
+    d.key(KeyCode::Tab).await;
+    d.text("Lives with both parents; wants to study").await;
+    d.ctrl('s').await;
+    let screen = d.screen();
+    assert!(d.app.screens.protection_case.form.is_none(), "{screen}");
+    assert!(
+        screen.contains("Ali Al-Hassan: Lives with both parents; wants to study"),
+        "{screen}"
+    );
+
+    // A follow-up in a few days (the unit's calendar is behind UTC, so three days ahead is
+    // in the future there whatever the hour).
+    let due = (chrono::Utc::now().date_naive() + chrono::Days::new(3)).to_string();
+    d.key(KeyCode::Char('f')).await;
+    d.text(&due).await;
+    d.key(KeyCode::Tab).await;
+    d.text("Visit the school").await;
+    d.ctrl('s').await;
+    let screen = d.screen();
+    assert!(d.app.screens.protection_case.form.is_none(), "{screen}");
+    assert!(
+        screen.contains(&format!("{due} Visit the school")),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(&format!("Next follow-up: {due}")),
+        "{screen}"
+    );
+
+    // Back on the lists: the case is open, and not yet due.
+    d.key(KeyCode::F(8)).await;
+    assert!(!d.screen().contains("UNHCR-P-"), "{}", d.screen());
+    d.key(KeyCode::Char('l')).await;
+    assert!(d.screen().contains("Open cases"), "{}", d.screen());
+    assert!(d.screen().contains("UNHCR-P-"), "{}", d.screen());
+}
+
 amparo_tests::both_backends!(
+    a_protection_officer_opens_a_child_case_records_a_bia_and_a_follow_up,
     the_status_line_sees_the_server_go_without_a_key,
     a_clerk_records_a_need_a_document_a_correction_and_opens_a_case,
     log_in_register_find_by_transliteration_and_open,

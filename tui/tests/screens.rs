@@ -6,9 +6,10 @@ use std::time::Duration;
 use amparo::actions::Kind;
 use amparo::api::ApiError;
 use amparo::api::case_queue::CaseList;
+use amparo::api::protection_cases::ProtectionCaseList;
 use amparo::app::{App, Cmd, LiveEvent, Msg, Reply, Screen, update};
 use amparo::i18n::Lang;
-use amparo::msg::{ActDone, CasePage, ListReply};
+use amparo::msg::{ActDone, CasePage, ListReply, ProtectionInput};
 use amparo::view::view;
 use amparo_domain::error::{BookingClash, Reason};
 use ratatui::Terminal;
@@ -93,11 +94,18 @@ fn logged_in(lang: Lang) -> App {
 }
 
 fn me(username: &str, roles: &[&str]) -> amparo::api::me::ResponseData {
-    data(
-        json!({ "me": { "id": format!("user-{username}"), "username": username, "roles": roles,
-            "office": { "name": "Quito", "timeZone": "America/Guayaquil" },
-            "operationUnit": { "timeZone": "America/Guayaquil" } } }),
-    )
+    me_in(username, roles, &["registration", "rsd"])
+}
+
+/// Who logged in, at the Quito office, in a unit running `modules`.
+fn me_in(username: &str, roles: &[&str], modules: &[&str]) -> amparo::api::me::ResponseData {
+    data(json!({ "me": {
+        "id": format!("user-{username}"),
+        "username": username,
+        "roles": roles,
+        "office": { "name": "Quito", "timeZone": "America/Guayaquil" },
+        "operationUnit": { "timeZone": "America/Guayaquil", "modules": modules },
+    } }))
 }
 
 fn search_page(ids: std::ops::Range<usize>, has_next: bool) -> serde_json::Value {
@@ -1270,14 +1278,9 @@ fn an_office_in_another_zone_shows_and_reads_times_on_its_own_clock() {
     press(&mut app, KeyCode::Tab);
     type_text(&mut app, "10:30");
     let cmds = ctrl(&mut app, 's');
-    let [Cmd::Act { input, .. }] = cmds.as_slice() else {
-        panic!("{cmds:?}")
-    };
+    let (_, vars) = sent_action(&cmds);
     // 10:30 on the islands is 16:30 UTC; the same time typed in Quito is 15:30 UTC.
-    assert!(
-        matches!(input, ActInput::Schedule { at, .. } if at == "2026-12-07T16:30:00Z"),
-        "{input:?}"
-    );
+    assert_eq!(vars["input"]["at"], json!("2026-12-07T16:30:00Z"));
     let wide = render_at(&quito, 200, 50);
     assert!(wide.contains("2026-12-01 10:00"), "{wide}");
 }
@@ -3086,6 +3089,9 @@ fn a_forced_password_change_at_login() {
         );
         insta::assert_snapshot!(format!("login_change_refused_{code}"), render(&app));
         assert_eq!(app.screen(), Screen::Login);
+    }
+}
+
 fn pre_reg_row(i: usize, duplicates: bool) -> serde_json::Value {
     let members = if i == 0 {
         json!([
@@ -3326,4 +3332,276 @@ fn converting_fills_the_registration_form_and_sends_the_version_read() {
         pre_regs_reply(&mut app, &cmds, vec![pre_reg_row(1, false)]);
         assert!(render(&app).contains("K7M2Q-9XD4T"));
     }
+}
+
+/// A unit without RSD (UNHCR) gets no RSD screens, whatever its users' roles: a supervisor and
+/// protection officer there does not land on supervision, F4 and F5 open nothing, no live link
+/// to case notices is opened, and the help lists no case keys.
+#[test]
+fn screens_of_modules_the_unit_lacks_are_not_offered() {
+    let mut app = App::new(Lang::En, "http://amparo.test:8080", (80, 24));
+    type_text(&mut app, "unhcr.officer");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "pw");
+    press(&mut app, KeyCode::Enter);
+    reply(
+        &mut app,
+        Reply::Login(Ok(data(json!({ "login": { "token": "tok" } })))),
+    );
+    let roles = ["protection_officer", "registration_clerk", "supervisor"];
+    let unhcr = ["assistance", "protection", "resettlement"];
+    let cmds = reply(
+        &mut app,
+        Reply::Me(Ok(me_in("unhcr.officer", &roles, &unhcr))),
+    );
+    assert!(
+        !cmds.iter().any(|c| matches!(c, Cmd::Live(_))),
+        "no case notices without RSD: {cmds:?}"
+    );
+    // Its protection staff land on the protection follow-ups instead.
+    assert_eq!(app.screen(), Screen::Protection);
+    for k in [KeyCode::F(4), KeyCode::F(5)] {
+        press(&mut app, k);
+        assert_eq!(app.screen(), Screen::Protection, "{k:?}");
+    }
+    // Registration comes with protection work: partners register the people they meet.
+    press(&mut app, KeyCode::F(3));
+    assert_eq!(app.screen(), Screen::Register);
+
+    // The same roles in a unit that runs RSD land on supervision.
+    let mut dpin = App::new(Lang::En, "http://amparo.test:8080", (80, 24));
+    type_text(&mut dpin, "supervisor");
+    press(&mut dpin, KeyCode::Tab);
+    type_text(&mut dpin, "pw");
+    press(&mut dpin, KeyCode::Enter);
+    reply(
+        &mut dpin,
+        Reply::Login(Ok(data(json!({ "login": { "token": "tok" } })))),
+    );
+    reply(
+        &mut dpin,
+        Reply::Me(Ok(me_in("supervisor", &roles, &["registration", "rsd"]))),
+    );
+    assert_eq!(dpin.screen(), Screen::Supervisor);
+    // ... and, without the protection module, F8 opens nothing there.
+    press(&mut dpin, KeyCode::F(8));
+    assert_eq!(dpin.screen(), Screen::Supervisor);
+
+    // The help lists no keys of case work.
+    press(&mut app, KeyCode::F(1));
+    let help = render(&app);
+    assert!(!help.contains("F4"), "{help}");
+    assert!(help.contains("F3"), "{help}");
+    assert!(help.contains("F8"), "{help}");
+}
+
+/// A protection case as `protectionCase` answers: a child's case with a plan action, a
+/// referral, a follow-up held and one due, and what the officer may do now.
+fn protection_record(actions: &[&str]) -> serde_json::Value {
+    json!({ "protectionCase": {
+        "id": "pc-1", "caseNumber": "UNHCR-P-0000001", "status": "open",
+        "category": "CR", "subCode": "CR-LW", "restricted": false, "riskLevel": "HIGH",
+        "intakeSummary": "Niña de 14 años, llegó sola por Rumichaca.",
+        "assignedOfficerId": "user-unhcr.protection", "nextFollowUp": "2026-12-04",
+        "openedOn": "2026-11-20", "version": 4, "allowedActions": actions,
+        "members": [
+            { "individualId": "ind-1", "principal": true, "child": true,
+              "individual": { "individualNumber": "UNHCR-I-0000031",
+                              "fullName": "Valentina Rojas Pérez" } },
+            { "individualId": "ind-2", "principal": false, "child": false,
+              "individual": null },
+        ],
+        "plan": [{ "id": "a1", "description": "Buscar familia en Colombia", "due": "2026-12-10",
+                   "completedOn": null, "outcome": null }],
+        "referrals": [{ "id": "r1", "service": "family_tracing", "provider": "CICR",
+                        "referredOn": "2026-11-21", "outcome": "ACCEPTED",
+                        "outcomeOn": "2026-11-25" }],
+        "followUps": [
+            { "id": "f1", "due": "2026-11-27", "purpose": "Visita al hogar de acogida",
+              "doneOn": "2026-11-27", "note": "Estable" },
+            { "id": "f2", "due": "2026-12-04", "purpose": "Revisar escolaridad",
+              "doneOn": null, "note": null },
+        ],
+        "bestInterestsAssessments": [],
+        "bestInterestsDeterminations": [],
+        "closure": null,
+        "history": [
+            { "kind": "opened", "actor": "unhcr.protection", "at": "2026-11-20T15:00:00Z" },
+            { "kind": "refer", "actor": "unhcr.protection", "at": "2026-11-21T15:00:00Z" },
+        ],
+    } })
+}
+
+#[test]
+fn protection_screens_and_a_bia_form() {
+    const RISKS: [&str; 3] = ["HIGH", "CRITICAL", "LOW"];
+    for (lang, code) in LANGS {
+        let mut app = App::new(lang, "http://amparo.test:8080", (80, 24));
+        type_text(&mut app, "unhcr.protection");
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "pw");
+        press(&mut app, KeyCode::Enter);
+        reply(
+            &mut app,
+            Reply::Login(Ok(data(json!({ "login": { "token": "tok" } })))),
+        );
+        let cmds = reply(
+            &mut app,
+            Reply::Me(Ok(me_in(
+                "unhcr.protection",
+                &["protection_officer"],
+                &["assistance", "protection", "resettlement"],
+            ))),
+        );
+        // Protection staff land on the follow-ups due.
+        assert_eq!(app.screen(), Screen::Protection);
+        let Some(Cmd::ProtectionCases { seq, list }) = cmds
+            .iter()
+            .find(|c| matches!(c, Cmd::ProtectionCases { .. }))
+        else {
+            panic!("no protection list read in {cmds:?}")
+        };
+        assert_eq!(list, &ProtectionCaseList::FOLLOW_UPS_DUE);
+        let nodes: Vec<serde_json::Value> = (0..3_usize)
+            .map(|i| {
+                json!({
+                    "id": format!("pc-{i}"), "caseNumber": format!("UNHCR-P-000000{i}"),
+                    "status": "open", "category": if i == 1 { None } else { Some("CR") },
+                    "restricted": i == 1,
+                    "riskLevel": RISKS[i],
+                    "nextFollowUp": format!("2026-12-0{}", i + 1), "openedOn": "2026-11-20",
+                    "members": [{ "principal": true, "child": i != 1,
+                                  "individual": { "fullName": format!("Persona {i}") } }],
+                })
+            })
+            .collect();
+        let page: amparo::api::protection_cases::ResponseData =
+            data(json!({ "protectionCases": { "nodes": nodes } }));
+        reply(
+            &mut app,
+            Reply::ProtectionCases {
+                seq: *seq,
+                result: Ok(page.protection_cases.nodes),
+            },
+        );
+        insta::assert_snapshot!(format!("protection_follow_ups_{code}"), render(&app));
+        // `l` switches to the open cases.
+        let cmds = press(&mut app, KeyCode::Char('l'));
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::ProtectionCases { list, .. }] if *list == ProtectionCaseList::OPEN),
+            "{cmds:?}"
+        );
+        // Enter opens the chosen case.
+        let seq = match cmds.as_slice() {
+            [Cmd::ProtectionCases { seq, .. }] => *seq,
+            _ => unreachable!(),
+        };
+        reply(
+            &mut app,
+            Reply::ProtectionCases {
+                seq,
+                result: Ok(page_rows()),
+            },
+        );
+        let cmds = press(&mut app, KeyCode::Enter);
+        let [Cmd::ProtectionCase { seq, id }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(id, "pc-0");
+        let record: amparo::api::protection_case::ResponseData = data(protection_record(&[
+            "UPDATE_RISK",
+            "ADD_PLAN_ACTION",
+            "COMPLETE_PLAN_ACTION",
+            "REFER",
+            "SCHEDULE_FOLLOW_UP",
+            "RECORD_FOLLOW_UP",
+            "RECORD_BIA",
+            "CLOSE",
+        ]));
+        reply(
+            &mut app,
+            Reply::ProtectionCase {
+                seq: *seq,
+                result: Ok(Box::new(record.protection_case)),
+            },
+        );
+        assert_eq!(app.screen(), Screen::ProtectionCase);
+        insta::assert_snapshot!(format!("protection_case_{code}"), render(&app));
+        // An action not allowed opens nothing.
+        assert!(press(&mut app, KeyCode::Char('d')).is_empty());
+        assert!(app.screens.protection_case.form.is_none());
+        // `b`: the child's BIA. Nothing goes out without a summary.
+        press(&mut app, KeyCode::Char('b'));
+        assert!(ctrl(&mut app, 's').is_empty());
+        insta::assert_snapshot!(format!("protection_bia_problems_{code}"), render(&app));
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "Vive con familia de acogida; quiere estudiar.");
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Right);
+        let cmds = ctrl(&mut app, 's');
+        let [Cmd::Protection { cmid, input }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(
+            input,
+            &ProtectionInput::Act {
+                case_id: "pc-1".into(),
+                version: 4,
+                kind: amparo::api::ProtectionAction::RecordBia,
+                values: vec![
+                    "ind-1".into(),
+                    "Vive con familia de acogida; quiere estudiar.".into(),
+                    "yes".into(),
+                ],
+            }
+        );
+        // Refused: the form stays and says why in the user's language.
+        let first = cmid.clone();
+        reply(
+            &mut app,
+            Reply::Protection {
+                cmid: first.clone(),
+                result: Err(ApiError::Validation {
+                    field: "input.summary".into(),
+                    reason: Reason::TooLong { max: 4000 },
+                    message: "too long".into(),
+                }),
+            },
+        );
+        assert!(app.screens.protection_case.form.is_some());
+        insta::assert_snapshot!(format!("protection_bia_refused_{code}"), render(&app));
+        // A retry of the same form reuses its id; done, the case is read again.
+        let cmds = ctrl(&mut app, 's');
+        assert!(matches!(cmds.as_slice(), [Cmd::Protection { cmid, .. }] if *cmid == first));
+        let cmds = reply(
+            &mut app,
+            Reply::Protection {
+                cmid: first,
+                result: Ok("pc-1".into()),
+            },
+        );
+        assert!(matches!(cmds.as_slice(), [Cmd::ProtectionCase { id, .. }] if id == "pc-1"));
+        assert!(app.screens.protection_case.form.is_none());
+        // `f`: a follow-up needs a real date.
+        press(&mut app, KeyCode::Char('f'));
+        type_text(&mut app, "2026-13-01");
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "Visita");
+        assert!(ctrl(&mut app, 's').is_empty());
+        insta::assert_snapshot!(format!("protection_follow_up_form_{code}"), render(&app));
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::Char('?'));
+        insta::assert_snapshot!(format!("protection_case_help_{code}"), render(&app));
+    }
+}
+
+fn page_rows() -> Vec<amparo::msg::ProtectionRow> {
+    let page: amparo::api::protection_cases::ResponseData = data(json!({
+        "protectionCases": { "nodes": [{
+            "id": "pc-0", "caseNumber": "UNHCR-P-0000000", "status": "open", "category": "CR",
+            "restricted": false, "riskLevel": "HIGH", "nextFollowUp": null,
+            "openedOn": "2026-11-20", "members": [],
+        }] }
+    }));
+    page.protection_cases.nodes
 }

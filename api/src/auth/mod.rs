@@ -315,9 +315,15 @@ impl Auth {
         let hash = hash_token(token);
         let found = self
             .db
-            .read(move |c| users::session_by_token_hash(c, &hash))
+            .read(move |c| {
+                let Some((session, user)) = users::session_by_token_hash(c, &hash)? else {
+                    return Ok(None);
+                };
+                let modules = users::unit(c, &user.operation_unit_id)?.module_list();
+                Ok(Some((session, user, modules)))
+            })
             .await?;
-        let Some((session, user)) = found else {
+        let Some((session, user, modules)) = found else {
             return Err(Error::unauthenticated(
                 "your session is not valid; log in again",
             ));
@@ -346,7 +352,7 @@ impl Auth {
                 .write(move |c| users::touch_session(c, &sid, t))
                 .await?;
         }
-        let scope = scope_for(&user, request_id)?;
+        let scope = scope_for(&user, request_id)?.with_modules(modules);
         Ok(Authenticated {
             scope,
             interactive: session.kind == "session",

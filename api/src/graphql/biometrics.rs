@@ -14,10 +14,12 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 
 use super::connection::{PageInfo, check_first, decode_cursor, encode_cursor};
+use super::context::ModuleGuard;
 use super::context::{GqlResult, audit_refusal, claim_of, gql, scope, scoped_read, state};
 use super::types::{Individual, load_individual, utc};
 use crate::biometric::gallery::{self, Template};
 use crate::biometric::{Position, Service, engine};
+use crate::domain::access::Module;
 use crate::error::{Error, Result};
 use crate::store::biometrics::{
     self as store, CandidateResult, Decision, EnrolmentResult, EnrolmentSide, ExceptionRecord,
@@ -705,6 +707,7 @@ pub struct BiometricQuery;
 impl BiometricQuery {
     /// The adjudication queue of your unit (supervisors and protection officers): possible
     /// duplicates side by side, oldest first. Every review read is audited.
+    #[graphql(guard = "ModuleGuard(Module::Registration)")]
     async fn biometric_reviews(
         &self,
         ctx: &Context<'_>,
@@ -738,6 +741,7 @@ impl BiometricQuery {
     }
 
     /// One review of your unit's adjudication queue; null when there is none with this id.
+    #[graphql(guard = "ModuleGuard(Module::Registration)")]
     async fn biometric_review(
         &self,
         ctx: &Context<'_>,
@@ -749,6 +753,7 @@ impl BiometricQuery {
     /// Checks at a service point that a person is the individual they say (1:1 against that
     /// individual's enrolment). A read: it stores nothing but the audit event of the attempt
     /// and its outcome, so it is a query and takes no clientMutationId.
+    #[graphql(guard = "ModuleGuard(Module::Registration)")]
     async fn verify_identity(
         &self,
         ctx: &Context<'_>,
@@ -815,6 +820,7 @@ impl BiometricMutation {
     /// Enrols an individual's fingerprints and irises and searches everyone enrolled, in every
     /// unit, for the same person. A bad record refuses the whole enrolment and stores nothing; a
     /// possible duplicate is stored and queued, never rejected.
+    #[graphql(guard = "ModuleGuard(Module::Registration)")]
     async fn enrol_biometrics(
         &self,
         ctx: &Context<'_>,
@@ -833,6 +839,7 @@ impl BiometricMutation {
 
     /// Decides a possible duplicate of your unit: SAME_PERSON links the two individuals (both
     /// keep their records), DIFFERENT_PEOPLE closes the review. A reason is required.
+    #[graphql(guard = "ModuleGuard(Module::Registration)")]
     async fn decide_duplicate(
         &self,
         ctx: &Context<'_>,

@@ -215,6 +215,25 @@ pub fn scope<'a>(ctx: &Context<'a>) -> Result<&'a Scope> {
     caller(ctx).map(|a| &a.scope)
 }
 
+/// The one check of modules: every query, mutation and subscription of a module carries
+/// `#[graphql(guard = "ModuleGuard(Module::X)")]`, so a caller whose operation unit does not run
+/// that module is refused before the resolver runs: FORBIDDEN with reason MODULE_NOT_ENABLED and
+/// the module as `module`, audited like any refusal. The unit's modules come with the caller's
+/// scope, read when the token was checked.
+pub struct ModuleGuard(pub crate::domain::access::Module);
+
+impl async_graphql::Guard for ModuleGuard {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        let scope = scope(ctx).map_err(|e| async_graphql::Error::from(gql(e)))?;
+        match scope.require_module(self.0) {
+            Ok(()) => Ok(()),
+            Err(refused) => audit_refusal::<()>(ctx, "use_module", None, Err(refused))
+                .await
+                .map_err(async_graphql::Error::from),
+        }
+    }
+}
+
 /// Runs a scoped read of personal data and answers only once the audit events of what it read
 /// are committed. A refusal (FORBIDDEN, or NOT_FOUND because the record is outside the caller's
 /// scope) is audited too.

@@ -10,6 +10,7 @@ pub mod context;
 pub mod inputs;
 pub mod mutation;
 pub mod prereg;
+pub mod protection;
 pub mod query;
 pub mod queues;
 pub mod rsd;
@@ -29,6 +30,7 @@ pub struct QueryRoot(
     codes::CodeQuery,
     admin::AdminQuery,
     prereg::PreRegistrationQuery,
+    protection::ProtectionQuery,
 );
 
 /// Writes. Every mutation is idempotent by clientMutationId; every update checks the version read.
@@ -39,6 +41,7 @@ pub struct MutationRoot(
     biometrics::BiometricMutation,
     admin::AdminMutation,
     prereg::PreRegistrationMutation,
+    protection::ProtectionMutation,
 );
 
 /// The API's schema type.

@@ -4,11 +4,13 @@
 use async_graphql::{Context, ID, Object, SimpleObject};
 use serde::{Deserialize, Serialize};
 
+use super::context::ModuleGuard;
 use super::context::{
     GqlResult, audit_refusal, caller, claim_of, gql, request, scope, scoped_read, state,
 };
 use super::inputs::*;
 use super::types::*;
+use crate::domain::access::Module;
 use crate::domain::registration as reg;
 use crate::error::{Error, Result};
 use crate::store::idempotency::{run_once, run_once_keeping};
@@ -241,6 +243,7 @@ impl RegistryMutation {
 
     /// Register a group and its members in one transaction. Possible duplicates in your unit
     /// are returned first and nothing is saved until you acknowledge them.
+    #[graphql(guard = "ModuleGuard(Module::Registration)")]
     async fn register_group(
         &self,
         ctx: &Context<'_>,
@@ -302,6 +305,7 @@ impl RegistryMutation {
     }
 
     /// Change an individual's registration data (checked against the version you read).
+    #[graphql(guard = "ModuleGuard(Module::Registration)")]
     async fn update_individual(
         &self,
         ctx: &Context<'_>,
@@ -328,6 +332,7 @@ impl RegistryMutation {
     }
 
     /// Flag a specific need on an individual; it waits for review by protection staff.
+    #[graphql(guard = "ModuleGuard(Module::Registration)")]
     async fn add_specific_need(
         &self,
         ctx: &Context<'_>,
@@ -354,6 +359,7 @@ impl RegistryMutation {
     }
 
     /// Confirm or resolve a specific need (protection officers and supervisors).
+    #[graphql(guard = "ModuleGuard(Module::Registration)")]
     async fn review_specific_need(
         &self,
         ctx: &Context<'_>,
@@ -389,6 +395,7 @@ impl RegistryMutation {
     }
 
     /// Add an identity document to an individual.
+    #[graphql(guard = "ModuleGuard(Module::Registration)")]
     async fn add_document(
         &self,
         ctx: &Context<'_>,
@@ -439,6 +446,7 @@ impl RegistryMutation {
     }
 
     /// Move some members of a group into a new group (history keeps the old memberships).
+    #[graphql(guard = "ModuleGuard(Module::Registration)")]
     async fn split_group(
         &self,
         ctx: &Context<'_>,
@@ -466,6 +474,7 @@ impl RegistryMutation {
     }
 
     /// Move every member of the source group into the target group and close the source.
+    #[graphql(guard = "ModuleGuard(Module::Registration)")]
     async fn merge_groups(
         &self,
         ctx: &Context<'_>,

@@ -3,9 +3,11 @@
 use async_graphql::{Context, ID, Object};
 
 use super::connection::*;
+use super::context::ModuleGuard;
 use super::context::{GqlResult, caller, gql, scope, scoped_read, state};
 use super::inputs::{CaseFilter, IndividualFilter};
 use super::types::*;
+use crate::domain::access::Module;
 use crate::domain::access::Permission;
 use crate::store::{audit, queries, users};
 
@@ -34,6 +36,7 @@ impl RegistryQuery {
     }
 
     /// One individual by id (NOT_FOUND if it does not exist or is outside your scope).
+    #[graphql(guard = "ModuleGuard(Module::Registration)")]
     async fn individual(
         &self,
         ctx: &Context<'_>,
@@ -50,7 +53,10 @@ impl RegistryQuery {
 
     /// Individuals, optionally found by name (any order, partial, with or without accents,
     /// transliteration variants) or by number (individual, group, case, document, legacy id).
-    #[graphql(complexity = "crate::graphql::page_cost(first, DEFAULT_FIRST, child_complexity)")]
+    #[graphql(
+        guard = "ModuleGuard(Module::Registration)",
+        complexity = "crate::graphql::page_cost(first, DEFAULT_FIRST, child_complexity)"
+    )]
     async fn individuals(
         &self,
         ctx: &Context<'_>,
@@ -91,6 +97,7 @@ impl RegistryQuery {
     }
 
     /// One registration group by id.
+    #[graphql(guard = "ModuleGuard(Module::Registration)")]
     async fn registration_group(
         &self,
         ctx: &Context<'_>,
@@ -106,7 +113,10 @@ impl RegistryQuery {
     }
 
     /// Registration groups, oldest first.
-    #[graphql(complexity = "crate::graphql::page_cost(first, DEFAULT_FIRST, child_complexity)")]
+    #[graphql(
+        guard = "ModuleGuard(Module::Registration)",
+        complexity = "crate::graphql::page_cost(first, DEFAULT_FIRST, child_complexity)"
+    )]
     async fn registration_groups(
         &self,
         ctx: &Context<'_>,
@@ -136,7 +146,7 @@ impl RegistryQuery {
     }
 
     /// One case by id.
-    #[graphql(name = "case")]
+    #[graphql(guard = "ModuleGuard(Module::Rsd)", name = "case")]
     async fn case_by_id(
         &self,
         ctx: &Context<'_>,
@@ -151,7 +161,10 @@ impl RegistryQuery {
     }
 
     /// Cases, oldest first.
-    #[graphql(complexity = "crate::graphql::page_cost(first, DEFAULT_FIRST, child_complexity)")]
+    #[graphql(
+        guard = "ModuleGuard(Module::Rsd)",
+        complexity = "crate::graphql::page_cost(first, DEFAULT_FIRST, child_complexity)"
+    )]
     async fn cases(
         &self,
         ctx: &Context<'_>,

@@ -4,8 +4,10 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 
 use super::connection::{PageInfo, check_first, decode_cursor, encode_cursor};
+use super::context::ModuleGuard;
 use super::context::{GqlResult, gql, scoped_read, state};
 use super::types::Case;
+use crate::domain::access::Module;
 use crate::store::audit::{Entry, Outcome};
 use crate::store::queues::{self, SupervisorList, TimeCursor, WorkFilter};
 use crate::store::workflow;
@@ -198,7 +200,10 @@ pub struct QueueQuery;
 impl QueueQuery {
     /// Your open cases, what is due first on top (the next interview, the appeal deadline, the
     /// abandonment date or the decision target).
-    #[graphql(complexity = "crate::graphql::page_cost(first, 20, child_complexity)")]
+    #[graphql(
+        guard = "ModuleGuard(Module::Rsd)",
+        complexity = "crate::graphql::page_cost(first, 20, child_complexity)"
+    )]
     async fn my_work(
         &self,
         ctx: &Context<'_>,
@@ -225,7 +230,10 @@ impl QueueQuery {
     }
 
     /// One of the supervisors' lists (supervisors).
-    #[graphql(complexity = "crate::graphql::page_cost(first, 20, child_complexity)")]
+    #[graphql(
+        guard = "ModuleGuard(Module::Rsd)",
+        complexity = "crate::graphql::page_cost(first, 20, child_complexity)"
+    )]
     async fn case_queue(
         &self,
         ctx: &Context<'_>,
@@ -260,7 +268,10 @@ impl QueueQuery {
 
     /// The unit's cases at a glance: counts by office and status, aging, overdue, workload per
     /// officer (supervisors). Counts reveal no one.
-    #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
+    #[graphql(
+        guard = "ModuleGuard(Module::Rsd)",
+        complexity = "crate::graphql::list_cost(child_complexity)"
+    )]
     async fn case_summary(
         &self,
         ctx: &Context<'_>,
@@ -301,7 +312,10 @@ impl QueueQuery {
     }
 
     /// Officers a case may be assigned to (supervisors).
-    #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
+    #[graphql(
+        guard = "ModuleGuard(Module::Rsd)",
+        complexity = "crate::graphql::list_cost(child_complexity)"
+    )]
     async fn assignable_officers(&self, ctx: &Context<'_>) -> GqlResult<Vec<AssignableOfficer>> {
         scoped_read(ctx, "assignable_officers", None, |c, s, _| {
             queues::assignable_officers(c, s)

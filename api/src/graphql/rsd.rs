@@ -8,8 +8,10 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::context::ModuleGuard;
 use super::context::{GqlResult, audit_refusal, claim_of, gql, scope, scoped_read, state};
 use super::types::Case;
+use crate::domain::access::Module;
 use crate::domain::rsd::{self as domain};
 use crate::error::{Error, Result};
 use crate::store::idempotency::run_once;
@@ -978,6 +980,7 @@ pub struct CaseMutation;
 impl CaseMutation {
     /// Register members of a group for RSD: opens a case with a principal applicant and
     /// derivatives, waiting to be assigned and scheduled.
+    #[graphql(guard = "ModuleGuard(Module::Rsd)")]
     async fn open_case(
         &self,
         ctx: &Context<'_>,
@@ -1017,6 +1020,7 @@ impl CaseMutation {
     }
 
     /// Decide whether the claim is admissible; an inadmissible case is closed.
+    #[graphql(guard = "ModuleGuard(Module::Rsd)")]
     async fn decide_admissibility(
         &self,
         ctx: &Context<'_>,
@@ -1038,6 +1042,7 @@ impl CaseMutation {
 
     /// Book an interview against the officer's and an interpreter's availability, or move a
     /// pending one (the earlier booking stays in the history).
+    #[graphql(guard = "ModuleGuard(Module::Rsd)")]
     async fn schedule_interview(
         &self,
         ctx: &Context<'_>,
@@ -1071,6 +1076,7 @@ impl CaseMutation {
     }
 
     /// Record the interview you held now.
+    #[graphql(guard = "ModuleGuard(Module::Rsd)")]
     async fn record_interview(
         &self,
         ctx: &Context<'_>,
@@ -1090,6 +1096,7 @@ impl CaseMutation {
 
     /// Record that the applicant missed the earliest past appointment; this starts the
     /// abandonment clock.
+    #[graphql(guard = "ModuleGuard(Module::Rsd)")]
     async fn record_no_show(
         &self,
         ctx: &Context<'_>,
@@ -1103,6 +1110,7 @@ impl CaseMutation {
 
     /// Record that the applicant got in touch, how, and a note; this stops the abandonment
     /// clock.
+    #[graphql(guard = "ModuleGuard(Module::Rsd)")]
     async fn record_contact(
         &self,
         ctx: &Context<'_>,
@@ -1120,6 +1128,7 @@ impl CaseMutation {
     }
 
     /// Submit the assessment for review, with a recommendation per individual.
+    #[graphql(guard = "ModuleGuard(Module::Rsd)")]
     async fn submit_assessment(
         &self,
         ctx: &Context<'_>,
@@ -1141,6 +1150,7 @@ impl CaseMutation {
     }
 
     /// Approve an assessment (the decision) or return it with comments. Never your own.
+    #[graphql(guard = "ModuleGuard(Module::Rsd)")]
     async fn review_assessment(
         &self,
         ctx: &Context<'_>,
@@ -1157,6 +1167,7 @@ impl CaseMutation {
 
     /// Record that the decision was handed to the applicant in writing; a rejection starts the
     /// appeal clock.
+    #[graphql(guard = "ModuleGuard(Module::Rsd)")]
     async fn notify_decision(
         &self,
         ctx: &Context<'_>,
@@ -1176,6 +1187,7 @@ impl CaseMutation {
 
     /// Record the applicant's appeal against a notified rejection, within the deadline and its
     /// grace period.
+    #[graphql(guard = "ModuleGuard(Module::Rsd)")]
     async fn lodge_appeal(
         &self,
         ctx: &Context<'_>,
@@ -1190,6 +1202,7 @@ impl CaseMutation {
     }
 
     /// Record the applicant's withdrawal.
+    #[graphql(guard = "ModuleGuard(Module::Rsd)")]
     async fn withdraw_case(
         &self,
         ctx: &Context<'_>,
@@ -1204,6 +1217,7 @@ impl CaseMutation {
     }
 
     /// Close the case (supervisors).
+    #[graphql(guard = "ModuleGuard(Module::Rsd)")]
     async fn close_case(
         &self,
         ctx: &Context<'_>,
@@ -1222,6 +1236,7 @@ impl CaseMutation {
     }
 
     /// Declare an abandonment candidate abandoned (supervisors).
+    #[graphql(guard = "ModuleGuard(Module::Rsd)")]
     async fn confirm_abandonment(
         &self,
         ctx: &Context<'_>,
@@ -1235,6 +1250,7 @@ impl CaseMutation {
 
     /// Reopen a closed, withdrawn or abandoned case, on a ground, approved by another
     /// supervisor.
+    #[graphql(guard = "ModuleGuard(Module::Rsd)")]
     async fn reopen_case(
         &self,
         ctx: &Context<'_>,
@@ -1256,6 +1272,7 @@ impl CaseMutation {
     }
 
     /// Assign or reassign the case (supervisors).
+    #[graphql(guard = "ModuleGuard(Module::Rsd)")]
     async fn assign_case(
         &self,
         ctx: &Context<'_>,
@@ -1270,6 +1287,7 @@ impl CaseMutation {
     }
 
     /// Reassign many cases to one officer in one transaction: all or none (supervisors).
+    #[graphql(guard = "ModuleGuard(Module::Rsd)")]
     async fn assign_cases(
         &self,
         ctx: &Context<'_>,
@@ -1323,6 +1341,7 @@ impl CaseMutation {
     }
 
     /// Put the case on hold, saying why.
+    #[graphql(guard = "ModuleGuard(Module::Rsd)")]
     async fn put_case_on_hold(
         &self,
         ctx: &Context<'_>,
@@ -1337,6 +1356,7 @@ impl CaseMutation {
     }
 
     /// Resume a case on hold where it stood.
+    #[graphql(guard = "ModuleGuard(Module::Rsd)")]
     async fn resume_case(
         &self,
         ctx: &Context<'_>,

@@ -12,8 +12,10 @@ use async_graphql::futures_util::stream;
 use async_graphql::{Context, ID, Subscription};
 use tokio::sync::broadcast::error::RecvError;
 
+use super::context::ModuleGuard;
 use super::context::{GqlError, SocketEnd, caller, gql, scope, state};
 use super::rsd::{CaseNotice, may_hear};
+use crate::domain::access::Module;
 use crate::domain::access::Permission;
 use crate::store::audit::{Actor, Entry, Outcome, Reads};
 
@@ -29,6 +31,7 @@ impl SubscriptionRoot {
     /// Each notice names the case and the transition only. When the server had to drop notices
     /// because this connection fell behind, a notice of kind `reload` says so: read your queue
     /// again.
+    #[graphql(guard = "ModuleGuard(Module::Rsd)")]
     async fn case_events(
         &self,
         ctx: &Context<'_>,

@@ -147,6 +147,24 @@ const USERS: &[DemoUser] = &[
         office: Some("UIO"),
         scope: "unit",
     },
+    DemoUser {
+        unit: &UNHCR,
+        username: "unhcr.protection",
+        sex: "M",
+        name: "Diego Almeida",
+        role: Role::ProtectionOfficer,
+        office: Some("UIO"),
+        scope: "unit",
+    },
+    DemoUser {
+        unit: &UNHCR,
+        username: "unhcr.supervisor",
+        sex: "F",
+        name: "Gabriela Moncayo",
+        role: Role::Supervisor,
+        office: Some("UIO"),
+        scope: "unit",
+    },
 ];
 
 /// Where each nationality's households register, by office code: Colombians at the northern
@@ -194,6 +212,8 @@ pub struct DemoSummary {
     pub documents: usize,
     pub unhcr_individuals: usize,
     pub unhcr_groups: usize,
+    /// UNHCR's protection cases, at several steps.
+    pub protection_cases: usize,
     pub elapsed: Duration,
 }
 
@@ -234,8 +254,8 @@ impl fmt::Display for DemoSummary {
         )?;
         write!(
             f,
-            "  UNHCR: {} individuals in {} registration groups.",
-            self.unhcr_individuals, self.unhcr_groups
+            "  UNHCR: {} individuals in {} registration groups, {} protection cases.",
+            self.unhcr_individuals, self.unhcr_groups, self.protection_cases
         )
     }
 }
@@ -346,12 +366,20 @@ fn build(conn: &mut DbConn, hashes: &[String]) -> Result<DemoSummary> {
         summary.individuals += group.individual_ids.len();
         registered.push(group);
     }
+    let mut unhcr_registered = Vec::new();
     for (i, office) in ["UIO", "UIO", "IBR", "LGA"].into_iter().enumerate() {
         let nationality = if i % 2 == 0 { "VEN" } else { "COL" };
         let group = register(conn, &mut rng, &unhcr_staff, office, nationality, now)?;
         summary.unhcr_groups += 1;
         summary.unhcr_individuals += group.individual_ids.len();
+        unhcr_registered.push(group);
     }
+    summary.protection_cases = protection_cases(
+        conn,
+        &scope_for(&user_named("unhcr.protection")?, "seed")?,
+        &scope_for(&user_named("unhcr.supervisor")?, "seed")?,
+        &unhcr_registered,
+    )?;
     let (needs, confirmed) = review_needs(conn, &mut rng, &protection, &registered)?;
     summary.specific_needs = needs;
     summary.confirmed_needs = confirmed;
@@ -398,6 +426,165 @@ fn build(conn: &mut DbConn, hashes: &[String]) -> Result<DemoSummary> {
         )));
     }
     Ok(summary)
+}
+
+/// UNHCR's protection cases, one at each step a protection officer meets: a child alone with
+/// a BIA done and a follow-up due today (so `unhcr.protection` lands on it), an SGBV case at
+/// high risk with a referral answered and a follow-up to come, a case just opened with its
+/// first follow-up due today, and a closed one. Returns how many.
+fn protection_cases(
+    conn: &mut DbConn,
+    officer: &Scope,
+    supervisor: &Scope,
+    groups: &[Registered],
+) -> Result<usize> {
+    use crate::domain::protection::{Action, ClosureReason, ReferralOutcome, RiskLevel};
+    use crate::store::protection::{self as pstore, NewProtectionCase};
+
+    let today = pstore::today(conn, officer)?;
+    let people: Vec<(&String, Option<chrono::NaiveDate>)> = groups
+        .iter()
+        .flat_map(|g| {
+            g.individual_ids
+                .iter()
+                .zip(g.members.iter().map(|m| m.person.date_of_birth))
+        })
+        .collect();
+    let child = people
+        .iter()
+        .find(|(_, dob)| dob.is_some_and(|d| crate::domain::protection::age(d, today) < 18))
+        .map(|p| p.0.clone())
+        .ok_or_else(|| Error::internal("the UNHCR demo households have no child"))?;
+    let mut adults = people
+        .iter()
+        .filter(|(id, dob)| {
+            **id != child && dob.is_none_or(|d| crate::domain::protection::age(d, today) >= 18)
+        })
+        .map(|p| p.0.clone());
+    let mut adult = || {
+        adults
+            .next()
+            .ok_or_else(|| Error::internal("the UNHCR demo households have too few adults"))
+    };
+    let open = |conn: &mut DbConn, principal: String, category: &str, risk, summary: &str| {
+        pstore::open(
+            conn,
+            officer,
+            &NewProtectionCase {
+                principal_id: principal,
+                member_ids: Vec::new(),
+                category: category.into(),
+                sub_code: None,
+                risk,
+                intake_summary: summary.into(),
+            },
+        )
+    };
+    // Each action with the version it follows: intake is version 1.
+    let steps = |conn: &mut DbConn, scope: &Scope, id: &str, actions: Vec<Action>| -> Result<()> {
+        for (i, a) in actions.into_iter().enumerate() {
+            pstore::act(conn, scope, id, i32::try_from(i + 1).unwrap_or(i32::MAX), a)?;
+        }
+        Ok(())
+    };
+    let officer_id = officer.user_id().to_string();
+    let follow_up = |id: &str, due, purpose: &str| Action::ScheduleFollowUp {
+        follow_up_id: id.into(),
+        due,
+        purpose: purpose.into(),
+    };
+
+    let c = open(
+        conn,
+        child.clone(),
+        "CR",
+        RiskLevel::High,
+        "Adolescente no acompañada; llegó por Rumichaca con un grupo de adultos sin parentesco.",
+    )?;
+    steps(
+        conn,
+        officer,
+        &c,
+        vec![
+            Action::AddPlanAction {
+                action_id: "a1".into(),
+                description: "Búsqueda de familiares en Colombia".into(),
+                responsible_id: officer_id.clone(),
+                due: today + chrono::Days::new(14),
+            },
+            Action::Refer {
+                referral_id: "r1".into(),
+                service: "family_tracing".into(),
+                provider: "Cruz Roja Ecuatoriana".into(),
+                consent: true,
+            },
+            Action::RecordBia {
+                child_id: child.clone(),
+                summary: "Vive en un hogar de acogida; estable; pide estudiar.".into(),
+                bid_needed: true,
+            },
+            follow_up("f1", today, "Visita al hogar de acogida"),
+        ],
+    )?;
+
+    let sv = open(
+        conn,
+        adult()?,
+        "SV",
+        RiskLevel::High,
+        "Sobreviviente de violencia en el tránsito; pide atención médica y psicológica.",
+    )?;
+    steps(
+        conn,
+        officer,
+        &sv,
+        vec![
+            Action::Refer {
+                referral_id: "r1".into(),
+                service: "sgbv_response".into(),
+                provider: "Servicio de atención integral, Quito".into(),
+                consent: true,
+            },
+            Action::RecordReferralOutcome {
+                referral_id: "r1".into(),
+                outcome: ReferralOutcome::Accepted,
+                note: Some("Primera cita asignada".into()),
+            },
+            follow_up("f1", today + chrono::Days::new(7), "Llamada de seguimiento"),
+        ],
+    )?;
+
+    let new = open(
+        conn,
+        adult()?,
+        "WR",
+        RiskLevel::Medium,
+        "Madre sola con dos hijos, sin alojamiento estable.",
+    )?;
+    steps(
+        conn,
+        officer,
+        &new,
+        vec![follow_up("f1", today, "Confirmar alojamiento temporal")],
+    )?;
+
+    let closed = open(
+        conn,
+        adult()?,
+        "ER",
+        RiskLevel::Low,
+        "Persona mayor sola; necesita apoyo para trámites.",
+    )?;
+    steps(
+        conn,
+        supervisor,
+        &closed,
+        vec![Action::Close {
+            reason: ClosureReason::Relocated,
+            note: Some("Se trasladó a Cuenca con su familia".into()),
+        }],
+    )?;
+    Ok(4)
 }
 
 /// Records a user's sex, for the applicants' right to an interviewer of the same sex.
@@ -1044,6 +1231,36 @@ mod tests {
             assert!(
                 seen.iter().all(|u| u == unit),
                 "{username} sees another unit"
+            );
+        }
+
+        // UNHCR's protection staff land on two follow-ups due (a child's case among them), with
+        // one case closed; DPIN's protection officer sees none of them.
+        let protection_list = |conn: &mut DbConn, username: &str, which| {
+            let user = users::user_by_username(conn, username)
+                .expect("lookup")
+                .expect("user");
+            let scope = scope_for(&user, "test").expect("scope");
+            let mut reads = crate::store::audit::Reads::default();
+            crate::store::protection::list(conn, &scope, &mut reads, which, 50, 0)
+                .map(|(cases, _)| cases)
+        };
+        use crate::store::protection::ProtectionList as L;
+        assert_eq!(summary.protection_cases, 4, "{summary}");
+        let due = protection_list(conn, "unhcr.protection", L::FollowUpsDue).expect("due");
+        assert_eq!(due.len(), 2, "{due:?}");
+        assert!(due.iter().any(|c| c.row.category == "CR"
+            && c.state.bias.len() == 1
+            && c.state.follow_ups.len() == 1));
+        let closed = protection_list(conn, "unhcr.supervisor", L::Closed).expect("closed");
+        assert_eq!(closed.len(), 1);
+        let open = protection_list(conn, "unhcr.supervisor", L::Open).expect("open");
+        assert_eq!(open.len(), 3);
+        for which in [L::Open, L::Closed, L::FollowUpsDue] {
+            assert!(
+                protection_list(conn, "protection", which)
+                    .expect("DPIN's list")
+                    .is_empty()
             );
         }
 

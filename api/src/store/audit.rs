@@ -572,7 +572,7 @@ pub fn trail(
 pub fn record_unit(conn: &mut DbConn, id: &str) -> Result<Option<String>> {
     use super::schema::{
         appointments, biometric_reviews, cases, documents, individuals, pre_registrations,
-        registration_groups, specific_needs,
+        protection_cases, registration_groups, specific_needs,
     };
     macro_rules! look {
         ($($t:ident),*) => {$(
@@ -594,7 +594,8 @@ pub fn record_unit(conn: &mut DbConn, id: &str) -> Result<Option<String>> {
         documents,
         biometric_reviews,
         appointments,
-        pre_registrations
+        pre_registrations,
+        protection_cases
     );
     Ok(None)
 }

@@ -12,6 +12,7 @@ pub mod dialect;
 pub mod feed;
 pub mod idempotency;
 pub mod prereg;
+pub mod protection;
 pub mod queries;
 pub mod queues;
 pub mod registry;

@@ -490,6 +490,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    protection_cases (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        office_id -> Text,
+        case_number -> Text,
+        principal_id -> Text,
+        category -> Text,
+        risk_level -> Text,
+        status -> Text,
+        assigned_officer_id -> Nullable<Text>,
+        next_follow_up -> Nullable<Date>,
+        state -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     operation_units,
     offices,
@@ -522,6 +541,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     change_feed,
     change_feed_heads,
     pre_registrations,
+    protection_cases,
 );
 
 diesel::joinable!(case_members -> cases (case_id));

@@ -7,8 +7,8 @@ use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
 use super::db::Db;
-use super::schema::{case_members, cases, individuals, registration_groups};
-use crate::domain::access::{FieldGroup, Grants, Permission, ScopeLevel};
+use super::schema::{case_members, cases, individuals, protection_cases, registration_groups};
+use crate::domain::access::{FieldGroup, Grants, Module, Permission, ScopeLevel};
 use crate::error::{Error, Result};
 
 /// An authenticated caller inside one operation unit.
@@ -21,6 +21,8 @@ pub struct Scope {
     level: ScopeLevel,
     grants: Grants,
     request_id: String,
+    /// The modules the caller's unit runs, as read when the caller was authenticated.
+    modules: Vec<String>,
 }
 
 type Filter<T> = Box<dyn BoxableExpression<T, Db, SqlType = Bool>>;
@@ -44,6 +46,34 @@ impl Scope {
             level,
             grants,
             request_id,
+            modules: Vec::new(),
+        }
+    }
+
+    /// The same caller in a unit that runs `modules` (the unit's stored list).
+    pub(crate) fn with_modules(mut self, modules: Vec<String>) -> Self {
+        self.modules = modules;
+        self
+    }
+
+    /// The modules the caller's unit runs.
+    pub fn modules(&self) -> &[String] {
+        &self.modules
+    }
+
+    /// Refuses with FORBIDDEN (reason MODULE_NOT_ENABLED) unless the caller's unit runs `m`.
+    pub fn require_module(&self, m: Module) -> Result<()> {
+        if m.enabled_in(&self.modules) {
+            Ok(())
+        } else {
+            Err(Error {
+                reason: crate::error::Reason::ModuleNotEnabled {
+                    module: m.as_str().to_string(),
+                },
+                ..Error::forbidden(format!(
+                    "your operation unit does not run the {m} module; ask the operator of the server to enable it for your unit"
+                ))
+            })
         }
     }
 
@@ -158,6 +188,27 @@ impl Scope {
             ),
         }
     }
+
+    /// Protection cases this caller may see: the unit's, the office's, or those assigned to
+    /// the caller.
+    pub fn protection_cases(&self) -> Filter<protection_cases::table> {
+        use protection_cases as p;
+        let unit = p::operation_unit_id.eq(self.unit_id.clone());
+        match (self.level, &self.office_id) {
+            (ScopeLevel::Unit, _) => Box::new(unit),
+            (ScopeLevel::Office, Some(office)) => {
+                Box::new(unit.and(p::office_id.eq(office.clone())))
+            }
+            (ScopeLevel::Office, None) => Box::new(unit.and(p::id.ne(p::id))),
+            (ScopeLevel::Own, _) => Box::new(
+                unit.and(
+                    p::assigned_officer_id
+                        .eq(self.user_id.clone())
+                        .assume_not_null(),
+                ),
+            ),
+        }
+    }
 }
 
 fn permission_words(p: Permission) -> &'static str {
@@ -175,5 +226,6 @@ fn permission_words(p: Permission) -> &'static str {
         Permission::EnrolBiometrics => "enrolling biometrics",
         Permission::AdjudicateBiometrics => "deciding possible biometric duplicates",
         Permission::VerifyIdentity => "verifying identities biometrically",
+        Permission::ManageProtection => "protection case management",
     }
 }

@@ -14,6 +14,7 @@ use crate::screens::pre_regs::PRE_REGS_PAGE;
 
 mod act;
 mod person;
+mod protection;
 
 /// Starts `cmd`; its reply arrives on `tx`.
 pub fn run(client: &Client, cmd: Cmd, tx: &UnboundedSender<Msg>) {
@@ -269,6 +270,18 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
                 .await
                 .map(Box::new),
         }),
+        Cmd::ProtectionCases { seq, list } => Reply::ProtectionCases {
+            seq,
+            result: protection::list(client, list).await,
+        },
+        Cmd::ProtectionCase { seq, id } => Reply::ProtectionCase {
+            seq,
+            result: protection::case(client, id).await,
+        },
+        Cmd::Protection { cmid, input } => Reply::Protection {
+            result: protection::send(client, cmid.clone(), input).await,
+            cmid,
+        },
         Cmd::Officers => Reply::Officers(
             client
                 .post::<api::AssignableOfficers>(api::assignable_officers::Variables {})

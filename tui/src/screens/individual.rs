@@ -72,8 +72,12 @@ impl IndividualState {
                 "protection_officer",
             ]),
             Kind::ReviewNeed => has(&["supervisor", "protection_officer"]),
-            Kind::AddDocument | Kind::EditDocument | Kind::Correct | Kind::OpenCase => {
+            Kind::AddDocument | Kind::EditDocument | Kind::Correct => {
                 has(&["registration_clerk", "eligibility_officer", "supervisor"])
+            }
+            Kind::OpenCase => {
+                has(&["registration_clerk", "eligibility_officer", "supervisor"])
+                    && ctx.runs(amparo_domain::access::Module::Rsd)
             }
         }
     }
@@ -143,6 +147,18 @@ impl IndividualState {
             };
             self.form = PersonForm::new(kind, p, ctx.lang);
             return Outcome::changed(self.form.is_some());
+        }
+        // Protection staff open a protection case for the person shown (its intake form).
+        if key.code == KeyCode::Char('P')
+            && ctx.runs(amparo_domain::access::Module::Protection)
+            && ctx.me.is_some_and(|m| {
+                m.roles
+                    .iter()
+                    .any(|r| r == "protection_officer" || r == "supervisor")
+            })
+            && let Some(p) = &self.record.data
+        {
+            return Outcome::go(Nav::ProtectionIntake(p.id.clone()));
         }
         if let KeyCode::Char(c @ '1'..='9') = key.code {
             let n = c as usize - '1' as usize;

@@ -19,6 +19,8 @@ pub mod individual;
 pub mod login;
 pub mod person_form;
 pub mod pre_regs;
+pub mod protection;
+pub mod protection_case;
 pub mod register;
 pub mod review;
 pub mod reviews;
@@ -52,6 +54,10 @@ pub enum Screen {
     Tokens,
     /// The registrars' triage queue of online pre-registrations.
     PreRegs,
+    /// Protection cases: follow-ups due, open, closed.
+    Protection,
+    /// One protection case, or the intake of one.
+    ProtectionCase,
 }
 
 /// Every screen's state; the app shows one at a time.
@@ -70,6 +76,8 @@ pub struct Screens {
     pub admin: admin::AdminState,
     pub tokens: tokens::TokensState,
     pub pre_regs: pre_regs::PreRegsState,
+    pub protection: protection::ProtectionState,
+    pub protection_case: protection_case::ProtectionCaseState,
 }
 
 /// An officer a case may be assigned to.
@@ -91,6 +99,12 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Whether the user's unit runs module `m` (see `amparo_domain::access::Module`).
+    pub fn runs(&self, m: amparo_domain::access::Module) -> bool {
+        self.me
+            .is_some_and(|me| m.enabled_in(&me.operation_unit.modules))
+    }
+
     /// `(id, username)` of the officers, once read.
     pub fn officer_pairs(&self) -> Option<Vec<(String, String)>> {
         self.officers.map(|o| {
@@ -126,6 +140,10 @@ pub enum Nav {
     Convert(String),
     /// Back to the pre-registration queue after registering the one with this reference.
     Converted(String),
+    /// One protection case.
+    ProtectionCase(String),
+    /// The intake of a protection case for this individual.
+    ProtectionIntake(String),
 }
 
 /// What handling a key or a reply asks of the app.

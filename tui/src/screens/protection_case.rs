@@ -1,0 +1,885 @@
+//! One protection case: state, risk, members, plan actions, referrals, follow-ups, BIA and
+//! BID, closure and history, and exactly its `allowedActions`, each opened by its key (the
+//! domain's table, `amparo_domain::protection::ACTIONS`) into a form. The same form, with no
+//! case yet, is the intake opened from an individual (`P`). Every action sends the version
+//! read and a `clientMutationId` kept until the form changes, so a retry acts only once.
+
+use chrono::NaiveDate;
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use amparo_domain::protection::{ACTIONS, ActionInfo, ClosureReason, RiskLevel, SERVICES, info};
+
+use super::protection::{pick, risk_name};
+use super::{Ctx, Nav, Outcome, Screen};
+use crate::api::{ApiError, ProtectionAction as K};
+use crate::i18n::{self, Lang};
+use crate::msg::{Cmd, ProtectionCaseData, ProtectionInput};
+use crate::widgets::{TextInput, bold, dim, ellipsis, error, focused, local_time, submit_key};
+
+/// The specific-needs categories a protection case is opened for.
+pub const CATEGORIES: [&str; 11] = [
+    "CR", "SC", "WR", "ER", "SP", "DS", "SM", "FU", "LP", "TR", "SV",
+];
+
+/// Referral outcomes, as the API names them.
+const REFERRAL_OUTCOMES: [&str; 4] = ["ACCEPTED", "DECLINED", "COMPLETED", "NO_RESPONSE"];
+
+/// What a field takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    /// Optional text.
+    Optional,
+    /// `YYYY-MM-DD`.
+    Date,
+    /// `(value, label)`; ←→ or Space choose.
+    Choice(Vec<(String, String)>),
+}
+
+/// One line of a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub label: &'static str,
+    pub kind: FieldKind,
+    pub text: TextInput,
+    pub idx: usize,
+}
+
+impl Field {
+    fn new(label: &'static str, kind: FieldKind) -> Self {
+        Self {
+            label,
+            kind,
+            text: TextInput::default(),
+            idx: 0,
+        }
+    }
+
+    fn choice(label: &'static str, options: Vec<(String, String)>) -> Self {
+        Self::new(label, FieldKind::Choice(options))
+    }
+
+    /// What is sent.
+    pub fn value(&self) -> String {
+        match &self.kind {
+            FieldKind::Choice(o) => o.get(self.idx).map(|x| x.0.clone()).unwrap_or_default(),
+            _ => self.text.value.trim().to_string(),
+        }
+    }
+
+    /// Why the value cannot be sent, in `lang`.
+    fn problem(&self, lang: Lang) -> Option<&'static str> {
+        let v = self.value();
+        match &self.kind {
+            FieldKind::Optional => None,
+            _ if v.is_empty() => Some(pick(lang, "obligatorio", "required")),
+            FieldKind::Date if NaiveDate::parse_from_str(&v, "%Y-%m-%d").is_err() => {
+                Some(pick(lang, "fecha AAAA-MM-DD", "date YYYY-MM-DD"))
+            }
+            _ => None,
+        }
+    }
+}
+
+fn opts<'a>(items: impl IntoIterator<Item = (&'a str, String)>) -> Vec<(String, String)> {
+    items.into_iter().map(|(v, l)| (v.to_string(), l)).collect()
+}
+
+fn yes_no(lang: Lang) -> Vec<(String, String)> {
+    opts([
+        ("no", pick(lang, "no", "no").to_string()),
+        ("yes", pick(lang, "sí", "yes").to_string()),
+    ])
+}
+
+fn risks(lang: Lang) -> Vec<(String, String)> {
+    RiskLevel::ALL
+        .iter()
+        .map(|r| {
+            let wire = r.as_str().to_uppercase();
+            let label = risk_name(&wire, lang).to_string();
+            (wire, label)
+        })
+        .collect()
+}
+
+/// The fields of the intake form, in the order `ProtectionInput::Open` takes them.
+fn intake_fields(lang: Lang) -> Vec<Field> {
+    vec![
+        Field::choice(
+            pick(lang, "Categoría", "Category"),
+            CATEGORIES
+                .iter()
+                .map(|c| (c.to_string(), c.to_string()))
+                .collect(),
+        ),
+        Field::choice(pick(lang, "Riesgo", "Risk"), risks(lang)),
+        Field::new(pick(lang, "Hallazgos", "Findings"), FieldKind::Text),
+    ]
+}
+
+/// The fields of `kind`'s form, in the order the runtime reads them
+/// (`runtime::protection::send`).
+pub fn fields(kind: K, case: &ProtectionCaseData, ctx: &Ctx) -> Vec<Field> {
+    let lang = ctx.lang;
+    let name_of = |id: &str| {
+        case.members
+            .iter()
+            .find(|m| m.individual_id == id)
+            .and_then(|m| m.individual.as_ref())
+            .map_or_else(|| id.to_string(), |i| i.full_name.clone())
+    };
+    let children: Vec<(String, String)> = case
+        .members
+        .iter()
+        .filter(|m| m.child)
+        .map(|m| (m.individual_id.clone(), name_of(&m.individual_id)))
+        .collect();
+    // Officers once read (supervisors); otherwise the user alone.
+    let officers = ctx
+        .officer_pairs()
+        .filter(|o| !o.is_empty())
+        .unwrap_or_else(|| {
+            ctx.me
+                .map(|m| vec![(m.id.clone(), m.username.clone())])
+                .unwrap_or_default()
+        });
+    let text = |l| Field::new(l, FieldKind::Text);
+    match kind {
+        K::UpdateRisk => vec![
+            Field::choice(pick(lang, "Riesgo", "Risk"), risks(lang)),
+            text(pick(lang, "Motivo", "Reason")),
+        ],
+        K::AddPlanAction => vec![
+            text(pick(lang, "Acción", "Action")),
+            Field::choice(pick(lang, "Responsable", "Responsible"), officers),
+            Field::new(pick(lang, "Vence", "Due"), FieldKind::Date),
+        ],
+        K::CompletePlanAction => vec![
+            Field::choice(
+                pick(lang, "Acción", "Action"),
+                case.plan
+                    .iter()
+                    .filter(|a| a.completed_on.is_none())
+                    .map(|a| {
+                        let d = a.description.clone().unwrap_or_else(|| "***".into());
+                        (a.id.clone(), format!("{} {d}", a.due))
+                    })
+                    .collect(),
+            ),
+            text(pick(lang, "Resultado", "Outcome")),
+        ],
+        K::Refer => vec![
+            Field::choice(
+                pick(lang, "Servicio", "Service"),
+                SERVICES
+                    .iter()
+                    .map(|s| (s.to_string(), s.replace('_', " ")))
+                    .collect(),
+            ),
+            text(pick(lang, "Proveedor", "Provider")),
+            Field::choice(pick(lang, "Consentimiento", "Consent"), yes_no(lang)),
+        ],
+        K::RecordReferralOutcome => vec![
+            Field::choice(
+                pick(lang, "Referencia", "Referral"),
+                case.referrals
+                    .iter()
+                    .filter(|r| r.outcome.is_none())
+                    .map(|r| {
+                        let s = r.service.clone().unwrap_or_else(|| "***".into());
+                        (r.id.clone(), format!("{} {s}", r.referred_on))
+                    })
+                    .collect(),
+            ),
+            Field::choice(
+                pick(lang, "Resultado", "Outcome"),
+                REFERRAL_OUTCOMES
+                    .iter()
+                    .map(|o| (o.to_string(), outcome_name(o, lang).to_string()))
+                    .collect(),
+            ),
+            Field::new(pick(lang, "Nota", "Note"), FieldKind::Optional),
+        ],
+        K::ScheduleFollowUp => vec![
+            Field::new(pick(lang, "Fecha", "Date"), FieldKind::Date),
+            text(pick(lang, "Propósito", "Purpose")),
+        ],
+        K::RecordFollowUp => vec![
+            Field::choice(
+                pick(lang, "Seguimiento", "Follow-up"),
+                case.follow_ups
+                    .iter()
+                    .filter(|f| f.done_on.is_none())
+                    .map(|f| {
+                        let p = f.purpose.clone().unwrap_or_else(|| "***".into());
+                        (f.id.clone(), format!("{} {p}", f.due))
+                    })
+                    .collect(),
+            ),
+            text(pick(lang, "Hallazgos", "Findings")),
+        ],
+        K::RecordBia => vec![
+            Field::choice(pick(lang, "Niño/a", "Child"), children),
+            text(pick(lang, "Resumen", "Summary")),
+            Field::choice(pick(lang, "¿Requiere DIS?", "BID needed?"), yes_no(lang)),
+        ],
+        K::RecordBid => vec![
+            Field::choice(pick(lang, "Niño/a", "Child"), children),
+            text(pick(lang, "Decisión", "Decision")),
+            text(pick(lang, "Panel (ids)", "Panel (ids)")),
+        ],
+        K::Assign => vec![Field::choice(pick(lang, "Oficial", "Officer"), officers)],
+        K::Close => vec![
+            Field::choice(
+                pick(lang, "Motivo", "Reason"),
+                ClosureReason::ALL
+                    .iter()
+                    .map(|r| {
+                        let wire = r.as_str().to_uppercase();
+                        let label = i18n::text(lang).code(r.as_str()).replace('_', " ");
+                        (wire, label)
+                    })
+                    .collect(),
+            ),
+            Field::new(pick(lang, "Nota", "Note"), FieldKind::Optional),
+        ],
+        K::Reopen => vec![text(pick(lang, "Motivo", "Reason"))],
+    }
+}
+
+/// An action's name in `lang`.
+pub fn label(a: &ActionInfo, lang: Lang) -> &'static str {
+    pick(lang, a.label_es, a.label_en)
+}
+
+fn outcome_name(o: &str, lang: Lang) -> &'static str {
+    match o {
+        "ACCEPTED" => pick(lang, "aceptada", "accepted"),
+        "DECLINED" => pick(lang, "rechazada", "declined"),
+        "COMPLETED" => pick(lang, "prestado", "delivered"),
+        "NO_RESPONSE" => pick(lang, "sin respuesta", "no response"),
+        _ => "?",
+    }
+}
+
+/// An open form: an action on the case, or the intake (`kind` None).
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub kind: Option<K>,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    pub tried: bool,
+    /// Kept until the server answers or the form changes, so a retry acts only once.
+    pub cmid: Option<String>,
+    pub sending: bool,
+    pub error: Option<ApiError>,
+}
+
+impl Form {
+    fn new(kind: Option<K>, fields: Vec<Field>) -> Self {
+        Self {
+            kind,
+            fields,
+            focus: 0,
+            tried: false,
+            cmid: None,
+            sending: false,
+            error: None,
+        }
+    }
+
+    fn title(&self, lang: Lang) -> &'static str {
+        match self.kind {
+            Some(k) => label(info(k), lang),
+            None => pick(lang, "Abrir caso de protección", "Open a protection case"),
+        }
+    }
+}
+
+/// The protection case screen.
+#[derive(Debug, Clone, Default)]
+pub struct ProtectionCaseState {
+    pub id: Option<String>,
+    pub case: Option<Box<ProtectionCaseData>>,
+    pub seq: u64,
+    pub loading: bool,
+    pub error: Option<ApiError>,
+    /// First line shown (PgDn/PgUp).
+    pub offset: usize,
+    pub form: Option<Form>,
+    /// The person an intake is for.
+    pub intake_for: Option<String>,
+    /// Said after an action went through.
+    pub done: Option<&'static str>,
+}
+
+impl ProtectionCaseState {
+    pub fn open(&mut self, id: String) -> Vec<Cmd> {
+        *self = Self {
+            seq: self.seq,
+            ..Self::default()
+        };
+        self.id = Some(id);
+        vec![self.load()]
+    }
+
+    /// The intake form for `individual_id`, with no case read yet.
+    pub fn intake(&mut self, individual_id: String, lang: Lang) {
+        *self = Self {
+            seq: self.seq,
+            ..Self::default()
+        };
+        self.intake_for = Some(individual_id);
+        self.form = Some(Form::new(None, intake_fields(lang)));
+    }
+
+    fn load(&mut self) -> Cmd {
+        self.seq += 1;
+        self.loading = true;
+        Cmd::ProtectionCase {
+            seq: self.seq,
+            id: self.id.clone().unwrap_or_default(),
+        }
+    }
+
+    pub fn typing(&self) -> bool {
+        self.form.is_some()
+    }
+
+    pub fn reply(&mut self, seq: u64, result: Result<Box<ProtectionCaseData>, ApiError>) {
+        if seq != self.seq {
+            return;
+        }
+        self.loading = false;
+        match result {
+            Ok(c) => {
+                self.case = Some(c);
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    /// The answer to an intake or an action sent from this screen; `None` if not ours.
+    pub fn act_reply(&mut self, cmid: &str, result: Result<String, ApiError>) -> Option<Outcome> {
+        let form = self.form.as_mut()?;
+        if form.cmid.as_deref() != Some(cmid) {
+            return None;
+        }
+        form.sending = false;
+        Some(match result {
+            Ok(id) => {
+                let intake = form.kind.is_none();
+                self.form = None;
+                self.done = Some(if intake { "opened" } else { "done" });
+                self.id = Some(id);
+                Outcome::send(vec![self.load()])
+            }
+            Err(e) => {
+                // Someone acted first: the case is read again and the next send is a new
+                // request with the new version.
+                let conflict = matches!(e, ApiError::Conflict(_));
+                if conflict {
+                    form.cmid = None;
+                }
+                form.error = Some(e);
+                if conflict && self.id.is_some() {
+                    Outcome::send(vec![self.load()])
+                } else {
+                    Outcome::changed(true)
+                }
+            }
+        })
+    }
+
+    pub fn key(&mut self, key: KeyEvent, ctx: &Ctx) -> Outcome {
+        if self.form.is_some() {
+            return self.form_key(key);
+        }
+        let page = super::page_lines(ctx.size, 6);
+        match key.code {
+            KeyCode::Esc => Outcome::go(Nav::Back {
+                fallback: Screen::Protection,
+                reread: true,
+            }),
+            KeyCode::Char('g') => Outcome::send(vec![self.load()]),
+            KeyCode::PageDown => {
+                self.offset += page;
+                Outcome::changed(true)
+            }
+            KeyCode::PageUp => {
+                self.offset = self.offset.saturating_sub(page);
+                Outcome::changed(true)
+            }
+            KeyCode::Char(c) => {
+                let Some(case) = self.case.as_deref() else {
+                    return Outcome::none();
+                };
+                let Some(a) = ACTIONS
+                    .iter()
+                    .find(|a| a.key == c && case.allowed_actions.contains(&a.kind))
+                else {
+                    return Outcome::none();
+                };
+                self.done = None;
+                let mut out = Outcome::changed(true);
+                out.need_officers = matches!(a.kind, K::Assign | K::AddPlanAction);
+                self.form = Some(Form::new(Some(a.kind), fields(a.kind, case, ctx)));
+                out
+            }
+            _ => Outcome::none(),
+        }
+    }
+
+    /// Refreshes an open form's officer choices once the officers are read.
+    pub fn refresh_officers(&mut self, ctx: &Ctx) {
+        let (Some(form), Some(case)) = (self.form.as_mut(), self.case.as_deref()) else {
+            return;
+        };
+        if let Some(k @ (K::Assign | K::AddPlanAction)) = form.kind {
+            let fresh = fields(k, case, ctx);
+            for (f, n) in form.fields.iter_mut().zip(fresh) {
+                if matches!(f.kind, FieldKind::Choice(_)) && f.kind != n.kind {
+                    f.kind = n.kind;
+                    f.idx = 0;
+                }
+            }
+        }
+    }
+
+    fn form_key(&mut self, key: KeyEvent) -> Outcome {
+        let Some(form) = self.form.as_mut() else {
+            return Outcome::none();
+        };
+        if key.code == KeyCode::Esc {
+            self.form = None;
+            if self.case.is_none() {
+                // An intake cancelled: back to the person.
+                return Outcome::go(Nav::Back {
+                    fallback: Screen::Protection,
+                    reread: false,
+                });
+            }
+            return Outcome::changed(true);
+        }
+        let last = form.fields.len().saturating_sub(1);
+        let send = submit_key(&key) || (key.code == KeyCode::Enter && form.focus == last);
+        if send {
+            return self.send();
+        }
+        let Some(field) = form.fields.get_mut(form.focus) else {
+            return Outcome::none();
+        };
+        let changed = match (key.code, &field.kind) {
+            (KeyCode::Tab | KeyCode::Down | KeyCode::Enter, _) => {
+                form.focus = (form.focus + 1).min(last);
+                return Outcome::changed(true);
+            }
+            (KeyCode::BackTab | KeyCode::Up, _) => {
+                form.focus = form.focus.saturating_sub(1);
+                return Outcome::changed(true);
+            }
+            (KeyCode::Right | KeyCode::Char(' '), FieldKind::Choice(o)) if !o.is_empty() => {
+                field.idx = (field.idx + 1) % o.len();
+                true
+            }
+            (KeyCode::Left, FieldKind::Choice(o)) if !o.is_empty() => {
+                field.idx = (field.idx + o.len() - 1) % o.len();
+                true
+            }
+            (_, FieldKind::Choice(_)) => false,
+            _ => field.text.edit(&key),
+        };
+        if changed {
+            // A changed form is a new request.
+            form.cmid = None;
+            form.error = None;
+        }
+        Outcome::changed(changed)
+    }
+
+    fn send(&mut self) -> Outcome {
+        let lang_free_problem = |f: &Field| f.problem(Lang::En).is_some();
+        let Some(form) = self.form.as_mut() else {
+            return Outcome::none();
+        };
+        form.tried = true;
+        if form.sending || form.fields.iter().any(lang_free_problem) {
+            return Outcome::changed(true);
+        }
+        let values: Vec<String> = form.fields.iter().map(Field::value).collect();
+        let input = match (form.kind, self.case.as_deref(), &self.intake_for) {
+            (Some(kind), Some(case), _) => ProtectionInput::Act {
+                case_id: case.id.clone(),
+                version: case.version,
+                kind,
+                values,
+            },
+            (None, _, Some(person)) => ProtectionInput::Open {
+                principal_id: person.clone(),
+                category: values.first().cloned().unwrap_or_default(),
+                risk_level: values.get(1).cloned().unwrap_or_default(),
+                intake_summary: values.get(2).cloned().unwrap_or_default(),
+            },
+            _ => return Outcome::none(),
+        };
+        let cmid = form
+            .cmid
+            .get_or_insert_with(|| uuid::Uuid::now_v7().to_string())
+            .clone();
+        form.sending = true;
+        form.error = None;
+        Outcome::send(vec![Cmd::Protection { cmid, input }])
+    }
+
+    pub fn help(&self, lang: Lang) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        if self.form.is_some() {
+            for (k, d) in [
+                ("Tab ↑↓", pick(lang, "campo", "field")),
+                ("←→ Espacio", pick(lang, "elegir opción", "choose option")),
+                ("Enter Ctrl-S", pick(lang, "enviar", "send")),
+                ("Esc", pick(lang, "cancelar", "cancel")),
+            ] {
+                out.push((k.into(), d.into()));
+            }
+            return out;
+        }
+        if let Some(case) = self.case.as_deref() {
+            for a in ACTIONS
+                .iter()
+                .filter(|a| case.allowed_actions.contains(&a.kind))
+            {
+                out.push((a.key.to_string(), label(a, lang).to_string()));
+            }
+        }
+        for (k, d) in [
+            ("PgDn PgUp", pick(lang, "página", "page")),
+            ("g", pick(lang, "volver a leer", "read again")),
+            ("Esc", pick(lang, "volver", "back")),
+        ] {
+            out.push((k.into(), d.into()));
+        }
+        out
+    }
+
+    /// The case as lines.
+    fn lines(&self, lang: Lang, width: usize) -> Vec<Line<'static>> {
+        let Some(c) = self.case.as_deref() else {
+            return Vec::new();
+        };
+        let t = i18n::text(lang);
+        let risk = format!("{:?}", c.risk_level);
+        let mut l = vec![Line::from(vec![
+            Span::styled(c.case_number.clone(), bold()),
+            Span::raw(format!(
+                "  {}  {}: {}  {}: {}",
+                match c.status.as_str() {
+                    "open" => pick(lang, "abierto", "open"),
+                    "closed" => pick(lang, "cerrado", "closed"),
+                    other => t.code(other),
+                },
+                pick(lang, "riesgo", "risk"),
+                risk_name(&risk, lang),
+                pick(lang, "categoría", "category"),
+                if c.restricted {
+                    pick(lang, "reservada", "restricted").to_string()
+                } else {
+                    format!(
+                        "{}{}",
+                        c.category.clone().unwrap_or_default(),
+                        c.sub_code
+                            .as_ref()
+                            .map(|s| format!("/{s}"))
+                            .unwrap_or_default()
+                    )
+                }
+            )),
+        ])];
+        l.push(Line::raw(format!(
+            "{}: {}  {}: {}",
+            pick(lang, "Abierto", "Opened"),
+            c.opened_on,
+            pick(lang, "Próximo seguimiento", "Next follow-up"),
+            c.next_follow_up.clone().unwrap_or_else(|| "—".into())
+        )));
+        if let Some(s) = &c.intake_summary {
+            l.push(Line::raw(ellipsis(
+                &format!("{}: {s}", pick(lang, "Ingreso", "Intake")),
+                width,
+            )));
+        }
+        let section = |name: &'static str| Line::styled(name, bold());
+        l.push(section(pick(lang, "Personas", "People")));
+        for m in &c.members {
+            let (num, name) = m.individual.as_ref().map_or_else(
+                || {
+                    (
+                        "—".to_string(),
+                        pick(lang, "fuera de su alcance", "outside your scope").to_string(),
+                    )
+                },
+                |i| (i.individual_number.clone(), i.full_name.clone()),
+            );
+            let mut tags = Vec::new();
+            if m.principal {
+                tags.push(pick(lang, "principal", "principal"));
+            }
+            if m.child {
+                tags.push(pick(lang, "NNA", "child"));
+            }
+            l.push(Line::raw(ellipsis(
+                &format!("  {num} {name} {}", tags.join(", ")),
+                width,
+            )));
+        }
+        let hidden = || "***".to_string();
+        l.push(section(pick(lang, "Plan", "Plan")));
+        for a in &c.plan {
+            let state = match &a.completed_on {
+                Some(d) => format!(
+                    "{} {d}: {}",
+                    pick(lang, "hecha", "done"),
+                    a.outcome.clone().unwrap_or_else(hidden)
+                ),
+                None => pick(lang, "pendiente", "pending").to_string(),
+            };
+            l.push(Line::raw(ellipsis(
+                &format!(
+                    "  {} {} — {state}",
+                    a.due,
+                    a.description.clone().unwrap_or_else(hidden)
+                ),
+                width,
+            )));
+        }
+        l.push(section(pick(lang, "Referencias", "Referrals")));
+        for r in &c.referrals {
+            let outcome = r.outcome.as_ref().map_or_else(
+                || pick(lang, "sin resultado", "no outcome yet").to_string(),
+                |o| outcome_name(&format!("{o:?}"), lang).to_string(),
+            );
+            l.push(Line::raw(ellipsis(
+                &format!(
+                    "  {} {} ({}) — {outcome}",
+                    r.referred_on,
+                    r.service.clone().unwrap_or_else(hidden).replace('_', " "),
+                    r.provider.clone().unwrap_or_else(hidden)
+                ),
+                width,
+            )));
+        }
+        l.push(section(pick(lang, "Seguimientos", "Follow-ups")));
+        for f in &c.follow_ups {
+            let state = match &f.done_on {
+                Some(d) => format!(
+                    "{} {d}: {}",
+                    pick(lang, "hecho", "held"),
+                    f.note.clone().unwrap_or_else(hidden)
+                ),
+                None => pick(lang, "pendiente", "due").to_string(),
+            };
+            l.push(Line::raw(ellipsis(
+                &format!(
+                    "  {} {} — {state}",
+                    f.due,
+                    f.purpose.clone().unwrap_or_else(hidden)
+                ),
+                width,
+            )));
+        }
+        let name_of = |id: &str| {
+            c.members
+                .iter()
+                .find(|m| m.individual_id == id)
+                .and_then(|m| m.individual.as_ref())
+                .map_or_else(|| id.to_string(), |i| i.full_name.clone())
+        };
+        if !c.best_interests_assessments.is_empty() || !c.best_interests_determinations.is_empty() {
+            l.push(section(pick(lang, "EIS / DIS (BIA / BID)", "BIA / BID")));
+        }
+        for b in &c.best_interests_assessments {
+            l.push(Line::raw(ellipsis(
+                &format!(
+                    "  EIS {} {}: {}{}",
+                    b.assessed_on,
+                    name_of(&b.child_id),
+                    b.summary.clone().unwrap_or_else(hidden),
+                    if b.bid_needed {
+                        pick(lang, " (requiere DIS)", " (BID needed)")
+                    } else {
+                        ""
+                    }
+                ),
+                width,
+            )));
+        }
+        for d in &c.best_interests_determinations {
+            l.push(Line::raw(ellipsis(
+                &format!(
+                    "  DIS {} {}: {} ({} {})",
+                    d.decided_on,
+                    name_of(&d.child_id),
+                    d.decision.clone().unwrap_or_else(hidden),
+                    pick(lang, "panel de", "panel of"),
+                    d.panel.len()
+                ),
+                width,
+            )));
+        }
+        if let Some(z) = &c.closure {
+            l.push(Line::raw(ellipsis(
+                &format!(
+                    "{} {}: {}{}",
+                    pick(lang, "Cerrado el", "Closed on"),
+                    z.closed_on,
+                    format!("{:?}", z.reason).to_lowercase().replace('_', " "),
+                    z.note
+                        .as_ref()
+                        .map(|n| format!(" — {n}"))
+                        .unwrap_or_default()
+                ),
+                width,
+            )));
+        }
+        l.push(section(pick(lang, "Historial", "History")));
+        for h in c.history.iter().rev() {
+            l.push(Line::styled(
+                ellipsis(
+                    &format!("  {} {} {}", local_time(&h.at), h.actor, t.code(&h.kind)),
+                    width,
+                ),
+                dim(),
+            ));
+        }
+        l
+    }
+
+    pub fn draw(&self, lang: Lang, frame: &mut Frame, area: Rect) {
+        let width = usize::from(area.width);
+        let mut head = Vec::new();
+        if let Some(e) = &self.error {
+            head.push(Line::styled(i18n::text(lang).error(e), error()));
+        }
+        if let Some(done) = self.done {
+            head.push(Line::styled(
+                match done {
+                    "opened" => pick(lang, "Caso abierto.", "Case opened."),
+                    _ => pick(lang, "Hecho.", "Done."),
+                },
+                bold(),
+            ));
+        }
+        let actions: Vec<String> = self.case.as_deref().map_or_else(Vec::new, |c| {
+            ACTIONS
+                .iter()
+                .filter(|a| c.allowed_actions.contains(&a.kind))
+                .map(|a| format!("{} {}", a.key, label(a, lang)))
+                .collect()
+        });
+        // The actions line wraps; at 80 columns every action fits in three lines.
+        let foot_chars = actions.iter().map(|a| a.chars().count() + 3).sum::<usize>();
+        let foot = Paragraph::new(Line::styled(
+            if actions.is_empty() {
+                pick(
+                    lang,
+                    "Esc vuelve · g vuelve a leer",
+                    "Esc back · g read again",
+                )
+                .to_string()
+            } else {
+                actions.join(" · ")
+            },
+            dim(),
+        ))
+        .wrap(Wrap { trim: true });
+        let foot_h = u16::try_from(foot_chars / width.max(1) + 1)
+            .unwrap_or(1)
+            .clamp(1, 3);
+        let body_h = area.height.saturating_sub(foot_h);
+        let lines: Vec<Line> = head
+            .into_iter()
+            .chain(self.lines(lang, width).into_iter().skip(self.offset))
+            .collect();
+        frame.render_widget(
+            Paragraph::new(lines),
+            Rect {
+                height: body_h,
+                ..area
+            },
+        );
+        frame.render_widget(
+            foot,
+            Rect {
+                y: area.y + body_h,
+                height: foot_h,
+                ..area
+            },
+        );
+        if let Some(form) = &self.form {
+            draw_form(form, lang, frame, area);
+        }
+    }
+}
+
+fn draw_form(form: &Form, lang: Lang, frame: &mut Frame, area: Rect) {
+    let width = 70.min(area.width);
+    let inner = usize::from(width.saturating_sub(2));
+    let mut lines = Vec::new();
+    for (i, f) in form.fields.iter().enumerate() {
+        let value = match &f.kind {
+            FieldKind::Choice(o) if o.is_empty() => pick(lang, "(ninguna)", "(none)").to_string(),
+            FieldKind::Choice(o) => format!("◂ {} ▸", o.get(f.idx).map_or("", |x| x.1.as_str())),
+            _ if i == form.focus => format!("{}_", f.text.value),
+            _ => f.text.value.clone(),
+        };
+        let style = if i == form.focus {
+            focused()
+        } else {
+            Style::default()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<16}", f.label), bold()),
+            Span::styled(ellipsis(&value, inner.saturating_sub(17)), style),
+        ]));
+        if form.tried
+            && let Some(p) = f.problem(lang)
+        {
+            lines.push(Line::styled(format!("{:<16}{p}", ""), error()));
+        }
+    }
+    if let Some(e) = &form.error {
+        lines.push(Line::styled(i18n::text(lang).error(e), error()));
+    }
+    lines.push(Line::styled(
+        if form.sending {
+            pick(lang, "Enviando…", "Sending…")
+        } else {
+            pick(
+                lang,
+                "Enter/Ctrl-S envía · Tab campo · ←→ opción · Esc cancela",
+                "Enter/Ctrl-S sends · Tab field · ←→ option · Esc cancels",
+            )
+        },
+        dim(),
+    ));
+    let height = (u16::try_from(lines.len()).unwrap_or(10) + 2).min(area.height);
+    let para = Paragraph::new(lines);
+    let popup = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height.saturating_sub(height)) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        para.block(Block::bordered().title(format!(" {} ", form.title(lang)))),
+        popup,
+    );
+}
