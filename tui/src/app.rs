@@ -797,7 +797,7 @@ mod tests {
     fn me(office: serde_json::Value) -> MeMe {
         serde_json::from_value(serde_json::json!({
             "id": "u", "username": "u", "roles": [], "office": office,
-            "operationUnit": { "timeZone": "America/Guayaquil" },
+            "operationUnit": { "timeZone": "America/Guayaquil", "modules": ["registration", "rsd"] },
         }))
         .expect("a me")
     }

@@ -56,20 +56,20 @@ impl OfficeClock {
     }
 
     /// The clock's name as times are labelled: "hora de Quito", "Quito time".
-    pub fn name(&self, lang: crate::i18n::Lang) -> String {
+    pub fn name(&self, lang: amparo_domain::codes::Lang) -> String {
         match lang {
-            crate::i18n::Lang::Es => format!("hora de {}", self.place),
-            crate::i18n::Lang::En => format!("{} time", self.place),
+            amparo_domain::codes::Lang::Es => format!("hora de {}", self.place),
+            amparo_domain::codes::Lang::En => format!("{} time", self.place),
         }
     }
 }
 
 impl OfficeClock {
     /// The clock's short name, for a field's label: "Hora Quito", "Quito time".
-    pub fn short_name(&self, lang: crate::i18n::Lang) -> String {
+    pub fn short_name(&self, lang: amparo_domain::codes::Lang) -> String {
         match lang {
-            crate::i18n::Lang::Es => format!("Hora {}", self.place),
-            crate::i18n::Lang::En => format!("{} time", self.place),
+            amparo_domain::codes::Lang::Es => format!("Hora {}", self.place),
+            amparo_domain::codes::Lang::En => format!("{} time", self.place),
         }
     }
 }
@@ -196,13 +196,13 @@ pub fn when(at: &str) -> String {
 }
 
 /// The name of the clock [`local_time`] shows, as every time is labelled.
-pub fn office_clock(lang: crate::i18n::Lang) -> String {
+pub fn office_clock(lang: amparo_domain::codes::Lang) -> String {
     office().name(lang)
 }
 
 /// The label of a field where a time is typed on the office's clock, in `width` cells:
 /// "Hora Quito (HH:MM)", the format left out when the place's name is long.
-pub fn time_field_label(lang: crate::i18n::Lang, width: usize) -> String {
+pub fn time_field_label(lang: amparo_domain::codes::Lang, width: usize) -> String {
     let name = office().short_name(lang);
     let full = format!("{name} (HH:MM)");
     if full.chars().count() <= width {
@@ -386,7 +386,7 @@ impl<T> PagedLines<T> {
 #[cfg(test)]
 mod tests {
     use super::OfficeClock;
-    use crate::i18n::Lang;
+    use amparo_domain::codes::Lang;
 
     #[test]
     fn the_demo_offices_keep_ecuadors_mainland_clock() {

@@ -14,6 +14,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use super::texts::Texts;
 use super::{Sub, centered, chosen_line, clip, new_cmid};
 use crate::api::{self, ApiError};
+use crate::i18n::Lang;
 use crate::msg::AdminOp;
 use crate::widgets::{TextInput, bold, dim, error, submit_key};
 
@@ -199,7 +200,7 @@ impl OfficesView {
             .collect();
         lines.push(Line::raw(""));
         match (&f.problem, &f.error) {
-            (Some((_, p)), _) => lines.push(Line::styled(t.office_problem(p), error())),
+            (Some((_, p)), _) => lines.push(Line::styled(problem_text(p, t.lang()), error())),
             (None, Some(e)) => lines.push(Line::styled(t.error(e), error())),
             (None, None) => lines.push(Line::styled(t.office_form_hint, dim())),
         }
@@ -352,6 +353,29 @@ fn days_text(days: &[u32]) -> String {
         i = j + 1;
     }
     parts.join(",")
+}
+
+/// What is wrong with an office form's field, in `lang`. The words live here, beside the
+/// problems, so the catalogue of texts does not import the screen.
+fn problem_text(p: &Problem, lang: Lang) -> String {
+    let es = lang == Lang::Es;
+    match p {
+        Problem::Code if es => "El código tiene de 1 a 10 letras o cifras, p. ej. LAG.".into(),
+        Problem::Code => "The code is 1 to 10 letters or digits, e.g. LAG.".into(),
+        Problem::Name if es => "Escriba el nombre de la oficina.".into(),
+        Problem::Name => "Type the office's name.".into(),
+        Problem::Hour if es => {
+            "Hora como HH:MM, p. ej. 08:00 (vacío: el horario de la unidad).".into()
+        }
+        Problem::Hour => "A time as HH:MM, e.g. 08:00 (empty: the unit's calendar).".into(),
+        Problem::Order if es => "La jornada debe empezar antes de terminar.".into(),
+        Problem::Order => "The day must start before it ends.".into(),
+        Problem::Days if es => "Días de 1 (lunes) a 7, como 1-5 o 1,3,5.".into(),
+        Problem::Days => "Days 1 (Monday) to 7, as 1-5 or 1,3,5.".into(),
+        Problem::Date if es => "Feriados como AAAA-MM-DD, separados por comas.".into(),
+        Problem::Date => "Holidays as YYYY-MM-DD, separated by commas.".into(),
+        Problem::Refused(reason) => crate::refusals::refusal("input.timeZone", reason, lang),
+    }
 }
 
 #[cfg(test)]

@@ -163,28 +163,9 @@ impl Texts {
         }
     }
 
-    pub fn office_problem(&self, p: &super::offices::Problem) -> String {
-        use super::offices::Problem;
-        let es = self.lang == Lang::Es;
-        match p {
-            Problem::Code if es => "El código tiene de 1 a 10 letras o cifras, p. ej. LAG.".into(),
-            Problem::Code => "The code is 1 to 10 letters or digits, e.g. LAG.".into(),
-            Problem::Name if es => "Escriba el nombre de la oficina.".into(),
-            Problem::Name => "Type the office's name.".into(),
-            Problem::Hour if es => {
-                "Hora como HH:MM, p. ej. 08:00 (vacío: el horario de la unidad).".into()
-            }
-            Problem::Hour => "A time as HH:MM, e.g. 08:00 (empty: the unit's calendar).".into(),
-            Problem::Order if es => "La jornada debe empezar antes de terminar.".into(),
-            Problem::Order => "The day must start before it ends.".into(),
-            Problem::Days if es => "Días de 1 (lunes) a 7, como 1-5 o 1,3,5.".into(),
-            Problem::Days => "Days 1 (Monday) to 7, as 1-5 or 1,3,5.".into(),
-            Problem::Date if es => "Feriados como AAAA-MM-DD, separados por comas.".into(),
-            Problem::Date => "Holidays as YYYY-MM-DD, separated by commas.".into(),
-            Problem::Refused(reason) => {
-                crate::refusals::refusal("input.timeZone", reason, self.lang)
-            }
-        }
+    /// The language of these words.
+    pub fn lang(&self) -> Lang {
+        self.lang
     }
 
     /// A setting's name by its path; one this client has no name for is shown as its path.
