@@ -25,6 +25,7 @@ const OPERATIONS: &[(&str, Option<&str>)] = &[
     ("unitOffices", None),
     ("unitSettings", None),
     ("accessReview", None),
+    ("unitSettingsHistory", None),
     ("login", None),
     ("logout", None),
     ("createApiToken", None),
@@ -40,6 +41,10 @@ const OPERATIONS: &[(&str, Option<&str>)] = &[
     ("setPasswordWithCode", None),
     // Registration.
     ("individual", Some("registration")),
+    ("preRegistrations", Some("registration")),
+    ("convertPreRegistration", Some("registration")),
+    ("dismissPreRegistration", Some("registration")),
+    ("updateDocument", Some("registration")),
     ("individuals", Some("registration")),
     ("registrationGroup", Some("registration")),
     ("registrationGroups", Some("registration")),

@@ -419,6 +419,7 @@ impl RegistryMutation {
 
     /// Correct an identity document (checked against the version you read); the individual's
     /// history keeps each changed field's old and new value.
+    #[graphql(guard = "ModuleGuard(Module::Registration)")]
     async fn update_document(
         &self,
         ctx: &Context<'_>,

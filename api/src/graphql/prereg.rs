@@ -6,10 +6,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::connection::{PageInfo, check_first, decode_cursor, encode_cursor};
-use super::context::{GqlResult, audit_refusal, claim_of, gql, scope, scoped_read, state};
+use super::context::{
+    GqlResult, ModuleGuard, audit_refusal, claim_of, gql, scope, scoped_read, state,
+};
 use super::inputs::MemberInput;
 use super::mutation::possible_duplicates;
 use super::types::PossibleDuplicate;
+use crate::domain::access::Module;
 use crate::domain::prereg::{self, PreRegistrationForm};
 use crate::domain::registration as reg;
 use crate::error::Error;
@@ -163,6 +166,7 @@ impl PreRegistrationQuery {
     /// Pre-registrations from the public form waiting for a registrar, of your unit (or your
     /// office, with an office scope), most urgent first; each with possible duplicates among
     /// the people already registered in your unit. Registrars (who register) only.
+    #[graphql(guard = "ModuleGuard(Module::Registration)")]
     async fn pre_registrations(
         &self,
         ctx: &Context<'_>,
@@ -272,6 +276,7 @@ impl PreRegistrationMutation {
     /// are registered as registerGroup does (possible duplicates first), the group's history
     /// names the pre-registration, and the pre-registration becomes registered (its status page
     /// says so). Checked against the version you read.
+    #[graphql(guard = "ModuleGuard(Module::Registration)")]
     async fn convert_pre_registration(
         &self,
         ctx: &Context<'_>,
@@ -335,6 +340,7 @@ impl PreRegistrationMutation {
 
     /// Set a pre-registration aside with a reason; the family's status page asks them to come
     /// to the office. Checked against the version you read.
+    #[graphql(guard = "ModuleGuard(Module::Registration)")]
     async fn dismiss_pre_registration(
         &self,
         ctx: &Context<'_>,
