@@ -102,6 +102,9 @@ enum Command {
     /// Delete the pre-registrations never converted whose unit's retention period has ended
     /// (the server also does it hourly); each deletion is audited.
     PurgePreRegistrations,
+    /// Import records from an earlier database (CSV or spreadsheet files and a mapping).
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Re-derive stored biometric templates from their ISO records: those made by an older
     /// engine algorithm (or all of them), re-sealed with the current key.
     RebuildTemplates {
@@ -301,6 +304,50 @@ enum UserCommand {
 }
 
 #[derive(Subcommand)]
+enum ImportCommand {
+    /// Import SOURCE files through a mapping, in batches (one transaction each); prints each
+    /// committed batch's id. Running it again creates nothing already imported, and a run
+    /// stopped half-way continues at the first batch not committed.
+    Run {
+        /// The mapping file (TOML; see the README).
+        #[arg(long)]
+        mapping: std::path::PathBuf,
+        /// Check and decide everything, write nothing, and report.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the validation report (problems by row, unmapped codes, summary) to FILE.
+        #[arg(long)]
+        report: Option<std::path::PathBuf>,
+        /// The user the import acts as (a user of the mapping's unit who may register): the
+        /// audit log and each record's history name them.
+        #[arg(long, env = "AMPARO_IMPORT_OPERATOR")]
+        operator: String,
+        /// The source files the mapping names (by file name).
+        #[arg(required = true)]
+        sources: Vec<std::path::PathBuf>,
+    },
+    /// Remove exactly what a batch created; refused, with the list, where a record was changed
+    /// since the import.
+    Rollback {
+        batch: String,
+        /// The user the rollback acts as (recorded in the audit log).
+        #[arg(long, env = "AMPARO_IMPORT_OPERATOR")]
+        operator: String,
+    },
+    /// Write realistic source files of an earlier system and their mapping (DIR/mapping.toml).
+    Sample {
+        /// registration-system (CSV files) or partner-agency (one XLSX workbook).
+        #[arg(long)]
+        kind: String,
+        /// About how many people.
+        #[arg(long)]
+        people: usize,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Verify the hash chain; exits non-zero if any event was changed or removed. Keyed events
     /// need their key files (--audit-key-file, --audit-previous-key-file).
@@ -370,6 +417,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Seed(args) => seed(&cli.db, args)?,
         Command::User(cmd) => user(&cli.db, cmd)?,
+        Command::Import(cmd) => return import(&cli.db, cmd),
         Command::RebuildTemplates { keys, all } => {
             let ring = keys.required()?;
             let db = open(&cli.db)?;
@@ -676,6 +724,94 @@ fn seed(db_args: &DbArgs, args: SeedArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+fn import(db_args: &DbArgs, cmd: ImportCommand) -> Result<ExitCode> {
+    use amparo_api::import;
+    match cmd {
+        ImportCommand::Sample { kind, people, out } => {
+            let kind = import::sample::Kind::parse(&kind).ok_or_else(|| {
+                Error::validation("kind", "use registration-system or partner-agency")
+            })?;
+            let w = import::sample::write(kind, people, &out)?;
+            println!(
+                "{} people in {} households, {} cases, written to {}",
+                w.people,
+                w.households,
+                w.cases,
+                out.display()
+            );
+            for f in &w.files {
+                println!("  {f}");
+            }
+        }
+        ImportCommand::Run {
+            mapping,
+            dry_run,
+            report,
+            operator,
+            sources,
+        } => {
+            let mapping = import::mapping::Mapping::load(&mapping)?;
+            let db = open(db_args)?;
+            db.migrate()?;
+            let started = std::time::Instant::now();
+            let opts = import::Options {
+                mapping: mapping.clone(),
+                sources,
+                operator,
+                dry_run,
+                progress: std::io::stderr().is_terminal(),
+            };
+            let outcome = import::run(&db, &opts, |batch| println!("{batch}"))?;
+            let text = import::report(&mapping, &outcome, dry_run);
+            match &report {
+                Some(path) => std::fs::write(path, &text).map_err(|e| {
+                    Error::config(format!("cannot write the report {}: {e}", path.display()))
+                })?,
+                None if dry_run => print!("{text}"),
+                None => {}
+            }
+            let people: usize = outcome.prepared.rows.first().map_or(0, |r| r.1);
+            let secs = started.elapsed().as_secs_f64();
+            eprintln!(
+                "{} rows of people in {secs:.1} s ({:.0} rows/s): {} created, {} linked, {} skipped, {} problem(s), {} possible duplicate(s) for review{}",
+                people,
+                people as f64 / secs.max(0.001),
+                outcome.summary.individuals_created,
+                outcome.summary.individuals_linked,
+                outcome.summary.individuals_skipped,
+                outcome.prepared.problems.len(),
+                outcome.summary.possible_duplicates,
+                if dry_run {
+                    " (dry run: nothing written)"
+                } else {
+                    ""
+                }
+            );
+        }
+        ImportCommand::Rollback { batch, operator } => {
+            let db = open(db_args)?;
+            db.migrate()?;
+            match import::rollback(&db, &batch, &operator)? {
+                Ok(done) => println!(
+                    "batch {batch} rolled back: {} individual(s), {} group(s), {} case(s) removed",
+                    done.individuals, done.groups, done.cases
+                ),
+                Err(changed) => {
+                    eprintln!(
+                        "batch {batch} NOT rolled back: {} record(s) were changed since the import:",
+                        changed.len()
+                    );
+                    for c in &changed {
+                        eprintln!("  {} {}: {}", c.kind, c.number, c.what);
+                    }
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn read_password(from_stdin: bool) -> Result<(String, bool)> {

@@ -118,6 +118,14 @@ pub fn person_field_group(field: &str) -> Option<FieldGroup> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum RecordEvent {
+    /// The record came from an earlier database: its source, its key there and the import
+    /// batch that wrote it (the first entry of an imported record's history).
+    #[serde(rename_all = "camelCase")]
+    Imported {
+        source: String,
+        source_key: String,
+        batch_id: String,
+    },
     /// An individual registered as a member of a group.
     #[serde(rename_all = "camelCase")]
     MemberRegistered {
@@ -179,6 +187,18 @@ pub enum RecordEvent {
     /// This group merged into another.
     #[serde(rename_all = "camelCase")]
     MergedInto { into_group_id: String },
+    /// The import batch that created the record was rolled back: the record is gone, its
+    /// history stays.
+    #[serde(rename_all = "camelCase")]
+    ImportRolledBack { rolled_back_batch_id: String },
+    /// A registrar decided a possible duplicate found on import: `linked` (the same person as
+    /// `other_individual_id`) or `kept_separate` (different people).
+    #[serde(rename_all = "camelCase")]
+    ImportReviewDecided {
+        review_id: String,
+        decision: String,
+        other_individual_id: String,
+    },
 }
 
 impl RecordEvent {
@@ -189,6 +209,9 @@ impl RecordEvent {
                 "registered"
             }
             RecordEvent::FromPreRegistration { .. } => "from_pre_registration",
+            RecordEvent::Imported { .. } => "imported",
+            RecordEvent::ImportRolledBack { .. } => "import_rolled_back",
+            RecordEvent::ImportReviewDecided { .. } => "import_review_decided",
             RecordEvent::SpecificNeedAdded { .. } => "specific_need_added",
             RecordEvent::SpecificNeedReviewed { .. } => "specific_need_reviewed",
             RecordEvent::DocumentAdded { .. } => "document_added",
@@ -219,6 +242,9 @@ impl Redact for RecordEvent {
             }
             RecordEvent::MemberRegistered { .. }
             | RecordEvent::FromPreRegistration { .. }
+            | RecordEvent::Imported { .. }
+            | RecordEvent::ImportRolledBack { .. }
+            | RecordEvent::ImportReviewDecided { .. }
             | RecordEvent::GroupRegistered { .. }
             | RecordEvent::SpecificNeedReviewed { .. }
             | RecordEvent::DocumentAdded { .. }
@@ -353,6 +379,11 @@ mod tests {
             ("created_by_split", r#"{"fromGroupId":"g","members":["a"]}"#),
             ("merged", r#"{"fromGroupId":"g"}"#),
             ("merged_into", r#"{"intoGroupId":"g"}"#),
+            (
+                "imported",
+                r#"{"source":"dpin-legacy","sourceKey":"P1","batchId":"b"}"#,
+            ),
+            ("import_rolled_back", r#"{"rolledBackBatchId":"b"}"#),
         ] {
             let e = RecordEvent::parse(kind, data).unwrap_or_else(|| panic!("{kind} {data}"));
             let back: Value = serde_json::to_value(&e).unwrap_or_default();

@@ -33,11 +33,13 @@ pub enum RecordKind {
     PreRegistration,
     /// A protection case with its procedure state and queue columns.
     ProtectionCase,
+    /// A possible duplicate found on import, for a registrar to decide.
+    ImportReview,
 }
 
 impl RecordKind {
     /// Every kind, in the order of the table that holds it.
-    pub const ALL: [RecordKind; 13] = [
+    pub const ALL: [RecordKind; 14] = [
         RecordKind::Individual,
         RecordKind::RegistrationGroup,
         RecordKind::GroupMembership,
@@ -51,6 +53,7 @@ impl RecordKind {
         RecordKind::IndividualLink,
         RecordKind::PreRegistration,
         RecordKind::ProtectionCase,
+        RecordKind::ImportReview,
     ];
 
     /// The name stored in the feed (the record's table, singular).
@@ -69,6 +72,7 @@ impl RecordKind {
             RecordKind::IndividualLink => "individual_link",
             RecordKind::PreRegistration => "pre_registration",
             RecordKind::ProtectionCase => "protection_case",
+            RecordKind::ImportReview => "import_review",
         }
     }
 

@@ -8,6 +8,7 @@ pub mod codes;
 pub mod error;
 pub mod events;
 pub mod feed;
+pub mod import;
 pub mod names;
 pub mod needs;
 pub mod patch;

@@ -244,6 +244,7 @@ pub fn assert_feed_covers(db: &Database) {
         ("biometric_reviews", "biometric_review"),
         ("pre_registrations", "pre_registration"),
         ("protection_cases", "protection_case"),
+        ("import_reviews", "import_review"),
     ];
     let unversioned = [
         ("group_memberships", "group_membership"),

@@ -13,6 +13,7 @@ mod explorer;
 mod feed;
 mod field_groups;
 mod idempotency;
+mod import;
 mod limits;
 mod modules;
 mod pre_registration;

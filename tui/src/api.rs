@@ -329,6 +329,23 @@ pub struct DecideDuplicate;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
+    query_path = "graphql/import_reviews.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct ImportReviews;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/decide_import_review.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct DecideImportReview;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
     query_path = "graphql/register_group.graphql",
     response_derives = "Debug, Clone",
     variables_derives = "Debug, Clone"

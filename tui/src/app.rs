@@ -166,7 +166,8 @@ impl App {
         self.has_role(&["unit_admin"])
     }
 
-    /// Whether the user registers people, and so triages online pre-registrations.
+    /// Whether the user registers people, and so triages online pre-registrations and decides
+    /// possible duplicates from imports.
     pub fn is_registrar(&self) -> bool {
         use amparo_domain::access::{Permission, Role};
         self.me.as_ref().is_some_and(|m| {
@@ -225,7 +226,7 @@ impl App {
             Screen::Search => s.search.typing(),
             Screen::Individual => s.individual.typing(),
             Screen::Group => s.group.typing(),
-            Screen::Work | Screen::Reviews | Screen::Protection => false,
+            Screen::Work | Screen::Reviews | Screen::Protection | Screen::ImportReviews => false,
             Screen::ProtectionCase => s.protection_case.typing(),
             Screen::Admin => s.admin.typing(),
             Screen::Tokens => s.tokens.typing(),
@@ -259,6 +260,7 @@ impl App {
             Screen::Tokens => self.screens.tokens.open(),
             Screen::PreRegs => self.screens.pre_regs.open(),
             Screen::Protection => self.screens.protection.open(),
+            Screen::ImportReviews => self.screens.import_reviews.open(),
             _ => Vec::new(),
         };
         self.send(cmds, new);
@@ -469,6 +471,7 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
             KeyCode::F(6) if app.is_adjudicator() => Some(Screen::Reviews),
             KeyCode::F(7) if app.is_unit_admin() => Some(Screen::Admin),
             KeyCode::F(12) => Some(Screen::Tokens),
+            KeyCode::F(11) if app.is_registrar() && app.registers() => Some(Screen::ImportReviews),
             KeyCode::F(8) if app.does_protection() => Some(Screen::Protection),
             KeyCode::F(8) if app.is_registrar() && app.registers() => Some(Screen::PreRegs),
             KeyCode::F(2) if app.registers() => Some(Screen::Search),
@@ -504,6 +507,7 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
             Screen::PreRegs => s.pre_regs.key(key),
             Screen::Protection => s.protection.key(key),
             Screen::ProtectionCase => s.protection_case.key(key, &ctx),
+            Screen::ImportReviews => s.import_reviews.key(key),
         }
     };
     app.apply(out, cmds)
@@ -580,6 +584,10 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
         }
         Reply::Decide { cmid, result } => {
             let out = app.screens.review.decide_reply(&cmid, result);
+            app.apply(out, cmds);
+        }
+        Reply::DecideImport { cmid, result } => {
+            let out = app.screens.import_reviews.decide_reply(&cmid, result);
             app.apply(out, cmds);
         }
         Reply::AdminAct { cmid, result } => {
@@ -687,6 +695,10 @@ fn screen_reply(app: &mut App, reply: Reply, silent: bool, cmds: &mut Vec<Cmd>) 
             s.reviews.reply(seq, page, read_at, result);
             Outcome::changed(true)
         }
+        Reply::ImportReviews { seq, page, result } => {
+            s.import_reviews.reply(seq, page, result);
+            Outcome::changed(true)
+        }
         Reply::Review { seq, result } => {
             s.review.reply(seq, result.map(|r| r.map(|b| *b)));
             Outcome::changed(true)
@@ -765,6 +777,8 @@ fn error_of(reply: &Reply) -> Option<&ApiError> {
         Reply::Group { result: Err(e), .. } => Some(e),
         Reply::Reviews { result: Err(e), .. } | Reply::Review { result: Err(e), .. } => Some(e),
         Reply::Decide { result: Err(e), .. } => Some(e),
+        Reply::ImportReviews { result: Err(e), .. }
+        | Reply::DecideImport { result: Err(e), .. } => Some(e),
         Reply::Me(Err(e)) | Reply::Act { result: Err(e), .. } => Some(e),
         Reply::Person { result: Err(e), .. } | Reply::Officers(Err(e)) => Some(e),
         Reply::AdminUsers(Err(e)) | Reply::AdminAct { result: Err(e), .. } => Some(e),

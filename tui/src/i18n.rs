@@ -117,6 +117,8 @@ pub struct Text {
     pub protection_case_title: &'static str,
     /// Keys of every screen for protection staff.
     pub keys_global_protection: &'static [KeyHelp],
+    pub import_reviews_title: &'static str,
+    pub keys_global_import_reviews: &'static [KeyHelp],
 }
 
 impl Text {
@@ -286,6 +288,8 @@ pub static ES: Text = Text {
         ("split", "grupo dividido"),
         ("created_by_split", "creado al dividir un grupo"),
         ("merged_into", "fusionado en otro grupo"),
+        ("imported", "importado de un sistema anterior"),
+        ("import_rolled_back", "importación deshecha"),
         ("assessment_submitted", "informe enviado"),
         ("assessment_returned", "informe devuelto"),
         ("reopened", "reabierto"),
@@ -335,6 +339,8 @@ pub static ES: Text = Text {
     protection_title: "Protección",
     protection_case_title: "Caso de protección",
     keys_global_protection: &[("F8", "casos de protección")],
+    import_reviews_title: "Duplicados importados",
+    keys_global_import_reviews: &[("F11", "duplicados de importaciones")],
 };
 
 pub static EN: Text = Text {
@@ -459,6 +465,8 @@ pub static EN: Text = Text {
         ("split", "group split"),
         ("created_by_split", "created by splitting a group"),
         ("merged_into", "merged into another group"),
+        ("imported", "imported from an earlier system"),
+        ("import_rolled_back", "import rolled back"),
         ("assessment_submitted", "assessment submitted"),
         ("assessment_returned", "assessment returned"),
         ("reopened", "reopened"),
@@ -508,6 +516,8 @@ pub static EN: Text = Text {
     protection_title: "Protection",
     protection_case_title: "Protection case",
     keys_global_protection: &[("F8", "protection cases")],
+    import_reviews_title: "Imported duplicates",
+    keys_global_import_reviews: &[("F11", "duplicates from imports")],
 };
 
 /// The words of `amparo capture`, which prints lines instead of drawing screens.

@@ -97,6 +97,16 @@ pub enum Reply {
         cmid: String,
         result: Result<(), ApiError>,
     },
+    /// A page of the import review list.
+    ImportReviews {
+        seq: u64,
+        page: usize,
+        result: Result<ImportReviewsPage, ApiError>,
+    },
+    DecideImport {
+        cmid: String,
+        result: Result<(), ApiError>,
+    },
     /// A read of a case list, the summary or a case.
     Read(ListReply),
     Officers(Result<api::assignable_officers::ResponseData, ApiError>),
@@ -368,6 +378,18 @@ pub enum Cmd {
         decision: Decision,
         reason: String,
     },
+    ImportReviews {
+        seq: u64,
+        page: usize,
+        after: Option<String>,
+    },
+    /// `decideImportReview` with the version read: link (`true`) or keep separate.
+    DecideImport {
+        cmid: String,
+        review_id: String,
+        version: i64,
+        link: bool,
+    },
     /// Open the live link with this session token (closing any earlier one).
     Live(String),
     Work {
@@ -495,6 +517,14 @@ pub struct ReviewsPage {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PreRegPage {
     pub rows: Vec<api::pre_registrations::PreRegistrationsPreRegistrationsNodes>,
+    pub has_next: bool,
+    pub end_cursor: Option<String>,
+}
+
+/// A page of the import review list as the runtime hands it over.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportReviewsPage {
+    pub rows: Vec<api::import_reviews::ImportReviewsImportReviewsEdgesNode>,
     pub has_next: bool,
     pub end_cursor: Option<String>,
 }

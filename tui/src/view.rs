@@ -135,6 +135,7 @@ fn draw_body(app: &App, frame: &mut Frame, area: Rect) {
         Screen::PreRegs => s.pre_regs.draw(lang, frame, area),
         Screen::Protection => s.protection.draw(lang, frame, area),
         Screen::ProtectionCase => s.protection_case.draw(lang, frame, area),
+        Screen::ImportReviews => s.import_reviews.draw(lang, frame, area),
     }
 }
 
@@ -155,6 +156,7 @@ fn screen_name(t: &Text, s: Screen) -> &'static str {
         Screen::PreRegs => t.pre_regs_title,
         Screen::Protection => t.protection_title,
         Screen::ProtectionCase => t.protection_case_title,
+        Screen::ImportReviews => t.import_reviews_title,
     }
 }
 
@@ -216,6 +218,7 @@ fn screen_keys(app: &App) -> Vec<(String, String)> {
         Screen::PreRegs => s.pre_regs.help(app.lang),
         Screen::Protection => ProtectionState::help(app.lang),
         Screen::ProtectionCase => return s.protection_case.help(app.lang),
+        Screen::ImportReviews => crate::screens::import_reviews::ImportReviewsState::help(app.lang),
     };
     fixed
         .iter()
@@ -261,12 +264,18 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     } else {
         t.keys_global_protection
     };
+    let import_global = if global.is_empty() || !app.is_registrar() {
+        &[][..]
+    } else {
+        t.keys_global_import_reviews
+    };
     pairs.extend(
         case_global
             .iter()
             .chain(reviews_global.iter())
             .chain(pre_regs_global.iter())
             .chain(protection_global.iter())
+            .chain(import_global.iter())
             // Search and registration are offered only where the unit registers people.
             .chain(
                 global

@@ -3606,3 +3606,151 @@ fn page_rows() -> Vec<amparo::msg::ProtectionRow> {
     }));
     page.protection_cases.nodes
 }
+
+fn import_side(n: usize, name: &str, sex: &str, born: &str) -> serde_json::Value {
+    json!({ "individualNumber": format!("DPIN-I-{n:07}"), "fullName": name, "sex": sex,
+        "dateOfBirth": born, "nationalities": ["VEN"] })
+}
+
+fn import_reviews_page(rows: Vec<serde_json::Value>) -> amparo::msg::ImportReviewsPage {
+    let d: amparo::api::import_reviews::ResponseData = data(json!({ "importReviews": {
+        "edges": rows,
+        "pageInfo": { "hasNextPage": false, "endCursor": null },
+    }}));
+    amparo::msg::ImportReviewsPage {
+        rows: d.import_reviews.edges.into_iter().map(|e| e.node).collect(),
+        has_next: d.import_reviews.page_info.has_next_page,
+        end_cursor: d.import_reviews.page_info.end_cursor,
+    }
+}
+
+fn import_rows() -> Vec<serde_json::Value> {
+    vec![
+        json!({ "node": { "id": "ir-1", "version": 1, "score": 100, "withinImport": false,
+            "reasons": ["SIMILAR_NAME", "SAME_BIRTH_DATE", "SAME_NATIONALITY", "SAME_SEX"],
+            "imported": import_side(41, "Suárez Mora Gabriela", "F", "1988-04-03"),
+            "existing": import_side(2, "Gabriela Suárez Mora", "F", "1988-04-03") } }),
+        json!({ "node": { "id": "ir-2", "version": 1, "score": 86, "withinImport": true,
+            "reasons": ["SIMILAR_NAME", "SAME_BIRTH_DATE", "SAME_SEX"],
+            "imported": import_side(45, "Hassan Mohamed", "M", "1980-01-01"),
+            "existing": null } }),
+    ]
+}
+
+/// A registrar on the import review list (F8) with two reviews, the second's earlier person
+/// outside their scope.
+fn on_import_reviews(lang: Lang) -> App {
+    let (mut app, _) = logged_in_as(lang, "registrar", &["registration_clerk"], (80, 24));
+    let cmds = press(&mut app, KeyCode::F(11));
+    let [
+        Cmd::ImportReviews {
+            seq,
+            page: 0,
+            after: None,
+        },
+    ] = cmds.as_slice()
+    else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(app.screen(), Screen::ImportReviews);
+    reply(
+        &mut app,
+        Reply::ImportReviews {
+            seq: *seq,
+            page: 0,
+            result: Ok(import_reviews_page(import_rows())),
+        },
+    );
+    app
+}
+
+#[test]
+fn import_reviews_link_and_keep_separate() {
+    for (lang, code) in LANGS {
+        let mut app = on_import_reviews(lang);
+        insta::assert_snapshot!(format!("import_reviews_{code}"), render(&app));
+
+        // Link the first at the version read; the key is not taken twice while it is out.
+        let cmds = press(&mut app, KeyCode::Char('l'));
+        let [
+            Cmd::DecideImport {
+                cmid,
+                review_id,
+                version: 1,
+                link: true,
+            },
+        ] = cmds.as_slice()
+        else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(review_id, "ir-1");
+        let cmid = cmid.clone();
+        assert!(press(&mut app, KeyCode::Char('k')).is_empty());
+        // An answer to another decision is not this one's.
+        assert!(
+            reply(
+                &mut app,
+                Reply::DecideImport {
+                    cmid: "someone-else".into(),
+                    result: Ok(()),
+                },
+            )
+            .is_empty()
+        );
+        let cmds = reply(
+            &mut app,
+            Reply::DecideImport {
+                cmid,
+                result: Ok(()),
+            },
+        );
+        let [Cmd::ImportReviews { seq, page: 0, .. }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        reply(
+            &mut app,
+            Reply::ImportReviews {
+                seq: *seq,
+                page: 0,
+                result: Ok(import_reviews_page(import_rows().split_off(1))),
+            },
+        );
+        insta::assert_snapshot!(format!("import_reviews_linked_{code}"), render(&app));
+
+        // Keep the other separate; a refusal (decided meanwhile) is shown in the user's language.
+        let cmds = press(&mut app, KeyCode::Char('k'));
+        let [
+            Cmd::DecideImport {
+                cmid,
+                review_id,
+                link: false,
+                ..
+            },
+        ] = cmds.as_slice()
+        else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(review_id, "ir-2");
+        let cmid = cmid.clone();
+        reply(
+            &mut app,
+            Reply::DecideImport {
+                cmid,
+                result: Err(amparo::api::ApiError::Conflict("changed".into())),
+            },
+        );
+        assert_eq!(app.screen(), Screen::ImportReviews);
+        assert!(matches!(
+            app.screens.import_reviews.error,
+            Some(amparo::api::ApiError::Conflict(_))
+        ));
+        insta::assert_snapshot!(format!("import_reviews_refused_{code}"), render(&app));
+    }
+}
+
+#[test]
+fn only_registrars_reach_the_import_reviews() {
+    let (mut app, _) = logged_in_as(Lang::En, "analyst", &["analyst"], (80, 24));
+    assert!(press(&mut app, KeyCode::F(11)).is_empty());
+    assert_ne!(app.screen(), Screen::ImportReviews);
+}

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod codes;
 pub mod connection;
 pub mod context;
+pub mod imports;
 pub mod inputs;
 pub mod mutation;
 pub mod prereg;
@@ -31,6 +32,7 @@ pub struct QueryRoot(
     admin::AdminQuery,
     prereg::PreRegistrationQuery,
     protection::ProtectionQuery,
+    imports::ImportQuery,
 );
 
 /// Writes. Every mutation is idempotent by clientMutationId; every update checks the version read.
@@ -42,6 +44,7 @@ pub struct MutationRoot(
     admin::AdminMutation,
     prereg::PreRegistrationMutation,
     protection::ProtectionMutation,
+    imports::ImportMutation,
 );
 
 /// The API's schema type.

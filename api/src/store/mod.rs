@@ -11,6 +11,7 @@ pub mod db;
 pub mod dialect;
 pub mod feed;
 pub mod idempotency;
+pub mod imports;
 pub mod prereg;
 pub mod protection;
 pub mod queries;

@@ -19,6 +19,7 @@ use super::schema::*;
 use super::scope::Scope;
 use super::{new_id, now};
 use crate::domain::access::{FieldGroup, Permission};
+use crate::domain::events::RecordEvent;
 use crate::domain::feed::{Change, RecordKind};
 use crate::domain::names;
 use crate::domain::needs;
@@ -128,8 +129,55 @@ fn insert_group(
     Ok(id)
 }
 
+/// Where imported records came from: the source's name, the batch writing them, and the
+/// source's own keys of the group and of each member (in the order of the members).
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    pub source: &'a str,
+    pub batch_id: &'a str,
+    pub group_key: &'a str,
+    pub member_keys: &'a [String],
+}
+
+impl Origin<'_> {
+    /// The first history entry of an imported record.
+    fn event(&self, key: &str) -> Result<serde_json::Value> {
+        serde_json::to_value(RecordEvent::Imported {
+            source: self.source.to_string(),
+            source_key: key.to_string(),
+            batch_id: self.batch_id.to_string(),
+        })
+        .map_err(|e| Error::internal(format!("cannot store the import event: {e}")))
+    }
+}
+
 /// Registers a group and all its members in the caller's transaction.
 pub fn register_group(conn: &mut DbConn, scope: &Scope, input: &GroupInput) -> Result<Registered> {
+    register(conn, scope, input, None)
+}
+
+/// Registers a group brought by an import: the same write as [`register_group`] (audit, change
+/// feed, search keys), with each record's history starting with where it came from.
+pub fn register_imported_group(
+    conn: &mut DbConn,
+    scope: &Scope,
+    input: &GroupInput,
+    origin: &Origin,
+) -> Result<Registered> {
+    if origin.member_keys.len() != input.members.len() {
+        return Err(Error::internal(
+            "an imported group needs one source key per member",
+        ));
+    }
+    register(conn, scope, input, Some(origin))
+}
+
+fn register(
+    conn: &mut DbConn,
+    scope: &Scope,
+    input: &GroupInput,
+    origin: Option<&Origin>,
+) -> Result<Registered> {
     scope.require(Permission::WritePersons)?;
     let t = now();
     input.validate(t.date())?;
@@ -144,11 +192,33 @@ pub fn register_group(conn: &mut DbConn, scope: &Scope, input: &GroupInput) -> R
     let unit = scope.unit_id().to_string();
     let code = unit_code(conn, &unit)?;
     let group_id = insert_group(conn, &unit, &code, &office)?;
+    if let Some(o) = origin {
+        record_event(
+            conn,
+            scope,
+            "registration_group",
+            &group_id,
+            "imported",
+            o.event(o.group_key)?,
+        )?;
+    }
     let mut individual_ids = Vec::with_capacity(input.members.len());
     let mut audit_entries = vec![Entry::ok("create", "registration_group", &group_id)];
     let mut changes = vec![Change::create(RecordKind::RegistrationGroup, &group_id)];
-    for m in &input.members {
-        let id = insert_person(conn, scope, &code, &office, &m.person, &mut changes)?;
+    for (i, m) in input.members.iter().enumerate() {
+        let imported = match origin {
+            Some(o) => Some(o.event(&o.member_keys[i])?),
+            None => None,
+        };
+        let id = insert_person(
+            conn,
+            scope,
+            &code,
+            &office,
+            &m.person,
+            imported,
+            &mut changes,
+        )?;
         let membership_id = new_id();
         changes.push(Change::create(RecordKind::GroupMembership, &membership_id));
         diesel::insert_into(group_memberships::table)
@@ -194,6 +264,7 @@ fn insert_person(
     unit_code: &str,
     office: &str,
     p: &PersonInput,
+    imported: Option<serde_json::Value>,
     changes: &mut Vec<Change>,
 ) -> Result<String> {
     let t = now();
@@ -228,6 +299,9 @@ fn insert_person(
             ),
         ))
         .execute(conn)?;
+    if let Some(event) = imported {
+        record_event(conn, scope, "individual", &id, "imported", event)?;
+    }
     index_names(conn, unit, &id, &p.name_parts())?;
     for l in &p.languages {
         insert_language(conn, unit, &id, l, t)?;

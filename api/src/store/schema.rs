@@ -509,6 +509,61 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    import_batches (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        source -> Text,
+        source_files -> Text,
+        first_row -> Integer,
+        last_row -> Integer,
+        mapping_version -> Text,
+        mapping_digest -> Text,
+        operator_id -> Text,
+        individuals_created -> Integer,
+        groups_created -> Integer,
+        cases_created -> Integer,
+        needs_created -> Integer,
+        documents_created -> Integer,
+        linked -> Integer,
+        status -> Text,
+        created_at -> Timestamp,
+        rolled_back_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    import_records (id) {
+        id -> Text,
+        batch_id -> Text,
+        operation_unit_id -> Text,
+        source -> Text,
+        source_key -> Text,
+        record_kind -> Text,
+        record_id -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    import_reviews (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        batch_id -> Text,
+        individual_id -> Text,
+        candidate_id -> Text,
+        score -> Integer,
+        reasons -> Text,
+        within_import -> Bool,
+        status -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        version -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     operation_units,
     offices,
@@ -542,6 +597,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     change_feed_heads,
     pre_registrations,
     protection_cases,
+    import_batches,
+    import_records,
+    import_reviews,
 );
 
 diesel::joinable!(case_members -> cases (case_id));

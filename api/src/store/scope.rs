@@ -114,6 +114,13 @@ impl Scope {
         }
     }
 
+    /// The same caller registering at another office of their unit (an import names the office
+    /// that receives its records).
+    pub(crate) fn registering_at(mut self, office_id: String) -> Self {
+        self.office_id = Some(office_id);
+        self
+    }
+
     /// The office new records are registered at: the caller's own.
     pub fn registering_office(&self) -> Result<&str> {
         self.office_id.as_deref().ok_or_else(|| {

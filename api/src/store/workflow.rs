@@ -1019,6 +1019,35 @@ pub struct NewCase {
 /// Refused when the unit does not run the RSD module, when someone named is not a current
 /// member of the group, or when the principal applicant already has an open RSD case.
 pub fn open_case(conn: &mut DbConn, scope: &Scope, new: &NewCase) -> Result<String> {
+    open(conn, scope, new, None)
+}
+
+/// A case brought from an earlier database: when it was opened there, the status it had and
+/// since when.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportedCase {
+    pub status: crate::domain::import::ImportedStatus,
+    pub opened_at: NaiveDateTime,
+    pub status_at: Option<NaiveDateTime>,
+}
+
+/// Opens a case brought by an import, with the same checks and writes as [`open_case`] (case
+/// number, members, audit, change feed), in the state its old status and dates give.
+pub fn open_imported_case(
+    conn: &mut DbConn,
+    scope: &Scope,
+    new: &NewCase,
+    imported: &ImportedCase,
+) -> Result<String> {
+    open(conn, scope, new, Some(imported))
+}
+
+fn open(
+    conn: &mut DbConn,
+    scope: &Scope,
+    new: &NewCase,
+    imported: Option<&ImportedCase>,
+) -> Result<String> {
     scope.require(Permission::WritePersons)?;
     let unit = super::users::unit(conn, scope.unit_id())?;
     if !unit.module_list().iter().any(|m| m == "rsd") {
@@ -1089,7 +1118,7 @@ pub fn open_case(conn: &mut DbConn, scope: &Scope, new: &NewCase) -> Result<Stri
             "keep the summary under 4000 characters; the full account goes in the interview notes",
         ));
     }
-    let at = now();
+    let at = imported.map_or_else(now, |i| i.opened_at);
     let number = super::registry::format_number(
         &unit.code,
         'C',
@@ -1100,15 +1129,35 @@ pub fn open_case(conn: &mut DbConn, scope: &Scope, new: &NewCase) -> Result<Stri
         Change::create(RecordKind::Case, &case_id)
             .touching(claim.map(|_| crate::domain::access::FieldGroup::ClaimNarrative)),
     ];
-    let mut state = CaseState::new(
-        new.principal_id.clone(),
-        derivatives.clone(),
-        new.modality,
-        at,
-    );
+    let (mut state, changed_at) = match imported {
+        None => (
+            CaseState::new(
+                new.principal_id.clone(),
+                derivatives.clone(),
+                new.modality,
+                at,
+            ),
+            at,
+        ),
+        Some(i) => {
+            let state = i.status.state(
+                &new.principal_id,
+                derivatives.clone(),
+                at,
+                i.status_at,
+                scope.user_id(),
+            );
+            let changed = state
+                .closure
+                .as_ref()
+                .map(|c| c.at)
+                .or(state.admissibility.as_ref().map(|a| a.at));
+            (state, changed.unwrap_or(at))
+        }
+    };
     refresh_facts(conn, &mut state)?;
     let settings = unit_settings(conn, scope.unit_id())?;
-    let (json, q) = initial_columns(&state, &settings.rsd, at)?;
+    let (json, q) = initial_columns(&state, &settings.rsd, changed_at)?;
     diesel::insert_into(cases::table)
         .values((
             cases::id.eq(&case_id),

@@ -7,9 +7,10 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::api::{self, ApiError, Client};
 use crate::msg::{
-    AdminData, AdminDone, AdminOp, AdminRead, CasePage, Cmd, Decision, ListReply, LiveEvent, Msg,
-    PreRegPage, Reply, ReviewsPage, TokenOp,
+    AdminData, AdminDone, AdminOp, AdminRead, CasePage, Cmd, Decision, ImportReviewsPage,
+    ListReply, LiveEvent, Msg, PreRegPage, Reply, ReviewsPage, TokenOp,
 };
+use crate::screens::import_reviews::IMPORT_REVIEWS_PAGE;
 use crate::screens::pre_regs::PRE_REGS_PAGE;
 
 mod act;
@@ -159,6 +160,20 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
         } => {
             let result = decide(client, cmid.clone(), review_id, version, decision, reason).await;
             Reply::Decide { cmid, result }
+        }
+        Cmd::ImportReviews { seq, page, after } => Reply::ImportReviews {
+            seq,
+            page,
+            result: import_reviews_page(client, after).await,
+        },
+        Cmd::DecideImport {
+            cmid,
+            review_id,
+            version,
+            link,
+        } => {
+            let result = decide_import(client, cmid.clone(), review_id, version, link).await;
+            Reply::DecideImport { cmid, result }
         }
         Cmd::Register(input) => Reply::Register(
             client
@@ -367,6 +382,50 @@ async fn decide(
     };
     client
         .post::<api::DecideDuplicate>(Variables { input })
+        .await
+        .map(|_| ())
+}
+
+async fn import_reviews_page(
+    client: &Client,
+    after: Option<String>,
+) -> Result<ImportReviewsPage, ApiError> {
+    let d = client
+        .post::<api::ImportReviews>(api::import_reviews::Variables {
+            first: IMPORT_REVIEWS_PAGE as i64,
+            after,
+        })
+        .await?;
+    let c = d.import_reviews;
+    Ok(ImportReviewsPage {
+        rows: c.edges.into_iter().map(|e| e.node).collect(),
+        has_next: c.page_info.has_next_page,
+        end_cursor: c.page_info.end_cursor,
+    })
+}
+
+/// `decideImportReview` with the version read and the list's `clientMutationId`.
+async fn decide_import(
+    client: &Client,
+    cmid: String,
+    review_id: String,
+    version: i64,
+    link: bool,
+) -> Result<(), ApiError> {
+    use api::decide_import_review::{DecideImportReviewInput, ImportReviewDecision, Variables};
+    let decision = if link {
+        ImportReviewDecision::LINK
+    } else {
+        ImportReviewDecision::KEEP_SEPARATE
+    };
+    let input = DecideImportReviewInput {
+        client_mutation_id: cmid,
+        review_id,
+        version,
+        decision,
+    };
+    client
+        .post::<api::DecideImportReview>(Variables { input })
         .await
         .map(|_| ())
 }

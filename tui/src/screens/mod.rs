@@ -15,6 +15,7 @@ pub mod cases;
 pub mod decide_form;
 pub mod group;
 pub mod group_form;
+pub mod import_reviews;
 pub mod individual;
 pub mod login;
 pub mod person_form;
@@ -58,6 +59,8 @@ pub enum Screen {
     Protection,
     /// One protection case, or the intake of one.
     ProtectionCase,
+    /// The registrars' list of possible duplicates found by imports.
+    ImportReviews,
 }
 
 /// Every screen's state; the app shows one at a time.
@@ -78,6 +81,7 @@ pub struct Screens {
     pub pre_regs: pre_regs::PreRegsState,
     pub protection: protection::ProtectionState,
     pub protection_case: protection_case::ProtectionCaseState,
+    pub import_reviews: import_reviews::ImportReviewsState,
 }
 
 /// An officer a case may be assigned to.

@@ -1,0 +1,763 @@
+//! Reads the source tables through the mapping into households ready to register, and lists
+//! every row that cannot be imported with what is wrong and where. Nothing here touches the
+//! database: deduplication and writing happen in [`super::run`].
+//!
+//! A household is imported whole or not at all: a member whose row is wrong keeps the whole
+//! household out (registering the rest would split a family the source kept together). A need,
+//! document or case row that is wrong is left out alone.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::mapping::{CodeList, Mapping, need_target};
+use super::source::{self, Row};
+use crate::domain::import::{ImportedStatus, generation_contradiction};
+use crate::domain::registration::{DocumentInput, FOCAL_POINT, NeedInput, PersonInput};
+use crate::error::Result;
+
+/// What kind of problem a row has, as the report groups them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProblemKind {
+    /// A required value is empty.
+    Missing,
+    /// A date that is not a date in the mapping's formats, or cannot be (in the future, before
+    /// 1900, arrival before birth).
+    ImpossibleDate,
+    /// A source code the mapping does not translate.
+    UnknownCode,
+    /// A child born before the focal point, or a parent after.
+    ChildOlderThanParent,
+    /// A household or group with no focal point (or more than one).
+    NoFocalPoint,
+    /// A case whose principal applicant is missing or not in its household.
+    CaseWithoutPrincipal,
+    /// A row naming a person, household or case that is not in the source.
+    UnknownReference,
+    /// A key that appears twice.
+    RepeatedKey,
+    /// Any other value our rules refuse (too long, a bad document number...).
+    Invalid,
+}
+
+impl ProblemKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemKind::Missing => "missing value",
+            ProblemKind::ImpossibleDate => "impossible date",
+            ProblemKind::UnknownCode => "unmapped code",
+            ProblemKind::ChildOlderThanParent => "child older than the parent",
+            ProblemKind::NoFocalPoint => "group without a focal point",
+            ProblemKind::CaseWithoutPrincipal => "case without a principal applicant",
+            ProblemKind::UnknownReference => "unknown reference",
+            ProblemKind::RepeatedKey => "repeated key",
+            ProblemKind::Invalid => "invalid value",
+        }
+    }
+}
+
+/// One thing wrong with one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub table: String,
+    pub line: usize,
+    pub key: Option<String>,
+    pub field: String,
+    pub kind: ProblemKind,
+    pub what: String,
+}
+
+/// A member ready to register.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub key: String,
+    pub line: usize,
+    pub relationship: String,
+    pub person: PersonInput,
+}
+
+/// A case ready to open for its household.
+#[derive(Debug, Clone)]
+pub struct CaseRecord {
+    pub key: String,
+    pub line: usize,
+    pub principal_key: String,
+    pub status: ImportedStatus,
+    pub opened_at: Option<NaiveDateTime>,
+    pub status_at: Option<NaiveDateTime>,
+}
+
+/// A household of the source, with why it cannot be imported if it cannot.
+#[derive(Debug, Clone)]
+pub struct Household {
+    pub key: String,
+    pub members: Vec<Member>,
+    pub cases: Vec<CaseRecord>,
+    pub refused: Option<String>,
+    /// Members whose own rows are wrong (not among `members`).
+    pub refused_members: usize,
+}
+
+impl Household {
+    /// The lines of its members in the individuals file.
+    pub fn lines(&self) -> (usize, usize) {
+        let lines = self.members.iter().map(|m| m.line);
+        (
+            lines.clone().min().unwrap_or_default(),
+            lines.max().unwrap_or_default(),
+        )
+    }
+}
+
+/// The source read through the mapping.
+#[derive(Debug, Clone, Default)]
+pub struct Prepared {
+    /// In the order of their first member in the individuals file.
+    pub households: Vec<Household>,
+    pub problems: Vec<Problem>,
+    /// Source values no mapping translates, with how many rows carry them.
+    pub unmapped: BTreeMap<(CodeList, String), usize>,
+    /// Rows read per table.
+    pub rows: Vec<(String, usize)>,
+    /// The files read, for the batch record.
+    pub files: Vec<String>,
+}
+
+struct Checker<'m> {
+    mapping: &'m Mapping,
+    today: NaiveDate,
+    problems: Vec<Problem>,
+    unmapped: BTreeMap<(CodeList, String), usize>,
+}
+
+impl Checker<'_> {
+    fn problem(
+        &mut self,
+        row: &Row,
+        key: Option<&str>,
+        field: &str,
+        kind: ProblemKind,
+        what: String,
+    ) {
+        self.problems.push(Problem {
+            table: row.table().to_string(),
+            line: row.line,
+            key: key.map(str::to_string),
+            field: field.to_string(),
+            kind,
+            what,
+        });
+    }
+
+    fn required<'r>(&mut self, row: &Row<'r>, key: Option<&str>, column: &str) -> Option<&'r str> {
+        let v = row.get(column);
+        if v.is_none() {
+            self.problem(row, key, column, ProblemKind::Missing, "is empty".into());
+        }
+        v
+    }
+
+    fn code(
+        &mut self,
+        row: &Row,
+        key: Option<&str>,
+        column: &str,
+        list: CodeList,
+        value: &str,
+    ) -> Option<String> {
+        match self.mapping.codes.map(list, value) {
+            Some(c) => Some(c.to_string()),
+            None => {
+                *self.unmapped.entry((list, value.to_string())).or_default() += 1;
+                self.problem(
+                    row,
+                    key,
+                    column,
+                    ProblemKind::UnknownCode,
+                    format!(
+                        "{value:?} is not in the mapping's [codes.{}]",
+                        list.as_str()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn opt_code(
+        &mut self,
+        row: &Row,
+        key: Option<&str>,
+        column: &Option<String>,
+        list: CodeList,
+    ) -> Result<Option<String>, ()> {
+        match (column, row.opt(column)) {
+            (Some(c), Some(v)) => self.code(row, key, c, list, v).map(Some).ok_or(()),
+            _ => Ok(None),
+        }
+    }
+
+    fn date(
+        &mut self,
+        row: &Row,
+        key: Option<&str>,
+        column: &Option<String>,
+    ) -> Result<Option<NaiveDate>, ()> {
+        let (Some(c), Some(v)) = (column, row.opt(column)) else {
+            return Ok(None);
+        };
+        match self.mapping.date(v) {
+            Some(d) if d > self.today => {
+                self.problem(
+                    row,
+                    key,
+                    c,
+                    ProblemKind::ImpossibleDate,
+                    format!("{v:?} is in the future"),
+                );
+                Err(())
+            }
+            Some(d) if d.year_ce().1 < 1900 => {
+                self.problem(
+                    row,
+                    key,
+                    c,
+                    ProblemKind::ImpossibleDate,
+                    format!("{v:?} is before 1900"),
+                );
+                Err(())
+            }
+            Some(d) => Ok(Some(d)),
+            None => {
+                let formats = self.mapping.date_formats.join(", ");
+                self.problem(
+                    row,
+                    key,
+                    c,
+                    ProblemKind::ImpossibleDate,
+                    format!("{v:?} is not a date (formats: {formats}, %Y-%m-%d)"),
+                );
+                Err(())
+            }
+        }
+    }
+}
+
+use chrono::Datelike;
+
+fn midnight(d: NaiveDate) -> NaiveDateTime {
+    d.and_hms_opt(0, 0, 0).unwrap_or_default()
+}
+
+/// Reads every table the mapping names from `sources` and prepares the households.
+pub fn prepare(mapping: &Mapping, sources: &[PathBuf], today: NaiveDate) -> Result<Prepared> {
+    let delimiter = mapping.delimiter.map_or(b',', |c| c as u8);
+    let open = |file: &str, sheet: &Option<String>| {
+        source::open(sources, file, sheet.as_deref(), delimiter)
+    };
+    let ind = &mapping.individuals;
+    let people = open(&ind.file, &ind.sheet)?;
+    let mut columns = vec![
+        ind.key.as_str(),
+        &ind.household,
+        &ind.relationship,
+        &ind.given_names,
+    ];
+    columns.extend(
+        [
+            &ind.middle_name,
+            &ind.family_name,
+            &ind.second_family_name,
+            &ind.sex,
+            &ind.date_of_birth,
+            &ind.nationality,
+            &ind.country_of_origin,
+            &ind.arrival_date,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str),
+    );
+    people.require(&columns)?;
+    let households_table = match &mapping.households {
+        Some(h) => {
+            let t = open(&h.file, &h.sheet)?;
+            t.require(&[&h.key])?;
+            Some(t)
+        }
+        None => None,
+    };
+    let needs_table = match &mapping.needs {
+        Some(n) => {
+            let t = open(&n.file, &n.sheet)?;
+            t.require(&[&n.person, &n.code])?;
+            Some(t)
+        }
+        None => None,
+    };
+    let docs_table = match &mapping.documents {
+        Some(d) => {
+            let t = open(&d.file, &d.sheet)?;
+            let mut cols = vec![d.person.as_str(), &d.document_type, &d.number];
+            cols.extend(
+                [&d.issuing_country, &d.issued_on, &d.expires_on]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str),
+            );
+            t.require(&cols)?;
+            Some(t)
+        }
+        None => None,
+    };
+    let cases_table = match &mapping.cases {
+        Some(c) => {
+            let t = open(&c.file, &c.sheet)?;
+            let mut cols = vec![c.key.as_str(), &c.household, &c.principal, &c.status];
+            cols.extend(
+                [&c.opened, &c.status_date]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str),
+            );
+            t.require(&cols)?;
+            Some(t)
+        }
+        None => None,
+    };
+
+    let mut ck = Checker {
+        mapping,
+        today,
+        problems: Vec::new(),
+        unmapped: BTreeMap::new(),
+    };
+    let mut households: Vec<Household> = Vec::new();
+    let mut household_at: HashMap<String, usize> = HashMap::new();
+    // Where each person is: household index and member index, or None when their row is bad.
+    let mut person_at: HashMap<String, Option<(usize, usize)>> = HashMap::new();
+
+    for row in people.rows() {
+        let key = ck.required(&row, None, &ind.key).map(str::to_string);
+        let k = key.as_deref();
+        let household = ck.required(&row, k, &ind.household).map(str::to_string);
+        if let Some(k) = k
+            && person_at.contains_key(k)
+        {
+            ck.problem(
+                &row,
+                Some(k),
+                &ind.key,
+                ProblemKind::RepeatedKey,
+                format!("person {k} appears twice"),
+            );
+            continue;
+        }
+        let (Some(key), Some(household)) = (key, household) else {
+            continue;
+        };
+        let h = *household_at.entry(household.clone()).or_insert_with(|| {
+            households.push(Household {
+                key: household.clone(),
+                members: Vec::new(),
+                cases: Vec::new(),
+                refused: None,
+                refused_members: 0,
+            });
+            households.len() - 1
+        });
+        match person(&mut ck, &row, &key) {
+            Some(member) => {
+                person_at.insert(key, Some((h, households[h].members.len())));
+                households[h].members.push(member);
+            }
+            None => {
+                person_at.insert(key.clone(), None);
+                households[h].refused_members += 1;
+                households[h].refused.get_or_insert(format!(
+                    "member {key} ({} line {}) has errors",
+                    row.table(),
+                    row.line
+                ));
+            }
+        }
+    }
+
+    if let (Some(t), Some(m)) = (&needs_table, &mapping.needs) {
+        for row in t.rows() {
+            let Some(who) = ck.required(&row, None, &m.person) else {
+                continue;
+            };
+            let Some(code) = ck.required(&row, Some(who), &m.code) else {
+                continue;
+            };
+            let Some(target) = ck.code(&row, Some(who), &m.code, CodeList::Need, code) else {
+                continue;
+            };
+            let (code, sub) = need_target(&target);
+            let need = NeedInput {
+                code: code.to_string(),
+                sub_code: sub.map(str::to_string),
+                comments: None,
+            };
+            attach(
+                &mut ck,
+                &row,
+                &m.person,
+                who,
+                &person_at,
+                &mut households,
+                |p| p.specific_needs.push(need),
+            );
+        }
+    }
+
+    if let (Some(t), Some(m)) = (&docs_table, &mapping.documents) {
+        for row in t.rows() {
+            let Some(who) = ck.required(&row, None, &m.person) else {
+                continue;
+            };
+            let Some(kind) = ck.required(&row, Some(who), &m.document_type) else {
+                continue;
+            };
+            let Some(number) = ck.required(&row, Some(who), &m.number) else {
+                continue;
+            };
+            let Some(document_type) = ck.code(
+                &row,
+                Some(who),
+                &m.document_type,
+                CodeList::DocumentType,
+                kind,
+            ) else {
+                continue;
+            };
+            let Ok(issuing_country) =
+                ck.opt_code(&row, Some(who), &m.issuing_country, CodeList::Nationality)
+            else {
+                continue;
+            };
+            let (Ok(issued_on), Ok(expires_on)) = (
+                ck.date(&row, Some(who), &m.issued_on),
+                ck.date_any(&row, Some(who), &m.expires_on),
+            ) else {
+                continue;
+            };
+            let doc = DocumentInput {
+                document_type,
+                number: number.to_string(),
+                issuing_country,
+                issued_on,
+                expires_on,
+            };
+            if let Err(e) = doc.validate(today) {
+                ck.problem(
+                    &row,
+                    Some(who),
+                    e.field.as_deref().unwrap_or(&m.number),
+                    ProblemKind::Invalid,
+                    e.message,
+                );
+                continue;
+            }
+            attach(
+                &mut ck,
+                &row,
+                &m.person,
+                who,
+                &person_at,
+                &mut households,
+                |p| p.documents.push(doc),
+            );
+        }
+    }
+
+    // Whole-household rules, on the members as they will be registered.
+    let problems_before = ck.problems.len();
+    let mut household_problems: Vec<Problem> = Vec::new();
+    for h in households.iter_mut() {
+        let focal: Vec<&Member> = h
+            .members
+            .iter()
+            .filter(|m| m.relationship == FOCAL_POINT)
+            .collect();
+        if h.refused.is_none() && focal.len() != 1 {
+            let (first, _) = h.lines();
+            household_problems.push(Problem {
+                table: people.name.clone(),
+                line: first,
+                key: Some(h.key.clone()),
+                field: ind.relationship.clone(),
+                kind: ProblemKind::NoFocalPoint,
+                what: format!(
+                    "household {} has {} focal points; it needs exactly one",
+                    h.key,
+                    focal.len()
+                ),
+            });
+            h.refused = Some(format!("household {} has no single focal point", h.key));
+            continue;
+        }
+        let focal_birth = focal.first().and_then(|f| f.person.date_of_birth);
+        let mut refused = None;
+        for m in &h.members {
+            if generation_contradiction(&m.relationship, m.person.date_of_birth, focal_birth) {
+                household_problems.push(Problem {
+                    table: people.name.clone(),
+                    line: m.line,
+                    key: Some(m.key.clone()),
+                    field: ind.date_of_birth.clone().unwrap_or_default(),
+                    kind: ProblemKind::ChildOlderThanParent,
+                    what: format!(
+                        "{} ({}) is born {} but the focal point {}",
+                        m.key,
+                        m.relationship,
+                        m.person
+                            .date_of_birth
+                            .map(|d| d.to_string())
+                            .unwrap_or_default(),
+                        focal_birth.map(|d| d.to_string()).unwrap_or_default()
+                    ),
+                });
+                refused.get_or_insert(format!(
+                    "member {} contradicts the focal point's age",
+                    m.key
+                ));
+            }
+            if let Err(e) = m.person.validate(today) {
+                let kind = match e.reason {
+                    crate::domain::error::Reason::InFuture
+                    | crate::domain::error::Reason::TooEarly { .. }
+                    | crate::domain::error::Reason::BeforeOther { .. } => {
+                        ProblemKind::ImpossibleDate
+                    }
+                    _ => ProblemKind::Invalid,
+                };
+                household_problems.push(Problem {
+                    table: people.name.clone(),
+                    line: m.line,
+                    key: Some(m.key.clone()),
+                    field: e.field.clone().unwrap_or_default(),
+                    kind,
+                    what: e.message.clone(),
+                });
+                refused.get_or_insert(format!("member {} has errors", m.key));
+            }
+        }
+        if h.refused.is_none() {
+            h.refused = refused;
+        }
+    }
+    ck.problems
+        .splice(problems_before..problems_before, household_problems);
+
+    if let (Some(t), Some(m)) = (&households_table, &mapping.households) {
+        for row in t.rows() {
+            let Some(key) = ck.required(&row, None, &m.key) else {
+                continue;
+            };
+            if !household_at.contains_key(key) {
+                ck.problem(
+                    &row,
+                    Some(key),
+                    &m.key,
+                    ProblemKind::NoFocalPoint,
+                    format!("household {key} has no members, so no focal point"),
+                );
+            }
+        }
+    }
+
+    if let (Some(t), Some(m)) = (&cases_table, &mapping.cases) {
+        let mut seen: HashMap<String, ()> = HashMap::new();
+        for row in t.rows() {
+            let Some(key) = ck.required(&row, None, &m.key) else {
+                continue;
+            };
+            if seen.insert(key.to_string(), ()).is_some() {
+                ck.problem(
+                    &row,
+                    Some(key),
+                    &m.key,
+                    ProblemKind::RepeatedKey,
+                    format!("case {key} appears twice"),
+                );
+                continue;
+            }
+            let Some(household) = ck.required(&row, Some(key), &m.household) else {
+                continue;
+            };
+            let Some(&h) = household_at.get(household) else {
+                ck.problem(
+                    &row,
+                    Some(key),
+                    &m.household,
+                    ProblemKind::UnknownReference,
+                    format!("household {household} is not in the individuals file"),
+                );
+                continue;
+            };
+            let Some(principal) = row.get(&m.principal) else {
+                ck.problem(
+                    &row,
+                    Some(key),
+                    &m.principal,
+                    ProblemKind::CaseWithoutPrincipal,
+                    format!("case {key} names no principal applicant"),
+                );
+                continue;
+            };
+            if households[h].refused.is_none()
+                && !households[h].members.iter().any(|x| x.key == principal)
+            {
+                ck.problem(&row, Some(key), &m.principal, ProblemKind::CaseWithoutPrincipal, format!("the principal applicant {principal} is not a member of household {household}"));
+                continue;
+            }
+            let Some(status) = ck.required(&row, Some(key), &m.status) else {
+                continue;
+            };
+            let Some(target) = ck.code(&row, Some(key), &m.status, CodeList::CaseStatus, status)
+            else {
+                continue;
+            };
+            let Some(status) = ImportedStatus::parse(&target) else {
+                continue;
+            };
+            let (Ok(opened), Ok(status_at)) = (
+                ck.date(&row, Some(key), &m.opened),
+                ck.date(&row, Some(key), &m.status_date),
+            ) else {
+                continue;
+            };
+            households[h].cases.push(CaseRecord {
+                key: key.to_string(),
+                line: row.line,
+                principal_key: principal.to_string(),
+                status,
+                opened_at: opened.map(midnight),
+                status_at: status_at.map(midnight),
+            });
+        }
+    }
+
+    let mut rows = vec![(people.name.clone(), people.len())];
+    let mut files = vec![people.name.clone()];
+    for t in [&households_table, &needs_table, &docs_table, &cases_table]
+        .into_iter()
+        .flatten()
+    {
+        rows.push((t.name.clone(), t.len()));
+        files.push(t.name.clone());
+    }
+    Ok(Prepared {
+        households,
+        problems: ck.problems,
+        unmapped: ck.unmapped,
+        rows,
+        files,
+    })
+}
+
+impl Checker<'_> {
+    /// A date that may lie in the future (an expiry).
+    fn date_any(
+        &mut self,
+        row: &Row,
+        key: Option<&str>,
+        column: &Option<String>,
+    ) -> Result<Option<NaiveDate>, ()> {
+        let (Some(c), Some(v)) = (column, row.opt(column)) else {
+            return Ok(None);
+        };
+        match self.mapping.date(v) {
+            Some(d) => Ok(Some(d)),
+            None => {
+                self.problem(
+                    row,
+                    key,
+                    c,
+                    ProblemKind::ImpossibleDate,
+                    format!("{v:?} is not a date"),
+                );
+                Err(())
+            }
+        }
+    }
+}
+
+/// Adds a need or document to the person a row names, or reports the row.
+fn attach(
+    ck: &mut Checker,
+    row: &Row,
+    column: &str,
+    who: &str,
+    person_at: &HashMap<String, Option<(usize, usize)>>,
+    households: &mut [Household],
+    add: impl FnOnce(&mut PersonInput),
+) {
+    match person_at.get(who) {
+        Some(Some((h, m))) => add(&mut households[*h].members[*m].person),
+        // The person's own row is wrong and already reported; their household stays out.
+        Some(None) => {}
+        None => ck.problem(
+            row,
+            Some(who),
+            column,
+            ProblemKind::UnknownReference,
+            format!("person {who} is not in the individuals file"),
+        ),
+    }
+}
+
+/// One individuals row as a member, or `None` after reporting what is wrong with it.
+fn person(ck: &mut Checker, row: &Row, key: &str) -> Option<Member> {
+    let ind = &ck.mapping.individuals;
+    let before = ck.problems.len();
+    let k = Some(key);
+    let given = ck.required(row, k, &ind.given_names).map(str::to_string);
+    let relationship = ck
+        .required(row, k, &ind.relationship)
+        .and_then(|v| ck.code(row, k, &ind.relationship.clone(), CodeList::Relationship, v));
+    let sex = ck
+        .opt_code(row, k, &ind.sex.clone(), CodeList::Sex)
+        .ok()
+        .flatten();
+    let nationality = ck
+        .opt_code(row, k, &ind.nationality.clone(), CodeList::Nationality)
+        .ok()
+        .flatten();
+    let origin = ck
+        .opt_code(
+            row,
+            k,
+            &ind.country_of_origin.clone(),
+            CodeList::Nationality,
+        )
+        .ok()
+        .flatten();
+    let birth = ck.date(row, k, &ind.date_of_birth.clone()).ok().flatten();
+    let arrival = ck.date(row, k, &ind.arrival_date.clone()).ok().flatten();
+    if ck.problems.len() > before {
+        return None;
+    }
+    let text = |c: &Option<String>| row.opt(c).map(str::to_string);
+    Some(Member {
+        key: key.to_string(),
+        line: row.line,
+        relationship: relationship?,
+        person: PersonInput {
+            given_names: given?,
+            middle_name: text(&ind.middle_name),
+            family_name: text(&ind.family_name),
+            second_family_name: text(&ind.second_family_name),
+            sex,
+            date_of_birth: birth,
+            nationalities: nationality.into_iter().collect(),
+            country_of_origin: origin,
+            arrival_date: arrival,
+            legacy_id: Some(key.to_string()),
+            ..PersonInput::default()
+        },
+    })
+}

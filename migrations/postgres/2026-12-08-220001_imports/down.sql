@@ -1,0 +1,3 @@
+DROP TABLE import_reviews;
+DROP TABLE import_records;
+DROP TABLE import_batches;
