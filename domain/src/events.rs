@@ -118,6 +118,17 @@ pub fn person_field_group(field: &str) -> Option<FieldGroup> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum RecordEvent {
+    /// An event of an imported case's history in the earlier system: its date there and what
+    /// happened, in that system's words; the note may retell the claim, so it is of the claim
+    /// narrative's field group.
+    #[serde(rename_all = "camelCase")]
+    EarlierEvent {
+        source: String,
+        on: chrono::NaiveDate,
+        what: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
     /// The record came from an earlier database: its source, its key there and the import
     /// batch that wrote it (the first entry of an imported record's history).
     #[serde(rename_all = "camelCase")]
@@ -210,6 +221,7 @@ impl RecordEvent {
             }
             RecordEvent::FromPreRegistration { .. } => "from_pre_registration",
             RecordEvent::Imported { .. } => "imported",
+            RecordEvent::EarlierEvent { .. } => "earlier_event",
             RecordEvent::ImportRolledBack { .. } => "import_rolled_back",
             RecordEvent::ImportReviewDecided { .. } => "import_review_decided",
             RecordEvent::SpecificNeedAdded { .. } => "specific_need_added",
@@ -237,6 +249,11 @@ impl Redact for RecordEvent {
     fn redact(&mut self, reader: &dyn Sees) {
         match self {
             RecordEvent::SpecificNeedAdded { code, .. } => code.redact(reader),
+            RecordEvent::EarlierEvent { note, .. } => {
+                if !reader.sees(FieldGroup::ClaimNarrative) {
+                    *note = None;
+                }
+            }
             RecordEvent::Updated { changes, .. } => {
                 changes.retain(|field, _| person_field_group(field).is_none_or(|g| reader.sees(g)))
             }
@@ -269,13 +286,17 @@ impl Redact for super::rsd::CaseEvent {
 /// payload ([`super::rsd::CaseEvent`]); anything unreadable is shown as `{}`.
 pub fn shown_payload(record_type: &str, kind: &str, data: &str, reader: &dyn Sees) -> String {
     let fitted = match record_type {
-        "case" => serde_json::from_str::<super::rsd::CaseEvent>(data)
-            .ok()
-            .filter(|e| e.kind.as_str() == kind)
-            .map(|mut e| {
-                e.redact(reader);
-                serde_json::to_value(e)
-            }),
+        // A case's history is its procedure's events, after where an imported case came from
+        // and its history there, and before the rollback of its import.
+        "case" if !matches!(kind, "imported" | "earlier_event" | "import_rolled_back") => {
+            serde_json::from_str::<super::rsd::CaseEvent>(data)
+                .ok()
+                .filter(|e| e.kind.as_str() == kind)
+                .map(|mut e| {
+                    e.redact(reader);
+                    serde_json::to_value(e)
+                })
+        }
         _ => RecordEvent::parse(kind, data).map(|mut e| {
             e.redact(reader);
             serde_json::to_value(e)

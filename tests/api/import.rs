@@ -37,6 +37,14 @@ C2,H2,P4,DES,01/02/2019,01/06/2019
 C3,H9,,ACT,01/01/2021,01/01/2021
 ";
 
+const EVENTS: &str = "\
+NUM_CASO,FECHA,EVENTO,OBSERVACION
+C1,15/03/2020,ADMISION A TRAMITE,Relata amenazas en Tumaco.
+C1,01/02/2020,REGISTRO DE SOLICITUD,
+C9,01/02/2020,ENTREVISTA,
+C2,01/01/2018,REGISTRO DE SOLICITUD,
+";
+
 const NEEDS: &str = "\
 ID_PERSONA,COD_NECESIDAD
 P1,PADRE_SOLO
@@ -60,6 +68,7 @@ fn source(dir: &Path, batch_size: usize) -> (Mapping, Vec<PathBuf>) {
         ("personas.csv", PEOPLE),
         ("hogares.csv", HOUSEHOLDS),
         ("casos.csv", CASES),
+        ("eventos.csv", EVENTS),
         ("necesidades.csv", NEEDS),
         ("documentos.csv", DOCUMENTS),
     ] {
@@ -138,6 +147,8 @@ async fn dry_run_reports_every_bad_row_and_writes_nothing(t: TestDb) {
             "casos.csv line 4 (C3)",
         ),
         ("unknown reference", "necesidades.csv line 4 (P404)"),
+        ("unknown reference", "eventos.csv line 4 (C9)"),
+        ("impossible date", "eventos.csv line 5 (C2)"),
         ("unmapped code", "necesidades.csv line 5 (P12)"),
     ] {
         assert!(
@@ -250,6 +261,58 @@ async fn an_import_creates_exactly_the_source_and_a_second_run_nothing(t: TestDb
         .collect();
     assert!(opened.iter().any(|o| o.starts_with("2020-02-01")), "{c}");
     assert!(opened.iter().any(|o| o.starts_with("2019-02-01")), "{c}");
+    // Each imported case's history starts with where it came from, then its history in the
+    // earlier system in date order; the earlier system's notes only for those who read claims.
+    let supervisor = srv.login("supervisor").await;
+    for (who, sees_notes) in [(&token, false), (&supervisor, true)] {
+        let c = srv
+            .gql(
+                Some(who),
+                "{ cases(first: 10) { edges { node { events { kind data } } } } }",
+                json!({}),
+            )
+            .await;
+        let cases = c["data"]["cases"]["edges"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(cases.len(), 2, "{c}");
+        let mut earlier = Vec::new();
+        for case in &cases {
+            let events = case["node"]["events"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let data = |i: usize| -> serde_json::Value {
+                serde_json::from_str(events[i]["data"].as_str().unwrap_or("{}")).unwrap_or_default()
+            };
+            assert_eq!(events[0]["kind"], "imported", "{c}");
+            assert_eq!(data(0)["source"], "registration-system", "{c}");
+            assert_eq!(data(0)["batchId"], json!(out.batches[0]), "{c}");
+            assert!(data(0)["sourceKey"].is_string(), "{c}");
+            earlier.extend((1..events.len()).map(|i| (events[i]["kind"].clone(), data(i))));
+        }
+        // C1's two rows (C2's is dated before it was opened and was reported instead).
+        assert_eq!(earlier.len(), 2, "{earlier:?}");
+        assert!(
+            earlier.iter().all(|(k, _)| k == "earlier_event"),
+            "{earlier:?}"
+        );
+        assert_eq!(
+            earlier
+                .iter()
+                .map(|(_, d)| d["on"].clone())
+                .collect::<Vec<_>>(),
+            vec![json!("2020-02-01"), json!("2020-03-15")],
+            "oldest first: {earlier:?}"
+        );
+        assert_eq!(earlier[1].1["what"], "ADMISION A TRAMITE");
+        assert_eq!(
+            earlier[1].1["note"] == "Relata amenazas en Tumaco.",
+            sees_notes,
+            "{earlier:?}"
+        );
+    }
     // Elena was linked, not registered again.
     let r = srv
         .gql(

@@ -1492,10 +1492,123 @@ async fn interviews_notifications_and_contacts_keep_when_and_how(t: TestDb) {
     assert_eq!(contacts[0]["why"], "Will bring the appeal on Monday", "{h}");
 }
 
+/// An office's own hours and holidays, set by the unit admin, are the ones interviews are
+/// booked in (not the unit's), and the API tells clients that calendar.
+async fn interviews_keep_the_offices_own_hours_and_holidays(t: TestDb) {
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let registrar = srv.login("registrar").await;
+    let officer = srv.login("officer").await;
+    let supervisor = srv.login("supervisor").await;
+    let admin = srv.login("admin").await;
+    let officer_id = user_id(&srv, &officer).await;
+    let (mut case, _) = open_case(&srv, &registrar, "hours-1", "Benítez").await;
+    case.ok(
+        &srv,
+        &supervisor,
+        "assignCase",
+        "AssignCaseInput",
+        json!({ "officerId": officer_id }),
+    )
+    .await;
+    case.ok(
+        &srv,
+        &officer,
+        "decideAdmissibility",
+        "DecideAdmissibilityInput",
+        json!({ "admissible": true }),
+    )
+    .await;
+
+    // The case is the registrar's office's; its admin gives it mornings only (09:00-12:00
+    // Quito, 14:00-17:00 UTC) and a holiday on the second working day ahead.
+    let office_id = srv
+        .gql(Some(&registrar), "{ me { office { id } } }", json!({}))
+        .await["data"]["me"]["office"]["id"]
+        .as_str()
+        .expect("the registrar's office")
+        .to_string();
+    let offices = srv
+        .gql(
+            Some(&admin),
+            "{ unitOffices { id code name version } }",
+            json!({}),
+        )
+        .await;
+    let office = offices["data"]["unitOffices"]
+        .as_array()
+        .and_then(|o| o.iter().find(|o| o["id"] == office_id.as_str()))
+        .cloned()
+        .unwrap_or_else(|| panic!("the office among the unit's: {offices}"));
+    let holiday = &working_slot(2, 15)[..10];
+    let r = srv
+        .gql(
+            Some(&admin),
+            "mutation($i: OfficeInput!) { saveOffice(input: $i) { office { version } } }",
+            json!({ "i": { "clientMutationId": "hours-office", "id": office_id,
+                "version": office["version"], "code": office["code"], "name": office["name"],
+                "workingHours": "{\"day_starts\": 540, \"day_ends\": 720, \"working_days\": [1,2,3,4,5]}",
+                "holidays": [holiday] } }),
+        )
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+    let me = srv
+        .gql(
+            Some(&registrar),
+            "{ me { office { workingHours { timeZone dayStarts dayEnds workingDays holidays } } } }",
+            json!({}),
+        )
+        .await;
+    let hours = &me["data"]["me"]["office"]["workingHours"];
+    assert_eq!(hours["dayStarts"], "09:00", "{me}");
+    assert_eq!(hours["dayEnds"], "12:00", "{me}");
+    assert_eq!(hours["holidays"], json!([holiday]), "{me}");
+
+    // 15:00 Quito is inside the unit's day but after this office's.
+    let r = case
+        .act(
+            &srv,
+            &registrar,
+            "scheduleInterview",
+            "ScheduleInterviewInput",
+            json!({ "at": working_slot(1, 20), "officerId": officer_id }),
+        )
+        .await;
+    assert_eq!(reason(&r), "OUTSIDE_WORKING_HOURS", "{r}");
+    assert_eq!(
+        r["errors"][0]["extensions"]["params"]["day_ends"], "12:00",
+        "{r}"
+    );
+    // 10:00 Quito on the office's holiday.
+    let r = case
+        .act(
+            &srv,
+            &registrar,
+            "scheduleInterview",
+            "ScheduleInterviewInput",
+            json!({ "at": working_slot(2, 15), "officerId": officer_id }),
+        )
+        .await;
+    assert_eq!(reason(&r), "NOT_WORKING_DAY", "{r}");
+    refused(&r, "VALIDATION", "holiday");
+    // 10:00 Quito on a working day of the office.
+    let p = case
+        .ok(
+            &srv,
+            &registrar,
+            "scheduleInterview",
+            "ScheduleInterviewInput",
+            json!({ "at": working_slot(3, 15), "officerId": officer_id }),
+        )
+        .await;
+    assert_eq!(p["case"]["status"], "scheduled", "{p}");
+}
+
 both_backends!(
     rsd_case_from_registration_to_appeal_decision,
     every_step_is_idempotent_and_refusals_change_nothing,
     queues_show_officers_and_supervisors_their_work,
     supervisor_subscription_sees_an_officers_action,
     interviews_notifications_and_contacts_keep_when_and_how,
+    interviews_keep_the_offices_own_hours_and_holidays,
 );

@@ -20,7 +20,7 @@ Reports keystroke-to-screen p50/p95 per kind of key (navigation, typed character
 the goal for navigation (p95 within one round trip + 150 ms, the round trip measured by TCP connects
 over the same link), and the bytes that crossed the link in both directions per phase of the task.
 
-    sudo python3 tui/bench/thinlink.py [--profile sat-geo] [--nav-samples 40] [--release] [--json F]
+    sudo python3 tui/bench/thinlink.py [--profile sat-geo] [--nav-samples 40] [--release] [--no-compression] [--json F]
 
 Needs tmux, openssh-server (sshd) and openssh-client, iproute2, python3, curl. Every wait is bounded;
 the link and the processes are torn down at the end, also on failure.
@@ -172,6 +172,10 @@ def main():
     ap.add_argument("--release", action="store_true")
     ap.add_argument("--lang", default="es")
     ap.add_argument("--json")
+    # Field offices are told to compress their SSH sessions (README): terminal output is mostly
+    # repeated escape sequences and box lines, which zlib shrinks several times over.
+    ap.add_argument("--no-compression", action="store_true",
+                    help="run ssh without compression (as an unconfigured client would)")
     a = ap.parse_args()
     if os.geteuid() != 0:
         raise SystemExit("needs root (network namespaces, sshd)")
@@ -232,7 +236,8 @@ def main():
 
         rtt, rtts = link_rtt_ms(15)
         client = (f"LANG=C.UTF-8 {bindir}/amparo --server http://127.0.0.1:{API_PORT} --lang {a.lang}")
-        ssh = (f"ip netns exec amp-cw ssh -tt -i {work}/user_key -p {SSH_PORT} -o StrictHostKeyChecking=no "
+        compression = "no" if a.no_compression else "yes"
+        ssh = (f"ip netns exec amp-cw ssh -tt -o Compression={compression} -i {work}/user_key -p {SSH_PORT} -o StrictHostKeyChecking=no "
                f"-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR root@{SERVER_IP} '{client}'")
 
         txt = SCREENS[a.lang]
@@ -355,7 +360,7 @@ def main():
                                      "p95": round(percentile(v, 95)), "max": round(max(v))}
                                  for k, v in pane.samples.items() if v},
                   "log": pane.log}
-        print(f"\nthin link {a.profile}: round trip (TCP connect) median {rtt:.0f} ms "
+        print(f"\nthin link {a.profile}, ssh compression {compression}: round trip (TCP connect) median {rtt:.0f} ms "
               f"(navigation goal: p95 <= {rtt + 150:.0f} ms)\n")
         print(f"{'keystroke to screen':<24}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
         for k, v in report["latency_ms"].items():

@@ -796,10 +796,19 @@ fn error_of(reply: &Reply) -> Option<&ApiError> {
 
 /// The clock of the session's office, else of its unit (named after the zone's city).
 fn session_clock(me: &api::me::MeMe) -> Option<crate::widgets::OfficeClock> {
-    use crate::widgets::OfficeClock;
+    use crate::widgets::{OfficeClock, OfficeHours};
     me.office
         .as_ref()
-        .and_then(|o| OfficeClock::new(&o.time_zone, Some(&o.name)))
+        .and_then(|o| {
+            let h = &o.working_hours;
+            let mut clock = OfficeClock::new(&o.time_zone, Some(&o.name))?;
+            if let Some(hours) =
+                OfficeHours::parse(&h.day_starts, &h.day_ends, &h.working_days, &h.holidays)
+            {
+                clock.hours = hours;
+            }
+            Some(clock)
+        })
         .or_else(|| OfficeClock::new(&me.operation_unit.time_zone, None))
 }
 
@@ -818,7 +827,9 @@ mod tests {
 
     #[test]
     fn the_sessions_office_sets_the_clock_else_its_unit() {
-        let gps = me(serde_json::json!({ "name": "Galápagos", "timeZone": "Pacific/Galapagos" }));
+        let gps = me(
+            serde_json::json!({ "name": "Galápagos", "timeZone": "Pacific/Galapagos", "workingHours": { "dayStarts": "08:00", "dayEnds": "17:00", "workingDays": [1, 2, 3, 4, 5], "holidays": [] } }),
+        );
         let clock = session_clock(&gps).expect("a clock");
         assert_eq!(clock.zone, chrono_tz::Pacific::Galapagos);
         assert_eq!(clock.place, "Galápagos");
@@ -826,10 +837,44 @@ mod tests {
         assert_eq!(none.zone, chrono_tz::America::Guayaquil);
         assert_eq!(none.place, "Guayaquil");
         // An office whose zone the client does not know falls back to the unit's.
-        let odd = me(serde_json::json!({ "name": "X", "timeZone": "Nowhere/Else" }));
+        let odd = me(
+            serde_json::json!({ "name": "X", "timeZone": "Nowhere/Else", "workingHours": { "dayStarts": "08:00", "dayEnds": "17:00", "workingDays": [1, 2, 3, 4, 5], "holidays": [] } }),
+        );
         assert_eq!(
             session_clock(&odd).map(|c| c.place).as_deref(),
             Some("Guayaquil")
         );
+    }
+
+    #[test]
+    fn the_sessions_office_sets_the_working_week_forms_check() {
+        use amparo_domain::codes::Lang;
+        let lago = me(
+            serde_json::json!({ "name": "Lago Agrio", "timeZone": "America/Guayaquil",
+            "workingHours": { "dayStarts": "09:00", "dayEnds": "13:30", "workingDays": [1, 2, 3, 4],
+                "holidays": ["2026-12-24"] } }),
+        );
+        let hours = session_clock(&lago).expect("a clock").hours;
+        let at =
+            |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("a time");
+        // Tuesday 22 December 2026.
+        assert!(hours.fits(at("2026-12-22 09:00"), 270));
+        assert!(!hours.fits(at("2026-12-22 09:00"), 271), "ends after 13:30");
+        assert!(!hours.fits(at("2026-12-22 08:30"), 30), "before 09:00");
+        assert!(!hours.fits(at("2026-12-24 10:00"), 30), "a holiday");
+        assert!(
+            !hours.fits(at("2026-12-25 10:00"), 30),
+            "Friday is not worked"
+        );
+        assert_eq!(hours.describe(Lang::Es), "lun-jue 09:00-13:30");
+        assert_eq!(hours.describe(Lang::En), "Mon-Thu 09:00-13:30");
+        // Hours that do not read keep Ecuador's public week rather than refusing every slot.
+        let odd = me(
+            serde_json::json!({ "name": "X", "timeZone": "America/Guayaquil",
+            "workingHours": { "dayStarts": "25:00", "dayEnds": "13:00", "workingDays": [1],
+                "holidays": [] } }),
+        );
+        let hours = session_clock(&odd).expect("a clock").hours;
+        assert_eq!(hours.describe(Lang::En), "Mon-Fri 08:00-17:00");
     }
 }

@@ -17,18 +17,102 @@ use crate::api::ApiError;
 pub struct OfficeClock {
     pub zone: chrono_tz::Tz,
     pub place: String,
+    /// When the office works, as the server books interviews.
+    pub hours: OfficeHours,
+}
+
+/// An office's working day on its own clock: the hours and days interviews may be booked in,
+/// and the holidays it is closed, as the API's `office.workingHours` gives them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficeHours {
+    /// Minutes after local midnight.
+    pub starts: u32,
+    pub ends: u32,
+    /// ISO weekdays, Monday = 1.
+    pub days: Vec<u32>,
+    pub holidays: Vec<chrono::NaiveDate>,
+}
+
+impl Default for OfficeHours {
+    /// Ecuador's public offices until the API has said otherwise: Monday to Friday, 08:00-17:00.
+    fn default() -> Self {
+        Self {
+            starts: 8 * 60,
+            ends: 17 * 60,
+            days: vec![1, 2, 3, 4, 5],
+            holidays: Vec::new(),
+        }
+    }
+}
+
+impl OfficeHours {
+    /// The hours as the API sends them ("HH:MM", ISO weekdays, "YYYY-MM-DD"); `None` when a
+    /// time does not read or the day would end before it starts.
+    pub fn parse(starts: &str, ends: &str, days: &[i64], holidays: &[String]) -> Option<Self> {
+        let minutes = |t: &str| {
+            chrono::NaiveTime::parse_from_str(t, "%H:%M")
+                .ok()
+                .map(|t| chrono::Timelike::hour(&t) * 60 + chrono::Timelike::minute(&t))
+        };
+        let (starts, ends) = (minutes(starts)?, minutes(ends)?);
+        (starts < ends).then(|| Self {
+            starts,
+            ends,
+            days: days.iter().filter_map(|d| u32::try_from(*d).ok()).collect(),
+            holidays: holidays
+                .iter()
+                .filter_map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                .collect(),
+        })
+    }
+
+    /// Whether an interview of `minutes` from `start` (local) fits the office's working day.
+    pub fn fits(&self, start: chrono::NaiveDateTime, minutes: u32) -> bool {
+        use chrono::{Datelike, Timelike};
+        let from = start.hour() * 60 + start.minute();
+        self.days.contains(&start.weekday().number_from_monday())
+            && !self.holidays.contains(&start.date())
+            && from >= self.starts
+            && from + minutes <= self.ends
+    }
+
+    /// The working week in words: "lun-vie 08:00-17:00", "Mon-Fri 08:00-17:00".
+    pub fn describe(&self, lang: amparo_domain::codes::Lang) -> String {
+        const ES: [&str; 7] = ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"];
+        const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        let names = match lang {
+            amparo_domain::codes::Lang::Es => ES,
+            amparo_domain::codes::Lang::En => EN,
+        };
+        let name = |d: u32| names[(d.clamp(1, 7) - 1) as usize];
+        let mut days: Vec<u32> = self.days.clone();
+        days.sort_unstable();
+        days.dedup();
+        // A run of consecutive days reads as "first-last"; anything else is listed.
+        let consecutive = days.windows(2).all(|w| w[1] == w[0] + 1);
+        let days = match (days.first(), days.last()) {
+            (Some(a), Some(b)) if consecutive && a != b => format!("{}-{}", name(*a), name(*b)),
+            _ => days.iter().map(|d| name(*d)).collect::<Vec<_>>().join(","),
+        };
+        let hhmm = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
+        format!("{days} {}-{}", hhmm(self.starts), hhmm(self.ends))
+    }
 }
 
 impl OfficeClock {
     /// The clock of `zone` (an IANA name), labelled with `place`, else with the zone's city;
     /// `None` when the zone is not one the database knows.
     pub fn new(zone: &str, place: Option<&str>) -> Option<Self> {
-        let zone: chrono_tz::Tz = zone.parse().ok()?;
+        let zone = amparo_domain::time_zone::parse(zone)?;
         let place = place
             .filter(|p| !p.trim().is_empty())
             .map(str::to_string)
             .unwrap_or_else(|| zone_city(zone));
-        Some(Self { zone, place })
+        Some(Self {
+            zone,
+            place,
+            hours: OfficeHours::default(),
+        })
     }
 
     /// A UTC time (RFC 3339) as this clock shows it, `YYYY-MM-DD HH:MM`; unreadable as it came.
@@ -81,6 +165,7 @@ impl Default for OfficeClock {
         Self {
             zone,
             place: zone_city(zone),
+            hours: OfficeHours::default(),
         }
     }
 }

@@ -103,7 +103,7 @@ fn me_in(username: &str, roles: &[&str], modules: &[&str]) -> amparo::api::me::R
         "id": format!("user-{username}"),
         "username": username,
         "roles": roles,
-        "office": { "name": "Quito", "timeZone": "America/Guayaquil" },
+        "office": { "name": "Quito", "timeZone": "America/Guayaquil", "workingHours": { "dayStarts": "08:00", "dayEnds": "17:00", "workingDays": [1, 2, 3, 4, 5], "holidays": [] } },
         "operationUnit": { "timeZone": "America/Guayaquil", "modules": modules },
     } }))
 }
@@ -1246,7 +1246,7 @@ fn an_office_in_another_zone_shows_and_reads_times_on_its_own_clock() {
         &mut app,
         Reply::Me(Ok(data(json!({ "me": {
             "id": "user-officer", "username": "officer.gps", "roles": ["eligibility_officer"],
-            "office": { "name": "Galápagos", "timeZone": "Pacific/Galapagos" },
+            "office": { "name": "Galápagos", "timeZone": "Pacific/Galapagos", "workingHours": { "dayStarts": "08:00", "dayEnds": "17:00", "workingDays": [1, 2, 3, 4, 5], "holidays": [] } },
             "operationUnit": { "timeZone": "America/Guayaquil", "modules": ["registration", "rsd"] } } })))),
     );
     work_reply(&mut app, &cmds, queue("myWork", 0..3, false));

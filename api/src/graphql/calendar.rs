@@ -20,6 +20,9 @@ pub struct WorkingCalendar {
     pub day_ends: String,
     /// Working days as ISO weekdays, Monday = 1.
     pub working_days: Vec<i32>,
+    /// Days the office is closed although they are working days (YYYY-MM-DD, ascending); an
+    /// operation unit's calendar has none (each office keeps its own).
+    pub holidays: Vec<String>,
 }
 
 fn hh_mm(minutes: u32) -> String {
@@ -38,6 +41,7 @@ impl WorkingCalendar {
                 .iter()
                 .map(|d| i32::try_from(*d).unwrap_or(0))
                 .collect(),
+            holidays: Vec::new(),
         }
     }
 }
@@ -57,9 +61,21 @@ async fn calendar_of(
 
 #[ComplexObject]
 impl Office {
-    /// The office's working hours and days, in its time zone.
+    /// The office's working hours, days and holidays, in its time zone: its own hours where a
+    /// unit admin set them, else the unit's. Interviews are booked against this calendar.
     async fn working_hours(&self, ctx: &Context<'_>) -> GqlResult<WorkingCalendar> {
-        calendar_of(ctx, self.unit_id.clone(), self.time_zone.clone()).await
+        let (office_id, unit_id) = (self.id.to_string(), self.unit_id.clone());
+        let office = state(ctx)
+            .db
+            .read(move |c| {
+                let settings = workflow::unit_settings(c, &unit_id)?;
+                workflow::office_calendar(c, &office_id, &settings)
+            })
+            .await
+            .map_err(gql)?;
+        let mut calendar = WorkingCalendar::new(office.zone.name().to_string(), &office.hours);
+        calendar.holidays = office.holidays.iter().map(|d| d.to_string()).collect();
+        Ok(calendar)
     }
 }
 

@@ -52,6 +52,8 @@ pub struct Mapping {
     #[serde(default)]
     pub documents: Option<DocumentsFile>,
     #[serde(default)]
+    pub events: Option<EventsFile>,
+    #[serde(default)]
     pub codes: Codes,
     /// SHA-256 of the mapping file's bytes, recorded on every batch.
     #[serde(skip)]
@@ -141,6 +143,25 @@ pub struct DocumentsFile {
     pub issued_on: Option<String>,
     #[serde(default)]
     pub expires_on: Option<String>,
+}
+
+/// The history of the cases in the earlier system, one row per event: kept as each case's
+/// history after its "imported" entry, in date order, as the earlier system worded it. The
+/// case's state comes from the cases file's status, never from these rows.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventsFile {
+    pub file: String,
+    #[serde(default)]
+    pub sheet: Option<String>,
+    /// The case's key, as in the cases file.
+    pub case: String,
+    pub date: String,
+    /// What happened, in the earlier system's words ("Entrevista", "RESOLUCION NEGATIVA").
+    pub what: String,
+    /// A note the earlier system kept with it; shown only to roles that see claim narratives.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// The source's codes and ours. Keys are compared without surrounding spaces and case; a value

@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::mapping::Mapping;
 use super::plan::{Decision, Summary, decide};
 use super::validate::{Household, Prepared, prepare};
+use crate::domain::events::RecordEvent;
 use crate::domain::registration::{GroupInput, MemberInput};
 use crate::domain::rsd::Modality;
 use crate::error::{Error, Result};
@@ -343,6 +344,19 @@ fn write_household(
             status: case.status,
             opened_at: case.opened_at.unwrap_or_else(now),
             status_at: case.status_at,
+            source: source.to_string(),
+            source_key: case.key.clone(),
+            batch_id: batch_id.to_string(),
+            history: case
+                .events
+                .iter()
+                .map(|e| RecordEvent::EarlierEvent {
+                    source: source.to_string(),
+                    on: e.on,
+                    what: e.what.clone(),
+                    note: e.note.clone(),
+                })
+                .collect(),
         };
         let id = workflow::open_imported_case(conn, scope, &new_case, &imported)?;
         imports::note(

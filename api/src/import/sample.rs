@@ -436,10 +436,54 @@ fn registration_tables(w: &World) -> Vec<(&'static str, Rows)> {
             ymd(c.status_date, true),
         ]);
     }
+    // The cases' history as the old system logged it: the opening, then what led to the
+    // status, a note now and then, and one row in a hundred and three naming no case.
+    let mut events: Rows = vec![
+        ["NUM_CASO", "FECHA", "EVENTO", "OBSERVACION"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for (i, c) in w.cases.iter().enumerate() {
+        events.push(vec![
+            c.key.clone(),
+            ymd(c.opened, true),
+            "REGISTRO DE SOLICITUD".into(),
+            String::new(),
+        ]);
+        let what = match c.status {
+            "ADM" => Some("ADMISION A TRAMITE"),
+            "DES" => Some("DESISTIMIENTO"),
+            "SAL" => Some("SALIDA DEL PAIS"),
+            "DUP" => Some("CIERRE POR DUPLICADO"),
+            _ => None,
+        };
+        if let Some(what) = what {
+            let note = if i % 7 == 0 {
+                "Se informa al solicitante en ventanilla."
+            } else {
+                ""
+            };
+            events.push(vec![
+                c.key.clone(),
+                ymd(c.status_date, true),
+                what.into(),
+                note.into(),
+            ]);
+        }
+        if i % 103 == 51 {
+            events.push(vec![
+                "C9999999".into(),
+                ymd(c.opened, true),
+                "ENTREVISTA".into(),
+                String::new(),
+            ]);
+        }
+    }
     vec![
         ("personas", people),
         ("hogares", households),
         ("casos", cases),
+        ("eventos", events),
         ("necesidades", needs),
         ("documentos", docs),
     ]
@@ -565,6 +609,13 @@ principal = "ID_SOLICITANTE"
 status = "ESTADO"
 opened = "FECHA_APERTURA"
 status_date = "FECHA_ESTADO"
+
+[events]
+file = "eventos.csv"
+case = "NUM_CASO"
+date = "FECHA"
+what = "EVENTO"
+note = "OBSERVACION"
 
 [needs]
 file = "necesidades.csv"

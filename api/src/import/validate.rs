@@ -86,7 +86,21 @@ pub struct CaseRecord {
     pub status: ImportedStatus,
     pub opened_at: Option<NaiveDateTime>,
     pub status_at: Option<NaiveDateTime>,
+    /// Its history in the earlier system, oldest first.
+    pub events: Vec<EarlierEvent>,
 }
+
+/// One event of a case's history in the earlier system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarlierEvent {
+    pub on: NaiveDate,
+    pub what: String,
+    pub note: Option<String>,
+}
+
+/// The longest event description and note kept (longer ones are reported, not cut).
+const EVENT_WHAT_MAX: usize = 200;
+const EVENT_NOTE_MAX: usize = 4000;
 
 /// A household of the source, with why it cannot be imported if it cannot.
 #[derive(Debug, Clone)]
@@ -321,6 +335,16 @@ pub fn prepare(mapping: &Mapping, sources: &[PathBuf], today: NaiveDate) -> Resu
                     .flatten()
                     .map(String::as_str),
             );
+            t.require(&cols)?;
+            Some(t)
+        }
+        None => None,
+    };
+    let events_table = match &mapping.events {
+        Some(e) => {
+            let t = open(&e.file, &e.sheet)?;
+            let mut cols = vec![e.case.as_str(), &e.date, &e.what];
+            cols.extend(e.note.iter().map(String::as_str));
             t.require(&cols)?;
             Some(t)
         }
@@ -637,15 +661,109 @@ pub fn prepare(mapping: &Mapping, sources: &[PathBuf], today: NaiveDate) -> Resu
                 status,
                 opened_at: opened.map(midnight),
                 status_at: status_at.map(midnight),
+                events: Vec::new(),
             });
+        }
+    }
+
+    if let (Some(t), Some(m)) = (&events_table, &mapping.events) {
+        // Where each case read well is: household and case index.
+        let case_at: HashMap<String, (usize, usize)> = households
+            .iter()
+            .enumerate()
+            .flat_map(|(h, hh)| {
+                hh.cases
+                    .iter()
+                    .enumerate()
+                    .map(move |(c, case)| (case.key.clone(), (h, c)))
+            })
+            .collect();
+        for row in t.rows() {
+            let Some(case) = ck.required(&row, None, &m.case) else {
+                continue;
+            };
+            let Some(&(h, c)) = case_at.get(case) else {
+                ck.problem(
+                    &row,
+                    Some(case),
+                    &m.case,
+                    ProblemKind::UnknownReference,
+                    format!("case {case} is not in the cases file (or its row is wrong)"),
+                );
+                continue;
+            };
+            let date_column = Some(m.date.clone());
+            let Ok(on) = ck.date(&row, Some(case), &date_column) else {
+                continue;
+            };
+            let Some(on) = on else {
+                ck.problem(
+                    &row,
+                    Some(case),
+                    &m.date,
+                    ProblemKind::Missing,
+                    "the event has no date".to_string(),
+                );
+                continue;
+            };
+            let Some(what) = ck.required(&row, Some(case), &m.what) else {
+                continue;
+            };
+            let note = row.opt(&m.note).map(str::to_string);
+            let too_long = [
+                (&m.what, Some(what), EVENT_WHAT_MAX),
+                (
+                    m.note.as_ref().unwrap_or(&m.what),
+                    note.as_deref(),
+                    EVENT_NOTE_MAX,
+                ),
+            ]
+            .into_iter()
+            .find(|(_, v, max)| v.is_some_and(|v| v.chars().count() > *max));
+            if let Some((column, _, max)) = too_long {
+                ck.problem(
+                    &row,
+                    Some(case),
+                    column,
+                    ProblemKind::Invalid,
+                    format!("longer than {max} characters"),
+                );
+                continue;
+            }
+            let opened = households[h].cases[c].opened_at.map(|o| o.date());
+            if opened.is_some_and(|o| on < o) {
+                ck.problem(
+                    &row,
+                    Some(case),
+                    &m.date,
+                    ProblemKind::ImpossibleDate,
+                    format!("{on} is before the case was opened"),
+                );
+                continue;
+            }
+            households[h].cases[c].events.push(EarlierEvent {
+                on,
+                what: what.to_string(),
+                note,
+            });
+        }
+        for case in households.iter_mut().flat_map(|h| h.cases.iter_mut()) {
+            // Oldest first; the source's order breaks ties.
+            case.events.sort_by_key(|e| e.on);
         }
     }
 
     let mut rows = vec![(people.name.clone(), people.len())];
     let mut files = vec![people.name.clone()];
-    for t in [&households_table, &needs_table, &docs_table, &cases_table]
-        .into_iter()
-        .flatten()
+    for t in [
+        &households_table,
+        &needs_table,
+        &docs_table,
+        &cases_table,
+        &events_table,
+    ]
+    .into_iter()
+    .flatten()
     {
         rows.push((t.name.clone(), t.len()));
         files.push(t.name.clone());

@@ -496,6 +496,16 @@ fn rollback_inner(
             ended.clone(),
         )?;
     }
+    for id in &case_ids {
+        super::registry::record_event(
+            conn,
+            scope,
+            "case",
+            id,
+            "import_rolled_back",
+            ended.clone(),
+        )?;
+    }
     diesel::delete(individuals::table.filter(individuals::id.eq_any(&people_ids))).execute(conn)?;
     diesel::update(import_batches::table.find(batch_id))
         .set((

@@ -306,27 +306,6 @@ fn verify(
     }))
 }
 
-/// The office's calendar (its own working hours, else the unit's) and holidays.
-fn office_calendar(
-    conn: &mut DbConn,
-    office_id: &str,
-    unit: &workflow::UnitSettings,
-) -> Result<(Calendar, Vec<NaiveDate>)> {
-    let (hours, holidays): (String, String) = offices::table
-        .find(office_id)
-        .select((offices::working_hours, offices::holidays))
-        .first(conn)?;
-    let mut calendar: Calendar = if hours.is_empty() {
-        unit.calendar.clone()
-    } else {
-        serde_json::from_str(&hours)
-            .map_err(|e| Error::config(format!("office {office_id} working hours: {e}")))?
-    };
-    calendar.utc_offset_minutes = unit.calendar.utc_offset_minutes;
-    let holidays = serde_json::from_str(&holidays).unwrap_or_default();
-    Ok((calendar, holidays))
-}
-
 /// The registration desk's slots (UTC) from the day after `now` for `days_ahead` days: every
 /// `slot_minutes` within the working hours of working days that are not holidays.
 pub fn desk_slots(
@@ -362,7 +341,7 @@ pub fn desk_slots(
 /// free to it, so it can stay or move).
 pub fn free_slots(conn: &mut DbConn, status: &Status) -> Result<Vec<NaiveDateTime>> {
     let settings = workflow::unit_settings(conn, &status.unit_id)?;
-    let (calendar, holidays) = office_calendar(conn, &status.office_id, &settings)?;
+    let office = workflow::office_calendar(conn, &status.office_id, &settings)?;
     let t = now();
     let taken: Vec<NaiveDateTime> = pre_registrations::table
         .filter(pre_registrations::office_id.eq(&status.office_id))
@@ -376,12 +355,15 @@ pub fn free_slots(conn: &mut DbConn, status: &Status) -> Result<Vec<NaiveDateTim
         *count.entry(at).or_default() += 1;
     }
     let desks = settings.pre_registration.desks;
-    Ok(
-        desk_slots(&calendar, &holidays, &settings.pre_registration, t)
-            .into_iter()
-            .filter(|s| count.get(s).copied().unwrap_or(0) < desks)
-            .collect(),
+    Ok(desk_slots(
+        &office.hours,
+        &office.holidays,
+        &settings.pre_registration,
+        t,
     )
+    .into_iter()
+    .filter(|s| count.get(s).copied().unwrap_or(0) < desks)
+    .collect())
 }
 
 /// Books (or moves) the registration appointment of the pre-registration proved by `reference`

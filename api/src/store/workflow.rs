@@ -8,7 +8,7 @@
 //! updated only where that version still stands, so two officers acting at once cannot both
 //! win.
 
-use chrono::{Datelike, NaiveDateTime, TimeDelta, Timelike};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta, Timelike};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -99,10 +99,17 @@ impl Default for Calendar {
 }
 
 impl Calendar {
-    /// Refuses a booking outside the working day, in words for the scheduler.
+    /// Refuses a booking outside the working day, in words for the scheduler; local time is
+    /// the unit's offset from UTC.
+    #[cfg(test)]
     fn check(&self, starts: NaiveDateTime, minutes: u32) -> Result<()> {
         let offset = TimeDelta::minutes(i64::from(self.utc_offset_minutes));
-        let local = starts + offset;
+        self.check_local(starts, starts + offset, minutes)
+    }
+
+    /// Refuses a booking at `starts` (UTC), which is `local` on the office's clock, outside the
+    /// working day.
+    fn check_local(&self, starts: NaiveDateTime, local: NaiveDateTime, minutes: u32) -> Result<()> {
         let start = local.hour() * 60 + local.minute();
         let weekday = local.weekday().number_from_monday();
         if !self.working_days.contains(&weekday) {
@@ -140,6 +147,96 @@ impl Calendar {
         }
         Ok(())
     }
+}
+
+/// One office's working calendar: its own working hours (else its unit's), its holidays and its
+/// clock (its own time zone, else its unit's). Interviews and the registration desk are both
+/// booked against it, so an admin's change to an office's hours or holidays holds everywhere.
+#[derive(Debug, Clone)]
+pub struct OfficeCalendar {
+    /// Hours and days; `utc_offset_minutes` is the office clock's offset now, for the desk's
+    /// slot arithmetic (Ecuador's zones keep one offset all year).
+    pub hours: Calendar,
+    pub holidays: Vec<NaiveDate>,
+    pub zone: chrono_tz::Tz,
+}
+
+impl OfficeCalendar {
+    /// A UTC time on the office's clock.
+    pub fn local(&self, utc: NaiveDateTime) -> NaiveDateTime {
+        use chrono::TimeZone;
+        self.zone.from_utc_datetime(&utc).naive_local()
+    }
+
+    /// Refuses an interview at `starts` (UTC) for `minutes` on a holiday, on a day the office
+    /// does not work, or outside its hours, in words for the scheduler.
+    pub fn check(&self, starts: NaiveDateTime, minutes: u32) -> Result<()> {
+        let local = self.local(starts);
+        if self.holidays.contains(&local.date()) {
+            return Err(Error::invalid(
+                "at",
+                Reason::NotWorkingDay {
+                    at: rfc3339(starts),
+                },
+                format!(
+                    "{} is a holiday at this office; book interviews on working days only",
+                    local.format("%A %Y-%m-%d")
+                ),
+            ));
+        }
+        self.hours.check_local(starts, local, minutes)
+    }
+}
+
+/// The calendar of `office_id`, whose unit's settings are `unit`.
+pub fn office_calendar(
+    conn: &mut DbConn,
+    office_id: &str,
+    unit: &UnitSettings,
+) -> Result<OfficeCalendar> {
+    let (hours, holidays, office_zone, unit_id): (String, String, String, String) =
+        offices::table
+            .filter(offices::id.eq(office_id))
+            .select((
+                offices::working_hours,
+                offices::holidays,
+                offices::time_zone,
+                offices::operation_unit_id,
+            ))
+            .first(conn)?;
+    let unit_zone: String = operation_units::table
+        .find(&unit_id)
+        .select(operation_units::time_zone)
+        .first(conn)?;
+    let mut calendar: Calendar = if hours.is_empty() {
+        unit.calendar.clone()
+    } else {
+        serde_json::from_str(&hours)
+            .map_err(|e| Error::config(format!("office {office_id} working hours: {e}")))?
+    };
+    let zone = [office_zone.as_str(), unit_zone.as_str()]
+        .into_iter()
+        .find_map(crate::domain::time_zone::parse)
+        .unwrap_or(chrono_tz::America::Guayaquil);
+    let now_there = {
+        use chrono::{Offset, TimeZone};
+        zone.offset_from_utc_datetime(&now())
+            .fix()
+            .local_minus_utc()
+            / 60
+    };
+    calendar.utc_offset_minutes = now_there;
+    let holidays = if holidays.is_empty() {
+        Vec::new()
+    } else {
+        serde_json::from_str(&holidays)
+            .map_err(|e| Error::config(format!("office {office_id} holidays: {e}")))?
+    };
+    Ok(OfficeCalendar {
+        hours: calendar,
+        holidays,
+        zone,
+    })
 }
 
 /// A unit's settings; a unit that stored none gets the defaults.
@@ -661,8 +758,7 @@ fn book(
             "an interview is booked for a time still to come",
         ));
     }
-    settings
-        .calendar
+    office_calendar(conn, &row.office_id, settings)?
         .check(b.at, b.minutes)
         .map_err(|e| e.in_field("input"))?;
     let Some(appointment) = next.appointments.iter().find(|a| a.id == appointment_id) else {
@@ -1023,12 +1119,18 @@ pub fn open_case(conn: &mut DbConn, scope: &Scope, new: &NewCase) -> Result<Stri
 }
 
 /// A case brought from an earlier database: when it was opened there, the status it had and
-/// since when.
-#[derive(Debug, Clone, Copy)]
+/// since when, and where it came from (the first entry of its history).
+#[derive(Debug, Clone)]
 pub struct ImportedCase {
     pub status: crate::domain::import::ImportedStatus,
     pub opened_at: NaiveDateTime,
     pub status_at: Option<NaiveDateTime>,
+    /// The earlier system, the case's key there and the import batch writing it.
+    pub source: String,
+    pub source_key: String,
+    pub batch_id: String,
+    /// Its history in the earlier system (`RecordEvent::EarlierEvent`s), oldest first.
+    pub history: Vec<crate::domain::events::RecordEvent>,
 }
 
 /// Opens a case brought by an import, with the same checks and writes as [`open_case`] (case
@@ -1195,6 +1297,22 @@ fn open(
                 case_members::added_at.eq(at),
             ))
             .execute(conn)?;
+    }
+    if let Some(i) = imported {
+        // The history of an imported case starts where it came from, as its people's do.
+        let data = serde_json::to_value(crate::domain::events::RecordEvent::Imported {
+            source: i.source.clone(),
+            source_key: i.source_key.clone(),
+            batch_id: i.batch_id.clone(),
+        })
+        .map_err(|e| Error::internal(format!("cannot store the import event: {e}")))?;
+        super::registry::record_event(conn, scope, "case", &case_id, "imported", data)?;
+        // Written now, after the import's entry, each keeping its own date in its payload.
+        for e in &i.history {
+            let data = serde_json::to_value(e)
+                .map_err(|e| Error::internal(format!("cannot store an earlier event: {e}")))?;
+            super::registry::record_event(conn, scope, "case", &case_id, e.kind(), data)?;
+        }
     }
     audit::append(
         conn,

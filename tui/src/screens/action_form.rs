@@ -6,7 +6,7 @@
 mod texts;
 
 use amparo_domain::code_lists;
-use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
@@ -88,10 +88,9 @@ pub fn needs_officers(kind: Kind) -> bool {
     matches!(form(kind), Form::Schedule | Form::Reopen | Form::Assign)
 }
 
-/// The unit's interview hours, local time.
-pub const WORK_START: u32 = 8;
-/// End of the working day: an interview must end by then.
-pub const WORK_END: u32 = 17;
+/// When a decision handed over on an earlier day is dated if no time is typed: the close of
+/// a working day, after any decision taken that day.
+const CLOSE_OF_DAY: u32 = 17;
 
 /// Closure reasons a supervisor may choose; the others follow from the procedure.
 pub const CLOSE_REASONS: [&str; 4] = ["no_appeal", "duplicate", "deceased", "left_country"];
@@ -582,7 +581,9 @@ impl ActionForm {
         let time = match self.text_value(&Label::HeldAt) {
             // A decision handed over on an earlier day is dated at the close of that day,
             // after any decision taken the same day.
-            "" if self.action == Kind::NotifyDecision => NaiveTime::from_hms_opt(WORK_END, 0, 0)?,
+            "" if self.action == Kind::NotifyDecision => {
+                NaiveTime::from_hms_opt(CLOSE_OF_DAY, 0, 0)?
+            }
             "" => NaiveTime::from_hms_opt(12, 0, 0)?,
             t => NaiveTime::parse_from_str(t, "%H:%M").ok()?,
         };
@@ -609,15 +610,12 @@ impl ActionForm {
             .text_value(&Label::Minutes)
             .parse::<u32>()
             .unwrap_or(120);
-        let start = time.signed_duration_since(NaiveTime::MIN).num_minutes();
-        let end = start + i64::from(minutes);
-        let weekend = matches!(date.weekday(), Weekday::Sat | Weekday::Sun);
-        if weekend || start < i64::from(WORK_START) * 60 || end > i64::from(WORK_END) * 60 {
+        let office = crate::widgets::office();
+        let start = NaiveDateTime::new(date, time);
+        if !office.hours.fits(start, minutes) {
             return Err(Problem::OutsideHours);
         }
-        crate::widgets::office()
-            .to_utc(NaiveDateTime::new(date, time))
-            .ok_or(Problem::BadTime)
+        office.to_utc(start).ok_or(Problem::BadTime)
     }
 
     /// The request this form sends with `cmid`, or `None` while a field has a problem: the
@@ -968,17 +966,22 @@ pub fn label(t: &Texts, l: &Label) -> String {
 }
 
 /// Why a form field cannot be sent.
-pub fn problem_text(t: &Texts, p: Problem) -> &'static str {
-    match p {
+pub fn problem_text(lang: Lang, p: Problem) -> std::borrow::Cow<'static, str> {
+    let t = texts::get(lang);
+    std::borrow::Cow::Borrowed(match p {
         Problem::Required => t.required,
         Problem::BadDate => t.bad_date,
         Problem::BadTime => t.p_bad_time,
-        Problem::OutsideHours => t.p_outside_hours,
+        Problem::OutsideHours => {
+            // The office's own week, as the server will check it.
+            let hours = crate::widgets::office().hours.describe(lang);
+            return format!("{} ({hours})", t.p_outside_hours).into();
+        }
         Problem::BadMinutes => t.p_minutes,
         Problem::InFuture => t.p_future,
         Problem::BeforeAppointment => t.p_before_appointment,
         Problem::TooLong => t.p_too_long,
-    }
+    })
 }
 
 /// An action's form as a box over the screen.
@@ -1026,7 +1029,10 @@ pub fn draw(lang: Lang, form: &ActionForm, frame: &mut Frame, area: Rect) {
             && (form.tried || !matches!(p, Problem::Required))
             && (!matches!(f.input, Input::Text(ref v) if v.value.is_empty()) || form.tried)
         {
-            spans.push(Span::styled(format!("  {}", problem_text(t, *p)), error()));
+            spans.push(Span::styled(
+                format!("  {}", problem_text(lang, *p)),
+                error(),
+            ));
         }
         lines.push(Line::from(spans));
         if focus && let Input::Pick(p) = &f.input {

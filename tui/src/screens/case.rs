@@ -589,6 +589,11 @@ fn event_detail(t: &Texts, data: &str) -> String {
     let Ok(v) = serde_json::from_str::<serde_json::Value>(data) else {
         return String::new();
     };
+    // An imported case's history in the earlier system: its date there and what happened,
+    // in that system's words.
+    if let (Some(on), Some(what)) = (v["on"].as_str(), v["what"].as_str()) {
+        return format!(" · {on} {}", crate::widgets::ellipsis(what, 28));
+    }
     let d = &v["data"];
     let time = |key: &str| d[key].as_str().map(|at| local_time(&format!("{at}Z")));
     let mut parts: Vec<String> = Vec::new();
@@ -625,4 +630,21 @@ pub fn action_line<'a>(lang: Lang, k: &CaseCase) -> Vec<Span<'a>> {
         spans.push(Span::raw(format!(" {}  ", a.label(lang))));
     }
     spans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{event_detail, texts};
+    use amparo_domain::codes::Lang;
+
+    #[test]
+    fn an_imported_cases_earlier_history_shows_its_date_and_words() {
+        let t = texts::get(Lang::Es);
+        let data =
+            r#"{"source":"registration-system","on":"2020-03-15","what":"ADMISION A TRAMITE"}"#;
+        assert_eq!(event_detail(t, data), " · 2020-03-15 ADMISION A TRAMITE");
+        // Where it came from says nothing more than its kind.
+        let imported = r#"{"source":"registration-system","sourceKey":"C1","batchId":"b"}"#;
+        assert_eq!(event_detail(t, imported), "");
+    }
 }
