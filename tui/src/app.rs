@@ -866,8 +866,8 @@ mod tests {
             !hours.fits(at("2026-12-25 10:00"), 30),
             "Friday is not worked"
         );
-        assert_eq!(hours.describe(Lang::Es), "lun-jue 09:00-13:30");
-        assert_eq!(hours.describe(Lang::En), "Mon-Thu 09:00-13:30");
+        assert_eq!(hours.describe(Lang::Es), "lun-jue 9-13:30");
+        assert_eq!(hours.describe(Lang::En), "Mon-Thu 9-13:30");
         // Hours that do not read keep Ecuador's public week rather than refusing every slot.
         let odd = me(
             serde_json::json!({ "name": "X", "timeZone": "America/Guayaquil",
@@ -875,6 +875,6 @@ mod tests {
                 "holidays": [] } }),
         );
         let hours = session_clock(&odd).expect("a clock").hours;
-        assert_eq!(hours.describe(Lang::En), "Mon-Fri 08:00-17:00");
+        assert_eq!(hours.describe(Lang::En), "Mon-Fri 8-17");
     }
 }

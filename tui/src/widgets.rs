@@ -76,7 +76,7 @@ impl OfficeHours {
             && from + minutes <= self.ends
     }
 
-    /// The working week in words: "lun-vie 08:00-17:00", "Mon-Fri 08:00-17:00".
+    /// The working week in words: "lun-vie 8-17", "Mon-Thu 9-13:30".
     pub fn describe(&self, lang: amparo_domain::codes::Lang) -> String {
         const ES: [&str; 7] = ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"];
         const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -94,8 +94,12 @@ impl OfficeHours {
             (Some(a), Some(b)) if consecutive && a != b => format!("{}-{}", name(*a), name(*b)),
             _ => days.iter().map(|d| name(*d)).collect::<Vec<_>>().join(","),
         };
-        let hhmm = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
-        format!("{days} {}-{}", hhmm(self.starts), hhmm(self.ends))
+        // Short, for a problem beside a field: whole hours without minutes ("8-17", "9-13:30").
+        let hour = |m: u32| match m % 60 {
+            0 => format!("{}", m / 60),
+            min => format!("{}:{min:02}", m / 60),
+        };
+        format!("{days} {}-{}", hour(self.starts), hour(self.ends))
     }
 }
 

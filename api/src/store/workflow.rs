@@ -194,16 +194,15 @@ pub fn office_calendar(
     office_id: &str,
     unit: &UnitSettings,
 ) -> Result<OfficeCalendar> {
-    let (hours, holidays, office_zone, unit_id): (String, String, String, String) =
-        offices::table
-            .filter(offices::id.eq(office_id))
-            .select((
-                offices::working_hours,
-                offices::holidays,
-                offices::time_zone,
-                offices::operation_unit_id,
-            ))
-            .first(conn)?;
+    let (hours, holidays, office_zone, unit_id): (String, String, String, String) = offices::table
+        .filter(offices::id.eq(office_id))
+        .select((
+            offices::working_hours,
+            offices::holidays,
+            offices::time_zone,
+            offices::operation_unit_id,
+        ))
+        .first(conn)?;
     let unit_zone: String = operation_units::table
         .find(&unit_id)
         .select(operation_units::time_zone)
