@@ -272,7 +272,11 @@ fn enrolled(
 /// The transition a feed entry of a case records: the case's last event at or before the
 /// entry, with the officers assigned before and after it. None when the case has no event
 /// yet (a case just opened).
-fn transition(conn: &mut DbConn, case_id: &str, at: chrono::NaiveDateTime) -> Result<Option<Acted>> {
+fn transition(
+    conn: &mut DbConn,
+    case_id: &str,
+    at: chrono::NaiveDateTime,
+) -> Result<Option<Acted>> {
     use crate::domain::rsd::CaseEvent;
     use crate::domain::rsd::StepData;
     let Some((id, unit, office, number, officer, version)) = cases::table

@@ -24,8 +24,8 @@ use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tracing::Instrument;
 
-use crate::graphql::connection::MAX_FIRST;
 use crate::graphql::batch::{Batch, RequestReads};
+use crate::graphql::connection::MAX_FIRST;
 use crate::graphql::context::SocketEnd;
 use crate::graphql::{AppSchema, AppState, MAX_ALIASES, RequestData};
 use crate::store::audit::{self, Actor, Entry, Outcome};
@@ -685,10 +685,16 @@ async fn graphql(
     let reads = Arc::new(RequestReads::default());
     let reader = match &caller {
         Some(Ok(who)) => {
+            let query_only = doc.as_ref().is_some_and(|d| {
+                d.operations
+                    .iter()
+                    .all(|(_, op)| op.node.ty == async_graphql::parser::types::OperationType::Query)
+            });
             req = req.data(Batch::loader(
                 s.state.clone(),
                 who.scope.clone(),
                 reads.clone(),
+                query_only,
             ));
             req = req.data(reads.clone());
             Some(Actor::from(&who.scope))
@@ -704,8 +710,7 @@ async fn graphql(
     // carries its request id, the one the caller gets in `x-request-id`.
     let span = tracing::info_span!("graphql", request_id = %request_id);
     let schema = if signed_in { &s.schema } else { &s.anonymous };
-    let executed =
-        tokio::time::timeout(limit, schema.execute(req).instrument(span.clone())).await;
+    let executed = tokio::time::timeout(limit, schema.execute(req).instrument(span.clone())).await;
     if let Some(actor) = reader
         && let Err(e) = reads.flush(&s.state, actor).await
     {

@@ -87,7 +87,12 @@ fn eye(person: u64, left: bool, capture: u64) -> String {
 }
 
 /// Ten fingers of `finger_person` and two eyes of `eye_person`.
-pub(crate) fn samples(finger_person: u64, impression: u64, eye_person: u64, capture: u64) -> Vec<Value> {
+pub(crate) fn samples(
+    finger_person: u64,
+    impression: u64,
+    eye_person: u64,
+    capture: u64,
+) -> Vec<Value> {
     let mut out: Vec<Value> = FINGERS
         .iter()
         .enumerate()

@@ -67,7 +67,9 @@ async fn a_subscriber_on_one_process_hears_an_action_through_another() {
         "Sec-WebSocket-Protocol",
         "graphql-transport-ws".parse().expect("header"),
     );
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.expect("websocket");
+    let (mut ws, _) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("websocket");
     ws.send(Message::Text(
         json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {supervisor_a}") } })
             .to_string()
@@ -87,8 +89,14 @@ async fn a_subscriber_on_one_process_hears_an_action_through_another() {
     // (harmless) contacts through B until A's subscriber hears one.
     let mut live = false;
     for _ in 0..20 {
-        case.ok(&b, &registrar, "recordContact", "CaseActionInput", json!({}))
-            .await;
+        case.ok(
+            &b,
+            &registrar,
+            "recordContact",
+            "CaseActionInput",
+            json!({}),
+        )
+        .await;
         let heard = tokio::time::timeout(
             Duration::from_secs(1),
             next_message(&mut ws, |v| v["type"] == "next"),
@@ -99,7 +107,10 @@ async fn a_subscriber_on_one_process_hears_an_action_through_another() {
             break;
         }
     }
-    assert!(live, "process A's subscriber never heard an action made through B");
+    assert!(
+        live,
+        "process A's subscriber never heard an action made through B"
+    );
 
     case.ok(
         &b,
@@ -161,7 +172,11 @@ async fn a_throttled_login_stays_throttled_on_the_other_process() {
     assert_eq!(error_code(&r), Some("RATE_LIMITED"), "{r}");
     // Even the right password waits its turn there.
     let r = b
-        .gql(None, login, json!({ "u": "officer", "p": amparo_tests::PASSWORD }))
+        .gql(
+            None,
+            login,
+            json!({ "u": "officer", "p": amparo_tests::PASSWORD }),
+        )
         .await;
     assert_eq!(error_code(&r), Some("RATE_LIMITED"), "{r}");
     // Other users are not slowed on either.
@@ -178,11 +193,21 @@ async fn an_enrolment_through_one_process_is_a_duplicate_through_the_other() {
     let clerk_b = b.login("registrar").await;
     let ana = person(&a, &clerk_a, "mp-ana", "Ana").await;
     let alias = person(&b, &clerk_b, "mp-alias", "Anita").await;
-    let first = enrol(&a, &clerk_a, enrolment("mp-bio-1", &ana, samples(7, 1, 7, 0))).await;
+    let first = enrol(
+        &a,
+        &clerk_a,
+        enrolment("mp-bio-1", &ana, samples(7, 1, 7, 0)),
+    )
+    .await;
     assert_eq!(first["status"], "CLEAR", "{first}");
     // Straight away, through the other process: its gallery may not have taken the first in
     // yet, but the enrolment compares with everything enrolled since.
-    let second = enrol(&b, &clerk_b, enrolment("mp-bio-2", &alias, samples(7, 2, 8, 0))).await;
+    let second = enrol(
+        &b,
+        &clerk_b,
+        enrolment("mp-bio-2", &alias, samples(7, 2, 8, 0)),
+    )
+    .await;
     assert_eq!(second["status"], "POSSIBLE_DUPLICATE", "{second}");
     assert_eq!(
         second["candidates"][0]["individualId"],
@@ -194,15 +219,27 @@ async fn an_enrolment_through_one_process_is_a_duplicate_through_the_other() {
     let cruz = person(&a, &clerk_a, "mp-cruz", "Cruz").await;
     let dora = person(&b, &clerk_b, "mp-dora", "Dora").await;
     let (x, y) = tokio::join!(
-        enrol(&a, &clerk_a, enrolment("mp-bio-3", &cruz, samples(9, 1, 9, 0))),
-        enrol(&b, &clerk_b, enrolment("mp-bio-4", &dora, samples(9, 2, 10, 0))),
+        enrol(
+            &a,
+            &clerk_a,
+            enrolment("mp-bio-3", &cruz, samples(9, 1, 9, 0))
+        ),
+        enrol(
+            &b,
+            &clerk_b,
+            enrolment("mp-bio-4", &dora, samples(9, 2, 10, 0))
+        ),
     );
     let flagged = [&x, &y]
         .iter()
         .filter(|e| e["status"] == "POSSIBLE_DUPLICATE")
         .count();
-    assert_eq!(flagged, 1, "the later of the two finds the earlier: {x} {y}");
-    let reviews = pending(&a, &clerk_a).await;
+    assert_eq!(
+        flagged, 1,
+        "the later of the two finds the earlier: {x} {y}"
+    );
+    let supervisor = a.login("supervisor").await;
+    let reviews = pending(&a, &supervisor).await;
     assert!(
         reviews.iter().any(|r| {
             let pair = [
@@ -217,13 +254,21 @@ async fn an_enrolment_through_one_process_is_a_duplicate_through_the_other() {
     // A later enrolment through A finds both, whichever of the two it learnt of through its
     // gallery (the follower takes B's enrolments in within seconds) and which from the feed.
     let elena = person(&a, &clerk_a, "mp-elena", "Elena").await;
-    let r = enrol(&a, &clerk_a, enrolment("mp-bio-5", &elena, samples(9, 3, 11, 0))).await;
+    let r = enrol(
+        &a,
+        &clerk_a,
+        enrolment("mp-bio-5", &elena, samples(9, 3, 11, 0)),
+    )
+    .await;
     assert_eq!(r["status"], "POSSIBLE_DUPLICATE", "{r}");
     let found: Vec<_> = r["candidates"]
         .as_array()
         .map(|c| c.iter().map(|c| c["individualId"].clone()).collect())
         .unwrap_or_default();
-    assert!(found.contains(&json!(cruz)) && found.contains(&json!(dora)), "{r}");
+    assert!(
+        found.contains(&json!(cruz)) && found.contains(&json!(dora)),
+        "{r}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -273,5 +318,8 @@ async fn a_reassignment_through_one_process_shows_in_the_summary_of_the_other() 
         open_of(&r, "officer2") == Some(1) && open_of(&r, "officer").unwrap_or(0) == 0
     })
     .await;
-    assert!(moved, "the summary read through A still shows the old workload");
+    assert!(
+        moved,
+        "the summary read through A still shows the old workload"
+    );
 }

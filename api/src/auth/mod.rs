@@ -320,11 +320,8 @@ impl Auth {
         let found = self
             .db
             .read(move |c| {
-                let Some((session, user)) = users::session_by_token_hash(c, &hash)? else {
-                    return Ok(None);
-                };
-                let modules = users::unit(c, &user.operation_unit_id)?.module_list();
-                Ok(Some((session, user, modules)))
+                Ok(users::session_by_token_hash_with_unit(c, &hash)?
+                    .map(|(session, user, unit)| (session, user, unit.module_list())))
             })
             .await?;
         let Some((session, user, modules)) = found else {

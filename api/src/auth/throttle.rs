@@ -50,7 +50,13 @@ fn address_key(addr: IpAddr) -> String {
 
 /// How long an attempt must still wait after `count` failures when `free` are allowed, the
 /// last `since` ago; None when it need not wait.
-fn owed(count: u32, free: u32, since: Duration, window: Duration, max: Duration) -> Option<Duration> {
+fn owed(
+    count: u32,
+    free: u32,
+    since: Duration,
+    window: Duration,
+    max: Duration,
+) -> Option<Duration> {
     if since >= window || count < free {
         return None;
     }
@@ -72,17 +78,34 @@ impl Throttle {
         }
     }
 
-    fn wait(&self, found: Option<(i32, NaiveDateTime)>, free: u32, t: NaiveDateTime) -> Option<Duration> {
+    fn wait(
+        &self,
+        found: Option<(i32, NaiveDateTime)>,
+        free: u32,
+        t: NaiveDateTime,
+    ) -> Option<Duration> {
         let (count, last) = found?;
         let since = (t - last).to_std().unwrap_or(Duration::ZERO);
-        owed(count.max(0) as u32, free, since, self.window, self.max_delay)
+        owed(
+            count.max(0) as u32,
+            free,
+            since,
+            self.window,
+            self.max_delay,
+        )
     }
 
     /// How long the caller must wait before its next attempt, if it must.
-    pub async fn blocked_for(&self, username: &str, addr: Option<IpAddr>) -> Result<Option<Duration>> {
+    pub async fn blocked_for(
+        &self,
+        username: &str,
+        addr: Option<IpAddr>,
+    ) -> Result<Option<Duration>> {
         let pair = pair_key(username, addr);
         let address = addr.map(address_key);
-        let keys: Vec<String> = std::iter::once(pair.clone()).chain(address.clone()).collect();
+        let keys: Vec<String> = std::iter::once(pair.clone())
+            .chain(address.clone())
+            .collect();
         let found = self
             .db
             .read(move |c| crate::store::throttle::failures(c, &keys))
@@ -142,15 +165,27 @@ mod tests {
             assert!(t.blocked_for("Ana", Some(ip)).await.unwrap().is_none());
             t.record_failure("ana", Some(ip)).await.unwrap();
         }
-        let first = t.blocked_for("ANA", Some(ip)).await.unwrap().expect("slowed");
+        let first = t
+            .blocked_for("ANA", Some(ip))
+            .await
+            .unwrap()
+            .expect("slowed");
         assert!(first <= Duration::from_secs(1));
         t.record_failure("ana", Some(ip)).await.unwrap();
-        let second = t.blocked_for("ana", Some(ip)).await.unwrap().expect("slowed");
+        let second = t
+            .blocked_for("ana", Some(ip))
+            .await
+            .unwrap()
+            .expect("slowed");
         assert!(second > Duration::from_secs(1) && second <= Duration::from_secs(2));
         for _ in 0..40 {
             t.record_failure("ana", Some(ip)).await.unwrap();
         }
-        let most = t.blocked_for("ana", Some(ip)).await.unwrap().expect("slowed");
+        let most = t
+            .blocked_for("ana", Some(ip))
+            .await
+            .unwrap()
+            .expect("slowed");
         assert!(most <= MAX_DELAY);
         t.record_success("ana", Some(ip)).await.unwrap();
         assert!(t.blocked_for("ana", Some(ip)).await.unwrap().is_none());
@@ -163,9 +198,19 @@ mod tests {
         for _ in 0..50 {
             t.record_failure("ana", Some(attacker)).await.unwrap();
         }
-        assert!(t.blocked_for("ana", Some(OWNER.into())).await.unwrap().is_none());
+        assert!(
+            t.blocked_for("ana", Some(OWNER.into()))
+                .await
+                .unwrap()
+                .is_none()
+        );
         assert!(t.blocked_for("ana", None).await.unwrap().is_none());
-        assert!(t.blocked_for("luis", Some(attacker)).await.unwrap().is_none());
+        assert!(
+            t.blocked_for("luis", Some(attacker))
+                .await
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[tokio::test]
@@ -173,11 +218,24 @@ mod tests {
         let (t, _dir) = throttle();
         let office: IpAddr = ATTACKER.into();
         for i in 0..(3 * ADDRESS_FACTOR - 1) {
-            t.record_failure(&format!("made-up-{i}"), Some(office)).await.unwrap();
+            t.record_failure(&format!("made-up-{i}"), Some(office))
+                .await
+                .unwrap();
         }
-        assert!(t.blocked_for("colleague", Some(office)).await.unwrap().is_none());
-        t.record_failure("made-up-last", Some(office)).await.unwrap();
-        let wait = t.blocked_for("colleague", Some(office)).await.unwrap().expect("slowed");
+        assert!(
+            t.blocked_for("colleague", Some(office))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        t.record_failure("made-up-last", Some(office))
+            .await
+            .unwrap();
+        let wait = t
+            .blocked_for("colleague", Some(office))
+            .await
+            .unwrap()
+            .expect("slowed");
         assert!(wait <= Duration::from_secs(1));
     }
 

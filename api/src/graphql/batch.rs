@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use async_graphql::Context;
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 
 use super::context::AppState;
 use crate::error::{Error, Result};
@@ -60,9 +60,22 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// The loader of one request of a signed-in caller.
-    pub fn loader(st: Arc<AppState>, scope: Scope, reads: Arc<RequestReads>) -> DataLoader<Batch> {
-        DataLoader::new(Batch { st, scope, reads }, tokio::spawn)
+    /// The loader of one request of a signed-in caller. A query's loads are remembered for the
+    /// rest of the request (a person's needs asked twice are read once); a mutation's are not,
+    /// since a later field may read what an earlier one changed.
+    pub fn loader(
+        st: Arc<AppState>,
+        scope: Scope,
+        reads: Arc<RequestReads>,
+        remember: bool,
+    ) -> DataLoader<Batch, HashMapCache> {
+        let loader = DataLoader::with_cache(
+            Batch { st, scope, reads },
+            tokio::spawn,
+            HashMapCache::default(),
+        );
+        loader.enable_all_cache(remember);
+        loader
     }
 
     async fn run<T, F>(&self, keys: Vec<String>, f: F) -> Result<T>
@@ -87,8 +100,68 @@ impl Batch {
 }
 
 /// The loader of the request, when it has one.
-pub(crate) fn loader<'a>(ctx: &Context<'a>) -> Option<&'a DataLoader<Batch>> {
-    ctx.data_opt::<DataLoader<Batch>>()
+pub(crate) fn loader<'a>(ctx: &Context<'a>) -> Option<&'a DataLoader<Batch, HashMapCache>> {
+    ctx.data_opt::<DataLoader<Batch, HashMapCache>>()
+}
+
+/// Loads, for a page of people about to be resolved, each kind of record its items ask for,
+/// all keys of a kind in one call, before the items' own resolvers ask one by one (and find
+/// them remembered). Without it the loader gathers the items' asks within a short window, which
+/// a slow machine can split in two; this way a page costs one query per kind, always. A failure
+/// here is left for the items' own loads to report.
+pub(crate) async fn prime_people(ctx: &Context<'_>, rows: &[IndividualRow]) {
+    let Some(l) = loader(ctx) else { return };
+    let node = ctx.look_ahead().field("edges").field("node");
+    let ids = || rows.iter().map(|r| r.id.clone());
+    let wants = |f: &str| node.field(f).exists();
+    let offices: Vec<String> = {
+        let mut v: Vec<String> = rows.iter().map(|r| r.office_id.clone()).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let _ = tokio::join!(
+        async {
+            if wants("documents") {
+                let _ = l.load_many(ids().map(DocumentsOf)).await;
+            }
+        },
+        async {
+            if wants("addresses") {
+                let _ = l.load_many(ids().map(AddressesOf)).await;
+            }
+        },
+        async {
+            if wants("phones") {
+                let _ = l.load_many(ids().map(PhonesOf)).await;
+            }
+        },
+        async {
+            if wants("languages") {
+                let _ = l.load_many(ids().map(LanguagesOf)).await;
+            }
+        },
+        async {
+            if wants("specificNeeds") || wants("withheldSpecificNeeds") {
+                let _ = l.load_many(ids().map(NeedsOf)).await;
+            }
+        },
+        async {
+            if wants("groupMembership") {
+                let _ = l.load_many(ids().map(MembershipOf)).await;
+            }
+        },
+        async {
+            if wants("cases") {
+                let _ = l.load_many(ids().map(CasesOf)).await;
+            }
+        },
+        async {
+            if wants("office") {
+                let _ = l.load_many(offices.iter().cloned().map(OfficeKey)).await;
+            }
+        },
+    );
 }
 
 macro_rules! keyed_loader {
@@ -97,17 +170,22 @@ macro_rules! keyed_loader {
         #[derive(Clone, Debug, Hash, PartialEq, Eq)]
         pub struct $key(pub String);
 
+        // Every key gets an answer, None for nothing found, so that a query's loader
+        // remembers the absences too.
         impl Loader<$key> for Batch {
-            type Value = $value;
+            type Value = Option<$value>;
             type Error = Error;
 
-            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, $value>> {
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Option<$value>>> {
                 let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
                 #[allow(unused_variables)]
-                let found = self
+                let mut found = self
                     .run(ids, move |$c, $s, $ids, $r| $body)
                     .await?;
-                Ok(found.into_iter().map(|(k, v)| ($key(k), v)).collect())
+                Ok(keys
+                    .iter()
+                    .map(|k| (k.clone(), found.remove(&k.0)))
+                    .collect())
             }
         }
     };

@@ -994,9 +994,9 @@ async fn enrol(ctx: &Context<'_>, input: EnrolBiometricsInput) -> Result<Enrolme
         // with what was enrolled since its gallery was last brought up to date: two enrolments
         // of one person at the same moment, through two processes, find each other.
         crate::store::dialect::enrolment_lock(conn)?;
-        let since = follower_of.follower.enrolled_since(conn, &keys_svc.keys, |r| {
-            keys_svc.gallery().contains(r)
-        })?;
+        let since = follower_of
+            .follower
+            .enrolled_since(conn, &keys_svc.keys, |r| keys_svc.gallery().contains(r))?;
         let op = keys_svc.operating_point();
         let mut matches = matches;
         for (reference, templates) in &since {

@@ -20,22 +20,23 @@ pub const LIST_COST: usize = 10;
 
 /// Loads through the request's batch: `None` when the request has none (then the caller reads
 /// one record by itself), else the loader's answer.
-async fn batched<K>(
-    ctx: &Context<'_>,
-    key: K,
-) -> Option<GqlResult<Option<<Batch as async_graphql::dataloader::Loader<K>>::Value>>>
+async fn batched<K, V>(ctx: &Context<'_>, key: K) -> Option<GqlResult<Option<V>>>
 where
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-    Batch: async_graphql::dataloader::Loader<K, Error = crate::error::Error>,
+    V: Send + Sync + Clone + 'static,
+    Batch: async_graphql::dataloader::Loader<K, Value = Option<V>, Error = crate::error::Error>,
 {
     let loader = batch::loader(ctx)?;
-    Some(loader.load_one(key).await.map_err(gql))
+    Some(loader.load_one(key).await.map(Option::flatten).map_err(gql))
 }
 
 /// One individual by id, scoped and audited; None when outside the caller's scope.
 pub(crate) async fn load_individual(ctx: &Context<'_>, id: &str) -> GqlResult<Option<Individual>> {
     if let Some(l) = batch::loader(ctx) {
-        let found = l.load_one(batch::PersonKey(id.to_string())).await;
+        let found = l
+            .load_one(batch::PersonKey(id.to_string()))
+            .await
+            .map(Option::flatten);
         return audit_refusal(ctx, "read", None, found)
             .await
             .map(|o| o.map(Individual::from));
@@ -54,7 +55,10 @@ pub(crate) async fn load_group(
     id: &str,
 ) -> GqlResult<Option<RegistrationGroup>> {
     if let Some(l) = batch::loader(ctx) {
-        let found = l.load_one(batch::GroupKey(id.to_string())).await;
+        let found = l
+            .load_one(batch::GroupKey(id.to_string()))
+            .await
+            .map(Option::flatten);
         return audit_refusal(ctx, "read", None, found)
             .await
             .map(|o| o.map(RegistrationGroup));
@@ -450,7 +454,11 @@ impl Individual {
     #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
     async fn documents(&self, ctx: &Context<'_>) -> GqlResult<Vec<Document>> {
         if let Some(found) = batched(ctx, batch::DocumentsOf(self.0.id.clone())).await {
-            return Ok(found?.unwrap_or_default().into_iter().map(Document).collect());
+            return Ok(found?
+                .unwrap_or_default()
+                .into_iter()
+                .map(Document)
+                .collect());
         }
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s, _| {
@@ -463,7 +471,11 @@ impl Individual {
     #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
     async fn addresses(&self, ctx: &Context<'_>) -> GqlResult<Vec<Address>> {
         if let Some(found) = batched(ctx, batch::AddressesOf(self.0.id.clone())).await {
-            return Ok(found?.unwrap_or_default().into_iter().map(Address).collect());
+            return Ok(found?
+                .unwrap_or_default()
+                .into_iter()
+                .map(Address)
+                .collect());
         }
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s, _| {

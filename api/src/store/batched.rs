@@ -88,7 +88,9 @@ pub fn documents(
                 .load::<DocumentRow>(conn)?,
         );
     }
-    Ok(grouped(rows.into_iter().map(|r| (r.individual_id.clone(), r))))
+    Ok(grouped(
+        rows.into_iter().map(|r| (r.individual_id.clone(), r)),
+    ))
 }
 
 /// Addresses of each person, current first.
@@ -171,7 +173,10 @@ pub fn needs(
             specific_needs::table
                 .filter(specific_needs::operation_unit_id.eq(scope.unit_id()))
                 .filter(specific_needs::individual_id.eq_any(chunk))
-                .order((specific_needs::identified_at.asc(), specific_needs::id.asc()))
+                .order((
+                    specific_needs::identified_at.asc(),
+                    specific_needs::id.asc(),
+                ))
                 .select(NeedRow::as_select())
                 .load::<NeedRow>(conn)?,
         );

@@ -533,7 +533,10 @@ impl DeferredIndexes {
             )?;
         }
         Ok(Self {
-            indexes: indexes.into_iter().map(|i| (i.name, i.definition)).collect(),
+            indexes: indexes
+                .into_iter()
+                .map(|i| (i.name, i.definition))
+                .collect(),
         })
     }
 

@@ -67,9 +67,10 @@ impl Target {
         match self {
             Self::Postgres(url) => {
                 let mut conn = PgConnection::establish(url)?;
-                conn.set_instrumentation(Counting::new(counts));
                 // Accepted data must survive a crash of the database server.
                 conn.batch_execute("SET synchronous_commit = on; SET TIME ZONE 'UTC';")?;
+                // Counted from here: the setup is once per connection, not per request.
+                conn.set_instrumentation(Counting::new(counts));
                 Ok(DbConn::Pg(conn))
             }
             Self::Sqlite(path) => {
@@ -77,11 +78,11 @@ impl Target {
                     ConnectError::Other(format!("SQLite path {} is not UTF-8", path.display()))
                 })?;
                 let mut conn = SqliteConnection::establish(path_str)?;
-                conn.set_instrumentation(Counting::new(counts));
                 conn.batch_execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                      PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
                 )?;
+                conn.set_instrumentation(Counting::new(counts));
                 Ok(DbConn::Sqlite(conn))
             }
         }
@@ -204,9 +205,7 @@ impl r2d2::ManageConnection for Manager {
             DbConn::Pg(c) => c.instrumentation(),
             DbConn::Sqlite(c) => c.instrumentation(),
         };
-        events
-            .downcast_ref::<Counting>()
-            .is_some_and(|c| c.broken)
+        events.downcast_ref::<Counting>().is_some_and(|c| c.broken)
     }
 }
 
@@ -290,7 +289,9 @@ impl Database {
         let mut conn = self
             .target
             .connect(&Arc::new(Counts::default()))
-            .map_err(|e| Error::unavailable(format!("cannot connect to {}: {e}", self.target.display())))?;
+            .map_err(|e| {
+                Error::unavailable(format!("cannot connect to {}: {e}", self.target.display()))
+            })?;
         if let (DbConn::Pg(c), Some(channel)) = (&mut conn, listen) {
             c.batch_execute(&format!("LISTEN {channel}"))?;
         }
@@ -433,11 +434,18 @@ mod tests {
         let url = format!("sqlite://{}", dir.path().join("a.db").display());
         let one = Database::open(&url, 1).expect("open");
         let two = Database::open(&url, 1).expect("open");
-        let held = one.claim_sole_server().expect("the first server claims the file");
-        let err = two.claim_sole_server().expect_err("a second server is refused");
+        let held = one
+            .claim_sole_server()
+            .expect("the first server claims the file");
+        let err = two
+            .claim_sole_server()
+            .expect_err("a second server is refused");
         assert!(err.message.contains("already serving"), "{err}");
         drop(held);
-        assert!(two.claim_sole_server().is_ok(), "free once the first stopped");
+        assert!(
+            two.claim_sole_server().is_ok(),
+            "free once the first stopped"
+        );
     }
 
     #[test]
