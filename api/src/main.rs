@@ -236,6 +236,10 @@ struct ServeArgs {
     /// Seconds shutdown waits for requests in flight and live links before cutting them.
     #[arg(long, env = "AMPARO_SHUTDOWN_GRACE_SECONDS", default_value_t = 10)]
     shutdown_grace_seconds: u64,
+    /// Seconds to keep serving after SIGTERM while /healthz answers 503, so a load balancer
+    /// takes this process out of rotation first (several processes: see the README).
+    #[arg(long, env = "AMPARO_SHUTDOWN_DRAIN_SECONDS", default_value_t = 0)]
+    shutdown_drain_seconds: u64,
     /// Let callers without a token introspect the schema and see field suggestions in errors
     /// (off by default: developers send their token from GraphiQL).
     #[arg(long, env = "AMPARO_ANONYMOUS_INTROSPECTION")]
@@ -481,6 +485,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 fn serve(db_args: &DbArgs, audit_keys: &AuditKeyArgs, args: ServeArgs) -> Result<()> {
     let db = open(db_args)?;
+    // Held until the process ends: a second server on the same SQLite file is refused.
+    let _sole_server = db.claim_sole_server()?;
     let applied = db.migrate()?;
     if applied > 0 {
         tracing::info!(applied, "migrations applied");
@@ -533,6 +539,7 @@ fn serve(db_args: &DbArgs, audit_keys: &AuditKeyArgs, args: ServeArgs) -> Result
         connections_per_address: args.connections_per_address.max(1),
         request_time_limit: Duration::from_secs(args.request_time_limit_seconds.max(1)),
         shutdown_grace: Duration::from_secs(args.shutdown_grace_seconds),
+        shutdown_drain: Duration::from_secs(args.shutdown_drain_seconds.min(3600)),
         anonymous_introspection: args.anonymous_introspection,
         ..Default::default()
     };

@@ -24,6 +24,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tracing::Instrument;
 
+use crate::graphql::batch::{Batch, RequestReads};
 use crate::graphql::connection::MAX_FIRST;
 use crate::graphql::context::SocketEnd;
 use crate::graphql::{AppSchema, AppState, MAX_ALIASES, RequestData};
@@ -56,6 +57,10 @@ pub struct HttpConfig {
     pub request_time_limit: Duration,
     /// How long shutdown waits for requests in flight (and live links) before cutting them.
     pub shutdown_grace: Duration,
+    /// How long, once asked to stop, the server keeps serving while `/healthz` answers 503, so
+    /// that a load balancer in front takes it out of rotation before it stops accepting: a
+    /// restart one process at a time then drops no request. 0 (the default) stops at once.
+    pub shutdown_drain: Duration,
     /// Refused tokens are audited one by one for the first of each address in this window, then
     /// counted and written as one summary row per window.
     pub refused_token_window: Duration,
@@ -73,6 +78,7 @@ impl Default for HttpConfig {
             connections_per_address: 512,
             request_time_limit: Duration::from_secs(60),
             shutdown_grace: Duration::from_secs(10),
+            shutdown_drain: Duration::ZERO,
             refused_token_window: Duration::from_secs(60),
             anonymous_introspection: false,
             pre_registration: crate::preregistration::Limits::default(),
@@ -189,13 +195,31 @@ impl Running {
         let handle = axum_server::Handle::new();
         let stopping = handle.clone();
         let grace = config.shutdown_grace;
+        let drain = config.shutdown_drain;
+        let draining = state.clone();
         tokio::spawn(async move {
             shutdown.await;
+            if !drain.is_zero() {
+                tracing::info!(
+                    seconds = drain.as_secs_f64(),
+                    "stopping: /healthz now answers 503 while the load balancer moves away"
+                );
+                draining
+                    .draining
+                    .store(true, std::sync::atomic::Ordering::SeqCst);
+                tokio::time::sleep(drain).await;
+            }
+            drop(draining);
             tracing::info!("shutting down: finishing requests in flight");
             // Requests in flight and live links get `grace`; whatever is left then is cut, so a
             // stuck client cannot keep the process from stopping.
             stopping.graceful_shutdown(Some(grace));
         });
+        // What other server processes on the same database do reaches this one through the
+        // change feed; the follower stops by itself once the state is gone.
+        if let Err(e) = crate::follower::spawn(&state) {
+            tracing::error!(error = %e, "changes made through other server processes will not be seen");
+        }
         let refused = Arc::new(RefusedTokens::new(config.refused_token_window));
         let summaries = tokio::spawn(summarise_refusals(
             refused.clone(),
@@ -332,6 +356,13 @@ pub async fn shutdown_signal() {
 }
 
 async fn healthz(State(s): State<Server>) -> Response {
+    if s.state.draining.load(std::sync::atomic::Ordering::SeqCst) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "status": "stopping" })),
+        )
+            .into_response();
+    }
     match s
         .state
         .db
@@ -649,6 +680,27 @@ async fn graphql(
             &request_id,
         );
     }
+    // A signed-in caller's request loads the records under its pages in batches and collects
+    // its reads, appended to the audit log in one go before it answers (see `graphql::batch`).
+    let reads = Arc::new(RequestReads::default());
+    let reader = match &caller {
+        Some(Ok(who)) => {
+            let query_only = doc.as_ref().is_some_and(|d| {
+                d.operations
+                    .iter()
+                    .all(|(_, op)| op.node.ty == async_graphql::parser::types::OperationType::Query)
+            });
+            req = req.data(Batch::loader(
+                s.state.clone(),
+                who.scope.clone(),
+                reads.clone(),
+                query_only,
+            ));
+            req = req.data(reads.clone());
+            Some(Actor::from(&who.scope))
+        }
+        _ => None,
+    };
     req = req.data(s.state.clone()).data(RequestData {
         request_id: request_id.clone(),
         addr: Some(addr.ip()),
@@ -658,9 +710,21 @@ async fn graphql(
     // carries its request id, the one the caller gets in `x-request-id`.
     let span = tracing::info_span!("graphql", request_id = %request_id);
     let schema = if signed_in { &s.schema } else { &s.anonymous };
-    let Ok(mut resp) =
-        tokio::time::timeout(limit, schema.execute(req).instrument(span.clone())).await
-    else {
+    let executed = tokio::time::timeout(limit, schema.execute(req).instrument(span.clone())).await;
+    if let Some(actor) = reader
+        && let Err(e) = reads.flush(&s.state, actor).await
+    {
+        let _in_request = span.enter();
+        tracing::error!(cause = %e.cause_chain(), "the request's reads could not be audited");
+        return refuse(
+            StatusCode::OK,
+            "INTERNAL",
+            "the server could not record this request in its audit log; nothing was shown, try again"
+                .into(),
+            &request_id,
+        );
+    }
+    let Ok(mut resp) = executed else {
         return refuse(
             StatusCode::OK,
             "UNAVAILABLE",

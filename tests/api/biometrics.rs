@@ -87,7 +87,12 @@ fn eye(person: u64, left: bool, capture: u64) -> String {
 }
 
 /// Ten fingers of `finger_person` and two eyes of `eye_person`.
-fn samples(finger_person: u64, impression: u64, eye_person: u64, capture: u64) -> Vec<Value> {
+pub(crate) fn samples(
+    finger_person: u64,
+    impression: u64,
+    eye_person: u64,
+    capture: u64,
+) -> Vec<Value> {
     let mut out: Vec<Value> = FINGERS
         .iter()
         .enumerate()
@@ -99,7 +104,7 @@ fn samples(finger_person: u64, impression: u64, eye_person: u64, capture: u64) -
     out
 }
 
-fn enrolment(cmid: &str, individual: &str, samples: Vec<Value>) -> Value {
+pub(crate) fn enrolment(cmid: &str, individual: &str, samples: Vec<Value>) -> Value {
     let mut vars = json!({ "input": {
         "clientMutationId": cmid, "individualId": individual, "transactionId": format!("tx-{cmid}"),
         "capturedAt": "2026-11-27T10:30:00Z", "samples": samples, "exceptions": []
@@ -108,13 +113,13 @@ fn enrolment(cmid: &str, individual: &str, samples: Vec<Value>) -> Value {
     vars
 }
 
-async fn enrol(srv: &TestServer, token: &str, vars: Value) -> Value {
+pub(crate) async fn enrol(srv: &TestServer, token: &str, vars: Value) -> Value {
     let r = srv.gql(Some(token), ENROL, vars).await;
     assert!(r["errors"].is_null(), "enrolBiometrics failed: {r}");
     r["data"]["enrolBiometrics"]["enrolment"].clone()
 }
 
-async fn person(srv: &TestServer, token: &str, cmid: &str, given: &str) -> String {
+pub(crate) async fn person(srv: &TestServer, token: &str, cmid: &str, given: &str) -> String {
     let p = register_person(srv, token, cmid, json!({ "givenNames": given, "familyName": "Biometría", "sex": "F", "dateOfBirth": "1990-01-01", "nationalities": ["COL"] })).await;
     p["members"][0]["id"]
         .as_str()
@@ -122,7 +127,7 @@ async fn person(srv: &TestServer, token: &str, cmid: &str, given: &str) -> Strin
         .to_string()
 }
 
-async fn pending(srv: &TestServer, token: &str) -> Vec<Value> {
+pub(crate) async fn pending(srv: &TestServer, token: &str) -> Vec<Value> {
     let r = srv.gql(Some(token), REVIEWS, json!({})).await;
     assert!(r["errors"].is_null(), "{r}");
     r["data"]["biometricReviews"]["edges"]

@@ -27,9 +27,9 @@ fn mutation(name: &str, input_type: &str) -> String {
 }
 
 /// A case under test: its id and the version last read.
-struct Case {
-    id: String,
-    version: i64,
+pub(crate) struct Case {
+    pub(crate) id: String,
+    pub(crate) version: i64,
 }
 
 impl Case {
@@ -67,7 +67,7 @@ impl Case {
     }
 
     /// Like [`Case::act`], failing the test unless the action was accepted.
-    async fn ok(
+    pub(crate) async fn ok(
         &mut self,
         srv: &TestServer,
         token: &str,
@@ -105,7 +105,7 @@ fn next_saturday() -> String {
     format!("{}T15:00:00Z", day.format("%Y-%m-%d"))
 }
 
-async fn user_id(srv: &TestServer, token: &str) -> String {
+pub(crate) async fn user_id(srv: &TestServer, token: &str) -> String {
     let r = srv.gql(Some(token), "{ me { id } }", json!({})).await;
     r["data"]["me"]["id"]
         .as_str()
@@ -114,7 +114,7 @@ async fn user_id(srv: &TestServer, token: &str) -> String {
 }
 
 /// Registers a family and opens an RSD case for all of it; returns the case and the member ids.
-async fn open_case(
+pub(crate) async fn open_case(
     srv: &TestServer,
     registrar: &str,
     cmid: &str,
@@ -1118,7 +1118,7 @@ async fn queues_show_officers_and_supervisors_their_work(t: TestDb) {
 
 /// Reads websocket messages until one satisfies `want`, for at most ten seconds so a broken
 /// server fails the test instead of hanging it.
-async fn next_message<S>(ws: &mut S, want: impl Fn(&Value) -> bool) -> Value
+pub(crate) async fn next_message<S>(ws: &mut S, want: impl Fn(&Value) -> bool) -> Value
 where
     S: futures_util::Stream<
             Item = Result<

@@ -87,7 +87,11 @@ impl Auth {
     pub fn new(db: Database, config: AuthConfig) -> Self {
         Self {
             hasher: password::Hasher::new(config.concurrent_hashes),
-            throttle: throttle::Throttle::new(config.max_failures, config.failure_window),
+            throttle: throttle::Throttle::new(
+                db.clone(),
+                config.max_failures,
+                config.failure_window,
+            ),
             db,
             config,
         }
@@ -110,7 +114,7 @@ impl Auth {
                 "username and password are required",
             ));
         }
-        if let Some(wait) = self.throttle.blocked_for(&username, addr) {
+        if let Some(wait) = self.throttle.blocked_for(&username, addr).await? {
             self.audit_login(None, &username, request_id, Outcome::Denied, "throttled")
                 .await?;
             return Err(Error::rate_limited(format!(
@@ -132,7 +136,7 @@ impl Auth {
             .filter(|u| matches && u.password_hash.is_some())
             .cloned()
         else {
-            self.throttle.record_failure(&username, addr);
+            self.throttle.record_failure(&username, addr).await?;
             self.audit_login(
                 user.as_ref(),
                 &username,
@@ -143,7 +147,7 @@ impl Auth {
             .await?;
             return Err(Error::unauthenticated("wrong username or password"));
         };
-        self.throttle.record_success(&username, addr);
+        self.throttle.record_success(&username, addr).await?;
         let new_hash = if user.must_change_password {
             let Some(new_password) = new_password else {
                 self.audit_login(
@@ -187,7 +191,7 @@ impl Auth {
                 "username and code are required",
             ));
         }
-        if let Some(wait) = self.throttle.blocked_for(&username, addr) {
+        if let Some(wait) = self.throttle.blocked_for(&username, addr).await? {
             self.audit_login(None, &username, request_id, Outcome::Denied, "throttled")
                 .await?;
             return Err(Error::rate_limited(format!(
@@ -207,7 +211,7 @@ impl Auth {
             })
             .await?;
         let Some(user) = found else {
-            self.throttle.record_failure(&username, addr);
+            self.throttle.record_failure(&username, addr).await?;
             self.audit_login(
                 None,
                 &username,
@@ -220,7 +224,7 @@ impl Auth {
                 "the code is wrong, already used or expired; ask your unit admin for a new one",
             ));
         };
-        self.throttle.record_success(&username, addr);
+        self.throttle.record_success(&username, addr).await?;
         let hash = self
             .checked_hash(&user, new_password, "input.newPassword")
             .await?;
@@ -316,11 +320,8 @@ impl Auth {
         let found = self
             .db
             .read(move |c| {
-                let Some((session, user)) = users::session_by_token_hash(c, &hash)? else {
-                    return Ok(None);
-                };
-                let modules = users::unit(c, &user.operation_unit_id)?.module_list();
-                Ok(Some((session, user, modules)))
+                Ok(users::session_by_token_hash_with_unit(c, &hash)?
+                    .map(|(session, user, unit)| (session, user, unit.module_list())))
             })
             .await?;
         let Some((session, user, modules)) = found else {

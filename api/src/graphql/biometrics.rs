@@ -5,7 +5,9 @@
 //! the position and the reason. Then, holding the service's enrolment lock, the gallery is
 //! searched, the shortlist compared exactly against the stored templates, and the enrolment
 //! committed with its reviews and referrals in one transaction; only after the commit does the
-//! gallery learn the new reference.
+//! gallery learn the new reference. The transaction first takes the database-wide enrolment
+//! lock and compares with what other server processes enrolled since this one's gallery was
+//! brought up to date (from the change feed, see `follower`).
 
 use std::sync::Arc;
 
@@ -985,9 +987,33 @@ async fn enrol(ctx: &Context<'_>, input: EnrolBiometricsInput) -> Result<Enrolme
         samples,
         exceptions,
     };
-    let (s, keys_svc) = (scope.clone(), svc.clone());
+    let (s, keys_svc, follower_of) = (scope.clone(), svc.clone(), st.clone());
+    let searched = probe.clone();
     let result = run_once(&st.db, &scope, claim, move |conn| {
-        store::enrol(conn, &s, &keys_svc.keys, &new, compared, &matches)
+        // Enrolments through every server process queue here until commit, and each compares
+        // with what was enrolled since its gallery was last brought up to date: two enrolments
+        // of one person at the same moment, through two processes, find each other.
+        crate::store::dialect::enrolment_lock(conn)?;
+        let since = follower_of
+            .follower
+            .enrolled_since(conn, &keys_svc.keys, |r| keys_svc.gallery().contains(r))?;
+        let op = keys_svc.operating_point();
+        let mut matches = matches;
+        for (reference, templates) in &since {
+            let c = gallery::compare(&searched, templates, &op);
+            if c.is_duplicate() && !matches.iter().any(|(m, _)| m == reference) {
+                matches.push((*reference, c));
+            }
+        }
+        matches.sort_by(|a, b| b.1.fused.total_cmp(&a.1.fused).then(a.0.cmp(&b.0)));
+        store::enrol(
+            conn,
+            &s,
+            &keys_svc.keys,
+            &new,
+            compared + since.len(),
+            &matches,
+        )
     })
     .await?;
     let (reference, s) = (result.reference_id as u64, svc.clone());

@@ -18,10 +18,14 @@ pub struct AppState {
     pub auth: Auth,
     pub audit: AuditWriter,
     pub config: ApiConfig,
-    /// Case transitions as they commit, for subscribers (see `caseEvents`).
-    pub case_events: tokio::sync::broadcast::Sender<crate::store::workflow::Acted>,
-    /// Bumped by every case transition this process commits; cached summaries older than it
-    /// are recounted.
+    /// Case transitions as they commit, through this process or another, for subscribers (see
+    /// `caseEvents`).
+    pub case_events: tokio::sync::broadcast::Sender<CaseSignal>,
+    /// Where this process stands in the change feed, which tells it what other processes on the
+    /// same database did (see `follower`).
+    pub follower: crate::follower::Follower,
+    /// Bumped by every case transition this process commits, and by the follower when any
+    /// process changed a case; cached summaries older than it are recounted.
     pub case_generation: std::sync::atomic::AtomicU64,
     /// Recent case summaries (see `caseSummary`).
     pub summaries: crate::store::queues::SummaryCache,
@@ -33,6 +37,17 @@ pub struct AppState {
     pub device_trust: Arc<amparo_sbi::TrustStore>,
     /// The deduplication operating point the gallery is built with.
     pub dedup: amparo_biometrics::finger::dedup::OperatingPoint,
+    /// Set once the server was asked to stop and is draining: `/healthz` answers 503.
+    pub draining: std::sync::atomic::AtomicBool,
+}
+
+/// What subscribers to case transitions are told.
+#[derive(Debug, Clone)]
+pub enum CaseSignal {
+    /// A transition committed (through this process or another).
+    Acted(crate::store::workflow::Acted),
+    /// Transitions were missed: read your queue again.
+    Reload,
 }
 
 /// How many case transitions a slow subscriber may fall behind before it is told to reload.
@@ -47,10 +62,12 @@ impl AppState {
             config,
             case_events: tokio::sync::broadcast::channel(CASE_EVENT_BACKLOG).0,
             case_generation: std::sync::atomic::AtomicU64::new(0),
+            follower: crate::follower::Follower::default(),
             summaries: crate::store::queues::SummaryCache::default(),
             biometrics: None,
             dedup: amparo_biometrics::finger::dedup::OperatingPoint::calibrated(),
             device_trust: Arc::new(amparo_sbi::TrustStore::new()),
+            draining: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -74,6 +91,9 @@ impl AppState {
         let started = std::time::Instant::now();
         let (gallery, templates) = {
             let mut conn = self.db.conn()?;
+            // Before the gallery is read, so that what is enrolled meanwhile is in the feed
+            // after the follower's starting point.
+            self.follower.start_at_heads(&mut conn)?;
             crate::store::biometrics::load_gallery(&mut conn, &keys, self.dedup.clone())?
         };
         let references = gallery.len();
@@ -107,10 +127,22 @@ impl AppState {
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
-    /// Tells subscribers of a committed transition. Nobody listening is not an error.
+    /// Tells subscribers of a transition this process committed. Nobody listening is not an
+    /// error.
     pub fn publish(&self, acted: crate::store::workflow::Acted) {
         self.cases_changed();
-        let _ = self.case_events.send(acted);
+        self.follower.announced(&acted.event_id);
+        let _ = self.case_events.send(CaseSignal::Acted(acted));
+    }
+
+    /// Tells subscribers of a transition another process committed (the follower found it).
+    pub fn announce(&self, acted: crate::store::workflow::Acted) {
+        let _ = self.case_events.send(CaseSignal::Acted(acted));
+    }
+
+    /// Tells subscribers that transitions were missed and they must read their queues again.
+    pub fn reload_subscribers(&self) {
+        let _ = self.case_events.send(CaseSignal::Reload);
     }
 }
 
@@ -235,7 +267,7 @@ impl async_graphql::Guard for ModuleGuard {
 }
 
 /// Runs a scoped read of personal data and answers only once the audit events of what it read
-/// are committed. A refusal (FORBIDDEN, or NOT_FOUND because the record is outside the caller's
+/// are committed (inside an HTTP request: with the request's other reads, before it answers). A refusal (FORBIDDEN, or NOT_FOUND because the record is outside the caller's
 /// scope) is audited too.
 pub async fn scoped_read<T, F>(
     ctx: &Context<'_>,
@@ -258,11 +290,19 @@ where
         })
         .await;
     let outcome = match outcome {
-        Ok((value, reads)) => st
-            .audit
-            .append(Actor::from(&scope), reads)
-            .await
-            .map(|()| value),
+        // Within a request that collects its reads, they are appended with the rest of the
+        // request's before it answers (see `batch`).
+        Ok((value, reads)) => match super::batch::request_reads(ctx) {
+            Some(collected) => {
+                collected.add(reads);
+                Ok(value)
+            }
+            None => st
+                .audit
+                .append(Actor::from(&scope), reads)
+                .await
+                .map(|()| value),
+        },
         Err(e) => Err(e),
     };
     refusal_audited(&st, &scope, action, record_id, outcome).await

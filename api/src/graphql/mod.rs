@@ -2,6 +2,7 @@
 //! the caller's scope and map errors to `extensions.code`.
 
 pub mod admin;
+pub mod batch;
 pub mod biometrics;
 pub mod calendar;
 pub mod codes;

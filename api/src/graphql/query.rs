@@ -80,6 +80,7 @@ impl RegistryQuery {
             queries::individuals(c, s, r, &q2, first, after.as_deref())
         })
         .await?;
+        super::batch::prime_people(ctx, &page.items).await;
         let ids: Vec<&str> = page.items.iter().map(|r| r.id.as_str()).collect();
         let page_info = page_info(&ids, page.has_next);
         Ok(IndividualConnection {

@@ -13,7 +13,7 @@ use async_graphql::{Context, ID, Subscription};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::context::ModuleGuard;
-use super::context::{GqlError, SocketEnd, caller, gql, scope, state};
+use super::context::{CaseSignal, GqlError, SocketEnd, caller, gql, scope, state};
 use super::rsd::{CaseNotice, may_hear};
 use crate::domain::access::Module;
 use crate::domain::access::Permission;
@@ -28,9 +28,10 @@ pub struct SubscriptionRoot;
 impl SubscriptionRoot {
     /// Every transition of a case within your reach (your unit, narrowed to your office or your
     /// own caseload when your scope is), as it commits; or of one case when `caseId` is given.
-    /// Each notice names the case and the transition only. When the server had to drop notices
-    /// because this connection fell behind, a notice of kind `reload` says so: read your queue
-    /// again.
+    /// Each notice names the case and the transition only, whichever server process it was
+    /// made through. When the server had to drop notices because this connection fell behind
+    /// (or more were made through other processes at once than it announces one by one), a
+    /// notice of kind `reload` says so: read your queue again.
     #[graphql(guard = "ModuleGuard(Module::Rsd)")]
     async fn case_events(
         &self,
@@ -79,7 +80,7 @@ impl SubscriptionRoot {
                 loop {
                     let notice = tokio::select! {
                         got = rx.recv() => match got {
-                            Ok(a) => {
+                            Ok(CaseSignal::Acted(a)) => {
                                 if !(may_hear(&scope, &a)
                                     && only.as_deref().is_none_or(|id| id == a.case_id))
                                 {
@@ -87,7 +88,9 @@ impl SubscriptionRoot {
                                 }
                                 CaseNotice::from(&a)
                             }
-                            Err(RecvError::Lagged(_)) => CaseNotice::reload(),
+                            Ok(CaseSignal::Reload) | Err(RecvError::Lagged(_)) => {
+                                CaseNotice::reload()
+                            }
                             Err(RecvError::Closed) => return None,
                         },
                         _ = timer.tick() => {

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
-use super::context::{GqlResult, gql, scope, scoped_read, state};
+use super::batch::{self, Batch};
+use super::context::{GqlResult, audit_refusal, gql, scope, scoped_read, state};
 use crate::domain::access::FieldGroup;
 use crate::store::audit::AuditEvent as AuditRow;
 use crate::store::queries;
@@ -17,8 +18,29 @@ use crate::store::users;
 /// assumed to hold this many items.
 pub const LIST_COST: usize = 10;
 
+/// Loads through the request's batch: `None` when the request has none (then the caller reads
+/// one record by itself), else the loader's answer.
+async fn batched<K, V>(ctx: &Context<'_>, key: K) -> Option<GqlResult<Option<V>>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    V: Send + Sync + Clone + 'static,
+    Batch: async_graphql::dataloader::Loader<K, Value = Option<V>, Error = crate::error::Error>,
+{
+    let loader = batch::loader(ctx)?;
+    Some(loader.load_one(key).await.map(Option::flatten).map_err(gql))
+}
+
 /// One individual by id, scoped and audited; None when outside the caller's scope.
 pub(crate) async fn load_individual(ctx: &Context<'_>, id: &str) -> GqlResult<Option<Individual>> {
+    if let Some(l) = batch::loader(ctx) {
+        let found = l
+            .load_one(batch::PersonKey(id.to_string()))
+            .await
+            .map(Option::flatten);
+        return audit_refusal(ctx, "read", None, found)
+            .await
+            .map(|o| o.map(Individual::from));
+    }
     let id = id.to_string();
     scoped_read(ctx, "read", None, move |c, s, r| {
         queries::individual(c, s, r, &id)
@@ -32,12 +54,37 @@ pub(crate) async fn load_group(
     ctx: &Context<'_>,
     id: &str,
 ) -> GqlResult<Option<RegistrationGroup>> {
+    if let Some(l) = batch::loader(ctx) {
+        let found = l
+            .load_one(batch::GroupKey(id.to_string()))
+            .await
+            .map(Option::flatten);
+        return audit_refusal(ctx, "read", None, found)
+            .await
+            .map(|o| o.map(RegistrationGroup));
+    }
     let id = id.to_string();
     scoped_read(ctx, "read", None, move |c, s, r| {
         queries::group(c, s, r, &id)
     })
     .await
     .map(|o| o.map(RegistrationGroup))
+}
+
+/// An office by id, through the request's batch when it has one.
+async fn office_of(ctx: &Context<'_>, id: &str) -> GqlResult<Office> {
+    if let Some(found) = batched(ctx, batch::OfficeKey(id.to_string())).await {
+        return found?
+            .map(Into::into)
+            .ok_or_else(|| gql(crate::error::Error::not_found("office")));
+    }
+    let id = id.to_string();
+    state(ctx)
+        .db
+        .read(move |c| users::office(c, &id))
+        .await
+        .map(Into::into)
+        .map_err(gql)
 }
 
 pub(crate) fn utc(t: NaiveDateTime) -> DateTime<Utc> {
@@ -353,13 +400,7 @@ impl Individual {
     }
     /// The office that registered the person.
     async fn office(&self, ctx: &Context<'_>) -> GqlResult<Office> {
-        let id = self.0.office_id.clone();
-        state(ctx)
-            .db
-            .read(move |c| users::office(c, &id))
-            .await
-            .map(Into::into)
-            .map_err(gql)
+        office_of(ctx, &self.0.office_id).await
     }
     /// Version for optimistic concurrency: send it back with an update.
     async fn version(&self) -> i32 {
@@ -376,6 +417,10 @@ impl Individual {
     /// Specific needs the caller may see (SV, TR and medical needs only for roles that include them).
     #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
     async fn specific_needs(&self, ctx: &Context<'_>) -> GqlResult<Vec<SpecificNeed>> {
+        if let Some(found) = batched(ctx, batch::NeedsOf(self.0.id.clone())).await {
+            let (visible, _) = found?.unwrap_or_default();
+            return Ok(visible.into_iter().map(SpecificNeed).collect());
+        }
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s, _| {
             queries::needs_of(c, s, &id)
@@ -385,6 +430,9 @@ impl Individual {
     }
     /// How many specific needs were withheld from this caller because of their sensitivity.
     async fn withheld_specific_needs(&self, ctx: &Context<'_>) -> GqlResult<i32> {
+        if let Some(found) = batched(ctx, batch::NeedsOf(self.0.id.clone())).await {
+            return Ok(found?.map_or(0, |(_, withheld)| withheld as i32));
+        }
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s, _| {
             queries::needs_of(c, s, &id)
@@ -405,6 +453,13 @@ impl Individual {
     /// Identity documents.
     #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
     async fn documents(&self, ctx: &Context<'_>) -> GqlResult<Vec<Document>> {
+        if let Some(found) = batched(ctx, batch::DocumentsOf(self.0.id.clone())).await {
+            return Ok(found?
+                .unwrap_or_default()
+                .into_iter()
+                .map(Document)
+                .collect());
+        }
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s, _| {
             queries::documents_of(c, s, &id)
@@ -415,6 +470,13 @@ impl Individual {
     /// Addresses, current first; validTo is set on past ones.
     #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
     async fn addresses(&self, ctx: &Context<'_>) -> GqlResult<Vec<Address>> {
+        if let Some(found) = batched(ctx, batch::AddressesOf(self.0.id.clone())).await {
+            return Ok(found?
+                .unwrap_or_default()
+                .into_iter()
+                .map(Address)
+                .collect());
+        }
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s, _| {
             queries::addresses_of(c, s, &id)
@@ -425,6 +487,9 @@ impl Individual {
     /// Current phone numbers (a removed one is kept in the history of changes).
     #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
     async fn phones(&self, ctx: &Context<'_>) -> GqlResult<Vec<Phone>> {
+        if let Some(found) = batched(ctx, batch::PhonesOf(self.0.id.clone())).await {
+            return Ok(found?.unwrap_or_default().into_iter().map(Phone).collect());
+        }
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s, _| {
             queries::phones_of(c, s, &id)
@@ -435,22 +500,29 @@ impl Individual {
     /// Languages: mother tongue, spoken, preferred for interviews.
     #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
     async fn languages(&self, ctx: &Context<'_>) -> GqlResult<Vec<Language>> {
-        let id = self.0.id.clone();
-        scoped_read(ctx, "read", None, move |c, s, _| {
-            queries::languages_of(c, s, &id)
-        })
-        .await
-        .map(|v| {
-            v.into_iter()
-                .map(|l| Language {
-                    language: l.language,
-                    kind: l.kind,
+        let rows = match batched(ctx, batch::LanguagesOf(self.0.id.clone())).await {
+            Some(found) => found?.unwrap_or_default(),
+            None => {
+                let id = self.0.id.clone();
+                scoped_read(ctx, "read", None, move |c, s, _| {
+                    queries::languages_of(c, s, &id)
                 })
-                .collect()
-        })
+                .await?
+            }
+        };
+        Ok(rows
+            .into_iter()
+            .map(|l| Language {
+                language: l.language,
+                kind: l.kind,
+            })
+            .collect())
     }
     /// The person's current registration group and their relationship to its focal point.
     async fn group_membership(&self, ctx: &Context<'_>) -> GqlResult<Option<GroupMembership>> {
+        if let Some(found) = batched(ctx, batch::MembershipOf(self.0.id.clone())).await {
+            return Ok(found?.map(GroupMembership));
+        }
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s, _| {
             queries::current_group_of(c, s, &id)
@@ -461,6 +533,13 @@ impl Individual {
     /// Cases the person is a member of, that the caller may see.
     #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
     async fn cases(&self, ctx: &Context<'_>) -> GqlResult<Vec<Case>> {
+        if let Some(found) = batched(ctx, batch::CasesOf(self.0.id.clone())).await {
+            return Ok(found?
+                .unwrap_or_default()
+                .into_iter()
+                .map(Case::from)
+                .collect());
+        }
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s, _| {
             queries::cases_of_individual(c, s, &id)
@@ -729,13 +808,7 @@ impl RegistrationGroup {
     }
     /// The office that registered the group.
     async fn office(&self, ctx: &Context<'_>) -> GqlResult<Office> {
-        let id = self.0.office_id.clone();
-        state(ctx)
-            .db
-            .read(move |c| users::office(c, &id))
-            .await
-            .map(Into::into)
-            .map_err(gql)
+        office_of(ctx, &self.0.office_id).await
     }
     /// Members with their relationship to the focal point; with history: true, past ones too.
     #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
@@ -839,6 +912,13 @@ impl Case {
     /// Principal applicant and derivative members.
     #[graphql(complexity = "crate::graphql::list_cost(child_complexity)")]
     async fn members(&self, ctx: &Context<'_>) -> GqlResult<Vec<CaseMember>> {
+        if let Some(found) = batched(ctx, batch::MembersOfCase(self.0.id.clone())).await {
+            return Ok(found?
+                .unwrap_or_default()
+                .into_iter()
+                .map(CaseMember)
+                .collect());
+        }
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s, _| {
             queries::case_members_of(c, s, &id)
@@ -888,6 +968,9 @@ impl Case {
     /// Specific needs codes of the case's members (principal and derivatives) still open, as
     /// badges; codes of sensitive groups your roles do not include are left out.
     async fn specific_need_codes(&self, ctx: &Context<'_>) -> GqlResult<Vec<String>> {
+        if let Some(found) = batched(ctx, batch::NeedCodesOfCase(self.0.id.clone())).await {
+            return found.map(Option::unwrap_or_default);
+        }
         let id = self.0.id.clone();
         scoped_read(ctx, "read", None, move |c, s, _| {
             queries::open_need_codes_of_case(c, s, &id)
@@ -936,6 +1019,11 @@ impl Event {
     }
     /// The user's login name.
     async fn actor(&self, ctx: &Context<'_>) -> GqlResult<String> {
+        if let Some(found) = batched(ctx, batch::UserKey(self.0.actor_id.clone())).await {
+            return found?
+                .map(|u| u.username)
+                .ok_or_else(|| gql(crate::error::Error::not_found("user")));
+        }
         let id = self.0.actor_id.clone();
         state(ctx)
             .db
@@ -1045,6 +1133,9 @@ pub struct StaffMember {
 /// A user of the caller's own unit; None for anyone else.
 pub(crate) async fn staff_member(ctx: &Context<'_>, id: &str) -> GqlResult<Option<StaffMember>> {
     let unit = scope(ctx).map_err(gql)?.unit_id().to_string();
+    if let Some(found) = batched(ctx, batch::UserKey(id.to_string())).await {
+        return Ok(staff(found?, &unit));
+    }
     let id = id.to_string();
     let user = state(ctx)
         .db
@@ -1059,8 +1150,12 @@ pub(crate) async fn staff_member(ctx: &Context<'_>, id: &str) -> GqlResult<Optio
         })
         .await
         .map_err(gql)?;
-    Ok(user
-        .filter(|u| u.operation_unit_id == unit)
+    Ok(staff(user, &unit))
+}
+
+/// The user as a colleague of `unit` sees them; None for a user of another unit.
+fn staff(user: Option<users::User>, unit: &str) -> Option<StaffMember> {
+    user.filter(|u| u.operation_unit_id == unit)
         .map(|u| StaffMember {
             id: ID(u.id),
             username: u.username,
@@ -1070,5 +1165,5 @@ pub(crate) async fn staff_member(ctx: &Context<'_>, id: &str) -> GqlResult<Optio
                 .iter()
                 .map(|r| r.as_str().to_string())
                 .collect(),
-        }))
+        })
 }

@@ -123,12 +123,26 @@ pub fn scale(db: &Database, n: u64, progress: bool) -> Result<ScaleSummary> {
     // A different seed after every earlier load, so a second run adds other families.
     let seed = 0x416d_7061_726f ^ first_individual as u64;
     let generated_at = now();
-    std::thread::scope(|s| -> Result<()> {
+    // Into an empty registry, secondary indexes are built once after the load rather than
+    // kept up to date row by row; a live registry keeps its indexes throughout.
+    let deferred = {
+        let mut conn = db.conn()?;
+        DeferredIndexes::set_aside(&mut conn)?
+    };
+    let loaded = std::thread::scope(|s| -> Result<()> {
         let (tx, rx) = sync_channel::<Result<Batch>>(1);
         let staff_ref = &staff;
         s.spawn(move || generate(staff_ref, n, seed, generated_at, tx));
         write_all(db, &staff, rx, &mut summary, &bar)
-    })?;
+    });
+    if !deferred.is_empty() {
+        bar.set_message(format!("building {} indexes", deferred.len()));
+        let mut conn = db.conn()?;
+        // Built again whether or not the load finished, so the database is never left without
+        // them.
+        deferred.restore(&mut conn)?;
+    }
+    loaded?;
     if db.is_postgres() {
         bar.set_message("analyzing");
         let mut conn = db.conn()?;

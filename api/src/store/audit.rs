@@ -612,6 +612,10 @@ impl Reads {
     pub fn push(&mut self, entry: Entry) {
         self.0.push(entry);
     }
+    /// Adds another read's entries after these.
+    pub fn append(&mut self, mut other: Reads) {
+        self.0.append(&mut other.0);
+    }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -459,3 +459,114 @@ impl Batch {
             .chain(documents)
     }
 }
+
+/// The tables a bulk load writes, whose secondary indexes can wait until it is done.
+const LOADED_TABLES: [&str; 14] = [
+    "individuals",
+    "name_tokens",
+    "individual_languages",
+    "registration_groups",
+    "group_memberships",
+    "cases",
+    "appointments",
+    "case_members",
+    "specific_needs",
+    "documents",
+    "addresses",
+    "phones",
+    "events",
+    "change_feed",
+];
+
+/// Secondary indexes set aside for a bulk load into an empty registry, to be built again
+/// once the rows are in (one sort per index instead of one insert per row and index).
+#[derive(Debug, Default)]
+pub struct DeferredIndexes {
+    /// `(name, definition)` as `pg_get_indexdef` gives them.
+    indexes: Vec<(String, String)>,
+}
+
+#[derive(QueryableByName)]
+struct IndexDef {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    definition: String,
+}
+
+impl DeferredIndexes {
+    /// On PostgreSQL with no individual yet, drops the secondary indexes of the loaded tables
+    /// (never a primary key or an index behind a constraint) and remembers them; anywhere else
+    /// changes nothing, so a load into a live registry keeps every index as it is.
+    pub fn set_aside(conn: &mut DbConn) -> Result<Self> {
+        let DbConn::Pg(c) = conn else {
+            return Ok(Self::default());
+        };
+        let empty: bool = diesel::select(diesel::dsl::not(diesel::dsl::exists(
+            individuals::table.select(individuals::id),
+        )))
+        .get_result(c)?;
+        if !empty {
+            return Ok(Self::default());
+        }
+        let tables = LOADED_TABLES
+            .iter()
+            .map(|t| format!("'{t}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let indexes: Vec<IndexDef> = diesel::sql_query(format!(
+            "SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition \
+             FROM pg_index x \
+             JOIN pg_class i ON i.oid = x.indexrelid \
+             JOIN pg_class t ON t.oid = x.indrelid \
+             JOIN pg_namespace n ON n.oid = t.relnamespace \
+             WHERE n.nspname = current_schema() AND t.relname IN ({tables}) \
+               AND NOT x.indisprimary \
+               AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid) \
+             ORDER BY i.relname"
+        ))
+        .load(c)?;
+        for ix in &indexes {
+            diesel::connection::SimpleConnection::batch_execute(
+                c,
+                &format!("DROP INDEX IF EXISTS \"{}\"", ix.name),
+            )?;
+        }
+        Ok(Self {
+            indexes: indexes
+                .into_iter()
+                .map(|i| (i.name, i.definition))
+                .collect(),
+        })
+    }
+
+    /// How many indexes wait to be built.
+    pub fn len(&self) -> usize {
+        self.indexes.len()
+    }
+
+    /// Whether none does.
+    pub fn is_empty(&self) -> bool {
+        self.indexes.is_empty()
+    }
+
+    /// Builds the indexes set aside again (with more memory for the sorts); a unique one
+    /// checks the loaded rows as it is built.
+    pub fn restore(self, conn: &mut DbConn) -> Result<()> {
+        let DbConn::Pg(c) = conn else {
+            return Ok(());
+        };
+        if self.indexes.is_empty() {
+            return Ok(());
+        }
+        diesel::connection::SimpleConnection::batch_execute(
+            c,
+            "SET maintenance_work_mem = '256MB'",
+        )?;
+        for (_, definition) in &self.indexes {
+            diesel::connection::SimpleConnection::batch_execute(c, definition)?;
+        }
+        diesel::connection::SimpleConnection::batch_execute(c, "RESET maintenance_work_mem")?;
+        Ok(())
+    }
+}

@@ -2,6 +2,7 @@
 //! from the URL scheme, embedded migrations, and the bridge from async handlers to blocking diesel.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -62,12 +63,14 @@ impl Target {
         }
     }
 
-    fn connect(&self) -> std::result::Result<DbConn, ConnectError> {
+    fn connect(&self, counts: &Arc<Counts>) -> std::result::Result<DbConn, ConnectError> {
         match self {
             Self::Postgres(url) => {
                 let mut conn = PgConnection::establish(url)?;
                 // Accepted data must survive a crash of the database server.
                 conn.batch_execute("SET synchronous_commit = on; SET TIME ZONE 'UTC';")?;
+                // Counted from here: the setup is once per connection, not per request.
+                conn.set_instrumentation(Counting::new(counts));
                 Ok(DbConn::Pg(conn))
             }
             Self::Sqlite(path) => {
@@ -79,6 +82,7 @@ impl Target {
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                      PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
                 )?;
+                conn.set_instrumentation(Counting::new(counts));
                 Ok(DbConn::Sqlite(conn))
             }
         }
@@ -107,9 +111,81 @@ pub enum ConnectError {
     Other(String),
 }
 
+/// What the server's connections have done since it started, for operators and for tests that
+/// hold a request to a number of round trips.
+#[derive(Debug, Default)]
+pub struct Counts {
+    /// Database transactions: each explicit one, and each statement run outside one (the
+    /// database runs it as a transaction of its own).
+    transactions: AtomicU64,
+    /// Connections taken from the pool.
+    checkouts: AtomicU64,
+}
+
+/// Counts the transactions of one connection from diesel's events: a BEGIN opens one (its
+/// statements and its COMMIT or ROLLBACK belong to it); any other statement is one.
+/// It also notes a connection the database closed, so the pool drops it rather than lending it
+/// again (connections are not tested with a query of their own at each checkout: that would be
+/// one more round trip, and one more transaction, for every read).
+struct Counting {
+    counts: Arc<Counts>,
+    in_transaction: bool,
+    closing: bool,
+    broken: bool,
+}
+
+impl Counting {
+    fn new(counts: &Arc<Counts>) -> Self {
+        Self {
+            counts: counts.clone(),
+            in_transaction: false,
+            closing: false,
+            broken: false,
+        }
+    }
+}
+
+impl diesel::connection::Instrumentation for Counting {
+    fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
+        use diesel::connection::InstrumentationEvent as E;
+        match event {
+            E::BeginTransaction { depth, .. } if depth.get() == 1 => {
+                self.in_transaction = true;
+                self.counts.transactions.fetch_add(1, Ordering::Relaxed);
+            }
+            E::CommitTransaction { depth, .. } | E::RollbackTransaction { depth, .. }
+                if depth.get() == 1 =>
+            {
+                self.in_transaction = false;
+                self.closing = true;
+            }
+            E::FinishQuery {
+                error: Some(diesel::result::Error::DatabaseError(kind, _)),
+                ..
+            } if matches!(
+                kind,
+                diesel::result::DatabaseErrorKind::ClosedConnection
+                    | diesel::result::DatabaseErrorKind::UnableToSendCommand
+            ) =>
+            {
+                self.broken = true;
+            }
+            E::StartQuery { .. } => {
+                if self.closing {
+                    self.closing = false;
+                } else if !self.in_transaction {
+                    self.counts.transactions.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// The r2d2 manager: establishes connections of the backend the URL selected.
 pub struct Manager {
     target: Target,
+    counts: Arc<Counts>,
 }
 
 impl r2d2::ManageConnection for Manager {
@@ -117,15 +193,19 @@ impl r2d2::ManageConnection for Manager {
     type Error = ConnectError;
 
     fn connect(&self) -> std::result::Result<DbConn, ConnectError> {
-        self.target.connect()
+        self.target.connect(&self.counts)
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> std::result::Result<(), ConnectError> {
         conn.batch_execute("SELECT 1").map_err(ConnectError::from)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        let events = match conn {
+            DbConn::Pg(c) => c.instrumentation(),
+            DbConn::Sqlite(c) => c.instrumentation(),
+        };
+        events.downcast_ref::<Counting>().is_some_and(|c| c.broken)
     }
 }
 
@@ -137,6 +217,7 @@ pub struct Database {
     /// SQLite allows one writer; taking this lock before a write transaction makes writers queue
     /// in the server instead of failing with SQLITE_BUSY when a read transaction upgrades.
     sqlite_writer: Option<Arc<Mutex<()>>>,
+    counts: Arc<Counts>,
 }
 
 impl Database {
@@ -145,15 +226,18 @@ impl Database {
         let target = Target::parse(url)?;
         // A first connection outside the pool, so a failure reports the database's own message
         // rather than a pool timeout.
+        let counts = Arc::new(Counts::default());
         let first = target
-            .connect()
+            .connect(&counts)
             .map_err(|e| Error::config(format!("cannot connect to {}: {e}", target.display())))?;
         drop(first);
         let pool = r2d2::Pool::builder()
             .max_size(pool_size.max(1))
             .connection_timeout(Duration::from_secs(10))
+            .test_on_check_out(false)
             .build(Manager {
                 target: target.clone(),
+                counts: counts.clone(),
             })
             .map_err(|e| {
                 Error::config(format!("cannot open pool for {}: {e}", target.display()))
@@ -163,7 +247,65 @@ impl Database {
             pool,
             target,
             sqlite_writer,
+            counts,
         })
+    }
+
+    /// Claims the SQLite file for this server process, for as long as the returned file is kept
+    /// open: SQLite is served by one process only (what a process keeps in memory, such as the
+    /// biometric gallery and case notices, is not shared through it), so a second server on
+    /// the same file is refused with a clear reason. Other commands (a field node's sync,
+    /// `migrate`, `audit verify`) do not claim it and keep working beside the server. On
+    /// PostgreSQL any number of processes may serve: nothing to claim.
+    pub fn claim_sole_server(&self) -> Result<Option<std::fs::File>> {
+        let Target::Sqlite(path) = &self.target else {
+            return Ok(None);
+        };
+        let lock_path = PathBuf::from(format!("{}.server-lock", path.display()));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| Error::config(format!("cannot open {}: {e}", lock_path.display())))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(file)),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::config(format!(
+                "another amparo-api server is already serving {}: SQLite is served by one process only. \
+                 Stop the other server first, or run several server processes on PostgreSQL \
+                 (a field node's sync command may run beside the one server)",
+                path.display()
+            ))),
+            Err(std::fs::TryLockError::Error(e)) => Err(Error::config(format!(
+                "cannot lock {}: {e}",
+                lock_path.display()
+            ))),
+        }
+    }
+
+    /// A connection of its own, outside the pool (and its counts), for a task that holds one
+    /// for long: the feed follower. On PostgreSQL it first LISTENs on `listen`, when given.
+    pub fn dedicated(&self, listen: Option<&str>) -> Result<DbConn> {
+        let mut conn = self
+            .target
+            .connect(&Arc::new(Counts::default()))
+            .map_err(|e| {
+                Error::unavailable(format!("cannot connect to {}: {e}", self.target.display()))
+            })?;
+        if let (DbConn::Pg(c), Some(channel)) = (&mut conn, listen) {
+            c.batch_execute(&format!("LISTEN {channel}"))?;
+        }
+        Ok(conn)
+    }
+
+    /// Database transactions run through this pool since it opened (see [`Counts`]).
+    pub fn transactions(&self) -> u64 {
+        self.counts.transactions.load(Ordering::Relaxed)
+    }
+
+    /// Connections taken from this pool since it opened.
+    pub fn checkouts(&self) -> u64 {
+        self.counts.checkouts.load(Ordering::Relaxed)
     }
 
     pub fn target(&self) -> &Target {
@@ -187,6 +329,7 @@ impl Database {
 
     /// A pooled connection, for blocking code (CLI commands, inside [`Database::run`]).
     pub fn conn(&self) -> Result<r2d2::PooledConnection<Manager>> {
+        self.counts.checkouts.fetch_add(1, Ordering::Relaxed);
         self.pool
             .get()
             .map_err(|e| Error::unavailable(format!("database unavailable: {e}")))
@@ -283,6 +426,26 @@ mod tests {
         assert!(!path.exists());
         assert!(Target::parse("mysql://x").is_err());
         assert!(Target::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn a_second_server_on_one_sqlite_file_is_refused() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("a.db").display());
+        let one = Database::open(&url, 1).expect("open");
+        let two = Database::open(&url, 1).expect("open");
+        let held = one
+            .claim_sole_server()
+            .expect("the first server claims the file");
+        let err = two
+            .claim_sole_server()
+            .expect_err("a second server is refused");
+        assert!(err.message.contains("already serving"), "{err}");
+        drop(held);
+        assert!(
+            two.claim_sole_server().is_ok(),
+            "free once the first stopped"
+        );
     }
 
     #[test]

@@ -231,3 +231,37 @@ mod tests {
         assert_eq!(placeholders(t, false), "a = ? AND b = ?");
     }
 }
+
+/// Whether a notification arrived on this connection's LISTEN since the last call (taking all
+/// that are waiting). SQLite has none: its one server process needs no waking.
+pub fn notified(conn: &mut DbConn) -> Result<bool> {
+    match conn {
+        DbConn::Pg(c) => {
+            let mut any = false;
+            for n in c.notifications_iter() {
+                n?;
+                any = true;
+            }
+            Ok(any)
+        }
+        DbConn::Sqlite(_) => Ok(false),
+    }
+}
+
+/// Serialises biometric enrolments across every server process until the transaction ends
+/// (a transaction-scoped advisory lock on PostgreSQL). SQLite serves from one process and
+/// lets one writer in at a time, which serialises them already.
+pub fn enrolment_lock(conn: &mut DbConn) -> Result<()> {
+    /// The lock's key: "amparo biometric enrolment", any constant the schema uses for nothing
+    /// else.
+    const KEY: i64 = 0x616d_7061_726f_4245;
+    match conn {
+        DbConn::Pg(c) => {
+            diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+                .bind::<BigInt, _>(KEY)
+                .execute(c)?;
+        }
+        DbConn::Sqlite(_) => {}
+    }
+    Ok(())
+}

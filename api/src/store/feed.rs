@@ -163,3 +163,20 @@ pub fn head(conn: &mut DbConn, unit_id: &str) -> Result<i64> {
         .optional()?
         .unwrap_or(0))
 }
+
+/// The ids of the records of one kind the unit's feed names after position `after`, in order:
+/// what a server process has not yet taken in of that kind (see `follower`).
+pub fn records_after(
+    conn: &mut DbConn,
+    unit_id: &str,
+    after: i64,
+    kind: RecordKind,
+) -> Result<Vec<String>> {
+    Ok(change_feed::table
+        .filter(change_feed::operation_unit_id.eq(unit_id))
+        .filter(change_feed::position.gt(after))
+        .filter(change_feed::record_type.eq(kind.as_str()))
+        .order(change_feed::position.asc())
+        .select(change_feed::record_id)
+        .load(conn)?)
+}

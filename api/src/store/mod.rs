@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod audit;
+pub mod batched;
 pub mod biometrics;
 pub mod bulk;
 pub mod db;
@@ -20,6 +21,7 @@ pub mod registry;
 pub mod rows;
 pub mod schema;
 pub mod scope;
+pub mod throttle;
 pub mod users;
 pub mod workflow;
 

@@ -363,6 +363,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_failures (key) {
+        key -> Text,
+        failures -> Integer,
+        last_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     audit_head (id) {
         id -> Integer,
         seq -> BigInt,

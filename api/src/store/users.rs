@@ -334,6 +334,21 @@ pub fn session_by_token_hash(
         .optional()?)
 }
 
+/// A session or API token with its user and the user's unit, by the token's hash: what every
+/// request's authentication reads, in one statement.
+pub fn session_by_token_hash_with_unit(
+    conn: &mut DbConn,
+    token_hash: &str,
+) -> Result<Option<(Session, User, Unit)>> {
+    Ok(sessions::table
+        .inner_join(users::table)
+        .inner_join(operation_units::table.on(operation_units::id.eq(users::operation_unit_id)))
+        .filter(sessions::token_hash.eq(token_hash))
+        .select((Session::as_select(), User::as_select(), Unit::as_select()))
+        .first(conn)
+        .optional()?)
+}
+
 /// A session or API token and its user, by the session's id.
 pub fn session_by_id(conn: &mut DbConn, session_id: &str) -> Result<Option<(Session, User)>> {
     Ok(sessions::table

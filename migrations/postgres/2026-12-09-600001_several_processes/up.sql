@@ -1,0 +1,21 @@
+-- Failed logins, counted in the database so that every server process on it slows an attacker
+-- the same way (see api/src/auth/throttle.rs). One row per (address, username) pair and per
+-- address; a row is forgotten once its window has passed.
+CREATE TABLE login_failures (
+    key TEXT PRIMARY KEY NOT NULL,
+    failures INTEGER NOT NULL,
+    last_at TIMESTAMP NOT NULL
+);
+CREATE INDEX login_failures_last_at ON login_failures (last_at);
+
+-- Every commit that wrote to the change feed wakes the server processes following it (see
+-- api/src/follower.rs). The notification carries nothing: the feed is what they read.
+CREATE FUNCTION amparo_feed_notify() RETURNS trigger AS $$
+BEGIN
+    PERFORM pg_notify('amparo_feed', '');
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER change_feed_notify AFTER INSERT ON change_feed
+    FOR EACH STATEMENT EXECUTE FUNCTION amparo_feed_notify();
