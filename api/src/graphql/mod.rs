@@ -2,6 +2,7 @@
 //! the caller's scope and map errors to `extensions.code`.
 
 pub mod admin;
+pub mod assistance;
 pub mod biometrics;
 pub mod calendar;
 pub mod codes;
@@ -33,6 +34,7 @@ pub struct QueryRoot(
     prereg::PreRegistrationQuery,
     protection::ProtectionQuery,
     imports::ImportQuery,
+    assistance::AssistanceQuery,
 );
 
 /// Writes. Every mutation is idempotent by clientMutationId; every update checks the version read.
@@ -45,6 +47,7 @@ pub struct MutationRoot(
     prereg::PreRegistrationMutation,
     protection::ProtectionMutation,
     imports::ImportMutation,
+    assistance::AssistanceMutation,
 );
 
 /// The API's schema type.
