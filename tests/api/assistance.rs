@@ -40,7 +40,14 @@ pub fn assistance_officer(db: &amparo_api::store::Database, unit: &str, name: &s
     .expect("assistance officer")
 }
 
-async fn call(srv: &TestServer, token: &str, mutation: &str, input_type: &str, select: &str, input: Value) -> Value {
+async fn call(
+    srv: &TestServer,
+    token: &str,
+    mutation: &str,
+    input_type: &str,
+    select: &str,
+    input: Value,
+) -> Value {
     srv.gql(
         Some(token),
         &format!("mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ clientMutationId {select} }} }}"),
@@ -49,7 +56,13 @@ async fn call(srv: &TestServer, token: &str, mutation: &str, input_type: &str, s
     .await
 }
 
-pub async fn create_programme(srv: &TestServer, token: &str, cmid: &str, name: &str, rule: &str) -> Value {
+pub async fn create_programme(
+    srv: &TestServer,
+    token: &str,
+    cmid: &str,
+    name: &str,
+    rule: &str,
+) -> Value {
     call(
         srv,
         token,
@@ -61,7 +74,14 @@ pub async fn create_programme(srv: &TestServer, token: &str, cmid: &str, name: &
     .await
 }
 
-pub async fn create_list(srv: &TestServer, token: &str, cmid: &str, programme: &Value, site: &str, groups: Vec<Value>) -> Value {
+pub async fn create_list(
+    srv: &TestServer,
+    token: &str,
+    cmid: &str,
+    programme: &Value,
+    site: &str,
+    groups: Vec<Value>,
+) -> Value {
     call(
         srv,
         token,
@@ -73,7 +93,13 @@ pub async fn create_list(srv: &TestServer, token: &str, cmid: &str, programme: &
     .await
 }
 
-pub fn record(list: &Value, group: &Value, recipient: &Value, doc: &str, cmid: &str) -> (String, Value) {
+pub fn record(
+    list: &Value,
+    group: &Value,
+    recipient: &Value,
+    doc: &str,
+    cmid: &str,
+) -> (String, Value) {
     (
         "mutation($i: RecordDistributionInput!) { recordDistribution(input: $i) { clientMutationId distributionId } }".to_string(),
         json!({ "i": { "clientMutationId": cmid, "listId": list, "groupId": group, "recipientId": recipient, "method": "DOCUMENT", "documentNumber": doc } }),
@@ -103,9 +129,19 @@ async fn a_household_is_assessed_planned_and_served_once(t: TestDb) {
     let focal = fam["members"][0]["id"].clone();
 
     // A rule that does not hold together is refused with where and why; nothing is stored.
-    let bad = create_programme(&srv, &officer, "p-0", "Efectivo", r#"{"all": [{"member_age": {"min": 10, "max": 5}}]}"#).await;
+    let bad = create_programme(
+        &srv,
+        &officer,
+        "p-0",
+        "Efectivo",
+        r#"{"all": [{"member_age": {"min": 10, "max": 5}}]}"#,
+    )
+    .await;
     assert_eq!(error_code(&bad), Some("VALIDATION"), "{bad}");
-    assert_eq!(bad["errors"][0]["extensions"]["field"], "input.eligibility.all.0.member_age", "{bad}");
+    assert_eq!(
+        bad["errors"][0]["extensions"]["field"], "input.eligibility.all.0.member_age",
+        "{bad}"
+    );
     assert_eq!(count_rows(&t.db, "assistance_programmes"), 0);
 
     let r = create_programme(&srv, &officer, "p-1", "Efectivo", RULE).await;
@@ -113,41 +149,107 @@ async fn a_household_is_assessed_planned_and_served_once(t: TestDb) {
     assert!(programme["id"].is_string(), "{r}");
     // A retry with the same clientMutationId acts once.
     let again = create_programme(&srv, &officer, "p-1", "Efectivo", RULE).await;
-    assert_eq!(again["data"]["createAssistanceProgramme"]["programme"]["id"], programme["id"], "{again}");
+    assert_eq!(
+        again["data"]["createAssistanceProgramme"]["programme"]["id"], programme["id"],
+        "{again}"
+    );
     assert_eq!(count_rows(&t.db, "assistance_programmes"), 1);
 
     // Updates check the version read.
-    let update = |cmid: &str, version: i64| {
-        json!({ "clientMutationId": cmid, "id": programme["id"], "version": version, "name": "Efectivo multipropósito", "kind": "CASH", "amount": 150.0, "amountUnit": "USD", "cycles": 3, "eligibility": RULE, "active": true })
-    };
-    let stale = call(&srv, &officer, "updateAssistanceProgramme", "UpdateAssistanceProgrammeInput", "programme { version }", update("u-1", 7)).await;
+    let update = |cmid: &str, version: i64| json!({ "clientMutationId": cmid, "id": programme["id"], "version": version, "name": "Efectivo multipropósito", "kind": "CASH", "amount": 150.0, "amountUnit": "USD", "cycles": 3, "eligibility": RULE, "active": true });
+    let stale = call(
+        &srv,
+        &officer,
+        "updateAssistanceProgramme",
+        "UpdateAssistanceProgrammeInput",
+        "programme { version }",
+        update("u-1", 7),
+    )
+    .await;
     assert_eq!(error_code(&stale), Some("CONFLICT"), "{stale}");
-    let ok = call(&srv, &officer, "updateAssistanceProgramme", "UpdateAssistanceProgrammeInput", "programme { version amount }", update("u-2", 1)).await;
-    assert_eq!(ok["data"]["updateAssistanceProgramme"]["programme"]["version"], 2, "{ok}");
+    let ok = call(
+        &srv,
+        &officer,
+        "updateAssistanceProgramme",
+        "UpdateAssistanceProgrammeInput",
+        "programme { version amount }",
+        update("u-2", 1),
+    )
+    .await;
+    assert_eq!(
+        ok["data"]["updateAssistanceProgramme"]["programme"]["version"], 2,
+        "{ok}"
+    );
 
     // The assessment records the criteria met and explains itself in both languages.
-    let a = call(&srv, &officer, "assessEligibility", "AssessEligibilityInput", "assessment { eligible criteriaMet explanationEn explanationEs restricted }", json!({ "clientMutationId": "a-1", "programmeId": programme["id"], "groupId": g1 })).await;
+    let a = call(
+        &srv,
+        &officer,
+        "assessEligibility",
+        "AssessEligibilityInput",
+        "assessment { eligible criteriaMet explanationEn explanationEs restricted }",
+        json!({ "clientMutationId": "a-1", "programmeId": programme["id"], "groupId": g1 }),
+    )
+    .await;
     let a = &a["data"]["assessEligibility"]["assessment"];
     assert_eq!(a["eligible"], true, "{a}");
     assert_eq!(a["criteriaMet"], json!(["household_size", "member_age"]));
-    assert_eq!(a["explanationEn"], "eligible: household of 3 with a child under 18");
-    assert_eq!(a["explanationEs"], "elegible: hogar de 3 personas con un niño o niña menor de 18 años");
+    assert_eq!(
+        a["explanationEn"],
+        "eligible: household of 3 with a child under 18"
+    );
+    assert_eq!(
+        a["explanationEs"],
+        "elegible: hogar de 3 personas con un niño o niña menor de 18 años"
+    );
 
     // Two sites: Quito plans both households (only the family is eligible); Ibarra offers
     // the family again and is told where it is already planned.
-    let quito = create_list(&srv, &officer, "l-1", &programme["id"], "Quito - La Tola", vec![g1.clone(), g2.clone()]).await;
+    let quito = create_list(
+        &srv,
+        &officer,
+        "l-1",
+        &programme["id"],
+        "Quito - La Tola",
+        vec![g1.clone(), g2.clone()],
+    )
+    .await;
     let planned = &quito["data"]["createDistributionList"]["planned"];
     assert!(planned[0]["entitlementId"].is_string(), "{quito}");
     assert!(planned[1]["entitlementId"].is_null(), "{quito}");
     let quito_id = quito["data"]["createDistributionList"]["distributionList"]["id"].clone();
-    assert_eq!(quito["data"]["createDistributionList"]["distributionList"]["planned"], 1);
-    let ibarra = create_list(&srv, &officer, "l-2", &programme["id"], "Ibarra", vec![g1.clone()]).await;
+    assert_eq!(
+        quito["data"]["createDistributionList"]["distributionList"]["planned"],
+        1
+    );
+    let ibarra = create_list(
+        &srv,
+        &officer,
+        "l-2",
+        &programme["id"],
+        "Ibarra",
+        vec![g1.clone()],
+    )
+    .await;
     let ibarra_id = ibarra["data"]["createDistributionList"]["distributionList"]["id"].clone();
-    assert_eq!(ibarra["data"]["createDistributionList"]["planned"][0]["alreadyOnListId"], quito_id, "{ibarra}");
+    assert_eq!(
+        ibarra["data"]["createDistributionList"]["planned"][0]["alreadyOnListId"], quito_id,
+        "{ibarra}"
+    );
 
     // The day's lists, and the list with its household.
-    let day = srv.gql(Some(&officer), "{ distributionLists { site planned distributed } }", json!({})).await;
-    assert_eq!(day["data"]["distributionLists"].as_array().map(Vec::len), Some(2), "{day}");
+    let day = srv
+        .gql(
+            Some(&officer),
+            "{ distributionLists { site planned distributed } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        day["data"]["distributionLists"].as_array().map(Vec::len),
+        Some(2),
+        "{day}"
+    );
     let list = srv.gql(Some(&officer), "query($id: ID!) { distributionList(id: $id) { entries { groupId focalPointId focalPointName members amount distribution { id } } } }", json!({ "id": quito_id })).await;
     let entry = &list["data"]["distributionList"]["entries"][0];
     assert_eq!(entry["focalPointId"], focal, "{list}");
@@ -161,16 +263,26 @@ async fn a_household_is_assessed_planned_and_served_once(t: TestDb) {
     assert_eq!(reason(&r), Some("RECIPIENT_NOT_VERIFIED"));
     let (q, v) = record(&quito_id, &g1, &focal, "v 18.555.321", "d-1");
     let r = srv.gql(Some(&officer), &q, v.clone()).await;
-    assert!(r["data"]["recordDistribution"]["distributionId"].is_string(), "{r}");
+    assert!(
+        r["data"]["recordDistribution"]["distributionId"].is_string(),
+        "{r}"
+    );
     let replay = srv.gql(Some(&officer), &q, v).await;
-    assert_eq!(replay["data"]["recordDistribution"]["distributionId"], r["data"]["recordDistribution"]["distributionId"], "{replay}");
+    assert_eq!(
+        replay["data"]["recordDistribution"]["distributionId"],
+        r["data"]["recordDistribution"]["distributionId"],
+        "{replay}"
+    );
 
     // The same household at the other site, in the same cycle: refused, naming where it was.
     let (q, v) = record(&ibarra_id, &g1, &focal, "18555321", "d-2");
     let r = srv.gql(Some(&officer), &q, v).await;
     assert_eq!(error_code(&r), Some("CONFLICT"), "{r}");
     assert_eq!(reason(&r), Some("ALREADY_DISTRIBUTED"));
-    assert_eq!(r["errors"][0]["extensions"]["params"]["site"], "Quito - La Tola");
+    assert_eq!(
+        r["errors"][0]["extensions"]["params"]["site"],
+        "Quito - La Tola"
+    );
     // A household that is not entitled is told so.
     let (q, v) = record(&quito_id, &g2, &single["members"][0]["id"], "x1", "d-3");
     let r = srv.gql(Some(&officer), &q, v).await;
@@ -179,7 +291,11 @@ async fn a_household_is_assessed_planned_and_served_once(t: TestDb) {
 
     // Distributions and the reconciliation per site.
     let d = srv.gql(Some(&officer), "query($p: ID!) { distributions(programmeId: $p, cycle: 1) { nodes { site method recipientId } } }", json!({ "p": programme["id"] })).await;
-    assert_eq!(d["data"]["distributions"]["nodes"], json!([{ "site": "Quito - La Tola", "method": "DOCUMENT", "recipientId": focal }]), "{d}");
+    assert_eq!(
+        d["data"]["distributions"]["nodes"],
+        json!([{ "site": "Quito - La Tola", "method": "DOCUMENT", "recipientId": focal }]),
+        "{d}"
+    );
     let rec = srv.gql(Some(&officer), "query($p: ID!) { assistanceReconciliation(programmeId: $p, cycle: 1) { site planned distributedOfPlanned outstanding distributedHere } }", json!({ "p": programme["id"] })).await;
     assert_eq!(
         rec["data"]["assistanceReconciliation"],
@@ -187,12 +303,23 @@ async fn a_household_is_assessed_planned_and_served_once(t: TestDb) {
         "{rec}"
     );
     // Reads of households are audited; every write is in the change feed.
-    assert!(count_rows(&t.db, "audit_events WHERE action = 'read' AND record_type = 'distribution'") >= 1);
+    assert!(
+        count_rows(
+            &t.db,
+            "audit_events WHERE action = 'read' AND record_type = 'distribution'"
+        ) >= 1
+    );
     assert!(count_rows(&t.db, "audit_events WHERE action = 'record_distribution'") == 1);
     super::feed::assert_feed_covers(&t.db);
 
     // An assistance officer does no protection work, and a protection-only role no assistance.
-    let r = srv.gql(Some(&officer), "{ protectionCases { nodes { id } } }", json!({})).await;
+    let r = srv
+        .gql(
+            Some(&officer),
+            "{ protectionCases { nodes { id } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(error_code(&r), Some("FORBIDDEN"), "{r}");
 }
 

@@ -644,15 +644,19 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
         Reply::DistributionLists { seq, result } => {
             app.screens.distributions.lists_reply(seq, result)
         }
-        Reply::Programmes { seq, result } => app.screens.distributions.programmes_reply(seq, result),
+        Reply::Programmes { seq, result } => {
+            app.screens.distributions.programmes_reply(seq, result)
+        }
         Reply::Reconciliation { seq, result } => {
             app.screens.distributions.reconciliation_reply(seq, result)
         }
-        Reply::DistributionList { seq, result } => {
-            app.screens.distribution_list.reply(seq, result)
-        }
+        Reply::DistributionList { seq, result } => app.screens.distribution_list.reply(seq, result),
         Reply::Distributed { cmid, result } => {
-            if let Some(out) = app.screens.distribution_list.distributed_reply(&cmid, result) {
+            if let Some(out) = app
+                .screens
+                .distribution_list
+                .distributed_reply(&cmid, result)
+            {
                 app.apply(out, cmds);
             }
         }

@@ -223,9 +223,7 @@ fn screen_keys(app: &App) -> Vec<(String, String)> {
         Screen::Protection => ProtectionState::help(app.lang),
         Screen::ProtectionCase => return s.protection_case.help(app.lang),
         Screen::ImportReviews => crate::screens::import_reviews::ImportReviewsState::help(app.lang),
-        Screen::Distributions => {
-            crate::screens::distributions::DistributionsState::help(app.lang)
-        }
+        Screen::Distributions => crate::screens::distributions::DistributionsState::help(app.lang),
         Screen::DistributionList => s.distribution_list.help(app.lang),
     };
     fixed

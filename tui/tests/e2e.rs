@@ -672,7 +672,10 @@ async fn an_assistance_officer_records_a_distribution_after_checking_the_documen
     d.key(KeyCode::Enter).await;
     let screen = d.screen();
     assert!(d.app.screens.distribution_list.form.is_none(), "{screen}");
-    assert!(screen.contains("Distribution recorded: household"), "{screen}");
+    assert!(
+        screen.contains("Distribution recorded: household"),
+        "{screen}"
+    );
     assert!(screen.contains("✓"), "{screen}");
     assert!(!screen.contains("pending"), "{screen}");
 

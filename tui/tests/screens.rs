@@ -3788,11 +3788,13 @@ fn assistance_screens_and_recording_a_distribution() {
         };
         let cash = json!({ "id": "p-1", "name": "Efectivo multipropósito", "kind": "CASH", "amount": 120.0, "amountUnit": "USD" });
         let kits = json!({ "id": "p-2", "name": "Kits de higiene", "kind": "IN_KIND", "amount": 1.0, "amountUnit": "kit" });
-        let day: amparo::api::distribution_lists::ResponseData = data(json!({ "distributionLists": [
+        let day: amparo::api::distribution_lists::ResponseData = data(
+            json!({ "distributionLists": [
             { "id": "l-1", "site": "Ibarra - Centro", "date": "2026-12-09", "cycle": 1, "planned": 2, "distributed": 0, "programme": cash },
             { "id": "l-2", "site": "Quito - La Tola", "date": "2026-12-09", "cycle": 1, "planned": 2, "distributed": 1, "programme": cash },
             { "id": "l-3", "site": "Quito - La Tola", "date": "2026-12-09", "cycle": 1, "planned": 4, "distributed": 0, "programme": kits },
-        ] }));
+        ] }),
+        );
         reply(
             &mut app,
             Reply::DistributionLists {
@@ -3807,12 +3809,14 @@ fn assistance_screens_and_recording_a_distribution() {
         let [Cmd::Programmes { seq }] = cmds.as_slice() else {
             panic!("{cmds:?}")
         };
-        let programmes: amparo::api::assistance_programmes::ResponseData = data(json!({ "assistanceProgrammes": [
+        let programmes: amparo::api::assistance_programmes::ResponseData = data(
+            json!({ "assistanceProgrammes": [
             { "id": "p-1", "name": "Efectivo multipropósito", "kind": "CASH", "amount": 120.0, "amountUnit": "USD", "cycles": 3, "active": true,
               "eligibility": r#"{"all": [{"household_size": {"min": 2}}, {"any": [{"member_age": {"max": 17}}, {"need": {"codes": ["SM", "DS"]}}]}]}"# },
             { "id": "p-2", "name": "Kits de higiene", "kind": "IN_KIND", "amount": 1.0, "amountUnit": "kit", "cycles": 6, "active": false,
               "eligibility": r#"{"member_age": {"max": 4}}"# },
-        ] }));
+        ] }),
+        );
         reply(
             &mut app,
             Reply::Programmes {
@@ -3824,14 +3828,23 @@ fn assistance_screens_and_recording_a_distribution() {
 
         // Its reconciliation, cycle 1 (`c`: `r` stays registration, as everywhere).
         let cmds = press(&mut app, KeyCode::Char('c'));
-        let [Cmd::Reconciliation { seq, programme_id, cycle }] = cmds.as_slice() else {
+        let [
+            Cmd::Reconciliation {
+                seq,
+                programme_id,
+                cycle,
+            },
+        ] = cmds.as_slice()
+        else {
             panic!("{cmds:?}")
         };
         assert_eq!((programme_id.as_str(), *cycle), ("p-1", 1));
-        let sites: amparo::api::assistance_reconciliation::ResponseData = data(json!({ "assistanceReconciliation": [
+        let sites: amparo::api::assistance_reconciliation::ResponseData = data(
+            json!({ "assistanceReconciliation": [
             { "site": "Ibarra - Centro", "planned": 2, "distributedOfPlanned": 1, "outstanding": 1, "distributedHere": 0 },
             { "site": "Quito - La Tola", "planned": 2, "distributedOfPlanned": 1, "outstanding": 1, "distributedHere": 2 },
-        ] }));
+        ] }),
+        );
         reply(
             &mut app,
             Reply::Reconciliation {
@@ -3841,16 +3854,21 @@ fn assistance_screens_and_recording_a_distribution() {
         );
         insta::assert_snapshot!(format!("distributions_reconciliation_{code}"), render(&app));
         let cmds = press(&mut app, KeyCode::Right);
-        assert!(matches!(cmds.as_slice(), [Cmd::Reconciliation { cycle: 2, .. }]), "{cmds:?}");
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::Reconciliation { cycle: 2, .. }]),
+            "{cmds:?}"
+        );
 
         // Back to the day; the Quito cash list.
         let cmds = press(&mut app, KeyCode::Esc);
         let [Cmd::DistributionLists { seq }] = cmds.as_slice() else {
             panic!("{cmds:?}")
         };
-        let day: amparo::api::distribution_lists::ResponseData = data(json!({ "distributionLists": [
+        let day: amparo::api::distribution_lists::ResponseData = data(
+            json!({ "distributionLists": [
             { "id": "l-2", "site": "Quito - La Tola", "date": "2026-12-09", "cycle": 1, "planned": 2, "distributed": 1, "programme": cash },
-        ] }));
+        ] }),
+        );
         reply(
             &mut app,
             Reply::DistributionLists {
@@ -3864,7 +3882,8 @@ fn assistance_screens_and_recording_a_distribution() {
             panic!("{cmds:?}")
         };
         assert_eq!(id, "l-2");
-        let list: amparo::api::distribution_list::ResponseData = data(json!({ "distributionList": {
+        let list: amparo::api::distribution_list::ResponseData = data(
+            json!({ "distributionList": {
             "id": "l-2", "site": "Quito - La Tola", "date": "2026-12-09", "cycle": 1, "version": 1, "programme": cash,
             "entries": [
                 { "entitlementId": "e-1", "groupId": "g-1", "groupNumber": "UNHCR-G-0000001", "focalPointId": "i-1",
@@ -3873,7 +3892,8 @@ fn assistance_screens_and_recording_a_distribution() {
                 { "entitlementId": "e-2", "groupId": "g-2", "groupNumber": "UNHCR-G-0000002", "focalPointId": "i-4",
                   "focalPointName": "Rosa Quispe", "members": 2, "amount": 120.0, "distribution": null },
             ],
-        } }));
+        } }),
+        );
         reply(
             &mut app,
             Reply::DistributionList {
@@ -3889,15 +3909,32 @@ fn assistance_screens_and_recording_a_distribution() {
         press(&mut app, KeyCode::Down);
         press(&mut app, KeyCode::Enter);
         assert!(app.screens.distribution_list.form.is_some());
-        assert!(press(&mut app, KeyCode::Enter).is_empty(), "nothing typed, nothing sent");
+        assert!(
+            press(&mut app, KeyCode::Enter).is_empty(),
+            "nothing typed, nothing sent"
+        );
         insta::assert_snapshot!(format!("distribution_verify_empty_{code}"), render(&app));
         type_text(&mut app, "V-20.111.222");
         let cmds = press(&mut app, KeyCode::Enter);
-        let [Cmd::Distribute { cmid, list_id, group_id, recipient_id, document_number }] = cmds.as_slice() else {
+        let [
+            Cmd::Distribute {
+                cmid,
+                list_id,
+                group_id,
+                recipient_id,
+                document_number,
+            },
+        ] = cmds.as_slice()
+        else {
             panic!("{cmds:?}")
         };
         assert_eq!(
-            (list_id.as_str(), group_id.as_str(), recipient_id.as_str(), document_number.as_str()),
+            (
+                list_id.as_str(),
+                group_id.as_str(),
+                recipient_id.as_str(),
+                document_number.as_str()
+            ),
             ("l-2", "g-2", "i-4", "V-20.111.222")
         );
         let first = cmid.clone();

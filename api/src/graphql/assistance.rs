@@ -176,7 +176,10 @@ impl DistributionList {
     /// The programme's record.
     async fn programme(&self, ctx: &Context<'_>) -> GqlResult<AssistanceProgramme> {
         let id = self.0.programme_id.clone();
-        let p = scoped_read(ctx, "read", None, move |c, s, _| store::programme(c, s, &id)).await?;
+        let p = scoped_read(ctx, "read", None, move |c, s, _| {
+            store::programme(c, s, &id)
+        })
+        .await?;
         Ok(AssistanceProgramme(Arc::new(p)))
     }
     /// The programme's cycle.
@@ -206,9 +209,10 @@ impl DistributionList {
     /// The households planned on the list, by group number (each read audited).
     async fn entries(&self, ctx: &Context<'_>) -> GqlResult<Vec<DistributionListEntry>> {
         let id = self.0.id.clone();
-        let rows =
-            scoped_read(ctx, "read", Some(&self.0.id), move |c, s, r| store::entries(c, s, r, &id))
-                .await?;
+        let rows = scoped_read(ctx, "read", Some(&self.0.id), move |c, s, r| {
+            store::entries(c, s, r, &id)
+        })
+        .await?;
         Ok(rows.into_iter().map(DistributionListEntry::from).collect())
     }
 }
@@ -216,8 +220,10 @@ impl DistributionList {
 impl DistributionList {
     async fn counts(&self, ctx: &Context<'_>) -> GqlResult<(i32, i32)> {
         let id = self.0.id.clone();
-        let (p, d) =
-            scoped_read(ctx, "read", None, move |c, s, _| store::list_counts(c, s, &id)).await?;
+        let (p, d) = scoped_read(ctx, "read", None, move |c, s, _| {
+            store::list_counts(c, s, &id)
+        })
+        .await?;
         Ok((p as i32, d as i32))
     }
 }
@@ -341,7 +347,10 @@ pub struct AssistanceQuery;
 impl AssistanceQuery {
     /// Your unit's assistance programmes, active ones first.
     #[graphql(guard = "ModuleGuard(Module::Assistance)")]
-    async fn assistance_programmes(&self, ctx: &Context<'_>) -> GqlResult<Vec<AssistanceProgramme>> {
+    async fn assistance_programmes(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Vec<AssistanceProgramme>> {
         let rows = scoped_read(ctx, "read", None, |c, s, _| store::programmes(c, s)).await?;
         Ok(rows
             .into_iter()
@@ -408,8 +417,10 @@ impl AssistanceQuery {
         #[graphql(desc = "The list's id.")] id: ID,
     ) -> GqlResult<DistributionList> {
         let rid = id.0.clone();
-        let l = scoped_read(ctx, "read", Some(&id.0), move |c, s, _| store::list(c, s, &rid))
-            .await?;
+        let l = scoped_read(ctx, "read", Some(&id.0), move |c, s, _| {
+            store::list(c, s, &rid)
+        })
+        .await?;
         Ok(DistributionList(Arc::new(l)))
     }
 
@@ -549,7 +560,10 @@ impl AssistanceProgrammePayload {
     /// The programme as it is now.
     async fn programme(&self, ctx: &Context<'_>) -> GqlResult<AssistanceProgramme> {
         let id = self.programme_id.clone();
-        let p = scoped_read(ctx, "read", None, move |c, s, _| store::programme(c, s, &id)).await?;
+        let p = scoped_read(ctx, "read", None, move |c, s, _| {
+            store::programme(c, s, &id)
+        })
+        .await?;
         Ok(AssistanceProgramme(Arc::new(p)))
     }
 }
@@ -582,7 +596,10 @@ impl AssessEligibilityPayload {
     /// The assessment recorded.
     async fn assessment(&self, ctx: &Context<'_>) -> GqlResult<EligibilityAssessment> {
         let id = self.assessment_id.clone();
-        let a = scoped_read(ctx, "read", None, move |c, s, _| store::assessment(c, s, &id)).await?;
+        let a = scoped_read(ctx, "read", None, move |c, s, _| {
+            store::assessment(c, s, &id)
+        })
+        .await?;
         Ok(EligibilityAssessment::new(a, ctx))
     }
 }
@@ -740,7 +757,11 @@ impl AssistanceMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: CreateAssistanceProgrammeInput,
     ) -> GqlResult<AssistanceProgrammePayload> {
-        let claim = claim_of("createAssistanceProgramme", &input.client_mutation_id, &input);
+        let claim = claim_of(
+            "createAssistanceProgramme",
+            &input.client_mutation_id,
+            &input,
+        );
         let scope = scope(ctx)?.clone();
         let st = super::context::state(ctx).clone();
         let (s, cmid) = (scope.clone(), input.client_mutation_id.clone());
@@ -769,7 +790,11 @@ impl AssistanceMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: UpdateAssistanceProgrammeInput,
     ) -> GqlResult<AssistanceProgrammePayload> {
-        let claim = claim_of("updateAssistanceProgramme", &input.client_mutation_id, &input);
+        let claim = claim_of(
+            "updateAssistanceProgramme",
+            &input.client_mutation_id,
+            &input,
+        );
         let scope = scope(ctx)?.clone();
         let st = super::context::state(ctx).clone();
         let (s, cmid, id) = (

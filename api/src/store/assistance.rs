@@ -16,9 +16,9 @@ use super::audit::{self, Actor as AuditActor, Entry, Reads};
 use super::db::DbConn;
 use super::feed;
 use super::schema::{
-    assistance_programmes as programmes, audit_events, distribution_lists as lists,
-    distributions, documents, eligibility_assessments as assessments, entitlements,
-    group_memberships, individuals, registration_groups, specific_needs,
+    assistance_programmes as programmes, audit_events, distribution_lists as lists, distributions,
+    documents, eligibility_assessments as assessments, entitlements, group_memberships,
+    individuals, registration_groups, specific_needs,
 };
 use super::scope::Scope;
 use super::{new_id, now};
@@ -139,7 +139,11 @@ fn programme_problem(p: assistance::ProgrammeProblem) -> Error {
 }
 
 /// Creates a programme of the caller's unit; returns its id.
-pub fn create_programme(conn: &mut DbConn, scope: &Scope, input: &ProgrammeInput) -> Result<String> {
+pub fn create_programme(
+    conn: &mut DbConn,
+    scope: &Scope,
+    input: &ProgrammeInput,
+) -> Result<String> {
     scope.require(Permission::ManageAssistance)?;
     let rule = input.check().map_err(programme_problem)?;
     let name = input.name.trim();
@@ -204,7 +208,9 @@ pub fn update_programme(
     if input.cycles < planned {
         return Err(Error::validation(
             "input.cycles",
-            format!("households are already planned in cycle {planned}: keep at least {planned} cycles"),
+            format!(
+                "households are already planned in cycle {planned}: keep at least {planned} cycles"
+            ),
         ));
     }
     let version = row.version + 1;
@@ -312,17 +318,16 @@ fn household(conn: &mut DbConn, scope: &Scope, group_id: &str, field: &str) -> R
         ))
         .load(conn)?;
     let ids: Vec<&String> = people.iter().map(|p| &p.0).collect();
-    let needs: Vec<(String, String, Option<String>, String, NaiveDateTime)> =
-        specific_needs::table
-            .filter(specific_needs::individual_id.eq_any(ids))
-            .select((
-                specific_needs::individual_id,
-                specific_needs::code,
-                specific_needs::sub_code,
-                specific_needs::status,
-                specific_needs::identified_at,
-            ))
-            .load(conn)?;
+    let needs: Vec<(String, String, Option<String>, String, NaiveDateTime)> = specific_needs::table
+        .filter(specific_needs::individual_id.eq_any(ids))
+        .select((
+            specific_needs::individual_id,
+            specific_needs::code,
+            specific_needs::sub_code,
+            specific_needs::status,
+            specific_needs::identified_at,
+        ))
+        .load(conn)?;
     Ok(Household {
         registered_on: created.date(),
         members: people
@@ -358,7 +363,8 @@ pub fn assess(
     let h = household(conn, scope, group_id, field)?;
     let today = super::protection::today(conn, scope)?;
     let a = rule.evaluate(&h, today);
-    let groups = Change::create(RecordKind::EligibilityAssessment, "").touching(rule.field_groups());
+    let groups =
+        Change::create(RecordKind::EligibilityAssessment, "").touching(rule.field_groups());
     let row = AssessmentRow {
         id: new_id(),
         operation_unit_id: scope.unit_id().to_string(),
@@ -390,12 +396,19 @@ pub fn assess(
     audit::append(
         conn,
         &AuditActor::from(scope),
-        &[Entry::ok("assess_eligibility", "registration_group", group_id)],
+        &[Entry::ok(
+            "assess_eligibility",
+            "registration_group",
+            group_id,
+        )],
     )?;
     feed::record(
         conn,
         scope.unit_id(),
-        &[Change::create(RecordKind::EligibilityAssessment, &row.id).touching(rule.field_groups())],
+        &[
+            Change::create(RecordKind::EligibilityAssessment, &row.id)
+                .touching(rule.field_groups()),
+        ],
     )?;
     Ok(row)
 }
@@ -436,7 +449,11 @@ pub struct Planned {
 
 /// Opens a distribution list for a programme's cycle at a site on a date, assessing and
 /// planning the households given; returns its id and what became of each household.
-pub fn create_list(conn: &mut DbConn, scope: &Scope, new: &NewList) -> Result<(String, Vec<Planned>)> {
+pub fn create_list(
+    conn: &mut DbConn,
+    scope: &Scope,
+    new: &NewList,
+) -> Result<(String, Vec<Planned>)> {
     let p = programme(conn, scope, &new.programme_id)?;
     if !p.active {
         return Err(Error::validation(
@@ -553,7 +570,11 @@ pub fn add_to_list(
     feed::record(
         conn,
         scope.unit_id(),
-        &[Change::update(RecordKind::DistributionList, list_id, version)],
+        &[Change::update(
+            RecordKind::DistributionList,
+            list_id,
+            version,
+        )],
     )?;
     plan(conn, scope, &p, &l, group_ids)
 }
@@ -765,7 +786,11 @@ pub struct NewDistribution {
 
 /// Records that a household received its entitlement of the list's programme and cycle at the
 /// list's site, after verifying the recipient; returns the distribution's id.
-pub fn record_distribution(conn: &mut DbConn, scope: &Scope, new: &NewDistribution) -> Result<String> {
+pub fn record_distribution(
+    conn: &mut DbConn,
+    scope: &Scope,
+    new: &NewDistribution,
+) -> Result<String> {
     let l = list(conn, scope, &new.list_id)?;
     let member: i64 = group_memberships::table
         .filter(group_memberships::group_id.eq(&new.group_id))
@@ -842,7 +867,11 @@ pub fn record_distribution(conn: &mut DbConn, scope: &Scope, new: &NewDistributi
     audit::append(
         conn,
         &AuditActor::from(scope),
-        &[Entry::ok("record_distribution", "individual", &new.recipient_id)],
+        &[Entry::ok(
+            "record_distribution",
+            "individual",
+            &new.recipient_id,
+        )],
     )?;
     feed::record(
         conn,

@@ -144,10 +144,16 @@ impl ProgrammeInput {
         }
         let unit = self.unit.trim();
         if unit.is_empty() || unit.chars().count() > 20 {
-            return fail("unit", "say in 1 to 20 characters what the amount counts (USD, kit, kg)".into());
+            return fail(
+                "unit",
+                "say in 1 to 20 characters what the amount counts (USD, kit, kg)".into(),
+            );
         }
         if !(1..=MAX_CYCLES).contains(&self.cycles) {
-            return fail("cycles", format!("a programme has 1 to {MAX_CYCLES} cycles"));
+            return fail(
+                "cycles",
+                format!("a programme has 1 to {MAX_CYCLES} cycles"),
+            );
         }
         rules::parse(&self.eligibility).map_err(|p| ProgrammeProblem {
             field: if p.path.is_empty() {
@@ -164,7 +170,10 @@ impl ProgrammeInput {
 /// spaces, dots and dashes, and a letter prefix do not matter).
 pub fn document_matches<'a>(typed: &str, registered: impl IntoIterator<Item = &'a str>) -> bool {
     let key = document_number_key(typed);
-    !key.is_empty() && registered.into_iter().any(|r| document_number_key(r) == key)
+    !key.is_empty()
+        && registered
+            .into_iter()
+            .any(|r| document_number_key(r) == key)
 }
 
 /// A site's line of a reconciliation.

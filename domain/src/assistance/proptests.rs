@@ -16,7 +16,10 @@ fn bounds(max: u32) -> impl Strategy<Value = Bounds<u32>> {
     (proptest::option::of(1..=max), proptest::option::of(1..=max))
         .prop_filter("one end", |(a, b)| a.is_some() || b.is_some())
         .prop_map(|(a, b)| match (a, b) {
-            (Some(a), Some(b)) if a > b => Bounds { min: Some(b), max: Some(a) },
+            (Some(a), Some(b)) if a > b => Bounds {
+                min: Some(b),
+                max: Some(a),
+            },
             (a, b) => Bounds { min: a, max: b },
         })
 }
@@ -29,10 +32,22 @@ fn condition() -> impl Strategy<Value = Rule> {
     prop_oneof![
         bounds(12).prop_map(Rule::HouseholdSize),
         bounds(90).prop_map(Rule::MemberAge),
-        vec(prop_oneof![Just("VEN"), Just("COL"), Just("ECU"), Just("XXA")], 1..3)
-            .prop_map(|v| Rule::Nationality(v.into_iter().map(String::from).collect())),
+        vec(
+            prop_oneof![Just("VEN"), Just("COL"), Just("ECU"), Just("XXA")],
+            1..3
+        )
+        .prop_map(|v| Rule::Nationality(v.into_iter().map(String::from).collect())),
         (
-            vec(prop_oneof![Just("SM"), Just("DS"), Just("WR"), Just("SM-CI"), Just("CR-LW")], 1..3),
+            vec(
+                prop_oneof![
+                    Just("SM"),
+                    Just("DS"),
+                    Just("WR"),
+                    Just("SM-CI"),
+                    Just("CR-LW")
+                ],
+                1..3
+            ),
             proptest::option::of(date()),
         )
             .prop_map(|(c, since)| Rule::Need(NeedCondition {

@@ -183,7 +183,9 @@ impl Rule {
                     if !codes::COUNTRIES.contains(c) {
                         return fail(
                             &format!("{p}.{i}"),
-                            format!("{c:?} is not a nationality code (ISO 3166 alpha-3, XXA stateless, XXX undetermined)"),
+                            format!(
+                                "{c:?} is not a nationality code (ISO 3166 alpha-3, XXA stateless, XXX undetermined)"
+                            ),
                         );
                     }
                 }
@@ -398,7 +400,10 @@ impl Rule {
                 let n = h.members.len() as u32;
                 let holds = b.holds(n);
                 let mut en = format!("household of {n}");
-                let mut es = format!("hogar de {n} {}", if n == 1 { "persona" } else { "personas" });
+                let mut es = format!(
+                    "hogar de {n} {}",
+                    if n == 1 { "persona" } else { "personas" }
+                );
                 if !holds {
                     let (ren, res) = range_words(b);
                     let _ = write!(en, " (needs {ren})");
@@ -483,7 +488,10 @@ impl Rule {
                         format!("{es} identificada {}", dates_words(s, u, Lang::Es)),
                     ),
                 };
-                (found.is_some(), Phrase::new(&format!("need:{code}"), en, es))
+                (
+                    found.is_some(),
+                    Phrase::new(&format!("need:{code}"), en, es),
+                )
             }
             Rule::Registered(b) => {
                 let on = h.registered_on;

@@ -88,7 +88,10 @@ fn a_household_that_fails_is_told_why() {
         a.explanation_en,
         "not eligible: household of 2 (needs at least 5) with no child under 5 and no serious medical condition"
     );
-    assert!(a.explanation_es.starts_with("no elegible: hogar de 2 personas (se requiere al menos 5)"));
+    assert!(
+        a.explanation_es
+            .starts_with("no elegible: hogar de 2 personas (se requiere al menos 5)")
+    );
 }
 
 #[test]
@@ -129,13 +132,25 @@ fn bad_rules_are_refused_with_where_and_why() {
     let cases = [
         ("{}", ""),
         (r#"{"all": []}"#, "all"),
-        (r#"{"all": [{"member_age": {"min": 10, "max": 5}}]}"#, "all.0.member_age"),
-        (r#"{"any": [{"need": {"codes": ["XX"]}}]}"#, "any.0.need.codes.0"),
+        (
+            r#"{"all": [{"member_age": {"min": 10, "max": 5}}]}"#,
+            "all.0.member_age",
+        ),
+        (
+            r#"{"any": [{"need": {"codes": ["XX"]}}]}"#,
+            "any.0.need.codes.0",
+        ),
         (r#"{"nationality": ["Venezuela"]}"#, "nationality.0"),
         (r#"{"household_size": {}}"#, "household_size"),
         (r#"{"household_size": {"min": 0}}"#, "household_size"),
-        (r#"{"registered": {"since": "2026-02-01", "until": "2026-01-01"}}"#, "registered"),
-        (r#"{"all": [{"all": [{"all": [{"all": [{"all": [{"all": [{"household_size": {"min": 1}}]}]}]}]}]}]}"#, "all.0.all.0.all.0.all.0.all.0.all"),
+        (
+            r#"{"registered": {"since": "2026-02-01", "until": "2026-01-01"}}"#,
+            "registered",
+        ),
+        (
+            r#"{"all": [{"all": [{"all": [{"all": [{"all": [{"all": [{"household_size": {"min": 1}}]}]}]}]}]}]}"#,
+            "all.0.all.0.all.0.all.0.all.0.all",
+        ),
         (r#"{"household_size": {"min": 1}, "extra": 1}"#, ""),
         ("not json", ""),
     ];
@@ -158,12 +173,48 @@ fn a_programme_is_checked_field_by_field() {
     };
     assert!(ok.check().is_ok());
     let bad = [
-        (ProgrammeInput { name: " ".into(), ..ok.clone() }, "name"),
-        (ProgrammeInput { amount: 0.0, ..ok.clone() }, "amount"),
-        (ProgrammeInput { amount: f64::NAN, ..ok.clone() }, "amount"),
-        (ProgrammeInput { cycles: 0, ..ok.clone() }, "cycles"),
-        (ProgrammeInput { unit: "".into(), ..ok.clone() }, "unit"),
-        (ProgrammeInput { eligibility: r#"{"all": [{"need": {"codes": []}}]}"#.into(), ..ok.clone() }, "eligibility.all.0.need"),
+        (
+            ProgrammeInput {
+                name: " ".into(),
+                ..ok.clone()
+            },
+            "name",
+        ),
+        (
+            ProgrammeInput {
+                amount: 0.0,
+                ..ok.clone()
+            },
+            "amount",
+        ),
+        (
+            ProgrammeInput {
+                amount: f64::NAN,
+                ..ok.clone()
+            },
+            "amount",
+        ),
+        (
+            ProgrammeInput {
+                cycles: 0,
+                ..ok.clone()
+            },
+            "cycles",
+        ),
+        (
+            ProgrammeInput {
+                unit: "".into(),
+                ..ok.clone()
+            },
+            "unit",
+        ),
+        (
+            ProgrammeInput {
+                eligibility: r#"{"all": [{"need": {"codes": []}}]}"#.into(),
+                ..ok.clone()
+            },
+            "eligibility.all.0.need",
+        ),
     ];
     for (p, field) in bad {
         assert_eq!(p.check().expect_err(field).field, field);

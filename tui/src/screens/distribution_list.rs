@@ -18,7 +18,9 @@ use super::{Nav, Outcome, Screen};
 use crate::api::ApiError;
 use crate::i18n::{self, KeyHelp, Lang};
 use crate::msg::{Cmd, ListData};
-use crate::widgets::{TextInput, bold, cell, dim, ellipsis, error, local_time, split_hint, submit_key};
+use crate::widgets::{
+    TextInput, bold, cell, dim, ellipsis, error, local_time, split_hint, submit_key,
+};
 
 /// The recipient's check before a distribution is recorded.
 #[derive(Debug, Clone, Default)]
@@ -258,7 +260,11 @@ impl DistributionListState {
             lines.push(Line::styled(
                 format!(
                     "{} {g}",
-                    pick(lang, "Entrega registrada: hogar", "Distribution recorded: household")
+                    pick(
+                        lang,
+                        "Entrega registrada: hogar",
+                        "Distribution recorded: household"
+                    )
                 ),
                 bold(),
             ));
@@ -277,7 +283,11 @@ impl DistributionListState {
         let entries = self.data.as_ref().map_or(&[][..], |d| &d.entries[..]);
         if entries.is_empty() && self.data.is_some() {
             lines.push(Line::styled(
-                pick(lang, "  Ningún hogar en la lista.", "  No household on the list."),
+                pick(
+                    lang,
+                    "  Ningún hogar en la lista.",
+                    "  No household on the list.",
+                ),
                 dim(),
             ));
         }
@@ -300,7 +310,10 @@ impl DistributionListState {
                 "{}{}{}{}{}{}",
                 if i == self.selected { "> " } else { "  " },
                 cell(&e.group_number, 16),
-                cell(&ellipsis(e.focal_point_name.as_deref().unwrap_or("—"), 23), 24),
+                cell(
+                    &ellipsis(e.focal_point_name.as_deref().unwrap_or("—"), 23),
+                    24
+                ),
                 cell(&e.members.to_string(), 6),
                 cell(&ellipsis(&format!("{} {unit}", amount(e.amount)), 7), 8),
                 ellipsis(&served, usize::from(body.width).saturating_sub(56)),
