@@ -282,13 +282,15 @@ pub fn describe(reason: &Reason, lang: Lang) -> String {
             "your unit does not run the {} module; ask the server's operator to enable it",
             module_name(module, lang)
         ),
-        Reason::AlreadyDistributed { at, site } if es => format!(
-            "este hogar ya recibió esta asistencia en este ciclo ({}, {site}); no se registró nada",
-            local_time(at)
+        Reason::AlreadyDistributed(d) if es => format!(
+            "este hogar ya recibió esta asistencia en este ciclo ({}, {}); no se registró nada",
+            local_time(&d.at),
+            d.site
         ),
-        Reason::AlreadyDistributed { at, site } => format!(
-            "this household already received this assistance in this cycle ({}, {site}); nothing was recorded",
-            local_time(at)
+        Reason::AlreadyDistributed(d) => format!(
+            "this household already received this assistance in this cycle ({}, {}); nothing was recorded",
+            local_time(&d.at),
+            d.site
         ),
         Reason::NotEntitled => pick(
             lang,

@@ -3943,10 +3943,10 @@ fn assistance_screens_and_recording_a_distribution() {
             Reply::Distributed {
                 cmid: first.clone(),
                 result: Err(ApiError::Refused {
-                    reason: Reason::AlreadyDistributed {
+                    reason: Reason::AlreadyDistributed(Box::new(amparo_domain::error::Delivered {
                         at: "2026-12-09T15:02:00Z".into(),
                         site: "Ibarra - Centro".into(),
-                    },
+                    })),
                     message: "already".into(),
                 }),
             },

@@ -889,10 +889,10 @@ fn already(conn: &mut DbConn, entitlement_id: &str) -> Result<Option<Error>> {
         .first(conn)
         .optional()?;
     Ok(done.map(|(at, site)| Error {
-        reason: Reason::AlreadyDistributed {
+        reason: Reason::AlreadyDistributed(Box::new(crate::domain::error::Delivered {
             at: at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             site: site.clone(),
-        },
+        })),
         ..Error::conflict(format!(
             "this household already received this assistance in this cycle, at {site}; nothing was recorded"
         ))
