@@ -12,6 +12,8 @@ pub enum Role {
     ProtectionOfficer,
     UnitAdmin,
     Analyst,
+    /// Runs assistance programmes: eligibility, distribution lists, distributions.
+    AssistanceOfficer,
 }
 
 /// An action on the registry.
@@ -45,6 +47,8 @@ pub enum Permission {
     VerifyIdentity,
     /// See and manage protection cases (the protection module).
     ManageProtection,
+    /// Run assistance: programmes, eligibility, distribution lists and distributions.
+    ManageAssistance,
 }
 
 /// Fields so sensitive that only roles that need them may read them (DOMAIN.md, data protection).
@@ -102,13 +106,14 @@ pub enum ScopeLevel {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::RegistrationClerk,
         Role::EligibilityOfficer,
         Role::Supervisor,
         Role::ProtectionOfficer,
         Role::UnitAdmin,
         Role::Analyst,
+        Role::AssistanceOfficer,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -119,6 +124,7 @@ impl Role {
             Role::ProtectionOfficer => "protection_officer",
             Role::UnitAdmin => "unit_admin",
             Role::Analyst => "analyst",
+            Role::AssistanceOfficer => "assistance_officer",
         }
     }
 
@@ -159,6 +165,7 @@ impl Role {
                 AdjudicateBiometrics,
                 VerifyIdentity,
                 ManageProtection,
+                ManageAssistance,
             ],
             // Protection staff adjudicate possible duplicates because a wrong "same person" can
             // take a refugee's identity away; they do not enrol.
@@ -173,6 +180,9 @@ impl Role {
             ],
             Role::UnitAdmin => &[ManageUsers, ReadAudit],
             Role::Analyst => &[ReadStatistics],
+            // Assistance staff read households to assess them and verify recipients at the
+            // site; they neither edit registration data nor see protection cases.
+            Role::AssistanceOfficer => &[ReadPersons, VerifyIdentity, ManageAssistance],
         }
     }
 
@@ -186,6 +196,8 @@ impl Role {
                 &[Sgbv, Torture, Ethnicity, Religion, ClaimNarrative]
             }
             Role::ProtectionOfficer => &[Sgbv, Torture, Medical, Ethnicity, Religion],
+            // Programmes target serious medical conditions and disabilities.
+            Role::AssistanceOfficer => &[Medical],
             Role::RegistrationClerk | Role::UnitAdmin | Role::Analyst => &[],
         }
     }
@@ -209,6 +221,7 @@ impl Role {
             Role::RegistrationClerk => &["registration", "assistance", "protection"],
             Role::EligibilityOfficer => &["rsd"],
             Role::ProtectionOfficer => &["rsd", "protection"],
+            Role::AssistanceOfficer => &["assistance"],
             Role::Supervisor | Role::UnitAdmin | Role::Analyst => &[],
         }
     }

@@ -110,6 +110,24 @@ pub enum Reason {
     /// The caller's operation unit does not run `module` (registration, rsd, assistance,
     /// protection, resettlement), so none of its queries or mutations can be used.
     ModuleNotEnabled { module: String },
+    /// The household already received this entitlement in this cycle (see [`Delivered`]).
+    /// Nothing was recorded.
+    AlreadyDistributed(Box<Delivered>),
+    /// The household has no entitlement for the list's programme and cycle (not assessed
+    /// eligible, or not planned on any list of that cycle).
+    NotEntitled,
+    /// The recipient could not be verified by `method` (`document`: no document registered to
+    /// them has the number typed; `biometric`: no matched verifyIdentity of them by you in the
+    /// last minutes).
+    RecipientNotVerified { method: String },
+}
+
+/// The parameters of [`Reason::AlreadyDistributed`] (boxed, so that every error stays small):
+/// when (RFC 3339) and at which site the household was served.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivered {
+    pub at: String,
+    pub site: String,
 }
 
 /// The parameters of [`Reason::AlreadyBooked`] (boxed, so that every error stays small).
@@ -161,6 +179,9 @@ impl Reason {
             Self::CommonPassword => "COMMON_PASSWORD",
             Self::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
             Self::ModuleNotEnabled { .. } => "MODULE_NOT_ENABLED",
+            Self::AlreadyDistributed(_) => "ALREADY_DISTRIBUTED",
+            Self::NotEntitled => "NOT_ENTITLED",
+            Self::RecipientNotVerified { .. } => "RECIPIENT_NOT_VERIFIED",
         }
     }
 
@@ -311,6 +332,14 @@ mod tests {
             Reason::PasswordChangeRequired,
             Reason::ModuleNotEnabled {
                 module: "rsd".into(),
+            },
+            Reason::AlreadyDistributed(Box::new(Delivered {
+                at: "2026-12-09T15:00:00Z".into(),
+                site: "Quito norte".into(),
+            })),
+            Reason::NotEntitled,
+            Reason::RecipientNotVerified {
+                method: "document".into(),
             },
         ];
         for r in all {

@@ -35,11 +35,22 @@ pub enum RecordKind {
     ProtectionCase,
     /// A possible duplicate found on import, for a registrar to decide.
     ImportReview,
+    /// An assistance programme with its eligibility rule (no personal data, followed so nodes
+    /// and statistics see it).
+    AssistanceProgramme,
+    /// A household assessed against a programme's rule.
+    EligibilityAssessment,
+    /// A distribution list: a programme's cycle at a site on a date.
+    DistributionList,
+    /// A household's entitlement for a programme's cycle, planned on a list.
+    Entitlement,
+    /// An entitlement handed to a verified member of the household.
+    Distribution,
 }
 
 impl RecordKind {
     /// Every kind, in the order of the table that holds it.
-    pub const ALL: [RecordKind; 14] = [
+    pub const ALL: [RecordKind; 19] = [
         RecordKind::Individual,
         RecordKind::RegistrationGroup,
         RecordKind::GroupMembership,
@@ -54,6 +65,11 @@ impl RecordKind {
         RecordKind::PreRegistration,
         RecordKind::ProtectionCase,
         RecordKind::ImportReview,
+        RecordKind::AssistanceProgramme,
+        RecordKind::EligibilityAssessment,
+        RecordKind::DistributionList,
+        RecordKind::Entitlement,
+        RecordKind::Distribution,
     ];
 
     /// The name stored in the feed (the record's table, singular).
@@ -73,6 +89,11 @@ impl RecordKind {
             RecordKind::PreRegistration => "pre_registration",
             RecordKind::ProtectionCase => "protection_case",
             RecordKind::ImportReview => "import_review",
+            RecordKind::AssistanceProgramme => "assistance_programme",
+            RecordKind::EligibilityAssessment => "eligibility_assessment",
+            RecordKind::DistributionList => "distribution_list",
+            RecordKind::Entitlement => "entitlement",
+            RecordKind::Distribution => "distribution",
         }
     }
 

@@ -3,6 +3,7 @@
 //! client can share these rules with the server.
 
 pub mod access;
+pub mod assistance;
 pub mod code_lists;
 pub mod codes;
 pub mod error;

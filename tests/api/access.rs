@@ -316,8 +316,149 @@ async fn the_records_unit_sees_refused_outside_attempts(t: TestDb) {
     );
 }
 
+/// Assistance: DPIN (no assistance module) is refused every assistance query and mutation;
+/// given the module, it still reaches none of UNHCR's programmes, lists, distributions or
+/// households; and UNHCR's assistance staff reach none of DPIN's.
+async fn assistance_of_one_unit_is_invisible_to_the_other(t: TestDb) {
+    use super::assistance::{assistance_officer, create_list, create_programme, record};
+    let w = world(&t.db);
+    let unhcr = assistance_officer(&t.db, &w.unhcr, "unhcr.assistance");
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let (clerk, staff) = (srv.login("unhcr.officer").await, srv.login(&unhcr).await);
+    let g = register(&srv, &clerk, family("iso-a1", "Vera")).await;
+    let p = create_programme(
+        &srv,
+        &staff,
+        "p",
+        "Efectivo",
+        r#"{"household_size": {"min": 1}}"#,
+    )
+    .await;
+    let programme = p["data"]["createAssistanceProgramme"]["programme"]["id"].clone();
+    let l = create_list(
+        &srv,
+        &staff,
+        "l",
+        &programme,
+        "Quito",
+        vec![g["group"]["id"].clone()],
+    )
+    .await;
+    let list = l["data"]["createDistributionList"]["distributionList"]["id"].clone();
+    let assessment = l["data"]["createDistributionList"]["planned"][0]["assessmentId"].clone();
+
+    let dpin = srv.login("supervisor").await;
+    let reads = [
+        (
+            "query($id: ID!) { assistanceProgramme(id: $id) { id } }",
+            json!({ "id": programme }),
+        ),
+        (
+            "query($id: ID!) { distributionList(id: $id) { id } }",
+            json!({ "id": list }),
+        ),
+        (
+            "query($id: ID!) { eligibilityAssessment(id: $id) { id } }",
+            json!({ "id": assessment }),
+        ),
+        (
+            "query($id: ID!) { assistanceReconciliation(programmeId: $id, cycle: 1) { site } }",
+            json!({ "id": programme }),
+        ),
+    ];
+    for (q, v) in &reads {
+        let r = srv.gql(Some(&dpin), q, v.clone()).await;
+        assert_eq!(error_code(&r), Some("FORBIDDEN"), "no module: {q} {r}");
+    }
+    // With the module, DPIN is its own tenant: nothing of UNHCR's is found or listed.
+    super::support::exec(
+        &t.db,
+        "UPDATE operation_units SET modules = 'registration,rsd,assistance' WHERE code = 'DPIN'",
+    );
+    let dpin = srv.login("supervisor").await;
+    for (q, v) in &reads {
+        let r = srv.gql(Some(&dpin), q, v.clone()).await;
+        assert_eq!(error_code(&r), Some("NOT_FOUND"), "{q} {r}");
+    }
+    let lists = srv.gql(Some(&dpin), "{ assistanceProgrammes { id } distributionLists { id } distributions { nodes { id } } }", json!({})).await;
+    assert_eq!(lists["data"]["assistanceProgrammes"], json!([]), "{lists}");
+    assert_eq!(lists["data"]["distributionLists"], json!([]), "{lists}");
+    assert_eq!(
+        lists["data"]["distributions"]["nodes"],
+        json!([]),
+        "{lists}"
+    );
+    let before = count_rows(&t.db, "eligibility_assessments");
+    let writes = [
+        (
+            "mutation($i: AssessEligibilityInput!) { assessEligibility(input: $i) { clientMutationId } }",
+            json!({ "i": { "clientMutationId": "x1", "programmeId": programme, "groupId": g["group"]["id"] } }),
+        ),
+        (
+            "mutation($i: AddToDistributionListInput!) { addToDistributionList(input: $i) { clientMutationId } }",
+            json!({ "i": { "clientMutationId": "x2", "listId": list, "version": 1, "groupIds": [] } }),
+        ),
+        (
+            "mutation($i: UpdateAssistanceProgrammeInput!) { updateAssistanceProgramme(input: $i) { clientMutationId } }",
+            json!({ "i": { "clientMutationId": "x3", "id": programme, "version": 1, "name": "x", "kind": "CASH", "amount": 1.0, "amountUnit": "USD", "cycles": 1, "eligibility": "{\"household_size\": {\"min\": 1}}", "active": true } }),
+        ),
+    ];
+    for (q, v) in writes {
+        let r = srv.gql(Some(&dpin), q, v).await;
+        assert_eq!(error_code(&r), Some("NOT_FOUND"), "{q}: {r}");
+    }
+    let (q, v) = record(
+        &list,
+        &g["group"]["id"],
+        &g["members"][0]["id"],
+        "V-18.555.321",
+        "x4",
+    );
+    let r = srv.gql(Some(&dpin), &q, v).await;
+    assert_eq!(error_code(&r), Some("NOT_FOUND"), "{r}");
+    assert_eq!(count_rows(&t.db, "eligibility_assessments"), before);
+    assert_eq!(count_rows(&t.db, "distributions"), 0);
+
+    // The reverse: DPIN's own programme and household are nothing to UNHCR.
+    let registrar = srv.login("registrar").await;
+    let theirs = register(&srv, &registrar, family("iso-a2", "Mora")).await;
+    let dp = create_programme(
+        &srv,
+        &dpin,
+        "dp",
+        "Bono DPIN",
+        r#"{"household_size": {"min": 1}}"#,
+    )
+    .await;
+    let dp_id = dp["data"]["createAssistanceProgramme"]["programme"]["id"].clone();
+    assert!(dp_id.is_string(), "{dp}");
+    let r = srv
+        .gql(
+            Some(&staff),
+            "query($id: ID!) { assistanceProgramme(id: $id) { id } }",
+            json!({ "id": dp_id }),
+        )
+        .await;
+    assert_eq!(error_code(&r), Some("NOT_FOUND"), "{r}");
+    let r = srv.gql(Some(&staff), "mutation($i: AssessEligibilityInput!) { assessEligibility(input: $i) { clientMutationId } }", json!({ "i": { "clientMutationId": "y1", "programmeId": programme, "groupId": theirs["group"]["id"] } })).await;
+    assert_eq!(
+        error_code(&r),
+        Some("VALIDATION"),
+        "DPIN's household is no one to UNHCR: {r}"
+    );
+    let mine = srv
+        .gql(Some(&staff), "{ assistanceProgrammes { id } }", json!({}))
+        .await;
+    assert_eq!(
+        mine["data"]["assistanceProgrammes"],
+        json!([{ "id": programme }]),
+        "{mine}"
+    );
+}
+
 both_backends!(
     other_units_records_are_invisible_and_untouchable,
     offices_and_roles_narrow_the_view,
     the_records_unit_sees_refused_outside_attempts,
+    assistance_of_one_unit_is_invisible_to_the_other,
 );

@@ -245,12 +245,17 @@ pub fn assert_feed_covers(db: &Database) {
         ("pre_registrations", "pre_registration"),
         ("protection_cases", "protection_case"),
         ("import_reviews", "import_review"),
+        ("assistance_programmes", "assistance_programme"),
+        ("distribution_lists", "distribution_list"),
     ];
     let unversioned = [
         ("group_memberships", "group_membership"),
         ("case_members", "case_member"),
         ("biometric_enrolments", "biometric_enrolment"),
         ("individual_links", "individual_link"),
+        ("eligibility_assessments", "eligibility_assessment"),
+        ("entitlements", "entitlement"),
+        ("distributions", "distribution"),
     ];
     let mut c = db.conn().expect("connection");
     let mut missing = BTreeSet::new();

@@ -4,6 +4,7 @@
 mod abuse;
 mod access;
 mod admin;
+mod assistance;
 mod audit;
 mod auth;
 mod batching;

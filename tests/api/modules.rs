@@ -104,6 +104,20 @@ const OPERATIONS: &[(&str, Option<&str>)] = &[
     ("assignProtectionCase", Some("protection")),
     ("closeProtectionCase", Some("protection")),
     ("reopenProtectionCase", Some("protection")),
+    // Assistance.
+    ("assistanceProgrammes", Some("assistance")),
+    ("assistanceProgramme", Some("assistance")),
+    ("eligibilityAssessment", Some("assistance")),
+    ("distributionLists", Some("assistance")),
+    ("distributionList", Some("assistance")),
+    ("distributions", Some("assistance")),
+    ("assistanceReconciliation", Some("assistance")),
+    ("createAssistanceProgramme", Some("assistance")),
+    ("updateAssistanceProgramme", Some("assistance")),
+    ("assessEligibility", Some("assistance")),
+    ("createDistributionList", Some("assistance")),
+    ("addToDistributionList", Some("assistance")),
+    ("recordDistribution", Some("assistance")),
 ];
 
 /// A field of the SDL: its arguments (name, type as written) and its type.
@@ -312,7 +326,14 @@ async fn operations_of_a_module_the_unit_lacks_are_refused(t: TestDb) {
     let unhcr = srv.login("unhcr.officer").await;
     let supervisor = srv.login("supervisor").await;
     refuses_exactly(&t.db, &srv, &unhcr, &calls, &["rsd"]).await;
-    refuses_exactly(&t.db, &srv, &supervisor, &calls, &["protection"]).await;
+    refuses_exactly(
+        &t.db,
+        &srv,
+        &supervisor,
+        &calls,
+        &["protection", "assistance"],
+    )
+    .await;
 
     // The operator takes registration away from DPIN: its next request is refused, with the
     // same token, and nothing is written.
@@ -326,7 +347,7 @@ async fn operations_of_a_module_the_unit_lacks_are_refused(t: TestDb) {
         &srv,
         &supervisor,
         &calls,
-        &["registration", "protection"],
+        &["registration", "protection", "assistance"],
     )
     .await;
     assert_eq!(count_rows(&t.db, "registration_groups"), groups_before);

@@ -76,3 +76,16 @@ pub fn exec(db: &amparo_api::store::Database, sql: &str) {
     }
     .expect(sql);
 }
+
+/// Runs one statement straight on the database and returns what the database said (to prove
+/// a constraint refuses it).
+pub fn try_exec(db: &amparo_api::store::Database, sql: &str) -> Result<usize, String> {
+    use diesel::prelude::*;
+    let mut c = db.conn().expect("connection");
+    let q = diesel::sql_query(sql);
+    match &mut *c {
+        amparo_api::store::DbConn::Pg(pg) => q.execute(pg),
+        amparo_api::store::DbConn::Sqlite(lite) => q.execute(lite),
+    }
+    .map_err(|e| e.to_string())
+}

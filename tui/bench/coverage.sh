@@ -62,12 +62,18 @@ MUTATIONS = {
     "setPasswordWithCode": ("signed_in", ""),
     "convertPreRegistration": ("perm", "WritePersons"),
     "dismissPreRegistration": ("perm", "WritePersons"),
+    "createAssistanceProgramme": ("perm", "ManageAssistance"),
+    "updateAssistanceProgramme": ("perm", "ManageAssistance"),
+    "assessEligibility": ("perm", "ManageAssistance"),
+    "createDistributionList": ("perm", "ManageAssistance"),
+    "addToDistributionList": ("perm", "ManageAssistance"),
+    "recordDistribution": ("perm", "ManageAssistance"),
 }
 
 ROLE_NAMES = {
     "RegistrationClerk": "registration_clerk", "EligibilityOfficer": "eligibility_officer",
     "Supervisor": "supervisor", "ProtectionOfficer": "protection_officer",
-    "UnitAdmin": "unit_admin", "Analyst": "analyst",
+    "UnitAdmin": "unit_admin", "Analyst": "analyst", "AssistanceOfficer": "assistance_officer",
 }
 
 

@@ -717,6 +717,10 @@ pub enum ApiError {
     },
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A conflict with a reason the client renders (a household already served this cycle):
+    /// not a record that moved, so nothing is to be reloaded.
+    #[error("refused: {message}")]
+    Refused { reason: Reason, message: String },
     #[error("too many attempts: {0}")]
     RateLimited(String),
     /// The server answered but failed, or answered something this client cannot read.
@@ -780,6 +784,10 @@ impl From<WireError> for ApiError {
             "NOT_FOUND" => Self::NotFound(m),
             "VALIDATION" => Self::Validation {
                 field: field.unwrap_or_default(),
+                reason: why,
+                message: m,
+            },
+            "CONFLICT" if why != Reason::Unspecified => Self::Refused {
                 reason: why,
                 message: m,
             },
@@ -911,3 +919,54 @@ impl Client {
             .ok_or_else(|| ApiError::Server(format!("HTTP {status}, answer without data")))
     }
 }
+
+/// The `DistributionLists` operation of `graphql/assistance/distribution_lists.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/assistance/distribution_lists.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct DistributionLists;
+
+/// The `DistributionList` operation of `graphql/assistance/distribution_list.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/assistance/distribution_list.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct DistributionList;
+
+/// The `AssistanceProgrammes` operation of `graphql/assistance/assistance_programmes.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/assistance/assistance_programmes.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct AssistanceProgrammes;
+
+/// The `AssistanceReconciliation` operation of
+/// `graphql/assistance/assistance_reconciliation.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/assistance/assistance_reconciliation.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct AssistanceReconciliation;
+
+/// The `RecordDistribution` operation of `graphql/assistance/record_distribution.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/assistance/record_distribution.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct RecordDistribution;

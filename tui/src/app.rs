@@ -188,6 +188,12 @@ impl App {
         self.has_role(&["protection_officer", "supervisor"]) && self.runs(Module::Protection)
     }
 
+    /// Whether the user runs distributions (assistance staff of a unit that runs the
+    /// assistance module): their F4 is the day's distributions.
+    pub fn does_assistance(&self) -> bool {
+        self.has_role(&["assistance_officer"]) && self.runs(Module::Assistance)
+    }
+
     /// What quitting now would lose, named for the question asked before quitting.
     pub fn unsent_work(&self) -> Vec<&'static str> {
         let t = i18n::text(self.lang);
@@ -196,7 +202,10 @@ impl App {
         if s.register.unsent() {
             out.push(t.unsent_register);
         }
-        if s.case.form.is_some() || s.supervisor.form.is_some() || s.protection_case.form.is_some()
+        if s.case.form.is_some()
+            || s.supervisor.form.is_some()
+            || s.protection_case.form.is_some()
+            || s.distribution_list.form.is_some()
         {
             out.push(t.unsent_action);
         }
@@ -226,7 +235,12 @@ impl App {
             Screen::Search => s.search.typing(),
             Screen::Individual => s.individual.typing(),
             Screen::Group => s.group.typing(),
-            Screen::Work | Screen::Reviews | Screen::Protection | Screen::ImportReviews => false,
+            Screen::Work
+            | Screen::Reviews
+            | Screen::Protection
+            | Screen::ImportReviews
+            | Screen::Distributions => false,
+            Screen::DistributionList => s.distribution_list.typing(),
             Screen::ProtectionCase => s.protection_case.typing(),
             Screen::Admin => s.admin.typing(),
             Screen::Tokens => s.tokens.typing(),
@@ -261,6 +275,7 @@ impl App {
             Screen::PreRegs => self.screens.pre_regs.open(),
             Screen::Protection => self.screens.protection.open(),
             Screen::ImportReviews => self.screens.import_reviews.open(),
+            Screen::Distributions => self.screens.distributions.open(),
             _ => Vec::new(),
         };
         self.send(cmds, new);
@@ -279,6 +294,8 @@ impl App {
             Screen::Supervisor
         } else if self.is_officer() {
             Screen::Work
+        } else if self.does_assistance() {
+            Screen::Distributions
         } else if self.does_protection() {
             Screen::Protection
         } else {
@@ -327,6 +344,7 @@ impl App {
                         Screen::Supervisor => self.screens.supervisor.reread(),
                         Screen::PreRegs => self.screens.pre_regs.reread(),
                         Screen::Protection => self.screens.protection.reread(),
+                        Screen::Distributions => self.screens.distributions.reread(),
                         _ => Vec::new(),
                     };
                     self.send(cmds, new);
@@ -358,6 +376,11 @@ impl App {
                     .protection_case
                     .intake(individual_id, self.lang);
                 self.push(Screen::ProtectionCase);
+            }
+            Nav::DistributionList(id) => {
+                let new = self.screens.distribution_list.open(id);
+                self.push(Screen::DistributionList);
+                self.send(cmds, new);
             }
             Nav::Decided(decision) => {
                 if self.screen() == Screen::Review {
@@ -468,6 +491,7 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
         let target = match key.code {
             KeyCode::F(4) if app.is_officer() => Some(Screen::Work),
             KeyCode::F(4) | KeyCode::F(5) if app.is_supervisor() => Some(Screen::Supervisor),
+            KeyCode::F(4) if app.does_assistance() => Some(Screen::Distributions),
             KeyCode::F(6) if app.is_adjudicator() => Some(Screen::Reviews),
             KeyCode::F(7) if app.is_unit_admin() => Some(Screen::Admin),
             KeyCode::F(12) => Some(Screen::Tokens),
@@ -508,6 +532,8 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
             Screen::Protection => s.protection.key(key),
             Screen::ProtectionCase => s.protection_case.key(key, &ctx),
             Screen::ImportReviews => s.import_reviews.key(key),
+            Screen::Distributions => s.distributions.key(key),
+            Screen::DistributionList => s.distribution_list.key(key),
         }
     };
     app.apply(out, cmds)
@@ -612,6 +638,25 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
         Reply::ProtectionCase { seq, result } => app.screens.protection_case.reply(seq, result),
         Reply::Protection { cmid, result } => {
             if let Some(out) = app.screens.protection_case.act_reply(&cmid, result) {
+                app.apply(out, cmds);
+            }
+        }
+        Reply::DistributionLists { seq, result } => {
+            app.screens.distributions.lists_reply(seq, result)
+        }
+        Reply::Programmes { seq, result } => {
+            app.screens.distributions.programmes_reply(seq, result)
+        }
+        Reply::Reconciliation { seq, result } => {
+            app.screens.distributions.reconciliation_reply(seq, result)
+        }
+        Reply::DistributionList { seq, result } => app.screens.distribution_list.reply(seq, result),
+        Reply::Distributed { cmid, result } => {
+            if let Some(out) = app
+                .screens
+                .distribution_list
+                .distributed_reply(&cmid, result)
+            {
                 app.apply(out, cmds);
             }
         }
@@ -790,6 +835,11 @@ fn error_of(reply: &Reply) -> Option<&ApiError> {
         Reply::ProtectionCases { result: Err(e), .. } => Some(e),
         Reply::ProtectionCase { result: Err(e), .. } => Some(e),
         Reply::Protection { result: Err(e), .. } => Some(e),
+        Reply::DistributionLists { result: Err(e), .. }
+        | Reply::Programmes { result: Err(e), .. }
+        | Reply::Reconciliation { result: Err(e), .. }
+        | Reply::DistributionList { result: Err(e), .. }
+        | Reply::Distributed { result: Err(e), .. } => Some(e),
         _ => None,
     }
 }

@@ -119,6 +119,9 @@ pub struct Text {
     pub keys_global_protection: &'static [KeyHelp],
     pub import_reviews_title: &'static str,
     pub keys_global_import_reviews: &'static [KeyHelp],
+    pub distributions_title: &'static str,
+    pub distribution_list_title: &'static str,
+    pub keys_global_assistance: &'static [KeyHelp],
 }
 
 impl Text {
@@ -144,6 +147,7 @@ impl Text {
                 crate::refusals::refusal(field, reason, self.lang)
             ),
             ApiError::Conflict(_) => self.err_conflict.to_string(),
+            ApiError::Refused { reason, .. } => crate::refusals::describe(reason, self.lang),
             ApiError::RateLimited(_) => self.err_rate_limited.to_string(),
             ApiError::Server(m) => format!("{}: {m}", self.err_server),
         }
@@ -342,6 +346,9 @@ pub static ES: Text = Text {
     keys_global_protection: &[("F8", "casos de protección")],
     import_reviews_title: "Duplicados importados",
     keys_global_import_reviews: &[("F11", "duplicados de importaciones")],
+    distributions_title: "Distribuciones",
+    distribution_list_title: "Lista de distribución",
+    keys_global_assistance: &[("F4", "distribuciones del día")],
 };
 
 pub static EN: Text = Text {
@@ -520,6 +527,9 @@ pub static EN: Text = Text {
     keys_global_protection: &[("F8", "protection cases")],
     import_reviews_title: "Imported duplicates",
     keys_global_import_reviews: &[("F11", "duplicates from imports")],
+    distributions_title: "Distributions",
+    distribution_list_title: "Distribution list",
+    keys_global_assistance: &[("F4", "the day's distributions")],
 };
 
 /// The words of `amparo capture`, which prints lines instead of drawing screens.

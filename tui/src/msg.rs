@@ -164,7 +164,41 @@ pub enum Reply {
         cmid: String,
         result: Result<String, ApiError>,
     },
+    /// The distribution lists of a day.
+    DistributionLists {
+        seq: u64,
+        result: Result<Vec<DayList>, ApiError>,
+    },
+    /// The unit's assistance programmes.
+    Programmes {
+        seq: u64,
+        result: Result<Vec<ProgrammeRow>, ApiError>,
+    },
+    /// Planned against distributed per site.
+    Reconciliation {
+        seq: u64,
+        result: Result<Vec<SiteRow>, ApiError>,
+    },
+    /// One distribution list with its households.
+    DistributionList {
+        seq: u64,
+        result: Result<Box<ListData>, ApiError>,
+    },
+    /// A distribution recorded: its id.
+    Distributed {
+        cmid: String,
+        result: Result<String, ApiError>,
+    },
 }
+
+/// A distribution list as the day's view shows it.
+pub type DayList = api::distribution_lists::DistributionListsDistributionLists;
+/// A programme as the programmes view shows it.
+pub type ProgrammeRow = api::assistance_programmes::AssistanceProgrammesAssistanceProgrammes;
+/// A site's line of a reconciliation.
+pub type SiteRow = api::assistance_reconciliation::AssistanceReconciliationAssistanceReconciliation;
+/// A distribution list with its households.
+pub type ListData = api::distribution_list::DistributionListDistributionList;
 
 /// A row of a list of protection cases.
 pub type ProtectionRow = api::protection_cases::ProtectionCasesProtectionCasesNodes;
@@ -428,6 +462,33 @@ pub enum Cmd {
     Protection {
         cmid: String,
         input: ProtectionInput,
+    },
+    /// `distributionLists` of today.
+    DistributionLists {
+        seq: u64,
+    },
+    /// `assistanceProgrammes`.
+    Programmes {
+        seq: u64,
+    },
+    /// `assistanceReconciliation` of a programme's cycle.
+    Reconciliation {
+        seq: u64,
+        programme_id: String,
+        cycle: i64,
+    },
+    /// `distributionList`.
+    DistributionList {
+        seq: u64,
+        id: String,
+    },
+    /// `recordDistribution` after the recipient's document was checked.
+    Distribute {
+        cmid: String,
+        list_id: String,
+        group_id: String,
+        recipient_id: String,
+        document_number: String,
     },
     /// A case action; `cmid` is also inside the request, and names the answer.
     Act {

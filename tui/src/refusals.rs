@@ -282,6 +282,34 @@ pub fn describe(reason: &Reason, lang: Lang) -> String {
             "your unit does not run the {} module; ask the server's operator to enable it",
             module_name(module, lang)
         ),
+        Reason::AlreadyDistributed(d) if es => format!(
+            "este hogar ya recibió esta asistencia en este ciclo ({}, {}); no se registró nada",
+            local_time(&d.at),
+            d.site
+        ),
+        Reason::AlreadyDistributed(d) => format!(
+            "this household already received this assistance in this cycle ({}, {}); nothing was recorded",
+            local_time(&d.at),
+            d.site
+        ),
+        Reason::NotEntitled => pick(
+            lang,
+            "este hogar no tiene derecho a esta asistencia en este ciclo",
+            "this household is not entitled to this assistance in this cycle",
+        )
+        .to_string(),
+        Reason::RecipientNotVerified { method } if method == "biometric" => pick(
+            lang,
+            "no hay una verificación biométrica reciente de esta persona: verifique de nuevo",
+            "there is no recent biometric match of this person: verify again",
+        )
+        .to_string(),
+        Reason::RecipientNotVerified { .. } => pick(
+            lang,
+            "ningún documento de esta persona tiene ese número",
+            "no document of this person has that number",
+        )
+        .to_string(),
     }
 }
 

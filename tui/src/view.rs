@@ -136,6 +136,8 @@ fn draw_body(app: &App, frame: &mut Frame, area: Rect) {
         Screen::Protection => s.protection.draw(lang, frame, area),
         Screen::ProtectionCase => s.protection_case.draw(lang, frame, area),
         Screen::ImportReviews => s.import_reviews.draw(lang, frame, area),
+        Screen::Distributions => s.distributions.draw(lang, frame, area),
+        Screen::DistributionList => s.distribution_list.draw(lang, frame, area),
     }
 }
 
@@ -157,6 +159,8 @@ fn screen_name(t: &Text, s: Screen) -> &'static str {
         Screen::Protection => t.protection_title,
         Screen::ProtectionCase => t.protection_case_title,
         Screen::ImportReviews => t.import_reviews_title,
+        Screen::Distributions => t.distributions_title,
+        Screen::DistributionList => t.distribution_list_title,
     }
 }
 
@@ -219,6 +223,8 @@ fn screen_keys(app: &App) -> Vec<(String, String)> {
         Screen::Protection => ProtectionState::help(app.lang),
         Screen::ProtectionCase => return s.protection_case.help(app.lang),
         Screen::ImportReviews => crate::screens::import_reviews::ImportReviewsState::help(app.lang),
+        Screen::Distributions => crate::screens::distributions::DistributionsState::help(app.lang),
+        Screen::DistributionList => s.distribution_list.help(app.lang),
     };
     fixed
         .iter()
@@ -237,6 +243,7 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
         Screen::Group => s.group.form.is_some(),
         Screen::PreRegs => s.pre_regs.form.is_some(),
         Screen::ProtectionCase => s.protection_case.form.is_some(),
+        Screen::DistributionList => s.distribution_list.form.is_some(),
         _ => false,
     };
     let global = if app.screen() == Screen::Login || form_open {
@@ -264,6 +271,11 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     } else {
         t.keys_global_protection
     };
+    let assistance_global = if global.is_empty() || !app.does_assistance() {
+        &[][..]
+    } else {
+        t.keys_global_assistance
+    };
     let import_global = if global.is_empty() || !app.is_registrar() {
         &[][..]
     } else {
@@ -276,6 +288,7 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
             .chain(pre_regs_global.iter())
             .chain(protection_global.iter())
             .chain(import_global.iter())
+            .chain(assistance_global.iter())
             // Search and registration are offered only where the unit registers people.
             .chain(
                 global

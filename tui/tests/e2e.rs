@@ -580,7 +580,124 @@ async fn a_protection_officer_opens_a_child_case_records_a_bia_and_a_follow_up(t
     assert!(d.screen().contains("UNHCR-P-"), "{}", d.screen());
 }
 
+/// A UNHCR assistance officer lands on the day's distributions, opens the Quito list, is
+/// refused a document number that is not the recipient's, types the right one, and the
+/// household shows as served, on the list and in the day's count.
+async fn an_assistance_officer_records_a_distribution_after_checking_the_document(t: TestDb) {
+    use amparo_api::auth::password;
+    use amparo_api::store::users;
+    let w = world(&t.db);
+    let hash = password::hash(PASSWORD).expect("hash");
+    t.db.write_blocking(|c| {
+        let office = users::offices_of(c, &w.unhcr)?
+            .into_iter()
+            .next()
+            .expect("an office");
+        users::create_user(
+            c,
+            users::NewUser {
+                unit_id: &w.unhcr,
+                office_id: Some(&office.id),
+                username: "unhcr.assistance",
+                display_name: "Lucía Guamán",
+                password_hash: Some(&hash),
+                roles: "assistance_officer",
+                scope_level: "unit",
+            },
+        )
+    })
+    .expect("assistance officer");
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let clerk = srv.login("unhcr.officer").await;
+    let staff = srv.login("unhcr.assistance").await;
+    let family = ok(
+        &srv,
+        &clerk,
+        "mutation($input: RegisterGroupInput!) { registerGroup(input: $input) { group { id } members { id } } }",
+        json!({ "clientMutationId": "fam", "members": [
+            { "relationship": "focal_point", "person": { "givenNames": "Rosa", "familyName": "Quispe", "sex": "F", "dateOfBirth": "1990-02-01", "nationalities": ["VEN"],
+              "documents": [{ "documentType": "cedula", "number": "V-20.111.222", "issuingCountry": "VEN" }] } },
+            { "relationship": "daughter", "person": { "givenNames": "Ana", "familyName": "Quispe", "sex": "F", "dateOfBirth": "2023-05-05", "nationalities": ["VEN"] } }
+        ] }),
+    )
+    .await;
+    let group = family["registerGroup"]["group"]["id"].clone();
+    let programme = ok(
+        &srv,
+        &staff,
+        "mutation($input: CreateAssistanceProgrammeInput!) { createAssistanceProgramme(input: $input) { programme { id } } }",
+        json!({ "clientMutationId": "p", "name": "Kits de higiene", "kind": "IN_KIND", "amount": 1.0, "amountUnit": "kit", "cycles": 2,
+                "eligibility": "{\"member_age\": {\"max\": 4}}" }),
+    )
+    .await;
+    let today = (chrono::Utc::now() - chrono::TimeDelta::hours(5))
+        .date_naive()
+        .to_string();
+    ok(
+        &srv,
+        &staff,
+        "mutation($input: CreateDistributionListInput!) { createDistributionList(input: $input) { planned { entitlementId } } }",
+        json!({ "clientMutationId": "l", "programmeId": programme["createAssistanceProgramme"]["programme"]["id"], "cycle": 1,
+                "site": "Quito - La Tola", "date": today, "groupIds": [group] }),
+    )
+    .await;
+
+    let mut d = driver(&srv.url);
+    d.log_in("unhcr.assistance").await;
+    assert_eq!(d.app.screen(), Screen::Distributions, "{}", d.screen());
+    let screen = d.screen();
+    assert!(screen.contains("Today's distributions"), "{screen}");
+    assert!(screen.contains("Quito - La Tola"), "{screen}");
+    assert!(screen.contains("0/1"), "{screen}");
+
+    d.key(KeyCode::Enter).await;
+    assert_eq!(d.app.screen(), Screen::DistributionList, "{}", d.screen());
+    let screen = d.screen();
+    assert!(screen.contains("Rosa Quispe"), "{screen}");
+    assert!(screen.contains("pending"), "{screen}");
+
+    // Not her number: refused, the form stays.
+    d.key(KeyCode::Enter).await;
+    d.text("V-20111223").await;
+    d.key(KeyCode::Enter).await;
+    let screen = d.screen();
+    assert!(d.app.screens.distribution_list.form.is_some(), "{screen}");
+    assert!(
+        screen.contains("no document of this person has that number"),
+        "{screen}"
+    );
+    // Hers, typed as the card shows it.
+    d.ctrl('u').await;
+    d.text("20.111.222").await;
+    d.key(KeyCode::Enter).await;
+    let screen = d.screen();
+    assert!(d.app.screens.distribution_list.form.is_none(), "{screen}");
+    assert!(
+        screen.contains("Distribution recorded: household"),
+        "{screen}"
+    );
+    assert!(screen.contains("✓"), "{screen}");
+    assert!(!screen.contains("pending"), "{screen}");
+
+    d.key(KeyCode::Esc).await;
+    assert_eq!(d.app.screen(), Screen::Distributions, "{}", d.screen());
+    assert!(d.screen().contains("1/1"), "{}", d.screen());
+    let n = srv
+        .gql(
+            Some(&staff),
+            "{ distributions { nodes { method site } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        n["data"]["distributions"]["nodes"],
+        json!([{ "method": "DOCUMENT", "site": "Quito - La Tola" }]),
+        "{n}"
+    );
+}
+
 amparo_tests::both_backends!(
+    an_assistance_officer_records_a_distribution_after_checking_the_document,
     a_protection_officer_opens_a_child_case_records_a_bia_and_a_follow_up,
     the_status_line_sees_the_server_go_without_a_key,
     a_clerk_records_a_need_a_document_a_correction_and_opens_a_case,

@@ -3754,3 +3754,218 @@ fn only_registrars_reach_the_import_reviews() {
     assert!(press(&mut app, KeyCode::F(11)).is_empty());
     assert_ne!(app.screen(), Screen::ImportReviews);
 }
+
+/// Assistance staff land on the day's distributions (F4); from there the programmes with their
+/// criteria in words, a reconciliation, and a list where a distribution is recorded after the
+/// recipient's document number is typed (an empty number is caught, a household served
+/// elsewhere is refused in words, a retry keeps its id).
+#[test]
+fn assistance_screens_and_recording_a_distribution() {
+    for (lang, code) in LANGS {
+        let mut app = App::new(lang, "http://amparo.test:8080", (80, 24));
+        type_text(&mut app, "unhcr.assistance");
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "pw");
+        press(&mut app, KeyCode::Enter);
+        reply(
+            &mut app,
+            Reply::Login(Ok(data(json!({ "login": { "token": "tok" } })))),
+        );
+        let cmds = reply(
+            &mut app,
+            Reply::Me(Ok(me_in(
+                "unhcr.assistance",
+                &["assistance_officer"],
+                &["assistance", "protection", "resettlement"],
+            ))),
+        );
+        assert_eq!(app.screen(), Screen::Distributions);
+        let Some(Cmd::DistributionLists { seq }) = cmds
+            .iter()
+            .find(|c| matches!(c, Cmd::DistributionLists { .. }))
+        else {
+            panic!("no day read in {cmds:?}")
+        };
+        let cash = json!({ "id": "p-1", "name": "Efectivo multipropósito", "kind": "CASH", "amount": 120.0, "amountUnit": "USD" });
+        let kits = json!({ "id": "p-2", "name": "Kits de higiene", "kind": "IN_KIND", "amount": 1.0, "amountUnit": "kit" });
+        let day: amparo::api::distribution_lists::ResponseData = data(
+            json!({ "distributionLists": [
+            { "id": "l-1", "site": "Ibarra - Centro", "date": "2026-12-09", "cycle": 1, "planned": 2, "distributed": 0, "programme": cash },
+            { "id": "l-2", "site": "Quito - La Tola", "date": "2026-12-09", "cycle": 1, "planned": 2, "distributed": 1, "programme": cash },
+            { "id": "l-3", "site": "Quito - La Tola", "date": "2026-12-09", "cycle": 1, "planned": 4, "distributed": 0, "programme": kits },
+        ] }),
+        );
+        reply(
+            &mut app,
+            Reply::DistributionLists {
+                seq: *seq,
+                result: Ok(day.distribution_lists),
+            },
+        );
+        insta::assert_snapshot!(format!("distributions_day_{code}"), render(&app));
+
+        // The programmes, the chosen one's criteria in words.
+        let cmds = press(&mut app, KeyCode::Char('p'));
+        let [Cmd::Programmes { seq }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        let programmes: amparo::api::assistance_programmes::ResponseData = data(
+            json!({ "assistanceProgrammes": [
+            { "id": "p-1", "name": "Efectivo multipropósito", "kind": "CASH", "amount": 120.0, "amountUnit": "USD", "cycles": 3, "active": true,
+              "eligibility": r#"{"all": [{"household_size": {"min": 2}}, {"any": [{"member_age": {"max": 17}}, {"need": {"codes": ["SM", "DS"]}}]}]}"# },
+            { "id": "p-2", "name": "Kits de higiene", "kind": "IN_KIND", "amount": 1.0, "amountUnit": "kit", "cycles": 6, "active": false,
+              "eligibility": r#"{"member_age": {"max": 4}}"# },
+        ] }),
+        );
+        reply(
+            &mut app,
+            Reply::Programmes {
+                seq: *seq,
+                result: Ok(programmes.assistance_programmes),
+            },
+        );
+        insta::assert_snapshot!(format!("distributions_programmes_{code}"), render(&app));
+
+        // Its reconciliation, cycle 1 (`c`: `r` stays registration, as everywhere).
+        let cmds = press(&mut app, KeyCode::Char('c'));
+        let [
+            Cmd::Reconciliation {
+                seq,
+                programme_id,
+                cycle,
+            },
+        ] = cmds.as_slice()
+        else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!((programme_id.as_str(), *cycle), ("p-1", 1));
+        let sites: amparo::api::assistance_reconciliation::ResponseData = data(
+            json!({ "assistanceReconciliation": [
+            { "site": "Ibarra - Centro", "planned": 2, "distributedOfPlanned": 1, "outstanding": 1, "distributedHere": 0 },
+            { "site": "Quito - La Tola", "planned": 2, "distributedOfPlanned": 1, "outstanding": 1, "distributedHere": 2 },
+        ] }),
+        );
+        reply(
+            &mut app,
+            Reply::Reconciliation {
+                seq: *seq,
+                result: Ok(sites.assistance_reconciliation),
+            },
+        );
+        insta::assert_snapshot!(format!("distributions_reconciliation_{code}"), render(&app));
+        let cmds = press(&mut app, KeyCode::Right);
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::Reconciliation { cycle: 2, .. }]),
+            "{cmds:?}"
+        );
+
+        // Back to the day; the Quito cash list.
+        let cmds = press(&mut app, KeyCode::Esc);
+        let [Cmd::DistributionLists { seq }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        let day: amparo::api::distribution_lists::ResponseData = data(
+            json!({ "distributionLists": [
+            { "id": "l-2", "site": "Quito - La Tola", "date": "2026-12-09", "cycle": 1, "planned": 2, "distributed": 1, "programme": cash },
+        ] }),
+        );
+        reply(
+            &mut app,
+            Reply::DistributionLists {
+                seq: *seq,
+                result: Ok(day.distribution_lists),
+            },
+        );
+        let cmds = press(&mut app, KeyCode::Enter);
+        assert_eq!(app.screen(), Screen::DistributionList);
+        let [Cmd::DistributionList { seq, id }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(id, "l-2");
+        let list: amparo::api::distribution_list::ResponseData = data(
+            json!({ "distributionList": {
+            "id": "l-2", "site": "Quito - La Tola", "date": "2026-12-09", "cycle": 1, "version": 1, "programme": cash,
+            "entries": [
+                { "entitlementId": "e-1", "groupId": "g-1", "groupNumber": "UNHCR-G-0000001", "focalPointId": "i-1",
+                  "focalPointName": "María José Rojas", "members": 3, "amount": 120.0,
+                  "distribution": { "site": "Quito - La Tola", "distributedAt": "2026-12-09T14:30:00Z", "method": "DOCUMENT" } },
+                { "entitlementId": "e-2", "groupId": "g-2", "groupNumber": "UNHCR-G-0000002", "focalPointId": "i-4",
+                  "focalPointName": "Rosa Quispe", "members": 2, "amount": 120.0, "distribution": null },
+            ],
+        } }),
+        );
+        reply(
+            &mut app,
+            Reply::DistributionList {
+                seq: *seq,
+                result: Ok(Box::new(list.distribution_list)),
+            },
+        );
+        insta::assert_snapshot!(format!("distribution_list_{code}"), render(&app));
+
+        // A household already served opens nothing; the next one opens the check.
+        press(&mut app, KeyCode::Enter);
+        assert!(app.screens.distribution_list.form.is_none());
+        press(&mut app, KeyCode::Down);
+        press(&mut app, KeyCode::Enter);
+        assert!(app.screens.distribution_list.form.is_some());
+        assert!(
+            press(&mut app, KeyCode::Enter).is_empty(),
+            "nothing typed, nothing sent"
+        );
+        insta::assert_snapshot!(format!("distribution_verify_empty_{code}"), render(&app));
+        type_text(&mut app, "V-20.111.222");
+        let cmds = press(&mut app, KeyCode::Enter);
+        let [
+            Cmd::Distribute {
+                cmid,
+                list_id,
+                group_id,
+                recipient_id,
+                document_number,
+            },
+        ] = cmds.as_slice()
+        else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(
+            (
+                list_id.as_str(),
+                group_id.as_str(),
+                recipient_id.as_str(),
+                document_number.as_str()
+            ),
+            ("l-2", "g-2", "i-4", "V-20.111.222")
+        );
+        let first = cmid.clone();
+        reply(
+            &mut app,
+            Reply::Distributed {
+                cmid: first.clone(),
+                result: Err(ApiError::Refused {
+                    reason: Reason::AlreadyDistributed(Box::new(amparo_domain::error::Delivered {
+                        at: "2026-12-09T15:02:00Z".into(),
+                        site: "Ibarra - Centro".into(),
+                    })),
+                    message: "already".into(),
+                }),
+            },
+        );
+        assert!(app.screens.distribution_list.form.is_some());
+        insta::assert_snapshot!(format!("distribution_refused_{code}"), render(&app));
+        // A retry keeps the id; done, the list is read again and says so.
+        let cmds = press(&mut app, KeyCode::Enter);
+        assert!(matches!(cmds.as_slice(), [Cmd::Distribute { cmid, .. }] if *cmid == first));
+        let cmds = reply(
+            &mut app,
+            Reply::Distributed {
+                cmid: first,
+                result: Ok("d-1".into()),
+            },
+        );
+        assert!(matches!(cmds.as_slice(), [Cmd::DistributionList { id, .. }] if id == "l-2"));
+        assert!(app.screens.distribution_list.form.is_none());
+        press(&mut app, KeyCode::Char('?'));
+        insta::assert_snapshot!(format!("distribution_list_help_{code}"), render(&app));
+    }
+}

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod batch;
+pub mod assistance;
 pub mod biometrics;
 pub mod calendar;
 pub mod codes;
@@ -34,6 +35,7 @@ pub struct QueryRoot(
     prereg::PreRegistrationQuery,
     protection::ProtectionQuery,
     imports::ImportQuery,
+    assistance::AssistanceQuery,
 );
 
 /// Writes. Every mutation is idempotent by clientMutationId; every update checks the version read.
@@ -46,6 +48,7 @@ pub struct MutationRoot(
     prereg::PreRegistrationMutation,
     protection::ProtectionMutation,
     imports::ImportMutation,
+    assistance::AssistanceMutation,
 );
 
 /// The API's schema type.

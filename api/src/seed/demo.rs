@@ -165,6 +165,15 @@ const USERS: &[DemoUser] = &[
         office: Some("UIO"),
         scope: "unit",
     },
+    DemoUser {
+        unit: &UNHCR,
+        username: "unhcr.assistance",
+        sex: "F",
+        name: "Lucía Guamán",
+        role: Role::AssistanceOfficer,
+        office: Some("UIO"),
+        scope: "unit",
+    },
 ];
 
 /// Where each nationality's households register, by office code: Colombians at the northern
@@ -214,6 +223,10 @@ pub struct DemoSummary {
     pub unhcr_groups: usize,
     /// UNHCR's protection cases, at several steps.
     pub protection_cases: usize,
+    /// UNHCR's assistance: programmes, today's distribution lists, distributions recorded.
+    pub programmes: usize,
+    pub distribution_lists: usize,
+    pub distributions: usize,
     pub elapsed: Duration,
 }
 
@@ -254,8 +267,13 @@ impl fmt::Display for DemoSummary {
         )?;
         write!(
             f,
-            "  UNHCR: {} individuals in {} registration groups, {} protection cases.",
-            self.unhcr_individuals, self.unhcr_groups, self.protection_cases
+            "  UNHCR: {} individuals in {} registration groups, {} protection cases, {} assistance programmes, {} distribution lists today, {} distributions.",
+            self.unhcr_individuals,
+            self.unhcr_groups,
+            self.protection_cases,
+            self.programmes,
+            self.distribution_lists,
+            self.distributions
         )
     }
 }
@@ -380,6 +398,15 @@ fn build(conn: &mut DbConn, hashes: &[String]) -> Result<DemoSummary> {
         &scope_for(&user_named("unhcr.supervisor")?, "seed")?,
         &unhcr_registered,
     )?;
+    (
+        summary.programmes,
+        summary.distribution_lists,
+        summary.distributions,
+    ) = assistance(
+        conn,
+        &scope_for(&user_named("unhcr.assistance")?, "seed")?,
+        &unhcr_registered,
+    )?;
     let (needs, confirmed) = review_needs(conn, &mut rng, &protection, &registered)?;
     summary.specific_needs = needs;
     summary.confirmed_needs = confirmed;
@@ -426,6 +453,108 @@ fn build(conn: &mut DbConn, hashes: &[String]) -> Result<DemoSummary> {
         )));
     }
     Ok(summary)
+}
+
+/// UNHCR's assistance: a multipurpose cash programme for larger households with children or
+/// serious needs, and hygiene kits for households with a child under 5; today's lists at two
+/// sites of Quito and Ibarra with every UNHCR household assessed, and one distribution already
+/// recorded (its focal point verified by document), so `unhcr.assistance` lands on work half
+/// done. Returns (programmes, lists, distributions).
+fn assistance(
+    conn: &mut DbConn,
+    staff: &Scope,
+    groups: &[Registered],
+) -> Result<(usize, usize, usize)> {
+    use crate::domain::assistance::{ProgrammeInput, ProgrammeKind, VerificationMethod};
+    use crate::store::assistance::{self as astore, NewDistribution, NewList};
+    use crate::store::schema::{documents, group_memberships};
+
+    let programmes = [
+        ProgrammeInput {
+            name: "Efectivo multipropósito".into(),
+            kind: ProgrammeKind::Cash,
+            amount: 120.0,
+            unit: "USD".into(),
+            cycles: 3,
+            eligibility: r#"{"all": [{"household_size": {"min": 2}}, {"any": [{"member_age": {"max": 17}}, {"need": {"codes": ["SM", "DS", "WR", "SP"]}}]}]}"#.into(),
+        },
+        ProgrammeInput {
+            name: "Kits de higiene".into(),
+            kind: ProgrammeKind::InKind,
+            amount: 1.0,
+            unit: "kit".into(),
+            cycles: 6,
+            eligibility: r#"{"any": [{"member_age": {"max": 4}}, {"need": {"codes": ["WR-LC", "SM-DP"]}}]}"#.into(),
+        },
+    ];
+    let mut ids = Vec::new();
+    for p in &programmes {
+        ids.push(astore::create_programme(conn, staff, p)?);
+    }
+    let today = crate::store::protection::today(conn, staff)?;
+    let all: Vec<String> = groups.iter().map(|g| g.group_id.clone()).collect();
+    let (half, rest) = all.split_at(all.len() / 2);
+    let mut lists = Vec::new();
+    for (site, households) in [("Quito - La Tola", half), ("Ibarra - Centro", rest)] {
+        let (id, planned) = astore::create_list(
+            conn,
+            staff,
+            &NewList {
+                programme_id: ids[0].clone(),
+                cycle: 1,
+                site: site.into(),
+                date: today,
+                group_ids: households.to_vec(),
+            },
+        )?;
+        lists.push((id, planned));
+    }
+    astore::create_list(
+        conn,
+        staff,
+        &NewList {
+            programme_id: ids[1].clone(),
+            cycle: 1,
+            site: "Quito - La Tola".into(),
+            date: today,
+            group_ids: all.clone(),
+        },
+    )?;
+    // The first household planned in Quito has already collected, its focal point's document
+    // checked.
+    let mut distributions = 0;
+    let served = lists[0]
+        .1
+        .iter()
+        .find(|p| p.entitlement_id.is_some())
+        .map(|p| p.group_id.clone());
+    if let Some(group_id) = served {
+        let doc: Option<(String, String)> = group_memberships::table
+            .inner_join(
+                documents::table.on(documents::individual_id.eq(group_memberships::individual_id)),
+            )
+            .filter(group_memberships::group_id.eq(&group_id))
+            .filter(group_memberships::ended_at.is_null())
+            .order(group_memberships::started_at)
+            .select((documents::individual_id, documents::number))
+            .first(conn)
+            .optional()?;
+        if let Some((recipient_id, number)) = doc {
+            astore::record_distribution(
+                conn,
+                staff,
+                &NewDistribution {
+                    list_id: lists[0].0.clone(),
+                    group_id,
+                    recipient_id,
+                    method: VerificationMethod::Document,
+                    document_number: Some(number),
+                },
+            )?;
+            distributions += 1;
+        }
+    }
+    Ok((ids.len(), lists.len() + 1, distributions))
 }
 
 /// UNHCR's protection cases, one at each step a protection officer meets: a child alone with

@@ -261,6 +261,7 @@ fn role_words(role: Role) -> &'static str {
         Role::ProtectionOfficer => "Protection officer",
         Role::UnitAdmin => "Unit admin",
         Role::Analyst => "Analyst",
+        Role::AssistanceOfficer => "Assistance officer",
     }
 }
 

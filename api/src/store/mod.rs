@@ -4,6 +4,7 @@
 //! what it read or changed in the same transaction.
 
 pub mod admin;
+pub mod assistance;
 pub mod audit;
 pub mod batched;
 pub mod biometrics;

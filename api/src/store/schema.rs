@@ -572,6 +572,87 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    assistance_programmes (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        name -> Text,
+        kind -> Text,
+        amount -> Double,
+        amount_unit -> Text,
+        cycles -> Integer,
+        eligibility -> Text,
+        active -> Bool,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    eligibility_assessments (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        programme_id -> Text,
+        group_id -> Text,
+        eligible -> Bool,
+        criteria_met -> Text,
+        explanation_en -> Text,
+        explanation_es -> Text,
+        field_groups -> Text,
+        assessed_by -> Text,
+        assessed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    distribution_lists (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        office_id -> Text,
+        programme_id -> Text,
+        cycle -> Integer,
+        site -> Text,
+        distribution_date -> Date,
+        created_by -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    entitlements (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        programme_id -> Text,
+        cycle -> Integer,
+        group_id -> Text,
+        list_id -> Text,
+        assessment_id -> Text,
+        amount -> Double,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    distributions (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        entitlement_id -> Text,
+        programme_id -> Text,
+        cycle -> Integer,
+        group_id -> Text,
+        list_id -> Text,
+        site -> Text,
+        recipient_id -> Text,
+        method -> Text,
+        document_id -> Nullable<Text>,
+        distributed_by -> Text,
+        distributed_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     operation_units,
     offices,
@@ -608,6 +689,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     import_batches,
     import_records,
     import_reviews,
+    assistance_programmes,
+    eligibility_assessments,
+    distribution_lists,
+    entitlements,
+    distributions,
 );
 
 diesel::joinable!(case_members -> cases (case_id));

@@ -7,7 +7,9 @@ use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
 use super::db::Db;
-use super::schema::{case_members, cases, individuals, protection_cases, registration_groups};
+use super::schema::{
+    case_members, cases, distribution_lists, individuals, protection_cases, registration_groups,
+};
 use crate::domain::access::{FieldGroup, Grants, Module, Permission, ScopeLevel};
 use crate::error::{Error, Result};
 
@@ -218,6 +220,23 @@ impl Scope {
     }
 }
 
+impl Scope {
+    /// Distribution lists this caller may see: the unit's, the office's, or those the caller
+    /// made.
+    pub fn distribution_lists(&self) -> Filter<distribution_lists::table> {
+        use distribution_lists as l;
+        let unit = l::operation_unit_id.eq(self.unit_id.clone());
+        match (self.level, &self.office_id) {
+            (ScopeLevel::Unit, _) => Box::new(unit),
+            (ScopeLevel::Office, Some(office)) => {
+                Box::new(unit.and(l::office_id.eq(office.clone())))
+            }
+            (ScopeLevel::Office, None) => Box::new(unit.and(l::id.ne(l::id))),
+            (ScopeLevel::Own, _) => Box::new(unit.and(l::created_by.eq(self.user_id.clone()))),
+        }
+    }
+}
+
 fn permission_words(p: Permission) -> &'static str {
     match p {
         Permission::ReadPersons => "reading personal data",
@@ -234,5 +253,6 @@ fn permission_words(p: Permission) -> &'static str {
         Permission::AdjudicateBiometrics => "deciding possible biometric duplicates",
         Permission::VerifyIdentity => "verifying identities biometrically",
         Permission::ManageProtection => "protection case management",
+        Permission::ManageAssistance => "assistance programmes and distributions",
     }
 }

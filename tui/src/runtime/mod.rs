@@ -14,6 +14,7 @@ use crate::screens::import_reviews::IMPORT_REVIEWS_PAGE;
 use crate::screens::pre_regs::PRE_REGS_PAGE;
 
 mod act;
+mod assistance;
 mod person;
 mod protection;
 
@@ -285,6 +286,44 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
                 .await
                 .map(Box::new),
         }),
+        Cmd::DistributionLists { seq } => Reply::DistributionLists {
+            seq,
+            result: assistance::day(client).await,
+        },
+        Cmd::Programmes { seq } => Reply::Programmes {
+            seq,
+            result: assistance::programmes(client).await,
+        },
+        Cmd::Reconciliation {
+            seq,
+            programme_id,
+            cycle,
+        } => Reply::Reconciliation {
+            seq,
+            result: assistance::reconciliation(client, programme_id, cycle).await,
+        },
+        Cmd::DistributionList { seq, id } => Reply::DistributionList {
+            seq,
+            result: assistance::list(client, id).await,
+        },
+        Cmd::Distribute {
+            cmid,
+            list_id,
+            group_id,
+            recipient_id,
+            document_number,
+        } => Reply::Distributed {
+            result: assistance::distribute(
+                client,
+                cmid.clone(),
+                list_id,
+                group_id,
+                recipient_id,
+                document_number,
+            )
+            .await,
+            cmid,
+        },
         Cmd::ProtectionCases { seq, list } => Reply::ProtectionCases {
             seq,
             result: protection::list(client, list).await,

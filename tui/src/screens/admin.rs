@@ -39,13 +39,14 @@ pub enum View {
 }
 
 /// Roles an admin can give, in the order the form cycles through them.
-pub const ROLES: [&str; 6] = [
+pub const ROLES: [&str; 7] = [
     "registration_clerk",
     "eligibility_officer",
     "supervisor",
     "protection_officer",
     "analyst",
     "unit_admin",
+    "assistance_officer",
 ];
 const SCOPES: [&str; 3] = ["office", "unit", "own"];
 

@@ -13,6 +13,8 @@ pub mod admin;
 pub mod case;
 pub mod cases;
 pub mod decide_form;
+pub mod distribution_list;
+pub mod distributions;
 pub mod group;
 pub mod group_form;
 pub mod import_reviews;
@@ -61,6 +63,10 @@ pub enum Screen {
     ProtectionCase,
     /// The registrars' list of possible duplicates found by imports.
     ImportReviews,
+    /// Assistance: the day's distribution lists, the programmes, a reconciliation.
+    Distributions,
+    /// One distribution list, where distributions are recorded.
+    DistributionList,
 }
 
 /// Every screen's state; the app shows one at a time.
@@ -82,6 +88,8 @@ pub struct Screens {
     pub protection: protection::ProtectionState,
     pub protection_case: protection_case::ProtectionCaseState,
     pub import_reviews: import_reviews::ImportReviewsState,
+    pub distributions: distributions::DistributionsState,
+    pub distribution_list: distribution_list::DistributionListState,
 }
 
 /// An officer a case may be assigned to.
@@ -148,6 +156,8 @@ pub enum Nav {
     ProtectionCase(String),
     /// The intake of a protection case for this individual.
     ProtectionIntake(String),
+    /// One distribution list.
+    DistributionList(String),
 }
 
 /// What handling a key or a reply asks of the app.

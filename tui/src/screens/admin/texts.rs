@@ -90,6 +90,8 @@ impl Texts {
             "protection_officer" => "protection",
             "analyst" if es => "analista",
             "analyst" => "analyst",
+            "assistance_officer" if es => "asistencia",
+            "assistance_officer" => "assistance",
             "unit_admin" => "admin",
             _ => "?",
         }
