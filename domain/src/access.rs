@@ -171,7 +171,7 @@ impl Role {
                 VerifyIdentity,
                 ManageProtection,
             ],
-            Role::UnitAdmin => &[ManageUsers, ReadAudit],
+            Role::UnitAdmin => &[ManageUsers, ReadAudit, ReadStatistics],
             Role::Analyst => &[ReadStatistics],
         }
     }

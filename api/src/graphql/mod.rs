@@ -15,6 +15,7 @@ pub mod protection;
 pub mod query;
 pub mod queues;
 pub mod rsd;
+pub mod stats;
 pub mod subscription;
 pub mod types;
 
@@ -33,6 +34,7 @@ pub struct QueryRoot(
     prereg::PreRegistrationQuery,
     protection::ProtectionQuery,
     imports::ImportQuery,
+    stats::StatisticsQuery,
 );
 
 /// Writes. Every mutation is idempotent by clientMutationId; every update checks the version read.

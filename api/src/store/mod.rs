@@ -15,11 +15,13 @@ pub mod imports;
 pub mod prereg;
 pub mod protection;
 pub mod queries;
+pub mod quality;
 pub mod queues;
 pub mod registry;
 pub mod rows;
 pub mod schema;
 pub mod scope;
+pub mod stats;
 pub mod users;
 pub mod workflow;
 
