@@ -162,6 +162,11 @@ impl App {
     }
 
     /// Whether the user administers their unit's users.
+    /// Whether the user reads the unit's statistics as their work (F4 is theirs).
+    pub fn is_analyst(&self) -> bool {
+        self.has_role(&["analyst"])
+    }
+
     pub fn is_unit_admin(&self) -> bool {
         self.has_role(&["unit_admin"])
     }
@@ -226,7 +231,12 @@ impl App {
             Screen::Search => s.search.typing(),
             Screen::Individual => s.individual.typing(),
             Screen::Group => s.group.typing(),
-            Screen::Work | Screen::Reviews | Screen::Protection | Screen::ImportReviews => false,
+            Screen::Work
+            | Screen::Reviews
+            | Screen::Protection
+            | Screen::ImportReviews
+            | Screen::Statistics
+            | Screen::Quality => false,
             Screen::ProtectionCase => s.protection_case.typing(),
             Screen::Admin => s.admin.typing(),
             Screen::Tokens => s.tokens.typing(),
@@ -261,6 +271,8 @@ impl App {
             Screen::PreRegs => self.screens.pre_regs.open(),
             Screen::Protection => self.screens.protection.open(),
             Screen::ImportReviews => self.screens.import_reviews.open(),
+            Screen::Statistics => self.screens.stats.open(),
+            Screen::Quality => self.screens.quality.open(),
             _ => Vec::new(),
         };
         self.send(cmds, new);
@@ -281,6 +293,8 @@ impl App {
             Screen::Work
         } else if self.does_protection() {
             Screen::Protection
+        } else if self.is_analyst() {
+            Screen::Statistics
         } else {
             Screen::Search
         };
@@ -358,6 +372,16 @@ impl App {
                     .protection_case
                     .intake(individual_id, self.lang);
                 self.push(Screen::ProtectionCase);
+            }
+            Nav::Statistics => {
+                let new = self.screens.stats.open();
+                self.push(Screen::Statistics);
+                self.send(cmds, new);
+            }
+            Nav::Quality => {
+                let new = self.screens.quality.open();
+                self.push(Screen::Quality);
+                self.send(cmds, new);
             }
             Nav::Decided(decision) => {
                 if self.screen() == Screen::Review {
@@ -468,6 +492,7 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
         let target = match key.code {
             KeyCode::F(4) if app.is_officer() => Some(Screen::Work),
             KeyCode::F(4) | KeyCode::F(5) if app.is_supervisor() => Some(Screen::Supervisor),
+            KeyCode::F(4) if app.is_analyst() => Some(Screen::Statistics),
             KeyCode::F(6) if app.is_adjudicator() => Some(Screen::Reviews),
             KeyCode::F(7) if app.is_unit_admin() => Some(Screen::Admin),
             KeyCode::F(12) => Some(Screen::Tokens),
@@ -508,6 +533,8 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
             Screen::Protection => s.protection.key(key),
             Screen::ProtectionCase => s.protection_case.key(key, &ctx),
             Screen::ImportReviews => s.import_reviews.key(key),
+            Screen::Statistics => s.stats.key(key),
+            Screen::Quality => s.quality.key(key),
         }
     };
     app.apply(out, cmds)
@@ -597,6 +624,8 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
         Reply::AdminUsers(result) => app.screens.admin.reply(result),
         Reply::AdminRead(result) => app.screens.admin.read_reply(result),
         Reply::Tokens(result) => app.screens.tokens.reply(result, chrono::Utc::now()),
+        Reply::Statistics { seq, result } => app.screens.stats.reply(seq, result),
+        Reply::DataQuality { seq, result } => app.screens.quality.reply(seq, result),
         Reply::TokenAct { cmid, result } => {
             let out = app.screens.tokens.act_reply(&cmid, result);
             app.apply(out, cmds);
@@ -790,6 +819,9 @@ fn error_of(reply: &Reply) -> Option<&ApiError> {
         Reply::ProtectionCases { result: Err(e), .. } => Some(e),
         Reply::ProtectionCase { result: Err(e), .. } => Some(e),
         Reply::Protection { result: Err(e), .. } => Some(e),
+        Reply::Statistics { result: Err(e), .. } | Reply::DataQuality { result: Err(e), .. } => {
+            Some(e)
+        }
         _ => None,
     }
 }

@@ -118,6 +118,8 @@ pub struct Text {
     /// Keys of every screen for protection staff.
     pub keys_global_protection: &'static [KeyHelp],
     pub import_reviews_title: &'static str,
+    pub statistics_title: &'static str,
+    pub quality_title: &'static str,
     pub keys_global_import_reviews: &'static [KeyHelp],
 }
 
@@ -340,6 +342,8 @@ pub static ES: Text = Text {
     protection_case_title: "Caso de protección",
     keys_global_protection: &[("F8", "casos de protección")],
     import_reviews_title: "Duplicados importados",
+    statistics_title: "Estadísticas",
+    quality_title: "Calidad de datos",
     keys_global_import_reviews: &[("F11", "duplicados de importaciones")],
 };
 
@@ -517,6 +521,8 @@ pub static EN: Text = Text {
     protection_case_title: "Protection case",
     keys_global_protection: &[("F8", "protection cases")],
     import_reviews_title: "Imported duplicates",
+    statistics_title: "Statistics",
+    quality_title: "Data quality",
     keys_global_import_reviews: &[("F11", "duplicates from imports")],
 };
 

@@ -136,6 +136,8 @@ fn draw_body(app: &App, frame: &mut Frame, area: Rect) {
         Screen::Protection => s.protection.draw(lang, frame, area),
         Screen::ProtectionCase => s.protection_case.draw(lang, frame, area),
         Screen::ImportReviews => s.import_reviews.draw(lang, frame, area),
+        Screen::Statistics => s.stats.draw(lang, frame, area),
+        Screen::Quality => s.quality.draw(lang, frame, area),
     }
 }
 
@@ -157,6 +159,8 @@ fn screen_name(t: &Text, s: Screen) -> &'static str {
         Screen::Protection => t.protection_title,
         Screen::ProtectionCase => t.protection_case_title,
         Screen::ImportReviews => t.import_reviews_title,
+        Screen::Statistics => t.statistics_title,
+        Screen::Quality => t.quality_title,
     }
 }
 
@@ -219,6 +223,8 @@ fn screen_keys(app: &App) -> Vec<(String, String)> {
         Screen::Protection => ProtectionState::help(app.lang),
         Screen::ProtectionCase => return s.protection_case.help(app.lang),
         Screen::ImportReviews => crate::screens::import_reviews::ImportReviewsState::help(app.lang),
+        Screen::Statistics => s.stats.help(app.lang),
+        Screen::Quality => s.quality.help(app.lang),
     };
     fixed
         .iter()

@@ -22,10 +22,12 @@ pub mod person_form;
 pub mod pre_regs;
 pub mod protection;
 pub mod protection_case;
+pub mod quality;
 pub mod register;
 pub mod review;
 pub mod reviews;
 pub mod search;
+pub mod stats;
 pub mod supervisor;
 pub mod tokens;
 pub mod work;
@@ -61,6 +63,10 @@ pub enum Screen {
     ProtectionCase,
     /// The registrars' list of possible duplicates found by imports.
     ImportReviews,
+    /// The unit's statistics (analysts' F4; `s` from the supervisor's screen).
+    Statistics,
+    /// Data quality (`q` from the supervisor's screen).
+    Quality,
 }
 
 /// Every screen's state; the app shows one at a time.
@@ -82,6 +88,8 @@ pub struct Screens {
     pub protection: protection::ProtectionState,
     pub protection_case: protection_case::ProtectionCaseState,
     pub import_reviews: import_reviews::ImportReviewsState,
+    pub stats: stats::StatsState,
+    pub quality: quality::QualityState,
 }
 
 /// An officer a case may be assigned to.
@@ -148,6 +156,10 @@ pub enum Nav {
     ProtectionCase(String),
     /// The intake of a protection case for this individual.
     ProtectionIntake(String),
+    /// The unit's statistics, above the current screen.
+    Statistics,
+    /// Data quality, above the current screen.
+    Quality,
 }
 
 /// What handling a key or a reply asks of the app.
