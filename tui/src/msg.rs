@@ -317,7 +317,10 @@ pub enum Cmd {
         office: Option<String>,
     },
     /// The unit's data-quality findings, optionally in one office.
-    DataQuality { seq: u64, office: Option<String> },
+    DataQuality {
+        seq: u64,
+        office: Option<String>,
+    },
     /// Create or revoke one of the caller's API tokens, with its `clientMutationId`.
     TokenAct {
         cmid: String,

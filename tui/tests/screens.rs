@@ -3757,13 +3757,13 @@ fn only_registrars_reach_the_import_reviews() {
 
 fn statistics_fixture() -> serde_json::Value {
     let cell = |row: &str, count: i64| json!({ "row": row, "count": count });
-    let month = |m: &str, office: &str, measure: &str, count: i64| {
-        json!({ "month": m, "office": office, "measure": measure, "count": count })
-    };
+    let month = |m: &str, office: &str, measure: &str, count: i64| json!({ "month": m, "office": office, "measure": measure, "count": count });
     let mut monthly = Vec::new();
-    for (i, m) in ["2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12"]
-        .iter()
-        .enumerate()
+    for (i, m) in [
+        "2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12",
+    ]
+    .iter()
+    .enumerate()
     {
         let n = i as i64;
         monthly.push(month(m, "UIO", "REGISTRATION", 30 + 4 * n));
@@ -3830,14 +3830,23 @@ fn statistics_screens() {
     for (lang, code) in LANGS {
         let (mut app, cmds) = logged_in_as(lang, "analyst", &["analyst"], (80, 24));
         assert_eq!(app.screen(), Screen::Statistics);
-        let Some(Cmd::Statistics { seq, office: None, from_month: None }) =
-            cmds.iter().find(|c| matches!(c, Cmd::Statistics { .. })).cloned()
+        let Some(Cmd::Statistics {
+            seq,
+            office: None,
+            from_month: None,
+        }) = cmds
+            .iter()
+            .find(|c| matches!(c, Cmd::Statistics { .. }))
+            .cloned()
         else {
             panic!("the analyst's home reads the statistics: {cmds:?}")
         };
         reply(
             &mut app,
-            Reply::Statistics { seq, result: Ok(data(statistics_fixture())) },
+            Reply::Statistics {
+                seq,
+                result: Ok(data(statistics_fixture())),
+            },
         );
         let screen = render(&app);
         insta::assert_snapshot!(format!("statistics_population_{code}"), screen);
@@ -3859,12 +3868,22 @@ fn statistics_screens() {
         );
         let cmds = press(&mut app, KeyCode::Char('p'));
         assert!(
-            matches!(cmds.as_slice(), [Cmd::Statistics { from_month: Some(_), office: Some(_), .. }]),
+            matches!(
+                cmds.as_slice(),
+                [Cmd::Statistics {
+                    from_month: Some(_),
+                    office: Some(_),
+                    ..
+                }]
+            ),
             "{cmds:?}"
         );
         // F4 is the analyst's statistics.
         let cmds = press(&mut app, KeyCode::F(4));
-        assert!(matches!(cmds.as_slice(), [Cmd::Statistics { .. }]), "{cmds:?}");
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::Statistics { .. }]),
+            "{cmds:?}"
+        );
     }
 }
 
@@ -3875,7 +3894,10 @@ fn data_quality_screens() {
         let (mut app, _) = logged_in_as(lang, "supervisor", &["supervisor"], (80, 24));
         assert_eq!(app.screen(), Screen::Supervisor);
         let cmds = press(&mut app, KeyCode::Char('s'));
-        assert!(matches!(cmds.as_slice(), [Cmd::Statistics { .. }]), "{cmds:?}");
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::Statistics { .. }]),
+            "{cmds:?}"
+        );
         assert_eq!(app.screen(), Screen::Statistics);
         press(&mut app, KeyCode::Esc);
         let cmds = press(&mut app, KeyCode::Char('q'));
@@ -3884,7 +3906,10 @@ fn data_quality_screens() {
         };
         assert_eq!(app.screen(), Screen::Quality);
         let keys = |pairs: &[(&str, i64)]| -> serde_json::Value {
-            pairs.iter().map(|(k, n)| json!({ "key": k, "count": n })).collect()
+            pairs
+                .iter()
+                .map(|(k, n)| json!({ "key": k, "count": n }))
+                .collect()
         };
         let rule = |rule: &str, cases: bool, count: i64, records: serde_json::Value| {
             json!({

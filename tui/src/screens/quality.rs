@@ -150,7 +150,10 @@ impl QualityState {
             return;
         }
         let mut lines = vec![Line::styled(
-            format!("{:<34} {:>6} {:<12} {}", t.rule, t.count, t.trace, t.by_office),
+            format!(
+                "{:<34} {:>6} {:<12} {}",
+                t.rule, t.count, t.trace, t.by_office
+            ),
             bold(),
         )];
         for (i, r) in self.rules.iter().enumerate() {
@@ -185,13 +188,21 @@ impl QualityState {
         let mut users: Vec<&api::data_quality::DataQualityDataQualityByUser> =
             r.by_user.iter().collect();
         users.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
-        let who = if r.about_cases { t.by_officer } else { t.by_registrar };
+        let who = if r.about_cases {
+            t.by_officer
+        } else {
+            t.by_registrar
+        };
         let mut lines = vec![Line::raw(format!(
             "{who}: {}",
             users
                 .iter()
                 .take(4)
-                .map(|k| format!("{} {}", if k.key.is_empty() { "–" } else { &k.key }, k.count))
+                .map(|k| format!(
+                    "{} {}",
+                    if k.key.is_empty() { "–" } else { &k.key },
+                    k.count
+                ))
                 .collect::<Vec<_>>()
                 .join(" · ")
         ))];

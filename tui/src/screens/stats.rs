@@ -208,7 +208,10 @@ fn label_count(rows: &[(String, i64)], skip: usize, take: usize) -> String {
 }
 
 fn pairs(cells: &[impl Cell]) -> Vec<(String, i64)> {
-    cells.iter().map(|c| (c.row().to_string(), c.count())).collect()
+    cells
+        .iter()
+        .map(|c| (c.row().to_string(), c.count()))
+        .collect()
 }
 
 /// A population cell of any of the query's aliases.
@@ -256,7 +259,7 @@ fn population(d: &Data, t: &texts::Texts, frame: &mut Frame, area: Rect) {
     let [left, right] =
         Layout::horizontal([Constraint::Length(38), Constraint::Min(10)]).areas(area);
     let [chart, months_title, months] = Layout::vertical([
-        Constraint::Min(4),
+        Constraint::Max(12),
         Constraint::Length(1),
         Constraint::Length(2),
     ])
@@ -282,15 +285,7 @@ fn population(d: &Data, t: &texts::Texts, frame: &mut Frame, area: Rect) {
         .map(|c| u64::try_from(c.count).unwrap_or(0))
         .collect();
     frame.render_widget(
-        Paragraph::new(Line::styled(
-            format!(
-                "{} ({}-{})",
-                t.registered_by_month,
-                d.by_month.first().map_or("", |c| c.row.as_str()),
-                d.by_month.last().map_or("", |c| c.row.as_str())
-            ),
-            bold(),
-        )),
+        Paragraph::new(Line::styled(t.registered_by_month, bold())),
         months_title,
     );
     frame.render_widget(spark(&by_month), months);
@@ -333,7 +328,9 @@ fn series(d: &Data, m: &StatMeasure) -> Vec<u64> {
     for c in d.monthly.iter().filter(|c| &c.measure == m) {
         *by.entry(c.month.as_str()).or_default() += c.count;
     }
-    by.values().map(|n| u64::try_from(*n).unwrap_or(0)).collect()
+    by.values()
+        .map(|n| u64::try_from(*n).unwrap_or(0))
+        .collect()
 }
 
 fn percent(r: Option<f64>) -> String {
@@ -343,7 +340,7 @@ fn percent(r: Option<f64>) -> String {
 fn procedure(d: &Data, t: &texts::Texts, frame: &mut Frame, area: Rect) {
     use StatMeasure as M;
     let [counts, sparks, rest] = Layout::vertical([
-        Constraint::Length(3),
+        Constraint::Length(5),
         Constraint::Length(4),
         Constraint::Min(4),
     ])
@@ -362,7 +359,7 @@ fn procedure(d: &Data, t: &texts::Texts, frame: &mut Frame, area: Rect) {
             n(M::INTERVIEW)
         )),
         Line::raw(format!(
-            "{} {}: 1951 {} · Cartagena {} · {} {} · {} {} · {} {} / {}",
+            "{} {}: 1951 {} · Cartagena {} · {} {} · {} {}",
             t.decisions,
             d.decisions,
             n(M::RECOGNISED_CONVENTION),
@@ -371,12 +368,15 @@ fn procedure(d: &Data, t: &texts::Texts, frame: &mut Frame, area: Rect) {
             n(M::REJECTED),
             t.excluded,
             n(M::EXCLUDED),
+        )),
+        Line::raw(format!(
+            "{}: {} · 1951 {}",
             t.rates,
             percent(d.recognition_rate),
             percent(d.refugee_recognition_rate)
         )),
         Line::raw(format!(
-            "{} {} ({} {} / {} {}) · {} {} · {} {} · {} {}",
+            "{} {} ({} {} / {} {}) · {} {}",
             t.appeals,
             n(M::APPEAL_LODGED),
             t.recognised,
@@ -385,6 +385,9 @@ fn procedure(d: &Data, t: &texts::Texts, frame: &mut Frame, area: Rect) {
             n(M::APPEAL_REJECTED),
             t.withdrawals,
             n(M::WITHDRAWAL),
+        )),
+        Line::raw(format!(
+            "{} {} · {} {}",
             t.abandonments,
             n(M::ABANDONMENT),
             t.reopenings,
@@ -392,11 +395,14 @@ fn procedure(d: &Data, t: &texts::Texts, frame: &mut Frame, area: Rect) {
         )),
     ];
     frame.render_widget(Paragraph::new(lines), counts);
-    let [a, b] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-        .areas(sparks);
+    let [a, b] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(sparks);
     let apps = series(d, &M::APPLICATION);
     let decided = series(d, &M::DECISION_DAYS);
-    for (area, title, values) in [(a, t.applications_by_month, &apps), (b, t.decisions_by_month, &decided)] {
+    for (area, title, values) in [
+        (a, t.applications_by_month, &apps),
+        (b, t.decisions_by_month, &decided),
+    ] {
         frame.render_widget(
             Paragraph::new(Line::styled(title, bold())),
             Rect { height: 1, ..area },
@@ -429,12 +435,24 @@ fn procedure(d: &Data, t: &texts::Texts, frame: &mut Frame, area: Rect) {
     let b = &d.backlog;
     let mut lines = vec![
         Line::styled(
-            format!("{} {} · {} {}", t.open, b.open, t.awaiting, b.awaiting_decision),
+            format!(
+                "{} {} · {} {}",
+                t.open, b.open, t.awaiting, b.awaiting_decision
+            ),
             bold(),
         ),
         Line::raw(
             b.ages
                 .iter()
+                .take(3)
+                .map(|a| format!("{}d:{}", a.days, a.count))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        Line::raw(
+            b.ages
+                .iter()
+                .skip(3)
                 .map(|a| format!("{}d:{}", a.days, a.count))
                 .collect::<Vec<_>>()
                 .join(" "),

@@ -61,7 +61,10 @@ static ES: Texts = Texts {
     by_officer: "Por oficial asignado",
     no_records: "Sus permisos no muestran los registros.",
     rules: [
-        ("birth_date_missing_or_estimated", "Nacimiento sin fecha o estimado"),
+        (
+            "birth_date_missing_or_estimated",
+            "Nacimiento sin fecha o estimado",
+        ),
         ("no_document", "Sin documento"),
         ("name_in_one_script", "Nombre en una sola escritura"),
         ("impossible_family_age", "Edades imposibles en la familia"),
@@ -90,7 +93,10 @@ static EN: Texts = Texts {
     by_officer: "By assigned officer",
     no_records: "Your permissions do not show the records.",
     rules: [
-        ("birth_date_missing_or_estimated", "Birth date missing or estimated"),
+        (
+            "birth_date_missing_or_estimated",
+            "Birth date missing or estimated",
+        ),
         ("no_document", "No document"),
         ("name_in_one_script", "Name in one script only"),
         ("impossible_family_age", "Impossible ages in a family"),
