@@ -401,12 +401,8 @@ impl StatisticsQuery {
                 let rows = store_stats::facts(c, &unit2, &all, false)?;
                 let offices = store_stats::office_codes(c, &unit2)?;
                 let rules = workflow::unit_settings(c, &unit2)?.rsd;
-                let procedure = store_stats::procedure(
-                    &rows,
-                    &offices,
-                    &filter,
-                    &rules.decision_target_days,
-                );
+                let procedure =
+                    store_stats::procedure(&rows, &offices, &filter, &rules.decision_target_days);
                 let team = match (supervisor, my_office) {
                     (true, Some(office)) => team_work(c, &unit2, &filter, &office)?,
                     _ => Vec::new(),
@@ -415,7 +411,8 @@ impl StatisticsQuery {
             })
             .await
             .map_err(gql)?;
-        let rate = |n: i64| (procedure.decisions > 0).then(|| n as f64 / procedure.decisions as f64);
+        let rate =
+            |n: i64| (procedure.decisions > 0).then(|| n as f64 / procedure.decisions as f64);
         Ok(Statistics {
             as_of,
             from_month: filter.from_month.clone(),

@@ -121,7 +121,10 @@ pub fn data_quality(
                 .push(id.clone());
         }
         if name_in_one_script(&nats, script.is_some_and(|s| !s.trim().is_empty())) {
-            flagged.entry(Check::NameInOneScript).or_default().push(id.clone());
+            flagged
+                .entry(Check::NameInOneScript)
+                .or_default()
+                .push(id.clone());
         }
         if let Some(d) = dob {
             births.insert(id.clone(), d);
@@ -130,7 +133,11 @@ pub fn data_quality(
             id,
             Person {
                 number,
-                name: [Some(given), family].into_iter().flatten().collect::<Vec<_>>().join(" "),
+                name: [Some(given), family]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 office_id: office,
                 registered_by: by,
                 month: month_of(reg),
@@ -168,7 +175,9 @@ pub fn data_quality(
         .collect();
     let mut odd_ages = Vec::new();
     for (g, i, rel) in &members {
-        let Some(f) = focal.get(g.as_str()) else { continue };
+        let Some(f) = focal.get(g.as_str()) else {
+            continue;
+        };
         if let (Some(fd), Some(md)) = (births.get(*f), births.get(i)) {
             if people.contains_key(i) && impossible_family_age(rel, *fd, *md) {
                 odd_ages.push(i.clone());
@@ -228,15 +237,18 @@ pub fn data_quality(
             continue;
         }
         let ids = flagged.remove(&check).unwrap_or_default();
-        let mut fig = count(check, ids.iter().filter_map(|id| {
-            people.get(id).map(|p| {
-                (
-                    offices.get(&p.office_id).cloned().unwrap_or_default(),
-                    usernames.get(&p.registered_by).cloned().unwrap_or_default(),
-                    p.month.clone(),
-                )
-            })
-        }));
+        let mut fig = count(
+            check,
+            ids.iter().filter_map(|id| {
+                people.get(id).map(|p| {
+                    (
+                        offices.get(&p.office_id).cloned().unwrap_or_default(),
+                        usernames.get(&p.registered_by).cloned().unwrap_or_default(),
+                        p.month.clone(),
+                    )
+                })
+            }),
+        );
         let mut shown: Vec<(&String, &Person)> = ids
             .iter()
             .filter(|id| visible.contains(*id))
@@ -313,8 +325,14 @@ fn idle_cases(
     if let Some(o) = office_id {
         q = q.filter(cases::office_id.eq(o.to_string()));
     }
-    let rows: Vec<(String, String, String, Option<String>, NaiveDateTime, String)> =
-        q.order(cases::opened_at.asc()).load(conn)?;
+    let rows: Vec<(
+        String,
+        String,
+        String,
+        Option<String>,
+        NaiveDateTime,
+        String,
+    )> = q.order(cases::opened_at.asc()).load(conn)?;
     let mut fig = count(
         Check::CaseWithoutEvents,
         rows.iter().map(|(_, _, o, a, at, _)| {
@@ -346,7 +364,10 @@ fn idle_cases(
             .map(|(id, number, o, _, at, principal)| Flagged {
                 id: id.clone(),
                 number: number.clone(),
-                name: people.get(principal).map(|p| p.name.clone()).unwrap_or_default(),
+                name: people
+                    .get(principal)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default(),
                 office: offices.get(o).cloned().unwrap_or_default(),
                 month: month_of(at.date()),
             })

@@ -117,7 +117,10 @@ fn step(conn: &mut DbConn, unit_id: &str) -> Result<(i64, bool)> {
     for chunk in ids(&memberships).chunks(500) {
         let rows: Vec<(String, String)> = group_memberships::table
             .filter(group_memberships::id.eq_any(chunk))
-            .select((group_memberships::group_id, group_memberships::individual_id))
+            .select((
+                group_memberships::group_id,
+                group_memberships::individual_id,
+            ))
             .load(conn)?;
         for (g, i) in rows {
             groups.insert(g);
@@ -262,7 +265,10 @@ fn person_facts(
     let mut mq = group_memberships::table
         .filter(group_memberships::operation_unit_id.eq(unit_id))
         .filter(group_memberships::ended_at.is_null())
-        .select((group_memberships::group_id, group_memberships::individual_id))
+        .select((
+            group_memberships::group_id,
+            group_memberships::individual_id,
+        ))
         .into_boxed();
     if let Some(ids) = only {
         mq = mq.filter(group_memberships::individual_id.eq_any(ids.to_vec()));
@@ -367,11 +373,7 @@ fn case_contributions(
 }
 
 /// Replaces what each record contributed with its fresh contribution.
-fn apply(
-    conn: &mut DbConn,
-    unit_id: &str,
-    fresh: HashMap<String, Contribution>,
-) -> Result<()> {
+fn apply(conn: &mut DbConn, unit_id: &str, fresh: HashMap<String, Contribution>) -> Result<()> {
     let mut ids: Vec<String> = fresh.keys().cloned().collect();
     ids.sort();
     let mut old: HashMap<String, Contribution> = HashMap::new();
@@ -661,7 +663,12 @@ pub fn office_by_code(conn: &mut DbConn, unit_id: &str, code: &str) -> Result<St
         .into_iter()
         .find(|(_, c)| c.eq_ignore_ascii_case(code.trim()))
         .map(|(id, _)| id)
-        .ok_or_else(|| Error::validation("office", format!("no office of your unit has the code {code:?}")))
+        .ok_or_else(|| {
+            Error::validation(
+                "office",
+                format!("no office of your unit has the code {code:?}"),
+            )
+        })
 }
 
 /// One count of a measure in a month and an office.
@@ -758,7 +765,10 @@ pub fn procedure(
             continue;
         }
         if measure == Measure::DecisionDays {
-            times.entry(r.modality.clone()).or_default().push((r.value, r.n));
+            times
+                .entry(r.modality.clone())
+                .or_default()
+                .push((r.value, r.n));
             continue;
         }
         match measure {
@@ -774,8 +784,13 @@ pub fn procedure(
             Measure::Rejected | Measure::Excluded => p.decisions += r.n,
             _ => {}
         }
-        let office = offices.get(&r.office_id).cloned().unwrap_or_else(|| r.office_id.clone());
-        *monthly.entry((r.month.clone(), office, measure)).or_default() += r.n;
+        let office = offices
+            .get(&r.office_id)
+            .cloned()
+            .unwrap_or_else(|| r.office_id.clone());
+        *monthly
+            .entry((r.month.clone(), office, measure))
+            .or_default() += r.n;
     }
     p.monthly = monthly
         .into_iter()
@@ -852,13 +867,19 @@ pub fn public_release(
     for r in rows {
         let office = offices.get(&r.office_id).cloned().unwrap_or(r.office_id);
         let age = AgeBracket::at(&r.birth_month, as_of).as_str().to_string();
-        people.push(([r.sex, age, r.nationality, office], u64::try_from(r.n).unwrap_or(0)));
+        people.push((
+            [r.sex, age, r.nationality, office],
+            u64::try_from(r.n).unwrap_or(0),
+        ));
     }
     let names = ["sex", "age", "nationality", "office"];
     let values: Vec<Vec<String>> = (0..4)
         .map(|d| {
             if d == 1 {
-                return AgeBracket::ALL.iter().map(|a| a.as_str().to_string()).collect();
+                return AgeBracket::ALL
+                    .iter()
+                    .map(|a| a.as_str().to_string())
+                    .collect();
             }
             let mut v: Vec<String> = people.iter().map(|(k, _)| k[d].clone()).collect();
             v.sort();
@@ -868,7 +889,11 @@ pub fn public_release(
         .collect();
     let index = |d: usize, v: &str| values[d].iter().position(|x| x == v).unwrap_or(0);
     let mut margins: Vec<Vec<u64>> = values.iter().map(|v| vec![0; v.len()]).collect();
-    let pairs = [(0usize, 1usize, "sex_by_age"), (2, 0, "nationality_by_sex"), (3, 0, "office_by_sex")];
+    let pairs = [
+        (0usize, 1usize, "sex_by_age"),
+        (2, 0, "nationality_by_sex"),
+        (3, 0, "office_by_sex"),
+    ];
     let mut crossings: Vec<Crossing> = pairs
         .iter()
         .map(|(r, c, name)| Crossing {

@@ -106,7 +106,10 @@ impl Release {
         }
         for (d, m) in self.margins.iter().enumerate() {
             if m.len() != self.dimensions[d].values.len() {
-                return Err(format!("margin {} has the wrong length", self.dimensions[d].name));
+                return Err(format!(
+                    "margin {} has the wrong length",
+                    self.dimensions[d].name
+                ));
             }
             let mut idx = Vec::new();
             for (v, n) in m.iter().enumerate() {
@@ -314,8 +317,20 @@ fn interval(
     rule: Rule,
     cell: usize,
 ) -> Result<Interval, String> {
-    let low = extreme(layout, published, rule, cell, OptimizationDirection::Minimize)?;
-    let high = extreme(layout, published, rule, cell, OptimizationDirection::Maximize)?;
+    let low = extreme(
+        layout,
+        published,
+        rule,
+        cell,
+        OptimizationDirection::Minimize,
+    )?;
+    let high = extreme(
+        layout,
+        published,
+        rule,
+        cell,
+        OptimizationDirection::Maximize,
+    )?;
     Ok(Interval {
         cell,
         low: low.unwrap_or(0.0),

@@ -28,12 +28,27 @@ impl Metadata {
             unit: unit.to_string(),
             as_of,
             definitions: vec![
-                def("people", "individuals registered by the unit up to the end of the month of as_of"),
-                def("age", "age on as_of from the month of birth (UNHCR brackets); unknown when no date of birth"),
-                def("nationality", "first nationality recorded (ISO 3166 alpha-3; UNK when none)"),
+                def(
+                    "people",
+                    "individuals registered by the unit up to the end of the month of as_of",
+                ),
+                def(
+                    "age",
+                    "age on as_of from the month of birth (UNHCR brackets); unknown when no date of birth",
+                ),
+                def(
+                    "nationality",
+                    "first nationality recorded (ISO 3166 alpha-3; UNK when none)",
+                ),
                 def("sex", "F female, M male, X other, U not recorded"),
-                def("suppression", "counts from 1 to threshold-1 withheld; more withheld so that no withheld count can be narrowed below the threshold from the published figures"),
-                def("rounding", "published counts rounded to the nearest multiple of rounding"),
+                def(
+                    "suppression",
+                    "counts from 1 to threshold-1 withheld; more withheld so that no withheld count can be narrowed below the threshold from the published figures",
+                ),
+                def(
+                    "rounding",
+                    "published counts rounded to the nearest multiple of rounding",
+                ),
             ],
             threshold: rule.threshold,
             rounding: rule.rounding,

@@ -12,9 +12,18 @@ fn age_brackets_move_with_the_date_asked() {
     let born = "2020-06";
     assert_eq!(AgeBracket::at(born, day(2025, 5, 31)), AgeBracket::From0To4);
     assert_eq!(AgeBracket::at(born, day(2025, 6, 1)), AgeBracket::From5To11);
-    assert_eq!(AgeBracket::at("2008-01", day(2026, 1, 1)), AgeBracket::From18To59);
-    assert_eq!(AgeBracket::at("2008-02", day(2026, 1, 31)), AgeBracket::From12To17);
-    assert_eq!(AgeBracket::at("1960-12", day(2026, 12, 1)), AgeBracket::From60);
+    assert_eq!(
+        AgeBracket::at("2008-01", day(2026, 1, 1)),
+        AgeBracket::From18To59
+    );
+    assert_eq!(
+        AgeBracket::at("2008-02", day(2026, 1, 31)),
+        AgeBracket::From12To17
+    );
+    assert_eq!(
+        AgeBracket::at("1960-12", day(2026, 12, 1)),
+        AgeBracket::From60
+    );
     assert_eq!(AgeBracket::at("", day(2026, 12, 1)), AgeBracket::Unknown);
 }
 
