@@ -105,6 +105,9 @@ enum Command {
     /// Import records from an earlier database (CSV or spreadsheet files and a mapping).
     #[command(subcommand)]
     Import(ImportCommand),
+    /// A unit's statistics.
+    #[command(subcommand)]
+    Stats(StatsCommand),
     /// Re-derive stored biometric templates from their ISO records: those made by an older
     /// engine algorithm (or all of them), re-sealed with the current key.
     RebuildTemplates {
@@ -308,6 +311,28 @@ enum UserCommand {
 }
 
 #[derive(Subcommand)]
+enum StatsCommand {
+    /// Print a unit's publishable figures to standard output: population by sex, age,
+    /// nationality and office and their crossings, after disclosure control (the unit's
+    /// threshold, secondary suppression and rounding), with their metadata.
+    Export {
+        /// The public release (figures after disclosure control): the only one this command
+        /// writes.
+        #[arg(long, required = true)]
+        public: bool,
+        /// The operation unit's code, e.g. DPIN.
+        #[arg(long)]
+        unit: String,
+        /// csv (the first column names the table; a withheld count is empty) or json (null).
+        #[arg(long, value_parser = ["csv", "json"], default_value = "csv")]
+        format: String,
+        /// The date figures are as of, YYYY-MM-DD (default today).
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
+}
+
+#[derive(Subcommand)]
 enum ImportCommand {
     /// Import SOURCE files through a mapping, in batches (one transaction each); prints each
     /// committed batch's id. Running it again creates nothing already imported, and a run
@@ -422,6 +447,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Seed(args) => seed(&cli.db, args)?,
         Command::User(cmd) => user(&cli.db, cmd)?,
         Command::Import(cmd) => return import(&cli.db, cmd),
+        Command::Stats(StatsCommand::Export {
+            public: _,
+            unit,
+            format,
+            as_of,
+        }) => stats_export(&cli.db, &unit, &format, as_of)?,
         Command::RebuildTemplates { keys, all } => {
             let ring = keys.required()?;
             let db = open(&cli.db)?;
@@ -607,6 +638,25 @@ fn serve(db_args: &DbArgs, audit_keys: &AuditKeyArgs, args: ServeArgs) -> Result
                 }
             });
         }
+        // The statistics counters follow each unit's change feed every few seconds, so that a
+        // query finds little left to apply (queries also catch up before answering).
+        {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let mut timer = tokio::time::interval(Duration::from_secs(5));
+                loop {
+                    timer.tick().await;
+                    let db2 = db.clone();
+                    let done = amparo_api::store::db::blocking(move || {
+                        amparo_api::store::stats::follow_all(&db2)
+                    })
+                    .await;
+                    if let Err(e) = done {
+                        tracing::error!(error = %e, "statistics follower failed");
+                    }
+                }
+            });
+        }
         let served = match tls {
             Some(tls) => {
                 let listener = listener
@@ -730,6 +780,40 @@ fn seed(db_args: &DbArgs, args: SeedArgs) -> Result<()> {
             ));
         }
     }
+    Ok(())
+}
+
+fn stats_export(
+    db_args: &DbArgs,
+    unit: &str,
+    format: &str,
+    as_of: Option<chrono::NaiveDate>,
+) -> Result<()> {
+    use amparo_api::domain::stats::publish;
+    use amparo_api::store::{stats, users};
+    let db = open(db_args)?;
+    db.migrate()?;
+    let code = unit.trim().to_string();
+    let found = db.write_blocking(|c| users::unit_by_code(c, &code))?;
+    let unit = found.ok_or_else(|| {
+        Error::validation("unit", format!("no operation unit has the code {code:?}"))
+    })?;
+    stats::catch_up(&db, &unit.id)?;
+    let as_of = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let (meta, tables) = db.write_blocking(|c| stats::protected_release(c, &unit.id, as_of))?;
+    let out = match format {
+        "json" => {
+            let v = publish::json(&meta, &tables);
+            serde_json::to_string_pretty(&v)
+                .map_err(|e| Error::internal(format!("the release as JSON: {e}")))?
+                + "\n"
+        }
+        _ => publish::csv(&meta, &tables),
+    };
+    use std::io::Write;
+    std::io::stdout()
+        .write_all(out.as_bytes())
+        .map_err(|e| Error::internal(format!("writing to standard output: {e}")))?;
     Ok(())
 }
 

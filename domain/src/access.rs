@@ -178,7 +178,7 @@ impl Role {
                 VerifyIdentity,
                 ManageProtection,
             ],
-            Role::UnitAdmin => &[ManageUsers, ReadAudit],
+            Role::UnitAdmin => &[ManageUsers, ReadAudit, ReadStatistics],
             Role::Analyst => &[ReadStatistics],
             // Assistance staff read households to assess them and verify recipients at the
             // site; they neither edit registration data nor see protection cases.

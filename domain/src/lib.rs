@@ -17,4 +17,5 @@ pub mod prereg;
 pub mod protection;
 pub mod registration;
 pub mod rsd;
+pub mod stats;
 pub mod time_zone;

@@ -67,6 +67,23 @@ async fn other_units_records_are_invisible_and_untouchable(t: TestDb) {
             .is_some_and(|e| e.iter().all(|n| n["node"]["familyName"] == "Quispe"))
     );
     assert_eq!(lists["data"]["registrationGroups"]["totalCount"], 1);
+    // Statistics and data quality count UNHCR's own family only, and list none of DPIN's.
+    let figures = srv
+        .gql(Some(&other), "{ statistics { population(rows: NATIONALITY) { row count } } dataQuality { rule count records { id } } }", json!({}))
+        .await;
+    assert_eq!(
+        figures["data"]["statistics"]["population"],
+        json!([{ "row": "VEN", "count": 3 }]),
+        "{figures}"
+    );
+    assert!(
+        figures["data"]["dataQuality"]
+            .as_array()
+            .is_some_and(|rules| rules.iter().all(|r| r["records"]
+                .as_array()
+                .is_some_and(|v| v.iter().all(|x| x["id"] != person && x["id"] != son)))),
+        "{figures}"
+    );
     // UNHCR runs no RSD: case lists are refused for the module before any scope is applied.
     let cases = srv
         .gql(Some(&other), "{ cases { totalCount } }", json!({}))

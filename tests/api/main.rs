@@ -25,5 +25,6 @@ mod reference;
 mod registration;
 mod search;
 mod sessions;
+mod statistics;
 mod support;
 mod workflow;

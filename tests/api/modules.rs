@@ -39,6 +39,10 @@ const OPERATIONS: &[(&str, Option<&str>)] = &[
     ("saveOffice", None),
     ("updateUnitSettings", None),
     ("setPasswordWithCode", None),
+    // Statistics: every unit's own figures, whatever modules it runs.
+    ("statistics", None),
+    ("publicStatistics", None),
+    ("dataQuality", None),
     // Registration.
     ("individual", Some("registration")),
     ("preRegistrations", Some("registration")),

@@ -162,6 +162,11 @@ impl App {
     }
 
     /// Whether the user administers their unit's users.
+    /// Whether the user reads the unit's statistics as their work (F4 is theirs).
+    pub fn is_analyst(&self) -> bool {
+        self.has_role(&["analyst"])
+    }
+
     pub fn is_unit_admin(&self) -> bool {
         self.has_role(&["unit_admin"])
     }
@@ -239,7 +244,9 @@ impl App {
             | Screen::Reviews
             | Screen::Protection
             | Screen::ImportReviews
-            | Screen::Distributions => false,
+            | Screen::Distributions
+            | Screen::Statistics
+            | Screen::Quality => false,
             Screen::DistributionList => s.distribution_list.typing(),
             Screen::ProtectionCase => s.protection_case.typing(),
             Screen::Admin => s.admin.typing(),
@@ -276,6 +283,8 @@ impl App {
             Screen::Protection => self.screens.protection.open(),
             Screen::ImportReviews => self.screens.import_reviews.open(),
             Screen::Distributions => self.screens.distributions.open(),
+            Screen::Statistics => self.screens.stats.open(),
+            Screen::Quality => self.screens.quality.open(),
             _ => Vec::new(),
         };
         self.send(cmds, new);
@@ -298,6 +307,8 @@ impl App {
             Screen::Distributions
         } else if self.does_protection() {
             Screen::Protection
+        } else if self.is_analyst() {
+            Screen::Statistics
         } else {
             Screen::Search
         };
@@ -380,6 +391,16 @@ impl App {
             Nav::DistributionList(id) => {
                 let new = self.screens.distribution_list.open(id);
                 self.push(Screen::DistributionList);
+                self.send(cmds, new);
+            }
+            Nav::Statistics => {
+                let new = self.screens.stats.open();
+                self.push(Screen::Statistics);
+                self.send(cmds, new);
+            }
+            Nav::Quality => {
+                let new = self.screens.quality.open();
+                self.push(Screen::Quality);
                 self.send(cmds, new);
             }
             Nav::Decided(decision) => {
@@ -492,6 +513,7 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
             KeyCode::F(4) if app.is_officer() => Some(Screen::Work),
             KeyCode::F(4) | KeyCode::F(5) if app.is_supervisor() => Some(Screen::Supervisor),
             KeyCode::F(4) if app.does_assistance() => Some(Screen::Distributions),
+            KeyCode::F(4) if app.is_analyst() => Some(Screen::Statistics),
             KeyCode::F(6) if app.is_adjudicator() => Some(Screen::Reviews),
             KeyCode::F(7) if app.is_unit_admin() => Some(Screen::Admin),
             KeyCode::F(12) => Some(Screen::Tokens),
@@ -534,6 +556,8 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
             Screen::ImportReviews => s.import_reviews.key(key),
             Screen::Distributions => s.distributions.key(key),
             Screen::DistributionList => s.distribution_list.key(key),
+            Screen::Statistics => s.stats.key(key),
+            Screen::Quality => s.quality.key(key),
         }
     };
     app.apply(out, cmds)
@@ -623,6 +647,8 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
         Reply::AdminUsers(result) => app.screens.admin.reply(result),
         Reply::AdminRead(result) => app.screens.admin.read_reply(result),
         Reply::Tokens(result) => app.screens.tokens.reply(result, chrono::Utc::now()),
+        Reply::Statistics { seq, result } => app.screens.stats.reply(seq, result),
+        Reply::DataQuality { seq, result } => app.screens.quality.reply(seq, result),
         Reply::TokenAct { cmid, result } => {
             let out = app.screens.tokens.act_reply(&cmid, result);
             app.apply(out, cmds);
@@ -840,6 +866,9 @@ fn error_of(reply: &Reply) -> Option<&ApiError> {
         | Reply::Reconciliation { result: Err(e), .. }
         | Reply::DistributionList { result: Err(e), .. }
         | Reply::Distributed { result: Err(e), .. } => Some(e),
+        Reply::Statistics { result: Err(e), .. } | Reply::DataQuality { result: Err(e), .. } => {
+            Some(e)
+        }
         _ => None,
     }
 }

@@ -144,6 +144,16 @@ pub enum Reply {
     AdminRead(Result<AdminData, ApiError>),
     /// The caller's API tokens.
     Tokens(Result<api::api_tokens::ResponseData, ApiError>),
+    /// Statistics read for request `seq`.
+    Statistics {
+        seq: u64,
+        result: Result<api::statistics::ResponseData, ApiError>,
+    },
+    /// Data quality read for request `seq`.
+    DataQuality {
+        seq: u64,
+        result: Result<api::data_quality::ResponseData, ApiError>,
+    },
     /// A token made (`Ok(Some(secret))`, shown once) or revoked (`Ok(None)`).
     TokenAct {
         cmid: String,
@@ -334,6 +344,17 @@ pub enum Cmd {
     AdminRead(AdminRead),
     /// The caller's own API tokens.
     Tokens,
+    /// The unit's statistics for a period and an office; `seq` tells the latest request.
+    Statistics {
+        seq: u64,
+        from_month: Option<String>,
+        office: Option<String>,
+    },
+    /// The unit's data-quality findings, optionally in one office.
+    DataQuality {
+        seq: u64,
+        office: Option<String>,
+    },
     /// Create or revoke one of the caller's API tokens, with its `clientMutationId`.
     TokenAct {
         cmid: String,

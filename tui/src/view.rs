@@ -138,6 +138,8 @@ fn draw_body(app: &App, frame: &mut Frame, area: Rect) {
         Screen::ImportReviews => s.import_reviews.draw(lang, frame, area),
         Screen::Distributions => s.distributions.draw(lang, frame, area),
         Screen::DistributionList => s.distribution_list.draw(lang, frame, area),
+        Screen::Statistics => s.stats.draw(lang, frame, area),
+        Screen::Quality => s.quality.draw(lang, frame, area),
     }
 }
 
@@ -161,6 +163,8 @@ fn screen_name(t: &Text, s: Screen) -> &'static str {
         Screen::ImportReviews => t.import_reviews_title,
         Screen::Distributions => t.distributions_title,
         Screen::DistributionList => t.distribution_list_title,
+        Screen::Statistics => t.statistics_title,
+        Screen::Quality => t.quality_title,
     }
 }
 
@@ -225,6 +229,8 @@ fn screen_keys(app: &App) -> Vec<(String, String)> {
         Screen::ImportReviews => crate::screens::import_reviews::ImportReviewsState::help(app.lang),
         Screen::Distributions => crate::screens::distributions::DistributionsState::help(app.lang),
         Screen::DistributionList => s.distribution_list.help(app.lang),
+        Screen::Statistics => s.stats.help(app.lang),
+        Screen::Quality => s.quality.help(app.lang),
     };
     fixed
         .iter()

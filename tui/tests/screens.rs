@@ -3969,3 +3969,199 @@ fn assistance_screens_and_recording_a_distribution() {
         insta::assert_snapshot!(format!("distribution_list_help_{code}"), render(&app));
     }
 }
+
+fn statistics_fixture() -> serde_json::Value {
+    let cell = |row: &str, count: i64| json!({ "row": row, "count": count });
+    let month = |m: &str, office: &str, measure: &str, count: i64| json!({ "month": m, "office": office, "measure": measure, "count": count });
+    let mut monthly = Vec::new();
+    for (i, m) in [
+        "2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let n = i as i64;
+        monthly.push(month(m, "UIO", "REGISTRATION", 30 + 4 * n));
+        monthly.push(month(m, "GYE", "REGISTRATION", 12 + n));
+        monthly.push(month(m, "UIO", "APPLICATION", 9 + n));
+        monthly.push(month(m, "UIO", "INTERVIEW", 5 + n));
+        monthly.push(month(m, "UIO", "ASSESSMENT", 3 + n));
+        monthly.push(month(m, "GYE", "REVIEW", 2 + n));
+        monthly.push(month(m, "UIO", "DECISION_DAYS", 2 + n));
+    }
+    monthly.push(month("2026-11", "UIO", "RECOGNISED_CONVENTION", 14));
+    monthly.push(month("2026-11", "UIO", "RECOGNISED_CARTAGENA", 6));
+    monthly.push(month("2026-12", "UIO", "REJECTED", 9));
+    monthly.push(month("2026-12", "UIO", "WITHDRAWAL", 2));
+    json!({
+        "statistics": {
+            "asOf": "2026-12-06",
+            "byAge": [cell("0-4", 31), cell("5-11", 44), cell("12-17", 28), cell("18-59", 160), cell("60+", 12), cell("unknown", 3)],
+            "bySex": [cell("F", 148), cell("M", 127), cell("X", 3)],
+            "byNationality": [cell("VEN", 190), cell("COL", 61), cell("CUB", 12), cell("HTI", 9), cell("PER", 6)],
+            "byNeed": [cell("SV", 14), cell("CR", 11), cell("WR", 9), cell("SM", 4), cell("DS", 2)],
+            "byGroupSize": [cell("1", 40), cell("2", 52), cell("3", 87), cell("4", 60), cell("5", 25), cell("6+", 14)],
+            "byMonth": [cell("2026-07", 42), cell("2026-08", 47), cell("2026-09", 51), cell("2026-10", 55), cell("2026-11", 60), cell("2026-12", 23)],
+            "monthly": monthly,
+            "decisions": 29,
+            "recognitionRate": 0.69,
+            "refugeeRecognitionRate": 0.48,
+            "processingTimes": [
+                { "modality": "regular", "decisions": 21, "medianDays": 74, "p90Days": 118 },
+                { "modality": "accelerated", "decisions": 8, "medianDays": 22, "p90Days": 35 }
+            ],
+            "backlog": {
+                "open": 64, "awaitingDecision": 41,
+                "ages": [{ "days": "0-30", "count": 20 }, { "days": "31-90", "count": 25 }, { "days": "91-180", "count": 12 }, { "days": "181-365", "count": 6 }, { "days": "366+", "count": 1 }],
+                "overdue": [{ "modality": "regular", "targetDays": 90, "count": 7 }, { "modality": "simplified", "targetDays": 60, "count": 0 }, { "modality": "accelerated", "targetDays": 30, "count": 3 }, { "modality": "merged", "targetDays": 30, "count": 0 }]
+            },
+            "teamWork": [
+                { "username": "registrar", "measure": "REGISTRATION", "count": 120 },
+                { "username": "officer", "measure": "INTERVIEW", "count": 18 },
+                { "username": "officer", "measure": "ASSESSMENT", "count": 12 }
+            ]
+        },
+        "offices": [{ "code": "GYE", "name": "Guayaquil" }, { "code": "UIO", "name": "Quito" }]
+    })
+}
+
+/// The bytes a first paint of the app sends to a terminal at 80x24, through the client's own
+/// backend (what `tui/bench` counts).
+fn wire_bytes(app: &App) -> usize {
+    use amparo::term::{self, LeanBackend};
+    let mut t = Terminal::new(LeanBackend::with_size(
+        Vec::new(),
+        ratatui::layout::Size::new(80, 24),
+    ))
+    .expect("counting terminal");
+    term::frame(&mut t, app).expect("frame");
+    t.backend_mut().writer_mut().len()
+}
+
+/// Analysts land on statistics (their F4): population, procedure and work views, office and
+/// period filters, each screen under 4 KB at 80x24.
+#[test]
+fn statistics_screens() {
+    for (lang, code) in LANGS {
+        let (mut app, cmds) = logged_in_as(lang, "analyst", &["analyst"], (80, 24));
+        assert_eq!(app.screen(), Screen::Statistics);
+        let Some(Cmd::Statistics {
+            seq,
+            office: None,
+            from_month: None,
+        }) = cmds
+            .iter()
+            .find(|c| matches!(c, Cmd::Statistics { .. }))
+            .cloned()
+        else {
+            panic!("the analyst's home reads the statistics: {cmds:?}")
+        };
+        reply(
+            &mut app,
+            Reply::Statistics {
+                seq,
+                result: Ok(data(statistics_fixture())),
+            },
+        );
+        let screen = render(&app);
+        insta::assert_snapshot!(format!("statistics_population_{code}"), screen);
+        let bytes = wire_bytes(&app);
+        assert!(bytes < 4096, "population view sends {bytes} bytes");
+        press(&mut app, KeyCode::Char('2'));
+        insta::assert_snapshot!(format!("statistics_procedure_{code}"), render(&app));
+        let bytes = wire_bytes(&app);
+        assert!(bytes < 4096, "procedure view sends {bytes} bytes");
+        press(&mut app, KeyCode::Char('3'));
+        insta::assert_snapshot!(format!("statistics_work_{code}"), render(&app));
+        let bytes = wire_bytes(&app);
+        assert!(bytes < 4096, "work view sends {bytes} bytes");
+        // Office and period filters ask again.
+        let cmds = press(&mut app, KeyCode::Char('o'));
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::Statistics { office: Some(o), .. }] if o == "GYE"),
+            "{cmds:?}"
+        );
+        let cmds = press(&mut app, KeyCode::Char('p'));
+        assert!(
+            matches!(
+                cmds.as_slice(),
+                [Cmd::Statistics {
+                    from_month: Some(_),
+                    office: Some(_),
+                    ..
+                }]
+            ),
+            "{cmds:?}"
+        );
+        // F4 is the analyst's statistics.
+        let cmds = press(&mut app, KeyCode::F(4));
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::Statistics { .. }]),
+            "{cmds:?}"
+        );
+    }
+}
+
+/// Supervisors open statistics with `s` and data quality with `q` from their screen.
+#[test]
+fn data_quality_screens() {
+    for (lang, code) in LANGS {
+        let (mut app, _) = logged_in_as(lang, "supervisor", &["supervisor"], (80, 24));
+        assert_eq!(app.screen(), Screen::Supervisor);
+        let cmds = press(&mut app, KeyCode::Char('s'));
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::Statistics { .. }]),
+            "{cmds:?}"
+        );
+        assert_eq!(app.screen(), Screen::Statistics);
+        press(&mut app, KeyCode::Esc);
+        let cmds = press(&mut app, KeyCode::Char('q'));
+        let [Cmd::DataQuality { seq, office: None }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(app.screen(), Screen::Quality);
+        let keys = |pairs: &[(&str, i64)]| -> serde_json::Value {
+            pairs
+                .iter()
+                .map(|(k, n)| json!({ "key": k, "count": n }))
+                .collect()
+        };
+        let rule = |rule: &str, cases: bool, count: i64, records: serde_json::Value| {
+            json!({
+                "rule": rule, "aboutCases": cases, "count": count,
+                "byOffice": keys(&[("UIO", count - count / 3), ("GYE", count / 3)]),
+                "byUser": keys(&[("registrar", count / 2), ("registrar.gye", count - count / 2)]),
+                "byMonth": keys(&[("2026-09", 1), ("2026-10", count / 2), ("2026-11", count / 3), ("2026-12", 2)]),
+                "records": records,
+            })
+        };
+        let rec = |n: &str, name: &str| json!({ "id": n, "number": n, "name": name, "office": "UIO", "month": "2026-11" });
+        reply(
+            &mut app,
+            Reply::DataQuality {
+                seq: *seq,
+                result: Ok(data(json!({
+                    "dataQuality": [
+                        rule("birth_date_missing_or_estimated", false, 23, json!([rec("DPIN-00000012", "José Rondón"), rec("DPIN-00000031", "Ana Quispe")])),
+                        rule("no_document", false, 41, json!([])),
+                        rule("name_in_one_script", false, 3, json!([])),
+                        rule("impossible_family_age", false, 1, json!([])),
+                        rule("need_past_review", false, 6, json!([])),
+                        rule("duplicate_not_adjudicated", false, 2, json!([])),
+                        rule("case_without_events", true, 9, json!([])),
+                    ],
+                    "offices": [{ "code": "GYE", "name": "Guayaquil" }, { "code": "UIO", "name": "Quito" }]
+                }))),
+            },
+        );
+        insta::assert_snapshot!(format!("data_quality_{code}"), render(&app));
+        let bytes = wire_bytes(&app);
+        assert!(bytes < 4096, "data quality sends {bytes} bytes");
+        press(&mut app, KeyCode::Down);
+        let cmds = press(&mut app, KeyCode::Char('o'));
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::DataQuality { office: Some(o), .. }] if o == "GYE"),
+            "{cmds:?}"
+        );
+    }
+}

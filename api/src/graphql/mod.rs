@@ -17,6 +17,7 @@ pub mod protection;
 pub mod query;
 pub mod queues;
 pub mod rsd;
+pub mod stats;
 pub mod subscription;
 pub mod types;
 
@@ -36,6 +37,7 @@ pub struct QueryRoot(
     protection::ProtectionQuery,
     imports::ImportQuery,
     assistance::AssistanceQuery,
+    stats::StatisticsQuery,
 );
 
 /// Writes. Every mutation is idempotent by clientMutationId; every update checks the version read.

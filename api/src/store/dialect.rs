@@ -63,6 +63,27 @@ where
     })
 }
 
+/// Runs a hand-written statement whose placeholders are written `{}`; returns the rows touched.
+pub fn execute(conn: &mut DbConn, template: &str, binds: &[Bind]) -> Result<usize> {
+    macro_rules! go {
+        ($c:expr, $db:ty, $pg:expr) => {{
+            let mut q = diesel::sql_query(placeholders(template, $pg)).into_boxed::<$db>();
+            for b in binds {
+                q = match b {
+                    Bind::Text(s) => q.bind::<Text, _>(s.clone()),
+                    Bind::Time(t) => q.bind::<Timestamp, _>(*t),
+                    Bind::BigInt(n) => q.bind::<BigInt, _>(*n),
+                };
+            }
+            q.execute($c)?
+        }};
+    }
+    Ok(match conn {
+        DbConn::Pg(c) => go!(c, diesel::pg::Pg, true),
+        DbConn::Sqlite(c) => go!(c, diesel::sqlite::Sqlite, false),
+    })
+}
+
 #[derive(QueryableByName)]
 struct CounterValue {
     #[diesel(sql_type = BigInt)]

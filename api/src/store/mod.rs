@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod imports;
 pub mod prereg;
 pub mod protection;
+pub mod quality;
 pub mod queries;
 pub mod queues;
 pub mod registry;
@@ -23,6 +24,7 @@ pub mod rows;
 pub mod schema;
 pub mod scope;
 pub mod throttle;
+pub mod stats;
 pub mod users;
 pub mod workflow;
 

@@ -653,6 +653,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    stat_cursors (operation_unit_id) {
+        operation_unit_id -> Text,
+        position -> BigInt,
+    }
+}
+
+diesel::table! {
+    stat_contributions (record_id) {
+        record_id -> Text,
+        operation_unit_id -> Text,
+        record_type -> Text,
+        cells -> Text,
+    }
+}
+
+diesel::table! {
+    stat_population (operation_unit_id, need, office_id, registration_month, nationality, sex, birth_month, group_size) {
+        operation_unit_id -> Text,
+        office_id -> Text,
+        nationality -> Text,
+        sex -> Text,
+        birth_month -> Text,
+        registration_month -> Text,
+        group_size -> Integer,
+        need -> Text,
+        people -> BigInt,
+    }
+}
+
+diesel::table! {
+    stat_facts (operation_unit_id, measure, office_id, month, modality, value, actor) {
+        operation_unit_id -> Text,
+        measure -> Text,
+        office_id -> Text,
+        month -> Text,
+        modality -> Text,
+        value -> BigInt,
+        actor -> Text,
+        n -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     operation_units,
     offices,
@@ -694,6 +737,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     distribution_lists,
     entitlements,
     distributions,
+    stat_cursors,
+    stat_contributions,
+    stat_population,
+    stat_facts,
 );
 
 diesel::joinable!(case_members -> cases (case_id));

@@ -46,6 +46,8 @@ pub struct UnitSettings {
     pub access: crate::domain::access::AccessSettings,
     /// The public pre-registration form and its registration-desk calendar.
     pub pre_registration: PreRegistrationSettings,
+    /// Disclosure control of published statistics: threshold and rounding.
+    pub statistics: crate::domain::stats::disclosure::Rule,
 }
 
 /// Whether the unit takes pre-registrations from the public form, how long one never converted

@@ -30,6 +30,9 @@ pub const SEARCH_QUERY: &str = "query($q: String!) { individuals(search: $q, fir
 pub const MY_WORK_QUERY: &str = "{ myWork(first: 20) { edges { cursor node { id caseNumber status stage daysWaiting priority specificNeedCodes deadlines { due overdue nextInterview } } } pageInfo { endCursor hasNextPage } } }";
 
 /// The supervisor's summary of the unit's cases as the terminal client asks for it.
+/// The statistics screen's figures, as the client asks for them (an analyst's F4).
+pub const STATISTICS_QUERY: &str = "{ statistics { asOf byAge: population(rows: AGE_BRACKET) { row count } bySex: population(rows: SEX) { row count } byNationality: population(rows: NATIONALITY) { row count } byNeed: population(rows: NEED_CATEGORY) { row count } byGroupSize: population(rows: GROUP_SIZE) { row count } byMonth: population(rows: REGISTRATION_MONTH) { row count } crossed: population(rows: NATIONALITY, columns: AGE_BRACKET) { row column count } monthly { month office measure count } decisions recognitionRate refugeeRecognitionRate processingTimes { modality decisions medianDays p90Days } backlog { open awaitingDecision ages { days count } overdue { modality targetDays count } } } }";
+
 pub const SUMMARY_QUERY: &str = "{ caseSummary { open overdue priority abandonmentCandidates appealsNearDeadline awaitingReview unassigned aging { label cases } byOfficeAndStatus { officeName status cases overdue } workload { username open overdue awaitingReview } } }";
 
 /// Login mutation used to obtain a bearer token.
@@ -51,6 +54,8 @@ pub enum Scenario {
     MyWork,
     /// The supervisor's case summary of the unit (log in as a supervisor).
     Summary,
+    /// The unit's statistics (log in as an analyst or a supervisor).
+    Statistics,
 }
 
 impl Scenario {
@@ -62,6 +67,7 @@ impl Scenario {
             Scenario::Search => "search",
             Scenario::MyWork => "mywork",
             Scenario::Summary => "summary",
+            Scenario::Statistics => "statistics",
         }
     }
 }
@@ -227,6 +233,7 @@ impl Workload {
             }
             Scenario::MyWork => (json!({"query": MY_WORK_QUERY}), None),
             Scenario::Summary => (json!({"query": SUMMARY_QUERY}), None),
+            Scenario::Statistics => (json!({"query": STATISTICS_QUERY}), None),
         };
         Prepared {
             body: Bytes::from(body.to_string()),
@@ -263,6 +270,13 @@ impl Workload {
                 match data.case_summary {
                     Some(_) => Ok(()),
                     None => Err("caseSummary is null".to_owned()),
+                }
+            }
+            Scenario::Statistics => {
+                let data: StatisticsData = data_of(body)?;
+                match data.statistics {
+                    Some(_) => Ok(()),
+                    None => Err("statistics is null".to_owned()),
                 }
             }
             Scenario::Page => {
@@ -322,6 +336,11 @@ struct MyWorkData {
 struct SummaryData {
     #[serde(rename = "caseSummary")]
     case_summary: Option<IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+struct StatisticsData {
+    statistics: Option<IgnoredAny>,
 }
 
 #[derive(Deserialize)]

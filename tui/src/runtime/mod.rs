@@ -224,6 +224,22 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
             Reply::AdminAct { cmid, result }
         }
         Cmd::AdminRead(read) => Reply::AdminRead(admin_read(client, read).await),
+        Cmd::Statistics {
+            seq,
+            from_month,
+            office,
+        } => Reply::Statistics {
+            seq,
+            result: client
+                .post::<api::Statistics>(api::statistics::Variables { from_month, office })
+                .await,
+        },
+        Cmd::DataQuality { seq, office } => Reply::DataQuality {
+            seq,
+            result: client
+                .post::<api::DataQuality>(api::data_quality::Variables { office })
+                .await,
+        },
         Cmd::Tokens => Reply::Tokens(
             client
                 .post::<api::ApiTokens>(api::api_tokens::Variables {})

@@ -24,10 +24,12 @@ pub mod person_form;
 pub mod pre_regs;
 pub mod protection;
 pub mod protection_case;
+pub mod quality;
 pub mod register;
 pub mod review;
 pub mod reviews;
 pub mod search;
+pub mod stats;
 pub mod supervisor;
 pub mod tokens;
 pub mod work;
@@ -67,6 +69,10 @@ pub enum Screen {
     Distributions,
     /// One distribution list, where distributions are recorded.
     DistributionList,
+    /// The unit's statistics (analysts' F4; `s` from the supervisor's screen).
+    Statistics,
+    /// Data quality (`q` from the supervisor's screen).
+    Quality,
 }
 
 /// Every screen's state; the app shows one at a time.
@@ -90,6 +96,8 @@ pub struct Screens {
     pub import_reviews: import_reviews::ImportReviewsState,
     pub distributions: distributions::DistributionsState,
     pub distribution_list: distribution_list::DistributionListState,
+    pub stats: stats::StatsState,
+    pub quality: quality::QualityState,
 }
 
 /// An officer a case may be assigned to.
@@ -158,6 +166,10 @@ pub enum Nav {
     ProtectionIntake(String),
     /// One distribution list.
     DistributionList(String),
+    /// The unit's statistics, above the current screen.
+    Statistics,
+    /// Data quality, above the current screen.
+    Quality,
 }
 
 /// What handling a key or a reply asks of the app.

@@ -173,6 +173,8 @@ impl SupervisorState {
                 }
             }
             KeyCode::Char('g') => Outcome::send(s.reread()),
+            KeyCode::Char('s') => Outcome::go(Nav::Statistics),
+            KeyCode::Char('q') => Outcome::go(Nav::Quality),
             _ => Outcome::none(),
         }
     }

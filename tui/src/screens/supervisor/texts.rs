@@ -69,6 +69,8 @@ static ES: Texts = Texts {
         ("Enter", "abrir el caso"),
         ("n, p", "página siguiente / anterior"),
         ("g", "releer"),
+        ("s", "estadísticas de la unidad"),
+        ("q", "calidad de los datos"),
     ],
 };
 
@@ -94,5 +96,7 @@ static EN: Texts = Texts {
         ("Enter", "open the case"),
         ("n, p", "next / previous page"),
         ("g", "reload"),
+        ("s", "the unit's statistics"),
+        ("q", "data quality"),
     ],
 };
