@@ -12,6 +12,8 @@ pub enum Role {
     ProtectionOfficer,
     UnitAdmin,
     Analyst,
+    /// Resettlement staff: identify, assess, submit and follow families through resettlement.
+    ResettlementOfficer,
 }
 
 /// An action on the registry.
@@ -45,6 +47,13 @@ pub enum Permission {
     VerifyIdentity,
     /// See and manage protection cases (the protection module).
     ManageProtection,
+    /// See and manage resettlement cases (the resettlement module).
+    ManageResettlement,
+    /// Refer a person to another unit under a data sharing agreement, record their consent,
+    /// and answer referrals received.
+    ReferPersons,
+    /// Record the unit's data sharing agreements with other units.
+    ManageAgreements,
 }
 
 /// Fields so sensitive that only roles that need them may read them (DOMAIN.md, data protection).
@@ -102,13 +111,14 @@ pub enum ScopeLevel {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::RegistrationClerk,
         Role::EligibilityOfficer,
         Role::Supervisor,
         Role::ProtectionOfficer,
         Role::UnitAdmin,
         Role::Analyst,
+        Role::ResettlementOfficer,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -119,6 +129,7 @@ impl Role {
             Role::ProtectionOfficer => "protection_officer",
             Role::UnitAdmin => "unit_admin",
             Role::Analyst => "analyst",
+            Role::ResettlementOfficer => "resettlement_officer",
         }
     }
 
@@ -137,6 +148,7 @@ impl Role {
                 ReadCases,
                 EnrolBiometrics,
                 VerifyIdentity,
+                ReferPersons,
             ],
             Role::EligibilityOfficer => &[
                 ReadPersons,
@@ -144,6 +156,7 @@ impl Role {
                 AddNeeds,
                 ReadCases,
                 VerifyIdentity,
+                ReferPersons,
             ],
             Role::Supervisor => &[
                 ReadPersons,
@@ -159,6 +172,8 @@ impl Role {
                 AdjudicateBiometrics,
                 VerifyIdentity,
                 ManageProtection,
+                ManageResettlement,
+                ReferPersons,
             ],
             // Protection staff adjudicate possible duplicates because a wrong "same person" can
             // take a refugee's identity away; they do not enrol.
@@ -170,9 +185,18 @@ impl Role {
                 AdjudicateBiometrics,
                 VerifyIdentity,
                 ManageProtection,
+                ReferPersons,
             ],
-            Role::UnitAdmin => &[ManageUsers, ReadAudit],
+            Role::UnitAdmin => &[ManageUsers, ReadAudit, ManageAgreements],
             Role::Analyst => &[ReadStatistics],
+            Role::ResettlementOfficer => &[
+                ReadPersons,
+                AddNeeds,
+                ReadCases,
+                VerifyIdentity,
+                ManageResettlement,
+                ReferPersons,
+            ],
         }
     }
 
@@ -186,6 +210,7 @@ impl Role {
                 &[Sgbv, Torture, Ethnicity, Religion, ClaimNarrative]
             }
             Role::ProtectionOfficer => &[Sgbv, Torture, Medical, Ethnicity, Religion],
+            Role::ResettlementOfficer => &[Sgbv, Torture, Medical],
             Role::RegistrationClerk | Role::UnitAdmin | Role::Analyst => &[],
         }
     }
@@ -209,6 +234,7 @@ impl Role {
             Role::RegistrationClerk => &["registration", "assistance", "protection"],
             Role::EligibilityOfficer => &["rsd"],
             Role::ProtectionOfficer => &["rsd", "protection"],
+            Role::ResettlementOfficer => &["resettlement"],
             Role::Supervisor | Role::UnitAdmin | Role::Analyst => &[],
         }
     }

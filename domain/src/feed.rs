@@ -35,11 +35,18 @@ pub enum RecordKind {
     ProtectionCase,
     /// A possible duplicate found on import, for a registrar to decide.
     ImportReview,
+    /// A person's consent to be referred to another unit, and its withdrawal.
+    Consent,
+    /// A referral received from another unit, with the fields it carried (the receiving
+    /// unit's feed).
+    Referral,
+    /// A resettlement case with its procedure state and queue columns.
+    ResettlementCase,
 }
 
 impl RecordKind {
     /// Every kind, in the order of the table that holds it.
-    pub const ALL: [RecordKind; 14] = [
+    pub const ALL: [RecordKind; 17] = [
         RecordKind::Individual,
         RecordKind::RegistrationGroup,
         RecordKind::GroupMembership,
@@ -54,6 +61,9 @@ impl RecordKind {
         RecordKind::PreRegistration,
         RecordKind::ProtectionCase,
         RecordKind::ImportReview,
+        RecordKind::Consent,
+        RecordKind::Referral,
+        RecordKind::ResettlementCase,
     ];
 
     /// The name stored in the feed (the record's table, singular).
@@ -73,6 +83,9 @@ impl RecordKind {
             RecordKind::PreRegistration => "pre_registration",
             RecordKind::ProtectionCase => "protection_case",
             RecordKind::ImportReview => "import_review",
+            RecordKind::Consent => "consent",
+            RecordKind::Referral => "referral",
+            RecordKind::ResettlementCase => "resettlement_case",
         }
     }
 

@@ -15,5 +15,7 @@ pub mod patch;
 pub mod prereg;
 pub mod protection;
 pub mod registration;
+pub mod resettlement;
 pub mod rsd;
+pub mod sharing;
 pub mod time_zone;

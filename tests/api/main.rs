@@ -22,5 +22,6 @@ mod reference;
 mod registration;
 mod search;
 mod sessions;
+mod sharing;
 mod support;
 mod workflow;

@@ -104,6 +104,22 @@ const OPERATIONS: &[(&str, Option<&str>)] = &[
     ("assignProtectionCase", Some("protection")),
     ("closeProtectionCase", Some("protection")),
     ("reopenProtectionCase", Some("protection")),
+    // Resettlement.
+    ("resettlementCases", Some("resettlement")),
+    ("resettlementCase", Some("resettlement")),
+    ("openResettlementCase", Some("resettlement")),
+    ("actOnResettlementCase", Some("resettlement")),
+    // Sharing between units: every unit may refer and be referred to.
+    ("dataSharingAgreements", None),
+    ("referralConsents", None),
+    ("referrals", None),
+    ("referral", None),
+    ("recordDataSharingAgreement", None),
+    ("recordReferralConsent", None),
+    ("withdrawReferralConsent", None),
+    ("referPerson", None),
+    ("acceptReferral", None),
+    ("declineReferral", None),
 ];
 
 /// A field of the SDL: its arguments (name, type as written) and its type.
@@ -312,7 +328,14 @@ async fn operations_of_a_module_the_unit_lacks_are_refused(t: TestDb) {
     let unhcr = srv.login("unhcr.officer").await;
     let supervisor = srv.login("supervisor").await;
     refuses_exactly(&t.db, &srv, &unhcr, &calls, &["rsd"]).await;
-    refuses_exactly(&t.db, &srv, &supervisor, &calls, &["protection"]).await;
+    refuses_exactly(
+        &t.db,
+        &srv,
+        &supervisor,
+        &calls,
+        &["protection", "resettlement"],
+    )
+    .await;
 
     // The operator takes registration away from DPIN: its next request is refused, with the
     // same token, and nothing is written.
@@ -326,7 +349,7 @@ async fn operations_of_a_module_the_unit_lacks_are_refused(t: TestDb) {
         &srv,
         &supervisor,
         &calls,
-        &["registration", "protection"],
+        &["registration", "protection", "resettlement"],
     )
     .await;
     assert_eq!(count_rows(&t.db, "registration_groups"), groups_before);

@@ -188,6 +188,36 @@ impl App {
         self.has_role(&["protection_officer", "supervisor"]) && self.runs(Module::Protection)
     }
 
+    /// Whether the user works resettlement cases (resettlement staff of a unit that runs the
+    /// resettlement module): F4 is their steps pending, after the RSD officers' and the
+    /// supervisors' arms.
+    pub fn does_resettlement(&self) -> bool {
+        self.has_role(&["resettlement_officer"]) && self.runs(Module::Resettlement)
+    }
+
+    /// Whether the user may refer people to other units and answer referrals (F10).
+    pub fn may_refer(&self) -> bool {
+        crate::screens::referrals::may_refer(&self.ctx())
+    }
+
+    /// Whether a form is open on the screen shown (its keys, F10 among them, are the form's).
+    pub fn form_open(&self) -> bool {
+        let s = &self.screens;
+        match self.screen() {
+            Screen::Case => s.case.form.is_some(),
+            Screen::Supervisor => s.supervisor.form.is_some(),
+            Screen::Review => s.review.form.is_some(),
+            Screen::Individual => s.individual.form.is_some(),
+            Screen::Group => s.group.form.is_some(),
+            Screen::PreRegs => s.pre_regs.form.is_some(),
+            Screen::ProtectionCase => s.protection_case.form.is_some(),
+            Screen::ResettlementCase => s.resettlement_case.form.is_some(),
+            Screen::Referrals => s.referrals.form.is_some(),
+            Screen::Register => true,
+            _ => false,
+        }
+    }
+
     /// What quitting now would lose, named for the question asked before quitting.
     pub fn unsent_work(&self) -> Vec<&'static str> {
         let t = i18n::text(self.lang);
@@ -196,7 +226,11 @@ impl App {
         if s.register.unsent() {
             out.push(t.unsent_register);
         }
-        if s.case.form.is_some() || s.supervisor.form.is_some() || s.protection_case.form.is_some()
+        if s.case.form.is_some()
+            || s.supervisor.form.is_some()
+            || s.protection_case.form.is_some()
+            || s.resettlement_case.form.is_some()
+            || s.referrals.form.is_some()
         {
             out.push(t.unsent_action);
         }
@@ -226,8 +260,14 @@ impl App {
             Screen::Search => s.search.typing(),
             Screen::Individual => s.individual.typing(),
             Screen::Group => s.group.typing(),
-            Screen::Work | Screen::Reviews | Screen::Protection | Screen::ImportReviews => false,
+            Screen::Work
+            | Screen::Reviews
+            | Screen::Protection
+            | Screen::ImportReviews
+            | Screen::Resettlement => false,
             Screen::ProtectionCase => s.protection_case.typing(),
+            Screen::ResettlementCase => s.resettlement_case.typing(),
+            Screen::Referrals => s.referrals.typing(),
             Screen::Admin => s.admin.typing(),
             Screen::Tokens => s.tokens.typing(),
             Screen::PreRegs => s.pre_regs.typing(),
@@ -261,6 +301,8 @@ impl App {
             Screen::PreRegs => self.screens.pre_regs.open(),
             Screen::Protection => self.screens.protection.open(),
             Screen::ImportReviews => self.screens.import_reviews.open(),
+            Screen::Resettlement => self.screens.resettlement.open(),
+            Screen::Referrals => self.screens.referrals.open(),
             _ => Vec::new(),
         };
         self.send(cmds, new);
@@ -279,6 +321,8 @@ impl App {
             Screen::Supervisor
         } else if self.is_officer() {
             Screen::Work
+        } else if self.does_resettlement() {
+            Screen::Resettlement
         } else if self.does_protection() {
             Screen::Protection
         } else {
@@ -327,6 +371,7 @@ impl App {
                         Screen::Supervisor => self.screens.supervisor.reread(),
                         Screen::PreRegs => self.screens.pre_regs.reread(),
                         Screen::Protection => self.screens.protection.reread(),
+                        Screen::Resettlement => self.screens.resettlement.reread(),
                         _ => Vec::new(),
                     };
                     self.send(cmds, new);
@@ -349,6 +394,8 @@ impl App {
                 self.send(cmds, new);
             }
             Nav::ProtectionCase(id) => {
+                self.screens.protection_case.handoff_offered =
+                    self.does_protection() && self.runs(Module::Resettlement);
                 let new = self.screens.protection_case.open(id);
                 self.push(Screen::ProtectionCase);
                 self.send(cmds, new);
@@ -358,6 +405,25 @@ impl App {
                     .protection_case
                     .intake(individual_id, self.lang);
                 self.push(Screen::ProtectionCase);
+            }
+            Nav::ResettlementCase(id) => {
+                let new = self.screens.resettlement_case.open(id);
+                self.push(Screen::ResettlementCase);
+                self.send(cmds, new);
+            }
+            Nav::HandOff {
+                protection_case_id,
+                principal_id,
+            } => {
+                self.screens
+                    .resettlement_case
+                    .hand_off(protection_case_id, principal_id, self.lang);
+                self.push(Screen::ResettlementCase);
+            }
+            Nav::Refer(individual_id) => {
+                self.stack = vec![Screen::Referrals];
+                let new = self.screens.referrals.refer(individual_id);
+                self.send(cmds, new);
             }
             Nav::Decided(decision) => {
                 if self.screen() == Screen::Review {
@@ -468,6 +534,8 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
         let target = match key.code {
             KeyCode::F(4) if app.is_officer() => Some(Screen::Work),
             KeyCode::F(4) | KeyCode::F(5) if app.is_supervisor() => Some(Screen::Supervisor),
+            KeyCode::F(4) if app.does_resettlement() => Some(Screen::Resettlement),
+            KeyCode::F(10) if app.may_refer() && !app.form_open() => Some(Screen::Referrals),
             KeyCode::F(6) if app.is_adjudicator() => Some(Screen::Reviews),
             KeyCode::F(7) if app.is_unit_admin() => Some(Screen::Admin),
             KeyCode::F(12) => Some(Screen::Tokens),
@@ -502,12 +570,15 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
             Screen::Case => s.case.key(key, &ctx),
             Screen::Reviews => s.reviews.key(key),
             Screen::Review => s.review.key(key),
-            Screen::Admin => s.admin.key(key),
+            Screen::Admin => s.admin.key(key, ctx.lang),
             Screen::Tokens => s.tokens.key(key),
             Screen::PreRegs => s.pre_regs.key(key),
             Screen::Protection => s.protection.key(key),
             Screen::ProtectionCase => s.protection_case.key(key, &ctx),
             Screen::ImportReviews => s.import_reviews.key(key),
+            Screen::Resettlement => s.resettlement.key(key),
+            Screen::ResettlementCase => s.resettlement_case.key(key, &ctx),
+            Screen::Referrals => s.referrals.key(key, ctx.lang),
         }
     };
     app.apply(out, cmds)
@@ -612,6 +683,30 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
         Reply::ProtectionCase { seq, result } => app.screens.protection_case.reply(seq, result),
         Reply::Protection { cmid, result } => {
             if let Some(out) = app.screens.protection_case.act_reply(&cmid, result) {
+                app.apply(out, cmds);
+            }
+        }
+        Reply::ResettlementCases { seq, result } => app.screens.resettlement.reply(seq, result),
+        Reply::ResettlementCase { seq, result } => {
+            app.screens.resettlement_case.reply(seq, result)
+        }
+        Reply::Resettlement { cmid, result } => {
+            let out = {
+                let (ctx, s) = app.split();
+                s.resettlement_case.act_reply(&cmid, result, &ctx)
+            };
+            if let Some(out) = out {
+                app.apply(out, cmds);
+            }
+        }
+        Reply::Referrals { seq, result } => {
+            let lang = app.lang;
+            app.screens.referrals.reply(seq, result, lang);
+        }
+        Reply::Sharing { cmid, result } => {
+            let out = app.screens.admin.agreement_reply(&cmid, result.clone());
+            let out = out.or_else(|| app.screens.referrals.act_reply(&cmid, result));
+            if let Some(out) = out {
                 app.apply(out, cmds);
             }
         }
@@ -790,6 +885,10 @@ fn error_of(reply: &Reply) -> Option<&ApiError> {
         Reply::ProtectionCases { result: Err(e), .. } => Some(e),
         Reply::ProtectionCase { result: Err(e), .. } => Some(e),
         Reply::Protection { result: Err(e), .. } => Some(e),
+        Reply::ResettlementCases { result: Err(e), .. }
+        | Reply::ResettlementCase { result: Err(e), .. }
+        | Reply::Resettlement { result: Err(e), .. } => Some(e),
+        Reply::Referrals { result: Err(e), .. } | Reply::Sharing { result: Err(e), .. } => Some(e),
         _ => None,
     }
 }

@@ -282,6 +282,43 @@ pub fn describe(reason: &Reason, lang: Lang) -> String {
             "your unit does not run the {} module; ask the server's operator to enable it",
             module_name(module, lang)
         ),
+        Reason::AgreementNotInForce { from, until } if es => {
+            format!("el acuerdo de intercambio de datos rige del {from} al {until}")
+        }
+        Reason::AgreementNotInForce { from, until } => {
+            format!("the data sharing agreement is in force from {from} to {until}")
+        }
+        Reason::PurposeNotAgreed { purpose } => format!(
+            "{} {}",
+            pick(
+                lang,
+                "el acuerdo no cubre referencias para",
+                "the agreement does not cover referrals for"
+            ),
+            crate::screens::referrals::purpose_name(purpose, lang)
+        ),
+        Reason::ConsentMissing => pick(
+            lang,
+            "falta el consentimiento de la persona para este propósito",
+            "the person's consent for this purpose is missing",
+        )
+        .to_string(),
+        Reason::ConsentWithdrawn { .. } => pick(
+            lang,
+            "la persona retiró su consentimiento: no se comparte nada más",
+            "the person withdrew consent: nothing more is shared",
+        )
+        .to_string(),
+        Reason::FieldNotCarried { field, purpose } if es => format!(
+            "el acuerdo no permite enviar «{}» para {}",
+            crate::screens::referrals::field_name(field, lang),
+            crate::screens::referrals::purpose_name(purpose, lang)
+        ),
+        Reason::FieldNotCarried { field, purpose } => format!(
+            "the agreement does not let a referral for {} carry {}",
+            crate::screens::referrals::purpose_name(purpose, lang),
+            crate::screens::referrals::field_name(field, lang)
+        ),
     }
 }
 

@@ -136,6 +136,9 @@ fn draw_body(app: &App, frame: &mut Frame, area: Rect) {
         Screen::Protection => s.protection.draw(lang, frame, area),
         Screen::ProtectionCase => s.protection_case.draw(lang, frame, area),
         Screen::ImportReviews => s.import_reviews.draw(lang, frame, area),
+        Screen::Resettlement => s.resettlement.draw(lang, frame, area),
+        Screen::ResettlementCase => s.resettlement_case.draw(lang, frame, area),
+        Screen::Referrals => s.referrals.draw(lang, frame, area),
     }
 }
 
@@ -157,6 +160,11 @@ fn screen_name(t: &Text, s: Screen) -> &'static str {
         Screen::Protection => t.protection_title,
         Screen::ProtectionCase => t.protection_case_title,
         Screen::ImportReviews => t.import_reviews_title,
+        Screen::Resettlement => crate::screens::protection::pick(t.lang, "Reasentamiento", "Resettlement"),
+        Screen::ResettlementCase => {
+            crate::screens::protection::pick(t.lang, "Caso de reasentamiento", "Resettlement case")
+        }
+        Screen::Referrals => crate::screens::protection::pick(t.lang, "Referencias", "Referrals"),
     }
 }
 
@@ -219,6 +227,9 @@ fn screen_keys(app: &App) -> Vec<(String, String)> {
         Screen::Protection => ProtectionState::help(app.lang),
         Screen::ProtectionCase => return s.protection_case.help(app.lang),
         Screen::ImportReviews => crate::screens::import_reviews::ImportReviewsState::help(app.lang),
+        Screen::Resettlement => crate::screens::resettlement::ResettlementState::help(app.lang),
+        Screen::ResettlementCase => return s.resettlement_case.help(app.lang),
+        Screen::Referrals => return s.referrals.help(app.lang),
     };
     fixed
         .iter()
@@ -229,16 +240,8 @@ fn screen_keys(app: &App) -> Vec<(String, String)> {
 fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     let s = &app.screens;
     let mut pairs = screen_keys(app);
-    let form_open = match app.screen() {
-        Screen::Case => s.case.form.is_some(),
-        Screen::Supervisor => s.supervisor.form.is_some(),
-        Screen::Review => s.review.form.is_some(),
-        Screen::Individual => s.individual.form.is_some(),
-        Screen::Group => s.group.form.is_some(),
-        Screen::PreRegs => s.pre_regs.form.is_some(),
-        Screen::ProtectionCase => s.protection_case.form.is_some(),
-        _ => false,
-    };
+    let _ = s;
+    let form_open = app.form_open() && app.screen() != Screen::Register;
     let global = if app.screen() == Screen::Login || form_open {
         &[][..]
     } else {
@@ -269,6 +272,26 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     } else {
         t.keys_global_import_reviews
     };
+    let es = app.lang == crate::i18n::Lang::Es;
+    let mut sharing_global: Vec<(&str, &str)> = Vec::new();
+    if !global.is_empty() && app.does_resettlement() && !app.is_officer() && !app.is_supervisor()
+    {
+        sharing_global.push((
+            "F4",
+            if es { "reasentamiento: pasos pendientes" } else { "resettlement steps pending" },
+        ));
+    }
+    if !global.is_empty() && app.may_refer() {
+        sharing_global.push((
+            "F10",
+            if es { "referencias entre unidades" } else { "referrals between units" },
+        ));
+    }
+    pairs.extend(
+        sharing_global
+            .iter()
+            .map(|(k, d)| (k.to_string(), d.to_string())),
+    );
     pairs.extend(
         case_global
             .iter()

@@ -14,7 +14,9 @@ pub mod prereg;
 pub mod protection;
 pub mod query;
 pub mod queues;
+pub mod resettlement;
 pub mod rsd;
+pub mod sharing;
 pub mod subscription;
 pub mod types;
 
@@ -33,6 +35,8 @@ pub struct QueryRoot(
     prereg::PreRegistrationQuery,
     protection::ProtectionQuery,
     imports::ImportQuery,
+    resettlement::ResettlementQuery,
+    sharing::SharingQuery,
 );
 
 /// Writes. Every mutation is idempotent by clientMutationId; every update checks the version read.
@@ -45,6 +49,8 @@ pub struct MutationRoot(
     prereg::PreRegistrationMutation,
     protection::ProtectionMutation,
     imports::ImportMutation,
+    resettlement::ResettlementMutation,
+    sharing::SharingMutation,
 );
 
 /// The API's schema type.

@@ -10,6 +10,7 @@
 mod demo;
 pub mod name_pools;
 mod scale;
+mod sharing;
 mod walk;
 
 pub use demo::{DemoSummary, demo};
@@ -261,6 +262,7 @@ fn role_words(role: Role) -> &'static str {
         Role::ProtectionOfficer => "Protection officer",
         Role::UnitAdmin => "Unit admin",
         Role::Analyst => "Analyst",
+        Role::ResettlementOfficer => "Resettlement officer",
     }
 }
 

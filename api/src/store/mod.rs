@@ -17,9 +17,11 @@ pub mod protection;
 pub mod queries;
 pub mod queues;
 pub mod registry;
+pub mod resettlement;
 pub mod rows;
 pub mod schema;
 pub mod scope;
+pub mod sharing;
 pub mod users;
 pub mod workflow;
 

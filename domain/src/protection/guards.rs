@@ -14,7 +14,11 @@ pub(crate) fn role_allows(role: Role, kind: ActionKind) -> bool {
     match role {
         Role::Supervisor => true,
         Role::ProtectionOfficer => !matches!(kind, RecordBid | Assign | Reopen),
-        Role::RegistrationClerk | Role::EligibilityOfficer | Role::UnitAdmin | Role::Analyst => {
+        Role::RegistrationClerk
+        | Role::EligibilityOfficer
+        | Role::UnitAdmin
+        | Role::Analyst
+        | Role::ResettlementOfficer => {
             false
         }
     }

@@ -16,6 +16,7 @@ use crate::screens::pre_regs::PRE_REGS_PAGE;
 mod act;
 mod person;
 mod protection;
+mod sharing;
 
 /// Starts `cmd`; its reply arrives on `tx`.
 pub fn run(client: &Client, cmd: Cmd, tx: &UnboundedSender<Msg>) {
@@ -295,6 +296,26 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
         },
         Cmd::Protection { cmid, input } => Reply::Protection {
             result: protection::send(client, cmid.clone(), input).await,
+            cmid,
+        },
+        Cmd::ResettlementCases { seq, list } => Reply::ResettlementCases {
+            seq,
+            result: sharing::cases(client, list).await,
+        },
+        Cmd::ResettlementCase { seq, id } => Reply::ResettlementCase {
+            seq,
+            result: sharing::case(client, id).await,
+        },
+        Cmd::Resettlement { cmid, input } => Reply::Resettlement {
+            result: sharing::resettle(client, cmid.clone(), input).await,
+            cmid,
+        },
+        Cmd::Referrals { seq, direction } => Reply::Referrals {
+            seq,
+            result: sharing::referrals(client, direction).await,
+        },
+        Cmd::Sharing { cmid, input } => Reply::Sharing {
+            result: sharing::share(client, cmid.clone(), input).await,
             cmid,
         },
         Cmd::Officers => Reply::Officers(
@@ -610,6 +631,12 @@ async fn admin_read(client: &Client, read: AdminRead) -> Result<AdminData, ApiEr
                 .post::<api::AccessReview>(api::access_review::Variables {})
                 .await?
                 .access_review,
+        ),
+        AdminRead::Agreements => AdminData::Agreements(
+            client
+                .post::<api::Agreements>(api::agreements::Variables {})
+                .await?
+                .data_sharing_agreements,
         ),
     })
 }

@@ -22,10 +22,14 @@ pub mod person_form;
 pub mod pre_regs;
 pub mod protection;
 pub mod protection_case;
+pub mod referrals;
 pub mod register;
+pub mod resettlement;
+pub mod resettlement_case;
 pub mod review;
 pub mod reviews;
 pub mod search;
+pub mod simple_form;
 pub mod supervisor;
 pub mod tokens;
 pub mod work;
@@ -61,6 +65,12 @@ pub enum Screen {
     ProtectionCase,
     /// The registrars' list of possible duplicates found by imports.
     ImportReviews,
+    /// Resettlement cases: steps pending, overdue, ended.
+    Resettlement,
+    /// One resettlement case, or the hand-off of a family from a protection case.
+    ResettlementCase,
+    /// Referrals between units, received and sent.
+    Referrals,
 }
 
 /// Every screen's state; the app shows one at a time.
@@ -82,6 +92,9 @@ pub struct Screens {
     pub protection: protection::ProtectionState,
     pub protection_case: protection_case::ProtectionCaseState,
     pub import_reviews: import_reviews::ImportReviewsState,
+    pub resettlement: resettlement::ResettlementState,
+    pub resettlement_case: resettlement_case::ResettlementCaseState,
+    pub referrals: referrals::ReferralsState,
 }
 
 /// An officer a case may be assigned to.
@@ -148,6 +161,15 @@ pub enum Nav {
     ProtectionCase(String),
     /// The intake of a protection case for this individual.
     ProtectionIntake(String),
+    /// One resettlement case.
+    ResettlementCase(String),
+    /// The hand-off of a protection case's family to resettlement.
+    HandOff {
+        protection_case_id: String,
+        principal_id: String,
+    },
+    /// The referrals screen with the referral form for this individual.
+    Refer(String),
 }
 
 /// What handling a key or a reply asks of the app.

@@ -34,7 +34,7 @@ pub struct Texts {
     pub keys_office_form: &'static [KeyHelp],
     pub keys_settings: &'static [KeyHelp],
     pub keys_review: &'static [KeyHelp],
-    pub tab_names: [&'static str; 4],
+    pub tab_names: [&'static str; 5],
     pub sessions_hint: &'static str,
     pub offices_hint: &'static str,
     pub review_hint: &'static str,
@@ -88,6 +88,8 @@ impl Texts {
             "supervisor" => "supervisor",
             "protection_officer" if es => "protección",
             "protection_officer" => "protection",
+            "resettlement_officer" if es => "reasentamiento",
+            "resettlement_officer" => "resettlement",
             "analyst" if es => "analista",
             "analyst" => "analyst",
             "unit_admin" => "admin",
@@ -141,6 +143,7 @@ impl Texts {
             super::View::Offices => 1,
             super::View::Settings => 2,
             super::View::Review => 3,
+            super::View::Agreements => 4,
         };
         self.tab_names
             .iter()
@@ -396,7 +399,7 @@ static ES: Texts = Texts {
         ("g", "releer (descarta lo no guardado)"),
     ],
     keys_review: &[("↑↓", "elegir usuario"), ("g", "releer")],
-    tab_names: ["Usuarios", "Oficinas", "Ajustes", "Revisión de accesos"],
+    tab_names: ["Usuarios", "Oficinas", "Ajustes", "Accesos", "Acuerdos"],
     sessions_hint: "x cerrar sesión · g releer · Esc volver",
     offices_hint: "n nueva · e editar · g releer",
     review_hint: "↑↓ elegir · g releer",
@@ -498,7 +501,7 @@ static EN: Texts = Texts {
         ("g", "re-read (drops what is not saved)"),
     ],
     keys_review: &[("↑↓", "choose a user"), ("g", "re-read")],
-    tab_names: ["Users", "Offices", "Settings", "Access review"],
+    tab_names: ["Users", "Offices", "Settings", "Access review", "Agreements"],
     sessions_hint: "x end session · g re-read · Esc back",
     offices_hint: "n new · e edit · g re-read",
     review_hint: "↑↓ choose · g re-read",
