@@ -5,7 +5,7 @@
 //! the offices; `3` the unit's settings and their history; `4` the access review. The server
 //! refuses whatever exceeds the admin's reach; this screen only shows the reason.
 
-mod agreements;
+pub mod agreements;
 mod offices;
 mod review;
 mod settings;
