@@ -298,14 +298,8 @@ mod tests {
         let t = terms();
         let all = check_referral(&t, Some(&consent()), "assistance", &[], day(5)).expect("ok");
         assert_eq!(all, ["given_names", "family_name", "sex"]);
-        let some = check_referral(
-            &t,
-            Some(&consent()),
-            "assistance",
-            &["sex".into()],
-            day(5),
-        )
-        .expect("ok");
+        let some = check_referral(&t, Some(&consent()), "assistance", &["sex".into()], day(5))
+            .expect("ok");
         assert_eq!(some, ["sex"]);
         let extra = check_referral(
             &t,
@@ -325,27 +319,37 @@ mod tests {
         let t = terms();
         let c = consent();
         assert!(matches!(
-            check_referral(&t, Some(&c), "assistance", &[], day(21)).unwrap_err().reason,
+            check_referral(&t, Some(&c), "assistance", &[], day(21))
+                .unwrap_err()
+                .reason,
             Reason::AgreementNotInForce { .. }
         ));
         assert!(matches!(
-            check_referral(&t, Some(&c), "resettlement", &[], day(5)).unwrap_err().reason,
+            check_referral(&t, Some(&c), "resettlement", &[], day(5))
+                .unwrap_err()
+                .reason,
             Reason::PurposeNotAgreed { .. }
         ));
         assert_eq!(
-            check_referral(&t, None, "assistance", &[], day(5)).unwrap_err().reason,
+            check_referral(&t, None, "assistance", &[], day(5))
+                .unwrap_err()
+                .reason,
             Reason::ConsentMissing
         );
         let mut w = c.clone();
         w.withdrawn_on = Some(day(4));
         assert!(matches!(
-            check_referral(&t, Some(&w), "assistance", &[], day(5)).unwrap_err().reason,
+            check_referral(&t, Some(&w), "assistance", &[], day(5))
+                .unwrap_err()
+                .reason,
             Reason::ConsentWithdrawn { .. }
         ));
         let mut other = c;
         other.purposes = vec!["resettlement".into()];
         assert_eq!(
-            check_referral(&t, Some(&other), "assistance", &[], day(5)).unwrap_err().reason,
+            check_referral(&t, Some(&other), "assistance", &[], day(5))
+                .unwrap_err()
+                .reason,
             Reason::ConsentMissing
         );
     }

@@ -49,7 +49,8 @@ fn cmid() -> String {
 }
 
 async fn step(srv: &TestServer, token: &str, case: &Value, fields: Value) -> Value {
-    let mut input = json!({ "clientMutationId": cmid(), "caseId": case["id"], "version": case["version"] });
+    let mut input =
+        json!({ "clientMutationId": cmid(), "caseId": case["id"], "version": case["version"] });
     if let (Some(i), Some(f)) = (input.as_object_mut(), fields.as_object()) {
         i.extend(f.clone());
     }
@@ -133,44 +134,89 @@ async fn a_family_handed_over_goes_through_resettlement(t: TestDb) {
 
     let officer = srv.login("unhcr.resettlement").await;
     let reviewer = srv.login("unhcr.reviewer").await;
-    let case = srv.gql(Some(&officer), &read, json!({ "id": id })).await["data"]
-        ["resettlementCase"]
-        .clone();
+    let case =
+        srv.gql(Some(&officer), &read, json!({ "id": id })).await["data"]["resettlementCase"]
+            .clone();
     assert_eq!(case["status"], "IDENTIFIED");
     assert_eq!(case["categories"], json!(["AWR", "LPN"]));
     assert_eq!(case["protectionCaseId"], pc);
     assert_eq!(case["members"].as_array().map(Vec::len), Some(2), "{case}");
-    assert_eq!(
-        list(&case["allowedActions"]),
-        ["RECORD_ASSESSMENT", "EXIT"]
+    assert_eq!(list(&case["allowedActions"]), ["RECORD_ASSESSMENT", "EXIT"]);
+    assert!(
+        case["dueOn"].is_string() && case["overdue"] == false,
+        "{case}"
     );
-    assert!(case["dueOn"].is_string() && case["overdue"] == false, "{case}");
     let today = case["history"][0].clone();
     assert_eq!(today["kind"], "handed_off");
     // A step without what it needs names the field.
-    let missing = step(&srv, &officer, &case, json!({ "action": "RECORD_ASSESSMENT" })).await;
-    assert_eq!(missing["errors"][0]["extensions"]["field"], "input.summary", "{missing}");
-    let case = ok_step(&srv, &officer, &case, json!({ "action": "RECORD_ASSESSMENT", "summary": "Cumple AWR" })).await;
+    let missing = step(
+        &srv,
+        &officer,
+        &case,
+        json!({ "action": "RECORD_ASSESSMENT" }),
+    )
+    .await;
+    assert_eq!(
+        missing["errors"][0]["extensions"]["field"], "input.summary",
+        "{missing}"
+    );
+    let case = ok_step(
+        &srv,
+        &officer,
+        &case,
+        json!({ "action": "RECORD_ASSESSMENT", "summary": "Cumple AWR" }),
+    )
+    .await;
     assert_eq!(case["status"], "ASSESSED");
     // Four eyes: the assessor does not review.
     assert!(!list(&case["allowedActions"]).contains(&"REVIEW_ASSESSMENT".to_string()));
-    let own = step(&srv, &officer, &case, json!({ "action": "REVIEW_ASSESSMENT", "approve": true })).await;
+    let own = step(
+        &srv,
+        &officer,
+        &case,
+        json!({ "action": "REVIEW_ASSESSMENT", "approve": true }),
+    )
+    .await;
     assert_eq!(error_code(&own), Some("FORBIDDEN"), "{own}");
-    let case = ok_step(&srv, &reviewer, &case, json!({ "action": "REVIEW_ASSESSMENT", "approve": true })).await;
+    let case = ok_step(
+        &srv,
+        &reviewer,
+        &case,
+        json!({ "action": "REVIEW_ASSESSMENT", "approve": true }),
+    )
+    .await;
     assert_eq!(case["status"], "APPROVED");
     // A stale version is a conflict.
     let mut stale = case.clone();
     stale["version"] = json!(1);
-    let conflict = step(&srv, &officer, &stale, json!({ "action": "EXIT", "exitReason": "WITHDRAWN" })).await;
+    let conflict = step(
+        &srv,
+        &officer,
+        &stale,
+        json!({ "action": "EXIT", "exitReason": "WITHDRAWN" }),
+    )
+    .await;
     assert_eq!(error_code(&conflict), Some("CONFLICT"), "{conflict}");
     let day = chrono::Utc::now().date_naive() - chrono::Days::new(0);
     let future = (day + chrono::Days::new(3)).to_string();
-    let bad = step(&srv, &officer, &case, json!({ "action": "SUBMIT", "state": "CAN", "date": future, "dossierReference": "ECU-1" })).await;
+    let bad = step(
+        &srv,
+        &officer,
+        &case,
+        json!({ "action": "SUBMIT", "state": "CAN", "date": future, "dossierReference": "ECU-1" }),
+    )
+    .await;
     assert_eq!(reason(&bad), Some("IN_FUTURE"), "{bad}");
-    let on = case["history"].as_array().map_or(String::new(), |_| String::new());
+    let on = case["history"]
+        .as_array()
+        .map_or(String::new(), |_| String::new());
     let _ = on;
     let submitted_on = srv
-        .gql(Some(&officer), "query($id: ID!) { resettlementCase(id: $id) { dueOn } }", json!({ "id": id }))
+        .gql(
+            Some(&officer),
+            "query($id: ID!) { resettlementCase(id: $id) { dueOn } }",
+            json!({ "id": id }),
+        )
         .await;
     let _ = submitted_on;
     // The unit's today is the day the case reached its step (approval just now).
@@ -178,20 +224,51 @@ async fn a_family_handed_over_goes_through_resettlement(t: TestDb) {
     let case = ok_step(&srv, &officer, &case, json!({ "action": "SUBMIT", "state": "can", "date": today, "dossierReference": "ECU-RST-1" })).await;
     assert_eq!(case["status"], "SUBMITTED");
     assert_eq!(case["submissions"][0]["state"], "CAN");
-    let case = ok_step(&srv, &officer, &case, json!({ "action": "RECORD_INTERVIEW", "date": today })).await;
-    let case = ok_step(&srv, &officer, &case, json!({ "action": "RECORD_DECISION", "decision": "ACCEPTED", "date": today })).await;
+    let case = ok_step(
+        &srv,
+        &officer,
+        &case,
+        json!({ "action": "RECORD_INTERVIEW", "date": today }),
+    )
+    .await;
+    let case = ok_step(
+        &srv,
+        &officer,
+        &case,
+        json!({ "action": "RECORD_DECISION", "decision": "ACCEPTED", "date": today }),
+    )
+    .await;
     assert_eq!(case["status"], "ACCEPTED");
     // The steps-pending queue holds it until departure, then the ended list.
     let queue = "query($l: ResettlementCaseList) { resettlementCases(list: $l) { nodes { id status dueOn } } }";
-    let pending = srv.gql(Some(&officer), queue, json!({ "l": "PENDING" })).await;
-    assert_eq!(pending["data"]["resettlementCases"]["nodes"][0]["id"], id, "{pending}");
-    let case = ok_step(&srv, &officer, &case, json!({ "action": "RECORD_DEPARTURE", "date": today })).await;
+    let pending = srv
+        .gql(Some(&officer), queue, json!({ "l": "PENDING" }))
+        .await;
+    assert_eq!(
+        pending["data"]["resettlementCases"]["nodes"][0]["id"], id,
+        "{pending}"
+    );
+    let case = ok_step(
+        &srv,
+        &officer,
+        &case,
+        json!({ "action": "RECORD_DEPARTURE", "date": today }),
+    )
+    .await;
     assert_eq!(case["status"], "DEPARTED");
     assert_eq!(list(&case["allowedActions"]), Vec::<String>::new());
     assert!(case["dueOn"].is_null());
-    let pending = srv.gql(Some(&officer), queue, json!({ "l": "PENDING" })).await;
-    assert_eq!(pending["data"]["resettlementCases"]["nodes"], json!([]), "{pending}");
-    let ended = srv.gql(Some(&officer), queue, json!({ "l": "ENDED" })).await;
+    let pending = srv
+        .gql(Some(&officer), queue, json!({ "l": "PENDING" }))
+        .await;
+    assert_eq!(
+        pending["data"]["resettlementCases"]["nodes"],
+        json!([]),
+        "{pending}"
+    );
+    let ended = srv
+        .gql(Some(&officer), queue, json!({ "l": "ENDED" }))
+        .await;
     assert_eq!(ended["data"]["resettlementCases"]["nodes"][0]["id"], id);
     let kinds: Vec<&str> = case["history"]
         .as_array()
@@ -222,7 +299,12 @@ async fn a_family_handed_over_goes_through_resettlement(t: TestDb) {
     assert_eq!(exited["status"], "EXITED");
     assert_eq!(exited["exitReason"], "OTHER_DURABLE_SOLUTION");
     // Reads are audited; DPIN does not run resettlement.
-    assert!(count_rows(&t.db, "audit_events WHERE record_type = 'resettlement_case' AND action = 'read'") >= 1);
+    assert!(
+        count_rows(
+            &t.db,
+            "audit_events WHERE record_type = 'resettlement_case' AND action = 'read'"
+        ) >= 1
+    );
     let dpin = srv.login("supervisor").await;
     let other = srv.gql(Some(&dpin), &read, json!({ "id": id })).await;
     assert_eq!(reason(&other), Some("MODULE_NOT_ENABLED"), "{other}");
@@ -246,7 +328,13 @@ async fn unit_today(srv: &TestServer, token: &str, id: &Value) -> String {
         .to_string()
 }
 
-async fn record_agreement(srv: &TestServer, admin: &str, purposes: Value, from: &str, until: &str) -> Value {
+async fn record_agreement(
+    srv: &TestServer,
+    admin: &str,
+    purposes: Value,
+    from: &str,
+    until: &str,
+) -> Value {
     srv.gql(
         Some(admin),
         "mutation($i: RecordDataSharingAgreementInput!) { recordDataSharingAgreement(input: $i) { agreement { id withUnit inForce purposes { purpose fields } } } }",
@@ -273,7 +361,10 @@ async fn referrals(srv: &TestServer, token: &str, direction: &str) -> Vec<Value>
         )
         .await;
     assert!(r["errors"].is_null(), "{r}");
-    r["data"]["referrals"]["nodes"].as_array().cloned().unwrap_or_default()
+    r["data"]["referrals"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 async fn referrals_carry_exactly_what_the_agreement_and_consent_allow(t: TestDb) {
@@ -294,18 +385,45 @@ async fn referrals_carry_exactly_what_the_agreement_and_consent_allow(t: TestDb)
     assert!(a["errors"].is_null(), "{a}");
     let agreement = a["data"]["recordDataSharingAgreement"]["agreement"].clone();
     assert_eq!(agreement["withUnit"], "UNHCR");
-    assert_eq!(agreement["purposes"][0]["fields"], json!(["given_names", "family_name", "sex"]));
-    let expired = record_agreement(&srv, &admin, json!([{ "purpose": "asylum", "fields": ["sex"] }]), &d(-30), &d(-1)).await;
+    assert_eq!(
+        agreement["purposes"][0]["fields"],
+        json!(["given_names", "family_name", "sex"])
+    );
+    let expired = record_agreement(
+        &srv,
+        &admin,
+        json!([{ "purpose": "asylum", "fields": ["sex"] }]),
+        &d(-30),
+        &d(-1),
+    )
+    .await;
     let expired = expired["data"]["recordDataSharingAgreement"]["agreement"]["id"].clone();
     // Only admins record agreements; the other unit's admin sees them too.
     let officer = srv.login("officer").await;
-    let not_admin = record_agreement(&srv, &officer, json!([{ "purpose": "asylum", "fields": ["sex"] }]), &d(0), &d(1)).await;
+    let not_admin = record_agreement(
+        &srv,
+        &officer,
+        json!([{ "purpose": "asylum", "fields": ["sex"] }]),
+        &d(0),
+        &d(1),
+    )
+    .await;
     assert_eq!(error_code(&not_admin), Some("FORBIDDEN"), "{not_admin}");
     let unhcr_admin = srv.login("unhcr.admin").await;
     let seen = srv
-        .gql(Some(&unhcr_admin), "{ dataSharingAgreements { id withUnit recordedByUnit inForce } }", json!({}))
+        .gql(
+            Some(&unhcr_admin),
+            "{ dataSharingAgreements { id withUnit recordedByUnit inForce } }",
+            json!({}),
+        )
         .await;
-    assert_eq!(seen["data"]["dataSharingAgreements"].as_array().map(Vec::len), Some(2), "{seen}");
+    assert_eq!(
+        seen["data"]["dataSharingAgreements"]
+            .as_array()
+            .map(Vec::len),
+        Some(2),
+        "{seen}"
+    );
     assert_eq!(seen["data"]["dataSharingAgreements"][0]["withUnit"], "DPIN");
 
     let clerk = srv.login("registrar").await;
@@ -331,14 +449,21 @@ async fn referrals_carry_exactly_what_the_agreement_and_consent_allow(t: TestDb)
     bad["fields"] = json!(["given_names", "date_of_birth"]);
     let r = refer(&srv, &officer, bad).await;
     assert_eq!(reason(&r), Some("FIELD_NOT_CARRIED"), "{r}");
-    assert_eq!(r["errors"][0]["extensions"]["params"]["field"], "date_of_birth");
+    assert_eq!(
+        r["errors"][0]["extensions"]["params"]["field"],
+        "date_of_birth"
+    );
     let mut bad = base(consent.clone());
     bad["agreementId"] = expired;
     bad["purpose"] = json!("asylum");
     let r = refer(&srv, &officer, bad).await;
     assert_eq!(reason(&r), Some("AGREEMENT_NOT_IN_FORCE"), "{r}");
     assert_eq!(count_rows(&t.db, "referrals"), 0);
-    assert_eq!(count_rows(&t.db, "consents"), 0, "a refused referral records no consent");
+    assert_eq!(
+        count_rows(&t.db, "consents"),
+        0,
+        "a refused referral records no consent"
+    );
 
     // Accepted: exactly the agreed fields travel, audited on both sides.
     let mut ok = base(consent.clone());
@@ -363,10 +488,22 @@ async fn referrals_carry_exactly_what_the_agreement_and_consent_allow(t: TestDb)
             { "field": "sex", "value": "F" }
         ])
     );
-    assert!(got["individualId"].is_null(), "the sender's person is not named: {got}");
-    assert_eq!(count_rows(&t.db, "audit_events WHERE action = 'share_field'"), 3);
+    assert!(
+        got["individualId"].is_null(),
+        "the sender's person is not named: {got}"
+    );
     assert_eq!(
-        count_rows(&t.db, &format!("audit_events WHERE action = 'field_received' AND operation_unit_id = '{}'", w.unhcr)),
+        count_rows(&t.db, "audit_events WHERE action = 'share_field'"),
+        3
+    );
+    assert_eq!(
+        count_rows(
+            &t.db,
+            &format!(
+                "audit_events WHERE action = 'field_received' AND operation_unit_id = '{}'",
+                w.unhcr
+            )
+        ),
         3
     );
 
@@ -392,7 +529,10 @@ async fn referrals_carry_exactly_what_the_agreement_and_consent_allow(t: TestDb)
             json!({ "i": { "clientMutationId": cmid(), "consentId": consent_row["id"], "version": consent_row["version"] } }),
         )
         .await;
-    assert!(w_["data"]["withdrawReferralConsent"]["consent"]["withdrawnOn"].is_string(), "{w_}");
+    assert!(
+        w_["data"]["withdrawReferralConsent"]["consent"]["withdrawnOn"].is_string(),
+        "{w_}"
+    );
     let received = referrals(&srv, &unhcr, "RECEIVED").await;
     let luis = received
         .iter()
@@ -400,7 +540,11 @@ async fn referrals_carry_exactly_what_the_agreement_and_consent_allow(t: TestDb)
         .cloned()
         .unwrap_or_default();
     assert_eq!(luis["consentWithdrawn"], true);
-    assert_eq!(luis["sharedFields"], json!([]), "nothing more is shared: {luis}");
+    assert_eq!(
+        luis["sharedFields"],
+        json!([]),
+        "nothing more is shared: {luis}"
+    );
     under["clientMutationId"] = json!(cmid());
     let after = refer(&srv, &officer, under).await;
     assert_eq!(reason(&after), Some("CONSENT_WITHDRAWN"), "{after}");
@@ -425,7 +569,10 @@ async fn referrals_carry_exactly_what_the_agreement_and_consent_allow(t: TestDb)
             json!({ "i": { "clientMutationId": cmid(), "referralId": luis["id"], "version": luis["version"], "reason": "Fuera de nuestra zona" } }),
         )
         .await;
-    assert_eq!(decline["data"]["declineReferral"]["referral"]["declineReason"], "Fuera de nuestra zona", "{decline}");
+    assert_eq!(
+        decline["data"]["declineReferral"]["referral"]["declineReason"], "Fuera de nuestra zona",
+        "{decline}"
+    );
     // DPIN cannot answer what it sent.
     let own = srv
         .gql(
@@ -438,7 +585,10 @@ async fn referrals_carry_exactly_what_the_agreement_and_consent_allow(t: TestDb)
     let sent = referrals(&srv, &officer, "SENT").await;
     assert_eq!(sent.len(), 2);
     let statuses: Vec<&str> = sent.iter().filter_map(|r| r["status"].as_str()).collect();
-    assert!(statuses.contains(&"ACCEPTED") && statuses.contains(&"DECLINED"), "{sent:?}");
+    assert!(
+        statuses.contains(&"ACCEPTED") && statuses.contains(&"DECLINED"),
+        "{sent:?}"
+    );
     for r in &sent {
         assert_eq!(r["sharedFields"], json!([]));
         assert!(r["declineReason"].is_null() && r["note"].is_null(), "{r}");
@@ -447,7 +597,13 @@ async fn referrals_carry_exactly_what_the_agreement_and_consent_allow(t: TestDb)
         assert_eq!(r["individual"]["familyName"], "Pérez", "{r}");
     }
     assert_eq!(
-        count_rows(&t.db, &format!("audit_events WHERE action = 'referral_outcome' AND operation_unit_id = '{}'", w.dpin)),
+        count_rows(
+            &t.db,
+            &format!(
+                "audit_events WHERE action = 'referral_outcome' AND operation_unit_id = '{}'",
+                w.dpin
+            )
+        ),
         2
     );
     assert_feed_covers(&t.db);
@@ -459,7 +615,14 @@ async fn units_outside_a_referral_reach_nothing_of_it(t: TestDb) {
     let admin = srv.login("admin").await;
     let today = (chrono::Utc::now() - chrono::TimeDelta::hours(5)).date_naive();
     let d = |days: i64| (today + chrono::TimeDelta::days(days)).to_string();
-    let a = record_agreement(&srv, &admin, json!([{ "purpose": "assistance", "fields": ["given_names"] }]), &d(-1), &d(1)).await;
+    let a = record_agreement(
+        &srv,
+        &admin,
+        json!([{ "purpose": "assistance", "fields": ["given_names"] }]),
+        &d(-1),
+        &d(1),
+    )
+    .await;
     let agreement = a["data"]["recordDataSharingAgreement"]["agreement"]["id"].clone();
     let clerk = srv.login("registrar").await;
     let reg = register(&srv, &clerk, family("iso-ref", "Rojas")).await;
@@ -468,7 +631,11 @@ async fn units_outside_a_referral_reach_nothing_of_it(t: TestDb) {
     let sent = refer(&srv, &officer, json!({ "clientMutationId": cmid(), "individualId": person, "agreementId": agreement, "purpose": "assistance", "consent": { "givenBy": "la persona", "givenOn": d(0) } })).await;
     let referral = sent["data"]["referPerson"]["referral"].clone();
     let consents = srv
-        .gql(Some(&officer), "query($id: ID!) { referralConsents(individualId: $id) { id version } }", json!({ "id": person }))
+        .gql(
+            Some(&officer),
+            "query($id: ID!) { referralConsents(individualId: $id) { id version } }",
+            json!({ "id": person }),
+        )
         .await;
     let consent = consents["data"]["referralConsents"][0].clone();
     assert!(consent["id"].is_string(), "{consents}");
@@ -478,12 +645,26 @@ async fn units_outside_a_referral_reach_nothing_of_it(t: TestDb) {
         .db
         .write_blocking(|c| users::create_unit(c, "NGO", "Partner NGO", "ngo", &["assistance"]))
         .expect("unit");
-    t.db.write_blocking(|c| users::create_office(c, &ngo.id, "UIO", "Quito")).expect("office");
-    staff(&t.db, &ngo.id, &[("ngo.worker", "registration_clerk,supervisor"), ("ngo.admin", "unit_admin")]);
+    t.db.write_blocking(|c| users::create_office(c, &ngo.id, "UIO", "Quito"))
+        .expect("office");
+    staff(
+        &t.db,
+        &ngo.id,
+        &[
+            ("ngo.worker", "registration_clerk,supervisor"),
+            ("ngo.admin", "unit_admin"),
+        ],
+    );
     let _ = w;
     let worker = srv.login("ngo.worker").await;
     let ngo_admin = srv.login("ngo.admin").await;
-    let empty = srv.gql(Some(&ngo_admin), "{ dataSharingAgreements { id } }", json!({})).await;
+    let empty = srv
+        .gql(
+            Some(&ngo_admin),
+            "{ dataSharingAgreements { id } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(empty["data"]["dataSharingAgreements"], json!([]), "{empty}");
     for dir in ["RECEIVED", "SENT"] {
         assert!(referrals(&srv, &worker, dir).await.is_empty());
@@ -516,7 +697,10 @@ async fn units_outside_a_referral_reach_nothing_of_it(t: TestDb) {
     for (q, v) in &calls {
         let r = srv.gql(Some(&worker), q, v.clone()).await;
         assert!(
-            matches!(error_code(&r), Some("NOT_FOUND" | "VALIDATION" | "FORBIDDEN")),
+            matches!(
+                error_code(&r),
+                Some("NOT_FOUND" | "VALIDATION" | "FORBIDDEN")
+            ),
             "{q}: {r}"
         );
     }

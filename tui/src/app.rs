@@ -415,9 +415,11 @@ impl App {
                 protection_case_id,
                 principal_id,
             } => {
-                self.screens
-                    .resettlement_case
-                    .hand_off(protection_case_id, principal_id, self.lang);
+                self.screens.resettlement_case.hand_off(
+                    protection_case_id,
+                    principal_id,
+                    self.lang,
+                );
                 self.push(Screen::ResettlementCase);
             }
             Nav::Refer(individual_id) => {
@@ -687,9 +689,7 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
             }
         }
         Reply::ResettlementCases { seq, result } => app.screens.resettlement.reply(seq, result),
-        Reply::ResettlementCase { seq, result } => {
-            app.screens.resettlement_case.reply(seq, result)
-        }
+        Reply::ResettlementCase { seq, result } => app.screens.resettlement_case.reply(seq, result),
         Reply::Resettlement { cmid, result } => {
             let out = {
                 let (ctx, s) = app.split();

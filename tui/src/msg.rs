@@ -737,7 +737,9 @@ pub enum AdminOp {
 /// What the administration screen reads besides the users.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AdminRead {
-    Sessions { user_id: String },
+    Sessions {
+        user_id: String,
+    },
     Offices,
     Settings,
     Review,

@@ -160,7 +160,9 @@ fn screen_name(t: &Text, s: Screen) -> &'static str {
         Screen::Protection => t.protection_title,
         Screen::ProtectionCase => t.protection_case_title,
         Screen::ImportReviews => t.import_reviews_title,
-        Screen::Resettlement => crate::screens::protection::pick(t.lang, "Reasentamiento", "Resettlement"),
+        Screen::Resettlement => {
+            crate::screens::protection::pick(t.lang, "Reasentamiento", "Resettlement")
+        }
         Screen::ResettlementCase => {
             crate::screens::protection::pick(t.lang, "Caso de reasentamiento", "Resettlement case")
         }
@@ -274,17 +276,24 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     };
     let es = app.lang == crate::i18n::Lang::Es;
     let mut sharing_global: Vec<(&str, &str)> = Vec::new();
-    if !global.is_empty() && app.does_resettlement() && !app.is_officer() && !app.is_supervisor()
-    {
+    if !global.is_empty() && app.does_resettlement() && !app.is_officer() && !app.is_supervisor() {
         sharing_global.push((
             "F4",
-            if es { "reasentamiento: pasos pendientes" } else { "resettlement steps pending" },
+            if es {
+                "reasentamiento: pasos pendientes"
+            } else {
+                "resettlement steps pending"
+            },
         ));
     }
     if !global.is_empty() && app.may_refer() {
         sharing_global.push((
             "F10",
-            if es { "referencias entre unidades" } else { "referrals between units" },
+            if es {
+                "referencias entre unidades"
+            } else {
+                "referrals between units"
+            },
         ));
     }
     pairs.extend(

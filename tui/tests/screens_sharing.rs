@@ -127,7 +127,12 @@ fn resettlement_record(status: &str, actions: &[&str]) -> amparo::msg::Resettlem
 #[test]
 fn resettlement_staff_land_on_the_steps_pending_and_submit_a_case() {
     for (lang, code) in LANGS {
-        let (mut app, cmds) = log_in(lang, "unhcr.resettlement", &["resettlement_officer"], &UNHCR);
+        let (mut app, cmds) = log_in(
+            lang,
+            "unhcr.resettlement",
+            &["resettlement_officer"],
+            &UNHCR,
+        );
         assert_eq!(app.screen(), Screen::Resettlement, "F4 is their home");
         let Some(Cmd::ResettlementCases { seq, list }) = cmds
             .iter()
@@ -155,7 +160,10 @@ fn resettlement_staff_land_on_the_steps_pending_and_submit_a_case() {
             &mut app,
             Reply::ResettlementCase {
                 seq: *seq,
-                result: Ok(Box::new(resettlement_record("APPROVED", &["SUBMIT", "EXIT"]))),
+                result: Ok(Box::new(resettlement_record(
+                    "APPROVED",
+                    &["SUBMIT", "EXIT"],
+                ))),
             },
         );
         assert_eq!(app.screen(), Screen::ResettlementCase);
@@ -222,12 +230,14 @@ fn a_protection_officer_hands_a_family_to_resettlement() {
         // F4 is not theirs: they are no resettlement staff.
         press(&mut app, KeyCode::F(4));
         assert_eq!(app.screen(), Screen::Protection);
-        let d: amparo::api::protection_cases::ResponseData = data(json!({ "protectionCases": { "nodes": [{
+        let d: amparo::api::protection_cases::ResponseData = data(
+            json!({ "protectionCases": { "nodes": [{
             "id": "pc-1", "caseNumber": "UNHCR-P-0000001", "status": "open", "category": "WR",
             "restricted": false, "riskLevel": "HIGH", "nextFollowUp": "2026-12-01",
             "openedOn": "2026-11-20",
             "members": [{ "principal": true, "child": false, "individual": { "fullName": "Rosa Quintero" } }],
-        }] } }));
+        }] } }),
+        );
         let seq = app.screens.protection.seq;
         reply(
             &mut app,
@@ -289,7 +299,10 @@ fn a_protection_officer_hands_a_family_to_resettlement() {
                 result: Ok("rc-9".into()),
             },
         );
-        assert!(cmds.is_empty(), "a protection officer does not read the case: {cmds:?}");
+        assert!(
+            cmds.is_empty(),
+            "a protection officer does not read the case: {cmds:?}"
+        );
         insta::assert_snapshot!(format!("resettlement_handed_off_{code}"), render(&app));
         press(&mut app, KeyCode::Esc);
         assert_eq!(app.screen(), Screen::ProtectionCase);
@@ -370,12 +383,7 @@ fn referrals_reply(app: &mut App, cmds: &[Cmd], sent: bool) {
 #[test]
 fn referrals_received_are_answered_and_sent_show_only_their_outcome() {
     for (lang, code) in LANGS {
-        let (mut app, _) = log_in(
-            lang,
-            "unhcr.supervisor",
-            &["supervisor"],
-            &UNHCR,
-        );
+        let (mut app, _) = log_in(lang, "unhcr.supervisor", &["supervisor"], &UNHCR);
         let cmds = press(&mut app, KeyCode::F(10));
         assert_eq!(app.screen(), Screen::Referrals);
         referrals_reply(&mut app, &cmds, false);
@@ -406,7 +414,10 @@ fn referrals_received_are_answered_and_sent_show_only_their_outcome() {
                 result: Ok("RF-0A1B2C3D4E".into()),
             },
         );
-        assert!(matches!(cmds.as_slice(), [Cmd::Referrals { .. }]), "{cmds:?}");
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::Referrals { .. }]),
+            "{cmds:?}"
+        );
         // The biometric one names the unit's own person.
         referrals_reply(&mut app, &cmds, false);
         press(&mut app, KeyCode::Down);
@@ -437,7 +448,11 @@ fn a_person_is_referred_with_consent_from_their_record() {
         let ind: amparo::api::individual::ResponseData = data(json!({ "individual": {
             "id": "d-1", "individualNumber": "DPIN-I-0000012", "fullName": "Ana Pérez",
             "givenNames": "Ana", "familyName": "Pérez", "version": 2, "sex": "F",
-            "dateOfBirth": "1990-01-01", "unassigned": 0
+            "originalScriptName": null, "dateOfBirth": "1990-01-01",
+            "dateOfBirthPrecision": "exact", "nationalities": ["COL"],
+            "office": { "name": "Quito" }, "specificNeeds": [], "withheldSpecificNeeds": 0,
+            "documents": [], "addresses": [], "phones": [], "languages": [],
+            "groupMembership": null, "cases": [], "history": [],
         } }));
         reply(
             &mut app,
@@ -449,7 +464,10 @@ fn a_person_is_referred_with_consent_from_their_record() {
         let cmds = press(&mut app, KeyCode::Char('R'));
         assert_eq!(app.screen(), Screen::Referrals);
         referrals_reply(&mut app, &cmds, true);
-        assert!(app.screens.referrals.form.is_some(), "the referral form opens");
+        assert!(
+            app.screens.referrals.form.is_some(),
+            "the referral form opens"
+        );
         press(&mut app, KeyCode::Right);
         press(&mut app, KeyCode::Tab);
         press(&mut app, KeyCode::Tab);
@@ -524,7 +542,10 @@ fn the_admin_records_an_agreement_in_view_5() {
         let [Cmd::Sharing { cmid, input }] = cmds.as_slice() else {
             panic!("{cmds:?}")
         };
-        let SharingInput::Agreement { fields, purpose, .. } = input else {
+        let SharingInput::Agreement {
+            fields, purpose, ..
+        } = input
+        else {
             panic!("{input:?}")
         };
         assert_eq!(purpose, "assistance");

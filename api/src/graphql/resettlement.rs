@@ -610,9 +610,7 @@ impl ResettlementMutation {
             principal_id: input.principal_id.0,
             member_ids: input.member_ids.into_iter().map(|i| i.0).collect(),
             categories: input.categories,
-            priority: input
-                .priority
-                .map_or(domain::Priority::Normal, Into::into),
+            priority: input.priority.map_or(domain::Priority::Normal, Into::into),
             summary: input.summary,
             protection_case_id: input.protection_case_id.map(|i| i.0),
         };

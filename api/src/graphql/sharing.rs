@@ -319,9 +319,12 @@ impl SharingQuery {
         #[graphql(desc = "The person.")] individual_id: ID,
     ) -> GqlResult<Vec<ReferralConsent>> {
         let id = individual_id.0.clone();
-        let rows = scoped_read(ctx, "list_consents", Some(&individual_id.0), move |c, s, r| {
-            store::consents_of(c, s, r, &id)
-        })
+        let rows = scoped_read(
+            ctx,
+            "list_consents",
+            Some(&individual_id.0),
+            move |c, s, r| store::consents_of(c, s, r, &id),
+        )
         .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
@@ -372,9 +375,11 @@ impl SharingQuery {
         #[graphql(desc = "The referral's id.")] id: ID,
     ) -> GqlResult<Referral> {
         let rid = id.0.clone();
-        scoped_read(ctx, "read", Some(&id.0), move |c, s, r| store::get(c, s, r, &rid))
-            .await
-            .map(Referral)
+        scoped_read(ctx, "read", Some(&id.0), move |c, s, r| {
+            store::get(c, s, r, &rid)
+        })
+        .await
+        .map(Referral)
     }
 }
 

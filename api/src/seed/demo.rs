@@ -261,7 +261,10 @@ impl fmt::Display for DemoSummary {
         writeln!(
             f,
             "  UNHCR: {} individuals in {} registration groups, {} protection cases, {} resettlement cases.",
-            self.unhcr_individuals, self.unhcr_groups, self.protection_cases, self.resettlement_cases
+            self.unhcr_individuals,
+            self.unhcr_groups,
+            self.protection_cases,
+            self.resettlement_cases
         )?;
         write!(
             f,

@@ -134,23 +134,24 @@ pub fn world(
             .cloned()
             .ok_or_else(|| Error::internal("the demo world has too few people to refer"))
     };
-    let refer = |conn: &mut DbConn, scope: &Scope, individual: String, purpose: &str, note: &str| {
-        sstore::refer(
-            conn,
-            scope,
-            &NewReferral {
-                individual_id: individual,
-                agreement_id: agreement.clone(),
-                purpose: purpose.into(),
-                consent: Some(ConsentChoice::GivenNow {
-                    given_by: "la persona".into(),
-                    given_on: today,
-                }),
-                fields: Vec::new(),
-                note: Some(note.into()),
-            },
-        )
-    };
+    let refer =
+        |conn: &mut DbConn, scope: &Scope, individual: String, purpose: &str, note: &str| {
+            sstore::refer(
+                conn,
+                scope,
+                &NewReferral {
+                    individual_id: individual,
+                    agreement_id: agreement.clone(),
+                    purpose: purpose.into(),
+                    consent: Some(ConsentChoice::GivenNow {
+                        given_by: "la persona".into(),
+                        given_on: today,
+                    }),
+                    fields: Vec::new(),
+                    note: Some(note.into()),
+                },
+            )
+        };
     // DPIN to UNHCR: one waiting in UNHCR's queue, one accepted (registered by UNHCR).
     refer(
         conn,
@@ -232,14 +233,54 @@ pub fn world(
         Ok(())
     };
     let specs: [(&[&str], Priority, &str, usize); 8] = [
-        (&["LPN"], Priority::Urgent, "Amenazas de un grupo armado que la siguió desde Nariño.", 0),
-        (&["AWR", "LPN"], Priority::Normal, "Mujer sola con hijas, hostigada en el barrio.", 1),
-        (&["CAR"], Priority::Normal, "Adolescente en riesgo de reclutamiento.", 2),
-        (&["LAS"], Priority::Normal, "Sin soluciones duraderas alternativas previsibles.", 3),
-        (&["FAM"], Priority::Normal, "Reunificación con su esposo reasentado en Canadá.", 4),
-        (&["SVT"], Priority::Urgent, "Sobreviviente de tortura; necesita tratamiento especializado.", 5),
-        (&["MED"], Priority::Emergency, "Enfermedad que no puede tratarse en Ecuador.", 6),
-        (&["LPN"], Priority::Normal, "Amenazas; la familia encontró otra solución.", 7),
+        (
+            &["LPN"],
+            Priority::Urgent,
+            "Amenazas de un grupo armado que la siguió desde Nariño.",
+            0,
+        ),
+        (
+            &["AWR", "LPN"],
+            Priority::Normal,
+            "Mujer sola con hijas, hostigada en el barrio.",
+            1,
+        ),
+        (
+            &["CAR"],
+            Priority::Normal,
+            "Adolescente en riesgo de reclutamiento.",
+            2,
+        ),
+        (
+            &["LAS"],
+            Priority::Normal,
+            "Sin soluciones duraderas alternativas previsibles.",
+            3,
+        ),
+        (
+            &["FAM"],
+            Priority::Normal,
+            "Reunificación con su esposo reasentado en Canadá.",
+            4,
+        ),
+        (
+            &["SVT"],
+            Priority::Urgent,
+            "Sobreviviente de tortura; necesita tratamiento especializado.",
+            5,
+        ),
+        (
+            &["MED"],
+            Priority::Emergency,
+            "Enfermedad que no puede tratarse en Ecuador.",
+            6,
+        ),
+        (
+            &["LPN"],
+            Priority::Normal,
+            "Amenazas; la familia encontró otra solución.",
+            7,
+        ),
     ];
     for (n, (cats, priority, summary, k)) in specs.into_iter().enumerate() {
         let who_ = person(unhcr_people, k % unhcr_people.len().max(1))?;
@@ -249,38 +290,54 @@ pub fn world(
             0 => vec![],
             1 => vec![(false, assess.clone())],
             2 => vec![(false, assess.clone()), (true, approve.clone())],
-            3 => vec![(false, assess.clone()), (true, approve.clone()), (false, submit(n))],
+            3 => vec![
+                (false, assess.clone()),
+                (true, approve.clone()),
+                (false, submit(n)),
+            ],
             4 => vec![
                 (false, assess.clone()),
                 (true, approve.clone()),
                 (false, submit(n)),
-                (false, Action::RecordInterview {
-                    interviewed_on: today,
-                }),
+                (
+                    false,
+                    Action::RecordInterview {
+                        interviewed_on: today,
+                    },
+                ),
             ],
             5 => vec![
                 (false, assess.clone()),
                 (true, approve.clone()),
                 (false, submit(n)),
-                (false, Action::RecordDecision {
-                    decision: StateDecision::Accepted,
-                    decided_on: today,
-                }),
+                (
+                    false,
+                    Action::RecordDecision {
+                        decision: StateDecision::Accepted,
+                        decided_on: today,
+                    },
+                ),
             ],
             6 => vec![
                 (false, assess.clone()),
                 (true, approve.clone()),
                 (false, submit(n)),
-                (false, Action::RecordDecision {
-                    decision: StateDecision::Accepted,
-                    decided_on: today,
-                }),
+                (
+                    false,
+                    Action::RecordDecision {
+                        decision: StateDecision::Accepted,
+                        decided_on: today,
+                    },
+                ),
                 (false, Action::RecordDeparture { departed_on: today }),
             ],
-            _ => vec![(false, Action::Exit {
-                reason: ExitReason::OtherDurableSolution,
-                note: Some("Integración local con empleo formal.".into()),
-            })],
+            _ => vec![(
+                false,
+                Action::Exit {
+                    reason: ExitReason::OtherDurableSolution,
+                    note: Some("Integración local con empleo formal.".into()),
+                },
+            )],
         };
         walk(conn, &id, steps)?;
         out.resettlement_cases += 1;
@@ -294,8 +351,9 @@ pub fn world(
                 member_ids: Vec::new(),
                 categories: vec!["AWR".into()],
                 priority: Priority::Urgent,
-                summary: "Riesgo persistente pese al plan de protección; se propone reasentamiento."
-                    .into(),
+                summary:
+                    "Riesgo persistente pese al plan de protección; se propone reasentamiento."
+                        .into(),
                 protection_case_id: Some(pc),
             },
         )?;

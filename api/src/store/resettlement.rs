@@ -82,15 +82,24 @@ pub fn open(conn: &mut DbConn, scope: &Scope, new: &NewResettlementCase) -> Resu
     let mut ids = vec![new.principal_id.clone()];
     if let Some(pc) = &new.protection_case_id {
         let mut reads = Reads::default();
-        let case = super::protection::get(conn, scope, &mut reads, pc)
-            .map_err(|_| Error::validation("input.protectionCaseId", "no protection case with this id in your scope"))?;
+        let case = super::protection::get(conn, scope, &mut reads, pc).map_err(|_| {
+            Error::validation(
+                "input.protectionCaseId",
+                "no protection case with this id in your scope",
+            )
+        })?;
         audit::append(conn, &AuditActor::from(scope), &reads.into_entries())?;
         for m in &case.state.members {
             if !ids.contains(&m.individual_id) {
                 ids.push(m.individual_id.clone());
             }
         }
-        if !case.state.members.iter().any(|m| m.individual_id == new.principal_id) {
+        if !case
+            .state
+            .members
+            .iter()
+            .any(|m| m.individual_id == new.principal_id)
+        {
             return Err(Error::validation(
                 "input.principalId",
                 "the principal is not a member of the protection case",
@@ -165,7 +174,11 @@ pub fn open(conn: &mut DbConn, scope: &Scope, new: &NewResettlementCase) -> Resu
             resettlement_cases::updated_at.eq(at),
         ))
         .execute(conn)?;
-    let kind = if handing_off { "handed_off" } else { "identified" };
+    let kind = if handing_off {
+        "handed_off"
+    } else {
+        "identified"
+    };
     append_event(conn, scope, &id, kind, at, &state)?;
     let mut entries = vec![Entry::ok("create", "resettlement_case", &id)];
     if let Some(pc) = &new.protection_case_id {
@@ -407,4 +420,3 @@ fn refusal(r: resettlement::Refusal) -> Error {
         ),
     }
 }
-

@@ -229,7 +229,9 @@ impl Scope {
             (ScopeLevel::Office, Some(office)) => {
                 Box::new(unit.and(r::office_id.eq(office.clone())))
             }
-            (ScopeLevel::Office, None) | (ScopeLevel::Own, _) => Box::new(unit.and(r::id.ne(r::id))),
+            (ScopeLevel::Office, None) | (ScopeLevel::Own, _) => {
+                Box::new(unit.and(r::id.ne(r::id)))
+            }
         }
     }
 }

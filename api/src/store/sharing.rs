@@ -234,16 +234,18 @@ pub fn agreements(conn: &mut DbConn, scope: &Scope) -> Result<Vec<Agreement>> {
                 .eq(scope.unit_id())
                 .or(sharing_agreements::partner_unit_id.eq(scope.unit_id())),
         )
-        .order((sharing_agreements::created_at.desc(), sharing_agreements::id))
+        .order((
+            sharing_agreements::created_at.desc(),
+            sharing_agreements::id,
+        ))
         .select(AgreementRow::as_select())
         .load(conn)?;
     rows.into_iter().map(|r| agreement(conn, r)).collect()
 }
 
 fn agreement(conn: &mut DbConn, row: AgreementRow) -> Result<Agreement> {
-    let purposes: Vec<Purpose> = serde_json::from_str(&row.purposes).map_err(|e| {
-        Error::internal(format!("the agreement {} cannot be read: {e}", row.id))
-    })?;
+    let purposes: Vec<Purpose> = serde_json::from_str(&row.purposes)
+        .map_err(|e| Error::internal(format!("the agreement {} cannot be read: {e}", row.id)))?;
     let terms = Terms {
         purposes,
         valid_from: row.valid_from,
@@ -366,7 +368,11 @@ pub fn record_consent(conn: &mut DbConn, scope: &Scope, new: &NewConsent) -> Res
         &AuditActor::from(scope),
         &[Entry::ok("create", "consent", &id)],
     )?;
-    feed::record(conn, scope.unit_id(), &[Change::create(RecordKind::Consent, &id)])?;
+    feed::record(
+        conn,
+        scope.unit_id(),
+        &[Change::create(RecordKind::Consent, &id)],
+    )?;
     Ok(id)
 }
 
@@ -381,7 +387,10 @@ pub fn withdraw_consent(
     scope.require(Permission::ReferPersons)?;
     let row = consent(conn, scope, id)?;
     if row.withdrawn_on.is_some() {
-        return Err(Error::validation("input.consentId", "the consent is already withdrawn"));
+        return Err(Error::validation(
+            "input.consentId",
+            "the consent is already withdrawn",
+        ));
     }
     if row.version != version {
         return Err(Error::conflict(format!(
@@ -404,13 +413,22 @@ pub fn withdraw_consent(
     ))
     .execute(conn)?;
     if changed != 1 {
-        return Err(Error::conflict("the consent was changed at the same moment; reload and try again"));
+        return Err(Error::conflict(
+            "the consent was changed at the same moment; reload and try again",
+        ));
     }
     let event = serde_json::to_value(RecordEvent::ConsentWithdrawn {
         consent_id: id.to_string(),
     })
     .map_err(|e| Error::internal(format!("cannot store the consent event: {e}")))?;
-    record_event(conn, scope, "individual", &row.individual_id, "consent_withdrawn", event)?;
+    record_event(
+        conn,
+        scope,
+        "individual",
+        &row.individual_id,
+        "consent_withdrawn",
+        event,
+    )?;
     // The units holding referrals not yet answered under this consent are told.
     let pending: Vec<(String, String)> = referrals::table
         .filter(referrals::consent_id.eq(id))
@@ -450,7 +468,11 @@ pub fn withdraw_consent(
         diesel::update(referrals::table.find(rid))
             .set((referrals::version.eq(v + 1), referrals::updated_at.eq(at)))
             .execute(conn)?;
-        feed::record(conn, unit, &[Change::update(RecordKind::Referral, rid, v + 1)])?;
+        feed::record(
+            conn,
+            unit,
+            &[Change::update(RecordKind::Referral, rid, v + 1)],
+        )?;
     }
     consent(conn, scope, id)
 }
@@ -493,7 +515,10 @@ pub fn consents_of(
 #[derive(Debug, Clone)]
 pub enum ConsentChoice {
     Recorded(String),
-    GivenNow { given_by: String, given_on: NaiveDate },
+    GivenNow {
+        given_by: String,
+        given_on: NaiveDate,
+    },
 }
 
 /// What a caseworker sends to refer a person.
@@ -549,7 +574,10 @@ pub fn refer(conn: &mut DbConn, scope: &Scope, new: &NewReferral) -> Result<Sent
         .first(conn)
         .optional()?
         .ok_or_else(|| {
-            Error::validation("input.individualId", "no individual with this id in your scope")
+            Error::validation(
+                "input.individualId",
+                "no individual with this id in your scope",
+            )
         })?;
     let row: AgreementRow = sharing_agreements::table
         .filter(sharing_agreements::id.eq(&new.agreement_id))
@@ -615,8 +643,9 @@ pub fn refer(conn: &mut DbConn, scope: &Scope, new: &NewReferral) -> Result<Sent
         (_, Some(c)) => Some(c.consent()),
         _ => None,
     };
-    let carried = sharing::check_referral(&agreement.terms, probe.as_ref(), &purpose, &fields, today)
-        .map_err(problem)?;
+    let carried =
+        sharing::check_referral(&agreement.terms, probe.as_ref(), &purpose, &fields, today)
+            .map_err(problem)?;
     let consent_id = match (&new.consent, existing) {
         (Some(ConsentChoice::GivenNow { given_by, given_on }), _) => record_consent(
             conn,
@@ -629,7 +658,11 @@ pub fn refer(conn: &mut DbConn, scope: &Scope, new: &NewReferral) -> Result<Sent
             },
         )?,
         (_, Some(c)) => c.id,
-        _ => return Err(Error::internal("a referral without consent passed the check")),
+        _ => {
+            return Err(Error::internal(
+                "a referral without consent passed the check",
+            ));
+        }
     };
     let shared: BTreeMap<String, String> = carried
         .iter()
@@ -672,16 +705,22 @@ pub fn refer(conn: &mut DbConn, scope: &Scope, new: &NewReferral) -> Result<Sent
     let from_code = unit_code(conn, scope.unit_id())?;
     let mut mine = vec![Entry::ok("refer", "referral", &id)];
     let mut theirs = vec![Entry {
-        detail: Some(format!("referral {reference} received from {from_code} for {purpose}")),
+        detail: Some(format!(
+            "referral {reference} received from {from_code} for {purpose}"
+        )),
         ..Entry::ok("referral_received", "referral", &id)
     }];
     for f in shared.keys() {
         mine.push(Entry {
-            detail: Some(format!("{f} shared with {to_code} under referral {reference}")),
+            detail: Some(format!(
+                "{f} shared with {to_code} under referral {reference}"
+            )),
             ..Entry::ok("share_field", "individual", &person.id)
         });
         theirs.push(Entry {
-            detail: Some(format!("{f} received from {from_code} under referral {reference}")),
+            detail: Some(format!(
+                "{f} received from {from_code} under referral {reference}"
+            )),
             ..Entry::ok("field_received", "referral", &id)
         });
     }
@@ -691,7 +730,10 @@ pub fn refer(conn: &mut DbConn, scope: &Scope, new: &NewReferral) -> Result<Sent
     };
     audit::append_batch(
         conn,
-        &[(&AuditActor::from(scope), &mine[..]), (&receiver, &theirs[..])],
+        &[
+            (&AuditActor::from(scope), &mine[..]),
+            (&receiver, &theirs[..]),
+        ],
     )?;
     feed::record(conn, &to_unit, &[Change::create(RecordKind::Referral, &id)])?;
     Ok(Sent { id, reference })
@@ -768,7 +810,10 @@ fn referral_view(conn: &mut DbConn, scope: &Scope, row: ReferralRow) -> Result<R
     let shows = direction == Direction::Received && !(consent_withdrawn && row.status == PENDING);
     let shared = if shows {
         let map: BTreeMap<String, String> = serde_json::from_str(&row.shared).map_err(|e| {
-            Error::internal(format!("the referral {} cannot be read: {e}", row.reference))
+            Error::internal(format!(
+                "the referral {} cannot be read: {e}",
+                row.reference
+            ))
         })?;
         sharing::FIELDS
             .iter()
@@ -841,12 +886,7 @@ pub fn get(conn: &mut DbConn, scope: &Scope, reads: &mut Reads, id: &str) -> Res
     referral_view(conn, scope, row)
 }
 
-fn received_pending(
-    conn: &mut DbConn,
-    scope: &Scope,
-    id: &str,
-    version: i32,
-) -> Result<Referral> {
+fn received_pending(conn: &mut DbConn, scope: &Scope, id: &str, version: i32) -> Result<Referral> {
     let mut reads = Reads::default();
     let r = get(conn, scope, &mut reads, id)?;
     if r.direction != Direction::Received {
@@ -892,13 +932,16 @@ pub fn accept(
             if r.consent_withdrawn {
                 return Err(Error::invalid(
                     "input.individualId",
-                    Reason::ConsentWithdrawn {
-                        on: String::new(),
-                    },
+                    Reason::ConsentWithdrawn { on: String::new() },
                     "the person withdrew consent: nothing was shared to register; link a record of yours instead",
                 ));
             }
-            let get = |k: &str| r.shared.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone());
+            let get = |k: &str| {
+                r.shared
+                    .iter()
+                    .find(|(f, _)| f == k)
+                    .map(|(_, v)| v.clone())
+            };
             let Some(given_names) = get("given_names") else {
                 return Err(Error::validation(
                     "input.individualId",
@@ -940,11 +983,24 @@ pub fn accept(
         reference: r.row.reference.clone(),
     })
     .map_err(|e| Error::internal(format!("cannot store the referral event: {e}")))?;
-    record_event(conn, scope, "individual", &individual, "from_referral", event)
+    record_event(
+        conn,
+        scope,
+        "individual",
+        &individual,
+        "from_referral",
+        event,
+    )
 }
 
 /// Declines a referral received, with a reason kept in the receiving unit.
-pub fn decline(conn: &mut DbConn, scope: &Scope, id: &str, version: i32, reason: &str) -> Result<()> {
+pub fn decline(
+    conn: &mut DbConn,
+    scope: &Scope,
+    id: &str,
+    version: i32,
+    reason: &str,
+) -> Result<()> {
     let r = received_pending(conn, scope, id, version)?;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > NOTE_MAX {
@@ -978,7 +1034,8 @@ fn decide(
     .set((
         referrals::status.eq(status),
         referrals::decline_reason.eq(reason),
-        referrals::receiving_individual_id.eq(individual.or(r.row.receiving_individual_id.as_deref())),
+        referrals::receiving_individual_id
+            .eq(individual.or(r.row.receiving_individual_id.as_deref())),
         referrals::decided_by.eq(scope.user_id()),
         referrals::decided_at.eq(at),
         referrals::version.eq(r.row.version + 1),
@@ -1017,6 +1074,10 @@ fn decide(
     feed::record(
         conn,
         scope.unit_id(),
-        &[Change::update(RecordKind::Referral, &r.row.id, r.row.version + 1)],
+        &[Change::update(
+            RecordKind::Referral,
+            &r.row.id,
+            r.row.version + 1,
+        )],
     )
 }

@@ -18,9 +18,7 @@ pub(crate) fn role_allows(role: Role, kind: ActionKind) -> bool {
         | Role::EligibilityOfficer
         | Role::UnitAdmin
         | Role::Analyst
-        | Role::ResettlementOfficer => {
-            false
-        }
+        | Role::ResettlementOfficer => false,
     }
 }
 

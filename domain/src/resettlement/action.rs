@@ -135,13 +135,7 @@ pub const ACTIONS: [ActionInfo; 7] = [
         "partida",
         "departure",
     ),
-    row(
-        ActionKind::Exit,
-        "EXIT",
-        'x',
-        "salida del proceso",
-        "exit",
-    ),
+    row(ActionKind::Exit, "EXIT", 'x', "salida del proceso", "exit"),
 ];
 
 const fn row(

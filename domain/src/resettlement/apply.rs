@@ -41,11 +41,11 @@ pub fn apply(
         Action::ReviewAssessment { approve, note } => {
             let note = optional_text(note, "note")?;
             if !approve && note.is_none() {
-                return Err(Refusal::invalid(
-                    "say what the assessment needs when returning it",
-                )
-                .on("note")
-                .because(Reason::Required));
+                return Err(
+                    Refusal::invalid("say what the assessment needs when returning it")
+                        .on("note")
+                        .because(Reason::Required),
+                );
             }
             next.reviews.push(Review {
                 approved: approve,
@@ -103,7 +103,12 @@ pub fn apply(
             let Some(s) = next.submissions.last_mut() else {
                 return Err(Refusal::invalid("the case was never submitted"));
             };
-            not_before(interviewed_on, s.submitted_on, "interviewedOn", "the submission")?;
+            not_before(
+                interviewed_on,
+                s.submitted_on,
+                "interviewedOn",
+                "the submission",
+            )?;
             s.interviewed_on = Some(interviewed_on);
             next.status = Status::Interviewed;
         }
@@ -116,7 +121,12 @@ pub fn apply(
                 return Err(Refusal::invalid("the case was never submitted"));
             };
             let after = s.interviewed_on.unwrap_or(s.submitted_on);
-            not_before(decided_on, after, "decidedOn", "the submission or interview")?;
+            not_before(
+                decided_on,
+                after,
+                "decidedOn",
+                "the submission or interview",
+            )?;
             s.decision = Some(decision);
             s.decided_on = Some(decided_on);
             next.status = match decision {

@@ -52,6 +52,5 @@ pub use action::{ACTIONS, Action, ActionInfo, ActionKind, Actor, Refusal, Refusa
 pub use apply::{allowed_actions, apply};
 pub use state::{
     Assessment, CATEGORIES, Departure, ExitReason, Member, NewCase, Priority, ResettlementState,
-    Review, StateDecision, Status, Submission, TEXT_MAX, category_field_group, deadline_days,
-    open,
+    Review, StateDecision, Status, Submission, TEXT_MAX, category_field_group, deadline_days, open,
 };

@@ -25,7 +25,11 @@ pub const CATEGORIES: [(&str, &str, &str); 7] = [
         "survivors of violence and torture",
     ),
     ("MED", "necesidades médicas", "medical needs"),
-    ("AWR", "mujeres y niñas en riesgo", "women and girls at risk"),
+    (
+        "AWR",
+        "mujeres y niñas en riesgo",
+        "women and girls at risk",
+    ),
     ("FAM", "reunificación familiar", "family reunification"),
     (
         "CAR",
@@ -284,7 +288,11 @@ impl ResettlementState {
     /// the case's steps, not its reasoning.
     pub fn field_groups(&self) -> Vec<FieldGroup> {
         let mut out = Vec::new();
-        for g in self.categories.iter().filter_map(|c| category_field_group(c)) {
+        for g in self
+            .categories
+            .iter()
+            .filter_map(|c| category_field_group(c))
+        {
             if !out.contains(&g) {
                 out.push(g);
             }
@@ -381,14 +389,14 @@ pub(crate) fn categories(codes: &[String]) -> Result<Vec<String>, Refusal> {
     for c in codes {
         let c = c.trim().to_uppercase();
         if !CATEGORIES.iter().any(|(code, ..)| *code == c) {
-            return Err(
-                Refusal::invalid(format!("{c:?} is not a resettlement submission category"))
-                    .on("categories")
-                    .because(Reason::UnknownCode {
-                        vocabulary: "resettlement_categories".into(),
-                        value: c,
-                    }),
-            );
+            return Err(Refusal::invalid(format!(
+                "{c:?} is not a resettlement submission category"
+            ))
+            .on("categories")
+            .because(Reason::UnknownCode {
+                vocabulary: "resettlement_categories".into(),
+                value: c,
+            }));
         }
         if !out.contains(&c) {
             out.push(c);

@@ -46,7 +46,10 @@ fn the_table_is_in_the_order_of_the_kinds() {
 fn a_protection_officer_opens_only_as_a_hand_off() {
     let p = who("P", Role::ProtectionOfficer);
     assert_eq!(
-        open(new_case(None), &p, day(1)).map(|_| ()).unwrap_err().kind,
+        open(new_case(None), &p, day(1))
+            .map(|_| ())
+            .unwrap_err()
+            .kind,
         RefusalKind::Forbidden
     );
     let s = open(new_case(Some("pc-1")), &p, day(1)).expect("hand-off");

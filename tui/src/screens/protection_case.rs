@@ -423,10 +423,7 @@ impl ProtectionCaseState {
             // A protection officer hands the family to resettlement inside the unit.
             KeyCode::Char('R')
                 if self.handoff_offered
-                    && self
-                        .case
-                        .as_deref()
-                        .is_some_and(|c| c.status == "open") =>
+                    && self.case.as_deref().is_some_and(|c| c.status == "open") =>
             {
                 let Some(case) = self.case.as_deref() else {
                     return Outcome::none();
@@ -808,7 +805,10 @@ impl ProtectionCaseState {
                 .map(|a| format!("{} {}", a.key, label(a, lang)))
                 .collect();
             if self.handoff_offered && c.status == "open" {
-                v.push(format!("R {}", pick(lang, "reasentamiento", "resettlement")));
+                v.push(format!(
+                    "R {}",
+                    pick(lang, "reasentamiento", "resettlement")
+                ));
             }
             v
         });

@@ -153,7 +153,10 @@ impl ReferralsState {
             vec![
                 Field::choice(pick(lang, "Acuerdo", "Agreement"), choices),
                 Field::new(pick(lang, "Consintió", "Consent by"), FieldKind::Text),
-                Field::new(pick(lang, "Fecha consent.", "Consent date"), FieldKind::Date),
+                Field::new(
+                    pick(lang, "Fecha consent.", "Consent date"),
+                    FieldKind::Date,
+                ),
                 Field::new(pick(lang, "Nota", "Note"), FieldKind::Optional),
             ],
         )
@@ -321,10 +324,7 @@ impl ReferralsState {
                 },
                 bold(),
             ),
-            Span::styled(
-                pick(lang, "  (d cambia)", "  (d switches)"),
-                dim(),
-            ),
+            Span::styled(pick(lang, "  (d cambia)", "  (d switches)"), dim()),
         ])];
         if let Some(r) = &self.done {
             lines.push(Line::styled(
@@ -352,7 +352,9 @@ impl ReferralsState {
             ));
         }
         // Half the body for the list, the rest for the chosen referral.
-        let room = (usize::from(body.height) / 2).saturating_sub(lines.len()).max(3);
+        let room = (usize::from(body.height) / 2)
+            .saturating_sub(lines.len())
+            .max(3);
         let first = self.selected.saturating_sub(room.saturating_sub(1));
         for (i, r) in self.rows.iter().enumerate().skip(first).take(room) {
             let purpose = match (&r.kind, &r.purpose) {
@@ -406,9 +408,10 @@ impl ReferralsState {
 
     fn detail(&self, r: &ReferralRow, lang: Lang, width: usize) -> Vec<Line<'static>> {
         let mut l = Vec::new();
-        let person = r.individual.as_ref().map(|i| {
-            format!("{} {}", i.individual_number, i.full_name)
-        });
+        let person = r
+            .individual
+            .as_ref()
+            .map(|i| format!("{} {}", i.individual_number, i.full_name));
         if self.sent {
             l.push(Line::raw(ellipsis(
                 &format!(
@@ -419,11 +422,7 @@ impl ReferralsState {
                 width,
             )));
             l.push(Line::raw(match &r.decided_at {
-                Some(d) => format!(
-                    "{} {}",
-                    status_name(&r.status, lang),
-                    local_time(d)
-                ),
+                Some(d) => format!("{} {}", status_name(&r.status, lang), local_time(d)),
                 None => pick(lang, "Sin respuesta todavía.", "No answer yet.").to_string(),
             }));
             return l;

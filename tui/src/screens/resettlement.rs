@@ -26,7 +26,11 @@ pub const LISTS: [ResettlementCaseList; 3] = [
 
 fn list_name(i: usize, lang: Lang) -> &'static str {
     match i {
-        0 => pick(lang, "Pasos pendientes de reasentamiento", "Resettlement steps pending"),
+        0 => pick(
+            lang,
+            "Pasos pendientes de reasentamiento",
+            "Resettlement steps pending",
+        ),
         1 => pick(lang, "Pasos vencidos", "Overdue steps"),
         _ => pick(lang, "Casos terminados", "Ended cases"),
     }
@@ -163,7 +167,7 @@ impl ResettlementState {
                     cell(pick(lang, "Paso", "Step"), 14),
                     cell(pick(lang, "Prioridad", "Priority"), 11),
                     cell(pick(lang, "Categ.", "Categ."), 8),
-                    cell(pick(lang, "Vence", "Due"), 11),
+                    cell(pick(lang, "Vence", "Due"), 12),
                     pick(lang, "Principal", "Principal"),
                 ),
                 dim(),
@@ -173,7 +177,11 @@ impl ResettlementState {
             lines.push(Line::styled(i18n::text(lang).error(e), error()));
         } else if self.rows.is_empty() && !self.loading {
             lines.push(Line::styled(
-                pick(lang, "  Ningún caso en esta lista.", "  No case in this list."),
+                pick(
+                    lang,
+                    "  Ningún caso en esta lista.",
+                    "  No case in this list.",
+                ),
                 dim(),
             ));
         }
@@ -204,8 +212,8 @@ impl ResettlementState {
                 cell(step_name(&wire(&r.status), lang), 14),
                 cell(priority_name(&format!("{:?}", r.priority), lang), 11),
                 cell(&cats, 8),
-                cell(&due, 11),
-                ellipsis(person, usize::from(body.width).saturating_sub(63)),
+                cell(&due, 12),
+                ellipsis(person, usize::from(body.width).saturating_sub(64)),
             );
             lines.push(if i == self.selected {
                 Line::styled(text, bold())

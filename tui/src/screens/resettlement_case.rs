@@ -27,13 +27,10 @@ fn opts(items: impl IntoIterator<Item = (String, String)>) -> Vec<(String, Strin
 
 /// A submission category's name.
 pub fn category_name(code: &str, lang: Lang) -> String {
-    CATEGORIES
-        .iter()
-        .find(|(c, ..)| *c == code)
-        .map_or_else(
-            || code.to_string(),
-            |(c, es, en)| format!("{c} {}", pick(lang, es, en)),
-        )
+    CATEGORIES.iter().find(|(c, ..)| *c == code).map_or_else(
+        || code.to_string(),
+        |(c, es, en)| format!("{c} {}", pick(lang, es, en)),
+    )
 }
 
 fn exit_name(r: &str, lang: Lang) -> &'static str {
@@ -80,13 +77,22 @@ fn handoff_fields(lang: Lang) -> Vec<Field> {
 pub fn fields(kind: K, lang: Lang) -> Vec<Field> {
     let date = || Field::new(pick(lang, "Fecha", "Date"), FieldKind::Date);
     match kind {
-        K::RecordAssessment => vec![Field::new(pick(lang, "Evaluación", "Assessment"), FieldKind::Text)],
+        K::RecordAssessment => vec![Field::new(
+            pick(lang, "Evaluación", "Assessment"),
+            FieldKind::Text,
+        )],
         K::ReviewAssessment => vec![
             Field::choice(
                 pick(lang, "Decisión", "Decision"),
                 opts([
-                    ("approve".to_string(), pick(lang, "aprobar", "approve").to_string()),
-                    ("return".to_string(), pick(lang, "devolver", "return").to_string()),
+                    (
+                        "approve".to_string(),
+                        pick(lang, "aprobar", "approve").to_string(),
+                    ),
+                    (
+                        "return".to_string(),
+                        pick(lang, "devolver", "return").to_string(),
+                    ),
                 ]),
             ),
             Field::new(pick(lang, "Nota", "Note"), FieldKind::Optional),
@@ -101,8 +107,14 @@ pub fn fields(kind: K, lang: Lang) -> Vec<Field> {
             Field::choice(
                 pick(lang, "Decisión", "Decision"),
                 opts([
-                    ("ACCEPTED".to_string(), pick(lang, "aceptado", "accepted").to_string()),
-                    ("REJECTED".to_string(), pick(lang, "rechazado", "rejected").to_string()),
+                    (
+                        "ACCEPTED".to_string(),
+                        pick(lang, "aceptado", "accepted").to_string(),
+                    ),
+                    (
+                        "REJECTED".to_string(),
+                        pick(lang, "rechazado", "rejected").to_string(),
+                    ),
                 ]),
             ),
             date(),
@@ -119,6 +131,22 @@ pub fn fields(kind: K, lang: Lang) -> Vec<Field> {
             ),
             Field::new(pick(lang, "Nota", "Note"), FieldKind::Optional),
         ],
+    }
+}
+
+/// A history entry's kind in `lang`: the step's label, or how the case began.
+fn event_name(kind: &str, lang: Lang) -> Option<&'static str> {
+    match kind {
+        "identified" => Some(pick(lang, "identificado", "identified")),
+        "handed_off" => Some(pick(
+            lang,
+            "pasado desde protección",
+            "handed over from protection",
+        )),
+        other => ACTIONS
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(other))
+            .map(|a| label(a, lang)),
     }
 }
 
@@ -299,7 +327,10 @@ impl ResettlementCaseState {
                 };
                 self.done = None;
                 self.kind = Some(a.kind);
-                self.form = Some(SimpleForm::new(label(a, ctx.lang), fields(a.kind, ctx.lang)));
+                self.form = Some(SimpleForm::new(
+                    label(a, ctx.lang),
+                    fields(a.kind, ctx.lang),
+                ));
                 Outcome::changed(true)
             }
             _ => Outcome::none(),
@@ -407,7 +438,11 @@ impl ResettlementCaseState {
             };
             l.push(Line::raw(ellipsis(&format!("  {num} {name}{tag}"), width)));
         }
-        l.push(section(pick(lang, "Evaluación y revisión", "Assessment and review")));
+        l.push(section(pick(
+            lang,
+            "Evaluación y revisión",
+            "Assessment and review",
+        )));
         for a in &c.assessments {
             l.push(Line::raw(ellipsis(
                 &format!(
@@ -439,10 +474,7 @@ impl ResettlementCaseState {
         l.push(section(pick(lang, "Presentaciones", "Submissions")));
         for s in &c.submissions {
             let decision = match (&s.decision, &s.decided_on) {
-                (Some(d), Some(on)) => format!(
-                    " · {} {on}",
-                    step_name(&format!("{d:?}"), lang)
-                ),
+                (Some(d), Some(on)) => format!(" · {} {on}", step_name(&format!("{d:?}"), lang)),
                 _ => String::new(),
             };
             let interview = s
@@ -459,7 +491,10 @@ impl ResettlementCaseState {
             )));
         }
         if let Some(d) = &c.departed_on {
-            l.push(Line::raw(format!("{}: {d}", pick(lang, "Partida", "Departed"))));
+            l.push(Line::raw(format!(
+                "{}: {d}",
+                pick(lang, "Partida", "Departed")
+            )));
         }
         if let Some(r) = &c.exit_reason {
             l.push(Line::raw(ellipsis(
@@ -479,7 +514,12 @@ impl ResettlementCaseState {
         for h in c.history.iter().rev() {
             l.push(Line::styled(
                 ellipsis(
-                    &format!("  {} {} {}", local_time(&h.at), h.actor, t.code(&h.kind)),
+                    &format!(
+                        "  {} {} {}",
+                        local_time(&h.at),
+                        h.actor,
+                        event_name(&h.kind, lang).unwrap_or_else(|| t.code(&h.kind))
+                    ),
                     width,
                 ),
                 dim(),
@@ -497,7 +537,11 @@ impl ResettlementCaseState {
         if let Some(done) = self.done {
             head.push(Line::styled(
                 match done {
-                    "handed" => pick(lang, "Pasado a reasentamiento.", "Handed over to resettlement."),
+                    "handed" => pick(
+                        lang,
+                        "Pasado a reasentamiento.",
+                        "Handed over to resettlement.",
+                    ),
                     _ => pick(lang, "Hecho.", "Done."),
                 },
                 bold(),
@@ -513,7 +557,12 @@ impl ResettlementCaseState {
         let foot_chars = actions.iter().map(|a| a.chars().count() + 3).sum::<usize>();
         let foot = Paragraph::new(Line::styled(
             if actions.is_empty() {
-                pick(lang, "Esc vuelve · g vuelve a leer", "Esc back · g read again").to_string()
+                pick(
+                    lang,
+                    "Esc vuelve · g vuelve a leer",
+                    "Esc back · g read again",
+                )
+                .to_string()
             } else {
                 actions.join(" · ")
             },

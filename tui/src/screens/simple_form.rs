@@ -165,7 +165,19 @@ impl SimpleForm {
             }
         }
         if let Some(e) = &self.error {
-            lines.push(Line::styled(i18n::text(lang).error(e), error()));
+            // The reason in full, over as many lines as it takes.
+            let text = i18n::text(lang).error(e);
+            let mut line = String::new();
+            for word in text.split(' ') {
+                if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > inner {
+                    lines.push(Line::styled(std::mem::take(&mut line), error()));
+                }
+                if !line.is_empty() {
+                    line.push(' ');
+                }
+                line.push_str(word);
+            }
+            lines.push(Line::styled(line, error()));
         }
         lines.push(Line::styled(
             if self.sending {

@@ -198,7 +198,11 @@ impl AgreementsView {
             for p in &a.purposes {
                 let fields: Vec<&str> = p.fields.iter().map(|f| field_name(f, lang)).collect();
                 lines.push(Line::raw(ellipsis(
-                    &format!("  {}: {}", purpose_name(&p.purpose, lang), fields.join(", ")),
+                    &format!(
+                        "  {}: {}",
+                        purpose_name(&p.purpose, lang),
+                        fields.join(", ")
+                    ),
                     width,
                 )));
             }
