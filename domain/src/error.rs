@@ -110,17 +110,32 @@ pub enum Reason {
     /// The caller's operation unit does not run `module` (registration, rsd, assistance,
     /// protection, resettlement), so none of its queries or mutations can be used.
     ModuleNotEnabled { module: String },
-    /// The data sharing agreement is not in force today; it runs from `from` to `until`
-    /// (ISO 8601 dates).
-    AgreementNotInForce { from: String, until: String },
+    /// The data sharing agreement is not in force today (see [`Validity`]).
+    AgreementNotInForce(Box<Validity>),
     /// The data sharing agreement does not cover referrals for `purpose`.
     PurposeNotAgreed { purpose: String },
     /// No consent of the person stands for the referral's purpose.
     ConsentMissing,
     /// The person withdrew their consent on `on` (ISO 8601); nothing more is shared.
     ConsentWithdrawn { on: String },
-    /// The agreement does not let a referral for `purpose` carry `field`.
-    FieldNotCarried { field: String, purpose: String },
+    /// The agreement does not let a referral for a purpose carry a field (see [`NotCarried`]).
+    FieldNotCarried(Box<NotCarried>),
+}
+
+/// The parameters of [`Reason::AgreementNotInForce`]: the agreement runs from `from` to `until`
+/// (ISO 8601 dates). Boxed, so that every error stays small.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Validity {
+    pub from: String,
+    pub until: String,
+}
+
+/// The parameters of [`Reason::FieldNotCarried`]: `field` is not one a referral for `purpose`
+/// may carry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotCarried {
+    pub field: String,
+    pub purpose: String,
 }
 
 /// The parameters of [`Reason::AlreadyBooked`] (boxed, so that every error stays small).
@@ -172,11 +187,11 @@ impl Reason {
             Self::CommonPassword => "COMMON_PASSWORD",
             Self::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
             Self::ModuleNotEnabled { .. } => "MODULE_NOT_ENABLED",
-            Self::AgreementNotInForce { .. } => "AGREEMENT_NOT_IN_FORCE",
+            Self::AgreementNotInForce(_) => "AGREEMENT_NOT_IN_FORCE",
             Self::PurposeNotAgreed { .. } => "PURPOSE_NOT_AGREED",
             Self::ConsentMissing => "CONSENT_MISSING",
             Self::ConsentWithdrawn { .. } => "CONSENT_WITHDRAWN",
-            Self::FieldNotCarried { .. } => "FIELD_NOT_CARRIED",
+            Self::FieldNotCarried(_) => "FIELD_NOT_CARRIED",
         }
     }
 

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::error::Reason;
+use crate::error::{NotCarried, Reason, Validity};
 
 /// Why one unit refers a person to another (stable codes).
 pub const PURPOSES: [&str; 4] = ["assistance", "resettlement", "asylum", "protection"];
@@ -185,10 +185,10 @@ pub fn check_referral(
                 "the agreement is in force from {} to {}",
                 terms.valid_from, terms.valid_until
             ),
-            Reason::AgreementNotInForce {
+            Reason::AgreementNotInForce(Box::new(Validity {
                 from: terms.valid_from.to_string(),
                 until: terms.valid_until.to_string(),
-            },
+            })),
         ));
     }
     let Some(carried) = terms.carries(purpose) else {
@@ -230,10 +230,10 @@ pub fn check_referral(
         return Err(Problem::new(
             "fields",
             format!("the agreement does not let a referral for {purpose} carry {extra}"),
-            Reason::FieldNotCarried {
+            Reason::FieldNotCarried(Box::new(NotCarried {
                 field: extra.clone(),
                 purpose: purpose.to_string(),
-            },
+            })),
         ));
     }
     Ok(if fields.is_empty() {
@@ -310,7 +310,7 @@ mod tests {
         );
         assert!(matches!(
             extra.unwrap_err().reason,
-            Reason::FieldNotCarried { .. }
+            Reason::FieldNotCarried(_)
         ));
     }
 
@@ -322,7 +322,7 @@ mod tests {
             check_referral(&t, Some(&c), "assistance", &[], day(21))
                 .unwrap_err()
                 .reason,
-            Reason::AgreementNotInForce { .. }
+            Reason::AgreementNotInForce(_)
         ));
         assert!(matches!(
             check_referral(&t, Some(&c), "resettlement", &[], day(5))

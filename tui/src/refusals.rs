@@ -282,12 +282,14 @@ pub fn describe(reason: &Reason, lang: Lang) -> String {
             "your unit does not run the {} module; ask the server's operator to enable it",
             module_name(module, lang)
         ),
-        Reason::AgreementNotInForce { from, until } if es => {
-            format!("el acuerdo de intercambio de datos rige del {from} al {until}")
-        }
-        Reason::AgreementNotInForce { from, until } => {
-            format!("the data sharing agreement is in force from {from} to {until}")
-        }
+        Reason::AgreementNotInForce(v) if es => format!(
+            "el acuerdo de intercambio de datos rige del {} al {}",
+            v.from, v.until
+        ),
+        Reason::AgreementNotInForce(v) => format!(
+            "the data sharing agreement is in force from {} to {}",
+            v.from, v.until
+        ),
         Reason::PurposeNotAgreed { purpose } => format!(
             "{} {}",
             pick(
@@ -309,15 +311,15 @@ pub fn describe(reason: &Reason, lang: Lang) -> String {
             "the person withdrew consent: nothing more is shared",
         )
         .to_string(),
-        Reason::FieldNotCarried { field, purpose } if es => format!(
+        Reason::FieldNotCarried(n) if es => format!(
             "el acuerdo no permite enviar «{}» para {}",
-            crate::screens::referrals::field_name(field, lang),
-            crate::screens::referrals::purpose_name(purpose, lang)
+            crate::screens::referrals::field_name(&n.field, lang),
+            crate::screens::referrals::purpose_name(&n.purpose, lang)
         ),
-        Reason::FieldNotCarried { field, purpose } => format!(
+        Reason::FieldNotCarried(n) => format!(
             "the agreement does not let a referral for {} carry {}",
-            crate::screens::referrals::purpose_name(purpose, lang),
-            crate::screens::referrals::field_name(field, lang)
+            crate::screens::referrals::purpose_name(&n.purpose, lang),
+            crate::screens::referrals::field_name(&n.field, lang)
         ),
     }
 }

@@ -497,10 +497,10 @@ fn a_person_is_referred_with_consent_from_their_record() {
                 cmid: cmid.clone(),
                 result: Err(ApiError::Validation {
                     field: "input.fields".into(),
-                    reason: Reason::FieldNotCarried {
+                    reason: Reason::FieldNotCarried(Box::new(amparo_domain::error::NotCarried {
                         field: "date_of_birth".into(),
                         purpose: "resettlement".into(),
-                    },
+                    })),
                     message: "not carried".into(),
                 }),
             },

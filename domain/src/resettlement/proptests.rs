@@ -30,12 +30,13 @@ const STATES: [&str; 3] = ["CAN", "ESP", "usa"];
 
 fn action(k: u8, a: u8, today: NaiveDate) -> Action {
     let text = if a.is_multiple_of(7) { " " } else { "because" }.to_string();
-    let date = today - TimeDelta::days(i64::from(a % 4)) + TimeDelta::days(i64::from(a % 9 == 0));
+    let date =
+        today - TimeDelta::days(i64::from(a % 4)) + TimeDelta::days(i64::from(a.is_multiple_of(9)));
     match k % 7 {
         0 => Action::RecordAssessment { summary: text },
         1 => Action::ReviewAssessment {
-            approve: a % 3 != 0,
-            note: (a % 2 == 0).then_some(text),
+            approve: !a.is_multiple_of(3),
+            note: a.is_multiple_of(2).then_some(text),
         },
         2 => Action::Submit {
             state: STATES[usize::from(a) % 3].into(),
@@ -46,7 +47,7 @@ fn action(k: u8, a: u8, today: NaiveDate) -> Action {
             interviewed_on: date,
         },
         4 => Action::RecordDecision {
-            decision: if a % 2 == 0 {
+            decision: if a.is_multiple_of(2) {
                 StateDecision::Accepted
             } else {
                 StateDecision::Rejected
