@@ -14,6 +14,8 @@ pub enum Role {
     Analyst,
     /// Runs assistance programmes: eligibility, distribution lists, distributions.
     AssistanceOfficer,
+    /// Resettlement staff: identify, assess, submit and follow families through resettlement.
+    ResettlementOfficer,
 }
 
 /// An action on the registry.
@@ -49,6 +51,13 @@ pub enum Permission {
     ManageProtection,
     /// Run assistance: programmes, eligibility, distribution lists and distributions.
     ManageAssistance,
+    /// See and manage resettlement cases (the resettlement module).
+    ManageResettlement,
+    /// Refer a person to another unit under a data sharing agreement, record their consent,
+    /// and answer referrals received.
+    ReferPersons,
+    /// Record the unit's data sharing agreements with other units.
+    ManageAgreements,
 }
 
 /// Fields so sensitive that only roles that need them may read them (DOMAIN.md, data protection).
@@ -106,7 +115,7 @@ pub enum ScopeLevel {
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::RegistrationClerk,
         Role::EligibilityOfficer,
         Role::Supervisor,
@@ -114,6 +123,7 @@ impl Role {
         Role::UnitAdmin,
         Role::Analyst,
         Role::AssistanceOfficer,
+        Role::ResettlementOfficer,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -125,6 +135,7 @@ impl Role {
             Role::UnitAdmin => "unit_admin",
             Role::Analyst => "analyst",
             Role::AssistanceOfficer => "assistance_officer",
+            Role::ResettlementOfficer => "resettlement_officer",
         }
     }
 
@@ -143,6 +154,7 @@ impl Role {
                 ReadCases,
                 EnrolBiometrics,
                 VerifyIdentity,
+                ReferPersons,
             ],
             Role::EligibilityOfficer => &[
                 ReadPersons,
@@ -150,6 +162,7 @@ impl Role {
                 AddNeeds,
                 ReadCases,
                 VerifyIdentity,
+                ReferPersons,
             ],
             Role::Supervisor => &[
                 ReadPersons,
@@ -166,6 +179,8 @@ impl Role {
                 VerifyIdentity,
                 ManageProtection,
                 ManageAssistance,
+                ManageResettlement,
+                ReferPersons,
             ],
             // Protection staff adjudicate possible duplicates because a wrong "same person" can
             // take a refugee's identity away; they do not enrol.
@@ -177,12 +192,21 @@ impl Role {
                 AdjudicateBiometrics,
                 VerifyIdentity,
                 ManageProtection,
+                ReferPersons,
             ],
-            Role::UnitAdmin => &[ManageUsers, ReadAudit, ReadStatistics],
+            Role::UnitAdmin => &[ManageUsers, ReadAudit, ReadStatistics, ManageAgreements],
             Role::Analyst => &[ReadStatistics],
             // Assistance staff read households to assess them and verify recipients at the
             // site; they neither edit registration data nor see protection cases.
             Role::AssistanceOfficer => &[ReadPersons, VerifyIdentity, ManageAssistance],
+            Role::ResettlementOfficer => &[
+                ReadPersons,
+                AddNeeds,
+                ReadCases,
+                VerifyIdentity,
+                ManageResettlement,
+                ReferPersons,
+            ],
         }
     }
 
@@ -198,6 +222,7 @@ impl Role {
             Role::ProtectionOfficer => &[Sgbv, Torture, Medical, Ethnicity, Religion],
             // Programmes target serious medical conditions and disabilities.
             Role::AssistanceOfficer => &[Medical],
+            Role::ResettlementOfficer => &[Sgbv, Torture, Medical],
             Role::RegistrationClerk | Role::UnitAdmin | Role::Analyst => &[],
         }
     }
@@ -222,6 +247,7 @@ impl Role {
             Role::EligibilityOfficer => &["rsd"],
             Role::ProtectionOfficer => &["rsd", "protection"],
             Role::AssistanceOfficer => &["assistance"],
+            Role::ResettlementOfficer => &["resettlement"],
             Role::Supervisor | Role::UnitAdmin | Role::Analyst => &[],
         }
     }

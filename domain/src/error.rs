@@ -120,6 +120,16 @@ pub enum Reason {
     /// them has the number typed; `biometric`: no matched verifyIdentity of them by you in the
     /// last minutes).
     RecipientNotVerified { method: String },
+    /// The data sharing agreement is not in force today (see [`Validity`]).
+    AgreementNotInForce(Box<Validity>),
+    /// The data sharing agreement does not cover referrals for `purpose`.
+    PurposeNotAgreed { purpose: String },
+    /// No consent of the person stands for the referral's purpose.
+    ConsentMissing,
+    /// The person withdrew their consent on `on` (ISO 8601); nothing more is shared.
+    ConsentWithdrawn { on: String },
+    /// The agreement does not let a referral for a purpose carry a field (see [`NotCarried`]).
+    FieldNotCarried(Box<NotCarried>),
 }
 
 /// The parameters of [`Reason::AlreadyDistributed`] (boxed, so that every error stays small):
@@ -128,6 +138,22 @@ pub enum Reason {
 pub struct Delivered {
     pub at: String,
     pub site: String,
+}
+
+/// The parameters of [`Reason::AgreementNotInForce`]: the agreement runs from `from` to `until`
+/// (ISO 8601 dates). Boxed, so that every error stays small.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Validity {
+    pub from: String,
+    pub until: String,
+}
+
+/// The parameters of [`Reason::FieldNotCarried`]: `field` is not one a referral for `purpose`
+/// may carry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotCarried {
+    pub field: String,
+    pub purpose: String,
 }
 
 /// The parameters of [`Reason::AlreadyBooked`] (boxed, so that every error stays small).
@@ -182,6 +208,11 @@ impl Reason {
             Self::AlreadyDistributed(_) => "ALREADY_DISTRIBUTED",
             Self::NotEntitled => "NOT_ENTITLED",
             Self::RecipientNotVerified { .. } => "RECIPIENT_NOT_VERIFIED",
+            Self::AgreementNotInForce(_) => "AGREEMENT_NOT_IN_FORCE",
+            Self::PurposeNotAgreed { .. } => "PURPOSE_NOT_AGREED",
+            Self::ConsentMissing => "CONSENT_MISSING",
+            Self::ConsentWithdrawn { .. } => "CONSENT_WITHDRAWN",
+            Self::FieldNotCarried(_) => "FIELD_NOT_CARRIED",
         }
     }
 

@@ -210,6 +210,30 @@ pub enum RecordEvent {
         decision: String,
         other_individual_id: String,
     },
+    /// The person consented to be referred to another unit for `purposes`.
+    #[serde(rename_all = "camelCase")]
+    ConsentGiven {
+        consent_id: String,
+        given_by: String,
+        purposes: Vec<String>,
+    },
+    /// The person withdrew a consent: nothing more is shared under it.
+    #[serde(rename_all = "camelCase")]
+    ConsentWithdrawn { consent_id: String },
+    /// The person was referred to another unit, carrying `fields` (names, never values).
+    #[serde(rename_all = "camelCase")]
+    Referred {
+        referral_id: String,
+        reference: String,
+        purpose: String,
+        fields: Vec<String>,
+    },
+    /// The record was created or linked when the unit accepted a referral.
+    #[serde(rename_all = "camelCase")]
+    FromReferral {
+        referral_id: String,
+        reference: String,
+    },
 }
 
 impl RecordEvent {
@@ -224,6 +248,10 @@ impl RecordEvent {
             RecordEvent::EarlierEvent { .. } => "earlier_event",
             RecordEvent::ImportRolledBack { .. } => "import_rolled_back",
             RecordEvent::ImportReviewDecided { .. } => "import_review_decided",
+            RecordEvent::ConsentGiven { .. } => "consent_given",
+            RecordEvent::ConsentWithdrawn { .. } => "consent_withdrawn",
+            RecordEvent::Referred { .. } => "referred",
+            RecordEvent::FromReferral { .. } => "from_referral",
             RecordEvent::SpecificNeedAdded { .. } => "specific_need_added",
             RecordEvent::SpecificNeedReviewed { .. } => "specific_need_reviewed",
             RecordEvent::DocumentAdded { .. } => "document_added",
@@ -262,6 +290,10 @@ impl Redact for RecordEvent {
             | RecordEvent::Imported { .. }
             | RecordEvent::ImportRolledBack { .. }
             | RecordEvent::ImportReviewDecided { .. }
+            | RecordEvent::ConsentGiven { .. }
+            | RecordEvent::ConsentWithdrawn { .. }
+            | RecordEvent::Referred { .. }
+            | RecordEvent::FromReferral { .. }
             | RecordEvent::GroupRegistered { .. }
             | RecordEvent::SpecificNeedReviewed { .. }
             | RecordEvent::DocumentAdded { .. }

@@ -46,11 +46,18 @@ pub enum RecordKind {
     Entitlement,
     /// An entitlement handed to a verified member of the household.
     Distribution,
+    /// A person's consent to be referred to another unit, and its withdrawal.
+    Consent,
+    /// A referral received from another unit, with the fields it carried (the receiving
+    /// unit's feed).
+    Referral,
+    /// A resettlement case with its procedure state and queue columns.
+    ResettlementCase,
 }
 
 impl RecordKind {
     /// Every kind, in the order of the table that holds it.
-    pub const ALL: [RecordKind; 19] = [
+    pub const ALL: [RecordKind; 22] = [
         RecordKind::Individual,
         RecordKind::RegistrationGroup,
         RecordKind::GroupMembership,
@@ -70,6 +77,9 @@ impl RecordKind {
         RecordKind::DistributionList,
         RecordKind::Entitlement,
         RecordKind::Distribution,
+        RecordKind::Consent,
+        RecordKind::Referral,
+        RecordKind::ResettlementCase,
     ];
 
     /// The name stored in the feed (the record's table, singular).
@@ -94,6 +104,9 @@ impl RecordKind {
             RecordKind::DistributionList => "distribution_list",
             RecordKind::Entitlement => "entitlement",
             RecordKind::Distribution => "distribution",
+            RecordKind::Consent => "consent",
+            RecordKind::Referral => "referral",
+            RecordKind::ResettlementCase => "resettlement_case",
         }
     }
 

@@ -16,6 +16,8 @@ pub mod patch;
 pub mod prereg;
 pub mod protection;
 pub mod registration;
+pub mod resettlement;
 pub mod rsd;
 pub mod stats;
+pub mod sharing;
 pub mod time_zone;

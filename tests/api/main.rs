@@ -26,5 +26,6 @@ mod registration;
 mod search;
 mod sessions;
 mod statistics;
+mod sharing;
 mod support;
 mod workflow;

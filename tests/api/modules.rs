@@ -122,6 +122,22 @@ const OPERATIONS: &[(&str, Option<&str>)] = &[
     ("createDistributionList", Some("assistance")),
     ("addToDistributionList", Some("assistance")),
     ("recordDistribution", Some("assistance")),
+    // Resettlement.
+    ("resettlementCases", Some("resettlement")),
+    ("resettlementCase", Some("resettlement")),
+    ("openResettlementCase", Some("resettlement")),
+    ("actOnResettlementCase", Some("resettlement")),
+    // Sharing between units: every unit may refer and be referred to.
+    ("dataSharingAgreements", None),
+    ("referralConsents", None),
+    ("referrals", None),
+    ("referral", None),
+    ("recordDataSharingAgreement", None),
+    ("recordReferralConsent", None),
+    ("withdrawReferralConsent", None),
+    ("referPerson", None),
+    ("acceptReferral", None),
+    ("declineReferral", None),
 ];
 
 /// A field of the SDL: its arguments (name, type as written) and its type.
@@ -335,7 +351,7 @@ async fn operations_of_a_module_the_unit_lacks_are_refused(t: TestDb) {
         &srv,
         &supervisor,
         &calls,
-        &["protection", "assistance"],
+        &["protection", "assistance", "resettlement"],
     )
     .await;
 
@@ -351,7 +367,7 @@ async fn operations_of_a_module_the_unit_lacks_are_refused(t: TestDb) {
         &srv,
         &supervisor,
         &calls,
-        &["registration", "protection", "assistance"],
+        &["registration", "protection", "assistance", "resettlement"],
     )
     .await;
     assert_eq!(count_rows(&t.db, "registration_groups"), groups_before);

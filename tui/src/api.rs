@@ -988,3 +988,108 @@ pub struct AssistanceReconciliation;
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct RecordDistribution;
+/// A resettlement case's `allowedActions` decode into the domain's action kinds, so keys and
+/// labels come from its table (`amparo_domain::resettlement::ACTIONS`).
+pub use amparo_domain::resettlement::ActionKind as ResettlementAction;
+
+/// The `ResettlementCases` operation of `graphql/resettlement/resettlement_cases.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/resettlement/resettlement_cases.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct ResettlementCases;
+
+/// The `ResettlementCase` operation of `graphql/resettlement/resettlement_case.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/resettlement/resettlement_case.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq",
+    extern_enums("ResettlementAction")
+)]
+pub struct ResettlementCase;
+
+/// The `OpenResettlementCase` operation of `graphql/resettlement/open_resettlement_case.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/resettlement/open_resettlement_case.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct OpenResettlementCase;
+
+/// The `ActOnResettlementCase` operation of `graphql/resettlement/act_on_resettlement_case.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/resettlement/act_on_resettlement_case.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq",
+    extern_enums("ResettlementAction")
+)]
+pub struct ActOnResettlementCase;
+
+/// The `Referrals` operation of `graphql/sharing/referrals.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/sharing/referrals.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct Referrals;
+
+/// The `Agreements` operation of `graphql/sharing/agreements.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/sharing/agreements.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct Agreements;
+
+/// The `ReferPerson` operation of `graphql/sharing/refer_person.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/sharing/refer_person.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct ReferPerson;
+
+/// The `AcceptReferral` operation of `graphql/sharing/accept_referral.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/sharing/accept_referral.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct AcceptReferral;
+
+/// The `DeclineReferral` operation of `graphql/sharing/decline_referral.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/sharing/decline_referral.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct DeclineReferral;
+
+/// The `RecordAgreement` operation of `graphql/sharing/record_agreement.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/sharing/record_agreement.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct RecordAgreement;

@@ -199,6 +199,37 @@ impl App {
         self.has_role(&["assistance_officer"]) && self.runs(Module::Assistance)
     }
 
+    /// Whether the user works resettlement cases (resettlement staff of a unit that runs the
+    /// resettlement module): F4 is their steps pending, after the RSD officers' and the
+    /// supervisors' arms.
+    pub fn does_resettlement(&self) -> bool {
+        self.has_role(&["resettlement_officer"]) && self.runs(Module::Resettlement)
+    }
+
+    /// Whether the user may refer people to other units and answer referrals (F10).
+    pub fn may_refer(&self) -> bool {
+        crate::screens::referrals::may_refer(&self.ctx())
+    }
+
+    /// Whether a form is open on the screen shown (its keys, F10 among them, are the form's).
+    pub fn form_open(&self) -> bool {
+        let s = &self.screens;
+        match self.screen() {
+            Screen::Case => s.case.form.is_some(),
+            Screen::Supervisor => s.supervisor.form.is_some(),
+            Screen::Review => s.review.form.is_some(),
+            Screen::Individual => s.individual.form.is_some(),
+            Screen::Group => s.group.form.is_some(),
+            Screen::PreRegs => s.pre_regs.form.is_some(),
+            Screen::ProtectionCase => s.protection_case.form.is_some(),
+            Screen::DistributionList => s.distribution_list.form.is_some(),
+            Screen::ResettlementCase => s.resettlement_case.form.is_some(),
+            Screen::Referrals => s.referrals.form.is_some(),
+            Screen::Register => true,
+            _ => false,
+        }
+    }
+
     /// What quitting now would lose, named for the question asked before quitting.
     pub fn unsent_work(&self) -> Vec<&'static str> {
         let t = i18n::text(self.lang);
@@ -211,6 +242,8 @@ impl App {
             || s.supervisor.form.is_some()
             || s.protection_case.form.is_some()
             || s.distribution_list.form.is_some()
+            || s.resettlement_case.form.is_some()
+            || s.referrals.form.is_some()
         {
             out.push(t.unsent_action);
         }
@@ -246,9 +279,12 @@ impl App {
             | Screen::ImportReviews
             | Screen::Distributions
             | Screen::Statistics
-            | Screen::Quality => false,
+            | Screen::Quality
+            | Screen::Resettlement => false,
             Screen::DistributionList => s.distribution_list.typing(),
             Screen::ProtectionCase => s.protection_case.typing(),
+            Screen::ResettlementCase => s.resettlement_case.typing(),
+            Screen::Referrals => s.referrals.typing(),
             Screen::Admin => s.admin.typing(),
             Screen::Tokens => s.tokens.typing(),
             Screen::PreRegs => s.pre_regs.typing(),
@@ -285,6 +321,8 @@ impl App {
             Screen::Distributions => self.screens.distributions.open(),
             Screen::Statistics => self.screens.stats.open(),
             Screen::Quality => self.screens.quality.open(),
+            Screen::Resettlement => self.screens.resettlement.open(),
+            Screen::Referrals => self.screens.referrals.open(),
             _ => Vec::new(),
         };
         self.send(cmds, new);
@@ -305,6 +343,8 @@ impl App {
             Screen::Work
         } else if self.does_assistance() {
             Screen::Distributions
+        } else if self.does_resettlement() {
+            Screen::Resettlement
         } else if self.does_protection() {
             Screen::Protection
         } else if self.is_analyst() {
@@ -356,6 +396,7 @@ impl App {
                         Screen::PreRegs => self.screens.pre_regs.reread(),
                         Screen::Protection => self.screens.protection.reread(),
                         Screen::Distributions => self.screens.distributions.reread(),
+                        Screen::Resettlement => self.screens.resettlement.reread(),
                         _ => Vec::new(),
                     };
                     self.send(cmds, new);
@@ -378,6 +419,8 @@ impl App {
                 self.send(cmds, new);
             }
             Nav::ProtectionCase(id) => {
+                self.screens.protection_case.handoff_offered =
+                    self.does_protection() && self.runs(Module::Resettlement);
                 let new = self.screens.protection_case.open(id);
                 self.push(Screen::ProtectionCase);
                 self.send(cmds, new);
@@ -401,6 +444,27 @@ impl App {
             Nav::Quality => {
                 let new = self.screens.quality.open();
                 self.push(Screen::Quality);
+                self.send(cmds, new);
+            }
+            Nav::ResettlementCase(id) => {
+                let new = self.screens.resettlement_case.open(id);
+                self.push(Screen::ResettlementCase);
+                self.send(cmds, new);
+            }
+            Nav::HandOff {
+                protection_case_id,
+                principal_id,
+            } => {
+                self.screens.resettlement_case.hand_off(
+                    protection_case_id,
+                    principal_id,
+                    self.lang,
+                );
+                self.push(Screen::ResettlementCase);
+            }
+            Nav::Refer(individual_id) => {
+                self.stack = vec![Screen::Referrals];
+                let new = self.screens.referrals.refer(individual_id);
                 self.send(cmds, new);
             }
             Nav::Decided(decision) => {
@@ -514,6 +578,8 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
             KeyCode::F(4) | KeyCode::F(5) if app.is_supervisor() => Some(Screen::Supervisor),
             KeyCode::F(4) if app.does_assistance() => Some(Screen::Distributions),
             KeyCode::F(4) if app.is_analyst() => Some(Screen::Statistics),
+            KeyCode::F(4) if app.does_resettlement() => Some(Screen::Resettlement),
+            KeyCode::F(10) if app.may_refer() && !app.form_open() => Some(Screen::Referrals),
             KeyCode::F(6) if app.is_adjudicator() => Some(Screen::Reviews),
             KeyCode::F(7) if app.is_unit_admin() => Some(Screen::Admin),
             KeyCode::F(12) => Some(Screen::Tokens),
@@ -548,7 +614,7 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
             Screen::Case => s.case.key(key, &ctx),
             Screen::Reviews => s.reviews.key(key),
             Screen::Review => s.review.key(key),
-            Screen::Admin => s.admin.key(key),
+            Screen::Admin => s.admin.key(key, ctx.lang),
             Screen::Tokens => s.tokens.key(key),
             Screen::PreRegs => s.pre_regs.key(key),
             Screen::Protection => s.protection.key(key),
@@ -558,6 +624,9 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
             Screen::DistributionList => s.distribution_list.key(key),
             Screen::Statistics => s.stats.key(key),
             Screen::Quality => s.quality.key(key),
+            Screen::Resettlement => s.resettlement.key(key),
+            Screen::ResettlementCase => s.resettlement_case.key(key, &ctx),
+            Screen::Referrals => s.referrals.key(key, ctx.lang),
         }
     };
     app.apply(out, cmds)
@@ -683,6 +752,28 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
                 .distribution_list
                 .distributed_reply(&cmid, result)
             {
+                app.apply(out, cmds);
+            }
+        }
+        Reply::ResettlementCases { seq, result } => app.screens.resettlement.reply(seq, result),
+        Reply::ResettlementCase { seq, result } => app.screens.resettlement_case.reply(seq, result),
+        Reply::Resettlement { cmid, result } => {
+            let out = {
+                let (ctx, s) = app.split();
+                s.resettlement_case.act_reply(&cmid, result, &ctx)
+            };
+            if let Some(out) = out {
+                app.apply(out, cmds);
+            }
+        }
+        Reply::Referrals { seq, result } => {
+            let lang = app.lang;
+            app.screens.referrals.reply(seq, result, lang);
+        }
+        Reply::Sharing { cmid, result } => {
+            let out = app.screens.admin.agreement_reply(&cmid, result.clone());
+            let out = out.or_else(|| app.screens.referrals.act_reply(&cmid, result));
+            if let Some(out) = out {
                 app.apply(out, cmds);
             }
         }
@@ -869,6 +960,10 @@ fn error_of(reply: &Reply) -> Option<&ApiError> {
         Reply::Statistics { result: Err(e), .. } | Reply::DataQuality { result: Err(e), .. } => {
             Some(e)
         }
+        Reply::ResettlementCases { result: Err(e), .. }
+        | Reply::ResettlementCase { result: Err(e), .. }
+        | Reply::Resettlement { result: Err(e), .. } => Some(e),
+        Reply::Referrals { result: Err(e), .. } | Reply::Sharing { result: Err(e), .. } => Some(e),
         _ => None,
     }
 }

@@ -199,6 +199,104 @@ pub enum Reply {
         cmid: String,
         result: Result<String, ApiError>,
     },
+    /// A list of resettlement cases.
+    ResettlementCases {
+        seq: u64,
+        result: Result<Vec<ResettlementRow>, ApiError>,
+    },
+    /// One resettlement case.
+    ResettlementCase {
+        seq: u64,
+        result: Result<Box<ResettlementCaseData>, ApiError>,
+    },
+    /// A resettlement identification, hand-off or step done: the case's id.
+    Resettlement {
+        cmid: String,
+        result: Result<String, ApiError>,
+    },
+    /// Referrals received or sent, with the agreements the caller's unit is party to.
+    Referrals {
+        seq: u64,
+        result: Result<ReferralsData, ApiError>,
+    },
+    /// A referral sent, accepted or declined, or an agreement recorded: its reference or id.
+    Sharing {
+        cmid: String,
+        result: Result<String, ApiError>,
+    },
+}
+
+/// A row of a list of resettlement cases.
+pub type ResettlementRow = api::resettlement_cases::ResettlementCasesResettlementCasesNodes;
+/// A resettlement case as its screen shows it.
+pub type ResettlementCaseData = api::resettlement_case::ResettlementCaseResettlementCase;
+/// A referral as the referrals screen shows it.
+pub type ReferralRow = api::referrals::ReferralsReferralsNodes;
+/// A data sharing agreement.
+pub type AgreementRow = api::agreements::AgreementsDataSharingAgreements;
+
+/// What the referrals screen reads: one direction's referrals and the agreements.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferralsData {
+    pub referrals: Vec<ReferralRow>,
+    pub agreements: Vec<AgreementRow>,
+}
+
+/// A resettlement identification (or hand-off) or step, in the client's terms; the runtime
+/// adds the `clientMutationId`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResettlementInput {
+    /// `openResettlementCase`; a hand-off names the protection case.
+    Open {
+        principal_id: String,
+        protection_case_id: Option<String>,
+        category: String,
+        priority: String,
+        summary: String,
+    },
+    /// A step, with the version read. `values` are the form's fields in the order
+    /// `screens::resettlement_case::fields` lists them for `kind`.
+    Act {
+        case_id: String,
+        version: i64,
+        kind: api::ResettlementAction,
+        values: Vec<String>,
+    },
+}
+
+/// A referral or agreement write, in the client's terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SharingInput {
+    /// `referPerson` with the consent given now.
+    Refer {
+        individual_id: String,
+        agreement_id: String,
+        purpose: String,
+        given_by: String,
+        given_on: String,
+        note: Option<String>,
+    },
+    /// `acceptReferral`, linked to a person of the unit or registering the one referred.
+    Accept {
+        referral_id: String,
+        version: i64,
+        individual_id: Option<String>,
+    },
+    /// `declineReferral` with its reason.
+    Decline {
+        referral_id: String,
+        version: i64,
+        reason: String,
+    },
+    /// `recordDataSharingAgreement` with one purpose.
+    Agreement {
+        partner_unit_code: String,
+        title: String,
+        purpose: String,
+        fields: Vec<String>,
+        valid_from: String,
+        valid_until: String,
+    },
 }
 
 /// A distribution list as the day's view shows it.
@@ -511,6 +609,28 @@ pub enum Cmd {
         recipient_id: String,
         document_number: String,
     },
+    /// `resettlementCases` of one list.
+    ResettlementCases {
+        seq: u64,
+        list: api::resettlement_cases::ResettlementCaseList,
+    },
+    ResettlementCase {
+        seq: u64,
+        id: String,
+    },
+    Resettlement {
+        cmid: String,
+        input: ResettlementInput,
+    },
+    /// `referrals` of one direction, and the agreements.
+    Referrals {
+        seq: u64,
+        direction: api::referrals::ReferralDirection,
+    },
+    Sharing {
+        cmid: String,
+        input: SharingInput,
+    },
     /// A case action; `cmid` is also inside the request, and names the answer.
     Act {
         cmid: String,
@@ -699,10 +819,14 @@ pub enum AdminOp {
 /// What the administration screen reads besides the users.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AdminRead {
-    Sessions { user_id: String },
+    Sessions {
+        user_id: String,
+    },
     Offices,
     Settings,
     Review,
+    /// The data sharing agreements the unit is party to.
+    Agreements,
 }
 
 /// The answer to an [`AdminRead`].
@@ -715,6 +839,7 @@ pub enum AdminData {
     Offices(Vec<api::unit_offices::UnitOfficesUnitOffices>),
     Settings(Box<api::unit_settings::ResponseData>),
     Review(Vec<api::access_review::AccessReviewAccessReview>),
+    Agreements(Vec<AgreementRow>),
 }
 
 /// A change to the caller's API tokens.

@@ -310,6 +310,45 @@ pub fn describe(reason: &Reason, lang: Lang) -> String {
             "no document of this person has that number",
         )
         .to_string(),
+        Reason::AgreementNotInForce(v) if es => format!(
+            "el acuerdo de intercambio de datos rige del {} al {}",
+            v.from, v.until
+        ),
+        Reason::AgreementNotInForce(v) => format!(
+            "the data sharing agreement is in force from {} to {}",
+            v.from, v.until
+        ),
+        Reason::PurposeNotAgreed { purpose } => format!(
+            "{} {}",
+            pick(
+                lang,
+                "el acuerdo no cubre referencias para",
+                "the agreement does not cover referrals for"
+            ),
+            crate::screens::referrals::purpose_name(purpose, lang)
+        ),
+        Reason::ConsentMissing => pick(
+            lang,
+            "falta el consentimiento de la persona para este propósito",
+            "the person's consent for this purpose is missing",
+        )
+        .to_string(),
+        Reason::ConsentWithdrawn { .. } => pick(
+            lang,
+            "la persona retiró su consentimiento: no se comparte nada más",
+            "the person withdrew consent: nothing more is shared",
+        )
+        .to_string(),
+        Reason::FieldNotCarried(n) if es => format!(
+            "el acuerdo no permite enviar «{}» para {}",
+            crate::screens::referrals::field_name(&n.field, lang),
+            crate::screens::referrals::purpose_name(&n.purpose, lang)
+        ),
+        Reason::FieldNotCarried(n) => format!(
+            "the agreement does not let a referral for {} carry {}",
+            crate::screens::referrals::purpose_name(&n.purpose, lang),
+            crate::screens::referrals::field_name(&n.field, lang)
+        ),
     }
 }
 

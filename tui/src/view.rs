@@ -140,6 +140,9 @@ fn draw_body(app: &App, frame: &mut Frame, area: Rect) {
         Screen::DistributionList => s.distribution_list.draw(lang, frame, area),
         Screen::Statistics => s.stats.draw(lang, frame, area),
         Screen::Quality => s.quality.draw(lang, frame, area),
+        Screen::Resettlement => s.resettlement.draw(lang, frame, area),
+        Screen::ResettlementCase => s.resettlement_case.draw(lang, frame, area),
+        Screen::Referrals => s.referrals.draw(lang, frame, area),
     }
 }
 
@@ -165,6 +168,13 @@ fn screen_name(t: &Text, s: Screen) -> &'static str {
         Screen::DistributionList => t.distribution_list_title,
         Screen::Statistics => t.statistics_title,
         Screen::Quality => t.quality_title,
+        Screen::Resettlement => {
+            crate::screens::protection::pick(t.lang, "Reasentamiento", "Resettlement")
+        }
+        Screen::ResettlementCase => {
+            crate::screens::protection::pick(t.lang, "Caso de reasentamiento", "Resettlement case")
+        }
+        Screen::Referrals => crate::screens::protection::pick(t.lang, "Referencias", "Referrals"),
     }
 }
 
@@ -231,6 +241,9 @@ fn screen_keys(app: &App) -> Vec<(String, String)> {
         Screen::DistributionList => s.distribution_list.help(app.lang),
         Screen::Statistics => s.stats.help(app.lang),
         Screen::Quality => s.quality.help(app.lang),
+        Screen::Resettlement => crate::screens::resettlement::ResettlementState::help(app.lang),
+        Screen::ResettlementCase => return s.resettlement_case.help(app.lang),
+        Screen::Referrals => return s.referrals.help(app.lang),
     };
     fixed
         .iter()
@@ -241,17 +254,8 @@ fn screen_keys(app: &App) -> Vec<(String, String)> {
 fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     let s = &app.screens;
     let mut pairs = screen_keys(app);
-    let form_open = match app.screen() {
-        Screen::Case => s.case.form.is_some(),
-        Screen::Supervisor => s.supervisor.form.is_some(),
-        Screen::Review => s.review.form.is_some(),
-        Screen::Individual => s.individual.form.is_some(),
-        Screen::Group => s.group.form.is_some(),
-        Screen::PreRegs => s.pre_regs.form.is_some(),
-        Screen::ProtectionCase => s.protection_case.form.is_some(),
-        Screen::DistributionList => s.distribution_list.form.is_some(),
-        _ => false,
-    };
+    let _ = s;
+    let form_open = app.form_open() && app.screen() != Screen::Register;
     let global = if app.screen() == Screen::Login || form_open {
         &[][..]
     } else {
@@ -287,6 +291,33 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     } else {
         t.keys_global_import_reviews
     };
+    let es = app.lang == crate::i18n::Lang::Es;
+    let mut sharing_global: Vec<(&str, &str)> = Vec::new();
+    if !global.is_empty() && app.does_resettlement() && !app.is_officer() && !app.is_supervisor() {
+        sharing_global.push((
+            "F4",
+            if es {
+                "reasentamiento: pasos pendientes"
+            } else {
+                "resettlement steps pending"
+            },
+        ));
+    }
+    if !global.is_empty() && app.may_refer() {
+        sharing_global.push((
+            "F10",
+            if es {
+                "referencias entre unidades"
+            } else {
+                "referrals between units"
+            },
+        ));
+    }
+    pairs.extend(
+        sharing_global
+            .iter()
+            .map(|(k, d)| (k.to_string(), d.to_string())),
+    );
     pairs.extend(
         case_global
             .iter()

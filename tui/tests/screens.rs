@@ -3400,7 +3400,7 @@ fn screens_of_modules_the_unit_lacks_are_not_offered() {
 /// referral, a follow-up held and one due, and what the officer may do now.
 fn protection_record(actions: &[&str]) -> serde_json::Value {
     json!({ "protectionCase": {
-        "id": "pc-1", "caseNumber": "UNHCR-P-0000001", "status": "open",
+        "id": "pc-1", "caseNumber": "UNHCR-P-0000001", "status": "open", "principalId": "ind-1",
         "category": "CR", "subCode": "CR-LW", "restricted": false, "riskLevel": "HIGH",
         "intakeSummary": "Niña de 14 años, llegó sola por Rumichaca.",
         "assignedOfficerId": "user-unhcr.protection", "nextFollowUp": "2026-12-04",

@@ -16,8 +16,10 @@ pub mod prereg;
 pub mod protection;
 pub mod query;
 pub mod queues;
+pub mod resettlement;
 pub mod rsd;
 pub mod stats;
+pub mod sharing;
 pub mod subscription;
 pub mod types;
 
@@ -38,6 +40,8 @@ pub struct QueryRoot(
     imports::ImportQuery,
     assistance::AssistanceQuery,
     stats::StatisticsQuery,
+    resettlement::ResettlementQuery,
+    sharing::SharingQuery,
 );
 
 /// Writes. Every mutation is idempotent by clientMutationId; every update checks the version read.
@@ -51,6 +55,8 @@ pub struct MutationRoot(
     protection::ProtectionMutation,
     imports::ImportMutation,
     assistance::AssistanceMutation,
+    resettlement::ResettlementMutation,
+    sharing::SharingMutation,
 );
 
 /// The API's schema type.

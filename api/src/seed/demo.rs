@@ -227,6 +227,12 @@ pub struct DemoSummary {
     pub programmes: usize,
     pub distribution_lists: usize,
     pub distributions: usize,
+    /// UNHCR's resettlement cases, at every step.
+    pub resettlement_cases: usize,
+    /// Data sharing agreements between the units.
+    pub agreements: usize,
+    /// Referrals between the units, both ways.
+    pub referrals: usize,
     pub elapsed: Duration,
 }
 
@@ -265,15 +271,22 @@ impl fmt::Display for DemoSummary {
             self.confirmed_needs,
             self.documents
         )?;
-        write!(
+        writeln!(
             f,
-            "  UNHCR: {} individuals in {} registration groups, {} protection cases, {} assistance programmes, {} distribution lists today, {} distributions.",
+            "  UNHCR: {} individuals in {} registration groups, {} protection cases, {} resettlement cases.",
             self.unhcr_individuals,
             self.unhcr_groups,
             self.protection_cases,
+            self.resettlement_cases
+        )?;
+        write!(
+            f,
+            "  UNHCR assistance: {} programmes, {} distribution lists today, {} distributions.\n  Between them: {} data sharing agreement, {} referrals.",
             self.programmes,
             self.distribution_lists,
-            self.distributions
+            self.distributions,
+            self.agreements,
+            self.referrals
         )
     }
 }
@@ -452,6 +465,40 @@ fn build(conn: &mut DbConn, hashes: &[String]) -> Result<DemoSummary> {
             left.name
         )));
     }
+    let resettlement = super::sharing::resettlement_user(
+        conn,
+        &unhcr.unit.id,
+        &unhcr.office("UIO")?.id,
+        &super::sharing::password_hash(DEMO_PASSWORD)?,
+    )?;
+    summary.users.push(resettlement.username.clone());
+    let quito_people: Vec<String> = registered
+        .iter()
+        .filter(|g| g.office == "UIO")
+        .flat_map(|g| g.individual_ids.iter().take(1).cloned())
+        .collect();
+    let unhcr_people: Vec<String> = unhcr_registered
+        .iter()
+        .flat_map(|g| g.individual_ids.iter().cloned())
+        .collect();
+    let handed = super::sharing::open_protection_case(conn, &unhcr.unit.id, "WR")?;
+    let bridge = super::sharing::world(
+        conn,
+        &super::sharing::Actors {
+            dpin_admin: scope_for(&user_named("admin")?, "seed")?,
+            dpin_officer: scope_for(&user_named("officer")?, "seed")?,
+            dpin_supervisor: scope_for(&user_named("supervisor")?, "seed")?,
+            unhcr_protection: scope_for(&user_named("unhcr.protection")?, "seed")?,
+            unhcr_supervisor: scope_for(&user_named("unhcr.supervisor")?, "seed")?,
+        },
+        &resettlement,
+        &quito_people,
+        &unhcr_people,
+        handed,
+    )?;
+    summary.agreements = bridge.agreements;
+    summary.referrals = bridge.referrals;
+    summary.resettlement_cases = bridge.resettlement_cases;
     Ok(summary)
 }
 

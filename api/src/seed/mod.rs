@@ -10,6 +10,7 @@
 mod demo;
 pub mod name_pools;
 mod scale;
+mod sharing;
 mod walk;
 
 pub use demo::{DemoSummary, demo};
@@ -262,6 +263,7 @@ fn role_words(role: Role) -> &'static str {
         Role::UnitAdmin => "Unit admin",
         Role::Analyst => "Analyst",
         Role::AssistanceOfficer => "Assistance officer",
+        Role::ResettlementOfficer => "Resettlement officer",
     }
 }
 

@@ -571,8 +571,9 @@ pub fn trail(
 /// The operation unit a record belongs to, whatever its kind; None when no record has this id.
 pub fn record_unit(conn: &mut DbConn, id: &str) -> Result<Option<String>> {
     use super::schema::{
-        appointments, biometric_reviews, cases, documents, individuals, pre_registrations,
-        protection_cases, registration_groups, specific_needs,
+        appointments, biometric_reviews, cases, consents, documents, individuals,
+        pre_registrations, protection_cases, registration_groups, resettlement_cases,
+        specific_needs,
     };
     macro_rules! look {
         ($($t:ident),*) => {$(
@@ -595,7 +596,9 @@ pub fn record_unit(conn: &mut DbConn, id: &str) -> Result<Option<String>> {
         biometric_reviews,
         appointments,
         pre_registrations,
-        protection_cases
+        protection_cases,
+        resettlement_cases,
+        consents
     );
     Ok(None)
 }

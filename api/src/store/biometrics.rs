@@ -327,6 +327,15 @@ pub fn enrol(
                     biometric_referrals::created_at.eq(t),
                 ))
                 .execute(conn)?;
+            // The other unit finds it in its referral queue, naming its own enrolled person.
+            super::sharing::biometric(
+                conn,
+                scope,
+                &referral_id,
+                &reference,
+                unit_id,
+                cand_individual,
+            )?;
             // The caller's unit's trail names the referral, never the other unit's record.
             audit_entries.push(Entry::ok(
                 "match_biometrics",

@@ -20,11 +20,13 @@ pub mod quality;
 pub mod queries;
 pub mod queues;
 pub mod registry;
+pub mod resettlement;
 pub mod rows;
 pub mod schema;
 pub mod scope;
 pub mod throttle;
 pub mod stats;
+pub mod sharing;
 pub mod users;
 pub mod workflow;
 

@@ -696,6 +696,82 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sharing_agreements (id) {
+        id -> Text,
+        unit_id -> Text,
+        partner_unit_id -> Text,
+        title -> Text,
+        purposes -> Text,
+        valid_from -> Date,
+        valid_until -> Date,
+        recorded_by -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consents (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        individual_id -> Text,
+        given_by -> Text,
+        given_on -> Date,
+        purposes -> Text,
+        recorded_by -> Text,
+        withdrawn_on -> Nullable<Date>,
+        withdrawn_by -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referrals (id) {
+        id -> Text,
+        reference -> Text,
+        kind -> Text,
+        operation_unit_id -> Text,
+        from_unit_id -> Text,
+        agreement_id -> Nullable<Text>,
+        purpose -> Nullable<Text>,
+        consent_id -> Nullable<Text>,
+        individual_id -> Nullable<Text>,
+        shared -> Text,
+        note -> Nullable<Text>,
+        status -> Text,
+        decline_reason -> Nullable<Text>,
+        receiving_individual_id -> Nullable<Text>,
+        referred_by -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    resettlement_cases (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        office_id -> Text,
+        case_number -> Text,
+        principal_id -> Text,
+        protection_case_id -> Nullable<Text>,
+        status -> Text,
+        priority -> Text,
+        due_on -> Nullable<Date>,
+        state -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     operation_units,
     offices,
@@ -741,6 +817,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     stat_contributions,
     stat_population,
     stat_facts,
+    sharing_agreements,
+    consents,
+    referrals,
+    resettlement_cases,
 );
 
 diesel::joinable!(case_members -> cases (case_id));

@@ -9,6 +9,7 @@ use diesel::sql_types::Bool;
 use super::db::Db;
 use super::schema::{
     case_members, cases, distribution_lists, individuals, protection_cases, registration_groups,
+    resettlement_cases,
 };
 use crate::domain::access::{FieldGroup, Grants, Module, Permission, ScopeLevel};
 use crate::error::{Error, Result};
@@ -218,6 +219,22 @@ impl Scope {
             ),
         }
     }
+
+    /// Resettlement cases this caller may see: the unit's or the office's (a case has no
+    /// single assignee, so an own-cases scope sees none).
+    pub fn resettlement_cases(&self) -> Filter<resettlement_cases::table> {
+        use resettlement_cases as r;
+        let unit = r::operation_unit_id.eq(self.unit_id.clone());
+        match (self.level, &self.office_id) {
+            (ScopeLevel::Unit, _) => Box::new(unit),
+            (ScopeLevel::Office, Some(office)) => {
+                Box::new(unit.and(r::office_id.eq(office.clone())))
+            }
+            (ScopeLevel::Office, None) | (ScopeLevel::Own, _) => {
+                Box::new(unit.and(r::id.ne(r::id)))
+            }
+        }
+    }
 }
 
 impl Scope {
@@ -254,5 +271,8 @@ fn permission_words(p: Permission) -> &'static str {
         Permission::VerifyIdentity => "verifying identities biometrically",
         Permission::ManageProtection => "protection case management",
         Permission::ManageAssistance => "assistance programmes and distributions",
+        Permission::ManageResettlement => "resettlement case management",
+        Permission::ReferPersons => "referring people to other units",
+        Permission::ManageAgreements => "recording data sharing agreements",
     }
 }

@@ -108,7 +108,10 @@ fn step(conn: &mut DbConn, unit_id: &str) -> Result<(i64, bool)> {
             | RecordKind::EligibilityAssessment
             | RecordKind::DistributionList
             | RecordKind::Entitlement
-            | RecordKind::Distribution => false,
+            | RecordKind::Distribution
+            | RecordKind::Consent
+            | RecordKind::Referral
+            | RecordKind::ResettlementCase => false,
         };
     }
     for chunk in ids(&needs).chunks(500) {

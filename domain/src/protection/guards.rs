@@ -18,7 +18,8 @@ pub(crate) fn role_allows(role: Role, kind: ActionKind) -> bool {
         | Role::EligibilityOfficer
         | Role::UnitAdmin
         | Role::Analyst
-        | Role::AssistanceOfficer => false,
+        | Role::AssistanceOfficer
+        | Role::ResettlementOfficer => false,
     }
 }
 

@@ -17,6 +17,7 @@ mod act;
 mod assistance;
 mod person;
 mod protection;
+mod sharing;
 
 /// Starts `cmd`; its reply arrives on `tx`.
 pub fn run(client: &Client, cmd: Cmd, tx: &UnboundedSender<Msg>) {
@@ -352,6 +353,26 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
             result: protection::send(client, cmid.clone(), input).await,
             cmid,
         },
+        Cmd::ResettlementCases { seq, list } => Reply::ResettlementCases {
+            seq,
+            result: sharing::cases(client, list).await,
+        },
+        Cmd::ResettlementCase { seq, id } => Reply::ResettlementCase {
+            seq,
+            result: sharing::case(client, id).await,
+        },
+        Cmd::Resettlement { cmid, input } => Reply::Resettlement {
+            result: sharing::resettle(client, cmid.clone(), input).await,
+            cmid,
+        },
+        Cmd::Referrals { seq, direction } => Reply::Referrals {
+            seq,
+            result: sharing::referrals(client, direction).await,
+        },
+        Cmd::Sharing { cmid, input } => Reply::Sharing {
+            result: sharing::share(client, cmid.clone(), input).await,
+            cmid,
+        },
         Cmd::Officers => Reply::Officers(
             client
                 .post::<api::AssignableOfficers>(api::assignable_officers::Variables {})
@@ -665,6 +686,12 @@ async fn admin_read(client: &Client, read: AdminRead) -> Result<AdminData, ApiEr
                 .post::<api::AccessReview>(api::access_review::Variables {})
                 .await?
                 .access_review,
+        ),
+        AdminRead::Agreements => AdminData::Agreements(
+            client
+                .post::<api::Agreements>(api::agreements::Variables {})
+                .await?
+                .data_sharing_agreements,
         ),
     })
 }

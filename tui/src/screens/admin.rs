@@ -5,6 +5,7 @@
 //! the offices; `3` the unit's settings and their history; `4` the access review. The server
 //! refuses whatever exceeds the admin's reach; this screen only shows the reason.
 
+pub mod agreements;
 mod offices;
 mod review;
 mod settings;
@@ -36,14 +37,17 @@ pub enum View {
     Offices,
     Settings,
     Review,
+    /// The data sharing agreements with other units.
+    Agreements,
 }
 
 /// Roles an admin can give, in the order the form cycles through them.
-pub const ROLES: [&str; 7] = [
+pub const ROLES: [&str; 8] = [
     "registration_clerk",
     "eligibility_officer",
     "supervisor",
     "protection_officer",
+    "resettlement_officer",
     "analyst",
     "unit_admin",
     "assistance_officer",
@@ -71,6 +75,7 @@ pub struct AdminState {
     pub offices_view: offices::OfficesView,
     pub settings_view: settings::SettingsView,
     pub review_view: review::ReviewView,
+    pub agreements_view: agreements::AgreementsView,
 }
 
 /// A user's fields, new or changed; role, office and scope are chosen with ←/→, and Space adds
@@ -109,6 +114,7 @@ impl AdminState {
             (View::Offices, _) => Cmd::AdminRead(AdminRead::Offices),
             (View::Settings, _) => Cmd::AdminRead(AdminRead::Settings),
             (View::Review, _) => Cmd::AdminRead(AdminRead::Review),
+            (View::Agreements, _) => Cmd::AdminRead(AdminRead::Agreements),
         }]
     }
 
@@ -116,6 +122,7 @@ impl AdminState {
         self.form.is_some()
             || self.offices_view.form.is_some()
             || self.settings_view.editing.is_some()
+            || self.agreements_view.form.is_some()
     }
 
     /// Changes made and not sent: settings edited but not saved.
@@ -145,6 +152,10 @@ impl AdminState {
             }
             Ok(AdminData::Review(lines)) => {
                 self.review_view.set(lines);
+                self.error = None;
+            }
+            Ok(AdminData::Agreements(rows)) => {
+                self.agreements_view.set(rows);
                 self.error = None;
             }
             Err(e) => self.error = Some(e),
@@ -204,7 +215,7 @@ impl AdminState {
         }
     }
 
-    pub fn key(&mut self, key: KeyEvent) -> Outcome {
+    pub fn key(&mut self, key: KeyEvent, lang: Lang) -> Outcome {
         if self.code.take().is_some() {
             return Outcome::changed(true);
         }
@@ -216,6 +227,7 @@ impl AdminState {
             KeyCode::Char('2') => Some(View::Offices),
             KeyCode::Char('3') => Some(View::Settings),
             KeyCode::Char('4') => Some(View::Review),
+            KeyCode::Char('5') => Some(View::Agreements),
             _ => None,
         };
         if let Some(view) = switch.filter(|_| !self.typing()) {
@@ -229,6 +241,7 @@ impl AdminState {
             View::Offices => Some(self.offices_view.key(key)),
             View::Settings => Some(self.settings_view.key(key)),
             View::Review => Some(self.review_view.key(key)),
+            View::Agreements => return self.agreements_view.key(key, self.reload(), lang),
         };
         if let Some(out) = done {
             return self.carry(out);
@@ -490,6 +503,7 @@ impl AdminState {
             View::Offices => t.keys_offices,
             View::Settings => t.keys_settings,
             View::Review => t.keys_review,
+            View::Agreements => agreements::AgreementsView::help(lang),
         }
     }
 
@@ -518,17 +532,22 @@ impl AdminState {
             View::Offices => self.offices_view.draw(t, frame, body),
             View::Settings => self.settings_view.draw(t, frame, body),
             View::Review => self.review_view.draw(t, frame, body),
+            View::Agreements => self.agreements_view.draw(lang, frame, body),
         }
         if self.view != View::Users {
             let hint = match self.view {
                 View::Sessions => t.sessions_hint,
                 View::Offices => t.offices_hint,
                 View::Settings => self.settings_view.hint(t),
+                View::Agreements => agreements::AgreementsView::hint(lang),
                 _ => t.review_hint,
             };
             self.draw_foot(t, frame, foot, None, hint);
             if self.view == View::Offices {
                 self.offices_view.draw_form(t, frame, area);
+            }
+            if let Some(form) = &self.agreements_view.form {
+                form.draw(lang, frame, area);
             }
             return;
         }
@@ -788,4 +807,18 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
         w,
         h,
     )
+}
+
+impl AdminState {
+    /// The answer to an agreement recorded from view 5; `None` if not ours.
+    pub fn agreement_reply(
+        &mut self,
+        cmid: &str,
+        result: Result<String, ApiError>,
+    ) -> Option<Outcome> {
+        match self.agreements_view.reply(cmid, result)? {
+            true => Some(Outcome::send(self.reload())),
+            false => Some(Outcome::changed(true)),
+        }
+    }
 }

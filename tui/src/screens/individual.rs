@@ -148,6 +148,13 @@ impl IndividualState {
             self.form = PersonForm::new(kind, p, ctx.lang);
             return Outcome::changed(self.form.is_some());
         }
+        // Whoever may refer refers the person shown to another unit (the referral form).
+        if key.code == KeyCode::Char('R')
+            && super::referrals::may_refer(ctx)
+            && let Some(p) = &self.record.data
+        {
+            return Outcome::go(Nav::Refer(p.id.clone()));
+        }
         // Protection staff open a protection case for the person shown (its intake form).
         if key.code == KeyCode::Char('P')
             && ctx.runs(amparo_domain::access::Module::Protection)

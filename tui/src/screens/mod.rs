@@ -25,11 +25,15 @@ pub mod pre_regs;
 pub mod protection;
 pub mod protection_case;
 pub mod quality;
+pub mod referrals;
 pub mod register;
+pub mod resettlement;
+pub mod resettlement_case;
 pub mod review;
 pub mod reviews;
 pub mod search;
 pub mod stats;
+pub mod simple_form;
 pub mod supervisor;
 pub mod tokens;
 pub mod work;
@@ -73,6 +77,12 @@ pub enum Screen {
     Statistics,
     /// Data quality (`q` from the supervisor's screen).
     Quality,
+    /// Resettlement cases: steps pending, overdue, ended.
+    Resettlement,
+    /// One resettlement case, or the hand-off of a family from a protection case.
+    ResettlementCase,
+    /// Referrals between units, received and sent.
+    Referrals,
 }
 
 /// Every screen's state; the app shows one at a time.
@@ -98,6 +108,9 @@ pub struct Screens {
     pub distribution_list: distribution_list::DistributionListState,
     pub stats: stats::StatsState,
     pub quality: quality::QualityState,
+    pub resettlement: resettlement::ResettlementState,
+    pub resettlement_case: resettlement_case::ResettlementCaseState,
+    pub referrals: referrals::ReferralsState,
 }
 
 /// An officer a case may be assigned to.
@@ -170,6 +183,15 @@ pub enum Nav {
     Statistics,
     /// Data quality, above the current screen.
     Quality,
+    /// One resettlement case.
+    ResettlementCase(String),
+    /// The hand-off of a protection case's family to resettlement.
+    HandOff {
+        protection_case_id: String,
+        principal_id: String,
+    },
+    /// The referrals screen with the referral form for this individual.
+    Refer(String),
 }
 
 /// What handling a key or a reply asks of the app.

@@ -51,7 +51,7 @@ pub struct Field {
 }
 
 impl Field {
-    fn new(label: &'static str, kind: FieldKind) -> Self {
+    pub fn new(label: &'static str, kind: FieldKind) -> Self {
         Self {
             label,
             kind,
@@ -60,7 +60,7 @@ impl Field {
         }
     }
 
-    fn choice(label: &'static str, options: Vec<(String, String)>) -> Self {
+    pub fn choice(label: &'static str, options: Vec<(String, String)>) -> Self {
         Self::new(label, FieldKind::Choice(options))
     }
 
@@ -73,7 +73,7 @@ impl Field {
     }
 
     /// Why the value cannot be sent, in `lang`.
-    fn problem(&self, lang: Lang) -> Option<&'static str> {
+    pub fn problem(&self, lang: Lang) -> Option<&'static str> {
         let v = self.value();
         match &self.kind {
             FieldKind::Optional => None,
@@ -317,12 +317,15 @@ pub struct ProtectionCaseState {
     pub intake_for: Option<String>,
     /// Said after an action went through.
     pub done: Option<&'static str>,
+    /// The unit runs resettlement: `R` hands an open case's family over to it.
+    pub handoff_offered: bool,
 }
 
 impl ProtectionCaseState {
     pub fn open(&mut self, id: String) -> Vec<Cmd> {
         *self = Self {
             seq: self.seq,
+            handoff_offered: self.handoff_offered,
             ..Self::default()
         };
         self.id = Some(id);
@@ -416,6 +419,19 @@ impl ProtectionCaseState {
             KeyCode::PageUp => {
                 self.offset = self.offset.saturating_sub(page);
                 Outcome::changed(true)
+            }
+            // A protection officer hands the family to resettlement inside the unit.
+            KeyCode::Char('R')
+                if self.handoff_offered
+                    && self.case.as_deref().is_some_and(|c| c.status == "open") =>
+            {
+                let Some(case) = self.case.as_deref() else {
+                    return Outcome::none();
+                };
+                Outcome::go(Nav::HandOff {
+                    protection_case_id: case.id.clone(),
+                    principal_id: case.principal_id.clone(),
+                })
             }
             KeyCode::Char(c) => {
                 let Some(case) = self.case.as_deref() else {
@@ -558,6 +574,12 @@ impl ProtectionCaseState {
             {
                 out.push((a.key.to_string(), label(a, lang).to_string()));
             }
+        }
+        if self.handoff_offered {
+            out.push((
+                "R".into(),
+                pick(lang, "pasar a reasentamiento", "hand over to resettlement").into(),
+            ));
         }
         for (k, d) in [
             ("PgDn PgUp", pick(lang, "página", "page")),
@@ -777,11 +799,18 @@ impl ProtectionCaseState {
             ));
         }
         let actions: Vec<String> = self.case.as_deref().map_or_else(Vec::new, |c| {
-            ACTIONS
+            let mut v: Vec<String> = ACTIONS
                 .iter()
                 .filter(|a| c.allowed_actions.contains(&a.kind))
                 .map(|a| format!("{} {}", a.key, label(a, lang)))
-                .collect()
+                .collect();
+            if self.handoff_offered && c.status == "open" {
+                v.push(format!(
+                    "R {}",
+                    pick(lang, "reasentamiento", "resettlement")
+                ));
+            }
+            v
         });
         // The actions line wraps; at 80 columns every action fits in three lines.
         let foot_chars = actions.iter().map(|a| a.chars().count() + 3).sum::<usize>();

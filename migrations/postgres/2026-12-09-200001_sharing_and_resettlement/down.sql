@@ -1,0 +1,4 @@
+DROP TABLE resettlement_cases;
+DROP TABLE referrals;
+DROP TABLE consents;
+DROP TABLE sharing_agreements;
