@@ -9,6 +9,7 @@ pub mod biometric;
 pub use amparo_domain as domain;
 pub mod error;
 pub mod explorer;
+pub mod export;
 pub mod graphql;
 pub mod import;
 pub mod preregistration;

@@ -110,6 +110,9 @@ pub enum Reason {
     /// The caller's operation unit does not run `module` (registration, rsd, assistance,
     /// protection, resettlement), so none of its queries or mutations can be used.
     ModuleNotEnabled { module: String },
+    /// An export asked for `field`, which only roles that read the sensitive field group
+    /// `group` (sgbv, torture, medical, ethnicity, religion, claim_narrative) may have.
+    FieldNotPermitted { field: String, group: String },
 }
 
 /// The parameters of [`Reason::AlreadyBooked`] (boxed, so that every error stays small).
@@ -161,6 +164,7 @@ impl Reason {
             Self::CommonPassword => "COMMON_PASSWORD",
             Self::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
             Self::ModuleNotEnabled { .. } => "MODULE_NOT_ENABLED",
+            Self::FieldNotPermitted { .. } => "FIELD_NOT_PERMITTED",
         }
     }
 
@@ -311,6 +315,10 @@ mod tests {
             Reason::PasswordChangeRequired,
             Reason::ModuleNotEnabled {
                 module: "rsd".into(),
+            },
+            Reason::FieldNotPermitted {
+                field: "religion".into(),
+                group: "religion".into(),
             },
         ];
         for r in all {

@@ -33,6 +33,8 @@ pub struct AppState {
     pub device_trust: Arc<amparo_sbi::TrustStore>,
     /// The deduplication operating point the gallery is built with.
     pub dedup: amparo_biometrics::finger::dedup::OperatingPoint,
+    /// Where export files are written and how long their links last.
+    pub exports: crate::export::ExportSettings,
 }
 
 /// How many case transitions a slow subscriber may fall behind before it is told to reload.
@@ -51,7 +53,15 @@ impl AppState {
             biometrics: None,
             dedup: amparo_biometrics::finger::dedup::OperatingPoint::calibrated(),
             device_trust: Arc::new(amparo_sbi::TrustStore::new()),
+            exports: crate::export::ExportSettings::default(),
         }
+    }
+
+    /// Writes export files with these settings (a temporary directory and 24-hour links by
+    /// default).
+    pub fn with_exports(mut self, exports: crate::export::ExportSettings) -> Self {
+        self.exports = exports;
+        self
     }
 
     /// Turns biometric enrolment on: builds the matcher's gallery from every stored template

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod codes;
 pub mod connection;
 pub mod context;
+pub mod exports;
 pub mod imports;
 pub mod inputs;
 pub mod mutation;
@@ -33,6 +34,7 @@ pub struct QueryRoot(
     prereg::PreRegistrationQuery,
     protection::ProtectionQuery,
     imports::ImportQuery,
+    exports::ExportQuery,
 );
 
 /// Writes. Every mutation is idempotent by clientMutationId; every update checks the version read.
@@ -45,6 +47,7 @@ pub struct MutationRoot(
     prereg::PreRegistrationMutation,
     protection::ProtectionMutation,
     imports::ImportMutation,
+    exports::ExportMutation,
 );
 
 /// The API's schema type.
