@@ -141,7 +141,10 @@ pub const SPECIFIC_NEEDS: &str = "specific_needs";
 const INDIVIDUAL_FIELDS: &[ExportField] = &[
     field("id", "the individual's id"),
     field("individual_number", "the individual's registration number"),
-    field("group_number", "the number of the individual's current group"),
+    field(
+        "group_number",
+        "the number of the individual's current group",
+    ),
     field("given_names", "given names"),
     field("middle_name", "middle name"),
     field("family_name", "family name"),
@@ -157,7 +160,10 @@ const INDIVIDUAL_FIELDS: &[ExportField] = &[
     field("country_of_origin", "country of origin code"),
     field("marital_status", "marital status code"),
     field("arrival_date", "date of arrival, YYYY-MM-DD"),
-    field("office", "code of the office that registered the individual"),
+    field(
+        "office",
+        "code of the office that registered the individual",
+    ),
     field("registration_date", "date of registration, YYYY-MM-DD"),
     field("dataset_level", "emergency, basic or comprehensive"),
     guarded("ethnicity", FieldGroup::Ethnicity, "ethnicity (sensitive)"),
@@ -192,7 +198,10 @@ const CASE_FIELDS: &[ExportField] = &[
         "principal_applicant_number",
         "the registration number of the principal applicant",
     ),
-    field("group_number", "the number of the case's registration group"),
+    field(
+        "group_number",
+        "the number of the case's registration group",
+    ),
     field("opened_at", "when the case was opened, RFC 3339"),
     field("priority", "true when the case is prioritised"),
     guarded(
@@ -373,7 +382,9 @@ mod tests {
         assert!(c.contains(&SPECIFIC_NEEDS));
         let p = names(&permitted_fields(ExportKind::Individuals, &protection));
         assert!(p.contains(&"ethnicity") && p.contains(&"religion"));
-        assert!(!names(&permitted_fields(ExportKind::Cases, &protection)).contains(&"claim_summary"));
+        assert!(
+            !names(&permitted_fields(ExportKind::Cases, &protection)).contains(&"claim_summary")
+        );
     }
 
     #[test]

@@ -354,7 +354,10 @@ async fn other_units_exports_are_invisible(t: TestDb) {
     assert_eq!(job["rowsTotal"], 0, "{job}");
     // UNHCR runs no RSD: an export of cases is refused for the module.
     let r = super::exports::request(&srv, &other, "iso-x3", "CASES", None, &key).await;
-    assert_eq!(r["errors"][0]["extensions"]["reason"], "MODULE_NOT_ENABLED", "{r}");
+    assert_eq!(
+        r["errors"][0]["extensions"]["reason"], "MODULE_NOT_ENABLED",
+        "{r}"
+    );
 }
 
 both_backends!(

@@ -185,7 +185,15 @@ async fn export_as(
     fields: Option<Vec<&str>>,
 ) -> (Value, Vec<Vec<String>>, Vec<u8>) {
     let token = srv.login(username).await;
-    let r = request(srv, &token, &format!("x-{username}"), "INDIVIDUALS", fields, key).await;
+    let r = request(
+        srv,
+        &token,
+        &format!("x-{username}"),
+        "INDIVIDUALS",
+        fields,
+        key,
+    )
+    .await;
     assert!(r["errors"].is_null(), "{r}");
     let id = r["data"]["requestExport"]["job"]["id"]
         .as_str()
@@ -210,10 +218,16 @@ async fn an_export_holds_exactly_the_permitted_fields_and_records(t: TestDb) {
     // A registrar of Quito: no sensitive column, no sensitive need, only Quito's people.
     let (job, rows, _) = export_as(&srv, "registrar", &key, None).await;
     let header = &rows[0];
-    assert!(!header.iter().any(|h| h == "ethnicity" || h == "religion"), "{header:?}");
+    assert!(
+        !header.iter().any(|h| h == "ethnicity" || h == "religion"),
+        "{header:?}"
+    );
     let text = format!("{rows:?}");
     for secret in ["EtniaMarcada", "CredoMarcado", "SV", "TR-PI", "SM-CI"] {
-        assert!(!text.contains(secret), "{secret} leaked to a registrar: {text}");
+        assert!(
+            !text.contains(secret),
+            "{secret} leaked to a registrar: {text}"
+        );
     }
     assert!(text.contains("SP-PT"), "a plain need is exported: {text}");
     let mut ids: Vec<String> = rows[1..].iter().map(|r| r[0].clone()).collect();
@@ -240,7 +254,14 @@ async fn an_export_holds_exactly_the_permitted_fields_and_records(t: TestDb) {
     assert!(header.iter().any(|h| h == "ethnicity"));
     assert!(header.iter().any(|h| h == "religion"));
     let text = format!("{rows:?}");
-    for seen in ["EtniaMarcada", "CredoMarcado", "SV-VA", "TR-PI", "SM-CI", "SP-PT"] {
+    for seen in [
+        "EtniaMarcada",
+        "CredoMarcado",
+        "SV-VA",
+        "TR-PI",
+        "SM-CI",
+        "SP-PT",
+    ] {
         assert!(text.contains(seen), "{seen} missing for protection: {text}");
     }
     assert!(rows[1..].iter().any(|r| r[0] == gye));
@@ -252,10 +273,29 @@ async fn an_export_holds_exactly_the_permitted_fields_and_records(t: TestDb) {
 
     // A column outside the role is refused, not dropped.
     let registrar = srv.login("registrar").await;
-    let r = request(&srv, &registrar, "refused", "INDIVIDUALS", Some(vec!["religion"]), &key).await;
+    let r = request(
+        &srv,
+        &registrar,
+        "refused",
+        "INDIVIDUALS",
+        Some(vec!["religion"]),
+        &key,
+    )
+    .await;
     assert_eq!(error_code(&r), Some("FORBIDDEN"), "{r}");
-    assert_eq!(r["errors"][0]["extensions"]["reason"], "FIELD_NOT_PERMITTED");
-    let r = request(&srv, &registrar, "unknown", "INDIVIDUALS", Some(vec!["salary"]), &key).await;
+    assert_eq!(
+        r["errors"][0]["extensions"]["reason"],
+        "FIELD_NOT_PERMITTED"
+    );
+    let r = request(
+        &srv,
+        &registrar,
+        "unknown",
+        "INDIVIDUALS",
+        Some(vec!["salary"]),
+        &key,
+    )
+    .await;
     assert_eq!(error_code(&r), Some("VALIDATION"), "{r}");
     // A recipient that is not an age key is refused.
     let r = srv
@@ -293,7 +333,12 @@ async fn only_its_requester_sees_and_opens_an_export(t: TestDb) {
     }
     let (status, _, _) = get(&srv, "not-a-token", path, &[]).await;
     assert_eq!(status, 401);
-    assert!(count_rows(&t.db, "audit_events WHERE action = 'download_export' AND outcome = 'denied'") >= 2);
+    assert!(
+        count_rows(
+            &t.db,
+            "audit_events WHERE action = 'download_export' AND outcome = 'denied'"
+        ) >= 2
+    );
 }
 
 async fn a_cut_download_resumes_to_the_same_checksum(t: TestDb) {
@@ -399,16 +444,16 @@ async fn expired_links_are_refused_and_their_files_deleted(t: TestDb) {
     assert!((23 * 60..=24 * 60).contains(&hours), "{hours} minutes");
     exec(
         &t.db,
-        &format!(
-            "UPDATE export_jobs SET expires_at = '2020-01-01 00:00:00' WHERE id = '{id}'"
-        ),
+        &format!("UPDATE export_jobs SET expires_at = '2020-01-01 00:00:00' WHERE id = '{id}'"),
     );
     let (status, _, _) = get(&srv, &registrar, &path, &[]).await;
     assert_eq!(status, 410);
     let settings = amparo_api::export::ExportSettings::default();
     let file = settings.file_path(&format!("{id}.csv.gz.age"));
     assert!(file.exists());
-    let n = amparo_api::export::sweep(&t.db, &settings).await.expect("sweep");
+    let n = amparo_api::export::sweep(&t.db, &settings)
+        .await
+        .expect("sweep");
     assert!(n >= 1);
     assert!(!file.exists(), "the file is deleted after expiry");
     let r = srv.gql(Some(&registrar), JOB, json!({ "id": id })).await;

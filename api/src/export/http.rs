@@ -144,7 +144,10 @@ async fn download(
         }
         Err(e) => {
             tracing::error!(error = %e.cause_chain(), "export lookup failed");
-            return plain(StatusCode::INTERNAL_SERVER_ERROR, "the server failed; try again later");
+            return plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the server failed; try again later",
+            );
         }
     };
     let expired = job.expires_at.is_some_and(|t| t <= crate::store::now());
@@ -179,18 +182,27 @@ async fn download(
     let mut file = match tokio::fs::File::open(&path).await {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return plain(StatusCode::GONE, "the export's file is gone; ask for it again");
+            return plain(
+                StatusCode::GONE,
+                "the export's file is gone; ask for it again",
+            );
         }
         Err(e) => {
             tracing::error!(error = %e, path = %path.display(), "cannot open an export file");
-            return plain(StatusCode::INTERNAL_SERVER_ERROR, "the server failed; try again later");
+            return plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the server failed; try again later",
+            );
         }
     };
     let size = match file.metadata().await {
         Ok(m) => m.len(),
         Err(e) => {
             tracing::error!(error = %e, "cannot read an export file's size");
-            return plain(StatusCode::INTERNAL_SERVER_ERROR, "the server failed; try again later");
+            return plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the server failed; try again later",
+            );
         }
     };
     let etag = format!("\"{sha}\"");
@@ -211,11 +223,21 @@ async fn download(
         RangeAsk::Whole => (StatusCode::OK, 0, size),
         RangeAsk::Part { start, end } => (StatusCode::PARTIAL_CONTENT, start, end - start + 1),
         RangeAsk::Unsatisfiable => {
-            let (s, id, r) = (scope.clone(), id.clone(), range_header.unwrap_or("").to_string());
+            let (s, id, r) = (
+                scope.clone(),
+                id.clone(),
+                range_header.unwrap_or("").to_string(),
+            );
             let _ = st
                 .db
                 .write(move |c| {
-                    store::audit_download(c, &s, &id, &format!("range {r} refused"), Outcome::Denied)
+                    store::audit_download(
+                        c,
+                        &s,
+                        &id,
+                        &format!("range {r} refused"),
+                        Outcome::Denied,
+                    )
                 })
                 .await;
             return unsatisfiable(size);
@@ -223,7 +245,10 @@ async fn download(
     };
     if let Err(e) = file.seek(std::io::SeekFrom::Start(start)).await {
         tracing::error!(error = %e, "cannot seek in an export file");
-        return plain(StatusCode::INTERNAL_SERVER_ERROR, "the server failed; try again later");
+        return plain(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the server failed; try again later",
+        );
     }
     let detail = if status == StatusCode::OK {
         format!("whole file, {size} bytes")
@@ -237,7 +262,10 @@ async fn download(
         .await
     {
         tracing::error!(error = %e.cause_chain(), "cannot audit an export download");
-        return plain(StatusCode::INTERNAL_SERVER_ERROR, "the server failed; try again later");
+        return plain(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the server failed; try again later",
+        );
     }
     let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(
         file.take(len),
@@ -266,8 +294,7 @@ async fn download(
         h.insert("repr-digest", v);
     }
     if status == StatusCode::PARTIAL_CONTENT
-        && let Ok(v) =
-            HeaderValue::from_str(&format!("bytes {start}-{}/{size}", start + len - 1))
+        && let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{}/{size}", start + len - 1))
     {
         h.insert(header::CONTENT_RANGE, v);
     }
@@ -296,11 +323,20 @@ mod tests {
     fn ranges_are_read_one_at_a_time_inside_the_file() {
         use RangeAsk::*;
         assert_eq!(parse_range(None, 10), Whole);
-        assert_eq!(parse_range(Some("bytes=0-4"), 10), Part { start: 0, end: 4 });
+        assert_eq!(
+            parse_range(Some("bytes=0-4"), 10),
+            Part { start: 0, end: 4 }
+        );
         assert_eq!(parse_range(Some("bytes=4-"), 10), Part { start: 4, end: 9 });
         assert_eq!(parse_range(Some("bytes=-3"), 10), Part { start: 7, end: 9 });
-        assert_eq!(parse_range(Some("bytes=-30"), 10), Part { start: 0, end: 9 });
-        assert_eq!(parse_range(Some("bytes=5-50"), 10), Part { start: 5, end: 9 });
+        assert_eq!(
+            parse_range(Some("bytes=-30"), 10),
+            Part { start: 0, end: 9 }
+        );
+        assert_eq!(
+            parse_range(Some("bytes=5-50"), 10),
+            Part { start: 5, end: 9 }
+        );
         for bad in [
             "bytes=10-",
             "bytes=5-4",

@@ -146,27 +146,37 @@ pub fn run(db: &Database, settings: &ExportSettings, job_id: &str) -> Result<boo
         ))
     })?;
     let actor = Actor::from(&scope);
-    let written = write::write_file(settings, &job, |after| {
-        let mut c = db.conn()?;
-        store::page(
-            &mut c,
-            &scope,
-            kind,
-            &fields,
-            office.as_deref(),
-            after,
-            settings.page_size,
-        )
-    }, |ids, done| {
-        let (job, actor, ids) = (job.clone(), actor.clone(), ids.to_vec());
-        db.write_blocking(move |c| {
-            store::page_written(c, &job, &actor, kind.record_type(), &ids, done)
-        })
-    }, &fields)?;
+    let written = write::write_file(
+        settings,
+        &job,
+        |after| {
+            let mut c = db.conn()?;
+            store::page(
+                &mut c,
+                &scope,
+                kind,
+                &fields,
+                office.as_deref(),
+                after,
+                settings.page_size,
+            )
+        },
+        |ids, done| {
+            let (job, actor, ids) = (job.clone(), actor.clone(), ids.to_vec());
+            db.write_blocking(move |c| {
+                store::page_written(c, &job, &actor, kind.record_type(), &ids, done)
+            })
+        },
+        &fields,
+    )?;
     let expires = crate::store::now()
         + chrono::Duration::from_std(settings.link_lifetime)
             .unwrap_or_else(|_| chrono::Duration::hours(24));
-    let (id, name, sha) = (job.id.clone(), written.file_name.clone(), written.sha256.clone());
+    let (id, name, sha) = (
+        job.id.clone(),
+        written.file_name.clone(),
+        written.sha256.clone(),
+    );
     db.write_blocking(move |c| store::finish(c, &id, &name, written.size, &sha, expires))?;
     tracing::info!(job = %job.id, rows = written.rows, bytes = written.size, "export written");
     Ok(true)

@@ -134,7 +134,8 @@ pub(super) fn write_file(
                         ));
                     }
                     for (c, v) in r.iter().enumerate() {
-                        let c = u16::try_from(c).map_err(|_| Error::internal("too many columns"))?;
+                        let c =
+                            u16::try_from(c).map_err(|_| Error::internal("too many columns"))?;
                         if !v.is_empty() {
                             sheet.write_string(row, c, v).map_err(xlsx_error)?;
                         }

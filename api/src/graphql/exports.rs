@@ -5,7 +5,9 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::context::{GqlResult, ModuleGuard, audit_refusal, claim_of, gql, scope, scoped_read, state};
+use super::context::{
+    GqlResult, ModuleGuard, audit_refusal, claim_of, gql, scope, scoped_read, state,
+};
 use super::types::utc;
 use crate::domain::access::Module;
 use crate::domain::export as rules;
@@ -168,9 +170,11 @@ impl ExportQuery {
         #[graphql(desc = "The job's id, from requestExport.")] id: ID,
     ) -> GqlResult<Option<ExportJob>> {
         let id = id.0;
-        scoped_read(ctx, "read_export_job", None, move |c, s, _| store::job(c, s, &id))
-            .await
-            .map(|o| o.map(ExportJob))
+        scoped_read(ctx, "read_export_job", None, move |c, s, _| {
+            store::job(c, s, &id)
+        })
+        .await
+        .map(|o| o.map(ExportJob))
     }
 
     /// Your export jobs, newest first (at most `first`, 1-100, default 20).

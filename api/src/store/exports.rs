@@ -300,10 +300,10 @@ pub fn fail(conn: &mut DbConn, id: &str, why: &str) -> Result<()> {
 /// ids of the jobs to run.
 pub fn requeue_interrupted(conn: &mut DbConn) -> Result<Vec<String>> {
     let open: Vec<ExportJobRow> = export_jobs::table
-        .filter(
-            export_jobs::status
-                .eq_any([ExportStatus::Queued.as_str(), ExportStatus::Running.as_str()]),
-        )
+        .filter(export_jobs::status.eq_any([
+            ExportStatus::Queued.as_str(),
+            ExportStatus::Running.as_str(),
+        ]))
         .order(export_jobs::id)
         .select(ExportJobRow::as_select())
         .load(conn)?;
@@ -544,7 +544,8 @@ pub fn page(
                 .select(CaseRow::as_select())
                 .load(conn)?;
             let ids: Vec<String> = found.iter().map(|c| c.id.clone()).collect();
-            let principals: Vec<&String> = found.iter().map(|c| &c.principal_applicant_id).collect();
+            let principals: Vec<&String> =
+                found.iter().map(|c| &c.principal_applicant_id).collect();
             let numbers: HashMap<String, String> = individuals::table
                 .filter(individuals::id.eq_any(principals))
                 .filter(individuals::operation_unit_id.eq(scope.unit_id()))
@@ -600,7 +601,8 @@ pub fn page(
 }
 
 fn rfc3339(t: NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    t.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// The group number of each individual's current membership.
