@@ -110,9 +110,9 @@ pub enum Reason {
     /// The caller's operation unit does not run `module` (registration, rsd, assistance,
     /// protection, resettlement), so none of its queries or mutations can be used.
     ModuleNotEnabled { module: String },
-    /// An export asked for `field`, which only roles that read the sensitive field group
-    /// `group` (sgbv, torture, medical, ethnicity, religion, claim_narrative) may have.
-    FieldNotPermitted { field: String, group: String },
+    /// An export asked for `field` (ethnicity, religion, claim_summary), which only roles that
+    /// read its sensitive field group may have.
+    FieldNotPermitted { field: String },
 }
 
 /// The parameters of [`Reason::AlreadyBooked`] (boxed, so that every error stays small).
@@ -318,7 +318,6 @@ mod tests {
             },
             Reason::FieldNotPermitted {
                 field: "religion".into(),
-                group: "religion".into(),
             },
         ];
         for r in all {

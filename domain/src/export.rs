@@ -254,7 +254,6 @@ pub fn resolve_fields(
                 code: Code::Forbidden,
                 reason: Reason::FieldNotPermitted {
                     field: f.name.to_string(),
-                    group: g.as_str().to_string(),
                 },
                 field: Some("fields".into()),
                 message: format!(

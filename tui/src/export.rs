@@ -242,7 +242,12 @@ async fn run_inner(
     let started = std::time::Instant::now();
     let mut stats = Stats::default();
     loop {
-        download(client, &url, &part, size, &sha, patience, &mut stats, t).await?;
+        let file = Remote {
+            url: &url,
+            size,
+            sha: &sha,
+        };
+        download(client, &file, &part, patience, &mut stats, t).await?;
         let got = file_sha256(&part).map_err(|e| t.io(&part, &e))?;
         if got == sha {
             break;
@@ -416,12 +421,17 @@ async fn follow(
 /// Downloads `url` into `part` until it holds `size` bytes, resuming from what is there after
 /// every cut (`Range: bytes=N-`, `If-Range` with the file's checksum so a different file is
 /// never appended). Gives up after `patience` without progress.
+/// The file on the server: where, how long, and its SHA-256.
+struct Remote<'a> {
+    url: &'a str,
+    size: u64,
+    sha: &'a str,
+}
+
 async fn download(
     client: &Client,
-    url: &str,
+    remote: &Remote<'_>,
     part: &Path,
-    size: u64,
-    sha: &str,
     patience: Duration,
     stats: &mut Stats,
     t: &Texts,
@@ -433,6 +443,7 @@ async fn download(
         builder = builder.use_preconfigured_tls(tls.as_ref().clone());
     }
     let http = builder.build().map_err(|e| e.to_string())?;
+    let (url, size, sha) = (remote.url, remote.size, remote.sha);
     let token = client.bearer_token().unwrap_or_default();
     let etag = format!("\"{sha}\"");
     let mut last_progress = std::time::Instant::now();

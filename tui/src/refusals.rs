@@ -282,12 +282,12 @@ pub fn describe(reason: &Reason, lang: Lang) -> String {
             "your unit does not run the {} module; ask the server's operator to enable it",
             module_name(module, lang)
         ),
-        Reason::FieldNotPermitted { field, group } if es => format!(
-            "su rol no permite leer {field} (datos sensibles: {group}); quítelo de la exportación"
-        ),
-        Reason::FieldNotPermitted { field, group } => format!(
-            "your role may not read {field} (sensitive data: {group}); leave it out of the export"
-        ),
+        Reason::FieldNotPermitted { field } if es => {
+            format!("su rol no permite leer {field} (datos sensibles); quítelo de la exportación")
+        }
+        Reason::FieldNotPermitted { field } => {
+            format!("your role may not read {field} (sensitive data); leave it out of the export")
+        }
     }
 }
 

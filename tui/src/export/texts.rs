@@ -46,7 +46,7 @@ impl Texts {
             (None, true) => "En cola en el servidor…                 ".into(),
             (None, false) => "Queued on the server…                   ".into(),
             (Some(t), es) => {
-                let pct = if t > 0 { done * 100 / t } else { 100 };
+                let pct = (done * 100).checked_div(t).unwrap_or(100);
                 if es {
                     format!("Escribiendo: {done} de {t} registros ({pct} %)")
                 } else {
@@ -57,7 +57,7 @@ impl Texts {
     }
 
     pub fn downloaded(&self, got: u64, size: u64) -> String {
-        let pct = if size > 0 { got * 100 / size } else { 100 };
+        let pct = (got * 100).checked_div(size).unwrap_or(100);
         if self.es() {
             format!(
                 "Descargando: {} de {} ({pct} %)   ",
