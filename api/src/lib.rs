@@ -10,6 +10,7 @@ pub use amparo_domain as domain;
 pub mod error;
 pub mod explorer;
 pub mod follower;
+pub mod export;
 pub mod graphql;
 pub mod import;
 pub mod preregistration;

@@ -254,6 +254,12 @@ struct ServeArgs {
     /// Minutes between those checkpoints.
     #[arg(long, env = "AMPARO_AUDIT_CHECKPOINT_MINUTES", default_value_t = 60)]
     audit_checkpoint_minutes: u64,
+    /// Directory of export files (encrypted to their requesters; created when missing).
+    #[arg(long, env = "AMPARO_EXPORT_DIR", default_value = "exports")]
+    export_dir: std::path::PathBuf,
+    /// Hours an export's download link lasts; its file is deleted after.
+    #[arg(long, env = "AMPARO_EXPORT_LINK_HOURS", default_value_t = amparo_api::export::DEFAULT_LINK_HOURS)]
+    export_link_hours: u64,
     #[command(flatten)]
     keys: BiometricKeyArgs,
 }
@@ -555,7 +561,12 @@ fn serve(db_args: &DbArgs, audit_keys: &AuditKeyArgs, args: ServeArgs) -> Result
     let api = ApiConfig {
         api_token_lifetime: Duration::from_secs(args.api_token_days.clamp(1, 365) * 86_400),
     };
+    let exports = amparo_api::export::ExportSettings::new(
+        args.export_dir.clone(),
+        Duration::from_secs(args.export_link_hours.clamp(1, 24 * 30) * 3600),
+    );
     let mut state = AppState::new(db.clone(), auth, api)
+        .with_exports(exports.clone())
         .with_device_trust(device_trust(&args)?)
         .with_dedup(dedup_values(&args)?);
     match args.keys.keyring()? {
@@ -657,6 +668,14 @@ fn serve(db_args: &DbArgs, audit_keys: &AuditKeyArgs, args: ServeArgs) -> Result
                 }
             });
         }
+        // Exports interrupted by the last stop start again; expired files are deleted at start
+        // and every ten minutes.
+        match amparo_api::export::resume(state.clone()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(jobs = n, "interrupted exports started again"),
+            Err(e) => tracing::error!(error = %e, "cannot resume interrupted exports"),
+        }
+        amparo_api::export::start_sweeper(db.clone(), exports, Duration::from_secs(600));
         let served = match tls {
             Some(tls) => {
                 let listener = listener

@@ -1,5 +1,6 @@
 //! The HTTP server: POST /graphql for the API, GET /graphql for the explorer (see `explorer`), GET /healthz,
-//! and the public pre-registration form under /pre-registration (see `preregistration`).
+//! the public pre-registration form under /pre-registration (see `preregistration`), and the
+//! files of exports under /exports (see `export::http`).
 //!
 //! Responses are gzip-compressed when the client accepts it, sockets run with TCP_NODELAY, and
 //! on SIGINT/SIGTERM the server stops accepting and finishes the requests in flight within a
@@ -123,6 +124,7 @@ fn build_router(state: Arc<AppState>, config: HttpConfig, refused: Arc<RefusedTo
         crate::graphql::build_anonymous_schema()
     };
     let form = crate::preregistration::router(state.clone(), config.pre_registration.clone());
+    let exports = crate::export::http::router(state.clone());
     let server = Server {
         schema,
         anonymous,
@@ -139,6 +141,8 @@ fn build_router(state: Arc<AppState>, config: HttpConfig, refused: Arc<RefusedTo
         .merge(form)
         .layer(RequestBodyLimitLayer::new(MAX_BIOMETRIC_BODY_BYTES))
         .layer(CompressionLayer::new().gzip(true))
+        // After the layers: export files are served as stored, never recompressed.
+        .merge(exports)
 }
 
 /// Serves plain HTTP with the default [`HttpConfig`] until `shutdown` resolves, then finishes
@@ -382,7 +386,7 @@ async fn healthz(State(s): State<Server>) -> Response {
     }
 }
 
-fn bearer(headers: &HeaderMap) -> Option<Result<String, ()>> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<Result<String, ()>> {
     let value = headers.get(header::AUTHORIZATION)?;
     Some(
         value

@@ -130,6 +130,9 @@ pub enum Reason {
     ConsentWithdrawn { on: String },
     /// The agreement does not let a referral for a purpose carry a field (see [`NotCarried`]).
     FieldNotCarried(Box<NotCarried>),
+    /// An export asked for `field` (ethnicity, religion, claim_summary), which only roles that
+    /// read its sensitive field group may have.
+    FieldNotPermitted { field: String },
 }
 
 /// The parameters of [`Reason::AlreadyDistributed`] (boxed, so that every error stays small):
@@ -213,6 +216,7 @@ impl Reason {
             Self::ConsentMissing => "CONSENT_MISSING",
             Self::ConsentWithdrawn { .. } => "CONSENT_WITHDRAWN",
             Self::FieldNotCarried(_) => "FIELD_NOT_CARRIED",
+            Self::FieldNotPermitted { .. } => "FIELD_NOT_PERMITTED",
         }
     }
 
@@ -371,6 +375,9 @@ mod tests {
             Reason::NotEntitled,
             Reason::RecipientNotVerified {
                 method: "document".into(),
+            },
+            Reason::FieldNotPermitted {
+                field: "religion".into(),
             },
         ];
         for r in all {

@@ -8,6 +8,7 @@ pub mod code_lists;
 pub mod codes;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod feed;
 pub mod import;
 pub mod names;

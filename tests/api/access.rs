@@ -473,7 +473,52 @@ async fn assistance_of_one_unit_is_invisible_to_the_other(t: TestDb) {
     );
 }
 
+/// An export is its requester's alone: a user of another unit neither sees its job nor
+/// downloads its file, and an export asked for by another unit's user holds none of this
+/// unit's records.
+async fn other_units_exports_are_invisible(t: TestDb) {
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let clerk = srv.login("registrar").await;
+    register(&srv, &clerk, family("iso-x", "Pérez")).await;
+    let key = super::exports::Key::new();
+    let r = super::exports::request(&srv, &clerk, "iso-x1", "INDIVIDUALS", None, &key).await;
+    let id = r["data"]["requestExport"]["job"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let job = super::exports::finished(&srv, &clerk, &id).await;
+    let path = job["downloadPath"].as_str().unwrap_or_default().to_string();
+    let other = srv.login("unhcr.officer").await;
+    let r = srv
+        .gql(
+            Some(&other),
+            "query($id: ID!) { exportJob(id: $id) { id } exportJobs { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert!(r["data"]["exportJob"].is_null(), "{r}");
+    assert_eq!(r["data"]["exportJobs"], json!([]), "{r}");
+    let (status, _, _) = super::exports::get(&srv, &other, &path, &[]).await;
+    assert_eq!(status, 404);
+    // UNHCR's own export of individuals has none of DPIN's people.
+    let r = super::exports::request(&srv, &other, "iso-x2", "INDIVIDUALS", None, &key).await;
+    let theirs = r["data"]["requestExport"]["job"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let job = super::exports::finished(&srv, &other, &theirs).await;
+    assert_eq!(job["rowsTotal"], 0, "{job}");
+    // UNHCR runs no RSD: an export of cases is refused for the module.
+    let r = super::exports::request(&srv, &other, "iso-x3", "CASES", None, &key).await;
+    assert_eq!(
+        r["errors"][0]["extensions"]["reason"], "MODULE_NOT_ENABLED",
+        "{r}"
+    );
+}
+
 both_backends!(
+    other_units_exports_are_invisible,
     other_units_records_are_invisible_and_untouchable,
     offices_and_roles_narrow_the_view,
     the_records_unit_sees_refused_outside_attempts,

@@ -12,6 +12,7 @@ mod biometrics;
 mod cases;
 mod errors;
 mod explorer;
+mod exports;
 mod feed;
 mod field_groups;
 mod idempotency;

@@ -178,6 +178,42 @@ pub struct RevokeApiToken;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
+    query_path = "graphql/export/request_export.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone"
+)]
+pub struct RequestExport;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/export/export_job.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone"
+)]
+pub struct ExportJob;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/export/export_jobs.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone"
+)]
+pub struct ExportJobs;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/export/export_fields.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone"
+)]
+pub struct ExportFields;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
     query_path = "graphql/admin/set_password_with_code.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone"
@@ -797,6 +833,12 @@ impl From<WireError> for ApiError {
             "UNAUTHENTICATED" => Self::Unauthenticated(m),
             "FORBIDDEN" => match why {
                 Reason::ModuleNotEnabled { module } => Self::ModuleNotEnabled(module),
+                // A refused export column is rendered like refused input, in the user's words.
+                Reason::FieldNotPermitted { .. } => Self::Validation {
+                    field: field.unwrap_or_default(),
+                    reason: why,
+                    message: m,
+                },
                 _ => Self::Forbidden(m),
             },
             "NOT_FOUND" => Self::NotFound(m),
@@ -900,6 +942,17 @@ impl Client {
         if let Some(old) = old {
             old.abort();
         }
+    }
+
+    /// The server's base address, e.g. `http://127.0.0.1:8080` (for paths the API gives, such
+    /// as an export's download path).
+    pub fn base(&self) -> &str {
+        self.endpoint.trim_end_matches("/graphql")
+    }
+
+    /// The session's bearer token, once logged in (for downloads outside GraphQL).
+    pub fn bearer_token(&self) -> Option<String> {
+        self.token()
     }
 
     fn token(&self) -> Option<String> {

@@ -15,6 +15,7 @@ pub mod config;
 pub mod cursors;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod export;
 pub mod i18n;
 pub mod live;
 pub mod msg;

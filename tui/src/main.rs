@@ -57,6 +57,10 @@ enum Command {
     /// API tokens for scripts: `token create NAME`, `token list`, `token revoke ID` (you log
     /// in first).
     Token(token::TokenArgs),
+    /// Export records (individuals, groups or cases) to a file: asks the server, follows the
+    /// job, downloads it (resuming after cuts), checks its checksum and decrypts it with your
+    /// export key.
+    Export(amparo::export::ExportArgs),
     /// A development SBI device on 127.0.0.1 that serves synthetic or recorded biometrics.
     #[command(hide = true)]
     CaptureEmulator(EmulatorArgs),
@@ -91,6 +95,19 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|| "http://127.0.0.1:8080".to_string());
             return match Client::with_ca(&base, ca_cert.as_deref()) {
                 Ok(client) => token::run(t, &client, lang).await,
+                Err(e) => {
+                    eprintln!("amparo: cannot set up the HTTP client: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        Some(Command::Export(x)) => {
+            let base = args
+                .server
+                .or(settings.server.clone())
+                .unwrap_or_else(|| "http://127.0.0.1:8080".to_string());
+            return match Client::with_ca(&base, ca_cert.as_deref()) {
+                Ok(client) => amparo::export::run(x, &client, lang).await,
                 Err(e) => {
                     eprintln!("amparo: cannot set up the HTTP client: {e}");
                     ExitCode::FAILURE

@@ -349,6 +349,12 @@ pub fn describe(reason: &Reason, lang: Lang) -> String {
             crate::screens::referrals::purpose_name(&n.purpose, lang),
             crate::screens::referrals::field_name(&n.field, lang)
         ),
+        Reason::FieldNotPermitted { field } if es => {
+            format!("su rol no permite leer {field} (datos sensibles); quítelo de la exportación")
+        }
+        Reason::FieldNotPermitted { field } => {
+            format!("your role may not read {field} (sensitive data); leave it out of the export")
+        }
     }
 }
 

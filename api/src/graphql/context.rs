@@ -39,6 +39,8 @@ pub struct AppState {
     pub dedup: amparo_biometrics::finger::dedup::OperatingPoint,
     /// Set once the server was asked to stop and is draining: `/healthz` answers 503.
     pub draining: std::sync::atomic::AtomicBool,
+    /// Where export files are written and how long their links last.
+    pub exports: crate::export::ExportSettings,
 }
 
 /// What subscribers to case transitions are told.
@@ -68,7 +70,15 @@ impl AppState {
             dedup: amparo_biometrics::finger::dedup::OperatingPoint::calibrated(),
             device_trust: Arc::new(amparo_sbi::TrustStore::new()),
             draining: std::sync::atomic::AtomicBool::new(false),
+            exports: crate::export::ExportSettings::default(),
         }
+    }
+
+    /// Writes export files with these settings (a temporary directory and 24-hour links by
+    /// default).
+    pub fn with_exports(mut self, exports: crate::export::ExportSettings) -> Self {
+        self.exports = exports;
+        self
     }
 
     /// Turns biometric enrolment on: builds the matcher's gallery from every stored template

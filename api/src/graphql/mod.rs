@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod codes;
 pub mod connection;
 pub mod context;
+pub mod exports;
 pub mod imports;
 pub mod inputs;
 pub mod mutation;
@@ -42,6 +43,7 @@ pub struct QueryRoot(
     stats::StatisticsQuery,
     resettlement::ResettlementQuery,
     sharing::SharingQuery,
+    exports::ExportQuery,
 );
 
 /// Writes. Every mutation is idempotent by clientMutationId; every update checks the version read.
@@ -57,6 +59,7 @@ pub struct MutationRoot(
     assistance::AssistanceMutation,
     resettlement::ResettlementMutation,
     sharing::SharingMutation,
+    exports::ExportMutation,
 );
 
 /// The API's schema type.

@@ -11,6 +11,7 @@ pub mod biometrics;
 pub mod bulk;
 pub mod db;
 pub mod dialect;
+pub mod exports;
 pub mod feed;
 pub mod idempotency;
 pub mod imports;

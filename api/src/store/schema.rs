@@ -772,6 +772,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    export_jobs (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        requested_by -> Text,
+        kind -> Text,
+        format -> Text,
+        fields -> Text,
+        office_id -> Nullable<Text>,
+        purpose -> Text,
+        recipient -> Text,
+        status -> Text,
+        rows_total -> Nullable<Integer>,
+        rows_done -> Integer,
+        file_name -> Nullable<Text>,
+        size_bytes -> Nullable<BigInt>,
+        sha256 -> Nullable<Text>,
+        error -> Nullable<Text>,
+        attempts -> Integer,
+        created_at -> Timestamp,
+        started_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+        expires_at -> Nullable<Timestamp>,
+        deleted_at -> Nullable<Timestamp>,
+        version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     operation_units,
     offices,
@@ -821,6 +850,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     consents,
     referrals,
     resettlement_cases,
+    export_jobs,
 );
 
 diesel::joinable!(case_members -> cases (case_id));
