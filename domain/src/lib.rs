@@ -19,6 +19,6 @@ pub mod protection;
 pub mod registration;
 pub mod resettlement;
 pub mod rsd;
-pub mod stats;
 pub mod sharing;
+pub mod stats;
 pub mod time_zone;

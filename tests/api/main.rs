@@ -26,7 +26,7 @@ mod reference;
 mod registration;
 mod search;
 mod sessions;
-mod statistics;
 mod sharing;
+mod statistics;
 mod support;
 mod workflow;

@@ -2,8 +2,8 @@
 //! the caller's scope and map errors to `extensions.code`.
 
 pub mod admin;
-pub mod batch;
 pub mod assistance;
+pub mod batch;
 pub mod biometrics;
 pub mod calendar;
 pub mod codes;
@@ -19,8 +19,8 @@ pub mod query;
 pub mod queues;
 pub mod resettlement;
 pub mod rsd;
-pub mod stats;
 pub mod sharing;
+pub mod stats;
 pub mod subscription;
 pub mod types;
 

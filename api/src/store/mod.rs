@@ -25,9 +25,9 @@ pub mod resettlement;
 pub mod rows;
 pub mod schema;
 pub mod scope;
-pub mod throttle;
-pub mod stats;
 pub mod sharing;
+pub mod stats;
+pub mod throttle;
 pub mod users;
 pub mod workflow;
 

@@ -37,10 +37,11 @@ pub(crate) fn role_allows(role: Role, kind: ActionKind) -> bool {
                 ScheduleInterview | RecordNoShow | RecordContact | Withdraw
             )
         }
-        Role::ProtectionOfficer | Role::UnitAdmin | Role::Analyst | Role::AssistanceOfficer
-        | Role::ResettlementOfficer => {
-            false
-        }
+        Role::ProtectionOfficer
+        | Role::UnitAdmin
+        | Role::Analyst
+        | Role::AssistanceOfficer
+        | Role::ResettlementOfficer => false,
     }
 }
 
@@ -50,10 +51,11 @@ fn role_covers(role: Role, state: &CaseState, actor: &Actor) -> bool {
     match role {
         Role::Supervisor | Role::RegistrationClerk => true,
         Role::EligibilityOfficer => state.assigned_officer.as_deref() == Some(&actor.user_id),
-        Role::ProtectionOfficer | Role::UnitAdmin | Role::Analyst | Role::AssistanceOfficer
-        | Role::ResettlementOfficer => {
-            false
-        }
+        Role::ProtectionOfficer
+        | Role::UnitAdmin
+        | Role::Analyst
+        | Role::AssistanceOfficer
+        | Role::ResettlementOfficer => false,
     }
 }
 
