@@ -35,6 +35,9 @@ use crate::store::schema::{biometric_enrolments, cases, events, operation_units}
 use crate::store::workflow::Acted;
 use crate::store::{Database, feed};
 
+/// An enrolled reference and its templates, as a 1:N search compares with them.
+pub type Enrolled = (i64, Vec<(crate::biometric::Position, Template)>);
+
 /// Most transitions announced one by one after a pass; past this, subscribers reload.
 pub const MAX_NOTICES: usize = 1000;
 /// How many announced case events are remembered, so none is announced twice.
@@ -206,7 +209,7 @@ impl Follower {
         conn: &mut DbConn,
         keys: &Keyring,
         known: impl Fn(u64) -> bool,
-    ) -> Result<Vec<(i64, Vec<(crate::biometric::Position, Template)>)>> {
+    ) -> Result<Vec<Enrolled>> {
         let cursors = self.cursors().unwrap_or_default();
         let mut ids = Vec::new();
         for unit in units(conn)? {
@@ -244,11 +247,7 @@ fn heads(conn: &mut DbConn) -> Result<HashMap<String, i64>> {
 }
 
 /// The templates of these enrolments, by reference.
-fn enrolled(
-    conn: &mut DbConn,
-    keys: &Keyring,
-    enrolment_ids: &[String],
-) -> Result<Vec<(i64, Vec<(crate::biometric::Position, Template)>)>> {
+fn enrolled(conn: &mut DbConn, keys: &Keyring, enrolment_ids: &[String]) -> Result<Vec<Enrolled>> {
     let mut references: Vec<i64> = Vec::new();
     for chunk in enrolment_ids.chunks(500) {
         references.extend(

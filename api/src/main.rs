@@ -86,7 +86,7 @@ struct DbArgs {
 #[derive(Subcommand)]
 enum Command {
     /// Run the GraphQL server (migrates the database first).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply pending database migrations.
     Migrate,
     /// Print the GraphQL schema (SDL); schema.graphql in the repository is this output.
@@ -441,7 +441,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let n = db.migrate()?;
             println!("{} migration(s) applied to {}", n, db.target().display());
         }
-        Command::Serve(args) => serve(&cli.db, &cli.audit_keys, args)?,
+        Command::Serve(args) => serve(&cli.db, &cli.audit_keys, *args)?,
         Command::PurgePreRegistrations => {
             let db = open(&cli.db)?;
             db.migrate()?;

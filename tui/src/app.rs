@@ -514,14 +514,13 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Cmd> {
             app.resize((w, h));
             true
         }
-        Msg::Reply {
-            reply: Reply::Silent(reply),
-            ..
-        } => on_silent_reply(app, *reply, &mut cmds),
-        Msg::Reply { rtt, reply } => {
-            on_reply(app, rtt, reply, &mut cmds);
-            true
-        }
+        Msg::Reply { rtt, reply } => match *reply {
+            Reply::Silent(reply) => on_silent_reply(app, *reply, &mut cmds),
+            reply => {
+                on_reply(app, rtt, reply, &mut cmds);
+                true
+            }
+        },
         Msg::Live(event) => on_live(app, event, &mut cmds),
     };
     app.dirty |= changed;

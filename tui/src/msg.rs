@@ -17,7 +17,8 @@ pub enum Msg {
     /// A request finished after `rtt`.
     Reply {
         rtt: Duration,
-        reply: Reply,
+        /// Boxed: some answers are large, and every key press is a `Msg` too.
+        reply: Box<Reply>,
     },
     /// The live link to the server changed or brought a notice.
     Live(LiveEvent),

@@ -39,7 +39,13 @@ fn type_text(app: &mut App, text: &str) {
 }
 
 fn reply(app: &mut App, reply: Reply) -> Vec<Cmd> {
-    update(app, Msg::Reply { rtt: RTT, reply })
+    update(
+        app,
+        Msg::Reply {
+            rtt: RTT,
+            reply: Box::new(reply),
+        },
+    )
 }
 
 fn render_at(app: &App, width: u16, height: u16) -> String {

@@ -42,7 +42,13 @@ fn type_text(app: &mut App, text: &str) {
 }
 
 fn reply(app: &mut App, reply: Reply) -> Vec<Cmd> {
-    update(app, Msg::Reply { rtt: RTT, reply })
+    update(
+        app,
+        Msg::Reply {
+            rtt: RTT,
+            reply: Box::new(reply),
+        },
+    )
 }
 
 fn render(app: &App) -> String {

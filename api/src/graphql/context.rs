@@ -47,7 +47,7 @@ pub struct AppState {
 #[derive(Debug, Clone)]
 pub enum CaseSignal {
     /// A transition committed (through this process or another).
-    Acted(crate::store::workflow::Acted),
+    Acted(Box<crate::store::workflow::Acted>),
     /// Transitions were missed: read your queue again.
     Reload,
 }
@@ -142,12 +142,12 @@ impl AppState {
     pub fn publish(&self, acted: crate::store::workflow::Acted) {
         self.cases_changed();
         self.follower.announced(&acted.event_id);
-        let _ = self.case_events.send(CaseSignal::Acted(acted));
+        let _ = self.case_events.send(CaseSignal::Acted(Box::new(acted)));
     }
 
     /// Tells subscribers of a transition another process committed (the follower found it).
     pub fn announce(&self, acted: crate::store::workflow::Acted) {
-        let _ = self.case_events.send(CaseSignal::Acted(acted));
+        let _ = self.case_events.send(CaseSignal::Acted(Box::new(acted)));
     }
 
     /// Tells subscribers that transitions were missed and they must read their queues again.

@@ -86,7 +86,7 @@ impl SubscriptionRoot {
                                 {
                                     continue;
                                 }
-                                CaseNotice::from(&a)
+                                CaseNotice::from(&*a)
                             }
                             Ok(CaseSignal::Reload) | Err(RecvError::Lagged(_)) => {
                                 CaseNotice::reload()

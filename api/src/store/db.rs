@@ -160,14 +160,14 @@ impl diesel::connection::Instrumentation for Counting {
                 self.closing = true;
             }
             E::FinishQuery {
-                error: Some(diesel::result::Error::DatabaseError(kind, _)),
+                error:
+                    Some(diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::ClosedConnection
+                        | diesel::result::DatabaseErrorKind::UnableToSendCommand,
+                        _,
+                    )),
                 ..
-            } if matches!(
-                kind,
-                diesel::result::DatabaseErrorKind::ClosedConnection
-                    | diesel::result::DatabaseErrorKind::UnableToSendCommand
-            ) =>
-            {
+            } => {
                 self.broken = true;
             }
             E::StartQuery { .. } => {

@@ -241,18 +241,6 @@ pub fn lock_office(conn: &mut DbConn, office_id: &str) -> Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::placeholders;
-
-    #[test]
-    fn placeholders_are_numbered_for_postgres_only() {
-        let t = "a = {} AND b = {}";
-        assert_eq!(placeholders(t, true), "a = $1 AND b = $2");
-        assert_eq!(placeholders(t, false), "a = ? AND b = ?");
-    }
-}
-
 /// Whether a notification arrived on this connection's LISTEN since the last call (taking all
 /// that are waiting). SQLite has none: its one server process needs no waking.
 pub fn notified(conn: &mut DbConn) -> Result<bool> {
@@ -285,4 +273,16 @@ pub fn enrolment_lock(conn: &mut DbConn) -> Result<()> {
         DbConn::Sqlite(_) => {}
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholders;
+
+    #[test]
+    fn placeholders_are_numbered_for_postgres_only() {
+        let t = "a = {} AND b = {}";
+        assert_eq!(placeholders(t, true), "a = $1 AND b = $2");
+        assert_eq!(placeholders(t, false), "a = ? AND b = ?");
+    }
 }

@@ -178,10 +178,11 @@ pub fn data_quality(
         let Some(f) = focal.get(g.as_str()) else {
             continue;
         };
-        if let (Some(fd), Some(md)) = (births.get(*f), births.get(i)) {
-            if people.contains_key(i) && impossible_family_age(rel, *fd, *md) {
-                odd_ages.push(i.clone());
-            }
+        if let (Some(fd), Some(md)) = (births.get(*f), births.get(i))
+            && people.contains_key(i)
+            && impossible_family_age(rel, *fd, *md)
+        {
+            odd_ages.push(i.clone());
         }
     }
     flagged.insert(Check::ImpossibleFamilyAge, odd_ages);

@@ -760,10 +760,10 @@ pub fn procedure(
             }
             Measure::AwaitingDecision => {
                 p.backlog.awaiting_decision += r.n;
-                if let Some(m) = Modality::parse(&r.modality) {
-                    if today - r.value > i64::from(targets.of(m)) {
-                        *overdue.entry(r.modality.clone()).or_default() += r.n;
-                    }
+                if let Some(m) = Modality::parse(&r.modality)
+                    && today - r.value > i64::from(targets.of(m))
+                {
+                    *overdue.entry(r.modality.clone()).or_default() += r.n;
                 }
                 continue;
             }

@@ -47,7 +47,7 @@ pub fn run(client: &Client, cmd: Cmd, tx: &UnboundedSender<Msg>) {
         // The receiver is gone only when the client is quitting; the reply no longer matters.
         let _ = tx.send(Msg::Reply {
             rtt: started.elapsed(),
-            reply,
+            reply: Box::new(reply),
         });
     });
 }
