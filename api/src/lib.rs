@@ -11,6 +11,7 @@ pub mod error;
 pub mod explorer;
 pub mod graphql;
 pub mod import;
+pub mod node;
 pub mod preregistration;
 pub mod seed;
 pub mod server;

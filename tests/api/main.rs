@@ -16,6 +16,7 @@ mod idempotency;
 mod import;
 mod limits;
 mod modules;
+mod node;
 mod pre_registration;
 mod protection;
 mod reference;

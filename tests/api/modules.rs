@@ -39,6 +39,13 @@ const OPERATIONS: &[(&str, Option<&str>)] = &[
     ("saveOffice", None),
     ("updateUnitSettings", None),
     ("setPasswordWithCode", None),
+    // Field nodes and their sync: every unit's, whatever modules it runs.
+    ("fieldNodes", None),
+    ("syncConflicts", None),
+    ("syncStatus", None),
+    ("registerNode", None),
+    ("revokeNode", None),
+    ("resolveSyncConflict", None),
     // Registration.
     ("individual", Some("registration")),
     ("preRegistrations", Some("registration")),

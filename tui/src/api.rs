@@ -33,6 +33,15 @@ pub type JSON = serde_json::Value;
 )]
 pub struct Login;
 
+/// Where the server stands: central, or a field node and how fresh it is (the status line).
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/sync_status.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct SyncStatus;
+
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",

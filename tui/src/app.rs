@@ -62,6 +62,20 @@ pub struct App {
     pub screens: Screens,
     /// The clock of the user's office: times are shown and typed in it (see `widgets::with_clock`).
     pub clock: crate::widgets::OfficeClock,
+    /// Where the server stands when it is a field node (None until asked, or on central).
+    pub sync: Option<SyncLine>,
+}
+
+/// A field node's freshness as the status line shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncLine {
+    pub node: bool,
+    pub online: bool,
+    /// HH:MM on the office's clock.
+    pub offline_since: Option<String>,
+    pub syncing: Option<i64>,
+    pub waiting: i64,
+    pub conflicts: i64,
 }
 
 impl App {
@@ -90,6 +104,7 @@ impl App {
             demo_db: None,
             screens: Screens::default(),
             clock: crate::widgets::OfficeClock::default(),
+            sync: None,
         };
         app.resize(size);
         app
@@ -538,6 +553,9 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
             app.clock = session_clock(&data.me).unwrap_or_default();
             app.me = Some(data.me);
             app.go_home(cmds);
+            cmds.push(Cmd::Silent(Box::new(Cmd::SyncStatus {
+                after: Duration::ZERO,
+            })));
             if (app.is_officer() || app.is_supervisor())
                 && let Some(token) = app.token.clone()
             {
@@ -723,8 +741,46 @@ fn screen_reply(app: &mut App, reply: Reply, silent: bool, cmds: &mut Vec<Cmd>) 
 fn on_silent_reply(app: &mut App, reply: Reply, cmds: &mut Vec<Cmd>) -> bool {
     match reply {
         Reply::Read(_) => screen_reply(app, reply, true, cmds),
+        Reply::SyncStatus(result) => on_sync_status(app, result, cmds),
         _ => false,
     }
+}
+
+/// How often a client of a field node asks again where it stands.
+const SYNC_STATUS_EVERY: Duration = Duration::from_secs(15);
+
+/// A field node's freshness for the status line; asked again while the session lasts. Central
+/// answers once that it is central, and is not asked again.
+fn on_sync_status(
+    app: &mut App,
+    result: Result<api::sync_status::ResponseData, ApiError>,
+    cmds: &mut Vec<Cmd>,
+) -> bool {
+    let Ok(data) = result else {
+        if app.token.is_some() && app.sync.as_ref().is_some_and(|s| s.node) {
+            cmds.push(Cmd::Silent(Box::new(Cmd::SyncStatus {
+                after: SYNC_STATUS_EVERY,
+            })));
+        }
+        return false;
+    };
+    let s = data.sync_status;
+    let line = SyncLine {
+        node: s.node,
+        online: s.online,
+        offline_since: s
+            .offline_since
+            .map(|t| app.clock.local_time(&t).chars().skip(11).collect()),
+        syncing: s.syncing_percent,
+        waiting: s.waiting,
+        conflicts: s.conflicts,
+    };
+    if line.node && app.token.is_some() {
+        cmds.push(Cmd::Silent(Box::new(Cmd::SyncStatus {
+            after: SYNC_STATUS_EVERY,
+        })));
+    }
+    app.sync.replace(line.clone()) != Some(line)
 }
 
 fn on_live(app: &mut App, event: LiveEvent, cmds: &mut Vec<Cmd>) -> bool {

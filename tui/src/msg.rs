@@ -122,6 +122,8 @@ pub enum Reply {
     },
     /// The reply of a command sent with [`Cmd::Silent`].
     Silent(Box<Reply>),
+    /// Where the server stands (a field node's freshness), for the status line.
+    SyncStatus(Result<api::sync_status::ResponseData, ApiError>),
     AdminUsers(Result<api::users::ResponseData, ApiError>),
     /// A page of the pre-registration queue.
     PreRegs {
@@ -437,6 +439,9 @@ pub enum Cmd {
     /// A re-read after a notice: no pending marker, no round-trip time shown, and a frame only
     /// if the answer differs from what is shown.
     Silent(Box<Cmd>),
+    /// Asks where the server stands after waiting `after` (a field node is asked again while
+    /// the session lasts, so the status line follows its syncs).
+    SyncStatus { after: std::time::Duration },
 }
 
 /// A case in a list, the same whichever list brought it.

@@ -33,6 +33,8 @@ pub struct AppState {
     pub device_trust: Arc<amparo_sbi::TrustStore>,
     /// The deduplication operating point the gallery is built with.
     pub dedup: amparo_biometrics::finger::dedup::OperatingPoint,
+    /// Runs field nodes' mutations (and conflict resolutions) through this schema.
+    pub replayer: crate::node::central::Replayer,
 }
 
 /// How many case transitions a slow subscriber may fall behind before it is told to reload.
@@ -51,6 +53,7 @@ impl AppState {
             biometrics: None,
             dedup: amparo_biometrics::finger::dedup::OperatingPoint::calibrated(),
             device_trust: Arc::new(amparo_sbi::TrustStore::new()),
+            replayer: crate::node::central::Replayer::default(),
         }
     }
 

@@ -10,6 +10,7 @@ pub mod context;
 pub mod imports;
 pub mod inputs;
 pub mod mutation;
+pub mod nodes;
 pub mod prereg;
 pub mod protection;
 pub mod query;
@@ -33,6 +34,7 @@ pub struct QueryRoot(
     prereg::PreRegistrationQuery,
     protection::ProtectionQuery,
     imports::ImportQuery,
+    nodes::NodeQuery,
 );
 
 /// Writes. Every mutation is idempotent by clientMutationId; every update checks the version read.
@@ -45,6 +47,7 @@ pub struct MutationRoot(
     prereg::PreRegistrationMutation,
     protection::ProtectionMutation,
     imports::ImportMutation,
+    nodes::NodeMutation,
 );
 
 /// The API's schema type.

@@ -62,7 +62,7 @@ impl Target {
         }
     }
 
-    fn connect(&self) -> std::result::Result<DbConn, ConnectError> {
+    fn connect_with(&self, options: &Options) -> std::result::Result<DbConn, ConnectError> {
         match self {
             Self::Postgres(url) => {
                 let mut conn = PgConnection::establish(url)?;
@@ -75,10 +75,19 @@ impl Target {
                     ConnectError::Other(format!("SQLite path {} is not UTF-8", path.display()))
                 })?;
                 let mut conn = SqliteConnection::establish(path_str)?;
+                if let Some(key) = &options.key {
+                    // SQLCipher: the key comes first, before anything reads the file.
+                    conn.batch_execute(&format!("PRAGMA key = \"x'{key}'\";"))?;
+                }
                 conn.batch_execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                     PRAGMA busy_timeout = 10000;",
                 )?;
+                // A field node holds a part of its unit: rows arrive before or without the
+                // rows they name (a case's officer of another office), so it keeps no
+                // foreign keys; central, which holds everything, keeps them.
+                let fk = if options.replica { "OFF" } else { "ON" };
+                conn.batch_execute(&format!("PRAGMA foreign_keys = {fk};"))?;
                 Ok(DbConn::Sqlite(conn))
             }
         }
@@ -107,9 +116,19 @@ pub enum ConnectError {
     Other(String),
 }
 
+/// How connections are opened beyond the URL: a field node's database.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The database is a field node's partial copy of its unit.
+    pub replica: bool,
+    /// The SQLCipher key (64 hex digits) of an encrypted database.
+    pub key: Option<String>,
+}
+
 /// The r2d2 manager: establishes connections of the backend the URL selected.
 pub struct Manager {
     target: Target,
+    options: Options,
 }
 
 impl r2d2::ManageConnection for Manager {
@@ -117,7 +136,7 @@ impl r2d2::ManageConnection for Manager {
     type Error = ConnectError;
 
     fn connect(&self) -> std::result::Result<DbConn, ConnectError> {
-        self.target.connect()
+        self.target.connect_with(&self.options)
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> std::result::Result<(), ConnectError> {
@@ -137,16 +156,34 @@ pub struct Database {
     /// SQLite allows one writer; taking this lock before a write transaction makes writers queue
     /// in the server instead of failing with SQLITE_BUSY when a read transaction upgrades.
     sqlite_writer: Option<Arc<Mutex<()>>>,
+    /// A field node's database (see `store::sync`).
+    node: bool,
 }
 
 impl Database {
     /// Connects (reporting the real error if the database cannot be reached) and builds the pool.
     pub fn open(url: &str, pool_size: u32) -> Result<Self> {
+        Self::open_with(url, pool_size, Options::default())
+    }
+
+    /// Opens a field node's database: SQLite at `path`, encrypted with `key` when given.
+    pub fn open_node(path: &std::path::Path, key: Option<String>) -> Result<Self> {
+        let url = format!("sqlite://{}", path.display());
+        let options = Options { replica: true, key };
+        Self::open_with(&url, 8, options)
+    }
+
+    /// Whether this is a field node's database.
+    pub fn is_node(&self) -> bool {
+        self.node
+    }
+
+    fn open_with(url: &str, pool_size: u32, options: Options) -> Result<Self> {
         let target = Target::parse(url)?;
         // A first connection outside the pool, so a failure reports the database's own message
         // rather than a pool timeout.
         let first = target
-            .connect()
+            .connect_with(&options)
             .map_err(|e| Error::config(format!("cannot connect to {}: {e}", target.display())))?;
         drop(first);
         let pool = r2d2::Pool::builder()
@@ -154,6 +191,7 @@ impl Database {
             .connection_timeout(Duration::from_secs(10))
             .build(Manager {
                 target: target.clone(),
+                options: options.clone(),
             })
             .map_err(|e| {
                 Error::config(format!("cannot open pool for {}: {e}", target.display()))
@@ -163,6 +201,7 @@ impl Database {
             pool,
             target,
             sqlite_writer,
+            node: options.replica,
         })
     }
 

@@ -320,6 +320,14 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
             let reply = Box::pin(perform(client, *inner)).await?;
             Reply::Silent(Box::new(reply))
         }
+        Cmd::SyncStatus { after } => {
+            tokio::time::sleep(after).await;
+            Reply::SyncStatus(
+                client
+                    .post::<api::SyncStatus>(api::sync_status::Variables {})
+                    .await,
+            )
+        }
         Cmd::UseToken(_) | Cmd::Live(_) => return None,
     })
 }

@@ -1,0 +1,449 @@
+//! Field nodes end to end: central (on either backend) and a node on an encrypted SQLite file,
+//! each a real server, with real HTTP between them.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use amparo_api::auth::AuthConfig;
+use amparo_api::graphql::{ApiConfig, AppState};
+use amparo_api::node::{client, key};
+use amparo_api::server::HttpConfig;
+use amparo_api::store::{Database, audit, sync};
+use amparo_tests::{TestDb, TestServer, both_backends, world};
+use serde_json::{Value, json};
+
+use crate::support::{count_rows, family, register};
+
+/// A node: its database (encrypted), its directories, and its server once started.
+struct Node {
+    db: Database,
+    dir: tempfile::TempDir,
+    _keys: tempfile::TempDir,
+    key: String,
+}
+
+impl Node {
+    fn path(&self) -> PathBuf {
+        key::database_path(self.dir.path())
+    }
+}
+
+fn new_node() -> Node {
+    let dir = tempfile::tempdir().expect("data dir");
+    let keys = tempfile::tempdir().expect("key dir");
+    let k = key::from_file(&keys.path().join("node.key"), dir.path(), true).expect("key");
+    let db = Database::open_node(&key::database_path(dir.path()), Some(k.clone())).expect("open");
+    db.migrate().expect("migrate node");
+    Node {
+        db,
+        dir,
+        _keys: keys,
+        key: k,
+    }
+}
+
+async fn serve(db: &Database) -> TestServer {
+    let api = ApiConfig {
+        api_token_lifetime: Duration::from_secs(86_400),
+    };
+    let state = Arc::new(AppState::new(db.clone(), AuthConfig::default(), api));
+    amparo_tests::launch_state(state, HttpConfig::default()).await
+}
+
+const REGISTER_NODE: &str = "mutation($i: RegisterNodeInput!) { registerNode(input: $i) { enrolmentCode node { id } } }";
+
+/// Central with the fixture world; a node of Quito (UIO) enrolled and synced once.
+async fn enrolled(central: &TestServer) -> (Node, String) {
+    let admin = central.login("admin").await;
+    let r = central
+        .gql(
+            Some(&admin),
+            REGISTER_NODE,
+            json!({ "i": { "clientMutationId": "node-1", "officeCode": "UIO", "name": "Quito laptop" } }),
+        )
+        .await;
+    let code = r["data"]["registerNode"]["enrolmentCode"]
+        .as_str()
+        .unwrap_or_else(|| panic!("registerNode: {r}"))
+        .to_string();
+    let node_id = r["data"]["registerNode"]["node"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let node = new_node();
+    client::enrol(&node.db, &central.url, &code)
+        .await
+        .expect("enrol");
+    let report = client::sync_once(&node.db, &|_| {}).await.expect("first sync");
+    assert!(report.complete, "{report:?}");
+    (node, node_id)
+}
+
+fn family_names(db: &Database) -> Vec<String> {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        n: String,
+    }
+    let mut c = db.conn().expect("conn");
+    let q = diesel::sql_query(
+        "SELECT COALESCE(family_name, '') || ':' || office_id AS n FROM individuals ORDER BY 1",
+    );
+    let rows: Vec<N> = match &mut *c {
+        amparo_api::store::DbConn::Pg(c) => q.load(c),
+        amparo_api::store::DbConn::Sqlite(c) => q.load(c),
+    }
+    .expect("names");
+    rows.into_iter().map(|r| r.n).collect()
+}
+
+fn set_central(db: &Database, url: &str) {
+    use diesel::prelude::*;
+    use amparo_api::store::schema::node_state;
+    let url = url.to_string();
+    db.write_blocking(move |c| {
+        diesel::update(node_state::table)
+            .set(node_state::central_url.eq(url))
+            .execute(c)?;
+        Ok(())
+    })
+    .expect("central url");
+}
+
+const SEARCH: &str = "query($q: String!) { individuals(search: $q, first: 10) { totalCount edges { node { id individualNumber familyName } } } }";
+
+async fn first_sync_brings_exactly_the_office_scope(t: TestDb) {
+    let w = world(&t.db);
+    let central = amparo_tests::start(&t.db, AuthConfig::default()).await;
+    let quito = central.login("registrar").await;
+    let gye = central.login("registrar.gye").await;
+    register(&central, &quito, family("q-1", "Quiteño")).await;
+    register(&central, &gye, family("g-1", "Guayaco")).await;
+    let (node, _) = enrolled(&central).await;
+    let names = family_names(&node.db);
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(
+        names.iter().all(|n| n.starts_with("Quiteño:") && n.ends_with(&w.quito)),
+        "only Quito's people: {names:?}"
+    );
+    assert_eq!(count_rows(&node.db, "specific_needs"), 1);
+    // The other unit's offices and users never arrive; this unit's Guayaquil users neither.
+    assert_eq!(count_rows(&node.db, "operation_units"), 1);
+    let stray = family_names(&node.db).into_iter().any(|n| n.contains(&w.guayaquil));
+    assert!(!stray);
+    // An increment brings a change made after the first copy, and nothing of Guayaquil.
+    register(&central, &quito, family("q-2", "Andino")).await;
+    register(&central, &gye, family("g-2", "Costeño")).await;
+    let r = client::sync_once(&node.db, &|_| {}).await.expect("sync");
+    assert!(r.complete);
+    assert_eq!(family_names(&node.db).len(), 6);
+    let _ = w.unhcr;
+}
+
+async fn offline_work_arrives_once_with_final_numbers(t: TestDb) {
+    world(&t.db);
+    let central = amparo_tests::start(&t.db, AuthConfig::default()).await;
+    let (node, _) = enrolled(&central).await;
+    let ns = serve(&node.db).await;
+    // Logged in once while central answers: the node learns its own verifier.
+    let _ = ns.login("registrar").await;
+    // Central goes away.
+    set_central(&node.db, "http://127.0.0.1:9");
+    let clerk = ns.login("registrar").await;
+    let made = register(&ns, &clerk, family("off-1", "Sinlínea")).await;
+    let provisional = made["members"][0]["individualNumber"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        provisional.starts_with("DPIN-UIO-P-"),
+        "a provisional number says so: {provisional}"
+    );
+    let status = ns
+        .gql(Some(&clerk), "{ syncStatus { node online waiting conflicts } }", json!({}))
+        .await;
+    assert_eq!(status["data"]["syncStatus"]["waiting"], 1, "{status}");
+    let err = client::sync_once(&node.db, &|_| {}).await.expect_err("offline");
+    assert_eq!(err.code, amparo_api::error::ErrorCode::Unavailable);
+    let status = ns
+        .gql(Some(&clerk), "{ syncStatus { online offlineSince } }", json!({}))
+        .await;
+    assert_eq!(status["data"]["syncStatus"]["online"], false, "{status}");
+    // Central is back.
+    set_central(&node.db, &central.url);
+    let outbox: Vec<sync::OutboxEntry> = node
+        .db
+        .write_blocking(|c| sync::outbox(c, 100))
+        .expect("outbox");
+    let r = client::sync_once(&node.db, &|_| {}).await.expect("sync");
+    assert!(r.complete && r.pushed == 1, "{r:?}");
+    let names = family_names(&t.db);
+    assert_eq!(
+        names.iter().filter(|n| n.starts_with("Sinlínea:")).count(),
+        3,
+        "central has the family once: {names:?}"
+    );
+    let token = central.login("registrar").await;
+    let found = central.gql(Some(&token), SEARCH, json!({ "q": provisional })).await;
+    let hit = &found["data"]["individuals"]["edges"][0]["node"];
+    assert_eq!(hit["familyName"], "Sinlínea", "the provisional number finds: {found}");
+    let final_number = hit["individualNumber"].as_str().unwrap_or_default().to_string();
+    assert!(final_number.starts_with("DPIN-I-"), "{final_number}");
+    // The node now shows the final number, and still finds the provisional one.
+    let on_node = ns.gql(Some(&clerk), SEARCH, json!({ "q": provisional })).await;
+    assert_eq!(
+        on_node["data"]["individuals"]["edges"][0]["node"]["individualNumber"], final_number,
+        "{on_node}"
+    );
+    // Replaying the whole outbox again changes nothing.
+    let before = count_rows(&t.db, "individuals");
+    let events = count_rows(&t.db, "events");
+    let again = central
+        .http
+        .post(format!("{}/node/push", central.url))
+        .bearer_auth(node_token(&node.db))
+        .json(&json!({ "entries": outbox }))
+        .send()
+        .await
+        .expect("push");
+    let reply: Value = again.json().await.expect("reply");
+    assert_eq!(reply["results"][0][1], "applied", "{reply}");
+    assert_eq!(count_rows(&t.db, "individuals"), before);
+    assert_eq!(count_rows(&t.db, "events"), events);
+    // The audit chain verifies, and names the node's requests.
+    let verdict = t
+        .db
+        .write_blocking(|c| audit::verify(c))
+        .expect("verify");
+    assert!(matches!(verdict, audit::Verdict::Intact { .. }), "{verdict:?}");
+}
+
+fn node_token(db: &Database) -> String {
+    db.write_blocking(sync::node_state)
+        .expect("state")
+        .map(|s| s.token)
+        .unwrap_or_default()
+}
+
+const UPDATE: &str = "mutation($i: UpdateIndividualInput!) { updateIndividual(input: $i) { individual { version givenNames familyName } } }";
+
+async fn edits_on_both_sides_become_one_conflict_a_person_resolves(t: TestDb) {
+    world(&t.db);
+    let central = amparo_tests::start(&t.db, AuthConfig::default()).await;
+    let clerk = central.login("registrar").await;
+    let made = register(&central, &clerk, family("c-1", "Doble")).await;
+    let person = made["members"][0]["id"].as_str().unwrap_or_default().to_string();
+    let (node, _) = enrolled(&central).await;
+    let ns = serve(&node.db).await;
+    let on_node = ns.login("registrar").await;
+    set_central(&node.db, "http://127.0.0.1:9");
+    let r = ns
+        .gql(Some(&on_node), UPDATE, json!({ "i": { "clientMutationId": "n-1", "id": person, "version": 1, "givenNames": "María Node" } }))
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+    let r = central
+        .gql(Some(&clerk), UPDATE, json!({ "i": { "clientMutationId": "c-2", "id": person, "version": 1, "familyName": "Central" } }))
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+    set_central(&node.db, &central.url);
+    let r = client::sync_once(&node.db, &|_| {}).await.expect("sync");
+    assert_eq!(r.conflicts, 1, "{r:?}");
+    let sup = central.login("supervisor").await;
+    let list = central
+        .gql(Some(&sup), "{ syncConflicts { id version mine theirs errorCode status } }", json!({}))
+        .await;
+    let c = &list["data"]["syncConflicts"][0];
+    assert_eq!(c["errorCode"], "CONFLICT", "{list}");
+    assert!(c["mine"].as_str().unwrap_or_default().contains("María Node"), "{c}");
+    assert!(c["theirs"].as_str().unwrap_or_default().contains("Central"), "{c}");
+    // Nothing overwritten: central still has its own change.
+    let now = central.gql(Some(&sup), SEARCH, json!({ "q": "Central" })).await;
+    assert_eq!(now["data"]["individuals"]["totalCount"], 1, "{now}");
+    // The node shows the conflict too, after its pull.
+    let seen = ns
+        .gql(Some(&on_node), "{ syncStatus { conflicts } }", json!({}))
+        .await;
+    assert_eq!(seen["data"]["syncStatus"]["conflicts"], 1, "{seen}");
+    let resolved = central
+        .gql(
+            Some(&sup),
+            "mutation($i: ResolveSyncConflictInput!) { resolveSyncConflict(input: $i) { status } }",
+            json!({ "i": { "clientMutationId": "res-1", "id": c["id"], "version": c["version"], "resolution": "APPLY_MINE" } }),
+        )
+        .await;
+    assert_eq!(resolved["data"]["resolveSyncConflict"]["status"], "APPLIED_MINE", "{resolved}");
+    let both = central.gql(Some(&sup), SEARCH, json!({ "q": "María Node Central" })).await;
+    assert_eq!(both["data"]["individuals"]["totalCount"], 1, "both changes stand: {both}");
+}
+
+async fn a_revoked_node_is_refused_and_wipes_itself(t: TestDb) {
+    world(&t.db);
+    let central = amparo_tests::start(&t.db, AuthConfig::default()).await;
+    let clerk = central.login("registrar").await;
+    register(&central, &clerk, family("r-1", "Revocado")).await;
+    let (node, node_id) = enrolled(&central).await;
+    assert_eq!(count_rows(&node.db, "individuals"), 3);
+    let admin = central.login("admin").await;
+    let r = central
+        .gql(
+            Some(&admin),
+            "mutation($i: RevokeNodeInput!) { revokeNode(input: $i) { node { revokedAt } } }",
+            json!({ "i": { "clientMutationId": "rv-1", "id": node_id } }),
+        )
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+    let err = client::sync_once(&node.db, &|_| {}).await.expect_err("refused");
+    assert_eq!(err.code, amparo_api::error::ErrorCode::Forbidden, "{err}");
+    assert_eq!(count_rows(&node.db, "individuals"), 0);
+    assert_eq!(count_rows(&node.db, "events"), 0);
+    let nodes = central
+        .gql(Some(&admin), "{ fieldNodes { id revokedAt wipedAt } }", json!({}))
+        .await;
+    assert!(!nodes["data"]["fieldNodes"][0]["wipedAt"].is_null(), "{nodes}");
+}
+
+async fn the_node_database_is_unreadable_without_its_key(t: TestDb) {
+    world(&t.db);
+    let central = amparo_tests::start(&t.db, AuthConfig::default()).await;
+    let clerk = central.login("registrar").await;
+    register(&central, &clerk, family("k-1", "Cifrado")).await;
+    let (node, _) = enrolled(&central).await;
+    let path = node.path();
+    drop(node.db);
+    let bytes = std::fs::read(&path).expect("file");
+    assert!(
+        !bytes.windows(8).any(|w| w == b"SQLite f"),
+        "no plain SQLite header"
+    );
+    assert!(!bytes.windows(7).any(|w| w == "Cifrado".as_bytes()));
+    let plain = Database::open(&format!("sqlite://{}", path.display()), 1);
+    let readable = plain.is_ok_and(|db| db.migrate().is_ok());
+    assert!(!readable, "opened without its key");
+    let wrong = "00".repeat(32);
+    assert!(Database::open_node(&path, Some(wrong)).is_err_and(|_| true) || {
+        let db = Database::open_node(&path, Some("00".repeat(32))).expect("opened");
+        db.migrate().is_err()
+    });
+    let right = Database::open_node(&path, Some(node.key.clone())).expect("with its key");
+    assert_eq!(count_rows(&right, "individuals"), 3);
+    let inside = node.dir.path().join("node.key");
+    assert!(key::from_file(&inside, node.dir.path(), true).is_err());
+}
+
+async fn a_cut_transfer_resumes_to_the_same_state(t: TestDb) {
+    world(&t.db);
+    let central = amparo_tests::start(&t.db, AuthConfig::default()).await;
+    let clerk = central.login("registrar").await;
+    for i in 0..3 {
+        register(&central, &clerk, family(&format!("cut-{i}"), &format!("Corte{i}"))).await;
+    }
+    let (whole, _) = enrolled(&central).await;
+    // A second node whose first chunk is cut: the damaged bytes are refused, nothing applies.
+    let admin = central.login("admin").await;
+    let r = central
+        .gql(Some(&admin), REGISTER_NODE, json!({ "i": { "clientMutationId": "node-2", "officeCode": "UIO", "name": "second" } }))
+        .await;
+    let code = r["data"]["registerNode"]["enrolmentCode"].as_str().unwrap_or_default().to_string();
+    let cut = new_node();
+    client::enrol(&cut.db, &central.url, &code).await.expect("enrol");
+    let resp = central
+        .http
+        .post(format!("{}/node/pull", central.url))
+        .bearer_auth(node_token(&cut.db))
+        .json(&json!({ "cursor": { "feed": 0, "snapshot": null, "reference": "" }, "backlog": 0 }))
+        .send()
+        .await
+        .expect("pull");
+    let sum = resp.headers()[amparo_api::node::CHECKSUM_HEADER].to_str().unwrap_or_default().to_string();
+    let bytes = resp.bytes().await.expect("bytes");
+    for at in [1, bytes.len() / 2, bytes.len() - 1] {
+        assert!(client::decode(&bytes[..at], &sum).is_err(), "a chunk cut at {at} is refused");
+    }
+    assert_eq!(count_rows(&cut.db, "individuals"), 0);
+    client::sync_once(&cut.db, &|_| {}).await.expect("resumed");
+    assert_eq!(family_names(&cut.db), family_names(&whole.db));
+}
+
+async fn a_person_moved_to_another_office_leaves_the_node(t: TestDb) {
+    let w = world(&t.db);
+    let central = amparo_tests::start(&t.db, AuthConfig::default()).await;
+    let clerk = central.login("registrar").await;
+    let made = register(&central, &clerk, family("m-1", "Mudanza")).await;
+    let person = made["members"][1]["id"].as_str().unwrap_or_default().to_string();
+    let (node, _) = enrolled(&central).await;
+    assert_eq!(count_rows(&node.db, "individuals"), 3);
+    // Moved to Guayaquil as a transfer writes it: the row and its feed entry together.
+    let (gye, unit) = (w.guayaquil.clone(), w.dpin.clone());
+    t.db
+        .write_blocking(move |c| {
+            use amparo_api::domain::feed::{Change, RecordKind};
+            use amparo_api::store::schema::individuals;
+            use diesel::prelude::*;
+            diesel::update(individuals::table.find(&person))
+                .set((
+                    individuals::office_id.eq(&gye),
+                    individuals::version.eq(individuals::version + 1),
+                ))
+                .execute(c)?;
+            amparo_api::store::feed::record(
+                c,
+                &unit,
+                &[Change::update(RecordKind::Individual, person.clone(), 2)],
+            )
+        })
+        .expect("moved");
+    client::sync_once(&node.db, &|_| {}).await.expect("sync");
+    assert_eq!(count_rows(&node.db, "individuals"), 2);
+}
+
+async fn a_node_following_concurrent_writers_misses_nothing(t: TestDb) {
+    world(&t.db);
+    let central = amparo_tests::start(&t.db, AuthConfig::default()).await;
+    let (node, _) = enrolled(&central).await;
+    let clerk = central.login("registrar").await;
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let (url, clerk) = (central.url.clone(), clerk.clone());
+            tokio::spawn(async move {
+                let http = reqwest::Client::new();
+                for i in 0..5 {
+                    let r: Value = http
+                        .post(format!("{url}/graphql"))
+                        .bearer_auth(&clerk)
+                        .json(&json!({ "query": crate::support::REGISTER, "variables": { "input": family(&format!("w{w}-{i}"), &format!("Escritor{w}x{i}")) } }))
+                        .send()
+                        .await
+                        .expect("send")
+                        .json()
+                        .await
+                        .expect("json");
+                    assert!(r["errors"].is_null(), "{r}");
+                }
+            })
+        })
+        .collect();
+    let mut done = false;
+    while !done {
+        let _ = client::sync_once(&node.db, &|_| {}).await;
+        done = writers.iter().all(|w| w.is_finished());
+    }
+    for w in writers {
+        w.await.expect("writer");
+    }
+    client::sync_once(&node.db, &|_| {}).await.expect("last sync");
+    assert_eq!(family_names(&node.db), family_names(&t.db));
+    assert_eq!(family_names(&node.db).len(), 60);
+}
+
+both_backends!(
+    first_sync_brings_exactly_the_office_scope,
+    offline_work_arrives_once_with_final_numbers,
+    edits_on_both_sides_become_one_conflict_a_person_resolves,
+    a_revoked_node_is_refused_and_wipes_itself,
+    the_node_database_is_unreadable_without_its_key,
+    a_cut_transfer_resumes_to_the_same_state,
+    a_person_moved_to_another_office_leaves_the_node,
+    a_node_following_concurrent_writers_misses_nothing,
+);
