@@ -352,7 +352,7 @@ async fn a_cut_transfer_resumes_to_the_same_state(t: TestDb) {
         .http
         .post(format!("{}/node/pull", central.url))
         .bearer_auth(node_token(&cut.db))
-        .json(&json!({ "cursor": { "feed": 0, "snapshot": null, "reference": "" }, "backlog": 0 }))
+        .json(&json!({ "cursor": { "feed": -1, "snapshot": null, "reference": "" }, "backlog": 0 }))
         .send()
         .await
         .expect("pull");

@@ -376,6 +376,15 @@ async fn apply(state: &Arc<AppState>, node: &FieldNode, entry: &OutboxEntry) -> 
         )
         .await?;
     let Some(first) = response.errors.first() else {
+        // A registration central holds back for possible duplicates (in offices the node does
+        // not hold) saved nothing: a person decides, as for a refusal.
+        if unsaved(&response.data) {
+            return refused(
+                "POSSIBLE_DUPLICATE",
+                "central found possible duplicates of this registration; nothing was saved".into(),
+            )
+            .await;
+        }
         return Ok(Outcome::Applied);
     };
     let code = first
@@ -391,6 +400,19 @@ async fn apply(state: &Arc<AppState>, node: &FieldNode, entry: &OutboxEntry) -> 
         "INTERNAL" | "UNAVAILABLE" | "RATE_LIMITED" => Ok(Outcome::Retry),
         _ => refused(&code, first.message.clone()).await,
     }
+}
+
+/// Whether a mutation's payload says it saved nothing (`saved: false`).
+fn unsaved(data: &async_graphql::Value) -> bool {
+    let async_graphql::Value::Object(fields) = data else {
+        return false;
+    };
+    fields.values().any(|payload| match payload {
+        async_graphql::Value::Object(p) => {
+            matches!(p.get("saved"), Some(async_graphql::Value::Boolean(false)))
+        }
+        _ => false,
+    })
 }
 
 async fn verify(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {

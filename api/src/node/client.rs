@@ -151,7 +151,7 @@ pub async fn enrol(db: &Database, central: &str, code: &str) -> Result<NodeState
         operation_unit_id: e.unit_id,
         office_id: e.office_id,
         office_code: e.office_code,
-        feed_cursor: 0,
+        feed_cursor: sync::FIRST_COPY,
         snapshot_table: None,
         snapshot_after: None,
         snapshot_head: None,
@@ -332,7 +332,14 @@ pub async fn learn_password(db: &Database, username: &str, password: &str) -> Re
         username: username.to_string(),
         password: password.to_string(),
     };
-    let reply = match post(db, &state, "/node/verify", &req).await {
+    // A login waits on this: central gets a few seconds, then the node decides alone.
+    let asked = tokio::time::timeout(
+        Duration::from_secs(5),
+        post(db, &state, "/node/verify", &req),
+    )
+    .await
+    .unwrap_or_else(|_| Err(Error::unavailable("central did not answer in time")));
+    let reply = match asked {
         Ok(r) => read_json::<VerifyReply>(r).await?,
         Err(e) if e.code == ErrorCode::Unavailable => return Ok(()),
         Err(e) => return Err(e),

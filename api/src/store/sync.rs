@@ -489,7 +489,7 @@ pub struct Removal {
 /// Where a node stands in its pull.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Cursor {
-    /// The last feed position applied.
+    /// The last feed position applied; [`FIRST_COPY`] before the first copy was made.
     pub feed: i64,
     /// A first copy under way: the root table's index, the last root id copied, and the feed
     /// position the copy started at (where the feed resumes once it is done).
@@ -497,6 +497,9 @@ pub struct Cursor {
     /// The digest of the reference tables the node holds.
     pub reference: String,
 }
+
+/// The feed cursor of a node that has not made its first copy yet.
+pub const FIRST_COPY: i64 = -1;
 
 /// One chunk of a pull, applied by the node in one transaction with `next`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -523,7 +526,7 @@ pub fn pull(conn: &mut DbConn, unit: &str, office: &str, cursor: &Cursor) -> Res
         let (reference, digest) = reference(conn, unit, office)?;
         let snapshot = match &cursor.snapshot {
             Some(s) => Some(s.clone()),
-            None if cursor.feed == 0 => Some((0, String::new(), feed::head(conn, unit)?)),
+            None if cursor.feed < 0 => Some((0, String::new(), feed::head(conn, unit)?)),
             None => None,
         };
         let hidden = hidden_groups(&reference, office);
@@ -794,7 +797,7 @@ pub fn init_node(conn: &mut DbConn, s: &NodeState) -> Result<()> {
             node_state::operation_unit_id.eq(&s.operation_unit_id),
             node_state::office_id.eq(&s.office_id),
             node_state::office_code.eq(&s.office_code),
-            node_state::feed_cursor.eq(0i64),
+            node_state::feed_cursor.eq(FIRST_COPY),
             node_state::created_at.eq(now()),
         ))
         .execute(conn)?;
