@@ -1041,9 +1041,10 @@ fn node(db_args: &DbArgs, cmd: NodeCommand) -> Result<ExitCode> {
             let code = amparo_api::graphql::nodes::new_enrolment_code();
             let node = db.write_blocking(|c| {
                 let units = match &unit {
-                    Some(u) => vec![users::unit_by_code(c, u)?.ok_or_else(|| {
-                        Error::validation("unit", format!("no unit {u}"))
-                    })?],
+                    Some(u) => vec![
+                        users::unit_by_code(c, u)?
+                            .ok_or_else(|| Error::validation("unit", format!("no unit {u}")))?,
+                    ],
                     None => sync::units(c)?,
                 };
                 let mut found = Vec::new();
@@ -1081,7 +1082,11 @@ fn node(db_args: &DbArgs, cmd: NodeCommand) -> Result<ExitCode> {
                         unit_id: Some(u.id.clone()),
                         request_id: None,
                     },
-                    &[audit::Entry::ok("register_node", "field_node", node.id.clone())],
+                    &[audit::Entry::ok(
+                        "register_node",
+                        "field_node",
+                        node.id.clone(),
+                    )],
                 )?;
                 Ok(node)
             })?;
@@ -1216,8 +1221,8 @@ async fn sync_with_bar(db: &Database) -> Result<bool> {
     );
     bar.set_message("sync");
     let b = bar.clone();
-    let report = amparo_api::node::client::sync_once(db, &move |p| b.set_position(u64::from(p)))
-        .await;
+    let report =
+        amparo_api::node::client::sync_once(db, &move |p| b.set_position(u64::from(p))).await;
     bar.finish_and_clear();
     let report = report?;
     eprintln!(

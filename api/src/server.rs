@@ -669,8 +669,7 @@ async fn graphql(
             run.await
         }
     };
-    let Ok(mut resp) = tokio::time::timeout(limit, run).await
-    else {
+    let Ok(mut resp) = tokio::time::timeout(limit, run).await else {
         return refuse(
             StatusCode::OK,
             "UNAVAILABLE",

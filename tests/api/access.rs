@@ -332,7 +332,9 @@ async fn other_units_nodes_and_conflicts_are_out_of_reach(t: TestDb) {
     let node = r["data"]["registerNode"]["node"]["id"].clone();
     assert!(node.is_string(), "{r}");
     let other = srv.login("unhcr.officer").await;
-    let nodes = srv.gql(Some(&other), "{ fieldNodes { id } }", json!({})).await;
+    let nodes = srv
+        .gql(Some(&other), "{ fieldNodes { id } }", json!({}))
+        .await;
     assert_eq!(error_code(&nodes), Some("FORBIDDEN"), "{nodes}");
     let conflicts = srv
         .gql(Some(&other), "{ syncConflicts { id } }", json!({}))
@@ -349,8 +351,13 @@ async fn other_units_nodes_and_conflicts_are_out_of_reach(t: TestDb) {
         matches!(error_code(&revoke), Some("FORBIDDEN") | Some("NOT_FOUND")),
         "{revoke}"
     );
-    let mine = srv.gql(Some(&admin), "{ fieldNodes { revokedAt } }", json!({})).await;
-    assert!(mine["data"]["fieldNodes"][0]["revokedAt"].is_null(), "{mine}");
+    let mine = srv
+        .gql(Some(&admin), "{ fieldNodes { revokedAt } }", json!({}))
+        .await;
+    assert!(
+        mine["data"]["fieldNodes"][0]["revokedAt"].is_null(),
+        "{mine}"
+    );
 }
 
 both_backends!(

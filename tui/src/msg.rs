@@ -441,7 +441,9 @@ pub enum Cmd {
     Silent(Box<Cmd>),
     /// Asks where the server stands after waiting `after` (a field node is asked again while
     /// the session lasts, so the status line follows its syncs).
-    SyncStatus { after: std::time::Duration },
+    SyncStatus {
+        after: std::time::Duration,
+    },
 }
 
 /// A case in a list, the same whichever list brought it.

@@ -184,11 +184,17 @@ fn draw_status(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
         Link::Down => Span::styled(t.offline, error().add_modifier(Modifier::BOLD)),
     });
     // On a field node: whether it reaches central, and what waits to go up.
-    if let Some(sync) = app.sync.as_ref().filter(|s| s.node && app.link != Link::Down) {
+    if let Some(sync) = app
+        .sync
+        .as_ref()
+        .filter(|s| s.node && app.link != Link::Down)
+    {
         spans.push(Span::raw(" · "));
         spans.push(match (&sync.syncing, &sync.offline_since) {
             (Some(p), _) => Span::raw(format!("{} {p}%", t.node_syncing)),
-            (None, Some(since)) => Span::styled(format!("{} {since}", t.node_offline_since), bold()),
+            (None, Some(since)) => {
+                Span::styled(format!("{} {since}", t.node_offline_since), bold())
+            }
             (None, None) => Span::raw(t.node_central_online),
         });
         if sync.waiting > 0 {

@@ -7,9 +7,9 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::RequestData;
 use super::context::{GqlResult, audit_refusal, caller, claim_of, gql, scope, scoped_read, state};
 use super::types::utc;
-use super::RequestData;
 use crate::auth::hash_token;
 use crate::domain::access::Permission;
 use crate::error::{Error, Result};
@@ -120,9 +120,7 @@ pub struct SyncConflictView {
 
 /// The change's input, from the stored request.
 fn mine(request: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(request)
-        .ok()
-        .and_then(|v| v.get("variables").and_then(|x| x.get("input")).cloned())
+    sync::input_of(request)
         .map(|v| v.to_string())
         .unwrap_or_default()
 }
@@ -522,7 +520,11 @@ impl NodeMutation {
             crate::store::audit::append(
                 c,
                 &crate::store::audit::Actor::from(&s2),
-                &[Entry::ok("resolve_sync_conflict", "sync_conflict", id.clone())],
+                &[Entry::ok(
+                    "resolve_sync_conflict",
+                    "sync_conflict",
+                    id.clone(),
+                )],
             )?;
             Ok(ResolveSyncConflictPayload {
                 client_mutation_id: cmid,
@@ -563,13 +565,15 @@ async fn rewritten(
         .get("operationName")
         .and_then(|q| q.as_str())
         .map(str::to_string);
+    let name = sent
+        .get("variables")
+        .and_then(sync::input_variable)
+        .unwrap_or_else(|| "input".into());
     let input = sent
         .get_mut("variables")
-        .and_then(|v| v.get_mut("input"))
+        .and_then(|v| v.get_mut(&name))
         .and_then(|v| v.as_object_mut())
-        .ok_or_else(|| {
-            Error::validation("id", "this change has no input to apply; keep theirs")
-        })?;
+        .ok_or_else(|| Error::validation("id", "this change has no input to apply; keep theirs"))?;
     if let Some(fields) = fields.filter(|_| resolution == Resolution::Merge) {
         input.retain(|k, _| {
             fields.iter().any(|f| f == k)

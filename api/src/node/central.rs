@@ -22,8 +22,8 @@ use sha2::{Digest, Sha256};
 use std::io::Write;
 
 use super::{
-    CHECKSUM_HEADER, EnrolRequest, Enrolled, Outcome, PullRequest, PushReply, PushRequest,
-    REVOKED, VerifyReply, VerifyRequest,
+    CHECKSUM_HEADER, EnrolRequest, Enrolled, Outcome, PullRequest, PushReply, PushRequest, REVOKED,
+    VerifyReply, VerifyRequest,
 };
 use crate::auth::{Authenticated, hash_token, password, scope_for};
 use crate::error::{Error, ErrorCode, Result};
@@ -117,7 +117,10 @@ fn failed(e: Error) -> Response {
 }
 
 /// The node a request's credential names; revoked nodes are told so (and noted as wiped).
-async fn node_of(state: &AppState, headers: &HeaderMap) -> std::result::Result<FieldNode, Response> {
+async fn node_of(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> std::result::Result<FieldNode, Response> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

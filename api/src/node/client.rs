@@ -18,8 +18,8 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 use super::{
-    CHECKSUM_HEADER, EnrolRequest, Enrolled, Outcome, PullRequest, PushReply, PushRequest,
-    REVOKED, VerifyReply, VerifyRequest,
+    CHECKSUM_HEADER, EnrolRequest, Enrolled, Outcome, PullRequest, PushReply, PushRequest, REVOKED,
+    VerifyReply, VerifyRequest,
 };
 use crate::error::{Error, ErrorCode, Result};
 use crate::store::Database;
@@ -105,9 +105,9 @@ async fn post(
         let status = resp.status();
         let text = resp.text().await.unwrap_or_default();
         return Err(match status {
-            reqwest::StatusCode::UNAUTHORIZED => Error::unauthenticated(format!(
-                "central refused this node's credential: {text}"
-            )),
+            reqwest::StatusCode::UNAUTHORIZED => {
+                Error::unauthenticated(format!("central refused this node's credential: {text}"))
+            }
             s if s.is_server_error() => Error::unavailable(format!("central failed: {text}")),
             _ => Error::validation("node", format!("central refused: {text}")),
         });
@@ -217,10 +217,7 @@ async fn run_sync(
         report.chunks += 1;
         report.rows += chunk.rows.len();
         report.removed += chunk.removals.len();
-        let (done, percent) = (
-            chunk.done && chunk.next.snapshot.is_none(),
-            chunk.percent,
-        );
+        let (done, percent) = (chunk.done && chunk.next.snapshot.is_none(), chunk.percent);
         db.write(move |c| sync::apply(c, &chunk)).await?;
         set_status(|s| s.syncing = Some(percent));
         progress(percent);

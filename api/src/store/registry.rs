@@ -43,9 +43,14 @@ pub fn next_number(conn: &mut DbConn, unit_id: &str, kind: &str) -> Result<i64> 
 }
 
 /// Formats a registry number, e.g. `DPIN-I-0000123`; on a field node a provisional one,
-/// e.g. `DPIN-LAG-P-000123` (see `store::sync`).
+/// e.g. `DPIN-LAG-PI-000123` (see `store::sync`).
 pub fn format_number(unit_code: &str, kind_letter: char, n: i64) -> String {
-    super::sync::number(unit_code, n, format!("{unit_code}-{kind_letter}-{n:07}"))
+    super::sync::number(
+        unit_code,
+        kind_letter,
+        n,
+        format!("{unit_code}-{kind_letter}-{n:07}"),
+    )
 }
 
 fn unit_code(conn: &mut DbConn, unit_id: &str) -> Result<String> {

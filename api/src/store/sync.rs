@@ -14,7 +14,7 @@
 //! later. Two things must come out the same both times, so they are drawn from the mutation
 //! rather than from the clock or a counter: the identifiers it creates ([`new_id`](super::new_id)
 //! derives them from the caller, the `clientMutationId` and the time the node acted), and the
-//! registration numbers, which a node gives provisionally (`DPIN-LAG-P-000123`) and central
+//! registration numbers, which a node gives provisionally (`DPIN-LAG-PI-000123`) and central
 //! replaces, keeping the provisional one as an alias.
 
 use std::cell::RefCell;
@@ -60,7 +60,7 @@ pub struct Replay {
 /// How numbers are given inside an offline write or its replay.
 #[derive(Debug, Clone)]
 pub enum Numbers {
-    /// On a node: provisional numbers that say so, `UNIT-OFFICE-P-000123`.
+    /// On a node: provisional numbers that say so, `UNIT-OFFICE-PI-000123`.
     Provisional { office_code: String },
     /// On central, replaying a node's mutation: final numbers, each remembered with the
     /// provisional number the node gave in the same place.
@@ -162,9 +162,10 @@ pub fn repeatable_id() -> Option<String> {
     })
 }
 
-/// A registration number, provisional on a node; `normal` is the number central's own scheme
-/// gives (`DPIN-I-0000123`).
-pub fn number(unit_code: &str, n: i64, normal: String) -> String {
+/// A registration number, provisional on a node (`DPIN-LAG-PI-000123`: P for provisional,
+/// then the kind's letter, so an individual's and a group's never meet); `normal` is the number
+/// central's own scheme gives (`DPIN-I-0000123`).
+pub fn number(unit_code: &str, kind_letter: char, n: i64, normal: String) -> String {
     ACTIVE.with(|a| {
         let mut a = a.borrow_mut();
         let Some(a) = a.as_mut() else {
@@ -172,7 +173,7 @@ pub fn number(unit_code: &str, n: i64, normal: String) -> String {
         };
         match &mut a.numbers {
             Numbers::Provisional { office_code } => {
-                let p = format!("{unit_code}-{office_code}-P-{n:06}");
+                let p = format!("{unit_code}-{office_code}-P{kind_letter}-{n:06}");
                 a.trail.numbers.push((p.clone(), None));
                 p
             }
@@ -595,7 +596,13 @@ pub fn pull(conn: &mut DbConn, unit: &str, office: &str, cursor: &Cursor) -> Res
             let r = &ROOTS[root];
             let (scope, mut binds) = bound(r.scope, unit, office);
             binds.push(Bind::Text(id.clone()));
-            let rows = select_rows(conn, r.table, &format!("{scope} AND t.id = {{}}"), &binds, "")?;
+            let rows = select_rows(
+                conn,
+                r.table,
+                &format!("{scope} AND t.id = {{}}"),
+                &binds,
+                "",
+            )?;
             if rows.is_empty() {
                 chunk.removals.push(Removal {
                     t: r.table.to_string(),
@@ -760,7 +767,11 @@ const STATE_ID: &str = "node";
 impl NodeState {
     /// The pull cursor this state holds (the reference digest is kept beside it).
     pub fn cursor(&self, reference: String) -> Cursor {
-        let snapshot = match (&self.snapshot_table, &self.snapshot_after, self.snapshot_head) {
+        let snapshot = match (
+            &self.snapshot_table,
+            &self.snapshot_after,
+            self.snapshot_head,
+        ) {
             (Some(t), Some(a), Some(h)) => ROOTS
                 .iter()
                 .position(|r| r.table == t)
@@ -872,6 +883,9 @@ pub fn apply(conn: &mut DbConn, chunk: &Chunk) -> Result<()> {
     Ok(())
 }
 
+/// Tables whose rows never change once written.
+const APPEND_ONLY: [&str; 1] = ["events"];
+
 /// Runs a statement on the node's SQLite with text parameters bound in order (`?`).
 fn exec(conn: &mut DbConn, sql: &str, binds: &[String]) -> Result<usize> {
     match conn {
@@ -928,7 +942,9 @@ fn upsert(
         .filter(|c| c.pk == 0 && !kept.contains(&c.name.as_str()))
         .map(|c| format!("\"{0}\" = excluded.\"{0}\"", c.name))
         .collect();
-    let action = if sets.is_empty() {
+    // History is append-only: an event the node holds already (made here, or pulled before)
+    // is the same event.
+    let action = if sets.is_empty() || APPEND_ONLY.contains(&table) {
         "DO NOTHING".to_string()
     } else {
         format!("DO UPDATE SET {}", sets.join(", "))
@@ -990,7 +1006,12 @@ pub fn wipe(conn: &mut DbConn) -> Result<()> {
         tables.extend(r.children.iter().map(|c| c.0));
         tables.push(r.table);
     }
-    tables.extend(["sync_conflicts", "node_outbox", "sessions", "client_mutations"]);
+    tables.extend([
+        "sync_conflicts",
+        "node_outbox",
+        "sessions",
+        "client_mutations",
+    ]);
     let mut sql = String::from("PRAGMA foreign_keys = OFF;");
     let mut seen = BTreeSet::new();
     for t in tables {
@@ -1151,7 +1172,11 @@ pub fn enrol(conn: &mut DbConn, code_hash: &str, token_hash: &str) -> Result<Fie
         .select(FieldNode::as_select())
         .first(conn)
         .optional()?;
-    let refused = || Error::unauthenticated("this enrolment code is not valid (used, expired or mistyped); ask your unit admin for a new one");
+    let refused = || {
+        Error::unauthenticated(
+            "this enrolment code is not valid (used, expired or mistyped); ask your unit admin for a new one",
+        )
+    };
     let node = node.ok_or_else(refused)?;
     if node.revoked_at.is_some() || node.enrol_expires_at < now() {
         return Err(refused());
@@ -1330,10 +1355,29 @@ pub fn record_conflict(conn: &mut DbConn, c: NewConflict<'_>) -> Result<String> 
     Ok(id)
 }
 
+/// The name of the variable holding a mutation's input in a request's variables: `input` when
+/// there is one, else the object carrying a clientMutationId.
+pub fn input_variable(variables: &serde_json::Value) -> Option<String> {
+    let vars = variables.as_object()?;
+    if vars.get("input").is_some_and(|v| v.is_object()) {
+        return Some("input".into());
+    }
+    vars.iter()
+        .find(|(_, v)| v.get("clientMutationId").is_some())
+        .or_else(|| vars.iter().find(|(_, v)| v.is_object()))
+        .map(|(k, _)| k.clone())
+}
+
+/// A mutation's input in a stored request (JSON: query, variables).
+pub fn input_of(request: &str) -> Option<serde_json::Value> {
+    let v: serde_json::Value = serde_json::from_str(request).ok()?;
+    let vars = v.get("variables")?;
+    vars.get(input_variable(vars)?).cloned()
+}
+
 /// The record a mutation names: the first `id`-like field of its input.
 pub fn target_of(request: &str) -> Option<String> {
-    let v: serde_json::Value = serde_json::from_str(request).ok()?;
-    let input = v.get("variables")?.get("input")?;
+    let input = input_of(request)?;
     ["id", "individualId", "caseId", "groupId"]
         .iter()
         .find_map(|k| input.get(*k).and_then(|x| x.as_str()).map(str::to_string))
@@ -1471,7 +1515,7 @@ mod tests {
         let take = |cmid: &str| {
             let g = begin(origin(cmid));
             let ids = [repeatable_id(), repeatable_id()];
-            let n = number("DPIN", 123, "DPIN-I-0000123".into());
+            let n = number("DPIN", 'I', 123, "DPIN-I-0000123".into());
             let trail = g.finish();
             (ids, n, trail.numbers.len())
         };
@@ -1481,11 +1525,17 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert_ne!(a[0], a[1]);
-        assert_eq!(n, "DPIN-LAG-P-000123");
+        assert_eq!(n, "DPIN-LAG-PI-000123");
         assert_eq!(issued, 1);
-        assert!(repeatable_id().is_none(), "nothing repeatable outside a write");
+        assert!(
+            repeatable_id().is_none(),
+            "nothing repeatable outside a write"
+        );
         let id = a[0].clone().unwrap_or_default();
-        assert_eq!(uuid::Uuid::parse_str(&id).map(|u| u.get_version_num()).ok(), Some(7));
+        assert_eq!(
+            uuid::Uuid::parse_str(&id).map(|u| u.get_version_num()).ok(),
+            Some(7)
+        );
     }
 
     #[test]
@@ -1498,7 +1548,7 @@ mod tests {
                 provisional: VecDeque::from(["DPIN-LAG-P-000001".to_string()]),
             },
         });
-        let n = number("DPIN", 9, "DPIN-I-0000009".into());
+        let n = number("DPIN", 'I', 9, "DPIN-I-0000009".into());
         let trail = g.finish();
         assert_eq!(n, "DPIN-I-0000009");
         assert_eq!(
