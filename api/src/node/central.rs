@@ -161,19 +161,19 @@ fn node_actor(node: &FieldNode) -> Actor {
     }
 }
 
-fn json<T: serde::de::DeserializeOwned>(body: &Bytes) -> std::result::Result<T, Response> {
+fn json<T: serde::de::DeserializeOwned>(body: &Bytes) -> std::result::Result<T, Box<Response>> {
     serde_json::from_slice(body).map_err(|e| {
-        refuse(
+        Box::new(refuse(
             StatusCode::BAD_REQUEST,
             &format!("the body is not what a node sends: {e}"),
-        )
+        ))
     })
 }
 
 async fn enrol(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
     let req: EnrolRequest = match json(&body) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let code_hash = hash_token(req.code.trim());
     let token = format!("amp_n_{}", crate::store::new_id().replace('-', ""))
@@ -212,7 +212,7 @@ async fn pull(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Byte
     };
     let req: PullRequest = match json(&body) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let (unit, office, id) = (
         node.operation_unit_id.clone(),
@@ -276,7 +276,7 @@ async fn push(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Byte
     };
     let req: PushRequest = match json(&body) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let mut results = Vec::new();
     for entry in &req.entries {
@@ -425,7 +425,7 @@ async fn verify(State(state): State<Arc<AppState>>, headers: HeaderMap, body: By
     };
     let req: VerifyRequest = match json(&body) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let name = req.username.trim().to_string();
     let user = match state
