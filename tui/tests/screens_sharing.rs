@@ -77,7 +77,7 @@ fn log_in(lang: Lang, username: &str, roles: &[&str], modules: &[&str]) -> (App,
         "id": format!("user-{username}"),
         "username": username,
         "roles": roles,
-        "office": { "name": "Quito", "timeZone": "America/Guayaquil" },
+        "office": { "name": "Quito", "timeZone": "America/Guayaquil", "workingHours": { "dayStarts": "08:00", "dayEnds": "17:00", "workingDays": [1, 2, 3, 4, 5], "holidays": [] } },
         "operationUnit": { "timeZone": "America/Guayaquil", "modules": modules },
     } }));
     let cmds = reply(&mut app, Reply::Me(Ok(me)));
