@@ -499,6 +499,11 @@ fn build(conn: &mut DbConn, hashes: &[String]) -> Result<DemoSummary> {
     summary.agreements = bridge.agreements;
     summary.referrals = bridge.referrals;
     summary.resettlement_cases = bridge.resettlement_cases;
+    // An accepted referral registers a person in UNHCR: count the unit's people as they stand.
+    summary.unhcr_individuals = crate::store::schema::individuals::table
+        .filter(crate::store::schema::individuals::operation_unit_id.eq(&unhcr.unit.id))
+        .count()
+        .get_result::<i64>(conn)? as usize;
     Ok(summary)
 }
 
