@@ -533,125 +533,6 @@ pub struct ProtectionCase;
 )]
 pub struct OpenProtectionCase;
 
-/// The `UpdateProtectionRisk` operation of `graphql/protection/update_protection_risk.graphql`.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/protection/update_protection_risk.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct UpdateProtectionRisk;
-
-/// The `AddProtectionPlanAction` operation of `graphql/protection/add_protection_plan_action.graphql`.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/protection/add_protection_plan_action.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct AddProtectionPlanAction;
-
-/// The `CompleteProtectionPlanAction` operation of `graphql/protection/complete_protection_plan_action.graphql`.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/protection/complete_protection_plan_action.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct CompleteProtectionPlanAction;
-
-/// The `ReferProtectionCase` operation of `graphql/protection/refer_protection_case.graphql`.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/protection/refer_protection_case.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct ReferProtectionCase;
-
-/// The `RecordReferralOutcome` operation of `graphql/protection/record_referral_outcome.graphql`.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/protection/record_referral_outcome.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct RecordReferralOutcome;
-
-/// The `ScheduleFollowUp` operation of `graphql/protection/schedule_follow_up.graphql`.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/protection/schedule_follow_up.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct ScheduleFollowUp;
-
-/// The `RecordFollowUp` operation of `graphql/protection/record_follow_up.graphql`.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/protection/record_follow_up.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct RecordFollowUp;
-
-/// The `RecordBestInterestsAssessment` operation of `graphql/protection/record_best_interests_assessment.graphql`.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/protection/record_best_interests_assessment.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct RecordBestInterestsAssessment;
-
-/// The `RecordBestInterestsDetermination` operation of `graphql/protection/record_best_interests_determination.graphql`.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/protection/record_best_interests_determination.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct RecordBestInterestsDetermination;
-
-/// The `AssignProtectionCase` operation of `graphql/protection/assign_protection_case.graphql`.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/protection/assign_protection_case.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct AssignProtectionCase;
-
-/// The `CloseProtectionCase` operation of `graphql/protection/close_protection_case.graphql`.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/protection/close_protection_case.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct CloseProtectionCase;
-
-/// The `ReopenProtectionCase` operation of `graphql/protection/reopen_protection_case.graphql`.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/protection/reopen_protection_case.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone, PartialEq"
-)]
-pub struct ReopenProtectionCase;
 
 /// The `CaseEvents` operation of `graphql/case_events.graphql`.
 #[derive(GraphQLQuery)]
@@ -663,11 +544,15 @@ pub struct ReopenProtectionCase;
 )]
 pub struct CaseEvents;
 
-/// Declares the single-case action mutations (one file each in `graphql/actions/`, all
-/// answering the case's status and version) and [`CaseMutation`], one of them with its
-/// variables, which an action's form builds and the runtime sends as it is.
-macro_rules! case_mutations {
-    ($($op:ident $module:ident $path:tt,)*) => {
+/// Declares a set of action mutations (one `.graphql` file each, all answering the same
+/// shape) and an enum `$set`, one of them with its variables, which an action's form builds
+/// and the runtime sends as it is; `send` reads the answer with `$answer` (the payload named
+/// `$payload`).
+macro_rules! mutation_set {
+    (
+        $(#[$doc:meta])* $set:ident -> $out:ty, |$payload:ident| $answer:expr;
+        $($op:ident $module:ident $path:tt,)*
+    ) => {
         $(
             #[doc = concat!("The `", stringify!($op), "` operation of an action's file.")]
             #[derive(GraphQLQuery)]
@@ -680,26 +565,23 @@ macro_rules! case_mutations {
             pub struct $op;
         )*
 
-        /// A case action's mutation with everything it sends (case, version read,
-        /// `clientMutationId` and the action's fields).
+        $(#[$doc])*
         #[derive(Debug, Clone, PartialEq)]
-        pub enum CaseMutation {
+        pub enum $set {
             $(
                 #[doc = concat!("`", stringify!($module), "`.")]
                 $op($module::Variables),
             )*
         }
 
-        impl CaseMutation {
-            /// Sends it; the case's status and version after it.
-            pub async fn send(self, client: &Client) -> Result<Option<(String, i64)>, ApiError> {
+        impl $set {
+            /// Sends it and reads what the caller needs of the answer.
+            pub async fn send(self, client: &Client) -> Result<$out, ApiError> {
                 Ok(match self {
-                    $(Self::$op(v) => client
-                        .post::<$op>(v)
-                        .await?
-                        .$module
-                        .case
-                        .map(|c| (c.status, c.version)),)*
+                    $(Self::$op(v) => {
+                        let $payload = client.post::<$op>(v).await?.$module;
+                        $answer
+                    })*
                 })
             }
 
@@ -713,7 +595,10 @@ macro_rules! case_mutations {
     };
 }
 
-case_mutations! {
+mutation_set! {
+    /// An RSD case action's mutation with everything it sends (case, version read,
+    /// `clientMutationId` and the action's fields); the case's status and version after it.
+    CaseMutation -> Option<(String, i64)>, |p| p.case.map(|c| (c.status, c.version));
     DecideAdmissibility decide_admissibility "graphql/actions/decide_admissibility.graphql",
     ScheduleInterview schedule_interview "graphql/actions/schedule_interview.graphql",
     RecordInterview record_interview "graphql/actions/record_interview.graphql",
@@ -730,6 +615,25 @@ case_mutations! {
     AssignCase assign_case "graphql/actions/assign_case.graphql",
     PutCaseOnHold put_case_on_hold "graphql/actions/put_case_on_hold.graphql",
     ResumeCase resume_case "graphql/actions/resume_case.graphql",
+}
+
+mutation_set! {
+    /// A protection action's mutation (one per action, as the API publishes them) with the
+    /// case, the version read, the `clientMutationId` and the action's fields, built by the
+    /// case screen's form; the case's id after it.
+    ProtectionMutation -> Option<String>, |p| p.protection_case.map(|c| c.id);
+    UpdateProtectionRisk update_protection_risk "graphql/protection/update_protection_risk.graphql",
+    AddProtectionPlanAction add_protection_plan_action "graphql/protection/add_protection_plan_action.graphql",
+    CompleteProtectionPlanAction complete_protection_plan_action "graphql/protection/complete_protection_plan_action.graphql",
+    ReferProtectionCase refer_protection_case "graphql/protection/refer_protection_case.graphql",
+    RecordReferralOutcome record_referral_outcome "graphql/protection/record_referral_outcome.graphql",
+    ScheduleFollowUp schedule_follow_up "graphql/protection/schedule_follow_up.graphql",
+    RecordFollowUp record_follow_up "graphql/protection/record_follow_up.graphql",
+    RecordBestInterestsAssessment record_best_interests_assessment "graphql/protection/record_best_interests_assessment.graphql",
+    RecordBestInterestsDetermination record_best_interests_determination "graphql/protection/record_best_interests_determination.graphql",
+    AssignProtectionCase assign_protection_case "graphql/protection/assign_protection_case.graphql",
+    CloseProtectionCase close_protection_case "graphql/protection/close_protection_case.graphql",
+    ReopenProtectionCase reopen_protection_case "graphql/protection/reopen_protection_case.graphql",
 }
 
 /// The `AssignCases` operation of an action's file.
@@ -1146,3 +1050,33 @@ pub struct DeclineReferral;
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct RecordAgreement;
+
+/// The `ReferralConsents` operation of `graphql/sharing/referral_consents.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/sharing/referral_consents.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct ReferralConsents;
+
+/// The `RecordReferralConsent` operation of `graphql/sharing/record_referral_consent.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/sharing/record_referral_consent.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct RecordReferralConsent;
+
+/// The `WithdrawReferralConsent` operation of `graphql/sharing/withdraw_referral_consent.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/sharing/withdraw_referral_consent.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct WithdrawReferralConsent;

@@ -728,7 +728,9 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
             }
         }
         Reply::Convert(result) => app.screens.register.convert_reply(result),
-        Reply::ProtectionCases { seq, result } => app.screens.protection.reply(seq, result),
+        Reply::ProtectionCases { seq, page, result } => {
+            app.screens.protection.reply(seq, page, result)
+        }
         Reply::ProtectionCase { seq, result } => app.screens.protection_case.reply(seq, result),
         Reply::Protection { cmid, result } => {
             if let Some(out) = app.screens.protection_case.act_reply(&cmid, result) {
@@ -754,7 +756,9 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
                 app.apply(out, cmds);
             }
         }
-        Reply::ResettlementCases { seq, result } => app.screens.resettlement.reply(seq, result),
+        Reply::ResettlementCases { seq, page, result } => {
+            app.screens.resettlement.reply(seq, page, result)
+        }
         Reply::ResettlementCase { seq, result } => app.screens.resettlement_case.reply(seq, result),
         Reply::Resettlement { cmid, result } => {
             let out = {

@@ -8,6 +8,7 @@ use ratatui::crossterm::event::KeyEvent;
 
 use crate::actions::ActRequest;
 use crate::api::{self, ApiError};
+use crate::widgets::{Page, PageRequest};
 
 /// Something that happened.
 #[derive(Debug, Clone)]
@@ -160,10 +161,11 @@ pub enum Reply {
         cmid: String,
         result: Result<Option<String>, ApiError>,
     },
-    /// A list of protection cases.
+    /// A page of a list of protection cases.
     ProtectionCases {
         seq: u64,
-        result: Result<Vec<ProtectionRow>, ApiError>,
+        page: usize,
+        result: Result<Page<ProtectionRow>, ApiError>,
     },
     /// One protection case.
     ProtectionCase {
@@ -200,10 +202,11 @@ pub enum Reply {
         cmid: String,
         result: Result<String, ApiError>,
     },
-    /// A list of resettlement cases.
+    /// A page of a list of resettlement cases.
     ResettlementCases {
         seq: u64,
-        result: Result<Vec<ResettlementRow>, ApiError>,
+        page: usize,
+        result: Result<Page<ResettlementRow>, ApiError>,
     },
     /// One resettlement case.
     ResettlementCase {
@@ -239,44 +242,54 @@ pub type AgreementRow = api::agreements::AgreementsDataSharingAgreements;
 /// What the referrals screen reads: one direction's referrals and the agreements.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReferralsData {
-    pub referrals: Vec<ReferralRow>,
+    /// The page of referrals asked for, and which page it is.
+    pub referrals: Page<ReferralRow>,
+    pub page: usize,
     pub agreements: Vec<AgreementRow>,
+    /// The consents of the person being referred, when one is (latest first).
+    pub consents: Vec<ConsentRow>,
 }
 
-/// A resettlement identification (or hand-off) or step, in the client's terms; the runtime
-/// adds the `clientMutationId`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A person's consent to be referred.
+pub type ConsentRow = api::referral_consents::ReferralConsentsReferralConsents;
+
+/// A resettlement identification (or hand-off) or step, in the client's terms.
+#[derive(Debug, Clone, PartialEq)]
 pub enum ResettlementInput {
-    /// `openResettlementCase`; a hand-off names the protection case.
+    /// `openResettlementCase`; a hand-off names the protection case. The runtime adds the
+    /// `clientMutationId`.
     Open {
         principal_id: String,
         protection_case_id: Option<String>,
         category: String,
-        priority: String,
+        priority: api::open_resettlement_case::ResettlementPriority,
         summary: String,
     },
-    /// A step, with the version read. `values` are the form's fields in the order
-    /// `screens::resettlement_case::fields` lists them for `kind`.
-    Act {
-        case_id: String,
-        version: i64,
-        kind: api::ResettlementAction,
-        values: Vec<String>,
-    },
+    /// A step: `actOnResettlementCase`'s input as the case screen's form built it (case,
+    /// version read, `clientMutationId` and the step's fields).
+    Act(Box<api::act_on_resettlement_case::ActOnResettlementCaseInput>),
 }
 
 /// A referral or agreement write, in the client's terms.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SharingInput {
-    /// `referPerson` with the consent given now.
+    /// `referPerson` under a consent recorded before or given now.
     Refer {
         individual_id: String,
         agreement_id: String,
         purpose: String,
-        given_by: String,
-        given_on: String,
+        consent: ReferralConsent,
         note: Option<String>,
     },
+    /// `recordReferralConsent`: who consented, when, for which purposes.
+    RecordConsent {
+        individual_id: String,
+        given_by: String,
+        given_on: String,
+        purposes: Vec<String>,
+    },
+    /// `withdrawReferralConsent`, with the version read.
+    WithdrawConsent { consent_id: String, version: i64 },
     /// `acceptReferral`, linked to a person of the unit or registering the one referred.
     Accept {
         referral_id: String,
@@ -300,6 +313,15 @@ pub enum SharingInput {
     },
 }
 
+/// The consent a referral rests on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReferralConsent {
+    /// One recorded before (`referralConsents`).
+    Recorded(String),
+    /// Given now: who consented and on which day.
+    GivenNow { given_by: String, given_on: String },
+}
+
 /// A distribution list as the day's view shows it.
 pub type DayList = api::distribution_lists::DistributionListsDistributionLists;
 /// A programme as the programmes view shows it.
@@ -314,25 +336,19 @@ pub type ProtectionRow = api::protection_cases::ProtectionCasesProtectionCasesNo
 /// A protection case as its screen shows it.
 pub type ProtectionCaseData = api::protection_case::ProtectionCaseProtectionCase;
 
-/// A protection intake or action, in the client's terms; the runtime adds the
-/// `clientMutationId`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A protection intake or action, in the client's terms.
+#[derive(Debug, Clone, PartialEq)]
 pub enum ProtectionInput {
-    /// `openProtectionCase`.
+    /// `openProtectionCase`; the runtime adds the `clientMutationId`.
     Open {
         principal_id: String,
         category: String,
-        risk_level: String,
+        risk_level: api::open_protection_case::ProtectionRiskLevel,
         intake_summary: String,
     },
-    /// An action on a case, with the version read. `values` are the form's fields in the
-    /// order `screens::protection_case::fields` lists them for `kind`.
-    Act {
-        case_id: String,
-        version: i64,
-        kind: api::ProtectionAction,
-        values: Vec<String>,
-    },
+    /// An action: its own mutation as the case screen's form built it (case, version read,
+    /// `clientMutationId` and the action's fields).
+    Act(Box<api::ProtectionMutation>),
 }
 
 /// What a person's form sends, one variant per mutation.
@@ -570,10 +586,10 @@ pub enum Cmd {
         id: String,
     },
     Officers,
-    /// `protectionCases` of one list.
+    /// A page of `protectionCases` of one list.
     ProtectionCases {
-        seq: u64,
         list: api::protection_cases::ProtectionCaseList,
+        page: PageRequest,
     },
     ProtectionCase {
         seq: u64,
@@ -610,10 +626,10 @@ pub enum Cmd {
         recipient_id: String,
         document_number: String,
     },
-    /// `resettlementCases` of one list.
+    /// A page of `resettlementCases` of one list.
     ResettlementCases {
-        seq: u64,
         list: api::resettlement_cases::ResettlementCaseList,
+        page: PageRequest,
     },
     ResettlementCase {
         seq: u64,
@@ -625,8 +641,10 @@ pub enum Cmd {
     },
     /// `referrals` of one direction, and the agreements.
     Referrals {
-        seq: u64,
         direction: api::referrals::ReferralDirection,
+        page: PageRequest,
+        /// Also the consents of this person (the one being referred).
+        person: Option<String>,
     },
     Sharing {
         cmid: String,
@@ -709,28 +727,13 @@ pub enum Decision {
 }
 
 /// A page of the queue as the runtime hands it over.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ReviewsPage {
-    pub rows: Vec<api::biometric_reviews::BiometricReviewsBiometricReviewsEdgesNode>,
-    pub has_next: bool,
-    pub end_cursor: Option<String>,
-}
+pub type ReviewsPage = Page<api::biometric_reviews::BiometricReviewsBiometricReviewsEdgesNode>;
 
 /// A page of the pre-registration queue as the runtime hands it over.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PreRegPage {
-    pub rows: Vec<api::pre_registrations::PreRegistrationsPreRegistrationsNodes>,
-    pub has_next: bool,
-    pub end_cursor: Option<String>,
-}
+pub type PreRegPage = Page<api::pre_registrations::PreRegistrationsPreRegistrationsNodes>;
 
 /// A page of the import review list as the runtime hands it over.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ImportReviewsPage {
-    pub rows: Vec<api::import_reviews::ImportReviewsImportReviewsEdgesNode>,
-    pub has_next: bool,
-    pub end_cursor: Option<String>,
-}
+pub type ImportReviewsPage = Page<api::import_reviews::ImportReviewsImportReviewsEdgesNode>;
 
 /// Replies of reads of case lists, the summary and a case.
 #[derive(Debug, Clone)]

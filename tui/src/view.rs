@@ -234,14 +234,16 @@ fn screen_keys(app: &App) -> Vec<(String, String)> {
         Screen::Admin => s.admin.help(app.lang),
         Screen::Tokens => s.tokens.help(app.lang),
         Screen::PreRegs => s.pre_regs.help(app.lang),
-        Screen::Protection => ProtectionState::help(app.lang),
+        Screen::Protection => return ProtectionState::help(app.lang),
         Screen::ProtectionCase => return s.protection_case.help(app.lang),
         Screen::ImportReviews => crate::screens::import_reviews::ImportReviewsState::help(app.lang),
         Screen::Distributions => crate::screens::distributions::DistributionsState::help(app.lang),
         Screen::DistributionList => s.distribution_list.help(app.lang),
         Screen::Statistics => s.stats.help(app.lang),
         Screen::Quality => s.quality.help(app.lang),
-        Screen::Resettlement => crate::screens::resettlement::ResettlementState::help(app.lang),
+        Screen::Resettlement => {
+            return crate::screens::resettlement::ResettlementState::help(app.lang);
+        }
         Screen::ResettlementCase => return s.resettlement_case.help(app.lang),
         Screen::Referrals => return s.referrals.help(app.lang),
     };

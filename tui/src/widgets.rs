@@ -1,5 +1,5 @@
 //! Pieces every screen uses: the one-line text field, the few styles, cell padding, the
-//! unit's clock and the paged record. Screens are plain lines without borders or fills: on a thin link every cell
+//! unit's clock, the paged record and the paged list (`paged_list.rs`). Screens are plain lines without borders or fills: on a thin link every cell
 //! that differs between frames costs bytes.
 
 use ratatui::Frame;
@@ -10,6 +10,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::api::ApiError;
+
+mod paged_list;
+pub use paged_list::{ListKey, Page, PageRequest, PagedList};
 
 /// The clock the user's times are read and typed in: the zone of the session's office (else of
 /// its unit), as the API names it, and the place the label names.

@@ -3462,7 +3462,7 @@ fn protection_screens_and_a_bia_form() {
         );
         // Protection staff land on the follow-ups due.
         assert_eq!(app.screen(), Screen::Protection);
-        let Some(Cmd::ProtectionCases { seq, list }) = cmds
+        let Some(Cmd::ProtectionCases { list, page: asked }) = cmds
             .iter()
             .find(|c| matches!(c, Cmd::ProtectionCases { .. }))
         else {
@@ -3483,12 +3483,13 @@ fn protection_screens_and_a_bia_form() {
             })
             .collect();
         let page: amparo::api::protection_cases::ResponseData =
-            data(json!({ "protectionCases": { "nodes": nodes } }));
+            data(json!({ "protectionCases": { "pageInfo": { "hasNextPage": false, "endCursor": null }, "nodes": nodes } }));
         reply(
             &mut app,
             Reply::ProtectionCases {
-                seq: *seq,
-                result: Ok(page.protection_cases.nodes),
+                seq: asked.seq,
+                page: 0,
+                result: Ok(one_page(page.protection_cases.nodes)),
             },
         );
         insta::assert_snapshot!(format!("protection_follow_ups_{code}"), render(&app));
@@ -3500,14 +3501,15 @@ fn protection_screens_and_a_bia_form() {
         );
         // Enter opens the chosen case.
         let seq = match cmds.as_slice() {
-            [Cmd::ProtectionCases { seq, .. }] => *seq,
+            [Cmd::ProtectionCases { page, .. }] => page.seq,
             _ => unreachable!(),
         };
         reply(
             &mut app,
             Reply::ProtectionCases {
                 seq,
-                result: Ok(page_rows()),
+                page: 0,
+                result: Ok(one_page(page_rows())),
             },
         );
         let cmds = press(&mut app, KeyCode::Enter);
@@ -3549,18 +3551,19 @@ fn protection_screens_and_a_bia_form() {
         let [Cmd::Protection { cmid, input }] = cmds.as_slice() else {
             panic!("{cmds:?}")
         };
+        let ProtectionInput::Act(bia) = input else {
+            panic!("{input:?}")
+        };
+        assert!(matches!(
+            **bia,
+            amparo::api::ProtectionMutation::RecordBestInterestsAssessment(_)
+        ));
         assert_eq!(
-            input,
-            &ProtectionInput::Act {
-                case_id: "pc-1".into(),
-                version: 4,
-                kind: amparo::api::ProtectionAction::RecordBia,
-                values: vec![
-                    "ind-1".into(),
-                    "Vive con familia de acogida; quiere estudiar.".into(),
-                    "yes".into(),
-                ],
-            }
+            bia.variables(),
+            json!({ "input": {
+                "clientMutationId": cmid, "caseId": "pc-1", "version": 4, "childId": "ind-1",
+                "summary": "Vive con familia de acogida; quiere estudiar.", "bidNeeded": true,
+            } })
         );
         // Refused: the form stays and says why in the user's language.
         let first = cmid.clone();
@@ -3602,9 +3605,18 @@ fn protection_screens_and_a_bia_form() {
     }
 }
 
+/// A list's only page.
+fn one_page<T>(rows: Vec<T>) -> amparo::widgets::Page<T> {
+    amparo::widgets::Page {
+        rows,
+        has_next: false,
+        end_cursor: None,
+    }
+}
+
 fn page_rows() -> Vec<amparo::msg::ProtectionRow> {
     let page: amparo::api::protection_cases::ResponseData = data(json!({
-        "protectionCases": { "nodes": [{
+        "protectionCases": { "pageInfo": { "hasNextPage": false, "endCursor": null }, "nodes": [{
             "id": "pc-0", "caseNumber": "UNHCR-P-0000000", "status": "open", "category": "CR",
             "restricted": false, "riskLevel": "HIGH", "nextFollowUp": null,
             "openedOn": "2026-11-20", "members": [],
@@ -3747,7 +3759,7 @@ fn import_reviews_link_and_keep_separate() {
         );
         assert_eq!(app.screen(), Screen::ImportReviews);
         assert!(matches!(
-            app.screens.import_reviews.error,
+            app.screens.import_reviews.list.error,
             Some(amparo::api::ApiError::Conflict(_))
         ));
         insta::assert_snapshot!(format!("import_reviews_refused_{code}"), render(&app));

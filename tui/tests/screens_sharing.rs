@@ -11,7 +11,7 @@ use amparo::api::referrals::ReferralDirection;
 use amparo::api::resettlement_cases::ResettlementCaseList;
 use amparo::app::{App, Cmd, Msg, Reply, Screen, update};
 use amparo::i18n::Lang;
-use amparo::msg::{ReferralsData, ResettlementInput, SharingInput};
+use amparo::msg::{ReferralConsent, ReferralsData, ResettlementInput, SharingInput};
 use amparo::view::view;
 use amparo_domain::error::Reason;
 use ratatui::Terminal;
@@ -84,6 +84,15 @@ fn log_in(lang: Lang, username: &str, roles: &[&str], modules: &[&str]) -> (App,
     (app, cmds)
 }
 
+/// A list's only page.
+fn one_page<T>(rows: Vec<T>) -> amparo::widgets::Page<T> {
+    amparo::widgets::Page {
+        rows,
+        has_next: false,
+        end_cursor: None,
+    }
+}
+
 fn resettlement_rows() -> Vec<amparo::msg::ResettlementRow> {
     let steps = ["IDENTIFIED", "ASSESSED", "SUBMITTED", "ACCEPTED"];
     let nodes: Vec<serde_json::Value> = steps
@@ -100,7 +109,7 @@ fn resettlement_rows() -> Vec<amparo::msg::ResettlementRow> {
         })
         .collect();
     let d: amparo::api::resettlement_cases::ResponseData =
-        data(json!({ "resettlementCases": { "nodes": nodes } }));
+        data(json!({ "resettlementCases": { "pageInfo": { "hasNextPage": false, "endCursor": null }, "nodes": nodes } }));
     d.resettlement_cases.nodes
 }
 
@@ -140,7 +149,7 @@ fn resettlement_staff_land_on_the_steps_pending_and_submit_a_case() {
             &UNHCR,
         );
         assert_eq!(app.screen(), Screen::Resettlement, "F4 is their home");
-        let Some(Cmd::ResettlementCases { seq, list }) = cmds
+        let Some(Cmd::ResettlementCases { list, page }) = cmds
             .iter()
             .find(|c| matches!(c, Cmd::ResettlementCases { .. }))
         else {
@@ -150,8 +159,9 @@ fn resettlement_staff_land_on_the_steps_pending_and_submit_a_case() {
         reply(
             &mut app,
             Reply::ResettlementCases {
-                seq: *seq,
-                result: Ok(resettlement_rows()),
+                seq: page.seq,
+                page: 0,
+                result: Ok(one_page(resettlement_rows())),
             },
         );
         insta::assert_snapshot!(format!("resettlement_pending_{code}"), render(&app));
@@ -191,14 +201,17 @@ fn resettlement_staff_land_on_the_steps_pending_and_submit_a_case() {
         let [Cmd::Resettlement { cmid, input }] = cmds.as_slice() else {
             panic!("{cmds:?}")
         };
+        let ResettlementInput::Act(step) = input else {
+            panic!("{input:?}")
+        };
         assert_eq!(
-            input,
-            &ResettlementInput::Act {
-                case_id: "rc-0".into(),
-                version: 3,
-                kind: amparo::api::ResettlementAction::Submit,
-                values: vec!["CAN".into(), "2026-11-30".into(), "ECU-RST-26-001".into()],
-            }
+            serde_json::to_value(step).expect("json"),
+            json!({
+                "clientMutationId": cmid, "caseId": "rc-0", "version": 3, "action": "SUBMIT",
+                "summary": null, "approve": null, "note": null, "state": "CAN",
+                "date": "2026-11-30", "dossierReference": "ECU-RST-26-001", "decision": null,
+                "exitReason": null,
+            })
         );
         let first = cmid.clone();
         reply(
@@ -237,19 +250,20 @@ fn a_protection_officer_hands_a_family_to_resettlement() {
         press(&mut app, KeyCode::F(4));
         assert_eq!(app.screen(), Screen::Protection);
         let d: amparo::api::protection_cases::ResponseData = data(
-            json!({ "protectionCases": { "nodes": [{
+            json!({ "protectionCases": { "pageInfo": { "hasNextPage": false, "endCursor": null }, "nodes": [{
             "id": "pc-1", "caseNumber": "UNHCR-P-0000001", "status": "open", "category": "WR",
             "restricted": false, "riskLevel": "HIGH", "nextFollowUp": "2026-12-01",
             "openedOn": "2026-11-20",
             "members": [{ "principal": true, "child": false, "individual": { "fullName": "Rosa Quintero" } }],
         }] } }),
         );
-        let seq = app.screens.protection.seq;
+        let seq = app.screens.protection.cases.seq;
         reply(
             &mut app,
             Reply::ProtectionCases {
                 seq,
-                result: Ok(d.protection_cases.nodes),
+                page: 0,
+                result: Ok(one_page(d.protection_cases.nodes)),
             },
         );
         let cmds = press(&mut app, KeyCode::Enter);
@@ -294,7 +308,7 @@ fn a_protection_officer_hands_a_family_to_resettlement() {
                 principal_id: "ind-1".into(),
                 protection_case_id: Some("pc-1".into()),
                 category: "AWR".into(),
-                priority: "URGENT".into(),
+                priority: amparo::api::open_resettlement_case::ResettlementPriority::URGENT,
                 summary: "Riesgo persistente pese al plan".into(),
             }
         );
@@ -357,12 +371,25 @@ fn referral_rows(sent: bool) -> Vec<amparo::msg::ReferralRow> {
               "version": 1 },
         ])
     };
-    let d: amparo::api::referrals::ResponseData = data(json!({ "referrals": { "nodes": nodes } }));
+    let d: amparo::api::referrals::ResponseData = data(json!({ "referrals": {
+        "pageInfo": { "hasNextPage": false, "endCursor": null }, "nodes": nodes } }));
     d.referrals.nodes
 }
 
 fn referrals_reply(app: &mut App, cmds: &[Cmd], sent: bool) {
-    let Some(Cmd::Referrals { seq, direction }) =
+    consents_reply(app, cmds, sent, Vec::new());
+}
+
+/// Answers the referrals read in `cmds` with the person's `consents`.
+fn consents_reply(
+    app: &mut App,
+    cmds: &[Cmd],
+    sent: bool,
+    consents: Vec<amparo::msg::ConsentRow>,
+) {
+    let Some(Cmd::Referrals {
+        page, direction, ..
+    }) =
         cmds.iter().find(|c| matches!(c, Cmd::Referrals { .. }))
     else {
         panic!("no referrals read in {cmds:?}")
@@ -374,13 +401,15 @@ fn referrals_reply(app: &mut App, cmds: &[Cmd], sent: bool) {
     };
     assert_eq!(direction, &want);
     let lang_free = ReferralsData {
-        referrals: referral_rows(sent),
+        referrals: one_page(referral_rows(sent)),
+        page: 0,
         agreements: agreements(),
+        consents,
     };
     reply(
         app,
         Reply::Referrals {
-            seq: *seq,
+            seq: page.seq,
             result: Ok(lang_free),
         },
     );
@@ -435,40 +464,147 @@ fn referrals_received_are_answered_and_sent_show_only_their_outcome() {
     }
 }
 
+/// An eligibility officer on a person's record presses `R`: the referrals screen opens for
+/// that person; the commands it sent are returned.
+fn referring(lang: Lang) -> (App, Vec<Cmd>) {
+    let (mut app, _) = log_in(
+        lang,
+        "officer",
+        &["eligibility_officer"],
+        &["registration", "rsd"],
+    );
+    // The individual screen, as search opens it.
+    let mut opened = Vec::new();
+    app.open_individual("d-1".into(), &mut opened);
+    let Some(Cmd::Individual { seq, .. }) = opened.first() else {
+        panic!("{opened:?}")
+    };
+    let seq = *seq;
+    let ind: amparo::api::individual::ResponseData = data(json!({ "individual": {
+        "id": "d-1", "individualNumber": "DPIN-I-0000012", "fullName": "Ana Pérez",
+        "givenNames": "Ana", "familyName": "Pérez", "version": 2, "sex": "F",
+        "originalScriptName": null, "dateOfBirth": "1990-01-01",
+        "dateOfBirthPrecision": "exact", "nationalities": ["COL"],
+        "office": { "name": "Quito" }, "specificNeeds": [], "withheldSpecificNeeds": 0,
+        "documents": [], "addresses": [], "phones": [], "languages": [],
+        "groupMembership": null, "cases": [], "history": [],
+    } }));
+    reply(
+        &mut app,
+        Reply::Individual {
+            seq,
+            result: Ok(Box::new(ind)),
+        },
+    );
+    let cmds = press(&mut app, KeyCode::Char('R'));
+    assert_eq!(app.screen(), Screen::Referrals);
+    assert!(
+        cmds.iter().any(|c| matches!(c, Cmd::Referrals { person: Some(p), .. } if p == "d-1")),
+        "the person's consents are read: {cmds:?}"
+    );
+    (app, cmds)
+}
+
+fn consents() -> Vec<amparo::msg::ConsentRow> {
+    let d: amparo::api::referral_consents::ResponseData = data(json!({ "referralConsents": [
+        { "id": "co-2", "givenBy": "Ana Pérez", "givenOn": "2026-11-28",
+          "purposes": ["resettlement", "assistance"], "withdrawnOn": null, "version": 1 },
+        { "id": "co-1", "givenBy": "Ana Pérez", "givenOn": "2026-10-02",
+          "purposes": ["asylum"], "withdrawnOn": "2026-10-20", "version": 2 },
+    ] }));
+    d.referral_consents
+}
+
+#[test]
+fn a_caseworker_records_and_withdraws_a_persons_consent_and_refers_under_it() {
+    for (lang, code) in LANGS {
+        let (mut app, cmds) = referring(lang);
+        consents_reply(&mut app, &cmds, true, consents());
+        // The referral form offers the consent standing, not the one withdrawn.
+        press(&mut app, KeyCode::Right);
+        insta::assert_snapshot!(format!("referral_under_consent_{code}"), render(&app));
+        let cmds = ctrl(&mut app, 's');
+        let [Cmd::Sharing { input, .. }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(
+            input,
+            &SharingInput::Refer {
+                individual_id: "d-1".into(),
+                agreement_id: "ag-1".into(),
+                purpose: "resettlement".into(),
+                consent: ReferralConsent::Recorded("co-2".into()),
+                note: None,
+            }
+        );
+        press(&mut app, KeyCode::Esc);
+        insta::assert_snapshot!(format!("referral_consents_{code}"), render(&app));
+        // `c` records a consent: who, when, yes to the purposes consented to.
+        press(&mut app, KeyCode::Char('c'));
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "2026-12-01");
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Right);
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Right);
+        insta::assert_snapshot!(format!("consent_form_{code}"), render(&app));
+        let cmds = ctrl(&mut app, 's');
+        let [Cmd::Sharing { cmid, input }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(
+            input,
+            &SharingInput::RecordConsent {
+                individual_id: "d-1".into(),
+                given_by: match lang {
+                    Lang::Es => "la persona".into(),
+                    Lang::En => "the person".into(),
+                },
+                given_on: "2026-12-01".into(),
+                purposes: vec!["resettlement".into(), "asylum".into()],
+            }
+        );
+        let cmds = reply(
+            &mut app,
+            Reply::Sharing {
+                cmid: cmid.clone(),
+                result: Ok("co-3".into()),
+            },
+        );
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::Referrals { person: Some(_), .. }]),
+            "{cmds:?}"
+        );
+        consents_reply(&mut app, &cmds, true, consents());
+        assert!(render(&app).contains(match lang {
+            Lang::Es => "Consentimiento registrado.",
+            Lang::En => "Consent recorded.",
+        }));
+        // `w` withdraws one standing, with the version read.
+        press(&mut app, KeyCode::Char('w'));
+        insta::assert_snapshot!(format!("consent_withdraw_{code}"), render(&app));
+        let cmds = ctrl(&mut app, 's');
+        let [Cmd::Sharing { input, .. }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(
+            input,
+            &SharingInput::WithdrawConsent {
+                consent_id: "co-2".into(),
+                version: 1,
+            }
+        );
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::Char('?'));
+        insta::assert_snapshot!(format!("referral_person_help_{code}"), render(&app));
+    }
+}
+
 #[test]
 fn a_person_is_referred_with_consent_from_their_record() {
     for (lang, code) in LANGS {
-        let (mut app, _) = log_in(
-            lang,
-            "officer",
-            &["eligibility_officer"],
-            &["registration", "rsd"],
-        );
-        // The individual screen, as search opens it.
-        let mut opened = Vec::new();
-        app.open_individual("d-1".into(), &mut opened);
-        let Some(Cmd::Individual { seq, .. }) = opened.first() else {
-            panic!("{opened:?}")
-        };
-        let seq = *seq;
-        let ind: amparo::api::individual::ResponseData = data(json!({ "individual": {
-            "id": "d-1", "individualNumber": "DPIN-I-0000012", "fullName": "Ana Pérez",
-            "givenNames": "Ana", "familyName": "Pérez", "version": 2, "sex": "F",
-            "originalScriptName": null, "dateOfBirth": "1990-01-01",
-            "dateOfBirthPrecision": "exact", "nationalities": ["COL"],
-            "office": { "name": "Quito" }, "specificNeeds": [], "withheldSpecificNeeds": 0,
-            "documents": [], "addresses": [], "phones": [], "languages": [],
-            "groupMembership": null, "cases": [], "history": [],
-        } }));
-        reply(
-            &mut app,
-            Reply::Individual {
-                seq,
-                result: Ok(Box::new(ind)),
-            },
-        );
-        let cmds = press(&mut app, KeyCode::Char('R'));
-        assert_eq!(app.screen(), Screen::Referrals);
+        let (mut app, cmds) = referring(lang);
         referrals_reply(&mut app, &cmds, true);
         assert!(
             app.screens.referrals.form.is_some(),
@@ -489,11 +625,13 @@ fn a_person_is_referred_with_consent_from_their_record() {
                 individual_id: "d-1".into(),
                 agreement_id: "ag-1".into(),
                 purpose: "resettlement".into(),
-                given_by: match lang {
-                    Lang::Es => "la persona".into(),
-                    Lang::En => "the person".into(),
+                consent: ReferralConsent::GivenNow {
+                    given_by: match lang {
+                        Lang::Es => "la persona".into(),
+                        Lang::En => "the person".into(),
+                    },
+                    given_on: "2026-11-30".into(),
                 },
-                given_on: "2026-11-30".into(),
                 note: None,
             }
         );

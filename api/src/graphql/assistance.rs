@@ -11,12 +11,11 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::connection::{PageInfo, check_first, decode_cursor, encode_cursor};
+use super::connection::{PageInfo, offset_info, offset_page};
 use super::context::{GqlResult, ModuleGuard, audit_refusal, claim_of, gql, scope, scoped_read};
 use super::types::utc;
 use crate::domain::access::Module;
 use crate::domain::assistance::{self as domain, ProgrammeInput};
-use crate::error::Error;
 use crate::store::DbConn;
 use crate::store::assistance as store;
 use crate::store::idempotency::run_once;
@@ -439,16 +438,7 @@ impl AssistanceQuery {
         #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last page's endCursor.")] after: Option<String>,
     ) -> GqlResult<DistributionPage> {
-        let first = check_first(first).map_err(gql)?;
-        let offset = match decode_cursor(after.as_deref()).map_err(gql)? {
-            Some(c) => c.parse::<i64>().map_err(|_| {
-                gql(Error::validation(
-                    "after",
-                    "is not a cursor this API returned",
-                ))
-            })?,
-            None => 0,
-        };
+        let (first, offset) = offset_page(first, after.as_deref()).map_err(gql)?;
         let (rows, more, read) = scoped_read(ctx, "list_distributions", None, move |c, s, r| {
             store::distributions_of(
                 c,
@@ -461,13 +451,9 @@ impl AssistanceQuery {
             )
         })
         .await?;
-        let end = offset + read;
         Ok(DistributionPage {
             nodes: rows.into_iter().map(Distribution::from).collect(),
-            page_info: PageInfo {
-                has_next_page: more,
-                end_cursor: more.then(|| encode_cursor(&end.to_string())),
-            },
+            page_info: offset_info(offset, usize::try_from(read).unwrap_or(0), more),
         })
     }
 

@@ -50,6 +50,29 @@ pub fn check_first(first: Option<i32>) -> Result<i64, Error> {
     }
 }
 
+/// Offset paging, for lists ordered by something other than a unique key (a deadline, the
+/// latest change): the page size `first` asks for and the offset the `after` cursor names.
+pub fn offset_page(first: Option<i32>, after: Option<&str>) -> Result<(i64, i64), Error> {
+    let first = check_first(first)?;
+    let offset = match decode_cursor(after)? {
+        Some(c) => c
+            .parse::<i64>()
+            .map_err(|_| Error::validation("after", "is not a cursor this API returned"))?,
+        None => 0,
+    };
+    Ok((first, offset))
+}
+
+/// Where an offset page of `len` items read from `offset` stands; the cursor names the
+/// offset of the next page.
+pub fn offset_info(offset: i64, len: usize, more: bool) -> PageInfo {
+    let end = offset + i64::try_from(len).unwrap_or(i64::MAX - offset);
+    PageInfo {
+        has_next_page: more,
+        end_cursor: more.then(|| encode_cursor(&end.to_string())),
+    }
+}
+
 macro_rules! connection {
     ($conn:ident, $edge:ident, $node:ty, $doc:literal, $edge_doc:literal) => {
         #[doc = $edge_doc]

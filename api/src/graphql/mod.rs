@@ -10,6 +10,7 @@ pub mod codes;
 pub mod connection;
 pub mod context;
 pub mod exports;
+pub mod guarded;
 pub mod imports;
 pub mod inputs;
 pub mod mutation;

@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::connection::{PageInfo, check_first, decode_cursor, encode_cursor};
+use super::connection::{PageInfo, encode_cursor, offset_page};
 use super::context::{
     GqlResult, ModuleGuard, audit_refusal, claim_of, gql, scope, scoped_read, state,
 };
@@ -15,7 +15,6 @@ use super::types::PossibleDuplicate;
 use crate::domain::access::Module;
 use crate::domain::prereg::{self, PreRegistrationForm};
 use crate::domain::registration as reg;
-use crate::error::Error;
 use crate::store::idempotency::{run_once, run_once_keeping};
 use crate::store::prereg as store;
 use crate::store::registry;
@@ -174,16 +173,7 @@ impl PreRegistrationQuery {
         #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
     ) -> GqlResult<PreRegistrationPage> {
-        let limit = check_first(first).map_err(gql)?;
-        let offset = match decode_cursor(after.as_deref()).map_err(gql)? {
-            Some(c) => c.parse::<i64>().map_err(|_| {
-                gql(Error::validation(
-                    "after",
-                    "is not a cursor this API returned",
-                ))
-            })?,
-            None => 0,
-        };
+        let (limit, offset) = offset_page(first, after.as_deref()).map_err(gql)?;
         let office = office_id.map(|o| o.0);
         scoped_read(ctx, "read", None, move |c, s, reads| {
             let (items, more) = store::queue(c, s, reads, office.as_deref(), offset, limit)?;

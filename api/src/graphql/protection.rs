@@ -10,14 +10,14 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::connection::{PageInfo, check_first, decode_cursor, encode_cursor};
+use super::connection::PageInfo;
+use super::guarded;
 use super::context::{
     GqlResult, ModuleGuard, audit_refusal, claim_of, gql, scope, scoped_read, state,
 };
 use super::types::{Individual, load_individual, utc};
 use crate::domain::access::Module;
 use crate::domain::protection::{self as domain, Action};
-use crate::error::Error;
 use crate::store::idempotency::run_once;
 use crate::store::protection::{self as store, ProtectionList};
 use crate::store::{DbConn, new_id};
@@ -499,36 +499,21 @@ impl ProtectionQuery {
         #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last page's endCursor.")] after: Option<String>,
     ) -> GqlResult<ProtectionCasePage> {
-        let first = check_first(first).map_err(gql)?;
-        let offset = match decode_cursor(after.as_deref()).map_err(gql)? {
-            Some(c) => c.parse::<i64>().map_err(|_| {
-                gql(Error::validation(
-                    "after",
-                    "is not a cursor this API returned",
-                ))
-            })?,
-            None => 0,
-        };
         let which = match list.unwrap_or_default() {
             ProtectionCaseList::Open => ProtectionList::Open,
             ProtectionCaseList::FollowUpsDue => ProtectionList::FollowUpsDue,
             ProtectionCaseList::Closed => ProtectionList::Closed,
         };
-        let (cases, more) = scoped_read(ctx, "list_protection_cases", None, move |c, s, r| {
-            store::list(c, s, r, which, first, offset)
-        })
+        let (nodes, page_info) = guarded::case_page(
+            ctx,
+            "list_protection_cases",
+            first,
+            after.as_deref(),
+            move |c, s, r, first, offset| store::list(c, s, r, which, first, offset),
+            |c| ProtectionCase::new(c, ctx),
+        )
         .await?;
-        let end = offset + cases.len() as i64;
-        Ok(ProtectionCasePage {
-            nodes: cases
-                .into_iter()
-                .map(|c| ProtectionCase::new(c, ctx))
-                .collect(),
-            page_info: PageInfo {
-                has_next_page: more,
-                end_cursor: more.then(|| encode_cursor(&end.to_string())),
-            },
-        })
+        Ok(ProtectionCasePage { nodes, page_info })
     }
 
     /// One protection case by id (NOT_FOUND if it does not exist or is outside your scope).
@@ -568,7 +553,7 @@ pub struct OpenProtectionCaseInput {
 }
 
 /// Declares an action's input: the case, the version read, the request's id and the action's
-/// own fields.
+/// own fields (the case it names is its [`guarded::Target`]).
 macro_rules! action_input {
     ($(#[$doc:meta])* $name:ident { $($(#[$attr:meta])* $field:ident : $ty:ty),* $(,)? }) => {
         $(#[$doc])*
@@ -584,7 +569,7 @@ macro_rules! action_input {
         }
 
         impl Target for $name {
-            fn target(&self) -> (String, String, i32) {
+            fn target(&self) -> guarded::Target {
                 (self.client_mutation_id.clone(), self.case_id.0.clone(), self.version)
             }
         }
@@ -593,8 +578,7 @@ macro_rules! action_input {
 
 /// The case an action's input names.
 trait Target {
-    /// (clientMutationId, case id, version read)
-    fn target(&self) -> (String, String, i32);
+    fn target(&self) -> guarded::Target;
 }
 
 action_input!(
@@ -728,6 +712,15 @@ pub struct ProtectionCasePayload {
     case_id: String,
 }
 
+impl guarded::StepPayload for ProtectionCasePayload {
+    fn new(client_mutation_id: String, case_id: String) -> Self {
+        Self {
+            client_mutation_id,
+            case_id,
+        }
+    }
+}
+
 /// After an action or an intake.
 #[Object]
 impl ProtectionCasePayload {
@@ -754,21 +747,15 @@ async fn step<I>(
 where
     I: Target + async_graphql::InputType + Send + 'static,
 {
-    let mutation = domain::info(kind).mutation;
-    let (cmid, case_id, version) = input.target();
-    let claim = claim_of(mutation, &cmid, &input);
-    let scope = scope(ctx)?.clone();
-    let st = state(ctx).clone();
-    let (s, id) = (scope.clone(), case_id.clone());
-    let outcome = run_once(&st.db, &scope, claim, move |conn: &mut DbConn| {
-        store::act(conn, &s, &id, version, action(input))?;
-        Ok(ProtectionCasePayload {
-            client_mutation_id: cmid,
-            case_id: id,
-        })
-    })
-    .await;
-    audit_refusal(ctx, mutation, Some(&case_id), outcome).await
+    let target = input.target();
+    guarded::step(
+        ctx,
+        domain::info(kind).mutation,
+        target,
+        input,
+        move |conn, s, id, version, input| store::act(conn, s, id, version, action(input)),
+    )
+    .await
 }
 
 /// An identifier a client may leave to the server.

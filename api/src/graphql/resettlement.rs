@@ -11,7 +11,8 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::connection::{PageInfo, check_first, decode_cursor, encode_cursor};
+use super::connection::PageInfo;
+use super::guarded;
 use super::context::{
     GqlResult, ModuleGuard, audit_refusal, claim_of, gql, scope, scoped_read, state,
 };
@@ -413,37 +414,22 @@ impl ResettlementQuery {
         #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last page's endCursor.")] after: Option<String>,
     ) -> GqlResult<ResettlementCasePage> {
-        let first = check_first(first).map_err(gql)?;
-        let offset = match decode_cursor(after.as_deref()).map_err(gql)? {
-            Some(c) => c.parse::<i64>().map_err(|_| {
-                gql(Error::validation(
-                    "after",
-                    "is not a cursor this API returned",
-                ))
-            })?,
-            None => 0,
-        };
         let which = match (step, list.unwrap_or_default()) {
             (Some(s), _) => ResettlementList::At(s.into()),
             (None, ResettlementCaseList::Pending) => ResettlementList::Pending,
             (None, ResettlementCaseList::Overdue) => ResettlementList::Overdue,
             (None, ResettlementCaseList::Ended) => ResettlementList::Ended,
         };
-        let (cases, more) = scoped_read(ctx, "list_resettlement_cases", None, move |c, s, r| {
-            store::list(c, s, r, which, first, offset)
-        })
+        let (nodes, page_info) = guarded::case_page(
+            ctx,
+            "list_resettlement_cases",
+            first,
+            after.as_deref(),
+            move |c, s, r, first, offset| store::list(c, s, r, which, first, offset),
+            |c| ResettlementCase::new(c, ctx),
+        )
         .await?;
-        let end = offset + cases.len() as i64;
-        Ok(ResettlementCasePage {
-            nodes: cases
-                .into_iter()
-                .map(|c| ResettlementCase::new(c, ctx))
-                .collect(),
-            page_info: PageInfo {
-                has_next_page: more,
-                end_cursor: more.then(|| encode_cursor(&end.to_string())),
-            },
-        })
+        Ok(ResettlementCasePage { nodes, page_info })
     }
 
     /// One resettlement case by id (NOT_FOUND if it does not exist or is outside your scope).
@@ -519,6 +505,15 @@ pub struct ActOnResettlementCaseInput {
 pub struct ResettlementCasePayload {
     client_mutation_id: String,
     case_id: String,
+}
+
+impl guarded::StepPayload for ResettlementCasePayload {
+    fn new(client_mutation_id: String, case_id: String) -> Self {
+        Self {
+            client_mutation_id,
+            case_id,
+        }
+    }
 }
 
 /// After an identification, a hand-off or a step.
@@ -635,24 +630,18 @@ impl ResettlementMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: ActOnResettlementCaseInput,
     ) -> GqlResult<ResettlementCasePayload> {
-        let claim = claim_of("actOnResettlementCase", &input.client_mutation_id, &input);
-        let (cmid, case_id, version) = (
+        let target = (
             input.client_mutation_id.clone(),
             input.case_id.0.clone(),
             input.version,
         );
-        let scope = scope(ctx)?.clone();
-        let st = state(ctx).clone();
-        let (s, id) = (scope.clone(), case_id.clone());
-        let outcome = run_once(&st.db, &scope, claim, move |conn: &mut DbConn| {
-            let action = action_of(input)?;
-            store::act(conn, &s, &id, version, action)?;
-            Ok(ResettlementCasePayload {
-                client_mutation_id: cmid,
-                case_id: id,
-            })
-        })
-        .await;
-        audit_refusal(ctx, "actOnResettlementCase", Some(&case_id), outcome).await
+        guarded::step(
+            ctx,
+            "actOnResettlementCase",
+            target,
+            input,
+            |conn, s, id, version, input| store::act(conn, s, id, version, action_of(input)?),
+        )
+        .await
     }
 }

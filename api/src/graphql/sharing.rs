@@ -9,7 +9,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::connection::{PageInfo, check_first, decode_cursor, encode_cursor};
+use super::connection::{PageInfo, offset_info, offset_page};
 use super::context::{GqlResult, audit_refusal, claim_of, gql, scope, scoped_read, state};
 use super::types::{Individual, load_individual, utc};
 use crate::domain::sharing::{Purpose, Terms};
@@ -339,16 +339,7 @@ impl SharingQuery {
         #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last page's endCursor.")] after: Option<String>,
     ) -> GqlResult<ReferralPage> {
-        let first = check_first(first).map_err(gql)?;
-        let offset = match decode_cursor(after.as_deref()).map_err(gql)? {
-            Some(c) => c.parse::<i64>().map_err(|_| {
-                gql(Error::validation(
-                    "after",
-                    "is not a cursor this API returned",
-                ))
-            })?,
-            None => 0,
-        };
+        let (first, offset) = offset_page(first, after.as_deref()).map_err(gql)?;
         let dir = match direction {
             ReferralDirection::Received => Direction::Received,
             ReferralDirection::Sent => Direction::Sent,
@@ -358,13 +349,9 @@ impl SharingQuery {
             store::list(c, s, r, dir, status, first, offset)
         })
         .await?;
-        let end = offset + rows.len() as i64;
         Ok(ReferralPage {
+            page_info: offset_info(offset, rows.len(), more),
             nodes: rows.into_iter().map(Referral).collect(),
-            page_info: PageInfo {
-                has_next_page: more,
-                end_cursor: more.then(|| encode_cursor(&end.to_string())),
-            },
         })
     }
 

@@ -13,6 +13,7 @@ pub mod db;
 pub mod dialect;
 pub mod exports;
 pub mod feed;
+pub mod guarded;
 pub mod idempotency;
 pub mod imports;
 pub mod prereg;

@@ -1,22 +1,30 @@
 //! Protection cases: intake, the guarded procedure of `domain::protection`, the follow-ups-due
 //! queue. Every call takes the caller's Scope; every read is audited, every write checks the
 //! version read and records its history event, its audit event and its feed entry in the same
-//! transaction.
+//! transaction (`guarded.rs`, shared with resettlement).
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::audit::{self, Actor as AuditActor, Entry, Reads};
+use super::audit::{Entry, Reads};
 use super::db::DbConn;
-use super::feed;
-use super::schema::{events, individuals, protection_cases, users};
+use super::guarded::{self, CaseEvent, Event, Procedure, refusal};
+use super::schema::{individuals, protection_cases, users};
 use super::scope::Scope;
 use super::{new_id, now};
 use crate::domain::access::{Permission, Role, parse_roles};
-use crate::domain::feed::{Change, RecordKind};
-use crate::domain::protection::{self, Action, ActionKind, ProtectionState, RefusalKind};
+use crate::domain::feed::RecordKind;
+use crate::domain::protection::{self, Action, ActionKind, ProtectionState};
 use crate::error::{Error, Reason, Result};
+
+/// The protection procedure's names in the store.
+const PROCEDURE: Procedure = Procedure {
+    record_type: "protection_case",
+    step_action: "protection_action",
+    feed_kind: RecordKind::ProtectionCase,
+    noun: "protection case",
+};
 
 /// A protection case row: the queue columns and the state.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize)]
@@ -47,12 +55,7 @@ pub struct ProtectionCase {
 
 impl ProtectionRow {
     fn parsed(self) -> Result<ProtectionCase> {
-        let state = serde_json::from_str(&self.state).map_err(|e| {
-            Error::internal(format!(
-                "the state of protection case {} cannot be read: {e}",
-                self.case_number
-            ))
-        })?;
+        let state = PROCEDURE.parse(&self.state, &self.case_number)?;
         Ok(ProtectionCase { row: self, state })
     }
 }
@@ -136,7 +139,7 @@ pub fn open(conn: &mut DbConn, scope: &Scope, new: &NewProtectionCase) -> Result
     );
     let id = new_id();
     let at = now();
-    let json = to_json(&state)?;
+    let json = PROCEDURE.to_json(&state)?;
     diesel::insert_into(protection_cases::table)
         .values((
             protection_cases::id.eq(&id),
@@ -155,16 +158,13 @@ pub fn open(conn: &mut DbConn, scope: &Scope, new: &NewProtectionCase) -> Result
             protection_cases::updated_at.eq(at),
         ))
         .execute(conn)?;
-    append_event(conn, scope, &id, "opened", at, &state)?;
-    audit::append(
+    PROCEDURE.record_open(
         conn,
-        &AuditActor::from(scope),
+        scope,
+        &id,
+        event("opened", at, &state),
         &[Entry::ok("create", "protection_case", &id)],
-    )?;
-    feed::record(
-        conn,
-        scope.unit_id(),
-        &[Change::create(RecordKind::ProtectionCase, &id).touching(state.field_group())],
+        state.field_group(),
     )?;
     Ok(id)
 }
@@ -227,9 +227,7 @@ pub fn list(
                 .order((protection_cases::next_follow_up.asc(), protection_cases::id))
         }
     };
-    let mut rows: Vec<ProtectionRow> = q.limit(first + 1).offset(offset).load(conn)?;
-    let more = rows.len() as i64 > first;
-    rows.truncate(first as usize);
+    let (rows, more) = guarded::page(q.limit(first + 1).offset(offset).load(conn)?, first);
     reads.record("protection_case", rows.iter().map(|r| r.id.clone()));
     let cases = rows
         .into_iter()
@@ -263,12 +261,7 @@ pub fn act(
 ) -> Result<i32> {
     let mut reads = Reads::default();
     let case = get(conn, scope, &mut reads, case_id)?;
-    if case.row.version != expected_version {
-        return Err(Error::conflict(format!(
-            "the case was changed by someone else (you had version {expected_version}, it is now {}); reload and try again",
-            case.row.version
-        )));
-    }
+    guarded::check_version(case.row.version, expected_version)?;
     let kind = action.kind();
     match &action {
         Action::Assign { officer_id } => colleague_with(
@@ -315,90 +308,39 @@ pub fn act(
         protection_cases::status.eq(next.status.as_str()),
         protection_cases::assigned_officer_id.eq(&next.assigned_officer),
         protection_cases::next_follow_up.eq(next.next_follow_up()),
-        protection_cases::state.eq(to_json(&next)?),
+        protection_cases::state.eq(PROCEDURE.to_json(&next)?),
         protection_cases::version.eq(case.row.version + 1),
         protection_cases::updated_at.eq(at),
     ))
     .execute(conn)?;
-    if changed != 1 {
-        return Err(Error::conflict(
-            "the case was changed by someone else at the same moment; reload and try again",
-        ));
-    }
     let version = case.row.version + 1;
     let name = protection::info(kind).name.to_lowercase();
-    append_event(conn, scope, &case.row.id, &name, at, &next)?;
-    audit::append(
+    PROCEDURE.record_step(
         conn,
-        &AuditActor::from(scope),
-        &[Entry::ok(
-            "protection_action",
-            "protection_case",
-            &case.row.id,
-        )],
-    )?;
-    feed::record(
-        conn,
+        scope,
+        changed,
         &case.row.operation_unit_id,
-        &[
-            Change::update(RecordKind::ProtectionCase, &case.row.id, version)
-                .touching(next.field_group()),
-        ],
+        &case.row.id,
+        version,
+        event(&name, at, &next),
+        next.field_group(),
     )?;
     Ok(version)
 }
 
-/// One history entry of a case.
-#[derive(Debug, Clone)]
-pub struct ProtectionEvent {
-    pub kind: String,
-    pub actor: String,
-    pub at: NaiveDateTime,
-}
-
 /// A case's history, oldest first (who did what when; the details are in the state).
-pub fn history(conn: &mut DbConn, case_id: &str) -> Result<Vec<ProtectionEvent>> {
-    let rows: Vec<(String, Option<String>, NaiveDateTime)> = events::table
-        .left_join(users::table.on(users::id.eq(events::actor_id)))
-        .filter(events::record_type.eq("protection_case"))
-        .filter(events::record_id.eq(case_id))
-        .order((events::at.asc(), events::id.asc()))
-        .select((events::kind, users::username.nullable(), events::at))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(kind, actor, at)| ProtectionEvent {
-            kind,
-            actor: actor.unwrap_or_default(),
-            at,
-        })
-        .collect())
+pub fn history(conn: &mut DbConn, case_id: &str) -> Result<Vec<CaseEvent>> {
+    PROCEDURE.history(conn, case_id)
 }
 
-fn append_event(
-    conn: &mut DbConn,
-    scope: &Scope,
-    case_id: &str,
-    kind: &str,
-    at: NaiveDateTime,
-    state: &ProtectionState,
-) -> Result<()> {
-    // The event names the step and the resulting status; the details stay in the case, under
-    // its field group, so the history never copies sensitive text.
-    let data = serde_json::json!({ "status": state.status.as_str(), "risk": state.risk.as_str() });
-    diesel::insert_into(events::table)
-        .values((
-            events::id.eq(new_id()),
-            events::operation_unit_id.eq(scope.unit_id()),
-            events::record_type.eq("protection_case"),
-            events::record_id.eq(case_id),
-            events::kind.eq(kind),
-            events::actor_id.eq(scope.user_id()),
-            events::at.eq(at),
-            events::data.eq(data.to_string()),
-        ))
-        .execute(conn)?;
-    Ok(())
+/// A history event: the step, the resulting status and risk; the details stay in the case,
+/// under its field group, so the history never copies sensitive text.
+fn event<'a>(kind: &'a str, at: NaiveDateTime, state: &ProtectionState) -> Event<'a> {
+    Event {
+        kind,
+        at,
+        data: serde_json::json!({ "status": state.status.as_str(), "risk": state.risk.as_str() }),
+    }
 }
 
 /// A user of the caller's unit who holds `role` (active).
@@ -437,22 +379,4 @@ fn colleague_any(
     let roles =
         found.ok_or_else(|| Error::validation(field, "no active user of your unit has this id"))?;
     parse_roles(&roles).map_err(Error::internal)
-}
-
-fn to_json(state: &ProtectionState) -> Result<String> {
-    serde_json::to_string(state)
-        .map_err(|e| Error::internal(format!("cannot store the protection case: {e}")))
-}
-
-/// A domain refusal as the API's error, its field under `input`.
-fn refusal(r: protection::Refusal) -> Error {
-    match r.kind {
-        RefusalKind::Forbidden => Error::forbidden(r.message),
-        RefusalKind::Invalid => Error::invalid(
-            r.field
-                .map_or_else(|| "input".to_string(), |f| format!("input.{f}")),
-            r.reason.unwrap_or(Reason::Unspecified),
-            r.message,
-        ),
-    }
 }

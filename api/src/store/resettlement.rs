@@ -1,23 +1,32 @@
 //! Resettlement cases: identification (or the hand-off from a protection case), the guarded
 //! procedure of `domain::resettlement`, the queues of each step with their deadlines. Every
 //! call takes the caller's Scope; every read is audited, every write checks the version read
-//! and records its history event, its audit event and its feed entry in the same transaction.
+//! and records its history event, its audit event and its feed entry in the same transaction
+//! (`guarded.rs`, shared with protection).
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::audit::{self, Actor as AuditActor, Entry, Reads};
 use super::db::DbConn;
-use super::feed;
-use super::schema::{events, individuals, resettlement_cases, users};
+use super::guarded::{self, CaseEvent, Event, Procedure, refusal};
+use super::schema::{individuals, resettlement_cases};
 use super::scope::Scope;
 use super::{new_id, now};
 use crate::domain::access::Permission;
-use crate::domain::feed::{Change, RecordKind};
+use crate::domain::feed::RecordKind;
 use crate::domain::resettlement::{
-    self, Action, ActionKind, Priority, RefusalKind, ResettlementState, Status,
+    self, Action, ActionKind, Priority, ResettlementState, Status,
 };
 use crate::error::{Error, Reason, Result};
+
+/// The resettlement procedure's names in the store.
+const PROCEDURE: Procedure = Procedure {
+    record_type: "resettlement_case",
+    step_action: "resettlement_action",
+    feed_kind: RecordKind::ResettlementCase,
+    noun: "resettlement case",
+};
 
 /// A resettlement case row: the queue columns and the state.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -47,12 +56,7 @@ pub struct ResettlementCase {
 
 impl ResettlementRow {
     fn parsed(self) -> Result<ResettlementCase> {
-        let state = serde_json::from_str(&self.state).map_err(|e| {
-            Error::internal(format!(
-                "the state of resettlement case {} cannot be read: {e}",
-                self.case_number
-            ))
-        })?;
+        let state = PROCEDURE.parse(&self.state, &self.case_number)?;
         Ok(ResettlementCase { row: self, state })
     }
 }
@@ -168,7 +172,7 @@ pub fn open(conn: &mut DbConn, scope: &Scope, new: &NewResettlementCase) -> Resu
             resettlement_cases::status.eq(state.status.as_str()),
             resettlement_cases::priority.eq(state.priority.as_str()),
             resettlement_cases::due_on.eq(state.due_on()),
-            resettlement_cases::state.eq(to_json(&state)?),
+            resettlement_cases::state.eq(PROCEDURE.to_json(&state)?),
             resettlement_cases::version.eq(1),
             resettlement_cases::created_at.eq(at),
             resettlement_cases::updated_at.eq(at),
@@ -179,16 +183,17 @@ pub fn open(conn: &mut DbConn, scope: &Scope, new: &NewResettlementCase) -> Resu
     } else {
         "identified"
     };
-    append_event(conn, scope, &id, kind, at, &state)?;
     let mut entries = vec![Entry::ok("create", "resettlement_case", &id)];
     if let Some(pc) = &new.protection_case_id {
         entries.push(Entry::ok("hand_off_to_resettlement", "protection_case", pc));
     }
-    audit::append(conn, &AuditActor::from(scope), &entries)?;
-    feed::record(
+    PROCEDURE.record_open(
         conn,
-        scope.unit_id(),
-        &[Change::create(RecordKind::ResettlementCase, &id).touching(state.field_groups())],
+        scope,
+        &id,
+        event(kind, at, &state),
+        &entries,
+        state.field_groups(),
     )?;
     Ok(id)
 }
@@ -258,9 +263,7 @@ pub fn list(
             .filter(r::status.eq_any(ended))
             .order((r::updated_at.desc(), r::id)),
     };
-    let mut rows: Vec<ResettlementRow> = q.limit(first + 1).offset(offset).load(conn)?;
-    let more = rows.len() as i64 > first;
-    rows.truncate(first as usize);
+    let (rows, more) = guarded::page(q.limit(first + 1).offset(offset).load(conn)?, first);
     reads.record("resettlement_case", rows.iter().map(|r| r.id.clone()));
     let cases = rows
         .into_iter()
@@ -289,12 +292,7 @@ pub fn act(
 ) -> Result<i32> {
     let mut reads = Reads::default();
     let case = get(conn, scope, &mut reads, case_id)?;
-    if case.row.version != expected_version {
-        return Err(Error::conflict(format!(
-            "the case was changed by someone else (you had version {expected_version}, it is now {}); reload and try again",
-            case.row.version
-        )));
-    }
+    guarded::check_version(case.row.version, expected_version)?;
     let kind = action.kind();
     let me = super::workflow::actor(conn, scope)?;
     let today = super::protection::today(conn, scope)?;
@@ -308,64 +306,29 @@ pub fn act(
     .set((
         resettlement_cases::status.eq(next.status.as_str()),
         resettlement_cases::due_on.eq(next.due_on()),
-        resettlement_cases::state.eq(to_json(&next)?),
+        resettlement_cases::state.eq(PROCEDURE.to_json(&next)?),
         resettlement_cases::version.eq(case.row.version + 1),
         resettlement_cases::updated_at.eq(at),
     ))
     .execute(conn)?;
-    if changed != 1 {
-        return Err(Error::conflict(
-            "the case was changed by someone else at the same moment; reload and try again",
-        ));
-    }
     let version = case.row.version + 1;
     let name = resettlement::info(kind).name.to_lowercase();
-    append_event(conn, scope, &case.row.id, &name, at, &next)?;
-    audit::append(
+    PROCEDURE.record_step(
         conn,
-        &AuditActor::from(scope),
-        &[Entry::ok(
-            "resettlement_action",
-            "resettlement_case",
-            &case.row.id,
-        )],
-    )?;
-    feed::record(
-        conn,
+        scope,
+        changed,
         &case.row.operation_unit_id,
-        &[
-            Change::update(RecordKind::ResettlementCase, &case.row.id, version)
-                .touching(next.field_groups()),
-        ],
+        &case.row.id,
+        version,
+        event(&name, at, &next),
+        next.field_groups(),
     )?;
     Ok(version)
 }
 
-/// One history entry of a case.
-#[derive(Debug, Clone)]
-pub struct ResettlementEvent {
-    pub kind: String,
-    pub actor: String,
-    pub at: NaiveDateTime,
-}
-
 /// A case's history, oldest first (who did what when; the details are in the state).
-pub fn history(conn: &mut DbConn, case_id: &str) -> Result<Vec<ResettlementEvent>> {
-    let rows: Vec<(String, Option<String>, NaiveDateTime)> = events::table
-        .left_join(users::table.on(users::id.eq(events::actor_id)))
-        .filter(events::record_type.eq("resettlement_case"))
-        .filter(events::record_id.eq(case_id))
-        .order((events::at.asc(), events::id.asc()))
-        .select((events::kind, users::username.nullable(), events::at))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(kind, actor, at)| ResettlementEvent {
-            kind,
-            actor: actor.unwrap_or_default(),
-            at,
-        })
-        .collect())
+pub fn history(conn: &mut DbConn, case_id: &str) -> Result<Vec<CaseEvent>> {
+    PROCEDURE.history(conn, case_id)
 }
 
 /// The resettlement cases opened from a protection case (ids), for its screen.
@@ -377,46 +340,12 @@ pub fn from_protection_case(conn: &mut DbConn, scope: &Scope, pc: &str) -> Resul
         .load(conn)?)
 }
 
-fn append_event(
-    conn: &mut DbConn,
-    scope: &Scope,
-    case_id: &str,
-    kind: &str,
-    at: NaiveDateTime,
-    state: &ResettlementState,
-) -> Result<()> {
-    // The event names the step and the resulting status; the reasoning stays in the case,
-    // under its field groups, so the history never copies sensitive text.
-    let data = serde_json::json!({ "status": state.status.as_str() });
-    diesel::insert_into(events::table)
-        .values((
-            events::id.eq(new_id()),
-            events::operation_unit_id.eq(scope.unit_id()),
-            events::record_type.eq("resettlement_case"),
-            events::record_id.eq(case_id),
-            events::kind.eq(kind),
-            events::actor_id.eq(scope.user_id()),
-            events::at.eq(at),
-            events::data.eq(data.to_string()),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
-fn to_json(state: &ResettlementState) -> Result<String> {
-    serde_json::to_string(state)
-        .map_err(|e| Error::internal(format!("cannot store the resettlement case: {e}")))
-}
-
-/// A domain refusal as the API's error, its field under `input`.
-fn refusal(r: resettlement::Refusal) -> Error {
-    match r.kind {
-        RefusalKind::Forbidden => Error::forbidden(r.message),
-        RefusalKind::Invalid => Error::invalid(
-            r.field
-                .map_or_else(|| "input".to_string(), |f| format!("input.{f}")),
-            r.reason.unwrap_or(Reason::Unspecified),
-            r.message,
-        ),
+/// A history event: the step and the resulting status; the reasoning stays in the case,
+/// under its field groups, so the history never copies sensitive text.
+fn event<'a>(kind: &'a str, at: NaiveDateTime, state: &ResettlementState) -> Event<'a> {
+    Event {
+        kind,
+        at,
+        data: serde_json::json!({ "status": state.status.as_str() }),
     }
 }

@@ -341,9 +341,10 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
             .await,
             cmid,
         },
-        Cmd::ProtectionCases { seq, list } => Reply::ProtectionCases {
-            seq,
-            result: protection::list(client, list).await,
+        Cmd::ProtectionCases { list, page } => Reply::ProtectionCases {
+            seq: page.seq,
+            page: page.page,
+            result: protection::list(client, list, page.after).await,
         },
         Cmd::ProtectionCase { seq, id } => Reply::ProtectionCase {
             seq,
@@ -353,9 +354,10 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
             result: protection::send(client, cmid.clone(), input).await,
             cmid,
         },
-        Cmd::ResettlementCases { seq, list } => Reply::ResettlementCases {
-            seq,
-            result: sharing::cases(client, list).await,
+        Cmd::ResettlementCases { list, page } => Reply::ResettlementCases {
+            seq: page.seq,
+            page: page.page,
+            result: sharing::cases(client, list, page.after).await,
         },
         Cmd::ResettlementCase { seq, id } => Reply::ResettlementCase {
             seq,
@@ -365,9 +367,13 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
             result: sharing::resettle(client, cmid.clone(), input).await,
             cmid,
         },
-        Cmd::Referrals { seq, direction } => Reply::Referrals {
-            seq,
-            result: sharing::referrals(client, direction).await,
+        Cmd::Referrals {
+            direction,
+            page,
+            person,
+        } => Reply::Referrals {
+            seq: page.seq,
+            result: sharing::referrals(client, direction, page, person).await,
         },
         Cmd::Sharing { cmid, input } => Reply::Sharing {
             result: sharing::share(client, cmid.clone(), input).await,

@@ -1,13 +1,14 @@
 //! Resettlement cases and referrals between units: the lists, one case, identification (and
-//! the hand-off from a protection case), every step through `actOnResettlementCase`, and the
-//! referral writes. A form's values arrive in the order its screen's `fields` gives.
+//! the hand-off from a protection case), every step through `actOnResettlementCase` (whose
+//! input the case screen's form built), a person's consents to be referred, and the referral
+//! writes.
 
-use serde::de::DeserializeOwned;
-
-use crate::api::{self, ApiError, Client, ResettlementAction as K};
+use crate::api::{self, ApiError, Client};
 use crate::msg::{
-    ReferralsData, ResettlementCaseData, ResettlementInput, ResettlementRow, SharingInput,
+    ReferralConsent, ReferralsData, ResettlementCaseData, ResettlementInput, ResettlementRow,
+    SharingInput,
 };
+use crate::widgets::{Page, PageRequest};
 
 /// How many cases or referrals a list shows: one screen's worth.
 pub const LIST_SIZE: i64 = 50;
@@ -15,14 +16,21 @@ pub const LIST_SIZE: i64 = 50;
 pub(super) async fn cases(
     client: &Client,
     list: api::resettlement_cases::ResettlementCaseList,
-) -> Result<Vec<ResettlementRow>, ApiError> {
+    after: Option<String>,
+) -> Result<Page<ResettlementRow>, ApiError> {
     let d = client
         .post::<api::ResettlementCases>(api::resettlement_cases::Variables {
             list: Some(list),
             first: Some(LIST_SIZE),
+            after,
         })
-        .await?;
-    Ok(d.resettlement_cases.nodes)
+        .await?
+        .resettlement_cases;
+    Ok(Page {
+        rows: d.nodes,
+        has_next: d.page_info.has_next_page,
+        end_cursor: d.page_info.end_cursor,
+    })
 }
 
 pub(super) async fn case(
@@ -38,34 +46,39 @@ pub(super) async fn case(
 pub(super) async fn referrals(
     client: &Client,
     direction: api::referrals::ReferralDirection,
+    page: PageRequest,
+    person: Option<String>,
 ) -> Result<ReferralsData, ApiError> {
     let r = client
         .post::<api::Referrals>(api::referrals::Variables {
             direction,
             first: Some(LIST_SIZE),
+            after: page.after,
         })
-        .await?;
+        .await?
+        .referrals;
     let a = client
         .post::<api::Agreements>(api::agreements::Variables {})
         .await?;
+    let consents = match person {
+        Some(individual_id) => {
+            client
+                .post::<api::ReferralConsents>(api::referral_consents::Variables { individual_id })
+                .await?
+                .referral_consents
+        }
+        None => Vec::new(),
+    };
     Ok(ReferralsData {
-        referrals: r.referrals.nodes,
+        referrals: Page {
+            rows: r.nodes,
+            has_next: r.page_info.has_next_page,
+            end_cursor: r.page_info.end_cursor,
+        },
+        page: page.page,
         agreements: a.data_sharing_agreements,
+        consents,
     })
-}
-
-/// An enum of the API from its wire name (the forms offer only the API's own values).
-fn wire<T: DeserializeOwned>(s: &str) -> Result<T, ApiError> {
-    serde_json::from_value(serde_json::Value::String(s.to_string()))
-        .map_err(|e| ApiError::Server(format!("unknown value {s}: {e}")))
-}
-
-fn at(values: &[String], i: usize) -> String {
-    values.get(i).cloned().unwrap_or_default()
-}
-
-fn opt(values: &[String], i: usize) -> Option<String> {
-    Some(at(values, i)).filter(|v| !v.trim().is_empty())
 }
 
 pub(super) async fn resettle(
@@ -89,7 +102,7 @@ pub(super) async fn resettle(
                         principal_id,
                         member_ids: Vec::new(),
                         categories: vec![category],
-                        priority: Some(wire(&priority)?),
+                        priority: Some(priority),
                         summary,
                         protection_case_id,
                     },
@@ -97,50 +110,11 @@ pub(super) async fn resettle(
                 .await?;
             Ok(d.open_resettlement_case.case_id)
         }
-        ResettlementInput::Act {
-            case_id,
-            version,
-            kind,
-            values: v,
-        } => {
-            use api::act_on_resettlement_case as m;
-            let mut i = m::ActOnResettlementCaseInput {
-                client_mutation_id: cmid,
-                case_id,
-                version,
-                action: kind,
-                summary: None,
-                approve: None,
-                note: None,
-                state: None,
-                date: None,
-                dossier_reference: None,
-                decision: None,
-                exit_reason: None,
-            };
-            match kind {
-                K::RecordAssessment => i.summary = opt(&v, 0),
-                K::ReviewAssessment => {
-                    i.approve = Some(at(&v, 0) == "approve");
-                    i.note = opt(&v, 1);
-                }
-                K::Submit => {
-                    i.state = opt(&v, 0);
-                    i.date = opt(&v, 1);
-                    i.dossier_reference = opt(&v, 2);
-                }
-                K::RecordInterview | K::RecordDeparture => i.date = opt(&v, 0),
-                K::RecordDecision => {
-                    i.decision = Some(wire(&at(&v, 0))?);
-                    i.date = opt(&v, 1);
-                }
-                K::Exit => {
-                    i.exit_reason = Some(wire(&at(&v, 0))?);
-                    i.note = opt(&v, 1);
-                }
-            }
+        ResettlementInput::Act(input) => {
             let d = client
-                .post::<api::ActOnResettlementCase>(m::Variables { input: i })
+                .post::<api::ActOnResettlementCase>(api::act_on_resettlement_case::Variables {
+                    input: *input,
+                })
                 .await?;
             Ok(d.act_on_resettlement_case.case_id)
         }
@@ -149,6 +123,10 @@ pub(super) async fn resettle(
 
 fn found(reference: Option<String>) -> Result<String, ApiError> {
     reference.ok_or_else(|| ApiError::Server("answer without the referral".into()))
+}
+
+fn consent_of(id: Option<String>) -> Result<String, ApiError> {
+    id.ok_or_else(|| ApiError::Server("answer without the consent".into()))
 }
 
 pub(super) async fn share(
@@ -161,11 +139,16 @@ pub(super) async fn share(
             individual_id,
             agreement_id,
             purpose,
-            given_by,
-            given_on,
+            consent,
             note,
         } => {
             use api::refer_person as m;
+            let (consent_id, consent) = match consent {
+                ReferralConsent::Recorded(id) => (Some(id), None),
+                ReferralConsent::GivenNow { given_by, given_on } => {
+                    (None, Some(m::ConsentGivenInput { given_by, given_on }))
+                }
+            };
             let d = client
                 .post::<api::ReferPerson>(m::Variables {
                     input: m::ReferPersonInput {
@@ -173,14 +156,50 @@ pub(super) async fn share(
                         individual_id,
                         agreement_id,
                         purpose,
-                        consent_id: None,
-                        consent: Some(m::ConsentGivenInput { given_by, given_on }),
+                        consent_id,
+                        consent,
                         fields: Vec::new(),
                         note,
                     },
                 })
                 .await?;
             found(d.refer_person.referral.map(|r| r.reference))
+        }
+        SharingInput::RecordConsent {
+            individual_id,
+            given_by,
+            given_on,
+            purposes,
+        } => {
+            use api::record_referral_consent as m;
+            let d = client
+                .post::<api::RecordReferralConsent>(m::Variables {
+                    input: m::RecordReferralConsentInput {
+                        client_mutation_id: cmid,
+                        individual_id,
+                        given_by,
+                        given_on,
+                        purposes,
+                    },
+                })
+                .await?;
+            consent_of(d.record_referral_consent.consent.map(|c| c.id))
+        }
+        SharingInput::WithdrawConsent {
+            consent_id,
+            version,
+        } => {
+            use api::withdraw_referral_consent as m;
+            let d = client
+                .post::<api::WithdrawReferralConsent>(m::Variables {
+                    input: m::WithdrawReferralConsentInput {
+                        client_mutation_id: cmid,
+                        consent_id,
+                        version,
+                    },
+                })
+                .await?;
+            consent_of(d.withdraw_referral_consent.consent.map(|c| c.id))
         }
         SharingInput::Accept {
             referral_id,

@@ -14,10 +14,9 @@ use ratatui::widgets::Paragraph;
 use super::Outcome;
 use crate::api::import_reviews::ImportMatchReason;
 use crate::api::{self, ApiError};
-use crate::cursors::Cursors;
 use crate::i18n::{KeyHelp, Lang};
 use crate::msg::{Cmd, ImportReviewsPage};
-use crate::widgets::{bold, cell, dim, error, focused};
+use crate::widgets::{ListKey, PageRequest, PagedList, bold, cell, dim, error, focused};
 use texts::Texts;
 
 /// Reviews per page: one line each above the chosen one's details, at 80x24.
@@ -31,15 +30,8 @@ const SIDE: usize = 30;
 
 #[derive(Debug, Clone, Default)]
 pub struct ImportReviewsState {
-    pub rows: Vec<Row>,
-    pub selected: usize,
-    pub page: usize,
-    pub cursors: Cursors,
-    pub has_next: bool,
-    pub seq: u64,
-    pub loading: bool,
-    pub loaded: bool,
-    pub error: Option<ApiError>,
+    /// The page shown (↑↓ n p g); its error is also a decision's refusal.
+    pub list: PagedList<Row>,
     /// The decision sent and not yet answered: its clientMutationId, so a retry of the same
     /// decision is recognised by the server, and the key is not taken twice.
     pub sending: Option<(String, bool)>,
@@ -56,29 +48,21 @@ impl ImportReviewsState {
     }
 
     fn load(&mut self, page: usize) -> Cmd {
-        if page == 0 {
-            self.cursors.restart();
-        }
-        self.seq += 1;
-        self.loading = true;
-        Cmd::ImportReviews {
-            seq: self.seq,
-            page,
-            after: self.cursors.after(page),
-        }
+        ask(self.list.request(page))
     }
 
     fn decide(&mut self, link: bool) -> Outcome {
-        let Some(row) = self.rows.get(self.selected) else {
+        let Some(row) = self.list.current() else {
             return Outcome::none();
         };
+        let (review_id, version) = (row.id.clone(), row.version);
         let cmid = uuid::Uuid::now_v7().to_string();
         self.sending = Some((cmid.clone(), link));
-        self.error = None;
+        self.list.error = None;
         Outcome::send(vec![Cmd::DecideImport {
             cmid,
-            review_id: row.id.clone(),
-            version: row.version,
+            review_id,
+            version,
             link,
         }])
     }
@@ -86,52 +70,18 @@ impl ImportReviewsState {
     pub fn key(&mut self, key: KeyEvent) -> Outcome {
         let r = self;
         match key.code {
-            KeyCode::Up if r.selected > 0 => {
-                r.selected -= 1;
-                Outcome::changed(true)
-            }
-            KeyCode::Down if r.selected + 1 < r.rows.len() => {
-                r.selected += 1;
-                Outcome::changed(true)
-            }
-            KeyCode::PageDown | KeyCode::Char('n') if r.has_next && !r.loading => {
-                let next = r.page + 1;
-                Outcome::send(vec![r.load(next)])
-            }
-            KeyCode::PageUp | KeyCode::Char('p') if r.page > 0 && !r.loading => {
-                let prev = r.page - 1;
-                Outcome::send(vec![r.load(prev)])
-            }
-            KeyCode::Char('g') if !r.loading => {
-                let page = r.page;
-                Outcome::send(vec![r.load(page)])
-            }
-            KeyCode::Char('l') if r.sending.is_none() && !r.loading => r.decide(true),
-            KeyCode::Char('k') if r.sending.is_none() && !r.loading => r.decide(false),
-            _ => Outcome::none(),
+            KeyCode::Char('l') if r.sending.is_none() && !r.list.loading => r.decide(true),
+            KeyCode::Char('k') if r.sending.is_none() && !r.list.loading => r.decide(false),
+            code => match r.list.key(code) {
+                ListKey::Ignored => Outcome::none(),
+                ListKey::Moved => Outcome::changed(true),
+                ListKey::Load(page) => Outcome::send(vec![ask(page)]),
+            },
         }
     }
 
     pub fn reply(&mut self, seq: u64, page: usize, result: Result<ImportReviewsPage, ApiError>) {
-        let r = self;
-        if seq != r.seq {
-            return;
-        }
-        r.loading = false;
-        match result {
-            Ok(p) => {
-                if r.page != page || r.selected >= p.rows.len() {
-                    r.selected = 0;
-                }
-                r.rows = p.rows;
-                r.page = page;
-                r.has_next = p.has_next;
-                r.cursors.arrived(page, p.end_cursor);
-                r.loaded = true;
-                r.error = None;
-            }
-            Err(e) => r.error = Some(e),
-        }
+        self.list.answer(seq, page, result);
     }
 
     /// The answer to a decision: on success the list is re-read (the review left it); a refusal
@@ -147,11 +97,10 @@ impl ImportReviewsState {
         match result {
             Ok(()) => {
                 self.done = Some(link);
-                let page = self.page;
-                Outcome::send(vec![self.load(page)])
+                Outcome::send(vec![ask(self.list.reread())])
             }
             Err(e) => {
-                self.error = Some(e);
+                self.list.error = Some(e);
                 Outcome::changed(true)
             }
         }
@@ -163,7 +112,7 @@ impl ImportReviewsState {
 
     pub fn draw(&self, lang: Lang, frame: &mut Frame, area: Rect) {
         let t = texts::get(lang);
-        let r = self;
+        let r = &self.list;
         let mut lines = vec![Line::styled(
             format!(
                 "{} {} {:>5}",
@@ -175,9 +124,9 @@ impl ImportReviewsState {
         )];
         if let Some(e) = &r.error {
             lines.push(Line::styled(t.error(e), error()));
-        } else if let Some((_, link)) = &r.sending {
+        } else if let Some((_, link)) = &self.sending {
             lines.push(Line::raw(format!("{} {}", t.sending, decision(t, *link))));
-        } else if let Some(link) = r.done {
+        } else if let Some(link) = self.done {
             lines.push(Line::styled(
                 format!("{}: {}", t.decided, decision(t, link)),
                 bold(),
@@ -219,6 +168,15 @@ impl ImportReviewsState {
         lines.push(Line::raw(footer));
         lines.push(Line::styled(t.hint, dim()));
         frame.render_widget(Paragraph::new(lines), area);
+    }
+}
+
+/// The read of one page of the list.
+fn ask(page: PageRequest) -> Cmd {
+    Cmd::ImportReviews {
+        seq: page.seq,
+        page: page.page,
+        after: page.after,
     }
 }
 

@@ -14,10 +14,12 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{Nav, Outcome};
 use crate::api::{self, ApiError};
-use crate::cursors::Cursors;
 use crate::i18n::{KeyHelp, Lang};
 use crate::msg::{Cmd, PreRegPage};
-use crate::widgets::{TextInput, bold, cell, dim, error, focused, local_date, local_time};
+use crate::widgets::{
+    ListKey, PageRequest, PagedList, TextInput, bold, cell, dim, error, focused, local_date,
+    local_time,
+};
 use amparo_domain::needs;
 use texts::Texts;
 
@@ -55,15 +57,8 @@ pub enum Done {
 
 #[derive(Debug, Clone, Default)]
 pub struct PreRegsState {
-    pub rows: Vec<Row>,
-    pub selected: usize,
-    pub page: usize,
-    pub cursors: Cursors,
-    pub has_next: bool,
-    pub seq: u64,
-    pub loading: bool,
-    pub loaded: bool,
-    pub error: Option<ApiError>,
+    /// The page shown (↑↓ n p g).
+    pub list: PagedList<Row>,
     pub form: Option<DismissForm>,
     pub done: Option<Done>,
 }
@@ -88,21 +83,12 @@ impl PreRegsState {
     }
 
     fn load(&mut self, page: usize) -> Cmd {
-        if page == 0 {
-            self.cursors.restart();
-        }
-        self.seq += 1;
-        self.loading = true;
-        Cmd::PreRegs {
-            seq: self.seq,
-            page,
-            after: self.cursors.after(page),
-        }
+        ask(self.list.request(page))
     }
 
     /// The pre-registration with this id, as last read.
     pub fn row(&self, id: &str) -> Option<&Row> {
-        self.rows.iter().find(|r| r.id == id)
+        self.list.rows.iter().find(|r| r.id == id)
     }
 
     /// Whether printable keys go into the reason.
@@ -116,31 +102,11 @@ impl PreRegsState {
         }
         let r = self;
         match key.code {
-            KeyCode::Up if r.selected > 0 => {
-                r.selected -= 1;
-                Outcome::changed(true)
-            }
-            KeyCode::Down if r.selected + 1 < r.rows.len() => {
-                r.selected += 1;
-                Outcome::changed(true)
-            }
-            KeyCode::PageDown | KeyCode::Char('n') if r.has_next && !r.loading => {
-                let next = r.page + 1;
-                Outcome::send(vec![r.load(next)])
-            }
-            KeyCode::PageUp | KeyCode::Char('p') if r.page > 0 && !r.loading => {
-                let prev = r.page - 1;
-                Outcome::send(vec![r.load(prev)])
-            }
-            KeyCode::Char('g') if !r.loading => {
-                let page = r.page;
-                Outcome::send(vec![r.load(page)])
-            }
-            KeyCode::Char('c') | KeyCode::Enter => match r.rows.get(r.selected) {
+            KeyCode::Char('c') | KeyCode::Enter => match r.list.current() {
                 Some(row) => Outcome::go(Nav::Convert(row.id.clone())),
                 None => Outcome::none(),
             },
-            KeyCode::Char('x') => match r.rows.get(r.selected) {
+            KeyCode::Char('x') => match r.list.current() {
                 Some(row) => {
                     r.form = Some(DismissForm {
                         id: row.id.clone(),
@@ -157,7 +123,11 @@ impl PreRegsState {
                 }
                 None => Outcome::none(),
             },
-            _ => Outcome::none(),
+            code => match r.list.key(code) {
+                ListKey::Ignored => Outcome::none(),
+                ListKey::Moved => Outcome::changed(true),
+                ListKey::Load(page) => Outcome::send(vec![ask(page)]),
+            },
         }
     }
 
@@ -231,25 +201,7 @@ impl PreRegsState {
     }
 
     pub fn reply(&mut self, seq: u64, page: usize, result: Result<PreRegPage, ApiError>) {
-        let r = self;
-        if seq != r.seq {
-            return;
-        }
-        r.loading = false;
-        match result {
-            Ok(p) => {
-                if r.page != page || r.selected >= p.rows.len() {
-                    r.selected = 0;
-                }
-                r.rows = p.rows;
-                r.page = page;
-                r.has_next = p.has_next;
-                r.cursors.arrived(page, p.end_cursor);
-                r.loaded = true;
-                r.error = None;
-            }
-            Err(e) => r.error = Some(e),
-        }
+        self.list.answer(seq, page, result);
     }
 
     pub fn help(&self, lang: Lang) -> &'static [KeyHelp] {
@@ -263,7 +215,7 @@ impl PreRegsState {
 
     pub fn draw(&self, lang: Lang, frame: &mut Frame, area: Rect) {
         let t = texts::get(lang);
-        let r = self;
+        let r = &self.list;
         let width = usize::from(area.width);
         let mut lines = vec![Line::styled(
             cell(
@@ -280,7 +232,7 @@ impl PreRegsState {
             ),
             bold(),
         )];
-        match &r.done {
+        match &self.done {
             Some(Done::Dismissed(reference)) => {
                 lines.push(Line::styled(format!("{} {reference}", t.dismissed), bold()));
             }
@@ -311,7 +263,7 @@ impl PreRegsState {
         }
         lines.push(Line::default());
         if let Some(row) = r.rows.get(r.selected) {
-            match &r.form {
+            match &self.form {
                 Some(f) => form_lines(t, f, &mut lines),
                 None => detail_lines(t, row, &mut lines),
             }
@@ -327,7 +279,7 @@ impl PreRegsState {
             ..area
         };
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
-        let hint = if r.form.is_some() {
+        let hint = if self.form.is_some() {
             t.form_hint
         } else {
             t.list_hint
@@ -343,6 +295,15 @@ impl PreRegsState {
                 },
             );
         }
+    }
+}
+
+/// The read of one page of the queue.
+fn ask(page: PageRequest) -> Cmd {
+    Cmd::PreRegs {
+        seq: page.seq,
+        page: page.page,
+        after: page.after,
     }
 }
 

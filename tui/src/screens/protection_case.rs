@@ -8,18 +8,19 @@ use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use amparo_domain::protection::{ACTIONS, ActionInfo, ClosureReason, RiskLevel, SERVICES, info};
+use amparo_domain::protection::{ACTIONS, ActionInfo, ClosureReason, RiskLevel, SERVICES};
 
+use super::guarded;
 use super::protection::{pick, risk_name};
+use super::simple_form::{FormKey, SimpleForm, wire};
 use super::{Ctx, Nav, Outcome, Screen};
-use crate::api::{ApiError, ProtectionAction as K};
+use crate::api::open_protection_case::ProtectionRiskLevel;
+use crate::api::{ApiError, ProtectionAction as K, ProtectionMutation};
 use crate::i18n::{self, Lang};
 use crate::msg::{Cmd, ProtectionCaseData, ProtectionInput};
-use crate::widgets::{TextInput, bold, dim, ellipsis, error, focused, local_time, submit_key};
+use crate::widgets::{TextInput, bold, dim, ellipsis, error, local_time};
 
 /// The specific-needs categories a protection case is opened for.
 pub const CATEGORIES: [&str; 11] = [
@@ -123,8 +124,7 @@ fn intake_fields(lang: Lang) -> Vec<Field> {
     ]
 }
 
-/// The fields of `kind`'s form, in the order the runtime reads them
-/// (`runtime::protection::send`).
+/// The fields of `kind`'s form, in the order [`request`] reads them.
 pub fn fields(kind: K, case: &ProtectionCaseData, ctx: &Ctx) -> Vec<Field> {
     let lang = ctx.lang;
     let name_of = |id: &str| {
@@ -229,11 +229,24 @@ pub fn fields(kind: K, case: &ProtectionCaseData, ctx: &Ctx) -> Vec<Field> {
             text(pick(lang, "Resumen", "Summary")),
             Field::choice(pick(lang, "¿Requiere DIS?", "BID needed?"), yes_no(lang)),
         ],
-        K::RecordBid => vec![
-            Field::choice(pick(lang, "Niño/a", "Child"), children),
-            text(pick(lang, "Decisión", "Decision")),
-            text(pick(lang, "Panel (ids)", "Panel (ids)")),
-        ],
+        K::RecordBid => {
+            // The panel: three different members, a fourth if one sat; each offered from
+            // the unit's officers, the first three preselected differently.
+            let member = |label: &'static str, idx: usize, options: Vec<(String, String)>| Field {
+                idx: idx.min(options.len().saturating_sub(1)),
+                ..Field::choice(label, options)
+            };
+            let mut fourth = vec![(String::new(), "—".to_string())];
+            fourth.extend(officers.iter().cloned());
+            vec![
+                Field::choice(pick(lang, "Niño/a", "Child"), children),
+                text(pick(lang, "Decisión", "Decision")),
+                member(pick(lang, "Panel 1", "Panel 1"), 0, officers.clone()),
+                member(pick(lang, "Panel 2", "Panel 2"), 1, officers.clone()),
+                member(pick(lang, "Panel 3", "Panel 3"), 2, officers),
+                member(pick(lang, "Panel 4", "Panel 4"), 0, fourth),
+            ]
+        }
         K::Assign => vec![Field::choice(pick(lang, "Oficial", "Officer"), officers)],
         K::Close => vec![
             Field::choice(
@@ -253,6 +266,134 @@ pub fn fields(kind: K, case: &ProtectionCaseData, ctx: &Ctx) -> Vec<Field> {
     }
 }
 
+/// `kind`'s own mutation on `case` (the version read) from its form's values, in the order
+/// [`fields`] lists them; `None` when a choice has nothing to offer.
+pub fn request(
+    kind: K,
+    case: &ProtectionCaseData,
+    values: &[String],
+    client_mutation_id: String,
+) -> Option<ProtectionMutation> {
+    use crate::api::{self as q, ProtectionMutation as M};
+    let at = |i: usize| values.get(i).cloned().unwrap_or_default();
+    let opt = |i: usize| Some(at(i)).filter(|v| !v.is_empty());
+    let (case_id, version) = (case.id.clone(), case.version);
+    // The mutation `$op` of module `$m`: its input `$input` with the case, the version read
+    // and the id, plus the action's own fields.
+    macro_rules! m {
+        ($op:ident, $m:ident, $input:ident { $($field:ident: $value:expr),* $(,)? }) => {
+            M::$op(q::$m::Variables {
+                input: q::$m::$input {
+                    client_mutation_id,
+                    case_id,
+                    version,
+                    $($field: $value,)*
+                },
+            })
+        };
+    }
+    Some(match kind {
+        K::UpdateRisk => m!(
+            UpdateProtectionRisk,
+            update_protection_risk,
+            UpdateProtectionRiskInput {
+                risk_level: wire(&at(0))?,
+                reason: at(1),
+            }
+        ),
+        K::AddPlanAction => m!(
+            AddProtectionPlanAction,
+            add_protection_plan_action,
+            AddProtectionPlanActionInput {
+                action_id: None,
+                description: at(0),
+                responsible_id: opt(1)?,
+                due: at(2),
+            }
+        ),
+        K::CompletePlanAction => m!(
+            CompleteProtectionPlanAction,
+            complete_protection_plan_action,
+            CompleteProtectionPlanActionInput {
+                action_id: opt(0)?,
+                outcome: at(1),
+            }
+        ),
+        K::Refer => m!(
+            ReferProtectionCase,
+            refer_protection_case,
+            ReferProtectionCaseInput {
+                referral_id: None,
+                service: at(0),
+                provider: at(1),
+                consent: at(2) == "yes",
+            }
+        ),
+        K::RecordReferralOutcome => m!(
+            RecordReferralOutcome,
+            record_referral_outcome,
+            RecordReferralOutcomeInput {
+                referral_id: opt(0)?,
+                outcome: wire(&at(1))?,
+                note: opt(2),
+            }
+        ),
+        K::ScheduleFollowUp => m!(
+            ScheduleFollowUp,
+            schedule_follow_up,
+            ScheduleFollowUpInput {
+                follow_up_id: None,
+                due: at(0),
+                purpose: at(1),
+            }
+        ),
+        K::RecordFollowUp => m!(
+            RecordFollowUp,
+            record_follow_up,
+            RecordFollowUpInput {
+                follow_up_id: opt(0)?,
+                note: at(1),
+            }
+        ),
+        K::RecordBia => m!(
+            RecordBestInterestsAssessment,
+            record_best_interests_assessment,
+            RecordBestInterestsAssessmentInput {
+                child_id: opt(0)?,
+                summary: at(1),
+                bid_needed: at(2) == "yes",
+            }
+        ),
+        K::RecordBid => m!(
+            RecordBestInterestsDetermination,
+            record_best_interests_determination,
+            RecordBestInterestsDeterminationInput {
+                child_id: opt(0)?,
+                decision: at(1),
+                panel: (2..6).filter_map(opt).collect(),
+            }
+        ),
+        K::Assign => m!(
+            AssignProtectionCase,
+            assign_protection_case,
+            AssignProtectionCaseInput { officer_id: opt(0)? }
+        ),
+        K::Close => m!(
+            CloseProtectionCase,
+            close_protection_case,
+            CloseProtectionCaseInput {
+                reason: wire(&at(0))?,
+                note: opt(1),
+            }
+        ),
+        K::Reopen => m!(
+            ReopenProtectionCase,
+            reopen_protection_case,
+            ReopenProtectionCaseInput { reason: at(0) }
+        ),
+    })
+}
+
 /// An action's name in `lang`.
 pub fn label(a: &ActionInfo, lang: Lang) -> &'static str {
     pick(lang, a.label_es, a.label_en)
@@ -268,40 +409,6 @@ fn outcome_name(o: &str, lang: Lang) -> &'static str {
     }
 }
 
-/// An open form: an action on the case, or the intake (`kind` None).
-#[derive(Debug, Clone)]
-pub struct Form {
-    pub kind: Option<K>,
-    pub fields: Vec<Field>,
-    pub focus: usize,
-    pub tried: bool,
-    /// Kept until the server answers or the form changes, so a retry acts only once.
-    pub cmid: Option<String>,
-    pub sending: bool,
-    pub error: Option<ApiError>,
-}
-
-impl Form {
-    fn new(kind: Option<K>, fields: Vec<Field>) -> Self {
-        Self {
-            kind,
-            fields,
-            focus: 0,
-            tried: false,
-            cmid: None,
-            sending: false,
-            error: None,
-        }
-    }
-
-    fn title(&self, lang: Lang) -> &'static str {
-        match self.kind {
-            Some(k) => label(info(k), lang),
-            None => pick(lang, "Abrir caso de protección", "Open a protection case"),
-        }
-    }
-}
-
 /// The protection case screen.
 #[derive(Debug, Clone, Default)]
 pub struct ProtectionCaseState {
@@ -312,7 +419,9 @@ pub struct ProtectionCaseState {
     pub error: Option<ApiError>,
     /// First line shown (PgDn/PgUp).
     pub offset: usize,
-    pub form: Option<Form>,
+    pub form: Option<SimpleForm>,
+    /// The action the form is for (None: the intake).
+    pub kind: Option<K>,
     /// The person an intake is for.
     pub intake_for: Option<String>,
     /// Said after an action went through.
@@ -339,7 +448,11 @@ impl ProtectionCaseState {
             ..Self::default()
         };
         self.intake_for = Some(individual_id);
-        self.form = Some(Form::new(None, intake_fields(lang)));
+        self.kind = None;
+        self.form = Some(SimpleForm::new(
+            pick(lang, "Abrir caso de protección", "Open a protection case"),
+            intake_fields(lang),
+        ));
     }
 
     fn load(&mut self) -> Cmd {
@@ -378,7 +491,7 @@ impl ProtectionCaseState {
         form.sending = false;
         Some(match result {
             Ok(id) => {
-                let intake = form.kind.is_none();
+                let intake = self.kind.is_none();
                 self.form = None;
                 self.done = Some(if intake { "opened" } else { "done" });
                 self.id = Some(id);
@@ -388,10 +501,7 @@ impl ProtectionCaseState {
                 // Someone acted first: the case is read again and the next send is a new
                 // request with the new version.
                 let conflict = matches!(e, ApiError::Conflict(_));
-                if conflict {
-                    form.cmid = None;
-                }
-                form.error = Some(e);
+                form.refused(e);
                 if conflict && self.id.is_some() {
                     Outcome::send(vec![self.load()])
                 } else {
@@ -445,8 +555,12 @@ impl ProtectionCaseState {
                 };
                 self.done = None;
                 let mut out = Outcome::changed(true);
-                out.need_officers = matches!(a.kind, K::Assign | K::AddPlanAction);
-                self.form = Some(Form::new(Some(a.kind), fields(a.kind, case, ctx)));
+                out.need_officers = matches!(a.kind, K::Assign | K::AddPlanAction | K::RecordBid);
+                self.kind = Some(a.kind);
+                self.form = Some(SimpleForm::new(
+                    label(a, ctx.lang),
+                    fields(a.kind, case, ctx),
+                ));
                 out
             }
             _ => Outcome::none(),
@@ -458,12 +572,12 @@ impl ProtectionCaseState {
         let (Some(form), Some(case)) = (self.form.as_mut(), self.case.as_deref()) else {
             return;
         };
-        if let Some(k @ (K::Assign | K::AddPlanAction)) = form.kind {
+        if let Some(k @ (K::Assign | K::AddPlanAction | K::RecordBid)) = self.kind {
             let fresh = fields(k, case, ctx);
             for (f, n) in form.fields.iter_mut().zip(fresh) {
                 if matches!(f.kind, FieldKind::Choice(_)) && f.kind != n.kind {
                     f.kind = n.kind;
-                    f.idx = 0;
+                    f.idx = n.idx;
                 }
             }
         }
@@ -473,122 +587,70 @@ impl ProtectionCaseState {
         let Some(form) = self.form.as_mut() else {
             return Outcome::none();
         };
-        if key.code == KeyCode::Esc {
-            self.form = None;
-            if self.case.is_none() {
-                // An intake cancelled: back to the person.
-                return Outcome::go(Nav::Back {
-                    fallback: Screen::Protection,
-                    reread: false,
-                });
+        match form.key(key) {
+            FormKey::Cancel => {
+                self.form = None;
+                if self.case.is_none() {
+                    // An intake cancelled: back to the person.
+                    return Outcome::go(Nav::Back {
+                        fallback: Screen::Protection,
+                        reread: false,
+                    });
+                }
+                Outcome::changed(true)
             }
-            return Outcome::changed(true);
+            FormKey::Changed(c) => Outcome::changed(c),
+            FormKey::Send { values, cmid } => {
+                let input = match (self.kind, self.case.as_deref(), &self.intake_for) {
+                    (Some(kind), Some(case), _) => {
+                        match request(kind, case, &values, cmid.clone()) {
+                            Some(m) => ProtectionInput::Act(Box::new(m)),
+                            None => {
+                                // A value the API does not know: nothing goes out.
+                                form.sending = false;
+                                return Outcome::changed(true);
+                            }
+                        }
+                    }
+                    (None, _, Some(person)) => {
+                        let [category, risk, intake_summary] =
+                            <[String; 3]>::try_from(values).unwrap_or_default();
+                        ProtectionInput::Open {
+                            principal_id: person.clone(),
+                            category,
+                            risk_level: wire(&risk).unwrap_or(ProtectionRiskLevel::MEDIUM),
+                            intake_summary,
+                        }
+                    }
+                    _ => return Outcome::none(),
+                };
+                Outcome::send(vec![Cmd::Protection { cmid, input }])
+            }
         }
-        let last = form.fields.len().saturating_sub(1);
-        let send = submit_key(&key) || (key.code == KeyCode::Enter && form.focus == last);
-        if send {
-            return self.send();
-        }
-        let Some(field) = form.fields.get_mut(form.focus) else {
-            return Outcome::none();
-        };
-        let changed = match (key.code, &field.kind) {
-            (KeyCode::Tab | KeyCode::Down | KeyCode::Enter, _) => {
-                form.focus = (form.focus + 1).min(last);
-                return Outcome::changed(true);
-            }
-            (KeyCode::BackTab | KeyCode::Up, _) => {
-                form.focus = form.focus.saturating_sub(1);
-                return Outcome::changed(true);
-            }
-            (KeyCode::Right | KeyCode::Char(' '), FieldKind::Choice(o)) if !o.is_empty() => {
-                field.idx = (field.idx + 1) % o.len();
-                true
-            }
-            (KeyCode::Left, FieldKind::Choice(o)) if !o.is_empty() => {
-                field.idx = (field.idx + o.len() - 1) % o.len();
-                true
-            }
-            (_, FieldKind::Choice(_)) => false,
-            _ => field.text.edit(&key),
-        };
-        if changed {
-            // A changed form is a new request.
-            form.cmid = None;
-            form.error = None;
-        }
-        Outcome::changed(changed)
-    }
-
-    fn send(&mut self) -> Outcome {
-        let lang_free_problem = |f: &Field| f.problem(Lang::En).is_some();
-        let Some(form) = self.form.as_mut() else {
-            return Outcome::none();
-        };
-        form.tried = true;
-        if form.sending || form.fields.iter().any(lang_free_problem) {
-            return Outcome::changed(true);
-        }
-        let values: Vec<String> = form.fields.iter().map(Field::value).collect();
-        let input = match (form.kind, self.case.as_deref(), &self.intake_for) {
-            (Some(kind), Some(case), _) => ProtectionInput::Act {
-                case_id: case.id.clone(),
-                version: case.version,
-                kind,
-                values,
-            },
-            (None, _, Some(person)) => ProtectionInput::Open {
-                principal_id: person.clone(),
-                category: values.first().cloned().unwrap_or_default(),
-                risk_level: values.get(1).cloned().unwrap_or_default(),
-                intake_summary: values.get(2).cloned().unwrap_or_default(),
-            },
-            _ => return Outcome::none(),
-        };
-        let cmid = form
-            .cmid
-            .get_or_insert_with(|| uuid::Uuid::now_v7().to_string())
-            .clone();
-        form.sending = true;
-        form.error = None;
-        Outcome::send(vec![Cmd::Protection { cmid, input }])
     }
 
     pub fn help(&self, lang: Lang) -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> = Vec::new();
         if self.form.is_some() {
-            for (k, d) in [
-                ("Tab ↑↓", pick(lang, "campo", "field")),
-                ("←→ Espacio", pick(lang, "elegir opción", "choose option")),
-                ("Enter Ctrl-S", pick(lang, "enviar", "send")),
-                ("Esc", pick(lang, "cancelar", "cancel")),
-            ] {
-                out.push((k.into(), d.into()));
-            }
-            return out;
+            return SimpleForm::help(lang);
         }
-        if let Some(case) = self.case.as_deref() {
-            for a in ACTIONS
-                .iter()
-                .filter(|a| case.allowed_actions.contains(&a.kind))
-            {
-                out.push((a.key.to_string(), label(a, lang).to_string()));
-            }
-        }
+        let mut own = self.allowed(lang);
         if self.handoff_offered {
-            out.push((
+            own.push((
                 "R".into(),
                 pick(lang, "pasar a reasentamiento", "hand over to resettlement").into(),
             ));
         }
-        for (k, d) in [
-            ("PgDn PgUp", pick(lang, "página", "page")),
-            ("g", pick(lang, "volver a leer", "read again")),
-            ("Esc", pick(lang, "volver", "back")),
-        ] {
-            out.push((k.into(), d.into()));
-        }
-        out
+        guarded::case_help(own, lang)
+    }
+
+    /// The actions the case allows now, with their keys, from the domain's table.
+    fn allowed(&self, lang: Lang) -> Vec<(String, String)> {
+        self.case.as_deref().map_or_else(Vec::new, |c| {
+            guarded::allowed(
+                ACTIONS.iter().map(|a| (a.kind, a.key, label(a, lang))),
+                &c.allowed_actions,
+            )
+        })
     }
 
     /// The case as lines.
@@ -774,7 +836,17 @@ impl ProtectionCaseState {
         for h in c.history.iter().rev() {
             l.push(Line::styled(
                 ellipsis(
-                    &format!("  {} {} {}", local_time(&h.at), h.actor, t.code(&h.kind)),
+                    &format!(
+                        "  {} {} {}",
+                        local_time(&h.at),
+                        h.actor,
+                        super::guarded::event_label(
+                            &h.kind,
+                            lang,
+                            ACTIONS.iter().map(|a| (a.name, a.label_es, a.label_en)),
+                        )
+                        .unwrap_or_else(|| t.code(&h.kind))
+                    ),
                     width,
                 ),
                 dim(),
@@ -784,7 +856,6 @@ impl ProtectionCaseState {
     }
 
     pub fn draw(&self, lang: Lang, frame: &mut Frame, area: Rect) {
-        let width = usize::from(area.width);
         let mut head = Vec::new();
         if let Some(e) = &self.error {
             head.push(Line::styled(i18n::text(lang).error(e), error()));
@@ -798,117 +869,24 @@ impl ProtectionCaseState {
                 bold(),
             ));
         }
-        let actions: Vec<String> = self.case.as_deref().map_or_else(Vec::new, |c| {
-            let mut v: Vec<String> = ACTIONS
-                .iter()
-                .filter(|a| c.allowed_actions.contains(&a.kind))
-                .map(|a| format!("{} {}", a.key, label(a, lang)))
-                .collect();
-            if self.handoff_offered && c.status == "open" {
-                v.push(format!(
-                    "R {}",
-                    pick(lang, "reasentamiento", "resettlement")
-                ));
-            }
-            v
-        });
-        // The actions line wraps; at 80 columns every action fits in three lines.
-        let foot_chars = actions.iter().map(|a| a.chars().count() + 3).sum::<usize>();
-        let foot = Paragraph::new(Line::styled(
-            if actions.is_empty() {
-                pick(
-                    lang,
-                    "Esc vuelve · g vuelve a leer",
-                    "Esc back · g read again",
-                )
-                .to_string()
-            } else {
-                actions.join(" · ")
-            },
-            dim(),
-        ))
-        .wrap(Wrap { trim: true });
-        let foot_h = u16::try_from(foot_chars / width.max(1) + 1)
-            .unwrap_or(1)
-            .clamp(1, 3);
-        let body_h = area.height.saturating_sub(foot_h);
-        let lines: Vec<Line> = head
-            .into_iter()
-            .chain(self.lines(lang, width).into_iter().skip(self.offset))
-            .collect();
-        frame.render_widget(
-            Paragraph::new(lines),
-            Rect {
-                height: body_h,
-                ..area
-            },
-        );
-        frame.render_widget(
-            foot,
-            Rect {
-                y: area.y + body_h,
-                height: foot_h,
-                ..area
-            },
+        let mut actions = self.allowed(lang);
+        if self.handoff_offered && self.case.as_deref().is_some_and(|c| c.status == "open") {
+            actions.push((
+                "R".into(),
+                pick(lang, "reasentamiento", "resettlement").into(),
+            ));
+        }
+        let body = self.lines(lang, usize::from(area.width));
+        guarded::draw_case(
+            frame,
+            area,
+            lang,
+            head,
+            body.into_iter().skip(self.offset).collect(),
+            &actions,
         );
         if let Some(form) = &self.form {
-            draw_form(form, lang, frame, area);
+            form.draw(lang, frame, area);
         }
     }
-}
-
-fn draw_form(form: &Form, lang: Lang, frame: &mut Frame, area: Rect) {
-    let width = 70.min(area.width);
-    let inner = usize::from(width.saturating_sub(2));
-    let mut lines = Vec::new();
-    for (i, f) in form.fields.iter().enumerate() {
-        let value = match &f.kind {
-            FieldKind::Choice(o) if o.is_empty() => pick(lang, "(ninguna)", "(none)").to_string(),
-            FieldKind::Choice(o) => format!("◂ {} ▸", o.get(f.idx).map_or("", |x| x.1.as_str())),
-            _ if i == form.focus => format!("{}_", f.text.value),
-            _ => f.text.value.clone(),
-        };
-        let style = if i == form.focus {
-            focused()
-        } else {
-            Style::default()
-        };
-        lines.push(Line::from(vec![
-            Span::styled(format!("{:<16}", f.label), bold()),
-            Span::styled(ellipsis(&value, inner.saturating_sub(17)), style),
-        ]));
-        if form.tried
-            && let Some(p) = f.problem(lang)
-        {
-            lines.push(Line::styled(format!("{:<16}{p}", ""), error()));
-        }
-    }
-    if let Some(e) = &form.error {
-        lines.push(Line::styled(i18n::text(lang).error(e), error()));
-    }
-    lines.push(Line::styled(
-        if form.sending {
-            pick(lang, "Enviando…", "Sending…")
-        } else {
-            pick(
-                lang,
-                "Enter/Ctrl-S envía · Tab campo · ←→ opción · Esc cancela",
-                "Enter/Ctrl-S sends · Tab field · ←→ option · Esc cancels",
-            )
-        },
-        dim(),
-    ));
-    let height = (u16::try_from(lines.len()).unwrap_or(10) + 2).min(area.height);
-    let para = Paragraph::new(lines);
-    let popup = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height.saturating_sub(height)) / 2,
-        width,
-        height,
-    };
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        para.block(Block::bordered().title(format!(" {} ", form.title(lang)))),
-        popup,
-    );
 }

@@ -8,16 +8,17 @@ use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 
 use amparo_domain::resettlement::{ACTIONS, ActionInfo, CATEGORIES, ExitReason, Priority};
 
 use super::protection::pick;
 use super::resettlement::{priority_name, step_name};
-use super::simple_form::{Field, FieldKind, FormKey, SimpleForm};
+use super::simple_form::{Field, FieldKind, FormKey, SimpleForm, wire};
 use super::{Ctx, Nav, Outcome, Screen};
+use crate::api::act_on_resettlement_case::ActOnResettlementCaseInput;
 use crate::api::{ApiError, ResettlementAction as K};
 use crate::i18n::{self, Lang};
+use crate::api::open_resettlement_case::ResettlementPriority;
 use crate::msg::{Cmd, ResettlementCaseData, ResettlementInput};
 use crate::widgets::{bold, dim, ellipsis, error, local_time};
 
@@ -72,17 +73,31 @@ fn handoff_fields(lang: Lang) -> Vec<Field> {
     ]
 }
 
-/// The fields of `kind`'s form, in the order the runtime reads them
-/// (`runtime::sharing::resettle`).
-pub fn fields(kind: K, lang: Lang) -> Vec<Field> {
-    let date = || Field::new(pick(lang, "Fecha", "Date"), FieldKind::Date);
+/// Which field of `actOnResettlementCase`'s input a form's field fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    Summary,
+    /// `approve` (the choice `approve`) or return.
+    Approve,
+    Note,
+    State,
+    Date,
+    DossierReference,
+    Decision,
+    ExitReason,
+}
+
+/// The fields of `kind`'s form, each with the input field it fills.
+pub fn fields(kind: K, lang: Lang) -> Vec<(Slot, Field)> {
+    let date = || (Slot::Date, Field::new(pick(lang, "Fecha", "Date"), FieldKind::Date));
+    let note = || (Slot::Note, Field::new(pick(lang, "Nota", "Note"), FieldKind::Optional));
     match kind {
-        K::RecordAssessment => vec![Field::new(
-            pick(lang, "Evaluación", "Assessment"),
-            FieldKind::Text,
+        K::RecordAssessment => vec![(
+            Slot::Summary,
+            Field::new(pick(lang, "Evaluación", "Assessment"), FieldKind::Text),
         )],
         K::ReviewAssessment => vec![
-            Field::choice(
+            (Slot::Approve, Field::choice(
                 pick(lang, "Decisión", "Decision"),
                 opts([
                     (
@@ -94,17 +109,23 @@ pub fn fields(kind: K, lang: Lang) -> Vec<Field> {
                         pick(lang, "devolver", "return").to_string(),
                     ),
                 ]),
-            ),
-            Field::new(pick(lang, "Nota", "Note"), FieldKind::Optional),
+            )),
+            note(),
         ],
         K::Submit => vec![
-            Field::new(pick(lang, "Estado (ISO3)", "State (ISO3)"), FieldKind::Text),
+            (
+                Slot::State,
+                Field::new(pick(lang, "Estado (ISO3)", "State (ISO3)"), FieldKind::Text),
+            ),
             date(),
-            Field::new(pick(lang, "Expediente", "Dossier ref."), FieldKind::Text),
+            (
+                Slot::DossierReference,
+                Field::new(pick(lang, "Expediente", "Dossier ref."), FieldKind::Text),
+            ),
         ],
         K::RecordInterview | K::RecordDeparture => vec![date()],
         K::RecordDecision => vec![
-            Field::choice(
+            (Slot::Decision, Field::choice(
                 pick(lang, "Decisión", "Decision"),
                 opts([
                     (
@@ -116,11 +137,11 @@ pub fn fields(kind: K, lang: Lang) -> Vec<Field> {
                         pick(lang, "rechazado", "rejected").to_string(),
                     ),
                 ]),
-            ),
+            )),
             date(),
         ],
         K::Exit => vec![
-            Field::choice(
+            (Slot::ExitReason, Field::choice(
                 pick(lang, "Motivo", "Reason"),
                 opts(ExitReason::ALL.iter().map(|r| {
                     (
@@ -128,26 +149,59 @@ pub fn fields(kind: K, lang: Lang) -> Vec<Field> {
                         exit_name(r.as_str(), lang).to_string(),
                     )
                 })),
-            ),
-            Field::new(pick(lang, "Nota", "Note"), FieldKind::Optional),
+            )),
+            note(),
         ],
     }
 }
 
+/// `actOnResettlementCase`'s input for `kind` on `case` (the version read), each form value
+/// in the input field its slot names; empty values are left out.
+pub fn step_input(
+    kind: K,
+    case: &ResettlementCaseData,
+    filled: impl IntoIterator<Item = (Slot, String)>,
+    client_mutation_id: String,
+) -> ActOnResettlementCaseInput {
+    let mut i = ActOnResettlementCaseInput {
+        client_mutation_id,
+        case_id: case.id.clone(),
+        version: case.version,
+        action: kind,
+        summary: None,
+        approve: None,
+        note: None,
+        state: None,
+        date: None,
+        dossier_reference: None,
+        decision: None,
+        exit_reason: None,
+    };
+    for (slot, v) in filled {
+        if v.trim().is_empty() {
+            continue;
+        }
+        match slot {
+            Slot::Summary => i.summary = Some(v),
+            Slot::Approve => i.approve = Some(v == "approve"),
+            Slot::Note => i.note = Some(v),
+            Slot::State => i.state = Some(v),
+            Slot::Date => i.date = Some(v),
+            Slot::DossierReference => i.dossier_reference = Some(v),
+            Slot::Decision => i.decision = wire(&v),
+            Slot::ExitReason => i.exit_reason = wire(&v),
+        }
+    }
+    i
+}
+
 /// A history entry's kind in `lang`: the step's label, or how the case began.
 fn event_name(kind: &str, lang: Lang) -> Option<&'static str> {
-    match kind {
-        "identified" => Some(pick(lang, "identificado", "identified")),
-        "handed_off" => Some(pick(
-            lang,
-            "pasado desde protección",
-            "handed over from protection",
-        )),
-        other => ACTIONS
-            .iter()
-            .find(|a| a.name.eq_ignore_ascii_case(other))
-            .map(|a| label(a, lang)),
-    }
+    super::guarded::event_label(
+        kind,
+        lang,
+        ACTIONS.iter().map(|a| (a.name, a.label_es, a.label_en)),
+    )
 }
 
 /// An action's name in `lang`.
@@ -165,8 +219,10 @@ pub struct ResettlementCaseState {
     pub error: Option<ApiError>,
     pub offset: usize,
     pub form: Option<SimpleForm>,
-    /// The action the form is for (None: the hand-off).
+    /// The action the form is for (None: the hand-off), and the input field each of the
+    /// form's fields fills.
     pub kind: Option<K>,
+    pub slots: Vec<Slot>,
     /// A hand-off: (protection case, principal).
     pub handoff: Option<(String, String)>,
     /// Said after an action went through.
@@ -277,19 +333,25 @@ impl ResettlementCaseState {
                 FormKey::Changed(c) => Outcome::changed(c),
                 FormKey::Send { values, cmid } => {
                     let input = match (self.kind, self.case.as_deref(), &self.handoff) {
-                        (_, _, Some((pc, principal))) => ResettlementInput::Open {
-                            principal_id: principal.clone(),
-                            protection_case_id: Some(pc.clone()),
-                            category: values.first().cloned().unwrap_or_default(),
-                            priority: values.get(1).cloned().unwrap_or_default(),
-                            summary: values.get(2).cloned().unwrap_or_default(),
-                        },
-                        (Some(kind), Some(case), None) => ResettlementInput::Act {
-                            case_id: case.id.clone(),
-                            version: case.version,
-                            kind,
-                            values,
-                        },
+                        (_, _, Some((pc, principal))) => {
+                            let [category, priority, summary] =
+                                <[String; 3]>::try_from(values).unwrap_or_default();
+                            ResettlementInput::Open {
+                                principal_id: principal.clone(),
+                                protection_case_id: Some(pc.clone()),
+                                category,
+                                priority: wire(&priority).unwrap_or(ResettlementPriority::NORMAL),
+                                summary,
+                            }
+                        }
+                        (Some(kind), Some(case), None) => {
+                            ResettlementInput::Act(Box::new(step_input(
+                                kind,
+                                case,
+                                self.slots.iter().copied().zip(values),
+                                cmid.clone(),
+                            )))
+                        }
                         _ => return Outcome::none(),
                     };
                     Outcome::send(vec![Cmd::Resettlement { cmid, input }])
@@ -327,10 +389,9 @@ impl ResettlementCaseState {
                 };
                 self.done = None;
                 self.kind = Some(a.kind);
-                self.form = Some(SimpleForm::new(
-                    label(a, ctx.lang),
-                    fields(a.kind, ctx.lang),
-                ));
+                let (slots, fields) = fields(a.kind, ctx.lang).into_iter().unzip();
+                self.slots = slots;
+                self.form = Some(SimpleForm::new(label(a, ctx.lang), fields));
                 Outcome::changed(true)
             }
             _ => Outcome::none(),
@@ -341,23 +402,17 @@ impl ResettlementCaseState {
         if self.form.is_some() {
             return SimpleForm::help(lang);
         }
-        let mut out: Vec<(String, String)> = Vec::new();
-        if let Some(case) = self.case.as_deref() {
-            for a in ACTIONS
-                .iter()
-                .filter(|a| case.allowed_actions.contains(&a.kind))
-            {
-                out.push((a.key.to_string(), label(a, lang).to_string()));
-            }
-        }
-        for (k, d) in [
-            ("PgDn PgUp", pick(lang, "página", "page")),
-            ("g", pick(lang, "volver a leer", "read again")),
-            ("Esc", pick(lang, "volver", "back")),
-        ] {
-            out.push((k.into(), d.into()));
-        }
-        out
+        super::guarded::case_help(self.allowed(lang), lang)
+    }
+
+    /// The steps the case allows now, with their keys, from the domain's table.
+    fn allowed(&self, lang: Lang) -> Vec<(String, String)> {
+        self.case.as_deref().map_or_else(Vec::new, |c| {
+            super::guarded::allowed(
+                ACTIONS.iter().map(|a| (a.kind, a.key, label(a, lang))),
+                &c.allowed_actions,
+            )
+        })
     }
 
     fn lines(&self, lang: Lang, width: usize) -> Vec<Line<'static>> {
@@ -529,7 +584,6 @@ impl ResettlementCaseState {
     }
 
     pub fn draw(&self, lang: Lang, frame: &mut Frame, area: Rect) {
-        let width = usize::from(area.width);
         let mut head = Vec::new();
         if let Some(e) = &self.error {
             head.push(Line::styled(i18n::text(lang).error(e), error()));
@@ -547,50 +601,14 @@ impl ResettlementCaseState {
                 bold(),
             ));
         }
-        let actions: Vec<String> = self.case.as_deref().map_or_else(Vec::new, |c| {
-            ACTIONS
-                .iter()
-                .filter(|a| c.allowed_actions.contains(&a.kind))
-                .map(|a| format!("{} {}", a.key, label(a, lang)))
-                .collect()
-        });
-        let foot_chars = actions.iter().map(|a| a.chars().count() + 3).sum::<usize>();
-        let foot = Paragraph::new(Line::styled(
-            if actions.is_empty() {
-                pick(
-                    lang,
-                    "Esc vuelve · g vuelve a leer",
-                    "Esc back · g read again",
-                )
-                .to_string()
-            } else {
-                actions.join(" · ")
-            },
-            dim(),
-        ))
-        .wrap(Wrap { trim: true });
-        let foot_h = u16::try_from(foot_chars / width.max(1) + 1)
-            .unwrap_or(1)
-            .clamp(1, 3);
-        let body_h = area.height.saturating_sub(foot_h);
-        let lines: Vec<Line> = head
-            .into_iter()
-            .chain(self.lines(lang, width).into_iter().skip(self.offset))
-            .collect();
-        frame.render_widget(
-            Paragraph::new(lines),
-            Rect {
-                height: body_h,
-                ..area
-            },
-        );
-        frame.render_widget(
-            foot,
-            Rect {
-                y: area.y + body_h,
-                height: foot_h,
-                ..area
-            },
+        let body = self.lines(lang, usize::from(area.width));
+        super::guarded::draw_case(
+            frame,
+            area,
+            lang,
+            head,
+            body.into_iter().skip(self.offset).collect(),
+            &self.allowed(lang),
         );
         if let Some(form) = &self.form {
             form.draw(lang, frame, area);

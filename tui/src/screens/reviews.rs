@@ -13,10 +13,9 @@ use ratatui::widgets::Paragraph;
 
 use super::{Nav, Outcome};
 use crate::api::{self, ApiError};
-use crate::cursors::Cursors;
 use crate::i18n::{KeyHelp, Lang};
 use crate::msg::{Cmd, Decision, ReviewsPage};
-use crate::widgets::{bold, cell, dim, error, focused};
+use crate::widgets::{ListKey, PageRequest, PagedList, bold, cell, dim, error, focused};
 use texts::Texts;
 
 /// Reviews per page: one line each, which leaves room at 80x24 for the headers and hints.
@@ -35,15 +34,8 @@ pub const SIDE: usize = 30;
 
 #[derive(Debug, Clone, Default)]
 pub struct ReviewsState {
-    pub rows: Vec<Row>,
-    pub selected: usize,
-    pub page: usize,
-    pub cursors: Cursors,
-    pub has_next: bool,
-    pub seq: u64,
-    pub loading: bool,
-    pub loaded: bool,
-    pub error: Option<ApiError>,
+    /// The page shown (↑↓ n p g).
+    pub list: PagedList<Row>,
     /// When the shown page was read: ages are counted to then, so the list does not change
     /// (nor repaint) by itself.
     pub read_at: Option<DateTime<Utc>>,
@@ -67,15 +59,15 @@ impl ReviewsState {
     }
 
     fn load(&mut self, page: usize) -> Cmd {
-        if page == 0 {
-            self.cursors.restart();
-        }
-        self.seq += 1;
-        self.loading = true;
+        let asked = self.list.request(page);
+        self.ask(asked)
+    }
+
+    fn ask(&self, page: PageRequest) -> Cmd {
         Cmd::Reviews {
-            seq: self.seq,
-            page,
-            after: self.cursors.after(page),
+            seq: page.seq,
+            page: page.page,
+            after: page.after,
             first: if self.page_size == 0 {
                 REVIEWS_PAGE
             } else {
@@ -85,33 +77,16 @@ impl ReviewsState {
     }
 
     pub fn key(&mut self, key: KeyEvent) -> Outcome {
-        let r = self;
         match key.code {
-            KeyCode::Up if r.selected > 0 => {
-                r.selected -= 1;
-                Outcome::changed(true)
-            }
-            KeyCode::Down if r.selected + 1 < r.rows.len() => {
-                r.selected += 1;
-                Outcome::changed(true)
-            }
-            KeyCode::PageDown | KeyCode::Char('n') if r.has_next && !r.loading => {
-                let next = r.page + 1;
-                Outcome::send(vec![r.load(next)])
-            }
-            KeyCode::PageUp | KeyCode::Char('p') if r.page > 0 && !r.loading => {
-                let prev = r.page - 1;
-                Outcome::send(vec![r.load(prev)])
-            }
-            KeyCode::Char('g') if !r.loading => {
-                let page = r.page;
-                Outcome::send(vec![r.load(page)])
-            }
-            KeyCode::Enter => match r.rows.get(r.selected) {
+            KeyCode::Enter => match self.list.current() {
                 Some(row) => Outcome::go(Nav::Review(row.id.clone())),
                 None => Outcome::none(),
             },
-            _ => Outcome::none(),
+            code => match self.list.key(code) {
+                ListKey::Ignored => Outcome::none(),
+                ListKey::Moved => Outcome::changed(true),
+                ListKey::Load(page) => Outcome::send(vec![self.ask(page)]),
+            },
         }
     }
 
@@ -122,25 +97,9 @@ impl ReviewsState {
         read_at: DateTime<Utc>,
         result: Result<ReviewsPage, ApiError>,
     ) {
-        let r = self;
-        if seq != r.seq {
-            return;
-        }
-        r.loading = false;
-        match result {
-            Ok(p) => {
-                if r.page != page || r.selected >= p.rows.len() {
-                    r.selected = 0;
-                }
-                r.rows = p.rows;
-                r.page = page;
-                r.has_next = p.has_next;
-                r.cursors.arrived(page, p.end_cursor);
-                r.read_at = Some(read_at);
-                r.loaded = true;
-                r.error = None;
-            }
-            Err(e) => r.error = Some(e),
+        let arrived = result.is_ok();
+        if self.list.answer(seq, page, result) && arrived {
+            self.read_at = Some(read_at);
         }
     }
 
@@ -151,7 +110,7 @@ impl ReviewsState {
 
     pub fn draw(&self, lang: Lang, frame: &mut Frame, area: Rect) {
         let t = texts::get(lang);
-        let r = self;
+        let r = &self.list;
         let w = t;
         let mut lines = vec![Line::styled(
             format!(
@@ -163,7 +122,7 @@ impl ReviewsState {
             ),
             bold(),
         )];
-        if let Some(d) = r.done {
+        if let Some(d) = self.done {
             lines.push(Line::styled(
                 format!("{}: {}", w.decided, decision_name(t, d)),
                 bold(),
@@ -183,7 +142,7 @@ impl ReviewsState {
                 row_side(t, &row.enrolled),
                 row_side(t, &row.candidate),
                 row.score,
-                age(t, &row.created_at, r.read_at)
+                age(t, &row.created_at, self.read_at)
             );
             lines.push(if i == r.selected {
                 Line::styled(text, focused())

@@ -16,6 +16,12 @@ use crate::api::ApiError;
 use crate::i18n::{self, Lang};
 use crate::widgets::{bold, dim, ellipsis, error, focused, submit_key};
 
+/// An enum of the API from its wire name: a choice offers only the API's own values, and the
+/// generated enums keep any other as `Other`.
+pub fn wire<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+}
+
 /// An open form.
 #[derive(Debug, Clone)]
 pub struct SimpleForm {
