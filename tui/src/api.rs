@@ -533,7 +533,6 @@ pub struct ProtectionCase;
 )]
 pub struct OpenProtectionCase;
 
-
 /// The `CaseEvents` operation of `graphql/case_events.graphql`.
 #[derive(GraphQLQuery)]
 #[graphql(

@@ -216,7 +216,11 @@ async fn a_protection_officer_hands_a_family_to_resettlement_which_is_assessed_a
     r.shows("to review");
     // Four eyes: the author is not offered the review.
     r.key(KeyCode::Char('v')).await;
-    assert!(r.app.screens.resettlement_case.form.is_none(), "{}", r.screen());
+    assert!(
+        r.app.screens.resettlement_case.form.is_none(),
+        "{}",
+        r.screen()
+    );
 
     // Another resettlement officer approves it, and submits it to Canada.
     let mut v = Driver::new(&srv.url);
@@ -224,7 +228,11 @@ async fn a_protection_officer_hands_a_family_to_resettlement_which_is_assessed_a
     v.key(KeyCode::Enter).await;
     assert_eq!(v.app.screen(), Screen::ResettlementCase, "{}", v.screen());
     v.key(KeyCode::Char('v')).await;
-    assert!(v.app.screens.resettlement_case.form.is_some(), "{}", v.screen());
+    assert!(
+        v.app.screens.resettlement_case.form.is_some(),
+        "{}",
+        v.screen()
+    );
     v.ctrl('s').await;
     v.shows("to submit");
     v.key(KeyCode::Char('s')).await;
@@ -234,7 +242,11 @@ async fn a_protection_officer_hands_a_family_to_resettlement_which_is_assessed_a
     v.key(KeyCode::Tab).await;
     v.text("ECU-RST-26-001").await;
     v.ctrl('s').await;
-    assert!(v.app.screens.resettlement_case.form.is_none(), "{}", v.screen());
+    assert!(
+        v.app.screens.resettlement_case.form.is_none(),
+        "{}",
+        v.screen()
+    );
     v.shows("submitted");
     v.shows("CAN");
     v.shows("ECU-RST-26-001");
@@ -271,13 +283,43 @@ async fn recognised_refugee(srv: &TestServer) -> String {
     let me = srv.gql(Some(&officer), "{ me { id } }", json!({})).await;
     let officer_id = me["data"]["me"]["id"].clone();
     let steps = [
-        (&supervisor, "assignCase", "AssignCaseInput", json!({ "officerId": officer_id })),
-        (&officer, "decideAdmissibility", "DecideAdmissibilityInput", json!({ "admissible": true })),
-        (&registrar, "scheduleInterview", "ScheduleInterviewInput", json!({ "at": next_working_day_10am(), "officerId": officer_id })),
-        (&officer, "recordInterview", "RecordInterviewInput", json!({ "principalAttended": true, "notesRef": "NOTES-1" })),
-        (&officer, "submitAssessment", "SubmitAssessmentInput", json!({ "assessmentRef": "ASSESS-1",
-            "recommendations": [{ "individualId": person, "outcome": "recognised", "ground": "convention_1951" }] })),
-        (&supervisor, "reviewAssessment", "ReviewAssessmentInput", json!({ "approve": true })),
+        (
+            &supervisor,
+            "assignCase",
+            "AssignCaseInput",
+            json!({ "officerId": officer_id }),
+        ),
+        (
+            &officer,
+            "decideAdmissibility",
+            "DecideAdmissibilityInput",
+            json!({ "admissible": true }),
+        ),
+        (
+            &registrar,
+            "scheduleInterview",
+            "ScheduleInterviewInput",
+            json!({ "at": next_working_day_10am(), "officerId": officer_id }),
+        ),
+        (
+            &officer,
+            "recordInterview",
+            "RecordInterviewInput",
+            json!({ "principalAttended": true, "notesRef": "NOTES-1" }),
+        ),
+        (
+            &officer,
+            "submitAssessment",
+            "SubmitAssessmentInput",
+            json!({ "assessmentRef": "ASSESS-1",
+            "recommendations": [{ "individualId": person, "outcome": "recognised", "ground": "convention_1951" }] }),
+        ),
+        (
+            &supervisor,
+            "reviewAssessment",
+            "ReviewAssessmentInput",
+            json!({ "approve": true }),
+        ),
     ];
     for (i, (token, name, input_type, extra)) in steps.into_iter().enumerate() {
         let mut input =

@@ -3482,8 +3482,9 @@ fn protection_screens_and_a_bia_form() {
                 })
             })
             .collect();
-        let page: amparo::api::protection_cases::ResponseData =
-            data(json!({ "protectionCases": { "pageInfo": { "hasNextPage": false, "endCursor": null }, "nodes": nodes } }));
+        let page: amparo::api::protection_cases::ResponseData = data(
+            json!({ "protectionCases": { "pageInfo": { "hasNextPage": false, "endCursor": null }, "nodes": nodes } }),
+        );
         reply(
             &mut app,
             Reply::ProtectionCases {

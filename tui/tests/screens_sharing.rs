@@ -108,8 +108,9 @@ fn resettlement_rows() -> Vec<amparo::msg::ResettlementRow> {
             })
         })
         .collect();
-    let d: amparo::api::resettlement_cases::ResponseData =
-        data(json!({ "resettlementCases": { "pageInfo": { "hasNextPage": false, "endCursor": null }, "nodes": nodes } }));
+    let d: amparo::api::resettlement_cases::ResponseData = data(
+        json!({ "resettlementCases": { "pageInfo": { "hasNextPage": false, "endCursor": null }, "nodes": nodes } }),
+    );
     d.resettlement_cases.nodes
 }
 
@@ -381,16 +382,10 @@ fn referrals_reply(app: &mut App, cmds: &[Cmd], sent: bool) {
 }
 
 /// Answers the referrals read in `cmds` with the person's `consents`.
-fn consents_reply(
-    app: &mut App,
-    cmds: &[Cmd],
-    sent: bool,
-    consents: Vec<amparo::msg::ConsentRow>,
-) {
+fn consents_reply(app: &mut App, cmds: &[Cmd], sent: bool, consents: Vec<amparo::msg::ConsentRow>) {
     let Some(Cmd::Referrals {
         page, direction, ..
-    }) =
-        cmds.iter().find(|c| matches!(c, Cmd::Referrals { .. }))
+    }) = cmds.iter().find(|c| matches!(c, Cmd::Referrals { .. }))
     else {
         panic!("no referrals read in {cmds:?}")
     };
@@ -499,7 +494,8 @@ fn referring(lang: Lang) -> (App, Vec<Cmd>) {
     let cmds = press(&mut app, KeyCode::Char('R'));
     assert_eq!(app.screen(), Screen::Referrals);
     assert!(
-        cmds.iter().any(|c| matches!(c, Cmd::Referrals { person: Some(p), .. } if p == "d-1")),
+        cmds.iter()
+            .any(|c| matches!(c, Cmd::Referrals { person: Some(p), .. } if p == "d-1")),
         "the person's consents are read: {cmds:?}"
     );
     (app, cmds)
@@ -573,7 +569,13 @@ fn a_caseworker_records_and_withdraws_a_persons_consent_and_refers_under_it() {
             },
         );
         assert!(
-            matches!(cmds.as_slice(), [Cmd::Referrals { person: Some(_), .. }]),
+            matches!(
+                cmds.as_slice(),
+                [Cmd::Referrals {
+                    person: Some(_),
+                    ..
+                }]
+            ),
             "{cmds:?}"
         );
         consents_reply(&mut app, &cmds, true, consents());

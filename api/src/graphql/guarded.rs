@@ -27,9 +27,7 @@ pub async fn case_page<R, T, F>(
 ) -> GqlResult<(Vec<T>, PageInfo)>
 where
     R: Send + 'static,
-    F: FnOnce(&mut DbConn, &Scope, &mut Reads, i64, i64) -> Result<(Vec<R>, bool)>
-        + Send
-        + 'static,
+    F: FnOnce(&mut DbConn, &Scope, &mut Reads, i64, i64) -> Result<(Vec<R>, bool)> + Send + 'static,
 {
     let (first, offset) = offset_page(first, after).map_err(gql)?;
     let (rows, more) = scoped_read(ctx, operation, None, move |c, s, r| {

@@ -11,10 +11,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::connection::PageInfo;
-use super::guarded;
 use super::context::{
     GqlResult, ModuleGuard, audit_refusal, claim_of, gql, scope, scoped_read, state,
 };
+use super::guarded;
 use super::types::{Individual, load_individual, utc};
 use crate::domain::access::Module;
 use crate::domain::protection::{self as domain, Action};

@@ -15,9 +15,7 @@ use super::scope::Scope;
 use super::{new_id, now};
 use crate::domain::access::Permission;
 use crate::domain::feed::RecordKind;
-use crate::domain::resettlement::{
-    self, Action, ActionKind, Priority, ResettlementState, Status,
-};
+use crate::domain::resettlement::{self, Action, ActionKind, Priority, ResettlementState, Status};
 use crate::error::{Error, Reason, Result};
 
 /// The resettlement procedure's names in the store.

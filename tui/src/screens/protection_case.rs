@@ -376,7 +376,9 @@ pub fn request(
         K::Assign => m!(
             AssignProtectionCase,
             assign_protection_case,
-            AssignProtectionCaseInput { officer_id: opt(0)? }
+            AssignProtectionCaseInput {
+                officer_id: opt(0)?
+            }
         ),
         K::Close => m!(
             CloseProtectionCase,

@@ -16,9 +16,7 @@ use super::{Nav, Outcome};
 use crate::api::ApiError;
 use crate::i18n::{self, KeyHelp, Lang};
 use crate::msg::Cmd;
-use crate::widgets::{
-    ListKey, Page, PageRequest, PagedList, bold, cell, dim, error, split_hint,
-};
+use crate::widgets::{ListKey, Page, PageRequest, PagedList, bold, cell, dim, error, split_hint};
 
 /// What one procedure's queue is made of.
 pub trait Queue {

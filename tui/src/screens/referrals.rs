@@ -73,9 +73,18 @@ pub const PURPOSES: [&str; 4] = ["assistance", "resettlement", "asylum", "protec
 pub enum FormFor {
     /// A referral of the person; `recorded`: under a consent recorded before (else the form
     /// asks who consented and when).
-    Refer { person: String, recorded: bool },
-    Accept { id: String, version: i64 },
-    Decline { id: String, version: i64 },
+    Refer {
+        person: String,
+        recorded: bool,
+    },
+    Accept {
+        id: String,
+        version: i64,
+    },
+    Decline {
+        id: String,
+        version: i64,
+    },
     /// A consent of the person: who, when, one yes/no per purpose.
     Consent(String),
     /// The withdrawal of one of the person's consents.

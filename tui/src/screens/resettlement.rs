@@ -62,7 +62,11 @@ impl Queue for ResettlementQueue {
             "Pasos vencidos",
             "Overdue steps",
         ),
-        (ResettlementCaseList::ENDED, "Casos terminados", "Ended cases"),
+        (
+            ResettlementCaseList::ENDED,
+            "Casos terminados",
+            "Ended cases",
+        ),
     ];
 
     fn load(list: ResettlementCaseList, page: PageRequest) -> Cmd {

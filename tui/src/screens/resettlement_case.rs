@@ -16,9 +16,9 @@ use super::resettlement::{priority_name, step_name};
 use super::simple_form::{Field, FieldKind, FormKey, SimpleForm, wire};
 use super::{Ctx, Nav, Outcome, Screen};
 use crate::api::act_on_resettlement_case::ActOnResettlementCaseInput;
+use crate::api::open_resettlement_case::ResettlementPriority;
 use crate::api::{ApiError, ResettlementAction as K};
 use crate::i18n::{self, Lang};
-use crate::api::open_resettlement_case::ResettlementPriority;
 use crate::msg::{Cmd, ResettlementCaseData, ResettlementInput};
 use crate::widgets::{bold, dim, ellipsis, error, local_time};
 
@@ -89,27 +89,40 @@ pub enum Slot {
 
 /// The fields of `kind`'s form, each with the input field it fills.
 pub fn fields(kind: K, lang: Lang) -> Vec<(Slot, Field)> {
-    let date = || (Slot::Date, Field::new(pick(lang, "Fecha", "Date"), FieldKind::Date));
-    let note = || (Slot::Note, Field::new(pick(lang, "Nota", "Note"), FieldKind::Optional));
+    let date = || {
+        (
+            Slot::Date,
+            Field::new(pick(lang, "Fecha", "Date"), FieldKind::Date),
+        )
+    };
+    let note = || {
+        (
+            Slot::Note,
+            Field::new(pick(lang, "Nota", "Note"), FieldKind::Optional),
+        )
+    };
     match kind {
         K::RecordAssessment => vec![(
             Slot::Summary,
             Field::new(pick(lang, "Evaluación", "Assessment"), FieldKind::Text),
         )],
         K::ReviewAssessment => vec![
-            (Slot::Approve, Field::choice(
-                pick(lang, "Decisión", "Decision"),
-                opts([
-                    (
-                        "approve".to_string(),
-                        pick(lang, "aprobar", "approve").to_string(),
-                    ),
-                    (
-                        "return".to_string(),
-                        pick(lang, "devolver", "return").to_string(),
-                    ),
-                ]),
-            )),
+            (
+                Slot::Approve,
+                Field::choice(
+                    pick(lang, "Decisión", "Decision"),
+                    opts([
+                        (
+                            "approve".to_string(),
+                            pick(lang, "aprobar", "approve").to_string(),
+                        ),
+                        (
+                            "return".to_string(),
+                            pick(lang, "devolver", "return").to_string(),
+                        ),
+                    ]),
+                ),
+            ),
             note(),
         ],
         K::Submit => vec![
@@ -125,31 +138,37 @@ pub fn fields(kind: K, lang: Lang) -> Vec<(Slot, Field)> {
         ],
         K::RecordInterview | K::RecordDeparture => vec![date()],
         K::RecordDecision => vec![
-            (Slot::Decision, Field::choice(
-                pick(lang, "Decisión", "Decision"),
-                opts([
-                    (
-                        "ACCEPTED".to_string(),
-                        pick(lang, "aceptado", "accepted").to_string(),
-                    ),
-                    (
-                        "REJECTED".to_string(),
-                        pick(lang, "rechazado", "rejected").to_string(),
-                    ),
-                ]),
-            )),
+            (
+                Slot::Decision,
+                Field::choice(
+                    pick(lang, "Decisión", "Decision"),
+                    opts([
+                        (
+                            "ACCEPTED".to_string(),
+                            pick(lang, "aceptado", "accepted").to_string(),
+                        ),
+                        (
+                            "REJECTED".to_string(),
+                            pick(lang, "rechazado", "rejected").to_string(),
+                        ),
+                    ]),
+                ),
+            ),
             date(),
         ],
         K::Exit => vec![
-            (Slot::ExitReason, Field::choice(
-                pick(lang, "Motivo", "Reason"),
-                opts(ExitReason::ALL.iter().map(|r| {
-                    (
-                        r.as_str().to_uppercase(),
-                        exit_name(r.as_str(), lang).to_string(),
-                    )
-                })),
-            )),
+            (
+                Slot::ExitReason,
+                Field::choice(
+                    pick(lang, "Motivo", "Reason"),
+                    opts(ExitReason::ALL.iter().map(|r| {
+                        (
+                            r.as_str().to_uppercase(),
+                            exit_name(r.as_str(), lang).to_string(),
+                        )
+                    })),
+                ),
+            ),
             note(),
         ],
     }
