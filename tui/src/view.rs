@@ -216,7 +216,8 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     let size = crate::app::help_page_size(area.height);
     let pages = pairs.len().div_ceil(size).max(1);
     let page = app.help_page.min(pages - 1);
-    let width = 64.min(area.width);
+    // As wide as the terminal allows, so that descriptions are read whole.
+    let width = 76.min(area.width);
     let room = usize::from(width).saturating_sub(2 + 13);
     let mut lines: Vec<Line> = pairs
         .into_iter()
@@ -233,7 +234,7 @@ fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     if pages > 1 {
         let more = match app.lang {
             crate::i18n::Lang::Es => format!(
-                "Página {}/{pages} · PgDn → siguiente · PgUp ← anterior · otra tecla cierra",
+                "Página {}/{pages} · AvPág → siguiente · RePág ← anterior · otra tecla cierra",
                 page + 1
             ),
             crate::i18n::Lang::En => format!(

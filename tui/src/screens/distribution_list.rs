@@ -478,6 +478,7 @@ impl DistributionListState {
             ],
         };
         keys.iter()
+            .filter(|(k, _)| self.scanner || *k != "b")
             .map(|(k, d)| (k.to_string(), d.to_string()))
             .collect()
     }
