@@ -391,9 +391,9 @@ mod tests {
                 min: "1".into(),
                 max: "60".into(),
             },
-            Reason::BadRule(Box::new(
-                crate::assistance::rules::RuleFault::UnknownNeed { value: "XX".into() },
-            )),
+            Reason::BadRule(Box::new(crate::assistance::rules::RuleFault::UnknownNeed {
+                value: "XX".into(),
+            })),
             Reason::BadRule(Box::new(crate::assistance::rules::RuleFault::NoBounds)),
         ];
         for r in all {

@@ -143,7 +143,10 @@ async fn a_household_is_assessed_planned_and_served_once(t: TestDb) {
         "{bad}"
     );
     // The problem is data a client words in its own language.
-    assert_eq!(bad["errors"][0]["extensions"]["reason"], "BAD_RULE", "{bad}");
+    assert_eq!(
+        bad["errors"][0]["extensions"]["reason"], "BAD_RULE",
+        "{bad}"
+    );
     assert_eq!(
         bad["errors"][0]["extensions"]["params"],
         json!({ "problem": "MIN_ABOVE_MAX", "min": "10", "max": "5" }),

@@ -862,6 +862,9 @@ impl From<WireError> for ApiError {
     }
 }
 
+/// What the workstation has attached for 1:1 checks, as the runtime reads it back.
+pub type Scanner = Arc<dyn std::any::Any + Send + Sync>;
+
 /// One HTTP client for the whole session, with the session token once logged in.
 #[derive(Clone)]
 pub struct Client {
@@ -872,8 +875,9 @@ pub struct Client {
     live: Arc<Mutex<Option<tokio::task::AbortHandle>>>,
     /// For an `https://` server, the TLS configuration the live link uses too.
     tls: Option<Arc<rustls::ClientConfig>>,
-    /// The workstation's trusted scanner, where it has one: 1:1 checks of recipients.
-    capture: Arc<Mutex<Option<Arc<crate::capture::verify::Setup>>>>,
+    /// The workstation's trusted scanner, where it has one: 1:1 checks of recipients (a
+    /// `capture::verify::Setup`, kept opaque so this module needs none of the capture's).
+    capture: Arc<Mutex<Option<Scanner>>>,
 }
 
 impl Client {
@@ -913,13 +917,14 @@ impl Client {
         })
     }
 
-    /// Lets the client capture on the workstation's trusted scanner (see `capture::verify`).
-    pub fn set_capture(&self, setup: Option<Arc<crate::capture::verify::Setup>>) {
+    /// Lets the client capture on the workstation's trusted scanner (a
+    /// `capture::verify::Setup`; see `capture::verify::attach`).
+    pub fn set_capture(&self, setup: Option<Scanner>) {
         *self.capture.lock().unwrap_or_else(PoisonError::into_inner) = setup;
     }
 
     /// The workstation's scanner, where it has one.
-    pub fn capture(&self) -> Option<Arc<crate::capture::verify::Setup>> {
+    pub fn capture(&self) -> Option<Scanner> {
         self.capture
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

@@ -186,7 +186,7 @@ async fn main() -> ExitCode {
     if let Some(path) = scanner {
         match capture::verify::Setup::from_pem_file(&path) {
             Ok(setup) => {
-                client.set_capture(Some(setup));
+                capture::verify::attach(&client, setup);
                 app.scanner = true;
             }
             Err(e) => eprintln!("amparo: no 1:1 checks by fingers: {e}"),

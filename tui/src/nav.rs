@@ -226,7 +226,8 @@ impl Who {
         let Some(me) = ctx.me else {
             return false;
         };
-        let role = self.roles.is_empty() || me.roles.iter().any(|r| self.roles.contains(&r.as_str()));
+        let role =
+            self.roles.is_empty() || me.roles.iter().any(|r| self.roles.contains(&r.as_str()));
         let module = self.module.is_none_or(|m| ctx.runs(m));
         let permission = self.permission.is_none_or(|p| {
             me.roles
@@ -256,9 +257,8 @@ fn live(key: &Key, now: Moment) -> bool {
 
 /// The row `code` opens for this user now, if any.
 pub fn row_for(ctx: &Ctx, code: KeyCode, now: Moment) -> Option<&'static Row> {
-    ROWS.iter().find(|row| {
-        row.keys.iter().any(|k| k.code == code && live(k, now)) && row.who.holds(ctx)
-    })
+    ROWS.iter()
+        .find(|row| row.keys.iter().any(|k| k.code == code && live(k, now)) && row.who.holds(ctx))
 }
 
 /// The screen `code` opens for this user now, if any.
@@ -351,7 +351,11 @@ mod tests {
             (&["supervisor"], &dpin, Some(Screen::Supervisor)),
             (&["assistance_officer"], &unhcr, Some(Screen::Distributions)),
             (&["analyst"], &dpin, Some(Screen::Statistics)),
-            (&["resettlement_officer"], &unhcr, Some(Screen::Resettlement)),
+            (
+                &["resettlement_officer"],
+                &unhcr,
+                Some(Screen::Resettlement),
+            ),
             (&["supervisor"], &unhcr, None),
             (&["registration_clerk"], &dpin, None),
         ] {

@@ -407,12 +407,9 @@ pub fn rule_fault(fault: &RuleFault, lang: Lang) -> String {
         RuleFault::TooManyRules { max } => format!("more than {max} conditions"),
         RuleFault::ListSize { max } if es => format!("nombre de 1 a {max} códigos"),
         RuleFault::ListSize { max } => format!("name 1 to {max} codes"),
-        RuleFault::NoBounds => pick(
-            lang,
-            "indique min, max o ambos",
-            "give min, max or both",
-        )
-        .to_string(),
+        RuleFault::NoBounds => {
+            pick(lang, "indique min, max o ambos", "give min, max or both").to_string()
+        }
         RuleFault::MinAboveMax { min, max } if es => {
             format!("el mínimo ({min}) es mayor que el máximo ({max})")
         }
@@ -423,12 +420,9 @@ pub fn rule_fault(fault: &RuleFault, lang: Lang) -> String {
             "a household has 1 to 50 members",
         )
         .to_string(),
-        RuleFault::AgeRange => pick(
-            lang,
-            "las edades van de 0 a 120",
-            "ages go from 0 to 120",
-        )
-        .to_string(),
+        RuleFault::AgeRange => {
+            pick(lang, "las edades van de 0 a 120", "ages go from 0 to 120").to_string()
+        }
         RuleFault::UnknownNationality { value } if es => {
             format!("«{value}» no es un código de nacionalidad (ISO 3166 alfa-3)")
         }

@@ -641,17 +641,16 @@ async fn an_assistance_officer_records_a_distribution_after_checking_the_documen
         .as_str()
         .expect("an id")
         .to_string();
-    let scanner = amparo::capture::emulator::Emulator::start(
-        amparo::capture::emulator::EmulatorConfig {
+    let scanner =
+        amparo::capture::emulator::Emulator::start(amparo::capture::emulator::EmulatorConfig {
             port: None,
             source: amparo::capture::emulator::Source::Synthetic,
             subject_seed: 77,
             identity: Some(amparo_tests::device::identity().clone()),
             fault: None,
-        },
-    )
-    .await
-    .expect("a scanner listens in 4501-4600");
+        })
+        .await
+        .expect("a scanner listens in 4501-4600");
     let setup = std::sync::Arc::new(amparo::capture::verify::Setup {
         trust: amparo_tests::device::trust(),
         policy: amparo::capture::session::Policy::default(),
@@ -684,7 +683,7 @@ async fn an_assistance_officer_records_a_distribution_after_checking_the_documen
     .await;
 
     let mut d = driver(&srv.url);
-    d.client.set_capture(Some(setup));
+    amparo::capture::verify::attach(&d.client, setup);
     d.app.scanner = true;
     d.log_in("unhcr.assistance").await;
     assert_eq!(d.app.screen(), Screen::Distributions, "{}", d.screen());
@@ -720,7 +719,10 @@ async fn an_assistance_officer_records_a_distribution_after_checking_the_documen
         "{screen}"
     );
     assert!(screen.contains("✓"), "{screen}");
-    assert!(screen.contains("pending"), "Carmen's household waits: {screen}");
+    assert!(
+        screen.contains("pending"),
+        "Carmen's household waits: {screen}"
+    );
 
     // Carmen: her fingers on the scanner, matched 1:1, and the distribution recorded.
     d.key(KeyCode::Down).await;
@@ -789,12 +791,9 @@ async fn enrol_from_scanner(setup: &amparo::capture::verify::Setup, individual: 
         }
     }
     let http = amparo::capture::device::SbiHttp::new(Duration::from_millis(500)).expect("http");
-    let devices = amparo::capture::device::discover(
-        &http,
-        amparo::capture::emulator::PORTS,
-        &setup.trust,
-    )
-    .await;
+    let devices =
+        amparo::capture::device::discover(&http, amparo::capture::emulator::PORTS, &setup.trust)
+            .await;
     let plan = Plan {
         fingers: FingerMode::Slaps,
         irises: true,

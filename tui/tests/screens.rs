@@ -9,7 +9,9 @@ use amparo::api::case_queue::CaseList;
 use amparo::api::protection_cases::ProtectionCaseList;
 use amparo::app::{App, Cmd, LiveEvent, Msg, Reply, Screen, update};
 use amparo::i18n::Lang;
-use amparo::msg::{ActDone, CasePage, HouseholdNote, ListReply, ListTarget, PlannedList, ProtectionInput};
+use amparo::msg::{
+    ActDone, CasePage, HouseholdNote, ListReply, ListTarget, PlannedList, ProtectionInput,
+};
 use amparo::view::view;
 use amparo_domain::error::{BookingClash, Reason};
 use ratatui::Terminal;
@@ -4090,7 +4092,12 @@ fn assistance_planning_forms() {
             panic!("{cmds:?}")
         };
         assert_eq!(
-            (input.name.as_str(), input.amount, input.unit.as_str(), input.cycles),
+            (
+                input.name.as_str(),
+                input.amount,
+                input.unit.as_str(),
+                input.cycles
+            ),
             ("Kits de invierno", 1.0, "kit", 1)
         );
         assert_eq!(input.kind, amparo_domain::assistance::ProgrammeKind::InKind);
@@ -4102,7 +4109,10 @@ fn assistance_planning_forms() {
                 result: Ok("p-9".into()),
             },
         );
-        assert!(matches!(cmds.as_slice(), [Cmd::Programmes { .. }]), "{cmds:?}");
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::Programmes { .. }]),
+            "{cmds:?}"
+        );
         assert!(app.screens.distributions.form.is_none());
 
         // Changed at the version read; the server's refusal of the rule, in words.
@@ -4135,10 +4145,20 @@ fn assistance_planning_forms() {
         press(&mut app, KeyCode::Char('a'));
         type_text(&mut app, "UNHCR-G-0000004");
         let cmds = press(&mut app, KeyCode::Enter);
-        let [Cmd::Assess { cmid, programme_id, household }] = cmds.as_slice() else {
+        let [
+            Cmd::Assess {
+                cmid,
+                programme_id,
+                household,
+            },
+        ] = cmds.as_slice()
+        else {
             panic!("{cmds:?}")
         };
-        assert_eq!((programme_id.as_str(), household.as_str()), ("p-1", "UNHCR-G-0000004"));
+        assert_eq!(
+            (programme_id.as_str(), household.as_str()),
+            ("p-1", "UNHCR-G-0000004")
+        );
         reply(
             &mut app,
             Reply::Assessed {
@@ -4165,7 +4185,14 @@ fn assistance_planning_forms() {
         press(&mut app, KeyCode::Tab);
         type_text(&mut app, "UNHCR-G-0000004, UNHCR-G-0000007");
         let cmds = press(&mut app, KeyCode::Enter);
-        let [Cmd::PlanList { cmid, target, households }] = cmds.as_slice() else {
+        let [
+            Cmd::PlanList {
+                cmid,
+                target,
+                households,
+            },
+        ] = cmds.as_slice()
+        else {
             panic!("{cmds:?}")
         };
         assert_eq!(
@@ -4185,8 +4212,20 @@ fn assistance_planning_forms() {
                 result: Ok(PlannedList {
                     list_id: "l-9".into(),
                     households: vec![
-                        note("UNHCR-G-0000004", true, true, "elegible: hogar de 6 personas con un niño menor de 5", "eligible: household of 6 with a child under 5"),
-                        note("UNHCR-G-0000007", false, false, "no elegible: hogar de 2 personas (se requiere un niño menor de 5)", "not eligible: household of 2 (needs a child under 5)"),
+                        note(
+                            "UNHCR-G-0000004",
+                            true,
+                            true,
+                            "elegible: hogar de 6 personas con un niño menor de 5",
+                            "eligible: household of 6 with a child under 5",
+                        ),
+                        note(
+                            "UNHCR-G-0000007",
+                            false,
+                            false,
+                            "no elegible: hogar de 2 personas (se requiere un niño menor de 5)",
+                            "not eligible: household of 2 (needs a child under 5)",
+                        ),
                     ],
                 }),
             },
@@ -4220,7 +4259,14 @@ fn assistance_planning_forms() {
         type_text(&mut app, "UNHCR-G-0000008");
         insta::assert_snapshot!(format!("list_add_{code}"), render(&app));
         let cmds = press(&mut app, KeyCode::Enter);
-        let [Cmd::PlanList { cmid, target, households }] = cmds.as_slice() else {
+        let [
+            Cmd::PlanList {
+                cmid,
+                target,
+                households,
+            },
+        ] = cmds.as_slice()
+        else {
             panic!("{cmds:?}")
         };
         assert_eq!(
@@ -4237,11 +4283,20 @@ fn assistance_planning_forms() {
                 cmid: cmid.clone(),
                 result: Ok(PlannedList {
                     list_id: "l-9".into(),
-                    households: vec![note("UNHCR-G-0000008", true, true, "elegible: hogar de 5 personas", "eligible: household of 5")],
+                    households: vec![note(
+                        "UNHCR-G-0000008",
+                        true,
+                        true,
+                        "elegible: hogar de 5 personas",
+                        "eligible: household of 5",
+                    )],
                 }),
             },
         );
-        assert!(matches!(cmds.as_slice(), [Cmd::DistributionList { .. }]), "{cmds:?}");
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::DistributionList { .. }]),
+            "{cmds:?}"
+        );
         assert!(app.screens.distribution_list.add.is_none());
     }
 }
@@ -4293,12 +4348,21 @@ fn a_recipient_checked_by_fingers() {
             },
         );
         let cmds = press(&mut app, KeyCode::Char('b'));
-        let [Cmd::CheckBiometrics { cmid, individual_id }] = cmds.as_slice() else {
+        let [
+            Cmd::CheckBiometrics {
+                cmid,
+                individual_id,
+            },
+        ] = cmds.as_slice()
+        else {
             panic!("{cmds:?}")
         };
         assert_eq!(individual_id, "i-4");
         insta::assert_snapshot!(format!("fingers_capturing_{code}"), render(&app));
-        assert!(press(&mut app, KeyCode::Esc).is_empty(), "the capture runs on");
+        assert!(
+            press(&mut app, KeyCode::Esc).is_empty(),
+            "the capture runs on"
+        );
         reply(
             &mut app,
             Reply::BiometricChecked {
@@ -4337,7 +4401,10 @@ fn a_recipient_checked_by_fingers() {
                 result: Ok("d-1".into()),
             },
         );
-        assert!(matches!(cmds.as_slice(), [Cmd::DistributionList { .. }]), "{cmds:?}");
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::DistributionList { .. }]),
+            "{cmds:?}"
+        );
         assert!(app.screens.distribution_list.bio.is_none());
         press(&mut app, KeyCode::Char('?'));
         insta::assert_snapshot!(format!("fingers_list_help_{code}"), render(&app));

@@ -43,6 +43,16 @@ impl Setup {
     }
 }
 
+/// Lets `client` check people on this setup's scanner.
+pub fn attach(client: &Client, setup: Arc<Setup>) {
+    client.set_capture(Some(setup));
+}
+
+/// The setup `client` was given, if any.
+pub fn attached(client: &Client) -> Option<Arc<Setup>> {
+    client.capture().and_then(|s| s.downcast::<Setup>().ok())
+}
+
 /// Retries as the policy allows and never records a finger as missing: a check either matches
 /// on what was captured or says why it could not be made.
 struct Unattended;

@@ -191,7 +191,12 @@ pub(super) async fn assess(
         })
         .await?;
     let a = d.assess_eligibility.assessment;
-    Ok(note(household, a.eligible, a.explanation_es, a.explanation_en))
+    Ok(note(
+        household,
+        a.eligible,
+        a.explanation_es,
+        a.explanation_en,
+    ))
 }
 
 /// Creates a list or adds to one, the households given by group number; then reads why each
@@ -298,7 +303,7 @@ pub(super) async fn check_biometrics(
     client: &Client,
     individual_id: String,
 ) -> Result<bool, ApiError> {
-    let Some(setup) = client.capture() else {
+    let Some(setup) = crate::capture::verify::attached(client) else {
         return Err(ApiError::Device(
             "this workstation has no trusted scanner (capture_trust)".into(),
         ));

@@ -42,7 +42,8 @@ pub struct PlanForm {
 }
 
 /// An example rule offered in a new programme's form.
-const EXAMPLE_RULE: &str = r#"{"all": [{"household_size": {"min": 5}}, {"member_age": {"max": 4}}]}"#;
+const EXAMPLE_RULE: &str =
+    r#"{"all": [{"household_size": {"min": 5}}, {"member_age": {"max": 4}}]}"#;
 
 fn kinds(lang: Lang) -> Vec<(String, String)> {
     vec![
@@ -56,6 +57,15 @@ fn yes_no(lang: Lang) -> Vec<(String, String)> {
         ("yes".into(), pick(lang, "sí", "yes").into()),
         ("no".into(), pick(lang, "no", "no").into()),
     ]
+}
+
+/// An amount without a useless fraction: 120, 2.5.
+pub fn amount(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
 }
 
 /// Group numbers as typed: separated by commas, spaces or semicolons.
@@ -108,7 +118,7 @@ impl PlanForm {
             Some(p) => {
                 form = form
                     .with_text(0, &p.name)
-                    .with_text(2, &super::distributions::amount(p.amount))
+                    .with_text(2, &amount(p.amount))
                     .with_text(3, &p.amount_unit)
                     .with_text(4, &p.cycles.to_string())
                     .with_text(5, &p.eligibility);
@@ -131,14 +141,21 @@ impl PlanForm {
 
     /// A household assessed against programme `p`.
     pub fn assess(lang: Lang, p: &ProgrammeRow) -> Self {
-        let title = format!("{} · {}", pick(lang, "Evaluar un hogar", "Assess a household"), p.name);
+        let title = format!(
+            "{} · {}",
+            pick(lang, "Evaluar un hogar", "Assess a household"),
+            p.name
+        );
         Self {
             plan: Plan::Assess {
                 programme_id: p.id.clone(),
             },
             form: SimpleForm::new(
                 title,
-                vec![Field::new(pick(lang, "N.º de hogar", "Household no."), FieldKind::Text)],
+                vec![Field::new(
+                    pick(lang, "N.º de hogar", "Household no."),
+                    FieldKind::Text,
+                )],
             ),
         }
     }
@@ -152,7 +169,10 @@ impl PlanForm {
                 Field::new(pick(lang, "Ciclo", "Cycle"), FieldKind::Text),
                 Field::new(pick(lang, "Sitio", "Site"), FieldKind::Text),
                 Field::new(pick(lang, "Fecha", "Date"), FieldKind::Date),
-                Field::new(pick(lang, "N.º de hogares", "Household nos."), FieldKind::Optional),
+                Field::new(
+                    pick(lang, "N.º de hogares", "Household nos."),
+                    FieldKind::Optional,
+                ),
             ],
         )
         .with_text(0, "1")
@@ -170,18 +190,22 @@ impl PlanForm {
         Self {
             plan: Plan::AddToList { list_id, version },
             form: SimpleForm::new(
-                pick(lang, "Añadir hogares a la lista", "Add households to the list"),
-                vec![Field::new(pick(lang, "N.º de hogares", "Household nos."), FieldKind::Text)],
+                pick(
+                    lang,
+                    "Añadir hogares a la lista",
+                    "Add households to the list",
+                ),
+                vec![Field::new(
+                    pick(lang, "N.º de hogares", "Household nos."),
+                    FieldKind::Text,
+                )],
             ),
         }
     }
 
     /// A key for the form: `Some(cmd)` when it is to be sent, else whether it changed (None
     /// in the outer option closes it).
-    pub fn key(
-        &mut self,
-        key: ratatui::crossterm::event::KeyEvent,
-    ) -> Option<Result<Cmd, bool>> {
+    pub fn key(&mut self, key: ratatui::crossterm::event::KeyEvent) -> Option<Result<Cmd, bool>> {
         match self.form.key(key) {
             FormKey::Cancel => None,
             FormKey::Changed(c) => Some(Err(c)),
@@ -311,7 +335,11 @@ impl PlanForm {
             },
         );
         // The rule field holds more than a line shows: it is shown whole, with its meaning.
-        let text = self.form.fields.get(5).map_or("", |f| f.text.value.as_str());
+        let text = self
+            .form
+            .fields
+            .get(5)
+            .map_or("", |f| f.text.value.as_str());
         let mut lines = vec![Line::raw(format!("{text}_"))];
         match rules::parse(text) {
             Ok(r) => lines.push(Line::styled(r.describe(lang), bold())),

@@ -18,8 +18,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::assistance_plan::{PlanForm, note_line};
-use super::distributions::amount;
+use super::assistance_plan::{PlanForm, amount, note_line};
 use super::protection::pick;
 use super::simple_form::SimpleForm;
 use super::{Nav, Outcome, Screen};
@@ -616,14 +615,12 @@ impl DistributionListState {
         let Some(entry) = self.data.as_ref().and_then(|d| d.entries.get(bio.entry)) else {
             return;
         };
-        let mut lines = vec![
-            Line::raw(format!(
-                "{}: {} · {}",
-                pick(lang, "Hogar", "Household"),
-                entry.group_number,
-                entry.focal_point_name.as_deref().unwrap_or("—")
-            )),
-        ];
+        let mut lines = vec![Line::raw(format!(
+            "{}: {} · {}",
+            pick(lang, "Hogar", "Household"),
+            entry.group_number,
+            entry.focal_point_name.as_deref().unwrap_or("—")
+        ))];
         if bio.no_match {
             lines.push(Line::styled(
                 pick(
@@ -656,9 +653,17 @@ impl DistributionListState {
         }
         lines.push(Line::styled(
             if bio.busy() {
-                pick(lang, "Esperando al lector y al servidor", "Waiting for the scanner and the server")
+                pick(
+                    lang,
+                    "Esperando al lector y al servidor",
+                    "Waiting for the scanner and the server",
+                )
             } else {
-                pick(lang, "Enter reintenta · Esc cancela", "Enter tries again · Esc cancels")
+                pick(
+                    lang,
+                    "Enter reintenta · Esc cancela",
+                    "Enter tries again · Esc cancels",
+                )
             },
             dim(),
         ));

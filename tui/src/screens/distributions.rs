@@ -14,7 +14,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::assistance_plan::{PlanForm, note_line};
+use super::assistance_plan::{PlanForm, amount, note_line};
 use super::protection::pick;
 use super::simple_form::SimpleForm;
 use super::{Nav, Outcome};
@@ -80,15 +80,6 @@ pub fn kind_name(kind: &str, lang: Lang) -> &'static str {
     match kind {
         "CASH" => pick(lang, "efectivo", "cash"),
         _ => pick(lang, "en especie", "in kind"),
-    }
-}
-
-/// An amount without a useless fraction: 120, 2.5.
-pub fn amount(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.2}")
     }
 }
 
