@@ -133,9 +133,9 @@ pub enum Reason {
     /// An export asked for `field` (ethnicity, religion, claim_summary), which only roles that
     /// read its sensitive field group may have.
     FieldNotPermitted { field: String },
-    /// A number outside `min` to `max` (as decimal strings; `min` itself excluded for an
-    /// amount, which must be above it).
-    OutOfRange { min: String, max: String },
+    /// A number outside `min` to `max` (`min` itself excluded for an amount, which must be
+    /// above it).
+    OutOfRange { min: i64, max: i64 },
     /// An eligibility rule that is not of the documented form or breaks one of its limits
     /// (see [`crate::assistance::rules::RuleFault`]); the field is the path in the rule.
     BadRule(Box<crate::assistance::rules::RuleFault>),
@@ -387,10 +387,7 @@ mod tests {
             Reason::FieldNotPermitted {
                 field: "religion".into(),
             },
-            Reason::OutOfRange {
-                min: "1".into(),
-                max: "60".into(),
-            },
+            Reason::OutOfRange { min: 1, max: 60 },
             Reason::BadRule(Box::new(crate::assistance::rules::RuleFault::UnknownNeed {
                 value: "XX".into(),
             })),

@@ -514,10 +514,7 @@ mod tests {
             refusal("input.eligibility.all.0.member_age", &r, Lang::En),
             "Criteria (all.0.member_age): min (10) is above max (5)"
         );
-        let range = Reason::OutOfRange {
-            min: "1".into(),
-            max: "60".into(),
-        };
+        let range = Reason::OutOfRange { min: 1, max: 60 };
         assert_eq!(
             refusal("input.cycles", &range, Lang::Es),
             "Ciclos: debe estar entre 1 y 60"

@@ -154,8 +154,8 @@ impl ProgrammeInput {
             return fail(
                 "amount",
                 Reason::OutOfRange {
-                    min: "0".into(),
-                    max: format!("{MAX_AMOUNT:.0}"),
+                    min: 0,
+                    max: MAX_AMOUNT as i64,
                 },
                 "the amount per household must be above 0 and at most 1000000".into(),
             );
@@ -178,8 +178,8 @@ impl ProgrammeInput {
             return fail(
                 "cycles",
                 Reason::OutOfRange {
-                    min: "1".into(),
-                    max: MAX_CYCLES.to_string(),
+                    min: 1,
+                    max: i64::from(MAX_CYCLES),
                 },
                 format!("a programme has 1 to {MAX_CYCLES} cycles"),
             );
