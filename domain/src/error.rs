@@ -133,6 +133,12 @@ pub enum Reason {
     /// An export asked for `field` (ethnicity, religion, claim_summary), which only roles that
     /// read its sensitive field group may have.
     FieldNotPermitted { field: String },
+    /// A number outside `min` to `max` (`min` itself excluded for an amount, which must be
+    /// above it).
+    OutOfRange { min: i64, max: i64 },
+    /// An eligibility rule that is not of the documented form or breaks one of its limits
+    /// (see [`crate::assistance::rules::RuleFault`]); the field is the path in the rule.
+    BadRule(Box<crate::assistance::rules::RuleFault>),
 }
 
 /// The parameters of [`Reason::AlreadyDistributed`] (boxed, so that every error stays small):
@@ -217,6 +223,8 @@ impl Reason {
             Self::ConsentWithdrawn { .. } => "CONSENT_WITHDRAWN",
             Self::FieldNotCarried(_) => "FIELD_NOT_CARRIED",
             Self::FieldNotPermitted { .. } => "FIELD_NOT_PERMITTED",
+            Self::OutOfRange { .. } => "OUT_OF_RANGE",
+            Self::BadRule(_) => "BAD_RULE",
         }
     }
 
@@ -379,6 +387,11 @@ mod tests {
             Reason::FieldNotPermitted {
                 field: "religion".into(),
             },
+            Reason::OutOfRange { min: 1, max: 60 },
+            Reason::BadRule(Box::new(crate::assistance::rules::RuleFault::UnknownNeed {
+                value: "XX".into(),
+            })),
+            Reason::BadRule(Box::new(crate::assistance::rules::RuleFault::NoBounds)),
         ];
         for r in all {
             let v = serde_json::to_value(&r).ok();

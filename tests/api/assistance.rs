@@ -142,6 +142,16 @@ async fn a_household_is_assessed_planned_and_served_once(t: TestDb) {
         bad["errors"][0]["extensions"]["field"], "input.eligibility.all.0.member_age",
         "{bad}"
     );
+    // The problem is data a client words in its own language.
+    assert_eq!(
+        bad["errors"][0]["extensions"]["reason"], "BAD_RULE",
+        "{bad}"
+    );
+    assert_eq!(
+        bad["errors"][0]["extensions"]["params"],
+        json!({ "problem": "MIN_ABOVE_MAX", "min": "10", "max": "5" }),
+        "{bad}"
+    );
     assert_eq!(count_rows(&t.db, "assistance_programmes"), 0);
 
     let r = create_programme(&srv, &officer, "p-1", "Efectivo", RULE).await;

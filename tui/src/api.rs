@@ -683,6 +683,10 @@ pub enum ApiError {
     /// The server answered but failed, or answered something this client cannot read.
     #[error("server error: {0}")]
     Server(String),
+    /// The workstation's scanner could not capture (none trusted is attached, a record that
+    /// cannot be believed, a finger never good enough); nothing was sent.
+    #[error("scanner: {0}")]
+    Device(String),
 }
 
 #[derive(Deserialize)]
@@ -761,6 +765,9 @@ impl From<WireError> for ApiError {
     }
 }
 
+/// What the workstation has attached for 1:1 checks, as the runtime reads it back.
+pub type Scanner = Arc<dyn std::any::Any + Send + Sync>;
+
 /// One HTTP client for the whole session, with the session token once logged in.
 #[derive(Clone)]
 pub struct Client {
@@ -771,6 +778,9 @@ pub struct Client {
     live: Arc<Mutex<Option<tokio::task::AbortHandle>>>,
     /// For an `https://` server, the TLS configuration the live link uses too.
     tls: Option<Arc<rustls::ClientConfig>>,
+    /// The workstation's trusted scanner, where it has one: 1:1 checks of recipients (a
+    /// `capture::verify::Setup`, kept opaque so this module needs none of the capture's).
+    capture: Arc<Mutex<Option<Scanner>>>,
 }
 
 impl Client {
@@ -806,7 +816,22 @@ impl Client {
             token: Arc::new(Mutex::new(None)),
             live: Arc::new(Mutex::new(None)),
             tls,
+            capture: Arc::new(Mutex::new(None)),
         })
+    }
+
+    /// Lets the client capture on the workstation's trusted scanner (a
+    /// `capture::verify::Setup`; see `capture::verify::attach`).
+    pub fn set_capture(&self, setup: Option<Scanner>) {
+        *self.capture.lock().unwrap_or_else(PoisonError::into_inner) = setup;
+    }
+
+    /// The workstation's scanner, where it has one.
+    pub fn capture(&self) -> Option<Scanner> {
+        self.capture
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The TLS configuration for an `https://` server.
@@ -944,6 +969,86 @@ pub struct AssistanceReconciliation;
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct RecordDistribution;
+
+/// The `CreateAssistanceProgramme` operation of `graphql/assistance/create_assistance_programme.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/assistance/create_assistance_programme.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct CreateAssistanceProgramme;
+
+/// The `UpdateAssistanceProgramme` operation of `graphql/assistance/update_assistance_programme.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/assistance/update_assistance_programme.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct UpdateAssistanceProgramme;
+
+/// The `AssessEligibility` operation of `graphql/assistance/assess_eligibility.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/assistance/assess_eligibility.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct AssessEligibility;
+
+/// The `EligibilityAssessment` operation of `graphql/assistance/eligibility_assessment.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/assistance/eligibility_assessment.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct EligibilityAssessment;
+
+/// The `CreateDistributionList` operation of `graphql/assistance/create_distribution_list.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/assistance/create_distribution_list.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct CreateDistributionList;
+
+/// The `AddToDistributionList` operation of `graphql/assistance/add_to_distribution_list.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/assistance/add_to_distribution_list.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct AddToDistributionList;
+
+/// The `HouseholdByNumber` operation of `graphql/assistance/household_by_number.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/assistance/household_by_number.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct HouseholdByNumber;
+
+/// The `VerifyIdentity` operation of `graphql/assistance/verify_identity.graphql`.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/assistance/verify_identity.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct VerifyIdentity;
 /// A resettlement case's `allowedActions` decode into the domain's action kinds, so keys and
 /// labels come from its table (`amparo_domain::resettlement::ACTIONS`).
 pub use amparo_domain::resettlement::ActionKind as ResettlementAction;

@@ -62,6 +62,10 @@ pub struct App {
     pub screens: Screens,
     /// The clock of the user's office: times are shown and typed in it (see `widgets::with_clock`).
     pub clock: crate::widgets::OfficeClock,
+    /// The page of the help shown (`?`), when it takes more than one.
+    pub help_page: usize,
+    /// The workstation has a trusted scanner: recipients may be checked by their fingers.
+    pub scanner: bool,
 }
 
 impl App {
@@ -90,6 +94,8 @@ impl App {
             demo_db: None,
             screens: Screens::default(),
             clock: crate::widgets::OfficeClock::default(),
+            help_page: 0,
+            scanner: false,
         };
         app.resize(size);
         app
@@ -134,81 +140,31 @@ impl App {
         (ctx, &mut self.screens)
     }
 
-    fn has_role(&self, roles: &[&str]) -> bool {
-        self.me
-            .as_ref()
-            .is_some_and(|m| m.roles.iter().any(|r| roles.contains(&r.as_str())))
-    }
-
     /// Whether the user's unit runs module `m`; the server refuses the module's operations
     /// otherwise, so its screens are not offered.
     pub fn runs(&self, m: Module) -> bool {
         self.ctx().runs(m)
     }
 
+    /// Whether the navigation table gives the user a key to `screen`.
+    pub fn reaches(&self, screen: Screen) -> bool {
+        crate::nav::reaches(&self.ctx(), screen)
+    }
+
     /// Whether the user may use the supervisors' view (of RSD cases).
     pub fn is_supervisor(&self) -> bool {
-        self.has_role(&["supervisor"]) && self.runs(Module::Rsd)
+        self.reaches(Screen::Supervisor)
     }
 
     /// Whether the user works RSD cases (and so has My work).
     pub fn is_officer(&self) -> bool {
-        self.has_role(&["eligibility_officer"]) && self.runs(Module::Rsd)
-    }
-
-    /// Whether the user may search and register people.
-    pub fn registers(&self) -> bool {
-        self.runs(Module::Registration)
-    }
-
-    /// Whether the user administers their unit's users.
-    /// Whether the user reads the unit's statistics as their work (F4 is theirs).
-    pub fn is_analyst(&self) -> bool {
-        self.has_role(&["analyst"])
-    }
-
-    pub fn is_unit_admin(&self) -> bool {
-        self.has_role(&["unit_admin"])
-    }
-
-    /// Whether the user registers people, and so triages online pre-registrations and decides
-    /// possible duplicates from imports.
-    pub fn is_registrar(&self) -> bool {
-        use amparo_domain::access::{Permission, Role};
-        self.me.as_ref().is_some_and(|m| {
-            m.roles.iter().any(|r| {
-                Role::parse(r).is_some_and(|r| r.permissions().contains(&Permission::WritePersons))
-            })
-        })
-    }
-
-    /// Whether the user adjudicates possible duplicates.
-    pub fn is_adjudicator(&self) -> bool {
-        self.has_role(&["supervisor", "protection_officer"]) && self.runs(Module::Registration)
+        self.reaches(Screen::Work)
     }
 
     /// Whether the user works protection cases (protection officers and supervisors of a unit
     /// that runs the protection module).
     pub fn does_protection(&self) -> bool {
-        self.has_role(&["protection_officer", "supervisor"]) && self.runs(Module::Protection)
-    }
-
-    /// Whether the user runs distributions (assistance staff of a unit that runs the
-    /// assistance module): their F4 is the day's distributions.
-    pub fn does_assistance(&self) -> bool {
-        self.has_role(&["assistance_officer"]) && self.runs(Module::Assistance)
-    }
-
-    /// Whether the user works resettlement cases (resettlement staff of a unit that runs the
-    /// resettlement module): F4 is their steps pending, after the RSD officers' and the
-    /// supervisors' arms.
-    pub fn does_resettlement(&self) -> bool {
-        self.has_role(&["resettlement_officer"]) && self.runs(Module::Resettlement)
-    }
-
-    /// Whether the user may refer people to other units and answer referrals (F10).
-    pub fn may_refer(&self) -> bool {
-        crate::screens::referrals::may_refer(&self.ctx())
+        self.reaches(Screen::Protection)
     }
 
     /// Whether a form is open on the screen shown (its keys, F10 among them, are the form's).
@@ -222,7 +178,8 @@ impl App {
             Screen::Group => s.group.form.is_some(),
             Screen::PreRegs => s.pre_regs.form.is_some(),
             Screen::ProtectionCase => s.protection_case.form.is_some(),
-            Screen::DistributionList => s.distribution_list.form.is_some(),
+            Screen::Distributions => s.distributions.form.is_some(),
+            Screen::DistributionList => s.distribution_list.form_open(),
             Screen::ResettlementCase => s.resettlement_case.form.is_some(),
             Screen::Referrals => s.referrals.form.is_some(),
             Screen::Register => true,
@@ -242,6 +199,8 @@ impl App {
             || s.supervisor.form.is_some()
             || s.protection_case.form.is_some()
             || s.distribution_list.form.is_some()
+            || s.distribution_list.add.is_some()
+            || s.distributions.form.is_some()
             || s.resettlement_case.form.is_some()
             || s.referrals.form.is_some()
         {
@@ -277,10 +236,10 @@ impl App {
             | Screen::Reviews
             | Screen::Protection
             | Screen::ImportReviews
-            | Screen::Distributions
             | Screen::Statistics
             | Screen::Quality
             | Screen::Resettlement => false,
+            Screen::Distributions => s.distributions.typing(),
             Screen::DistributionList => s.distribution_list.typing(),
             Screen::ProtectionCase => s.protection_case.typing(),
             Screen::ResettlementCase => s.resettlement_case.typing(),
@@ -333,25 +292,9 @@ impl App {
         self.stack.push(screen);
     }
 
-    /// The screen the user starts on: the supervisor's view, My work, or search.
+    /// The screen the user starts on: their work, as the navigation table ranks it.
     fn go_home(&mut self, cmds: &mut Vec<Cmd>) {
-        let home = if self.is_unit_admin() {
-            Screen::Admin
-        } else if self.is_supervisor() {
-            Screen::Supervisor
-        } else if self.is_officer() {
-            Screen::Work
-        } else if self.does_assistance() {
-            Screen::Distributions
-        } else if self.does_resettlement() {
-            Screen::Resettlement
-        } else if self.does_protection() {
-            Screen::Protection
-        } else if self.is_analyst() {
-            Screen::Statistics
-        } else {
-            Screen::Search
-        };
+        let home = crate::nav::home(&self.ctx());
         self.switch(home, cmds);
     }
 
@@ -432,7 +375,14 @@ impl App {
                 self.push(Screen::ProtectionCase);
             }
             Nav::DistributionList(id) => {
+                self.screens.distribution_list.scanner = self.scanner;
                 let new = self.screens.distribution_list.open(id);
+                self.push(Screen::DistributionList);
+                self.send(cmds, new);
+            }
+            Nav::PlannedList { id, households } => {
+                self.screens.distribution_list.scanner = self.scanner;
+                let new = self.screens.distribution_list.open_planned(id, households);
                 self.push(Screen::DistributionList);
                 self.send(cmds, new);
             }
@@ -500,6 +450,79 @@ impl App {
     }
 }
 
+/// Lines of keys one page of the help holds in a terminal `height` rows high (borders, a blank
+/// line and the closing line aside).
+pub fn help_page_size(height: u16) -> usize {
+    usize::from(height).saturating_sub(4).max(1)
+}
+
+impl App {
+    /// The keys of the screen shown, for `?`.
+    fn screen_keys(&self) -> Vec<(String, String)> {
+        use crate::screens::{
+            group::GroupState, import_reviews::ImportReviewsState, individual::IndividualState,
+            login::LoginForm, protection::ProtectionState, register::RegisterForm,
+            resettlement::ResettlementState, reviews::ReviewsState, search::SearchState,
+            work::WorkState,
+        };
+        let (s, lang) = (&self.screens, self.lang);
+        let fixed = match self.screen() {
+            Screen::Login => LoginForm::help(lang),
+            Screen::Search => SearchState::help(lang),
+            Screen::Individual => IndividualState::help(lang),
+            Screen::Group => GroupState::help(lang),
+            Screen::Register => RegisterForm::help(lang),
+            Screen::Work => WorkState::help(lang),
+            Screen::Supervisor => s.supervisor.help(lang),
+            Screen::Case => return s.case.help(lang),
+            Screen::Reviews => ReviewsState::help(lang),
+            Screen::Review => s.review.help(lang),
+            Screen::Admin => s.admin.help(lang),
+            Screen::Tokens => s.tokens.help(lang),
+            Screen::PreRegs => s.pre_regs.help(lang),
+            Screen::Protection => return ProtectionState::help(lang),
+            Screen::ProtectionCase => return s.protection_case.help(lang),
+            Screen::ImportReviews => ImportReviewsState::help(lang),
+            Screen::Distributions => return s.distributions.help(lang),
+            Screen::DistributionList => return s.distribution_list.help(lang),
+            Screen::Statistics => s.stats.help(lang),
+            Screen::Quality => s.quality.help(lang),
+            Screen::Resettlement => return ResettlementState::help(lang),
+            Screen::ResettlementCase => return s.resettlement_case.help(lang),
+            Screen::Referrals => return s.referrals.help(lang),
+        };
+        fixed
+            .iter()
+            .map(|(k, d)| (k.to_string(), d.to_string()))
+            .collect()
+    }
+
+    /// The lines of the help (`?`): the screen's keys, then (outside forms and the login) the
+    /// keys that open screens, from the navigation table, and those of every screen.
+    pub fn help_lines(&self) -> Vec<(String, String)> {
+        let t = i18n::text(self.lang);
+        let mut pairs = self.screen_keys();
+        let form_open = self.form_open() && self.screen() != Screen::Register;
+        if self.screen() != Screen::Login && !form_open {
+            pairs.extend(crate::nav::help(&self.ctx(), self.lang));
+            pairs.extend(
+                t.keys_global
+                    .iter()
+                    .map(|(k, d)| (k.to_string(), d.to_string())),
+            );
+        }
+        pairs
+    }
+
+    /// How many pages the help takes at the terminal's height.
+    pub fn help_pages(&self) -> usize {
+        self.help_lines()
+            .len()
+            .div_ceil(help_page_size(self.size.1))
+            .max(1)
+    }
+}
+
 /// Applies one message; returns the requests to start.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
     let clock = app.clock.clone();
@@ -562,40 +585,39 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
         return true;
     }
     if app.help {
-        app.help = false;
+        // The help's own keys turn its pages; any other closes it.
+        let pages = app.help_pages();
+        match key.code {
+            KeyCode::PageDown | KeyCode::Right | KeyCode::Char(' ' | 'n')
+                if app.help_page + 1 < pages =>
+            {
+                app.help_page += 1;
+            }
+            KeyCode::PageUp | KeyCode::Left | KeyCode::Char('p') if app.help_page > 0 => {
+                app.help_page -= 1;
+            }
+            _ => app.help = false,
+        }
         return true;
     }
     let screen = app.screen();
     let password_focused = screen == Screen::Login && app.screens.login.on_password;
     if key.code == KeyCode::F(1) || (key.code == KeyCode::Char('?') && !password_focused) {
         app.help = true;
+        app.help_page = 0;
         return true;
     }
     if screen != Screen::Login {
-        let target = match key.code {
-            KeyCode::F(4) if app.is_officer() => Some(Screen::Work),
-            KeyCode::F(4) | KeyCode::F(5) if app.is_supervisor() => Some(Screen::Supervisor),
-            KeyCode::F(4) if app.does_assistance() => Some(Screen::Distributions),
-            KeyCode::F(4) if app.is_analyst() => Some(Screen::Statistics),
-            KeyCode::F(4) if app.does_resettlement() => Some(Screen::Resettlement),
-            KeyCode::F(10) if app.may_refer() && !app.form_open() => Some(Screen::Referrals),
-            KeyCode::F(6) if app.is_adjudicator() => Some(Screen::Reviews),
-            KeyCode::F(7) if app.is_unit_admin() => Some(Screen::Admin),
-            KeyCode::F(12) => Some(Screen::Tokens),
-            KeyCode::F(11) if app.is_registrar() && app.registers() => Some(Screen::ImportReviews),
-            KeyCode::F(8) if app.does_protection() => Some(Screen::Protection),
-            KeyCode::F(8) if app.is_registrar() && app.registers() => Some(Screen::PreRegs),
-            KeyCode::F(2) if app.registers() => Some(Screen::Search),
-            KeyCode::F(3) if app.registers() => Some(Screen::Register),
-            KeyCode::Char('/') if !app.typing() && app.registers() => Some(Screen::Search),
-            KeyCode::Char('r')
-                if !app.typing() && app.registers() && screen != Screen::Register =>
-            {
-                Some(Screen::Register)
-            }
-            _ => None,
+        let now = crate::nav::Moment {
+            typing: app.typing(),
+            form_open: app.form_open(),
         };
-        if let Some(target) = target {
+        // A letter does not reopen the screen shown (`r` on the registration form is the
+        // form's).
+        let reopen = matches!(key.code, KeyCode::Char('r')) && screen == Screen::Register;
+        if let Some(target) = crate::nav::target(&app.ctx(), key.code, now)
+            && !reopen
+        {
             app.switch(target, cmds);
             return true;
         }
@@ -619,8 +641,8 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
             Screen::Protection => s.protection.key(key),
             Screen::ProtectionCase => s.protection_case.key(key, &ctx),
             Screen::ImportReviews => s.import_reviews.key(key),
-            Screen::Distributions => s.distributions.key(key),
-            Screen::DistributionList => s.distribution_list.key(key),
+            Screen::Distributions => s.distributions.key(key, ctx.lang),
+            Screen::DistributionList => s.distribution_list.key(key, ctx.lang),
             Screen::Statistics => s.stats.key(key),
             Screen::Quality => s.quality.key(key),
             Screen::Resettlement => s.resettlement.key(key),
@@ -753,6 +775,31 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
                 .distribution_list
                 .distributed_reply(&cmid, result)
             {
+                app.apply(out, cmds);
+            }
+        }
+        Reply::ProgrammeSaved { cmid, result } => {
+            if let Some(out) = app.screens.distributions.saved_reply(&cmid, result) {
+                app.apply(out, cmds);
+            }
+        }
+        Reply::Assessed { cmid, result } => {
+            if let Some(out) = app.screens.distributions.assessed_reply(&cmid, result) {
+                app.apply(out, cmds);
+            }
+        }
+        Reply::Planned { cmid, result } => {
+            let s = &mut app.screens;
+            let out = match s.distributions.planned_reply(&cmid, result.clone()) {
+                Some(out) => Some(out),
+                None => s.distribution_list.planned_reply(&cmid, result),
+            };
+            if let Some(out) = out {
+                app.apply(out, cmds);
+            }
+        }
+        Reply::BiometricChecked { cmid, result } => {
+            if let Some(out) = app.screens.distribution_list.biometric_reply(&cmid, result) {
                 app.apply(out, cmds);
             }
         }
@@ -959,7 +1006,11 @@ fn error_of(reply: &Reply) -> Option<&ApiError> {
         | Reply::Programmes { result: Err(e), .. }
         | Reply::Reconciliation { result: Err(e), .. }
         | Reply::DistributionList { result: Err(e), .. }
-        | Reply::Distributed { result: Err(e), .. } => Some(e),
+        | Reply::Distributed { result: Err(e), .. }
+        | Reply::ProgrammeSaved { result: Err(e), .. }
+        | Reply::Planned { result: Err(e), .. }
+        | Reply::BiometricChecked { result: Err(e), .. }
+        | Reply::Assessed { result: Err(e), .. } => Some(e),
         Reply::Statistics { result: Err(e), .. } | Reply::DataQuality { result: Err(e), .. } => {
             Some(e)
         }

@@ -89,6 +89,7 @@ pub struct Text {
     /// Labels of the relationship codes, in the order of `register::RELATIONSHIPS` after
     /// `focal_point`.
     pub relationships: [(&'static str, &'static str); 18],
+    /// Keys of every screen that open none (the keys that open screens are in `nav.rs`).
     pub keys_global: &'static [KeyHelp],
     pub work: &'static str,
     pub case: &'static str,
@@ -102,28 +103,20 @@ pub struct Text {
     /// Labels of the server's codes: statuses, stages, event kinds, outcomes, grounds...
     pub codes: &'static [(&'static str, &'static str)],
     pub keys_form: &'static [KeyHelp],
-    /// Keys of every screen for those who work cases.
-    pub keys_global_cases: &'static [KeyHelp],
     pub reviews_title: &'static str,
     pub admin_title: &'static str,
     pub tokens_title: &'static str,
     pub unsent_settings: &'static str,
     pub review_title: &'static str,
-    pub keys_global_reviews: &'static [KeyHelp],
     pub pre_regs_title: &'static str,
-    pub keys_global_pre_regs: &'static [KeyHelp],
     pub group_title: &'static str,
     pub protection_title: &'static str,
     pub protection_case_title: &'static str,
-    /// Keys of every screen for protection staff.
-    pub keys_global_protection: &'static [KeyHelp],
     pub import_reviews_title: &'static str,
     pub statistics_title: &'static str,
     pub quality_title: &'static str,
-    pub keys_global_import_reviews: &'static [KeyHelp],
     pub distributions_title: &'static str,
     pub distribution_list_title: &'static str,
-    pub keys_global_assistance: &'static [KeyHelp],
 }
 
 impl Text {
@@ -152,6 +145,10 @@ impl Text {
             ApiError::Refused { reason, .. } => crate::refusals::describe(reason, self.lang),
             ApiError::RateLimited(_) => self.err_rate_limited.to_string(),
             ApiError::Server(m) => format!("{}: {m}", self.err_server),
+            ApiError::Device(m) => match self.lang {
+                Lang::Es => format!("El lector biométrico no pudo capturar: {m}"),
+                Lang::En => format!("The scanner could not capture: {m}"),
+            },
         }
     }
 
@@ -245,9 +242,6 @@ pub static ES: Text = Text {
         ("unrelated", "Sin parentesco"),
     ],
     keys_global: &[
-        ("F2", "búsqueda"),
-        ("F3", "registro"),
-        ("F12", "sus tokens de API"),
         ("?, F1", "esta ayuda"),
         ("F9", "cerrar la sesión (cambiar de usuario)"),
         ("Ctrl-Q", "salir"),
@@ -330,29 +324,20 @@ pub static ES: Text = Text {
         ("Ctrl-S, F10", "enviar"),
         ("Esc", "cancelar"),
     ],
-    keys_global_cases: &[
-        ("F4", "mi trabajo (o supervisión)"),
-        ("F5", "supervisión (supervisores)"),
-    ],
     reviews_title: "Duplicados",
     admin_title: "Administración",
     tokens_title: "Tokens de API",
     unsent_settings: "los ajustes de la unidad cambiados y no guardados",
     review_title: "Posible duplicado",
-    keys_global_reviews: &[("F6", "posibles duplicados")],
     pre_regs_title: "Prerregistros",
-    keys_global_pre_regs: &[("F8", "prerregistros en línea")],
     group_title: "Grupo",
     protection_title: "Protección",
     protection_case_title: "Caso de protección",
-    keys_global_protection: &[("F8", "casos de protección")],
     import_reviews_title: "Duplicados importados",
     statistics_title: "Estadísticas",
     quality_title: "Calidad de datos",
-    keys_global_import_reviews: &[("F11", "duplicados de importaciones")],
     distributions_title: "Distribuciones",
     distribution_list_title: "Lista de distribución",
-    keys_global_assistance: &[("F4", "distribuciones del día")],
 };
 
 pub static EN: Text = Text {
@@ -428,9 +413,6 @@ pub static EN: Text = Text {
         ("unrelated", "Not related"),
     ],
     keys_global: &[
-        ("F2", "search"),
-        ("F3", "registration"),
-        ("F12", "your API tokens"),
         ("?, F1", "this help"),
         ("F9", "log out (switch user)"),
         ("Ctrl-Q", "quit"),
@@ -513,29 +495,20 @@ pub static EN: Text = Text {
         ("Ctrl-S, F10", "send"),
         ("Esc", "cancel"),
     ],
-    keys_global_cases: &[
-        ("F4", "my work (or supervision)"),
-        ("F5", "supervision (supervisors)"),
-    ],
     reviews_title: "Duplicates",
     admin_title: "Administration",
     tokens_title: "API tokens",
     unsent_settings: "the unit's settings changed and not saved",
     review_title: "Possible duplicate",
-    keys_global_reviews: &[("F6", "possible duplicates")],
     pre_regs_title: "Pre-registrations",
-    keys_global_pre_regs: &[("F8", "online pre-registrations")],
     group_title: "Group",
     protection_title: "Protection",
     protection_case_title: "Protection case",
-    keys_global_protection: &[("F8", "protection cases")],
     import_reviews_title: "Imported duplicates",
     statistics_title: "Statistics",
     quality_title: "Data quality",
-    keys_global_import_reviews: &[("F11", "duplicates from imports")],
     distributions_title: "Distributions",
     distribution_list_title: "Distribution list",
-    keys_global_assistance: &[("F4", "the day's distributions")],
 };
 
 /// The words of `amparo capture`, which prints lines instead of drawing screens.

@@ -19,6 +19,7 @@ pub mod export;
 pub mod i18n;
 pub mod live;
 pub mod msg;
+pub mod nav;
 pub mod picker;
 pub mod refusals;
 pub mod runtime;

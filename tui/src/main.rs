@@ -149,6 +149,7 @@ async fn main() -> ExitCode {
                         url: server.url.clone(),
                         db: server.dir.join("amparo.db").display().to_string(),
                         keep,
+                        device_cert: server.device_cert.clone(),
                         _server: server,
                     })
                 }
@@ -175,6 +176,22 @@ async fn main() -> ExitCode {
         }
     };
     let mut app = App::new(lang, &base, (80, 24));
+    // A trusted scanner on this workstation (the settings', else the demo's) lets recipients
+    // be checked by their fingers.
+    let scanner = settings
+        .capture_trust
+        .as_ref()
+        .map(std::path::PathBuf::from)
+        .or_else(|| server.as_ref().and_then(|s| s.device_cert.clone()));
+    if let Some(path) = scanner {
+        match capture::verify::Setup::from_pem_file(&path) {
+            Ok(setup) => {
+                capture::verify::attach(&client, setup);
+                app.scanner = true;
+            }
+            Err(e) => eprintln!("amparo: no 1:1 checks by fingers: {e}"),
+        }
+    }
     if let Some(s) = &server {
         // The developer's address for GraphiQL or curl while the client runs.
         app.server = format!("{base}/graphql");
@@ -209,6 +226,8 @@ struct DemoRun {
     url: String,
     db: String,
     keep: bool,
+    /// The demo scanner's certificate: the client trusts it for 1:1 checks.
+    device_cert: Option<std::path::PathBuf>,
     #[cfg(feature = "demo")]
     _server: demo::DemoServer,
 }

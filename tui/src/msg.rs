@@ -202,6 +202,27 @@ pub enum Reply {
         cmid: String,
         result: Result<String, ApiError>,
     },
+    /// A programme created or changed: its id.
+    ProgrammeSaved {
+        cmid: String,
+        result: Result<String, ApiError>,
+    },
+    /// A household assessed against a programme.
+    Assessed {
+        cmid: String,
+        result: Result<HouseholdNote, ApiError>,
+    },
+    /// A list created or households added to one: the list and what became of each household.
+    Planned {
+        cmid: String,
+        result: Result<PlannedList, ApiError>,
+    },
+    /// The recipient's fingers captured and compared 1:1 with their enrolment: whether they
+    /// matched.
+    BiometricChecked {
+        cmid: String,
+        result: Result<bool, ApiError>,
+    },
     /// A page of a list of resettlement cases.
     ResettlementCases {
         seq: u64,
@@ -420,6 +441,44 @@ pub enum PersonInput {
     },
 }
 
+/// The list households are planned on: a new one, or one read at a version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListTarget {
+    New {
+        programme_id: String,
+        cycle: i64,
+        site: String,
+        date: String,
+    },
+    Existing {
+        list_id: String,
+        version: i64,
+    },
+}
+
+/// What became of one household assessed, or offered to a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdNote {
+    /// Its group number, as typed.
+    pub household: String,
+    pub eligible: bool,
+    /// Planned on the list just worked on.
+    pub planned: bool,
+    /// Already planned on another list of the cycle.
+    pub elsewhere: bool,
+    /// The server's explanation ("eligible: household of 6 with a child under 5"), in
+    /// Spanish and English; None when it names data the user's roles do not read.
+    pub why_es: Option<String>,
+    pub why_en: Option<String>,
+}
+
+/// A list created or added to, and what became of the households sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedList {
+    pub list_id: String,
+    pub households: Vec<HouseholdNote>,
+}
+
 /// A language a person speaks, as the correction form sends it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LanguageValue {
@@ -618,13 +677,40 @@ pub enum Cmd {
         seq: u64,
         id: String,
     },
-    /// `recordDistribution` after the recipient's document was checked.
+    /// `recordDistribution` after the recipient was verified: by the document number typed,
+    /// or (None) by a matched `verifyIdentity` just made.
     Distribute {
         cmid: String,
         list_id: String,
         group_id: String,
         recipient_id: String,
-        document_number: String,
+        document_number: Option<String>,
+    },
+    /// `createAssistanceProgramme`, or `updateAssistanceProgramme` of `(id, version read)`.
+    SaveProgramme {
+        cmid: String,
+        edit: Option<(String, i64)>,
+        active: bool,
+        input: amparo_domain::assistance::ProgrammeInput,
+    },
+    /// `assessEligibility` of the household with this group number.
+    Assess {
+        cmid: String,
+        programme_id: String,
+        household: String,
+    },
+    /// `createDistributionList` or `addToDistributionList` with the households of these group
+    /// numbers.
+    PlanList {
+        cmid: String,
+        target: ListTarget,
+        households: Vec<String>,
+    },
+    /// Captures the recipient's fingers on the workstation's scanner and sends them to
+    /// `verifyIdentity` (see `runtime::capture_setup`).
+    CheckBiometrics {
+        cmid: String,
+        individual_id: String,
     },
     /// A page of `resettlementCases` of one list.
     ResettlementCases {

@@ -7,6 +7,7 @@
 //! The match on [`Reason`] has no wildcard: a reason added to the domain does not build here
 //! until it has its words.
 
+use amparo_domain::assistance::rules::RuleFault;
 use amparo_domain::codes::{self, Lang, label_or_code};
 use amparo_domain::error::Reason;
 use amparo_domain::needs;
@@ -47,6 +48,15 @@ const FIELDS: &[(&str, &str, &str)] = &[
     ("settings", "Ajustes", "Settings"),
     ("roles", "Roles", "Roles"),
     ("scopeLevel", "Alcance", "Scope"),
+    ("name", "Nombre", "Name"),
+    ("amount", "Monto", "Amount"),
+    ("amountUnit", "Unidad", "Unit"),
+    ("cycles", "Ciclos", "Cycles"),
+    ("cycle", "Ciclo", "Cycle"),
+    ("site", "Sitio", "Site"),
+    ("date", "Fecha", "Date"),
+    ("groupIds", "Hogares", "Households"),
+    ("groupId", "Hogar", "Household"),
 ];
 
 /// Code lists by the name the server gives them in `UNKNOWN_CODE`: (name, Spanish, English).
@@ -60,6 +70,7 @@ const LISTS: &[(&str, &str, &str)] = &[
     ("time_zone", "zonas horarias", "time zones"),
     ("role", "roles", "roles"),
     ("scope_level", "alcances", "scopes"),
+    ("household", "hogares registrados", "registered households"),
 ];
 
 fn pick(lang: Lang, es: &'static str, en: &'static str) -> &'static str {
@@ -83,6 +94,17 @@ fn lookup(
 /// The field of an input path as the form names it (`members.1.dateOfBirth` is "Miembro 2 ·
 /// Fecha de nacimiento"); `None` when this client has no name for it, so no path is shown.
 pub fn field_label(path: &str, lang: Lang) -> Option<String> {
+    // A place in an eligibility rule is named by its path in the rule, as written.
+    if let Some(at) = path
+        .strip_prefix("input.eligibility")
+        .or_else(|| path.strip_prefix("eligibility"))
+    {
+        let label = pick(lang, "Criterios", "Criteria");
+        return Some(match at.strip_prefix('.') {
+            Some(at) => format!("{label} ({at})"),
+            None => label.to_string(),
+        });
+    }
     let mut member = None;
     let mut name = None;
     let mut parts = path.split('.').peekable();
@@ -355,6 +377,64 @@ pub fn describe(reason: &Reason, lang: Lang) -> String {
         Reason::FieldNotPermitted { field } => {
             format!("your role may not read {field} (sensitive data); leave it out of the export")
         }
+        Reason::OutOfRange { min, max } if es => format!("debe estar entre {min} y {max}"),
+        Reason::OutOfRange { min, max } => format!("must be between {min} and {max}"),
+        Reason::BadRule(fault) => rule_fault(fault, lang),
+    }
+}
+
+/// What is wrong with an eligibility rule, in `lang` (the path is shown by [`field_label`]).
+pub fn rule_fault(fault: &RuleFault, lang: Lang) -> String {
+    let es = lang == Lang::Es;
+    match fault {
+        RuleFault::RuleTooLong { max } if es => format!("la regla pasa de {max} bytes"),
+        RuleFault::RuleTooLong { max } => format!("the rule is longer than {max} bytes"),
+        RuleFault::NotARule { line, column } if es => format!(
+            "no es una regla de la forma documentada (línea {line}, columna {column}); p. ej. {{\"household_size\": {{\"min\": 5}}}}"
+        ),
+        RuleFault::NotARule { line, column } => format!(
+            "not a rule of the documented form (line {line}, column {column}); e.g. {{\"household_size\": {{\"min\": 5}}}}"
+        ),
+        RuleFault::TooDeep { max } if es => format!("anidada a más de {max} niveles"),
+        RuleFault::TooDeep { max } => format!("nested more than {max} deep"),
+        RuleFault::NoRules => pick(
+            lang,
+            "necesita al menos una condición",
+            "needs at least one condition",
+        )
+        .to_string(),
+        RuleFault::TooManyRules { max } if es => format!("más de {max} condiciones"),
+        RuleFault::TooManyRules { max } => format!("more than {max} conditions"),
+        RuleFault::ListSize { max } if es => format!("nombre de 1 a {max} códigos"),
+        RuleFault::ListSize { max } => format!("name 1 to {max} codes"),
+        RuleFault::NoBounds => {
+            pick(lang, "indique min, max o ambos", "give min, max or both").to_string()
+        }
+        RuleFault::MinAboveMax { min, max } if es => {
+            format!("el mínimo ({min}) es mayor que el máximo ({max})")
+        }
+        RuleFault::MinAboveMax { min, max } => format!("min ({min}) is above max ({max})"),
+        RuleFault::HouseholdSizeRange => pick(
+            lang,
+            "un hogar tiene de 1 a 50 personas",
+            "a household has 1 to 50 members",
+        )
+        .to_string(),
+        RuleFault::AgeRange => {
+            pick(lang, "las edades van de 0 a 120", "ages go from 0 to 120").to_string()
+        }
+        RuleFault::UnknownNationality { value } if es => {
+            format!("«{value}» no es un código de nacionalidad (ISO 3166 alfa-3)")
+        }
+        RuleFault::UnknownNationality { value } => {
+            format!("“{value}” is not a nationality code (ISO 3166 alpha-3)")
+        }
+        RuleFault::UnknownNeed { value } if es => {
+            format!("«{value}» no es un código de necesidad específica (p. ej. SM, SM-CI)")
+        }
+        RuleFault::UnknownNeed { value } => {
+            format!("“{value}” is not a specific-needs code (e.g. SM, SM-CI)")
+        }
     }
 }
 
@@ -418,6 +498,27 @@ mod tests {
             Some("Fecha y hora")
         );
         assert_eq!(field_label("input.somethingNew", Lang::En), None);
+    }
+
+    #[test]
+    fn a_rule_refusal_points_at_the_condition_in_both_languages() {
+        let r = Reason::BadRule(Box::new(RuleFault::MinAboveMax {
+            min: "10".into(),
+            max: "5".into(),
+        }));
+        assert_eq!(
+            refusal("input.eligibility.all.0.member_age", &r, Lang::Es),
+            "Criterios (all.0.member_age): el mínimo (10) es mayor que el máximo (5)"
+        );
+        assert_eq!(
+            refusal("input.eligibility.all.0.member_age", &r, Lang::En),
+            "Criteria (all.0.member_age): min (10) is above max (5)"
+        );
+        let range = Reason::OutOfRange { min: 1, max: 60 };
+        assert_eq!(
+            refusal("input.cycles", &range, Lang::Es),
+            "Ciclos: debe estar entre 1 y 60"
+        );
     }
 
     #[test]

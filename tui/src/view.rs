@@ -11,14 +11,6 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use crate::app::{App, Link};
 use crate::i18n::{self, Text};
 use crate::screens::Screen;
-use crate::screens::group::GroupState;
-use crate::screens::individual::IndividualState;
-use crate::screens::login::LoginForm;
-use crate::screens::protection::ProtectionState;
-use crate::screens::register::RegisterForm;
-use crate::screens::reviews::ReviewsState;
-use crate::screens::search::SearchState;
-use crate::screens::work::WorkState;
 use crate::widgets::{bold, dim, error};
 
 pub const MIN_WIDTH: u16 = 80;
@@ -217,152 +209,46 @@ fn draw_status(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     );
 }
 
-/// The keys of the screen shown, for `?`.
-fn screen_keys(app: &App) -> Vec<(String, String)> {
-    let s = &app.screens;
-    let fixed = match app.screen() {
-        Screen::Login => LoginForm::help(app.lang),
-        Screen::Search => SearchState::help(app.lang),
-        Screen::Individual => IndividualState::help(app.lang),
-        Screen::Group => GroupState::help(app.lang),
-        Screen::Register => RegisterForm::help(app.lang),
-        Screen::Work => WorkState::help(app.lang),
-        Screen::Supervisor => s.supervisor.help(app.lang),
-        Screen::Case => return s.case.help(app.lang),
-        Screen::Reviews => ReviewsState::help(app.lang),
-        Screen::Review => s.review.help(app.lang),
-        Screen::Admin => s.admin.help(app.lang),
-        Screen::Tokens => s.tokens.help(app.lang),
-        Screen::PreRegs => s.pre_regs.help(app.lang),
-        Screen::Protection => return ProtectionState::help(app.lang),
-        Screen::ProtectionCase => return s.protection_case.help(app.lang),
-        Screen::ImportReviews => crate::screens::import_reviews::ImportReviewsState::help(app.lang),
-        Screen::Distributions => crate::screens::distributions::DistributionsState::help(app.lang),
-        Screen::DistributionList => s.distribution_list.help(app.lang),
-        Screen::Statistics => s.stats.help(app.lang),
-        Screen::Quality => s.quality.help(app.lang),
-        Screen::Resettlement => {
-            return crate::screens::resettlement::ResettlementState::help(app.lang);
-        }
-        Screen::ResettlementCase => return s.resettlement_case.help(app.lang),
-        Screen::Referrals => return s.referrals.help(app.lang),
-    };
-    fixed
-        .iter()
-        .map(|(k, d)| (k.to_string(), d.to_string()))
-        .collect()
-}
-
+/// The help: one key to a line with its whole description; when they do not fit the terminal,
+/// pages that PgDn/→ and PgUp/← turn.
 fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
-    let s = &app.screens;
-    let mut pairs = screen_keys(app);
-    let _ = s;
-    let form_open = app.form_open() && app.screen() != Screen::Register;
-    let global = if app.screen() == Screen::Login || form_open {
-        &[][..]
-    } else {
-        t.keys_global
-    };
-    let case_global = if global.is_empty() || !(app.is_officer() || app.is_supervisor()) {
-        &[][..]
-    } else {
-        t.keys_global_cases
-    };
-    let reviews_global = if global.is_empty() || !app.is_adjudicator() {
-        &[][..]
-    } else {
-        t.keys_global_reviews
-    };
-    let pre_regs_global = if global.is_empty() || !app.is_registrar() {
-        &[][..]
-    } else {
-        t.keys_global_pre_regs
-    };
-    let protection_global = if global.is_empty() || !app.does_protection() {
-        &[][..]
-    } else {
-        t.keys_global_protection
-    };
-    let assistance_global = if global.is_empty() || !app.does_assistance() {
-        &[][..]
-    } else {
-        t.keys_global_assistance
-    };
-    let import_global = if global.is_empty() || !app.is_registrar() {
-        &[][..]
-    } else {
-        t.keys_global_import_reviews
-    };
-    let es = app.lang == crate::i18n::Lang::Es;
-    let mut sharing_global: Vec<(&str, &str)> = Vec::new();
-    if !global.is_empty() && app.does_resettlement() && !app.is_officer() && !app.is_supervisor() {
-        sharing_global.push((
-            "F4",
-            if es {
-                "reasentamiento: pasos pendientes"
-            } else {
-                "resettlement steps pending"
-            },
-        ));
-    }
-    if !global.is_empty() && app.may_refer() {
-        sharing_global.push((
-            "F10",
-            if es {
-                "referencias entre unidades"
-            } else {
-                "referrals between units"
-            },
-        ));
-    }
-    pairs.extend(
-        sharing_global
-            .iter()
-            .map(|(k, d)| (k.to_string(), d.to_string())),
-    );
-    pairs.extend(
-        case_global
-            .iter()
-            .chain(reviews_global.iter())
-            .chain(pre_regs_global.iter())
-            .chain(protection_global.iter())
-            .chain(import_global.iter())
-            .chain(assistance_global.iter())
-            // Search and registration are offered only where the unit registers people.
-            .chain(
-                global
-                    .iter()
-                    .filter(|(k, _)| app.registers() || !matches!(*k, "F2" | "F3")),
-            )
-            .map(|(k, d)| (k.to_string(), d.to_string())),
-    );
-    // When the keys do not fit one to a line (a case with many actions), two share a line.
-    let two_columns = pairs.len() + 4 > usize::from(area.height);
-    let mut lines: Vec<Line> = if two_columns {
-        pairs
-            .chunks(2)
-            .map(|c| {
-                let mut spans = Vec::new();
-                for (k, d) in c {
-                    let d: String = d.chars().take(17).collect();
-                    spans.push(Span::styled(format!("{k:<13}"), bold()));
-                    spans.push(Span::raw(format!("{d:<18}")));
-                }
-                Line::from(spans)
-            })
-            .collect()
-    } else {
-        pairs
-            .into_iter()
-            .map(|(k, d)| Line::from(vec![Span::styled(format!("{k:<13}"), bold()), Span::raw(d)]))
-            .collect()
-    };
+    let pairs = app.help_lines();
+    let size = crate::app::help_page_size(area.height);
+    let pages = pairs.len().div_ceil(size).max(1);
+    let page = app.help_page.min(pages - 1);
+    // As wide as the terminal allows, so that descriptions are read whole.
+    let width = 76.min(area.width);
+    let room = usize::from(width).saturating_sub(2 + 13);
+    let mut lines: Vec<Line> = pairs
+        .into_iter()
+        .skip(page * size)
+        .take(size)
+        .map(|(k, d)| {
+            Line::from(vec![
+                Span::styled(format!("{k:<13}"), bold()),
+                Span::raw(crate::widgets::ellipsis(&d, room)),
+            ])
+        })
+        .collect();
     lines.push(Line::default());
-    lines.push(Line::styled(t.help_close, dim()));
+    if pages > 1 {
+        let more = match app.lang {
+            crate::i18n::Lang::Es => format!(
+                "Página {}/{pages} · AvPág → siguiente · RePág ← anterior · otra tecla cierra",
+                page + 1
+            ),
+            crate::i18n::Lang::En => format!(
+                "Page {}/{pages} · PgDn → next · PgUp ← previous · other keys close",
+                page + 1
+            ),
+        };
+        lines.push(Line::styled(more, dim()));
+    } else {
+        lines.push(Line::styled(t.help_close, dim()));
+    }
     let height = u16::try_from(lines.len() + 2)
         .unwrap_or(area.height)
         .min(area.height);
-    let width = 64.min(area.width);
     let popup = Rect {
         x: area.x + (area.width - width) / 2,
         y: area.y + (area.height - height) / 2,

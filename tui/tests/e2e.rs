@@ -582,7 +582,10 @@ async fn a_protection_officer_opens_a_child_case_records_a_bia_and_a_follow_up(t
 
 /// A UNHCR assistance officer lands on the day's distributions, opens the Quito list, is
 /// refused a document number that is not the recipient's, types the right one, and the
-/// household shows as served, on the list and in the day's count.
+/// household shows as served, on the list and in the day's count. The next household's
+/// recipient is checked by her fingers on the workstation's scanner (a simulated one, signing
+/// as a device the server trusts) against her enrolment, and that distribution is recorded as
+/// BIOMETRIC.
 async fn an_assistance_officer_records_a_distribution_after_checking_the_document(t: TestDb) {
     use amparo_api::auth::password;
     use amparo_api::store::users;
@@ -622,6 +625,43 @@ async fn an_assistance_officer_records_a_distribution_after_checking_the_documen
     )
     .await;
     let group = family["registerGroup"]["group"]["id"].clone();
+    // A second household, its focal point enrolled from the scanner at the site.
+    let second = ok(
+        &srv,
+        &clerk,
+        "mutation($input: RegisterGroupInput!) { registerGroup(input: $input) { group { id } members { id } } }",
+        json!({ "clientMutationId": "fam-2", "members": [
+            { "relationship": "focal_point", "person": { "givenNames": "Carmen", "familyName": "Yupanqui", "sex": "F", "dateOfBirth": "1988-09-09", "nationalities": ["VEN"] } },
+            { "relationship": "son", "person": { "givenNames": "Luis", "familyName": "Yupanqui", "sex": "M", "dateOfBirth": "2024-01-15", "nationalities": ["VEN"] } }
+        ] }),
+    )
+    .await;
+    let second_group = second["registerGroup"]["group"]["id"].clone();
+    let carmen = second["registerGroup"]["members"][0]["id"]
+        .as_str()
+        .expect("an id")
+        .to_string();
+    let scanner =
+        amparo::capture::emulator::Emulator::start(amparo::capture::emulator::EmulatorConfig {
+            port: None,
+            source: amparo::capture::emulator::Source::Synthetic,
+            subject_seed: 77,
+            identity: Some(amparo_tests::device::identity().clone()),
+            fault: None,
+        })
+        .await
+        .expect("a scanner listens in 4501-4600");
+    let setup = std::sync::Arc::new(amparo::capture::verify::Setup {
+        trust: amparo_tests::device::trust(),
+        policy: amparo::capture::session::Policy::default(),
+        // Other tests run scanners of their own on the other ports.
+        devices: vec![scanner.port().to_string()],
+    });
+    let enrolment = enrol_from_scanner(&setup, &carmen).await;
+    let enrolled = srv
+        .gql(Some(&clerk), ENROL, json!({ "input": enrolment }))
+        .await;
+    assert!(enrolled["errors"].is_null(), "{enrolled}");
     let programme = ok(
         &srv,
         &staff,
@@ -638,17 +678,19 @@ async fn an_assistance_officer_records_a_distribution_after_checking_the_documen
         &staff,
         "mutation($input: CreateDistributionListInput!) { createDistributionList(input: $input) { planned { entitlementId } } }",
         json!({ "clientMutationId": "l", "programmeId": programme["createAssistanceProgramme"]["programme"]["id"], "cycle": 1,
-                "site": "Quito - La Tola", "date": today, "groupIds": [group] }),
+                "site": "Quito - La Tola", "date": today, "groupIds": [group, second_group] }),
     )
     .await;
 
     let mut d = driver(&srv.url);
+    amparo::capture::verify::attach(&d.client, setup);
+    d.app.scanner = true;
     d.log_in("unhcr.assistance").await;
     assert_eq!(d.app.screen(), Screen::Distributions, "{}", d.screen());
     let screen = d.screen();
     assert!(screen.contains("Today's distributions"), "{screen}");
     assert!(screen.contains("Quito - La Tola"), "{screen}");
-    assert!(screen.contains("0/1"), "{screen}");
+    assert!(screen.contains("0/2"), "{screen}");
 
     d.key(KeyCode::Enter).await;
     assert_eq!(d.app.screen(), Screen::DistributionList, "{}", d.screen());
@@ -677,11 +719,28 @@ async fn an_assistance_officer_records_a_distribution_after_checking_the_documen
         "{screen}"
     );
     assert!(screen.contains("✓"), "{screen}");
+    assert!(
+        screen.contains("pending"),
+        "Carmen's household waits: {screen}"
+    );
+
+    // Carmen: her fingers on the scanner, matched 1:1, and the distribution recorded.
+    d.key(KeyCode::Down).await;
+    d.key(KeyCode::Char('b')).await;
+    d.until("the check by fingers", |a| {
+        a.screens.distribution_list.bio.is_none() && a.pending == 0
+    })
+    .await;
+    let screen = d.screen();
+    assert!(
+        screen.contains("Distribution recorded: household"),
+        "{screen}"
+    );
     assert!(!screen.contains("pending"), "{screen}");
 
     d.key(KeyCode::Esc).await;
     assert_eq!(d.app.screen(), Screen::Distributions, "{}", d.screen());
-    assert!(d.screen().contains("1/1"), "{}", d.screen());
+    assert!(d.screen().contains("2/2"), "{}", d.screen());
     let n = srv
         .gql(
             Some(&staff),
@@ -689,11 +748,64 @@ async fn an_assistance_officer_records_a_distribution_after_checking_the_documen
             json!({}),
         )
         .await;
+    let mut methods: Vec<String> = n["data"]["distributions"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|d| format!("{} {}", d["method"], d["site"]))
+        .collect();
+    methods.sort();
     assert_eq!(
-        n["data"]["distributions"]["nodes"],
-        json!([{ "method": "DOCUMENT", "site": "Quito - La Tola" }]),
+        methods,
+        [
+            "\"BIOMETRIC\" \"Quito - La Tola\"",
+            "\"DOCUMENT\" \"Quito - La Tola\""
+        ],
         "{n}"
     );
+}
+
+/// Ten fingers, both irises of the person before `setup`'s scanner, as `enrolBiometrics`
+/// takes them.
+async fn enrol_from_scanner(setup: &amparo::capture::verify::Setup, individual: &str) -> Value {
+    use amparo::capture::session::{FingerMode, Operator, Plan, Session, Step};
+    struct Patient;
+    impl Operator for Patient {
+        fn progress(&mut self, _board: &amparo::capture::progress::Board) {}
+        fn step(&mut self, _step: &Step) {}
+        fn retry(
+            &mut self,
+            _step: &Step,
+            _problem: &amparo::capture::check::Problem,
+            _attempt: u32,
+            _max: u32,
+        ) -> bool {
+            true
+        }
+        fn give_up(
+            &mut self,
+            _position: amparo_sbi::Position,
+            _problem: &amparo::capture::check::Problem,
+        ) -> bool {
+            false
+        }
+    }
+    let http = amparo::capture::device::SbiHttp::new(Duration::from_millis(500)).expect("http");
+    let devices =
+        amparo::capture::device::discover(&http, amparo::capture::emulator::PORTS, &setup.trust)
+            .await;
+    let plan = Plan {
+        fingers: FingerMode::Slaps,
+        irises: true,
+        face: false,
+        exceptions: Vec::new(),
+    };
+    let capture = Session::new(&http, &devices, &setup.trust, &setup.policy)
+        .with_devices_named(&setup.devices)
+        .run(&plan, individual, &mut Patient)
+        .await
+        .expect("a clean capture");
+    serde_json::to_value(capture).expect("a capture")
 }
 
 amparo_tests::both_backends!(

@@ -9,7 +9,9 @@ use amparo::api::case_queue::CaseList;
 use amparo::api::protection_cases::ProtectionCaseList;
 use amparo::app::{App, Cmd, LiveEvent, Msg, Reply, Screen, update};
 use amparo::i18n::Lang;
-use amparo::msg::{ActDone, CasePage, ListReply, ProtectionInput};
+use amparo::msg::{
+    ActDone, CasePage, HouseholdNote, ListReply, ListTarget, PlannedList, ProtectionInput,
+};
 use amparo::view::view;
 use amparo_domain::error::{BookingClash, Reason};
 use ratatui::Terminal;
@@ -1070,6 +1072,8 @@ fn case_screens_and_every_action_form() {
         insta::assert_snapshot!(format!("case_{code}"), render(&app));
         press(&mut app, KeyCode::Char('?'));
         insta::assert_snapshot!(format!("help_case_{code}"), render(&app));
+        press(&mut app, KeyCode::Right);
+        insta::assert_snapshot!(format!("help_case_page2_{code}"), render(&app));
         press(&mut app, KeyCode::Esc);
         press(&mut app, KeyCode::PageDown);
         insta::assert_snapshot!(format!("case_page2_{code}"), render(&app));
@@ -1575,7 +1579,10 @@ fn supervisor_screens_and_bulk_reassignment() {
         );
         press(&mut app, KeyCode::Char('?'));
         insta::assert_snapshot!(format!("help_supervisor_{code}"), render(&app));
+        // Every key on one page at 80x24, every description whole.
+        assert_eq!(app.help_pages(), 1);
         press(&mut app, KeyCode::Esc);
+        assert!(!app.help);
 
         press(&mut app, KeyCode::Char(' '));
         press(&mut app, KeyCode::Down);
@@ -3830,9 +3837,9 @@ fn assistance_screens_and_recording_a_distribution() {
         };
         let programmes: amparo::api::assistance_programmes::ResponseData = data(
             json!({ "assistanceProgrammes": [
-            { "id": "p-1", "name": "Efectivo multipropósito", "kind": "CASH", "amount": 120.0, "amountUnit": "USD", "cycles": 3, "active": true,
+            { "id": "p-1", "name": "Efectivo multipropósito", "kind": "CASH", "amount": 120.0, "amountUnit": "USD", "cycles": 3, "active": true, "version": 2,
               "eligibility": r#"{"all": [{"household_size": {"min": 2}}, {"any": [{"member_age": {"max": 17}}, {"need": {"codes": ["SM", "DS"]}}]}]}"# },
-            { "id": "p-2", "name": "Kits de higiene", "kind": "IN_KIND", "amount": 1.0, "amountUnit": "kit", "cycles": 6, "active": false,
+            { "id": "p-2", "name": "Kits de higiene", "kind": "IN_KIND", "amount": 1.0, "amountUnit": "kit", "cycles": 6, "active": false, "version": 1,
               "eligibility": r#"{"member_age": {"max": 4}}"# },
         ] }),
         );
@@ -3952,9 +3959,9 @@ fn assistance_screens_and_recording_a_distribution() {
                 list_id.as_str(),
                 group_id.as_str(),
                 recipient_id.as_str(),
-                document_number.as_str()
+                document_number.as_deref()
             ),
-            ("l-2", "g-2", "i-4", "V-20.111.222")
+            ("l-2", "g-2", "i-4", Some("V-20.111.222"))
         );
         let first = cmid.clone();
         reply(
@@ -3986,6 +3993,434 @@ fn assistance_screens_and_recording_a_distribution() {
         assert!(app.screens.distribution_list.form.is_none());
         press(&mut app, KeyCode::Char('?'));
         insta::assert_snapshot!(format!("distribution_list_help_{code}"), render(&app));
+    }
+}
+
+/// An assistance officer on the programmes, fixture read.
+fn assistance_officer_on_programmes(lang: Lang) -> App {
+    let mut app = App::new(lang, "http://amparo.test:8080", (80, 24));
+    type_text(&mut app, "unhcr.assistance");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "pw");
+    press(&mut app, KeyCode::Enter);
+    reply(
+        &mut app,
+        Reply::Login(Ok(data(json!({ "login": { "token": "tok" } })))),
+    );
+    reply(
+        &mut app,
+        Reply::Me(Ok(me_in(
+            "unhcr.assistance",
+            &["assistance_officer"],
+            &["assistance", "protection", "resettlement"],
+        ))),
+    );
+    let cmds = press(&mut app, KeyCode::Char('p'));
+    let [Cmd::Programmes { seq }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    let programmes: amparo::api::assistance_programmes::ResponseData = data(
+        json!({ "assistanceProgrammes": [
+        { "id": "p-1", "name": "Efectivo multipropósito", "kind": "CASH", "amount": 120.0, "amountUnit": "USD", "cycles": 3, "active": true, "version": 2,
+          "eligibility": r#"{"all": [{"household_size": {"min": 5}}, {"member_age": {"max": 4}}]}"# },
+    ] }),
+    );
+    reply(
+        &mut app,
+        Reply::Programmes {
+            seq: *seq,
+            result: Ok(programmes.assistance_programmes),
+        },
+    );
+    app
+}
+
+fn note(household: &str, eligible: bool, planned: bool, es: &str, en: &str) -> HouseholdNote {
+    HouseholdNote {
+        household: household.into(),
+        eligible,
+        planned,
+        elsewhere: false,
+        why_es: Some(es.into()),
+        why_en: Some(en.into()),
+    }
+}
+
+/// Planning from the terminal: a programme created (a rule that would be refused is refused
+/// before sending, in the user's words, pointing at the condition) and changed at the version
+/// read (the server's coded refusal shown the same way), a household assessed with its
+/// explanation, a list opened for a site and date showing what became of each household, more
+/// households added at the list's version; at 80x24 in both languages.
+#[test]
+fn assistance_planning_forms() {
+    for (lang, code) in LANGS {
+        let mut app = assistance_officer_on_programmes(lang);
+        assert!(press(&mut app, KeyCode::Char('n')).is_empty());
+        assert!(app.screens.distributions.form.is_some());
+        insta::assert_snapshot!(format!("programme_new_{code}"), render(&app));
+        type_text(&mut app, "Kits de invierno");
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Right);
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "1");
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "kit");
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Tab);
+        // A rule whose ages run backwards: the rule field shows it whole, with the problem.
+        let form = app.screens.distributions.form.as_mut().expect("form");
+        form.form.fields[5].text.value =
+            r#"{"all": [{"household_size": {"min": 5}}, {"member_age": {"min": 10, "max": 4}}]"#
+                .into();
+        press(&mut app, KeyCode::Char('}'));
+        insta::assert_snapshot!(format!("programme_rule_{code}"), render(&app));
+        assert!(
+            press(&mut app, KeyCode::Enter).is_empty(),
+            "refused before sending"
+        );
+        let shown = render(&app);
+        let refusal = app
+            .screens
+            .distributions
+            .form
+            .as_ref()
+            .and_then(|f| f.form.error.clone());
+        assert!(
+            matches!(&refusal, Some(ApiError::Validation { field, reason: Reason::BadRule(_), .. }) if field == "input.eligibility.all.1.member_age"),
+            "{refusal:?}"
+        );
+        insta::assert_snapshot!(format!("programme_refused_here_{code}"), shown);
+        let form = app.screens.distributions.form.as_mut().expect("form");
+        form.form.fields[5].text.value = r#"{"member_age": {"max": 4}}"#.into();
+        let cmds = press(&mut app, KeyCode::Enter);
+        let [
+            Cmd::SaveProgramme {
+                cmid,
+                edit: None,
+                active: true,
+                input,
+            },
+        ] = cmds.as_slice()
+        else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(
+            (
+                input.name.as_str(),
+                input.amount,
+                input.unit.as_str(),
+                input.cycles
+            ),
+            ("Kits de invierno", 1.0, "kit", 1)
+        );
+        assert_eq!(input.kind, amparo_domain::assistance::ProgrammeKind::InKind);
+        assert_eq!(input.eligibility, r#"{"member_age":{"max":4}}"#);
+        let cmds = reply(
+            &mut app,
+            Reply::ProgrammeSaved {
+                cmid: cmid.clone(),
+                result: Ok("p-9".into()),
+            },
+        );
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::Programmes { .. }]),
+            "{cmds:?}"
+        );
+        assert!(app.screens.distributions.form.is_none());
+
+        // Changed at the version read; the server's refusal of the rule, in words.
+        let mut app = assistance_officer_on_programmes(lang);
+        press(&mut app, KeyCode::Char('e'));
+        let cmds = ctrl(&mut app, 's');
+        let [Cmd::SaveProgramme { cmid, edit, .. }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(edit, &Some(("p-1".to_string(), 2)));
+        reply(
+            &mut app,
+            Reply::ProgrammeSaved {
+                cmid: cmid.clone(),
+                result: Err(ApiError::Validation {
+                    field: "input.eligibility.all.0.need.codes.0".into(),
+                    reason: Reason::BadRule(Box::new(
+                        amparo_domain::assistance::rules::RuleFault::UnknownNeed {
+                            value: "XX".into(),
+                        },
+                    )),
+                    message: "not a code".into(),
+                }),
+            },
+        );
+        insta::assert_snapshot!(format!("programme_refused_by_server_{code}"), render(&app));
+        press(&mut app, KeyCode::Esc);
+
+        // A household assessed, with why.
+        press(&mut app, KeyCode::Char('a'));
+        type_text(&mut app, "UNHCR-G-0000004");
+        let cmds = press(&mut app, KeyCode::Enter);
+        let [
+            Cmd::Assess {
+                cmid,
+                programme_id,
+                household,
+            },
+        ] = cmds.as_slice()
+        else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(
+            (programme_id.as_str(), household.as_str()),
+            ("p-1", "UNHCR-G-0000004")
+        );
+        reply(
+            &mut app,
+            Reply::Assessed {
+                cmid: cmid.clone(),
+                result: Ok(note(
+                    "UNHCR-G-0000004",
+                    true,
+                    false,
+                    "elegible: hogar de 6 personas con un niño menor de 5",
+                    "eligible: household of 6 with a child under 5",
+                )),
+            },
+        );
+        insta::assert_snapshot!(format!("programme_assessed_{code}"), render(&app));
+
+        // A list for a site and day, two households sent.
+        press(&mut app, KeyCode::Char('l'));
+        let form = app.screens.distributions.form.as_mut().expect("form");
+        form.form.fields[2].text.value = "2026-12-10".into();
+        insta::assert_snapshot!(format!("list_new_{code}"), render(&app));
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "Quito - La Tola");
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "UNHCR-G-0000004, UNHCR-G-0000007");
+        let cmds = press(&mut app, KeyCode::Enter);
+        let [
+            Cmd::PlanList {
+                cmid,
+                target,
+                households,
+            },
+        ] = cmds.as_slice()
+        else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(
+            target,
+            &ListTarget::New {
+                programme_id: "p-1".into(),
+                cycle: 1,
+                site: "Quito - La Tola".into(),
+                date: "2026-12-10".into()
+            }
+        );
+        assert_eq!(households, &["UNHCR-G-0000004", "UNHCR-G-0000007"]);
+        let cmds = reply(
+            &mut app,
+            Reply::Planned {
+                cmid: cmid.clone(),
+                result: Ok(PlannedList {
+                    list_id: "l-9".into(),
+                    households: vec![
+                        note(
+                            "UNHCR-G-0000004",
+                            true,
+                            true,
+                            "elegible: hogar de 6 personas con un niño menor de 5",
+                            "eligible: household of 6 with a child under 5",
+                        ),
+                        note(
+                            "UNHCR-G-0000007",
+                            false,
+                            false,
+                            "no elegible: hogar de 2 personas (se requiere un niño menor de 5)",
+                            "not eligible: household of 2 (needs a child under 5)",
+                        ),
+                    ],
+                }),
+            },
+        );
+        assert_eq!(app.screen(), Screen::DistributionList);
+        let [Cmd::DistributionList { seq, id }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(id, "l-9");
+        let list: amparo::api::distribution_list::ResponseData = data(
+            json!({ "distributionList": {
+            "id": "l-9", "site": "Quito - La Tola", "date": "2026-12-10", "cycle": 1, "version": 2,
+            "programme": { "id": "p-1", "name": "Efectivo multipropósito", "kind": "CASH", "amount": 120.0, "amountUnit": "USD" },
+            "entries": [
+                { "entitlementId": "e-4", "groupId": "g-4", "groupNumber": "UNHCR-G-0000004", "focalPointId": "i-4",
+                  "focalPointName": "Rosa Quispe", "members": 6, "amount": 120.0, "distribution": null },
+            ],
+        } }),
+        );
+        reply(
+            &mut app,
+            Reply::DistributionList {
+                seq: *seq,
+                result: Ok(Box::new(list.distribution_list)),
+            },
+        );
+        insta::assert_snapshot!(format!("list_planned_{code}"), render(&app));
+
+        // More households, at the list's version.
+        press(&mut app, KeyCode::Char('a'));
+        type_text(&mut app, "UNHCR-G-0000008");
+        insta::assert_snapshot!(format!("list_add_{code}"), render(&app));
+        let cmds = press(&mut app, KeyCode::Enter);
+        let [
+            Cmd::PlanList {
+                cmid,
+                target,
+                households,
+            },
+        ] = cmds.as_slice()
+        else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(
+            target,
+            &ListTarget::Existing {
+                list_id: "l-9".into(),
+                version: 2
+            }
+        );
+        assert_eq!(households, &["UNHCR-G-0000008"]);
+        let cmds = reply(
+            &mut app,
+            Reply::Planned {
+                cmid: cmid.clone(),
+                result: Ok(PlannedList {
+                    list_id: "l-9".into(),
+                    households: vec![note(
+                        "UNHCR-G-0000008",
+                        true,
+                        true,
+                        "elegible: hogar de 5 personas",
+                        "eligible: household of 5",
+                    )],
+                }),
+            },
+        );
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::DistributionList { .. }]),
+            "{cmds:?}"
+        );
+        assert!(app.screens.distribution_list.add.is_none());
+    }
+}
+
+/// Where the workstation has a trusted scanner, `b` checks the recipient by their fingers: a
+/// capture that does not match records nothing and says so; a match records a BIOMETRIC
+/// distribution (no document number), once.
+#[test]
+fn a_recipient_checked_by_fingers() {
+    for (lang, code) in LANGS {
+        let mut app = assistance_officer_on_programmes(lang);
+        app.scanner = true;
+        press(&mut app, KeyCode::Esc);
+        let cmds = press(&mut app, KeyCode::Char('g'));
+        let [Cmd::DistributionLists { seq }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        let cash = json!({ "id": "p-1", "name": "Efectivo multipropósito", "kind": "CASH", "amount": 120.0, "amountUnit": "USD" });
+        let day: amparo::api::distribution_lists::ResponseData = data(
+            json!({ "distributionLists": [
+            { "id": "l-2", "site": "Quito - La Tola", "date": "2026-12-09", "cycle": 1, "planned": 1, "distributed": 0, "programme": cash },
+        ] }),
+        );
+        reply(
+            &mut app,
+            Reply::DistributionLists {
+                seq: *seq,
+                result: Ok(day.distribution_lists),
+            },
+        );
+        let cmds = press(&mut app, KeyCode::Enter);
+        let [Cmd::DistributionList { seq, .. }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        let list: amparo::api::distribution_list::ResponseData = data(
+            json!({ "distributionList": {
+            "id": "l-2", "site": "Quito - La Tola", "date": "2026-12-09", "cycle": 1, "version": 1, "programme": cash,
+            "entries": [
+                { "entitlementId": "e-2", "groupId": "g-2", "groupNumber": "UNHCR-G-0000002", "focalPointId": "i-4",
+                  "focalPointName": "Rosa Quispe", "members": 2, "amount": 120.0, "distribution": null },
+            ],
+        } }),
+        );
+        reply(
+            &mut app,
+            Reply::DistributionList {
+                seq: *seq,
+                result: Ok(Box::new(list.distribution_list)),
+            },
+        );
+        let cmds = press(&mut app, KeyCode::Char('b'));
+        let [
+            Cmd::CheckBiometrics {
+                cmid,
+                individual_id,
+            },
+        ] = cmds.as_slice()
+        else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(individual_id, "i-4");
+        insta::assert_snapshot!(format!("fingers_capturing_{code}"), render(&app));
+        assert!(
+            press(&mut app, KeyCode::Esc).is_empty(),
+            "the capture runs on"
+        );
+        reply(
+            &mut app,
+            Reply::BiometricChecked {
+                cmid: cmid.clone(),
+                result: Ok(false),
+            },
+        );
+        insta::assert_snapshot!(format!("fingers_no_match_{code}"), render(&app));
+        let cmds = press(&mut app, KeyCode::Enter);
+        let [Cmd::CheckBiometrics { cmid, .. }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        let cmds = reply(
+            &mut app,
+            Reply::BiometricChecked {
+                cmid: cmid.clone(),
+                result: Ok(true),
+            },
+        );
+        let [
+            Cmd::Distribute {
+                cmid,
+                recipient_id,
+                document_number: None,
+                ..
+            },
+        ] = cmds.as_slice()
+        else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(recipient_id, "i-4");
+        let cmds = reply(
+            &mut app,
+            Reply::Distributed {
+                cmid: cmid.clone(),
+                result: Ok("d-1".into()),
+            },
+        );
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::DistributionList { .. }]),
+            "{cmds:?}"
+        );
+        assert!(app.screens.distribution_list.bio.is_none());
+        press(&mut app, KeyCode::Char('?'));
+        insta::assert_snapshot!(format!("fingers_list_help_{code}"), render(&app));
     }
 }
 

@@ -125,17 +125,12 @@ pub struct DistributionRow {
 
 /// A refusal of a programme's input, its field under `input`.
 fn programme_problem(p: assistance::ProgrammeProblem) -> Error {
-    Error::invalid(
-        format!("input.{}", p.field),
-        Reason::BadFormat {
-            format: if p.field.starts_with("eligibility") {
-                "eligibility_rule".into()
-            } else {
-                p.field.clone()
-            },
-        },
-        p.message,
-    )
+    // The domain's `unit` is the input's `amountUnit`.
+    let field = match p.field.as_str() {
+        "unit" => "amountUnit",
+        f => f,
+    };
+    Error::invalid(format!("input.{field}"), p.reason, p.message)
 }
 
 /// Creates a programme of the caller's unit; returns its id.

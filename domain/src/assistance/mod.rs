@@ -42,6 +42,7 @@ mod tests;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::Reason;
 use crate::names::document_number_key;
 
 /// How long a matched `verifyIdentity` stands for a distribution.
@@ -50,6 +51,10 @@ pub const BIOMETRIC_WINDOW_MINUTES: i64 = 15;
 pub const MAX_CYCLES: i32 = 60;
 /// Longest programme name and site name.
 pub const MAX_NAME_CHARS: usize = 120;
+/// Longest unit of an amount (USD, kit, kg).
+pub const MAX_UNIT_CHARS: usize = 20;
+/// Largest amount per household and cycle.
+pub const MAX_AMOUNT: f64 = 1_000_000.0;
 
 /// Cash or goods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -113,45 +118,69 @@ pub struct ProgrammeInput {
     pub eligibility: String,
 }
 
-/// A problem with a programme: the input field and what is wrong.
+/// A problem with a programme: the input field, why (as data, for a client's words) and an
+/// English message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProgrammeProblem {
     pub field: String,
+    pub reason: Reason,
     pub message: String,
 }
 
 impl ProgrammeInput {
     /// The first problem of the programme, or its rule ready to store.
     pub fn check(&self) -> Result<rules::Rule, ProgrammeProblem> {
-        let fail = |field: &str, message: String| {
+        let fail = |field: &str, reason: Reason, message: String| {
             Err(ProgrammeProblem {
                 field: field.to_string(),
+                reason,
                 message,
             })
         };
         let name = self.name.trim();
         if name.is_empty() {
-            return fail("name", "a programme needs a name".into());
+            return fail("name", Reason::Required, "a programme needs a name".into());
         }
         if name.chars().count() > MAX_NAME_CHARS {
-            return fail("name", format!("at most {MAX_NAME_CHARS} characters"));
+            return fail(
+                "name",
+                Reason::TooLong {
+                    max: MAX_NAME_CHARS,
+                },
+                format!("at most {MAX_NAME_CHARS} characters"),
+            );
         }
-        if !self.amount.is_finite() || self.amount <= 0.0 || self.amount > 1_000_000.0 {
+        if !self.amount.is_finite() || self.amount <= 0.0 || self.amount > MAX_AMOUNT {
             return fail(
                 "amount",
+                Reason::OutOfRange {
+                    min: 0,
+                    max: MAX_AMOUNT as i64,
+                },
                 "the amount per household must be above 0 and at most 1000000".into(),
             );
         }
         let unit = self.unit.trim();
-        if unit.is_empty() || unit.chars().count() > 20 {
+        if unit.is_empty() || unit.chars().count() > MAX_UNIT_CHARS {
             return fail(
                 "unit",
+                if unit.is_empty() {
+                    Reason::Required
+                } else {
+                    Reason::TooLong {
+                        max: MAX_UNIT_CHARS,
+                    }
+                },
                 "say in 1 to 20 characters what the amount counts (USD, kit, kg)".into(),
             );
         }
         if !(1..=MAX_CYCLES).contains(&self.cycles) {
             return fail(
                 "cycles",
+                Reason::OutOfRange {
+                    min: 1,
+                    max: i64::from(MAX_CYCLES),
+                },
                 format!("a programme has 1 to {MAX_CYCLES} cycles"),
             );
         }
@@ -162,6 +191,7 @@ impl ProgrammeInput {
                 format!("eligibility.{}", p.path)
             },
             message: p.to_string(),
+            reason: Reason::BadRule(Box::new(p.fault)),
         })
     }
 }

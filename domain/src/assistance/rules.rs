@@ -76,11 +76,82 @@ pub struct NeedCondition {
     pub until: Option<NaiveDate>,
 }
 
-/// A problem with a rule: where (a dotted path such as `all.1.member_age`) and what.
+/// A problem with a rule: where (a dotted path such as `all.1.member_age`), what (as data, for
+/// a client to say in its own language) and the same in English words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleProblem {
     pub path: String,
+    pub fault: RuleFault,
     pub message: String,
+}
+
+impl RuleProblem {
+    fn new(path: impl Into<String>, fault: RuleFault) -> Self {
+        let message = fault.english();
+        Self {
+            path: path.into(),
+            fault,
+            message,
+        }
+    }
+}
+
+/// What is wrong with a rule, with what a translation needs. Sent by the server as the
+/// parameters of the refusal reason `BAD_RULE` (`{"problem": "AGE_RANGE"}`), its path in the
+/// refusal's field (`input.eligibility.all.1.member_age`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "problem", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RuleFault {
+    /// Longer than `max` bytes.
+    RuleTooLong { max: usize },
+    /// Not JSON of the documented form; where the reading stopped (1-based).
+    NotARule { line: usize, column: usize },
+    /// `all`/`any` nested more than `max` deep.
+    TooDeep { max: usize },
+    /// An `all`/`any` with no rule in it.
+    NoRules,
+    /// An `all`/`any` with more than `max` rules.
+    TooManyRules { max: usize },
+    /// A list of nationalities or need codes empty or longer than `max`.
+    ListSize { max: usize },
+    /// A range with neither end.
+    NoBounds,
+    /// A range whose start is after its end.
+    MinAboveMax { min: String, max: String },
+    /// A household size outside 1 to 50.
+    HouseholdSizeRange,
+    /// An age outside 0 to 120.
+    AgeRange,
+    /// Not a nationality code (ISO 3166 alpha-3, XXA, XXX).
+    UnknownNationality { value: String },
+    /// Not a specific-needs code or sub-code.
+    UnknownNeed { value: String },
+}
+
+impl RuleFault {
+    /// The fault in English words (logs, raw answers).
+    pub fn english(&self) -> String {
+        match self {
+            RuleFault::RuleTooLong { max } => format!("the rule is longer than {max} bytes"),
+            RuleFault::NotARule { line, column } => format!(
+                "not a rule of the documented form (line {line}, column {column}); write for example {{\"all\": [{{\"household_size\": {{\"min\": 5}}}}]}}"
+            ),
+            RuleFault::TooDeep { max } => format!("nested more than {max} deep"),
+            RuleFault::NoRules => "needs at least one rule".into(),
+            RuleFault::TooManyRules { max } => format!("has more than {max} rules"),
+            RuleFault::ListSize { max } => format!("name 1 to {max} codes"),
+            RuleFault::NoBounds => "give min, max or both".into(),
+            RuleFault::MinAboveMax { min, max } => format!("min ({min}) is above max ({max})"),
+            RuleFault::HouseholdSizeRange => "a household has 1 to 50 members".into(),
+            RuleFault::AgeRange => "ages go from 0 to 120".into(),
+            RuleFault::UnknownNationality { value } => format!(
+                "{value:?} is not a nationality code (ISO 3166 alpha-3, XXA stateless, XXX undetermined)"
+            ),
+            RuleFault::UnknownNeed { value } => {
+                format!("{value:?} is not a specific-needs code or sub-code (e.g. SM, SM-CI)")
+            }
+        }
+    }
 }
 
 impl std::fmt::Display for RuleProblem {
@@ -96,16 +167,21 @@ impl std::fmt::Display for RuleProblem {
 /// Reads and checks a rule as stored or sent: the first problem found, in words.
 pub fn parse(text: &str) -> Result<Rule, RuleProblem> {
     if text.len() > MAX_RULE_BYTES {
-        return Err(RuleProblem {
-            path: String::new(),
-            message: format!("the rule is longer than {MAX_RULE_BYTES} bytes"),
-        });
+        return Err(RuleProblem::new(
+            "",
+            RuleFault::RuleTooLong {
+                max: MAX_RULE_BYTES,
+            },
+        ));
     }
-    let rule: Rule = serde_json::from_str(text).map_err(|e| RuleProblem {
-        path: String::new(),
-        message: format!(
-            "not a rule of the documented form ({e}); write for example {{\"all\": [{{\"household_size\": {{\"min\": 5}}}}]}}"
-        ),
+    let rule: Rule = serde_json::from_str(text).map_err(|e| {
+        RuleProblem::new(
+            "",
+            RuleFault::NotARule {
+                line: e.line(),
+                column: e.column(),
+            },
+        )
     })?;
     rule.check()?;
     Ok(rule)
@@ -123,12 +199,7 @@ impl Rule {
     }
 
     fn check_at(&self, path: &str, depth: usize) -> Result<(), RuleProblem> {
-        let fail = |p: &str, m: String| {
-            Err(RuleProblem {
-                path: p.to_string(),
-                message: m,
-            })
-        };
+        let fail = |p: &str, fault: RuleFault| Err(RuleProblem::new(p, fault));
         let here = |name: &str| {
             if path.is_empty() {
                 name.to_string()
@@ -145,13 +216,13 @@ impl Rule {
                 };
                 let p = here(name);
                 if depth > MAX_DEPTH {
-                    return fail(&p, format!("nested more than {MAX_DEPTH} deep"));
+                    return fail(&p, RuleFault::TooDeep { max: MAX_DEPTH });
                 }
                 if rules.is_empty() {
-                    return fail(&p, "needs at least one rule".into());
+                    return fail(&p, RuleFault::NoRules);
                 }
                 if rules.len() > MAX_ITEMS {
-                    return fail(&p, format!("has more than {MAX_ITEMS} rules"));
+                    return fail(&p, RuleFault::TooManyRules { max: MAX_ITEMS });
                 }
                 for (i, r) in rules.iter().enumerate() {
                     r.check_at(&format!("{p}.{i}"), depth + 1)?;
@@ -162,7 +233,7 @@ impl Rule {
                 let p = here("household_size");
                 check_bounds(&p, b)?;
                 if b.min == Some(0) || b.max == Some(0) || b.max.is_some_and(|m| m > 50) {
-                    return fail(&p, "a household has 1 to 50 members".into());
+                    return fail(&p, RuleFault::HouseholdSizeRange);
                 }
                 Ok(())
             }
@@ -170,22 +241,20 @@ impl Rule {
                 let p = here("member_age");
                 check_bounds(&p, b)?;
                 if b.min.is_some_and(|m| m > 120) || b.max.is_some_and(|m| m > 120) {
-                    return fail(&p, "ages go from 0 to 120".into());
+                    return fail(&p, RuleFault::AgeRange);
                 }
                 Ok(())
             }
             Rule::Nationality(list) => {
                 let p = here("nationality");
                 if list.is_empty() || list.len() > MAX_ITEMS {
-                    return fail(&p, format!("name 1 to {MAX_ITEMS} nationalities"));
+                    return fail(&p, RuleFault::ListSize { max: MAX_ITEMS });
                 }
                 for (i, c) in list.iter().enumerate() {
                     if !codes::COUNTRIES.contains(c) {
                         return fail(
                             &format!("{p}.{i}"),
-                            format!(
-                                "{c:?} is not a nationality code (ISO 3166 alpha-3, XXA stateless, XXX undetermined)"
-                            ),
+                            RuleFault::UnknownNationality { value: c.clone() },
                         );
                     }
                 }
@@ -194,22 +263,26 @@ impl Rule {
             Rule::Need(n) => {
                 let p = here("need");
                 if n.codes.is_empty() || n.codes.len() > MAX_ITEMS {
-                    return fail(&p, format!("name 1 to {MAX_ITEMS} need codes"));
+                    return fail(&p, RuleFault::ListSize { max: MAX_ITEMS });
                 }
                 for (i, c) in n.codes.iter().enumerate() {
                     if needs::find(c).is_none() && needs::sub_code_label(c, Lang::En).is_none() {
                         return fail(
                             &format!("{p}.codes.{i}"),
-                            format!(
-                                "{c:?} is not a specific-needs code or sub-code (e.g. SM, SM-CI)"
-                            ),
+                            RuleFault::UnknownNeed { value: c.clone() },
                         );
                     }
                 }
                 if let (Some(a), Some(b)) = (n.since, n.until)
                     && a > b
                 {
-                    return fail(&p, format!("since ({a}) is after until ({b})"));
+                    return fail(
+                        &p,
+                        RuleFault::MinAboveMax {
+                            min: a.to_string(),
+                            max: b.to_string(),
+                        },
+                    );
                 }
                 Ok(())
             }
@@ -519,14 +592,14 @@ fn check_bounds<T: PartialOrd + std::fmt::Display>(
     b: &Bounds<T>,
 ) -> Result<(), RuleProblem> {
     match (&b.min, &b.max) {
-        (None, None) => Err(RuleProblem {
-            path: path.to_string(),
-            message: "give min, max or both".into(),
-        }),
-        (Some(a), Some(z)) if a > z => Err(RuleProblem {
-            path: path.to_string(),
-            message: format!("min ({a}) is above max ({z})"),
-        }),
+        (None, None) => Err(RuleProblem::new(path, RuleFault::NoBounds)),
+        (Some(a), Some(z)) if a > z => Err(RuleProblem::new(
+            path,
+            RuleFault::MinAboveMax {
+                min: a.to_string(),
+                max: z.to_string(),
+            },
+        )),
         _ => Ok(()),
     }
 }

@@ -158,6 +158,7 @@ fn bad_rules_are_refused_with_where_and_why() {
         let e = rules::parse(text).expect_err(text);
         assert_eq!(e.path, path, "{text}: {e}");
         assert!(!e.message.is_empty());
+        assert_eq!(e.message, e.fault.english(), "{text}");
     }
 }
 

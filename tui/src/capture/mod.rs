@@ -19,3 +19,4 @@ pub mod progress;
 pub mod queue;
 pub mod session;
 pub mod upload;
+pub mod verify;

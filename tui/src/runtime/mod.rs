@@ -341,6 +341,38 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
             .await,
             cmid,
         },
+        Cmd::SaveProgramme {
+            cmid,
+            edit,
+            active,
+            input,
+        } => Reply::ProgrammeSaved {
+            result: assistance::save_programme(client, cmid.clone(), edit, active, input).await,
+            cmid,
+        },
+        Cmd::Assess {
+            cmid,
+            programme_id,
+            household,
+        } => Reply::Assessed {
+            result: assistance::assess(client, cmid.clone(), programme_id, household).await,
+            cmid,
+        },
+        Cmd::PlanList {
+            cmid,
+            target,
+            households,
+        } => Reply::Planned {
+            result: assistance::plan(client, cmid.clone(), target, households).await,
+            cmid,
+        },
+        Cmd::CheckBiometrics {
+            cmid,
+            individual_id,
+        } => Reply::BiometricChecked {
+            result: assistance::check_biometrics(client, individual_id).await,
+            cmid,
+        },
         Cmd::ProtectionCases { list, page } => Reply::ProtectionCases {
             seq: page.seq,
             page: page.page,

@@ -5,6 +5,12 @@
 //! registered to them). The `clientMutationId` is kept until the number changes, so a retry
 //! after a timeout records once; a refusal (another site served the household a moment ago,
 //! a number that matches no document) keeps the form and says why.
+//!
+//! Where the workstation has a trusted scanner, `b` checks the focal point by their fingers
+//! instead: they are captured and compared 1:1 with their enrolment (`verifyIdentity`), and a
+//! match is recorded as a BIOMETRIC distribution; no match, or no capture, says why and records
+//! nothing. `a` adds households to the list (by group number; the list's version is sent), and
+//! says what became of each.
 
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -12,12 +18,13 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::distributions::amount;
+use super::assistance_plan::{PlanForm, amount, note_line};
 use super::protection::pick;
+use super::simple_form::SimpleForm;
 use super::{Nav, Outcome, Screen};
 use crate::api::ApiError;
-use crate::i18n::{self, KeyHelp, Lang};
-use crate::msg::{Cmd, ListData};
+use crate::i18n::{self, Lang};
+use crate::msg::{Cmd, HouseholdNote, ListData, PlannedList};
 use crate::widgets::{
     TextInput, bold, cell, dim, ellipsis, error, local_time, split_hint, submit_key,
 };
@@ -36,6 +43,26 @@ pub struct VerifyForm {
     pub error: Option<ApiError>,
 }
 
+/// A recipient checked by their fingers.
+#[derive(Debug, Clone, Default)]
+pub struct BioCheck {
+    /// Index of the household in the list.
+    pub entry: usize,
+    /// Of the capture and `verifyIdentity` under way.
+    pub check_cmid: String,
+    /// Of `recordDistribution`, once the fingers matched.
+    pub record_cmid: Option<String>,
+    /// The fingers did not match the enrolment.
+    pub no_match: bool,
+    pub error: Option<ApiError>,
+}
+
+impl BioCheck {
+    fn busy(&self) -> bool {
+        self.error.is_none() && !self.no_match
+    }
+}
+
 /// One distribution list.
 #[derive(Debug, Clone, Default)]
 pub struct DistributionListState {
@@ -48,6 +75,14 @@ pub struct DistributionListState {
     pub form: Option<VerifyForm>,
     /// The household just served, said once above the list.
     pub served: Option<String>,
+    /// A check of the recipient's fingers under way or just failed.
+    pub bio: Option<BioCheck>,
+    /// Households may be checked by their fingers: the workstation has a trusted scanner.
+    pub scanner: bool,
+    /// The form adding households.
+    pub add: Option<PlanForm>,
+    /// What became of the households last sent to the list, said above it.
+    pub planned: Vec<HouseholdNote>,
 }
 
 impl DistributionListState {
@@ -56,9 +91,17 @@ impl DistributionListState {
         *self = Self {
             id,
             seq: self.seq,
+            scanner: self.scanner,
             ..Self::default()
         };
         vec![self.load()]
+    }
+
+    /// Opens a list just created, saying what became of the households sent to it.
+    pub fn open_planned(&mut self, id: String, households: Vec<HouseholdNote>) -> Vec<Cmd> {
+        let cmds = self.open(id);
+        self.planned = households;
+        cmds
     }
 
     fn load(&mut self) -> Cmd {
@@ -72,7 +115,12 @@ impl DistributionListState {
 
     /// Whether printable keys are typed into the form.
     pub fn typing(&self) -> bool {
-        self.form.is_some()
+        self.form.is_some() || self.add.is_some() || self.bio.is_some()
+    }
+
+    /// Whether a form or a check is open (its keys are its own).
+    pub fn form_open(&self) -> bool {
+        self.typing()
     }
 
     pub fn reply(&mut self, seq: u64, result: Result<Box<ListData>, ApiError>) {
@@ -90,12 +138,97 @@ impl DistributionListState {
         }
     }
 
+    /// The answer to `addToDistributionList`: what became of each household, and the list
+    /// read again.
+    pub fn planned_reply(
+        &mut self,
+        cmid: &str,
+        result: Result<PlannedList, ApiError>,
+    ) -> Option<Outcome> {
+        let add = self
+            .add
+            .as_mut()
+            .filter(|f| f.form.cmid.as_deref() == Some(cmid))?;
+        match result {
+            Ok(p) => {
+                self.add = None;
+                self.planned = p.households;
+                Some(Outcome::send(vec![self.load()]))
+            }
+            Err(e) => {
+                let conflict = matches!(e, ApiError::Conflict(_));
+                add.form.refused(e);
+                if conflict {
+                    // Someone added meanwhile: the list and its version are read again, and
+                    // the next send goes with them.
+                    self.add = None;
+                    return Some(Outcome::send(vec![self.load()]));
+                }
+                Some(Outcome::changed(true))
+            }
+        }
+    }
+
+    /// The answer to the capture and `verifyIdentity`: a match records the distribution.
+    pub fn biometric_reply(
+        &mut self,
+        cmid: &str,
+        result: Result<bool, ApiError>,
+    ) -> Option<Outcome> {
+        let bio = self.bio.as_mut().filter(|b| b.check_cmid == cmid)?;
+        match result {
+            Ok(true) => {
+                let (list_id, entry) = self
+                    .data
+                    .as_ref()
+                    .and_then(|d| d.entries.get(bio.entry).map(|e| (d.id.clone(), e.clone())))?;
+                let recipient_id = entry.focal_point_id?;
+                let record = bio
+                    .record_cmid
+                    .get_or_insert_with(|| uuid::Uuid::now_v7().to_string())
+                    .clone();
+                Some(Outcome::send(vec![Cmd::Distribute {
+                    cmid: record,
+                    list_id,
+                    group_id: entry.group_id,
+                    recipient_id,
+                    document_number: None,
+                }]))
+            }
+            Ok(false) => {
+                bio.no_match = true;
+                Some(Outcome::changed(true))
+            }
+            Err(e) => {
+                bio.error = Some(e);
+                Some(Outcome::changed(true))
+            }
+        }
+    }
+
     /// The answer to `recordDistribution`; None when it is not this form's.
     pub fn distributed_reply(
         &mut self,
         cmid: &str,
         result: Result<String, ApiError>,
     ) -> Option<Outcome> {
+        if let Some(bio) = self
+            .bio
+            .as_mut()
+            .filter(|b| b.record_cmid.as_deref() == Some(cmid))
+        {
+            return Some(match result {
+                Ok(_) => {
+                    let entry = bio.entry;
+                    self.bio = None;
+                    self.served_now(entry)
+                }
+                Err(e) => {
+                    bio.error = Some(e);
+                    Outcome::changed(true)
+                }
+            });
+        }
         let form = self.form.as_mut()?;
         if form.cmid.as_deref() != Some(cmid) {
             return None;
@@ -105,12 +238,7 @@ impl DistributionListState {
             Ok(_) => {
                 let entry = form.entry;
                 self.form = None;
-                self.served = self
-                    .data
-                    .as_ref()
-                    .and_then(|d| d.entries.get(entry))
-                    .map(|e| e.group_number.clone());
-                Some(Outcome::send(vec![self.load()]))
+                Some(self.served_now(entry))
             }
             Err(e) => {
                 form.error = Some(e);
@@ -119,9 +247,119 @@ impl DistributionListState {
         }
     }
 
-    pub fn key(&mut self, key: KeyEvent) -> Outcome {
+    /// Household `entry` was served: said above the list, which is read again.
+    fn served_now(&mut self, entry: usize) -> Outcome {
+        self.served = self
+            .data
+            .as_ref()
+            .and_then(|d| d.entries.get(entry))
+            .map(|e| e.group_number.clone());
+        self.planned.clear();
+        Outcome::send(vec![self.load()])
+    }
+
+    /// The household chosen, when it may be served: not yet served, with someone to collect.
+    fn servable(&self) -> Option<(usize, String)> {
+        self.data
+            .as_ref()
+            .and_then(|d| d.entries.get(self.selected))
+            .filter(|e| e.distribution.is_none())
+            .and_then(|e| e.focal_point_id.clone())
+            .map(|id| (self.selected, id))
+    }
+
+    /// Starts a check of the chosen household's recipient by their fingers.
+    fn check_fingers(&mut self, entry: usize, individual_id: String) -> Outcome {
+        let cmid = uuid::Uuid::now_v7().to_string();
+        self.served = None;
+        self.bio = Some(BioCheck {
+            entry,
+            check_cmid: cmid.clone(),
+            ..BioCheck::default()
+        });
+        Outcome::send(vec![Cmd::CheckBiometrics {
+            cmid,
+            individual_id,
+        }])
+    }
+
+    fn bio_key(&mut self, key: KeyEvent) -> Outcome {
+        let Some(bio) = self.bio.as_mut() else {
+            return Outcome::none();
+        };
+        if bio.busy() {
+            // The capture runs on the scanner; its answer closes or keeps the check.
+            return Outcome::none();
+        }
+        match key.code {
+            KeyCode::Esc => {
+                self.bio = None;
+                Outcome::changed(true)
+            }
+            KeyCode::Enter if bio.record_cmid.is_some() && !bio.no_match => {
+                // The fingers matched and recording failed: record again, under the same id.
+                bio.error = None;
+                let check = bio.check_cmid.clone();
+                self.biometric_reply(&check, Ok(true))
+                    .unwrap_or_else(Outcome::none)
+            }
+            KeyCode::Enter => {
+                let entry = bio.entry;
+                match self
+                    .data
+                    .as_ref()
+                    .and_then(|d| d.entries.get(entry))
+                    .and_then(|e| e.focal_point_id.clone())
+                {
+                    Some(id) => self.check_fingers(entry, id),
+                    None => Outcome::none(),
+                }
+            }
+            _ => Outcome::none(),
+        }
+    }
+
+    fn add_key(&mut self, key: KeyEvent) -> Outcome {
+        let Some(add) = self.add.as_mut() else {
+            return Outcome::none();
+        };
+        match add.key(key) {
+            None => {
+                self.add = None;
+                Outcome::changed(true)
+            }
+            Some(Ok(cmd)) => Outcome::send(vec![cmd]),
+            Some(Err(changed)) => Outcome::changed(changed),
+        }
+    }
+
+    pub fn key(&mut self, key: KeyEvent, lang: Lang) -> Outcome {
+        if self.bio.is_some() {
+            return self.bio_key(key);
+        }
+        if self.add.is_some() {
+            return self.add_key(key);
+        }
         if self.form.is_some() {
             return self.form_key(key);
+        }
+        match key.code {
+            KeyCode::Char('b') if self.scanner => {
+                return match self.servable() {
+                    Some((entry, id)) => self.check_fingers(entry, id),
+                    None => Outcome::none(),
+                };
+            }
+            KeyCode::Char('a') => {
+                let Some(d) = self.data.as_ref() else {
+                    return Outcome::none();
+                };
+                self.served = None;
+                self.planned.clear();
+                self.add = Some(PlanForm::add_to_list(lang, d.id.clone(), d.version));
+                return Outcome::changed(true);
+            }
+            _ => {}
         }
         let count = self.data.as_ref().map_or(0, |d| d.entries.len());
         match key.code {
@@ -196,7 +434,7 @@ impl DistributionListState {
                 list_id,
                 group_id: entry.group_id,
                 recipient_id,
-                document_number: form.document.value.trim().to_string(),
+                document_number: Some(form.document.value.trim().to_string()),
             }]);
         }
         if !form.sending && form.document.edit(&key) {
@@ -208,29 +446,40 @@ impl DistributionListState {
         Outcome::none()
     }
 
-    pub fn help(&self, lang: Lang) -> &'static [KeyHelp] {
-        match (lang, self.form.is_some()) {
+    pub fn help(&self, lang: Lang) -> Vec<(String, String)> {
+        if self.add.is_some() {
+            return SimpleForm::help(lang);
+        }
+        let keys: &[(&str, &str)] = match (lang, self.form.is_some() || self.bio.is_some()) {
             (Lang::Es, false) => &[
                 ("↑↓", "elegir un hogar"),
-                ("Enter", "verificar y registrar la entrega"),
+                ("Enter", "verificar el documento y registrar la entrega"),
+                ("b", "verificar las huellas y registrar (con lector)"),
+                ("a", "añadir hogares a la lista"),
                 ("g", "volver a leer"),
                 ("Esc", "volver"),
             ],
             (Lang::En, false) => &[
                 ("↑↓", "choose a household"),
-                ("Enter", "verify and record the distribution"),
+                ("Enter", "check the document and record the distribution"),
+                ("b", "check the fingers and record (with a scanner)"),
+                ("a", "add households to the list"),
                 ("g", "read again"),
                 ("Esc", "back"),
             ],
             (Lang::Es, true) => &[
-                ("Enter Ctrl-S", "registrar la entrega"),
+                ("Enter Ctrl-S", "registrar la entrega (o reintentar)"),
                 ("Esc", "cancelar"),
             ],
             (Lang::En, true) => &[
-                ("Enter Ctrl-S", "record the distribution"),
+                ("Enter Ctrl-S", "record the distribution (or try again)"),
                 ("Esc", "cancel"),
             ],
-        }
+        };
+        keys.iter()
+            .filter(|(k, _)| self.scanner || *k != "b")
+            .map(|(k, d)| (k.to_string(), d.to_string()))
+            .collect()
     }
 
     pub fn draw(&self, lang: Lang, frame: &mut Frame, area: Rect) {
@@ -268,6 +517,12 @@ impl DistributionListState {
                 ),
                 bold(),
             ));
+        }
+        for n in &self.planned {
+            lines.push(Line::raw(ellipsis(
+                &note_line(n, lang),
+                usize::from(body.width),
+            )));
         }
         lines.push(Line::styled(
             format!(
@@ -327,11 +582,20 @@ impl DistributionListState {
         frame.render_widget(Paragraph::new(lines), body);
         frame.render_widget(
             Line::styled(
-                pick(
-                    lang,
-                    " Enter verifica y entrega · g vuelve a leer · Esc vuelve · ? ayuda",
-                    " Enter verifies and records · g read again · Esc back · ? help",
-                ),
+                match (lang, self.scanner) {
+                    (Lang::Es, false) => {
+                        " Enter verifica y entrega · a añadir hogares · g releer · Esc · ? ayuda"
+                    }
+                    (Lang::En, false) => {
+                        " Enter verifies and records · a add households · g reload · Esc · ? help"
+                    }
+                    (Lang::Es, true) => {
+                        " Enter documento · b huellas · a añadir · g releer · Esc · ? ayuda"
+                    }
+                    (Lang::En, true) => {
+                        " Enter document · b fingers · a add · g reload · Esc · ? help"
+                    }
+                },
                 dim(),
             ),
             hint,
@@ -339,6 +603,87 @@ impl DistributionListState {
         if let Some(form) = &self.form {
             self.draw_form(form, lang, frame, body);
         }
+        if let Some(bio) = &self.bio {
+            self.draw_bio(bio, lang, frame, body);
+        }
+        if let Some(add) = &self.add {
+            add.draw(lang, frame, body);
+        }
+    }
+
+    fn draw_bio(&self, bio: &BioCheck, lang: Lang, frame: &mut Frame, body: Rect) {
+        let Some(entry) = self.data.as_ref().and_then(|d| d.entries.get(bio.entry)) else {
+            return;
+        };
+        let mut lines = vec![Line::raw(format!(
+            "{}: {} · {}",
+            pick(lang, "Hogar", "Household"),
+            entry.group_number,
+            entry.focal_point_name.as_deref().unwrap_or("—")
+        ))];
+        if bio.no_match {
+            lines.push(Line::styled(
+                pick(
+                    lang,
+                    "Las huellas no coinciden con las registradas de esta persona: no se registró nada.",
+                    "The fingers do not match this person's enrolment: nothing was recorded.",
+                ),
+                error(),
+            ));
+        } else if let Some(e) = &bio.error {
+            lines.push(Line::styled(i18n::text(lang).error(e), error()));
+        } else if bio.record_cmid.is_some() {
+            lines.push(Line::styled(
+                pick(
+                    lang,
+                    "Huellas verificadas. Registrando la entrega…",
+                    "Fingers verified. Recording the distribution…",
+                ),
+                bold(),
+            ));
+        } else {
+            lines.push(Line::styled(
+                pick(
+                    lang,
+                    "Pida a la persona que ponga los dedos en el lector…",
+                    "Ask the person to place their fingers on the scanner…",
+                ),
+                bold(),
+            ));
+        }
+        lines.push(Line::styled(
+            if bio.busy() {
+                pick(
+                    lang,
+                    "Esperando al lector y al servidor",
+                    "Waiting for the scanner and the server",
+                )
+            } else {
+                pick(
+                    lang,
+                    "Enter reintenta · Esc cancela",
+                    "Enter tries again · Esc cancels",
+                )
+            },
+            dim(),
+        ));
+        let height = (lines.len() as u16 + 2).min(body.height);
+        let area = Rect {
+            x: body.x,
+            y: body.y + body.height.saturating_sub(height),
+            width: body.width,
+            height,
+        };
+        frame.render_widget(Clear, area);
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .block(Block::bordered().title(format!(
+                    " {} ",
+                    pick(lang, "Verificar por huellas", "Verify by fingers")
+                ))),
+            area,
+        );
     }
 
     fn draw_form(&self, form: &VerifyForm, lang: Lang, frame: &mut Frame, body: Rect) {

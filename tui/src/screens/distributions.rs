@@ -2,7 +2,10 @@
 //! module): today's distribution lists by site, with how many households each plans and how
 //! many were served. Enter opens a list; `p` shows the programmes with their eligibility rules
 //! in words; `c` the reconciliation (planned against distributed, per site) of the chosen
-//! list's programme and cycle, ←→ changing the cycle.
+//! list's programme and cycle, ←→ changing the cycle. Among the programmes the staff plan
+//! (`assistance_plan`): `n` a new programme, `e` changes the chosen one, `a` assesses a
+//! household against it (its explanation shown), `l` opens a list for a site and date and
+//! shows it.
 
 use amparo_domain::assistance::rules;
 use ratatui::Frame;
@@ -11,11 +14,13 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use super::assistance_plan::{PlanForm, amount, note_line};
 use super::protection::pick;
+use super::simple_form::SimpleForm;
 use super::{Nav, Outcome};
 use crate::api::ApiError;
-use crate::i18n::{self, KeyHelp, Lang};
-use crate::msg::{Cmd, DayList, ProgrammeRow, SiteRow};
+use crate::i18n::{self, Lang};
+use crate::msg::{Cmd, DayList, HouseholdNote, PlannedList, ProgrammeRow, SiteRow};
 use crate::widgets::{bold, cell, dim, ellipsis, error, split_hint};
 
 /// What the screen shows.
@@ -54,6 +59,20 @@ pub struct DistributionsState {
     pub seq: u64,
     pub loading: bool,
     pub error: Option<ApiError>,
+    /// A planning form open over the programmes.
+    pub form: Option<PlanForm>,
+    /// What the last planning did, said once above the programmes: a programme saved, a
+    /// household's assessment.
+    pub note: Option<Note>,
+}
+
+/// What the last planning did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// A programme created or changed.
+    Saved,
+    /// A household assessed.
+    Assessed(HouseholdNote),
 }
 
 /// A programme's kind in words.
@@ -61,15 +80,6 @@ pub fn kind_name(kind: &str, lang: Lang) -> &'static str {
     match kind {
         "CASH" => pick(lang, "efectivo", "cash"),
         _ => pick(lang, "en especie", "in kind"),
-    }
-}
-
-/// An amount without a useless fraction: 120, 2.5.
-pub fn amount(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.2}")
     }
 }
 
@@ -151,10 +161,126 @@ impl DistributionsState {
     fn show(&mut self, view: View) -> Outcome {
         self.view = view;
         self.error = None;
+        self.note = None;
         Outcome::send(vec![self.load()])
     }
 
-    pub fn key(&mut self, key: KeyEvent) -> Outcome {
+    /// Whether printable keys are typed into a form.
+    pub fn typing(&self) -> bool {
+        self.form.is_some()
+    }
+
+    fn form_key(&mut self, key: KeyEvent) -> Outcome {
+        let Some(form) = self.form.as_mut() else {
+            return Outcome::none();
+        };
+        match form.key(key) {
+            None => {
+                self.form = None;
+                Outcome::changed(true)
+            }
+            Some(Ok(cmd)) => Outcome::send(vec![cmd]),
+            Some(Err(changed)) => Outcome::changed(changed),
+        }
+    }
+
+    /// Opens a planning form over the programmes.
+    fn open_form(&mut self, form: PlanForm) -> Outcome {
+        self.note = None;
+        self.form = Some(form);
+        Outcome::changed(true)
+    }
+
+    /// The form waiting for the answer to `cmid`, if any.
+    fn form_of(&mut self, cmid: &str) -> Option<&mut PlanForm> {
+        self.form
+            .as_mut()
+            .filter(|f| f.form.cmid.as_deref() == Some(cmid))
+    }
+
+    /// The answer to `createAssistanceProgramme` or `updateAssistanceProgramme`.
+    pub fn saved_reply(&mut self, cmid: &str, result: Result<String, ApiError>) -> Option<Outcome> {
+        let form = self.form_of(cmid)?;
+        match result {
+            Ok(_) => {
+                self.form = None;
+                self.note = Some(Note::Saved);
+                Some(Outcome::send(vec![self.load()]))
+            }
+            Err(e) => {
+                let conflict = matches!(e, ApiError::Conflict(_));
+                form.form.refused(e);
+                // Someone changed it meanwhile: what they saved is read under the form.
+                Some(if conflict {
+                    Outcome::send(vec![self.load()])
+                } else {
+                    Outcome::changed(true)
+                })
+            }
+        }
+    }
+
+    /// The answer to `assessEligibility`.
+    pub fn assessed_reply(
+        &mut self,
+        cmid: &str,
+        result: Result<HouseholdNote, ApiError>,
+    ) -> Option<Outcome> {
+        let form = self.form_of(cmid)?;
+        match result {
+            Ok(n) => {
+                self.form = None;
+                self.note = Some(Note::Assessed(n));
+            }
+            Err(e) => form.form.refused(e),
+        }
+        Some(Outcome::changed(true))
+    }
+
+    /// The answer to `createDistributionList`: the new list is shown, with what became of the
+    /// households sent.
+    pub fn planned_reply(
+        &mut self,
+        cmid: &str,
+        result: Result<PlannedList, ApiError>,
+    ) -> Option<Outcome> {
+        let form = self.form_of(cmid)?;
+        match result {
+            Ok(p) => {
+                self.form = None;
+                Some(Outcome::go(Nav::PlannedList {
+                    id: p.list_id,
+                    households: p.households,
+                }))
+            }
+            Err(e) => {
+                form.form.refused(e);
+                Some(Outcome::changed(true))
+            }
+        }
+    }
+
+    pub fn key(&mut self, key: KeyEvent, lang: Lang) -> Outcome {
+        if self.form.is_some() {
+            return self.form_key(key);
+        }
+        let chosen = self.programmes.get(self.selected_programme).cloned();
+        match (self.view, key.code, chosen) {
+            (View::Programmes, KeyCode::Char('n'), _) => {
+                return self.open_form(PlanForm::new_programme(lang));
+            }
+            (View::Programmes, KeyCode::Char('e'), Some(p)) => {
+                return self.open_form(PlanForm::edit_programme(lang, &p));
+            }
+            (View::Programmes, KeyCode::Char('a'), Some(p)) => {
+                return self.open_form(PlanForm::assess(lang, &p));
+            }
+            (View::Programmes, KeyCode::Char('l'), Some(p)) if p.active => {
+                let today = crate::widgets::office().now().date();
+                return self.open_form(PlanForm::new_list(lang, &p, today));
+            }
+            _ => {}
+        }
         match (self.view, key.code) {
             (_, KeyCode::Char('g')) => Outcome::send(vec![self.load()]),
             (View::Day, KeyCode::Char('p')) => self.show(View::Programmes),
@@ -228,25 +354,51 @@ impl DistributionsState {
         }
     }
 
-    pub fn help(lang: Lang) -> &'static [KeyHelp] {
-        match lang {
-            Lang::Es => &[
+    pub fn help(&self, lang: Lang) -> Vec<(String, String)> {
+        if self.form.is_some() {
+            return SimpleForm::help(lang);
+        }
+        let keys: &[(&str, &str)] = match (lang, self.view) {
+            (Lang::Es, View::Programmes) => &[
+                ("↑↓", "elegir un programa"),
+                ("n", "nuevo programa"),
+                ("e", "cambiar el programa"),
+                ("a", "evaluar un hogar"),
+                ("l", "nueva lista de distribución"),
+                ("c Enter", "conciliación del programa"),
+                ("Esc d", "volver a las distribuciones del día"),
+                ("g", "volver a leer"),
+            ],
+            (Lang::En, View::Programmes) => &[
+                ("↑↓", "choose a programme"),
+                ("n", "new programme"),
+                ("e", "change the programme"),
+                ("a", "assess a household"),
+                ("l", "new distribution list"),
+                ("c Enter", "reconciliation of the programme"),
+                ("Esc d", "back to the day's distributions"),
+                ("g", "read again"),
+            ],
+            (Lang::Es, _) => &[
                 ("↑↓ Enter", "elegir y abrir una lista"),
-                ("p", "programas y sus criterios"),
+                ("p", "programas: criterios, planificación"),
                 ("c", "conciliación del programa y ciclo"),
                 ("←→", "ciclo (en la conciliación)"),
                 ("Esc d", "volver a las distribuciones del día"),
                 ("g", "volver a leer"),
             ],
-            Lang::En => &[
+            (Lang::En, _) => &[
                 ("↑↓ Enter", "choose and open a list"),
-                ("p", "programmes and their criteria"),
+                ("p", "programmes: criteria, planning"),
                 ("c", "reconciliation of programme and cycle"),
                 ("←→", "cycle (in the reconciliation)"),
                 ("Esc d", "back to the day's distributions"),
                 ("g", "read again"),
             ],
-        }
+        };
+        keys.iter()
+            .map(|(k, d)| (k.to_string(), d.to_string()))
+            .collect()
     }
 
     pub fn draw(&self, lang: Lang, frame: &mut Frame, area: Rect) {
@@ -268,8 +420,8 @@ impl DistributionsState {
             ),
             View::Programmes => pick(
                 lang,
-                " c conciliación · Esc vuelve · g vuelve a leer · ? ayuda",
-                " c reconciliation · Esc back · g read again · ? help",
+                " n nuevo · e cambiar · a evaluar · l lista · c conciliación · Esc · ? ayuda",
+                " n new · e change · a assess · l list · c reconciliation · Esc · ? help",
             ),
             View::Reconciliation => pick(
                 lang,
@@ -278,6 +430,9 @@ impl DistributionsState {
             ),
         };
         frame.render_widget(Line::styled(words, dim()), hint);
+        if let Some(form) = &self.form {
+            form.draw(lang, frame, body);
+        }
     }
 
     fn day_lines(&self, lang: Lang, body: Rect) -> Vec<Line<'static>> {
@@ -341,6 +496,14 @@ impl DistributionsState {
             pick(lang, "Programas de asistencia", "Assistance programmes"),
             bold(),
         ))];
+        match &self.note {
+            Some(Note::Saved) => lines.push(Line::styled(
+                pick(lang, "Programa guardado.", "Programme saved."),
+                bold(),
+            )),
+            Some(Note::Assessed(n)) => lines.push(Line::styled(note_line(n, lang), bold())),
+            None => {}
+        }
         if self.programmes.is_empty() && !self.loading && self.error.is_none() {
             lines.push(Line::styled(
                 pick(lang, "  Ningún programa.", "  No programme."),

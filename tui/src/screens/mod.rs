@@ -4,12 +4,14 @@
 //! and carries the outcomes out.
 //!
 //! To add a screen: a module here with its state, `key`, its replies, `draw`, its `help` and
-//! its words (`<screen>/texts.rs`); a [`Screen`] variant; its field in [`Screens`]; and the arms
-//! in `app.rs` (`on_key`, `screen_reply`, a [`Nav`] if other screens open it) and `view.rs`
-//! (`draw_body`, `screen_name`, `screen_keys`).
+//! its words (`<screen>/texts.rs`); a [`Screen`] variant; its field in [`Screens`]; a row of
+//! the navigation table (`nav.rs`) if a function key opens it; and the arms in `app.rs`
+//! (`on_key`, `screen_reply`, a [`Nav`] if other screens open it) and `view.rs` (`draw_body`,
+//! `screen_name`, `screen_keys`).
 
 pub mod action_form;
 pub mod admin;
+pub mod assistance_plan;
 pub mod case;
 pub mod cases;
 pub mod decide_form;
@@ -181,6 +183,11 @@ pub enum Nav {
     ProtectionIntake(String),
     /// One distribution list.
     DistributionList(String),
+    /// A list just created, with what became of the households sent to it.
+    PlannedList {
+        id: String,
+        households: Vec<crate::msg::HouseholdNote>,
+    },
     /// The unit's statistics, above the current screen.
     Statistics,
     /// Data quality, above the current screen.
