@@ -123,11 +123,12 @@ pub fn scale(db: &Database, n: u64, progress: bool) -> Result<ScaleSummary> {
     // A different seed after every earlier load, so a second run adds other families.
     let seed = 0x416d_7061_726f ^ first_individual as u64;
     let generated_at = now();
-    // Into an empty registry, secondary indexes are built once after the load rather than
-    // kept up to date row by row; a live registry keeps its indexes throughout.
+    // Into an empty registry (or one holding only the demo world), secondary indexes are built
+    // once after the load rather than kept up to date row by row; a live registry keeps its
+    // indexes throughout.
     let deferred = {
         let mut conn = db.conn()?;
-        DeferredIndexes::set_aside(&mut conn)?
+        DeferredIndexes::set_aside(&mut conn, n)?
     };
     let loaded = std::thread::scope(|s| -> Result<()> {
         let (tx, rx) = sync_channel::<Result<Batch>>(1);

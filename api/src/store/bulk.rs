@@ -478,12 +478,23 @@ const LOADED_TABLES: [&str; 14] = [
     "change_feed",
 ];
 
-/// Secondary indexes set aside for a bulk load into an empty registry, to be built again
-/// once the rows are in (one sort per index instead of one insert per row and index).
+/// Secondary indexes set aside for a bulk load into an empty (or nearly empty) registry, to be
+/// built again once the rows are in (one sort per index instead of one insert per row and
+/// index).
 #[derive(Debug, Default)]
 pub struct DeferredIndexes {
     /// `(name, definition)` as `pg_get_indexdef` gives them.
     indexes: Vec<(String, String)>,
+}
+
+/// The most individuals a registry may hold for a bulk load to set its indexes aside: a demo
+/// world (a few hundred people), never a registry in use.
+pub const NEARLY_EMPTY: i64 = 1_000;
+
+#[derive(QueryableByName)]
+struct Held {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
 }
 
 #[derive(QueryableByName)]
@@ -495,18 +506,23 @@ struct IndexDef {
 }
 
 impl DeferredIndexes {
-    /// On PostgreSQL with no individual yet, drops the secondary indexes of the loaded tables
-    /// (never a primary key or an index behind a constraint) and remembers them; anywhere else
-    /// changes nothing, so a load into a live registry keeps every index as it is.
-    pub fn set_aside(conn: &mut DbConn) -> Result<Self> {
+    /// On PostgreSQL, when the registry holds at most [`NEARLY_EMPTY`] individuals (none, or a
+    /// demo world seeded first to have its users) and `loading` is at least a hundred times
+    /// that, drops the secondary indexes of the loaded tables (never a primary key or an index
+    /// behind a constraint) and remembers them; anywhere else changes nothing, so a load into a
+    /// live registry keeps every index as it is.
+    pub fn set_aside(conn: &mut DbConn, loading: u64) -> Result<Self> {
         let DbConn::Pg(c) = conn else {
             return Ok(Self::default());
         };
-        let empty: bool = diesel::select(diesel::dsl::not(diesel::dsl::exists(
-            individuals::table.select(individuals::id),
-        )))
-        .get_result(c)?;
-        if !empty {
+        // Counts no further than the bound, so a large registry is not scanned to learn it is.
+        let held: i64 = diesel::sql_query(format!(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM individuals LIMIT {}) AS held",
+            NEARLY_EMPTY + 1
+        ))
+        .get_result::<Held>(c)?
+        .n;
+        if held > NEARLY_EMPTY || (held as u64).saturating_mul(100) > loading {
             return Ok(Self::default());
         }
         let tables = LOADED_TABLES
