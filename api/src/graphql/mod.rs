@@ -13,6 +13,7 @@ pub mod exports;
 pub mod imports;
 pub mod inputs;
 pub mod mutation;
+pub mod nodes;
 pub mod prereg;
 pub mod protection;
 pub mod query;
@@ -44,6 +45,7 @@ pub struct QueryRoot(
     resettlement::ResettlementQuery,
     sharing::SharingQuery,
     exports::ExportQuery,
+    nodes::NodeQuery,
 );
 
 /// Writes. Every mutation is idempotent by clientMutationId; every update checks the version read.
@@ -60,6 +62,7 @@ pub struct MutationRoot(
     resettlement::ResettlementMutation,
     sharing::SharingMutation,
     exports::ExportMutation,
+    nodes::NodeMutation,
 );
 
 /// The API's schema type.
