@@ -49,11 +49,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log "seeding $N individuals into $AMPARO_DATABASE_URL"
 "$BIN" migrate >/dev/null
-"$BIN" seed --individuals "$N" >/dev/null
-echo "bench-clerk-password-1" | "$BIN" user add bench.clerk --unit DPIN --office "$OFFICE" \
-    --roles registration_clerk --password-stdin >/dev/null
+# A central seeded by an earlier run in the same OUT is used again (seeding takes minutes).
+if [ "$(sqlite3 "$OUT/central.db" "SELECT COUNT(*) FROM individuals" 2>/dev/null || echo 0)" -lt "$N" ]; then
+    log "seeding $N individuals into $AMPARO_DATABASE_URL"
+    "$BIN" seed --individuals "$N" >/dev/null
+fi
+if [ "$(sqlite3 "$OUT/central.db" "SELECT COUNT(*) FROM users WHERE username = 'bench.clerk'")" = 0 ]; then
+    echo "bench-clerk-password-1" | "$BIN" user add bench.clerk --unit DPIN --office "$OFFICE" \
+        --role registration_clerk --password-stdin >/dev/null
+fi
+rm -rf "$OUT/node1" "$OUT/node2" "$OUT/node1.key" "$OUT/node2.key"
 
 "$THINLINK" up "$PROFILE" --duration 3600
 rx() { ip -n amp-cw -s link show lk0 | awk '/RX:/{getline; print $1}'; }
