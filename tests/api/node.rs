@@ -179,7 +179,7 @@ async fn first_sync_brings_exactly_the_office_scope(t: TestDb) {
 }
 
 async fn offline_work_arrives_once_with_final_numbers(t: TestDb) {
-    use crate::workflow::{open_case, user_id};
+    use crate::workflow::{open_case, user_id, working_slot};
     world(&t.db);
     let central = amparo_tests::start(&t.db, AuthConfig::default()).await;
     let (node, node_id) = enrolled(&central).await;
@@ -212,6 +212,14 @@ async fn offline_work_arrives_once_with_final_numbers(t: TestDb) {
         "decideAdmissibility",
         "DecideAdmissibilityInput",
         json!({ "admissible": true }),
+    )
+    .await;
+    case.ok(
+        &ns,
+        &clerk,
+        "scheduleInterview",
+        "ScheduleInterviewInput",
+        json!({ "at": working_slot(1, 15), "officerId": officer_id }),
     )
     .await;
     let p = case
@@ -248,7 +256,7 @@ async fn offline_work_arrives_once_with_final_numbers(t: TestDb) {
             json!({}),
         )
         .await;
-    assert_eq!(status["data"]["syncStatus"]["waiting"], 5, "{status}");
+    assert_eq!(status["data"]["syncStatus"]["waiting"], 6, "{status}");
     assert_eq!(status["data"]["fieldNode"]["node"], true, "{status}");
     let err = client::sync_once(&node.db, &|_| {})
         .await
@@ -273,9 +281,9 @@ async fn offline_work_arrives_once_with_final_numbers(t: TestDb) {
         .db
         .write_blocking(|c| sync::outbox(c, 100))
         .expect("outbox");
-    assert_eq!(outbox.len(), 5);
+    assert_eq!(outbox.len(), 6);
     let r = client::sync_once(&node.db, &|_| {}).await.expect("sync");
-    assert!(r.complete && r.pushed == 5 && r.conflicts == 0, "{r:?}");
+    assert!(r.complete && r.pushed == 6 && r.conflicts == 0, "{r:?}");
     let names = family_names(&t.db);
     assert_eq!(
         names.iter().filter(|n| n.starts_with("Sinlínea:")).count(),
@@ -341,7 +349,7 @@ async fn offline_work_arrives_once_with_final_numbers(t: TestDb) {
         .await
         .expect("push");
     let reply: Value = again.json().await.expect("reply");
-    for i in 0..5 {
+    for i in 0..6 {
         assert_eq!(reply["results"][i][1], "applied", "{reply}");
     }
     assert_eq!(count_rows(&t.db, "individuals"), before);
