@@ -289,6 +289,11 @@ pub async fn start_with_http(db: &Database, config: AuthConfig, http: HttpConfig
     launch(Arc::new(AppState::new(db.clone(), config, api)), http).await
 }
 
+/// Starts the real server on a state made by the caller (a field node's, say).
+pub async fn launch_state(state: Arc<AppState>, http: HttpConfig) -> TestServer {
+    launch(state, http).await
+}
+
 async fn launch(state: Arc<AppState>, http: HttpConfig) -> TestServer {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -13,6 +13,7 @@ pub mod export;
 pub mod follower;
 pub mod graphql;
 pub mod import;
+pub mod node;
 pub mod preregistration;
 pub mod seed;
 pub mod server;

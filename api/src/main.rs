@@ -108,6 +108,9 @@ enum Command {
     /// A unit's statistics.
     #[command(subcommand)]
     Stats(StatsCommand),
+    /// Field nodes: an office's own server that works with no link and syncs over a thin one.
+    #[command(subcommand)]
+    Node(NodeCommand),
     /// Re-derive stored biometric templates from their ISO records: those made by an older
     /// engine algorithm (or all of them), re-sealed with the current key.
     RebuildTemplates {
@@ -117,6 +120,94 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum NodeCommand {
+    /// On central: register a node for an office and print its one-time enrolment code.
+    Enrol {
+        /// The office's code (e.g. LAG).
+        #[arg(long)]
+        office: String,
+        /// The unit's code, when several units have an office of that code.
+        #[arg(long)]
+        unit: Option<String>,
+        /// A name for people (default: "<office> node").
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// On central: list the nodes (last contact, backlog, revoked).
+    List,
+    /// On central: revoke a node; it stops syncing and wipes its personal data on next contact.
+    Revoke {
+        /// The node's id (see `node list`).
+        id: String,
+    },
+    /// On the office's machine: create the node's encrypted database in DIR, enrol it with the
+    /// code, and make the first sync.
+    Init {
+        /// Central's address, e.g. https://amparo.example.org
+        #[arg(long)]
+        central: String,
+        /// The enrolment code from `node enrol` or `registerNode`.
+        #[arg(long)]
+        code: String,
+        #[command(flatten)]
+        place: NodePlace,
+    },
+    /// Serve the same GraphQL API on AMPARO_LISTEN from the node, syncing in the background
+    /// whenever central answers.
+    Serve {
+        #[command(flatten)]
+        place: NodePlace,
+        /// Address to listen on.
+        #[arg(long, env = "AMPARO_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Seconds between sync attempts.
+        #[arg(long, default_value_t = 30)]
+        sync_seconds: u64,
+    },
+    /// Sync once now with a progress bar; exit 0 when everything went up and came down.
+    Sync {
+        #[command(flatten)]
+        place: NodePlace,
+    },
+}
+
+#[derive(Args)]
+struct NodePlace {
+    /// The node's data directory.
+    #[arg(long)]
+    data: std::path::PathBuf,
+    /// The database's key file, outside DIR (`node init` creates it, mode 0600, if absent).
+    /// Without it the key comes from a passphrase: AMPARO_NODE_PASSPHRASE, or asked.
+    #[arg(long)]
+    key_file: Option<std::path::PathBuf>,
+}
+
+impl NodePlace {
+    fn open(&self, create: bool) -> Result<Database> {
+        if create {
+            std::fs::create_dir_all(&self.data).map_err(|e| {
+                Error::config(format!("cannot create {}: {e}", self.data.display()))
+            })?;
+        } else if !amparo_api::node::key::database_path(&self.data).exists() {
+            return Err(Error::config(format!(
+                "no node in {}: run `amparo-api node init` first",
+                self.data.display()
+            )));
+        }
+        let key = amparo_api::node::key::resolve(&self.data, self.key_file.as_deref(), create)?;
+        let db = Database::open_node(&amparo_api::node::key::database_path(&self.data), Some(key))
+            .map_err(|e| {
+                Error::config(format!(
+                    "cannot open the node's database (wrong key or passphrase?): {}",
+                    e.message
+                ))
+            })?;
+        db.migrate()?;
+        Ok(db)
+    }
 }
 
 #[derive(Args, Clone)]
@@ -459,6 +550,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             format,
             as_of,
         }) => stats_export(&cli.db, &unit, &format, as_of)?,
+        Command::Node(cmd) => return node(&cli.db, cmd),
         Command::RebuildTemplates { keys, all } => {
             let ring = keys.required()?;
             let db = open(&cli.db)?;
@@ -1040,4 +1132,214 @@ fn widest(roles: &[Role]) -> ScopeLevel {
     } else {
         ScopeLevel::Office
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::config(format!("cannot start the runtime: {e}")))
+}
+
+fn node(db_args: &DbArgs, cmd: NodeCommand) -> Result<ExitCode> {
+    use amparo_api::node::client;
+    use amparo_api::store::sync;
+    match cmd {
+        NodeCommand::Enrol { office, unit, name } => {
+            let db = open(db_args)?;
+            db.migrate()?;
+            let code = amparo_api::graphql::nodes::new_enrolment_code();
+            let node = db.write_blocking(|c| {
+                let units = match &unit {
+                    Some(u) => vec![
+                        users::unit_by_code(c, u)?
+                            .ok_or_else(|| Error::validation("unit", format!("no unit {u}")))?,
+                    ],
+                    None => sync::units(c)?,
+                };
+                let mut found = Vec::new();
+                for u in units {
+                    if let Some(o) = users::find_office(c, &u.id, &office)? {
+                        found.push((u, o));
+                    }
+                }
+                let (u, o) = match found.len() {
+                    1 => found.remove(0),
+                    0 => return Err(Error::validation("office", format!("no office {office}"))),
+                    _ => {
+                        return Err(Error::validation(
+                            "office",
+                            format!("several units have an office {office}: give --unit"),
+                        ));
+                    }
+                };
+                let name = name.clone().unwrap_or_else(|| format!("{} node", o.code));
+                let expires = amparo_api::store::now() + chrono::Duration::days(7);
+                let node = sync::register_node(
+                    c,
+                    &u.id,
+                    &o.id,
+                    &name,
+                    None,
+                    &amparo_api::auth::hash_token(&code),
+                    expires,
+                )?;
+                audit::append(
+                    c,
+                    &audit::Actor {
+                        user_id: None,
+                        username: Some("operator".into()),
+                        unit_id: Some(u.id.clone()),
+                        request_id: None,
+                    },
+                    &[audit::Entry::ok(
+                        "register_node",
+                        "field_node",
+                        node.id.clone(),
+                    )],
+                )?;
+                Ok(node)
+            })?;
+            println!("node {} ({}) registered", node.id, node.name);
+            println!("enrolment code (works once, for 7 days): {code}");
+            println!(
+                "on the office's machine: amparo-api node init --central URL --code {code} --data DIR --key-file PATH"
+            );
+        }
+        NodeCommand::List => {
+            let db = open(db_args)?;
+            let nodes = db.write_blocking(|c| {
+                let mut all = Vec::new();
+                for u in sync::units(c)? {
+                    all.extend(sync::nodes_of(c, &u.id)?);
+                }
+                Ok(all)
+            })?;
+            for n in nodes {
+                let state = match (n.revoked_at, n.enrolled_at) {
+                    (Some(_), _) => "revoked",
+                    (None, Some(_)) => "enrolled",
+                    (None, None) => "waiting for enrolment",
+                };
+                println!(
+                    "{}  {}  {}  last contact {}  backlog {}  cursor {}",
+                    n.id,
+                    n.name,
+                    state,
+                    n.last_contact_at
+                        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                        .unwrap_or_else(|| "never".into()),
+                    n.backlog,
+                    n.feed_cursor
+                );
+            }
+        }
+        NodeCommand::Revoke { id } => {
+            let db = open(db_args)?;
+            let node = db.write_blocking(|c| {
+                let n = sync::node_by_id(c, &id)?
+                    .ok_or_else(|| Error::validation("id", format!("no node {id}")))?;
+                let n = sync::revoke_by_operator(c, &n.id)?;
+                audit::append(
+                    c,
+                    &audit::Actor {
+                        user_id: None,
+                        username: Some("operator".into()),
+                        unit_id: Some(n.operation_unit_id.clone()),
+                        request_id: None,
+                    },
+                    &[audit::Entry::ok("revoke_node", "field_node", n.id.clone())],
+                )?;
+                Ok(n)
+            })?;
+            println!(
+                "node {} revoked: it can no longer sync, and wipes its personal data on its next contact",
+                node.id
+            );
+        }
+        NodeCommand::Init {
+            central,
+            code,
+            place,
+        } => {
+            if amparo_api::node::key::database_path(&place.data).exists() {
+                return Err(Error::config(format!(
+                    "{} already holds a node",
+                    place.data.display()
+                )));
+            }
+            let db = place.open(true)?;
+            let rt = runtime()?;
+            rt.block_on(async {
+                let state = client::enrol(&db, &central, &code).await?;
+                eprintln!(
+                    "enrolled as node {} of office {}; first sync...",
+                    state.node_id, state.office_code
+                );
+                sync_with_bar(&db).await
+            })?;
+        }
+        NodeCommand::Sync { place } => {
+            let db = place.open(false)?;
+            let complete = runtime()?.block_on(sync_with_bar(&db))?;
+            if !complete {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        NodeCommand::Serve {
+            place,
+            listen,
+            sync_seconds,
+        } => {
+            let db = place.open(false)?;
+            // One server per node database, as for any SQLite; `node sync` may run beside it.
+            let _sole_server = db.claim_sole_server()?;
+            if db.write_blocking(sync::node_state)?.is_none() {
+                return Err(Error::config("this directory holds no enrolled node"));
+            }
+            let state = Arc::new(AppState::new(
+                db.clone(),
+                AuthConfig::default(),
+                ApiConfig {
+                    api_token_lifetime: Duration::from_secs(30 * 86_400),
+                },
+            ));
+            runtime()?.block_on(async move {
+                let listener = tokio::net::TcpListener::bind(&listen)
+                    .await
+                    .map_err(|e| Error::config(format!("cannot listen on {listen}: {e}")))?;
+                eprintln!("amparo-api node listening on http://{listen}/graphql");
+                tokio::spawn(client::run(db, Duration::from_secs(sync_seconds.max(1))));
+                amparo_api::server::serve_with(
+                    listener,
+                    state,
+                    amparo_api::server::HttpConfig::default(),
+                    amparo_api::server::shutdown_signal(),
+                )
+                .await
+                .map_err(|e| Error::internal(format!("server failed: {e}")))
+            })?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One sync with a progress bar on the terminal; true when everything went up and came down.
+async fn sync_with_bar(db: &Database) -> Result<bool> {
+    let bar = indicatif::ProgressBar::new(100);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}%")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message("sync");
+    let b = bar.clone();
+    let report =
+        amparo_api::node::client::sync_once(db, &move |p| b.set_position(u64::from(p))).await;
+    bar.finish_and_clear();
+    let report = report?;
+    eprintln!(
+        "sync: {} changes up ({} conflicts), {} chunks down ({} bytes), {} records, {} removed",
+        report.pushed, report.conflicts, report.chunks, report.bytes, report.rows, report.removed
+    );
+    Ok(report.complete)
 }

@@ -137,8 +137,9 @@ fn build_router(state: Arc<AppState>, config: HttpConfig, refused: Arc<RefusedTo
         .route("/graphql/assets/{file}", get(crate::explorer::asset))
         .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(healthz))
-        .with_state(server)
+        .with_state(server.clone())
         .merge(form)
+        .merge(crate::node::central::router(server.state.clone()))
         .layer(RequestBodyLimitLayer::new(MAX_BIOMETRIC_BODY_BYTES))
         .layer(CompressionLayer::new().gzip(true))
         // After the layers: export files are served as stored, never recompressed.
@@ -714,7 +715,17 @@ async fn graphql(
     // carries its request id, the one the caller gets in `x-request-id`.
     let span = tracing::info_span!("graphql", request_id = %request_id);
     let schema = if signed_in { &s.schema } else { &s.anonymous };
-    let executed = tokio::time::timeout(limit, schema.execute(req).instrument(span.clone())).await;
+    // On a field node, the request as sent is what its mutations record in the outbox.
+    let sent = Arc::new(String::from_utf8_lossy(&bytes).into_owned());
+    let run = schema.execute(req).instrument(span.clone());
+    let run = async {
+        if s.state.db.is_node() {
+            crate::store::sync::NODE_REQUEST.scope(sent, run).await
+        } else {
+            run.await
+        }
+    };
+    let executed = tokio::time::timeout(limit, run).await;
     if let Some(actor) = reader
         && let Err(e) = reads.flush(&s.state, actor).await
     {

@@ -517,8 +517,53 @@ async fn other_units_exports_are_invisible(t: TestDb) {
     );
 }
 
+/// Field nodes and sync conflicts are a unit's own: another unit's admin neither lists nor
+/// revokes its nodes, and sees none of its conflicts.
+async fn other_units_nodes_and_conflicts_are_out_of_reach(t: TestDb) {
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let admin = srv.login("admin").await;
+    let r = srv
+        .gql(
+            Some(&admin),
+            "mutation($i: RegisterNodeInput!) { registerNode(input: $i) { node { id } } }",
+            json!({ "i": { "clientMutationId": "iso-node", "officeCode": "UIO", "name": "Quito" } }),
+        )
+        .await;
+    let node = r["data"]["registerNode"]["node"]["id"].clone();
+    assert!(node.is_string(), "{r}");
+    let other = srv.login("unhcr.officer").await;
+    let nodes = srv
+        .gql(Some(&other), "{ fieldNodes { id } }", json!({}))
+        .await;
+    assert_eq!(error_code(&nodes), Some("FORBIDDEN"), "{nodes}");
+    let conflicts = srv
+        .gql(Some(&other), "{ syncConflicts { id } }", json!({}))
+        .await;
+    assert_eq!(conflicts["data"]["syncConflicts"], json!([]), "{conflicts}");
+    let revoke = srv
+        .gql(
+            Some(&other),
+            "mutation($i: RevokeNodeInput!) { revokeNode(input: $i) { node { id } } }",
+            json!({ "i": { "clientMutationId": "iso-rv", "id": node } }),
+        )
+        .await;
+    assert!(
+        matches!(error_code(&revoke), Some("FORBIDDEN") | Some("NOT_FOUND")),
+        "{revoke}"
+    );
+    let mine = srv
+        .gql(Some(&admin), "{ fieldNodes { revokedAt } }", json!({}))
+        .await;
+    assert!(
+        mine["data"]["fieldNodes"][0]["revokedAt"].is_null(),
+        "{mine}"
+    );
+}
+
 both_backends!(
     other_units_exports_are_invisible,
+    other_units_nodes_and_conflicts_are_out_of_reach,
     other_units_records_are_invisible_and_untouchable,
     offices_and_roles_narrow_the_view,
     the_records_unit_sees_refused_outside_attempts,

@@ -19,6 +19,7 @@ mod idempotency;
 mod import;
 mod limits;
 mod modules;
+mod node;
 mod pre_registration;
 mod processes;
 mod protection;

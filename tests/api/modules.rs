@@ -43,6 +43,14 @@ const OPERATIONS: &[(&str, Option<&str>)] = &[
     ("statistics", None),
     ("publicStatistics", None),
     ("dataQuality", None),
+    // Field nodes and their sync: every unit's, whatever modules it runs.
+    ("fieldNodes", None),
+    ("syncConflicts", None),
+    ("syncStatus", None),
+    ("fieldNode", None),
+    ("registerNode", None),
+    ("revokeNode", None),
+    ("resolveSyncConflict", None),
     // Registration.
     ("individual", Some("registration")),
     ("preRegistrations", Some("registration")),

@@ -82,7 +82,7 @@ impl Case {
 }
 
 /// The next working day at 10:00 in Ecuador (15:00 UTC), `ahead` working days from tomorrow.
-fn working_slot(ahead: i64, hour_utc: u32) -> String {
+pub(crate) fn working_slot(ahead: i64, hour_utc: u32) -> String {
     let mut day = Utc::now().date_naive() + Days::days(1);
     let mut left = ahead;
     loop {

@@ -33,6 +33,15 @@ pub type JSON = serde_json::Value;
 )]
 pub struct Login;
 
+/// Where the server stands: central, or a field node and how fresh it is (the status line).
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/sync_status.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct SyncStatus;
+
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -379,6 +388,25 @@ pub struct BiometricReview;
     variables_derives = "Debug, Clone, PartialEq"
 )]
 pub struct DecideDuplicate;
+
+/// Changes made on a field node that central refused, with both versions.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/sync_conflicts.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct SyncConflicts;
+
+/// A sync conflict resolved: apply mine, keep theirs, or merge the chosen fields.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/resolve_sync_conflict.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq"
+)]
+pub struct ResolveSyncConflict;
 
 #[derive(GraphQLQuery)]
 #[graphql(

@@ -66,6 +66,20 @@ pub struct App {
     pub help_page: usize,
     /// The workstation has a trusted scanner: recipients may be checked by their fingers.
     pub scanner: bool,
+    /// Where the server stands when it is a field node (None until asked, or on central).
+    pub sync: Option<SyncLine>,
+}
+
+/// A field node's freshness as the status line shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncLine {
+    pub node: bool,
+    pub online: bool,
+    /// HH:MM on the office's clock.
+    pub offline_since: Option<String>,
+    pub syncing: Option<i64>,
+    pub waiting: i64,
+    pub conflicts: i64,
 }
 
 impl App {
@@ -96,6 +110,7 @@ impl App {
             clock: crate::widgets::OfficeClock::default(),
             help_page: 0,
             scanner: false,
+            sync: None,
         };
         app.resize(size);
         app
@@ -238,7 +253,8 @@ impl App {
             | Screen::ImportReviews
             | Screen::Statistics
             | Screen::Quality
-            | Screen::Resettlement => false,
+            | Screen::Resettlement
+            | Screen::Conflicts => false,
             Screen::Distributions => s.distributions.typing(),
             Screen::DistributionList => s.distribution_list.typing(),
             Screen::ProtectionCase => s.protection_case.typing(),
@@ -282,6 +298,7 @@ impl App {
             Screen::Quality => self.screens.quality.open(),
             Screen::Resettlement => self.screens.resettlement.open(),
             Screen::Referrals => self.screens.referrals.open(),
+            Screen::Conflicts => self.screens.conflicts.open(),
             _ => Vec::new(),
         };
         self.send(cmds, new);
@@ -412,6 +429,13 @@ impl App {
                 );
                 self.push(Screen::ResettlementCase);
             }
+            Nav::Conflicts => {
+                if self.screen() != Screen::Conflicts {
+                    let new = self.screens.conflicts.open();
+                    self.push(Screen::Conflicts);
+                    self.send(cmds, new);
+                }
+            }
             Nav::Refer(individual_id) => {
                 self.stack = vec![Screen::Referrals];
                 let new = self.screens.referrals.refer(individual_id);
@@ -490,6 +514,7 @@ impl App {
             Screen::Resettlement => return ResettlementState::help(lang),
             Screen::ResettlementCase => return s.resettlement_case.help(lang),
             Screen::Referrals => return s.referrals.help(lang),
+            Screen::Conflicts => crate::screens::conflicts::ConflictsState::help(lang),
         };
         fixed
             .iter()
@@ -607,6 +632,11 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
         app.help_page = 0;
         return true;
     }
+    // Sync conflicts from any screen, a form's included (the form stays as it was).
+    if screen != Screen::Login && app.token.is_some() && ctrl(&key, 'k') {
+        let out = Outcome::go(Nav::Conflicts);
+        return app.apply(out, cmds);
+    }
     if screen != Screen::Login {
         let now = crate::nav::Moment {
             typing: app.typing(),
@@ -648,6 +678,7 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
             Screen::Resettlement => s.resettlement.key(key),
             Screen::ResettlementCase => s.resettlement_case.key(key, &ctx),
             Screen::Referrals => s.referrals.key(key, ctx.lang),
+            Screen::Conflicts => s.conflicts.key(key),
         }
     };
     app.apply(out, cmds)
@@ -677,7 +708,24 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
         Reply::Me(Ok(data)) => {
             app.clock = session_clock(&data.me).unwrap_or_default();
             app.me = Some(data.me);
+            // A field node says so with `me`, and is then asked again while the session
+            // lasts; central answers null and is not asked again.
+            app.sync = data.field_node.map(|s| SyncLine {
+                node: s.node,
+                online: s.online,
+                offline_since: s
+                    .offline_since
+                    .map(|t| app.clock.local_time(&t).chars().skip(11).collect()),
+                syncing: s.syncing_percent,
+                waiting: s.waiting,
+                conflicts: s.conflicts,
+            });
             app.go_home(cmds);
+            if app.sync.as_ref().is_some_and(|s| s.node) {
+                cmds.push(Cmd::Silent(Box::new(Cmd::SyncStatus {
+                    after: SYNC_STATUS_EVERY,
+                })));
+            }
             if (app.is_officer() || app.is_supervisor())
                 && let Some(token) = app.token.clone()
             {
@@ -827,6 +875,11 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
                 app.apply(out, cmds);
             }
         }
+        Reply::ResolveConflict { cmid, result } => {
+            let out = app.screens.conflicts.resolve_reply(&cmid, result);
+            app.apply(out, cmds);
+        }
+        Reply::SyncConflicts { seq, result } => app.screens.conflicts.reply(seq, result),
         Reply::Silent(inner) => {
             on_silent_reply(app, *inner, cmds);
         }
@@ -848,6 +901,7 @@ fn log_out(app: &mut App, cmds: &mut Vec<Cmd>) {
     app.live = false;
     app.live_before = false;
     app.help = false;
+    app.sync = None;
     app.screens = Screens::default();
     app.stack = vec![Screen::Login];
 }
@@ -935,8 +989,46 @@ fn screen_reply(app: &mut App, reply: Reply, silent: bool, cmds: &mut Vec<Cmd>) 
 fn on_silent_reply(app: &mut App, reply: Reply, cmds: &mut Vec<Cmd>) -> bool {
     match reply {
         Reply::Read(_) => screen_reply(app, reply, true, cmds),
+        Reply::SyncStatus(result) => on_sync_status(app, result, cmds),
         _ => false,
     }
+}
+
+/// How often a client of a field node asks again where it stands.
+const SYNC_STATUS_EVERY: Duration = Duration::from_secs(15);
+
+/// A field node's freshness for the status line; asked again while the session lasts. Central
+/// answers once that it is central, and is not asked again.
+fn on_sync_status(
+    app: &mut App,
+    result: Result<api::sync_status::ResponseData, ApiError>,
+    cmds: &mut Vec<Cmd>,
+) -> bool {
+    let Ok(data) = result else {
+        if app.token.is_some() && app.sync.as_ref().is_some_and(|s| s.node) {
+            cmds.push(Cmd::Silent(Box::new(Cmd::SyncStatus {
+                after: SYNC_STATUS_EVERY,
+            })));
+        }
+        return false;
+    };
+    let s = data.sync_status;
+    let line = SyncLine {
+        node: s.node,
+        online: s.online,
+        offline_since: s
+            .offline_since
+            .map(|t| app.clock.local_time(&t).chars().skip(11).collect()),
+        syncing: s.syncing_percent,
+        waiting: s.waiting,
+        conflicts: s.conflicts,
+    };
+    if line.node && app.token.is_some() {
+        cmds.push(Cmd::Silent(Box::new(Cmd::SyncStatus {
+            after: SYNC_STATUS_EVERY,
+        })));
+    }
+    app.sync.replace(line.clone()) != Some(line)
 }
 
 fn on_live(app: &mut App, event: LiveEvent, cmds: &mut Vec<Cmd>) -> bool {
@@ -991,6 +1083,8 @@ fn error_of(reply: &Reply) -> Option<&ApiError> {
         Reply::Decide { result: Err(e), .. } => Some(e),
         Reply::ImportReviews { result: Err(e), .. }
         | Reply::DecideImport { result: Err(e), .. } => Some(e),
+        Reply::SyncConflicts { result: Err(e), .. }
+        | Reply::ResolveConflict { result: Err(e), .. } => Some(e),
         Reply::Me(Err(e)) | Reply::Act { result: Err(e), .. } => Some(e),
         Reply::Person { result: Err(e), .. } | Reply::Officers(Err(e)) => Some(e),
         Reply::AdminUsers(Err(e)) | Reply::AdminAct { result: Err(e), .. } => Some(e),

@@ -43,6 +43,14 @@ pub struct Text {
     pub offline: &'static str,
     pub not_connected_yet: &'static str,
     pub waiting: &'static str,
+    /// A field node's status: a sync under way, central unreachable since, central reached.
+    pub node_syncing: &'static str,
+    pub node_offline_since: &'static str,
+    pub node_central_online: &'static str,
+    /// Changes made on the node that wait to go up to central.
+    pub node_waiting: &'static str,
+    /// Sync conflicts waiting for a person.
+    pub node_conflicts: &'static str,
     pub help_hint: &'static str,
     pub enlarge: &'static str,
     /// The question before quitting: its title, what would be lost, the demo's database, keys.
@@ -179,6 +187,11 @@ pub static ES: Text = Text {
     offline: "SIN CONEXIÓN",
     not_connected_yet: "sin contacto aún",
     waiting: "esperando…",
+    node_syncing: "sincronizando",
+    node_offline_since: "sin central desde",
+    node_central_online: "central en línea",
+    node_waiting: "por subir",
+    node_conflicts: "conflictos",
     help_hint: "? teclas",
     enlarge: "Agrande la ventana: se necesitan al menos 80×24.",
     quit_title: "¿Salir?",
@@ -350,6 +363,11 @@ pub static EN: Text = Text {
     offline: "LINK DOWN",
     not_connected_yet: "not contacted yet",
     waiting: "waiting…",
+    node_syncing: "syncing",
+    node_offline_since: "offline since",
+    node_central_online: "central online",
+    node_waiting: "waiting",
+    node_conflicts: "conflicts",
     help_hint: "? keys",
     enlarge: "Enlarge the window: at least 80×24 is needed.",
     quit_title: "Quit?",

@@ -124,6 +124,18 @@ pub enum Reply {
     },
     /// The reply of a command sent with [`Cmd::Silent`].
     Silent(Box<Reply>),
+    /// Where the server stands (a field node's freshness), for the status line.
+    SyncStatus(Result<api::sync_status::ResponseData, ApiError>),
+    /// The open sync conflicts the caller may resolve.
+    SyncConflicts {
+        seq: u64,
+        result: Result<Vec<crate::screens::conflicts::Row>, ApiError>,
+    },
+    /// The answer to a resolution of a sync conflict.
+    ResolveConflict {
+        cmid: String,
+        result: Result<(), ApiError>,
+    },
     AdminUsers(Result<api::users::ResponseData, ApiError>),
     /// A page of the pre-registration queue.
     PreRegs {
@@ -744,6 +756,22 @@ pub enum Cmd {
     /// A re-read after a notice: no pending marker, no round-trip time shown, and a frame only
     /// if the answer differs from what is shown.
     Silent(Box<Cmd>),
+    /// Asks where the server stands after waiting `after` (a field node is asked again while
+    /// the session lasts, so the status line follows its syncs).
+    SyncStatus {
+        after: std::time::Duration,
+    },
+    /// The open sync conflicts.
+    SyncConflicts { seq: u64 },
+    /// `resolveSyncConflict` with the version read: apply mine, keep theirs, or merge
+    /// `fields`.
+    ResolveConflict {
+        cmid: String,
+        id: String,
+        version: i64,
+        resolution: crate::screens::conflicts::Resolve,
+        fields: Option<Vec<String>>,
+    },
 }
 
 /// A case in a list, the same whichever list brought it.

@@ -135,6 +135,7 @@ fn draw_body(app: &App, frame: &mut Frame, area: Rect) {
         Screen::Resettlement => s.resettlement.draw(lang, frame, area),
         Screen::ResettlementCase => s.resettlement_case.draw(lang, frame, area),
         Screen::Referrals => s.referrals.draw(lang, frame, area),
+        Screen::Conflicts => s.conflicts.draw(lang, frame, area),
     }
 }
 
@@ -167,6 +168,11 @@ fn screen_name(t: &Text, s: Screen) -> &'static str {
             crate::screens::protection::pick(t.lang, "Caso de reasentamiento", "Resettlement case")
         }
         Screen::Referrals => crate::screens::protection::pick(t.lang, "Referencias", "Referrals"),
+        Screen::Conflicts => crate::screens::protection::pick(
+            t.lang,
+            "Conflictos de sincronización",
+            "Sync conflicts",
+        ),
     }
 }
 
@@ -184,15 +190,44 @@ fn draw_header(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
 
 fn draw_status(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     let mut spans = vec![Span::raw(format!(" {}", app.server))];
-    if let Some(rtt) = app.rtt {
+    // A field node is on the office's own network: its round trip says nothing of the link.
+    let on_node = app.sync.as_ref().is_some_and(|s| s.node);
+    if let Some(rtt) = app.rtt.filter(|_| !on_node) {
         spans.push(Span::raw(format!(" · {} ms", rtt.as_millis())));
     }
-    spans.push(Span::raw(" · "));
-    spans.push(match app.link {
-        Link::Unknown => Span::styled(t.not_connected_yet, dim()),
-        Link::Up => Span::raw(t.online),
-        Link::Down => Span::styled(t.offline, error().add_modifier(Modifier::BOLD)),
-    });
+    // On a field node that answers: whether it reaches central, and what waits to go up (in
+    // place of the link's word, so that the line fits 80 columns).
+    let node = app
+        .sync
+        .as_ref()
+        .filter(|s| s.node && app.link == Link::Up);
+    if node.is_none() {
+        spans.push(Span::raw(" · "));
+        spans.push(match app.link {
+            Link::Unknown => Span::styled(t.not_connected_yet, dim()),
+            Link::Up => Span::raw(t.online),
+            Link::Down => Span::styled(t.offline, error().add_modifier(Modifier::BOLD)),
+        });
+    }
+    if let Some(sync) = node {
+        spans.push(Span::raw(" · "));
+        spans.push(match (&sync.syncing, &sync.offline_since) {
+            (Some(p), _) => Span::raw(format!("{} {p}%", t.node_syncing)),
+            (None, Some(since)) => {
+                Span::styled(format!("{} {since}", t.node_offline_since), bold())
+            }
+            (None, None) => Span::raw(t.node_central_online),
+        });
+        if sync.waiting > 0 {
+            spans.push(Span::raw(format!(" · {} {}", sync.waiting, t.node_waiting)));
+        }
+        if sync.conflicts > 0 {
+            spans.push(Span::styled(
+                format!(" · {} {}", sync.conflicts, t.node_conflicts),
+                error(),
+            ));
+        }
+    }
     // A link shown down is not live, whatever the websocket has yet to notice.
     if app.live && app.link != Link::Down {
         spans.push(Span::raw(" · "));
@@ -202,11 +237,14 @@ fn draw_status(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
         spans.push(Span::raw(" · "));
         spans.push(Span::styled(t.waiting, bold()));
     }
-    frame.render_widget(Line::from(spans), area);
-    frame.render_widget(
-        Line::from(format!("{} ", t.help_hint)).right_aligned(),
-        area,
-    );
+    let line = Line::from(spans);
+    // The keys' hint only where it covers nothing of the status.
+    let hint = format!("{} ", t.help_hint);
+    let fits = line.width() + hint.chars().count() < usize::from(area.width);
+    frame.render_widget(line, area);
+    if fits {
+        frame.render_widget(Line::from(hint).right_aligned(), area);
+    }
 }
 
 /// The help: one key to a line with its whole description; when they do not fit the terminal,

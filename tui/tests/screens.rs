@@ -4619,3 +4619,262 @@ fn data_quality_screens() {
         );
     }
 }
+
+/// `me` as a field node answers it: the node, central unreachable since 14:05 UTC, three
+/// changes waiting to go up and one conflict.
+fn me_on_node(username: &str, roles: &[&str]) -> amparo::api::me::ResponseData {
+    let mut me = serde_json::to_value(me_json(username, roles)).expect("me");
+    me["fieldNode"] = json!({
+        "node": true, "online": false, "offlineSince": "2026-12-07T14:05:00Z",
+        "syncingPercent": null, "waiting": 3, "conflicts": 1
+    });
+    data(me)
+}
+
+fn me_json(username: &str, roles: &[&str]) -> serde_json::Value {
+    json!({ "me": {
+        "id": format!("user-{username}"),
+        "username": username,
+        "roles": roles,
+        "office": { "name": "Quito", "timeZone": "America/Guayaquil", "workingHours": { "dayStarts": "08:00", "dayEnds": "17:00", "workingDays": [1, 2, 3, 4, 5], "holidays": [] } },
+        "operationUnit": { "timeZone": "America/Guayaquil", "modules": ["registration", "rsd"] },
+    } })
+}
+
+/// Logs in on a field node as `username`; returns the app and what `me` started.
+fn logged_in_on_node(lang: Lang, username: &str, roles: &[&str]) -> (App, Vec<Cmd>) {
+    let mut app = App::new(lang, "http://127.0.0.1:8080", (80, 24));
+    type_text(&mut app, username);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "pw");
+    press(&mut app, KeyCode::Enter);
+    reply(
+        &mut app,
+        Reply::Login(Ok(data(json!({ "login": { "token": "tok" } })))),
+    );
+    let cmds = reply(&mut app, Reply::Me(Ok(me_on_node(username, roles))));
+    (app, cmds)
+}
+
+fn sync_status(
+    online: bool,
+    syncing: Option<i64>,
+    waiting: i64,
+    conflicts: i64,
+) -> amparo::api::sync_status::ResponseData {
+    data(json!({ "syncStatus": {
+        "node": true, "online": online,
+        "offlineSince": if online { serde_json::Value::Null } else { json!("2026-12-07T14:05:00Z") },
+        "syncingPercent": syncing, "waiting": waiting, "conflicts": conflicts
+    } }))
+}
+
+#[test]
+fn on_a_node_the_status_line_says_where_central_stands() {
+    for (lang, code) in LANGS {
+        let (mut app, cmds) = logged_in_on_node(lang, "registrar", &["registration_clerk"]);
+        // A node is asked again in a while; nothing else is sent for it now.
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::Silent(inner)] if matches!(**inner, Cmd::SyncStatus { after } if after == Duration::from_secs(15))),
+            "{cmds:?}"
+        );
+        insta::assert_snapshot!(format!("node_offline_{code}"), render(&app));
+        let (since, waiting, conflicts) = match lang {
+            Lang::Es => ("sin central desde 09:05", "3 por subir", "1 conflictos"),
+            Lang::En => ("offline since 09:05", "3 waiting", "1 conflicts"),
+        };
+        let shown = render(&app);
+        for words in [since, waiting, conflicts] {
+            assert!(shown.contains(words), "{words}: {shown}");
+        }
+        // A sync under way, then central reached with nothing left.
+        let again = reply(
+            &mut app,
+            Reply::Silent(Box::new(Reply::SyncStatus(Ok(sync_status(
+                true,
+                Some(37),
+                1,
+                0,
+            ))))),
+        );
+        assert!(
+            matches!(again.as_slice(), [Cmd::Silent(inner)] if matches!(**inner, Cmd::SyncStatus { .. })),
+            "asked again: {again:?}"
+        );
+        let syncing = match lang {
+            Lang::Es => "sincronizando 37%",
+            Lang::En => "syncing 37%",
+        };
+        assert!(render(&app).contains(syncing), "{}", render(&app));
+        reply(
+            &mut app,
+            Reply::Silent(Box::new(Reply::SyncStatus(Ok(sync_status(
+                true, None, 0, 0,
+            ))))),
+        );
+        insta::assert_snapshot!(format!("node_online_{code}"), render(&app));
+        // Logging out stops the questions and forgets the node's state.
+        press(&mut app, KeyCode::F(9));
+        assert!(app.sync.is_none());
+        let after = reply(
+            &mut app,
+            Reply::Silent(Box::new(Reply::SyncStatus(Ok(sync_status(
+                true, None, 0, 0,
+            ))))),
+        );
+        assert!(after.is_empty(), "{after:?}");
+    }
+}
+
+#[test]
+fn central_is_never_asked_where_it_stands() {
+    let (app, cmds) = logged_in_as(Lang::En, "registrar", &["registration_clerk"], (80, 24));
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert!(app.sync.is_none());
+}
+
+fn conflict_rows() -> Vec<amparo::screens::conflicts::Row> {
+    let d: amparo::api::sync_conflicts::ResponseData = data(json!({ "syncConflicts": [
+        {
+            "id": "sc-1", "version": 1, "mutation": "updateIndividual",
+            "mine": r#"{"clientMutationId":"n-1","id":"p-1","version":1,"givenNames":"María Node","placeOfBirth":"Nueva Loja"}"#,
+            "theirs": r#"{"id":"p-1","version":2,"given_names":"María José","family_name":"Central","place_of_birth":"Nueva Loja"}"#,
+            "recordId": "p-1", "recordType": "individuals", "errorCode": "CONFLICT",
+            "errorMessage": "the record changed since you read it (version 2, you sent 1)",
+            "status": "OPEN", "createdAt": "2026-12-07T15:10:00Z"
+        },
+        {
+            "id": "sc-2", "version": 1, "mutation": "recordInterview",
+            "mine": r#"{"clientMutationId":"n-2","caseId":"c-1","version":3,"principalAttended":true}"#,
+            "theirs": null, "recordId": "c-1", "recordType": "cases", "errorCode": "VALIDATION",
+            "errorMessage": "the case was closed on central",
+            "status": "OPEN", "createdAt": "2026-12-07T15:12:00Z"
+        }
+    ] }));
+    d.sync_conflicts
+}
+
+/// Ctrl-K from wherever the user is: the list of open conflicts, read.
+fn on_conflicts(app: &mut App) {
+    let cmds = ctrl(app, 'k');
+    let [Cmd::SyncConflicts { seq }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(app.screen(), Screen::Conflicts);
+    reply(
+        app,
+        Reply::SyncConflicts {
+            seq: *seq,
+            result: Ok(conflict_rows()),
+        },
+    );
+}
+
+#[test]
+fn sync_conflicts_side_by_side_resolved_by_a_person() {
+    use amparo::screens::conflicts::Resolve;
+    for (lang, code) in LANGS {
+        let (mut app, _) = logged_in_on_node(lang, "registrar", &["registration_clerk"]);
+        on_conflicts(&mut app);
+        insta::assert_snapshot!(format!("sync_conflicts_{code}"), render(&app));
+        // Merge: only the marked field goes, at the version read.
+        assert!(press(&mut app, KeyCode::Char('f')).is_empty(), "nothing marked");
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Char(' '));
+        insta::assert_snapshot!(format!("sync_conflicts_marked_{code}"), render(&app));
+        let cmds = press(&mut app, KeyCode::Char('f'));
+        let [
+            Cmd::ResolveConflict {
+                cmid,
+                id,
+                version: 1,
+                resolution: Resolve::Merge,
+                fields: Some(fields),
+            },
+        ] = cmds.as_slice()
+        else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(id, "sc-1");
+        assert_eq!(fields, &vec!["givenNames".to_string()]);
+        let cmid = cmid.clone();
+        // Not taken twice while it is out.
+        assert!(press(&mut app, KeyCode::Char('m')).is_empty());
+        let cmds = reply(
+            &mut app,
+            Reply::ResolveConflict {
+                cmid,
+                result: Ok(()),
+            },
+        );
+        let [Cmd::SyncConflicts { seq }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        reply(
+            &mut app,
+            Reply::SyncConflicts {
+                seq: *seq,
+                result: Ok(conflict_rows().split_off(1)),
+            },
+        );
+        insta::assert_snapshot!(format!("sync_conflicts_merged_{code}"), render(&app));
+        // Keep central's; a refusal (resolved meanwhile) is shown in the user's language.
+        let cmds = press(&mut app, KeyCode::Char('t'));
+        let [
+            Cmd::ResolveConflict {
+                cmid,
+                id,
+                resolution: Resolve::Theirs,
+                fields: None,
+                ..
+            },
+        ] = cmds.as_slice()
+        else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(id, "sc-2");
+        let cmid = cmid.clone();
+        reply(
+            &mut app,
+            Reply::ResolveConflict {
+                cmid,
+                result: Err(ApiError::Conflict("resolved meanwhile".into())),
+            },
+        );
+        assert_eq!(app.screen(), Screen::Conflicts);
+        insta::assert_snapshot!(format!("sync_conflicts_refused_{code}"), render(&app));
+        // Apply mine on the other, and Esc goes back to where the user was.
+        let cmds = press(&mut app, KeyCode::Char('m'));
+        assert!(
+            matches!(
+                cmds.as_slice(),
+                [Cmd::ResolveConflict {
+                    resolution: Resolve::Mine,
+                    ..
+                }]
+            ),
+            "{cmds:?}"
+        );
+        press(&mut app, KeyCode::Esc);
+        assert_eq!(app.screen(), Screen::Search);
+    }
+}
+
+#[test]
+fn supervisors_and_officers_reach_the_conflicts_with_c() {
+    for (who, roles) in [
+        ("supervisor", &["supervisor"][..]),
+        ("officer", &["eligibility_officer"][..]),
+    ] {
+        let (mut app, _) = logged_in_as(Lang::En, who, roles, (80, 24));
+        let cmds = press(&mut app, KeyCode::Char('c'));
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::SyncConflicts { .. }]),
+            "{who}: {cmds:?}"
+        );
+        assert_eq!(app.screen(), Screen::Conflicts, "{who}");
+        press(&mut app, KeyCode::Char('?'));
+        let help = render(&app);
+        assert!(help.contains("apply mine"), "{help}");
+    }
+}

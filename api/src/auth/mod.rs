@@ -122,6 +122,11 @@ impl Auth {
                 wait.as_secs_f64().ceil().max(1.0)
             )));
         }
+        if self.db.is_node()
+            && let Err(e) = crate::node::client::learn_password(&self.db, &username, password).await
+        {
+            tracing::warn!(error = %e, "central could not check a login on this node");
+        }
         let name = username.clone();
         let user = self
             .db

@@ -41,6 +41,8 @@ pub struct AppState {
     pub draining: std::sync::atomic::AtomicBool,
     /// Where export files are written and how long their links last.
     pub exports: crate::export::ExportSettings,
+    /// Runs field nodes' mutations (and conflict resolutions) through this schema.
+    pub replayer: crate::node::central::Replayer,
 }
 
 /// What subscribers to case transitions are told.
@@ -71,6 +73,7 @@ impl AppState {
             device_trust: Arc::new(amparo_sbi::TrustStore::new()),
             draining: std::sync::atomic::AtomicBool::new(false),
             exports: crate::export::ExportSettings::default(),
+            replayer: crate::node::central::Replayer::default(),
         }
     }
 

@@ -14,6 +14,7 @@ pub mod guarded;
 pub mod imports;
 pub mod inputs;
 pub mod mutation;
+pub mod nodes;
 pub mod prereg;
 pub mod protection;
 pub mod query;
@@ -45,6 +46,7 @@ pub struct QueryRoot(
     resettlement::ResettlementQuery,
     sharing::SharingQuery,
     exports::ExportQuery,
+    nodes::NodeQuery,
 );
 
 /// Writes. Every mutation is idempotent by clientMutationId; every update checks the version read.
@@ -61,6 +63,7 @@ pub struct MutationRoot(
     resettlement::ResettlementMutation,
     sharing::SharingMutation,
     exports::ExportMutation,
+    nodes::NodeMutation,
 );
 
 /// The API's schema type.

@@ -63,7 +63,11 @@ impl Target {
         }
     }
 
-    fn connect(&self, counts: &Arc<Counts>) -> std::result::Result<DbConn, ConnectError> {
+    fn connect(
+        &self,
+        counts: &Arc<Counts>,
+        options: &Options,
+    ) -> std::result::Result<DbConn, ConnectError> {
         match self {
             Self::Postgres(url) => {
                 let mut conn = PgConnection::establish(url)?;
@@ -78,10 +82,19 @@ impl Target {
                     ConnectError::Other(format!("SQLite path {} is not UTF-8", path.display()))
                 })?;
                 let mut conn = SqliteConnection::establish(path_str)?;
+                if let Some(key) = &options.key {
+                    // SQLCipher: the key comes first, before anything reads the file.
+                    conn.batch_execute(&format!("PRAGMA key = \"x'{key}'\";"))?;
+                }
                 conn.batch_execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                     PRAGMA busy_timeout = 10000;",
                 )?;
+                // A field node holds a part of its unit: rows arrive before or without the
+                // rows they name (a case's officer of another office), so it keeps no
+                // foreign keys; central, which holds everything, keeps them.
+                let fk = if options.replica { "OFF" } else { "ON" };
+                conn.batch_execute(&format!("PRAGMA foreign_keys = {fk};"))?;
                 conn.set_instrumentation(Counting::new(counts));
                 Ok(DbConn::Sqlite(conn))
             }
@@ -109,6 +122,15 @@ pub enum ConnectError {
     Query(#[from] diesel::result::Error),
     #[error("{0}")]
     Other(String),
+}
+
+/// How connections are opened beyond the URL: a field node's database.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The database is a field node's partial copy of its unit.
+    pub replica: bool,
+    /// The SQLCipher key (64 hex digits) of an encrypted database.
+    pub key: Option<String>,
 }
 
 /// What the server's connections have done since it started, for operators and for tests that
@@ -186,6 +208,7 @@ impl diesel::connection::Instrumentation for Counting {
 pub struct Manager {
     target: Target,
     counts: Arc<Counts>,
+    options: Options,
 }
 
 impl r2d2::ManageConnection for Manager {
@@ -193,7 +216,7 @@ impl r2d2::ManageConnection for Manager {
     type Error = ConnectError;
 
     fn connect(&self) -> std::result::Result<DbConn, ConnectError> {
-        self.target.connect(&self.counts)
+        self.target.connect(&self.counts, &self.options)
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> std::result::Result<(), ConnectError> {
@@ -218,17 +241,37 @@ pub struct Database {
     /// in the server instead of failing with SQLITE_BUSY when a read transaction upgrades.
     sqlite_writer: Option<Arc<Mutex<()>>>,
     counts: Arc<Counts>,
+    /// A field node's database (see `store::sync`).
+    node: bool,
+    /// How its connections are opened (a field node's key).
+    options: Options,
 }
 
 impl Database {
     /// Connects (reporting the real error if the database cannot be reached) and builds the pool.
     pub fn open(url: &str, pool_size: u32) -> Result<Self> {
+        Self::open_with(url, pool_size, Options::default())
+    }
+
+    /// Opens a field node's database: SQLite at `path`, encrypted with `key` when given.
+    pub fn open_node(path: &std::path::Path, key: Option<String>) -> Result<Self> {
+        let url = format!("sqlite://{}", path.display());
+        let options = Options { replica: true, key };
+        Self::open_with(&url, 8, options)
+    }
+
+    /// Whether this is a field node's database.
+    pub fn is_node(&self) -> bool {
+        self.node
+    }
+
+    fn open_with(url: &str, pool_size: u32, options: Options) -> Result<Self> {
         let target = Target::parse(url)?;
         // A first connection outside the pool, so a failure reports the database's own message
         // rather than a pool timeout.
         let counts = Arc::new(Counts::default());
         let first = target
-            .connect(&counts)
+            .connect(&counts, &options)
             .map_err(|e| Error::config(format!("cannot connect to {}: {e}", target.display())))?;
         drop(first);
         let pool = r2d2::Pool::builder()
@@ -238,6 +281,7 @@ impl Database {
             .build(Manager {
                 target: target.clone(),
                 counts: counts.clone(),
+                options: options.clone(),
             })
             .map_err(|e| {
                 Error::config(format!("cannot open pool for {}: {e}", target.display()))
@@ -248,6 +292,8 @@ impl Database {
             target,
             sqlite_writer,
             counts,
+            node: options.replica,
+            options,
         })
     }
 
@@ -288,7 +334,7 @@ impl Database {
     pub fn dedicated(&self, listen: Option<&str>) -> Result<DbConn> {
         let mut conn = self
             .target
-            .connect(&Arc::new(Counts::default()))
+            .connect(&Arc::new(Counts::default()), &self.options)
             .map_err(|e| {
                 Error::unavailable(format!("cannot connect to {}: {e}", self.target.display()))
             })?;

@@ -17,6 +17,7 @@ use super::db::{Database, DbConn};
 use super::now;
 use super::schema::client_mutations;
 use super::scope::Scope;
+use super::sync;
 use crate::error::{Error, ErrorCode, Reason, Result};
 
 /// What a mutation claims: the caller's id for it, the mutation's name and the digest of its
@@ -95,6 +96,7 @@ where
         return Ok(done);
     }
     let (u, c) = (user.clone(), claim.clone());
+    let offline = Offline::of(db, scope);
     let outcome = db
         .write(move |conn| {
             if !take_claim(conn, &u, &c)? {
@@ -106,11 +108,21 @@ where
                     )),
                 };
             }
-            let result = f(conn)?;
+            let origin = offline.origin(conn, &u, &c.client_mutation_id)?;
+            let guard = origin.clone().map(sync::begin);
+            let result = f(conn);
+            let trail = guard.map(sync::WriteGuard::finish);
+            let result = result?;
+            let kept = keep(&result);
+            if let (Some(origin), Some(trail)) = (&origin, &trail)
+                && kept
+            {
+                offline.after(conn, origin, c.mutation, trail)?;
+            }
             let key = client_mutations::table
                 .filter(client_mutations::user_id.eq(&u))
                 .filter(client_mutations::client_mutation_id.eq(&c.client_mutation_id));
-            if keep(&result) {
+            if kept {
                 let json = serde_json::to_string(&result)
                     .map_err(|e| Error::internal(format!("cannot store mutation result: {e}")))?;
                 diesel::update(key)
@@ -129,6 +141,67 @@ where
             None => Err(e),
         },
         other => other,
+    }
+}
+
+/// What makes a write repeatable when it runs on a field node (then it also goes to the node's
+/// outbox) or when central replays a node's write (then provisional numbers become aliases).
+struct Offline {
+    node_request: Option<std::sync::Arc<String>>,
+    replay: Option<sync::Replay>,
+    unit_id: String,
+}
+
+impl Offline {
+    fn of(db: &Database, scope: &Scope) -> Self {
+        Self {
+            node_request: db
+                .is_node()
+                .then(|| sync::NODE_REQUEST.try_with(|r| r.clone()).ok())
+                .flatten(),
+            replay: sync::REPLAY.try_with(|r| r.clone()).ok(),
+            unit_id: scope.unit_id().to_string(),
+        }
+    }
+
+    fn origin(&self, conn: &mut DbConn, user: &str, cmid: &str) -> Result<Option<sync::Origin>> {
+        let numbers = if self.node_request.is_some() {
+            let office_code = sync::node_state(conn)?
+                .map(|s| s.office_code)
+                .unwrap_or_default();
+            (
+                sync::Numbers::Provisional { office_code },
+                chrono::Utc::now().timestamp_millis(),
+            )
+        } else if let Some(r) = &self.replay {
+            (
+                sync::Numbers::Final {
+                    provisional: r.provisional.iter().cloned().collect(),
+                },
+                r.at_ms,
+            )
+        } else {
+            return Ok(None);
+        };
+        Ok(Some(sync::Origin {
+            user_id: user.to_string(),
+            client_mutation_id: cmid.to_string(),
+            at_ms: numbers.1,
+            numbers: numbers.0,
+        }))
+    }
+
+    fn after(
+        &self,
+        conn: &mut DbConn,
+        origin: &sync::Origin,
+        mutation: &str,
+        trail: &sync::Trail,
+    ) -> Result<()> {
+        match &self.node_request {
+            Some(request) => sync::enqueue(conn, origin, mutation, request, trail),
+            None => sync::keep_aliases(conn, &self.unit_id, trail),
+        }
     }
 }
 

@@ -29,6 +29,7 @@ pub mod scope;
 pub mod sharing;
 pub mod stats;
 pub mod throttle;
+pub mod sync;
 pub mod users;
 pub mod workflow;
 
@@ -37,9 +38,10 @@ pub use scope::Scope;
 
 use chrono::{NaiveDateTime, Timelike, Utc};
 
-/// A new UUIDv7 identifier, as text.
+/// A new UUIDv7 identifier, as text. Inside a field node's write (or central's replay of one)
+/// it is derived from the mutation, so both create the same rows (see [`sync`]).
 pub fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
+    sync::repeatable_id().unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
 }
 
 /// The current UTC time at microsecond precision, the finest both backends keep, so a value

@@ -70,10 +70,17 @@ fn filtered<'a>(scope: &Scope, q: &IndividualQuery, names_by: NameFilter) -> Ind
                 .filter(cases::number_key.eq(key.clone()))
                 .filter(case_members::removed_at.is_null())
                 .select(case_members::individual_id);
+            // A provisional number given on a field node finds the record that now carries
+            // its final number.
+            let aliases = number_aliases::table
+                .filter(number_aliases::operation_unit_id.eq(unit.clone()))
+                .filter(number_aliases::alias.eq(search.to_uppercase()))
+                .select(number_aliases::record_id);
             query = query.filter(
                 individuals::number_key
                     .eq(key)
                     .or(individuals::legacy_id.eq(search.to_string()))
+                    .or(individuals::id.eq_any(aliases))
                     .or(individuals::id.eq_any(docs))
                     .or(individuals::id.eq_any(groups))
                     .or(individuals::id.eq_any(cases_q)),

@@ -42,9 +42,15 @@ pub fn next_number(conn: &mut DbConn, unit_id: &str, kind: &str) -> Result<i64> 
     dialect::take_numbers(conn, unit_id, kind, 1)
 }
 
-/// Formats a registry number, e.g. `DPIN-I-0000123`.
+/// Formats a registry number, e.g. `DPIN-I-0000123`; on a field node a provisional one,
+/// e.g. `DPIN-LAG-PI-000123` (see `store::sync`).
 pub fn format_number(unit_code: &str, kind_letter: char, n: i64) -> String {
-    format!("{unit_code}-{kind_letter}-{n:07}")
+    super::sync::number(
+        unit_code,
+        kind_letter,
+        n,
+        format!("{unit_code}-{kind_letter}-{n:07}"),
+    )
 }
 
 fn unit_code(conn: &mut DbConn, unit_id: &str) -> Result<String> {

@@ -801,6 +801,99 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    field_nodes (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        office_id -> Text,
+        name -> Text,
+        enrol_code_hash -> Nullable<Text>,
+        enrol_expires_at -> Timestamp,
+        token_hash -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        enrolled_at -> Nullable<Timestamp>,
+        last_contact_at -> Nullable<Timestamp>,
+        feed_cursor -> BigInt,
+        backlog -> Integer,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_by -> Nullable<Text>,
+        wiped_at -> Nullable<Timestamp>,
+        version -> Integer,
+        audit_seq -> BigInt,
+        audit_hash -> Text,
+    }
+}
+
+diesel::table! {
+    sync_conflicts (id) {
+        id -> Text,
+        operation_unit_id -> Text,
+        office_id -> Text,
+        node_id -> Text,
+        user_id -> Text,
+        client_mutation_id -> Text,
+        mutation -> Text,
+        request -> Text,
+        record_type -> Nullable<Text>,
+        record_id -> Nullable<Text>,
+        theirs -> Nullable<Text>,
+        error_code -> Text,
+        error_message -> Text,
+        status -> Text,
+        resolved_by -> Nullable<Text>,
+        resolved_at -> Nullable<Timestamp>,
+        resolution -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    number_aliases (operation_unit_id, alias) {
+        operation_unit_id -> Text,
+        alias -> Text,
+        record_type -> Text,
+        record_id -> Text,
+        number -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    node_state (id) {
+        id -> Text,
+        node_id -> Text,
+        central_url -> Text,
+        token -> Text,
+        operation_unit_id -> Text,
+        office_id -> Text,
+        office_code -> Text,
+        feed_cursor -> BigInt,
+        snapshot_table -> Nullable<Text>,
+        snapshot_after -> Nullable<Text>,
+        snapshot_head -> Nullable<BigInt>,
+        last_contact_at -> Nullable<Timestamp>,
+        offline_since -> Nullable<Timestamp>,
+        reference_digest -> Text,
+        created_at -> Timestamp,
+        audit_cursor -> BigInt,
+    }
+}
+
+diesel::table! {
+    node_outbox (seq) {
+        seq -> BigInt,
+        user_id -> Text,
+        client_mutation_id -> Text,
+        mutation -> Text,
+        request -> Text,
+        at_ms -> BigInt,
+        provisional -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     operation_units,
     offices,
@@ -851,6 +944,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     referrals,
     resettlement_cases,
     export_jobs,
+    field_nodes,
+    sync_conflicts,
+    number_aliases,
+    node_state,
+    node_outbox,
 );
 
 diesel::joinable!(case_members -> cases (case_id));

@@ -434,6 +434,31 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
             let reply = Box::pin(perform(client, *inner)).await?;
             Reply::Silent(Box::new(reply))
         }
+        Cmd::SyncStatus { after } => {
+            tokio::time::sleep(after).await;
+            Reply::SyncStatus(
+                client
+                    .post::<api::SyncStatus>(api::sync_status::Variables {})
+                    .await,
+            )
+        }
+        Cmd::SyncConflicts { seq } => Reply::SyncConflicts {
+            seq,
+            result: client
+                .post::<api::SyncConflicts>(api::sync_conflicts::Variables {})
+                .await
+                .map(|d| d.sync_conflicts),
+        },
+        Cmd::ResolveConflict {
+            cmid,
+            id,
+            version,
+            resolution,
+            fields,
+        } => {
+            let result = resolve_conflict(client, cmid.clone(), id, version, resolution, fields).await;
+            Reply::ResolveConflict { cmid, result }
+        }
         Cmd::UseToken(_) | Cmd::Live(_) => return None,
     })
 }
@@ -516,6 +541,35 @@ async fn import_reviews_page(
         has_next: c.page_info.has_next_page,
         end_cursor: c.page_info.end_cursor,
     })
+}
+
+/// `resolveSyncConflict` with the version read and the screen's `clientMutationId`.
+async fn resolve_conflict(
+    client: &Client,
+    cmid: String,
+    id: String,
+    version: i64,
+    resolution: crate::screens::conflicts::Resolve,
+    fields: Option<Vec<String>>,
+) -> Result<(), ApiError> {
+    use crate::screens::conflicts::Resolve;
+    use api::resolve_sync_conflict::{Resolution, ResolveSyncConflictInput, Variables};
+    let resolution = match resolution {
+        Resolve::Mine => Resolution::APPLY_MINE,
+        Resolve::Theirs => Resolution::KEEP_THEIRS,
+        Resolve::Merge => Resolution::MERGE,
+    };
+    let input = ResolveSyncConflictInput {
+        client_mutation_id: cmid,
+        id,
+        version,
+        resolution,
+        fields,
+    };
+    client
+        .post::<api::ResolveSyncConflict>(Variables { input })
+        .await
+        .map(|_| ())
 }
 
 /// `decideImportReview` with the version read and the list's `clientMutationId`.

@@ -14,6 +14,7 @@ pub mod admin;
 pub mod assistance_plan;
 pub mod case;
 pub mod cases;
+pub mod conflicts;
 pub mod decide_form;
 pub mod distribution_list;
 pub mod distributions;
@@ -87,6 +88,8 @@ pub enum Screen {
     ResettlementCase,
     /// Referrals between units, received and sent.
     Referrals,
+    /// Sync conflicts: changes made on a field node that central refused.
+    Conflicts,
 }
 
 /// Every screen's state; the app shows one at a time.
@@ -115,6 +118,7 @@ pub struct Screens {
     pub resettlement: resettlement::ResettlementState,
     pub resettlement_case: resettlement_case::ResettlementCaseState,
     pub referrals: referrals::ReferralsState,
+    pub conflicts: conflicts::ConflictsState,
 }
 
 /// An officer a case may be assigned to.
@@ -201,6 +205,8 @@ pub enum Nav {
     },
     /// The referrals screen with the referral form for this individual.
     Refer(String),
+    /// Sync conflicts, above the current screen.
+    Conflicts,
 }
 
 /// What handling a key or a reply asks of the app.

@@ -46,6 +46,7 @@ static ES: Texts = Texts {
         ("p, RePág", "página anterior"),
         ("/", "volver a escribir la búsqueda"),
         ("r, F3", "registrar un grupo"),
+        ("Ctrl-K", "conflictos de sincronización"),
     ],
 };
 
@@ -64,5 +65,6 @@ static EN: Texts = Texts {
         ("p, PgUp", "previous page"),
         ("/", "back to typing the search"),
         ("r, F3", "register a group"),
+        ("Ctrl-K", "sync conflicts"),
     ],
 };

@@ -71,6 +71,7 @@ static ES: Texts = Texts {
         ("g", "releer"),
         ("s", "estadísticas de la unidad"),
         ("q", "calidad de los datos"),
+        ("c, Ctrl-K", "conflictos de sincronización"),
     ],
 };
 
@@ -98,5 +99,6 @@ static EN: Texts = Texts {
         ("g", "reload"),
         ("s", "the unit's statistics"),
         ("q", "data quality"),
+        ("c, Ctrl-K", "sync conflicts"),
     ],
 };

@@ -46,6 +46,7 @@ static ES: Texts = Texts {
         ("n, AvPág", "página siguiente"),
         ("p, RePág", "página anterior"),
         ("g", "releer"),
+        ("c, Ctrl-K", "conflictos de sincronización"),
     ],
 };
 
@@ -65,5 +66,6 @@ static EN: Texts = Texts {
         ("n, PgDn", "next page"),
         ("p, PgUp", "previous page"),
         ("g", "reload"),
+        ("c, Ctrl-K", "sync conflicts"),
     ],
 };
