@@ -21,7 +21,10 @@ fn main() {
     for dir in screens {
         let file = dir.join("texts.toml");
         println!("cargo::rerun-if-changed={}", file.display());
-        let name = dir.file_name().and_then(|n| n.to_str()).expect("a screen's folder name");
+        let name = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("a screen's folder name");
         let code = match catalogue(&file) {
             Ok(code) => code,
             Err(why) => panic!("{}: {why}", file.display()),
@@ -43,7 +46,9 @@ fn catalogue(file: &Path) -> Result<String, String> {
     let table: toml::Table = text.parse().map_err(|e: toml::de::Error| e.to_string())?;
     let mut entries = Vec::new();
     for (name, v) in &table {
-        let t = v.as_table().ok_or(format!("{name}: an entry is a table of es and en"))?;
+        let t = v
+            .as_table()
+            .ok_or(format!("{name}: an entry is a table of es and en"))?;
         if let Some(other) = t.keys().find(|k| *k != "es" && *k != "en") {
             return Err(format!("{name}: unknown language {other}"));
         }
@@ -55,7 +60,12 @@ fn catalogue(file: &Path) -> Result<String, String> {
         if ty_es != ty_en {
             return Err(format!("{name}: es is {ty_es} but en is {ty_en}"));
         }
-        entries.push(Entry { name: name.clone(), ty: ty_es, es, en });
+        entries.push(Entry {
+            name: name.clone(),
+            ty: ty_es,
+            es,
+            en,
+        });
     }
     let mut code = String::new();
     code.push_str("/// The words of this screen in one language (made from its texts.toml).\n");
@@ -74,10 +84,7 @@ fn catalogue(file: &Path) -> Result<String, String> {
         "/// The words of this screen in `lang`.\npub fn get(lang: crate::i18n::Lang) -> &'static Texts {\n    \
          match lang {\n        crate::i18n::Lang::Es => &ES,\n        crate::i18n::Lang::En => &EN,\n    }\n}\n",
     );
-    for (stat, common, lang, pick) in [
-        ("ES", "ES", "Es", true),
-        ("EN", "EN", "En", false),
-    ] {
+    for (stat, common, lang, pick) in [("ES", "ES", "Es", true), ("EN", "EN", "En", false)] {
         let _ = write!(
             code,
             "\nstatic {stat}: Texts = Texts {{\n    common: &crate::i18n::{common},\n    lang: crate::i18n::Lang::{lang},\n"
@@ -111,8 +118,10 @@ fn value(v: &toml::Value) -> Result<(String, String), String> {
             let mut lits = Vec::new();
             for row in rows {
                 let cells = row.as_array().ok_or("a list mixes texts and rows")?;
-                let texts: Option<Vec<String>> =
-                    cells.iter().map(|c| c.as_str().map(|s| format!("{s:?}"))).collect();
+                let texts: Option<Vec<String>> = cells
+                    .iter()
+                    .map(|c| c.as_str().map(|s| format!("{s:?}")))
+                    .collect();
                 let texts = texts.ok_or("a row holds something other than texts")?;
                 if *width.get_or_insert(texts.len()) != texts.len() {
                     return Err("rows of different lengths".into());

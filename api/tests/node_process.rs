@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use amparo_api::node::key;
 use amparo_api::store::{Database, DbConn};
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
@@ -19,7 +20,8 @@ const OFFICE: &str = "UIO";
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_amparo-api"));
-    c.env("AMPARO_LOG", "warn").env_remove("AMPARO_NODE_PASSPHRASE");
+    c.env("AMPARO_LOG", "warn")
+        .env_remove("AMPARO_NODE_PASSPHRASE");
     c
 }
 
@@ -262,7 +264,10 @@ fn killed_transfers_resume_to_the_same_state(central: Central) {
     );
     let expected = holdings(&whole);
     let people = people_on(&whole);
-    assert!(people > 200, "the office has several chunks of people: {people}");
+    assert!(
+        people > 200,
+        "the office has several chunks of people: {people}"
+    );
 
     // A second node whose sync is killed again and again, at growing moments, until one run
     // ends by itself.
@@ -276,7 +281,10 @@ fn killed_transfers_resume_to_the_same_state(central: Central) {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         use std::io::BufRead;
-        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
             if line.starts_with("enrolled as node") {
                 let _ = tx.send(());
             }
@@ -336,7 +344,14 @@ fn node_init_refuses_a_key_file_inside_its_data_directory() {
     std::fs::create_dir_all(&data).expect("data dir");
     let inside = data.join("node.key");
     let out = bin()
-        .args(["node", "init", "--central", "http://127.0.0.1:9", "--code", "X"])
+        .args([
+            "node",
+            "init",
+            "--central",
+            "http://127.0.0.1:9",
+            "--code",
+            "X",
+        ])
         .arg("--data")
         .arg(&data)
         .arg("--key-file")

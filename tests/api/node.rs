@@ -149,12 +149,20 @@ async fn first_sync_brings_exactly_the_office_scope(t: TestDb) {
     assert!(!stray);
     assert_eq!(count_rows(&node.db, "registration_groups"), 1);
     assert_eq!(
-        count_where(&node.db, "offices", &format!("operation_unit_id = '{}'", w.unhcr)),
+        count_where(
+            &node.db,
+            "offices",
+            &format!("operation_unit_id = '{}'", w.unhcr)
+        ),
         0,
         "nothing of the other unit"
     );
     assert_eq!(
-        count_where(&node.db, "users", "office_id IS NOT NULL AND office_id <> (SELECT office_id FROM node_state)"),
+        count_where(
+            &node.db,
+            "users",
+            "office_id IS NOT NULL AND office_id <> (SELECT office_id FROM node_state)"
+        ),
         0,
         "only the office's users"
     );
@@ -368,7 +376,10 @@ async fn offline_work_arrives_once_with_final_numbers(t: TestDb) {
         "audit_events",
         &format!("request_id LIKE 'node-{node_id}-%'"),
     );
-    assert!(from_node >= 5, "the node's writes are audited as the node's: {from_node}");
+    assert!(
+        from_node >= 5,
+        "the node's writes are audited as the node's: {from_node}"
+    );
     // The node's own log (its reads and logins too) came up and is chained into central's.
     let node_log = count_where(
         &t.db,
@@ -383,7 +394,9 @@ async fn offline_work_arrives_once_with_final_numbers(t: TestDb) {
     let searches = count_where(
         &t.db,
         "audit_events",
-        &format!("action = 'node_event' AND request_id LIKE 'node-{node_id}-audit-%' AND detail LIKE '%individual%'"),
+        &format!(
+            "action = 'node_event' AND request_id LIKE 'node-{node_id}-audit-%' AND detail LIKE '%individual%'"
+        ),
     );
     assert!(searches > 0, "the node's reads of people are among them");
 }
@@ -397,7 +410,9 @@ fn count_where(db: &Database, table: &str, condition: &str) -> i64 {
         n: i64,
     }
     let mut c = db.conn().expect("conn");
-    let q = diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table} WHERE {condition}"));
+    let q = diesel::sql_query(format!(
+        "SELECT COUNT(*) AS n FROM {table} WHERE {condition}"
+    ));
     let rows: Vec<N> = match &mut *c {
         amparo_api::store::DbConn::Pg(c) => q.load(c),
         amparo_api::store::DbConn::Sqlite(c) => q.load(c),

@@ -762,7 +762,9 @@ pub enum Cmd {
         after: std::time::Duration,
     },
     /// The open sync conflicts.
-    SyncConflicts { seq: u64 },
+    SyncConflicts {
+        seq: u64,
+    },
     /// `resolveSyncConflict` with the version read: apply mine, keep theirs, or merge
     /// `fields`.
     ResolveConflict {

@@ -197,10 +197,7 @@ fn draw_status(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     }
     // On a field node that answers: whether it reaches central, and what waits to go up (in
     // place of the link's word, so that the line fits 80 columns).
-    let node = app
-        .sync
-        .as_ref()
-        .filter(|s| s.node && app.link == Link::Up);
+    let node = app.sync.as_ref().filter(|s| s.node && app.link == Link::Up);
     if node.is_none() {
         spans.push(Span::raw(" · "));
         spans.push(match app.link {

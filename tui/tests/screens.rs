@@ -4778,7 +4778,10 @@ fn sync_conflicts_side_by_side_resolved_by_a_person() {
         on_conflicts(&mut app);
         insta::assert_snapshot!(format!("sync_conflicts_{code}"), render(&app));
         // Merge: only the marked field goes, at the version read.
-        assert!(press(&mut app, KeyCode::Char('f')).is_empty(), "nothing marked");
+        assert!(
+            press(&mut app, KeyCode::Char('f')).is_empty(),
+            "nothing marked"
+        );
         press(&mut app, KeyCode::Tab);
         press(&mut app, KeyCode::Char(' '));
         insta::assert_snapshot!(format!("sync_conflicts_marked_{code}"), render(&app));

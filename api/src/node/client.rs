@@ -311,7 +311,8 @@ async fn push_audit(db: &Database, state: &NodeState) -> Result<()> {
         let resp = post(db, state, "/node/audit", &AuditRequest { events }).await?;
         let reply: AuditReply = read_json(resp).await?;
         let through = reply.through;
-        db.write(move |c| sync::node_audit_taken(c, through)).await?;
+        db.write(move |c| sync::node_audit_taken(c, through))
+            .await?;
         if through < last {
             return Err(Error::unavailable(
                 "central did not take the node's audit log whole; the rest goes at the next sync",

@@ -28,8 +28,8 @@ pub mod schema;
 pub mod scope;
 pub mod sharing;
 pub mod stats;
-pub mod throttle;
 pub mod sync;
+pub mod throttle;
 pub mod users;
 pub mod workflow;
 

@@ -456,7 +456,8 @@ async fn perform(client: &Client, cmd: Cmd) -> Option<Reply> {
             resolution,
             fields,
         } => {
-            let result = resolve_conflict(client, cmid.clone(), id, version, resolution, fields).await;
+            let result =
+                resolve_conflict(client, cmid.clone(), id, version, resolution, fields).await;
             Reply::ResolveConflict { cmid, result }
         }
         Cmd::UseToken(_) | Cmd::Live(_) => return None,
