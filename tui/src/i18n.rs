@@ -97,7 +97,8 @@ pub struct Text {
     /// Labels of the relationship codes, in the order of `register::RELATIONSHIPS` after
     /// `focal_point`.
     pub relationships: [(&'static str, &'static str); 18],
-    /// Keys of every screen that open none (the keys that open screens are in `nav.rs`).
+    /// Keys of every screen that open none (the keys that open screens are in `nav.rs`); the
+    /// help's own key is left out: whoever reads the help found it, and 80x24 has no line to spare.
     pub keys_global: &'static [KeyHelp],
     pub work: &'static str,
     pub case: &'static str,
@@ -255,7 +256,6 @@ pub static ES: Text = Text {
         ("unrelated", "Sin parentesco"),
     ],
     keys_global: &[
-        ("?, F1", "esta ayuda"),
         ("F9", "cerrar la sesión (cambiar de usuario)"),
         ("Ctrl-Q", "salir"),
     ],
@@ -430,11 +430,7 @@ pub static EN: Text = Text {
         ("other_relative", "Other relative"),
         ("unrelated", "Not related"),
     ],
-    keys_global: &[
-        ("?, F1", "this help"),
-        ("F9", "log out (switch user)"),
-        ("Ctrl-Q", "quit"),
-    ],
+    keys_global: &[("F9", "log out (switch user)"), ("Ctrl-Q", "quit")],
     work: "My work",
     case: "Case",
     supervisor: "Supervision",
