@@ -201,19 +201,26 @@ impl Follower {
         *lock(&self.cursors) = Some(learned.cursors);
     }
 
-    /// The references enrolled after the cursors that `known` does not hold yet, with their
-    /// templates: what a 1:N search must also compare with, inside the enrolment lock, for its
-    /// answer to be as current as the database (blocking).
-    pub fn enrolled_since(
+    /// How far the gallery is current: every enrolment at or before these feed positions is in
+    /// it, because [`Self::apply`] adds enrolments before it moves the cursors past them. A 1:N
+    /// search takes this mark *before* it searches and gives it to [`Self::enrolled_after`]
+    /// inside the enrolment lock; the two together are one search as current as the database.
+    pub fn gallery_mark(&self) -> HashMap<String, i64> {
+        self.cursors().unwrap_or_default()
+    }
+
+    /// Every reference enrolled after `mark` (from [`Self::gallery_mark`]), with its templates
+    /// (blocking). Nothing is left out because the gallery holds it *now*: the follower may
+    /// have added it after the search ran, and then the search never saw it.
+    pub fn enrolled_after(
         &self,
         conn: &mut DbConn,
         keys: &Keyring,
-        known: impl Fn(u64) -> bool,
+        mark: &HashMap<String, i64>,
     ) -> Result<Vec<Enrolled>> {
-        let cursors = self.cursors().unwrap_or_default();
         let mut ids = Vec::new();
         for unit in units(conn)? {
-            let after = cursors.get(&unit).copied().unwrap_or(0);
+            let after = mark.get(&unit).copied().unwrap_or(0);
             ids.extend(feed::records_after(
                 conn,
                 &unit,
@@ -224,9 +231,7 @@ impl Follower {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut found = enrolled(conn, keys, &ids)?;
-        found.retain(|(r, _)| !known(*r as u64));
-        Ok(found)
+        enrolled(conn, keys, &ids)
     }
 }
 

@@ -420,9 +420,14 @@ enum StatsCommand {
         /// The operation unit's code, e.g. DPIN.
         #[arg(long)]
         unit: String,
-        /// csv (the first column names the table; a withheld count is empty) or json (null).
-        #[arg(long, value_parser = ["csv", "json"], default_value = "csv")]
+        /// csv (the first column names the table; a withheld count is empty), json (null), or
+        /// rdf-csv: the population in the layout of UNHCR's Refugee Data Finder demographics
+        /// table (a line per country of origin, female and male by age bracket).
+        #[arg(long, value_parser = ["csv", "json", "rdf-csv"], default_value = "csv")]
         format: String,
+        /// The country of asylum the rdf-csv layout names (ISO 3166 alpha-3).
+        #[arg(long, default_value = "ECU")]
+        asylum_country: String,
         /// The date figures are as of, YYYY-MM-DD (default today).
         #[arg(long)]
         as_of: Option<chrono::NaiveDate>,
@@ -548,8 +553,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             public: _,
             unit,
             format,
+            asylum_country,
             as_of,
-        }) => stats_export(&cli.db, &unit, &format, as_of)?,
+        }) => stats_export(&cli.db, &unit, &format, &asylum_country, as_of)?,
         Command::Node(cmd) => return node(&cli.db, cmd),
         Command::RebuildTemplates { keys, all } => {
             let ring = keys.required()?;
@@ -898,9 +904,17 @@ fn stats_export(
     db_args: &DbArgs,
     unit: &str,
     format: &str,
+    asylum_country: &str,
     as_of: Option<chrono::NaiveDate>,
 ) -> Result<()> {
     use amparo_api::domain::stats::publish;
+    let asylum = asylum_country.trim().to_uppercase();
+    if asylum.len() != 3 || !asylum.chars().all(|c| c.is_ascii_uppercase()) {
+        return Err(Error::validation(
+            "asylum-country",
+            format!("not an ISO 3166 alpha-3 code: {asylum_country:?} (e.g. ECU)"),
+        ));
+    }
     use amparo_api::store::{stats, users};
     let db = open(db_args)?;
     db.migrate()?;
@@ -919,6 +933,7 @@ fn stats_export(
                 .map_err(|e| Error::internal(format!("the release as JSON: {e}")))?
                 + "\n"
         }
+        "rdf-csv" => publish::rdf_demographics(&meta, &tables, &asylum),
         _ => publish::csv(&meta, &tables),
     };
     use std::io::Write;

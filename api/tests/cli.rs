@@ -120,3 +120,58 @@ fn users_are_managed_and_the_audit_log_verified() {
     assert!(ok, "{err}");
     assert!(out.contains("audit log intact"), "{out}");
 }
+
+/// The demo's public release in the Refugee Data Finder's layout: its header, the line of all
+/// origins adding up to the CSV release's total, a line per nationality, and a bad country of
+/// asylum refused in words.
+#[test]
+fn the_public_release_comes_in_the_refugee_data_finders_layout() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}", dir.path().join("amparo.db").display());
+    let (ok, out, err) = amparo(&url, &["seed", "--demo"], None);
+    assert!(ok, "{out}{err}");
+    let export = |format: &str, asylum: &str| {
+        amparo(
+            &url,
+            &[
+                "stats",
+                "export",
+                "--public",
+                "--unit",
+                "DPIN",
+                "--format",
+                format,
+                "--asylum-country",
+                asylum,
+            ],
+            None,
+        )
+    };
+    let (ok, rdf, err) = export("rdf-csv", "ecu");
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = rdf.lines().collect();
+    let header = lines
+        .iter()
+        .position(|l| l.starts_with("Year,Country of origin (ISO)"))
+        .unwrap_or_else(|| panic!("no header in {rdf}"));
+    assert!(lines[header].ends_with("Male total,Total"), "{rdf}");
+    let all: Vec<&str> = lines[header + 1].split(',').collect();
+    assert_eq!(&all[1..4], ["ALL", "ECU", "REG"], "{rdf}");
+    let (ok, csv, err) = export("csv", "ECU");
+    assert!(ok, "{err}");
+    let total = csv
+        .lines()
+        .find(|l| l.starts_with("total,"))
+        .and_then(|l| l.rsplit(',').next())
+        .unwrap_or_else(|| panic!("no total in {csv}"));
+    assert_eq!(all.last().copied(), Some(total), "{rdf}");
+    let nationalities = csv
+        .lines()
+        .filter(|l| l.starts_with("by_nationality,"))
+        .count();
+    assert!(nationalities > 1, "{csv}");
+    assert_eq!(lines.len(), header + 2 + nationalities, "{rdf}");
+    let (ok, _, err) = export("rdf-csv", "Ecuador");
+    assert!(!ok);
+    assert!(err.contains("ISO 3166 alpha-3"), "{err}");
+}

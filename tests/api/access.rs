@@ -545,7 +545,7 @@ async fn other_units_nodes_and_conflicts_are_out_of_reach(t: TestDb) {
         .gql(
             Some(&other),
             "mutation($i: RevokeNodeInput!) { revokeNode(input: $i) { node { id } } }",
-            json!({ "i": { "clientMutationId": "iso-rv", "id": node } }),
+            json!({ "i": { "clientMutationId": "iso-rv", "id": node, "version": 1 } }),
         )
         .await;
     assert!(

@@ -181,6 +181,37 @@ async fn dry_run_reports_every_bad_row_and_writes_nothing(t: TestDb) {
     assert_eq!(s.possible_duplicates, 2, "{report}");
 }
 
+/// A dry run in batches of one decides exactly as the real run does (the within-file duplicate
+/// in another household, the passport of a person registered earlier), though nothing of its
+/// earlier batches is written; what it read to find duplicates is audited and stays.
+async fn a_dry_run_in_small_batches_decides_as_the_real_run(t: TestDb) {
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let token = srv.login("registrar").await;
+    existing(&srv, &token).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let (mapping, files) = source(dir.path(), 1);
+    let before = counts(&t);
+    let reads_before = audited(&t, "read", "individual").len();
+    let dry = import::run(&t.db, &options(&mapping, &files, true), |_| {
+        panic!("a dry run commits no batch")
+    })
+    .expect("dry run");
+    assert_eq!(counts(&t), before, "a dry run writes nothing");
+    let reads = audited(&t, "read", "individual");
+    assert!(
+        reads.len() > reads_before,
+        "the candidates a dry run compared with are audited"
+    );
+    assert!(dry.summary.possible_duplicates >= 2, "{:?}", dry.summary);
+    let real = import::run(&t.db, &options(&mapping, &files, false), |_| {}).expect("import");
+    assert_eq!(
+        format!("{:?}", dry.summary),
+        format!("{:?}", real.summary),
+        "the dry run's summary is the real run's"
+    );
+}
+
 /// Reads one person by their old key (searchable as their legacy id) over HTTP.
 async fn by_source_key(srv: &TestServer, token: &str, key: &str) -> serde_json::Value {
     let r = srv
@@ -657,6 +688,7 @@ async fn a_registrar_decides_the_import_reviews(t: TestDb) {
 
 both_backends!(
     dry_run_reports_every_bad_row_and_writes_nothing,
+    a_dry_run_in_small_batches_decides_as_the_real_run,
     an_import_creates_exactly_the_source_and_a_second_run_nothing,
     possible_duplicates_wait_for_review,
     rollback_removes_a_batch_unless_changed_since,

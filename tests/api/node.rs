@@ -10,7 +10,7 @@ use amparo_api::graphql::{ApiConfig, AppState};
 use amparo_api::node::{client, key};
 use amparo_api::server::HttpConfig;
 use amparo_api::store::{Database, audit, sync};
-use amparo_tests::{TestDb, TestServer, both_backends, world};
+use amparo_tests::{TestDb, TestServer, both_backends, error_code, world};
 use serde_json::{Value, json};
 
 use crate::support::{count_rows, family, register};
@@ -206,22 +206,8 @@ async fn offline_work_arrives_once_with_final_numbers(t: TestDb) {
     // supervisor assigns it and the officer records the interview, all on the node.
     let (mut case, members) = open_case(&ns, &clerk, "off-1", "Sinlínea").await;
     assert_eq!(members.len(), 3);
-    case.ok(
-        &ns,
-        &supervisor,
-        "assignCase",
-        "AssignCaseInput",
-        json!({ "officerId": officer_id }),
-    )
-    .await;
-    case.ok(
-        &ns,
-        &officer,
-        "decideAdmissibility",
-        "DecideAdmissibilityInput",
-        json!({ "admissible": true }),
-    )
-    .await;
+    case.ready_to_schedule(&ns, &supervisor, &officer, &officer_id)
+        .await;
     case.ok(
         &ns,
         &clerk,
@@ -513,14 +499,40 @@ async fn a_revoked_node_is_refused_and_wipes_itself(t: TestDb) {
     let (node, node_id) = enrolled(&central).await;
     assert_eq!(count_rows(&node.db, "individuals"), 3);
     let admin = central.login("admin").await;
+    let listed = central
+        .gql(Some(&admin), "{ fieldNodes { id version } }", json!({}))
+        .await;
+    let version = listed["data"]["fieldNodes"][0]["version"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("fieldNodes: {listed}"));
+    const REVOKE: &str =
+        "mutation($i: RevokeNodeInput!) { revokeNode(input: $i) { node { revokedAt version } } }";
+    // A revocation of the node as it was before its enrolment is refused and changes nothing:
+    // the admin looked at something else than what is there.
+    let stale = central
+        .gql(
+            Some(&admin),
+            REVOKE,
+            json!({ "i": { "clientMutationId": "rv-0", "id": node_id, "version": version - 1 } }),
+        )
+        .await;
+    assert_eq!(error_code(&stale), Some("CONFLICT"), "{stale}");
+    client::sync_once(&node.db, &|_| {})
+        .await
+        .expect("still syncs after a refused revocation");
     let r = central
         .gql(
             Some(&admin),
-            "mutation($i: RevokeNodeInput!) { revokeNode(input: $i) { node { revokedAt } } }",
-            json!({ "i": { "clientMutationId": "rv-1", "id": node_id } }),
+            REVOKE,
+            json!({ "i": { "clientMutationId": "rv-1", "id": node_id, "version": version } }),
         )
         .await;
     assert!(r["errors"].is_null(), "{r}");
+    assert_eq!(
+        r["data"]["revokeNode"]["node"]["version"],
+        json!(version + 1),
+        "{r}"
+    );
     let err = client::sync_once(&node.db, &|_| {})
         .await
         .expect_err("refused");

@@ -66,6 +66,33 @@ impl Case {
         r
     }
 
+    /// Assigned to `officer_id` by the supervisor, then found admissible by that officer: the
+    /// case is ready for its interview to be scheduled.
+    pub(crate) async fn ready_to_schedule(
+        &mut self,
+        srv: &TestServer,
+        supervisor: &str,
+        officer: &str,
+        officer_id: &str,
+    ) {
+        self.ok(
+            srv,
+            supervisor,
+            "assignCase",
+            "AssignCaseInput",
+            json!({ "officerId": officer_id }),
+        )
+        .await;
+        self.ok(
+            srv,
+            officer,
+            "decideAdmissibility",
+            "DecideAdmissibilityInput",
+            json!({ "admissible": true }),
+        )
+        .await;
+    }
+
     /// Like [`Case::act`], failing the test unless the action was accepted.
     pub(crate) async fn ok(
         &mut self,
@@ -316,22 +343,7 @@ async fn rsd_case_from_registration_to_appeal_decision(t: TestDb) {
     let appointment = p["case"]["workflow"]["pendingAppointments"][0]["id"].clone();
     let (mut other, _) = open_case(&srv, &registrar, "rsd-2", "Quintero").await;
     other
-        .ok(
-            &srv,
-            &supervisor,
-            "assignCase",
-            "AssignCaseInput",
-            json!({ "officerId": officer_id }),
-        )
-        .await;
-    other
-        .ok(
-            &srv,
-            &officer,
-            "decideAdmissibility",
-            "DecideAdmissibilityInput",
-            json!({ "admissible": true }),
-        )
+        .ready_to_schedule(&srv, &supervisor, &officer, &officer_id)
         .await;
     let r = other
         .act(
@@ -1214,22 +1226,8 @@ async fn supervisor_subscription_sees_an_officers_action(t: TestDb) {
         "the supervisor's subscription never heard a transition"
     );
 
-    case.ok(
-        &srv,
-        &supervisor,
-        "assignCase",
-        "AssignCaseInput",
-        json!({ "officerId": officer_id }),
-    )
-    .await;
-    case.ok(
-        &srv,
-        &officer,
-        "decideAdmissibility",
-        "DecideAdmissibilityInput",
-        json!({ "admissible": true }),
-    )
-    .await;
+    case.ready_to_schedule(&srv, &supervisor, &officer, &officer_id)
+        .await;
     let seen = next_message(&mut watching, |v| {
         v["type"] == "next" && v["payload"]["data"]["caseEvents"]["kind"] == "admissibility_decided"
     })
@@ -1302,22 +1300,8 @@ async fn interviews_notifications_and_contacts_keep_when_and_how(t: TestDb) {
     let supervisor = srv.login("supervisor").await;
     let officer_id = user_id(&srv, &officer).await;
     let (mut case, members) = open_case(&srv, &registrar, "when-1", "Cárdenas").await;
-    case.ok(
-        &srv,
-        &supervisor,
-        "assignCase",
-        "AssignCaseInput",
-        json!({ "officerId": officer_id }),
-    )
-    .await;
-    case.ok(
-        &srv,
-        &officer,
-        "decideAdmissibility",
-        "DecideAdmissibilityInput",
-        json!({ "admissible": true }),
-    )
-    .await;
+    case.ready_to_schedule(&srv, &supervisor, &officer, &officer_id)
+        .await;
     case.ok(
         &srv,
         &registrar,
@@ -1503,22 +1487,8 @@ async fn interviews_keep_the_offices_own_hours_and_holidays(t: TestDb) {
     let admin = srv.login("admin").await;
     let officer_id = user_id(&srv, &officer).await;
     let (mut case, _) = open_case(&srv, &registrar, "hours-1", "Benítez").await;
-    case.ok(
-        &srv,
-        &supervisor,
-        "assignCase",
-        "AssignCaseInput",
-        json!({ "officerId": officer_id }),
-    )
-    .await;
-    case.ok(
-        &srv,
-        &officer,
-        "decideAdmissibility",
-        "DecideAdmissibilityInput",
-        json!({ "admissible": true }),
-    )
-    .await;
+    case.ready_to_schedule(&srv, &supervisor, &officer, &officer_id)
+        .await;
 
     // The case is the registrar's office's; its admin gives it mornings only (09:00-12:00
     // Quito, 14:00-17:00 UTC) and a holiday on the second working day ahead.

@@ -322,6 +322,33 @@ pub struct SaveOffice;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
+    query_path = "graphql/admin/field_nodes.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone"
+)]
+pub struct FieldNodes;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/admin/register_node.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone"
+)]
+pub struct RegisterNode;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/admin/revoke_node.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone"
+)]
+pub struct RevokeNode;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
     query_path = "graphql/admin/unit_settings.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone"
@@ -727,7 +754,7 @@ struct Extensions {
 
 /// The reason of `extensions.reason` with its `params`; one this client does not know (from a
 /// newer server) or cannot read is `Unspecified`.
-fn reason(name: Option<String>, params: Option<serde_json::Value>) -> Reason {
+pub fn reason(name: Option<String>, params: Option<serde_json::Value>) -> Reason {
     let Some(name) = name else {
         return Reason::Unspecified;
     };

@@ -31,7 +31,8 @@ pub struct App {
     pub server: String,
     /// The screens shown, the current one last; Esc goes back to the one below.
     pub stack: Vec<Screen>,
-    pub help: bool,
+    /// The help (`?`) shown, at this page (it takes several where the terminal is short).
+    pub help: Option<usize>,
     pub size: (u16, u16),
     /// Requests out and not yet answered.
     pub pending: usize,
@@ -62,24 +63,10 @@ pub struct App {
     pub screens: Screens,
     /// The clock of the user's office: times are shown and typed in it (see `widgets::with_clock`).
     pub clock: crate::widgets::OfficeClock,
-    /// The page of the help shown (`?`), when it takes more than one.
-    pub help_page: usize,
     /// The workstation has a trusted scanner: recipients may be checked by their fingers.
     pub scanner: bool,
-    /// Where the server stands when it is a field node (None until asked, or on central).
-    pub sync: Option<SyncLine>,
-}
-
-/// A field node's freshness as the status line shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyncLine {
-    pub node: bool,
-    pub online: bool,
-    /// HH:MM on the office's clock.
-    pub offline_since: Option<String>,
-    pub syncing: Option<i64>,
-    pub waiting: i64,
-    pub conflicts: i64,
+    /// Where the server stands when it is a field node (nothing on central).
+    pub node: crate::node_status::NodeStatus,
 }
 
 impl App {
@@ -88,7 +75,7 @@ impl App {
             lang,
             server: server.to_string(),
             stack: vec![Screen::Login],
-            help: false,
+            help: None,
             size,
             pending: 0,
             rtt: None,
@@ -108,9 +95,8 @@ impl App {
             demo_db: None,
             screens: Screens::default(),
             clock: crate::widgets::OfficeClock::default(),
-            help_page: 0,
             scanner: false,
-            sync: None,
+            node: Default::default(),
         };
         app.resize(size);
         app
@@ -139,11 +125,23 @@ impl App {
             me: self.me.as_ref(),
             officers: self.officers.as_deref(),
             demo: self.demo,
+            field_nodes: self.field_nodes(),
         }
+    }
+
+    /// Whether sync conflicts can exist for this user: their unit has field nodes, or this
+    /// client works on one.
+    fn field_nodes(&self) -> bool {
+        self.node.on_node()
+            || self
+                .me
+                .as_ref()
+                .is_some_and(|m| m.operation_unit.has_field_nodes)
     }
 
     /// The session for a screen to read, and the screens to change.
     fn split(&mut self) -> (Ctx<'_>, &mut Screens) {
+        let field_nodes = self.field_nodes();
         let ctx = Ctx {
             lang: self.lang,
             size: self.size,
@@ -151,6 +149,7 @@ impl App {
             me: self.me.as_ref(),
             officers: self.officers.as_deref(),
             demo: self.demo,
+            field_nodes,
         };
         (ctx, &mut self.screens)
     }
@@ -280,7 +279,13 @@ impl App {
     /// Shows `screen` as the first of a new stack (F-keys, home).
     fn switch(&mut self, screen: Screen, cmds: &mut Vec<Cmd>) {
         self.stack = vec![screen];
-        let new = match screen {
+        let new = self.open(screen);
+        self.send(cmds, new);
+    }
+
+    /// Readies a screen reached by a key: what it reads as it opens.
+    fn open(&mut self, screen: Screen) -> Vec<Cmd> {
+        match screen {
             Screen::Search => {
                 self.screens.search.open();
                 Vec::new()
@@ -300,8 +305,7 @@ impl App {
             Screen::Referrals => self.screens.referrals.open(),
             Screen::Conflicts => self.screens.conflicts.open(),
             _ => Vec::new(),
-        };
-        self.send(cmds, new);
+        }
     }
 
     /// Shows `screen` above the current one.
@@ -428,13 +432,6 @@ impl App {
                     self.lang,
                 );
                 self.push(Screen::ResettlementCase);
-            }
-            Nav::Conflicts => {
-                if self.screen() != Screen::Conflicts {
-                    let new = self.screens.conflicts.open();
-                    self.push(Screen::Conflicts);
-                    self.send(cmds, new);
-                }
             }
             Nav::Refer(individual_id) => {
                 self.stack = vec![Screen::Referrals];
@@ -609,33 +606,23 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
         }
         return true;
     }
-    if app.help {
+    if let Some(page) = app.help {
         // The help's own keys turn its pages; any other closes it.
         let pages = app.help_pages();
-        match key.code {
-            KeyCode::PageDown | KeyCode::Right | KeyCode::Char(' ' | 'n')
-                if app.help_page + 1 < pages =>
-            {
-                app.help_page += 1;
+        app.help = match key.code {
+            KeyCode::PageDown | KeyCode::Right | KeyCode::Char(' ' | 'n') if page + 1 < pages => {
+                Some(page + 1)
             }
-            KeyCode::PageUp | KeyCode::Left | KeyCode::Char('p') if app.help_page > 0 => {
-                app.help_page -= 1;
-            }
-            _ => app.help = false,
-        }
+            KeyCode::PageUp | KeyCode::Left | KeyCode::Char('p') if page > 0 => Some(page - 1),
+            _ => None,
+        };
         return true;
     }
     let screen = app.screen();
     let password_focused = screen == Screen::Login && app.screens.login.on_password;
     if key.code == KeyCode::F(1) || (key.code == KeyCode::Char('?') && !password_focused) {
-        app.help = true;
-        app.help_page = 0;
+        app.help = Some(0);
         return true;
-    }
-    // Sync conflicts from any screen, a form's included (the form stays as it was).
-    if screen != Screen::Login && app.token.is_some() && ctrl(&key, 'k') {
-        let out = Outcome::go(Nav::Conflicts);
-        return app.apply(out, cmds);
     }
     if screen != Screen::Login {
         let now = crate::nav::Moment {
@@ -645,10 +632,19 @@ fn on_key(app: &mut App, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
         // A letter does not reopen the screen shown (`r` on the registration form is the
         // form's).
         let reopen = matches!(key.code, KeyCode::Char('r')) && screen == Screen::Register;
-        if let Some(target) = crate::nav::target(&app.ctx(), key.code, now)
+        if let Some(row) = crate::nav::row_for(&app.ctx(), &key, now)
             && !reopen
         {
-            app.switch(target, cmds);
+            if row.above {
+                // Opened above what is shown (a form stays as it was); Esc comes back to it.
+                if screen != row.screen {
+                    let new = app.open(row.screen);
+                    app.push(row.screen);
+                    app.send(cmds, new);
+                }
+            } else {
+                app.switch(row.screen, cmds);
+            }
             return true;
         }
     }
@@ -710,22 +706,9 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
             app.me = Some(data.me);
             // A field node says so with `me`, and is then asked again while the session
             // lasts; central answers null and is not asked again.
-            app.sync = data.field_node.map(|s| SyncLine {
-                node: s.node,
-                online: s.online,
-                offline_since: s
-                    .offline_since
-                    .map(|t| app.clock.local_time(&t).chars().skip(11).collect()),
-                syncing: s.syncing_percent,
-                waiting: s.waiting,
-                conflicts: s.conflicts,
-            });
+            let ask = app.node.from_me(data.field_node, &app.clock);
             app.go_home(cmds);
-            if app.sync.as_ref().is_some_and(|s| s.node) {
-                cmds.push(Cmd::Silent(Box::new(Cmd::SyncStatus {
-                    after: SYNC_STATUS_EVERY,
-                })));
-            }
+            cmds.extend(ask);
             if (app.is_officer() || app.is_supervisor())
                 && let Some(token) = app.token.clone()
             {
@@ -900,8 +883,8 @@ fn log_out(app: &mut App, cmds: &mut Vec<Cmd>) {
     app.officers_asked = false;
     app.live = false;
     app.live_before = false;
-    app.help = false;
-    app.sync = None;
+    app.help = None;
+    app.node.forget();
     app.screens = Screens::default();
     app.stack = vec![Screen::Login];
 }
@@ -994,41 +977,15 @@ fn on_silent_reply(app: &mut App, reply: Reply, cmds: &mut Vec<Cmd>) -> bool {
     }
 }
 
-/// How often a client of a field node asks again where it stands.
-const SYNC_STATUS_EVERY: Duration = Duration::from_secs(15);
-
-/// A field node's freshness for the status line; asked again while the session lasts. Central
-/// answers once that it is central, and is not asked again.
+/// Where the field node stands, for the status line; asked again while the session lasts.
 fn on_sync_status(
     app: &mut App,
     result: Result<api::sync_status::ResponseData, ApiError>,
     cmds: &mut Vec<Cmd>,
 ) -> bool {
-    let Ok(data) = result else {
-        if app.token.is_some() && app.sync.as_ref().is_some_and(|s| s.node) {
-            cmds.push(Cmd::Silent(Box::new(Cmd::SyncStatus {
-                after: SYNC_STATUS_EVERY,
-            })));
-        }
-        return false;
-    };
-    let s = data.sync_status;
-    let line = SyncLine {
-        node: s.node,
-        online: s.online,
-        offline_since: s
-            .offline_since
-            .map(|t| app.clock.local_time(&t).chars().skip(11).collect()),
-        syncing: s.syncing_percent,
-        waiting: s.waiting,
-        conflicts: s.conflicts,
-    };
-    if line.node && app.token.is_some() {
-        cmds.push(Cmd::Silent(Box::new(Cmd::SyncStatus {
-            after: SYNC_STATUS_EVERY,
-        })));
-    }
-    app.sync.replace(line.clone()) != Some(line)
+    let (changed, next) = app.node.reply(result, &app.clock, app.token.is_some());
+    cmds.extend(next);
+    changed
 }
 
 fn on_live(app: &mut App, event: LiveEvent, cmds: &mut Vec<Cmd>) -> bool {
@@ -1142,7 +1099,7 @@ mod tests {
     fn me(office: serde_json::Value) -> MeMe {
         serde_json::from_value(serde_json::json!({
             "id": "u", "username": "u", "roles": [], "office": office,
-            "operationUnit": { "timeZone": "America/Guayaquil", "modules": ["registration", "rsd"] },
+            "operationUnit": { "timeZone": "America/Guayaquil", "modules": ["registration", "rsd"], "hasFieldNodes": false },
         }))
         .expect("a me")
     }

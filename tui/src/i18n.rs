@@ -49,8 +49,8 @@ pub struct Text {
     pub node_central_online: &'static str,
     /// Changes made on the node that wait to go up to central.
     pub node_waiting: &'static str,
-    /// Sync conflicts waiting for a person.
-    pub node_conflicts: &'static str,
+    /// Sync conflicts waiting for a person: one, several.
+    pub node_conflicts: (&'static str, &'static str),
     pub help_hint: &'static str,
     pub enlarge: &'static str,
     /// The question before quitting: its title, what would be lost, the demo's database, keys.
@@ -97,8 +97,7 @@ pub struct Text {
     /// Labels of the relationship codes, in the order of `register::RELATIONSHIPS` after
     /// `focal_point`.
     pub relationships: [(&'static str, &'static str); 18],
-    /// Keys of every screen that open none (the keys that open screens are in `nav.rs`); the
-    /// help's own key is left out: whoever reads the help found it, and 80x24 has no line to spare.
+    /// Keys of every screen that open none (the keys that open screens are in `nav.rs`).
     pub keys_global: &'static [KeyHelp],
     pub work: &'static str,
     pub case: &'static str,
@@ -192,7 +191,7 @@ pub static ES: Text = Text {
     node_offline_since: "sin central desde",
     node_central_online: "central en línea",
     node_waiting: "por subir",
-    node_conflicts: "conflictos",
+    node_conflicts: ("conflicto", "conflictos"),
     help_hint: "? teclas",
     enlarge: "Agrande la ventana: se necesitan al menos 80×24.",
     quit_title: "¿Salir?",
@@ -256,6 +255,7 @@ pub static ES: Text = Text {
         ("unrelated", "Sin parentesco"),
     ],
     keys_global: &[
+        ("?, F1", "esta ayuda"),
         ("F9", "cerrar la sesión (cambiar de usuario)"),
         ("Ctrl-Q", "salir"),
     ],
@@ -367,7 +367,7 @@ pub static EN: Text = Text {
     node_offline_since: "offline since",
     node_central_online: "central online",
     node_waiting: "waiting",
-    node_conflicts: "conflicts",
+    node_conflicts: ("conflict", "conflicts"),
     help_hint: "? keys",
     enlarge: "Enlarge the window: at least 80×24 is needed.",
     quit_title: "Quit?",
@@ -430,7 +430,11 @@ pub static EN: Text = Text {
         ("other_relative", "Other relative"),
         ("unrelated", "Not related"),
     ],
-    keys_global: &[("F9", "log out (switch user)"), ("Ctrl-Q", "quit")],
+    keys_global: &[
+        ("?, F1", "this help"),
+        ("F9", "log out (switch user)"),
+        ("Ctrl-Q", "quit"),
+    ],
     work: "My work",
     case: "Case",
     supervisor: "Supervision",

@@ -20,6 +20,7 @@ pub mod i18n;
 pub mod live;
 pub mod msg;
 pub mod nav;
+pub mod node_status;
 pub mod picker;
 pub mod refusals;
 pub mod runtime;

@@ -934,6 +934,16 @@ pub enum AdminOp {
         version: i64,
         settings: serde_json::Value,
     },
+    /// A field node for an office of the unit; its one-time enrolment code comes back once.
+    RegisterNode {
+        office_code: String,
+        name: String,
+    },
+    /// A field node revoked, as read (`version`): it stops syncing and wipes itself.
+    RevokeNode {
+        id: String,
+        version: i64,
+    },
 }
 
 /// What the administration screen reads besides the users.
@@ -947,6 +957,8 @@ pub enum AdminRead {
     Review,
     /// The data sharing agreements the unit is party to.
     Agreements,
+    /// The unit's field nodes, with its offices to name them.
+    Nodes,
 }
 
 /// The answer to an [`AdminRead`].
@@ -960,6 +972,7 @@ pub enum AdminData {
     Settings(Box<api::unit_settings::ResponseData>),
     Review(Vec<api::access_review::AccessReviewAccessReview>),
     Agreements(Vec<AgreementRow>),
+    Nodes(Box<api::field_nodes::ResponseData>),
 }
 
 /// A change to the caller's API tokens.
@@ -975,6 +988,12 @@ pub enum AdminDone {
     /// A one-time code to give the person, shown once.
     Code {
         username: String,
+        code: String,
+        expires_at: String,
+    },
+    /// A field node's one-time enrolment code, shown once with how to use it.
+    NodeCode {
+        name: String,
         code: String,
         expires_at: String,
     },

@@ -6,9 +6,11 @@
 //!
 //! Rows are tried in order and the first that holds for the user takes a key: F4 is My work
 //! for RSD officers, else supervision, else distributions, else statistics, else resettlement.
+//! A row may also ask for field nodes: sync conflicts (Ctrl-K) exist only in a unit that has
+//! some, or on a node itself, and are offered nowhere else.
 
 use amparo_domain::access::{Module, Permission, Role};
-use ratatui::crossterm::event::KeyCode;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::i18n::Lang;
 use crate::screens::{Ctx, Screen};
@@ -28,9 +30,39 @@ pub enum When {
 #[derive(Debug, Clone, Copy)]
 pub struct Key {
     pub code: KeyCode,
+    /// Pressed with Ctrl.
+    pub ctrl: bool,
     /// As the help shows it.
     pub shown: &'static str,
     pub when: When,
+}
+
+/// A key as pressed: its code and whether Ctrl was held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Press {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+impl From<KeyCode> for Press {
+    fn from(code: KeyCode) -> Self {
+        Self { code, ctrl: false }
+    }
+}
+
+impl From<&KeyEvent> for Press {
+    fn from(k: &KeyEvent) -> Self {
+        Self {
+            code: k.code,
+            ctrl: k.modifiers.contains(KeyModifiers::CONTROL),
+        }
+    }
+}
+
+impl Key {
+    fn is(&self, p: Press) -> bool {
+        self.code == p.code && self.ctrl == p.ctrl
+    }
 }
 
 const fn f(n: u8) -> Key {
@@ -49,6 +81,7 @@ const fn f(n: u8) -> Key {
             12 => "F12",
             _ => "F?",
         },
+        ctrl: false,
         when: if n == 10 { When::NoForm } else { When::Always },
     }
 }
@@ -56,18 +89,30 @@ const fn f(n: u8) -> Key {
 const fn letter(c: char, shown: &'static str) -> Key {
     Key {
         code: KeyCode::Char(c),
+        ctrl: false,
         shown,
         when: When::NotTyping,
     }
 }
 
+/// Ctrl and a letter: live in forms too (a form's fields take no Ctrl keys but Ctrl-S).
+const fn ctrl(c: char, shown: &'static str) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: true,
+        shown,
+        when: When::Always,
+    }
+}
+
 /// Who gets a row: any of `roles` (none listed: every role), in a unit that runs `module`,
-/// and holding `permission`.
+/// holding `permission`, and, with `field_nodes`, where sync conflicts can exist.
 #[derive(Debug, Clone, Copy)]
 pub struct Who {
     pub roles: &'static [&'static str],
     pub module: Option<Module>,
     pub permission: Option<Permission>,
+    pub field_nodes: bool,
 }
 
 const fn roles(roles: &'static [&'static str], module: Option<Module>) -> Who {
@@ -75,6 +120,7 @@ const fn roles(roles: &'static [&'static str], module: Option<Module>) -> Who {
         roles,
         module,
         permission: None,
+        field_nodes: false,
     }
 }
 
@@ -83,6 +129,7 @@ const fn permission(permission: Permission, module: Option<Module>) -> Who {
         roles: &[],
         module,
         permission: Some(permission),
+        field_nodes: false,
     }
 }
 
@@ -96,6 +143,8 @@ pub struct Row {
     pub en: &'static str,
     /// Where this row stands among the landing screens (lower first); None: never landed on.
     pub home: Option<u8>,
+    /// Opens above the screen shown, which Esc comes back to, instead of replacing it.
+    pub above: bool,
 }
 
 /// The table, in the order rows take keys.
@@ -106,6 +155,7 @@ pub const ROWS: &[Row] = &[
         screen: Screen::Work,
         es: "mi trabajo",
         en: "my work",
+        above: false,
         home: Some(3),
     },
     Row {
@@ -114,6 +164,7 @@ pub const ROWS: &[Row] = &[
         screen: Screen::Supervisor,
         es: "supervisión",
         en: "supervision",
+        above: false,
         home: Some(2),
     },
     Row {
@@ -122,6 +173,7 @@ pub const ROWS: &[Row] = &[
         screen: Screen::Distributions,
         es: "distribuciones del día, programas",
         en: "the day's distributions, programmes",
+        above: false,
         home: Some(4),
     },
     Row {
@@ -130,6 +182,7 @@ pub const ROWS: &[Row] = &[
         screen: Screen::Statistics,
         es: "estadísticas de la unidad",
         en: "the unit's statistics",
+        above: false,
         home: Some(7),
     },
     Row {
@@ -138,6 +191,7 @@ pub const ROWS: &[Row] = &[
         screen: Screen::Resettlement,
         es: "reasentamiento: pasos pendientes",
         en: "resettlement steps pending",
+        above: false,
         home: Some(5),
     },
     Row {
@@ -146,6 +200,7 @@ pub const ROWS: &[Row] = &[
         screen: Screen::Referrals,
         es: "referencias entre unidades",
         en: "referrals between units",
+        above: false,
         home: None,
     },
     Row {
@@ -157,6 +212,7 @@ pub const ROWS: &[Row] = &[
         screen: Screen::Reviews,
         es: "posibles duplicados",
         en: "possible duplicates",
+        above: false,
         home: None,
     },
     Row {
@@ -165,6 +221,7 @@ pub const ROWS: &[Row] = &[
         screen: Screen::Admin,
         es: "administración de la unidad",
         en: "the unit's administration",
+        above: false,
         home: Some(1),
     },
     Row {
@@ -173,6 +230,7 @@ pub const ROWS: &[Row] = &[
         screen: Screen::Tokens,
         es: "sus tokens de API",
         en: "your API tokens",
+        above: false,
         home: None,
     },
     Row {
@@ -181,6 +239,7 @@ pub const ROWS: &[Row] = &[
         screen: Screen::ImportReviews,
         es: "duplicados de importaciones",
         en: "duplicates from imports",
+        above: false,
         home: None,
     },
     Row {
@@ -192,6 +251,7 @@ pub const ROWS: &[Row] = &[
         screen: Screen::Protection,
         es: "casos de protección",
         en: "protection cases",
+        above: false,
         home: Some(6),
     },
     Row {
@@ -200,6 +260,7 @@ pub const ROWS: &[Row] = &[
         screen: Screen::PreRegs,
         es: "prerregistros en línea",
         en: "online pre-registrations",
+        above: false,
         home: None,
     },
     Row {
@@ -208,6 +269,7 @@ pub const ROWS: &[Row] = &[
         screen: Screen::Search,
         es: "búsqueda",
         en: "search",
+        above: false,
         home: Some(8),
     },
     Row {
@@ -216,6 +278,19 @@ pub const ROWS: &[Row] = &[
         screen: Screen::Register,
         es: "registro",
         en: "registration",
+        above: false,
+        home: None,
+    },
+    Row {
+        keys: &[ctrl('k', "Ctrl-K")],
+        who: Who {
+            field_nodes: true,
+            ..roles(&[], None)
+        },
+        screen: Screen::Conflicts,
+        es: "conflictos de sincronización (también en formularios)",
+        en: "sync conflicts (from forms too)",
+        above: true,
         home: None,
     },
 ];
@@ -234,7 +309,7 @@ impl Who {
                 .iter()
                 .any(|r| Role::parse(r).is_some_and(|r| r.permissions().contains(&p)))
         });
-        role && module && permission
+        role && module && permission && (!self.field_nodes || ctx.field_nodes)
     }
 }
 
@@ -255,15 +330,20 @@ fn live(key: &Key, now: Moment) -> bool {
     }
 }
 
-/// The row `code` opens for this user now, if any.
-pub fn row_for(ctx: &Ctx, code: KeyCode, now: Moment) -> Option<&'static Row> {
+/// Where in [`ROWS`] the row a key opens for this user now is, if any.
+fn index_for(ctx: &Ctx, key: Press, now: Moment) -> Option<usize> {
     ROWS.iter()
-        .find(|row| row.keys.iter().any(|k| k.code == code && live(k, now)) && row.who.holds(ctx))
+        .position(|row| row.keys.iter().any(|k| k.is(key) && live(k, now)) && row.who.holds(ctx))
 }
 
-/// The screen `code` opens for this user now, if any.
-pub fn target(ctx: &Ctx, code: KeyCode, now: Moment) -> Option<Screen> {
-    row_for(ctx, code, now).map(|r| r.screen)
+/// The row a key opens for this user now, if any.
+pub fn row_for(ctx: &Ctx, key: impl Into<Press>, now: Moment) -> Option<&'static Row> {
+    index_for(ctx, key.into(), now).map(|i| &ROWS[i])
+}
+
+/// The screen a key opens for this user now, if any.
+pub fn target(ctx: &Ctx, key: impl Into<Press>, now: Moment) -> Option<Screen> {
+    row_for(ctx, key, now).map(|r| r.screen)
 }
 
 /// Whether some row gives this user a key to `screen`.
@@ -289,11 +369,17 @@ pub fn help(ctx: &Ctx, lang: Lang) -> Vec<(String, String)> {
         form_open: false,
     };
     let mut out: Vec<(u8, String, String)> = Vec::new();
-    for row in ROWS.iter().filter(|r| r.who.holds(ctx)) {
+    for (i, row) in ROWS.iter().enumerate().filter(|(_, r)| r.who.holds(ctx)) {
         let keys: Vec<&Key> = row
             .keys
             .iter()
-            .filter(|k| row_for(ctx, k.code, anywhere).is_some_and(|r| std::ptr::eq(r, row)))
+            .filter(|k| {
+                let press = Press {
+                    code: k.code,
+                    ctrl: k.ctrl,
+                };
+                index_for(ctx, press, anywhere) == Some(i)
+            })
             .collect();
         let Some(first) = keys.first() else {
             continue;
@@ -321,7 +407,7 @@ mod tests {
     fn me(roles: &[&str], modules: &[&str]) -> MeMe {
         serde_json::from_value(serde_json::json!({
             "id": "u", "username": "u", "roles": roles, "office": null,
-            "operationUnit": { "timeZone": "America/Guayaquil", "modules": modules },
+            "operationUnit": { "timeZone": "America/Guayaquil", "modules": modules, "hasFieldNodes": false },
         }))
         .expect("a me")
     }
@@ -334,6 +420,7 @@ mod tests {
             me: Some(me),
             officers: None,
             demo: false,
+            field_nodes: false,
         }
     }
 
@@ -413,5 +500,26 @@ mod tests {
         assert_eq!(f8, [&("F8".to_string(), "protection cases".to_string())]);
         assert!(keys.contains(&("F4, F5".to_string(), "supervision".to_string())));
         assert_eq!(keys.first().map(|(k, _)| k.as_str()), Some("F2, /"));
+    }
+
+    #[test]
+    fn sync_conflicts_are_offered_only_where_there_can_be_some() {
+        let m = me(&["registration_clerk"], &["registration", "rsd"]);
+        let k = KeyEvent::new(KeyCode::Char('k'), KeyModifiers::CONTROL);
+        let without = ctx(&m);
+        assert_eq!(target(&without, &k, NOW), None);
+        assert!(!help(&without, Lang::En).iter().any(|(k, _)| k == "Ctrl-K"));
+        let with = Ctx {
+            field_nodes: true,
+            ..ctx(&m)
+        };
+        let in_a_form = Moment {
+            typing: true,
+            form_open: true,
+        };
+        assert_eq!(target(&with, &k, in_a_form), Some(Screen::Conflicts));
+        // A plain k is a letter, not the key.
+        assert_eq!(target(&with, KeyCode::Char('k'), NOW), None);
+        assert!(help(&with, Lang::En).iter().any(|(k, _)| k == "Ctrl-K"));
     }
 }

@@ -42,8 +42,8 @@ fn draw(app: &App, frame: &mut Frame) {
     };
     draw_body(app, frame, body);
     draw_status(app, t, frame, status);
-    if app.help {
-        draw_help(app, t, frame, area);
+    if let Some(page) = app.help {
+        draw_help(app, t, frame, area, page);
     }
     if app.quit_asked {
         draw_quit(app, t, frame, area);
@@ -191,38 +191,21 @@ fn draw_header(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
 fn draw_status(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
     let mut spans = vec![Span::raw(format!(" {}", app.server))];
     // A field node is on the office's own network: its round trip says nothing of the link.
-    let on_node = app.sync.as_ref().is_some_and(|s| s.node);
+    let on_node = app.node.on_node();
     if let Some(rtt) = app.rtt.filter(|_| !on_node) {
         spans.push(Span::raw(format!(" · {} ms", rtt.as_millis())));
     }
     // On a field node that answers: whether it reaches central, and what waits to go up (in
     // place of the link's word, so that the line fits 80 columns).
-    let node = app.sync.as_ref().filter(|s| s.node && app.link == Link::Up);
-    if node.is_none() {
-        spans.push(Span::raw(" · "));
-        spans.push(match app.link {
-            Link::Unknown => Span::styled(t.not_connected_yet, dim()),
-            Link::Up => Span::raw(t.online),
-            Link::Down => Span::styled(t.offline, error().add_modifier(Modifier::BOLD)),
-        });
-    }
-    if let Some(sync) = node {
-        spans.push(Span::raw(" · "));
-        spans.push(match (&sync.syncing, &sync.offline_since) {
-            (Some(p), _) => Span::raw(format!("{} {p}%", t.node_syncing)),
-            (None, Some(since)) => {
-                Span::styled(format!("{} {since}", t.node_offline_since), bold())
-            }
-            (None, None) => Span::raw(t.node_central_online),
-        });
-        if sync.waiting > 0 {
-            spans.push(Span::raw(format!(" · {} {}", sync.waiting, t.node_waiting)));
-        }
-        if sync.conflicts > 0 {
-            spans.push(Span::styled(
-                format!(" · {} {}", sync.conflicts, t.node_conflicts),
-                error(),
-            ));
+    match app.node.spans(t, app.link == Link::Up) {
+        Some(node) => spans.extend(node),
+        None => {
+            spans.push(Span::raw(" · "));
+            spans.push(match app.link {
+                Link::Unknown => Span::styled(t.not_connected_yet, dim()),
+                Link::Up => Span::raw(t.online),
+                Link::Down => Span::styled(t.offline, error().add_modifier(Modifier::BOLD)),
+            });
         }
     }
     // A link shown down is not live, whatever the websocket has yet to notice.
@@ -246,11 +229,11 @@ fn draw_status(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
 
 /// The help: one key to a line with its whole description; when they do not fit the terminal,
 /// pages that PgDn/→ and PgUp/← turn.
-fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect) {
+fn draw_help(app: &App, t: &Text, frame: &mut Frame, area: Rect, page: usize) {
     let pairs = app.help_lines();
     let size = crate::app::help_page_size(area.height);
     let pages = pairs.len().div_ceil(size).max(1);
-    let page = app.help_page.min(pages - 1);
+    let page = page.min(pages - 1);
     // As wide as the terminal allows, so that descriptions are read whole.
     let width = 76.min(area.width);
     let room = usize::from(width).saturating_sub(2 + 13);

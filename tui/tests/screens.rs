@@ -112,7 +112,7 @@ fn me_in(username: &str, roles: &[&str], modules: &[&str]) -> amparo::api::me::R
         "username": username,
         "roles": roles,
         "office": { "name": "Quito", "timeZone": "America/Guayaquil", "workingHours": { "dayStarts": "08:00", "dayEnds": "17:00", "workingDays": [1, 2, 3, 4, 5], "holidays": [] } },
-        "operationUnit": { "timeZone": "America/Guayaquil", "modules": modules },
+        "operationUnit": { "timeZone": "America/Guayaquil", "modules": modules, "hasFieldNodes": false },
     } }))
 }
 
@@ -540,7 +540,7 @@ fn help_and_status_screens() {
         press(&mut app, KeyCode::Char('?'));
         insta::assert_snapshot!(format!("help_search_{code}"), render(&app));
         press(&mut app, KeyCode::Esc);
-        assert!(!app.help);
+        assert!(app.help.is_none());
         press(&mut app, KeyCode::F(3));
         press(&mut app, KeyCode::F(1));
         insta::assert_snapshot!(format!("help_register_{code}"), render(&app));
@@ -1257,7 +1257,7 @@ fn an_office_in_another_zone_shows_and_reads_times_on_its_own_clock() {
         Reply::Me(Ok(data(json!({ "me": {
             "id": "user-officer", "username": "officer.gps", "roles": ["eligibility_officer"],
             "office": { "name": "Galápagos", "timeZone": "Pacific/Galapagos", "workingHours": { "dayStarts": "08:00", "dayEnds": "17:00", "workingDays": [1, 2, 3, 4, 5], "holidays": [] } },
-            "operationUnit": { "timeZone": "America/Guayaquil", "modules": ["registration", "rsd"] } } })))),
+            "operationUnit": { "timeZone": "America/Guayaquil", "modules": ["registration", "rsd"], "hasFieldNodes": false } } })))),
     );
     work_reply(&mut app, &cmds, queue("myWork", 0..3, false));
     // Due 2026-12-01T15:00Z: 09:00 on the islands (the time shows on a wide window).
@@ -1582,7 +1582,7 @@ fn supervisor_screens_and_bulk_reassignment() {
         // Every key on one page at 80x24, every description whole.
         assert_eq!(app.help_pages(), 1);
         press(&mut app, KeyCode::Esc);
-        assert!(!app.help);
+        assert!(app.help.is_none());
 
         press(&mut app, KeyCode::Char(' '));
         press(&mut app, KeyCode::Down);
@@ -4197,27 +4197,17 @@ fn assistance_planning_forms() {
         press(&mut app, KeyCode::Tab);
         press(&mut app, KeyCode::Tab);
         type_text(&mut app, "UNHCR-G-0000004, UNHCR-G-0000007");
-        let cmds = press(&mut app, KeyCode::Enter);
-        let [
-            Cmd::PlanList {
-                cmid,
-                target,
-                households,
-            },
-        ] = cmds.as_slice()
-        else {
-            panic!("{cmds:?}")
-        };
+        let (cmid, target, households) = sent_plan(press(&mut app, KeyCode::Enter));
         assert_eq!(
             target,
-            &ListTarget::New {
+            ListTarget::New {
                 programme_id: "p-1".into(),
                 cycle: 1,
                 site: "Quito - La Tola".into(),
                 date: "2026-12-10".into()
             }
         );
-        assert_eq!(households, &["UNHCR-G-0000004", "UNHCR-G-0000007"]);
+        assert_eq!(households, ["UNHCR-G-0000004", "UNHCR-G-0000007"]);
         let cmds = reply(
             &mut app,
             Reply::Planned {
@@ -4271,25 +4261,15 @@ fn assistance_planning_forms() {
         press(&mut app, KeyCode::Char('a'));
         type_text(&mut app, "UNHCR-G-0000008");
         insta::assert_snapshot!(format!("list_add_{code}"), render(&app));
-        let cmds = press(&mut app, KeyCode::Enter);
-        let [
-            Cmd::PlanList {
-                cmid,
-                target,
-                households,
-            },
-        ] = cmds.as_slice()
-        else {
-            panic!("{cmds:?}")
-        };
+        let (cmid, target, households) = sent_plan(press(&mut app, KeyCode::Enter));
         assert_eq!(
             target,
-            &ListTarget::Existing {
+            ListTarget::Existing {
                 list_id: "l-9".into(),
                 version: 2
             }
         );
-        assert_eq!(households, &["UNHCR-G-0000008"]);
+        assert_eq!(households, ["UNHCR-G-0000008"]);
         let cmds = reply(
             &mut app,
             Reply::Planned {
@@ -4637,7 +4617,7 @@ fn me_json(username: &str, roles: &[&str]) -> serde_json::Value {
         "username": username,
         "roles": roles,
         "office": { "name": "Quito", "timeZone": "America/Guayaquil", "workingHours": { "dayStarts": "08:00", "dayEnds": "17:00", "workingDays": [1, 2, 3, 4, 5], "holidays": [] } },
-        "operationUnit": { "timeZone": "America/Guayaquil", "modules": ["registration", "rsd"] },
+        "operationUnit": { "timeZone": "America/Guayaquil", "modules": ["registration", "rsd"], "hasFieldNodes": false },
     } })
 }
 
@@ -4680,13 +4660,15 @@ fn on_a_node_the_status_line_says_where_central_stands() {
         );
         insta::assert_snapshot!(format!("node_offline_{code}"), render(&app));
         let (since, waiting, conflicts) = match lang {
-            Lang::Es => ("sin central desde 09:05", "3 por subir", "1 conflictos"),
-            Lang::En => ("offline since 09:05", "3 waiting", "1 conflicts"),
+            Lang::Es => ("sin central desde 09:05", "3 por subir", "1 conflicto"),
+            Lang::En => ("offline since 09:05", "3 waiting", "1 conflict"),
         };
         let shown = render(&app);
         for words in [since, waiting, conflicts] {
             assert!(shown.contains(words), "{words}: {shown}");
         }
+        // One conflict is singular.
+        assert!(!shown.contains(&format!("{conflicts}s")), "{shown}");
         // A sync under way, then central reached with nothing left.
         let again = reply(
             &mut app,
@@ -4715,7 +4697,7 @@ fn on_a_node_the_status_line_says_where_central_stands() {
         insta::assert_snapshot!(format!("node_online_{code}"), render(&app));
         // Logging out stops the questions and forgets the node's state.
         press(&mut app, KeyCode::F(9));
-        assert!(app.sync.is_none());
+        assert!(app.node.line().is_none());
         let after = reply(
             &mut app,
             Reply::Silent(Box::new(Reply::SyncStatus(Ok(sync_status(
@@ -4730,7 +4712,7 @@ fn on_a_node_the_status_line_says_where_central_stands() {
 fn central_is_never_asked_where_it_stands() {
     let (app, cmds) = logged_in_as(Lang::En, "registrar", &["registration_clerk"], (80, 24));
     assert!(cmds.is_empty(), "{cmds:?}");
-    assert!(app.sync.is_none());
+    assert!(app.node.line().is_none());
 }
 
 fn conflict_rows() -> Vec<amparo::screens::conflicts::Row> {
@@ -4745,9 +4727,11 @@ fn conflict_rows() -> Vec<amparo::screens::conflicts::Row> {
         },
         {
             "id": "sc-2", "version": 1, "mutation": "recordInterview",
-            "mine": r#"{"clientMutationId":"n-2","caseId":"c-1","version":3,"principalAttended":true}"#,
+            "mine": r#"{"clientMutationId":"n-2","caseId":"c-1","version":3,"at":"2026-12-25T15:00:00Z"}"#,
             "theirs": null, "recordId": "c-1", "recordType": "cases", "errorCode": "VALIDATION",
-            "errorMessage": "the case was closed on central",
+            "errorMessage": "2026-12-25 is not a working day at this office",
+            "errorReason": "NOT_WORKING_DAY", "errorParams": { "at": "2026-12-25T15:00:00Z" },
+            "errorField": "at",
             "status": "OPEN", "createdAt": "2026-12-07T15:12:00Z"
         }
     ] }));
@@ -4821,6 +4805,14 @@ fn sync_conflicts_side_by_side_resolved_by_a_person() {
             },
         );
         insta::assert_snapshot!(format!("sync_conflicts_merged_{code}"), render(&app));
+        // Central's refusal of the other is in the user's words, never central's English.
+        let said = match lang {
+            Lang::Es => "Fecha y hora: el 2026-12-25",
+            Lang::En => "Date and time: 2026-12-25",
+        };
+        let shown = render(&app);
+        assert!(shown.contains(said), "{shown}");
+        assert!(!shown.contains("at this office"), "{shown}");
         // Keep central's; a refusal (resolved meanwhile) is shown in the user's language.
         let cmds = press(&mut app, KeyCode::Char('t'));
         let [
@@ -4864,13 +4856,35 @@ fn sync_conflicts_side_by_side_resolved_by_a_person() {
 }
 
 #[test]
-fn supervisors_and_officers_reach_the_conflicts_with_c() {
+fn sync_conflicts_are_offered_only_where_the_unit_has_field_nodes() {
     for (who, roles) in [
         ("supervisor", &["supervisor"][..]),
         ("officer", &["eligibility_officer"][..]),
     ] {
+        // A unit with no field node: no conflict can exist, so no key is offered for them.
         let (mut app, _) = logged_in_as(Lang::En, who, roles, (80, 24));
-        let cmds = press(&mut app, KeyCode::Char('c'));
+        let shown = app.screen();
+        assert!(ctrl(&mut app, 'k').is_empty(), "{who}");
+        assert_eq!(app.screen(), shown, "{who}");
+        press(&mut app, KeyCode::Char('?'));
+        let help = app.help_lines();
+        assert!(!help.iter().any(|(k, _)| k == "Ctrl-K"), "{who}: {help:?}");
+        assert!(help.iter().any(|(k, _)| k == "?, F1"), "{who}: {help:?}");
+        // Once the unit has one, Ctrl-K opens them from anywhere, and the help lists it.
+        let mut app = App::new(Lang::En, "http://amparo.test:8080", (80, 24));
+        type_text(&mut app, who);
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "pw");
+        press(&mut app, KeyCode::Enter);
+        reply(
+            &mut app,
+            Reply::Login(Ok(data(json!({ "login": { "token": "tok" } })))),
+        );
+        let mut me = me_json(who, roles);
+        me["me"]["operationUnit"]["hasFieldNodes"] = json!(true);
+        reply(&mut app, Reply::Me(Ok(data(me))));
+        assert!(app.help_lines().iter().any(|(k, _)| k == "Ctrl-K"), "{who}");
+        let cmds = ctrl(&mut app, 'k');
         assert!(
             matches!(cmds.as_slice(), [Cmd::SyncConflicts { .. }]),
             "{who}: {cmds:?}"
@@ -4879,5 +4893,139 @@ fn supervisors_and_officers_reach_the_conflicts_with_c() {
         press(&mut app, KeyCode::Char('?'));
         let help = render(&app);
         assert!(help.contains("apply mine"), "{help}");
+    }
+}
+
+/// The unit's field nodes as a unit admin sees them: view 6 of F7 lists them, `n` registers
+/// one for an office and shows its one-time code once with the line that uses it, `x` revokes
+/// the chosen one at the version read, after a confirmation in the user's language.
+#[test]
+fn a_unit_admin_registers_and_revokes_field_nodes() {
+    use amparo::msg::{AdminData, AdminOp, AdminRead};
+    for (lang, code) in LANGS {
+        let mut app = admin_home(lang);
+        let cmds = press(&mut app, KeyCode::Char('6'));
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::AdminRead(AdminRead::Nodes)]),
+            "{cmds:?}"
+        );
+        let node = |id: &str, name: &str, office: &str, enrolled: bool, revoked: bool| {
+            json!({
+                "id": id, "name": name, "officeId": office,
+                "enrolledAt": if enrolled { json!("2026-12-01T13:00:00Z") } else { json!(null) },
+                "enrolExpiresAt": "2099-12-08T13:00:00Z",
+                "lastContactAt": if enrolled { json!("2026-12-07T14:05:00Z") } else { json!(null) },
+                "backlog": if enrolled { 3 } else { 0 }, "behind": if enrolled { 41 } else { 0 },
+                "revokedAt": if revoked { json!("2026-12-05T10:00:00Z") } else { json!(null) },
+                "wipedAt": null, "version": if enrolled { 2 } else { 1 },
+            })
+        };
+        reply(
+            &mut app,
+            Reply::AdminRead(Ok(AdminData::Nodes(Box::new(data(json!({
+                "fieldNodes": [
+                    node("n-lag", "Lago Agrio laptop 1", "o-lag", true, false),
+                    node("n-esm", "Esmeraldas", "o-esm", true, true),
+                    node("n-tul", "Tulcán", "o-tul", false, false),
+                ],
+                "unitOffices": [
+                    { "id": "o-esm", "code": "ESM", "name": "Esmeraldas" },
+                    { "id": "o-lag", "code": "LAG", "name": "Lago Agrio" },
+                    { "id": "o-tul", "code": "TUL", "name": "Tulcán" },
+                ],
+            })))))),
+        );
+        insta::assert_snapshot!(format!("admin_nodes_{code}"), render(&app));
+        let shown = render(&app);
+        let words = match lang {
+            Lang::Es => ["en servicio", "revocado", "espera código"],
+            Lang::En => ["in service", "revoked", "awaits code"],
+        };
+        for w in words {
+            assert!(shown.contains(w), "{w}: {shown}");
+        }
+        // A new node for Tulcán.
+        press(&mut app, KeyCode::Char('n'));
+        press(&mut app, KeyCode::Right);
+        press(&mut app, KeyCode::Right);
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "Tulcán laptop 2");
+        let cmds = ctrl(&mut app, 's');
+        let [
+            Cmd::AdminAct {
+                cmid,
+                op: AdminOp::RegisterNode { office_code, name },
+            },
+        ] = cmds.as_slice()
+        else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(
+            (office_code.as_str(), name.as_str()),
+            ("TUL", "Tulcán laptop 2")
+        );
+        let cmds = reply(
+            &mut app,
+            Reply::AdminAct {
+                cmid: cmid.clone(),
+                result: Ok(amparo::msg::AdminDone::NodeCode {
+                    name: "Tulcán laptop 2".into(),
+                    code: "ABCDE-FGHJK-LMNPQ-RSTUV".into(),
+                    expires_at: "2026-12-14T15:00:00Z".into(),
+                }),
+            },
+        );
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::AdminRead(AdminRead::Nodes)]),
+            "the list is read again: {cmds:?}"
+        );
+        let shown = render(&app);
+        assert!(
+            shown.contains("node init --central URL --code ABCDE-FGHJK-LMNPQ-RSTUV"),
+            "{shown}"
+        );
+        insta::assert_snapshot!(format!("admin_node_code_{code}"), shown);
+        // The code is shown once: any key closes it.
+        press(&mut app, KeyCode::Esc);
+        assert!(!render(&app).contains("ABCDE-FGHJK"));
+        // Revoke Lago Agrio's: asked first; another key than yes changes nothing.
+        press(&mut app, KeyCode::Char('x'));
+        let ask = match lang {
+            Lang::Es => "¿Revocar? Deja de sincronizar y borra sus datos personales. s sí · otra no",
+            Lang::En => "Revoke? It stops syncing and wipes its personal data. y yes · another key no",
+        };
+        assert!(render(&app).contains(ask), "{}", render(&app));
+        assert!(press(&mut app, KeyCode::Char('q')).is_empty());
+        press(&mut app, KeyCode::Char('x'));
+        let yes = match lang {
+            Lang::Es => 's',
+            Lang::En => 'y',
+        };
+        let cmds = press(&mut app, KeyCode::Char(yes));
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::AdminAct { op: AdminOp::RevokeNode { id, version }, .. }] if id == "n-lag" && *version == 2),
+            "{cmds:?}"
+        );
+        // A revoked node offers nothing to revoke.
+        press(&mut app, KeyCode::Down);
+        assert!(press(&mut app, KeyCode::Char('x')).is_empty());
+        assert!(!render(&app).contains(ask));
+    }
+}
+
+/// The one distribution-list request a key sent: its clientMutationId, list and households.
+fn sent_plan(cmds: Vec<Cmd>) -> (String, ListTarget, Vec<String>) {
+    match <[Cmd; 1]>::try_from(cmds) {
+        Ok(
+            [
+                Cmd::PlanList {
+                    cmid,
+                    target,
+                    households,
+                },
+            ],
+        ) => (cmid, target, households),
+        Ok([other]) => panic!("sent {other:?}, not a list"),
+        Err(cmds) => panic!("sent {cmds:?}, not one list"),
     }
 }

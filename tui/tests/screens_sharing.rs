@@ -78,7 +78,7 @@ fn log_in(lang: Lang, username: &str, roles: &[&str], modules: &[&str]) -> (App,
         "username": username,
         "roles": roles,
         "office": { "name": "Quito", "timeZone": "America/Guayaquil", "workingHours": { "dayStarts": "08:00", "dayEnds": "17:00", "workingDays": [1, 2, 3, 4, 5], "holidays": [] } },
-        "operationUnit": { "timeZone": "America/Guayaquil", "modules": modules },
+        "operationUnit": { "timeZone": "America/Guayaquil", "modules": modules, "hasFieldNodes": false },
     } }));
     let cmds = reply(&mut app, Reply::Me(Ok(me)));
     (app, cmds)

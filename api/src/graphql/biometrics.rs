@@ -15,7 +15,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use base64::Engine;
 use chrono::{DateTime, Utc};
 
-use super::connection::{PageInfo, check_first, decode_cursor, encode_cursor};
+use super::connection::{PageInfo, keyset_edges, keyset_page};
 use super::context::ModuleGuard;
 use super::context::{GqlResult, audit_refusal, claim_of, gql, scope, scoped_read, state};
 use super::types::{Individual, load_individual, utc};
@@ -718,28 +718,22 @@ impl BiometricQuery {
         #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
     ) -> GqlResult<BiometricReviewConnection> {
-        let first = check_first(first).map_err(gql)?;
-        let after = decode_cursor(after.as_deref()).map_err(gql)?;
+        let (first, after) = keyset_page(first, after.as_deref()).map_err(gql)?;
         let status = status.unwrap_or(BiometricReviewStatus::Pending).as_str();
         let page = scoped_read(ctx, "read", None, move |c, s, r| {
             store::reviews(c, s, r, status, first, after.as_deref())
         })
         .await?;
-        let end = page.items.last().map(|v| encode_cursor(&v.id));
-        Ok(BiometricReviewConnection {
-            page_info: PageInfo {
-                has_next_page: page.has_next,
-                end_cursor: end,
+        let (page_info, edges) = keyset_edges(
+            page.items,
+            page.has_next,
+            |v| &v.id,
+            |cursor, v| BiometricReviewEdge {
+                cursor,
+                node: BiometricReview(v),
             },
-            edges: page
-                .items
-                .into_iter()
-                .map(|v| BiometricReviewEdge {
-                    cursor: encode_cursor(&v.id),
-                    node: BiometricReview(v),
-                })
-                .collect(),
-        })
+        );
+        Ok(BiometricReviewConnection { page_info, edges })
     }
 
     /// One review of your unit's adjudication queue; null when there is none with this id.
@@ -979,6 +973,8 @@ async fn enrol(ctx: &Context<'_>, input: EnrolBiometricsInput) -> Result<Enrolme
     }
     let probe = Arc::new(probe);
     let _one_at_a_time = svc.enrolment.lock().await;
+    // Taken before the search: what was enrolled after it is compared inside the lock below.
+    let mark = st.follower.gallery_mark();
     let (compared, matches) = deduplicate(ctx, &svc, probe.clone()).await?;
     let new = NewEnrolment {
         individual_id: input.individual_id.0.clone(),
@@ -991,12 +987,13 @@ async fn enrol(ctx: &Context<'_>, input: EnrolBiometricsInput) -> Result<Enrolme
     let searched = probe.clone();
     let result = run_once(&st.db, &scope, claim, move |conn| {
         // Enrolments through every server process queue here until commit, and each compares
-        // with what was enrolled since its gallery was last brought up to date: two enrolments
-        // of one person at the same moment, through two processes, find each other.
+        // with everything enrolled after the gallery it searched was current: two enrolments
+        // of one person at the same moment, through two processes, find each other whether or
+        // not the follower has meanwhile brought the gallery up to date.
         crate::store::dialect::enrolment_lock(conn)?;
         let since = follower_of
             .follower
-            .enrolled_since(conn, &keys_svc.keys, |r| keys_svc.gallery().contains(r))?;
+            .enrolled_after(conn, &keys_svc.keys, &mark)?;
         let op = keys_svc.operating_point();
         let mut matches = matches;
         for (reference, templates) in &since {

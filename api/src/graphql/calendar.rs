@@ -3,7 +3,7 @@
 use async_graphql::{ComplexObject, Context, SimpleObject};
 
 use super::context::{GqlResult, gql, state};
-use super::types::{Office, OperationUnit};
+use super::types::Office;
 use crate::store::workflow::{self, Calendar};
 
 /// The working calendar interviews are booked in. Times of day are local to `timeZone`.
@@ -46,7 +46,7 @@ impl WorkingCalendar {
     }
 }
 
-async fn calendar_of(
+pub(super) async fn calendar_of(
     ctx: &Context<'_>,
     unit_id: String,
     time_zone: String,
@@ -76,14 +76,6 @@ impl Office {
         let mut calendar = WorkingCalendar::new(office.zone.name().to_string(), &office.hours);
         calendar.holidays = office.holidays.iter().map(|d| d.to_string()).collect();
         Ok(calendar)
-    }
-}
-
-#[ComplexObject]
-impl OperationUnit {
-    /// The unit's working hours and days, in its time zone.
-    async fn working_hours(&self, ctx: &Context<'_>) -> GqlResult<WorkingCalendar> {
-        calendar_of(ctx, self.id.to_string(), self.time_zone.clone()).await
     }
 }
 

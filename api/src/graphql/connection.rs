@@ -50,6 +50,33 @@ pub fn check_first(first: Option<i32>) -> Result<i64, Error> {
     }
 }
 
+/// Keyset paging, for lists ordered by their items' ids: the page size `first` asks for and the
+/// id the `after` cursor names.
+pub fn keyset_page(
+    first: Option<i32>,
+    after: Option<&str>,
+) -> Result<(i64, Option<String>), Error> {
+    Ok((check_first(first)?, decode_cursor(after)?))
+}
+
+/// A keyset page's edges, each with its item's id as its cursor, and where the page stands.
+pub fn keyset_edges<T, E>(
+    items: Vec<T>,
+    has_next: bool,
+    id: impl Fn(&T) -> &str,
+    edge: impl Fn(String, T) -> E,
+) -> (PageInfo, Vec<E>) {
+    let info = PageInfo {
+        has_next_page: has_next,
+        end_cursor: items.last().map(|v| encode_cursor(id(v))),
+    };
+    let edges = items
+        .into_iter()
+        .map(|v| edge(encode_cursor(id(&v)), v))
+        .collect();
+    (info, edges)
+}
+
 /// Offset paging, for lists ordered by something other than a unique key (a deadline, the
 /// latest change): the page size `first` asks for and the offset the `after` cursor names.
 pub fn offset_page(first: Option<i32>, after: Option<&str>) -> Result<(i64, i64), Error> {

@@ -1,5 +1,6 @@
 //! The GraphQL plumbing of the guarded procedures other than RSD (protection, resettlement):
-//! a page of a case list read with the caller's scope (every case read audited), and one step
+//! a page of a case list read with the caller's scope (every case read audited), one case by id
+//! read the same way, and one step
 //! run once per `clientMutationId`, checked against the version read, its refusal audited.
 //! Each procedure keeps its own types, inputs and operation names.
 
@@ -36,6 +37,23 @@ where
     .await?;
     let info = offset_info(offset, rows.len(), more);
     Ok((rows.into_iter().map(node).collect(), info))
+}
+
+/// One case by id: `get` reads it with the caller's scope (audited as a read of it; NOT_FOUND
+/// when it does not exist or is outside the scope), `node` makes its GraphQL object.
+pub async fn one_case<R, T, F>(
+    ctx: &Context<'_>,
+    id: &str,
+    get: F,
+    node: impl FnOnce(R) -> T,
+) -> GqlResult<T>
+where
+    R: Send + 'static,
+    F: FnOnce(&mut DbConn, &Scope, &mut Reads, &str) -> Result<R> + Send + 'static,
+{
+    let rid = id.to_string();
+    let case = scoped_read(ctx, "read", Some(id), move |c, s, r| get(c, s, r, &rid)).await?;
+    Ok(node(case))
 }
 
 /// What a step answers: the request's id and the case's.

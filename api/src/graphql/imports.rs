@@ -5,7 +5,7 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::connection::{PageInfo, check_first, decode_cursor, encode_cursor};
+use super::connection::{PageInfo, keyset_edges, keyset_page};
 use super::context::{
     GqlResult, ModuleGuard, audit_refusal, claim_of, gql, scope, scoped_read, state,
 };
@@ -198,28 +198,22 @@ impl ImportQuery {
         #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
     ) -> GqlResult<ImportReviewConnection> {
-        let first = check_first(first).map_err(gql)?;
-        let after = decode_cursor(after.as_deref()).map_err(gql)?;
+        let (first, after) = keyset_page(first, after.as_deref()).map_err(gql)?;
         let status = status.unwrap_or(ImportReviewStatus::Open).as_str();
         let page = scoped_read(ctx, "read", None, move |c, s, r| {
             store::reviews(c, s, r, status, first, after.as_deref())
         })
         .await?;
-        let end = page.items.last().map(|v| encode_cursor(&v.id));
-        Ok(ImportReviewConnection {
-            page_info: PageInfo {
-                has_next_page: page.has_next,
-                end_cursor: end,
+        let (page_info, edges) = keyset_edges(
+            page.items,
+            page.has_next,
+            |v| &v.id,
+            |cursor, v| ImportReviewEdge {
+                cursor,
+                node: ImportReview(v),
             },
-            edges: page
-                .items
-                .into_iter()
-                .map(|v| ImportReviewEdge {
-                    cursor: encode_cursor(&v.id),
-                    node: ImportReview(v),
-                })
-                .collect(),
-        })
+        );
+        Ok(ImportReviewConnection { page_info, edges })
     }
 
     /// One import review in your scope; null when there is none with this id.

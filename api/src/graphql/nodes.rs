@@ -104,8 +104,15 @@ pub struct SyncConflictView {
     pub record_type: Option<String>,
     /// Why central refused: the error code (CONFLICT, VALIDATION, FORBIDDEN, ...).
     pub error_code: String,
-    /// Central's words.
+    /// Central's words, in English, for logs; a client renders `errorReason`.
     pub error_message: String,
+    /// Why central refused, as every refusal's `extensions.reason` names it (STALE_VERSION,
+    /// NOT_WORKING_DAY, ...); null for refusals recorded without one.
+    pub error_reason: Option<String>,
+    /// The reason's parameters, as `extensions.params` carries them.
+    pub error_params: Option<async_graphql::Json<serde_json::Value>>,
+    /// The input field the refusal was about, as `extensions.field` names it.
+    pub error_field: Option<String>,
     /// OPEN, APPLIED_MINE, KEPT_THEIRS or MERGED.
     pub status: String,
     /// Who resolved it.
@@ -126,7 +133,21 @@ fn mine(request: &str) -> String {
 }
 
 fn conflict_view(c: Conflict) -> SyncConflictView {
+    let wire: Option<serde_json::Value> = c
+        .error_reason
+        .as_deref()
+        .and_then(|r| serde_json::from_str(r).ok());
+    let error_reason = wire
+        .as_ref()
+        .and_then(|w| w["reason"].as_str())
+        .map(str::to_string);
+    let error_params = wire
+        .and_then(|mut w| w.get_mut("params").map(serde_json::Value::take))
+        .map(async_graphql::Json);
     SyncConflictView {
+        error_reason,
+        error_params,
+        error_field: c.error_field,
         id: ID(c.id),
         office_id: ID(c.office_id),
         node_id: ID(c.node_id),
@@ -285,6 +306,10 @@ pub struct RevokeNodeInput {
     pub client_mutation_id: String,
     /// The node.
     pub id: ID,
+    /// The node's version as you read it: CONFLICT when it changed since (it was enrolled,
+    /// or another admin revoked it), so you revoke what you looked at. Revoking a node already
+    /// revoked changes nothing.
+    pub version: i32,
 }
 
 /// A node revoked.
@@ -435,11 +460,12 @@ impl NodeMutation {
         let claim = claim_of("revokeNode", &input.client_mutation_id, &input);
         let s = scope(ctx).map_err(gql)?.clone();
         let (id, cmid) = (input.id.0.clone(), input.client_mutation_id.clone());
+        let version = input.version;
         let rid = id.clone();
         let s2 = s.clone();
         let outcome = run_once(&state(ctx).db, &s, claim, move |c| {
             s2.require(Permission::ManageUsers)?;
-            let node = sync::revoke(c, s2.unit_id(), &id, s2.user_id())?;
+            let node = sync::revoke(c, s2.unit_id(), &id, version, s2.user_id())?;
             crate::store::audit::append(
                 c,
                 &crate::store::audit::Actor::from(&s2),

@@ -523,12 +523,7 @@ impl ProtectionQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The case's id.")] id: ID,
     ) -> GqlResult<ProtectionCase> {
-        let rid = id.0.clone();
-        let case = scoped_read(ctx, "read", Some(&id.0), move |c, s, r| {
-            store::get(c, s, r, &rid)
-        })
-        .await?;
-        Ok(ProtectionCase::new(case, ctx))
+        guarded::one_case(ctx, &id.0, store::get, |c| ProtectionCase::new(c, ctx)).await
     }
 }
 

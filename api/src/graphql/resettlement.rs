@@ -439,12 +439,7 @@ impl ResettlementQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The case's id.")] id: ID,
     ) -> GqlResult<ResettlementCase> {
-        let rid = id.0.clone();
-        let case = scoped_read(ctx, "read", Some(&id.0), move |c, s, r| {
-            store::get(c, s, r, &rid)
-        })
-        .await?;
-        Ok(ResettlementCase::new(case, ctx))
+        guarded::one_case(ctx, &id.0, store::get, |c| ResettlementCase::new(c, ctx)).await
     }
 }
 

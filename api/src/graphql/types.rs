@@ -109,6 +109,33 @@ pub struct OperationUnit {
     pub time_zone: String,
 }
 
+#[async_graphql::ComplexObject]
+impl OperationUnit {
+    /// The unit's working hours and days, in its time zone.
+    async fn working_hours(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<super::calendar::WorkingCalendar> {
+        super::calendar::calendar_of(ctx, self.id.to_string(), self.time_zone.clone()).await
+    }
+
+    /// Whether a field node was ever registered for your unit (revoked ones count: the
+    /// conflicts they left stay to resolve), so a client offers sync conflicts only where
+    /// there can be some. False for any other unit.
+    async fn has_field_nodes(&self, ctx: &Context<'_>) -> GqlResult<bool> {
+        let s = scope(ctx).map_err(gql)?;
+        if s.unit_id() != self.id.as_str() {
+            return Ok(false);
+        }
+        let unit = self.id.to_string();
+        state(ctx)
+            .db
+            .read(move |c| crate::store::sync::unit_has_nodes(c, &unit))
+            .await
+            .map_err(gql)
+    }
+}
+
 impl From<users::Unit> for OperationUnit {
     fn from(u: users::Unit) -> Self {
         let modules = u.module_list();

@@ -2,10 +2,16 @@
 //! skipped, and why. Certain matches (the same source key imported before, the same document
 //! number) are linked; possible ones (registration's name keys and duplicate rules) are created
 //! and listed for a registrar to review.
+//!
+//! A real run decides each household against the database, where the earlier batches of the
+//! same run are already written. A dry run writes nothing, so it keeps what earlier batches
+//! would have written in memory ([`Planned`]) and decides against both.
+
+use std::collections::{HashMap, HashSet};
 
 use super::validate::Household;
 use crate::domain::import::ImportedStatus;
-use crate::domain::names::DuplicateReason;
+use crate::domain::names::{self, DuplicateMatch, DuplicateReason, PersonFacts};
 use crate::domain::registration::FOCAL_POINT;
 use crate::error::Result;
 use crate::store::audit::Reads;
@@ -78,17 +84,102 @@ fn reason_word(r: DuplicateReason) -> &'static str {
     }
 }
 
+/// What a dry run's earlier batches would have written: the records a real run finds in the
+/// database when it decides a later household. Empty in a real run.
+#[derive(Debug, Default)]
+pub struct Planned {
+    households: HashSet<String>,
+    /// A person's source key: the record it would be, created or linked.
+    individuals: HashMap<String, String>,
+    /// A document number: the person holding it (id, and the words that name them).
+    documents: HashMap<String, (String, String)>,
+    people: Vec<(String, PersonFacts)>,
+    /// Whole-word name keys: the people (indexes of `people`) whose names hold them, as the
+    /// database's name keys find registered people.
+    keys: HashMap<String, Vec<usize>>,
+}
+
+impl Planned {
+    /// Keeps what a real run would write for this household.
+    pub fn note(&mut self, h: &Household, d: &Decision) {
+        match d {
+            Decision::Skip(_) => {}
+            Decision::Linked { existing } => {
+                self.households.insert(h.key.clone());
+                for (m, id) in h.members.iter().zip(existing) {
+                    self.individuals.insert(m.key.clone(), id.clone());
+                }
+            }
+            Decision::Import { members, .. } => {
+                self.households.insert(h.key.clone());
+                for (m, pd) in h.members.iter().zip(members) {
+                    if let Some(id) = &pd.linked_to {
+                        self.individuals.insert(m.key.clone(), id.clone());
+                        continue;
+                    }
+                    // No id is drawn in a dry run; the source key names the person instead.
+                    let id = format!("planned:{}", m.key);
+                    self.individuals.insert(m.key.clone(), id.clone());
+                    for doc in &m.person.documents {
+                        self.documents
+                            .entry(doc.number.clone())
+                            .or_insert_with(|| (id.clone(), m.key.clone()));
+                    }
+                    let at = self.people.len();
+                    for key in names::index_tokens(m.person.name_parts()) {
+                        self.keys.entry(key).or_default().push(at);
+                    }
+                    self.people.push((id, m.person.facts()));
+                }
+            }
+        }
+    }
+
+    /// People planned earlier who may be this one, as `queries::possible_duplicates` finds them
+    /// among registered people: a key of the first given name and one of the first family name
+    /// (or the second given name), then registration's duplicate score.
+    fn possible(&self, facts: &PersonFacts) -> Vec<(String, DuplicateMatch)> {
+        let given = names::word_key_groups(&facts.given_names);
+        let family = names::word_key_groups(&facts.family_names);
+        let (Some(g), Some(f)) = (given.first(), family.first().or(given.get(1))) else {
+            return Vec::new();
+        };
+        let holding = |keys: &Vec<String>| -> HashSet<usize> {
+            keys.iter()
+                .filter_map(|k| self.keys.get(k))
+                .flatten()
+                .copied()
+                .collect()
+        };
+        let (in_g, in_f) = (holding(g), holding(f));
+        let mut found: Vec<usize> = in_g.intersection(&in_f).copied().collect();
+        found.sort_unstable();
+        found
+            .into_iter()
+            .filter_map(|i| {
+                let (id, existing) = &self.people[i];
+                names::duplicate_score(facts, existing).map(|m| (id.clone(), m))
+            })
+            .collect()
+    }
+}
+
 /// Decides what happens to a household, against what the database holds now (earlier
-/// households of the same run included: they were written in this transaction or before).
+/// households of the same run included: they were written in this transaction or before) and,
+/// in a dry run, against what its earlier batches planned.
 pub fn decide(
     conn: &mut DbConn,
     scope: &Scope,
     reads: &mut Reads,
     source: &str,
     h: &Household,
+    planned: &Planned,
 ) -> Result<Decision> {
     if let Some(why) = &h.refused {
         return Ok(Decision::Skip(Skip::Invalid(why.clone())));
+    }
+    if planned.households.contains(&h.key) {
+        return Ok(Decision::Skip(Skip::AlreadyImported));
     }
     for kind in [imports::HOUSEHOLD, imports::HOUSEHOLD_LINKED] {
         if imports::imported(conn, scope, source, kind, &h.key)?.is_some() {
@@ -98,13 +189,21 @@ pub fn decide(
     let mut members = Vec::with_capacity(h.members.len());
     let mut focal_match: Option<String> = None;
     for m in &h.members {
+        let linked_to = match planned.individuals.get(&m.key) {
+            Some(id) => Some(id.clone()),
+            None => imports::imported(conn, scope, source, imports::INDIVIDUAL, &m.key)?,
+        };
         let mut d = PersonDecision {
-            linked_to: imports::imported(conn, scope, source, imports::INDIVIDUAL, &m.key)?,
+            linked_to,
             ..PersonDecision::default()
         };
         if d.linked_to.is_none() {
             for doc in &m.person.documents {
-                if let Some((id, number)) = imports::holder_of_document(conn, scope, &doc.number)? {
+                let holder = match planned.documents.get(&doc.number) {
+                    Some(h) => Some(h.clone()),
+                    None => imports::holder_of_document(conn, scope, &doc.number)?,
+                };
+                if let Some((id, number)) = holder {
                     if m.relationship == FOCAL_POINT {
                         focal_match = Some(number);
                     }
@@ -129,12 +228,26 @@ pub fn decide(
         if d.linked_to.is_some() {
             continue;
         }
-        let found =
-            queries::possible_duplicates(conn, scope, reads, &m.person.facts(), REVIEW_CANDIDATES)?;
-        for (row, matched) in found {
+        let facts = m.person.facts();
+        let mut found: Vec<(String, DuplicateMatch, bool)> = Vec::new();
+        for (row, matched) in
+            queries::possible_duplicates(conn, scope, reads, &facts, REVIEW_CANDIDATES)?
+        {
             let within_import = imports::imported_from(conn, scope, source, &row.id)?;
+            found.push((row.id, matched, within_import));
+        }
+        found.extend(
+            planned
+                .possible(&facts)
+                .into_iter()
+                .map(|(id, matched)| (id, matched, true)),
+        );
+        // Stable: at equal scores registered people come first, as the database lists them.
+        found.sort_by_key(|(_, m, _)| std::cmp::Reverse(m.score));
+        found.truncate(REVIEW_CANDIDATES);
+        for (candidate_id, matched, within_import) in found {
             d.possible.push(Possible {
-                candidate_id: row.id,
+                candidate_id,
                 score: matched.score,
                 reasons: matched
                     .reasons

@@ -1,14 +1,18 @@
 //! Writes prepared households in batches, one transaction each, deciding for each household
 //! and person whether it is created, linked to a record Amparo already holds, or skipped, and
-//! why. A dry run makes every decision the same way inside one transaction that is then rolled
-//! back, so its summary is what a real run would do and nothing stays written.
+//! why. A dry run makes every decision the same way and writes nothing: batch by batch it decides
+//! against the database and against what its earlier batches would have written (kept in
+//! memory, [`Planned`]), so its summary is what a real run would do. It holds no lock a
+//! registration waits for (a real batch takes the unit's number and feed counters until it
+//! commits; a dry run takes none), and what it read to find duplicates is audited and kept, like
+//! any read of personal data.
 
 use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::mapping::Mapping;
-use super::plan::{Decision, Summary, decide};
+use super::plan::{Decision, Planned, Summary, decide};
 use super::validate::{Household, Prepared, prepare};
 use crate::domain::events::RecordEvent;
 use crate::domain::registration::{GroupInput, MemberInput};
@@ -72,21 +76,23 @@ pub fn run(db: &Database, opts: &Options, mut on_batch: impl FnMut(&str)) -> Res
     };
     let mut batches = Vec::new();
     if opts.dry_run {
-        // One transaction for everything, rolled back: later households see the earlier ones
-        // exactly as in a real run, and nothing is kept.
-        let mut dry: Option<Summary> = None;
-        let rolled = db.write_blocking(|c| {
-            let mut s = Summary::default();
-            for hs in &batches_of {
-                write_batch(c, &scope, &opts.mapping, &batch, hs, &mut s)?;
-                bar.inc(people(hs));
-            }
-            dry = Some(s);
-            Err::<(), _>(Error::from(diesel::result::Error::RollbackTransaction))
-        });
-        match dry {
-            Some(s) => summary = s,
-            None => rolled?,
+        let mut planned = Planned::default();
+        for hs in &batches_of {
+            db.write_blocking(|c| {
+                let mut reads = audit::Reads::default();
+                for h in hs {
+                    let d = decide(c, &scope, &mut reads, &opts.mapping.source, h, &planned)?;
+                    summary.count(h, &d);
+                    // Noted at once: the next household of this batch sees it, as it would
+                    // see it written in a real run.
+                    planned.note(h, &d);
+                }
+                if !reads.is_empty() {
+                    audit::append(c, &audit::Actor::from(&scope), &reads.into_entries())?;
+                }
+                Ok(())
+            })?;
+            bar.inc(people(hs));
         }
     } else {
         for hs in &batches_of {
@@ -178,7 +184,15 @@ fn write_batch(
     // Household by household, so each is checked against those written before it, in this
     // batch too.
     for h in households {
-        let decision = decide(conn, scope, &mut reads, &mapping.source, h)?;
+        // Earlier batches are written: the database holds all a real run decides against.
+        let decision = decide(
+            conn,
+            scope,
+            &mut reads,
+            &mapping.source,
+            h,
+            &Planned::default(),
+        )?;
         summary.count(h, &decision);
         if !decision.writes() {
             continue;

@@ -338,7 +338,7 @@ async fn apply(state: &Arc<AppState>, node: &FieldNode, entry: &OutboxEntry) -> 
             Ok((user, modules))
         })
         .await;
-    let refused = |code: &str, message: String| {
+    let refused = |code: &str, message: String, why: Why| {
         let (node, entry, code) = (node.clone(), entry.clone(), code.to_string());
         async move {
             state
@@ -351,6 +351,8 @@ async fn apply(state: &Arc<AppState>, node: &FieldNode, entry: &OutboxEntry) -> 
                             entry: &entry,
                             error_code: &code,
                             error_message: &message,
+                            error_reason: why.reason,
+                            error_field: why.field,
                         },
                     )
                 })
@@ -361,7 +363,12 @@ async fn apply(state: &Arc<AppState>, node: &FieldNode, entry: &OutboxEntry) -> 
     let (user, modules) = match found {
         Ok(f) => f,
         Err(e) if e.code == ErrorCode::NotFound => {
-            return refused("FORBIDDEN", "the user is not known here".into()).await;
+            return refused(
+                "FORBIDDEN",
+                "the user is not known here".into(),
+                Why::default(),
+            )
+            .await;
         }
         Err(e) => return Err(e),
     };
@@ -369,12 +376,20 @@ async fn apply(state: &Arc<AppState>, node: &FieldNode, entry: &OutboxEntry) -> 
         return refused(
             "FORBIDDEN",
             "the user no longer works in this node's unit".into(),
+            Why::default(),
         )
         .await;
     }
     let sent: Sent = match serde_json::from_str(&entry.request) {
         Ok(s) => s,
-        Err(e) => return refused("VALIDATION", format!("unreadable request: {e}")).await,
+        Err(e) => {
+            return refused(
+                "VALIDATION",
+                format!("unreadable request: {e}"),
+                Why::default(),
+            )
+            .await;
+        }
     };
     let scope = scope_for(&user, &request_id)?.with_modules(modules);
     let caller = Authenticated {
@@ -411,6 +426,7 @@ async fn apply(state: &Arc<AppState>, node: &FieldNode, entry: &OutboxEntry) -> 
             return refused(
                 "POSSIBLE_DUPLICATE",
                 "central found possible duplicates of this registration; nothing was saved".into(),
+                Why::default(),
             )
             .await;
         }
@@ -427,7 +443,39 @@ async fn apply(state: &Arc<AppState>, node: &FieldNode, entry: &OutboxEntry) -> 
         .unwrap_or_else(|| "INTERNAL".into());
     match code.as_str() {
         "INTERNAL" | "UNAVAILABLE" | "RATE_LIMITED" => Ok(Outcome::Retry),
-        _ => refused(&code, first.message.clone()).await,
+        _ => refused(&code, first.message.clone(), Why::of(first)).await,
+    }
+}
+
+/// A refusal's reason and field as central's answer carries them in `extensions`, kept with
+/// the conflict so the client renders it in the user's language like any refusal.
+#[derive(Default)]
+struct Why {
+    /// `{"reason": ..., "params": ...}`: the wire form of the domain's `Reason`.
+    reason: Option<String>,
+    field: Option<String>,
+}
+
+impl Why {
+    fn of(e: &async_graphql::ServerError) -> Self {
+        let text = |v: &async_graphql::Value| match v {
+            async_graphql::Value::String(s) => Some(s.clone()),
+            _ => None,
+        };
+        let Some(x) = e.extensions.as_ref() else {
+            return Self::default();
+        };
+        let reason = x.get("reason").and_then(text).map(|name| {
+            let mut wire = serde_json::json!({ "reason": name });
+            if let Some(p) = x.get("params").and_then(|p| p.clone().into_json().ok()) {
+                wire["params"] = p;
+            }
+            wire.to_string()
+        });
+        Self {
+            reason,
+            field: x.get("field").and_then(text),
+        }
     }
 }
 

@@ -846,6 +846,8 @@ diesel::table! {
         resolution -> Nullable<Text>,
         version -> Integer,
         created_at -> Timestamp,
+        error_reason -> Nullable<Text>,
+        error_field -> Nullable<Text>,
     }
 }
 

@@ -1251,11 +1251,22 @@ pub fn note_wiped(conn: &mut DbConn, node_id: &str) -> Result<()> {
 }
 
 /// Revokes a node of the unit: it can no longer sync and wipes itself on its next contact.
-pub fn revoke(conn: &mut DbConn, unit_id: &str, node_id: &str, by: &str) -> Result<FieldNode> {
+pub fn revoke(
+    conn: &mut DbConn,
+    unit_id: &str,
+    node_id: &str,
+    version: i32,
+    by: &str,
+) -> Result<FieldNode> {
     let node = node_by_id(conn, node_id)?
         .filter(|n| n.operation_unit_id == unit_id)
         .ok_or_else(|| Error::not_found("no such node in your unit"))?;
     if node.revoked_at.is_none() {
+        if node.version != version {
+            return Err(Error::conflict(
+                "the node changed since you read it (it was enrolled or revoked); read it again",
+            ));
+        }
         diesel::update(field_nodes::table.find(node_id))
             .set((
                 field_nodes::revoked_at.eq(Some(now())),
@@ -1315,6 +1326,10 @@ pub struct Conflict {
     pub resolution: Option<String>,
     pub version: i32,
     pub created_at: NaiveDateTime,
+    /// Central's reason with its parameters, as JSON `{"reason": ..., "params": ...}`.
+    pub error_reason: Option<String>,
+    /// The input field the refusal was about.
+    pub error_field: Option<String>,
 }
 
 /// What a conflict is about when it is recorded.
@@ -1323,6 +1338,9 @@ pub struct NewConflict<'a> {
     pub entry: &'a OutboxEntry,
     pub error_code: &'a str,
     pub error_message: &'a str,
+    /// The refusal's reason and parameters (`{"reason": ..., "params": ...}`), when it has one.
+    pub error_reason: Option<String>,
+    pub error_field: Option<String>,
 }
 
 /// Records a conflict (once per node, user and clientMutationId) with the record as central
@@ -1359,6 +1377,8 @@ pub fn record_conflict(conn: &mut DbConn, c: NewConflict<'_>) -> Result<String> 
             sync_conflicts::theirs.eq(theirs.map(|t| t.1.to_string())),
             sync_conflicts::error_code.eq(c.error_code),
             sync_conflicts::error_message.eq(c.error_message),
+            sync_conflicts::error_reason.eq(c.error_reason),
+            sync_conflicts::error_field.eq(c.error_field),
             sync_conflicts::status.eq("OPEN"),
             sync_conflicts::version.eq(1),
             sync_conflicts::created_at.eq(now()),
@@ -1484,6 +1504,14 @@ pub fn close_conflict(
 struct Count {
     #[diesel(sql_type = BigInt)]
     n: i64,
+}
+
+/// Whether any field node was ever registered for the unit.
+pub fn unit_has_nodes(conn: &mut DbConn, unit_id: &str) -> Result<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        field_nodes::table.filter(field_nodes::operation_unit_id.eq(unit_id)),
+    ))
+    .get_result(conn)?)
 }
 
 /// Open conflicts of an office (what a node's status line counts).

@@ -735,6 +735,27 @@ async fn admin_act(client: &Client, cmid: String, op: AdminOp) -> Result<AdminDo
             })
             .await
             .map(|_| AdminDone::Changed),
+        AdminOp::RegisterNode { office_code, name } => {
+            let d = client
+                .post::<api::RegisterNode>(api::register_node::Variables {
+                    cmid,
+                    office_code,
+                    name,
+                })
+                .await?
+                .register_node;
+            Ok(AdminDone::NodeCode {
+                name: d.node.name,
+                // A replay of the request (the answer was lost) gets no code: the screen says
+                // so and the admin registers the node again.
+                code: d.enrolment_code.unwrap_or_default(),
+                expires_at: d.node.enrol_expires_at,
+            })
+        }
+        AdminOp::RevokeNode { id, version } => client
+            .post::<api::RevokeNode>(api::revoke_node::Variables { cmid, id, version })
+            .await
+            .map(|_| AdminDone::Changed),
         AdminOp::ResetCode { id } => {
             let d = client
                 .post::<api::IssueResetCode>(api::issue_reset_code::Variables { cmid, id })
@@ -780,6 +801,11 @@ async fn admin_read(client: &Client, read: AdminRead) -> Result<AdminData, ApiEr
                 .await?
                 .access_review,
         ),
+        AdminRead::Nodes => AdminData::Nodes(Box::new(
+            client
+                .post::<api::FieldNodes>(api::field_nodes::Variables {})
+                .await?,
+        )),
         AdminRead::Agreements => AdminData::Agreements(
             client
                 .post::<api::Agreements>(api::agreements::Variables {})

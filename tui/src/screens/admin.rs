@@ -2,10 +2,12 @@
 //! users with role, scope, office, status and last login (`n` creates a user and shows their
 //! one-time code once, `e` changes roles, office and scope, `d` disables or enables, `c` issues a
 //! new one-time code, `p` forces a password change, `s` lists their sessions to end one); `2`
-//! the offices; `3` the unit's settings and their history; `4` the access review. The server
+//! the offices; `3` the unit's settings and their history; `4` the access review; `5` the data
+//! sharing agreements; `6` the field nodes (`nodes.rs`). The server
 //! refuses whatever exceeds the admin's reach; this screen only shows the reason.
 
 pub mod agreements;
+mod nodes;
 mod offices;
 mod review;
 mod settings;
@@ -39,6 +41,8 @@ pub enum View {
     Review,
     /// The data sharing agreements with other units.
     Agreements,
+    /// The unit's field nodes.
+    Nodes,
 }
 
 /// Roles an admin can give, in the order the form cycles through them.
@@ -76,6 +80,7 @@ pub struct AdminState {
     pub settings_view: settings::SettingsView,
     pub review_view: review::ReviewView,
     pub agreements_view: agreements::AgreementsView,
+    pub nodes_view: nodes::NodesView,
 }
 
 /// A user's fields, new or changed; role, office and scope are chosen with ←/→, and Space adds
@@ -115,6 +120,7 @@ impl AdminState {
             (View::Settings, _) => Cmd::AdminRead(AdminRead::Settings),
             (View::Review, _) => Cmd::AdminRead(AdminRead::Review),
             (View::Agreements, _) => Cmd::AdminRead(AdminRead::Agreements),
+            (View::Nodes, _) => Cmd::AdminRead(AdminRead::Nodes),
         }]
     }
 
@@ -123,6 +129,7 @@ impl AdminState {
             || self.offices_view.form.is_some()
             || self.settings_view.editing.is_some()
             || self.agreements_view.form.is_some()
+            || self.nodes_view.typing()
     }
 
     /// Changes made and not sent: settings edited but not saved.
@@ -156,6 +163,10 @@ impl AdminState {
             }
             Ok(AdminData::Agreements(rows)) => {
                 self.agreements_view.set(rows);
+                self.error = None;
+            }
+            Ok(AdminData::Nodes(data)) => {
+                self.nodes_view.set(*data);
                 self.error = None;
             }
             Err(e) => self.error = Some(e),
@@ -196,6 +207,14 @@ impl AdminState {
                 self.code = Some((username, code, expires_at));
                 Outcome::send(vec![Cmd::AdminUsers])
             }
+            Ok(AdminDone::NodeCode {
+                name,
+                code,
+                expires_at,
+            }) => {
+                self.nodes_view.issued(name, code, expires_at);
+                Outcome::send(self.reload())
+            }
             Ok(AdminDone::Changed) => {
                 self.form = None;
                 self.offices_view.form = None;
@@ -207,7 +226,7 @@ impl AdminState {
                     f.error = Some(e);
                 } else if let Some(f) = &mut self.offices_view.form {
                     f.error = Some(e);
-                } else {
+                } else if let Err(e) = self.nodes_view.refused(e) {
                     self.error = Some(e);
                 }
                 Outcome::changed(true)
@@ -228,6 +247,7 @@ impl AdminState {
             KeyCode::Char('3') => Some(View::Settings),
             KeyCode::Char('4') => Some(View::Review),
             KeyCode::Char('5') => Some(View::Agreements),
+            KeyCode::Char('6') => Some(View::Nodes),
             _ => None,
         };
         if let Some(view) = switch.filter(|_| !self.typing()) {
@@ -242,6 +262,7 @@ impl AdminState {
             View::Settings => Some(self.settings_view.key(key)),
             View::Review => Some(self.review_view.key(key)),
             View::Agreements => return self.agreements_view.key(key, self.reload(), lang),
+            View::Nodes => Some(self.nodes_view.key(key, texts::get(lang))),
         };
         if let Some(out) = done {
             return self.carry(out);
@@ -504,6 +525,7 @@ impl AdminState {
             View::Settings => t.keys_settings,
             View::Review => t.keys_review,
             View::Agreements => agreements::AgreementsView::help(lang),
+            View::Nodes => t.keys_nodes,
         }
     }
 
@@ -533,6 +555,7 @@ impl AdminState {
             View::Settings => self.settings_view.draw(t, frame, body),
             View::Review => self.review_view.draw(t, frame, body),
             View::Agreements => self.agreements_view.draw(lang, frame, body),
+            View::Nodes => self.nodes_view.draw(t, frame, body),
         }
         if self.view != View::Users {
             let hint = match self.view {
@@ -540,6 +563,7 @@ impl AdminState {
                 View::Offices => t.offices_hint,
                 View::Settings => self.settings_view.hint(t),
                 View::Agreements => agreements::AgreementsView::hint(lang),
+                View::Nodes => self.nodes_view.hint(t),
                 _ => t.review_hint,
             };
             self.draw_foot(t, frame, foot, None, hint);
@@ -548,6 +572,9 @@ impl AdminState {
             }
             if let Some(form) = &self.agreements_view.form {
                 form.draw(lang, frame, area);
+            }
+            if self.view == View::Nodes {
+                self.nodes_view.draw_popups(t, frame, area);
             }
             return;
         }

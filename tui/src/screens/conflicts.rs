@@ -1,4 +1,4 @@
-//! Sync conflicts (Ctrl-K anywhere; `c` from My work and the supervisor's screen): changes made
+//! Sync conflicts (Ctrl-K from any screen where there can be some, see `nav.rs`): changes made
 //! on a field node that central refused because the record changed there meanwhile, or because
 //! a rule no longer held. The list shows the open ones the caller may resolve (their own, or the
 //! unit's for a supervisor); the chosen one's fields side by side, the node's change beside
@@ -273,7 +273,7 @@ impl ConflictsState {
         if let Some(row) = self.rows.get(self.selected) {
             lines.push(Line::default());
             lines.push(Line::styled(
-                cell(&format!("{} {}", t.central_says, row.error_message), 78),
+                cell(&format!("{} {}", t.central_says, refused(t, lang, row)), 78),
                 dim(),
             ));
             lines.push(Line::styled(
@@ -325,6 +325,16 @@ fn resolution(t: &Texts, how: Resolve) -> &'static str {
         Resolve::Theirs => t.kept_theirs,
         Resolve::Merge => t.merged,
     }
+}
+
+/// Central's refusal in the user's words, as any refusal is rendered: its reason with its
+/// parameters and the field it was about; by its code alone when central recorded no reason.
+fn refused(t: &Texts, lang: Lang, row: &Row) -> String {
+    let why = api::reason(row.error_reason.clone(), row.error_params.clone());
+    if why == amparo_domain::error::Reason::Unspecified {
+        return reason(t, &row.error_code);
+    }
+    crate::refusals::refusal(row.error_field.as_deref().unwrap_or(""), &why, lang)
 }
 
 fn reason(t: &Texts, code: &str) -> String {

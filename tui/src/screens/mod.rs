@@ -137,6 +137,8 @@ pub struct Ctx<'a> {
     pub officers: Option<&'a [Officer]>,
     /// Running against `amparo demo`'s own server.
     pub demo: bool,
+    /// The unit has field nodes, or this client works on one: sync conflicts can exist.
+    pub field_nodes: bool,
 }
 
 impl Ctx<'_> {
@@ -205,8 +207,6 @@ pub enum Nav {
     },
     /// The referrals screen with the referral form for this individual.
     Refer(String),
-    /// Sync conflicts, above the current screen.
-    Conflicts,
 }
 
 /// What handling a key or a reply asks of the app.

@@ -175,7 +175,6 @@ impl SupervisorState {
             KeyCode::Char('g') => Outcome::send(s.reread()),
             KeyCode::Char('s') => Outcome::go(Nav::Statistics),
             KeyCode::Char('q') => Outcome::go(Nav::Quality),
-            KeyCode::Char('c') => Outcome::go(Nav::Conflicts),
             _ => Outcome::none(),
         }
     }

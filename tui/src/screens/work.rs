@@ -130,7 +130,6 @@ impl WorkState {
                 Outcome::send(self.open())
             }
             KeyCode::Char('g') => Outcome::send(self.reread()),
-            KeyCode::Char('c') => Outcome::go(Nav::Conflicts),
             _ => Outcome::none(),
         }
     }

@@ -76,6 +76,7 @@ impl Texts {
             super::View::Settings => 2,
             super::View::Review => 3,
             super::View::Agreements => 4,
+            super::View::Nodes => 5,
         };
         self.tab_names
             .iter()
