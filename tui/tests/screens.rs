@@ -4991,8 +4991,12 @@ fn a_unit_admin_registers_and_revokes_field_nodes() {
         // Revoke Lago Agrio's: asked first; another key than yes changes nothing.
         press(&mut app, KeyCode::Char('x'));
         let ask = match lang {
-            Lang::Es => "¿Revocar? Deja de sincronizar y borra sus datos personales. s sí · otra no",
-            Lang::En => "Revoke? It stops syncing and wipes its personal data. y yes · another key no",
+            Lang::Es => {
+                "¿Revocar? Deja de sincronizar y borra sus datos personales. s sí · otra no"
+            }
+            Lang::En => {
+                "Revoke? It stops syncing and wipes its personal data. y yes · another key no"
+            }
         };
         assert!(render(&app).contains(ask), "{}", render(&app));
         assert!(press(&mut app, KeyCode::Char('q')).is_empty());
