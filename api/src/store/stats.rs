@@ -431,7 +431,7 @@ fn apply(conn: &mut DbConn, unit_id: &str, fresh: HashMap<String, Contribution>)
         changed.push((id.clone(), kind, json));
     }
     // Many rows to a statement: a first build writes a row per person and per counter cell,
-    // and one statement each took a first build of 1,000,000 people past twenty minutes.
+    // and with one statement each a first build of 1,000,000 people ran over seven minutes.
     let population: Vec<Vec<Bind>> = cells
         .into_iter()
         .filter(|(_, d)| *d != 0)
