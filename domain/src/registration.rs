@@ -16,6 +16,20 @@ pub const MAX_LONG_TEXT: usize = 4000;
 /// Most members one registration may bring.
 pub const MAX_MEMBERS: usize = 50;
 
+/// The fields [`PersonInput::name_parts`] reads, in its order, as the store names its columns:
+/// a field node rebuilds a person's search keys from the row it receives rather than receive
+/// the keys (about twenty rows a person) over a thin link.
+pub const NAME_FIELDS: [&str; 8] = [
+    "given_names",
+    "middle_name",
+    "family_name",
+    "second_family_name",
+    "fathers_name",
+    "grandfathers_name",
+    "original_script_name",
+    "aliases",
+];
+
 /// One person's registration data.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PersonInput {
@@ -346,7 +360,8 @@ impl PersonInput {
         Ok(())
     }
 
-    /// Every name part, Latin and original script, for the search index.
+    /// Every name part, Latin and original script, for the search index (the fields of
+    /// [`NAME_FIELDS`], in its order).
     pub fn name_parts(&self) -> Vec<&str> {
         [
             Some(self.given_names.as_str()),
@@ -554,5 +569,28 @@ impl GroupInput {
                 .map_err(|e| e.in_field(&format!("members.{i}")))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A node indexes names from the columns `NAME_FIELDS` lists, so it must list exactly what
+    /// registration indexes, in the same order.
+    #[test]
+    fn name_fields_are_the_parts_registration_indexes() {
+        let p = PersonInput {
+            given_names: "given_names".into(),
+            middle_name: Some("middle_name".into()),
+            family_name: Some("family_name".into()),
+            second_family_name: Some("second_family_name".into()),
+            fathers_name: Some("fathers_name".into()),
+            grandfathers_name: Some("grandfathers_name".into()),
+            original_script_name: Some("original_script_name".into()),
+            aliases: Some("aliases".into()),
+            ..PersonInput::default()
+        };
+        assert_eq!(p.name_parts(), NAME_FIELDS.to_vec());
     }
 }

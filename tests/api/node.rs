@@ -84,6 +84,25 @@ async fn enrolled(central: &TestServer) -> (Node, String) {
 }
 
 fn family_names(db: &Database) -> Vec<String> {
+    texts(
+        db,
+        "SELECT COALESCE(family_name, '') || ':' || office_id AS n FROM individuals ORDER BY 1",
+    )
+}
+
+/// The search keys of the people of `office`, as `token:individual`.
+fn name_keys(db: &Database, office: &str) -> Vec<String> {
+    texts(
+        db,
+        &format!(
+            "SELECT k.token || ':' || k.individual_id AS n FROM name_tokens k \
+             JOIN individuals i ON i.id = k.individual_id WHERE i.office_id = '{office}' ORDER BY 1"
+        ),
+    )
+}
+
+/// The text column `n` of every row `sql` selects, straight from the database.
+fn texts(db: &Database, sql: &str) -> Vec<String> {
     use diesel::prelude::*;
     #[derive(QueryableByName)]
     struct N {
@@ -91,14 +110,12 @@ fn family_names(db: &Database) -> Vec<String> {
         n: String,
     }
     let mut c = db.conn().expect("conn");
-    let q = diesel::sql_query(
-        "SELECT COALESCE(family_name, '') || ':' || office_id AS n FROM individuals ORDER BY 1",
-    );
+    let q = diesel::sql_query(sql);
     let rows: Vec<N> = match &mut *c {
         amparo_api::store::DbConn::Pg(c) => q.load(c),
         amparo_api::store::DbConn::Sqlite(c) => q.load(c),
     }
-    .expect("names");
+    .expect("texts");
     rows.into_iter().map(|r| r.n).collect()
 }
 
@@ -184,6 +201,21 @@ async fn first_sync_brings_exactly_the_office_scope(t: TestDb) {
         names.iter().all(|n| n.ends_with(&w.quito)),
         "only Quito's people: {names:?}"
     );
+    // Search keys never travel: the node derives the very keys central holds from the names,
+    // after the first copy and after an increment alike.
+    let keys = name_keys(&node.db, &w.quito);
+    assert!(!keys.is_empty());
+    assert_eq!(keys, name_keys(&t.db, &w.quito));
+    // And the node finds by name whom central finds.
+    let ns = serve(&node.db).await;
+    let clerk = ns.login("registrar").await;
+    let on_node = ns.gql(Some(&clerk), SEARCH, json!({ "q": "Andino" })).await;
+    let on_central = central
+        .gql(Some(&quito), SEARCH, json!({ "q": "Andino" }))
+        .await;
+    let total = &on_node["data"]["individuals"]["totalCount"];
+    assert!(total.as_i64().unwrap_or(0) > 0, "{on_node}");
+    assert_eq!(total, &on_central["data"]["individuals"]["totalCount"]);
 }
 
 async fn offline_work_arrives_once_with_final_numbers(t: TestDb) {

@@ -21,6 +21,14 @@ pub fn lang_from_env() -> Lang {
     lang_from_locale(var("LC_ALL").or_else(|| var("LANG")).as_deref())
 }
 
+/// Words a screen writes inline in both languages, for the few it owns alone.
+pub fn pick(lang: Lang, es: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Es => es,
+        Lang::En => en,
+    }
+}
+
 /// The words every screen shares, in `lang`.
 pub fn text(lang: Lang) -> &'static Text {
     match lang {

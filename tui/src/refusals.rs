@@ -12,6 +12,7 @@ use amparo_domain::codes::{self, Lang, label_or_code};
 use amparo_domain::error::Reason;
 use amparo_domain::needs;
 
+use crate::i18n::pick;
 use crate::widgets::local_time;
 
 /// Input names as the forms label them: (API name, Spanish, English).
@@ -72,13 +73,6 @@ const LISTS: &[(&str, &str, &str)] = &[
     ("scope_level", "alcances", "scopes"),
     ("household", "hogares registrados", "registered households"),
 ];
-
-fn pick(lang: Lang, es: &'static str, en: &'static str) -> &'static str {
-    match lang {
-        Lang::Es => es,
-        Lang::En => en,
-    }
-}
 
 fn lookup(
     table: &[(&str, &'static str, &'static str)],

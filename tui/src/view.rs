@@ -161,18 +161,14 @@ fn screen_name(t: &Text, s: Screen) -> &'static str {
         Screen::DistributionList => t.distribution_list_title,
         Screen::Statistics => t.statistics_title,
         Screen::Quality => t.quality_title,
-        Screen::Resettlement => {
-            crate::screens::protection::pick(t.lang, "Reasentamiento", "Resettlement")
-        }
+        Screen::Resettlement => crate::i18n::pick(t.lang, "Reasentamiento", "Resettlement"),
         Screen::ResettlementCase => {
-            crate::screens::protection::pick(t.lang, "Caso de reasentamiento", "Resettlement case")
+            crate::i18n::pick(t.lang, "Caso de reasentamiento", "Resettlement case")
         }
-        Screen::Referrals => crate::screens::protection::pick(t.lang, "Referencias", "Referrals"),
-        Screen::Conflicts => crate::screens::protection::pick(
-            t.lang,
-            "Conflictos de sincronización",
-            "Sync conflicts",
-        ),
+        Screen::Referrals => crate::i18n::pick(t.lang, "Referencias", "Referrals"),
+        Screen::Conflicts => {
+            crate::i18n::pick(t.lang, "Conflictos de sincronización", "Sync conflicts")
+        }
     }
 }
 

@@ -35,6 +35,7 @@ use super::schema::{field_nodes, node_outbox, node_state, number_aliases, sync_c
 use crate::domain::access::{FieldGroup, Grants, parse_roles};
 use crate::domain::events::need_group;
 use crate::domain::feed::RecordKind;
+use crate::domain::registration::NAME_FIELDS;
 use crate::error::{Error, Result};
 
 // ---------------------------------------------------------------------------------------------
@@ -277,6 +278,16 @@ pub struct Root {
     /// The office's rows: `:u` is the unit, `:o` the office; the table is aliased `t`.
     pub scope: &'static str,
     pub children: &'static [(&'static str, &'static str)],
+    /// Tables the node computes from the root's row rather than receive (by the column naming
+    /// the parent): removed with the root.
+    pub derived: &'static [(&'static str, &'static str)],
+}
+
+impl Root {
+    /// Every table whose rows hang from this root on a node, sent or derived.
+    fn dependents(&self) -> impl Iterator<Item = &(&'static str, &'static str)> {
+        self.children.iter().chain(self.derived)
+    }
 }
 
 const HISTORY: (&str, &str) = ("events", "record_id");
@@ -289,7 +300,6 @@ pub const ROOTS: [Root; 4] = [
         scope: "t.operation_unit_id = :u AND t.office_id = :o",
         children: &[
             ("individual_languages", "individual_id"),
-            ("name_tokens", "individual_id"),
             ("addresses", "individual_id"),
             ("phones", "individual_id"),
             ("specific_needs", "individual_id"),
@@ -297,11 +307,14 @@ pub const ROOTS: [Root; 4] = [
             HISTORY,
             ALIASES,
         ],
+        // Twenty-odd search keys a person, rebuilt from the names (`NAME_FIELDS`).
+        derived: &[("name_tokens", "individual_id")],
     },
     Root {
         table: "registration_groups",
         scope: "t.operation_unit_id = :u AND t.office_id = :o",
         children: &[("group_memberships", "group_id"), HISTORY, ALIASES],
+        derived: &[],
     },
     Root {
         table: "cases",
@@ -312,11 +325,13 @@ pub const ROOTS: [Root; 4] = [
             HISTORY,
             ALIASES,
         ],
+        derived: &[],
     },
     Root {
         table: "protection_cases",
         scope: "t.operation_unit_id = :u AND t.office_id = :o",
         children: &[HISTORY, ALIASES],
+        derived: &[],
     },
 ];
 
@@ -444,7 +459,7 @@ fn columns(conn: &mut DbConn, table: &str) -> Result<Vec<Column>> {
 fn check_table(table: &str) -> Result<()> {
     let known = ROOTS
         .iter()
-        .flat_map(|r| std::iter::once(r.table).chain(r.children.iter().map(|c| c.0)))
+        .flat_map(|r| std::iter::once(r.table).chain(r.dependents().map(|c| c.0)))
         .chain(REFERENCE.iter().map(|r| r.0))
         .any(|t| t == table);
     if known {
@@ -865,6 +880,9 @@ pub fn apply(conn: &mut DbConn, chunk: &Chunk) -> Result<()> {
     for row in &chunk.rows {
         check_table(&row.t)?;
         upsert(conn, &mut cache, &row.t, &row.r)?;
+        if row.t == "individuals" {
+            index_names(conn, &row.r)?;
+        }
     }
     for removal in &chunk.removals {
         remove(conn, removal)?;
@@ -893,6 +911,20 @@ pub fn apply(conn: &mut DbConn, chunk: &Chunk) -> Result<()> {
             .execute(conn)?;
     }
     Ok(())
+}
+
+/// A person's search keys on the node, from the names in the row central sent (the same keys
+/// registration writes: `NAME_FIELDS` are the parts it indexes).
+fn index_names(conn: &mut DbConn, row: &serde_json::Value) -> Result<()> {
+    let text = |k: &str| row.get(k).and_then(|v| v.as_str());
+    let (Some(id), Some(unit)) = (text("id"), text("operation_unit_id")) else {
+        return Err(Error::validation(
+            "chunk",
+            "a row of individuals has no id or unit",
+        ));
+    };
+    let parts: Vec<&str> = NAME_FIELDS.iter().filter_map(|f| text(f)).collect();
+    super::registry::index_names(conn, unit, id, &parts)
 }
 
 /// Tables whose rows never change once written.
@@ -986,7 +1018,7 @@ fn remove(conn: &mut DbConn, removal: &Removal) -> Result<()> {
         .iter()
         .find(|r| r.table == removal.t)
         .ok_or_else(|| Error::validation("chunk", format!("{:?} is not a root", removal.t)))?;
-    for (table, column) in root.children {
+    for (table, column) in root.dependents() {
         exec(
             conn,
             &format!("DELETE FROM {table} WHERE {column} = ?"),
@@ -1015,7 +1047,7 @@ pub fn forget_password(conn: &mut DbConn, user_id: &str) -> Result<()> {
 pub fn wipe(conn: &mut DbConn) -> Result<()> {
     let mut tables: Vec<&str> = Vec::new();
     for r in &ROOTS {
-        tables.extend(r.children.iter().map(|c| c.0));
+        tables.extend(r.dependents().map(|c| c.0));
         tables.push(r.table);
     }
     tables.extend([

@@ -14,10 +14,10 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::protection::pick;
 use super::simple_form::{Field, FieldKind, FormKey, SimpleForm};
 use crate::api::ApiError;
 use crate::i18n::Lang;
+use crate::i18n::pick;
 use crate::msg::{Cmd, HouseholdNote, ListTarget, ProgrammeRow};
 use crate::widgets::{bold, dim, error};
 

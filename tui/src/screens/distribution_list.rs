@@ -19,10 +19,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::assistance_plan::{PlanForm, amount, note_line};
-use super::protection::pick;
 use super::simple_form::SimpleForm;
 use super::{Nav, Outcome, Screen};
 use crate::api::ApiError;
+use crate::i18n::pick;
 use crate::i18n::{self, Lang};
 use crate::msg::{Cmd, HouseholdNote, ListData, PlannedList};
 use crate::widgets::{

@@ -15,10 +15,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::assistance_plan::{PlanForm, amount, note_line};
-use super::protection::pick;
 use super::simple_form::SimpleForm;
 use super::{Nav, Outcome};
 use crate::api::ApiError;
+use crate::i18n::pick;
 use crate::i18n::{self, Lang};
 use crate::msg::{Cmd, DayList, HouseholdNote, PlannedList, ProgrammeRow, SiteRow};
 use crate::widgets::{bold, cell, dim, ellipsis, error, split_hint};

@@ -9,8 +9,8 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::protection::pick;
 use crate::i18n::Lang;
+use crate::i18n::pick;
 use crate::widgets::dim;
 
 /// A history entry's kind in `lang`: how the case began, or the label of the action whose

@@ -6,17 +6,9 @@
 use super::Nav;
 use super::queue::{Queue, QueueState};
 use crate::api::protection_cases::ProtectionCaseList;
-use crate::i18n::{KeyHelp, Lang};
+use crate::i18n::{KeyHelp, Lang, pick};
 use crate::msg::{Cmd, ProtectionRow};
 use crate::widgets::{PageRequest, cell, ellipsis};
-
-/// Words in both languages.
-pub fn pick(lang: Lang, es: &'static str, en: &'static str) -> &'static str {
-    match lang {
-        Lang::Es => es,
-        Lang::En => en,
-    }
-}
 
 /// The name of a risk level.
 pub fn risk_name(risk: &str, lang: Lang) -> &'static str {

@@ -4,7 +4,6 @@
 //! case yet, is the intake opened from an individual (`P`). Every action sends the version
 //! read and a `clientMutationId` kept until the form changes, so a retry acts only once.
 
-use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
@@ -13,14 +12,15 @@ use ratatui::text::{Line, Span};
 use amparo_domain::protection::{ACTIONS, ActionInfo, ClosureReason, RiskLevel, SERVICES};
 
 use super::guarded;
-use super::protection::{pick, risk_name};
-use super::simple_form::{FormKey, SimpleForm, wire};
+use super::protection::risk_name;
+use super::simple_form::{Field, FieldKind, FormKey, SimpleForm, wire};
 use super::{Ctx, Nav, Outcome, Screen};
 use crate::api::open_protection_case::ProtectionRiskLevel;
 use crate::api::{ApiError, ProtectionAction as K, ProtectionMutation};
+use crate::i18n::pick;
 use crate::i18n::{self, Lang};
 use crate::msg::{Cmd, ProtectionCaseData, ProtectionInput};
-use crate::widgets::{TextInput, bold, dim, ellipsis, error, local_time};
+use crate::widgets::{bold, dim, ellipsis, error, local_time};
 
 /// The specific-needs categories a protection case is opened for.
 pub const CATEGORIES: [&str; 11] = [
@@ -29,63 +29,6 @@ pub const CATEGORIES: [&str; 11] = [
 
 /// Referral outcomes, as the API names them.
 const REFERRAL_OUTCOMES: [&str; 4] = ["ACCEPTED", "DECLINED", "COMPLETED", "NO_RESPONSE"];
-
-/// What a field takes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FieldKind {
-    Text,
-    /// Optional text.
-    Optional,
-    /// `YYYY-MM-DD`.
-    Date,
-    /// `(value, label)`; ←→ or Space choose.
-    Choice(Vec<(String, String)>),
-}
-
-/// One line of a form.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Field {
-    pub label: &'static str,
-    pub kind: FieldKind,
-    pub text: TextInput,
-    pub idx: usize,
-}
-
-impl Field {
-    pub fn new(label: &'static str, kind: FieldKind) -> Self {
-        Self {
-            label,
-            kind,
-            text: TextInput::default(),
-            idx: 0,
-        }
-    }
-
-    pub fn choice(label: &'static str, options: Vec<(String, String)>) -> Self {
-        Self::new(label, FieldKind::Choice(options))
-    }
-
-    /// What is sent.
-    pub fn value(&self) -> String {
-        match &self.kind {
-            FieldKind::Choice(o) => o.get(self.idx).map(|x| x.0.clone()).unwrap_or_default(),
-            _ => self.text.value.trim().to_string(),
-        }
-    }
-
-    /// Why the value cannot be sent, in `lang`.
-    pub fn problem(&self, lang: Lang) -> Option<&'static str> {
-        let v = self.value();
-        match &self.kind {
-            FieldKind::Optional => None,
-            _ if v.is_empty() => Some(pick(lang, "obligatorio", "required")),
-            FieldKind::Date if NaiveDate::parse_from_str(&v, "%Y-%m-%d").is_err() => {
-                Some(pick(lang, "fecha AAAA-MM-DD", "date YYYY-MM-DD"))
-            }
-            _ => None,
-        }
-    }
-}
 
 fn opts<'a>(items: impl IntoIterator<Item = (&'a str, String)>) -> Vec<(String, String)> {
     items.into_iter().map(|(v, l)| (v.to_string(), l)).collect()

@@ -11,9 +11,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::protection::pick;
 use super::{Nav, Outcome};
 use crate::api::ApiError;
+use crate::i18n::pick;
 use crate::i18n::{self, KeyHelp, Lang};
 use crate::msg::Cmd;
 use crate::widgets::{ListKey, Page, PageRequest, PagedList, bold, cell, dim, error, split_hint};

@@ -16,11 +16,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::protection::pick;
 use super::simple_form::{Field, FieldKind, FormKey, SimpleForm};
 use super::{Nav, Outcome};
 use crate::api::ApiError;
 use crate::api::referrals::{ReferralDirection, ReferralKind, ReferralStatus};
+use crate::i18n::pick;
 use crate::i18n::{self, KeyHelp, Lang};
 use crate::msg::{
     AgreementRow, Cmd, ConsentRow, ReferralConsent, ReferralRow, ReferralsData, SharingInput,

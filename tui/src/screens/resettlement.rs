@@ -4,9 +4,9 @@
 //! and principal; `l` switches to the overdue and to the ended cases. Enter opens a case.
 
 use super::Nav;
-use super::protection::pick;
 use super::queue::{Queue, QueueState};
 use crate::api::resettlement_cases::{ResettlementCaseList, ResettlementStatus};
+use crate::i18n::pick;
 use crate::i18n::{KeyHelp, Lang};
 use crate::msg::{Cmd, ResettlementRow};
 use crate::widgets::{PageRequest, cell, ellipsis};

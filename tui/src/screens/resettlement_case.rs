@@ -11,13 +11,13 @@ use ratatui::text::{Line, Span};
 
 use amparo_domain::resettlement::{ACTIONS, ActionInfo, CATEGORIES, ExitReason, Priority};
 
-use super::protection::pick;
 use super::resettlement::{priority_name, step_name};
 use super::simple_form::{Field, FieldKind, FormKey, SimpleForm, wire};
 use super::{Ctx, Nav, Outcome, Screen};
 use crate::api::act_on_resettlement_case::ActOnResettlementCaseInput;
 use crate::api::open_resettlement_case::ResettlementPriority;
 use crate::api::{ApiError, ResettlementAction as K};
+use crate::i18n::pick;
 use crate::i18n::{self, Lang};
 use crate::msg::{Cmd, ResettlementCaseData, ResettlementInput};
 use crate::widgets::{bold, dim, ellipsis, error, local_time};

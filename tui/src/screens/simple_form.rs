@@ -3,6 +3,7 @@
 //! Ctrl-S sends, Esc cancels. It checks required fields and dates before sending and keeps its
 //! `clientMutationId` until the form changes, so a retry acts only once.
 
+use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
@@ -10,11 +11,67 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use super::protection::pick;
-pub use super::protection_case::{Field, FieldKind};
 use crate::api::ApiError;
+use crate::i18n::pick;
 use crate::i18n::{self, Lang};
-use crate::widgets::{bold, dim, ellipsis, error, focused, submit_key};
+use crate::widgets::{TextInput, bold, dim, ellipsis, error, focused, submit_key};
+
+/// What a field takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    /// Optional text.
+    Optional,
+    /// `YYYY-MM-DD`.
+    Date,
+    /// `(value, label)`; ←→ or Space choose.
+    Choice(Vec<(String, String)>),
+}
+
+/// One line of a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub label: &'static str,
+    pub kind: FieldKind,
+    pub text: TextInput,
+    pub idx: usize,
+}
+
+impl Field {
+    pub fn new(label: &'static str, kind: FieldKind) -> Self {
+        Self {
+            label,
+            kind,
+            text: TextInput::default(),
+            idx: 0,
+        }
+    }
+
+    pub fn choice(label: &'static str, options: Vec<(String, String)>) -> Self {
+        Self::new(label, FieldKind::Choice(options))
+    }
+
+    /// What is sent.
+    pub fn value(&self) -> String {
+        match &self.kind {
+            FieldKind::Choice(o) => o.get(self.idx).map(|x| x.0.clone()).unwrap_or_default(),
+            _ => self.text.value.trim().to_string(),
+        }
+    }
+
+    /// Why the value cannot be sent, in `lang`.
+    pub fn problem(&self, lang: Lang) -> Option<&'static str> {
+        let v = self.value();
+        match &self.kind {
+            FieldKind::Optional => None,
+            _ if v.is_empty() => Some(pick(lang, "obligatorio", "required")),
+            FieldKind::Date if NaiveDate::parse_from_str(&v, "%Y-%m-%d").is_err() => {
+                Some(pick(lang, "fecha AAAA-MM-DD", "date YYYY-MM-DD"))
+            }
+            _ => None,
+        }
+    }
+}
 
 /// An enum of the API from its wire name: a choice offers only the API's own values, and the
 /// generated enums keep any other as `Other`.

@@ -11,10 +11,10 @@ use ratatui::widgets::Paragraph;
 
 use amparo_domain::sharing::{FIELDS, PURPOSES};
 
-use super::super::protection::pick;
 use super::super::referrals::{field_name, purpose_name};
 use super::super::simple_form::{Field, FieldKind, FormKey, SimpleForm};
 use crate::api::ApiError;
+use crate::i18n::pick;
 use crate::i18n::{self, Lang};
 use crate::msg::{AgreementRow, Cmd, SharingInput};
 use crate::screens::Outcome;
