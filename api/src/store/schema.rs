@@ -684,6 +684,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    stat_crossings (operation_unit_id, crossing, office_id, a, b) {
+        operation_unit_id -> Text,
+        crossing -> Text,
+        office_id -> Text,
+        a -> Text,
+        b -> Text,
+        people -> BigInt,
+    }
+}
+
+diesel::table! {
     stat_facts (operation_unit_id, measure, office_id, month, modality, value, actor) {
         operation_unit_id -> Text,
         measure -> Text,
@@ -940,6 +951,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     stat_cursors,
     stat_contributions,
     stat_population,
+    stat_crossings,
     stat_facts,
     sharing_agreements,
     consents,

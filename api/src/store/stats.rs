@@ -20,6 +20,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use serde::{Deserialize, Serialize};
 
+mod crossings;
+
 use super::db::DbConn;
 use super::dialect::{self, Bind};
 use super::feed;
@@ -31,6 +33,7 @@ use crate::domain::feed::RecordKind;
 use crate::domain::rsd::CaseState;
 use crate::domain::stats::{Fact, Measure, PersonCell, PersonFacts, case_facts};
 use crate::error::{Error, Result};
+use crossings::Crossing;
 
 /// What one record contributes to the counters.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -174,7 +177,7 @@ fn step(conn: &mut DbConn, unit_id: &str) -> Result<(i64, bool)> {
             fresh.insert(id.clone(), states.get(id).cloned().unwrap_or_default());
         }
     }
-    apply(conn, unit_id, fresh)?;
+    apply(conn, unit_id, fresh, Crossings::Add)?;
     set_cursor(conn, unit_id, last)?;
     Ok((last, true))
 }
@@ -226,7 +229,8 @@ pub fn rebuild(conn: &mut DbConn, unit_id: &str) -> Result<i64> {
         fresh.insert(id, person_contribution(&f));
     }
     fresh.extend(case_contributions(conn, unit_id, None)?);
-    apply(conn, unit_id, fresh)?;
+    apply(conn, unit_id, fresh, Crossings::DeriveAfter)?;
+    crossings::derive(conn, unit_id)?;
     set_cursor(conn, unit_id, head)?;
     Ok(head)
 }
@@ -380,8 +384,21 @@ fn case_contributions(
     Ok(out)
 }
 
+/// Whether [`apply`] adds its differences to the crossings too, or leaves them to be derived
+/// from the fine cube afterwards (a first build).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Crossings {
+    Add,
+    DeriveAfter,
+}
+
 /// Replaces what each record contributed with its fresh contribution.
-fn apply(conn: &mut DbConn, unit_id: &str, fresh: HashMap<String, Contribution>) -> Result<()> {
+fn apply(
+    conn: &mut DbConn,
+    unit_id: &str,
+    fresh: HashMap<String, Contribution>,
+    crossings: Crossings,
+) -> Result<()> {
     let mut ids: Vec<String> = fresh.keys().cloned().collect();
     ids.sort();
     let mut old: HashMap<String, Contribution> = HashMap::new();
@@ -429,6 +446,9 @@ fn apply(conn: &mut DbConn, unit_id: &str, fresh: HashMap<String, Contribution>)
             .transpose()
             .map_err(|e| Error::internal(format!("statistics contribution: {e}")))?;
         changed.push((id.clone(), kind, json));
+    }
+    if crossings == Crossings::Add {
+        crossings::add(conn, unit_id, crossings::differences(&cells))?;
     }
     // Many rows to a statement: a first build writes a row per person and per counter cell,
     // and with one statement each a first build of 1,000,000 people ran over seven minutes.
@@ -552,6 +572,30 @@ pub enum Dimension {
 }
 
 impl Dimension {
+    /// Every dimension, in the order a crossing names its two.
+    pub const ALL: [Dimension; 7] = [
+        Dimension::Nationality,
+        Dimension::Sex,
+        Dimension::AgeBracket,
+        Dimension::Office,
+        Dimension::RegistrationMonth,
+        Dimension::NeedCategory,
+        Dimension::GroupSize,
+    ];
+
+    /// The stored value of a cell in this dimension (as [`Dimension::column`] reads it).
+    fn value(self, cell: &PersonCell) -> String {
+        match self {
+            Dimension::Nationality => cell.nationality.clone(),
+            Dimension::Sex => cell.sex.clone(),
+            Dimension::AgeBracket => cell.birth_month.clone(),
+            Dimension::Office => cell.office_id.clone(),
+            Dimension::RegistrationMonth => cell.registration_month.clone(),
+            Dimension::NeedCategory => cell.need.clone(),
+            Dimension::GroupSize => cell.group_size.to_string(),
+        }
+    }
+
     fn column(self) -> &'static str {
         match self {
             Dimension::Nationality => "nationality",
@@ -606,6 +650,86 @@ pub fn population(
     columns: Option<Dimension>,
 ) -> Result<Vec<(String, String, i64)>> {
     let offices = office_codes(conn, unit_id)?;
+    let found = match crossings_answer(conn, unit_id, filter)? {
+        true => by_crossing(conn, unit_id, filter, rows, columns)?,
+        false => by_cells(conn, unit_id, filter, rows, columns)?,
+    };
+    let mut out: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for r in found {
+        let a = rows.label(&r.a, filter.as_of, &offices);
+        let b = columns.map_or(String::new(), |c| c.label(&r.b, filter.as_of, &offices));
+        *out.entry((a, b)).or_default() += r.n;
+    }
+    Ok(out.into_iter().map(|((a, b), n)| (a, b, n)).collect())
+}
+
+/// Whether the crossings answer a question about `filter`'s people: they count everyone
+/// registered so far, which is who a figure as of a day counts when no one was registered in
+/// a later month, and when no period narrows it.
+fn crossings_answer(conn: &mut DbConn, unit_id: &str, filter: &Filter) -> Result<bool> {
+    if filter.from_month.is_some() {
+        return Ok(false);
+    }
+    #[derive(QueryableByName)]
+    struct Latest {
+        #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+        m: Option<String>,
+    }
+    let latest: Vec<Latest> = dialect::load(
+        conn,
+        "SELECT MAX(a) AS m FROM stat_crossings WHERE operation_unit_id = {} \
+         AND crossing = {} AND office_id = '' AND people <> 0",
+        &[
+            Bind::Text(unit_id.into()),
+            Bind::Text(Crossing::single(Dimension::RegistrationMonth).name()),
+        ],
+    )?;
+    let latest = latest.into_iter().next().and_then(|l| l.m);
+    Ok(latest.is_none_or(|m| m <= crate::domain::stats::month_of(filter.as_of)))
+}
+
+/// One figure's cells from the crossing that answers it (stored values, not labels).
+fn by_crossing(
+    conn: &mut DbConn,
+    unit_id: &str,
+    filter: &Filter,
+    rows: Dimension,
+    columns: Option<Dimension>,
+) -> Result<Vec<CellRow>> {
+    let (crossing, swapped) = Crossing::of(rows, columns);
+    let found: Vec<CellRow> = dialect::load(
+        conn,
+        "SELECT a, b, people AS n FROM stat_crossings WHERE operation_unit_id = {} \
+         AND crossing = {} AND office_id = {} AND people <> 0",
+        &[
+            Bind::Text(unit_id.into()),
+            Bind::Text(crossing.name()),
+            Bind::Text(filter.office_id.clone().unwrap_or_default()),
+        ],
+    )?;
+    Ok(if swapped {
+        found
+            .into_iter()
+            .map(|r| CellRow {
+                a: r.b,
+                b: r.a,
+                n: r.n,
+            })
+            .collect()
+    } else {
+        found
+    })
+}
+
+/// One figure's cells summed from the fine cube, for a period or a day before the latest
+/// registrations (stored values, not labels).
+fn by_cells(
+    conn: &mut DbConn,
+    unit_id: &str,
+    filter: &Filter,
+    rows: Dimension,
+    columns: Option<Dimension>,
+) -> Result<Vec<CellRow>> {
     let needs = rows == Dimension::NeedCategory || columns == Some(Dimension::NeedCategory);
     let b = columns.map_or("''", Dimension::column);
     let mut sql = format!(
@@ -632,14 +756,7 @@ pub fn population(
         None => rows.column().to_string(),
     };
     sql.push_str(&format!(" GROUP BY {group} HAVING SUM(people) <> 0"));
-    let found: Vec<CellRow> = dialect::load(conn, &sql, &binds)?;
-    let mut out: BTreeMap<(String, String), i64> = BTreeMap::new();
-    for r in found {
-        let a = rows.label(&r.a, filter.as_of, &offices);
-        let b = columns.map_or(String::new(), |c| c.label(&r.b, filter.as_of, &offices));
-        *out.entry((a, b)).or_default() += r.n;
-    }
-    Ok(out.into_iter().map(|((a, b), n)| (a, b, n)).collect())
+    dialect::load(conn, &sql, &binds)
 }
 
 /// One row of the fact counters.
@@ -1087,9 +1204,15 @@ pub fn drift(conn: &mut DbConn, unit_id: &str) -> Result<Vec<String>> {
             r.n,
         );
     }
+    let want_crossings = crossings::differences(&want_cells);
     let mut out = Vec::new();
     diff(&want_cells, &have_cells, &mut out);
     diff(&want_facts, &have_facts, &mut out);
+    diff(
+        &want_crossings,
+        &crossings::stored(conn, unit_id)?,
+        &mut out,
+    );
     Ok(out)
 }
 
