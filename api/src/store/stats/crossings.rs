@@ -79,7 +79,8 @@ impl Crossing {
     }
 
     fn counts(self, cell: &PersonCell) -> bool {
-        self.by_need() == !cell.need.is_empty()
+        // A need row counts where needs are asked, an own row everywhere else.
+        self.by_need() != cell.need.is_empty()
     }
 }
 
