@@ -711,6 +711,20 @@ pub fn word_keys(name: &str) -> Vec<String> {
         .collect()
 }
 
+/// The two groups of whole-word keys a registered person must share with `facts` to be
+/// scored as a possible duplicate: the first given name's, and the first family name's (the
+/// second given name's when there is no family name); `None` when the name gives no two.
+/// Registration and imports look candidates up by them, so both find the same people.
+pub fn candidate_keys(facts: &PersonFacts) -> Option<(Vec<String>, Vec<String>)> {
+    let mut given = word_key_groups(&facts.given_names).into_iter();
+    let first = given.next()?;
+    let other = word_key_groups(&facts.family_names)
+        .into_iter()
+        .next()
+        .or_else(|| given.next())?;
+    Some((first, other))
+}
+
 /// The words of a name for duplicate detection, each as the complete keys it may stand for, in
 /// order, the first being the key of the word as written.
 ///

@@ -139,12 +139,10 @@ impl Planned {
     /// among registered people: a key of the first given name and one of the first family name
     /// (or the second given name), then registration's duplicate score.
     fn possible(&self, facts: &PersonFacts) -> Vec<(String, DuplicateMatch)> {
-        let given = names::word_key_groups(&facts.given_names);
-        let family = names::word_key_groups(&facts.family_names);
-        let (Some(g), Some(f)) = (given.first(), family.first().or(given.get(1))) else {
+        let Some((g, f)) = names::candidate_keys(facts) else {
             return Vec::new();
         };
-        let holding = |keys: &Vec<String>| -> HashSet<usize> {
+        let holding = |keys: Vec<String>| -> HashSet<usize> {
             keys.iter()
                 .filter_map(|k| self.keys.get(k))
                 .flatten()

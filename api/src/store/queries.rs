@@ -345,15 +345,13 @@ pub fn possible_duplicates(
     scope.require(Permission::ReadPersons)?;
     // Whole-word keys, compared exactly: a duplicate shares complete names, not prefixes.
     // Each word by any of the keys it may stand for ("Al-Hassan" by "alhassan" and "hassan").
-    let given = names::word_key_groups(&facts.given_names);
-    let family = names::word_key_groups(&facts.family_names);
-    let (Some(g), Some(f)) = (given.first(), family.first().or(given.get(1))) else {
+    let Some((g, f)) = names::candidate_keys(facts) else {
         return Ok(Vec::new());
     };
-    let with_token = |keys: &Vec<String>| {
+    let with_token = |keys: Vec<String>| {
         name_tokens::table
             .filter(name_tokens::operation_unit_id.eq(scope.unit_id().to_string()))
-            .filter(name_tokens::token.eq_any(keys.clone()))
+            .filter(name_tokens::token.eq_any(keys))
             .select(name_tokens::individual_id)
     };
     let candidates: Vec<IndividualRow> = individuals::table
