@@ -4,134 +4,30 @@
 //! node whose sync was never cut; `node init` refuses a key file inside the data directory.
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use amparo_api::node::key;
 use amparo_api::store::{Database, DbConn};
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
+
+mod support;
+use support::{Db, Server, bin, run};
 
 /// People seeded into the unit; the office followed gets its share.
 const PEOPLE: &str = "3000";
 /// The office whose node is made (the seeded unit's first office).
 const OFFICE: &str = "UIO";
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_amparo-api"));
-    c.env("AMPARO_LOG", "warn")
-        .env_remove("AMPARO_NODE_PASSPHRASE");
-    c
-}
-
-fn run(db_url: &str, args: &[&str]) -> Output {
-    let out = bin()
-        .env("AMPARO_DATABASE_URL", db_url)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run amparo-api");
-    assert!(
-        out.status.success(),
-        "amparo-api {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-/// Central's database: a fresh PostgreSQL one (dropped at the end), or a SQLite file.
-struct Central {
-    url: String,
-    drop_pg: Option<(String, String)>,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Central {
-    fn drop(&mut self) {
-        if let Some((admin, name)) = &self.drop_pg
-            && let Ok(db) = Database::open(admin, 1)
-            && let Ok(mut c) = db.conn()
-        {
-            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-        }
-    }
-}
-
-fn postgres() -> Option<Central> {
-    let admin_url = std::env::var("AMPARO_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1/postgres".into());
-    let Ok(admin) = Database::open(&admin_url, 1) else {
-        assert!(
-            std::env::var("AMPARO_REQUIRE_POSTGRES").as_deref() != Ok("1"),
-            "PostgreSQL is required here but not reachable at {admin_url}"
-        );
-        eprintln!("SKIPPED: PostgreSQL is not reachable at {admin_url}");
-        return None;
-    };
-    let name = format!("amparo_node_proc_{}", uuid::Uuid::now_v7().simple());
-    admin
-        .conn()
-        .expect("admin connection")
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .expect("create database");
-    let (base, _) = admin_url.rsplit_once('/').expect("database part");
-    Some(Central {
-        url: format!("{base}/{name}"),
-        drop_pg: Some((admin_url.clone(), name)),
-        _dir: tempfile::tempdir().expect("dir"),
-    })
-}
-
-fn sqlite() -> Central {
-    let dir = tempfile::tempdir().expect("dir");
-    Central {
-        url: format!("sqlite://{}", dir.path().join("central.db").display()),
-        drop_pg: None,
-        _dir: dir,
-    }
-}
-
-/// Central seeded and serving on a loopback port; the server is killed when dropped.
-struct Served {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(central: &Central) -> Served {
+/// Db seeded and serving on a loopback port.
+fn serve(central: &Db) -> Server {
     run(&central.url, &["migrate"]);
     run(&central.url, &["seed", "--individuals", PEOPLE]);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let child = bin()
-        .env("AMPARO_DATABASE_URL", &central.url)
-        .env("AMPARO_LISTEN", format!("127.0.0.1:{port}"))
-        .arg("serve")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start central");
-    let url = format!("http://127.0.0.1:{port}");
-    let until = Instant::now() + Duration::from_secs(60);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < until, "central did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Served { child, url }
+    support::serve(&central.url).expect("central serving")
 }
 
-fn enrol(central: &Central) -> String {
+fn enrol(central: &Db) -> String {
     let out = run(&central.url, &["node", "enrol", "--office", OFFICE]);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     text.lines()
@@ -247,7 +143,7 @@ fn finish_or_kill(child: &mut Child, limit: Duration) -> bool {
     }
 }
 
-fn killed_transfers_resume_to_the_same_state(central: Central) {
+fn killed_transfers_resume_to_the_same_state(central: Db) {
     let served = serve(&central);
     // A node whose first sync runs uninterrupted.
     let whole = place();
@@ -327,14 +223,14 @@ fn killed_transfers_resume_to_the_same_state(central: Central) {
 
 #[test]
 fn killed_transfers_resume_to_the_same_state_postgres() {
-    if let Some(central) = postgres() {
+    if let Some(central) = support::postgres("amparo_node_proc") {
         killed_transfers_resume_to_the_same_state(central);
     }
 }
 
 #[test]
 fn killed_transfers_resume_to_the_same_state_sqlite() {
-    killed_transfers_resume_to_the_same_state(sqlite());
+    killed_transfers_resume_to_the_same_state(support::sqlite());
 }
 
 #[test]

@@ -4,147 +4,14 @@
 //! the other, and a reassignment made through one shows in the case summary read through the
 //! other; on SQLite a second server on the same file is refused with a clear message.
 
-use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use amparo_api::store::Database;
-use diesel::connection::SimpleConnection;
 use serde_json::{Value, json};
 
+mod support;
+use support::{Server, run, serve};
+
 const PASSWORD: &str = "amparo-demo";
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_amparo-api"));
-    c.env("AMPARO_LOG", "warn");
-    c
-}
-
-fn run(db_url: &str, args: &[&str]) -> Output {
-    let out = bin()
-        .env("AMPARO_DATABASE_URL", db_url)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run amparo-api");
-    assert!(
-        out.status.success(),
-        "amparo-api {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-/// A fresh PostgreSQL database, dropped at the end.
-struct Pg {
-    url: String,
-    admin: String,
-    name: String,
-}
-
-impl Drop for Pg {
-    fn drop(&mut self) {
-        if let Ok(db) = Database::open(&self.admin, 1)
-            && let Ok(mut c) = db.conn()
-        {
-            let _ = c.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
-
-fn postgres() -> Option<Pg> {
-    let admin = std::env::var("AMPARO_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1/postgres".into());
-    let Ok(db) = Database::open(&admin, 1) else {
-        assert!(
-            std::env::var("AMPARO_REQUIRE_POSTGRES").as_deref() != Ok("1"),
-            "PostgreSQL is required here but not reachable at {admin}"
-        );
-        eprintln!("SKIPPED: PostgreSQL is not reachable at {admin}");
-        return None;
-    };
-    let name = format!("amparo_serve_proc_{}", uuid::Uuid::now_v7().simple());
-    db.conn()
-        .expect("admin connection")
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .expect("create database");
-    let (base, _) = admin.rsplit_once('/').expect("database part");
-    Some(Pg {
-        url: format!("{base}/{name}"),
-        admin,
-        name,
-    })
-}
-
-/// One `amparo-api serve` process on a loopback port; killed when dropped.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
-
-/// Starts a server and waits until `/healthz` answers (or the process exits: then its output
-/// comes back as the error).
-fn serve(db_url: &str) -> Result<Server, String> {
-    let port = free_port();
-    // Its log goes to a file, never to a pipe nobody reads while it serves.
-    let log = tempfile::NamedTempFile::new().expect("a log file");
-    let mut child = bin()
-        .env("AMPARO_DATABASE_URL", db_url)
-        .env("AMPARO_LISTEN", format!("127.0.0.1:{port}"))
-        // Each process a pool of its own, small enough that two fit the database's limit.
-        .env("AMPARO_POOL_SIZE", "8")
-        .arg("serve")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log.reopen().expect("the log file"))
-        .spawn()
-        .expect("start a server");
-    let url = format!("http://127.0.0.1:{port}");
-    let until = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(Some(_)) = child.try_wait() {
-            return Err(std::fs::read_to_string(log.path()).unwrap_or_default());
-        }
-        if healthy(port) {
-            return Ok(Server { child, url });
-        }
-        assert!(Instant::now() < until, "the server did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// `GET /healthz` answered 200, over a plain socket (no client library needed for one line).
-fn healthy(port: u16) -> bool {
-    use std::io::{Read, Write};
-    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
-        return false;
-    };
-    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-    if s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .is_err()
-    {
-        return false;
-    }
-    let mut head = [0u8; 12];
-    s.read_exact(&mut head).is_ok() && head.ends_with(b"200")
-}
 
 async fn gql(srv: &Server, token: Option<&str>, query: &str, variables: Value) -> Value {
     let mut req = reqwest::Client::new()
@@ -178,7 +45,9 @@ async fn login(srv: &Server, user: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_server_processes_share_the_throttle_and_the_case_summary() {
-    let Some(pg) = postgres() else { return };
+    let Some(pg) = support::postgres("amparo_serve_proc") else {
+        return;
+    };
     run(&pg.url, &["migrate"]);
     run(&pg.url, &["seed", "--demo"]);
     let a = serve(&pg.url).expect("server A");
@@ -262,8 +131,8 @@ async fn two_server_processes_share_the_throttle_and_the_case_summary() {
 
 #[test]
 fn a_second_server_on_one_sqlite_file_is_refused() {
-    let dir = tempfile::tempdir().expect("dir");
-    let url = format!("sqlite://{}", dir.path().join("amparo.db").display());
+    let db = support::sqlite();
+    let url = db.url.clone();
     run(&url, &["migrate"]);
     run(&url, &["seed", "--demo"]);
     let _first = serve(&url).expect("the first server");
