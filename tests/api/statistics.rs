@@ -186,6 +186,34 @@ async fn figures_equal_direct_counts_on_the_demo(t: TestDb) {
             }
         }
     }
+    // The procedure's figures of today come from the unit's totals; from the beginning, from
+    // the counters by month and worker: the same, for the unit and for one office.
+    let procedure = "monthly { month office measure count } decisions recognitionRate \
+                     refugeeRecognitionRate processingTimes { modality decisions medianDays p90Days } \
+                     backlog { open awaitingDecision ages { days count } overdue { modality count } }";
+    for office in ["", ", office: \"UIO\""] {
+        let q = |args: String| format!("{{ statistics({args}) {{ {procedure} }} }}");
+        let fast = srv
+            .gql(
+                Some(&analyst),
+                &q(format!("asOf: \"{}\"{office}", today())),
+                json!({}),
+            )
+            .await;
+        let fine = srv
+            .gql(
+                Some(&analyst),
+                &q(format!("fromMonth: \"1900-01\"{office}")),
+                json!({}),
+            )
+            .await;
+        assert!(fast["errors"].is_null(), "{fast}");
+        assert!(
+            fast["data"]["statistics"]["decisions"].as_i64() > Some(0),
+            "{fast}"
+        );
+        assert_eq!(fast["data"], fine["data"], "{office}");
+    }
     // Procedure: applications are the RSD cases opened, open ones those not ended.
     let r = srv
         .gql(

@@ -12,7 +12,7 @@ use amparo_domain::access::Module;
 
 use crate::api::{self, ApiError};
 use crate::i18n::{self, Lang};
-use crate::msg::ListReply;
+use crate::msg::{AdminData, ListReply};
 pub use crate::msg::{Cmd, LiveEvent, Msg, Reply};
 pub use crate::screens::Screen;
 use crate::screens::{Ctx, Nav, Officer, Outcome, Screens};
@@ -766,7 +766,16 @@ fn on_reply(app: &mut App, rtt: Duration, reply: Reply, cmds: &mut Vec<Cmd>) {
             app.apply(out, cmds);
         }
         Reply::AdminUsers(result) => app.screens.admin.reply(result),
-        Reply::AdminRead(result) => app.screens.admin.read_reply(result),
+        Reply::AdminRead(result) => {
+            // A node registered since login makes conflicts possible now, not at the next
+            // login: the unit's flag follows the list the admin just read.
+            if let (Ok(AdminData::Nodes(data)), Some(me)) = (&result, app.me.as_mut())
+                && !data.field_nodes.is_empty()
+            {
+                me.operation_unit.has_field_nodes = true;
+            }
+            app.screens.admin.read_reply(result)
+        }
         Reply::Tokens(result) => app.screens.tokens.reply(result, chrono::Utc::now()),
         Reply::Statistics { seq, result } => app.screens.stats.reply(seq, result),
         Reply::DataQuality { seq, result } => app.screens.quality.reply(seq, result),

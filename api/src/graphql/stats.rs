@@ -394,11 +394,7 @@ impl StatisticsQuery {
                     from_month,
                     office_id,
                 };
-                let all = Filter {
-                    from_month: None,
-                    ..filter.clone()
-                };
-                let rows = store_stats::facts(c, &unit2, &all, false)?;
+                let rows = store_stats::procedure_facts(c, &unit2, &filter)?;
                 let offices = store_stats::office_codes(c, &unit2)?;
                 let rules = workflow::unit_settings(c, &unit2)?.rsd;
                 let procedure =

@@ -695,6 +695,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    stat_fact_totals (operation_unit_id, measure, office_id, month, modality, value) {
+        operation_unit_id -> Text,
+        measure -> Text,
+        office_id -> Text,
+        month -> Text,
+        modality -> Text,
+        value -> BigInt,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
     stat_facts (operation_unit_id, measure, office_id, month, modality, value, actor) {
         operation_unit_id -> Text,
         measure -> Text,
@@ -952,6 +964,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     stat_contributions,
     stat_population,
     stat_crossings,
+    stat_fact_totals,
     stat_facts,
     sharing_agreements,
     consents,

@@ -479,6 +479,34 @@ fn apply(
          excluded.people",
         population,
     )?;
+    let mut totals: BTreeMap<Fact, i64> = BTreeMap::new();
+    for (fact, delta) in &facts {
+        *totals.entry(fact.total()).or_default() += delta;
+    }
+    let totals: Vec<Vec<Bind>> = totals
+        .into_iter()
+        .filter(|(_, d)| *d != 0)
+        .map(|(fact, delta)| {
+            vec![
+                Bind::Text(unit_id.into()),
+                Bind::Text(fact.measure.as_str().into()),
+                Bind::Text(fact.office_id),
+                Bind::Text(fact.month),
+                Bind::Text(fact.modality),
+                Bind::BigInt(fact.value),
+                Bind::BigInt(delta),
+            ]
+        })
+        .collect();
+    in_batches(
+        conn,
+        "INSERT INTO stat_fact_totals (operation_unit_id, measure, office_id, month, modality, \
+         value, n) VALUES ",
+        "({}, {}, {}, {}, {}, {}, {})",
+        " ON CONFLICT (operation_unit_id, measure, office_id, month, modality, value) \
+         DO UPDATE SET n = stat_fact_totals.n + excluded.n",
+        totals,
+    )?;
     let counted: Vec<Vec<Bind>> = facts
         .into_iter()
         .filter(|(_, d)| *d != 0)
@@ -683,6 +711,51 @@ fn crossings_answer(conn: &mut DbConn, unit_id: &str, filter: &Filter) -> Result
             Bind::Text(unit_id.into()),
             Bind::Text(Crossing::single(Dimension::RegistrationMonth).name()),
         ],
+    )?;
+    let latest = latest.into_iter().next().and_then(|l| l.m);
+    Ok(latest.is_none_or(|m| m <= crate::domain::stats::month_of(filter.as_of)))
+}
+
+/// The fact rows [`procedure`] reads for `filter`: every month up to the day asked (the period
+/// narrows them there, since the backlog counts today's cases whatever the period), from the
+/// unit's totals when they answer, else from the counters by month and worker.
+pub fn procedure_facts(conn: &mut DbConn, unit_id: &str, filter: &Filter) -> Result<Vec<FactRow>> {
+    if !totals_answer(conn, unit_id, filter)? {
+        let all = Filter {
+            from_month: None,
+            ..filter.clone()
+        };
+        return facts(conn, unit_id, &all, false);
+    }
+    let mut sql = String::from(
+        "SELECT measure, office_id, month, modality, value, '' AS actor, n \
+         FROM stat_fact_totals WHERE operation_unit_id = {} AND n <> 0",
+    );
+    let mut binds = vec![Bind::Text(unit_id.into())];
+    if let Some(o) = &filter.office_id {
+        sql.push_str(" AND office_id = {}");
+        binds.push(Bind::Text(o.clone()));
+    }
+    dialect::load(conn, &sql, &binds)
+}
+
+/// Whether the unit's fact totals answer `filter`: they hold every month, which is what a
+/// figure as of a day counts when nothing was counted in a later month, and when no period
+/// narrows it.
+fn totals_answer(conn: &mut DbConn, unit_id: &str, filter: &Filter) -> Result<bool> {
+    if filter.from_month.is_some() {
+        return Ok(false);
+    }
+    #[derive(QueryableByName)]
+    struct Latest {
+        #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+        m: Option<String>,
+    }
+    let latest: Vec<Latest> = dialect::load(
+        conn,
+        "SELECT MAX(month) AS m FROM stat_fact_totals WHERE operation_unit_id = {} \
+         AND month <> '' AND n <> 0",
+        &[Bind::Text(unit_id.into())],
     )?;
     let latest = latest.into_iter().next().and_then(|l| l.m);
     Ok(latest.is_none_or(|m| m <= crate::domain::stats::month_of(filter.as_of)))
@@ -1187,32 +1260,49 @@ pub fn drift(conn: &mut DbConn, unit_id: &str) -> Result<Vec<String>> {
          WHERE operation_unit_id = {} AND n <> 0",
         &[Bind::Text(unit_id.into())],
     )?;
-    let mut have_facts: BTreeMap<Fact, i64> = BTreeMap::new();
-    for r in facts {
-        let Some(measure) = Measure::parse(&r.measure) else {
-            return Err(Error::internal(format!("unknown measure {:?}", r.measure)));
-        };
-        have_facts.insert(
-            Fact {
-                office_id: r.office_id,
-                measure,
-                month: r.month,
-                modality: r.modality,
-                value: r.value,
-                actor: r.actor,
-            },
-            r.n,
-        );
-    }
+    let have_facts = fact_counts(facts)?;
     let want_crossings = crossings::differences(&want_cells);
+    let mut want_totals: BTreeMap<Fact, i64> = BTreeMap::new();
+    for (f, n) in &want_facts {
+        *want_totals.entry(f.total()).or_default() += n;
+    }
+    want_totals.retain(|_, n| *n != 0);
+    let totals: Vec<FactRow> = dialect::load(
+        conn,
+        "SELECT measure, office_id, month, modality, value, '' AS actor, n \
+         FROM stat_fact_totals WHERE operation_unit_id = {} AND n <> 0",
+        &[Bind::Text(unit_id.into())],
+    )?;
+    let have_totals = fact_counts(totals)?;
     let mut out = Vec::new();
     diff(&want_cells, &have_cells, &mut out);
     diff(&want_facts, &have_facts, &mut out);
+    diff(&want_totals, &have_totals, &mut out);
     diff(
         &want_crossings,
         &crossings::stored(conn, unit_id)?,
         &mut out,
     );
+    Ok(out)
+}
+
+/// Stored fact rows by the fact they count.
+fn fact_counts(rows: Vec<FactRow>) -> Result<BTreeMap<Fact, i64>> {
+    let mut out = BTreeMap::new();
+    for r in rows {
+        let Some(measure) = Measure::parse(&r.measure) else {
+            return Err(Error::internal(format!("unknown measure {:?}", r.measure)));
+        };
+        let fact = Fact {
+            office_id: r.office_id,
+            measure,
+            month: r.month,
+            modality: r.modality,
+            value: r.value,
+            actor: r.actor,
+        };
+        out.insert(fact, r.n);
+    }
     Ok(out)
 }
 

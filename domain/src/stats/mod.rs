@@ -270,6 +270,15 @@ impl Measure {
         Measure::ALL.into_iter().find(|m| m.as_str() == s)
     }
 
+    /// Measures whose value is a day count or a day (processing times, the backlog's cases):
+    /// the unit's totals keep them by value and without their month.
+    pub fn carries_value(self) -> bool {
+        matches!(
+            self,
+            Measure::DecisionDays | Measure::Open | Measure::AwaitingDecision
+        )
+    }
+
     /// Steps of staff work: counted per office and month, and per person for a supervisor.
     pub fn is_work(self) -> bool {
         matches!(
@@ -296,6 +305,23 @@ pub struct Fact {
     pub value: i64,
     /// The user who did the work; empty for facts that are not work.
     pub actor: String,
+}
+
+impl Fact {
+    /// The fact as the unit's totals count it: whoever did the work, and a value-bearing
+    /// measure in any month (the figures of today ask neither; a processing time per month,
+    /// office, modality and day count was most of the counters' rows).
+    pub fn total(&self) -> Fact {
+        Fact {
+            month: if self.measure.carries_value() {
+                String::new()
+            } else {
+                self.month.clone()
+            },
+            actor: String::new(),
+            ..self.clone()
+        }
+    }
 }
 
 /// Days since 1970-01-01.

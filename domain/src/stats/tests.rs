@@ -173,3 +173,20 @@ fn tables_that_do_not_add_up_are_refused() {
     r.total += 1;
     assert!(r.layout().is_err());
 }
+
+#[test]
+fn totals_drop_the_worker_and_the_month_of_a_value() {
+    let fact = |measure: Measure, value: i64, actor: &str| Fact {
+        office_id: "o".into(),
+        measure,
+        month: "2026-03".into(),
+        modality: "regular".into(),
+        value,
+        actor: actor.into(),
+    };
+    let step = fact(Measure::Interview, 0, "u1").total();
+    assert_eq!((step.month.as_str(), step.actor.as_str()), ("2026-03", ""));
+    let days = fact(Measure::DecisionDays, 41, "").total();
+    assert_eq!((days.month.as_str(), days.value), ("", 41));
+    assert_eq!(fact(Measure::Open, 20000, "").total().month, "");
+}

@@ -13,6 +13,20 @@ CREATE TABLE stat_crossings (
     PRIMARY KEY (operation_unit_id, crossing, office_id, a, b)
 );
 
+-- The procedure's counters as the unit's figures of today read them: without the user who did
+-- the work, and a processing time or a backlog case by its day count or day but in no month
+-- (domain::stats::Fact::total). stat_facts keeps both for a period and a supervisor's team.
+CREATE TABLE stat_fact_totals (
+    operation_unit_id TEXT NOT NULL REFERENCES operation_units(id),
+    measure TEXT NOT NULL,
+    office_id TEXT NOT NULL,
+    month TEXT NOT NULL,
+    modality TEXT NOT NULL,
+    value BIGINT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (operation_unit_id, measure, office_id, month, modality, value)
+);
+
 -- The counters are derived data: dropping them makes the follower build every unit's again,
 -- crossings included, from the tables at its next start.
 DELETE FROM stat_contributions;

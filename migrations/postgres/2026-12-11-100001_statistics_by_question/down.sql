@@ -1,0 +1,2 @@
+DROP TABLE stat_fact_totals;
+DROP TABLE stat_crossings;

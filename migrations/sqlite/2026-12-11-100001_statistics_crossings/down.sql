@@ -1,1 +1,0 @@
-DROP TABLE stat_crossings;
