@@ -101,6 +101,18 @@ fn name_keys(db: &Database, office: &str) -> Vec<String> {
     )
 }
 
+/// The first person central finds for `q`: id and version.
+async fn on_central_person(central: &TestServer, token: &str, q: &str) -> Value {
+    let found = central
+        .gql(
+            Some(token),
+            "query($q: String!) { individuals(search: $q, first: 1) { edges { node { id version } } } }",
+            json!({ "q": q }),
+        )
+        .await;
+    found["data"]["individuals"]["edges"][0]["node"].clone()
+}
+
 /// The text column `n` of every row `sql` selects, straight from the database.
 fn texts(db: &Database, sql: &str) -> Vec<String> {
     use diesel::prelude::*;
@@ -206,6 +218,27 @@ async fn first_sync_brings_exactly_the_office_scope(t: TestDb) {
     let keys = name_keys(&node.db, &w.quito);
     assert!(!keys.is_empty());
     assert_eq!(keys, name_keys(&t.db, &w.quito));
+    // A person's languages rewritten on central are the node's languages after a sync, not
+    // added to the old ones.
+    let person = on_central_person(&central, &quito, "Andino").await;
+    let changed = central
+        .gql(
+            Some(&quito),
+            "mutation($i: UpdateIndividualInput!) { updateIndividual(input: $i) { individual { version } } }",
+            json!({ "i": { "clientMutationId": "lang-1", "id": person["id"], "version": person["version"],
+                "languages": [{ "language": "que", "kind": "mother_tongue" }] } }),
+        )
+        .await;
+    assert!(changed["errors"].is_null(), "{changed}");
+    client::sync_once(&node.db, &|_| {}).await.expect("sync");
+    let id = person["id"].as_str().unwrap_or_default();
+    assert_eq!(
+        texts(
+            &node.db,
+            &format!("SELECT language AS n FROM individual_languages WHERE individual_id = '{id}'")
+        ),
+        ["que"]
+    );
     // And the node finds by name whom central finds.
     let ns = serve(&node.db).await;
     let clerk = ns.login("registrar").await;
