@@ -25,9 +25,10 @@ use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tracing::Instrument;
 
-use crate::graphql::batch::{Batch, RequestReads};
+use crate::graphql::batch::Batch;
 use crate::graphql::connection::MAX_FIRST;
 use crate::graphql::context::SocketEnd;
+use crate::graphql::reads::RequestReads;
 use crate::graphql::{AppSchema, AppState, MAX_ALIASES, RequestData};
 use crate::store::audit::{self, Actor, Entry, Outcome};
 
@@ -727,7 +728,7 @@ async fn graphql(
     };
     let executed = tokio::time::timeout(limit, run).await;
     if let Some(actor) = reader
-        && let Err(e) = reads.flush(&s.state, actor).await
+        && let Err(e) = reads.flush(&s.state.audit, actor).await
     {
         let _in_request = span.enter();
         tracing::error!(cause = %e.cause_chain(), "the request's reads could not be audited");

@@ -5,7 +5,7 @@
 //! Resolvers of a list's items run together; each asks [`Batch`] (async-graphql's DataLoader)
 //! for its person's documents, addresses and so on, and the loader answers all of them with one
 //! store call (`store::batched`), on one pooled connection. What the request read is collected
-//! in its [`RequestReads`] instead of being appended read by read; the HTTP handler appends it
+//! in its [`RequestReads`] (`reads.rs`) instead of being appended read by read; the HTTP handler appends it
 //! all as one batch (one transaction, one lock of the chain's tip) before it answers, and
 //! answers with an error instead if that append fails. Every record read is still named by its
 //! own audit event, so the chain and `audit verify` mean exactly what they meant before.
@@ -14,43 +14,17 @@
 //! record at a time, audited as they go.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 
 use super::context::AppState;
+use super::reads::RequestReads;
 use crate::error::{Error, Result};
-use crate::store::audit::{Actor, Reads};
+use crate::store::audit::Reads;
 use crate::store::rows::*;
 use crate::store::{Scope, batched, users};
-
-/// The audit events of one request's reads, appended together when the request has run.
-#[derive(Default)]
-pub struct RequestReads(Mutex<Reads>);
-
-impl RequestReads {
-    /// Adds what one resolver read.
-    pub fn add(&self, reads: Reads) {
-        self.lock().append(reads);
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Reads> {
-        // A poisoned lock only means a resolver panicked mid-push; what it holds is still valid.
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Appends everything read to the audit log and waits until it is committed.
-    pub async fn flush(&self, st: &AppState, actor: Actor) -> Result<()> {
-        let reads = std::mem::take(&mut *self.lock());
-        st.audit.append(actor, reads).await
-    }
-}
-
-/// The request's reads, where the request collects them (see the module's notes).
-pub(crate) fn request_reads<'a>(ctx: &Context<'a>) -> Option<&'a Arc<RequestReads>> {
-    ctx.data_opt::<Arc<RequestReads>>()
-}
 
 /// Loads what a page's items need, many at once, with the caller's scope.
 pub struct Batch {

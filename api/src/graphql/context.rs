@@ -305,7 +305,7 @@ where
     let outcome = match outcome {
         // Within a request that collects its reads, they are appended with the rest of the
         // request's before it answers (see `batch`).
-        Ok((value, reads)) => match super::batch::request_reads(ctx) {
+        Ok((value, reads)) => match super::reads::request_reads(ctx) {
             Some(collected) => {
                 collected.add(reads);
                 Ok(value)

@@ -19,6 +19,7 @@ pub mod prereg;
 pub mod protection;
 pub mod query;
 pub mod queues;
+pub mod reads;
 pub mod resettlement;
 pub mod rsd;
 pub mod sharing;
