@@ -168,6 +168,13 @@ async fn figures_equal_direct_counts_on_the_demo(t: TestDb) {
                 .unwrap_or_else(|| panic!("{q}: {r}"))
         }
     };
+    // Ages in their order, not the labels' ("12-17" after "5-11").
+    let ages = ask(format!("asOf: \"{}\"", today()), "rows: AGE_BRACKET".into()).await;
+    let order: Vec<&str> = ages.iter().filter_map(|c| c["row"].as_str()).collect();
+    let mut want_order = order.clone();
+    want_order.sort_by_key(|a| AgeBracket::ALL.iter().position(|b| b.as_str() == *a));
+    assert_eq!(order, want_order);
+    assert!(order.len() >= 4, "{order:?}");
     for rows in dims {
         let others = dims.iter().filter(|c| **c != rows).map(Some);
         for columns in std::iter::once(None).chain(others) {

@@ -636,6 +636,24 @@ impl Dimension {
         }
     }
 
+    /// Where a label sorts among this dimension's: age brackets from the youngest and group
+    /// sizes by size (as labels, "12-17" would come before "5-11" and "10" before "2"); other
+    /// labels alphabetically, after this rank.
+    fn rank(self, label: &str) -> usize {
+        use crate::domain::stats::AgeBracket;
+        match self {
+            Dimension::AgeBracket => AgeBracket::ALL
+                .iter()
+                .position(|b| b.as_str() == label)
+                .unwrap_or(AgeBracket::ALL.len()),
+            Dimension::GroupSize => label
+                .trim_end_matches('+')
+                .parse()
+                .unwrap_or(usize::MAX),
+            _ => 0,
+        }
+    }
+
     /// The figure's label of a stored value (age brackets at `as_of`, offices by code).
     fn label(self, raw: &str, as_of: NaiveDate, offices: &HashMap<String, String>) -> String {
         use crate::domain::stats::{AgeBracket, group_size_label};
@@ -691,7 +709,13 @@ pub fn population(
         let b = columns.map_or(String::new(), |c| c.label(&r.b, filter.as_of, &offices));
         *out.entry((a, b)).or_default() += r.n;
     }
-    Ok(out.into_iter().map(|((a, b), n)| (a, b, n)).collect())
+    let mut out: Vec<(String, String, i64)> =
+        out.into_iter().map(|((a, b), n)| (a, b, n)).collect();
+    out.sort_by_key(|(a, b, _)| {
+        let b_rank = columns.map(|c| c.rank(b));
+        (rows.rank(a), a.clone(), b_rank, b.clone())
+    });
+    Ok(out)
 }
 
 /// Whether the crossings answer a question about `filter`'s people: they count everyone
