@@ -11,8 +11,10 @@ use std::path::PathBuf;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::mapping::{CodeList, Mapping, need_target};
-use super::source::{self, Row};
+use super::mapping::{
+    CasesFile, CodeList, DocumentsFile, EventsFile, HouseholdsFile, Mapping, NeedsFile, need_target,
+};
+use super::source::{self, Row, Table};
 use crate::domain::import::{ImportedStatus, generation_contradiction};
 use crate::domain::registration::{DocumentInput, FOCAL_POINT, NeedInput, PersonInput};
 use crate::error::Result;
@@ -266,150 +268,251 @@ fn midnight(d: NaiveDate) -> NaiveDateTime {
 
 /// Reads every table the mapping names from `sources` and prepares the households.
 pub fn prepare(mapping: &Mapping, sources: &[PathBuf], today: NaiveDate) -> Result<Prepared> {
-    let delimiter = mapping.delimiter.map_or(b',', |c| c as u8);
-    let open = |file: &str, sheet: &Option<String>| {
-        source::open(sources, file, sheet.as_deref(), delimiter)
-    };
-    let ind = &mapping.individuals;
-    let people = open(&ind.file, &ind.sheet)?;
-    let mut columns = vec![
-        ind.key.as_str(),
-        &ind.household,
-        &ind.relationship,
-        &ind.given_names,
-    ];
-    columns.extend(
-        [
-            &ind.middle_name,
-            &ind.family_name,
-            &ind.second_family_name,
-            &ind.sex,
-            &ind.date_of_birth,
-            &ind.nationality,
-            &ind.country_of_origin,
-            &ind.arrival_date,
+    let tables = Tables::open(mapping, sources)?;
+    let mut b = Builder::new(mapping, today);
+    b.read_people(&tables.people);
+    if let (Some(t), Some(m)) = (&tables.needs, &mapping.needs) {
+        b.read_needs(t, m);
+    }
+    if let (Some(t), Some(m)) = (&tables.documents, &mapping.documents) {
+        b.read_documents(t, m);
+    }
+    // After needs and documents: a member is checked as they will be registered, with them.
+    b.check_households(&tables.people);
+    if let (Some(t), Some(m)) = (&tables.households, &mapping.households) {
+        b.check_household_keys(t, m);
+    }
+    // After the household rules: a household already refused is not searched for a principal.
+    if let (Some(t), Some(m)) = (&tables.cases, &mapping.cases) {
+        b.read_cases(t, m);
+    }
+    if let (Some(t), Some(m)) = (&tables.events, &mapping.events) {
+        b.read_events(t, m);
+    }
+    let (rows, files) = tables.counts();
+    Ok(Prepared {
+        households: b.households,
+        problems: b.ck.problems,
+        unmapped: b.ck.unmapped,
+        rows,
+        files,
+    })
+}
+
+/// The tables the mapping names, each holding every column the mapping reads from it.
+struct Tables {
+    people: Table,
+    households: Option<Table>,
+    needs: Option<Table>,
+    documents: Option<Table>,
+    cases: Option<Table>,
+    events: Option<Table>,
+}
+
+impl Tables {
+    /// Opens every table, refusing a missing file or column before any row is read.
+    fn open(mapping: &Mapping, sources: &[PathBuf]) -> Result<Tables> {
+        let delimiter = mapping.delimiter.map_or(b',', |c| c as u8);
+        let open = |file: &str, sheet: &Option<String>| {
+            source::open(sources, file, sheet.as_deref(), delimiter)
+        };
+        let ind = &mapping.individuals;
+        let people = open(&ind.file, &ind.sheet)?;
+        let mut columns = vec![
+            ind.key.as_str(),
+            &ind.household,
+            &ind.relationship,
+            &ind.given_names,
+        ];
+        columns.extend(
+            [
+                &ind.middle_name,
+                &ind.family_name,
+                &ind.second_family_name,
+                &ind.sex,
+                &ind.date_of_birth,
+                &ind.nationality,
+                &ind.country_of_origin,
+                &ind.arrival_date,
+            ]
+            .into_iter()
+            .flatten()
+            .map(String::as_str),
+        );
+        people.require(&columns)?;
+        let households = match &mapping.households {
+            Some(h) => {
+                let t = open(&h.file, &h.sheet)?;
+                t.require(&[&h.key])?;
+                Some(t)
+            }
+            None => None,
+        };
+        let needs = match &mapping.needs {
+            Some(n) => {
+                let t = open(&n.file, &n.sheet)?;
+                t.require(&[&n.person, &n.code])?;
+                Some(t)
+            }
+            None => None,
+        };
+        let documents = match &mapping.documents {
+            Some(d) => {
+                let t = open(&d.file, &d.sheet)?;
+                let mut cols = vec![d.person.as_str(), &d.document_type, &d.number];
+                cols.extend(
+                    [&d.issuing_country, &d.issued_on, &d.expires_on]
+                        .into_iter()
+                        .flatten()
+                        .map(String::as_str),
+                );
+                t.require(&cols)?;
+                Some(t)
+            }
+            None => None,
+        };
+        let cases = match &mapping.cases {
+            Some(c) => {
+                let t = open(&c.file, &c.sheet)?;
+                let mut cols = vec![c.key.as_str(), &c.household, &c.principal, &c.status];
+                cols.extend(
+                    [&c.opened, &c.status_date]
+                        .into_iter()
+                        .flatten()
+                        .map(String::as_str),
+                );
+                t.require(&cols)?;
+                Some(t)
+            }
+            None => None,
+        };
+        let events = match &mapping.events {
+            Some(e) => {
+                let t = open(&e.file, &e.sheet)?;
+                let mut cols = vec![e.case.as_str(), &e.date, &e.what];
+                cols.extend(e.note.iter().map(String::as_str));
+                t.require(&cols)?;
+                Some(t)
+            }
+            None => None,
+        };
+        Ok(Tables {
+            people,
+            households,
+            needs,
+            documents,
+            cases,
+            events,
+        })
+    }
+
+    /// The rows read per table and the files read, the individuals first, for the batch record.
+    fn counts(&self) -> (Vec<(String, usize)>, Vec<String>) {
+        let mut rows = vec![(self.people.name.clone(), self.people.len())];
+        let mut files = vec![self.people.name.clone()];
+        for t in [
+            &self.households,
+            &self.needs,
+            &self.documents,
+            &self.cases,
+            &self.events,
         ]
         .into_iter()
         .flatten()
-        .map(String::as_str),
-    );
-    people.require(&columns)?;
-    let households_table = match &mapping.households {
-        Some(h) => {
-            let t = open(&h.file, &h.sheet)?;
-            t.require(&[&h.key])?;
-            Some(t)
-        }
-        None => None,
-    };
-    let needs_table = match &mapping.needs {
-        Some(n) => {
-            let t = open(&n.file, &n.sheet)?;
-            t.require(&[&n.person, &n.code])?;
-            Some(t)
-        }
-        None => None,
-    };
-    let docs_table = match &mapping.documents {
-        Some(d) => {
-            let t = open(&d.file, &d.sheet)?;
-            let mut cols = vec![d.person.as_str(), &d.document_type, &d.number];
-            cols.extend(
-                [&d.issuing_country, &d.issued_on, &d.expires_on]
-                    .into_iter()
-                    .flatten()
-                    .map(String::as_str),
-            );
-            t.require(&cols)?;
-            Some(t)
-        }
-        None => None,
-    };
-    let cases_table = match &mapping.cases {
-        Some(c) => {
-            let t = open(&c.file, &c.sheet)?;
-            let mut cols = vec![c.key.as_str(), &c.household, &c.principal, &c.status];
-            cols.extend(
-                [&c.opened, &c.status_date]
-                    .into_iter()
-                    .flatten()
-                    .map(String::as_str),
-            );
-            t.require(&cols)?;
-            Some(t)
-        }
-        None => None,
-    };
-    let events_table = match &mapping.events {
-        Some(e) => {
-            let t = open(&e.file, &e.sheet)?;
-            let mut cols = vec![e.case.as_str(), &e.date, &e.what];
-            cols.extend(e.note.iter().map(String::as_str));
-            t.require(&cols)?;
-            Some(t)
-        }
-        None => None,
-    };
-
-    let mut ck = Checker {
-        mapping,
-        today,
-        problems: Vec::new(),
-        unmapped: BTreeMap::new(),
-    };
-    let mut households: Vec<Household> = Vec::new();
-    let mut household_at: HashMap<String, usize> = HashMap::new();
-    // Where each person is: household index and member index, or None when their row is bad.
-    let mut person_at: HashMap<String, Option<(usize, usize)>> = HashMap::new();
-
-    for row in people.rows() {
-        let key = ck.required(&row, None, &ind.key).map(str::to_string);
-        let k = key.as_deref();
-        let household = ck.required(&row, k, &ind.household).map(str::to_string);
-        if let Some(k) = k
-            && person_at.contains_key(k)
         {
-            ck.problem(
-                &row,
-                Some(k),
-                &ind.key,
-                ProblemKind::RepeatedKey,
-                format!("person {k} appears twice"),
-            );
-            continue;
+            rows.push((t.name.clone(), t.len()));
+            files.push(t.name.clone());
         }
-        let (Some(key), Some(household)) = (key, household) else {
-            continue;
-        };
-        let h = *household_at.entry(household.clone()).or_insert_with(|| {
-            households.push(Household {
-                key: household.clone(),
-                members: Vec::new(),
-                cases: Vec::new(),
-                refused: None,
-                refused_members: 0,
-            });
-            households.len() - 1
-        });
-        match person(&mut ck, &row, &key) {
-            Some(member) => {
-                person_at.insert(key, Some((h, households[h].members.len())));
-                households[h].members.push(member);
+        (rows, files)
+    }
+}
+
+/// The households as the tables are read into them, with where each household and person is
+/// so a later table's rows find theirs.
+struct Builder<'m> {
+    ck: Checker<'m>,
+    households: Vec<Household>,
+    household_at: HashMap<String, usize>,
+    /// Where each person is: household index and member index, or None when their row is bad.
+    person_at: HashMap<String, Option<(usize, usize)>>,
+}
+
+impl<'m> Builder<'m> {
+    /// Nothing read yet.
+    fn new(mapping: &'m Mapping, today: NaiveDate) -> Builder<'m> {
+        Builder {
+            ck: Checker {
+                mapping,
+                today,
+                problems: Vec::new(),
+                unmapped: BTreeMap::new(),
+            },
+            households: Vec::new(),
+            household_at: HashMap::new(),
+            person_at: HashMap::new(),
+        }
+    }
+
+    /// Reads the individuals into households; a member whose row is wrong refuses their household.
+    fn read_people(&mut self, people: &Table) {
+        let ck = &mut self.ck;
+        let ind = &ck.mapping.individuals;
+        for row in people.rows() {
+            let key = ck.required(&row, None, &ind.key).map(str::to_string);
+            let k = key.as_deref();
+            let household = ck.required(&row, k, &ind.household).map(str::to_string);
+            if let Some(k) = k
+                && self.person_at.contains_key(k)
+            {
+                ck.problem(
+                    &row,
+                    Some(k),
+                    &ind.key,
+                    ProblemKind::RepeatedKey,
+                    format!("person {k} appears twice"),
+                );
+                continue;
             }
-            None => {
-                person_at.insert(key.clone(), None);
-                households[h].refused_members += 1;
-                households[h].refused.get_or_insert(format!(
-                    "member {key} ({} line {}) has errors",
-                    row.table(),
-                    row.line
-                ));
+            let (Some(key), Some(household)) = (key, household) else {
+                continue;
+            };
+            let households = &mut self.households;
+            let h = *self
+                .household_at
+                .entry(household.clone())
+                .or_insert_with(|| {
+                    households.push(Household {
+                        key: household.clone(),
+                        members: Vec::new(),
+                        cases: Vec::new(),
+                        refused: None,
+                        refused_members: 0,
+                    });
+                    households.len() - 1
+                });
+            match person(ck, &row, &key) {
+                Some(member) => {
+                    self.person_at
+                        .insert(key, Some((h, households[h].members.len())));
+                    households[h].members.push(member);
+                }
+                None => {
+                    self.person_at.insert(key.clone(), None);
+                    households[h].refused_members += 1;
+                    households[h].refused.get_or_insert(format!(
+                        "member {key} ({} line {}) has errors",
+                        row.table(),
+                        row.line
+                    ));
+                }
             }
         }
     }
 
-    if let (Some(t), Some(m)) = (&needs_table, &mapping.needs) {
+    /// Adds each need to the person its row names.
+    fn read_needs(&mut self, t: &Table, m: &NeedsFile) {
         for row in t.rows() {
+            let ck = &mut self.ck;
             let Some(who) = ck.required(&row, None, &m.person) else {
                 continue;
             };
@@ -425,20 +528,14 @@ pub fn prepare(mapping: &Mapping, sources: &[PathBuf], today: NaiveDate) -> Resu
                 sub_code: sub.map(str::to_string),
                 comments: None,
             };
-            attach(
-                &mut ck,
-                &row,
-                &m.person,
-                who,
-                &person_at,
-                &mut households,
-                |p| p.specific_needs.push(need),
-            );
+            self.attach(&row, &m.person, who, |p| p.specific_needs.push(need));
         }
     }
 
-    if let (Some(t), Some(m)) = (&docs_table, &mapping.documents) {
+    /// Adds each document to the person its row names, checked as registration checks it.
+    fn read_documents(&mut self, t: &Table, m: &DocumentsFile) {
         for row in t.rows() {
+            let ck = &mut self.ck;
             let Some(who) = ck.required(&row, None, &m.person) else {
                 continue;
             };
@@ -475,7 +572,7 @@ pub fn prepare(mapping: &Mapping, sources: &[PathBuf], today: NaiveDate) -> Resu
                 issued_on,
                 expires_on,
             };
-            if let Err(e) = doc.validate(today) {
+            if let Err(e) = doc.validate(ck.today) {
                 ck.problem(
                     &row,
                     Some(who),
@@ -485,104 +582,114 @@ pub fn prepare(mapping: &Mapping, sources: &[PathBuf], today: NaiveDate) -> Resu
                 );
                 continue;
             }
-            attach(
-                &mut ck,
-                &row,
-                &m.person,
-                who,
-                &person_at,
-                &mut households,
-                |p| p.documents.push(doc),
-            );
+            self.attach(&row, &m.person, who, |p| p.documents.push(doc));
         }
     }
 
-    // Whole-household rules, on the members as they will be registered.
-    let problems_before = ck.problems.len();
-    let mut household_problems: Vec<Problem> = Vec::new();
-    for h in households.iter_mut() {
-        let focal: Vec<&Member> = h
-            .members
-            .iter()
-            .filter(|m| m.relationship == FOCAL_POINT)
-            .collect();
-        if h.refused.is_none() && focal.len() != 1 {
-            let (first, _) = h.lines();
-            household_problems.push(Problem {
-                table: people.name.clone(),
-                line: first,
-                key: Some(h.key.clone()),
-                field: ind.relationship.clone(),
-                kind: ProblemKind::NoFocalPoint,
-                what: format!(
-                    "household {} has {} focal points; it needs exactly one",
-                    h.key,
-                    focal.len()
-                ),
-            });
-            h.refused = Some(format!("household {} has no single focal point", h.key));
-            continue;
+    /// Adds a need or document to the person a row names, or reports the row.
+    fn attach(&mut self, row: &Row, column: &str, who: &str, add: impl FnOnce(&mut PersonInput)) {
+        match self.person_at.get(who) {
+            Some(Some((h, m))) => add(&mut self.households[*h].members[*m].person),
+            // The person's own row is wrong and already reported; their household stays out.
+            Some(None) => {}
+            None => self.ck.problem(
+                row,
+                Some(who),
+                column,
+                ProblemKind::UnknownReference,
+                format!("person {who} is not in the individuals file"),
+            ),
         }
-        let focal_birth = focal.first().and_then(|f| f.person.date_of_birth);
-        let mut refused = None;
-        for m in &h.members {
-            if generation_contradiction(&m.relationship, m.person.date_of_birth, focal_birth) {
-                household_problems.push(Problem {
+    }
+
+    /// Refuses households without one focal point or with a member registration would refuse.
+    fn check_households(&mut self, people: &Table) {
+        let ind = &self.ck.mapping.individuals;
+        let today = self.ck.today;
+        let problems = &mut self.ck.problems;
+        for h in self.households.iter_mut() {
+            let focal: Vec<&Member> = h
+                .members
+                .iter()
+                .filter(|m| m.relationship == FOCAL_POINT)
+                .collect();
+            if h.refused.is_none() && focal.len() != 1 {
+                let (first, _) = h.lines();
+                problems.push(Problem {
                     table: people.name.clone(),
-                    line: m.line,
-                    key: Some(m.key.clone()),
-                    field: ind.date_of_birth.clone().unwrap_or_default(),
-                    kind: ProblemKind::ChildOlderThanParent,
+                    line: first,
+                    key: Some(h.key.clone()),
+                    field: ind.relationship.clone(),
+                    kind: ProblemKind::NoFocalPoint,
                     what: format!(
-                        "{} ({}) is born {} but the focal point {}",
-                        m.key,
-                        m.relationship,
-                        m.person
-                            .date_of_birth
-                            .map(|d| d.to_string())
-                            .unwrap_or_default(),
-                        focal_birth.map(|d| d.to_string()).unwrap_or_default()
+                        "household {} has {} focal points; it needs exactly one",
+                        h.key,
+                        focal.len()
                     ),
                 });
-                refused.get_or_insert(format!(
-                    "member {} contradicts the focal point's age",
-                    m.key
-                ));
+                h.refused = Some(format!("household {} has no single focal point", h.key));
+                continue;
             }
-            if let Err(e) = m.person.validate(today) {
-                let kind = match e.reason {
-                    crate::domain::error::Reason::InFuture
-                    | crate::domain::error::Reason::TooEarly { .. }
-                    | crate::domain::error::Reason::BeforeOther { .. } => {
-                        ProblemKind::ImpossibleDate
-                    }
-                    _ => ProblemKind::Invalid,
-                };
-                household_problems.push(Problem {
-                    table: people.name.clone(),
-                    line: m.line,
-                    key: Some(m.key.clone()),
-                    field: e.field.clone().unwrap_or_default(),
-                    kind,
-                    what: e.message.clone(),
-                });
-                refused.get_or_insert(format!("member {} has errors", m.key));
+            let focal_birth = focal.first().and_then(|f| f.person.date_of_birth);
+            let mut refused = None;
+            for m in &h.members {
+                if generation_contradiction(&m.relationship, m.person.date_of_birth, focal_birth) {
+                    problems.push(Problem {
+                        table: people.name.clone(),
+                        line: m.line,
+                        key: Some(m.key.clone()),
+                        field: ind.date_of_birth.clone().unwrap_or_default(),
+                        kind: ProblemKind::ChildOlderThanParent,
+                        what: format!(
+                            "{} ({}) is born {} but the focal point {}",
+                            m.key,
+                            m.relationship,
+                            m.person
+                                .date_of_birth
+                                .map(|d| d.to_string())
+                                .unwrap_or_default(),
+                            focal_birth.map(|d| d.to_string()).unwrap_or_default()
+                        ),
+                    });
+                    refused.get_or_insert(format!(
+                        "member {} contradicts the focal point's age",
+                        m.key
+                    ));
+                }
+                if let Err(e) = m.person.validate(today) {
+                    let kind = match e.reason {
+                        crate::domain::error::Reason::InFuture
+                        | crate::domain::error::Reason::TooEarly { .. }
+                        | crate::domain::error::Reason::BeforeOther { .. } => {
+                            ProblemKind::ImpossibleDate
+                        }
+                        _ => ProblemKind::Invalid,
+                    };
+                    problems.push(Problem {
+                        table: people.name.clone(),
+                        line: m.line,
+                        key: Some(m.key.clone()),
+                        field: e.field.clone().unwrap_or_default(),
+                        kind,
+                        what: e.message.clone(),
+                    });
+                    refused.get_or_insert(format!("member {} has errors", m.key));
+                }
             }
-        }
-        if h.refused.is_none() {
-            h.refused = refused;
+            if h.refused.is_none() {
+                h.refused = refused;
+            }
         }
     }
-    ck.problems
-        .splice(problems_before..problems_before, household_problems);
 
-    if let (Some(t), Some(m)) = (&households_table, &mapping.households) {
+    /// Reports each household of the households table that has no members in the individuals.
+    fn check_household_keys(&mut self, t: &Table, m: &HouseholdsFile) {
         for row in t.rows() {
-            let Some(key) = ck.required(&row, None, &m.key) else {
+            let Some(key) = self.ck.required(&row, None, &m.key) else {
                 continue;
             };
-            if !household_at.contains_key(key) {
-                ck.problem(
+            if !self.household_at.contains_key(key) {
+                self.ck.problem(
                     &row,
                     Some(key),
                     &m.key,
@@ -593,7 +700,10 @@ pub fn prepare(mapping: &Mapping, sources: &[PathBuf], today: NaiveDate) -> Resu
         }
     }
 
-    if let (Some(t), Some(m)) = (&cases_table, &mapping.cases) {
+    /// Gives each household its cases; a case whose principal is not a member is left out.
+    fn read_cases(&mut self, t: &Table, m: &CasesFile) {
+        let ck = &mut self.ck;
+        let households = &mut self.households;
         let mut seen: HashMap<String, ()> = HashMap::new();
         for row in t.rows() {
             let Some(key) = ck.required(&row, None, &m.key) else {
@@ -612,7 +722,7 @@ pub fn prepare(mapping: &Mapping, sources: &[PathBuf], today: NaiveDate) -> Resu
             let Some(household) = ck.required(&row, Some(key), &m.household) else {
                 continue;
             };
-            let Some(&h) = household_at.get(household) else {
+            let Some(&h) = self.household_at.get(household) else {
                 ck.problem(
                     &row,
                     Some(key),
@@ -666,7 +776,10 @@ pub fn prepare(mapping: &Mapping, sources: &[PathBuf], today: NaiveDate) -> Resu
         }
     }
 
-    if let (Some(t), Some(m)) = (&events_table, &mapping.events) {
+    /// Gives each case read well its earlier history, oldest first.
+    fn read_events(&mut self, t: &Table, m: &EventsFile) {
+        let ck = &mut self.ck;
+        let households = &mut self.households;
         // Where each case read well is: household and case index.
         let case_at: HashMap<String, (usize, usize)> = households
             .iter()
@@ -752,29 +865,6 @@ pub fn prepare(mapping: &Mapping, sources: &[PathBuf], today: NaiveDate) -> Resu
             case.events.sort_by_key(|e| e.on);
         }
     }
-
-    let mut rows = vec![(people.name.clone(), people.len())];
-    let mut files = vec![people.name.clone()];
-    for t in [
-        &households_table,
-        &needs_table,
-        &docs_table,
-        &cases_table,
-        &events_table,
-    ]
-    .into_iter()
-    .flatten()
-    {
-        rows.push((t.name.clone(), t.len()));
-        files.push(t.name.clone());
-    }
-    Ok(Prepared {
-        households,
-        problems: ck.problems,
-        unmapped: ck.unmapped,
-        rows,
-        files,
-    })
 }
 
 impl Checker<'_> {
@@ -801,30 +891,6 @@ impl Checker<'_> {
                 Err(())
             }
         }
-    }
-}
-
-/// Adds a need or document to the person a row names, or reports the row.
-fn attach(
-    ck: &mut Checker,
-    row: &Row,
-    column: &str,
-    who: &str,
-    person_at: &HashMap<String, Option<(usize, usize)>>,
-    households: &mut [Household],
-    add: impl FnOnce(&mut PersonInput),
-) {
-    match person_at.get(who) {
-        Some(Some((h, m))) => add(&mut households[*h].members[*m].person),
-        // The person's own row is wrong and already reported; their household stays out.
-        Some(None) => {}
-        None => ck.problem(
-            row,
-            Some(who),
-            column,
-            ProblemKind::UnknownReference,
-            format!("person {who} is not in the individuals file"),
-        ),
     }
 }
 
