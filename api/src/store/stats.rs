@@ -646,10 +646,7 @@ impl Dimension {
                 .iter()
                 .position(|b| b.as_str() == label)
                 .unwrap_or(AgeBracket::ALL.len()),
-            Dimension::GroupSize => label
-                .trim_end_matches('+')
-                .parse()
-                .unwrap_or(usize::MAX),
+            Dimension::GroupSize => label.trim_end_matches('+').parse().unwrap_or(usize::MAX),
             _ => 0,
         }
     }
