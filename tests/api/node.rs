@@ -713,12 +713,12 @@ async fn a_person_moved_to_another_office_leaves_the_node(t: TestDb) {
     let (node, _) = enrolled(&central).await;
     assert_eq!(count_rows(&node.db, "individuals"), 3);
     // Moved to Guayaquil as a transfer writes it: the row and its feed entry together.
-    let (gye, unit) = (w.guayaquil.clone(), w.dpin.clone());
+    let (gye, unit, moved) = (w.guayaquil.clone(), w.dpin.clone(), person.clone());
     t.db.write_blocking(move |c| {
         use amparo_api::domain::feed::{Change, RecordKind};
         use amparo_api::store::schema::individuals;
         use diesel::prelude::*;
-        diesel::update(individuals::table.find(&person))
+        diesel::update(individuals::table.find(&moved))
             .set((
                 individuals::office_id.eq(&gye),
                 individuals::version.eq(individuals::version + 1),
@@ -727,12 +727,53 @@ async fn a_person_moved_to_another_office_leaves_the_node(t: TestDb) {
         amparo_api::store::feed::record(
             c,
             &unit,
-            &[Change::update(RecordKind::Individual, person.clone(), 2)],
+            &[Change::update(RecordKind::Individual, moved.clone(), 2)],
         )
     })
     .expect("moved");
     client::sync_once(&node.db, &|_| {}).await.expect("sync");
     assert_eq!(count_rows(&node.db, "individuals"), 2);
+    // With an event of its history from long ago (its time and its id a year old), it comes
+    // back to Quito: an increment sends a held root only its recent history, so the node,
+    // which no longer holds this one, asks for it whole and gets every event.
+    crate::support::exec(
+        &t.db,
+        &format!(
+            "INSERT INTO events (id, operation_unit_id, record_type, record_id, kind, actor_id, \
+             at, data) SELECT '01970000-0000-7000-8000-000000000001', operation_unit_id, \
+             'individual', id, 'updated', registered_by, '2025-06-01 10:00:00', '{{}}' \
+             FROM individuals WHERE id = '{person}'"
+        ),
+    );
+    let (uio, unit, back) = (w.quito.clone(), w.dpin.clone(), person.clone());
+    t.db.write_blocking(move |c| {
+        use amparo_api::domain::feed::{Change, RecordKind};
+        use amparo_api::store::schema::individuals;
+        use diesel::prelude::*;
+        diesel::update(individuals::table.find(&back))
+            .set((
+                individuals::office_id.eq(&uio),
+                individuals::version.eq(individuals::version + 1),
+            ))
+            .execute(c)?;
+        amparo_api::store::feed::record(
+            c,
+            &unit,
+            &[Change::update(RecordKind::Individual, back.clone(), 3)],
+        )
+    })
+    .expect("moved back");
+    client::sync_once(&node.db, &|_| {}).await.expect("sync");
+    assert_eq!(count_rows(&node.db, "individuals"), 3);
+    let history = |db: &Database| {
+        texts(
+            db,
+            &format!("SELECT id AS n FROM events WHERE record_id = '{person}' ORDER BY id"),
+        )
+    };
+    let on_central = history(&t.db);
+    assert!(!on_central.is_empty());
+    assert_eq!(history(&node.db), on_central);
 }
 
 async fn a_node_following_concurrent_writers_misses_nothing(t: TestDb) {

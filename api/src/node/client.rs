@@ -218,8 +218,28 @@ async fn run_sync(
         report.chunks += 1;
         report.rows += chunk.rows.len();
         report.removed += chunk.removals.len();
+        // Roots that entered the office's scope came with only their recent history: they are
+        // fetched whole first, and applied with the chunk in one transaction.
+        let partial = chunk.partial.clone();
+        let want = db.read(move |c| sync::missing_roots(c, &partial)).await?;
+        let whole = if want.is_empty() {
+            None
+        } else {
+            let mut cursor = current.cursor(db.read(sync::reference_digest).await?);
+            cursor.want = want;
+            let whole = fetch(db, state, &PullRequest { cursor, backlog }, &mut report).await?;
+            report.chunks += 1;
+            report.rows += whole.rows.len();
+            Some(whole)
+        };
         let (done, percent) = (chunk.done && chunk.next.snapshot.is_none(), chunk.percent);
-        db.write(move |c| sync::apply(c, &chunk)).await?;
+        db.write(move |c| {
+            if let Some(whole) = &whole {
+                sync::apply_rows(c, whole)?;
+            }
+            sync::apply(c, &chunk)
+        })
+        .await?;
         set_status(|s| s.syncing = Some(percent));
         progress(percent);
         if done {

@@ -594,7 +594,16 @@ pub struct Cursor {
     pub snapshot: Option<(usize, String, i64)>,
     /// The digest of the reference tables the node holds.
     pub reference: String,
+    /// Roots the node asks for whole, with all their history: ones an increment sent with
+    /// only their recent history that the node did not hold (they entered its scope).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub want: Vec<(usize, String)>,
 }
+
+/// How long before its change feed entry a transaction may have written a record's history:
+/// an increment sends a root's history from this long before the earliest entry that touched
+/// it (a write transaction lasts seconds; an import batch, under a minute).
+const HISTORY_MARGIN_MINUTES: i64 = 60;
 
 /// The feed cursor of a node that has not made its first copy yet.
 pub const FIRST_COPY: i64 = -1;
@@ -612,6 +621,10 @@ pub struct Chunk {
     pub done: bool,
     /// How far the pull has come (0-100), for a progress bar.
     pub percent: u8,
+    /// Roots sent with only their recent history (an increment): a node that does not hold
+    /// one of them asks for it whole ([`Cursor::want`]) before it applies this chunk.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partial: Vec<(usize, String)>,
 }
 
 /// Roots read per chunk of a first copy, and feed entries per chunk of an increment.
@@ -636,7 +649,27 @@ pub fn pull(conn: &mut DbConn, unit: &str, office: &str, cursor: &Cursor) -> Res
             feed: cursor.feed,
             snapshot: None,
             reference: digest,
+            want: Vec::new(),
         };
+        if !cursor.want.is_empty() {
+            // Only the roots asked for, whole; the cursor stays where it was.
+            chunk.next.snapshot = cursor.snapshot.clone();
+            for (root, id) in &cursor.want {
+                let Some(r) = ROOTS.get(*root) else { continue };
+                let (scope, mut binds) = bound(r.scope, unit, office);
+                binds.push(Bind::Text(id.clone()));
+                let rows = select_rows(
+                    conn,
+                    r.table,
+                    &format!("{scope} AND t.id = {{}}"),
+                    &binds,
+                    "",
+                )?;
+                with_children(conn, r, rows, &mut chunk.rows, &Touch::Whole)?;
+            }
+            redact(&mut chunk.rows, &hidden);
+            return Ok(chunk);
+        }
         if let Some((mut root, after, head)) = snapshot {
             let r = &ROOTS[root.min(ROOTS.len() - 1)];
             let (scope, mut binds) = bound(r.scope, unit, office);
@@ -654,7 +687,7 @@ pub fn pull(conn: &mut DbConn, unit: &str, office: &str, cursor: &Cursor) -> Res
                 .and_then(|v| v.as_str())
                 .map(str::to_string);
             let full = rows.len() as i64 == ROOTS_PER_CHUNK;
-            with_children(conn, r, rows, &mut chunk.rows)?;
+            with_children(conn, r, rows, &mut chunk.rows, &Touch::Whole)?;
             chunk.next.snapshot = match (full, last) {
                 (true, Some(last)) => Some((root, last, head)),
                 _ => {
@@ -671,7 +704,7 @@ pub fn pull(conn: &mut DbConn, unit: &str, office: &str, cursor: &Cursor) -> Res
         }
         let entries = feed::read_after(conn, unit, cursor.feed, ENTRIES_PER_CHUNK)?;
         let head = feed::head(conn, unit)?;
-        let mut touched: BTreeSet<(usize, String)> = BTreeSet::new();
+        let mut touched: BTreeMap<(usize, String), Touch> = BTreeMap::new();
         for e in &entries {
             chunk.next.feed = e.position;
             let Some((root, via)) = root_of(e.kind) else {
@@ -687,10 +720,16 @@ pub fn pull(conn: &mut DbConn, unit: &str, office: &str, cursor: &Cursor) -> Res
                 }
             };
             if let Some(id) = id {
-                touched.insert((root, id));
+                touched
+                    .entry((root, id))
+                    .or_insert_with(|| Touch::Since {
+                        at: e.at,
+                        kinds: Vec::new(),
+                    })
+                    .add(e.kind, e.at);
             }
         }
-        for (root, id) in touched {
+        for ((root, id), touch) in touched {
             let r = &ROOTS[root];
             let (scope, mut binds) = bound(r.scope, unit, office);
             binds.push(Bind::Text(id.clone()));
@@ -707,7 +746,8 @@ pub fn pull(conn: &mut DbConn, unit: &str, office: &str, cursor: &Cursor) -> Res
                     id,
                 });
             } else {
-                with_children(conn, r, rows, &mut chunk.rows)?;
+                with_children(conn, r, rows, &mut chunk.rows, &touch)?;
+                chunk.partial.push((root, id));
             }
         }
         redact(&mut chunk.rows, &hidden);
@@ -721,11 +761,77 @@ pub fn pull(conn: &mut DbConn, unit: &str, office: &str, cursor: &Cursor) -> Res
     })
 }
 
+/// What of a root an increment's entries changed: the kinds of record written and the
+/// earliest time; or the whole root (a first copy, a root asked for).
+#[derive(Debug, Clone)]
+enum Touch {
+    Whole,
+    Since {
+        at: NaiveDateTime,
+        kinds: Vec<RecordKind>,
+    },
+}
+
+impl Touch {
+    fn add(&mut self, kind: RecordKind, at: NaiveDateTime) {
+        if let Touch::Since { at: first, kinds } = self {
+            *first = (*first).min(at);
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+    }
+
+    /// Whether a child table travels: the ones written with the root's own row always (its
+    /// row is sent and replaces them), the ones with records of their own only when one of
+    /// those changed.
+    fn sends(&self, table: &str) -> bool {
+        let Touch::Since { kinds, .. } = self else {
+            return true;
+        };
+        match child_kind(table) {
+            Some(kind) => kinds.contains(&kind),
+            None => true,
+        }
+    }
+
+    /// The condition on a root's history rows: all of it, or what was written from a margin
+    /// before the earliest entry (by its time, or by its UUIDv7 id's time for rows whose time
+    /// is the act's rather than the write's).
+    fn history(&self) -> Option<(String, Vec<Bind>)> {
+        let Touch::Since { at, .. } = self else {
+            return None;
+        };
+        let from = *at - chrono::Duration::minutes(HISTORY_MARGIN_MINUTES);
+        let ms = u64::try_from(from.and_utc().timestamp_millis()).unwrap_or(0);
+        let floor = uuid::Builder::from_unix_timestamp_millis(ms, &[0; 10])
+            .into_uuid()
+            .to_string();
+        Some((
+            "(t.at >= {} OR t.id >= {})".into(),
+            vec![Bind::Time(from), Bind::Text(floor)],
+        ))
+    }
+}
+
+/// The record kind whose own feed entries change a child table, for the tables that have one.
+fn child_kind(table: &str) -> Option<RecordKind> {
+    Some(match table {
+        "specific_needs" => RecordKind::SpecificNeed,
+        "documents" => RecordKind::Document,
+        "group_memberships" => RecordKind::GroupMembership,
+        "case_members" => RecordKind::CaseMember,
+        "appointments" => RecordKind::Appointment,
+        _ => return None,
+    })
+}
+
 fn with_children(
     conn: &mut DbConn,
     root: &Root,
     rows: Vec<serde_json::Value>,
     out: &mut Vec<Row>,
+    touch: &Touch,
 ) -> Result<()> {
     let ids: Vec<String> = rows
         .iter()
@@ -739,10 +845,23 @@ fn with_children(
         return Ok(());
     }
     for (table, column) in root.children {
+        if !touch.sends(table) {
+            continue;
+        }
+        let since = if (*table, *column) == HISTORY {
+            touch.history()
+        } else {
+            None
+        };
         for part in ids.chunks(200) {
             let marks = vec!["{}"; part.len()].join(", ");
-            let binds: Vec<Bind> = part.iter().map(|i| Bind::Text(i.clone())).collect();
-            let rows = select_rows(conn, table, &format!("t.{column} IN ({marks})"), &binds, "")?;
+            let mut binds: Vec<Bind> = part.iter().map(|i| Bind::Text(i.clone())).collect();
+            let mut condition = format!("t.{column} IN ({marks})");
+            if let Some((sql, more)) = &since {
+                condition.push_str(&format!(" AND {sql}"));
+                binds.extend(more.iter().cloned());
+            }
+            let rows = select_rows(conn, table, &condition, &binds, "")?;
             out.extend(rows.into_iter().map(|r| Row {
                 t: table.to_string(),
                 r,
@@ -880,6 +999,7 @@ impl NodeState {
             feed: self.feed_cursor,
             snapshot,
             reference,
+            want: Vec::new(),
         }
     }
 }
@@ -923,6 +1043,29 @@ pub fn reference_digest(conn: &mut DbConn) -> Result<String> {
         .unwrap_or_default())
 }
 
+/// The roots of `partial` this node does not hold (on the node): they came with only their
+/// recent history, and are asked for whole.
+pub fn missing_roots(
+    conn: &mut DbConn,
+    partial: &[(usize, String)],
+) -> Result<Vec<(usize, String)>> {
+    let mut out = Vec::new();
+    for (root, id) in partial {
+        let Some(r) = ROOTS.get(*root) else {
+            return Err(Error::validation(
+                "chunk",
+                format!("root {root} is not a root"),
+            ));
+        };
+        let sql = format!("SELECT id AS j FROM {} WHERE id = {{}}", r.table);
+        let found: Vec<JsonRow> = dialect::load(conn, &sql, &[Bind::Text(id.clone())])?;
+        if found.is_empty() {
+            out.push((*root, id.clone()));
+        }
+    }
+    Ok(out)
+}
+
 /// Applies one chunk and its cursor in one transaction (the caller's).
 pub fn apply(conn: &mut DbConn, chunk: &Chunk) -> Result<()> {
     let mut cache: BTreeMap<String, Vec<Column>> = BTreeMap::new();
@@ -948,22 +1091,7 @@ pub fn apply(conn: &mut DbConn, chunk: &Chunk) -> Result<()> {
             exec(conn, &sql, &keep)?;
         }
     }
-    for row in &chunk.rows {
-        check_table(&row.t)?;
-        upsert(conn, &mut cache, &row.t, &row.r)?;
-        if row.t == "individuals" {
-            index_names(conn, &row.r)?;
-            // Central rewrites a person's languages whole (new rows, new ids): the ones that
-            // follow this row are all of them, and the node's older ones would linger.
-            if let Some(id) = row.r.get("id").and_then(|v| v.as_str()) {
-                exec(
-                    conn,
-                    "DELETE FROM individual_languages WHERE individual_id = ?",
-                    &[id.to_string()],
-                )?;
-            }
-        }
-    }
+    rows_of(conn, &mut cache, chunk)?;
     for removal in &chunk.removals {
         remove(conn, removal)?;
     }
@@ -1005,6 +1133,36 @@ fn index_names(conn: &mut DbConn, row: &serde_json::Value) -> Result<()> {
     };
     let parts: Vec<&str> = NAME_FIELDS.iter().filter_map(|f| text(f)).collect();
     super::registry::index_names(conn, unit, id, &parts)
+}
+
+/// Applies only a chunk's rows (on the node): the roots asked for whole, applied in the same
+/// transaction as the chunk that named them.
+pub fn apply_rows(conn: &mut DbConn, chunk: &Chunk) -> Result<()> {
+    rows_of(conn, &mut BTreeMap::new(), chunk)
+}
+
+fn rows_of(
+    conn: &mut DbConn,
+    cache: &mut BTreeMap<String, Vec<Column>>,
+    chunk: &Chunk,
+) -> Result<()> {
+    for row in &chunk.rows {
+        check_table(&row.t)?;
+        upsert(conn, cache, &row.t, &row.r)?;
+        if row.t == "individuals" {
+            index_names(conn, &row.r)?;
+            // Central rewrites a person's languages whole (new rows, new ids): the ones that
+            // follow this row are all of them, and the node's older ones would linger.
+            if let Some(id) = row.r.get("id").and_then(|v| v.as_str()) {
+                exec(
+                    conn,
+                    "DELETE FROM individual_languages WHERE individual_id = ?",
+                    &[id.to_string()],
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Tables whose rows never change once written.
