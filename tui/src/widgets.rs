@@ -280,11 +280,11 @@ pub fn cell(s: &str, width: usize) -> String {
     out
 }
 
-/// `2026-01-05T14:03:09.123Z` as `2026-01-05 14:03`; anything unreadable as it came.
+/// `2026-01-05T14:03:09.123Z` as `2026-01-05 09:03` on the office's clock, as the status line
+/// and every other time is shown (a history in UTC read five hours off in Quito); anything
+/// unreadable as it came.
 pub fn when(at: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(at)
-        .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_else(|_| at.to_string())
+    local_time(at)
 }
 
 /// The name of the clock [`local_time`] shows, as every time is labelled.
