@@ -602,8 +602,10 @@ pub struct Cursor {
 
 /// How long before its change feed entry a transaction may have written a record's history:
 /// an increment sends a root's history from this long before the earliest entry that touched
-/// it (a write transaction lasts seconds; an import batch, under a minute).
-const HISTORY_MARGIN_MINUTES: i64 = 60;
+/// it. A request is stopped at 60 s and an import batch runs under a minute; five minutes
+/// leaves room for the clocks of several servers. A longer margin resent the history of
+/// everyone registered within it (an hour sent a day's edits twice over a 2G link).
+const HISTORY_MARGIN_MINUTES: i64 = 5;
 
 /// The feed cursor of a node that has not made its first copy yet.
 pub const FIRST_COPY: i64 = -1;
