@@ -486,17 +486,7 @@ fn apply(
     let totals: Vec<Vec<Bind>> = totals
         .into_iter()
         .filter(|(_, d)| *d != 0)
-        .map(|(fact, delta)| {
-            vec![
-                Bind::Text(unit_id.into()),
-                Bind::Text(fact.measure.as_str().into()),
-                Bind::Text(fact.office_id),
-                Bind::Text(fact.month),
-                Bind::Text(fact.modality),
-                Bind::BigInt(fact.value),
-                Bind::BigInt(delta),
-            ]
-        })
+        .map(|(fact, delta)| fact_row(unit_id, fact, false, delta))
         .collect();
     in_batches(
         conn,
@@ -510,18 +500,7 @@ fn apply(
     let counted: Vec<Vec<Bind>> = facts
         .into_iter()
         .filter(|(_, d)| *d != 0)
-        .map(|(fact, delta)| {
-            vec![
-                Bind::Text(unit_id.into()),
-                Bind::Text(fact.measure.as_str().into()),
-                Bind::Text(fact.office_id),
-                Bind::Text(fact.month),
-                Bind::Text(fact.modality),
-                Bind::BigInt(fact.value),
-                Bind::Text(fact.actor),
-                Bind::BigInt(delta),
-            ]
-        })
+        .map(|(fact, delta)| fact_row(unit_id, fact, true, delta))
         .collect();
     in_batches(
         conn,
@@ -560,6 +539,24 @@ fn apply(
         .execute(conn)?;
     }
     Ok(())
+}
+
+/// The values of a fact counter's row in column order: unit, measure, office, month, modality,
+/// value, the actor where the table keeps one, and the difference.
+fn fact_row(unit_id: &str, fact: Fact, with_actor: bool, delta: i64) -> Vec<Bind> {
+    let mut row = vec![
+        Bind::Text(unit_id.into()),
+        Bind::Text(fact.measure.as_str().into()),
+        Bind::Text(fact.office_id),
+        Bind::Text(fact.month),
+        Bind::Text(fact.modality),
+        Bind::BigInt(fact.value),
+    ];
+    if with_actor {
+        row.push(Bind::Text(fact.actor));
+    }
+    row.push(Bind::BigInt(delta));
+    row
 }
 
 /// Most values bound to one statement: under SQLite's oldest limit (999).

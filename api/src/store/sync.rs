@@ -658,15 +658,7 @@ pub fn pull(conn: &mut DbConn, unit: &str, office: &str, cursor: &Cursor) -> Res
             chunk.next.snapshot = cursor.snapshot.clone();
             for (root, id) in &cursor.want {
                 let Some(r) = ROOTS.get(*root) else { continue };
-                let (scope, mut binds) = bound(r.scope, unit, office);
-                binds.push(Bind::Text(id.clone()));
-                let rows = select_rows(
-                    conn,
-                    r.table,
-                    &format!("{scope} AND t.id = {{}}"),
-                    &binds,
-                    "",
-                )?;
+                let rows = root_row(conn, r, unit, office, id)?;
                 with_children(conn, r, rows, &mut chunk.rows, &Touch::Whole)?;
             }
             redact(&mut chunk.rows, &hidden);
@@ -733,15 +725,7 @@ pub fn pull(conn: &mut DbConn, unit: &str, office: &str, cursor: &Cursor) -> Res
         }
         for ((root, id), touch) in touched {
             let r = &ROOTS[root];
-            let (scope, mut binds) = bound(r.scope, unit, office);
-            binds.push(Bind::Text(id.clone()));
-            let rows = select_rows(
-                conn,
-                r.table,
-                &format!("{scope} AND t.id = {{}}"),
-                &binds,
-                "",
-            )?;
+            let rows = root_row(conn, r, unit, office, &id)?;
             if rows.is_empty() {
                 chunk.removals.push(Removal {
                     t: r.table.to_string(),
@@ -761,6 +745,25 @@ pub fn pull(conn: &mut DbConn, unit: &str, office: &str, cursor: &Cursor) -> Res
         };
         Ok(chunk)
     })
+}
+
+/// A root's row if it is in the office's scope (none otherwise).
+fn root_row(
+    conn: &mut DbConn,
+    r: &Root,
+    unit: &str,
+    office: &str,
+    id: &str,
+) -> Result<Vec<serde_json::Value>> {
+    let (scope, mut binds) = bound(r.scope, unit, office);
+    binds.push(Bind::Text(id.to_string()));
+    select_rows(
+        conn,
+        r.table,
+        &format!("{scope} AND t.id = {{}}"),
+        &binds,
+        "",
+    )
 }
 
 /// What of a root an increment's entries changed: the kinds of record written and the
