@@ -16,10 +16,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use flate2::Compression;
-use flate2::write::GzEncoder;
 use sha2::{Digest, Sha256};
-use std::io::Write;
 
 use super::{
     AuditReply, AuditRequest, CHECKSUM_HEADER, EnrolRequest, Enrolled, Outcome, PullRequest,
@@ -250,13 +247,15 @@ async fn pull(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Byte
     resp
 }
 
-/// A chunk as it travels: JSON, gzip-compressed.
+/// How hard a chunk is compressed: zstd's level 19 made an increment of 100 people a fifth
+/// smaller than gzip's best, for milliseconds of central's time a chunk.
+const CHUNK_LEVEL: i32 = 19;
+
+/// A chunk as it travels: JSON, zstd-compressed.
 pub fn compress(chunk: &sync::Chunk) -> Result<Vec<u8>> {
     let json = serde_json::to_vec(chunk)
         .map_err(|e| Error::internal(format!("cannot write a chunk: {e}")))?;
-    let mut gz = GzEncoder::new(Vec::new(), Compression::best());
-    gz.write_all(&json)
-        .and_then(|_| gz.finish())
+    zstd::stream::encode_all(json.as_slice(), CHUNK_LEVEL)
         .map_err(|e| Error::internal(format!("cannot compress a chunk: {e}")))
 }
 

@@ -12,7 +12,6 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
-use flate2::read::GzDecoder;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
@@ -269,6 +268,10 @@ async fn fetch(
     decode(&bytes, &sum)
 }
 
+/// The most a chunk may hold once decompressed (a chunk of 200 people with their history is a
+/// few megabytes); more is cut and then refused as unreadable.
+const MAX_CHUNK: u64 = 256 * 1024 * 1024;
+
 /// A chunk from its compressed bytes, refused unless they match the checksum.
 pub fn decode(bytes: &[u8], sum: &str) -> Result<Chunk> {
     if hex::encode(Sha256::digest(bytes)) != sum {
@@ -277,8 +280,8 @@ pub fn decode(bytes: &[u8], sum: &str) -> Result<Chunk> {
         ));
     }
     let mut json = Vec::new();
-    GzDecoder::new(bytes)
-        .read_to_end(&mut json)
+    zstd::stream::read::Decoder::new(bytes)
+        .and_then(|d| d.take(MAX_CHUNK).read_to_end(&mut json))
         .map_err(|e| Error::unavailable(format!("a chunk could not be decompressed: {e}")))?;
     serde_json::from_slice(&json)
         .map_err(|e| Error::internal(format!("a chunk could not be read: {e}")))
