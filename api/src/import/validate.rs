@@ -266,6 +266,20 @@ fn midnight(d: NaiveDate) -> NaiveDateTime {
     d.and_hms_opt(0, 0, 0).unwrap_or_default()
 }
 
+/// A table's columns to require: the mapping's required ones and those of its optional ones
+/// it names.
+fn required_columns<'a, const R: usize, const O: usize>(
+    required: [&'a String; R],
+    optional: [&'a Option<String>; O],
+) -> Vec<&'a str> {
+    let named = optional.into_iter().flatten();
+    required
+        .into_iter()
+        .chain(named)
+        .map(String::as_str)
+        .collect()
+}
+
 /// Reads every table the mapping names from `sources` and prepares the households.
 pub fn prepare(mapping: &Mapping, sources: &[PathBuf], today: NaiveDate) -> Result<Prepared> {
     let tables = Tables::open(mapping, sources)?;
@@ -318,13 +332,13 @@ impl Tables {
         };
         let ind = &mapping.individuals;
         let people = open(&ind.file, &ind.sheet)?;
-        let mut columns = vec![
-            ind.key.as_str(),
-            &ind.household,
-            &ind.relationship,
-            &ind.given_names,
-        ];
-        columns.extend(
+        people.require(&required_columns(
+            [
+                &ind.key,
+                &ind.household,
+                &ind.relationship,
+                &ind.given_names,
+            ],
             [
                 &ind.middle_name,
                 &ind.family_name,
@@ -334,12 +348,8 @@ impl Tables {
                 &ind.nationality,
                 &ind.country_of_origin,
                 &ind.arrival_date,
-            ]
-            .into_iter()
-            .flatten()
-            .map(String::as_str),
-        );
-        people.require(&columns)?;
+            ],
+        ))?;
         let households = match &mapping.households {
             Some(h) => {
                 let t = open(&h.file, &h.sheet)?;
@@ -359,14 +369,10 @@ impl Tables {
         let documents = match &mapping.documents {
             Some(d) => {
                 let t = open(&d.file, &d.sheet)?;
-                let mut cols = vec![d.person.as_str(), &d.document_type, &d.number];
-                cols.extend(
-                    [&d.issuing_country, &d.issued_on, &d.expires_on]
-                        .into_iter()
-                        .flatten()
-                        .map(String::as_str),
-                );
-                t.require(&cols)?;
+                t.require(&required_columns(
+                    [&d.person, &d.document_type, &d.number],
+                    [&d.issuing_country, &d.issued_on, &d.expires_on],
+                ))?;
                 Some(t)
             }
             None => None,
@@ -374,14 +380,10 @@ impl Tables {
         let cases = match &mapping.cases {
             Some(c) => {
                 let t = open(&c.file, &c.sheet)?;
-                let mut cols = vec![c.key.as_str(), &c.household, &c.principal, &c.status];
-                cols.extend(
-                    [&c.opened, &c.status_date]
-                        .into_iter()
-                        .flatten()
-                        .map(String::as_str),
-                );
-                t.require(&cols)?;
+                t.require(&required_columns(
+                    [&c.key, &c.household, &c.principal, &c.status],
+                    [&c.opened, &c.status_date],
+                ))?;
                 Some(t)
             }
             None => None,
@@ -389,9 +391,7 @@ impl Tables {
         let events = match &mapping.events {
             Some(e) => {
                 let t = open(&e.file, &e.sheet)?;
-                let mut cols = vec![e.case.as_str(), &e.date, &e.what];
-                cols.extend(e.note.iter().map(String::as_str));
-                t.require(&cols)?;
+                t.require(&required_columns([&e.case, &e.date, &e.what], [&e.note]))?;
                 Some(t)
             }
             None => None,

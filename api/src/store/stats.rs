@@ -713,9 +713,28 @@ pub fn population(
 }
 
 /// Whether the crossings answer a question about `filter`'s people: they count everyone
-/// registered so far, which is who a figure as of a day counts when no one was registered in
-/// a later month, and when no period narrows it.
+/// registered so far.
 fn crossings_answer(conn: &mut DbConn, unit_id: &str, filter: &Filter) -> Result<bool> {
+    counts_everyone(
+        conn,
+        filter,
+        "SELECT MAX(a) AS m FROM stat_crossings WHERE operation_unit_id = {} \
+         AND crossing = {} AND office_id = '' AND people <> 0",
+        &[
+            Bind::Text(unit_id.into()),
+            Bind::Text(Crossing::single(Dimension::RegistrationMonth).name()),
+        ],
+    )
+}
+
+/// Whether counters over every month so far answer `filter`: no period narrows it, and
+/// nothing was counted in a month after the day asked (`latest` selects that month as `m`).
+fn counts_everyone(
+    conn: &mut DbConn,
+    filter: &Filter,
+    latest: &str,
+    binds: &[Bind],
+) -> Result<bool> {
     if filter.from_month.is_some() {
         return Ok(false);
     }
@@ -724,16 +743,8 @@ fn crossings_answer(conn: &mut DbConn, unit_id: &str, filter: &Filter) -> Result
         #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
         m: Option<String>,
     }
-    let latest: Vec<Latest> = dialect::load(
-        conn,
-        "SELECT MAX(a) AS m FROM stat_crossings WHERE operation_unit_id = {} \
-         AND crossing = {} AND office_id = '' AND people <> 0",
-        &[
-            Bind::Text(unit_id.into()),
-            Bind::Text(Crossing::single(Dimension::RegistrationMonth).name()),
-        ],
-    )?;
-    let latest = latest.into_iter().next().and_then(|l| l.m);
+    let found: Vec<Latest> = dialect::load(conn, latest, binds)?;
+    let latest = found.into_iter().next().and_then(|l| l.m);
     Ok(latest.is_none_or(|m| m <= crate::domain::stats::month_of(filter.as_of)))
 }
 
@@ -760,26 +771,15 @@ pub fn procedure_facts(conn: &mut DbConn, unit_id: &str, filter: &Filter) -> Res
     dialect::load(conn, &sql, &binds)
 }
 
-/// Whether the unit's fact totals answer `filter`: they hold every month, which is what a
-/// figure as of a day counts when nothing was counted in a later month, and when no period
-/// narrows it.
+/// Whether the unit's fact totals answer `filter`: they hold every month.
 fn totals_answer(conn: &mut DbConn, unit_id: &str, filter: &Filter) -> Result<bool> {
-    if filter.from_month.is_some() {
-        return Ok(false);
-    }
-    #[derive(QueryableByName)]
-    struct Latest {
-        #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
-        m: Option<String>,
-    }
-    let latest: Vec<Latest> = dialect::load(
+    counts_everyone(
         conn,
+        filter,
         "SELECT MAX(month) AS m FROM stat_fact_totals WHERE operation_unit_id = {} \
          AND month <> '' AND n <> 0",
         &[Bind::Text(unit_id.into())],
-    )?;
-    let latest = latest.into_iter().next().and_then(|l| l.m);
-    Ok(latest.is_none_or(|m| m <= crate::domain::stats::month_of(filter.as_of)))
+    )
 }
 
 /// One figure's cells from the crossing that answers it (stored values, not labels).
