@@ -648,7 +648,14 @@ const SEX_POINTS: u8 = 10;
 pub const DUPLICATE_THRESHOLD: u8 = 60;
 /// Birth dates further apart than this are taken as different people (a registration error of
 /// more than a year is less likely than two people of the same name).
-const NEAR_BIRTH_DATE_DAYS: i64 = 366;
+pub const NEAR_BIRTH_DATE_DAYS: i64 = 366;
+
+/// Whether two birth dates, when both are known, are far enough apart to rule a pair out
+/// whatever their names say (see [`NEAR_BIRTH_DATE_DAYS`]). Candidate searches filter by it
+/// before scoring, so a busy name does not crowd the people born near this one out.
+pub fn birth_dates_rule_out(a: Option<NaiveDate>, b: Option<NaiveDate>) -> bool {
+    matches!((a, b), (Some(a), Some(b)) if (a - b).num_days().abs() > NEAR_BIRTH_DATE_DAYS)
+}
 
 /// Whether `existing` may be the same person as `new`, and how likely.
 ///
@@ -664,16 +671,16 @@ pub fn duplicate_score(new: &PersonFacts, existing: &PersonFacts) -> Option<Dupl
     let similarity = name_similarity(new, existing)?;
     let mut reasons = vec![DuplicateReason::SimilarName];
     let mut score = (NAME_POINTS * similarity).round() as u8;
+    if birth_dates_rule_out(new.date_of_birth, existing.date_of_birth) {
+        return None;
+    }
     if let (Some(a), Some(b)) = (new.date_of_birth, existing.date_of_birth) {
-        let days = (a - b).num_days().abs();
-        if days == 0 {
+        if a == b {
             score += SAME_BIRTH_DATE_POINTS;
             reasons.push(DuplicateReason::SameBirthDate);
-        } else if days <= NEAR_BIRTH_DATE_DAYS {
+        } else {
             score += NEAR_BIRTH_DATE_POINTS;
             reasons.push(DuplicateReason::NearBirthDate);
-        } else {
-            return None;
         }
     }
     let shared_nationality = new.nationalities.iter().any(|n| {

@@ -394,6 +394,57 @@ async fn possible_duplicates_wait_for_review(t: TestDb) {
     assert_eq!(reviews.len(), 2, "{reviews:?}");
 }
 
+/// Someone registers Elena Castro at a counter while the import runs, after it read the
+/// unit's names: the import's household with Elena, in a later batch, still finds her (the
+/// import's name index takes in what the change feed says was written since).
+async fn a_person_registered_during_the_import_is_found(t: TestDb) {
+    use amparo_api::domain::registration::{GroupInput, MemberInput, PersonInput};
+    use amparo_api::store::{registry, users};
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let token = srv.login("registrar").await;
+    let dir = tempfile::tempdir().expect("dir");
+    let (mapping, files) = source(dir.path(), 1);
+    let elena = GroupInput {
+        members: vec![MemberInput {
+            person: PersonInput {
+                given_names: "Elena".into(),
+                family_name: Some("Castro".into()),
+                sex: Some("F".into()),
+                date_of_birth: chrono::NaiveDate::from_ymd_opt(1975, 2, 20),
+                nationalities: vec!["VEN".into()],
+                ..PersonInput::default()
+            },
+            relationship: "focal_point".into(),
+        }],
+    };
+    let mut at_counter: Option<String> = None;
+    import::run(&t.db, &options(&mapping, &files, false), |_| {
+        if at_counter.is_none() {
+            let done =
+                t.db.write_blocking(|c| {
+                    let user = users::user_by_username(c, "registrar")?.expect("registrar");
+                    let scope = amparo_api::auth::scope_for(&user, "counter")?;
+                    registry::register_group(c, &scope, &elena)
+                })
+                .expect("registered at the counter");
+            at_counter = Some(done.individual_ids[0].clone());
+        }
+    })
+    .expect("import");
+    let at_counter = at_counter.expect("registered after the first batch");
+    let imported = by_source_key(&srv, &token, "P11").await;
+    let reviews = review_pairs(&t);
+    assert!(
+        reviews.iter().any(
+            |(i, c, within)| i == imported["id"].as_str().unwrap_or_default()
+                && *c == at_counter
+                && !*within
+        ),
+        "{reviews:?}"
+    );
+}
+
 fn review_pairs(t: &TestDb) -> Vec<(String, String, bool)> {
     use amparo_api::store::schema::import_reviews;
     use diesel::prelude::*;
@@ -691,6 +742,7 @@ both_backends!(
     a_dry_run_in_small_batches_decides_as_the_real_run,
     an_import_creates_exactly_the_source_and_a_second_run_nothing,
     possible_duplicates_wait_for_review,
+    a_person_registered_during_the_import_is_found,
     rollback_removes_a_batch_unless_changed_since,
     generated_sources_import,
     a_registrar_decides_the_import_reviews,

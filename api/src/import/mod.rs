@@ -6,10 +6,12 @@
 //! - [`mapping`]: the TOML mapping (columns, codes, dates, unit and office), checked whole;
 //! - [`source`]: CSV and spreadsheet files as tables of text;
 //! - [`validate`]: rows into households, with the report's problems;
+//! - [`candidates`]: the unit's people by name key, in memory for one run;
 //! - [`plan`]: create, link or skip, and possible duplicates for review;
 //! - [`run`]: batches, dry runs, progress;
 //! - [`sample`]: realistic source files of two kinds of earlier systems, with their mappings.
 
+pub mod candidates;
 pub mod mapping;
 pub mod plan;
 pub mod run;

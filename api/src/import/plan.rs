@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::candidates::NameIndex;
 use super::validate::Household;
 use crate::domain::import::ImportedStatus;
 use crate::domain::names::{self, DuplicateMatch, DuplicateReason, PersonFacts};
@@ -163,8 +164,8 @@ impl Planned {
 }
 
 /// Decides what happens to a household, against what the database holds now (earlier
-/// households of the same run included: they were written in this transaction or before) and,
-/// in a dry run, against what its earlier batches planned.
+/// households of the same run included: they were written in this transaction or before; the
+/// name `index` holds them too) and, in a dry run, against what its earlier batches planned.
 pub fn decide(
     conn: &mut DbConn,
     scope: &Scope,
@@ -172,6 +173,7 @@ pub fn decide(
     source: &str,
     h: &Household,
     planned: &Planned,
+    index: &NameIndex,
 ) -> Result<Decision> {
     if let Some(why) = &h.refused {
         return Ok(Decision::Skip(Skip::Invalid(why.clone())));
@@ -228,9 +230,15 @@ pub fn decide(
         }
         let facts = m.person.facts();
         let mut found: Vec<(String, DuplicateMatch, bool)> = Vec::new();
-        for (row, matched) in
-            queries::possible_duplicates(conn, scope, reads, &facts, REVIEW_CANDIDATES)?
-        {
+        let candidates = index.candidates(&facts);
+        for (row, matched) in queries::possible_duplicates_among(
+            conn,
+            scope,
+            reads,
+            &facts,
+            &candidates,
+            REVIEW_CANDIDATES,
+        )? {
             let within_import = imports::imported_from(conn, scope, source, &row.id)?;
             found.push((row.id, matched, within_import));
         }

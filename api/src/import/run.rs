@@ -11,6 +11,7 @@ use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::candidates::NameIndex;
 use super::mapping::Mapping;
 use super::plan::{Decision, Planned, Summary, decide};
 use super::validate::{Household, Prepared, prepare};
@@ -75,13 +76,32 @@ pub fn run(db: &Database, opts: &Options, mut on_batch: impl FnMut(&str)) -> Res
         mapping_digest: &opts.mapping.digest,
     };
     let mut batches = Vec::new();
+    bar.set_message("reading the unit's names");
+    let mut index = db.write_blocking(|c| {
+        let mut reads = audit::Reads::default();
+        let index = NameIndex::load(c, &scope, &mut reads, &prepared.households)?;
+        if !reads.is_empty() {
+            audit::append(c, &audit::Actor::from(&scope), &reads.into_entries())?;
+        }
+        Ok(index)
+    })?;
+    bar.set_message("");
     if opts.dry_run {
         let mut planned = Planned::default();
         for hs in &batches_of {
             db.write_blocking(|c| {
+                index.catch_up(c, &scope)?;
                 let mut reads = audit::Reads::default();
                 for h in hs {
-                    let d = decide(c, &scope, &mut reads, &opts.mapping.source, h, &planned)?;
+                    let d = decide(
+                        c,
+                        &scope,
+                        &mut reads,
+                        &opts.mapping.source,
+                        h,
+                        &planned,
+                        &index,
+                    )?;
                     summary.count(h, &d);
                     // Noted at once: the next household of this batch sees it, as it would
                     // see it written in a real run.
@@ -97,8 +117,10 @@ pub fn run(db: &Database, opts: &Options, mut on_batch: impl FnMut(&str)) -> Res
     } else {
         for hs in &batches_of {
             let mut s = summary.clone();
-            let written =
-                db.write_blocking(|c| write_batch(c, &scope, &opts.mapping, &batch, hs, &mut s))?;
+            let written = db.write_blocking(|c| {
+                index.catch_up(c, &scope)?;
+                write_batch(c, &scope, &opts.mapping, &batch, hs, &mut s, &mut index)
+            })?;
             summary = s;
             if let Some((id, _)) = written {
                 on_batch(&id);
@@ -177,6 +199,7 @@ fn write_batch(
     batch: &NewBatch,
     households: &[&Household],
     summary: &mut Summary,
+    index: &mut NameIndex,
 ) -> Result<Option<(String, Counts)>> {
     let mut reads = audit::Reads::default();
     let mut counts = Counts::default();
@@ -192,6 +215,7 @@ fn write_batch(
             &mapping.source,
             h,
             &Planned::default(),
+            index,
         )?;
         summary.count(h, &decision);
         if !decision.writes() {
@@ -201,7 +225,11 @@ fn write_batch(
             Some(id) => id.clone(),
             None => imports::start_batch(conn, scope, batch)?,
         };
-        write_household(conn, scope, &mapping.source, &id, h, &decision, &mut counts)?;
+        let into = Target {
+            source: &mapping.source,
+            batch_id: &id,
+        };
+        write_household(conn, scope, into, h, &decision, &mut counts, index)?;
         batch_id = Some(id);
     }
     if !reads.is_empty() {
@@ -216,15 +244,22 @@ fn write_batch(
     }
 }
 
+/// Where a household's records go: the source they come from and the batch recording them.
+struct Target<'a> {
+    source: &'a str,
+    batch_id: &'a str,
+}
+
 fn write_household(
     conn: &mut DbConn,
     scope: &Scope,
-    source: &str,
-    batch_id: &str,
+    into: Target,
     h: &Household,
     decision: &Decision,
     counts: &mut Counts,
+    index: &mut NameIndex,
 ) -> Result<()> {
+    let Target { source, batch_id } = into;
     let Decision::Import { members, cases } = decision else {
         if let Decision::Linked { existing } = decision {
             for (m, existing) in h.members.iter().zip(existing) {
@@ -293,6 +328,8 @@ fn write_household(
     let mut id_of: Vec<(String, String)> = Vec::new();
     for ((i, d), id) in new.iter().zip(&done.individual_ids) {
         let m = &h.members[*i];
+        // The next household of this batch looks for it: the feed names it only at commit.
+        index.add(id, &m.person);
         imports::note(
             conn,
             scope,

@@ -206,6 +206,114 @@ pub fn holder_of_document(
         .optional()?)
 }
 
+/// A person's name columns (those registration indexes, [`crate::domain::registration::NAME_FIELDS`])
+/// and birth date: what an import's name index keeps of everyone of the unit.
+#[derive(Debug, Clone, Queryable)]
+pub struct NameRow {
+    pub id: String,
+    pub given_names: String,
+    pub middle_name: Option<String>,
+    pub family_name: Option<String>,
+    pub second_family_name: Option<String>,
+    pub fathers_name: Option<String>,
+    pub grandfathers_name: Option<String>,
+    pub original_script_name: Option<String>,
+    pub aliases: Option<String>,
+    pub date_of_birth: Option<chrono::NaiveDate>,
+}
+
+impl NameRow {
+    /// The name columns written, in `NAME_FIELDS` order.
+    pub fn parts(&self) -> impl Iterator<Item = &str> {
+        [
+            Some(self.given_names.as_str()),
+            self.middle_name.as_deref(),
+            self.family_name.as_deref(),
+            self.second_family_name.as_deref(),
+            self.fathers_name.as_deref(),
+            self.grandfathers_name.as_deref(),
+            self.original_script_name.as_deref(),
+            self.aliases.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
+type NameColumns = (
+    individuals::id,
+    individuals::given_names,
+    individuals::middle_name,
+    individuals::family_name,
+    individuals::second_family_name,
+    individuals::fathers_name,
+    individuals::grandfathers_name,
+    individuals::original_script_name,
+    individuals::aliases,
+    individuals::date_of_birth,
+);
+
+const NAME_COLUMNS: NameColumns = (
+    individuals::id,
+    individuals::given_names,
+    individuals::middle_name,
+    individuals::family_name,
+    individuals::second_family_name,
+    individuals::fathers_name,
+    individuals::grandfathers_name,
+    individuals::original_script_name,
+    individuals::aliases,
+    individuals::date_of_birth,
+);
+
+/// The unit's people after `after_id` in id order, `limit` of them: an import's name index is
+/// read page by page, so no single result holds a million people.
+///
+/// One audit entry says the unit's names were read for duplicate search; the people an
+/// incoming record is then compared with are audited one by one as they are scored.
+pub fn names_page(
+    conn: &mut DbConn,
+    scope: &Scope,
+    reads: &mut Reads,
+    after_id: &str,
+    limit: i64,
+) -> Result<Vec<NameRow>> {
+    scope.require(Permission::ReadPersons)?;
+    let rows = individuals::table
+        .filter(individuals::operation_unit_id.eq(scope.unit_id()))
+        .filter(individuals::id.gt(after_id))
+        .order(individuals::id.asc())
+        .limit(limit)
+        .select(NAME_COLUMNS)
+        .load(conn)?;
+    if after_id.is_empty() {
+        reads.push(Entry::plain(
+            "duplicate_index",
+            audit::Outcome::Ok,
+            Some("individuals".into()),
+        ));
+    }
+    Ok(rows)
+}
+
+/// The names of these people of the unit (those the change feed says were written since an
+/// index was read).
+pub fn names_of(conn: &mut DbConn, scope: &Scope, ids: &[String]) -> Result<Vec<NameRow>> {
+    scope.require(Permission::ReadPersons)?;
+    let mut out = Vec::with_capacity(ids.len());
+    // Bounded lists: a statement's parameters are limited (SQLite's to 32,766).
+    for chunk in ids.chunks(1000) {
+        out.extend(
+            individuals::table
+                .filter(individuals::operation_unit_id.eq(scope.unit_id()))
+                .filter(individuals::id.eq_any(chunk))
+                .select(NAME_COLUMNS)
+                .load::<NameRow>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
 /// A possible duplicate for a registrar to decide.
 #[derive(Debug, Clone)]
 pub struct NewReview<'a> {

@@ -354,37 +354,74 @@ pub fn possible_duplicates(
             .filter(name_tokens::token.eq_any(keys))
             .select(name_tokens::individual_id)
     };
-    let candidates: Vec<IndividualRow> = individuals::table
+    let mut query = individuals::table
         .filter(individuals::operation_unit_id.eq(scope.unit_id()))
         .filter(individuals::id.eq_any(with_token(g)))
         .filter(individuals::id.eq_any(with_token(f)))
-        .limit(200)
+        .into_boxed();
+    // People born too far apart are never a match; left out before the cap, so a busy name
+    // does not crowd out those born near this person.
+    if let Some(born) = facts.date_of_birth {
+        let near = chrono::Days::new(names::NEAR_BIRTH_DATE_DAYS as u64);
+        query = query.filter(
+            individuals::date_of_birth
+                .is_null()
+                .or(individuals::date_of_birth.between(born - near, born + near)),
+        );
+    }
+    let candidates: Vec<IndividualRow> = query
+        .limit(CANDIDATE_CAP)
         .select(IndividualRow::as_select())
         .load(conn)?;
+    Ok(scored_duplicates(reads, facts, candidates, limit))
+}
+
+/// How many people sharing the name keys are scored at most, for one person.
+pub const CANDIDATE_CAP: i64 = 200;
+
+/// Of the people with these ids in the caller's unit, those who may be the same person as
+/// `facts`, best first: [`possible_duplicates`] for candidates found elsewhere (an import's
+/// name index). Ids of people no longer held are passed over.
+pub fn possible_duplicates_among(
+    conn: &mut DbConn,
+    scope: &Scope,
+    reads: &mut Reads,
+    facts: &PersonFacts,
+    ids: &[String],
+    limit: usize,
+) -> Result<Vec<(IndividualRow, DuplicateMatch)>> {
+    scope.require(Permission::ReadPersons)?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let candidates: Vec<IndividualRow> = individuals::table
+        .filter(individuals::operation_unit_id.eq(scope.unit_id()))
+        .filter(individuals::id.eq_any(ids))
+        .order(individuals::id.asc())
+        .select(IndividualRow::as_select())
+        .load(conn)?;
+    Ok(scored_duplicates(reads, facts, candidates, limit))
+}
+
+/// Registration's duplicate score of each candidate, the `limit` best kept (their reads
+/// audited).
+fn scored_duplicates(
+    reads: &mut Reads,
+    facts: &PersonFacts,
+    candidates: Vec<IndividualRow>,
+    limit: usize,
+) -> Vec<(IndividualRow, DuplicateMatch)> {
     let mut scored: Vec<(IndividualRow, DuplicateMatch)> = candidates
         .into_iter()
         .filter_map(|row| {
-            let existing = PersonFacts {
-                given_names: row.given_names.clone(),
-                family_names: [
-                    row.family_name.as_deref(),
-                    row.second_family_name.as_deref(),
-                ]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" "),
-                date_of_birth: row.date_of_birth,
-                sex: row.sex.clone(),
-                nationalities: row.nationality_list(),
-            };
+            let existing = row.person().facts();
             names::duplicate_score(facts, &existing).map(|m| (row, m))
         })
         .collect();
     scored.sort_by_key(|(_, m)| std::cmp::Reverse(m.score));
     scored.truncate(limit);
     reads.record("individual", scored.iter().map(|(r, _)| r.id.clone()));
-    Ok(scored)
+    scored
 }
 
 /// Specific needs of an individual the caller can see, and how many were withheld because
