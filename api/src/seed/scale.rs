@@ -999,6 +999,23 @@ mod tests {
         assert_eq!(count!(conn, documents::table), summary.documents);
         assert_eq!(count!(conn, events::table), summary.events);
 
+        // The feed names every person, and its positions run from 1 without a gap (on
+        // PostgreSQL the load gives them itself, `feed::record_bulk`).
+        let positions: Vec<Option<i64>> = change_feed::table
+            .order(change_feed::seq.asc())
+            .select(change_feed::position)
+            .load(conn)
+            .expect("feed");
+        let mut sorted: Vec<i64> = positions.iter().map(|p| p.expect("sealed")).collect();
+        sorted.sort_unstable();
+        assert!(sorted.iter().copied().eq(1..=sorted.len() as i64));
+        let named: i64 = change_feed::table
+            .filter(change_feed::record_type.eq("individual"))
+            .count()
+            .get_result(conn)
+            .expect("feed count");
+        assert!(named as u64 >= expected);
+
         // Realistic proportions: households of about 3.2, most with a case, some needs, most
         // people with documents.
         let mean = expected as f64 / summary.groups as f64;

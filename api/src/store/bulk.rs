@@ -396,7 +396,7 @@ impl Batch {
             by_unit.entry(unit).or_default().push(change);
         }
         for (unit, changes) in by_unit {
-            feed::record(conn, unit, &changes)?;
+            feed::record_bulk(conn, unit, &changes)?;
         }
         Ok(())
     }

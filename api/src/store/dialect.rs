@@ -10,7 +10,7 @@ use diesel::sql_types::{BigInt, Text, Timestamp};
 
 use super::db::DbConn;
 use super::schema::*;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// A value bound to hand-written SQL.
 #[derive(Debug, Clone)]
@@ -165,6 +165,40 @@ pub fn insert_feed_rows(conn: &mut DbConn, rows: &[super::feed::FeedRow<'_>]) ->
             }
         }
     }
+    Ok(())
+}
+
+/// Advances a unit's feed head by `n` on PostgreSQL and returns the position before: the row
+/// stays locked to the commit, as the seal at commit keeps it (see `feed::record_bulk`).
+pub fn advance_feed_head(conn: &mut DbConn, unit_id: &str, n: i64) -> Result<i64> {
+    let DbConn::Pg(c) = conn else {
+        return Err(Error::internal("feed positions are given by SQLite itself"));
+    };
+    diesel::insert_into(change_feed_heads::table)
+        .values((
+            change_feed_heads::operation_unit_id.eq(unit_id),
+            change_feed_heads::position.eq(0i64),
+        ))
+        .on_conflict_do_nothing()
+        .execute(c)?;
+    let after: i64 = diesel::update(change_feed_heads::table.find(unit_id))
+        .set(change_feed_heads::position.eq(change_feed_heads::position + n))
+        .returning(change_feed_heads::position)
+        .get_result(c)?;
+    Ok(after - n)
+}
+
+/// Copies feed entries that already have their positions (PostgreSQL only).
+pub fn copy_positioned_feed_rows(
+    conn: &mut DbConn,
+    rows: &[super::feed::PositionedFeedRow<'_>],
+) -> Result<()> {
+    let DbConn::Pg(c) = conn else {
+        return Err(Error::internal("feed positions are given by SQLite itself"));
+    };
+    diesel::copy_from(change_feed::table)
+        .from_insertable(rows)
+        .execute(c)?;
     Ok(())
 }
 

@@ -66,6 +66,55 @@ pub fn record(conn: &mut DbConn, unit_id: &str, changes: &[Change]) -> Result<()
     Ok(())
 }
 
+/// Records a bulk load's changes of one unit, in the caller's transaction, as its last
+/// statement before the commit (the seed's batches, hundreds of thousands of entries).
+///
+/// On PostgreSQL the entries are given their positions here rather than by the seal at commit:
+/// the unit's head is advanced by their number, which holds its row lock to the commit exactly
+/// as the seal does (so positions still commit in order, and a rollback hands them back), and
+/// the entries are copied in with their positions, which the seal's trigger passes over. The
+/// seal fires once per entry, and at a seed's scale its firings and the rewrite of every entry
+/// cost as much as the load itself. SQLite gives positions at insert time: [`record`].
+pub fn record_bulk(conn: &mut DbConn, unit_id: &str, changes: &[Change]) -> Result<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    if !matches!(conn, DbConn::Pg(_)) {
+        return record(conn, unit_id, changes);
+    }
+    let at = now();
+    let base = dialect::advance_feed_head(conn, unit_id, changes.len() as i64)?;
+    let rows: Vec<PositionedFeedRow> = changes
+        .iter()
+        .zip(base + 1..)
+        .map(|(c, position)| PositionedFeedRow {
+            operation_unit_id: unit_id,
+            position,
+            record_type: c.kind.as_str(),
+            record_id: c.record_id.as_str(),
+            version: c.version,
+            operation: c.operation.as_str(),
+            field_groups: c.field_groups_text(),
+            at,
+        })
+        .collect();
+    dialect::copy_positioned_feed_rows(conn, &rows)
+}
+
+/// A bulk load's feed entry, its position given by [`record_bulk`].
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = change_feed, treat_none_as_default_value = false)]
+pub struct PositionedFeedRow<'a> {
+    pub operation_unit_id: &'a str,
+    pub position: i64,
+    pub record_type: &'a str,
+    pub record_id: &'a str,
+    pub version: i32,
+    pub operation: &'a str,
+    pub field_groups: String,
+    pub at: NaiveDateTime,
+}
+
 /// A feed entry as written; the database gives it its position.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = change_feed)]

@@ -1,0 +1,3 @@
+DROP TRIGGER change_feed_seal ON change_feed;
+CREATE CONSTRAINT TRIGGER change_feed_seal AFTER INSERT ON change_feed
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION change_feed_seal();
