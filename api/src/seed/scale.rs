@@ -7,10 +7,10 @@
 //! not years), a supervisor, and interpreters; appeals go to the next office's officers and
 //! supervisor. Rows are written in large batches rather than through `register_group`, by the
 //! store's bulk loader ([`crate::store::bulk`]: COPY on PostgreSQL, multi-row inserts on SQLite,
-//! one transaction per batch, change-feed entries included). A batch also advances the unit's `counters` by
-//! what it numbered, so the database is consistent after every commit and registrations made
-//! later (or concurrently) continue the numbering. Generation runs on its own thread while the
-//! previous batch is written.
+//! one transaction per batch, change-feed entries included). Each batch first takes its numbers
+//! from the unit's `counters` in a short transaction of its own, so the database is consistent
+//! after every commit and registrations made later (or concurrently) continue the numbering.
+//! Generation runs on its own thread; on PostgreSQL two batches are written at once.
 //!
 //! The history of every record (`events`) is written as usual; case queue columns come from
 //! `QueueRow`, the one writer of them.
@@ -44,7 +44,8 @@ use crate::store::schema::*;
 use crate::store::{Database, DbConn, new_id, now};
 
 /// Households per transaction are added until a batch holds this many individuals.
-const BATCH_INDIVIDUALS: usize = 10_000;
+/// (Smaller in tests, so that their few thousand people make several batches, written at once.)
+const BATCH_INDIVIDUALS: usize = if cfg!(test) { 400 } else { 10_000 };
 
 /// What `seed --individuals N` created.
 #[derive(Debug, Clone, Default)]
@@ -131,7 +132,7 @@ pub fn scale(db: &Database, n: u64, progress: bool) -> Result<ScaleSummary> {
         DeferredIndexes::set_aside(&mut conn, n)?
     };
     let loaded = std::thread::scope(|s| -> Result<()> {
-        let (tx, rx) = sync_channel::<Result<Batch>>(1);
+        let (tx, rx) = sync_channel::<Result<Batch>>(PG_WRITERS);
         let staff_ref = &staff;
         s.spawn(move || generate(staff_ref, n, seed, generated_at, tx));
         write_all(db, &staff, rx, &mut summary, &bar)
@@ -154,6 +155,11 @@ pub fn scale(db: &Database, n: u64, progress: bool) -> Result<ScaleSummary> {
     Ok(summary)
 }
 
+/// Batches written at once on PostgreSQL. The load is bound by the database's work on one
+/// connection (generation takes a fraction of a core), so a second connection writing the next
+/// batch meanwhile uses the machine's second core. SQLite has one writer.
+const PG_WRITERS: usize = 2;
+
 fn write_all(
     db: &Database,
     staff: &Staff,
@@ -161,16 +167,58 @@ fn write_all(
     summary: &mut ScaleSummary,
     bar: &ProgressBar,
 ) -> Result<()> {
-    for batch in rx {
-        let mut batch = batch?;
-        db.write_blocking(|conn| {
-            number(conn, staff, &mut batch)?;
-            batch.write(conn)
-        })?;
-        summary.add(&batch);
-        bar.inc(batch.individuals.len() as u64);
-    }
-    Ok(())
+    let writers = if db.is_postgres() { PG_WRITERS } else { 1 };
+    let rx = std::sync::Mutex::new(rx);
+    let done = std::sync::Mutex::new(std::mem::take(summary));
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let result = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..writers)
+            .map(|_| {
+                s.spawn(|| -> Result<()> {
+                    loop {
+                        if failed.load(std::sync::atomic::Ordering::Relaxed) {
+                            return Ok(());
+                        }
+                        // The lock is held only to take the next batch.
+                        let next = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                        let Ok(batch) = next else { return Ok(()) };
+                        let written = batch.and_then(|mut batch| {
+                            // Numbers are taken in a transaction of their own, so that the unit's
+                            // counters are not locked while the batch is written (the other writer
+                            // takes its numbers meanwhile). A batch that then fails leaves its
+                            // numbers unused: a gap, never a number given twice.
+                            db.write_blocking(|conn| number(conn, staff, &mut batch))?;
+                            db.write_blocking(|conn| batch.write(conn))?;
+                            Ok(batch)
+                        });
+                        match written {
+                            Ok(batch) => {
+                                done.lock().unwrap_or_else(|p| p.into_inner()).add(&batch);
+                                bar.inc(batch.individuals.len() as u64);
+                            }
+                            Err(e) => {
+                                // The other writer stops too, rather than load on after a failure.
+                                failed.store(true, std::sync::atomic::Ordering::Relaxed);
+                                return Err(e);
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        let mut first_error = Ok(());
+        for h in handles {
+            let r = h
+                .join()
+                .unwrap_or_else(|_| Err(Error::internal("a seed writer panicked")));
+            if first_error.is_ok() {
+                first_error = r;
+            }
+        }
+        first_error
+    });
+    *summary = done.into_inner().unwrap_or_else(|p| p.into_inner());
+    result
 }
 
 /// The unit, its offices and the users records are attributed to.
