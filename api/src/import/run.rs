@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::store::imports::{self, Counts, NewBatch, NewReview};
 use crate::store::registry::{self, Origin};
 use crate::store::workflow::{self, ImportedCase, NewCase};
-use crate::store::{Database, DbConn, Scope, audit, now, users};
+use crate::store::{Database, DbConn, Scope, audit, dialect, now, users};
 
 /// How to run an import.
 #[derive(Debug, Clone)]
@@ -90,6 +90,7 @@ pub fn run(db: &Database, opts: &Options, mut on_batch: impl FnMut(&str)) -> Res
         let mut planned = Planned::default();
         for hs in &batches_of {
             db.write_blocking(|c| {
+                dialect::plan_each_statement(c)?;
                 index.catch_up(c, &scope)?;
                 let mut reads = audit::Reads::default();
                 for h in hs {
@@ -118,6 +119,7 @@ pub fn run(db: &Database, opts: &Options, mut on_batch: impl FnMut(&str)) -> Res
         for hs in &batches_of {
             let mut s = summary.clone();
             let written = db.write_blocking(|c| {
+                dialect::plan_each_statement(c)?;
                 index.catch_up(c, &scope)?;
                 write_batch(c, &scope, &opts.mapping, &batch, hs, &mut s, &mut index)
             })?;

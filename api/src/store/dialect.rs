@@ -168,6 +168,21 @@ pub fn insert_feed_rows(conn: &mut DbConn, rows: &[super::feed::FeedRow<'_>]) ->
     Ok(())
 }
 
+/// Has PostgreSQL plan each statement of the rest of the transaction for its own parameters.
+///
+/// A pooled connection keeps its prepared statements, and after a few runs PostgreSQL may settle
+/// on one generic plan for each, costed on the table as it was then. An import's own tables
+/// (`import_records`) start empty, so the plan it settles on reads them whole; the table grows
+/// by every household, and an import of 100,000 people slowed down as it went (each lookup of a
+/// source key read every record imported so far). A long write of many small statements on
+/// growing tables calls this first.
+pub fn plan_each_statement(conn: &mut DbConn) -> Result<()> {
+    if let DbConn::Pg(c) = conn {
+        c.batch_execute("SET LOCAL plan_cache_mode = force_custom_plan")?;
+    }
+    Ok(())
+}
+
 /// Advances a unit's feed head by `n` on PostgreSQL and returns the position before: the row
 /// stays locked to the commit, as the seal at commit keeps it (see `feed::record_bulk`).
 pub fn advance_feed_head(conn: &mut DbConn, unit_id: &str, n: i64) -> Result<i64> {
