@@ -11,8 +11,9 @@
 # must create nothing).
 #
 # Environment: PEOPLE (default 100000), BASE (default 1000000), REUSE=1 (keep a database that
-# already holds >= BASE individuals and no import), OUT (results folder), AMPARO_API_BIN (use
-# this binary instead of building).
+# already holds >= BASE individuals and no committed import), ROLLBACK=0 (keep the import; by
+# default every batch is rolled back at the end, timed, leaving the database as it was), OUT
+# (results folder), AMPARO_API_BIN (use this binary instead of building).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,6 +21,7 @@ DB_URL="${1:-${AMPARO_BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1/amparo_i
 PEOPLE="${PEOPLE:-100000}"
 BASE="${BASE:-1000000}"
 REUSE="${REUSE:-0}"
+ROLLBACK="${ROLLBACK:-1}"
 OUT="${OUT:-$ROOT/target-bench/import/$(date -u +%Y%m%dT%H%M%SZ)}"
 
 die() { echo "import-bench: $*" >&2; exit 1; }
@@ -60,7 +62,7 @@ export AMPARO_DATABASE_URL="$DB_URL"
 
 existing=0
 if [[ "$REUSE" == 1 ]] && psql "$DB_URL" -Atqc "select 1" >/dev/null 2>&1; then
-    existing="$(psql "$DB_URL" -Atqc "select case when (select count(*) from import_batches) = 0 then (select count(*) from individuals) else 0 end" 2>/dev/null || echo 0)"
+    existing="$(psql "$DB_URL" -Atqc "select case when (select count(*) from import_batches where status = 'committed') = 0 then (select count(*) from individuals) else 0 end" 2>/dev/null || echo 0)"
 fi
 if [[ "$REUSE" == 1 ]] && (( existing >= BASE )); then
     log "reusing $DB_NAME: it holds $existing individuals and no import"
@@ -115,6 +117,20 @@ reviews="$(psql "$DB_URL" -Atqc "select count(*) from import_reviews")"
     echo "dry run: $dry_s s"
     echo "import: $run_s s ($(awk -v r="$rows" -v s="$run_s" 'BEGIN { printf "%.0f", r / s }') rows/s), $batches batches, $created individuals created, $reviews possible duplicates for review"
     echo "second run: $again_s s, nothing created"
+    if [[ "$ROLLBACK" == 1 ]]; then
+        # Newest first, each timed; the database is left as it was, so REUSE=1 can run again.
+        rb_start=$(date +%s.%N)
+        : >"$OUT/rollback-times.txt"
+        for b in $(tac "$OUT/import.out" | grep -oE '[0-9a-f]{8}-[0-9a-f-]{27}'); do
+            s1=$(date +%s.%N)
+            "$AMPARO_API_BIN" import rollback --operator registrar "$b" >>"$OUT/rollback.out" 2>>"$OUT/rollback.err" \
+                || die "rollback of $b failed: $(tail -n 2 "$OUT/rollback.err")"
+            awk -v s="$s1" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f\n", e - s }' >>"$OUT/rollback-times.txt"
+        done
+        rb_s="$(awk -v s="$rb_start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')"
+        rb_median="$(sort -n "$OUT/rollback-times.txt" | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print 0 }')"
+        echo "rollback of every batch: $rb_s s ($batches batches, median $rb_median s a batch); individuals now $(psql "$DB_URL" -Atqc "select count(*) from individuals")"
+    fi
     echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 } | tee "$OUT/summary.txt"
 tail -n 1 "$OUT/import.err" >&2

@@ -1,0 +1,13 @@
+DROP INDEX IF EXISTS cases_by_principal_applicant_id;
+DROP INDEX IF EXISTS cases_by_registration_group_id;
+DROP INDEX IF EXISTS individual_links_by_linked_individual_id;
+DROP INDEX IF EXISTS import_reviews_by_batch_id;
+DROP INDEX IF EXISTS import_reviews_by_individual_id;
+DROP INDEX IF EXISTS import_reviews_by_candidate_id;
+DROP INDEX IF EXISTS distributions_by_recipient_id;
+DROP INDEX IF EXISTS distributions_by_group_id;
+DROP INDEX IF EXISTS distributions_by_document_id;
+DROP INDEX IF EXISTS referrals_by_individual_id;
+DROP INDEX IF EXISTS referrals_by_receiving_individual_id;
+DROP INDEX IF EXISTS eligibility_assessments_by_group_id;
+DROP INDEX IF EXISTS entitlements_by_group_id;
