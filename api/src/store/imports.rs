@@ -181,13 +181,16 @@ pub fn imported_from(
     source: &str,
     record_id: &str,
 ) -> Result<bool> {
-    let n: i64 = import_records::table
-        .filter(import_records::operation_unit_id.eq(scope.unit_id()))
-        .filter(import_records::source.eq(source))
+    // By the record alone (a record has one or two import rows), then its unit and source here:
+    // asked with all three, the planner may walk the (unit, source) index instead, every record
+    // of the source, which an import asks once per candidate as the source's records grow.
+    let from: Vec<(String, String)> = import_records::table
         .filter(import_records::record_id.eq(record_id))
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
+        .select((import_records::operation_unit_id, import_records::source))
+        .load(conn)?;
+    Ok(from
+        .iter()
+        .any(|(unit, s)| unit == scope.unit_id() && s == source))
 }
 
 /// The individual of the caller's unit who holds a document number (by its key), with their
