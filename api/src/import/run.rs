@@ -90,7 +90,6 @@ pub fn run(db: &Database, opts: &Options, mut on_batch: impl FnMut(&str)) -> Res
         let mut planned = Planned::default();
         for hs in &batches_of {
             db.write_blocking(|c| {
-                dialect::plan_each_statement(c)?;
                 index.catch_up(c, &scope)?;
                 let mut reads = audit::Reads::default();
                 for h in hs {
@@ -119,6 +118,7 @@ pub fn run(db: &Database, opts: &Options, mut on_batch: impl FnMut(&str)) -> Res
         for hs in &batches_of {
             let mut s = summary.clone();
             let written = db.write_blocking(|c| {
+                // The tables this run writes grow under it (a dry run writes none).
                 dialect::plan_each_statement(c)?;
                 index.catch_up(c, &scope)?;
                 write_batch(c, &scope, &opts.mapping, &batch, hs, &mut s, &mut index)
