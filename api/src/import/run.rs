@@ -64,7 +64,7 @@ pub fn run(db: &Database, opts: &Options, mut on_batch: impl FnMut(&str)) -> Res
     };
     bar.set_style(
         ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} people  {per_sec}  {elapsed_precise} elapsed, {eta} left",
+            "{bar:40} {pos}/{len} people  {per_sec}  {elapsed_precise} elapsed, {eta} left {msg}",
         )
         .map_err(|e| Error::internal(format!("progress bar: {e}")))?,
     );
