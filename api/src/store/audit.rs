@@ -197,7 +197,7 @@ impl Entry {
 
 /// A stored audit event.
 #[derive(Debug, Clone, Queryable, Insertable, Selectable, Serialize)]
-#[diesel(table_name = audit_events)]
+#[diesel(table_name = audit_events, treat_none_as_default_value = false)]
 pub struct AuditEvent {
     pub seq: i64,
     pub id: String,
@@ -319,10 +319,7 @@ pub fn append_batch(conn: &mut DbConn, batch: &[(&Actor, &[Entry])]) -> Result<(
         prev = ev.hash.clone();
         rows.push(ev);
     }
-    // Large pages are written in chunks to stay under the backends' bind-parameter limits.
-    for chunk in rows.chunks(500) {
-        dialect::insert_audit_events(conn, chunk)?;
-    }
+    dialect::insert_audit_events(conn, &rows)?;
     diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
         .set((audit_head::seq.eq(seq), audit_head::hash.eq(&prev)))
         .execute(conn)?;
