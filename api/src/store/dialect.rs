@@ -186,6 +186,40 @@ pub fn insert_feed_rows(conn: &mut DbConn, rows: &[super::feed::FeedRow<'_>]) ->
     Ok(())
 }
 
+/// Runs `f` with PostgreSQL's nested-loop joins off, then on again.
+///
+/// A name search of two words joins the people holding the first word's key with those holding
+/// the second's, in id order, to stop at a page. Expecting to stop early, the planner walks one
+/// list and looks each person up in the other; when the two names rarely meet, that is tens of
+/// thousands of lookups (0.6 s for "bahed tures" at a million people). Merging the two ordered
+/// lists reads each once: 16 ms there, and the same 1.5-2 ms where the names often meet.
+pub fn with_merged_lists<T>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T>,
+) -> Result<T> {
+    if !matches!(conn, DbConn::Pg(_)) {
+        return f(conn);
+    }
+    conn.transaction(|c| {
+        set_nested_loops(c, false)?;
+        let out = f(c)?;
+        // Back on for what else the caller's transaction (if any) runs.
+        set_nested_loops(c, true)?;
+        Ok(out)
+    })
+}
+
+fn set_nested_loops(conn: &mut DbConn, on: bool) -> Result<()> {
+    if let DbConn::Pg(c) = conn {
+        c.batch_execute(if on {
+            "SET LOCAL enable_nestloop = on"
+        } else {
+            "SET LOCAL enable_nestloop = off"
+        })?;
+    }
+    Ok(())
+}
+
 /// Has PostgreSQL plan each statement of the rest of the transaction for its own parameters.
 ///
 /// A pooled connection keeps its prepared statements, and after a few runs PostgreSQL may settle

@@ -308,7 +308,11 @@ fn name_candidates(
          WHERE t0.operation_unit_id = {{}} AND t0.token = {{}} AND t0.individual_id > {{}} \
          ORDER BY t0.individual_id LIMIT {{}}"
     );
-    let rows: Vec<Candidate> = dialect::load(conn, &template, &binds)?;
+    let rows: Vec<Candidate> = if words.len() > 1 {
+        dialect::with_merged_lists(conn, |c| dialect::load(c, &template, &binds))?
+    } else {
+        dialect::load(conn, &template, &binds)?
+    };
     Ok(rows.into_iter().map(|r| r.individual_id).collect())
 }
 
