@@ -255,10 +255,10 @@ pub fn advance_feed_head(conn: &mut DbConn, unit_id: &str, n: i64) -> Result<i64
     Ok(after - n)
 }
 
-/// Copies feed entries that already have their positions (PostgreSQL only).
+/// Copies feed entries that already have their positions (PostgreSQL only, `feed::record_bulk`).
 pub fn copy_positioned_feed_rows(
     conn: &mut DbConn,
-    rows: &[super::feed::PositionedFeedRow<'_>],
+    rows: &[super::feed::FeedRow<'_>],
 ) -> Result<()> {
     let DbConn::Pg(c) = conn else {
         return Err(Error::internal("feed positions are given by SQLite itself"));

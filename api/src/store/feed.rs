@@ -49,17 +49,9 @@ pub fn record(conn: &mut DbConn, unit_id: &str, changes: &[Change]) -> Result<()
     let at = now();
     let rows: Vec<_> = changes
         .iter()
-        .map(|c| FeedRow {
-            operation_unit_id: unit_id,
-            record_type: c.kind.as_str(),
-            record_id: c.record_id.as_str(),
-            version: c.version,
-            operation: c.operation.as_str(),
-            field_groups: c.field_groups_text(),
-            at,
-        })
+        .map(|c| FeedRow::of(unit_id, c, at, None))
         .collect();
-    // Kept under both backends' bind-parameter limits (7 per row).
+    // Kept under both backends' bind-parameter limits (8 per row).
     for chunk in rows.chunks(500) {
         dialect::insert_feed_rows(conn, chunk)?;
     }
@@ -84,10 +76,32 @@ pub fn record_bulk(conn: &mut DbConn, unit_id: &str, changes: &[Change]) -> Resu
     }
     let at = now();
     let base = dialect::advance_feed_head(conn, unit_id, changes.len() as i64)?;
-    let rows: Vec<PositionedFeedRow> = changes
+    let rows: Vec<FeedRow> = changes
         .iter()
         .zip(base + 1..)
-        .map(|(c, position)| PositionedFeedRow {
+        .map(|(c, position)| FeedRow::of(unit_id, c, at, Some(position)))
+        .collect();
+    dialect::copy_positioned_feed_rows(conn, &rows)
+}
+
+/// A feed entry as written. Without a position the database gives it one at commit (the
+/// seal); a bulk load gives its own ([`record_bulk`]).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = change_feed, treat_none_as_default_value = false)]
+pub struct FeedRow<'a> {
+    pub operation_unit_id: &'a str,
+    pub position: Option<i64>,
+    pub record_type: &'a str,
+    pub record_id: &'a str,
+    pub version: i32,
+    pub operation: &'a str,
+    pub field_groups: String,
+    pub at: NaiveDateTime,
+}
+
+impl<'a> FeedRow<'a> {
+    fn of(unit_id: &'a str, c: &'a Change, at: NaiveDateTime, position: Option<i64>) -> Self {
+        FeedRow {
             operation_unit_id: unit_id,
             position,
             record_type: c.kind.as_str(),
@@ -96,36 +110,8 @@ pub fn record_bulk(conn: &mut DbConn, unit_id: &str, changes: &[Change]) -> Resu
             operation: c.operation.as_str(),
             field_groups: c.field_groups_text(),
             at,
-        })
-        .collect();
-    dialect::copy_positioned_feed_rows(conn, &rows)
-}
-
-/// A bulk load's feed entry, its position given by [`record_bulk`].
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = change_feed, treat_none_as_default_value = false)]
-pub struct PositionedFeedRow<'a> {
-    pub operation_unit_id: &'a str,
-    pub position: i64,
-    pub record_type: &'a str,
-    pub record_id: &'a str,
-    pub version: i32,
-    pub operation: &'a str,
-    pub field_groups: String,
-    pub at: NaiveDateTime,
-}
-
-/// A feed entry as written; the database gives it its position.
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = change_feed)]
-pub struct FeedRow<'a> {
-    pub operation_unit_id: &'a str,
-    pub record_type: &'a str,
-    pub record_id: &'a str,
-    pub version: i32,
-    pub operation: &'a str,
-    pub field_groups: String,
-    pub at: NaiveDateTime,
+        }
+    }
 }
 
 /// One entry of the feed as a reader receives it.

@@ -17,6 +17,7 @@ use crate::domain::access::Permission;
 use crate::domain::events::RecordEvent;
 use crate::domain::feed::{Change, RecordKind};
 use crate::domain::names;
+use crate::domain::registration::PersonInput;
 use crate::error::{Error, Result};
 
 /// Kinds of import records.
@@ -211,7 +212,8 @@ pub fn holder_of_document(
 
 /// A person's name columns (those registration indexes, [`crate::domain::registration::NAME_FIELDS`])
 /// and birth date: what an import's name index keeps of everyone of the unit.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = individuals)]
 pub struct NameRow {
     pub id: String,
     pub given_names: String,
@@ -226,48 +228,24 @@ pub struct NameRow {
 }
 
 impl NameRow {
-    /// The name columns written, in `NAME_FIELDS` order.
-    pub fn parts(&self) -> impl Iterator<Item = &str> {
-        [
-            Some(self.given_names.as_str()),
-            self.middle_name.as_deref(),
-            self.family_name.as_deref(),
-            self.second_family_name.as_deref(),
-            self.fathers_name.as_deref(),
-            self.grandfathers_name.as_deref(),
-            self.original_script_name.as_deref(),
-            self.aliases.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
+    /// The id and the person as the domain knows them (names and birth date only), so that
+    /// the name parts are read by the domain's one list of them (`PersonInput::name_parts`).
+    pub fn into_person(self) -> (String, PersonInput) {
+        let person = PersonInput {
+            given_names: self.given_names,
+            middle_name: self.middle_name,
+            family_name: self.family_name,
+            second_family_name: self.second_family_name,
+            fathers_name: self.fathers_name,
+            grandfathers_name: self.grandfathers_name,
+            original_script_name: self.original_script_name,
+            aliases: self.aliases,
+            date_of_birth: self.date_of_birth,
+            ..PersonInput::default()
+        };
+        (self.id, person)
     }
 }
-
-type NameColumns = (
-    individuals::id,
-    individuals::given_names,
-    individuals::middle_name,
-    individuals::family_name,
-    individuals::second_family_name,
-    individuals::fathers_name,
-    individuals::grandfathers_name,
-    individuals::original_script_name,
-    individuals::aliases,
-    individuals::date_of_birth,
-);
-
-const NAME_COLUMNS: NameColumns = (
-    individuals::id,
-    individuals::given_names,
-    individuals::middle_name,
-    individuals::family_name,
-    individuals::second_family_name,
-    individuals::fathers_name,
-    individuals::grandfathers_name,
-    individuals::original_script_name,
-    individuals::aliases,
-    individuals::date_of_birth,
-);
 
 /// The unit's people after `after_id` in id order, `limit` of them: an import's name index is
 /// read page by page, so no single result holds a million people.
@@ -287,7 +265,7 @@ pub fn names_page(
         .filter(individuals::id.gt(after_id))
         .order(individuals::id.asc())
         .limit(limit)
-        .select(NAME_COLUMNS)
+        .select(NameRow::as_select())
         .load(conn)?;
     if after_id.is_empty() {
         reads.push(Entry::plain(
@@ -310,8 +288,8 @@ pub fn names_of(conn: &mut DbConn, scope: &Scope, ids: &[String]) -> Result<Vec<
             individuals::table
                 .filter(individuals::operation_unit_id.eq(scope.unit_id()))
                 .filter(individuals::id.eq_any(chunk))
-                .select(NAME_COLUMNS)
-                .load::<NameRow>(conn)?,
+                .select(NameRow::as_select())
+                .load(conn)?,
         );
     }
     Ok(out)
