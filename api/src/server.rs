@@ -716,11 +716,15 @@ async fn graphql(
     // carries its request id, the one the caller gets in `x-request-id`.
     let span = tracing::info_span!("graphql", request_id = %request_id);
     let schema = if signed_in { &s.schema } else { &s.anonymous };
-    // On a field node, the request as sent is what its mutations record in the outbox.
-    let sent = Arc::new(String::from_utf8_lossy(&bytes).into_owned());
+    // Parsed once: the checks above read the same document the schema runs.
+    if let Some(doc) = doc {
+        req.set_parsed_query(doc);
+    }
     let run = schema.execute(req).instrument(span.clone());
     let run = async {
         if s.state.db.is_node() {
+            // On a field node, the request as sent is what its mutations record in the outbox.
+            let sent = Arc::new(String::from_utf8_lossy(&bytes).into_owned());
             crate::store::sync::NODE_REQUEST.scope(sent, run).await
         } else {
             run.await

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use super::audit::{self, Actor, Entry, Outcome};
 use super::db::DbConn;
+use super::page_limit::LimitInText;
 use super::schema::{offices, one_time_codes, operation_units, sessions, users};
 use super::scope::Scope;
 use super::users::{self as accounts, Office, Session, User};
@@ -48,8 +49,8 @@ pub fn list_users(
     }
     let mut rows: Vec<User> = q
         .order(users::username.asc())
-        .limit(first + 1)
         .select(User::as_select())
+        .limit_in_text(first + 1)
         .load(conn)?;
     let more = rows.len() as i64 > first;
     rows.truncate(first as usize);
@@ -713,8 +714,8 @@ pub fn settings_history(
     }
     let rows: Vec<audit::AuditEvent> = q
         .order(ev::seq.desc())
-        .limit(first + 1)
         .select(audit::AuditEvent::as_select())
+        .limit_in_text(first + 1)
         .load(conn)?;
     let more = rows.len() as i64 > first;
     let out: Vec<SettingsChange> = rows

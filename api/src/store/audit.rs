@@ -218,40 +218,60 @@ pub struct AuditEvent {
     pub key_id: Option<String>,
 }
 
+/// An event's time as its hash covers it.
+fn hashed_time(at: NaiveDateTime) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
+}
+
 impl AuditEvent {
     /// The event's hash: an HMAC under `key` when the event names a key (`key` must be that
     /// key), else the plain SHA-256 of the events written before keys.
     fn compute_hash(&self, key: Option<&AuditKey>) -> String {
-        // A JSON array keeps field boundaries unambiguous.
-        let fields = serde_json::json!([
-            self.seq,
-            self.id,
-            self.at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
-            self.user_id,
-            self.username,
-            self.operation_unit_id,
-            self.action,
-            self.record_type,
-            self.record_id,
-            self.request_id,
-            self.outcome,
-            self.detail,
-        ]);
+        self.compute_hash_at(key, &hashed_time(self.at))
+    }
+
+    /// [`AuditEvent::compute_hash`] with the event's time already written as the hash writes it
+    /// (an append writes one time for all its events).
+    fn compute_hash_at(&self, key: Option<&AuditKey>, at: &str) -> String {
+        let fields = self.hashed_fields(at);
         match (&self.key_id, key) {
-            (Some(id), Some(key)) => {
-                let keyed = format!("{id}\n{}\n{fields}", self.prev_hash);
-                key.mac(&[keyed.as_bytes()])
+            (Some(id), Some(key)) => key.mac(&[
+                id.as_bytes(),
+                b"\n",
+                self.prev_hash.as_bytes(),
+                b"\n",
+                &fields,
+            ]),
+            _ => {
+                let mut h = Sha256::new();
+                h.update(self.prev_hash.as_bytes());
+                h.update(b"\n");
+                h.update(&fields);
+                hex::encode(h.finalize())
             }
-            _ => Self::plain_hash(&self.prev_hash, &fields),
         }
     }
 
-    fn plain_hash(prev_hash: &str, fields: &serde_json::Value) -> String {
-        let mut h = Sha256::new();
-        h.update(prev_hash.as_bytes());
-        h.update(b"\n");
-        h.update(fields.to_string().as_bytes());
-        hex::encode(h.finalize())
+    /// The fields the hash covers, as a JSON array (which keeps their boundaries unambiguous).
+    /// Written straight from the fields: these are the bytes a `serde_json::Value` array of
+    /// them prints (a test holds the two equal), without building the value for every event.
+    fn hashed_fields(&self, at: &str) -> Vec<u8> {
+        let fields = (
+            self.seq,
+            &self.id,
+            at,
+            &self.user_id,
+            &self.username,
+            &self.operation_unit_id,
+            &self.action,
+            &self.record_type,
+            &self.record_id,
+            &self.request_id,
+            &self.outcome,
+            &self.detail,
+        );
+        // Strings, numbers and nulls only: serialising them cannot fail.
+        serde_json::to_vec(&fields).unwrap_or_default()
     }
 
     /// The unkeyed SHA-256 hash of this event (what events written without a key carry):
@@ -278,8 +298,9 @@ pub fn append_batch(conn: &mut DbConn, batch: &[(&Actor, &[Entry])]) -> Result<(
     }
     let (mut seq, mut prev) = dialect::audit_head_for_update(conn)?;
     let at = now();
+    let at_text = hashed_time(at);
     let key = current_key();
-    if key.is_none() && seq > 0 {
+    if key.is_none() && seq > 0 && !ours_unkeyed(seq, &prev) {
         let last: Option<String> = audit_events::table
             .filter(audit_events::seq.eq(seq))
             .select(audit_events::key_id)
@@ -315,7 +336,7 @@ pub fn append_batch(conn: &mut DbConn, batch: &[(&Actor, &[Entry])]) -> Result<(
             hash: String::new(),
             key_id: key.map(|k| k.id.clone()),
         };
-        ev.hash = ev.compute_hash(key);
+        ev.hash = ev.compute_hash_at(key, &at_text);
         prev = ev.hash.clone();
         rows.push(ev);
     }
@@ -323,7 +344,28 @@ pub fn append_batch(conn: &mut DbConn, batch: &[(&Actor, &[Entry])]) -> Result<(
     diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
         .set((audit_head::seq.eq(seq), audit_head::hash.eq(&prev)))
         .execute(conn)?;
+    if key.is_none() {
+        remember_unkeyed(seq, prev);
+    }
     Ok(())
+}
+
+/// The tip this process last appended without a key. An append finding the chain still there
+/// knows the last event is unkeyed without reading it back (the reads' writer appends many times
+/// a second). A tip whose transaction rolled back is simply never found again.
+static UNKEYED_TIP: std::sync::Mutex<Option<(i64, String)>> = std::sync::Mutex::new(None);
+
+fn ours_unkeyed(seq: i64, hash: &str) -> bool {
+    UNKEYED_TIP
+        .lock()
+        .map(|tip| tip.as_ref().is_some_and(|(s, h)| *s == seq && h == hash))
+        .unwrap_or(false)
+}
+
+fn remember_unkeyed(seq: i64, hash: String) {
+    if let Ok(mut tip) = UNKEYED_TIP.lock() {
+        *tip = Some((seq, hash));
+    }
 }
 
 /// What `audit verify` found.
@@ -688,5 +730,78 @@ impl AuditWriter {
             .map_err(|_| crate::error::Error::internal("the audit log is not accepting events"))?;
         wait.await
             .map_err(|_| crate::error::Error::internal("the audit log stopped"))?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the hash covered before it was written straight from the fields: a JSON value
+    /// array, printed. Every chain already stored was hashed over these bytes.
+    fn as_value_array(ev: &AuditEvent) -> String {
+        serde_json::json!([
+            ev.seq,
+            ev.id,
+            hashed_time(ev.at),
+            ev.user_id,
+            ev.username,
+            ev.operation_unit_id,
+            ev.action,
+            ev.record_type,
+            ev.record_id,
+            ev.request_id,
+            ev.outcome,
+            ev.detail,
+        ])
+        .to_string()
+    }
+
+    #[test]
+    fn the_hashed_fields_are_the_bytes_a_value_array_prints() {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 7)
+            .and_then(|d| d.and_hms_micro_opt(13, 5, 9, 120))
+            .unwrap_or_default();
+        let full = AuditEvent {
+            seq: 9_007_199_254_740_993,
+            id: "01a2-id".into(),
+            at,
+            user_id: Some("u1".into()),
+            username: Some("Zoë \"la jefa\" Núñez\\\n\t\u{1}".into()),
+            operation_unit_id: Some("unit".into()),
+            action: "read".into(),
+            record_type: Some("individual".into()),
+            record_id: Some("ind-1".into()),
+            request_id: Some("req".into()),
+            outcome: "ok".into(),
+            detail: Some("{\"why\": [1, 2]} </script> 🙂".into()),
+            prev_hash: "0".repeat(64),
+            hash: String::new(),
+            key_id: None,
+        };
+        let sparse = AuditEvent {
+            user_id: None,
+            username: None,
+            operation_unit_id: None,
+            record_type: None,
+            record_id: None,
+            request_id: None,
+            detail: None,
+            seq: 1,
+            ..full.clone()
+        };
+        for ev in [&full, &sparse] {
+            let text = hashed_time(ev.at);
+            assert_eq!(
+                String::from_utf8(ev.hashed_fields(&text)).unwrap_or_default(),
+                as_value_array(ev)
+            );
+        }
+        // And the hash itself: SHA-256 over the previous hash, a newline and those bytes.
+        let mut h = Sha256::new();
+        h.update(full.prev_hash.as_bytes());
+        h.update(b"\n");
+        h.update(as_value_array(&full).as_bytes());
+        assert_eq!(full.compute_hash(None), hex::encode(h.finalize()));
     }
 }

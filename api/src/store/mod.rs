@@ -16,6 +16,7 @@ pub mod feed;
 pub mod guarded;
 pub mod idempotency;
 pub mod imports;
+pub mod page_limit;
 pub mod prereg;
 pub mod protection;
 pub mod quality;

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::audit::{Entry, Outcome, Reads};
 use super::db::DbConn;
 use super::dialect::{self, Bind};
+use super::page_limit::LimitInText;
 use super::rows::*;
 use super::schema::*;
 use super::scope::Scope;
@@ -221,8 +222,8 @@ fn individuals_in_chunks(
         }
         items = query
             .order(individuals::id.asc())
-            .limit(first + 1)
             .select(IndividualRow::as_select())
+            .limit_in_text(first + 1)
             .load(conn)?;
     } else {
         // Left to itself the planner, assuming the words independent of each other and of the
@@ -562,8 +563,8 @@ pub fn groups(
     }
     let mut items: Vec<GroupRow> = query
         .order(registration_groups::id.asc())
-        .limit(first + 1)
         .select(GroupRow::as_select())
+        .limit_in_text(first + 1)
         .load(conn)?;
     let has_next = items.len() as i64 > first;
     items.truncate(first as usize);
@@ -665,8 +666,8 @@ pub fn cases(
     }
     let mut items: Vec<CaseRow> = query
         .order(cases::id.asc())
-        .limit(first + 1)
         .select(CaseRow::as_select())
+        .limit_in_text(first + 1)
         .load(conn)?;
     let has_next = items.len() as i64 > first;
     items.truncate(first as usize);

@@ -9,6 +9,7 @@ use diesel::sql_types::{BigInt, Text};
 use super::audit::Reads;
 use super::db::{Db, DbConn};
 use super::dialect::{Bind, load as run};
+use super::page_limit::LimitInText;
 use super::queries::Page;
 use super::rows::CaseRow;
 use super::schema::*;
@@ -87,8 +88,8 @@ pub fn my_work(
     }
     let items = q
         .order((cases::due_at.asc(), cases::id.asc()))
-        .limit(first + 1)
         .select(CaseRow::as_select())
+        .limit_in_text(first + 1)
         .load(conn)?;
     Ok(page(reads, items, first))
 }
@@ -144,8 +145,8 @@ pub fn supervisor_list(
                 );
             }
             q.order(($col.asc(), cases::id.asc()))
-                .limit(first + 1)
                 .select(CaseRow::as_select())
+                .limit_in_text(first + 1)
                 .load::<CaseRow>(conn)?
         }};
     }
