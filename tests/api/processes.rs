@@ -7,8 +7,11 @@ use std::time::Duration;
 
 use amparo_api::auth::AuthConfig;
 use amparo_api::biometric::Keyring;
+use amparo_api::server::HttpConfig;
 use amparo_api::store::Database;
-use amparo_tests::{Backend, TestDb, TestServer, error_code, start_with_key, test_db, world};
+use amparo_tests::{
+    Backend, TestDb, TestServer, error_code, start, start_with_http, start_with_key, test_db, world,
+};
 use serde_json::json;
 
 use super::biometrics::{enrol, enrolment, pending, person, samples};
@@ -322,4 +325,93 @@ async fn a_reassignment_through_one_process_shows_in_the_summary_of_the_other() 
         moved,
         "the summary read through A still shows the old workload"
     );
+}
+
+/// A process started on a registry with a history takes the feed from where it stands: nothing
+/// recorded before it started is announced to its subscribers as if it had just happened, and
+/// it does not read the history at all. A process without a biometric gallery starts following
+/// on its first read of the feed (one with a gallery, before loading it), which is the path
+/// taken here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_started_later_announces_nothing_from_before_it() {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let Some(t) = postgres() else { return };
+    world(&t.db);
+    let a = start(&t.db, AuthConfig::default()).await;
+    let registrar = a.login("registrar").await;
+    let supervisor = a.login("supervisor").await;
+    let officer = user_id(&a, &a.login("officer").await).await;
+    let (mut case, _) = open_case(&a, &registrar, "mp-late", "Historia").await;
+    case.ok(
+        &a,
+        &supervisor,
+        "assignCase",
+        "AssignCaseInput",
+        json!({ "officerId": officer }),
+    )
+    .await;
+
+    let other = Database::open(&t.url, 4).expect("a second pool");
+    let c = start_with_http(&other, AuthConfig::default(), HttpConfig::default()).await;
+    let supervisor_c = c.login("supervisor").await;
+    let url = format!("{}/graphql/ws", c.url.replace("http://", "ws://"));
+    let mut req = url.into_client_request().expect("request");
+    req.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("websocket");
+    ws.send(Message::Text(
+        json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {supervisor_c}") } })
+            .to_string()
+            .into(),
+    ))
+    .await
+    .expect("init");
+    next_message(&mut ws, |v| v["type"] == "connection_ack").await;
+    ws.send(Message::Text(
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { caseEvents { caseId kind } }" } })
+            .to_string()
+            .into(),
+    ))
+    .await
+    .expect("subscribe");
+    // The follower reads the feed when notified and every two seconds: five seconds cover
+    // more than two reads after its first.
+    let old = tokio::time::timeout(
+        Duration::from_secs(5),
+        next_message(&mut ws, |v| v["type"] == "next"),
+    )
+    .await;
+    assert!(
+        old.is_err(),
+        "a process started later announced what happened before it: {old:?}"
+    );
+    // And it does follow: an action now, through the other process, is heard.
+    let mut heard = false;
+    for _ in 0..10 {
+        case.ok(
+            &a,
+            &registrar,
+            "recordContact",
+            "CaseActionInput",
+            json!({}),
+        )
+        .await;
+        if tokio::time::timeout(
+            Duration::from_secs(1),
+            next_message(&mut ws, |v| v["type"] == "next"),
+        )
+        .await
+        .is_ok()
+        {
+            heard = true;
+            break;
+        }
+    }
+    assert!(heard, "the process started later never heard a new action");
 }
