@@ -15,6 +15,7 @@ use amparo_tests::{
 use serde_json::json;
 
 use super::biometrics::{enrol, enrolment, pending, person, samples};
+use super::sessions::{next, subscribe};
 use super::workflow::{next_message, open_case, user_id};
 
 /// Two servers on the test's PostgreSQL database, each on a pool of its own, sharing the
@@ -334,9 +335,6 @@ async fn a_reassignment_through_one_process_shows_in_the_summary_of_the_other() 
 /// taken here.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_process_started_later_announces_nothing_from_before_it() {
-    use futures_util::SinkExt;
-    use tokio_tungstenite::tungstenite::Message;
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let Some(t) = postgres() else { return };
     world(&t.db);
     let a = start(&t.db, AuthConfig::default()).await;
@@ -356,39 +354,12 @@ async fn a_process_started_later_announces_nothing_from_before_it() {
     let other = Database::open(&t.url, 4).expect("a second pool");
     let c = start_with_http(&other, AuthConfig::default(), HttpConfig::default()).await;
     let supervisor_c = c.login("supervisor").await;
-    let url = format!("{}/graphql/ws", c.url.replace("http://", "ws://"));
-    let mut req = url.into_client_request().expect("request");
-    req.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().expect("header"),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(req)
-        .await
-        .expect("websocket");
-    ws.send(Message::Text(
-        json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {supervisor_c}") } })
-            .to_string()
-            .into(),
-    ))
-    .await
-    .expect("init");
-    next_message(&mut ws, |v| v["type"] == "connection_ack").await;
-    ws.send(Message::Text(
-        json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { caseEvents { caseId kind } }" } })
-            .to_string()
-            .into(),
-    ))
-    .await
-    .expect("subscribe");
+    let mut ws = subscribe(&c, &supervisor_c).await;
     // The follower reads the feed when notified and every two seconds: five seconds cover
     // more than two reads after its first.
-    let old = tokio::time::timeout(
-        Duration::from_secs(5),
-        next_message(&mut ws, |v| v["type"] == "next"),
-    )
-    .await;
+    let old = next(&mut ws, |v| v["type"] == "next", Duration::from_secs(5)).await;
     assert!(
-        old.is_err(),
+        old.is_none(),
         "a process started later announced what happened before it: {old:?}"
     );
     // And it does follow: an action now, through the other process, is heard.
@@ -402,12 +373,9 @@ async fn a_process_started_later_announces_nothing_from_before_it() {
             json!({}),
         )
         .await;
-        if tokio::time::timeout(
-            Duration::from_secs(1),
-            next_message(&mut ws, |v| v["type"] == "next"),
-        )
-        .await
-        .is_ok()
+        if next(&mut ws, |v| v["type"] == "next", Duration::from_secs(1))
+            .await
+            .is_some()
         {
             heard = true;
             break;
