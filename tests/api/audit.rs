@@ -7,7 +7,7 @@ use amparo_tests::{Backend, TestDb, both_backends, error_code, start, world};
 use diesel::connection::SimpleConnection;
 use serde_json::json;
 
-use super::support::{count_rows, family, register};
+use super::support::{NAMED_RECORDS, count_rows, family, register};
 
 async fn every_read_is_audited_and_queryable(t: TestDb) {
     world(&t.db);
@@ -17,7 +17,7 @@ async fn every_read_is_audited_and_queryable(t: TestDb) {
     let person = reg["members"][0]["id"].as_str().expect("id").to_string();
     let reads_before = count_rows(
         &t.db,
-        "audit_events WHERE action = 'read' AND record_type = 'individual'",
+        &format!("{NAMED_RECORDS} WHERE action = 'read' AND record_type = 'individual'"),
     );
     let page = srv
         .gql(
@@ -35,12 +35,33 @@ async fn every_read_is_audited_and_queryable(t: TestDb) {
     assert_eq!(
         count_rows(
             &t.db,
-            "audit_events WHERE action = 'read' AND record_type = 'individual'"
+            &format!("{NAMED_RECORDS} WHERE action = 'read' AND record_type = 'individual'")
         ),
         reads_before + 3,
         "each individual of a page counts"
     );
     let supervisor = srv.login("supervisor").await;
+    // The page is one event naming its three people, found from any of them.
+    let paged: Vec<String> = page["data"]["individuals"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["node"]["id"].as_str().map(str::to_string))
+        .collect();
+    let third = srv
+        .gql(
+            Some(&supervisor),
+            "query($id: ID!) { auditTrail(recordId: $id) { action recordId recordIds } }",
+            json!({ "id": paged[2] }),
+        )
+        .await;
+    let page_read = third["data"]["auditTrail"]
+        .as_array()
+        .and_then(|events| events.iter().find(|e| e["action"] == "read"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(page_read["recordIds"], json!(paged), "{third}");
+    assert!(page_read["recordId"].is_null(), "{third}");
     let trail = srv
         .gql(
             Some(&supervisor),
@@ -80,6 +101,18 @@ async fn every_read_is_audited_and_queryable(t: TestDb) {
     );
 }
 
+/// The events that name a record among others.
+fn named_among(t: &TestDb, record: &str) -> Vec<i64> {
+    use amparo_api::store::schema::audit_event_records;
+    use diesel::prelude::*;
+    let mut c = t.db.conn().expect("connection");
+    audit_event_records::table
+        .filter(audit_event_records::record_id.eq(record))
+        .select(audit_event_records::seq)
+        .load(&mut *c)
+        .expect("named records")
+}
+
 fn verify(t: &TestDb) -> Verdict {
     let mut c = t.db.conn().expect("connection");
     audit::verify(&mut c).expect("verify runs")
@@ -113,6 +146,29 @@ async fn the_chain_detects_changes_and_removals(t: TestDb) {
         panic!("fresh log must verify")
     };
     assert!(events >= 8, "{events}");
+    // The page's read is one event whose list of people its hash covers: dropping one of them
+    // from the list breaks the chain there.
+    let (page_seq, list): (i64, String) = {
+        use amparo_api::store::schema::audit_events;
+        use diesel::prelude::*;
+        let mut c = t.db.conn().expect("connection");
+        audit_events::table
+            .filter(audit_events::action.eq("read"))
+            .filter(audit_events::record_ids.is_not_null())
+            .order(audit_events::seq.desc())
+            .select((
+                audit_events::seq,
+                audit_events::record_ids.assume_not_null(),
+            ))
+            .first(&mut *c)
+            .expect("a read of a page")
+    };
+    let ids: Vec<String> = serde_json::from_str(&list).expect("a list of ids");
+    assert!(ids.len() >= 3, "{list}");
+    assert!(
+        named_among(&t, &ids[1]).contains(&page_seq),
+        "the page is found from its second person"
+    );
     // The log refuses edits while its guard is in place.
     {
         let mut c = t.db.conn().expect("connection");
@@ -125,6 +181,18 @@ async fn the_chain_detects_changes_and_removals(t: TestDb) {
                 .is_err()
         );
     }
+    tamper(
+        &t,
+        &format!(
+            "UPDATE audit_events SET record_ids = '{}' WHERE seq = {page_seq}",
+            serde_json::json!(ids[1..])
+        ),
+    );
+    assert!(
+        matches!(verify(&t), Verdict::Broken { seq, .. } if seq == page_seq),
+        "{:?}",
+        verify(&t)
+    );
     tamper(
         &t,
         "UPDATE audit_events SET username = 'someone_else' WHERE seq = 3",

@@ -5,7 +5,7 @@
 use amparo_tests::{TestDb, both_backends, start, world};
 use serde_json::json;
 
-use super::support::{count_rows, family, register};
+use super::support::{NAMED_RECORDS, count_rows, family, register};
 
 /// A page of people with the records a caseworker's list shows under each.
 const PAGE: &str = r#"
@@ -51,8 +51,9 @@ fn household(i: usize, name: &str) -> serde_json::Value {
     f
 }
 
-/// How many audit events name a read of an individual, and under how many request ids.
-fn individual_reads(db: &amparo_api::store::Database) -> (i64, i64) {
+/// How many reads of an individual the audit names, under how many request ids, in how many
+/// events.
+fn individual_reads(db: &amparo_api::store::Database) -> (i64, i64, i64) {
     use diesel::prelude::*;
     #[derive(QueryableByName)]
     struct Row {
@@ -60,18 +61,20 @@ fn individual_reads(db: &amparo_api::store::Database) -> (i64, i64) {
         n: i64,
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         requests: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        events: i64,
     }
-    let q = diesel::sql_query(
-        "SELECT COUNT(*) AS n, COUNT(DISTINCT request_id) AS requests FROM audit_events \
-         WHERE action = 'read' AND record_type = 'individual'",
-    );
+    let q = diesel::sql_query(format!(
+        "SELECT COUNT(*) AS n, COUNT(DISTINCT request_id) AS requests, COUNT(DISTINCT seq) AS events \
+         FROM {NAMED_RECORDS} WHERE action = 'read' AND record_type = 'individual'"
+    ));
     let mut c = db.conn().expect("connection");
     let row: Row = match &mut *c {
         amparo_api::store::DbConn::Pg(pg) => q.get_result(pg),
         amparo_api::store::DbConn::Sqlite(lite) => q.get_result(lite),
     }
     .expect("count reads");
-    (row.n, row.requests)
+    (row.n, row.requests, row.events)
 }
 
 async fn a_page_of_fifty_costs_few_transactions(t: TestDb) {
@@ -82,7 +85,7 @@ async fn a_page_of_fifty_costs_few_transactions(t: TestDb) {
         register(&srv, &token, household(i, "Pagina")).await;
     }
     assert!(count_rows(&t.db, "individuals") >= 50);
-    let (reads_before, requests_before) = individual_reads(&t.db);
+    let (reads_before, requests_before, events_before) = individual_reads(&t.db);
     let before = t.db.transactions();
     let r = srv.gql(Some(&token), PAGE, json!({ "first": 50 })).await;
     let spent = t.db.transactions() - before;
@@ -102,7 +105,7 @@ async fn a_page_of_fifty_costs_few_transactions(t: TestDb) {
         spent <= 10,
         "a page of 50 people with their documents, addresses, phones and languages took {spent} database transactions"
     );
-    let (reads_after, requests_after) = individual_reads(&t.db);
+    let (reads_after, requests_after, events_after) = individual_reads(&t.db);
     // With everything under a person, the cost is one query per kind: the same for a page of
     // 10 as for a page of 50.
     let cost = |first: i64| {
@@ -140,6 +143,11 @@ async fn a_page_of_fifty_costs_few_transactions(t: TestDb) {
         requests_after - requests_before,
         1,
         "the page's reads are one request's append"
+    );
+    assert_eq!(
+        events_after - events_before,
+        1,
+        "the page's reads are one event naming all 50"
     );
     assert!(
         matches!(

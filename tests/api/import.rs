@@ -571,9 +571,13 @@ fn audited(t: &TestDb, action: &str, record_type: &str) -> Vec<String> {
         .filter(audit_events::action.eq(action))
         .filter(audit_events::record_type.eq(record_type))
         .filter(audit_events::outcome.eq("ok"))
-        .select(audit_events::record_id.assume_not_null())
+        .order(audit_events::seq.asc())
+        .select(amparo_api::store::audit::AuditEvent::as_select())
         .load(&mut *c)
         .expect("audit rows")
+        .iter()
+        .flat_map(amparo_api::store::audit::AuditEvent::named_records)
+        .collect()
 }
 
 /// A registrar works through the review list over HTTP: pages of one, each review read audited,

@@ -359,7 +359,8 @@ async fn a_child_protection_case_from_intake_to_closure(t: TestDb) {
         count_rows(
             &t.db,
             &format!(
-                "audit_events WHERE action = 'read' AND record_type = 'protection_case' AND record_id = '{}'",
+                "{} WHERE action = 'read' AND record_type = 'protection_case' AND named = '{}'",
+                super::support::NAMED_RECORDS,
                 case["id"].as_str().unwrap_or_default()
             )
         ) > 5

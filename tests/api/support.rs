@@ -47,6 +47,13 @@ pub async fn register_person(srv: &TestServer, token: &str, cmid: &str, person: 
     register(srv, token, input).await
 }
 
+/// The records audit events name, one row each with its event's columns (`named` is the
+/// record): an event naming several records (a read of a page) gives a row for each, any other
+/// event one row. Counted like a table: `count_rows(db, &format!("{NAMED_RECORDS} WHERE ..."))`.
+pub const NAMED_RECORDS: &str = "(SELECT e.*, e.record_id AS named FROM audit_events e \
+     WHERE e.record_ids IS NULL UNION ALL SELECT e.*, r.record_id AS named \
+     FROM audit_events e JOIN audit_event_records r ON r.seq = e.seq) named_records";
+
 /// Counts rows of a table straight from the database, to prove nothing was written.
 pub fn count_rows(db: &amparo_api::store::Database, table: &str) -> i64 {
     use diesel::prelude::*;

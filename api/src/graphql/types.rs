@@ -1103,9 +1103,15 @@ impl AuditEvent {
     async fn record_type(&self) -> Option<&str> {
         self.0.record_type.as_deref()
     }
-    /// The record touched.
+    /// The record touched, when the event touched one; empty for an event naming several (see
+    /// recordIds).
     async fn record_id(&self) -> Option<&str> {
         self.0.record_id.as_deref()
+    }
+    /// Every record the event names: the one it touched, or each record a read of a page
+    /// returned (one event for the whole page).
+    async fn record_ids(&self) -> Vec<ID> {
+        self.0.named_records().into_iter().map(ID).collect()
     }
     /// The request it belonged to.
     async fn request_id(&self) -> Option<&str> {

@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 use super::db::DbConn;
 use super::dialect;
-use super::schema::{audit_events, audit_head};
+use super::schema::{audit_event_records, audit_events, audit_head};
 use super::scope::Scope;
 use super::{new_id, now};
 use crate::error::{Error, Result};
@@ -216,6 +216,18 @@ pub struct AuditEvent {
     /// The id of the key the hash is an HMAC under; None for a plain SHA-256 (events written
     /// without a key, as all were before keys).
     pub key_id: Option<String>,
+    /// The records an event names when it names more than one (a read of a page of people), as
+    /// a JSON array of ids, with `record_id` empty; None for an event of one record or none, as
+    /// all events were before. The hash covers it.
+    pub record_ids: Option<String>,
+}
+
+/// One record an event of several names, as the lookup of a record's events finds it.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = audit_event_records, treat_none_as_default_value = false)]
+pub struct NamedRecord {
+    pub record_id: String,
+    pub seq: i64,
 }
 
 /// An event's time as its hash covers it.
@@ -255,8 +267,11 @@ impl AuditEvent {
     /// The fields the hash covers, as a JSON array (which keeps their boundaries unambiguous).
     /// Written straight from the fields: these are the bytes a `serde_json::Value` array of
     /// them prints (a test holds the two equal), without building the value for every event.
+    /// An event naming several records adds their list as a thirteenth field; every other event
+    /// hashes the twelve fields all events hashed before such lists existed, so stored chains
+    /// verify as they did.
     fn hashed_fields(&self, at: &str) -> Vec<u8> {
-        let fields = (
+        let twelve = (
             self.seq,
             &self.id,
             at,
@@ -271,7 +286,21 @@ impl AuditEvent {
             &self.detail,
         );
         // Strings, numbers and nulls only: serialising them cannot fail.
-        serde_json::to_vec(&fields).unwrap_or_default()
+        match &self.record_ids {
+            None => serde_json::to_vec(&twelve).unwrap_or_default(),
+            Some(ids) => {
+                let (a, b, c, d, e, f, g, h, i, j, k, l) = twelve;
+                serde_json::to_vec(&(a, b, c, d, e, f, g, h, i, j, k, l, ids)).unwrap_or_default()
+            }
+        }
+    }
+
+    /// Every record this event names: its one record, or each of its list.
+    pub fn named_records(&self) -> Vec<String> {
+        match &self.record_ids {
+            Some(list) => serde_json::from_str(list).unwrap_or_default(),
+            None => self.record_id.iter().cloned().collect(),
+        }
     }
 
     /// The unkeyed SHA-256 hash of this event (what events written without a key carry):
@@ -314,33 +343,46 @@ pub fn append_batch(conn: &mut DbConn, batch: &[(&Actor, &[Entry])]) -> Result<(
         }
     }
     let mut rows = Vec::with_capacity(total);
-    for (actor, e) in batch
-        .iter()
-        .flat_map(|(a, es)| es.iter().map(move |e| (*a, e)))
-    {
-        seq += 1;
-        let mut ev = AuditEvent {
-            seq,
-            id: new_id(),
-            at,
-            user_id: actor.user_id.clone(),
-            username: actor.username.clone(),
-            operation_unit_id: actor.unit_id.clone(),
-            action: e.action.to_string(),
-            record_type: e.record_type.map(str::to_string),
-            record_id: e.record_id.clone(),
-            request_id: actor.request_id.clone(),
-            outcome: e.outcome.as_str().to_string(),
-            detail: e.detail.clone(),
-            prev_hash: prev,
-            hash: String::new(),
-            key_id: key.map(|k| k.id.clone()),
-        };
-        ev.hash = ev.compute_hash_at(key, &at_text);
-        prev = ev.hash.clone();
-        rows.push(ev);
+    let mut named = Vec::new();
+    for (actor, entries) in batch {
+        for run in runs(entries) {
+            let e = &run[0];
+            seq += 1;
+            let (record_id, record_ids) = match distinct_ids(run) {
+                ids if ids.len() > 1 => {
+                    named.extend(ids.iter().map(|id| NamedRecord {
+                        record_id: (*id).to_string(),
+                        seq,
+                    }));
+                    // Ids are strings: serialising them cannot fail.
+                    (None, Some(serde_json::to_string(&ids).unwrap_or_default()))
+                }
+                _ => (e.record_id.clone(), None),
+            };
+            let mut ev = AuditEvent {
+                seq,
+                id: new_id(),
+                at,
+                user_id: actor.user_id.clone(),
+                username: actor.username.clone(),
+                operation_unit_id: actor.unit_id.clone(),
+                action: e.action.to_string(),
+                record_type: e.record_type.map(str::to_string),
+                record_id,
+                request_id: actor.request_id.clone(),
+                outcome: e.outcome.as_str().to_string(),
+                detail: e.detail.clone(),
+                prev_hash: prev,
+                hash: String::new(),
+                key_id: key.map(|k| k.id.clone()),
+                record_ids,
+            };
+            ev.hash = ev.compute_hash_at(key, &at_text);
+            prev = ev.hash.clone();
+            rows.push(ev);
+        }
     }
-    dialect::insert_audit_events(conn, &rows)?;
+    dialect::insert_audit_events(conn, &rows, &named)?;
     diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
         .set((audit_head::seq.eq(seq), audit_head::hash.eq(&prev)))
         .execute(conn)?;
@@ -348,6 +390,35 @@ pub fn append_batch(conn: &mut DbConn, batch: &[(&Actor, &[Entry])]) -> Result<(
         remember_unkeyed(seq, prev);
     }
     Ok(())
+}
+
+/// Actions whose entries of one request become one event naming all their records: reads (a
+/// page of 50 people is one event, not 50) and a field node's events taken up to central. Writes
+/// keep one event per record.
+const NAMED_TOGETHER: [&str; 2] = ["read", "node_event"];
+
+/// One actor's entries cut into the runs that become one event each: consecutive entries alike
+/// in all but their record ([`NAMED_TOGETHER`] actions only), every other entry on its own.
+fn runs(entries: &[Entry]) -> impl Iterator<Item = &[Entry]> {
+    let together = |a: &Entry, b: &Entry| {
+        NAMED_TOGETHER.contains(&a.action)
+            && a.action == b.action
+            && a.record_type == b.record_type
+            && a.outcome == b.outcome
+            && a.detail == b.detail
+            && a.record_id.is_some()
+            && b.record_id.is_some()
+    };
+    entries.chunk_by(together)
+}
+
+/// The records of a run, each once, in the order first read.
+fn distinct_ids(run: &[Entry]) -> Vec<&str> {
+    let mut seen = std::collections::HashSet::with_capacity(run.len());
+    run.iter()
+        .filter_map(|e| e.record_id.as_deref())
+        .filter(|id| seen.insert(*id))
+        .collect()
 }
 
 /// The tip this process last appended without a key. An append finding the chain still there
@@ -591,20 +662,39 @@ fn verify_up_to_tip(
     Ok(Verdict::Intact { events })
 }
 
-/// The audit trail of one record, newest first, for supervisors.
+/// The audit trail of one record, newest first, for supervisors: the events of that record
+/// alone and the events naming it among others (a read of a page).
 pub fn trail(
     conn: &mut DbConn,
     unit_id: &str,
     record_id: &str,
     limit: i64,
 ) -> Result<Vec<AuditEvent>> {
-    Ok(audit_events::table
+    let mut events: Vec<AuditEvent> = audit_events::table
         .filter(audit_events::record_id.eq(record_id))
         .filter(audit_events::operation_unit_id.eq(unit_id))
         .order(audit_events::seq.desc())
         .limit(limit)
         .select(AuditEvent::as_select())
-        .load(conn)?)
+        .load(conn)?;
+    let among: Vec<i64> = audit_event_records::table
+        .filter(audit_event_records::record_id.eq(record_id))
+        .order(audit_event_records::seq.desc())
+        .limit(limit)
+        .select(audit_event_records::seq)
+        .load(conn)?;
+    if !among.is_empty() {
+        events.extend(
+            audit_events::table
+                .filter(audit_events::seq.eq_any(&among))
+                .filter(audit_events::operation_unit_id.eq(unit_id))
+                .select(AuditEvent::as_select())
+                .load::<AuditEvent>(conn)?,
+        );
+        events.sort_by_key(|e| std::cmp::Reverse(e.seq));
+        events.truncate(usize::try_from(limit).unwrap_or(0));
+    }
+    Ok(events)
 }
 
 /// The operation unit a record belongs to, whatever its kind; None when no record has this id.
@@ -758,6 +848,33 @@ mod tests {
     }
 
     #[test]
+    fn reads_alike_become_one_event_and_writes_stay_one_each() {
+        let read = |t, id: &str| Entry::ok("read", t, id);
+        let entries = [
+            read("individual", "a"),
+            read("individual", "b"),
+            read("individual", "a"),
+            read("document", "x"),
+            Entry::ok("update", "individual", "a"),
+            Entry::ok("update", "individual", "b"),
+            read("individual", "c"),
+        ];
+        let events: Vec<(&str, Vec<&str>)> = runs(&entries)
+            .map(|run| (run[0].action, distinct_ids(run)))
+            .collect();
+        assert_eq!(
+            events,
+            [
+                ("read", vec!["a", "b"]),
+                ("read", vec!["x"]),
+                ("update", vec!["a"]),
+                ("update", vec!["b"]),
+                ("read", vec!["c"]),
+            ]
+        );
+    }
+
+    #[test]
     fn the_hashed_fields_are_the_bytes_a_value_array_prints() {
         let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 7)
             .and_then(|d| d.and_hms_micro_opt(13, 5, 9, 120))
@@ -778,6 +895,7 @@ mod tests {
             prev_hash: "0".repeat(64),
             hash: String::new(),
             key_id: None,
+            record_ids: None,
         };
         let sparse = AuditEvent {
             user_id: None,

@@ -141,23 +141,36 @@ insert_many!(
     name_tokens::table,
     NameTokenRow
 );
-/// Audit events, in chain order. PostgreSQL takes them by COPY: a page of 50 people is 50
-/// events and a group commit of reads hundreds, and as one multi-row INSERT (fifteen parameters
-/// a row) parsing and binding them was the largest part of the database's work under a load of
-/// pages. SQLite takes multi-row INSERTs kept under its bind-parameter limit.
-pub fn insert_audit_events(conn: &mut DbConn, rows: &[super::audit::AuditEvent]) -> Result<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
+/// Audit events, in chain order, with the records named by events of several. PostgreSQL takes
+/// them by COPY: a group commit of reads is many events, and as one multi-row INSERT (sixteen
+/// parameters a row) parsing and binding them was the largest part of the database's work under
+/// a load of pages. SQLite takes multi-row INSERTs kept under its bind-parameter limit.
+pub fn insert_audit_events(
+    conn: &mut DbConn,
+    rows: &[super::audit::AuditEvent],
+    named: &[super::audit::NamedRecord],
+) -> Result<()> {
     match conn {
         DbConn::Pg(c) => {
-            diesel::copy_from(audit_events::table)
-                .from_insertable(rows)
-                .execute(c)?;
+            if !rows.is_empty() {
+                diesel::copy_from(audit_events::table)
+                    .from_insertable(rows)
+                    .execute(c)?;
+            }
+            if !named.is_empty() {
+                diesel::copy_from(audit_event_records::table)
+                    .from_insertable(named)
+                    .execute(c)?;
+            }
         }
         DbConn::Sqlite(c) => {
             for chunk in rows.chunks(2000) {
                 diesel::insert_into(audit_events::table)
+                    .values(chunk)
+                    .execute(c)?;
+            }
+            for chunk in named.chunks(10_000) {
+                diesel::insert_into(audit_event_records::table)
                     .values(chunk)
                     .execute(c)?;
             }

@@ -359,6 +359,14 @@ diesel::table! {
         prev_hash -> Text,
         hash -> Text,
         key_id -> Nullable<Text>,
+        record_ids -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    audit_event_records (record_id, seq) {
+        record_id -> Text,
+        seq -> BigInt,
     }
 }
 
@@ -942,6 +950,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     client_mutations,
     counters,
     audit_events,
+    audit_event_records,
     audit_head,
     biometric_samples,
     biometric_enrolments,

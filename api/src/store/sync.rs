@@ -1820,6 +1820,10 @@ pub struct NodeAuditEvent {
     pub detail: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// The records an event of several names (a read of a page), as a JSON array; a node of an
+    /// earlier version sends none.
+    #[serde(default)]
+    pub record_ids: Option<String>,
 }
 
 /// On a node: the next events of its audit log that central has not taken yet, oldest first.
@@ -1861,7 +1865,7 @@ pub fn take_node_audit(
         .find(&node.id)
         .select((field_nodes::audit_seq, field_nodes::audit_hash))
         .first(conn)?;
-    let mut taken: Vec<(Actor, Entry)> = Vec::new();
+    let mut taken: Vec<(Actor, Vec<Entry>)> = Vec::new();
     let already = last_seq;
     for e in events.iter().filter(|e| e.seq > already) {
         let follows = if last_seq == 0 {
@@ -1893,21 +1897,42 @@ pub fn take_node_audit(
             "detail": e.detail,
             "prevHash": e.prev_hash,
             "hash": e.hash,
+            "recordIds": e.record_ids,
         });
+        let actor = Actor {
+            user_id: e.user_id.clone(),
+            username: e.username.clone(),
+            unit_id: Some(node.operation_unit_id.clone()),
+            request_id: Some(format!("node-{}-audit-{}", node.id, e.seq)),
+        };
+        // An event naming several records stays one event naming them all at central: its
+        // entries, alike but for the record, are appended as one (see audit::append_batch).
+        let records: Vec<Option<String>> = match &e.record_ids {
+            Some(list) => serde_json::from_str::<Vec<String>>(list)
+                .map_err(|_| {
+                    Error::validation(
+                        "audit",
+                        format!("the node's audit event {} names no readable records", e.seq),
+                    )
+                })?
+                .into_iter()
+                .map(Some)
+                .collect(),
+            None => vec![e.record_id.clone()],
+        };
+        let detail = detail.to_string();
         taken.push((
-            Actor {
-                user_id: e.user_id.clone(),
-                username: e.username.clone(),
-                unit_id: Some(node.operation_unit_id.clone()),
-                request_id: Some(format!("node-{}-audit-{}", node.id, e.seq)),
-            },
-            Entry {
-                action: "node_event",
-                record_type: None,
-                record_id: e.record_id.clone(),
-                outcome,
-                detail: Some(detail.to_string()),
-            },
+            actor,
+            records
+                .into_iter()
+                .map(|record_id| Entry {
+                    action: "node_event",
+                    record_type: None,
+                    record_id,
+                    outcome,
+                    detail: Some(detail.clone()),
+                })
+                .collect(),
         ));
         last_seq = e.seq;
         last_hash = e.hash.clone();
@@ -1915,10 +1940,7 @@ pub fn take_node_audit(
     if taken.is_empty() {
         return Ok(last_seq);
     }
-    let batch: Vec<(&Actor, &[Entry])> = taken
-        .iter()
-        .map(|(a, e)| (a, std::slice::from_ref(e)))
-        .collect();
+    let batch: Vec<(&Actor, &[Entry])> = taken.iter().map(|(a, e)| (a, e.as_slice())).collect();
     audit::append_batch(conn, &batch)?;
     diesel::update(field_nodes::table.find(&node.id))
         .set((
