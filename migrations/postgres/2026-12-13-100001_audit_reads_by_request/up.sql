@@ -3,6 +3,9 @@
 -- audit_event_records is the index of those lists, to find a record's reads; it is written in
 -- the same transaction as its event and is append-only like the log itself.
 ALTER TABLE audit_events ADD COLUMN record_ids TEXT;
+-- A page's list (50 ids, about 2 kB) would push its row past the 2 kB at which PostgreSQL starts
+-- compressing it, on every page read; rows up to a whole page stay as they are.
+ALTER TABLE audit_events SET (toast_tuple_target = 8160);
 
 CREATE TABLE audit_event_records (
     record_id TEXT NOT NULL,
