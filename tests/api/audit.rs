@@ -423,7 +423,67 @@ async fn a_log_cut_below_its_checkpoint_is_caught(t: TestDb) {
     );
 }
 
+/// The index of the records a page's event names is not in the hash: removing a name from it
+/// would hide that read from the person's trail, so `audit verify` compares it with the lists.
+async fn a_read_hidden_from_the_trail_is_caught(t: TestDb) {
+    world(&t.db);
+    let srv = start(&t.db, AuthConfig::default()).await;
+    let clerk = srv.login("registrar").await;
+    register(&srv, &clerk, family("aud-h", "Pérez")).await;
+    let page = srv
+        .gql(
+            Some(&clerk),
+            "{ individuals(first: 3) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    let hidden = page["data"]["individuals"]["edges"][1]["node"]["id"]
+        .as_str()
+        .expect("a second person")
+        .to_string();
+    assert!(matches!(verify(&t), Verdict::Intact { .. }));
+    let seq = *named_among(&t, &hidden)
+        .last()
+        .expect("the page names them");
+    let drop_guard = match t.backend {
+        Backend::Postgres => {
+            "ALTER TABLE audit_event_records DISABLE TRIGGER audit_event_records_append_only;"
+        }
+        Backend::Sqlite => {
+            "DROP TRIGGER IF EXISTS audit_event_records_no_update; DROP TRIGGER IF EXISTS audit_event_records_no_delete;"
+        }
+    };
+    {
+        let mut c = t.db.conn().expect("connection");
+        c.batch_execute(drop_guard).expect("drop guard");
+        c.batch_execute(&format!(
+            "DELETE FROM audit_event_records WHERE record_id = '{hidden}' AND seq = {seq}"
+        ))
+        .expect("hide the read");
+    }
+    let supervisor = srv.login("supervisor").await;
+    let trail = srv
+        .gql(
+            Some(&supervisor),
+            "query($id: ID!) { auditTrail(recordId: $id) { seq action } }",
+            json!({ "id": hidden }),
+        )
+        .await;
+    assert!(
+        trail["data"]["auditTrail"]
+            .as_array()
+            .is_some_and(|e| e.iter().all(|e| e["seq"] != seq)),
+        "the trail no longer shows the read: {trail}"
+    );
+    assert!(
+        matches!(verify(&t), Verdict::Broken { seq: s, .. } if s == seq),
+        "{:?}",
+        verify(&t)
+    );
+}
+
 both_backends!(
+    a_read_hidden_from_the_trail_is_caught,
     every_read_is_audited_and_queryable,
     the_chain_detects_changes_and_removals,
     removing_events_is_detected,

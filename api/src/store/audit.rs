@@ -659,7 +659,41 @@ fn verify_up_to_tip(
             problem: format!("the log ends at event {events} but its tip records event {head_seq}"),
         });
     }
+    if let Some(seq) = first_misindexed(conn, head_seq)? {
+        return Ok(Verdict::Broken {
+            seq,
+            problem: "the index of the records it names differs from its list: a read was hidden from a record's trail or one added to it".into(),
+        });
+    }
     Ok(Verdict::Intact { events })
+}
+
+/// The first event, up to `head`, whose list of records (hashed) and the index of those names
+/// (`audit_event_records`, not hashed) disagree: the chain alone would not show a name removed
+/// from the index, and the record's trail would no longer show that read.
+fn first_misindexed(conn: &mut DbConn, head: i64) -> Result<Option<i64>> {
+    #[derive(QueryableByName)]
+    struct First {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+        seq: Option<i64>,
+    }
+    let items = dialect::json_array_items(conn, "e.record_ids");
+    let listed = format!(
+        "SELECT e.seq AS seq, j.value AS record_id FROM audit_events e, {items} j \
+         WHERE e.record_ids IS NOT NULL AND e.seq <= {{}}"
+    );
+    let indexed = "SELECT seq, record_id FROM audit_event_records WHERE seq <= {}";
+    let sql = format!(
+        "SELECT MIN(seq) AS seq FROM (SELECT * FROM ({listed} EXCEPT {indexed}) missing \
+         UNION ALL SELECT * FROM ({indexed} EXCEPT {listed}) added) differ"
+    );
+    let head = dialect::Bind::BigInt(head);
+    let first: Vec<First> = dialect::load(
+        conn,
+        &sql,
+        &[head.clone(), head.clone(), head.clone(), head],
+    )?;
+    Ok(first.into_iter().next().and_then(|f| f.seq))
 }
 
 /// The audit trail of one record, newest first, for supervisors: the events of that record

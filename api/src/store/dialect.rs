@@ -179,6 +179,15 @@ pub fn insert_audit_events(
     Ok(())
 }
 
+/// The items of a JSON array kept as text in `column`, as rows with one column `value`, to join
+/// against.
+pub fn json_array_items(conn: &DbConn, column: &str) -> String {
+    match conn {
+        DbConn::Pg(_) => format!("jsonb_array_elements_text({column}::jsonb)"),
+        DbConn::Sqlite(_) => format!("json_each({column})"),
+    }
+}
+
 /// Change-feed rows; SQLite's trigger numbers rows one by one, so there the multi-row insert
 /// is the same loop written out.
 pub fn insert_feed_rows(conn: &mut DbConn, rows: &[super::feed::FeedRow<'_>]) -> Result<()> {
