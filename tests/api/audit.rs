@@ -3,7 +3,7 @@
 
 use amparo_api::auth::AuthConfig;
 use amparo_api::store::audit::{self, Verdict};
-use amparo_tests::{Backend, TestDb, both_backends, error_code, start, world};
+use amparo_tests::{Backend, TestDb, TestServer, both_backends, error_code, start, world};
 use diesel::connection::SimpleConnection;
 use serde_json::json;
 
@@ -19,19 +19,8 @@ async fn every_read_is_audited_and_queryable(t: TestDb) {
         &t.db,
         &format!("{NAMED_RECORDS} WHERE action = 'read' AND record_type = 'individual'"),
     );
-    let page = srv
-        .gql(
-            Some(&clerk),
-            "{ individuals(first: 3) { edges { node { id } } } }",
-            json!({}),
-        )
-        .await;
-    assert_eq!(
-        page["data"]["individuals"]["edges"]
-            .as_array()
-            .map(Vec::len),
-        Some(3)
-    );
+    let (page, paged) = page_of_three(&srv, &clerk).await;
+    assert_eq!(paged.len(), 3, "{page}");
     assert_eq!(
         count_rows(
             &t.db,
@@ -42,12 +31,6 @@ async fn every_read_is_audited_and_queryable(t: TestDb) {
     );
     let supervisor = srv.login("supervisor").await;
     // The page is one event naming its three people, found from any of them.
-    let paged: Vec<String> = page["data"]["individuals"]["edges"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e["node"]["id"].as_str().map(str::to_string))
-        .collect();
     let third = srv
         .gql(
             Some(&supervisor),
@@ -113,6 +96,24 @@ fn named_among(t: &TestDb, record: &str) -> Vec<i64> {
         .expect("named records")
 }
 
+/// A page of three people read by `token`: the answer and the ids in it.
+async fn page_of_three(srv: &TestServer, token: &str) -> (serde_json::Value, Vec<String>) {
+    let page = srv
+        .gql(
+            Some(token),
+            "{ individuals(first: 3) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    let ids = page["data"]["individuals"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["node"]["id"].as_str().map(str::to_string))
+        .collect();
+    (page, ids)
+}
+
 fn verify(t: &TestDb) -> Verdict {
     let mut c = t.db.conn().expect("connection");
     audit::verify(&mut c).expect("verify runs")
@@ -121,9 +122,14 @@ fn verify(t: &TestDb) -> Verdict {
 fn tamper(t: &TestDb, sql: &str) {
     // Someone with direct database access drops the append-only guard first.
     let drop_guard = match t.backend {
-        Backend::Postgres => "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only;",
+        Backend::Postgres => {
+            "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only; \
+             ALTER TABLE audit_event_records DISABLE TRIGGER audit_event_records_append_only;"
+        }
         Backend::Sqlite => {
-            "DROP TRIGGER IF EXISTS audit_events_no_update; DROP TRIGGER IF EXISTS audit_events_no_delete;"
+            "DROP TRIGGER IF EXISTS audit_events_no_update; DROP TRIGGER IF EXISTS audit_events_no_delete; \
+             DROP TRIGGER IF EXISTS audit_event_records_no_update; \
+             DROP TRIGGER IF EXISTS audit_event_records_no_delete;"
         }
     };
     let mut c = t.db.conn().expect("connection");
@@ -430,37 +436,19 @@ async fn a_read_hidden_from_the_trail_is_caught(t: TestDb) {
     let srv = start(&t.db, AuthConfig::default()).await;
     let clerk = srv.login("registrar").await;
     register(&srv, &clerk, family("aud-h", "Pérez")).await;
-    let page = srv
-        .gql(
-            Some(&clerk),
-            "{ individuals(first: 3) { edges { node { id } } } }",
-            json!({}),
-        )
-        .await;
-    let hidden = page["data"]["individuals"]["edges"][1]["node"]["id"]
-        .as_str()
-        .expect("a second person")
-        .to_string();
+    let (page, paged) = page_of_three(&srv, &clerk).await;
+    let hidden = paged
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| panic!("a second person: {page}"));
     assert!(matches!(verify(&t), Verdict::Intact { .. }));
     let seq = *named_among(&t, &hidden)
         .last()
         .expect("the page names them");
-    let drop_guard = match t.backend {
-        Backend::Postgres => {
-            "ALTER TABLE audit_event_records DISABLE TRIGGER audit_event_records_append_only;"
-        }
-        Backend::Sqlite => {
-            "DROP TRIGGER IF EXISTS audit_event_records_no_update; DROP TRIGGER IF EXISTS audit_event_records_no_delete;"
-        }
-    };
-    {
-        let mut c = t.db.conn().expect("connection");
-        c.batch_execute(drop_guard).expect("drop guard");
-        c.batch_execute(&format!(
-            "DELETE FROM audit_event_records WHERE record_id = '{hidden}' AND seq = {seq}"
-        ))
-        .expect("hide the read");
-    }
+    tamper(
+        &t,
+        &format!("DELETE FROM audit_event_records WHERE record_id = '{hidden}' AND seq = {seq}"),
+    );
     let supervisor = srv.login("supervisor").await;
     let trail = srv
         .gql(
