@@ -125,11 +125,11 @@ pub fn scale(db: &Database, n: u64, progress: bool) -> Result<ScaleSummary> {
     let seed = 0x416d_7061_726f ^ first_individual as u64;
     let generated_at = now();
     // Into an empty registry (or one holding only the demo world), secondary indexes are built
-    // once after the load rather than kept up to date row by row; a live registry keeps its
-    // indexes throughout.
+    // and foreign keys checked once after the load rather than row by row; a live registry
+    // keeps both throughout.
     let deferred = {
         let mut conn = db.conn()?;
-        DeferredIndexes::set_aside(&mut conn, n)?
+        Deferred::set_aside(&mut conn, n)?
     };
     let loaded = std::thread::scope(|s| -> Result<()> {
         let (tx, rx) = sync_channel::<Result<Batch>>(PG_WRITERS);
@@ -138,7 +138,7 @@ pub fn scale(db: &Database, n: u64, progress: bool) -> Result<ScaleSummary> {
         write_all(db, &staff, rx, &mut summary, &bar)
     });
     if !deferred.is_empty() {
-        bar.set_message(format!("building {} indexes", deferred.len()));
+        bar.set_message(format!("putting back {} indexes and keys", deferred.len()));
         let mut conn = db.conn()?;
         // Built again whether or not the load finished, so the database is never left without
         // them.
@@ -1016,6 +1016,30 @@ mod tests {
         }
     }
 
+    /// Every index and constraint of the database with its definition, one per line.
+    fn indexes_and_keys(db: &Database) -> String {
+        #[derive(QueryableByName)]
+        struct Listed {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            listed: String,
+        }
+        let mut conn = db.conn().expect("conn");
+        let DbConn::Pg(c) = &mut *conn else {
+            panic!("not PostgreSQL")
+        };
+        let listed = diesel::sql_query(
+            "SELECT string_agg(d, E'\\n' ORDER BY d) AS listed FROM ( \
+             SELECT indexdef AS d FROM pg_indexes WHERE schemaname = current_schema() \
+             UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint \
+             WHERE connamespace = current_schema()::regnamespace) all_of_them",
+        )
+        .get_result::<Listed>(c)
+        .expect("list indexes and keys")
+        .listed;
+        assert!(listed.contains("FOREIGN KEY"), "{listed}");
+        listed
+    }
+
     macro_rules! count {
         ($conn:expr, $table:expr) => {
             $table.count().get_result::<i64>($conn).expect("count") as u64
@@ -1328,7 +1352,10 @@ mod tests {
         let Some((db, admin_url, name)) = postgres() else {
             return;
         };
+        let before = indexes_and_keys(&db);
         let summary = scale(&db, 2000, false).expect("scale");
+        // Into an empty database the load set its indexes and foreign keys aside: all are back.
+        assert_eq!(indexes_and_keys(&db), before);
         check_consistency(&db, &summary, 2000);
         check_numbering_continues(&db, 2000);
         drop(db);

@@ -926,9 +926,8 @@ fn verify(conn: &mut DbConn, scope: &Scope, new: &NewDistribution) -> Result<Opt
         }
         VerificationMethod::Biometric => {
             let since = now() - TimeDelta::minutes(BIOMETRIC_WINDOW_MINUTES);
-            let matched: i64 = audit_events::table
+            let matched: i64 = audit::events_of_record(conn, &new.recipient_id)?
                 .filter(audit_events::action.eq("verify_identity"))
-                .filter(audit_events::record_id.eq(&new.recipient_id))
                 .filter(audit_events::user_id.eq(scope.user_id()))
                 .filter(audit_events::outcome.eq("ok"))
                 .filter(audit_events::detail.like("matched%"))

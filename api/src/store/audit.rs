@@ -17,7 +17,7 @@ use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::db::DbConn;
+use super::db::{Db, DbConn};
 use super::dialect;
 use super::schema::{audit_event_records, audit_events, audit_head};
 use super::scope::Scope;
@@ -696,6 +696,46 @@ fn first_misindexed(conn: &mut DbConn, head: i64) -> Result<Option<i64>> {
     Ok(first.into_iter().next().and_then(|f| f.seq))
 }
 
+/// Events per period of the log: the lookups of a record's events (`audit_events_by_period`,
+/// `audit_event_records_by_period`) are keyed by period first, then record. Keyed by record
+/// alone, every read of a page put its fifty names at fifty random places of an index that
+/// grows without end; once that index outgrew memory each name cost a page read and, after
+/// every checkpoint, a full page written to the WAL (the largest part of the database's work
+/// under a load of pages). Keyed by period, a request's names land in the current period's part
+/// of the index, small and in memory, and a record's lookup asks each period once (a few dozen
+/// descents of the index for a log of millions of events). The migrations'
+/// `seq / 16384` must be this number, written out, or the lookups would not use their index
+/// (`audit::lookups_use_the_period_index` holds it).
+pub const PERIOD: i64 = 16_384;
+
+/// `seq / PERIOD`, as the indexes are built on it.
+fn period_of_seq() -> diesel::expression::SqlLiteral<diesel::sql_types::BigInt> {
+    diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!("seq / {PERIOD}"))
+}
+
+/// Every period of the log up to its tip, newest first.
+fn periods(conn: &mut DbConn) -> Result<Vec<i64>> {
+    let tip: i64 = audit_head::table
+        .filter(audit_head::id.eq(1))
+        .select(audit_head::seq)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0);
+    Ok((0..=tip / PERIOD).rev().collect())
+}
+
+/// The events of `record_id` alone (not those naming it among others), for the caller to
+/// filter further, keyed by period as their index is.
+pub fn events_of_record<'a>(
+    conn: &mut DbConn,
+    record_id: &'a str,
+) -> Result<audit_events::BoxedQuery<'a, Db>> {
+    Ok(audit_events::table
+        .filter(period_of_seq().eq_any(periods(conn)?))
+        .filter(audit_events::record_id.eq(record_id))
+        .into_boxed())
+}
+
 /// The audit trail of one record, newest first, for supervisors: the events of that record
 /// alone and the events naming it among others (a read of a page).
 pub fn trail(
@@ -704,14 +744,14 @@ pub fn trail(
     record_id: &str,
     limit: i64,
 ) -> Result<Vec<AuditEvent>> {
-    let mut events: Vec<AuditEvent> = audit_events::table
-        .filter(audit_events::record_id.eq(record_id))
+    let mut events: Vec<AuditEvent> = events_of_record(conn, record_id)?
         .filter(audit_events::operation_unit_id.eq(unit_id))
         .order(audit_events::seq.desc())
         .limit(limit)
         .select(AuditEvent::as_select())
         .load(conn)?;
     let among: Vec<i64> = audit_event_records::table
+        .filter(period_of_seq().eq_any(periods(conn)?))
         .filter(audit_event_records::record_id.eq(record_id))
         .order(audit_event_records::seq.desc())
         .limit(limit)
@@ -860,6 +900,47 @@ impl AuditWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The lookups filter on the very expression the migrations index: written differently
+    /// (another period, another form), PostgreSQL and SQLite would not match the index and
+    /// every record's trail would read the whole log.
+    #[test]
+    fn lookups_use_the_period_index() {
+        let expression = format!("(seq / {PERIOD})");
+        for (dialect, up) in [
+            (
+                "postgres",
+                include_str!(
+                    "../../../migrations/postgres/2026-12-14-100001_audit_lookup_by_period/up.sql"
+                ),
+            ),
+            (
+                "sqlite",
+                include_str!(
+                    "../../../migrations/sqlite/2026-12-14-100001_audit_lookup_by_period/up.sql"
+                ),
+            ),
+        ] {
+            for index in ["audit_event_records_by_period", "audit_events_by_period"] {
+                let definition = up
+                    .split(';')
+                    .find(|statement| statement.contains(&format!("INDEX {index}")))
+                    .unwrap_or_else(|| panic!("{dialect}: no index {index}"));
+                assert!(
+                    definition.contains(&format!("{expression}, record_id, seq")),
+                    "{dialect}: {index} is not keyed by {expression}: {definition}"
+                );
+            }
+        }
+        let query = audit_events::table
+            .filter(period_of_seq().eq_any(vec![0_i64]))
+            .filter(audit_events::record_id.eq("r"));
+        let sql = diesel::debug_query::<diesel::pg::Pg, _>(&query).to_string();
+        assert!(
+            sql.contains(&format!("seq / {PERIOD} = ANY")),
+            "the lookup does not filter on the indexed period: {sql}"
+        );
+    }
 
     /// What the hash covered before it was written straight from the fields: a JSON value
     /// array, printed. Every chain already stored was hashed over these bytes.

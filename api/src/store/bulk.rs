@@ -478,18 +478,31 @@ const LOADED_TABLES: [&str; 14] = [
     "change_feed",
 ];
 
-/// Secondary indexes set aside for a bulk load into an empty (or nearly empty) registry, to be
-/// built again once the rows are in (one sort per index instead of one insert per row and
-/// index).
+/// Secondary indexes and foreign keys set aside for a bulk load into an empty (or nearly empty)
+/// registry, to be put back once the rows are in: one sort per index instead of one insert per
+/// row and index, and one join per foreign key instead of a lookup (and a lock on the row
+/// referred to) per row.
 #[derive(Debug, Default)]
-pub struct DeferredIndexes {
+pub struct Deferred {
     /// `(name, definition)` as `pg_get_indexdef` gives them.
     indexes: Vec<(String, String)>,
+    /// `(table, name, definition)` as `pg_get_constraintdef` gives them.
+    foreign_keys: Vec<(String, String, String)>,
 }
 
 /// The most individuals a registry may hold for a bulk load to set its indexes aside: a demo
 /// world (a few hundred people), never a registry in use.
 pub const NEARLY_EMPTY: i64 = 1_000;
+
+#[derive(QueryableByName)]
+struct ForeignKeyDef {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    table_name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    definition: String,
+}
 
 #[derive(QueryableByName)]
 struct Held {
@@ -505,7 +518,7 @@ struct IndexDef {
     definition: String,
 }
 
-impl DeferredIndexes {
+impl Deferred {
     /// On PostgreSQL, when the registry holds at most [`NEARLY_EMPTY`] individuals (none, or a
     /// demo world seeded first to have its users) and `loading` is at least a hundred times
     /// that, drops the secondary indexes of the loaded tables (never a primary key or an index
@@ -542,37 +555,65 @@ impl DeferredIndexes {
              ORDER BY i.relname"
         ))
         .load(c)?;
-        for ix in &indexes {
-            diesel::connection::SimpleConnection::batch_execute(
-                c,
-                &format!("DROP INDEX IF EXISTS \"{}\"", ix.name),
-            )?;
-        }
+        let foreign_keys: Vec<ForeignKeyDef> = diesel::sql_query(format!(
+            "SELECT t.relname AS table_name, k.conname AS name, pg_get_constraintdef(k.oid) AS definition \
+             FROM pg_constraint k \
+             JOIN pg_class t ON t.oid = k.conrelid \
+             JOIN pg_namespace n ON n.oid = t.relnamespace \
+             WHERE n.nspname = current_schema() AND t.relname IN ({tables}) AND k.contype = 'f' \
+             ORDER BY t.relname, k.conname"
+        ))
+        .load(c)?;
+        // All in one transaction: a failure part way leaves every index and key in place.
+        c.transaction(|c| {
+            for fk in &foreign_keys {
+                diesel::connection::SimpleConnection::batch_execute(
+                    c,
+                    &format!(
+                        "ALTER TABLE \"{}\" DROP CONSTRAINT \"{}\"",
+                        fk.table_name, fk.name
+                    ),
+                )?;
+            }
+            for ix in &indexes {
+                diesel::connection::SimpleConnection::batch_execute(
+                    c,
+                    &format!("DROP INDEX IF EXISTS \"{}\"", ix.name),
+                )?;
+            }
+            Ok::<_, Error>(())
+        })?;
         Ok(Self {
             indexes: indexes
                 .into_iter()
                 .map(|i| (i.name, i.definition))
                 .collect(),
+            foreign_keys: foreign_keys
+                .into_iter()
+                .map(|k| (k.table_name, k.name, k.definition))
+                .collect(),
         })
     }
 
-    /// How many indexes wait to be built.
+    /// How many indexes and foreign keys wait to be put back.
     pub fn len(&self) -> usize {
-        self.indexes.len()
+        self.indexes.len() + self.foreign_keys.len()
     }
 
     /// Whether none does.
     pub fn is_empty(&self) -> bool {
-        self.indexes.is_empty()
+        self.indexes.is_empty() && self.foreign_keys.is_empty()
     }
 
-    /// Builds the indexes set aside again (with more memory for the sorts); a unique one
-    /// checks the loaded rows as it is built.
+    /// Builds the indexes set aside again (with more memory for the sorts; a unique one checks
+    /// the loaded rows as it is built), then adds the foreign keys back, each checking every
+    /// loaded row in one join: a row that refers to nothing fails the restore, as it would
+    /// have failed its insert.
     pub fn restore(self, conn: &mut DbConn) -> Result<()> {
         let DbConn::Pg(c) = conn else {
             return Ok(());
         };
-        if self.indexes.is_empty() {
+        if self.is_empty() {
             return Ok(());
         }
         diesel::connection::SimpleConnection::batch_execute(
@@ -581,6 +622,12 @@ impl DeferredIndexes {
         )?;
         for (_, definition) in &self.indexes {
             diesel::connection::SimpleConnection::batch_execute(c, definition)?;
+        }
+        for (table, name, definition) in &self.foreign_keys {
+            diesel::connection::SimpleConnection::batch_execute(
+                c,
+                &format!("ALTER TABLE \"{table}\" ADD CONSTRAINT \"{name}\" {definition}"),
+            )?;
         }
         diesel::connection::SimpleConnection::batch_execute(c, "RESET maintenance_work_mem")?;
         Ok(())
