@@ -276,15 +276,29 @@ async fn phase(
     let (tx, mut rx) = mpsc::unbounded_channel::<Sample>();
     let mut rng = SmallRng::seed_from_u64(seed);
     let mut lags = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+    let at = move |i: u64| Duration::from_nanos(i.saturating_mul(1_000_000_000) / rate);
     let start = Instant::now();
-    for i in 0..count {
-        let scheduled = start + Duration::from_nanos(i.saturating_mul(1_000_000_000) / rate);
-        if scheduled > Instant::now() {
-            tokio::time::sleep_until(scheduled).await;
-        } else {
-            // Behind schedule: send now, but let answered requests be processed too.
-            tokio::task::yield_now().await;
+    // The sends are paced by a thread of their own: tokio's timer fires on whole milliseconds,
+    // so a request paced by it left up to a millisecond after its scheduled time and that delay
+    // (the generator's, not the server's) counted in its latency. A thread's sleep is precise to
+    // tens of microseconds. Behind schedule, the channel holds the requests due and they leave at
+    // once, as before; latency still runs from the scheduled time.
+    let (due_tx, mut due) = mpsc::unbounded_channel::<u64>();
+    let paced_from = start.into_std();
+    std::thread::spawn(move || {
+        for i in 0..count {
+            let scheduled = paced_from + at(i);
+            let now = std::time::Instant::now();
+            if scheduled > now {
+                std::thread::sleep(scheduled - now);
+            }
+            if due_tx.send(i).is_err() {
+                return;
+            }
         }
+    });
+    while let Some(i) = due.recv().await {
+        let scheduled = start + at(i);
         lags.push(Instant::now().saturating_duration_since(scheduled));
         let prepared = workload.prepare(&mut rng);
         let client = client.clone();
