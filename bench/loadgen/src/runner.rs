@@ -125,6 +125,9 @@ impl Default for Budget {
     }
 }
 
+/// How many of the slowest requests a report names.
+const SLOWEST: usize = 5;
+
 /// The JSON line printed for one run. Latencies are milliseconds from the scheduled send time,
 /// over every measured request (answered or failed); `throughput_rps` counts good answers only.
 #[derive(Debug, Clone, Serialize)]
@@ -150,6 +153,9 @@ pub struct RunReport {
     /// mean the machine was too busy to keep the schedule; the latencies include that delay.
     pub send_lag_p99_ms: f64,
     pub send_lag_max_ms: f64,
+    /// The slowest requests as `[scheduled second of the run, latency ms]`, slowest first: one
+    /// stall and a slow run look alike in percentiles and not here.
+    pub slowest: Vec<[f64; 2]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_sample: Option<String>,
     /// Page scenario: the deepest page a cursor was handed out for (0 = first page).
@@ -175,6 +181,8 @@ enum Outcome {
 }
 
 struct Sample {
+    /// When it was scheduled, from the start of its phase.
+    at: Duration,
     latency: Duration,
     outcome: Outcome,
 }
@@ -226,6 +234,18 @@ pub async fn run(
     }
     let latencies = Latencies::new(samples.iter().map(|s| s.latency));
     let elapsed_s = elapsed.as_secs_f64();
+    let mut by_latency: Vec<&Sample> = samples.iter().collect();
+    by_latency.sort_by_key(|s| std::cmp::Reverse(s.latency));
+    let slowest = by_latency
+        .iter()
+        .take(SLOWEST)
+        .map(|s| {
+            [
+                (s.at.as_secs_f64() * 1000.0).round() / 1000.0,
+                (s.latency.as_secs_f64() * 100_000.0).round() / 100.0,
+            ]
+        })
+        .collect();
     Ok(RunReport {
         scenario: workload.scenario().name(),
         rate: config.rate,
@@ -248,6 +268,7 @@ pub async fn run(
         elapsed_s: (elapsed_s * 1000.0).round() / 1000.0,
         send_lag_p99_ms: lags.percentile_ms(99.0),
         send_lag_max_ms: lags.max_ms(),
+        slowest,
         error_sample,
         deepest_page: (workload.scenario() == Scenario::Page)
             .then(|| workload.cursors().deepest_page()),
@@ -322,7 +343,11 @@ async fn phase(
             };
             let latency = Instant::now().saturating_duration_since(scheduled);
             // The receiver outlives every sender, so this cannot fail.
-            let _ = tx.send(Sample { latency, outcome });
+            let _ = tx.send(Sample {
+                at: at(i),
+                latency,
+                outcome,
+            });
         });
     }
     drop(tx);
