@@ -705,7 +705,7 @@ fn first_misindexed(conn: &mut DbConn, head: i64) -> Result<Option<i64>> {
 /// of the index, small and in memory, and a record's lookup asks each period once (a few dozen
 /// descents of the index for a log of millions of events). The migrations'
 /// `seq / 16384` must be this number, written out, or the lookups would not use their index
-/// (`audit::lookups_use_the_period_index` holds it).
+/// (`store::audit::tests::lookups_use_the_period_index` holds it).
 pub const PERIOD: i64 = 16_384;
 
 /// `seq / PERIOD`, as the indexes are built on it.
@@ -730,10 +730,14 @@ pub fn events_of_record<'a>(
     conn: &mut DbConn,
     record_id: &'a str,
 ) -> Result<audit_events::BoxedQuery<'a, Db>> {
-    Ok(audit_events::table
-        .filter(period_of_seq().eq_any(periods(conn)?))
+    Ok(events_of_record_in(periods(conn)?, record_id))
+}
+
+fn events_of_record_in(periods: Vec<i64>, record_id: &str) -> audit_events::BoxedQuery<'_, Db> {
+    audit_events::table
+        .filter(period_of_seq().eq_any(periods))
         .filter(audit_events::record_id.eq(record_id))
-        .into_boxed())
+        .into_boxed()
 }
 
 /// The audit trail of one record, newest first, for supervisors: the events of that record
@@ -744,14 +748,15 @@ pub fn trail(
     record_id: &str,
     limit: i64,
 ) -> Result<Vec<AuditEvent>> {
-    let mut events: Vec<AuditEvent> = events_of_record(conn, record_id)?
+    let periods = periods(conn)?;
+    let mut events: Vec<AuditEvent> = events_of_record_in(periods.clone(), record_id)
         .filter(audit_events::operation_unit_id.eq(unit_id))
         .order(audit_events::seq.desc())
         .limit(limit)
         .select(AuditEvent::as_select())
         .load(conn)?;
     let among: Vec<i64> = audit_event_records::table
-        .filter(period_of_seq().eq_any(periods(conn)?))
+        .filter(period_of_seq().eq_any(periods))
         .filter(audit_event_records::record_id.eq(record_id))
         .order(audit_event_records::seq.desc())
         .limit(limit)

@@ -252,6 +252,15 @@ async fn queueing_behind_a_slow_server_counts_from_the_schedule() {
         report.throughput_rps <= 21.0,
         "one connection at 50 ms gives at most 20/s: {report:?}"
     );
+    // The slowest requests are named slowest first, the worst being the run's maximum; queued
+    // behind one connection, the worst are the last scheduled.
+    assert_eq!(report.slowest.len(), 5, "{report:?}");
+    assert!(
+        report.slowest.windows(2).all(|w| w[0][1] >= w[1][1]),
+        "{report:?}"
+    );
+    assert_eq!(report.slowest[0][1], report.max_ms, "{report:?}");
+    assert!(report.slowest[0][0] >= 0.9, "{report:?}");
 }
 
 #[tokio::test(flavor = "current_thread")]
